@@ -1,0 +1,171 @@
+/* prova/json.h — strict RFC 8259 parser into an arena-owned, read-only document, and the canonical writers.
+ *
+ * A document owns every value and string it contains; one prova_doc_free() releases all of it.
+ * Objects keep their members sorted by key in Unicode code point order (= UTF-8 byte order), so lookups are
+ * binary searches and the `ope`/`ophamin` writers need no sort. Duplicate keys are an error, never "last wins".
+ * Numbers keep their original token and whether it was an integer token (no '.', 'e' or 'E') or a float token.
+ * Strings are decoded to UTF-8 (a lone surrogate, allowed only with PROVA_PARSE_ALLOW_LONE_SURROGATES, is kept as
+ * the 3-byte generalized-UTF-8 form ED A0 80..ED BF BF so it sorts by code point and is written back escaped).
+ *
+ * Example:
+ *     prova_doc *doc;
+ *     prova_error err;
+ *     if (prova_json_parse(bytes, n, NULL, &doc, &err) < 0) { report(err.reason, err.line, err.column); }
+ *     const prova_json *name = prova_json_get(prova_doc_root(doc), "name");
+ *     prova_doc_free(doc);
+ */
+#ifndef PROVA_JSON_H
+#define PROVA_JSON_H
+
+#include <stdbool.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum prova_json_type {
+    PROVA_JSON_NULL = 0,
+    PROVA_JSON_FALSE,
+    PROVA_JSON_TRUE,
+    PROVA_JSON_NUMBER,
+    PROVA_JSON_STRING,
+    PROVA_JSON_ARRAY,
+    PROVA_JSON_OBJECT,
+} prova_json_type;
+
+/* Number flags. */
+#define PROVA_NUM_FLOAT 0x1u    /* the token had '.', 'e' or 'E' (or was NaN/Infinity) */
+#define PROVA_NUM_NONFINITE 0x2u /* the token was NaN, Infinity or -Infinity */
+
+typedef struct prova_json prova_json;
+typedef struct prova_json_member prova_json_member;
+
+/* A value. Read it with the accessors below; the layout is public only so that iteration is cheap. */
+struct prova_json {
+    uint8_t type;   /* prova_json_type */
+    uint8_t flags;  /* PROVA_NUM_* for numbers */
+    uint16_t reserved;
+    uint32_t len;   /* bytes of a string or number token; element count of an array or object */
+    union {
+        const char *str;                 /* STRING: decoded UTF-8 (NUL-terminated); NUMBER: token (NUL-terminated) */
+        const prova_json *items;         /* ARRAY */
+        const prova_json_member *members;/* OBJECT, sorted by key in code point order */
+    } u;
+};
+
+struct prova_json_member {
+    prova_json key;   /* always a STRING */
+    prova_json value;
+};
+
+typedef struct prova_doc prova_doc;
+
+/* Parse flags. */
+#define PROVA_PARSE_ALLOW_NONFINITE 0x1u        /* accept NaN, Infinity, -Infinity tokens (ophamin verify) */
+#define PROVA_PARSE_ALLOW_LONE_SURROGATES 0x2u  /* accept \ud800-style escapes without a partner (ophamin) */
+
+/* Limits; 0 in a field means "the default". Defaults: depth 128, document 256 MiB, string 64 MiB,
+ * 1,000,000 members per object / elements per array. Hard maxima: depth 100000, document < 4 GiB,
+ * string and count < 4 Gi. */
+typedef struct prova_parse_options {
+    uint32_t flags;
+    uint32_t max_depth;
+    size_t max_size;
+    size_t max_string;
+    size_t max_members;
+    const prova_allocator *alloc; /* NULL = default */
+} prova_parse_options;
+
+#define PROVA_DEFAULT_MAX_DEPTH 128u
+#define PROVA_DEFAULT_MAX_SIZE ((size_t)256 << 20)
+#define PROVA_DEFAULT_MAX_STRING ((size_t)64 << 20)
+#define PROVA_DEFAULT_MAX_MEMBERS ((size_t)1000000)
+
+/* Parses exactly one JSON text (leading/trailing whitespace allowed, nothing else). The input is copied as
+ * needed; it may be freed after the call. On success *ret_doc owns everything; on failure *ret_doc is untouched
+ * and reterr (if not NULL) names the reason ("json_syntax", "json_invalid_utf8", "json_duplicate_key",
+ * "json_trailing_data", "json_leading_zero", "json_control_character", "json_invalid_escape",
+ * "json_lone_surrogate", "json_nonfinite", "json_number_range", "json_depth_limit", "json_size_limit",
+ * "json_string_limit", "json_member_limit", "json_truncated", "json_empty"), the byte offset, line, column and
+ * the JSON Pointer of the value being parsed.
+ * Returns 0, PROVA_ESYNTAX, PROVA_ELIMIT, PROVA_ERANGE, PROVA_ENOMEM or PROVA_EINVAL. */
+PROVA_EXPORT PROVA_NODISCARD int prova_json_parse(const void *data, size_t len, const prova_parse_options *opts,
+                                                  prova_doc **ret_doc, prova_error *reterr);
+
+/* Frees a document and everything it owns. NULL is a no-op. Returns NULL. */
+PROVA_EXPORT prova_doc *prova_doc_free(prova_doc *doc);
+
+/* The root value of a document (never NULL for a parsed document). */
+PROVA_EXPORT const prova_json *prova_doc_root(const prova_doc *doc);
+
+/* Accessors. All accept NULL and return NULL/0/false for a value of the wrong type. */
+static inline prova_json_type prova_json_typeof(const prova_json *v) { return v ? (prova_json_type)v->type : PROVA_JSON_NULL; }
+static inline bool prova_json_is_string(const prova_json *v) { return v && v->type == PROVA_JSON_STRING; }
+static inline bool prova_json_is_object(const prova_json *v) { return v && v->type == PROVA_JSON_OBJECT; }
+static inline bool prova_json_is_array(const prova_json *v) { return v && v->type == PROVA_JSON_ARRAY; }
+static inline bool prova_json_is_number(const prova_json *v) { return v && v->type == PROVA_JSON_NUMBER; }
+static inline bool prova_json_is_int(const prova_json *v) { return v && v->type == PROVA_JSON_NUMBER && !(v->flags & PROVA_NUM_FLOAT); }
+static inline bool prova_json_is_bool(const prova_json *v) { return v && (v->type == PROVA_JSON_TRUE || v->type == PROVA_JSON_FALSE); }
+static inline bool prova_json_is_null(const prova_json *v) { return v && v->type == PROVA_JSON_NULL; }
+static inline size_t prova_json_len(const prova_json *v) { return v ? v->len : 0; }
+/* The string of a STRING value (NUL-terminated; may contain NUL bytes — use prova_json_len). */
+static inline const char *prova_json_str(const prova_json *v) { return v && v->type == PROVA_JSON_STRING ? v->u.str : NULL; }
+/* True when v is a STRING equal to the NUL-terminated s. */
+PROVA_EXPORT bool prova_json_str_eq(const prova_json *v, const char *s);
+/* Member value by key (NUL-terminated), binary search. NULL when absent or v is not an object. */
+PROVA_EXPORT const prova_json *prova_json_get(const prova_json *obj, const char *key);
+/* Same, with an explicit key length (keys may contain NUL). */
+PROVA_EXPORT const prova_json *prova_json_getn(const prova_json *obj, const char *key, size_t keylen);
+/* Array element i, or NULL. */
+static inline const prova_json *prova_json_at(const prova_json *arr, size_t i) {
+    return arr && arr->type == PROVA_JSON_ARRAY && i < arr->len ? &arr->u.items[i] : NULL;
+}
+/* An integer number as int64. 0, PROVA_EINVAL (not an integer token) or PROVA_ERANGE. */
+PROVA_EXPORT PROVA_NODISCARD int prova_json_get_int64(const prova_json *v, int64_t *ret);
+/* A number as the nearest double (correctly rounded). 0, PROVA_EINVAL or PROVA_ERANGE (overflow). */
+PROVA_EXPORT PROVA_NODISCARD int prova_json_get_double(const prova_json *v, double *ret);
+
+/* ---- Canonical writers ------------------------------------------------------------------------------- */
+
+typedef enum prova_profile {
+    PROVA_PROFILE_OPE = 0, /* Python json.dumps(sort_keys, compact, ensure_ascii=False); ODIN OPE v1 */
+    PROVA_PROFILE_OPHAMIN, /* Python json.dumps(sort_keys, compact, ensure_ascii=True); proof records */
+    PROVA_PROFILE_JCS,     /* RFC 8785; OpenExecution */
+} prova_profile;
+
+/* "ope", "ophamin", "jcs" <-> enum. Lookup returns 0 or PROVA_EUNSUPPORTED. */
+PROVA_EXPORT const char *prova_profile_name(prova_profile p);
+PROVA_EXPORT PROVA_NODISCARD int prova_profile_lookup(const char *name, prova_profile *ret);
+
+/* Appends the canonical bytes of v under profile p to out. On failure out->len is restored.
+ * Errors: PROVA_ESYNTAX with reason "canon_nonfinite" (NaN/Infinity under ope or jcs, or a float token that
+ * overflows to infinity), "canon_lone_surrogate" (under ope or jcs), PROVA_ENOMEM. reterr->pointer names the value. */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_write(const prova_json *v, prova_profile p, prova_buf *out,
+                                                   prova_error *reterr);
+
+/* Same into a caller buffer. On PROVA_ENOSPACE *ret_len holds the size needed. */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_write_to(const prova_json *v, prova_profile p, void *buf, size_t cap,
+                                                      size_t *ret_len, prova_error *reterr);
+
+/* Parses `data` and appends its canonical form to out, in one pass that does not build a document (the fast path
+ * for whole files: memory stays near the output size). Rejects exactly what prova_json_parse() rejects, plus what
+ * the profile cannot represent. opts may be NULL; for the ophamin profile, PROVA_PARSE_ALLOW_NONFINITE and
+ * PROVA_PARSE_ALLOW_LONE_SURROGATES are honoured. On failure out->len is restored. */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_bytes(const void *data, size_t len, prova_profile p,
+                                                   const prova_parse_options *opts, prova_buf *out,
+                                                   prova_error *reterr);
+
+/* Writes one string (UTF-8, lone surrogates as generalized UTF-8) as a JSON string literal under profile p. */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf *out);
+
+/* Formats a finite double the way the profile writes float tokens: Python repr() for ope/ophamin
+ * ("1e-05", "100.0", "1e+16"), ECMAScript Number::toString for jcs ("1e-7", "100", "1e+21").
+ * Writes at most 32 bytes (no NUL) and returns the length, or 0 when v is not finite. */
+PROVA_EXPORT size_t prova_format_double(double v, prova_profile p, char buf[32]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PROVA_JSON_H */

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian packages prova needs to build and test. Idempotent: installs only what is missing and
+# runs `apt-get update` at most once, only when something is missing. Needs root (or sudo) when it installs.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config meson ninja-build
+  clang libclang-rt-14-dev          # fuzz targets (libFuzzer) and clang sanitizer runtimes
+  libsodium-dev libssl-dev          # Ed25519 (libsodium); SHA-2/3, HMAC, Ed448, ECDSA, PEM (OpenSSL 3)
+  python3 python3-cryptography      # independent implementations for differential tests
+  valgrind
+  ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# Node.js (for the jcs differential tests): any node >= 18 on PATH will do; otherwise Debian's.
+if ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs)
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "setup: missing packages (${missing[*]}) and not root; install them and re-run" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2

@@ -1,0 +1,52 @@
+/* Shared helpers of the `prova` command: argument parsing, file input, error printing. */
+#ifndef PROVA_CLI_H
+#define PROVA_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "prova/common.h"
+
+/* Exit codes (docs/cli.md). */
+enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+typedef struct cli_cmd {
+    const char *name;
+    const char *synopsis; /* one line, after "prova " */
+    const char *help;     /* the rest of --help */
+    int (*run)(int argc, char **argv);
+} cli_cmd;
+
+/* Reads a whole file ("-" = stdin) into *ret (NUL-terminated, not counted in len). max_size bounds the read.
+ * On failure prints "prova: NAME: reason" and returns EXIT_USAGE (missing/too large) or EXIT_INTERNAL. */
+int cli_read_file(const char *path, size_t max_size, prova_buf *ret);
+
+/* Writes all of data to stdout and flushes; EXIT_OK or EXIT_INTERNAL (with a message). */
+int cli_write_stdout(const void *data, size_t len);
+
+/* Prints "prova: FILE:LINE:COL: message (reason)" (or without position) for a library error. */
+void cli_report(const char *file, const prova_error *err);
+
+/* Prints "prova: message" to stderr, printf-style. Returns code. */
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option helpers: if argv[*i] is `--name VALUE` or `--name=VALUE`, stores VALUE and advances *i. */
+bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **ret);
+
+/* Prints the help text of a command to f. */
+void cli_print_help(const cli_cmd *cmd, FILE *f);
+
+/* True when argv[i] asks for help. */
+bool cli_is_help(const char *arg);
+
+/* The commands (one file each). */
+int cmd_canon(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_jwks(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+extern const cli_cmd cli_commands[];
+const cli_cmd *cli_find(const char *name);
+
+#endif

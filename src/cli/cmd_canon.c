@@ -1,0 +1,105 @@
+/* prova canon / prova hash: canonical bytes of a JSON document and their digest. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "prova/crypto.h"
+#include "prova/json.h"
+
+typedef struct canon_args {
+    prova_profile profile;
+    prova_hash_alg alg;
+    prova_parse_options opts;
+    const char *file;
+} canon_args;
+
+/* Parses the options shared by canon and hash. Returns EXIT_OK, or an exit code after printing why. */
+static int parse_args(int argc, char **argv, bool with_alg, canon_args *a) {
+    a->profile = PROVA_PROFILE_OPE;
+    a->alg = PROVA_HASH_SHA256;
+    memset(&a->opts, 0, sizeof a->opts);
+    a->file = "-";
+    bool have_file = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (cli_opt_value(argc, argv, &i, "--profile", &v)) {
+            if (!v) return cli_fail(EXIT_USAGE, "--profile needs a value (ope, ophamin or jcs)");
+            if (prova_profile_lookup(v, &a->profile) < 0)
+                return cli_fail(EXIT_USAGE, "unknown profile '%s' (expected ope, ophamin or jcs)", v);
+        } else if (with_alg && cli_opt_value(argc, argv, &i, "--alg", &v)) {
+            if (!v) return cli_fail(EXIT_USAGE, "--alg needs a value");
+            if (prova_hash_lookup(v, &a->alg) < 0)
+                return cli_fail(EXIT_USAGE,
+                                "unknown hash algorithm '%s' (sha256, sha384, sha512, sha3-256, sha3-384, sha3-512)", v);
+        } else if (cli_opt_value(argc, argv, &i, "--max-depth", &v)) {
+            char *end;
+            unsigned long n = v ? strtoul(v, &end, 10) : 0;
+            if (!v || *end || n == 0 || n > 100000) return cli_fail(EXIT_USAGE, "--max-depth needs a number 1..100000");
+            a->opts.max_depth = (uint32_t)n;
+        } else if (cli_opt_value(argc, argv, &i, "--max-size", &v)) {
+            char *end;
+            unsigned long long n = v ? strtoull(v, &end, 10) : 0;
+            if (!v || *end || n == 0 || n > UINT32_MAX)
+                return cli_fail(EXIT_USAGE, "--max-size needs a byte count 1..4294967295");
+            a->opts.max_size = (size_t)n;
+        } else if (strcmp(argv[i], "--allow-nonfinite") == 0) {
+            a->opts.flags |= PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
+        } else {
+            if (have_file) return cli_fail(EXIT_USAGE, "only one input file is accepted");
+            a->file = argv[i];
+            have_file = true;
+        }
+    }
+    if ((a->opts.flags & PROVA_PARSE_ALLOW_NONFINITE) && a->profile != PROVA_PROFILE_OPHAMIN)
+        return cli_fail(EXIT_USAGE, "--allow-nonfinite applies to the ophamin profile only");
+    return EXIT_OK;
+}
+
+/* Reads the input and canonicalizes it into out. */
+static int canonicalize(const canon_args *a, prova_buf *out) {
+    prova_buf in = PROVA_BUF_INIT;
+    size_t max = a->opts.max_size ? a->opts.max_size : PROVA_DEFAULT_MAX_SIZE;
+    int rc = cli_read_file(a->file, max, &in);
+    if (rc == EXIT_OK) {
+        prova_error err;
+        int r = prova_canon_bytes(in.data, in.len, a->profile, &a->opts, out, &err);
+        if (r < 0) {
+            cli_report(a->file, &err);
+            rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+        }
+    }
+    prova_buf_free(&in);
+    return rc;
+}
+
+int cmd_canon(int argc, char **argv) {
+    canon_args a;
+    int rc = parse_args(argc, argv, false, &a);
+    if (rc != EXIT_OK) return rc;
+    prova_buf out = PROVA_BUF_INIT;
+    rc = canonicalize(&a, &out);
+    if (rc == EXIT_OK) rc = cli_write_stdout(out.data, out.len);
+    prova_buf_free(&out);
+    return rc;
+}
+
+int cmd_hash(int argc, char **argv) {
+    canon_args a;
+    int rc = parse_args(argc, argv, true, &a);
+    if (rc != EXIT_OK) return rc;
+    prova_buf out = PROVA_BUF_INIT;
+    rc = canonicalize(&a, &out);
+    if (rc == EXIT_OK) {
+        char hex[2 * PROVA_HASH_MAX_BYTES + 1];
+        if (prova_hash_hex(a.alg, out.data, out.len, hex) < 0) {
+            rc = cli_fail(EXIT_INTERNAL, "hashing failed");
+        } else {
+            printf("%s:%s\n", prova_hash_name(a.alg), hex);
+            rc = cli_write_stdout(NULL, 0);
+        }
+    }
+    prova_buf_free(&out);
+    return rc;
+}

@@ -1,0 +1,78 @@
+/* prova — the command line. Commands live in a table that drives dispatch and --help. */
+#include <string.h>
+
+#include "cli.h"
+
+const cli_cmd cli_commands[] = {
+    {"canon", "canon [--profile ope|ophamin|jcs] [--max-depth N] [--max-size BYTES] [--allow-nonfinite] [FILE|-]",
+     "Writes the canonical bytes of one JSON document to stdout, with no trailing newline.\n"
+     "  --profile P        ope (default; OPE v1), ophamin (proof records, ASCII-only), jcs (RFC 8785)\n"
+     "  --max-depth N      nesting limit (default 128)\n"
+     "  --max-size BYTES   input size limit (default 268435456)\n"
+     "  --allow-nonfinite  ophamin only: accept NaN/Infinity and lone surrogates, as Python writes them\n"
+     "Exit: 0 written, 2 malformed input or usage (message names file:line:col and a reason code), 3 I/O.\n",
+     cmd_canon},
+    {"hash", "hash [--profile P] [--alg A] [FILE|-]",
+     "Prints \"<alg>:<hex>\" of the canonical bytes. The default (ope + sha256) is the OPE CID.\n"
+     "  --alg A   sha256 (default), sha384, sha512, sha3-256, sha3-384, sha3-512\n"
+     "  Other options as for canon.\n",
+     cmd_hash},
+    {"keygen", "keygen [--alg ALG] [--kid KID] [--force] --out FILE",
+     "Generates a private key and writes it as a JWK to FILE with mode 0600; prints the kid.\n"
+     "  --alg ALG  ed25519 (default), ed448, ecdsa-p256, ecdsa-p384, ecdsa-p521\n"
+     "  --kid KID  key id (default for ed25519: ed25519- + 16 hex of SHA-256(public key))\n"
+     "  --force    replace FILE if it exists\n",
+     cmd_keygen},
+    {"jwks", "jwks KEYFILE...",
+     "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI).\n"
+     "Private parts are never written.\n",
+     cmd_jwks},
+    {"demo", "demo",
+     "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
+     "an edit to the record is detected.\n",
+     cmd_demo},
+    {NULL, NULL, NULL, NULL},
+};
+
+const cli_cmd *cli_find(const char *name) {
+    for (const cli_cmd *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: prova <command> [options]\n\ncommands:\n");
+    for (const cli_cmd *c = cli_commands; c->name; c++) fprintf(f, "  prova %s\n", c->synopsis);
+    fprintf(f, "\n'prova <command> --help' describes one command. Exit codes: 0 ok, 1 verification failed,\n"
+               "2 bad input or usage, 3 internal or I/O error. Version " PROVA_VERSION_STRING ".\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        if (argc > 2 && cli_find(argv[2])) cli_print_help(cli_find(argv[2]), stdout);
+        else usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("prova " PROVA_VERSION_STRING "\n");
+        return EXIT_OK;
+    }
+    const cli_cmd *cmd = cli_find(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "prova: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) break;
+        if (cli_is_help(argv[i])) {
+            cli_print_help(cmd, stdout);
+            return EXIT_OK;
+        }
+    }
+    return cmd->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,583 @@
+/* Canonical writers for the three profiles (see docs/canonical-json.md for the table):
+ *   ope     — Python json.dumps(sort_keys=True, separators=(",",":"), ensure_ascii=False)
+ *   ophamin — the same with ensure_ascii=True (and NaN/Infinity re-emitted when the parse allowed them)
+ *   jcs     — RFC 8785 (ECMAScript number formatting, UTF-16 key order)
+ * Two drivers share the string and number writers: one walks a parsed document, one is a parser sink that
+ * writes while parsing (prova_canon_bytes) and reorders each object's members in place when needed. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dtoa.h"
+#include "parser.h"
+
+static const char *const profile_names[] = {"ope", "ophamin", "jcs"};
+
+const char *prova_profile_name(prova_profile p) {
+    return (unsigned)p < sizeof profile_names / sizeof *profile_names ? profile_names[p] : "unknown";
+}
+
+int prova_profile_lookup(const char *name, prova_profile *ret) {
+    if (!name || !ret) return PROVA_EINVAL;
+    for (unsigned i = 0; i < sizeof profile_names / sizeof *profile_names; i++) {
+        if (strcmp(name, profile_names[i]) == 0) {
+            *ret = (prova_profile)i;
+            return 0;
+        }
+    }
+    return PROVA_EUNSUPPORTED;
+}
+
+size_t prova_format_double(double v, prova_profile p, char buf[32]) {
+    if (!buf || v != v || v - v != 0) return 0; /* NaN or infinite */
+    return p == PROVA_PROFILE_JCS ? prova__format_double_js(v, buf) : prova__format_double_py(v, buf);
+}
+
+/* ---- Strings --------------------------------------------------------------------------------------------- */
+
+/* 1 = copy as is. ope/jcs: everything but '"', '\\' and < 0x20 (and 0xED, checked for lone surrogates).
+ * ophamin: only 0x20..0x7E except '"' and '\\'. */
+static const uint8_t safe_utf8[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static const uint8_t safe_ascii[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
+static const char hexdig[] = "0123456789abcdef";
+
+static inline uint8_t *put_u(uint8_t *o, uint32_t u) {
+    o[0] = '\\';
+    o[1] = 'u';
+    o[2] = (uint8_t)hexdig[u >> 12 & 0xF];
+    o[3] = (uint8_t)hexdig[u >> 8 & 0xF];
+    o[4] = (uint8_t)hexdig[u >> 4 & 0xF];
+    o[5] = (uint8_t)hexdig[u & 0xF];
+    return o + 6;
+}
+
+/* Writes "s" escaped for profile p. Returns 0, PROVA_ENOMEM, or PROVA_ESYNTAX when s holds a lone surrogate and
+ * the profile cannot write one. Reserves for the common case (no escapes) and grows only when an escape needs
+ * more, so the output buffer stays close to the size of the result. */
+static int write_string(const uint8_t *s, size_t n, prova_profile p, prova_buf *out) {
+    if (n > SIZE_MAX / 2) return PROVA_ENOMEM;
+    if (prova_buf_reserve(out, n + 2) < 0) return PROVA_ENOMEM;
+    const uint8_t *safe = p == PROVA_PROFILE_OPHAMIN ? safe_ascii : safe_utf8;
+    uint8_t *o = out->data + out->len;
+    uint8_t *lim = out->data + out->cap;
+    *o++ = '"';
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (i < n && safe[s[i]]) i++;
+        if (i > run) { /* room is guaranteed: every earlier byte produced at least one output byte */
+            memcpy(o, s + run, i - run);
+            o += i - run;
+        }
+        if (i >= n) break;
+        /* An escape writes at most 12 bytes for 4 input bytes; keep room for it and the rest of the input. */
+        if ((size_t)(lim - o) < 12 + (n - i) + 1) {
+            out->len = (size_t)(o - out->data);
+            if (prova_buf_reserve(out, 12 + (n - i) + 1) < 0) return PROVA_ENOMEM;
+            o = out->data + out->len;
+            lim = out->data + out->cap;
+        }
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            *o++ = '\\';
+            switch (c) {
+            case '"': *o++ = '"'; break;
+            case '\\': *o++ = '\\'; break;
+            case '\b': *o++ = 'b'; break;
+            case '\f': *o++ = 'f'; break;
+            case '\n': *o++ = 'n'; break;
+            case '\r': *o++ = 'r'; break;
+            case '\t': *o++ = 't'; break;
+            default: o = put_u(o - 1, c); break; /* < 0x20, or 0x7F under ophamin */
+            }
+            i++;
+            continue;
+        }
+        /* A multi-byte sequence (validated by the parser; generalized UTF-8 for lone surrogates). */
+        uint32_t cp;
+        size_t len;
+        if (c < 0xE0) {
+            cp = (uint32_t)(c & 0x1F) << 6 | (s[i + 1] & 0x3Fu);
+            len = 2;
+        } else if (c < 0xF0) {
+            cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3Fu);
+            len = 3;
+        } else {
+            cp = (uint32_t)(c & 0x07) << 18 | (uint32_t)(s[i + 1] & 0x3F) << 12 | (uint32_t)(s[i + 2] & 0x3F) << 6 |
+                 (s[i + 3] & 0x3Fu);
+            len = 4;
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            if (p != PROVA_PROFILE_OPHAMIN) return PROVA_ESYNTAX;
+            o = put_u(o, cp);
+        } else if (p != PROVA_PROFILE_OPHAMIN) {
+            memcpy(o, s + i, len); /* 0xED lead byte of a non-surrogate */
+            o += len;
+        } else if (cp < 0x10000) {
+            o = put_u(o, cp);
+        } else {
+            cp -= 0x10000;
+            o = put_u(o, 0xD800 | cp >> 10);
+            o = put_u(o, 0xDC00 | (cp & 0x3FF));
+        }
+        i += len;
+    }
+    *o++ = '"';
+    out->len = (size_t)(o - out->data);
+    return 0;
+}
+
+int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf *out) {
+    if ((!s && n) || !out || (unsigned)p > PROVA_PROFILE_JCS) return PROVA_EINVAL;
+    return write_string((const uint8_t *)(s ? s : ""), n, p, out);
+}
+
+/* ---- Numbers --------------------------------------------------------------------------------------------- */
+
+typedef enum { NUM_OK = 0, NUM_NONFINITE, NUM_RANGE } num_status;
+
+/* Writes a number token (validated JSON grammar, or NaN/Infinity flagged nonfinite) under profile p. */
+static int write_number(const char *tok, size_t n, unsigned flags, prova_profile p, prova_buf *out,
+                        num_status *why) {
+    char buf[32];
+    size_t len;
+    if (flags & PROVA_NUM_NONFINITE) {
+        if (p != PROVA_PROFILE_OPHAMIN) {
+            *why = NUM_NONFINITE;
+            return PROVA_ESYNTAX;
+        }
+        /* Python writes NaN/Infinity/-Infinity; an overflowing float token (1e400) is an infinity. */
+        if (tok[0] == 'N') return prova_buf_append(out, "NaN", 3);
+        return tok[0] == '-' ? prova_buf_append(out, "-Infinity", 9) : prova_buf_append(out, "Infinity", 8);
+    }
+    if (!(flags & PROVA_NUM_FLOAT)) {
+        if (n == 2 && tok[0] == '-' && tok[1] == '0') return prova_buf_append(out, "0", 1);
+        /* ope/ophamin: integers are exact at any size. jcs: an integer token of at most 15 digits is an exact
+         * double that ECMAScript prints as the same digits. */
+        if (p != PROVA_PROFILE_JCS || n - (tok[0] == '-') <= 15) return prova_buf_append(out, tok, n);
+    }
+    double d;
+    if (prova__strtod(tok, n, &d) < 0) {
+        *why = p == PROVA_PROFILE_JCS ? NUM_RANGE : NUM_NONFINITE;
+        return p == PROVA_PROFILE_JCS ? PROVA_ERANGE : PROVA_ESYNTAX;
+    }
+    len = p == PROVA_PROFILE_JCS ? prova__format_double_js(d, buf) : prova__format_double_py(d, buf);
+    return prova_buf_append(out, buf, len);
+}
+
+static const char *num_reason(num_status why) {
+    return why == NUM_RANGE ? "canon_number_range" : "canon_nonfinite";
+}
+
+static const char *num_message(num_status why, prova_profile p) {
+    if (why == NUM_RANGE) return "number is outside the range of an IEEE double (required by jcs)";
+    return p == PROVA_PROFILE_OPHAMIN ? "NaN/Infinity are accepted only when parsing with nonfinite numbers allowed"
+                                      : "NaN and Infinity cannot be written in this profile";
+}
+
+/* ---- Driver 1: a parsed document -------------------------------------------------------------------------- */
+
+typedef struct wframe {
+    const prova_json *v;
+    size_t i;
+    uint32_t *order; /* jcs objects whose code point order differs from UTF-16 order; else NULL */
+} wframe;
+
+static void set_error(prova_error *err, int status, const char *reason, const char *message) {
+    if (!err) return;
+    prova_error_clear(err);
+    err->status = status;
+    err->reason = reason;
+    err->message = message;
+}
+
+static void wpointer(prova_error *err, const wframe *st, size_t depth) {
+    if (!err) return;
+    size_t len = 0;
+    err->pointer[0] = '\0';
+    for (size_t d = 0; d < depth; d++) {
+        const wframe *f = &st[d];
+        size_t k = f->i - 1; /* the element being written */
+        char tok[PROVA_POINTER_MAX];
+        size_t tn;
+        if (f->v->type == PROVA_JSON_ARRAY) {
+            tn = (size_t)snprintf(tok, sizeof tok, "%zu", k);
+        } else {
+            const prova_json *key = &f->v->u.members[f->order ? f->order[k] : k].key;
+            tn = 0;
+            for (size_t j = 0; j < key->len && tn + 2 < sizeof tok; j++) {
+                char c = key->u.str[j];
+                if (c == '~' || c == '/') {
+                    tok[tn++] = '~';
+                    tok[tn++] = c == '~' ? '0' : '1';
+                } else {
+                    tok[tn++] = c;
+                }
+            }
+        }
+        if (len + 1 + tn >= PROVA_POINTER_MAX) break;
+        err->pointer[len++] = '/';
+        memcpy(err->pointer + len, tok, tn);
+        len += tn;
+        err->pointer[len] = '\0';
+    }
+}
+
+static bool needs_utf16_order(const prova_json *obj) {
+    for (size_t i = 1; i < obj->len; i++) {
+        const prova_json *a = &obj->u.members[i - 1].key, *b = &obj->u.members[i].key;
+        if (prova__key_cmp_utf16(a->u.str, a->len, b->u.str, b->len) > 0) return true;
+    }
+    return false;
+}
+
+static int utf16_order(const prova_json *obj, const prova_allocator *a, uint32_t **ret) {
+    size_t m = obj->len;
+    uint32_t *idx = a->malloc(a->ctx, 2 * m * sizeof *idx);
+    key_ref *keys = a->malloc(a->ctx, m * sizeof *keys);
+    if (!idx || !keys) {
+        if (idx) a->free(a->ctx, idx, 2 * m * sizeof *idx);
+        if (keys) a->free(a->ctx, keys, m * sizeof *keys);
+        return PROVA_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        idx[i] = (uint32_t)i;
+        keys[i].s = obj->u.members[i].key.u.str;
+        keys[i].n = obj->u.members[i].key.len;
+    }
+    prova__sort_keys(idx, idx + m, m, keys, prova__key_cmp_utf16);
+    a->free(a->ctx, keys, m * sizeof *keys);
+    *ret = idx;
+    return 0;
+}
+
+static int write_doc(const prova_json *root, prova_profile p, prova_buf *out, prova_error *err) {
+    const prova_allocator *a = out->alloc ? out->alloc : prova_allocator_default();
+    wframe small[64];
+    wframe *st = small;
+    size_t cap = 64, depth = 0;
+    int r = 0;
+    const prova_json *v = root;
+
+    for (;;) {
+        /* Write v (a scalar, or open a container). */
+        switch (v->type) {
+        case PROVA_JSON_NULL: r = prova_buf_append(out, "null", 4); break;
+        case PROVA_JSON_TRUE: r = prova_buf_append(out, "true", 4); break;
+        case PROVA_JSON_FALSE: r = prova_buf_append(out, "false", 5); break;
+        case PROVA_JSON_STRING:
+            r = write_string((const uint8_t *)v->u.str, v->len, p, out);
+            if (r == PROVA_ESYNTAX) {
+                set_error(err, r, "canon_lone_surrogate", "a lone surrogate cannot be written in this profile");
+                wpointer(err, st, depth);
+            }
+            break;
+        case PROVA_JSON_NUMBER: {
+            num_status why = NUM_OK;
+            r = write_number(v->u.str, v->len, v->flags, p, out, &why);
+            if (r < 0 && why != NUM_OK) {
+                set_error(err, r, num_reason(why), num_message(why, p));
+                wpointer(err, st, depth);
+            }
+            break;
+        }
+        case PROVA_JSON_ARRAY:
+        case PROVA_JSON_OBJECT: {
+            if (depth == cap) {
+                size_t ncap = cap * 2;
+                wframe *n = a->malloc(a->ctx, ncap * sizeof *n);
+                if (!n) {
+                    r = PROVA_ENOMEM;
+                    break;
+                }
+                memcpy(n, st, depth * sizeof *st);
+                if (st != small) a->free(a->ctx, st, cap * sizeof *st);
+                st = n;
+                cap = ncap;
+            }
+            wframe *f = &st[depth++];
+            f->v = v;
+            f->i = 0;
+            f->order = NULL;
+            if (v->type == PROVA_JSON_OBJECT && p == PROVA_PROFILE_JCS && needs_utf16_order(v))
+                r = utf16_order(v, a, &f->order);
+            if (r == 0) r = prova_buf_append(out, v->type == PROVA_JSON_OBJECT ? "{" : "[", 1);
+            break;
+        }
+        default: r = PROVA_EINVAL; break;
+        }
+        if (r < 0) break;
+
+        /* Find the next value to write, closing finished containers. */
+        v = NULL;
+        while (depth > 0) {
+            wframe *f = &st[depth - 1];
+            if (f->i < f->v->len) {
+                if (f->i > 0 && (r = prova_buf_append(out, ",", 1)) < 0) break;
+                size_t k = f->i++;
+                if (f->v->type == PROVA_JSON_ARRAY) {
+                    v = &f->v->u.items[k];
+                } else {
+                    const prova_json_member *m = &f->v->u.members[f->order ? f->order[k] : k];
+                    if ((r = write_string((const uint8_t *)m->key.u.str, m->key.len, p, out)) < 0) {
+                        if (r == PROVA_ESYNTAX) {
+                            set_error(err, r, "canon_lone_surrogate",
+                                      "a lone surrogate cannot be written in this profile");
+                            wpointer(err, st, depth);
+                        }
+                        break;
+                    }
+                    if ((r = prova_buf_append(out, ":", 1)) < 0) break;
+                    v = &m->value;
+                }
+                break;
+            }
+            if ((r = prova_buf_append(out, f->v->type == PROVA_JSON_OBJECT ? "}" : "]", 1)) < 0) break;
+            if (f->order) a->free(a->ctx, f->order, 2 * f->v->len * sizeof *f->order);
+            f->order = NULL;
+            depth--;
+        }
+        if (r < 0 || !v) break;
+    }
+    for (size_t d = 0; d < depth; d++)
+        if (st[d].order) a->free(a->ctx, st[d].order, 2 * st[d].v->len * sizeof *st[d].order);
+    if (st != small) a->free(a->ctx, st, cap * sizeof *st);
+    if (r == PROVA_ENOMEM) set_error(err, r, "out_of_memory", "out of memory");
+    return r;
+}
+
+int prova_canon_write(const prova_json *v, prova_profile p, prova_buf *out, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!v || !out || (unsigned)p > PROVA_PROFILE_JCS) {
+        set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL value/buffer or unknown profile");
+        return PROVA_EINVAL;
+    }
+    size_t mark = out->len;
+    int r = write_doc(v, p, out, reterr);
+    if (r < 0) out->len = mark;
+    return r;
+}
+
+int prova_canon_write_to(const prova_json *v, prova_profile p, void *buf, size_t cap, size_t *ret_len,
+                         prova_error *reterr) {
+    if (!ret_len || (!buf && cap)) return PROVA_EINVAL;
+    prova_buf tmp = PROVA_BUF_INIT;
+    int r = prova_canon_write(v, p, &tmp, reterr);
+    if (r == 0) {
+        *ret_len = tmp.len;
+        if (tmp.len > cap) r = PROVA_ENOSPACE;
+        else if (tmp.len) memcpy(buf, tmp.data, tmp.len);
+    }
+    prova_buf_free(&tmp);
+    return r;
+}
+
+/* ---- Driver 2: canonicalize while parsing ----------------------------------------------------------------- */
+
+typedef struct cmember {
+    size_t key_off; /* into keys buffer */
+    size_t key_len;
+    size_t out_start; /* where this member's text ("key":value) begins in out */
+    uint32_t src_off; /* byte offset of the key in the input, for errors */
+} cmember;
+
+typedef struct cframe {
+    uint8_t type;
+    size_t count;
+    size_t first_member; /* index into members */
+    size_t keys_mark;    /* keys buffer length at open */
+} cframe;
+
+typedef struct canon_sink {
+    prova_profile p;
+    prova_buf *out;
+    const prova_allocator *a;
+    cframe *frames;
+    size_t nframes, capframes;
+    cmember *members;
+    size_t nmembers, capmembers;
+    prova_buf keys;
+    prova_buf tmp;       /* object bodies being reordered */
+    uint32_t *sortbuf;   /* idx + tmp */
+    size_t capsort;
+    key_ref *refs;
+    size_t caprefs;
+    int (*cmp)(const char *, size_t, const char *, size_t);
+} canon_sink;
+
+static int cgrow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 32;
+    while (n < need) n *= 2;
+    void *q = a->realloc(a->ctx, *p, *cap * elem, n * elem);
+    if (!q) return PROVA_ENOMEM;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static int oom(json_parser *p, size_t off) {
+    return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
+}
+
+/* Separator before a value in an array (objects write theirs before the key). */
+static int c_value_prefix(canon_sink *s) {
+    if (s->nframes == 0) return 0;
+    cframe *f = &s->frames[s->nframes - 1];
+    if (f->type != PROVA_JSON_ARRAY) return 0;
+    return f->count++ ? prova_buf_append(s->out, ",", 1) : 0;
+}
+
+static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
+    canon_sink *s = ctx;
+    if (c_value_prefix(s) < 0 || cgrow(s->a, (void **)&s->frames, &s->capframes, s->nframes + 1, sizeof *s->frames) < 0 ||
+        prova_buf_append(s->out, t == PROVA_JSON_OBJECT ? "{" : "[", 1) < 0)
+        return oom(p, off);
+    cframe *f = &s->frames[s->nframes++];
+    f->type = (uint8_t)t;
+    f->count = 0;
+    f->first_member = s->nmembers;
+    f->keys_mark = s->keys.len;
+    return 0;
+}
+
+static int c_key(json_parser *p, void *ctx, const char *str, size_t n, size_t off) {
+    canon_sink *s = ctx;
+    cframe *f = &s->frames[s->nframes - 1];
+    if (f->count++ && prova_buf_append(s->out, ",", 1) < 0) return oom(p, off);
+    if (cgrow(s->a, (void **)&s->members, &s->capmembers, s->nmembers + 1, sizeof *s->members) < 0) return oom(p, off);
+    cmember *m = &s->members[s->nmembers++];
+    m->key_off = s->keys.len;
+    m->key_len = n;
+    m->out_start = s->out->len;
+    m->src_off = (uint32_t)off;
+    if (prova_buf_append(&s->keys, str, n) < 0) return oom(p, off);
+    int r = write_string((const uint8_t *)str, n, s->p, s->out);
+    if (r == PROVA_ESYNTAX)
+        return prova__json_fail(p, r, "canon_lone_surrogate", "a lone surrogate cannot be written in this profile", off,
+                                str, n);
+    if (r < 0 || prova_buf_append(s->out, ":", 1) < 0) return oom(p, off);
+    return 0;
+}
+
+static int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n, unsigned flags,
+                    size_t off) {
+    canon_sink *s = ctx;
+    if (c_value_prefix(s) < 0) return oom(p, off);
+    int r;
+    num_status why = NUM_OK;
+    switch (t) {
+    case PROVA_JSON_STRING:
+        r = write_string((const uint8_t *)str, n, s->p, s->out);
+        if (r == PROVA_ESYNTAX)
+            return prova__json_fail(p, r, "canon_lone_surrogate", "a lone surrogate cannot be written in this profile",
+                                    off, NULL, 0);
+        break;
+    case PROVA_JSON_NUMBER:
+        r = write_number(str, n, flags, s->p, s->out, &why);
+        if (r < 0 && why != NUM_OK) return prova__json_fail(p, r, num_reason(why), num_message(why, s->p), off, NULL, 0);
+        break;
+    default: r = prova_buf_append(s->out, str, n); break;
+    }
+    return r < 0 ? oom(p, off) : 0;
+}
+
+static int c_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
+    canon_sink *s = ctx;
+    cframe *f = &s->frames[s->nframes - 1];
+    if (t == PROVA_JSON_OBJECT && f->count > 1) {
+        cmember *mem = s->members + f->first_member;
+        size_t m = f->count;
+        const char *kb = (const char *)s->keys.data;
+        bool sorted = true;
+        for (size_t i = 1; i < m && sorted; i++)
+            sorted = s->cmp(kb + mem[i - 1].key_off, mem[i - 1].key_len, kb + mem[i].key_off, mem[i].key_len) < 0;
+        if (!sorted) {
+            if (cgrow(s->a, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0 ||
+                cgrow(s->a, (void **)&s->refs, &s->caprefs, m, sizeof *s->refs) < 0)
+                return oom(p, off);
+            uint32_t *idx = s->sortbuf;
+            for (size_t i = 0; i < m; i++) {
+                idx[i] = (uint32_t)i;
+                s->refs[i].s = kb + mem[i].key_off;
+                s->refs[i].n = mem[i].key_len;
+            }
+            prova__sort_keys(idx, idx + m, m, s->refs, s->cmp);
+            for (size_t i = 1; i < m; i++) {
+                const key_ref *x = &s->refs[idx[i - 1]], *y = &s->refs[idx[i]];
+                if (x->n == y->n && memcmp(x->s, y->s, x->n) == 0) {
+                    uint32_t ao = mem[idx[i - 1]].src_off, bo = mem[idx[i]].src_off;
+                    return prova__json_fail(p, PROVA_ESYNTAX, "json_duplicate_key", "duplicate member name in object",
+                                            ao > bo ? ao : bo, y->s, y->n);
+                }
+            }
+            /* Reorder the members' text: copy the body out, write it back in key order with commas. */
+            size_t body = mem[0].out_start, end = s->out->len;
+            s->tmp.len = 0;
+            if (prova_buf_append(&s->tmp, s->out->data + body, end - body) < 0) return oom(p, off);
+            uint8_t *o = s->out->data + body;
+            for (size_t i = 0; i < m; i++) {
+                size_t k = idx[i];
+                size_t a0 = mem[k].out_start - body;
+                size_t a1 = (k + 1 < m ? mem[k + 1].out_start - 1 : end) - body; /* minus the comma */
+                if (i) *o++ = ',';
+                memcpy(o, s->tmp.data + a0, a1 - a0);
+                o += a1 - a0;
+            }
+        }
+    }
+    if (t == PROVA_JSON_OBJECT) {
+        s->nmembers = f->first_member;
+        s->keys.len = f->keys_mark;
+    }
+    s->nframes--;
+    if (prova_buf_append(s->out, t == PROVA_JSON_OBJECT ? "}" : "]", 1) < 0) return oom(p, off);
+    return 0;
+}
+
+static const json_sink canon_sink_vtable = {c_begin, c_end, c_key, c_scalar};
+
+int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
+                      prova_error *reterr) {
+    prova_error_clear(reterr);
+    if ((!data && len) || !out || (unsigned)p > PROVA_PROFILE_JCS) {
+        set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL data/buffer or unknown profile");
+        return PROVA_EINVAL;
+    }
+    prova_parse_options lim;
+    prova__parse_limits(opts, &lim);
+    if (p != PROVA_PROFILE_OPHAMIN)
+        lim.flags &= ~(uint32_t)(PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES);
+    canon_sink s = {.p = p, .out = out, .a = lim.alloc};
+    s.keys.alloc = s.tmp.alloc = lim.alloc;
+    s.cmp = p == PROVA_PROFILE_JCS ? prova__key_cmp_utf16 : prova__key_cmp_codepoint;
+    size_t mark = out->len;
+    /* Canonical output is rarely longer than the input; reserving it up front avoids regrowth copies. */
+    int r = prova_buf_reserve(out, len + 16);
+    if (r == 0) r = prova__json_run(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
+    else set_error(reterr, r, "out_of_memory", "out of memory");
+    if (r < 0) out->len = mark;
+    const prova_allocator *a = lim.alloc;
+    if (s.frames) a->free(a->ctx, s.frames, s.capframes * sizeof *s.frames);
+    if (s.members) a->free(a->ctx, s.members, s.capmembers * sizeof *s.members);
+    if (s.sortbuf) a->free(a->ctx, s.sortbuf, s.capsort * sizeof *s.sortbuf);
+    if (s.refs) a->free(a->ctx, s.refs, s.caprefs * sizeof *s.refs);
+    prova_buf_free(&s.keys);
+    prova_buf_free(&s.tmp);
+    return r;
+}

@@ -1,0 +1,50 @@
+/* Internal: the one strict JSON parser, driving a sink (the DOM builder or the streaming canonicalizer).
+ *
+ * The parser owns syntax, UTF-8, escapes, number grammar, limits and error positions. A sink receives
+ * already-validated tokens; strings arrive decoded (pointer valid only during the call). Sinks report their
+ * own errors (duplicate keys, what a profile cannot represent) through prova__json_fail(), so every error,
+ * whoever finds it, carries the same offset/line/column/pointer. */
+#ifndef PROVA_JSON_PARSER_H
+#define PROVA_JSON_PARSER_H
+
+#include "prova/json.h"
+
+typedef struct json_parser json_parser;
+
+typedef struct json_sink {
+    int (*begin)(json_parser *p, void *ctx, prova_json_type t, size_t off);
+    int (*end)(json_parser *p, void *ctx, prova_json_type t, size_t off);
+    int (*key)(json_parser *p, void *ctx, const char *s, size_t n, size_t off);
+    int (*scalar)(json_parser *p, void *ctx, prova_json_type t, const char *s, size_t n, unsigned flags,
+                  size_t off);
+} json_sink;
+
+/* Runs the parser over in[0..len) with resolved limits. Returns 0 or a negative status; err filled. */
+int prova__json_run(const uint8_t *in, size_t len, const prova_parse_options *opts, const json_sink *sink,
+                    void *ctx, prova_error *err);
+
+/* Records an error found by a sink at byte offset off. When key is not NULL it is appended to the pointer of the
+ * current container (for "duplicate key" errors). Returns status. */
+int prova__json_fail(json_parser *p, int status, const char *reason, const char *message, size_t off,
+                     const char *key, size_t keylen);
+
+/* Fills err from a position in a document (line/column computed from in). */
+void prova__error_at(prova_error *err, const uint8_t *in, size_t len, size_t off, int status, const char *reason,
+                     const char *message);
+
+/* Resolved limits (defaults applied, hard maxima enforced). */
+void prova__parse_limits(const prova_parse_options *opts, prova_parse_options *ret);
+
+/* Key orders. Both return <0, 0, >0. Strings are UTF-8 (or generalized UTF-8 with lone surrogates). */
+int prova__key_cmp_codepoint(const char *a, size_t an, const char *b, size_t bn);
+int prova__key_cmp_utf16(const char *a, size_t an, const char *b, size_t bn);
+
+/* Sorts idx[0..n) (indices into keys) by cmp, stably; tmp has room for n entries. */
+typedef struct key_ref {
+    const char *s;
+    size_t n;
+} key_ref;
+void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *keys,
+                      int (*cmp)(const char *, size_t, const char *, size_t));
+
+#endif
