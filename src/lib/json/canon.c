@@ -257,10 +257,9 @@ static int utf16_order(const prova_json *obj, const prova_allocator *a, uint32_t
     }
     for (size_t i = 0; i < m; i++) {
         idx[i] = (uint32_t)i;
-        keys[i].s = obj->u.members[i].key.u.str;
-        keys[i].n = obj->u.members[i].key.len;
+        key_ref_set(&keys[i], obj->u.members[i].key.u.str, obj->u.members[i].key.len);
     }
-    prova__sort_keys(idx, idx + m, m, keys, prova__key_cmp_utf16);
+    prova__sort_keys(idx, idx + m, m, keys, true);
     a->free(a->ctx, keys, m * sizeof *keys);
     *ret = idx;
     return 0;
@@ -390,7 +389,8 @@ int prova_canon_write_to(const prova_json *v, prova_profile p, void *buf, size_t
 /* ---- Driver 2: canonicalize while parsing ----------------------------------------------------------------- */
 
 typedef struct cmember {
-    size_t key_off; /* into keys buffer */
+    const char *ptr;  /* the key in the input (verbatim keys), or NULL: then key_off into the keys buffer */
+    size_t key_off;
     size_t key_len;
     size_t out_start; /* where this member's text ("key":value) begins in out */
     uint32_t src_off; /* byte offset of the key in the input, for errors */
@@ -411,13 +411,13 @@ typedef struct canon_sink {
     size_t nframes, capframes;
     cmember *members;
     size_t nmembers, capmembers;
-    prova_buf keys;
-    prova_buf tmp;       /* object bodies being reordered */
-    uint32_t *sortbuf;   /* idx + tmp */
+    prova_buf keys;    /* copies of keys that had escapes (decoded into the parser's scratch) */
+    prova_buf tmp;     /* object bodies being reordered */
+    uint32_t *sortbuf; /* idx + tmp */
     size_t capsort;
     key_ref *refs;
     size_t caprefs;
-    int (*cmp)(const char *, size_t, const char *, size_t);
+    unsigned raw_ok;   /* string flags under which the input bytes are already canonical */
 } canon_sink;
 
 static int cgrow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
@@ -431,22 +431,53 @@ static int cgrow(const prova_allocator *a, void **p, size_t *cap, size_t need, s
     return 0;
 }
 
+/* Appends without a call when there is room (the hot path writes many 1-byte separators). */
+static inline int put(prova_buf *b, const void *s, size_t n) {
+    if (b->cap - b->len < n && prova_buf_reserve(b, n) < 0) return PROVA_ENOMEM;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+static inline int put1(prova_buf *b, uint8_t c) {
+    if (b->cap == b->len && prova_buf_reserve(b, 1) < 0) return PROVA_ENOMEM;
+    b->data[b->len++] = c;
+    return 0;
+}
+
+/* A string whose input bytes are already its canonical form (no escapes, nothing the profile escapes). */
+static inline int put_quoted(prova_buf *b, const char *s, size_t n) {
+    if (b->cap - b->len < n + 2 && prova_buf_reserve(b, n + 2) < 0) return PROVA_ENOMEM;
+    uint8_t *o = b->data + b->len;
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    b->len += n + 2;
+    return 0;
+}
+
 static int oom(json_parser *p, size_t off) {
     return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
 }
 
+/* Writes a string, verbatim when the parser says its bytes are already canonical for this profile. */
+static inline int c_string(canon_sink *s, const char *str, size_t n, unsigned flags) {
+    if ((flags & s->raw_ok) == s->raw_ok) return put_quoted(s->out, str, n);
+    return write_string((const uint8_t *)str, n, s->p, s->out);
+}
+
 /* Separator before a value in an array (objects write theirs before the key). */
-static int c_value_prefix(canon_sink *s) {
+static inline int c_value_prefix(canon_sink *s) {
     if (s->nframes == 0) return 0;
     cframe *f = &s->frames[s->nframes - 1];
     if (f->type != PROVA_JSON_ARRAY) return 0;
-    return f->count++ ? prova_buf_append(s->out, ",", 1) : 0;
+    return f->count++ ? put1(s->out, ',') : 0;
 }
 
 static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     canon_sink *s = ctx;
     if (c_value_prefix(s) < 0 || cgrow(s->a, (void **)&s->frames, &s->capframes, s->nframes + 1, sizeof *s->frames) < 0 ||
-        prova_buf_append(s->out, t == PROVA_JSON_OBJECT ? "{" : "[", 1) < 0)
+        put1(s->out, t == PROVA_JSON_OBJECT ? '{' : '[') < 0)
         return oom(p, off);
     cframe *f = &s->frames[s->nframes++];
     f->type = (uint8_t)t;
@@ -456,22 +487,30 @@ static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     return 0;
 }
 
-static int c_key(json_parser *p, void *ctx, const char *str, size_t n, size_t off) {
+static int c_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
     canon_sink *s = ctx;
     cframe *f = &s->frames[s->nframes - 1];
-    if (f->count++ && prova_buf_append(s->out, ",", 1) < 0) return oom(p, off);
-    if (cgrow(s->a, (void **)&s->members, &s->capmembers, s->nmembers + 1, sizeof *s->members) < 0) return oom(p, off);
+    if (f->count++ && put1(s->out, ',') < 0) return oom(p, off);
+    if (s->nmembers == s->capmembers &&
+        cgrow(s->a, (void **)&s->members, &s->capmembers, s->nmembers + 1, sizeof *s->members) < 0)
+        return oom(p, off);
     cmember *m = &s->members[s->nmembers++];
-    m->key_off = s->keys.len;
     m->key_len = n;
     m->out_start = s->out->len;
     m->src_off = (uint32_t)off;
-    if (prova_buf_append(&s->keys, str, n) < 0) return oom(p, off);
-    int r = write_string((const uint8_t *)str, n, s->p, s->out);
+    if (flags & STR_VERBATIM) {
+        m->ptr = str; /* points into the input, stable for the whole run */
+        m->key_off = 0;
+    } else {
+        m->ptr = NULL;
+        m->key_off = s->keys.len;
+        if (put(&s->keys, str, n) < 0) return oom(p, off);
+    }
+    int r = c_string(s, str, n, flags);
     if (r == PROVA_ESYNTAX)
         return prova__json_fail(p, r, "canon_lone_surrogate", "a lone surrogate cannot be written in this profile", off,
                                 str, n);
-    if (r < 0 || prova_buf_append(s->out, ":", 1) < 0) return oom(p, off);
+    if (r < 0 || put1(s->out, ':') < 0) return oom(p, off);
     return 0;
 }
 
@@ -483,7 +522,7 @@ static int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *st
     num_status why = NUM_OK;
     switch (t) {
     case PROVA_JSON_STRING:
-        r = write_string((const uint8_t *)str, n, s->p, s->out);
+        r = c_string(s, str, n, flags);
         if (r == PROVA_ESYNTAX)
             return prova__json_fail(p, r, "canon_lone_surrogate", "a lone surrogate cannot be written in this profile",
                                     off, NULL, 0);
@@ -492,61 +531,67 @@ static int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *st
         r = write_number(str, n, flags, s->p, s->out, &why);
         if (r < 0 && why != NUM_OK) return prova__json_fail(p, r, num_reason(why), num_message(why, s->p), off, NULL, 0);
         break;
-    default: r = prova_buf_append(s->out, str, n); break;
+    default: r = put(s->out, str, n); break;
     }
     return r < 0 ? oom(p, off) : 0;
+}
+
+/* Closes an object: checks the member order and, when it is not canonical, sorts, rejects duplicates, and
+ * rewrites the members' text in place in key order. */
+static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) {
+    size_t m = f->count;
+    cmember *mem = s->members + f->first_member;
+    bool utf16 = s->p == PROVA_PROFILE_JCS;
+    if (cgrow(s->a, (void **)&s->refs, &s->caprefs, m, sizeof *s->refs) < 0) return oom(p, off);
+    const char *kb = (const char *)s->keys.data;
+    key_ref *refs = s->refs;
+    bool sorted = true;
+    for (size_t i = 0; i < m; i++) {
+        key_ref_set(&refs[i], mem[i].ptr ? mem[i].ptr : kb + mem[i].key_off, mem[i].key_len);
+        if (i && sorted) sorted = key_ref_cmp(&refs[i - 1], &refs[i], utf16) < 0;
+    }
+    if (sorted) return 0; /* strictly increasing: no duplicates either */
+    if (cgrow(s->a, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0) return oom(p, off);
+    uint32_t *idx = s->sortbuf;
+    for (size_t i = 0; i < m; i++) idx[i] = (uint32_t)i;
+    prova__sort_keys(idx, idx + m, m, refs, utf16);
+    for (size_t i = 1; i < m; i++) {
+        const key_ref *x = &refs[idx[i - 1]], *y = &refs[idx[i]];
+        if (x->n == y->n && memcmp(x->s, y->s, x->n) == 0) {
+            uint32_t ao = mem[idx[i - 1]].src_off, bo = mem[idx[i]].src_off;
+            return prova__json_fail(p, PROVA_ESYNTAX, "json_duplicate_key", "duplicate member name in object",
+                                    ao > bo ? ao : bo, y->s, y->n);
+        }
+    }
+    /* Copy the body out, write it back in key order with commas. */
+    size_t body = mem[0].out_start, end = s->out->len;
+    s->tmp.len = 0;
+    if (put(&s->tmp, s->out->data + body, end - body) < 0) return oom(p, off);
+    uint8_t *o = s->out->data + body;
+    for (size_t i = 0; i < m; i++) {
+        size_t k = idx[i];
+        size_t a0 = mem[k].out_start - body;
+        size_t a1 = (k + 1 < m ? mem[k + 1].out_start - 1 : end) - body; /* minus the comma */
+        if (i) *o++ = ',';
+        memcpy(o, s->tmp.data + a0, a1 - a0);
+        o += a1 - a0;
+    }
+    return 0;
 }
 
 static int c_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     canon_sink *s = ctx;
     cframe *f = &s->frames[s->nframes - 1];
-    if (t == PROVA_JSON_OBJECT && f->count > 1) {
-        cmember *mem = s->members + f->first_member;
-        size_t m = f->count;
-        const char *kb = (const char *)s->keys.data;
-        bool sorted = true;
-        for (size_t i = 1; i < m && sorted; i++)
-            sorted = s->cmp(kb + mem[i - 1].key_off, mem[i - 1].key_len, kb + mem[i].key_off, mem[i].key_len) < 0;
-        if (!sorted) {
-            if (cgrow(s->a, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0 ||
-                cgrow(s->a, (void **)&s->refs, &s->caprefs, m, sizeof *s->refs) < 0)
-                return oom(p, off);
-            uint32_t *idx = s->sortbuf;
-            for (size_t i = 0; i < m; i++) {
-                idx[i] = (uint32_t)i;
-                s->refs[i].s = kb + mem[i].key_off;
-                s->refs[i].n = mem[i].key_len;
-            }
-            prova__sort_keys(idx, idx + m, m, s->refs, s->cmp);
-            for (size_t i = 1; i < m; i++) {
-                const key_ref *x = &s->refs[idx[i - 1]], *y = &s->refs[idx[i]];
-                if (x->n == y->n && memcmp(x->s, y->s, x->n) == 0) {
-                    uint32_t ao = mem[idx[i - 1]].src_off, bo = mem[idx[i]].src_off;
-                    return prova__json_fail(p, PROVA_ESYNTAX, "json_duplicate_key", "duplicate member name in object",
-                                            ao > bo ? ao : bo, y->s, y->n);
-                }
-            }
-            /* Reorder the members' text: copy the body out, write it back in key order with commas. */
-            size_t body = mem[0].out_start, end = s->out->len;
-            s->tmp.len = 0;
-            if (prova_buf_append(&s->tmp, s->out->data + body, end - body) < 0) return oom(p, off);
-            uint8_t *o = s->out->data + body;
-            for (size_t i = 0; i < m; i++) {
-                size_t k = idx[i];
-                size_t a0 = mem[k].out_start - body;
-                size_t a1 = (k + 1 < m ? mem[k + 1].out_start - 1 : end) - body; /* minus the comma */
-                if (i) *o++ = ',';
-                memcpy(o, s->tmp.data + a0, a1 - a0);
-                o += a1 - a0;
-            }
-        }
-    }
     if (t == PROVA_JSON_OBJECT) {
+        if (f->count > 1) {
+            int r = c_close_object(p, s, f, off);
+            if (r < 0) return r;
+        }
         s->nmembers = f->first_member;
         s->keys.len = f->keys_mark;
     }
     s->nframes--;
-    if (prova_buf_append(s->out, t == PROVA_JSON_OBJECT ? "}" : "]", 1) < 0) return oom(p, off);
+    if (put1(s->out, t == PROVA_JSON_OBJECT ? '}' : ']') < 0) return oom(p, off);
     return 0;
 }
 
@@ -565,7 +610,9 @@ int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova
         lim.flags &= ~(uint32_t)(PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES);
     canon_sink s = {.p = p, .out = out, .a = lim.alloc};
     s.keys.alloc = s.tmp.alloc = lim.alloc;
-    s.cmp = p == PROVA_PROFILE_JCS ? prova__key_cmp_utf16 : prova__key_cmp_codepoint;
+    /* ope/jcs write valid UTF-8 raw: an unescaped input string is already canonical. ophamin escapes
+     * everything outside 0x20..0x7E, so only pure printable ASCII is. */
+    s.raw_ok = p == PROVA_PROFILE_OPHAMIN ? STR_VERBATIM | STR_ASCII : STR_VERBATIM;
     size_t mark = out->len;
     /* Canonical output is rarely longer than the input; reserving it up front avoids regrowth copies. */
     int r = prova_buf_reserve(out, len + 16);

@@ -116,7 +116,7 @@ static int dom_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
 static int dom_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n, unsigned flags,
                       size_t off) {
     dom_sink *s = ctx;
-    prova_json v = {.type = (uint8_t)t, .flags = (uint8_t)flags, .len = 0};
+    prova_json v = {.type = (uint8_t)t, .flags = t == PROVA_JSON_NUMBER ? (uint8_t)flags : 0, .len = 0};
     if (t == PROVA_JSON_STRING || t == PROVA_JSON_NUMBER) {
         v.len = (uint32_t)n;
         v.u.str = arena_strdup(s->doc, str, n);
@@ -126,7 +126,8 @@ static int dom_scalar(json_parser *p, void *ctx, prova_json_type t, const char *
     return 0;
 }
 
-static int dom_key(json_parser *p, void *ctx, const char *str, size_t n, size_t off) {
+static int dom_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
+    (void)flags;
     return dom_scalar(p, ctx, PROVA_JSON_STRING, str, n, 0, off);
 }
 
@@ -169,11 +170,10 @@ static int dom_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
             key_ref *keys = s->keys;
             uint32_t *idx = s->sortbuf, *tmp = s->sortbuf + m;
             for (size_t i = 0; i < m; i++) {
-                keys[i].s = pend[2 * i].u.str;
-                keys[i].n = pend[2 * i].len;
+                key_ref_set(&keys[i], pend[2 * i].u.str, pend[2 * i].len);
                 idx[i] = (uint32_t)i;
             }
-            prova__sort_keys(idx, tmp, m, keys, prova__key_cmp_codepoint);
+            prova__sort_keys(idx, tmp, m, keys, false);
             for (size_t i = 1; i < m; i++) {
                 if (prova__key_cmp_codepoint(keys[idx[i - 1]].s, keys[idx[i - 1]].n, keys[idx[i]].s,
                                              keys[idx[i]].n) == 0) {

@@ -275,23 +275,63 @@ static int scratch_reserve(json_parser *p, size_t need) {
     return 0;
 }
 
+static inline uint64_t load64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Non-zero iff one of the 8 bytes is '"', '\\', < 0x20 or >= 0x80 (exact as a test for "any"). */
+static inline uint64_t special8(uint64_t x) {
+    uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 0x20) & ~x) | x) & HIGHS;
+}
+
 /* Scans the string whose opening quote is at in[*pos]. On success *pos is past the closing quote, and
- * (*ret_s, *ret_n) is the decoded content: a span of the input when there were no escapes, else scratch. */
-static int scan_string(json_parser *p, size_t *pos, const uint8_t **ret_s, size_t *ret_n) {
+ * (*ret_s, *ret_n) is the decoded content: a span of the input when there were no escapes (STR_VERBATIM), else
+ * scratch. STR_ASCII is set when every byte is 0x20..0x7E. */
+static int scan_string(json_parser *p, size_t *pos, const uint8_t **ret_s, size_t *ret_n, unsigned *ret_flags) {
     const uint8_t *in = p->in;
     size_t len = p->len;
     size_t start = *pos + 1;
     size_t i = start;
-    /* Fast path: no escapes. */
+    unsigned sf = STR_VERBATIM | STR_ASCII;
+    /* Fast path: no escapes. Eight bytes at a time; the first special byte in a word is found directly. */
     for (;;) {
-        while (i < len && str_class[in[i]] == C_PLAIN) i++;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (len - i >= 8) {
+            uint64_t x = load64(in + i);
+            uint64_t m = special8(x);
+            /* 0x7F bytes: x + 1 sets their high bit; exact for the bytes before the first special one. */
+            uint64_t del = (x + ONES) & HIGHS;
+            if (!m) {
+                if (del) sf &= ~STR_ASCII;
+                i += 8;
+                continue;
+            }
+            /* The lowest flagged byte is a true match (the borrow tricks only misfire above a true match). */
+            unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
+            if (del & ((1ull << (8 * k)) - 1)) sf &= ~STR_ASCII;
+            i += k;
+        }
+#endif
         if (i >= len) return fail(p, PROVA_ESYNTAX, "json_truncated", "unterminated string", len);
-        uint8_t cls = str_class[in[i]];
+        uint8_t c = in[i];
+        uint8_t cls = str_class[c];
+        if (cls == C_PLAIN) {
+            if (c == 0x7F) sf &= ~STR_ASCII;
+            i++;
+            continue;
+        }
         if (cls == C_QUOTE) {
             if (i - start > p->lim.max_string)
                 return fail(p, PROVA_ELIMIT, "json_string_limit", "string longer than the configured limit", start);
             *ret_s = in + start;
             *ret_n = i - start;
+            *ret_flags = sf;
             *pos = i + 1;
             return 0;
         }
@@ -300,6 +340,7 @@ static int scan_string(json_parser *p, size_t *pos, const uint8_t **ret_s, size_
         if (cls == C_HIGH) {
             size_t n = utf8_seq(in + i, len - i);
             if (!n) return fail(p, PROVA_ESYNTAX, "json_invalid_utf8", "invalid UTF-8 in string", i);
+            sf &= ~STR_ASCII;
             i += n;
             continue;
         }
@@ -376,6 +417,7 @@ static int scan_string(json_parser *p, size_t *pos, const uint8_t **ret_s, size_
         return fail(p, PROVA_ELIMIT, "json_string_limit", "string longer than the configured limit", start);
     *ret_s = out;
     *ret_n = o;
+    *ret_flags = 0;
     *pos = i + 1;
     return 0;
 }
@@ -497,8 +539,9 @@ value:
     case '"': {
         const uint8_t *s;
         size_t n, at = i;
-        if ((r = scan_string(p, &i, &s, &n)) < 0) return r;
-        if ((r = sink->scalar(p, ctx, PROVA_JSON_STRING, (const char *)s, n, 0, at)) < 0) return r;
+        unsigned sf;
+        if ((r = scan_string(p, &i, &s, &n, &sf)) < 0) return r;
+        if ((r = sink->scalar(p, ctx, PROVA_JSON_STRING, (const char *)s, n, sf, at)) < 0) return r;
         goto after;
     }
     case 't':
@@ -561,12 +604,13 @@ key: {
     frame *f = &p->stack[p->depth - 1];
     const uint8_t *s;
     size_t n, at = i;
+    unsigned sf;
     f->has_key = false;
-    if ((r = scan_string(p, &i, &s, &n)) < 0) return r;
+    if ((r = scan_string(p, &i, &s, &n, &sf)) < 0) return r;
     f->key_start = at + 1;
     f->key_end = i - 1;
     f->has_key = true;
-    if ((r = sink->key(p, ctx, (const char *)s, n, at)) < 0) return r;
+    if ((r = sink->key(p, ctx, (const char *)s, n, sf, at)) < 0) return r;
     i = skip_ws(in, len, i);
     if (i >= len) return fail(p, PROVA_ESYNTAX, "json_truncated", "input ends where ':' is expected", len);
     if (in[i] != ':') return fail(p, PROVA_ESYNTAX, "json_syntax", "expected ':' after member name", i);
@@ -664,14 +708,13 @@ int prova__key_cmp_utf16(const char *a_, size_t an, const char *b_, size_t bn) {
     return aa ? astral_first : -astral_first;
 }
 
-void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *keys,
-                      int (*cmp)(const char *, size_t, const char *, size_t)) {
+void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *keys, bool utf16) {
     if (n < 2) return;
     if (n <= 12) { /* insertion sort: stable */
         for (size_t i = 1; i < n; i++) {
             uint32_t v = idx[i];
             size_t j = i;
-            while (j > 0 && cmp(keys[idx[j - 1]].s, keys[idx[j - 1]].n, keys[v].s, keys[v].n) > 0) {
+            while (j > 0 && key_ref_cmp(&keys[idx[j - 1]], &keys[v], utf16) > 0) {
                 idx[j] = idx[j - 1];
                 j--;
             }
@@ -680,13 +723,13 @@ void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *key
         return;
     }
     size_t h = n / 2;
-    prova__sort_keys(idx, tmp, h, keys, cmp);
-    prova__sort_keys(idx + h, tmp, n - h, keys, cmp);
-    if (cmp(keys[idx[h - 1]].s, keys[idx[h - 1]].n, keys[idx[h]].s, keys[idx[h]].n) <= 0) return;
+    prova__sort_keys(idx, tmp, h, keys, utf16);
+    prova__sort_keys(idx + h, tmp, n - h, keys, utf16);
+    if (key_ref_cmp(&keys[idx[h - 1]], &keys[idx[h]], utf16) <= 0) return;
     memcpy(tmp, idx, n * sizeof *idx);
     size_t a = 0, b = h, o = 0;
     while (a < h && b < n) {
-        if (cmp(keys[tmp[b]].s, keys[tmp[b]].n, keys[tmp[a]].s, keys[tmp[a]].n) < 0) idx[o++] = tmp[b++];
+        if (key_ref_cmp(&keys[tmp[b]], &keys[tmp[a]], utf16) < 0) idx[o++] = tmp[b++];
         else idx[o++] = tmp[a++];
     }
     while (a < h) idx[o++] = tmp[a++];

@@ -7,14 +7,20 @@
 #ifndef PROVA_JSON_PARSER_H
 #define PROVA_JSON_PARSER_H
 
+#include <string.h>
+
 #include "prova/json.h"
 
 typedef struct json_parser json_parser;
 
+/* String flags passed to key() and scalar() for strings (numbers get PROVA_NUM_* flags instead). */
+#define STR_VERBATIM 0x1u /* s points into the input, which had no escapes: valid for the whole run */
+#define STR_ASCII 0x2u    /* every byte is in 0x20..0x7E (so no escaping is needed under any profile) */
+
 typedef struct json_sink {
     int (*begin)(json_parser *p, void *ctx, prova_json_type t, size_t off);
     int (*end)(json_parser *p, void *ctx, prova_json_type t, size_t off);
-    int (*key)(json_parser *p, void *ctx, const char *s, size_t n, size_t off);
+    int (*key)(json_parser *p, void *ctx, const char *s, size_t n, unsigned flags, size_t off);
     int (*scalar)(json_parser *p, void *ctx, prova_json_type t, const char *s, size_t n, unsigned flags,
                   size_t off);
 } json_sink;
@@ -39,12 +45,32 @@ void prova__parse_limits(const prova_parse_options *opts, prova_parse_options *r
 int prova__key_cmp_codepoint(const char *a, size_t an, const char *b, size_t bn);
 int prova__key_cmp_utf16(const char *a, size_t an, const char *b, size_t bn);
 
-/* Sorts idx[0..n) (indices into keys) by cmp, stably; tmp has room for n entries. */
+/* A key to sort: the string and its first 8 bytes as a big-endian integer (zero padded), so that most
+ * comparisons are one integer compare. Fill with key_ref_set(). */
 typedef struct key_ref {
     const char *s;
     size_t n;
+    uint64_t prefix;
 } key_ref;
-void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *keys,
-                      int (*cmp)(const char *, size_t, const char *, size_t));
+
+static inline void key_ref_set(key_ref *k, const char *s, size_t n) {
+    uint64_t v = 0;
+    size_t m = n < 8 ? n : 8;
+    for (size_t i = 0; i < m; i++) v |= (uint64_t)(uint8_t)s[i] << (56 - 8 * i);
+    k->s = s;
+    k->n = n;
+    k->prefix = v;
+}
+
+/* Compares two keys in code point order, or in UTF-16 order when utf16 is true. */
+static inline int key_ref_cmp(const key_ref *a, const key_ref *b, bool utf16) {
+    /* Differing prefixes decide code point order; for UTF-16 order only when both are ASCII. */
+    if (a->prefix != b->prefix && (!utf16 || !((a->prefix | b->prefix) & 0x8080808080808080ull)))
+        return a->prefix < b->prefix ? -1 : 1;
+    return utf16 ? prova__key_cmp_utf16(a->s, a->n, b->s, b->n) : prova__key_cmp_codepoint(a->s, a->n, b->s, b->n);
+}
+
+/* Sorts idx[0..n) (indices into keys), stably; tmp has room for n entries. */
+void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *keys, bool utf16);
 
 #endif
