@@ -78,7 +78,7 @@ def cpu_model():
 
 
 def run(argv, outpath):
-    """Runs argv with stdout to outpath; returns (wall seconds, max RSS bytes). Fails loudly on a non-zero exit."""
+    """Runs argv with stdout to outpath; returns (wall seconds, rusage). Fails loudly on a non-zero exit."""
     actions = [(os.POSIX_SPAWN_OPEN, 1, outpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     t0 = time.perf_counter()
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
@@ -87,16 +87,18 @@ def run(argv, outpath):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit("bench: %s exited with %d" % (" ".join(argv), code))
-    return dt, ru.ru_maxrss * 1024
+    return dt, ru
 
 
 def best_of(n, argv, outpath):
-    best, rss = None, 0
+    """Best wall time of n runs, the max RSS (bytes) over them, and the rusage of the best run."""
+    best, rss, best_ru = None, 0, None
     for _ in range(n):
-        dt, r = run(argv, outpath)
-        best = dt if best is None else min(best, dt)
-        rss = max(rss, r)
-    return best, rss
+        dt, ru = run(argv, outpath)
+        if best is None or dt < best:
+            best, best_ru = dt, ru
+        rss = max(rss, ru.ru_maxrss * 1024)
+    return best, rss, best_ru
 
 
 def first_diff(a, b):
@@ -122,6 +124,7 @@ def describe_diff(a, b, off):
 
 
 print("prova benchmark  (%s; %d cores, %s)" % (time.strftime("%Y-%m-%d"), os.cpu_count(), cpu_model()))
+print("load average at start: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
 print("prova: %s" % prova)
 print("peers: %s (Python %s), node %s" % (py, subprocess.run([py, "-c", "import sys;print(sys.version.split()[0])"],
                                                                capture_output=True, text=True).stdout.strip(),
@@ -147,12 +150,12 @@ for tag, name, _ in corpora:
     for prof in ("ope", "ophamin", "jcs"):
         pout = os.path.join(out, "run_%s_prova_%s.out" % (tag, prof))
         qout = os.path.join(out, "run_%s_peer_%s.out" % (tag, prof))
-        t_prova, rss_prova = best_of(PROVA_RUNS, [prova, "canon", "--profile", prof, inp], pout)
+        t_prova, rss_prova, ru_prova = best_of(PROVA_RUNS, [prova, "canon", "--profile", prof, inp], pout)
         if prof == "jcs":
             peer_argv = [node, os.path.join(here, "peers.js"), "canon", inp]
         else:
             peer_argv = [py, os.path.join(here, "peers.py"), "canon", prof, inp]
-        t_peer, rss_peer = best_of(PEER_RUNS, peer_argv, qout)
+        t_peer, rss_peer, _ = best_of(PEER_RUNS, peer_argv, qout)
         d = first_diff(pout, qout)
         verdict = "identical" if d is None else "DIFFER at byte %d" % d
         print("%-6s %-8s %11.1f   %-22s %10.1f %10.1fx   %s" % ("(%s)" % tag, prof, size / MB / t_prova,
@@ -161,19 +164,22 @@ for tag, name, _ in corpora:
         if d is not None:
             print("         " + describe_diff(pout, qout, d))
         results[(tag, prof)] = dict(size=size, t_prova=t_prova, t_peer=t_peer, rss_prova=rss_prova,
-                                    rss_peer=rss_peer, identical=d is None)
+                                    rss_peer=rss_peer, identical=d is None, ru=ru_prova)
         os.unlink(pout)
         os.unlink(qout)
 
 print()
-print("2. Peak memory on (a): max RSS (wait4) over the runs above, as a multiple of the input size")
+print("2. Peak memory on (a): max RSS (wait4) over the runs above, as a multiple of the input size;")
+print("   and the CPU time of prova's best run (user, sys) and its minor page faults")
 print()
-print("%-8s %12s %8s   %-22s %12s %8s" % ("profile", "prova MiB", "x input", "peer", "peer MiB", "x input"))
+print("%-8s %10s %8s %7s %7s %8s   %-22s %10s %8s" % ("profile", "prova MiB", "x input", "user s", "sys s",
+                                                     "minflt", "peer", "peer MiB", "x input"))
 for prof in ("ope", "ophamin", "jcs"):
     r = results[("a", prof)]
-    print("%-8s %12.1f %7.2fx   %-22s %12.1f %7.2fx" % (prof, r["rss_prova"] / 2**20, r["rss_prova"] / r["size"],
-                                                       peer_desc[prof], r["rss_peer"] / 2**20,
-                                                       r["rss_peer"] / r["size"]))
+    ru = r["ru"]
+    print("%-8s %10.1f %7.2fx %7.2f %7.2f %8d   %-22s %10.1f %7.2fx" % (
+        prof, r["rss_prova"] / 2**20, r["rss_prova"] / r["size"], ru.ru_utime, ru.ru_stime, ru.ru_minflt,
+        peer_desc[prof], r["rss_peer"] / 2**20, r["rss_peer"] / r["size"]))
 
 print()
 print("3. Doubles formatted per second (formatting loop only; %d doubles per set; prova best of 3," % DOUBLES_N)
@@ -214,6 +220,8 @@ for s in ("random", "short"):
 os.unlink(files[0])
 os.unlink(files[1])
 
+print()
+print("load average at end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
 print()
 print("Targets")
 a_mbs = {p: results[("a", p)]["size"] / MB / results[("a", p)]["t_prova"] for p in ("ope", "ophamin", "jcs")}

@@ -47,8 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 ASSERT(err.reason && err.reason[0]);
             }
         } else {
+            /* The streaming path may meet a value the profile cannot write before the parse error. */
             ASSERT(rs < 0 && a.len == 0);
-            ASSERT(err.reason && strncmp(err.reason, "json_", 5) == 0);
+            ASSERT(err.reason && (strncmp(err.reason, "json_", 5) == 0 || strncmp(err.reason, "canon_", 6) == 0));
         }
         prova_buf_free(&a);
         prova_buf_free(&b);

@@ -21,6 +21,22 @@ typedef struct cli_cmd {
  * On failure prints "prova: NAME: reason" and returns EXIT_USAGE (missing/too large) or EXIT_INTERNAL. */
 int cli_read_file(const char *path, size_t max_size, prova_buf *ret);
 
+/* An input document: a read-only mapping of a regular file, or the bytes read from a pipe or stdin. */
+typedef struct cli_input {
+    const uint8_t *data;
+    size_t len;
+    void *map;
+    size_t maplen;
+    prova_buf buf;
+} cli_input;
+
+/* Opens FILE ("-" = stdin) for reading whole; errors as cli_read_file. Release with cli_input_close(). */
+int cli_input_open(const char *path, size_t max_size, cli_input *ret);
+void cli_input_close(cli_input *in);
+
+/* malloc for small blocks, huge-page-advised mappings for large ones (output buffers of big documents). */
+const prova_allocator *cli_allocator(void);
+
 /* Writes all of data to stdout and flushes; EXIT_OK or EXIT_INTERNAL (with a message). */
 int cli_write_stdout(const void *data, size_t len);
 

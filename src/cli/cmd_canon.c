@@ -59,9 +59,9 @@ static int parse_args(int argc, char **argv, bool with_alg, canon_args *a) {
 
 /* Reads the input and canonicalizes it into out. */
 static int canonicalize(const canon_args *a, prova_buf *out) {
-    prova_buf in = PROVA_BUF_INIT;
+    cli_input in;
     size_t max = a->opts.max_size ? a->opts.max_size : PROVA_DEFAULT_MAX_SIZE;
-    int rc = cli_read_file(a->file, max, &in);
+    int rc = cli_input_open(a->file, max, &in);
     if (rc == EXIT_OK) {
         prova_error err;
         int r = prova_canon_bytes(in.data, in.len, a->profile, &a->opts, out, &err);
@@ -70,7 +70,7 @@ static int canonicalize(const canon_args *a, prova_buf *out) {
             rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
         }
     }
-    prova_buf_free(&in);
+    cli_input_close(&in);
     return rc;
 }
 
@@ -78,7 +78,7 @@ int cmd_canon(int argc, char **argv) {
     canon_args a;
     int rc = parse_args(argc, argv, false, &a);
     if (rc != EXIT_OK) return rc;
-    prova_buf out = PROVA_BUF_INIT;
+    prova_buf out = {NULL, 0, 0, cli_allocator()};
     rc = canonicalize(&a, &out);
     if (rc == EXIT_OK) rc = cli_write_stdout(out.data, out.len);
     prova_buf_free(&out);
@@ -89,7 +89,7 @@ int cmd_hash(int argc, char **argv) {
     canon_args a;
     int rc = parse_args(argc, argv, true, &a);
     if (rc != EXIT_OK) return rc;
-    prova_buf out = PROVA_BUF_INIT;
+    prova_buf out = {NULL, 0, 0, cli_allocator()};
     rc = canonicalize(&a, &out);
     if (rc == EXIT_OK) {
         char hex[2 * PROVA_HASH_MAX_BYTES + 1];

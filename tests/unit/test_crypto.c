@@ -16,20 +16,10 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "harness.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                               \
-    do {                                                                                                          \
-        if (cond) {                                                                                               \
-            passed++;                                                                                             \
-        } else {                                                                                                  \
-            failed++;                                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                                \
-        }                                                                                                         \
-    } while (0)
 
 /* ---- helpers ------------------------------------------------------------------------------------------- */
 
@@ -1069,6 +1059,5 @@ int main(void) {
     test_key_files();
     test_jwks();
     test_arguments();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    TEST_SUMMARY();
 }

@@ -7,19 +7,9 @@
 
 #include <sodium.h>
 
+#include "harness.h"
 #include "prova/encoding.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                               \
-    do {                                                                                                          \
-        if (cond) {                                                                                               \
-            passed++;                                                                                             \
-        } else {                                                                                                  \
-            failed++;                                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                                \
-        }                                                                                                         \
-    } while (0)
 
 /* ---- hex ----------------------------------------------------------------------------------------------- */
 
@@ -316,6 +306,5 @@ int main(void) {
     test_base64_strict();
     test_random_roundtrip();
     test_ct_and_wipe();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    TEST_SUMMARY();
 }

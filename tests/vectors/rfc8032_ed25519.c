@@ -11,20 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                               \
-    do {                                                                                                          \
-        if (cond) {                                                                                               \
-            passed++;                                                                                             \
-        } else {                                                                                                  \
-            failed++;                                                                                             \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                                                \
-        }                                                                                                         \
-    } while (0)
 
 typedef struct vector {
     const char *name;
@@ -153,7 +143,7 @@ static void run(const vector *v) {
     size_t wn = unhex(v->signature, want, sizeof want);
     bool ed25519 = v->alg == PROVA_SIG_ED25519;
     const char *crv = ed25519 ? "Ed25519" : "Ed448";
-    int before = failed;
+    int before = test_failed;
 
     prova_key *k = ed25519 ? NULL : jwk_key(crv, secret, sn, pub, pn);
     if (ed25519) CHECK(prova_key_from_ed25519_seed(secret, &k) == 0);
@@ -199,11 +189,10 @@ static void run(const vector *v) {
     prova_key_free(p);
     prova_key_free(k);
     free(msg);
-    printf("%s %s\n", failed == before ? "ok  " : "FAIL", v->name);
+    printf("%s %s\n", test_failed == before ? "ok  " : "FAIL", v->name);
 }
 
 int main(void) {
     for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) run(&vectors[i]);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    TEST_SUMMARY();
 }

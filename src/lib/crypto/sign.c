@@ -295,21 +295,26 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
     int r = PROVA_ECRYPTO;
     const char *reason = "crypto_backend";
     const char *message = "the crypto backend failed";
+#define FAIL_WITH(status, why, sentence)                                                                          \
+    do {                                                                                                          \
+        r = (status);                                                                                             \
+        reason = (why);                                                                                           \
+        message = (sentence);                                                                                     \
+        goto fail;                                                                                                \
+    } while (0)
 
     switch (alg) {
     case PROVA_SIG_ED25519:
         if (priv) {
             if (crypto_sign_ed25519_seed_keypair(k->pub, k->ed25519_sk, priv) != 0) goto fail;
             if (pub && !prova_ct_equal(pub, k->pub, 32)) {
-                r = PROVA_EKEY, reason = "key_mismatch", message = "the private key does not match the public key";
-                goto fail;
+                FAIL_WITH(PROVA_EKEY, "key_mismatch", "the private key does not match the public key");
             }
             k->pkey = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, priv, 32);
         } else {
             /* canonical encoding, on the curve, in the prime-order subgroup, not of small order */
             if (crypto_core_ed25519_is_valid_point(pub) != 1) {
-                r = PROVA_EKEY, reason = "key_invalid_public", message = "not a valid Ed25519 public key";
-                goto fail;
+                FAIL_WITH(PROVA_EKEY, "key_invalid_public", "not a valid Ed25519 public key");
             }
             memcpy(k->pub, pub, 32);
             k->pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pub, 32);
@@ -322,13 +327,11 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
             size_t n = 57;
             if (!k->pkey || EVP_PKEY_get_raw_public_key(k->pkey, k->pub, &n) != 1 || n != 57) goto fail;
             if (pub && !prova_ct_equal(pub, k->pub, 57)) {
-                r = PROVA_EKEY, reason = "key_mismatch", message = "the private key does not match the public key";
-                goto fail;
+                FAIL_WITH(PROVA_EKEY, "key_mismatch", "the private key does not match the public key");
             }
         } else {
             if (!ed448_public_ok(pub)) {
-                r = PROVA_EKEY, reason = "key_invalid_public", message = "not a valid Ed448 public key";
-                goto fail;
+                FAIL_WITH(PROVA_EKEY, "key_invalid_public", "not a valid Ed448 public key");
             }
             memcpy(k->pub, pub, 57);
             k->pkey = EVP_PKEY_new_raw_public_key_ex(NULL, "ED448", NULL, pub, 57);
@@ -338,14 +341,13 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
     default: /* ECDSA */
         if (pub) {
             if (pub[0] != 0x04) {
-                r = PROVA_EKEY, reason = "key_invalid_public", message = "EC public key is not an uncompressed point";
-                goto fail;
+                FAIL_WITH(PROVA_EKEY, "key_invalid_public", "EC public key is not an uncompressed point");
             }
             memcpy(k->pub, pub, si->pub_len);
         } else {
             r = ec_derive_public(si, priv, k->pub);
             if (r < 0) {
-                if (r == PROVA_EKEY) reason = "key_invalid_private", message = "EC private scalar out of range";
+                if (r == PROVA_EKEY) FAIL_WITH(r, "key_invalid_private", "EC private scalar out of range");
                 goto fail;
             }
         }
@@ -368,8 +370,12 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
 fail:
     ERR_clear_error();
     prova_key_free(k);
-    if (r == PROVA_ECRYPTO) reason = "crypto_backend", message = "the crypto backend failed";
+    if (r == PROVA_ECRYPTO) {
+        reason = "crypto_backend";
+        message = "the crypto backend failed";
+    }
     return prova__crypto_fail(reterr, r, reason, message, 0, false);
+#undef FAIL_WITH
 }
 
 int prova_key_from_ed25519_seed(const uint8_t seed[PROVA_ED25519_SEEDBYTES], prova_key **ret_key) {

@@ -575,7 +575,8 @@ value:
     case '-':
         if (i + 1 < len && in[i + 1] == 'I' && !(p->lim.flags & PROVA_PARSE_ALLOW_NONFINITE))
             return fail(p, PROVA_ESYNTAX, "json_nonfinite", "-Infinity is not allowed in JSON", i);
-        /* fall through */
+        if ((r = scan_number(p, sink, ctx, &i)) < 0) return r;
+        goto after;
     case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
         if ((r = scan_number(p, sink, ctx, &i)) < 0) return r;
         goto after;
