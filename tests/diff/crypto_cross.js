@@ -47,7 +47,7 @@ function arg(name) {
 function findDriver() {
   const cands = [arg('--driver'), process.env.PROVA_CRYPTO_DRIVER];
   for (const d of ['build', 'builddir', 'build-asan', '_build']) {
-    cands.push(path.join(ROOT, d, 'tests', 'diff', 'crypto_driver'), path.join(ROOT, d, 'crypto_driver'));
+    cands.push(path.join(ROOT, d, 'tests', 'crypto_driver'), path.join(ROOT, d, 'tests', 'diff', 'crypto_driver'));
   }
   for (const c of cands) {
     try {
@@ -60,7 +60,7 @@ function findDriver() {
   return null;
 }
 
-// A small deterministic generator (xorshift128+ on BigInt would be slow; mulberry32 is enough for test data).
+// A small seeded generator (mulberry32): reproducible test data from --seed.
 function rngFrom(seed) {
   let a = seed >>> 0;
   const next = () => {

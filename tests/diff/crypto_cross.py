@@ -65,7 +65,7 @@ def unb64u(s):
 def find_driver(arg):
     cands = [arg, os.environ.get("PROVA_CRYPTO_DRIVER")]
     for d in ("build", "builddir", "build-asan", "_build"):
-        cands += [os.path.join(ROOT, d, "tests", "diff", "crypto_driver"), os.path.join(ROOT, d, "crypto_driver")]
+        cands += [os.path.join(ROOT, d, "tests", "crypto_driver"), os.path.join(ROOT, d, "tests", "diff", "crypto_driver")]
     for c in cands:
         if c and os.path.isfile(c) and os.access(c, os.X_OK):
             return c

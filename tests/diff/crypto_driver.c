@@ -106,8 +106,10 @@ static int cmd_export(const char *path, const char *format) {
     } else if (strcmp(format, "raw-hex") == 0) {
         uint8_t raw[200];
         size_t n = prova_key_public_raw(k, raw, sizeof raw);
-        if (n == 0) r = PROVA_ECRYPTO;
-        else print_hex(raw, n);
+        if (n == 0)
+            r = PROVA_ECRYPTO;
+        else
+            print_hex(raw, n);
     } else if (strcmp(format, "kid") == 0) {
         printf("%s\n", prova_key_kid(k));
     } else if (strcmp(format, "alg") == 0) {

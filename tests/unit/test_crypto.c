@@ -20,7 +20,6 @@
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-
 /* ---- helpers ------------------------------------------------------------------------------------------- */
 
 static size_t unhex(const char *hex, uint8_t *out, size_t cap) {
@@ -38,7 +37,9 @@ static bool hex_eq(const uint8_t *b, size_t n, const char *hex) {
     return strcmp(tmp, hex) == 0;
 }
 
-static bool buf_eq_str(const prova_buf *b, const char *s) { return b->len == strlen(s) && memcmp(b->data, s, b->len) == 0; }
+static bool buf_eq_str(const prova_buf *b, const char *s) {
+    return b->len == strlen(s) && memcmp(b->data, s, b->len) == 0;
+}
 
 static bool buf_has(const prova_buf *b, const char *s) {
     size_t n = strlen(s);
@@ -214,7 +215,8 @@ static void test_openexecution_ed25519(void) {
     /* SPKI DER and its hex */
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_key_to_spki_der(k, &b) == 0 &&
-          hex_eq(b.data, b.len, "302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+          hex_eq(b.data, b.len,
+                 "302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
     prova_buf_free(&b);
     /* PEM body */
     CHECK(prova_key_to_pem(k, false, &b) == 0);
@@ -240,13 +242,15 @@ static void test_openexecution_ed25519(void) {
     CHECK(prova_hash(PROVA_HASH_SHA256, MSG751, 751, h) == 0 &&
           hex_eq(h, 32, "fb98285ffdc1917bf8c1bfc098e4726fd920c7bccc17a984e47c0e8dae038096"));
     CHECK(prova_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 64 &&
-          hex_eq(sig, 64, "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfbf877ee684bfae"
-                          "1d4842d1752be8fe18afd0859cf39500"));
+          hex_eq(sig, 64,
+                 "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfbf877ee684bfae"
+                 "1d4842d1752be8fe18afd0859cf39500"));
     CHECK(prova_verify(k, MSG751, 751, sig, sl) == 0);
     /* RFC 8032 sanity check: the empty message */
     CHECK(prova_sign(k, NULL, 0, sig, &sl) == 0 &&
-          hex_eq(sig, 64, "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd"
-                          "25bf5f0595bbe24655141438e7a100b"));
+          hex_eq(sig, 64,
+                 "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd"
+                 "25bf5f0595bbe24655141438e7a100b"));
     /* the public PEM loads back and verifies */
     prova_key *p = NULL;
     const char pem[] = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
@@ -256,8 +260,9 @@ static void test_openexecution_ed25519(void) {
     CHECK(p && prova_verify(p, NULL, 0, sig, sl) == 0);
     prova_key_free(p);
     p = NULL;
-    CHECK(prova_key_from_spki_hex("302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
-                                  88, &p, NULL) == 0);
+    CHECK(prova_key_from_spki_hex(
+              "302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", 88, &p,
+              NULL) == 0);
     prova_key_free(p);
     p = NULL;
     CHECK(prova_key_from_pem(want, strlen(want), &p, NULL) == 0 && p && prova_key_is_private(p) && same_public(p, k));
@@ -284,25 +289,28 @@ static void test_openexecution_ed448(void) {
     uint8_t pub[57];
     CHECK(prova_key_public_raw(k, pub, sizeof pub) == 57 && hex_eq(pub, 57, ED448_PUB));
     prova_buf b = PROVA_BUF_INIT;
-    CHECK(prova_key_to_spki_der(k, &b) == 0 &&
-          hex_eq(b.data, b.len,
-                 "3043300506032b6571033a005fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7"
-                 "061bd6783df1e50f6cd1fa1abeafe8256180"));
+    CHECK(
+        prova_key_to_spki_der(k, &b) == 0 &&
+        hex_eq(b.data, b.len,
+               "3043300506032b6571033a005fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7"
+               "061bd6783df1e50f6cd1fa1abeafe8256180"));
     prova_buf_free(&b);
     /* our own PKCS#8 output is the same bytes as the PEM we loaded */
     CHECK(prova_key_to_pem(k, true, &b) == 0 && buf_eq_str(&b, pem));
     prova_buf_free(&b);
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t sl = 0;
-    CHECK(prova_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 114 &&
-          hex_eq(sig, 114,
-                 "472d108813e92310a60f7d90c1341882c9e8f9800c1bb248374d7539526cbdfd581324785f2bb3244f1f878e3bc16617cc5632"
-                 "ccd1481d9a007bc8ec260a299268cfa3f65f25098fd1c2c9bae47b3767bd45f9cc5cfb27ce0ea81df1f25907e7a3d5194192"
-                 "d343152b650765aa189e053f00"));
+    CHECK(
+        prova_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 114 &&
+        hex_eq(sig, 114,
+               "472d108813e92310a60f7d90c1341882c9e8f9800c1bb248374d7539526cbdfd581324785f2bb3244f1f878e3bc16617cc5632"
+               "ccd1481d9a007bc8ec260a299268cfa3f65f25098fd1c2c9bae47b3767bd45f9cc5cfb27ce0ea81df1f25907e7a3d5194192"
+               "d343152b650765aa189e053f00"));
     /* verify with the public key loaded from the SPKI hex */
     prova_key *p = NULL;
-    const char *spki = "3043300506032b6571033a005fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b4"
-                       "6c7061bd6783df1e50f6cd1fa1abeafe8256180";
+    const char *spki =
+        "3043300506032b6571033a005fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b4"
+        "6c7061bd6783df1e50f6cd1fa1abeafe8256180";
     CHECK(prova_key_from_spki_hex(spki, strlen(spki), &p, NULL) == 0 && p);
     CHECK(prova_verify(p, MSG751, 751, sig, sl) == 0);
     sig[10] ^= 1;
@@ -330,10 +338,12 @@ static prova_key *p256_from_d(void) {
     return k;
 }
 
-static const char P256_SPKI[] = "3059301306072a8648ce3d020106082a8648ce3d0301070342000460fed4ba255a9d31c961eb74c6356d68c049b8923b"
-                                "61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
-static const char P256_SIG[] = "3046022100cb2483494a1fab678405885112b091837181357247f1e5502b66a9fe2d1b2ef0022100c0f6b4cd4cd9b9524"
-                               "733002621e838bc06832f6edf192c59b70b12622f023ba1";
+static const char P256_SPKI[] =
+    "3059301306072a8648ce3d020106082a8648ce3d0301070342000460fed4ba255a9d31c961eb74c6356d68c049b8923b"
+    "61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
+static const char P256_SIG[] =
+    "3046022100cb2483494a1fab678405885112b091837181357247f1e5502b66a9fe2d1b2ef0022100c0f6b4cd4cd9b9524"
+    "733002621e838bc06832f6edf192c59b70b12622f023ba1";
 
 static void test_openexecution_p256(void) {
     prova_key *k = p256_from_d();
@@ -356,12 +366,12 @@ static void test_openexecution_p256(void) {
     CHECK(prova_verify(p, MSG751, 750, sig, sl) == PROVA_EVERIFY);
     /* malformed DER signatures are "does not verify", never a crash */
     uint8_t bad[PROVA_SIG_MAX_BYTES];
-    CHECK(prova_verify(p, MSG751, 751, sig, sl - 1) == PROVA_EVERIFY);    /* truncated */
+    CHECK(prova_verify(p, MSG751, 751, sig, sl - 1) == PROVA_EVERIFY); /* truncated */
     memcpy(bad, sig, sl);
     bad[sl] = 0;
-    CHECK(prova_verify(p, MSG751, 751, bad, sl + 1) == PROVA_EVERIFY);    /* trailing byte */
+    CHECK(prova_verify(p, MSG751, 751, bad, sl + 1) == PROVA_EVERIFY); /* trailing byte */
     bad[1] = 0x45;
-    CHECK(prova_verify(p, MSG751, 751, bad, sl) == PROVA_EVERIFY);        /* wrong length byte */
+    CHECK(prova_verify(p, MSG751, 751, bad, sl) == PROVA_EVERIFY); /* wrong length byte */
     /* BER long-form length: same r and s, not DER */
     uint8_t ber[80];
     ber[0] = 0x30;
@@ -445,7 +455,8 @@ static void test_ed25519_strict(void) {
         CHECK(prova_key_from_ed25519_public(pk, &p) == PROVA_EKEY && p == NULL);
         prova_error err;
         memset(&err, 0, sizeof err);
-        CHECK(prova_key_from_text(weak[i], 64, &p, &err) == PROVA_EKEY && strcmp(err.reason, "key_invalid_public") == 0);
+        CHECK(prova_key_from_text(weak[i], 64, &p, &err) == PROVA_EKEY &&
+              strcmp(err.reason, "key_invalid_public") == 0);
     }
 }
 
@@ -472,7 +483,8 @@ static void test_ed448_points(void) {
     prova_base64url_encode(t, 57, x, sizeof x);
     snprintf(spki, sizeof spki, "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"%s\"}", x);
     prova_error err;
-    CHECK(prova_key_from_jwk(spki, strlen(spki), &k, &err) == PROVA_EKEY && strcmp(err.reason, "jwk_bad_coordinate") == 0);
+    CHECK(prova_key_from_jwk(spki, strlen(spki), &k, &err) == PROVA_EKEY &&
+          strcmp(err.reason, "jwk_bad_coordinate") == 0);
     /* y >= p */
     memset(t, 0xff, 57);
     t[56] = 0;
@@ -648,10 +660,11 @@ static void test_jwk(void) {
     char h[2 * PROVA_HASH_MAX_BYTES + 1];
     CHECK(prova_hash_hex(PROVA_HASH_SHA256, pub, 32, h) == 0);
     char want[400];
-    snprintf(want, sizeof want,
-             "{\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\","
-             "\"kid\":\"ed25519-%.16s\",\"kty\":\"OKP\",\"use\":\"sig\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
-             h);
+    snprintf(
+        want, sizeof want,
+        "{\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\","
+        "\"kid\":\"ed25519-%.16s\",\"kty\":\"OKP\",\"use\":\"sig\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
+        h);
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_key_to_jwk(k, true, &b) == 0 && buf_eq_str(&b, want));
     prova_buf_free(&b);
@@ -718,7 +731,8 @@ static void test_jwk(void) {
     CHECK(jwk_err("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
                   "jwk_bad_coordinate", "/x") == PROVA_EKEY); /* identity point */
     /* d does not match x: the zero seed's d with the RFC 8032 x */
-    snprintf(j, sizeof j, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",%s}", X);
+    snprintf(j, sizeof j,
+             "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",%s}", X);
     CHECK(jwk_err(j, "jwk_key_mismatch", "/d") == PROVA_EKEY);
     snprintf(j, sizeof j, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"AAAA\",%s}", X);
     CHECK(jwk_err(j, "jwk_bad_coordinate", "/d") == PROVA_EKEY);
@@ -818,17 +832,20 @@ static void test_pem_spki_text(void) {
     CHECK(text_err("-----BEGIN RSA PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
                    "-----END RSA PUBLIC KEY-----\n",
                    prova_key_from_pem, "pem_unsupported_label") == PROVA_EUNSUPPORTED);
-    CHECK(text_err("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
-                   "-----END ENCRYPTED PRIVATE KEY-----\n",
-                   prova_key_from_pem, "pem_encrypted") == PROVA_EUNSUPPORTED);
+    CHECK(
+        text_err("-----BEGIN ENCRYPTED PRIVATE KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
+                 "-----END ENCRYPTED PRIVATE KEY-----\n",
+                 prova_key_from_pem, "pem_encrypted") == PROVA_EUNSUPPORTED);
     /* the SPKI under a PRIVATE KEY label */
     CHECK(text_err("-----BEGIN PRIVATE KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
                    "-----END PRIVATE KEY-----\n",
                    prova_key_from_pem, "pem_invalid") == PROVA_ESYNTAX);
     /* legacy encryption headers */
-    CHECK(text_err("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00000000000000000000000000000000\n\n"
-                   "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END EC PRIVATE KEY-----\n",
-                   prova_key_from_pem, NULL) < 0);
+    CHECK(
+        text_err(
+            "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00000000000000000000000000000000\n\n"
+            "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END EC PRIVATE KEY-----\n",
+            prova_key_from_pem, NULL) < 0);
     /* surrounding whitespace is fine, CRLF too */
     snprintf(t, sizeof t, "\n  %s\n\n", good);
     prova_key *k = NULL;
@@ -849,8 +866,9 @@ static void test_pem_spki_text(void) {
                    prova_key_from_text, "spki_invalid") == PROVA_ESYNTAX); /* truncated */
     CHECK(text_err("302a300506032b6570032100d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511",
                    spki_hex_fn, "hex_invalid") == PROVA_ESYNTAX); /* odd */
-    CHECK(prova_key_from_spki_hex("302A300506032B6570032100D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A",
-                                  88, &k, NULL) == 0); /* uppercase */
+    CHECK(prova_key_from_spki_hex(
+              "302A300506032B6570032100D75A980182B10AB7D54BFED3C964073A0EE172F3DAA62325AF021A68F707511A", 88, &k,
+              NULL) == 0); /* uppercase */
     prova_key_free(k);
     k = NULL;
     /* other key types */
@@ -1005,7 +1023,8 @@ static void test_jwks(void) {
           buf_has(&b, "\"crv\":\"P-384\""));
     prova_buf_free(&b);
     CHECK(prova_jwks_write((const prova_key *const *)keys, 3, &b) == PROVA_EINVAL && b.len == 0);
-    CHECK(prova_jwks_write(NULL, 1, &b) == PROVA_EINVAL && prova_jwks_write((const prova_key *const *)keys, 1, NULL) == PROVA_EINVAL);
+    CHECK(prova_jwks_write(NULL, 1, &b) == PROVA_EINVAL &&
+          prova_jwks_write((const prova_key *const *)keys, 1, NULL) == PROVA_EINVAL);
     prova_buf_free(&b);
     prova_key_free(keys[0]);
     prova_key_free(keys[1]);
@@ -1020,8 +1039,10 @@ static void test_arguments(void) {
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_key_from_ed25519_seed(seed, &k) == 0);
     CHECK(prova_key_free(NULL) == NULL);
-    CHECK(prova_key_generate((prova_sig_alg)9, &k) == PROVA_EINVAL && prova_key_generate(PROVA_SIG_ED25519, NULL) == PROVA_EINVAL);
-    CHECK(prova_key_from_ed25519_seed(NULL, &k) == PROVA_EINVAL && prova_key_from_ed25519_seed(seed, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_generate((prova_sig_alg)9, &k) == PROVA_EINVAL &&
+          prova_key_generate(PROVA_SIG_ED25519, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_from_ed25519_seed(NULL, &k) == PROVA_EINVAL &&
+          prova_key_from_ed25519_seed(seed, NULL) == PROVA_EINVAL);
     CHECK(prova_key_from_ed25519_public(NULL, &k) == PROVA_EINVAL);
     CHECK(prova_key_kid(NULL)[0] == '\0' && !prova_key_is_private(NULL) && prova_sig_name(prova_key_alg(NULL)) == NULL);
     CHECK(prova_key_public_raw(NULL, seed, 32) == 0 && prova_key_public_raw(k, NULL, 32) == 0);
@@ -1029,14 +1050,18 @@ static void test_arguments(void) {
           prova_sign(k, "a", 1, NULL, &sl) == PROVA_EINVAL && prova_sign(k, "a", 1, sig, NULL) == PROVA_EINVAL);
     CHECK(prova_verify(NULL, "a", 1, sig, 64) == PROVA_EINVAL && prova_verify(k, NULL, 1, sig, 64) == PROVA_EINVAL &&
           prova_verify(k, "a", 1, NULL, 64) == PROVA_EINVAL);
-    CHECK(prova_key_from_jwk(NULL, 1, &k, NULL) == PROVA_EINVAL && prova_key_from_jwk("{}", 2, NULL, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_from_jwk(NULL, 1, &k, NULL) == PROVA_EINVAL &&
+          prova_key_from_jwk("{}", 2, NULL, NULL) == PROVA_EINVAL);
     CHECK(prova_key_from_jwk_value(NULL, &k, NULL) == PROVA_EINVAL);
     CHECK(prova_key_to_jwk(NULL, true, &b) == PROVA_EINVAL && prova_key_to_jwk(k, true, NULL) == PROVA_EINVAL);
-    CHECK(prova_key_from_pem(NULL, 1, &k, NULL) == PROVA_EINVAL && prova_key_from_pem("x", 1, NULL, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_from_pem(NULL, 1, &k, NULL) == PROVA_EINVAL &&
+          prova_key_from_pem("x", 1, NULL, NULL) == PROVA_EINVAL);
     CHECK(prova_key_to_pem(NULL, true, &b) == PROVA_EINVAL && prova_key_to_pem(k, true, NULL) == PROVA_EINVAL);
-    CHECK(prova_key_from_spki_der(NULL, 1, &k, NULL) == PROVA_EINVAL && prova_key_from_spki_hex(NULL, 1, &k, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_from_spki_der(NULL, 1, &k, NULL) == PROVA_EINVAL &&
+          prova_key_from_spki_hex(NULL, 1, &k, NULL) == PROVA_EINVAL);
     CHECK(prova_key_to_spki_der(NULL, &b) == PROVA_EINVAL && prova_key_to_spki_der(k, NULL) == PROVA_EINVAL);
-    CHECK(prova_key_from_text(NULL, 1, &k, NULL) == PROVA_EINVAL && prova_key_from_text("x", 1, NULL, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_from_text(NULL, 1, &k, NULL) == PROVA_EINVAL &&
+          prova_key_from_text("x", 1, NULL, NULL) == PROVA_EINVAL);
     CHECK(b.len == 0);
     prova_buf_free(&b);
     prova_key_free(k);

@@ -10,7 +10,6 @@
 #include "harness.h"
 #include "prova/encoding.h"
 
-
 /* ---- hex ----------------------------------------------------------------------------------------------- */
 
 static void test_hex_encode(void) {
@@ -238,8 +237,7 @@ static void test_random_roundtrip(void) {
         size_t el = prova_base64_encode(in, n, enc, sizeof enc);
         sodium_bin2base64(ref, sizeof ref, in, n, sodium_base64_VARIANT_ORIGINAL);
         if (el != strlen(ref) || strcmp(enc, ref) != 0) bad++;
-        if (prova_base64_decode(enc, el, dec, sizeof dec, &dn, NULL) != 0 || dn != n || memcmp(dec, in, n) != 0)
-            bad++;
+        if (prova_base64_decode(enc, el, dec, sizeof dec, &dn, NULL) != 0 || dn != n || memcmp(dec, in, n) != 0) bad++;
 
         el = prova_base64url_encode(in, n, enc, sizeof enc);
         sodium_bin2base64(ref, sizeof ref, in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -266,8 +264,7 @@ static void test_random_roundtrip(void) {
         mine = prova_base64url_decode(enc, sl, dec, sizeof dec, &dn, NULL);
         theirs = sodium_base642bin(dec, sizeof dec, enc, sl, NULL, &rn, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
         theirs_ok = theirs == 0 && end == enc + sl;
-        int theirs_p =
-            sodium_base642bin(dec, sizeof dec, enc, sl, NULL, &rn, &end, sodium_base64_VARIANT_URLSAFE);
+        int theirs_p = sodium_base642bin(dec, sizeof dec, enc, sl, NULL, &rn, &end, sodium_base64_VARIANT_URLSAFE);
         theirs_ok = theirs_ok || (theirs_p == 0 && end == enc + sl);
         if ((mine == 0) != theirs_ok) bad++;
     }

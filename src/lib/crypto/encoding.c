@@ -64,8 +64,7 @@ int prova_hex_decode(const char *in, size_t n, void *out, size_t cap, size_t *re
             return prova__crypto_fail(reterr, PROVA_ESYNTAX, "hex_invalid", "not a hexadecimal digit", i, true);
     }
     if (n % 2 != 0)
-        return prova__crypto_fail(reterr, PROVA_ESYNTAX, "hex_invalid", "odd number of hexadecimal digits", n,
-                                  true);
+        return prova__crypto_fail(reterr, PROVA_ESYNTAX, "hex_invalid", "odd number of hexadecimal digits", n, true);
     size_t need = n / 2;
     if (cap < need) {
         *ret_len = need;
@@ -89,8 +88,7 @@ static char b64_char(unsigned x, bool url) {
     unsigned c62 = url ? 0x2Du : 0x2Bu;
     unsigned c63 = url ? 0x5Fu : 0x2Fu;
     unsigned c = (ct_lt(x, 26u) & (x + 0x41u)) | (ct_ge(x, 26u) & ct_lt(x, 52u) & (x + (0x61u - 26u))) |
-                 (ct_ge(x, 52u) & ct_lt(x, 62u) & (x - (52u - 0x30u))) | (ct_eq(x, 62u) & c62) |
-                 (ct_eq(x, 63u) & c63);
+                 (ct_ge(x, 52u) & ct_lt(x, 62u) & (x - (52u - 0x30u))) | (ct_eq(x, 62u) & c62) | (ct_eq(x, 63u) & c63);
     return (char)c;
 }
 
@@ -98,10 +96,9 @@ static char b64_char(unsigned x, bool url) {
 static unsigned b64_value(unsigned c, bool url) {
     unsigned c62 = url ? 0x2Du : 0x2Bu;
     unsigned c63 = url ? 0x5Fu : 0x2Fu;
-    unsigned x = (ct_ge(c, 0x41u) & ct_le(c, 0x5Au) & (c - 0x41u)) |
-                 (ct_ge(c, 0x61u) & ct_le(c, 0x7Au) & (c - (0x61u - 26u))) |
-                 (ct_ge(c, 0x30u) & ct_le(c, 0x39u) & (c + (52u - 0x30u))) | (ct_eq(c, c62) & 62u) |
-                 (ct_eq(c, c63) & 63u);
+    unsigned x =
+        (ct_ge(c, 0x41u) & ct_le(c, 0x5Au) & (c - 0x41u)) | (ct_ge(c, 0x61u) & ct_le(c, 0x7Au) & (c - (0x61u - 26u))) |
+        (ct_ge(c, 0x30u) & ct_le(c, 0x39u) & (c + (52u - 0x30u))) | (ct_eq(c, c62) & 62u) | (ct_eq(c, c63) & 63u);
     /* x == 0 is either 'A' or an invalid character. */
     return x | (ct_eq(x, 0u) & (ct_eq(c, 0x41u) ^ 0xFFu));
 }
@@ -142,7 +139,9 @@ static size_t b64_encode(const void *in, size_t n, char *out, size_t cap, bool u
     return len;
 }
 
-size_t prova_base64_encode(const void *in, size_t n, char *out, size_t cap) { return b64_encode(in, n, out, cap, false); }
+size_t prova_base64_encode(const void *in, size_t n, char *out, size_t cap) {
+    return b64_encode(in, n, out, cap, false);
+}
 
 size_t prova_base64url_encode(const void *in, size_t n, char *out, size_t cap) {
     return b64_encode(in, n, out, cap, true);
@@ -150,8 +149,7 @@ size_t prova_base64url_encode(const void *in, size_t n, char *out, size_t cap) {
 
 /* SPEC: RFC 4648 §3.5: "decoders MAY chose to reject an encoding if the pad bits have not been set to zero" —
  * we do, and we reject everything else §3.3 allows us to (characters outside the alphabet, whitespace). */
-static int b64_decode(const char *in, size_t n, void *out, size_t cap, size_t *ret_len, prova_error *reterr,
-                      bool url) {
+static int b64_decode(const char *in, size_t n, void *out, size_t cap, size_t *ret_len, prova_error *reterr, bool url) {
     if (!ret_len || (!in && n > 0) || (!out && cap > 0)) return PROVA_EINVAL;
     size_t pad = 0;
     while (pad < n && in[n - 1 - pad] == '=') pad++;

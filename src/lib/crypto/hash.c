@@ -58,8 +58,7 @@ int prova_hash(prova_hash_alg alg, const void *data, size_t len, uint8_t out[PRO
     const hash_info *h = hash_get(alg);
     if (!h || !out || (!data && len > 0)) return PROVA_EINVAL;
     unsigned int outlen = 0;
-    if (EVP_Digest(data ? data : "", len, out, &outlen, h->md(), NULL) != 1 || outlen != h->size)
-        return PROVA_ECRYPTO;
+    if (EVP_Digest(data ? data : "", len, out, &outlen, h->md(), NULL) != 1 || outlen != h->size) return PROVA_ECRYPTO;
     return 0;
 }
 
@@ -130,8 +129,8 @@ int prova_hmac_sha256(const void *key, size_t keylen, const void *data, size_t l
     /* OpenSSL's HMAC treats a NULL key as "keep the previous key", so an empty key must be a real pointer. */
     static const uint8_t empty[1] = {0};
     size_t outlen = 0;
-    unsigned char *r = EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key ? key : empty, keylen,
-                                 data ? data : empty, len, out, PROVA_HMAC_SHA256_BYTES, &outlen);
+    unsigned char *r = EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key ? key : empty, keylen, data ? data : empty,
+                                 len, out, PROVA_HMAC_SHA256_BYTES, &outlen);
     if (!r || outlen != PROVA_HMAC_SHA256_BYTES) return PROVA_ECRYPTO;
     return 0;
 }

@@ -46,12 +46,12 @@ struct prova_key {
     prova_sig_alg alg;
     bool is_private;
     size_t pub_len;
-    size_t priv_len;                /* 0 for a public key */
-    uint8_t pub[PROVA__PUB_MAX];    /* raw public key (Ed) or 04||X||Y (EC) */
-    uint8_t priv[PROVA__PRIV_MAX];  /* SECRET: Ed seed or EC scalar (big-endian, fixed length) */
-    uint8_t ed25519_sk[64];         /* SECRET: libsodium's seed||pk, Ed25519 private keys only */
-    EVP_PKEY *pkey;                 /* OpenSSL key (all algorithms: formats; Ed448/ECDSA: sign and verify) */
-    char kid[PROVA_KID_MAX];        /* NUL-terminated; default computed at build time */
+    size_t priv_len;               /* 0 for a public key */
+    uint8_t pub[PROVA__PUB_MAX];   /* raw public key (Ed) or 04||X||Y (EC) */
+    uint8_t priv[PROVA__PRIV_MAX]; /* SECRET: Ed seed or EC scalar (big-endian, fixed length) */
+    uint8_t ed25519_sk[64];        /* SECRET: libsodium's seed||pk, Ed25519 private keys only */
+    EVP_PKEY *pkey;                /* OpenSSL key (all algorithms: formats; Ed448/ECDSA: sign and verify) */
+    char kid[PROVA_KID_MAX];       /* NUL-terminated; default computed at build time */
 };
 
 /* Builds a key from raw components and checks all of them:

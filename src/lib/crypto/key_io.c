@@ -107,11 +107,10 @@ int prova__key_from_evp(EVP_PKEY *pkey, bool want_private, prova_key **ret_key, 
         r = prova__crypto_fail(reterr, PROVA_EKEY, "key_invalid_private", "the private key could not be read", 0,
                                false);
     } else if (!have_pub && !have_priv) {
-        r = prova__crypto_fail(reterr, PROVA_EKEY, "key_invalid_public", "the public key could not be read", 0,
-                               false);
+        r = prova__crypto_fail(reterr, PROVA_EKEY, "key_invalid_public", "the public key could not be read", 0, false);
     } else {
-        r = prova__key_build(alg, have_pub ? pub : NULL, si->pub_len, have_priv ? priv : NULL, si->priv_len,
-                             ret_key, reterr);
+        r = prova__key_build(alg, have_pub ? pub : NULL, si->pub_len, have_priv ? priv : NULL, si->priv_len, ret_key,
+                             reterr);
     }
     prova_wipe(priv, sizeof priv);
     return r;
@@ -133,8 +132,8 @@ static int jwk_fail(prova_error *reterr, int status, const char *reason, const c
 
 /* Decodes member `name` (base64url, no padding) into exactly `want` bytes. *present tells whether it was there;
  * a missing member is an error only when required. */
-static int jwk_bytes(const prova_json *jwk, const char *name, uint8_t *out, size_t want, bool required,
-                     bool *present, prova_error *reterr) {
+static int jwk_bytes(const prova_json *jwk, const char *name, uint8_t *out, size_t want, bool required, bool *present,
+                     prova_error *reterr) {
     const prova_json *v = prova_json_get(jwk, name);
     *present = false;
     if (!v) {
@@ -154,7 +153,8 @@ static int jwk_bytes(const prova_json *jwk, const char *name, uint8_t *out, size
         prova_wipe(out, want);
         return jwk_fail(reterr, PROVA_EKEY, "jwk_bad_coordinate", "a JWK key parameter has the wrong length", name);
     }
-    if (r < 0) return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_bad_coordinate", "a JWK key parameter is not base64url", name);
+    if (r < 0)
+        return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_bad_coordinate", "a JWK key parameter is not base64url", name);
     *present = true;
     return 0;
 }
@@ -195,8 +195,8 @@ int prova_key_from_jwk_value(const prova_json *jwk, prova_key **ret_key, prova_e
         return jwk_fail(reterr, PROVA_EKEY, "jwk_bad_use", "JWK \"use\" is not \"sig\"", "use");
     const prova_json *kid = prova_json_get(jwk, "kid");
     if (kid && !(prova_json_is_string(kid) && prova__kid_valid(prova_json_str(kid), prova_json_len(kid))))
-        return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_bad_kid",
-                        "JWK \"kid\" must be 1 to 127 printable ASCII characters", "kid");
+        return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_bad_kid", "JWK \"kid\" must be 1 to 127 printable ASCII characters",
+                        "kid");
 
     uint8_t pub[PROVA__PUB_MAX];
     uint8_t priv[PROVA__PRIV_MAX];
@@ -218,8 +218,7 @@ int prova_key_from_jwk_value(const prova_json *jwk, prova_key **ret_key, prova_e
             else if (strcmp(e.reason, "key_invalid_private") == 0)
                 r = jwk_fail(reterr, r, "jwk_bad_coordinate", "JWK \"d\" is not a valid private key", "d");
             else
-                r = jwk_fail(reterr, r, "jwk_bad_coordinate", "JWK \"x\"/\"y\" is not a valid point of the curve",
-                             "x");
+                r = jwk_fail(reterr, r, "jwk_bad_coordinate", "JWK \"x\"/\"y\" is not a valid point of the curve", "x");
         } else if (r < 0) {
             if (reterr && e.reason) *reterr = e;
         } else {
@@ -376,7 +375,9 @@ int prova_key_to_spki_der(const prova_key *key, prova_buf *out) {
 /* SPEC: RFC 7468 §2: lines of exactly 64 base64 characters except the last; LF line endings. */
 static int pem_write(prova_buf *out, const char *label, const uint8_t *der, size_t n) {
     size_t lines = (n + 47) / 48;
-    size_t total = 2 * (strlen(label) + 16) + PROVA_BASE64_LEN(n) + lines;
+    /* "-----BEGIN " label "-----\n" body "-----END " label "-----\n": reserved at once, so that a private key
+     * is never left behind in a buffer that a later realloc frees */
+    size_t total = 2 * (strlen(label) + 17) + PROVA_BASE64_LEN(n) + lines;
     int r = prova_buf_reserve(out, total);
     if (r == 0) r = put(out, "-----BEGIN ");
     if (r == 0) r = put(out, label);
@@ -384,8 +385,9 @@ static int pem_write(prova_buf *out, const char *label, const uint8_t *der, size
     for (size_t i = 0; r == 0 && i < n; i += 48) {
         size_t chunk = n - i < 48 ? n - i : 48;
         size_t el = PROVA_BASE64_LEN(chunk);
-        /* room was reserved above */
-        if (prova_base64_encode(der + i, chunk, (char *)out->data + out->len, el) != el) r = PROVA_ECRYPTO;
+        if (out->cap - out->len < el + 1 || /* cannot happen: reserved above */
+            prova_base64_encode(der + i, chunk, (char *)out->data + out->len, el) != el)
+            r = PROVA_ECRYPTO;
         if (r == 0) {
             out->len += el;
             r = prova_buf_append(out, "\n", 1);
@@ -448,9 +450,9 @@ static EVP_PKEY *pem_decode_der(const char *label, const unsigned char *der, lon
                                          "encrypted private keys are not supported; decrypt it first", 0, false);
         return NULL;
     } else {
-        *ret_status = prova__crypto_fail(reterr, PROVA_EUNSUPPORTED, "pem_unsupported_label",
-                                         "unsupported PEM label (want PUBLIC KEY, PRIVATE KEY or EC PRIVATE KEY)", 0,
-                                         false);
+        *ret_status =
+            prova__crypto_fail(reterr, PROVA_EUNSUPPORTED, "pem_unsupported_label",
+                               "unsupported PEM label (want PUBLIC KEY, PRIVATE KEY or EC PRIVATE KEY)", 0, false);
         return NULL;
     }
     if (pkey && p != der + n) {
@@ -458,8 +460,8 @@ static EVP_PKEY *pem_decode_der(const char *label, const unsigned char *der, lon
         pkey = NULL;
     }
     if (!pkey)
-        *ret_status = prova__crypto_fail(reterr, PROVA_ESYNTAX, "pem_invalid", "the PEM body is not a valid key", 0,
-                                         false);
+        *ret_status =
+            prova__crypto_fail(reterr, PROVA_ESYNTAX, "pem_invalid", "the PEM body is not a valid key", 0, false);
     return pkey;
 }
 
@@ -534,8 +536,7 @@ int prova_key_from_text(const void *text, size_t len, prova_key **ret_key, prova
         return r;
     }
     return prova__crypto_fail(reterr, PROVA_ESYNTAX, "key_unrecognized_format",
-                              "not a key in a known format (JWK, PEM, hex DER SPKI, hex Ed25519 public key)", 0,
-                              false);
+                              "not a key in a known format (JWK, PEM, hex DER SPKI, hex Ed25519 public key)", 0, false);
 }
 
 /* ---- key files ----------------------------------------------------------------------------------------- */
@@ -626,7 +627,8 @@ int prova_key_save_file(const prova_key *key, const char *path) {
 int prova_key_load_file(const char *path, prova_key **ret_key, prova_error *reterr) {
     if (!path || !ret_key) return PROVA_EINVAL;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return prova__crypto_fail(reterr, PROVA_EIO, "key_file_unreadable", "cannot open the key file", 0, false);
+    if (fd < 0)
+        return prova__crypto_fail(reterr, PROVA_EIO, "key_file_unreadable", "cannot open the key file", 0, false);
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int e = errno;

@@ -31,12 +31,12 @@
 static const prova__sig_info sig_table[PROVA_SIG_ALG_COUNT] = {
     {PROVA_SIG_ED25519, "ed25519", "OKP", "Ed25519", "EdDSA", "ED25519", NULL, NULL, NULL, 32U, 32U, 0U, 64U},
     {PROVA_SIG_ED448, "ed448", "OKP", "Ed448", "EdDSA", "ED448", NULL, NULL, NULL, 57U, 57U, 0U, 114U},
-    {PROVA_SIG_ECDSA_P256, "ecdsa-p256", "EC", "P-256", "ES256", "EC", "prime256v1", "P-256", "SHA256", 65U, 32U,
-     32U, 72U},
-    {PROVA_SIG_ECDSA_P384, "ecdsa-p384", "EC", "P-384", "ES384", "EC", "secp384r1", "P-384", "SHA384", 97U, 48U,
-     48U, 104U},
-    {PROVA_SIG_ECDSA_P521, "ecdsa-p521", "EC", "P-521", "ES512", "EC", "secp521r1", "P-521", "SHA512", 133U, 66U,
-     66U, 139U},
+    {PROVA_SIG_ECDSA_P256, "ecdsa-p256", "EC", "P-256", "ES256", "EC", "prime256v1", "P-256", "SHA256", 65U, 32U, 32U,
+     72U},
+    {PROVA_SIG_ECDSA_P384, "ecdsa-p384", "EC", "P-384", "ES384", "EC", "secp384r1", "P-384", "SHA384", 97U, 48U, 48U,
+     104U},
+    {PROVA_SIG_ECDSA_P521, "ecdsa-p521", "EC", "P-521", "ES512", "EC", "secp521r1", "P-521", "SHA512", 133U, 66U, 66U,
+     139U},
 };
 
 const prova__sig_info *prova__sig_info_get(prova_sig_alg alg) {
@@ -120,8 +120,7 @@ static bool ed448_public_ok(const uint8_t pub[PROVA_ED448_PUBLICKEYBYTES]) {
     BIGNUM *e = BN_CTX_get(bn), *t = BN_CTX_get(bn);
     if (!t) goto done;
     /* p = 2^448 - 2^224 - 1 */
-    if (!BN_set_bit(p, 448) || !BN_set_word(t, 0) || !BN_set_bit(t, 224) || !BN_sub(p, p, t) ||
-        !BN_sub_word(p, 1))
+    if (!BN_set_bit(p, 448) || !BN_set_word(t, 0) || !BN_set_bit(t, 224) || !BN_sub(p, p, t) || !BN_sub_word(p, 1))
         goto done;
     /* d = -39081 mod p */
     if (!BN_copy(d, p) || !BN_sub_word(d, 39081)) goto done;
@@ -286,7 +285,8 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
     if (priv && priv_len != si->priv_len)
         return prova__crypto_fail(reterr, PROVA_EKEY, "key_invalid_private", "private key has the wrong length", 0,
                                   false);
-    if (sodium_init() < 0) return prova__crypto_fail(reterr, PROVA_ECRYPTO, "crypto_backend", "libsodium failed to initialise", 0, false);
+    if (sodium_init() < 0)
+        return prova__crypto_fail(reterr, PROVA_ECRYPTO, "crypto_backend", "libsodium failed to initialise", 0, false);
 
     prova_key *k = calloc(1, sizeof *k);
     if (!k) return prova__crypto_fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory", 0, false);
@@ -295,12 +295,12 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
     int r = PROVA_ECRYPTO;
     const char *reason = "crypto_backend";
     const char *message = "the crypto backend failed";
-#define FAIL_WITH(status, why, sentence)                                                                          \
-    do {                                                                                                          \
-        r = (status);                                                                                             \
-        reason = (why);                                                                                           \
-        message = (sentence);                                                                                     \
-        goto fail;                                                                                                \
+#define FAIL_WITH(status, why, sentence)                                                                               \
+    do {                                                                                                               \
+        r = (status);                                                                                                  \
+        reason = (why);                                                                                                \
+        message = (sentence);                                                                                          \
+        goto fail;                                                                                                     \
     } while (0)
 
     switch (alg) {
@@ -418,8 +418,7 @@ int prova_key_generate(prova_sig_alg alg, prova_key **ret_key) {
 
 /* ---- sign and verify ----------------------------------------------------------------------------------- */
 
-int prova_sign(const prova_key *key, const void *msg, size_t len, uint8_t sig[PROVA_SIG_MAX_BYTES],
-               size_t *ret_len) {
+int prova_sign(const prova_key *key, const void *msg, size_t len, uint8_t sig[PROVA_SIG_MAX_BYTES], size_t *ret_len) {
     if (!key || !sig || !ret_len || (!msg && len > 0)) return PROVA_EINVAL;
     const prova__sig_info *si = prova__sig_info_get(key->alg);
     if (!si) return PROVA_EINVAL;
