@@ -14,7 +14,7 @@
 #
 # Environment: PROVA_RUNS (default 5), PEER_RUNS (default 2), DOUBLES_N (default 10000000).
 # Corpora and outputs live in bench/out/ (git-ignored); the corpora are regenerated only when missing or when
-# bench/gen_corpus.py changed. The whole run takes about 3 minutes on 2 cores (plus ~10 s the first time).
+# bench/gen_corpus.py changed. The whole run takes about 2 minutes on 2 cores (plus ~6 s the first time).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

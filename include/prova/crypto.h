@@ -50,13 +50,15 @@ typedef enum prova_hash_alg {
 
 #define PROVA_HASH_ALG_COUNT 6
 
-/* "sha256", ... <-> enum; lookup returns 0 or PROVA_EUNSUPPORTED. */
+/* "sha256", ... <-> enum; lookup returns 0 or PROVA_EUNSUPPORTED. prova_hash_name() returns NULL for a value
+ * outside the enum. */
 PROVA_EXPORT const char *prova_hash_name(prova_hash_alg alg);
 PROVA_EXPORT PROVA_NODISCARD int prova_hash_lookup(const char *name, prova_hash_alg *ret);
 /* Digest size in bytes (32, 48 or 64). */
 PROVA_EXPORT size_t prova_hash_size(prova_hash_alg alg);
 
-/* One-shot digest; out must hold prova_hash_size(alg) bytes. 0, PROVA_EINVAL or PROVA_ECRYPTO. */
+/* One-shot digest. out must have room for PROVA_HASH_MAX_BYTES (the declared array size, which compilers check);
+ * prova_hash_size(alg) bytes are written. 0, PROVA_EINVAL or PROVA_ECRYPTO. */
 PROVA_EXPORT PROVA_NODISCARD int prova_hash(prova_hash_alg alg, const void *data, size_t len,
                                             uint8_t out[PROVA_HASH_MAX_BYTES]);
 
@@ -90,7 +92,8 @@ typedef enum prova_sig_alg {
 
 #define PROVA_SIG_ALG_COUNT 5
 
-/* "ed25519", "ed448", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521" <-> enum. */
+/* "ed25519", "ed448", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521" <-> enum. prova_sig_name() returns NULL for a value
+ * outside the enum. */
 PROVA_EXPORT const char *prova_sig_name(prova_sig_alg alg);
 PROVA_EXPORT PROVA_NODISCARD int prova_sig_lookup(const char *name, prova_sig_alg *ret);
 
@@ -102,6 +105,7 @@ PROVA_EXPORT prova_key *prova_key_free(prova_key *key);
 /* Generates a new private key. */
 PROVA_EXPORT PROVA_NODISCARD int prova_key_generate(prova_sig_alg alg, prova_key **ret_key);
 
+/* The key's algorithm; PROVA_SIG_ALG_COUNT for NULL. */
 PROVA_EXPORT prova_sig_alg prova_key_alg(const prova_key *key);
 PROVA_EXPORT bool prova_key_is_private(const prova_key *key);
 
@@ -164,7 +168,8 @@ PROVA_EXPORT PROVA_NODISCARD int prova_verify(const prova_key *key, const void *
 /* ---- Key files ---------------------------------------------------------------------------------------- */
 
 /* Writes the private JWK (with a trailing newline) to path, created with mode 0600 (an existing file is replaced
- * atomically: written to path.tmp (0600), fsync, rename). 0 or PROVA_EIO (errno kept). */
+ * atomically: written to a new path.tmp.<random> (O_EXCL|O_NOFOLLOW, 0600), fsync, rename, fsync of the
+ * directory). 0 or PROVA_EIO (errno kept). */
 PROVA_EXPORT PROVA_NODISCARD int prova_key_save_file(const prova_key *key, const char *path);
 /* Reads a key file in any form prova_key_from_text() accepts. Refuses files larger than 1 MiB. */
 PROVA_EXPORT PROVA_NODISCARD int prova_key_load_file(const char *path, prova_key **ret_key, prova_error *reterr);

@@ -25,7 +25,7 @@ extern "C" {
 #define PROVA_BASE64URL_LEN(n) (((n) * 4u + 2u) / 3u)
 
 /* Encoders write exactly the length above, followed by a NUL when cap allows one more byte (cap must be at least
- * the encoded length). Return the encoded length, or 0 if cap is too small. */
+ * the encoded length). Return the encoded length, or 0 if cap is too small (or n is 0: check n first). */
 PROVA_EXPORT size_t prova_hex_encode(const void *in, size_t n, char *out, size_t cap);
 PROVA_EXPORT size_t prova_base64_encode(const void *in, size_t n, char *out, size_t cap);
 PROVA_EXPORT size_t prova_base64url_encode(const void *in, size_t n, char *out, size_t cap);

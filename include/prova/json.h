@@ -65,6 +65,8 @@ typedef struct prova_doc prova_doc;
 /* Parse flags. */
 #define PROVA_PARSE_ALLOW_NONFINITE 0x1u        /* accept NaN, Infinity, -Infinity tokens (ophamin verify) */
 #define PROVA_PARSE_ALLOW_LONE_SURROGATES 0x2u  /* accept \ud800-style escapes without a partner (ophamin) */
+#define PROVA_PARSE_SECRET 0x4u                 /* the input holds secrets (a private JWK): the parser's scratch
+                                                   and the document's memory are wiped when freed */
 
 /* Limits; 0 in a field means "the default". Defaults: depth 128, document 256 MiB, string 64 MiB,
  * 1,000,000 members per object / elements per array. Hard maxima: depth 100000, document < 4 GiB,

@@ -45,8 +45,9 @@ function arg(name) {
 }
 
 function findDriver() {
-  const cands = [arg('--driver'), process.env.PROVA_CRYPTO_DRIVER];
-  for (const d of ['build', 'builddir', 'build-asan', '_build']) {
+  const explicit = arg('--driver') || process.env.PROVA_CRYPTO_DRIVER;
+  const cands = explicit ? [explicit] : []; // asked for: that one or nothing
+  for (const d of explicit ? [] : ['build', 'builddir', 'build-asan', '_build']) {
     cands.push(path.join(ROOT, d, 'tests', 'crypto_driver'), path.join(ROOT, d, 'tests', 'diff', 'crypto_driver'));
   }
   for (const c of cands) {

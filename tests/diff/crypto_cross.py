@@ -63,7 +63,10 @@ def unb64u(s):
 
 
 def find_driver(arg):
-    cands = [arg, os.environ.get("PROVA_CRYPTO_DRIVER")]
+    explicit = arg or os.environ.get("PROVA_CRYPTO_DRIVER")
+    if explicit:  # asked for: that one or nothing
+        return explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
+    cands = []
     for d in ("build", "builddir", "build-asan", "_build"):
         cands += [os.path.join(ROOT, d, "tests", "crypto_driver"), os.path.join(ROOT, d, "tests", "diff", "crypto_driver")]
     for c in cands:

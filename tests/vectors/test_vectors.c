@@ -67,7 +67,7 @@ static void rfc8785_reference_data(void) {
     static const char *const names[] = {"arrays", "french", "structures", "unicode", "values", "weird"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char path[1024];
-        size_t ilen, olen, hlen;
+        size_t ilen = 0, olen = 0, hlen = 0;
         snprintf(path, sizeof path, "%s/rfc8785/input/%s.json", data_dir, names[i]);
         char *in = read_file(path, &ilen);
         snprintf(path, sizeof path, "%s/rfc8785/output/%s.json", data_dir, names[i]);
@@ -156,7 +156,7 @@ static void jsontestsuite(void) {
         if (name[0] == '.') continue;
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, name);
-        size_t len;
+        size_t len = 0;
         char *in = read_file(path, &len);
         prova_doc *doc = NULL;
         prova_error e;

@@ -29,6 +29,7 @@
 
 #define KEY_FILE_MAX ((size_t)1 << 20) /* 1 MiB */
 #define PEM_MAX ((size_t)1 << 20)
+#define JWK_MAX ((size_t)1 << 20)
 
 static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -236,8 +237,14 @@ int prova_key_from_jwk_value(const prova_json *jwk, prova_key **ret_key, prova_e
 
 int prova_key_from_jwk(const void *json, size_t len, prova_key **ret_key, prova_error *reterr) {
     if (!json || !ret_key) return PROVA_EINVAL;
+    /* A JWK is a small flat object: tight limits keep a hostile "key" from costing more than a key. */
+    prova_parse_options opts;
+    memset(&opts, 0, sizeof opts);
+    opts.max_depth = 16;
+    opts.max_size = JWK_MAX;
+    opts.flags = PROVA_PARSE_SECRET; /* "d" is decoded into the document: wipe it on free */
     prova_doc *doc = NULL;
-    int r = prova_json_parse(json, len, NULL, &doc, reterr);
+    int r = prova_json_parse(json, len, &opts, &doc, reterr);
     if (r < 0) return r;
     r = prova_key_from_jwk_value(prova_doc_root(doc), ret_key, reterr);
     prova_doc_free(doc);
@@ -587,19 +594,23 @@ int prova_key_save_file(const prova_key *key, const char *path) {
         prova_buf_free(&buf);
         return r;
     }
+    /* A unique temporary name beside the target (path.tmp.<16 hex>), so a file left by a crash never blocks the
+     * next save, and O_EXCL|O_NOFOLLOW never writes through something another user put there. */
     size_t pl = strlen(path);
-    char *tmp = malloc(pl + 5);
+    char *tmp = malloc(pl + 5 + 1 + 16 + 1);
     if (!tmp) {
         prova_wipe(buf.data, buf.cap);
         prova_buf_free(&buf);
         return PROVA_ENOMEM;
     }
+    uint8_t rnd[8];
+    prova_random(rnd, sizeof rnd);
     memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp", 5);
+    memcpy(tmp + pl, ".tmp.", 5);
+    prova_hex_encode(rnd, sizeof rnd, tmp + pl + 5, 17);
 
     r = PROVA_EIO;
     int saved = 0;
-    /* O_EXCL: never follow or reuse a file someone else created; a stale path.tmp must be removed by hand. */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         saved = errno;

@@ -312,6 +312,7 @@ int prova__key_build(prova_sig_alg alg, const uint8_t *pub, size_t pub_len, cons
             }
             k->pkey = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, priv, 32);
         } else {
+            if (!pub) FAIL_WITH(PROVA_EINVAL, "invalid_argument", "no key material");
             /* canonical encoding, on the curve, in the prime-order subgroup, not of small order */
             if (crypto_core_ed25519_is_valid_point(pub) != 1) {
                 FAIL_WITH(PROVA_EKEY, "key_invalid_public", "not a valid Ed25519 public key");

@@ -151,6 +151,65 @@ int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf
 
 typedef enum { NUM_OK = 0, NUM_NONFINITE, NUM_RANGE } num_status;
 
+/* Reads a validated number token as digits * 10^exp10 when it has at most 15 significant digits and its value
+ * is a normal double (decimal point position in [-306, 308]). Returns false otherwise. */
+static bool short_decimal(const char *tok, size_t n, bool *ret_neg, uint64_t *ret_digits, int *ret_exp10) {
+    size_t i = 0;
+    bool neg = tok[0] == '-';
+    if (neg) i++;
+    uint64_t digits = 0;
+    int sig = 0;       /* significant digits taken (leading zeros skipped) */
+    int exp10 = 0;
+    int pending = 0;   /* zeros seen after the last non-zero significant digit, not yet multiplied in */
+    bool frac = false;
+    for (; i < n; i++) {
+        char c = tok[i];
+        if (c == '.') {
+            frac = true;
+            continue;
+        }
+        if (c == 'e' || c == 'E') break;
+        if (c == '0') {
+            if (sig) pending++;
+            if (frac) exp10--;
+            continue;
+        }
+        /* a non-zero digit: flush the zeros in between */
+        sig += pending + 1;
+        if (sig > 15) return false;
+        while (pending) {
+            digits *= 10;
+            pending--;
+        }
+        digits = digits * 10 + (uint64_t)(c - '0');
+        if (frac) exp10--;
+    }
+    exp10 += pending; /* trailing zeros of the integer part scale up; of the fraction they cancel the decrement */
+    if (i < n) {      /* exponent */
+        i++;
+        bool eneg = false;
+        if (tok[i] == '+' || tok[i] == '-') eneg = tok[i++] == '-';
+        int e = 0;
+        for (; i < n; i++) {
+            if (e > 100000) return false;
+            e = e * 10 + (tok[i] - '0');
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (digits != 0) {
+        int nd = 1;
+        for (uint64_t v = digits; v >= 10; v /= 10) nd++;
+        int decpt = nd + exp10;
+        if (decpt < -306 || decpt > 308) return false;
+    } else {
+        exp10 = 0;
+    }
+    *ret_neg = neg;
+    *ret_digits = digits;
+    *ret_exp10 = exp10;
+    return true;
+}
+
 /* Writes a number token (validated JSON grammar, or NaN/Infinity flagged nonfinite) under profile p. */
 static int write_number(const char *tok, size_t n, unsigned flags, prova_profile p, prova_buf *out,
                         num_status *why) {
@@ -170,6 +229,16 @@ static int write_number(const char *tok, size_t n, unsigned flags, prova_profile
         /* ope/ophamin: integers are exact at any size. jcs: an integer token of at most 15 digits is an exact
          * double that ECMAScript prints as the same digits. */
         if (p != PROVA_PROFILE_JCS || n - (tok[0] == '-') <= 15) return prova_buf_append(out, tok, n);
+    }
+    /* A float token with at most 15 significant digits in the normal range: those digits ARE the shortest
+     * round-trip digits of the nearest double (DBL_DIG = 15: two such decimals never share a double), so the
+     * canonical form follows from the token without converting it. */
+    bool neg;
+    uint64_t digits;
+    int exp10;
+    if (short_decimal(tok, n, &neg, &digits, &exp10)) {
+        len = prova__format_decimal(neg, digits, exp10, p == PROVA_PROFILE_JCS, buf);
+        return prova_buf_append(out, buf, len);
     }
     double d;
     if (prova__strtod(tok, n, &d) < 0) {
@@ -563,18 +632,43 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
                                     ao > bo ? ao : bo, y->s, y->n);
         }
     }
-    /* Copy the body out, write it back in key order with commas. */
-    size_t body = mem[0].out_start, end = s->out->len;
+    /* Rewrite the body in key order. The largest member moves in place (memmove); only the others are copied
+     * out and back, so a document whose bulk is one member (a top-level {"events":[...]}) needs no second copy. */
+    uint8_t *body = s->out->data + mem[0].out_start;
+    size_t total = s->out->len - mem[0].out_start;
+    size_t big = 0, big_len = 0;
+    for (size_t k = 0; k < m; k++) {
+        size_t a0 = mem[k].out_start, a1 = k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len; /* minus the comma */
+        if (a1 - a0 > big_len) {
+            big = k;
+            big_len = a1 - a0;
+        }
+    }
     s->tmp.len = 0;
-    if (put(&s->tmp, s->out->data + body, end - body) < 0) return oom(p, off);
-    uint8_t *o = s->out->data + body;
+    if (prova_buf_reserve(&s->tmp, total - big_len) < 0) return oom(p, off);
+    size_t big_dst = 0, pos = 0;
+    for (size_t i = 0; i < m; i++) { /* final offset of the largest member */
+        size_t k = idx[i];
+        size_t len = (k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len) - mem[k].out_start;
+        if (k == big) big_dst = pos;
+        pos += len + 1;
+    }
+    uint32_t *toff = idx + m; /* the sort's scratch half, free now: each saved member's offset in tmp */
+    for (size_t k = 0; k < m; k++) { /* save the others, in input order (documents are < 4 GiB) */
+        if (k == big) continue;
+        size_t a0 = mem[k].out_start, a1 = k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len;
+        toff[k] = (uint32_t)s->tmp.len;
+        memcpy(s->tmp.data + s->tmp.len, s->out->data + a0, a1 - a0);
+        s->tmp.len += a1 - a0;
+    }
+    memmove(body + big_dst, s->out->data + mem[big].out_start, big_len);
+    pos = 0;
     for (size_t i = 0; i < m; i++) {
         size_t k = idx[i];
-        size_t a0 = mem[k].out_start - body;
-        size_t a1 = (k + 1 < m ? mem[k + 1].out_start - 1 : end) - body; /* minus the comma */
-        if (i) *o++ = ',';
-        memcpy(o, s->tmp.data + a0, a1 - a0);
-        o += a1 - a0;
+        size_t len = (k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len) - mem[k].out_start;
+        if (k != big) memcpy(body + pos, s->tmp.data + toff[k], len);
+        pos += len;
+        if (i + 1 < m) body[pos++] = ',';
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 /* The document: an arena of values and strings built by the DOM sink, plus the read accessors. */
 #include <math.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "dtoa.h"
@@ -14,6 +15,7 @@ typedef struct chunk {
 
 struct prova_doc {
     const prova_allocator *alloc;
+    bool secret; /* wipe on free */
     chunk *chunks;
     size_t next_chunk; /* size of the next chunk to allocate */
     prova_json root;
@@ -57,6 +59,7 @@ prova_doc *prova_doc_free(prova_doc *doc) {
     const prova_allocator *a = doc->alloc;
     for (chunk *c = doc->chunks, *next; c; c = next) {
         next = c->next;
+        if (doc->secret) sodium_memzero(c->data, c->size);
         a->free(a->ctx, c, sizeof(chunk) + c->size);
     }
     a->free(a->ctx, doc, sizeof *doc);
@@ -220,6 +223,7 @@ int prova_json_parse(const void *data, size_t len, const prova_parse_options *op
     }
     memset(doc, 0, sizeof *doc);
     doc->alloc = a;
+    doc->secret = (lim.flags & PROVA_PARSE_SECRET) != 0;
     doc->next_chunk = ARENA_MIN_CHUNK;
     /* Values take ~16-32 bytes per token; size the first chunk to the input to avoid many small chunks. */
     if (len / 2 > doc->next_chunk) doc->next_chunk = len / 2 < ARENA_MAX_CHUNK ? len / 2 : ARENA_MAX_CHUNK;

@@ -492,17 +492,13 @@ static inline char *finish_scientific(char *p, int n, int32_t x, int min_exp_dig
     return write_exponent(p, x, min_exp_digits);
 }
 
-size_t prova__format_double_py(double v, char buf[32])
+/* Python repr() of the finite value (-1)^neg * d.digits * 10^d.exp10 (d.digits == 0 is zero). */
+static size_t format_py(int neg, decimal64 d, char *buf)
 {
-    const uint64_t bits = double_bits(v);
-    if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) {
-        return format_nonfinite(bits, buf, 0);
-    }
     char *p = buf;
-    if (bits >> 63) {
+    if (neg) {
         *p++ = '-';
     }
-    const decimal64 d = to_decimal(bits);
     const int n = decimal_length(d.digits);
     const int32_t decpt = n + d.exp10; /* value = 0.d1...dn * 10^decpt */
 
@@ -534,15 +530,11 @@ size_t prova__format_double_py(double v, char buf[32])
     return (size_t)(p - buf);
 }
 
-size_t prova__format_double_js(double v, char buf[32])
+/* ECMAScript Number::toString of the finite value (-1)^neg * d.digits * 10^d.exp10; -0 is "0". */
+static size_t format_js(int neg, decimal64 d, char *buf)
 {
-    const uint64_t bits = double_bits(v);
-    if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) {
-        return format_nonfinite(bits, buf, 1);
-    }
     char *p = buf;
-    const decimal64 d = to_decimal(bits);
-    if ((bits >> 63) && d.digits != 0) { /* -0 is "0" */
+    if (neg && d.digits != 0) {
         *p++ = '-';
     }
     const int n = decimal_length(d.digits);
@@ -569,6 +561,34 @@ size_t prova__format_double_js(double v, char buf[32])
         p = finish_scientific(p, n, decpt - 1, 1);
     }
     return (size_t)(p - buf);
+}
+
+size_t prova__format_double_py(double v, char buf[32])
+{
+    const uint64_t bits = double_bits(v);
+    if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) {
+        return format_nonfinite(bits, buf, 0);
+    }
+    return format_py((int)(bits >> 63), to_decimal(bits), buf);
+}
+
+size_t prova__format_double_js(double v, char buf[32])
+{
+    const uint64_t bits = double_bits(v);
+    if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) {
+        return format_nonfinite(bits, buf, 1);
+    }
+    return format_js((int)(bits >> 63), to_decimal(bits), buf);
+}
+
+size_t prova__format_decimal(int neg, uint64_t digits, int exp10, int js, char buf[32])
+{
+    while (digits != 0 && digits % 10 == 0) { /* the formatters expect no trailing zeros */
+        digits /= 10;
+        exp10++;
+    }
+    decimal64 d = {digits, digits ? exp10 : 0};
+    return js ? format_js(neg, d, buf) : format_py(neg, d, buf);
 }
 
 /* ---------------------------------------------------------------------------------------------------------------

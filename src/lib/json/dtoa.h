@@ -3,6 +3,7 @@
 #define PROVA_DTOA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Shortest decimal digit string that parses back to exactly |v| (Ryu-class, ties to the closest and then even,
  * the same digits as Python repr() and ECMAScript Number::toString). v must be finite; the sign is ignored.
@@ -19,6 +20,11 @@ size_t prova__format_double_py(double v, char buf[32]);
  * otherwise d[.ddd]e{+|-}X ("1e+21", "1e-7", "5e-324"); -0 is "0". Writes at most 25 bytes, no NUL.
  * Returns the length. */
 size_t prova__format_double_js(double v, char buf[32]);
+
+/* Formats (-1)^neg * digits * 10^exp10 exactly as the two formatters above format a double whose shortest digits
+ * are `digits` (js selects the ECMAScript style). The caller guarantees that digits/exp10 ARE the shortest
+ * round-trip digits of the value it stands for (e.g. <= 15 significant digits of a normal double: DBL_DIG). */
+size_t prova__format_decimal(int neg, uint64_t digits, int exp10, int js, char buf[32]);
 
 /* Parses a JSON number token (RFC 8259 grammar, already validated by the caller; exactly len bytes, need not be
  * NUL-terminated) to the correctly rounded double, independent of the C locale. Returns 0, or -1 when the result

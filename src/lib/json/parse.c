@@ -1,4 +1,5 @@
 /* The strict RFC 8259 parser (iterative, explicit stack; no recursion, so depth limits are real limits). */
+#include <sodium.h>
 #include <string.h>
 
 #include "dtoa.h"
@@ -398,7 +399,7 @@ static int scan_string(json_parser *p, size_t *pos, const uint8_t **ret_s, size_
                 return fail(p, PROVA_ESYNTAX, "json_invalid_escape", "\\u must be followed by four hex digits", esc);
             i += 4;
             if (cp >= 0xD800 && cp <= 0xDBFF && len - i >= 6 && in[i] == '\\' && in[i + 1] == 'u') {
-                uint32_t lo;
+                uint32_t lo = 0;
                 if (hex4(in + i + 2, &lo) == 4 && lo >= 0xDC00 && lo <= 0xDFFF) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     i += 6;
@@ -669,7 +670,10 @@ int prova__json_run(const uint8_t *in, size_t len, const prova_parse_options *op
     int r = run(&p, sink, ctx);
     if (r < 0 && !p.failed) fail(&p, r, r == PROVA_ENOMEM ? "out_of_memory" : "json_syntax", prova_strerror(r), 0);
     if (p.stack) p.alloc->free(p.alloc->ctx, p.stack, p.stack_cap * sizeof(frame));
-    if (p.scratch) p.alloc->free(p.alloc->ctx, p.scratch, p.scratch_cap);
+    if (p.scratch) {
+        if (opts->flags & PROVA_PARSE_SECRET) sodium_memzero(p.scratch, p.scratch_cap);
+        p.alloc->free(p.alloc->ctx, p.scratch, p.scratch_cap);
+    }
     return r;
 }
 
