@@ -462,6 +462,7 @@ typedef struct cmember {
     size_t key_off;
     size_t key_len;
     size_t out_start; /* where this member's text ("key":value) begins in out */
+    size_t out_len;   /* its length (without the comma), known when the next member starts or the object ends */
     uint32_t src_off; /* byte offset of the key in the input, for errors */
 } cmember;
 
@@ -559,7 +560,11 @@ static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
 static int c_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
     canon_sink *s = ctx;
     cframe *f = &s->frames[s->nframes - 1];
-    if (f->count++ && put1(s->out, ',') < 0) return oom(p, off);
+    if (f->count++) {
+        cmember *prev = &s->members[s->nmembers - 1];
+        prev->out_len = s->out->len - prev->out_start;
+        if (put1(s->out, ',') < 0) return oom(p, off);
+    }
     if (s->nmembers == s->capmembers &&
         cgrow(s->a, (void **)&s->members, &s->capmembers, s->nmembers + 1, sizeof *s->members) < 0)
         return oom(p, off);
@@ -610,6 +615,7 @@ static int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *st
 static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) {
     size_t m = f->count;
     cmember *mem = s->members + f->first_member;
+    mem[m - 1].out_len = s->out->len - mem[m - 1].out_start;
     bool utf16 = s->p == PROVA_PROFILE_JCS;
     if (cgrow(s->a, (void **)&s->refs, &s->caprefs, m, sizeof *s->refs) < 0) return oom(p, off);
     const char *kb = (const char *)s->keys.data;
@@ -634,41 +640,29 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
     }
     /* Rewrite the body in key order. The largest member moves in place (memmove); only the others are copied
      * out and back, so a document whose bulk is one member (a top-level {"events":[...]}) needs no second copy. */
-    uint8_t *body = s->out->data + mem[0].out_start;
-    size_t total = s->out->len - mem[0].out_start;
-    size_t big = 0, big_len = 0;
-    for (size_t k = 0; k < m; k++) {
-        size_t a0 = mem[k].out_start, a1 = k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len; /* minus the comma */
-        if (a1 - a0 > big_len) {
-            big = k;
-            big_len = a1 - a0;
-        }
-    }
+    uint8_t *out = s->out->data;
+    size_t body = mem[0].out_start;
+    size_t big = 0;
+    for (size_t k = 1; k < m; k++)
+        if (mem[k].out_len > mem[big].out_len) big = k;
     s->tmp.len = 0;
-    if (prova_buf_reserve(&s->tmp, total - big_len) < 0) return oom(p, off);
-    size_t big_dst = 0, pos = 0;
-    for (size_t i = 0; i < m; i++) { /* final offset of the largest member */
-        size_t k = idx[i];
-        size_t len = (k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len) - mem[k].out_start;
-        if (k == big) big_dst = pos;
-        pos += len + 1;
-    }
+    if (prova_buf_reserve(&s->tmp, s->out->len - body - mem[big].out_len) < 0) return oom(p, off);
     uint32_t *toff = idx + m; /* the sort's scratch half, free now: each saved member's offset in tmp */
     for (size_t k = 0; k < m; k++) { /* save the others, in input order (documents are < 4 GiB) */
         if (k == big) continue;
-        size_t a0 = mem[k].out_start, a1 = k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len;
         toff[k] = (uint32_t)s->tmp.len;
-        memcpy(s->tmp.data + s->tmp.len, s->out->data + a0, a1 - a0);
-        s->tmp.len += a1 - a0;
+        memcpy(s->tmp.data + s->tmp.len, out + mem[k].out_start, mem[k].out_len);
+        s->tmp.len += mem[k].out_len;
     }
-    memmove(body + big_dst, s->out->data + mem[big].out_start, big_len);
-    pos = 0;
+    size_t big_dst = body;
+    for (size_t i = 0; idx[i] != big; i++) big_dst += mem[idx[i]].out_len + 1;
+    memmove(out + big_dst, out + mem[big].out_start, mem[big].out_len);
+    uint8_t *o = out + body;
     for (size_t i = 0; i < m; i++) {
         size_t k = idx[i];
-        size_t len = (k + 1 < m ? mem[k + 1].out_start - 1 : s->out->len) - mem[k].out_start;
-        if (k != big) memcpy(body + pos, s->tmp.data + toff[k], len);
-        pos += len;
-        if (i + 1 < m) body[pos++] = ',';
+        if (k != big) memcpy(o, s->tmp.data + toff[k], mem[k].out_len);
+        o += mem[k].out_len;
+        if (i + 1 < m) *o++ = ',';
     }
     return 0;
 }

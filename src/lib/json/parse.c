@@ -222,7 +222,7 @@ static size_t hex4(const uint8_t *s, uint32_t *ret) {
 
 /* Length of a valid UTF-8 sequence starting at s (s[0] >= 0x80), or 0 if invalid (overlong, surrogate,
  * > U+10FFFF, truncated, bad continuation). RFC 3629 §4 table. */
-static size_t utf8_seq(const uint8_t *s, size_t avail) {
+static inline size_t utf8_seq(const uint8_t *s, size_t avail) {
     uint8_t c = s[0];
     if (c >= 0xC2 && c <= 0xDF) return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
     if (c >= 0xE0 && c <= 0xEF) {
@@ -338,11 +338,13 @@ static int scan_string(json_parser *p, size_t *pos, const uint8_t **ret_s, size_
         }
         if (cls == C_CTRL)
             return fail(p, PROVA_ESYNTAX, "json_control_character", "unescaped control character in string", i);
-        if (cls == C_HIGH) {
-            size_t n = utf8_seq(in + i, len - i);
-            if (!n) return fail(p, PROVA_ESYNTAX, "json_invalid_utf8", "invalid UTF-8 in string", i);
+        if (cls == C_HIGH) { /* a run of non-ASCII text: validate sequence after sequence */
             sf &= ~STR_ASCII;
-            i += n;
+            do {
+                size_t n = utf8_seq(in + i, len - i);
+                if (!n) return fail(p, PROVA_ESYNTAX, "json_invalid_utf8", "invalid UTF-8 in string", i);
+                i += n;
+            } while (i < len && in[i] >= 0x80);
             continue;
         }
         break; /* escape */

@@ -53,10 +53,28 @@ typedef struct key_ref {
     uint64_t prefix;
 } key_ref;
 
+static inline uint64_t key_load_be32(const char *s) {
+    uint32_t v;
+    memcpy(&v, s, sizeof v);
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
 static inline void key_ref_set(key_ref *k, const char *s, size_t n) {
-    uint64_t v = 0;
-    size_t m = n < 8 ? n : 8;
-    for (size_t i = 0; i < m; i++) v |= (uint64_t)(uint8_t)s[i] << (56 - 8 * i);
+    /* Reads only the n bytes of the key: overlapping loads cover every length without a byte loop. */
+    const uint8_t *u = (const uint8_t *)s;
+    uint64_t v;
+    if (n >= 8) {
+        v = key_load_be32(s) << 32 | key_load_be32(s + 4);
+    } else if (n >= 4) {
+        v = key_load_be32(s) << 32 | key_load_be32(s + n - 4) << (64 - 8 * n);
+    } else if (n > 0) {
+        v = (uint64_t)u[0] << 56 | (uint64_t)u[n / 2] << (56 - 8 * (n / 2)) | (uint64_t)u[n - 1] << (56 - 8 * (n - 1));
+    } else {
+        v = 0;
+    }
     k->s = s;
     k->n = n;
     k->prefix = v;
