@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "prova/common.h"
 
 static const struct {
@@ -99,5 +100,19 @@ int prova_buf_append(prova_buf *buf, const void *data, size_t n) {
     if (r < 0) return r;
     if (n) memcpy(buf->data + buf->len, data, n);
     buf->len += n;
+    return 0;
+}
+
+int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t n = *cap ? *cap : 32;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem) return PROVA_ENOMEM;
+        n *= 2;
+    }
+    void *q = a->realloc(a->ctx, *p, *cap * elem, n * elem);
+    if (!q) return PROVA_ENOMEM;
+    *p = q;
+    *cap = n;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dtoa.h"
+#include "internal.h"
 #include "parser.h"
 
 static const char *const profile_names[] = {"ope", "ophamin", "jcs"};
@@ -490,17 +491,6 @@ typedef struct canon_sink {
     unsigned raw_ok;   /* string flags under which the input bytes are already canonical */
 } canon_sink;
 
-static int cgrow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 32;
-    while (n < need) n *= 2;
-    void *q = a->realloc(a->ctx, *p, *cap * elem, n * elem);
-    if (!q) return PROVA_ENOMEM;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
 /* Appends without a call when there is room (the hot path writes many 1-byte separators). */
 static inline int put(prova_buf *b, const void *s, size_t n) {
     if (b->cap - b->len < n && prova_buf_reserve(b, n) < 0) return PROVA_ENOMEM;
@@ -546,7 +536,7 @@ static inline int c_value_prefix(canon_sink *s) {
 
 static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     canon_sink *s = ctx;
-    if (c_value_prefix(s) < 0 || cgrow(s->a, (void **)&s->frames, &s->capframes, s->nframes + 1, sizeof *s->frames) < 0 ||
+    if (c_value_prefix(s) < 0 || prova__grow(s->a, (void **)&s->frames, &s->capframes, s->nframes + 1, sizeof *s->frames) < 0 ||
         put1(s->out, t == PROVA_JSON_OBJECT ? '{' : '[') < 0)
         return oom(p, off);
     cframe *f = &s->frames[s->nframes++];
@@ -566,7 +556,7 @@ static int c_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned 
         if (put1(s->out, ',') < 0) return oom(p, off);
     }
     if (s->nmembers == s->capmembers &&
-        cgrow(s->a, (void **)&s->members, &s->capmembers, s->nmembers + 1, sizeof *s->members) < 0)
+        prova__grow(s->a, (void **)&s->members, &s->capmembers, s->nmembers + 1, sizeof *s->members) < 0)
         return oom(p, off);
     cmember *m = &s->members[s->nmembers++];
     m->key_len = n;
@@ -617,7 +607,7 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
     cmember *mem = s->members + f->first_member;
     mem[m - 1].out_len = s->out->len - mem[m - 1].out_start;
     bool utf16 = s->p == PROVA_PROFILE_JCS;
-    if (cgrow(s->a, (void **)&s->refs, &s->caprefs, m, sizeof *s->refs) < 0) return oom(p, off);
+    if (prova__grow(s->a, (void **)&s->refs, &s->caprefs, m, sizeof *s->refs) < 0) return oom(p, off);
     const char *kb = (const char *)s->keys.data;
     key_ref *refs = s->refs;
     bool sorted = true;
@@ -626,7 +616,7 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
         if (i && sorted) sorted = key_ref_cmp(&refs[i - 1], &refs[i], utf16) < 0;
     }
     if (sorted) return 0; /* strictly increasing: no duplicates either */
-    if (cgrow(s->a, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0) return oom(p, off);
+    if (prova__grow(s->a, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0) return oom(p, off);
     uint32_t *idx = s->sortbuf;
     for (size_t i = 0; i < m; i++) idx[i] = (uint32_t)i;
     prova__sort_keys(idx, idx + m, m, refs, utf16);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dtoa.h"
+#include "internal.h"
 #include "parser.h"
 
 typedef struct chunk {
@@ -84,20 +85,9 @@ typedef struct dom_sink {
     size_t capkeys;
 } dom_sink;
 
-static int grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 64;
-    while (n < need) n *= 2;
-    void *q = a->realloc(a->ctx, *p, *cap * elem, n * elem);
-    if (!q) return PROVA_ENOMEM;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
 static int dom_push(dom_sink *s, const prova_json *v, size_t off) {
-    if (grow(s->alloc, (void **)&s->vals, &s->capvals, s->nvals + 1, sizeof *s->vals) < 0 ||
-        grow(s->alloc, (void **)&s->offs, &s->capoffs, s->nvals + 1, sizeof *s->offs) < 0)
+    if (prova__grow(s->alloc, (void **)&s->vals, &s->capvals, s->nvals + 1, sizeof *s->vals) < 0 ||
+        prova__grow(s->alloc, (void **)&s->offs, &s->capoffs, s->nvals + 1, sizeof *s->offs) < 0)
         return PROVA_ENOMEM;
     s->vals[s->nvals] = *v;
     s->offs[s->nvals] = (uint32_t)off;
@@ -110,7 +100,7 @@ static int dom_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     (void)t;
     (void)off;
     dom_sink *s = ctx;
-    if (grow(s->alloc, (void **)&s->starts, &s->capstarts, s->nstarts + 1, sizeof *s->starts) < 0)
+    if (prova__grow(s->alloc, (void **)&s->starts, &s->capstarts, s->nstarts + 1, sizeof *s->starts) < 0)
         return PROVA_ENOMEM;
     s->starts[s->nstarts++] = s->nvals;
     return 0;
@@ -166,9 +156,9 @@ static int dom_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
                 mem[i].value = pend[2 * i + 1];
             }
         } else {
-            if (grow(s->alloc, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0)
+            if (prova__grow(s->alloc, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0)
                 return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
-            if (grow(s->alloc, (void **)&s->keys, &s->capkeys, m, sizeof *s->keys) < 0)
+            if (prova__grow(s->alloc, (void **)&s->keys, &s->capkeys, m, sizeof *s->keys) < 0)
                 return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
             key_ref *keys = s->keys;
             uint32_t *idx = s->sortbuf, *tmp = s->sortbuf + m;

@@ -181,6 +181,23 @@ static inline int decimal_length(uint64_t v)
     return t + (v >= pow10_u64[t]);
 }
 
+/* Removes the last k digits (pow = 10^k) of vr/vp/vm when the interval still holds a shorter decimal,
+ * recording whether the removed block rounds vr up. */
+static inline void remove_block(uint64_t *vr, uint64_t *vp, uint64_t *vm, int *round_up, int32_t *removed,
+                                uint64_t pow, int32_t k)
+{
+    const uint64_t vpq = *vp / pow, vmq = *vm / pow;
+    if (vpq <= vmq) {
+        return;
+    }
+    const uint64_t vrq = *vr / pow;
+    *round_up = (*vr - pow * vrq) >= pow / 2;
+    *vr = vrq;
+    *vp = vpq;
+    *vm = vmq;
+    *removed += k;
+}
+
 /* The shortest, closest decimal for a finite non-zero double given by its fields. */
 static inline decimal64 shortest(uint64_t ieee_mant, uint32_t ieee_exp)
 {
@@ -320,39 +337,9 @@ static inline decimal64 shortest(uint64_t ieee_mant, uint32_t ieee_exp)
             vm = vmq;
             removed += 8;
         }
-        {
-            const uint64_t vpq = vp / 10000u, vmq = vm / 10000u;
-            if (vpq > vmq) {
-                const uint64_t vrq = vr / 10000u;
-                round_up = (vr - 10000u * vrq) >= 5000u;
-                vr = vrq;
-                vp = vpq;
-                vm = vmq;
-                removed += 4;
-            }
-        }
-        {
-            const uint64_t vpq = vp / 100u, vmq = vm / 100u;
-            if (vpq > vmq) {
-                const uint64_t vrq = vr / 100u;
-                round_up = (vr - 100u * vrq) >= 50u;
-                vr = vrq;
-                vp = vpq;
-                vm = vmq;
-                removed += 2;
-            }
-        }
-        {
-            const uint64_t vpq = vp / 10u, vmq = vm / 10u;
-            if (vpq > vmq) {
-                const uint64_t vrq = vr / 10u;
-                round_up = (vr - 10u * vrq) >= 5u;
-                vr = vrq;
-                vp = vpq;
-                vm = vmq;
-                removed += 1;
-            }
-        }
+        remove_block(&vr, &vp, &vm, &round_up, &removed, 10000u, 4);
+        remove_block(&vr, &vp, &vm, &round_up, &removed, 100u, 2);
+        remove_block(&vr, &vp, &vm, &round_up, &removed, 10u, 1);
         output = vr + (uint64_t)(vr == vm || round_up);
     }
     r.digits = output;
