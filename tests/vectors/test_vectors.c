@@ -21,11 +21,12 @@ static char *read_file(const char *path, size_t *ret_len) {
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     size_t n;
-    while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
+    while ((n = fread(buf + len, 1, cap - 1 - len, f)) > 0) {
         len += n;
-        if (len == cap) buf = realloc(buf, cap *= 2);
+        if (len == cap - 1) buf = realloc(buf, cap *= 2);
     }
     fclose(f);
+    buf[len] = '\0'; /* for sscanf; the length is what counts */
     *ret_len = len;
     return buf;
 }
