@@ -7,6 +7,7 @@ packages=(
   build-essential pkg-config meson ninja-build
   clang libclang-rt-14-dev          # fuzz targets (libFuzzer) and clang sanitizer runtimes
   libsodium-dev libssl-dev          # Ed25519 (libsodium); SHA-2/3, HMAC, Ed448, ECDSA, PEM (OpenSSL 3)
+  openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests
   valgrind
   ca-certificates

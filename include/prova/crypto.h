@@ -73,6 +73,15 @@ PROVA_EXPORT PROVA_NODISCARD int prova_hash_update(prova_hash_ctx *ctx, const vo
 PROVA_EXPORT PROVA_NODISCARD int prova_hash_final(prova_hash_ctx *ctx, uint8_t out[PROVA_HASH_MAX_BYTES]);
 PROVA_EXPORT prova_hash_ctx *prova_hash_free(prova_hash_ctx *ctx);
 
+/* Hash of the canonical bytes of a value (or of a JSON text) under a profile: the content address of a record.
+ * prova_canon_hash(v, PROVA_PROFILE_OPE, PROVA_HASH_SHA256, out, &err) is the OPE CID's digest.
+ * Errors as prova_canon_write() / prova_canon_bytes(), plus PROVA_EINVAL. */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_hash(const prova_json *v, prova_profile p, prova_hash_alg alg,
+                                                  uint8_t out[PROVA_HASH_MAX_BYTES], prova_error *reterr);
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_bytes_hash(const void *data, size_t len, prova_profile p,
+                                                        const prova_parse_options *opts, prova_hash_alg alg,
+                                                        uint8_t out[PROVA_HASH_MAX_BYTES], prova_error *reterr);
+
 /* HMAC-SHA256 (any key length, including 0). */
 PROVA_EXPORT PROVA_NODISCARD int prova_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
                                                    uint8_t out[PROVA_HMAC_SHA256_BYTES]);

@@ -345,6 +345,16 @@ static void check_cid(const char *in, prova_profile p, const char *want) {
     hash_hex_of(PROVA_HASH_SHA256, in, p, hex);
     snprintf(cid, sizeof cid, "sha256:%s", hex);
     CHECK_MSG(strcmp(cid, want) == 0, "odin cid of %s: %s", in, cid);
+    /* The one-call forms give the same digest, from bytes and from a parsed document. */
+    uint8_t d1[PROVA_HASH_MAX_BYTES], d2[PROVA_HASH_MAX_BYTES], want_bin[32];
+    size_t n = 0;
+    CHECK(prova_hex_decode(want + 7, 64, want_bin, sizeof want_bin, &n, NULL) == 0 && n == 32);
+    CHECK(prova_canon_bytes_hash(in, strlen(in), p, NULL, PROVA_HASH_SHA256, d1, NULL) == 0 &&
+          memcmp(d1, want_bin, 32) == 0);
+    prova_doc *doc = NULL;
+    CHECK(prova_json_parse(in, strlen(in), NULL, &doc, NULL) == 0);
+    CHECK(prova_canon_hash(prova_doc_root(doc), p, PROVA_HASH_SHA256, d2, NULL) == 0 && memcmp(d2, want_bin, 32) == 0);
+    prova_doc_free(doc);
 }
 
 static void odin_vectors(void) {
