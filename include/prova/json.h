@@ -38,6 +38,7 @@ typedef enum prova_json_type {
 /* Number flags. */
 #define PROVA_NUM_FLOAT 0x1u    /* the token had '.', 'e' or 'E' (or was NaN/Infinity) */
 #define PROVA_NUM_NONFINITE 0x2u /* the token was NaN, Infinity or -Infinity */
+/* Other bits of `flags` are reserved for the library's own use. */
 
 typedef struct prova_json prova_json;
 typedef struct prova_json_member prova_json_member;

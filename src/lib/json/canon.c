@@ -155,56 +155,52 @@ typedef enum { NUM_OK = 0, NUM_NONFINITE, NUM_RANGE } num_status;
 /* Reads a validated number token as digits * 10^exp10 when it has at most 15 significant digits and its value
  * is a normal double (decimal point position in [-306, 308]). Returns false otherwise. */
 static bool short_decimal(const char *tok, size_t n, bool *ret_neg, uint64_t *ret_digits, int *ret_exp10) {
-    size_t i = 0;
-    bool neg = tok[0] == '-';
-    if (neg) i++;
+    const char *q = tok, *end = tok + n;
+    bool neg = *q == '-';
+    if (neg) q++;
     uint64_t digits = 0;
-    int sig = 0;       /* significant digits taken (leading zeros skipped) */
-    int exp10 = 0;
-    int pending = 0;   /* zeros seen after the last non-zero significant digit, not yet multiplied in */
-    bool frac = false;
-    for (; i < n; i++) {
-        char c = tok[i];
-        if (c == '.') {
-            frac = true;
-            continue;
-        }
-        if (c == 'e' || c == 'E') break;
-        if (c == '0') {
-            if (sig) pending++;
-            if (frac) exp10--;
-            continue;
-        }
-        /* a non-zero digit: flush the zeros in between */
-        sig += pending + 1;
-        if (sig > 15) return false;
-        while (pending) {
-            digits *= 10;
-            pending--;
-        }
-        digits = digits * 10 + (uint64_t)(c - '0');
-        if (frac) exp10--;
+    int nd = 0;    /* digits taken from the first non-zero one on (internal zeros included) */
+    int exp10 = 0; /* value = digits * 10^exp10 */
+    while (q < end && *q == '0') q++; /* leading zeros of the integer part */
+    for (; q < end && *q >= '0' && *q <= '9'; q++) {
+        if (++nd > 19) return false; /* more than a uint64_t holds: certainly more than 15 */
+        digits = digits * 10 + (uint64_t)(*q - '0');
     }
-    exp10 += pending; /* trailing zeros of the integer part scale up; of the fraction they cancel the decrement */
-    if (i < n) {      /* exponent */
-        i++;
+    if (q < end && *q == '.') {
+        q++;
+        if (nd == 0)
+            for (; q < end && *q == '0'; q++) exp10--; /* 0.000ddd */
+        for (; q < end && *q >= '0' && *q <= '9'; q++) {
+            if (++nd > 19) return false;
+            digits = digits * 10 + (uint64_t)(*q - '0');
+            exp10--;
+        }
+    }
+    if (q < end) { /* exponent: 'e' or 'E', optional sign, digits */
+        q++;
         bool eneg = false;
-        if (tok[i] == '+' || tok[i] == '-') eneg = tok[i++] == '-';
+        if (*q == '+' || *q == '-') eneg = *q++ == '-';
         int e = 0;
-        for (; i < n; i++) {
+        for (; q < end; q++) {
             if (e > 100000) return false;
-            e = e * 10 + (tok[i] - '0');
+            e = e * 10 + (*q - '0');
         }
         exp10 += eneg ? -e : e;
     }
-    if (digits != 0) {
-        int nd = 1;
-        for (uint64_t v = digits; v >= 10; v /= 10) nd++;
-        int decpt = nd + exp10;
-        if (decpt < -306 || decpt > 308) return false;
-    } else {
-        exp10 = 0;
+    if (digits == 0) {
+        *ret_neg = neg;
+        *ret_digits = 0;
+        *ret_exp10 = 0;
+        return true;
     }
+    while (digits % 10 == 0) { /* trailing zeros are not significant */
+        digits /= 10;
+        exp10++;
+        nd--;
+    }
+    if (nd > 15) return false;
+    int decpt = nd + exp10;
+    if (decpt < -306 || decpt > 308) return false;
     *ret_neg = neg;
     *ret_digits = digits;
     *ret_exp10 = exp10;
@@ -237,7 +233,7 @@ static int write_number(const char *tok, size_t n, unsigned flags, prova_profile
     bool neg;
     uint64_t digits;
     int exp10;
-    if (short_decimal(tok, n, &neg, &digits, &exp10)) {
+    if ((flags & NUM_SHORT) && short_decimal(tok, n, &neg, &digits, &exp10)) {
         len = prova__format_decimal(neg, digits, exp10, p == PROVA_PROFILE_JCS, buf);
         return prova_buf_append(out, buf, len);
     }

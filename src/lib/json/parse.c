@@ -458,14 +458,18 @@ static int scan_number(json_parser *p, const json_sink *sink, void *ctx, size_t 
     } else {
         return fail(p, PROVA_ESYNTAX, "json_syntax", "invalid number", start);
     }
+    size_t frac_digits = 0;
     if (i < len && in[i] == '.') {
         i++;
         flags |= PROVA_NUM_FLOAT;
         if (i >= len) return fail(p, PROVA_ESYNTAX, "json_truncated", "number ends after '.'", len);
         if (!(in[i] >= '0' && in[i] <= '9'))
             return fail(p, PROVA_ESYNTAX, "json_syntax", "a digit must follow the decimal point", i);
+        size_t f0 = i;
         while (i < len && in[i] >= '0' && in[i] <= '9') i++;
+        frac_digits = i - f0;
     }
+    if (int_digits + frac_digits <= 15) flags |= NUM_SHORT;
     bool maybe_overflow = int_digits > 300;
     if (i < len && (in[i] == 'e' || in[i] == 'E')) {
         i++;
