@@ -17,6 +17,14 @@ typedef struct json_parser json_parser;
 #define STR_VERBATIM 0x1u /* s points into the input, which had no escapes: valid for the whole run */
 #define STR_ASCII 0x2u    /* every byte is in 0x20..0x7E (so no escaping is needed under any profile) */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PROVA_ALWAYS_INLINE __attribute__((always_inline)) inline
+#define PROVA_NOINLINE __attribute__((noinline))
+#else
+#define PROVA_ALWAYS_INLINE inline
+#define PROVA_NOINLINE
+#endif
+
 /* Internal number flag (beside PROVA_NUM_*): the token has at most 15 mantissa digits, so it may take the
  * exact short path of the canonical writers. */
 #define NUM_SHORT 0x4u
