@@ -878,6 +878,28 @@ static uint64_t big_correct(const number_parts *np, uint64_t cand)
     return cand; /* not reached for candidates within a few ulps */
 }
 
+/* Eight ASCII digits in one little-endian word: the test and the value (the classic SWAR reduction: pairs,
+ * then quads, then the eight). Only used where the byte order is known. */
+static inline int eight_digits(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return ((v & 0xF0F0F0F0F0F0F0F0u) == 0x3030303030303030u) &&
+           (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) == 0x3030303030303030u);
+#else
+    (void)v;
+    return 0;
+#endif
+}
+
+static inline uint64_t parse_eight_digits(uint64_t v)
+{
+    v -= 0x3030303030303030u;
+    v = (v * 10) + (v >> 8); /* each 16-bit lane: two digits */
+    v = (((v & 0x000000FF000000FFu) * (100 + (1000000ull << 32))) +
+         (((v >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32)))) >> 32;
+    return v;
+}
+
 /* --- entry point ------------------------------------------------------------------------------------------------- */
 
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
@@ -923,6 +945,25 @@ int prova__strtod(const char *tok, size_t len, double *ret)
     if (i < len && tok[i] == '.') {
         i++;
         np.frac_digits = tok + i;
+        if (nw == 0) { /* 0.000ddd: leading zeros only move the point */
+            while (i < len && tok[i] == '0') {
+                dexp--;
+                i++;
+            }
+        }
+        /* Eight digits at a time while they fit in w (at most 11 digits already, so 19 is not exceeded; leading
+         * zeros were skipped above, so the first of the eight is significant). */
+        while (nw <= 11 && len - i >= 8) {
+            uint64_t v;
+            memcpy(&v, tok + i, sizeof v);
+            if (!eight_digits(v)) {
+                break;
+            }
+            w = w * 100000000u + parse_eight_digits(v);
+            nw += 8;
+            dexp -= 8;
+            i += 8;
+        }
         while (i < len && is_digit(tok[i])) {
             const unsigned dg = (unsigned)(tok[i] - '0');
             if (nw < 19) {
