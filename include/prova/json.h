@@ -104,17 +104,25 @@ PROVA_EXPORT prova_doc *prova_doc_free(prova_doc *doc);
 PROVA_EXPORT const prova_json *prova_doc_root(const prova_doc *doc);
 
 /* Accessors. All accept NULL and return NULL/0/false for a value of the wrong type. */
-static inline prova_json_type prova_json_typeof(const prova_json *v) { return v ? (prova_json_type)v->type : PROVA_JSON_NULL; }
+static inline prova_json_type prova_json_typeof(const prova_json *v) {
+    return v ? (prova_json_type)v->type : PROVA_JSON_NULL;
+}
 static inline bool prova_json_is_string(const prova_json *v) { return v && v->type == PROVA_JSON_STRING; }
 static inline bool prova_json_is_object(const prova_json *v) { return v && v->type == PROVA_JSON_OBJECT; }
 static inline bool prova_json_is_array(const prova_json *v) { return v && v->type == PROVA_JSON_ARRAY; }
 static inline bool prova_json_is_number(const prova_json *v) { return v && v->type == PROVA_JSON_NUMBER; }
-static inline bool prova_json_is_int(const prova_json *v) { return v && v->type == PROVA_JSON_NUMBER && !(v->flags & PROVA_NUM_FLOAT); }
-static inline bool prova_json_is_bool(const prova_json *v) { return v && (v->type == PROVA_JSON_TRUE || v->type == PROVA_JSON_FALSE); }
+static inline bool prova_json_is_int(const prova_json *v) {
+    return v && v->type == PROVA_JSON_NUMBER && !(v->flags & PROVA_NUM_FLOAT);
+}
+static inline bool prova_json_is_bool(const prova_json *v) {
+    return v && (v->type == PROVA_JSON_TRUE || v->type == PROVA_JSON_FALSE);
+}
 static inline bool prova_json_is_null(const prova_json *v) { return v && v->type == PROVA_JSON_NULL; }
 static inline size_t prova_json_len(const prova_json *v) { return v ? v->len : 0; }
 /* The string of a STRING value (NUL-terminated; may contain NUL bytes — use prova_json_len). */
-static inline const char *prova_json_str(const prova_json *v) { return v && v->type == PROVA_JSON_STRING ? v->u.str : NULL; }
+static inline const char *prova_json_str(const prova_json *v) {
+    return v && v->type == PROVA_JSON_STRING ? v->u.str : NULL;
+}
 /* True when v is a STRING equal to the NUL-terminated s. */
 PROVA_EXPORT bool prova_json_str_eq(const prova_json *v, const char *s);
 /* Member value by key (NUL-terminated), binary search. NULL when absent or v is not an object. */

@@ -30,7 +30,8 @@ static int parse_args(int argc, char **argv, bool with_alg, canon_args *a) {
             if (!v) return cli_fail(EXIT_USAGE, "--alg needs a value");
             if (prova_hash_lookup(v, &a->alg) < 0)
                 return cli_fail(EXIT_USAGE,
-                                "unknown hash algorithm '%s' (sha256, sha384, sha512, sha3-256, sha3-384, sha3-512)", v);
+                                "unknown hash algorithm '%s' (sha256, sha384, sha512, sha3-256, sha3-384, sha3-512)",
+                                v);
         } else if (cli_opt_value(argc, argv, &i, "--max-depth", &v)) {
             char *end;
             unsigned long n = v ? strtoul(v, &end, 10) : 0;

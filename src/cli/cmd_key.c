@@ -16,8 +16,8 @@ int cmd_keygen(int argc, char **argv) {
         if (cli_opt_value(argc, argv, &i, "--alg", &v)) {
             if (!v) return cli_fail(EXIT_USAGE, "--alg needs a value");
             if (prova_sig_lookup(v, &alg) < 0)
-                return cli_fail(EXIT_USAGE, "unknown algorithm '%s' (ed25519, ed448, ecdsa-p256, ecdsa-p384, ecdsa-p521)",
-                                v);
+                return cli_fail(EXIT_USAGE,
+                                "unknown algorithm '%s' (ed25519, ed448, ecdsa-p256, ecdsa-p384, ecdsa-p521)", v);
         } else if (cli_opt_value(argc, argv, &i, "--kid", &v)) {
             if (!v) return cli_fail(EXIT_USAGE, "--kid needs a value");
             kid = v;
@@ -32,7 +32,8 @@ int cmd_keygen(int argc, char **argv) {
     }
     if (!out) return cli_fail(EXIT_USAGE, "--out FILE is required (the private key is never written to stdout)");
     struct stat st;
-    if (!force && stat(out, &st) == 0) return cli_fail(EXIT_USAGE, "%s: already exists (use --force to replace it)", out);
+    if (!force && stat(out, &st) == 0)
+        return cli_fail(EXIT_USAGE, "%s: already exists (use --force to replace it)", out);
 
     prova_key *key = NULL;
     int r = prova_key_generate(alg, &key);
@@ -41,7 +42,8 @@ int cmd_keygen(int argc, char **argv) {
     if (kid && prova_key_set_kid(key, kid) < 0) {
         rc = cli_fail(EXIT_USAGE, "invalid --kid '%s' (1-127 printable ASCII characters)", kid);
     } else if ((r = prova_key_save_file(key, out)) < 0) {
-        rc = cli_fail(EXIT_INTERNAL, "%s: cannot write key: %s", out, r == PROVA_EIO ? strerror(errno) : prova_strerror(r));
+        rc = cli_fail(EXIT_INTERNAL, "%s: cannot write key: %s", out,
+                      r == PROVA_EIO ? strerror(errno) : prova_strerror(r));
     } else {
         printf("%s\n", prova_key_kid(key));
         rc = cli_write_stdout(NULL, 0);

@@ -150,7 +150,8 @@ out:
 }
 
 int cli_write_stdout(const void *data, size_t len) {
-    if (len && fwrite(data, 1, len, stdout) != len) return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
+    if (len && fwrite(data, 1, len, stdout) != len)
+        return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
     if (fflush(stdout) != 0) return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
     return EXIT_OK;
 }

@@ -9,7 +9,7 @@
 
 #include "dtoa.h"
 #include "internal.h"
-#include "parser.h"
+#include "parse_impl.h"
 
 static const char *const profile_names[] = {"ope", "ophamin", "jcs"};
 
@@ -554,9 +554,10 @@ static inline int c_value_prefix(canon_sink *s) {
     return f->count++ ? put1(s->out, ',') : 0;
 }
 
-static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
+static PROVA_ALWAYS_INLINE int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     canon_sink *s = ctx;
-    if (c_value_prefix(s) < 0 || prova__grow(s->a, (void **)&s->frames, &s->capframes, s->nframes + 1, sizeof *s->frames) < 0 ||
+    if (c_value_prefix(s) < 0 ||
+        prova__grow(s->a, (void **)&s->frames, &s->capframes, s->nframes + 1, sizeof *s->frames) < 0 ||
         put1(s->out, t == PROVA_JSON_OBJECT ? '{' : '[') < 0)
         return oom(p, off);
     cframe *f = &s->frames[s->nframes++];
@@ -567,7 +568,7 @@ static int c_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     return 0;
 }
 
-static int c_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
+static PROVA_ALWAYS_INLINE int c_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
     canon_sink *s = ctx;
     cframe *f = &s->frames[s->nframes - 1];
     if (f->count++) {
@@ -598,8 +599,8 @@ static int c_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned 
     return 0;
 }
 
-static int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n, unsigned flags,
-                    size_t off) {
+static PROVA_ALWAYS_INLINE int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n,
+                                        unsigned flags, size_t off) {
     canon_sink *s = ctx;
     if (c_value_prefix(s) < 0) return oom(p, off);
     int r;
@@ -613,7 +614,8 @@ static int c_scalar(json_parser *p, void *ctx, prova_json_type t, const char *st
         break;
     case PROVA_JSON_NUMBER:
         r = write_number(str, n, flags, s->p, s->out, &why);
-        if (r < 0 && why != NUM_OK) return prova__json_fail(p, r, num_reason(why), num_message(why, s->p), off, NULL, 0);
+        if (r < 0 && why != NUM_OK)
+            return prova__json_fail(p, r, num_reason(why), num_message(why, s->p), off, NULL, 0);
         break;
     default: r = put(s->out, str, n); break;
     }
@@ -677,7 +679,7 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
     return 0;
 }
 
-static int c_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
+static PROVA_ALWAYS_INLINE int c_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     canon_sink *s = ctx;
     cframe *f = &s->frames[s->nframes - 1];
     if (t == PROVA_JSON_OBJECT) {
@@ -714,7 +716,7 @@ int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova
     size_t mark = out->len;
     /* Canonical output is rarely longer than the input; reserving it up front avoids regrowth copies. */
     int r = prova_buf_reserve(out, len + 16);
-    if (r == 0) r = prova__json_run(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
+    if (r == 0) r = json_parse_with(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
     else set_error(reterr, r, "out_of_memory", "out of memory");
     if (r < 0) out->len = mark;
     const prova_allocator *a = lim.alloc;

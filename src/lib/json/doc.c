@@ -5,7 +5,7 @@
 
 #include "dtoa.h"
 #include "internal.h"
-#include "parser.h"
+#include "parse_impl.h"
 
 typedef struct chunk {
     struct chunk *next;
@@ -95,7 +95,7 @@ static int dom_push(dom_sink *s, const prova_json *v, size_t off) {
     return 0;
 }
 
-static int dom_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
+static PROVA_ALWAYS_INLINE int dom_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     (void)p;
     (void)t;
     (void)off;
@@ -106,8 +106,8 @@ static int dom_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
     return 0;
 }
 
-static int dom_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n, unsigned flags,
-                      size_t off) {
+static PROVA_ALWAYS_INLINE int dom_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n,
+                                          unsigned flags, size_t off) {
     dom_sink *s = ctx;
     prova_json v = {.type = (uint8_t)t, .flags = t == PROVA_JSON_NUMBER ? (uint8_t)flags : 0, .len = 0};
     if (t == PROVA_JSON_STRING || t == PROVA_JSON_NUMBER) {
@@ -115,11 +115,13 @@ static int dom_scalar(json_parser *p, void *ctx, prova_json_type t, const char *
         v.u.str = arena_strdup(s->doc, str, n);
         if (!v.u.str) return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
     }
-    if (dom_push(s, &v, off) < 0) return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
+    if (dom_push(s, &v, off) < 0)
+        return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
     return 0;
 }
 
-static int dom_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
+static PROVA_ALWAYS_INLINE int dom_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags,
+                                       size_t off) {
     (void)flags;
     return dom_scalar(p, ctx, PROVA_JSON_STRING, str, n, 0, off);
 }
@@ -186,7 +188,8 @@ static int dom_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
         v.u.members = mem;
     }
     s->nvals = start;
-    if (dom_push(s, &v, off) < 0) return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
+    if (dom_push(s, &v, off) < 0)
+        return prova__json_fail(p, PROVA_ENOMEM, "out_of_memory", "out of memory", off, NULL, 0);
     return 0;
 }
 
@@ -219,7 +222,7 @@ int prova_json_parse(const void *data, size_t len, const prova_parse_options *op
     if (len / 2 > doc->next_chunk) doc->next_chunk = len / 2 < ARENA_MAX_CHUNK ? len / 2 : ARENA_MAX_CHUNK;
 
     dom_sink s = {.doc = doc, .alloc = a};
-    int r = prova__json_run(data ? data : "", len, &lim, &dom_sink_vtable, &s, reterr);
+    int r = json_parse_with(data ? data : "", len, &lim, &dom_sink_vtable, &s, reterr);
     if (r == 0) doc->root = s.vals[0];
     if (s.vals) a->free(a->ctx, s.vals, s.capvals * sizeof *s.vals);
     if (s.offs) a->free(a->ctx, s.offs, s.capoffs * sizeof *s.offs);

@@ -37,10 +37,6 @@ typedef struct json_sink {
                   size_t off);
 } json_sink;
 
-/* Runs the parser over in[0..len) with resolved limits. Returns 0 or a negative status; err filled. */
-int prova__json_run(const uint8_t *in, size_t len, const prova_parse_options *opts, const json_sink *sink,
-                    void *ctx, prova_error *err);
-
 /* Records an error found by a sink at byte offset off. When key is not NULL it is appended to the pointer of the
  * current container (for "duplicate key" errors). Returns status. */
 int prova__json_fail(json_parser *p, int status, const char *reason, const char *message, size_t off,
