@@ -61,6 +61,10 @@ int cmd_hash(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_jwks(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_receipt(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
 
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);

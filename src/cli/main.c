@@ -27,6 +27,39 @@ const cli_cmd cli_commands[] = {
      "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI).\n"
      "Private parts are never written.\n",
      cmd_jwks},
+    {"pack",
+     "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"
+     "           [--bind] [--dialect prova|ope-lib|starter] [PAYLOAD|-]",
+     "Wraps a JSON object in a signed OPE v1 envelope (Ed25519 over \"cid|trace_id|ts\") and prints it.\n"
+     "  --key KEY        the sender's Ed25519 private key (JWK or PEM)\n"
+     "  --trace-id ID    default: a new UUIDv4;  --ts TS: default now, RFC 3339 UTC with microseconds\n"
+     "  --dialect D      prova (default; sig + kid + version + sig_alg), ope-lib (sender_sig + kid),\n"
+     "                   starter (signature + sender{kid,jwk}; cid over the ASCII-escaped payload as the gateway does)\n"
+     "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
+     cmd_pack},
+    {"verify",
+     "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--json] [FILE|-]",
+     "Verifies an OPE document (envelope of any dialect, receipt, receipt chain as JSON array or JSON Lines, bundle)\n"
+     "and prints the report: each check with its reason code, warnings, which key verified what.\n"
+     "  --jwks F / --key F     trusted keys (repeatable); keys inside the document are used only with\n"
+     "                         --trust-embedded-key, and the report says so\n"
+     "  --max-skew S           freshness window for ts (default 300 s): a future ts beyond it fails, a past one\n"
+     "                         is a warning (stale_timestamp);  --no-skew: no freshness check\n"
+     "  --now TS               the verifier's clock (reproducible runs)\n"
+     "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...}\n"
+     "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not an OPE document), 3 internal.\n",
+     cmd_verify},
+    {"receipt",
+     "receipt append --key GWKEY --chain CHAIN.jsonl [--sender-jwks F | --sender-key F]... [--trust-embedded-key]\n"
+     "           [--policy JSON] [--ts TS] [--now TS] [--no-skew] ENVELOPE|-",
+     "A gateway's step, offline: verifies the envelope with the trusted sender keys, then appends the next signed\n"
+     "receipt of its trace (the starter gateway's form: hop, prev_receipt_hash, receipt_signature, receipt_hash)\n"
+     "to CHAIN.jsonl (fsynced) and prints it.\n",
+     cmd_receipt},
+    {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib] [--exported-at TS]",
+     "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
+     "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it.\n",
+     cmd_bundle},
     {"demo", "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
      "an edit to the record is detected.\n",

@@ -1,0 +1,136 @@
+/* prova/ope.h — ODIN OPE v1: envelopes (three dialects), per-trace receipt chains, export bundles, key sets,
+ * and verification into the unified report (prova/report.h). Formats: docs/ope.md.
+ *
+ * Envelope signing string (all dialects): UTF-8 of "{cid}|{trace_id}|{ts}", Ed25519, base64url without padding.
+ * cid = "sha256:" + hex SHA-256 of the payload's canonical bytes under the ope profile.
+ */
+#ifndef PROVA_OPE_H
+#define PROVA_OPE_H
+
+#include <stdbool.h>
+
+#include "common.h"
+#include "crypto.h"
+#include "json.h"
+#include "report.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Time ---------------------------------------------------------------------------------------------- */
+
+/* Parses an RFC 3339 / ISO 8601 timestamp ("2025-08-22T04:18:05.123456+00:00", "...Z", any fraction, any
+ * offset; also a ' ' separator and a "+HH" offset as PostgreSQL prints them) to microseconds since the Unix
+ * epoch (sub-microsecond digits truncated). A timestamp without an offset is rejected (ambiguous).
+ * 0 or PROVA_ESYNTAX. */
+PROVA_EXPORT PROVA_NODISCARD int prova_time_parse(const char *s, size_t n, int64_t *ret_us);
+/* Writes "YYYY-MM-DDTHH:MM:SS.ffffff+00:00" (32 bytes + NUL). Returns 32, or 0 for a year outside 0001-9999. */
+PROVA_EXPORT size_t prova_time_format(int64_t us, char buf[40]);
+/* A random RFC 4122 version 4 UUID, lowercase with dashes (36 bytes + NUL). */
+PROVA_EXPORT void prova_uuid4(char buf[37]);
+
+/* ---- Key sets --------------------------------------------------------------------------------------------- */
+
+/* Trusted public keys, looked up by kid. Each key remembers where it came from ("jwks:FILE", "key:FILE",
+ * "embedded") so that reports can say which key verified what. */
+typedef struct prova_keyset prova_keyset;
+
+PROVA_EXPORT prova_keyset *prova_keyset_new(void);
+PROVA_EXPORT prova_keyset *prova_keyset_free(prova_keyset *ks);
+/* Adds key (ownership moves to the set, also on failure). 0, PROVA_EINVAL or PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_keyset_add(prova_keyset *ks, prova_key *key, const char *source);
+/* Adds every key of a JWKS document {"keys":[...]}; keys of unsupported types (e.g. RSA) are skipped, malformed
+ * ones are an error. A "status" member ("active"/"legacy") is accepted and does not matter for verification: a
+ * legacy key still verifies what it signed. Returns the number of keys added (>= 0) or a negative status. */
+PROVA_EXPORT PROVA_NODISCARD int prova_keyset_add_jwks(prova_keyset *ks, const void *json, size_t len,
+                                                       const char *source, prova_error *reterr);
+/* The key with this kid, or NULL; *ret_source (optional) receives its source. */
+PROVA_EXPORT const prova_key *prova_keyset_find(const prova_keyset *ks, const char *kid, const char **ret_source);
+PROVA_EXPORT size_t prova_keyset_count(const prova_keyset *ks);
+
+/* ---- Envelopes ------------------------------------------------------------------------------------------- */
+
+typedef enum prova_ope_dialect {
+    PROVA_OPE_DIALECT_PROVA = 0, /* seed 001/003: version, sig_alg, sig, kid (+ optional sig_scope) */
+    PROVA_OPE_DIALECT_OPE_LIB,   /* ope-lib: sender_sig + kid, key in an out-of-band JWKS */
+    PROVA_OPE_DIALECT_STARTER,   /* starter gateway: signature + sender{kid, jwk} */
+} prova_ope_dialect;
+
+PROVA_EXPORT const char *prova_ope_dialect_name(prova_ope_dialect d);
+PROVA_EXPORT PROVA_NODISCARD int prova_ope_dialect_lookup(const char *name, prova_ope_dialect *ret);
+
+typedef struct prova_envelope_params {
+    const char *payload_type; /* required */
+    const char *target_type;  /* required */
+    const char *trace_id;     /* NULL: a new UUIDv4 */
+    const char *ts;           /* required: the signed timestamp, RFC 3339 (prova_time_format of now) */
+    const char *not_before;   /* optional RFC 3339 */
+    const char *expires_at;   /* optional RFC 3339 */
+    prova_ope_dialect dialect;
+    bool bind; /* prova dialect only: "sig_scope":"envelope", the signature covers every member but "sig" */
+} prova_envelope_params;
+
+/* Builds and signs an envelope for payload (a JSON object) with an Ed25519 key, and appends it to out as compact
+ * JSON (members in code point order). Errors: PROVA_EINVAL (missing field, payload not an object, bind with another
+ * dialect), PROVA_EKEY (not an Ed25519 private key), PROVA_ESYNTAX (ts not RFC 3339), PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_envelope_pack(const prova_key *key, const prova_json *payload,
+                                                     const prova_envelope_params *p, prova_buf *out,
+                                                     prova_error *reterr);
+
+/* ---- Receipts and bundles (the starter gateway's forms) ---------------------------------------------------- */
+
+typedef struct prova_receipt_params {
+    const char *trace_id;       /* required */
+    const char *ts;             /* required RFC 3339 */
+    const char *created_at;     /* NULL: same as ts */
+    const char *request_cid;    /* required "sha256:<hex>" */
+    const char *normalized_cid; /* NULL: same as request_cid */
+    const prova_json *policy;   /* NULL: {"passed":true,"rules":[]} */
+} prova_receipt_params;
+
+/* Builds the next receipt of a trace: hop = prev ? prev.hop + 1 : 0, prev_receipt_hash = prev ? prev.receipt_hash
+ * : null, gateway_kid = kid of gw, policy_engine null; receipt_signature = b64url Ed25519 and receipt_hash = bare
+ * hex SHA-256, both over the ope canonical bytes of the receipt without those two members. Appends the receipt
+ * (compact JSON) to out. */
+PROVA_EXPORT PROVA_NODISCARD int prova_receipt_build(const prova_key *gw, const prova_json *prev,
+                                                     const prova_receipt_params *p, prova_buf *out,
+                                                     prova_error *reterr);
+
+typedef enum prova_bundle_form {
+    PROVA_BUNDLE_STARTER = 0, /* {"bundle":{trace_id,exported_at,gateway_kid,receipts,chain_valid,count},
+                                 "bundle_cid","bundle_signature"} */
+    PROVA_BUNDLE_OPE_LIB,     /* {"bundle":{trace_id,exported_at,receipts},"bundle_cid","signature","kid"} */
+} prova_bundle_form;
+
+/* Exports receipts (a JSON array of one trace's receipts, in hop order) as a signed bundle: bundle_cid =
+ * "sha256:" + hex SHA-256 of the ope canonical bundle object; signature over "{bundle_cid}|{trace_id}|{exported_at}". */
+PROVA_EXPORT PROVA_NODISCARD int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *exported_at,
+                                                    const prova_json *receipts, prova_bundle_form form,
+                                                    prova_buf *out, prova_error *reterr);
+
+/* ---- Verification ------------------------------------------------------------------------------------------ */
+
+#define PROVA_DEFAULT_MAX_SKEW_S 300
+
+typedef struct prova_verify_options {
+    const prova_keyset *keys;  /* trusted keys (may be NULL) */
+    bool trust_embedded_key;   /* accept a key carried by the document (starter sender.jwk); the report says so */
+    int64_t now_us;            /* the verifier's clock, microseconds since the epoch (reproducible runs pass it) */
+    int64_t max_skew_s;        /* freshness window; 0 = PROVA_DEFAULT_MAX_SKEW_S */
+    bool no_skew;              /* do not check ts freshness */
+    const char *hmac_key_b64;  /* reserved for proof records */
+} prova_verify_options;
+
+/* Verifies any OPE document: an envelope of any dialect, a receipt, a receipt chain (JSON array or JSON Lines),
+ * either bundle form, or lite-style unsigned receipts. Detects the kind, runs every check and returns a report
+ * (*ret_report, owned by the caller) for any input that is JSON of a known kind. Malformed input is PROVA_ESYNTAX
+ * with reterr naming the problem (a report is still returned, with the parse failure as a check).
+ * Returns 0 whenever a report was produced (valid or not), or a negative status. */
+PROVA_EXPORT PROVA_NODISCARD int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o,
+                                                  prova_report **ret_report, prova_error *reterr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PROVA_OPE_H */

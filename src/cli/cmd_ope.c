@@ -1,0 +1,437 @@
+/* prova pack / prova verify: OPE v1 envelopes, receipts, chains and bundles. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "prova/encoding.h"
+#include "prova/ope.h"
+
+static int64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Loads a key file, printing why on failure. */
+static int load_key(const char *path, prova_key **ret) {
+    prova_error err;
+    int r = prova_key_load_file(path, ret, &err);
+    if (r == PROVA_EIO) return cli_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+    if (r < 0) {
+        cli_report(path, &err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+int cmd_pack(int argc, char **argv) {
+    prova_envelope_params p = {0};
+    const char *key_path = NULL, *file = "-";
+    bool have_file = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (cli_opt_value(argc, argv, &i, "--key", &v)) key_path = v;
+        else if (cli_opt_value(argc, argv, &i, "--payload-type", &v)) p.payload_type = v;
+        else if (cli_opt_value(argc, argv, &i, "--target-type", &v)) p.target_type = v;
+        else if (cli_opt_value(argc, argv, &i, "--trace-id", &v)) p.trace_id = v;
+        else if (cli_opt_value(argc, argv, &i, "--ts", &v)) p.ts = v;
+        else if (cli_opt_value(argc, argv, &i, "--not-before", &v)) p.not_before = v;
+        else if (cli_opt_value(argc, argv, &i, "--expires-at", &v)) p.expires_at = v;
+        else if (cli_opt_value(argc, argv, &i, "--dialect", &v)) {
+            if (v && prova_ope_dialect_lookup(v, &p.dialect) < 0)
+                return cli_fail(EXIT_USAGE, "unknown dialect '%s' (prova, ope-lib, starter)", v);
+        } else if (strcmp(argv[i], "--bind") == 0) {
+            p.bind = true;
+            continue;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
+        } else {
+            if (have_file) return cli_fail(EXIT_USAGE, "only one payload file is accepted");
+            file = argv[i];
+            have_file = true;
+            continue;
+        }
+        if (!v) return cli_fail(EXIT_USAGE, "%s needs a value", argv[i]);
+    }
+    if (!key_path) return cli_fail(EXIT_USAGE, "--key KEY is required");
+    if (!p.payload_type || !p.target_type) return cli_fail(EXIT_USAGE, "--payload-type and --target-type are required");
+    char ts[40];
+    if (!p.ts) {
+        if (!prova_time_format(now_us(), ts)) return cli_fail(EXIT_INTERNAL, "the system clock is out of range");
+        p.ts = ts;
+    }
+
+    prova_key *key = NULL;
+    int rc = load_key(key_path, &key);
+    if (rc != EXIT_OK) return rc;
+    cli_input in;
+    rc = cli_input_open(file, PROVA_DEFAULT_MAX_SIZE, &in);
+    prova_doc *doc = NULL;
+    prova_buf out = PROVA_BUF_INIT;
+    if (rc == EXIT_OK) {
+        prova_error err;
+        if (prova_json_parse(in.data, in.len, NULL, &doc, &err) < 0) {
+            cli_report(file, &err);
+            rc = EXIT_USAGE;
+        } else {
+            int r = prova_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
+            if (r < 0) {
+                rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+                cli_fail(rc, "%s: %s (%s)", file, err.message, err.reason);
+            } else if (prova_buf_append(&out, "\n", 1) < 0) {
+                rc = cli_fail(EXIT_INTERNAL, "out of memory");
+            } else {
+                rc = cli_write_stdout(out.data, out.len);
+            }
+        }
+    }
+    prova_buf_free(&out);
+    prova_doc_free(doc);
+    cli_input_close(&in);
+    prova_key_free(key);
+    return rc;
+}
+
+int cmd_verify(int argc, char **argv) {
+    prova_verify_options o = {0};
+    const char *file = "-";
+    bool have_file = false, json = false;
+    prova_keyset *ks = prova_keyset_new();
+    if (!ks) return cli_fail(EXIT_INTERNAL, "out of memory");
+    o.keys = ks;
+    o.now_us = now_us();
+    int rc = EXIT_OK;
+    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+        const char *v = NULL;
+        if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
+            if (!v) { rc = cli_fail(EXIT_USAGE, "--jwks needs a file"); break; }
+            cli_input in;
+            rc = cli_input_open(v, (size_t)4 << 20, &in);
+            if (rc == EXIT_OK) {
+                prova_error err;
+                char src[512];
+                snprintf(src, sizeof src, "jwks:%s", v);
+                int n = prova_keyset_add_jwks(ks, in.data, in.len, src, &err);
+                if (n < 0) {
+                    cli_report(v, &err);
+                    rc = EXIT_USAGE;
+                }
+            }
+            cli_input_close(&in);
+        } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
+            if (!v) { rc = cli_fail(EXIT_USAGE, "--key needs a file"); break; }
+            prova_key *k = NULL;
+            rc = load_key(v, &k);
+            char src[512];
+            snprintf(src, sizeof src, "key:%s", v);
+            if (rc == EXIT_OK && prova_keyset_add(ks, k, src) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+        } else if (cli_opt_value(argc, argv, &i, "--max-skew", &v)) {
+            char *end;
+            long long s = v ? strtoll(v, &end, 10) : 0;
+            if (!v || *end || s <= 0 || s > 100LL * 365 * 86400) rc = cli_fail(EXIT_USAGE, "--max-skew needs seconds > 0");
+            o.max_skew_s = s;
+        } else if (cli_opt_value(argc, argv, &i, "--now", &v)) {
+            if (!v || prova_time_parse(v, strlen(v), &o.now_us) < 0)
+                rc = cli_fail(EXIT_USAGE, "--now needs an RFC 3339 timestamp with an offset");
+        } else if (strcmp(argv[i], "--no-skew") == 0) {
+            o.no_skew = true;
+        } else if (strcmp(argv[i], "--trust-embedded-key") == 0) {
+            o.trust_embedded_key = true;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            rc = cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
+        } else if (have_file) {
+            rc = cli_fail(EXIT_USAGE, "only one document is accepted");
+        } else {
+            file = argv[i];
+            have_file = true;
+        }
+    }
+    if (rc != EXIT_OK) {
+        prova_keyset_free(ks);
+        return rc;
+    }
+    cli_input in;
+    rc = cli_input_open(file, PROVA_DEFAULT_MAX_SIZE, &in);
+    if (rc == EXIT_OK) {
+        prova_report *rep = NULL;
+        prova_error err;
+        int r = prova_ope_verify(in.data, in.len, &o, &rep, &err);
+        if (r == PROVA_ENOMEM || !rep) {
+            rc = cli_fail(EXIT_INTERNAL, "out of memory");
+        } else {
+            prova_buf out = PROVA_BUF_INIT;
+            int w = json ? prova_report_to_json(rep, &out) : prova_report_to_text(rep, &out);
+            if (w == 0 && json) w = prova_buf_append(&out, "\n", 1);
+            if (w < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+            else rc = cli_write_stdout(out.data, out.len);
+            prova_buf_free(&out);
+            if (r == PROVA_ESYNTAX) {
+                if (!json) cli_report(file, &err);
+                if (rc == EXIT_OK) rc = EXIT_USAGE;
+            } else if (rc == EXIT_OK && !prova_report_valid(rep)) {
+                const prova_check *f = prova_report_first_failure(rep);
+                rc = f && strcmp(f->check, "kind") == 0 ? EXIT_USAGE : EXIT_INVALID;
+            }
+        }
+        prova_report_free(rep);
+    }
+    cli_input_close(&in);
+    prova_keyset_free(ks);
+    return rc;
+}
+
+/* ---- prova receipt append / prova bundle: a gateway's steps, offline, on a JSON Lines chain file ---------- */
+
+/* Reads the receipts of trace_id from a JSON Lines file (missing file = empty chain) into a JSON array text
+ * (`arr`, "[...]") and the last one's line into `last` (empty when none). */
+static int read_chain(const char *path, const char *trace_id, prova_buf *arr, prova_buf *last) {
+    cli_input in;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return prova_buf_append(arr, "[]", 2) < 0 ? EXIT_INTERNAL : EXIT_OK;
+    if (fd >= 0) close(fd);
+    int rc = cli_input_open(path, PROVA_DEFAULT_MAX_SIZE, &in);
+    if (rc != EXIT_OK) return rc;
+    const char *d = (const char *)in.data;
+    size_t start = 0, lineno = 0, count = 0;
+    rc = prova_buf_append(arr, "[", 1) < 0 ? EXIT_INTERNAL : EXIT_OK;
+    while (rc == EXIT_OK && start < in.len) {
+        const char *nl = memchr(d + start, '\n', in.len - start);
+        size_t end = nl ? (size_t)(nl - d) : in.len;
+        lineno++;
+        if (end > start) {
+            prova_doc *doc = NULL;
+            prova_error err;
+            if (prova_json_parse(d + start, end - start, NULL, &doc, &err) < 0) {
+                fprintf(stderr, "prova: %s:%zu:%zu: %s (%s)\n", path, lineno, err.column, err.message, err.reason);
+                rc = EXIT_USAGE;
+            } else if (prova_json_str_eq(prova_json_get(prova_doc_root(doc), "trace_id"), trace_id)) {
+                if ((count++ && prova_buf_append(arr, ",", 1) < 0) || prova_buf_append(arr, d + start, end - start) < 0)
+                    rc = EXIT_INTERNAL;
+                last->len = 0;
+                if (prova_buf_append(last, d + start, end - start) < 0) rc = EXIT_INTERNAL;
+            }
+            prova_doc_free(doc);
+        }
+        start = end + 1;
+    }
+    if (rc == EXIT_OK && prova_buf_append(arr, "]", 1) < 0) rc = EXIT_INTERNAL;
+    cli_input_close(&in);
+    return rc;
+}
+
+typedef struct gw_args {
+    const char *key, *chain, *trace_id, *policy, *ts, *form;
+    const char *file;
+    prova_verify_options vo;
+    prova_keyset *senders;
+} gw_args;
+
+/* Options shared by `receipt append` and `bundle`. */
+static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
+    a->senders = prova_keyset_new();
+    if (!a->senders) return cli_fail(EXIT_INTERNAL, "out of memory");
+    a->vo.keys = a->senders;
+    a->vo.now_us = now_us();
+    bool have_file = false;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        bool jwks = false;
+        if (cli_opt_value(argc, argv, &i, "--key", &v)) a->key = v;
+        else if (cli_opt_value(argc, argv, &i, "--chain", &v)) a->chain = v;
+        else if (!receipt && cli_opt_value(argc, argv, &i, "--trace-id", &v)) a->trace_id = v;
+        else if (!receipt && cli_opt_value(argc, argv, &i, "--form", &v)) a->form = v;
+        else if (!receipt && cli_opt_value(argc, argv, &i, "--exported-at", &v)) a->ts = v;
+        else if (receipt && cli_opt_value(argc, argv, &i, "--policy", &v)) a->policy = v;
+        else if (receipt && cli_opt_value(argc, argv, &i, "--ts", &v)) a->ts = v;
+        else if (receipt && cli_opt_value(argc, argv, &i, "--now", &v)) {
+            if (v && prova_time_parse(v, strlen(v), &a->vo.now_us) < 0)
+                return cli_fail(EXIT_USAGE, "--now needs an RFC 3339 timestamp with an offset");
+        } else if (receipt && ((jwks = cli_opt_value(argc, argv, &i, "--sender-jwks", &v)) ||
+                               cli_opt_value(argc, argv, &i, "--sender-key", &v))) {
+            if (!v) return cli_fail(EXIT_USAGE, "--sender-jwks/--sender-key need a file");
+            char src[512];
+            snprintf(src, sizeof src, "%s:%s", jwks ? "jwks" : "key", v);
+            if (jwks) {
+                cli_input in;
+                int rc = cli_input_open(v, (size_t)4 << 20, &in);
+                prova_error err;
+                if (rc == EXIT_OK && prova_keyset_add_jwks(a->senders, in.data, in.len, src, &err) < 0) {
+                    cli_report(v, &err);
+                    rc = EXIT_USAGE;
+                }
+                cli_input_close(&in);
+                if (rc != EXIT_OK) return rc;
+            } else {
+                prova_key *k = NULL;
+                int rc = load_key(v, &k);
+                if (rc != EXIT_OK) return rc;
+                if (prova_keyset_add(a->senders, k, src) < 0) return cli_fail(EXIT_INTERNAL, "out of memory");
+            }
+            continue;
+        } else if (receipt && strcmp(argv[i], "--trust-embedded-key") == 0) {
+            a->vo.trust_embedded_key = true;
+            continue;
+        } else if (receipt && strcmp(argv[i], "--no-skew") == 0) {
+            a->vo.no_skew = true;
+            continue;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
+        } else {
+            if (!receipt || have_file) return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
+            a->file = argv[i];
+            have_file = true;
+            continue;
+        }
+        if (!v) return cli_fail(EXIT_USAGE, "%s needs a value", argv[i]);
+    }
+    if (!a->key || !a->chain) return cli_fail(EXIT_USAGE, "--key GWKEY and --chain CHAIN.jsonl are required");
+    if (receipt && !a->file) return cli_fail(EXIT_USAGE, "give the envelope file (or - for stdin)");
+    if (!receipt && !a->trace_id) return cli_fail(EXIT_USAGE, "--trace-id is required");
+    return EXIT_OK;
+}
+
+/* Appends one line to the chain file and syncs it: an acknowledged receipt is on disk. */
+static int append_line(const char *path, const uint8_t *data, size_t len) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return cli_fail(EXIT_INTERNAL, "%s: %s", path, strerror(errno));
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+            close(fd);
+            return cli_fail(EXIT_INTERNAL, "%s: %s", path, strerror(errno));
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) < 0 || close(fd) < 0) return cli_fail(EXIT_INTERNAL, "%s: %s", path, strerror(errno));
+    return EXIT_OK;
+}
+
+int cmd_receipt(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "append") != 0)
+        return cli_fail(EXIT_USAGE, "usage: prova receipt append --key GWKEY --chain CHAIN.jsonl ... ENVELOPE");
+    gw_args a = {0};
+    int rc = parse_gw(argc - 1, argv + 1, &a, true);
+    prova_key *gw = NULL;
+    cli_input in = {0};
+    prova_doc *env = NULL, *prev = NULL, *policy = NULL;
+    prova_report *rep = NULL;
+    prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
+    if (rc == EXIT_OK) rc = load_key(a.key, &gw);
+    if (rc == EXIT_OK) rc = cli_input_open(a.file, PROVA_DEFAULT_MAX_SIZE, &in);
+    if (rc == EXIT_OK) {
+        /* The gateway accepts only an envelope that verifies with the trusted sender keys. */
+        prova_error err;
+        int r = prova_ope_verify(in.data, in.len, &a.vo, &rep, &err);
+        if (r == PROVA_ENOMEM || !rep) {
+            rc = cli_fail(EXIT_INTERNAL, "out of memory");
+        } else if (strcmp(prova_report_kind(rep), "ope_envelope") != 0) {
+            rc = cli_fail(EXIT_USAGE, "%s: not an OPE envelope", a.file);
+        } else if (!prova_report_valid(rep)) {
+            const prova_check *f = prova_report_first_failure(rep);
+            rc = cli_fail(EXIT_INVALID, "%s: the envelope does not verify: %s (%s)", a.file, f ? f->message : "?",
+                          f ? f->code : "?");
+        } else if (prova_json_parse(in.data, in.len, NULL, &env, &err) < 0) {
+            cli_report(a.file, &err);
+            rc = EXIT_USAGE;
+        }
+    }
+    const prova_json *e = prova_doc_root(env);
+    const char *trace = rc == EXIT_OK ? prova_json_str(prova_json_get(e, "trace_id")) : NULL;
+    if (rc == EXIT_OK) rc = read_chain(a.chain, trace, &arr, &last);
+    if (rc == EXIT_OK && last.len) {
+        prova_error err;
+        if (prova_json_parse(last.data, last.len, NULL, &prev, &err) < 0) {
+            cli_report(a.chain, &err);
+            rc = EXIT_USAGE;
+        }
+    }
+    if (rc == EXIT_OK && a.policy) {
+        prova_error err;
+        if (prova_json_parse(a.policy, strlen(a.policy), NULL, &policy, &err) < 0) {
+            cli_report("--policy", &err);
+            rc = EXIT_USAGE;
+        }
+    }
+    char ts[40];
+    if (rc == EXIT_OK && !a.ts) {
+        if (!prova_time_format(a.vo.now_us, ts)) rc = cli_fail(EXIT_INTERNAL, "the clock is out of range");
+        a.ts = ts;
+    }
+    if (rc == EXIT_OK) {
+        /* request_cid: the verified payload CID (ope form); identity transform: normalized = request. */
+        char cid[80];
+        uint8_t dg[PROVA_HASH_MAX_BYTES];
+        prova_error err;
+        if (prova_canon_hash(prova_json_get(e, "payload"), PROVA_PROFILE_OPE, PROVA_HASH_SHA256, dg, &err) < 0) {
+            rc = cli_fail(EXIT_USAGE, "%s: %s (%s)", a.file, err.message, err.reason);
+        } else {
+            memcpy(cid, "sha256:", 7);
+            prova_hex_encode(dg, PROVA_SHA256_BYTES, cid + 7, 65);
+            prova_receipt_params p = {trace, a.ts, NULL, cid, NULL, prova_doc_root(policy)};
+            int r = prova_receipt_build(gw, prova_doc_root(prev), &p, &out, &err);
+            if (r < 0) rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
+        }
+    }
+    if (rc == EXIT_OK && prova_buf_append(&out, "\n", 1) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+    if (rc == EXIT_OK) rc = append_line(a.chain, out.data, out.len);
+    if (rc == EXIT_OK) rc = cli_write_stdout(out.data, out.len);
+    prova_buf_free(&arr);
+    prova_buf_free(&last);
+    prova_buf_free(&out);
+    prova_doc_free(env);
+    prova_doc_free(prev);
+    prova_doc_free(policy);
+    prova_report_free(rep);
+    cli_input_close(&in);
+    prova_key_free(gw);
+    prova_keyset_free(a.senders);
+    return rc;
+}
+
+int cmd_bundle(int argc, char **argv) {
+    gw_args a = {0};
+    int rc = parse_gw(argc, argv, &a, false);
+    prova_bundle_form form = PROVA_BUNDLE_STARTER;
+    if (rc == EXIT_OK && a.form) {
+        if (strcmp(a.form, "ope-lib") == 0) form = PROVA_BUNDLE_OPE_LIB;
+        else if (strcmp(a.form, "starter") != 0) rc = cli_fail(EXIT_USAGE, "unknown form '%s' (starter, ope-lib)", a.form);
+    }
+    prova_key *gw = NULL;
+    prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
+    prova_doc *doc = NULL;
+    if (rc == EXIT_OK) rc = load_key(a.key, &gw);
+    if (rc == EXIT_OK) rc = read_chain(a.chain, a.trace_id, &arr, &last);
+    if (rc == EXIT_OK && last.len == 0) rc = cli_fail(EXIT_USAGE, "%s: no receipts for trace %s", a.chain, a.trace_id);
+    char ts[40];
+    if (rc == EXIT_OK && !a.ts) {
+        if (!prova_time_format(a.vo.now_us, ts)) rc = cli_fail(EXIT_INTERNAL, "the clock is out of range");
+        a.ts = ts;
+    }
+    if (rc == EXIT_OK) {
+        prova_error err;
+        if (prova_json_parse(arr.data, arr.len, NULL, &doc, &err) < 0) {
+            cli_report(a.chain, &err);
+            rc = EXIT_USAGE;
+        } else {
+            int r = prova_bundle_build(gw, a.trace_id, a.ts, prova_doc_root(doc), form, &out, &err);
+            if (r < 0) rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
+            else if (prova_buf_append(&out, "\n", 1) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+            else rc = cli_write_stdout(out.data, out.len);
+        }
+    }
+    prova_buf_free(&arr);
+    prova_buf_free(&last);
+    prova_buf_free(&out);
+    prova_doc_free(doc);
+    prova_key_free(gw);
+    prova_keyset_free(a.senders);
+    return rc;
+}

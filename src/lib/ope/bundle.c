@@ -1,0 +1,397 @@
+/* OPE v1 export bundles: build and verify the starter gateway's form and the ope-lib form.
+ *
+ * SPEC (odin.md §4.2, starter GET /v1/receipts/export/{trace_id}):
+ *   {"bundle":{"trace_id","exported_at","gateway_kid","receipts":[...],"chain_valid","count"},
+ *    "bundle_cid": "sha256:" + sha256_hex(canonical_json(bundle)),           (the inner object only)
+ *    "bundle_signature": b64u(Ed25519("{bundle_cid}|{trace_id}|{exported_at}"))}
+ * The RFC (seed 003 §4) says "the entire bundle without bundle_signature" and its §7.3 example puts
+ * "bundle_cid":"PENDING" inside; the gateway never does either, and prova follows the gateway.
+ * chain_valid is the gateway's own linkage test: each receipt's prev_receipt_hash equals the previous receipt's
+ * receipt_hash (the first receipt is not tested). A starter export also carries "transparency" (an inclusion proof
+ * in the gateway's experimental log); prova does not produce it and does not check it yet (a warning says so).
+ *
+ * SPEC (odin.md §4.1, ope-lib build_bundle / sign_bundle / verify_bundle_or_raise):
+ *   bundle = {"trace_id","exported_at","receipts"}; bundle_cid = compute_cid(bundle);
+ *   signature = b64u(Ed25519("{bundle_cid}|{trace_id}|{exported_at}")), RETURNED DETACHED, with the kid passed
+ *   separately to the verifier. prova's choice: one self-contained document,
+ *     {"bundle":{...},"bundle_cid","kid","signature"}
+ *   so that a bundle file can be verified alone; "bundle" is exactly ope-lib's dict, so bundle_cid and the signature
+ *   are byte-identical to ope-lib's (basic_vector.json). "kid" is not covered by the signature (it only selects the
+ *   key), and the report lists it as unauthenticated.
+ *   ope-lib treats receipt hashes as opaque strings ({hop, receipt_hash, prev_receipt_hash}, e.g. "h0"): when every
+ *   receipt of an ope-lib bundle is of that shape, prova checks what ope-lib checks (hop == index and linkage) and
+ *   warns that the hashes were not recomputed; otherwise the receipts are verified as a full chain.
+ *
+ * exported_at freshness is not checked: bundles are archives, verified long after their export.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ope_internal.h"
+
+#define LITE_PREFIX "sha256:"
+#define LITE_PREFIX_LEN 7u
+#define PTR_MAX 512
+
+static int fail_arg(prova_error *err, int status, const char *reason, const char *message) {
+    if (err) {
+        prova_error_clear(err);
+        err->status = status;
+        err->reason = reason;
+        err->message = message;
+    }
+    return status;
+}
+
+static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static int put_str(prova_buf *b, const char *s, size_t n) { return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b); }
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). */
+static bool utf8_valid(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else
+            return false;
+        if (n - i < len) return false;
+        if (s[i + 1] < lo || s[i + 1] > hi) return false;
+        for (size_t k = 2; k < len; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
+        i += len;
+    }
+    return true;
+}
+
+static bool json_str_same(const prova_json *a, const prova_json *b) {
+    return prova_json_is_string(a) && prova_json_is_string(b) && a->len == b->len &&
+           memcmp(a->u.str, b->u.str, a->len) == 0;
+}
+
+static bool is_lite(const prova_json *rc) {
+    const prova_json *h = prova_json_get(rc, "receipt_hash");
+    return prova_json_is_string(h) && h->len >= LITE_PREFIX_LEN && memcmp(h->u.str, LITE_PREFIX, LITE_PREFIX_LEN) == 0 &&
+           !prova_json_get(rc, "receipt_signature");
+}
+
+/* The starter gateway's chain_valid (services/gateway/main.py export_chain): for every receipt after the first,
+ * r.get("prev_receipt_hash") == previous.get("receipt_hash"), Python equality (absent == null). */
+static bool starter_chain_valid(const prova_json *receipts) {
+    for (size_t i = 1; i < prova_json_len(receipts); i++) {
+        const prova_json *prev = prova_json_get(prova_json_at(receipts, i), "prev_receipt_hash");
+        const prova_json *before = prova_json_get(prova_json_at(receipts, i - 1), "receipt_hash");
+        bool prev_none = !prev || prova_json_is_null(prev), before_none = !before || prova_json_is_null(before);
+        if (prev_none && before_none) continue;
+        if (!json_str_same(prev, before)) return false;
+    }
+    return true;
+}
+
+/* The signed message "{bundle_cid}|{trace_id}|{exported_at}" (builder and verifier). */
+static int bundle_message(const char *cid, size_t cid_len, const char *trace, size_t trace_len, const char *exported,
+                          size_t exported_len, prova_buf *out) {
+    int r = prova_buf_append(out, cid, cid_len);
+    if (r == 0) r = prova_buf_append(out, "|", 1);
+    if (r == 0) r = prova_buf_append(out, trace, trace_len);
+    if (r == 0) r = prova_buf_append(out, "|", 1);
+    if (r == 0) r = prova_buf_append(out, exported, exported_len);
+    return r;
+}
+
+/* ---- Building ------------------------------------------------------------------------------------------------ */
+
+int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *exported_at, const prova_json *receipts,
+                       prova_bundle_form form, prova_buf *out, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!gw || !trace_id || !exported_at || !receipts || !out)
+        return fail_arg(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (form != PROVA_BUNDLE_STARTER && form != PROVA_BUNDLE_OPE_LIB)
+        return fail_arg(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
+    if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
+        return fail_arg(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
+    size_t trace_len = strlen(trace_id), exported_len = strlen(exported_at);
+    if (!trace_len || !utf8_valid(trace_id, trace_len))
+        return fail_arg(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
+    int64_t t;
+    if (prova_time_parse(exported_at, exported_len, &t) < 0)
+        return fail_arg(reterr, PROVA_ESYNTAX, "exported_at_invalid",
+                        "exported_at must be an RFC 3339 timestamp with an offset");
+    if (!prova_json_is_array(receipts) || receipts->len == 0)
+        return fail_arg(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "receipts must be a non-empty JSON array");
+    for (size_t i = 0; i < receipts->len; i++) {
+        const prova_json *rc = &receipts->u.items[i];
+        if (!prova_json_is_object(rc))
+            return fail_arg(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "every receipt must be a JSON object");
+        /* One trace per bundle; lite receipts are exempt (their chain runs across traces). */
+        const prova_json *rt = prova_json_get(rc, "trace_id");
+        if (rt && !is_lite(rc) &&
+            (!prova_json_is_string(rt) || rt->len != trace_len || memcmp(rt->u.str, trace_id, trace_len) != 0))
+            return fail_arg(reterr, PROVA_EINVAL, "bundle_receipt_trace_mismatch",
+                            "a receipt belongs to another trace than the bundle");
+    }
+
+    const char *kid = prova_key_kid(gw);
+    prova_buf inner = PROVA_BUF_INIT;
+    int r = 0;
+    if (form == PROVA_BUNDLE_STARTER) {
+        char count[24];
+        snprintf(count, sizeof count, "%zu", (size_t)receipts->len);
+        r = put(&inner, starter_chain_valid(receipts) ? "{\"chain_valid\":true" : "{\"chain_valid\":false");
+        if (r == 0) r = put(&inner, ",\"count\":");
+        if (r == 0) r = put(&inner, count);
+        if (r == 0) r = put(&inner, ",\"exported_at\":");
+        if (r == 0) r = put_str(&inner, exported_at, exported_len);
+        if (r == 0) r = put(&inner, ",\"gateway_kid\":");
+        if (r == 0) r = put_str(&inner, kid, strlen(kid));
+    } else {
+        r = put(&inner, "{\"exported_at\":");
+        if (r == 0) r = put_str(&inner, exported_at, exported_len);
+    }
+    if (r == 0) r = put(&inner, ",\"receipts\":");
+    if (r == 0) r = prova_canon_write(receipts, PROVA_PROFILE_OPE, &inner, reterr);
+    if (r == 0) r = put(&inner, ",\"trace_id\":");
+    if (r == 0) r = put_str(&inner, trace_id, trace_len);
+    if (r == 0) r = put(&inner, "}");
+
+    /* bundle_cid from the parsed object through the verifier's function (bytes hashed = bytes verified). */
+    prova_doc *doc = NULL;
+    prova_parse_options po = {.max_depth = 100000}; /* the receipts were already accepted by the caller's parse */
+    char cid[OPE_CID_LEN + 1], sig[OPE_SIG_B64_LEN + 1];
+    prova_buf msg = PROVA_BUF_INIT;
+    if (r == 0) r = prova_json_parse(inner.data, inner.len, &po, &doc, reterr);
+    if (r == 0) r = prova__ope_cid(prova_doc_root(doc), cid, reterr);
+    if (r == 0) r = bundle_message(cid, strlen(cid), trace_id, trace_len, exported_at, exported_len, &msg);
+    if (r == 0) r = prova__ope_sign_b64(gw, msg.data, msg.len, sig);
+    if (r == 0) {
+        size_t mark = out->len;
+        r = put(out, "{\"bundle\":");
+        if (r == 0) r = prova_buf_append(out, inner.data, inner.len);
+        if (r == 0) r = put(out, ",\"bundle_cid\":");
+        if (r == 0) r = put_str(out, cid, strlen(cid));
+        if (form == PROVA_BUNDLE_STARTER) {
+            if (r == 0) r = put(out, ",\"bundle_signature\":");
+            if (r == 0) r = put_str(out, sig, strlen(sig));
+        } else {
+            if (r == 0) r = put(out, ",\"kid\":");
+            if (r == 0) r = put_str(out, kid, strlen(kid));
+            if (r == 0) r = put(out, ",\"signature\":");
+            if (r == 0) r = put_str(out, sig, strlen(sig));
+        }
+        if (r == 0) r = put(out, "}");
+        if (r < 0) out->len = mark;
+    }
+    prova_doc_free(doc);
+    prova_buf_free(&msg);
+    prova_buf_free(&inner);
+    if (r < 0 && reterr && reterr->status == 0) fail_arg(reterr, r, prova_status_name(r), prova_strerror(r));
+    return r;
+}
+
+/* ---- Verification ------------------------------------------------------------------------------------------- */
+
+/* An ope-lib ReceiptModel {hop, receipt_hash, prev_receipt_hash}: no signature and no lite "sha256:" hash, so
+ * nothing in it can be recomputed. */
+static bool is_opaque(const prova_json *rc) {
+    return prova_json_is_object(rc) && !prova_json_get(rc, "receipt_signature") && !prova_json_get(rc, "gateway_kid") &&
+           !is_lite(rc);
+}
+
+/* What ope-lib's verify_bundle_or_raise checks of receipts: members present, hop == index, linkage. */
+static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
+    char at[PTR_MAX], pb[PTR_MAX], cn[64];
+    for (size_t i = 0; i < receipts->len; i++) {
+        const prova_json *rc = &receipts->u.items[i];
+        snprintf(at, sizeof at, "/bundle/receipts/%zu", i);
+        const prova_json *hopv = prova_json_get(rc, "hop");
+        const prova_json *hash = prova_json_get(rc, "receipt_hash");
+        const prova_json *prev = prova_json_get(rc, "prev_receipt_hash");
+        snprintf(cn, sizeof cn, "receipt[%zu].schema", i);
+        if (!hopv || !prova_json_is_string(hash) || !prev || !(prova_json_is_null(prev) || prova_json_is_string(prev))) {
+            prova_report_check(r, cn, false, "schema_error", at,
+                               "a receipt needs hop, receipt_hash (a string) and prev_receipt_hash (null or a string)");
+            continue;
+        }
+        prova_report_check(r, cn, true, NULL, at, "ope-lib receipt (opaque hashes)");
+        int64_t hop = -1;
+        snprintf(cn, sizeof cn, "receipt[%zu].hop", i);
+        snprintf(pb, sizeof pb, "/bundle/receipts/%zu/hop", i);
+        if (prova_json_is_int(hopv) && prova_json_get_int64(hopv, &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
+            prova_report_check(r, cn, true, NULL, pb, "hop is %zu", i);
+        else
+            prova_report_check(r, cn, false, "hop_mismatch", pb, "hop is not %zu (a receipt dropped, duplicated or "
+                                                                  "reordered?)", i);
+        snprintf(cn, sizeof cn, "receipt[%zu].link", i);
+        snprintf(pb, sizeof pb, "/bundle/receipts/%zu/prev_receipt_hash", i);
+        bool ok = i == 0 ? prova_json_is_null(prev) || prev->len == 0
+                         : json_str_same(prev, prova_json_get(&receipts->u.items[i - 1], "receipt_hash"));
+        if (ok)
+            prova_report_check(r, cn, true, NULL, pb, i == 0 ? "the first receipt has no predecessor"
+                                                             : "prev_receipt_hash is the previous receipt_hash");
+        else
+            prova_report_check(r, cn, false, "chain_broken", pb,
+                               i == 0 ? "the first receipt links to a predecessor that is missing"
+                                      : "prev_receipt_hash is not the previous receipt's receipt_hash");
+    }
+}
+
+int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
+    if (!r) return PROVA_EINVAL;
+    const prova_json *bundle = prova_json_get(doc, "bundle");
+    const prova_json *cidv = prova_json_get(doc, "bundle_cid");
+    bool starter = prova_json_get(doc, "bundle_signature") != NULL;
+    const char *sig_name = starter ? "bundle_signature" : "signature";
+    const prova_json *sig = prova_json_get(doc, sig_name);
+    const prova_json *trace = prova_json_get(bundle, "trace_id");
+    const prova_json *exported = prova_json_get(bundle, "exported_at");
+    const prova_json *receipts = prova_json_get(bundle, "receipts");
+    const prova_json *kid = starter ? prova_json_get(bundle, "gateway_kid") : prova_json_get(doc, "kid");
+    const char *kid_at = starter ? "/bundle/gateway_kid" : "/kid";
+    const char *form = starter ? "starter" : "ope-lib";
+    char pb[PTR_MAX];
+
+    /* Schema. */
+    const char *bad = NULL, *bad_at = "";
+    if (!prova_json_is_object(doc)) bad = "a bundle must be a JSON object";
+    else if (!starter && !prova_json_get(doc, "signature"))
+        bad = "no bundle_signature (starter) or signature (ope-lib) member", bad_at = "";
+    else if (!prova_json_is_object(bundle)) bad = "bundle must be an object", bad_at = "/bundle";
+    else if (!prova_json_is_string(trace) || trace->len == 0)
+        bad = "bundle.trace_id must be a non-empty string", bad_at = "/bundle/trace_id";
+    else if (!prova_json_is_string(exported)) bad = "bundle.exported_at must be a string", bad_at = "/bundle/exported_at";
+    else if (!prova_json_is_array(receipts) || receipts->len == 0)
+        bad = "bundle.receipts must be a non-empty array", bad_at = "/bundle/receipts";
+    else if (!prova_json_is_string(cidv)) bad = "bundle_cid must be a string", bad_at = "/bundle_cid";
+    else if (!prova_json_is_string(sig) || sig->len == 0)
+        bad = starter ? "bundle_signature must be a non-empty string" : "signature must be a non-empty string",
+        bad_at = starter ? "/bundle_signature" : "/signature";
+    else if (kid && (!prova_json_is_string(kid) || kid->len == 0))
+        bad = "the kid must be a non-empty string", bad_at = kid_at;
+    else if (starter && !kid) bad = "bundle.gateway_kid is missing", bad_at = "/bundle/gateway_kid";
+    else if (starter && !prova_json_is_bool(prova_json_get(bundle, "chain_valid")))
+        bad = "bundle.chain_valid must be a boolean", bad_at = "/bundle/chain_valid";
+    else if (starter && !prova_json_is_int(prova_json_get(bundle, "count")))
+        bad = "bundle.count must be an integer", bad_at = "/bundle/count";
+    if (bad) {
+        prova_report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (%s form)", bad, form);
+        return 0;
+    }
+    prova_report_check(r, "bundle.schema", true, NULL, "", "%s export bundle with the members its checks need", form);
+
+    /* bundle_cid over the inner bundle object. */
+    char cid[OPE_CID_LEN + 1];
+    prova_error ce;
+    int cr = prova__ope_cid(bundle, cid, &ce);
+    if (cr == PROVA_ENOMEM) return cr;
+    if (cr < 0)
+        prova_report_check(r, "bundle.cid", false, "schema_error", "/bundle", "the bundle cannot be canonicalized: %s",
+                           ce.message ? ce.message : "error");
+    else if (prova_json_str_eq(cidv, cid))
+        prova_report_check(r, "bundle.cid", true, NULL, "/bundle_cid", "bundle_cid is the CID of the canonical bundle");
+    else
+        prova_report_check(r, "bundle.cid", false, "bundle_cid_mismatch", "/bundle_cid",
+                           "bundle_cid %.80s does not match the bundle, whose CID is %s", cidv->u.str, cid);
+
+    /* Signature over "{bundle_cid}|{trace_id}|{exported_at}" as stated. */
+    const char *source = NULL;
+    const prova_key *key = kid && strlen(kid->u.str) == kid->len ? prova__ope_find_key(o, kid->u.str, &source) : NULL;
+    snprintf(pb, sizeof pb, "/%s", sig_name);
+    if (!key) {
+        prova_report_check(r, "bundle.signature", false, "kid_not_found", kid_at, "no trusted key has kid %.80s",
+                           kid ? kid->u.str : "(none: an ope-lib bundle needs a \"kid\" beside its signature)");
+    } else {
+        prova_buf msg = PROVA_BUF_INIT;
+        int mr = bundle_message(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
+        if (mr < 0) {
+            prova_buf_free(&msg);
+            return mr;
+        }
+        int v = prova_key_alg(key) != PROVA_SIG_ED25519 ? PROVA_EVERIFY
+                                                        : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
+        prova_buf_free(&msg);
+        if (v == 0) {
+            prova_report_check(r, "bundle.signature", true, NULL, pb,
+                               "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s", kid->u.str);
+            prova_report_key(r, kid->u.str, source ? source : "");
+        } else {
+            prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", pb,
+                               v == PROVA_ESYNTAX ? "the signature is not base64url"
+                                                  : "the Ed25519 signature does not verify with %.80s",
+                               kid->u.str);
+        }
+    }
+
+    /* The receipts. */
+    bool opaque = !starter;
+    for (size_t i = 0; opaque && i < receipts->len; i++) opaque = is_opaque(&receipts->u.items[i]);
+    if (opaque) {
+        verify_opaque_chain(receipts, r);
+        prova_report_warn(r, "receipt_hashes_opaque", "/bundle/receipts",
+                          "ope-lib receipts: hashes are opaque strings, so only hop order and linkage were checked "
+                          "(the bundle signature covers them)");
+    } else {
+        int vr = prova__ope_verify_chain(receipts, "/bundle/receipts", o, r);
+        if (vr < 0) return vr;
+        /* The receipts belong to the bundle's trace (lite chains run across traces and are exempt). */
+        const prova_json *first = &receipts->u.items[0];
+        const prova_json *rt = prova_json_get(first, "trace_id");
+        if (!is_lite(first) && prova_json_is_string(rt)) {
+            if (json_str_same(rt, trace))
+                prova_report_check(r, "bundle.trace", true, NULL, "/bundle/trace_id",
+                                   "the receipts belong to the bundle's trace");
+            else
+                prova_report_check(r, "bundle.trace", false, "chain_broken", "/bundle/receipts/0/trace_id",
+                                   "the receipts belong to trace %.80s, the bundle to %.80s", rt->u.str, trace->u.str);
+        }
+    }
+
+    if (starter) {
+        int64_t count = -1;
+        if (prova_json_get_int64(prova_json_get(bundle, "count"), &count) == 0 && count >= 0 &&
+            (uint64_t)count == receipts->len)
+            prova_report_check(r, "bundle.count", true, NULL, "/bundle/count", "count is %zu", (size_t)receipts->len);
+        else
+            prova_report_check(r, "bundle.count", false, "schema_error", "/bundle/count",
+                               "count is not the number of receipts (%zu)", (size_t)receipts->len);
+        bool stated = prova_json_typeof(prova_json_get(bundle, "chain_valid")) == PROVA_JSON_TRUE;
+        bool actual = starter_chain_valid(receipts);
+        if (stated && actual)
+            prova_report_check(r, "bundle.chain_valid", true, NULL, "/bundle/chain_valid",
+                               "chain_valid is true and the linkage agrees");
+        else
+            prova_report_check(r, "bundle.chain_valid", false, "chain_broken", "/bundle/chain_valid",
+                               stated ? "chain_valid is true but the receipts do not link"
+                                      : "the exporter reported a broken chain (chain_valid false)");
+    }
+
+    /* Members outside what bundle_cid and the signature cover. */
+    size_t unauth = 0;
+    for (size_t i = 0; i < doc->len; i++) {
+        const char *name = doc->u.members[i].key.u.str;
+        if (strcmp(name, "bundle") == 0 || strcmp(name, "bundle_cid") == 0 || strcmp(name, sig_name) == 0) continue;
+        if (strcmp(name, "transparency") == 0)
+            prova_report_warn(r, "transparency_not_checked", "/transparency",
+                              "the transparency inclusion proof is not checked");
+        prova_report_unauthenticated(r, name);
+        unauth++;
+    }
+    if (unauth)
+        prova_report_warn(r, "unauthenticated_fields", "",
+                          "%zu member(s) beside the bundle are not covered by its signature; see unauthenticated_fields",
+                          unauth);
+    return 0;
+}

@@ -1,0 +1,94 @@
+/* Trusted keys by kid, with where each came from. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ope_internal.h"
+
+typedef struct ks_entry {
+    prova_key *key;
+    char *source;
+} ks_entry;
+
+struct prova_keyset {
+    ks_entry *v;
+    size_t n, cap;
+};
+
+prova_keyset *prova_keyset_new(void) { return calloc(1, sizeof(prova_keyset)); }
+
+prova_keyset *prova_keyset_free(prova_keyset *ks) {
+    if (!ks) return NULL;
+    for (size_t i = 0; i < ks->n; i++) {
+        prova_key_free(ks->v[i].key);
+        free(ks->v[i].source);
+    }
+    free(ks->v);
+    free(ks);
+    return NULL;
+}
+
+int prova_keyset_add(prova_keyset *ks, prova_key *key, const char *source) {
+    if (!ks || !key) {
+        prova_key_free(key);
+        return PROVA_EINVAL;
+    }
+    size_t sl = strlen(source ? source : "");
+    char *src = malloc(sl + 1);
+    if (!src || prova__grow(prova_allocator_default(), (void **)&ks->v, &ks->cap, ks->n + 1, sizeof *ks->v) < 0) {
+        free(src);
+        prova_key_free(key);
+        return PROVA_ENOMEM;
+    }
+    memcpy(src, source ? source : "", sl + 1);
+    ks->v[ks->n].key = key;
+    ks->v[ks->n].source = src;
+    ks->n++;
+    return 0;
+}
+
+int prova_keyset_add_jwks(prova_keyset *ks, const void *json, size_t len, const char *source, prova_error *reterr) {
+    if (!ks || (!json && len)) return PROVA_EINVAL;
+    prova_parse_options o = {.max_depth = 16, .max_size = (size_t)4 << 20};
+    prova_doc *doc = NULL;
+    int r = prova_json_parse(json, len, &o, &doc, reterr);
+    if (r < 0) return r;
+    const prova_json *keys = prova_json_get(prova_doc_root(doc), "keys");
+    if (!prova_json_is_array(keys)) {
+        if (reterr) {
+            prova_error_clear(reterr);
+            reterr->status = PROVA_ESYNTAX;
+            reterr->reason = "jwks_invalid";
+            reterr->message = "a JWKS must be an object with a \"keys\" array";
+        }
+        prova_doc_free(doc);
+        return PROVA_ESYNTAX;
+    }
+    int added = 0;
+    for (size_t i = 0; i < prova_json_len(keys); i++) {
+        prova_key *k = NULL;
+        r = prova_key_from_jwk_value(prova_json_at(keys, i), &k, reterr);
+        if (r == PROVA_EUNSUPPORTED) continue; /* e.g. an RSA key published beside ours */
+        if (r == 0) r = prova_keyset_add(ks, k, source);
+        if (r < 0) {
+            prova_doc_free(doc);
+            return r;
+        }
+        added++;
+    }
+    prova_doc_free(doc);
+    return added;
+}
+
+const prova_key *prova_keyset_find(const prova_keyset *ks, const char *kid, const char **ret_source) {
+    if (!ks || !kid) return NULL;
+    /* Latest first: a key added later (e.g. a rotated key file) wins over an older entry with the same kid. */
+    for (size_t i = ks->n; i-- > 0;) {
+        if (strcmp(prova_key_kid(ks->v[i].key), kid) == 0) {
+            if (ret_source) *ret_source = ks->v[i].source;
+            return ks->v[i].key;
+        }
+    }
+    return NULL;
+}
+
+size_t prova_keyset_count(const prova_keyset *ks) { return ks ? ks->n : 0; }

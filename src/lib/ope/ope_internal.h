@@ -1,0 +1,49 @@
+/* Internal: helpers shared by the OPE modules (envelope.c, receipt.c, bundle.c, verify.c). Not installed. */
+#ifndef PROVA_OPE_INTERNAL_H
+#define PROVA_OPE_INTERNAL_H
+
+#include "internal.h"
+#include "prova/encoding.h"
+#include "prova/ope.h"
+
+#define OPE_CID_LEN (7 + 2 * PROVA_SHA256_BYTES)               /* "sha256:" + 64 hex */
+#define OPE_SIG_B64_LEN PROVA_BASE64URL_LEN(PROVA_ED25519_SIGBYTES) /* 86 */
+
+/* "sha256:<hex>" of the ope canonical bytes of v, NUL-terminated. 0 or a canon error (reterr filled). */
+int prova__ope_cid(const prova_json *v, char out[OPE_CID_LEN + 1], prova_error *reterr);
+
+/* "sha256:<hex>" / bare hex of bytes. */
+void prova__ope_cid_bytes(const void *data, size_t len, char out[OPE_CID_LEN + 1]);
+void prova__sha256_hex(const void *data, size_t len, char out[2 * PROVA_SHA256_BYTES + 1]);
+
+/* Appends the ope canonical bytes of obj without the members named in skip (nskip names). */
+int prova__canon_without(const prova_json *obj, const char *const *skip, size_t nskip, prova_buf *out);
+
+/* Ed25519 signature over msg as base64url without padding (86 chars + NUL). key must be an Ed25519 private key. */
+int prova__ope_sign_b64(const prova_key *key, const void *msg, size_t n, char out[OPE_SIG_B64_LEN + 1]);
+
+/* Verifies a base64url (padding optional) signature. 0 valid, PROVA_EVERIFY invalid, PROVA_ESYNTAX bad encoding. */
+int prova__ope_verify_b64(const prova_key *key, const void *msg, size_t n, const char *sig, size_t siglen);
+
+/* The trusted key for kid (options' keyset), or NULL; *ret_source receives where it came from. */
+const prova_key *prova__ope_find_key(const prova_verify_options *o, const char *kid, const char **ret_source);
+
+/* The freshness window in seconds, or -1 when disabled. */
+int64_t prova__ope_skew(const prova_verify_options *o);
+
+/* Per-kind verifiers: each appends its checks to r. `at` is the JSON Pointer prefix of the value ("" for the
+ * document). They return 0, or PROVA_ENOMEM. */
+int prova__ope_verify_envelope(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r);
+int prova__ope_verify_receipt(const prova_json *rc, const char *at, const prova_verify_options *o, prova_report *r);
+/* A chain: every receipt's hash, signature, hop and link, in order; all receipts of one trace. */
+int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o,
+                            prova_report *r);
+/* Either bundle form (detected from the members). */
+int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r);
+
+/* Kind detection helpers (verify.c). */
+bool prova__ope_is_envelope(const prova_json *v);
+bool prova__ope_is_receipt(const prova_json *v);
+bool prova__ope_is_bundle(const prova_json *v);
+
+#endif

@@ -1,0 +1,477 @@
+/* OPE v1 receipts: build the starter gateway's signed, hash-linked receipt; verify one receipt or a chain.
+ *
+ * SPEC (odin.md §3.1, starter odin_core.receipts.build_receipt):
+ *   core              = receipt without receipt_signature and receipt_hash
+ *   receipt_signature = b64u(Ed25519(gateway_key, canonical_json(core)))
+ *   receipt_hash      = sha256_hex(canonical_json(core))            (bare lowercase hex, no "sha256:" prefix)
+ * The RFC (seed 003 §3) says "without the signature field" only, and the repository's own verifiers strip only
+ * receipt_signature, so they reject every receipt the gateway emits. prova strips both members, which is what the
+ * gateway actually hashed (it adds receipt_hash after hashing); see odin.md §3.1 "Verifier rule".
+ *
+ * Lite receipts (odin.md §3.2, odin-gateway-cloud-lite) carry receipt_hash = "sha256:" + sha256_hex(canonical_json(
+ * receipt without receipt_hash)) and no signature. With no signature present, "without receipt_hash" and "without
+ * receipt_signature and receipt_hash" are the same bytes, so one function yields the hashed bytes of both forms.
+ * Lite chains are global (prev_receipt_hash links to the previous receipt of any trace) and every lite hop is 0,
+ * so a lite chain is checked for linkage only: no same-trace rule and no hop == index rule.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ope_internal.h"
+
+#define HEX_LEN (2 * PROVA_SHA256_BYTES) /* 64 */
+#define LITE_PREFIX "sha256:"
+#define LITE_PREFIX_LEN 7u
+
+/* ---- Small helpers ------------------------------------------------------------------------------------------ */
+
+static int fail_arg(prova_error *err, int status, const char *reason, const char *message) {
+    if (err) {
+        prova_error_clear(err);
+        err->status = status;
+        err->reason = reason;
+        err->message = message;
+    }
+    return status;
+}
+
+static bool is_lower_hex(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+/* "sha256:" + 64 lowercase hex. */
+static bool is_cid(const char *s, size_t n) {
+    return n == OPE_CID_LEN && memcmp(s, LITE_PREFIX, LITE_PREFIX_LEN) == 0 &&
+           is_lower_hex(s + LITE_PREFIX_LEN, HEX_LEN);
+}
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): the canonical string writer expects
+ * validated input, and a receipt must parse back. */
+static bool utf8_valid(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else
+            return false;
+        if (n - i < len) return false;
+        if (s[i + 1] < lo || s[i + 1] > hi) return false;
+        for (size_t k = 2; k < len; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
+        i += len;
+    }
+    return true;
+}
+
+static bool json_str_same(const prova_json *a, const prova_json *b) {
+    return prova_json_is_string(a) && prova_json_is_string(b) && a->len == b->len &&
+           memcmp(a->u.str, b->u.str, a->len) == 0;
+}
+
+/* The bytes a receipt's hash and signature cover: its ope canonical form without receipt_signature and
+ * receipt_hash. The builder and the verifiers both call this (bytes signed = bytes verified). */
+static int receipt_core_bytes(const prova_json *rc, prova_buf *out) {
+    static const char *const skip[] = {"receipt_hash", "receipt_signature"};
+    return prova__canon_without(rc, skip, 2, out);
+}
+
+/* Compares two member names in code point (= UTF-8 byte) order; names may contain NUL bytes. */
+static int name_cmp(const char *a, size_t an, const char *b, size_t bn) {
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c) return c;
+    return an < bn ? -1 : an > bn;
+}
+
+/* ---- Building ------------------------------------------------------------------------------------------------ */
+
+static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static int put_str(prova_buf *b, const char *s, size_t n) { return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b); }
+
+/* Appends obj (a parsed object, members already in code point order) in ope canonical form, with the two string
+ * members (k1, v1) < (k2, v2) merged in at their place. The names must not already be in obj. */
+static int write_merged(const prova_json *obj, const char *k1, const char *v1, const char *k2, const char *v2,
+                        prova_buf *out) {
+    const char *ek[2] = {k1, k2}, *ev[2] = {v1, v2};
+    size_t e = 0;
+    int r = put(out, "{");
+    bool first = true;
+    for (size_t i = 0; r == 0 && i <= obj->len; i++) {
+        const prova_json_member *m = i < obj->len ? &obj->u.members[i] : NULL;
+        while (r == 0 && e < 2 && (!m || name_cmp(ek[e], strlen(ek[e]), m->key.u.str, m->key.len) < 0)) {
+            if (!first) r = put(out, ",");
+            first = false;
+            if (r == 0) r = put_str(out, ek[e], strlen(ek[e]));
+            if (r == 0) r = put(out, ":");
+            if (r == 0) r = put_str(out, ev[e], strlen(ev[e]));
+            e++;
+        }
+        if (r || !m) break;
+        if (!first) r = put(out, ",");
+        first = false;
+        if (r == 0) r = prova_canon_write_string(m->key.u.str, m->key.len, PROVA_PROFILE_OPE, out);
+        if (r == 0) r = put(out, ":");
+        if (r == 0) r = prova_canon_write(&m->value, PROVA_PROFILE_OPE, out, NULL);
+    }
+    if (r == 0) r = put(out, "}");
+    return r;
+}
+
+/* Checks the previous receipt given to prova_receipt_build: same trace, integer hop, 64-hex receipt_hash. */
+static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_len, int64_t *ret_hop,
+                    const prova_json **ret_hash) {
+    if (!prova_json_is_object(prev)) return false;
+    const prova_json *t = prova_json_get(prev, "trace_id");
+    const prova_json *h = prova_json_get(prev, "receipt_hash");
+    int64_t hop;
+    if (!prova_json_is_string(t) || t->len != trace_len || memcmp(t->u.str, trace_id, trace_len) != 0) return false;
+    if (!prova_json_is_int(prova_json_get(prev, "hop")) || prova_json_get_int64(prova_json_get(prev, "hop"), &hop) < 0 ||
+        hop < 0 || hop == INT64_MAX)
+        return false;
+    if (!prova_json_is_string(h) || h->len != HEX_LEN || !is_lower_hex(h->u.str, h->len)) return false;
+    *ret_hop = hop;
+    *ret_hash = h;
+    return true;
+}
+
+int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova_receipt_params *p, prova_buf *out,
+                        prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!gw || !p || !out) return fail_arg(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
+        return fail_arg(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
+    if (!p->trace_id || !*p->trace_id || !utf8_valid(p->trace_id, strlen(p->trace_id)))
+        return fail_arg(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
+    const char *created_at = p->created_at ? p->created_at : p->ts;
+    int64_t t;
+    if (!p->ts || prova_time_parse(p->ts, strlen(p->ts), &t) < 0)
+        return fail_arg(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
+    if (prova_time_parse(created_at, strlen(created_at), &t) < 0)
+        return fail_arg(reterr, PROVA_ESYNTAX, "created_at_invalid",
+                        "created_at must be an RFC 3339 timestamp with an offset");
+    const char *normalized_cid = p->normalized_cid ? p->normalized_cid : p->request_cid;
+    if (!p->request_cid || !is_cid(p->request_cid, strlen(p->request_cid)) ||
+        !is_cid(normalized_cid, strlen(normalized_cid)))
+        return fail_arg(reterr, PROVA_EINVAL, "cid_invalid",
+                        "request_cid and normalized_cid must be \"sha256:\" and 64 lowercase hex digits");
+    if (p->policy && !prova_json_is_object(p->policy))
+        return fail_arg(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
+    int64_t prev_hop = -1;
+    const prova_json *prev_hash = NULL;
+    if (prev && !prev_ok(prev, p->trace_id, strlen(p->trace_id), &prev_hop, &prev_hash))
+        return fail_arg(reterr, PROVA_EINVAL, "receipt_prev_invalid",
+                        "prev must be a receipt of the same trace_id with an integer hop and a 64-hex receipt_hash");
+
+    /* The core, members in code point order: created_at, gateway_kid, hop, normalized_cid, policy, policy_engine,
+     * prev_receipt_hash, request_cid, trace_id, ts. (policy_engine is always null at the starter's HEAD.) */
+    const char *kid = prova_key_kid(gw);
+    char hop[24];
+    snprintf(hop, sizeof hop, "%lld", (long long)(prev_hop + 1));
+    prova_buf core = PROVA_BUF_INIT;
+    int r = put(&core, "{\"created_at\":");
+    if (r == 0) r = put_str(&core, created_at, strlen(created_at));
+    if (r == 0) r = put(&core, ",\"gateway_kid\":");
+    if (r == 0) r = put_str(&core, kid, strlen(kid));
+    if (r == 0) r = put(&core, ",\"hop\":");
+    if (r == 0) r = put(&core, hop);
+    if (r == 0) r = put(&core, ",\"normalized_cid\":");
+    if (r == 0) r = put_str(&core, normalized_cid, strlen(normalized_cid));
+    if (r == 0) r = put(&core, ",\"policy\":");
+    if (r == 0) r = p->policy ? prova_canon_write(p->policy, PROVA_PROFILE_OPE, &core, reterr)
+                              : put(&core, "{\"passed\":true,\"rules\":[]}");
+    if (r == 0) r = put(&core, ",\"policy_engine\":null,\"prev_receipt_hash\":");
+    if (r == 0) r = prev_hash ? put_str(&core, prev_hash->u.str, prev_hash->len) : put(&core, "null");
+    if (r == 0) r = put(&core, ",\"request_cid\":");
+    if (r == 0) r = put_str(&core, p->request_cid, strlen(p->request_cid));
+    if (r == 0) r = put(&core, ",\"trace_id\":");
+    if (r == 0) r = put_str(&core, p->trace_id, strlen(p->trace_id));
+    if (r == 0) r = put(&core, ",\"ts\":");
+    if (r == 0) r = put_str(&core, p->ts, strlen(p->ts));
+    if (r == 0) r = put(&core, "}");
+
+    /* Parse it back and take the signed bytes from the verifier's own function, so that what is signed is
+     * exactly what a verifier will recompute. */
+    prova_doc *doc = NULL;
+    prova_parse_options po = {.max_depth = 100000}; /* the policy was already accepted by the caller's parse */
+    if (r == 0) r = prova_json_parse(core.data, core.len, &po, &doc, reterr);
+    prova_buf signed_bytes = PROVA_BUF_INIT;
+    if (r == 0) r = receipt_core_bytes(prova_doc_root(doc), &signed_bytes);
+    char sig[OPE_SIG_B64_LEN + 1], hash[HEX_LEN + 1];
+    if (r == 0) r = prova__ope_sign_b64(gw, signed_bytes.data, signed_bytes.len, sig);
+    if (r == 0) {
+        prova__sha256_hex(signed_bytes.data, signed_bytes.len, hash);
+        size_t mark = out->len;
+        r = write_merged(prova_doc_root(doc), "receipt_hash", hash, "receipt_signature", sig, out);
+        if (r < 0) out->len = mark;
+    }
+    prova_doc_free(doc);
+    prova_buf_free(&signed_bytes);
+    prova_buf_free(&core);
+    if (r < 0 && reterr && reterr->status == 0) fail_arg(reterr, r, prova_status_name(r), prova_strerror(r));
+    return r;
+}
+
+/* ---- Verification ------------------------------------------------------------------------------------------- */
+
+#define PTR_MAX 512
+#define LABEL_MAX 48
+
+/* at + "/" + name, truncated to fit (a pointer in a report is informative; truncation cannot overflow). */
+static const char *ptr(char buf[PTR_MAX], const char *at, const char *name) {
+    size_t n = 0;
+    const char *parts[3] = {at, "/", name};
+    for (size_t k = 0; k < 3; k++) {
+        size_t l = strlen(parts[k]);
+        if (l > PTR_MAX - 1 - n) l = PTR_MAX - 1 - n;
+        memcpy(buf + n, parts[k], l);
+        n += l;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* "receipt[N]" when the pointer ends in an array index, else "receipt". */
+static void make_label(char buf[LABEL_MAX], const char *at) {
+    const char *slash = strrchr(at, '/');
+    const char *idx = slash ? slash + 1 : NULL;
+    size_t n = idx ? strlen(idx) : 0;
+    bool digits = n > 0 && n < 20;
+    for (size_t i = 0; digits && i < n; i++) digits = idx[i] >= '0' && idx[i] <= '9';
+    if (digits) snprintf(buf, LABEL_MAX, "receipt[%s]", idx);
+    else snprintf(buf, LABEL_MAX, "receipt");
+}
+
+static const char *cname(char buf[LABEL_MAX + 16], const char *label, const char *what) {
+    snprintf(buf, LABEL_MAX + 16, "%s.%s", label, what);
+    return buf;
+}
+
+/* A lite receipt: a "sha256:"-prefixed receipt_hash and no receipt_signature. */
+static bool is_lite(const prova_json *rc) {
+    const prova_json *h = prova_json_get(rc, "receipt_hash");
+    return prova_json_is_string(h) && h->len >= LITE_PREFIX_LEN && memcmp(h->u.str, LITE_PREFIX, LITE_PREFIX_LEN) == 0 &&
+           !prova_json_get(rc, "receipt_signature");
+}
+
+/* Why a receipt does not have the members its checks need, or NULL. */
+static const char *schema_problem(const prova_json *rc, const char **ret_member) {
+    *ret_member = "";
+    if (!prova_json_is_object(rc)) return "a receipt must be a JSON object";
+    const prova_json *trace = prova_json_get(rc, "trace_id");
+    const prova_json *hopv = prova_json_get(rc, "hop");
+    const prova_json *hash = prova_json_get(rc, "receipt_hash");
+    const prova_json *sig = prova_json_get(rc, "receipt_signature");
+    const prova_json *kid = prova_json_get(rc, "gateway_kid");
+    const prova_json *prev = prova_json_get(rc, "prev_receipt_hash");
+    int64_t hop;
+    if (!prova_json_is_string(trace) || trace->len == 0) {
+        *ret_member = "trace_id";
+        return "trace_id must be a non-empty string";
+    }
+    if (!prova_json_is_int(hopv) || prova_json_get_int64(hopv, &hop) < 0 || hop < 0) {
+        *ret_member = "hop";
+        return "hop must be an integer >= 0";
+    }
+    *ret_member = "receipt_hash";
+    if (!prova_json_is_string(hash)) return "receipt_hash must be a string";
+    bool prefixed = hash->len >= LITE_PREFIX_LEN && memcmp(hash->u.str, LITE_PREFIX, LITE_PREFIX_LEN) == 0;
+    if (prefixed ? !is_cid(hash->u.str, hash->len) : hash->len != HEX_LEN || !is_lower_hex(hash->u.str, hash->len))
+        return "receipt_hash must be 64 lowercase hex digits (or \"sha256:\" and 64 hex digits in a lite receipt)";
+    if (prefixed && sig) return "a signed receipt's receipt_hash is bare hex (only unsigned lite receipts use \"sha256:\")";
+    if (!prefixed) {
+        if (!prova_json_is_string(sig) || sig->len == 0) {
+            *ret_member = "receipt_signature";
+            return "receipt_signature must be a non-empty string";
+        }
+        if (!prova_json_is_string(kid) || kid->len == 0) {
+            *ret_member = "gateway_kid";
+            return "gateway_kid must be a non-empty string";
+        }
+    }
+    if (!prev || !(prova_json_is_null(prev) || prova_json_is_string(prev))) {
+        *ret_member = "prev_receipt_hash";
+        return "prev_receipt_hash must be present, null or a string";
+    }
+    static const char *const strings[] = {"ts", "created_at", "request_cid", "normalized_cid"};
+    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++) {
+        const prova_json *v = prova_json_get(rc, strings[i]);
+        if (v && !prova_json_is_string(v)) {
+            *ret_member = strings[i];
+            return "ts, created_at, request_cid and normalized_cid must be strings when present";
+        }
+    }
+    return NULL;
+}
+
+/* Schema, hash and signature of one receipt. *ret_schema_ok tells the chain whether its own checks can run. */
+static int verify_one(const prova_json *rc, const char *at, const prova_verify_options *o, prova_report *r,
+                      bool *ret_schema_ok) {
+    char label[LABEL_MAX], cn[LABEL_MAX + 16], pb[PTR_MAX];
+    make_label(label, at);
+    *ret_schema_ok = false;
+
+    const char *member;
+    const char *bad = schema_problem(rc, &member);
+    if (bad) {
+        prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", member[0] ? ptr(pb, at, member) : at,
+                           "%s", bad);
+        return 0;
+    }
+    bool lite = is_lite(rc);
+    prova_report_check(r, cname(cn, label, "schema"), true, NULL, at, "%s receipt with the members its checks need",
+                       lite ? "unsigned lite" : "signed starter");
+    *ret_schema_ok = true;
+
+    /* Hash. */
+    const prova_json *hash = prova_json_get(rc, "receipt_hash");
+    const char *stated = hash->u.str + (lite ? LITE_PREFIX_LEN : 0);
+    prova_buf core = PROVA_BUF_INIT;
+    int rr = receipt_core_bytes(rc, &core);
+    if (rr == PROVA_ENOMEM) {
+        prova_buf_free(&core);
+        return PROVA_ENOMEM;
+    }
+    if (rr < 0) {
+        prova_report_check(r, cname(cn, label, "hash"), false, "schema_error", at,
+                           "the receipt cannot be canonicalized (a number out of range?)");
+        prova_buf_free(&core);
+        return 0;
+    }
+    char mine[HEX_LEN + 1];
+    prova__sha256_hex(core.data, core.len, mine);
+    if (prova_ct_equal(mine, stated, HEX_LEN))
+        prova_report_check(r, cname(cn, label, "hash"), true, NULL, ptr(pb, at, "receipt_hash"),
+                           "receipt_hash is the SHA-256 of the canonical receipt without %s",
+                           lite ? "receipt_hash" : "receipt_signature and receipt_hash");
+    else
+        prova_report_check(r, cname(cn, label, "hash"), false, "receipt_hash_mismatch", ptr(pb, at, "receipt_hash"),
+                           "receipt_hash %.64s does not match the receipt, whose hash is %s", stated, mine);
+
+    /* Signature. */
+    if (lite) {
+        prova_report_warn(r, "unsigned", at,
+                          "lite receipt: no signature, so only its hash and its linkage are checked (anyone can "
+                          "recompute them)");
+    } else {
+        const prova_json *kid = prova_json_get(rc, "gateway_kid");
+        const prova_json *sig = prova_json_get(rc, "receipt_signature");
+        const char *source = NULL;
+        const prova_key *key = prova__ope_find_key(o, kid->u.str, &source);
+        if (!key || strlen(kid->u.str) != kid->len) {
+            prova_report_check(r, cname(cn, label, "signature"), false, "kid_not_found", ptr(pb, at, "gateway_kid"),
+                               "no trusted key has kid %.80s", kid->u.str);
+        } else {
+            int v = prova_key_alg(key) != PROVA_SIG_ED25519
+                        ? PROVA_EVERIFY
+                        : prova__ope_verify_b64(key, core.data, core.len, sig->u.str, sig->len);
+            if (v == 0) {
+                prova_report_check(r, cname(cn, label, "signature"), true, NULL, ptr(pb, at, "receipt_signature"),
+                                   "Ed25519 signature over the canonical receipt verifies with %s", kid->u.str);
+                prova_report_key(r, kid->u.str, source ? source : "");
+            } else {
+                prova_report_check(r, cname(cn, label, "signature"), false, "receipt_signature_invalid",
+                                   ptr(pb, at, "receipt_signature"),
+                                   v == PROVA_ESYNTAX                        ? "receipt_signature is not base64url"
+                                   : prova_key_alg(key) != PROVA_SIG_ED25519 ? "the key %.80s is not an Ed25519 key"
+                                                                             : "the Ed25519 signature does not verify with %.80s",
+                                   kid->u.str);
+            }
+        }
+    }
+    prova_buf_free(&core);
+    return 0;
+}
+
+int prova__ope_verify_receipt(const prova_json *rc, const char *at, const prova_verify_options *o, prova_report *r) {
+    bool schema_ok;
+    if (!r) return PROVA_EINVAL;
+    return verify_one(rc, at ? at : "", o, r, &schema_ok);
+}
+
+int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o,
+                            prova_report *r) {
+    if (!r) return PROVA_EINVAL;
+    if (!at) at = "";
+    if (!prova_json_is_array(receipts) || receipts->len == 0) {
+        prova_report_check(r, "chain.schema", false, "schema_error", at, "a receipt chain must be a non-empty array");
+        return 0;
+    }
+    /* A chain is lite (global, unsigned) or signed (per trace) as a whole, judged from its first receipt. */
+    const prova_json *first = &receipts->u.items[0];
+    bool lite = is_lite(first);
+    const prova_json *trace0 = prova_json_get(first, "trace_id");
+    char rat[PTR_MAX], pb[PTR_MAX], label[LABEL_MAX], cn[LABEL_MAX + 16];
+    for (size_t i = 0; i < receipts->len; i++) {
+        const prova_json *rc = &receipts->u.items[i];
+        char idx[24];
+        snprintf(idx, sizeof idx, "%zu", i);
+        ptr(rat, at, idx);
+        make_label(label, rat);
+        bool schema_ok;
+        int vr = verify_one(rc, rat, o, r, &schema_ok);
+        if (vr < 0) return vr;
+        if (!schema_ok) continue;
+        if (is_lite(rc) != lite) {
+            prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", ptr(pb, rat, "receipt_hash"),
+                               "the chain mixes unsigned lite receipts and signed receipts");
+            continue;
+        }
+        const prova_json *trace = prova_json_get(rc, "trace_id");
+        if (!lite && i > 0) {
+            if (json_str_same(trace, trace0))
+                prova_report_check(r, cname(cn, label, "trace"), true, NULL, ptr(pb, rat, "trace_id"),
+                                   "same trace_id as receipt 0");
+            else
+                prova_report_check(r, cname(cn, label, "trace"), false, "chain_broken", ptr(pb, rat, "trace_id"),
+                                   "trace_id %.80s differs from the chain's %.80s", trace->u.str,
+                                   prova_json_is_string(trace0) ? trace0->u.str : "(none)");
+        }
+        if (!lite) {
+            int64_t hop = -1;
+            if (prova_json_get_int64(prova_json_get(rc, "hop"), &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
+                prova_report_check(r, cname(cn, label, "hop"), true, NULL, ptr(pb, rat, "hop"), "hop is %zu", i);
+            else
+                prova_report_check(r, cname(cn, label, "hop"), false, "hop_mismatch", ptr(pb, rat, "hop"),
+                                   "hop is %lld at position %zu (a receipt dropped, duplicated or reordered?)",
+                                   (long long)hop, i);
+        }
+        const prova_json *prev = prova_json_get(rc, "prev_receipt_hash");
+        if (i == 0) {
+            /* ope-lib accepts "" for the first receipt's prev_receipt_hash (odin.md §4.1). */
+            if (prova_json_is_null(prev) || (prova_json_is_string(prev) && prev->len == 0))
+                prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
+                                   "the first receipt has no predecessor");
+            else
+                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
+                                   "the first receipt links to %.80s: receipts before it are missing",
+                                   prova_json_is_string(prev) ? prev->u.str : "?");
+        } else {
+            const prova_json *before = prova_json_get(&receipts->u.items[i - 1], "receipt_hash");
+            if (json_str_same(prev, before))
+                prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
+                                   "prev_receipt_hash is receipt %zu's receipt_hash", i - 1);
+            else
+                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
+                                   "prev_receipt_hash %.80s is not receipt %zu's receipt_hash %.80s",
+                                   prova_json_is_string(prev) ? prev->u.str : "null", i - 1,
+                                   prova_json_is_string(before) ? before->u.str : "(none)");
+        }
+    }
+    return 0;
+}

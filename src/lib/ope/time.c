@@ -1,0 +1,117 @@
+/* RFC 3339 timestamps and UUIDv4: what envelopes, receipts and bundles carry. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ope_internal.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp + (mp < 10 ? 3 : -9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static bool digits(const char *s, size_t n, size_t at, size_t count, int64_t *ret) {
+    if (at + count > n) return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < count; i++) {
+        char c = s[at + i];
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    *ret = v;
+    return true;
+}
+
+static int days_in_month(int64_t y, int64_t m) {
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+int prova_time_parse(const char *s, size_t n, int64_t *ret_us) {
+    if (!s || !ret_us) return PROVA_EINVAL;
+    int64_t y, mo, d, h, mi, se, frac_us = 0;
+    if (!digits(s, n, 0, 4, &y) || n < 19 || s[4] != '-' || !digits(s, n, 5, 2, &mo) || s[7] != '-' ||
+        !digits(s, n, 8, 2, &d) || !(s[10] == 'T' || s[10] == 't' || s[10] == ' ') || !digits(s, n, 11, 2, &h) ||
+        s[13] != ':' || !digits(s, n, 14, 2, &mi) || s[16] != ':' || !digits(s, n, 17, 2, &se))
+        return PROVA_ESYNTAX;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 59)
+        return PROVA_ESYNTAX;
+    size_t i = 19;
+    if (i < n && s[i] == '.') {
+        i++;
+        size_t start = i;
+        int64_t scale = 100000;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (scale > 0) frac_us += (s[i] - '0') * scale; /* sub-microsecond digits are truncated */
+            scale /= 10;
+            i++;
+        }
+        if (i == start) return PROVA_ESYNTAX;
+    }
+    int64_t off_s;
+    if (i < n && (s[i] == 'Z' || s[i] == 'z')) {
+        off_s = 0;
+        i++;
+    } else if (i < n && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i] == '-' ? -1 : 1;
+        int64_t oh, om = 0;
+        if (!digits(s, n, i + 1, 2, &oh)) return PROVA_ESYNTAX;
+        i += 3;
+        if (i < n && s[i] == ':') {
+            if (!digits(s, n, i + 1, 2, &om)) return PROVA_ESYNTAX;
+            i += 3;
+        } else if (i + 2 <= n && digits(s, n, i, 2, &om)) {
+            i += 2;
+        }
+        if (oh > 23 || om > 59) return PROVA_ESYNTAX;
+        off_s = sign * (oh * 3600 + om * 60);
+    } else {
+        return PROVA_ESYNTAX; /* no offset: local time of an unknown place */
+    }
+    if (i != n) return PROVA_ESYNTAX;
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off_s;
+    *ret_us = secs * 1000000 + frac_us;
+    return 0;
+}
+
+size_t prova_time_format(int64_t us, char buf[40]) {
+    if (!buf) return 0;
+    int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    int64_t frac = us - secs * 1000000;
+    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t rem = secs - days * 86400;
+    int64_t y, m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 1 || y > 9999) return 0;
+    int n = snprintf(buf, 40, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lld+00:00", (long long)y, (long long)m,
+                     (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60), (long long)(rem % 60),
+                     (long long)frac);
+    return n == 32 ? 32 : 0;
+}
+
+void prova_uuid4(char buf[37]) {
+    uint8_t b[16];
+    prova_random(b, sizeof b);
+    b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    char hex[33];
+    prova_hex_encode(b, sizeof b, hex, sizeof hex);
+    snprintf(buf, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}

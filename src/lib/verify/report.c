@@ -1,0 +1,304 @@
+/* The unified verification report: checks, warnings, and its JSON and text forms. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "prova/json.h"
+#include "prova/report.h"
+
+typedef struct entry_list {
+    prova_check *v;
+    size_t n, cap;
+} entry_list;
+
+typedef struct str_list {
+    char **v;
+    size_t n, cap;
+} str_list;
+
+struct prova_report {
+    char *kind;
+    entry_list checks;
+    entry_list warnings;
+    str_list unauthenticated;
+    str_list key_kids;
+    str_list key_sources;
+    bool incomplete; /* an allocation failed while recording: never valid */
+};
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s ? s : "");
+    char *d = malloc(n + 1);
+    if (d) memcpy(d, s ? s : "", n + 1);
+    return d;
+}
+
+static char *vformat(const char *fmt, va_list ap) {
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    if (n < 0) return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+static void free_entry(prova_check *c) {
+    free((char *)c->check);
+    free((char *)c->code);
+    free((char *)c->message);
+    free((char *)c->at);
+}
+
+static void free_strs(str_list *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+}
+
+prova_report *prova_report_new(const char *kind) {
+    prova_report *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->kind = dup_str(kind ? kind : "unknown");
+    if (!r->kind) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+prova_report *prova_report_free(prova_report *r) {
+    if (!r) return NULL;
+    for (size_t i = 0; i < r->checks.n; i++) free_entry(&r->checks.v[i]);
+    for (size_t i = 0; i < r->warnings.n; i++) free_entry(&r->warnings.v[i]);
+    free(r->checks.v);
+    free(r->warnings.v);
+    free_strs(&r->unauthenticated);
+    free_strs(&r->key_kids);
+    free_strs(&r->key_sources);
+    free(r->kind);
+    free(r);
+    return NULL;
+}
+
+int prova_report_set_kind(prova_report *r, const char *kind) {
+    if (!r || !kind) return PROVA_EINVAL;
+    char *k = dup_str(kind);
+    if (!k) return PROVA_ENOMEM;
+    free(r->kind);
+    r->kind = k;
+    return 0;
+}
+
+static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok, const char *code, const char *at,
+                     const char *fmt, va_list ap) {
+    if (prova__grow(prova_allocator_default(), (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
+        r->incomplete = true;
+        return PROVA_ENOMEM;
+    }
+    prova_check c = {dup_str(check), ok, dup_str(ok ? "ok" : code), vformat(fmt, ap), dup_str(at ? at : "")};
+    if (!c.check || !c.code || !c.message || !c.at) {
+        free_entry(&c);
+        r->incomplete = true;
+        return PROVA_ENOMEM;
+    }
+    l->v[l->n++] = c;
+    return 0;
+}
+
+int prova_report_check(prova_report *r, const char *check, bool ok, const char *code, const char *at, const char *fmt,
+                       ...) {
+    if (!r || !check || !fmt || (!ok && !code)) return PROVA_EINVAL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = add_entry(r, &r->checks, check, ok, code, at, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int prova_report_warn(prova_report *r, const char *code, const char *at, const char *fmt, ...) {
+    if (!r || !code || !fmt) return PROVA_EINVAL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = add_entry(r, &r->warnings, "warning", false, code, at, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int push_str(prova_report *r, str_list *l, const char *s) {
+    char *d = dup_str(s);
+    if (!d || prova__grow(prova_allocator_default(), (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
+        free(d);
+        r->incomplete = true;
+        return PROVA_ENOMEM;
+    }
+    l->v[l->n++] = d;
+    return 0;
+}
+
+int prova_report_unauthenticated(prova_report *r, const char *field) {
+    if (!r || !field) return PROVA_EINVAL;
+    for (size_t i = 0; i < r->unauthenticated.n; i++)
+        if (strcmp(r->unauthenticated.v[i], field) == 0) return 0;
+    return push_str(r, &r->unauthenticated, field);
+}
+
+int prova_report_key(prova_report *r, const char *kid, const char *source) {
+    if (!r || !kid || !source) return PROVA_EINVAL;
+    for (size_t i = 0; i < r->key_kids.n; i++)
+        if (strcmp(r->key_kids.v[i], kid) == 0 && strcmp(r->key_sources.v[i], source) == 0) return 0;
+    int rc = push_str(r, &r->key_kids, kid);
+    if (rc == 0 && (rc = push_str(r, &r->key_sources, source)) < 0) free(r->key_kids.v[--r->key_kids.n]);
+    return rc;
+}
+
+bool prova_report_valid(const prova_report *r) {
+    if (!r || r->incomplete || r->checks.n == 0) return false;
+    for (size_t i = 0; i < r->checks.n; i++)
+        if (!r->checks.v[i].ok) return false;
+    return true;
+}
+
+const char *prova_report_kind(const prova_report *r) { return r ? r->kind : NULL; }
+size_t prova_report_check_count(const prova_report *r) { return r ? r->checks.n : 0; }
+const prova_check *prova_report_check_at(const prova_report *r, size_t i) {
+    return r && i < r->checks.n ? &r->checks.v[i] : NULL;
+}
+size_t prova_report_warning_count(const prova_report *r) { return r ? r->warnings.n : 0; }
+const prova_check *prova_report_warning_at(const prova_report *r, size_t i) {
+    return r && i < r->warnings.n ? &r->warnings.v[i] : NULL;
+}
+
+const prova_check *prova_report_first_failure(const prova_report *r) {
+    for (size_t i = 0; r && i < r->checks.n; i++)
+        if (!r->checks.v[i].ok) return &r->checks.v[i];
+    return NULL;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------------------ */
+
+static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+
+/* Text for a terminal: a hostile document must not be able to send escape sequences through a kid or a message,
+ * so control bytes become '?'. */
+static int put_safe(prova_buf *b, const char *s) {
+    size_t n = strlen(s);
+    if (prova_buf_reserve(b, n) < 0) return PROVA_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        b->data[b->len++] = c < 0x20 || c == 0x7f ? '?' : c;
+    }
+    return 0;
+}
+static int put_str(prova_buf *b, const char *s) { return prova_canon_write_string(s, strlen(s), PROVA_PROFILE_OPE, b); }
+
+/* {"at":..,"check":..,"code":..,"message":..,"ok":..} — members in code point order. */
+static int put_entry(prova_buf *b, const prova_check *c, bool warning) {
+    int r = put(b, "{\"at\":");
+    if (!r) r = put_str(b, c->at);
+    if (!r && !warning) r = put(b, ",\"check\":");
+    if (!r && !warning) r = put_str(b, c->check);
+    if (!r) r = put(b, ",\"code\":");
+    if (!r) r = put_str(b, c->code);
+    if (!r) r = put(b, ",\"message\":");
+    if (!r) r = put_str(b, c->message);
+    if (!r && !warning) r = put(b, c->ok ? ",\"ok\":true" : ",\"ok\":false");
+    if (!r) r = put(b, "}");
+    return r;
+}
+
+static int put_entries(prova_buf *b, const entry_list *l, bool warning) {
+    int r = put(b, "[");
+    for (size_t i = 0; !r && i < l->n; i++) {
+        if (i) r = put(b, ",");
+        if (!r) r = put_entry(b, &l->v[i], warning);
+    }
+    return r ? r : put(b, "]");
+}
+
+int prova_report_to_json(const prova_report *rep, prova_buf *out) {
+    if (!rep || !out) return PROVA_EINVAL;
+    size_t mark = out->len;
+    int r = put(out, "{\"checks\":");
+    if (!r) r = put_entries(out, &rep->checks, false);
+    if (!r && rep->key_kids.n) {
+        r = put(out, ",\"keys\":[");
+        for (size_t i = 0; !r && i < rep->key_kids.n; i++) {
+            if (i) r = put(out, ",");
+            if (!r) r = put(out, "{\"kid\":");
+            if (!r) r = put_str(out, rep->key_kids.v[i]);
+            if (!r) r = put(out, ",\"source\":");
+            if (!r) r = put_str(out, rep->key_sources.v[i]);
+            if (!r) r = put(out, "}");
+        }
+        if (!r) r = put(out, "]");
+    }
+    if (!r) r = put(out, ",\"kind\":");
+    if (!r) r = put_str(out, rep->kind);
+    if (!r && rep->unauthenticated.n) {
+        r = put(out, ",\"unauthenticated_fields\":[");
+        for (size_t i = 0; !r && i < rep->unauthenticated.n; i++) {
+            if (i) r = put(out, ",");
+            if (!r) r = put_str(out, rep->unauthenticated.v[i]);
+        }
+        if (!r) r = put(out, "]");
+    }
+    if (!r) r = put(out, prova_report_valid(rep) ? ",\"valid\":true" : ",\"valid\":false");
+    if (!r) r = put(out, ",\"warnings\":");
+    if (!r) r = put_entries(out, &rep->warnings, true);
+    if (!r) r = put(out, "}");
+    if (r) out->len = mark;
+    return r;
+}
+
+int prova_report_to_text(const prova_report *rep, prova_buf *out) {
+    if (!rep || !out) return PROVA_EINVAL;
+    size_t mark = out->len;
+    int r = put_safe(out, rep->kind);
+    if (!r) r = put(out, "\n");
+    for (size_t i = 0; !r && i < rep->checks.n; i++) {
+        const prova_check *c = &rep->checks.v[i];
+        r = put(out, c->ok ? "  [ok]   " : "  [FAIL] ");
+        if (!r) r = put_safe(out, c->check);
+        if (!r) r = put(out, ": ");
+        if (!r) r = put_safe(out, c->message);
+        if (!r && !c->ok) {
+            r = put(out, " (");
+            if (!r) r = put_safe(out, c->code);
+            if (!r) r = put(out, ")");
+        }
+        if (!r && c->at[0]) {
+            r = put(out, " at ");
+            if (!r) r = put_safe(out, c->at);
+        }
+        if (!r) r = put(out, "\n");
+    }
+    for (size_t i = 0; !r && i < rep->warnings.n; i++) {
+        const prova_check *c = &rep->warnings.v[i];
+        r = put(out, "  [warn] ");
+        if (!r) r = put_safe(out, c->message);
+        if (!r) r = put(out, " (");
+        if (!r) r = put_safe(out, c->code);
+        if (!r) r = put(out, ")\n");
+    }
+    if (!r && rep->unauthenticated.n) {
+        r = put(out, "  not covered by any signature:");
+        for (size_t i = 0; !r && i < rep->unauthenticated.n; i++) {
+            r = put(out, i ? ", " : " ");
+            if (!r) r = put_safe(out, rep->unauthenticated.v[i]);
+        }
+        if (!r) r = put(out, "\n");
+    }
+    for (size_t i = 0; !r && i < rep->key_kids.n; i++) {
+        r = put(out, "  key ");
+        if (!r) r = put_safe(out, rep->key_kids.v[i]);
+        if (!r) r = put(out, " from ");
+        if (!r) r = put_safe(out, rep->key_sources.v[i]);
+        if (!r) r = put(out, "\n");
+    }
+    if (!r) r = put(out, prova_report_valid(rep) ? "VALID\n" : "INVALID\n");
+    if (r) out->len = mark;
+    return r;
+}
