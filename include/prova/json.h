@@ -168,7 +168,8 @@ PROVA_EXPORT PROVA_NODISCARD int prova_canon_bytes(const void *data, size_t len,
                                                    const prova_parse_options *opts, prova_buf *out,
                                                    prova_error *reterr);
 
-/* Writes one string (UTF-8, lone surrogates as generalized UTF-8) as a JSON string literal under profile p. */
+/* Writes one string as a JSON string literal under profile p. s must be strict UTF-8 (checked: PROVA_ESYNTAX
+ * otherwise, nothing appended); lone surrogates can reach the ophamin writer only through a parsed document. */
 PROVA_EXPORT PROVA_NODISCARD int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf *out);
 
 /* Formats a finite double the way the profile writes float tokens: Python repr() for ope/ophamin

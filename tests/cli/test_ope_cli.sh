@@ -93,7 +93,7 @@ done
 
 # ---- pack: usage and input errors -----------------------------------------------------------------------------------
 t "pack without --key" 2 - "--key" -- "$PROVA" pack "${KT[@]}" "$T/payload.json"
-[ -s "$T/out" ] && bad "pack without --key wrote to stdout" || ok
+if [ -s "$T/out" ]; then bad "pack without --key wrote to stdout"; else ok; fi
 t "pack without --payload-type" 2 - "payload-type" -- "$PROVA" pack --key "$T/sender.jwk" --target-type u "$T/payload.json"
 t "pack without --target-type" 2 - "target-type" -- "$PROVA" pack --key "$T/sender.jwk" --payload-type p "$T/payload.json"
 t "pack without types" 2 - "payload-type|target-type" -- "$PROVA" pack --key "$T/sender.jwk" "$T/payload.json"
@@ -106,7 +106,7 @@ t "pack --ts without offset" 2 - "ts" -- "$PROVA" pack --key "$T/sender.jwk" "${
 t "pack with a public key only" 2 - "." -- "$PROVA" pack --key "$T/sender_pub.jwk" "${KT[@]}" "$T/payload.json"
 printf '[1, 2]' >"$T/array.json"
 t "pack of an array payload" 2 - "array.json.*(object|payload_not_object)" -- "$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" "$T/array.json"
-[ -s "$T/out" ] && bad "pack of an array wrote to stdout" || ok
+if [ -s "$T/out" ]; then bad "pack of an array wrote to stdout"; else ok; fi
 printf '"just a string"' >"$T/string.json"
 t "pack of a string payload" 2 - "string.json" -- "$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" "$T/string.json"
 printf '{\n  "a": 1,\n  "b": tru\n}' >"$T/badjson.json"
@@ -139,7 +139,7 @@ V=("$PROVA" verify --jwks "$T/sender_jwks.json" --now "$NOW")
 for e in prova opelib starter bind; do
   t "verify $e envelope" 0 "VALID" - -- "${V[@]}" "$T/env_$e.json"
   if [ "$(tail -n 1 "$T/out")" = VALID ]; then ok; else bad "verify $e: last line is not VALID; $(show)"; fi
-  grep -q INVALID "$T/out" && bad "verify $e: output says INVALID" || ok
+  if grep -q INVALID "$T/out"; then bad "verify $e: output says INVALID"; else ok; fi
 done
 t "verify with --key instead of --jwks" 0 "VALID" - -- "$PROVA" verify --key "$T/sender.jwk" --now "$NOW" "$T/env_prova.json"
 t "verify with the public JWK as --key" 0 "VALID" - -- "$PROVA" verify --key "$T/sender_pub.jwk" --now "$NOW" "$T/env_prova.json"
@@ -218,7 +218,7 @@ t "starter with another embedded key" 1 "signature_invalid" - -- "$PROVA" verify
 
 # ---- freshness --------------------------------------------------------------------------------------------------------
 t "--now after ts beyond the window: valid, stale warning" 0 "stale_timestamp" - -- "${V[0]}" verify --jwks "$T/sender_jwks.json" --now "$FUTURE_NOW" "$T/env_prova.json"
-grep -q VALID "$T/out" && ok || bad "stale: not VALID"
+if [ "$(tail -n 1 "$T/out")" = VALID ]; then ok; else bad "stale: last line is not VALID; $(show)"; fi
 t "--now after ts --json: warning" 0 - - -- "$PROVA" verify --json --jwks "$T/sender_jwks.json" --now "$FUTURE_NOW" "$T/env_prova.json"
 pycheck "stale_timestamp is a warning, not a failure" "$T/out" 'd["valid"] and any(w["code"] == "stale_timestamp" for w in d["warnings"])'
 t "--now before ts beyond the window: timestamp_skew" 1 "timestamp_skew" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now "$PAST_NOW" "$T/env_prova.json"
@@ -226,6 +226,10 @@ t "--no-skew accepts a future ts" 0 "VALID" - -- "$PROVA" verify --jwks "$T/send
 t "--max-skew 900 accepts ts 10 min ahead" 0 "VALID" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now "$PAST_NOW" --max-skew 900 "$T/env_prova.json"
 t "--max-skew 10 rejects ts 25 s ahead" 1 "timestamp_skew" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now 2025-08-22T04:17:40+00:00 --max-skew 10 "$T/env_prova.json"
 t "--now with a Z offset" 0 "VALID" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now 2025-08-22T04:18:30Z "$T/env_prova.json"
+t "ts exactly 300 s ahead is inside the window" 0 "VALID" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now 2025-08-22T04:13:05.123456+00:00 "$T/env_prova.json"
+t "ts 300.000001 s ahead is beyond the window" 1 "timestamp_skew" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now 2025-08-22T04:13:05.123455+00:00 "$T/env_prova.json"
+t "ts 300 s behind: no stale warning yet" 0 - - -- "$PROVA" verify --json --jwks "$T/sender_jwks.json" --now 2025-08-22T04:23:05.123456+00:00 "$T/env_prova.json"
+pycheck "no stale warning at exactly 300 s" "$T/out" 'd["valid"] and not any(w["code"] == "stale_timestamp" for w in d["warnings"])'
 "$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" --ts "$TS" --expires-at 2025-08-22T04:20:00+00:00 --not-before 2025-08-22T04:18:00+00:00 "$T/payload.json" >"$T/env_window.json"
 t "inside not_before/expires_at" 0 "VALID" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now "$NOW" "$T/env_window.json"
 t "after expires_at" 1 "expired" - -- "$PROVA" verify --jwks "$T/sender_jwks.json" --now 2025-08-22T04:21:00+00:00 "$T/env_window.json"
@@ -235,13 +239,13 @@ t "before not_before" 1 "not_yet_valid" - -- "$PROVA" verify --jwks "$T/sender_j
 C="$T/chain.jsonl"
 RA=("$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C" --sender-jwks "$T/sender_jwks.json" --now "$NOW")
 t "receipt append: an envelope that does not verify is refused (no chain yet)" 1 - "cid_mismatch|verify" -- "${RA[@]}" "$T/tp_payload.json"
-[ -e "$C" ] && bad "receipt append of a bad envelope created the chain file" || ok
+if [ -e "$C" ]; then bad "receipt append of a bad envelope created the chain file"; else ok; fi
 t "receipt append without --key" 2 - "key" -- "$PROVA" receipt append --chain "$C" --sender-jwks "$T/sender_jwks.json" "$T/env_prova.json"
 t "receipt append without --chain" 2 - "chain" -- "$PROVA" receipt append --key "$T/gw1.jwk" --sender-jwks "$T/sender_jwks.json" "$T/env_prova.json"
 t "receipt without a subcommand" 2 - "append" -- "$PROVA" receipt --key "$T/gw1.jwk" --chain "$C" "$T/env_prova.json"
 t "receipt append of a non-envelope" 2 - "envelope|notope" -- "${RA[@]}" "$T/notope.json"
 t "receipt append of non-JSON" 2 - - -- "${RA[@]}" "$T/notjson.txt"
-[ -e "$C" ] && bad "receipt append of bad input created the chain file" || ok
+if [ -e "$C" ]; then bad "receipt append of bad input created the chain file"; else ok; fi
 
 for hop in 0 1 2; do
   "$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" --ts "$TS" --trace-id trace-R --dialect "$([ $hop = 1 ] && echo ope-lib || echo prova)" "$T/payload.json" >"$T/renv$hop.json"
@@ -315,6 +319,22 @@ t "chain with a broken JSON line names the line" 2 - "c_badline.jsonl:2:" -- "$P
 t "receipt append, envelope on stdin" 0 '"hop":3' - -- sh -c "'$PROVA' receipt append --key '$T/gw1.jwk' --chain '$C' --sender-jwks '$T/sender_jwks.json' --now '$NOW' - <'$T/renv3.json'"
 t "chain of 4 verifies" 0 "VALID" - -- "$PROVA" verify --jwks "$T/gw1_jwks.json" "$C"
 
+# receipt append: other sender-key options and --policy
+C4="$T/chain_opts.jsonl"
+"$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" --ts "$TS" --trace-id trace-O --dialect starter "$T/payload.json" >"$T/o0.json"
+t "receipt append: starter envelope with --trust-embedded-key" 0 '"hop":0' - -- "$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C4" --trust-embedded-key --now "$NOW" "$T/o0.json"
+"$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" --ts "$TS" --trace-id trace-O "$T/payload.json" >"$T/o1.json"
+t "receipt append: --sender-key" 0 '"hop":1' - -- "$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C4" --sender-key "$T/sender_pub.jwk" --now "$NOW" "$T/o1.json"
+"$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" --ts "$TS" --trace-id trace-O "$T/payload.json" >"$T/o2.json"
+POL='{"passed": true, "rules": [{"rule": "HEL:HTTP_EGRESS_LIMITATION", "reasons": ["allowed:example.com"]}]}'
+t "receipt append: --policy" 0 '"hop":2' - -- "$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C4" --sender-jwks "$T/sender_jwks.json" --policy "$POL" --now "$NOW" "$T/o2.json"
+pycheck "receipt append: the policy is in the receipt" "$T/out" 'd["policy"] == {"passed": True, "rules": [{"rule": "HEL:HTTP_EGRESS_LIMITATION", "reasons": ["allowed:example.com"]}]}'
+cp "$C4" "$T/chain_opts_before.jsonl"
+t "receipt append: --policy not an object" 2 - "policy" -- "$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C4" --sender-jwks "$T/sender_jwks.json" --policy '[1]' --now "$NOW" "$T/o2.json"
+t "receipt append: --policy not JSON" 2 - "policy" -- "$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C4" --sender-jwks "$T/sender_jwks.json" --policy '{oops' --now "$NOW" "$T/o2.json"
+same_bytes "chain unchanged after a bad --policy" "$T/chain_opts_before.jsonl" "$C4"
+t "chain with starter, --sender-key and --policy receipts verifies" 0 "VALID" - -- "$PROVA" verify --jwks "$T/gw1_jwks.json" "$C4"
+
 # ---- key rotation: a chain signed by two gateway keys ---------------------------------------------------------------
 C2="$T/chain_rot.jsonl"
 for hop in 0 1 2 3; do
@@ -365,7 +385,7 @@ for i in 0 1 2; do
   for tr in A B; do
     "$PROVA" pack --key "$T/sender.jwk" "${KT[@]}" --ts "$TS" --trace-id "trace-$tr" "$T/payload.json" >"$T/two.json"
     "$PROVA" receipt append --key "$T/gw1.jwk" --chain "$C3" --sender-jwks "$T/sender_jwks.json" --now "$NOW" "$T/two.json" >"$T/out" 2>"$T/err" || bad "two traces: append $tr $i: $(cat "$T/err")"
-    grep -q "\"hop\":$i" "$T/out" && ok || bad "two traces: trace-$tr append $i: hop is not $i: $(cat "$T/out")"
+    if grep -q "\"hop\":$i" "$T/out"; then ok; else bad "two traces: trace-$tr append $i: hop is not $i: $(cat "$T/out")"; fi
   done
 done
 t "two traces: bundle of trace-B" 0 - - -- "$PROVA" bundle --key "$T/gw1.jwk" --chain "$C3" --trace-id trace-B --exported-at 2025-08-22T05:00:00+00:00

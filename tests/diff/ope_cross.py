@@ -868,6 +868,77 @@ def receipts_from_python(pv, rng, gws, gws_jwks, one_jwks):
                        pv.file("t.json", json.dumps(t)), ["--jwks", gws_jwks], "bundle_signature_invalid")
 
 
+# ---- other documented forms (docs/ope.md) ------------------------------------------------------------------------
+
+def extras_from_python(pv, pk, pk_jwks):
+    opts = ["--jwks", pk_jwks, "--now", NOW]
+    payload = {"msg": "caf\u00e9 \U0001F600", "n": 1}
+    # ts as integer milliseconds (seed 001): its token is what was signed
+    ms = 1755836285123  # 2025-08-22T04:18:05.123Z
+    env = {"payload": payload, "payload_type": "a.v1", "target_type": "b.v1", "cid": cid_of(payload),
+           "trace_id": "trace-ms", "ts": ms}
+    env["sender_sig"] = pk.sign(("%s|%s|%d" % (env["cid"], env["trace_id"], ms)).encode())
+    env["kid"] = pk.kid
+    expect_valid(pv, "python ope-lib envelope with integer-ms ts", pv.file("ms.json", json.dumps(env)), opts,
+                 "ope_envelope")
+    t = dict(env, ts=ms + 1)
+    expect_invalid(pv, "python integer-ms ts tampered", pv.file("ms_t.json", json.dumps(t)), opts, "signature_invalid")
+    expect_invalid(pv, "python integer-ms ts in the future", pv.file("ms2.json", json.dumps(env)),
+                   ["--jwks", pk_jwks, "--now", "2025-08-22T04:00:00+00:00"], "timestamp_skew")
+    # a starter envelope without cid: the gateway computes it (ASCII form) and that is what was signed
+    c = cid_of(payload, True)
+    env = {"trace_id": "trace-nocid", "ts": "2025-08-22T04:18:05.123456+00:00",
+           "sender": {"kid": pk.kid, "jwk": pk.jwk()}, "payload": payload, "payload_type": "invoice.vendor.v1",
+           "target_type": "invoice.iso20022.v1",
+           "signature": pk.sign(("%s|trace-nocid|2025-08-22T04:18:05.123456+00:00" % c).encode())}
+    expect_valid(pv, "python starter envelope without cid", pv.file("nocid.json", json.dumps(env)), opts,
+                 "ope_envelope")
+    t = copy.deepcopy(env)
+    t["payload"]["n"] = 2
+    expect_invalid(pv, "python starter envelope without cid, payload edited", pv.file("nocid_t.json", json.dumps(t)),
+                   opts, "signature_invalid")
+    # a starter envelope may carry either cid form; the report says which matched (docs/ope.md)
+    msgs = []
+    for sdk in (False, True):
+        e = py_envelope(None, pk, "starter", payload, "trace-forms", "2025-08-22T04:18:05+00:00", sdk_cid=sdk)
+        rep = expect_valid(pv, "python starter envelope, %s cid" % ("SDK (ensure_ascii=False)" if sdk else "gateway (ASCII)"),
+                           pv.file("forms.json", json.dumps(e)), opts, "ope_envelope")
+        msgs.append([c.get("message") for c in (rep or {}).get("checks", []) if c.get("check") == "cid"])
+    check(msgs[0] != msgs[1], "starter cid forms: the cid check says which form matched", msgs)
+    # lite receipts (odin.md §3.2, vectors §7.3): "sha256:"-prefixed hash, no signature, a global chain
+    hello = {"hello": "world"}
+    ncid = cid_of(hello)
+    check(ncid == "sha256:93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588", "vector 7.3: normalized_cid",
+          ncid)
+    lite, prev = [], None
+    for trace in ("trace-A", "trace-B"):
+        r = {"trace_id": trace, "hop": 0, "ts": "2025-01-01T00:00:00+00:00", "payload_type": "vendor.event.v1",
+             "target_type": "canonical.event.v1", "normalized_cid": ncid,
+             "policy": {"engine": "HEL", "allowed": True, "reason": "no_forward_url"}}
+        r["prev_receipt_hash"] = prev
+        r["receipt_hash"] = "sha256:" + sha256_hex(canon(r))
+        prev = r["receipt_hash"]
+        lite.append(r)
+    check(lite[0]["receipt_hash"] == "sha256:c92f1f8d16ca4a5aa1d47bd57088e97fab131054110039a3132ba57b9c205c5f",
+          "vector 7.3: lite receipt_hash (trace-A)", lite[0]["receipt_hash"])
+    check(lite[1]["receipt_hash"] == "sha256:8f1f00f22c6e2f94f7edfebfd4dd669afd03f80bf8ff5a31c913c1ffa5ec0074",
+          "vector 7.3: lite receipt_hash (trace-B, linked to trace-A)", lite[1]["receipt_hash"])
+    path = pv.file("lite.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lite))
+    rep = expect_valid(pv, "lite receipt chain (global, unsigned)", path, [], "ope_receipt_chain")
+    if rep is not None:
+        check(any(w.get("code") == "unsigned" for w in rep["warnings"]), "lite chain: reported as unsigned",
+              rep["warnings"])
+    t = copy.deepcopy(lite)
+    t[1]["policy"]["allowed"] = False
+    expect_invalid(pv, "lite chain, receipt edited", pv.file("lite_t.jsonl", "".join(json.dumps(r) + "\n" for r in t)),
+                   [], "receipt_hash_mismatch")
+    t = copy.deepcopy(lite)
+    t[1]["prev_receipt_hash"] = "sha256:" + "0" * 64
+    t[1]["receipt_hash"] = "sha256:" + sha256_hex(canon({k: v for k, v in t[1].items() if k != "receipt_hash"}))
+    expect_invalid(pv, "lite chain, link replaced (hash recomputed)",
+                   pv.file("lite_l.jsonl", "".join(json.dumps(r) + "\n" for r in t)), [], "chain_broken")
+
+
 # ---- known answers (odin.md §7) ---------------------------------------------------------------------------------
 
 def vectors(pv):
@@ -908,9 +979,9 @@ def vectors(pv):
     check(bcid == "sha256:3b08bfd21932c602e2e2d1362106e95305d33d545a322c55a9ed053b5de46c2c", "vector 7.1: bundle_cid")
     check(bsig == "is9ew2U4C2r6lN-kd39VwBuj-EQriY2hmjQybx6IpsovKl_z6zyZoX4FPaEK1XzqH2oZP4DU6cnUn4Oyn8noBA",
           "vector 7.1: bundle signature", bsig)
-    rep = expect_valid(pv, "vector 7.1 bundle (ope-lib form, opaque receipts)",
-                       pv.file("v71b.json", json.dumps({"bundle": b, "bundle_cid": bcid, "signature": bsig,
-                                                        "kid": k8.kid})), ["--jwks", jw8], "ope_bundle")
+    expect_valid(pv, "vector 7.1 bundle (ope-lib form, opaque receipts)",
+                 pv.file("v71b.json", json.dumps({"bundle": b, "bundle_cid": bcid, "signature": bsig, "kid": k8.kid})),
+                 ["--jwks", jw8], "ope_bundle")
     # 7.2 starter
     payload = {"message": "hello", "value": 42}
     c = cid_of(payload, True)
@@ -1011,6 +1082,7 @@ def main():
                                                               dict(pgws[1].jwk(), status="active")]}))
         one = pv.file("pygw1_jwks.json", json.dumps({"keys": [pgws[1].jwk()]}))
         phase("receipts and bundles (Python)", receipts_from_python, pv, rng, pgws, both, one)
+        phase("other forms (Python)", extras_from_python, pv, pk, pk_jwks)
         phase("vectors", vectors, pv)
     finally:
         if not a.keep:

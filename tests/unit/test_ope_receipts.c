@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "ope_internal.h"
+#include "ope/ope_internal.h" /* internal helpers and verifiers (found through -Isrc/lib) */
 #include "prova/crypto.h"
 #include "prova/json.h"
 #include "prova/ope.h"
@@ -23,16 +23,16 @@
 
 /* ---- Vectors ---------------------------------------------------------------------------------------------- */
 
-#define TRACE "11111111-1111-1111-1111-111111111111"
-#define TS0 "2025-08-22T00:00:00+00:00"
-#define TS1 "2025-08-22T00:00:01+00:00"
-#define EXPORTED "2025-08-22T00:00:05+00:00"
-#define CID "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e"
-#define KID0 "ed25519-139e3940e64b5491"
-#define SIG0 "pL6_F2lb5BaO5NSbSYUAmordLjpKe0IUSQqv0xcAze3uTXPO-HOX26Z5rPJE_jmWub9N7ZNg0NawZCXTbf0hAA"
-#define HASH0 "0704edfcddcdec0da5731d8bdb2d5af641ac04feb7420165660306cdca5d128f"
-#define HASH1 "022de1a1a20d590edeb93b4f5d03a5bcbecd530d07fd5c2682ff40b67fc19366"
-#define SIG1 "EOJ74WUs-FDGmYjDR3hYIt0TSOU46zfaezLiERydhOdt6olju6oVBEJDZNBZKEw4Vp1J38ht_lhQkQ3Wag6OAA"
+#define TRACE      "11111111-1111-1111-1111-111111111111"
+#define TS0        "2025-08-22T00:00:00+00:00"
+#define TS1        "2025-08-22T00:00:01+00:00"
+#define EXPORTED   "2025-08-22T00:00:05+00:00"
+#define CID        "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e"
+#define KID0       "ed25519-139e3940e64b5491"
+#define SIG0       "pL6_F2lb5BaO5NSbSYUAmordLjpKe0IUSQqv0xcAze3uTXPO-HOX26Z5rPJE_jmWub9N7ZNg0NawZCXTbf0hAA"
+#define HASH0      "0704edfcddcdec0da5731d8bdb2d5af641ac04feb7420165660306cdca5d128f"
+#define HASH1      "022de1a1a20d590edeb93b4f5d03a5bcbecd530d07fd5c2682ff40b67fc19366"
+#define SIG1       "EOJ74WUs-FDGmYjDR3hYIt0TSOU46zfaezLiERydhOdt6olju6oVBEJDZNBZKEw4Vp1J38ht_lhQkQ3Wag6OAA"
 #define BUNDLE_CID "sha256:35a554dbb9cbfbc5f23c387be85ab017ed045449e45471939f4775d49969e4a9"
 #define BUNDLE_SIG "la0zoc1RYAH6AwJvyWQxBxWDOwmtATHi40cREq4bn-RE6xAPNTtj9d6HTArA5uD8dmTyoR9jIYzrMAdilLDKBA"
 
@@ -56,11 +56,11 @@ static const char OPELIB_RECEIPTS[] = "[{\"hop\":0,\"prev_receipt_hash\":null,\"
 /* lite (odin.md §7.3). */
 #define LITE_A_HASH "sha256:c92f1f8d16ca4a5aa1d47bd57088e97fab131054110039a3132ba57b9c205c5f"
 #define LITE_B_HASH "sha256:8f1f00f22c6e2f94f7edfebfd4dd669afd03f80bf8ff5a31c913c1ffa5ec0074"
-#define LITE_BODY(trace, prev)                                                                                      \
-    "{\"hop\":0,\"normalized_cid\":\"sha256:93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588\","   \
-    "\"payload_type\":\"vendor.event.v1\",\"policy\":{\"allowed\":true,\"engine\":\"HEL\",\"reason\":"           \
-    "\"no_forward_url\"},\"prev_receipt_hash\":" prev ",\"target_type\":\"canonical.event.v1\",\"trace_id\":\"" \
-    trace "\",\"ts\":\"2025-01-01T00:00:00+00:00\""
+#define LITE_BODY(trace, prev)                                                                                         \
+    "{\"hop\":0,\"normalized_cid\":\"sha256:93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588\","       \
+    "\"payload_type\":\"vendor.event.v1\",\"policy\":{\"allowed\":true,\"engine\":\"HEL\",\"reason\":"                 \
+    "\"no_forward_url\"},\"prev_receipt_hash\":" prev ",\"target_type\":\"canonical.event.v1\",\"trace_id\":\"" trace  \
+    "\",\"ts\":\"2025-01-01T00:00:00+00:00\""
 static const char LITE_A[] = LITE_BODY("trace-A", "null") ",\"receipt_hash\":\"" LITE_A_HASH "\"}";
 static const char LITE_B[] = LITE_BODY("trace-B", "\"" LITE_A_HASH "\"") ",\"receipt_hash\":\"" LITE_B_HASH "\"}";
 
@@ -103,8 +103,9 @@ static prova_doc *parse(const char *s, size_t n) {
     }
     return d;
 }
-static prova_doc *parse_str(const char *s) { return parse(s, strlen(s)); }
-
+static prova_doc *parse_str(const char *s) {
+    return parse(s, strlen(s));
+}
 
 /* A NUL-terminated copy of a buffer (the caller frees). */
 static char *buf_text(const prova_buf *b) {
@@ -206,20 +207,20 @@ static bool has_warning(const prova_report *r, const char *code) {
 }
 
 /* Verifies and expects invalid with this first failing code (and, when given, check name). */
-#define EXPECT_FAIL(w, json, keys, code, check)                                                                  \
-    do {                                                                                                         \
-        prova_report *rep_ = verify_text((w), (json), (keys));                                                   \
-        CHECK(!prova_report_valid(rep_));                                                                        \
-        CHECK_STR(first_code(rep_), (code));                                                                     \
-        if ((check)[0]) CHECK_STR(first_check(rep_), (check));                                                   \
-        prova_report_free(rep_);                                                                                 \
+#define EXPECT_FAIL(w, json, keys, code, check)                                                                        \
+    do {                                                                                                               \
+        prova_report *rep_ = verify_text((w), (json), (keys));                                                         \
+        CHECK(!prova_report_valid(rep_));                                                                              \
+        CHECK_STR(first_code(rep_), (code));                                                                           \
+        if ((check)[0]) CHECK_STR(first_check(rep_), (check));                                                         \
+        prova_report_free(rep_);                                                                                       \
     } while (0)
 
-#define EXPECT_VALID(w, json, keys)                                                                              \
-    do {                                                                                                         \
-        prova_report *rep_ = verify_text((w), (json), (keys));                                                   \
-        CHECK_MSG(prova_report_valid(rep_), "first failure %s (%s)", first_check(rep_), first_code(rep_));       \
-        prova_report_free(rep_);                                                                                 \
+#define EXPECT_VALID(w, json, keys)                                                                                    \
+    do {                                                                                                               \
+        prova_report *rep_ = verify_text((w), (json), (keys));                                                         \
+        CHECK_MSG(prova_report_valid(rep_), "first failure %s (%s)", first_check(rep_), first_code(rep_));             \
+        prova_report_free(rep_);                                                                                       \
     } while (0)
 
 static prova_receipt_params params(const char *trace, const char *ts) {
@@ -390,7 +391,6 @@ static void test_vector_rfc_literal(void) {
     }
 }
 
-
 static void test_vector_opelib(void) {
     /* odin.md §7.1: ope-lib's dict as given; prova carries the detached signature and the kid beside it. */
     char *b = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", OPELIB_RECEIPTS, PROVA_BUNDLE_OPE_LIB);
@@ -432,8 +432,8 @@ static void test_vector_opelib(void) {
                         "[{\"hop\":0,\"prev_receipt_hash\":\"\",\"receipt_hash\":\"h0\"}]", PROVA_BUNDLE_OPE_LIB);
     EXPECT_VALID(BUNDLE, t, ks); /* ope-lib: "" for the first prev_receipt_hash */
     free(t);
-    t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00",
-                        "[{\"hop\":0,\"receipt_hash\":\"h0\"}]", PROVA_BUNDLE_OPE_LIB);
+    t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", "[{\"hop\":0,\"receipt_hash\":\"h0\"}]",
+                        PROVA_BUNDLE_OPE_LIB);
     EXPECT_FAIL(BUNDLE, t, ks, "schema_error", "receipt[0].schema");
     free(t);
     free(b);
@@ -512,8 +512,7 @@ static void test_receipt_tampering(void) {
         {",\"policy_engine\":null", "", "receipt_hash_mismatch", "receipt.hash"},
         {"{\"created_at\"", "{\"a\":1,\"created_at\"", "receipt_hash_mismatch", "receipt.hash"},
         {"\"prev_receipt_hash\":\"0704", "\"prev_receipt_hash\":\"1704", "receipt_hash_mismatch", "receipt.hash"},
-        {"\"prev_receipt_hash\":\"" HASH0 "\"", "\"prev_receipt_hash\":null", "receipt_hash_mismatch",
-         "receipt.hash"},
+        {"\"prev_receipt_hash\":\"" HASH0 "\"", "\"prev_receipt_hash\":null", "receipt_hash_mismatch", "receipt.hash"},
         {"\"receipt_hash\":\"022d", "\"receipt_hash\":\"122d", "receipt_hash_mismatch", "receipt.hash"},
         {"\"receipt_signature\":\"EOJ7", "\"receipt_signature\":\"FOJ7", "receipt_signature_invalid",
          "receipt.signature"},
@@ -906,12 +905,12 @@ static void test_builder_arguments(void) {
     prova_key *pub = public_of(gw);
     prova_receipt_params p = params(TRACE, TS0);
 
-#define EXPECT_BUILD(call, want_status, want_reason)                                                             \
-    do {                                                                                                         \
-        int rc_ = (call);                                                                                        \
-        CHECK_MSG(rc_ == (want_status), "got %d, want %d", rc_, (want_status));                                  \
-        CHECK_STR(e.reason ? e.reason : "", (want_reason));                                                      \
-        CHECK(out.len == 6 && memcmp(out.data, "PREFIX", 6) == 0);                                               \
+#define EXPECT_BUILD(call, want_status, want_reason)                                                                   \
+    do {                                                                                                               \
+        int rc_ = (call);                                                                                              \
+        CHECK_MSG(rc_ == (want_status), "got %d, want %d", rc_, (want_status));                                        \
+        CHECK_STR(e.reason ? e.reason : "", (want_reason));                                                            \
+        CHECK(out.len == 6 && memcmp(out.data, "PREFIX", 6) == 0);                                                     \
     } while (0)
 
     EXPECT_BUILD(prova_receipt_build(pub, NULL, &p, &out, &e), PROVA_EKEY, "key_not_ed25519_private");

@@ -142,7 +142,7 @@ static int dom_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
         v.u.items = items;
     } else {
         size_t m = n / 2;
-        const prova_json *pend = s->vals + start;
+        const prova_json *pend = m ? s->vals + start : NULL; /* no arithmetic on a NULL array ({} first) */
         prova_json_member *mem = NULL;
         if (m) {
             mem = arena_alloc(s->doc, m * sizeof *mem, _Alignof(prova_json_member));

@@ -291,6 +291,20 @@ void prova__parser_free(json_parser *p, int status) {
     }
 }
 
+bool prova__utf8_valid(const char *str, size_t n) {
+    const uint8_t *s = (const uint8_t *)str;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(s + i, n - i);
+        if (!k) return false;
+        i += k;
+    }
+    return true;
+}
+
 /* ---- Key orders ------------------------------------------------------------------------------------------- */
 
 int prova__key_cmp_codepoint(const char *a, size_t an, const char *b, size_t bn) {

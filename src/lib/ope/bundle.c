@@ -29,65 +29,20 @@
 
 #include "ope_internal.h"
 
-#define LITE_PREFIX "sha256:"
+#define LITE_PREFIX     "sha256:"
 #define LITE_PREFIX_LEN 7u
-#define PTR_MAX 512
+#define PTR_MAX         512
 
-static int fail_arg(prova_error *err, int status, const char *reason, const char *message) {
-    if (err) {
-        prova_error_clear(err);
-        err->status = status;
-        err->reason = reason;
-        err->message = message;
-    }
-    return status;
+
+static int put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
+static int put_str(prova_buf *b, const char *s, size_t n) {
+    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
 }
 
-static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
-static int put_str(prova_buf *b, const char *s, size_t n) { return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b); }
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). */
-static bool utf8_valid(const char *str, size_t n) {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else
-            return false;
-        if (n - i < len) return false;
-        if (s[i + 1] < lo || s[i + 1] > hi) return false;
-        for (size_t k = 2; k < len; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
-        i += len;
-    }
-    return true;
-}
 
-static bool json_str_same(const prova_json *a, const prova_json *b) {
-    return prova_json_is_string(a) && prova_json_is_string(b) && a->len == b->len &&
-           memcmp(a->u.str, b->u.str, a->len) == 0;
-}
-
-static bool is_lite(const prova_json *rc) {
-    const prova_json *h = prova_json_get(rc, "receipt_hash");
-    return prova_json_is_string(h) && h->len >= LITE_PREFIX_LEN && memcmp(h->u.str, LITE_PREFIX, LITE_PREFIX_LEN) == 0 &&
-           !prova_json_get(rc, "receipt_signature");
-}
 
 /* The starter gateway's chain_valid (services/gateway/main.py export_chain): for every receipt after the first,
  * r.get("prev_receipt_hash") == previous.get("receipt_hash"), Python equality (absent == null). */
@@ -97,7 +52,7 @@ static bool starter_chain_valid(const prova_json *receipts) {
         const prova_json *before = prova_json_get(prova_json_at(receipts, i - 1), "receipt_hash");
         bool prev_none = !prev || prova_json_is_null(prev), before_none = !before || prova_json_is_null(before);
         if (prev_none && before_none) continue;
-        if (!json_str_same(prev, before)) return false;
+        if (!prova__ope_str_same(prev, before)) return false;
     }
     return true;
 }
@@ -119,29 +74,29 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
                        prova_bundle_form form, prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!gw || !trace_id || !exported_at || !receipts || !out)
-        return fail_arg(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+        return prova__ope_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (form != PROVA_BUNDLE_STARTER && form != PROVA_BUNDLE_OPE_LIB)
-        return fail_arg(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
+        return prova__ope_fail(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
-        return fail_arg(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
+        return prova__ope_fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
     size_t trace_len = strlen(trace_id), exported_len = strlen(exported_at);
-    if (!trace_len || !utf8_valid(trace_id, trace_len))
-        return fail_arg(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
+    if (!trace_len || !prova__utf8_valid(trace_id, trace_len))
+        return prova__ope_fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     int64_t t;
     if (prova_time_parse(exported_at, exported_len, &t) < 0)
-        return fail_arg(reterr, PROVA_ESYNTAX, "exported_at_invalid",
+        return prova__ope_fail(reterr, PROVA_ESYNTAX, "exported_at_invalid",
                         "exported_at must be an RFC 3339 timestamp with an offset");
     if (!prova_json_is_array(receipts) || receipts->len == 0)
-        return fail_arg(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "receipts must be a non-empty JSON array");
+        return prova__ope_fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "receipts must be a non-empty JSON array");
     for (size_t i = 0; i < receipts->len; i++) {
         const prova_json *rc = &receipts->u.items[i];
         if (!prova_json_is_object(rc))
-            return fail_arg(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "every receipt must be a JSON object");
+            return prova__ope_fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "every receipt must be a JSON object");
         /* One trace per bundle; lite receipts are exempt (their chain runs across traces). */
         const prova_json *rt = prova_json_get(rc, "trace_id");
-        if (rt && !is_lite(rc) &&
+        if (rt && !prova__ope_is_lite(rc) &&
             (!prova_json_is_string(rt) || rt->len != trace_len || memcmp(rt->u.str, trace_id, trace_len) != 0))
-            return fail_arg(reterr, PROVA_EINVAL, "bundle_receipt_trace_mismatch",
+            return prova__ope_fail(reterr, PROVA_EINVAL, "bundle_receipt_trace_mismatch",
                             "a receipt belongs to another trace than the bundle");
     }
 
@@ -198,7 +153,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     prova_doc_free(doc);
     prova_buf_free(&msg);
     prova_buf_free(&inner);
-    if (r < 0 && reterr && reterr->status == 0) fail_arg(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__ope_fail(reterr, r, prova_status_name(r), prova_strerror(r));
     return r;
 }
 
@@ -208,7 +163,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
  * nothing in it can be recomputed. */
 static bool is_opaque(const prova_json *rc) {
     return prova_json_is_object(rc) && !prova_json_get(rc, "receipt_signature") && !prova_json_get(rc, "gateway_kid") &&
-           !is_lite(rc);
+           !prova__ope_is_lite(rc);
 }
 
 /* What ope-lib's verify_bundle_or_raise checks of receipts: members present, hop == index, linkage. */
@@ -221,7 +176,8 @@ static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
         const prova_json *hash = prova_json_get(rc, "receipt_hash");
         const prova_json *prev = prova_json_get(rc, "prev_receipt_hash");
         snprintf(cn, sizeof cn, "receipt[%zu].schema", i);
-        if (!hopv || !prova_json_is_string(hash) || !prev || !(prova_json_is_null(prev) || prova_json_is_string(prev))) {
+        if (!hopv || !prova_json_is_string(hash) || !prev ||
+            !(prova_json_is_null(prev) || prova_json_is_string(prev))) {
             prova_report_check(r, cn, false, "schema_error", at,
                                "a receipt needs hop, receipt_hash (a string) and prev_receipt_hash (null or a string)");
             continue;
@@ -233,20 +189,56 @@ static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
         if (prova_json_is_int(hopv) && prova_json_get_int64(hopv, &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
             prova_report_check(r, cn, true, NULL, pb, "hop is %zu", i);
         else
-            prova_report_check(r, cn, false, "hop_mismatch", pb, "hop is not %zu (a receipt dropped, duplicated or "
-                                                                  "reordered?)", i);
+            prova_report_check(r, cn, false, "hop_mismatch", pb,
+                               "hop is not %zu (a receipt dropped, duplicated or "
+                               "reordered?)",
+                               i);
         snprintf(cn, sizeof cn, "receipt[%zu].link", i);
         snprintf(pb, sizeof pb, "/bundle/receipts/%zu/prev_receipt_hash", i);
         bool ok = i == 0 ? prova_json_is_null(prev) || prev->len == 0
-                         : json_str_same(prev, prova_json_get(&receipts->u.items[i - 1], "receipt_hash"));
+                         : prova__ope_str_same(prev, prova_json_get(&receipts->u.items[i - 1], "receipt_hash"));
         if (ok)
-            prova_report_check(r, cn, true, NULL, pb, i == 0 ? "the first receipt has no predecessor"
-                                                             : "prev_receipt_hash is the previous receipt_hash");
+            prova_report_check(r, cn, true, NULL, pb,
+                               i == 0 ? "the first receipt has no predecessor"
+                                      : "prev_receipt_hash is the previous receipt_hash");
         else
             prova_report_check(r, cn, false, "chain_broken", pb,
                                i == 0 ? "the first receipt links to a predecessor that is missing"
                                       : "prev_receipt_hash is not the previous receipt's receipt_hash");
     }
+}
+
+/* Why a bundle document lacks what its checks need, or NULL; *ret_at names the member. */
+static const char *schema_problem(const prova_json *doc, bool starter, const char **ret_at) {
+    const prova_json *bundle = prova_json_get(doc, "bundle");
+    const prova_json *trace = prova_json_get(bundle, "trace_id");
+    const prova_json *receipts = prova_json_get(bundle, "receipts");
+    const prova_json *sig = prova_json_get(doc, starter ? "bundle_signature" : "signature");
+    const prova_json *kid = starter ? prova_json_get(bundle, "gateway_kid") : prova_json_get(doc, "kid");
+    *ret_at = "";
+    if (!prova_json_is_object(doc)) return "a bundle must be a JSON object";
+    if (!sig) return "no bundle_signature (starter) or signature (ope-lib) member";
+    *ret_at = "/bundle";
+    if (!prova_json_is_object(bundle)) return "bundle must be an object";
+    *ret_at = "/bundle/trace_id";
+    if (!prova_json_is_string(trace) || trace->len == 0) return "bundle.trace_id must be a non-empty string";
+    *ret_at = "/bundle/exported_at";
+    if (!prova_json_is_string(prova_json_get(bundle, "exported_at"))) return "bundle.exported_at must be a string";
+    *ret_at = "/bundle/receipts";
+    if (!prova_json_is_array(receipts) || receipts->len == 0) return "bundle.receipts must be a non-empty array";
+    *ret_at = "/bundle_cid";
+    if (!prova_json_is_string(prova_json_get(doc, "bundle_cid"))) return "bundle_cid must be a string";
+    *ret_at = starter ? "/bundle_signature" : "/signature";
+    if (!prova_json_is_string(sig) || sig->len == 0) return "the signature must be a non-empty string";
+    *ret_at = starter ? "/bundle/gateway_kid" : "/kid";
+    if (starter && !kid) return "bundle.gateway_kid is missing";
+    if (kid && (!prova_json_is_string(kid) || kid->len == 0)) return "the kid must be a non-empty string";
+    if (!starter) return NULL; /* an absent kid is reported by the signature check */
+    *ret_at = "/bundle/chain_valid";
+    if (!prova_json_is_bool(prova_json_get(bundle, "chain_valid"))) return "bundle.chain_valid must be a boolean";
+    *ret_at = "/bundle/count";
+    if (!prova_json_is_int(prova_json_get(bundle, "count"))) return "bundle.count must be an integer";
+    return NULL;
 }
 
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
@@ -265,27 +257,8 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
     char pb[PTR_MAX];
 
     /* Schema. */
-    const char *bad = NULL, *bad_at = "";
-    if (!prova_json_is_object(doc)) bad = "a bundle must be a JSON object";
-    else if (!starter && !prova_json_get(doc, "signature"))
-        bad = "no bundle_signature (starter) or signature (ope-lib) member", bad_at = "";
-    else if (!prova_json_is_object(bundle)) bad = "bundle must be an object", bad_at = "/bundle";
-    else if (!prova_json_is_string(trace) || trace->len == 0)
-        bad = "bundle.trace_id must be a non-empty string", bad_at = "/bundle/trace_id";
-    else if (!prova_json_is_string(exported)) bad = "bundle.exported_at must be a string", bad_at = "/bundle/exported_at";
-    else if (!prova_json_is_array(receipts) || receipts->len == 0)
-        bad = "bundle.receipts must be a non-empty array", bad_at = "/bundle/receipts";
-    else if (!prova_json_is_string(cidv)) bad = "bundle_cid must be a string", bad_at = "/bundle_cid";
-    else if (!prova_json_is_string(sig) || sig->len == 0)
-        bad = starter ? "bundle_signature must be a non-empty string" : "signature must be a non-empty string",
-        bad_at = starter ? "/bundle_signature" : "/signature";
-    else if (kid && (!prova_json_is_string(kid) || kid->len == 0))
-        bad = "the kid must be a non-empty string", bad_at = kid_at;
-    else if (starter && !kid) bad = "bundle.gateway_kid is missing", bad_at = "/bundle/gateway_kid";
-    else if (starter && !prova_json_is_bool(prova_json_get(bundle, "chain_valid")))
-        bad = "bundle.chain_valid must be a boolean", bad_at = "/bundle/chain_valid";
-    else if (starter && !prova_json_is_int(prova_json_get(bundle, "count")))
-        bad = "bundle.count must be an integer", bad_at = "/bundle/count";
+    const char *bad_at = "";
+    const char *bad = schema_problem(doc, starter, &bad_at);
     if (bad) {
         prova_report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (%s form)", bad, form);
         return 0;
@@ -294,7 +267,7 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
 
     /* bundle_cid over the inner bundle object. */
     char cid[OPE_CID_LEN + 1];
-    prova_error ce;
+    prova_error ce = {0};
     int cr = prova__ope_cid(bundle, cid, &ce);
     if (cr == PROVA_ENOMEM) return cr;
     if (cr < 0)
@@ -320,12 +293,14 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
             prova_buf_free(&msg);
             return mr;
         }
-        int v = prova_key_alg(key) != PROVA_SIG_ED25519 ? PROVA_EVERIFY
-                                                        : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
+        int v = prova_key_alg(key) != PROVA_SIG_ED25519
+                    ? PROVA_EVERIFY
+                    : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
         prova_buf_free(&msg);
         if (v == 0) {
             prova_report_check(r, "bundle.signature", true, NULL, pb,
-                               "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s", kid->u.str);
+                               "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s",
+                               kid->u.str);
             prova_report_key(r, kid->u.str, source ? source : "");
         } else {
             prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", pb,
@@ -349,8 +324,8 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
         /* The receipts belong to the bundle's trace (lite chains run across traces and are exempt). */
         const prova_json *first = &receipts->u.items[0];
         const prova_json *rt = prova_json_get(first, "trace_id");
-        if (!is_lite(first) && prova_json_is_string(rt)) {
-            if (json_str_same(rt, trace))
+        if (!prova__ope_is_lite(first) && prova_json_is_string(rt)) {
+            if (prova__ope_str_same(rt, trace))
                 prova_report_check(r, "bundle.trace", true, NULL, "/bundle/trace_id",
                                    "the receipts belong to the bundle's trace");
             else
@@ -390,8 +365,8 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
         unauth++;
     }
     if (unauth)
-        prova_report_warn(r, "unauthenticated_fields", "",
-                          "%zu member(s) beside the bundle are not covered by its signature; see unauthenticated_fields",
-                          unauth);
+        prova_report_warn(
+            r, "unauthenticated_fields", "",
+            "%zu member(s) beside the bundle are not covered by its signature; see unauthenticated_fields", unauth);
     return 0;
 }

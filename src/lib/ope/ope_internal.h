@@ -3,6 +3,7 @@
 #define PROVA_OPE_INTERNAL_H
 
 #include "internal.h"
+#include "parser.h" /* prova__utf8_valid */
 #include "prova/encoding.h"
 #include "prova/ope.h"
 
@@ -40,6 +41,13 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
                             prova_report *r);
 /* Either bundle form (detected from the members). */
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r);
+
+/* Fills err (if not NULL) with status/reason/message and returns status. */
+int prova__ope_fail(prova_error *err, int status, const char *reason, const char *message);
+/* True when a and b are strings with the same bytes. */
+bool prova__ope_str_same(const prova_json *a, const prova_json *b);
+/* A lite receipt: a "sha256:"-prefixed receipt_hash and no receipt_signature (odin.md §3.2). */
+bool prova__ope_is_lite(const prova_json *rc);
 
 /* Kind detection helpers (verify.c). */
 bool prova__ope_is_envelope(const prova_json *v);

@@ -19,21 +19,12 @@
 
 #include "ope_internal.h"
 
-#define HEX_LEN (2 * PROVA_SHA256_BYTES) /* 64 */
-#define LITE_PREFIX "sha256:"
+#define HEX_LEN         (2 * PROVA_SHA256_BYTES) /* 64 */
+#define LITE_PREFIX     "sha256:"
 #define LITE_PREFIX_LEN 7u
 
 /* ---- Small helpers ------------------------------------------------------------------------------------------ */
 
-static int fail_arg(prova_error *err, int status, const char *reason, const char *message) {
-    if (err) {
-        prova_error_clear(err);
-        err->status = status;
-        err->reason = reason;
-        err->message = message;
-    }
-    return status;
-}
 
 static bool is_lower_hex(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -47,43 +38,7 @@ static bool is_cid(const char *s, size_t n) {
            is_lower_hex(s + LITE_PREFIX_LEN, HEX_LEN);
 }
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): the canonical string writer expects
- * validated input, and a receipt must parse back. */
-static bool utf8_valid(const char *str, size_t n) {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) len = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else
-            return false;
-        if (n - i < len) return false;
-        if (s[i + 1] < lo || s[i + 1] > hi) return false;
-        for (size_t k = 2; k < len; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
-        i += len;
-    }
-    return true;
-}
 
-static bool json_str_same(const prova_json *a, const prova_json *b) {
-    return prova_json_is_string(a) && prova_json_is_string(b) && a->len == b->len &&
-           memcmp(a->u.str, b->u.str, a->len) == 0;
-}
 
 /* The bytes a receipt's hash and signature cover: its ope canonical form without receipt_signature and
  * receipt_hash. The builder and the verifiers both call this (bytes signed = bytes verified). */
@@ -101,8 +56,12 @@ static int name_cmp(const char *a, size_t an, const char *b, size_t bn) {
 
 /* ---- Building ------------------------------------------------------------------------------------------------ */
 
-static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
-static int put_str(prova_buf *b, const char *s, size_t n) { return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b); }
+static int put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
+static int put_str(prova_buf *b, const char *s, size_t n) {
+    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
+}
 
 /* Appends obj (a parsed object, members already in code point order) in ope canonical form, with the two string
  * members (k1, v1) < (k2, v2) merged in at their place. The names must not already be in obj. */
@@ -141,8 +100,8 @@ static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_l
     const prova_json *h = prova_json_get(prev, "receipt_hash");
     int64_t hop;
     if (!prova_json_is_string(t) || t->len != trace_len || memcmp(t->u.str, trace_id, trace_len) != 0) return false;
-    if (!prova_json_is_int(prova_json_get(prev, "hop")) || prova_json_get_int64(prova_json_get(prev, "hop"), &hop) < 0 ||
-        hop < 0 || hop == INT64_MAX)
+    if (!prova_json_is_int(prova_json_get(prev, "hop")) ||
+        prova_json_get_int64(prova_json_get(prev, "hop"), &hop) < 0 || hop < 0 || hop == INT64_MAX)
         return false;
     if (!prova_json_is_string(h) || h->len != HEX_LEN || !is_lower_hex(h->u.str, h->len)) return false;
     *ret_hop = hop;
@@ -153,29 +112,29 @@ static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_l
 int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova_receipt_params *p, prova_buf *out,
                         prova_error *reterr) {
     prova_error_clear(reterr);
-    if (!gw || !p || !out) return fail_arg(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (!gw || !p || !out) return prova__ope_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
-        return fail_arg(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
-    if (!p->trace_id || !*p->trace_id || !utf8_valid(p->trace_id, strlen(p->trace_id)))
-        return fail_arg(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
+        return prova__ope_fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
+    if (!p->trace_id || !*p->trace_id || !prova__utf8_valid(p->trace_id, strlen(p->trace_id)))
+        return prova__ope_fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     const char *created_at = p->created_at ? p->created_at : p->ts;
     int64_t t;
     if (!p->ts || prova_time_parse(p->ts, strlen(p->ts), &t) < 0)
-        return fail_arg(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
+        return prova__ope_fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
     if (prova_time_parse(created_at, strlen(created_at), &t) < 0)
-        return fail_arg(reterr, PROVA_ESYNTAX, "created_at_invalid",
+        return prova__ope_fail(reterr, PROVA_ESYNTAX, "created_at_invalid",
                         "created_at must be an RFC 3339 timestamp with an offset");
     const char *normalized_cid = p->normalized_cid ? p->normalized_cid : p->request_cid;
     if (!p->request_cid || !is_cid(p->request_cid, strlen(p->request_cid)) ||
         !is_cid(normalized_cid, strlen(normalized_cid)))
-        return fail_arg(reterr, PROVA_EINVAL, "cid_invalid",
+        return prova__ope_fail(reterr, PROVA_EINVAL, "cid_invalid",
                         "request_cid and normalized_cid must be \"sha256:\" and 64 lowercase hex digits");
     if (p->policy && !prova_json_is_object(p->policy))
-        return fail_arg(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
+        return prova__ope_fail(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
     int64_t prev_hop = -1;
     const prova_json *prev_hash = NULL;
     if (prev && !prev_ok(prev, p->trace_id, strlen(p->trace_id), &prev_hop, &prev_hash))
-        return fail_arg(reterr, PROVA_EINVAL, "receipt_prev_invalid",
+        return prova__ope_fail(reterr, PROVA_EINVAL, "receipt_prev_invalid",
                         "prev must be a receipt of the same trace_id with an integer hop and a 64-hex receipt_hash");
 
     /* The core, members in code point order: created_at, gateway_kid, hop, normalized_cid, policy, policy_engine,
@@ -193,8 +152,9 @@ int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova
     if (r == 0) r = put(&core, ",\"normalized_cid\":");
     if (r == 0) r = put_str(&core, normalized_cid, strlen(normalized_cid));
     if (r == 0) r = put(&core, ",\"policy\":");
-    if (r == 0) r = p->policy ? prova_canon_write(p->policy, PROVA_PROFILE_OPE, &core, reterr)
-                              : put(&core, "{\"passed\":true,\"rules\":[]}");
+    if (r == 0)
+        r = p->policy ? prova_canon_write(p->policy, PROVA_PROFILE_OPE, &core, reterr)
+                      : put(&core, "{\"passed\":true,\"rules\":[]}");
     if (r == 0) r = put(&core, ",\"policy_engine\":null,\"prev_receipt_hash\":");
     if (r == 0) r = prev_hash ? put_str(&core, prev_hash->u.str, prev_hash->len) : put(&core, "null");
     if (r == 0) r = put(&core, ",\"request_cid\":");
@@ -223,13 +183,13 @@ int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova
     prova_doc_free(doc);
     prova_buf_free(&signed_bytes);
     prova_buf_free(&core);
-    if (r < 0 && reterr && reterr->status == 0) fail_arg(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__ope_fail(reterr, r, prova_status_name(r), prova_strerror(r));
     return r;
 }
 
 /* ---- Verification ------------------------------------------------------------------------------------------- */
 
-#define PTR_MAX 512
+#define PTR_MAX   512
 #define LABEL_MAX 48
 
 /* at + "/" + name, truncated to fit (a pointer in a report is informative; truncation cannot overflow). */
@@ -253,8 +213,10 @@ static void make_label(char buf[LABEL_MAX], const char *at) {
     size_t n = idx ? strlen(idx) : 0;
     bool digits = n > 0 && n < 20;
     for (size_t i = 0; digits && i < n; i++) digits = idx[i] >= '0' && idx[i] <= '9';
-    if (digits) snprintf(buf, LABEL_MAX, "receipt[%s]", idx);
-    else snprintf(buf, LABEL_MAX, "receipt");
+    if (digits)
+        snprintf(buf, LABEL_MAX, "receipt[%s]", idx);
+    else
+        snprintf(buf, LABEL_MAX, "receipt");
 }
 
 static const char *cname(char buf[LABEL_MAX + 16], const char *label, const char *what) {
@@ -262,12 +224,6 @@ static const char *cname(char buf[LABEL_MAX + 16], const char *label, const char
     return buf;
 }
 
-/* A lite receipt: a "sha256:"-prefixed receipt_hash and no receipt_signature. */
-static bool is_lite(const prova_json *rc) {
-    const prova_json *h = prova_json_get(rc, "receipt_hash");
-    return prova_json_is_string(h) && h->len >= LITE_PREFIX_LEN && memcmp(h->u.str, LITE_PREFIX, LITE_PREFIX_LEN) == 0 &&
-           !prova_json_get(rc, "receipt_signature");
-}
 
 /* Why a receipt does not have the members its checks need, or NULL. */
 static const char *schema_problem(const prova_json *rc, const char **ret_member) {
@@ -293,7 +249,8 @@ static const char *schema_problem(const prova_json *rc, const char **ret_member)
     bool prefixed = hash->len >= LITE_PREFIX_LEN && memcmp(hash->u.str, LITE_PREFIX, LITE_PREFIX_LEN) == 0;
     if (prefixed ? !is_cid(hash->u.str, hash->len) : hash->len != HEX_LEN || !is_lower_hex(hash->u.str, hash->len))
         return "receipt_hash must be 64 lowercase hex digits (or \"sha256:\" and 64 hex digits in a lite receipt)";
-    if (prefixed && sig) return "a signed receipt's receipt_hash is bare hex (only unsigned lite receipts use \"sha256:\")";
+    if (prefixed && sig)
+        return "a signed receipt's receipt_hash is bare hex (only unsigned lite receipts use \"sha256:\")";
     if (!prefixed) {
         if (!prova_json_is_string(sig) || sig->len == 0) {
             *ret_member = "receipt_signature";
@@ -333,7 +290,7 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
                            "%s", bad);
         return 0;
     }
-    bool lite = is_lite(rc);
+    bool lite = prova__ope_is_lite(rc);
     prova_report_check(r, cname(cn, label, "schema"), true, NULL, at, "%s receipt with the members its checks need",
                        lite ? "unsigned lite" : "signed starter");
     *ret_schema_ok = true;
@@ -387,9 +344,10 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
             } else {
                 prova_report_check(r, cname(cn, label, "signature"), false, "receipt_signature_invalid",
                                    ptr(pb, at, "receipt_signature"),
-                                   v == PROVA_ESYNTAX                        ? "receipt_signature is not base64url"
-                                   : prova_key_alg(key) != PROVA_SIG_ED25519 ? "the key %.80s is not an Ed25519 key"
-                                                                             : "the Ed25519 signature does not verify with %.80s",
+                                   v == PROVA_ESYNTAX ? "receipt_signature is not base64url"
+                                   : prova_key_alg(key) != PROVA_SIG_ED25519
+                                       ? "the key %.80s is not an Ed25519 key"
+                                       : "the Ed25519 signature does not verify with %.80s",
                                    kid->u.str);
             }
         }
@@ -414,7 +372,7 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
     }
     /* A chain is lite (global, unsigned) or signed (per trace) as a whole, judged from its first receipt. */
     const prova_json *first = &receipts->u.items[0];
-    bool lite = is_lite(first);
+    bool lite = prova__ope_is_lite(first);
     const prova_json *trace0 = prova_json_get(first, "trace_id");
     char rat[PTR_MAX], pb[PTR_MAX], label[LABEL_MAX], cn[LABEL_MAX + 16];
     for (size_t i = 0; i < receipts->len; i++) {
@@ -427,14 +385,14 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
         int vr = verify_one(rc, rat, o, r, &schema_ok);
         if (vr < 0) return vr;
         if (!schema_ok) continue;
-        if (is_lite(rc) != lite) {
+        if (prova__ope_is_lite(rc) != lite) {
             prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", ptr(pb, rat, "receipt_hash"),
                                "the chain mixes unsigned lite receipts and signed receipts");
             continue;
         }
         const prova_json *trace = prova_json_get(rc, "trace_id");
         if (!lite && i > 0) {
-            if (json_str_same(trace, trace0))
+            if (prova__ope_str_same(trace, trace0))
                 prova_report_check(r, cname(cn, label, "trace"), true, NULL, ptr(pb, rat, "trace_id"),
                                    "same trace_id as receipt 0");
             else
@@ -458,16 +416,18 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
                 prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
                                    "the first receipt has no predecessor");
             else
-                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
+                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken",
+                                   ptr(pb, rat, "prev_receipt_hash"),
                                    "the first receipt links to %.80s: receipts before it are missing",
                                    prova_json_is_string(prev) ? prev->u.str : "?");
         } else {
             const prova_json *before = prova_json_get(&receipts->u.items[i - 1], "receipt_hash");
-            if (json_str_same(prev, before))
+            if (prova__ope_str_same(prev, before))
                 prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
                                    "prev_receipt_hash is receipt %zu's receipt_hash", i - 1);
             else
-                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
+                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken",
+                                   ptr(pb, rat, "prev_receipt_hash"),
                                    "prev_receipt_hash %.80s is not receipt %zu's receipt_hash %.80s",
                                    prova_json_is_string(prev) ? prev->u.str : "null", i - 1,
                                    prova_json_is_string(before) ? before->u.str : "(none)");

@@ -35,7 +35,7 @@ static char *dup_str(const char *s) {
     return d;
 }
 
-static char *vformat(const char *fmt, va_list ap) {
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap) {
     va_list aq;
     va_copy(aq, ap);
     int n = vsnprintf(NULL, 0, fmt, aq);
@@ -92,8 +92,9 @@ int prova_report_set_kind(prova_report *r, const char *kind) {
     return 0;
 }
 
-static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok, const char *code, const char *at,
-                     const char *fmt, va_list ap) {
+__attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok,
+                                                           const char *code, const char *at, const char *fmt,
+                                                           va_list ap) {
     if (prova__grow(prova_allocator_default(), (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
         r->incomplete = true;
         return PROVA_ENOMEM;
