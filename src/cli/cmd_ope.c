@@ -366,11 +366,12 @@ int cmd_receipt(int argc, char **argv) {
         a.ts = ts;
     }
     if (rc == EXIT_OK) {
-        /* request_cid: the verified payload CID (ope form); identity transform: normalized = request. */
+        /* request_cid / normalized_cid: the starter gateway recomputes the payload CID with ensure_ascii=True
+         * (odin.md §1.1), i.e. the ophamin string rules; identity transform, so normalized = request. */
         char cid[80];
         uint8_t dg[PROVA_HASH_MAX_BYTES];
         prova_error err;
-        if (prova_canon_hash(prova_json_get(e, "payload"), PROVA_PROFILE_OPE, PROVA_HASH_SHA256, dg, &err) < 0) {
+        if (prova_canon_hash(prova_json_get(e, "payload"), PROVA_PROFILE_OPHAMIN, PROVA_HASH_SHA256, dg, &err) < 0) {
             rc = cli_fail(EXIT_USAGE, "%s: %s (%s)", a.file, err.message, err.reason);
         } else {
             memcpy(cid, "sha256:", 7);
