@@ -614,8 +614,10 @@ def receipts_round(pv, rng, sender, sender_jwks, gw1, gw2, gw_jwks):
                   label + ": prev_receipt_hash links to the previous receipt of the same trace", r.get("prev_receipt_hash"))
             ope_cid, ascii_cid = cid_of(env["payload"]), cid_of(env["payload"], True)
             rq = r.get("request_cid")
-            check(rq == ope_cid or (dialect == "starter" and rq == ascii_cid),
-                  label + ": request_cid is the payload's cid (%s envelope)" % dialect,
+            # The starter gateway recomputes the payload CID with ensure_ascii=True whatever the dialect
+            # (odin.md §1.1 (a)/(b)); prova's receipt append does the same.
+            check(rq == ascii_cid,
+                  label + ": request_cid is the payload's ensure_ascii=True cid (%s envelope)" % dialect,
                   "request_cid %s\nope %s\nascii %s" % (rq, ope_cid, ascii_cid))
             check(r.get("normalized_cid") == rq, label + ": normalized_cid = request_cid (identity transform)")
             check(r.get("policy") == {"passed": True, "rules": []} and "policy_engine" in r and r["policy_engine"] is None,
