@@ -2,10 +2,17 @@
 #ifndef PROVA_INTERNAL_H
 #define PROVA_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "prova/common.h"
 
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
  * 0 or PROVA_ENOMEM (the array is then unchanged). */
 int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
+
+/* Report internals: in quiet mode passing checks are counted, not stored (failures are always stored). */
+typedef struct prova_report prova_report;
+void prova__report_quiet(prova_report *r, bool on);
+size_t prova__report_quiet_passed(const prova_report *r);
 
 #endif

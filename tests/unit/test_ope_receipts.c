@@ -1036,6 +1036,54 @@ static void test_builder_arguments(void) {
     prova_buf_free(&out);
 }
 
+/* A long chain as JSON Lines streams through the verifier: every receipt is checked, the report stays bounded
+ * (passing checks beyond OPE_CHAIN_DETAIL receipts are counted in one summary), and a break anywhere is found. */
+static void test_long_jsonl_chain(void) {
+    const size_t n = 1500;
+    prova_buf lines = PROVA_BUF_INIT, one = PROVA_BUF_INIT;
+    prova_doc *prev = NULL;
+    size_t break_at = 0;
+    for (size_t i = 0; i < n; i++) {
+        one.len = 0;
+        prova_receipt_params p = {"long-trace", "2025-08-22T00:00:00+00:00", NULL,
+                                  "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e", NULL, NULL};
+        CHECK(prova_receipt_build(gw, prova_doc_root(prev), &p, &one, NULL) == 0);
+        prova_doc_free(prev);
+        prev = NULL;
+        CHECK(prova_json_parse(one.data, one.len, NULL, &prev, NULL) == 0);
+        if (i == 1200) break_at = lines.len;
+        CHECK(prova_buf_append(&lines, one.data, one.len) == 0 && prova_buf_append(&lines, "\n", 1) == 0);
+    }
+    prova_doc_free(prev);
+    prova_verify_options o = opts(ks);
+    prova_report *r = NULL;
+    CHECK(prova_ope_verify(lines.data, lines.len, &o, &r, NULL) == 0 && r);
+    CHECK(prova_report_valid(r));
+    CHECK(strcmp(prova_report_kind(r), "ope_receipt_chain") == 0);
+    size_t checks = prova_report_check_count(r);
+    CHECK_MSG(checks > 1000 * 5 && checks < 1000 * 7, "%zu checks", checks);
+    const prova_check *last = prova_report_check_at(r, checks - 1);
+    CHECK(last && strcmp(last->check, "chain.summary") == 0 && strstr(last->message, "1500 receipts"));
+    prova_report_free(r);
+    /* receipt 1200 (in the quiet part) loses a byte of its link */
+    char *p = strstr((char *)lines.data + break_at, "\"prev_receipt_hash\":\"");
+    CHECK(p != NULL);
+    if (p) p[22] = p[22] == 'a' ? 'b' : 'a';
+    CHECK(prova_ope_verify(lines.data, lines.len, &o, &r, NULL) == 0 && r);
+    CHECK(!prova_report_valid(r));
+    const prova_check *f = prova_report_first_failure(r);
+    CHECK(f && strcmp(f->code, "receipt_hash_mismatch") == 0 && strcmp(f->at, "/1200/receipt_hash") == 0);
+    bool link = false;
+    for (size_t i = 0; i < prova_report_check_count(r); i++) {
+        const prova_check *c = prova_report_check_at(r, i);
+        link |= !c->ok && strcmp(c->code, "chain_broken") == 0 && strcmp(c->at, "/1200/prev_receipt_hash") == 0;
+    }
+    CHECK(link);
+    prova_report_free(r);
+    prova_buf_free(&one);
+    prova_buf_free(&lines);
+}
+
 int main(void) {
     gw = seed_key(0);
     gw2 = seed_key(1);
@@ -1057,6 +1105,7 @@ int main(void) {
     test_chain();
     test_bundle_tampering();
     test_builder_arguments();
+    test_long_jsonl_chain();
 
     prova_keyset_free(none);
     prova_keyset_free(ks2);

@@ -39,6 +39,31 @@ int prova__ope_verify_receipt(const prova_json *rc, const char *at, const prova_
 /* A chain: every receipt's hash, signature, hop and link, in order; all receipts of one trace. */
 int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o,
                             prova_report *r);
+/* A chain verified one receipt at a time (JSON Lines input streams through it): what a receipt is checked
+ * against is only the chain's first trace_id and the previous receipt_hash, kept here as copies. */
+typedef struct ope_chain {
+    size_t count;
+    bool lite;
+    char *trace0;
+    size_t trace0_len;
+    bool trace0_str;
+    char *prev;
+    size_t prev_len;
+    bool prev_str;
+} ope_chain;
+
+/* Receipts beyond this many in one chain are checked as thoroughly, but their passing checks are counted in one
+ * summary check instead of listed: a 100,000-receipt chain keeps a report of bounded size. */
+#define OPE_CHAIN_DETAIL 1000
+
+void prova__ope_chain_init(ope_chain *c);
+void prova__ope_chain_free(ope_chain *c);
+/* Checks the next receipt (position c->count) of the chain. 0 or PROVA_ENOMEM. */
+int prova__ope_chain_step(ope_chain *c, const prova_json *rc, const char *at, const prova_verify_options *o,
+                          prova_report *r);
+/* Adds the summary check of a chain longer than OPE_CHAIN_DETAIL. */
+int prova__ope_chain_summary(const ope_chain *c, prova_report *r);
+
 /* Either bundle form (detected from the members). */
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r);
 

@@ -15,6 +15,7 @@
  * so a lite chain is checked for linkage only: no same-trace rule and no hop == index rule.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ope_internal.h"
@@ -362,45 +363,69 @@ int prova__ope_verify_receipt(const prova_json *rc, const char *at, const prova_
     return verify_one(rc, at ? at : "", o, r, &schema_ok);
 }
 
-int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o,
-                            prova_report *r) {
-    if (!r) return PROVA_EINVAL;
-    if (!at) at = "";
-    if (!prova_json_is_array(receipts) || receipts->len == 0) {
-        prova_report_check(r, "chain.schema", false, "schema_error", at, "a receipt chain must be a non-empty array");
-        return 0;
-    }
-    /* A chain is lite (global, unsigned) or signed (per trace) as a whole, judged from its first receipt. */
-    const prova_json *first = &receipts->u.items[0];
-    bool lite = prova__ope_is_lite(first);
-    const prova_json *trace0 = prova_json_get(first, "trace_id");
+/* ---- Chains, one receipt at a time ---------------------------------------------------------------------------- */
+
+void prova__ope_chain_init(ope_chain *c) { memset(c, 0, sizeof *c); }
+
+void prova__ope_chain_free(ope_chain *c) {
+    free(c->trace0);
+    free(c->prev);
+    memset(c, 0, sizeof *c);
+}
+
+/* Remembers a string member (or its absence) beyond the life of the receipt's document. */
+static int keep(char **dst, size_t *dst_len, bool *is_str, const prova_json *v) {
+    free(*dst);
+    *dst = NULL;
+    *dst_len = 0;
+    *is_str = prova_json_is_string(v);
+    if (!*is_str) return 0;
+    *dst = malloc(v->len + 1);
+    if (!*dst) return PROVA_ENOMEM;
+    memcpy(*dst, v->u.str, v->len + 1);
+    *dst_len = v->len;
+    return 0;
+}
+
+static bool same(const prova_json *v, const char *s, size_t n, bool is_str) {
+    return is_str && prova_json_is_string(v) && v->len == n && memcmp(v->u.str, s, n) == 0;
+}
+
+int prova__ope_chain_step(ope_chain *c, const prova_json *rc, const char *at, const prova_verify_options *o,
+                          prova_report *r) {
+    size_t i = c->count++;
     char rat[PTR_MAX], pb[PTR_MAX], label[LABEL_MAX], cn[LABEL_MAX + 16];
-    for (size_t i = 0; i < receipts->len; i++) {
-        const prova_json *rc = &receipts->u.items[i];
-        char idx[24];
-        snprintf(idx, sizeof idx, "%zu", i);
-        ptr(rat, at, idx);
-        make_label(label, rat);
-        bool schema_ok;
-        int vr = verify_one(rc, rat, o, r, &schema_ok);
-        if (vr < 0) return vr;
-        if (!schema_ok) continue;
-        if (prova__ope_is_lite(rc) != lite) {
-            prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", ptr(pb, rat, "receipt_hash"),
-                               "the chain mixes unsigned lite receipts and signed receipts");
-            continue;
-        }
+    char idx[24];
+    snprintf(idx, sizeof idx, "%zu", i);
+    ptr(rat, at ? at : "", idx);
+    make_label(label, rat);
+    if (i == 0) {
+        /* A chain is lite (global, unsigned) or signed (per trace) as a whole, judged from its first receipt. */
+        c->lite = prova__ope_is_lite(rc);
+        int k = keep(&c->trace0, &c->trace0_len, &c->trace0_str, prova_json_get(rc, "trace_id"));
+        if (k < 0) return k;
+    }
+    bool schema_ok;
+    int vr = verify_one(rc, rat, o, r, &schema_ok);
+    if (vr < 0) return vr;
+    const prova_json *hash = prova_json_get(rc, "receipt_hash");
+    if (schema_ok && prova__ope_is_lite(rc) != c->lite) {
+        prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", ptr(pb, rat, "receipt_hash"),
+                           "the chain mixes unsigned lite receipts and signed receipts");
+        schema_ok = false;
+    }
+    if (schema_ok) {
         const prova_json *trace = prova_json_get(rc, "trace_id");
-        if (!lite && i > 0) {
-            if (prova__ope_str_same(trace, trace0))
+        if (!c->lite && i > 0) {
+            if (same(trace, c->trace0, c->trace0_len, c->trace0_str))
                 prova_report_check(r, cname(cn, label, "trace"), true, NULL, ptr(pb, rat, "trace_id"),
                                    "same trace_id as receipt 0");
             else
                 prova_report_check(r, cname(cn, label, "trace"), false, "chain_broken", ptr(pb, rat, "trace_id"),
                                    "trace_id %.80s differs from the chain's %.80s", trace->u.str,
-                                   prova_json_is_string(trace0) ? trace0->u.str : "(none)");
+                                   c->trace0_str ? c->trace0 : "(none)");
         }
-        if (!lite) {
+        if (!c->lite) {
             int64_t hop = -1;
             if (prova_json_get_int64(prova_json_get(rc, "hop"), &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
                 prova_report_check(r, cname(cn, label, "hop"), true, NULL, ptr(pb, rat, "hop"), "hop is %zu", i);
@@ -420,18 +445,45 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
                                    ptr(pb, rat, "prev_receipt_hash"),
                                    "the first receipt links to %.80s: receipts before it are missing",
                                    prova_json_is_string(prev) ? prev->u.str : "?");
+        } else if (same(prev, c->prev, c->prev_len, c->prev_str)) {
+            prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
+                               "prev_receipt_hash is receipt %zu's receipt_hash", i - 1);
         } else {
-            const prova_json *before = prova_json_get(&receipts->u.items[i - 1], "receipt_hash");
-            if (prova__ope_str_same(prev, before))
-                prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
-                                   "prev_receipt_hash is receipt %zu's receipt_hash", i - 1);
-            else
-                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken",
-                                   ptr(pb, rat, "prev_receipt_hash"),
-                                   "prev_receipt_hash %.80s is not receipt %zu's receipt_hash %.80s",
-                                   prova_json_is_string(prev) ? prev->u.str : "null", i - 1,
-                                   prova_json_is_string(before) ? before->u.str : "(none)");
+            prova_report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
+                               "prev_receipt_hash %.80s is not receipt %zu's receipt_hash %.80s",
+                               prova_json_is_string(prev) ? prev->u.str : "null", i - 1,
+                               c->prev_str ? c->prev : "(none)");
         }
     }
-    return 0;
+    /* The next receipt must link to this one's hash, whatever else was wrong with this one. */
+    return keep(&c->prev, &c->prev_len, &c->prev_str, hash);
+}
+
+int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o,
+                            prova_report *r) {
+    if (!r) return PROVA_EINVAL;
+    if (!at) at = "";
+    if (!prova_json_is_array(receipts) || receipts->len == 0) {
+        prova_report_check(r, "chain.schema", false, "schema_error", at, "a receipt chain must be a non-empty array");
+        return 0;
+    }
+    ope_chain c;
+    prova__ope_chain_init(&c);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < receipts->len; i++) {
+        if (i == OPE_CHAIN_DETAIL) prova__report_quiet(r, true);
+        rc = prova__ope_chain_step(&c, &receipts->u.items[i], at, o, r);
+    }
+    prova__report_quiet(r, false);
+    if (rc == 0 && receipts->len > OPE_CHAIN_DETAIL) rc = prova__ope_chain_summary(&c, r);
+    prova__ope_chain_free(&c);
+    return rc;
+}
+
+int prova__ope_chain_summary(const ope_chain *c, prova_report *r) {
+    size_t passed = prova__report_quiet_passed(r);
+    return prova_report_check(r, "chain.summary", true, NULL, "",
+                              "%zu receipts: beyond the first %d, the %zu checks that passed are counted here, not "
+                              "listed (failures are always listed)",
+                              c->count, OPE_CHAIN_DETAIL, passed);
 }

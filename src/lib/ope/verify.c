@@ -1,4 +1,5 @@
 /* prova_ope_verify: parse any OPE document, detect its kind, run its checks into one report. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ope_internal.h"
@@ -26,41 +27,52 @@ static bool all_receipts(const prova_json *arr) {
     return true;
 }
 
-/* JSON Lines: one value per non-empty line. Re-assembled as a JSON array so the chain verifier sees one value;
- * each line is first parsed on its own, so an error names the line. */
-static int parse_jsonl(const char *data, size_t len, prova_doc **ret_doc, prova_error *err, size_t *ret_lines) {
-    prova_buf arr = PROVA_BUF_INIT;
-    int r = prova_buf_append(&arr, "[", 1);
-    size_t lines = 0, start = 0;
-    while (r == 0 && start < len) {
+/* JSON Lines: one receipt per non-empty line, verified as a chain one line at a time, so memory stays at one
+ * receipt (plus the report, whose size is bounded: see OPE_CHAIN_DETAIL). Returns 0 when every line parsed (the
+ * report holds the verdict), PROVA_ESYNTAX with err anchored in the whole input, or PROVA_ENOMEM. */
+static int verify_jsonl(const char *data, size_t len, const prova_verify_options *o, prova_report *r,
+                        prova_error *err) {
+    ope_chain c;
+    prova__ope_chain_init(&c);
+    int rc = prova_report_set_kind(r, "ope_receipt_chain");
+    size_t start = 0, line = 0;
+    while (rc == 0 && start < len) {
         const char *nl = memchr(data + start, '\n', len - start);
         size_t end = nl ? (size_t)(nl - data) : len;
+        line++;
         size_t a = start, b = end;
         while (a < b && (data[a] == ' ' || data[a] == '\t' || data[a] == '\r')) a++;
         while (b > a && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) b--;
-        if (b > a) {
-            prova_doc *one = NULL;
-            r = prova_json_parse(data + a, b - a, NULL, &one, err);
-            if (r < 0) {
-                if (err) { /* re-anchor the position in the whole input */
-                    size_t line = 1;
-                    for (size_t i = 0; i < a; i++) line += data[i] == '\n';
-                    err->offset += a;
-                    err->line = line;
-                }
-                break;
-            }
-            prova_doc_free(one);
-            if (lines++ && (r = prova_buf_append(&arr, ",", 1)) < 0) break;
-            r = prova_buf_append(&arr, data + a, b - a);
-        }
         start = end + 1;
+        if (b == a) continue;
+        prova_doc *one = NULL;
+        rc = prova_json_parse(data + a, b - a, NULL, &one, err);
+        if (rc < 0) {
+            if (err) { /* re-anchor the position in the whole input */
+                err->offset += a;
+                err->line = line;
+            }
+            break;
+        }
+        const prova_json *rcpt = prova_doc_root(one);
+        if (!prova__ope_is_receipt(rcpt)) {
+            char at[32];
+            snprintf(at, sizeof at, "/%zu", c.count);
+            rc = prova_report_check(r, "chain.schema", false, "schema_error", at,
+                                    "line %zu is not a receipt: JSON Lines input must be a receipt chain", line);
+            c.count++;
+        } else {
+            if (c.count == OPE_CHAIN_DETAIL) prova__report_quiet(r, true);
+            rc = prova__ope_chain_step(&c, rcpt, "", o, r);
+        }
+        prova_doc_free(one);
     }
-    if (r == 0) r = prova_buf_append(&arr, "]", 1);
-    if (r == 0) r = prova_json_parse(arr.data, arr.len, NULL, ret_doc, err);
-    prova_buf_free(&arr);
-    *ret_lines = lines;
-    return r;
+    prova__report_quiet(r, false);
+    if (rc == 0 && c.count == 0)
+        rc = prova_report_check(r, "chain.schema", false, "schema_error", "", "no receipts in the input");
+    if (rc == 0 && c.count > OPE_CHAIN_DETAIL) rc = prova__ope_chain_summary(&c, r);
+    prova__ope_chain_free(&c);
+    return rc;
 }
 
 int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
@@ -72,12 +84,17 @@ int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o
     prova_doc *doc = NULL;
     prova_error perr;
     int rc = prova_json_parse(data ? data : "", len, NULL, &doc, &perr);
-    size_t lines = 0;
     if (rc == PROVA_ESYNTAX && strcmp(perr.reason, "json_trailing_data") == 0) {
-        prova_error lerr;
-        int lrc = parse_jsonl(data, len, &doc, &lerr, &lines);
-        if (lrc == 0) rc = 0;
-        else if (lines > 0) perr = lerr; /* the second line parsed and a later one failed: report that one */
+        /* More than one value: JSON Lines. The first line parsed, so this is a chain (or a clear error). */
+        rc = verify_jsonl(data, len, o, r, &perr);
+        if (rc == 0) {
+            *ret_report = r;
+            return 0;
+        }
+        if (rc == PROVA_ENOMEM) {
+            prova_report_free(r);
+            return rc;
+        }
     }
     if (rc < 0) {
         prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
