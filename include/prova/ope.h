@@ -120,6 +120,7 @@ typedef struct prova_verify_options {
     int64_t max_skew_s;        /* freshness window; 0 = PROVA_DEFAULT_MAX_SKEW_S */
     bool no_skew;              /* do not check ts freshness */
     const char *hmac_key_b64;  /* reserved for proof records */
+    unsigned threads;          /* JSON Lines chains: verify with this many threads (0 or 1: the calling thread) */
 } prova_verify_options;
 
 /* Verifies any OPE document: an envelope of any dialect, a receipt, a receipt chain (JSON array or JSON Lines),

@@ -38,7 +38,8 @@ const cli_cmd cli_commands[] = {
      "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
      cmd_pack},
     {"verify",
-     "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--json] [FILE|-]",
+     "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--threads N]\n"
+     "           [--json] [FILE|-]",
      "Verifies an OPE document (envelope of any dialect, receipt, receipt chain as JSON array or JSON Lines, bundle)\n"
      "and prints the report: each check with its reason code, warnings, which key verified what.\n"
      "  --jwks F / --key F     trusted keys (repeatable); keys inside the document are used only with\n"
@@ -46,6 +47,7 @@ const cli_cmd cli_commands[] = {
      "  --max-skew S           freshness window for ts (default 300 s): a future ts beyond it fails, a past one\n"
      "                         is a warning (stale_timestamp);  --no-skew: no freshness check\n"
      "  --now TS               the verifier's clock (reproducible runs)\n"
+     "  --threads N            threads for long JSON Lines chains (default: the online CPUs; same report)\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...}\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not an OPE document), 3 internal.\n",
      cmd_verify},

@@ -14,5 +14,8 @@ int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, si
 typedef struct prova_report prova_report;
 void prova__report_quiet(prova_report *r, bool on);
 size_t prova__report_quiet_passed(const prova_report *r);
+/* Moves src's checks, warnings, keys, unauthenticated fields and quiet count to the end of dst (src is left empty
+ * of them). 0 or PROVA_ENOMEM. */
+int prova__report_append(prova_report *dst, prova_report *src);
 
 #endif

@@ -58,6 +58,8 @@ typedef struct ope_chain {
 
 void prova__ope_chain_init(ope_chain *c);
 void prova__ope_chain_free(ope_chain *c);
+/* Starts a chain in the middle: count receipts came before, first is receipt 0 and last the one just before. */
+int prova__ope_chain_seed(ope_chain *c, size_t count, const prova_json *first, const prova_json *last);
 /* Checks the next receipt (position c->count) of the chain. 0 or PROVA_ENOMEM. */
 int prova__ope_chain_step(ope_chain *c, const prova_json *rc, const char *at, const prova_verify_options *o,
                           prova_report *r);

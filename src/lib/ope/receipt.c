@@ -391,6 +391,15 @@ static bool same(const prova_json *v, const char *s, size_t n, bool is_str) {
     return is_str && prova_json_is_string(v) && v->len == n && memcmp(v->u.str, s, n) == 0;
 }
 
+int prova__ope_chain_seed(ope_chain *c, size_t count, const prova_json *first, const prova_json *last) {
+    prova__ope_chain_init(c);
+    c->count = count;
+    c->lite = prova__ope_is_lite(first);
+    int k = keep(&c->trace0, &c->trace0_len, &c->trace0_str, prova_json_get(first, "trace_id"));
+    if (k == 0) k = keep(&c->prev, &c->prev_len, &c->prev_str, prova_json_get(last, "receipt_hash"));
+    return k;
+}
+
 int prova__ope_chain_step(ope_chain *c, const prova_json *rc, const char *at, const prova_verify_options *o,
                           prova_report *r) {
     size_t i = c->count++;

@@ -1,4 +1,5 @@
 /* prova_ope_verify: parse any OPE document, detect its kind, run its checks into one report. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,51 +28,156 @@ static bool all_receipts(const prova_json *arr) {
     return true;
 }
 
-/* JSON Lines: one receipt per non-empty line, verified as a chain one line at a time, so memory stays at one
- * receipt (plus the report, whose size is bounded: see OPE_CHAIN_DETAIL). Returns 0 when every line parsed (the
- * report holds the verdict), PROVA_ESYNTAX with err anchored in the whole input, or PROVA_ENOMEM. */
-static int verify_jsonl(const char *data, size_t len, const prova_verify_options *o, prova_report *r,
-                        prova_error *err) {
-    ope_chain c;
-    prova__ope_chain_init(&c);
-    int rc = prova_report_set_kind(r, "ope_receipt_chain");
-    size_t start = 0, line = 0;
-    while (rc == 0 && start < len) {
-        const char *nl = memchr(data + start, '\n', len - start);
-        size_t end = nl ? (size_t)(nl - data) : len;
-        line++;
-        size_t a = start, b = end;
+/* The next non-empty line at or after *pos within [.., end): its span, trimmed. False at the end. */
+static bool next_line(const char *data, size_t end, size_t *pos, size_t *ret_a, size_t *ret_b, size_t *line) {
+    while (*pos < end) {
+        const char *nl = memchr(data + *pos, '\n', end - *pos);
+        size_t e = nl ? (size_t)(nl - data) : end;
+        size_t a = *pos, b = e;
+        (*line)++;
+        *pos = e + 1;
         while (a < b && (data[a] == ' ' || data[a] == '\t' || data[a] == '\r')) a++;
         while (b > a && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) b--;
-        start = end + 1;
-        if (b == a) continue;
+        if (b > a) {
+            *ret_a = a;
+            *ret_b = b;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One stretch of JSON Lines [start, end), checked against chain state c (already seeded for a later stretch).
+ * line is the number of the line before start. */
+typedef struct segment {
+    const char *data;
+    size_t start, end, line;
+    ope_chain c;
+    const prova_verify_options *o;
+    prova_report *r;
+    prova_error err;
+    int rc;
+} segment;
+
+static void run_segment(segment *s) {
+    size_t pos = s->start, a, b;
+    s->rc = 0;
+    if (s->c.count >= OPE_CHAIN_DETAIL) prova__report_quiet(s->r, true);
+    while (s->rc == 0 && next_line(s->data, s->end, &pos, &a, &b, &s->line)) {
         prova_doc *one = NULL;
-        rc = prova_json_parse(data + a, b - a, NULL, &one, err);
-        if (rc < 0) {
-            if (err) { /* re-anchor the position in the whole input */
-                err->offset += a;
-                err->line = line;
-            }
+        s->rc = prova_json_parse(s->data + a, b - a, NULL, &one, &s->err);
+        if (s->rc < 0) { /* re-anchor the position in the whole input */
+            s->err.offset += a;
+            s->err.line = s->line;
             break;
         }
         const prova_json *rcpt = prova_doc_root(one);
         if (!prova__ope_is_receipt(rcpt)) {
             char at[32];
-            snprintf(at, sizeof at, "/%zu", c.count);
-            rc = prova_report_check(r, "chain.schema", false, "schema_error", at,
-                                    "line %zu is not a receipt: JSON Lines input must be a receipt chain", line);
-            c.count++;
+            snprintf(at, sizeof at, "/%zu", s->c.count);
+            s->rc = prova_report_check(s->r, "chain.schema", false, "schema_error", at,
+                                       "line %zu is not a receipt: JSON Lines input must be a receipt chain", s->line);
+            s->c.count++;
         } else {
-            if (c.count == OPE_CHAIN_DETAIL) prova__report_quiet(r, true);
-            rc = prova__ope_chain_step(&c, rcpt, "", o, r);
+            if (s->c.count == OPE_CHAIN_DETAIL) prova__report_quiet(s->r, true);
+            s->rc = prova__ope_chain_step(&s->c, rcpt, "", s->o, s->r);
         }
         prova_doc_free(one);
     }
-    prova__report_quiet(r, false);
-    if (rc == 0 && c.count == 0)
+    prova__report_quiet(s->r, false);
+}
+
+static void *segment_thread(void *arg) {
+    run_segment(arg);
+    return NULL;
+}
+
+#define MAX_THREADS 16
+#define MIN_PARALLEL_BYTES ((size_t)1 << 20)
+
+/* Splits [0, len) into up to n stretches at line starts and seeds each stretch's chain state from the receipt 0
+ * and the receipt just before it, so the stretches can be checked in parallel and give, merged in order, the same
+ * report as one pass. Returns the number of stretches (1 when splitting is not possible or not worth it). */
+static size_t split(const char *data, size_t len, unsigned n, const prova_verify_options *o, segment *seg) {
+    memset(seg, 0, sizeof *seg * MAX_THREADS);
+    seg[0] = (segment){.data = data, .start = 0, .end = len, .o = o};
+    prova__ope_chain_init(&seg[0].c);
+    if (n < 2 || len < MIN_PARALLEL_BYTES) return 1;
+    if (n > MAX_THREADS) n = MAX_THREADS;
+    size_t a, b, pos = 0, line = 0;
+    prova_doc *first = NULL;
+    if (!next_line(data, len, &pos, &a, &b, &line) || prova_json_parse(data + a, b - a, NULL, &first, NULL) < 0 ||
+        !prova__ope_is_receipt(prova_doc_root(first))) {
+        prova_doc_free(first);
+        return 1;
+    }
+    /* Walk the lines once, counting receipts, and cut at the first line start past each k*len/n. */
+    size_t k = 1, count = 0, lines = 0, prev_a = 0, prev_b = 0;
+    pos = 0;
+    size_t cut = len / n;
+    while (k < n && next_line(data, len, &pos, &a, &b, &lines)) {
+        if (a >= cut && count > 0) {
+            prova_doc *last = NULL;
+            if (prova_json_parse(data + prev_a, prev_b - prev_a, NULL, &last, NULL) < 0 ||
+                !prova__ope_is_receipt(prova_doc_root(last))) {
+                prova_doc_free(last);
+                break; /* leave the rest to the previous stretch: it reports that line */
+            }
+            seg[k - 1].end = a;
+            seg[k] = (segment){.data = data, .start = a, .end = len, .line = lines - 1, .o = o};
+            int rc = prova__ope_chain_seed(&seg[k].c, count, prova_doc_root(first), prova_doc_root(last));
+            prova_doc_free(last);
+            if (rc < 0) break;
+            k++;
+            cut = len / n * k;
+        }
+        count++;
+        prev_a = a;
+        prev_b = b;
+    }
+    prova_doc_free(first);
+    return k;
+}
+
+/* JSON Lines: one receipt per non-empty line, verified as a chain one line at a time, so memory stays at one
+ * receipt per thread (plus the report, whose size is bounded: see OPE_CHAIN_DETAIL). With o->threads > 1 the
+ * input is cut into stretches checked in parallel and merged in order. Returns 0 when every line parsed (the report
+ * holds the verdict), PROVA_ESYNTAX with err anchored in the whole input, or PROVA_ENOMEM. */
+static int verify_jsonl(const char *data, size_t len, const prova_verify_options *o, prova_report *r,
+                        prova_error *err) {
+    int rc = prova_report_set_kind(r, "ope_receipt_chain");
+    if (rc < 0) return rc;
+    segment seg[MAX_THREADS];
+    size_t n = split(data, len, o ? o->threads : 1, o, seg);
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (size_t i = 0; i < n; i++) {
+        seg[i].r = i == 0 ? r : prova_report_new("ope_receipt_chain");
+        if (!seg[i].r) {
+            rc = PROVA_ENOMEM;
+            break;
+        }
+    }
+    for (size_t i = 1; rc == 0 && i < n; i++) started[i] = pthread_create(&tid[i], NULL, segment_thread, &seg[i]) == 0;
+    if (rc == 0) run_segment(&seg[0]);
+    for (size_t i = 1; i < n; i++) {
+        if (started[i]) pthread_join(tid[i], NULL);
+        else if (rc == 0 && seg[i].r) run_segment(&seg[i]); /* no thread to be had: do it here */
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && seg[i].rc < 0) {
+            rc = seg[i].rc;
+            if (err) *err = seg[i].err;
+        }
+        if (rc == 0 && i > 0) rc = prova__report_append(r, seg[i].r);
+        if (i == n - 1) count = seg[i].c.count;
+        if (i > 0) prova_report_free(seg[i].r);
+    }
+    if (rc == 0 && count == 0)
         rc = prova_report_check(r, "chain.schema", false, "schema_error", "", "no receipts in the input");
-    if (rc == 0 && c.count > OPE_CHAIN_DETAIL) rc = prova__ope_chain_summary(&c, r);
-    prova__ope_chain_free(&c);
+    if (rc == 0 && count > OPE_CHAIN_DETAIL) rc = prova__ope_chain_summary(&seg[n - 1].c, r);
+    for (size_t i = 0; i < n; i++) prova__ope_chain_free(&seg[i].c);
     return rc;
 }
 

@@ -315,3 +315,26 @@ int prova_report_to_text(const prova_report *rep, prova_buf *out) {
     if (r) out->len = mark;
     return r;
 }
+
+static int move_entries(prova_report *dst, entry_list *d, entry_list *s) {
+    if (prova__grow(prova_allocator_default(), (void **)&d->v, &d->cap, d->n + s->n, sizeof *d->v) < 0) {
+        dst->incomplete = true;
+        return PROVA_ENOMEM;
+    }
+    memcpy(d->v + d->n, s->v, s->n * sizeof *s->v);
+    d->n += s->n;
+    s->n = 0;
+    return 0;
+}
+
+int prova__report_append(prova_report *dst, prova_report *src) {
+    if (!dst || !src) return PROVA_EINVAL;
+    int rc = move_entries(dst, &dst->checks, &src->checks);
+    if (!rc) rc = move_entries(dst, &dst->warnings, &src->warnings);
+    for (size_t i = 0; !rc && i < src->unauthenticated.n; i++) rc = prova_report_unauthenticated(dst, src->unauthenticated.v[i]);
+    for (size_t i = 0; !rc && i < src->key_kids.n; i++) rc = prova_report_key(dst, src->key_kids.v[i], src->key_sources.v[i]);
+    dst->quiet_passed += src->quiet_passed;
+    src->quiet_passed = 0;
+    if (src->incomplete) dst->incomplete = true;
+    return rc;
+}
