@@ -24,11 +24,14 @@
  *         hop i-1, ts 1 ms apart, a distinct request_cid per hop), signed by a new gateway key, and the gateway's
  *         public JWKS (prova_jwks_write). Prints "chain receipts=N bytes=B build_s=S".
  *
- *     bench_ope verify-chain FILE.jsonl JWKS
+ *     bench_ope verify-chain [--threads T] FILE.jsonl JWKS
  *         Maps FILE (mmap, MAP_POPULATE: the whole file is resident, as the `prova` CLI maps its input), then times
- *         one prova_ope_verify() call on the whole buffer (JSON Lines input). Prints
- *           verify_chain receipts=N bytes=B verify_s=S rps=R valid=1 kind=K checks=C report_free_s=S
+ *         one prova_ope_verify() call on the whole buffer (JSON Lines input), with prova_verify_options.threads = T
+ *         when T > 1. Prints
+ *           verify_chain threads=T receipts=N bytes=B verify_s=S rps=R valid=1 kind=K checks=C report_free_s=S
  *                        vm_hwm_kib=K rss_file_kib=K rss_anon_kib=K
+ *         When this build's prova_verify_options has no `threads` member (bench/meson.build checks), T > 1 prints
+ *         "verify_chain threads=T not_implemented=1" and exits with status 3.
  *         receipts = the number of non-empty lines; vm_hwm_kib is the peak RSS so far (/proc/self/status VmHWM),
  *         rss_file_kib / rss_anon_kib the file-backed / anonymous RSS right after the call, report still alive.
  *         Exit status 0 when the report is valid, 1 when not, 2 on usage or I/O errors.
@@ -374,10 +377,22 @@ static long status_kib(const char *name) {
 }
 
 static int cmd_verify_chain(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: bench_ope verify-chain FILE.jsonl JWKS\n");
+    unsigned threads = 1;
+    if (argc == 6 && strcmp(argv[2], "--threads") == 0) {
+        threads = (unsigned)strtoul(argv[3], NULL, 10);
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc != 4 || threads == 0) {
+        fprintf(stderr, "usage: bench_ope verify-chain [--threads T] FILE.jsonl JWKS\n");
         return 2;
     }
+#ifndef BENCH_OPE_THREADS
+    if (threads > 1) {
+        printf("verify_chain threads=%u not_implemented=1\n", threads);
+        return 3;
+    }
+#endif
     /* The JWKS (small): read whole. */
     FILE *jf = fopen(argv[3], "rb");
     if (!jf) {
@@ -417,6 +432,9 @@ static int cmd_verify_chain(int argc, char **argv) {
     struct timespec clk;
     clock_gettime(CLOCK_REALTIME, &clk);
     prova_verify_options o = {.keys = ks, .now_us = (int64_t)clk.tv_sec * 1000000 + clk.tv_nsec / 1000};
+#ifdef BENCH_OPE_THREADS
+    o.threads = threads;
+#endif
     prova_report *rep = NULL;
     double t0 = now_s();
     r = prova_ope_verify(data, len, &o, &rep, &err);
@@ -425,7 +443,8 @@ static int cmd_verify_chain(int argc, char **argv) {
     if (r < 0 && !rep) return die("prova_ope_verify", r);
     bool valid = r == 0 && prova_report_valid(rep);
     size_t checks = prova_report_check_count(rep);
-    const char *kind = prova_report_kind(rep);
+    char kind[64]; /* copied: the report owns its kind and is freed before the line is printed */
+    snprintf(kind, sizeof kind, "%s", prova_report_kind(rep) ? prova_report_kind(rep) : "?");
     if (!valid) {
         const prova_check *c = prova_report_first_failure(rep);
         if (c) fprintf(stderr, "bench_ope: first failure: %s (%s) at %s: %s\n", c->check, c->code, c->at, c->message);
@@ -433,9 +452,9 @@ static int cmd_verify_chain(int argc, char **argv) {
     double t1 = now_s();
     prova_report_free(rep);
     double dfree = now_s() - t1;
-    printf("verify_chain receipts=%zu bytes=%zu verify_s=%.6f rps=%.1f valid=%d kind=%s checks=%zu "
+    printf("verify_chain threads=%u receipts=%zu bytes=%zu verify_s=%.6f rps=%.1f valid=%d kind=%s checks=%zu "
            "report_free_s=%.6f vm_hwm_kib=%ld rss_file_kib=%ld rss_anon_kib=%ld\n",
-           receipts, len, dt, (double)receipts / dt, valid ? 1 : 0, kind ? kind : "?", checks, dfree, hwm, rfile,
+           threads, receipts, len, dt, (double)receipts / dt, valid ? 1 : 0, kind, checks, dfree, hwm, rfile,
            ranon);
     munmap((void *)data, len);
     prova_keyset_free(ks);
@@ -448,6 +467,6 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "verify-chain") == 0) return cmd_verify_chain(argc, argv);
     fprintf(stderr, "usage: bench_ope envelope [--n N] [--runs R] [--dump DIR]\n"
                     "       bench_ope chain N OUT.jsonl JWKS_OUT\n"
-                    "       bench_ope verify-chain FILE.jsonl JWKS\n");
+                    "       bench_ope verify-chain [--threads T] FILE.jsonl JWKS\n");
     return 2;
 }

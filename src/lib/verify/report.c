@@ -317,6 +317,7 @@ int prova_report_to_text(const prova_report *rep, prova_buf *out) {
 }
 
 static int move_entries(prova_report *dst, entry_list *d, entry_list *s) {
+    if (s->n == 0) return 0; /* nothing to move (and s->v may be NULL) */
     if (prova__grow(prova_allocator_default(), (void **)&d->v, &d->cap, d->n + s->n, sizeof *d->v) < 0) {
         dst->incomplete = true;
         return PROVA_ENOMEM;
