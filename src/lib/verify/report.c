@@ -43,23 +43,9 @@ static char *dup_str(const char *s) {
     return d;
 }
 
-__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap) {
-    va_list aq;
-    va_copy(aq, ap);
-    int n = vsnprintf(NULL, 0, fmt, aq);
-    va_end(aq);
-    if (n < 0) return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
 
-static void free_entry(prova_check *c) {
-    free((char *)c->check);
-    free((char *)c->code);
-    free((char *)c->message);
-    free((char *)c->at);
-}
+/* An entry's four strings live in one allocation that starts at c->check. */
+static void free_entry(prova_check *c) { free((char *)c->check); }
 
 static void free_strs(str_list *l) {
     for (size_t i = 0; i < l->n; i++) free(l->v[i]);
@@ -107,13 +93,27 @@ __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entr
         r->incomplete = true;
         return PROVA_ENOMEM;
     }
-    prova_check c = {dup_str(check), ok, dup_str(ok ? "ok" : code), vformat(fmt, ap), dup_str(at ? at : "")};
-    if (!c.check || !c.code || !c.message || !c.at) {
-        free_entry(&c);
+    /* Most messages fit a line: format on the stack, then one allocation for the four strings. */
+    char line[512];
+    va_list aq;
+    va_copy(aq, ap);
+    int mn = vsnprintf(line, sizeof line, fmt, aq);
+    va_end(aq);
+    if (mn < 0) mn = 0;
+    const char *cd = ok ? "ok" : code;
+    at = at ? at : "";
+    size_t cl = strlen(check) + 1, dl = strlen(cd) + 1, ml = (size_t)mn + 1, al = strlen(at) + 1;
+    char *blk = malloc(cl + dl + ml + al);
+    if (!blk) {
         r->incomplete = true;
         return PROVA_ENOMEM;
     }
-    l->v[l->n++] = c;
+    memcpy(blk, check, cl);
+    memcpy(blk + cl, cd, dl);
+    if ((size_t)mn < sizeof line) memcpy(blk + cl + dl, line, ml);
+    else vsnprintf(blk + cl + dl, ml, fmt, ap);
+    memcpy(blk + cl + dl + ml, at, al);
+    l->v[l->n++] = (prova_check){blk, ok, blk + cl, blk + cl + dl, blk + cl + dl + ml};
     return 0;
 }
 
