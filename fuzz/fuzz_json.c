@@ -4,14 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "prova/json.h"
 
-#define ASSERT(c) \
-    do {          \
-        if (!(c)) abort(); \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The first byte picks parse flags so the lenient ophamin paths are fuzzed too. */

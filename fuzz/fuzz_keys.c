@@ -3,15 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-#define ASSERT(c) \
-    do {          \
-        if (!(c)) abort(); \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     prova_key *key = NULL;

@@ -4,14 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "prova/ope.h"
 
-#define ASSERT(c) \
-    do {          \
-        if (!(c)) abort(); \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A fixed trusted key: the all-zero seed (kid ed25519-139e3940e64b5491), as in the ODIN vectors. */

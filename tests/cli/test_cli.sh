@@ -4,13 +4,7 @@
 set -u
 PROVA=${1:?usage: test_cli.sh PROVA}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/../testlib.sh"
 
 # expect CODE STDOUT_WANT -- command...   (STDOUT_WANT "*" = don't care)
 expect() {

@@ -5,13 +5,7 @@
 set -u
 PROVA=${1:?usage: test_ope_cli.sh PROVA}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/../testlib.sh"
 
 # run CMD...: sets RC; stdout in $T/out, stderr in $T/err
 run() {

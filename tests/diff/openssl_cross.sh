@@ -5,12 +5,7 @@
 # Usage: openssl_cross.sh CRYPTO_DRIVER       prints "N passed, M failed" last.
 set -u
 DRV=${1:?usage: openssl_cross.sh CRYPTO_DRIVER}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/../testlib.sh"
 
 command -v openssl >/dev/null || { echo "openssl not found"; echo "0 passed, 1 failed"; exit 1; }
 head -c 1000 /dev/urandom >"$T/msg"
