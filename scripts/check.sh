@@ -55,7 +55,7 @@ else
 fi
 
 note "valgrind (memcheck) on the unit and vector tests"
-for t in test_json test_encoding test_crypto test_rfc8032; do
+for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?
