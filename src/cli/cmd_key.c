@@ -52,13 +52,47 @@ int cmd_keygen(int argc, char **argv) {
     return rc;
 }
 
+/* Appends one public JWK with a "status" member. prova_key_to_jwk writes members in code point order and always
+ * ends with "use" then the coordinates, so "status" (between "kty" and "use") goes right before ",\"use\":". */
+static int jwk_with_status(const prova_key *k, const char *status, prova_buf *out) {
+    prova_buf j = PROVA_BUF_INIT;
+    int r = prova_key_to_jwk(k, false, &j);
+    const char *use = NULL;
+    for (size_t i = 0; r == 0 && i + 7 <= j.len; i++)
+        if (memcmp(j.data + i, ",\"use\":", 7) == 0) {
+            use = (const char *)j.data + i;
+            break;
+        }
+    if (r == 0 && !use) r = PROVA_EINVAL;
+    if (r == 0) {
+        size_t head = (size_t)(use - (const char *)j.data);
+        r = prova_buf_append(out, j.data, head);
+        if (r == 0) r = prova_buf_append(out, ",\"status\":\"", 11);
+        if (r == 0) r = prova_buf_append(out, status, strlen(status));
+        if (r == 0) r = prova_buf_append(out, "\"", 1);
+        if (r == 0) r = prova_buf_append(out, j.data + head, j.len - head);
+    }
+    prova_buf_free(&j);
+    return r;
+}
+
 int cmd_jwks(int argc, char **argv) {
     if (argc < 2) return cli_fail(EXIT_USAGE, "give at least one key file (see --help)");
     prova_key **keys = calloc((size_t)argc, sizeof *keys);
-    if (!keys) return cli_fail(EXIT_INTERNAL, "out of memory");
+    bool *legacy = calloc((size_t)argc, sizeof *legacy);
+    if (!keys || !legacy) {
+        free(keys);
+        free(legacy);
+        return cli_fail(EXIT_INTERNAL, "out of memory");
+    }
     size_t n = 0;
     int rc = EXIT_OK;
+    bool after_legacy = false;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+        if (strcmp(argv[i], "--legacy") == 0) {
+            after_legacy = true;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
             break;
@@ -73,17 +107,27 @@ int cmd_jwks(int argc, char **argv) {
             }
             break;
         }
-        n++;
+        legacy[n++] = after_legacy;
     }
+    if (rc == EXIT_OK && n == 0) rc = cli_fail(EXIT_USAGE, "give at least one key file (see --help)");
     if (rc == EXIT_OK) {
+        /* {"keys":[...]}: the active keys first, then the legacy ones, each with its status (key rotation:
+         * receipts signed with a legacy key still verify). */
         prova_buf out = PROVA_BUF_INIT;
-        if (prova_jwks_write((const prova_key *const *)keys, n, &out) < 0 || prova_buf_append(&out, "\n", 1) < 0)
-            rc = cli_fail(EXIT_INTERNAL, "out of memory");
-        else
-            rc = cli_write_stdout(out.data, out.len);
+        int r = prova_buf_append(&out, "{\"keys\":[", 9);
+        size_t written = 0;
+        for (int pass = 0; pass < 2 && r == 0; pass++)
+            for (size_t i = 0; i < n && r == 0; i++) {
+                if (legacy[i] != (pass == 1)) continue;
+                if (written++) r = prova_buf_append(&out, ",", 1);
+                if (r == 0) r = jwk_with_status(keys[i], legacy[i] ? "legacy" : "active", &out);
+            }
+        if (r == 0) r = prova_buf_append(&out, "]}\n", 3);
+        rc = r < 0 ? cli_fail(EXIT_INTERNAL, "cannot write the JWKS") : cli_write_stdout(out.data, out.len);
         prova_buf_free(&out);
     }
     for (size_t i = 0; i < n; i++) prova_key_free(keys[i]);
     free(keys);
+    free(legacy);
     return rc;
 }

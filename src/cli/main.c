@@ -23,9 +23,10 @@ const cli_cmd cli_commands[] = {
      "  --kid KID  key id (default for ed25519: ed25519- + 16 hex of SHA-256(public key))\n"
      "  --force    replace FILE if it exists\n",
      cmd_keygen},
-    {"jwks", "jwks KEYFILE...",
-     "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI).\n"
-     "Private parts are never written.\n",
+    {"jwks", "jwks KEYFILE... [--legacy KEYFILE...]",
+     "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI), each with\n"
+     "\"status\":\"active\", or \"legacy\" for the keys after --legacy (rotated-out keys that still verify what\n"
+     "they signed). Private parts are never written.\n",
      cmd_jwks},
     {"pack",
      "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"

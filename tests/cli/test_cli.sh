@@ -111,6 +111,15 @@ assert keys[1]["kty"] == "EC" and keys[1]["crv"] == "P-256" and "y" in keys[1]
 assert keys[2]["kid"] == "mykey-1"
 EOF
 then ok; else bad "jwks content"; fi
+# key rotation: the keys after --legacy are published with "status":"legacy", after the active ones
+"$PROVA" jwks "$T/named.jwk" --legacy "$T/ed25519.jwk" >"$T/rot.json"
+if "$PY" - "$T/rot.json" <<'EOF'
+import json, sys
+keys = json.load(open(sys.argv[1]))["keys"]
+assert [k["status"] for k in keys] == ["active", "legacy"], keys
+assert keys[0]["kid"] == "mykey-1" and all("d" not in k for k in keys)
+EOF
+then ok; else bad "jwks --legacy"; fi
 printf 'not a key' >"$T/junk.key"
 expect_err 2 "junk.key" -- "$PROVA" jwks "$T/junk.key"
 expect_err 2 "No such file" -- "$PROVA" jwks "$T/nope.jwk"
