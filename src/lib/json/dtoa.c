@@ -363,19 +363,12 @@ static inline void write_digits(char *out, uint64_t v, int len)
 {
     const char *pairs = prova_dtoa_digit_pairs;
     char *p = out + len;
-    if (len > 8) {
+    while (len > 8) { /* at most twice: len <= 17 */
         const uint64_t q = v / 100000000u;
         write8(p - 8, (uint32_t)(v - q * 100000000u));
         p -= 8;
         len -= 8;
         v = q;
-        if (len > 8) {
-            const uint64_t q2 = v / 100000000u;
-            write8(p - 8, (uint32_t)(v - q2 * 100000000u));
-            p -= 8;
-            len -= 8;
-            v = q2;
-        }
     }
     uint32_t v32 = (uint32_t)v; /* < 10^8, len digits */
     if (len > 4) {

@@ -34,12 +34,6 @@
 #define PTR_MAX         512
 
 
-static int put(prova_buf *b, const char *s) {
-    return prova_buf_append(b, s, strlen(s));
-}
-static int put_str(prova_buf *b, const char *s, size_t n) {
-    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
-}
 
 
 
@@ -106,22 +100,22 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     if (form == PROVA_BUNDLE_STARTER) {
         char count[24];
         snprintf(count, sizeof count, "%zu", (size_t)receipts->len);
-        r = put(&inner, starter_chain_valid(receipts) ? "{\"chain_valid\":true" : "{\"chain_valid\":false");
-        if (r == 0) r = put(&inner, ",\"count\":");
-        if (r == 0) r = put(&inner, count);
-        if (r == 0) r = put(&inner, ",\"exported_at\":");
-        if (r == 0) r = put_str(&inner, exported_at, exported_len);
-        if (r == 0) r = put(&inner, ",\"gateway_kid\":");
-        if (r == 0) r = put_str(&inner, kid, strlen(kid));
+        r = prova__ope_put(&inner, starter_chain_valid(receipts) ? "{\"chain_valid\":true" : "{\"chain_valid\":false");
+        if (r == 0) r = prova__ope_put(&inner, ",\"count\":");
+        if (r == 0) r = prova__ope_put(&inner, count);
+        if (r == 0) r = prova__ope_put(&inner, ",\"exported_at\":");
+        if (r == 0) r = prova__ope_put_str(&inner, exported_at, exported_len);
+        if (r == 0) r = prova__ope_put(&inner, ",\"gateway_kid\":");
+        if (r == 0) r = prova__ope_put_str(&inner, kid, strlen(kid));
     } else {
-        r = put(&inner, "{\"exported_at\":");
-        if (r == 0) r = put_str(&inner, exported_at, exported_len);
+        r = prova__ope_put(&inner, "{\"exported_at\":");
+        if (r == 0) r = prova__ope_put_str(&inner, exported_at, exported_len);
     }
-    if (r == 0) r = put(&inner, ",\"receipts\":");
+    if (r == 0) r = prova__ope_put(&inner, ",\"receipts\":");
     if (r == 0) r = prova_canon_write(receipts, PROVA_PROFILE_OPE, &inner, reterr);
-    if (r == 0) r = put(&inner, ",\"trace_id\":");
-    if (r == 0) r = put_str(&inner, trace_id, trace_len);
-    if (r == 0) r = put(&inner, "}");
+    if (r == 0) r = prova__ope_put(&inner, ",\"trace_id\":");
+    if (r == 0) r = prova__ope_put_str(&inner, trace_id, trace_len);
+    if (r == 0) r = prova__ope_put(&inner, "}");
 
     /* bundle_cid from the parsed object through the verifier's function (bytes hashed = bytes verified). */
     prova_doc *doc = NULL;
@@ -134,20 +128,20 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     if (r == 0) r = prova__ope_sign_b64(gw, msg.data, msg.len, sig);
     if (r == 0) {
         size_t mark = out->len;
-        r = put(out, "{\"bundle\":");
+        r = prova__ope_put(out, "{\"bundle\":");
         if (r == 0) r = prova_buf_append(out, inner.data, inner.len);
-        if (r == 0) r = put(out, ",\"bundle_cid\":");
-        if (r == 0) r = put_str(out, cid, strlen(cid));
+        if (r == 0) r = prova__ope_put(out, ",\"bundle_cid\":");
+        if (r == 0) r = prova__ope_put_str(out, cid, strlen(cid));
         if (form == PROVA_BUNDLE_STARTER) {
-            if (r == 0) r = put(out, ",\"bundle_signature\":");
-            if (r == 0) r = put_str(out, sig, strlen(sig));
+            if (r == 0) r = prova__ope_put(out, ",\"bundle_signature\":");
+            if (r == 0) r = prova__ope_put_str(out, sig, strlen(sig));
         } else {
-            if (r == 0) r = put(out, ",\"kid\":");
-            if (r == 0) r = put_str(out, kid, strlen(kid));
-            if (r == 0) r = put(out, ",\"signature\":");
-            if (r == 0) r = put_str(out, sig, strlen(sig));
+            if (r == 0) r = prova__ope_put(out, ",\"kid\":");
+            if (r == 0) r = prova__ope_put_str(out, kid, strlen(kid));
+            if (r == 0) r = prova__ope_put(out, ",\"signature\":");
+            if (r == 0) r = prova__ope_put_str(out, sig, strlen(sig));
         }
-        if (r == 0) r = put(out, "}");
+        if (r == 0) r = prova__ope_put(out, "}");
         if (r < 0) out->len = mark;
     }
     prova_doc_free(doc);

@@ -2,6 +2,8 @@
 #ifndef PROVA_OPE_INTERNAL_H
 #define PROVA_OPE_INTERNAL_H
 
+#include <string.h>
+
 #include "internal.h"
 #include "parser.h" /* prova__utf8_valid */
 #include "prova/encoding.h"
@@ -68,6 +70,12 @@ int prova__ope_chain_summary(const ope_chain *c, prova_report *r);
 
 /* Either bundle form (detected from the members). */
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r);
+
+/* Appends a C string as is / a string as a JSON literal (ope profile). 0 or a negative status. */
+static inline int prova__ope_put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static inline int prova__ope_put_str(prova_buf *b, const char *s, size_t n) {
+    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
+}
 
 /* Fills err (if not NULL) with status/reason/message and returns status. */
 int prova__ope_fail(prova_error *err, int status, const char *reason, const char *message);

@@ -57,12 +57,6 @@ static int name_cmp(const char *a, size_t an, const char *b, size_t bn) {
 
 /* ---- Building ------------------------------------------------------------------------------------------------ */
 
-static int put(prova_buf *b, const char *s) {
-    return prova_buf_append(b, s, strlen(s));
-}
-static int put_str(prova_buf *b, const char *s, size_t n) {
-    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
-}
 
 /* Appends obj (a parsed object, members already in code point order) in ope canonical form, with the two string
  * members (k1, v1) < (k2, v2) merged in at their place. The names must not already be in obj. */
@@ -70,26 +64,26 @@ static int write_merged(const prova_json *obj, const char *k1, const char *v1, c
                         prova_buf *out) {
     const char *ek[2] = {k1, k2}, *ev[2] = {v1, v2};
     size_t e = 0;
-    int r = put(out, "{");
+    int r = prova__ope_put(out, "{");
     bool first = true;
     for (size_t i = 0; r == 0 && i <= obj->len; i++) {
         const prova_json_member *m = i < obj->len ? &obj->u.members[i] : NULL;
         while (r == 0 && e < 2 && (!m || name_cmp(ek[e], strlen(ek[e]), m->key.u.str, m->key.len) < 0)) {
-            if (!first) r = put(out, ",");
+            if (!first) r = prova__ope_put(out, ",");
             first = false;
-            if (r == 0) r = put_str(out, ek[e], strlen(ek[e]));
-            if (r == 0) r = put(out, ":");
-            if (r == 0) r = put_str(out, ev[e], strlen(ev[e]));
+            if (r == 0) r = prova__ope_put_str(out, ek[e], strlen(ek[e]));
+            if (r == 0) r = prova__ope_put(out, ":");
+            if (r == 0) r = prova__ope_put_str(out, ev[e], strlen(ev[e]));
             e++;
         }
         if (r || !m) break;
-        if (!first) r = put(out, ",");
+        if (!first) r = prova__ope_put(out, ",");
         first = false;
         if (r == 0) r = prova_canon_write_string(m->key.u.str, m->key.len, PROVA_PROFILE_OPE, out);
-        if (r == 0) r = put(out, ":");
+        if (r == 0) r = prova__ope_put(out, ":");
         if (r == 0) r = prova_canon_write(&m->value, PROVA_PROFILE_OPE, out, NULL);
     }
-    if (r == 0) r = put(out, "}");
+    if (r == 0) r = prova__ope_put(out, "}");
     return r;
 }
 
@@ -144,27 +138,27 @@ int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova
     char hop[24];
     snprintf(hop, sizeof hop, "%lld", (long long)(prev_hop + 1));
     prova_buf core = PROVA_BUF_INIT;
-    int r = put(&core, "{\"created_at\":");
-    if (r == 0) r = put_str(&core, created_at, strlen(created_at));
-    if (r == 0) r = put(&core, ",\"gateway_kid\":");
-    if (r == 0) r = put_str(&core, kid, strlen(kid));
-    if (r == 0) r = put(&core, ",\"hop\":");
-    if (r == 0) r = put(&core, hop);
-    if (r == 0) r = put(&core, ",\"normalized_cid\":");
-    if (r == 0) r = put_str(&core, normalized_cid, strlen(normalized_cid));
-    if (r == 0) r = put(&core, ",\"policy\":");
+    int r = prova__ope_put(&core, "{\"created_at\":");
+    if (r == 0) r = prova__ope_put_str(&core, created_at, strlen(created_at));
+    if (r == 0) r = prova__ope_put(&core, ",\"gateway_kid\":");
+    if (r == 0) r = prova__ope_put_str(&core, kid, strlen(kid));
+    if (r == 0) r = prova__ope_put(&core, ",\"hop\":");
+    if (r == 0) r = prova__ope_put(&core, hop);
+    if (r == 0) r = prova__ope_put(&core, ",\"normalized_cid\":");
+    if (r == 0) r = prova__ope_put_str(&core, normalized_cid, strlen(normalized_cid));
+    if (r == 0) r = prova__ope_put(&core, ",\"policy\":");
     if (r == 0)
         r = p->policy ? prova_canon_write(p->policy, PROVA_PROFILE_OPE, &core, reterr)
-                      : put(&core, "{\"passed\":true,\"rules\":[]}");
-    if (r == 0) r = put(&core, ",\"policy_engine\":null,\"prev_receipt_hash\":");
-    if (r == 0) r = prev_hash ? put_str(&core, prev_hash->u.str, prev_hash->len) : put(&core, "null");
-    if (r == 0) r = put(&core, ",\"request_cid\":");
-    if (r == 0) r = put_str(&core, p->request_cid, strlen(p->request_cid));
-    if (r == 0) r = put(&core, ",\"trace_id\":");
-    if (r == 0) r = put_str(&core, p->trace_id, strlen(p->trace_id));
-    if (r == 0) r = put(&core, ",\"ts\":");
-    if (r == 0) r = put_str(&core, p->ts, strlen(p->ts));
-    if (r == 0) r = put(&core, "}");
+                      : prova__ope_put(&core, "{\"passed\":true,\"rules\":[]}");
+    if (r == 0) r = prova__ope_put(&core, ",\"policy_engine\":null,\"prev_receipt_hash\":");
+    if (r == 0) r = prev_hash ? prova__ope_put_str(&core, prev_hash->u.str, prev_hash->len) : prova__ope_put(&core, "null");
+    if (r == 0) r = prova__ope_put(&core, ",\"request_cid\":");
+    if (r == 0) r = prova__ope_put_str(&core, p->request_cid, strlen(p->request_cid));
+    if (r == 0) r = prova__ope_put(&core, ",\"trace_id\":");
+    if (r == 0) r = prova__ope_put_str(&core, p->trace_id, strlen(p->trace_id));
+    if (r == 0) r = prova__ope_put(&core, ",\"ts\":");
+    if (r == 0) r = prova__ope_put_str(&core, p->ts, strlen(p->ts));
+    if (r == 0) r = prova__ope_put(&core, "}");
 
     /* Parse it back and take the signed bytes from the verifier's own function, so that what is signed is
      * exactly what a verifier will recompute. */
