@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "report.h"
+#include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,7 +35,6 @@ PROVA_EXPORT void prova_uuid4(char buf[37]);
 
 /* Trusted public keys, looked up by kid. Each key remembers where it came from ("jwks:FILE", "key:FILE",
  * "embedded") so that reports can say which key verified what. */
-typedef struct prova_keyset prova_keyset;
 
 PROVA_EXPORT prova_keyset *prova_keyset_new(void);
 PROVA_EXPORT prova_keyset *prova_keyset_free(prova_keyset *ks);
@@ -111,17 +111,6 @@ PROVA_EXPORT PROVA_NODISCARD int prova_bundle_build(const prova_key *gw, const c
 
 /* ---- Verification ------------------------------------------------------------------------------------------ */
 
-#define PROVA_DEFAULT_MAX_SKEW_S 300
-
-typedef struct prova_verify_options {
-    const prova_keyset *keys;  /* trusted keys (may be NULL) */
-    bool trust_embedded_key;   /* accept a key carried by the document (starter sender.jwk); the report says so */
-    int64_t now_us;            /* the verifier's clock, microseconds since the epoch (reproducible runs pass it) */
-    int64_t max_skew_s;        /* freshness window; 0 = PROVA_DEFAULT_MAX_SKEW_S */
-    bool no_skew;              /* do not check ts freshness */
-    const char *hmac_key_b64;  /* reserved for proof records */
-    unsigned threads;          /* JSON Lines chains: verify with this many threads (0 or 1: the calling thread) */
-} prova_verify_options;
 
 /* Verifies any OPE document: an envelope of any dialect, a receipt, a receipt chain (JSON array or JSON Lines),
  * either bundle form, or lite-style unsigned receipts. Detects the kind, runs every check and returns a report

@@ -8,7 +8,7 @@
  *    "warnings":[{"code":"unauthenticated_fields","message":"...","at":""}],"unauthenticated_fields":["payload_type"],
  *    "keys":[{"kid":"ed25519-...","source":"jwks"}]}
  *
- * "unauthenticated_fields" and "keys" appear when the verifier filled them.
+ * "unauthenticated_fields", "keys" and "sdk_result" appear when the verifier filled them.
  */
 #ifndef PROVA_REPORT_H
 #define PROVA_REPORT_H
@@ -50,6 +50,12 @@ PROVA_EXPORT int prova_report_warn(prova_report *r, const char *code, const char
 /* Records a field that no signature covers, and which key verified what. */
 PROVA_EXPORT int prova_report_unauthenticated(prova_report *r, const char *field);
 PROVA_EXPORT int prova_report_key(prova_report *r, const char *kid, const char *source);
+
+/* Attaches the result of a family's reference SDK for the same input, as canonical JSON text (copied); to_json
+ * writes it as "sdk_result". 0, PROVA_EINVAL or PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_report_set_sdk_result(prova_report *r, const char *json, size_t len);
+/* The attached SDK result (NUL-terminated JSON) or NULL. */
+PROVA_EXPORT const char *prova_report_sdk_result(const prova_report *r);
 
 PROVA_EXPORT bool prova_report_valid(const prova_report *r);
 PROVA_EXPORT const char *prova_report_kind(const prova_report *r);

@@ -49,6 +49,14 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Option helpers: if argv[*i] is `--name VALUE` or `--name=VALUE`, stores VALUE and advances *i. */
 bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **ret);
 
+/* The wall clock in microseconds since the epoch. */
+int64_t cli_now_us(void);
+/* Loads a key file (any form prova_key_load_file reads), printing why on failure. EXIT_OK or EXIT_USAGE. */
+typedef struct prova_key prova_key;
+int cli_load_key(const char *path, prova_key **ret);
+/* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of the directory. */
+int cli_write_file_atomic(const char *path, const void *data, size_t len);
+
 /* Prints the help text of a command to f. */
 void cli_print_help(const cli_cmd *cmd, FILE *f);
 
@@ -65,6 +73,7 @@ int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
+int cmd_oe(int argc, char **argv);
 
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);

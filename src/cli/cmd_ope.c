@@ -1,4 +1,5 @@
-/* prova pack / prova verify: OPE v1 envelopes, receipts, chains and bundles. */
+/* prova pack / prova verify / prova receipt / prova bundle: OPE v1 envelopes, receipts, chains and bundles; verify
+ * takes every family (OpenExecution too). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,25 +9,8 @@
 
 #include "cli.h"
 #include "prova/encoding.h"
+#include "prova/oe.h"
 #include "prova/ope.h"
-
-static int64_t now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Loads a key file, printing why on failure. */
-static int load_key(const char *path, prova_key **ret) {
-    prova_error err;
-    int r = prova_key_load_file(path, ret, &err);
-    if (r == PROVA_EIO) return cli_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
-    if (r < 0) {
-        cli_report(path, &err);
-        return EXIT_USAGE;
-    }
-    return EXIT_OK;
-}
 
 int cmd_pack(int argc, char **argv) {
     prova_envelope_params p = {0};
@@ -61,12 +45,12 @@ int cmd_pack(int argc, char **argv) {
     if (!p.payload_type || !p.target_type) return cli_fail(EXIT_USAGE, "--payload-type and --target-type are required");
     char ts[40];
     if (!p.ts) {
-        if (!prova_time_format(now_us(), ts)) return cli_fail(EXIT_INTERNAL, "the system clock is out of range");
+        if (!prova_time_format(cli_now_us(), ts)) return cli_fail(EXIT_INTERNAL, "the system clock is out of range");
         p.ts = ts;
     }
 
     prova_key *key = NULL;
-    int rc = load_key(key_path, &key);
+    int rc = cli_load_key(key_path, &key);
     if (rc != EXIT_OK) return rc;
     cli_input in;
     rc = cli_input_open(file, PROVA_DEFAULT_MAX_SIZE, &in);
@@ -103,7 +87,7 @@ int cmd_verify(int argc, char **argv) {
     prova_keyset *ks = prova_keyset_new();
     if (!ks) return cli_fail(EXIT_INTERNAL, "out of memory");
     o.keys = ks;
-    o.now_us = now_us();
+    o.now_us = cli_now_us();
     /* Long JSON Lines chains are split across the CPUs; the report is the same as with one thread. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
@@ -128,7 +112,7 @@ int cmd_verify(int argc, char **argv) {
         } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
             if (!v) { rc = cli_fail(EXIT_USAGE, "--key needs a file"); break; }
             prova_key *k = NULL;
-            rc = load_key(v, &k);
+            rc = cli_load_key(v, &k);
             char src[512];
             snprintf(src, sizeof src, "key:%s", v);
             if (rc == EXIT_OK && prova_keyset_add(ks, k, src) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
@@ -140,6 +124,11 @@ int cmd_verify(int argc, char **argv) {
         } else if (cli_opt_value(argc, argv, &i, "--now", &v)) {
             if (!v || prova_time_parse(v, strlen(v), &o.now_us) < 0)
                 rc = cli_fail(EXIT_USAGE, "--now needs an RFC 3339 timestamp with an offset");
+        } else if (cli_opt_value(argc, argv, &i, "--hash-alg", &v)) {
+            prova_hash_alg a;
+            if (!v || prova_oe_hash_lookup(v, &a) < 0)
+                rc = cli_fail(EXIT_USAGE, "--hash-alg needs sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512");
+            o.hash_alg = v;
         } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
             char *end;
             long t = v ? strtol(v, &end, 10) : 0;
@@ -169,7 +158,7 @@ int cmd_verify(int argc, char **argv) {
     if (rc == EXIT_OK) {
         prova_report *rep = NULL;
         prova_error err;
-        int r = prova_ope_verify(in.data, in.len, &o, &rep, &err);
+        int r = prova_verify_document(in.data, in.len, &o, &rep, &err);
         if (r == PROVA_ENOMEM || !rep) {
             rc = cli_fail(EXIT_INTERNAL, "out of memory");
         } else {
@@ -245,7 +234,7 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
     a->senders = prova_keyset_new();
     if (!a->senders) return cli_fail(EXIT_INTERNAL, "out of memory");
     a->vo.keys = a->senders;
-    a->vo.now_us = now_us();
+    a->vo.now_us = cli_now_us();
     bool have_file = false;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -277,7 +266,7 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
                 if (rc != EXIT_OK) return rc;
             } else {
                 prova_key *k = NULL;
-                int rc = load_key(v, &k);
+                int rc = cli_load_key(v, &k);
                 if (rc != EXIT_OK) return rc;
                 if (prova_keyset_add(a->senders, k, src) < 0) return cli_fail(EXIT_INTERNAL, "out of memory");
             }
@@ -332,7 +321,7 @@ int cmd_receipt(int argc, char **argv) {
     prova_doc *env = NULL, *prev = NULL, *policy = NULL;
     prova_report *rep = NULL;
     prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
-    if (rc == EXIT_OK) rc = load_key(a.key, &gw);
+    if (rc == EXIT_OK) rc = cli_load_key(a.key, &gw);
     if (rc == EXIT_OK) rc = cli_input_open(a.file, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc == EXIT_OK) {
         /* The gateway accepts only an envelope that verifies with the trusted sender keys. */
@@ -416,7 +405,7 @@ int cmd_bundle(int argc, char **argv) {
     prova_key *gw = NULL;
     prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
     prova_doc *doc = NULL;
-    if (rc == EXIT_OK) rc = load_key(a.key, &gw);
+    if (rc == EXIT_OK) rc = cli_load_key(a.key, &gw);
     if (rc == EXIT_OK) rc = read_chain(a.chain, a.trace_id, &arr, &last);
     if (rc == EXIT_OK && last.len == 0) rc = cli_fail(EXIT_USAGE, "%s: no receipts for trace %s", a.chain, a.trace_id);
     char ts[40];

@@ -39,18 +39,23 @@ const cli_cmd cli_commands[] = {
      "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
      cmd_pack},
     {"verify",
-     "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--threads N]\n"
-     "           [--json] [FILE|-]",
-     "Verifies an OPE document (envelope of any dialect, receipt, receipt chain as JSON array or JSON Lines, bundle)\n"
-     "and prints the report: each check with its reason code, warnings, which key verified what.\n"
-     "  --jwks F / --key F     trusted keys (repeatable); keys inside the document are used only with\n"
-     "                         --trust-embedded-key, and the report says so\n"
+     "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
+     "           [--threads N] [--json] [FILE|-]",
+     "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
+     "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
+     "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines.\n"
+     "  --jwks F / --key F     trusted keys (repeatable). OPE: keys inside the document are used only with\n"
+     "                         --trust-embedded-key. OpenExecution: the bundle's public_key must be one of them;\n"
+     "                         without trusted keys it is used with a warning (key_from_bundle)\n"
      "  --max-skew S           freshness window for ts (default 300 s): a future ts beyond it fails, a past one\n"
      "                         is a warning (stale_timestamp);  --no-skew: no freshness check\n"
      "  --now TS               the verifier's clock (reproducible runs)\n"
-     "  --threads N            threads for long JSON Lines chains (default: the online CPUs; same report)\n"
-     "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...}\n"
-     "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not an OPE document), 3 internal.\n",
+     "  --hash-alg A           OpenExecution events without a chain record: their hash algorithm (default: from the\n"
+     "                         hash length, 64/96/128 hex = sha256/sha384/sha512, with a warning)\n"
+     "  --threads N            threads for long OPE JSON Lines chains (default: the online CPUs; same report)\n"
+     "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
+     "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape\n"
+     "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
      cmd_verify},
     {"receipt",
      "receipt append --key GWKEY --chain CHAIN.jsonl [--sender-jwks F | --sender-key F]... [--trust-embedded-key]\n"
@@ -63,6 +68,29 @@ const cli_cmd cli_commands[] = {
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it.\n",
      cmd_bundle},
+    {"oe",
+     "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",
+     "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
+     "  oe append --chain CHAIN.json --type T [--actor A] [--actor-type X] [--sentiment positive|negative|neutral]\n"
+     "            [--created-at TS] [PAYLOAD|-]\n"
+     "      appends an event (seq, prev_hash, event_hash) and prints it; the first append creates CHAIN.json with\n"
+     "      [--hash-alg sha256|sha384|sha512|sha3-256|sha3-384|sha3-512] [--sig-alg ed25519|ed448|ecdsa-p256|\n"
+     "      ecdsa-p384|ecdsa-p521] [--chain-type resource_audit|manual|incident_response|compliance_report]\n"
+     "      [--origin-type O] [--origin-id I] [--id ID]   (oe new --chain F [same options] [--force] creates it alone)\n"
+     "  oe resolve --chain CHAIN.json [--at TS]\n"
+     "      checks every event, computes the chain hash (printed), and closes the chain (open -> resolved)\n"
+     "  oe certify --key KEY --chain CHAIN.json --artifact-type T --artifact-ref R [--artifact-title S]\n"
+     "             [--origin-type O --origin-id I] [--issued-at TS] [--certificate-id ID] [--out BUNDLE]\n"
+     "      signs the certificate over a resolved chain, prints the offline bundle (or writes --out), and marks the\n"
+     "      chain certified. The key's algorithm must be the chain's signature_algorithm.\n"
+     "  oe revoke --key KEY [--reason R] [--at TS] [--out F | --in-place] BUNDLE\n"
+     "  oe supersede --key KEY --by CERTIFICATE_ID [--reason R] [--at TS] [--out F | --in-place] BUNDLE\n"
+     "      rewrites the bundle's status block, signed by the issuer key (active -> revoked | superseded, final)\n"
+     "  oe hash-event [--hash-alg A] [--input] [EVENT|-]\n"
+     "      prints the event hash (or, with --input, the JCS bytes that are hashed)\n"
+     "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
+     "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
+     cmd_oe},
     {"demo", "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
      "an edit to the record is detected.\n",

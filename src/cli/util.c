@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "prova/crypto.h"
 
 /* Buffers of BIG bytes or more live in their own anonymous mappings, advised to use transparent huge pages:
  * canonicalizing a 100 MB file otherwise spends a third of its time in 4 KiB page faults. Whether a block is
@@ -186,3 +188,66 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char *
 bool cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
 void cli_print_help(const cli_cmd *cmd, FILE *f) { fprintf(f, "usage: prova %s\n\n%s", cmd->synopsis, cmd->help); }
+
+int64_t cli_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int cli_load_key(const char *path, prova_key **ret) {
+    prova_error err;
+    int r = prova_key_load_file(path, ret, &err);
+    if (r == PROVA_EIO) return cli_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
+    if (r < 0) {
+        cli_report(path, &err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+int cli_write_file_atomic(const char *path, const void *data, size_t len) {
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) return cli_fail(EXIT_INTERNAL, "out of memory");
+    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return cli_fail(EXIT_INTERNAL, "%s: cannot create a temporary file: %s", path, strerror(e));
+    }
+    const uint8_t *p = data;
+    size_t off = 0;
+    int rc = EXIT_OK;
+    while (off < len) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            rc = cli_fail(EXIT_INTERNAL, "%s: write: %s", path, strerror(errno));
+            break;
+        }
+        off += (size_t)w;
+    }
+    /* The data reaches the disk before the rename makes it the file: a crash leaves the old file or the new one. */
+    if (rc == EXIT_OK && fsync(fd) != 0) rc = cli_fail(EXIT_INTERNAL, "%s: fsync: %s", path, strerror(errno));
+    if (close(fd) != 0 && rc == EXIT_OK) rc = cli_fail(EXIT_INTERNAL, "%s: close: %s", path, strerror(errno));
+    if (rc == EXIT_OK && rename(tmp, path) != 0) rc = cli_fail(EXIT_INTERNAL, "%s: rename: %s", path, strerror(errno));
+    if (rc != EXIT_OK) unlink(tmp);
+    free(tmp);
+    if (rc == EXIT_OK) {
+        /* And the rename itself: fsync the directory. */
+        char *dir = strdup(path);
+        if (dir) {
+            char *slash = strrchr(dir, '/');
+            const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+            int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd >= 0) {
+                (void)fsync(dfd);
+                close(dfd);
+            }
+            free(dir);
+        }
+    }
+    return rc;
+}

@@ -18,4 +18,10 @@ size_t prova__report_quiet_passed(const prova_report *r);
  * of them). 0 or PROVA_ENOMEM. */
 int prova__report_append(prova_report *dst, prova_report *src);
 
+/* The shared parse-detect-verify driver of prova_verify_document() and the per-family entry points (verify/verify.c). */
+typedef enum prova__family { PROVA__FAMILY_ANY = 0, PROVA__FAMILY_OPE, PROVA__FAMILY_OE } prova__family;
+struct prova_verify_options;
+int prova__verify_family(const void *data, size_t len, const struct prova_verify_options *o, prova__family family,
+                         prova_report **ret_report, prova_error *reterr);
+
 #endif

@@ -92,3 +92,26 @@ const prova_key *prova_keyset_find(const prova_keyset *ks, const char *kid, cons
 }
 
 size_t prova_keyset_count(const prova_keyset *ks) { return ks ? ks->n : 0; }
+
+const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char **ret_source) {
+    if (!ks || i >= ks->n) return NULL;
+    if (ret_source) *ret_source = ks->v[i].source;
+    return ks->v[i].key;
+}
+
+bool prova__key_same_public(const prova_key *a, const prova_key *b) {
+    if (!a || !b || prova_key_alg(a) != prova_key_alg(b)) return false;
+    uint8_t pa[160], pb[160]; /* the largest is a P-521 point, 133 bytes */
+    size_t na = prova_key_public_raw(a, pa, sizeof pa), nb = prova_key_public_raw(b, pb, sizeof pb);
+    return na && na == nb && memcmp(pa, pb, na) == 0;
+}
+
+const prova_key *prova__keyset_find_public(const prova_keyset *ks, const prova_key *key, const char **ret_source) {
+    for (size_t i = 0; ks && i < ks->n; i++) {
+        if (prova__key_same_public(ks->v[i].key, key)) {
+            if (ret_source) *ret_source = ks->v[i].source;
+            return ks->v[i].key;
+        }
+    }
+    return NULL;
+}

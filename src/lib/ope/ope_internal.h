@@ -77,12 +77,26 @@ static inline int prova__ope_put_str(prova_buf *b, const char *s, size_t n) {
     return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
 }
 
+/* True when both keys have the same algorithm and public bytes. */
+bool prova__key_same_public(const prova_key *a, const prova_key *b);
+/* The trusted key in ks with the same public bytes as key (its source in *ret_source), or NULL. */
+const prova_key *prova__keyset_find_public(const prova_keyset *ks, const prova_key *key, const char **ret_source);
+/* Key i of ks (NULL past the end). */
+const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char **ret_source);
+
 /* Fills err (if not NULL) with status/reason/message and returns status. */
 int prova__ope_fail(prova_error *err, int status, const char *reason, const char *message);
 /* True when a and b are strings with the same bytes. */
 bool prova__ope_str_same(const prova_json *a, const prova_json *b);
 /* A lite receipt: a "sha256:"-prefixed receipt_hash and no receipt_signature (odin.md §3.2). */
 bool prova__ope_is_lite(const prova_json *rc);
+
+/* JSON Lines receipts as one chain (verify.c). */
+int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_options *o, prova_report *r,
+                            prova_error *err);
+/* Any OPE document kind; dispatch on the detected kind (a failed "kind" check when none). */
+bool prova__ope_detect(const prova_json *root);
+int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o, prova_report *r);
 
 /* Kind detection helpers (verify.c). */
 bool prova__ope_is_envelope(const prova_json *v);

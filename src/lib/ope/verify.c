@@ -143,8 +143,8 @@ static size_t split(const char *data, size_t len, unsigned n, const prova_verify
  * receipt per thread (plus the report, whose size is bounded: see OPE_CHAIN_DETAIL). With o->threads > 1 the
  * input is cut into stretches checked in parallel and merged in order. Returns 0 when every line parsed (the report
  * holds the verdict), PROVA_ESYNTAX with err anchored in the whole input, or PROVA_ENOMEM. */
-static int verify_jsonl(const char *data, size_t len, const prova_verify_options *o, prova_report *r,
-                        prova_error *err) {
+int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_options *o, prova_report *r,
+                            prova_error *err) {
     int rc = prova_report_set_kind(r, "ope_receipt_chain");
     if (rc < 0) return rc;
     segment seg[MAX_THREADS];
@@ -181,35 +181,12 @@ static int verify_jsonl(const char *data, size_t len, const prova_verify_options
     return rc;
 }
 
-int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
-                     prova_error *reterr) {
-    prova_error_clear(reterr);
-    if ((!data && len) || !ret_report) return PROVA_EINVAL;
-    prova_report *r = prova_report_new("unknown");
-    if (!r) return PROVA_ENOMEM;
-    prova_doc *doc = NULL;
-    prova_error perr;
-    int rc = prova_json_parse(data ? data : "", len, NULL, &doc, &perr);
-    if (rc == PROVA_ESYNTAX && strcmp(perr.reason, "json_trailing_data") == 0) {
-        /* More than one value: JSON Lines. The first line parsed, so this is a chain (or a clear error). */
-        rc = verify_jsonl(data, len, o, r, &perr);
-        if (rc == 0) {
-            *ret_report = r;
-            return 0;
-        }
-        if (rc == PROVA_ENOMEM) {
-            prova_report_free(r);
-            return rc;
-        }
-    }
-    if (rc < 0) {
-        prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
-                           perr.line, perr.column);
-        if (reterr) *reterr = perr;
-        *ret_report = r;
-        return rc == PROVA_ENOMEM ? rc : PROVA_ESYNTAX;
-    }
-    const prova_json *root = prova_doc_root(doc);
+bool prova__ope_detect(const prova_json *root) {
+    return prova__ope_is_bundle(root) || prova__ope_is_envelope(root) || prova__ope_is_receipt(root) ||
+           all_receipts(root);
+}
+
+int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o, prova_report *r) {
     int vr = 0;
     if (prova__ope_is_bundle(root)) {
         vr = prova_report_set_kind(r, "ope_bundle");
@@ -224,14 +201,13 @@ int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o
         vr = prova_report_set_kind(r, "ope_receipt_chain");
         if (!vr) vr = prova__ope_verify_chain(root, "", o, r);
     } else {
-        prova_report_check(r, "kind", false, "schema_error", "",
-                           "not an OPE document: expected an envelope, a receipt, a receipt chain or a bundle");
+        vr = prova_report_check(r, "kind", false, "schema_error", "",
+                                "not an OPE document: expected an envelope, a receipt, a receipt chain or a bundle");
     }
-    prova_doc_free(doc);
-    if (vr < 0) {
-        prova_report_free(r);
-        return vr;
-    }
-    *ret_report = r;
-    return 0;
+    return vr;
+}
+
+int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
+                     prova_error *reterr) {
+    return prova__verify_family(data, len, o, PROVA__FAMILY_OPE, ret_report, reterr);
 }

@@ -25,6 +25,8 @@ struct prova_report {
     str_list unauthenticated;
     str_list key_kids;
     str_list key_sources;
+    char *sdk_result; /* JSON text, or NULL */
+    size_t sdk_result_len;
     bool incomplete; /* an allocation failed while recording: never valid */
     bool quiet;      /* count passing checks instead of storing them */
     size_t quiet_passed;
@@ -73,8 +75,24 @@ prova_report *prova_report_free(prova_report *r) {
     free_strs(&r->key_kids);
     free_strs(&r->key_sources);
     free(r->kind);
+    free(r->sdk_result);
     free(r);
     return NULL;
+}
+
+int prova_report_set_sdk_result(prova_report *r, const char *json, size_t len) {
+    if (!r || (!json && len)) return PROVA_EINVAL;
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        r->incomplete = true;
+        return PROVA_ENOMEM;
+    }
+    if (len) memcpy(copy, json, len);
+    copy[len] = '\0';
+    free(r->sdk_result);
+    r->sdk_result = copy;
+    r->sdk_result_len = len;
+    return 0;
 }
 
 int prova_report_set_kind(prova_report *r, const char *kind) {
@@ -250,6 +268,10 @@ int prova_report_to_json(const prova_report *rep, prova_buf *out) {
     }
     if (!r) r = put(out, ",\"kind\":");
     if (!r) r = put_str(out, rep->kind);
+    if (!r && rep->sdk_result) {
+        r = put(out, ",\"sdk_result\":");
+        if (!r) r = prova_buf_append(out, rep->sdk_result, rep->sdk_result_len);
+    }
     if (!r && rep->unauthenticated.n) {
         r = put(out, ",\"unauthenticated_fields\":[");
         for (size_t i = 0; !r && i < rep->unauthenticated.n; i++) {
@@ -339,3 +361,5 @@ int prova__report_append(prova_report *dst, prova_report *src) {
     if (src->incomplete) dst->incomplete = true;
     return rc;
 }
+
+const char *prova_report_sdk_result(const prova_report *r) { return r ? r->sdk_result : NULL; }

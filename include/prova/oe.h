@@ -1,0 +1,163 @@
+/* prova/oe.h — OpenExecution v2: execution chains, provenance certificates, offline bundles, attestations.
+ * Formats and every decision where the reference is silent: docs/openexecution.md.
+ *
+ * Event hash  = hex H(JCS({seq, event_type, actor_id || "system", timestamp, payload, prev_hash})), timestamp =
+ *               created_at as UTC "YYYY-MM-DDTHH:MM:SS.sssZ" (truncated to milliseconds).
+ * Genesis     = '0' x hex length of H.  Chain hash = hex H(event_hash[1] || ... || event_hash[N]) over the hex text.
+ * Certificate = signature (lowercase hex; DER for ECDSA) over the UTF-8 JCS bytes of certificate_data.
+ */
+#ifndef PROVA_OE_H
+#define PROVA_OE_H
+
+#include <stdbool.h>
+
+#include "common.h"
+#include "crypto.h"
+#include "json.h"
+#include "report.h"
+#include "verify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PROVA_OE_HEX_MAX (2 * PROVA_HASH_MAX_BYTES) /* 128: the longest event or chain hash */
+#define PROVA_OE_TIME_LEN 24                        /* "2026-03-20T10:00:00.000Z" */
+
+/* The six chain hash algorithms by their OE names ("sha256", ..., "sha3-512"; the Python SDK's "sha3_256" forms
+ * too). 0 or PROVA_EUNSUPPORTED. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_hash_lookup(const char *name, prova_hash_alg *ret);
+
+/* created_at (RFC 3339 with any fraction and offset, a ' ' separator, a "+HH" offset) as the hash input's
+ * "YYYY-MM-DDTHH:MM:SS.sssZ": UTC, sub-millisecond digits truncated. 0 or PROVA_ESYNTAX. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_timestamp(const char *s, size_t n, char out[PROVA_OE_TIME_LEN + 1]);
+/* Microseconds since the epoch as the same form (milliseconds truncated). Returns 24, or 0 out of range. */
+PROVA_EXPORT size_t prova_oe_time_format(int64_t us, char out[PROVA_OE_TIME_LEN + 1]);
+
+/* The genesis prev_hash of alg: hex length '0' characters, NUL-terminated. */
+PROVA_EXPORT void prova_oe_genesis(prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1]);
+
+/* Appends the hash input of an event object (the JCS bytes above) to out. A member the event lacks is left out of
+ * the input, as the JS SDK drops undefined values; actor_id null, "", false or 0 becomes "system".
+ * Errors: PROVA_EINVAL (not an object), PROVA_ESYNTAX with reason "oe_timestamp_invalid" (created_at missing or
+ * not a timestamp) or a canon_* reason, PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_event_input(const prova_json *event, prova_buf *out, prova_error *reterr);
+/* The event hash (lowercase hex, NUL-terminated). Errors as prova_oe_event_input. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_event_hash(const prova_json *event, prova_hash_alg alg,
+                                                     char out[PROVA_OE_HEX_MAX + 1], prova_error *reterr);
+
+/* ---- Chain records ----------------------------------------------------------------------------------------- */
+
+/* A chain record is one JSON object: {id, chain_type, origin_type, origin_id, status, protocol_version,
+ * hash_algorithm, signature_algorithm, canonicalization, event_count, chain_hash, created_at, resolved_at,
+ * certified_at, updated_at, events:[...]}. Status moves open -> resolved -> certified -> revoked; the algorithms
+ * are fixed when the chain is created. */
+typedef struct prova_oe_chain_params {
+    const char *id;          /* NULL: a new UUIDv4 */
+    const char *chain_type;  /* NULL: "manual"; resource_audit, manual, incident_response, compliance_report */
+    const char *origin_type; /* NULL: "manual" */
+    const char *origin_id;   /* NULL: the chain id */
+    prova_hash_alg hash_alg;
+    prova_sig_alg sig_alg;
+    const char *created_at; /* RFC 3339, required (stored as .sssZ) */
+} prova_oe_chain_params;
+
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_chain_new(const prova_oe_chain_params *p, prova_buf *out,
+                                                    prova_error *reterr);
+
+typedef struct prova_oe_event_params {
+    const char *event_type;      /* required, 1-64 bytes */
+    const char *actor_id;        /* NULL: null (hashed as "system") */
+    const char *actor_type;      /* NULL: omitted */
+    const char *sentiment;       /* NULL: "neutral"; positive, negative, neutral */
+    const char *created_at;      /* RFC 3339, required (stored as .sssZ, the hashed form) */
+    const prova_json *payload;   /* NULL: {} */
+    const char *id;              /* NULL: a new UUIDv4 */
+} prova_oe_event_params;
+
+/* Builds the next event after prev (the chain's last event, or NULL for seq 1) as a JSON object {id, chain_id,
+ * seq, event_type, actor_id, actor_type?, sentiment, payload, created_at, prev_hash, event_hash} into out. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_event_build(const char *chain_id, prova_hash_alg alg, const prova_json *prev,
+                                                      const prova_oe_event_params *p, prova_buf *out,
+                                                      prova_error *reterr);
+
+/* The chain record with one more event (the chain must be open). Errors: PROVA_EINVAL with reason
+ * "oe_chain_not_open", "oe_schema" ..., PROVA_ESYNTAX for a bad created_at, PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_chain_append(const prova_json *chain, const prova_oe_event_params *p,
+                                                       const char *updated_at, prova_buf *out, prova_error *reterr);
+/* open -> resolved: computes chain_hash (after checking every event), sets resolved_at. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_chain_resolve(const prova_json *chain, const char *resolved_at,
+                                                        prova_buf *out, prova_error *reterr);
+
+/* ---- Certificates and bundles ------------------------------------------------------------------------------ */
+
+typedef struct prova_oe_cert_params {
+    const char *artifact_type;  /* required */
+    const char *artifact_ref;   /* required */
+    const char *artifact_title; /* NULL: omitted from certificate_data */
+    const char *origin_type;    /* NULL: the chain's */
+    const char *origin_id;      /* NULL: the chain's */
+    const char *issued_at;      /* RFC 3339, required */
+    const char *certificate_id; /* NULL: a new UUIDv4 */
+} prova_oe_cert_params;
+
+/* Issues a certificate over a resolved chain and appends the offline bundle to bundle_out:
+ * {certificate: certificate_data, certificate_id, certificate_signature, chain: {id, events, hash_algorithm,
+ *  signature_algorithm, canonicalization, chain_hash, chain_type, origin_type, origin_id, status:"certified", ...},
+ *  public_key: PEM SPKI, status: {status:"active", ... signed}}.
+ * If chain_out is not NULL the certified chain record is appended to it. The key's algorithm must be the chain's
+ * signature_algorithm. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_certify(const prova_key *key, const prova_json *chain,
+                                                  const prova_oe_cert_params *p, prova_buf *bundle_out,
+                                                  prova_buf *chain_out, prova_error *reterr);
+
+typedef enum prova_oe_cert_status {
+    PROVA_OE_ACTIVE = 0,
+    PROVA_OE_REVOKED,
+    PROVA_OE_SUPERSEDED,
+} prova_oe_cert_status;
+
+typedef struct prova_oe_status_params {
+    prova_oe_cert_status status; /* REVOKED or SUPERSEDED */
+    const char *reason;          /* revocation_reason / supersession_reason (optional for superseded) */
+    const char *superseded_by;   /* the successor certificate id (SUPERSEDED: required) */
+    const char *at;              /* RFC 3339, required */
+} prova_oe_status_params;
+
+/* Rewrites a bundle's status block: active -> revoked | superseded, signed by the issuer key (whose public key
+ * must be the bundle's public_key). Errors: "oe_status_transition" (not active), "oe_key_mismatch", ... */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_set_status(const prova_key *key, const prova_json *bundle,
+                                                     const prova_oe_status_params *p, prova_buf *out,
+                                                     prova_error *reterr);
+
+/* ---- Verification ------------------------------------------------------------------------------------------ */
+
+/* True for documents prova_oe_verify_doc() accepts: an offline bundle, a chain record, an array of events. */
+PROVA_EXPORT bool prova_oe_detect(const prova_json *doc);
+
+/* Verifies an offline bundle, a chain record or an event array into r (kind "oe_bundle", "oe_chain",
+ * "oe_events"). Every check of seed 002 and the SDKs, with stable reason codes; for a bundle the report also
+ * carries "sdk_result": the JS SDK's verifyBundle result for the same input (same members and error strings),
+ * except that a revoked or superseded status block makes it invalid too. The issuer key is the bundle's
+ * public_key; when o->keys is not empty it must be one of them. 0 or PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o,
+                                                     prova_report *r);
+
+/* Verifies events given one per line (JSON Lines) as one chain, streaming: memory stays at one event. The hash
+ * algorithm is o->hash_alg, or follows from the hash length (64: sha256, 96: sha384, 128: sha512).
+ * 0 (the report holds the verdict), PROVA_ESYNTAX (a line is not JSON; reterr anchored in the whole input),
+ * PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_options *o,
+                                                       prova_report *r, prova_error *reterr);
+
+/* ---- Attestations (the SDKs' extension attestations) -------------------------------------------------------- */
+
+/* The RFC 6962 Merkle root (leaf = H(0x00 || leaf bytes), node = H(0x01 || L || R), an odd last node promoted) of
+ * hex leaves, as lowercase hex; no leaves: '0' x hex length. 0, PROVA_ESYNTAX (a leaf is not hex), PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_merkle_root(prova_hash_alg alg, const char *const *leaves, size_t n,
+                                                      char out[PROVA_OE_HEX_MAX + 1]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PROVA_OE_H */

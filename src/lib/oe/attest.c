@@ -1,0 +1,229 @@
+/* OpenExecution extension attestations (the SDKs' ContentIntegrity, Timestamp and Blockchain).
+ *
+ * SPEC (openexecution.md §5.4; SDK-only, no spec text):
+ *  - ContentIntegrity {root_hash|merkle_root, leaves|leaf_hashes, hash_algorithm?}: RFC 6962 Merkle root, leaf =
+ *    H(0x00 || hex-decoded leaf), node = H(0x01 || L || R), an odd last node promoted (not duplicated); no leaves:
+ *    the root must be '0' x hex length. Result {valid, computed_root, expected_root, domain_separation:"rfc6962"}.
+ *  - Timestamp {timestamp, hash, signed_timestamp?}: hash = hex H(UTF-8 timestamp), signed_timestamp = hex
+ *    signature over the timestamp with the bundle key; backend form {anchored_at, anchor_hash}: structure only.
+ *    Result {valid, hash_valid, signature_valid (null when not checked)}.
+ *  - Blockchain {tx_hash, chain_hash|head_hash, network?}: valid when no hash is given, else the hash must be the
+ *    chain hash. Result {valid, hash_match (null when not compared), tx_hash, network ("unknown")}.
+ * Result objects are written canonically (JCS member order), with "type" first in the SDK and sorted here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_internal.h"
+
+/* One level up the tree: pairs hashed with the 0x01 prefix, an odd last node promoted. */
+static int merkle_level(prova_hash_alg alg, uint8_t *nodes, size_t n, size_t hs) {
+    size_t out = 0;
+    for (size_t i = 0; i < n; i += 2, out++) {
+        if (i + 1 == n) {
+            memmove(nodes + out * hs, nodes + i * hs, hs);
+            continue;
+        }
+        uint8_t buf[1 + 2 * PROVA_HASH_MAX_BYTES];
+        buf[0] = 0x01;
+        memcpy(buf + 1, nodes + i * hs, 2 * hs);
+        int r = prova_hash(alg, buf, 1 + 2 * hs, nodes + out * hs);
+        if (r < 0) return r;
+    }
+    return (int)out;
+}
+
+int prova_oe_merkle_root(prova_hash_alg alg, const char *const *leaves, size_t n, char out[PROVA_OE_HEX_MAX + 1]) {
+    size_t hs = prova_hash_size(alg);
+    if (!hs || !out || (!leaves && n)) return PROVA_EINVAL;
+    if (n == 0) {
+        prova_oe_genesis(alg, out);
+        return 0;
+    }
+    if (n > SIZE_MAX / PROVA_HASH_MAX_BYTES) return PROVA_ENOMEM;
+    /* Nodes are PROVA_HASH_MAX_BYTES apart when leaves are hashed: the digest writes that many. */
+    uint8_t *nodes = malloc(n * PROVA_HASH_MAX_BYTES);
+    if (!nodes) return PROVA_ENOMEM;
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        size_t ln = strlen(leaves[i]), dl = 0;
+        uint8_t *buf = malloc(ln / 2 + 1);
+        if (!buf) {
+            r = PROVA_ENOMEM;
+            break;
+        }
+        buf[0] = 0x00;
+        if (prova_hex_decode(leaves[i], ln, buf + 1, ln / 2, &dl, NULL) < 0) r = PROVA_ESYNTAX;
+        uint8_t d[PROVA_HASH_MAX_BYTES];
+        if (r == 0) r = prova_hash(alg, buf, 1 + dl, d);
+        if (r == 0) memcpy(nodes + i * hs, d, hs);
+        free(buf);
+    }
+    size_t m = n;
+    while (r == 0 && m > 1) {
+        int k = merkle_level(alg, nodes, m, hs);
+        if (k < 0) r = k;
+        else m = (size_t)k;
+    }
+    if (r == 0 && prova_hex_encode(nodes, hs, out, PROVA_OE_HEX_MAX + 1) != 2 * hs) r = PROVA_ECRYPTO;
+    free(nodes);
+    return r;
+}
+
+/* ---- the verifiers ------------------------------------------------------------------------------------------- */
+
+/* ,"name":<value as JSON> or null. */
+static int put_json(prova_buf *out, const char *name, const prova_json *v) {
+    int r = prova_buf_append(out, ",\"", 2);
+    if (r == 0) r = prova__oe_put(out, name);
+    if (r == 0) r = prova__oe_put(out, "\":");
+    if (r == 0) r = v ? prova_canon_write(v, PROVA_PROFILE_JCS, out, NULL) : prova__oe_put(out, "null");
+    return r;
+}
+
+static const prova_json *either(const prova_json *att, const char *a, const char *b) {
+    const prova_json *v = prova_json_get(att, a);
+    return prova__oe_truthy(v) ? v : prova_json_get(att, b);
+}
+
+/* A failure with a reason: {"reason":..., "type":..., "valid":false}. */
+static int fail_reason(const prova_json *type, const char *reason, prova_buf *out, bool *ret_valid,
+                       const char **ret_reason) {
+    *ret_valid = false;
+    *ret_reason = reason;
+    int r = prova__oe_put(out, "{\"reason\":");
+    if (r == 0) r = prova__oe_put_str(out, reason, strlen(reason));
+    if (r == 0 && type) r = put_json(out, "type", type);
+    if (r == 0) r = prova__oe_put(out, ",\"valid\":false}");
+    return r;
+}
+
+static int content_integrity(const prova_json *att, const prova_json *type, prova_hash_alg alg, prova_buf *out,
+                             bool *ret_valid, const char **ret_reason) {
+    const prova_json *root = either(att, "root_hash", "merkle_root");
+    if (!prova__oe_truthy(root)) return fail_reason(type, "Missing root_hash/merkle_root", out, ret_valid, ret_reason);
+    const prova_json *ha = prova_json_get(att, "hash_algorithm");
+    if (prova__oe_truthy(ha) && (!prova_json_is_string(ha) || prova_oe_hash_lookup(ha->u.str, &alg) < 0))
+        return fail_reason(type, "Unsupported hash algorithm", out, ret_valid, ret_reason);
+    const prova_json *leaves = either(att, "leaves", "leaf_hashes");
+    size_t n = prova_json_is_array(leaves) ? leaves->len : 0;
+    const char **v = n ? calloc(n, sizeof *v) : NULL;
+    if (n && !v) return PROVA_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const prova_json *l = &leaves->u.items[i];
+        if (!prova_json_is_string(l) || strlen(l->u.str) != l->len) {
+            free(v);
+            return fail_reason(type, "Invalid leaf hash", out, ret_valid, ret_reason);
+        }
+        v[i] = l->u.str;
+    }
+    char computed[PROVA_OE_HEX_MAX + 1];
+    int r = prova_oe_merkle_root(alg, v, n, computed);
+    free(v);
+    if (r == PROVA_ESYNTAX) return fail_reason(type, "Invalid leaf hash", out, ret_valid, ret_reason);
+    if (r < 0) return r;
+    /* The root is compared as lowercase hex. */
+    bool valid = false;
+    if (prova_json_is_string(root) && root->len == strlen(computed)) {
+        valid = true;
+        for (size_t i = 0; i < root->len; i++) {
+            char c = root->u.str[i];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (c != computed[i]) valid = false;
+        }
+    }
+    *ret_valid = valid;
+    *ret_reason = NULL;
+    r = prova__oe_put(out, "{\"computed_root\":");
+    if (r == 0) r = prova__oe_put_str(out, computed, strlen(computed));
+    if (r == 0) r = prova__oe_put(out, ",\"domain_separation\":\"rfc6962\"");
+    if (r == 0) r = put_json(out, "expected_root", root);
+    if (r == 0) r = put_json(out, "type", type);
+    if (r == 0) r = prova__oe_put(out, valid ? ",\"valid\":true}" : ",\"valid\":false}");
+    return r;
+}
+
+static int timestamp_att(const prova_json *att, const prova_json *type, prova_hash_alg alg, const prova_key *key,
+                         prova_buf *out, bool *ret_valid, const char **ret_reason) {
+    const prova_json *ts = either(att, "timestamp", "anchored_at");
+    const prova_json *h = either(att, "hash", "anchor_hash");
+    if (!prova__oe_truthy(ts) || !prova__oe_truthy(h))
+        return fail_reason(type, "Missing timestamp/anchored_at or hash/anchor_hash", out, ret_valid, ret_reason);
+    const char *hash_valid = "null", *sig_valid = "null";
+    bool valid = true;
+    if (prova__oe_truthy(prova_json_get(att, "timestamp")) && prova__oe_truthy(prova_json_get(att, "hash"))) {
+        /* The SDK form: the hash (and an optional signature) over the timestamp's text. */
+        prova_buf text = PROVA_BUF_INIT;
+        int r = prova__oe_js_string(prova_json_get(att, "timestamp"), 0, &text);
+        char hex[PROVA_OE_HEX_MAX + 1] = "";
+        if (r == 0) r = prova_hash_hex(alg, text.data ? (const void *)text.data : "", text.len, hex);
+        const prova_json *given = prova_json_get(att, "hash");
+        bool hv = r == 0 && prova_json_is_string(given) && given->len == strlen(hex) && memcmp(given->u.str, hex, given->len) == 0;
+        hash_valid = hv ? "true" : "false";
+        valid = hv;
+        const prova_json *st = prova_json_get(att, "signed_timestamp");
+        if (r == 0 && prova__oe_truthy(st) && key) {
+            uint8_t sig[PROVA_SIG_MAX_BYTES];
+            size_t sl = 0;
+            bool sv = prova_json_is_string(st) && prova__oe_sig_decode(st->u.str, st->len, sig, sizeof sig, &sl) == 0 &&
+                      prova_verify(key, text.data ? (const void *)text.data : "", text.len, sig, sl) == 0;
+            sig_valid = sv ? "true" : "false";
+            valid = valid && sv;
+        }
+        prova_buf_free(&text);
+        if (r < 0) return r;
+    }
+    *ret_valid = valid;
+    *ret_reason = NULL;
+    int r = prova__oe_put(out, "{\"hash_valid\":");
+    if (r == 0) r = prova__oe_put(out, hash_valid);
+    if (r == 0) r = prova__oe_put(out, ",\"signature_valid\":");
+    if (r == 0) r = prova__oe_put(out, sig_valid);
+    if (r == 0) r = put_json(out, "type", type);
+    if (r == 0) r = prova__oe_put(out, valid ? ",\"valid\":true}" : ",\"valid\":false}");
+    return r;
+}
+
+static int blockchain_att(const prova_json *att, const prova_json *type, const char *expected, prova_buf *out,
+                          bool *ret_valid, const char **ret_reason) {
+    const prova_json *tx = prova_json_get(att, "tx_hash");
+    if (!prova__oe_truthy(tx)) return fail_reason(type, "Missing tx_hash", out, ret_valid, ret_reason);
+    const prova_json *h = either(att, "chain_hash", "head_hash");
+    const char *match = "null";
+    bool valid = true;
+    if (prova__oe_truthy(h) && expected && expected[0]) {
+        valid = prova_json_is_string(h) && h->len == strlen(expected) && memcmp(h->u.str, expected, h->len) == 0;
+        match = valid ? "true" : "false";
+    }
+    *ret_valid = valid;
+    *ret_reason = NULL;
+    const prova_json *net = prova_json_get(att, "network");
+    int r = prova__oe_put(out, "{\"hash_match\":");
+    if (r == 0) r = prova__oe_put(out, match);
+    if (r == 0) r = prova__oe_truthy(net) ? put_json(out, "network", net) : prova__oe_put(out, ",\"network\":\"unknown\"");
+    if (r == 0) r = put_json(out, "tx_hash", tx);
+    if (r == 0) r = put_json(out, "type", type);
+    if (r == 0) r = prova__oe_put(out, valid ? ",\"valid\":true}" : ",\"valid\":false}");
+    return r;
+}
+
+int prova__oe_attestation(const prova_json *att, prova_hash_alg alg, const prova_key *key,
+                          const char *expected_chain_hash, prova_buf *out, bool *ret_valid, const char **ret_reason) {
+    const prova_json *type = prova_json_get(att, "type");
+    if (!prova__oe_truthy(type)) return fail_reason(type, "Missing attestation type", out, ret_valid, ret_reason);
+    if (prova_json_str_eq(type, "ContentIntegrity")) return content_integrity(att, type, alg, out, ret_valid, ret_reason);
+    if (prova_json_str_eq(type, "Timestamp")) return timestamp_att(att, type, alg, key, out, ret_valid, ret_reason);
+    if (prova_json_str_eq(type, "Blockchain"))
+        return blockchain_att(att, type, expected_chain_hash, out, ret_valid, ret_reason);
+    *ret_valid = false;
+    *ret_reason = "Unknown attestation type";
+    int r = prova__oe_put(out, "{\"reason\":");
+    prova_buf msg = PROVA_BUF_INIT;
+    if (r == 0) r = prova__oe_put(&msg, "Unknown attestation type: ");
+    if (r == 0) r = prova__oe_js_string(type, 0, &msg);
+    if (r == 0) r = prova__oe_put_str(out, (const char *)msg.data, msg.len);
+    prova_buf_free(&msg);
+    if (r == 0) r = put_json(out, "type", type);
+    if (r == 0) r = prova__oe_put(out, ",\"valid\":false}");
+    return r;
+}

@@ -1,0 +1,407 @@
+/* OpenExecution events: timestamps, the event hash, genesis, and the incremental chain checker.
+ *
+ * SPEC (openexecution.md §2.1, hash-chain §3, JS SDK computeEventHash):
+ *   H(JCS({seq, event_type, actor_id: actor_id || "system", timestamp: new Date(created_at).toISOString(),
+ *          payload, prev_hash}))
+ *   JCS sorts the six ASCII keys to actor_id, event_type, payload, prev_hash, seq, timestamp, so the input is
+ *   written in that order without sorting. A member the event lacks is left out, as JSON.stringify drops
+ *   undefined; the Python SDK instead defaults payload to {} and prev_hash to genesis (a divergence the reference
+ *   notes; prova follows JS, the reference implementation).
+ * SPEC (§5.2, the integrity loop of both SDKs): for each index i, seq must be i+1, prev_hash the previous STORED
+ *   event_hash (genesis for the first), the recomputed hash the stored one; checking goes on after a failure.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oe_internal.h"
+
+int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message) {
+    if (err) {
+        prova_error_clear(err);
+        err->status = status;
+        err->reason = reason;
+        err->message = message;
+    }
+    return status;
+}
+
+int prova_oe_hash_lookup(const char *name, prova_hash_alg *ret) {
+    if (!name || !ret) return PROVA_EINVAL;
+    static const struct {
+        const char *name;
+        prova_hash_alg alg;
+    } py[] = {{"sha3_256", PROVA_HASH_SHA3_256}, {"sha3_384", PROVA_HASH_SHA3_384}, {"sha3_512", PROVA_HASH_SHA3_512}};
+    for (size_t i = 0; i < sizeof py / sizeof py[0]; i++) {
+        if (strcmp(name, py[i].name) == 0) {
+            *ret = py[i].alg;
+            return 0;
+        }
+    }
+    return prova_hash_lookup(name, ret);
+}
+
+/* ---- time ---------------------------------------------------------------------------------------------------- */
+
+size_t prova_oe_time_format(int64_t us, char out[PROVA_OE_TIME_LEN + 1]) {
+    if (!out) return 0;
+    /* Milliseconds by floor division: the fraction's digits are cut, never rounded (toISOString of a parsed
+     * timestamp keeps the first three digits, also before 1970). */
+    int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+    char full[40];
+    if (prova_time_format(ms * 1000, full) != 32) return 0;
+    memcpy(out, full, 23); /* "YYYY-MM-DDTHH:MM:SS.sss" */
+    out[23] = 'Z';
+    out[24] = '\0';
+    return PROVA_OE_TIME_LEN;
+}
+
+int prova_oe_timestamp(const char *s, size_t n, char out[PROVA_OE_TIME_LEN + 1]) {
+    int64_t us;
+    if (!s || !out) return PROVA_EINVAL;
+    if (prova_time_parse(s, n, &us) < 0 || !prova_oe_time_format(us, out)) return PROVA_ESYNTAX;
+    return 0;
+}
+
+/* created_at as JS's new Date(v).toISOString(): a string in the accepted forms, or a number of milliseconds. */
+static int event_timestamp(const prova_json *v, char out[PROVA_OE_TIME_LEN + 1]) {
+    if (prova_json_is_string(v)) return prova_oe_timestamp(v->u.str, v->len, out);
+    if (prova_json_is_number(v)) {
+        double ms;
+        if (prova_json_get_double(v, &ms) < 0 || !(fabs(ms) <= 8.64e15)) return PROVA_ESYNTAX;
+        return prova_oe_time_format((int64_t)trunc(ms) * 1000, out) ? 0 : PROVA_ESYNTAX;
+    }
+    return PROVA_ESYNTAX;
+}
+
+void prova_oe_genesis(prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1]) {
+    if (!out) return;
+    size_t n = 2 * prova_hash_size(alg);
+    memset(out, '0', n);
+    out[n] = '\0';
+}
+
+/* ---- JavaScript semantics ------------------------------------------------------------------------------------- */
+
+bool prova__oe_truthy(const prova_json *v) {
+    if (!v) return false;
+    switch ((prova_json_type)v->type) {
+    case PROVA_JSON_NULL:
+    case PROVA_JSON_FALSE: return false;
+    case PROVA_JSON_STRING: return v->len > 0;
+    case PROVA_JSON_NUMBER: {
+        double d;
+        return prova_json_get_double(v, &d) < 0 || d != 0; /* 1e400 is Infinity: truthy */
+    }
+    default: return true;
+    }
+}
+
+/* Appends UTF-8 s[0..n) cut after max UTF-16 code units (JS String.prototype.slice(0, max)). */
+static int put_utf16_prefix(prova_buf *out, const char *s, size_t n, size_t max) {
+    if (!max) return prova_buf_append(out, s, n);
+    size_t i = 0, units = 0;
+    while (i < n && units < max) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        size_t u = len == 4 ? 2 : 1;
+        if (units + u > max) break; /* half a surrogate pair: JS would keep a lone surrogate; prova stops */
+        if (i + len > n) len = n - i;
+        i += len;
+        units += u;
+    }
+    return prova_buf_append(out, s, i);
+}
+
+int prova__oe_js_string(const prova_json *v, size_t max, prova_buf *out) {
+    if (!v) return put_utf16_prefix(out, "undefined", 9, max);
+    switch ((prova_json_type)v->type) {
+    case PROVA_JSON_NULL: return put_utf16_prefix(out, "null", 4, max);
+    case PROVA_JSON_FALSE: return put_utf16_prefix(out, "false", 5, max);
+    case PROVA_JSON_TRUE: return put_utf16_prefix(out, "true", 4, max);
+    case PROVA_JSON_STRING: return put_utf16_prefix(out, v->u.str, v->len, max);
+    case PROVA_JSON_NUMBER: {
+        char buf[32];
+        double d;
+        if (prova_json_get_double(v, &d) < 0) return put_utf16_prefix(out, "Infinity", 8, max);
+        size_t n = prova_format_double(d, PROVA_PROFILE_JCS, buf);
+        return put_utf16_prefix(out, buf, n, max);
+    }
+    case PROVA_JSON_OBJECT: return put_utf16_prefix(out, "[object Object]", 15, max);
+    case PROVA_JSON_ARRAY: {
+        /* String([a, b]) is "a,b" with null/undefined as "". Enough for messages; nested arrays flatten alike. */
+        prova_buf tmp = PROVA_BUF_INIT;
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < v->len; i++) {
+            if (i) r = prova_buf_append(&tmp, ",", 1);
+            const prova_json *e = &v->u.items[i];
+            if (r == 0 && e->type != PROVA_JSON_NULL) r = prova__oe_js_string(e, 0, &tmp);
+        }
+        if (r == 0) r = put_utf16_prefix(out, tmp.data ? (const char *)tmp.data : "", tmp.len, max);
+        prova_buf_free(&tmp);
+        return r;
+    }
+    }
+    return PROVA_EINVAL;
+}
+
+/* ---- the event hash ------------------------------------------------------------------------------------------- */
+
+static int put_member(prova_buf *out, bool *first, const char *key_literal, const prova_json *v, prova_error *err) {
+    int r = prova_buf_append(out, *first ? "{" : ",", 1);
+    *first = false;
+    if (r == 0) r = prova__oe_put(out, key_literal);
+    if (r == 0) r = prova_canon_write(v, PROVA_PROFILE_JCS, out, err);
+    return r;
+}
+
+int prova_oe_event_input(const prova_json *ev, prova_buf *out, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!prova_json_is_object(ev) || !out)
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema", "an event must be a JSON object");
+    char ts[PROVA_OE_TIME_LEN + 1];
+    if (event_timestamp(prova_json_get(ev, "created_at"), ts) < 0)
+        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid",
+                              "created_at is missing or not an RFC 3339 timestamp with an offset");
+    size_t mark = out->len;
+    const prova_json *actor = prova_json_get(ev, "actor_id");
+    int r = prova__oe_truthy(actor) ? prova__oe_put(out, "{\"actor_id\":") : prova__oe_put(out, "{\"actor_id\":\"system\"");
+    if (r == 0 && prova__oe_truthy(actor)) r = prova_canon_write(actor, PROVA_PROFILE_JCS, out, reterr);
+    bool first = false;
+    const prova_json *v;
+    if (r == 0 && (v = prova_json_get(ev, "event_type"))) r = put_member(out, &first, "\"event_type\":", v, reterr);
+    if (r == 0 && (v = prova_json_get(ev, "payload"))) r = put_member(out, &first, "\"payload\":", v, reterr);
+    if (r == 0 && (v = prova_json_get(ev, "prev_hash"))) r = put_member(out, &first, "\"prev_hash\":", v, reterr);
+    if (r == 0 && (v = prova_json_get(ev, "seq"))) r = put_member(out, &first, "\"seq\":", v, reterr);
+    if (r == 0) r = prova__oe_put(out, ",\"timestamp\":\"");
+    if (r == 0) r = prova_buf_append(out, ts, PROVA_OE_TIME_LEN);
+    if (r == 0) r = prova__oe_put(out, "\"}");
+    if (r < 0) out->len = mark;
+    return r;
+}
+
+static int hash_hex(prova_hash_alg alg, const void *data, size_t len, char out[PROVA_OE_HEX_MAX + 1]) {
+    return prova_hash_hex(alg, data, len, out);
+}
+
+int prova_oe_event_hash(const prova_json *ev, prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1],
+                        prova_error *reterr) {
+    if (!out || !prova_hash_size(alg)) return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "bad argument");
+    prova_buf b = PROVA_BUF_INIT;
+    int r = prova_oe_event_input(ev, &b, reterr);
+    if (r == 0) r = hash_hex(alg, b.data ? b.data : (const uint8_t *)"", b.len, out);
+    prova_buf_free(&b);
+    return r;
+}
+
+/* ---- the chain checker ---------------------------------------------------------------------------------------- */
+
+int prova__oe_chain_init(oe_chain *c, prova_hash_alg alg, const char *at, prova_report *r, bool sdk) {
+    memset(c, 0, sizeof *c);
+    c->alg = alg;
+    c->hexlen = 2 * prova_hash_size(alg);
+    c->at = at ? at : "";
+    c->r = r;
+    c->sdk = sdk;
+    c->recomputed_ok = true;
+    c->integrity_ok = true;
+    char genesis[PROVA_OE_HEX_MAX + 1];
+    prova_oe_genesis(alg, genesis);
+    int rc = prova_buf_append(&c->prev, genesis, c->hexlen);
+    if (rc == 0) rc = prova_hash_new(alg, &c->stored);
+    if (rc == 0) rc = prova_hash_new(alg, &c->recomputed);
+    if (rc < 0) prova__oe_chain_free(c);
+    return rc;
+}
+
+void prova__oe_chain_free(oe_chain *c) {
+    prova_buf_free(&c->prev);
+    prova_buf_free(&c->input);
+    prova_buf_free(&c->sdk_errors);
+    c->stored = prova_hash_free(c->stored);
+    c->recomputed = prova_hash_free(c->recomputed);
+}
+
+int prova__oe_sdk_error(oe_chain *c, const char *fmt, ...) {
+    if (!c->sdk) return 0;
+    if (c->sdk_count >= OE_MAX_SDK_ERRORS) {
+        c->sdk_dropped++;
+        return 0;
+    }
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return PROVA_EINVAL;
+    char *s = small;
+    char *big = NULL;
+    if ((size_t)n >= sizeof small) {
+        big = malloc((size_t)n + 1);
+        if (!big) return PROVA_ENOMEM;
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        s = big;
+    }
+    int r = c->sdk_count ? prova_buf_append(&c->sdk_errors, ",", 1) : 0;
+    /* The strings quote values from the input: they are written as JSON literals, invalid UTF-8 impossible
+     * (every quoted value came from a parsed document). */
+    if (r == 0) r = prova__oe_put_str(&c->sdk_errors, s, (size_t)n);
+    free(big);
+    if (r == 0) c->sdk_count++;
+    return r;
+}
+
+/* One failed per-event check (listed while under the limit, counted after). */
+static int event_failure(oe_chain *c, size_t i, const char *field, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int event_failure(oe_chain *c, size_t i, const char *field, const char *code, const char *fmt, ...) {
+    c->integrity_ok = false;
+    if (c->failures++ >= OE_MAX_FAILURES || !c->r) return 0;
+    char msg[400], check[64], at[PROVA_POINTER_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(check, sizeof check, "events[%zu].%s", i, field);
+    snprintf(at, sizeof at, "%s/%zu/%s", c->at, i, field);
+    return prova_report_check(c->r, check, false, code, at, "%s", msg);
+}
+
+/* JS String(v).slice(0, 16) into a NUL-terminated buffer (for the SDK's messages). */
+static void js_prefix(const prova_json *v, char out[80]) {
+    prova_buf b = PROVA_BUF_INIT;
+    size_t n = 0;
+    if (prova__oe_js_string(v, 16, &b) == 0 && b.len < 80) n = b.len;
+    if (n) memcpy(out, b.data, n);
+    out[n] = '\0';
+    prova_buf_free(&b);
+}
+
+/* s[0..n).slice(0, 16) into a NUL-terminated buffer. */
+static void raw_prefix(const char *s, size_t n, char out[80]) {
+    prova_buf b = PROVA_BUF_INIT;
+    size_t len = 0;
+    if (put_utf16_prefix(&b, s, n, 16) == 0 && b.len < 80) len = b.len;
+    if (len) memcpy(out, b.data, len);
+    out[len] = '\0';
+    prova_buf_free(&b);
+}
+
+/* (v || '') as the SDK writes it in its messages. */
+static void js_prefix_or_empty(const prova_json *v, char out[80]) {
+    if (prova__oe_truthy(v)) js_prefix(v, out);
+    else out[0] = '\0';
+}
+
+static bool is_seq(const prova_json *v, size_t expected) {
+    double d;
+    return prova_json_is_number(v) && prova_json_get_double(v, &d) == 0 && d == (double)expected;
+}
+
+int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
+    size_t i = c->count++;
+    int r = 0;
+    const prova_json *seq = prova_json_get(ev, "seq");
+    const prova_json *prev = prova_json_get(ev, "prev_hash");
+    const prova_json *stored = prova_json_get(ev, "event_hash");
+    char seq_buf[80];
+    bool seq_done = false;
+#define SEQ_S (seq_done ? seq_buf : (seq_done = true, js_prefix(seq, seq_buf), seq_buf))
+    if (!prova_json_is_object(ev)) {
+        r = event_failure(c, i, "schema", "oe_schema", "event %zu is not a JSON object", i);
+        if (r == 0) r = prova__oe_sdk_error(c, "Event at index %zu: not an object", i);
+    }
+    if (r == 0 && !is_seq(seq, i + 1)) {
+        r = event_failure(c, i, "seq", "seq_mismatch", "expected seq %zu, found %s", i + 1, seq ? SEQ_S : "none");
+        if (r == 0) r = prova__oe_sdk_error(c, "Event at index %zu: expected seq=%zu, got seq=%s", i, i + 1, SEQ_S);
+    }
+    /* prev_hash: must equal the previous stored event_hash (genesis for the first event). */
+    bool prev_ok = prova_json_is_string(prev) && prev->len == c->prev.len &&
+                   (prev->len == 0 || memcmp(prev->u.str, c->prev.data, prev->len) == 0);
+    if (r == 0 && !prev_ok) {
+        char exp[80], got[80];
+        raw_prefix(c->prev.data ? (const char *)c->prev.data : "", c->prev.len, exp);
+        js_prefix_or_empty(prev, got);
+        r = i == 0 ? event_failure(c, i, "prev_hash", "genesis_mismatch",
+                                   "the first event's prev_hash is not the genesis hash (%zu zeros)", c->hexlen)
+                   : event_failure(c, i, "prev_hash", "link_broken",
+                                   "prev_hash is not the event_hash of event %zu (expected %s..., found %s...)", i,
+                                   exp, got);
+        if (r == 0) r = prova__oe_sdk_error(c, "Event seq=%s: prev_hash mismatch (expected %s..., got %s...)", SEQ_S,
+                                            exp, got);
+    }
+    /* The event hash, recomputed. */
+    char hex[PROVA_OE_HEX_MAX + 1] = "";
+    bool computed = false;
+    if (r == 0 && prova_json_is_object(ev)) {
+        prova_error err;
+        c->input.len = 0;
+        int h = prova_oe_event_input(ev, &c->input, &err);
+        if (h == PROVA_ENOMEM) return h;
+        if (h == 0) {
+            h = hash_hex(c->alg, c->input.data, c->input.len, hex);
+            if (h < 0) return h;
+            computed = true;
+        } else if (err.reason && strcmp(err.reason, "oe_timestamp_invalid") == 0) {
+            r = event_failure(c, i, "created_at", "timestamp_invalid",
+                              "created_at is missing or not an RFC 3339 timestamp with an offset");
+            if (r == 0) r = prova__oe_sdk_error(c, "Event seq=%s: RangeError: Invalid time value", SEQ_S);
+        } else {
+            r = event_failure(c, i, "payload", err.reason ? err.reason : "oe_schema", "%s",
+                              err.message ? err.message : "the event cannot be canonicalized");
+            if (r == 0) r = prova__oe_sdk_error(c, "Event seq=%s: %s", SEQ_S, err.message ? err.message : "invalid");
+        }
+    }
+    if (r == 0 && computed) {
+        bool same = prova_json_is_string(stored) && stored->len == c->hexlen && memcmp(stored->u.str, hex, c->hexlen) == 0;
+        if (!same) {
+            char got[80], cut[17];
+            memcpy(cut, hex, 16);
+            cut[16] = '\0';
+            js_prefix_or_empty(stored, got);
+            r = event_failure(c, i, "event_hash", "event_hash_mismatch",
+                              "the recomputed %s event hash %s... differs from the stored %s...",
+                              prova_hash_name(c->alg), cut, got);
+            if (r == 0)
+                r = prova__oe_sdk_error(c, "Event seq=%s: event_hash mismatch (computed %s..., got %s...)", SEQ_S, cut,
+                                        got);
+        }
+    }
+    if (r < 0) return r;
+    /* Both chain hashes, and expectedPrev = the stored event_hash (even when wrong, as the SDKs do). */
+    const char *sh = prova_json_is_string(stored) ? stored->u.str : "";
+    size_t shl = prova_json_is_string(stored) ? stored->len : 0;
+    r = prova_hash_update(c->stored, sh, shl);
+    if (r == 0 && computed) r = prova_hash_update(c->recomputed, hex, c->hexlen);
+    if (!computed) c->recomputed_ok = false;
+    if (r == 0) {
+        c->prev.len = 0;
+        r = prova_buf_append(&c->prev, sh, shl);
+    }
+    return r;
+#undef SEQ_S
+}
+
+static int final_hex(prova_hash_ctx **ctx, size_t size, char out[PROVA_OE_HEX_MAX + 1]) {
+    uint8_t d[PROVA_HASH_MAX_BYTES];
+    int r = prova_hash_final(*ctx, d); /* frees the context */
+    *ctx = NULL;
+    if (r == 0 && prova_hex_encode(d, size, out, PROVA_OE_HEX_MAX + 1) != 2 * size) r = PROVA_ECRYPTO;
+    return r;
+}
+
+int prova__oe_chain_finish(oe_chain *c, char stored[PROVA_OE_HEX_MAX + 1], char recomputed[PROVA_OE_HEX_MAX + 1]) {
+    size_t size = prova_hash_size(c->alg);
+    int r = final_hex(&c->stored, size, stored);
+    if (r == 0) r = final_hex(&c->recomputed, size, recomputed);
+    if (r == 0 && !c->recomputed_ok) recomputed[0] = '\0';
+    if (r == 0 && c->failures > OE_MAX_FAILURES && c->r)
+        r = prova_report_check(c->r, "events", false, "too_many_failures", c->at,
+                               "%zu more failed event checks are not listed (%zu in all)",
+                               c->failures - OE_MAX_FAILURES, c->failures);
+    return r;
+}

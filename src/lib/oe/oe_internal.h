@@ -1,0 +1,107 @@
+/* Internal: helpers shared by the OpenExecution modules (event.c, chain.c, cert.c, attest.c, verify.c). */
+#ifndef PROVA_OE_INTERNAL_H
+#define PROVA_OE_INTERNAL_H
+
+#include <string.h>
+
+#include "ope_internal.h" /* key sets, prova__utf8_valid */
+#include "prova/oe.h"
+
+/* Failures listed one by one in a report before the rest are only counted; SDK error strings kept. */
+#define OE_MAX_FAILURES 100
+#define OE_MAX_SDK_ERRORS 10000
+
+/* Fills err (if not NULL) and returns status. */
+int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message);
+
+/* JavaScript truthiness of a member value (absent = undefined = false). */
+bool prova__oe_truthy(const prova_json *v);
+
+/* Appends String(v) as JavaScript's template literals would write it ("undefined" for NULL, numbers as
+ * Number::toString, "[object Object]"), truncated to max UTF-16 code units (0: no limit). Raw UTF-8, not JSON. */
+int prova__oe_js_string(const prova_json *v, size_t max, prova_buf *out);
+
+/* Appends a C string / a JSON string literal under jcs. 0 or a negative status. */
+static inline int prova__oe_put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static inline int prova__oe_put_str(prova_buf *b, const char *s, size_t n) {
+    return prova_canon_write_string(s, n, PROVA_PROFILE_JCS, b);
+}
+
+/* A string argument: valid UTF-8, 1..max bytes. */
+bool prova__oe_text_ok(const char *s, size_t max);
+/* Appends ,"key":"value" (value a C string, or null when NULL). */
+int prova__oe_put_kv(prova_buf *b, const char *key, const char *value);
+
+/* Writes obj (an object) with the named members replaced by (or added as) the given JSON texts, in JCS form. */
+typedef struct oe_member {
+    const char *name;
+    const char *json; /* JSON text of the value */
+    size_t len;
+} oe_member;
+int prova__oe_rewrite(const prova_json *obj, const oe_member *set, size_t nset, prova_buf *out, prova_error *reterr);
+
+/* Parses JSON text that the library itself wrote and re-emits it under jcs (RFC 8785 member order). */
+int prova__oe_jcs_text(const prova_buf *text, prova_buf *out, prova_error *reterr);
+
+/* ---- the incremental chain checker (one event at a time: documents and JSON Lines share it) ---- */
+
+typedef struct oe_chain {
+    prova_hash_alg alg;
+    size_t hexlen;
+    size_t count;           /* events seen */
+    prova_buf prev;         /* the previous event's stored event_hash (JS: expectedPrev), genesis at first */
+    prova_hash_ctx *stored; /* chain hash over the stored event hashes (what the SDKs compute) */
+    prova_hash_ctx *recomputed; /* chain hash over the recomputed ones (what prova adds) */
+    bool recomputed_ok;     /* every event hash could be recomputed */
+    prova_buf input;        /* scratch: the hash input of the current event */
+    size_t failures;        /* failed per-event checks (listed up to OE_MAX_FAILURES) */
+    bool integrity_ok;
+    const char *at;         /* JSON Pointer of the events array ("" for JSON Lines: /<index>) */
+    prova_report *r;
+    /* The SDK's error strings as JSON string literals joined by ',' (when sdk is set). */
+    bool sdk;
+    prova_buf sdk_errors;
+    size_t sdk_count, sdk_dropped;
+} oe_chain;
+
+int prova__oe_chain_init(oe_chain *c, prova_hash_alg alg, const char *at, prova_report *r, bool sdk);
+void prova__oe_chain_free(oe_chain *c);
+/* Checks the next event (seq, link, hash) and feeds both chain hashes. 0 or PROVA_ENOMEM. */
+int prova__oe_chain_step(oe_chain *c, const prova_json *ev);
+/* Finishes both chain hashes (hex, NUL-terminated; recomputed is "" when some event hash could not be computed)
+ * and adds the summary of per-event failures beyond OE_MAX_FAILURES. */
+int prova__oe_chain_finish(oe_chain *c, char stored[PROVA_OE_HEX_MAX + 1], char recomputed[PROVA_OE_HEX_MAX + 1]);
+/* Adds one SDK error string (printf-style). */
+int prova__oe_sdk_error(oe_chain *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends the SDK error strings list to out (JSON literals joined by ','). */
+
+/* ---- chain records (chain.c) ---- */
+
+/* Checks a resolved chain record (status, algorithm, every event, chain_hash); *alg and hash receive its hash
+ * algorithm and chain hash. */
+int prova__oe_chain_verify_resolved(const prova_json *chain, prova_hash_alg *alg, char hash[PROVA_OE_HEX_MAX + 1],
+                                    prova_error *reterr);
+/* The chain record rewritten as certified at `at` (.sssZ form). */
+int prova__oe_chain_certified(const prova_json *chain, const char *at, prova_buf *out, prova_error *reterr);
+
+/* ---- signatures and keys ---- */
+
+/* Decodes a certificate signature: lowercase/uppercase hex, an optional "oe_sig_" prefix. 0 or PROVA_ESYNTAX. */
+int prova__oe_sig_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t *ret_len);
+/* Signs msg with key as lowercase hex into out (NUL-terminated). */
+int prova__oe_sign_hex(const prova_key *key, const void *msg, size_t n, prova_buf *out);
+/* A public key as the SDKs carry it (PEM SPKI or hex DER SPKI), or JWK, or a raw 64-hex Ed25519 key. */
+int prova__oe_key_parse(const prova_json *pk, prova_key **ret_key, prova_error *reterr);
+
+
+/* ---- attestations (attest.c) ---- */
+
+/* Verifies one attestation, appends its SDK result object ({type, ...}, canonical) to out, and returns whether it
+ * is valid in *ret_valid; *ret_reason is the SDK's reason string for an invalid one (static or NULL). */
+int prova__oe_attestation(const prova_json *att, prova_hash_alg alg, const prova_key *key,
+                          const char *expected_chain_hash, prova_buf *out, bool *ret_valid, const char **ret_reason);
+
+/* An OpenExecution event object (event_hash, seq and prev_hash members): JSON Lines detection. */
+bool prova__oe_is_event(const prova_json *v);
+
+#endif

@@ -1,0 +1,79 @@
+/* prova_verify: parse any document, detect its family and kind, verify it into one report. */
+#include <string.h>
+
+#include "oe_internal.h"
+#include "ope_internal.h"
+#include "prova/verify.h"
+
+/* The first non-empty line of a JSON Lines text, parsed (NULL when it does not parse). */
+static prova_doc *first_line(const char *s, size_t len) {
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(s + pos, '\n', len - pos);
+        size_t e = nl ? (size_t)(nl - s) : len, a = pos, b = e;
+        pos = e + 1;
+        while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) a++;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
+        if (a == b) continue;
+        prova_doc *doc = NULL;
+        return prova_json_parse(s + a, b - a, NULL, &doc, NULL) == 0 ? doc : NULL;
+    }
+    return NULL;
+}
+
+int prova__verify_family(const void *data, size_t len, const prova_verify_options *o, prova__family family,
+                         prova_report **ret_report, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if ((!data && len) || !ret_report) return PROVA_EINVAL;
+    prova_report *r = prova_report_new("unknown");
+    if (!r) return PROVA_ENOMEM;
+    prova_doc *doc = NULL;
+    prova_error perr;
+    int rc = prova_json_parse(data ? data : "", len, NULL, &doc, &perr);
+    if (rc == PROVA_ESYNTAX && strcmp(perr.reason, "json_trailing_data") == 0) {
+        /* More than one value: JSON Lines, of OpenExecution events or of OPE receipts (the first line decides). */
+        prova_doc *first = first_line(data, len);
+        bool oe = first && family != PROVA__FAMILY_OPE && prova__oe_is_event(prova_doc_root(first));
+        prova_doc_free(first);
+        rc = oe ? prova_oe_verify_jsonl(data, len, o, r, &perr) : prova__ope_verify_jsonl(data, len, o, r, &perr);
+        if (rc == 0) {
+            *ret_report = r;
+            return 0;
+        }
+        if (rc == PROVA_ENOMEM) {
+            prova_report_free(r);
+            return rc;
+        }
+        if (reterr) *reterr = perr;
+        *ret_report = r;
+        return PROVA_ESYNTAX;
+    }
+    if (rc < 0) {
+        prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
+                           perr.line, perr.column);
+        if (reterr) *reterr = perr;
+        *ret_report = r;
+        return rc == PROVA_ENOMEM ? rc : PROVA_ESYNTAX;
+    }
+    const prova_json *root = prova_doc_root(doc);
+    int vr;
+    if (family != PROVA__FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
+    else if (family != PROVA__FAMILY_OE && (family == PROVA__FAMILY_OPE || prova__ope_detect(root)))
+        vr = prova__ope_verify_root(root, o, r);
+    else
+        vr = prova_report_check(r, "kind", false, "schema_error", "",
+                                "not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, "
+                                "or an OpenExecution bundle, chain record or events");
+    prova_doc_free(doc);
+    if (vr < 0) {
+        prova_report_free(r);
+        return vr;
+    }
+    *ret_report = r;
+    return 0;
+}
+
+int prova_verify_document(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
+                 prova_error *reterr) {
+    return prova__verify_family(data, len, o, PROVA__FAMILY_ANY, ret_report, reterr);
+}
