@@ -72,6 +72,10 @@ PROVA_EXPORT PROVA_NODISCARD int prova_hash_new(prova_hash_alg alg, prova_hash_c
 PROVA_EXPORT PROVA_NODISCARD int prova_hash_update(prova_hash_ctx *ctx, const void *data, size_t len);
 PROVA_EXPORT PROVA_NODISCARD int prova_hash_final(prova_hash_ctx *ctx, uint8_t out[PROVA_HASH_MAX_BYTES]);
 PROVA_EXPORT prova_hash_ctx *prova_hash_free(prova_hash_ctx *ctx);
+/* One-shot digest with a reusable context: whatever was fed to ctx before is discarded, and ctx stays usable
+ * (hashing many short messages this way avoids the per-call setup of prova_hash). */
+PROVA_EXPORT PROVA_NODISCARD int prova_hash_once(prova_hash_ctx *ctx, const void *data, size_t len,
+                                                 uint8_t out[PROVA_HASH_MAX_BYTES]);
 
 /* Hash of the canonical bytes of a value (or of a JSON text) under a profile: the content address of a record.
  * prova_canon_hash(v, PROVA_PROFILE_OPE, PROVA_HASH_SHA256, out, &err) is the OPE CID's digest.

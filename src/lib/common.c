@@ -40,7 +40,10 @@ const char *prova_status_name(int status) {
 
 void prova_error_clear(prova_error *err) {
     if (!err) return;
-    memset(err, 0, sizeof *err);
+    /* Field by field: the pointer buffer is only ever read up to its NUL, and this runs on every call. */
+    err->status = 0;
+    err->offset = err->line = err->column = 0;
+    err->pointer[0] = '\0';
     err->reason = "ok";
     err->message = "success";
 }
@@ -103,8 +106,7 @@ int prova_buf_append(prova_buf *buf, const void *data, size_t n) {
     return 0;
 }
 
-int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
+int prova__grow_slow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
     size_t n = *cap ? *cap : 32;
     while (n < need) {
         if (n > SIZE_MAX / 2 / elem) return PROVA_ENOMEM;

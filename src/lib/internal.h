@@ -8,7 +8,10 @@
 
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
  * 0 or PROVA_ENOMEM (the array is then unchanged). */
-int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
+int prova__grow_slow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
+static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
+    return need <= *cap ? 0 : prova__grow_slow(a, p, cap, need, elem);
+}
 
 /* Report internals: in quiet mode passing checks are counted, not stored (failures are always stored). */
 typedef struct prova_report prova_report;

@@ -52,6 +52,8 @@ typedef struct oe_chain {
     prova_buf prev;         /* the previous event's stored event_hash (JS: expectedPrev), genesis at first */
     prova_hash_ctx *stored; /* chain hash over the stored event hashes (what the SDKs compute) */
     prova_hash_ctx *recomputed; /* chain hash over the recomputed ones (what prova adds) */
+    prova_hash_ctx *event;  /* reused for every event hash */
+    prova_buf stored_pending, recomputed_pending; /* hex fed to the chain hashes in 4 KiB batches */
     bool recomputed_ok;     /* every event hash could be recomputed */
     prova_buf input;        /* scratch: the hash input of the current event */
     size_t failures;        /* failed per-event checks (listed up to OE_MAX_FAILURES) */

@@ -91,6 +91,14 @@ int prova_time_parse(const char *s, size_t n, int64_t *ret_us) {
     return 0;
 }
 
+/* Writes v (>= 0, < 10^width) as width decimal digits. */
+static void put_digits(char *p, int width, int64_t v) {
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 size_t prova_time_format(int64_t us, char buf[40]) {
     if (!buf) return 0;
     int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
@@ -100,10 +108,16 @@ size_t prova_time_format(int64_t us, char buf[40]) {
     int64_t y, m, d;
     civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999) return 0;
-    int n = snprintf(buf, 40, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lld+00:00", (long long)y, (long long)m,
-                     (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60), (long long)(rem % 60),
-                     (long long)frac);
-    return n == 32 ? 32 : 0;
+    /* Digits by hand: this runs once per event when a chain is verified, and snprintf costs more than the rest. */
+    memcpy(buf, "0000-00-00T00:00:00.000000+00:00", 33);
+    put_digits(buf, 4, y);
+    put_digits(buf + 5, 2, m);
+    put_digits(buf + 8, 2, d);
+    put_digits(buf + 11, 2, rem / 3600);
+    put_digits(buf + 14, 2, rem / 60 % 60);
+    put_digits(buf + 17, 2, rem % 60);
+    put_digits(buf + 20, 6, frac);
+    return 32;
 }
 
 void prova_uuid4(char buf[37]) {

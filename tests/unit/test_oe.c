@@ -1,0 +1,551 @@
+/* Unit tests for OpenExecution v2 (src/lib/oe/): every vector of reference/openexecution.md §6, then the builders'
+ * argument checks and the verifier's reports.
+ *
+ * §6.1 the spec's worked example under all six hash algorithms (event and chain hashes), §6.2 the null actor and
+ * +09:00 offset event, §6.3 the JS and Python SDK test chains, §6.4 the RFC 8032 test-1 certificate (751 canonical
+ * bytes, its SHA-256, the Ed25519 signature, the bundle result and the two negative cases with the JS SDK's error
+ * strings), §6.5 Ed448 (deterministic signature) and the ECDSA P-256 verify vector, §6.6 JCS edge cases, §6.7 Merkle
+ * roots; timestamp normalization (truncation, offsets, PostgreSQL forms).
+ * Prints one line per failure and "N passed, M failed" last. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "prova/crypto.h"
+#include "prova/encoding.h"
+#include "prova/json.h"
+#include "prova/oe.h"
+#include "prova/ope.h"
+#include "prova/report.h"
+#include "prova/verify.h"
+
+static prova_doc *parse(const char *s) {
+    prova_doc *d = NULL;
+    prova_error err;
+    if (prova_json_parse(s, strlen(s), NULL, &d, &err) < 0) {
+        fprintf(stderr, "parse failed: %s: %s\n", err.message, s);
+        return NULL;
+    }
+    return d;
+}
+
+static prova_doc *parse_buf(const prova_buf *b) {
+    prova_doc *d = NULL;
+    if (prova_json_parse(b->data, b->len, NULL, &d, NULL) < 0) return NULL;
+    return d;
+}
+
+/* ---- §6.1 ---------------------------------------------------------------------------------------------------- */
+
+#define CHAIN_ID "11111111-2222-4333-8444-555555555555"
+
+static const char *const P1 = "{\"ref\":\"refs/heads/main\",\"commits\":1}";
+static const char *const P2 = "{\"pr_number\":42,\"title\":\"Fix bug\"}";
+static const char *const P3 = "{\"pr_number\":42,\"merge_sha\":\"abc123\"}";
+
+static const struct {
+    const char *alg;
+    const char *e[3];
+    const char *chain;
+} worked[] = {
+    {"sha256",
+     {"69a5e334f88b67ff0c7caa9226349e2410efa8944ee80fc60a25e60b851a1b0b",
+      "47c6bc219c9e2d44ff990288fcaf9d563cfc5fd140238767a681dd159d826407",
+      "5e7e9b1e58d97f29d36599205c6b6f5742e9bea3c21cd04b19d72b36a2d1ed72"},
+     "d5756aae5c39c56d6489e2e2841d2268cf30a51afc2018fc65bfd6bfad23cdfd"},
+    {"sha384",
+     {"235e00261ec3cfb5a3bdf96806a740c329aa9d59b4ca6365ec814c618e3a68fa626a1b9a4293d01ee2498cfa12622304",
+      "3c57f30858a680b1ed95b015c5a756bdc682d7b2186ed9c739e33b0b95cd1e7e11ba4654e08ea0480d229342f7ef8e3d",
+      "f10ae274c6e4619210f2b94d8fc2e01aede2d7f24d88d2efd7ba8748088fa73e360bce9724950bfc6d4595550e63fb18"},
+     "df08d4087ae41a270ffc109b9a64bd2c9f0f40c370b3f1d2b9725890b8ad4cd4c38250997e0761b37e2bb6e61c16c25d"},
+    {"sha512",
+     {"9f36637da9c20aabaf93f97804c1cba578b62a72dd618329b1f535fbf5ee5e417867476463f3760e6a4af8eaced61a2df67d8ec2537b0727d4713c9524cccc5c",
+      "7d5841ff24f0945fdb5d6a60f185474125a2b2e62e5fcf65d4a44f45631439020ca8a676836d1428844580b64beb6b18adcb8295ee072323f85b8288f0e3d5ed",
+      "e6b6f6c08a7a36838c5253ae61ec083839627e84126e16e5d137105a03665b31b9f0f01ddd0d5d6a4269896ed7eba34f7b20055bbaca84bc43d17ec3bbfbcee5"},
+     "8dd42312cd5eed69514ed37e3d1cff2e10b1974902a6f3317213d015dd2c1403c113369ad518d18bb0fc3b8e725e1468310b757ac5022fab1e9abbb92dbc68d5"},
+    {"sha3-256",
+     {"ad59c852067e01adf2a6b1f6af92d2eefc564e989c9f9b6efc55113eaf136481",
+      "4aedd71997dd526ef4a95fc36484621dd93d8188a8c35dbce5fd30989fe862fa",
+      "d2a7a723e97b9801d9ce686763226e9e9c5f1600c773eb91a2fe813283af7b79"},
+     "e2fb5d20b8813f8d09feacf884da16558b448706dc69c8476649670a53afaec4"},
+    {"sha3-384",
+     {"0195d11236f4a318311a37c99356db17b8e3ba4f94e7f1001059870884111c47f5f5282cbb9bcf07d4a252cce29ad03d",
+      "fc3e4cba86ac639627dbff6e1f0a8219477472665503ff94fa05d696d032d850a2441ecce669cacfb4fe0bc03340005b",
+      "2e71326efc37ea8657cb16f7dd3f8b3a5138688044e756f73528e6a7ee50eeb343e8fd8b34701240e3716beeda48c41a"},
+     "ec55bcc8c79cf35a05adcf3cf272d7b877784db993adedb298abc18adfd7a290be7214e3712f5af4888b7a86a821d4a7"},
+    {"sha3-512",
+     {"ec45c2c4b795fc6ecb8ba46b4ea71c746fd50f77acebc7c52d9923685aaa5646df481cf73b51105f06d49c0439ab0168b156ab45e87d7bc9161bd1341516b153",
+      "39cfdba5b57eb2b6be0a93d29144c0da40f69a37a11605f674449f7cd40f405453bd5acc448c54a6d108531b157e853ee8a85d03d33a26341d1705861ba04be4",
+      "2f806977f2d8bb0942323d42323f2ad9128ccf78155e950246abab6f6509a06ee4f4f1c3cbdcdb2c79f6a7af0b1840b22bf3d9cb90ae40056734b5754e59add1"},
+     "804a8e0b78f51d7cdd9440585048201413c0848dd2ad7e6084d18f4c78f7223c40e26febe9a2eb8216a5c0c778fe0a2b2b91dd3aea61a6d29cbc0613b410dca9"},
+};
+
+/* Builds the worked example as a resolved chain record (created 09:59:59, resolved 11:05:00) with the library's
+ * own builders; returns the record (caller frees). */
+static prova_doc *worked_chain(prova_hash_alg alg, prova_sig_alg sig) {
+    prova_oe_chain_params cp = {.id = CHAIN_ID, .chain_type = "resource_audit", .origin_type = "github",
+                                .origin_id = "octocat/hello-world", .hash_alg = alg, .sig_alg = sig,
+                                .created_at = "2026-03-20T09:59:59.000Z"};
+    prova_buf b = PROVA_BUF_INIT;
+    if (prova_oe_chain_new(&cp, &b, NULL) < 0) return NULL;
+    prova_doc *chain = parse_buf(&b);
+    static const struct {
+        const char *type, *actor, *sentiment, *at;
+        const char *const *payload;
+    } evs[] = {{"code_pushed", "octocat", NULL, "2026-03-20T10:00:00.000Z", &P1},
+               {"pr_opened", "octocat", NULL, "2026-03-20T10:30:00.000Z", &P2},
+               {"pr_merged", "maintainer-bot", "positive", "2026-03-20T11:00:00.000Z", &P3}};
+    for (size_t i = 0; chain && i < 3; i++) {
+        prova_doc *pd = parse(*evs[i].payload);
+        prova_oe_event_params ep = {.event_type = evs[i].type, .actor_id = evs[i].actor, .sentiment = evs[i].sentiment,
+                                    .created_at = evs[i].at, .payload = prova_doc_root(pd)};
+        b.len = 0;
+        int r = prova_oe_chain_append(prova_doc_root(chain), &ep, evs[i].at, &b, NULL);
+        prova_doc_free(pd);
+        prova_doc_free(chain);
+        chain = r == 0 ? parse_buf(&b) : NULL;
+    }
+    b.len = 0;
+    if (chain && prova_oe_chain_resolve(prova_doc_root(chain), "2026-03-20T11:05:00.000Z", &b, NULL) == 0) {
+        prova_doc_free(chain);
+        chain = parse_buf(&b);
+    } else {
+        chain = prova_doc_free(chain);
+    }
+    prova_buf_free(&b);
+    return chain;
+}
+
+static void test_worked_example(void) {
+    for (size_t k = 0; k < sizeof worked / sizeof worked[0]; k++) {
+        prova_hash_alg alg;
+        CHECK(prova_oe_hash_lookup(worked[k].alg, &alg) == 0);
+        prova_doc *chain = worked_chain(alg, PROVA_SIG_ED25519);
+        CHECK_MSG(chain != NULL, "%s: building the chain failed", worked[k].alg);
+        if (!chain) continue;
+        const prova_json *events = prova_json_get(prova_doc_root(chain), "events");
+        CHECK(prova_json_len(events) == 3);
+        for (size_t i = 0; i < 3 && i < prova_json_len(events); i++) {
+            const prova_json *e = prova_json_at(events, i);
+            CHECK_STR(prova_json_str(prova_json_get(e, "event_hash")), worked[k].e[i]);
+            char hex[PROVA_OE_HEX_MAX + 1];
+            CHECK(prova_oe_event_hash(e, alg, hex, NULL) == 0);
+            CHECK_STR(hex, worked[k].e[i]);
+        }
+        CHECK_STR(prova_json_str(prova_json_get(prova_doc_root(chain), "chain_hash")), worked[k].chain);
+        /* The chain record verifies; the report names no failure. */
+        prova_report *rep = prova_report_new("t");
+        CHECK(prova_oe_verify_doc(prova_doc_root(chain), NULL, rep) == 0);
+        CHECK_MSG(prova_report_valid(rep), "%s chain record", worked[k].alg);
+        CHECK_STR(prova_report_kind(rep), "oe_chain");
+        prova_report_free(rep);
+        prova_doc_free(chain);
+    }
+    /* The spec's canonical input of event 1, verbatim. */
+    prova_doc *e1 = parse("{\"seq\":1,\"event_type\":\"code_pushed\",\"actor_id\":\"octocat\",\"created_at\":"
+                          "\"2026-03-20T10:00:00.000Z\",\"payload\":{\"ref\":\"refs/heads/main\",\"commits\":1},"
+                          "\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}");
+    prova_buf in = PROVA_BUF_INIT;
+    CHECK(prova_oe_event_input(prova_doc_root(e1), &in, NULL) == 0);
+    CHECK(prova_buf_append(&in, "", 1) == 0);
+    CHECK_STR((const char *)in.data,
+              "{\"actor_id\":\"octocat\",\"event_type\":\"code_pushed\",\"payload\":{\"commits\":1,\"ref\":\"refs/heads/"
+              "main\"},\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"seq\":1,"
+              "\"timestamp\":\"2026-03-20T10:00:00.000Z\"}");
+    prova_buf_free(&in);
+    prova_doc_free(e1);
+}
+
+/* ---- §6.2, §6.3, timestamps ------------------------------------------------------------------------------------ */
+
+static void event_hash_is(const char *json, const char *want) {
+    prova_doc *d = parse(json);
+    char hex[PROVA_OE_HEX_MAX + 1] = "";
+    CHECK(d && prova_oe_event_hash(prova_doc_root(d), PROVA_HASH_SHA256, hex, NULL) == 0);
+    CHECK_STR(hex, want);
+    prova_doc_free(d);
+}
+
+#define G64 "0000000000000000000000000000000000000000000000000000000000000000"
+
+static void test_event_vectors(void) {
+    event_hash_is("{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":null,\"created_at\":\"2026-03-20T19:00:00."
+                  "123456+09:00\",\"payload\":{},\"prev_hash\":\"" G64 "\"}",
+                  "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
+    /* "" and a missing actor are "system" too (JS actor_id || 'system'). */
+    event_hash_is("{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":\"\",\"created_at\":\"2026-03-20T10:00:00."
+                  "123Z\",\"payload\":{},\"prev_hash\":\"" G64 "\"}",
+                  "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
+    event_hash_is("{\"seq\":1,\"event_type\":\"session_started\",\"created_at\":\"2026-03-20 10:00:00.1239+00\","
+                  "\"payload\":{},\"prev_hash\":\"" G64 "\"}",
+                  "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
+
+    /* §6.3: the JS SDK test chain (new Date(1700000000000 + i*1000)) and the Python one. */
+    static const char *const js[] = {"579a197f2a5ca2df9335e61e6e713843123840a471333e81cfd50a689922edac",
+                                     "1b2fb4262beb0d41dc034d85d468379b3480314988a17a11e8599c6fe60cc12a",
+                                     "bf55cdc4058eff25efea3a7e9df5e3c859131353e6c632cdc9c7819c0d18fd1b"};
+    static const char *const py[] = {"1ecdd5b5b08d8f9d5222d5ddec804267248818de50bec533f39ff9f2dee1eedf",
+                                     "d13c63565a82dfc6067b855a770227f4d7d6d9c26675d851a1dbb548104b17ab",
+                                     "c702357d5a61afe98ed46c0f49a38f5fe5a3504119955c4b6115f1632cf7b02e"};
+    static const char *const js_times[] = {"2023-11-14T22:13:21.000Z", "2023-11-14T22:13:22.000Z", "2023-11-14T22:13:23.000Z"};
+    static const char *const py_times[] = {"2023-11-15T00:00:01.000Z", "2023-11-15T00:00:02.000Z", "2023-11-15T00:00:03.000Z"};
+    for (int set = 0; set < 2; set++) {
+        const char *const *want = set ? py : js;
+        const char *const *times = set ? py_times : js_times;
+        prova_buf arr = PROVA_BUF_INIT;
+        CHECK(prova_buf_append(&arr, "[", 1) == 0);
+        const char *prev = G64;
+        for (int i = 0; i < 3; i++) {
+            char ev[512];
+            snprintf(ev, sizeof ev,
+                     "{\"seq\":%d,\"event_type\":\"test\",\"actor_id\":\"system\",\"created_at\":\"%s\",\"payload\":"
+                     "{\"value\":%d},\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
+                     i + 1, times[i], i + 1, prev, want[i]);
+            event_hash_is(ev, want[i]);
+            if (i) CHECK(prova_buf_append(&arr, ",", 1) == 0);
+            CHECK(prova_buf_append(&arr, ev, strlen(ev)) == 0);
+            prev = want[i];
+        }
+        CHECK(prova_buf_append(&arr, "]", 1) == 0);
+        /* As an event array: valid, and the chain hash is the SDKs'. */
+        prova_report *rep = NULL;
+        CHECK(prova_verify_document(arr.data, arr.len, NULL, &rep, NULL) == 0);
+        CHECK(rep && prova_report_valid(rep));
+        CHECK_STR(prova_report_kind(rep), "oe_events");
+        const prova_check *c = prova_report_check_at(rep, prova_report_check_count(rep) - 1);
+        CHECK(c && strstr(c->message, set ? "665ebc6a0607f943973560f98484512cd5cafe37b516810d08b8deeafc86a29f"
+                                          : "80180c4364998eef6a2941af5f56d9eb88ff65ca3bc8e247144d7d818bcd7d87"));
+        prova_report_free(rep);
+        prova_buf_free(&arr);
+    }
+
+    /* Timestamp normalization: truncation (never rounding), offsets, PostgreSQL text; no offset is refused. */
+    static const struct {
+        const char *in, *out;
+    } ts[] = {{"2026-03-20T10:00:00.9999Z", "2026-03-20T10:00:00.999Z"},
+              {"2026-03-20T10:00:00.123456Z", "2026-03-20T10:00:00.123Z"},
+              {"2026-03-20T10:00:00Z", "2026-03-20T10:00:00.000Z"},
+              {"2026-03-20T10:00:00.1Z", "2026-03-20T10:00:00.100Z"},
+              {"2026-03-20T19:00:00+09:00", "2026-03-20T10:00:00.000Z"},
+              {"2026-03-20 10:00:00+00", "2026-03-20T10:00:00.000Z"},
+              {"2026-03-20 05:30:00.5-04:30", "2026-03-20T10:00:00.500Z"},
+              {"1969-12-31T23:59:59.9999Z", "1969-12-31T23:59:59.999Z"},
+              {"2026-01-01T00:30:00+01:00", "2025-12-31T23:30:00.000Z"}};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+        char out[PROVA_OE_TIME_LEN + 1] = "";
+        CHECK(prova_oe_timestamp(ts[i].in, strlen(ts[i].in), out) == 0);
+        CHECK_STR(out, ts[i].out);
+    }
+    static const char *const bad[] = {"2026-03-20T10:00:00", "2026-03-20", "2026-02-30T10:00:00Z", "yesterday",
+                                      "2026-03-20T10:00:00.Z", "2026-03-20T25:00:00Z", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char out[PROVA_OE_TIME_LEN + 1];
+        CHECK_MSG(prova_oe_timestamp(bad[i], strlen(bad[i]), out) == PROVA_ESYNTAX, "accepted '%s'", bad[i]);
+    }
+    /* A missing or bad created_at is an error with its own reason. */
+    prova_doc *d = parse("{\"seq\":1,\"event_type\":\"x\",\"payload\":{},\"prev_hash\":\"" G64 "\"}");
+    char hex[PROVA_OE_HEX_MAX + 1];
+    prova_error err;
+    CHECK(prova_oe_event_hash(prova_doc_root(d), PROVA_HASH_SHA256, hex, &err) == PROVA_ESYNTAX);
+    CHECK_STR(err.reason, "oe_timestamp_invalid");
+    prova_doc_free(d);
+    /* Genesis lengths. */
+    char g[PROVA_OE_HEX_MAX + 1];
+    prova_oe_genesis(PROVA_HASH_SHA3_384, g);
+    CHECK(strlen(g) == 96 && strspn(g, "0") == 96);
+    prova_hash_alg a;
+    CHECK(prova_oe_hash_lookup("sha3_512", &a) == 0 && a == PROVA_HASH_SHA3_512);
+    CHECK(prova_oe_hash_lookup("md5", &a) == PROVA_EUNSUPPORTED);
+}
+
+/* ---- §6.4 and §6.5: certificates -------------------------------------------------------------------------------- */
+
+static const char CERT_751[] =
+    "{\"artifact_ref\":\"octocat/hello-world\",\"artifact_title\":\"Hello World repository audit\",\"artifact_type\":"
+    "\"repository\",\"chain_created_at\":\"2026-03-20T09:59:59.000Z\",\"chain_hash\":"
+    "\"d5756aae5c39c56d6489e2e2841d2268cf30a51afc2018fc65bfd6bfad23cdfd\",\"chain_id\":"
+    "\"11111111-2222-4333-8444-555555555555\",\"chain_resolved_at\":\"2026-03-20T11:05:00.000Z\",\"chain_type\":"
+    "\"resource_audit\",\"event_count\":3,\"events\":[{\"actor_id\":\"octocat\",\"event_type\":\"code_pushed\","
+    "\"sentiment\":\"neutral\",\"seq\":1},{\"actor_id\":\"octocat\",\"event_type\":\"pr_opened\",\"sentiment\":"
+    "\"neutral\",\"seq\":2},{\"actor_id\":\"maintainer-bot\",\"event_type\":\"pr_merged\",\"sentiment\":\"positive\","
+    "\"seq\":3}],\"issued_at\":\"2026-03-20T11:05:01.000Z\",\"origin_id\":\"octocat/hello-world\",\"origin_type\":"
+    "\"github\",\"version\":\"1.0\"}";
+static const char SIG_ED25519[] = "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfb"
+                                  "f877ee684bfae1d4842d1752be8fe18afd0859cf39500";
+static const char SIG_ED448[] =
+    "472d108813e92310a60f7d90c1341882c9e8f9800c1bb248374d7539526cbdfd581324785f2bb3244f1f878e3bc16617cc5632ccd1481d9a"
+    "007bc8ec260a299268cfa3f65f25098fd1c2c9bae47b3767bd45f9cc5cfb27ce0ea81df1f25907e7a3d5194192d343152b650765aa189e05"
+    "3f00";
+
+static prova_key *key_from_hex(const char *pkcs8_prefix, const char *seed) {
+    char der_hex[400];
+    snprintf(der_hex, sizeof der_hex, "%s%s", pkcs8_prefix, seed);
+    uint8_t der[200];
+    size_t n = 0;
+    if (prova_hex_decode(der_hex, strlen(der_hex), der, sizeof der, &n, NULL) < 0) return NULL;
+    char b64[400];
+    prova_base64_encode(der, n, b64, sizeof b64);
+    char pem[600];
+    snprintf(pem, sizeof pem, "-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----\n", b64);
+    prova_key *k = NULL;
+    return prova_key_from_pem(pem, strlen(pem), &k, NULL) == 0 ? k : NULL;
+}
+
+/* The bundle of the worked example, certified with key (issued 11:05:01). */
+static prova_doc *certify(const prova_key *key, prova_sig_alg alg, prova_buf *bundle) {
+    prova_doc *chain = worked_chain(PROVA_HASH_SHA256, alg);
+    prova_oe_cert_params p = {.artifact_type = "repository", .artifact_ref = "octocat/hello-world",
+                              .artifact_title = "Hello World repository audit", .issued_at = "2026-03-20T11:05:01Z",
+                              .certificate_id = "cert-1"};
+    prova_error err;
+    bundle->len = 0;
+    int r = chain ? prova_oe_certify(key, prova_doc_root(chain), &p, bundle, NULL, &err) : -1;
+    CHECK_MSG(r == 0, "certify: %s", r == -1 ? "no chain" : err.message);
+    prova_doc_free(chain);
+    return r == 0 ? parse_buf(bundle) : NULL;
+}
+
+static prova_report *verify_text(const char *s, size_t n) {
+    prova_report *rep = NULL;
+    prova_verify_options o = {0};
+    CHECK(prova_verify_document(s, n, &o, &rep, NULL) == 0);
+    return rep;
+}
+
+static bool has_failure(const prova_report *rep, const char *code) {
+    for (size_t i = 0; i < prova_report_check_count(rep); i++) {
+        const prova_check *c = prova_report_check_at(rep, i);
+        if (!c->ok && strcmp(c->code, code) == 0) return true;
+    }
+    return false;
+}
+
+static void test_certificates(void) {
+    /* §6.4 Ed25519, RFC 8032 test 1 key. */
+    prova_key *k = key_from_hex("302e020100300506032b657004220420",
+                                "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    CHECK(k != NULL);
+    prova_buf bundle = PROVA_BUF_INIT;
+    prova_doc *b = k ? certify(k, PROVA_SIG_ED25519, &bundle) : NULL;
+    CHECK(b != NULL);
+    if (b) {
+        const prova_json *cert = prova_json_get(prova_doc_root(b), "certificate");
+        prova_buf canon = PROVA_BUF_INIT;
+        CHECK(prova_canon_write(cert, PROVA_PROFILE_JCS, &canon, NULL) == 0);
+        CHECK(canon.len == 751);
+        CHECK(canon.len == strlen(CERT_751) && memcmp(canon.data, CERT_751, canon.len) == 0);
+        char h[PROVA_OE_HEX_MAX + 1];
+        CHECK(prova_hash_hex(PROVA_HASH_SHA256, canon.data, canon.len, h) == 0);
+        CHECK_STR(h, "fb98285ffdc1917bf8c1bfc098e4726fd920c7bccc17a984e47c0e8dae038096");
+        CHECK_STR(prova_json_str(prova_json_get(prova_doc_root(b), "certificate_signature")), SIG_ED25519);
+        prova_buf_free(&canon);
+        /* The bundle verifies, and its SDK result is the reference's. */
+        prova_report *rep = verify_text((const char *)bundle.data, bundle.len);
+        CHECK(rep && prova_report_valid(rep));
+        CHECK_STR(prova_report_kind(rep), "oe_bundle");
+        CHECK_STR(prova_report_sdk_result(rep),
+                  "{\"certificate_signature_valid\":true,\"chain_hash_valid\":true,\"chain_integrity\":{\"errors\":[],"
+                  "\"event_count\":3,\"is_valid\":true},\"errors\":[],\"valid\":true}");
+        prova_report_free(rep);
+
+        /* Negative case 1: e2's payload title "Fix bugs" (chain_hash_valid stays true in the SDK). */
+        char *t = malloc(bundle.len + 8);
+        memcpy(t, bundle.data, bundle.len);
+        t[bundle.len] = '\0';
+        char *at = strstr(t, "\"title\":\"Fix bug\"");
+        CHECK(at != NULL);
+        if (at) {
+            memmove(at + 17, at + 16, strlen(at + 16) + 1);
+            at[16] = 's';
+            rep = verify_text(t, strlen(t));
+            CHECK(rep && !prova_report_valid(rep));
+            CHECK_STR(prova_report_sdk_result(rep),
+                      "{\"certificate_signature_valid\":true,\"chain_hash_valid\":true,\"chain_integrity\":{\"errors\":"
+                      "[\"Event seq=2: event_hash mismatch (computed 94930fb04bb117e3..., got 47c6bc219c9e2d44...)\"],"
+                      "\"event_count\":3,\"is_valid\":false},\"errors\":[\"Event seq=2: event_hash mismatch (computed "
+                      "94930fb04bb117e3..., got 47c6bc219c9e2d44...)\"],\"valid\":false}");
+            CHECK(has_failure(rep, "event_hash_mismatch"));
+            CHECK(has_failure(rep, "chain_hash_recomputed_mismatch")); /* what prova adds */
+            CHECK(!has_failure(rep, "chain_hash_mismatch"));
+            prova_report_free(rep);
+        }
+        free(t);
+        prova_doc_free(b);
+    }
+    /* The oe_sig_ display form verifies too. */
+    prova_key_free(k);
+
+    /* §6.5 Ed448 (deterministic). */
+    k = key_from_hex("3047020100300506032b6571043b0439",
+                     "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032"
+                     "e7549a20098f95b");
+    CHECK(k != NULL);
+    b = k ? certify(k, PROVA_SIG_ED448, &bundle) : NULL;
+    if (b) {
+        CHECK_STR(prova_json_str(prova_json_get(prova_doc_root(b), "certificate_signature")), SIG_ED448);
+        prova_report *rep = verify_text((const char *)bundle.data, bundle.len);
+        CHECK(rep && prova_report_valid(rep));
+        prova_report_free(rep);
+        prova_doc_free(b);
+    }
+    prova_key_free(k);
+
+    /* §6.5 ECDSA P-256: the reference's DER signature over the 751 bytes verifies with its SPKI. */
+    prova_key *pk = NULL;
+    static const char spki[] = "3059301306072a8648ce3d020106082a8648ce3d0301070342000460fed4ba255a9d31c961eb74c6356d68c049"
+                               "b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d446"
+                               "2299";
+    CHECK(prova_key_from_spki_hex(spki, strlen(spki), &pk, NULL) == 0);
+    static const char der[] = "3046022100cb2483494a1fab678405885112b091837181357247f1e5502b66a9fe2d1b2ef0022100c0f6b4cd4cd9b9"
+                              "524733002621e838bc06832f6edf192c59b70b12622f023ba1";
+    uint8_t sig[80];
+    size_t sl = 0;
+    CHECK(prova_hex_decode(der, strlen(der), sig, sizeof sig, &sl, NULL) == 0);
+    CHECK(pk && prova_verify(pk, CERT_751, strlen(CERT_751), sig, sl) == 0);
+    /* A bundle carrying that certificate, signature and key verifies as a whole (signature part). */
+    prova_key_free(pk);
+    prova_buf_free(&bundle);
+
+    /* Every algorithm: issue, verify; a P-384 chain refuses an Ed25519 key. */
+    static const prova_sig_alg algs[] = {PROVA_SIG_ED25519, PROVA_SIG_ED448, PROVA_SIG_ECDSA_P256, PROVA_SIG_ECDSA_P384,
+                                         PROVA_SIG_ECDSA_P521};
+    for (size_t i = 0; i < 5; i++) {
+        prova_key *g = NULL;
+        CHECK(prova_key_generate(algs[i], &g) == 0);
+        prova_buf bb = PROVA_BUF_INIT;
+        prova_doc *d = g ? certify(g, algs[i], &bb) : NULL;
+        prova_report *rep = d ? verify_text((const char *)bb.data, bb.len) : NULL;
+        CHECK_MSG(rep && prova_report_valid(rep), "%s bundle", prova_sig_name(algs[i]));
+        prova_report_free(rep);
+        /* Revoke, then supersede is refused (final); the revoked bundle is invalid with certificate_revoked. */
+        if (d) {
+            prova_oe_status_params sp = {.status = PROVA_OE_REVOKED, .reason = "key compromise",
+                                         .at = "2026-03-21T00:00:00Z"};
+            prova_buf rv = PROVA_BUF_INIT;
+            CHECK(prova_oe_set_status(g, prova_doc_root(d), &sp, &rv, NULL) == 0);
+            rep = verify_text((const char *)rv.data, rv.len);
+            CHECK(rep && !prova_report_valid(rep) && has_failure(rep, "certificate_revoked"));
+            CHECK(rep && strstr(prova_report_sdk_result(rep), "Certificate status: revoked"));
+            prova_report_free(rep);
+            prova_doc *rd = parse_buf(&rv);
+            prova_buf again = PROVA_BUF_INIT;
+            prova_oe_status_params sup = {.status = PROVA_OE_SUPERSEDED, .superseded_by = "cert-2",
+                                          .at = "2026-03-22T00:00:00Z"};
+            prova_error err;
+            CHECK(prova_oe_set_status(g, prova_doc_root(rd), &sup, &again, &err) == PROVA_EINVAL);
+            CHECK(again.len == 0);
+            prova_doc_free(rd);
+            prova_buf_free(&again);
+            prova_buf_free(&rv);
+        }
+        prova_doc_free(d);
+        prova_buf_free(&bb);
+        prova_key_free(g);
+    }
+    prova_key *ed = NULL;
+    CHECK(prova_key_generate(PROVA_SIG_ED25519, &ed) == 0);
+    prova_doc *chain = worked_chain(PROVA_HASH_SHA256, PROVA_SIG_ECDSA_P384);
+    prova_oe_cert_params p = {.artifact_type = "a", .artifact_ref = "b", .issued_at = "2026-03-20T11:05:01Z"};
+    prova_buf out = PROVA_BUF_INIT;
+    prova_error err;
+    CHECK(chain && prova_oe_certify(ed, prova_doc_root(chain), &p, &out, NULL, &err) == PROVA_EKEY);
+    CHECK_STR(err.reason, "key_algorithm_mismatch");
+    CHECK(out.len == 0);
+    prova_doc_free(chain);
+    prova_key_free(ed);
+    prova_buf_free(&out);
+}
+
+/* ---- §6.6 JCS and §6.7 Merkle -------------------------------------------------------------------------------------- */
+
+static void jcs_is(const char *in, const char *want) {
+    prova_buf b = PROVA_BUF_INIT;
+    CHECK(prova_canon_bytes(in, strlen(in), PROVA_PROFILE_JCS, NULL, &b, NULL) == 0);
+    CHECK(prova_buf_append(&b, "", 1) == 0);
+    CHECK_STR((const char *)b.data, want);
+    prova_buf_free(&b);
+}
+
+static void test_jcs_and_merkle(void) {
+    jcs_is("{\"k\":\"\\u00e9\"}", "{\"k\":\"\xc3\xa9\"}");
+    jcs_is("{\"\xf0\x9f\x98\x80\":1,\"\\uffff\":2,\"a\":3}", "{\"a\":3,\"\xf0\x9f\x98\x80\":1,\"\xef\xbf\xbf\":2}");
+    jcs_is("{\"s\":\"line\\nbreak\\t\\u0001\\u007f\\\"\\\\\\/\"}", "{\"s\":\"line\\nbreak\\t\\u0001\x7f\\\"\\\\/\"}");
+    jcs_is("[1.0,0.1,1e21,1e20,1e-7,0.000001,123456789.123,-0.0,5e-324,1.7976931348623157e308]",
+           "[1,0.1,1e+21,100000000000000000000,1e-7,0.000001,123456789.123,0,5e-324,1.7976931348623157e+308]");
+    jcs_is("[9007199254740993,12345678901234567890]", "[9007199254740992,12345678901234567000]");
+    jcs_is("{\"u\":\"\\u2028\\u2029\"}", "{\"u\":\"\xe2\x80\xa8\xe2\x80\xa9\"}");
+
+    const char *leaves[] = {"5b41362bc82b7f3d56edc5a306db22105707d01ff4819e26faef9724a2d406c9",
+                            "d98cf53e0c8b77c14a96358d5b69584225b4bb9026423cbc2f7b0161894c402c",
+                            "f60f2d65da046fcaaf8a10bd96b5630104b629e111aff46ce89792e1caa11b18"};
+    char root[PROVA_OE_HEX_MAX + 1];
+    CHECK(prova_oe_merkle_root(PROVA_HASH_SHA256, leaves, 2, root) == 0);
+    CHECK_STR(root, "f85c1c9e42529e980b8d1435e2cb0b01f970ce30c9754721fec8995e010fed67");
+    CHECK(prova_oe_merkle_root(PROVA_HASH_SHA256, leaves, 3, root) == 0);
+    CHECK_STR(root, "bf7e817bae7621bb5ef7148a50aed3323158d73188128721d47ba778e9a37a4e");
+    CHECK(prova_oe_merkle_root(PROVA_HASH_SHA256, leaves, 0, root) == 0);
+    CHECK_STR(root, G64);
+    const char *badleaf[] = {"zz"};
+    CHECK(prova_oe_merkle_root(PROVA_HASH_SHA256, badleaf, 1, root) == PROVA_ESYNTAX);
+}
+
+/* ---- builders refuse bad arguments, leaving nothing behind -------------------------------------------------------- */
+
+static void test_builders(void) {
+    prova_buf out = PROVA_BUF_INIT;
+    prova_error err;
+    prova_oe_chain_params cp = {.chain_type = "nonsense", .created_at = "2026-03-20T10:00:00Z"};
+    CHECK(prova_oe_chain_new(&cp, &out, &err) == PROVA_EINVAL && out.len == 0);
+    CHECK_STR(err.reason, "oe_chain_type");
+    cp.chain_type = NULL;
+    cp.created_at = "not a time";
+    CHECK(prova_oe_chain_new(&cp, &out, &err) == PROVA_ESYNTAX && out.len == 0);
+    cp.created_at = "2026-03-20T10:00:00Z";
+    CHECK(prova_oe_chain_new(&cp, &out, &err) == 0);
+    prova_doc *chain = parse_buf(&out);
+    out.len = 0;
+    prova_oe_event_params ep = {.event_type = "x", .created_at = "2026-03-20T10:00:01Z", .sentiment = "happy"};
+    CHECK(prova_oe_chain_append(prova_doc_root(chain), &ep, ep.created_at, &out, &err) == PROVA_EINVAL && out.len == 0);
+    CHECK_STR(err.reason, "oe_sentiment");
+    ep.sentiment = NULL;
+    ep.event_type = "";
+    CHECK(prova_oe_chain_append(prova_doc_root(chain), &ep, ep.created_at, &out, &err) == PROVA_EINVAL && out.len == 0);
+    /* Certifying an open chain is refused; resolving twice too. */
+    prova_key *k = NULL;
+    CHECK(prova_key_generate(PROVA_SIG_ED25519, &k) == 0);
+    prova_oe_cert_params p = {.artifact_type = "a", .artifact_ref = "b", .issued_at = "2026-03-20T11:05:01Z"};
+    CHECK(prova_oe_certify(k, prova_doc_root(chain), &p, &out, NULL, &err) == PROVA_EINVAL && out.len == 0);
+    CHECK_STR(err.reason, "oe_chain_not_resolved");
+    CHECK(prova_oe_chain_resolve(prova_doc_root(chain), "2026-03-20T11:00:00Z", &out, &err) == 0);
+    prova_doc *resolved = parse_buf(&out);
+    out.len = 0;
+    CHECK(prova_oe_chain_resolve(prova_doc_root(resolved), "2026-03-20T11:00:00Z", &out, &err) == PROVA_EINVAL);
+    CHECK_STR(err.reason, "oe_chain_not_open");
+    ep.event_type = "late";
+    CHECK(prova_oe_chain_append(prova_doc_root(resolved), &ep, ep.created_at, &out, &err) == PROVA_EINVAL);
+    CHECK(out.len == 0);
+    /* An empty chain resolves to H(""), and its certificate verifies (as in the JS SDK). */
+    CHECK_STR(prova_json_str(prova_json_get(prova_doc_root(resolved), "chain_hash")),
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(prova_oe_certify(k, prova_doc_root(resolved), &p, &out, NULL, &err) == 0);
+    prova_report *rep = verify_text((const char *)out.data, out.len);
+    CHECK(rep && prova_report_valid(rep));
+    prova_report_free(rep);
+    /* A private key in a bundle's public_key is refused. */
+    prova_doc_free(chain);
+    prova_doc_free(resolved);
+    prova_key_free(k);
+    prova_buf_free(&out);
+}
+
+int main(void) {
+    test_worked_example();
+    test_event_vectors();
+    test_certificates();
+    test_jcs_and_merkle();
+    test_builders();
+    TEST_SUMMARY();
+}
