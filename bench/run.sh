@@ -75,19 +75,22 @@ if { [ "$sections" = all ] || [ "$sections" = canon ]; } && { [ ! -s "$out/trace
   "$py" "$here/gen_corpus.py" "$out"
   echo "$stamp" > "$out/corpus.stamp"
 fi
-# Section 5's events: OE_N and OE_SMALL_N sha256 events of one chain (bench/gen_oe.py writes FILE.chainhash too),
-# regenerated only when missing or when the generator or the counts change.
-oe_n="${OE_N:-1000000}"
-oe_small_n="${OE_SMALL_N:-$((oe_n / 10))}"
-oe_stamp="$(sha256sum "$here/gen_oe.py" | cut -d' ' -f1) $oe_n $oe_small_n"
-if { [ "$sections" = all ] || [ "$sections" = oe ]; } && { [ ! -s "$out/oe_events.jsonl.chainhash" ] ||
-                                                            [ ! -s "$out/oe_events_small.jsonl.chainhash" ] ||
-                                                            [ "$(cat "$out/oe.stamp" 2>/dev/null)" != "$oe_stamp" ]; }; then
-  echo "bench: generating the OpenExecution events in $out (once) ..."
-  rm -f "$out/oe.stamp"
-  "$py" "$here/gen_oe.py" "$oe_n" "$out/oe_events.jsonl"
-  "$py" "$here/gen_oe.py" "$oe_small_n" "$out/oe_events_small.jsonl"
-  echo "$oe_stamp" > "$out/oe.stamp"
+# Section 5's events: OE_N and OE_SMALL_N sha256 events of one chain in bench/out/oe_events_N.jsonl
+# (bench/gen_oe.py writes oe_events_N.jsonl.chainhash too), each regenerated only when missing or when the
+# generator changed.
+export OE_N="${OE_N:-1000000}"
+export OE_SMALL_N="${OE_SMALL_N:-$((OE_N / 10))}"
+oe_stamp="$(sha256sum "$here/gen_oe.py" | cut -d' ' -f1)"
+if [ "$sections" = all ] || [ "$sections" = oe ]; then
+  for n in "$OE_N" "$OE_SMALL_N"; do
+    f="$out/oe_events_$n.jsonl"
+    if [ ! -s "$f.chainhash" ] || [ "$(cat "$f.stamp" 2>/dev/null)" != "$oe_stamp" ]; then
+      echo "bench: generating $n OpenExecution events in $out (once) ..."
+      rm -f "$f.stamp"
+      "$py" "$here/gen_oe.py" "$n" "$f"
+      echo "$oe_stamp" > "$f.stamp"
+    fi
+  done
 fi
 
 exec "$py" - "$prova" "$bench_doubles" "$here" "$out" "$py" "$(command -v node || echo node)" "$bench_ope" \
@@ -429,8 +432,8 @@ if DO_OE:
 
     OE_RUNS = int(os.environ.get("OE_RUNS", "3"))
     MiB = 2 ** 20
-    oe_big = os.path.join(out, "oe_events.jsonl")
-    oe_small = os.path.join(out, "oe_events_small.jsonl")
+    oe_big = os.path.join(out, "oe_events_%d.jsonl" % int(os.environ["OE_N"]))
+    oe_small = os.path.join(out, "oe_events_%d.jsonl" % int(os.environ["OE_SMALL_N"]))
 
     def oe_count(path):
         """Events (non-empty lines) in path; reading the file also puts it in the page cache before the timing."""
@@ -462,11 +465,14 @@ if DO_OE:
 
     def spawn(argv, sample=False):
         """Runs argv with stdout to a file: (wall s, rusage, exit code, stdout text, sampled /proc peaks). With
-        sample, polls /proc/PID/status every 2 ms (for the memory runs only: the polling costs CPU)."""
-        vout = os.path.join(out, "oe_run.out")
-        if os.path.exists(vout):
-            os.unlink(vout)
-        actions = [(os.POSIX_SPAWN_OPEN, 1, vout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+        sample, polls /proc/PID/status every 2 ms (for the memory runs only: the polling costs CPU). A non-zero
+        exit's stderr is appended to the text."""
+        vout, verr = os.path.join(out, "oe_run.out"), os.path.join(out, "oe_run.err")
+        for f in (vout, verr):
+            if os.path.exists(f):
+                os.unlink(f)
+        actions = [(os.POSIX_SPAWN_OPEN, 1, vout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+                   (os.POSIX_SPAWN_OPEN, 2, verr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
         peaks = {}
         t0 = time.perf_counter()
         pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
@@ -481,10 +487,14 @@ if DO_OE:
         else:
             _, status, ru = os.wait4(pid, 0)
         dt = time.perf_counter() - t0
+        code = os.waitstatus_to_exitcode(status)
         with open(vout, errors="replace") as f:
             txt = f.read()
+        with open(verr, errors="replace") as f:
+            err = f.read().strip()
         os.unlink(vout)
-        return dt, ru, os.waitstatus_to_exitcode(status), txt, peaks
+        os.unlink(verr)
+        return dt, ru, code, txt + ("\n[stderr] " + err if code != 0 and err else ""), peaks
 
     def prova_oe(path, threads, expected, sample=False):
         """One `prova verify --json` process: (wall s, rusage, problem or None, peaks)."""
@@ -496,7 +506,7 @@ if DO_OE:
             rep = None
         problem = None
         if not isinstance(rep, dict):
-            problem = "exit %d, no JSON report: %r" % (code, txt[:300])
+            problem = "exit %d, no JSON report: %s" % (code, txt[:300].strip())
         elif code != 0 or rep.get("valid") is not True or rep.get("kind") != "oe_events":
             fail = next((c for c in rep.get("checks", []) if not c.get("ok")), None)
             problem = "exit %d, valid=%s, kind=%s, first failure: %s" % (code, rep.get("valid"), rep.get("kind"),

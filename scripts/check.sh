@@ -55,7 +55,7 @@ else
 fi
 
 note "valgrind (memcheck) on the unit and vector tests"
-for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts; do
+for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?
@@ -69,7 +69,7 @@ note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per targ
 [ -f "$FUZZ_BUILD/build.ninja" ] || CC=clang meson setup "$FUZZ_BUILD" --buildtype=debugoptimized -Dfuzz=true \
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 if ninja -C "$FUZZ_BUILD"; then
-  for target in fuzz_json fuzz_keys fuzz_ope_verify; do
+  for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify; do
     corpus_name=${target#fuzz_}
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$corpus_name/." "$work/" 2>/dev/null

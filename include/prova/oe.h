@@ -137,8 +137,9 @@ PROVA_EXPORT bool prova_oe_detect(const prova_json *doc);
 
 /* Verifies an offline bundle, a chain record or an event array into r (kind "oe_bundle", "oe_chain",
  * "oe_events"). Every check of seed 002 and the SDKs, with stable reason codes; for a bundle the report also
- * carries "sdk_result": the JS SDK's verifyBundle result for the same input (same members and error strings),
- * except that a revoked or superseded status block makes it invalid too. The issuer key is the bundle's
+ * carries "sdk_result": what the JS SDK's verifyBundle returns for the same input (same members, values and error
+ * strings; the SDK has no status, no oe_sig_ prefix, no JWK keys), for comparison: the verdict is the report's.
+ * The issuer key is the bundle's
  * public_key; when o->keys is not empty it must be one of them. 0 or PROVA_ENOMEM. */
 PROVA_EXPORT PROVA_NODISCARD int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o,
                                                      prova_report *r);

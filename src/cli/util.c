@@ -217,6 +217,17 @@ int cli_write_file_atomic(const char *path, const void *data, size_t len) {
         free(tmp);
         return cli_fail(EXIT_INTERNAL, "%s: cannot create a temporary file: %s", path, strerror(e));
     }
+    /* mkstemp makes the file 0600: give it the mode of the file it replaces, or the umask's default for a new one. */
+    struct stat st;
+    mode_t mode;
+    if (stat(path, &st) == 0) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    (void)fchmod(fd, mode);
     const uint8_t *p = data;
     size_t off = 0;
     int rc = EXIT_OK;

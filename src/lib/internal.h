@@ -21,6 +21,12 @@ size_t prova__report_quiet_passed(const prova_report *r);
  * of them). 0 or PROVA_ENOMEM. */
 int prova__report_append(prova_report *dst, prova_report *src);
 
+/* prova_verify with another digest for an ECDSA key (OpenSSL name, e.g. "SHA384"; NULL: the curve's). EdDSA
+ * keys ignore it. For emulating verifiers that let the caller choose the digest (Node's crypto.verify). */
+typedef struct prova_key prova_key;
+int prova__verify_digest(const prova_key *key, const char *ecdsa_digest, const void *msg, size_t len,
+                         const uint8_t *sig, size_t siglen);
+
 /* The shared parse-detect-verify driver of prova_verify_document() and the per-family entry points (verify/verify.c). */
 typedef enum prova__family { PROVA__FAMILY_ANY = 0, PROVA__FAMILY_OPE, PROVA__FAMILY_OE } prova__family;
 struct prova_verify_options;

@@ -405,9 +405,19 @@ function sectionB() {
       { event_type: 'c', actor_id: 'u', created_at: '2026-01-01T00:00:02Z', payload: 1.5e300 },
       { event_type: 'd', actor_id: 'u', created_at: '2026-01-01T00:00:03Z', payload: null },
     ] }), { sdkValid: true });
-  verifyNodeBundle('b[lone surrogates in payload and key]', nodeBundle('ed25519', 'sha256', k25519, {
-    events: [{ event_type: 'a', actor_id: 'u', created_at: '2026-01-01T00:00:00Z',
-      payload: { s: 'x\ud800y', '\udc00k': 'end\udbff' } }] }), { sdkValid: true });
+  // Lone surrogates: the SDK's JSON.parse/JSON.stringify carry them; RFC 8785 (I-JSON) and prova refuse them as
+  // malformed input (exit 2, json_lone_surrogate) -- a documented divergence (docs/openexecution.md).
+  {
+    const b = nodeBundle('ed25519', 'sha256', k25519, {
+      events: [{ event_type: 'a', actor_id: 'u', created_at: '2026-01-01T00:00:00Z',
+        payload: { s: 'x\ud800y', '\udc00k': 'end\udbff' } }] });
+    check(sdk.verifyBundle(b).valid === true, 'b[lone surrogates] (oe_sdk.js verdict true)', null);
+    const file = path.join(TMP, `b-${++fileCounter}.json`);
+    fs.writeFileSync(file, JSON.stringify(b));
+    const v = provaVerify(file);
+    check(v.r.status === 2 && /json_lone_surrogate/.test(v.r.stdout), 'b[lone surrogates]: prova refuses them (exit 2, json_lone_surrogate)',
+      describe(v.r, v.args));
+  }
   verifyNodeBundle('b[created_at forms]', nodeBundle('ecdsa-p384', 'sha512', nodeKey('ecdsa-p384'), {
     events: ['2026-03-20T10:00:00Z', '2026-03-20T10:00:00.1Z', '2026-03-20T10:00:00.123456789Z',
       '2026-03-20T23:59:59.999999-13:00', '2026-03-20 10:00:00+00', '2026-03-20T10:00:00.5+05:45',

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
+#include "internal.h"
 #include "key_internal.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
@@ -448,6 +449,11 @@ done:
 }
 
 int prova_verify(const prova_key *key, const void *msg, size_t len, const uint8_t *sig, size_t siglen) {
+    return prova__verify_digest(key, NULL, msg, len, sig, siglen);
+}
+
+int prova__verify_digest(const prova_key *key, const char *ecdsa_digest, const void *msg, size_t len,
+                         const uint8_t *sig, size_t siglen) {
     if (!key || (!msg && len > 0) || (!sig && siglen > 0)) return PROVA_EINVAL;
     const prova__sig_info *si = prova__sig_info_get(key->alg);
     if (!si) return PROVA_EINVAL;
@@ -461,7 +467,8 @@ int prova_verify(const prova_key *key, const void *msg, size_t len, const uint8_
     int r = PROVA_ECRYPTO;
     EVP_MD_CTX *mc = EVP_MD_CTX_new();
     if (!mc) return PROVA_ENOMEM;
-    if (EVP_DigestVerifyInit_ex(mc, NULL, si->digest, NULL, NULL, key->pkey, NULL) != 1) goto done;
+    const char *digest = si->digest && ecdsa_digest ? ecdsa_digest : si->digest;
+    if (EVP_DigestVerifyInit_ex(mc, NULL, digest, NULL, NULL, key->pkey, NULL) != 1) goto done;
     /* 1 = valid; 0 = invalid; < 0 = malformed (bad DER, wrong length): all not valid. */
     r = EVP_DigestVerify(mc, sig, siglen, m, len) == 1 ? 0 : PROVA_EVERIFY;
 done:

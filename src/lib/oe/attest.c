@@ -3,9 +3,10 @@
  * SPEC (openexecution.md §5.4; SDK-only, no spec text):
  *  - ContentIntegrity {root_hash|merkle_root, leaves|leaf_hashes, hash_algorithm?}: RFC 6962 Merkle root, leaf =
  *    H(0x00 || hex-decoded leaf), node = H(0x01 || L || R), an odd last node promoted (not duplicated); no leaves:
- *    the root must be '0' x hex length. Result {valid, computed_root, expected_root, domain_separation:"rfc6962"}.
+ *    the root must be '0' x hex length; the root is compared as given (no case folding). Result {valid, computed_root, expected_root, domain_separation:"rfc6962"}.
  *  - Timestamp {timestamp, hash, signed_timestamp?}: hash = hex H(UTF-8 timestamp), signed_timestamp = hex
- *    signature over the timestamp with the bundle key; backend form {anchored_at, anchor_hash}: structure only.
+ *    signature over the timestamp with the bundle key; backend form {anchored_at, anchor_hash}: structure only
+ *    (hash_valid true).
  *    Result {valid, hash_valid, signature_valid (null when not checked)}.
  *  - Blockchain {tx_hash, chain_hash|head_hash, network?}: valid when no hash is given, else the hash must be the
  *    chain hash. Result {valid, hash_match (null when not compared), tx_hash, network ("unknown")}.
@@ -122,16 +123,8 @@ static int content_integrity(const prova_json *att, const prova_json *type, prov
     free(v);
     if (r == PROVA_ESYNTAX) return fail_reason(type, "Invalid leaf hash", out, ret_valid, ret_reason);
     if (r < 0) return r;
-    /* The root is compared as lowercase hex. */
-    bool valid = false;
-    if (prova_json_is_string(root) && root->len == strlen(computed)) {
-        valid = true;
-        for (size_t i = 0; i < root->len; i++) {
-            char c = root->u.str[i];
-            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-            if (c != computed[i]) valid = false;
-        }
-    }
+    /* The root is compared as given with the lowercase computed one (the SDK does not fold case). */
+    bool valid = prova_json_is_string(root) && root->len == strlen(computed) && memcmp(root->u.str, computed, root->len) == 0;
     *ret_valid = valid;
     *ret_reason = NULL;
     r = prova__oe_put(out, "{\"computed_root\":");
@@ -149,7 +142,8 @@ static int timestamp_att(const prova_json *att, const prova_json *type, prova_ha
     const prova_json *h = either(att, "hash", "anchor_hash");
     if (!prova__oe_truthy(ts) || !prova__oe_truthy(h))
         return fail_reason(type, "Missing timestamp/anchored_at or hash/anchor_hash", out, ret_valid, ret_reason);
-    const char *hash_valid = "null", *sig_valid = "null";
+    /* The backend form is checked for structure only: hash_valid is true when anchor_hash is there (the SDK). */
+    const char *hash_valid = "true", *sig_valid = "null";
     bool valid = true;
     if (prova__oe_truthy(prova_json_get(att, "timestamp")) && prova__oe_truthy(prova_json_get(att, "hash"))) {
         /* The SDK form: the hash (and an optional signature) over the timestamp's text. */
