@@ -7,7 +7,7 @@
  * strings), §6.5 Ed448 (deterministic signature) and the ECDSA P-256 verify vector, §6.6 JCS edge cases, §6.7 Merkle
  * roots; timestamp normalization (truncation, offsets, PostgreSQL forms).
  * Prints one line per failure and "N passed, M failed" last. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -542,11 +542,109 @@ static void test_builders(void) {
     prova_buf_free(&out);
 }
 
+/* ---- JSON Lines: the fast path (JCS text, no document) gives the report of the full path ------------------------- */
+
+/* The failed check codes of a report, joined; and the last check's message. */
+static void summary(const prova_report *rep, char *codes, size_t cap, const char **last) {
+    codes[0] = '\0';
+    for (size_t i = 0; i < prova_report_check_count(rep); i++) {
+        const prova_check *c = prova_report_check_at(rep, i);
+        if (!c->ok && strlen(codes) + strlen(c->code) + strlen(c->at) + 3 < cap) {
+            strcat(codes, c->code);
+            strcat(codes, "@");
+            strcat(codes, c->at);
+            strcat(codes, " ");
+        }
+    }
+    *last = prova_report_check_count(rep) ? prova_report_check_at(rep, prova_report_check_count(rep) - 1)->message : "";
+}
+
+static void test_jsonl_paths(void) {
+    /* Events with the odd corners the fast path must get right: falsy actors, numbers spelled differently,
+     * escapes, non-ASCII and astral keys, offsets, a created_at with escapes, members in any order. */
+    static const char *const bodies[] = {
+        "\"actor_id\":null,\"payload\":{}",
+        "\"actor_id\":\"\",\"payload\":{\"b\":1,\"a\":[1.0,2e0,-0.0]}",
+        "\"actor_id\":0,\"payload\":{\"\\u00e9\":\"\\u0041\\n\\\"q\\\"\"}",
+        "\"actor_id\":false,\"payload\":{\"\\ud83d\\ude00\":1,\"\\uffff\":2}",
+        "\"actor_id\":[],\"payload\":[\"x\",{\"y\":null}]",
+        "\"actor_id\":\"bob\",\"payload\":\"a string with \\\"prev_hash\\\":\\\"\"",
+        "\"payload\":{\"prev_hash\":\"nested\",\"seq\":99},\"actor_id\":\"eve\"",
+        "\"actor_id\":\"\\u0061lice\",\"payload\":12345678901234567890",
+    };
+    prova_buf lines = PROVA_BUF_INIT, arr = PROVA_BUF_INIT;
+    CHECK(prova_buf_append(&arr, "[", 1) == 0);
+    char prev[PROVA_OE_HEX_MAX + 1] = G64;
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char ev[1024], hex[PROVA_OE_HEX_MAX + 1];
+        const char *seq = i == 2 ? "3.0" : i == 3 ? "4e0" : NULL;
+        char seqbuf[8];
+        snprintf(seqbuf, sizeof seqbuf, "%zu", i + 1);
+        snprintf(ev, sizeof ev, "{%s,\"seq\":%s,\"event_type\":\"t%zu\",\"created_at\":\"2026-03-20T1%zu:00:00.5%s\","
+                                "\"prev_hash\":\"%s\"}",
+                 bodies[i], seq ? seq : seqbuf, i, i, i % 2 ? "+09:00" : "Z", prev);
+        prova_doc *d = parse(ev);
+        CHECK(d && prova_oe_event_hash(prova_doc_root(d), PROVA_HASH_SHA256, hex, NULL) == 0);
+        prova_doc_free(d);
+        size_t n = strlen(ev);
+        snprintf(ev + n - 1, sizeof ev - n + 1, ",\"event_hash\":\"%s\"}", hex);
+        CHECK(prova_buf_append(&lines, ev, strlen(ev)) == 0 && prova_buf_append(&lines, "\n", 1) == 0);
+        if (i) CHECK(prova_buf_append(&arr, ",", 1) == 0);
+        CHECK(prova_buf_append(&arr, ev, strlen(ev)) == 0);
+        memcpy(prev, hex, sizeof prev);
+    }
+    CHECK(prova_buf_append(&arr, "]", 1) == 0);
+    /* Both forms, then each line broken in turn (a byte of the payload, of the hash, the seq): same verdicts. */
+    prova_verify_options o = {.hash_alg = "sha256"};
+    for (size_t mut = 0; mut <= 3 * 8; mut++) {
+        prova_buf l2 = PROVA_BUF_INIT, a2 = PROVA_BUF_INIT;
+        CHECK(prova_buf_append(&l2, lines.data, lines.len) == 0 && prova_buf_append(&a2, arr.data, arr.len) == 0);
+        if (mut) {
+            /* the k-th occurrence of a marker, in both texts */
+            static const char *const marks[] = {"\"event_type\":\"t", "\"event_hash\":\"", "\"seq\":"};
+            const char *m = marks[(mut - 1) % 3];
+            size_t k = (mut - 1) / 3;
+            prova_buf *bufs[2] = {&l2, &a2};
+            for (int b = 0; b < 2; b++) {
+                char *p = (char *)bufs[b]->data, *end = p + bufs[b]->len;
+                for (size_t j = 0; p && j <= k; j++) {
+                    p = memmem(p, (size_t)(end - p), m, strlen(m));
+                    if (p && j < k) p += strlen(m);
+                }
+                if (p) p[strlen(m)] = p[strlen(m)] == '9' ? '8' : '9';
+            }
+        }
+        prova_report *r1 = prova_report_new("t"), *r2 = NULL;
+        prova_error err;
+        CHECK(prova_oe_verify_jsonl(l2.data, l2.len, &o, r1, &err) == 0);
+        CHECK(prova_verify_document(a2.data, a2.len, &o, &r2, NULL) == 0);
+        char c1[2048], c2[2048];
+        const char *m1, *m2;
+        summary(r1, c1, sizeof c1, &m1);
+        summary(r2, c2, sizeof c2, &m2);
+        CHECK_MSG(prova_report_valid(r1) == prova_report_valid(r2) && strcmp(c1, c2) == 0,
+                  "mutation %zu: lines [%s] vs array [%s]", mut, c1, c2);
+        if (mut == 0) {
+            CHECK(prova_report_valid(r1));
+            CHECK_STR(m1, m2); /* the chain hash */
+        } else {
+            CHECK(!prova_report_valid(r1));
+        }
+        prova_report_free(r1);
+        prova_report_free(r2);
+        prova_buf_free(&l2);
+        prova_buf_free(&a2);
+    }
+    prova_buf_free(&lines);
+    prova_buf_free(&arr);
+}
+
 int main(void) {
     test_worked_example();
     test_event_vectors();
     test_certificates();
     test_jcs_and_merkle();
     test_builders();
+    test_jsonl_paths();
     TEST_SUMMARY();
 }

@@ -20,6 +20,8 @@
 
 #define OE_BATCH 4096
 
+static void pool_drain(oe_pool *pl);
+
 int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message) {
     if (err) {
         prova_error_clear(err);
@@ -224,6 +226,8 @@ int prova__oe_chain_init(oe_chain *c, prova_hash_alg alg, const char *at, prova_
 void prova__oe_chain_free(oe_chain *c) {
     prova_buf_free(&c->prev);
     prova_buf_free(&c->input);
+    prova_buf_free(&c->canon);
+    pool_drain(&c->pool);
     prova_buf_free(&c->sdk_errors);
     prova_buf_free(&c->stored_pending);
     prova_buf_free(&c->recomputed_pending);
@@ -405,6 +409,216 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
     }
     return r;
 #undef SEQ_S
+}
+
+/* ---- the fast path: one JSON Lines event through its JCS text ---- */
+
+/* Byte classes for scanning canonical JSON: 1 quote, 2 backslash, 3 open, 4 close. */
+static const uint8_t cls[256] = {['"'] = 1, ['\\'] = 2, ['{'] = 3, ['['] = 3, ['}'] = 4, [']'] = 4};
+
+/* Index just past the string literal that starts at s[i] (a quote), in valid canonical JSON. Strings hold most of
+ * the bytes: memchr finds each quote, and a quote preceded by an odd run of backslashes is escaped. */
+static size_t skip_string(const char *s, size_t i, size_t n) {
+    size_t start = ++i;
+    while (i < n) {
+        const char *q = memchr(s + i, '"', n - i);
+        if (!q) return n;
+        size_t j = (size_t)(q - s), b = 0;
+        while (j - b > start && s[j - b - 1] == '\\') b++;
+        if (b % 2 == 0) return j + 1;
+        i = j + 1;
+    }
+    return n;
+}
+
+/* Index just past the value that starts at s[i], in valid canonical JSON (no whitespace). */
+static size_t skip_value(const char *s, size_t i, size_t n) {
+    if (s[i] == '"') return skip_string(s, i, n);
+    if (cls[(uint8_t)s[i]] == 3) {
+        size_t depth = 0;
+        while (i < n) {
+            uint8_t k = cls[(uint8_t)s[i]];
+            if (k == 1) {
+                i = skip_string(s, i, n);
+                continue;
+            }
+            if (k == 3) depth++;
+            else if (k == 4 && --depth == 0) return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']') i++;
+    return i;
+}
+
+/* Allocations of the canonicalizer, recycled from line to line (its scratch has the same sizes every time). Each
+ * block carries its capacity in a header. */
+#define POOL_HDR 16
+static void *pool_malloc(void *ctx, size_t n) {
+    oe_pool *pl = ctx;
+    for (size_t k = 0; k < pl->n; k++) {
+        if (pl->cap[k] >= n) {
+            void *b = pl->block[k];
+            pl->n--;
+            pl->block[k] = pl->block[pl->n];
+            pl->cap[k] = pl->cap[pl->n];
+            return b;
+        }
+    }
+    if (n > SIZE_MAX - POOL_HDR) return NULL;
+    uint8_t *raw = malloc(POOL_HDR + (n ? n : 1));
+    if (!raw) return NULL;
+    memcpy(raw, &n, sizeof n);
+    return raw + POOL_HDR;
+}
+
+static size_t pool_cap(void *p) {
+    size_t n;
+    memcpy(&n, (uint8_t *)p - POOL_HDR, sizeof n);
+    return n;
+}
+
+static void pool_free(void *ctx, void *p, size_t n) {
+    (void)n;
+    oe_pool *pl = ctx;
+    if (!p) return;
+    if (pl->n < OE_POOL_BLOCKS) {
+        pl->block[pl->n] = p;
+        pl->cap[pl->n++] = pool_cap(p);
+        return;
+    }
+    free((uint8_t *)p - POOL_HDR);
+}
+
+static void *pool_realloc(void *ctx, void *p, size_t old, size_t n) {
+    if (!p) return pool_malloc(ctx, n);
+    if (pool_cap(p) >= n) return p;
+    void *q = pool_malloc(ctx, n);
+    if (!q) return NULL;
+    memcpy(q, p, old < n ? old : n);
+    pool_free(ctx, p, old);
+    return q;
+}
+
+static void pool_drain(oe_pool *pl) {
+    for (size_t k = 0; k < pl->n; k++) free((uint8_t *)pl->block[k] - POOL_HDR);
+    pl->n = 0;
+}
+
+/* Writes v in decimal; returns the length. */
+static size_t decimal(size_t v, char out[24]) {
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t k = 0; k < n; k++) out[k] = tmp[n - 1 - k];
+    return n;
+}
+
+typedef struct span {
+    const char *p;
+    size_t n; /* 0: absent */
+} span;
+
+/* A string literal span without escapes: its content. */
+static bool plain_string(span v, const char **ret, size_t *ret_n) {
+    if (v.n < 2 || v.p[0] != '"' || memchr(v.p, '\\', v.n)) return false;
+    *ret = v.p + 1;
+    *ret_n = v.n - 2;
+    return true;
+}
+
+static bool span_is(span v, const char *lit) { return v.n == strlen(lit) && memcmp(v.p, lit, v.n) == 0; }
+
+int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *handled) {
+    *handled = false;
+    c->canon.len = 0;
+    c->pool_alloc = (prova_allocator){pool_malloc, pool_realloc, pool_free, &c->pool};
+    prova_parse_options po = {.alloc = &c->pool_alloc};
+    int r = prova_canon_bytes(line, n, PROVA_PROFILE_JCS, &po, &c->canon, NULL);
+    if (r == PROVA_ENOMEM) return r;
+    if (r < 0) return 0; /* malformed: the full path reports it */
+    const char *s = (const char *)c->canon.data;
+    size_t len = c->canon.len, i = 1;
+    if (len < 2 || s[0] != '{') return 0;
+    span actor = {0}, type = {0}, payload = {0}, prev = {0}, seq = {0}, created = {0}, stored = {0};
+    /* The top-level members of the canonical text, in order; keys without escapes are compared as bytes. */
+    while (i < len && s[i] == '"') {
+        size_t k = i, ke = skip_string(s, i, len);
+        if (ke >= len || s[ke] != ':') return 0;
+        size_t v = ke + 1, ve = skip_value(s, v, len);
+        span val = {s + v, ve - v};
+        const char *kp = s + k;
+        switch (ke - k) { /* the key with its quotes: compare only keys of the right length */
+        case 5: if (memcmp(kp, "\"seq\"", 5) == 0) seq = val; break;
+        case 9: if (memcmp(kp, "\"payload\"", 9) == 0) payload = val; break;
+        case 10: if (memcmp(kp, "\"actor_id\"", 10) == 0) actor = val; break;
+        case 11: if (memcmp(kp, "\"prev_hash\"", 11) == 0) prev = val; break;
+        case 12:
+            if (memcmp(kp, "\"event_type\"", 12) == 0) type = val;
+            else if (memcmp(kp, "\"created_at\"", 12) == 0) created = val;
+            else if (memcmp(kp, "\"event_hash\"", 12) == 0) stored = val;
+            break;
+        default: break;
+        }
+        i = ve < len && s[ve] == ',' ? ve + 1 : ve;
+    }
+    /* seq must be count + 1: canonical numbers are unique, so its text is the decimal integer. */
+    char want[24];
+    size_t wn = decimal(c->count + 1, want);
+    if (!seq.n || seq.n != wn || memcmp(seq.p, want, seq.n) != 0) return 0;
+    /* prev_hash is the previous stored event_hash: compared as decoded strings = as canonical literals. */
+    const char *ph, *eh, *ts_text;
+    size_t phn, ehn, tsn;
+    if (!plain_string(prev, &ph, &phn) || phn != c->prev.len || memcmp(ph, c->prev.data, phn) != 0) return 0;
+    if (!plain_string(stored, &eh, &ehn) || ehn != c->hexlen) return 0;
+    char ts[PROVA_OE_TIME_LEN + 1];
+    if (!plain_string(created, &ts_text, &tsn) || prova_oe_timestamp(ts_text, tsn, ts) < 0) return 0;
+    /* The hash input, from the canonical spans: actor_id || "system" (JS falsy: null, false, "", 0). */
+    bool falsy = !actor.n || span_is(actor, "null") || span_is(actor, "false") || span_is(actor, "\"\"") ||
+                 span_is(actor, "0");
+    prova_buf *in = &c->input;
+    in->len = 0;
+    r = prova_buf_reserve(in, 96 + actor.n + type.n + payload.n + prev.n + seq.n + PROVA_OE_TIME_LEN);
+    if (r < 0) return r;
+#define PUT(lit) (memcpy(in->data + in->len, lit, sizeof lit - 1), in->len += sizeof lit - 1)
+#define PUTS(sp) (memcpy(in->data + in->len, (sp).p, (sp).n), in->len += (sp).n)
+    PUT("{\"actor_id\":");
+    if (falsy) PUT("\"system\"");
+    else PUTS(actor);
+    if (type.n) { PUT(",\"event_type\":"); PUTS(type); }
+    if (payload.n) { PUT(",\"payload\":"); PUTS(payload); }
+    PUT(",\"prev_hash\":");
+    PUTS(prev);
+    PUT(",\"seq\":");
+    PUTS(seq);
+    PUT(",\"timestamp\":\"");
+    memcpy(in->data + in->len, ts, PROVA_OE_TIME_LEN);
+    in->len += PROVA_OE_TIME_LEN;
+    PUT("\"}");
+#undef PUT
+#undef PUTS
+    uint8_t d[PROVA_HASH_MAX_BYTES];
+    char hex[PROVA_OE_HEX_MAX + 1];
+    r = prova_hash_once(c->event, in->data, in->len, d);
+    if (r < 0) return r;
+    prova_hex_encode(d, c->hexlen / 2, hex, sizeof hex);
+    if (memcmp(hex, eh, c->hexlen) != 0) return 0;
+    /* Passed: move the state on as the full step does. */
+    r = feed(c->stored, &c->stored_pending, eh, ehn);
+    if (r == 0) r = feed(c->recomputed, &c->recomputed_pending, hex, c->hexlen);
+    if (r == 0) {
+        c->prev.len = 0;
+        r = prova_buf_append(&c->prev, eh, ehn);
+    }
+    if (r == 0) {
+        c->count++;
+        *handled = true;
+    }
+    return r;
 }
 
 static int final_hex(prova_hash_ctx **ctx, prova_buf *pending, size_t size, char out[PROVA_OE_HEX_MAX + 1]) {

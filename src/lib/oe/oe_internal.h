@@ -45,6 +45,13 @@ int prova__oe_jcs_text(const prova_buf *text, prova_buf *out, prova_error *reter
 
 /* ---- the incremental chain checker (one event at a time: documents and JSON Lines share it) ---- */
 
+#define OE_POOL_BLOCKS 16
+typedef struct oe_pool {
+    void *block[OE_POOL_BLOCKS];
+    size_t cap[OE_POOL_BLOCKS];
+    size_t n;
+} oe_pool;
+
 typedef struct oe_chain {
     prova_hash_alg alg;
     size_t hexlen;
@@ -56,6 +63,9 @@ typedef struct oe_chain {
     prova_buf stored_pending, recomputed_pending; /* hex fed to the chain hashes in 4 KiB batches */
     bool recomputed_ok;     /* every event hash could be recomputed */
     prova_buf input;        /* scratch: the hash input of the current event */
+    prova_buf canon;        /* scratch: the JCS form of the current event line (fast path) */
+    oe_pool pool;           /* the canonicalizer's scratch, recycled across lines */
+    prova_allocator pool_alloc;
     size_t failures;        /* failed per-event checks (listed up to OE_MAX_FAILURES) */
     bool integrity_ok;
     const char *at;         /* JSON Pointer of the events array ("" for JSON Lines: /<index>) */
@@ -70,6 +80,11 @@ int prova__oe_chain_init(oe_chain *c, prova_hash_alg alg, const char *at, prova_
 void prova__oe_chain_free(oe_chain *c);
 /* Checks the next event (seq, link, hash) and feeds both chain hashes. 0 or PROVA_ENOMEM. */
 int prova__oe_chain_step(oe_chain *c, const prova_json *ev);
+/* The fast path of JSON Lines: checks the next event given as one line of JSON text, through its JCS form and
+ * without building a document. Sets *handled when the event passed every check (the state then moved on exactly
+ * as prova__oe_chain_step would move it); otherwise nothing changed and the caller runs the full step, which
+ * also writes the failure reports. 0 or PROVA_ENOMEM. */
+int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *handled);
 /* Finishes both chain hashes (hex, NUL-terminated; recomputed is "" when some event hash could not be computed)
  * and adds the summary of per-event failures beyond OE_MAX_FAILURES. */
 int prova__oe_chain_finish(oe_chain *c, char stored[PROVA_OE_HEX_MAX + 1], char recomputed[PROVA_OE_HEX_MAX + 1]);

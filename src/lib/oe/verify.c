@@ -749,6 +749,12 @@ int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_optio
         while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) a++;
         while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
         if (a == b) continue;
+        if (inited) { /* the fast path decides most events without a document */
+            bool handled = false;
+            rc = prova__oe_chain_step_text(&c, s + a, b - a, &handled);
+            if (rc < 0) break;
+            if (handled) continue;
+        }
         prova_doc *doc = NULL;
         prova_error err;
         rc = prova_json_parse(s + a, b - a, NULL, &doc, &err);
