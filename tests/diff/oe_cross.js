@@ -32,7 +32,7 @@ const util = require('util');
 const { spawnSync } = require('child_process');
 const sdk = require('./oe_sdk.js');
 
-const PROVA = process.argv[2];
+const PROVA = process.argv[2] && path.resolve(process.argv[2]); // absolute: commands run in a temp dir
 if (!PROVA || !fs.existsSync(PROVA)) {
   console.error('usage: node tests/diff/oe_cross.js PROVA_BINARY [--keep]');
   process.exit(2);

@@ -375,7 +375,43 @@ static void test_certificates(void) {
         free(t);
         prova_doc_free(b);
     }
-    /* The oe_sig_ display form verifies too. */
+    /* The oe_sig_ display form verifies in prova (spec §4.3); the SDK, which does not strip it, says false. */
+    if (k) {
+        prova_buf pref = PROVA_BUF_INIT;
+        b = certify(k, PROVA_SIG_ED25519, &bundle);
+        char *t = malloc(bundle.len + 8);
+        memcpy(t, bundle.data, bundle.len);
+        t[bundle.len] = '\0';
+        char *at = strstr(t, "\"certificate_signature\":\"");
+        CHECK(at != NULL);
+        if (at) {
+            at += strlen("\"certificate_signature\":\"");
+            CHECK(prova_buf_append(&pref, t, (size_t)(at - t)) == 0 && prova_buf_append(&pref, "oe_sig_", 7) == 0 &&
+                  prova_buf_append(&pref, at, strlen(at)) == 0);
+            prova_report *rep = verify_text((const char *)pref.data, pref.len);
+            CHECK(rep && prova_report_valid(rep));
+            CHECK(rep && strstr(prova_report_sdk_result(rep), "\"certificate_signature_valid\":false"));
+            prova_report_free(rep);
+        }
+        /* A public_key that is a private key is refused: the bundle would disclose the issuer's secret. */
+        prova_buf jwk = PROVA_BUF_INIT, priv = PROVA_BUF_INIT;
+        CHECK(prova_key_to_jwk(k, true, &jwk) == 0);
+        const char *pk = strstr(t, "\"public_key\":\"");
+        const char *pk_end = pk ? strstr(pk + 14, "\",\"status\"") : NULL;
+        CHECK(pk && pk_end);
+        if (pk && pk_end) {
+            CHECK(prova_buf_append(&priv, t, (size_t)(pk - t)) == 0 && prova_buf_append(&priv, "\"public_key\":", 13) == 0 &&
+                  prova_buf_append(&priv, jwk.data, jwk.len) == 0 && prova_buf_append(&priv, pk_end + 1, strlen(pk_end + 1)) == 0);
+            prova_report *rep = verify_text((const char *)priv.data, priv.len);
+            CHECK(rep && !prova_report_valid(rep) && has_failure(rep, "key_is_private"));
+            prova_report_free(rep);
+        }
+        prova_buf_free(&jwk);
+        prova_buf_free(&priv);
+        prova_buf_free(&pref);
+        free(t);
+        prova_doc_free(b);
+    }
     prova_key_free(k);
 
     /* §6.5 Ed448 (deterministic). */
@@ -535,7 +571,6 @@ static void test_builders(void) {
     prova_report *rep = verify_text((const char *)out.data, out.len);
     CHECK(rep && prova_report_valid(rep));
     prova_report_free(rep);
-    /* A private key in a bundle's public_key is refused. */
     prova_doc_free(chain);
     prova_doc_free(resolved);
     prova_key_free(k);

@@ -269,10 +269,22 @@ int prova_oe_set_status(const prova_key *key, const prova_json *bundle, const pr
     if (r == 0)
         r = status_block(key, prova_json_get(bundle, "certificate_id"), sig->u.str, sig->len,
                          p->status == PROVA_OE_REVOKED ? "revoked" : "superseded", at, &extra, &status, reterr);
-    if (r == 0) {
-        oe_member set[] = {{"status", (const char *)status.data, status.len}};
-        r = prova__oe_rewrite(bundle, set, 1, out, reterr);
+    /* The bundle's chain record follows a revocation (its status enum has "revoked"); it is not signed. */
+    const prova_json *chain = prova_json_get(bundle, "chain");
+    prova_buf chain2 = PROVA_BUF_INIT, q_at = PROVA_BUF_INIT;
+    bool chain_too = r == 0 && p->status == PROVA_OE_REVOKED && prova_json_is_object(chain);
+    if (chain_too) {
+        r = prova__oe_put_str(&q_at, at, strlen(at));
+        oe_member cset[] = {{"status", "\"revoked\"", 9}, {"updated_at", (const char *)q_at.data, q_at.len}};
+        if (r == 0) r = prova__oe_rewrite(chain, cset, 2, &chain2, reterr);
     }
+    if (r == 0) {
+        oe_member set[] = {{"status", (const char *)status.data, status.len},
+                           {"chain", (const char *)chain2.data, chain2.len}};
+        r = prova__oe_rewrite(bundle, set, chain_too ? 2 : 1, out, reterr);
+    }
+    prova_buf_free(&chain2);
+    prova_buf_free(&q_at);
     prova_buf_free(&extra);
     prova_buf_free(&status);
     return r;

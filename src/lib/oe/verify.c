@@ -336,6 +336,15 @@ static int check_certificate_vs_chain(const prova_json *cert, const prova_json *
     return rc;
 }
 
+/* Two certificate signatures with the same bytes (the oe_sig_ display form and hex case do not matter). */
+static bool same_signature(const prova_json *a, const prova_json *b) {
+    uint8_t x[PROVA_SIG_MAX_BYTES], y[PROVA_SIG_MAX_BYTES];
+    size_t xn = 0, yn = 0;
+    return prova_json_is_string(a) && prova_json_is_string(b) &&
+           prova__oe_sig_decode(a->u.str, a->len, x, sizeof x, &xn) == 0 &&
+           prova__oe_sig_decode(b->u.str, b->len, y, sizeof y, &yn) == 0 && xn == yn && memcmp(x, y, xn) == 0;
+}
+
 /* The status block: bound to this certificate, signed by the issuer; revoked/superseded make the bundle invalid. */
 static int check_status(const prova_json *b, const prova_key *key, prova_report *r, const char **ret_status) {
     const prova_json *st = prova_json_get(b, "status");
@@ -350,7 +359,7 @@ static int check_status(const prova_json *b, const prova_key *key, prova_report 
         !(prova_json_str_eq(s, "active") || prova_json_str_eq(s, "revoked") || prova_json_str_eq(s, "superseded")))
         return prova_report_check(r, "status", false, "status_invalid", "/status",
                                   "status must be an object whose status is active, revoked or superseded");
-    bool bound = prova__ope_str_same(prova_json_get(st, "certificate_signature"), prova_json_get(b, "certificate_signature"));
+    bool bound = same_signature(prova_json_get(st, "certificate_signature"), prova_json_get(b, "certificate_signature"));
     const prova_json *sid = prova_json_get(st, "certificate_id"), *bid = prova_json_get(b, "certificate_id");
     if (sid && bid && !prova__ope_str_same(sid, bid)) bound = false;
     rc = prova_report_check(r, "status.binding", bound, bound ? "ok" : "status_mismatch", "/status",
