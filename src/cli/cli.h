@@ -33,6 +33,9 @@ typedef struct cli_input {
 /* Opens FILE ("-" = stdin) for reading whole; errors as cli_read_file. Release with cli_input_close(). */
 int cli_input_open(const char *path, size_t max_size, cli_input *ret);
 void cli_input_close(cli_input *in);
+/* The same for inputs that are read a line at a time (JSON Lines): a regular file is mapped whatever its size
+ * (the library bounds each line); a pipe is read up to pipe_max bytes. */
+int cli_input_open_stream(const char *path, size_t pipe_max, cli_input *ret);
 
 /* malloc for small blocks, huge-page-advised mappings for large ones (output buffers of big documents). */
 const prova_allocator *cli_allocator(void);

@@ -154,7 +154,7 @@ int cmd_verify(int argc, char **argv) {
         return rc;
     }
     cli_input in;
-    rc = cli_input_open(file, PROVA_DEFAULT_MAX_SIZE, &in);
+    rc = cli_input_open_stream(file, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc == EXIT_OK) {
         prova_report *rep = NULL;
         prova_error err;

@@ -62,7 +62,15 @@ static const prova_allocator big_allocator = {big_malloc, big_realloc, big_free,
 
 const prova_allocator *cli_allocator(void) { return &big_allocator; }
 
-int cli_input_open(const char *path, size_t max_size, cli_input *ret) {
+static int input_open(const char *path, size_t max_size, bool map_any, cli_input *ret);
+
+int cli_input_open(const char *path, size_t max_size, cli_input *ret) { return input_open(path, max_size, false, ret); }
+
+int cli_input_open_stream(const char *path, size_t pipe_max, cli_input *ret) {
+    return input_open(path, pipe_max, true, ret);
+}
+
+static int input_open(const char *path, size_t max_size, bool map_any, cli_input *ret) {
     memset(ret, 0, sizeof *ret);
     ret->buf.alloc = &big_allocator;
     if (strcmp(path, "-") != 0) {
@@ -71,7 +79,7 @@ int cli_input_open(const char *path, size_t max_size, cli_input *ret) {
                                     strerror(errno));
         struct stat st;
         if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-            if ((uint64_t)st.st_size > max_size) {
+            if (!map_any && (uint64_t)st.st_size > max_size) {
                 close(fd);
                 return cli_fail(EXIT_USAGE, "%s: larger than the limit of %zu bytes (json_size_limit)", path, max_size);
             }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "prova/common.h"
+#include "prova/json.h"
 
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
  * 0 or PROVA_ENOMEM (the array is then unchanged). */
@@ -20,6 +21,17 @@ size_t prova__report_quiet_passed(const prova_report *r);
 /* Moves src's checks, warnings, keys, unauthenticated fields and quiet count to the end of dst (src is left empty
  * of them). 0 or PROVA_ENOMEM. */
 int prova__report_append(prova_report *dst, prova_report *src);
+
+/* prova_canon_bytes that also says where the values of some top-level members of an object landed in out:
+ * found[w] = {offset in out, length} of the canonical value of member want[w] (length 0 when absent). Keys are
+ * compared decoded, so "\u0073eq" finds "seq". For a caller that needs parts of a document and its canonical
+ * form at once (OpenExecution events) without a second scan. */
+typedef struct prova__span {
+    size_t off, len;
+} prova__span;
+int prova__canon_top_members(const void *data, size_t len, prova_profile profile, const prova_parse_options *opts,
+                             prova_buf *out, const char *const *want, size_t nwant, prova__span *found,
+                             prova_error *reterr);
 
 /* prova_verify with another digest for an ECDSA key (OpenSSL name, e.g. "SHA384"; NULL: the curve's). EdDSA
  * keys ignore it. For emulating verifiers that let the caller choose the digest (Node's crypto.verify). */

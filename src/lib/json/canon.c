@@ -464,6 +464,7 @@ typedef struct cmember {
     size_t out_start; /* where this member's text ("key":value) begins in out */
     size_t out_len;   /* its length (without the comma), known when the next member starts or the object ends */
     uint32_t src_off; /* byte offset of the key in the input, for errors */
+    uint32_t val_off; /* where the value begins, from out_start (after "key":) */
 } cmember;
 
 typedef struct cframe {
@@ -488,6 +489,11 @@ typedef struct canon_sink {
     key_ref *refs;
     size_t caprefs;
     unsigned raw_ok;   /* string flags under which the input bytes are already canonical */
+    /* Optional: report where the values of these top-level members ended up in out (prova__canon_top_members). */
+    const char *const *want;
+    size_t nwant;
+    size_t wantlen[16];
+    prova__span *found;
 } canon_sink;
 
 /* Appends without a call when there is room (the hot path writes many 1-byte separators). */
@@ -599,6 +605,7 @@ static PROVA_ALWAYS_INLINE int c_key(json_parser *p, void *ctx, const char *str,
         return prova__json_fail(p, r, "canon_lone_surrogate", "a lone surrogate cannot be written in this profile", off,
                                 str, n);
     if (r < 0 || put1(s->out, ':') < 0) return oom(p, off);
+    m->val_off = (uint32_t)(s->out->len - m->out_start);
     return 0;
 }
 
@@ -640,7 +647,7 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
         key_ref_set(&refs[i], mem[i].ptr ? mem[i].ptr : kb + mem[i].key_off, mem[i].key_len);
         if (i && sorted) sorted = key_ref_cmp(&refs[i - 1], &refs[i], utf16) < 0;
     }
-    if (sorted) return 0; /* strictly increasing: no duplicates either */
+    if (sorted) return 0; /* strictly increasing: no duplicates either (out_start stays each member's place) */
     if (prova__grow(s->a, (void **)&s->sortbuf, &s->capsort, 2 * m, sizeof *s->sortbuf) < 0) return oom(p, off);
     uint32_t *idx = s->sortbuf;
     for (size_t i = 0; i < m; i++) idx[i] = (uint32_t)i;
@@ -676,10 +683,27 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
     for (size_t i = 0; i < m; i++) {
         size_t k = idx[i];
         if (k != big) memcpy(o, s->tmp.data + toff[k], mem[k].out_len);
+        mem[k].out_start = (size_t)(o - out); /* its place now (read by top_spans) */
         o += mem[k].out_len;
         if (i + 1 < m) *o++ = ',';
     }
     return 0;
+}
+
+/* At the close of the root object: the spans in out of the values of the wanted members. */
+static void top_spans(canon_sink *s, const cframe *f) {
+    const char *kb = (const char *)s->keys.data;
+    for (size_t i = 0; i < f->count; i++) {
+        const cmember *m = &s->members[f->first_member + i];
+        const char *k = m->ptr ? m->ptr : kb + m->key_off;
+        for (size_t w = 0; w < s->nwant; w++) {
+            if (s->wantlen[w] == m->key_len && memcmp(s->want[w], k, m->key_len) == 0) {
+                s->found[w].off = m->out_start + m->val_off;
+                s->found[w].len = m->out_len - m->val_off;
+                break;
+            }
+        }
+    }
 }
 
 static PROVA_ALWAYS_INLINE int c_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
@@ -689,6 +713,11 @@ static PROVA_ALWAYS_INLINE int c_end(json_parser *p, void *ctx, prova_json_type 
         if (f->count > 1) {
             int r = c_close_object(p, s, f, off);
             if (r < 0) return r;
+        }
+        if (s->nwant && s->nframes == 1 && f->count) {
+            cmember *only = &s->members[f->first_member];
+            if (f->count == 1) only->out_len = s->out->len - only->out_start; /* close_object sets it for more */
+            top_spans(s, f);
         }
         s->nmembers = f->first_member;
         s->keys.len = f->keys_mark;
@@ -700,8 +729,8 @@ static PROVA_ALWAYS_INLINE int c_end(json_parser *p, void *ctx, prova_json_type 
 
 static const json_sink canon_sink_vtable = {c_begin, c_end, c_key, c_scalar};
 
-int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
-                      prova_error *reterr) {
+static int canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
+                       const char *const *want, size_t nwant, prova__span *found, prova_error *reterr) {
     prova_error_clear(reterr);
     if ((!data && len) || !out || (unsigned)p > PROVA_PROFILE_JCS) {
         set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL data/buffer or unknown profile");
@@ -711,8 +740,12 @@ int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova
     prova__parse_limits(opts, &lim);
     if (p != PROVA_PROFILE_OPHAMIN)
         lim.flags &= ~(uint32_t)(PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES);
-    canon_sink s = {.p = p, .out = out, .a = lim.alloc};
+    canon_sink s = {.p = p, .out = out, .a = lim.alloc, .want = want, .nwant = nwant, .found = found};
     s.keys.alloc = s.tmp.alloc = lim.alloc;
+    for (size_t w = 0; w < nwant; w++) {
+        found[w] = (prova__span){0, 0};
+        s.wantlen[w] = strlen(want[w]);
+    }
     /* ope/jcs write valid UTF-8 raw: an unescaped input string is already canonical. ophamin escapes
      * everything outside 0x20..0x7E, so only pure printable ASCII is. */
     s.raw_ok = p == PROVA_PROFILE_OPHAMIN ? STR_VERBATIM | STR_ASCII : STR_VERBATIM;
@@ -730,4 +763,16 @@ int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova
     prova_buf_free(&s.keys);
     prova_buf_free(&s.tmp);
     return r;
+}
+
+int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
+                      prova_error *reterr) {
+    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, reterr);
+}
+
+int prova__canon_top_members(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
+                             prova_buf *out, const char *const *want, size_t nwant, prova__span *found,
+                             prova_error *reterr) {
+    if ((nwant && (!found || !want)) || nwant > 16) return PROVA_EINVAL;
+    return canon_bytes(data, len, p, opts, out, want, nwant, found, reterr);
 }

@@ -65,6 +65,11 @@ size_t prova_oe_time_format(int64_t us, char out[PROVA_OE_TIME_LEN + 1]) {
 int prova_oe_timestamp(const char *s, size_t n, char out[PROVA_OE_TIME_LEN + 1]) {
     int64_t us;
     if (!s || !out) return PROVA_EINVAL;
+    if (prova__time_is_iso_ms(s, n)) { /* the stored form of every event prova writes: already normalized */
+        memcpy(out, s, PROVA_OE_TIME_LEN);
+        out[PROVA_OE_TIME_LEN] = '\0';
+        return 0;
+    }
     if (prova_time_parse(s, n, &us) < 0 || !prova_oe_time_format(us, out)) return PROVA_ESYNTAX;
     return 0;
 }
@@ -413,45 +418,6 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
 
 /* ---- the fast path: one JSON Lines event through its JCS text ---- */
 
-/* Byte classes for scanning canonical JSON: 1 quote, 2 backslash, 3 open, 4 close. */
-static const uint8_t cls[256] = {['"'] = 1, ['\\'] = 2, ['{'] = 3, ['['] = 3, ['}'] = 4, [']'] = 4};
-
-/* Index just past the string literal that starts at s[i] (a quote), in valid canonical JSON. Strings hold most of
- * the bytes: memchr finds each quote, and a quote preceded by an odd run of backslashes is escaped. */
-static size_t skip_string(const char *s, size_t i, size_t n) {
-    size_t start = ++i;
-    while (i < n) {
-        const char *q = memchr(s + i, '"', n - i);
-        if (!q) return n;
-        size_t j = (size_t)(q - s), b = 0;
-        while (j - b > start && s[j - b - 1] == '\\') b++;
-        if (b % 2 == 0) return j + 1;
-        i = j + 1;
-    }
-    return n;
-}
-
-/* Index just past the value that starts at s[i], in valid canonical JSON (no whitespace). */
-static size_t skip_value(const char *s, size_t i, size_t n) {
-    if (s[i] == '"') return skip_string(s, i, n);
-    if (cls[(uint8_t)s[i]] == 3) {
-        size_t depth = 0;
-        while (i < n) {
-            uint8_t k = cls[(uint8_t)s[i]];
-            if (k == 1) {
-                i = skip_string(s, i, n);
-                continue;
-            }
-            if (k == 3) depth++;
-            else if (k == 4 && --depth == 0) return i + 1;
-            i++;
-        }
-        return n;
-    }
-    while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']') i++;
-    return i;
-}
-
 /* Allocations of the canonicalizer, recycled from line to line (its scratch has the same sizes every time). Each
  * block carries its capacity in a header. */
 #define POOL_HDR 16
@@ -538,38 +504,21 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
     c->canon.len = 0;
     c->pool_alloc = (prova_allocator){pool_malloc, pool_realloc, pool_free, &c->pool};
     prova_parse_options po = {.alloc = &c->pool_alloc};
-    int r = prova_canon_bytes(line, n, PROVA_PROFILE_JCS, &po, &c->canon, NULL);
+    /* The canonicalizer says where each member's canonical value landed: no second scan of the text. */
+    static const char *const want[] = {"actor_id", "event_type", "payload", "prev_hash",
+                                       "seq",      "created_at", "event_hash"};
+    prova__span at[7];
+    int r = prova__canon_top_members(line, n, PROVA_PROFILE_JCS, &po, &c->canon, want, 7, at, NULL);
     if (r == PROVA_ENOMEM) return r;
-    if (r < 0) return 0; /* malformed: the full path reports it */
+    if (r < 0 || c->canon.len < 2 || c->canon.data[0] != '{') return 0; /* malformed or not an object: full path */
     const char *s = (const char *)c->canon.data;
-    size_t len = c->canon.len, i = 1;
-    if (len < 2 || s[0] != '{') return 0;
-    span actor = {0}, type = {0}, payload = {0}, prev = {0}, seq = {0}, created = {0}, stored = {0};
-    /* The top-level members of the canonical text, in order; keys without escapes are compared as bytes. */
-    while (i < len && s[i] == '"') {
-        size_t k = i, ke = skip_string(s, i, len);
-        if (ke >= len || s[ke] != ':') return 0;
-        size_t v = ke + 1, ve = skip_value(s, v, len);
-        span val = {s + v, ve - v};
-        const char *kp = s + k;
-        switch (ke - k) { /* the key with its quotes: compare only keys of the right length */
-        case 5: if (memcmp(kp, "\"seq\"", 5) == 0) seq = val; break;
-        case 9: if (memcmp(kp, "\"payload\"", 9) == 0) payload = val; break;
-        case 10: if (memcmp(kp, "\"actor_id\"", 10) == 0) actor = val; break;
-        case 11: if (memcmp(kp, "\"prev_hash\"", 11) == 0) prev = val; break;
-        case 12:
-            if (memcmp(kp, "\"event_type\"", 12) == 0) type = val;
-            else if (memcmp(kp, "\"created_at\"", 12) == 0) created = val;
-            else if (memcmp(kp, "\"event_hash\"", 12) == 0) stored = val;
-            break;
-        default: break;
-        }
-        i = ve < len && s[ve] == ',' ? ve + 1 : ve;
-    }
+    span v[7];
+    for (size_t w = 0; w < 7; w++) v[w] = (span){s + at[w].off, at[w].len};
+    span actor = v[0], type = v[1], payload = v[2], prev = v[3], seq = v[4], created = v[5], stored = v[6];
     /* seq must be count + 1: canonical numbers are unique, so its text is the decimal integer. */
-    char want[24];
-    size_t wn = decimal(c->count + 1, want);
-    if (!seq.n || seq.n != wn || memcmp(seq.p, want, seq.n) != 0) return 0;
+    char expect[24];
+    size_t wn = decimal(c->count + 1, expect);
+    if (!seq.n || seq.n != wn || memcmp(seq.p, expect, seq.n) != 0) return 0;
     /* prev_hash is the previous stored event_hash: compared as decoded strings = as canonical literals. */
     const char *ph, *eh, *ts_text;
     size_t phn, ehn, tsn;

@@ -84,6 +84,9 @@ const prova_key *prova__keyset_find_public(const prova_keyset *ks, const prova_k
 /* Key i of ks (NULL past the end). */
 const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char **ret_source);
 
+/* True when s is exactly "YYYY-MM-DDTHH:MM:SS.sssZ" with a real date and time (time.c): already normalized. */
+bool prova__time_is_iso_ms(const char *s, size_t n);
+
 /* Fills err (if not NULL) with status/reason/message and returns status. */
 int prova__ope_fail(prova_error *err, int status, const char *reason, const char *message);
 /* True when a and b are strings with the same bytes. */

@@ -44,6 +44,15 @@ static int days_in_month(int64_t y, int64_t m) {
     return m == 2 && leap ? 29 : dim[m - 1];
 }
 
+bool prova__time_is_iso_ms(const char *s, size_t n) {
+    int64_t y, mo, d, h, mi, se, ms;
+    return n == 24 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == '.' &&
+           s[23] == 'Z' && digits(s, n, 0, 4, &y) && digits(s, n, 5, 2, &mo) && digits(s, n, 8, 2, &d) &&
+           digits(s, n, 11, 2, &h) && digits(s, n, 14, 2, &mi) && digits(s, n, 17, 2, &se) &&
+           digits(s, n, 20, 3, &ms) && y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo) &&
+           h <= 23 && mi <= 59 && se <= 59;
+}
+
 int prova_time_parse(const char *s, size_t n, int64_t *ret_us) {
     if (!s || !ret_us) return PROVA_EINVAL;
     int64_t y, mo, d, h, mi, se, frac_us = 0;

@@ -30,9 +30,16 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     prova_doc *doc = NULL;
     prova_error perr;
     int rc = prova_json_parse(data ? data : "", len, NULL, &doc, &perr);
-    if (rc == PROVA_ESYNTAX && strcmp(perr.reason, "json_trailing_data") == 0) {
-        /* More than one value: JSON Lines, of OpenExecution events or of OPE receipts (the first line decides). */
-        prova_doc *first = first_line(data, len);
+    /* More than one value: JSON Lines, of OpenExecution events or of OPE receipts (the first line decides). A text
+     * over the document size limit may be JSON Lines too: their limits apply to each line, not to the whole. */
+    bool lines = rc == PROVA_ESYNTAX && strcmp(perr.reason, "json_trailing_data") == 0;
+    prova_doc *first = NULL;
+    if (lines || (rc == PROVA_ELIMIT && strcmp(perr.reason, "json_size_limit") == 0)) first = first_line(data, len);
+    if (!lines && first) {
+        const prova_json *f = prova_doc_root(first);
+        lines = prova__oe_is_event(f) || prova__ope_is_receipt(f);
+    }
+    if (lines) {
         bool oe = first && family != PROVA__FAMILY_OPE && prova__oe_is_event(prova_doc_root(first));
         prova_doc_free(first);
         rc = oe ? prova_oe_verify_jsonl(data, len, o, r, &perr) : prova__ope_verify_jsonl(data, len, o, r, &perr);
@@ -48,6 +55,7 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
         *ret_report = r;
         return PROVA_ESYNTAX;
     }
+    prova_doc_free(first);
     if (rc < 0) {
         prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
                            perr.line, perr.column);
