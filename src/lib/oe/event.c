@@ -22,16 +22,6 @@
 
 static void pool_drain(oe_pool *pl);
 
-int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message) {
-    if (err) {
-        prova_error_clear(err);
-        err->status = status;
-        err->reason = reason;
-        err->message = message;
-    }
-    return status;
-}
-
 int prova_oe_hash_lookup(const char *name, prova_hash_alg *ret) {
     if (!name || !ret) return PROVA_EINVAL;
     static const struct {

@@ -11,8 +11,10 @@
 #define OE_MAX_FAILURES 100
 #define OE_MAX_SDK_ERRORS 10000
 
-/* Fills err (if not NULL) and returns status. */
-int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message);
+/* Fills err (if not NULL) and returns status (the OPE modules' helper). */
+static inline int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message) {
+    return prova__ope_fail(err, status, reason, message);
+}
 
 /* JavaScript truthiness of a member value (absent = undefined = false). */
 bool prova__oe_truthy(const prova_json *v);

@@ -152,10 +152,9 @@ static int sdk_addf(sdk_list *l, const char *fmt, ...) {
 /* The issuer key: the bundle's public_key, which must be trusted when o->keys is not empty. A bundle without a
  * public_key is verified with the trusted keys of its algorithm. */
 static int issuer_key(const prova_json *b, const prova_verify_options *o, prova_sig_alg sig_alg, bool sig_alg_ok,
-                      prova_report *r, prova_key **owned, const prova_key **ret, const char **ret_source, bool *pinned) {
+                      prova_report *r, prova_key **owned, const prova_key **ret, const char **ret_source) {
     const prova_json *pk = prova_json_get(b, "public_key");
     size_t trusted = o ? prova_keyset_count(o->keys) : 0;
-    *pinned = trusted > 0;
     *ret = NULL;
     if (!pk) return 0;
     prova_error err;
@@ -221,33 +220,22 @@ static bool sdk_signature(const prova_buf *canon, const prova_json *sig, const p
 }
 
 /* Verifies the certificate signature; *ret_ok receives the verdict. */
-static int check_signature(const prova_json *cert, const prova_json *sig, const prova_key *key, const char *src,
+static int check_signature(const prova_buf *canon, const prova_json *sig, const prova_key *key, const char *src,
                            prova_report *r, bool *ret_ok) {
     *ret_ok = false;
-    prova_buf canon = PROVA_BUF_INIT;
-    prova_error err;
-    int rc = prova_canon_write(cert, PROVA_PROFILE_JCS, &canon, &err);
-    if (rc == PROVA_ENOMEM) return rc;
-    if (rc < 0) {
-        prova_buf_free(&canon);
-        return prova_report_check(r, "certificate_signature", false, err.reason, "/certificate",
-                                  "the certificate has no JCS form: %s", err.message);
-    }
     uint8_t raw[PROVA_SIG_MAX_BYTES];
     size_t rawlen = 0;
     if (!prova_json_is_string(sig) || prova__oe_sig_decode(sig->u.str, sig->len, raw, sizeof raw, &rawlen) < 0) {
-        prova_buf_free(&canon);
         return prova_report_check(r, "certificate_signature", false, "signature_encoding", "/certificate_signature",
                                   "certificate_signature is not hex (an optional oe_sig_ prefix is accepted)");
     }
-    *ret_ok = prova_verify(key, canon.data, canon.len, raw, rawlen) == 0;
-    rc = prova_report_check(r, "certificate_signature", *ret_ok, *ret_ok ? "ok" : "signature_invalid",
+    *ret_ok = prova_verify(key, canon->data, canon->len, raw, rawlen) == 0;
+    int rc = prova_report_check(r, "certificate_signature", *ret_ok, *ret_ok ? "ok" : "signature_invalid",
                             "/certificate_signature",
                             *ret_ok ? "%s signature over the %zu-byte JCS certificate_data verifies with %s"
                                     : "the %s signature over the %zu-byte JCS certificate_data does not verify with %s",
-                            prova_sig_name(prova_key_alg(key)), canon.len, prova_key_kid(key));
+                            prova_sig_name(prova_key_alg(key)), canon->len, prova_key_kid(key));
     if (rc == 0 && *ret_ok) rc = prova_report_key(r, prova_key_kid(key), src);
-    prova_buf_free(&canon);
     return rc;
 }
 
@@ -459,13 +447,14 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
             rc = prova_report_check(r, "schema", false, "schema_error", "",
                                     "a bundle needs certificate, certificate_signature and public_key");
     }
-    bool pinned = false, sdk_sig_ok = false;
+    bool sdk_sig_ok = false;
     if (rc == 0 && prova__oe_truthy(cert) && prova__oe_truthy(sig) && prova__oe_truthy(pk)) {
-        rc = issuer_key(b, o, sig_alg, sig_alg_ok, r, &owned, &key, &key_src, &pinned);
-        if (rc == 0 && key && sig_alg_ok) rc = check_signature(cert, sig, key, key_src, r, &sig_ok);
+        /* The signed bytes, once for prova's check and the SDK's (a parsed document always has a JCS form). */
         prova_buf canon_cert = PROVA_BUF_INIT;
-        if (rc == 0 && prova_canon_write(cert, PROVA_PROFILE_JCS, &canon_cert, NULL) == 0)
-            sdk_sig_ok = sdk_signature(&canon_cert, sig, pk, sa);
+        rc = prova_canon_write(cert, PROVA_PROFILE_JCS, &canon_cert, NULL);
+        if (rc == 0) rc = issuer_key(b, o, sig_alg, sig_alg_ok, r, &owned, &key, &key_src);
+        if (rc == 0 && key && sig_alg_ok) rc = check_signature(&canon_cert, sig, key, key_src, r, &sig_ok);
+        if (rc == 0) sdk_sig_ok = sdk_signature(&canon_cert, sig, pk, sa);
         prova_buf_free(&canon_cert);
     }
 
