@@ -17,9 +17,9 @@ $(BUILD)/build.ninja:
 build: setup $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# Until the gateway exists, prova's main job is the demo: canonicalize, sign, verify, detect an edit.
+# prova's main job: the gateway on 127.0.0.1:8080 with its store, key and development token under ./var.
 run: build
-	./$(BUILD)/prova demo
+	./$(BUILD)/prova serve
 
 # Every test: unit, vectors, CLI, differential (Python, Node, OpenSSL), sanitizers, fuzzers.
 check: setup

@@ -35,6 +35,9 @@ meson_suite() { # LABEL BUILD_DIR [meson test args...]
   [ "$fail" = 0 ] || failures+=("$label: $fail test(s)")
 }
 
+note "node test peers (tests/package-lock.json)"
+scripts/setup-node.sh || record "setup-node" 1
+
 note "build ($BUILD, gcc, -Werror)"
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=debugoptimized >/dev/null
 if ninja -C "$BUILD"; then
@@ -49,13 +52,13 @@ note "sanitizers ($ASAN_BUILD, ASan+UBSan)"
   -Db_lundef=false >/dev/null
 if ninja -C "$ASAN_BUILD"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli
+    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http
 else
   record "asan build" 1
 fi
 
 note "valgrind (memcheck) on the unit and vector tests"
-for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe; do
+for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe test_proof; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?
@@ -69,7 +72,7 @@ note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per targ
 [ -f "$FUZZ_BUILD/build.ninja" ] || CC=clang meson setup "$FUZZ_BUILD" --buildtype=debugoptimized -Dfuzz=true \
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 if ninja -C "$FUZZ_BUILD"; then
-  for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify; do
+  for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify fuzz_proof_verify; do
     corpus_name=${target#fuzz_}
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$corpus_name/." "$work/" 2>/dev/null

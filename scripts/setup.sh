@@ -7,6 +7,8 @@ packages=(
   build-essential pkg-config meson ninja-build
   clang libclang-rt-14-dev          # fuzz targets (libFuzzer) and clang sanitizer runtimes
   libsodium-dev libssl-dev          # Ed25519 (libsodium); SHA-2/3, HMAC, Ed448, ECDSA, PEM (OpenSSL 3)
+  libmicrohttpd-dev libsqlite3-dev  # the gateway: HTTP server (thread pool, TLS) and the embedded store
+  curl sqlite3                      # integration tests drive the gateway with curl and inspect the store
   openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests
   valgrind
@@ -22,6 +24,10 @@ done
 # Node.js (for the jcs differential tests): any node >= 18 on PATH will do; otherwise Debian's.
 if ! command -v node >/dev/null 2>&1; then
   missing+=(nodejs)
+fi
+# npm installs the locked test peers of tests/package-lock.json (MCP SDK, cloudevents, ajv, autocannon ...).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

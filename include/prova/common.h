@@ -43,6 +43,8 @@ enum prova_status {
     PROVA_ECRYPTO = -9,      /* the crypto backend failed for a reason other than the above */
     PROVA_ERANGE = -10,      /* a value is outside what the format can represent (e.g. 1e400 as a double) */
     PROVA_ENOSPACE = -11,    /* the caller's buffer is too small; the needed size is reported */
+    PROVA_ENOTFOUND = -12,   /* the store has no such record (trace, chain, certificate) */
+    PROVA_ECONFLICT = -13,   /* the write conflicts with what is stored (replay, a chain not open, a taken hop) */
 };
 
 /* A constant English sentence for a status code; never NULL. */

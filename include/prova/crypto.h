@@ -150,6 +150,8 @@ PROVA_EXPORT PROVA_NODISCARD int prova_key_from_jwk_value(const prova_json *jwk,
 /* Appends the JWK (compact JSON, members in code point order) to out. With include_private and a private key,
  * writes "d" too. Always writes "kid" and "alg" ("EdDSA", "ES256", "ES384", "ES512") and "use":"sig". */
 PROVA_EXPORT PROVA_NODISCARD int prova_key_to_jwk(const prova_key *key, bool include_private, prova_buf *out);
+/* The public JWK with a "status" member ("active", "legacy"), as gateways publish keys in a JWKS. */
+PROVA_EXPORT PROVA_NODISCARD int prova_key_to_jwk_status(const prova_key *key, const char *status, prova_buf *out);
 
 /* PEM: "PUBLIC KEY" (SPKI) or "PRIVATE KEY" (PKCS#8, unencrypted). Also accepts "EC PRIVATE KEY". */
 PROVA_EXPORT PROVA_NODISCARD int prova_key_from_pem(const void *pem, size_t len, prova_key **ret_key,

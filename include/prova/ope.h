@@ -111,6 +111,30 @@ PROVA_EXPORT PROVA_NODISCARD int prova_bundle_build(const prova_key *gw, const c
 
 /* ---- Verification ------------------------------------------------------------------------------------------ */
 
+/* What a verified envelope signs, for a gateway that acts on it. Pointers point into the envelope's document. */
+typedef struct prova_envelope_info {
+    char cid[72];          /* the cid the signature covers ("sha256:" + 64 hex): the sent one, or the starter's */
+    const char *trace_id;  /* the signed trace_id */
+    size_t trace_len;
+    const char *ts;        /* the signed ts, exactly as sent */
+    size_t ts_len;
+    int64_t ts_us;         /* ts parsed (ts_parsed) */
+    bool ts_parsed;
+    const char *kid;       /* the kid whose key verified */
+    const char *dialect;   /* "prova", "ope-lib", "starter" */
+    bool bound;            /* prova sig_scope "envelope" */
+    const char *signature; /* the signature string (base64url) */
+    size_t signature_len;
+} prova_envelope_info;
+
+/* Verifies one parsed envelope (any dialect) into r, as prova_ope_verify() does for an envelope document; at is
+ * the JSON Pointer prefix for the report ("" or NULL for a root envelope). info (optional) is filled only when the
+ * signature verified (info->cid[0] != 0); it says nothing about the time checks, which are in the report.
+ * 0 or PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_envelope_verify(const prova_json *env, const char *at,
+                                                       const prova_verify_options *o, prova_report *r,
+                                                       prova_envelope_info *info);
+
 
 /* Verifies any OPE document: an envelope of any dialect, a receipt, a receipt chain (JSON array or JSON Lines),
  * either bundle form, or lite-style unsigned receipts. Detects the kind, runs every check and returns a report

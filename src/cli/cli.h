@@ -77,6 +77,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_oe(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);

@@ -52,30 +52,6 @@ int cmd_keygen(int argc, char **argv) {
     return rc;
 }
 
-/* Appends one public JWK with a "status" member. prova_key_to_jwk writes members in code point order and always
- * ends with "use" then the coordinates, so "status" (between "kty" and "use") goes right before ",\"use\":". */
-static int jwk_with_status(const prova_key *k, const char *status, prova_buf *out) {
-    prova_buf j = PROVA_BUF_INIT;
-    int r = prova_key_to_jwk(k, false, &j);
-    const char *use = NULL;
-    for (size_t i = 0; r == 0 && i + 7 <= j.len; i++)
-        if (memcmp(j.data + i, ",\"use\":", 7) == 0) {
-            use = (const char *)j.data + i;
-            break;
-        }
-    if (r == 0 && !use) r = PROVA_EINVAL;
-    if (r == 0) {
-        size_t head = (size_t)(use - (const char *)j.data);
-        r = prova_buf_append(out, j.data, head);
-        if (r == 0) r = prova_buf_append(out, ",\"status\":\"", 11);
-        if (r == 0) r = prova_buf_append(out, status, strlen(status));
-        if (r == 0) r = prova_buf_append(out, "\"", 1);
-        if (r == 0) r = prova_buf_append(out, j.data + head, j.len - head);
-    }
-    prova_buf_free(&j);
-    return r;
-}
-
 int cmd_jwks(int argc, char **argv) {
     if (argc < 2) return cli_fail(EXIT_USAGE, "give at least one key file (see --help)");
     prova_key **keys = calloc((size_t)argc, sizeof *keys);
@@ -120,7 +96,7 @@ int cmd_jwks(int argc, char **argv) {
             for (size_t i = 0; i < n && r == 0; i++) {
                 if (legacy[i] != (pass == 1)) continue;
                 if (written++) r = prova_buf_append(&out, ",", 1);
-                if (r == 0) r = jwk_with_status(keys[i], legacy[i] ? "legacy" : "active", &out);
+                if (r == 0) r = prova_key_to_jwk_status(keys[i], legacy[i] ? "legacy" : "active", &out);
             }
         if (r == 0) r = prova_buf_append(&out, "]}\n", 3);
         rc = r < 0 ? cli_fail(EXIT_INTERNAL, "cannot write the JWKS") : cli_write_stdout(out.data, out.len);

@@ -91,6 +91,37 @@ const cli_cmd cli_commands[] = {
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
      cmd_oe},
+    {"serve",
+     "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
+     "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
+     "and certificates, and verifies any document; SQLite store (WAL, every acknowledged write is on disk).\n"
+     "API: GET /docs and GET /openapi.json on the running gateway; operations: docs/operations.md.\n"
+     "  --listen HOST:PORT          address (default 127.0.0.1:8080; [::1]:PORT for IPv6, :PORT for all)\n"
+     "  --data DIR                  store, generated key and tokens (default ./var)\n"
+     "  --key GWKEY                 the signing key, Ed25519 (default DIR/gateway.key, generated 0600 on first run)\n"
+     "  --legacy-keys JWKS          earlier public keys, published in the JWKS as legacy (also DIR/legacy.jwks)\n"
+     "  --rotate-key                make a new signing key; the current one moves to DIR/legacy.jwks; then exit\n"
+     "  --trusted-senders JWKS      public keys of the senders whose envelopes are accepted\n"
+     "  --allow-inline-sender-keys  also accept a starter envelope's own sender.jwk (unpinned: any key)\n"
+     "  --tokens FILE               bearer tokens and ODIN API keys (default DIR/tokens.json, generated with a\n"
+     "                              development token on first run): {\"tokens\":[{\"name\",\"token\"|\"sha256\",\n"
+     "                              \"scopes\":[\"ope:write\",\"oe:write\"]}],\"odin_api_keys\":[{\"key\",\"secret\"}]}\n"
+     "  --tls-cert F --tls-key F    serve HTTPS (PEM)\n"
+     "  --config FILE               \"name = value\" lines with these option names (also PROVA_CONFIG)\n"
+     "  --threads N                 HTTP threads (default 2 x CPUs)\n"
+     "  --max-connections N         connections (default 1024); beyond, 429 with Retry-After\n"
+     "  --timeout S                 idle connection timeout (default 30)\n"
+     "  --max-body SIZE             request body limit (default 1M; K and M suffixes)\n"
+     "  --max-depth N               JSON nesting limit (default 64)\n"
+     "  --max-header SIZE           request line + headers limit (default 32K)\n"
+     "  --max-queue N               writes waiting for the disk before 429 (default 8192)\n"
+     "  --max-batch N               writes per group commit (default 1024)\n"
+     "  --max-skew S                envelope freshness window, seconds (default 300)\n"
+     "  --quiet                     no access log on stderr\n"
+     "Every option is also an environment variable: PROVA_LISTEN, PROVA_DATA, PROVA_KEY, PROVA_TOKENS, ...\n"
+     "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
+     "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n",
+     cmd_serve},
     {"demo", "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
      "an edit to the record is detected.\n",

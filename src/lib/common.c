@@ -22,6 +22,8 @@ static const struct {
     {PROVA_ECRYPTO, "crypto", "cryptographic backend failure"},
     {PROVA_ERANGE, "range", "value out of range"},
     {PROVA_ENOSPACE, "no_space", "output buffer too small"},
+    {PROVA_ENOTFOUND, "not_found", "no such record"},
+    {PROVA_ECONFLICT, "conflict", "conflicts with the stored state"},
 };
 
 #define STATUS_COUNT (sizeof status_table / sizeof status_table[0])

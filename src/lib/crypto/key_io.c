@@ -704,3 +704,28 @@ int prova_key_load_file(const char *path, prova_key **ret_key, prova_error *rete
     free(data);
     return r;
 }
+
+/* Appends one public JWK with a "status" member. prova_key_to_jwk writes members in code point order and always
+ * ends with "use" then the coordinates, so "status" (between "kty" and "use") goes right before ",\"use\":". */
+int prova_key_to_jwk_status(const prova_key *k, const char *status, prova_buf *out) {
+    if (!k || !status || !out) return PROVA_EINVAL;
+    prova_buf j = PROVA_BUF_INIT;
+    int r = prova_key_to_jwk(k, false, &j);
+    const char *use = NULL;
+    for (size_t i = 0; r == 0 && i + 7 <= j.len; i++)
+        if (memcmp(j.data + i, ",\"use\":", 7) == 0) {
+            use = (const char *)j.data + i;
+            break;
+        }
+    if (r == 0 && !use) r = PROVA_EINVAL;
+    if (r == 0) {
+        size_t head = (size_t)(use - (const char *)j.data);
+        r = prova_buf_append(out, j.data, head);
+        if (r == 0) r = prova_buf_append(out, ",\"status\":\"", 11);
+        if (r == 0) r = prova_buf_append(out, status, strlen(status));
+        if (r == 0) r = prova_buf_append(out, "\"", 1);
+        if (r == 0) r = prova_buf_append(out, j.data + head, j.len - head);
+    }
+    prova_buf_free(&j);
+    return r;
+}

@@ -204,6 +204,13 @@ static bool ts_text(const prova_json *ts, const char **ret_s, size_t *ret_n, int
 }
 
 int prova__ope_verify_envelope(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r) {
+    return prova_envelope_verify(env, at, o, r, NULL);
+}
+
+int prova_envelope_verify(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r,
+                          prova_envelope_info *info) {
+    if (info) memset(info, 0, sizeof *info);
+    if (!at) at = "";
     char pb[256];
     const char *sig_name, *dialect;
     if (prova_json_get(env, "sig")) {
@@ -329,6 +336,20 @@ int prova__ope_verify_envelope(const prova_json *env, const char *at, const prov
                 prova_report_check(r, "signature", true, NULL, ptr(pb, at, sig_name), "Ed25519 signature over %s verifies with %s",
                                    bound ? "the whole envelope" : "cid|trace_id|ts", kidv->u.str);
                 prova_report_key(r, kidv->u.str, source);
+                if (info) {
+                    memcpy(info->cid, use_cid, strlen(use_cid) + 1);
+                    info->trace_id = trace->u.str;
+                    info->trace_len = trace->len;
+                    info->ts = ts_s;
+                    info->ts_len = ts_n;
+                    info->ts_us = ts_us;
+                    info->ts_parsed = ts_parsed;
+                    info->kid = kidv->u.str;
+                    info->dialect = dialect;
+                    info->bound = bound;
+                    info->signature = sig->u.str;
+                    info->signature_len = sig->len;
+                }
             } else {
                 prova_report_check(r, "signature", false, "signature_invalid", ptr(pb, at, sig_name),
                                    v == PROVA_ESYNTAX ? "the signature is not base64url" : "the Ed25519 signature does not verify with %s",

@@ -3,6 +3,7 @@
 
 #include "oe_internal.h"
 #include "ope_internal.h"
+#include "prova/proof.h"
 #include "prova/verify.h"
 
 /* The first non-empty line of a JSON Lines text, parsed (NULL when it does not parse). */
@@ -56,6 +57,17 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
         return PROVA_ESYNTAX;
     }
     prova_doc_free(first);
+    /* Proof records are Python values: NaN/Infinity and lone surrogates are legal in them (ophamin.md §1.2 R10). A
+     * document rejected only for those is read again leniently, and accepted only if it is a proof record. */
+    if (family == PROVA__FAMILY_ANY && (rc == PROVA_ESYNTAX || rc == PROVA_ERANGE) &&
+        (strcmp(perr.reason, "json_nonfinite") == 0 || strcmp(perr.reason, "json_lone_surrogate") == 0 ||
+         strcmp(perr.reason, "json_number_range") == 0)) {
+        prova_parse_options lenient = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES};
+        int lr = prova_json_parse(data ? data : "", len, &lenient, &doc, NULL);
+        if (lr == 0 && prova_proof_detect(prova_doc_root(doc))) rc = 0;
+        else if (lr == 0) doc = prova_doc_free(doc);
+        else if (lr == PROVA_ENOMEM) rc = lr;
+    }
     if (rc < 0) {
         prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
                            perr.line, perr.column);
@@ -68,10 +80,12 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     if (family != PROVA__FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
     else if (family != PROVA__FAMILY_OE && (family == PROVA__FAMILY_OPE || prova__ope_detect(root)))
         vr = prova__ope_verify_root(root, o, r);
+    else if (family == PROVA__FAMILY_ANY && prova_proof_detect(root))
+        vr = prova_proof_verify_doc(root, o, r);
     else
         vr = prova_report_check(r, "kind", false, "schema_error", "",
                                 "not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, "
-                                "or an OpenExecution bundle, chain record or events");
+                                "an OpenExecution bundle, chain record or events, or an Ophamin proof record");
     prova_doc_free(doc);
     if (vr < 0) {
         prova_report_free(r);

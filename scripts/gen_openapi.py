@@ -1,0 +1,1144 @@
+#!/usr/bin/env python3
+"""Writes src/server/openapi.json, the OpenAPI 3.1.0 description of `prova serve`.
+
+The document is the gateway's HTTP contract: GET /openapi.json serves it, GET /docs renders it, and the HTTP tests
+(tests/http/oas_check.mjs) validate every response the gateway sends against it. Edit this script, not the JSON.
+
+    scripts/gen_openapi.py            write src/server/openapi.json
+    scripts/gen_openapi.py --check    exit 1 if the file is not what this script writes
+    scripts/gen_openapi.py --stdout   print the document
+
+Python 3 standard library only.
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "src", "server", "openapi.json")
+
+JSON = "application/json"
+
+# ---- small builders ----------------------------------------------------------------------------------------------
+
+
+def ref(name):
+    return {"$ref": "#/components/schemas/" + name}
+
+
+def rref(name):
+    return {"$ref": "#/components/responses/" + name}
+
+
+def string(desc=None, **kw):
+    s = {"type": "string"}
+    if desc:
+        s["description"] = desc
+    s.update(kw)
+    return s
+
+
+def integer(desc=None, **kw):
+    s = {"type": "integer"}
+    if desc:
+        s["description"] = desc
+    s.update(kw)
+    return s
+
+
+def boolean(desc=None, **kw):
+    s = {"type": "boolean"}
+    if desc:
+        s["description"] = desc
+    s.update(kw)
+    return s
+
+
+def obj(props, required=(), desc=None, additional=None, **kw):
+    s = {"type": "object"}
+    if desc:
+        s["description"] = desc
+    if required:
+        s["required"] = list(required)
+    s["properties"] = props
+    if additional is not None:
+        s["additionalProperties"] = additional
+    s.update(kw)
+    return s
+
+
+def array(items, desc=None, **kw):
+    s = {"type": "array", "items": items}
+    if desc:
+        s["description"] = desc
+    s.update(kw)
+    return s
+
+
+def json_body(schema, desc, required=True, example=None):
+    media = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"description": desc, "required": required, "content": {JSON: media}}
+
+
+def json_response(desc, schema, headers=None, example=None):
+    media = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    r = {"description": desc, "content": {JSON: media}}
+    if headers:
+        r["headers"] = headers
+    return r
+
+
+def error_response(desc, example_code=None, example_message=None):
+    """An operation-specific error response (its own description), still the shared Error schema."""
+    r = {"description": desc, "content": {JSON: {"schema": ref("Error")}}}
+    if example_code:
+        r["content"][JSON]["example"] = err_example(example_code, example_message)
+    return r
+
+
+def err_example(code, message):
+    return {"error": {"code": code, "message": message}, "detail": message}
+
+
+def header(desc, schema=None, required=True):
+    return {"description": desc, "required": required, "schema": schema or {"type": "string"}}
+
+
+def path_param(name, desc, **schema):
+    s = {"type": "string", "minLength": 1}
+    s.update(schema)
+    return {"name": name, "in": "path", "required": True, "description": desc, "schema": s}
+
+
+def query_param(name, desc, schema):
+    return {"name": name, "in": "query", "required": False, "description": desc, "schema": schema}
+
+
+HEX64 = "^[0-9a-f]{64}$"
+HEX = "^[0-9a-f]+$"
+CID = "^sha256:[0-9a-f]{64}$"
+B64URL = "^[A-Za-z0-9_-]+$"
+SNAKE = "^[a-z][a-z0-9_]*$"
+
+HASH_ALGS = ["sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512"]
+SIG_ALGS = ["ed25519", "ed448", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521"]
+CHAIN_TYPES = ["resource_audit", "manual", "incident_response", "compliance_report"]
+CHAIN_STATUS = ["open", "resolved", "certified", "revoked"]
+CERT_STATUS = ["active", "revoked", "superseded"]
+SENTIMENTS = ["positive", "negative", "neutral"]
+
+# ---- error responses ---------------------------------------------------------------------------------------------
+
+ERROR_DESC = (
+    "Every error response has this shape. `error.code` is a stable snake_case reason code that clients may switch "
+    "on; `error.message` is a sentence for humans. `detail` repeats the message for clients written against the "
+    "reference implementations (FastAPI's `{\"detail\": ...}` error body)."
+)
+
+RETRY_AFTER = {
+    "description": "Seconds to wait before retrying (RFC 9110 §10.2.3).",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+RESPONSES = {
+    "BadRequest": error_response(
+        "Bad input: the body is not JSON or not the expected shape, a parameter is invalid, or the document was "
+        "rejected (codes such as `bad_json`, `schema_error`, `invalid_parameter`).",
+        "bad_json", "the request body is not valid JSON: unexpected end of input at byte 17"),
+    "Unauthorized": {
+        "description": "Missing or invalid bearer token (`token_missing`, `token_invalid`), or a wrong ODIN API "
+                       "key or MAC (`api_key_missing`, `api_key_unknown`, `api_mac_invalid`). A bearer failure carries a "
+                       "`WWW-Authenticate: Bearer` challenge.",
+        "headers": {"WWW-Authenticate": header("The authentication challenge, `Bearer realm=\"prova\"` with an "
+                                               "`error` parameter when a token was sent.", required=False)},
+        "content": {JSON: {"schema": ref("Error"),
+                           "example": err_example("token_missing", "this endpoint needs a bearer token (Authorization: Bearer ...) "
+                                                    "with scope oe:write")}},
+    },
+    "Forbidden": error_response("The token is valid but lacks the scope this operation needs (`scope_missing`).",
+                                "scope_missing", "token ci lacks scope oe:write"),
+    "PayloadTooLarge": error_response("The request body is larger than the configured limit (`body_too_large`).",
+                                      "body_too_large", "the body exceeds the limit of 1048576 bytes"),
+    "UnsupportedMediaType": error_response(
+        "The request body's Content-Type is not one this operation accepts (`unsupported_media_type`).",
+        "unsupported_media_type", "Content-Type must be application/json"),
+    "TooManyRequests": {
+        "description": "The gateway is overloaded or the client exceeded its rate limit (`overloaded`, "
+                       "`rate_limited`). Retry after the number of seconds in `Retry-After`.",
+        "headers": {"Retry-After": RETRY_AFTER},
+        "content": {JSON: {"schema": ref("Error"),
+                           "example": err_example("overloaded", "too many requests in flight; retry shortly")}},
+    },
+    "InternalError": error_response("An unexpected internal error (`internal`). Nothing was changed.",
+                                    "internal", "internal error (PROVA_EIO)"),
+    "ServiceUnavailable": {
+        "description": "The store is unavailable (`store_unavailable`), the gateway is shutting down "
+                       "(`shutting_down`) or out of memory (`out_of_memory`). Nothing was changed; retry later.",
+        "headers": {"Retry-After": dict(RETRY_AFTER, required=False)},
+        "content": {JSON: {"schema": ref("Error"),
+                           "example": err_example("store_unavailable", "the store cannot be read or written now")}},
+    },
+}
+
+
+def errors(write=False, body=False, extra=None):
+    """The error responses of an operation: the common four (+500), the write pair, 415 for bodies, and extras."""
+    r = {"400": rref("BadRequest")}
+    if write:
+        r["401"] = rref("Unauthorized")
+        r["403"] = rref("Forbidden")
+        r["422"] = rref("UnprocessableEntity")  # writes validate their bodies strictly: unknown or missing members
+    for code, resp in (extra or {}).items():
+        r[code] = resp
+    r["413"] = rref("PayloadTooLarge")
+    if body:
+        r["415"] = rref("UnsupportedMediaType")
+    r["429"] = rref("TooManyRequests")
+    r["500"] = rref("InternalError")
+    r["503"] = rref("ServiceUnavailable")
+    return dict(sorted(r.items()))
+
+
+def responses(ok, **kw):
+    r = dict(ok)
+    r.update(errors(**kw))
+    return dict(sorted(r.items()))
+
+
+# ---- schemas -----------------------------------------------------------------------------------------------------
+
+S = {}
+
+S["Error"] = obj(
+    {
+        "error": obj(
+            {
+                "code": string("A stable snake_case reason code.", pattern=SNAKE,
+                               examples=["bad_json", "signature_invalid", "not_found"]),
+                "message": string("A human-readable sentence."),
+            },
+            required=["code", "message"],
+        ),
+        "detail": string("The same text as `error.message`, for clients of the FastAPI-based reference gateways."),
+    },
+    required=["error", "detail"],
+    desc=ERROR_DESC,
+)
+
+# -- open service endpoints
+
+S["Health"] = obj(
+    {
+        "status": string("Always `ok` when the gateway answers 200.", const="ok"),
+        "kid": string("The key id of the gateway's active signing key."),
+        "store": obj(
+            {
+                "backend": string("The store backend.", enum=["sqlite", "postgres"]),
+                "receipts": integer("OPE receipts stored.", minimum=0),
+                "traces": integer("Distinct OPE trace ids.", minimum=0),
+                "chains": integer("OpenExecution chains.", minimum=0),
+                "certificates": integer("OpenExecution provenance certificates.", minimum=0),
+            },
+            required=["backend", "receipts", "traces", "chains", "certificates"],
+        ),
+    },
+    required=["status", "kid", "store"],
+)
+
+S["Version"] = obj(
+    {
+        "name": string(const="prova"),
+        "version": string("The prova release.", examples=["0.1.0"]),
+        "api": string("The major version of this HTTP API (the `/v1/` of its paths).", examples=["v1"]),
+    },
+    required=["name", "version", "api"],
+)
+
+S["Jwk"] = obj(
+    {
+        "kty": string(const="OKP"),
+        "crv": string(const="Ed25519"),
+        "x": string("The raw 32-byte public key, base64url without padding.", pattern=B64URL, minLength=43,
+                    maxLength=43),
+        "kid": string("The key id."),
+        "status": string("`active` signs new receipts and bundles; `legacy` keys verify older ones.",
+                         enum=["active", "legacy"]),
+        "use": string(const="sig"),
+        "alg": string(const="EdDSA"),
+    },
+    required=["kty", "crv", "x", "kid", "status", "use", "alg"],
+    desc="A public Ed25519 key as an RFC 8037 OKP JWK.",
+)
+
+S["Jwks"] = obj({"keys": array(ref("Jwk"))}, required=["keys"], desc="The gateway's public keys (RFC 7517 JWK Set).")
+
+# -- the unified report (src/lib/verify/report.c prova_report_to_json)
+
+S["ReportCheck"] = obj(
+    {
+        "check": string("What was checked, e.g. `cid`, `signature`, `receipt[2].prev_receipt_hash`."),
+        "ok": boolean("Whether the check passed."),
+        "code": string("`ok` for a passing check, otherwise a stable snake_case reason code.", pattern=SNAKE),
+        "at": string("A JSON Pointer into the verified document (empty when the check is about the whole document)."),
+        "message": string("A human-readable sentence."),
+    },
+    required=["at", "check", "code", "message", "ok"],
+    additional=False,
+)
+
+S["ReportWarning"] = obj(
+    {
+        "code": string("A stable snake_case reason code.", pattern=SNAKE),
+        "at": string("A JSON Pointer into the verified document, or empty."),
+        "message": string("A human-readable sentence."),
+    },
+    required=["at", "code", "message"],
+    additional=False,
+)
+
+S["ReportKey"] = obj(
+    {
+        "kid": string("The key id."),
+        "source": string("Where the key came from, e.g. `jwks`, `keyfile`, `embedded` (trusted only with "
+                         "`trust_embedded_key`)."),
+    },
+    required=["kid", "source"],
+    additional=False,
+)
+
+S["VerifyReport"] = obj(
+    {
+        "valid": boolean("True only when every check passed."),
+        "kind": string("The detected kind of document.",
+                       examples=["ope_envelope", "ope_receipt", "ope_receipt_chain", "ope_bundle", "oe_bundle",
+                                 "oe_chain", "oe_events", "unknown"]),
+        "checks": array(ref("ReportCheck"), "Every check that was run, in order."),
+        "warnings": array(ref("ReportWarning"), "Findings that do not make the document invalid."),
+        "keys": array(ref("ReportKey"), "The keys the signatures were verified with (absent when none)."),
+        "unauthenticated_fields": array(string(), "Members no signature covers (absent when none), e.g. "
+                                                  "`payload_type` and `target_type` of an OPE v1 envelope."),
+        "sdk_result": obj({}, desc="What the reference SDK's verifier would have returned for the same document, "
+                                   "in its own shape (absent when not applicable)."),
+    },
+    required=["checks", "kind", "valid", "warnings"],
+    additional=False,
+    desc="The unified verification report: the same JSON from the library, `prova verify --json`, HTTP and MCP. "
+         "Members appear in code point order; `keys`, `unauthenticated_fields` and `sdk_result` only when non-empty.",
+)
+
+# -- proof records (Ophamin reference API)
+
+S["ProofVerifyRequest"] = obj(
+    {
+        "proof_json": string("The proof record as JSON text."),
+        "sign_key_b64": string("The HMAC key, standard base64 with padding; empty selects the reference default "
+                               "key (`ophamin-scenario-proof-key`).", default=""),
+    },
+    required=["proof_json"],
+)
+
+S["ProofVerifyResult"] = obj(
+    {
+        "verified": boolean("Whether the HMAC-SHA256 seal matches. A mismatch is a result, not an error."),
+        "proof_id": string("The recomputed proof id: sha256 hex of the canonical body (the wire proof_id is not "
+                           "compared).", pattern=HEX64),
+        "schema_version": string("The record's schema_version, or empty."),
+        "attested": boolean("Whether the record carries an Ed25519 attestation."),
+        "attestation_author": string("The attestation's author, or empty."),
+        "attestation_verified": boolean("Whether the attestation signature verified."),
+        "verdict": obj(
+            {
+                "outcome": string("The verdict outcome, or empty.", examples=["VALIDATED", "REFUTED"]),
+                "observed_value": {"type": ["number", "null"]},
+                "reasoning": string(),
+                "threshold": obj({}, desc="The threshold object, or `{}`."),
+            },
+            required=["outcome", "observed_value", "reasoning", "threshold"],
+        ),
+        "claim_statement": string(),
+        "framework_versions": obj(
+            {"ophamin_version_in_record": string(), "ophamin_version_in_server": string()},
+            required=["ophamin_version_in_record", "ophamin_version_in_server"],
+        ),
+    },
+    required=["verified", "proof_id", "schema_version", "attested", "attestation_author", "attestation_verified",
+              "verdict", "claim_statement", "framework_versions"],
+)
+
+S["CanonicalizeRequest"] = obj(
+    {
+        "value_json": string("Any JSON value, as text."),
+        "sign_key_b64": string("The HMAC key, standard base64 with padding; empty selects the reference default key.",
+                               default=""),
+    },
+    required=["value_json"],
+)
+
+S["CanonicalizeResult"] = obj(
+    {
+        "canonical": string("The canonical form (proof-record profile: sorted keys, no whitespace, ASCII only)."),
+        "canonical_bytes_len": integer("Its length in bytes.", minimum=0),
+        "sha256_hex": string("SHA-256 of the canonical bytes.", pattern=HEX64),
+        "hmac_sha256_hex": string("HMAC-SHA256 of the canonical bytes under the key.", pattern=HEX64),
+        "content_hash": string("The same as `sha256_hex`.", pattern=HEX64),
+    },
+    required=["canonical", "canonical_bytes_len", "sha256_hex", "hmac_sha256_hex", "content_hash"],
+)
+
+# -- OPE v1 (ODIN)
+
+S["ReceiptPolicy"] = obj(
+    {
+        "passed": boolean("Whether the egress policy allowed the request (`true` without a forward_url)."),
+        "rules": array(obj({"rule": string(), "reasons": array(string())}), "The rules that were evaluated."),
+    },
+    required=["passed", "rules"],
+)
+
+S["Receipt"] = obj(
+    {
+        "trace_id": string(),
+        "hop": integer("0 for the first receipt of a trace, then 1, 2, ...", minimum=0),
+        "ts": string("When the receipt was made (RFC 3339).", format="date-time"),
+        "created_at": string("RFC 3339.", format="date-time"),
+        "gateway_kid": string("The key id that signed the receipt."),
+        "request_cid": string("The CID of the envelope payload.", pattern=CID),
+        "normalized_cid": string("The CID of the normalized payload.", pattern=CID),
+        "policy": ref("ReceiptPolicy"),
+        "policy_engine": {"type": "null", "description": "Always null (as the reference gateway)."},
+        "prev_receipt_hash": {"type": ["string", "null"], "pattern": HEX64,
+                              "description": "The receipt_hash of the previous hop, null for hop 0."},
+        "tenant_id": string("Present for tenant-scoped requests."),
+        "tenant_signatures": array(obj({"kid": string(), "sig": string(), "pattern": string()})),
+        "receipt_signature": string("base64url Ed25519 signature over the canonical receipt without "
+                                    "receipt_signature and receipt_hash.", pattern=B64URL),
+        "receipt_hash": string("sha256 hex of those same canonical bytes (no `sha256:` prefix).", pattern=HEX64),
+    },
+    required=["trace_id", "hop", "ts", "created_at", "gateway_kid", "request_cid", "normalized_cid", "policy",
+              "policy_engine", "prev_receipt_hash", "receipt_signature", "receipt_hash"],
+    desc="An OPE v1 receipt, byte-compatible with the ODIN starter gateway's.",
+)
+
+S["ReceiptChain"] = obj(
+    {"trace_id": string(), "hops": array(ref("Receipt"), "The receipts of the trace, by hop.")},
+    required=["trace_id", "hops"],
+)
+
+S["ReceiptBundle"] = obj(
+    {
+        "trace_id": string(),
+        "exported_at": string(format="date-time"),
+        "gateway_kid": string("The key id that signed bundle_signature."),
+        "receipts": array(ref("Receipt")),
+        "chain_valid": boolean("Whether each receipt links to the previous one."),
+        "count": integer(minimum=0),
+    },
+    required=["trace_id", "exported_at", "gateway_kid", "receipts", "chain_valid", "count"],
+)
+
+S["ReceiptExport"] = obj(
+    {
+        "bundle": ref("ReceiptBundle"),
+        "bundle_cid": string("`sha256:` + sha256 hex of the canonical `bundle` object.", pattern=CID),
+        "bundle_signature": string("base64url Ed25519 signature over `{bundle_cid}|{trace_id}|{exported_at}`.",
+                                   pattern=B64URL),
+    },
+    required=["bundle", "bundle_cid", "bundle_signature"],
+    desc="A signed export of one trace's receipts (starter gateway format).",
+)
+
+_env_common = {
+    "trace_id": string("The trace id (signed)."),
+    "ts": string("The signed timestamp, RFC 3339 (within the freshness window, default ±300 s)."),
+    "payload": obj({}, desc="The payload (any JSON object)."),
+    "payload_type": string("Not signed by OPE v1.", examples=["invoice.vendor.v1"]),
+    "target_type": string("Not signed by OPE v1.", examples=["invoice.iso20022.v1"]),
+    "cid": string("`sha256:` + hex of the canonical payload (recomputed and compared when present).", pattern=CID),
+    "forward_url": string("Optional relay target (subject to the egress policy).", format="uri"),
+}
+
+S["StarterEnvelope"] = obj(
+    dict(_env_common, **{
+        "sender": obj(
+            {
+                "kid": string(),
+                "jwk": obj({"kty": string(const="OKP"), "crv": string(const="Ed25519"), "x": string(pattern=B64URL),
+                            "kid": string()}, required=["kty", "crv", "x"]),
+                "jwks_uri": string(format="uri"),
+            },
+        ),
+        "signature": string("base64url Ed25519 over `{cid}|{trace_id}|{ts}`.", pattern=B64URL),
+    }),
+    required=["sender", "payload", "signature"],
+    title="starter",
+    desc="The ODIN starter gateway's wire envelope (`signature`, key in `sender`).",
+)
+
+S["OpeLibEnvelope"] = obj(
+    dict(_env_common, **{
+        "sender_sig": string("base64url Ed25519 over `{cid}|{trace_id}|{ts}`.", pattern=B64URL),
+        "kid": string("The signer's key id, looked up in the gateway's trusted keys."),
+        "not_before": string(),
+        "expires_at": string(),
+    }),
+    required=["payload", "cid", "trace_id", "ts", "sender_sig", "kid"],
+    title="ope-lib",
+    desc="The ope-lib (`odin-ope`) envelope: `sender_sig` + `kid`.",
+)
+
+S["ProvaEnvelope"] = obj(
+    dict(_env_common, **{
+        "version": integer(const=1),
+        "sig_alg": string(const="ed25519"),
+        "sig": string("base64url Ed25519 signature.", pattern=B64URL),
+        "kid": string(),
+        "sig_scope": string("`envelope`: the signature covers the whole canonical envelope without `sig` "
+                            "(prova extension).", const="envelope"),
+        "not_before": string(),
+        "expires_at": string(),
+    }),
+    required=["version", "payload", "cid", "trace_id", "ts", "sig", "kid"],
+    title="prova",
+    desc="prova's own envelope dialect (`version`, `sig_alg`, `sig`, `kid`).",
+)
+
+S["Envelope"] = {
+    "description": "An OPE v1 envelope in any of the three dialects prova speaks.",
+    "anyOf": [ref("StarterEnvelope"), ref("OpeLibEnvelope"), ref("ProvaEnvelope")],
+}
+
+S["EnvelopeResult"] = obj(
+    {
+        "trace_id": string(),
+        "receipt": ref("Receipt"),
+        "normalized_payload": obj({}, desc="The payload after the SFT transform."),
+        "sft_notes": obj({}, desc="Notes of the SFT transform."),
+        "forwarded": {"type": "null", "description": "Always null: prova does not relay."},
+        "policy_engine": {"type": "null", "description": "Always null (as the reference gateway)."},
+    },
+    required=["trace_id", "receipt", "normalized_payload", "sft_notes", "forwarded", "policy_engine"],
+)
+
+# -- OpenExecution v2
+
+S["ChainEvent"] = obj(
+    {
+        "id": string(),
+        "chain_id": string(),
+        "seq": integer("1-indexed, consecutive.", minimum=1),
+        "event_type": string(minLength=1, maxLength=64),
+        "actor_id": {"type": ["string", "null"], "description": "Hashed as `system` when null or empty."},
+        "actor_type": string(examples=["human", "bot", "app", "service", "unknown"]),
+        "sentiment": string(enum=SENTIMENTS),
+        "payload": obj({}),
+        "created_at": string("`YYYY-MM-DDTHH:MM:SS.sssZ`, the hashed form.", format="date-time"),
+        "prev_hash": string("The previous event_hash; all zeros for seq 1.", pattern=HEX),
+        "event_hash": string("H(JCS({seq, event_type, actor_id, timestamp, payload, prev_hash})), lowercase hex.",
+                             pattern=HEX),
+    },
+    required=["id", "chain_id", "seq", "event_type", "actor_id", "sentiment", "payload", "created_at", "prev_hash",
+              "event_hash"],
+    desc="One event of an execution chain.",
+)
+
+S["ChainRecord"] = obj(
+    {
+        "id": string(),
+        "chain_type": string(enum=CHAIN_TYPES),
+        "origin_type": string(),
+        "origin_id": string(),
+        "status": string("open → resolved → certified → revoked.", enum=CHAIN_STATUS),
+        "protocol_version": string(examples=["oe-provenance:1.0-alpha"]),
+        "hash_algorithm": string(enum=HASH_ALGS),
+        "signature_algorithm": string(enum=SIG_ALGS),
+        "canonicalization": string(const="jcs"),
+        "event_count": integer(minimum=0),
+        "chain_hash": {"type": ["string", "null"], "pattern": HEX,
+                       "description": "H(event_hash[1] + ... + event_hash[N]), set when the chain is resolved."},
+        "created_at": string(format="date-time"),
+        "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+        "certified_at": {"type": ["string", "null"], "format": "date-time"},
+        "updated_at": string(format="date-time"),
+        "events": array(ref("ChainEvent")),
+    },
+    required=["id", "chain_type", "origin_type", "origin_id", "status", "protocol_version", "hash_algorithm",
+              "signature_algorithm", "canonicalization", "event_count", "chain_hash", "created_at", "resolved_at",
+              "certified_at", "updated_at", "events"],
+    desc="An OpenExecution execution chain with its events.",
+)
+
+S["CertificateData"] = obj(
+    {
+        "version": string(const="1.0"),
+        "chain_id": string(),
+        "chain_type": string(enum=CHAIN_TYPES),
+        "origin_type": string(),
+        "origin_id": string(),
+        "artifact_type": string(),
+        "artifact_ref": string(),
+        "artifact_title": string("Omitted when none was given."),
+        "event_count": integer(minimum=0),
+        "chain_hash": string(pattern=HEX),
+        "events": array(obj({"seq": integer(minimum=1), "event_type": string(),
+                             "actor_id": {"type": ["string", "null"]}, "sentiment": string(enum=SENTIMENTS)},
+                            required=["seq", "event_type", "actor_id", "sentiment"])),
+        "chain_created_at": {"type": ["string", "null"], "format": "date-time"},
+        "chain_resolved_at": {"type": ["string", "null"], "format": "date-time"},
+        "issued_at": string(format="date-time"),
+    },
+    required=["version", "chain_id", "chain_type", "origin_type", "origin_id", "artifact_type", "artifact_ref",
+              "event_count", "chain_hash", "events", "chain_created_at", "chain_resolved_at", "issued_at"],
+    desc="The signed payload of a provenance certificate; the signature is over its JCS bytes.",
+)
+
+S["CertificateStatus"] = obj(
+    {
+        "certificate_id": string(),
+        "certificate_signature": string("The signature of the certificate this status is about.", pattern=HEX),
+        "status": string(enum=CERT_STATUS),
+        "updated_at": string(format="date-time"),
+        "signature_algorithm": string(enum=SIG_ALGS),
+        "revoked_at": string(format="date-time"),
+        "revocation_reason": string(),
+        "superseded_at": string(format="date-time"),
+        "superseded_by": string(),
+        "supersession_reason": string(),
+        "signature": string("The issuer's signature over the JCS bytes of this object without `signature`.",
+                            pattern=HEX),
+    },
+    required=["certificate_signature", "status", "updated_at", "signature_algorithm", "signature"],
+    desc="prova's signed certificate status block (active → revoked | superseded).",
+)
+
+S["OfflineBundle"] = obj(
+    {
+        "certificate": ref("CertificateData"),
+        "certificate_id": string(),
+        "certificate_signature": string("Hex (DER for ECDSA).", pattern=HEX),
+        "chain": ref("ChainRecord"),
+        "public_key": string("The issuer's public key, PEM SPKI."),
+        "status": ref("CertificateStatus"),
+        "attestations": array(obj({"type": string()}, required=["type"])),
+    },
+    required=["certificate", "certificate_id", "certificate_signature", "chain", "public_key", "status"],
+    desc="An OpenExecution offline bundle: verifiable with nothing but this document (the SDKs' `verifyBundle`, or "
+         "`prova verify`).",
+)
+
+S["ChainResponse"] = obj({"data": ref("ChainRecord")}, required=["data"])
+S["EventResponse"] = obj({"data": ref("ChainEvent")}, required=["data"])
+S["BundleResponse"] = obj({"data": ref("OfflineBundle")}, required=["data"])
+
+S["CertificateVerification"] = obj(
+    {
+        "data": obj(
+            {
+                "valid": boolean("True only if all checks pass and the certificate is active."),
+                "signature_valid": boolean(),
+                "chain_hash_valid": boolean(),
+                "certificate": obj(
+                    {
+                        "id": string(), "chain_id": string(), "artifact_type": string(), "artifact_ref": string(),
+                        "status": string(enum=CERT_STATUS), "signature_algorithm": string(enum=SIG_ALGS),
+                        "hash_algorithm": string(enum=HASH_ALGS),
+                    },
+                    required=["id", "chain_id", "artifact_type", "artifact_ref", "status", "signature_algorithm",
+                              "hash_algorithm"],
+                    additional=False,
+                ),
+                "chain": obj(
+                    {"id": string(), "chain_type": string(enum=CHAIN_TYPES), "status": string(enum=CHAIN_STATUS)},
+                    required=["id", "chain_type", "status"],
+                    additional=False,
+                ),
+                "integrity": obj(
+                    {"chain_id": string(), "event_count": integer(minimum=0), "is_valid": boolean(),
+                     "errors": array(string(), "Empty when the chain is intact.")},
+                    required=["chain_id", "event_count", "is_valid", "errors"],
+                    additional=False,
+                ),
+            },
+            required=["valid", "signature_valid", "chain_hash_valid", "certificate", "chain", "integrity"],
+            additional=False,
+        ),
+    },
+    required=["data"],
+    additional=False,
+    desc="The verification result of the OpenExecution Verification Protocol 2.0.0, §7.",
+)
+
+S["ProvenancePublicKey"] = obj(
+    {
+        "algorithm": string(enum=SIG_ALGS, examples=["ed25519"]),
+        "public_key": string("Hex of the DER SubjectPublicKeyInfo.", pattern=HEX),
+        "format": string(const="DER (SPKI)"),
+        "public_key_pem": string("The same key, PEM."),
+        "fingerprint": string("sha256 hex of the DER SPKI bytes.", pattern=HEX64),
+    },
+    required=["algorithm", "public_key", "format", "public_key_pem", "fingerprint"],
+)
+
+S["CreateChainRequest"] = obj(
+    {
+        "chain_type": string(enum=CHAIN_TYPES, default="manual"),
+        "origin_type": string("Default `manual`.", maxLength=32,
+                              examples=["github", "vercel", "figma", "notion", "google_docs", "openclaw", "cursor",
+                                        "mcp_proxy", "manual"]),
+        "origin_id": string("Default: the chain id.", maxLength=256),
+        "hash_algorithm": string("Fixed for the chain's lifetime.", enum=HASH_ALGS, default="sha256"),
+    },
+)
+
+S["AppendEventRequest"] = obj(
+    {
+        "event_type": string(minLength=1, maxLength=64, examples=["code_pushed"]),
+        "actor_id": {"type": ["string", "null"], "maxLength": 512},
+        "actor_type": string(maxLength=64),
+        "sentiment": string(enum=SENTIMENTS, default="neutral"),
+        "payload": obj({}, desc="Default `{}`."),
+    },
+    required=["event_type"],
+)
+
+S["IssueCertificateRequest"] = obj(
+    {
+        "artifact_type": string(minLength=1, maxLength=64),
+        "artifact_ref": string(minLength=1, maxLength=512),
+        "artifact_title": string(minLength=1, maxLength=500),
+    },
+    required=["artifact_type", "artifact_ref"],
+)
+
+S["RevokeRequest"] = obj({"reason": string(minLength=1, maxLength=4096)}, required=["reason"])
+
+S["SupersedeRequest"] = obj(
+    {
+        "superseded_by": string("The successor certificate's id.", minLength=1, maxLength=256),
+        "reason": string(minLength=1, maxLength=4096, examples=["algorithm_upgrade"]),
+    },
+    required=["superseded_by"],
+)
+
+# ---- operations --------------------------------------------------------------------------------------------------
+
+OPEN = []  # security: [] on open operations
+
+
+def op(op_id, summary, description, tags, resp, params=None, body=None, security=None):
+    o = {"operationId": op_id, "summary": summary, "description": description, "tags": tags}
+    if params:
+        o["parameters"] = params
+    if body:
+        o["requestBody"] = body
+    o["responses"] = resp
+    o["security"] = OPEN if security is None else security
+    return o
+
+
+def bearer(scope, api_key=False):
+    s = [{"bearer": [scope]}]
+    if api_key:
+        s.append({"odinApiKey": []})
+    return s
+
+
+TRACE = path_param("trace_id", "The trace id.")
+CERT = path_param("certificateId", "The provenance certificate id (a UUID for certificates prova issued).")
+CHAIN = path_param("chainId", "The execution chain id.")
+
+P = {}
+
+P["/health"] = {"get": op(
+    "getHealth", "Liveness and store summary",
+    "Returns `ok`, the active key id and row counts of the store. Answers 503 when the store cannot be read.",
+    ["service"],
+    responses({"200": json_response("The gateway is up.", ref("Health"), example={
+        "status": "ok", "kid": "ed25519-3f2a9c41b07d5e18",
+        "store": {"backend": "sqlite", "receipts": 12, "traces": 3, "chains": 2, "certificates": 1}})}),
+)}
+
+P["/version"] = {"get": op(
+    "getVersion", "Software and API version", "The prova release and the version of this HTTP API.",
+    ["service"],
+    responses({"200": json_response("Versions.", ref("Version"),
+                                    example={"name": "prova", "version": "0.1.0", "api": "v1"})}),
+)}
+
+P["/openapi.json"] = {"get": op(
+    "getOpenApi", "This OpenAPI document", "The OpenAPI 3.1 description of every endpoint of the gateway.",
+    ["service"],
+    responses({"200": json_response("The OpenAPI document.", obj({"openapi": string(), "info": obj({}),
+                                                                 "paths": obj({})},
+                                                                required=["openapi", "info", "paths"]))}),
+)}
+
+P["/docs"] = {"get": op(
+    "getDocs", "API documentation page",
+    "A self-contained HTML page (no external resources) that renders this OpenAPI document.",
+    ["service"],
+    responses({"200": {"description": "The HTML page.", "content": {"text/html": {"schema": string()}}}}),
+)}
+
+P["/metrics"] = {"get": op(
+    "getMetrics", "Prometheus metrics",
+    "Counters and histograms of requests, verifications and store operations in the Prometheus text exposition "
+    "format, version 0.0.4.",
+    ["service"],
+    responses({"200": {"description": "The metrics.",
+                       "content": {"text/plain; version=0.0.4": {"schema": string()}}}}),
+)}
+
+P["/.well-known/jwks.json"] = {"get": op(
+    "getJwks", "The gateway's public keys",
+    "The active key and any legacy keys, as a JWK Set. Receipts, export bundles and response signatures verify "
+    "against these keys (`gateway_kid` / `X-ODIN-KID` name the key).",
+    ["ope"],
+    responses({"200": json_response("The JWK Set.", ref("Jwks"), example={"keys": [{
+        "kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+        "kid": "ed25519-3f2a9c41b07d5e18", "status": "active", "use": "sig", "alg": "EdDSA"}]})}),
+)}
+
+P["/v1/verify"] = {"post": op(
+    "verifyDocument", "Verify any document prova knows",
+    "Detects the kind of the document and verifies it: an OPE v1 envelope, receipt, receipt chain or export bundle; "
+    "an OpenExecution offline bundle, chain record or events; or a proof record. JSON Lines "
+    "(`application/x-ndjson`) holds OPE receipts or OpenExecution events, one per line. The answer is always the "
+    "unified report with 200, whether the document is valid or not; 400 only when the body is not JSON. Keys are "
+    "the gateway's trusted keys; a key carried inside the document is used only with `trust_embedded_key=true` "
+    "(and the report says so).",
+    ["verify"],
+    responses({"200": json_response("The verification report (valid or not).", ref("VerifyReport"), example={
+        "checks": [{"at": "/cid", "check": "cid", "code": "ok", "message": "cid matches the payload", "ok": True},
+                   {"at": "/signature", "check": "signature", "code": "ok",
+                    "message": "Ed25519 signature over cid|trace_id|ts verifies", "ok": True}],
+        "keys": [{"kid": "ed25519-3f2a9c41b07d5e18", "source": "jwks"}],
+        "kind": "ope_envelope",
+        "unauthenticated_fields": ["payload_type", "target_type"],
+        "valid": True,
+        "warnings": []})}, body=True),
+    params=[
+        query_param("hash_alg", "The hash algorithm of OpenExecution events sent as JSON Lines (default: from the "
+                                "hash length).", {"type": "string", "examples": HASH_ALGS}),
+        query_param("trust_embedded_key", "Accept a public key carried inside the document (the starter's "
+                                          "`sender.jwk`).", {"type": "boolean", "default": False}),
+        query_param("hmac_key_b64", "The HMAC key of proof records, standard base64 (default: the reference "
+                                    "default key).", {"type": "string"}),
+    ],
+    body={"description": "The document.", "required": True, "content": {
+        JSON: {"schema": {"description": "Any JSON document prova knows."}},
+        "application/x-ndjson": {"schema": string("JSON Lines: one JSON object per line.")},
+    }},
+)}
+
+P["/verify"] = {"post": op(
+    "verifyProofRecord", "Verify a proof record (Ophamin-compatible)",
+    "Compatible with the Ophamin HTTP API's `POST /verify`: checks the HMAC-SHA256 seal of a proof record, "
+    "recomputes its proof id and checks an Ed25519 attestation when present. A seal mismatch is `verified: false` "
+    "with 200; 400 for text that is not JSON, JSON that is not an object, or a key that is not valid base64.",
+    ["proof"],
+    responses({"200": json_response("The result.", ref("ProofVerifyResult")),
+               }, body=True,
+              extra={"422": rref("UnprocessableEntity")}),
+    body=json_body(ref("ProofVerifyRequest"), "The proof record as JSON text and an optional key."),
+)}
+
+P["/canonicalize"] = {"post": op(
+    "canonicalizeValue", "Canonicalize a JSON value (Ophamin-compatible)",
+    "Compatible with the Ophamin HTTP API's `POST /canonicalize`: the proof-record canonical form of a JSON value, "
+    "its SHA-256 and its HMAC-SHA256 under the key.",
+    ["proof"],
+    responses({"200": json_response("The canonical form and its digests.", ref("CanonicalizeResult"), example={
+        "canonical": "{\"a\":1,\"b\":[true,null]}", "canonical_bytes_len": 22,
+        "sha256_hex": "0" * 64, "hmac_sha256_hex": "1" * 64, "content_hash": "0" * 64})},
+        body=True, extra={"422": rref("UnprocessableEntity")}),
+    body=json_body(ref("CanonicalizeRequest"), "The value as JSON text and an optional key.",
+                   example={"value_json": "{\"b\": [true, null], \"a\": 1}"}),
+)}
+
+P["/v1/odin/envelope"] = {"post": op(
+    "submitEnvelope", "Submit a signed OPE v1 envelope",
+    "Scope: `ope:write` (bearer token), or an `X-ODIN-API-Key` with its `X-ODIN-API-MAC`. Verifies the envelope "
+    "(CID, timestamp freshness, Ed25519 signature, sender key), rejects a replay of the same signed envelope (409), "
+    "normalizes the payload, and appends a signed, hash-linked receipt to the trace. Accepts the starter wire "
+    "envelope and the ope-lib and prova dialects. The response is signed: `X-ODIN-Signature` is an Ed25519 "
+    "signature over `{X-ODIN-Response-CID}|{trace_id}|{receipt.ts}` by the key `X-ODIN-KID`.",
+    ["ope"],
+    responses({"200": json_response("The envelope was accepted and its receipt stored.", ref("EnvelopeResult"),
+                                    headers={
+                                        "X-ODIN-Trace-Id": header("The trace id."),
+                                        "X-ODIN-Receipt-Hash": header("The new receipt's receipt_hash.",
+                                                                      {"type": "string", "pattern": HEX64}),
+                                        "X-ODIN-Response-CID": header("`sha256:` + hex of the canonical response "
+                                                                      "body.", {"type": "string", "pattern": CID}),
+                                        "X-ODIN-Signature": header("base64url Ed25519 over "
+                                                                   "`{response_cid}|{trace_id}|{receipt.ts}`.",
+                                                                   {"type": "string", "pattern": B64URL}),
+                                        "X-ODIN-KID": header("The key id of X-ODIN-Signature."),
+                                    })},
+              write=True, body=True,
+              extra={
+                  "400": error_response(
+                      "The envelope was rejected: `cid_mismatch`, `timestamp_skew`, `timestamp_invalid`, "
+                      "`signature_invalid`, `kid_not_found`, `key_missing`, `schema_error`, `bad_json`, ...",
+                      "signature_invalid", "Invalid signature"),
+                  "409": error_response("Replay: the same signed envelope was already accepted "
+                                        "(`replay_detected`).",
+                                        "replay_detected", "Replay detected (duplicate signed envelope)"),
+                  "422": rref("UnprocessableEntity"),
+              }),
+    params=[{"name": "X-ODIN-API-MAC", "in": "header", "required": False,
+             "description": "With `X-ODIN-API-Key`: base64url (no padding) HMAC-SHA256 under the key's secret of "
+                            "`{request_cid}|{trace_id}|{ts}`.", "schema": {"type": "string", "pattern": B64URL}}],
+    body=json_body(ref("Envelope"), "The signed envelope."),
+    security=bearer("ope:write", api_key=True),
+)}
+
+P["/v1/receipts/hops/chain/{trace_id}"] = {"get": op(
+    "getReceiptChain", "The receipts of a trace",
+    "All receipts of the trace, ordered by hop. An unknown trace answers 200 with an empty `hops` list (as the "
+    "reference gateway).",
+    ["ope"],
+    responses({"200": json_response("The receipts.", ref("ReceiptChain"))}),
+    params=[TRACE],
+)}
+
+P["/v1/receipts/export/{trace_id}"] = {"get": op(
+    "exportReceipts", "A signed export bundle of a trace",
+    "The trace's receipts in a bundle with its CID and an Ed25519 signature over `{bundle_cid}|{trace_id}|"
+    "{exported_at}` by the gateway key. Verify it offline with `prova verify` and the gateway's JWKS.",
+    ["ope"],
+    responses({"200": json_response("The export.", ref("ReceiptExport"), headers={
+        "X-ODIN-Bundle-CID": header("The same as `bundle_cid`.", {"type": "string", "pattern": CID}),
+        "X-ODIN-KID": header("The key id of the signature."),
+        "X-ODIN-Bundle-Signature": header("The same as `bundle_signature`.", {"type": "string", "pattern": B64URL}),
+    })}, extra={"404": error_response("The trace has no receipts (`trace_not_found`).", "trace_not_found",
+                                      "no receipts for trace t-1")}),
+    params=[TRACE],
+)}
+
+P["/api/v1/provenance/verify/{certificateId}"] = {"get": op(
+    "verifyCertificate", "Verify a provenance certificate",
+    "The OpenExecution Verification Protocol 2.0.0 (§3, §7): checks the certificate signature, the chain's hash "
+    "links and event hashes, and the chain hash. `valid` is true only when all pass and the certificate is "
+    "active; a revoked or superseded certificate answers 200 with `valid: false`.",
+    ["openexecution"],
+    responses({"200": json_response("The verification result.", ref("CertificateVerification"))},
+              extra={"404": error_response("No such certificate (`not_found`): `Certificate not found: "
+                                           "{certificateId}`.", "not_found",
+                                           "Certificate not found: 7d9c1c4e-0000-4000-8000-000000000000")}),
+    params=[CERT],
+)}
+
+P["/api/v1/provenance/public-key"] = {"get": op(
+    "getProvenancePublicKey", "The certificate signing key",
+    "The public key provenance certificates are signed with, as hex DER SPKI and PEM, with its fingerprint.",
+    ["openexecution"],
+    responses({"200": json_response("The public key.", ref("ProvenancePublicKey"))}),
+)}
+
+P["/api/v1/provenance/bundle/{certificateId}"] = {"get": op(
+    "getCertificateBundle", "The offline bundle of a certificate",
+    "Everything needed to verify the certificate offline: certificate data, signature, chain with events, public "
+    "key and the signed status block.",
+    ["openexecution"],
+    responses({"200": json_response("The offline bundle.", ref("OfflineBundle"))},
+              extra={"404": error_response("No such certificate (`not_found`).", "not_found",
+                                           "Certificate not found: 7d9c1c4e-0000-4000-8000-000000000000")}),
+    params=[CERT],
+)}
+
+CHAIN_404 = error_response("No such chain (`not_found`).", "not_found", "Chain not found: 3b0e0c2a")
+CERT_404 = error_response("No such certificate (`not_found`).", "not_found",
+                          "Certificate not found: 7d9c1c4e-0000-4000-8000-000000000000")
+
+P["/api/v1/chains"] = {"post": op(
+    "createChain", "Create an execution chain",
+    "Scope: `oe:write`. Creates an open chain; its hash algorithm, signature algorithm (the gateway key's) and "
+    "canonicalization (`jcs`) are fixed for its lifetime. The body may be omitted.",
+    ["openexecution"],
+    responses({"201": json_response("The new chain.", ref("ChainResponse"))}, write=True, body=True),
+    body=json_body(ref("CreateChainRequest"), "Chain options (all optional).", required=False),
+    security=bearer("oe:write"),
+)}
+
+P["/api/v1/chains/{chainId}"] = {"get": op(
+    "getChain", "An execution chain with its events",
+    "The chain record and all its events in seq order.",
+    ["openexecution"],
+    responses({"200": json_response("The chain.", ref("ChainResponse"))}, extra={"404": CHAIN_404}),
+    params=[CHAIN],
+)}
+
+P["/api/v1/chains/{chainId}/events"] = {"post": op(
+    "appendChainEvent", "Append an event to an open chain",
+    "Scope: `oe:write`. Appends the next event (seq, prev_hash and event_hash computed by the gateway, created_at "
+    "= now). 409 when the chain is not open.",
+    ["openexecution"],
+    responses({"201": json_response("The new event.", ref("EventResponse"))}, write=True, body=True,
+              extra={"404": CHAIN_404,
+                     "409": error_response("The chain is not open (`chain_not_open`).", "chain_not_open",
+                                           "the chain is resolved: events can only be added to an open chain")}),
+    params=[CHAIN],
+    body=json_body(ref("AppendEventRequest"), "The event.",
+                   example={"event_type": "code_pushed", "actor_id": "octocat", "payload": {"sha": "9fceb02"}}),
+    security=bearer("oe:write"),
+)}
+
+P["/api/v1/chains/{chainId}/resolve"] = {"post": op(
+    "resolveChain", "Resolve a chain",
+    "Scope: `oe:write`. open → resolved: re-checks every event and computes the chain hash. No request body. "
+    "409 when the chain is not open.",
+    ["openexecution"],
+    responses({"200": json_response("The resolved chain.", ref("ChainResponse"))}, write=True,
+              extra={"404": CHAIN_404,
+                     "409": error_response("The chain is not open (`chain_not_open`).", "chain_not_open",
+                                           "the chain is already resolved")}),
+    params=[CHAIN],
+    security=bearer("oe:write"),
+)}
+
+P["/api/v1/chains/{chainId}/certificate"] = {"post": op(
+    "issueCertificate", "Issue a provenance certificate",
+    "Scope: `oe:write`. Signs the certificate data of a resolved chain with the gateway key (resolved → "
+    "certified) and returns the offline bundle. One certificate per chain; 409 when the chain is not resolved.",
+    ["openexecution"],
+    responses({"201": json_response("The certificate, as an offline bundle.", ref("BundleResponse"))},
+              write=True, body=True,
+              extra={"404": CHAIN_404,
+                     "409": error_response("The chain is not resolved, or already certified (`chain_not_resolved`).",
+                                           "chain_not_resolved", "the chain must be resolved before certifying")}),
+    params=[CHAIN],
+    body=json_body(ref("IssueCertificateRequest"), "What the certificate is about.",
+                   example={"artifact_type": "pull_request", "artifact_ref": "github.com/acme/app/pull/42"}),
+    security=bearer("oe:write"),
+)}
+
+P["/api/v1/provenance/certificates/{certificateId}/revoke"] = {"post": op(
+    "revokeCertificate", "Revoke a certificate",
+    "Scope: `oe:write`. active → revoked (final). The status block is re-signed and the chain becomes revoked; "
+    "the certificate then verifies as `valid: false`. 409 when the certificate is not active.",
+    ["openexecution"],
+    responses({"200": json_response("The updated offline bundle.", ref("BundleResponse"))}, write=True, body=True,
+              extra={"404": CERT_404,
+                     "409": error_response("The certificate is not active (`status_transition`).",
+                                           "status_transition",
+                                           "the certificate is not active: revoked and superseded are final")}),
+    params=[CERT],
+    body=json_body(ref("RevokeRequest"), "Why.", example={"reason": "key compromise"}),
+    security=bearer("oe:write"),
+)}
+
+P["/api/v1/provenance/certificates/{certificateId}/supersede"] = {"post": op(
+    "supersedeCertificate", "Supersede a certificate",
+    "Scope: `oe:write`. active → superseded (final), naming the successor certificate. 409 when the certificate "
+    "is not active.",
+    ["openexecution"],
+    responses({"200": json_response("The updated offline bundle.", ref("BundleResponse"))}, write=True, body=True,
+              extra={"404": CERT_404,
+                     "409": error_response("The certificate is not active (`status_transition`).",
+                                           "status_transition",
+                                           "the certificate is not active: revoked and superseded are final")}),
+    params=[CERT],
+    body=json_body(ref("SupersedeRequest"), "The successor.",
+                   example={"superseded_by": "0b6f5d7e-0000-4000-8000-000000000001", "reason": "algorithm_upgrade"}),
+    security=bearer("oe:write"),
+)}
+
+RESPONSES["UnprocessableEntity"] = error_response(
+    "The body is JSON but does not validate against the request schema (`schema_error`, "
+    "`trace_id_invalid`, ...), as FastAPI answers in the reference gateways.", "schema_error",
+    "the body must be a JSON object (an OPE envelope)")
+
+# ---- the document ------------------------------------------------------------------------------------------------
+
+DOC = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "prova gateway",
+        "version": "0.1.0",
+        "summary": "Signed, verifiable records of what AI agents, services and data pipelines did.",
+        "description": (
+            "`prova serve` accepts and stores signed records in three existing wire formats (ODIN OPE v1 envelopes "
+            "and receipts, OpenExecution v2 chains and provenance certificates, Ophamin proof records) and verifies "
+            "any of them. Everything it issues can be checked offline with nothing but its public keys "
+            "(`/.well-known/jwks.json`, `/api/v1/provenance/public-key`).\n\n"
+            "Reads and verification are open. Writes need a bearer token with the scope named in the operation "
+            "(`ope:write`, `oe:write`); `POST /v1/odin/envelope` also accepts the ODIN API key + HMAC headers.\n\n"
+            "Every error has the same JSON body (`Error`): a stable snake_case `error.code`, a sentence in "
+            "`error.message`, and `detail` with the same sentence for clients of the reference implementations. "
+            "Every operation may answer 400 (bad input), 413 (body too large), 429 (overloaded; `Retry-After`), "
+            "500 and 503 (store unavailable); writes also 401 and 403."
+        ),
+    },
+    "servers": [{"url": "http://127.0.0.1:8080"}],
+    "tags": [
+        {"name": "service", "description": "Health, version, metrics and this document."},
+        {"name": "verify", "description": "One verifier for every document prova knows."},
+        {"name": "ope", "description": "ODIN OPE v1: signed envelopes, hash-linked receipts, export bundles, JWKS."},
+        {"name": "openexecution",
+         "description": "OpenExecution v2: execution chains, provenance certificates, offline bundles."},
+        {"name": "proof", "description": "Ophamin proof records (compatible with the Ophamin HTTP API)."},
+    ],
+    "paths": P,
+    "components": {
+        "schemas": S,
+        "responses": dict(sorted(RESPONSES.items())),
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "`Authorization: Bearer <token>`. Tokens carry scopes: `ope:write` (submit OPE "
+                               "envelopes), `oe:write` (create and change OpenExecution chains and certificates). "
+                               "A missing or invalid token answers 401, a token without the scope 403.",
+            },
+            "odinApiKey": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "X-ODIN-API-Key",
+                "description": "The ODIN gateways' API key scheme, for `POST /v1/odin/envelope` only. Send the key "
+                               "id in `X-ODIN-API-Key` and, in `X-ODIN-API-MAC`, base64url (no padding) of "
+                               "HMAC-SHA256(secret, `{request_cid}|{trace_id}|{ts}`) — the same string the "
+                               "envelope signature covers. A wrong or missing MAC answers 401.",
+            },
+        },
+    },
+}
+
+def render():
+    return json.dumps(DOC, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv):
+    text = render()
+    if "--stdout" in argv:
+        sys.stdout.write(text)
+        return 0
+    if "--check" in argv:
+        try:
+            with open(OUT, encoding="utf-8") as f:
+                current = f.read()
+        except OSError as e:
+            print(f"gen_openapi: cannot read {OUT}: {e}", file=sys.stderr)
+            return 1
+        if current != text:
+            print(f"gen_openapi: {os.path.relpath(OUT, ROOT)} is out of date; run scripts/gen_openapi.py",
+                  file=sys.stderr)
+            return 1
+        print(f"gen_openapi: {os.path.relpath(OUT, ROOT)} is up to date")
+        return 0
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    tmp = OUT + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, OUT)
+    print(f"gen_openapi: wrote {os.path.relpath(OUT, ROOT)} ({len(DOC['paths'])} paths)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,288 @@
+/* prova serve: the gateway. Options come from (lowest first) the defaults, a config file, PROVA_* environment
+ * variables and the command line. docs/operations.md. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "prova/crypto.h"
+#include "prova/json.h"
+#include "server/gateway.h"
+
+typedef struct opt_def {
+    const char *name; /* long option without "--"; also the config-file key */
+    const char *env;
+    enum { O_STR, O_BOOL, O_UINT, O_SIZE, O_I64 } type;
+    size_t off;
+} opt_def;
+
+#define OFF(f) offsetof(gw_config, f)
+static const opt_def opt_defs[] = {
+    {"listen", "PROVA_LISTEN", O_STR, OFF(listen)},
+    {"data", "PROVA_DATA", O_STR, OFF(data_dir)},
+    {"key", "PROVA_KEY", O_STR, OFF(key_path)},
+    {"legacy-keys", "PROVA_LEGACY_KEYS", O_STR, OFF(legacy_keys_path)},
+    {"trusted-senders", "PROVA_TRUSTED_SENDERS", O_STR, OFF(trusted_senders)},
+    {"allow-inline-sender-keys", "PROVA_ALLOW_INLINE_SENDER_KEYS", O_BOOL, OFF(allow_inline_sender_keys)},
+    {"tokens", "PROVA_TOKENS", O_STR, OFF(tokens_path)},
+    {"tls-cert", "PROVA_TLS_CERT", O_STR, OFF(tls_cert)},
+    {"tls-key", "PROVA_TLS_KEY", O_STR, OFF(tls_key)},
+    {"threads", "PROVA_THREADS", O_UINT, OFF(threads)},
+    {"max-connections", "PROVA_MAX_CONNECTIONS", O_UINT, OFF(max_connections)},
+    {"timeout", "PROVA_TIMEOUT", O_UINT, OFF(timeout_s)},
+    {"max-body", "PROVA_MAX_BODY", O_SIZE, OFF(max_body)},
+    {"max-depth", "PROVA_MAX_DEPTH", O_UINT, OFF(max_depth)},
+    {"max-header", "PROVA_MAX_HEADER", O_SIZE, OFF(max_header)},
+    {"max-queue", "PROVA_MAX_QUEUE", O_UINT, OFF(max_queue)},
+    {"max-batch", "PROVA_MAX_BATCH", O_UINT, OFF(max_batch)},
+    {"max-skew", "PROVA_MAX_SKEW", O_I64, OFF(max_skew_s)},
+    {"quiet", "PROVA_QUIET", O_BOOL, OFF(quiet)},
+};
+#define NOPTS (sizeof opt_defs / sizeof opt_defs[0])
+
+/* Values read from the config file live here until exit. */
+typedef struct strings {
+    char **v;
+    size_t n;
+} strings;
+
+static const char *keep(strings *s, const char *v, size_t n) {
+    char **nv = realloc(s->v, (s->n + 1) * sizeof *nv);
+    if (!nv) return NULL;
+    s->v = nv;
+    char *c = malloc(n + 1);
+    if (!c) return NULL;
+    memcpy(c, v, n);
+    c[n] = '\0';
+    return s->v[s->n++] = c;
+}
+
+static int set_opt(gw_config *c, const opt_def *d, const char *v, const char *where) {
+    void *p = (char *)c + d->off;
+    char *end = NULL;
+    errno = 0;
+    switch (d->type) {
+    case O_STR:
+        *(const char **)p = v;
+        return 0;
+    case O_BOOL:
+        if (!v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) *(bool *)p = true;
+        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) *(bool *)p = false;
+        else return cli_fail(EXIT_USAGE, "%s: %s must be true or false, not '%s'", where, d->name, v);
+        return 0;
+    case O_UINT: {
+        unsigned long n = strtoul(v, &end, 10);
+        if (errno || !*v || *end || n == 0 || n > 1000000)
+            return cli_fail(EXIT_USAGE, "%s: %s must be a positive integer, not '%s'", where, d->name, v);
+        *(unsigned *)p = (unsigned)n;
+        return 0;
+    }
+    case O_SIZE: {
+        unsigned long long n = strtoull(v, &end, 10);
+        unsigned long long mul = 1;
+        if (end && (*end == 'k' || *end == 'K')) mul = 1024, end++;
+        else if (end && (*end == 'm' || *end == 'M')) mul = 1024 * 1024, end++;
+        if (errno || !*v || *end || n == 0 || n > (1ull << 32) / mul)
+            return cli_fail(EXIT_USAGE, "%s: %s must be a size in bytes (K and M suffixes), not '%s'", where,
+                            d->name, v);
+        *(size_t *)p = (size_t)(n * mul);
+        return 0;
+    }
+    case O_I64: {
+        long long n = strtoll(v, &end, 10);
+        if (errno || !*v || *end || n <= 0 || n > 86400 * 365)
+            return cli_fail(EXIT_USAGE, "%s: %s must be a positive number of seconds, not '%s'", where, d->name, v);
+        *(int64_t *)p = n;
+        return 0;
+    }
+    }
+    return EXIT_USAGE;
+}
+
+static const opt_def *find_opt(const char *name, size_t n) {
+    for (size_t i = 0; i < NOPTS; i++)
+        if (strlen(opt_defs[i].name) == n && memcmp(opt_defs[i].name, name, n) == 0) return &opt_defs[i];
+    return NULL;
+}
+
+/* "name = value" lines; '#' starts a comment; names are the long options. */
+static int load_config_file(gw_config *c, const char *path, strings *st) {
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = cli_read_file(path, 1 << 20, &b);
+    if (rc) return rc;
+    const char *p = (const char *)b.data, *end = p + b.len;
+    int lineno = 0;
+    rc = 0;
+    while (p < end && !rc) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        lineno++;
+        const char *s = p, *e = le;
+        p = nl ? nl + 1 : end;
+        const char *hash = memchr(s, '#', (size_t)(e - s));
+        if (hash) e = hash;
+        while (s < e && (*s == ' ' || *s == '\t')) s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) e--;
+        if (s == e) continue;
+        const char *eq = memchr(s, '=', (size_t)(e - s));
+        if (!eq) {
+            rc = cli_fail(EXIT_USAGE, "%s:%d: expected name = value", path, lineno);
+            break;
+        }
+        const char *ke = eq, *vs = eq + 1;
+        while (ke > s && (ke[-1] == ' ' || ke[-1] == '\t')) ke--;
+        while (vs < e && (*vs == ' ' || *vs == '\t')) vs++;
+        const opt_def *d = find_opt(s, (size_t)(ke - s));
+        if (!d) {
+            rc = cli_fail(EXIT_USAGE, "%s:%d: unknown setting '%.*s'", path, lineno, (int)(ke - s), s);
+            break;
+        }
+        const char *v = keep(st, vs, (size_t)(e - vs));
+        char where[600];
+        snprintf(where, sizeof where, "%s:%d", path, lineno);
+        rc = v ? set_opt(c, d, v, where) : cli_fail(EXIT_INTERNAL, "out of memory");
+    }
+    prova_buf_free(&b);
+    return rc;
+}
+
+/* ---- Key rotation -------------------------------------------------------------------------------------------- */
+
+/* Moves the current signing key's public half into DATA/legacy.jwks and makes a new signing key. */
+static int rotate_key(const gw_config *c) {
+    char kp[4096], lp[4096];
+    snprintf(kp, sizeof kp, "%s", c->key_path ? c->key_path : "");
+    if (!c->key_path) snprintf(kp, sizeof kp, "%s/gateway.key", c->data_dir);
+    snprintf(lp, sizeof lp, "%s/legacy.jwks", c->data_dir);
+    prova_key *old = NULL, *fresh = NULL;
+    int rc = cli_load_key(kp, &old);
+    if (rc) return rc;
+    prova_buf jwks = PROVA_BUF_INIT, cur = PROVA_BUF_INIT, pub = PROVA_BUF_INIT;
+    rc = EXIT_INTERNAL;
+    /* Keep the keys already there, add the old one. */
+    if (access(lp, F_OK) == 0) {
+        if (cli_read_file(lp, 1 << 20, &cur)) goto out;
+    }
+    prova_doc *doc = NULL;
+    if (cur.len && prova_json_parse(cur.data, cur.len, NULL, &doc, NULL) < 0) {
+        cli_fail(EXIT_USAGE, "%s: not JSON; fix or remove it first", lp);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    const prova_json *keys = prova_json_get(prova_doc_root(doc), "keys");
+    int st = prova_buf_append(&jwks, "{\"keys\":[", 9);
+    for (size_t i = 0; st == 0 && i < prova_json_len(keys); i++) {
+        if (i) st = prova_buf_append(&jwks, ",", 1);
+        if (!st) st = prova_canon_write(prova_json_at(keys, i), PROVA_PROFILE_JCS, &jwks, NULL);
+    }
+    prova_doc_free(doc);
+    if (!st && prova_json_len(keys)) st = prova_buf_append(&jwks, ",", 1);
+    if (!st) st = prova_key_to_jwk(old, false, &pub);
+    if (!st) st = prova_buf_append(&jwks, pub.data, pub.len);
+    if (!st) st = prova_buf_append(&jwks, "]}\n", 3);
+    if (st) goto out;
+    if (prova_key_generate(PROVA_SIG_ED25519, &fresh) < 0) goto out;
+    if (cli_write_file_atomic(lp, jwks.data, jwks.len)) goto out;
+    if (prova_key_save_file(fresh, kp) < 0) {
+        cli_fail(EXIT_INTERNAL, "%s: cannot write the new key: %s", kp, strerror(errno));
+        goto out;
+    }
+    printf("rotated: %s is now legacy (published in %s); the new signing key is %s\n", prova_key_kid(old), lp,
+           prova_key_kid(fresh));
+    rc = cli_write_stdout(NULL, 0);
+out:
+    prova_buf_free(&jwks);
+    prova_buf_free(&cur);
+    prova_buf_free(&pub);
+    prova_key_free(old);
+    prova_key_free(fresh);
+    return rc;
+}
+
+/* ---- The command --------------------------------------------------------------------------------------------- */
+
+int cmd_serve(int argc, char **argv) {
+    gw_config cfg;
+    gw_config_defaults(&cfg);
+    strings st = {0};
+    int rc = 0;
+    bool rotate = false;
+    /* The config file first (anywhere on the line), so that the environment and the flags override it. */
+    const char *config = getenv("PROVA_CONFIG");
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (cli_opt_value(argc, argv, &i, "--config", &v)) config = v;
+    }
+    if (config && (rc = load_config_file(&cfg, config, &st))) goto out;
+    for (size_t k = 0; k < NOPTS && !rc; k++) {
+        const char *v = getenv(opt_defs[k].env);
+        if (v && *v) rc = set_opt(&cfg, &opt_defs[k], v, opt_defs[k].env);
+    }
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i], *v;
+        if (cli_is_help(a)) {
+            cli_print_help(cli_find("serve"), stdout);
+            goto out;
+        }
+        if (cli_opt_value(argc, argv, &i, "--config", &v)) continue;
+        if (!strcmp(a, "--rotate-key")) {
+            rotate = true;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            rc = cli_fail(EXIT_USAGE, "serve: unexpected argument '%s' (see prova serve --help)", a);
+            break;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        const opt_def *d = find_opt(name, eq ? (size_t)(eq - name) : strlen(name));
+        if (!d) {
+            rc = cli_fail(EXIT_USAGE, "serve: unknown option '%s' (see prova serve --help)", a);
+            break;
+        }
+        if (d->type == O_BOOL && !eq) {
+            rc = set_opt(&cfg, d, NULL, a);
+            continue;
+        }
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s", d->name);
+        if (!cli_opt_value(argc, argv, &i, flag, &v)) {
+            rc = cli_fail(EXIT_USAGE, "serve: %s needs a value", flag);
+            break;
+        }
+        rc = set_opt(&cfg, d, v, flag);
+    }
+    if (rc) goto out;
+    if (rotate) {
+        rc = rotate_key(&cfg);
+        goto out;
+    }
+
+    /* Signals are taken by this thread only: block them before any thread starts. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    static gw g; /* large (metrics, queues): not on the stack */
+    memset(&g, 0, sizeof g);
+    rc = gw_start(&g, &cfg);
+    if (rc) {
+        gw_stop(&g);
+        goto out;
+    }
+    int sig = 0;
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        fprintf(stderr, "prova serve: SIGHUP ignored (restart to reload the configuration)\n");
+    fprintf(stderr, "prova serve: %s: finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    gw_stop(&g);
+    fprintf(stderr, "prova serve: stopped\n");
+out:
+    for (size_t i = 0; i < st.n; i++) free(st.v[i]);
+    free(st.v);
+    return rc;
+}

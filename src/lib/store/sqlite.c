@@ -1,0 +1,385 @@
+/* The store on SQLite 3: WAL journal, synchronous=FULL (every commit is fsynced before it returns), prepared
+ * statements kept per connection. Tables are WITHOUT ROWID with the natural key first, so that "the last
+ * receipt of a trace" and "the chain of a trace" are one b-tree descent and one range scan. */
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "prova/store.h"
+
+#define SCHEMA_VERSION 1
+
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
+    Q_OPE_LAST,
+    Q_OPE_APPEND,
+    Q_OPE_CHAIN,
+    Q_REPLAY_GET,
+    Q_REPLAY_PUT,
+    Q_REPLAY_PURGE,
+    Q_OE_CHAIN_PUT,
+    Q_OE_CHAIN_GET,
+    Q_OE_EVENT_APPEND,
+    Q_OE_EVENT_LAST,
+    Q_OE_EVENTS,
+    Q_OE_CERT_PUT,
+    Q_OE_CERT_GET,
+    Q_COUNT
+};
+
+static const char *const sql_text[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT req",
+    [Q_RELEASE] = "RELEASE req",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO req",
+    [Q_OPE_LAST] = "SELECT hop, receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop DESC LIMIT 1",
+    [Q_OPE_APPEND] = "INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt) VALUES (?1, ?2, ?3, ?4)",
+    [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop",
+    [Q_REPLAY_GET] = "SELECT expires_us FROM ope_replay WHERE key = ?1",
+    [Q_REPLAY_PUT] = "INSERT OR REPLACE INTO ope_replay(key, expires_us) VALUES (?1, ?2)",
+    [Q_REPLAY_PURGE] = "DELETE FROM ope_replay WHERE expires_us < ?1",
+    [Q_OE_CHAIN_PUT] = "INSERT OR REPLACE INTO oe_chains(id, record) VALUES (?1, ?2)",
+    [Q_OE_CHAIN_GET] = "SELECT record FROM oe_chains WHERE id = ?1",
+    [Q_OE_EVENT_APPEND] = "INSERT INTO oe_events(chain_id, seq, event) VALUES (?1, ?2, ?3)",
+    [Q_OE_EVENT_LAST] = "SELECT seq, event FROM oe_events WHERE chain_id = ?1 ORDER BY seq DESC LIMIT 1",
+    [Q_OE_EVENTS] = "SELECT event FROM oe_events WHERE chain_id = ?1 ORDER BY seq",
+    [Q_OE_CERT_PUT] = "INSERT OR REPLACE INTO oe_certificates(id, chain_id, bundle) VALUES (?1, ?2, ?3)",
+    [Q_OE_CERT_GET] = "SELECT bundle FROM oe_certificates WHERE id = ?1",
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS prova_meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS ope_receipts(trace_id TEXT NOT NULL, hop INTEGER NOT NULL,"
+    " receipt_hash TEXT NOT NULL, receipt TEXT NOT NULL, PRIMARY KEY(trace_id, hop)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS ope_replay(key TEXT PRIMARY KEY, expires_us INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS ope_replay_expiry ON ope_replay(expires_us);"
+    "CREATE TABLE IF NOT EXISTS oe_chains(id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS oe_events(chain_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,"
+    " PRIMARY KEY(chain_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS oe_certificates(id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, bundle TEXT NOT NULL)"
+    " WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '1');";
+
+struct prova_store {
+    sqlite3 *db;
+    sqlite3_stmt *q[Q_COUNT];
+    char *path;
+    char msg[256];
+};
+
+static int fail(prova_store *s, int rc) {
+    snprintf(s->msg, sizeof s->msg, "%s", sqlite3_errmsg(s->db));
+    if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT) return PROVA_ECONFLICT;
+    if (rc == SQLITE_NOMEM) return PROVA_ENOMEM;
+    return PROVA_EIO;
+}
+
+static int stmt(prova_store *s, int which, sqlite3_stmt **ret) {
+    if (!s->q[which]) {
+        int rc = sqlite3_prepare_v3(s->db, sql_text[which], -1, SQLITE_PREPARE_PERSISTENT, &s->q[which], NULL);
+        if (rc != SQLITE_OK) return fail(s, rc);
+    }
+    *ret = s->q[which];
+    return 0;
+}
+
+static int exec_simple(prova_store *s, int which) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, which, &st);
+    if (rc < 0) return rc;
+    int sr = sqlite3_step(st);
+    sqlite3_reset(st);
+    return sr == SQLITE_DONE ? 0 : fail(s, sr);
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *t) {
+    return sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
+}
+
+static int bind_blob_text(sqlite3_stmt *st, int i, const void *p, size_t n) {
+    if (n > INT_MAX) return SQLITE_TOOBIG;
+    return sqlite3_bind_text(st, i, (const char *)p, (int)n, SQLITE_STATIC);
+}
+
+const char *prova_store_errmsg(const prova_store *s) { return s ? s->msg : ""; }
+
+static void set_err(prova_error *e, int status, const char *reason, const char *message) {
+    if (!e) return;
+    prova_error_clear(e);
+    e->status = status;
+    e->reason = reason;
+    e->message = message;
+}
+
+int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_error *reterr) {
+    if (!path || !ret) return PROVA_EINVAL;
+    prova_store *s = calloc(1, sizeof *s);
+    if (!s) return PROVA_ENOMEM;
+    s->path = strdup(path);
+    if (!s->path) {
+        free(s);
+        return PROVA_ENOMEM;
+    }
+    bool ro = flags & PROVA_STORE_READONLY;
+    int oflags = (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        int st = rc == SQLITE_NOMEM ? PROVA_ENOMEM : PROVA_EIO;
+        set_err(reterr, st, "store_open", "cannot open the store");
+        prova_store_close(s);
+        return st;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    /* A reader waits for a checkpoint or the writer's schema setup instead of failing. */
+    sqlite3_busy_timeout(s->db, 10000);
+    /* 64 MiB of page cache and reads through a mapping: the hot b-tree pages of a busy store stay in memory
+     * instead of being read() again for every lookup. */
+    const char *pragmas = ro ? "PRAGMA query_only=1; PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;"
+                             : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                               " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;";
+    rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
+    if (rc == SQLITE_OK && !ro) rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        fail(s, rc);
+        set_err(reterr, PROVA_EIO, "store_schema", "cannot set up the store's schema");
+        prova_store_close(s);
+        return PROVA_EIO;
+    }
+    sqlite3_stmt *st = NULL;
+    rc = sqlite3_prepare_v2(s->db, "SELECT v FROM prova_meta WHERE k = 'schema_version'", -1, &st, NULL);
+    int version = 0;
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version != SCHEMA_VERSION) {
+        set_err(reterr, PROVA_EUNSUPPORTED, "store_version",
+                version > SCHEMA_VERSION ? "the store was written by a newer prova"
+                                         : "not a prova store (no schema version)");
+        prova_store_close(s);
+        return PROVA_EUNSUPPORTED;
+    }
+    *ret = s;
+    return 0;
+}
+
+prova_store *prova_store_close(prova_store *s) {
+    if (!s) return NULL;
+    for (int i = 0; i < Q_COUNT; i++) sqlite3_finalize(s->q[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+    return NULL;
+}
+
+int prova_store_begin(prova_store *s) { return exec_simple(s, Q_BEGIN); }
+int prova_store_commit(prova_store *s) { return exec_simple(s, Q_COMMIT); }
+int prova_store_rollback(prova_store *s) { return sqlite3_get_autocommit(s->db) ? 0 : exec_simple(s, Q_ROLLBACK); }
+int prova_store_savepoint(prova_store *s) { return exec_simple(s, Q_SAVEPOINT); }
+int prova_store_release(prova_store *s) { return exec_simple(s, Q_RELEASE); }
+int prova_store_read_begin(prova_store *s) {
+    int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : fail(s, rc);
+}
+int prova_store_rollback_to(prova_store *s) {
+    int rc = exec_simple(s, Q_ROLLBACK_TO);
+    return rc < 0 ? rc : exec_simple(s, Q_RELEASE);
+}
+
+/* Appends column col of the current row (text) to out. */
+static int take_text(sqlite3_stmt *st, int col, prova_buf *out) {
+    const void *p = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    if (!p && n) return PROVA_ENOMEM;
+    return prova_buf_append(out, p ? p : "", (size_t)n);
+}
+
+/* One-row lookup: binds key, appends column text_col to out and, when ret_int, column 0 as an integer. */
+static int get_one(prova_store *s, int which, const char *key, int text_col, prova_buf *out, int64_t *ret_int) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, which, &st);
+    if (rc < 0) return rc;
+    bind_text(st, 1, key);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
+        if (ret_int) *ret_int = sqlite3_column_int64(st, 0);
+        rc = out ? take_text(st, text_col, out) : 0;
+    } else {
+        rc = sr == SQLITE_DONE ? PROVA_ENOTFOUND : fail(s, sr);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* Rows of one key as a JSON array "[a,b,...]" appended to out. */
+static int get_array(prova_store *s, int which, const char *key, prova_buf *out, size_t *ret_count) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, which, &st);
+    if (rc < 0) return rc;
+    size_t mark = out->len, n = 0;
+    bind_text(st, 1, key);
+    rc = prova_buf_append(out, "[", 1);
+    int sr;
+    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++ && (rc = prova_buf_append(out, ",", 1)) < 0) break;
+        rc = take_text(st, 0, out);
+    }
+    if (rc == 0 && sr != SQLITE_DONE) rc = fail(s, sr);
+    if (rc == 0) rc = prova_buf_append(out, "]", 1);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc < 0) {
+        out->len = mark;
+        return rc;
+    }
+    if (ret_count) *ret_count = n;
+    return 0;
+}
+
+/* An insert of (key, integer, [text], text). */
+static int put_row(prova_store *s, int which, const char *key, int64_t num, const char *text3, const void *json,
+                   size_t len) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, which, &st);
+    if (rc < 0) return rc;
+    int i = 1;
+    bind_text(st, i++, key);
+    sqlite3_bind_int64(st, i++, num);
+    if (text3) bind_text(st, i++, text3);
+    int br = bind_blob_text(st, i, json, len);
+    int sr = br == SQLITE_OK ? sqlite3_step(st) : br;
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* An insert-or-replace of (key, [text], json). */
+static int put_doc(prova_store *s, int which, const char *key, const char *text2, const void *json, size_t len) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, which, &st);
+    if (rc < 0) return rc;
+    int i = 1;
+    bind_text(st, i++, key);
+    if (text2) bind_text(st, i++, text2);
+    int br = bind_blob_text(st, i, json, len);
+    int sr = br == SQLITE_OK ? sqlite3_step(st) : br;
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int prova_store_ope_last(prova_store *s, const char *trace_id, prova_buf *out, int64_t *ret_hop) {
+    return get_one(s, Q_OPE_LAST, trace_id, 1, out, ret_hop);
+}
+
+int prova_store_ope_append(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
+                           const void *json, size_t len) {
+    return put_row(s, Q_OPE_APPEND, trace_id, hop, receipt_hash, json, len);
+}
+
+int prova_store_ope_chain(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
+    return get_array(s, Q_OPE_CHAIN, trace_id, out, ret_count);
+}
+
+int prova_store_replay_claim(prova_store *s, const char *key, int64_t now_us, int64_t expires_us) {
+    int64_t until = 0;
+    int rc = get_one(s, Q_REPLAY_GET, key, 0, NULL, &until);
+    if (rc == 0 && until >= now_us) return PROVA_ECONFLICT;
+    if (rc < 0 && rc != PROVA_ENOTFOUND) return rc;
+    sqlite3_stmt *st;
+    if ((rc = stmt(s, Q_REPLAY_PUT, &st)) < 0) return rc;
+    bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, expires_us);
+    int sr = sqlite3_step(st);
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t *ret_deleted) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_REPLAY_PURGE, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(st, 1, now_us);
+    int sr = sqlite3_step(st);
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    if (rc == 0 && ret_deleted) *ret_deleted = sqlite3_changes64(s->db);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int prova_store_oe_chain_put(prova_store *s, const char *chain_id, const void *json, size_t len) {
+    return put_doc(s, Q_OE_CHAIN_PUT, chain_id, NULL, json, len);
+}
+
+int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *out) {
+    return get_one(s, Q_OE_CHAIN_GET, chain_id, 0, out, NULL);
+}
+
+int prova_store_oe_event_append(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len) {
+    return put_row(s, Q_OE_EVENT_APPEND, chain_id, seq, NULL, json, len);
+}
+
+int prova_store_oe_event_last(prova_store *s, const char *chain_id, prova_buf *out, int64_t *ret_seq) {
+    return get_one(s, Q_OE_EVENT_LAST, chain_id, 1, out, ret_seq);
+}
+
+int prova_store_oe_events(prova_store *s, const char *chain_id, prova_buf *out, size_t *ret_count) {
+    return get_array(s, Q_OE_EVENTS, chain_id, out, ret_count);
+}
+
+int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id, const void *json,
+                            size_t len) {
+    return put_doc(s, Q_OE_CERT_PUT, cert_id, chain_id, json, len);
+}
+
+int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out) {
+    return get_one(s, Q_OE_CERT_GET, cert_id, 0, out, NULL);
+}
+
+static int count_of(prova_store *s, const char *sql, int64_t *ret) {
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return fail(s, rc);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) *ret = sqlite3_column_int64(st, 0);
+    rc = sr == SQLITE_ROW ? 0 : fail(s, sr);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int prova_store_counts_get(prova_store *s, prova_store_counts *c) {
+    memset(c, 0, sizeof *c);
+    int rc = count_of(s, "SELECT count(*) FROM ope_receipts", &c->receipts);
+    if (rc == 0) rc = count_of(s, "SELECT count(*) FROM ope_receipts WHERE hop = 0", &c->traces);
+    if (rc == 0) rc = count_of(s, "SELECT count(*) FROM ope_replay", &c->replay_claims);
+    if (rc == 0) rc = count_of(s, "SELECT count(*) FROM oe_chains", &c->chains);
+    if (rc == 0) rc = count_of(s, "SELECT count(*) FROM oe_events", &c->events);
+    if (rc == 0) rc = count_of(s, "SELECT count(*) FROM oe_certificates", &c->certificates);
+    c->bytes = prova_store_bytes(s);
+    return rc;
+}
+
+int64_t prova_store_bytes(const prova_store *s) {
+    int64_t total = 0;
+    struct stat sb;
+    char wal[4096];
+    if (stat(s->path, &sb) == 0) total += sb.st_size;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", s->path) < sizeof wal && stat(wal, &sb) == 0)
+        total += sb.st_size;
+    return total;
+}

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# The gateway, black box over real HTTP on loopback: `prova serve` driven with curl and Node. OPE endpoints and
+# their headers (checked with Python's hashlib/cryptography), every error path, auth (bearer scopes, ODIN API key +
+# MAC), limits, concurrent appends to one trace, /v1/verify, the OpenAPI document (validated, and responses checked
+# against it), metrics, SIGTERM under load, and kill -9 under load: every acknowledged receipt survives.
+#   test_gateway.sh PROVA
+set -u
+PROVA=$(realpath "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=${PY:-python3}
+NODE=${NODE:-node}
+. "$HERE/../testlib.sh"
+cd "$T" || exit 3
+
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BASE="http://127.0.0.1:$PORT"
+SPID=
+stop_server() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null; SPID=; }
+trap 'stop_server; rm -rf "$T"' EXIT
+
+# Keys and tokens: a trusted sender, an untrusted one, a full token, an OE-only token, an ODIN API key.
+"$PROVA" keygen --out sender.key >/dev/null && "$PROVA" keygen --out stranger.key >/dev/null || exit 3
+"$PROVA" jwks sender.key >senders.jwks || exit 3
+FULL=full-token-0123456789abcdef
+OEONLY=oe-only-token-0123456789abcdef
+HASHED=hashed-token-0123456789abcdef
+HASHED_SHA=$(printf %s "$HASHED" | sha256sum | cut -c1-64)
+cat >tokens.json <<EOF
+{"tokens":[{"name":"ci","token":"$FULL","scopes":["ope:write","oe:write"]},
+           {"name":"oe-bot","token":"$OEONLY","scopes":["oe:write"]},
+           {"name":"hashed","sha256":"$HASHED_SHA","scopes":["*"]}],
+ "odin_api_keys":[{"key":"k_test","secret":"s_secret"}]}
+EOF
+chmod 600 tokens.json
+
+start_server() { # extra args...
+  "$PROVA" serve --listen "127.0.0.1:$PORT" --data data --trusted-senders senders.jwks --tokens tokens.json \
+    --max-body 65536 --max-depth 32 --quiet "$@" 2>>serve.log &
+  SPID=$!
+  for _ in $(seq 100); do
+    curl -sf "$BASE/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the gateway did not start:" >&2
+  cat serve.log >&2
+  return 1
+}
+start_server || exit 3
+
+# c NAME WANT_STATUS METHOD PATH [curl args...]: body in $T/body, headers in $T/hdr
+c() {
+  local name=$1 want=$2 method=$3 path=$4
+  shift 4
+  local got
+  got=$(curl -s -o body -D hdr -w '%{http_code}' -X "$method" "$@" "$BASE$path")
+  if [ "$got" = "$want" ]; then ok; return 0; fi
+  bad "$name: want HTTP $want, got $got: $(head -c 400 body)"
+  return 1
+}
+# j NAME EXPR: Python expression over d = json.load(body) (and h = the response headers, lower-case names)
+j() {
+  if "$PY" - "$2" 2>pyerr <<'EOF'
+import json, sys
+d = json.load(open("body", encoding="utf-8"))
+h = {}
+for line in open("hdr", encoding="latin-1"):
+    if ":" in line:
+        k, v = line.split(":", 1)
+        h[k.strip().lower()] = v.strip()
+assert eval(sys.argv[1]), "false"
+EOF
+  then ok; else bad "$1: $2 does not hold: $(head -c 500 body) $(tail -n 1 pyerr)"; fi
+}
+pack() { # KEY TRACE [pack args...] < payload
+  local key=$1 trace=$2
+  shift 2
+  "$PROVA" pack --key "$key" --payload-type invoice.vendor.v1 --target-type invoice.iso20022.v1 --trace-id "$trace" "$@"
+}
+AUTH=(-H "Authorization: Bearer $FULL")
+
+# ---- open endpoints ----------------------------------------------------------------------------------------
+c health 200 GET /health && j health 'd["status"] == "ok" and d["store"]["backend"] == "sqlite"'
+c healthz 200 GET /healthz
+c version 200 GET /version && j version 'd["name"] == "prova" and d["version"]'
+c jwks 200 GET /.well-known/jwks.json && j jwks 'd["keys"][0]["status"] == "active" and d["keys"][0]["crv"] == "Ed25519"'
+cp body gw.jwks
+KID=$("$PY" -c 'import json; print(json.load(open("gw.jwks"))["keys"][0]["kid"])')
+c openapi 200 GET /openapi.json && j openapi 'd["openapi"].startswith("3.1") and "/v1/odin/envelope" in d["paths"]'
+cp body openapi.json
+c docs 200 GET /docs && grep -q '<html' body && ok || bad "docs: not HTML"
+c unknown_path 404 GET /nope && j unknown_path 'd["error"]["code"] == "not_found" and d["detail"]'
+c wrong_method 405 GET /v1/odin/envelope && j wrong_method 'd["error"]["code"] == "method_not_allowed"'
+
+# ---- POST /v1/odin/envelope: the three dialects --------------------------------------------------------------
+n=0
+for dialect in starter prova ope-lib; do
+  n=$((n + 1))
+  echo "{\"invoice_id\":\"INV-$n\",\"amount\":12.5,\"customer_name\":\"Zo\u00eb\"}" | pack sender.key tr-dialects --dialect "$dialect" >env.json
+  c "envelope_$dialect" 200 POST /v1/odin/envelope "${AUTH[@]}" -H 'Content-Type: application/json' --data-binary @env.json
+  j "envelope_$dialect.body" "d['trace_id'] == 'tr-dialects' and d['receipt']['hop'] == $((n - 1)) and d['forwarded'] is None and d['policy_engine'] is None"
+  j "envelope_$dialect.headers" "h['x-odin-trace-id'] == 'tr-dialects' and h['x-odin-receipt-hash'] == d['receipt']['receipt_hash'] and h['x-odin-kid'] == '$KID'"
+  # The response CID is the SHA-256 of Python's json.dumps(body, sort_keys, compact, ASCII); the signature covers
+  # "{cid}|{trace_id}|{receipt.ts}" under the gateway's JWKS key. Checked with hashlib and cryptography.
+  if "$PY" - <<'EOF' 2>pyerr; then ok; else bad "envelope_$dialect.signed_response: $(tail -n 1 pyerr)"; fi
+import base64, hashlib, json
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+raw = open("body", "rb").read()
+d = json.loads(raw)
+h = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in open("hdr", encoding="latin-1") if ":" in l)}
+again = json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+assert again == raw, "the body is not in canonical form"
+cid = "sha256:" + hashlib.sha256(raw).hexdigest()
+assert h["x-odin-response-cid"] == cid, (h["x-odin-response-cid"], cid)
+jwk = json.load(open("gw.jwks"))["keys"][0]
+pub = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(jwk["x"] + "=="))
+sig = base64.urlsafe_b64decode(h["x-odin-signature"] + "==")
+pub.verify(sig, f"{cid}|{d['trace_id']}|{d['receipt']['ts']}".encode())
+r = d["receipt"]
+core = {k: v for k, v in r.items() if k not in ("receipt_signature", "receipt_hash")}
+cb = json.dumps(core, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+assert hashlib.sha256(cb).hexdigest() == r["receipt_hash"]
+pub.verify(base64.urlsafe_b64decode(r["receipt_signature"] + "=="), cb)
+EOF
+done
+c chain 200 GET /v1/receipts/hops/chain/tr-dialects && j chain 'len(d["hops"]) == 3 and [r["hop"] for r in d["hops"]] == [0, 1, 2] and d["hops"][1]["prev_receipt_hash"] == d["hops"][0]["receipt_hash"]'
+c chain_unknown 200 GET /v1/receipts/hops/chain/no-such-trace && j chain_unknown 'd["hops"] == []'
+c export 200 GET /v1/receipts/export/tr-dialects && j export 'd["bundle"]["count"] == 3 and h["x-odin-bundle-cid"] == d["bundle_cid"] and h["x-odin-kid"] == "'"$KID"'"'
+cp body export.json
+t export_offline 0 '^VALID' - -- "$PROVA" verify --jwks gw.jwks export.json
+c export_unknown 404 GET /v1/receipts/export/no-such-trace && j export_unknown 'd["error"]["code"] == "trace_not_found"'
+
+# ---- envelope errors: each a clear 4xx, nothing stored --------------------------------------------------------
+echo '{"n":1}' | pack sender.key tr-err >good.json
+c replay_first 200 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @good.json
+c replay 409 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @good.json && j replay 'd["error"]["code"] == "replay_detected"'
+pyedit good.json tampered.json 'd["payload"]["n"] = 2'
+c cid_mismatch 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @tampered.json && j cid_mismatch 'd["error"]["code"] == "cid_mismatch"'
+echo '{"n":3}' | pack sender.key tr-err >s.json
+pyedit s.json badsig.json 'd["sig"] = d["sig"][:-4] + ("AAAA" if d["sig"][-4:] != "AAAA" else "BBBB")'
+c signature_invalid 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @badsig.json && j signature_invalid 'd["error"]["code"] == "signature_invalid"'
+echo '{"n":4}' | pack stranger.key tr-err >stranger.json
+c kid_not_found 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @stranger.json && j kid_not_found 'd["error"]["code"] == "kid_not_found"'
+echo '{"n":5}' | pack stranger.key tr-err --dialect starter >inline.json
+c inline_not_trusted 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @inline.json && j inline_not_trusted 'd["error"]["code"] == "kid_not_found"'
+echo '{"n":6}' | pack sender.key tr-err --ts 2020-01-01T00:00:00+00:00 >old.json
+c ts_past 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @old.json && j ts_past 'd["error"]["code"] == "timestamp_skew" and "past" in d["detail"]'
+echo '{"n":7}' | pack sender.key tr-err --ts 2099-01-01T00:00:00+00:00 >future.json
+c ts_future 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @future.json && j ts_future 'd["error"]["code"] == "timestamp_skew"'
+echo '{"n":8}' | pack sender.key 'bad/trace' >slash.json
+c trace_id_invalid 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @slash.json && j trace_id_invalid 'd["error"]["code"] == "trace_id_invalid"'
+c not_json 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '{"trace_id":' && j not_json 'd["error"]["code"].startswith("json_") and "line" in d["error"]["message"]'
+c not_object 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '[1,2]' && j not_object 'd["error"]["code"] == "schema_error"'
+c missing_members 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '{"payload":{}}' && j missing_members 'd["error"]["code"] == "schema_error"'
+c duplicate_key 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '{"a":1,"a":2}' && j duplicate_key 'd["error"]["code"] == "json_duplicate_key"'
+"$PY" -c 'print("[" * 40 + "]" * 40)' >deep.json
+c too_deep 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @deep.json && j too_deep 'd["error"]["code"] == "json_depth_limit"'
+head -c 70000 /dev/zero | tr '\0' ' ' >big.json
+c too_large 413 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @big.json && j too_large 'd["error"]["code"] == "body_too_large"'
+c too_large_chunked 413 POST /v1/odin/envelope "${AUTH[@]}" -H 'Transfer-Encoding: chunked' --data-binary @big.json
+c big_header 431 GET /health -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' a)"
+c receipts_unchanged 200 GET /v1/receipts/hops/chain/tr-err && j receipts_unchanged 'len(d["hops"]) == 1'
+
+# ---- auth ------------------------------------------------------------------------------------------------------
+echo '{"n":9}' | pack sender.key tr-auth >a.json
+c no_token 401 POST /v1/odin/envelope --data-binary @a.json && j no_token 'd["error"]["code"] == "token_missing" and "bearer" in h["www-authenticate"].lower()'
+c bad_token 401 POST /v1/odin/envelope -H 'Authorization: Bearer wrong-token-0123456789' --data-binary @a.json && j bad_token 'd["error"]["code"] == "token_invalid"'
+c scope_missing 403 POST /v1/odin/envelope -H "Authorization: Bearer $OEONLY" --data-binary @a.json && j scope_missing 'd["error"]["code"] == "scope_missing"'
+c hashed_token 200 POST /v1/odin/envelope -H "Authorization: Bearer $HASHED" --data-binary @a.json
+# ODIN API key: MAC = b64url(HMAC-SHA256(secret, "{cid}|{trace_id}|{ts}")), computed here with Python's hmac.
+echo '{"n":10}' | pack sender.key tr-auth >b.json
+MAC=$("$PY" -c '
+import base64, hashlib, hmac, json
+d = json.load(open("b.json"))
+msg = "|".join([d["cid"], d["trace_id"], d["ts"]]).encode()
+print(base64.urlsafe_b64encode(hmac.new(b"s_secret", msg, hashlib.sha256).digest()).decode().rstrip("="))')
+c api_key_bad_mac 401 POST /v1/odin/envelope -H 'X-ODIN-API-Key: k_test' -H 'X-ODIN-API-MAC: AAAA' --data-binary @b.json && j api_key_bad_mac 'd["error"]["code"] == "api_mac_invalid"'
+c api_key_unknown 401 POST /v1/odin/envelope -H 'X-ODIN-API-Key: k_nope' -H "X-ODIN-API-MAC: $MAC" --data-binary @b.json
+c api_key 200 POST /v1/odin/envelope -H 'X-ODIN-API-Key: k_test' -H "X-ODIN-API-MAC: $MAC" --data-binary @b.json
+c reads_open 200 GET /v1/receipts/hops/chain/tr-auth && j reads_open 'len(d["hops"]) == 2'
+
+# ---- /v1/verify: any document -> the unified report ---------------------------------------------------------------
+c verify_bundle 200 POST /v1/verify --data-binary @export.json && j verify_bundle 'd["valid"] is True and d["kind"] == "ope_bundle"'
+pyedit export.json export_bad.json 'd["bundle"]["receipts"][1]["hop"] = 7'
+c verify_tampered 200 POST /v1/verify --data-binary @export_bad.json && j verify_tampered 'd["valid"] is False'
+c verify_envelope 200 POST /v1/verify --data-binary @good.json && j verify_envelope 'd["valid"] is True and d["kind"] == "ope_envelope"'
+c verify_not_json 400 POST /v1/verify --data-binary 'nope' && j verify_not_json 'd["error"]["code"].startswith("json_")'
+
+# ---- concurrency: 40 clients append to one trace at once; no fork, no duplicate hop ------------------------------
+for i in $(seq 40); do echo "{\"c\":$i}" | pack sender.key tr-concurrent >"conc_$i.json"; done
+pids=()
+for i in $(seq 40); do
+  curl -s -o /dev/null -w '%{http_code}\n' -X POST "${AUTH[@]}" --data-binary @"conc_$i.json" "$BASE/v1/odin/envelope" >>conc_codes &
+  pids+=($!)
+done
+wait "${pids[@]}"
+[ "$(grep -c '^200$' conc_codes)" = 40 ] && ok || bad "concurrent: not all 200: $(sort conc_codes | uniq -c | tr '\n' ' ')"
+c concurrent_chain 200 GET /v1/receipts/hops/chain/tr-concurrent && j concurrent_chain '[r["hop"] for r in d["hops"]] == list(range(40))'
+c concurrent_export 200 GET /v1/receipts/export/tr-concurrent && cp body conc_export.json
+t concurrent_offline 0 '^VALID' - -- "$PROVA" verify --jwks gw.jwks conc_export.json
+
+# ---- metrics and the OpenAPI document ---------------------------------------------------------------------------
+c metrics 200 GET /metrics
+grep -q '^prova_http_requests_total{route="/v1/odin/envelope",method="POST",code="409"} 1$' body && ok || bad "metrics: no 409 counter: $(grep odin/envelope body | head -3)"
+grep -q '^prova_verifications_total{result="valid"} [1-9]' body && ok || bad "metrics: no valid verifications"
+grep -q '^prova_http_request_duration_seconds_bucket{route="/health",le="+Inf"} [1-9]' body && ok || bad "metrics: no histogram"
+grep -q '^prova_store_records{kind="receipt"} [1-9]' body && ok || bad "metrics: no store size"
+if [ -d "$HERE/../node_modules" ]; then
+  t openapi_valid 0 - - -- "$NODE" "$HERE/openapi_lint.mjs" openapi.json
+  t openapi_responses 0 'checked [0-9]+ responses' - -- "$NODE" "$HERE/oas_conform.mjs" "$BASE" openapi.json "$FULL" sender.key
+else
+  bad "tests/node_modules is missing: run scripts/setup-node.sh"
+fi
+
+# ---- SIGTERM under load: in-flight requests finish, acknowledged writes are there after a restart -------------------
+"$NODE" "$HERE/gw_client.mjs" "$BASE" "$FULL" sender.key 3000 32 8 acks_term.txt term >term.json 2>&1 &
+LPID=$!
+sleep 1.5
+kill -TERM "$SPID"
+wait "$SPID"
+RC=$?
+SPID=
+wait "$LPID"
+[ "$RC" = 0 ] && ok || bad "SIGTERM: the gateway exited $RC: $(tail -n 3 serve.log)"
+grep -q 'stopped' serve.log && ok || bad "SIGTERM: no 'stopped' in the log"
+
+# ---- kill -9 under load ---------------------------------------------------------------------------------------------
+start_server || exit 3
+"$NODE" "$HERE/gw_client.mjs" "$BASE" "$FULL" sender.key 20000 32 8 acks_kill.txt kill >kill.json 2>&1 &
+LPID=$!
+sleep 2.5
+kill -KILL "$SPID"
+wait "$SPID" 2>/dev/null
+SPID=
+wait "$LPID"
+NKILL=$(wc -l <acks_kill.txt)
+[ "$NKILL" -gt 100 ] && ok || bad "kill -9: only $NKILL acknowledged before the kill: $(cat kill.json)"
+start_server || exit 3
+# Every acknowledged receipt is in its trace at its hop, and every trace exports and verifies offline.
+for f in acks_term.txt acks_kill.txt; do
+  prefix=${f#acks_}; prefix=${prefix%.txt}
+  for i in $(seq 0 7); do
+    curl -s "$BASE/v1/receipts/export/$prefix-$i" >"exp_$prefix-$i.json"
+    run "$PROVA" verify --jwks gw.jwks "exp_$prefix-$i.json"
+    [ "$RC" = 0 ] && ok || bad "crash: trace $prefix-$i does not verify after restart: $(show)"
+  done
+  if "$PY" - "$f" "$prefix" <<'EOF' 2>pyerr; then ok; else bad "crash ($f): $(tail -n 1 pyerr)"; fi
+import json, sys
+acks = [l.split() for l in open(sys.argv[1])]
+stored = {}
+for i in range(8):
+    b = json.load(open(f"exp_{sys.argv[2]}-{i}.json"))["bundle"]
+    for r in b["receipts"]:
+        stored[(r["trace_id"], r["hop"])] = r["receipt_hash"]
+missing = [a for a in acks if stored.get((a[0], int(a[1]))) != a[2]]
+assert not missing, f"{len(missing)} of {len(acks)} acknowledged receipts are missing, e.g. {missing[:3]}"
+print(f"{len(acks)} acknowledged, {len(stored)} stored", file=sys.stderr)
+EOF
+done
+echo "kill -9: $NKILL acknowledged before the kill; $(cat kill.json)"
+
+stop_server
+summary
