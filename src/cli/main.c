@@ -109,7 +109,7 @@ const cli_cmd cli_commands[] = {
      "  --tls-cert F --tls-key F    serve HTTPS (PEM)\n"
      "  --config FILE               \"name = value\" lines with these option names (also PROVA_CONFIG)\n"
      "  --threads N                 HTTP threads (default 2 x CPUs)\n"
-     "  --max-connections N         connections (default 1024); beyond, 429 with Retry-After\n"
+     "  --max-connections N         concurrent connections (default 1024); more are closed at once\n"
      "  --timeout S                 idle connection timeout (default 30)\n"
      "  --max-body SIZE             request body limit (default 1M; K and M suffixes)\n"
      "  --max-depth N               JSON nesting limit (default 64)\n"

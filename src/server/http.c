@@ -403,9 +403,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         } else {
             gw_error(req, 404, "not_found", "no such endpoint: %s (see /openapi.json)", url);
         }
-    } else if (atomic_load(&g->inflight) > (long)g->cfg.max_connections) {
-        gw_header(req, "Retry-After", "1");
-        gw_error(req, 429, "overloaded", "too many requests in flight; retry shortly");
     } else {
         int a = authorize(c);
         if (a < 0) return MHD_NO;
@@ -444,7 +441,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&g->inflight, 1);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap) {
     (void)cls;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);

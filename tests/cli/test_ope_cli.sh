@@ -346,5 +346,13 @@ t "two traces: the bundle verifies" 0 "VALID" - -- "$PROVA" verify --jwks "$T/gw
 grep 'trace-A' "$C3" >"$T/chain_A.jsonl"
 t "two traces: trace-A's lines alone verify" 0 "VALID" - -- "$PROVA" verify --jwks "$T/gw1_jwks.json" "$T/chain_A.jsonl"
 
+# A document string that the report quotes cut to 80 bytes, cut inside a UTF-8 sequence: the report still has a
+# JSON form (the split sequence becomes '?'), instead of failing as it once did ("out of memory").
+"$PY" -c 'import json; print(json.dumps({"payload": {}, "payload_type": "a", "target_type": "b", "cid": "a" * 79 + "\u00e9",
+  "trace_id": "t", "ts": "2026-01-01T00:00:00+00:00", "sig": "AA", "kid": "k", "version": 1, "sig_alg": "ed25519"},
+  ensure_ascii=False))' >"$T/cut_utf8.json"
+t "a quoted string cut inside a UTF-8 sequence: --json still works" 1 '"code":"cid_mismatch"' - -- "$PROVA" verify --json "$T/cut_utf8.json"
+pycheck "the cut string's report is JSON" "$T/out" '"cid_mismatch" in codes(d)'
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -211,6 +211,58 @@ else
   bad "tests/node_modules is missing: run scripts/setup-node.sh"
 fi
 
+# ---- overload, timeouts, TLS, key rotation: a second gateway on another port ----------------------------------------
+PORT2=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tls.key -out tls.crt -days 2 \
+  -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 || bad "openssl: cannot make a certificate"
+"$PROVA" serve --listen "127.0.0.1:$PORT2" --data data2 --trusted-senders senders.jwks --tokens tokens.json \
+  --max-queue 1 --max-batch 1 --timeout 2 --tls-cert tls.crt --tls-key tls.key --quiet 2>>serve2.log &
+S2=$!
+for _ in $(seq 100); do curl -sf --cacert tls.crt "https://127.0.0.1:$PORT2/health" >/dev/null 2>&1 && break; sleep 0.1; done
+t tls_health 0 '"status":"ok"' - -- curl -sf --cacert tls.crt "https://127.0.0.1:$PORT2/health"
+t tls_plain_refused 0 - - -- sh -c "! curl -sf 'http://127.0.0.1:$PORT2/health'"
+# One write per commit and a queue of one: 40 concurrent envelopes overflow it; the overflow gets 429 + Retry-After,
+# the rest are stored in order.
+for i in $(seq 40); do echo "{\"q\":$i}" | pack sender.key tr-overload >"q_$i.json"; done
+pids=()
+for i in $(seq 40); do
+  curl -s --cacert tls.crt -o "q_$i.out" -D "q_$i.hdr" -w '%{http_code}\n' -X POST "${AUTH[@]}" --data-binary @"q_$i.json" \
+    "https://127.0.0.1:$PORT2/v1/odin/envelope" >>q_codes &
+  pids+=($!)
+done
+wait "${pids[@]}"
+n429=$(grep -c '^429$' q_codes); n200=$(grep -c '^200$' q_codes)
+[ "$n429" -gt 0 ] && [ $((n429 + n200)) = 40 ] && ok || bad "overload: want some 429 and the rest 200: $(sort q_codes | uniq -c | tr '\n' ' ')"
+grep -l '^HTTP/1.1 429' q_*.hdr | head -1 | xargs grep -qi '^retry-after: 1' && ok || bad "overload: 429 without Retry-After"
+curl -s --cacert tls.crt "https://127.0.0.1:$PORT2/v1/receipts/hops/chain/tr-overload" >body
+j overload_chain "[r['hop'] for r in d['hops']] == list(range($n200))"
+# An idle connection that never finishes its request is closed after --timeout (2 s).
+cat >slow.py <<'PYEOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"\x16\x03\x01")  # the start of a TLS record, then nothing
+s.settimeout(10)
+t = time.time()
+try:
+    data = s.recv(100)
+except OSError:
+    data = b""
+# closed, or a TLS alert (0x15) then closed, well before the client's own 10 s
+assert (data == b"" or data[:1] == b"\x15") and time.time() - t < 8, (data, time.time() - t)
+PYEOF
+"$PY" slow.py "$PORT2" && ok || bad "timeout: a half-sent request was not closed"
+kill -TERM "$S2" && wait "$S2"
+[ $? = 0 ] && ok || bad "second gateway: SIGTERM exit status"
+# Rotation: the old key becomes legacy in the JWKS, the new one signs.
+OLDKID=$("$PY" -c 'import json; print(json.load(open("data2/gateway.key"))["kid"])')
+t rotate 0 "rotated: $OLDKID is now legacy" - -- "$PROVA" serve --data data2 --rotate-key
+"$PROVA" serve --listen "127.0.0.1:$PORT2" --data data2 --tokens tokens.json --quiet 2>>serve2.log &
+S2=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT2/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -s "http://127.0.0.1:$PORT2/.well-known/jwks.json" >body
+j rotated_jwks "[(k['kid'] == '$OLDKID', k['status']) for k in d['keys']] == [(False, 'active'), (True, 'legacy')]"
+kill -TERM "$S2" && wait "$S2"
+
 # ---- SIGTERM under load: in-flight requests finish, acknowledged writes are there after a restart -------------------
 "$NODE" "$HERE/gw_client.mjs" "$BASE" "$FULL" sender.key 3000 32 8 acks_term.txt term >term.json 2>&1 &
 LPID=$!

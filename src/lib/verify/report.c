@@ -104,6 +104,32 @@ int prova_report_set_kind(prova_report *r, const char *kind) {
     return 0;
 }
 
+/* Messages quote the document's strings cut to a width ("%.80s"), which can split a UTF-8 sequence, and JSON
+ * Pointers are cut to their buffer: every byte of an invalid or truncated sequence becomes '?', so that the
+ * report always has a JSON form. */
+static void utf8_scrub(char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool valid = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+        for (size_t k = 1; valid && k < len; k++) valid = ((unsigned char)s[i + k] & 0xC0) == 0x80;
+        if (valid && len == 3) {
+            unsigned char d = (unsigned char)s[i + 1];
+            valid = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0); /* overlong; surrogates */
+        }
+        if (valid && len == 4) {
+            unsigned char d = (unsigned char)s[i + 1];
+            valid = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
+        }
+        if (!valid) {
+            s[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
+}
+
 __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok,
                                                            const char *code, const char *at, const char *fmt,
                                                            va_list ap) {
@@ -131,6 +157,8 @@ __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entr
     if ((size_t)mn < sizeof line) memcpy(blk + cl + dl, line, ml);
     else vsnprintf(blk + cl + dl, ml, fmt, ap);
     memcpy(blk + cl + dl + ml, at, al);
+    utf8_scrub(blk + cl + dl, ml - 1);
+    utf8_scrub(blk + cl + dl + ml, al - 1);
     l->v[l->n++] = (prova_check){blk, ok, blk + cl, blk + cl + dl, blk + cl + dl + ml};
     return 0;
 }
