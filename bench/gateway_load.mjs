@@ -82,7 +82,9 @@ async function envelopes(rate, conns = connections) {
 // envelopes each minute: they must be within the gateway's freshness window), the gateway's RSS after each.
 if (process.argv[7] === 'soak') {
   const minutes = Number(process.argv[8]), rate = Number(process.argv[9]), pid = process.argv[10];
-  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  // RssAnon is the gateway's own memory; RssFile is mostly the store's pages mapped by SQLite (mmap_size), which
+  // grows with the database up to the mapping's limit and is page cache the kernel can reclaim.
+  const status = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   for (let m = 0; m < minutes; m++) {
     const { bodies } = pregenerate(rate * 60 + connections * 4);
     let next = 0;
@@ -91,7 +93,8 @@ if (process.argv[7] === 'soak') {
         headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token },
         setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }] });
     console.log(JSON.stringify({ phase: 'soak', minute: m + 1, ok: res['2xx'], non2xx: res.non2xx,
-      p99_ms: res.latency.p99, rss_kib: rss() }));
+      p99_ms: res.latency.p99, rss_kib: status('VmRSS'), rss_anon_kib: status('RssAnon'),
+      rss_file_kib: status('RssFile') }));
   }
   process.exit(0);
 }

@@ -50,6 +50,16 @@ void prova_error_clear(prova_error *err) {
     err->message = "success";
 }
 
+int prova__fail(prova_error *err, int status, const char *reason, const char *message) {
+    if (err) {
+        prova_error_clear(err);
+        err->status = status;
+        err->reason = reason;
+        err->message = message;
+    }
+    return status;
+}
+
 static void *default_malloc(void *ctx, size_t size) {
     (void)ctx;
     return malloc(size ? size : 1);

@@ -9,6 +9,9 @@
 
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
  * 0 or PROVA_ENOMEM (the array is then unchanged). */
+/* Fills err (when not NULL) with status, a static reason code and a static message; returns status. */
+int prova__fail(prova_error *err, int status, const char *reason, const char *message);
+
 int prova__grow_slow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
 static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
     return need <= *cap ? 0 : prova__grow_slow(a, p, cap, need, elem);

@@ -13,7 +13,7 @@
 
 /* Fills err (if not NULL) and returns status (the OPE modules' helper). */
 static inline int prova__oe_fail(prova_error *err, int status, const char *reason, const char *message) {
-    return prova__ope_fail(err, status, reason, message);
+    return prova__fail(err, status, reason, message);
 }
 
 /* JavaScript truthiness of a member value (absent = undefined = false). */

@@ -68,29 +68,29 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
                        prova_bundle_form form, prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!gw || !trace_id || !exported_at || !receipts || !out)
-        return prova__ope_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+        return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (form != PROVA_BUNDLE_STARTER && form != PROVA_BUNDLE_OPE_LIB)
-        return prova__ope_fail(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
+        return prova__fail(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
-        return prova__ope_fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
+        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
     size_t trace_len = strlen(trace_id), exported_len = strlen(exported_at);
     if (!trace_len || !prova__utf8_valid(trace_id, trace_len))
-        return prova__ope_fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
+        return prova__fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     int64_t t;
     if (prova_time_parse(exported_at, exported_len, &t) < 0)
-        return prova__ope_fail(reterr, PROVA_ESYNTAX, "exported_at_invalid",
+        return prova__fail(reterr, PROVA_ESYNTAX, "exported_at_invalid",
                         "exported_at must be an RFC 3339 timestamp with an offset");
     if (!prova_json_is_array(receipts) || receipts->len == 0)
-        return prova__ope_fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "receipts must be a non-empty JSON array");
+        return prova__fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "receipts must be a non-empty JSON array");
     for (size_t i = 0; i < receipts->len; i++) {
         const prova_json *rc = &receipts->u.items[i];
         if (!prova_json_is_object(rc))
-            return prova__ope_fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "every receipt must be a JSON object");
+            return prova__fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "every receipt must be a JSON object");
         /* One trace per bundle; lite receipts are exempt (their chain runs across traces). */
         const prova_json *rt = prova_json_get(rc, "trace_id");
         if (rt && !prova__ope_is_lite(rc) &&
             (!prova_json_is_string(rt) || rt->len != trace_len || memcmp(rt->u.str, trace_id, trace_len) != 0))
-            return prova__ope_fail(reterr, PROVA_EINVAL, "bundle_receipt_trace_mismatch",
+            return prova__fail(reterr, PROVA_EINVAL, "bundle_receipt_trace_mismatch",
                             "a receipt belongs to another trace than the bundle");
     }
 
@@ -147,7 +147,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     prova_doc_free(doc);
     prova_buf_free(&msg);
     prova_buf_free(&inner);
-    if (r < 0 && reterr && reterr->status == 0) prova__ope_fail(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_strerror(r));
     return r;
 }
 

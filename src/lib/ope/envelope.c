@@ -73,24 +73,24 @@ static int cid_ascii(const prova_json *payload, char out[OPE_CID_LEN + 1], prova
 int prova_envelope_pack(const prova_key *key, const prova_json *payload, const prova_envelope_params *p,
                         prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
-    if (!key || !payload || !p || !out) return prova__ope_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (!key || !payload || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (!prova_json_is_object(payload))
-        return prova__ope_fail(reterr, PROVA_EINVAL, "payload_not_object", "the payload must be a JSON object");
+        return prova__fail(reterr, PROVA_EINVAL, "payload_not_object", "the payload must be a JSON object");
     if (!p->payload_type || !p->target_type || !*p->payload_type || !*p->target_type)
-        return prova__ope_fail(reterr, PROVA_EINVAL, "missing_type", "payload_type and target_type are required");
+        return prova__fail(reterr, PROVA_EINVAL, "missing_type", "payload_type and target_type are required");
     if ((unsigned)p->dialect > PROVA_OPE_DIALECT_STARTER)
-        return prova__ope_fail(reterr, PROVA_EINVAL, "unknown_dialect", "unknown envelope dialect");
+        return prova__fail(reterr, PROVA_EINVAL, "unknown_dialect", "unknown envelope dialect");
     if (p->bind && p->dialect != PROVA_OPE_DIALECT_PROVA)
-        return prova__ope_fail(reterr, PROVA_EINVAL, "bind_needs_prova_dialect",
+        return prova__fail(reterr, PROVA_EINVAL, "bind_needs_prova_dialect",
                         "a bound signature exists only in the prova dialect (the others would not verify it)");
     if (prova_key_alg(key) != PROVA_SIG_ED25519 || !prova_key_is_private(key))
-        return prova__ope_fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 envelopes need an Ed25519 private key");
+        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 envelopes need an Ed25519 private key");
     int64_t t;
     if (!p->ts || prova_time_parse(p->ts, strlen(p->ts), &t) < 0)
-        return prova__ope_fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
+        return prova__fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
     if ((p->not_before && prova_time_parse(p->not_before, strlen(p->not_before), &t) < 0) ||
         (p->expires_at && prova_time_parse(p->expires_at, strlen(p->expires_at), &t) < 0))
-        return prova__ope_fail(reterr, PROVA_ESYNTAX, "time_invalid", "not_before/expires_at must be RFC 3339 timestamps");
+        return prova__fail(reterr, PROVA_ESYNTAX, "time_invalid", "not_before/expires_at must be RFC 3339 timestamps");
     char trace[37];
     const char *trace_id = p->trace_id;
     if (!trace_id || !*trace_id) {
@@ -162,7 +162,7 @@ int prova_envelope_pack(const prova_key *key, const prova_json *payload, const p
     }
     prova_buf_free(&msg);
     prova_buf_free(&jwk);
-    if (r < 0 && reterr && reterr->status == 0) prova__ope_fail(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_strerror(r));
     return r;
 }
 

@@ -75,16 +75,6 @@ int64_t prova__ope_skew(const prova_verify_options *o) {
     return o->max_skew_s > 0 ? o->max_skew_s : PROVA_DEFAULT_MAX_SKEW_S;
 }
 
-int prova__ope_fail(prova_error *err, int status, const char *reason, const char *message) {
-    if (err) {
-        prova_error_clear(err);
-        err->status = status;
-        err->reason = reason;
-        err->message = message;
-    }
-    return status;
-}
-
 bool prova__ope_str_same(const prova_json *a, const prova_json *b) {
     return prova_json_is_string(a) && prova_json_is_string(b) && a->len == b->len &&
            memcmp(a->u.str, b->u.str, a->len) == 0;

@@ -88,7 +88,6 @@ const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char *
 bool prova__time_is_iso_ms(const char *s, size_t n);
 
 /* Fills err (if not NULL) with status/reason/message and returns status. */
-int prova__ope_fail(prova_error *err, int status, const char *reason, const char *message);
 /* True when a and b are strings with the same bytes. */
 bool prova__ope_str_same(const prova_json *a, const prova_json *b);
 /* A lite receipt: a "sha256:"-prefixed receipt_hash and no receipt_signature (odin.md §3.2). */

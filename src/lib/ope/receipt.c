@@ -107,29 +107,29 @@ static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_l
 int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova_receipt_params *p, prova_buf *out,
                         prova_error *reterr) {
     prova_error_clear(reterr);
-    if (!gw || !p || !out) return prova__ope_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (!gw || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
-        return prova__ope_fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
+        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
     if (!p->trace_id || !*p->trace_id || !prova__utf8_valid(p->trace_id, strlen(p->trace_id)))
-        return prova__ope_fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
+        return prova__fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     const char *created_at = p->created_at ? p->created_at : p->ts;
     int64_t t;
     if (!p->ts || prova_time_parse(p->ts, strlen(p->ts), &t) < 0)
-        return prova__ope_fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
+        return prova__fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
     if (prova_time_parse(created_at, strlen(created_at), &t) < 0)
-        return prova__ope_fail(reterr, PROVA_ESYNTAX, "created_at_invalid",
+        return prova__fail(reterr, PROVA_ESYNTAX, "created_at_invalid",
                         "created_at must be an RFC 3339 timestamp with an offset");
     const char *normalized_cid = p->normalized_cid ? p->normalized_cid : p->request_cid;
     if (!p->request_cid || !is_cid(p->request_cid, strlen(p->request_cid)) ||
         !is_cid(normalized_cid, strlen(normalized_cid)))
-        return prova__ope_fail(reterr, PROVA_EINVAL, "cid_invalid",
+        return prova__fail(reterr, PROVA_EINVAL, "cid_invalid",
                         "request_cid and normalized_cid must be \"sha256:\" and 64 lowercase hex digits");
     if (p->policy && !prova_json_is_object(p->policy))
-        return prova__ope_fail(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
+        return prova__fail(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
     int64_t prev_hop = -1;
     const prova_json *prev_hash = NULL;
     if (prev && !prev_ok(prev, p->trace_id, strlen(p->trace_id), &prev_hop, &prev_hash))
-        return prova__ope_fail(reterr, PROVA_EINVAL, "receipt_prev_invalid",
+        return prova__fail(reterr, PROVA_EINVAL, "receipt_prev_invalid",
                         "prev must be a receipt of the same trace_id with an integer hop and a 64-hex receipt_hash");
 
     /* The core, members in code point order: created_at, gateway_kid, hop, normalized_cid, policy, policy_engine,
@@ -178,7 +178,7 @@ int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova
     prova_doc_free(doc);
     prova_buf_free(&signed_bytes);
     prova_buf_free(&core);
-    if (r < 0 && reterr && reterr->status == 0) prova__ope_fail(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_strerror(r));
     return r;
 }
 

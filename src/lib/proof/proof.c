@@ -12,16 +12,6 @@
 #include "parser.h" /* prova__utf8_valid */
 #include "proof_internal.h"
 
-int prova__proof_fail(prova_error *err, int status, const char *reason, const char *message) {
-    if (err) {
-        prova_error_clear(err);
-        err->status = status;
-        err->reason = reason;
-        err->message = message;
-    }
-    return status;
-}
-
 bool prova__proof_key(const uint8_t *key, size_t key_len, const uint8_t **ret_key, size_t *ret_len) {
     if (!key && key_len) return false;
     if (!key) {
@@ -44,9 +34,9 @@ static bool outside_body(const prova_json *key) {
 
 int prova_proof_body(const prova_json *record, prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
-    if (!record || !out) return prova__proof_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL record or buffer");
+    if (!record || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL record or buffer");
     if (!prova_json_is_object(record))
-        return prova__proof_fail(reterr, PROVA_EINVAL, "proof_not_object", "a proof record must be a JSON object");
+        return prova__fail(reterr, PROVA_EINVAL, "proof_not_object", "a proof record must be a JSON object");
     /* A document keeps its members in code point order, which is Python's sort_keys order: write them, leaving
      * out the three. Keys go through the same writer as values (a key may hold a lone surrogate). */
     size_t mark = out->len;
@@ -64,7 +54,7 @@ int prova_proof_body(const prova_json *record, prova_buf *out, prova_error *rete
     if (r == 0) r = prova_buf_append(out, "}", 1);
     if (r < 0) {
         out->len = mark;
-        if (r == PROVA_ENOMEM) prova__proof_fail(reterr, r, "out_of_memory", "out of memory");
+        if (r == PROVA_ENOMEM) prova__fail(reterr, r, "out_of_memory", "out of memory");
     }
     return r;
 }
@@ -92,14 +82,14 @@ int prova__proof_digests(const prova_json *record, const uint8_t *key, size_t ke
     }
     if (r < 0) {
         body->len = mark;
-        return prova__proof_fail(reterr, r, "crypto_backend", "the crypto backend failed");
+        return prova__fail(reterr, r, "crypto_backend", "the crypto backend failed");
     }
     hex_of(d, PROVA_SHA256_BYTES, id_hex);
     return 0;
 }
 
 int prova_proof_id(const prova_json *record, char out[PROVA_PROOF_HEX_LEN + 1], prova_error *reterr) {
-    if (!out) return prova__proof_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL output");
+    if (!out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL output");
     prova_buf body = PROVA_BUF_INIT;
     char id[PROVA_PROOF_HEX_LEN + 1];
     int r = prova__proof_digests(record, NULL, 0, &body, id, NULL, reterr);
@@ -131,14 +121,14 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
     const uint8_t *k;
     size_t kl;
     if (!record || !out || !prova__proof_key(hmac_key, key_len, &k, &kl))
-        return prova__proof_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL record, buffer or key");
+        return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL record, buffer or key");
     if (!prova_json_is_object(record))
-        return prova__proof_fail(reterr, PROVA_EINVAL, "proof_not_object", "a proof record must be a JSON object");
+        return prova__fail(reterr, PROVA_EINVAL, "proof_not_object", "a proof record must be a JSON object");
     if (attest_key && (prova_key_alg(attest_key) != PROVA_SIG_ED25519 || !prova_key_is_private(attest_key)))
-        return prova__proof_fail(reterr, PROVA_EKEY, "proof_attest_key_invalid",
+        return prova__fail(reterr, PROVA_EKEY, "proof_attest_key_invalid",
                                  "the attestation key must be an Ed25519 private key");
     if (attest_key && (!author || !author[0] || !prova__utf8_valid(author, strlen(author))))
-        return prova__proof_fail(reterr, PROVA_EINVAL, "proof_author_invalid",
+        return prova__fail(reterr, PROVA_EINVAL, "proof_author_invalid",
                                  "an attestation needs a non-empty UTF-8 author");
 
     prova_buf body = PROVA_BUF_INIT;
@@ -152,7 +142,7 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
         if (r == 0 && (siglen != PROVA_ED25519_SIGBYTES || prova_key_public_raw(attest_key, pub, sizeof pub) != 32))
             r = PROVA_ECRYPTO;
         if (r < 0) {
-            prova__proof_fail(reterr, r, "crypto_backend", "Ed25519 signing failed");
+            prova__fail(reterr, r, "crypto_backend", "Ed25519 signing failed");
         } else {
             hex_of(pub, sizeof pub, pub_hex);
             hex_of(sig, PROVA_ED25519_SIGBYTES, sig_hex);
@@ -196,7 +186,7 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
     if (r == 0) r = put(out, "}");
     if (r < 0) {
         out->len = mark;
-        return prova__proof_fail(reterr, r, r == PROVA_ENOMEM ? "out_of_memory" : "proof_write",
+        return prova__fail(reterr, r, r == PROVA_ENOMEM ? "out_of_memory" : "proof_write",
                                  r == PROVA_ENOMEM ? "out of memory" : "the signed record could not be written");
     }
     return 0;
@@ -214,7 +204,7 @@ static int b64_value(unsigned char c) {
 }
 
 static int key_error(prova_error *err, size_t offset, const char *message) {
-    prova__proof_fail(err, PROVA_ESYNTAX, "proof_key_b64_invalid", message);
+    prova__fail(err, PROVA_ESYNTAX, "proof_key_b64_invalid", message);
     if (err) {
         err->offset = offset;
         err->line = 1;
@@ -231,11 +221,11 @@ static int key_error(prova_error *err, size_t offset, const char *message) {
  * "Incorrect padding". The unused low bits of the last character are not checked. */
 int prova_proof_b64_key(const char *b64, uint8_t **ret, size_t *ret_len, prova_error *reterr) {
     prova_error_clear(reterr);
-    if (!b64 || !ret || !ret_len) return prova__proof_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (!b64 || !ret || !ret_len) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     size_t n = strlen(b64);
     if (n == 0) {
         uint8_t *d = malloc(PROVA_PROOF_DEFAULT_KEY_LEN);
-        if (!d) return prova__proof_fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
+        if (!d) return prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
         memcpy(d, PROVA_PROOF_DEFAULT_KEY, PROVA_PROOF_DEFAULT_KEY_LEN);
         *ret = d;
         *ret_len = PROVA_PROOF_DEFAULT_KEY_LEN;
@@ -244,7 +234,7 @@ int prova_proof_b64_key(const char *b64, uint8_t **ret, size_t *ret_len, prova_e
     if (b64[0] == '=')
         return key_error(reterr, 0, "sign_key_b64 must be valid standard base64: Leading padding not allowed");
     uint8_t *d = malloc(n / 4 * 3 + 3);
-    if (!d) return prova__proof_fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
+    if (!d) return prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
     size_t o = 0, pads = 0;
     int quad = 0;
     unsigned left = 0;
@@ -661,7 +651,7 @@ int prova_proof_verify_impl(const void *proof_json, size_t len, const uint8_t *k
     size_t kl;
     const char *sv = server_version ? server_version : PROVA_VERSION_STRING;
     if ((!proof_json && len) || !out || !prova__proof_key(key, key_len, &k, &kl) || !prova__utf8_valid(sv, strlen(sv)))
-        return prova__proof_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or invalid server_version");
+        return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or invalid server_version");
 
     /* record_dict = json.loads(proof_json) */
     prova_parse_options po = {.flags = PROOF_PARSE_FLAGS};
@@ -684,7 +674,7 @@ int prova_proof_verify_impl(const void *proof_json, size_t len, const uint8_t *k
     const prova_json *root = prova_doc_root(doc);
     if (!prova_json_is_object(root)) {
         prova_doc_free(doc);
-        return prova__proof_fail(reterr, PROVA_EINVAL, "proof_not_object", "proof_json must decode to a JSON object");
+        return prova__fail(reterr, PROVA_EINVAL, "proof_not_object", "proof_json must decode to a JSON object");
     }
 
     prova_buf body = PROVA_BUF_INIT;
@@ -739,7 +729,7 @@ int prova_proof_verify_impl(const void *proof_json, size_t len, const uint8_t *k
     prova_doc_free(doc);
     if (r < 0) {
         out->len = mark;
-        return prova__proof_fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
+        return prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
     }
     return 0;
 }

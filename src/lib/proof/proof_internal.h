@@ -14,7 +14,6 @@
 #define PROOF_PARSE_FLAGS (PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES)
 
 /* Fills err (if not NULL) with status/reason/message and returns status. */
-int prova__proof_fail(prova_error *err, int status, const char *reason, const char *message);
 
 /* The HMAC key to use: key/key_len, or the default key when key is NULL and key_len is 0. False for NULL with a
  * non-zero length. */

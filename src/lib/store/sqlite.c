@@ -115,14 +115,6 @@ static int bind_blob_text(sqlite3_stmt *st, int i, const void *p, size_t n) {
 
 const char *prova_store_errmsg(const prova_store *s) { return s ? s->msg : ""; }
 
-static void set_err(prova_error *e, int status, const char *reason, const char *message) {
-    if (!e) return;
-    prova_error_clear(e);
-    e->status = status;
-    e->reason = reason;
-    e->message = message;
-}
-
 int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_error *reterr) {
     if (!path || !ret) return PROVA_EINVAL;
     prova_store *s = calloc(1, sizeof *s);
@@ -137,7 +129,7 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     int rc = sqlite3_open_v2(path, &s->db, oflags, NULL);
     if (rc != SQLITE_OK) {
         int st = rc == SQLITE_NOMEM ? PROVA_ENOMEM : PROVA_EIO;
-        set_err(reterr, st, "store_open", "cannot open the store");
+        prova__fail(reterr, st, "store_open", "cannot open the store");
         prova_store_close(s);
         return st;
     }
@@ -153,7 +145,7 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     if (rc == SQLITE_OK && !ro) rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         fail(s, rc);
-        set_err(reterr, PROVA_EIO, "store_schema", "cannot set up the store's schema");
+        prova__fail(reterr, PROVA_EIO, "store_schema", "cannot set up the store's schema");
         prova_store_close(s);
         return PROVA_EIO;
     }
@@ -163,7 +155,7 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (version != SCHEMA_VERSION) {
-        set_err(reterr, PROVA_EUNSUPPORTED, "store_version",
+        prova__fail(reterr, PROVA_EUNSUPPORTED, "store_version",
                 version > SCHEMA_VERSION ? "the store was written by a newer prova"
                                          : "not a prova store (no schema version)");
         prova_store_close(s);
@@ -247,32 +239,16 @@ static int get_array(prova_store *s, int which, const char *key, prova_buf *out,
     return 0;
 }
 
-/* An insert of (key, integer, [text], text). */
-static int put_row(prova_store *s, int which, const char *key, int64_t num, const char *text3, const void *json,
-                   size_t len) {
+/* An insert (or insert-or-replace, by the statement) of (key, [integer], [text], json). */
+static int put(prova_store *s, int which, const char *key, const int64_t *num, const char *text, const void *json,
+               size_t len) {
     sqlite3_stmt *st;
     int rc = stmt(s, which, &st);
     if (rc < 0) return rc;
     int i = 1;
     bind_text(st, i++, key);
-    sqlite3_bind_int64(st, i++, num);
-    if (text3) bind_text(st, i++, text3);
-    int br = bind_blob_text(st, i, json, len);
-    int sr = br == SQLITE_OK ? sqlite3_step(st) : br;
-    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-/* An insert-or-replace of (key, [text], json). */
-static int put_doc(prova_store *s, int which, const char *key, const char *text2, const void *json, size_t len) {
-    sqlite3_stmt *st;
-    int rc = stmt(s, which, &st);
-    if (rc < 0) return rc;
-    int i = 1;
-    bind_text(st, i++, key);
-    if (text2) bind_text(st, i++, text2);
+    if (num) sqlite3_bind_int64(st, i++, *num);
+    if (text) bind_text(st, i++, text);
     int br = bind_blob_text(st, i, json, len);
     int sr = br == SQLITE_OK ? sqlite3_step(st) : br;
     rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
@@ -287,7 +263,7 @@ int prova_store_ope_last(prova_store *s, const char *trace_id, prova_buf *out, i
 
 int prova_store_ope_append(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
                            const void *json, size_t len) {
-    return put_row(s, Q_OPE_APPEND, trace_id, hop, receipt_hash, json, len);
+    return put(s, Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len);
 }
 
 int prova_store_ope_chain(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
@@ -323,7 +299,7 @@ int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t *ret_delete
 }
 
 int prova_store_oe_chain_put(prova_store *s, const char *chain_id, const void *json, size_t len) {
-    return put_doc(s, Q_OE_CHAIN_PUT, chain_id, NULL, json, len);
+    return put(s, Q_OE_CHAIN_PUT, chain_id, NULL, NULL, json, len);
 }
 
 int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *out) {
@@ -331,7 +307,7 @@ int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *ou
 }
 
 int prova_store_oe_event_append(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len) {
-    return put_row(s, Q_OE_EVENT_APPEND, chain_id, seq, NULL, json, len);
+    return put(s, Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len);
 }
 
 int prova_store_oe_event_last(prova_store *s, const char *chain_id, prova_buf *out, int64_t *ret_seq) {
@@ -344,7 +320,7 @@ int prova_store_oe_events(prova_store *s, const char *chain_id, prova_buf *out, 
 
 int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id, const void *json,
                             size_t len) {
-    return put_doc(s, Q_OE_CERT_PUT, cert_id, chain_id, json, len);
+    return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len);
 }
 
 int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out) {
