@@ -86,7 +86,7 @@ if (process.argv[7] === 'soak') {
   // grows with the database up to the mapping's limit and is page cache the kernel can reclaim.
   const status = (name) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   for (let m = 0; m < minutes; m++) {
-    const { bodies } = pregenerate(rate * 60 + connections * 4);
+    const { bodies } = pregenerate(rate * 66 + connections * 4); // autocannon may send a little more than rate x 60
     let next = 0;
     const res = await run({ url: base, connections, duration: 60, overallRate: rate,
       requests: [{ method: 'POST', path: '/v1/odin/envelope',

@@ -1,6 +1,8 @@
 /* The store on SQLite 3: WAL journal, synchronous=FULL (every commit is fsynced before it returns), prepared
- * statements kept per connection. Tables are WITHOUT ROWID with the natural key first, so that "the last
- * receipt of a trace" and "the chain of a trace" are one b-tree descent and one range scan. */
+ * statements kept per connection. Receipts and events are rows appended in rowid order with a unique
+ * (trace, hop) / (chain, seq) index: "the last receipt of a trace" is one descent of a small index, "the chain of a
+ * trace" one index range scan, and a batch of appends writes few pages. Small keyed records (chains,
+ * certificates, replay claims) are WITHOUT ROWID tables. */
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -61,13 +63,17 @@ static const char *const sql_text[Q_COUNT] = {
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS prova_meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS ope_receipts(trace_id TEXT NOT NULL, hop INTEGER NOT NULL,"
-    " receipt_hash TEXT NOT NULL, receipt TEXT NOT NULL, PRIMARY KEY(trace_id, hop)) WITHOUT ROWID;"
+    /* Records are appended in rowid order (sequential pages, written once); the unique (key, position) index is
+     * small, stays in the cache, and is what makes a second receipt at a taken hop a conflict. */
+    "CREATE TABLE IF NOT EXISTS ope_receipts(id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL, hop INTEGER NOT NULL,"
+    " receipt_hash TEXT NOT NULL, receipt TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS ope_receipts_trace ON ope_receipts(trace_id, hop);"
     "CREATE TABLE IF NOT EXISTS ope_replay(key TEXT PRIMARY KEY, expires_us INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS ope_replay_expiry ON ope_replay(expires_us);"
     "CREATE TABLE IF NOT EXISTS oe_chains(id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS oe_events(chain_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,"
-    " PRIMARY KEY(chain_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS oe_events(id INTEGER PRIMARY KEY, chain_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " event TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS oe_events_chain ON oe_events(chain_id, seq);"
     "CREATE TABLE IF NOT EXISTS oe_certificates(id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, bundle TEXT NOT NULL)"
     " WITHOUT ROWID;"
     "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '1');";
