@@ -64,8 +64,11 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_chain(prova_store *s, const cha
  * unexpired claim exists; an expired one is taken over. */
 PROVA_EXPORT PROVA_NODISCARD int prova_store_replay_claim(prova_store *s, const char *key, int64_t now_us,
                                                           int64_t expires_us);
-/* Deletes claims that expired before now_us; *ret_deleted (optional) receives their number. */
-PROVA_EXPORT PROVA_NODISCARD int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t *ret_deleted);
+/* Deletes claims that expired before now_us, the oldest first, at most limit of them (0: all); *ret_deleted
+ * (optional) receives their number. A writer calls it with a small limit in every batch, so that expiry costs a
+ * little per write instead of one long transaction that stalls the writes behind it. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t limit,
+                                                          int64_t *ret_deleted);
 
 /* ---- OpenExecution ------------------------------------------------------------------------------------- */
 

@@ -32,6 +32,8 @@ typedef struct prova_verify_options {
     unsigned threads;          /* JSON Lines chains: verify with this many threads (0 or 1: the calling thread) */
     bool allow_default_hmac_key; /* proof records without hmac_key_b64: try the public default key (a match
                                     proves integrity against accidents only; the report warns) */
+    uint32_t max_depth;        /* nesting limit of a whole-document input (0: the parser's default, 128); each
+                                  line of JSON Lines keeps the default */
 } prova_verify_options;
 
 /* Parses data, detects the family and kind (an OPE envelope, receipt, receipt chain or bundle; an OpenExecution

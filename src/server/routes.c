@@ -198,6 +198,7 @@ int gw_h_verify_any(gw_req *req) {
     o.keys = g->verify_keys;
     o.now_us = gw_now_us();
     o.max_skew_s = g->cfg.max_skew_s;
+    o.max_depth = g->cfg.max_depth;
     o.trust_embedded_key = truthy(gw_query(req, "trust_embedded_key"));
     o.hash_alg = gw_query(req, "hash_alg");
     o.hmac_key_b64 = gw_query(req, "hmac_key_b64");

@@ -27,21 +27,29 @@ int gw_writer_submit(gw *g, gw_job *job) {
     return rc;
 }
 
-/* Replay claims older than the freshness window are useless: a replay of them fails the time check. */
-static void purge(gw *g) {
+/* Replay claims older than the freshness window are useless: a replay of them fails the time check. Each batch
+ * deletes up to twice as many expired claims as it has writes, inside its own transaction (no extra fsync), so
+ * expiry keeps pace with the claims without ever stalling the queue; an idle writer sweeps the rest. */
+static int purge_some(gw *g, unsigned writes) {
+    return prova_store_replay_purge(g->w, gw_now_us(), 2 * (int64_t)writes + 16, NULL);
+}
+
+static void purge_idle(gw *g) {
     int64_t now = gw_now_us();
     if (now - g->last_purge_us < 10 * 1000000) return;
     g->last_purge_us = now;
-    int64_t n = 0;
-    if (prova_store_begin(g->w) == 0 && prova_store_replay_purge(g->w, now, &n) == 0 && prova_store_commit(g->w) == 0)
+    if (prova_store_begin(g->w) == 0 && prova_store_replay_purge(g->w, now, 0, NULL) == 0 &&
+        prova_store_commit(g->w) == 0)
         return;
     gw_log(g, "replay purge failed: %s", prova_store_errmsg(g->w));
     prova_store_rollback(g->w);
 }
 
-static void run_batch(gw *g, gw_job *jobs) {
+static void run_batch(gw *g, gw_job *jobs, unsigned njobs) {
     prova_store *w = g->w;
     int rc = prova_store_begin(w);
+    if (rc == 0 && purge_some(g, njobs) < 0) /* not fatal for the batch: the claims stay until the next try */
+        gw_log(g, "replay purge failed: %s", prova_store_errmsg(w));
     for (gw_job *j = jobs; j; j = j->next) {
         if (rc < 0) {
             j->status = rc;
@@ -88,7 +96,7 @@ static void *writer_main(void *arg) {
         if (!g->qhead) {
             if (g->stopping) break;
             pthread_mutex_unlock(&g->qlock);
-            purge(g);
+            purge_idle(g);
             pthread_mutex_lock(&g->qlock);
             continue;
         }
@@ -104,8 +112,7 @@ static void *writer_main(void *arg) {
         last->next = NULL;
         g->qlen -= n;
         pthread_mutex_unlock(&g->qlock);
-        run_batch(g, head);
-        purge(g);
+        run_batch(g, head, n);
         pthread_mutex_lock(&g->qlock);
     }
     pthread_mutex_unlock(&g->qlock);

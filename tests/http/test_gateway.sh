@@ -263,6 +263,32 @@ curl -s "http://127.0.0.1:$PORT2/.well-known/jwks.json" >body
 j rotated_jwks "[(k['kid'] == '$OLDKID', k['status']) for k in d['keys']] == [(False, 'active'), (True, 'legacy')]"
 kill -TERM "$S2" && wait "$S2"
 
+# ---- configuration: a config file, an environment variable over it, a flag over both; bad settings refused ---------
+cat >serve.conf <<EOF
+# a comment
+listen = 127.0.0.1:$PORT2
+data = data3   # trailing comment
+tokens = tokens.json
+max-body = 4096
+quiet = true
+EOF
+PROVA_MAX_BODY=300 "$PROVA" serve --config serve.conf --max-depth 8 2>>serve3.log &
+S3=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT2/health" >/dev/null 2>&1 && break; sleep 0.1; done
+"$PY" -c 'print("{\"a\":\"" + "x" * 400 + "\"}")' >400.json
+got=$(curl -s -o body -w '%{http_code}' -X POST --data-binary @400.json "http://127.0.0.1:$PORT2/v1/verify")
+[ "$got" = 413 ] && ok || bad "config: PROVA_MAX_BODY=300 did not override max-body = 4096 ($got)"
+got=$(curl -s -o body -w '%{http_code}' -X POST --data-binary '[[[[[[[[[[1]]]]]]]]]]' "http://127.0.0.1:$PORT2/v1/verify")
+[ "$got" = 400 ] && grep -q json_depth_limit body && ok || bad "config: --max-depth 8 not applied ($got $(head -c 200 body))"
+[ -f data3/prova.db ] && ok || bad "config: data = data3 not applied"
+kill -TERM "$S3" && wait "$S3"
+printf 'listen = 127.0.0.1:1\nno-such-setting = 1\n' >bad.conf
+t config_unknown_setting 2 - "bad.conf:2: unknown setting 'no-such-setting'" -- "$PROVA" serve --config bad.conf
+t config_bad_value 2 - "max-body must be a size" -- env PROVA_MAX_BODY=lots "$PROVA" serve --data data3
+t listen_bad 2 - "expected HOST:PORT" -- "$PROVA" serve --listen nowhere --data data3
+t unknown_flag 2 - "unknown option '--frobnicate'" -- "$PROVA" serve --frobnicate
+t serve_help 0 "--trusted-senders JWKS" - -- "$PROVA" serve --help
+
 # ---- SIGTERM under load: in-flight requests finish, acknowledged writes are there after a restart -------------------
 "$NODE" "$HERE/gw_client.mjs" "$BASE" "$FULL" sender.key 3000 32 8 acks_term.txt term >term.json 2>&1 &
 LPID=$!

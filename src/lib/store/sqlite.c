@@ -51,7 +51,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop",
     [Q_REPLAY_GET] = "SELECT expires_us FROM ope_replay WHERE key = ?1",
     [Q_REPLAY_PUT] = "INSERT OR REPLACE INTO ope_replay(key, expires_us) VALUES (?1, ?2)",
-    [Q_REPLAY_PURGE] = "DELETE FROM ope_replay WHERE expires_us < ?1",
+    [Q_REPLAY_PURGE] = "DELETE FROM ope_replay WHERE key IN"
+                       " (SELECT key FROM ope_replay WHERE expires_us < ?1 ORDER BY expires_us LIMIT ?2)",
     [Q_OE_CHAIN_PUT] = "INSERT OR REPLACE INTO oe_chains(id, record) VALUES (?1, ?2)",
     [Q_OE_CHAIN_GET] = "SELECT record FROM oe_chains WHERE id = ?1",
     [Q_OE_EVENT_APPEND] = "INSERT INTO oe_events(chain_id, seq, event) VALUES (?1, ?2, ?3)",
@@ -292,11 +293,12 @@ int prova_store_replay_claim(prova_store *s, const char *key, int64_t now_us, in
     return rc;
 }
 
-int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t *ret_deleted) {
+int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t limit, int64_t *ret_deleted) {
     sqlite3_stmt *st;
     int rc = stmt(s, Q_REPLAY_PURGE, &st);
     if (rc < 0) return rc;
     sqlite3_bind_int64(st, 1, now_us);
+    sqlite3_bind_int64(st, 2, limit > 0 ? limit : -1); /* LIMIT -1: no limit */
     int sr = sqlite3_step(st);
     rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
     if (rc == 0 && ret_deleted) *ret_deleted = sqlite3_changes64(s->db);

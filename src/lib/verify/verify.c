@@ -30,7 +30,8 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     if (!r) return PROVA_ENOMEM;
     prova_doc *doc = NULL;
     prova_error perr;
-    int rc = prova_json_parse(data ? data : "", len, NULL, &doc, &perr);
+    prova_parse_options po = {.max_depth = o ? o->max_depth : 0};
+    int rc = prova_json_parse(data ? data : "", len, &po, &doc, &perr);
     /* More than one value: JSON Lines, of OpenExecution events or of OPE receipts (the first line decides). A text
      * over the document size limit may be JSON Lines too: their limits apply to each line, not to the whole. */
     bool lines = rc == PROVA_ESYNTAX && strcmp(perr.reason, "json_trailing_data") == 0;
@@ -62,7 +63,8 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     if (family == PROVA__FAMILY_ANY && (rc == PROVA_ESYNTAX || rc == PROVA_ERANGE) &&
         (strcmp(perr.reason, "json_nonfinite") == 0 || strcmp(perr.reason, "json_lone_surrogate") == 0 ||
          strcmp(perr.reason, "json_number_range") == 0)) {
-        prova_parse_options lenient = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES};
+        prova_parse_options lenient = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES,
+                                       .max_depth = po.max_depth};
         int lr = prova_json_parse(data ? data : "", len, &lenient, &doc, NULL);
         if (lr == 0 && prova_proof_detect(prova_doc_root(doc))) rc = 0;
         else if (lr == 0) doc = prova_doc_free(doc);
