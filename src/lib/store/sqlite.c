@@ -51,8 +51,8 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop",
     [Q_REPLAY_GET] = "SELECT expires_us FROM ope_replay WHERE key = ?1",
     [Q_REPLAY_PUT] = "INSERT OR REPLACE INTO ope_replay(key, expires_us) VALUES (?1, ?2)",
-    [Q_REPLAY_PURGE] = "DELETE FROM ope_replay WHERE key IN"
-                       " (SELECT key FROM ope_replay WHERE expires_us < ?1 ORDER BY expires_us LIMIT ?2)",
+    [Q_REPLAY_PURGE] = ("DELETE FROM ope_replay WHERE key IN"
+                        " (SELECT key FROM ope_replay WHERE expires_us < ?1 ORDER BY expires_us LIMIT ?2)"),
     [Q_OE_CHAIN_PUT] = "INSERT OR REPLACE INTO oe_chains(id, record) VALUES (?1, ?2)",
     [Q_OE_CHAIN_GET] = "SELECT record FROM oe_chains WHERE id = ?1",
     [Q_OE_EVENT_APPEND] = "INSERT INTO oe_events(chain_id, seq, event) VALUES (?1, ?2, ?3)",
