@@ -78,6 +78,18 @@ int cmd_receipt(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_oe(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_proof(int argc, char **argv);
+
+/* Proof records' HMAC key options (cmd_proof.c), shared by `prova proof sign` and `prova verify`. */
+typedef struct cli_hmac {
+    const char *file, *b64;
+    bool use_default;
+    int count;
+    char *resolved; /* standard base64 of the key, or NULL when none was given */
+} cli_hmac;
+bool cli_hmac_option(int argc, char **argv, int *i, cli_hmac *h);
+int cli_hmac_resolve(cli_hmac *h);
+void cli_hmac_free(cli_hmac *h);
 
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);

@@ -92,6 +92,7 @@ int cmd_verify(int argc, char **argv) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
     int rc = EXIT_OK;
+    cli_hmac hmac = {0};
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
         const char *v = NULL;
         if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
@@ -134,6 +135,8 @@ int cmd_verify(int argc, char **argv) {
             long t = v ? strtol(v, &end, 10) : 0;
             if (!v || *end || t < 1 || t > 16) rc = cli_fail(EXIT_USAGE, "--threads needs a number 1..16");
             o.threads = (unsigned)t;
+        } else if (cli_hmac_option(argc, argv, &i, &hmac)) {
+            continue;
         } else if (strcmp(argv[i], "--no-skew") == 0) {
             o.no_skew = true;
         } else if (strcmp(argv[i], "--trust-embedded-key") == 0) {
@@ -149,10 +152,13 @@ int cmd_verify(int argc, char **argv) {
             have_file = true;
         }
     }
+    if (rc == EXIT_OK) rc = cli_hmac_resolve(&hmac);
     if (rc != EXIT_OK) {
+        cli_hmac_free(&hmac);
         prova_keyset_free(ks);
         return rc;
     }
+    o.hmac_key_b64 = hmac.resolved;
     cli_input in;
     rc = cli_input_open_stream(file, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc == EXIT_OK) {
@@ -179,6 +185,7 @@ int cmd_verify(int argc, char **argv) {
         prova_report_free(rep);
     }
     cli_input_close(&in);
+    cli_hmac_free(&hmac);
     prova_keyset_free(ks);
     return rc;
 }

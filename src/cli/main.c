@@ -40,7 +40,7 @@ const cli_cmd cli_commands[] = {
      cmd_pack},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
-     "           [--threads N] [--json] [FILE|-]",
+     "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key] [--json] [FILE|-]",
      "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
      "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
      "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines.\n"
@@ -53,6 +53,10 @@ const cli_cmd cli_commands[] = {
      "  --hash-alg A           OpenExecution events without a chain record: their hash algorithm (default: from the\n"
      "                         hash length, 64/96/128 hex = sha256/sha384/sha512, with a warning)\n"
      "  --threads N            threads for long OPE JSON Lines chains (default: the online CPUs; same report)\n"
+     "  --hmac-key F | --hmac-key-b64 S | --default-key\n"
+     "                         proof records: the HMAC key (a file's bytes, one trailing newline dropped; standard\n"
+     "                         base64; or the public default key, which proves integrity against accidents only);\n"
+     "                         also PROVA_HMAC_KEY_B64. Without one, the signature is not checked (not valid)\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
      "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
@@ -91,6 +95,17 @@ const cli_cmd cli_commands[] = {
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
      cmd_oe},
+    {"proof",
+     "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id [FILE|-]",
+     "Ophamin proof records (EmpiricalProofRecord 1.0, docs/proof.md).\n"
+     "  proof sign   prints the signed record: proof_id = SHA-256 and signature = HMAC-SHA256 (lowercase hex) of the\n"
+     "               ophamin canonical body (the record without signature, proof_id, attestation); with\n"
+     "               --attest-key (Ed25519) and --author, an attestation over the same bytes. The key: a file's\n"
+     "               bytes (one trailing newline dropped), standard base64, PROVA_HMAC_KEY_B64, or --default-key\n"
+     "               (the public \"ophamin-scenario-proof-key\": anyone can forge it; integrity against accidents only)\n"
+     "  proof id     prints the record's content address (proof_id), recomputed\n"
+     "Verify with prova verify [--hmac-key ...] PROOF.json (detected automatically).\n",
+     cmd_proof},
     {"serve",
      "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
