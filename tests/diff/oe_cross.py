@@ -53,26 +53,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519
 
 # ---- bookkeeping -----------------------------------------------------------------------------------------------
 
-passed = 0
-failed = 0
-SHOW = 25
-
-
-def check(cond, what, detail=None):
-    global passed, failed
-    if cond:
-        passed += 1
-        return True
-    failed += 1
-    if failed <= SHOW:
-        print("FAIL " + what, flush=True)
-        if detail is not None:
-            text = detail if isinstance(detail, str) else repr(detail)
-            for line in text.splitlines()[:12]:
-                print("     " + line[:500], flush=True)
-    elif failed == SHOW + 1:
-        print("(further failures are counted, not shown)", flush=True)
-    return False
+import tally  # noqa: E402  (check() and the counts)
+from tally import check  # noqa: E402
 
 
 PROVA = None
@@ -536,10 +518,10 @@ def main():
             print("kept " + TMP)
         else:
             shutil.rmtree(TMP, ignore_errors=True)
-    if failed:
-        print("oe_cross.py: %d passed, %d failed" % (passed, failed))
+    if tally.failed:
+        print("oe_cross.py: %d passed, %d failed" % (tally.passed, tally.failed))
         sys.exit(1)
-    print("oe_cross.py: %d checks ok" % passed)
+    print("oe_cross.py: %d checks ok" % tally.passed)
 
 
 if __name__ == "__main__":

@@ -44,26 +44,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 # ---- bookkeeping -----------------------------------------------------------------------------------------------
 
-passed = 0
-failed = 0
-SHOW = 25  # failures printed in detail
-
-
-def check(cond, what, detail=None):
-    global passed, failed
-    if cond:
-        passed += 1
-        return True
-    failed += 1
-    if failed <= SHOW:
-        print("FAIL " + what, flush=True)
-        if detail is not None:
-            text = detail if isinstance(detail, str) else repr(detail)
-            for line in text.splitlines()[:12]:
-                print("     " + line[:400], flush=True)
-    elif failed == SHOW + 1:
-        print("(further failures are counted, not shown)", flush=True)
-    return False
+import tally  # noqa: E402  (check() and the counts)
+from tally import check  # noqa: E402
 
 
 # ---- the reference rules (odin.md §1) --------------------------------------------------------------------------
@@ -1089,8 +1071,8 @@ def main():
     finally:
         if not a.keep:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("%d passed, %d failed" % (tally.passed, tally.failed))
+    return 1 if tally.failed else 0
 
 
 if __name__ == "__main__":

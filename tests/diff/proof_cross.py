@@ -52,26 +52,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-passed = 0
-failed = 0
-SHOW = 25
-
-
-def check(cond, what, detail=None):
-    global passed, failed
-    if cond:
-        passed += 1
-        return True
-    failed += 1
-    if failed <= SHOW:
-        print("FAIL " + what, flush=True)
-        if detail is not None:
-            text = detail if isinstance(detail, str) else repr(detail)
-            for line in text.splitlines()[:12]:
-                print("     " + line[:600], flush=True)
-    elif failed == SHOW + 1:
-        print("(further failures are counted, not shown)", flush=True)
-    return False
+import tally  # noqa: E402  (check() and the counts)
+from tally import check  # noqa: E402
 
 
 # ---- the reference ---------------------------------------------------------------------------------------------
@@ -676,23 +658,23 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         TMP = tmp
         check_prova_signs(rng, a.records)
-        print("a. prova signs: %d passed, %d failed" % (passed, failed), flush=True)
+        print("a. prova signs: %d passed, %d failed" % (tally.passed, tally.failed), flush=True)
         check_python_signs(rng, a.records // 2)
-        print("b. Python signs: %d passed, %d failed" % (passed, failed), flush=True)
+        print("b. Python signs: %d passed, %d failed" % (tally.passed, tally.failed), flush=True)
         check_validate(rng, a.records)
-        print("c. validate(): %d passed, %d failed" % (passed, failed), flush=True)
+        print("c. validate(): %d passed, %d failed" % (tally.passed, tally.failed), flush=True)
         if sys.version_info >= (3, 11):
             check_isoformat(rng, 3000)
-            print("d. fromisoformat: %d passed, %d failed" % (passed, failed), flush=True)
+            print("d. fromisoformat: %d passed, %d failed" % (tally.passed, tally.failed), flush=True)
         else:
             print("d. skipped: datetime.fromisoformat before Python 3.11 reads fewer forms")
         if sys.version_info[:2] == (3, 11):
             check_b64(rng, 2000)
-            print("e. sign_key_b64: %d passed, %d failed" % (passed, failed), flush=True)
+            print("e. sign_key_b64: %d passed, %d failed" % (tally.passed, tally.failed), flush=True)
         else:
             print("e. skipped: base64's strict mode is CPython 3.11's reference behaviour")
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    print("%d passed, %d failed" % (tally.passed, tally.failed))
+    return 1 if tally.failed else 0
 
 
 if __name__ == "__main__":
