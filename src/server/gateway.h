@@ -256,6 +256,25 @@ int gw_h_oe_verify(gw_req *req);
 int gw_h_oe_public_key(gw_req *req);
 int gw_h_oe_bundle(gw_req *req);
 
+/* ---- Shared between the server's files ---------------------------------------------------------------------- */
+
+/* Counts a verification verdict for /metrics. */
+void gw_count_verdict(gw *g, bool valid);
+/* The status code of metrics slot i (0: "other"), and the latency buckets' upper bounds in microseconds. */
+unsigned gw_code_at(unsigned i);
+extern const int64_t gw_bucket_us[GW_BUCKETS];
+/* The compiled-in OpenAPI document and /docs page (scripts/embed.py). */
+extern const unsigned char gw_openapi_json[];
+extern const size_t gw_openapi_json_len;
+extern const unsigned char gw_docs_html[];
+extern const size_t gw_docs_html_len;
+/* The HTTP daemon (http.c) and the writer thread (writer.c). */
+int gw_http_start(gw *g);
+void gw_http_quiesce(gw *g);
+void gw_http_stop(gw *g);
+int gw_writer_start(gw *g);
+void gw_writer_stop(gw *g);
+
 /* ---- Lifecycle -------------------------------------------------------------------------------------------- */
 
 /* Loads keys and tokens (generating the development ones under data_dir on first run), opens the store,

@@ -2,7 +2,9 @@
  * routing, bearer tokens, JSON errors, suspended connections for writes, access metrics. */
 #include <errno.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +185,6 @@ static unsigned code_index(unsigned status) {
     return GW_CODES - 1;
 }
 
-unsigned gw_code_at(unsigned i);
 unsigned gw_code_at(unsigned i) { return code_table[i]; }
 
 /* Upper bounds of the latency buckets, microseconds (the last is +Inf). */
@@ -452,11 +453,6 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 
 /* ---- Start and stop ------------------------------------------------------------------------------------ */
 
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err, size_t errlen);
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err, size_t errlen) {
     char host[256];
     const char *port;
@@ -499,7 +495,6 @@ bad:
     return -1;
 }
 
-int gw_http_start(gw *g);
 int gw_http_start(gw *g) {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -567,12 +562,10 @@ int gw_http_start(gw *g) {
     return 0;
 }
 
-void gw_http_quiesce(gw *g);
 void gw_http_quiesce(gw *g) {
     if (g->daemon) MHD_quiesce_daemon(g->daemon);
 }
 
-void gw_http_stop(gw *g);
 void gw_http_stop(gw *g) {
     if (g->daemon) MHD_stop_daemon(g->daemon);
     g->daemon = NULL;

@@ -58,11 +58,6 @@ int gw_h_version(gw_req *req) {
     return gw_json(req, 200, body, sizeof body - 1);
 }
 
-/* The OpenAPI document and the docs page are compiled in (src/server/openapi.json, docs.html). */
-extern const unsigned char gw_openapi_json[];
-extern const size_t gw_openapi_json_len;
-extern const unsigned char gw_docs_html[];
-extern const size_t gw_docs_html_len;
 
 int gw_h_openapi(gw_req *req) { return gw_json(req, 200, gw_openapi_json, gw_openapi_json_len); }
 
@@ -76,8 +71,6 @@ int gw_h_jwks(gw_req *req) {
 
 /* ---- Metrics (Prometheus text format 0.0.4) -------------------------------------------------------------- */
 
-unsigned gw_code_at(unsigned i);
-extern const int64_t gw_bucket_us[GW_BUCKETS];
 
 static int putf(prova_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int putf(prova_buf *b, const char *fmt, ...) {
@@ -189,7 +182,6 @@ static bool truthy(const char *v) {
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
 }
 
-void gw_count_verdict(gw *g, bool valid);
 void gw_count_verdict(gw *g, bool valid) { atomic_fetch_add(valid ? &g->verify_valid : &g->verify_invalid, 1); }
 
 int gw_h_verify_any(gw_req *req) {

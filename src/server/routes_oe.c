@@ -18,7 +18,6 @@
 #include "prova/oe.h"
 #include "prova/report.h"
 
-void gw_count_verdict(gw *g, bool valid);
 
 /* Chain and certificate ids travel in URL paths: visible ASCII without '/', at most OE_ID_MAX bytes. */
 #define OE_ID_MAX   128

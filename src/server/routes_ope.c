@@ -7,7 +7,6 @@
 #include "gateway.h"
 #include "prova/encoding.h"
 
-void gw_count_verdict(gw *g, bool valid);
 
 #define TRACE_MAX 200
 

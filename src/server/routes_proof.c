@@ -6,7 +6,6 @@
 #include "gateway.h"
 #include "prova/proof.h"
 
-void gw_count_verdict(gw *g, bool valid);
 
 /* The request body: {"<name>": string (required), "sign_key_b64": string (default "")}. FastAPI answers a body
  * that does not fit its model with 422; so does this. On success *ret_doc owns the strings. */

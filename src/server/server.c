@@ -11,11 +11,6 @@
 #include "gateway.h"
 #include "prova/encoding.h"
 
-int gw_http_start(gw *g);
-void gw_http_quiesce(gw *g);
-void gw_http_stop(gw *g);
-int gw_writer_start(gw *g);
-void gw_writer_stop(gw *g);
 
 void gw_config_defaults(gw_config *c) {
     memset(c, 0, sizeof *c);

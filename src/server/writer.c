@@ -119,7 +119,6 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
-int gw_writer_start(gw *g);
 int gw_writer_start(gw *g) {
     if (pthread_create(&g->writer, NULL, writer_main, g) != 0) return PROVA_EIO;
     g->writer_started = true;
@@ -127,7 +126,6 @@ int gw_writer_start(gw *g) {
 }
 
 /* Lets the writer finish every queued job, then joins it. */
-void gw_writer_stop(gw *g);
 void gw_writer_stop(gw *g) {
     pthread_mutex_lock(&g->qlock);
     g->stopping = true;
