@@ -1,0 +1,2 @@
+/* placeholder: replaced by the cloudevents bridge */
+typedef int prova__cloudevents_placeholder;

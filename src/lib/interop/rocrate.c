@@ -1,0 +1,2 @@
+/* placeholder: replaced by the rocrate bridge */
+typedef int prova__rocrate_placeholder;
