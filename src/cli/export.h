@@ -20,6 +20,10 @@ typedef struct cli_export {
     size_t len;
     const prova_json *record;    /* the record, parsed with prova_record_parse() */
     prova_record_info info;      /* prova_record_describe(record) */
+    /* Every FILE given, in order (records[0] == record): more than one only with --to cloudevents --mode batch. */
+    size_t nrecords;
+    const prova_json *const *records;
+    const prova_record_info *infos;
     bool verified;               /* the record verified (prova_verify_document) before export; false with
                                     --no-verify */
     const char *out;             /* --out PATH, or NULL: stdout (ro-crate: required) */
