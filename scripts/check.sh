@@ -58,7 +58,8 @@ else
 fi
 
 note "valgrind (memcheck) on the unit and vector tests"
-for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe test_proof; do
+for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe test_proof \
+  test_intoto test_cloudevents test_openlineage test_rocrate; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?
@@ -67,12 +68,14 @@ for t in test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test
 done
 valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_vectors" tests/data >/dev/null
 rc=$?; echo "valgrind test_vectors: exit $rc"; record "valgrind test_vectors" $rc
+valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_interop" tests/data >/dev/null
+rc=$?; echo "valgrind test_interop: exit $rc"; record "valgrind test_interop" $rc
 
 note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per target)"
 [ -f "$FUZZ_BUILD/build.ninja" ] || CC=clang meson setup "$FUZZ_BUILD" --buildtype=debugoptimized -Dfuzz=true \
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 if ninja -C "$FUZZ_BUILD"; then
-  for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify fuzz_proof_verify; do
+  for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify fuzz_proof_verify fuzz_interop; do
     corpus_name=${target#fuzz_}
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$corpus_name/." "$work/" 2>/dev/null

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "prova/common.h"
+#include "prova/verify.h"
 
 /* Exit codes (docs/cli.md). */
 enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -79,6 +80,9 @@ int cmd_bundle(int argc, char **argv);
 int cmd_oe(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_sink(int argc, char **argv);
 
 /* Proof records' HMAC key options (cmd_proof.c), shared by `prova proof sign` and `prova verify`. */
 typedef struct cli_hmac {
@@ -90,6 +94,26 @@ typedef struct cli_hmac {
 bool cli_hmac_option(int argc, char **argv, int *i, cli_hmac *h);
 int cli_hmac_resolve(cli_hmac *h);
 void cli_hmac_free(cli_hmac *h);
+
+/* The verification options shared by `prova verify`, `prova export` and `prova import` (cmd_ope.c): trusted keys
+ * (--jwks, --key), HMAC keys, clock and freshness, hash algorithm, threads. */
+typedef struct prova_keyset prova_keyset;
+typedef struct cli_verify_args {
+    prova_verify_options o;
+    prova_keyset *ks;
+    cli_hmac hmac;
+} cli_verify_args;
+int cli_verify_args_init(cli_verify_args *va);
+/* Consumes the verification option at argv[*i] (advancing *i past its value): true when it was one, with *rc set
+ * to an exit code (EXIT_OK or the error's). */
+bool cli_verify_option(int argc, char **argv, int *i, cli_verify_args *va, int *rc);
+/* Resolves the HMAC key options into va->o.hmac_key_b64. An exit code. */
+int cli_verify_args_finish(cli_verify_args *va);
+void cli_verify_args_free(cli_verify_args *va);
+/* Prints a verification report (text or JSON) and returns the exit code of `prova verify`: 0 valid, 1 invalid,
+ * 2 not JSON / not a known kind (status: what the verifier returned; err: its error for PROVA_ESYNTAX). */
+typedef struct prova_report prova_report;
+int cli_print_report(const char *file, int status, const prova_report *rep, const prova_error *err, bool json);
 
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);

@@ -80,67 +80,99 @@ int cmd_pack(int argc, char **argv) {
     return rc;
 }
 
-int cmd_verify(int argc, char **argv) {
-    prova_verify_options o = {0};
-    const char *file = "-";
-    bool have_file = false, json = false;
-    prova_keyset *ks = prova_keyset_new();
-    if (!ks) return cli_fail(EXIT_INTERNAL, "out of memory");
-    o.keys = ks;
-    o.now_us = cli_now_us();
+int cli_verify_args_init(cli_verify_args *va) {
+    memset(va, 0, sizeof *va);
+    va->ks = prova_keyset_new();
+    if (!va->ks) return cli_fail(EXIT_INTERNAL, "out of memory");
+    va->o.keys = va->ks;
+    va->o.now_us = cli_now_us();
     /* Long JSON Lines chains are split across the CPUs; the report is the same as with one thread. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    o.threads = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
-    int rc = EXIT_OK;
-    cli_hmac hmac = {0};
-    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        const char *v = NULL;
-        if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
-            if (!v) { rc = cli_fail(EXIT_USAGE, "--jwks needs a file"); break; }
+    va->o.threads = cpus < 1 ? 1 : cpus > 16 ? 16 : (unsigned)cpus;
+    return EXIT_OK;
+}
+
+bool cli_verify_option(int argc, char **argv, int *ip, cli_verify_args *va, int *rc) {
+    prova_verify_options *o = &va->o;
+    const char *v = NULL;
+    int i = *ip;
+    bool took = true;
+    if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
+        if (!v) {
+            *rc = cli_fail(EXIT_USAGE, "--jwks needs a file");
+        } else {
             cli_input in;
-            rc = cli_input_open(v, (size_t)4 << 20, &in);
-            if (rc == EXIT_OK) {
+            *rc = cli_input_open(v, (size_t)4 << 20, &in);
+            if (*rc == EXIT_OK) {
                 prova_error err;
                 char src[512];
                 snprintf(src, sizeof src, "jwks:%s", v);
-                int n = prova_keyset_add_jwks(ks, in.data, in.len, src, &err);
-                if (n < 0) {
+                if (prova_keyset_add_jwks(va->ks, in.data, in.len, src, &err) < 0) {
                     cli_report(v, &err);
-                    rc = EXIT_USAGE;
+                    *rc = EXIT_USAGE;
                 }
             }
             cli_input_close(&in);
-        } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
-            if (!v) { rc = cli_fail(EXIT_USAGE, "--key needs a file"); break; }
-            prova_key *k = NULL;
-            rc = cli_load_key(v, &k);
-            char src[512];
-            snprintf(src, sizeof src, "key:%s", v);
-            if (rc == EXIT_OK && prova_keyset_add(ks, k, src) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-        } else if (cli_opt_value(argc, argv, &i, "--max-skew", &v)) {
-            char *end;
-            long long s = v ? strtoll(v, &end, 10) : 0;
-            if (!v || *end || s <= 0 || s > 100LL * 365 * 86400) rc = cli_fail(EXIT_USAGE, "--max-skew needs seconds > 0");
-            o.max_skew_s = s;
-        } else if (cli_opt_value(argc, argv, &i, "--now", &v)) {
-            if (!v || prova_time_parse(v, strlen(v), &o.now_us) < 0)
-                rc = cli_fail(EXIT_USAGE, "--now needs an RFC 3339 timestamp with an offset");
-        } else if (cli_opt_value(argc, argv, &i, "--hash-alg", &v)) {
-            prova_hash_alg a;
-            if (!v || prova_oe_hash_lookup(v, &a) < 0)
-                rc = cli_fail(EXIT_USAGE, "--hash-alg needs sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512");
-            o.hash_alg = v;
-        } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
-            char *end;
-            long t = v ? strtol(v, &end, 10) : 0;
-            if (!v || *end || t < 1 || t > 16) rc = cli_fail(EXIT_USAGE, "--threads needs a number 1..16");
-            o.threads = (unsigned)t;
-        } else if (cli_hmac_option(argc, argv, &i, &hmac)) {
+        }
+    } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
+        prova_key *k = NULL;
+        if (!v) *rc = cli_fail(EXIT_USAGE, "--key needs a file");
+        else *rc = cli_load_key(v, &k);
+        char src[512];
+        snprintf(src, sizeof src, "key:%s", v ? v : "");
+        if (*rc == EXIT_OK && prova_keyset_add(va->ks, k, src) < 0) *rc = cli_fail(EXIT_INTERNAL, "out of memory");
+    } else if (cli_opt_value(argc, argv, &i, "--max-skew", &v)) {
+        char *end;
+        long long s = v ? strtoll(v, &end, 10) : 0;
+        if (!v || *end || s <= 0 || s > 100LL * 365 * 86400) *rc = cli_fail(EXIT_USAGE, "--max-skew needs seconds > 0");
+        o->max_skew_s = s;
+    } else if (cli_opt_value(argc, argv, &i, "--now", &v)) {
+        if (!v || prova_time_parse(v, strlen(v), &o->now_us) < 0)
+            *rc = cli_fail(EXIT_USAGE, "--now needs an RFC 3339 timestamp with an offset");
+    } else if (cli_opt_value(argc, argv, &i, "--hash-alg", &v)) {
+        prova_hash_alg a;
+        if (!v || prova_oe_hash_lookup(v, &a) < 0)
+            *rc = cli_fail(EXIT_USAGE, "--hash-alg needs sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512");
+        o->hash_alg = v;
+    } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
+        char *end;
+        long t = v ? strtol(v, &end, 10) : 0;
+        if (!v || *end || t < 1 || t > 16) *rc = cli_fail(EXIT_USAGE, "--threads needs a number 1..16");
+        o->threads = (unsigned)t;
+    } else if (cli_hmac_option(argc, argv, &i, &va->hmac)) {
+        /* taken */
+    } else if (strcmp(argv[i], "--no-skew") == 0) {
+        o->no_skew = true;
+    } else if (strcmp(argv[i], "--trust-embedded-key") == 0) {
+        o->trust_embedded_key = true;
+    } else {
+        took = false;
+    }
+    *ip = i;
+    return took;
+}
+
+int cli_verify_args_finish(cli_verify_args *va) {
+    int rc = cli_hmac_resolve(&va->hmac);
+    va->o.hmac_key_b64 = va->hmac.resolved;
+    return rc;
+}
+
+void cli_verify_args_free(cli_verify_args *va) {
+    cli_hmac_free(&va->hmac);
+    va->ks = prova_keyset_free(va->ks);
+    va->o.keys = NULL;
+}
+
+int cmd_verify(int argc, char **argv) {
+    const char *file = "-";
+    bool have_file = false, json = false;
+    cli_verify_args va;
+    int rc = cli_verify_args_init(&va);
+    if (rc != EXIT_OK) return rc;
+    for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+        if (cli_verify_option(argc, argv, &i, &va, &rc)) {
             continue;
-        } else if (strcmp(argv[i], "--no-skew") == 0) {
-            o.no_skew = true;
-        } else if (strcmp(argv[i], "--trust-embedded-key") == 0) {
-            o.trust_embedded_key = true;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -152,41 +184,39 @@ int cmd_verify(int argc, char **argv) {
             have_file = true;
         }
     }
-    if (rc == EXIT_OK) rc = cli_hmac_resolve(&hmac);
+    if (rc == EXIT_OK) rc = cli_verify_args_finish(&va);
     if (rc != EXIT_OK) {
-        cli_hmac_free(&hmac);
-        prova_keyset_free(ks);
+        cli_verify_args_free(&va);
         return rc;
     }
-    o.hmac_key_b64 = hmac.resolved;
     cli_input in;
     rc = cli_input_open_stream(file, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc == EXIT_OK) {
         prova_report *rep = NULL;
         prova_error err;
-        int r = prova_verify_document(in.data, in.len, &o, &rep, &err);
-        if (r == PROVA_ENOMEM || !rep) {
-            rc = cli_fail(EXIT_INTERNAL, "out of memory");
-        } else {
-            prova_buf out = PROVA_BUF_INIT;
-            int w = json ? prova_report_to_json(rep, &out) : prova_report_to_text(rep, &out);
-            if (w == 0 && json) w = prova_buf_append(&out, "\n", 1);
-            if (w < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-            else rc = cli_write_stdout(out.data, out.len);
-            prova_buf_free(&out);
-            if (r == PROVA_ESYNTAX) {
-                if (!json) cli_report(file, &err);
-                if (rc == EXIT_OK) rc = EXIT_USAGE;
-            } else if (rc == EXIT_OK && !prova_report_valid(rep)) {
-                const prova_check *f = prova_report_first_failure(rep);
-                rc = f && strcmp(f->check, "kind") == 0 ? EXIT_USAGE : EXIT_INVALID;
-            }
-        }
+        int r = prova_verify_document(in.data, in.len, &va.o, &rep, &err);
+        rc = cli_print_report(file, r, rep, &err, json);
         prova_report_free(rep);
     }
     cli_input_close(&in);
-    cli_hmac_free(&hmac);
-    prova_keyset_free(ks);
+    cli_verify_args_free(&va);
+    return rc;
+}
+
+int cli_print_report(const char *file, int status, const prova_report *rep, const prova_error *err, bool json) {
+    if (status == PROVA_ENOMEM || !rep) return cli_fail(EXIT_INTERNAL, "out of memory");
+    prova_buf out = PROVA_BUF_INIT;
+    int w = json ? prova_report_to_json(rep, &out) : prova_report_to_text(rep, &out);
+    if (w == 0 && json) w = prova_buf_append(&out, "\n", 1);
+    int rc = w < 0 ? cli_fail(EXIT_INTERNAL, "out of memory") : cli_write_stdout(out.data, out.len);
+    prova_buf_free(&out);
+    if (status == PROVA_ESYNTAX) {
+        if (!json) cli_report(file, err);
+        if (rc == EXIT_OK) rc = EXIT_USAGE;
+    } else if (rc == EXIT_OK && !prova_report_valid(rep)) {
+        const prova_check *f = prova_report_first_failure(rep);
+        rc = f && strcmp(f->check, "kind") == 0 ? EXIT_USAGE : EXIT_INVALID;
+    }
     return rc;
 }
 

@@ -106,6 +106,37 @@ const cli_cmd cli_commands[] = {
      "  proof id     prints the record's content address (proof_id), recomputed\n"
      "Verify with prova verify [--hmac-key ...] PROOF.json (detected automatically).\n",
      cmd_proof},
+    {"export",
+     "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
+     "Carries a record of any family (OPE envelope, receipt, chain or bundle; OpenExecution bundle or resolved\n"
+     "chain; proof record) into another format (docs/interop.md). The record is verified first (freshness not\n"
+     "checked): give its keys as for prova verify (--jwks F | --key F, --trust-embedded-key, --hmac-key F |\n"
+     "--hmac-key-b64 S | --default-key), or --no-verify.\n"
+     "  --to intoto                the in-toto Statement v1 (subject = the record's content address)\n"
+     "  --to dsse                  the Statement in a DSSE envelope: --sign-key K (Ed25519 or any prova key; keyid =\n"
+     "                             its kid; repeatable) and/or an HMAC key option (the reference's form; --keyid ID)\n"
+     "  --to cloudevents           a CloudEvents 1.0 event: --source URI (default urn:prova:cli), --type T,\n"
+     "                             --mode structured|binary|batch (batch: several FILEs), --ext NAME=VALUE...\n"
+     "  --to openlineage           OpenLineage 2.0 RunEvents, one per line: --namespace NS, --job NAME; proof\n"
+     "                             records: --event start|running|complete|fail, --run-id UUID\n"
+     "  --to ro-crate              an RO-Crate 1.2 directory at --out DIR (or --zip: one archive at --out)\n"
+     "  --out PATH                 write there instead of stdout (an existing PATH needs --force)\n"
+     "  --post URL                 cloudevents, openlineage: POST the events (retries; undeliverable events wait\n"
+     "                             in --spool DIR, default $XDG_STATE_HOME/prova/spool; --token T or\n"
+     "                             PROVA_SINK_TOKEN: a bearer token)\n",
+     cmd_export},
+    {"import",
+     "import [--headers F] [--json] [--extract] [verify options] FILE|-",
+     "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
+     "headers in --headers F) and verifies both layers: the wrapper (DSSE signatures by keyid against --jwks/--key\n"
+     "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
+     "report. Exit codes as prova verify. --extract prints the CloudEvent's record instead of verifying it.\n",
+     cmd_import},
+    {"sink",
+     "sink flush [--spool DIR] [--token T]",
+     "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
+     "the spool is empty afterwards.\n",
+     cmd_sink},
     {"serve",
      "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"

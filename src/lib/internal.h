@@ -48,4 +48,9 @@ struct prova_verify_options;
 int prova__verify_family(const void *data, size_t len, const struct prova_verify_options *o, prova__family family,
                          prova_report **ret_report, prova_error *reterr);
 
+/* The lenient second reading of a document that the strict parser refused only for NaN/Infinity, lone surrogates or
+ * number range: 0 with *ret_doc when it is a proof record, PROVA_ESYNTAX when not, PROVA_ENOMEM (interop/record.c). */
+int prova__parse_proof_lenient(const void *data, size_t len, uint32_t max_depth, const prova_error *strict_err,
+                               prova_doc **ret_doc);
+
 #endif

@@ -122,5 +122,8 @@ int prova__oe_attestation(const prova_json *att, prova_hash_alg alg, const prova
 
 /* An OpenExecution event object (event_hash, seq and prev_hash members): JSON Lines detection. */
 bool prova__oe_is_event(const prova_json *v);
+/* An offline certificate bundle / a chain record (the kinds prova_oe_verify_doc() reports as oe_bundle, oe_chain). */
+bool prova__oe_is_bundle(const prova_json *v);
+bool prova__oe_is_chain_record(const prova_json *v);
 
 #endif

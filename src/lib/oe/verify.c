@@ -706,6 +706,8 @@ static bool is_events(const prova_json *v) {
 bool prova_oe_detect(const prova_json *doc) { return is_bundle(doc) || is_chain_record(doc) || is_events(doc); }
 
 bool prova__oe_is_event(const prova_json *v) { return is_event(v); }
+bool prova__oe_is_bundle(const prova_json *v) { return is_bundle(v); }
+bool prova__oe_is_chain_record(const prova_json *v) { return is_chain_record(v); }
 
 int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
     if (!doc || !r) return PROVA_EINVAL;

@@ -104,5 +104,7 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
 bool prova__ope_is_envelope(const prova_json *v);
 bool prova__ope_is_receipt(const prova_json *v);
 bool prova__ope_is_bundle(const prova_json *v);
+/* A non-empty JSON array of receipts (a receipt chain). */
+bool prova__ope_is_chain(const prova_json *v);
 
 #endif

@@ -21,7 +21,7 @@ bool prova__ope_is_bundle(const prova_json *v) {
     return prova_json_is_object(b) && prova_json_get(v, "bundle_cid") && prova_json_is_array(prova_json_get(b, "receipts"));
 }
 
-static bool all_receipts(const prova_json *arr) {
+bool prova__ope_is_chain(const prova_json *arr) {
     if (!prova_json_is_array(arr) || arr->len == 0) return false;
     for (size_t i = 0; i < arr->len; i++)
         if (!prova__ope_is_receipt(&arr->u.items[i])) return false;
@@ -183,7 +183,7 @@ int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_opt
 
 bool prova__ope_detect(const prova_json *root) {
     return prova__ope_is_bundle(root) || prova__ope_is_envelope(root) || prova__ope_is_receipt(root) ||
-           all_receipts(root);
+           prova__ope_is_chain(root);
 }
 
 int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o, prova_report *r) {
@@ -197,7 +197,7 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
     } else if (prova__ope_is_receipt(root)) {
         vr = prova_report_set_kind(r, "ope_receipt");
         if (!vr) vr = prova__ope_verify_receipt(root, "", o, r);
-    } else if (all_receipts(root)) {
+    } else if (prova__ope_is_chain(root)) {
         vr = prova_report_set_kind(r, "ope_receipt_chain");
         if (!vr) vr = prova__ope_verify_chain(root, "", o, r);
     } else {

@@ -60,15 +60,9 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     prova_doc_free(first);
     /* Proof records are Python values: NaN/Infinity and lone surrogates are legal in them (ophamin.md §1.2 R10). A
      * document rejected only for those is read again leniently, and accepted only if it is a proof record. */
-    if (family == PROVA__FAMILY_ANY && (rc == PROVA_ESYNTAX || rc == PROVA_ERANGE) &&
-        (strcmp(perr.reason, "json_nonfinite") == 0 || strcmp(perr.reason, "json_lone_surrogate") == 0 ||
-         strcmp(perr.reason, "json_number_range") == 0)) {
-        prova_parse_options lenient = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES,
-                                       .max_depth = po.max_depth};
-        int lr = prova_json_parse(data ? data : "", len, &lenient, &doc, NULL);
-        if (lr == 0 && prova_proof_detect(prova_doc_root(doc))) rc = 0;
-        else if (lr == 0) doc = prova_doc_free(doc);
-        else if (lr == PROVA_ENOMEM) rc = lr;
+    if (family == PROVA__FAMILY_ANY && (rc == PROVA_ESYNTAX || rc == PROVA_ERANGE)) {
+        int lr = prova__parse_proof_lenient(data, len, po.max_depth, &perr, &doc);
+        if (lr == 0 || lr == PROVA_ENOMEM) rc = lr;
     }
     if (rc < 0) {
         prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
