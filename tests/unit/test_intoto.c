@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "report_query.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 #include "prova/interop.h"
@@ -28,22 +29,7 @@
 #define DEFAULT_KEY "ophamin-scenario-proof-key"
 #define REF_SIG "eD853qyG6JcYnbhFLQ3GJ/mpUDmTbgI9GK8fLhn7vH4="
 
-static const char MIN_BODY[] =
-    "{\"claim\":{\"h0\":\"H0\",\"h1\":\"H1\",\"operationalization\":\"O\",\"statement\":\"S\",\"thres"
-    "hold\":{\"comparator\":\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e"
-    "-09}},\"data\":{\"datasets\":[{\"content_hash\":\"h\",\"kind\":\"corpus\",\"n_records\":30,\"nam"
-    "e\":\"ds\",\"source\":\"\"}],\"substrate_git_commit\":\"abc\",\"substrate_name\":\"mock\"},\"evi"
-    "dence\":[{\"ci_high\":null,\"ci_low\":null,\"cross_check\":\"n/a\",\"detail\":{},\"effect_size\""
-    ":null,\"library\":\"scipy\",\"library_version\":\"1.0\",\"p_value\":null,\"pillar\":\"p\",\"stat"
-    "istic_name\":\"max_abs_diff\",\"statistic_value\":0.0}],\"identity\":{\"created_at\":\"2026-01-0"
-    "1T00:00:01+00:00\",\"ophamin_git_commit\":\"\",\"ophamin_version\":\"0.1.0\"},\"preregistration"
-    "\":{\"analysis_plan\":\"\",\"config_hash\":\"c\",\"data_hash\":\"d\",\"preregistered_at\":\"2026"
-    "-01-01T00:00:00+00:00\",\"sweep_grid\":{}},\"provenance\":{},\"reproduction\":{\"command\":\"cmd"
-    "\",\"environment\":{\"python\":\"3.12.0\"},\"lineage_chain\":[]},\"schema_version\":\"1.0\",\"ve"
-    "rdict\":{\"observed_value\":0.0,\"outcome\":\"VALIDATED\",\"reasoning\":\"r\",\"threshold\":{\"c"
-    "omparator\":\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}}}";
-#define MIN_ID "80e223866476e88839c59927fb2ab9f95554101e0fe846014fc32e66d0e189ac"
-#define MIN_SIG "2e31eabe3e9c321f55226178da9cf7a4a11740f98911bcfe4d56f2d84ba6b470"
+#include "proof_fixture.h"
 
 static const char *buf_str(prova_buf *b) {
     if (prova_buf_append(b, "", 1) < 0) return "";
@@ -59,29 +45,6 @@ static prova_doc *parse(const char *s) {
 }
 
 /* Does the report hold a failed check with this code / a warning with this code? */
-static bool has_failure(const prova_report *r, const char *code) {
-    for (size_t i = 0; i < prova_report_check_count(r); i++) {
-        const prova_check *c = prova_report_check_at(r, i);
-        if (!c->ok && strcmp(c->code, code) == 0) return true;
-    }
-    return false;
-}
-static bool has_check(const prova_report *r, const char *name) {
-    for (size_t i = 0; i < prova_report_check_count(r); i++)
-        if (strcmp(prova_report_check_at(r, i)->check, name) == 0) return true;
-    return false;
-}
-static bool has_warning(const prova_report *r, const char *code) {
-    for (size_t i = 0; i < prova_report_warning_count(r); i++)
-        if (strcmp(prova_report_warning_at(r, i)->code, code) == 0) return true;
-    return false;
-}
-static void dump(const prova_report *r) {
-    prova_buf b = PROVA_BUF_INIT;
-    if (prova_report_to_text(r, &b) == 0) fprintf(stderr, "%.*s\n", (int)b.len, (const char *)b.data);
-    prova_buf_free(&b);
-}
-
 static void test_pae(void) {
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_dsse_pae(T, strlen(T), "{\"a\":1}", 7, &b) == 0);

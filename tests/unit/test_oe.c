@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "report_query.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 #include "prova/json.h"
@@ -313,14 +314,6 @@ static prova_report *verify_text(const char *s, size_t n) {
     prova_verify_options o = {0};
     CHECK(prova_verify_document(s, n, &o, &rep, NULL) == 0);
     return rep;
-}
-
-static bool has_failure(const prova_report *rep, const char *code) {
-    for (size_t i = 0; i < prova_report_check_count(rep); i++) {
-        const prova_check *c = prova_report_check_at(rep, i);
-        if (!c->ok && strcmp(c->code, code) == 0) return true;
-    }
-    return false;
 }
 
 static void test_certificates(void) {

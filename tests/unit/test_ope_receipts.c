@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "report_query.h"
 #include "ope/ope_internal.h" /* internal helpers and verifiers (found through -Isrc/lib) */
 #include "prova/crypto.h"
 #include "prova/json.h"
@@ -198,12 +199,6 @@ static const char *code_of(const prova_report *r, const char *name) {
         if (strcmp(c->check, name) == 0) return c->code;
     }
     return "";
-}
-
-static bool has_warning(const prova_report *r, const char *code) {
-    for (size_t i = 0; i < prova_report_warning_count(r); i++)
-        if (strcmp(prova_report_warning_at(r, i)->code, code) == 0) return true;
-    return false;
 }
 
 /* Verifies and expects invalid with this first failing code (and, when given, check name). */

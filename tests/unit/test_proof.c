@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "report_query.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 #include "prova/json.h"
@@ -26,22 +27,7 @@
 #define TEST_KEY "ophamin-canonical-test-key-v1"
 #define DEFAULT_KEY_B64 "b3BoYW1pbi1zY2VuYXJpby1wcm9vZi1rZXk="
 
-static const char MIN_BODY[] =
-    "{\"claim\":{\"h0\":\"H0\",\"h1\":\"H1\",\"operationalization\":\"O\",\"statement\":\"S\",\"thres"
-    "hold\":{\"comparator\":\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e"
-    "-09}},\"data\":{\"datasets\":[{\"content_hash\":\"h\",\"kind\":\"corpus\",\"n_records\":30,\"nam"
-    "e\":\"ds\",\"source\":\"\"}],\"substrate_git_commit\":\"abc\",\"substrate_name\":\"mock\"},\"evi"
-    "dence\":[{\"ci_high\":null,\"ci_low\":null,\"cross_check\":\"n/a\",\"detail\":{},\"effect_size\""
-    ":null,\"library\":\"scipy\",\"library_version\":\"1.0\",\"p_value\":null,\"pillar\":\"p\",\"stat"
-    "istic_name\":\"max_abs_diff\",\"statistic_value\":0.0}],\"identity\":{\"created_at\":\"2026-01-0"
-    "1T00:00:01+00:00\",\"ophamin_git_commit\":\"\",\"ophamin_version\":\"0.1.0\"},\"preregistration"
-    "\":{\"analysis_plan\":\"\",\"config_hash\":\"c\",\"data_hash\":\"d\",\"preregistered_at\":\"2026"
-    "-01-01T00:00:00+00:00\",\"sweep_grid\":{}},\"provenance\":{},\"reproduction\":{\"command\":\"cmd"
-    "\",\"environment\":{\"python\":\"3.12.0\"},\"lineage_chain\":[]},\"schema_version\":\"1.0\",\"ve"
-    "rdict\":{\"observed_value\":0.0,\"outcome\":\"VALIDATED\",\"reasoning\":\"r\",\"threshold\":{\"c"
-    "omparator\":\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}}}";
-#define MIN_ID "80e223866476e88839c59927fb2ab9f95554101e0fe846014fc32e66d0e189ac"
-#define MIN_SIG "2e31eabe3e9c321f55226178da9cf7a4a11740f98911bcfe4d56f2d84ba6b470"
+#include "proof_fixture.h"
 
 static const uint8_t RFC8032_SEED[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
                                          0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
@@ -308,26 +294,6 @@ static size_t failures(const prova_report *r) {
     size_t n = 0;
     for (size_t i = 0; i < prova_report_check_count(r); i++) n += !prova_report_check_at(r, i)->ok;
     return n;
-}
-
-static bool has_failure(const prova_report *r, const char *code) {
-    for (size_t i = 0; i < prova_report_check_count(r); i++) {
-        const prova_check *c = prova_report_check_at(r, i);
-        if (!c->ok && strcmp(c->code, code) == 0) return true;
-    }
-    return false;
-}
-
-static bool has_warning(const prova_report *r, const char *code) {
-    for (size_t i = 0; i < prova_report_warning_count(r); i++)
-        if (strcmp(prova_report_warning_at(r, i)->code, code) == 0) return true;
-    return false;
-}
-
-static void dump(const prova_report *r) {
-    prova_buf b = PROVA_BUF_INIT;
-    if (prova_report_to_text(r, &b) == 0) fprintf(stderr, "%.*s", (int)b.len, b.data);
-    prova_buf_free(&b);
 }
 
 /* ---- §4.3 minimal full proof ---------------------------------------------------------------------------------- */

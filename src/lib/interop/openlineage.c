@@ -350,6 +350,20 @@ static void run_id_of(writer *w, const char *prefix, const char *name, size_t le
                       r == PROVA_ENOMEM ? "out of memory" : "the crypto backend failed", NULL);
 }
 
+/* The run of a trace or chain: the caller's namespace, job and runId, or prova's defaults and the deterministic
+ * runId UUIDv5(namespace, prefix + name). rid holds the runId text the result points to. */
+static ev family_run(writer *w, const ev *base, const char *job, const char *prefix, const prova_json *name,
+                     char rid[PROVA_UUID_STRLEN + 1]) {
+    ev e = *base;
+    if (!e.ns) e.ns = "prova";
+    if (!e.job) e.job = job;
+    if (!e.run_id) {
+        run_id_of(w, prefix, name->u.str, name->len, rid);
+        e.run_id = rid;
+    }
+    return e;
+}
+
 /* ---- proof records (reference §11) -------------------------------------------------------------------------- */
 
 #define OPHAMIN_S "https://github.com/IdirBenSlama/Ophamin/blob/main/SCHEMAS.md"
@@ -613,13 +627,7 @@ static int map_ope_receipts(writer *w, const prova_json *receipts, const prova_j
         return w->r;
     }
     char rid[PROVA_UUID_STRLEN + 1];
-    ev e = *base;
-    if (!e.ns) e.ns = "prova";
-    if (!e.job) e.job = "ope-trace";
-    if (!e.run_id) {
-        run_id_of(w, "ope:trace:", trace->u.str, trace->len, rid);
-        e.run_id = rid;
-    }
+    ev e = family_run(w, base, "ope-trace", "ope:trace:", trace, rid);
     char ptr[96];
     /* START: the trace from its first hop (a receipt chain that starts later, or a lone later receipt, has none). */
     const prova_json *hop0 = prova_json_get(first, "hop");
@@ -695,13 +703,7 @@ static int map_ope_envelope(writer *w, const prova_json *env, const ev *base, fi
         computed[7 + 2 * PROVA_SHA256_BYTES] = '\0';
     }
     char rid[PROVA_UUID_STRLEN + 1];
-    ev e = *base;
-    if (!e.ns) e.ns = "prova";
-    if (!e.job) e.job = "ope-trace";
-    if (!e.run_id) {
-        run_id_of(w, "ope:trace:", trace->u.str, trace->len, rid);
-        e.run_id = rid;
-    }
+    ev e = family_run(w, base, "ope-trace", "ope:trace:", trace, rid);
     /* An envelope alone is the request that enters the trace: the run's START (docs/openlineage.md). */
     if (!keep(f, PROVA_OPENLINEAGE_START)) return w->r;
     w_event_open(w, "START", prova_json_get(env, "ts"), true, "/ts", NULL, &e);
@@ -745,13 +747,7 @@ static int map_oe(writer *w, const prova_json *chain, const prova_json *bundle, 
     const prova_json *id = need_string(w, chain, "id", ptr);
     if (w->r < 0) return w->r;
     char rid[PROVA_UUID_STRLEN + 1];
-    ev e = *base;
-    if (!e.ns) e.ns = "prova";
-    if (!e.job) e.job = "oe-chain";
-    if (!e.run_id) {
-        run_id_of(w, "oe:chain:", id->u.str, id->len, rid);
-        e.run_id = rid;
-    }
+    ev e = family_run(w, base, "oe-chain", "oe:chain:", id, rid);
     if (keep(f, PROVA_OPENLINEAGE_START)) {
         snprintf(ptr, sizeof ptr, "%s/created_at", cp);
         w_event_open(w, "START", prova_json_get(chain, "created_at"), false, ptr, NULL, &e);
