@@ -40,6 +40,8 @@ static const opt_def opt_defs[] = {
     {"max-batch", "PROVA_MAX_BATCH", O_UINT, OFF(max_batch)},
     {"max-skew", "PROVA_MAX_SKEW", O_I64, OFF(max_skew_s)},
     {"quiet", "PROVA_QUIET", O_BOOL, OFF(quiet)},
+    {"no-mcp", "PROVA_NO_MCP", O_BOOL, OFF(no_mcp)},
+    {"mcp-allow-origins", "PROVA_MCP_ALLOW_ORIGINS", O_STR, OFF(mcp_allow_origins)},
 };
 #define NOPTS (sizeof opt_defs / sizeof opt_defs[0])
 

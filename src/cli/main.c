@@ -132,6 +132,23 @@ const cli_cmd cli_commands[] = {
      "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
      "report. Exit codes as prova verify. --extract prints the CloudEvent's record instead of verifying it.\n",
      cmd_import},
+    {"mcp",
+     "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin O]...",
+     "Serves prova's abilities as MCP tools for AI agents (docs/mcp.md, docs/mcp-tools.md): newline-delimited\n"
+     "JSON-RPC on stdin/stdout (the default; logs on stderr only), or streamable HTTP at ADDR/mcp.\n"
+     "  --http ADDR                  HOST:PORT, or PORT alone for 127.0.0.1:PORT; off loopback a token is required\n"
+     "  --data DIR                   a gateway data directory: the store tools (append_receipt, get_chain,\n"
+     "                               export_bundle, oe_*) act on its store with the gateway's rules (its key, tokens)\n"
+     "  --trusted-senders JWKS       with --data: the senders whose envelopes append_receipt accepts\n"
+     "  --allow-inline-sender-keys   with --data: also accept a starter envelope's own sender.jwk\n"
+     "  --key K                      without --data: the key pack_envelope and export --to dsse sign with\n"
+     "  --jwks F                     trusted public keys for the verify tools (repeatable)\n"
+     "  --tokens F                   --http: bearer tokens (the gateway's tokens.json format; default DIR/tokens.json)\n"
+     "  --allow-origin O             --http: a browser Origin accepted besides loopback ones (repeatable)\n"
+     "  --max-message BYTES          the largest JSON-RPC message (default 4 MiB)\n"
+     "  --quiet                      no log lines\n"
+     "prova serve also serves POST /mcp (--no-mcp turns it off).\n",
+     cmd_mcp},
     {"sink",
      "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"

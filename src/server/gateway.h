@@ -43,7 +43,8 @@ typedef struct gw_api_key { /* the reference's X-ODIN-API-Key + X-ODIN-API-MAC *
 } gw_api_key;
 
 typedef struct gw_config {
-    const char *listen; /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+    const char *listen; /* "127.0.0.1:8080", "[::1]:8080", ":8080"; NULL: headless (no HTTP daemon; the store,
+                           keys and writer serve in-process callers through gw_dispatch) */
     const char *data_dir;
     const char *key_path;         /* NULL: DATA/gateway.key, generated on first run */
     const char *legacy_keys_path; /* NULL: none; a JWKS of earlier public keys (published as legacy) */
@@ -61,6 +62,8 @@ typedef struct gw_config {
     unsigned max_batch;           /* writes per commit */
     int64_t max_skew_s;           /* envelope freshness window */
     bool quiet;                   /* no access log */
+    bool no_mcp;                  /* do not serve POST /mcp */
+    const char *mcp_allow_origins; /* comma-separated Origin values /mcp accepts besides loopback ones */
 } gw_config;
 
 void gw_config_defaults(gw_config *c);
@@ -129,6 +132,11 @@ struct gw {
     struct MHD_Daemon *daemon;
     atomic_long inflight;
 
+    /* MCP at /mcp (src/mcp/mcp.h), NULL when disabled or headless */
+    struct mcp_server *mcp;
+    char **mcp_origins;
+    size_t nmcp_origins;
+
     /* metrics */
     gw_route_metrics *route_metrics; /* one per route + one for "unmatched" */
     atomic_ullong verify_valid, verify_invalid, verify_error;
@@ -147,7 +155,7 @@ int gw_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* ---- Requests and responses ------------------------------------------------------------------------------- */
 
-enum { GW_GET = 1, GW_POST = 2 };
+enum { GW_GET = 1, GW_POST = 2, GW_DELETE = 3 };
 enum { GW_MAX_HEADERS = 8, GW_MAX_PARAMS = 2 };
 
 typedef struct gw_resp {
@@ -160,6 +168,12 @@ typedef struct gw_resp {
 } gw_resp;
 
 typedef struct gw_req gw_req;
+
+/* An in-process caller's wait for the writer (gw_dispatch). */
+typedef struct gw_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} gw_wait;
 
 /* A route handler: fills req->resp and returns 0, or returns GW_ASYNC after gw_req_submit() (the response is
  * written by job_finish when the writer is done). */
@@ -178,6 +192,7 @@ struct gw_req {
     /* async writes */
     gw_job job;
     void (*finish)(gw_req *req); /* builds resp from job.status after the commit */
+    struct gw_wait *wait;        /* gw_dispatch: where the caller waits for the writer (conn is NULL) */
     void *state;                 /* the handler's, freed by state_free */
     void (*state_free)(void *state);
     atomic_int job_done;
@@ -186,6 +201,14 @@ struct gw_req {
 /* Suspends the connection and hands job (req->job, with apply/ctx set) to the writer; finish will build the
  * response. Returns GW_ASYNC, or 0 with a 429/503 response when the job cannot be queued. */
 int gw_req_submit(gw_req *req, void (*finish)(gw_req *req));
+
+/* Runs a route in process as an HTTP request would run it (routing, the route's scope checked against token, the
+ * handler, the writer and its commit for a write) and waits for the answer: *out gets the status, content type,
+ * headers and body (release with gw_resp_free). For callers inside the process (MCP tools). Request headers and
+ * query parameters are absent. Returns 0 (whatever the status), or PROVA_ENOMEM. */
+int gw_dispatch(gw *g, int method, const char *path, const void *body, size_t len, const gw_token *token,
+                gw_resp *out);
+void gw_resp_free(gw_resp *r);
 
 /* Response helpers. Each returns 0 (the handler's return value), or PROVA_ENOMEM. */
 int gw_json(gw_req *req, unsigned status, const void *json, size_t len);
@@ -272,6 +295,10 @@ extern const size_t gw_docs_html_len;
 int gw_http_start(gw *g);
 void gw_http_quiesce(gw *g);
 void gw_http_stop(gw *g);
+/* MCP at /mcp (routes_mcp.c): the server with the gateway's store, keys and allowed origins; freed at stop. */
+int gw_mcp_start(gw *g);
+void gw_mcp_stop(gw *g);
+int gw_h_mcp(gw_req *req);
 int gw_writer_start(gw *g);
 void gw_writer_stop(gw *g);
 

@@ -154,11 +154,11 @@ int gw_error_store(gw_req *req, int rc, prova_store *s) {
 }
 
 const char *gw_query(gw_req *req, const char *name) {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name) : NULL;
 }
 
 const char *gw_header_in(gw_req *req, const char *name) {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
 int gw_parse_body(gw_req *req, prova_doc **ret) {
@@ -206,7 +206,7 @@ static void record(gw *g, size_t route, unsigned status, int64_t us) {
 /* ---- Routing and auth ------------------------------------------------------------------------------------ */
 
 /* Matches path against pattern; '*' takes one non-empty segment. Params point into *segs (a copy of path). */
-static bool match(const char *pattern, const char *path, gw_conn *c) {
+static bool match(const char *pattern, const char *path, gw_req *req, char **segs) {
     const char *p = pattern, *s = path;
     unsigned np = 0;
     size_t starts[GW_MAX_PARAMS], lens[GW_MAX_PARAMS];
@@ -224,27 +224,30 @@ static bool match(const char *pattern, const char *path, gw_conn *c) {
     }
     if (*p || *s) return false;
     if (np) {
-        free(c->segs);
-        c->segs = strdup(path);
-        if (!c->segs) return false;
+        free(*segs);
+        *segs = strdup(path);
+        if (!*segs) return false;
         for (unsigned i = 0; i < np; i++) {
-            c->segs[starts[i] + lens[i]] = '\0';
-            c->req.param[i] = c->segs + starts[i];
+            (*segs)[starts[i] + lens[i]] = '\0';
+            req->param[i] = *segs + starts[i];
         }
     }
     return true;
 }
 
-static void route(gw_conn *c, const char *path, int method) {
-    c->route = gw_nroutes;
+/* The index of the route for method and path (gw_nroutes when none; *mismatch when the path matched another
+ * method). */
+static size_t find_route(gw_req *req, const char *path, int method, char **segs, bool *mismatch) {
     for (size_t i = 0; i < gw_nroutes; i++) {
-        if (!match(gw_routes[i].pattern, path, c)) continue;
-        if (gw_routes[i].method == method) {
-            c->route = i;
-            return;
-        }
-        c->method_mismatch = true;
+        if (!match(gw_routes[i].pattern, path, req, segs)) continue;
+        if (gw_routes[i].method == method) return i;
+        *mismatch = true;
     }
+    return gw_nroutes;
+}
+
+static void route(gw_conn *c, const char *path, int method) {
+    c->route = find_route(&c->req, path, method, &c->segs, &c->method_mismatch);
 }
 
 static const gw_token *bearer(gw *g, const char *auth) {
@@ -292,6 +295,14 @@ static int authorize(gw_conn *c) {
 
 static void http_job_done(gw_job *job) {
     gw_req *req = job->ctx;
+    if (!req->conn) { /* gw_dispatch: the caller waits on the request's condition variable */
+        gw_wait *w = req->wait;
+        pthread_mutex_lock(&w->lock);
+        atomic_store(&req->job_done, 1);
+        pthread_cond_signal(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+        return;
+    }
     atomic_store(&req->job_done, 1);
     MHD_resume_connection(req->conn);
 }
@@ -300,10 +311,10 @@ int gw_req_submit(gw_req *req, void (*finish)(gw_req *req)) {
     req->finish = finish;
     req->job.done = http_job_done;
     req->job.ctx = req;
-    MHD_suspend_connection(req->conn);
+    if (req->conn) MHD_suspend_connection(req->conn);
     int rc = gw_writer_submit(req->g, &req->job);
     if (rc < 0) {
-        MHD_resume_connection(req->conn);
+        if (req->conn) MHD_resume_connection(req->conn);
         req->finish = NULL;
         if (rc == PROVA_ELIMIT) {
             gw_header(req, "Retry-After", "1");
@@ -315,6 +326,77 @@ int gw_req_submit(gw_req *req, void (*finish)(gw_req *req)) {
         return 0;
     }
     return GW_ASYNC;
+}
+
+/* ---- In-process requests ------------------------------------------------------------------------------------ */
+
+void gw_resp_free(gw_resp *r) {
+    prova_buf_free(&r->body);
+    for (unsigned i = 0; i < r->nheaders; i++) free(r->hvalue[i]);
+    r->nheaders = 0;
+}
+
+/* The route's scope against the caller's token, as authorize() does for a connection. 0: go on. */
+static int authorize_token(gw_req *req, const gw_route *r) {
+    if (!r->scope) return 0;
+    if (!req->token) {
+        gw_error(req, 401, "token_missing", "this operation needs a token with scope %s", scope_name(r->scope));
+        return 1;
+    }
+    if ((req->token->scopes & r->scope) != r->scope) {
+        gw_error(req, 403, "scope_missing", "token %s lacks scope %s", req->token->name, scope_name(r->scope));
+        return 1;
+    }
+    return 0;
+}
+
+int gw_dispatch(gw *g, int method, const char *path, const void *body, size_t len, const gw_token *token,
+                gw_resp *out) {
+    gw_req req;
+    memset(&req, 0, sizeof req);
+    gw_wait w;
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    req.g = g;
+    req.method = method;
+    req.path = path;
+    req.body = body ? body : (const uint8_t *)"";
+    req.body_len = len;
+    req.token = token;
+    req.wait = &w;
+    atomic_fetch_add(&g->inflight, 1);
+    int64_t start = mono_us();
+    char *segs = NULL;
+    bool mismatch = false;
+    size_t ri = find_route(&req, path, method, &segs, &mismatch);
+    int rc = 0;
+    if (ri == gw_nroutes) {
+        rc = mismatch ? gw_error(&req, 405, "method_not_allowed", "this method is not allowed on %s", path)
+                      : gw_error(&req, 404, "not_found", "no such endpoint: %s", path);
+    } else if (len > g->cfg.max_body) {
+        rc = gw_error(&req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", g->cfg.max_body);
+    } else if (authorize_token(&req, &gw_routes[ri]) == 0) {
+        rc = gw_routes[ri].handler(&req);
+        if (rc == GW_ASYNC) {
+            pthread_mutex_lock(&w.lock);
+            while (!atomic_load(&req.job_done)) pthread_cond_wait(&w.cond, &w.lock);
+            pthread_mutex_unlock(&w.lock);
+            req.finish(&req);
+            rc = 0;
+        } else if (rc < 0 && !req.resp.status) {
+            rc = rc == PROVA_ENOMEM ? gw_error(&req, 503, "out_of_memory", "the gateway is out of memory")
+                                    : gw_error(&req, 500, "internal", "internal error (%s)", prova_status_name(rc));
+        }
+    }
+    if (!req.resp.status && rc == 0) gw_error(&req, 500, "internal", "the handler produced no response");
+    record(g, ri, req.resp.status, mono_us() - start);
+    if (req.state_free) req.state_free(req.state);
+    free(segs);
+    pthread_mutex_destroy(&w.lock);
+    pthread_cond_destroy(&w.cond);
+    atomic_fetch_sub(&g->inflight, 1);
+    *out = req.resp;
+    return req.resp.status ? 0 : PROVA_ENOMEM;
 }
 
 /* ---- libmicrohttpd callbacks ----------------------------------------------------------------------------- */
@@ -358,6 +440,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&g->inflight, 1);
         int m = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ? GW_GET
                 : strcmp(method, "POST") == 0                              ? GW_POST
+                : strcmp(method, "DELETE") == 0                            ? GW_DELETE
                                                                            : 0;
         c->req.method = m;
         route(c, url, m);

@@ -36,6 +36,9 @@ const gw_route gw_routes[] = {
     {GW_GET, "/api/v1/provenance/verify/*", gw_h_oe_verify, 0, "/api/v1/provenance/verify/{certificateId}"},
     {GW_GET, "/api/v1/provenance/public-key", gw_h_oe_public_key, 0, "/api/v1/provenance/public-key"},
     {GW_GET, "/api/v1/provenance/bundle/*", gw_h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}"},
+    {GW_POST, "/mcp", gw_h_mcp, 0, "/mcp"},
+    {GW_GET, "/mcp", gw_h_mcp, 0, "/mcp"},
+    {GW_DELETE, "/mcp", gw_h_mcp, 0, "/mcp"},
 };
 const size_t gw_nroutes = sizeof gw_routes / sizeof gw_routes[0];
 
@@ -85,7 +88,25 @@ static int putf(prova_buf *b, const char *fmt, ...) {
 
 static const char *route_label(size_t i) { return i < gw_nroutes ? gw_routes[i].name : "unmatched"; }
 static const char *route_method(size_t i) {
-    return i < gw_nroutes ? (gw_routes[i].method == GW_POST ? "POST" : "GET") : "any";
+    static const char *const names[] = {"any", "GET", "POST", "DELETE"};
+    if (i >= gw_nroutes || gw_routes[i].method < GW_GET || gw_routes[i].method > GW_DELETE) return "any";
+    return names[gw_routes[i].method];
+}
+
+/* Metrics slots i and k (gw_nroutes: unmatched requests) are one series: the same route name (an alias such as
+ * /healthz, or one endpoint under several methods) and, when by_method, the same method. */
+static bool same_series(size_t i, size_t k, bool by_method) {
+    if (i == k) return true;
+    if (i == gw_nroutes || k == gw_nroutes) return false;
+    return strcmp(gw_routes[i].name, gw_routes[k].name) == 0 &&
+           (!by_method || gw_routes[i].method == gw_routes[k].method);
+}
+
+/* True when no earlier slot belongs to i's series (the series is printed once, at its first slot). */
+static bool series_first(size_t i, bool by_method) {
+    for (size_t j = 0; j < i; j++)
+        if (same_series(j, i, by_method)) return false;
+    return true;
 }
 
 int gw_h_metrics(gw_req *req) {
@@ -100,14 +121,11 @@ int gw_h_metrics(gw_req *req) {
     rc |= putf(&b, "# HELP prova_http_requests_total HTTP requests by route, method and status code.\n"
                    "# TYPE prova_http_requests_total counter\n");
     for (size_t i = 0; i <= gw_nroutes; i++) {
-        if (i < gw_nroutes && i && gw_routes[i].handler == gw_routes[i - 1].handler &&
-            strcmp(gw_routes[i].name, gw_routes[i - 1].name) == 0)
-            continue; /* an alias (/healthz) is counted under its route's own series */
+        if (!series_first(i, true)) continue; /* an alias (/healthz) is counted under its route's own series */
         for (unsigned c = 0; c < GW_CODES; c++) {
-            unsigned long long n = atomic_load(&g->route_metrics[i].by_code[c]);
-            if (i < gw_nroutes && i + 1 < gw_nroutes && gw_routes[i + 1].handler == gw_routes[i].handler &&
-                strcmp(gw_routes[i + 1].name, gw_routes[i].name) == 0)
-                n += atomic_load(&g->route_metrics[i + 1].by_code[c]);
+            unsigned long long n = 0;
+            for (size_t k = i; k <= gw_nroutes; k++)
+                if (same_series(i, k, true)) n += atomic_load(&g->route_metrics[k].by_code[c]);
             if (!n) continue;
             unsigned code = gw_code_at(c);
             if (code) rc |= putf(&b, "prova_http_requests_total{route=\"%s\",method=\"%s\",code=\"%u\"} %llu\n",
@@ -119,12 +137,19 @@ int gw_h_metrics(gw_req *req) {
     rc |= putf(&b, "# HELP prova_http_request_duration_seconds Time from the request line to the response, by "
                    "route.\n# TYPE prova_http_request_duration_seconds histogram\n");
     for (size_t i = 0; i <= gw_nroutes; i++) {
-        gw_route_metrics *m = &g->route_metrics[i];
-        unsigned long long count = atomic_load(&m->count);
+        if (!series_first(i, false)) continue; /* one histogram per route name, whatever the method */
+        unsigned long long count = 0, sum_us = 0, bucket[GW_BUCKETS] = {0};
+        for (size_t k = i; k <= gw_nroutes; k++) {
+            if (!same_series(i, k, false)) continue;
+            gw_route_metrics *m = &g->route_metrics[k];
+            count += atomic_load(&m->count);
+            sum_us += atomic_load(&m->sum_us);
+            for (unsigned q = 0; q < GW_BUCKETS; q++) bucket[q] += atomic_load(&m->bucket[q]);
+        }
         if (!count) continue;
         unsigned long long cum = 0;
         for (unsigned k = 0; k < GW_BUCKETS; k++) {
-            cum += atomic_load(&m->bucket[k]);
+            cum += bucket[k];
             if (gw_bucket_us[k] == INT64_MAX)
                 rc |= putf(&b, "prova_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
                            route_label(i), cum);
@@ -133,7 +158,7 @@ int gw_h_metrics(gw_req *req) {
                            route_label(i), (double)gw_bucket_us[k] / 1e6, cum);
         }
         rc |= putf(&b, "prova_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_label(i),
-                   (double)atomic_load(&m->sum_us) / 1e6);
+                   (double)sum_us / 1e6);
         rc |= putf(&b, "prova_http_request_duration_seconds_count{route=\"%s\"} %llu\n", route_label(i), count);
     }
     rc |= putf(&b, "# HELP prova_http_requests_in_flight Requests being handled now.\n"

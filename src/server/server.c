@@ -404,6 +404,8 @@ int gw_start(gw *g, const gw_config *cfg) {
     atomic_store(&g->events, c.events);
     atomic_store(&g->certificates, c.certificates);
     if (gw_writer_start(g) < 0) return 3;
+    if (!cfg->listen) return 0; /* headless: the store, keys and writer for in-process callers (prova mcp --data) */
+    if (!cfg->no_mcp && gw_mcp_start(g) < 0) return 3;
     rc = gw_http_start(g);
     if (rc) return rc;
     fprintf(stderr,
@@ -420,6 +422,7 @@ void gw_stop(gw *g) {
     for (int i = 0; i < 3000 && atomic_load(&g->inflight) > 0; i++) gw_sleep_ms(10);
     gw_writer_stop(g);
     gw_http_stop(g);
+    gw_mcp_stop(g);
     for (size_t i = 0; i < g->nreaders; i++) prova_store_close(g->readers[i]);
     free(g->readers);
     g->readers = NULL;

@@ -1,0 +1,457 @@
+/* The streamable HTTP transport: mcp_http_handle() applies the transport's rules to one request to the MCP
+ * endpoint (shared by `prova mcp --http` and the gateway's /mcp route), and mcp_serve_http() is the standalone
+ * libmicrohttpd server of `prova mcp --http ADDR` (only /mcp and /health).
+ *
+ * SPEC: modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http:
+ *   "Servers MUST validate the Origin header on all incoming connections ... If the Origin header is present and
+ *    invalid, servers MUST respond with HTTP 403 Forbidden."
+ *   "If the input is a JSON-RPC response or notification: If the server accepts the input, the server MUST return
+ *    HTTP status code 202 Accepted with no body."
+ *   "Servers that require a session ID SHOULD respond to requests without an Mcp-Session-Id header (other than
+ *    initialization) with HTTP 400 Bad Request." "... MUST respond to requests containing [a terminated] session ID
+ *    with HTTP 404 Not Found."
+ *   "If the server receives a request with an invalid or unsupported MCP-Protocol-Version, it MUST respond with
+ *    400 Bad Request."
+ *   GET: "the server MUST either return Content-Type: text/event-stream ... or else return HTTP 405 Method Not
+ *    Allowed, indicating that the server does not offer an SSE stream at this endpoint." prova returns 405.
+ */
+#define _DEFAULT_SOURCE
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mcp.h"
+#include "prova/crypto.h"
+#include "prova/encoding.h"
+
+/* Internal to src/mcp (mcp.c). */
+int mcp_sessions_open(mcp_server *s, const gw_token *token, mcp_session **ret, char id[64]);
+mcp_session *mcp_sessions_acquire(mcp_server *s, const char *id);
+void mcp_sessions_release(mcp_server *s, mcp_session *ss, bool discard);
+int mcp_sessions_close(mcp_server *s, mcp_session *ss);
+const gw_token *mcp_session_token(const mcp_session *ss);
+const mcp_config *mcp_server_config(const mcp_server *s);
+bool mcp_version_supported(const char *v);
+
+void mcp_http_out_free(mcp_http_out *out) {
+    if (!out) return;
+    prova_buf_free(&out->body);
+}
+
+/* A transport-level error: the status and a JSON-RPC error body with id null. */
+static int fail(mcp_http_out *out, unsigned status, const char *msg) {
+    out->status = status;
+    out->content_type = "application/json";
+    out->body.len = 0;
+    static const char a[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":";
+    int rc = prova_buf_append(&out->body, a, sizeof a - 1);
+    if (!rc) rc = prova_canon_write_string(msg, strlen(msg), PROVA_PROFILE_OPE, &out->body);
+    if (!rc) rc = prova_buf_append(&out->body, "}}", 2);
+    return rc;
+}
+
+/* http://localhost[:port], http://127.0.0.1[:port], http://[::1][:port] (or https). */
+static bool loopback_origin(const char *o) {
+    if (strncasecmp(o, "http://", 7) == 0) o += 7;
+    else if (strncasecmp(o, "https://", 8) == 0) o += 8;
+    else return false;
+    static const char *const hosts[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t n = strlen(hosts[i]);
+        if (strncasecmp(o, hosts[i], n) != 0) continue;
+        const char *p = o + n;
+        if (!*p) return true;
+        if (*p++ != ':' || !*p) return false;
+        while (*p >= '0' && *p <= '9') p++;
+        return !*p;
+    }
+    return false;
+}
+
+static bool origin_ok(const mcp_config *c, const char *o) {
+    if (!o) return true; /* not a browser */
+    if (loopback_origin(o)) return true;
+    for (size_t i = 0; i < c->norigins; i++)
+        if (c->allowed_origins[i] && strcasecmp(c->allowed_origins[i], o) == 0) return true;
+    return false;
+}
+
+/* Whether the Accept header allows JSON and/or SSE (absent: anything). */
+static void accepts(const char *h, bool *json, bool *sse) {
+    *json = *sse = false;
+    if (!h) {
+        *json = true;
+        return;
+    }
+    const char *p = h;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t') p++;
+        size_t n = strcspn(p, ",;");
+        size_t t = n;
+        while (t && (p[t - 1] == ' ' || p[t - 1] == '\t')) t--;
+#define IS(s) (t == sizeof(s) - 1 && strncasecmp(p, s, t) == 0)
+        if (IS("application/json") || IS("application/*")) *json = true;
+        if (IS("text/event-stream") || IS("text/*")) *sse = true;
+        if (IS("*/*")) *json = *sse = true;
+#undef IS
+        p += n;
+        while (*p && *p != ',') p++;
+    }
+}
+
+static bool json_content_type(const char *ct) {
+    if (!ct) return false;
+    while (*ct == ' ') ct++;
+    if (strncasecmp(ct, "application/json", 16) != 0) return false;
+    char e = ct[16];
+    return e == '\0' || e == ';' || e == ' ';
+}
+
+/* The reply as the body: JSON, or one SSE event when the client accepts only text/event-stream. */
+static int reply(mcp_http_out *out, prova_buf *msg, bool sse) {
+    out->status = 200;
+    if (!sse) {
+        out->content_type = "application/json";
+        prova_buf_free(&out->body);
+        out->body = *msg;
+        *msg = (prova_buf)PROVA_BUF_INIT;
+        return 0;
+    }
+    out->content_type = "text/event-stream";
+    out->body.len = 0;
+    static const char head[] = "event: message\ndata: ";
+    int rc = prova_buf_append(&out->body, head, sizeof head - 1);
+    if (!rc) rc = prova_buf_append(&out->body, msg->data, msg->len);
+    if (!rc) rc = prova_buf_append(&out->body, "\n\n", 2);
+    return rc;
+}
+
+/* Whether the message is an initialize request (peeked before any session exists): 1 yes, 0 no, 2 not JSON,
+ * or PROVA_ENOMEM. */
+static int is_initialize(const uint8_t *body, size_t len, size_t max, uint32_t depth) {
+    prova_parse_options po = {.max_depth = depth + 8, .max_size = max};
+    prova_doc *doc = NULL;
+    int rc = prova_json_parse(body, len, &po, &doc, NULL);
+    if (rc == PROVA_ENOMEM) return rc;
+    if (rc < 0) return 2;
+    const prova_json *root = prova_doc_root(doc);
+    int r = prova_json_str_eq(prova_json_get(root, "method"), "initialize") && prova_json_get(root, "id") ? 1 : 0;
+    prova_doc_free(doc);
+    return r;
+}
+
+int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
+    const mcp_config *c = mcp_server_config(s);
+    out->status = 0;
+    out->session_id[0] = '\0';
+    out->allow = NULL;
+    out->www_authenticate = false;
+    if (!origin_ok(c, in->origin))
+        return fail(out, 403, "Forbidden: this Origin may not use the MCP endpoint (prova mcp --allow-origin)");
+    if (in->token_required && !in->token) {
+        out->www_authenticate = true;
+        return fail(out, 401, "Unauthorized: this MCP endpoint needs a bearer token (Authorization: Bearer ...)");
+    }
+    if (in->method != GW_POST && in->method != GW_DELETE) {
+        out->allow = "POST, DELETE";
+        return fail(out, 405, "Method Not Allowed: POST JSON-RPC messages; this server offers no SSE stream on GET");
+    }
+    if (in->protocol && !mcp_version_supported(in->protocol))
+        return fail(out, 400, "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, 2025-06-18, "
+                              "2025-03-26, 2024-11-05)");
+    if (in->method == GW_DELETE) {
+        if (!in->session_id) return fail(out, 400, "Bad Request: DELETE needs the Mcp-Session-Id header");
+        mcp_session *ss = mcp_sessions_acquire(s, in->session_id);
+        if (!ss) return fail(out, 404, "Not Found: no such session (it ended or expired); initialize again");
+        if (mcp_session_token(ss) != in->token) {
+            mcp_sessions_release(s, ss, false);
+            return fail(out, 404, "Not Found: no such session for this token");
+        }
+        mcp_sessions_close(s, ss);
+        out->status = 204;
+        out->content_type = "application/json";
+        out->body.len = 0;
+        return 0;
+    }
+    if (in->body_len > c->max_message) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "Payload Too Large: a message may have at most %zu bytes", c->max_message);
+        return fail(out, 413, msg);
+    }
+    if (!json_content_type(in->content_type))
+        return fail(out, 415, "Unsupported Media Type: POST a JSON-RPC message as Content-Type: application/json");
+    bool json, sse;
+    accepts(in->accept, &json, &sse);
+    if (!json && !sse)
+        return fail(out, 406, "Not Acceptable: Accept must allow application/json or text/event-stream");
+
+    int init = is_initialize(in->body, in->body_len, c->max_message, c->max_depth);
+    if (init < 0) return init;
+    mcp_session *ss = NULL;
+    bool fresh = false;
+    prova_buf msg = PROVA_BUF_INIT;
+    int rc = 0;
+    if (init == 2) { /* not JSON: a parse error from a throwaway session, with 400 */
+        mcp_session *tmp = mcp_session_new(s, NULL);
+        if (!tmp) return PROVA_ENOMEM;
+        rc = mcp_handle(tmp, in->body ? in->body : (const uint8_t *)"", in->body_len, &msg);
+        mcp_session_free(tmp);
+        if (!rc) rc = reply(out, &msg, !json);
+        out->status = 400;
+        prova_buf_free(&msg);
+        return rc;
+    }
+    if (init == 1 && !in->session_id) {
+        rc = mcp_sessions_open(s, in->token, &ss, out->session_id);
+        if (rc == PROVA_ELIMIT)
+            return fail(out, 503, "Service Unavailable: too many MCP sessions are open (1024); end one with DELETE "
+                                  "or wait for idle ones to expire (1 hour)");
+        if (rc < 0) return rc;
+        fresh = true;
+    } else {
+        if (!in->session_id) return fail(out, 400, "Bad Request: missing Mcp-Session-Id header (initialize first)");
+        ss = mcp_sessions_acquire(s, in->session_id);
+        if (!ss) return fail(out, 404, "Not Found: no such session (it ended or expired); initialize again");
+        if (mcp_session_token(ss) != in->token) {
+            mcp_sessions_release(s, ss, false);
+            return fail(out, 404, "Not Found: no such session for this token");
+        }
+    }
+    rc = mcp_handle(ss, in->body, in->body_len, &msg);
+    bool keep = !fresh || mcp_session_version(ss)[0];
+    mcp_sessions_release(s, ss, !keep);
+    if (!keep) out->session_id[0] = '\0';
+    if (rc < 0) {
+        prova_buf_free(&msg);
+        return rc;
+    }
+    if (msg.len == 0) { /* notifications and responses (or a cancelled request) */
+        out->status = 202;
+        out->content_type = "application/json";
+        out->body.len = 0;
+    } else {
+        rc = reply(out, &msg, !json);
+    }
+    prova_buf_free(&msg);
+    return rc;
+}
+
+/* ---- The standalone server ------------------------------------------------------------------------------------ */
+
+typedef struct srv {
+    mcp_server *s;
+    const gw_token *tokens;
+    size_t ntokens;
+    bool token_required;
+    size_t max;
+} srv;
+
+typedef struct conn {
+    prova_buf body;
+    bool too_large, answered;
+} conn;
+
+static const gw_token *bearer(const srv *v, const char *auth) {
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) return NULL;
+    const char *t = auth + 7;
+    while (*t == ' ') t++;
+    uint8_t h[PROVA_HASH_MAX_BYTES];
+    if (!*t || prova_hash(PROVA_HASH_SHA256, t, strlen(t), h) < 0) return NULL;
+    const gw_token *found = NULL;
+    for (size_t i = 0; i < v->ntokens; i++) /* every entry compared: the time does not depend on which one */
+        if (prova_ct_equal(h, v->tokens[i].sha256, 32)) found = &v->tokens[i];
+    return found;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *mc, conn *c, unsigned status, const char *ctype, prova_buf *body,
+                            const mcp_http_out *o) {
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(body ? body->len : 0, body && body->len ? body->data : (void *)"",
+                                        MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    if (status != 204 && status != 202) MHD_add_response_header(r, "Content-Type", ctype);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (o && o->session_id[0]) MHD_add_response_header(r, "Mcp-Session-Id", o->session_id);
+    if (o && o->allow) MHD_add_response_header(r, "Allow", o->allow);
+    if (o && o->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"prova\"");
+    enum MHD_Result ok = MHD_queue_response(mc, status, r);
+    MHD_destroy_response(r);
+    c->answered = true;
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
+    (void)version;
+    srv *v = cls;
+    conn *c = *con_cls;
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c) return MHD_NO;
+        *con_cls = c;
+        const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strcmp(url, "/mcp") == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (errno || *end || n > v->max) c->too_large = true;
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!c->too_large) {
+            if (c->body.len + *upload_size > v->max) {
+                c->too_large = true;
+                prova_buf_free(&c->body);
+            } else if (prova_buf_append(&c->body, upload, *upload_size) < 0) {
+                return MHD_NO;
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (c->answered) return MHD_YES;
+    if (strcmp(url, "/health") == 0) {
+        prova_buf b = PROVA_BUF_INIT;
+        static const char h[] = "{\"status\":\"ok\",\"name\":\"prova\",\"version\":\"" PROVA_VERSION_STRING "\"}";
+        if (prova_buf_append(&b, h, sizeof h - 1) < 0) return MHD_NO;
+        enum MHD_Result r = send_reply(mc, c, 200, "application/json", &b, NULL);
+        prova_buf_free(&b);
+        return r;
+    }
+    mcp_http_out o;
+    memset(&o, 0, sizeof o);
+    if (strcmp(url, "/mcp") != 0) {
+        fail(&o, 404, "Not Found: the MCP endpoint is /mcp");
+        enum MHD_Result r = send_reply(mc, c, 404, "application/json", &o.body, NULL);
+        mcp_http_out_free(&o);
+        return r;
+    }
+    mcp_http_in in = {
+        .method = strcmp(method, "POST") == 0     ? GW_POST
+                  : strcmp(method, "GET") == 0    ? GW_GET
+                  : strcmp(method, "DELETE") == 0 ? GW_DELETE
+                                                  : 0,
+        .session_id = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Mcp-Session-Id"),
+        .protocol = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "MCP-Protocol-Version"),
+        .origin = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Origin"),
+        .accept = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept"),
+        .content_type = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Type"),
+        .token = bearer(v, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Authorization")),
+        .token_required = v->token_required,
+        .body = c->body.data ? c->body.data : (const uint8_t *)"",
+        .body_len = c->too_large ? v->max + 1 : c->body.len,
+    };
+    int rc = mcp_http_handle(v->s, &in, &o);
+    if (rc < 0) {
+        o.session_id[0] = '\0';
+        fail(&o, 503, rc == PROVA_ENOMEM ? "Service Unavailable: out of memory" : "Service Unavailable");
+    }
+    enum MHD_Result r = send_reply(mc, c, o.status, o.content_type ? o.content_type : "application/json", &o.body, &o);
+    mcp_http_out_free(&o);
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    (void)cls;
+    (void)mc;
+    (void)toe;
+    conn *c = *con_cls;
+    if (!c) return;
+    *con_cls = NULL;
+    prova_buf_free(&c->body);
+    free(c);
+}
+
+/* HOST:PORT, [V6]:PORT, :PORT (every interface) or PORT (loopback). */
+static int parse_addr(const char *a, struct sockaddr_storage *ss, bool *loop) {
+    char host[256];
+    const char *port;
+    memset(ss, 0, sizeof *ss);
+    if (a[0] == '[') {
+        const char *e = strchr(a, ']');
+        if (!e || e[1] != ':' || (size_t)(e - a - 1) >= sizeof host) return -1;
+        memcpy(host, a + 1, (size_t)(e - a - 1));
+        host[e - a - 1] = '\0';
+        port = e + 2;
+    } else if (!strchr(a, ':')) {
+        strcpy(host, "127.0.0.1");
+        port = a;
+    } else {
+        const char *e = strrchr(a, ':');
+        if ((size_t)(e - a) >= sizeof host) return -1;
+        memcpy(host, a, (size_t)(e - a));
+        host[e - a] = '\0';
+        port = e + 1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long p = strtoul(port, &end, 10);
+    if (errno || *end || !*port || p > 65535) return -1;
+    if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
+    if (!host[0] || strchr(host, ':')) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)p);
+        if (!host[0]) s6->sin6_addr = in6addr_any;
+        else if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1) return -1;
+        *loop = host[0] && IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)p);
+        if (inet_pton(AF_INET, host, &s4->sin_addr) != 1) return -1;
+        *loop = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
+    }
+    return 0;
+}
+
+int mcp_serve_http(mcp_server *s, const char *listen, const gw_token *tokens, size_t ntokens,
+                   volatile sig_atomic_t *stop) {
+    struct sockaddr_storage ss;
+    bool loop = false;
+    const mcp_config *c = mcp_server_config(s);
+    if (parse_addr(listen, &ss, &loop) < 0) {
+        fprintf(stderr, "prova mcp: --http %s: expected PORT (loopback), HOST:PORT, [V6]:PORT or :PORT\n", listen);
+        return 2;
+    }
+    if (!loop && ntokens == 0) {
+        fprintf(stderr, "prova mcp: --http %s is not a loopback address: give bearer tokens (--tokens FILE, or "
+                        "--data DIR for the gateway's)\n", listen);
+        return 2;
+    }
+    srv v = {.s = s, .tokens = tokens, .ntokens = ntokens, .token_required = !loop, .max = c->max_message};
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = ncpu > 0 && ncpu < 16 ? (unsigned)ncpu : 4;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, port, NULL, NULL, on_request, &v, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 << 10, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &v,
+        MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "prova mcp: cannot listen on %s: %s\n", listen, errno ? strerror(errno) : "refused");
+        return 3;
+    }
+    if (!c->quiet)
+        fprintf(stderr, "prova mcp: streamable HTTP on http://%s/mcp%s\n", listen,
+                loop ? "" : " (bearer token required)");
+    while (!*stop) {
+        struct timespec t = {0, 50 * 1000000L};
+        nanosleep(&t, NULL);
+    }
+    MHD_stop_daemon(d);
+    return 0;
+}
