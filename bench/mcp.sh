@@ -29,7 +29,7 @@ for tool in canonicalize verify; do
   p_line=$(drv $tool "$a" "$n" 64 -- taskset -c 0 "$prova" mcp)
   s_line=$(cd "$here/../tests" && drv $tool "$pa" "$n" 64 -- taskset -c 0 node "$here/mcp_peer.mjs")
   p=$(echo "$p_line" | awk '{print $(NF-1)}'); s=$(echo "$s_line" | awk '{print $(NF-1)}')
-  printf '%-13s prova %7s calls/s   SDK server %7s calls/s   ratio %.1fx\n' "$tool" "$p" "$s" "$(echo "$p / $s" | bc -l)"
+  printf '%-13s prova %7s calls/s   SDK server %7s calls/s   ratio %.1fx\n' "$tool" "$p" "$s" "$(awk -v a="$p" -v b="$s" 'BEGIN{print a / b}')"
 done
 # The same verification with the key given once to the server (prova mcp --jwks) instead of in every call: importing
 # an Ed25519 key validates the point (about one signature verification's cost), so a per-call JWKS doubles the work.

@@ -847,6 +847,83 @@ P["/verify"] = {"post": op(
     body=json_body(ref("ProofVerifyRequest"), "The proof record as JSON text and an optional key."),
 )}
 
+S["JsonRpcMessage"] = {
+    "description": "One JSON-RPC 2.0 message of the Model Context Protocol (a request, notification or response), or "
+                   "a batch of them (protocol version 2025-03-26). Methods: docs/mcp.md.",
+    "oneOf": [
+        obj({"jsonrpc": {"const": "2.0"}, "id": {"type": ["string", "integer"]}, "method": string(),
+             "params": {"type": "object"}, "result": {}, "error": {"type": "object"}}, required=["jsonrpc"],
+            additional=True),
+        {"type": "array", "items": {"type": "object"}},
+    ],
+}
+S["JsonRpcReply"] = {
+    "description": "The JSON-RPC 2.0 reply: a result, or an error with a JSON-RPC code (-32700 parse error, -32600 "
+                   "invalid request, -32601 unknown method, -32602 invalid params, -32603 internal error, -32002 "
+                   "resource not found; -32000 for an HTTP-level refusal, with id null). A batch gets an array.",
+    "oneOf": [
+        obj({"jsonrpc": {"const": "2.0"}, "id": {"type": ["string", "integer", "null"]}, "result": {"type": "object"},
+             "error": obj({"code": {"type": "integer"}, "message": string(), "data": {}}, required=["code", "message"],
+                          additional=True)},
+            required=["jsonrpc", "id"], additional=False),
+        {"type": "array", "items": {"type": "object"}},
+    ],
+}
+
+MCP_SESSION = {"in": "header", "name": "Mcp-Session-Id", "required": False,
+               "description": "The session id that `initialize` returned; required on every later request.",
+               "schema": string()}
+
+
+def mcp_error(desc):
+    return json_response(desc, ref("JsonRpcReply"))
+
+
+P["/mcp"] = {
+    "post": op(
+        "mcpMessage", "Model Context Protocol endpoint (streamable HTTP)",
+        "prova's abilities as MCP tools for AI agents (docs/mcp.md, docs/mcp-tools.md): one JSON-RPC message per "
+        "POST. `initialize` opens a session and answers with its `Mcp-Session-Id`; later requests carry it. Requests "
+        "answer 200 with the JSON-RPC reply (`application/json`, or one `text/event-stream` event when the client "
+        "accepts only that); notifications and responses answer 202. Store tools run this gateway's own routes in "
+        "process with the session's bearer token (its scopes decide what writes are allowed). Off loopback a valid "
+        "bearer token is required; a browser `Origin` must be loopback or listed in `--mcp-allow-origins`.",
+        ["mcp"],
+        {
+            "200": json_response("The JSON-RPC reply.", ref("JsonRpcReply"), headers={
+                "Mcp-Session-Id": header("The new session's id (on `initialize`).", required=False)}),
+            "202": {"description": "A notification or response was accepted (no body)."},
+            "400": mcp_error("No session id, an unsupported MCP-Protocol-Version, or a message that is not JSON-RPC."),
+            "401": mcp_error("A bearer token is required (the gateway does not listen on loopback)."),
+            "403": mcp_error("The Origin is not allowed."),
+            "404": mcp_error("No such session (ended or expired), or the endpoint is disabled (`--no-mcp`)."),
+            "406": mcp_error("The Accept header allows neither application/json nor text/event-stream."),
+            "413": mcp_error("The message exceeds the size limit."),
+            "415": mcp_error("The body is not application/json."),
+            "503": mcp_error("Too many open sessions."),
+        },
+        params=[MCP_SESSION,
+                {"in": "header", "name": "MCP-Protocol-Version", "required": False,
+                 "description": "The negotiated protocol version (2025-11-25, 2025-06-18, 2025-03-26 or 2024-11-05).",
+                 "schema": string()}],
+        body=json_body(ref("JsonRpcMessage"), "A JSON-RPC 2.0 message.", example={
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-11-25", "capabilities": {},
+                       "clientInfo": {"name": "my-agent", "version": "1.0"}}}),
+    ),
+    "delete": op(
+        "mcpEndSession", "End an MCP session", "Ends the session named by `Mcp-Session-Id`.", ["mcp"],
+        {
+            "204": {"description": "The session ended."},
+            "400": mcp_error("No session id."),
+            "401": mcp_error("A bearer token is required (the gateway does not listen on loopback)."),
+            "403": mcp_error("The Origin is not allowed."),
+            "404": mcp_error("No such session."),
+        },
+        params=[MCP_SESSION],
+    ),
+}
+
 P["/canonicalize"] = {"post": op(
     "canonicalizeValue", "Canonicalize a JSON value (Ophamin-compatible)",
     "Compatible with the Ophamin HTTP API's `POST /canonicalize`: the proof-record canonical form of a JSON value, "
@@ -1083,6 +1160,7 @@ DOC = {
         {"name": "openexecution",
          "description": "OpenExecution v2: execution chains, provenance certificates, offline bundles."},
         {"name": "proof", "description": "Ophamin proof records (compatible with the Ophamin HTTP API)."},
+        {"name": "mcp", "description": "The Model Context Protocol endpoint for AI agents (streamable HTTP)."},
     ],
     "paths": P,
     "components": {

@@ -413,7 +413,8 @@ static enum MHD_Result send_response(gw_conn *c) {
                                              MHD_RESPMEM_MUST_COPY);
     }
     if (!mr) return MHD_NO;
-    MHD_add_response_header(mr, "Content-Type", r->content_type ? r->content_type : "application/json");
+    if (r->content_type || r->body.len) /* an empty 202/204 has no media type */
+        MHD_add_response_header(mr, "Content-Type", r->content_type ? r->content_type : "application/json");
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(mr, "Cache-Control", "no-store");
     for (unsigned i = 0; i < r->nheaders; i++) MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);

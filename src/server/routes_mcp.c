@@ -90,7 +90,8 @@ int gw_h_mcp(gw_req *req) {
     req->resp.body = out.body;
     out.body = (prova_buf)PROVA_BUF_INIT;
     req->resp.status = out.status;
-    req->resp.content_type = out.content_type ? out.content_type : "application/json";
+    /* An empty 202/204 has no media type. */
+    req->resp.content_type = !req->resp.body.len ? NULL : out.content_type ? out.content_type : "application/json";
     mcp_http_out_free(&out);
     return 0;
 }

@@ -108,6 +108,25 @@ await call('POST', `/api/v1/provenance/certificates/${cert2Id}/revoke`, { body: 
 await call('POST', '/api/v1/provenance/certificates/no-such-certificate/revoke', { body: { reason: 'x' }, headers: auth }); // 404
 await call('GET', `/api/v1/provenance/verify/${cert2Id}`);
 
+// MCP (streamable HTTP): a session's lifecycle and the transport's refusals.
+const mcpHeaders = { accept: 'application/json, text/event-stream' };
+const init = await call('POST', '/mcp', { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'oas', version: '1' } } } });
+const sid = init.headers.get('mcp-session-id') ?? 'missing';
+const inSession = { ...mcpHeaders, 'mcp-session-id': sid };
+await call('POST', '/mcp', { headers: inSession, body: { jsonrpc: '2.0', method: 'notifications/initialized' } }); // 202
+await call('POST', '/mcp', { headers: inSession, body: { jsonrpc: '2.0', id: 2, method: 'tools/list' } });
+await call('POST', '/mcp', { headers: inSession, body: { jsonrpc: '2.0', id: 3, method: 'tools/call',
+  params: { name: 'canonicalize', arguments: { value: { b: 1, a: 2 } } } } });
+await call('POST', '/mcp', { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 4, method: 'ping' } });      // 400
+await call('POST', '/mcp', { headers: { ...inSession, origin: 'https://evil.example' },
+  body: { jsonrpc: '2.0', id: 5, method: 'ping' } });                                                     // 403
+await call('POST', '/mcp', { headers: { 'mcp-session-id': sid, accept: 'text/html' },
+  body: { jsonrpc: '2.0', id: 6, method: 'ping' } });                                                     // 406
+await call('DELETE', '/mcp', { headers: { 'mcp-session-id': sid } });                                     // 204
+await call('DELETE', '/mcp', { headers: { 'mcp-session-id': sid } });                                     // 404
+await call('POST', '/mcp', { headers: inSession, body: { jsonrpc: '2.0', id: 7, method: 'ping' } });      // 404
+
 // Every documented operation was exercised.
 const all = [];
 for (const [p, item] of Object.entries(spec.paths))

@@ -88,7 +88,9 @@ for (const [path, item] of Object.entries(spec.paths ?? {})) {
       if (/^4/.test(status)) has4xx = true;
       const r = deref(r0);
       const schema = r?.content?.["application/json"]?.schema;
-      if (!schema || schema.$ref !== ERROR_REF) {
+      // The MCP endpoint speaks JSON-RPC: its errors are JSON-RPC error replies by the protocol's rules.
+      const jsonRpc = (op.tags ?? []).includes('mcp') && schema?.$ref === '#/components/schemas/JsonRpcReply';
+      if (!jsonRpc && (!schema || schema.$ref !== ERROR_REF)) {
         problems.push(`${where}: response ${status} does not reference ${ERROR_REF}`);
       }
     }
@@ -96,7 +98,7 @@ for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const [status, r0] of Object.entries(responses)) {
       const r = deref(r0);
       if (!r?.description) problems.push(`${where}: response ${status} has no description`);
-      if (/^2/.test(status) && r && !r.content && status !== "204") {
+      if (/^2/.test(status) && r && !r.content && status !== "204" && status !== "202") { // 202/204: no body
         problems.push(`${where}: response ${status} has no content`);
       }
     }
