@@ -95,4 +95,24 @@ phase() { # NAME ARGS...
 }
 phase docs docs "$PROVA" "$T" --key "$T/server.key" --quiet
 phase store store "$PROVA" "$T" --data "$T/store-data" --trusted-senders "$T/senders.jwks" --quiet
+
+# The same checks over streamable HTTP: `prova mcp --http` with the same options (a fresh store: the store phase
+# appends envelopes, which would be replays in the first one).
+http_phase() { # NAME PHASE prova-mcp-args...
+  local name=$1 ph=$2
+  shift 2
+  local port
+  port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$PROVA" mcp --http "127.0.0.1:$port" "$@" >"$T/$name.server.log" 2>&1 &
+  SPID=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  MCP_URL="http://127.0.0.1:$port/mcp" phase "$name" "$ph" "$PROVA" "$T"
+  kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=
+}
+printf '{"tokens":[{"name":"agent","token":"mcp-agent-token-0123456789","scopes":["ope:write","oe:write"]}]}' \
+  >"$T/tokens.json"
+chmod 600 "$T/tokens.json"
+http_phase docs_http docs --key "$T/server.key" --quiet
+MCP_TOKEN=mcp-agent-token-0123456789 http_phase store_http store --data "$T/store-data-http" \
+  --trusted-senders "$T/senders.jwks" --tokens "$T/tokens.json" --quiet
 summary

@@ -1,6 +1,9 @@
 // Drives `prova mcp` over stdio with the official MCP SDK client and checks every tool (docs/mcp-tools.md).
 //
 //   node tools_client.mjs PHASE PROVA WORKDIR [prova mcp args...]
+//   MCP_URL=http://127.0.0.1:PORT/mcp [MCP_TOKEN=T] node tools_client.mjs PHASE PROVA WORKDIR
+//     the same checks over streamable HTTP against a running `prova mcp --http` (started with the same args); the
+//     store tools' writes need a bearer token with the scopes, as over the gateway's HTTP API
 //
 // PHASE: "docs" (no store: the document tools and the store tools' "no store" error) or "store" (with --data:
 // the store tools, the OE lifecycle and the resources). WORKDIR holds the files the shell prepared (fixtures,
@@ -12,6 +15,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Ajv from 'ajv';
 
 const [, , phase, prova, work, ...extra] = process.argv;
@@ -23,7 +27,10 @@ const read = (f) => fs.readFileSync(path.join(work, f), 'utf8');
 const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
 const hmac = (k, b) => crypto.createHmac('sha256', k).update(b).digest('hex');
 
-const transport = new StdioClientTransport({ command: prova, args: ['mcp', ...extra], stderr: 'pipe' });
+const transport = process.env.MCP_URL
+  ? new StreamableHTTPClientTransport(new URL(process.env.MCP_URL), {
+    requestInit: { headers: process.env.MCP_TOKEN ? { Authorization: `Bearer ${process.env.MCP_TOKEN}` } : {} } })
+  : new StdioClientTransport({ command: prova, args: ['mcp', ...extra], stderr: 'pipe' });
 let stderr = '';
 transport.stderr?.on('data', (d) => { stderr += d; });
 const client = new Client({ name: 'prova-tools-test', version: '1.0.0' });
