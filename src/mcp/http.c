@@ -32,15 +32,6 @@
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-/* Internal to src/mcp (mcp.c). */
-int mcp_sessions_open(mcp_server *s, const gw_token *token, mcp_session **ret, char id[64]);
-mcp_session *mcp_sessions_acquire(mcp_server *s, const char *id);
-void mcp_sessions_release(mcp_server *s, mcp_session *ss, bool discard);
-int mcp_sessions_close(mcp_server *s, mcp_session *ss);
-const gw_token *mcp_session_token(const mcp_session *ss);
-const mcp_config *mcp_server_config(const mcp_server *s);
-bool mcp_version_supported(const char *v);
-
 void mcp_http_out_free(mcp_http_out *out) {
     if (!out) return;
     prova_buf_free(&out->body);

@@ -18,15 +18,6 @@
 #include "mcp.h"
 #include "prova/encoding.h"
 
-/* Internal to src/mcp (http.c uses them); kept out of mcp.h so the contract stays as agreed. */
-int mcp_sessions_open(mcp_server *s, const gw_token *token, mcp_session **ret, char id[64]);
-mcp_session *mcp_sessions_acquire(mcp_server *s, const char *id);
-void mcp_sessions_release(mcp_server *s, mcp_session *ss, bool discard);
-int mcp_sessions_close(mcp_server *s, mcp_session *ss);
-const gw_token *mcp_session_token(const mcp_session *ss);
-const mcp_config *mcp_server_config(const mcp_server *s);
-bool mcp_version_supported(const char *v);
-
 #define MCP_MAX_SESSIONS 1024
 #define MCP_SESSION_IDLE_S 3600
 #define MCP_ID_MAX 128 /* bytes of a request id's JSON tracked for cancellation */

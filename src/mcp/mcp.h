@@ -77,6 +77,9 @@ const mcp_tool *mcp_tool_find(const char *name, size_t len);
 /* Sets res to a tool error with a printf-style message; returns 0 (the tool's return value) or PROVA_ENOMEM. */
 int mcp_tool_error(mcp_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mcp_result_free(mcp_result *res);
+/* The receipts of a trace from the store (GET /v1/receipts/hops/chain/{id} through gw_dispatch) as get_chain's
+ * result {trace_id, receipts}; *ret_count receipts. Shared by get_chain and the prova://traces/{id} resource. */
+int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count);
 
 /* ---- Resources (resources.c) ------------------------------------------------------------------------------ */
 
@@ -125,6 +128,16 @@ int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, prova_buf *out);
 
 /* The protocol version the session negotiated ("" before initialize). */
 const char *mcp_session_version(const mcp_session *ss);
+
+/* HTTP sessions (mcp.c, used by http.c): open one for a token (its id: 48 hex digits); acquire by id (NULL when
+ * unknown or expired) and release (discard: end it); close ends it now. */
+int mcp_sessions_open(mcp_server *s, const gw_token *token, mcp_session **ret, char id[64]);
+mcp_session *mcp_sessions_acquire(mcp_server *s, const char *id);
+void mcp_sessions_release(mcp_server *s, mcp_session *ss, bool discard);
+int mcp_sessions_close(mcp_server *s, mcp_session *ss);
+const gw_token *mcp_session_token(const mcp_session *ss);
+const mcp_config *mcp_server_config(const mcp_server *s);
+bool mcp_version_supported(const char *v);
 
 /* ---- Transports ------------------------------------------------------------------------------------------- */
 

@@ -9,7 +9,6 @@
 #define RES_ID_MAX 128
 
 /* tools.c: the receipts of a trace as {trace_id, receipts} (get_chain's result). */
-int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count);
 
 int mcp_resources_list(const mcp_ctx *ctx, prova_buf *out) {
     (void)ctx;

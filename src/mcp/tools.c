@@ -792,7 +792,6 @@ static int run_append_receipt(const mcp_ctx *ctx, const prova_json *args, mcp_re
 }
 
 /* The receipts of a trace as {trace_id, receipts:[...]} (the route's "hops"); *ret_count receives their number. */
-int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count);
 int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count) {
     char path[64 + ID_MAX];
     snprintf(path, sizeof path, "/v1/receipts/hops/chain/%s", trace_id);
