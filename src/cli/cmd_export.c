@@ -152,6 +152,12 @@ int cmd_export(int argc, char **argv) {
             x.event = v;
         } else if (cli_opt_value(argc, argv, &i, "--run-id", &v)) {
             x.run_id = v;
+        } else if (cli_opt_value(argc, argv, &i, "--progress", &v)) {
+            x.progress = v;
+        } else if (cli_opt_value(argc, argv, &i, "--error-message", &v)) {
+            x.error_message = v;
+        } else if (cli_opt_value(argc, argv, &i, "--error-type", &v)) {
+            x.error_type = v;
         } else if (cli_opt_value(argc, argv, &i, "--post", &v)) {
             x.post = v;
         } else if (cli_opt_value(argc, argv, &i, "--spool", &v)) {

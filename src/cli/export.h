@@ -50,6 +50,9 @@ typedef struct cli_export {
     const char *event;           /* --event start|running|complete|fail (proof records' lifecycle; NULL: all of
                                     the record's events) */
     const char *run_id;          /* --run-id UUID */
+    const char *progress;        /* --progress JSON: an object for a RUNNING proof event's ophamin_progress facet */
+    const char *error_message;   /* --error-message M / --error-type T: a FAIL proof event's ophamin_error facet */
+    const char *error_type;
     /* delivery */
     const char *post;            /* --post URL: send instead of printing (cloudevents, openlineage) */
     const char *spool;           /* --spool DIR: where undeliverable events wait (default $XDG_STATE_HOME/prova/spool) */

@@ -28,12 +28,24 @@ int cli_export_openlineage(const cli_export *x) {
         return cli_fail(EXIT_USAGE, "the clock (--now) cannot be written as an OpenLineage eventTime");
     o.event_time = now;
 
-    prova_buf out = PROVA_BUF_INIT;
+    o.error_message = x->error_message;
+    o.error_type = x->error_type;
+    prova_doc *progress = NULL;
     prova_error err;
+    if (x->progress) {
+        if (prova_json_parse(x->progress, strlen(x->progress), NULL, &progress, &err) < 0) {
+            cli_report("--progress", &err);
+            return EXIT_USAGE;
+        }
+        o.progress = prova_doc_root(progress);
+    }
+
+    prova_buf out = PROVA_BUF_INIT;
     size_t n = 0;
     int r = prova_openlineage_events(x->record, &o, &out, &n, &err);
+    progress = prova_doc_free(progress);
     if (r < 0) {
-        cli_report(x->file, &err);
+        cli_report(strcmp(err.reason, "openlineage_progress_invalid") == 0 ? "--progress" : x->file, &err);
         prova_buf_free(&out);
         return r == PROVA_ENOMEM || r == PROVA_ECRYPTO ? EXIT_INTERNAL : EXIT_USAGE;
     }

@@ -139,6 +139,22 @@ olcheck "lifecycle: START carries the claim and inputs, RUNNING the progress fac
 if cmp -s life_complete.jsonl proof.jsonl; then ok; else bad "--event complete is the single event"; fi
 t "lifecycle --run-id" 0 "\"runId\":\"$RID\"" - -- X --default-key --event running --run-id $RID --now $NOW proof.json
 cat "$T/out" >>lifecycle.jsonl
+t "lifecycle --progress" 0 - - -- X --default-key --event running --progress '{"percent_complete":50,"message":"half"}' \
+  --now $NOW proof.json
+cp "$T/out" progress.jsonl
+cat "$T/out" >>lifecycle.jsonl
+olcheck "RUNNING: --progress members in the ophamin_progress facet" progress.jsonl \
+  'f = ev[0]["run"]["facets"]["ophamin_progress"]; f["percent_complete"] == 50 and f["message"] == "half" and f["_schemaURL"].endswith("#progress-ophamin")'
+t "lifecycle --error-message --error-type" 0 - - -- X --default-key --event fail --error-message boom \
+  --error-type RuntimeError --now $NOW proof.json
+cp "$T/out" failed.jsonl
+cat "$T/out" >>lifecycle.jsonl
+olcheck "FAIL: the ophamin_error facet" failed.jsonl \
+  'f = ev[0]["run"]["facets"]["ophamin_error"]; types == ["FAIL"] and f["error_message"] == "boom" and f["error_type"] == "RuntimeError"'
+t "--progress that is not an object" 2 - 'progress.*object' -- X --default-key --event running --progress '[1]' \
+  --now $NOW proof.json
+t "--progress that is not JSON" 2 - 'progress.*json_truncated' -- X --default-key --event running --progress '{"a":' \
+  --now $NOW proof.json
 
 # ---- OPE ----------------------------------------------------------------------------------------------------------
 t "OPE bundle (starter)" 0 - - -- X --jwks keys.json bundle.json
