@@ -289,24 +289,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c = calloc(1, sizeof *c);
         if (!c) return MHD_NO;
         *con_cls = c;
-        const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strcmp(url, "/mcp") == 0) {
-            char *end;
-            errno = 0;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (errno || *end || n > v->max) c->too_large = true;
-        }
+        if (strcmp(url, "/mcp") == 0 &&
+            gw_body_too_large(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length"), v->max))
+            c->too_large = true;
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!c->too_large) {
-            if (c->body.len + *upload_size > v->max) {
-                c->too_large = true;
-                prova_buf_free(&c->body);
-            } else if (prova_buf_append(&c->body, upload, *upload_size) < 0) {
-                return MHD_NO;
-            }
-        }
+        if (gw_body_take(&c->body, &c->too_large, v->max, upload, *upload_size) < 0) return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }

@@ -210,6 +210,12 @@ int gw_dispatch(gw *g, int method, const char *path, const void *body, size_t le
                 gw_resp *out);
 void gw_resp_free(gw_resp *r);
 
+/* libmicrohttpd request bodies, for both servers (the gateway and `prova mcp --http`): content_length (the header or
+ * NULL) over max marks the request too large before any byte arrives; gw_body_take appends an upload chunk unless
+ * that would pass max (then the body is dropped and *too_large set). gw_body_take returns 0 or PROVA_ENOMEM. */
+bool gw_body_too_large(const char *content_length, size_t max);
+int gw_body_take(prova_buf *body, bool *too_large, size_t max, const char *data, size_t n);
+
 /* Response helpers. Each returns 0 (the handler's return value), or PROVA_ENOMEM. */
 int gw_json(gw_req *req, unsigned status, const void *json, size_t len);
 int gw_json_buf(gw_req *req, unsigned status, prova_buf *body); /* takes the buffer */

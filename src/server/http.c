@@ -72,6 +72,26 @@ static void conn_free(gw_conn *c) {
     free(c);
 }
 
+/* ---- Request bodies --------------------------------------------------------------------------------------- */
+
+bool gw_body_too_large(const char *content_length, size_t max) {
+    if (!content_length) return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(content_length, &end, 10);
+    return errno || *end || n > max;
+}
+
+int gw_body_take(prova_buf *body, bool *too_large, size_t max, const char *data, size_t n) {
+    if (*too_large) return 0;
+    if (body->len + n > max) {
+        *too_large = true;
+        prova_buf_free(body);
+        return 0;
+    }
+    return prova_buf_append(body, data, n);
+}
+
 /* ---- Responses ------------------------------------------------------------------------------------------------ */
 
 int gw_header(gw_req *req, const char *name, const char *value) {
@@ -445,28 +465,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                                                            : 0;
         c->req.method = m;
         route(c, url, m);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        if (cl) {
-            errno = 0;
-            char *end;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (errno || *end || n > g->cfg.max_body) {
-                c->too_large = true;
-                gw_error(&c->req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", g->cfg.max_body);
-                return send_response(c);
-            }
+        if (gw_body_too_large(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length"),
+                              g->cfg.max_body)) {
+            c->too_large = true;
+            gw_error(&c->req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", g->cfg.max_body);
+            return send_response(c);
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!c->too_large) {
-            if (c->body.len + *upload_data_size > g->cfg.max_body) {
-                c->too_large = true;
-                prova_buf_free(&c->body);
-            } else if (prova_buf_append(&c->body, upload_data, *upload_data_size) < 0) {
-                return MHD_NO;
-            }
-        }
+        if (gw_body_take(&c->body, &c->too_large, g->cfg.max_body, upload_data, *upload_data_size) < 0) return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
     }
