@@ -350,7 +350,16 @@ int cmd_import(int argc, char **argv) {
         prova_dsse_verify_options d = {.keys = va.ks, .hmac_key = va.hmac.resolved ? hkey : NULL, .hmac_key_len = hlen,
                                        .inner = &va.o};
         if (extract) {
-            rc = cli_fail(EXIT_USAGE, "--extract applies to CloudEvents (a DSSE payload is `jq -r .payload | base64 -d`)");
+            /* The record inside the Statement, unverified: the envelope's payload, then the Statement's record. */
+            prova_buf payload = PROVA_BUF_INIT;
+            if (prova_dsse_payload(in.data, in.len, &payload, &err) < 0 ||
+                prova_intoto_record(payload.data, payload.len, &rec, &err) < 0) {
+                cli_report(file, &err);
+                rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+            } else {
+                rc = cli_write_stdout(rec.data, rec.len);
+            }
+            prova_buf_free(&payload);
         } else {
             prova_report *rep = NULL;
             int r = prova_dsse_verify(in.data, in.len, &d, &rep, &err);

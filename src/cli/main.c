@@ -131,7 +131,8 @@ const cli_cmd cli_commands[] = {
      "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
      "headers in --headers F) and verifies both layers: the wrapper (DSSE signatures by keyid against --jwks/--key\n"
      "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
-     "report. Exit codes as prova verify. --extract prints the CloudEvent's record instead of verifying it.\n",
+     "report. Exit codes as prova verify. --extract prints the record inside (a CloudEvent's data, a DSSE\n"
+     "Statement's record) instead of verifying it.\n",
      cmd_import},
     {"mcp",
      "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin O]...",

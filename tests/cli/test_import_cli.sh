@@ -93,6 +93,17 @@ t "import without the Ed25519 key: the HMAC signature still verifies" 0 'VALID' 
 t "dsse: envelope record" 0 - - -- \
   "$PROVA" export --to dsse --jwks "$T/k.jwks" --sign-key "$T/k.json" --out "$T/env.dsse" "$T/env.json"
 t "import the envelope's DSSE" 0 'VALID' - -- "$PROVA" import --jwks "$T/k.jwks" "$T/env.dsse"
+t "import --extract a DSSE envelope's record" 0 - - -- "$PROVA" import --extract "$T/env.dsse"
+cp "$T/out" "$T/env_back.json"
+if "$PY" -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+  "$T/env_back.json" "$T/env.json"; then ok; else bad "--extract (DSSE): not the envelope that was exported"; fi
+t "the extracted envelope still verifies" 0 'VALID' - -- "$PROVA" verify --jwks "$T/k.jwks" --no-skew "$T/env_back.json"
+t "import --extract the proof record's DSSE" 0 - - -- "$PROVA" import --extract "$T/proof.dsse"
+cp "$T/out" "$T/proof_back.json"
+t "the rebuilt proof record verifies" 0 'VALID' - -- "$PROVA" verify --default-key "$T/proof_back.json"
+pyedit "$T/env.dsse" "$T/bad_payload.dsse" 'd["payload"] = "!!" + d["payload"][2:]'
+t "import --extract a DSSE envelope with a bad payload" 2 - 'dsse_payload_base64' -- \
+  "$PROVA" import --extract "$T/bad_payload.dsse"
 t "import with only another key: invalid" 1 - - -- "$PROVA" import --jwks "$T/other.jwks" "$T/env.dsse"
 t "dsse: OpenExecution bundle" 0 - - -- \
   "$PROVA" export --to dsse --sign-key "$T/k.json" --out "$T/oe.dsse" "$T/oe_bundle.json"
