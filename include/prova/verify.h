@@ -38,7 +38,10 @@ typedef struct prova_verify_options {
 
 /* Parses data, detects the family and kind (an OPE envelope, receipt, receipt chain or bundle; an OpenExecution
  * bundle, chain record or events; JSON Lines of OPE receipts or of OpenExecution events; an Ophamin proof record,
- * which may hold NaN/Infinity and lone surrogates like the Python values it comes from) and verifies it.
+ * which may hold NaN/Infinity and lone surrogates like the Python values it comes from; and the wrappers of
+ * prova/intoto.h and prova/cloudevents.h: a DSSE envelope (kind "dsse_envelope": its signatures by keyid against
+ * o->keys, HMAC ones under the proof records' HMAC key option, its Statement, then the record inside) or a
+ * structured CloudEvent (kind "cloudevent": its attributes, then the record in its data)) and verifies it.
  * Returns 0 whenever a report was produced (*ret_report, owned by the caller; valid or not); PROVA_ESYNTAX for
  * input that is not JSON (a report is still returned, with the parse failure as a check, and reterr names it);
  * PROVA_ENOMEM or PROVA_EINVAL otherwise. A document of no known kind gives a report with a failed "kind" check. */

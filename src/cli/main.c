@@ -43,7 +43,8 @@ const cli_cmd cli_commands[] = {
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key] [--json] [FILE|-]",
      "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
      "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
-     "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines.\n"
+     "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines; Ophamin proof\n"
+     "records; and a DSSE envelope or a CloudEvent carrying any of them (both layers, one report).\n"
      "  --jwks F / --key F     trusted keys (repeatable). OPE: keys inside the document are used only with\n"
      "                         --trust-embedded-key. OpenExecution: the bundle's public_key must be one of them;\n"
      "                         without trusted keys it is used with a warning (key_from_bundle)\n"
@@ -56,7 +57,8 @@ const cli_cmd cli_commands[] = {
      "  --hmac-key F | --hmac-key-b64 S | --default-key\n"
      "                         proof records: the HMAC key (a file's bytes, one trailing newline dropped; standard\n"
      "                         base64; or the public default key, which proves integrity against accidents only);\n"
-     "                         also PROVA_HMAC_KEY_B64. Without one, the signature is not checked (not valid)\n"
+     "                         also PROVA_HMAC_KEY_B64. Without one, the signature is not checked (not valid).\n"
+     "                         DSSE envelopes: their HMAC signatures are checked under the same key\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
      "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",

@@ -50,6 +50,13 @@ int prova__verify_family(const void *data, size_t len, const struct prova_verify
 
 /* The lenient second reading of a document that the strict parser refused only for NaN/Infinity, lone surrogates or
  * number range: 0 with *ret_doc when it is a proof record, PROVA_ESYNTAX when not, PROVA_ENOMEM (interop/record.c). */
+/* The wrappers prova_verify_document() also recognizes (interop/intoto.c, interop/cloudevents.c): a DSSE envelope
+ * (payloadType, payload, signatures), verified into r as prova_dsse_verify() would; a structured CloudEvent (a
+ * string specversion). */
+struct prova_dsse_verify_options;
+bool prova__dsse_detect(const prova_json *v);
+int prova__dsse_verify_root(const prova_json *env, const struct prova_dsse_verify_options *o, prova_report *r);
+
 int prova__parse_proof_lenient(const void *data, size_t len, uint32_t max_depth, const prova_error *strict_err,
                                prova_doc **ret_doc);
 

@@ -122,6 +122,15 @@ t "import: an edited Statement fails its signatures" 1 - - -- "$PROVA" import --
 head -c 60 "$T/env.dsse" >"$T/trunc.dsse"
 t "import: a truncated envelope" 2 - 'json_truncated|json_syntax' -- "$PROVA" import "$T/trunc.dsse"
 
+# One verifier for everything: prova verify detects DSSE envelopes and CloudEvents too (both layers, one report).
+t "verify a DSSE envelope" 0 'VALID' - -- "$PROVA" verify --jwks "$T/k.jwks" --default-key "$T/proof.dsse"
+t "verify --json: kind dsse_envelope, the record's checks inside" 0 '"kind":"dsse_envelope"' - -- \
+  "$PROVA" verify --json --jwks "$T/k.jwks" --default-key "$T/proof.dsse"
+pycheck "verify DSSE: the signature checks and the proof's" "$T/out" \
+  'd["valid"] and any(c["check"].startswith("dsse.signatures[") for c in d["checks"]) and any(c["check"] == "proof_id" for c in d["checks"])'
+t "verify a DSSE envelope with a flipped bit" 1 'dsse_signature_invalid|dsse_no_valid_signature' - -- \
+  "$PROVA" verify --jwks "$T/k.jwks" "$T/bad_sig.dsse"
+
 # ---- CloudEvents round trips -----------------------------------------------------------------------------------
 t "cloudevents: proof record" 0 - - -- \
   "$PROVA" export --to cloudevents --default-key --source urn:test --out "$T/proof.ce" "$T/proof.json"
@@ -137,6 +146,10 @@ t "import: a CloudEvent with an edited record" 1 'proof_id_mismatch|proof_signat
   "$PROVA" import --default-key "$T/tampered.ce"
 pyedit "$T/proof.ce" "$T/noid.ce" 'del d["id"]'
 t "import: a CloudEvent without id" 2 - 'ce_missing_attribute' -- "$PROVA" import "$T/noid.ce"
+t "verify a CloudEvent (data verified)" 0 'VALID' - -- "$PROVA" verify --default-key "$T/proof.ce"
+t "verify a CloudEvent with an edited record" 1 'proof_id_mismatch|proof_signature' - -- \
+  "$PROVA" verify --default-key "$T/tampered.ce"
+t "verify a CloudEvent without id" 1 'ce_missing_attribute' - -- "$PROVA" verify "$T/noid.ce"
 pyedit "$T/proof.ce" "$T/spec.ce" 'd["specversion"] = "0.3"'
 t "import: specversion 0.3" 2 - 'ce_specversion' -- "$PROVA" import "$T/spec.ce"
 pyedit "$T/proof.ce" "$T/ext.ce" 'd["Bad-Ext"] = "x"'

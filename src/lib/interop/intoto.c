@@ -606,7 +606,12 @@ static int verify_statement(const prova_buf *payload, const prova_dsse_verify_op
     return rc;
 }
 
-static int verify_root(const prova_json *env, const prova_dsse_verify_options *o, prova_report *r) {
+bool prova__dsse_detect(const prova_json *v) {
+    return prova_json_is_object(v) && prova_json_get(v, "payloadType") && prova_json_get(v, "payload") &&
+           prova_json_get(v, "signatures");
+}
+
+int prova__dsse_verify_root(const prova_json *env, const prova_dsse_verify_options *o, prova_report *r) {
     const char *why;
     char at[PROVA_POINTER_MAX];
     if (!envelope_schema(env, &why, at)) return chk(r, "dsse.schema", false, "dsse_schema", at, why);
@@ -667,7 +672,7 @@ int prova_dsse_verify(const void *data, size_t len, const prova_dsse_verify_opti
         *ret_report = r;
         return PROVA_ESYNTAX;
     }
-    rc = verify_root(prova_doc_root(doc), o, r);
+    rc = prova__dsse_verify_root(prova_doc_root(doc), o, r);
     prova_doc_free(doc);
     if (rc < 0) {
         prova_report_free(r);

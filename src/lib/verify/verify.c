@@ -3,6 +3,8 @@
 
 #include "oe_internal.h"
 #include "ope_internal.h"
+#include "prova/cloudevents.h"
+#include "prova/intoto.h"
 #include "prova/proof.h"
 #include "prova/verify.h"
 
@@ -20,6 +22,58 @@ static prova_doc *first_line(const char *s, size_t len) {
         return prova_json_parse(s + a, b - a, NULL, &doc, NULL) == 0 ? doc : NULL;
     }
     return NULL;
+}
+
+/* A DSSE envelope: both layers, as prova_dsse_verify(). HMAC signatures verify under the proof records' HMAC key
+ * option (o->hmac_key_b64, or the public default key with o->allow_default_hmac_key, which the report warns about). */
+static int verify_dsse(const prova_json *env, const prova_verify_options *o, prova_report *r) {
+    int rc = prova_report_set_kind(r, "dsse_envelope");
+    uint8_t *key = NULL;
+    size_t key_len = 0;
+    bool is_default = false;
+    if (rc == 0 && o && o->hmac_key_b64) {
+        int kr = prova_proof_b64_key(o->hmac_key_b64, &key, &key_len, NULL);
+        if (kr == PROVA_ENOMEM) rc = kr;
+        is_default = kr == PROVA_PROOF_KEY_IS_DEFAULT;
+        if (kr < 0) key = NULL;
+    } else if (rc == 0 && o && o->allow_default_hmac_key) {
+        key = (uint8_t *)PROVA_PROOF_DEFAULT_KEY;
+        key_len = PROVA_PROOF_DEFAULT_KEY_LEN;
+        is_default = true;
+    }
+    prova_dsse_verify_options d = {.keys = o ? o->keys : NULL, .hmac_key = key, .hmac_key_len = key_len, .inner = o};
+    if (rc == 0) rc = prova__dsse_verify_root(env, &d, r);
+    if (rc == 0 && key && is_default)
+        rc = prova_report_warn(r, "dsse_default_key", "",
+                               "HMAC signatures were checked under the public default key \"%s\": a match proves "
+                               "integrity against accidents only", PROVA_PROOF_DEFAULT_KEY) < 0 ? PROVA_ENOMEM : 0;
+    if (key && key != (uint8_t *)PROVA_PROOF_DEFAULT_KEY) prova_proof_key_free(key, key_len);
+    return rc;
+}
+
+/* A structured CloudEvent: its attributes (prova_ce_unwrap), then the record in its data, verified like any
+ * document; one report. */
+static int verify_cloudevent(const prova_json *ev, const prova_verify_options *o, prova_report *r) {
+    int rc = prova_report_set_kind(r, "cloudevent");
+    prova_buf data = PROVA_BUF_INIT;
+    prova_error e;
+    int ur = rc ? rc : prova_ce_unwrap(ev, &data, &e);
+    if (ur == PROVA_ENOMEM) {
+        rc = ur;
+    } else if (ur < 0) {
+        rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
+    } else {
+        const prova_json *type = prova_json_get(ev, "type");
+        rc = prova_report_check(r, "cloudevent", true, "ok", "", "a CloudEvents 1.0 event of type %s; its data verified "
+                                "below", prova_json_str(type) ? prova_json_str(type) : "?") < 0 ? PROVA_ENOMEM : 0;
+        prova_report *inner = NULL;
+        int vr = rc ? rc : prova_verify_document(data.data ? (const char *)data.data : "", data.len, o, &inner, NULL);
+        if (vr == PROVA_ENOMEM || (!inner && !rc)) rc = PROVA_ENOMEM;
+        else if (inner) rc = prova__report_append(r, inner);
+        prova_report_free(inner);
+    }
+    prova_buf_free(&data);
+    return rc;
 }
 
 int prova__verify_family(const void *data, size_t len, const prova_verify_options *o, prova__family family,
@@ -73,7 +127,10 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     }
     const prova_json *root = prova_doc_root(doc);
     int vr;
-    if (family != PROVA__FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
+    if (family == PROVA__FAMILY_ANY && prova__dsse_detect(root)) vr = verify_dsse(root, o, r);
+    else if (family == PROVA__FAMILY_ANY && prova_json_is_string(prova_json_get(root, "specversion")))
+        vr = verify_cloudevent(root, o, r);
+    else if (family != PROVA__FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
     else if (family != PROVA__FAMILY_OE && (family == PROVA__FAMILY_OPE || prova__ope_detect(root)))
         vr = prova__ope_verify_root(root, o, r);
     else if (family == PROVA__FAMILY_ANY && prova_proof_detect(root))
