@@ -316,7 +316,7 @@ S["VerifyReport"] = obj(
         "valid": boolean("True only when every check passed."),
         "kind": string("The detected kind of document.",
                        examples=["ope_envelope", "ope_receipt", "ope_receipt_chain", "ope_bundle", "oe_bundle",
-                                 "oe_chain", "oe_events", "unknown"]),
+                                 "oe_chain", "oe_events", "proof_record", "dsse_envelope", "cloudevent", "unknown"]),
         "checks": array(ref("ReportCheck"), "Every check that was run, in order."),
         "warnings": array(ref("ReportWarning"), "Findings that do not make the document invalid."),
         "keys": array(ref("ReportKey"), "The keys the signatures were verified with (absent when none)."),
@@ -806,7 +806,8 @@ P["/.well-known/jwks.json"] = {"get": op(
 P["/v1/verify"] = {"post": op(
     "verifyDocument", "Verify any document prova knows",
     "Detects the kind of the document and verifies it: an OPE v1 envelope, receipt, receipt chain or export bundle; "
-    "an OpenExecution offline bundle, chain record or events; or a proof record. JSON Lines "
+    "an OpenExecution offline bundle, chain record or events; a proof record; or a DSSE envelope or CloudEvent that "
+    "carries one of them (both layers in one report). JSON Lines "
     "(`application/x-ndjson`) holds OPE receipts or OpenExecution events, one per line. The answer is always the "
     "unified report with 200, whether the document is valid or not; 400 only when the body is not JSON. Keys are "
     "the gateway's trusted keys; a key carried inside the document is used only with `trust_embedded_key=true` "
