@@ -28,16 +28,21 @@ static prova_doc *first_line(const char *s, size_t len) {
  * option (o->hmac_key_b64, or the public default key with o->allow_default_hmac_key, which the report warns about). */
 static int verify_dsse(const prova_json *env, const prova_verify_options *o, prova_report *r) {
     int rc = prova_report_set_kind(r, "dsse_envelope");
-    uint8_t *key = NULL;
+    uint8_t *owned = NULL; /* a decoded key, wiped and freed here */
+    const uint8_t *key = NULL;
     size_t key_len = 0;
     bool is_default = false;
     if (rc == 0 && o && o->hmac_key_b64) {
-        int kr = prova_proof_b64_key(o->hmac_key_b64, &key, &key_len, NULL);
+        int kr = prova_proof_b64_key(o->hmac_key_b64, &owned, &key_len, NULL);
         if (kr == PROVA_ENOMEM) rc = kr;
         is_default = kr == PROVA_PROOF_KEY_IS_DEFAULT;
-        if (kr < 0) key = NULL;
+        if (kr < 0) {
+            owned = NULL;
+            key_len = 0;
+        }
+        key = owned;
     } else if (rc == 0 && o && o->allow_default_hmac_key) {
-        key = (uint8_t *)PROVA_PROOF_DEFAULT_KEY;
+        key = (const uint8_t *)PROVA_PROOF_DEFAULT_KEY;
         key_len = PROVA_PROOF_DEFAULT_KEY_LEN;
         is_default = true;
     }
@@ -47,7 +52,7 @@ static int verify_dsse(const prova_json *env, const prova_verify_options *o, pro
         rc = prova_report_warn(r, "dsse_default_key", "",
                                "HMAC signatures were checked under the public default key \"%s\": a match proves "
                                "integrity against accidents only", PROVA_PROOF_DEFAULT_KEY) < 0 ? PROVA_ENOMEM : 0;
-    if (key && key != (uint8_t *)PROVA_PROOF_DEFAULT_KEY) prova_proof_key_free(key, key_len);
+    prova_proof_key_free(owned, key_len);
     return rc;
 }
 
