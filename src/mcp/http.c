@@ -250,18 +250,6 @@ typedef struct conn {
     bool too_large, answered;
 } conn;
 
-static const gw_token *bearer(const srv *v, const char *auth) {
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) return NULL;
-    const char *t = auth + 7;
-    while (*t == ' ') t++;
-    uint8_t h[PROVA_HASH_MAX_BYTES];
-    if (!*t || prova_hash(PROVA_HASH_SHA256, t, strlen(t), h) < 0) return NULL;
-    const gw_token *found = NULL;
-    for (size_t i = 0; i < v->ntokens; i++) /* every entry compared: the time does not depend on which one */
-        if (prova_ct_equal(h, v->tokens[i].sha256, 32)) found = &v->tokens[i];
-    return found;
-}
-
 static enum MHD_Result send_reply(struct MHD_Connection *mc, conn *c, unsigned status, const char *ctype, prova_buf *body,
                             const mcp_http_out *o) {
     struct MHD_Response *r =
@@ -326,7 +314,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         .origin = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Origin"),
         .accept = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept"),
         .content_type = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Type"),
-        .token = bearer(v, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Authorization")),
+        .token = gw_bearer(v->tokens, v->ntokens, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Authorization")),
         .token_required = v->token_required,
         .body = c->body.data ? c->body.data : (const uint8_t *)"",
         .body_len = c->too_large ? v->max + 1 : c->body.len,
@@ -352,55 +340,13 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
     free(c);
 }
 
-/* HOST:PORT, [V6]:PORT, :PORT (every interface) or PORT (loopback). */
-static int parse_addr(const char *a, struct sockaddr_storage *ss, bool *loop) {
-    char host[256];
-    const char *port;
-    memset(ss, 0, sizeof *ss);
-    if (a[0] == '[') {
-        const char *e = strchr(a, ']');
-        if (!e || e[1] != ':' || (size_t)(e - a - 1) >= sizeof host) return -1;
-        memcpy(host, a + 1, (size_t)(e - a - 1));
-        host[e - a - 1] = '\0';
-        port = e + 2;
-    } else if (!strchr(a, ':')) {
-        strcpy(host, "127.0.0.1");
-        port = a;
-    } else {
-        const char *e = strrchr(a, ':');
-        if ((size_t)(e - a) >= sizeof host) return -1;
-        memcpy(host, a, (size_t)(e - a));
-        host[e - a] = '\0';
-        port = e + 1;
-    }
-    char *end;
-    errno = 0;
-    unsigned long p = strtoul(port, &end, 10);
-    if (errno || *end || !*port || p > 65535) return -1;
-    if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
-    if (!host[0] || strchr(host, ':')) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)p);
-        if (!host[0]) s6->sin6_addr = in6addr_any;
-        else if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1) return -1;
-        *loop = host[0] && IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr);
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)p);
-        if (inet_pton(AF_INET, host, &s4->sin_addr) != 1) return -1;
-        *loop = (ntohl(s4->sin_addr.s_addr) >> 24) == 127;
-    }
-    return 0;
-}
-
 int mcp_serve_http(mcp_server *s, const char *listen, const gw_token *tokens, size_t ntokens,
                    volatile sig_atomic_t *stop) {
     struct sockaddr_storage ss;
+    socklen_t sl;
     bool loop = false;
     const mcp_config *c = mcp_server_config(s);
-    if (parse_addr(listen, &ss, &loop) < 0) {
+    if (gw_parse_listen(listen, true, &ss, &sl, &loop) < 0) {
         fprintf(stderr, "prova mcp: --http %s: expected PORT (loopback), HOST:PORT, [V6]:PORT or :PORT\n", listen);
         return 2;
     }

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "prova/common.h"
 #include "prova/crypto.h"
@@ -134,6 +135,7 @@ struct gw {
 
     /* MCP at /mcp (src/mcp/mcp.h), NULL when disabled or headless */
     struct mcp_server *mcp;
+    bool mcp_loopback; /* --listen is a loopback address: /mcp needs no token */
     char **mcp_origins;
     size_t nmcp_origins;
 
@@ -215,6 +217,13 @@ void gw_resp_free(gw_resp *r);
  * that would pass max (then the body is dropped and *too_large set). gw_body_take returns 0 or PROVA_ENOMEM. */
 bool gw_body_too_large(const char *content_length, size_t max);
 int gw_body_take(prova_buf *body, bool *too_large, size_t max, const char *data, size_t n);
+
+/* A listen address: HOST:PORT, [V6]:PORT, :PORT (every interface; "localhost" is 127.0.0.1) and, when bare_port,
+ * PORT alone for 127.0.0.1:PORT. *ret_loopback: only this machine can connect. 0, or -1 when it does not parse. */
+int gw_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len, bool *ret_loopback);
+/* The token whose SHA-256 is that of an "Authorization: Bearer T" value (every entry compared, constant time per
+ * entry), or NULL. */
+const gw_token *gw_bearer(const gw_token *tokens, size_t n, const char *authorization);
 
 /* Response helpers. Each returns 0 (the handler's return value), or PROVA_ENOMEM. */
 int gw_json(gw_req *req, unsigned status, const void *json, size_t len);

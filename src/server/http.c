@@ -270,15 +270,15 @@ static void route(gw_conn *c, const char *path, int method) {
     c->route = find_route(&c->req, path, method, &c->segs, &c->method_mismatch);
 }
 
-static const gw_token *bearer(gw *g, const char *auth) {
+const gw_token *gw_bearer(const gw_token *tokens, size_t n, const char *auth) {
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) return NULL;
     const char *t = auth + 7;
     while (*t == ' ') t++;
     uint8_t h[PROVA_HASH_MAX_BYTES];
     if (!*t || prova_hash(PROVA_HASH_SHA256, t, strlen(t), h) < 0) return NULL;
     const gw_token *found = NULL;
-    for (size_t i = 0; i < g->ntokens; i++) /* every entry compared: the time does not depend on which one */
-        if (prova_ct_equal(h, g->tokens[i].sha256, 32)) found = &g->tokens[i];
+    for (size_t i = 0; i < n; i++) /* every entry compared: the time does not depend on which one */
+        if (prova_ct_equal(h, tokens[i].sha256, 32)) found = &tokens[i];
     return found;
 }
 
@@ -291,7 +291,7 @@ static int authorize(gw_conn *c) {
     const gw_route *r = &gw_routes[c->route];
     gw_req *req = &c->req;
     const char *auth = gw_header_in(req, "Authorization");
-    req->token = bearer(req->g, auth);
+    req->token = gw_bearer(req->g->tokens, req->g->ntokens, auth);
     if (!r->scope) return 0;
     if (!req->token) {
         /* The ODIN API key + MAC is checked by the envelope handler, which knows what the MAC covers. */
@@ -545,19 +545,22 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 
 /* ---- Start and stop ------------------------------------------------------------------------------------ */
 
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *err, size_t errlen) {
+int gw_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len, bool *ret_loopback) {
     char host[256];
     const char *port;
     memset(ss, 0, sizeof *ss);
     if (s[0] == '[') {
         const char *e = strchr(s, ']');
-        if (!e || e[1] != ':' || (size_t)(e - s - 1) >= sizeof host) goto bad;
+        if (!e || e[1] != ':' || (size_t)(e - s - 1) >= sizeof host) return -1;
         memcpy(host, s + 1, (size_t)(e - s - 1));
         host[e - s - 1] = '\0';
         port = e + 2;
+    } else if (bare_port && !strchr(s, ':')) {
+        strcpy(host, "127.0.0.1");
+        port = s;
     } else {
         const char *e = strrchr(s, ':');
-        if (!e || (size_t)(e - s) >= sizeof host) goto bad;
+        if (!e || (size_t)(e - s) >= sizeof host) return -1;
         memcpy(host, s, (size_t)(e - s));
         host[e - s] = '\0';
         port = e + 1;
@@ -565,34 +568,34 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
     char *end;
     errno = 0;
     unsigned long p = strtoul(port, &end, 10);
-    if (errno || *end || !*port || p > 65535) goto bad;
+    if (errno || *end || !*port || p > 65535) return -1;
+    if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
     if (!host[0] || strchr(host, ':')) {
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
         a->sin6_family = AF_INET6;
         a->sin6_port = htons((uint16_t)p);
         if (!host[0]) a->sin6_addr = in6addr_any;
-        else if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) goto bad;
+        else if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) return -1;
         *len = sizeof *a;
+        *ret_loopback = host[0] && IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
     } else {
         struct sockaddr_in *a = (struct sockaddr_in *)ss;
         a->sin_family = AF_INET;
         a->sin_port = htons((uint16_t)p);
-        if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
-        if (inet_pton(AF_INET, host, &a->sin_addr) != 1) goto bad;
+        if (inet_pton(AF_INET, host, &a->sin_addr) != 1) return -1;
         *len = sizeof *a;
+        *ret_loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
     }
     return 0;
-bad:
-    snprintf(err, errlen, "--listen %s: expected HOST:PORT (an IP address; [::1]:PORT for IPv6, :PORT for all)", s);
-    return -1;
 }
 
 int gw_http_start(gw *g) {
     struct sockaddr_storage ss;
     socklen_t sl;
-    char err[300];
-    if (parse_listen(g->cfg.listen, &ss, &sl, err, sizeof err) < 0) {
-        gw_log(g, "%s", err);
+    bool loopback;
+    if (gw_parse_listen(g->cfg.listen, false, &ss, &sl, &loopback) < 0) {
+        gw_log(g, "--listen %s: expected HOST:PORT (an IP address; [::1]:PORT for IPv6, :PORT for all)",
+               g->cfg.listen);
         return 2;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |

@@ -9,12 +9,10 @@
 #include "gateway.h"
 #include "mcp/mcp.h"
 
-/* True for a --listen address that only this machine can reach. */
-static bool loopback(const char *listen) {
-    return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 || strncmp(listen, "localhost:", 10) == 0;
-}
-
 int gw_mcp_start(gw *g) {
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (gw_parse_listen(g->cfg.listen, false, &ss, &sl, &g->mcp_loopback) < 0) g->mcp_loopback = false;
     const char *list = g->cfg.mcp_allow_origins;
     if (list && *list) {
         size_t n = 1;
@@ -72,7 +70,7 @@ int gw_h_mcp(gw_req *req) {
         .accept = gw_header_in(req, "Accept"),
         .content_type = gw_header_in(req, "Content-Type"),
         .token = req->token,
-        .token_required = !loopback(g->cfg.listen),
+        .token_required = !g->mcp_loopback,
         .body = req->body,
         .body_len = req->body_len,
     };
