@@ -40,6 +40,7 @@ scripts/setup-node.sh || record "setup-node" 1
 
 note "build ($BUILD, gcc, -Werror)"
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=debugoptimized >/dev/null
+meson configure "$BUILD" -Dwerror=true >/dev/null
 if ninja -C "$BUILD"; then
   note "tests: unit, vectors, cli, differential"
   meson_suite normal "$BUILD"
@@ -50,6 +51,7 @@ fi
 note "sanitizers ($ASAN_BUILD, ASan+UBSan)"
 [ -f "$ASAN_BUILD/build.ninja" ] || meson setup "$ASAN_BUILD" --buildtype=debug -Db_sanitize=address,undefined \
   -Db_lundef=false >/dev/null
+meson configure "$ASAN_BUILD" -Dwerror=true >/dev/null
 if ninja -C "$ASAN_BUILD"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp
@@ -74,6 +76,7 @@ rc=$?; echo "valgrind test_interop: exit $rc"; record "valgrind test_interop" $r
 note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per target)"
 [ -f "$FUZZ_BUILD/build.ninja" ] || CC=clang meson setup "$FUZZ_BUILD" --buildtype=debugoptimized -Dfuzz=true \
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+meson configure "$FUZZ_BUILD" -Dwerror=true >/dev/null
 if ninja -C "$FUZZ_BUILD"; then
   for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify fuzz_proof_verify fuzz_interop fuzz_mcp; do
     corpus_name=${target#fuzz_}

@@ -2,10 +2,24 @@
 #ifndef PROVA_INTERNAL_H
 #define PROVA_INTERNAL_H
 
+#include <assert.h>
 #include <stdbool.h>
 
 #include "prova/common.h"
 #include "prova/json.h"
+
+/* Defensive branches (SQLite's ALWAYS()/NEVER()): a condition that holds by construction, tested anyway so that a
+ * release build fails safe if it ever does not. Debug and sanitizer builds (no NDEBUG) abort on the spot, so tests
+ * and fuzzers find the broken invariant instead of the defensive branch hiding it.
+ *   if (PROVA_NEVER(n >= cap)) return PROVA_EINVAL;
+ */
+#ifdef NDEBUG
+#define PROVA_ALWAYS(x) (!!(x))
+#define PROVA_NEVER(x) (!!(x))
+#else
+#define PROVA_ALWAYS(x) ((x) ? 1 : (assert(!"invariant: " #x), 0))
+#define PROVA_NEVER(x) ((x) ? (assert(!"invariant violated: " #x), 1) : 0)
+#endif
 
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
  * 0 or PROVA_ENOMEM (the array is then unchanged). */

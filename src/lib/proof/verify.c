@@ -162,11 +162,15 @@ static void problem(problems *p, const char *code, const char *at, const char *f
     va_end(ap);
 }
 
+/* The schema is three levels deep and member names are clipped to CLIP_MAX bytes, so a pointer always fits; a
+ * pointer that did not would be cut to its parent rather than to a wrong member. */
 static void child(char *dst, const char *at, const char *name) {
-    snprintf(dst, PROVA_POINTER_MAX, "%s/%s", at, name);
+    int n = snprintf(dst, PROVA_POINTER_MAX, "%s/%s", at, name);
+    if (PROVA_NEVER(n < 0 || n >= PROVA_POINTER_MAX)) snprintf(dst, PROVA_POINTER_MAX, "%s", at);
 }
 static void index_ptr(char *dst, const char *at, size_t i) {
-    snprintf(dst, PROVA_POINTER_MAX, "%s/%zu", at, i);
+    int n = snprintf(dst, PROVA_POINTER_MAX, "%s/%zu", at, i);
+    if (PROVA_NEVER(n < 0 || n >= PROVA_POINTER_MAX)) snprintf(dst, PROVA_POINTER_MAX, "%s", at);
 }
 
 static const char *type_name(const prova_json *v) {
