@@ -228,7 +228,7 @@ PROVA_NOINLINE int prova__scan_string_escaped(json_parser *p, size_t *pos, size_
         if (cls == C_CTRL)
             return fail(p, PROVA_ESYNTAX, "json_control_character", "unescaped control character in string", i);
         if (cls == C_HIGH) {
-            size_t n = utf8_seq(in + i, len - i);
+            size_t n = prova_utf8_seq(in + i, len - i);
             if (!n) return fail(p, PROVA_ESYNTAX, "json_invalid_utf8", "invalid UTF-8 in string", i);
             memcpy(out + o, in + i, n);
             o += n;
@@ -291,19 +291,7 @@ void prova__parser_free(json_parser *p, int status) {
     }
 }
 
-bool prova__utf8_valid(const char *str, size_t n) {
-    const uint8_t *s = (const uint8_t *)str;
-    for (size_t i = 0; i < n;) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(s + i, n - i);
-        if (!k) return false;
-        i += k;
-    }
-    return true;
-}
+bool prova__utf8_valid(const char *str, size_t n) { return prova_utf8_valid(str, n); }
 
 /* ---- Key orders ------------------------------------------------------------------------------------------- */
 

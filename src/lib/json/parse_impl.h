@@ -8,6 +8,7 @@
 
 #include "dtoa.h"
 #include "parser.h"
+#include "utf8.h"
 
 /* Byte classes for the string scanner. */
 enum { C_PLAIN = 0, C_QUOTE, C_ESC, C_CTRL, C_HIGH };
@@ -62,28 +63,6 @@ static inline bool is_ws(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' 
 static inline size_t skip_ws(const uint8_t *in, size_t len, size_t i) {
     while (i < len && is_ws(in[i])) i++;
     return i;
-}
-
-/* Length of a valid UTF-8 sequence starting at s (s[0] >= 0x80), or 0 if invalid (overlong, surrogate,
- * > U+10FFFF, truncated, bad continuation). RFC 3629 §4 table. */
-static inline size_t utf8_seq(const uint8_t *s, size_t avail) {
-    uint8_t c = s[0];
-    if (c >= 0xC2 && c <= 0xDF) return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (avail < 3) return 0;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F; /* no UTF-16 surrogates */
-        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (avail < 4) return 0;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 ? 4 : 0;
-    }
-    return 0;
 }
 
 static inline uint64_t load64(const uint8_t *p) {
@@ -154,7 +133,7 @@ static PROVA_ALWAYS_INLINE int scan_string(json_parser *p, size_t *pos, const ui
         if (cls == C_HIGH) { /* a run of non-ASCII text: validate sequence after sequence */
             sf &= ~STR_ASCII;
             do {
-                size_t n = utf8_seq(in + i, len - i);
+                size_t n = prova_utf8_seq(in + i, len - i);
                 if (!n) return fail(p, PROVA_ESYNTAX, "json_invalid_utf8", "invalid UTF-8 in string", i);
                 i += n;
             } while (i < len && in[i] >= 0x80);
@@ -328,7 +307,7 @@ value:
         if ((r = scan_number(p, sink, ctx, &i)) < 0) return r;
         goto after;
     default:
-        if (in[i] >= 0x80 && !utf8_seq(in + i, len - i))
+        if (in[i] >= 0x80 && !prova_utf8_seq(in + i, len - i))
             return fail(p, PROVA_ESYNTAX, "json_invalid_utf8", "invalid UTF-8 where a value is expected", i);
         return fail(p, PROVA_ESYNTAX, "json_syntax", "unexpected character where a value is expected", i);
     }

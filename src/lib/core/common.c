@@ -1,4 +1,6 @@
 /* Status strings, the default allocator and the growable buffer. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,5 +130,20 @@ int prova__grow_slow(const prova_allocator *a, void **p, size_t *cap, size_t nee
     if (!q) return PROVA_ENOMEM;
     *p = q;
     *cap = n;
+    return 0;
+}
+
+int prova_buf_printf(prova_buf *out, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return PROVA_EINVAL;
+    int rc = prova_buf_reserve(out, (size_t)n + 1); /* vsnprintf writes the NUL too */
+    if (rc < 0) return rc;
+    va_start(ap, fmt);
+    vsnprintf((char *)out->data + out->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    out->len += (size_t)n;
     return 0;
 }

@@ -1,0 +1,140 @@
+/* src/lib/core: the JSON writer, the UTF-8 validator, prova_buf_printf. Every document the writer produces is also
+ * parsed back by prova's strict parser (and, in tests/diff, nothing else needs to: the parser is cross-checked
+ * against JSONTestSuite and Python there). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "internal.h"
+#include "jsonw.h"
+#include "prova/json.h"
+#include "utf8.h"
+
+static char *text(prova_buf *b) {
+    static char s[4096];
+    size_t n = b->len < sizeof s - 1 ? b->len : sizeof s - 1;
+    memcpy(s, b->data ? (const char *)b->data : "", n);
+    s[n] = '\0';
+    return s;
+}
+
+static bool parses(const prova_buf *b) {
+    prova_doc *d = NULL;
+    int rc = prova_json_parse(b->data, b->len, NULL, &d, NULL);
+    prova_doc_free(d);
+    return rc == 0;
+}
+
+static void test_writer(void) {
+    prova_buf b = PROVA_BUF_INIT;
+    prova_jw w;
+    prova_jw_init(&w, &b);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "a", "x\"y\\z\n\t\x01\x1f");
+    prova_jw_key(&w, "list");
+    prova_jw_arr(&w);
+    prova_jw_i64(&w, -9223372036854775807LL - 1);
+    prova_jw_u64(&w, 18446744073709551615ULL);
+    prova_jw_bool(&w, true);
+    prova_jw_null(&w);
+    prova_jw_obj(&w);
+    prova_jw_end(&w);
+    prova_jw_arr(&w);
+    prova_jw_end(&w);
+    prova_jw_raw(&w, "{\"k\":1}", 7);
+    prova_jw_end(&w);
+    prova_jw_kstr(&w, "utf8", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    prova_jw_kstr_or_null(&w, "none", NULL);
+    prova_jw_end(&w);
+    CHECK(prova_jw_finish(&w) == 0);
+    CHECK_STR(text(&b), "{\"a\":\"x\\\"y\\\\z\\n\\t\\u0001\\u001f\",\"list\":[-9223372036854775808,"
+                        "18446744073709551615,true,null,{},[],{\"k\":1}],\"utf8\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
+                        "\"none\":null}");
+    CHECK(parses(&b));
+
+    /* A failure anywhere leaves the buffer as it was before the writer started. */
+    b.len = 0;
+    prova_buf_append(&b, "keep", 4) == 0 ? (void)0 : abort();
+    prova_jw_init(&w, &b);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "ok", "fine");
+    prova_jw_kstr(&w, "bad", "\xc3\x28");   /* invalid continuation */
+    prova_jw_kstr(&w, "after", "ignored");
+    prova_jw_end(&w);
+    CHECK(prova_jw_finish(&w) == PROVA_EINVAL);
+    CHECK(b.len == 4 && memcmp(b.data, "keep", 4) == 0);
+
+    /* Unbalanced nesting is an error, not a truncated document. */
+    b.len = 0;
+    prova_jw_init(&w, &b);
+    prova_jw_obj(&w);
+    CHECK(prova_jw_finish(&w) == PROVA_EINVAL);
+    CHECK(b.len == 0);
+
+    /* Overlong, surrogate and out-of-range sequences are refused; lossy writing replaces each bad byte. */
+    static const char *const bad[] = {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82", "\xff"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        b.len = 0;
+        CHECK(prova_json_put_string(&b, bad[i], strlen(bad[i])) == PROVA_EINVAL && b.len == 0);
+        prova_jw_init(&w, &b);
+        prova_jw_str_lossy(&w, bad[i], strlen(bad[i]));
+        CHECK(prova_jw_finish(&w) == 0 && parses(&b));
+    }
+    b.len = 0;
+    prova_jw_init(&w, &b);
+    prova_jw_str_lossy(&w, "a\xff" "b", 3);
+    CHECK(prova_jw_finish(&w) == 0);
+    CHECK_STR(text(&b), "\"a\xef\xbf\xbd" "b\"");
+
+    /* A formatted string longer than any stack buffer is written whole. */
+    char *big = malloc(10001);
+    memset(big, 'q', 10000);
+    big[10000] = '\0';
+    b.len = 0;
+    prova_jw_init(&w, &b);
+    prova_jw_strf(&w, "<%s>", big);
+    CHECK(prova_jw_finish(&w) == 0 && b.len == 10004 && b.data[1] == '<' && b.data[10002] == '>');
+    free(big);
+
+    /* Nesting deeper than the writer's limit fails instead of writing a broken document. */
+    b.len = 0;
+    prova_jw_init(&w, &b);
+    for (int i = 0; i < PROVA_JW_MAX_DEPTH + 1; i++) prova_jw_arr(&w);
+    for (int i = 0; i < PROVA_JW_MAX_DEPTH + 1; i++) prova_jw_end(&w);
+    CHECK(prova_jw_finish(&w) == PROVA_EINVAL && b.len == 0);
+    prova_buf_free(&b);
+}
+
+static void test_utf8(void) {
+    CHECK(prova_utf8_valid("", 0));
+    CHECK(prova_utf8_valid("plain ascii text, longer than eight bytes", 41));
+    CHECK(prova_utf8_valid("\xf0\x9f\x98\x80 after a four-byte sequence", 30));
+    CHECK(!prova_utf8_valid("eight ok\x80", 9));
+    CHECK(!prova_utf8_valid("\xed\xbf\xbf", 3)); /* a surrogate */
+    CHECK(!prova_utf8_valid("\xe0\x80\x80", 3)); /* overlong */
+    CHECK(!prova_utf8_valid("abc\xf0\x9f\x98", 6)); /* truncated at the end */
+    /* Every single byte: exactly the ASCII ones are valid alone. */
+    for (unsigned c = 0; c < 256; c++) {
+        char s[1] = {(char)c};
+        CHECK(prova_utf8_valid(s, 1) == (c < 0x80));
+    }
+}
+
+static void test_printf(void) {
+    prova_buf b = PROVA_BUF_INIT;
+    CHECK(prova_buf_printf(&b, "%s=%d", "n", 42) == 0);
+    char *big = malloc(5001);
+    memset(big, 'x', 5000);
+    big[5000] = '\0';
+    CHECK(prova_buf_printf(&b, " %s.", big) == 0);
+    CHECK(b.len == 4 + 1 + 5000 + 1 && memcmp(b.data, "n=42 x", 6) == 0 && b.data[b.len - 1] == '.');
+    free(big);
+    prova_buf_free(&b);
+}
+
+int main(void) {
+    test_writer();
+    test_utf8();
+    test_printf();
+    TEST_SUMMARY();
+}
