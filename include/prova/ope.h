@@ -60,6 +60,13 @@ typedef enum prova_ope_dialect {
 PROVA_EXPORT const char *prova_ope_dialect_name(prova_ope_dialect d);
 PROVA_EXPORT PROVA_NODISCARD int prova_ope_dialect_lookup(const char *name, prova_ope_dialect *ret);
 
+/* The signing string of OPE v1: "{cid}|{trace_id}|{ts}" (envelopes, the gateway's responses, the reference's API-key
+ * MAC) and "{bundle_cid}|{trace_id}|{exported_at}" (bundles) are the same pattern, built here for signing and
+ * verifying alike. Appends the bytes to out: 0, PROVA_EINVAL (NULL) or PROVA_ENOMEM (out unchanged). */
+PROVA_EXPORT PROVA_NODISCARD int prova_ope_signing_string(const char *cid, size_t cid_len, const char *trace_id,
+                                                          size_t trace_len, const char *ts, size_t ts_len,
+                                                          prova_buf *out);
+
 typedef struct prova_envelope_params {
     const char *payload_type; /* required */
     const char *target_type;  /* required */

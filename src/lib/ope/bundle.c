@@ -51,16 +51,6 @@ static bool starter_chain_valid(const prova_json *receipts) {
     return true;
 }
 
-/* The signed message "{bundle_cid}|{trace_id}|{exported_at}" (builder and verifier). */
-static int bundle_message(const char *cid, size_t cid_len, const char *trace, size_t trace_len, const char *exported,
-                          size_t exported_len, prova_buf *out) {
-    int r = prova_buf_append(out, cid, cid_len);
-    if (r == 0) r = prova_buf_append(out, "|", 1);
-    if (r == 0) r = prova_buf_append(out, trace, trace_len);
-    if (r == 0) r = prova_buf_append(out, "|", 1);
-    if (r == 0) r = prova_buf_append(out, exported, exported_len);
-    return r;
-}
 
 /* ---- Building ------------------------------------------------------------------------------------------------ */
 
@@ -124,7 +114,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     prova_buf msg = PROVA_BUF_INIT;
     if (r == 0) r = prova_json_parse(inner.data, inner.len, &po, &doc, reterr);
     if (r == 0) r = prova__ope_cid(prova_doc_root(doc), cid, reterr);
-    if (r == 0) r = bundle_message(cid, strlen(cid), trace_id, trace_len, exported_at, exported_len, &msg);
+    if (r == 0) r = prova_ope_signing_string(cid, strlen(cid), trace_id, trace_len, exported_at, exported_len, &msg);
     if (r == 0) r = prova__ope_sign_b64(gw, msg.data, msg.len, sig);
     if (r == 0) {
         size_t mark = out->len;
@@ -282,7 +272,7 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
                            kid ? kid->u.str : "(none: an ope-lib bundle needs a \"kid\" beside its signature)");
     } else {
         prova_buf msg = PROVA_BUF_INIT;
-        int mr = bundle_message(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
+        int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
         if (mr < 0) {
             prova_buf_free(&msg);
             return mr;

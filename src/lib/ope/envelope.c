@@ -143,12 +143,7 @@ int prova_envelope_pack(const prova_key *key, const prova_json *payload, const p
         break;
     }
     if (r == 0 && !p->bind) {
-        int k = snprintf(NULL, 0, "%s|%s|%s", cid, trace_id, p->ts);
-        r = k < 0 ? PROVA_EINVAL : prova_buf_reserve(&msg, (size_t)k + 1);
-        if (r == 0) {
-            snprintf((char *)msg.data, (size_t)k + 1, "%s|%s|%s", cid, trace_id, p->ts);
-            msg.len = (size_t)k;
-        }
+        r = prova_ope_signing_string(cid, strlen(cid), trace_id, strlen(trace_id), p->ts, strlen(p->ts), &msg);
     }
     if (r == 0) r = prova__ope_sign_b64(key, msg.data, msg.len, sig);
     if (r == 0) {
@@ -325,11 +320,7 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
                 static const char *const skip[] = {"sig"};
                 rc = prova__canon_without(env, skip, 1, &msg);
             } else {
-                rc = prova_buf_append(&msg, use_cid, strlen(use_cid));
-                if (!rc) rc = prova_buf_append(&msg, "|", 1);
-                if (!rc) rc = prova_buf_append(&msg, trace->u.str, trace->len);
-                if (!rc) rc = prova_buf_append(&msg, "|", 1);
-                if (!rc) rc = prova_buf_append(&msg, ts_s, ts_n);
+                rc = prova_ope_signing_string(use_cid, strlen(use_cid), trace->u.str, trace->len, ts_s, ts_n, &msg);
             }
             int v = rc ? rc : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
             if (v == 0) {

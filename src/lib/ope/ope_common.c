@@ -85,3 +85,17 @@ bool prova__ope_is_lite(const prova_json *rc) {
     return prova_json_is_string(h) && h->len >= 7 && memcmp(h->u.str, "sha256:", 7) == 0 &&
            !prova_json_get(rc, "receipt_signature");
 }
+
+int prova_ope_signing_string(const char *cid, size_t cid_len, const char *trace_id, size_t trace_len,
+                             const char *ts, size_t ts_len, prova_buf *out) {
+    if (!cid || !trace_id || !ts || !out) return PROVA_EINVAL;
+    size_t mark = out->len;
+    int r = prova_buf_reserve(out, cid_len + trace_len + ts_len + 2);
+    if (r == 0) r = prova_buf_append(out, cid, cid_len);
+    if (r == 0) r = prova_buf_append(out, "|", 1);
+    if (r == 0) r = prova_buf_append(out, trace_id, trace_len);
+    if (r == 0) r = prova_buf_append(out, "|", 1);
+    if (r == 0) r = prova_buf_append(out, ts, ts_len);
+    if (r < 0) out->len = mark;
+    return r;
+}
