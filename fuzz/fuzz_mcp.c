@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "mcp/mcp.h"
+#include "mcp.h"
 
 static const char INIT[] = "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
                            "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"fuzz\",\"version\":\"1\"}}}";
@@ -23,10 +23,23 @@ static void is_json(const prova_buf *b) {
     prova_doc_free(d);
 }
 
+/* The service without a store (document tools only), opened once: it holds no per-input state. */
+static app *service(void) {
+    static app *a;
+    if (!a) {
+        app_config c;
+        app_config_defaults(&c);
+        c.data_dir = NULL;
+        c.max_body = 1 << 16;
+        ASSERT(app_open(&c, &a) == 0);
+    }
+    return a;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (memmem(data, size, "read_proof_index", 16)) return 0;
-    gw_token all = {.name = "fuzz", .scopes = GW_SCOPE_ALL};
-    mcp_config cfg = {.quiet = true, .max_message = 1 << 16};
+    app_token all = {.name = "fuzz", .scopes = APP_SCOPE_ALL};
+    mcp_config cfg = {.a = service(), .quiet = true, .max_message = 1 << 16};
     mcp_server *s = mcp_server_new(&cfg);
     ASSERT(s);
     mcp_session *ss = mcp_session_new(s, &all);
@@ -46,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     mcp_session_free(ss);
 
-    mcp_http_in in = {.method = GW_POST, .accept = "application/json, text/event-stream",
+    mcp_http_in in = {.method = MCP_HTTP_POST, .accept = "application/json, text/event-stream",
                       .content_type = "application/json", .token = &all, .body = data, .body_len = size};
     mcp_http_out hout;
     memset(&hout, 0, sizeof hout);

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Writes src/server/openapi.json, the OpenAPI 3.1.0 description of `prova serve`.
+"""Writes src/http/openapi.json, the OpenAPI 3.1.0 description of `prova serve`.
 
 The document is the gateway's HTTP contract: GET /openapi.json serves it, GET /docs renders it, and the HTTP tests
 (tests/http/oas_check.mjs) validate every response the gateway sends against it. Edit this script, not the JSON.
 
-    scripts/gen_openapi.py            write src/server/openapi.json
+    scripts/gen_openapi.py            write src/http/openapi.json
     scripts/gen_openapi.py --check    exit 1 if the file is not what this script writes
     scripts/gen_openapi.py --stdout   print the document
 
@@ -15,7 +15,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "src", "server", "openapi.json")
+OUT = os.path.join(ROOT, "src", "http", "openapi.json")
 
 JSON = "application/json"
 
@@ -827,8 +827,11 @@ P["/v1/verify"] = {"post": op(
                                 "hash length).", {"type": "string", "examples": HASH_ALGS}),
         query_param("trust_embedded_key", "Accept a public key carried inside the document (the starter's "
                                           "`sender.jwk`).", {"type": "boolean", "default": False}),
-        query_param("hmac_key_b64", "The HMAC key of proof records, standard base64 (default: the reference "
-                                    "default key).", {"type": "string"}),
+        {"in": "header", "name": "X-Prova-HMAC-Key", "required": False,
+         "description": "The HMAC key of proof records, standard base64 (\"\" is the reference's public default "
+                        "key). A secret: sent in this header, never in the URL; a `hmac_key_b64` query parameter is "
+                        "refused with 400 `secret_in_query`.",
+         "schema": {"type": "string"}},
     ],
     body={"description": "The document.", "required": True, "content": {
         JSON: {"schema": {"description": "Any JSON document prova knows."}},

@@ -13,6 +13,7 @@ packages=(
   openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests
   valgrind
+  prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
   ca-certificates
 )
 

@@ -168,6 +168,21 @@ PROVA_EXPORT PROVA_NODISCARD int prova_canon_bytes(const void *data, size_t len,
                                                    const prova_parse_options *opts, prova_buf *out,
                                                    prova_error *reterr);
 
+/* A member to set in prova_canon_edit: its name and its value as JSON text. */
+typedef struct prova_member_text {
+    const char *name;
+    const char *json;
+    size_t len;
+} prova_member_text;
+
+/* The canonical form (profile p) of object obj with the members named in drop removed and the members of set
+ * added or replacing obj's (a record updated by a gateway: a chain record without its events, with a new
+ * event_count). Appends to out: 0, PROVA_EINVAL (obj not an object, a set value not JSON), PROVA_ELIMIT or
+ * PROVA_ENOMEM (out unchanged on failure). */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_edit(const prova_json *obj, const char *const *drop, size_t ndrop,
+                                                  const prova_member_text *set, size_t nset, prova_profile p,
+                                                  prova_buf *out, prova_error *reterr);
+
 /* Writes one string as a JSON string literal under profile p. s must be strict UTF-8 (checked: PROVA_ESYNTAX
  * otherwise, nothing appended); lone surrogates can reach the ophamin writer only through a parsed document. */
 PROVA_EXPORT PROVA_NODISCARD int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf *out);

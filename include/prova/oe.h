@@ -132,6 +132,24 @@ PROVA_EXPORT PROVA_NODISCARD int prova_oe_set_status(const prova_key *key, const
 
 /* ---- Verification ------------------------------------------------------------------------------------------ */
 
+/* ---- A gateway's verify API ---------------------------------------------------------------------------- */
+
+#define PROVA_OE_REASON_MAX 64
+
+/* seed 002 §7: the answer of GET /api/v1/provenance/verify/{cert_id} for a certificate a gateway stores, decided
+ * from what it stores: bundle (the certificate's offline bundle), record (the chain record without its events, or
+ * NULL when it is gone) and events (the chain's events as stored, an array). keys: the gateway's own keys, active
+ * and legacy (a certificate verifies only with the key that issued it, and only with one of the gateway's).
+ * Appends the answer's "data" object (members in the seed's order: valid, signature_valid, chain_hash_valid,
+ * certificate, chain, integrity) to out and sets *ret_valid; when not valid, ret_reason receives the first failed
+ * check's reason code (or store_events_differ / chain_record_hash_mismatch). 0, PROVA_EINVAL (NULL) or
+ * PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_verify_stored(const char *cert_id, const prova_json *bundle,
+                                                        const prova_json *record, const prova_json *events,
+                                                        const prova_keyset *keys, int64_t now_us, prova_buf *out,
+                                                        bool *ret_valid, char ret_reason[PROVA_OE_REASON_MAX],
+                                                        prova_error *reterr);
+
 /* True for documents prova_oe_verify_doc() accepts: an offline bundle, a chain record, an array of events. */
 PROVA_EXPORT bool prova_oe_detect(const prova_json *doc);
 

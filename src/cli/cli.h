@@ -61,6 +61,15 @@ int cli_load_key(const char *path, prova_key **ret);
 /* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of the directory. */
 int cli_write_file_atomic(const char *path, const void *data, size_t len);
 
+/* A list of strings split from one option value ("a, b,c"), each trimmed of spaces, empty ones dropped. */
+typedef struct cli_list {
+    char **v;
+    size_t n;
+} cli_list;
+/* 0, or -1 when out of memory (the list is then freed). */
+int cli_split_list(const char *s, cli_list *ret);
+void cli_list_free(cli_list *l);
+
 /* Prints the help text of a command to f. */
 void cli_print_help(const cli_cmd *cmd, FILE *f);
 

@@ -2,60 +2,117 @@
  *
  *   prova mcp [--http ADDR] [--data DIR] [--trusted-senders JWKS] [--allow-inline-sender-keys] [--key K]
  *             [--jwks F]... [--allow-origin O]... [--tokens FILE] [--max-message BYTES] [--quiet]
+ *             [--tls-cert F --tls-key F] [--max-connections N] [--timeout S]
  *
- * --data DIR runs the gateway headless on that store (no HTTP daemon of its own): the store tools act on it through
- * gw_dispatch. A stdio session acts for the local user with every scope (whoever can run prova can open the
- * store); an HTTP session acts with the bearer token it presented. */
+ * --data DIR opens the gateway's store (the service layer, without the gateway's routes): the store tools act on it.
+ * A stdio session acts for the local user with every scope (whoever can run prova can open the store); an HTTP
+ * session acts with the bearer token it presented. --http runs the gateway's HTTP daemon with only /mcp and
+ * /health, so MCP over HTTP has the same TLS, limits and metrics as prova serve. */
 #define _DEFAULT_SOURCE
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "cli.h"
-#include "mcp/mcp.h"
+#include "http.h"
+#include "mcp.h"
 #include "prova/crypto.h"
 #include "prova/ope.h"
-#include "server/gateway.h"
-
-static volatile sig_atomic_t stop_flag; /* SIGINT/SIGTERM: the HTTP server stops */
-
-static void on_signal(int sig) {
-    (void)sig;
-    stop_flag = 1;
-}
 
 enum { MAX_ORIGINS = 64 };
 
+static void log_line(void *ctx, const char *line) {
+    (void)ctx;
+    fprintf(stderr, "prova mcp: %s\n", line);
+}
+
+/* A positive number from an option, within [lo, hi]; EXIT_OK or EXIT_USAGE (printed). */
+static int number_opt(const char *name, const char *v, unsigned long long lo, unsigned long long hi,
+                      unsigned long long *ret) {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || !*v || *end || n < lo || n > hi)
+        return cli_fail(EXIT_USAGE, "mcp: %s must be a number from %llu to %llu", name, lo, hi);
+    *ret = n;
+    return EXIT_OK;
+}
+
+/* Serves HTTP until SIGINT or SIGTERM. */
+static int serve_http(http_config *hc, app *a, mcp_server *s, bool quiet) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    bool loopback = false;
+    if (http_parse_listen(hc->listen, true, &ss, &sl, &loopback) < 0)
+        return cli_fail(EXIT_USAGE, "mcp: --http %s: expected PORT (loopback), HOST:PORT, [V6]:PORT or :PORT",
+                        hc->listen);
+    if (!loopback && app_token_count(a) == 0)
+        return cli_fail(EXIT_USAGE, "mcp: --http %s is not a loopback address: give bearer tokens (--tokens FILE, or "
+                                    "--data DIR for the gateway's)", hc->listen);
+    httpd *d = NULL;
+    int rc = http_start(hc, a, s, &d);
+    if (rc) return rc;
+    if (!quiet)
+        fprintf(stderr, "prova mcp: streamable HTTP on %s://%s/mcp%s\n", hc->tls_cert ? "https" : "http", hc->listen,
+                loopback ? "" : " (bearer token required)");
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    http_stop(d);
+    return EXIT_OK;
+}
+
 int cmd_mcp(int argc, char **argv) {
-    const char *http = NULL, *data = NULL, *senders = NULL, *key_path = NULL, *tokens_path = NULL, *v = NULL;
+    const char *http = NULL, *v = NULL;
     const char *origins[MAX_ORIGINS];
     size_t norigins = 0;
-    bool inline_keys = false, quiet = false;
-    size_t max_message = 0;
+    const char *key_path = NULL;
+    bool quiet = false;
+    size_t max_message = MCP_DEFAULT_MAX_MESSAGE;
     prova_keyset *ks = NULL;
     prova_key *key = NULL;
-    gw *g = NULL, *tok = NULL;
+    app *a = NULL;
     mcp_server *s = NULL;
     int rc = EXIT_OK;
-    bool started = false;
+    app_config ac;
+    app_config_defaults(&ac);
+    ac.data_dir = NULL;
+    ac.log = log_line;
+    http_config hc;
+    http_config_defaults(&hc);
+    hc.bare_port = true;
+    hc.mcp_only = true;
+    hc.log_prefix = "prova mcp";
+    hc.quiet = true; /* no access log: stderr carries the session's diagnostics */
 
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_is_help(a)) {
+        const char *arg = argv[i];
+        unsigned long long n;
+        if (cli_is_help(arg)) {
             cli_print_help(cli_find("mcp"), stdout);
             goto out;
         } else if (cli_opt_value(argc, argv, &i, "--http", &http) ||
-                   cli_opt_value(argc, argv, &i, "--data", &data) ||
-                   cli_opt_value(argc, argv, &i, "--trusted-senders", &senders) ||
+                   cli_opt_value(argc, argv, &i, "--data", &ac.data_dir) ||
+                   cli_opt_value(argc, argv, &i, "--trusted-senders", &ac.trusted_senders) ||
                    cli_opt_value(argc, argv, &i, "--key", &key_path) ||
-                   cli_opt_value(argc, argv, &i, "--tokens", &tokens_path)) {
-        } else if (strcmp(a, "--allow-inline-sender-keys") == 0) {
-            inline_keys = true;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+                   cli_opt_value(argc, argv, &i, "--tokens", &ac.tokens_path) ||
+                   cli_opt_value(argc, argv, &i, "--tls-cert", &hc.tls_cert) ||
+                   cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key)) {
+        } else if (strcmp(arg, "--allow-inline-sender-keys") == 0) {
+            ac.allow_inline_sender_keys = true;
+        } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             quiet = true;
         } else if (cli_opt_value(argc, argv, &i, "--allow-origin", &v)) {
             if (norigins == MAX_ORIGINS) {
@@ -64,14 +121,14 @@ int cmd_mcp(int argc, char **argv) {
             }
             origins[norigins++] = v;
         } else if (cli_opt_value(argc, argv, &i, "--max-message", &v)) {
-            char *end;
-            errno = 0;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (errno || !*v || *end || n < 1024 || n > ((unsigned long long)256 << 20)) {
-                rc = cli_fail(EXIT_USAGE, "mcp: --max-message must be a number of bytes from 1024 to 268435456");
-                goto out;
-            }
+            if ((rc = number_opt("--max-message", v, 1024, (unsigned long long)256 << 20, &n))) goto out;
             max_message = (size_t)n;
+        } else if (cli_opt_value(argc, argv, &i, "--max-connections", &v)) {
+            if ((rc = number_opt("--max-connections", v, 1, 1000000, &n))) goto out;
+            hc.max_connections = (unsigned)n;
+        } else if (cli_opt_value(argc, argv, &i, "--timeout", &v)) {
+            if ((rc = number_opt("--timeout", v, 1, 86400, &n))) goto out;
+            hc.timeout_s = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
             cli_input in;
             rc = cli_input_open(v, (size_t)4 << 20, &in);
@@ -82,60 +139,40 @@ int cmd_mcp(int argc, char **argv) {
                 goto out;
             }
             prova_error err;
-            int n = prova_keyset_add_jwks(ks, in.data, in.len, v, &err);
+            int k = prova_keyset_add_jwks(ks, in.data, in.len, v, &err);
             cli_input_close(&in);
-            if (n < 0) {
+            if (k < 0) {
                 cli_report(v, &err);
                 rc = EXIT_USAGE;
                 goto out;
             }
         } else {
-            rc = cli_fail(EXIT_USAGE, "mcp: unknown option '%s' (prova mcp --help)", a);
+            rc = cli_fail(EXIT_USAGE, "mcp: unknown option '%s' (prova mcp --help)", arg);
             goto out;
         }
     }
     if (key_path && (rc = cli_load_key(key_path, &key)) != EXIT_OK) goto out;
-    if (!data && (senders || inline_keys)) {
+    if (!ac.data_dir && (ac.trusted_senders || ac.allow_inline_sender_keys)) {
         rc = cli_fail(EXIT_USAGE, "mcp: --trusted-senders and --allow-inline-sender-keys need --data DIR");
         goto out;
     }
-
-    if (data) { /* the gateway, headless */
-        if (!(g = calloc(1, sizeof *g))) {
-            rc = cli_fail(EXIT_INTERNAL, "out of memory");
-            goto out;
-        }
-        gw_config c;
-        gw_config_defaults(&c);
-        c.data_dir = data;
-        c.listen = NULL;
-        c.quiet = true;
-        c.trusted_senders = senders;
-        c.allow_inline_sender_keys = inline_keys;
-        c.tokens_path = tokens_path;
-        started = true;
-        rc = gw_start(g, &c);
-        if (rc) goto out;
-        if (ks && prova_keyset_add_jwks(ks, g->jwks.data, g->jwks.len, "gateway", NULL) < 0) {
-            rc = cli_fail(EXIT_INTERNAL, "mcp: the gateway's keys cannot be added to the trusted keys");
-            goto out;
-        }
-    } else if (tokens_path) { /* tokens only: the gateway's tokens.json format, read by the gateway's loader */
-        if (!(tok = calloc(1, sizeof *tok))) {
-            rc = cli_fail(EXIT_INTERNAL, "out of memory");
-            goto out;
-        }
-        tok->cfg.tokens_path = tokens_path;
-        if (gw_load_tokens(tok) != 0) {
-            rc = cli_fail(EXIT_USAGE, "mcp: %s: cannot use these tokens", tokens_path);
-            goto out;
-        }
+    if (!http && (hc.tls_cert || hc.tls_key)) {
+        rc = cli_fail(EXIT_USAGE, "mcp: --tls-cert and --tls-key apply to --http");
+        goto out;
     }
-
-    mcp_config mc = {.g = g,
+    ac.max_body = max_message;
+    ac.max_depth = PROVA_DEFAULT_MAX_DEPTH;
+    if ((rc = app_open(&ac, &a)) != 0) goto out;
+    /* Keys given with --jwks are the verify tools' trusted keys; the store's own keys are trusted too. */
+    if (ks && ac.data_dir && prova_keyset_add_jwks(ks, app_jwks(a)->data, app_jwks(a)->len, "gateway", NULL) < 0) {
+        rc = cli_fail(EXIT_INTERNAL, "mcp: the gateway's keys cannot be added to the trusted keys");
+        goto out;
+    }
+    mcp_config mc = {.a = a,
                      .key = key,
                      .keys = ks,
                      .max_message = max_message,
+                     .max_depth = PROVA_DEFAULT_MAX_DEPTH,
                      .allowed_origins = origins,
                      .norigins = norigins,
                      .quiet = quiet};
@@ -144,33 +181,23 @@ int cmd_mcp(int argc, char **argv) {
         goto out;
     }
     if (http) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        signal(SIGPIPE, SIG_IGN);
-        const gw_token *tokens = g ? g->tokens : tok ? tok->tokens : NULL;
-        size_t ntokens = g ? g->ntokens : tok ? tok->ntokens : 0;
-        rc = mcp_serve_http(s, http, tokens, ntokens, &stop_flag);
+        hc.listen = http;
+        hc.max_body = max_message;
+        hc.quiet = true;
+        hc.mcp_origins = origins;
+        hc.nmcp_origins = norigins;
+        rc = serve_http(&hc, a, s, quiet);
+        if (!quiet && rc == EXIT_OK) fprintf(stderr, "prova mcp: stopped\n");
     } else {
         if (!quiet)
-            fprintf(stderr, "prova mcp: serving MCP on stdio%s%s\n", data ? " with the store in " : " (no store)",
-                    data ? data : "");
+            fprintf(stderr, "prova mcp: serving MCP on stdio%s%s\n", ac.data_dir ? " with the store in " : " (no store)",
+                    ac.data_dir ? ac.data_dir : "");
         rc = mcp_serve_stdio(s, STDIN_FILENO, STDOUT_FILENO);
     }
 
 out:
     mcp_server_free(s);
-    if (g) {
-        if (started) gw_stop(g);
-        free(g);
-    }
-    if (tok) {
-        gw_free_config_state(tok);
-        free(tok);
-    }
+    app_close(a);
     prova_key_free(key);
     prova_keyset_free(ks);
     return rc;

@@ -7,10 +7,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "cli.h"
+#include "http.h"
+#include "mcp.h"
 #include "prova/crypto.h"
 #include "prova/json.h"
-#include "server/gateway.h"
+
+/* What prova serve is configured with: the service's settings, the daemon's, and /mcp's. */
+typedef struct serve_config {
+    app_config app;
+    http_config http;
+    const char *mcp_allow_origins; /* comma-separated Origin values /mcp accepts besides loopback ones */
+} serve_config;
 
 typedef struct opt_def {
     const char *name; /* long option without "--"; also the config-file key */
@@ -19,28 +28,28 @@ typedef struct opt_def {
     size_t off;
 } opt_def;
 
-#define OFF(f) offsetof(gw_config, f)
+#define OFF(f) offsetof(serve_config, f)
 static const opt_def opt_defs[] = {
-    {"listen", "PROVA_LISTEN", O_STR, OFF(listen)},
-    {"data", "PROVA_DATA", O_STR, OFF(data_dir)},
-    {"key", "PROVA_KEY", O_STR, OFF(key_path)},
-    {"legacy-keys", "PROVA_LEGACY_KEYS", O_STR, OFF(legacy_keys_path)},
-    {"trusted-senders", "PROVA_TRUSTED_SENDERS", O_STR, OFF(trusted_senders)},
-    {"allow-inline-sender-keys", "PROVA_ALLOW_INLINE_SENDER_KEYS", O_BOOL, OFF(allow_inline_sender_keys)},
-    {"tokens", "PROVA_TOKENS", O_STR, OFF(tokens_path)},
-    {"tls-cert", "PROVA_TLS_CERT", O_STR, OFF(tls_cert)},
-    {"tls-key", "PROVA_TLS_KEY", O_STR, OFF(tls_key)},
-    {"threads", "PROVA_THREADS", O_UINT, OFF(threads)},
-    {"max-connections", "PROVA_MAX_CONNECTIONS", O_UINT, OFF(max_connections)},
-    {"timeout", "PROVA_TIMEOUT", O_UINT, OFF(timeout_s)},
-    {"max-body", "PROVA_MAX_BODY", O_SIZE, OFF(max_body)},
-    {"max-depth", "PROVA_MAX_DEPTH", O_UINT, OFF(max_depth)},
-    {"max-header", "PROVA_MAX_HEADER", O_SIZE, OFF(max_header)},
-    {"max-queue", "PROVA_MAX_QUEUE", O_UINT, OFF(max_queue)},
-    {"max-batch", "PROVA_MAX_BATCH", O_UINT, OFF(max_batch)},
-    {"max-skew", "PROVA_MAX_SKEW", O_I64, OFF(max_skew_s)},
-    {"quiet", "PROVA_QUIET", O_BOOL, OFF(quiet)},
-    {"no-mcp", "PROVA_NO_MCP", O_BOOL, OFF(no_mcp)},
+    {"listen", "PROVA_LISTEN", O_STR, OFF(http.listen)},
+    {"data", "PROVA_DATA", O_STR, OFF(app.data_dir)},
+    {"key", "PROVA_KEY", O_STR, OFF(app.key_path)},
+    {"legacy-keys", "PROVA_LEGACY_KEYS", O_STR, OFF(app.legacy_keys_path)},
+    {"trusted-senders", "PROVA_TRUSTED_SENDERS", O_STR, OFF(app.trusted_senders)},
+    {"allow-inline-sender-keys", "PROVA_ALLOW_INLINE_SENDER_KEYS", O_BOOL, OFF(app.allow_inline_sender_keys)},
+    {"tokens", "PROVA_TOKENS", O_STR, OFF(app.tokens_path)},
+    {"tls-cert", "PROVA_TLS_CERT", O_STR, OFF(http.tls_cert)},
+    {"tls-key", "PROVA_TLS_KEY", O_STR, OFF(http.tls_key)},
+    {"threads", "PROVA_THREADS", O_UINT, OFF(http.threads)},
+    {"max-connections", "PROVA_MAX_CONNECTIONS", O_UINT, OFF(http.max_connections)},
+    {"timeout", "PROVA_TIMEOUT", O_UINT, OFF(http.timeout_s)},
+    {"max-body", "PROVA_MAX_BODY", O_SIZE, OFF(app.max_body)},
+    {"max-depth", "PROVA_MAX_DEPTH", O_UINT, OFF(app.max_depth)},
+    {"max-header", "PROVA_MAX_HEADER", O_SIZE, OFF(http.max_header)},
+    {"max-queue", "PROVA_MAX_QUEUE", O_UINT, OFF(app.max_queue)},
+    {"max-batch", "PROVA_MAX_BATCH", O_UINT, OFF(app.max_batch)},
+    {"max-skew", "PROVA_MAX_SKEW", O_I64, OFF(app.max_skew_s)},
+    {"quiet", "PROVA_QUIET", O_BOOL, OFF(http.quiet)},
+    {"no-mcp", "PROVA_NO_MCP", O_BOOL, OFF(http.no_mcp)},
     {"mcp-allow-origins", "PROVA_MCP_ALLOW_ORIGINS", O_STR, OFF(mcp_allow_origins)},
 };
 #define NOPTS (sizeof opt_defs / sizeof opt_defs[0])
@@ -62,7 +71,7 @@ static const char *keep(strings *s, const char *v, size_t n) {
     return s->v[s->n++] = c;
 }
 
-static int set_opt(gw_config *c, const opt_def *d, const char *v, const char *where) {
+static int set_opt(serve_config *c, const opt_def *d, const char *v, const char *where) {
     void *p = (char *)c + d->off;
     char *end = NULL;
     errno = 0;
@@ -111,7 +120,7 @@ static const opt_def *find_opt(const char *name, size_t n) {
 }
 
 /* "name = value" lines; '#' starts a comment; names are the long options. */
-static int load_config_file(gw_config *c, const char *path, strings *st) {
+static int load_config_file(serve_config *c, const char *path, strings *st) {
     prova_buf b = PROVA_BUF_INIT;
     int rc = cli_read_file(path, 1 << 20, &b);
     if (rc) return rc;
@@ -154,7 +163,7 @@ static int load_config_file(gw_config *c, const char *path, strings *st) {
 /* ---- Key rotation -------------------------------------------------------------------------------------------- */
 
 /* Moves the current signing key's public half into DATA/legacy.jwks and makes a new signing key. */
-static int rotate_key(const gw_config *c) {
+static int rotate_key(const app_config *c) {
     char kp[4096], lp[4096];
     snprintf(kp, sizeof kp, "%s", c->key_path ? c->key_path : "");
     if (!c->key_path) snprintf(kp, sizeof kp, "%s/gateway.key", c->data_dir);
@@ -206,12 +215,37 @@ out:
 
 /* ---- The command --------------------------------------------------------------------------------------------- */
 
+/* The service's log lines on stderr. */
+static void log_line(void *ctx, const char *line) {
+    (void)ctx;
+    fprintf(stderr, "prova serve: %s\n", line);
+}
+
+/* The development token is a secret: shown only to a person at a terminal (as a line to paste), never written to a
+ * log or a journal; it is always in tokens.json (mode 0600). */
+static void dev_token(void *ctx, const char *path, const char *token) {
+    (void)ctx;
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "prova serve: the development token (also in %s):\n  export TOKEN=%s\n", path, token);
+    else
+        fprintf(stderr, "prova serve: the development token is in %s (not printed: stderr is not a terminal)\n",
+                path);
+}
+
 int cmd_serve(int argc, char **argv) {
-    gw_config cfg;
-    gw_config_defaults(&cfg);
+    serve_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    app_config_defaults(&cfg.app);
+    http_config_defaults(&cfg.http);
+    cfg.app.log = log_line;
+    cfg.app.dev_token = dev_token;
     strings st = {0};
+    cli_list origins = {0};
     int rc = 0;
     bool rotate = false;
+    app *a = NULL;
+    mcp_server *mcp = NULL;
+    httpd *d = NULL;
     /* The config file first (anywhere on the line), so that the environment and the flags override it. */
     const char *config = getenv("PROVA_CONFIG");
     for (int i = 1; i < argc; i++) {
@@ -224,43 +258,50 @@ int cmd_serve(int argc, char **argv) {
         if (v && *v) rc = set_opt(&cfg, &opt_defs[k], v, opt_defs[k].env);
     }
     for (int i = 1; i < argc && !rc; i++) {
-        const char *a = argv[i], *v;
-        if (cli_is_help(a)) {
+        const char *arg = argv[i], *v;
+        if (cli_is_help(arg)) {
             cli_print_help(cli_find("serve"), stdout);
             goto out;
         }
         if (cli_opt_value(argc, argv, &i, "--config", &v)) continue;
-        if (!strcmp(a, "--rotate-key")) {
+        if (!strcmp(arg, "--rotate-key")) {
             rotate = true;
             continue;
         }
-        if (strncmp(a, "--", 2) != 0) {
-            rc = cli_fail(EXIT_USAGE, "serve: unexpected argument '%s' (see prova serve --help)", a);
+        if (strncmp(arg, "--", 2) != 0) {
+            rc = cli_fail(EXIT_USAGE, "serve: unexpected argument '%s' (see prova serve --help)", arg);
             break;
         }
-        const char *name = a + 2, *eq = strchr(name, '=');
-        const opt_def *d = find_opt(name, eq ? (size_t)(eq - name) : strlen(name));
-        if (!d) {
-            rc = cli_fail(EXIT_USAGE, "serve: unknown option '%s' (see prova serve --help)", a);
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        const opt_def *o = find_opt(name, eq ? (size_t)(eq - name) : strlen(name));
+        if (!o) {
+            rc = cli_fail(EXIT_USAGE, "serve: unknown option '%s' (see prova serve --help)", arg);
             break;
         }
-        if (d->type == O_BOOL && !eq) {
-            rc = set_opt(&cfg, d, NULL, a);
+        if (o->type == O_BOOL && !eq) {
+            rc = set_opt(&cfg, o, NULL, arg);
             continue;
         }
         char flag[64];
-        snprintf(flag, sizeof flag, "--%s", d->name);
+        snprintf(flag, sizeof flag, "--%s", o->name);
         if (!cli_opt_value(argc, argv, &i, flag, &v)) {
             rc = cli_fail(EXIT_USAGE, "serve: %s needs a value", flag);
             break;
         }
-        rc = set_opt(&cfg, d, v, flag);
+        rc = set_opt(&cfg, o, v, flag);
     }
     if (rc) goto out;
     if (rotate) {
-        rc = rotate_key(&cfg);
+        rc = rotate_key(&cfg.app);
         goto out;
     }
+    cfg.http.max_body = cfg.app.max_body;
+    if (cfg.mcp_allow_origins && cli_split_list(cfg.mcp_allow_origins, &origins) < 0) {
+        rc = cli_fail(EXIT_INTERNAL, "out of memory");
+        goto out;
+    }
+    cfg.http.mcp_origins = (const char *const *)origins.v;
+    cfg.http.nmcp_origins = origins.n;
 
     /* Signals are taken by this thread only: block them before any thread starts. */
     sigset_t set;
@@ -270,20 +311,43 @@ int cmd_serve(int argc, char **argv) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    static gw g; /* large (metrics, queues): not on the stack */
-    memset(&g, 0, sizeof g);
-    rc = gw_start(&g, &cfg);
-    if (rc) {
-        gw_stop(&g);
-        goto out;
+    if ((rc = app_open(&cfg.app, &a)) != 0) goto out;
+    if (!cfg.http.no_mcp) {
+        mcp_config mc = {.a = a,
+                         .max_message = cfg.app.max_body,
+                         .max_depth = cfg.app.max_depth,
+                         .allowed_origins = cfg.http.mcp_origins,
+                         .norigins = cfg.http.nmcp_origins,
+                         .quiet = cfg.http.quiet};
+        if (!(mcp = mcp_server_new(&mc))) {
+            rc = cli_fail(EXIT_INTERNAL, "out of memory");
+            goto out;
+        }
     }
+    if ((rc = http_start(&cfg.http, a, mcp, &d)) != 0) goto out;
+    app_stats stats;
+    app_stats_get(a, &stats);
+    fprintf(stderr,
+            "prova serve: listening on %s%s (store %s/prova.db: %lld receipts in %lld traces, %lld chains, %lld "
+            "certificates; kid %s)\n",
+            cfg.http.tls_cert ? "https://" : "http://", cfg.http.listen, cfg.app.data_dir, (long long)stats.receipts,
+            (long long)stats.traces, (long long)stats.chains, (long long)stats.certificates, app_kid(a));
     int sig = 0;
-    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
-        fprintf(stderr, "prova serve: SIGHUP ignored (restart to reload the configuration)\n");
+    /* SIGHUP reloads the trusted senders (a key added to --trusted-senders is trusted without a restart). */
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) app_reload_senders(a);
     fprintf(stderr, "prova serve: %s: finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    gw_stop(&g);
+    http_stop(d);
+    d = NULL;
+    mcp_server_free(mcp);
+    mcp = NULL;
+    app_close(a);
+    a = NULL;
     fprintf(stderr, "prova serve: stopped\n");
 out:
+    http_stop(d);
+    mcp_server_free(mcp);
+    app_close(a);
+    cli_list_free(&origins);
     for (size_t i = 0; i < st.n; i++) free(st.v[i]);
     free(st.v);
     return rc;

@@ -270,3 +270,37 @@ int cli_write_file_atomic(const char *path, const void *data, size_t len) {
     }
     return rc;
 }
+
+int cli_split_list(const char *s, cli_list *ret) {
+    ret->v = NULL;
+    ret->n = 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++) cap += *p == ',';
+    if (!(ret->v = calloc(cap, sizeof *ret->v))) return -1;
+    for (const char *p = s;;) {
+        size_t n = strcspn(p, ",");
+        const char *b = p, *e = p + n;
+        while (b < e && *b == ' ') b++;
+        while (e > b && e[-1] == ' ') e--;
+        if (e > b) {
+            char *item = malloc((size_t)(e - b) + 1);
+            if (!item) {
+                cli_list_free(ret);
+                return -1;
+            }
+            memcpy(item, b, (size_t)(e - b));
+            item[e - b] = '\0';
+            ret->v[ret->n++] = item;
+        }
+        if (!p[n]) break;
+        p += n + 1;
+    }
+    return 0;
+}
+
+void cli_list_free(cli_list *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}

@@ -1,6 +1,5 @@
 /* The streamable HTTP transport: mcp_http_handle() applies the transport's rules to one request to the MCP
- * endpoint (shared by `prova mcp --http` and the gateway's /mcp route), and mcp_serve_http() is the standalone
- * libmicrohttpd server of `prova mcp --http ADDR` (only /mcp and /health).
+ * endpoint, whichever daemon received it (src/http serves /mcp for `prova serve` and `prova mcp --http` alike).
  *
  * SPEC: modelcontextprotocol.io/specification/2025-11-25/basic/transports#streamable-http:
  *   "Servers MUST validate the Origin header on all incoming connections ... If the Origin header is present and
@@ -17,20 +16,12 @@
  */
 #define _DEFAULT_SOURCE
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mcp.h"
-#include "prova/crypto.h"
-#include "prova/encoding.h"
 
 void mcp_http_out_free(mcp_http_out *out) {
     if (!out) return;
@@ -151,14 +142,14 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
         out->www_authenticate = true;
         return fail(out, 401, "Unauthorized: this MCP endpoint needs a bearer token (Authorization: Bearer ...)");
     }
-    if (in->method != GW_POST && in->method != GW_DELETE) {
+    if (in->method != MCP_HTTP_POST && in->method != MCP_HTTP_DELETE) {
         out->allow = "POST, DELETE";
         return fail(out, 405, "Method Not Allowed: POST JSON-RPC messages; this server offers no SSE stream on GET");
     }
     if (in->protocol && !mcp_version_supported(in->protocol))
         return fail(out, 400, "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, 2025-06-18, "
                               "2025-03-26, 2024-11-05)");
-    if (in->method == GW_DELETE) {
+    if (in->method == MCP_HTTP_DELETE) {
         if (!in->session_id) return fail(out, 400, "Bad Request: DELETE needs the Mcp-Session-Id header");
         mcp_session *ss = mcp_sessions_acquire(s, in->session_id);
         if (!ss) return fail(out, 404, "Not Found: no such session (it ended or expired); initialize again");
@@ -233,151 +224,4 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
     }
     prova_buf_free(&msg);
     return rc;
-}
-
-/* ---- The standalone server ------------------------------------------------------------------------------------ */
-
-typedef struct srv {
-    mcp_server *s;
-    const gw_token *tokens;
-    size_t ntokens;
-    bool token_required;
-    size_t max;
-} srv;
-
-typedef struct conn {
-    prova_buf body;
-    bool too_large, answered;
-} conn;
-
-static enum MHD_Result send_reply(struct MHD_Connection *mc, conn *c, unsigned status, const char *ctype, prova_buf *body,
-                            const mcp_http_out *o) {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(body ? body->len : 0, body && body->len ? body->data : (void *)"",
-                                        MHD_RESPMEM_MUST_COPY);
-    if (!r) return MHD_NO;
-    if (status != 204 && status != 202) MHD_add_response_header(r, "Content-Type", ctype);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    if (o && o->session_id[0]) MHD_add_response_header(r, "Mcp-Session-Id", o->session_id);
-    if (o && o->allow) MHD_add_response_header(r, "Allow", o->allow);
-    if (o && o->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"prova\"");
-    enum MHD_Result ok = MHD_queue_response(mc, status, r);
-    MHD_destroy_response(r);
-    c->answered = true;
-    return ok;
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
-    (void)version;
-    srv *v = cls;
-    conn *c = *con_cls;
-    if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c) return MHD_NO;
-        *con_cls = c;
-        if (strcmp(url, "/mcp") == 0 &&
-            gw_body_too_large(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length"), v->max))
-            c->too_large = true;
-        return MHD_YES;
-    }
-    if (*upload_size) {
-        if (gw_body_take(&c->body, &c->too_large, v->max, upload, *upload_size) < 0) return MHD_NO;
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    if (c->answered) return MHD_YES;
-    if (strcmp(url, "/health") == 0) {
-        prova_buf b = PROVA_BUF_INIT;
-        static const char h[] = "{\"status\":\"ok\",\"name\":\"prova\",\"version\":\"" PROVA_VERSION_STRING "\"}";
-        if (prova_buf_append(&b, h, sizeof h - 1) < 0) return MHD_NO;
-        enum MHD_Result r = send_reply(mc, c, 200, "application/json", &b, NULL);
-        prova_buf_free(&b);
-        return r;
-    }
-    mcp_http_out o;
-    memset(&o, 0, sizeof o);
-    if (strcmp(url, "/mcp") != 0) {
-        fail(&o, 404, "Not Found: the MCP endpoint is /mcp");
-        enum MHD_Result r = send_reply(mc, c, 404, "application/json", &o.body, NULL);
-        mcp_http_out_free(&o);
-        return r;
-    }
-    mcp_http_in in = {
-        .method = strcmp(method, "POST") == 0     ? GW_POST
-                  : strcmp(method, "GET") == 0    ? GW_GET
-                  : strcmp(method, "DELETE") == 0 ? GW_DELETE
-                                                  : 0,
-        .session_id = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Mcp-Session-Id"),
-        .protocol = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "MCP-Protocol-Version"),
-        .origin = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Origin"),
-        .accept = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Accept"),
-        .content_type = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Type"),
-        .token = gw_bearer(v->tokens, v->ntokens, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Authorization")),
-        .token_required = v->token_required,
-        .body = c->body.data ? c->body.data : (const uint8_t *)"",
-        .body_len = c->too_large ? v->max + 1 : c->body.len,
-    };
-    int rc = mcp_http_handle(v->s, &in, &o);
-    if (rc < 0) {
-        o.session_id[0] = '\0';
-        fail(&o, 503, rc == PROVA_ENOMEM ? "Service Unavailable: out of memory" : "Service Unavailable");
-    }
-    enum MHD_Result r = send_reply(mc, c, o.status, o.content_type ? o.content_type : "application/json", &o.body, &o);
-    mcp_http_out_free(&o);
-    return r;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode toe) {
-    (void)cls;
-    (void)mc;
-    (void)toe;
-    conn *c = *con_cls;
-    if (!c) return;
-    *con_cls = NULL;
-    prova_buf_free(&c->body);
-    free(c);
-}
-
-int mcp_serve_http(mcp_server *s, const char *listen, const gw_token *tokens, size_t ntokens,
-                   volatile sig_atomic_t *stop) {
-    struct sockaddr_storage ss;
-    socklen_t sl;
-    bool loop = false;
-    const mcp_config *c = mcp_server_config(s);
-    if (gw_parse_listen(listen, true, &ss, &sl, &loop) < 0) {
-        fprintf(stderr, "prova mcp: --http %s: expected PORT (loopback), HOST:PORT, [V6]:PORT or :PORT\n", listen);
-        return 2;
-    }
-    if (!loop && ntokens == 0) {
-        fprintf(stderr, "prova mcp: --http %s is not a loopback address: give bearer tokens (--tokens FILE, or "
-                        "--data DIR for the gateway's)\n", listen);
-        return 2;
-    }
-    srv v = {.s = s, .tokens = tokens, .ntokens = ntokens, .token_required = !loop, .max = c->max_message};
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = ncpu > 0 && ncpu < 16 ? (unsigned)ncpu : 4;
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, &v, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 << 10, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &v,
-        MHD_OPTION_END);
-    if (!d) {
-        fprintf(stderr, "prova mcp: cannot listen on %s: %s\n", listen, errno ? strerror(errno) : "refused");
-        return 3;
-    }
-    if (!c->quiet)
-        fprintf(stderr, "prova mcp: streamable HTTP on http://%s/mcp%s\n", listen,
-                loop ? "" : " (bearer token required)");
-    while (!*stop) {
-        struct timespec t = {0, 50 * 1000000L};
-        nanosleep(&t, NULL);
-    }
-    MHD_stop_daemon(d);
-    return 0;
 }

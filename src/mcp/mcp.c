@@ -33,7 +33,7 @@ struct mcp_server {
 
 struct mcp_session {
     mcp_server *s;
-    const gw_token *token;
+    const app_token *token;
     pthread_mutex_t lock;   /* one message at a time */
     char version[16];       /* negotiated; "" before initialize */
     bool initialized;       /* notifications/initialized received */
@@ -50,7 +50,7 @@ struct mcp_session {
 };
 
 const mcp_config *mcp_server_config(const mcp_server *s) { return &s->cfg; }
-const gw_token *mcp_session_token(const mcp_session *ss) { return ss->token; }
+const app_token *mcp_session_token(const mcp_session *ss) { return ss->token; }
 
 bool mcp_version_supported(const char *v) {
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)
@@ -65,15 +65,13 @@ static int64_t mono_s(void) {
 }
 
 mcp_server *mcp_server_new(const mcp_config *cfg) {
+    if (!cfg->a) return NULL; /* the tools act through the service, with or without a store */
     mcp_server *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->cfg = *cfg;
     if (!s->cfg.max_message) s->cfg.max_message = MCP_DEFAULT_MAX_MESSAGE;
     if (!s->cfg.max_depth) s->cfg.max_depth = 128;
-    if (s->cfg.g) {
-        if (!s->cfg.key) s->cfg.key = s->cfg.g->key;
-        if (!s->cfg.keys) s->cfg.keys = s->cfg.g->verify_keys;
-    }
+    if (!s->cfg.key && s->cfg.a) s->cfg.key = app_key(s->cfg.a);
     pthread_mutex_init(&s->lock, NULL);
     return s;
 }
@@ -86,7 +84,7 @@ void mcp_server_free(mcp_server *s) {
     free(s);
 }
 
-mcp_session *mcp_session_new(mcp_server *s, const gw_token *token) {
+mcp_session *mcp_session_new(mcp_server *s, const app_token *token) {
     mcp_session *ss = calloc(1, sizeof *ss);
     if (!ss) return NULL;
     ss->s = s;
@@ -123,7 +121,7 @@ static void purge_idle(mcp_server *s, int64_t now) {
 
 /* A new session with a random id, referenced once (release it). 0, PROVA_ELIMIT (the table is full),
  * PROVA_ENOMEM or PROVA_EIO (no randomness). */
-int mcp_sessions_open(mcp_server *s, const gw_token *token, mcp_session **ret, char id[64]) {
+int mcp_sessions_open(mcp_server *s, const app_token *token, mcp_session **ret, char id[64]) {
     uint8_t rnd[24];
     size_t got = 0;
     while (got < sizeof rnd) {
@@ -353,7 +351,7 @@ static const prova_json empty_object = {.type = PROVA_JSON_OBJECT};
 
 static void make_ctx(mcp_session *ss, mcp_ctx *ctx) {
     const mcp_config *c = &ss->s->cfg;
-    ctx->g = c->g;
+    ctx->a = c->a;
     ctx->token = ss->token;
     ctx->key = c->key;
     ctx->keys = c->keys;

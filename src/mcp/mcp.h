@@ -6,12 +6,13 @@
  *                tools/list, tools/call, resources/list|read|templates/list, notifications/initialized and
  *                notifications/cancelled; sessions
  *   stdio.c      newline-delimited JSON-RPC on stdin/stdout (logs on stderr only)
- *   http.c       streamable HTTP: mcp_http_handle() (the transport rules, shared by the standalone server and the
- *                gateway's /mcp route) and the standalone libmicrohttpd server of `prova mcp --http ADDR`
+ *   http.c       streamable HTTP: mcp_http_handle(), the transport's rules for one request to /mcp (the daemon is
+ *                src/http's)
  *   tools.c      the tools: names, schemas, annotations, handlers
  *   resources.c  prova:// resources (traces, certificates) and their templates
- * Store tools act on a gateway (struct gw, src/server/gateway.h) through gw_dispatch(): the same routes, rules and
- * writer as HTTP. Without a gateway they answer a tool error saying how to configure one.
+ * Tools call the service layer (src/app/app.h) directly: the same operations, rules and writer as the HTTP routes.
+ * Without a store the store tools answer a tool error saying how to configure one. The HTTP transport's rules are
+ * here (http.c); the daemon that carries them is src/http's, for `prova serve` and `prova mcp --http` alike.
  */
 #ifndef PROVA_MCP_H
 #define PROVA_MCP_H
@@ -22,7 +23,7 @@
 
 #include "prova/common.h"
 #include "prova/json.h"
-#include "server/gateway.h"
+#include "app.h"
 
 #define MCP_SERVER_NAME "prova"
 #define MCP_DEFAULT_MAX_MESSAGE ((size_t)4 << 20) /* bytes of one JSON-RPC message */
@@ -40,10 +41,10 @@ enum {
 /* ---- What a tool sees ------------------------------------------------------------------------------------ */
 
 typedef struct mcp_ctx {
-    gw *g;                        /* the gateway whose store the store tools act on, or NULL (document tools only) */
-    const gw_token *token;        /* the caller's authority for write routes (its scopes); NULL: none */
+    app *a;                       /* the service (its store may be absent: document tools only) */
+    const app_token *token;       /* the caller's authority for writes (its scopes); NULL: none */
     const prova_key *key;         /* the server's signing key (pack_envelope), or NULL */
-    const prova_keyset *keys;     /* trusted public keys for verification (may be NULL) */
+    const prova_keyset *keys;     /* trusted public keys for verification (NULL: the service's) */
     uint32_t max_depth;           /* JSON nesting limit for documents passed in arguments (0: 128) */
     const atomic_bool *cancelled; /* set when the client cancelled this call (may be NULL) */
 } mcp_ctx;
@@ -77,8 +78,8 @@ const mcp_tool *mcp_tool_find(const char *name, size_t len);
 /* Sets res to a tool error with a printf-style message; returns 0 (the tool's return value) or PROVA_ENOMEM. */
 int mcp_tool_error(mcp_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mcp_result_free(mcp_result *res);
-/* The receipts of a trace from the store (GET /v1/receipts/hops/chain/{id} through gw_dispatch) as get_chain's
- * result {trace_id, receipts}; *ret_count receipts. Shared by get_chain and the prova://traces/{id} resource. */
+/* The receipts of a trace from the store as get_chain's result {trace_id, receipts}; *ret_count receipts. Shared by
+ * get_chain and the prova://traces/{id} resource. */
 int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count);
 
 /* ---- Resources (resources.c) ------------------------------------------------------------------------------ */
@@ -96,9 +97,9 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
 /* ---- The server and its sessions (mcp.c) ------------------------------------------------------------------ */
 
 typedef struct mcp_config {
-    gw *g;                    /* NULL: no store */
-    const prova_key *key;     /* pack_envelope's key (g->key when g is set and key is NULL) */
-    const prova_keyset *keys; /* trusted keys for verify tools (g->verify_keys when g is set and keys is NULL) */
+    app *a;                   /* the service: its store (if any), keys and tokens */
+    const prova_key *key;     /* pack_envelope's key (NULL: the service's signing key) */
+    const prova_keyset *keys; /* trusted keys for verify tools (NULL: the service's verify keys) */
     size_t max_message;       /* 0: MCP_DEFAULT_MAX_MESSAGE */
     const char *const *allowed_origins; /* HTTP: Origin values accepted besides loopback ones (http://localhost,
                                            http://127.0.0.1, http://[::1], any port); a request without Origin is
@@ -116,7 +117,7 @@ void mcp_server_free(mcp_server *s);
 
 /* A session: one stdio connection, or one Mcp-Session-Id over HTTP. token: the caller's authority (stdio: the
  * local user, all scopes; HTTP: the bearer token presented, or NULL). */
-mcp_session *mcp_session_new(mcp_server *s, const gw_token *token);
+mcp_session *mcp_session_new(mcp_server *s, const app_token *token);
 void mcp_session_free(mcp_session *ss);
 
 /* Handles one received message (a JSON-RPC request, notification or response; a batch array is accepted for
@@ -131,11 +132,11 @@ const char *mcp_session_version(const mcp_session *ss);
 
 /* HTTP sessions (mcp.c, used by http.c): open one for a token (its id: 48 hex digits); acquire by id (NULL when
  * unknown or expired) and release (discard: end it); close ends it now. */
-int mcp_sessions_open(mcp_server *s, const gw_token *token, mcp_session **ret, char id[64]);
+int mcp_sessions_open(mcp_server *s, const app_token *token, mcp_session **ret, char id[64]);
 mcp_session *mcp_sessions_acquire(mcp_server *s, const char *id);
 void mcp_sessions_release(mcp_server *s, mcp_session *ss, bool discard);
 int mcp_sessions_close(mcp_server *s, mcp_session *ss);
-const gw_token *mcp_session_token(const mcp_session *ss);
+const app_token *mcp_session_token(const mcp_session *ss);
 const mcp_config *mcp_server_config(const mcp_server *s);
 bool mcp_version_supported(const char *v);
 
@@ -145,14 +146,16 @@ bool mcp_version_supported(const char *v);
 int mcp_serve_stdio(mcp_server *s, int in_fd, int out_fd);
 
 /* http.c: one HTTP request to the MCP endpoint, whoever received it. */
+enum { MCP_HTTP_OTHER = 0, MCP_HTTP_GET, MCP_HTTP_POST, MCP_HTTP_DELETE };
+
 typedef struct mcp_http_in {
-    int method;                /* GW_GET, GW_POST, GW_DELETE, or 0 for anything else */
+    int method;                /* MCP_HTTP_* */
     const char *session_id;    /* Mcp-Session-Id header or NULL */
     const char *protocol;      /* MCP-Protocol-Version header or NULL */
     const char *origin;        /* Origin header or NULL */
     const char *accept;        /* Accept header or NULL */
     const char *content_type;  /* Content-Type header or NULL */
-    const gw_token *token;     /* the valid bearer token presented, or NULL */
+    const app_token *token;    /* the valid bearer token presented, or NULL */
     bool token_required;       /* the endpoint is not on loopback: no token, no service (401) */
     const uint8_t *body;
     size_t body_len;
@@ -169,9 +172,5 @@ typedef struct mcp_http_out {
 
 int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out);
 void mcp_http_out_free(mcp_http_out *out);
-
-/* The standalone server of `prova mcp --http ADDR` (libmicrohttpd), serving POST /mcp until *stop is set. */
-int mcp_serve_http(mcp_server *s, const char *listen, const gw_token *tokens, size_t ntokens,
-                   volatile sig_atomic_t *stop);
 
 #endif

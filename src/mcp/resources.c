@@ -1,12 +1,12 @@
 /* prova:// resources (docs/mcp-tools.md): a trace's receipt chain, a trace's signed export bundle and a
- * certificate's offline bundle, read through gw_dispatch() like the tools. resources/list is empty: the store has
- * no cheap, bounded listing route, and the templates say how to name what exists. */
+ * certificate's offline bundle, read through the service (src/app) like the tools. resources/list is empty: the
+ * store has no cheap, bounded listing, and the templates say how to name what exists. */
 #include <stdio.h>
 #include <string.h>
 
 #include "mcp.h"
 
-#define RES_ID_MAX 128
+#define RES_ID_MAX APP_ID_MAX
 
 /* tools.c: the receipts of a trace as {trace_id, receipts} (get_chain's result). */
 
@@ -28,13 +28,7 @@ static const char TEMPLATES[] =
 
 int mcp_resource_templates(prova_buf *out) { return prova_buf_append(out, TEMPLATES, sizeof TEMPLATES - 1); }
 
-/* An id segment: 1-128 visible ASCII characters without '/', '?', '#', '%' or '\'. */
-static bool id_ok(const char *s, size_t n) {
-    if (n < 1 || n > RES_ID_MAX) return false;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] <= 0x20 || s[i] >= 0x7f || strchr("/?#%\\", s[i])) return false;
-    return true;
-}
+static bool id_ok(const char *s, size_t n) { return app_id_problem(s, n) == NULL; }
 
 static bool starts(const char *s, size_t n, const char *prefix, size_t *ret_plen) {
     size_t p = strlen(prefix);
@@ -52,28 +46,20 @@ static int contents(prova_buf *out, const char *uri, size_t len, const void *tex
     return rc < 0 ? PROVA_ENOMEM : 0;
 }
 
-static int read_route(const mcp_ctx *ctx, const char *path, const char *uri, size_t len, prova_buf *out,
-                      const char **ret_message, const char *missing) {
-    gw_resp r;
-    memset(&r, 0, sizeof r);
-    int rc = gw_dispatch(ctx->g, GW_GET, path, NULL, 0, ctx->token, &r);
-    if (rc < 0) {
-        gw_resp_free(&r);
-        return rc;
-    }
-    if (r.status != 200) {
-        gw_resp_free(&r);
-        *ret_message = r.status == 404 ? missing : "the resource cannot be read (the store answered an error)";
+/* The result of a read operation as the resource's contents, or MCP_RESOURCE_NOT_FOUND. */
+static int from_call(app_call *c, const char *uri, size_t len, prova_buf *out, const char **ret_message,
+                     const char *missing) {
+    if (app_call_failed(c)) {
+        *ret_message = c->err.status == APP_E_NOT_FOUND ? missing
+                                                         : "the resource cannot be read (the store answered an error)";
         return MCP_RESOURCE_NOT_FOUND;
     }
-    rc = contents(out, uri, len, r.body.data, r.body.len);
-    gw_resp_free(&r);
-    return rc;
+    return contents(out, uri, len, c->res.body.data, c->res.body.len);
 }
 
 int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf *out, const char **ret_message) {
     size_t p;
-    char path[96 + RES_ID_MAX], id[RES_ID_MAX + 1];
+    char id[RES_ID_MAX + 1];
     if (!uri) {
         *ret_message = "no uri";
         return MCP_RESOURCE_NOT_FOUND;
@@ -87,15 +73,19 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
             *ret_message = "unknown resource: a trace id is 1-128 visible ASCII characters without '/'";
             return MCP_RESOURCE_NOT_FOUND;
         }
-        if (!ctx->g) {
+        if (!app_has_store(ctx->a)) {
             *ret_message = "no store: run `prova mcp --data DIR` or use the /mcp endpoint of `prova serve`";
             return MCP_RESOURCE_NOT_FOUND;
         }
         memcpy(id, s, n);
         id[n] = '\0';
         if (bundle) {
-            snprintf(path, sizeof path, "/v1/receipts/export/%s", id);
-            return read_route(ctx, path, uri, len, out, ret_message, "no such trace in the store");
+            app_call c;
+            app_call_init(&c, ctx->a, ctx->token);
+            app_ope_export(&c, id);
+            int rc = from_call(&c, uri, len, out, ret_message, "no such trace in the store");
+            app_call_free(&c);
+            return rc;
         }
         mcp_result res = {PROVA_BUF_INIT, PROVA_BUF_INIT, false};
         size_t count = 0;
@@ -118,14 +108,18 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
             *ret_message = "unknown resource: a certificate id is 1-128 visible ASCII characters without '/'";
             return MCP_RESOURCE_NOT_FOUND;
         }
-        if (!ctx->g) {
+        if (!app_has_store(ctx->a)) {
             *ret_message = "no store: run `prova mcp --data DIR` or use the /mcp endpoint of `prova serve`";
             return MCP_RESOURCE_NOT_FOUND;
         }
         memcpy(id, uri + p, len - p);
         id[len - p] = '\0';
-        snprintf(path, sizeof path, "/api/v1/provenance/bundle/%s", id);
-        return read_route(ctx, path, uri, len, out, ret_message, "no such certificate in the store");
+        app_call c;
+        app_call_init(&c, ctx->a, ctx->token);
+        app_oe_bundle(&c, id);
+        int rc = from_call(&c, uri, len, out, ret_message, "no such certificate in the store");
+        app_call_free(&c);
+        return rc;
     }
     *ret_message = "unknown resource URI (prova://traces/{trace_id}, prova://traces/{trace_id}/bundle, "
                    "prova://certificates/{certificate_id})";

@@ -146,7 +146,7 @@ int mcp_serve_stdio(mcp_server *s, int in_fd, int out_fd) {
     signal(SIGPIPE, SIG_IGN);
     const mcp_config *c = mcp_server_config(s);
     size_t max = c->max_message;
-    static const gw_token local = {.name = "stdio", .scopes = GW_SCOPE_ALL};
+    static const app_token local = {.name = "stdio", .scopes = APP_SCOPE_ALL};
     mcp_session *ss = mcp_session_new(s, &local);
     io o = {.out_fd = out_fd, .quiet = c->quiet};
     size_t cap = READ_CHUNK, len = 0; /* bytes of an incomplete line at the start of buf */

@@ -1,6 +1,7 @@
 /* The MCP tools of `prova mcp` (docs/mcp-tools.md): the reference's read-only proof tools (ophamin.md §5),
- * prova's document tools (verify, canonicalize, hash, pack_envelope, export, jwks) and the store tools, which act on
- * a gateway only through gw_dispatch() so that MCP and HTTP cannot disagree.
+ * prova's document tools (verify, canonicalize, hash, pack_envelope, export, jwks) and the store tools. Every tool
+ * that touches the store, and verify_proof, canonicalize_value and verify, call the service layer (src/app) as the
+ * HTTP routes do, so that MCP and HTTP cannot disagree.
  *
  * Conventions of this file: a helper that refuses the caller's arguments sets a tool error in res and returns
  * TOOL_ERR (1); 0 is success and a negative PROVA_E* an internal failure. A tool's run() maps TOOL_ERR to 0. */
@@ -17,7 +18,6 @@
 #include <unistd.h>
 
 #include "mcp.h"
-#include "server/proof_api.h"
 #include "prova/cloudevents.h"
 #include "prova/crypto.h"
 #include "prova/interop.h"
@@ -29,7 +29,7 @@
 #include "prova/verify.h"
 
 #define TOOL_ERR 1
-#define ID_MAX 128                            /* trace, chain and certificate ids */
+#define ID_MAX APP_ID_MAX                     /* trace, chain and certificate ids */
 #define INDEX_MAX_FILES 10000                 /* read_proof_index: *.json files looked at */
 #define INDEX_MAX_DEPTH 32                    /* read_proof_index: directory nesting */
 #define INDEX_MAX_FILE ((off_t)16 << 20)      /* read_proof_index: bytes of one file */
@@ -220,7 +220,7 @@ static bool cancelled(const mcp_ctx *ctx) { return ctx->cancelled && atomic_load
 /* ---- The gateway ---------------------------------------------------------------------------------------------- */
 
 static int need_store(const mcp_ctx *ctx, mcp_result *res) {
-    return ctx->g ? 0 : terr(res, "%s", NO_STORE);
+    return app_has_store(ctx->a) ? 0 : terr(res, "%s", NO_STORE);
 }
 
 static int parse_big(const void *data, size_t len, prova_doc **ret) {
@@ -230,60 +230,30 @@ static int parse_big(const void *data, size_t len, prova_doc **ret) {
     return prova_json_parse(data, len, &po, ret, NULL);
 }
 
-/* Runs a gateway route. A 2xx answer leaves the response in *out and returns 0; any other status is a tool error
- * "WHAT: the gateway answered STATUS CODE: MESSAGE" (out released). */
-static int call_gw(const mcp_ctx *ctx, mcp_result *res, int method, const char *path, const void *body, size_t len,
-                   const char *what, gw_resp *out) {
-    memset(out, 0, sizeof *out);
-    int rc = gw_dispatch(ctx->g, method, path, body, len, ctx->token, out);
-    if (rc < 0) {
-        gw_resp_free(out);
-        return rc;
-    }
-    if (out->status >= 200 && out->status < 300) return 0;
-    const char *code = "error", *msg = "";
-    prova_doc *doc = NULL;
-    if (out->body.len && parse_big(out->body.data, out->body.len, &doc) == 0) {
-        const prova_json *err = prova_json_get(prova_doc_root(doc), "error");
-        if (prova_json_is_string(prova_json_get(err, "code"))) code = prova_json_str(prova_json_get(err, "code"));
-        if (prova_json_is_string(prova_json_get(err, "message")))
-            msg = prova_json_str(prova_json_get(err, "message"));
-        else if (prova_json_is_string(prova_json_get(prova_doc_root(doc), "detail")))
-            msg = prova_json_str(prova_json_get(prova_doc_root(doc), "detail"));
-    }
-    rc = terr(res, "%s: the gateway answered %u %s: %.600s", what, out->status, code, msg);
-    prova_doc_free(doc);
-    gw_resp_free(out);
-    return rc;
-}
-
-/* The member "data" of a gateway answer {"data": X}, written to out. */
-static int put_data(mcp_result *res, const gw_resp *r, prova_buf *out) {
-    prova_doc *doc = NULL;
-    int rc = parse_big(r->body.data, r->body.len, &doc);
-    if (rc == PROVA_ENOMEM) return rc;
-    const prova_json *data = rc == 0 ? prova_json_get(prova_doc_root(doc), "data") : NULL;
-    if (!data) rc = terr(res, "the gateway's answer has no data member");
-    else rc = put_value(out, data);
-    prova_doc_free(doc);
-    return rc;
+/* Runs an operation of the service to its end (a write waits for its commit). A refusal becomes the tool error
+ * "WHAT: refused (STATUS CODE): MESSAGE". 0 with the result in c->res, TOOL_ERR, or a negative status. */
+static int finish_call(mcp_result *res, app_call *c, int rc, const char *what) {
+    app_call_run(c, rc);
+    if (!app_call_failed(c)) return 0;
+    return terr(res, "%s: refused (%u %s): %.600s", what, c->err.status, c->err.code, c->err.message);
 }
 
 /* ---- verify_proof / canonicalize_value (the reference's, via proof_api.h) ---------------------------------- */
 
 static int run_verify_proof(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
-    (void)ctx;
     static const char *const names[] = {"proof_json", "sign_key_b64", NULL};
     const prova_json *text, *key;
     int rc = check_args(res, args, names);
     if (!rc) rc = arg_str(res, args, "proof_json", true, "the proof record as JSON text", &text);
     if (!rc) rc = arg_str(res, args, "sign_key_b64", false, "the HMAC key as standard base64", &key);
     if (rc) return done(rc);
-    proof_api_error err;
-    bool verified = false;
-    rc = proof_api_verify(prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "",
-                          &res->structured, &verified, &err);
-    if (rc == 1) rc = terr(res, "%s", err.message);
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
+    app_proof_verify(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
+    app_call_run(&c, APP_DONE);
+    if (app_call_failed(&c)) rc = terr(res, "%s", c.err.message);
+    else rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+    app_call_free(&c);
     return done(rc);
 }
 
@@ -294,10 +264,13 @@ static int run_canonicalize_value(const mcp_ctx *ctx, const prova_json *args, mc
     if (!rc) rc = arg_str(res, args, "value_json", true, "the value as JSON text", &text);
     if (!rc) rc = arg_str(res, args, "sign_key_b64", false, "the HMAC key as standard base64", &key);
     if (rc) return done(rc);
-    proof_api_error err;
-    rc = proof_api_canonicalize(prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "",
-                                depth_of(ctx), &res->structured, &err);
-    if (rc == 1) rc = terr(res, "%s", err.message);
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
+    app_proof_canonicalize(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
+    app_call_run(&c, APP_DONE);
+    if (app_call_failed(&c)) rc = terr(res, "%s", c.err.message);
+    else rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+    app_call_free(&c);
     return done(rc);
 }
 
@@ -577,13 +550,10 @@ static int run_read_proof_index(const mcp_ctx *ctx, const prova_json *args, mcp_
 static int run_verify(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     static const char *const names[] = {"document", "jwks", "hmac_key_b64", "trust_embedded_key", "now",
                                         "max_skew_s", "no_skew", NULL};
-    prova_verify_options o = {0};
+    app_verify_args o = {0};
     o.keys = ctx->keys;
-    o.max_depth = depth_of(ctx);
-    o.now_us = now_us();
     prova_buf doc = PROVA_BUF_INIT, jwks = PROVA_BUF_INIT;
     prova_keyset *ks = NULL;
-    prova_report *r = NULL;
     const prova_json *hk, *now, *jv = prova_json_get(args, "jwks"), *skew = prova_json_get(args, "max_skew_s");
     int rc = check_args(res, args, names);
     if (!rc) rc = arg_document(ctx, res, args, "document", NULL, &doc);
@@ -614,19 +584,18 @@ static int run_verify(const mcp_ctx *ctx, const prova_json *args, mcp_result *re
         o.keys = ks;
     }
     if (!rc) {
-        prova_error e;
-        int v = prova_verify_document(doc.data, doc.len, &o, &r, &e);
-        if (v == PROVA_ESYNTAX || v == PROVA_ELIMIT || v == PROVA_ERANGE)
-            rc = terr(res, "document is not valid JSON: %s (%s) at line %zu, column %zu", e.message, e.reason, e.line,
-                      e.column);
-        else if (v == PROVA_EINVAL && r == NULL)
-            rc = terr(res, "document cannot be verified: %s", e.message);
-        else if (v < 0 || !r)
-            rc = v < 0 ? v : PROVA_ENOMEM;
+        app_call c;
+        app_call_init(&c, ctx->a, ctx->token);
+        app_verify(&c, doc.data, doc.len, &o, NULL);
+        if (!app_call_failed(&c)) rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+        else if (c.err.status == APP_E_INPUT && strcmp(c.err.code, "invalid_argument") != 0)
+            rc = terr(res, "document is not valid JSON: %s (%s)", c.err.message, c.err.code);
+        else if (c.err.status < 500)
+            rc = terr(res, "document cannot be verified: %s", c.err.message);
         else
-            rc = prova_report_to_json(r, &res->structured);
+            rc = terr(res, "document cannot be verified now: %s (%s)", c.err.message, c.err.code);
+        app_call_free(&c);
     }
-    prova_report_free(r);
     prova_keyset_free(ks);
     prova_buf_free(&doc);
     prova_buf_free(&jwks);
@@ -781,40 +750,36 @@ static int run_append_receipt(const mcp_ctx *ctx, const prova_json *args, mcp_re
     if (!rc) rc = arg_object(res, args, "envelope", true, "a signed OPE envelope, e.g. from pack_envelope", &env);
     if (!rc) rc = need_store(ctx, res);
     if (!rc) rc = put_value(&body, env);
-    gw_resp r;
-    if (!rc) rc = call_gw(ctx, res, GW_POST, "/v1/odin/envelope", body.data, body.len, "append_receipt", &r);
     if (!rc) {
-        rc = put_n(&res->structured, r.body.data, r.body.len);
-        gw_resp_free(&r);
+        app_call c;
+        app_call_init(&c, ctx->a, ctx->token);
+        rc = finish_call(res, &c, app_ope_append(&c, body.data, body.len, NULL, NULL), "append_receipt");
+        if (!rc) rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+        app_call_free(&c);
     }
     prova_buf_free(&body);
     return done(rc);
 }
 
-/* The receipts of a trace as {trace_id, receipts:[...]} (the route's "hops"); *ret_count receives their number. */
+/* The receipts of a trace as {trace_id, receipts:[...]}; *ret_count receives their number. */
 int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count) {
-    char path[64 + ID_MAX];
-    snprintf(path, sizeof path, "/v1/receipts/hops/chain/%s", trace_id);
-    gw_resp r;
-    int rc = call_gw(ctx, res, GW_GET, path, NULL, 0, "get_chain", &r);
-    if (rc) return rc;
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
+    int rc = finish_call(res, &c, app_ope_chain(&c, trace_id), "get_chain");
     prova_doc *doc = NULL;
-    rc = parse_big(r.body.data, r.body.len, &doc);
-    gw_resp_free(&r);
-    if (rc == PROVA_ENOMEM) return rc;
-    const prova_json *hops = rc == 0 ? prova_json_get(prova_doc_root(doc), "hops") : NULL;
-    if (!prova_json_is_array(hops)) {
-        prova_doc_free(doc);
-        return terr(res, "get_chain: the gateway's answer has no hops");
+    if (!rc) rc = parse_big(c.res.body.data, c.res.body.len, &doc);
+    if (!rc) {
+        const prova_json *hops = prova_doc_root(doc);
+        prova_buf *o = &res->structured;
+        rc = put(o, "{\"trace_id\":");
+        if (!rc) rc = put_str(o, trace_id);
+        if (!rc) rc = put(o, ",\"receipts\":");
+        if (!rc) rc = put_n(o, c.res.body.data, c.res.body.len);
+        if (!rc) rc = put(o, "}");
+        *ret_count = prova_json_len(hops);
     }
-    prova_buf *o = &res->structured;
-    rc = put(o, "{\"trace_id\":");
-    if (!rc) rc = put_str(o, trace_id);
-    if (!rc) rc = put(o, ",\"receipts\":");
-    if (!rc) rc = put_value(o, hops);
-    if (!rc) rc = put(o, "}");
-    *ret_count = prova_json_len(hops);
     prova_doc_free(doc);
+    app_call_free(&c);
     return rc;
 }
 
@@ -836,14 +801,11 @@ static int run_export_bundle(const mcp_ctx *ctx, const prova_json *args, mcp_res
     if (!rc) rc = arg_id(res, args, "trace_id", true, &id);
     if (!rc) rc = need_store(ctx, res);
     if (rc) return done(rc);
-    char path[64 + ID_MAX];
-    snprintf(path, sizeof path, "/v1/receipts/export/%s", id);
-    gw_resp r;
-    rc = call_gw(ctx, res, GW_GET, path, NULL, 0, "export_bundle", &r);
-    if (!rc) {
-        rc = put_n(&res->structured, r.body.data, r.body.len);
-        gw_resp_free(&r);
-    }
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
+    rc = finish_call(res, &c, app_ope_export(&c, id), "export_bundle");
+    if (!rc) rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+    app_call_free(&c);
     return done(rc);
 }
 
@@ -862,7 +824,7 @@ static int run_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_r
     if (!rc) rc = arg_object(res, args, "chain", false, "chain_type, origin_type, origin_id, hash_algorithm", &chain);
     if (!rc) rc = arg_object(res, args, "event", true, "{event_type, payload, actor_id, actor_type, sentiment}", &event);
     if (!rc && chain && chain_id) rc = terr(res, "argument 'chain' applies only when 'chain_id' is absent");
-    /* The event: the route's members, with the aliases type (event_type) and actor (actor_id). */
+    /* The event: the operation's members, with the aliases type (event_type) and actor (actor_id). */
     for (size_t i = 0; !rc && i < event->len; i++) {
         const prova_json *k = &event->u.members[i].key;
         bool ok = false;
@@ -899,28 +861,24 @@ static int run_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_r
         if (!rc) rc = put_value(&body, v);
     }
     if (!rc) rc = put(&body, "}");
-    gw_resp r;
     if (!rc && !chain_id) {
         if (chain) rc = put_value(&cbody, chain);
-        if (!rc) rc = call_gw(ctx, res, GW_POST, "/api/v1/chains", chain ? cbody.data : (const uint8_t *)"{}",
-                              chain ? cbody.len : 2, "oe_append_event (creating the chain)", &r);
+        app_call c;
+        app_call_init(&c, ctx->a, ctx->token);
+        if (!rc)
+            rc = finish_call(res, &c, app_oe_chain_create(&c, chain ? cbody.data : (const uint8_t *)"{}",
+                                                          chain ? cbody.len : 2),
+                             "oe_append_event (creating the chain)");
         if (!rc) {
-            prova_doc *doc = NULL;
-            rc = parse_big(r.body.data, r.body.len, &doc);
-            gw_resp_free(&r);
-            const prova_json *id = rc == 0 ? prova_json_get(prova_json_get(prova_doc_root(doc), "data"), "id") : NULL;
-            if (rc != PROVA_ENOMEM && (!prova_json_is_string(id) || prova_json_len(id) > ID_MAX))
-                rc = terr(res, "oe_append_event: the gateway's new chain has no id");
-            else if (rc == 0)
-                memcpy(created, prova_json_str(id), prova_json_len(id) + 1);
-            prova_doc_free(doc);
+            memcpy(created, c.res.id, sizeof created);
             chain_id = created;
         }
+        app_call_free(&c);
     }
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
     if (!rc) {
-        char path[64 + ID_MAX];
-        snprintf(path, sizeof path, "/api/v1/chains/%s/events", chain_id);
-        rc = call_gw(ctx, res, GW_POST, path, body.data, body.len, "oe_append_event", &r);
+        rc = finish_call(res, &c, app_oe_event_append(&c, chain_id, body.data, body.len), "oe_append_event");
         if (rc == TOOL_ERR && created[0]) {
             /* Say which chain was made: the caller may append to it once the event is corrected. */
             char msg[1100];
@@ -934,10 +892,10 @@ static int run_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_r
         rc = put(o, "{\"chain_id\":");
         if (!rc) rc = put_str(o, chain_id);
         if (!rc) rc = put(o, created[0] ? ",\"chain_created\":true,\"event\":" : ",\"chain_created\":false,\"event\":");
-        if (!rc) rc = put_data(res, &r, o);
+        if (!rc) rc = put_n(o, c.res.body.data, c.res.body.len);
         if (!rc) rc = put(o, "}");
-        gw_resp_free(&r);
     }
+    app_call_free(&c);
     prova_buf_free(&body);
     prova_buf_free(&cbody);
     return done(rc);
@@ -954,24 +912,16 @@ static int run_oe_issue_certificate(const mcp_ctx *ctx, const prova_json *args, 
     if (!rc) rc = arg_str(res, args, "artifact_title", false, "1-500 bytes", &ti);
     if (!rc) rc = need_store(ctx, res);
     if (rc) return done(rc);
-    char path[64 + ID_MAX];
-    gw_resp r;
     /* Resolve first when the chain is still open. */
-    snprintf(path, sizeof path, "/api/v1/chains/%s", chain_id);
-    rc = call_gw(ctx, res, GW_GET, path, NULL, 0, "oe_issue_certificate (reading the chain)", &r);
-    if (!rc) {
-        prova_doc *doc = NULL;
-        rc = parse_big(r.body.data, r.body.len, &doc);
-        gw_resp_free(&r);
-        bool open = rc == 0 && prova_json_str_eq(prova_json_get(prova_json_get(prova_doc_root(doc), "data"),
-                                                                 "status"), "open");
-        prova_doc_free(doc);
-        if (rc == 0 && open) {
-            snprintf(path, sizeof path, "/api/v1/chains/%s/resolve", chain_id);
-            rc = call_gw(ctx, res, GW_POST, path, "{}", 2, "oe_issue_certificate (resolving the chain)", &r);
-            if (!rc) gw_resp_free(&r);
-        }
-        rc = rc == PROVA_ENOMEM || rc == TOOL_ERR ? rc : 0;
+    char status[16] = "";
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
+    rc = finish_call(res, &c, app_oe_chain_status(&c, chain_id, status), "oe_issue_certificate (reading the chain)");
+    app_call_free(&c);
+    if (!rc && strcmp(status, "open") == 0) {
+        app_call_init(&c, ctx->a, ctx->token);
+        rc = finish_call(res, &c, app_oe_resolve(&c, chain_id, "{}", 2), "oe_issue_certificate (resolving the chain)");
+        app_call_free(&c);
     }
     prova_buf body = PROVA_BUF_INIT;
     if (!rc) rc = put(&body, "{\"artifact_type\":");
@@ -982,12 +932,10 @@ static int run_oe_issue_certificate(const mcp_ctx *ctx, const prova_json *args, 
     if (!rc && ti) rc = put_value(&body, ti);
     if (!rc) rc = put(&body, "}");
     if (!rc) {
-        snprintf(path, sizeof path, "/api/v1/chains/%s/certificate", chain_id);
-        rc = call_gw(ctx, res, GW_POST, path, body.data, body.len, "oe_issue_certificate", &r);
-    }
-    if (!rc) {
-        rc = put_data(res, &r, &res->structured);
-        gw_resp_free(&r);
+        app_call_init(&c, ctx->a, ctx->token);
+        rc = finish_call(res, &c, app_oe_certify(&c, chain_id, body.data, body.len), "oe_issue_certificate");
+        if (!rc) rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+        app_call_free(&c);
     }
     prova_buf_free(&body);
     return done(rc);
@@ -1005,35 +953,29 @@ static int run_oe_verify_certificate(const mcp_ctx *ctx, const prova_json *args,
         rc = terr(res, "argument 'certificate_id' (a certificate in the store) or 'bundle' (an offline certificate "
                        "bundle object) is required");
     if (rc) return done(rc);
+    app_call c;
+    app_call_init(&c, ctx->a, ctx->token);
     if (id) {
         rc = need_store(ctx, res);
-        char path[64 + ID_MAX];
-        snprintf(path, sizeof path, "/api/v1/provenance/verify/%s", id);
-        gw_resp r;
-        if (!rc) rc = call_gw(ctx, res, GW_GET, path, NULL, 0, "oe_verify_certificate", &r);
-        if (!rc) {
-            rc = put_data(res, &r, &res->structured);
-            gw_resp_free(&r);
-        }
+        if (!rc) rc = finish_call(res, &c, app_oe_verify(&c, id), "oe_verify_certificate");
+        if (!rc) rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
+        app_call_free(&c);
         return done(rc);
     }
     prova_buf doc = PROVA_BUF_INIT;
-    prova_verify_options o = {0};
+    app_verify_args o = {0};
     o.keys = ctx->keys;
-    o.now_us = now_us();
-    o.max_depth = depth_of(ctx);
     prova_report *r = NULL;
     rc = put_value(&doc, bundle);
-    prova_error e;
     if (!rc) {
-        int v = prova_verify_document(doc.data, doc.len, &o, &r, &e);
-        if (v < 0 && v != PROVA_ENOMEM) rc = terr(res, "bundle cannot be verified: %s", e.message);
-        else if (v < 0 || !r) rc = PROVA_ENOMEM;
+        app_verify(&c, doc.data, doc.len, &o, &r);
+        if (app_call_failed(&c)) rc = terr(res, "bundle cannot be verified: %s", c.err.message);
     }
     if (!rc && strcmp(prova_report_kind(r), "oe_bundle") != 0)
         rc = terr(res, "bundle is not an OpenExecution certificate bundle (it reads as %s)", prova_report_kind(r));
-    if (!rc) rc = prova_report_to_json(r, &res->structured);
+    if (!rc) rc = put_n(&res->structured, c.res.body.data, c.res.body.len);
     prova_report_free(r);
+    app_call_free(&c);
     prova_buf_free(&doc);
     return done(rc);
 }
@@ -1212,7 +1154,8 @@ static int run_jwks(const mcp_ctx *ctx, const prova_json *args, mcp_result *res)
     static const char *const names[] = {NULL};
     int rc = check_args(res, args, names);
     if (rc) return done(rc);
-    if (ctx->g && ctx->g->jwks.len) return put_n(&res->structured, ctx->g->jwks.data, ctx->g->jwks.len);
+    const prova_buf *jwks = app_jwks(ctx->a);
+    if (app_has_store(ctx->a) && jwks->len) return put_n(&res->structured, jwks->data, jwks->len);
     if (ctx->key) {
         const prova_key *keys[1] = {ctx->key};
         return prova_jwks_write(keys, 1, &res->structured);

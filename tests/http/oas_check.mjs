@@ -1,7 +1,7 @@
 // oas_check.mjs — validate HTTP responses against an OpenAPI 3.1 document.
 //
 //   import { loadSpec, checkResponse } from "./oas_check.mjs";
-//   const spec = await loadSpec("src/server/openapi.json");          // or "http://127.0.0.1:8080/openapi.json"
+//   const spec = await loadSpec("src/http/openapi.json");          // or "http://127.0.0.1:8080/openapi.json"
 //   const res = await fetch(base + "/v1/receipts/export/t-1");
 //   const { ok, errors } = checkResponse(spec, "GET", "/v1/receipts/export/t-1", res.status,
 //                                        res.headers.get("content-type"), await res.json(), res.headers);

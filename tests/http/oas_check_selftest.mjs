@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // oas_check_selftest.mjs [SPEC] — checks oas_check.mjs against the gateway's OpenAPI document with hand-made
 // responses: a good and a bad body for several operations, path-template matching, status lookup, content types
-// and required headers. Exits 1 on any unexpected result. SPEC defaults to src/server/openapi.json.
+// and required headers. Exits 1 on any unexpected result. SPEC defaults to src/http/openapi.json.
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { loadSpec, checkResponse, findOperation } from "./oas_check.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const specPath = process.argv[2] ?? path.join(here, "..", "..", "src", "server", "openapi.json");
+const specPath = process.argv[2] ?? path.join(here, "..", "..", "src", "http", "openapi.json");
 const spec = await loadSpec(specPath);
 
 const JSONCT = "application/json";

@@ -184,6 +184,13 @@ pyedit export.json export_bad.json 'd["bundle"]["receipts"][1]["hop"] = 7'
 c verify_tampered 200 POST /v1/verify --data-binary @export_bad.json && j verify_tampered 'd["valid"] is False'
 c verify_envelope 200 POST /v1/verify --data-binary @good.json && j verify_envelope 'd["valid"] is True and d["kind"] == "ope_envelope"'
 c verify_not_json 400 POST /v1/verify --data-binary 'nope' && j verify_not_json 'd["error"]["code"].startswith("json_")'
+# A proof record's HMAC key is a secret: taken from the X-Prova-HMAC-Key header, refused in the query string (URLs
+# end up in access logs and proxies).
+HK=$(printf 'a secret hmac key' | base64)
+"$PROVA" proof sign --hmac-key-b64 "$HK" "$HERE/../data/proof_minimal.json" >proof.json || bad "proof sign"
+c verify_hmac_header 200 POST /v1/verify -H "X-Prova-HMAC-Key: $HK" --data-binary @proof.json && j verify_hmac_header 'd["valid"] is True and d["kind"] == "proof_record"'
+c verify_hmac_wrong 200 POST /v1/verify -H "X-Prova-HMAC-Key: $(printf 'another key' | base64)" --data-binary @proof.json && j verify_hmac_wrong 'd["valid"] is False'
+c verify_hmac_query 400 POST "/v1/verify?hmac_key_b64=$HK" --data-binary @proof.json && j verify_hmac_query 'd["error"]["code"] == "secret_in_query" and "X-Prova-HMAC-Key" in d["error"]["message"]'
 
 # ---- concurrency: 40 clients append to one trace at once; no fork, no duplicate hop ------------------------------
 for i in $(seq 40); do echo "{\"c\":$i}" | pack sender.key tr-concurrent >"conc_$i.json"; done
@@ -204,6 +211,29 @@ grep -q '^prova_http_requests_total{route="/v1/odin/envelope",method="POST",code
 grep -q '^prova_verifications_total{result="valid"} [1-9]' body && ok || bad "metrics: no valid verifications"
 grep -q '^prova_http_request_duration_seconds_bucket{route="/health",le="+Inf"} [1-9]' body && ok || bad "metrics: no histogram"
 grep -q '^prova_store_records{kind="receipt"} [1-9]' body && ok || bad "metrics: no store size"
+# Prometheus' own parser and linter over the whole text (promtool, Debian's prometheus package).
+if command -v promtool >/dev/null 2>&1; then
+  promtool check metrics <body >promtool.out 2>&1 && ok || bad "promtool check metrics: $(head -c 400 promtool.out)"
+else
+  bad "promtool is missing (scripts/setup.sh installs Debian's prometheus package)"
+fi
+
+# ---- SIGHUP: a sender added to --trusted-senders is trusted without a restart ----------------------------------
+"$PROVA" keygen --out late.key >/dev/null || exit 3
+echo '{"late":1}' | pack late.key tr-late >late.json
+c late_untrusted 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @late.json && j late_untrusted 'd["error"]["code"] == "kid_not_found"'
+"$PROVA" jwks sender.key late.key >senders.jwks.new && mv senders.jwks.new senders.jwks
+kill -HUP "$SPID"
+for _ in $(seq 50); do grep -q 'reloaded the trusted senders' serve.log && break; sleep 0.1; done
+echo '{"late":2}' | pack late.key tr-late >late2.json
+c late_trusted 200 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @late2.json
+echo 'not a jwks' >senders.jwks
+kill -HUP "$SPID"
+for _ in $(seq 50); do grep -q 'previous ones stay in use' serve.log && break; sleep 0.1; done
+grep -q 'previous ones stay in use' serve.log && ok || bad "a bad --trusted-senders file on SIGHUP: no message in the log"
+echo '{"late":3}' | pack late.key tr-late >late3.json
+c late_kept 200 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @late3.json
+"$PROVA" jwks sender.key late.key >senders.jwks
 if [ -d "$HERE/../node_modules" ]; then
   t openapi_valid 0 - - -- "$NODE" "$HERE/openapi_lint.mjs" openapi.json
   t openapi_responses 0 'checked [0-9]+ responses' - -- "$NODE" "$HERE/oas_conform.mjs" "$BASE" openapi.json "$FULL" sender.key

@@ -316,8 +316,8 @@ if (phase === 'store') {
   // the server key is not a trusted sender: the gateway's refusal as a tool error
   r = await call('pack_envelope', { payload: { a: 1 }, payload_type: 'a.v1', target_type: 'b.v1' });
   check('pack_envelope with the gateway key', !r.isError && r.structuredContent?.kid);
-  await expectError('untrusted sender', 'append_receipt', { envelope: r.structuredContent.envelope }, /the gateway answered 4\d\d [a-z_]+/);
-  await expectError('schema', 'append_receipt', { envelope: { hello: 1 } }, /the gateway answered 4\d\d/);
+  await expectError('untrusted sender', 'append_receipt', { envelope: r.structuredContent.envelope }, /refused \(4\d\d [a-z_]+\)/);
+  await expectError('schema', 'append_receipt', { envelope: { hello: 1 } }, /refused \(4\d\d /);
 
   r = await call('get_chain', { trace_id: trace });
   s = r.structuredContent || {};

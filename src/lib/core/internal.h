@@ -31,9 +31,7 @@ static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, s
     return need <= *cap ? 0 : prova__grow_slow(a, p, cap, need, elem);
 }
 
-/* Appends printf-style text of any length to out (no fixed-size buffer, nothing cut). 0, PROVA_EINVAL (a bad
- * format) or PROVA_ENOMEM; out is unchanged on failure. */
-int prova_buf_printf(prova_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "text.h"
 
 /* Report internals: in quiet mode passing checks are counted, not stored (failures are always stored). */
 typedef struct prova_report prova_report;

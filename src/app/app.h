@@ -1,0 +1,279 @@
+/* The service layer: prova's operations as typed calls, with no HTTP, JSON-RPC or terminal around them. The HTTP
+ * daemon (src/http), the MCP server (src/mcp) and the command line (src/cli) all call these, so a rule lives in one
+ * place: an OPE envelope is accepted, an OpenExecution chain grows, a certificate is revoked the same way whoever
+ * asked. docs/architecture.md.
+ *
+ * The service (app) owns the gateway's configuration, signing key and JWKS, trusted senders, tokens, the store's
+ * connections and the writer thread that group-commits every write (writer.c). One operation in flight is an
+ * app_call: the front end initializes it with the caller's token, calls an operation, and reads the result (a JSON
+ * document and the protocol's named values, e.g. X-ODIN-Receipt-Hash) or the error (an HTTP-like status class, a
+ * stable reason code and a sentence). A write returns APP_PENDING: its work is queued for the writer, and the
+ * front end is told through the call's wake callback once it is committed (or failed); app_call_complete() then
+ * builds the result. app_call_run() does all of that for a caller that can simply wait (MCP tools, the CLI).
+ *
+ * Threads: operations run on the caller's thread (parsing and verification are the CPU work) and may be called
+ * from any number of threads at once; only the writer thread writes to the store. */
+#ifndef PROVA_APP_H
+#define PROVA_APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "prova/common.h"
+#include "prova/crypto.h"
+#include "prova/json.h"
+#include "prova/report.h"
+#include "prova/store.h"
+#include "prova/verify.h"
+
+/* ---- Configuration ------------------------------------------------------------------------------------------- */
+
+#define APP_SCOPE_OPE_WRITE 0x1u
+#define APP_SCOPE_OE_WRITE 0x2u
+#define APP_SCOPE_ALL (APP_SCOPE_OPE_WRITE | APP_SCOPE_OE_WRITE)
+
+/* Ids that travel in URLs, headers and tool arguments: trace ids, chain ids, certificate ids. */
+#define APP_ID_MAX 128
+
+typedef struct app_token {
+    char name[64];
+    uint8_t sha256[32]; /* of the token string: the file may hold the hash instead of the secret */
+    unsigned scopes;
+} app_token;
+
+typedef struct app_api_key { /* the reference's X-ODIN-API-Key + X-ODIN-API-MAC */
+    char *key;
+    uint8_t *secret;
+    size_t secret_len;
+    unsigned scopes;
+} app_api_key;
+
+typedef struct app_config {
+    const char *data_dir;         /* NULL: no store (document operations only) */
+    const char *key_path;         /* NULL: DATA/gateway.key, generated on first run */
+    const char *legacy_keys_path; /* NULL: none; a JWKS of earlier public keys (published as legacy) */
+    const char *trusted_senders;  /* JWKS file or NULL; reloaded by app_reload_senders() */
+    bool allow_inline_sender_keys;
+    const char *tokens_path;      /* NULL: DATA/tokens.json, generated on first run (with a store) */
+    size_t max_body;              /* bytes of a document given to an operation */
+    unsigned max_depth;           /* JSON nesting of such a document */
+    unsigned max_queue;           /* queued writes before APP_E_BUSY */
+    unsigned max_batch;           /* writes per commit */
+    int64_t max_skew_s;           /* envelope freshness window */
+    /* Where the service's log lines go (the front end decides; NULL: stderr with the prefix "prova: "). */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    /* Told once, with the secret, when a development token is created on first run (e.g. to print it on a
+     * terminal); NULL: the token is only written to tokens.json. */
+    void (*dev_token)(void *ctx, const char *path, const char *token);
+} app_config;
+
+void app_config_defaults(app_config *c);
+
+/* ---- The service --------------------------------------------------------------------------------------------- */
+
+typedef struct app app;
+
+/* Loads keys and tokens (generating the development ones under data_dir on first run), opens the store, starts the
+ * writer. On failure logs why and returns a CLI exit code (2: configuration, 3: system); *ret is NULL then. */
+int app_open(const app_config *cfg, app **ret);
+/* Finishes every queued write, stops the writer, closes the store. NULL is a no-op. */
+void app_close(app *a);
+
+const app_config *app_cfg(const app *a);
+bool app_has_store(const app *a);
+const char *app_kid(const app *a);                 /* the signing key's kid ("" without a key) */
+const prova_key *app_key(const app *a);            /* the signing key, or NULL */
+const prova_buf *app_jwks(const app *a);           /* {"keys":[active, legacy...]} */
+const prova_keyset *app_verify_keys(const app *a); /* the gateway's keys (active, legacy) and trusted senders */
+int64_t app_started_us(const app *a);
+
+/* Re-reads --trusted-senders (e.g. on SIGHUP): the new set replaces the old one atomically for later calls; on
+ * failure the old set stays and the reason is logged. 0, or a negative status. */
+int app_reload_senders(app *a);
+
+/* The token whose SHA-256 is that of an "Authorization: Bearer T" value (every entry compared, constant time per
+ * entry), or NULL. */
+const app_token *app_bearer(const app *a, const char *authorization);
+size_t app_token_count(const app *a);
+
+void app_log(const app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int64_t app_now_us(void);
+
+/* ---- Counters (for /metrics and /health) ------------------------------------------------------------------- */
+
+typedef struct app_stats {
+    uint64_t verify_valid, verify_invalid, verify_error;
+    uint64_t commits, committed_writes, failed_commits;
+    unsigned queue_length;
+    int64_t receipts, traces, chains, events, certificates;
+    int64_t store_bytes;
+} app_stats;
+
+void app_stats_get(app *a, app_stats *ret);
+/* Counts a verification verdict. */
+void app_count_verdict(app *a, bool valid);
+void app_count_verify_error(app *a);
+
+/* ---- Calls ---------------------------------------------------------------------------------------------------- */
+
+/* The class of a refusal: its HTTP status, which MCP and the CLI map to their own forms. */
+enum {
+    APP_E_INPUT = 400,       /* malformed input */
+    APP_E_AUTH = 401,        /* no or an unknown credential */
+    APP_E_SCOPE = 403,       /* a credential without the scope */
+    APP_E_NOT_FOUND = 404,   /* no such trace, chain, certificate */
+    APP_E_CONFLICT = 409,    /* the stored state forbids it (replay, a chain not open, ...) */
+    APP_E_TOO_LARGE = 413,   /* over a size limit */
+    APP_E_SCHEMA = 422,      /* well-formed but not what the operation takes */
+    APP_E_BUSY = 429,        /* too many queued writes: retry after retry_after_s */
+    APP_E_INTERNAL = 500,
+    APP_E_UNAVAILABLE = 503, /* the store cannot be used now, or the service is stopping */
+};
+
+#define APP_MESSAGE_MAX 1024
+
+typedef struct app_error {
+    unsigned status;             /* 0: no error; else an APP_E_* class */
+    char code[64];               /* stable snake_case reason code */
+    char message[APP_MESSAGE_MAX]; /* one sentence; a longer one ends in "..." */
+    unsigned retry_after_s;      /* 0: none */
+} app_error;
+
+enum { APP_MAX_META = 8 };
+
+typedef struct app_result {
+    unsigned status;          /* 200, 201, ... */
+    prova_buf body;           /* the result document (JSON unless content_type says otherwise) */
+    const char *content_type; /* NULL: application/json */
+    const char *meta_name[APP_MAX_META]; /* values the protocol defines as response headers (static names) */
+    char *meta_value[APP_MAX_META];
+    unsigned nmeta;
+    char id[APP_ID_MAX + 1];  /* the id of what the call created ("" when none) */
+} app_result;
+
+/* A value of the result's meta list, or NULL. */
+const char *app_result_meta(const app_result *r, const char *name);
+
+typedef struct app_call app_call;
+
+/* The writer's side of a call: apply runs on the writer thread inside a savepoint (0 keeps its writes, a negative
+ * status undoes them); then the call's wake is invoked with job_status set. */
+typedef struct app_job {
+    int (*apply)(app *a, prova_store *w, app_call *c);
+    int status;
+    struct app_job *next;
+} app_job;
+
+struct app_call {
+    app *a;
+    const app_token *token; /* the caller's credential (its scopes), or NULL */
+    app_result res;
+    app_error err;
+    /* Set by a front end that does not block: called (on the writer thread) once the write is durable or failed.
+     * NULL: app_call_run blocks on the call's own condition variable instead. */
+    void (*wake)(app_call *c);
+    void *wake_ctx;
+    /* Called just before a write is queued (an event-driven front end parks the connection here, so that the
+     * wake cannot come first); when queueing then fails, the operation returns APP_DONE and the front end
+     * unparks it itself. NULL: nothing to do. */
+    void (*park)(app_call *c);
+    pthread_mutex_t wait_lock;
+    pthread_cond_t wait_cond;
+    /* Internal: the operation's state and the step that builds the result after the commit. */
+    app_job job;
+    void (*finish)(app_call *c);
+    void *state;
+    void (*state_free)(void *state);
+    atomic_int job_done;
+};
+
+#define APP_DONE 0    /* the result or the error is set */
+#define APP_PENDING 1 /* queued for the writer: wait for wake, then call app_call_complete */
+
+void app_call_init(app_call *c, app *a, const app_token *token);
+/* Releases the result, the error and the operation's state. */
+void app_call_free(app_call *c);
+/* After wake: builds the result (or the error) of a write. */
+void app_call_complete(app_call *c);
+/* For callers that can block: waits for a pending write and completes it. rc is what the operation returned;
+ * returns APP_DONE. */
+int app_call_run(app_call *c, int rc);
+bool app_call_failed(const app_call *c);
+
+/* Sets the call's error (printf-style message); returns APP_DONE. A write in progress keeps the first error. */
+int app_fail(app_call *c, unsigned status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The error of a failed library call: its reason code and message (and position when it has one). */
+int app_fail_lib(app_call *c, unsigned status, const prova_error *e);
+/* 503 (store), 503 out of memory, or 500 for another negative status. */
+int app_fail_status(app_call *c, int status);
+/* Sets the result: takes body (left empty). Returns APP_DONE. */
+int app_ok(app_call *c, unsigned status, prova_buf *body);
+/* Adds a named value to the result (copied). */
+int app_meta(app_call *c, const char *name, const char *value);
+
+/* ---- Operations: OPE (ope.c) ------------------------------------------------------------------------------- */
+
+/* Verifies an OPE envelope (JSON text, under max_body/max_depth) from a trusted sender and appends a signed receipt
+ * to its trace. Credentials: the call's token with ope:write, or the reference's API key + MAC (api_key/api_mac,
+ * NULL when absent). Result (200): the starter gateway's response body (canonical) and meta X-ODIN-Trace-Id,
+ * X-ODIN-Receipt-Hash, X-ODIN-Response-CID, X-ODIN-Signature, X-ODIN-KID. Errors: 400/422 (the envelope does not
+ * verify, with the verifier's reason code), 401/403, 409 replay_detected, 429, 503. */
+int app_ope_append(app_call *c, const void *envelope, size_t len, const char *api_key, const char *api_mac);
+/* The receipts of a trace as a JSON array (result 200; [] for an unknown trace). */
+int app_ope_chain(app_call *c, const char *trace_id);
+/* The trace as a signed export bundle (result 200, meta X-ODIN-Bundle-CID, X-ODIN-Bundle-Signature, X-ODIN-KID);
+ * 404 trace_not_found. */
+int app_ope_export(app_call *c, const char *trace_id);
+
+/* The one rule for ids (trace, chain, certificate ids, whoever gives them): 1-APP_ID_MAX bytes of visible ASCII
+ * without '/', '?', '#', '%' or '\' (they travel in URL paths, response headers and prova:// URIs unencoded). NULL
+ * when s is one, else why not (a sentence). */
+const char *app_id_problem(const char *s, size_t n);
+
+/* ---- Operations: OpenExecution (oe.c) --------------------------------------------------------------------- */
+
+/* Bodies are JSON objects (text; empty = {}) with exactly the members each operation documents (docs/http-oe.md);
+ * results are the "data" of seed 002's answers (the HTTP layer wraps them as {"data": ...}). */
+int app_oe_chain_create(app_call *c, const void *body, size_t len);         /* 201, res.id = the chain id */
+int app_oe_chain_get(app_call *c, const char *chain_id);                    /* 200 */
+int app_oe_event_append(app_call *c, const char *chain_id, const void *body, size_t len); /* 201 */
+int app_oe_resolve(app_call *c, const char *chain_id, const void *body, size_t len);      /* 200 */
+int app_oe_certify(app_call *c, const char *chain_id, const void *body, size_t len);      /* 201, res.id */
+int app_oe_revoke(app_call *c, const char *cert_id, const void *body, size_t len);        /* 200 */
+int app_oe_supersede(app_call *c, const char *cert_id, const void *body, size_t len);     /* 200 */
+/* seed 002 §7's answer for a stored certificate (200; meta X-Prova-Verify-Reason when not valid). */
+int app_oe_verify(app_call *c, const char *cert_id);
+int app_oe_public_key(app_call *c); /* 200 {algorithm, public_key, format, public_key_pem, fingerprint} */
+int app_oe_bundle(app_call *c, const char *cert_id); /* 200: the certificate's offline bundle as stored */
+/* A chain's status ("open", "resolved", "certified", "revoked") into status[16]; 404 chain_not_found. */
+int app_oe_chain_status(app_call *c, const char *chain_id, char status[16]);
+
+/* ---- Operations: documents (verify.c, proof.c) ------------------------------------------------------------ */
+
+typedef struct app_verify_args {
+    bool trust_embedded_key;
+    bool no_skew;
+    int64_t now_us;           /* the verifier's clock (0: now) */
+    int64_t max_skew_s;       /* the freshness window (0: the service's) */
+    const char *hash_alg;     /* NULL: from the hash length */
+    const char *hmac_key_b64; /* proof records' HMAC key, NULL: none */
+    const prova_keyset *keys; /* NULL: the service's verify keys */
+} app_verify_args;
+
+/* Any document prova knows → the unified report (result 200, even when it does not verify); 400 with the
+ * parser's reason for input that is not JSON or over a limit. *ret_report (optional) receives the report too
+ * (owned by the caller). The verdict is counted. */
+int app_verify(app_call *c, const void *data, size_t len, const app_verify_args *args, prova_report **ret_report);
+
+/* The Ophamin reference's operations (reference/ophamin.md §3.3, §5-6): verify_proof(proof_json, sign_key_b64)
+ * → the §3.3 dict; canonicalize_value(value_json, sign_key_b64) → {canonical, canonical_bytes_len, sha256_hex,
+ * hmac_sha256_hex, content_hash}. key_b64 NULL means "" (the default key). 400 for a bad key or a document that is
+ * not JSON. */
+int app_proof_verify(app_call *c, const char *proof_json, size_t len, const char *key_b64);
+int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, const char *key_b64);
+
+#endif /* PROVA_APP_H */

@@ -1,0 +1,83 @@
+/* The service's insides, shared by src/app's files only. */
+#ifndef PROVA_APP_INTERNAL_H
+#define PROVA_APP_INTERNAL_H
+
+#include "app.h"
+
+struct app {
+    app_config cfg;
+    prova_key *key; /* the signing key (Ed25519), or NULL without a store and --key */
+    char kid[128];
+    prova_buf jwks; /* {"keys":[active, legacy...]} */
+
+    /* Trusted senders and the keys of /v1/verify (the gateway's own and the senders), swapped whole by
+     * app_reload_senders under keys_lock; operations hold the read lock while they verify. */
+    pthread_rwlock_t keys_lock;
+    prova_keyset *senders;
+    prova_keyset *verify_keys;
+
+    app_token *tokens;
+    size_t ntokens;
+    app_api_key *api_keys;
+    size_t napi_keys;
+
+    char db_path[4096];
+    int64_t started_us;
+
+    /* the writer (writer.c) */
+    prova_store *w;
+    pthread_t writer;
+    pthread_mutex_t qlock;
+    pthread_cond_t qcond;
+    app_job *qhead, *qtail;
+    unsigned qlen;
+    bool stopping, writer_started;
+    int64_t last_purge_us;
+
+    /* read connections */
+    pthread_mutex_t rlock;
+    prova_store **readers;
+    size_t nreaders, readers_cap;
+
+    /* counters */
+    atomic_ullong verify_valid, verify_invalid, verify_error;
+    atomic_ullong commits, committed_jobs, failed_commits;
+    atomic_llong receipts, traces, chains, events, certificates;
+};
+
+/* The writer (writer.c). */
+int app_writer_start(app *a);
+void app_writer_stop(app *a);
+/* Queues c's job (c->job.apply set, c->finish set); APP_PENDING, or APP_DONE with a 429/503 error. */
+int app_submit(app_call *c, int (*apply)(app *a, prova_store *w, app_call *c), void (*finish)(app_call *c));
+
+/* On the writer thread, after the commit: marks c's job done and wakes its front end (c->wake, or the thread
+ * blocked in app_call_run). c may be freed by then: nothing touches it afterwards. */
+void app_call_done(app_call *c);
+
+/* Store connections for reads: borrow one, give it back. NULL on failure (the caller answers 503). */
+prova_store *app_reader_get(app *a);
+void app_reader_put(app *a, prova_store *s);
+
+/* What the service's checks return when they refused (the call's error is set); 0 means go on. */
+#define APP_REFUSED (-1)
+
+/* 503 "the store cannot be used", with the backend's message logged (not sent). Returns APP_DONE. */
+int app_fail_store(app_call *c, int rc, prova_store *s);
+/* 503 when the service has no store. 0 when it has one, else APP_REFUSED with the error set. */
+int app_need_store(app_call *c);
+/* 401/403 unless the call's token has scope. 0 to go on, else APP_REFUSED with the error set. */
+int app_need_scope(app_call *c, unsigned scope);
+
+/* The key sets under the read lock: acquire before verifying, release after. */
+void app_keys_acquire(app *a, const prova_keyset **ret_senders, const prova_keyset **ret_verify);
+void app_keys_release(app *a);
+
+/* Parses a document given to an operation under max_body/max_depth; on failure sets a 400 (413 over the size)
+ * with the parser's reason and position and returns the negative status. */
+int app_parse_doc(app_call *c, const void *data, size_t len, prova_doc **ret);
+
+/* Lowercase hex SHA-256 (64 digits + NUL). */
+int app_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

@@ -1,0 +1,294 @@
+/* ODIN OPE v1 operations, compatible with the starter gateway (reference/odin.md §5.1): accept an envelope and
+ * append a signed receipt to its trace, read a trace's receipts, export them as a signed bundle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_internal.h"
+#include "jsonw.h"
+#include "prova/encoding.h"
+#include "prova/ope.h"
+
+typedef struct envelope_job {
+    prova_doc *doc;
+    const prova_json *payload;
+    char trace_id[APP_ID_MAX + 1];
+    char ts[64];
+    char cid[72];
+    char replay_key[65];
+    int64_t replay_until;
+    bool same_types;
+    prova_buf receipt; /* built by the writer */
+    char receipt_ts[40];
+    char receipt_hash[65];
+    int64_t hop;
+} envelope_job;
+
+static void envelope_job_free(void *p) {
+    envelope_job *j = p;
+    if (!j) return;
+    prova_doc_free(j->doc);
+    prova_buf_free(&j->receipt);
+    free(j);
+}
+
+/* On the writer thread: replay claim, the trace's last receipt, the next receipt, signed and stored. */
+static int envelope_apply(app *a, prova_store *w, app_call *c) {
+    envelope_job *j = c->state;
+    int64_t now = app_now_us();
+    int rc = prova_store_replay_claim(w, j->replay_key, now, j->replay_until);
+    if (rc < 0) return rc;
+    prova_buf prev = PROVA_BUF_INIT;
+    int64_t hop = -1;
+    rc = prova_store_ope_last(w, j->trace_id, &prev, &hop);
+    prova_doc *pd = NULL;
+    if (rc == 0) rc = prova_json_parse(prev.data, prev.len, NULL, &pd, NULL) < 0 ? PROVA_EIO : 0;
+    else if (rc == PROVA_ENOTFOUND) rc = 0;
+    prova_buf_free(&prev);
+    if (rc < 0) {
+        prova_doc_free(pd);
+        return rc;
+    }
+    prova_time_format(now, j->receipt_ts);
+    prova_receipt_params p = {0};
+    p.trace_id = j->trace_id;
+    p.ts = j->receipt_ts;
+    p.request_cid = j->cid;
+    j->receipt.len = 0;
+    prova_error e;
+    rc = prova_receipt_build(a->key, pd ? prova_doc_root(pd) : NULL, &p, &j->receipt, &e);
+    prova_doc_free(pd);
+    if (rc < 0) return rc;
+    prova_doc *rd = NULL;
+    if ((rc = prova_json_parse(j->receipt.data, j->receipt.len, NULL, &rd, NULL)) < 0) return rc;
+    const prova_json *h = prova_json_get(prova_doc_root(rd), "receipt_hash");
+    if (prova_json_len(h) == 64) memcpy(j->receipt_hash, prova_json_str(h), 65);
+    prova_doc_free(rd);
+    if (!j->receipt_hash[0]) return PROVA_EINVAL;
+    j->hop = hop + 1;
+    return prova_store_ope_append(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len);
+}
+
+/* The response body in canonical form (sorted members, ASCII escapes: what the starter hashes for the response
+ * CID), so the bytes sent are the bytes hashed. */
+static int envelope_body(envelope_job *j, prova_buf *out) {
+    prova_buf raw = PROVA_BUF_INIT, payload = PROVA_BUF_INIT;
+    int rc = prova_canon_write(j->payload, PROVA_PROFILE_OPE, &payload, NULL);
+    prova_jw w;
+    prova_jw_init(&w, &raw);
+    prova_jw_obj(&w);
+    prova_jw_key(&w, "forwarded");
+    prova_jw_null(&w);
+    prova_jw_kraw(&w, "normalized_payload", payload.data, payload.len);
+    prova_jw_key(&w, "policy_engine");
+    prova_jw_null(&w);
+    prova_jw_kraw(&w, "receipt", j->receipt.data, j->receipt.len);
+    prova_jw_key(&w, "sft_notes");
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "notes", j->same_types ? "already_normalized" : "not_transformed");
+    prova_jw_end(&w);
+    prova_jw_kstr(&w, "trace_id", j->trace_id);
+    prova_jw_end(&w);
+    if (rc == 0) rc = prova_jw_finish(&w);
+    if (rc == 0) rc = prova_canon_bytes(raw.data, raw.len, PROVA_PROFILE_OPHAMIN, NULL, out, NULL);
+    prova_buf_free(&raw);
+    prova_buf_free(&payload);
+    return rc;
+}
+
+static void envelope_finish(app_call *c) {
+    app *a = c->a;
+    envelope_job *j = c->state;
+    int st = c->job.status;
+    if (st == PROVA_ECONFLICT) {
+        app_fail(c, APP_E_CONFLICT, "replay_detected", "Replay detected (duplicate signed envelope)");
+        return;
+    }
+    if (st < 0) {
+        app_fail_store(c, st, NULL);
+        return;
+    }
+    atomic_fetch_add(&a->receipts, 1);
+    if (j->hop == 0) atomic_fetch_add(&a->traces, 1);
+    prova_buf body = PROVA_BUF_INIT, msg = PROVA_BUF_INIT;
+    char cid[72] = "sha256:", sig[200];
+    uint8_t raw[PROVA_SIG_MAX_BYTES];
+    size_t siglen = 0;
+    int rc = envelope_body(j, &body);
+    if (!rc) rc = app_sha256_hex(body.data, body.len, cid + 7);
+    if (!rc) rc = prova_ope_signing_string(cid, strlen(cid), j->trace_id, strlen(j->trace_id), j->receipt_ts, strlen(j->receipt_ts), &msg);
+    if (!rc) rc = prova_sign(a->key, msg.data, msg.len, raw, &siglen);
+    prova_buf_free(&msg);
+    if (rc < 0) {
+        prova_buf_free(&body);
+        app_fail(c, APP_E_INTERNAL, "internal", "the response could not be signed (%s); the receipt is stored",
+                 prova_status_name(rc));
+        return;
+    }
+    prova_base64url_encode(raw, siglen, sig, sizeof sig);
+    app_ok(c, 200, &body);
+    app_meta(c, "X-ODIN-Trace-Id", j->trace_id);
+    app_meta(c, "X-ODIN-Receipt-Hash", j->receipt_hash);
+    app_meta(c, "X-ODIN-Response-CID", cid);
+    app_meta(c, "X-ODIN-Signature", sig);
+    app_meta(c, "X-ODIN-KID", a->kid);
+}
+
+/* The reference's X-ODIN-API-Key + X-ODIN-API-MAC: b64url(HMAC-SHA256(secret, "{cid}|{trace_id}|{ts}")). 0 to go
+ * on, else APP_DONE with the error set. */
+static int api_key_auth(app_call *c, envelope_job *j, const char *key, const char *mac) {
+    app *a = c->a;
+    if (!key || !mac) return app_fail(c, APP_E_AUTH, "api_key_missing", "Missing API key or MAC"), APP_REFUSED;
+    const app_api_key *k = NULL;
+    for (size_t i = 0; i < a->napi_keys; i++)
+        if (strcmp(a->api_keys[i].key, key) == 0) k = &a->api_keys[i];
+    if (!k) return app_fail(c, APP_E_AUTH, "api_key_unknown", "Unknown API key"), APP_REFUSED;
+    if (!(k->scopes & APP_SCOPE_OPE_WRITE))
+        return app_fail(c, APP_E_SCOPE, "scope_missing", "API key %s lacks scope ope:write", k->key), APP_REFUSED;
+    prova_buf msg = PROVA_BUF_INIT;
+    uint8_t h[PROVA_HMAC_SHA256_BYTES];
+    char want[48];
+    int rc = prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &msg);
+    if (rc == 0) rc = prova_hmac_sha256(k->secret, k->secret_len, msg.data, msg.len, h);
+    prova_buf_free(&msg);
+    if (rc < 0) return app_fail(c, APP_E_AUTH, "api_mac_invalid", "Invalid MAC"), APP_REFUSED;
+    size_t wl = prova_base64url_encode(h, sizeof h, want, sizeof want);
+    size_t ml = strlen(mac);
+    while (ml && mac[ml - 1] == '=') ml--; /* accept padded base64url too */
+    if (ml != wl || !prova_ct_equal(want, mac, wl)) return app_fail(c, APP_E_AUTH, "api_mac_invalid", "Invalid MAC"), APP_REFUSED;
+    return 0;
+}
+
+int app_ope_append(app_call *c, const void *envelope, size_t len, const char *api_key, const char *api_mac) {
+    app *a = c->a;
+    if (app_need_store(c)) return APP_DONE;
+    /* A bearer token must carry the scope; without one, the reference's API key + MAC may stand in. */
+    if (c->token || !api_key) {
+        if (app_need_scope(c, APP_SCOPE_OPE_WRITE)) return APP_DONE;
+    }
+    envelope_job *j = calloc(1, sizeof *j);
+    if (!j) return app_fail_status(c, PROVA_ENOMEM);
+    c->state = j;
+    c->state_free = envelope_job_free;
+    if (app_parse_doc(c, envelope, len, &j->doc) < 0) return APP_DONE;
+    const prova_json *env = prova_doc_root(j->doc);
+    if (!prova_json_is_object(env))
+        return app_fail(c, APP_E_SCHEMA, "schema_error", "the body must be a JSON object (an OPE envelope)");
+
+    int64_t now = app_now_us();
+    prova_verify_options o = {0};
+    o.trust_embedded_key = a->cfg.allow_inline_sender_keys;
+    o.now_us = now;
+    o.max_skew_s = a->cfg.max_skew_s;
+    prova_report *r = prova_report_new("ope_envelope");
+    prova_envelope_info info;
+    app_keys_acquire(a, &o.keys, NULL);
+    int rc = r ? prova_envelope_verify(env, "", &o, r, &info) : PROVA_ENOMEM;
+    app_keys_release(a);
+    if (rc < 0) {
+        prova_report_free(r);
+        return app_fail_status(c, rc);
+    }
+    const prova_check *f = prova_report_first_failure(r);
+    if (f) {
+        app_count_verdict(a, false);
+        bool schema = strcmp(f->code, "schema_error") == 0 || strcmp(f->code, "missing_sig_or_kid") == 0;
+        app_fail(c, schema ? APP_E_SCHEMA : APP_E_INPUT, f->code, "%s%s%s", f->message, f->at[0] ? " at " : "",
+                 f->at);
+        prova_report_free(r);
+        return APP_DONE;
+    }
+    prova_report_free(r);
+    /* The offline verifier accepts old envelopes (with a warning); a gateway takes only fresh ones. */
+    if (info.ts_parsed && now - info.ts_us > a->cfg.max_skew_s * 1000000) {
+        app_count_verdict(a, false);
+        return app_fail(c, APP_E_INPUT, "timestamp_skew", "Timestamp too far in past: ts is %lld s old (window %lld s)",
+                        (long long)((now - info.ts_us) / 1000000), (long long)a->cfg.max_skew_s);
+    }
+    app_count_verdict(a, true);
+    const char *bad = app_id_problem(info.trace_id, info.trace_len);
+    if (bad) return app_fail(c, APP_E_SCHEMA, "trace_id_invalid", "trace_id: %s", bad);
+    if (info.ts_len >= sizeof j->ts) return app_fail(c, APP_E_SCHEMA, "schema_error", "ts is too long");
+    memcpy(j->trace_id, info.trace_id, info.trace_len);
+    memcpy(j->ts, info.ts, info.ts_len);
+    memcpy(j->cid, info.cid, sizeof j->cid);
+    j->payload = prova_json_get(env, "payload");
+    const prova_json *pt = prova_json_get(env, "payload_type"), *tt = prova_json_get(env, "target_type");
+    j->same_types = !pt || !tt || (pt->len == tt->len && prova_json_is_string(pt) && prova_json_is_string(tt) &&
+                                   memcmp(pt->u.str, tt->u.str, pt->len) == 0);
+    if (!c->token && api_key_auth(c, j, api_key, api_mac)) return APP_DONE;
+
+    /* Replay: what the signature covers, claimed until a replay would fail the freshness check anyway. */
+    prova_buf what = PROVA_BUF_INIT;
+    rc = prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &what);
+    if (rc == 0) rc = app_sha256_hex(what.data, what.len, j->replay_key);
+    prova_buf_free(&what);
+    if (rc < 0) return app_fail_status(c, rc);
+    int64_t base = info.ts_parsed && info.ts_us > now ? info.ts_us : now;
+    j->replay_until = base + a->cfg.max_skew_s * 1000000;
+    return app_submit(c, envelope_apply, envelope_finish);
+}
+
+/* ---- Reads ------------------------------------------------------------------------------------------------ */
+
+/* The receipts of trace_id as a JSON array into out. 0, or APP_DONE with the error set. */
+static int load_chain(app_call *c, const char *trace_id, prova_buf *out, size_t *count) {
+    if (app_need_store(c)) return APP_REFUSED;
+    const char *bad = app_id_problem(trace_id, strlen(trace_id));
+    if (bad) return app_fail(c, APP_E_INPUT, "invalid_id", "trace_id: %s", bad), APP_REFUSED;
+    prova_store *s = app_reader_get(c->a);
+    if (!s) return app_fail_store(c, PROVA_EIO, NULL), APP_REFUSED;
+    int rc = prova_store_ope_chain(s, trace_id, out, count);
+    if (rc < 0) app_fail_store(c, rc, s);
+    app_reader_put(c->a, s);
+    return rc < 0 ? APP_REFUSED : 0;
+}
+
+int app_ope_chain(app_call *c, const char *trace_id) {
+    prova_buf b = PROVA_BUF_INIT;
+    size_t count = 0;
+    if (load_chain(c, trace_id, &b, &count)) {
+        prova_buf_free(&b);
+        return APP_DONE;
+    }
+    return app_ok(c, 200, &b);
+}
+
+int app_ope_export(app_call *c, const char *trace_id) {
+    app *a = c->a;
+    prova_buf chain = PROVA_BUF_INIT;
+    size_t count = 0;
+    if (load_chain(c, trace_id, &chain, &count)) {
+        prova_buf_free(&chain);
+        return APP_DONE;
+    }
+    if (count == 0) {
+        prova_buf_free(&chain);
+        return app_fail(c, APP_E_NOT_FOUND, "trace_not_found", "no receipts for trace %s", trace_id);
+    }
+    prova_doc *doc = NULL;
+    prova_parse_options po = {0};
+    po.max_size = SIZE_MAX >> 1;
+    int rc = prova_json_parse(chain.data, chain.len, &po, &doc, NULL);
+    prova_buf_free(&chain);
+    if (rc < 0) return app_fail_status(c, rc);
+    char at[40];
+    prova_time_format(app_now_us(), at);
+    prova_buf out = PROVA_BUF_INIT;
+    prova_error e;
+    rc = prova_bundle_build(a->key, trace_id, at, prova_doc_root(doc), PROVA_BUNDLE_STARTER, &out, &e);
+    prova_doc_free(doc);
+    prova_doc *bd = NULL;
+    if (rc == 0) rc = prova_json_parse(out.data, out.len, &po, &bd, NULL);
+    if (rc < 0) {
+        prova_buf_free(&out);
+        return app_fail_status(c, rc);
+    }
+    const prova_json *root = prova_doc_root(bd);
+    app_ok(c, 200, &out);
+    app_meta(c, "X-ODIN-Bundle-CID", prova_json_str(prova_json_get(root, "bundle_cid")));
+    app_meta(c, "X-ODIN-Bundle-Signature", prova_json_str(prova_json_get(root, "bundle_signature")));
+    app_meta(c, "X-ODIN-KID", a->kid);
+    prova_doc_free(bd);
+    return APP_DONE;
+}

@@ -1,0 +1,54 @@
+/* Verify any document prova knows: the options a front end passes (HTTP query or body members, MCP arguments), the
+ * service's keys and limits, the unified report. */
+#include <string.h>
+
+#include "app_internal.h"
+
+int app_verify(app_call *c, const void *data, size_t len, const app_verify_args *args, prova_report **ret_report) {
+    app *a = c->a;
+    if (ret_report) *ret_report = NULL;
+    if (len > a->cfg.max_body)
+        return app_fail(c, APP_E_TOO_LARGE, "body_too_large", "the document exceeds the limit of %zu bytes",
+                        a->cfg.max_body);
+    app_verify_args none = {0};
+    if (!args) args = &none;
+    prova_verify_options o = {0};
+    o.now_us = args->now_us ? args->now_us : app_now_us();
+    o.max_skew_s = args->max_skew_s ? args->max_skew_s : a->cfg.max_skew_s;
+    o.max_depth = a->cfg.max_depth;
+    o.trust_embedded_key = args->trust_embedded_key;
+    o.no_skew = args->no_skew;
+    o.hash_alg = args->hash_alg;
+    o.hmac_key_b64 = args->hmac_key_b64;
+    prova_report *r = NULL;
+    prova_error e;
+    app_keys_acquire(a, NULL, &o.keys);
+    if (args->keys) o.keys = args->keys;
+    int rc = prova_verify_document(data, len, &o, &r, &e);
+    app_keys_release(a);
+    if (rc == PROVA_ESYNTAX || rc == PROVA_ELIMIT || rc == PROVA_ERANGE) {
+        prova_report_free(r);
+        app_count_verify_error(a);
+        return app_fail_lib(c, APP_E_INPUT, &e);
+    }
+    if (rc == PROVA_EINVAL) {
+        prova_report_free(r);
+        return app_fail(c, APP_E_INPUT, "invalid_argument", "%s", e.message ? e.message : "invalid argument");
+    }
+    if (rc < 0 || !r) {
+        prova_report_free(r);
+        return app_fail_status(c, rc < 0 ? rc : PROVA_ENOMEM);
+    }
+    app_count_verdict(a, prova_report_valid(r));
+    prova_buf b = PROVA_BUF_INIT;
+    rc = prova_report_to_json(r, &b);
+    if (rc < 0) {
+        prova_buf_free(&b);
+        prova_report_free(r);
+        return app_fail_status(c, rc);
+    }
+    app_ok(c, 200, &b);
+    if (ret_report) *ret_report = r;
+    else prova_report_free(r);
+    return APP_DONE;
+}

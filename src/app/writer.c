@@ -1,0 +1,152 @@
+/* The writer: one thread owns the store's write connection. It takes every queued call, applies each inside its own
+ * savepoint of one transaction, commits once (one fsync for the whole batch: group commit) and then wakes the
+ * callers. A call that fails undoes only its own writes; a failed commit fails every call of the batch, so that no
+ * caller is told "stored" for something that is not on disk. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+#include "app_internal.h"
+
+static app_call *call_of(app_job *j) { return (app_call *)(void *)((char *)j - offsetof(app_call, job)); }
+
+int app_submit(app_call *c, int (*apply)(app *a, prova_store *w, app_call *c), void (*finish)(app_call *c)) {
+    app *a = c->a;
+    c->job.apply = apply;
+    c->job.next = NULL;
+    c->job.status = 0;
+    c->finish = finish;
+    atomic_store(&c->job_done, 0);
+    if (c->park) c->park(c);
+    pthread_mutex_lock(&a->qlock);
+    int rc = 0;
+    if (a->stopping) rc = PROVA_EIO;
+    else if (a->qlen >= a->cfg.max_queue) rc = PROVA_ELIMIT;
+    else {
+        if (a->qtail) a->qtail->next = &c->job;
+        else a->qhead = &c->job;
+        a->qtail = &c->job;
+        a->qlen++;
+        pthread_cond_signal(&a->qcond);
+    }
+    pthread_mutex_unlock(&a->qlock);
+    if (rc == 0) return APP_PENDING;
+    c->finish = NULL;
+    if (rc == PROVA_ELIMIT) {
+        app_fail(c, APP_E_BUSY, "overloaded", "too many writes are queued; retry shortly");
+        c->err.retry_after_s = 1;
+    } else {
+        app_fail(c, APP_E_UNAVAILABLE, "shutting_down", "the gateway is shutting down");
+        c->err.retry_after_s = 5;
+    }
+    return APP_DONE;
+}
+
+/* Replay claims older than the freshness window are useless: a replay of them fails the time check. Each batch
+ * deletes up to twice as many expired claims as it has writes, inside its own transaction (no extra fsync), so
+ * expiry keeps pace with the claims without ever stalling the queue; an idle writer sweeps the rest. */
+static int purge_some(app *a, unsigned writes) {
+    return prova_store_replay_purge(a->w, app_now_us(), 2 * (int64_t)writes + 16, NULL);
+}
+
+static void purge_idle(app *a) {
+    int64_t now = app_now_us();
+    if (now - a->last_purge_us < 10 * 1000000) return;
+    a->last_purge_us = now;
+    if (prova_store_begin(a->w) == 0 && prova_store_replay_purge(a->w, now, 0, NULL) == 0 &&
+        prova_store_commit(a->w) == 0)
+        return;
+    app_log(a, "replay purge failed: %s", prova_store_errmsg(a->w));
+    prova_store_rollback(a->w);
+}
+
+static void run_batch(app *a, app_job *jobs, unsigned njobs) {
+    prova_store *w = a->w;
+    int rc = prova_store_begin(w);
+    if (rc == 0 && purge_some(a, njobs) < 0) /* not fatal for the batch: the claims stay until the next try */
+        app_log(a, "replay purge failed: %s", prova_store_errmsg(w));
+    for (app_job *j = jobs; j; j = j->next) {
+        if (rc < 0) {
+            j->status = rc;
+            continue;
+        }
+        if ((rc = prova_store_savepoint(w)) < 0) {
+            j->status = rc;
+            continue;
+        }
+        j->status = j->apply(a, w, call_of(j));
+        rc = j->status < 0 ? prova_store_rollback_to(w) : prova_store_release(w);
+        if (rc < 0 && j->status == 0) j->status = rc;
+    }
+    if (rc == 0) rc = prova_store_commit(w);
+    if (rc < 0) {
+        app_log(a, "commit failed (%s): %s; every write of the batch is refused", prova_status_name(rc),
+                prova_store_errmsg(w));
+        prova_store_rollback(w);
+        atomic_fetch_add(&a->failed_commits, 1);
+        for (app_job *j = jobs; j; j = j->next)
+            if (j->status >= 0) j->status = rc;
+    } else {
+        atomic_fetch_add(&a->commits, 1);
+    }
+    unsigned long long n = 0;
+    for (app_job *j = jobs, *next; j; j = next) {
+        next = j->next; /* the wake may free the call */
+        if (j->status == 0) n++;
+        app_call_done(call_of(j));
+    }
+    atomic_fetch_add(&a->committed_jobs, n);
+}
+
+static void *writer_main(void *arg) {
+    app *a = arg;
+    pthread_mutex_lock(&a->qlock);
+    for (;;) {
+        while (!a->qhead && !a->stopping) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 5;
+            if (pthread_cond_timedwait(&a->qcond, &a->qlock, &until) == ETIMEDOUT) break;
+        }
+        if (!a->qhead) {
+            if (a->stopping) break;
+            pthread_mutex_unlock(&a->qlock);
+            purge_idle(a);
+            pthread_mutex_lock(&a->qlock);
+            continue;
+        }
+        /* Take up to max_batch jobs. */
+        app_job *head = a->qhead, *last = head;
+        unsigned n = 1;
+        while (last->next && n < a->cfg.max_batch) {
+            last = last->next;
+            n++;
+        }
+        a->qhead = last->next;
+        if (!a->qhead) a->qtail = NULL;
+        last->next = NULL;
+        a->qlen -= n;
+        pthread_mutex_unlock(&a->qlock);
+        run_batch(a, head, n);
+        pthread_mutex_lock(&a->qlock);
+    }
+    pthread_mutex_unlock(&a->qlock);
+    return NULL;
+}
+
+int app_writer_start(app *a) {
+    if (pthread_create(&a->writer, NULL, writer_main, a) != 0) return PROVA_EIO;
+    a->writer_started = true;
+    return 0;
+}
+
+/* Lets the writer finish every queued job, then joins it. */
+void app_writer_stop(app *a) {
+    pthread_mutex_lock(&a->qlock);
+    a->stopping = true;
+    pthread_cond_broadcast(&a->qcond);
+    pthread_mutex_unlock(&a->qlock);
+    if (a->writer_started) pthread_join(a->writer, NULL);
+    a->writer_started = false;
+}

@@ -1,0 +1,555 @@
+/* The daemon: libmicrohttpd with a thread pool (epoll), request bodies under a size limit, routing, bearer tokens,
+ * suspended connections while a write waits for the service's writer, the access log and metrics. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "jsonw.h"
+#include "prova/crypto.h"
+#include "prova/encoding.h" /* prova_wipe */
+
+void http_config_defaults(http_config *c) {
+    memset(c, 0, sizeof *c);
+    c->listen = "127.0.0.1:8080";
+    c->max_connections = 1024;
+    c->timeout_s = 30;
+    c->max_body = (size_t)1 << 20;
+    c->max_header = (size_t)32 << 10;
+    c->log_prefix = "prova serve";
+}
+
+static int64_t mono_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static void sleep_ms(unsigned ms) {
+    struct timespec t = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+}
+
+static void logf_(httpd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(httpd *d, const char *fmt, ...) {
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s\n", d->cfg.log_prefix, line);
+}
+
+/* ---- Per-request state ---------------------------------------------------------------------------------- */
+
+typedef struct conn {
+    http_req req;
+    prova_buf body;
+    size_t route; /* index into http_routes, or http_nroutes when none matched */
+    bool method_mismatch, too_large, answered, pending, parked;
+    atomic_int woken;
+    int64_t start_us;
+    char *segs; /* a copy of the path whose '*' segments the params point into */
+} conn;
+
+static void resp_free(http_resp *r) {
+    prova_buf_free(&r->body);
+    for (unsigned i = 0; i < r->nheaders; i++) free(r->hvalue[i]);
+    r->nheaders = 0;
+}
+
+static void conn_free(conn *c) {
+    if (!c) return;
+    prova_buf_free(&c->body);
+    resp_free(&c->req.resp);
+    app_call_free(&c->req.call);
+    free(c->segs);
+    free(c);
+}
+
+/* ---- Request bodies --------------------------------------------------------------------------------------- */
+
+static bool body_too_large(const char *content_length, size_t max) {
+    if (!content_length) return false;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(content_length, &end, 10);
+    return errno || *end || n > max;
+}
+
+static int body_take(prova_buf *body, bool *too_large, size_t max, const char *data, size_t n) {
+    if (*too_large) return 0;
+    if (body->len + n > max) {
+        *too_large = true;
+        prova_buf_free(body);
+        return 0;
+    }
+    return prova_buf_append(body, data, n);
+}
+
+/* ---- Responses ------------------------------------------------------------------------------------------------ */
+
+int http_header(http_req *r, const char *name, const char *value) {
+    http_resp *p = &r->resp;
+    if (p->nheaders == HTTP_MAX_HEADERS) return PROVA_ELIMIT;
+    char *v = strdup(value ? value : "");
+    if (!v) return PROVA_ENOMEM;
+    p->hname[p->nheaders] = name;
+    p->hvalue[p->nheaders++] = v;
+    return HTTP_RESPONDED;
+}
+
+int http_text(http_req *r, unsigned status, const char *content_type, const void *data, size_t len) {
+    http_resp *p = &r->resp;
+    p->body.len = 0;
+    p->status = status;
+    p->content_type = content_type;
+    int rc = prova_buf_append(&p->body, data, len);
+    return rc < 0 ? rc : HTTP_RESPONDED;
+}
+
+/* {"error":{"code","message"},"detail":message} */
+static int error_body(http_req *r, unsigned status, const char *code, const char *msg) {
+    http_resp *p = &r->resp;
+    p->body.len = 0;
+    prova_jw w;
+    prova_jw_init(&w, &p->body);
+    prova_jw_obj(&w);
+    prova_jw_key(&w, "error");
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "code", code);
+    prova_jw_key(&w, "message");
+    prova_jw_str_lossy(&w, msg, strlen(msg));
+    prova_jw_end(&w);
+    prova_jw_key(&w, "detail");
+    prova_jw_str_lossy(&w, msg, strlen(msg));
+    prova_jw_end(&w);
+    int rc = prova_jw_finish(&w);
+    p->status = status;
+    p->content_type = "application/json";
+    return rc < 0 ? rc : HTTP_RESPONDED;
+}
+
+int http_error(http_req *r, unsigned status, const char *code, const char *fmt, ...) {
+    char msg[APP_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return error_body(r, status, code, msg);
+}
+
+void http_from_call(http_req *r, bool wrap) {
+    const app_call *c = &r->call;
+    if (c->err.status) {
+        error_body(r, c->err.status, c->err.code, c->err.message);
+        if (c->err.retry_after_s) {
+            char v[16];
+            snprintf(v, sizeof v, "%u", c->err.retry_after_s);
+            http_header(r, "Retry-After", v);
+        }
+        if (c->err.status == APP_E_AUTH) http_header(r, "WWW-Authenticate", "Bearer realm=\"prova\"");
+        return;
+    }
+    http_resp *p = &r->resp;
+    p->status = c->res.status;
+    p->content_type = c->res.content_type ? c->res.content_type : "application/json";
+    prova_buf_free(&p->body);
+    if (wrap) {
+        prova_jw w;
+        prova_jw_init(&w, &p->body);
+        prova_jw_obj(&w);
+        prova_jw_kraw(&w, "data", c->res.body.data, c->res.body.len);
+        prova_jw_end(&w);
+        if (prova_jw_finish(&w) < 0) {
+            error_body(r, 503, "out_of_memory", "the gateway is out of memory");
+            return;
+        }
+    } else {
+        p->body = r->call.res.body;
+        r->call.res.body = (prova_buf)PROVA_BUF_INIT;
+    }
+    for (unsigned i = 0; i < c->res.nmeta; i++) http_header(r, c->res.meta_name[i], c->res.meta_value[i]);
+}
+
+const char *http_query(http_req *r, const char *name) {
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name) : NULL;
+}
+
+const char *http_header_in(http_req *r, const char *name) {
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+/* ---- Routing and auth ------------------------------------------------------------------------------------ */
+
+/* Matches path against pattern; '*' takes one non-empty segment. Params point into *segs (a copy of path). */
+static bool match(const char *pattern, const char *path, http_req *req, char **segs) {
+    const char *p = pattern, *s = path;
+    unsigned np = 0;
+    size_t starts[HTTP_MAX_PARAMS], lens[HTTP_MAX_PARAMS];
+    while (*p && *s) {
+        if (*p == '*') {
+            size_t n = strcspn(s, "/");
+            if (n == 0 || np == HTTP_MAX_PARAMS) return false;
+            starts[np] = (size_t)(s - path);
+            lens[np++] = n;
+            s += n;
+            p++;
+        } else if (*p++ != *s++) {
+            return false;
+        }
+    }
+    if (*p || *s) return false;
+    if (np) {
+        free(*segs);
+        *segs = strdup(path);
+        if (!*segs) return false;
+        for (unsigned i = 0; i < np; i++) {
+            (*segs)[starts[i] + lens[i]] = '\0';
+            req->param[i] = *segs + starts[i];
+        }
+    }
+    return true;
+}
+
+/* The index of the route for method and path (http_nroutes when none; *mismatch when the path matched another
+ * method). */
+static size_t find_route(httpd *d, http_req *req, const char *path, int method, char **segs, bool *mismatch) {
+    for (size_t i = 0; i < http_nroutes; i++) {
+        const http_route *rt = &http_routes[i];
+        if (d->cfg.mcp_only && !rt->mcp_mode) continue;
+        if (!match(rt->pattern, path, req, segs)) continue;
+        if (rt->method == method) return i;
+        *mismatch = true;
+    }
+    return http_nroutes;
+}
+
+/* A bearer token that does not verify is refused on a route that writes; otherwise the operation decides (it
+ * knows what needs which scope, and the reference's API key + MAC may stand in for a token). 0: go on. */
+static int authorize(conn *c) {
+    const http_route *rt = &http_routes[c->route];
+    http_req *req = &c->req;
+    const char *auth = http_header_in(req, "Authorization");
+    req->token = app_bearer(req->d->a, auth);
+    if (!rt->scope || !auth || req->token) return 0;
+    http_header(req, "WWW-Authenticate", "Bearer realm=\"prova\"");
+    http_error(req, 401, "token_invalid", "the bearer token is not valid");
+    return 1;
+}
+
+/* ---- Writes waiting for the writer ------------------------------------------------------------------------- */
+
+/* The connection is suspended before the write is queued, so that the writer's resume always finds it suspended. */
+static void park(app_call *call) {
+    conn *c = call->wake_ctx;
+    c->parked = true;
+    MHD_suspend_connection(c->req.conn);
+}
+
+static void wake(app_call *call) {
+    conn *c = call->wake_ctx;
+    atomic_store(&c->woken, 1);
+    MHD_resume_connection(c->req.conn);
+}
+
+/* ---- libmicrohttpd callbacks ----------------------------------------------------------------------------- */
+
+static enum MHD_Result send_response(conn *c) {
+    http_resp *r = &c->req.resp;
+    if (!r->status) http_error(&c->req, 500, "internal", "the handler produced no response");
+    struct MHD_Response *mr;
+    if (r->body.len && !r->body.alloc) {
+        mr = MHD_create_response_from_buffer(r->body.len, r->body.data, MHD_RESPMEM_MUST_FREE);
+        if (mr) r->body = (prova_buf)PROVA_BUF_INIT;
+    } else {
+        mr = MHD_create_response_from_buffer(r->body.len, r->body.len ? r->body.data : (void *)"",
+                                             MHD_RESPMEM_MUST_COPY);
+    }
+    if (!mr) return MHD_NO;
+    if (r->content_type || r->body.len) /* an empty 202/204 has no media type */
+        MHD_add_response_header(mr, "Content-Type", r->content_type ? r->content_type : "application/json");
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(mr, "Cache-Control", "no-store");
+    for (unsigned i = 0; i < r->nheaders; i++) MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);
+    enum MHD_Result ok = MHD_queue_response(c->req.conn, r->status, mr);
+    MHD_destroy_response(mr);
+    c->answered = true;
+    return ok;
+}
+
+/* The handler's outcome as a response. */
+static void settle(conn *c, int rc) {
+    http_req *req = &c->req;
+    const http_route *rt = &http_routes[c->route];
+    if (rc == HTTP_CALLED) {
+        http_from_call(req, rt->wrap_data);
+    } else if (rc < 0 && !req->resp.status) {
+        if (rc == PROVA_ENOMEM) http_error(req, 503, "out_of_memory", "the gateway is out of memory");
+        else http_error(req, 500, "internal", "internal error (%s)", prova_status_name(rc));
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+    (void)version;
+    httpd *d = cls;
+    conn *c = *con_cls;
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c) return MHD_NO;
+        *con_cls = c;
+        c->start_us = mono_us();
+        c->req.d = d;
+        c->req.conn = mc;
+        c->req.path = url;
+        atomic_fetch_add(&d->inflight, 1);
+        int m = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ? HTTP_GET
+                : strcmp(method, "POST") == 0                              ? HTTP_POST
+                : strcmp(method, "DELETE") == 0                            ? HTTP_DELETE
+                                                                           : 0;
+        c->req.method = m;
+        c->route = find_route(d, &c->req, url, m, &c->segs, &c->method_mismatch);
+        if (body_too_large(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length"), d->cfg.max_body)) {
+            c->too_large = true;
+            http_error(&c->req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", d->cfg.max_body);
+            return send_response(c);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (body_take(&c->body, &c->too_large, d->cfg.max_body, upload_data, *upload_data_size) < 0) return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (c->answered) return MHD_YES;
+    http_req *req = &c->req;
+    if (c->pending) { /* resumed after the writer */
+        if (!atomic_load(&c->woken)) return MHD_YES;
+        c->pending = false;
+        app_call_complete(&req->call);
+        settle(c, HTTP_CALLED);
+        return send_response(c);
+    }
+    req->body = c->body.data ? c->body.data : (const uint8_t *)"";
+    req->body_len = c->body.len;
+    if (c->too_large) {
+        http_error(req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", d->cfg.max_body);
+    } else if (c->route == http_nroutes) {
+        if (c->method_mismatch) {
+            http_header(req, "Allow", req->method == HTTP_POST ? "GET, HEAD" : "POST");
+            http_error(req, 405, "method_not_allowed", "%s is not allowed on %s", method, url);
+        } else {
+            http_error(req, 404, "not_found", "no such endpoint: %s (see /openapi.json)", url);
+        }
+    } else if (authorize(c) == 0) {
+        app_call_init(&req->call, d->a, req->token);
+        req->call.wake = wake;
+        req->call.park = park;
+        req->call.wake_ctx = c;
+        int rc = http_routes[c->route].handler(req);
+        if (rc == HTTP_PENDING) {
+            c->pending = true;
+            return MHD_YES;
+        }
+        if (c->parked) { /* the write could not be queued (429, 503): answer now */
+            c->parked = false;
+            MHD_resume_connection(mc);
+        }
+        settle(c, rc);
+    }
+    return send_response(c);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)mc;
+    httpd *d = cls;
+    conn *c = *con_cls;
+    if (!c) return;
+    *con_cls = NULL;
+    unsigned status = c->answered ? c->req.resp.status : 499; /* 499: the client went away first */
+    if (!c->answered && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) status = 408;
+    int64_t us = mono_us() - c->start_us;
+    http_record(d, c->route, status, us);
+    if (!d->cfg.quiet)
+        fprintf(stderr, "%s %s %u %" PRId64 "us %zuB\n",
+                c->req.method == HTTP_POST ? "POST" : c->req.method == HTTP_DELETE ? "DELETE" : "GET", c->req.path,
+                status, us, c->body.len);
+    /* A request cut off while its write is queued keeps its state until the writer is done with it. */
+    if (c->pending && !atomic_load(&c->woken)) {
+        logf_(d, "connection closed while its write was queued; the write completes");
+        while (!atomic_load(&c->woken)) sleep_ms(1);
+    }
+    conn_free(c);
+    atomic_fetch_sub(&d->inflight, 1);
+}
+
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    httpd *d = cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    fprintf(stderr, "%s: http: %s\n", d->cfg.log_prefix, line);
+}
+
+/* ---- Start and stop ------------------------------------------------------------------------------------ */
+
+int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len,
+                      bool *ret_loopback) {
+    char host[256];
+    const char *port;
+    memset(ss, 0, sizeof *ss);
+    if (s[0] == '[') {
+        const char *e = strchr(s, ']');
+        if (!e || e[1] != ':' || (size_t)(e - s - 1) >= sizeof host) return -1;
+        memcpy(host, s + 1, (size_t)(e - s - 1));
+        host[e - s - 1] = '\0';
+        port = e + 2;
+    } else if (bare_port && !strchr(s, ':')) {
+        strcpy(host, "127.0.0.1");
+        port = s;
+    } else {
+        const char *e = strrchr(s, ':');
+        if (!e || (size_t)(e - s) >= sizeof host) return -1;
+        memcpy(host, s, (size_t)(e - s));
+        host[e - s] = '\0';
+        port = e + 1;
+    }
+    char *end;
+    errno = 0;
+    unsigned long p = strtoul(port, &end, 10);
+    if (errno || *end || !*port || p > 65535) return -1;
+    if (strcmp(host, "localhost") == 0) strcpy(host, "127.0.0.1");
+    if (!host[0] || strchr(host, ':')) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)p);
+        if (!host[0]) a->sin6_addr = in6addr_any;
+        else if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) return -1;
+        *len = sizeof *a;
+        *ret_loopback = host[0] && IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)p);
+        if (inet_pton(AF_INET, host, &a->sin_addr) != 1) return -1;
+        *len = sizeof *a;
+        *ret_loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+    }
+    return 0;
+}
+
+/* Reads a PEM file for TLS into out (NUL-terminated). 0, or a CLI exit code (logged). */
+static int read_pem(httpd *d, const char *path, prova_buf *out) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        logf_(d, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    char chunk[4096];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (out->len + n > ((size_t)1 << 20)) rc = PROVA_ELIMIT;
+        else rc = prova_buf_append(out, chunk, n);
+    }
+    fclose(f);
+    if (rc == 0) rc = prova_buf_append(out, "", 1);
+    if (rc == PROVA_ELIMIT) logf_(d, "%s: over 1 MiB: not a PEM file", path);
+    return rc == 0 ? 0 : rc == PROVA_ELIMIT ? 2 : 3;
+}
+
+int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
+    *ret = NULL;
+    httpd *d = calloc(1, sizeof *d);
+    if (!d) return 3;
+    d->cfg = *cfg;
+    d->a = a;
+    d->mcp = cfg->no_mcp ? NULL : mcp;
+    d->route_metrics = calloc(http_nroutes + 1, sizeof *d->route_metrics);
+    if (!d->route_metrics) {
+        free(d);
+        return 3;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (http_parse_listen(cfg->listen, cfg->bare_port, &ss, &sl, &d->loopback) < 0) {
+        logf_(d, "listen address %s: expected HOST:PORT (an IP address; [::1]:PORT for IPv6, :PORT for all)",
+              cfg->listen);
+        http_stop(d);
+        return 2;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     MHD_USE_ITC;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    prova_buf cert = PROVA_BUF_INIT, key = PROVA_BUF_INIT;
+    if (cfg->tls_cert || cfg->tls_key) {
+        int rc = !cfg->tls_cert || !cfg->tls_key ? (logf_(d, "TLS needs both --tls-cert and --tls-key"), 2)
+                                                 : read_pem(d, cfg->tls_cert, &cert);
+        if (rc == 0) rc = read_pem(d, cfg->tls_key, &key);
+        if (rc) {
+            prova_wipe(key.data, key.len);
+            prova_buf_free(&cert);
+            prova_buf_free(&key);
+            http_stop(d);
+            return rc;
+        }
+        flags |= MHD_USE_TLS;
+    }
+    unsigned threads = cfg->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = (unsigned)(n > 0 ? 2 * n : 4);
+    }
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, d},
+        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+        {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->max_header, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d},
+        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {cert.len ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert.data},
+        {cert.len ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key.data},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    d->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, d, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+    prova_wipe(key.data, key.len);
+    prova_buf_free(&cert);
+    prova_buf_free(&key);
+    if (!d->daemon) {
+        logf_(d, "cannot listen on %s: %s", cfg->listen, errno ? strerror(errno) : "libmicrohttpd refused");
+        http_stop(d);
+        return 3;
+    }
+    *ret = d;
+    return 0;
+}
+
+void http_stop(httpd *d) {
+    if (!d) return;
+    if (d->daemon) {
+        MHD_quiesce_daemon(d->daemon);
+        /* In-flight requests finish (their writes included); then the daemon stops. */
+        for (int i = 0; i < 3000 && atomic_load(&d->inflight) > 0; i++) sleep_ms(10);
+        MHD_stop_daemon(d->daemon);
+    }
+    free(d->route_metrics);
+    free(d);
+}

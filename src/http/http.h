@@ -1,0 +1,141 @@
+/* The HTTP daemon: one libmicrohttpd server (thread pool, epoll) that serves the gateway's routes and /mcp for
+ * `prova serve`, and only /mcp and /health for `prova mcp --http`, with the same limits, TLS, tokens and metrics.
+ * docs/operations.md, docs/architecture.md.
+ *
+ * A request runs on a pool thread: its body is collected under the size limit, the route is matched, and the
+ * route's handler calls the service (src/app). A write comes back APP_PENDING: the connection is suspended and
+ * resumed by the service's writer once the write is committed; then the call's result becomes the response. */
+#ifndef PROVA_HTTP_H
+#define PROVA_HTTP_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "app.h"
+#include "mcp.h"
+
+struct MHD_Connection;
+struct MHD_Daemon;
+
+typedef struct http_config {
+    const char *listen;           /* "127.0.0.1:8080", "[::1]:8080", ":8080" (and PORT alone when bare_port) */
+    bool bare_port;               /* accept PORT alone for 127.0.0.1:PORT */
+    bool mcp_only;                /* serve only /mcp and /health (prova mcp --http) */
+    bool no_mcp;                  /* do not serve /mcp */
+    const char *tls_cert, *tls_key;
+    unsigned threads;             /* pool threads; 0: 2 x CPUs */
+    unsigned max_connections;
+    unsigned timeout_s;           /* idle connection timeout */
+    size_t max_body;              /* bytes */
+    size_t max_header;            /* bytes of request line + headers (per-connection memory) */
+    bool quiet;                   /* no access log */
+    const char *log_prefix;       /* "prova serve", "prova mcp" */
+    const char *const *mcp_origins; /* Origin values /mcp accepts besides loopback ones */
+    size_t nmcp_origins;
+} http_config;
+
+void http_config_defaults(http_config *c);
+
+typedef struct httpd httpd;
+
+/* Starts listening. app: the service (its store may be absent); mcp: the MCP server behind /mcp (NULL: none).
+ * On failure logs why and returns a CLI exit code (2: configuration, 3: system). */
+int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret);
+/* Stops accepting, lets in-flight requests finish (their writes included), stops. NULL is a no-op. */
+void http_stop(httpd *d);
+
+/* A listen address: HOST:PORT, [V6]:PORT, :PORT (every interface; "localhost" is 127.0.0.1) and, when bare_port,
+ * PORT alone for 127.0.0.1:PORT. *ret_loopback: only this machine can connect. 0, or -1 when it does not parse. */
+int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len,
+                      bool *ret_loopback);
+
+/* ---- Inside the daemon (daemon.c, routes.c, metrics.c) ------------------------------------------------------- */
+
+enum { HTTP_GET = 1, HTTP_POST = 2, HTTP_DELETE = 3 };
+enum { HTTP_MAX_HEADERS = 8, HTTP_MAX_PARAMS = 2 };
+enum { HTTP_CODES = 16, HTTP_BUCKETS = 14 };
+
+typedef struct http_route_metrics {
+    atomic_ullong by_code[HTTP_CODES];
+    atomic_ullong bucket[HTTP_BUCKETS];
+    atomic_ullong count, sum_us;
+} http_route_metrics;
+
+struct httpd {
+    http_config cfg;
+    app *a;
+    mcp_server *mcp;
+    bool loopback; /* the listen address is a loopback one: /mcp needs no token */
+    struct MHD_Daemon *daemon;
+    atomic_long inflight;
+    http_route_metrics *route_metrics; /* one per route + one for "unmatched" */
+};
+
+typedef struct http_resp {
+    unsigned status;
+    const char *content_type;
+    prova_buf body;
+    const char *hname[HTTP_MAX_HEADERS];
+    char *hvalue[HTTP_MAX_HEADERS];
+    unsigned nheaders;
+} http_resp;
+
+typedef struct http_req http_req;
+typedef int (*http_handler)(http_req *r);
+
+/* What a handler returns. */
+#define HTTP_RESPONDED 0 /* r->resp is set */
+#define HTTP_CALLED 1    /* r->call holds the result or the error: the daemon writes the response from it */
+#define HTTP_PENDING 2   /* the call waits for the writer */
+
+typedef struct http_route {
+    int method;
+    const char *pattern; /* '*' matches one non-empty path segment */
+    http_handler handler;
+    unsigned scope;      /* the scope its writes need (0: open); a bad bearer token is refused before the handler */
+    const char *name;    /* for metrics: the pattern with {names} */
+    bool wrap_data;      /* the call's result is sent as {"data": result} (the OpenExecution API) */
+    bool mcp_mode;       /* also served by prova mcp --http */
+} http_route;
+
+extern const http_route http_routes[];
+extern const size_t http_nroutes;
+
+struct http_req {
+    httpd *d;
+    struct MHD_Connection *conn;
+    int method;
+    const char *path;
+    const char *param[HTTP_MAX_PARAMS]; /* the path segments matched by '*' in the route */
+    const uint8_t *body;
+    size_t body_len;
+    const app_token *token; /* the bearer token presented and valid, or NULL */
+    app_call call;
+    http_resp resp;
+};
+
+/* Response helpers (routes.c, daemon.c). Each returns HTTP_RESPONDED, or a negative status on allocation failure. */
+int http_text(http_req *r, unsigned status, const char *content_type, const void *data, size_t len);
+int http_error(http_req *r, unsigned status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int http_header(http_req *r, const char *name, const char *value);
+/* The response of a finished call: its result (wrapped as {"data": ...} when wrap), or its error. */
+void http_from_call(http_req *r, bool wrap);
+
+/* The request's query argument or header, or NULL. */
+const char *http_query(http_req *r, const char *name);
+const char *http_header_in(http_req *r, const char *name);
+
+/* Metrics (metrics.c): one request's outcome, and the Prometheus text of /metrics. */
+void http_record(httpd *d, size_t route, unsigned status, int64_t us);
+int http_metrics_text(httpd *d, prova_buf *out);
+
+/* The compiled-in OpenAPI document and /docs page (scripts/embed.py). */
+extern const unsigned char http_openapi_json[];
+extern const size_t http_openapi_json_len;
+extern const unsigned char http_docs_html[];
+extern const size_t http_docs_html_len;
+
+#endif /* PROVA_HTTP_H */

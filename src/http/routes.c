@@ -1,0 +1,267 @@
+/* The route table and the handlers: each reads what the request carries (path segments, body, headers, query) and
+ * calls one operation of the service (src/app), or answers itself for what only HTTP has (health, version, the
+ * OpenAPI document, /docs, /metrics, the JWKS, /mcp). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "jsonw.h"
+
+/* ---- Family-independent endpoints --------------------------------------------------------------------------- */
+
+static int h_health(http_req *r) {
+    app_stats st;
+    app_stats_get(r->d->a, &st);
+    prova_buf b = PROVA_BUF_INIT;
+    prova_jw w;
+    prova_jw_init(&w, &b);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "status", "ok");
+    prova_jw_kstr(&w, "kid", app_kid(r->d->a));
+    prova_jw_key(&w, "store");
+    if (app_has_store(r->d->a)) {
+        prova_jw_obj(&w);
+        prova_jw_kstr(&w, "backend", "sqlite");
+        prova_jw_ki64(&w, "receipts", st.receipts);
+        prova_jw_ki64(&w, "traces", st.traces);
+        prova_jw_ki64(&w, "chains", st.chains);
+        prova_jw_ki64(&w, "events", st.events);
+        prova_jw_ki64(&w, "certificates", st.certificates);
+        prova_jw_ki64(&w, "bytes", st.store_bytes);
+        prova_jw_end(&w);
+    } else {
+        prova_jw_null(&w);
+    }
+    prova_jw_end(&w);
+    int rc = prova_jw_finish(&w);
+    if (rc == 0) rc = http_text(r, 200, "application/json", b.data, b.len);
+    prova_buf_free(&b);
+    return rc;
+}
+
+static int h_version(http_req *r) {
+    static const char body[] = "{\"name\":\"prova\",\"version\":\"" PROVA_VERSION_STRING "\",\"api\":\"v1\"}";
+    return http_text(r, 200, "application/json", body, sizeof body - 1);
+}
+
+static int h_openapi(http_req *r) {
+    return http_text(r, 200, "application/json", http_openapi_json, http_openapi_json_len);
+}
+
+static int h_docs(http_req *r) {
+    return http_text(r, 200, "text/html; charset=utf-8", http_docs_html, http_docs_html_len);
+}
+
+static int h_jwks(http_req *r) {
+    const prova_buf *j = app_jwks(r->d->a);
+    int rc = http_text(r, 200, "application/json", j->data, j->len);
+    if (rc == 0) rc = http_header(r, "Access-Control-Allow-Origin", "*");
+    return rc;
+}
+
+static int h_metrics(http_req *r) {
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = http_metrics_text(r->d, &b);
+    if (rc == 0) rc = http_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+    prova_buf_free(&b);
+    return rc;
+}
+
+/* ---- POST /v1/verify: any document -> the unified report ------------------------------------------------ */
+
+static bool truthy(const char *v) {
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0);
+}
+
+static int h_verify_any(http_req *r) {
+    app_verify_args args = {0};
+    args.trust_embedded_key = truthy(http_query(r, "trust_embedded_key"));
+    args.no_skew = truthy(http_query(r, "no_skew"));
+    args.hash_alg = http_query(r, "hash_alg");
+    /* A secret belongs in a header, never in a URL (access logs, proxies, browser history). */
+    args.hmac_key_b64 = http_header_in(r, "X-Prova-HMAC-Key");
+    if (http_query(r, "hmac_key_b64"))
+        return http_error(r, 400, "secret_in_query",
+                          "hmac_key_b64 is a secret and is not taken from the query string: send it in the "
+                          "X-Prova-HMAC-Key header");
+    app_verify(&r->call, r->body, r->body_len, &args, NULL);
+    return HTTP_CALLED;
+}
+
+/* ---- Ophamin proof-record endpoints (the reference REST API, ophamin.md §6) --------------------------------- */
+
+/* The request body: {"<name>": string (required), "sign_key_b64": string (default "")}. FastAPI answers a body
+ * that does not fit its model with 422; so does this. */
+static int proof_body(http_req *r, const char *name, prova_doc **ret_doc, const prova_json **ret_text,
+                      const char **ret_key) {
+    prova_parse_options po = {0};
+    po.max_depth = app_cfg(r->d->a)->max_depth;
+    po.max_size = r->d->cfg.max_body;
+    prova_error e;
+    int rc = prova_json_parse(r->body, r->body_len, &po, ret_doc, &e);
+    if (rc == PROVA_ENOMEM) return rc;
+    if (rc < 0) return app_fail_lib(&r->call, APP_E_INPUT, &e), 1;
+    const prova_json *root = prova_doc_root(*ret_doc);
+    const prova_json *text = prova_json_get(root, name), *k = prova_json_get(root, "sign_key_b64");
+    if (!prova_json_is_object(root))
+        return app_fail(&r->call, APP_E_SCHEMA, "schema_error",
+                        "the body must be an object {\"%s\": string, \"sign_key_b64\": string}", name),
+               1;
+    if (!prova_json_is_string(text))
+        return app_fail(&r->call, APP_E_SCHEMA, text ? "schema_error" : "missing_member",
+                        "%s must be a string (the document as JSON text)", name),
+               1;
+    if (k && !prova_json_is_string(k) && !prova_json_is_null(k))
+        return app_fail(&r->call, APP_E_SCHEMA, "schema_error", "sign_key_b64 must be a string (standard base64)"), 1;
+    *ret_text = text;
+    *ret_key = prova_json_is_string(k) ? prova_json_str(k) : "";
+    return 0;
+}
+
+static int h_proof_verify(http_req *r) {
+    prova_doc *doc = NULL;
+    const prova_json *text = NULL;
+    const char *key = NULL;
+    int rc = proof_body(r, "proof_json", &doc, &text, &key);
+    if (rc == 0) app_proof_verify(&r->call, prova_json_str(text), prova_json_len(text), key);
+    prova_doc_free(doc);
+    return rc < 0 ? rc : HTTP_CALLED;
+}
+
+static int h_proof_canonicalize(http_req *r) {
+    prova_doc *doc = NULL;
+    const prova_json *text = NULL;
+    const char *key = NULL;
+    int rc = proof_body(r, "value_json", &doc, &text, &key);
+    if (rc == 0) app_proof_canonicalize(&r->call, prova_json_str(text), prova_json_len(text), key);
+    prova_doc_free(doc);
+    return rc < 0 ? rc : HTTP_CALLED;
+}
+
+/* ---- OPE and OpenExecution: one operation each ---------------------------------------------------------------- */
+
+static int called(int rc) { return rc == APP_PENDING ? HTTP_PENDING : HTTP_CALLED; }
+
+static int h_ope_envelope(http_req *r) {
+    const char *key = http_header_in(r, "X-ODIN-API-Key");
+    if (!key) key = http_header_in(r, "X-API-Key");
+    return called(app_ope_append(&r->call, r->body, r->body_len, key, http_header_in(r, "X-ODIN-API-MAC")));
+}
+
+/* GET /v1/receipts/hops/chain/{trace_id}: {"trace_id", "hops": [...]}. */
+static int h_ope_chain(http_req *r) {
+    app_ope_chain(&r->call, r->param[0]);
+    if (app_call_failed(&r->call)) return HTTP_CALLED;
+    prova_buf b = PROVA_BUF_INIT;
+    prova_jw w;
+    prova_jw_init(&w, &b);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "trace_id", r->param[0]);
+    prova_jw_kraw(&w, "hops", r->call.res.body.data, r->call.res.body.len);
+    prova_jw_end(&w);
+    int rc = prova_jw_finish(&w);
+    if (rc == 0) app_ok(&r->call, 200, &b);
+    prova_buf_free(&b);
+    return rc < 0 ? rc : HTTP_CALLED;
+}
+
+static int h_ope_export(http_req *r) { return called(app_ope_export(&r->call, r->param[0])); }
+
+static int h_oe_chain_create(http_req *r) { return called(app_oe_chain_create(&r->call, r->body, r->body_len)); }
+static int h_oe_chain_get(http_req *r) { return called(app_oe_chain_get(&r->call, r->param[0])); }
+static int h_oe_event_append(http_req *r) {
+    return called(app_oe_event_append(&r->call, r->param[0], r->body, r->body_len));
+}
+static int h_oe_resolve(http_req *r) { return called(app_oe_resolve(&r->call, r->param[0], r->body, r->body_len)); }
+static int h_oe_certify(http_req *r) { return called(app_oe_certify(&r->call, r->param[0], r->body, r->body_len)); }
+static int h_oe_revoke(http_req *r) { return called(app_oe_revoke(&r->call, r->param[0], r->body, r->body_len)); }
+static int h_oe_supersede(http_req *r) {
+    return called(app_oe_supersede(&r->call, r->param[0], r->body, r->body_len));
+}
+static int h_oe_verify(http_req *r) { return called(app_oe_verify(&r->call, r->param[0])); }
+static int h_oe_bundle(http_req *r) { return called(app_oe_bundle(&r->call, r->param[0])); }
+
+static int h_oe_public_key(http_req *r) {
+    app_oe_public_key(&r->call);
+    bool ok = !app_call_failed(&r->call);
+    http_from_call(r, false);
+    return ok ? http_header(r, "Access-Control-Allow-Origin", "*") : HTTP_RESPONDED;
+}
+
+/* ---- /mcp: the MCP streamable HTTP transport (src/mcp/http.c) on this daemon ----------------------------------- */
+
+static int h_mcp(http_req *r) {
+    httpd *d = r->d;
+    if (!d->mcp) return http_error(r, 404, "not_found", "the MCP endpoint is disabled (--no-mcp)");
+    mcp_http_in in = {
+        .method = r->method == HTTP_POST ? MCP_HTTP_POST : r->method == HTTP_DELETE ? MCP_HTTP_DELETE : MCP_HTTP_GET,
+        .session_id = http_header_in(r, "Mcp-Session-Id"),
+        .protocol = http_header_in(r, "MCP-Protocol-Version"),
+        .origin = http_header_in(r, "Origin"),
+        .accept = http_header_in(r, "Accept"),
+        .content_type = http_header_in(r, "Content-Type"),
+        .token = r->token,
+        .token_required = !d->loopback,
+        .body = r->body,
+        .body_len = r->body_len,
+    };
+    mcp_http_out out;
+    memset(&out, 0, sizeof out);
+    int rc = mcp_http_handle(d->mcp, &in, &out);
+    if (rc < 0) {
+        mcp_http_out_free(&out);
+        return rc;
+    }
+    if (out.session_id[0]) http_header(r, "Mcp-Session-Id", out.session_id);
+    if (out.allow) http_header(r, "Allow", out.allow);
+    if (out.www_authenticate) http_header(r, "WWW-Authenticate", "Bearer realm=\"prova\"");
+    prova_buf_free(&r->resp.body);
+    r->resp.body = out.body;
+    out.body = (prova_buf)PROVA_BUF_INIT;
+    r->resp.status = out.status;
+    /* An empty 202/204 has no media type. */
+    r->resp.content_type = !r->resp.body.len ? NULL : out.content_type ? out.content_type : "application/json";
+    mcp_http_out_free(&out);
+    return HTTP_RESPONDED;
+}
+
+/* ---- The table ------------------------------------------------------------------------------------------------- */
+
+#define OPE APP_SCOPE_OPE_WRITE
+#define OE APP_SCOPE_OE_WRITE
+
+const http_route http_routes[] = {
+    {HTTP_GET, "/health", h_health, 0, "/health", false, true},
+    {HTTP_GET, "/healthz", h_health, 0, "/health", false, true},
+    {HTTP_GET, "/version", h_version, 0, "/version", false, true},
+    {HTTP_GET, "/openapi.json", h_openapi, 0, "/openapi.json", false, false},
+    {HTTP_GET, "/docs", h_docs, 0, "/docs", false, false},
+    {HTTP_GET, "/metrics", h_metrics, 0, "/metrics", false, true},
+    {HTTP_GET, "/.well-known/jwks.json", h_jwks, 0, "/.well-known/jwks.json", false, false},
+    {HTTP_POST, "/v1/verify", h_verify_any, 0, "/v1/verify", false, false},
+    {HTTP_POST, "/verify", h_proof_verify, 0, "/verify", false, false},
+    {HTTP_POST, "/canonicalize", h_proof_canonicalize, 0, "/canonicalize", false, false},
+    {HTTP_POST, "/v1/odin/envelope", h_ope_envelope, OPE, "/v1/odin/envelope", false, false},
+    {HTTP_GET, "/v1/receipts/hops/chain/*", h_ope_chain, 0, "/v1/receipts/hops/chain/{trace_id}", false, false},
+    {HTTP_GET, "/v1/receipts/export/*", h_ope_export, 0, "/v1/receipts/export/{trace_id}", false, false},
+    {HTTP_POST, "/api/v1/chains", h_oe_chain_create, OE, "/api/v1/chains", true, false},
+    {HTTP_GET, "/api/v1/chains/*", h_oe_chain_get, 0, "/api/v1/chains/{chainId}", true, false},
+    {HTTP_POST, "/api/v1/chains/*/events", h_oe_event_append, OE, "/api/v1/chains/{chainId}/events", true, false},
+    {HTTP_POST, "/api/v1/chains/*/resolve", h_oe_resolve, OE, "/api/v1/chains/{chainId}/resolve", true, false},
+    {HTTP_POST, "/api/v1/chains/*/certificate", h_oe_certify, OE, "/api/v1/chains/{chainId}/certificate", true,
+     false},
+    {HTTP_POST, "/api/v1/provenance/certificates/*/revoke", h_oe_revoke, OE,
+     "/api/v1/provenance/certificates/{certificateId}/revoke", true, false},
+    {HTTP_POST, "/api/v1/provenance/certificates/*/supersede", h_oe_supersede, OE,
+     "/api/v1/provenance/certificates/{certificateId}/supersede", true, false},
+    {HTTP_GET, "/api/v1/provenance/verify/*", h_oe_verify, 0, "/api/v1/provenance/verify/{certificateId}", true,
+     false},
+    {HTTP_GET, "/api/v1/provenance/public-key", h_oe_public_key, 0, "/api/v1/provenance/public-key", false, false},
+    {HTTP_GET, "/api/v1/provenance/bundle/*", h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}", false,
+     false},
+    {HTTP_POST, "/mcp", h_mcp, 0, "/mcp", false, true},
+    {HTTP_GET, "/mcp", h_mcp, 0, "/mcp", false, true},
+    {HTTP_DELETE, "/mcp", h_mcp, 0, "/mcp", false, true},
+};
+const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
