@@ -4,7 +4,10 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 MESON ?= meson
 
-.PHONY: all setup build run check test asan fuzz bench clean install
+PORT ?= 8080
+DATA ?= var
+
+.PHONY: all setup build run start stop reload check test asan fuzz bench clean install
 
 all: build
 
@@ -17,9 +20,20 @@ $(BUILD)/build.ninja:
 build: setup $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# prova's main job: the gateway on 127.0.0.1:8080 with its store, key and development token under ./var.
+# prova's main job: the gateway on 127.0.0.1:$(PORT) with its store, key and development token under $(DATA).
 run: build
-	./$(BUILD)/prova serve
+	./$(BUILD)/prova serve --listen 127.0.0.1:$(PORT) --data $(DATA)
+
+# The same in the background: the log in $(DATA)/serve.log, the process id in $(DATA)/serve.pid; returns once the
+# gateway answers /health. `make reload` re-reads the trusted senders (SIGHUP); `make stop` stops it (SIGTERM).
+start: build
+	@scripts/background.sh start ./$(BUILD)/prova $(PORT) $(DATA)
+
+stop:
+	@scripts/background.sh stop ./$(BUILD)/prova $(PORT) $(DATA)
+
+reload:
+	@scripts/background.sh reload ./$(BUILD)/prova $(PORT) $(DATA)
 
 # Every test: unit, vectors, CLI, differential (Python, Node, OpenSSL), sanitizers, fuzzers.
 check: setup

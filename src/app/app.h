@@ -54,7 +54,8 @@ typedef struct app_config {
     const char *data_dir;         /* NULL: no store (document operations only) */
     const char *key_path;         /* NULL: DATA/gateway.key, generated on first run */
     const char *legacy_keys_path; /* NULL: none; a JWKS of earlier public keys (published as legacy) */
-    const char *trusted_senders;  /* JWKS file or NULL; reloaded by app_reload_senders() */
+    const char *trusted_senders;  /* JWKS file, or NULL: DATA/senders.jwks when it exists; re-read by
+                                     app_reload_senders() */
     bool allow_inline_sender_keys;
     const char *tokens_path;      /* NULL: DATA/tokens.json, generated on first run (with a store) */
     size_t max_body;              /* bytes of a document given to an operation */

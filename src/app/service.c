@@ -360,7 +360,12 @@ static int build_senders(app *a, prova_keyset **ret_senders, prova_keyset **ret_
         app_log(a, "the gateway's JWKS: %s", e.message);
         rc = 3;
     }
+    /* --trusted-senders, or DATA/senders.jwks when it exists (a file to add senders to, then SIGHUP). */
     const char *path = a->cfg.trusted_senders;
+    char dflt[4096];
+    if (!path && a->cfg.data_dir && join(dflt, sizeof dflt, a->cfg.data_dir, "senders.jwks") == 0 &&
+        access(dflt, F_OK) == 0)
+        path = dflt;
     if (rc == 0 && path) {
         prova_buf b = PROVA_BUF_INIT, src = PROVA_BUF_INIT;
         int r = read_file(path, (size_t)4 << 20, &b);
@@ -401,7 +406,8 @@ int app_reload_senders(app *a) {
     pthread_rwlock_unlock(&a->keys_lock);
     prova_keyset_free(old_s);
     prova_keyset_free(old_v);
-    if (a->cfg.trusted_senders) app_log(a, "reloaded the trusted senders from %s", a->cfg.trusted_senders);
+    app_log(a, "reloaded the trusted senders (%zu keys%s%s)", prova_keyset_count(senders),
+            a->cfg.trusted_senders ? " from " : "", a->cfg.trusted_senders ? a->cfg.trusted_senders : "");
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "mcp.h"
 #include "prova/crypto.h"
+#include "prova/encoding.h" /* prova_wipe */
 #include "prova/json.h"
 
 /* What prova serve is configured with: the service's settings, the daemon's, and /mcp's. */
@@ -215,6 +216,44 @@ out:
 
 /* ---- The command --------------------------------------------------------------------------------------------- */
 
+/* Prints a bearer token from the tokens file (the one named "dev", created on first run, or else the first one
+ * stored in clear) for a shell: export TOKEN=$(prova serve --print-token). */
+static int print_token(const app_config *c) {
+    char path[4096];
+    const char *tp = c->tokens_path;
+    if (!tp) {
+        snprintf(path, sizeof path, "%s/tokens.json", c->data_dir ? c->data_dir : "var");
+        tp = path;
+    }
+    if (access(tp, F_OK) != 0)
+        return cli_fail(EXIT_USAGE, "serve: %s does not exist yet: start the gateway once (make start) to create it",
+                        tp);
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = cli_read_file(tp, (size_t)4 << 20, &b);
+    if (rc) return rc;
+    prova_doc *doc = NULL;
+    prova_error e;
+    prova_parse_options po = {.flags = PROVA_PARSE_SECRET};
+    int pr = prova_json_parse(b.data, b.len, &po, &doc, &e);
+    prova_wipe(b.data, b.len);
+    prova_buf_free(&b);
+    if (pr < 0) {
+        cli_report(tp, &e);
+        return EXIT_USAGE;
+    }
+    const prova_json *toks = prova_json_get(prova_doc_root(doc), "tokens"), *pick = NULL;
+    for (size_t i = 0; i < prova_json_len(toks) && prova_json_is_array(toks); i++) {
+        const prova_json *t = prova_json_at(toks, i), *tok = prova_json_get(t, "token");
+        if (!prova_json_is_string(tok)) continue;
+        if (!pick || prova_json_str_eq(prova_json_get(t, "name"), "dev")) pick = tok;
+    }
+    if (pick) rc = cli_write_stdout(prova_json_str(pick), prova_json_len(pick));
+    if (pick && rc == EXIT_OK) rc = cli_write_stdout("\n", 1);
+    prova_doc_free(doc);
+    if (!pick) return cli_fail(EXIT_USAGE, "serve: %s holds no token in clear (only sha256 hashes)", tp);
+    return rc;
+}
+
 /* The service's log lines on stderr. */
 static void log_line(void *ctx, const char *line) {
     (void)ctx;
@@ -242,7 +281,7 @@ int cmd_serve(int argc, char **argv) {
     strings st = {0};
     cli_list origins = {0};
     int rc = 0;
-    bool rotate = false;
+    bool rotate = false, show_token = false;
     app *a = NULL;
     mcp_server *mcp = NULL;
     httpd *d = NULL;
@@ -266,6 +305,10 @@ int cmd_serve(int argc, char **argv) {
         if (cli_opt_value(argc, argv, &i, "--config", &v)) continue;
         if (!strcmp(arg, "--rotate-key")) {
             rotate = true;
+            continue;
+        }
+        if (!strcmp(arg, "--print-token")) {
+            show_token = true;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0) {
@@ -293,6 +336,10 @@ int cmd_serve(int argc, char **argv) {
     if (rc) goto out;
     if (rotate) {
         rc = rotate_key(&cfg.app);
+        goto out;
+    }
+    if (show_token) {
+        rc = print_token(&cfg.app);
         goto out;
     }
     cfg.http.max_body = cfg.app.max_body;

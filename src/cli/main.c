@@ -168,7 +168,9 @@ const cli_cmd cli_commands[] = {
      "  --key GWKEY                 the signing key, Ed25519 (default DIR/gateway.key, generated 0600 on first run)\n"
      "  --legacy-keys JWKS          earlier public keys, published in the JWKS as legacy (also DIR/legacy.jwks)\n"
      "  --rotate-key                make a new signing key; the current one moves to DIR/legacy.jwks; then exit\n"
-     "  --trusted-senders JWKS      public keys of the senders whose envelopes are accepted\n"
+     "  --print-token               print the development token of DIR/tokens.json (for export TOKEN=...); exit\n"
+     "  --trusted-senders JWKS      public keys of the senders whose envelopes are accepted (default\n"
+     "                              DIR/senders.jwks when it exists); re-read on SIGHUP\n"
      "  --allow-inline-sender-keys  also accept a starter envelope's own sender.jwk (unpinned: any key)\n"
      "  --tokens FILE               bearer tokens and ODIN API keys (default DIR/tokens.json, generated with a\n"
      "                              development token on first run): {\"tokens\":[{\"name\",\"token\"|\"sha256\",\n"
@@ -187,7 +189,8 @@ const cli_cmd cli_commands[] = {
      "  --quiet                     no access log on stderr\n"
      "Every option is also an environment variable: PROVA_LISTEN, PROVA_DATA, PROVA_KEY, PROVA_TOKENS, ...\n"
      "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
-     "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n",
+     "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n"
+     "SIGHUP: re-read the trusted senders (a key added to the JWKS file is trusted without a restart).\n",
      cmd_serve},
     {"demo", "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
