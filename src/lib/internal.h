@@ -17,8 +17,9 @@
 #define PROVA_ALWAYS(x) (!!(x))
 #define PROVA_NEVER(x) (!!(x))
 #else
-#define PROVA_ALWAYS(x) ((x) ? 1 : (assert(!"invariant: " #x), 0))
-#define PROVA_NEVER(x) ((x) ? (assert(!"invariant violated: " #x), 1) : 0)
+/* "0 && msg", not "!msg": clang's -Wstring-conversion accepts a string literal as the right operand of && only. */
+#define PROVA_ALWAYS(x) ((x) ? 1 : (assert(0 && "invariant: " #x), 0))
+#define PROVA_NEVER(x) ((x) ? (assert(0 && "invariant violated: " #x), 1) : 0)
 #endif
 
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
