@@ -1016,11 +1016,13 @@ static void test_flat_bundle(void) {
 
     /* The RFC §7.3 reading, no kid: bundle_cid over the bundle with "bundle_cid":"PENDING"; the key is found among
      * the trusted ones. */
-    char *m = malloc(strlen(arr) + 300);
+    size_t mlen = strlen(arr) + 600;
+    char *m = malloc(mlen);
     if (!m) exit(2);
-    sprintf(m, "{\"bundle_cid\":\"" PENDING_CID "\",\"bundle_signature\":\"" PENDING_SIG "\",\"exported_at\":\"" EXPORTED
-               "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"}",
-            arr);
+    snprintf(m, mlen,
+             "{\"bundle_cid\":\"" PENDING_CID "\",\"bundle_signature\":\"" PENDING_SIG "\",\"exported_at\":\"" EXPORTED
+             "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"}",
+             arr);
     rep = verify_text(BUNDLE, m, ks);
     CHECK_MSG(prova_report_valid(rep), "%s %s", first_check(rep), first_code(rep));
     CHECK(strstr(message_of(rep, "bundle.cid"), "cid variant pending_cid)") != NULL);
