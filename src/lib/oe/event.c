@@ -320,7 +320,9 @@ static void js_prefix_or_empty(const prova_json *v, char out[80]) {
 static const char *const hashed_members[] = {"seq",     "event_type", "actor_id", "created_at",
                                             "payload", "prev_hash",  "event_hash"};
 
-bool prova__oe_event_member_hashed(const char *name, size_t len) {
+/* True for the event members that the event hash covers (seq, event_type, actor_id, created_at, payload,
+ * prev_hash) and event_hash itself. */
+static bool event_member_hashed(const char *name, size_t len) {
     for (size_t i = 0; i < sizeof hashed_members / sizeof hashed_members[0]; i++)
         if (strlen(hashed_members[i]) == len && memcmp(hashed_members[i], name, len) == 0) return true;
     return false;
@@ -421,7 +423,7 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
     }
     for (size_t k = 0; r == 0 && prova_json_is_object(ev) && k < ev->len; k++) {
         const prova_json *key = &ev->u.members[k].key;
-        if (!prova__oe_event_member_hashed(key->u.str, key->len)) r = extra_add(c, key->u.str, key->len);
+        if (!event_member_hashed(key->u.str, key->len)) r = extra_add(c, key->u.str, key->len);
     }
     if (r < 0) return r;
     /* Both chain hashes, and expectedPrev = the stored event_hash (even when wrong, as the SDKs do). */

@@ -91,9 +91,6 @@ void prova__oe_chain_free(oe_chain *c);
 /* Checks the next event (seq, link, hash), feeds both chain hashes and collects the names of its members outside the
  * event hash (c->extra). 0 or PROVA_ENOMEM. */
 int prova__oe_chain_step(oe_chain *c, const prova_json *ev);
-/* True for the event members that the event hash covers (seq, event_type, actor_id, created_at, payload,
- * prev_hash) and event_hash itself. */
-bool prova__oe_event_member_hashed(const char *name, size_t len);
 /* The fast path of JSON Lines: checks the next event given as one line of JSON text, through its JCS form and
  * without building a document. Sets *handled when the event passed every check (the state then moved on exactly
  * as prova__oe_chain_step would move it, member names outside the hash collected); otherwise nothing changed and
