@@ -54,7 +54,9 @@ PROVA_EXPORT const char *prova_ce_type_for(const prova_json *record, const prova
 
 /* Appends one structured-mode event (JSON, compact, attributes in the order of docs/cloudevents.md, not sorted)
  * for record (described by info, from prova_record_describe) to out. On failure out->len is restored.
- * Errors: PROVA_EINVAL "invalid_argument" (NULL argument), "ce_source" (empty source), "ce_type" (empty type),
+ * Errors: PROVA_EINVAL "invalid_argument" (NULL argument), "ce_source" (empty source), "ce_uri_invalid" /
+ * "ce_uri_not_absolute" (source, dataschema or a dataref extension that is not the URI-reference or URI its type
+ * requires: prova_ce_uri_check; reterr->offset is the byte within the value), "ce_type" (empty type),
  * "ce_unknown_kind"; "ce_extension_name" (not ^[a-z0-9]{1,20}$), "ce_extension_collision" (a context attribute,
  * an attribute already set, "data" or the same name twice), "ce_extension_value" (NULL or not UTF-8),
  * PROVA_ELIMIT "ce_extension_limit" (more than PROVA_CE_MAX_EXTENSIONS); PROVA_ESYNTAX from the canonical writer
@@ -87,11 +89,13 @@ typedef struct prova_ce_header {
 /* A structured event (parsed) -> ret_data: the bytes of its data, appended (data written as JSON text under the
  * ophamin profile — except a string data with a datacontenttype that is not JSON, returned as its UTF-8 bytes;
  * data_base64 decoded). Validates: an object; specversion "1.0"; id, source, type non-empty strings; time RFC
- * 3339; datacontenttype, dataschema, subject non-empty strings; every other member an extension with a valid name
- * and a string, boolean or integer (CloudEvents Integer, 32-bit) value; exactly one of data / data_base64. A null
- * member counts as absent. It does not verify the record.
+ * 3339; datacontenttype, dataschema, subject non-empty strings; source and a dataref extension URI-references and
+ * dataschema a URI (prova_ce_uri_check); every other member an extension with a valid name and a string, boolean
+ * or integer (CloudEvents Integer, 32-bit) value; exactly one of data / data_base64. A null member counts as
+ * absent. It does not verify the record.
  * Errors (reterr->reason; reterr->pointer names the member): PROVA_EINVAL "invalid_argument"; PROVA_ESYNTAX
  * "ce_not_object", "ce_specversion", "ce_missing_attribute", "ce_attribute_type", "ce_attribute_empty", "ce_time",
+ * "ce_uri_invalid", "ce_uri_not_absolute" (reterr->offset: the byte within the attribute's value),
  * "ce_extension_name", "ce_extension_value", "ce_data_missing", "ce_data_conflict", "ce_data_base64",
  * "canon_nonfinite"...; PROVA_ENOMEM. ret_data is restored on failure. */
 PROVA_EXPORT PROVA_NODISCARD int prova_ce_unwrap(const prova_json *event, prova_buf *ret_data, prova_error *reterr);
@@ -105,6 +109,17 @@ PROVA_EXPORT PROVA_NODISCARD int prova_ce_unwrap(const prova_json *event, prova_
  */
 PROVA_EXPORT PROVA_NODISCARD int prova_ce_unwrap_binary(const prova_ce_header *h, size_t n, const void *body,
                                                         size_t len, prova_buf *ret_data, prova_error *reterr);
+
+/* Checks s[0..n) against RFC 3986: a URI-reference (§4.1), or with absolute a URI with a scheme (§4.3's
+ * absolute-URI, the CloudEvents URI type; a fragment is accepted, as real peers write one). The empty string is a
+ * URI-reference (CloudEvents attributes are also required to be non-empty; the callers check that). 0, or
+ * PROVA_ESYNTAX with reterr->reason "ce_uri_invalid" (a byte RFC 3986 does not allow, a '%' without two hex
+ * digits, a bad host, IP literal or port, a ':' in a relative reference's first segment, '[' ']' '#' out of place)
+ * or "ce_uri_not_absolute" (no scheme), reterr->offset the offending byte and reterr->message a sentence.
+ * prova_ce_wrap* and prova_ce_unwrap* apply it to source (URI-reference), dataschema (URI) and the documented
+ * extension dataref (URI-reference), with reterr->pointer naming the attribute and reterr->offset the byte within
+ * its value. PROVA_EINVAL for a NULL s with n > 0. */
+PROVA_EXPORT PROVA_NODISCARD int prova_ce_uri_check(const char *s, size_t n, bool absolute, prova_error *reterr);
 
 /* True when s[0..n) is an RFC 3339 date-time (§5.6: full-date "T" full-time, 'T'/'Z' in either case, optional
  * fraction, "Z" or a ±HH:MM offset; fields in range, leap days checked, second 60 allowed). */

@@ -108,10 +108,12 @@ typedef enum prova_bundle_form {
     PROVA_BUNDLE_STARTER = 0, /* {"bundle":{trace_id,exported_at,gateway_kid,receipts,chain_valid,count},
                                  "bundle_cid","bundle_signature"} */
     PROVA_BUNDLE_OPE_LIB,     /* {"bundle":{trace_id,exported_at,receipts},"bundle_cid","signature","kid"} */
+    PROVA_BUNDLE_FLAT,        /* seed 003 §4: {trace_id,exported_at,kid,receipts,bundle_cid,bundle_signature} */
 } prova_bundle_form;
 
 /* Exports receipts (a JSON array of one trace's receipts, in hop order) as a signed bundle: bundle_cid =
- * "sha256:" + hex SHA-256 of the ope canonical bundle object; signature over "{bundle_cid}|{trace_id}|{exported_at}". */
+ * "sha256:" + hex SHA-256 of the ope canonical bundle object (the flat form: of the whole bundle without
+ * bundle_cid and bundle_signature, kid included); signature over "{bundle_cid}|{trace_id}|{exported_at}". */
 PROVA_EXPORT PROVA_NODISCARD int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *exported_at,
                                                     const prova_json *receipts, prova_bundle_form form,
                                                     prova_buf *out, prova_error *reterr);
@@ -144,7 +146,8 @@ PROVA_EXPORT PROVA_NODISCARD int prova_envelope_verify(const prova_json *env, co
 
 
 /* Verifies any OPE document: an envelope of any dialect, a receipt, a receipt chain (JSON array or JSON Lines),
- * either bundle form, or lite-style unsigned receipts. Detects the kind, runs every check and returns a report
+ * any bundle form (the flat one's bundle_cid under each variant a peer may use; docs/ope.md), or lite-style unsigned
+ * receipts. Detects the kind, runs every check and returns a report
  * (*ret_report, owned by the caller) for any input that is JSON of a known kind. Malformed input is PROVA_ESYNTAX
  * with reterr naming the problem (a report is still returned, with the parse failure as a check).
  * Returns 0 whenever a report was produced (valid or not), or a negative status. */

@@ -268,6 +268,16 @@ static int read_headers(const char *path, prova_buf *store, prova_ce_header *h, 
     return EXIT_OK;
 }
 
+/* An error of a CloudEvent's attributes; a URI-typed one also names the byte of the value that RFC 3986 refuses. */
+static void ce_report(const char *file, const prova_error *err) {
+    if (!err->reason || strncmp(err->reason, "ce_uri", 6) != 0) {
+        cli_report(file, err);
+        return;
+    }
+    fprintf(stderr, "prova: %s: %s, at byte %zu of the value (%s) at %s\n",
+            !file || strcmp(file, "-") == 0 ? "<stdin>" : file, err->message, err->offset, err->reason, err->pointer);
+}
+
 /* Verifies the record bytes that a CloudEvent carried; the report gets the event's layer as its first check. */
 static int verify_unwrapped(const char *file, const char *what, const prova_buf *rec, cli_verify_args *va, bool json,
                             int *worst) {
@@ -330,7 +340,7 @@ int cmd_import(int argc, char **argv) {
         size_t nh = 0;
         rc = read_headers(headers, &hstore, h, sizeof h / sizeof *h, &nh);
         if (rc == EXIT_OK && prova_ce_unwrap_binary(h, nh, in.data, in.len, &rec, &err) < 0) {
-            cli_report(headers, &err);
+            ce_report(headers, &err);
             rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
         }
         if (rc == EXIT_OK) {
@@ -384,7 +394,7 @@ int cmd_import(int argc, char **argv) {
                     int wn = snprintf(where, sizeof where, "/%zu%s", k, err.pointer);
                     if (wn > 0 && (size_t)wn < sizeof err.pointer) memcpy(err.pointer, where, (size_t)wn + 1);
                 }
-                cli_report(file, &err);
+                ce_report(file, &err);
                 rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
                 if (rc > worst) worst = rc;
                 continue;

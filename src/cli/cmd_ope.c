@@ -437,7 +437,9 @@ int cmd_bundle(int argc, char **argv) {
     prova_bundle_form form = PROVA_BUNDLE_STARTER;
     if (rc == EXIT_OK && a.form) {
         if (strcmp(a.form, "ope-lib") == 0) form = PROVA_BUNDLE_OPE_LIB;
-        else if (strcmp(a.form, "starter") != 0) rc = cli_fail(EXIT_USAGE, "unknown form '%s' (starter, ope-lib)", a.form);
+        else if (strcmp(a.form, "flat") == 0) form = PROVA_BUNDLE_FLAT;
+        else if (strcmp(a.form, "starter") != 0)
+            rc = cli_fail(EXIT_USAGE, "unknown form '%s' (starter, ope-lib, flat)", a.form);
     }
     prova_key *gw = NULL;
     prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;

@@ -1,5 +1,6 @@
 /* `prova export --to cloudevents`: a structured event (default), a binary-mode HTTP message (--mode binary) or a
  * batch of every FILE (--mode batch); printed, written to --out, or sent with --post. docs/cloudevents.md. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,8 +16,32 @@ static const char *culprit(const cli_export *x, const prova_error *err) {
     return x->file;
 }
 
+/* A URI-typed attribute that is not what its type requires (ce_uri_invalid, ce_uri_not_absolute): the option, the
+ * value, and the byte that RFC 3986 refuses ("prova: --source: "has spaces ::": byte 3 (0x20): ..."). */
+static void uri_failed(const cli_export *x, const prova_error *err) {
+    const char *slash = strrchr(err->pointer, '/'), *name = slash ? slash + 1 : "";
+    const char *opt = "--ext", *val = NULL;
+    if (strcmp(name, "source") == 0) {
+        opt = "--source";
+        val = x->source ? x->source : "urn:prova:cli";
+    }
+    for (size_t i = 0; !val && i < x->next; i++)
+        if (strcmp(x->ext_name[i], name) == 0) val = x->ext_value[i];
+    if (!val || err->offset >= strlen(val)) { /* not a value the user gave (or no byte): the plain report */
+        cli_report(opt, err);
+        return;
+    }
+    unsigned char b = (unsigned char)val[err->offset];
+    char what[16];
+    if (b > 0x20 && b < 0x7F) snprintf(what, sizeof what, "0x%02X '%c'", b, (char)b);
+    else snprintf(what, sizeof what, "0x%02X", b);
+    fprintf(stderr, "prova: %s: \"%s\": byte %zu (%s): %s (%s) at %s\n", opt, val, err->offset, what, err->message,
+            err->reason, err->pointer);
+}
+
 static int lib_failed(const cli_export *x, int r, const prova_error *err) {
-    cli_report(culprit(x, err), err);
+    if (err->reason && strncmp(err->reason, "ce_uri", 6) == 0) uri_failed(x, err);
+    else cli_report(culprit(x, err), err);
     return r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 }
 

@@ -70,9 +70,10 @@ const cli_cmd cli_commands[] = {
      "receipt of its trace (the starter gateway's form: hop, prev_receipt_hash, receipt_signature, receipt_hash)\n"
      "to CHAIN.jsonl (fsynced) and prints it.\n",
      cmd_receipt},
-    {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib] [--exported-at TS]",
+    {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
-     "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it.\n",
+     "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
+     "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n",
      cmd_bundle},
     {"oe",
      "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",

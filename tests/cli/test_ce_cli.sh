@@ -4,7 +4,8 @@
 # by prova verify), the other families' types, ids and data (content addresses read by Python from the records),
 # binary mode (percent-encoding decoded by Python's urllib), batch mode, the CloudEvents SDK for JavaScript
 # (tests/node_modules/cloudevents 10.0.0, HTTP.toEvent + validate) reading structured, binary and batch output,
-# --post to a Python HTTP server, and bad input (each a clear error, nothing written).
+# --post to a Python HTTP server, bad input (each a clear error, nothing written), and the URI-typed attributes
+# (source, dataschema, dataref) on which prova and the SDK must agree, both ways.
 #   test_ce_cli.sh PROVA
 set -u
 PROVA=${1:?usage: test_ce_cli.sh PROVA}
@@ -232,6 +233,48 @@ pyedit "$T/pe.json" "$T/pe_badext.json" 'd["Bad-Ext"] = "x"'
 t "import: invalid extension name" 2 - 'ce_extension_name' -- "$PROVA" import --default-key "$T/pe_badext.json"
 pyedit "$T/pe.json" "$T/pe_extobj.json" 'd["ext"] = {"a": 1}'
 t "import: invalid extension value" 2 - 'ce_extension_value' -- "$PROVA" import --default-key "$T/pe_extobj.json"
+
+# ---- URI-typed attributes (CloudEvents 1.0.2 type system, RFC 3986): prova and the SDK agree ------------------------
+# sdk_agrees NAME WANT FILE [ATTR]: the SDK (HTTP.toEvent + validate) accepts (WANT=accept) or rejects (WANT=reject)
+# FILE; a rejection must be about ATTR (the SDK's schema error names it as instancePath)
+sdk_agrees() {
+  local name=$1 want=$2 file=$3 attr=${4:-}
+  if [ "$HAVE_NODE" = 0 ]; then bad "$name: no node/cloudevents SDK"; return; fi
+  if node "$PEER" structured "$file" >"$T/peer.json" 2>"$T/peer.err"; then got=accept; else got=reject; fi
+  if [ "$got" != "$want" ]; then bad "$name: the SDK would $got it, prova would $want it: $(head -c 300 "$T/peer.err")"; return; fi
+  if [ -n "$attr" ] && ! grep -q "\"instancePath\":\"/$attr\"" "$T/peer.err"; then
+    bad "$name: the SDK rejected it for another reason: $(head -c 300 "$T/peer.err")"
+    return
+  fi
+  ok
+}
+for src in '/agents/a1' 'urn:prova:x'; do
+  t "export --source '$src'" 0 - - -- "${X[@]}" --default-key --source "$src" "$T/proof.json" && cp "$T/out" "$T/src_ok.json"
+  sdk_agrees "SDK accepts source '$src'" accept "$T/src_ok.json"
+  t "import accepts source '$src'" 0 'VALID' - -- "$PROVA" import --default-key "$T/src_ok.json"
+  t "verify accepts source '$src'" 0 'VALID' - -- "$PROVA" verify --default-key "$T/src_ok.json"
+done
+bad_case "--source 'has spaces ::'" '"has spaces ::": byte 3 \(0x20\).*\(ce_uri_invalid\) at /source' \
+  "${X[@]}" --default-key --source 'has spaces ::' "$T/proof.json"
+bad_case "--source with a bad percent-encoding" "byte 1 \(0x25 '%'\).*ce_uri_invalid" "${X[@]}" --default-key --source 'a%zz' "$T/proof.json"
+bad_case "binary mode, --source 'has spaces ::'" 'ce_uri_invalid' "${X[@]}" --default-key --mode binary --source 'has spaces ::' "$T/proof.json"
+bad_case "batch, --source 'has spaces ::'" 'ce_uri_invalid.*at /0/source' "${X[@]}" --default-key --mode batch --source 'has spaces ::' "$T/proof.json" "$T/proof.json"
+bad_case "--ext dataref that is not a URI-reference" 'ce_uri_invalid.*at /dataref' "${X[@]}" --default-key --ext 'dataref=s3://b/a key' "$T/proof.json"
+# an event written by someone else with that source: the SDK rejects it, and so do prova import and prova verify
+pyedit "$T/pe.json" "$T/pe_badsrc.json" 'd["source"] = "has spaces ::"'
+sdk_agrees "SDK rejects source 'has spaces ::'" reject "$T/pe_badsrc.json" source
+t "import rejects source 'has spaces ::'" 2 - 'byte 3 of the value \(ce_uri_invalid\) at /source' -- "$PROVA" import --default-key "$T/pe_badsrc.json"
+t "verify: a failed check for source 'has spaces ::'" 1 'ce_uri_invalid' - -- "$PROVA" verify --default-key "$T/pe_badsrc.json"
+t "verify --json" 1 - - -- "$PROVA" verify --json --default-key "$T/pe_badsrc.json"
+pycheck "verify --json: kind cloudevent, the source named" "$T/out" 'd["kind"] == "cloudevent" and codes(d) == ["ce_uri_invalid"] and fails(d)[0]["at"] == "/source" and "byte 3" in fails(d)[0]["message"]'
+pyedit "$T/pe.json" "$T/pe_relschema.json" 'd["dataschema"] = "/schemas/proof.json"'
+sdk_agrees "SDK rejects a relative dataschema" reject "$T/pe_relschema.json" dataschema
+t "import rejects a relative dataschema" 2 - 'ce_uri_not_absolute.*at /dataschema' -- "$PROVA" import --default-key "$T/pe_relschema.json"
+pyedit "$T/pe.json" "$T/pe_badschema.json" 'd["dataschema"] = "https://example.com/a b"'
+sdk_agrees "SDK rejects a dataschema with a space" reject "$T/pe_badschema.json" dataschema
+t "import rejects a dataschema with a space" 2 - 'ce_uri_invalid.*at /dataschema' -- "$PROVA" import --default-key "$T/pe_badschema.json"
+printf 'ce-specversion: 1.0\r\nce-id: i\r\nce-type: t\r\nce-source: has%%20spaces%%20::\r\nContent-Type: application/json\r\n' >"$T/badsrc.headers"
+t "import of a binary-mode message with that source" 2 - 'ce_uri_invalid.*at /source' -- "$PROVA" import --default-key --headers "$T/badsrc.headers" "$T/pb.body"
 
 # ---- --post to a local HTTP server (Python http.server) ----------------------------------------------------------
 cat >"$T/server.py" <<'PYEOF'

@@ -319,6 +319,38 @@ for f in starter opelib; do
   pyedit "$T/bundle_$f.json" "$T/tb_rc_$f.json" 'd["bundle"]["receipts"].pop()'
   t "bundle with a receipt removed ($f)" 1 "bundle_cid_mismatch" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/tb_rc_$f.json"
 done
+# the flat form of seed 003 §4: built by prova, and by Python as the seed reads (no kid, "bundle_cid":"PENDING")
+t "bundle --form flat" 0 '"bundle_signature"' - -- "${B[@]}" --form flat && cp "$T/out" "$T/bundle_flat.json"
+pycheck "flat bundle members" "$T/bundle_flat.json" 'set(d) == {"trace_id","exported_at","kid","receipts","bundle_cid","bundle_signature"} and d["kid"] == "'"$GW2KID"'" and len(d["receipts"]) == 4'
+t "verify flat bundle" 0 "VALID" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/bundle_flat.json"
+t "verify flat bundle --json" 0 - - -- "$PROVA" verify --json --jwks "$T/gw_jwks.json" "$T/bundle_flat.json"
+pycheck "flat bundle: kind, variant, nothing unauthenticated" "$T/out" 'd["valid"] and d["kind"] == "ope_bundle" and "cid variant without_cid)" in [c["message"] for c in d["checks"] if c["check"] == "bundle.cid"][0] and "unauthenticated_fields" not in d'
+"$PY" - "$T/gw2.jwk" "$T/bundle_flat.json" "$T/bundle_flat_py.json" <<'PYEOF' 2>"$T/pyerr" && ok || bad "python flat bundle: $(tail -n 1 "$T/pyerr")"
+import base64, hashlib, json, sys
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+jwk = json.load(open(sys.argv[1]))
+sk = Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(jwk["d"] + "=" * (-len(jwk["d"]) % 4)))
+src = json.load(open(sys.argv[2]))
+b = {"trace_id": src["trace_id"], "exported_at": "2025-08-22T05:00:01+00:00", "receipts": src["receipts"],
+     "bundle_cid": "PENDING"}
+b["bundle_cid"] = "sha256:" + hashlib.sha256(json.dumps(b, sort_keys=True, separators=(",", ":"),
+                                                        ensure_ascii=False).encode()).hexdigest()
+msg = "%s|%s|%s" % (b["bundle_cid"], b["trace_id"], b["exported_at"])
+b["bundle_signature"] = base64.urlsafe_b64encode(sk.sign(msg.encode())).rstrip(b"=").decode()
+json.dump(b, open(sys.argv[3], "w"))
+PYEOF
+t "verify python's flat bundle (PENDING variant, no kid)" 0 "cid variant pending_cid\)" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/bundle_flat_py.json"
+pyedit "$T/bundle_flat.json" "$T/tf_rc.json" 'd["receipts"][2]["policy"] = {"passed": False, "rules": []}'
+t "flat: edited receipt" 1 "bundle_cid_mismatch" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/tf_rc.json"
+pyedit "$T/bundle_flat.json" "$T/tf_exp.json" 'd["exported_at"] = "2025-08-22T05:00:01+00:00"'
+t "flat: edited exported_at" 1 "bundle_cid_mismatch" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/tf_exp.json"
+pyedit "$T/bundle_flat.json" "$T/tf_cid.json" 'd["bundle_cid"] = d["bundle_cid"][:-1] + ("0" if d["bundle_cid"][-1] != "0" else "1")'
+t "flat: wrong bundle_cid" 1 "bundle_cid_mismatch" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/tf_cid.json"
+pyedit "$T/bundle_flat.json" "$T/tf_sig.json" 'd["bundle_signature"] = ("B" if d["bundle_signature"][0] == "A" else "A") + d["bundle_signature"][1:]'
+t "flat: wrong bundle_signature" 1 "bundle_signature_invalid" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/tf_sig.json"
+t "flat: unknown kid" 1 "kid_not_found" - -- "$PROVA" verify --jwks "$T/gw1_jwks.json" "$T/bundle_flat.json"
+t "flat: --json names each failure" 1 - - -- "$PROVA" verify --json --jwks "$T/gw_jwks.json" "$T/tf_sig.json"
+pycheck "flat: only the signature fails" "$T/out" 'codes(d) == ["bundle_signature_invalid"]'
 pyedit "$T/bundle_starter.json" "$T/tb_sig.json" 'd["bundle_signature"] = ("B" if d["bundle_signature"][0] == "A" else "A") + d["bundle_signature"][1:]'
 t "tampered bundle_signature" 1 "bundle_signature_invalid" - -- "$PROVA" verify --jwks "$T/gw_jwks.json" "$T/tb_sig.json"
 t "bundle with the signer's key missing" 1 "kid_not_found" - -- "$PROVA" verify --jwks "$T/gw1_jwks.json" "$T/bundle_starter.json"

@@ -8,14 +8,17 @@ The Python side is written from shared/reference/odin.md §1-§4 only (it shares
   receipt      : receipt_hash = sha256 hex and receipt_signature = Ed25519, both over canonical(receipt minus
                  receipt_signature and receipt_hash); per-trace hop from 0 and prev_receipt_hash linkage
   bundle       : bundle_cid = cid(canonical(inner bundle)); signature over "{bundle_cid}|{trace_id}|{exported_at}"
+  flat bundle  : seed 003 §4, {trace_id, exported_at, receipts, bundle_cid, bundle_signature[, kid]}; bundle_cid =
+                 cid of the bundle without bundle_signature, read each way a peer may (without bundle_cid, with
+                 "bundle_cid":"PENDING" as §7.3 shows, kid inside or attached after, the receipts alone)
 
 Both directions:
   a. prova -> Python: keys from `prova keygen`; `prova pack` of random payloads (nested objects, unicode including
      astral characters, escapes, floats, big integers, alternative number spellings) in every dialect and with
      --bind; `prova receipt append` (several hops, two traces interleaved in one chain file, a gateway key rotation);
-     `prova bundle` in both forms. Python recomputes every cid/hash and verifies every signature.
+     `prova bundle` in every form (starter, ope-lib, flat). Python recomputes every cid/hash and verifies every signature.
   b. Python -> prova: Python signs envelopes shaped as the reference implementations shape them (ope-lib, starter,
-     prova, prova bound), receipts (starter rules) and bundles (both forms), writes them with Python's default
+     prova, prova bound), receipts (starter rules) and bundles (every form, the flat one in each cid variant), writes them with Python's default
      json.dumps (spaces, ensure_ascii=True), and `prova verify --json` must say valid; tampered copies must be
      invalid with the reason code the Python verifier predicts.
   Plus the known-answer vectors of odin.md §7.1/§7.2, reproduced by Python and checked in prova.
@@ -258,6 +261,38 @@ def py_bundle_opelib(gw, trace_id, exported_at, receipts):
     bcid = cid_of(b)
     return {"bundle": b, "bundle_cid": bcid,
             "signature": gw.sign(("%s|%s|%s" % (bcid, trace_id, exported_at)).encode()), "kid": gw.kid}
+
+
+# seed 003 §4's flat bundle; variant = what bundle_cid hashes (prova's report names it "cid variant <variant>"):
+#   without_cid: the bundle without bundle_signature and bundle_cid (kid, when given, inside);
+#   without_cid_and_kid: kid attached after hashing; pending_cid(_without_kid): "bundle_cid":"PENDING" hashed in its
+#   place (the spec's §7.3); receipts_only: the receipts array alone.
+FLAT_VARIANTS = ("without_cid", "without_cid_and_kid", "pending_cid", "pending_cid_without_kid", "receipts_only")
+
+
+def py_bundle_flat(gw, trace_id, exported_at, receipts, variant, kid=True):
+    b = {"trace_id": trace_id, "exported_at": exported_at, "receipts": receipts}
+    if kid and variant in ("without_cid", "pending_cid"):
+        b["kid"] = gw.kid
+    if variant == "receipts_only":
+        bcid = cid_of(receipts)
+    elif variant.startswith("pending_cid"):
+        bcid = cid_of(dict(b, bundle_cid="PENDING"))
+    else:
+        bcid = cid_of(b)
+    b["bundle_cid"] = bcid
+    b["bundle_signature"] = gw.sign(("%s|%s|%s" % (bcid, trace_id, exported_at)).encode())
+    if kid:
+        b["kid"] = gw.kid
+    return b
+
+
+def flat_variant_of(rep):
+    """The variant named by a report's bundle.cid check, or None."""
+    for c in (rep or {}).get("checks", []):
+        if c.get("check") == "bundle.cid" and c.get("ok") and "(cid variant " in c.get("message", ""):
+            return c["message"].rsplit("(cid variant ", 1)[1].rstrip(")")
+    return None
 
 
 # ---- random payloads and how they are spelled on disk ---------------------------------------------------------
@@ -611,9 +646,9 @@ def receipts_round(pv, rng, sender, sender_jwks, gw1, gw2, gw_jwks):
         # prova verifies each trace's chain (a chain file holds one trace per chain check).
         sub = pv.file("trace.jsonl", b"".join(json.dumps(r).encode() + b"\n" for r in rs))
         expect_valid(pv, "receipts %s" % t, sub, ["--jwks", gw_jwks], "ope_receipt_chain")
-        # Bundles of this trace, both forms.
-        for form in ("starter", "ope-lib"):
-            exp = "2025-08-22T05:00:0%d.250000+00:00" % (1 if form == "starter" else 2)
+        # Bundles of this trace, every form.
+        for form in ("starter", "ope-lib", "flat"):
+            exp = "2025-08-22T05:00:0%d.250000+00:00" % {"starter": 1, "ope-lib": 2, "flat": 3}[form]
             gwb = gw2
             rc, out, err = pv.run("bundle", "--key", gwb.path, "--chain", chain, "--trace-id", t, "--form", form,
                                   "--exported-at", exp)
@@ -621,7 +656,11 @@ def receipts_round(pv, rng, sender, sender_jwks, gw1, gw2, gw_jwks):
             if not check(rc == 0, label + ": exit 0", "exit %d stderr %s" % (rc, err[:300])):
                 continue
             doc = json.loads(out)
-            b = doc.get("bundle") or {}
+            # the flat form: the members beside bundle_cid and bundle_signature are what bundle_cid covers
+            if form == "flat":
+                b = {k: v for k, v in doc.items() if k not in ("bundle_cid", "bundle_signature")}
+            else:
+                b = doc.get("bundle") or {}
             bcid = cid_of(b)
             check(doc.get("bundle_cid") == bcid, label + ": bundle_cid = cid(canonical(bundle))",
                   "prova %s\npython %s" % (doc.get("bundle_cid"), bcid))
@@ -632,6 +671,11 @@ def receipts_round(pv, rng, sender, sender_jwks, gw1, gw2, gw_jwks):
                       label + ": starter bundle members", (sorted(doc), sorted(b)))
                 check(b.get("gateway_kid") == gwb.kid and b.get("chain_valid") is True and b.get("count") == len(rs),
                       label + ": gateway_kid, chain_valid, count", (b.get("gateway_kid"), b.get("chain_valid"), b.get("count")))
+                sig = doc.get("bundle_signature", "")
+            elif form == "flat":
+                check(set(doc) == {"trace_id", "exported_at", "kid", "receipts", "bundle_cid", "bundle_signature"},
+                      label + ": flat bundle members (seed 003 §4, kid inside what bundle_cid covers)", sorted(doc))
+                check(doc.get("kid") == gwb.kid, label + ": kid", doc.get("kid"))
                 sig = doc.get("bundle_signature", "")
             else:
                 check(set(doc) == {"bundle", "bundle_cid", "signature", "kid"}
@@ -645,7 +689,11 @@ def receipts_round(pv, rng, sender, sender_jwks, gw1, gw2, gw_jwks):
                   [r.get("hop") for r in b.get("receipts") or []])
             check(not py_verify_chain(b.get("receipts") or [], keys), label + ": its receipts verify in Python")
             bpath = pv.file("bundle.json", out)
-            expect_valid(pv, label, bpath, ["--jwks", gw_jwks], "ope_bundle")
+            rep = expect_valid(pv, label, bpath, ["--jwks", gw_jwks], "ope_bundle")
+            if rep is not None and form == "flat":
+                check(flat_variant_of(rep) == "without_cid" and "unauthenticated_fields" not in rep,
+                      label + ": the report names the cid variant and lists nothing unauthenticated",
+                      (flat_variant_of(rep), rep.get("unauthenticated_fields")))
 
 
 # ---- b. Python -> prova ----------------------------------------------------------------------------------------
@@ -850,6 +898,42 @@ def receipts_from_python(pv, rng, gws, gws_jwks, one_jwks):
         t["bundle_cid"] = cid_of(t["bundle"])  # a consistent cid, but the signature covers the old one
         expect_invalid(pv, "python bundle (%s), exported_at edited and bundle_cid recomputed" % form,
                        pv.file("t.json", json.dumps(t)), ["--jwks", gws_jwks], "bundle_signature_invalid")
+    # the flat form (seed 003 §4), in every cid variant, with and without kid
+    other_jwks = pv.file("pygw0_jwks.json", json.dumps({"keys": [gws[0].jwk()]}))
+    exp = "2025-08-22T00:01:00.5+00:00"
+    for variant in FLAT_VARIANTS:
+        for kid in (True, False):
+            if not kid and variant.endswith("_kid"):
+                continue  # the same bytes as the variant before it
+            b = py_bundle_flat(gws[1], trace, exp, chain, variant, kid)
+            label = "python flat bundle (%s, %s)" % (variant, "kid" if kid else "no kid")
+            rep = expect_valid(pv, label, pv.file("pyflat.json", json.dumps(b)), ["--jwks", gws_jwks], "ope_bundle")
+            if rep is not None:
+                check(flat_variant_of(rep) == variant, label + ": the report names the cid variant",
+                      (flat_variant_of(rep), variant))
+                unauth = ["kid"] if kid and variant in ("without_cid_and_kid", "pending_cid_without_kid",
+                                                         "receipts_only") else []
+                check(rep.get("unauthenticated_fields", []) == unauth,
+                      label + ": unauthenticated_fields lists exactly what bundle_cid and the signature leave out",
+                      rep.get("unauthenticated_fields"))
+    b = py_bundle_flat(gws[1], trace, exp, chain, "without_cid")
+    for name, edit, code, jw in (
+            ("receipt 3 edited", lambda t: t["receipts"][3].update(ts="2025-08-22T00:00:09+00:00"),
+             "bundle_cid_mismatch", gws_jwks),
+            ("exported_at edited", lambda t: t.update(exported_at="2025-08-22T00:02:00+00:00"),
+             "bundle_cid_mismatch", gws_jwks),
+            ("bundle_cid replaced", lambda t: t.update(bundle_cid="sha256:" + "0" * 64), "bundle_cid_mismatch",
+             gws_jwks),
+            ("signature of another message", lambda t: t.update(bundle_signature=gws[1].sign(b"other")),
+             "bundle_signature_invalid", gws_jwks),
+            ("unknown kid", lambda t: None, "kid_not_found", other_jwks)):
+        t = copy.deepcopy(b)
+        edit(t)
+        expect_invalid(pv, "python flat bundle, " + name, pv.file("t.json", json.dumps(t)), ["--jwks", jw], code)
+    # without a kid, every trusted key is tried: none of them signed it
+    t = py_bundle_flat(gws[1], trace, exp, chain, "without_cid", kid=False)
+    expect_invalid(pv, "python flat bundle without kid, signer not trusted", pv.file("t.json", json.dumps(t)),
+                   ["--jwks", other_jwks], "bundle_signature_invalid")
 
 
 # ---- other documented forms (docs/ope.md) ------------------------------------------------------------------------

@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include "harness.h"
+#include "report_query.h"
 #include "prova/cloudevents.h"
 #include "prova/interop.h"
 #include "prova/json.h"
+#include "prova/verify.h"
 
 static prova_doc *parse(const char *s, uint32_t flags) {
     prova_parse_options o = {.flags = flags};
@@ -403,6 +405,172 @@ static void test_unwrap(void) {
     prova_buf_free(&data);
 }
 
+/* RFC 3986 URI-references and URIs: its grammar (§2-§4), its examples (§1.1.2, §5.4) and the CloudEvents spec's
+ * source examples; each refused one with the byte the error names. */
+static void test_uri(void) {
+    static const char *const refs[] = {
+        "/agents/a1", "urn:prova:x", "urn:prova:cli", "https://github.com/cloudevents",
+        "mailto:cncf-wg-serverless@lists.cncf.io", "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+        "cloudevents/spec/pull/123", "/sensors/tn-1234567/alerts", "1-555-123-4567", "ftp://ftp.is.co.za/rfc/rfc1808.txt",
+        "http://www.ietf.org/rfc/rfc2396.txt", "ldap://[2001:db8::7]/c=GB?objectClass?one", "news:comp.infosystems.www.servers.unix",
+        "tel:+1-816-555-1212", "telnet://192.0.2.16:80/", "urn:oasis:names:specification:docbook:dtd:xml:4.1.2",
+        "g;x?y#s", "../../../g", "./g:h", "?y", "#s", "//g", "", "a%20b", "http://u:p@h.example:8080/p?q=1&r=[x]#f",
+        "http://[v7.a:b]/", "http://[::ffff:192.0.2.1]/", "s://h/?a?b#c?d/e", "x:", "a+b-c.d:e",
+    };
+    prova_error err;
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+        /* the query of the example above holds '[': RFC 3986 does not allow it there */
+        bool want = strstr(refs[i], "[x]") == NULL;
+        int r = prova_ce_uri_check(refs[i], strlen(refs[i]), false, &err);
+        CHECK_MSG((r == 0) == want, "URI-reference '%s': %d %s", refs[i], r, r ? err.reason : "");
+    }
+    static const struct {
+        const char *s;
+        bool absolute;
+        const char *reason;
+        size_t offset;
+    } bad[] = {
+        {"has spaces ::", false, "ce_uri_invalid", 3},
+        {"a\"b", false, "ce_uri_invalid", 1},
+        {"caf\xc3\xa9", false, "ce_uri_invalid", 3},
+        {"a<b>", false, "ce_uri_invalid", 1},
+        {"a\\b", false, "ce_uri_invalid", 1},
+        {"100%", false, "ce_uri_invalid", 3},
+        {"a%2", false, "ce_uri_invalid", 1},
+        {"a%zz", false, "ce_uri_invalid", 1},
+        {"9a:b", false, "ce_uri_invalid", 2},
+        {"::", false, "ce_uri_invalid", 0},
+        {"http://h:8o/", false, "ce_uri_invalid", 10},
+        {"http://[::1/", false, "ce_uri_invalid", 7},
+        {"http://[1:2]/", false, "ce_uri_invalid", 8},
+        {"http://a@b@c/", false, "ce_uri_invalid", 10},
+        {"http://h/p[1]", false, "ce_uri_invalid", 10},
+        {"a#b#c", false, "ce_uri_invalid", 3},
+        {"x\x01", false, "ce_uri_invalid", 1},
+        {"/agents/a1", true, "ce_uri_not_absolute", 0},
+        {"cloudevents/spec", true, "ce_uri_not_absolute", 0},
+        {"", true, "ce_uri_not_absolute", 0},
+        {"has spaces ::", true, "ce_uri_invalid", 3},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int r = prova_ce_uri_check(bad[i].s, strlen(bad[i].s), bad[i].absolute, &err);
+        CHECK_MSG(r == PROVA_ESYNTAX && strcmp(err.reason, bad[i].reason) == 0 && err.offset == bad[i].offset,
+                  "'%s' (%s): %d %s at %zu, want %s at %zu", bad[i].s, bad[i].absolute ? "URI" : "URI-reference", r,
+                  r ? err.reason : "", err.offset, bad[i].reason, bad[i].offset);
+        CHECK(r == 0 || (err.message && err.message[0]));
+    }
+    CHECK(prova_ce_uri_check("https://example.com/s.json#frag", 31, true, &err) == 0);
+    CHECK(prova_ce_uri_check(PROVA_CE_PROOF_DATASCHEMA, strlen(PROVA_CE_PROOF_DATASCHEMA), true, &err) == 0);
+    CHECK(prova_ce_uri_check(NULL, 3, false, &err) == PROVA_EINVAL);
+
+    /* Writing: the source, and a dataref extension, are checked; nothing is written. */
+    prova_doc *d = parse("{\"proof_id\":\"p\"}", 0);
+    prova_record_info info = proof_info();
+    prova_buf out = PROVA_BUF_INIT, h = PROVA_BUF_INIT;
+    CHECK(prova_buf_append(&out, "KEEP", 4) == 0);
+    prova_ce_options o = {.source = "has spaces ::"};
+    CHECK(prova_ce_wrap(prova_doc_root(d), &info, &o, &out, &err) == PROVA_EINVAL && out.len == 4);
+    CHECK_STR(err.reason, "ce_uri_invalid");
+    CHECK_STR(err.pointer, "/source");
+    CHECK(err.offset == 3);
+    CHECK(prova_ce_wrap_binary(prova_doc_root(d), &info, &o, &h, &out, &err) == PROVA_EINVAL && h.len == 0);
+    const prova_json *one[] = {prova_doc_root(d)};
+    CHECK(prova_ce_wrap_batch(one, &info, 1, &o, &out, &err) == PROVA_EINVAL && out.len == 4);
+    CHECK_STR(err.pointer, "/0/source");
+    prova_ce_extension e[] = {{"dataref", "s3://bucket/has space"}};
+    o = (prova_ce_options){.source = "/agents/a1", .extensions = e, .nextensions = 1};
+    CHECK(prova_ce_wrap(prova_doc_root(d), &info, &o, &out, &err) == PROVA_EINVAL);
+    CHECK_STR(err.reason, "ce_uri_invalid");
+    CHECK_STR(err.pointer, "/dataref");
+    e[0].value = "s3://bucket/key";
+    out.len = 0;
+    CHECK(prova_ce_wrap(prova_doc_root(d), &info, &o, &out, &err) == 0);
+    o = (prova_ce_options){.source = "urn:prova:x"};
+    out.len = 0;
+    CHECK(prova_ce_wrap(prova_doc_root(d), &info, &o, &out, &err) == 0);
+    prova_doc_free(d);
+
+    /* Reading: structured, binary, and through prova_verify_document (a failed check with the reason code). */
+#define EV(src, extra) "{\"specversion\":\"1.0\",\"id\":\"i\",\"source\":\"" src "\",\"type\":\"t\"" extra ",\"data\":1}"
+    static const struct {
+        const char *event, *reason, *pointer;
+        size_t offset;
+    } rd[] = {
+        {EV("has spaces ::", ""), "ce_uri_invalid", "/source", 3},
+        {EV("a%zz", ""), "ce_uri_invalid", "/source", 1},
+        {EV("9a:b", ""), "ce_uri_invalid", "/source", 2},
+        {EV("/agents/a1", ",\"dataschema\":\"/schemas/x.json\""), "ce_uri_not_absolute", "/dataschema", 0},
+        {EV("/agents/a1", ",\"dataschema\":\"https://x/a b\""), "ce_uri_invalid", "/dataschema", 11},
+        {EV("/agents/a1", ",\"dataref\":\"a b\""), "ce_uri_invalid", "/dataref", 1},
+        {EV("/agents/a1", ",\"dataref\":true"), "ce_attribute_type", "/dataref", 0},
+    };
+    prova_buf data = PROVA_BUF_INIT;
+    for (size_t i = 0; i < sizeof rd / sizeof rd[0]; i++) {
+        prova_doc *x = parse(rd[i].event, 0);
+        data.len = 0;
+        int r = prova_ce_unwrap(prova_doc_root(x), &data, &err);
+        CHECK_MSG(r == PROVA_ESYNTAX && data.len == 0 && strcmp(err.reason, rd[i].reason) == 0 &&
+                      strcmp(err.pointer, rd[i].pointer) == 0 && (rd[i].offset == 0 || err.offset == rd[i].offset),
+                  "%s: %d %s %s %zu", rd[i].event, r, r ? err.reason : "", err.pointer, err.offset);
+        prova_doc_free(x);
+        prova_report *rep = NULL;
+        prova_verify_options vo = {0};
+        CHECK(prova_verify_document(rd[i].event, strlen(rd[i].event), &vo, &rep, NULL) == 0);
+        CHECK_MSG(rep && !prova_report_valid(rep) && has_failure(rep, rd[i].reason), "verify %s", rd[i].event);
+        const prova_check *f = rep ? prova_report_first_failure(rep) : NULL;
+        CHECK(f && strcmp(f->check, "cloudevent") == 0 && strcmp(f->at, rd[i].pointer) == 0);
+        if (f && strncmp(rd[i].reason, "ce_uri", 6) == 0) {
+            char byte[40];
+            snprintf(byte, sizeof byte, "byte %zu", rd[i].offset);
+            CHECK_MSG(strstr(f->message, byte) != NULL, "%s", f->message);
+        }
+        prova_report_free(rep);
+    }
+    static const char *const ok[] = {
+        EV("/agents/a1", ""), EV("urn:prova:x", ""), EV("1-555-123-4567", ""),
+        EV("urn:x", ",\"dataschema\":\"https://example.com/s.json#v1\",\"dataref\":\"../d?x=1\""),
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        prova_doc *x = parse(ok[i], 0);
+        data.len = 0;
+        CHECK_MSG(prova_ce_unwrap(prova_doc_root(x), &data, &err) == 0, "%s: %s", ok[i], err.reason);
+        prova_doc_free(x);
+    }
+#undef EV
+    static const struct {
+        const char *name, *value, *reason, *pointer;
+    } hd[] = {
+        {"ce-source", "has%20spaces%20::", "ce_uri_invalid", "/source"},
+        {"ce-dataschema", "schemas/x.json", "ce_uri_not_absolute", "/dataschema"},
+        {"ce-dataref", "a%20b", "ce_uri_invalid", "/dataref"},
+        {"ce-source", "urn:prova:x", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof hd / sizeof hd[0]; i++) {
+        prova_ce_header hs[] = {{"ce-specversion", 14, "1.0", 3},
+                                {"ce-id", 5, "i", 1},
+                                {"ce-type", 7, "t", 1},
+                                {"ce-source", 9, "/agents/a1", 10},
+                                {hd[i].name, strlen(hd[i].name), hd[i].value, strlen(hd[i].value)}};
+        size_t n = 5;
+        if (strcmp(hd[i].name, "ce-source") == 0) { /* replaces the default source */
+            hs[3] = hs[4];
+            n = 4;
+        }
+        data.len = 0;
+        int r = prova_ce_unwrap_binary(hs, n, "{}", 2, &data, &err);
+        if (hd[i].reason) {
+            CHECK_MSG(r == PROVA_ESYNTAX && strcmp(err.reason, hd[i].reason) == 0 &&
+                          strcmp(err.pointer, hd[i].pointer) == 0,
+                      "%s: %s: %d %s %s", hd[i].name, hd[i].value, r, r ? err.reason : "", err.pointer);
+        } else {
+            CHECK_MSG(r == 0, "%s: %s: %s", hd[i].name, hd[i].value, err.reason);
+        }
+    }
+    prova_buf_free(&data);
+    prova_buf_free(&out);
+    prova_buf_free(&h);
+}
+
 static void test_batch(void) {
     prova_doc *a = parse("{\"proof_id\":\"a\"}", 0), *b = parse("{\"proof_id\":\"b\"}", 0);
     const prova_json *recs[] = {prova_doc_root(a), prova_doc_root(b)};
@@ -436,5 +604,6 @@ int main(void) {
     test_binary();
     test_unwrap();
     test_batch();
+    test_uri();
     TEST_SUMMARY();
 }

@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "report_query.h"
+#include "oe/oe_internal.h" /* the chain checker's fast path (found through -Isrc/lib) */
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 #include "prova/json.h"
@@ -667,6 +668,149 @@ static void test_jsonl_paths(void) {
     prova_buf_free(&arr);
 }
 
+/* ---- members outside the event hash ------------------------------------------------------------------------- */
+
+/* The report's JSON form, NUL-terminated (the caller frees). */
+static char *report_json(const prova_report *r) {
+    prova_buf b = PROVA_BUF_INIT;
+    if (!r || prova_report_to_json(r, &b) != 0 || prova_buf_append(&b, "", 1) != 0) {
+        prova_buf_free(&b);
+        return NULL;
+    }
+    return (char *)b.data;
+}
+
+/* JSON text with `add` inserted after the first occurrence of `after` (the caller frees). */
+static char *insert_after(const char *s, size_t n, const char *after, const char *add) {
+    const char *p = memmem(s, n, after, strlen(after));
+    if (!p) return NULL;
+    size_t a = (size_t)(p - s) + strlen(after), k = strlen(add);
+    char *o = malloc(n + k + 1);
+    if (!o) return NULL;
+    memcpy(o, s, a);
+    memcpy(o + a, add, k);
+    memcpy(o + a + k, s + a, n - a);
+    o[n + k] = '\0';
+    return o;
+}
+
+static void test_unauthenticated_members(void) {
+    /* A chain record: prova's own event members outside the hash (id, chain_id, sentiment: no certificate covers
+     * it here) are listed; a member added to an event later is listed too, and the chain stays valid. */
+    prova_doc *chain = worked_chain(PROVA_HASH_SHA256, PROVA_SIG_ED25519);
+    prova_buf text = PROVA_BUF_INIT;
+    CHECK(chain && prova_canon_write(prova_doc_root(chain), PROVA_PROFILE_JCS, &text, NULL) == 0);
+    prova_report *r = verify_text((const char *)text.data, text.len);
+    char *js = report_json(r);
+    CHECK(r && prova_report_valid(r) && has_warning(r, "unauthenticated_fields"));
+    CHECK(js && strstr(js, "\"/events/*/sentiment\"") && strstr(js, "\"/events/*/id\"") &&
+          !strstr(js, "/events/*/payload") && !strstr(js, "/events/*/seq"));
+    prova_report_free(r);
+    free(js);
+    char *t = insert_after((const char *)text.data, text.len, "\"event_type\":\"pr_opened\"",
+                           ",\"note\":\"added later\",\"x/y~z\":{\"a\":[1,\"}\"]}");
+    r = t ? verify_text(t, strlen(t)) : NULL;
+    js = report_json(r);
+    CHECK(r && prova_report_valid(r) && has_warning(r, "unauthenticated_fields"));
+    CHECK_MSG(js && strstr(js, "\"/events/*/note\"") && strstr(js, "\"/events/*/x~1y~0z\""), "%s", js ? js : "");
+    prova_report_free(r);
+    free(js);
+
+    /* The same events as an array and as JSON Lines (the fast path): the same list, with the index as "*". */
+    prova_doc *d = t ? parse(t) : NULL;
+    const prova_json *events = d ? prova_json_get(prova_doc_root(d), "events") : NULL;
+    prova_buf arr = PROVA_BUF_INIT, lines = PROVA_BUF_INIT;
+    CHECK(events && prova_canon_write(events, PROVA_PROFILE_JCS, &arr, NULL) == 0);
+    for (size_t i = 0; events && i < events->len; i++) {
+        CHECK(prova_canon_write(&events->u.items[i], PROVA_PROFILE_JCS, &lines, NULL) == 0);
+        CHECK(prova_buf_append(&lines, "\n", 1) == 0);
+    }
+    prova_verify_options o = {.hash_alg = "sha256"};
+    prova_report *ra = NULL, *rl = NULL;
+    CHECK(prova_verify_document(arr.data, arr.len, &o, &ra, NULL) == 0);
+    CHECK(prova_verify_document(lines.data, lines.len, &o, &rl, NULL) == 0);
+    char *ja = report_json(ra), *jl = report_json(rl);
+    CHECK(ra && rl && prova_report_valid(ra) && prova_report_valid(rl));
+    const char *want = "\"unauthenticated_fields\":[\"/*/chain_id\",\"/*/id\",\"/*/sentiment\",\"/*/note\","
+                       "\"/*/x~1y~0z\"]";
+    CHECK_MSG(ja && strstr(ja, want), "%s", ja ? ja : "");
+    CHECK_MSG(jl && strstr(jl, want), "%s", jl ? jl : "");
+    prova_report_free(ra);
+    prova_report_free(rl);
+    free(ja);
+    free(jl);
+
+    /* The fast path keeps lines with such members (it does not fall back to a document for them), and collects
+     * their names; a member name with an escape is left to the full step, which collects it too. */
+    oe_chain c;
+    prova_report *scratch = prova_report_new("t");
+    CHECK(scratch && prova__oe_chain_init(&c, PROVA_HASH_SHA256, "", scratch, false) == 0);
+    bool handled = false;
+    for (size_t i = 0; events && i < events->len; i++) {
+        prova_buf one = PROVA_BUF_INIT;
+        CHECK(prova_canon_write(&events->u.items[i], PROVA_PROFILE_JCS, &one, NULL) == 0);
+        CHECK(prova__oe_chain_step_text(&c, (const char *)one.data, one.len, &handled) == 0);
+        CHECK_MSG(handled, "event %zu: the fast path fell back", i);
+        prova_buf_free(&one);
+    }
+    CHECK(c.nextra == 5 && c.extra_more == 0);
+    prova__oe_chain_free(&c);
+    CHECK(scratch && prova__oe_chain_init(&c, PROVA_HASH_SHA256, "", scratch, false) == 0);
+    {
+        const char *line0 = (const char *)lines.data;
+        size_t n0 = (size_t)((const char *)memchr(line0, '\n', lines.len) - line0);
+        char *l0 = insert_after(line0, n0, "{", "\"q\\\"uote\":1,");
+        CHECK(l0 && prova__oe_chain_step_text(&c, l0, strlen(l0), &handled) == 0 && !handled && c.count == 0);
+        prova_doc *ld = l0 ? parse(l0) : NULL;
+        CHECK(ld && prova__oe_chain_step(&c, prova_doc_root(ld)) == 0 && c.count == 1);
+        bool seen = false;
+        for (size_t i = 0; i < c.nextra; i++) seen = seen || strcmp(c.extra[i], "q\"uote") == 0;
+        CHECK(seen);
+        prova_doc_free(ld);
+        free(l0);
+    }
+    prova__oe_chain_free(&c);
+    prova_report_free(scratch);
+    prova_buf_free(&arr);
+    prova_buf_free(&lines);
+    prova_doc_free(d);
+    free(t);
+
+    /* A bundle: the certificate's event summaries sign sentiment, so it is not listed; an added member is. */
+    prova_key *k = key_from_hex("302e020100300506032b657004220420",
+                                "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    prova_buf bundle = PROVA_BUF_INIT;
+    prova_doc *b = k ? certify(k, PROVA_SIG_ED25519, &bundle) : NULL;
+    /* in the chain's events, not in the certificate's summaries (which come first in JCS order) */
+    const char *ch = b ? memmem(bundle.data, bundle.len, "\"chain\":{", 9) : NULL;
+    size_t choff = ch ? (size_t)(ch - (const char *)bundle.data) : 0;
+    char *tail = ch ? insert_after(ch, bundle.len - choff, "\"event_type\":\"pr_opened\"", ",\"note\":\"added later\"")
+                    : NULL;
+    char *bt = tail ? malloc(choff + strlen(tail) + 1) : NULL;
+    if (bt) {
+        memcpy(bt, bundle.data, choff);
+        memcpy(bt + choff, tail, strlen(tail) + 1);
+    }
+    free(tail);
+    r = bt ? verify_text(bt, strlen(bt)) : NULL;
+    js = report_json(r);
+    CHECK(r && prova_report_valid(r) && has_warning(r, "unauthenticated_fields"));
+    CHECK_MSG(js && strstr(js, "\"/chain/events/*/note\"") && !strstr(js, "/chain/events/*/sentiment"), "%s",
+              js ? js : "");
+    /* the verdict and the SDK's result do not change */
+    CHECK(r && strcmp(prova_report_sdk_result(r),
+                      "{\"certificate_signature_valid\":true,\"chain_hash_valid\":true,\"chain_integrity\":{\"errors\":"
+                      "[],\"event_count\":3,\"is_valid\":true},\"errors\":[],\"valid\":true}") == 0);
+    prova_report_free(r);
+    free(js);
+    free(bt);
+    prova_doc_free(b);
+    prova_buf_free(&bundle);
+    prova_key_free(k);
+    prova_buf_free(&text);
+    prova_doc_free(chain);
+}
+
 int main(void) {
     test_worked_example();
     test_event_vectors();
@@ -674,5 +818,6 @@ int main(void) {
     test_jcs_and_merkle();
     test_builders();
     test_jsonl_paths();
+    test_unauthenticated_members();
     TEST_SUMMARY();
 }

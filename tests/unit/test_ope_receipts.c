@@ -893,6 +893,225 @@ static void test_bundle_tampering(void) {
     free(arr);
 }
 
+/* ---- The flat form (seed 003 §4) ------------------------------------------------------------------------------ */
+
+/* Computed with Python's json.dumps(sort_keys, compact, ensure_ascii=False), hashlib and cryptography's Ed25519
+ * (zero seed): the flat bundle of [R0, R1] as prova builds it (bundle_cid over the bundle without bundle_signature
+ * and bundle_cid, kid inside), and the RFC §7.3 reading ("bundle_cid":"PENDING" hashed, no kid). */
+#define FLAT_CID     "sha256:997f7da495eb7d542992ed9dfe1895f7713331c3fe9a91e6ecf41fc9bd4486e3"
+#define FLAT_SIG     "EKss_x2Ob2DgYH1TUB3HuUl_cCPqIzbOUjRA2cR5JWtHorshR-PxBq6U9ezOhQFP2kpORQor-EQXWTaRI2WjCw"
+#define PENDING_CID  "sha256:0107cc8101ff0817a7333e0e1aa8c09dc933a927d542164686cd04801ea1c45a"
+#define PENDING_SIG  "jmN3bnOUtbVucntLHxE0HDp6m7Pqvt7OfWRv4iiNrk-Bo4oKu7AWv-D1iZXYAfWUscI7_RZ0rY1WmHQL7uf1CQ"
+
+/* The message of the check named name, or "". */
+static const char *message_of(const prova_report *r, const char *name) {
+    for (size_t i = 0; i < prova_report_check_count(r); i++) {
+        const prova_check *c = prova_report_check_at(r, i);
+        if (strcmp(c->check, name) == 0) return c->message;
+    }
+    return "";
+}
+
+/* The JSON form of a report, NUL-terminated (the caller frees). */
+static char *report_json(const prova_report *r) {
+    prova_buf b = PROVA_BUF_INIT;
+    if (prova_report_to_json(r, &b) != 0) exit(2);
+    char *s = buf_text(&b);
+    prova_buf_free(&b);
+    return s;
+}
+
+/* A flat bundle around `members` (the JSON text of the members other than bundle_cid and bundle_signature, without
+ * braces), signed by key, with bundle_cid the CID of `hashed` (a JSON text; "" = "{members}"). The caller frees. */
+static char *flat_signed(const prova_key *key, const char *members, const char *hashed) {
+    size_t n = strlen(members) + 400;
+    char *obj = malloc(n), *s = malloc(n);
+    if (!obj || !s) exit(2);
+    snprintf(obj, n, "{%s}", members);
+    prova_doc *d = parse_str(hashed[0] ? hashed : obj);
+    char cid[OPE_CID_LEN + 1], sig[OPE_SIG_B64_LEN + 1], msg[512];
+    if (prova__ope_cid(prova_doc_root(d), cid, NULL) != 0) exit(2);
+    prova_doc_free(d);
+    d = parse_str(obj);
+    snprintf(msg, sizeof msg, "%s|%s|%s", cid, prova_json_str(prova_json_get(prova_doc_root(d), "trace_id")),
+             prova_json_str(prova_json_get(prova_doc_root(d), "exported_at")));
+    prova_doc_free(d);
+    if (prova__ope_sign_b64(key, msg, strlen(msg), sig) != 0) exit(2);
+    snprintf(s, n, "{\"bundle_cid\":\"%s\",\"bundle_signature\":\"%s\",%s}", cid, sig, members);
+    free(obj);
+    return s;
+}
+
+static void test_flat_bundle(void) {
+    const char *items[] = {R0, R1};
+    char *arr = array_of(items, 2);
+    char *b = build_bundle(gw, TRACE, arr, PROVA_BUNDLE_FLAT);
+    size_t n = strlen(arr) + 600;
+    char *want = malloc(n);
+    if (!want) exit(2);
+    snprintf(want, n,
+             "{\"bundle_cid\":\"" FLAT_CID "\",\"bundle_signature\":\"" FLAT_SIG "\",\"exported_at\":\"" EXPORTED
+             "\",\"kid\":\"" KID0 "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"}",
+             arr);
+    CHECK_STR(b, want);
+    free(want);
+
+    /* It verifies, says which variant matched, and leaves nothing unauthenticated (kid is inside the cid). */
+    prova_report *rep = verify_text(BUNDLE, b, ks);
+    CHECK_MSG(prova_report_valid(rep), "%s %s", first_check(rep), first_code(rep));
+    CHECK(strstr(message_of(rep, "bundle.cid"), "cid variant without_cid)") != NULL);
+    CHECK_STR(code_of(rep, "receipt[1].link"), "ok");
+    CHECK_STR(code_of(rep, "bundle.trace"), "ok");
+    CHECK(!has_warning(rep, "unauthenticated_fields"));
+    prova_report_free(rep);
+
+    /* Detected by the one verifier (it answered "not a document prova knows" before). */
+    prova_verify_options o = opts(ks);
+    rep = NULL;
+    CHECK(prova_verify_document(b, strlen(b), &o, &rep, NULL) == 0);
+    CHECK(rep && strcmp(prova_report_kind(rep), "ope_bundle") == 0 && prova_report_valid(rep));
+    prova_report_free(rep);
+    rep = NULL;
+    CHECK(prova_ope_verify(b, strlen(b), &o, &rep, NULL) == 0);
+    CHECK(rep && strcmp(prova_report_kind(rep), "ope_bundle") == 0 && prova_report_valid(rep));
+    prova_report_free(rep);
+
+    /* Tampering: each a failed check with its reason code (the first failure named). */
+    static const struct {
+        const char *from, *to, *code, *check;
+    } cases[] = {
+        {"\"hop\":1", "\"hop\":5", "bundle_cid_mismatch", "bundle.cid"},                           /* a receipt */
+        {"\"exported_at\":\"" EXPORTED "\"", "\"exported_at\":\"2025-08-22T00:00:06+00:00\"", "bundle_cid_mismatch",
+         "bundle.cid"},
+        {"\"bundle_cid\":\"sha256:997f", "\"bundle_cid\":\"sha256:097f", "bundle_cid_mismatch", "bundle.cid"},
+        {"\"bundle_signature\":\"EKss", "\"bundle_signature\":\"FKss", "bundle_signature_invalid", "bundle.signature"},
+        {"\"bundle_signature\":\"EKss", "\"bundle_signature\":\"E!ss", "bundle_signature_invalid", "bundle.signature"},
+        {"\"trace_id\":\"" TRACE "\"}", "\"trace_id\":\"other\"}", "bundle_cid_mismatch", "bundle.cid"},
+        {"\"kid\":\"" KID0 "\"", "\"kid\":\"ed25519-0000000000000000\"", "bundle_cid_mismatch", "bundle.cid"},
+        {"{\"bundle_cid\"", "{\"note\":1,\"bundle_cid\"", "bundle_cid_mismatch", "bundle.cid"},
+        /* schema */
+        {",\"bundle_signature\":\"" FLAT_SIG "\"", "", "schema_error", "bundle.schema"},
+        {"\"kid\":\"" KID0 "\"", "\"kid\":7", "schema_error", "bundle.schema"},
+        {"\"exported_at\":\"" EXPORTED "\"", "\"exported_at\":5", "schema_error", "bundle.schema"},
+        {"\"bundle_cid\":\"" FLAT_CID "\"", "\"bundle_cid\":null", "schema_error", "bundle.schema"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *t = replace(b, cases[i].from, cases[i].to);
+        rep = verify_text(BUNDLE, t, ks);
+        CHECK_MSG(!prova_report_valid(rep), "flat case %zu verified", i);
+        CHECK_MSG(strcmp(first_code(rep), cases[i].code) == 0 && strcmp(first_check(rep), cases[i].check) == 0,
+                  "flat case %zu (%s): first failure %s %s, want %s %s", i, cases[i].to, first_check(rep),
+                  first_code(rep), cases[i].check, cases[i].code);
+        prova_report_free(rep);
+        free(t);
+    }
+    /* Unknown kid: the verifier trusts no key of that name. */
+    EXPECT_FAIL(BUNDLE, b, none, "kid_not_found", "bundle.signature");
+    EXPECT_FAIL(BUNDLE, b, NULL, "kid_not_found", "bundle.signature");
+    {
+        char *t = replace(b, "\"receipts\":[", "\"receipts\":[],\"x\":[");
+        EXPECT_FAIL(BUNDLE, t, ks, "schema_error", "bundle.schema");
+        free(t);
+    }
+
+    /* The RFC §7.3 reading, no kid: bundle_cid over the bundle with "bundle_cid":"PENDING"; the key is found among
+     * the trusted ones. */
+    size_t mlen = strlen(arr) + 600;
+    char *m = malloc(mlen);
+    if (!m) exit(2);
+    snprintf(m, mlen,
+             "{\"bundle_cid\":\"" PENDING_CID "\",\"bundle_signature\":\"" PENDING_SIG "\",\"exported_at\":\"" EXPORTED
+             "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"}",
+             arr);
+    rep = verify_text(BUNDLE, m, ks);
+    CHECK_MSG(prova_report_valid(rep), "%s %s", first_check(rep), first_code(rep));
+    CHECK(strstr(message_of(rep, "bundle.cid"), "cid variant pending_cid)") != NULL);
+    CHECK(strstr(message_of(rep, "bundle.signature"), KID0) != NULL);
+    prova_report_free(rep);
+    EXPECT_FAIL(BUNDLE, m, none, "kid_not_found", "bundle.signature");
+    {
+        prova_keyset *only2 = prova_keyset_new();
+        if (!only2 || prova_keyset_add(only2, public_of(gw2), "test2") != 0) exit(2);
+        EXPECT_FAIL(BUNDLE, m, only2, "bundle_signature_invalid", "bundle.signature");
+        EXPECT_VALID(BUNDLE, m, ks2); /* gw2 tried first or not: gw verifies */
+        prova_keyset_free(only2);
+    }
+    free(m);
+
+    /* The other variants, built here: kid attached after hashing, the receipts alone. */
+    size_t mn = strlen(arr) + 300;
+    char *members = malloc(mn), *hashed = malloc(mn);
+    if (!members || !hashed) exit(2);
+    snprintf(members, mn, "\"exported_at\":\"" EXPORTED "\",\"kid\":\"" KID0 "\",\"receipts\":%s,\"trace_id\":\"" TRACE
+             "\"", arr);
+    snprintf(hashed, mn, "{\"exported_at\":\"" EXPORTED "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"}", arr);
+    static const struct {
+        const char *hashed; /* "" the members, "H" the members without kid, "R" the receipts */
+        const char *variant;
+        bool kid_unauthenticated;
+    } variants[] = {{"", "without_cid", false},
+                    {"H", "without_cid_and_kid", true},
+                    {"P", "pending_cid", false},
+                    {"R", "receipts_only", true}};
+    for (size_t i = 0; i < sizeof variants / sizeof *variants; i++) {
+        char *pend = NULL;
+        const char *h = variants[i].hashed;
+        if (h[0] == 'H') h = hashed;
+        else if (h[0] == 'R') h = arr;
+        else if (h[0] == 'P') {
+            pend = malloc(mn + 40);
+            if (!pend) exit(2);
+            snprintf(pend, mn + 40, "{\"bundle_cid\":\"PENDING\",%s}", members);
+            h = pend;
+        }
+        char *t = flat_signed(gw, members, h);
+        rep = verify_text(BUNDLE, t, ks);
+        CHECK_MSG(prova_report_valid(rep), "variant %s: %s %s", variants[i].variant, first_check(rep),
+                  first_code(rep));
+        char want_v[64];
+        snprintf(want_v, sizeof want_v, "cid variant %s)", variants[i].variant);
+        CHECK_MSG(strstr(message_of(rep, "bundle.cid"), want_v) != NULL, "variant %s: %s", variants[i].variant,
+                  message_of(rep, "bundle.cid"));
+        CHECK(has_warning(rep, "unauthenticated_fields") == variants[i].kid_unauthenticated);
+        if (variants[i].kid_unauthenticated) {
+            char *js = report_json(rep);
+            CHECK(strstr(js, "\"unauthenticated_fields\":[\"kid\"]") != NULL);
+            free(js);
+        }
+        prova_report_free(rep);
+        free(t);
+        free(pend);
+    }
+    /* A member added outside the receipts-only cid: still valid, listed as unauthenticated. */
+    {
+        char *t = flat_signed(gw, members, arr);
+        char *u = replace(t, "{\"bundle_cid\"", "{\"note\":\"added later\",\"bundle_cid\"");
+        rep = verify_text(BUNDLE, u, ks);
+        CHECK(prova_report_valid(rep) && has_warning(rep, "unauthenticated_fields"));
+        char *js = report_json(rep);
+        CHECK(strstr(js, "\"unauthenticated_fields\":[\"kid\",\"note\"]") != NULL);
+        free(js);
+        prova_report_free(rep);
+        free(u);
+        free(t);
+    }
+    free(hashed);
+    free(members);
+
+    /* ope-lib's opaque receipts in the flat form: hop order and linkage. */
+    {
+        char *t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", OPELIB_RECEIPTS, PROVA_BUNDLE_FLAT);
+        rep = verify_text(BUNDLE, t, ks);
+        CHECK_MSG(prova_report_valid(rep), "%s %s", first_check(rep), first_code(rep));
+        CHECK(has_warning(rep, "receipt_hashes_opaque"));
+        CHECK_STR(code_of(rep, "receipt[1].link"), "ok");
+        prova_report_free(rep);
+        free(t);
+    }
+    free(b);
+    free(arr);
+}
+
 static void test_builder_arguments(void) {
     prova_buf out = PROVA_BUF_INIT;
     CHECK(prova_buf_append(&out, "PREFIX", 6) == 0);
@@ -1118,6 +1337,7 @@ int main(void) {
     test_keys();
     test_chain();
     test_bundle_tampering();
+    test_flat_bundle();
     test_builder_arguments();
     test_long_jsonl_chain();
 

@@ -938,10 +938,39 @@ static void test_attestation(void) {
     CHECK(r && has_failure(r, "proof_attestation_malformed"));
     prova_report_free(r);
     free(t);
-    /* the author is not signed: changing it keeps the signature valid (hence the unauthenticated field) */
+    /* the author is not signed: changing it keeps the signature valid (hence the unauthenticated field), and no
+     * message names the edited author as what the signature vouches for */
     t = replace(MIN_ATTESTED, "\"author\":\"idir\"", "\"author\":\"mallory\"");
     r = t ? verify_text(t, &pinned) : NULL;
     CHECK(r && prova_report_valid(r));
+    CHECK(r && has_warning(r, "unauthenticated_fields") && has_warning(r, "proof_attestation_author_unsigned"));
+    if (r) {
+        prova_buf js = PROVA_BUF_INIT;
+        CHECK(prova_report_to_json(r, &js) == 0);
+        CHECK(memmem(js.data, js.len, "\"unauthenticated_fields\":[\"/attestation/author\"]", 48) != NULL);
+        CHECK(memmem(js.data, js.len, "attestation by", 14) == NULL);
+        prova_buf_free(&js);
+        const char *msg = NULL;
+        for (size_t i = 0; i < prova_report_check_count(r); i++)
+            if (strcmp(prova_report_check_at(r, i)->check, "attestation") == 0) msg = prova_report_check_at(r, i)->message;
+        CHECK(msg && strstr(msg, "attestation signature verifies") != NULL);
+        CHECK(msg && strstr(msg, "(author, unsigned: \"mallory\")") != NULL);
+    }
+    prova_report_free(r);
+    free(t);
+    /* every other member beside what the signature covers (the body) or the checks fix (algorithm, public_key,
+     * signature) is listed too; the record stays valid */
+    t = replace(MIN_ATTESTED, "\"author\":\"idir\"", "\"author\":\"idir\",\"role\":\"auditor\",\"a/b~c\":1");
+    r = t ? verify_text(t, &pinned) : NULL;
+    CHECK(r && prova_report_valid(r) && has_warning(r, "unauthenticated_fields"));
+    if (r) {
+        prova_buf js = PROVA_BUF_INIT;
+        CHECK(prova_report_to_json(r, &js) == 0);
+        static const char want[] =
+            "\"unauthenticated_fields\":[\"/attestation/author\",\"/attestation/a~1b~0c\",\"/attestation/role\"]";
+        CHECK_MSG(memmem(js.data, js.len, want, sizeof want - 1) != NULL, "%.*s", (int)js.len, (const char *)js.data);
+        prova_buf_free(&js);
+    }
     prova_report_free(r);
     free(t);
     /* attestation that is not an object */

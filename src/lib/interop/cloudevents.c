@@ -8,10 +8,17 @@
  * exceed 20 characters in length." (prova, as the reference, makes the 20 a MUST.)
  * SPEC (HTTP binding 1.0.2 §3.1.3.2): header values are percent-encoded: "space (U+0020), double-quote (U+0022),
  * percent (U+0025), and any characters outside the printable ASCII range of U+0021-U+007E inclusive".
+ * SPEC (CloudEvents 1.0.2 §3.1.1 type system): "URI - Absolute uniform resource identifier. String encoding:
+ * Absolute URI as defined in RFC 3986 Section 4.3"; "URI-reference - ... URI-reference as defined in RFC 3986
+ * Section 4.1". source is a non-empty URI-reference, dataschema a non-empty URI (§3.1.2, §3.1.3); the documented
+ * extension dataref (extensions/dataref.md) is a URI-reference. prova checks them when writing and when reading
+ * (prova_ce_uri_check); a dataschema may carry a fragment, which §4.3's absolute-URI leaves out, because real peers
+ * write one (the reference's proof dataschema ends "#empiricalproofrecord--10") and the SDK accepts it.
  *
  * One code path: every event is first a list of attributes (name, string value), then written either as a JSON
  * object (structured, batch) or as header lines (binary).
  */
+#include <arpa/inet.h> /* inet_pton: the IPv6address of an IP literal */
 #include <stdio.h>
 #include <string.h>
 
@@ -111,6 +118,169 @@ bool prova_ce_time_valid(const char *s, size_t n) {
         return oh >= 0 && oh <= 23 && s[i + 3] == ':' && om >= 0 && om <= 59;
     }
     return false;
+}
+
+/* ---- URIs (RFC 3986) --------------------------------------------------------------------------------------- */
+
+static bool c_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool c_digit(char c) { return c >= '0' && c <= '9'; }
+static bool c_hex(char c) { return c_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+/* §2.3 unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~" */
+static bool c_unreserved(char c) { return c_alpha(c) || c_digit(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+/* §2.2 sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "=" */
+static bool c_subdelim(char c) { return c && strchr("!$&'()*+,;=", c) != NULL; }
+/* §3.3 pchar = unreserved / pct-encoded / sub-delims / ":" / "@" ('%' checked in the first pass) */
+static bool c_pchar(char c) { return c_unreserved(c) || c_subdelim(c) || c == ':' || c == '@' || c == '%'; }
+
+/* A failure: *ret_off the byte, the message a constant sentence. Returns the reason. */
+static const char *uri_bad(size_t i, const char *msg, size_t *ret_off, const char **ret_msg) {
+    *ret_off = i;
+    *ret_msg = msg;
+    return "ce_uri_invalid";
+}
+
+/* §3.2.2 IP-literal = "[" ( IPv6address / IPvFuture ) "]" between a and b (the brackets excluded). */
+static bool ip_literal(const char *s, size_t a, size_t b) {
+    if (b > a && (s[a] == 'v' || s[a] == 'V')) { /* IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" ) */
+        size_t i = a + 1;
+        while (i < b && c_hex(s[i])) i++;
+        if (i == a + 1 || i >= b || s[i] != '.') return false;
+        if (++i == b) return false;
+        for (; i < b; i++)
+            if (!c_unreserved(s[i]) && !c_subdelim(s[i]) && s[i] != ':') return false;
+        return true;
+    }
+    char tmp[64];
+    unsigned char addr[16];
+    if (b - a >= sizeof tmp) return false;
+    memcpy(tmp, s + a, b - a);
+    tmp[b - a] = '\0';
+    return inet_pton(AF_INET6, tmp, addr) == 1; /* RFC 4291 text forms, IPv4-embedded included; no zone ids */
+}
+
+/* §3.2 authority = [ userinfo "@" ] host [ ":" port ] in s[a, b). NULL when valid. */
+static const char *check_authority(const char *s, size_t a, size_t b, size_t *ret_off, const char **ret_msg) {
+    const char *at = memchr(s + a, '@', b - a);
+    size_t h = a;
+    if (at) { /* userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) */
+        for (size_t i = a; s + i < at; i++)
+            if (!c_unreserved(s[i]) && !c_subdelim(s[i]) && s[i] != ':' && s[i] != '%')
+                return uri_bad(i, "the userinfo of a URI may hold only unreserved characters, sub-delims, ':' and "
+                                  "percent-encodings (RFC 3986 section 3.2.1)", ret_off, ret_msg);
+        h = (size_t)(at - s) + 1;
+    }
+    size_t i = h;
+    if (i < b && s[i] == '[') {
+        const char *close = memchr(s + i, ']', b - i);
+        if (!close) return uri_bad(i, "an IP literal must end with ']' (RFC 3986 section 3.2.2)", ret_off, ret_msg);
+        if (!ip_literal(s, i + 1, (size_t)(close - s)))
+            return uri_bad(i + 1, "an IP literal must be an IPv6 address or an IPvFuture (RFC 3986 section 3.2.2)",
+                           ret_off, ret_msg);
+        i = (size_t)(close - s) + 1;
+    } else { /* reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4address is a reg-name too */
+        while (i < b && s[i] != ':') {
+            if (!c_unreserved(s[i]) && !c_subdelim(s[i]) && s[i] != '%')
+                return uri_bad(i, "a host may hold only unreserved characters, sub-delims and percent-encodings, or "
+                                  "be an IP literal in brackets (RFC 3986 section 3.2.2)", ret_off, ret_msg);
+            i++;
+        }
+    }
+    if (i < b && s[i] != ':')
+        return uri_bad(i, "only a ':' and a port may follow the host (RFC 3986 section 3.2)", ret_off, ret_msg);
+    for (i = i < b ? i + 1 : b; i < b; i++) /* port = *DIGIT */
+        if (!c_digit(s[i])) return uri_bad(i, "a port is decimal digits (RFC 3986 section 3.2.3)", ret_off, ret_msg);
+    return NULL;
+}
+
+/* The whole grammar: URI-reference (§4.1) = URI / relative-ref, or with absolute a URI (§3: a scheme; see above for
+ * the fragment). NULL when s[0, n) is one; else the reason, with the offending byte and a sentence. */
+static const char *uri_problem(const char *s, size_t n, bool absolute, size_t *ret_off, const char **ret_msg) {
+    /* Every byte is one RFC 3986 allows somewhere, and every '%' starts pct-encoded = "%" HEXDIG HEXDIG (§2.1). */
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            if (i + 2 >= n || !c_hex(s[i + 1]) || !c_hex(s[i + 2]))
+                return uri_bad(i, "a '%' must start a percent-encoding, '%' and two hexadecimal digits (RFC 3986 "
+                                  "section 2.1)", ret_off, ret_msg);
+            i += 2;
+        } else if (!c_unreserved(c) && !c_subdelim(c) && !(c && strchr(":/?#[]@", c))) {
+            return uri_bad(i, "a byte that RFC 3986 does not allow in a URI: percent-encode it (section 2.1; a space "
+                              "is %20)", ret_off, ret_msg);
+        }
+    }
+    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':' (§3.1) */
+    size_t i = 0;
+    if (n && c_alpha(s[0])) {
+        i = 1;
+        while (i < n && (c_alpha(s[i]) || c_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')) i++;
+        i = i < n && s[i] == ':' ? i + 1 : 0;
+    }
+    bool scheme = i > 0;
+    if (absolute && !scheme) {
+        *ret_off = 0;
+        *ret_msg = "a URI must be absolute: it starts with a scheme and ':' (RFC 3986 section 4.3, the CloudEvents "
+                   "URI type)";
+        return "ce_uri_not_absolute";
+    }
+    /* hier-part / relative-part */
+    if (i + 1 < n && s[i] == '/' && s[i + 1] == '/') {
+        size_t a = i + 2, b = a;
+        while (b < n && s[b] != '/' && s[b] != '?' && s[b] != '#') b++;
+        const char *bad = check_authority(s, a, b, ret_off, ret_msg);
+        if (bad) return bad;
+        i = b;
+    } else if (!scheme) { /* path-noscheme: the first segment has no ':' (§4.2) */
+        for (size_t j = i; j < n && s[j] != '/' && s[j] != '?' && s[j] != '#'; j++)
+            if (s[j] == ':')
+                return uri_bad(j, "a relative reference's first segment cannot hold ':' (it would read as a scheme; "
+                                  "RFC 3986 section 4.2): start it with \"./\" or give a scheme", ret_off, ret_msg);
+    }
+    /* path, then "?" query, then "#" fragment (§3.3-§3.5) */
+    int part = 0; /* 0 path, 1 query, 2 fragment */
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '?' && part == 0) part = 1;
+        else if (c == '#' && part < 2) part = 2;
+        else if (!(c_pchar(c) || c == '/' || (part > 0 && c == '?')))
+            return uri_bad(i, part == 0 ? "'[', ']', '#' or '?' where the path of a URI cannot have it (RFC 3986 "
+                                          "section 3.3): percent-encode it"
+                                        : "'[', ']' or a second '#' in a query or fragment (RFC 3986 sections 3.4, "
+                                          "3.5): percent-encode it",
+                           ret_off, ret_msg);
+    }
+    return NULL;
+}
+
+int prova_ce_uri_check(const char *s, size_t n, bool absolute, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!s && n) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL string");
+    size_t off = 0;
+    const char *msg = NULL;
+    const char *reason = uri_problem(s ? s : "", n, absolute, &off, &msg);
+    if (!reason) return 0;
+    prova__fail(reterr, PROVA_ESYNTAX, reason, msg);
+    if (reterr) reterr->offset = off;
+    return PROVA_ESYNTAX;
+}
+
+/* The URI-typed attributes: 1 URI-reference, 2 URI, 0 not URI-typed. */
+static int uri_type(const char *name, size_t n) {
+    if (eq_n(name, n, "source") || eq_n(name, n, "dataref")) return 1;
+    return eq_n(name, n, "dataschema") ? 2 : 0;
+}
+
+/* Checks an attribute's string value when its type is URI or URI-reference; reterr names the attribute (pointer)
+ * and the byte (offset, within the value). */
+static int check_uri_attr(const char *name, size_t nl, const char *v, size_t n, int status, prova_error *reterr) {
+    int t = uri_type(name, nl);
+    if (!t) return 0;
+    size_t off = 0;
+    const char *msg = NULL;
+    const char *reason = uri_problem(v, n, t == 2, &off, &msg);
+    if (!reason) return 0;
+    fail_at(reterr, status, reason, msg, name, nl);
+    if (reterr) reterr->offset = off;
+    return status;
 }
 
 /* ---- the attribute list ------------------------------------------------------------------------------------ */
@@ -330,6 +500,11 @@ static int build(ce_event *e, const prova_json *record, const prova_record_info 
                            name, nl);
         add_cstr(e, name, val);
     }
+    /* The URI-typed attributes (the source, dataschema, a dataref extension) must be what their type says. */
+    for (size_t i = 0; i < e->n; i++) {
+        int r = check_uri_attr(e->a[i].name, strlen(e->a[i].name), e->a[i].val, e->a[i].len, PROVA_EINVAL, reterr);
+        if (r < 0) return r;
+    }
     return 0;
 }
 
@@ -480,7 +655,7 @@ static int check_known(const char *name, vkind k, const char *s, size_t n, bool 
     if (n == 0)
         return fail_at(reterr, PROVA_ESYNTAX, "ce_attribute_empty", "a CloudEvents attribute must not be empty", name,
                        nl);
-    return 0;
+    return check_uri_attr(name, nl, s, n, PROVA_ESYNTAX, reterr);
 }
 
 static const char *const known_attrs[] = {"specversion", "id", "source", "type", "datacontenttype", "dataschema",
@@ -537,6 +712,13 @@ int prova_ce_unwrap(const prova_json *event, prova_buf *ret_data, prova_error *r
         if (vk == V_OTHER)
             return fail_at(reterr, PROVA_ESYNTAX, "ce_extension_value",
                            "an extension value must be a string, a boolean or a 32-bit integer", k, kl);
+        if (uri_type(k, kl) && vk != V_STRING && vk != V_ABSENT)
+            return fail_at(reterr, PROVA_ESYNTAX, "ce_attribute_type", "a URI-reference attribute must be a string", k,
+                           kl);
+        if (vk == V_STRING) {
+            int r = check_uri_attr(k, kl, m->value.u.str, m->value.len, PROVA_ESYNTAX, reterr);
+            if (r < 0) return r;
+        }
     }
     const prova_json *data = prova_json_get(event, "data"), *b64 = prova_json_get(event, "data_base64");
     if (prova_json_is_null(data)) data = NULL;
@@ -679,6 +861,10 @@ int prova_ce_unwrap_binary(const prova_ce_header *h, size_t n, const void *body,
         r = check_known(known_attrs[i], a ? V_STRING : V_ABSENT, a && a->len ? (const char *)vals.data + a->off : "",
                         a ? a->len : 0, i < N_REQUIRED, reterr);
     }
+    for (size_t j = 0; r == 0 && j < na; j++) /* extensions of a URI type (dataref); the known ones are checked above */
+        if (!is_context_attr(attrs[j].name, strlen(attrs[j].name)))
+            r = check_uri_attr(attrs[j].name, strlen(attrs[j].name), (const char *)vals.data + attrs[j].off,
+                               attrs[j].len, PROVA_ESYNTAX, reterr);
     if (r == 0 && len == 0) r = fail_at(reterr, PROVA_ESYNTAX, "ce_data_missing", "the event has no data", "data", 4);
     if (r == 0) {
         r = prova_buf_append(ret_data, body, len);

@@ -219,6 +219,8 @@ int prova__oe_chain_init(oe_chain *c, prova_hash_alg alg, const char *at, prova_
 }
 
 void prova__oe_chain_free(oe_chain *c) {
+    for (size_t i = 0; i < c->nextra; i++) free(c->extra[i]);
+    c->nextra = 0;
     prova_buf_free(&c->prev);
     prova_buf_free(&c->input);
     prova_buf_free(&c->canon);
@@ -315,6 +317,34 @@ static void js_prefix_or_empty(const prova_json *v, char out[80]) {
     else out[0] = '\0';
 }
 
+static const char *const hashed_members[] = {"seq",     "event_type", "actor_id", "created_at",
+                                            "payload", "prev_hash",  "event_hash"};
+
+/* True for the event members that the event hash covers (seq, event_type, actor_id, created_at, payload,
+ * prev_hash) and event_hash itself. */
+static bool event_member_hashed(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof hashed_members / sizeof hashed_members[0]; i++)
+        if (strlen(hashed_members[i]) == len && memcmp(hashed_members[i], name, len) == 0) return true;
+    return false;
+}
+
+/* Remembers a member name outside the event hash (once). 0 or PROVA_ENOMEM. */
+static int extra_add(oe_chain *c, const char *name, size_t len) {
+    for (size_t i = 0; i < c->nextra; i++)
+        if (c->extra_len[i] == len && memcmp(c->extra[i], name, len) == 0) return 0;
+    if (c->nextra == OE_MAX_EXTRA || len > OE_MAX_EXTRA_NAME || memchr(name, '\0', len)) {
+        c->extra_more++;
+        return 0;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) return PROVA_ENOMEM;
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    c->extra[c->nextra] = copy;
+    c->extra_len[c->nextra++] = len;
+    return 0;
+}
+
 static bool is_seq(const prova_json *v, size_t expected) {
     double d;
     return prova_json_is_number(v) && prova_json_get_double(v, &d) == 0 && d == (double)expected;
@@ -390,6 +420,10 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
                 r = prova__oe_sdk_error(c, "Event seq=%s: event_hash mismatch (computed %s..., got %s...)", SEQ_S, cut,
                                         got);
         }
+    }
+    for (size_t k = 0; r == 0 && prova_json_is_object(ev) && k < ev->len; k++) {
+        const prova_json *key = &ev->u.members[k].key;
+        if (!event_member_hashed(key->u.str, key->len)) r = extra_add(c, key->u.str, key->len);
     }
     if (r < 0) return r;
     /* Both chain hashes, and expectedPrev = the stored event_hash (even when wrong, as the SDKs do). */
@@ -489,6 +523,74 @@ static bool plain_string(span v, const char **ret, size_t *ret_n) {
 
 static bool span_is(span v, const char *lit) { return v.n == strlen(lit) && memcmp(v.p, lit, v.n) == 0; }
 
+/* The end of the canonical JSON value that starts at s[i] (s[0..n) is a JCS text: no whitespace), or 0. */
+static size_t value_end(const char *s, size_t n, size_t i) {
+    size_t depth = 0;
+    while (i < n) {
+        char ch = s[i];
+        if (ch == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+            if (i >= n) return 0;
+            i++;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+            i++;
+        } else if (ch == '}' || ch == ']') {
+            if (depth == 0) return i; /* the end of the enclosing object */
+            depth--;
+            i++;
+        } else if (ch == ',' && depth == 0) {
+            return i;
+        } else {
+            i++;
+        }
+        if (depth == 0 && i < n && (s[i] == ',' || s[i] == '}' || s[i] == ']')) return i;
+    }
+    return 0;
+}
+
+/* The names of the members of the canonical event object s[0..n) that are not among the found spans (the hashed
+ * ones), as spans of their key text without quotes, at most max. False when that cannot be told from the text
+ * (a key with an escape, more than max such members, or anything unexpected): the full path then decides. */
+static bool text_extras(const char *s, size_t n, const prova__span *found, size_t nfound, span *ret, size_t max,
+                        size_t *ret_n) {
+    *ret_n = 0;
+    size_t expect = 2, present = 0; /* the length if the hashed members were all there is */
+    static const char *const names[] = {"actor_id", "event_type", "payload", "prev_hash", "seq", "created_at",
+                                        "event_hash"};
+    for (size_t w = 0; w < nfound; w++)
+        if (found[w].len) {
+            expect += strlen(names[w]) + 3 + found[w].len;
+            present++;
+        }
+    if (present) expect += present - 1;
+    if (n == expect) return true;
+    size_t i = 1;
+    while (i < n && s[i] != '}') {
+        if (s[i] != '"') return false;
+        size_t k0 = ++i;
+        while (i < n && s[i] != '"' && s[i] != '\\') i++;
+        if (i + 1 >= n || s[i] != '"' || s[i + 1] != ':') return false;
+        size_t k1 = i;
+        i += 2;
+        bool hashed = false;
+        for (size_t w = 0; w < nfound && !hashed; w++)
+            if (found[w].len && found[w].off == i) {
+                hashed = true;
+                i += found[w].len;
+            }
+        if (!hashed) {
+            if (*ret_n == max) return false;
+            ret[(*ret_n)++] = (span){s + k0, k1 - k0};
+            i = value_end(s, n, i);
+            if (i == 0) return false;
+        }
+        if (i < n && s[i] == ',') i++;
+    }
+    return i + 1 == n;
+}
+
 int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *handled) {
     *handled = false;
     c->canon.len = 0;
@@ -505,6 +607,9 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
     span v[7];
     for (size_t w = 0; w < 7; w++) v[w] = (span){s + at[w].off, at[w].len};
     span actor = v[0], type = v[1], payload = v[2], prev = v[3], seq = v[4], created = v[5], stored = v[6];
+    span ex[8];
+    size_t nex = 0;
+    if (!text_extras(s, c->canon.len, at, 7, ex, sizeof ex / sizeof ex[0], &nex)) return 0;
     /* seq must be count + 1: canonical numbers are unique, so its text is the decimal integer. */
     char expect[24];
     size_t wn = decimal(c->count + 1, expect);
@@ -553,6 +658,7 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
         c->prev.len = 0;
         r = prova_buf_append(&c->prev, eh, ehn);
     }
+    for (size_t k = 0; r == 0 && k < nex; k++) r = extra_add(c, ex[k].p, ex[k].n);
     if (r == 0) {
         c->count++;
         *handled = true;

@@ -47,6 +47,8 @@ int prova__oe_jcs_text(const prova_buf *text, prova_buf *out, prova_error *reter
 
 /* ---- the incremental chain checker (one event at a time: documents and JSON Lines share it) ---- */
 
+#define OE_MAX_EXTRA 32
+#define OE_MAX_EXTRA_NAME 128
 #define OE_POOL_BLOCKS 16
 typedef struct oe_pool {
     void *block[OE_POOL_BLOCKS];
@@ -76,16 +78,23 @@ typedef struct oe_chain {
     bool sdk;
     prova_buf sdk_errors;
     size_t sdk_count, sdk_dropped;
+    /* Names of event members outside the event hash (anything but seq, event_type, actor_id, created_at, payload,
+     * prev_hash and event_hash; sentiment included), each once, as owned copies: at most OE_MAX_EXTRA names of at
+     * most OE_MAX_EXTRA_NAME bytes without NUL; extra_more counts the names not kept. */
+    char *extra[OE_MAX_EXTRA];
+    size_t extra_len[OE_MAX_EXTRA];
+    size_t nextra, extra_more;
 } oe_chain;
 
 int prova__oe_chain_init(oe_chain *c, prova_hash_alg alg, const char *at, prova_report *r, bool sdk);
 void prova__oe_chain_free(oe_chain *c);
-/* Checks the next event (seq, link, hash) and feeds both chain hashes. 0 or PROVA_ENOMEM. */
+/* Checks the next event (seq, link, hash), feeds both chain hashes and collects the names of its members outside the
+ * event hash (c->extra). 0 or PROVA_ENOMEM. */
 int prova__oe_chain_step(oe_chain *c, const prova_json *ev);
 /* The fast path of JSON Lines: checks the next event given as one line of JSON text, through its JCS form and
  * without building a document. Sets *handled when the event passed every check (the state then moved on exactly
- * as prova__oe_chain_step would move it); otherwise nothing changed and the caller runs the full step, which
- * also writes the failure reports. 0 or PROVA_ENOMEM. */
+ * as prova__oe_chain_step would move it, member names outside the hash collected); otherwise nothing changed and
+ * the caller runs the full step, which also writes the failure reports. 0 or PROVA_ENOMEM. */
 int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *handled);
 /* Finishes both chain hashes (hex, NUL-terminated; recomputed is "" when some event hash could not be computed)
  * and adds the summary of per-event failures beyond OE_MAX_FAILURES. */

@@ -49,48 +49,47 @@ static bool chain_alg(const prova_json *name, bool infer, const prova_json *even
     return true;
 }
 
-/* A set of field names that no signature covers (under /chain/events/, any index), at most 32. */
-typedef struct name_set {
-    const char *v[32];
-    size_t n;
-} name_set;
-
-static void name_add(name_set *s, const char *name) {
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], name) == 0) return;
-    if (s->n < 32) s->v[s->n++] = name;
-}
-
-static int report_unauthenticated(prova_report *r, const char *prefix, const name_set *s) {
+/* The event members that no hash or signature covers, as unauthenticated_fields: the events array's pointer, then
+ * the token "*" for any index, then the name (RFC 6901 escaping), e.g. "/chain/events/{*}/id" without the braces.
+ * They are what the chain checker collected, less sentiment when a signed certificate's event summaries cover it
+ * (bundles). *ret_n receives how many were listed or counted. */
+static int report_event_extras(const oe_chain *c, bool sentiment_signed, prova_report *r, size_t *ret_n) {
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < s->n; i++) {
+    for (size_t i = 0; rc == 0 && i < c->nextra; i++) {
+        const char *name = c->extra[i];
+        if (sentiment_signed && strcmp(name, "sentiment") == 0) continue;
         char f[PROVA_POINTER_MAX];
-        snprintf(f, sizeof f, "%s%s", prefix, s->v[i]);
+        int n = snprintf(f, sizeof f, "%s/*/", c->at);
+        for (size_t k = 0; n > 0 && (size_t)n + 3 < sizeof f && name[k]; k++) {
+            if (name[k] == '~' || name[k] == '/') {
+                f[n++] = '~';
+                f[n++] = name[k] == '~' ? '0' : '1';
+            } else {
+                f[n++] = name[k];
+            }
+        }
+        if (n <= 0) continue;
+        f[n] = '\0';
         rc = prova_report_unauthenticated(r, f);
+        (*ret_n)++;
     }
+    *ret_n += c->extra_more;
     return rc;
 }
 
-/* Members of events that the event hash covers (sentiment is covered by the certificate's summaries). */
-static bool event_member_hashed(const char *k) {
-    static const char *const hashed[] = {"seq", "event_type", "actor_id", "created_at", "payload", "prev_hash",
-                                         "event_hash", "sentiment"};
-    for (size_t i = 0; i < sizeof hashed / sizeof hashed[0]; i++)
-        if (strcmp(k, hashed[i]) == 0) return true;
-    return false;
+/* The warning that goes with unauthenticated_fields, when there are any. */
+static int unauthenticated_warning(prova_report *r, const char *at, size_t n, size_t more, const char *what) {
+    if (!n) return 0;
+    return prova_report_warn(r, "unauthenticated_fields", at,
+                             "%zu member(s) %s; see unauthenticated_fields%s", n, what,
+                             more ? " (some event member names too long or too many to list)" : "");
 }
 
 /* Runs the chain checker over an events array; fills the two chain hashes. c is initialised here. */
 static int check_events(oe_chain *c, const prova_json *events, prova_hash_alg alg, const char *at, prova_report *r,
-                        bool sdk, name_set *extra, char stored[PROVA_OE_HEX_MAX + 1],
-                        char recomputed[PROVA_OE_HEX_MAX + 1]) {
+                        bool sdk, char stored[PROVA_OE_HEX_MAX + 1], char recomputed[PROVA_OE_HEX_MAX + 1]) {
     int rc = prova__oe_chain_init(c, alg, at, r, sdk);
-    for (size_t i = 0; rc == 0 && i < events->len; i++) {
-        const prova_json *e = &events->u.items[i];
-        rc = prova__oe_chain_step(c, e);
-        for (size_t k = 0; extra && prova_json_is_object(e) && k < e->len; k++)
-            if (!event_member_hashed(e->u.members[k].key.u.str)) name_add(extra, e->u.members[k].key.u.str);
-    }
+    for (size_t i = 0; rc == 0 && i < events->len; i++) rc = prova__oe_chain_step(c, &events->u.items[i]);
     if (rc == 0) rc = prova__oe_chain_finish(c, stored, recomputed);
     return rc;
 }
@@ -462,14 +461,13 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
     const prova_json *events = prova_json_get(chain, "events");
     char stored[PROVA_OE_HEX_MAX + 1] = "", recomputed[PROVA_OE_HEX_MAX + 1] = "";
     bool integrity_ok = false, chain_hash_ok = false, have_events = prova__oe_truthy(events);
-    name_set extra = {{0}, 0};
     if (rc == 0 && have_events && !prova_json_is_array(events)) {
         rc = prova_report_check(r, "schema", false, "schema_error", "/chain/events", "chain.events must be an array");
         have_events = false;
     }
     if (rc == 0 && have_events && alg_ok) {
         chain_inited = true;
-        rc = check_events(&c, events, alg, "/chain/events", r, true, &extra, stored, recomputed);
+        rc = check_events(&c, events, alg, "/chain/events", r, true, stored, recomputed);
         integrity_ok = rc == 0 && c.integrity_ok;
         if (rc == 0) rc = integrity_summary(&c, "/chain/events", r);
         if (rc == 0 && c.sdk_errors.len) {
@@ -553,8 +551,10 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
         prova_buf_free(&msg);
     }
 
-    /* Fields no signature covers. */
-    if (rc == 0) rc = report_unauthenticated(r, "/chain/events/*/", &extra);
+    /* Fields no signature covers: event members outside the event hash (sentiment is covered by the certificate's
+     * event summaries), chain record fields the certificate does not carry. */
+    size_t unauth = 0;
+    if (rc == 0 && chain_inited) rc = report_event_extras(&c, true, r, &unauth);
     static const char *const chain_fields[] = {"status", "certified_at", "updated_at", "protocol_version",
                                                "origin_type", "origin_id"};
     for (size_t i = 0; rc == 0 && prova_json_is_object(chain) && i < sizeof chain_fields / sizeof chain_fields[0]; i++) {
@@ -562,9 +562,16 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
         char f[64];
         snprintf(f, sizeof f, "/chain/%s", chain_fields[i]);
         rc = prova_report_unauthenticated(r, f);
+        unauth++;
     }
-    if (rc == 0 && prova_json_get(b, "certificate_id") && !prova_json_get(b, "status"))
+    if (rc == 0 && prova_json_get(b, "certificate_id") && !prova_json_get(b, "status")) {
         rc = prova_report_unauthenticated(r, "/certificate_id");
+        unauth++;
+    }
+    if (rc == 0)
+        rc = unauthenticated_warning(r, "", unauth, chain_inited ? c.extra_more : 0,
+                                     "of the bundle are covered neither by the certificate signature nor by an event "
+                                     "hash");
 
     /* The SDK's result shape, members in JCS order. */
     if (rc == 0) {
@@ -615,6 +622,17 @@ static int unsigned_warning(prova_report *r) {
                              "relative to each other, not who recorded them (a certificate does)");
 }
 
+/* Chain records and events carry no certificate: members outside the event hash, sentiment too, are covered by
+ * nothing at all. */
+static int events_unauthenticated(const oe_chain *c, prova_report *r) {
+    size_t n = 0;
+    int rc = report_event_extras(c, false, r, &n);
+    if (rc == 0)
+        rc = unauthenticated_warning(r, c->at, n, c->extra_more,
+                                     "of the events are outside the event hash, which is all that links them");
+    return rc;
+}
+
 static int verify_chain_record(const prova_json *chain, const prova_verify_options *o, prova_report *r) {
     const prova_json *events = prova_json_get(chain, "events");
     int rc = 0;
@@ -635,7 +653,7 @@ static int verify_chain_record(const prova_json *chain, const prova_verify_optio
     oe_chain c;
     char stored[PROVA_OE_HEX_MAX + 1], recomputed[PROVA_OE_HEX_MAX + 1];
     if (rc < 0) return rc;
-    rc = check_events(&c, events, alg, "/events", r, false, NULL, stored, recomputed);
+    rc = check_events(&c, events, alg, "/events", r, false, stored, recomputed);
     if (rc == 0) rc = integrity_summary(&c, "/events", r);
     const prova_json *ch = prova_json_get(chain, "chain_hash");
     if (rc == 0 && ch && !prova_json_is_null(ch)) {
@@ -656,6 +674,7 @@ static int verify_chain_record(const prova_json *chain, const prova_verify_optio
                                 events->len);
     }
     if (rc == 0) rc = unsigned_warning(r);
+    if (rc == 0) rc = events_unauthenticated(&c, r);
     prova__oe_chain_free(&c);
     return rc;
 }
@@ -667,12 +686,13 @@ static int verify_events(const prova_json *events, const prova_verify_options *o
     if (rc < 0) return rc;
     oe_chain c;
     char stored[PROVA_OE_HEX_MAX + 1], recomputed[PROVA_OE_HEX_MAX + 1];
-    rc = check_events(&c, events, alg, "", r, false, NULL, stored, recomputed);
+    rc = check_events(&c, events, alg, "", r, false, stored, recomputed);
     if (rc == 0) rc = integrity_summary(&c, "", r);
     if (rc == 0 && c.integrity_ok)
         rc = prova_report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
                                 prova_hash_name(alg), stored);
     if (rc == 0) rc = unsigned_warning(r);
+    if (rc == 0) rc = events_unauthenticated(&c, r);
     prova__oe_chain_free(&c);
     return rc;
 }
@@ -789,6 +809,7 @@ int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_optio
         rc = prova_report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
                                 prova_hash_name(alg), stored);
     if (rc == 0) rc = unsigned_warning(r);
+    if (rc == 0) rc = events_unauthenticated(&c, r);
     if (inited) prova__oe_chain_free(&c);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* OPE v1 export bundles: build and verify the starter gateway's form and the ope-lib form.
+/* OPE v1 export bundles: build and verify the starter gateway's form, the ope-lib form and the flat form of seed 003.
  *
  * SPEC (odin.md §4.2, starter GET /v1/receipts/export/{trace_id}):
  *   {"bundle":{"trace_id","exported_at","gateway_kid","receipts":[...],"chain_valid","count"},
@@ -22,7 +22,21 @@
  *   receipt of an ope-lib bundle is of that shape, prova checks what ope-lib checks (hop == index and linkage) and
  *   warns that the hashes were not recomputed; otherwise the receipts are verified as a full chain.
  *
- * exported_at freshness is not checked: bundles are archives, verified long after their export.
+ * SPEC (seed 003 §4, the flat form): {"trace_id","exported_at","receipts":[...],"bundle_cid","bundle_signature"}
+ *   (optional "kid"); "bundle_cid = sha256: + sha256_hex(canonical JSON of the entire bundle without
+ *   bundle_signature). (Implementations MUST verify which variant a peer uses; this spec fixes the meaning for v1.)"
+ *   bundle_signature = Ed25519 over "{bundle_cid}|{trace_id}|{exported_at}".
+ *   "Without bundle_signature" cannot include bundle_cid's own value (it would hash itself). What real peers do
+ *   (odin.md §4): ope-lib hashes the dict before any cid is in it, the starter and lite never put bundle_cid inside
+ *   what they hash; only the RFC's §7.3 example hashes a placeholder "bundle_cid":"PENDING". So prova verifies the
+ *   cid under each plausible variant (flat_variants below) and says which one matched, and builds the first one:
+ *   the bundle without bundle_signature and bundle_cid, with kid inside, so that every member prova writes is
+ *   authenticated. Members that the matched variant leaves out of the cid and that the signing string does not
+ *   carry (kid, when it was left out; anything else added) are listed as unauthenticated.
+ *
+ * exported_at freshness is not checked, in any form: bundles are archives, verified long after their export. Only
+ * the signature binds exported_at (it is in the signed string and, for the nested forms and the flat form's bundle
+ * variants, in the CID).
  */
 #include <stdio.h>
 #include <string.h>
@@ -59,7 +73,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     prova_error_clear(reterr);
     if (!gw || !trace_id || !exported_at || !receipts || !out)
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
-    if (form != PROVA_BUNDLE_STARTER && form != PROVA_BUNDLE_OPE_LIB)
+    if (form != PROVA_BUNDLE_STARTER && form != PROVA_BUNDLE_OPE_LIB && form != PROVA_BUNDLE_FLAT)
         return prova__fail(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
         return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
@@ -100,6 +114,10 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     } else {
         r = prova__ope_put(&inner, "{\"exported_at\":");
         if (r == 0) r = prova__ope_put_str(&inner, exported_at, exported_len);
+        if (form == PROVA_BUNDLE_FLAT) { /* inside what bundle_cid covers: authenticated */
+            if (r == 0) r = prova__ope_put(&inner, ",\"kid\":");
+            if (r == 0) r = prova__ope_put_str(&inner, kid, strlen(kid));
+        }
     }
     if (r == 0) r = prova__ope_put(&inner, ",\"receipts\":");
     if (r == 0) r = prova_canon_write(receipts, PROVA_PROFILE_OPE, &inner, reterr);
@@ -116,7 +134,17 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     if (r == 0) r = prova__ope_cid(prova_doc_root(doc), cid, reterr);
     if (r == 0) r = prova_ope_signing_string(cid, strlen(cid), trace_id, trace_len, exported_at, exported_len, &msg);
     if (r == 0) r = prova__ope_sign_b64(gw, msg.data, msg.len, sig);
-    if (r == 0) {
+    if (r == 0 && form == PROVA_BUNDLE_FLAT) {
+        /* {"bundle_cid","bundle_signature", then the hashed members}: code point order, as inner's are. */
+        size_t mark = out->len;
+        r = prova__ope_put(out, "{\"bundle_cid\":");
+        if (r == 0) r = prova__ope_put_str(out, cid, strlen(cid));
+        if (r == 0) r = prova__ope_put(out, ",\"bundle_signature\":");
+        if (r == 0) r = prova__ope_put_str(out, sig, strlen(sig));
+        if (r == 0) r = prova__ope_put(out, ",");
+        if (r == 0) r = prova_buf_append(out, inner.data + 1, inner.len - 1);
+        if (r < 0) out->len = mark;
+    } else if (r == 0) {
         size_t mark = out->len;
         r = prova__ope_put(out, "{\"bundle\":");
         if (r == 0) r = prova_buf_append(out, inner.data, inner.len);
@@ -151,11 +179,11 @@ static bool is_opaque(const prova_json *rc) {
 }
 
 /* What ope-lib's verify_bundle_or_raise checks of receipts: members present, hop == index, linkage. */
-static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
+static void verify_opaque_chain(const prova_json *receipts, const char *prefix, prova_report *r) {
     char at[PTR_MAX], pb[PTR_MAX], cn[64];
     for (size_t i = 0; i < receipts->len; i++) {
         const prova_json *rc = &receipts->u.items[i];
-        snprintf(at, sizeof at, "/bundle/receipts/%zu", i);
+        snprintf(at, sizeof at, "%s/%zu", prefix, i);
         const prova_json *hopv = prova_json_get(rc, "hop");
         const prova_json *hash = prova_json_get(rc, "receipt_hash");
         const prova_json *prev = prova_json_get(rc, "prev_receipt_hash");
@@ -169,7 +197,7 @@ static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
         prova_report_check(r, cn, true, NULL, at, "ope-lib receipt (opaque hashes)");
         int64_t hop = -1;
         snprintf(cn, sizeof cn, "receipt[%zu].hop", i);
-        snprintf(pb, sizeof pb, "/bundle/receipts/%zu/hop", i);
+        snprintf(pb, sizeof pb, "%s/%zu/hop", prefix, i);
         if (prova_json_is_int(hopv) && prova_json_get_int64(hopv, &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
             prova_report_check(r, cn, true, NULL, pb, "hop is %zu", i);
         else
@@ -178,7 +206,7 @@ static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
                                "reordered?)",
                                i);
         snprintf(cn, sizeof cn, "receipt[%zu].link", i);
-        snprintf(pb, sizeof pb, "/bundle/receipts/%zu/prev_receipt_hash", i);
+        snprintf(pb, sizeof pb, "%s/%zu/prev_receipt_hash", prefix, i);
         bool ok = i == 0 ? prova_json_is_null(prev) || prev->len == 0
                          : prova__ope_str_same(prev, prova_json_get(&receipts->u.items[i - 1], "receipt_hash"));
         if (ok)
@@ -190,6 +218,40 @@ static void verify_opaque_chain(const prova_json *receipts, prova_report *r) {
                                i == 0 ? "the first receipt links to a predecessor that is missing"
                                       : "prev_receipt_hash is not the previous receipt's receipt_hash");
     }
+}
+
+/* The receipts of a bundle whose members sit under `base` ("/bundle" or "" for the flat form): opaque ope-lib
+ * receipts (when allowed and every receipt is one) for hop order and linkage, else a full chain; then that they
+ * belong to the bundle's trace. 0 or PROVA_ENOMEM. */
+static int verify_receipts(const prova_json *receipts, const prova_json *trace, const char *base, bool allow_opaque,
+                           const prova_verify_options *o, prova_report *r) {
+    char at[32]; /* base is "/bundle" or "" */
+    snprintf(at, sizeof at, "%s/receipts", base);
+    bool opaque = allow_opaque;
+    for (size_t i = 0; opaque && i < receipts->len; i++) opaque = is_opaque(&receipts->u.items[i]);
+    if (opaque) {
+        verify_opaque_chain(receipts, at, r);
+        prova_report_warn(r, "receipt_hashes_opaque", at,
+                          "ope-lib receipts: hashes are opaque strings, so only hop order and linkage were checked "
+                          "(the bundle signature covers them)");
+        return 0;
+    }
+    int vr = prova__ope_verify_chain(receipts, at, o, r);
+    if (vr < 0) return vr;
+    /* The receipts belong to the bundle's trace (lite chains run across traces and are exempt). */
+    const prova_json *first = &receipts->u.items[0];
+    const prova_json *rt = prova_json_get(first, "trace_id");
+    if (!prova__ope_is_lite(first) && prova_json_is_string(rt)) {
+        char tat[48], rat[48];
+        snprintf(tat, sizeof tat, "%s/trace_id", base);
+        snprintf(rat, sizeof rat, "%s/receipts/0/trace_id", base);
+        if (prova__ope_str_same(rt, trace))
+            prova_report_check(r, "bundle.trace", true, NULL, tat, "the receipts belong to the bundle's trace");
+        else
+            prova_report_check(r, "bundle.trace", false, "chain_broken", rat,
+                               "the receipts belong to trace %.80s, the bundle to %.80s", rt->u.str, trace->u.str);
+    }
+    return 0;
 }
 
 /* Why a bundle document lacks what its checks need, or NULL; *ret_at names the member. */
@@ -225,8 +287,204 @@ static const char *schema_problem(const prova_json *doc, bool starter, const cha
     return NULL;
 }
 
+/* ---- The flat form (seed 003 §4) ------------------------------------------------------------------------------ */
+
+/* What a peer may have hashed into bundle_cid (see the header comment). The first is prova's (PROVA_BUNDLE_FLAT)
+ * and ope-lib's compute_cid(bundle); names are stable: the report quotes them. */
+typedef struct flat_variant {
+    const char *name;
+    const char *what;   /* the object hashed, for the report */
+    bool pending;       /* "bundle_cid":"PENDING" in place of the cid (seed 003 §7.3) */
+    bool kid;           /* kid inside the hashed object (when the bundle has one) */
+    bool receipts_only; /* the receipts array alone (the other reading that seed 003 §4 names) */
+} flat_variant;
+
+static const flat_variant flat_variants[] = {
+    {"without_cid", "the bundle without bundle_signature and bundle_cid", false, true, false},
+    {"without_cid_and_kid", "the bundle without bundle_signature, bundle_cid and kid", false, false, false},
+    {"pending_cid", "the bundle without bundle_signature, with \"bundle_cid\":\"PENDING\"", true, true, false},
+    {"pending_cid_without_kid", "the bundle without bundle_signature and kid, with \"bundle_cid\":\"PENDING\"", true,
+     false, false},
+    {"receipts_only", "the receipts array alone", false, false, true},
+};
+#define FLAT_VARIANTS (sizeof flat_variants / sizeof flat_variants[0])
+
+/* A flat bundle: an object with the members of seed 003 §4 at the top (no "bundle" object). */
+bool prova__ope_is_flat_bundle(const prova_json *v) {
+    return prova_json_is_object(v) && !prova_json_get(v, "bundle") && prova_json_get(v, "bundle_cid") &&
+           prova_json_is_array(prova_json_get(v, "receipts"));
+}
+
+/* The CID of what variant f hashes of the flat bundle doc. 0, PROVA_ENOMEM or a canon error. */
+static int flat_cid(const prova_json *doc, const flat_variant *f, char cid[OPE_CID_LEN + 1]) {
+    if (f->receipts_only) return prova__ope_cid(prova_json_get(doc, "receipts"), cid, NULL);
+    prova_buf b = PROVA_BUF_INIT;
+    int r = prova_buf_append(&b, "{", 1);
+    bool first = true;
+    /* A parsed document's members are in code point order already; "bundle_cid" keeps its place as "PENDING". */
+    for (size_t i = 0; r == 0 && i < doc->len; i++) {
+        const prova_json_member *m = &doc->u.members[i];
+        bool cidm = prova_json_str_eq(&m->key, "bundle_cid");
+        if (prova_json_str_eq(&m->key, "bundle_signature") || (cidm && !f->pending) ||
+            (!f->kid && prova_json_str_eq(&m->key, "kid")))
+            continue;
+        if (!first) r = prova_buf_append(&b, ",", 1);
+        first = false;
+        if (r == 0) r = prova_canon_write_string(m->key.u.str, m->key.len, PROVA_PROFILE_OPE, &b);
+        if (r == 0) r = prova_buf_append(&b, ":", 1);
+        if (r == 0 && cidm) r = prova__ope_put(&b, "\"PENDING\"");
+        else if (r == 0) r = prova_canon_write(&m->value, PROVA_PROFILE_OPE, &b, NULL);
+    }
+    if (r == 0) r = prova_buf_append(&b, "}", 1);
+    if (r == 0) prova__ope_cid_bytes(b.data, b.len, cid);
+    prova_buf_free(&b);
+    return r;
+}
+
+/* Why a flat bundle lacks what its checks need, or NULL; *ret_at names the member. */
+static const char *flat_schema_problem(const prova_json *doc, const char **ret_at) {
+    const prova_json *trace = prova_json_get(doc, "trace_id"), *receipts = prova_json_get(doc, "receipts");
+    const prova_json *sig = prova_json_get(doc, "bundle_signature"), *kid = prova_json_get(doc, "kid");
+    *ret_at = "/trace_id";
+    if (!prova_json_is_string(trace) || trace->len == 0) return "trace_id must be a non-empty string";
+    *ret_at = "/exported_at";
+    if (!prova_json_is_string(prova_json_get(doc, "exported_at"))) return "exported_at must be a string";
+    *ret_at = "/receipts";
+    if (!prova_json_is_array(receipts) || receipts->len == 0) return "receipts must be a non-empty array";
+    *ret_at = "/bundle_cid";
+    if (!prova_json_is_string(prova_json_get(doc, "bundle_cid"))) return "bundle_cid must be a string";
+    *ret_at = "/bundle_signature";
+    if (!prova_json_is_string(sig) || sig->len == 0) return "bundle_signature must be a non-empty string";
+    *ret_at = "/kid";
+    if (kid && (!prova_json_is_string(kid) || kid->len == 0 || strlen(kid->u.str) != kid->len))
+        return "kid must be a non-empty string";
+    return NULL;
+}
+
+/* The signature over "{bundle_cid}|{trace_id}|{exported_at}": by the trusted key named by kid, or, without a kid,
+ * by any trusted key (each tried; the report names the one that verified). */
+static int flat_signature(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
+    const prova_json *cidv = prova_json_get(doc, "bundle_cid"), *sig = prova_json_get(doc, "bundle_signature");
+    const prova_json *trace = prova_json_get(doc, "trace_id"), *exported = prova_json_get(doc, "exported_at");
+    const prova_json *kid = prova_json_get(doc, "kid");
+    prova_buf msg = PROVA_BUF_INIT;
+    int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
+    if (mr < 0) {
+        prova_buf_free(&msg);
+        return mr;
+    }
+    const prova_key *key = NULL;
+    const char *source = NULL;
+    int v = PROVA_EVERIFY;
+    size_t tried = 0;
+    if (kid) {
+        key = prova__ope_find_key(o, kid->u.str, &source);
+        if (key)
+            v = prova_key_alg(key) != PROVA_SIG_ED25519
+                    ? PROVA_EVERIFY
+                    : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
+    } else {
+        const prova_key *k;
+        const char *src;
+        for (size_t i = 0; v != 0 && v != PROVA_ESYNTAX && o && (k = prova__keyset_at(o->keys, i, &src)); i++) {
+            if (prova_key_alg(k) != PROVA_SIG_ED25519) continue;
+            tried++;
+            v = prova__ope_verify_b64(k, msg.data, msg.len, sig->u.str, sig->len);
+            if (v == 0) {
+                key = k;
+                source = src;
+            }
+        }
+    }
+    prova_buf_free(&msg);
+    const char *at = "/bundle_signature";
+    if (kid && !key)
+        return prova_report_check(r, "bundle.signature", false, "kid_not_found", "/kid", "no trusted key has kid %.80s",
+                                  kid->u.str);
+    if (!kid && !tried && v != 0)
+        return prova_report_check(r, "bundle.signature", false, "kid_not_found", "",
+                                  "the bundle names no kid and no trusted Ed25519 key was given");
+    if (v == PROVA_ESYNTAX)
+        return prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
+                                  "the signature is not base64url");
+    if (v != 0)
+        return kid ? prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
+                                        "the Ed25519 signature does not verify with %.80s", kid->u.str)
+                   : prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
+                                        "the Ed25519 signature verifies with none of the %zu trusted keys (the "
+                                        "bundle names no kid)",
+                                        tried);
+    const char *name = prova_key_kid(key);
+    int rc = prova_report_check(r, "bundle.signature", true, NULL, at,
+                                "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s%s", name,
+                                kid ? "" : " (the bundle names no kid: found among the trusted keys)");
+    if (rc == 0) rc = prova_report_key(r, name, source ? source : "");
+    return rc;
+}
+
+static int verify_flat(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
+    const char *bad_at = "";
+    const char *bad = flat_schema_problem(doc, &bad_at);
+    if (bad) return prova_report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (flat form)", bad);
+    int rc = prova_report_check(r, "bundle.schema", true, NULL, "", "flat export bundle (seed 003, section 4)");
+
+    /* bundle_cid, under each variant; the first that matches says what the peer hashed. */
+    const prova_json *cidv = prova_json_get(doc, "bundle_cid"), *kid = prova_json_get(doc, "kid");
+    const flat_variant *matched = NULL;
+    char cid[OPE_CID_LEN + 1], first_cid[OPE_CID_LEN + 1] = "";
+    for (size_t i = 0; rc == 0 && !matched && i < FLAT_VARIANTS; i++) {
+        const flat_variant *f = &flat_variants[i];
+        if (!kid && !f->kid && !f->receipts_only) continue; /* the same bytes as the variant before */
+        int cr = flat_cid(doc, f, cid);
+        if (cr == PROVA_ENOMEM) return cr;
+        if (cr < 0) {
+            rc = prova_report_check(r, "bundle.cid", false, "schema_error", "", "the bundle cannot be canonicalized");
+            break;
+        }
+        if (!first_cid[0]) memcpy(first_cid, cid, sizeof cid);
+        if (prova_json_str_eq(cidv, cid)) matched = f;
+    }
+    if (rc == 0 && matched)
+        rc = prova_report_check(r, "bundle.cid", true, NULL, "/bundle_cid",
+                                "bundle_cid is the CID of %s (cid variant %s)", matched->what, matched->name);
+    else if (rc == 0 && first_cid[0])
+        rc = prova_report_check(r, "bundle.cid", false, "bundle_cid_mismatch", "/bundle_cid",
+                                "bundle_cid %.80s matches no variant of the bundle (%s is the CID of %s; the "
+                                "variants without kid, with \"bundle_cid\":\"PENDING\" and of the receipts alone "
+                                "were tried too)",
+                                cidv->u.str, first_cid, flat_variants[0].what);
+    if (rc < 0) return rc;
+
+    rc = flat_signature(doc, o, r);
+    if (rc == 0)
+        rc = verify_receipts(prova_json_get(doc, "receipts"), prova_json_get(doc, "trace_id"), "", true, o, r);
+
+    /* Members neither in the cid (as the matched variant hashed it; prova's variant when none matched) nor in the
+     * signed string. */
+    const flat_variant *f = matched ? matched : &flat_variants[0];
+    size_t unauth = 0;
+    for (size_t i = 0; rc == 0 && i < doc->len; i++) {
+        const prova_json *k = &doc->u.members[i].key;
+        bool is_kid = prova_json_str_eq(k, "kid");
+        if (prova_json_str_eq(k, "bundle_cid") || prova_json_str_eq(k, "bundle_signature") ||
+            prova_json_str_eq(k, "trace_id") || prova_json_str_eq(k, "exported_at") ||
+            prova_json_str_eq(k, "receipts"))
+            continue;
+        if (!f->receipts_only && (f->kid || !is_kid)) continue;
+        rc = prova_report_unauthenticated(r, k->u.str); /* a member name, as for the other OPE kinds */
+        unauth++;
+    }
+    if (rc == 0 && unauth)
+        rc = prova_report_warn(r, "unauthenticated_fields", "",
+                               "%zu member(s) of the bundle are neither in what bundle_cid covers (cid variant %s) "
+                               "nor in the signed string; see unauthenticated_fields",
+                               unauth, f->name);
+    return rc;
+}
+
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
     if (!r) return PROVA_EINVAL;
+    if (prova__ope_is_flat_bundle(doc)) return verify_flat(doc, o, r);
     const prova_json *bundle = prova_json_get(doc, "bundle");
     const prova_json *cidv = prova_json_get(doc, "bundle_cid");
     bool starter = prova_json_get(doc, "bundle_signature") != NULL;
@@ -295,28 +553,8 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
     }
 
     /* The receipts. */
-    bool opaque = !starter;
-    for (size_t i = 0; opaque && i < receipts->len; i++) opaque = is_opaque(&receipts->u.items[i]);
-    if (opaque) {
-        verify_opaque_chain(receipts, r);
-        prova_report_warn(r, "receipt_hashes_opaque", "/bundle/receipts",
-                          "ope-lib receipts: hashes are opaque strings, so only hop order and linkage were checked "
-                          "(the bundle signature covers them)");
-    } else {
-        int vr = prova__ope_verify_chain(receipts, "/bundle/receipts", o, r);
-        if (vr < 0) return vr;
-        /* The receipts belong to the bundle's trace (lite chains run across traces and are exempt). */
-        const prova_json *first = &receipts->u.items[0];
-        const prova_json *rt = prova_json_get(first, "trace_id");
-        if (!prova__ope_is_lite(first) && prova_json_is_string(rt)) {
-            if (prova__ope_str_same(rt, trace))
-                prova_report_check(r, "bundle.trace", true, NULL, "/bundle/trace_id",
-                                   "the receipts belong to the bundle's trace");
-            else
-                prova_report_check(r, "bundle.trace", false, "chain_broken", "/bundle/receipts/0/trace_id",
-                                   "the receipts belong to trace %.80s, the bundle to %.80s", rt->u.str, trace->u.str);
-        }
-    }
+    int vr = verify_receipts(receipts, trace, "/bundle", !starter, o, r);
+    if (vr < 0) return vr;
 
     if (starter) {
         int64_t count = -1;

@@ -68,7 +68,7 @@ int prova__ope_chain_step(ope_chain *c, const prova_json *rc, const char *at, co
 /* Adds the summary check of a chain longer than OPE_CHAIN_DETAIL. */
 int prova__ope_chain_summary(const ope_chain *c, prova_report *r);
 
-/* Either bundle form (detected from the members). */
+/* Any bundle form (detected from the members): starter, ope-lib, or flat (seed 003 §4). */
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r);
 
 /* Appends a C string as is / a string as a JSON literal (ope profile). 0 or a negative status. */
@@ -104,6 +104,8 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
 bool prova__ope_is_envelope(const prova_json *v);
 bool prova__ope_is_receipt(const prova_json *v);
 bool prova__ope_is_bundle(const prova_json *v);
+/* A flat bundle (seed 003 §4): trace_id, exported_at, receipts, bundle_cid, bundle_signature at the top (bundle.c). */
+bool prova__ope_is_flat_bundle(const prova_json *v);
 /* A non-empty JSON array of receipts (a receipt chain). */
 bool prova__ope_is_chain(const prova_json *v);
 

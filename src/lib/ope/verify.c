@@ -182,13 +182,13 @@ int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_opt
 }
 
 bool prova__ope_detect(const prova_json *root) {
-    return prova__ope_is_bundle(root) || prova__ope_is_envelope(root) || prova__ope_is_receipt(root) ||
+    return prova__ope_is_bundle(root) || prova__ope_is_flat_bundle(root) || prova__ope_is_envelope(root) || prova__ope_is_receipt(root) ||
            prova__ope_is_chain(root);
 }
 
 int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o, prova_report *r) {
     int vr = 0;
-    if (prova__ope_is_bundle(root)) {
+    if (prova__ope_is_bundle(root) || prova__ope_is_flat_bundle(root)) {
         vr = prova_report_set_kind(r, "ope_bundle");
         if (!vr) vr = prova__ope_verify_bundle(root, o, r);
     } else if (prova__ope_is_envelope(root)) {

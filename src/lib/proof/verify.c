@@ -590,7 +590,40 @@ static int check_proof_id(const prova_json *doc, const char *id, prova_report *r
                               id);
 }
 
-/* The attestation: *ret_trusted is set when it verifies under a trusted key (an authentication). */
+/* The members of the attestation that its signature does not cover, listed in unauthenticated_fields (JSON
+ * Pointers): author, and anything beside author, algorithm, public_key and signature. The signature covers the
+ * body only (ophamin.md §3.5); algorithm is checked to be "ed25519", public_key is the key that verifies (and is
+ * pinned or not, as the checks say), signature is the signature. A member name that a pointer cannot carry whole
+ * (longer than the clip, or with bytes the report cannot hold) is named by its parent, "/attestation". */
+static int attestation_unauthenticated(const prova_json *att, prova_report *r) {
+    static const char *const signed_or_checked[] = {"algorithm", "public_key", "signature"};
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < att->len; i++) {
+        const prova_json *k = &att->u.members[i].key;
+        bool covered = false;
+        for (size_t j = 0; j < NF(signed_or_checked) && !covered; j++) covered = prova_json_str_eq(k, signed_or_checked[j]);
+        if (covered) continue;
+        char name[2 * CLIP_MAX + 1], ptr[PROVA_POINTER_MAX];
+        clip(k->u.str, k->len, true, name);
+        bool whole = k->len <= CLIP_MAX / 2 && !memchr(k->u.str, '\0', k->len) && strlen(name) >= k->len;
+        for (size_t j = 0; whole && j + 1 < k->len; j++) /* a lone surrogate, kept as generalized UTF-8 */
+            whole = !((unsigned char)k->u.str[j] == 0xED && (unsigned char)k->u.str[j + 1] >= 0xA0);
+        if (whole) child(ptr, "/attestation", name);
+        else snprintf(ptr, sizeof ptr, "/attestation");
+        rc = prova_report_unauthenticated(r, ptr);
+        n++;
+    }
+    if (rc == 0 && n)
+        rc = prova_report_warn(r, "unauthenticated_fields", "/attestation",
+                               "%zu member(s) of the attestation are not covered by its signature, which covers the "
+                               "body only; see unauthenticated_fields",
+                               n);
+    return rc;
+}
+
+/* The attestation: *ret_trusted is set when it verifies under a trusted key (an authentication). Messages never
+ * name the author as the signer: the signature does not cover it ("author, unsigned: ..."). */
 static int check_attestation(const prova_json *doc, const prova_buf *body, const prova_verify_options *o,
                              prova_report *r, bool *ret_trusted) {
     *ret_trusted = false;
@@ -604,6 +637,7 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
         rc = prova_report_warn(r, "proof_attestation_author_unsigned", "/attestation/author",
                                "the Ed25519 signature covers the body, not attestation.author: the name proves "
                                "nothing unless the key is pinned for that author");
+    if (rc == 0) rc = attestation_unauthenticated(att, r);
     if (rc < 0) return rc;
     const prova_json *author = prova_json_get(att, "author"), *alg = prova_json_get(att, "algorithm");
     const prova_json *pk = prova_json_get(att, "public_key"), *sig = prova_json_get(att, "signature");
@@ -642,9 +676,9 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
     const char *kid = prova_key_kid(embedded);
     if (prova_verify(embedded, body->data, body->len, raw, sizeof raw) != 0) {
         rc = prova_report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/signature",
-                                "the Ed25519 attestation by \"%s\" does not verify over the %zu-byte body with "
-                                "its key %s",
-                                who, body->len, kid);
+                                "the Ed25519 attestation signature does not verify over the %zu-byte body with "
+                                "its key %s (author, unsigned: \"%s\")",
+                                body->len, kid, who);
         prova_key_free(embedded);
         return rc;
     }
@@ -654,16 +688,16 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
     if (t) {
         *ret_trusted = true;
         rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
-                                "the Ed25519 attestation by \"%s\" verifies over the %zu-byte body with the trusted "
-                                "key %s (%s)",
-                                who, body->len, prova_key_kid(t), source);
+                                "the Ed25519 attestation signature verifies over the %zu-byte body with the "
+                                "trusted key %s (%s) (author, unsigned: \"%s\")",
+                                body->len, prova_key_kid(t), source, who);
         if (rc == 0) rc = prova_report_key(r, prova_key_kid(t), source);
     } else if (o && o->trust_embedded_key) {
         *ret_trusted = true;
         rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
-                                "the Ed25519 attestation by \"%s\" verifies over the %zu-byte body with its "
-                                "embedded key %s, trusted on request",
-                                who, body->len, kid);
+                                "the Ed25519 attestation signature verifies over the %zu-byte body with its "
+                                "embedded key %s, trusted on request (author, unsigned: \"%s\")",
+                                body->len, kid, who);
         if (rc == 0) rc = prova_report_key(r, kid, "embedded (attestation.public_key, trusted on request)");
         if (rc == 0)
             rc = prova_report_warn(r, "proof_attestation_key_embedded", "/attestation/public_key",
@@ -676,9 +710,10 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
                                 ntrusted);
     } else {
         rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
-                                "the Ed25519 attestation by \"%s\" verifies over the %zu-byte body with its "
-                                "embedded key %s (not trusted: it proves only that the holder of that key signed)",
-                                who, body->len, kid);
+                                "the Ed25519 attestation signature verifies over the %zu-byte body with its "
+                                "embedded key %s (not trusted: it proves only that the holder of that key signed) "
+                                "(author, unsigned: \"%s\")",
+                                body->len, kid, who);
         if (rc == 0)
             rc = prova_report_warn(r, "proof_attestation_key_untrusted", "/attestation/public_key",
                                    "the attestation key %s is not pinned: pin the author's key (--key/--jwks) to "

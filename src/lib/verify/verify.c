@@ -65,6 +65,9 @@ static int verify_cloudevent(const prova_json *ev, const prova_verify_options *o
     int ur = rc ? rc : prova_ce_unwrap(ev, &data, &e);
     if (ur == PROVA_ENOMEM) {
         rc = ur;
+    } else if (ur < 0 && e.reason && strncmp(e.reason, "ce_uri", 6) == 0) { /* name the byte of the value */
+        rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s (byte %zu of the value at %s)",
+                                e.message, e.offset, e.pointer) < 0 ? PROVA_ENOMEM : 0;
     } else if (ur < 0) {
         rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
     } else {
