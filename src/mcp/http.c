@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonw.h"
 #include "mcp.h"
 
 void mcp_http_out_free(mcp_http_out *out) {
@@ -33,11 +34,19 @@ static int fail(mcp_http_out *out, unsigned status, const char *msg) {
     out->status = status;
     out->content_type = "application/json";
     out->body.len = 0;
-    static const char a[] = "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32000,\"message\":";
-    int rc = prova_buf_append(&out->body, a, sizeof a - 1);
-    if (!rc) rc = prova_canon_write_string(msg, strlen(msg), PROVA_PROFILE_OPE, &out->body);
-    if (!rc) rc = prova_buf_append(&out->body, "}}", 2);
-    return rc;
+    prova_jw w;
+    prova_jw_init(&w, &out->body);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "jsonrpc", "2.0");
+    prova_jw_key(&w, "id");
+    prova_jw_null(&w);
+    prova_jw_key(&w, "error");
+    prova_jw_obj(&w);
+    prova_jw_ki64(&w, "code", -32000);
+    prova_jw_kstr(&w, "message", msg);
+    prova_jw_end(&w);
+    prova_jw_end(&w);
+    return prova_jw_finish(&w);
 }
 
 /* http://localhost[:port], http://127.0.0.1[:port], http://[::1][:port] (or https). */

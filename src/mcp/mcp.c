@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "jsonw.h"
 #include "mcp.h"
 #include "prova/encoding.h"
 
@@ -222,54 +223,67 @@ int mcp_sessions_close(mcp_server *s, mcp_session *ss) {
 
 static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
 
+/* A JSON string; bytes that are not UTF-8 (a message quoting client bytes) become U+FFFD. */
 static int put_str(prova_buf *b, const char *s, size_t n) {
-    size_t mark = b->len;
-    int rc = prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
-    if (rc == PROVA_ESYNTAX) { /* not UTF-8 (a message quoting client bytes): say so rather than send broken JSON */
-        b->len = mark;
-        rc = put(b, "\"(invalid UTF-8)\"");
-    }
-    return rc;
+    prova_jw w;
+    prova_jw_init(&w, b);
+    prova_jw_str_lossy(&w, s, n);
+    return prova_jw_finish(&w);
 }
 
 static int put_cstr(prova_buf *b, const char *s) { return put_str(b, s, strlen(s)); }
 
 /* The id as JSON (a validated string or integer), or null. */
-static int put_id(prova_buf *b, const prova_json *id) {
-    if (!id) return put(b, "null");
-    int rc = prova_canon_write(id, PROVA_PROFILE_OPE, b, NULL);
-    return rc == PROVA_ESYNTAX ? put(b, "null") : rc;
+static void put_id(prova_jw *w, const prova_json *id, prova_buf *scratch) {
+    scratch->len = 0;
+    if (id && prova_canon_write(id, PROVA_PROFILE_OPE, scratch, NULL) == 0) prova_jw_raw(w, scratch->data, scratch->len);
+    else prova_jw_null(w);
 }
 
+/* {"jsonrpc":"2.0","id":ID,"result": — the result follows. */
 static int begin_result(prova_buf *b, const prova_json *id) {
+    prova_buf t = PROVA_BUF_INIT;
     int rc = put(b, "{\"jsonrpc\":\"2.0\",\"id\":");
-    if (!rc) rc = put_id(b, id);
+    if (!rc) {
+        prova_jw w;
+        prova_jw_init(&w, b);
+        put_id(&w, id, &t);
+        rc = prova_jw_finish(&w);
+    }
     if (!rc) rc = put(b, ",\"result\":");
+    prova_buf_free(&t);
     return rc;
 }
 
 static int put_error(prova_buf *b, const prova_json *id, int code, const char *data_json, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static int put_error(prova_buf *b, const prova_json *id, int code, const char *data_json, const char *fmt, ...) {
-    char msg[600];
+    prova_buf msg = PROVA_BUF_INIT, t = PROVA_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char num[24];
-    snprintf(num, sizeof num, "%d", code);
-    size_t mark = b->len;
-    int rc = put(b, "{\"jsonrpc\":\"2.0\",\"id\":");
-    if (!rc) rc = put_id(b, id);
-    if (!rc) rc = put(b, ",\"error\":{\"code\":");
-    if (!rc) rc = put(b, num);
-    if (!rc) rc = put(b, ",\"message\":");
-    if (!rc) rc = put_cstr(b, msg);
-    if (!rc && data_json) rc = put(b, ",\"data\":");
-    if (!rc && data_json) rc = put(b, data_json);
-    if (!rc) rc = put(b, "}}");
-    if (rc) b->len = mark;
-    return rc;
+    if (n < 0 || prova_buf_reserve(&msg, (size_t)n + 1) < 0) return PROVA_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf((char *)msg.data, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    prova_jw w;
+    prova_jw_init(&w, b);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "jsonrpc", "2.0");
+    prova_jw_key(&w, "id");
+    put_id(&w, id, &t);
+    prova_jw_key(&w, "error");
+    prova_jw_obj(&w);
+    prova_jw_ki64(&w, "code", code);
+    prova_jw_key(&w, "message");
+    prova_jw_str_lossy(&w, (const char *)msg.data, (size_t)n);
+    if (data_json) prova_jw_kraw(&w, "data", data_json, strlen(data_json));
+    prova_jw_end(&w);
+    prova_jw_end(&w);
+    prova_buf_free(&msg);
+    prova_buf_free(&t);
+    return prova_jw_finish(&w);
 }
 
 /* ---- Methods ---------------------------------------------------------------------------------------------- */
@@ -310,24 +324,25 @@ static int m_initialize(mcp_session *ss, const prova_json *id, const prova_json 
     return rc;
 }
 
-static int put_tool(prova_buf *b, const mcp_tool *t) {
-    int rc = put(b, "{\"name\":");
-    if (!rc) rc = put_cstr(b, t->name);
-    if (!rc) rc = put(b, ",\"title\":");
-    if (!rc) rc = put_cstr(b, t->title ? t->title : t->name);
-    if (!rc) rc = put(b, ",\"description\":");
-    if (!rc) rc = put_cstr(b, t->description ? t->description : "");
-    if (!rc) rc = put(b, ",\"inputSchema\":");
-    if (!rc) rc = put(b, t->input_schema ? t->input_schema : "{\"type\":\"object\"}");
-    if (!rc && t->output_schema) rc = put(b, ",\"outputSchema\":");
-    if (!rc && t->output_schema) rc = put(b, t->output_schema);
-    if (!rc) rc = put(b, ",\"annotations\":{\"title\":");
-    if (!rc) rc = put_cstr(b, t->title ? t->title : t->name);
-    if (!rc) rc = put(b, t->read_only ? ",\"readOnlyHint\":true" : ",\"readOnlyHint\":false");
-    if (!rc) rc = put(b, t->destructive && !t->read_only ? ",\"destructiveHint\":true" : ",\"destructiveHint\":false");
-    if (!rc) rc = put(b, t->idempotent ? ",\"idempotentHint\":true" : ",\"idempotentHint\":false");
-    if (!rc) rc = put(b, t->open_world ? ",\"openWorldHint\":true}}" : ",\"openWorldHint\":false}}");
-    return rc;
+static void put_tool(prova_jw *w, const mcp_tool *t) {
+    static const char any_object[] = "{\"type\":\"object\"}";
+    const char *title = t->title ? t->title : t->name;
+    const char *in = t->input_schema ? t->input_schema : any_object;
+    prova_jw_obj(w);
+    prova_jw_kstr(w, "name", t->name);
+    prova_jw_kstr(w, "title", title);
+    prova_jw_kstr(w, "description", t->description ? t->description : "");
+    prova_jw_kraw(w, "inputSchema", in, strlen(in));
+    if (t->output_schema) prova_jw_kraw(w, "outputSchema", t->output_schema, strlen(t->output_schema));
+    prova_jw_key(w, "annotations");
+    prova_jw_obj(w);
+    prova_jw_kstr(w, "title", title);
+    prova_jw_kbool(w, "readOnlyHint", t->read_only);
+    prova_jw_kbool(w, "destructiveHint", t->destructive && !t->read_only);
+    prova_jw_kbool(w, "idempotentHint", t->idempotent);
+    prova_jw_kbool(w, "openWorldHint", t->open_world);
+    prova_jw_end(w);
+    prova_jw_end(w);
 }
 
 static int m_tools_list(const prova_json *id, const prova_json *params, prova_buf *out) {
@@ -337,12 +352,18 @@ static int m_tools_list(const prova_json *id, const prova_json *params, prova_bu
     const mcp_tool *tools = mcp_tools(&n);
     size_t mark = out->len;
     int rc = begin_result(out, id);
-    if (!rc) rc = put(out, "{\"tools\":[");
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (i) rc = put(out, ",");
-        if (!rc) rc = put_tool(out, &tools[i]);
+    if (!rc) {
+        prova_jw w;
+        prova_jw_init(&w, out);
+        prova_jw_obj(&w);
+        prova_jw_key(&w, "tools");
+        prova_jw_arr(&w);
+        for (size_t i = 0; i < n; i++) put_tool(&w, &tools[i]);
+        prova_jw_end(&w);
+        prova_jw_end(&w);
+        rc = prova_jw_finish(&w);
     }
-    if (!rc) rc = put(out, "]}}");
+    if (!rc) rc = put(out, "}");
     if (rc) out->len = mark;
     return rc;
 }

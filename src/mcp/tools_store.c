@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "tools_internal.h"
 
 /* ---- OPE store tools ----------------------------------------------------------------------------------------- */
@@ -146,10 +147,8 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         rc = tool_finish_call(res, &c, app_oe_event_append(&c, chain_id, body.data, body.len), "oe_append_event");
         if (rc == TOOL_ERR && created[0]) {
             /* Say which chain was made: the caller may append to it once the event is corrected. */
-            char msg[1100];
-            snprintf(msg, sizeof msg, "%.*s (the chain %s was created and is empty)", (int)res->text.len,
-                     (const char *)res->text.data, created);
-            rc = tool_err(res, "%s", msg);
+            rc = prova_buf_printf(&res->text, " (the chain %s was created and is empty)", created) < 0 ? PROVA_ENOMEM
+                                                                                                      : TOOL_ERR;
         }
     }
     if (!rc) {

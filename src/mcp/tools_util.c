@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "jsonw.h"
 #include "prova/encoding.h"
 #include "tools_internal.h"
 
@@ -12,18 +13,30 @@ const char tool_no_store[] = "no store: run `prova mcp --data DIR` (a gateway da
 
 /* ---- Results ------------------------------------------------------------------------------------------------ */
 
-int mcp_tool_error(mcp_result *res, const char *fmt, ...) {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
+/* The message of a tool error, of any length (never cut). */
+static int vmessage(prova_buf *out, const char *fmt, va_list ap) {
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
     if (n < 0) n = 0;
-    size_t len = (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1;
+    int rc = prova_buf_reserve(out, (size_t)n + 1);
+    if (rc == 0) {
+        vsnprintf((char *)out->data + out->len, (size_t)n + 1, fmt, ap);
+        out->len += (size_t)n;
+    }
+    return rc;
+}
+
+int mcp_tool_error(mcp_result *res, const char *fmt, ...) {
     res->is_error = true;
     res->text.len = 0;
     res->structured.len = 0;
-    return prova_buf_append(&res->text, msg, len) < 0 ? PROVA_ENOMEM : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vmessage(&res->text, fmt, ap);
+    va_end(ap);
+    return rc < 0 ? PROVA_ENOMEM : 0;
 }
 
 void mcp_result_free(mcp_result *res) {
@@ -34,12 +47,14 @@ void mcp_result_free(mcp_result *res) {
 }
 
 int tool_err(mcp_result *res, const char *fmt, ...) {
-    char msg[1024];
+    res->is_error = true;
+    res->text.len = 0;
+    res->structured.len = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int rc = vmessage(&res->text, fmt, ap);
     va_end(ap);
-    return mcp_tool_error(res, "%s", msg) < 0 ? PROVA_ENOMEM : TOOL_ERR;
+    return rc < 0 ? PROVA_ENOMEM : TOOL_ERR;
 }
 
 int tool_done(int rc) { return rc == TOOL_ERR ? 0 : rc; }
@@ -49,9 +64,7 @@ int tool_done(int rc) { return rc == TOOL_ERR ? 0 : rc; }
 int tool_put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
 int tool_putn(prova_buf *b, const void *s, size_t n) { return prova_buf_append(b, s, n); }
 /* A JSON string literal of n bytes of UTF-8. */
-int tool_put_strn(prova_buf *b, const char *s, size_t n) {
-    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
-}
+int tool_put_strn(prova_buf *b, const char *s, size_t n) { return prova_json_put_string(b, s, n); }
 int tool_put_str(prova_buf *b, const char *s) { return tool_put_strn(b, s, strlen(s)); }
 int tool_put_u64(prova_buf *b, unsigned long long v) {
     char num[32];
