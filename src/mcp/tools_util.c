@@ -14,6 +14,7 @@ const char tool_no_store[] = "no store: run `prova mcp --data DIR` (a gateway da
 /* ---- Results ------------------------------------------------------------------------------------------------ */
 
 /* The message of a tool error, of any length (never cut). */
+static int vmessage(prova_buf *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static int vmessage(prova_buf *out, const char *fmt, va_list ap) {
     va_list aq;
     va_copy(aq, ap);
