@@ -1,4 +1,5 @@
 /* Trusted keys by kid, with where each came from. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,27 @@ const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char *
     if (!ks || i >= ks->n) return NULL;
     if (ret_source) *ret_source = ks->v[i].source;
     return ks->v[i].key;
+}
+
+const char *prova__keyset_describe(const prova_keyset *ks, char *buf, size_t cap) {
+    if (!buf || cap == 0) return buf;
+    size_t n = ks ? ks->n : 0, listed = 0, i = 0, len = 0;
+    buf[0] = '\0';
+    if (n == 0) {
+        snprintf(buf, cap, "no keys are trusted");
+        return buf;
+    }
+    len = (size_t)snprintf(buf, cap, "trusted:");
+    for (; i < n && listed < PROVA__KEYSET_LISTED && len < cap; i++) {
+        const char *kid = prova_key_kid(ks->v[i].key);
+        bool seen = false; /* the same key from two files is listed once */
+        for (size_t j = 0; j < i && !seen; j++) seen = strcmp(prova_key_kid(ks->v[j].key), kid) == 0;
+        if (seen) continue;
+        len += (size_t)snprintf(buf + len, cap - len, "%s %s", listed ? "," : "", kid);
+        listed++;
+    }
+    if (i < n && len < cap) snprintf(buf + len, cap - len, " and %zu more", n - i);
+    return buf;
 }
 
 bool prova__key_same_public(const prova_key *a, const prova_key *b) {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Black-box tests of what `prova` says when something is wrong: --json answers every outcome with one report, key
+# errors name what was offered and what was needed, a repeated option says so, and a mistyped command, subcommand or
+# option gets the nearest one suggested. Usage: test_cli_errors.sh PROVA     prints "N passed, M failed" last.
+set -u
+PROVA=${1:?usage: test_cli_errors.sh PROVA}
+PY=/usr/bin/python3
+. "$(dirname "$0")/../testlib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+MIN="$HERE/../data/proof_minimal.json"
+
+# ---- fixtures ---------------------------------------------------------------------------------------------------
+"$PROVA" keygen --out "$T/a.jwk" >"$T/a.kid" || bad "fixture: keygen a"
+AKID=$(cat "$T/a.kid")
+"$PROVA" keygen --kid bee --out "$T/b.jwk" >/dev/null || bad "fixture: keygen b"
+"$PROVA" jwks "$T/a.jwk" >"$T/a.jwks" || bad "fixture: jwks a"
+"$PROVA" jwks "$T/b.jwk" >"$T/b.jwks" || bad "fixture: jwks b"
+"$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["keys"][0]))' "$T/a.jwks" >"$T/a.pub.jwk"
+# ten trusted keys k01..k10: the message lists eight and counts the rest
+for i in 01 02 03 04 05 06 07 08 09 10; do
+  "$PROVA" keygen --kid "k$i" --out "$T/k$i.jwk" >/dev/null || bad "fixture: keygen k$i"
+done
+"$PROVA" jwks "$T"/k??.jwk >"$T/ten.jwks" || bad "fixture: jwks ten"
+echo '{"tool":"search"}' >"$T/p.json"
+"$PROVA" pack --key "$T/a.jwk" --payload-type t --target-type u "$T/p.json" >"$T/env.json" || bad "fixture: pack"
+printf '{"a":' >"$T/trunc.json"
+printf 'not a key' >"$T/junk.key"
+mkdir "$T/dir"
+# an OpenExecution bundle issued by a, a proof record attested by a, DSSE envelopes signed by a, a PEM private key
+echo '{"x":1}' >"$T/op.json"
+"$PROVA" oe append --chain "$T/oc.json" --type code_pushed "$T/op.json" >/dev/null || bad "fixture: oe append"
+"$PROVA" oe resolve --chain "$T/oc.json" >/dev/null || bad "fixture: oe resolve"
+"$PROVA" oe certify --key "$T/a.jwk" --chain "$T/oc.json" --artifact-type repository --artifact-ref r1 \
+  --out "$T/ob.json" >/dev/null || bad "fixture: oe certify"
+"$PROVA" proof sign --default-key --attest-key "$T/a.jwk" --author me "$MIN" >"$T/proof.json" || bad "fixture: proof sign"
+"$PROVA" export --to dsse --default-key --sign-key "$T/a.jwk" "$T/proof.json" >"$T/proof.dsse" 2>/dev/null || bad "fixture: export dsse"
+"$PROVA" export --to dsse --jwks "$T/a.jwks" --sign-key "$T/a.jwk" "$T/env.json" >"$T/env.dsse" || bad "fixture: export dsse"
+openssl genpkey -algorithm ed25519 -out "$T/a2.pem" 2>/dev/null || bad "fixture: openssl genpkey"
+
+# ---- key errors name what was offered ---------------------------------------------------------------------------
+t "kid not found: the trusted kids are listed" 1 "no trusted key has kid $AKID; trusted: bee" - -- \
+  "$PROVA" verify --jwks "$T/b.jwks" "$T/env.json"
+t "kid not found: eight listed, the rest counted" 1 \
+  "no trusted key has kid $AKID; trusted: k01, k02, k03, k04, k05, k06, k07, k08 and 2 more" - -- \
+  "$PROVA" verify --jwks "$T/ten.jwks" "$T/env.json"
+t "kid not found, no trusted keys at all" 1 "no trusted key has kid $AKID; no keys are trusted" - -- \
+  "$PROVA" verify "$T/env.json"
+t "kid not found --json: the message lists them" 1 '"code":"kid_not_found","message":"no trusted key has kid [^"]*; trusted: bee"' - -- \
+  "$PROVA" verify --json --jwks "$T/b.jwks" "$T/env.json"
+# OpenExecution: the bundle's key is not one of the trusted ones
+t "oe bundle, untrusted key: the trusted kids are listed" 1 "not one of the 1 trusted keys; trusted: bee" - -- \
+  "$PROVA" verify --jwks "$T/b.jwks" "$T/ob.json"
+# a proof record's attestation by an untrusted key
+t "proof attestation, untrusted key: the trusted kids are listed" 1 "trusted: bee" - -- \
+  "$PROVA" verify --default-key --jwks "$T/b.jwks" "$T/proof.json"
+# a DSSE envelope signed by a key nobody trusts
+t "DSSE keyid unknown: the trusted kids are listed" 1 "no trusted key has keyid \"$AKID\"; trusted: bee" - -- \
+  "$PROVA" import --jwks "$T/b.jwks" "$T/env.dsse"
+
+
+summary
