@@ -19,7 +19,8 @@ typedef struct cli_cmd {
 } cli_cmd;
 
 /* Reads a whole file ("-" = stdin) into *ret (NUL-terminated, not counted in len). max_size bounds the read.
- * On failure prints "prova: NAME: reason" and returns EXIT_USAGE (missing/too large) or EXIT_INTERNAL. */
+ * On failure prints "prova: NAME: reason" and returns EXIT_USAGE (missing, forbidden, a directory, too large:
+ * file_not_found, file_unreadable, json_size_limit) or EXIT_INTERNAL (file_unreadable, out_of_memory). */
 int cli_read_file(const char *path, size_t max_size, prova_buf *ret);
 
 /* An input document: a read-only mapping of a regular file, or the bytes read from a pipe or stdin. */
@@ -44,18 +45,41 @@ const prova_allocator *cli_allocator(void);
 /* Writes all of data to stdout and flushes; EXIT_OK or EXIT_INTERNAL (with a message). */
 int cli_write_stdout(const void *data, size_t len);
 
-/* Prints "prova: FILE:LINE:COL: message (reason)" (or without position) for a library error. */
-void cli_report(const char *file, const prova_error *err);
-
-/* Prints "prova: message" to stderr, printf-style. Returns code. */
+/* Failures. Each prints "prova: message" on stderr and returns code. With --json, the first failure of the run is
+ * also kept: when the command ends without having printed a report, cli_json_end prints one in its place (kind
+ * "unknown", one failed check CHECK with reason code REASON), so that stdout holds one JSON document whatever
+ * happened. The reason codes are stable (docs/cli.md): usage, unknown_option, option_repeated, unknown_command,
+ * unknown_subcommand, file_not_found, file_unreadable, json_size_limit, key_file_invalid, key_not_private,
+ * jwks_invalid, out_of_memory, internal, and the library's codes for what it parsed.
+ *
+ * cli_fail: check and reason "usage" (EXIT_USAGE), "internal" (EXIT_INTERNAL), "verify"/"invalid" (EXIT_INVALID).
+ * cli_fail_file: "FILE: strerror(err)" for a file that cannot be opened or read; file_not_found (ENOENT) or
+ * file_unreadable, exit 2 for ENOENT and EACCES, else 3.
+ * cli_report: "FILE:LINE:COL: message (reason) at /pointer" for a library error; check "parse" when the error has a
+ * position, else "input"; the library's reason. cli_report_as: the same with the check and reason given. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_fail_as(int code, const char *check, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int cli_fail_file(const char *check, const char *path, int err);
+void cli_report(const char *file, const prova_error *err);
+void cli_report_as(const char *file, const prova_error *err, const char *check, const char *reason);
+
+/* --json (main.c): cli_json_begin(on) before the command runs; cli_json_wrote() when a report went to stdout;
+ * cli_json_flush() prints the kept failure now (one line of a JSON Lines answer, e.g. a CloudEvents batch);
+ * cli_json_end(rc) prints it unless a report was written or rc is EXIT_OK, and returns rc. */
+void cli_json_begin(bool on);
+bool cli_json(void);
+void cli_json_wrote(void);
+void cli_json_flush(void);
+int cli_json_end(int rc);
 
 /* Option helpers: if argv[*i] is `--name VALUE` or `--name=VALUE`, stores VALUE and advances *i. */
 bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **ret);
 
 /* The wall clock in microseconds since the epoch. */
 int64_t cli_now_us(void);
-/* Loads a key file (any form prova_key_load_file reads), printing why on failure. EXIT_OK or EXIT_USAGE. */
+/* Loads a key file (any form prova_key_load_file reads), printing why on failure (file_not_found, file_unreadable,
+ * key_file_invalid). EXIT_OK, EXIT_USAGE or EXIT_INTERNAL. */
 typedef struct prova_key prova_key;
 int cli_load_key(const char *path, prova_key **ret);
 /* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of the directory. */

@@ -80,6 +80,25 @@ int cmd_pack(int argc, char **argv) {
     return rc;
 }
 
+/* Adds the keys of the JWKS file path to ks ("jwks:PATH" as their source). EXIT_OK, or an exit code after printing
+ * why (file_not_found, file_unreadable, jwks_invalid). */
+static int load_jwks(prova_keyset *ks, const char *path) {
+    cli_input in;
+    int rc = cli_input_open(path, (size_t)4 << 20, &in);
+    if (rc == EXIT_OK) {
+        prova_error err;
+        char src[512];
+        snprintf(src, sizeof src, "jwks:%s", path);
+        int r = prova_keyset_add_jwks(ks, in.data, in.len, src, &err);
+        if (r < 0) {
+            cli_report_as(path, &err, "key", r == PROVA_ENOMEM ? "out_of_memory" : "jwks_invalid");
+            rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+        }
+    }
+    cli_input_close(&in);
+    return rc;
+}
+
 int cli_verify_args_init(cli_verify_args *va) {
     memset(va, 0, sizeof *va);
     va->ks = prova_keyset_new();
@@ -98,22 +117,7 @@ bool cli_verify_option(int argc, char **argv, int *ip, cli_verify_args *va, int 
     int i = *ip;
     bool took = true;
     if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
-        if (!v) {
-            *rc = cli_fail(EXIT_USAGE, "--jwks needs a file");
-        } else {
-            cli_input in;
-            *rc = cli_input_open(v, (size_t)4 << 20, &in);
-            if (*rc == EXIT_OK) {
-                prova_error err;
-                char src[512];
-                snprintf(src, sizeof src, "jwks:%s", v);
-                if (prova_keyset_add_jwks(va->ks, in.data, in.len, src, &err) < 0) {
-                    cli_report(v, &err);
-                    *rc = EXIT_USAGE;
-                }
-            }
-            cli_input_close(&in);
-        }
+        *rc = v ? load_jwks(va->ks, v) : cli_fail(EXIT_USAGE, "--jwks needs a file");
     } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
         prova_key *k = NULL;
         if (!v) *rc = cli_fail(EXIT_USAGE, "--key needs a file");
@@ -209,6 +213,7 @@ int cli_print_report(const char *file, int status, const prova_report *rep, cons
     int w = json ? prova_report_to_json(rep, &out) : prova_report_to_text(rep, &out);
     if (w == 0 && json) w = prova_buf_append(&out, "\n", 1);
     int rc = w < 0 ? cli_fail(EXIT_INTERNAL, "out of memory") : cli_write_stdout(out.data, out.len);
+    if (rc == EXIT_OK) cli_json_wrote();
     prova_buf_free(&out);
     if (status == PROVA_ESYNTAX) {
         if (!json) cli_report(file, err);
@@ -292,14 +297,7 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
             char src[512];
             snprintf(src, sizeof src, "%s:%s", jwks ? "jwks" : "key", v);
             if (jwks) {
-                cli_input in;
-                int rc = cli_input_open(v, (size_t)4 << 20, &in);
-                prova_error err;
-                if (rc == EXIT_OK && prova_keyset_add_jwks(a->senders, in.data, in.len, src, &err) < 0) {
-                    cli_report(v, &err);
-                    rc = EXIT_USAGE;
-                }
-                cli_input_close(&in);
+                int rc = load_jwks(a->senders, v);
                 if (rc != EXIT_OK) return rc;
             } else {
                 prova_key *k = NULL;

@@ -213,6 +213,16 @@ static void usage(FILE *f) {
                "2 bad input or usage, 3 internal or I/O error. Version " PROVA_VERSION_STRING ".\n");
 }
 
+/* True when argv[from..] has --json before any "--". */
+static bool asks_json(int argc, char **argv, int from) {
+    for (int i = from; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0) return true;
+    return false;
+}
+
+/* The commands whose answer is a report, and that print it as JSON with --json. */
+static bool takes_json(const cli_cmd *cmd) { return cmd->run == cmd_verify || cmd->run == cmd_import; }
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
@@ -229,9 +239,11 @@ int main(int argc, char **argv) {
     }
     const cli_cmd *cmd = cli_find(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "prova: unknown command '%s'\n", argv[1]);
+        /* Whoever asked for JSON gets JSON, even from a command that does not exist. */
+        cli_json_begin(asks_json(argc, argv, 2));
+        cli_fail_as(EXIT_USAGE, "usage", "unknown_command", "unknown command '%s'", argv[1]);
         usage(stderr);
-        return EXIT_USAGE;
+        return cli_json_end(EXIT_USAGE);
     }
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) break;
@@ -240,5 +252,7 @@ int main(int argc, char **argv) {
             return EXIT_OK;
         }
     }
-    return cmd->run(argc - 1, argv + 1);
+    /* Known before the command parses anything, so that an error in the first option is a JSON report too. */
+    cli_json_begin(takes_json(cmd) && asks_json(argc, argv, 2));
+    return cli_json_end(cmd->run(argc - 1, argv + 1));
 }

@@ -37,6 +37,51 @@ echo '{"x":1}' >"$T/op.json"
 "$PROVA" export --to dsse --jwks "$T/a.jwks" --sign-key "$T/a.jwk" "$T/env.json" >"$T/env.dsse" || bad "fixture: export dsse"
 openssl genpkey -algorithm ed25519 -out "$T/a2.pem" 2>/dev/null || bad "fixture: openssl genpkey"
 
+# json1 NAME WANT_RC CODE -- CMD...: stdout is exactly one JSON document, a report that is not valid and whose first
+# failed check has reason code CODE; the exit code is WANT_RC.
+json1() {
+  local name=$1 want=$2 code=$3
+  shift 4
+  run "$@"
+  if [ "$RC" != "$want" ]; then bad "$name: want exit $want; $(show)"; return; fi
+  if ! "$PY" -c 'import json,sys; json.load(sys.stdin)' <"$T/out" 2>/dev/null; then
+    bad "$name: stdout is not one JSON document; $(show)"
+    return
+  fi
+  pycheck "$name: report shape, code $code" "$T/out" \
+    "d['valid'] is False and isinstance(d['kind'], str) and isinstance(d['warnings'], list) and \
+     all(set(c) >= {'check','ok','code','message','at'} for c in d['checks']) and codes(d)[:1] == ['$code']"
+}
+
+# ---- --json: one JSON document for every outcome ----------------------------------------------------------------
+V=("$PROVA" verify --json)
+json1 "verify --json, missing file" 2 file_not_found -- "${V[@]}" "$T/missing.json"
+json1 "verify --json, a directory" 2 file_unreadable -- "${V[@]}" "$T/dir"
+json1 "verify --json, missing --key file" 2 file_not_found -- "${V[@]}" --key "$T/missing.jwk" "$T/env.json"
+json1 "verify --json, bad --key file" 2 key_file_invalid -- "${V[@]}" --key "$T/junk.key" "$T/env.json"
+json1 "verify --json, bad --jwks file" 2 jwks_invalid -- "${V[@]}" --jwks "$T/junk.key" "$T/env.json"
+json1 "verify --json, missing --jwks file" 2 file_not_found -- "${V[@]}" --jwks "$T/missing.jwks" "$T/env.json"
+json1 "verify --json, missing --hmac-key file" 2 file_not_found -- "${V[@]}" --hmac-key "$T/missing.key" "$MIN"
+json1 "verify --json, bad --max-skew" 2 usage -- "${V[@]}" --max-skew abc "$T/env.json"
+json1 "verify --json, --now without a value" 2 usage -- "${V[@]}" "$T/env.json" --now
+json1 "verify --json, two documents" 2 usage -- "${V[@]}" "$T/env.json" "$T/env.json"
+json1 "verify --json, two HMAC key options" 2 usage -- "${V[@]}" --default-key --hmac-key-b64 a2V5 "$MIN"
+json1 "verify --json, malformed input" 2 json_truncated -- "${V[@]}" "$T/trunc.json"
+json1 "verify --json, stdin missing is empty" 2 json_empty -- sh -c "'$PROVA' verify --json </dev/null"
+json1 "verify --json, invalid document" 1 kid_not_found -- "${V[@]}" --jwks "$T/b.jwks" "$T/env.json"
+I=("$PROVA" import --json)
+json1 "import --json, missing file" 2 file_not_found -- "${I[@]}" "$T/missing.json"
+json1 "import --json, a directory" 2 file_unreadable -- "${I[@]}" "$T/dir"
+json1 "import --json, malformed input" 2 json_truncated -- "${I[@]}" "$T/trunc.json"
+json1 "import --json, neither DSSE nor CloudEvent" 2 schema_error -- "${I[@]}" "$T/p.json"
+json1 "import --json, missing --headers file" 2 file_not_found -- "${I[@]}" --headers "$T/missing.h" "$T/p.json"
+json1 "import --json, bad --key file" 2 key_file_invalid -- "${I[@]}" --key "$T/junk.key" "$T/p.json"
+json1 "unknown command with --json" 2 unknown_command -- "$PROVA" verfy --json "$T/env.json"
+# the diagnostics still go to stderr, and without --json nothing goes to stdout
+t "verify --json: the diagnostic on stderr too" 2 - 'missing.json' -- "${V[@]}" "$T/missing.json"
+t "verify without --json: nothing on stdout" 2 - 'missing.json' -- "$PROVA" verify "$T/missing.json"
+[ -s "$T/out" ] && bad "verify without --json wrote to stdout: $(show)" || ok
+
 # ---- key errors name what was offered ---------------------------------------------------------------------------
 t "kid not found: the trusted kids are listed" 1 "no trusted key has kid $AKID; trusted: bee" - -- \
   "$PROVA" verify --jwks "$T/b.jwks" "$T/env.json"
