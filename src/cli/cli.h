@@ -79,9 +79,14 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char *
 /* The wall clock in microseconds since the epoch. */
 int64_t cli_now_us(void);
 /* Loads a key file (any form prova_key_load_file reads), printing why on failure (file_not_found, file_unreadable,
- * key_file_invalid). EXIT_OK, EXIT_USAGE or EXIT_INTERNAL. */
+ * key_file_invalid; a JWKS is named as such). EXIT_OK, EXIT_USAGE or EXIT_INTERNAL.
+ * cli_load_private_key: for signing; a public key or a JWKS is refused as such (key_not_private).
+ * cli_load_trusted_key: for verifying (a private key verifies with its public half); a JWKS is refused with the
+ * option that takes one (jwks_option, e.g. "--jwks"). */
 typedef struct prova_key prova_key;
 int cli_load_key(const char *path, prova_key **ret);
+int cli_load_private_key(const char *path, prova_key **ret);
+int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **ret);
 /* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of the directory. */
 int cli_write_file_atomic(const char *path, const void *data, size_t len);
 

@@ -123,7 +123,7 @@ int cmd_export(int argc, char **argv) {
         } else if (cli_opt_value(argc, argv, &i, "--sign-key", &v)) {
             if (!v) rc = cli_fail(EXIT_USAGE, "--sign-key needs a key file");
             else if (x.nsign == CLI_EXPORT_MAX_KEYS) rc = cli_fail(EXIT_USAGE, "at most %d --sign-key", CLI_EXPORT_MAX_KEYS);
-            else if ((rc = cli_load_key(v, &x.sign_keys[x.nsign])) == EXIT_OK) x.nsign++;
+            else if ((rc = cli_load_private_key(v, &x.sign_keys[x.nsign])) == EXIT_OK) x.nsign++;
         } else if (cli_opt_value(argc, argv, &i, "--keyid", &v)) {
             x.keyid = v;
         } else if (cli_opt_value(argc, argv, &i, "--source", &v)) {

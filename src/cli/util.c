@@ -305,9 +305,25 @@ int64_t cli_now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int cli_load_key(const char *path, prova_key **ret) {
+/* Loads a key file. need_private: a public key (or a JWKS) is refused as such. jwks_option: the option that takes
+ * a JWKS, named when one is given here instead. */
+static int load_key(const char *path, bool need_private, const char *jwks_option, prova_key **ret) {
     prova_error err;
+    *ret = NULL;
     int r = prova_key_load_file(path, ret, &err);
+    if (r == PROVA_ESYNTAX && err.reason && strcmp(err.reason, "key_is_jwks") == 0) {
+        if (need_private)
+            return cli_fail_as(EXIT_USAGE, "key", "key_not_private",
+                               "%s is a JWKS of public keys; a private key is needed", path);
+        return cli_fail_as(EXIT_USAGE, "key", "key_file_invalid", "%s is a JWKS, not a single key%s%s", path,
+                           jwks_option ? "; give it with " : "", jwks_option ? jwks_option : "");
+    }
+    if (r == 0 && need_private && !prova_key_is_private(*ret)) {
+        cli_fail_as(EXIT_USAGE, "key", "key_not_private", "%s is a public key (%s); a private key is needed", path,
+                    prova_key_kid(*ret));
+        *ret = prova_key_free(*ret);
+        return EXIT_USAGE;
+    }
     if (r == PROVA_EIO) {
         int e = errno;
         if (err.reason && strcmp(err.reason, "key_file_not_regular") == 0)
@@ -320,6 +336,14 @@ int cli_load_key(const char *path, prova_key **ret) {
         return r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
     }
     return EXIT_OK;
+}
+
+int cli_load_key(const char *path, prova_key **ret) { return load_key(path, false, NULL, ret); }
+
+int cli_load_private_key(const char *path, prova_key **ret) { return load_key(path, true, NULL, ret); }
+
+int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **ret) {
+    return load_key(path, false, jwks_option, ret);
 }
 
 int cli_write_file_atomic(const char *path, const void *data, size_t len) {

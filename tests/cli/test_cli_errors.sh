@@ -82,7 +82,7 @@ t "verify --json: the diagnostic on stderr too" 2 - 'missing.json' -- "${V[@]}" 
 t "verify without --json: nothing on stdout" 2 - 'missing.json' -- "$PROVA" verify "$T/missing.json"
 [ -s "$T/out" ] && bad "verify without --json wrote to stdout: $(show)" || ok
 
-# ---- key errors name what was offered ---------------------------------------------------------------------------
+# ---- key errors name what was offered, and what was needed ---------------------------------------------------------------------------
 t "kid not found: the trusted kids are listed" 1 "no trusted key has kid $AKID; trusted: bee" - -- \
   "$PROVA" verify --jwks "$T/b.jwks" "$T/env.json"
 t "kid not found: eight listed, the rest counted" 1 \
@@ -102,5 +102,33 @@ t "proof attestation, untrusted key: the trusted kids are listed" 1 "trusted: be
 t "DSSE keyid unknown: the trusted kids are listed" 1 "no trusted key has keyid \"$AKID\"; trusted: bee" - -- \
   "$PROVA" import --jwks "$T/b.jwks" "$T/env.dsse"
 
+# A JWKS (public keys) where a private key is needed
+NEED='is a JWKS of public keys; a private key is needed'
+t "pack --key JWKS" 2 - "a.jwks $NEED" -- "$PROVA" pack --key "$T/a.jwks" --payload-type t --target-type u "$T/p.json"
+t "pack --key public JWK" 2 - "a.pub.jwk is a public key \($AKID\); a private key is needed" -- \
+  "$PROVA" pack --key "$T/a.pub.jwk" --payload-type t --target-type u "$T/p.json"
+t "proof sign --attest-key JWKS" 2 - "a.jwks $NEED" -- \
+  "$PROVA" proof sign --default-key --attest-key "$T/a.jwks" --author me "$MIN"
+t "oe certify --key JWKS" 2 - "a.jwks $NEED" -- \
+  "$PROVA" oe certify --key "$T/a.jwks" --chain "$T/oc.json" --artifact-type repository --artifact-ref r1
+t "oe revoke --key JWKS" 2 - "a.jwks $NEED" -- "$PROVA" oe revoke --key "$T/a.jwks" "$T/ob.json"
+t "export --sign-key JWKS" 2 - "a.jwks $NEED" -- "$PROVA" export --to dsse --default-key --sign-key "$T/a.jwks" "$T/proof.json"
+t "receipt append --key JWKS" 2 - "a.jwks $NEED" -- \
+  "$PROVA" receipt append --key "$T/a.jwks" --chain "$T/c.jsonl" --sender-jwks "$T/a.jwks" "$T/env.json"
+t "bundle --key JWKS" 2 - "a.jwks $NEED" -- "$PROVA" bundle --key "$T/a.jwks" --chain "$T/c.jsonl" --trace-id x
+[ -e "$T/c.jsonl" ] && bad "receipt append with a JWKS key wrote the chain" || ok
+# A private key where a JWKS is expected (verify --jwks documents a JWKS: refused, and says why)
+t "verify --jwks private key: named" 2 - "a.jwk is a private key \(JWK\), not a JWKS" -- \
+  "$PROVA" verify --jwks "$T/a.jwk" "$T/env.json"
+t "verify --jwks public JWK: named" 2 - "a.pub.jwk is a public key \(JWK\), not a JWKS" -- \
+  "$PROVA" verify --jwks "$T/a.pub.jwk" "$T/env.json"
+t "verify --jwks PEM private key: named" 2 - "a2.pem is a private key \(PEM\), not a JWKS" -- \
+  "$PROVA" verify --jwks "$T/a2.pem" "$T/env.json"
+t "receipt append --sender-jwks private key: named" 2 - "a.jwk is a private key \(JWK\), not a JWKS" -- \
+  "$PROVA" receipt append --key "$T/a.jwk" --chain "$T/c.jsonl" --sender-jwks "$T/a.jwk" "$T/env.json"
+# --key of verify documents trusted keys: a private key is accepted (its public half is used); a JWKS is named
+t "verify --key private key: accepted" 0 'VALID' - -- "$PROVA" verify --key "$T/a.jwk" "$T/env.json"
+t "verify --key JWKS: named" 2 - "a.jwks is a JWKS, not a single key; give it with --jwks" -- \
+  "$PROVA" verify --key "$T/a.jwks" "$T/env.json"
 
 summary

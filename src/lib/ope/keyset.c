@@ -53,13 +53,19 @@ int prova_keyset_add_jwks(prova_keyset *ks, const void *json, size_t len, const 
     prova_doc *doc = NULL;
     int r = prova_json_parse(json, len, &o, &doc, reterr);
     if (r < 0) return r;
-    const prova_json *keys = prova_json_get(prova_doc_root(doc), "keys");
+    const prova_json *root = prova_doc_root(doc);
+    const prova_json *keys = prova_json_get(root, "keys");
     if (!prova_json_is_array(keys)) {
         if (reterr) {
+            /* One JWK where a set was expected: name it, and whether it holds a private key. */
+            bool single = prova_json_get(root, "kty") != NULL;
             prova_error_clear(reterr);
             reterr->status = PROVA_ESYNTAX;
-            reterr->reason = "jwks_invalid";
-            reterr->message = "a JWKS must be an object with a \"keys\" array";
+            reterr->reason = single ? "jwks_single_key" : "jwks_invalid";
+            reterr->message = !single ? "a JWKS must be an object with a \"keys\" array"
+                              : prova_json_get(root, "d")
+                                  ? "a single JWK holding a private key, not a JWKS {\"keys\":[...]} of public keys"
+                                  : "a single JWK, not a JWKS {\"keys\":[...]}";
         }
         prova_doc_free(doc);
         return PROVA_ESYNTAX;
