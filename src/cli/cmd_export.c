@@ -385,8 +385,10 @@ int cmd_import(int argc, char **argv) {
             rec.len = 0;
             if (!batch && !prova_json_get(ev, "specversion")) {
                 /* the check and code of prova verify's answer to a document it does not know */
-                rc = cli_fail_as(EXIT_USAGE, "kind", "schema_error", "%s: neither a DSSE envelope (payloadType, payload, "
-                                 "signatures) nor a CloudEvent (specversion ...) nor a batch of CloudEvents", file);
+                rc = cli_fail_as(EXIT_USAGE, "kind", "schema_error",
+                                 "%s: neither a DSSE envelope (payloadType, payload, signatures) nor a CloudEvent "
+                                 "(specversion ...) nor a batch of CloudEvents",
+                                 file);
                 break;
             }
             if (prova_ce_unwrap(ev, &rec, &err) < 0) {

@@ -96,8 +96,8 @@ static int load_jwks(prova_keyset *ks, const char *path, const char *key_option)
             rc = cli_fail_as(EXIT_INTERNAL, "internal", "out_of_memory", "%s: out of memory", path);
         } else if (r < 0 && prova_key_from_text(in.data, in.len, &k, NULL) == 0) {
             size_t lead = 0;
-            while (lead < in.len && (in.data[lead] == ' ' || in.data[lead] == '\t' || in.data[lead] == '\r' ||
-                                     in.data[lead] == '\n'))
+            while (lead < in.len &&
+                   (in.data[lead] == ' ' || in.data[lead] == '\t' || in.data[lead] == '\r' || in.data[lead] == '\n'))
                 lead++;
             const char *form = "hex"; /* as prova_key_from_text detects it */
             if (lead < in.len && in.data[lead] == '{') form = "JWK";
@@ -108,8 +108,8 @@ static int load_jwks(prova_keyset *ks, const char *path, const char *key_option)
                                  "(or give the key with %s)",
                                  path, form, path, key_option);
             else
-                rc = cli_fail_as(EXIT_USAGE, "key", "jwks_invalid", "%s is a public key (%s), not a JWKS; give it with %s",
-                                 path, form, key_option);
+                rc = cli_fail_as(EXIT_USAGE, "key", "jwks_invalid",
+                                 "%s is a public key (%s), not a JWKS; give it with %s", path, form, key_option);
         } else if (r < 0) {
             cli_report_as(path, &err, "key", "jwks_invalid");
             rc = EXIT_USAGE;

@@ -323,7 +323,8 @@ static void test_key_messages(void) {
           strcmp(e.reason, "jwks_single_key") == 0 && strstr(e.message, "private") != NULL);
     CHECK(prova_keyset_add_jwks(ks, pub.data, pub.len, "test", &e) == PROVA_ESYNTAX &&
           strcmp(e.reason, "jwks_single_key") == 0 && strstr(e.message, "private") == NULL);
-    CHECK(prova_keyset_add_jwks(ks, "{\"a\":1}", 7, "test", &e) == PROVA_ESYNTAX && strcmp(e.reason, "jwks_invalid") == 0);
+    CHECK(prova_keyset_add_jwks(ks, "{\"a\":1}", 7, "test", &e) == PROVA_ESYNTAX &&
+          strcmp(e.reason, "jwks_invalid") == 0);
     CHECK(prova_keyset_add_jwks(ks, jwks.data, jwks.len, "test", &e) == 1);
     prova_buf_free(&jwk);
     prova_buf_free(&pub);

@@ -503,9 +503,8 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
             rc = prova_report_warn(r, "dsse_keyid_unknown", at, "signature %zu (keyid \"%s\") was skipped: no key for it",
                                    i, kid);
         else
-            rc = prova_report_check(r, name, false, "dsse_keyid_unknown", at,
-                                    "no trusted key has keyid \"%.80s\"; %s%s", kid,
-                                    prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered),
+            rc = prova_report_check(r, name, false, "dsse_keyid_unknown", at, "no trusted key has keyid \"%.80s\"; %s%s",
+                                    kid, prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered),
                                     hmac ? "; nor is it an HMAC-SHA256 signature under the HMAC key" : "");
     }
     if (rc == 0)
