@@ -11,11 +11,26 @@
 /* Exit codes (docs/cli.md). */
 enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
+/* An option of a command. The table of a command's options is checked before the command runs
+ * (cli_check_args): an option not in it is refused with the nearest one suggested, one given twice is refused
+ * unless CLI_OPT_REPEAT, and --json in it makes every outcome a JSON report. Each command still parses its options
+ * itself; its table must list exactly what it parses (tests/cli/test_cli_errors.sh runs every documented one). */
+enum {
+    CLI_OPT_VALUE = 1u << 0,  /* takes a value: --name VALUE or --name=VALUE */
+    CLI_OPT_REPEAT = 1u << 1, /* may be given more than once (documented as repeatable) */
+};
+typedef struct cli_opt {
+    const char *name; /* "--profile" */
+    unsigned flags;
+} cli_opt;
+
 typedef struct cli_cmd {
     const char *name;
     const char *synopsis; /* one line, after "prova " */
     const char *help;     /* the rest of --help */
     int (*run)(int argc, char **argv);
+    const cli_opt *opts;     /* its options, ending with {NULL, 0}; NULL: the command checks its own (serve, mcp) */
+    const char *const *subs; /* noun-verb commands: the verbs, ending with NULL; else NULL */
 } cli_cmd;
 
 /* Reads a whole file ("-" = stdin) into *ret (NUL-terminated, not counted in len). max_size bounds the read.
@@ -76,6 +91,22 @@ int cli_json_end(int rc);
 /* Option helpers: if argv[*i] is `--name VALUE` or `--name=VALUE`, stores VALUE and advances *i. */
 bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **ret);
 
+/* Checks argv (argv[0] is the command's name) against cmd's tables before the command runs: unknown options
+ * (unknown_option: "prova verify: unknown option '--jwsk'; did you mean '--jwks'?"), a mistyped verb of a noun-verb
+ * command (unknown_subcommand: "prova: unknown oe subcommand 'certfy'; did you mean 'certify'?"; one that is close
+ * to none is left to the command, which lists its verbs),
+ * options given twice ("prova canon: --profile given twice", option_repeated), and values given to options that take
+ * none. Stops at "--". EXIT_OK, or EXIT_USAGE after printing why. */
+int cli_check_args(const cli_cmd *cmd, int argc, char **argv);
+/* True when cmd's table has the option name. */
+bool cli_has_opt(const cli_cmd *cmd, const char *name);
+/* "prova: unknown command 'verfy'; did you mean 'verify'?" (unknown_command), or without a close one the command
+ * list. Returns EXIT_USAGE. */
+int cli_unknown_command(const char *typed);
+/* The candidate nearest to typed (Damerau-Levenshtein distance, leading dashes ignored for the length limit: 1 edit
+ * for up to 3 characters, 2 up to 6, 3 beyond; or the only candidate that typed is a prefix of), or NULL. */
+const char *cli_nearest(const char *typed, const char *const *names, size_t n);
+
 /* The wall clock in microseconds since the epoch. */
 int64_t cli_now_us(void);
 /* Loads a key file (any form prova_key_load_file reads), printing why on failure (file_not_found, file_unreadable,
@@ -98,6 +129,9 @@ typedef struct cli_list {
 /* 0, or -1 when out of memory (the list is then freed). */
 int cli_split_list(const char *s, cli_list *ret);
 void cli_list_free(cli_list *l);
+
+/* Prints the list of commands (prova --help) to f. */
+void cli_usage(FILE *f);
 
 /* Prints the help text of a command to f. */
 void cli_print_help(const cli_cmd *cmd, FILE *f);
@@ -133,6 +167,13 @@ typedef struct cli_hmac {
 bool cli_hmac_option(int argc, char **argv, int *i, cli_hmac *h);
 int cli_hmac_resolve(cli_hmac *h);
 void cli_hmac_free(cli_hmac *h);
+
+/* The HMAC key options (cli_hmac_option) and the verification options (cli_verify_option), for the option tables. */
+#define CLI_HMAC_OPTS {"--hmac-key", CLI_OPT_VALUE}, {"--hmac-key-b64", CLI_OPT_VALUE}, {"--default-key", 0}
+#define CLI_VERIFY_OPTS                                                                                              \
+    {"--jwks", CLI_OPT_VALUE | CLI_OPT_REPEAT}, {"--key", CLI_OPT_VALUE | CLI_OPT_REPEAT},                          \
+        {"--max-skew", CLI_OPT_VALUE}, {"--now", CLI_OPT_VALUE}, {"--hash-alg", CLI_OPT_VALUE},                      \
+        {"--threads", CLI_OPT_VALUE}, {"--no-skew", 0}, {"--trust-embedded-key", 0}, CLI_HMAC_OPTS
 
 /* The verification options shared by `prova verify`, `prova export` and `prova import` (cmd_ope.c): trusted keys
  * (--jwks, --key), HMAC keys, clock and freshness, hash algorithm, threads. */

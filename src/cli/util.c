@@ -1,5 +1,6 @@
 /* `prova` helpers: file input, stdout, error messages, options, a large-buffer allocator. */
 #define _GNU_SOURCE /* mremap, MAP_POPULATE */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -293,6 +294,138 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char *
     }
     *ret = argv[++*i];
     return true;
+}
+
+/* ---- Checking the command line against the tables: unknown, repeated and mistyped names ------------------ */
+
+#define NAME_MAX_CMP 64 /* longer names are never close to anything */
+
+/* Damerau-Levenshtein distance in its optimal string alignment form (insertions, deletions, substitutions, and
+ * transpositions of two adjacent characters, each 1). Both lengths are at most NAME_MAX_CMP. */
+static size_t distance(const char *a, size_t n, const char *b, size_t m) {
+    size_t d[NAME_MAX_CMP + 1][NAME_MAX_CMP + 1];
+    for (size_t i = 0; i <= n; i++) d[i][0] = i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+static const char *undashed(const char *s) {
+    while (*s == '-') s++;
+    return s;
+}
+
+const char *cli_nearest(const char *typed, const char *const *names, size_t n) {
+    size_t tl = strlen(typed), ul = strlen(undashed(typed));
+    if (tl > NAME_MAX_CMP || ul == 0) return NULL;
+    size_t limit = ul <= 3 ? 1 : ul <= 6 ? 2 : 3;
+    const char *best = NULL, *prefixed = NULL;
+    size_t best_d = limit + 1, nprefixed = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t nl = strlen(names[k]);
+        if (nl > NAME_MAX_CMP) continue;
+        size_t d = distance(typed, tl, names[k], nl);
+        /* a distance as long as the name itself means nothing was in common */
+        if (d < best_d && d < strlen(undashed(names[k]))) {
+            best = names[k];
+            best_d = d;
+        }
+        if (ul >= 3 && strncmp(undashed(names[k]), undashed(typed), ul) == 0) {
+            prefixed = names[k];
+            nprefixed++;
+        }
+    }
+    return best ? best : nprefixed == 1 ? prefixed : NULL;
+}
+
+/* Prints "prova WHO: message" and keeps it for --json, check "usage". Returns EXIT_USAGE. */
+static int usage_fail(const char *who, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int usage_fail(const char *who, const char *reason, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(who, EXIT_USAGE, "usage", reason, fmt, ap);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int cli_unknown_command(const char *typed) {
+    const char *names[64];
+    size_t n = 0;
+    for (const cli_cmd *c = cli_commands; c->name && n < sizeof names / sizeof *names; c++) names[n++] = c->name;
+    const char *near = cli_nearest(typed, names, n);
+    if (near) return usage_fail(NULL, "unknown_command", "unknown command '%s'; did you mean '%s'?", typed, near);
+    usage_fail(NULL, "unknown_command", "unknown command '%s'", typed);
+    cli_usage(stderr);
+    return EXIT_USAGE;
+}
+
+bool cli_has_opt(const cli_cmd *cmd, const char *name) {
+    for (const cli_opt *o = cmd->opts; o && o->name; o++)
+        if (strcmp(o->name, name) == 0) return true;
+    return false;
+}
+
+#define MAX_OPTS 64
+
+int cli_check_args(const cli_cmd *cmd, int argc, char **argv) {
+    if (!cmd->opts) return EXIT_OK; /* the command checks its own */
+    const char *names[MAX_OPTS];
+    size_t nopts = 0;
+    for (const cli_opt *o = cmd->opts; o->name; o++) {
+        assert(nopts < MAX_OPTS); /* a table that grows past it must raise MAX_OPTS */
+        if (nopts == MAX_OPTS) return EXIT_OK;
+        names[nopts++] = o->name;
+    }
+    bool seen[MAX_OPTS] = {false};
+    bool have_sub = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] != '-' || a[1] == '\0') { /* an operand; the first one of a noun-verb command is its verb */
+            if (cmd->subs && !have_sub) {
+                have_sub = true;
+                bool known = false;
+                size_t nsubs = 0;
+                for (const char *const *s = cmd->subs; *s; s++, nsubs++) known |= strcmp(*s, a) == 0;
+                /* Without a close one, the command's own message lists its verbs. */
+                const char *near = known ? NULL : cli_nearest(a, cmd->subs, nsubs);
+                if (near)
+                    return usage_fail(NULL, "unknown_subcommand", "unknown %s subcommand '%s'; did you mean '%s'?",
+                                      cmd->name, a, near);
+            }
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+        size_t k = 0;
+        while (k < nopts && !(strlen(names[k]) == nl && strncmp(names[k], a, nl) == 0)) k++;
+        if (k == nopts) {
+            char typed[NAME_MAX_CMP + 1];
+            snprintf(typed, sizeof typed, "%.*s", (int)(nl < NAME_MAX_CMP ? nl : NAME_MAX_CMP), a);
+            const char *near = cli_nearest(typed, names, nopts);
+            if (near)
+                return usage_fail(cmd->name, "unknown_option", "unknown option '%.*s'; did you mean '%s'?", (int)nl, a,
+                                  near);
+            return usage_fail(cmd->name, "unknown_option", "unknown option '%.*s' (see prova %s --help)", (int)nl, a,
+                              cmd->name);
+        }
+        const cli_opt *o = &cmd->opts[k];
+        if (seen[k] && !(o->flags & CLI_OPT_REPEAT))
+            return usage_fail(cmd->name, "option_repeated", "%s given twice", o->name);
+        seen[k] = true;
+        if (!(o->flags & CLI_OPT_VALUE) && eq) return usage_fail(cmd->name, "usage", "%s takes no value", o->name);
+        if ((o->flags & CLI_OPT_VALUE) && !eq) i++; /* its value, whatever it looks like */
+    }
+    return EXIT_OK;
 }
 
 bool cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
