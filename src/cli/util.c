@@ -132,6 +132,8 @@ static void keep(const char *check, const char *reason, const char *at, const ch
 }
 
 /* Prints "prova[ WHO]: message" and keeps it. Returns code. */
+static int vfail(const char *who, int code, const char *check, const char *reason, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 static int vfail(const char *who, int code, const char *check, const char *reason, const char *fmt, va_list ap) {
     char msg[1024];
     va_list aq;
