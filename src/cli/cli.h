@@ -83,7 +83,6 @@ void cli_report_as(const char *file, const prova_error *err, const char *check, 
  * cli_json_flush() prints the kept failure now (one line of a JSON Lines answer, e.g. a CloudEvents batch);
  * cli_json_end(rc) prints it unless a report was written or rc is EXIT_OK, and returns rc. */
 void cli_json_begin(bool on);
-bool cli_json(void);
 void cli_json_wrote(void);
 void cli_json_flush(void);
 int cli_json_end(int rc);

@@ -176,8 +176,6 @@ void cli_json_begin(bool on) {
     fails.json = on;
 }
 
-bool cli_json(void) { return fails.json; }
-
 void cli_json_wrote(void) { fails.wrote = true; }
 
 /* The kept failure (or, if none was kept, one that says where to look) as a report on one line of stdout. */
