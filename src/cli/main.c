@@ -15,20 +15,31 @@ static const cli_opt pack_opts[] = {
     {"--key", V},        {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V}, {"--ts", V},
     {"--not-before", V}, {"--expires-at", V},   {"--dialect", V},     {"--bind", 0},     {NULL, 0}};
 static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS, {"--json", 0}, {NULL, 0}};
-static const cli_opt receipt_opts[] = {
-    {"--key", V},           {"--chain", V},           {"--policy", V},
-    {"--ts", V},            {"--now", V},             {"--sender-jwks", V | R},
-    {"--sender-key", V | R}, {"--trust-embedded-key", 0}, {"--no-skew", 0},
-    {NULL, 0}};
+static const cli_opt receipt_opts[] = {{"--key", V},
+                                       {"--chain", V},
+                                       {"--policy", V},
+                                       {"--ts", V},
+                                       {"--now", V},
+                                       {"--sender-jwks", V | R},
+                                       {"--sender-key", V | R},
+                                       {"--trust-embedded-key", 0},
+                                       {"--no-skew", 0},
+                                       {NULL, 0}};
 static const cli_opt bundle_opts[] = {{"--key", V},  {"--chain", V},       {"--trace-id", V},
                                       {"--form", V}, {"--exported-at", V}, {NULL, 0}};
-static const cli_opt oe_opts[] = {
-    {"--chain", V},        {"--key", V},           {"--chain-type", V},    {"--origin-type", V},  {"--origin-id", V},
-    {"--id", V},           {"--created-at", V},    {"--hash-alg", V},      {"--sig-alg", V},      {"--type", V},
-    {"--actor", V},        {"--actor-type", V},    {"--sentiment", V},     {"--at", V},           {"--issued-at", V},
-    {"--artifact-type", V}, {"--artifact-ref", V}, {"--artifact-title", V}, {"--certificate-id", V}, {"--out", V},
-    {"--reason", V},       {"--by", V},            {"--in-place", 0},      {"--input", 0},        {"--force", 0},
-    {NULL, 0}};
+static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
+                                  {"--chain-type", V},     {"--origin-type", V},
+                                  {"--origin-id", V},      {"--id", V},
+                                  {"--created-at", V},     {"--hash-alg", V},
+                                  {"--sig-alg", V},        {"--type", V},
+                                  {"--actor", V},          {"--actor-type", V},
+                                  {"--sentiment", V},      {"--at", V},
+                                  {"--issued-at", V},      {"--artifact-type", V},
+                                  {"--artifact-ref", V},   {"--artifact-title", V},
+                                  {"--certificate-id", V}, {"--out", V},
+                                  {"--reason", V},         {"--by", V},
+                                  {"--in-place", 0},       {"--input", 0},
+                                  {"--force", 0},          {NULL, 0}};
 static const cli_opt proof_opts[] = {CLI_HMAC_OPTS, {"--attest-key", V}, {"--author", V}, {NULL, 0}};
 static const cli_opt export_opts[] = {
     CLI_VERIFY_OPTS, {"--to", V},       {"--out", V},           {"--sign-key", V | R}, {"--keyid", V}, {"--source", V},
