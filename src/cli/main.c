@@ -115,7 +115,9 @@ const cli_cmd cli_commands[] = {
      "                         also PROVA_HMAC_KEY_B64. Without one, the signature is not checked (not valid).\n"
      "                         DSSE envelopes: their HMAC signatures are checked under the same key\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
-     "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape\n"
+     "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape;\n"
+     "                         on any failure (a missing file, a bad key or option) the same shape with one failed\n"
+     "                         check and its reason code (docs/cli.md)\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
      cmd_verify, verify_opts, NULL},
     {"receipt",
