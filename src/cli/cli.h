@@ -11,15 +11,31 @@
 /* Exit codes (docs/cli.md). */
 enum { EXIT_OK = 0, EXIT_INVALID = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
+/* An option of a command. The table of a command's options is checked before the command runs
+ * (cli_check_args): an option not in it is refused with the nearest one suggested, one given twice is refused
+ * unless CLI_OPT_REPEAT, and --json in it makes every outcome a JSON report. Each command still parses its options
+ * itself; its table must list exactly what it parses (tests/cli/test_cli_errors.sh runs every documented one). */
+enum {
+    CLI_OPT_VALUE = 1u << 0,  /* takes a value: --name VALUE or --name=VALUE */
+    CLI_OPT_REPEAT = 1u << 1, /* may be given more than once (documented as repeatable) */
+};
+typedef struct cli_opt {
+    const char *name; /* "--profile" */
+    unsigned flags;
+} cli_opt;
+
 typedef struct cli_cmd {
     const char *name;
     const char *synopsis; /* one line, after "prova " */
     const char *help;     /* the rest of --help */
     int (*run)(int argc, char **argv);
+    const cli_opt *opts;     /* its options, ending with {NULL, 0}; NULL: the command checks its own (serve, mcp) */
+    const char *const *subs; /* noun-verb commands: the verbs, ending with NULL; else NULL */
 } cli_cmd;
 
 /* Reads a whole file ("-" = stdin) into *ret (NUL-terminated, not counted in len). max_size bounds the read.
- * On failure prints "prova: NAME: reason" and returns EXIT_USAGE (missing/too large) or EXIT_INTERNAL. */
+ * On failure prints "prova: NAME: reason" and returns EXIT_USAGE (missing, forbidden, a directory, too large:
+ * file_not_found, file_unreadable, json_size_limit) or EXIT_INTERNAL (file_unreadable, out_of_memory). */
 int cli_read_file(const char *path, size_t max_size, prova_buf *ret);
 
 /* An input document: a read-only mapping of a regular file, or the bytes read from a pipe or stdin. */
@@ -44,20 +60,63 @@ const prova_allocator *cli_allocator(void);
 /* Writes all of data to stdout and flushes; EXIT_OK or EXIT_INTERNAL (with a message). */
 int cli_write_stdout(const void *data, size_t len);
 
-/* Prints "prova: FILE:LINE:COL: message (reason)" (or without position) for a library error. */
-void cli_report(const char *file, const prova_error *err);
-
-/* Prints "prova: message" to stderr, printf-style. Returns code. */
+/* Failures. Each prints "prova: message" on stderr and returns code. With --json, the first failure of the run is
+ * also kept: when the command ends without having printed a report, cli_json_end prints one in its place (kind
+ * "unknown", one failed check CHECK with reason code REASON), so that stdout holds one JSON document whatever
+ * happened. The reason codes are stable (docs/cli.md): usage, unknown_option, option_repeated, unknown_command,
+ * unknown_subcommand, file_not_found, file_unreadable, json_size_limit, key_file_invalid, key_not_private,
+ * jwks_invalid, out_of_memory, internal, and the library's codes for what it parsed.
+ *
+ * cli_fail: check and reason "usage" (EXIT_USAGE), "internal" (EXIT_INTERNAL), "verify"/"invalid" (EXIT_INVALID).
+ * cli_fail_file: "FILE: strerror(err)" for a file that cannot be opened or read; file_not_found (ENOENT) or
+ * file_unreadable, exit 2 for ENOENT and EACCES, else 3.
+ * cli_report: "FILE:LINE:COL: message (reason) at /pointer" for a library error; check "parse" when the error has a
+ * position, else "input"; the library's reason. cli_report_as: the same with the check and reason given. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_fail_as(int code, const char *check, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int cli_fail_file(const char *check, const char *path, int err);
+void cli_report(const char *file, const prova_error *err);
+void cli_report_as(const char *file, const prova_error *err, const char *check, const char *reason);
+
+/* --json (main.c): cli_json_begin(on) before the command runs; cli_json_wrote() when a report went to stdout;
+ * cli_json_flush() prints the kept failure now (one line of a JSON Lines answer, e.g. a CloudEvents batch);
+ * cli_json_end(rc) prints it unless a report was written or rc is EXIT_OK, and returns rc. */
+void cli_json_begin(bool on);
+void cli_json_wrote(void);
+void cli_json_flush(void);
+int cli_json_end(int rc);
 
 /* Option helpers: if argv[*i] is `--name VALUE` or `--name=VALUE`, stores VALUE and advances *i. */
 bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **ret);
 
+/* Checks argv (argv[0] is the command's name) against cmd's tables before the command runs: unknown options
+ * (unknown_option: "prova verify: unknown option '--jwsk'; did you mean '--jwks'?"), a mistyped verb of a noun-verb
+ * command (unknown_subcommand: "prova: unknown oe subcommand 'certfy'; did you mean 'certify'?"; one that is close
+ * to none is left to the command, which lists its verbs),
+ * options given twice ("prova canon: --profile given twice", option_repeated), and values given to options that take
+ * none. Stops at "--". EXIT_OK, or EXIT_USAGE after printing why. */
+int cli_check_args(const cli_cmd *cmd, int argc, char **argv);
+/* True when cmd's table has the option name. */
+bool cli_has_opt(const cli_cmd *cmd, const char *name);
+/* "prova: unknown command 'verfy'; did you mean 'verify'?" (unknown_command), or without a close one the command
+ * list. Returns EXIT_USAGE. */
+int cli_unknown_command(const char *typed);
+/* The candidate nearest to typed (Damerau-Levenshtein distance, leading dashes ignored for the length limit: 1 edit
+ * for up to 3 characters, 2 up to 6, 3 beyond; or the only candidate that typed is a prefix of), or NULL. */
+const char *cli_nearest(const char *typed, const char *const *names, size_t n);
+
 /* The wall clock in microseconds since the epoch. */
 int64_t cli_now_us(void);
-/* Loads a key file (any form prova_key_load_file reads), printing why on failure. EXIT_OK or EXIT_USAGE. */
+/* Loads a key file (any form prova_key_load_file reads), printing why on failure (file_not_found, file_unreadable,
+ * key_file_invalid; a JWKS is named as such). EXIT_OK, EXIT_USAGE or EXIT_INTERNAL.
+ * cli_load_private_key: for signing; a public key or a JWKS is refused as such (key_not_private).
+ * cli_load_trusted_key: for verifying (a private key verifies with its public half); a JWKS is refused with the
+ * option that takes one (jwks_option, e.g. "--jwks"). */
 typedef struct prova_key prova_key;
 int cli_load_key(const char *path, prova_key **ret);
+int cli_load_private_key(const char *path, prova_key **ret);
+int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **ret);
 /* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of the directory. */
 int cli_write_file_atomic(const char *path, const void *data, size_t len);
 
@@ -69,6 +128,9 @@ typedef struct cli_list {
 /* 0, or -1 when out of memory (the list is then freed). */
 int cli_split_list(const char *s, cli_list *ret);
 void cli_list_free(cli_list *l);
+
+/* Prints the list of commands (prova --help) to f. */
+void cli_usage(FILE *f);
 
 /* Prints the help text of a command to f. */
 void cli_print_help(const cli_cmd *cmd, FILE *f);
@@ -104,6 +166,13 @@ typedef struct cli_hmac {
 bool cli_hmac_option(int argc, char **argv, int *i, cli_hmac *h);
 int cli_hmac_resolve(cli_hmac *h);
 void cli_hmac_free(cli_hmac *h);
+
+/* The HMAC key options (cli_hmac_option) and the verification options (cli_verify_option), for the option tables. */
+#define CLI_HMAC_OPTS {"--hmac-key", CLI_OPT_VALUE}, {"--hmac-key-b64", CLI_OPT_VALUE}, {"--default-key", 0}
+#define CLI_VERIFY_OPTS                                                                                              \
+    {"--jwks", CLI_OPT_VALUE | CLI_OPT_REPEAT}, {"--key", CLI_OPT_VALUE | CLI_OPT_REPEAT},                          \
+        {"--max-skew", CLI_OPT_VALUE}, {"--now", CLI_OPT_VALUE}, {"--hash-alg", CLI_OPT_VALUE},                      \
+        {"--threads", CLI_OPT_VALUE}, {"--no-skew", 0}, {"--trust-embedded-key", 0}, CLI_HMAC_OPTS
 
 /* The verification options shared by `prova verify`, `prova export` and `prova import` (cmd_ope.c): trusted keys
  * (--jwks, --key), HMAC keys, clock and freshness, hash algorithm, threads. */

@@ -123,7 +123,7 @@ int cmd_export(int argc, char **argv) {
         } else if (cli_opt_value(argc, argv, &i, "--sign-key", &v)) {
             if (!v) rc = cli_fail(EXIT_USAGE, "--sign-key needs a key file");
             else if (x.nsign == CLI_EXPORT_MAX_KEYS) rc = cli_fail(EXIT_USAGE, "at most %d --sign-key", CLI_EXPORT_MAX_KEYS);
-            else if ((rc = cli_load_key(v, &x.sign_keys[x.nsign])) == EXIT_OK) x.nsign++;
+            else if ((rc = cli_load_private_key(v, &x.sign_keys[x.nsign])) == EXIT_OK) x.nsign++;
         } else if (cli_opt_value(argc, argv, &i, "--keyid", &v)) {
             x.keyid = v;
         } else if (cli_opt_value(argc, argv, &i, "--source", &v)) {
@@ -274,8 +274,8 @@ static void ce_report(const char *file, const prova_error *err) {
         cli_report(file, err);
         return;
     }
-    fprintf(stderr, "prova: %s: %s, at byte %zu of the value (%s) at %s\n",
-            !file || strcmp(file, "-") == 0 ? "<stdin>" : file, err->message, err->offset, err->reason, err->pointer);
+    cli_fail_as(EXIT_USAGE, "input", err->reason, "%s: %s, at byte %zu of the value (%s) at %s",
+                !file || strcmp(file, "-") == 0 ? "<stdin>" : file, err->message, err->offset, err->reason, err->pointer);
 }
 
 /* Verifies the record bytes that a CloudEvent carried; the report gets the event's layer as its first check. */
@@ -384,8 +384,11 @@ int cmd_import(int argc, char **argv) {
             const prova_json *ev = batch ? prova_json_at(root, k) : root;
             rec.len = 0;
             if (!batch && !prova_json_get(ev, "specversion")) {
-                rc = cli_fail(EXIT_USAGE, "%s: neither a DSSE envelope (payloadType, payload, signatures) nor a "
-                              "CloudEvent (specversion ...) nor a batch of CloudEvents", file);
+                /* the check and code of prova verify's answer to a document it does not know */
+                rc = cli_fail_as(EXIT_USAGE, "kind", "schema_error",
+                                 "%s: neither a DSSE envelope (payloadType, payload, signatures) nor a CloudEvent "
+                                 "(specversion ...) nor a batch of CloudEvents",
+                                 file);
                 break;
             }
             if (prova_ce_unwrap(ev, &rec, &err) < 0) {
@@ -395,6 +398,7 @@ int cmd_import(int argc, char **argv) {
                     if (wn > 0 && (size_t)wn < sizeof err.pointer) memcpy(err.pointer, where, (size_t)wn + 1);
                 }
                 ce_report(file, &err);
+                if (!extract) cli_json_flush(); /* --json: this event's line of the answer */
                 rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
                 if (rc > worst) worst = rc;
                 continue;
@@ -413,7 +417,7 @@ int cmd_import(int argc, char **argv) {
         }
         if (rc == EXIT_OK || batch) rc = worst > rc ? worst : rc;
     } else if (rc == EXIT_OK && root) {
-        rc = cli_fail(EXIT_USAGE, "%s: neither a DSSE envelope nor a CloudEvent", file);
+        rc = cli_fail_as(EXIT_USAGE, "kind", "schema_error", "%s: neither a DSSE envelope nor a CloudEvent", file);
     }
     if (rc == EXIT_OK) rc = worst;
     prova_doc_free(doc);

@@ -73,16 +73,8 @@ int cmd_jwks(int argc, char **argv) {
             rc = cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
             break;
         }
-        prova_error err;
-        int r = prova_key_load_file(argv[i], &keys[n], &err);
-        if (r < 0) {
-            if (r == PROVA_EIO) rc = cli_fail(EXIT_USAGE, "%s: %s", argv[i], strerror(errno));
-            else {
-                cli_report(argv[i], &err);
-                rc = EXIT_USAGE;
-            }
-            break;
-        }
+        rc = cli_load_key(argv[i], &keys[n]);
+        if (rc != EXIT_OK) break;
         legacy[n++] = after_legacy;
     }
     if (rc == EXIT_OK && n == 0) rc = cli_fail(EXIT_USAGE, "give at least one key file (see --help)");

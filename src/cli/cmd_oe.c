@@ -207,7 +207,7 @@ static int cmd_certify(const oe_args *a) {
     prova_key *key = NULL;
     prova_doc *chain = NULL;
     prova_buf bundle = PROVA_BUF_INIT, certified = PROVA_BUF_INIT;
-    if (rc == EXIT_OK) rc = cli_load_key(a->key, &key);
+    if (rc == EXIT_OK) rc = cli_load_private_key(a->key, &key);
     if (rc == EXIT_OK) rc = read_doc(a->chain, &chain);
     if (rc == EXIT_OK) {
         prova_oe_cert_params p = {.artifact_type = a->artifact_type, .artifact_ref = a->artifact_ref,
@@ -237,7 +237,7 @@ static int cmd_status(const oe_args *a, prova_oe_cert_status status) {
     prova_key *key = NULL;
     prova_doc *bundle = NULL;
     prova_buf out = PROVA_BUF_INIT;
-    if (rc == EXIT_OK) rc = cli_load_key(a->key, &key);
+    if (rc == EXIT_OK) rc = cli_load_private_key(a->key, &key);
     if (rc == EXIT_OK) rc = read_doc(a->file, &bundle);
     if (rc == EXIT_OK) {
         prova_oe_status_params p = {.status = status, .reason = a->reason, .superseded_by = a->by,

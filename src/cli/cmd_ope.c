@@ -50,7 +50,7 @@ int cmd_pack(int argc, char **argv) {
     }
 
     prova_key *key = NULL;
-    int rc = cli_load_key(key_path, &key);
+    int rc = cli_load_private_key(key_path, &key);
     if (rc != EXIT_OK) return rc;
     cli_input in;
     rc = cli_input_open(file, PROVA_DEFAULT_MAX_SIZE, &in);
@@ -80,6 +80,46 @@ int cmd_pack(int argc, char **argv) {
     return rc;
 }
 
+/* Adds the keys of the JWKS file path to ks ("jwks:PATH" as their source). EXIT_OK, or an exit code after printing
+ * why (file_not_found, file_unreadable, jwks_invalid). A single key file given instead is named as such, private
+ * or public, with the way to use it: key_option takes a single key. */
+static int load_jwks(prova_keyset *ks, const char *path, const char *key_option) {
+    cli_input in;
+    int rc = cli_input_open(path, (size_t)4 << 20, &in);
+    if (rc == EXIT_OK) {
+        prova_error err;
+        char src[512];
+        snprintf(src, sizeof src, "jwks:%s", path);
+        int r = prova_keyset_add_jwks(ks, in.data, in.len, src, &err);
+        prova_key *k = NULL;
+        if (r == PROVA_ENOMEM) {
+            rc = cli_fail_as(EXIT_INTERNAL, "internal", "out_of_memory", "%s: out of memory", path);
+        } else if (r < 0 && prova_key_from_text(in.data, in.len, &k, NULL) == 0) {
+            size_t lead = 0;
+            while (lead < in.len &&
+                   (in.data[lead] == ' ' || in.data[lead] == '\t' || in.data[lead] == '\r' || in.data[lead] == '\n'))
+                lead++;
+            const char *form = "hex"; /* as prova_key_from_text detects it */
+            if (lead < in.len && in.data[lead] == '{') form = "JWK";
+            else if (lead < in.len && in.data[lead] == '-') form = "PEM";
+            if (prova_key_is_private(k))
+                rc = cli_fail_as(EXIT_USAGE, "key", "jwks_invalid",
+                                 "%s is a private key (%s), not a JWKS; make one of its public half with prova jwks %s "
+                                 "(or give the key with %s)",
+                                 path, form, path, key_option);
+            else
+                rc = cli_fail_as(EXIT_USAGE, "key", "jwks_invalid",
+                                 "%s is a public key (%s), not a JWKS; give it with %s", path, form, key_option);
+        } else if (r < 0) {
+            cli_report_as(path, &err, "key", "jwks_invalid");
+            rc = EXIT_USAGE;
+        }
+        prova_key_free(k);
+    }
+    cli_input_close(&in);
+    return rc;
+}
+
 int cli_verify_args_init(cli_verify_args *va) {
     memset(va, 0, sizeof *va);
     va->ks = prova_keyset_new();
@@ -98,26 +138,11 @@ bool cli_verify_option(int argc, char **argv, int *ip, cli_verify_args *va, int 
     int i = *ip;
     bool took = true;
     if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
-        if (!v) {
-            *rc = cli_fail(EXIT_USAGE, "--jwks needs a file");
-        } else {
-            cli_input in;
-            *rc = cli_input_open(v, (size_t)4 << 20, &in);
-            if (*rc == EXIT_OK) {
-                prova_error err;
-                char src[512];
-                snprintf(src, sizeof src, "jwks:%s", v);
-                if (prova_keyset_add_jwks(va->ks, in.data, in.len, src, &err) < 0) {
-                    cli_report(v, &err);
-                    *rc = EXIT_USAGE;
-                }
-            }
-            cli_input_close(&in);
-        }
+        *rc = v ? load_jwks(va->ks, v, "--key") : cli_fail(EXIT_USAGE, "--jwks needs a file");
     } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
         prova_key *k = NULL;
         if (!v) *rc = cli_fail(EXIT_USAGE, "--key needs a file");
-        else *rc = cli_load_key(v, &k);
+        else *rc = cli_load_trusted_key(v, "--jwks", &k);
         char src[512];
         snprintf(src, sizeof src, "key:%s", v ? v : "");
         if (*rc == EXIT_OK && prova_keyset_add(va->ks, k, src) < 0) *rc = cli_fail(EXIT_INTERNAL, "out of memory");
@@ -209,6 +234,7 @@ int cli_print_report(const char *file, int status, const prova_report *rep, cons
     int w = json ? prova_report_to_json(rep, &out) : prova_report_to_text(rep, &out);
     if (w == 0 && json) w = prova_buf_append(&out, "\n", 1);
     int rc = w < 0 ? cli_fail(EXIT_INTERNAL, "out of memory") : cli_write_stdout(out.data, out.len);
+    if (rc == EXIT_OK) cli_json_wrote();
     prova_buf_free(&out);
     if (status == PROVA_ESYNTAX) {
         if (!json) cli_report(file, err);
@@ -292,18 +318,11 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
             char src[512];
             snprintf(src, sizeof src, "%s:%s", jwks ? "jwks" : "key", v);
             if (jwks) {
-                cli_input in;
-                int rc = cli_input_open(v, (size_t)4 << 20, &in);
-                prova_error err;
-                if (rc == EXIT_OK && prova_keyset_add_jwks(a->senders, in.data, in.len, src, &err) < 0) {
-                    cli_report(v, &err);
-                    rc = EXIT_USAGE;
-                }
-                cli_input_close(&in);
+                int rc = load_jwks(a->senders, v, "--sender-key");
                 if (rc != EXIT_OK) return rc;
             } else {
                 prova_key *k = NULL;
-                int rc = cli_load_key(v, &k);
+                int rc = cli_load_trusted_key(v, "--sender-jwks", &k);
                 if (rc != EXIT_OK) return rc;
                 if (prova_keyset_add(a->senders, k, src) < 0) return cli_fail(EXIT_INTERNAL, "out of memory");
             }
@@ -358,7 +377,7 @@ int cmd_receipt(int argc, char **argv) {
     prova_doc *env = NULL, *prev = NULL, *policy = NULL;
     prova_report *rep = NULL;
     prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
-    if (rc == EXIT_OK) rc = cli_load_key(a.key, &gw);
+    if (rc == EXIT_OK) rc = cli_load_private_key(a.key, &gw);
     if (rc == EXIT_OK) rc = cli_input_open(a.file, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc == EXIT_OK) {
         /* The gateway accepts only an envelope that verifies with the trusted sender keys. */
@@ -444,7 +463,7 @@ int cmd_bundle(int argc, char **argv) {
     prova_key *gw = NULL;
     prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
     prova_doc *doc = NULL;
-    if (rc == EXIT_OK) rc = cli_load_key(a.key, &gw);
+    if (rc == EXIT_OK) rc = cli_load_private_key(a.key, &gw);
     if (rc == EXIT_OK) rc = read_chain(a.chain, a.trace_id, &arr, &last);
     if (rc == EXIT_OK && last.len == 0) rc = cli_fail(EXIT_USAGE, "%s: no receipts for trace %s", a.chain, a.trace_id);
     char ts[40];

@@ -122,7 +122,7 @@ static int proof_sign(int argc, char **argv) {
     prova_doc *doc = NULL;
     uint8_t *key = NULL;
     size_t kl = 0;
-    if (rc == EXIT_OK && attest) rc = cli_load_key(attest, &ak);
+    if (rc == EXIT_OK && attest) rc = cli_load_private_key(attest, &ak);
     if (rc == EXIT_OK) rc = load_record(file, &doc);
     if (rc == EXIT_OK) {
         prova_error e;

@@ -3,6 +3,61 @@
 
 #include "cli.h"
 
+/* The options of each command (cli.h, cli_opt): checked before the command runs. V takes a value; R repeatable. */
+#define V CLI_OPT_VALUE
+#define R CLI_OPT_REPEAT
+#define CANON_OPTS {"--profile", V}, {"--max-depth", V}, {"--max-size", V}, {"--allow-nonfinite", 0}
+static const cli_opt canon_opts[] = {CANON_OPTS, {NULL, 0}};
+static const cli_opt hash_opts[] = {CANON_OPTS, {"--alg", V}, {NULL, 0}};
+static const cli_opt keygen_opts[] = {{"--alg", V}, {"--kid", V}, {"--out", V}, {"--force", 0}, {NULL, 0}};
+static const cli_opt jwks_opts[] = {{"--legacy", R}, {NULL, 0}};
+static const cli_opt pack_opts[] = {
+    {"--key", V},        {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V}, {"--ts", V},
+    {"--not-before", V}, {"--expires-at", V},   {"--dialect", V},     {"--bind", 0},     {NULL, 0}};
+static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS, {"--json", 0}, {NULL, 0}};
+static const cli_opt receipt_opts[] = {{"--key", V},
+                                       {"--chain", V},
+                                       {"--policy", V},
+                                       {"--ts", V},
+                                       {"--now", V},
+                                       {"--sender-jwks", V | R},
+                                       {"--sender-key", V | R},
+                                       {"--trust-embedded-key", 0},
+                                       {"--no-skew", 0},
+                                       {NULL, 0}};
+static const cli_opt bundle_opts[] = {{"--key", V},  {"--chain", V},       {"--trace-id", V},
+                                      {"--form", V}, {"--exported-at", V}, {NULL, 0}};
+static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
+                                  {"--chain-type", V},     {"--origin-type", V},
+                                  {"--origin-id", V},      {"--id", V},
+                                  {"--created-at", V},     {"--hash-alg", V},
+                                  {"--sig-alg", V},        {"--type", V},
+                                  {"--actor", V},          {"--actor-type", V},
+                                  {"--sentiment", V},      {"--at", V},
+                                  {"--issued-at", V},      {"--artifact-type", V},
+                                  {"--artifact-ref", V},   {"--artifact-title", V},
+                                  {"--certificate-id", V}, {"--out", V},
+                                  {"--reason", V},         {"--by", V},
+                                  {"--in-place", 0},       {"--input", 0},
+                                  {"--force", 0},          {NULL, 0}};
+static const cli_opt proof_opts[] = {CLI_HMAC_OPTS, {"--attest-key", V}, {"--author", V}, {NULL, 0}};
+static const cli_opt export_opts[] = {
+    CLI_VERIFY_OPTS, {"--to", V},       {"--out", V},           {"--sign-key", V | R}, {"--keyid", V}, {"--source", V},
+    {"--type", V},   {"--mode", V},     {"--ext", V | R},       {"--namespace", V},    {"--job", V},   {"--event", V},
+    {"--run-id", V}, {"--progress", V}, {"--error-message", V}, {"--error-type", V},   {"--post", V},  {"--spool", V},
+    {"--token", V},  {"--force", 0},    {"--zip", 0},           {"--no-verify", 0},    {NULL, 0}};
+static const cli_opt import_opts[] = {CLI_VERIFY_OPTS, {"--headers", V}, {"--json", 0}, {"--extract", 0}, {NULL, 0}};
+static const cli_opt sink_opts[] = {{"--spool", V}, {"--token", V}, {NULL, 0}};
+static const cli_opt no_opts[] = {{NULL, 0}};
+#undef V
+#undef R
+
+/* The verbs of the noun-verb commands. */
+static const char *const oe_subs[] = {"new", "append", "resolve", "certify", "revoke", "supersede", "hash-event", NULL};
+static const char *const proof_subs[] = {"sign", "id", NULL};
+static const char *const receipt_subs[] = {"append", NULL};
+static const char *const sink_subs[] = {"flush", NULL};
+
 const cli_cmd cli_commands[] = {
     {"canon", "canon [--profile ope|ophamin|jcs] [--max-depth N] [--max-size BYTES] [--allow-nonfinite] [FILE|-]",
      "Writes the canonical bytes of one JSON document to stdout, with no trailing newline.\n"
@@ -11,23 +66,23 @@ const cli_cmd cli_commands[] = {
      "  --max-size BYTES   input size limit (default 268435456)\n"
      "  --allow-nonfinite  ophamin only: accept NaN/Infinity and lone surrogates, as Python writes them\n"
      "Exit: 0 written, 2 malformed input or usage (message names file:line:col and a reason code), 3 I/O.\n",
-     cmd_canon},
+     cmd_canon, canon_opts, NULL},
     {"hash", "hash [--profile P] [--alg A] [FILE|-]",
      "Prints \"<alg>:<hex>\" of the canonical bytes. The default (ope + sha256) is the OPE CID.\n"
      "  --alg A   sha256 (default), sha384, sha512, sha3-256, sha3-384, sha3-512\n"
      "  Other options as for canon.\n",
-     cmd_hash},
+     cmd_hash, hash_opts, NULL},
     {"keygen", "keygen [--alg ALG] [--kid KID] [--force] --out FILE",
      "Generates a private key and writes it as a JWK to FILE with mode 0600; prints the kid.\n"
      "  --alg ALG  ed25519 (default), ed448, ecdsa-p256, ecdsa-p384, ecdsa-p521\n"
      "  --kid KID  key id (default for ed25519: ed25519- + 16 hex of SHA-256(public key))\n"
      "  --force    replace FILE if it exists\n",
-     cmd_keygen},
+     cmd_keygen, keygen_opts, NULL},
     {"jwks", "jwks KEYFILE... [--legacy KEYFILE...]",
      "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI), each with\n"
      "\"status\":\"active\", or \"legacy\" for the keys after --legacy (rotated-out keys that still verify what\n"
      "they signed). Private parts are never written.\n",
-     cmd_jwks},
+     cmd_jwks, jwks_opts, NULL},
     {"pack",
      "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"
      "           [--bind] [--dialect prova|ope-lib|starter] [PAYLOAD|-]",
@@ -37,7 +92,7 @@ const cli_cmd cli_commands[] = {
      "  --dialect D      prova (default; sig + kid + version + sig_alg), ope-lib (sender_sig + kid),\n"
      "                   starter (signature + sender{kid,jwk}; cid over the ASCII-escaped payload as the gateway does)\n"
      "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
-     cmd_pack},
+     cmd_pack, pack_opts, NULL},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key] [--json] [FILE|-]",
@@ -60,21 +115,23 @@ const cli_cmd cli_commands[] = {
      "                         also PROVA_HMAC_KEY_B64. Without one, the signature is not checked (not valid).\n"
      "                         DSSE envelopes: their HMAC signatures are checked under the same key\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
-     "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape\n"
+     "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape;\n"
+     "                         on any failure (a missing file, a bad key or option) the same shape with one failed\n"
+     "                         check and its reason code (docs/cli.md)\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
-     cmd_verify},
+     cmd_verify, verify_opts, NULL},
     {"receipt",
      "receipt append --key GWKEY --chain CHAIN.jsonl [--sender-jwks F | --sender-key F]... [--trust-embedded-key]\n"
      "           [--policy JSON] [--ts TS] [--now TS] [--no-skew] ENVELOPE|-",
      "A gateway's step, offline: verifies the envelope with the trusted sender keys, then appends the next signed\n"
      "receipt of its trace (the starter gateway's form: hop, prev_receipt_hash, receipt_signature, receipt_hash)\n"
      "to CHAIN.jsonl (fsynced) and prints it.\n",
-     cmd_receipt},
+     cmd_receipt, receipt_opts, receipt_subs},
     {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
      "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n",
-     cmd_bundle},
+     cmd_bundle, bundle_opts, NULL},
     {"oe",
      "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",
      "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
@@ -97,7 +154,7 @@ const cli_cmd cli_commands[] = {
      "      prints the event hash (or, with --input, the JCS bytes that are hashed)\n"
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
-     cmd_oe},
+     cmd_oe, oe_opts, oe_subs},
     {"proof",
      "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id [FILE|-]",
      "Ophamin proof records (EmpiricalProofRecord 1.0, docs/proof.md).\n"
@@ -108,7 +165,7 @@ const cli_cmd cli_commands[] = {
      "               (the public \"ophamin-scenario-proof-key\": anyone can forge it; integrity against accidents only)\n"
      "  proof id     prints the record's content address (proof_id), recomputed\n"
      "Verify with prova verify [--hmac-key ...] PROOF.json (detected automatically).\n",
-     cmd_proof},
+     cmd_proof, proof_opts, proof_subs},
     {"export",
      "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
      "Carries a record of any family (OPE envelope, receipt, chain or bundle; OpenExecution bundle or resolved\n"
@@ -128,7 +185,7 @@ const cli_cmd cli_commands[] = {
      "  --post URL                 cloudevents, openlineage: POST the events (retries; undeliverable events wait\n"
      "                             in --spool DIR, default $XDG_STATE_HOME/prova/spool; --token T or\n"
      "                             PROVA_SINK_TOKEN: a bearer token)\n",
-     cmd_export},
+     cmd_export, export_opts, NULL},
     {"import",
      "import [--headers F] [--json] [--extract] [verify options] FILE|-",
      "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
@@ -136,7 +193,7 @@ const cli_cmd cli_commands[] = {
      "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
      "report. Exit codes as prova verify. --extract prints the record inside (a CloudEvent's data, a DSSE\n"
      "Statement's record) instead of verifying it.\n",
-     cmd_import},
+     cmd_import, import_opts, NULL},
     {"mcp",
      "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin O]...",
      "Serves prova's abilities as MCP tools for AI agents (docs/mcp.md, docs/mcp-tools.md): newline-delimited\n"
@@ -153,12 +210,12 @@ const cli_cmd cli_commands[] = {
      "  --max-message BYTES          the largest JSON-RPC message (default 4 MiB)\n"
      "  --quiet                      no log lines\n"
      "prova serve also serves POST /mcp (--no-mcp turns it off).\n",
-     cmd_mcp},
+     cmd_mcp, NULL, NULL},
     {"sink",
      "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
-     cmd_sink},
+     cmd_sink, sink_opts, sink_subs},
     {"serve",
      "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
@@ -192,12 +249,12 @@ const cli_cmd cli_commands[] = {
      "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
      "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n"
      "SIGHUP: re-read the trusted senders (a key added to the JWKS file is trusted without a restart).\n",
-     cmd_serve},
+     cmd_serve, NULL, NULL},
     {"demo", "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
      "an edit to the record is detected.\n",
-     cmd_demo},
-    {NULL, NULL, NULL, NULL},
+     cmd_demo, no_opts, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 const cli_cmd *cli_find(const char *name) {
@@ -206,21 +263,29 @@ const cli_cmd *cli_find(const char *name) {
     return NULL;
 }
 
-static void usage(FILE *f) {
+void cli_usage(FILE *f) {
     fprintf(f, "usage: prova <command> [options]\n\ncommands:\n");
     for (const cli_cmd *c = cli_commands; c->name; c++) fprintf(f, "  prova %s\n", c->synopsis);
     fprintf(f, "\n'prova <command> --help' describes one command. Exit codes: 0 ok, 1 verification failed,\n"
                "2 bad input or usage, 3 internal or I/O error. Version " PROVA_VERSION_STRING ".\n");
 }
 
+/* True when argv[from..] has --json before any "--". */
+static bool asks_json(int argc, char **argv, int from) {
+    for (int i = from; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0) return true;
+    return false;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
-        usage(stderr);
+        cli_usage(stderr);
         return EXIT_USAGE;
     }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
-        if (argc > 2 && cli_find(argv[2])) cli_print_help(cli_find(argv[2]), stdout);
-        else usage(stdout);
+        if (argc > 2 && !cli_find(argv[2])) return cli_unknown_command(argv[2]);
+        if (argc > 2) cli_print_help(cli_find(argv[2]), stdout);
+        else cli_usage(stdout);
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
@@ -229,9 +294,9 @@ int main(int argc, char **argv) {
     }
     const cli_cmd *cmd = cli_find(argv[1]);
     if (!cmd) {
-        fprintf(stderr, "prova: unknown command '%s'\n", argv[1]);
-        usage(stderr);
-        return EXIT_USAGE;
+        /* Whoever asked for JSON gets JSON, even from a command that does not exist. */
+        cli_json_begin(asks_json(argc, argv, 2));
+        return cli_json_end(cli_unknown_command(argv[1]));
     }
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0) break;
@@ -240,5 +305,9 @@ int main(int argc, char **argv) {
             return EXIT_OK;
         }
     }
-    return cmd->run(argc - 1, argv + 1);
+    /* Known before the command parses anything, so that an error in the first option is a JSON report too. */
+    cli_json_begin(cli_has_opt(cmd, "--json") && asks_json(argc, argv, 2));
+    int rc = cli_check_args(cmd, argc - 1, argv + 1);
+    if (rc == EXIT_OK) rc = cmd->run(argc - 1, argv + 1);
+    return cli_json_end(rc);
 }

@@ -1,5 +1,6 @@
 /* `prova` helpers: file input, stdout, error messages, options, a large-buffer allocator. */
 #define _GNU_SOURCE /* mremap, MAP_POPULATE */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "prova/crypto.h"
+#include "prova/report.h"
 
 /* Buffers of BIG bytes or more live in their own anonymous mappings, advised to use transparent huge pages:
  * canonicalizing a 100 MB file otherwise spends a third of its time in 4 KiB page faults. Whether a block is
@@ -75,13 +77,13 @@ static int input_open(const char *path, size_t max_size, bool map_any, cli_input
     ret->buf.alloc = &big_allocator;
     if (strcmp(path, "-") != 0) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return cli_fail(errno == ENOENT || errno == EACCES ? EXIT_USAGE : EXIT_INTERNAL, "%s: %s", path,
-                                    strerror(errno));
+        if (fd < 0) return cli_fail_file("input", path, errno);
         struct stat st;
         if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
             if (!map_any && (uint64_t)st.st_size > max_size) {
                 close(fd);
-                return cli_fail(EXIT_USAGE, "%s: larger than the limit of %zu bytes (json_size_limit)", path, max_size);
+                return cli_fail_as(EXIT_USAGE, "input", "json_size_limit",
+                                   "%s: larger than the limit of %zu bytes (json_size_limit)", path, max_size);
             }
             void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
             if (m != MAP_FAILED) {
@@ -107,49 +109,139 @@ void cli_input_close(cli_input *in) {
     memset(in, 0, sizeof *in);
 }
 
+/* ---- Failures, and the report that --json prints in their place ------------------------------------------------
+ *
+ * Every failure is printed on stderr. With --json, the first one is also kept: a command that fails before it
+ * printed a report gets this one printed for it (cli_json_end), a failed check with a stable reason code, so that
+ * stdout holds one JSON document whatever happened. */
+
+static struct {
+    bool json;    /* --json was given to a command that takes it */
+    bool wrote;   /* a report went to stdout */
+    bool pending; /* a failure is kept */
+    char check[32], reason[64], at[PROVA_POINTER_MAX], message[1024];
+} fails;
+
+static void keep(const char *check, const char *reason, const char *at, const char *message) {
+    if (!fails.json || fails.pending) return;
+    snprintf(fails.check, sizeof fails.check, "%s", check);
+    snprintf(fails.reason, sizeof fails.reason, "%s", reason && *reason ? reason : "usage");
+    snprintf(fails.at, sizeof fails.at, "%s", at ? at : "");
+    snprintf(fails.message, sizeof fails.message, "%s", message);
+    fails.pending = true;
+}
+
+/* Prints "prova[ WHO]: message" and keeps it. Returns code. */
+static int vfail(const char *who, int code, const char *check, const char *reason, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+static int vfail(const char *who, int code, const char *check, const char *reason, const char *fmt, va_list ap) {
+    char msg[1024];
+    va_list aq;
+    va_copy(aq, ap);
+    fprintf(stderr, "prova%s%s: ", who ? " " : "", who ? who : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, aq);
+    va_end(aq);
+    keep(check, reason, "", msg);
+    return code;
+}
+
 int cli_fail(int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("prova: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    const char *what = code == EXIT_INTERNAL ? "internal" : code == EXIT_INVALID ? "invalid" : "usage";
+    vfail(NULL, code, code == EXIT_INVALID ? "verify" : what, what, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int cli_fail_as(int code, const char *check, const char *reason, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(NULL, code, check, reason, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int cli_fail_file(const char *check, const char *path, int err) {
+    /* A missing or forbidden file is the user's to fix (2); anything else the system's (3). */
+    return cli_fail_as(err == ENOENT || err == EACCES ? EXIT_USAGE : EXIT_INTERNAL, check,
+                       err == ENOENT ? "file_not_found" : "file_unreadable", "%s: %s",
+                       strcmp(path, "-") == 0 ? "<stdin>" : path, strerror(err));
+}
+
+void cli_json_begin(bool on) {
+    memset(&fails, 0, sizeof fails);
+    fails.json = on;
+}
+
+void cli_json_wrote(void) { fails.wrote = true; }
+
+/* The kept failure (or, if none was kept, one that says where to look) as a report on one line of stdout. */
+static int print_kept(int rc) {
+    if (!fails.pending) {
+        bool internal = rc == EXIT_INTERNAL;
+        keep(internal ? "internal" : "usage", internal ? "internal" : "usage", "",
+             "the command failed; its diagnostics are on stderr");
+    }
+    prova_report *rep = prova_report_new("unknown");
+    prova_buf out = PROVA_BUF_INIT;
+    int w = !rep || prova_report_check(rep, fails.check, false, fails.reason, fails.at, "%s", fails.message) < 0 ||
+                    prova_report_to_json(rep, &out) < 0 || prova_buf_append(&out, "\n", 1) < 0
+                ? EXIT_INTERNAL
+                : EXIT_OK;
+    fails.pending = false;
+    if (w == EXIT_OK) w = cli_write_stdout(out.data, out.len);
+    else fputs("prova: out of memory\n", stderr);
+    prova_buf_free(&out);
+    prova_report_free(rep);
+    if (w == EXIT_OK) fails.wrote = true;
+    return w;
+}
+
+void cli_json_flush(void) {
+    if (fails.json && fails.pending) (void)print_kept(EXIT_USAGE);
+}
+
+int cli_json_end(int rc) {
+    if (fails.json && rc != EXIT_OK && !fails.wrote) (void)print_kept(rc);
+    return rc;
 }
 
 int cli_read_file(const char *path, size_t max_size, prova_buf *ret) {
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return cli_fail(errno == ENOENT || errno == EACCES ? EXIT_USAGE : EXIT_INTERNAL, "%s: %s", name,
-                                strerror(errno));
+    if (fd < 0) return cli_fail_file("input", name, errno);
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (!is_stdin) close(fd);
-        return cli_fail(EXIT_USAGE, "%s: is a directory", name);
+        return cli_fail_as(EXIT_USAGE, "input", "file_unreadable", "%s: is a directory", name);
     }
     size_t hint = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 65536;
     if (hint > max_size) hint = max_size;
     int rc = EXIT_OK;
     if (prova_buf_reserve(ret, hint + 1) < 0) {
-        rc = cli_fail(EXIT_INTERNAL, "%s: out of memory", name);
+        rc = cli_fail_as(EXIT_INTERNAL, "internal", "out_of_memory", "%s: out of memory", name);
         goto out;
     }
     for (;;) {
         if (ret->cap - ret->len < 2 && prova_buf_reserve(ret, ret->cap) < 0) {
-            rc = cli_fail(EXIT_INTERNAL, "%s: out of memory", name);
+            rc = cli_fail_as(EXIT_INTERNAL, "internal", "out_of_memory", "%s: out of memory", name);
             goto out;
         }
         ssize_t n = read(fd, ret->data + ret->len, ret->cap - ret->len - 1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            rc = cli_fail(EXIT_INTERNAL, "%s: read: %s", name, strerror(errno));
+            rc = cli_fail_as(EXIT_INTERNAL, "input", "file_unreadable", "%s: read: %s", name, strerror(errno));
             goto out;
         }
         if (n == 0) break;
         ret->len += (size_t)n;
         if (ret->len > max_size) {
-            rc = cli_fail(EXIT_USAGE, "%s: larger than the limit of %zu bytes (json_size_limit)", name, max_size);
+            rc = cli_fail_as(EXIT_USAGE, "input", "json_size_limit",
+                             "%s: larger than the limit of %zu bytes (json_size_limit)", name, max_size);
             goto out;
         }
     }
@@ -167,13 +259,24 @@ int cli_write_stdout(const void *data, size_t len) {
 }
 
 void cli_report(const char *file, const prova_error *err) {
+    cli_report_as(file, err, err->line ? "parse" : "input", err->reason);
+}
+
+void cli_report_as(const char *file, const prova_error *err, const char *check, const char *reason) {
     const char *name = !file || strcmp(file, "-") == 0 ? "<stdin>" : file;
-    if (err->line)
-        fprintf(stderr, "prova: %s:%zu:%zu: %s (%s)", name, err->line, err->column, err->message, err->reason);
-    else
-        fprintf(stderr, "prova: %s: %s (%s)", name, err->message, err->reason);
+    const char *message = err->message ? err->message : prova_strerror(err->status);
+    const char *why = err->reason ? err->reason : prova_status_name(err->status);
+    char msg[1024];
+    if (err->line) {
+        fprintf(stderr, "prova: %s:%zu:%zu: %s (%s)", name, err->line, err->column, message, why);
+        snprintf(msg, sizeof msg, "%s:%zu:%zu: %s (%s)", name, err->line, err->column, message, why);
+    } else {
+        fprintf(stderr, "prova: %s: %s (%s)", name, message, why);
+        snprintf(msg, sizeof msg, "%s: %s (%s)", name, message, why);
+    }
     if (err->pointer[0]) fprintf(stderr, " at %s", err->pointer);
     fputc('\n', stderr);
+    keep(check, reason ? reason : why, err->pointer, msg);
 }
 
 bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **ret) {
@@ -193,6 +296,138 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char *
     return true;
 }
 
+/* ---- Checking the command line against the tables: unknown, repeated and mistyped names ------------------ */
+
+#define NAME_MAX_CMP 64 /* longer names are never close to anything */
+
+/* Damerau-Levenshtein distance in its optimal string alignment form (insertions, deletions, substitutions, and
+ * transpositions of two adjacent characters, each 1). Both lengths are at most NAME_MAX_CMP. */
+static size_t distance(const char *a, size_t n, const char *b, size_t m) {
+    size_t d[NAME_MAX_CMP + 1][NAME_MAX_CMP + 1];
+    for (size_t i = 0; i <= n; i++) d[i][0] = i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v) v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v) v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+static const char *undashed(const char *s) {
+    while (*s == '-') s++;
+    return s;
+}
+
+const char *cli_nearest(const char *typed, const char *const *names, size_t n) {
+    size_t tl = strlen(typed), ul = strlen(undashed(typed));
+    if (tl > NAME_MAX_CMP || ul == 0) return NULL;
+    size_t limit = ul <= 3 ? 1 : ul <= 6 ? 2 : 3;
+    const char *best = NULL, *prefixed = NULL;
+    size_t best_d = limit + 1, nprefixed = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t nl = strlen(names[k]);
+        if (nl > NAME_MAX_CMP) continue;
+        size_t d = distance(typed, tl, names[k], nl);
+        /* a distance as long as the name itself means nothing was in common */
+        if (d < best_d && d < strlen(undashed(names[k]))) {
+            best = names[k];
+            best_d = d;
+        }
+        if (ul >= 3 && strncmp(undashed(names[k]), undashed(typed), ul) == 0) {
+            prefixed = names[k];
+            nprefixed++;
+        }
+    }
+    return best ? best : nprefixed == 1 ? prefixed : NULL;
+}
+
+/* Prints "prova WHO: message" and keeps it for --json, check "usage". Returns EXIT_USAGE. */
+static int usage_fail(const char *who, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int usage_fail(const char *who, const char *reason, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(who, EXIT_USAGE, "usage", reason, fmt, ap);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int cli_unknown_command(const char *typed) {
+    const char *names[64];
+    size_t n = 0;
+    for (const cli_cmd *c = cli_commands; c->name && n < sizeof names / sizeof *names; c++) names[n++] = c->name;
+    const char *near = cli_nearest(typed, names, n);
+    if (near) return usage_fail(NULL, "unknown_command", "unknown command '%s'; did you mean '%s'?", typed, near);
+    usage_fail(NULL, "unknown_command", "unknown command '%s'", typed);
+    cli_usage(stderr);
+    return EXIT_USAGE;
+}
+
+bool cli_has_opt(const cli_cmd *cmd, const char *name) {
+    for (const cli_opt *o = cmd->opts; o && o->name; o++)
+        if (strcmp(o->name, name) == 0) return true;
+    return false;
+}
+
+#define MAX_OPTS 64
+
+int cli_check_args(const cli_cmd *cmd, int argc, char **argv) {
+    if (!cmd->opts) return EXIT_OK; /* the command checks its own */
+    const char *names[MAX_OPTS];
+    size_t nopts = 0;
+    for (const cli_opt *o = cmd->opts; o->name; o++) {
+        assert(nopts < MAX_OPTS); /* a table that grows past it must raise MAX_OPTS */
+        if (nopts == MAX_OPTS) return EXIT_OK;
+        names[nopts++] = o->name;
+    }
+    bool seen[MAX_OPTS] = {false};
+    bool have_sub = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] != '-' || a[1] == '\0') { /* an operand; the first one of a noun-verb command is its verb */
+            if (cmd->subs && !have_sub) {
+                have_sub = true;
+                bool known = false;
+                size_t nsubs = 0;
+                for (const char *const *s = cmd->subs; *s; s++, nsubs++) known |= strcmp(*s, a) == 0;
+                /* Without a close one, the command's own message lists its verbs. */
+                const char *near = known ? NULL : cli_nearest(a, cmd->subs, nsubs);
+                if (near)
+                    return usage_fail(NULL, "unknown_subcommand", "unknown %s subcommand '%s'; did you mean '%s'?",
+                                      cmd->name, a, near);
+            }
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+        size_t k = 0;
+        while (k < nopts && !(strlen(names[k]) == nl && strncmp(names[k], a, nl) == 0)) k++;
+        if (k == nopts) {
+            char typed[NAME_MAX_CMP + 1];
+            snprintf(typed, sizeof typed, "%.*s", (int)(nl < NAME_MAX_CMP ? nl : NAME_MAX_CMP), a);
+            const char *near = cli_nearest(typed, names, nopts);
+            if (near)
+                return usage_fail(cmd->name, "unknown_option", "unknown option '%.*s'; did you mean '%s'?", (int)nl, a,
+                                  near);
+            return usage_fail(cmd->name, "unknown_option", "unknown option '%.*s' (see prova %s --help)", (int)nl, a,
+                              cmd->name);
+        }
+        const cli_opt *o = &cmd->opts[k];
+        if (seen[k] && !(o->flags & CLI_OPT_REPEAT))
+            return usage_fail(cmd->name, "option_repeated", "%s given twice", o->name);
+        seen[k] = true;
+        if (!(o->flags & CLI_OPT_VALUE) && eq) return usage_fail(cmd->name, "usage", "%s takes no value", o->name);
+        if ((o->flags & CLI_OPT_VALUE) && !eq) i++; /* its value, whatever it looks like */
+    }
+    return EXIT_OK;
+}
+
 bool cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
 
 void cli_print_help(const cli_cmd *cmd, FILE *f) { fprintf(f, "usage: prova %s\n\n%s", cmd->synopsis, cmd->help); }
@@ -203,15 +438,45 @@ int64_t cli_now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int cli_load_key(const char *path, prova_key **ret) {
+/* Loads a key file. need_private: a public key (or a JWKS) is refused as such. jwks_option: the option that takes
+ * a JWKS, named when one is given here instead. */
+static int load_key(const char *path, bool need_private, const char *jwks_option, prova_key **ret) {
     prova_error err;
+    *ret = NULL;
     int r = prova_key_load_file(path, ret, &err);
-    if (r == PROVA_EIO) return cli_fail(EXIT_USAGE, "%s: %s", path, strerror(errno));
-    if (r < 0) {
-        cli_report(path, &err);
+    if (r == PROVA_ESYNTAX && err.reason && strcmp(err.reason, "key_is_jwks") == 0) {
+        if (need_private)
+            return cli_fail_as(EXIT_USAGE, "key", "key_not_private",
+                               "%s is a JWKS of public keys; a private key is needed", path);
+        return cli_fail_as(EXIT_USAGE, "key", "key_file_invalid", "%s is a JWKS, not a single key%s%s", path,
+                           jwks_option ? "; give it with " : "", jwks_option ? jwks_option : "");
+    }
+    if (r == 0 && need_private && !prova_key_is_private(*ret)) {
+        cli_fail_as(EXIT_USAGE, "key", "key_not_private", "%s is a public key (%s); a private key is needed", path,
+                    prova_key_kid(*ret));
+        *ret = prova_key_free(*ret);
         return EXIT_USAGE;
     }
+    if (r == PROVA_EIO) {
+        int e = errno;
+        if (err.reason && strcmp(err.reason, "key_file_not_regular") == 0)
+            return cli_fail_as(EXIT_USAGE, "key", "file_unreadable", "%s: not a regular file", path);
+        return cli_fail_as(EXIT_USAGE, "key", e == ENOENT ? "file_not_found" : "file_unreadable", "%s: %s", path,
+                           strerror(e));
+    }
+    if (r < 0) {
+        cli_report_as(path, &err, "key", r == PROVA_ENOMEM ? "out_of_memory" : "key_file_invalid");
+        return r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+    }
     return EXIT_OK;
+}
+
+int cli_load_key(const char *path, prova_key **ret) { return load_key(path, false, NULL, ret); }
+
+int cli_load_private_key(const char *path, prova_key **ret) { return load_key(path, true, NULL, ret); }
+
+int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **ret) {
+    return load_key(path, false, jwks_option, ret);
 }
 
 int cli_write_file_atomic(const char *path, const void *data, size_t len) {

@@ -150,7 +150,7 @@ t "--to dsse without a signing key (no HMAC)" 2 - 'needs a signing key' -- "$PRO
 t "an unsigned proof record" 2 - 'intoto_unsigned' -- "$PROVA" export --to intoto --no-verify "$MIN"
 [ -s "$T/out" ] && bad "a refused Statement wrote to stdout" || ok
 "$PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["keys"][0]))' "$T/jwks.json" >"$T/pub.json"
-t "--sign-key with a public key" 2 - 'dsse_key_not_private' -- \
+t "--sign-key with a public key" 2 - 'pub.json is a public key \(.*\); a private key is needed' -- \
   "$PROVA" export --to dsse --sign-key "$T/pub.json" --default-key "$T/proof.json"
 
 # ---- damaged envelopes, through prova import and the peer ----------------------------------------------------------

@@ -264,9 +264,80 @@ static void test_dialects_and_tampering(void) {
     prova_key_free(other);
 }
 
+/* What a failed key lookup says it was offered, and key files given where the other kind was expected. */
+static void test_key_messages(void) {
+    prova_key *k = zero_key(); /* kid ed25519-139e3940e64b5491 */
+    prova_envelope_params p = {"a", "b", "tr-1", T0, NULL, NULL, PROVA_OPE_DIALECT_PROVA, false};
+    char *env = NULL;
+    CHECK(pack(k, "{\"x\":1}", &p, &env) == 0);
+    int64_t now;
+    CHECK(prova_time_parse(T0, strlen(T0), &now) == 0);
+    prova_keyset *ks = prova_keyset_new();
+    const struct {
+        size_t keys;
+        const char *want;
+    } cases[] = {
+        {0, "no trusted key has kid ed25519-139e3940e64b5491; no keys are trusted"},
+        {1, "no trusted key has kid ed25519-139e3940e64b5491; trusted: k01"},
+        {8, "no trusted key has kid ed25519-139e3940e64b5491; trusted: k01, k02, k03, k04, k05, k06, k07, k08"},
+        {10, "no trusted key has kid ed25519-139e3940e64b5491; trusted: k01, k02, k03, k04, k05, k06, k07, k08 and 2 "
+             "more"},
+    };
+    size_t have = 0;
+    for (size_t c = 0; env && c < sizeof cases / sizeof *cases; c++) {
+        for (; have < cases[c].keys; have++) {
+            prova_key *t = NULL;
+            char kid[32];
+            snprintf(kid, sizeof kid, "k%02zu", have + 1);
+            CHECK(prova_key_generate(PROVA_SIG_ED25519, &t) == 0 && prova_key_set_kid(t, kid) == 0);
+            CHECK(prova_keyset_add(ks, t, "test") == 0);
+        }
+        prova_report *r = verify(env, ks, now, false);
+        const prova_check *f = prova_report_first_failure(r);
+        CHECK(f && strcmp(f->code, "kid_not_found") == 0);
+        if (f) CHECK_STR(f->message, cases[c].want);
+        prova_report_free(r);
+    }
+    prova_keyset_free(ks);
+    /* the same key twice is listed once */
+    ks = prova_keyset_new();
+    for (int i = 0; i < 2; i++) {
+        prova_key *t = NULL;
+        CHECK(prova_key_generate(PROVA_SIG_ED25519, &t) == 0 && prova_key_set_kid(t, "twice") == 0);
+        CHECK(prova_keyset_add(ks, t, "test") == 0);
+    }
+    prova_report *r = env ? verify(env, ks, now, false) : NULL;
+    const prova_check *f = prova_report_first_failure(r);
+    if (f) CHECK_STR(f->message, "no trusted key has kid ed25519-139e3940e64b5491; trusted: twice");
+    prova_report_free(r);
+
+    /* a JWKS where one key is expected, one key where a JWKS is expected */
+    prova_buf jwk = PROVA_BUF_INIT, pub = PROVA_BUF_INIT, jwks = PROVA_BUF_INIT;
+    CHECK(prova_key_to_jwk(k, true, &jwk) == 0 && prova_key_to_jwk(k, false, &pub) == 0);
+    const prova_key *one[1] = {k};
+    CHECK(prova_jwks_write(one, 1, &jwks) == 0);
+    prova_key *got = NULL;
+    prova_error e;
+    CHECK(prova_key_from_jwk(jwks.data, jwks.len, &got, &e) == PROVA_ESYNTAX && strcmp(e.reason, "key_is_jwks") == 0);
+    CHECK(prova_keyset_add_jwks(ks, jwk.data, jwk.len, "test", &e) == PROVA_ESYNTAX &&
+          strcmp(e.reason, "jwks_single_key") == 0 && strstr(e.message, "private") != NULL);
+    CHECK(prova_keyset_add_jwks(ks, pub.data, pub.len, "test", &e) == PROVA_ESYNTAX &&
+          strcmp(e.reason, "jwks_single_key") == 0 && strstr(e.message, "private") == NULL);
+    CHECK(prova_keyset_add_jwks(ks, "{\"a\":1}", 7, "test", &e) == PROVA_ESYNTAX &&
+          strcmp(e.reason, "jwks_invalid") == 0);
+    CHECK(prova_keyset_add_jwks(ks, jwks.data, jwks.len, "test", &e) == 1);
+    prova_buf_free(&jwk);
+    prova_buf_free(&pub);
+    prova_buf_free(&jwks);
+    prova_keyset_free(ks);
+    free(env);
+    prova_key_free(k);
+}
+
 int main(void) {
     test_time();
     test_vectors();
     test_dialects_and_tampering();
+    test_key_messages();
     TEST_SUMMARY();
 }

@@ -166,6 +166,10 @@ int prova_key_from_jwk_value(const prova_json *jwk, prova_key **ret_key, prova_e
         return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_not_object", "a JWK must be a JSON object", NULL);
     const prova_json *kty = prova_json_get(jwk, "kty");
     const prova_json *crv = prova_json_get(jwk, "crv");
+    /* A JWKS where one key was expected: say so, rather than that "kty" is missing. */
+    if (!kty && prova_json_is_array(prova_json_get(jwk, "keys")))
+        return jwk_fail(reterr, PROVA_ESYNTAX, "key_is_jwks", "a JWKS (a set of keys under \"keys\"), not a single key",
+                        NULL);
     if (!kty) return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_missing_member", "a required JWK member is missing", "kty");
     if (!prova_json_is_string(kty))
         return jwk_fail(reterr, PROVA_ESYNTAX, "jwk_bad_member", "JWK \"kty\" is not a string", "kty");

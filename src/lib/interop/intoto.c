@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "ope_internal.h" /* prova__keyset_describe */
 #include "parser.h" /* prova__utf8_valid */
 #include "prova/encoding.h"
 #include "prova/interop.h"
@@ -481,6 +482,7 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
     }
     sig_result *res = calloc(sigs->len, sizeof *res);
     if (!res) return PROVA_ENOMEM;
+    char offered[PROVA__KEYSET_DESC_MAX];
     size_t verified = 0;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sigs->len; i++) {
@@ -501,9 +503,9 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
             rc = prova_report_warn(r, "dsse_keyid_unknown", at, "signature %zu (keyid \"%s\") was skipped: no key for it",
                                    i, kid);
         else
-            rc = prova_report_check(r, name, false, "dsse_keyid_unknown", at,
-                                    "no trusted key has keyid \"%s\"%s", kid,
-                                    hmac ? " and it is not an HMAC-SHA256 signature under the HMAC key" : "");
+            rc = prova_report_check(r, name, false, "dsse_keyid_unknown", at, "no trusted key has keyid \"%.80s\"; %s%s",
+                                    kid, prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered),
+                                    hmac ? "; nor is it an HMAC-SHA256 signature under the HMAC key" : "");
     }
     if (rc == 0)
         rc = verified ? prova_report_check(r, "dsse.signatures", true, "ok", "/signatures",

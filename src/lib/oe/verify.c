@@ -168,10 +168,12 @@ static int issuer_key(const prova_json *b, const prova_verify_options *o, prova_
                                   prova_sig_name(prova_key_alg(*owned)), prova_sig_name(sig_alg));
     if (trusted) {
         const prova_key *t = prova__keyset_find_public(o->keys, *owned, ret_source);
+        char offered[PROVA__KEYSET_DESC_MAX];
         if (!t)
             return prova_report_check(r, "public_key", false, "key_not_trusted", "/public_key",
-                                      "the bundle's public key (%s) is not one of the %zu trusted keys",
-                                      prova_key_kid(*owned), trusted);
+                                      "the bundle's public key (%s) is not one of the %zu trusted keys; %s",
+                                      prova_key_kid(*owned), trusted,
+                                      prova__keyset_describe(o->keys, offered, sizeof offered));
         *ret = t;
         return prova_report_check(r, "public_key", true, "ok", "/public_key", "the bundle's key %s is trusted (%s)",
                                   prova_key_kid(t), *ret_source);

@@ -526,8 +526,10 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
     const prova_key *key = kid && strlen(kid->u.str) == kid->len ? prova__ope_find_key(o, kid->u.str, &source) : NULL;
     snprintf(pb, sizeof pb, "/%s", sig_name);
     if (!key) {
-        prova_report_check(r, "bundle.signature", false, "kid_not_found", kid_at, "no trusted key has kid %.80s",
-                           kid ? kid->u.str : "(none: an ope-lib bundle needs a \"kid\" beside its signature)");
+        char offered[PROVA__KEYSET_DESC_MAX];
+        prova_report_check(r, "bundle.signature", false, "kid_not_found", kid_at, "no trusted key has kid %.80s; %s",
+                           kid ? kid->u.str : "(none: an ope-lib bundle needs a \"kid\" beside its signature)",
+                           prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
     } else {
         prova_buf msg = PROVA_BUF_INIT;
         int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);

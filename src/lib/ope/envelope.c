@@ -305,11 +305,13 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
             }
         }
         if (!key) {
+            char offered[PROVA__KEYSET_DESC_MAX];
             prova_report_check(r, "signature", false, "kid_not_found", starter ? ptr(pb, at, "sender/kid") : ptr(pb, at, "kid"),
-                               "no trusted key has kid %.80s%s", kidv->u.str,
+                               "no trusted key has kid %.80s%s; %s", kidv->u.str,
                                starter && prova_json_get(sender, "jwk") ? " (sender.jwk is not trusted without "
                                                                           "--trust-embedded-key)"
-                                                                        : "");
+                                                                        : "",
+                               prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
         } else if (!use_cid) {
             prova_report_check(r, "signature", false, "cid_mismatch", ptr(pb, at, sig_name),
                                "not checked: the signed cid does not match the payload");

@@ -1,4 +1,5 @@
 /* Trusted keys by kid, with where each came from. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,13 +53,19 @@ int prova_keyset_add_jwks(prova_keyset *ks, const void *json, size_t len, const 
     prova_doc *doc = NULL;
     int r = prova_json_parse(json, len, &o, &doc, reterr);
     if (r < 0) return r;
-    const prova_json *keys = prova_json_get(prova_doc_root(doc), "keys");
+    const prova_json *root = prova_doc_root(doc);
+    const prova_json *keys = prova_json_get(root, "keys");
     if (!prova_json_is_array(keys)) {
         if (reterr) {
+            /* One JWK where a set was expected: name it, and whether it holds a private key. */
+            bool single = prova_json_get(root, "kty") != NULL;
             prova_error_clear(reterr);
             reterr->status = PROVA_ESYNTAX;
-            reterr->reason = "jwks_invalid";
-            reterr->message = "a JWKS must be an object with a \"keys\" array";
+            reterr->reason = single ? "jwks_single_key" : "jwks_invalid";
+            reterr->message = !single ? "a JWKS must be an object with a \"keys\" array"
+                              : prova_json_get(root, "d")
+                                  ? "a single JWK holding a private key, not a JWKS {\"keys\":[...]} of public keys"
+                                  : "a single JWK, not a JWKS {\"keys\":[...]}";
         }
         prova_doc_free(doc);
         return PROVA_ESYNTAX;
@@ -97,6 +104,27 @@ const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char *
     if (!ks || i >= ks->n) return NULL;
     if (ret_source) *ret_source = ks->v[i].source;
     return ks->v[i].key;
+}
+
+const char *prova__keyset_describe(const prova_keyset *ks, char *buf, size_t cap) {
+    if (!buf || cap == 0) return buf;
+    size_t n = ks ? ks->n : 0, listed = 0, i = 0, len = 0;
+    buf[0] = '\0';
+    if (n == 0) {
+        snprintf(buf, cap, "no keys are trusted");
+        return buf;
+    }
+    len = (size_t)snprintf(buf, cap, "trusted:");
+    for (; i < n && listed < PROVA__KEYSET_LISTED && len < cap; i++) {
+        const char *kid = prova_key_kid(ks->v[i].key);
+        bool seen = false; /* the same key from two files is listed once */
+        for (size_t j = 0; j < i && !seen; j++) seen = strcmp(prova_key_kid(ks->v[j].key), kid) == 0;
+        if (seen) continue;
+        len += (size_t)snprintf(buf + len, cap - len, "%s %s", listed ? "," : "", kid);
+        listed++;
+    }
+    if (i < n && len < cap) snprintf(buf + len, cap - len, " and %zu more", n - i);
+    return buf;
 }
 
 bool prova__key_same_public(const prova_key *a, const prova_key *b) {

@@ -83,6 +83,12 @@ bool prova__key_same_public(const prova_key *a, const prova_key *b);
 const prova_key *prova__keyset_find_public(const prova_keyset *ks, const prova_key *key, const char **ret_source);
 /* Key i of ks (NULL past the end). */
 const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char **ret_source);
+/* What a failed key lookup was offered, for its message: "trusted: A, B, C" (the distinct kids of ks in the order
+ * they were added, at most PROVA__KEYSET_LISTED of them, then " and N more"), or "no keys are trusted". Always
+ * NUL-terminated; cap PROVA__KEYSET_DESC_MAX is enough for the longest kids. Returns buf. */
+#define PROVA__KEYSET_LISTED 8
+#define PROVA__KEYSET_DESC_MAX (PROVA__KEYSET_LISTED * (PROVA_KID_MAX + 2) + 64)
+const char *prova__keyset_describe(const prova_keyset *ks, char *buf, size_t cap);
 
 /* True when s is exactly "YYYY-MM-DDTHH:MM:SS.sssZ" with a real date and time (time.c): already normalized. */
 bool prova__time_is_iso_ms(const char *s, size_t n);

@@ -326,8 +326,10 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
         const char *source = NULL;
         const prova_key *key = prova__ope_find_key(o, kid->u.str, &source);
         if (!key || strlen(kid->u.str) != kid->len) {
+            char offered[PROVA__KEYSET_DESC_MAX];
             prova_report_check(r, cname(cn, label, "signature"), false, "kid_not_found", ptr(pb, at, "gateway_kid"),
-                               "no trusted key has kid %.80s", kid->u.str);
+                               "no trusted key has kid %.80s; %s", kid->u.str,
+                               prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
         } else {
             int v = prova_key_alg(key) != PROVA_SIG_ED25519
                         ? PROVA_EVERIFY

@@ -705,9 +705,10 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
                                    "anyone can re-sign a record with their own key",
                                    kid);
     } else if (ntrusted) {
+        char offered[PROVA__KEYSET_DESC_MAX];
         rc = prova_report_check(r, "attestation", false, "proof_attestation_key_not_trusted", "/attestation/public_key",
-                                "the attestation verifies, but its key %s is not one of the %zu trusted keys", kid,
-                                ntrusted);
+                                "the attestation verifies, but its key %s is not one of the %zu trusted keys; %s", kid,
+                                ntrusted, prova__keyset_describe(o->keys, offered, sizeof offered));
     } else {
         rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
                                 "the Ed25519 attestation signature verifies over the %zu-byte body with its "
