@@ -240,8 +240,7 @@ int cli_print_report(const char *file, int status, const prova_report *rep, cons
         if (!json) cli_report(file, err);
         if (rc == EXIT_OK) rc = EXIT_USAGE;
     } else if (rc == EXIT_OK && !prova_report_valid(rep)) {
-        const prova_check *f = prova_report_first_failure(rep);
-        rc = f && strcmp(f->check, "kind") == 0 ? EXIT_USAGE : EXIT_INVALID;
+        rc = prova_report_outcome(rep) == PROVA_OUTCOME_INVALID ? EXIT_INVALID : EXIT_USAGE;
     }
     return rc;
 }

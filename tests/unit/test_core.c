@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "jsonw.h"
 #include "prova/json.h"
+#include "prova/report.h"
 #include "utf8.h"
 
 static char *text(prova_buf *b) {
@@ -120,6 +121,67 @@ static void test_utf8(void) {
     }
 }
 
+static void test_utf8_scrub(void) {
+    char s[] = "ok \xc3\xa9 \xc3 \xe2\x82 \xed\xa0\x80 \xf0\x9f\x98\x80";
+    prova_utf8_scrub(s, strlen(s), '?');
+    CHECK_STR(s, "ok \xc3\xa9 ? ?? ??? \xf0\x9f\x98\x80");
+    CHECK(prova_utf8_valid(s, strlen(s)));
+}
+
+static const char *report_json(const prova_report *r) {
+    static prova_buf b;
+    b.len = 0;
+    if (prova_report_to_json(r, &b) < 0 || prova_buf_append(&b, "", 1) < 0) return "(failed)";
+    return (const char *)b.data;
+}
+
+static void test_report_outcome(void) {
+    prova_report *r = prova_report_new("ope_envelope");
+    CHECK(prova_report_outcome(r) == PROVA_OUTCOME_INVALID); /* no check: never valid */
+    CHECK(prova_report_check(r, "cid", true, NULL, "/cid", "fine") == 0);
+    CHECK(prova_report_outcome(r) == PROVA_OUTCOME_VALID);
+    CHECK_STR(report_json(r), "{\"checks\":[{\"at\":\"/cid\",\"check\":\"cid\",\"code\":\"ok\",\"message\":\"fine\","
+                              "\"ok\":true}],\"kind\":\"ope_envelope\",\"outcome\":\"valid\",\"valid\":true,"
+                              "\"warnings\":[]}");
+    CHECK(prova_report_check(r, "signature", false, "bad_signature", "/sig", "quoted \"%.1s\"", "\xc3\xa9") == 0);
+    CHECK(prova_report_outcome(r) == PROVA_OUTCOME_INVALID);
+    CHECK_STR(prova_report_first_failure(r)->message, "quoted \"?\""); /* a cut sequence is scrubbed */
+    CHECK(strstr(report_json(r), "\"outcome\":\"invalid\",\"valid\":false") != NULL);
+    /* unknown_kind: the answer when no other check failed first (prova__report_append) */
+    prova_report *k = prova_report_new("unknown");
+    prova_report_set_outcome(k, PROVA_OUTCOME_UNKNOWN_KIND);
+    CHECK(prova_report_check(k, "kind", false, "schema_error", "", "not a document prova knows") == 0);
+    CHECK(prova_report_outcome(k) == PROVA_OUTCOME_UNKNOWN_KIND && !prova_report_valid(k));
+    CHECK(prova__report_append(r, k) == 0 && prova_report_outcome(r) == PROVA_OUTCOME_INVALID);
+    prova_report *w = prova_report_new("cloudevent");
+    k = prova_report_free(k);
+    k = prova_report_new("unknown");
+    prova_report_set_outcome(k, PROVA_OUTCOME_UNKNOWN_KIND);
+    CHECK(prova_report_check(k, "kind", false, "schema_error", "", "no") == 0);
+    CHECK(prova_report_check(w, "cloudevent", true, NULL, "", "a CloudEvent") == 0);
+    CHECK(prova__report_append(w, k) == 0 && prova_report_outcome(w) == PROVA_OUTCOME_UNKNOWN_KIND);
+    /* bad input stays, also when later checks pass; an inner document's bad input is not carried over */
+    prova_report *b = prova_report_new("unknown");
+    prova_report_set_outcome(b, PROVA_OUTCOME_BAD_INPUT);
+    CHECK(prova_report_check(b, "parse", true, NULL, "", "later") == 0);
+    prova_report_set_outcome(b, PROVA_OUTCOME_UNKNOWN_KIND);
+    CHECK(prova_report_outcome(b) == PROVA_OUTCOME_BAD_INPUT && !prova_report_valid(b));
+    CHECK(strstr(report_json(b), "\"outcome\":\"bad_input\"") != NULL);
+    prova_report *c = prova_report_new("cloudevent");
+    CHECK(prova_report_check(c, "cloudevent", true, NULL, "", "fine") == 0);
+    CHECK(prova_report_check(b, "parse", false, "json_syntax", "", "not JSON") == 0);
+    CHECK(prova__report_append(c, b) == 0 && prova_report_outcome(c) == PROVA_OUTCOME_INVALID);
+    CHECK(prova_report_outcome(NULL) == PROVA_OUTCOME_BAD_INPUT);
+    CHECK(prova_report_set_outcome(c, (prova_outcome)7) == PROVA_EINVAL);
+    CHECK_STR(prova_outcome_name(PROVA_OUTCOME_UNKNOWN_KIND), "unknown_kind");
+    CHECK(prova_outcome_name((prova_outcome)4) == NULL);
+    prova_report_free(r);
+    prova_report_free(k);
+    prova_report_free(w);
+    prova_report_free(b);
+    prova_report_free(c);
+}
+
 static void test_printf(void) {
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_buf_printf(&b, "%s=%d", "n", 42) == 0);
@@ -135,6 +197,8 @@ static void test_printf(void) {
 int main(void) {
     test_writer();
     test_utf8();
+    test_utf8_scrub();
+    test_report_outcome();
     test_printf();
     TEST_SUMMARY();
 }

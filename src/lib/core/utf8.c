@@ -25,3 +25,19 @@ bool prova_utf8_valid(const void *str, size_t n) {
     }
     return true;
 }
+
+void prova_utf8_scrub(char *s, size_t n, char repl) {
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = prova_utf8_seq((const uint8_t *)s + i, n - i);
+        if (k) {
+            i += k;
+        } else {
+            s[i++] = repl;
+        }
+    }
+}

@@ -9,6 +9,10 @@
 /* True when s[0..n) is well-formed UTF-8. */
 bool prova_utf8_valid(const void *s, size_t n);
 
+/* Makes s[0..n) well-formed UTF-8 in place: every byte that does not start a well-formed sequence becomes repl
+ * (an ASCII byte), so the length never changes. For text that quotes input cut to a width. */
+void prova_utf8_scrub(char *s, size_t n, char repl);
+
 /* Length of the well-formed UTF-8 sequence that starts at s (s[0] >= 0x80), or 0 when it is not one (overlong,
  * surrogate, > U+10FFFF, truncated, bad continuation); at most avail bytes are read. RFC 3629 §4's table. Inline:
  * the parser's string scan calls it for every non-ASCII byte. */

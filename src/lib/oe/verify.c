@@ -744,6 +744,7 @@ int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o, pr
         rc = prova_report_set_kind(r, "oe_events");
         if (rc == 0) rc = verify_events(doc, o, r);
     } else {
+        prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
         rc = prova_report_check(r, "kind", false, "schema_error", "",
                                 "not an OpenExecution document: expected a bundle, a chain record or events");
     }
@@ -786,6 +787,7 @@ int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_optio
                 err.line = line;
                 if (reterr) *reterr = err;
                 prova_report_check(r, "parse", false, err.reason, err.pointer, "line %zu: %s", line, err.message);
+                prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
                 rc = PROVA_ESYNTAX;
             }
             break;

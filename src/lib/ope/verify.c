@@ -201,6 +201,7 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
         vr = prova_report_set_kind(r, "ope_receipt_chain");
         if (!vr) vr = prova__ope_verify_chain(root, "", o, r);
     } else {
+        prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
         vr = prova_report_check(r, "kind", false, "schema_error", "",
                                 "not an OPE document: expected an envelope, a receipt, a receipt chain or a bundle");
     }

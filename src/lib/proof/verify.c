@@ -812,8 +812,10 @@ int prova_proof_verify_doc(const prova_json *doc, const prova_verify_options *o,
     if (!doc || !r) return PROVA_EINVAL;
     int rc = prova_report_set_kind(r, "proof_record");
     if (rc < 0) return rc;
-    if (!prova_json_is_object(doc))
+    if (!prova_json_is_object(doc)) {
+        prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
         return prova_report_check(r, "kind", false, "proof_not_object", "", "a proof record must be a JSON object");
+    }
     rc = check_schema(doc, r);
     if (rc == 0) rc = check_record(doc, r);
     prova_buf body = PROVA_BUF_INIT;

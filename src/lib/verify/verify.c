@@ -116,6 +116,7 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
             return rc;
         }
         if (reterr) *reterr = perr;
+        prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
         *ret_report = r;
         return PROVA_ESYNTAX;
     }
@@ -130,6 +131,7 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
         prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
                            perr.line, perr.column);
         if (reterr) *reterr = perr;
+        prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
         *ret_report = r;
         return rc == PROVA_ENOMEM ? rc : PROVA_ESYNTAX;
     }
@@ -143,10 +145,12 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
         vr = prova__ope_verify_root(root, o, r);
     else if (family == PROVA__FAMILY_ANY && prova_proof_detect(root))
         vr = prova_proof_verify_doc(root, o, r);
-    else
+    else {
+        prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
         vr = prova_report_check(r, "kind", false, "schema_error", "",
                                 "not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, "
                                 "an OpenExecution bundle, chain record or events, or an Ophamin proof record");
+    }
     prova_doc_free(doc);
     if (vr < 0) {
         prova_report_free(r);

@@ -1,12 +1,14 @@
-/* The unified verification report: checks, warnings, and its JSON and text forms. */
+/* The unified verification report: checks, warnings, the outcome, and its JSON and text forms. The bottom layer:
+ * every family, wrapper and the dispatcher write into it. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "prova/json.h"
+#include "jsonw.h"
 #include "prova/report.h"
+#include "utf8.h"
 
 typedef struct entry_list {
     prova_check *v;
@@ -27,6 +29,7 @@ struct prova_report {
     str_list key_sources;
     char *sdk_result; /* JSON text, or NULL */
     size_t sdk_result_len;
+    prova_outcome said; /* set by a verifier: BAD_INPUT or UNKNOWN_KIND; VALID = read the checks */
     bool incomplete; /* an allocation failed while recording: never valid */
     bool quiet;      /* count passing checks instead of storing them */
     size_t quiet_passed;
@@ -104,32 +107,6 @@ int prova_report_set_kind(prova_report *r, const char *kind) {
     return 0;
 }
 
-/* Messages quote the document's strings cut to a width ("%.80s"), which can split a UTF-8 sequence, and JSON
- * Pointers are cut to their buffer: every byte of an invalid or truncated sequence becomes '?', so that the
- * report always has a JSON form. */
-static void utf8_scrub(char *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool valid = len > 0 && i + len <= n && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
-        for (size_t k = 1; valid && k < len; k++) valid = ((unsigned char)s[i + k] & 0xC0) == 0x80;
-        if (valid && len == 3) {
-            unsigned char d = (unsigned char)s[i + 1];
-            valid = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0); /* overlong; surrogates */
-        }
-        if (valid && len == 4) {
-            unsigned char d = (unsigned char)s[i + 1];
-            valid = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
-        }
-        if (!valid) {
-            s[i++] = '?';
-            continue;
-        }
-        i += len;
-    }
-}
-
 __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok,
                                                            const char *code, const char *at, const char *fmt,
                                                            va_list ap) {
@@ -157,8 +134,10 @@ __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entr
     if ((size_t)mn < sizeof line) memcpy(blk + cl + dl, line, ml);
     else vsnprintf(blk + cl + dl, ml, fmt, ap);
     memcpy(blk + cl + dl + ml, at, al);
-    utf8_scrub(blk + cl + dl, ml - 1);
-    utf8_scrub(blk + cl + dl + ml, al - 1);
+    /* Messages quote the document's strings cut to a width ("%.80s"), which can split a UTF-8 sequence, and JSON
+     * Pointers are cut to their buffer: so that the report always has a JSON form, such bytes become '?'. */
+    prova_utf8_scrub(blk + cl + dl, ml - 1, '?');
+    prova_utf8_scrub(blk + cl + dl + ml, al - 1, '?');
     l->v[l->n++] = (prova_check){blk, ok, blk + cl, blk + cl + dl, blk + cl + dl + ml};
     return 0;
 }
@@ -214,10 +193,29 @@ int prova_report_key(prova_report *r, const char *kid, const char *source) {
 }
 
 bool prova_report_valid(const prova_report *r) {
-    if (!r || r->incomplete || r->checks.n == 0) return false;
+    if (!r || r->incomplete || r->checks.n == 0 || r->said != PROVA_OUTCOME_VALID) return false;
     for (size_t i = 0; i < r->checks.n; i++)
         if (!r->checks.v[i].ok) return false;
     return true;
+}
+
+static const char *const outcome_names[] = {"valid", "invalid", "unknown_kind", "bad_input"};
+
+const char *prova_outcome_name(prova_outcome outcome) {
+    return (unsigned)outcome < sizeof outcome_names / sizeof outcome_names[0] ? outcome_names[outcome] : NULL;
+}
+
+int prova_report_set_outcome(prova_report *r, prova_outcome outcome) {
+    if (!r || !prova_outcome_name(outcome)) return PROVA_EINVAL;
+    if (r->said == PROVA_OUTCOME_BAD_INPUT && outcome == PROVA_OUTCOME_UNKNOWN_KIND) return 0; /* bad input stays */
+    r->said = outcome == PROVA_OUTCOME_INVALID ? PROVA_OUTCOME_VALID : outcome;
+    return 0;
+}
+
+prova_outcome prova_report_outcome(const prova_report *r) {
+    if (!r || r->said == PROVA_OUTCOME_BAD_INPUT) return PROVA_OUTCOME_BAD_INPUT;
+    if (prova_report_valid(r)) return PROVA_OUTCOME_VALID;
+    return r->said == PROVA_OUTCOME_UNKNOWN_KIND ? PROVA_OUTCOME_UNKNOWN_KIND : PROVA_OUTCOME_INVALID;
 }
 
 const char *prova_report_kind(const prova_report *r) { return r ? r->kind : NULL; }
@@ -251,69 +249,56 @@ static int put_safe(prova_buf *b, const char *s) {
     }
     return 0;
 }
-static int put_str(prova_buf *b, const char *s) { return prova_canon_write_string(s, strlen(s), PROVA_PROFILE_OPE, b); }
 
-/* {"at":..,"check":..,"code":..,"message":..,"ok":..} — members in code point order. */
-static int put_entry(prova_buf *b, const prova_check *c, bool warning) {
-    int r = put(b, "{\"at\":");
-    if (!r) r = put_str(b, c->at);
-    if (!r && !warning) r = put(b, ",\"check\":");
-    if (!r && !warning) r = put_str(b, c->check);
-    if (!r) r = put(b, ",\"code\":");
-    if (!r) r = put_str(b, c->code);
-    if (!r) r = put(b, ",\"message\":");
-    if (!r) r = put_str(b, c->message);
-    if (!r && !warning) r = put(b, c->ok ? ",\"ok\":true" : ",\"ok\":false");
-    if (!r) r = put(b, "}");
-    return r;
-}
-
-static int put_entries(prova_buf *b, const entry_list *l, bool warning) {
-    int r = put(b, "[");
-    for (size_t i = 0; !r && i < l->n; i++) {
-        if (i) r = put(b, ",");
-        if (!r) r = put_entry(b, &l->v[i], warning);
+/* [{"at":..,"check":..,"code":..,"message":..,"ok":..},..] — members in code point order; warnings have no
+ * "check" and no "ok". */
+static void put_entries(prova_jw *w, const entry_list *l, bool warning) {
+    prova_jw_arr(w);
+    for (size_t i = 0; i < l->n; i++) {
+        const prova_check *c = &l->v[i];
+        prova_jw_obj(w);
+        prova_jw_kstr(w, "at", c->at);
+        if (!warning) prova_jw_kstr(w, "check", c->check);
+        prova_jw_kstr(w, "code", c->code);
+        prova_jw_kstr(w, "message", c->message);
+        if (!warning) prova_jw_kbool(w, "ok", c->ok);
+        prova_jw_end(w);
     }
-    return r ? r : put(b, "]");
+    prova_jw_end(w);
 }
 
 int prova_report_to_json(const prova_report *rep, prova_buf *out) {
     if (!rep || !out) return PROVA_EINVAL;
-    size_t mark = out->len;
-    int r = put(out, "{\"checks\":");
-    if (!r) r = put_entries(out, &rep->checks, false);
-    if (!r && rep->key_kids.n) {
-        r = put(out, ",\"keys\":[");
-        for (size_t i = 0; !r && i < rep->key_kids.n; i++) {
-            if (i) r = put(out, ",");
-            if (!r) r = put(out, "{\"kid\":");
-            if (!r) r = put_str(out, rep->key_kids.v[i]);
-            if (!r) r = put(out, ",\"source\":");
-            if (!r) r = put_str(out, rep->key_sources.v[i]);
-            if (!r) r = put(out, "}");
+    prova_jw w;
+    prova_jw_init(&w, out);
+    prova_jw_obj(&w);
+    prova_jw_key(&w, "checks");
+    put_entries(&w, &rep->checks, false);
+    if (rep->key_kids.n) {
+        prova_jw_key(&w, "keys");
+        prova_jw_arr(&w);
+        for (size_t i = 0; i < rep->key_kids.n; i++) {
+            prova_jw_obj(&w);
+            prova_jw_kstr(&w, "kid", rep->key_kids.v[i]);
+            prova_jw_kstr(&w, "source", rep->key_sources.v[i]);
+            prova_jw_end(&w);
         }
-        if (!r) r = put(out, "]");
+        prova_jw_end(&w);
     }
-    if (!r) r = put(out, ",\"kind\":");
-    if (!r) r = put_str(out, rep->kind);
-    if (!r && rep->sdk_result) {
-        r = put(out, ",\"sdk_result\":");
-        if (!r) r = prova_buf_append(out, rep->sdk_result, rep->sdk_result_len);
+    prova_jw_kstr(&w, "kind", rep->kind);
+    prova_jw_kstr(&w, "outcome", prova_outcome_name(prova_report_outcome(rep)));
+    if (rep->sdk_result) prova_jw_kraw(&w, "sdk_result", rep->sdk_result, rep->sdk_result_len);
+    if (rep->unauthenticated.n) {
+        prova_jw_key(&w, "unauthenticated_fields");
+        prova_jw_arr(&w);
+        for (size_t i = 0; i < rep->unauthenticated.n; i++) prova_jw_str(&w, rep->unauthenticated.v[i]);
+        prova_jw_end(&w);
     }
-    if (!r && rep->unauthenticated.n) {
-        r = put(out, ",\"unauthenticated_fields\":[");
-        for (size_t i = 0; !r && i < rep->unauthenticated.n; i++) {
-            if (i) r = put(out, ",");
-            if (!r) r = put_str(out, rep->unauthenticated.v[i]);
-        }
-        if (!r) r = put(out, "]");
-    }
-    if (!r) r = put(out, prova_report_valid(rep) ? ",\"valid\":true" : ",\"valid\":false");
-    if (!r) r = put(out, ",\"warnings\":");
-    if (!r) r = put_entries(out, &rep->warnings, true);
-    if (!r) r = put(out, "}");
-    if (r) out->len = mark;
-    return r;
+    prova_jw_kbool(&w, "valid", prova_report_valid(rep));
+    prova_jw_key(&w, "warnings");
+    put_entries(&w, &rep->warnings, true);
+    prova_jw_end(&w);
+    return prova_jw_finish(&w);
 }
 
 int prova_report_to_text(const prova_report *rep, prova_buf *out) {
@@ -380,6 +365,10 @@ static int move_entries(prova_report *dst, entry_list *d, entry_list *s) {
 
 int prova__report_append(prova_report *dst, prova_report *src) {
     if (!dst || !src) return PROVA_EINVAL;
+    /* An inner document of no known kind is the answer only when nothing failed before it (the first failure
+     * decides); an inner document that was not JSON is a failed check of the wrapper, not bad input. */
+    if (src->said == PROVA_OUTCOME_UNKNOWN_KIND && dst->said == PROVA_OUTCOME_VALID && !prova_report_first_failure(dst))
+        dst->said = PROVA_OUTCOME_UNKNOWN_KIND;
     int rc = move_entries(dst, &dst->checks, &src->checks);
     if (!rc) rc = move_entries(dst, &dst->warnings, &src->warnings);
     for (size_t i = 0; !rc && i < src->unauthenticated.n; i++) rc = prova_report_unauthenticated(dst, src->unauthenticated.v[i]);
