@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "report.h"
+#include "time.h"
 #include "verify.h"
 
 #ifdef __cplusplus
@@ -22,17 +23,12 @@ extern "C" {
 #endif
 
 #define PROVA_OE_HEX_MAX (2 * PROVA_HASH_MAX_BYTES) /* 128: the longest event or chain hash */
-#define PROVA_OE_TIME_LEN 24                        /* "2026-03-20T10:00:00.000Z" */
 
 /* The six chain hash algorithms by their OE names ("sha256", ..., "sha3-512"; the Python SDK's "sha3_256" forms
  * too). 0 or PROVA_EUNSUPPORTED. */
 PROVA_EXPORT PROVA_NODISCARD int prova_oe_hash_lookup(const char *name, prova_hash_alg *ret);
 
-/* created_at (RFC 3339 with any fraction and offset, a ' ' separator, a "+HH" offset) as the hash input's
- * "YYYY-MM-DDTHH:MM:SS.sssZ": UTC, sub-millisecond digits truncated. 0 or PROVA_ESYNTAX. */
-PROVA_EXPORT PROVA_NODISCARD int prova_oe_timestamp(const char *s, size_t n, char out[PROVA_OE_TIME_LEN + 1]);
-/* Microseconds since the epoch as the same form (milliseconds truncated). Returns 24, or 0 out of range. */
-PROVA_EXPORT size_t prova_oe_time_format(int64_t us, char out[PROVA_OE_TIME_LEN + 1]);
+/* prova_oe_timestamp, prova_oe_time_format: prova/time.h. */
 
 /* The genesis prev_hash of alg: hex length '0' characters, NUL-terminated. */
 PROVA_EXPORT void prova_oe_genesis(prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1]);

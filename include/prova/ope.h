@@ -13,21 +13,15 @@
 #include "crypto.h"
 #include "json.h"
 #include "report.h"
+#include "time.h"
 #include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---- Time ---------------------------------------------------------------------------------------------- */
+/* ---- Time (prova/time.h: prova_time_parse, prova_time_format) and ids --------------------------------- */
 
-/* Parses an RFC 3339 / ISO 8601 timestamp ("2025-08-22T04:18:05.123456+00:00", "...Z", any fraction, any
- * offset; also a ' ' separator and a "+HH" offset as PostgreSQL prints them) to microseconds since the Unix
- * epoch (sub-microsecond digits truncated). A timestamp without an offset is rejected (ambiguous).
- * 0 or PROVA_ESYNTAX. */
-PROVA_EXPORT PROVA_NODISCARD int prova_time_parse(const char *s, size_t n, int64_t *ret_us);
-/* Writes "YYYY-MM-DDTHH:MM:SS.ffffff+00:00" (32 bytes + NUL). Returns 32, or 0 for a year outside 0001-9999. */
-PROVA_EXPORT size_t prova_time_format(int64_t us, char buf[40]);
 /* A random RFC 4122 version 4 UUID, lowercase with dashes (36 bytes + NUL). */
 PROVA_EXPORT void prova_uuid4(char buf[37]);
 

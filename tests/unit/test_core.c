@@ -9,6 +9,7 @@
 #include "jsonw.h"
 #include "prova/json.h"
 #include "prova/report.h"
+#include "prova/time.h"
 #include "utf8.h"
 
 static char *text(prova_buf *b) {
@@ -182,6 +183,29 @@ static void test_report_outcome(void) {
     prova_report_free(c);
 }
 
+static void test_time(void) {
+    int64_t us = 0;
+    char ts[40], oe[PROVA_OE_TIME_LEN + 1];
+    CHECK(prova_time_parse("2025-08-22T06:18:05.5+02:00", 27, &us) == 0);
+    CHECK(prova_time_format(us, ts) == 32);
+    CHECK_STR(ts, "2025-08-22T04:18:05.500000+00:00");
+    CHECK(prova_oe_time_format(us, oe) == PROVA_OE_TIME_LEN);
+    CHECK_STR(oe, "2025-08-22T04:18:05.500Z");
+    CHECK(prova_oe_timestamp("2025-08-22 06:18:05.5999+02", 27, oe) == 0);
+    CHECK_STR(oe, "2025-08-22T04:18:05.599Z");
+    CHECK(prova_time_parse("2025-08-22T04:18:05", 19, &us) == PROVA_ESYNTAX); /* no offset */
+    /* prova_time_valid is RFC 3339 §5.6 as written: no ' ', no "+HH", but a leap second */
+    CHECK(prova_time_valid("2024-02-29t23:59:60z", 20));
+    CHECK(prova_time_valid("2025-08-22T04:18:05.123-07:30", 29));
+    CHECK(!prova_time_valid("2025-08-22 04:18:05Z", 20));
+    CHECK(!prova_time_valid("2025-08-22T04:18:05+02", 22));
+    CHECK(!prova_time_valid("2023-02-29T00:00:00Z", 20));
+    CHECK(!prova_time_valid("2025-08-22T04:18:05.Z", 21));
+    CHECK(prova__time_isoformat("2025-08-22 04:18:05.120000Z", 27, ts) == 0);
+    CHECK_STR(ts, "2025-08-22T04:18:05.120000+00:00");
+    CHECK(prova__days_from_civil(1970, 1, 1) == 0 && prova__days_in_month(2000, 2) == 29);
+}
+
 static void test_printf(void) {
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_buf_printf(&b, "%s=%d", "n", 42) == 0);
@@ -199,6 +223,7 @@ int main(void) {
     test_utf8();
     test_utf8_scrub();
     test_report_outcome();
+    test_time();
     test_printf();
     TEST_SUMMARY();
 }

@@ -34,6 +34,15 @@ static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, s
 
 #include "text.h"
 
+/* Time (time.c). Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); the days of
+ * month m (1..12) of year y. */
+int64_t prova__days_from_civil(int64_t y, int64_t m, int64_t d);
+int prova__days_in_month(int64_t y, int64_t m);
+/* True when s is exactly "YYYY-MM-DDTHH:MM:SS.sssZ" with a real date and time: already normalized. */
+bool prova__time_is_iso_ms(const char *s, size_t n);
+/* Python's datetime.fromisoformat(s).isoformat() of an RFC 3339 time (prova_openlineage_time). */
+int prova__time_isoformat(const char *s, size_t n, char out[40]);
+
 /* Report internals: in quiet mode passing checks are counted, not stored (failures are always stored). */
 typedef struct prova_report prova_report;
 void prova__report_quiet(prova_report *r, bool on);

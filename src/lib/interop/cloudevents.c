@@ -27,7 +27,7 @@
 #include "prova/cloudevents.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
-#include "prova/ope.h" /* prova_time_parse, prova_time_format */
+#include "prova/time.h"
 
 /* ---- small helpers ----------------------------------------------------------------------------------------- */
 
@@ -87,38 +87,7 @@ static bool is_context_attr(const char *s, size_t n) {
     return false;
 }
 
-static int dig2(const char *s) {
-    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') return -1;
-    return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-bool prova_ce_time_valid(const char *s, size_t n) {
-    /* RFC 3339 §5.6: full-date = YYYY-MM-DD; full-time = HH:MM:SS[.frac](Z|±HH:MM); "T" and "Z" may be lowercase. */
-    if (!s || n < 20) return false;
-    int y1 = dig2(s), y2 = dig2(s + 2), mo = dig2(s + 5), d = dig2(s + 8);
-    if (y1 < 0 || y2 < 0 || s[4] != '-' || mo < 1 || mo > 12 || s[7] != '-' || d < 1) return false;
-    int year = y1 * 100 + y2;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int dim = mdays[mo - 1];
-    if (mo == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) dim = 29;
-    if (d > dim) return false;
-    if (s[10] != 'T' && s[10] != 't') return false;
-    int h = dig2(s + 11), mi = dig2(s + 14), se = dig2(s + 17);
-    if (h < 0 || h > 23 || s[13] != ':' || mi < 0 || mi > 59 || s[16] != ':' || se < 0 || se > 60) return false;
-    size_t i = 19;
-    if (s[i] == '.') {
-        size_t start = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-        if (i == start) return false;
-    }
-    if (i == n) return false;
-    if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) return true;
-    if ((s[i] == '+' || s[i] == '-') && i + 6 == n) {
-        int oh = dig2(s + i + 1), om = dig2(s + i + 4);
-        return oh >= 0 && oh <= 23 && s[i + 3] == ':' && om >= 0 && om <= 59;
-    }
-    return false;
-}
+bool prova_ce_time_valid(const char *s, size_t n) { return prova_time_valid(s, n); }
 
 /* ---- URIs (RFC 3986) --------------------------------------------------------------------------------------- */
 

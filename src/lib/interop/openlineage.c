@@ -104,65 +104,7 @@ const char *prova_openlineage_event_name(prova_openlineage_event e) {
 
 /* ---- time -------------------------------------------------------------------------------------------------- */
 
-static bool digits(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9') return false;
-    return true;
-}
-
-int prova_openlineage_time(const char *s, size_t n, char out[40]) {
-    if (!s || !out) return PROVA_EINVAL;
-    int64_t us;
-    /* The calendar and the clock are prova_time_parse's to check; the shape (what Python's fromisoformat reads and
-     * ajv's date-time accepts once written back) is checked here. */
-    if (n < 20 || prova_time_parse(s, n, &us) < 0) return PROVA_ESYNTAX;
-    if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2) ||
-        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2) || s[13] != ':' ||
-        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
-        return PROVA_ESYNTAX;
-    size_t i = 19, frac = 0, frac_len = 0;
-    if (i < n && s[i] == '.') {
-        frac = ++i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-        frac_len = i - frac;
-        if (frac_len == 0) return PROVA_ESYNTAX;
-    }
-    char off[7];
-    size_t rest = n - i;
-    if (rest == 1 && (s[i] == 'Z' || s[i] == 'z')) {
-        memcpy(off, "+00:00", 6);
-    } else if ((rest == 3 || rest == 5 || rest == 6) && (s[i] == '+' || s[i] == '-') && digits(s + i + 1, 2)) {
-        off[0] = s[i];
-        memcpy(off + 1, s + i + 1, 2);
-        off[3] = ':';
-        if (rest == 3) {
-            memcpy(off + 4, "00", 2);
-        } else if (rest == 5 && digits(s + i + 3, 2)) {
-            memcpy(off + 4, s + i + 3, 2);
-        } else if (rest == 6 && s[i + 3] == ':' && digits(s + i + 4, 2)) {
-            memcpy(off + 4, s + i + 4, 2);
-        } else {
-            return PROVA_ESYNTAX;
-        }
-        if (memcmp(off + 1, "00:00", 5) == 0) off[0] = '+'; /* Python: timezone.utc prints "+00:00" */
-    } else {
-        return PROVA_ESYNTAX;
-    }
-    off[6] = '\0';
-    char f[7] = "000000";
-    memcpy(f, s + frac, frac_len < 6 ? frac_len : 6);
-    size_t k = 0;
-    memcpy(out, s, 19);
-    out[10] = 'T';
-    k = 19;
-    if (frac_len && strcmp(f, "000000") != 0) { /* isoformat() writes the microseconds only when non-zero */
-        out[k++] = '.';
-        memcpy(out + k, f, 6);
-        k += 6;
-    }
-    memcpy(out + k, off, 7);
-    return 0;
-}
+int prova_openlineage_time(const char *s, size_t n, char out[40]) { return prova__time_isoformat(s, n, out); }
 
 /* ---- the writer -------------------------------------------------------------------------------------------- */
 

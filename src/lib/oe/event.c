@@ -37,33 +37,6 @@ int prova_oe_hash_lookup(const char *name, prova_hash_alg *ret) {
     return prova_hash_lookup(name, ret);
 }
 
-/* ---- time ---------------------------------------------------------------------------------------------------- */
-
-size_t prova_oe_time_format(int64_t us, char out[PROVA_OE_TIME_LEN + 1]) {
-    if (!out) return 0;
-    /* Milliseconds by floor division: the fraction's digits are cut, never rounded (toISOString of a parsed
-     * timestamp keeps the first three digits, also before 1970). */
-    int64_t ms = us >= 0 ? us / 1000 : -((-us + 999) / 1000);
-    char full[40];
-    if (prova_time_format(ms * 1000, full) != 32) return 0;
-    memcpy(out, full, 23); /* "YYYY-MM-DDTHH:MM:SS.sss" */
-    out[23] = 'Z';
-    out[24] = '\0';
-    return PROVA_OE_TIME_LEN;
-}
-
-int prova_oe_timestamp(const char *s, size_t n, char out[PROVA_OE_TIME_LEN + 1]) {
-    int64_t us;
-    if (!s || !out) return PROVA_EINVAL;
-    if (prova__time_is_iso_ms(s, n)) { /* the stored form of every event prova writes: already normalized */
-        memcpy(out, s, PROVA_OE_TIME_LEN);
-        out[PROVA_OE_TIME_LEN] = '\0';
-        return 0;
-    }
-    if (prova_time_parse(s, n, &us) < 0 || !prova_oe_time_format(us, out)) return PROVA_ESYNTAX;
-    return 0;
-}
-
 /* created_at as JS's new Date(v).toISOString(): a string in the accepted forms, or a number of milliseconds. */
 static int event_timestamp(const prova_json *v, char out[PROVA_OE_TIME_LEN + 1]) {
     if (prova_json_is_string(v)) return prova_oe_timestamp(v->u.str, v->len, out);

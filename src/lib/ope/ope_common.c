@@ -1,4 +1,5 @@
-/* OPE helpers: CIDs, canonical bytes without some members, Ed25519 in base64url, key lookup. */
+/* OPE helpers: CIDs, canonical bytes without some members, Ed25519 in base64url, key lookup, UUIDv4. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ope_internal.h"
@@ -98,4 +99,14 @@ int prova_ope_signing_string(const char *cid, size_t cid_len, const char *trace_
     if (r == 0) r = prova_buf_append(out, ts, ts_len);
     if (r < 0) out->len = mark;
     return r;
+}
+
+void prova_uuid4(char buf[37]) {
+    uint8_t b[16];
+    prova_random(b, sizeof b);
+    b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    char hex[33];
+    prova_hex_encode(b, sizeof b, hex, sizeof hex);
+    snprintf(buf, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }

@@ -90,9 +90,6 @@ const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char *
 #define PROVA__KEYSET_DESC_MAX (PROVA__KEYSET_LISTED * (PROVA_KID_MAX + 2) + 64)
 const char *prova__keyset_describe(const prova_keyset *ks, char *buf, size_t cap);
 
-/* True when s is exactly "YYYY-MM-DDTHH:MM:SS.sssZ" with a real date and time (time.c): already normalized. */
-bool prova__time_is_iso_ms(const char *s, size_t n);
-
 /* Fills err (if not NULL) with status/reason/message and returns status. */
 /* True when a and b are strings with the same bytes. */
 bool prova__ope_str_same(const prova_json *a, const prova_json *b);

@@ -495,24 +495,9 @@ static int parse_isoformat_time(const char *s, size_t n, size_t p, int *h, int *
     return rv ? -5 : 1;
 }
 
-/* Days from 0000-03-01 (proleptic Gregorian; only differences matter). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe;
-}
-
-static bool is_leap(int y) {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m) {
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
+/* The calendar is core's (prova__days_from_civil: days since 1970-01-01; only differences matter here). */
+static int64_t days_from_civil(int64_t y, int m, int d) { return prova__days_from_civil(y, m, d); }
+static bool is_leap(int y) { return prova__days_in_month(y, 2) == 29; }
 
 /* _find_isoformat_datetime_separator() */
 static size_t find_separator(const char *s, size_t n) {
@@ -564,7 +549,7 @@ static bool parse_isoformat_date(const char *s, size_t n, size_t len, int64_t *r
     if (!parse_digits(s, n, &p, 2, &m)) return false;
     if (sep && at(s, n, p++) != '-') return false;
     if (!parse_digits(s, n, &p, 2, &d)) return false;
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > prova__days_in_month(y, m)) return false;
     *ret_day = days_from_civil(y, m, d);
     return true;
 }

@@ -41,7 +41,7 @@ bool prova__py_blank(const char *s, size_t n);
 
 /* datetime.fromisoformat() of the common ISO 8601 forms (Python 3.11): YYYY-MM-DD or YYYYMMDD, optionally one
  * separator character and hh[:mm[:ss[.f+]]] (or hhmm[ss]), optionally Z or +-hh[:mm[:ss[.f+]]]. *us receives
- * microseconds since 0001-01-01 of the wall time minus the offset (fractions truncated to microseconds, as Python);
+ * microseconds since 1970-01-01 of the wall time minus the offset (fractions truncated to microseconds, as Python);
  * *aware whether an offset was given. */
 bool prova__py_isoformat(const char *s, size_t n, int64_t *us, bool *aware);
 
