@@ -271,6 +271,26 @@ static void test_random_roundtrip(void) {
     CHECK(bad == 0);
 }
 
+/* An output buffer of exactly the encoded length (no room for a NUL) gets the same characters, and nothing is
+ * written past it: every length of 1 to 40 bytes, the three encodings. */
+static void test_exact_cap(void) {
+    int bad = 0;
+    for (size_t n = 1; n <= 40; n++) {
+        uint8_t in[40];
+        randombytes_buf(in, n);
+        char big[128], exact[129];
+        size_t (*enc[3])(const void *, size_t, char *, size_t) = {prova_hex_encode, prova_base64_encode,
+                                                                   prova_base64url_encode};
+        for (int e = 0; e < 3; e++) {
+            size_t len = enc[e](in, n, big, sizeof big);
+            memset(exact, 'X', sizeof exact);
+            if (len == 0 || enc[e](in, n, exact, len) != len || memcmp(exact, big, len) != 0 || exact[len] != 'X')
+                bad++;
+        }
+    }
+    CHECK(bad == 0);
+}
+
 static void test_ct_and_wipe(void) {
     CHECK(prova_ct_equal("abc", "abc", 3));
     CHECK(!prova_ct_equal("abc", "abd", 3));
@@ -302,6 +322,7 @@ int main(void) {
     test_base64_vectors();
     test_base64_strict();
     test_random_roundtrip();
+    test_exact_cap();
     test_ct_and_wipe();
     TEST_SUMMARY();
 }

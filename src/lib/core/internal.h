@@ -5,8 +5,10 @@
 #include <assert.h>
 #include <stdbool.h>
 
+#include "codec.h"
 #include "prova/common.h"
 #include "prova/json.h"
+#include "utf8.h"
 
 /* Defensive branches (SQLite's ALWAYS()/NEVER()): a condition that holds by construction, tested anyway so that a
  * release build fails safe if it ever does not. Debug and sanitizer builds (no NDEBUG) abort on the spot, so tests

@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "internal.h" /* core: codec, PROVA_NEVER */
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 

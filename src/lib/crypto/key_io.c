@@ -259,12 +259,9 @@ int prova_key_from_jwk(const void *json, size_t len, prova_key **ret_key, prova_
 
 static int put(prova_buf *o, const char *s) { return prova_buf_append(o, s, strlen(s)); }
 
+/* No copy on the stack to wipe: the encoding goes straight into o. n > 0 (an empty key part is a bug). */
 static int put_b64url(prova_buf *o, const uint8_t *b, size_t n) {
-    char tmp[PROVA_BASE64URL_LEN(PROVA__PUB_MAX) + 1];
-    size_t l = prova_base64url_encode(b, n, tmp, sizeof tmp);
-    int r = l ? prova_buf_append(o, tmp, l) : PROVA_EINVAL;
-    prova_wipe(tmp, sizeof tmp);
-    return r;
+    return PROVA_NEVER(n == 0) ? PROVA_EINVAL : prova__buf_base64(o, b, n, true);
 }
 
 /* A JSON string of printable ASCII (the kid): only '"' and '\' need escaping. */
@@ -516,21 +513,13 @@ int prova_key_from_pem(const void *pem, size_t len, prova_key **ret_key, prova_e
 
 /* ---- text detection ------------------------------------------------------------------------------------ */
 
-static bool all_hex(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-    }
-    return true;
-}
-
 int prova_key_from_text(const void *text, size_t len, prova_key **ret_key, prova_error *reterr) {
     if (!text || !ret_key) return PROVA_EINVAL;
     size_t n = len, lead = 0;
     const char *t = trim(text, &n, &lead);
     if (n > 0 && t[0] == '{') return prova_key_from_jwk(text, len, ret_key, reterr);
     if (n >= 10 && memcmp(t, "-----BEGIN", 10) == 0) return prova_key_from_pem(text, len, ret_key, reterr);
-    if (n > 0 && all_hex(t, n)) {
+    if (n > 0 && prova__is_hex(t, n, false)) {
         int r;
         if (n == 2 * PROVA_ED25519_PUBLICKEYBYTES) {
             uint8_t pk[PROVA_ED25519_PUBLICKEYBYTES];

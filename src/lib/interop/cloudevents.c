@@ -728,13 +728,6 @@ int prova_ce_unwrap(const prova_json *event, prova_buf *ret_data, prova_error *r
     return finish(r, ret_data, mark, reterr);
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 typedef struct bin_attr {
     char name[21];
     size_t off, len; /* the decoded value in the scratch buffer */
@@ -803,7 +796,7 @@ int prova_ce_unwrap_binary(const prova_ce_header *h, size_t n, const void *body,
         }
         for (size_t j = 0; j < vl; j++) {
             if (v[j] == '%' && !ctype) {
-                int hi = j + 2 < vl ? hexval(v[j + 1]) : -1, lo = j + 2 < vl ? hexval(v[j + 2]) : -1;
+                int hi = j + 2 < vl ? prova__hex_value(v[j + 1]) : -1, lo = j + 2 < vl ? prova__hex_value(v[j + 2]) : -1;
                 if (hi < 0 || lo < 0) {
                     r = -1;
                     break;

@@ -25,12 +25,6 @@ static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strl
 
 static int put_str(prova_buf *b, const char *s, prova_profile p) { return prova_canon_write_string(s, strlen(s), p, b); }
 
-static bool is_lower_hex(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    return true;
-}
-
 /* A STRING value equal to the NUL-terminated s, compared with the value's length (a value may hold NUL). */
 static bool str_is(const prova_json *v, const char *s) {
     return prova_json_is_string(v) && prova_json_len(v) == strlen(s) && memcmp(prova_json_str(v), s, v->len) == 0;
@@ -46,7 +40,7 @@ static int proof_statement(const prova_json *rec, const prova_record_info *info,
         return prova__fail(err, PROVA_EINVAL, "intoto_unsigned",
                            "an unsigned proof record has no in-toto Statement (sign it first)");
     const prova_json *pid = prova_json_get(rec, "proof_id");
-    if (!prova_json_is_string(pid) || pid->len != PROVA_PROOF_HEX_LEN || !is_lower_hex(pid->u.str, pid->len))
+    if (!prova_json_is_string(pid) || pid->len != PROVA_PROOF_HEX_LEN || !prova__is_hex(pid->u.str, pid->len, true))
         return prova__fail(err, PROVA_EINVAL, "intoto_proof_id_invalid", "proof_id must be 64 lowercase hex digits");
     const prova_json *sv = prova_json_get(rec, "schema_version");
     const prova_profile P = PROVA_PROFILE_OPHAMIN;
@@ -123,19 +117,6 @@ int prova_dsse_pae(const char *type, size_t type_len, const void *payload, size_
     return r;
 }
 
-/* Appends the standard base64 of n bytes. */
-static int put_b64(prova_buf *out, const void *data, size_t n) {
-    if (n == 0) return 0;
-    if (n > (SIZE_MAX - 3) / 4 * 3 - 3) return PROVA_ENOMEM;
-    size_t need = PROVA_BASE64_LEN(n);
-    int r = prova_buf_reserve(out, need + 1);
-    if (r < 0) return r;
-    size_t w = prova_base64_encode(data, n, (char *)out->data + out->len, need + 1);
-    if (w != need) return PROVA_ECRYPTO;
-    out->len += w;
-    return 0;
-}
-
 static int sign_one(const prova_dsse_signer *s, const prova_buf *pae, prova_buf *out, prova_error *err) {
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t siglen = 0;
@@ -157,7 +138,7 @@ static int sign_one(const prova_dsse_signer *s, const prova_buf *pae, prova_buf 
     if (r == 0 && prova_canon_write_string(keyid, strlen(keyid), PROVA_PROFILE_OPHAMIN, out) < 0)
         r = prova__fail(err, PROVA_EINVAL, "dsse_keyid_invalid", "a keyid must be UTF-8");
     if (r == 0) r = put(out, ",\"sig\":\"");
-    if (r == 0) r = put_b64(out, sig, siglen);
+    if (r == 0) r = prova__buf_base64(out, sig, siglen, false);
     if (r == 0) r = put(out, "\"}");
     prova_wipe(sig, sizeof sig);
     return r;
@@ -186,7 +167,7 @@ int prova_dsse_sign(const char *payload_type, const void *payload, size_t len, c
     if (r == 0) r = put(out, "{\"payloadType\":");
     if (r == 0) r = prova_canon_write_string(payload_type, tlen, PROVA_PROFILE_OPHAMIN, out);
     if (r == 0) r = put(out, ",\"payload\":\"");
-    if (r == 0) r = put_b64(out, payload, len);
+    if (r == 0) r = prova__buf_base64(out, payload, len, false);
     if (r == 0) r = put(out, "\",\"signatures\":[");
     for (size_t i = 0; r == 0 && i < n; i++) {
         if (i) r = put(out, ",");
@@ -237,17 +218,6 @@ static bool envelope_schema(const prova_json *env, const char **why, char at[PRO
         }
     }
     return true;
-}
-
-/* Decodes a strict standard-base64 string into a new buffer. 0, PROVA_ESYNTAX (err filled), PROVA_ENOMEM. */
-static int decode_b64(const prova_json *v, prova_buf *out, prova_error *err) {
-    size_t n = v->len, cap = n / 4 * 3 + 3, got = 0;
-    int r = prova_buf_reserve(out, cap);
-    if (r < 0) return r;
-    r = prova_base64_decode(v->u.str, n, out->data + out->len, cap, &got, err);
-    if (r < 0) return r == PROVA_ENOMEM ? r : PROVA_ESYNTAX;
-    out->len += got;
-    return 0;
 }
 
 /* The family a predicateType names, or 0. */
@@ -397,7 +367,8 @@ int prova_dsse_payload(const void *envelope, size_t len, prova_buf *out, prova_e
         return PROVA_EINVAL;
     }
     size_t mark = out->len;
-    r = decode_b64(prova_json_get(root, "payload"), out, reterr);
+    const prova_json *payload = prova_json_get(root, "payload");
+    r = prova__buf_base64_decode(out, payload->u.str, payload->len, false, reterr);
     prova_doc_free(doc);
     if (r == PROVA_ESYNTAX) {
         size_t off = reterr ? reterr->offset : 0;
@@ -630,7 +601,8 @@ int prova__dsse_verify_root(const prova_json *env, const prova_dsse_verify_optio
     prova_error e;
     bool payload_ok = false;
     if (rc == 0) {
-        int dr = decode_b64(prova_json_get(env, "payload"), &payload, &e);
+        const prova_json *p64 = prova_json_get(env, "payload");
+        int dr = prova__buf_base64_decode(&payload, p64->u.str, p64->len, false, &e);
         if (dr == PROVA_ENOMEM) rc = dr;
         else if (dr < 0)
             rc = prova_report_check(r, "dsse.payload", false, "dsse_payload_base64", "/payload",

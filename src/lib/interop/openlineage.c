@@ -19,12 +19,12 @@
 /* ---- UUIDs ------------------------------------------------------------------------------------------------- */
 
 static void uuid_text(const uint8_t b[PROVA_UUID_BYTES], char out[PROVA_UUID_STRLEN + 1]) {
-    static const char hex[] = "0123456789abcdef";
+    char hex[2 * PROVA_UUID_BYTES + 1];
+    prova_hex_encode(b, PROVA_UUID_BYTES, hex, sizeof hex);
     size_t j = 0;
-    for (size_t i = 0; i < PROVA_UUID_BYTES; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out[j++] = '-';
-        out[j++] = hex[b[i] >> 4];
-        out[j++] = hex[b[i] & 15];
+    for (size_t i = 0; i < 2 * PROVA_UUID_BYTES; i++) {
+        if (i == 8 || i == 12 || i == 16 || i == 20) out[j++] = '-';
+        out[j++] = hex[i];
     }
     out[j] = '\0';
 }
@@ -47,13 +47,6 @@ int prova_uuid5(const uint8_t ns[PROVA_UUID_BYTES], const void *name, size_t len
     return 0;
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 int prova_uuid_parse(const char *s, size_t n, uint8_t ret[PROVA_UUID_BYTES]) {
     if (!s || !ret) return PROVA_EINVAL;
     if (n != PROVA_UUID_STRLEN) return PROVA_ESYNTAX;
@@ -65,7 +58,7 @@ int prova_uuid_parse(const char *s, size_t n, uint8_t ret[PROVA_UUID_BYTES]) {
             i++;
             continue;
         }
-        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        int hi = prova__hex_value(s[i]), lo = prova__hex_value(s[i + 1]);
         if (hi < 0 || lo < 0) return PROVA_ESYNTAX;
         b[j++] = (uint8_t)(hi << 4 | lo);
         i += 2;

@@ -33,10 +33,7 @@ int prova__oe_sign_hex(const prova_key *key, const void *msg, size_t n, prova_bu
     size_t len = 0;
     int r = prova_sign(key, msg, n, sig, &len);
     if (r < 0) return r;
-    r = prova_buf_reserve(out, 2 * len + 1);
-    if (r < 0) return r;
-    out->len += prova_hex_encode(sig, len, (char *)out->data + out->len, 2 * len + 1);
-    return 0;
+    return prova__buf_hex(out, sig, len);
 }
 
 int prova__oe_key_parse(const prova_json *pk, prova_key **ret_key, prova_error *reterr) {

@@ -27,11 +27,7 @@
 /* ---- Small helpers ------------------------------------------------------------------------------------------ */
 
 
-static bool is_lower_hex(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    return true;
-}
+static bool is_lower_hex(const char *s, size_t n) { return prova__is_hex(s, n, true); }
 
 /* "sha256:" + 64 lowercase hex. */
 static bool is_cid(const char *s, size_t n) {

@@ -59,11 +59,6 @@ int prova_proof_body(const prova_json *record, prova_buf *out, prova_error *rete
     return r;
 }
 
-static void hex_of(const uint8_t *b, size_t n, char *out) {
-    prova_hex_encode(b, n, out, 2 * n + 1);
-    out[2 * n] = '\0';
-}
-
 int prova__proof_digests(const prova_json *record, const uint8_t *key, size_t key_len, prova_buf *body,
                          char id_hex[PROVA_PROOF_HEX_LEN + 1], char hmac_hex[PROVA_PROOF_HEX_LEN + 1],
                          prova_error *reterr) {
@@ -77,14 +72,14 @@ int prova__proof_digests(const prova_json *record, const uint8_t *key, size_t ke
     if (r == 0 && hmac_hex) {
         uint8_t mac[PROVA_HMAC_SHA256_BYTES];
         r = prova_hmac_sha256(key, key_len, b, n, mac);
-        if (r == 0) hex_of(mac, sizeof mac, hmac_hex);
+        if (r == 0) prova_hex_encode(mac, sizeof mac, hmac_hex, PROVA_PROOF_HEX_LEN + 1);
         prova_wipe(mac, sizeof mac);
     }
     if (r < 0) {
         body->len = mark;
         return prova__fail(reterr, r, "crypto_backend", "the crypto backend failed");
     }
-    hex_of(d, PROVA_SHA256_BYTES, id_hex);
+    prova_hex_encode(d, PROVA_SHA256_BYTES, id_hex, PROVA_PROOF_HEX_LEN + 1);
     return 0;
 }
 
@@ -144,8 +139,8 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
         if (r < 0) {
             prova__fail(reterr, r, "crypto_backend", "Ed25519 signing failed");
         } else {
-            hex_of(pub, sizeof pub, pub_hex);
-            hex_of(sig, PROVA_ED25519_SIGBYTES, sig_hex);
+            prova_hex_encode(pub, sizeof pub, pub_hex, sizeof pub_hex);
+            prova_hex_encode(sig, PROVA_ED25519_SIGBYTES, sig_hex, sizeof sig_hex);
         }
     }
     prova_buf_free(&body);
@@ -193,15 +188,6 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
 }
 
 /* ---- sign_key_b64 -------------------------------------------------------------------------------------------- */
-
-static int b64_value(unsigned char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
 
 static int key_error(prova_error *err, size_t offset, const char *message) {
     prova__fail(err, PROVA_ESYNTAX, "proof_key_b64_invalid", message);
@@ -254,7 +240,7 @@ int prova_proof_b64_key(const char *b64, uint8_t **ret, size_t *ret_len, prova_e
             }
             continue;
         }
-        int v = b64_value(c);
+        int v = prova__base64_value(c, false);
         if (v < 0) {
             prova_proof_key_free(d, n / 4 * 3 + 3);
             return key_error(reterr, i, "sign_key_b64 must be valid standard base64: Only base64 data is allowed");
@@ -333,13 +319,6 @@ bool prova__py_truthy(const prova_json *v) {
     }
 }
 
-static int hex_digit(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Py_ISSPACE for ASCII: space, \t, \n, \v, \f, \r. */
 static bool py_ascii_space(unsigned char c) {
     return c == ' ' || (c >= '\t' && c <= '\r');
@@ -354,8 +333,8 @@ bool prova__py_fromhex(const prova_json *v, uint8_t *out, size_t cap, size_t *re
             while (i < n && py_ascii_space(s[i])) i++;
             if (i >= n) break;
         }
-        int hi = hex_digit(s[i]);
-        int lo = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+        int hi = prova__hex_value(s[i]);
+        int lo = i + 1 < n ? prova__hex_value(s[i + 1]) : -1;
         if (hi < 0 || lo < 0) return false; /* ValueError: non-hexadecimal number found */
         if (o < cap) out[o] = (uint8_t)(hi << 4 | lo);
         o++;
@@ -366,12 +345,7 @@ bool prova__py_fromhex(const prova_json *v, uint8_t *out, size_t cap, size_t *re
 }
 
 bool prova__lower_hex(const prova_json *v, size_t n) {
-    if (!prova_json_is_string(v) || v->len != n) return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = v->u.str[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+    return prova_json_is_string(v) && v->len == n && prova__is_hex(v->u.str, n, true);
 }
 
 /* str.isspace(): Unicode White_Space plus the bidi B/S/WS separators 0x1C-0x1F. */
