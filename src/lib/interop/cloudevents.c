@@ -23,7 +23,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "parser.h" /* prova__utf8_valid */
 #include "prova/cloudevents.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
@@ -385,12 +384,12 @@ static int build(ce_event *e, const prova_json *record, const prova_record_info 
                  prova_error *reterr) {
     if (!record || !info || !o || !info->kind || (o->nextensions && !o->extensions))
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL record, info or options");
-    if (!o->source || !o->source[0] || !prova__utf8_valid(o->source, strlen(o->source)))
+    if (!o->source || !o->source[0] || !prova_utf8_valid(o->source, strlen(o->source)))
         return fail_at(reterr, PROVA_EINVAL, "ce_source", "the event source must be a non-empty UTF-8 string",
                        "source", 6);
     const char *type = o->type ? o->type : prova_ce_type_for(record, info);
     if (!type) return prova__fail(reterr, PROVA_EINVAL, "ce_unknown_kind", "no event type for this kind of record");
-    if (!type[0] || !prova__utf8_valid(type, strlen(type)))
+    if (!type[0] || !prova_utf8_valid(type, strlen(type)))
         return fail_at(reterr, PROVA_EINVAL, "ce_type", "the event type must be a non-empty UTF-8 string", "type", 4);
     if (o->nextensions > PROVA_CE_MAX_EXTENSIONS)
         return prova__fail(reterr, PROVA_ELIMIT, "ce_extension_limit", "too many extensions (at most 64)");
@@ -438,7 +437,7 @@ static int build(ce_event *e, const prova_json *record, const prova_record_info 
         add_cstr(e, "type", type);
         add_cstr(e, "datacontenttype", "application/json");
         size_t idn = cstr_len(info->id, sizeof info->id);
-        if (idn > 0 && idn < sizeof info->id && prova__utf8_valid(info->id, idn)) add(e, "subject", info->id, idn, NULL);
+        if (idn > 0 && idn < sizeof info->id && prova_utf8_valid(info->id, idn)) add(e, "subject", info->id, idn, NULL);
         size_t tn = cstr_len(info->time, sizeof info->time);
         if (tn > 0 && tn < sizeof info->time) {
             int64_t us;
@@ -464,7 +463,7 @@ static int build(ce_event *e, const prova_json *record, const prova_record_info 
         if (clash)
             return fail_at(reterr, PROVA_EINVAL, "ce_extension_collision",
                            "an extension may not reuse an attribute's name", name, nl);
-        if (!val || !prova__utf8_valid(val, strlen(val)))
+        if (!val || !prova_utf8_valid(val, strlen(val)))
             return fail_at(reterr, PROVA_EINVAL, "ce_extension_value", "an extension value must be a UTF-8 string",
                            name, nl);
         add_cstr(e, name, val);
@@ -808,7 +807,7 @@ int prova_ce_unwrap_binary(const prova_ce_header *h, size_t n, const void *body,
             }
         }
         a.len = vals.len - a.off;
-        if (r < 0 || (a.len && !prova__utf8_valid((const char *)vals.data + a.off, a.len))) {
+        if (r < 0 || (a.len && !prova_utf8_valid((const char *)vals.data + a.off, a.len))) {
             r = fail_at(reterr, PROVA_ESYNTAX, "ce_header_encoding",
                         "a header value is not percent-encoded UTF-8 (HTTP binding 1.0.2 §3.1.3.2)", a.name,
                         strlen(a.name));

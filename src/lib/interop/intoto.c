@@ -12,7 +12,6 @@
 
 #include "internal.h"
 #include "ope_internal.h" /* prova__keyset_describe */
-#include "parser.h" /* prova__utf8_valid */
 #include "prova/encoding.h"
 #include "prova/interop.h"
 #include "prova/intoto.h"
@@ -158,7 +157,7 @@ int prova_dsse_sign(const char *payload_type, const void *payload, size_t len, c
                                "a signer needs exactly one of a private key and a non-empty HMAC key");
     }
     size_t tlen = strlen(payload_type);
-    if (tlen == 0 || !prova__utf8_valid(payload_type, tlen))
+    if (tlen == 0 || !prova_utf8_valid(payload_type, tlen))
         return prova__fail(reterr, PROVA_EINVAL, "dsse_payload_type_invalid", "payloadType must be non-empty UTF-8");
     prova_buf pae = PROVA_BUF_INIT;
     size_t mark = out->len;

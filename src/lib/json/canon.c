@@ -147,7 +147,7 @@ int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf
     if ((!s && n) || !out || (unsigned)p > PROVA_PROFILE_JCS) return PROVA_EINVAL;
     /* The writer trusts its input to be UTF-8 (the parser guarantees it for documents); callers of this entry
      * point may pass anything, so it is checked here. */
-    if (!prova__utf8_valid(s ? s : "", n)) return PROVA_ESYNTAX;
+    if (!prova_utf8_valid(s ? s : "", n)) return PROVA_ESYNTAX;
     return write_string((const uint8_t *)(s ? s : ""), n, p, out);
 }
 

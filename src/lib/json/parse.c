@@ -291,8 +291,6 @@ void prova__parser_free(json_parser *p, int status) {
     }
 }
 
-bool prova__utf8_valid(const char *str, size_t n) { return prova_utf8_valid(str, n); }
-
 /* ---- Key orders ------------------------------------------------------------------------------------------- */
 
 int prova__key_cmp_codepoint(const char *a, size_t an, const char *b, size_t bn) {

@@ -49,9 +49,6 @@ void prova__error_at(prova_error *err, const uint8_t *in, size_t len, size_t off
 /* Resolved limits (defaults applied, hard maxima enforced). */
 void prova__parse_limits(const prova_parse_options *opts, prova_parse_options *ret);
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). */
-bool prova__utf8_valid(const char *s, size_t n);
-
 /* Key orders. Both return <0, 0, >0. Strings are UTF-8 (or generalized UTF-8 with lone surrogates). */
 int prova__key_cmp_codepoint(const char *a, size_t an, const char *b, size_t bn);
 int prova__key_cmp_utf16(const char *a, size_t an, const char *b, size_t bn);

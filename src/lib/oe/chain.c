@@ -22,7 +22,7 @@ static bool one_of(const char *s, const char *const *set, size_t n) {
 
 bool prova__oe_text_ok(const char *s, size_t max) {
     size_t n = s ? strlen(s) : 0;
-    return n > 0 && n <= max && prova__utf8_valid(s, n);
+    return n > 0 && n <= max && prova_utf8_valid(s, n);
 }
 
 int prova__oe_jcs_text(const prova_buf *text, prova_buf *out, prova_error *reterr) {

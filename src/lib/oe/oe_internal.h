@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "ope_internal.h" /* key sets, prova__utf8_valid */
+#include "ope_internal.h" /* key sets */
 #include "prova/oe.h"
 
 /* Failures listed one by one in a report before the rest are only counted; SDK error strings kept. */

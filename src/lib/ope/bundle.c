@@ -78,7 +78,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
         return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
     size_t trace_len = strlen(trace_id), exported_len = strlen(exported_at);
-    if (!trace_len || !prova__utf8_valid(trace_id, trace_len))
+    if (!trace_len || !prova_utf8_valid(trace_id, trace_len))
         return prova__fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     int64_t t;
     if (prova_time_parse(exported_at, exported_len, &t) < 0)

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "internal.h"
-#include "parser.h" /* prova__utf8_valid */
 #include "prova/encoding.h"
 #include "prova/ope.h"
 

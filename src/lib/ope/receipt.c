@@ -106,7 +106,7 @@ int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova
     if (!gw || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
         return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
-    if (!p->trace_id || !*p->trace_id || !prova__utf8_valid(p->trace_id, strlen(p->trace_id)))
+    if (!p->trace_id || !*p->trace_id || !prova_utf8_valid(p->trace_id, strlen(p->trace_id)))
         return prova__fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     const char *created_at = p->created_at ? p->created_at : p->ts;
     int64_t t;

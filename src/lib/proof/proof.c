@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parser.h" /* prova__utf8_valid */
 #include "proof_internal.h"
 
 bool prova__proof_key(const uint8_t *key, size_t key_len, const uint8_t **ret_key, size_t *ret_len) {
@@ -122,7 +121,7 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
     if (attest_key && (prova_key_alg(attest_key) != PROVA_SIG_ED25519 || !prova_key_is_private(attest_key)))
         return prova__fail(reterr, PROVA_EKEY, "proof_attest_key_invalid",
                                  "the attestation key must be an Ed25519 private key");
-    if (attest_key && (!author || !author[0] || !prova__utf8_valid(author, strlen(author))))
+    if (attest_key && (!author || !author[0] || !prova_utf8_valid(author, strlen(author))))
         return prova__fail(reterr, PROVA_EINVAL, "proof_author_invalid",
                                  "an attestation needs a non-empty UTF-8 author");
 
@@ -609,7 +608,7 @@ int prova_proof_verify_impl(const void *proof_json, size_t len, const uint8_t *k
     const uint8_t *k;
     size_t kl;
     const char *sv = server_version ? server_version : PROVA_VERSION_STRING;
-    if ((!proof_json && len) || !out || !prova__proof_key(key, key_len, &k, &kl) || !prova__utf8_valid(sv, strlen(sv)))
+    if ((!proof_json && len) || !out || !prova__proof_key(key, key_len, &k, &kl) || !prova_utf8_valid(sv, strlen(sv)))
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or invalid server_version");
 
     /* record_dict = json.loads(proof_json) */
