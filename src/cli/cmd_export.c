@@ -10,6 +10,7 @@
 #include "export.h"
 #include "prova/cloudevents.h"
 #include "prova/intoto.h"
+#include "prova/jsonl.h"
 #include "prova/proof.h"
 #include "prova/report.h"
 #include "prova/verify.h"
@@ -50,16 +51,12 @@ typedef struct loaded {
 static int lines_to_array(const uint8_t *data, size_t len, prova_buf *out) {
     int w = prova_buf_append(out, "[", 1);
     bool first = true;
-    size_t pos = 0;
-    while (w == 0 && pos < len) {
-        const uint8_t *nl = memchr(data + pos, '\n', len - pos);
-        size_t a = pos, b = nl ? (size_t)(nl - data) : len;
-        pos = b + 1;
-        while (a < b && (data[a] == ' ' || data[a] == '\t' || data[a] == '\r')) a++;
-        while (b > a && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) b--;
-        if (a == b) continue;
+    prova_jsonl it;
+    prova_jsonl_line l;
+    prova_jsonl_init(&it, data, len, 0); /* the input's size is bounded already (MAX_RECORD_SIZE) */
+    while (w == 0 && prova_jsonl_next(&it, &l, NULL) > 0) {
         if (!first) w = prova_buf_append(out, ",", 1);
-        if (w == 0) w = prova_buf_append(out, data + a, b - a);
+        if (w == 0) w = prova_buf_append(out, l.text, l.len);
         first = false;
     }
     if (w == 0) w = prova_buf_append(out, "]", 1);

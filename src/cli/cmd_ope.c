@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "prova/encoding.h"
+#include "prova/jsonl.h"
 #include "prova/oe.h"
 #include "prova/ope.h"
 
@@ -256,28 +257,27 @@ static int read_chain(const char *path, const char *trace_id, prova_buf *arr, pr
     if (fd >= 0) close(fd);
     int rc = cli_input_open(path, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc != EXIT_OK) return rc;
-    const char *d = (const char *)in.data;
-    size_t start = 0, lineno = 0, count = 0;
+    prova_jsonl it;
+    prova_jsonl_line l;
+    size_t count = 0;
+    prova_jsonl_init(&it, in.data, in.len, PROVA_DEFAULT_MAX_SIZE);
     rc = prova_buf_append(arr, "[", 1) < 0 ? EXIT_INTERNAL : EXIT_OK;
-    while (rc == EXIT_OK && start < in.len) {
-        const char *nl = memchr(d + start, '\n', in.len - start);
-        size_t end = nl ? (size_t)(nl - d) : in.len;
-        lineno++;
-        if (end > start) {
-            prova_doc *doc = NULL;
-            prova_error err;
-            if (prova_json_parse(d + start, end - start, NULL, &doc, &err) < 0) {
-                fprintf(stderr, "prova: %s:%zu:%zu: %s (%s)\n", path, lineno, err.column, err.message, err.reason);
-                rc = EXIT_USAGE;
-            } else if (prova_json_str_eq(prova_json_get(prova_doc_root(doc), "trace_id"), trace_id)) {
-                if ((count++ && prova_buf_append(arr, ",", 1) < 0) || prova_buf_append(arr, d + start, end - start) < 0)
-                    rc = EXIT_INTERNAL;
-                last->len = 0;
-                if (prova_buf_append(last, d + start, end - start) < 0) rc = EXIT_INTERNAL;
-            }
-            prova_doc_free(doc);
+    while (rc == EXIT_OK) {
+        prova_doc *doc = NULL;
+        prova_error err;
+        int more = prova_jsonl_next(&it, &l, &err);
+        if (more == 0) break;
+        if (more < 0 || prova_json_parse(l.text, l.len, NULL, &doc, &err) < 0) {
+            fprintf(stderr, "prova: %s:%zu:%zu: %s (%s)\n", path, it.line, more < 0 ? 1 : l.column + err.column - 1,
+                    err.message, err.reason);
+            rc = EXIT_USAGE;
+        } else if (prova_json_str_eq(prova_json_get(prova_doc_root(doc), "trace_id"), trace_id)) {
+            if ((count++ && prova_buf_append(arr, ",", 1) < 0) || prova_buf_append(arr, l.text, l.len) < 0)
+                rc = EXIT_INTERNAL;
+            last->len = 0;
+            if (prova_buf_append(last, l.text, l.len) < 0) rc = EXIT_INTERNAL;
         }
-        start = end + 1;
+        prova_doc_free(doc);
     }
     if (rc == EXIT_OK && prova_buf_append(arr, "]", 1) < 0) rc = EXIT_INTERNAL;
     cli_input_close(&in);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "export.h"
+#include "prova/jsonl.h"
 #include "prova/openlineage.h"
 
 /* The reference's default event_time: now as "%Y-%m-%dT%H:%M:%SZ" (to_openlineage_*_event). */
@@ -55,12 +56,11 @@ int cli_export_openlineage(const cli_export *x) {
          * failure stops the rest so that a consumer never sees a later event before an earlier one. */
         cli_sink sink;
         cli_sink_from_export(x, &sink);
-        size_t start = 0;
-        for (size_t i = 0; i < out.len && code == EXIT_OK; i++) {
-            if (out.data[i] != '\n') continue;
-            code = cli_sink_post(&sink, "application/json", NULL, 0, out.data + start, i - start);
-            start = i + 1;
-        }
+        prova_jsonl it;
+        prova_jsonl_line l;
+        prova_jsonl_init(&it, out.data, out.len, 0);
+        while (code == EXIT_OK && prova_jsonl_next(&it, &l, NULL) > 0)
+            code = cli_sink_post(&sink, "application/json", NULL, 0, l.text, l.len);
     } else {
         code = cli_export_write(x, out.data, out.len);
     }

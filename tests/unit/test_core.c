@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "jsonw.h"
 #include "prova/json.h"
+#include "prova/jsonl.h"
 #include "prova/report.h"
 #include "prova/time.h"
 #include "utf8.h"
@@ -206,6 +207,31 @@ static void test_time(void) {
     CHECK(prova__days_from_civil(1970, 1, 1) == 0 && prova__days_in_month(2000, 2) == 29);
 }
 
+static void test_jsonl(void) {
+    static const char in[] = "{\"a\":1}\r\n\n  \t\r\n  [2] \n{\"toolong\":333}\n3";
+    prova_jsonl it;
+    prova_jsonl_line l;
+    prova_error e;
+    prova_jsonl_init(&it, in, sizeof in - 1, 14);
+    CHECK(prova_jsonl_next(&it, &l, &e) == 1 && l.len == 7 && memcmp(l.text, "{\"a\":1}", 7) == 0);
+    CHECK(l.number == 1 && l.offset == 0 && l.column == 1);
+    CHECK(prova_jsonl_next(&it, &l, &e) == 1 && l.len == 3 && memcmp(l.text, "[2]", 3) == 0); /* blank lines */
+    CHECK(l.number == 4 && l.column == 3 && l.offset == 17);
+    CHECK(prova_jsonl_next(&it, &l, &e) == PROVA_ELIMIT && strcmp(e.reason, "jsonl_line_limit") == 0);
+    CHECK(e.line == 5 && e.offset == 22 && e.column == 1);
+    CHECK(prova_jsonl_next(&it, &l, &e) == 1 && l.len == 1 && l.text[0] == '3' && l.number == 6);
+    CHECK(prova_jsonl_next(&it, &l, &e) == 0 && prova_jsonl_next(&it, &l, &e) == 0);
+    /* resuming in the middle: pos at a line start, line = the lines before it */
+    prova_jsonl_init(&it, in, sizeof in - 1, 0);
+    it.pos = 17;
+    it.line = 3;
+    CHECK(prova_jsonl_next(&it, &l, &e) == 1 && l.number == 4 && l.column == 1);
+    CHECK(prova_jsonl_next(&it, &l, &e) == 1 && l.len == 15); /* no limit */
+    prova_jsonl_init(&it, NULL, 5, 0);
+    CHECK(prova_jsonl_next(&it, &l, NULL) == 0);
+    CHECK(prova_jsonl_next(NULL, &l, &e) == PROVA_EINVAL);
+}
+
 static void test_printf(void) {
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_buf_printf(&b, "%s=%d", "n", 42) == 0);
@@ -224,6 +250,7 @@ int main(void) {
     test_utf8_scrub();
     test_report_outcome();
     test_time();
+    test_jsonl();
     test_printf();
     TEST_SUMMARY();
 }

@@ -759,31 +759,28 @@ int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_optio
     if ((!data && len) || !r) return PROVA_EINVAL;
     int rc = prova_report_set_kind(r, "oe_events");
     if (rc < 0) return rc;
-    const char *s = data;
-    size_t pos = 0, line = 0;
+    prova_jsonl it;
+    prova_jsonl_line l;
     oe_chain c;
     bool inited = false;
     prova_hash_alg alg = PROVA_HASH_SHA256;
-    while (rc == 0 && pos < len) {
-        const char *nl = memchr(s + pos, '\n', len - pos);
-        size_t e = nl ? (size_t)(nl - s) : len, a = pos, b = e;
-        line++;
-        pos = e + 1;
-        while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) a++;
-        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
-        if (a == b) continue;
-        if (inited) { /* the fast path decides most events without a document */
+    prova_jsonl_init(&it, data, len, PROVA_DEFAULT_MAX_SIZE);
+    while (rc == 0) {
+        prova_error err;
+        int more = prova_jsonl_next(&it, &l, &err);
+        if (more == 0) break;
+        size_t line = it.line;
+        if (more > 0 && inited) { /* the fast path decides most events without a document */
             bool handled = false;
-            rc = prova__oe_chain_step_text(&c, s + a, b - a, &handled);
+            rc = prova__oe_chain_step_text(&c, l.text, l.len, &handled);
             if (rc < 0) break;
             if (handled) continue;
         }
         prova_doc *doc = NULL;
-        prova_error err;
-        rc = prova_json_parse(s + a, b - a, NULL, &doc, &err);
+        rc = more < 0 ? more : prova_json_parse(l.text, l.len, NULL, &doc, &err);
         if (rc < 0) {
             if (rc == PROVA_ESYNTAX || rc == PROVA_ELIMIT || rc == PROVA_ERANGE) {
-                err.offset += a;
+                if (more > 0) err.offset += l.offset;
                 err.line = line;
                 if (reterr) *reterr = err;
                 prova_report_check(r, "parse", false, err.reason, err.pointer, "line %zu: %s", line, err.message);

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "prova/encoding.h"
+#include "prova/jsonl.h"
 #include "prova/ope.h"
 
 #define OPE_CID_LEN (7 + 2 * PROVA_SHA256_BYTES)               /* "sha256:" + 64 hex */

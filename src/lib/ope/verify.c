@@ -28,23 +28,11 @@ bool prova__ope_is_chain(const prova_json *arr) {
     return true;
 }
 
-/* The next non-empty line at or after *pos within [.., end): its span, trimmed. False at the end. */
-static bool next_line(const char *data, size_t end, size_t *pos, size_t *ret_a, size_t *ret_b, size_t *line) {
-    while (*pos < end) {
-        const char *nl = memchr(data + *pos, '\n', end - *pos);
-        size_t e = nl ? (size_t)(nl - data) : end;
-        size_t a = *pos, b = e;
-        (*line)++;
-        *pos = e + 1;
-        while (a < b && (data[a] == ' ' || data[a] == '\t' || data[a] == '\r')) a++;
-        while (b > a && (data[b - 1] == ' ' || data[b - 1] == '\t' || data[b - 1] == '\r')) b--;
-        if (b > a) {
-            *ret_a = a;
-            *ret_b = b;
-            return true;
-        }
-    }
-    return false;
+/* The lines of [start, end) of data, numbered after the line lines. */
+static void lines_init(prova_jsonl *it, const char *data, size_t start, size_t end, size_t line) {
+    prova_jsonl_init(it, data, end, PROVA_DEFAULT_MAX_SIZE);
+    it->pos = start;
+    it->line = line;
 }
 
 /* One stretch of JSON Lines [start, end), checked against chain state c (already seeded for a later stretch).
@@ -60,14 +48,22 @@ typedef struct segment {
 } segment;
 
 static void run_segment(segment *s) {
-    size_t pos = s->start, a, b;
+    prova_jsonl it;
+    prova_jsonl_line l;
+    int more;
     s->rc = 0;
+    lines_init(&it, s->data, s->start, s->end, s->line);
     if (s->c.count >= OPE_CHAIN_DETAIL) prova__report_quiet(s->r, true);
-    while (s->rc == 0 && next_line(s->data, s->end, &pos, &a, &b, &s->line)) {
+    while (s->rc == 0 && (more = prova_jsonl_next(&it, &l, &s->err)) != 0) {
+        s->line = it.line;
+        if (more < 0) {
+            s->rc = more;
+            break;
+        }
         prova_doc *one = NULL;
-        s->rc = prova_json_parse(s->data + a, b - a, NULL, &one, &s->err);
+        s->rc = prova_json_parse(l.text, l.len, NULL, &one, &s->err);
         if (s->rc < 0) { /* re-anchor the position in the whole input */
-            s->err.offset += a;
+            s->err.offset += l.offset;
             s->err.line = s->line;
             break;
         }
@@ -104,27 +100,30 @@ static size_t split(const char *data, size_t len, unsigned n, const prova_verify
     prova__ope_chain_init(&seg[0].c);
     if (n < 2 || len < MIN_PARALLEL_BYTES) return 1;
     if (n > MAX_THREADS) n = MAX_THREADS;
-    size_t a, b, pos = 0, line = 0;
+    prova_jsonl it;
+    prova_jsonl_line l;
     prova_doc *first = NULL;
-    if (!next_line(data, len, &pos, &a, &b, &line) || prova_json_parse(data + a, b - a, NULL, &first, NULL) < 0 ||
+    lines_init(&it, data, 0, len, 0);
+    if (prova_jsonl_next(&it, &l, NULL) <= 0 || prova_json_parse(l.text, l.len, NULL, &first, NULL) < 0 ||
         !prova__ope_is_receipt(prova_doc_root(first))) {
         prova_doc_free(first);
         return 1;
     }
     /* Walk the lines once, counting receipts, and cut at the first line start past each k*len/n. */
-    size_t k = 1, count = 0, lines = 0, prev_a = 0, prev_b = 0;
-    pos = 0;
+    size_t k = 1, count = 0;
+    prova_jsonl_line prev = l;
+    lines_init(&it, data, 0, len, 0);
     size_t cut = len / n;
-    while (k < n && next_line(data, len, &pos, &a, &b, &lines)) {
-        if (a >= cut && count > 0) {
+    while (k < n && prova_jsonl_next(&it, &l, NULL) > 0) {
+        if (l.offset >= cut && count > 0) {
             prova_doc *last = NULL;
-            if (prova_json_parse(data + prev_a, prev_b - prev_a, NULL, &last, NULL) < 0 ||
+            if (prova_json_parse(prev.text, prev.len, NULL, &last, NULL) < 0 ||
                 !prova__ope_is_receipt(prova_doc_root(last))) {
                 prova_doc_free(last);
                 break; /* leave the rest to the previous stretch: it reports that line */
             }
-            seg[k - 1].end = a;
-            seg[k] = (segment){.data = data, .start = a, .end = len, .line = lines - 1, .o = o};
+            seg[k - 1].end = l.offset;
+            seg[k] = (segment){.data = data, .start = l.offset, .end = len, .line = l.number - 1, .o = o};
             int rc = prova__ope_chain_seed(&seg[k].c, count, prova_doc_root(first), prova_doc_root(last));
             prova_doc_free(last);
             if (rc < 0) break;
@@ -132,8 +131,7 @@ static size_t split(const char *data, size_t len, unsigned n, const prova_verify
             cut = len / n * k;
         }
         count++;
-        prev_a = a;
-        prev_b = b;
+        prev = l;
     }
     prova_doc_free(first);
     return k;

@@ -5,23 +5,18 @@
 #include "ope_internal.h"
 #include "prova/cloudevents.h"
 #include "prova/intoto.h"
+#include "prova/jsonl.h"
 #include "prova/proof.h"
 #include "prova/verify.h"
 
 /* The first non-empty line of a JSON Lines text, parsed (NULL when it does not parse). */
 static prova_doc *first_line(const char *s, size_t len) {
-    size_t pos = 0;
-    while (pos < len) {
-        const char *nl = memchr(s + pos, '\n', len - pos);
-        size_t e = nl ? (size_t)(nl - s) : len, a = pos, b = e;
-        pos = e + 1;
-        while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r')) a++;
-        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r')) b--;
-        if (a == b) continue;
-        prova_doc *doc = NULL;
-        return prova_json_parse(s + a, b - a, NULL, &doc, NULL) == 0 ? doc : NULL;
-    }
-    return NULL;
+    prova_jsonl it;
+    prova_jsonl_line l;
+    prova_doc *doc = NULL;
+    prova_jsonl_init(&it, s, len, PROVA_DEFAULT_MAX_SIZE);
+    if (prova_jsonl_next(&it, &l, NULL) <= 0) return NULL;
+    return prova_json_parse(l.text, l.len, NULL, &doc, NULL) == 0 ? doc : NULL;
 }
 
 /* A DSSE envelope: both layers, as prova_dsse_verify(). HMAC signatures verify under the proof records' HMAC key
