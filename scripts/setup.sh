@@ -9,6 +9,7 @@ packages=(
   libsodium-dev libssl-dev          # Ed25519 (libsodium); SHA-2/3, HMAC, Ed448, ECDSA, PEM (OpenSSL 3)
   libmicrohttpd-dev libsqlite3-dev  # the gateway: HTTP server (thread pool, TLS) and the embedded store
   libcurl4-openssl-dev              # the event sink of `prova export --post` (CloudEvents, OpenLineage)
+  zlib1g-dev                        # CRC-32 of the RO-Crate zip writer
   curl sqlite3                      # integration tests drive the gateway with curl and inspect the store
   openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests

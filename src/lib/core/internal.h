@@ -39,6 +39,8 @@ static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, s
 /* Time (time.c). Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); the days of
  * month m (1..12) of year y. */
 int64_t prova__days_from_civil(int64_t y, int64_t m, int64_t d);
+/* The inverse: the date of day z since 1970-01-01. */
+void prova__civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d);
 int prova__days_in_month(int64_t y, int64_t m);
 /* True when s is exactly "YYYY-MM-DDTHH:MM:SS.sssZ" with a real date and time: already normalized. */
 bool prova__time_is_iso_ms(const char *s, size_t n);

@@ -14,7 +14,7 @@ int64_t prova__days_from_civil(int64_t y, int64_t m, int64_t d) {
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d) {
+void prova__civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d) {
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     const int64_t doe = z - era * 146097;
@@ -115,7 +115,7 @@ size_t prova_time_format(int64_t us, char buf[40]) {
     int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     int64_t rem = secs - days * 86400;
     int64_t y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    prova__civil_from_days(days, &y, &m, &d);
     if (y < 1 || y > 9999) return 0;
     /* Digits by hand: this runs once per event when a chain is verified, and snprintf costs more than the rest. */
     memcpy(buf, "0000-00-00T00:00:00.000000+00:00", 33);
