@@ -72,22 +72,5 @@ typedef struct prova_key prova_key;
 int prova__verify_digest(const prova_key *key, const char *ecdsa_digest, const void *msg, size_t len,
                          const uint8_t *sig, size_t siglen);
 
-/* The shared parse-detect-verify driver of prova_verify_document() and the per-family entry points (verify/verify.c). */
-typedef enum prova__family { PROVA__FAMILY_ANY = 0, PROVA__FAMILY_OPE, PROVA__FAMILY_OE } prova__family;
-struct prova_verify_options;
-int prova__verify_family(const void *data, size_t len, const struct prova_verify_options *o, prova__family family,
-                         prova_report **ret_report, prova_error *reterr);
-
-/* The lenient second reading of a document that the strict parser refused only for NaN/Infinity, lone surrogates or
- * number range: 0 with *ret_doc when it is a proof record, PROVA_ESYNTAX when not, PROVA_ENOMEM (interop/record.c). */
-/* The wrappers prova_verify_document() also recognizes (interop/intoto.c, interop/cloudevents.c): a DSSE envelope
- * (payloadType, payload, signatures), verified into r as prova_dsse_verify() would; a structured CloudEvent (a
- * string specversion). */
-struct prova_dsse_verify_options;
-bool prova__dsse_detect(const prova_json *v);
-int prova__dsse_verify_root(const prova_json *env, const struct prova_dsse_verify_options *o, prova_report *r);
-
-int prova__parse_proof_lenient(const void *data, size_t len, uint32_t max_depth, const prova_error *strict_err,
-                               prova_doc **ret_doc);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interop_internal.h"
 #include "internal.h"
 #include "ope_internal.h" /* prova__keyset_describe */
 #include "prova/encoding.h"
@@ -491,7 +492,8 @@ static int chk(prova_report *r, const char *check, bool ok, const char *code, co
     return prova_report_check(r, check, ok, ok ? "ok" : code, at, "%s", msg) < 0 ? PROVA_ENOMEM : 0;
 }
 
-static int verify_statement(const prova_buf *payload, const prova_dsse_verify_options *o, prova_report *r) {
+/* The Statement layer; ret_record receives the bytes of the record it carries when they are worth verifying. */
+static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf *ret_record) {
     prova_doc *doc = NULL;
     prova_error e;
     int rc = parse_statement(payload->len ? (const void *)payload->data : "", payload->len, &doc, &e);
@@ -564,15 +566,9 @@ static int verify_statement(const prova_buf *payload, const prova_dsse_verify_op
         }
     }
     prova_doc_free(rdoc);
-    /* The inner record, verified as `prova verify` would verify it on its own. */
-    if (rc == 0 && fam) {
-        prova_verify_options dflt = {.no_skew = true};
-        prova_report *inner = NULL;
-        int vr = prova_verify_document(rec.data, rec.len, o && o->inner ? o->inner : &dflt, &inner, NULL);
-        if (vr == PROVA_ENOMEM || !inner) rc = PROVA_ENOMEM;
-        else rc = prova__report_append(r, inner);
-        prova_report_free(inner);
-    }
+    /* The inner record goes back to the caller, which verifies it as `prova verify` would on its own (the
+     * dispatcher is above this layer). */
+    if (rc == 0 && fam) rc = prova_buf_append(ret_record, rec.data, rec.len);
     prova_buf_free(&rec);
     prova_doc_free(doc);
     return rc;
@@ -583,7 +579,8 @@ bool prova__dsse_detect(const prova_json *v) {
            prova_json_get(v, "signatures");
 }
 
-int prova__dsse_verify_root(const prova_json *env, const prova_dsse_verify_options *o, prova_report *r) {
+int prova__dsse_verify_layers(const prova_json *env, const prova_dsse_verify_options *o, prova_report *r,
+                              prova_buf *ret_record) {
     const char *why;
     char at[PROVA_POINTER_MAX];
     if (!envelope_schema(env, &why, at)) return chk(r, "dsse.schema", false, "dsse_schema", at, why);
@@ -619,38 +616,8 @@ int prova__dsse_verify_root(const prova_json *env, const prova_dsse_verify_optio
     if (rc == 0 && payload_ok) rc = verify_envelope_sigs(env, &pae, o, r);
     /* The Statement layer only for in-toto payloads: another payloadType carries something else. */
     if (rc == 0 && payload_ok && pt_ok && str_is(pt, PROVA_DSSE_INTOTO_PAYLOAD_TYPE))
-        rc = verify_statement(&payload, o, r);
+        rc = verify_statement(&payload, r, ret_record);
     prova_buf_free(&payload);
     prova_buf_free(&pae);
     return rc;
-}
-
-int prova_dsse_verify(const void *data, size_t len, const prova_dsse_verify_options *o, prova_report **ret_report,
-                      prova_error *reterr) {
-    prova_error_clear(reterr);
-    if ((!data && len) || !ret_report) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
-    prova_report *r = prova_report_new("dsse_envelope");
-    if (!r) return oom(reterr);
-    prova_doc *doc = NULL;
-    prova_error perr;
-    int rc = prova_json_parse(data ? data : "", len, NULL, &doc, &perr);
-    if (rc == PROVA_ENOMEM) {
-        prova_report_free(r);
-        return oom(reterr);
-    }
-    if (rc < 0) {
-        prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
-                           perr.line, perr.column);
-        if (reterr) *reterr = perr;
-        *ret_report = r;
-        return PROVA_ESYNTAX;
-    }
-    rc = prova__dsse_verify_root(prova_doc_root(doc), o, r);
-    prova_doc_free(doc);
-    if (rc < 0) {
-        prova_report_free(r);
-        return oom(reterr);
-    }
-    *ret_report = r;
-    return 0;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "interop_internal.h"
 #include "oe_internal.h"
 #include "ope_internal.h"
 #include "prova/interop.h"

@@ -1,4 +1,5 @@
-/* prova_ope_verify: parse any OPE document, detect its kind, run its checks into one report. */
+/* OPE verification: detect the kind of a document, run its checks into one report (prova_ope_verify, in
+ * src/lib/verify, drives it). */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -204,9 +205,4 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
                                 "not an OPE document: expected an envelope, a receipt, a receipt chain or a bundle");
     }
     return vr;
-}
-
-int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
-                     prova_error *reterr) {
-    return prova__verify_family(data, len, o, PROVA__FAMILY_OPE, ret_report, reterr);
 }

@@ -1,13 +1,14 @@
-/* prova_verify: parse any document, detect its family and kind, verify it into one report. */
+/* The dispatcher, the top of the library: parse any document, detect its family and kind, verify it into one
+ * report (prova_verify_document, and prova_ope_verify for OPE documents only). */
 #include <string.h>
 
+#include "interop_internal.h"
 #include "oe_internal.h"
 #include "ope_internal.h"
-#include "prova/cloudevents.h"
-#include "prova/intoto.h"
 #include "prova/jsonl.h"
 #include "prova/proof.h"
 #include "prova/verify.h"
+#include "verify_internal.h"
 
 /* The first non-empty line of a JSON Lines text, parsed (NULL when it does not parse). */
 static prova_doc *first_line(const char *s, size_t len) {
@@ -19,67 +20,11 @@ static prova_doc *first_line(const char *s, size_t len) {
     return prova_json_parse(l.text, l.len, NULL, &doc, NULL) == 0 ? doc : NULL;
 }
 
-/* A DSSE envelope: both layers, as prova_dsse_verify(). HMAC signatures verify under the proof records' HMAC key
- * option (o->hmac_key_b64, or the public default key with o->allow_default_hmac_key, which the report warns about). */
-static int verify_dsse(const prova_json *env, const prova_verify_options *o, prova_report *r) {
-    int rc = prova_report_set_kind(r, "dsse_envelope");
-    uint8_t *owned = NULL; /* a decoded key, wiped and freed here */
-    const uint8_t *key = NULL;
-    size_t key_len = 0;
-    bool is_default = false;
-    if (rc == 0 && o && o->hmac_key_b64) {
-        int kr = prova_proof_b64_key(o->hmac_key_b64, &owned, &key_len, NULL);
-        if (kr == PROVA_ENOMEM) rc = kr;
-        is_default = kr == PROVA_PROOF_KEY_IS_DEFAULT;
-        if (kr < 0) {
-            owned = NULL;
-            key_len = 0;
-        }
-        key = owned;
-    } else if (rc == 0 && o && o->allow_default_hmac_key) {
-        key = (const uint8_t *)PROVA_PROOF_DEFAULT_KEY;
-        key_len = PROVA_PROOF_DEFAULT_KEY_LEN;
-        is_default = true;
-    }
-    prova_dsse_verify_options d = {.keys = o ? o->keys : NULL, .hmac_key = key, .hmac_key_len = key_len, .inner = o};
-    if (rc == 0) rc = prova__dsse_verify_root(env, &d, r);
-    if (rc == 0 && key && is_default)
-        rc = prova_report_warn(r, "dsse_default_key", "",
-                               "HMAC signatures were checked under the public default key \"%s\": a match proves "
-                               "integrity against accidents only", PROVA_PROOF_DEFAULT_KEY) < 0 ? PROVA_ENOMEM : 0;
-    prova_proof_key_free(owned, key_len);
-    return rc;
-}
+/* Which documents an entry point accepts: prova_verify_document any, prova_ope_verify OPE ones only. */
+typedef enum doc_family { FAMILY_ANY = 0, FAMILY_OPE } doc_family;
 
-/* A structured CloudEvent: its attributes (prova_ce_unwrap), then the record in its data, verified like any
- * document; one report. */
-static int verify_cloudevent(const prova_json *ev, const prova_verify_options *o, prova_report *r) {
-    int rc = prova_report_set_kind(r, "cloudevent");
-    prova_buf data = PROVA_BUF_INIT;
-    prova_error e;
-    int ur = rc ? rc : prova_ce_unwrap(ev, &data, &e);
-    if (ur == PROVA_ENOMEM) {
-        rc = ur;
-    } else if (ur < 0 && e.reason && strncmp(e.reason, "ce_uri", 6) == 0) { /* name the byte of the value */
-        rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s (byte %zu of the value at %s)",
-                                e.message, e.offset, e.pointer) < 0 ? PROVA_ENOMEM : 0;
-    } else if (ur < 0) {
-        rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
-    } else {
-        const prova_json *type = prova_json_get(ev, "type");
-        rc = prova_report_check(r, "cloudevent", true, "ok", "", "a CloudEvents 1.0 event of type %s; its data verified "
-                                "below", prova_json_str(type) ? prova_json_str(type) : "?") < 0 ? PROVA_ENOMEM : 0;
-        prova_report *inner = NULL;
-        int vr = rc ? rc : prova_verify_document(data.data ? (const char *)data.data : "", data.len, o, &inner, NULL);
-        if (vr == PROVA_ENOMEM || (!inner && !rc)) rc = PROVA_ENOMEM;
-        else if (inner) rc = prova__report_append(r, inner);
-        prova_report_free(inner);
-    }
-    prova_buf_free(&data);
-    return rc;
-}
-
-int prova__verify_family(const void *data, size_t len, const prova_verify_options *o, prova__family family,
+/* The shared parse-detect-verify driver of prova_verify_document() and prova_ope_verify(). */
+static int verify_family(const void *data, size_t len, const prova_verify_options *o, doc_family family,
                          prova_report **ret_report, prova_error *reterr) {
     prova_error_clear(reterr);
     if ((!data && len) || !ret_report) return PROVA_EINVAL;
@@ -99,7 +44,7 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
         lines = prova__oe_is_event(f) || prova__ope_is_receipt(f);
     }
     if (lines) {
-        bool oe = first && family != PROVA__FAMILY_OPE && prova__oe_is_event(prova_doc_root(first));
+        bool oe = first && family != FAMILY_OPE && prova__oe_is_event(prova_doc_root(first));
         prova_doc_free(first);
         rc = oe ? prova_oe_verify_jsonl(data, len, o, r, &perr) : prova__ope_verify_jsonl(data, len, o, r, &perr);
         if (rc == 0) {
@@ -118,7 +63,7 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     prova_doc_free(first);
     /* Proof records are Python values: NaN/Infinity and lone surrogates are legal in them (ophamin.md §1.2 R10). A
      * document rejected only for those is read again leniently, and accepted only if it is a proof record. */
-    if (family == PROVA__FAMILY_ANY && (rc == PROVA_ESYNTAX || rc == PROVA_ERANGE)) {
+    if (family == FAMILY_ANY && (rc == PROVA_ESYNTAX || rc == PROVA_ERANGE)) {
         int lr = prova__parse_proof_lenient(data, len, po.max_depth, &perr, &doc);
         if (lr == 0 || lr == PROVA_ENOMEM) rc = lr;
     }
@@ -132,13 +77,13 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
     }
     const prova_json *root = prova_doc_root(doc);
     int vr;
-    if (family == PROVA__FAMILY_ANY && prova__dsse_detect(root)) vr = verify_dsse(root, o, r);
-    else if (family == PROVA__FAMILY_ANY && prova_json_is_string(prova_json_get(root, "specversion")))
-        vr = verify_cloudevent(root, o, r);
-    else if (family != PROVA__FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
-    else if (family != PROVA__FAMILY_OE && (family == PROVA__FAMILY_OPE || prova__ope_detect(root)))
+    if (family == FAMILY_ANY && prova__dsse_detect(root)) vr = prova__verify_dsse(root, o, r);
+    else if (family == FAMILY_ANY && prova_json_is_string(prova_json_get(root, "specversion")))
+        vr = prova__verify_cloudevent(root, o, r);
+    else if (family != FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
+    else if (family == FAMILY_OPE || prova__ope_detect(root))
         vr = prova__ope_verify_root(root, o, r);
-    else if (family == PROVA__FAMILY_ANY && prova_proof_detect(root))
+    else if (family == FAMILY_ANY && prova_proof_detect(root))
         vr = prova_proof_verify_doc(root, o, r);
     else {
         prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
@@ -157,5 +102,12 @@ int prova__verify_family(const void *data, size_t len, const prova_verify_option
 
 int prova_verify_document(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
                  prova_error *reterr) {
-    return prova__verify_family(data, len, o, PROVA__FAMILY_ANY, ret_report, reterr);
+    return verify_family(data, len, o, FAMILY_ANY, ret_report, reterr);
+}
+
+/* Declared in prova/ope.h; here because it is the dispatcher restricted to OPE documents (the families are below
+ * this layer and never call up into it). */
+int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
+                     prova_error *reterr) {
+    return verify_family(data, len, o, FAMILY_OPE, ret_report, reterr);
 }
