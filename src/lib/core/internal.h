@@ -1,4 +1,5 @@
-/* Internal helpers shared by the library's modules. Not installed. */
+/* Internal helpers of the bottom layer (src/lib/core) for every layer of the library: ALWAYS/NEVER, errors,
+ * growth, the calendar, the report's internals; codec.h and utf8.h come along. Not installed. */
 #ifndef PROVA_INTERNAL_H
 #define PROVA_INTERNAL_H
 
@@ -7,7 +8,6 @@
 
 #include "codec.h"
 #include "prova/common.h"
-#include "prova/json.h"
 #include "utf8.h"
 
 /* Defensive branches (SQLite's ALWAYS()/NEVER()): a condition that holds by construction, tested anyway so that a
@@ -24,11 +24,11 @@
 #define PROVA_NEVER(x) ((x) ? (assert(0 && "invariant violated: " #x), 1) : 0)
 #endif
 
-/* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
- * 0 or PROVA_ENOMEM (the array is then unchanged). */
 /* Fills err (when not NULL) with status, a static reason code and a static message; returns status. */
 int prova__fail(prova_error *err, int status, const char *reason, const char *message);
 
+/* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
+ * 0 or PROVA_ENOMEM (the array is then unchanged). */
 int prova__grow_slow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
 static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
     return need <= *cap ? 0 : prova__grow_slow(a, p, cap, need, elem);
@@ -54,23 +54,5 @@ size_t prova__report_quiet_passed(const prova_report *r);
 /* Moves src's checks, warnings, keys, unauthenticated fields and quiet count to the end of dst (src is left empty
  * of them). 0 or PROVA_ENOMEM. */
 int prova__report_append(prova_report *dst, prova_report *src);
-
-/* prova_canon_bytes that also says where the values of some top-level members of an object landed in out:
- * found[w] = {offset in out, length} of the canonical value of member want[w] (length 0 when absent). Keys are
- * compared decoded, so "\u0073eq" finds "seq". For a caller that needs parts of a document and its canonical
- * form at once (OpenExecution events) without a second scan. */
-typedef struct prova__span {
-    size_t off, len;
-} prova__span;
-int prova__canon_top_members(const void *data, size_t len, prova_profile profile, const prova_parse_options *opts,
-                             prova_buf *out, const char *const *want, size_t nwant, prova__span *found,
-                             prova_error *reterr);
-
-/* prova_verify with another digest for an ECDSA key (OpenSSL name, e.g. "SHA384"; NULL: the curve's). EdDSA
- * keys ignore it. For emulating verifiers that let the caller choose the digest (Node's crypto.verify). */
-typedef struct prova_key prova_key;
-int prova__verify_digest(const prova_key *key, const char *ecdsa_digest, const void *msg, size_t len,
-                         const uint8_t *sig, size_t siglen);
-
 
 #endif

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
+#include "crypto_internal.h"
 #include "internal.h"
 #include "key_internal.h"
 #include "prova/crypto.h"

@@ -9,6 +9,7 @@
 
 #include "dtoa.h"
 #include "internal.h"
+#include "json_internal.h"
 #include "parse_impl.h"
 
 static const char *const profile_names[] = {"ope", "ophamin", "jcs"};

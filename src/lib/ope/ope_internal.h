@@ -4,7 +4,9 @@
 
 #include <string.h>
 
+#include "crypto_internal.h"
 #include "internal.h"
+#include "json_internal.h"
 #include "prova/encoding.h"
 #include "prova/jsonl.h"
 #include "prova/ope.h"
