@@ -317,6 +317,10 @@ S["VerifyReport"] = obj(
         "kind": string("The detected kind of document.",
                        examples=["ope_envelope", "ope_receipt", "ope_receipt_chain", "ope_bundle", "oe_bundle",
                                  "oe_chain", "oe_events", "proof_record", "dsse_envelope", "cloudevent", "unknown"]),
+        "outcome": string("What the report answers in one word (`prova_report_outcome`): `valid`; `invalid` (a "
+                          "document prova knows that does not verify); `unknown_kind` (not a document prova knows); "
+                          "`bad_input` (not JSON, malformed, over a limit).",
+                          enum=["valid", "invalid", "unknown_kind", "bad_input"]),
         "checks": array(ref("ReportCheck"), "Every check that was run, in order."),
         "warnings": array(ref("ReportWarning"), "Findings that do not make the document invalid."),
         "keys": array(ref("ReportKey"), "The keys the signatures were verified with (absent when none)."),
@@ -325,7 +329,7 @@ S["VerifyReport"] = obj(
         "sdk_result": obj({}, desc="What the reference SDK's verifier would have returned for the same document, "
                                    "in its own shape (absent when not applicable)."),
     },
-    required=["checks", "kind", "valid", "warnings"],
+    required=["checks", "kind", "outcome", "valid", "warnings"],
     additional=False,
     desc="The unified verification report: the same JSON from the library, `prova verify --json`, HTTP and MCP. "
          "Members appear in code point order; `keys`, `unauthenticated_fields` and `sdk_result` only when non-empty.",
@@ -819,6 +823,7 @@ P["/v1/verify"] = {"post": op(
                     "message": "Ed25519 signature over cid|trace_id|ts verifies", "ok": True}],
         "keys": [{"kid": "ed25519-3f2a9c41b07d5e18", "source": "jwks"}],
         "kind": "ope_envelope",
+        "outcome": "valid",
         "unauthenticated_fields": ["payload_type", "target_type"],
         "valid": True,
         "warnings": []})}, body=True),

@@ -57,7 +57,7 @@ const bundle = {
 const report = {
   checks: [{ at: "/cid", check: "cid", code: "ok", message: "cid matches the payload", ok: true },
     { at: "/signature", check: "signature", code: "signature_invalid", message: "bad signature", ok: false }],
-  keys: [{ kid: "k1", source: "jwks" }], kind: "ope_envelope", unauthenticated_fields: ["payload_type"],
+  keys: [{ kid: "k1", source: "jwks" }], kind: "ope_envelope", outcome: "invalid", unauthenticated_fields: ["payload_type"],
   valid: false, warnings: [{ at: "/ts", code: "stale_timestamp", message: "old" }],
 };
 const verification = {
