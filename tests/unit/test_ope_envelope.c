@@ -334,8 +334,22 @@ static void test_key_messages(void) {
     prova_key_free(k);
 }
 
+/* The signing string is the parts joined by '|', byte for byte (a U+0000 inside a part included); out is appended to
+ * and left as it was on failure. */
+static void test_signing_string(void) {
+    prova_buf b = PROVA_BUF_INIT;
+    CHECK(prova_buf_append(&b, ">", 1) == 0);
+    CHECK(prova_ope_signing_string("sha256:ab", 9, "t\0x", 3, "2026-01-01T00:00:00Z", 20, &b) == 0);
+    CHECK(b.len == 1 + 9 + 1 + 3 + 1 + 20 && memcmp(b.data, ">sha256:ab|t\0x|2026-01-01T00:00:00Z", b.len) == 0);
+    CHECK(prova_ope_signing_string(NULL, 0, "t", 1, "x", 1, &b) == PROVA_EINVAL && b.len == 35);
+    CHECK(prova_ope_signing_string("", 0, "", 0, "", 0, &b) == 0 && b.len == 37);
+    CHECK(prova_ope_signing_string("a", 1, "b", 1, "c", 1, NULL) == PROVA_EINVAL);
+    prova_buf_free(&b);
+}
+
 int main(void) {
     test_time();
+    test_signing_string();
     test_vectors();
     test_dialects_and_tampering();
     test_key_messages();
