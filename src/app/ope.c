@@ -159,6 +159,16 @@ static int api_key_auth(app_call *c, envelope_job *j, const char *key, const cha
     return 0;
 }
 
+/* The starter gateway's statuses for a refused envelope: 422 for an envelope of the wrong shape (what FastAPI's
+ * model validation answers), 400 for one that does not verify. Both are "verified invalid" to the report's outcome
+ * (the CLI exits 1 for either): the distinction is HTTP's, so it is made here, from the first failure's reason. */
+static unsigned envelope_status(const char *reason) {
+    static const char *const shape[] = {"schema_error", "missing_sig_or_kid"};
+    for (size_t i = 0; i < sizeof shape / sizeof shape[0]; i++)
+        if (strcmp(reason, shape[i]) == 0) return APP_E_SCHEMA;
+    return APP_E_INPUT;
+}
+
 int app_ope_append(app_call *c, const void *envelope, size_t len, const char *api_key, const char *api_mac) {
     app *a = c->a;
     if (app_need_store(c)) return APP_DONE;
@@ -192,9 +202,7 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     const prova_check *f = prova_report_first_failure(r);
     if (f) {
         app_count_verdict(a, false);
-        bool schema = strcmp(f->code, "schema_error") == 0 || strcmp(f->code, "missing_sig_or_kid") == 0;
-        app_fail(c, schema ? APP_E_SCHEMA : APP_E_INPUT, f->code, "%s%s%s", f->message, f->at[0] ? " at " : "",
-                 f->at);
+        app_fail(c, envelope_status(f->code), f->code, "%s%s%s", f->message, f->at[0] ? " at " : "", f->at);
         prova_report_free(r);
         return APP_DONE;
     }

@@ -26,18 +26,19 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
     if (args->keys) o.keys = args->keys;
     int rc = prova_verify_document(data, len, &o, &r, &e);
     app_keys_release(a);
-    if (rc == PROVA_ESYNTAX || rc == PROVA_ELIMIT || rc == PROVA_ERANGE) {
-        prova_report_free(r);
-        app_count_verify_error(a);
-        return app_fail_lib(c, APP_E_INPUT, &e);
-    }
-    if (rc == PROVA_EINVAL) {
-        prova_report_free(r);
-        return app_fail(c, APP_E_INPUT, "invalid_argument", "%s", e.message ? e.message : "invalid argument");
-    }
-    if (rc < 0 || !r) {
-        prova_report_free(r);
+    if (!r) {
+        if (rc == PROVA_EINVAL)
+            return app_fail(c, APP_E_INPUT, "invalid_argument", "%s", e.message ? e.message : "invalid argument");
         return app_fail_status(c, rc < 0 ? rc : PROVA_ENOMEM);
+    }
+    /* Input that is not a document (not JSON, over a limit) is the caller's error, not a verdict. */
+    if (prova_report_outcome(r) == PROVA_OUTCOME_BAD_INPUT) {
+        const prova_check *f = prova_report_first_failure(r);
+        app_count_verify_error(a);
+        if (rc < 0) app_fail_lib(c, APP_E_INPUT, &e);
+        else app_fail(c, APP_E_INPUT, f ? f->code : "bad_input", "%s", f ? f->message : "not a document");
+        prova_report_free(r);
+        return APP_DONE;
     }
     app_count_verdict(a, prova_report_valid(r));
     prova_buf b = PROVA_BUF_INIT;

@@ -353,6 +353,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         } else {
             http_error(req, 404, "not_found", "no such endpoint: %s (see /openapi.json)", url);
         }
+    } else if (atomic_load(&d->stopping)) {
+        /* Shutting down: a request on a kept-alive connection is refused rather than parked, so that no connection
+         * is suspended when the daemon stops (libmicrohttpd aborts if one is). */
+        http_header(req, "Retry-After", "5");
+        http_header(req, "Connection", "close");
+        http_error(req, 503, "shutting_down", "the gateway is shutting down");
     } else if (authorize(c) == 0) {
         app_call_init(&req->call, d->a, req->token);
         req->call.wake = wake;
@@ -546,7 +552,9 @@ void http_stop(httpd *d) {
     if (!d) return;
     if (d->daemon) {
         MHD_quiesce_daemon(d->daemon);
-        /* In-flight requests finish (their writes included); then the daemon stops. */
+        atomic_store(&d->stopping, true);
+        /* In-flight requests finish (their writes included); then the daemon stops. A request counts as in flight
+         * from its first callback, so one that passed the stopping check before it was set is waited for. */
         for (int i = 0; i < 3000 && atomic_load(&d->inflight) > 0; i++) sleep_ms(10);
         MHD_stop_daemon(d->daemon);
     }

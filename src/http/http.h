@@ -71,6 +71,7 @@ struct httpd {
     bool loopback; /* the listen address is a loopback one: /mcp needs no token */
     struct MHD_Daemon *daemon;
     atomic_long inflight;
+    atomic_bool stopping; /* set by http_stop: new requests get 503 instead of a handler (and never suspend) */
     http_route_metrics *route_metrics; /* one per route + one for "unmatched" */
 };
 
