@@ -277,7 +277,7 @@ S["Jwk"] = obj(
 
 S["Jwks"] = obj({"keys": array(ref("Jwk"))}, required=["keys"], desc="The gateway's public keys (RFC 7517 JWK Set).")
 
-# -- the unified report (src/lib/verify/report.c prova_report_to_json)
+# -- the unified report (src/lib/core/report.c prova_report_to_json)
 
 S["ReportCheck"] = obj(
     {
@@ -894,8 +894,8 @@ P["/mcp"] = {
         "prova's abilities as MCP tools for AI agents (docs/mcp.md, docs/mcp-tools.md): one JSON-RPC message per "
         "POST. `initialize` opens a session and answers with its `Mcp-Session-Id`; later requests carry it. Requests "
         "answer 200 with the JSON-RPC reply (`application/json`, or one `text/event-stream` event when the client "
-        "accepts only that); notifications and responses answer 202. Store tools run this gateway's own routes in "
-        "process with the session's bearer token (its scopes decide what writes are allowed). Off loopback a valid "
+        "accepts only that); notifications and responses answer 202. Store tools call the same operations as this gateway's "
+        "routes, with the session's bearer token (its scopes decide what writes are allowed). Off loopback a valid "
         "bearer token is required; a browser `Origin` must be loopback or listed in `--mcp-allow-origins`.",
         ["mcp"],
         {

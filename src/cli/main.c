@@ -208,8 +208,12 @@ const cli_cmd cli_commands[] = {
      "  --tokens F                   --http: bearer tokens (the gateway's tokens.json format; default DIR/tokens.json)\n"
      "  --allow-origin O             --http: a browser Origin accepted besides loopback ones (repeatable)\n"
      "  --max-message BYTES          the largest JSON-RPC message (default 4 MiB)\n"
+     "  --tls-cert F --tls-key F     --http: serve HTTPS (PEM), as prova serve does\n"
+     "  --max-connections N          --http: concurrent connections (default 1024)\n"
+     "  --timeout S                  --http: idle connection timeout (default 30)\n"
      "  --quiet                      no log lines\n"
-     "prova serve also serves POST /mcp (--no-mcp turns it off).\n",
+     "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
+     "POST /mcp (--no-mcp turns it off).\n",
      cmd_mcp, NULL, NULL},
     {"sink",
      "sink flush [--spool DIR] [--token T]",
