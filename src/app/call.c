@@ -1,4 +1,5 @@
 /* Calls: results, errors, waiting for the writer; the rules every operation shares (ids, scopes, documents). */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,7 @@ int app_fail_store(app_call *c, int rc, prova_store *s) {
 }
 
 int app_ok(app_call *c, unsigned status, prova_buf *body) {
+    assert(status >= 200 && status < 300 && !c->err.status); /* a call has a result or an error, never both */
     prova_buf_free(&c->res.body);
     c->res.body = *body;
     *body = (prova_buf)PROVA_BUF_INIT;

@@ -2,6 +2,7 @@
  * savepoint of one transaction, commits once (one fsync for the whole batch: group commit) and then wakes the
  * callers. A call that fails undoes only its own writes; a failed commit fails every call of the batch, so that no
  * caller is told "stored" for something that is not on disk. */
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -13,6 +14,7 @@ static app_call *call_of(app_job *j) { return (app_call *)(void *)((char *)j - o
 
 int app_submit(app_call *c, int (*apply)(app *a, prova_store *w, app_call *c), void (*finish)(app_call *c)) {
     app *a = c->a;
+    assert(a && a->w && apply && finish); /* operations call app_need_store before they queue */
     c->job.apply = apply;
     c->job.next = NULL;
     c->job.status = 0;

@@ -393,7 +393,7 @@ static int pem_write(prova_buf *out, const char *label, const uint8_t *der, size
     for (size_t i = 0; r == 0 && i < n; i += 48) {
         size_t chunk = n - i < 48 ? n - i : 48;
         size_t el = PROVA_BASE64_LEN(chunk);
-        if (out->cap - out->len < el + 1 || /* cannot happen: reserved above */
+        if (PROVA_NEVER(out->cap - out->len < el + 1) || /* reserved above */
             prova_base64_encode(der + i, chunk, (char *)out->data + out->len, el) != el)
             r = PROVA_ECRYPTO;
         if (r == 0) {

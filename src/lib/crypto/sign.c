@@ -411,7 +411,7 @@ int prova_key_generate(prova_sig_alg alg, prova_key **ret_key) {
     int r = prova__key_from_evp(pkey, true, &k, NULL);
     EVP_PKEY_free(pkey);
     if (r < 0) return r;
-    if (k->alg != alg) { /* cannot happen: OpenSSL generated the group we asked for */
+    if (PROVA_NEVER(k->alg != alg)) { /* OpenSSL generated the group we asked for */
         prova_key_free(k);
         return PROVA_ECRYPTO;
     }

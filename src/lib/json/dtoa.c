@@ -26,6 +26,7 @@
 
 #include "dtoa.h"
 #include "dtoa_tables.h"
+#include "internal.h" /* PROVA_NEVER */
 
 #include <float.h>
 #include <stdint.h>
@@ -721,7 +722,7 @@ static void big_shl(bigint *b, int32_t s)
     const int limbs = (int)(s / 32);
     const unsigned bits = (unsigned)(s % 32);
     int n = b->n;
-    if (n + limbs + 1 > BIG_LIMBS) { /* cannot happen within the documented bounds; keep memory safe */
+    if (PROVA_NEVER(n + limbs + 1 > BIG_LIMBS)) { /* within the documented bounds it cannot; memory stays safe */
         return;
     }
     if (bits) {
