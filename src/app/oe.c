@@ -310,6 +310,20 @@ static int submit(app_call *c, oe_job *j, int (*apply)(app *, prova_store *, app
     return app_submit(c, apply, oe_finish);
 }
 
+/* What every OpenExecution write does first: the store and the oe:write scope, the id (NULL: none), the body
+ * against the operation's fields. The job, or NULL with the call's error set. */
+static oe_job *oe_begin(app_call *c, const char *id, const char *what, const void *body, size_t len,
+                        const field *fields, size_t nfields) {
+    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return NULL;
+    oe_job *j = job_new(c);
+    if (!j) return app_fail_status(c, PROVA_ENOMEM), NULL;
+    if (id && take_id(c, id, j->id, what)) return NULL;
+    if (check_body(c, j, body, len, fields, nfields)) return NULL;
+    return j;
+}
+
+#define NFIELDS(f) (sizeof(f) / sizeof((f)[0]))
+
 /* ---- POST /api/v1/chains ------------------------------------------------------------------------------------- */
 
 static const field create_fields[] = {
@@ -332,10 +346,8 @@ static int create_apply(app *a, prova_store *w, app_call *c) {
 
 int app_oe_chain_create(app_call *c, const void *body, size_t len) {
     app *a = c->a;
-    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return APP_DONE;
-    oe_job *j = job_new(c);
-    if (!j) return app_fail_status(c, PROVA_ENOMEM);
-    if (check_body(c, j, body, len, create_fields, sizeof create_fields / sizeof create_fields[0])) return APP_DONE;
+    oe_job *j = oe_begin(c, NULL, NULL, body, len, create_fields, NFIELDS(create_fields));
+    if (!j) return APP_DONE;
     prova_hash_alg alg = PROVA_HASH_SHA256;
     if (fstr(j, 3) && prova_oe_hash_lookup(fstr(j, 3), &alg) < 0)
         return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"hash_algorithm\" is not supported by this build");
@@ -504,12 +516,8 @@ static int append_apply(app *a, prova_store *w, app_call *c) {
 }
 
 int app_oe_event_append(app_call *c, const char *chain_id, const void *body, size_t len) {
-    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return APP_DONE;
-    oe_job *j = job_new(c);
-    if (!j) return app_fail_status(c, PROVA_ENOMEM);
-    if (take_id(c, chain_id, j->id, "chain")) return APP_DONE;
-    if (check_body(c, j, body, len, event_fields, sizeof event_fields / sizeof event_fields[0])) return APP_DONE;
-    return submit(c, j, append_apply, 201, &c->a->events);
+    oe_job *j = oe_begin(c, chain_id, "chain", body, len, event_fields, NFIELDS(event_fields));
+    return j ? submit(c, j, append_apply, 201, &c->a->events) : APP_DONE;
 }
 
 /* ---- POST /api/v1/chains/{chainId}/resolve ------------------------------------------------------------------- */
@@ -547,12 +555,8 @@ static int resolve_apply(app *a, prova_store *w, app_call *c) {
 }
 
 int app_oe_resolve(app_call *c, const char *chain_id, const void *body, size_t len) {
-    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return APP_DONE;
-    oe_job *j = job_new(c);
-    if (!j) return app_fail_status(c, PROVA_ENOMEM);
-    if (take_id(c, chain_id, j->id, "chain")) return APP_DONE;
-    if (check_body(c, j, body, len, NULL, 0)) return APP_DONE;
-    return submit(c, j, resolve_apply, 200, NULL);
+    oe_job *j = oe_begin(c, chain_id, "chain", body, len, NULL, 0);
+    return j ? submit(c, j, resolve_apply, 200, NULL) : APP_DONE;
 }
 
 /* ---- POST /api/v1/chains/{chainId}/certificate --------------------------------------------------------------- */
@@ -603,12 +607,8 @@ static int certify_apply(app *a, prova_store *w, app_call *c) {
 }
 
 int app_oe_certify(app_call *c, const char *chain_id, const void *body, size_t len) {
-    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return APP_DONE;
-    oe_job *j = job_new(c);
-    if (!j) return app_fail_status(c, PROVA_ENOMEM);
-    if (take_id(c, chain_id, j->id, "chain")) return APP_DONE;
-    if (check_body(c, j, body, len, certify_fields, sizeof certify_fields / sizeof certify_fields[0])) return APP_DONE;
-    return submit(c, j, certify_apply, 201, &c->a->certificates);
+    oe_job *j = oe_begin(c, chain_id, "chain", body, len, certify_fields, NFIELDS(certify_fields));
+    return j ? submit(c, j, certify_apply, 201, &c->a->certificates) : APP_DONE;
 }
 
 /* ---- Certificate status: revoke, supersede ------------------------------------------------------------------- */
@@ -691,21 +691,13 @@ static int supersede_apply(app *a, prova_store *w, app_call *c) {
 }
 
 int app_oe_revoke(app_call *c, const char *cert_id, const void *body, size_t len) {
-    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return APP_DONE;
-    oe_job *j = job_new(c);
-    if (!j) return app_fail_status(c, PROVA_ENOMEM);
-    if (take_id(c, cert_id, j->id, "certificate")) return APP_DONE;
-    if (check_body(c, j, body, len, revoke_fields, sizeof revoke_fields / sizeof revoke_fields[0])) return APP_DONE;
-    return submit(c, j, revoke_apply, 200, NULL);
+    oe_job *j = oe_begin(c, cert_id, "certificate", body, len, revoke_fields, NFIELDS(revoke_fields));
+    return j ? submit(c, j, revoke_apply, 200, NULL) : APP_DONE;
 }
 
 int app_oe_supersede(app_call *c, const char *cert_id, const void *body, size_t len) {
-    if (app_need_store(c) || app_need_scope(c, APP_SCOPE_OE_WRITE)) return APP_DONE;
-    oe_job *j = job_new(c);
-    if (!j) return app_fail_status(c, PROVA_ENOMEM);
-    if (take_id(c, cert_id, j->id, "certificate")) return APP_DONE;
-    if (check_body(c, j, body, len, supersede_fields, sizeof supersede_fields / sizeof supersede_fields[0]))
-        return APP_DONE;
+    oe_job *j = oe_begin(c, cert_id, "certificate", body, len, supersede_fields, NFIELDS(supersede_fields));
+    if (!j) return APP_DONE;
     if (strcmp(fstr(j, 0), j->id) == 0)
         return app_fail(c, APP_E_SCHEMA, "invalid_value", "a certificate cannot supersede itself");
     return submit(c, j, supersede_apply, 200, NULL);

@@ -101,15 +101,24 @@ int tool_check_args(mcp_result *res, const prova_json *args, const char *const *
     return 0;
 }
 
-/* A string argument: *ret is NULL when absent (or null) and not required. NUL bytes are refused. */
-int tool_arg_str(mcp_result *res, const prova_json *args, const char *name, bool required, const char *what,
-                   const prova_json **ret) {
+/* The argument called name, or *ret NULL when it is absent or null (a tool error when required). */
+static int arg_present(mcp_result *res, const prova_json *args, const char *name, bool required, const char *what,
+                       const prova_json **ret) {
     const prova_json *v = prova_json_get(args, name);
     *ret = NULL;
-    if (!v || prova_json_is_null(v)) {
-        if (required) return tool_err(res, "argument '%s' is required (%s)", name, what);
-        return 0;
-    }
+    if (!v || prova_json_is_null(v))
+        return required ? tool_err(res, "argument '%s' is required (%s)", name, what) : 0;
+    *ret = v;
+    return 0;
+}
+
+/* A string argument: *ret is NULL when absent (or null) and not required. NUL bytes are refused. */
+int tool_arg_str(mcp_result *res, const prova_json *args, const char *name, bool required, const char *what,
+                 const prova_json **ret) {
+    int rc = arg_present(res, args, name, required, what, ret);
+    const prova_json *v = *ret;
+    if (rc || !v) return rc;
+    *ret = NULL;
     if (!prova_json_is_string(v)) return tool_err(res, "argument '%s' must be a string (%s)", name, what);
     if (strlen(prova_json_str(v)) != prova_json_len(v))
         return tool_err(res, "argument '%s' must not contain NUL characters", name);
@@ -126,13 +135,11 @@ int tool_arg_bool(mcp_result *res, const prova_json *args, const char *name, boo
 }
 
 int tool_arg_object(mcp_result *res, const prova_json *args, const char *name, bool required, const char *what,
-                      const prova_json **ret) {
-    const prova_json *v = prova_json_get(args, name);
+                    const prova_json **ret) {
+    int rc = arg_present(res, args, name, required, what, ret);
+    const prova_json *v = *ret;
+    if (rc || !v) return rc;
     *ret = NULL;
-    if (!v || prova_json_is_null(v)) {
-        if (required) return tool_err(res, "argument '%s' is required (%s)", name, what);
-        return 0;
-    }
     if (!prova_json_is_object(v)) return tool_err(res, "argument '%s' must be a JSON object (%s)", name, what);
     *ret = v;
     return 0;
