@@ -51,6 +51,9 @@ json1() {
   pycheck "$name: report shape, code $code" "$T/out" \
     "d['valid'] is False and isinstance(d['kind'], str) and isinstance(d['warnings'], list) and \
      all(set(c) >= {'check','ok','code','message','at'} for c in d['checks']) and codes(d)[:1] == ['$code']"
+  # The exit code and the report's outcome say the same thing.
+  pycheck "$name: outcome agrees with exit $want" "$T/out" \
+    "d['outcome'] == 'invalid' if $want == 1 else d['outcome'] in ('bad_input', 'unknown_kind')"
 }
 
 # ---- 1. --json: one JSON document for every outcome ----------------------------------------------------------------
