@@ -17,17 +17,29 @@
 extern "C" {
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
+/* Compiler attributes, and nothing else that a C parser would not know. Header parsers of other languages'
+ * bindings (pycparser for cffi, ctypes generators) read the output of `cc -E -DPROVA_NO_ATTRIBUTES prova/prova.h`:
+ * with PROVA_NO_ATTRIBUTES defined, and with a compiler other than GCC or clang, every macro below expands to
+ * nothing. PROVA_NONNULL takes one parenthesized list of 1-based argument positions, PROVA_NONNULL((1, 3)), so
+ * that no macro of the public headers is variadic. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PROVA_NO_ATTRIBUTES)
 #define PROVA_EXPORT __attribute__((visibility("default")))
 #define PROVA_NODISCARD __attribute__((warn_unused_result))
-#define PROVA_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
+#define PROVA_NONNULL(positions) __attribute__((nonnull positions))
 #else
 #define PROVA_EXPORT
 #define PROVA_NODISCARD
-#define PROVA_NONNULL(...)
+#define PROVA_NONNULL(positions)
 #endif
 
-#define PROVA_VERSION_STRING "0.1.0"
+/* PROVA_VERSION_STRING ("0.1.0"), PROVA_VERSION_NUMBER (major * 10000 + minor * 100 + patch): the headers'. */
+#include "prova/version.h" /* generated (include/prova/meson.build); beside this header once installed */
+
+/* The version of the library that is loaded (the headers' version is PROVA_VERSION_STRING): "0.1.0"; static
+ * storage, never NULL. */
+PROVA_EXPORT const char *prova_version(void);
+/* The same as a number, major * 10000 + minor * 100 + patch (0.1.0 is 100): compare it with PROVA_VERSION_NUMBER. */
+PROVA_EXPORT int prova_version_number(void);
 
 /* Status codes. Stable numbers: never renumber, only append. */
 enum prova_status {
