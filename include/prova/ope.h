@@ -1,6 +1,8 @@
 /* prova/ope.h — ODIN OPE v1: envelopes (three dialects), per-trace receipt chains, export bundles, key sets,
  * and verification into the unified report (prova/report.h). Formats: docs/ope.md.
  *
+ * Key sets: prova/keyset.h; random ids: prova/uuid.h (both included here).
+ *
  * Envelope signing string (all dialects): UTF-8 of "{cid}|{trace_id}|{ts}", Ed25519, base64url without padding.
  * cid = "sha256:" + hex SHA-256 of the payload's canonical bytes under the ope profile.
  */
@@ -12,36 +14,15 @@
 #include "common.h"
 #include "crypto.h"
 #include "json.h"
+#include "keyset.h" /* the key sets (prova_keyset_*) were declared here before prova/keyset.h */
 #include "report.h"
 #include "time.h"
+#include "uuid.h"   /* prova_uuid4 was declared here before prova/uuid.h */
 #include "verify.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- Time (prova/time.h: prova_time_parse, prova_time_format) and ids --------------------------------- */
-
-/* A random RFC 4122 version 4 UUID, lowercase with dashes (36 bytes + NUL). */
-PROVA_EXPORT void prova_uuid4(char buf[37]);
-
-/* ---- Key sets --------------------------------------------------------------------------------------------- */
-
-/* Trusted public keys, looked up by kid. Each key remembers where it came from ("jwks:FILE", "key:FILE",
- * "embedded") so that reports can say which key verified what. */
-
-PROVA_EXPORT prova_keyset *prova_keyset_new(void);
-PROVA_EXPORT prova_keyset *prova_keyset_free(prova_keyset *ks);
-/* Adds key (ownership moves to the set, also on failure). 0, PROVA_EINVAL or PROVA_ENOMEM. */
-PROVA_EXPORT PROVA_NODISCARD int prova_keyset_add(prova_keyset *ks, prova_key *key, const char *source);
-/* Adds every key of a JWKS document {"keys":[...]}; keys of unsupported types (e.g. RSA) are skipped, malformed
- * ones are an error. A "status" member ("active"/"legacy") is accepted and does not matter for verification: a
- * legacy key still verifies what it signed. Returns the number of keys added (>= 0) or a negative status. */
-PROVA_EXPORT PROVA_NODISCARD int prova_keyset_add_jwks(prova_keyset *ks, const void *json, size_t len,
-                                                       const char *source, prova_error *reterr);
-/* The key with this kid, or NULL; *ret_source (optional) receives its source. */
-PROVA_EXPORT const prova_key *prova_keyset_find(const prova_keyset *ks, const char *kid, const char **ret_source);
-PROVA_EXPORT size_t prova_keyset_count(const prova_keyset *ks);
 
 /* ---- Envelopes ------------------------------------------------------------------------------------------- */
 

@@ -1,4 +1,5 @@
-/* prova/openlineage.h — OpenLineage 2.0 RunEvents (spec 2-0-2) from records of every family, and RFC 9562 UUIDv5.
+/* prova/openlineage.h — OpenLineage 2.0 RunEvents (spec 2-0-2) from records of every family (runIds: RFC 9562
+ * UUIDv5, prova/uuid.h).
  * Every mapping, facet and decision: docs/openlineage.md.
  *
  * SPEC (reference/ophamin.md §11, ophamin.interop.openlineage): a proof record is one run,
@@ -26,27 +27,11 @@
 
 #include "common.h"
 #include "json.h"
+#include "uuid.h" /* prova_uuid5 and prova_uuid_parse were declared here before prova/uuid.h */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- UUIDs ------------------------------------------------------------------------------------------------- */
-
-#define PROVA_UUID_BYTES 16U
-#define PROVA_UUID_STRLEN 36U /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
-
-/* RFC 9562 §5.5 UUID version 5: SHA-1(ns || name), first 16 bytes, version 5, variant 0b10; written lowercase with
- * dashes, NUL-terminated (out: 37 bytes). name is len bytes (any bytes; Python's uuid5 uses the UTF-8 of a str).
- * Example: prova_uuid5(PROVA_OPENLINEAGE_RUNID_NAMESPACE bytes, proof_id, 64, out).
- * Errors: PROVA_EINVAL (NULL ns/out, or NULL name with len > 0), PROVA_ECRYPTO (libcrypto failed). */
-PROVA_EXPORT PROVA_NODISCARD int prova_uuid5(const uint8_t ns[PROVA_UUID_BYTES], const void *name, size_t len,
-                                             char out[PROVA_UUID_STRLEN + 1]);
-
-/* Parses the 36-character form 8-4-4-4-12 (hex digits in either case) into 16 bytes. Nothing else is accepted
- * (no braces, no "urn:uuid:", no missing dashes). 0, PROVA_EINVAL (NULL), PROVA_ESYNTAX (not that form; ret
- * untouched). */
-PROVA_EXPORT PROVA_NODISCARD int prova_uuid_parse(const char *s, size_t n, uint8_t ret[PROVA_UUID_BYTES]);
 
 /* ---- RunEvents --------------------------------------------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
-/* prova/rocrate.h — RO-Crate 1.2 metadata for a record of any family, and a small store-only zip writer for
- * packing a crate into one archive. docs/rocrate.md.
+/* prova/rocrate.h — RO-Crate 1.2 metadata for a record of any family. docs/rocrate.md. A crate is packed into one
+ * archive with the store-only zip writer of prova/zip.h (included here).
  *
  * A crate is a directory (or a zip archive) holding two files: ro-crate-metadata.json (what
  * prova_rocrate_metadata() writes) and the record file itself. The library makes the bytes; the caller writes them.
@@ -18,6 +18,7 @@
 
 #include "common.h"
 #include "json.h"
+#include "zip.h" /* the zip writer was declared here before prova/zip.h */
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,33 +54,6 @@ PROVA_EXPORT const char *prova_rocrate_filename(const char *kind, bool jsonl);
 PROVA_EXPORT PROVA_NODISCARD int prova_rocrate_metadata(const prova_json *record, const void *file_data,
                                                         size_t file_len, const char *record_filename, prova_buf *out,
                                                         prova_error *reterr);
-
-/* ---- Zip (store method) ------------------------------------------------------------------------------- */
-
-/* The CRC-32 of ISO 3309 / zip / gzip (reflected polynomial 0xEDB88320), continuing crc (start with 0):
- * prova_crc32(0, "123456789", 9) == 0xCBF43926. */
-PROVA_EXPORT uint32_t prova_crc32(uint32_t crc, const void *data, size_t len);
-
-/* One file of an archive: name (NUL-terminated UTF-8, '/'-separated, relative) and len bytes of data. */
-typedef struct prova_zip_entry {
-    const char *name;
-    const void *data;
-    size_t len;
-} prova_zip_entry;
-
-#define PROVA_ZIP_MAX_ENTRIES 65534u
-
-/* Appends a zip archive (APPNOTE 6.3.x, no zip64) of the n entries, in order, stored without compression: local
- * headers, the central directory and the end record; every entry's modification time is mtime (seconds since the
- * Unix epoch, written as the DOS date and time in UTC, clamped to 1980-01-01..2107-12-31); general-purpose flag
- * bit 11 (UTF-8) is set for a name that is not ASCII; Unix mode 0644. The same input gives the same bytes.
- * Names must be non-empty valid UTF-8, relative (no leading '/', no drive letter "C:"), without '\\', NUL, an
- * empty, "." or ".." segment or a trailing '/', at most 65535 bytes, and pairwise distinct. On failure out->len is
- * restored. Errors: PROVA_EINVAL "zip_name_invalid" (reterr->pointer "/<index>"), "zip_name_duplicate",
- * "zip_no_entries" (NULL entries or n 0); PROVA_ELIMIT "zip_too_large" (more than PROVA_ZIP_MAX_ENTRIES entries, or
- * an entry or the archive reaching 4 GiB: zip64 is not written); PROVA_ENOMEM. */
-PROVA_EXPORT PROVA_NODISCARD int prova_zip_store(const prova_zip_entry *entries, size_t n, int64_t mtime,
-                                                 prova_buf *out, prova_error *reterr);
 
 #ifdef __cplusplus
 }

@@ -9,13 +9,12 @@
 #include <stdbool.h>
 
 #include "common.h"
+#include "keyset.h"
 #include "report.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct prova_keyset prova_keyset;
 
 #define PROVA_DEFAULT_MAX_SKEW_S 300
 

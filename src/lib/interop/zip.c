@@ -7,7 +7,7 @@
 #include <zlib.h>
 
 #include "internal.h"
-#include "prova/rocrate.h"
+#include "prova/zip.h"
 
 /* zlib's CRC-32 (the one zip and gzip use), in chunks that fit its length type. */
 uint32_t prova_crc32(uint32_t crc, const void *data, size_t len) {
