@@ -50,14 +50,17 @@ PROVA_EXPORT prova_report *prova_report_free(prova_report *r);
 /* Changes the kind (detection may refine it). 0 or PROVA_ENOMEM. */
 PROVA_EXPORT PROVA_NODISCARD int prova_report_set_kind(prova_report *r, const char *kind);
 
-/* Appends a check. code is "ok" when ok is true; message is printf-style. 0 or PROVA_ENOMEM (the report then
- * records that it is incomplete and is never valid). */
-PROVA_EXPORT int prova_report_check(prova_report *r, const char *check, bool ok, const char *code, const char *at,
-                                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Appends a check: what was checked (check), whether it passed (ok), its reason code (code: "ok" is written when
+ * ok is true, and code may then be NULL), the JSON Pointer of the checked value (at; NULL = "") and a sentence
+ * (message; copied, any length; bytes that are not UTF-8 become '?'). A verifier of a new family, or a binding,
+ * adds its checks with it. 0, PROVA_EINVAL (NULL r, check or message, or NULL code with ok false) or PROVA_ENOMEM
+ * (the report then records that it is incomplete and is never valid). */
+PROVA_EXPORT int prova_report_add_check(prova_report *r, const char *check, bool ok, const char *code, const char *at,
+                                        const char *message);
 
-/* Appends a warning (does not affect validity). */
-PROVA_EXPORT int prova_report_warn(prova_report *r, const char *code, const char *at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Appends a warning (does not affect validity): reason code, JSON Pointer (NULL = "") and sentence, as above.
+ * 0, PROVA_EINVAL or PROVA_ENOMEM. */
+PROVA_EXPORT int prova_report_add_warning(prova_report *r, const char *code, const char *at, const char *message);
 
 /* Records a field that no signature covers, and which key verified what. */
 PROVA_EXPORT int prova_report_unauthenticated(prova_report *r, const char *field);

@@ -281,8 +281,9 @@ static int verify_unwrapped(const char *file, const char *what, const prova_buf 
     prova_report *rep = NULL;
     prova_error err;
     int r = prova_verify_document(rec->data ? (const char *)rec->data : "", rec->len, &va->o, &rep, &err);
-    if (rep) prova_report_warn(rep, "cloudevent", "", "%s: a valid CloudEvents 1.0 event; its data verified below",
-                               what);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s: a valid CloudEvents 1.0 event; its data verified below", what);
+    if (rep) prova_report_add_warning(rep, "cloudevent", "", msg);
     int rc = cli_print_report(file, r, rep, &err, json);
     prova_report_free(rep);
     if (rc > *worst) *worst = rc;

@@ -188,7 +188,7 @@ static int print_kept(int rc) {
     prova_report *rep = prova_report_new("unknown");
     prova_buf out = PROVA_BUF_INIT;
     /* Nothing was verified: the input or the command line was at fault (exit 2), or prova was (exit 3). */
-    int w = !rep || prova_report_check(rep, fails.check, false, fails.reason, fails.at, "%s", fails.message) < 0 ||
+    int w = !rep || prova_report_add_check(rep, fails.check, false, fails.reason, fails.at, fails.message) < 0 ||
                     prova_report_set_outcome(rep, PROVA_OUTCOME_BAD_INPUT) < 0 ||
                     prova_report_to_json(rep, &out) < 0 || prova_buf_append(&out, "\n", 1) < 0
                 ? EXIT_INTERNAL

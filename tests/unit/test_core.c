@@ -140,38 +140,38 @@ static const char *report_json(const prova_report *r) {
 static void test_report_outcome(void) {
     prova_report *r = prova_report_new("ope_envelope");
     CHECK(prova_report_outcome(r) == PROVA_OUTCOME_INVALID); /* no check: never valid */
-    CHECK(prova_report_check(r, "cid", true, NULL, "/cid", "fine") == 0);
+    CHECK(prova__report_check(r, "cid", true, NULL, "/cid", "fine") == 0);
     CHECK(prova_report_outcome(r) == PROVA_OUTCOME_VALID);
     CHECK_STR(report_json(r), "{\"checks\":[{\"at\":\"/cid\",\"check\":\"cid\",\"code\":\"ok\",\"message\":\"fine\","
                               "\"ok\":true}],\"kind\":\"ope_envelope\",\"outcome\":\"valid\",\"valid\":true,"
                               "\"warnings\":[]}");
-    CHECK(prova_report_check(r, "signature", false, "bad_signature", "/sig", "quoted \"%.1s\"", "\xc3\xa9") == 0);
+    CHECK(prova__report_check(r, "signature", false, "bad_signature", "/sig", "quoted \"%.1s\"", "\xc3\xa9") == 0);
     CHECK(prova_report_outcome(r) == PROVA_OUTCOME_INVALID);
     CHECK_STR(prova_report_first_failure(r)->message, "quoted \"?\""); /* a cut sequence is scrubbed */
     CHECK(strstr(report_json(r), "\"outcome\":\"invalid\",\"valid\":false") != NULL);
     /* unknown_kind: the answer when no other check failed first (prova__report_append) */
     prova_report *k = prova_report_new("unknown");
     prova_report_set_outcome(k, PROVA_OUTCOME_UNKNOWN_KIND);
-    CHECK(prova_report_check(k, "kind", false, "schema_error", "", "not a document prova knows") == 0);
+    CHECK(prova__report_check(k, "kind", false, "schema_error", "", "not a document prova knows") == 0);
     CHECK(prova_report_outcome(k) == PROVA_OUTCOME_UNKNOWN_KIND && !prova_report_valid(k));
     CHECK(prova__report_append(r, k) == 0 && prova_report_outcome(r) == PROVA_OUTCOME_INVALID);
     prova_report *w = prova_report_new("cloudevent");
     k = prova_report_free(k);
     k = prova_report_new("unknown");
     prova_report_set_outcome(k, PROVA_OUTCOME_UNKNOWN_KIND);
-    CHECK(prova_report_check(k, "kind", false, "schema_error", "", "no") == 0);
-    CHECK(prova_report_check(w, "cloudevent", true, NULL, "", "a CloudEvent") == 0);
+    CHECK(prova__report_check(k, "kind", false, "schema_error", "", "no") == 0);
+    CHECK(prova__report_check(w, "cloudevent", true, NULL, "", "a CloudEvent") == 0);
     CHECK(prova__report_append(w, k) == 0 && prova_report_outcome(w) == PROVA_OUTCOME_UNKNOWN_KIND);
     /* bad input stays, also when later checks pass; an inner document's bad input is not carried over */
     prova_report *b = prova_report_new("unknown");
     prova_report_set_outcome(b, PROVA_OUTCOME_BAD_INPUT);
-    CHECK(prova_report_check(b, "parse", true, NULL, "", "later") == 0);
+    CHECK(prova__report_check(b, "parse", true, NULL, "", "later") == 0);
     prova_report_set_outcome(b, PROVA_OUTCOME_UNKNOWN_KIND);
     CHECK(prova_report_outcome(b) == PROVA_OUTCOME_BAD_INPUT && !prova_report_valid(b));
     CHECK(strstr(report_json(b), "\"outcome\":\"bad_input\"") != NULL);
     prova_report *c = prova_report_new("cloudevent");
-    CHECK(prova_report_check(c, "cloudevent", true, NULL, "", "fine") == 0);
-    CHECK(prova_report_check(b, "parse", false, "json_syntax", "", "not JSON") == 0);
+    CHECK(prova__report_check(c, "cloudevent", true, NULL, "", "fine") == 0);
+    CHECK(prova__report_check(b, "parse", false, "json_syntax", "", "not JSON") == 0);
     CHECK(prova__report_append(c, b) == 0 && prova_report_outcome(c) == PROVA_OUTCOME_INVALID);
     CHECK(prova_report_outcome(NULL) == PROVA_OUTCOME_BAD_INPUT);
     CHECK(prova_report_set_outcome(c, (prova_outcome)7) == PROVA_EINVAL);
@@ -182,6 +182,49 @@ static void test_report_outcome(void) {
     prova_report_free(w);
     prova_report_free(b);
     prova_report_free(c);
+}
+
+/* The exported, non-variadic way to add checks and warnings (what a binding calls): the message is taken as it is
+ * (a '%' is not a format), long messages are whole, bytes that are not UTF-8 are scrubbed as for the library's own. */
+static void test_report_add(void) {
+    prova_report *r = prova_report_new("custom");
+    CHECK(prova_report_add_check(r, "digest", true, NULL, "/digest", "100% of the bytes") == 0);
+    CHECK(prova_report_valid(r));
+    CHECK_STR(prova_report_check_at(r, 0)->message, "100% of the bytes");
+    CHECK_STR(prova_report_check_at(r, 0)->code, "ok");
+    CHECK(prova_report_add_warning(r, "unusual", NULL, "a warning at the root %s") == 0);
+    CHECK(prova_report_warning_count(r) == 1 && prova_report_valid(r));
+    CHECK_STR(prova_report_warning_at(r, 0)->code, "unusual");
+    CHECK_STR(prova_report_warning_at(r, 0)->at, "");
+    CHECK_STR(prova_report_warning_at(r, 0)->message, "a warning at the root %s");
+    char big[2000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    big[10] = '\xc3'; /* a cut UTF-8 sequence */
+    CHECK(prova_report_add_check(r, "signature", false, "bad_signature", "/sig", big) == 0);
+    const prova_check *f = prova_report_first_failure(r);
+    CHECK(f && strlen(f->message) == sizeof big - 1 && f->message[10] == '?' && !prova_report_valid(r));
+    CHECK(prova_report_outcome(r) == PROVA_OUTCOME_INVALID);
+    /* the same as the library's own printf-style path */
+    prova_report *q = prova_report_new("custom");
+    CHECK(prova__report_check(q, "digest", true, NULL, "/digest", "%d%% of the bytes", 100) == 0);
+    CHECK(prova__report_warn(q, "unusual", NULL, "%s", "a warning at the root %s") == 0);
+    CHECK(prova__report_check(q, "signature", false, "bad_signature", "/sig", "%s", big) == 0);
+    prova_buf a = PROVA_BUF_INIT, b = PROVA_BUF_INIT;
+    CHECK(prova_report_to_json(r, &a) == 0 && prova_report_to_json(q, &b) == 0);
+    CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+    prova_buf_free(&a);
+    prova_buf_free(&b);
+    /* arguments */
+    CHECK(prova_report_add_check(NULL, "x", true, NULL, "", "m") == PROVA_EINVAL);
+    CHECK(prova_report_add_check(r, NULL, true, NULL, "", "m") == PROVA_EINVAL);
+    CHECK(prova_report_add_check(r, "x", false, NULL, "", "m") == PROVA_EINVAL);
+    CHECK(prova_report_add_check(r, "x", true, NULL, "", NULL) == PROVA_EINVAL);
+    CHECK(prova_report_add_warning(r, NULL, "", "m") == PROVA_EINVAL);
+    CHECK(prova_report_add_warning(r, "c", "", NULL) == PROVA_EINVAL);
+    CHECK(prova_report_check_count(r) == 2 && prova_report_warning_count(r) == 1);
+    prova_report_free(r);
+    prova_report_free(q);
 }
 
 static void test_time(void) {
@@ -249,6 +292,7 @@ int main(void) {
     test_utf8();
     test_utf8_scrub();
     test_report_outcome();
+    test_report_add();
     test_time();
     test_jsonl();
     test_printf();

@@ -47,8 +47,17 @@ bool prova__time_is_iso_ms(const char *s, size_t n);
 /* Python's datetime.fromisoformat(s).isoformat() of an RFC 3339 time (prova_openlineage_time). */
 int prova__time_isoformat(const char *s, size_t n, char out[40]);
 
-/* Report internals: in quiet mode passing checks are counted, not stored (failures are always stored). */
 typedef struct prova_report prova_report;
+
+/* The library's own way to add a check or a warning to a report: the message is printf-style (the exported
+ * prova_report_add_check / prova_report_add_warning take a finished sentence, which bindings can call). Same
+ * arguments and returns otherwise: 0, PROVA_EINVAL or PROVA_ENOMEM (the report then records that it is incomplete
+ * and is never valid); code is "ok" when ok is true. */
+int prova__report_check(prova_report *r, const char *check, bool ok, const char *code, const char *at, const char *fmt,
+                        ...) __attribute__((format(printf, 6, 7)));
+int prova__report_warn(prova_report *r, const char *code, const char *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Report internals: in quiet mode passing checks are counted, not stored (failures are always stored). */
 void prova__report_quiet(prova_report *r, bool on);
 size_t prova__report_quiet_passed(const prova_report *r);
 /* Moves src's checks, warnings, keys, unauthenticated fields and quiet count to the end of dst (src is left empty

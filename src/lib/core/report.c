@@ -107,23 +107,17 @@ int prova_report_set_kind(prova_report *r, const char *kind) {
     return 0;
 }
 
-__attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok,
-                                                           const char *code, const char *at, const char *fmt,
-                                                           va_list ap) {
+/* Appends one entry whose message is msg[0..mn) (not necessarily NUL-terminated). The four strings live in one
+ * allocation. 0 or PROVA_ENOMEM (the report is then incomplete: never valid). */
+static int push_entry(prova_report *r, entry_list *l, const char *check, bool ok, const char *code, const char *at,
+                      const char *msg, size_t mn) {
     if (prova__grow(prova_allocator_default(), (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
         r->incomplete = true;
         return PROVA_ENOMEM;
     }
-    /* Most messages fit a line: format on the stack, then one allocation for the four strings. */
-    char line[512];
-    va_list aq;
-    va_copy(aq, ap);
-    int mn = vsnprintf(line, sizeof line, fmt, aq);
-    va_end(aq);
-    if (mn < 0) mn = 0;
     const char *cd = ok ? "ok" : code;
     at = at ? at : "";
-    size_t cl = strlen(check) + 1, dl = strlen(cd) + 1, ml = (size_t)mn + 1, al = strlen(at) + 1;
+    size_t cl = strlen(check) + 1, dl = strlen(cd) + 1, ml = mn + 1, al = strlen(at) + 1;
     char *blk = malloc(cl + dl + ml + al);
     if (!blk) {
         r->incomplete = true;
@@ -131,8 +125,8 @@ __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entr
     }
     memcpy(blk, check, cl);
     memcpy(blk + cl, cd, dl);
-    if ((size_t)mn < sizeof line) memcpy(blk + cl + dl, line, ml);
-    else vsnprintf(blk + cl + dl, ml, fmt, ap);
+    if (mn) memcpy(blk + cl + dl, msg, mn);
+    blk[cl + dl + mn] = '\0';
     memcpy(blk + cl + dl + ml, at, al);
     /* Messages quote the document's strings cut to a width ("%.80s"), which can split a UTF-8 sequence, and JSON
      * Pointers are cut to their buffer: so that the report always has a JSON form, such bytes become '?'. */
@@ -142,8 +136,30 @@ __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entr
     return 0;
 }
 
-int prova_report_check(prova_report *r, const char *check, bool ok, const char *code, const char *at, const char *fmt,
-                       ...) {
+__attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok,
+                                                           const char *code, const char *at, const char *fmt,
+                                                           va_list ap) {
+    /* Most messages fit a line: format on the stack; a longer one is formatted once more into its own buffer. */
+    char line[512];
+    va_list aq;
+    va_copy(aq, ap);
+    int mn = vsnprintf(line, sizeof line, fmt, aq);
+    va_end(aq);
+    if (mn < 0) mn = 0;
+    if ((size_t)mn < sizeof line) return push_entry(r, l, check, ok, code, at, line, (size_t)mn);
+    char *msg = malloc((size_t)mn + 1);
+    if (!msg) {
+        r->incomplete = true;
+        return PROVA_ENOMEM;
+    }
+    vsnprintf(msg, (size_t)mn + 1, fmt, ap);
+    int rc = push_entry(r, l, check, ok, code, at, msg, (size_t)mn);
+    free(msg);
+    return rc;
+}
+
+int prova__report_check(prova_report *r, const char *check, bool ok, const char *code, const char *at, const char *fmt,
+                        ...) {
     if (!r || !check || !fmt || (!ok && !code)) return PROVA_EINVAL;
     if (ok && r->quiet) {
         r->quiet_passed++;
@@ -156,13 +172,28 @@ int prova_report_check(prova_report *r, const char *check, bool ok, const char *
     return rc;
 }
 
-int prova_report_warn(prova_report *r, const char *code, const char *at, const char *fmt, ...) {
+int prova__report_warn(prova_report *r, const char *code, const char *at, const char *fmt, ...) {
     if (!r || !code || !fmt) return PROVA_EINVAL;
     va_list ap;
     va_start(ap, fmt);
     int rc = add_entry(r, &r->warnings, "warning", false, code, at, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+int prova_report_add_check(prova_report *r, const char *check, bool ok, const char *code, const char *at,
+                           const char *message) {
+    if (!r || !check || !message || (!ok && !code)) return PROVA_EINVAL;
+    if (ok && r->quiet) {
+        r->quiet_passed++;
+        return 0;
+    }
+    return push_entry(r, &r->checks, check, ok, code, at, message, strlen(message));
+}
+
+int prova_report_add_warning(prova_report *r, const char *code, const char *at, const char *message) {
+    if (!r || !code || !message) return PROVA_EINVAL;
+    return push_entry(r, &r->warnings, "warning", false, code, at, message, strlen(message));
 }
 
 static int push_str(prova_report *r, str_list *l, const char *s) {

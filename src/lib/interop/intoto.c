@@ -405,36 +405,36 @@ static int verify_one(const prova_json *s, size_t i, const prova_buf *pae, const
     prova_error e;
     int dr = prova_base64_decode(sigv->u.str, sigv->len, sig, sizeof sig, &siglen, &e);
     if (dr == PROVA_ESYNTAX)
-        return prova_report_check(r, name, false, "dsse_sig_base64", at,
-                                  "sig is not standard base64 with padding (offset %zu)", e.offset) < 0
+        return prova__report_check(r, name, false, "dsse_sig_base64", at,
+                                   "sig is not standard base64 with padding (offset %zu)", e.offset) < 0
                    ? PROVA_ENOMEM
                    : 0;
     if (dr < 0) /* longer than any signature prova knows */
-        return prova_report_check(r, name, false, "dsse_signature_invalid", at,
-                                  "sig is longer than any supported signature") < 0
+        return prova__report_check(r, name, false, "dsse_signature_invalid", at,
+                                   "sig is longer than any supported signature") < 0
                    ? PROVA_ENOMEM
                    : 0;
     const char *source = NULL;
     const prova_key *key = o && o->keys && kid_clean && *kid ? prova_keyset_find(o->keys, kid, &source) : NULL;
     if (key) {
         bool ok = prova_verify(key, pae->data, pae->len, sig, siglen) == 0;
-        int rc = ok ? prova_report_check(r, name, true, "ok", at, "%s signature by %s verifies over PAE",
-                                         prova_sig_name(prova_key_alg(key)), prova_key_kid(key))
-                    : prova_report_check(r, name, false, "dsse_signature_invalid", at,
-                                         "the %s signature by %s does not verify over PAE(payloadType, payload)",
-                                         prova_sig_name(prova_key_alg(key)), prova_key_kid(key));
+        int rc = ok ? prova__report_check(r, name, true, "ok", at, "%s signature by %s verifies over PAE",
+                                          prova_sig_name(prova_key_alg(key)), prova_key_kid(key))
+                    : prova__report_check(r, name, false, "dsse_signature_invalid", at,
+                                          "the %s signature by %s does not verify over PAE(payloadType, payload)",
+                                          prova_sig_name(prova_key_alg(key)), prova_key_kid(key));
         if (rc == 0 && ok) rc = prova_report_key(r, prova_key_kid(key), source ? source : "");
         return rc < 0 ? PROVA_ENOMEM : ok;
     }
     if (hmac) {
         bool ok = siglen == PROVA_HMAC_SHA256_BYTES && prova_ct_equal(sig, hmac, PROVA_HMAC_SHA256_BYTES);
         if (ok)
-            return prova_report_check(r, name, true, "ok", at, "HMAC-SHA256 over PAE verifies under the HMAC key") < 0
+            return prova__report_check(r, name, true, "ok", at, "HMAC-SHA256 over PAE verifies under the HMAC key") < 0
                        ? PROVA_ENOMEM
                        : 1;
         if (!*kid)
-            return prova_report_check(r, name, false, "dsse_signature_invalid", at,
-                                      "the signature does not verify as HMAC-SHA256 over PAE under the HMAC key") < 0
+            return prova__report_check(r, name, false, "dsse_signature_invalid", at,
+                                       "the signature does not verify as HMAC-SHA256 over PAE under the HMAC key") < 0
                        ? PROVA_ENOMEM
                        : 0;
     }
@@ -471,25 +471,26 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
         snprintf(name, sizeof name, "dsse.signatures[%zu]", i);
         snprintf(at, sizeof at, "/signatures/%zu/keyid", i);
         if (verified)
-            rc = prova_report_warn(r, "dsse_keyid_unknown", at, "signature %zu (keyid \"%s\") was skipped: no key for it",
-                                   i, kid);
+            rc = prova__report_warn(r, "dsse_keyid_unknown", at,
+                                    "signature %zu (keyid \"%s\") was skipped: no key for it", i, kid);
         else
-            rc = prova_report_check(r, name, false, "dsse_keyid_unknown", at, "no trusted key has keyid \"%.80s\"; %s%s",
-                                    kid, prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered),
-                                    hmac ? "; nor is it an HMAC-SHA256 signature under the HMAC key" : "");
+            rc = prova__report_check(r, name, false, "dsse_keyid_unknown", at,
+                                     "no trusted key has keyid \"%.80s\"; %s%s", kid,
+                                     prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered),
+                                     hmac ? "; nor is it an HMAC-SHA256 signature under the HMAC key" : "");
     }
     if (rc == 0)
-        rc = verified ? prova_report_check(r, "dsse.signatures", true, "ok", "/signatures",
-                                           "%zu of %zu signatures verify", verified, (size_t)sigs->len)
-                      : prova_report_check(r, "dsse.signatures", false, "dsse_no_valid_signature", "/signatures",
-                                           "no signature verifies (%zu given)", (size_t)sigs->len);
+        rc = verified ? prova__report_check(r, "dsse.signatures", true, "ok", "/signatures",
+                                            "%zu of %zu signatures verify", verified, (size_t)sigs->len)
+                      : prova__report_check(r, "dsse.signatures", false, "dsse_no_valid_signature", "/signatures",
+                                            "no signature verifies (%zu given)", (size_t)sigs->len);
     free(res);
     prova_wipe(hmac_buf, sizeof hmac_buf);
     return rc < 0 ? PROVA_ENOMEM : 0;
 }
 
 static int chk(prova_report *r, const char *check, bool ok, const char *code, const char *at, const char *msg) {
-    return prova_report_check(r, check, ok, ok ? "ok" : code, at, "%s", msg) < 0 ? PROVA_ENOMEM : 0;
+    return prova__report_check(r, check, ok, ok ? "ok" : code, at, "%s", msg) < 0 ? PROVA_ENOMEM : 0;
 }
 
 /* The Statement layer; ret_record receives the bytes of the record it carries when they are worth verifying. */
@@ -499,9 +500,9 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
     int rc = parse_statement(payload->len ? (const void *)payload->data : "", payload->len, &doc, &e);
     if (rc == PROVA_ENOMEM) return rc;
     if (rc < 0)
-        return prova_report_check(r, "intoto.statement", false, "intoto_json", e.pointer,
-                                  "the payload is not JSON: %s at line %zu, column %zu", e.message, e.line,
-                                  e.column) < 0
+        return prova__report_check(r, "intoto.statement", false, "intoto_json", e.pointer,
+                                   "the payload is not JSON: %s at line %zu, column %zu", e.message, e.line,
+                                   e.column) < 0
                    ? PROVA_ENOMEM
                    : 0;
     rc = chk(r, "intoto.statement", true, "ok", "", "the payload is JSON");
@@ -517,7 +518,7 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
                                 : strcmp(e.reason, "intoto_schema") == 0         ? "intoto.schema"
                                                                                  : "intoto.record";
             const char *code = strncmp(e.reason, "intoto_", 7) == 0 ? e.reason : "intoto_record";
-            rc = prova_report_check(r, check, false, code, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
+            rc = prova__report_check(r, check, false, code, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
             fam = 0;
         } else {
             rc = chk(r, "intoto._type", true, "ok", "/_type", "_type is " PROVA_INTOTO_STATEMENT_V1);
@@ -534,8 +535,9 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
             rc = chk(r, "intoto.subject", false, "intoto_subject_digest", "/subject/0/digest/sha256",
                      "the subject digest is not the proof_id of predicate.body (SHA-256 of its canonical bytes)");
         else if (pr < 0)
-            rc = prova_report_check(r, "intoto.record", false, "intoto_record", "/predicate",
-                                    "the predicate does not hold a record prova knows: %s (%s)", e.message, e.reason) < 0
+            rc = prova__report_check(r, "intoto.record", false, "intoto_record", "/predicate",
+                                     "the predicate does not hold a record prova knows: %s (%s)", e.message,
+                                     e.reason) < 0
                      ? PROVA_ENOMEM
                      : 0;
         else
@@ -543,15 +545,20 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
     }
     if (rc == 0 && described) {
         bool fam_ok = info.family == fam;
-        rc = prova_report_check(r, "intoto.predicateType", fam_ok, fam_ok ? "ok" : "intoto_predicate_type",
-                                "/predicateType", fam_ok ? "the predicateType is the one of a %s record"
-                                                         : "the predicateType is not the one of a %s record",
-                                info.kind) < 0 ? PROVA_ENOMEM : 0;
+        rc = prova__report_check(r, "intoto.predicateType", fam_ok, fam_ok ? "ok" : "intoto_predicate_type",
+                                 "/predicateType",
+                                 fam_ok ? "the predicateType is the one of a %s record"
+                                        : "the predicateType is not the one of a %s record",
+                                 info.kind) < 0
+                 ? PROVA_ENOMEM
+                 : 0;
         if (rc == 0 && fam != PROVA_RECORD_PROOF) {
             bool kind_ok = prova_json_str_eq(prova_json_get(prova_json_get(st, "predicate"), "kind"), info.kind);
-            rc = prova_report_check(r, "intoto.predicate.kind", kind_ok, kind_ok ? "ok" : "intoto_predicate_kind",
-                                    "/predicate/kind", "predicate.kind %s the record's kind %s",
-                                    kind_ok ? "is" : "is not", info.kind) < 0 ? PROVA_ENOMEM : 0;
+            rc = prova__report_check(r, "intoto.predicate.kind", kind_ok, kind_ok ? "ok" : "intoto_predicate_kind",
+                                     "/predicate/kind", "predicate.kind %s the record's kind %s",
+                                     kind_ok ? "is" : "is not", info.kind) < 0
+                     ? PROVA_ENOMEM
+                     : 0;
         }
         if (rc == 0) {
             const prova_json *subj = prova_json_get(st, "subject");
@@ -559,10 +566,12 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
             for (size_t i = 0; !found && i < subj->len; i++)
                 found = str_is(prova_json_get(prova_json_get(prova_json_at(subj, i), "digest"), info.digest_alg),
                                info.digest);
-            rc = prova_report_check(r, "intoto.subject", found, found ? "ok" : "intoto_subject_digest", "/subject",
-                                    found ? "a subject digest is the record's content address %s:%s"
-                                          : "no subject digest is the record's content address %s:%s",
-                                    info.digest_alg, info.digest) < 0 ? PROVA_ENOMEM : 0;
+            rc = prova__report_check(r, "intoto.subject", found, found ? "ok" : "intoto_subject_digest", "/subject",
+                                     found ? "a subject digest is the record's content address %s:%s"
+                                           : "no subject digest is the record's content address %s:%s",
+                                     info.digest_alg, info.digest) < 0
+                     ? PROVA_ENOMEM
+                     : 0;
         }
     }
     prova_doc_free(rdoc);
@@ -589,8 +598,8 @@ int prova__dsse_verify_layers(const prova_json *env, const prova_dsse_verify_opt
     const prova_json *pt = prova_json_get(env, "payloadType");
     bool pt_ok = str_is(pt, expected);
     if (rc == 0)
-        rc = prova_report_check(r, "dsse.payloadType", pt_ok, pt_ok ? "ok" : "dsse_payload_type", "/payloadType",
-                                "payloadType %s \"%s\"", pt_ok ? "is" : "is not the expected", expected) < 0
+        rc = prova__report_check(r, "dsse.payloadType", pt_ok, pt_ok ? "ok" : "dsse_payload_type", "/payloadType",
+                                 "payloadType %s \"%s\"", pt_ok ? "is" : "is not the expected", expected) < 0
                  ? PROVA_ENOMEM
                  : 0;
     prova_buf payload = PROVA_BUF_INIT, pae = PROVA_BUF_INIT;
@@ -601,14 +610,16 @@ int prova__dsse_verify_layers(const prova_json *env, const prova_dsse_verify_opt
         int dr = prova__buf_base64_decode(&payload, p64->u.str, p64->len, false, &e);
         if (dr == PROVA_ENOMEM) rc = dr;
         else if (dr < 0)
-            rc = prova_report_check(r, "dsse.payload", false, "dsse_payload_base64", "/payload",
-                                    "payload is not standard base64 with padding (offset %zu)", e.offset) < 0
+            rc = prova__report_check(r, "dsse.payload", false, "dsse_payload_base64", "/payload",
+                                     "payload is not standard base64 with padding (offset %zu)", e.offset) < 0
                      ? PROVA_ENOMEM
                      : 0;
         else {
             payload_ok = true;
-            rc = prova_report_check(r, "dsse.payload", true, "ok", "/payload", "payload is %zu bytes of base64",
-                                    payload.len) < 0 ? PROVA_ENOMEM : 0;
+            rc = prova__report_check(r, "dsse.payload", true, "ok", "/payload", "payload is %zu bytes of base64",
+                                     payload.len) < 0
+                     ? PROVA_ENOMEM
+                     : 0;
         }
     }
     /* SPEC (DSSE): the signatures are over PAE(the envelope's payloadType, the decoded payload). */

@@ -261,7 +261,7 @@ static int event_failure(oe_chain *c, size_t i, const char *field, const char *c
     va_end(ap);
     snprintf(check, sizeof check, "events[%zu].%s", i, field);
     snprintf(at, sizeof at, "%s/%zu/%s", c->at, i, field);
-    return prova_report_check(c->r, check, false, code, at, "%s", msg);
+    return prova__report_check(c->r, check, false, code, at, "%s", msg);
 }
 
 /* JS String(v).slice(0, 16) into a NUL-terminated buffer (for the SDK's messages). */
@@ -656,8 +656,8 @@ int prova__oe_chain_finish(oe_chain *c, char stored[PROVA_OE_HEX_MAX + 1], char 
     if (r == 0) r = final_hex(&c->recomputed, &c->recomputed_pending, size, recomputed);
     if (r == 0 && !c->recomputed_ok) recomputed[0] = '\0';
     if (r == 0 && c->failures > OE_MAX_FAILURES && c->r)
-        r = prova_report_check(c->r, "events", false, "too_many_failures", c->at,
-                               "%zu more failed event checks are not listed (%zu in all)",
-                               c->failures - OE_MAX_FAILURES, c->failures);
+        r = prova__report_check(c->r, "events", false, "too_many_failures", c->at,
+                                "%zu more failed event checks are not listed (%zu in all)",
+                                c->failures - OE_MAX_FAILURES, c->failures);
     return r;
 }

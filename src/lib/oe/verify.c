@@ -31,9 +31,10 @@ static bool chain_alg(const prova_json *name, bool infer, const prova_json *even
     else if (infer && o && o->hash_alg) n = o->hash_alg;
     if (n) {
         if (prova_oe_hash_lookup(n, alg) == 0) return true;
-        *rc = prova_report_check(r, "hash_algorithm", false, "unsupported_hash_algorithm", at,
-                                 "hash algorithm '%.64s' is not one of sha256, sha384, sha512, sha3-256, sha3-384, "
-                                 "sha3-512", n);
+        *rc = prova__report_check(r, "hash_algorithm", false, "unsupported_hash_algorithm", at,
+                                  "hash algorithm '%.64s' is not one of sha256, sha384, sha512, sha3-256, sha3-384, "
+                                  "sha3-512",
+                                  n);
         return false;
     }
     if (!infer) return true;
@@ -42,10 +43,11 @@ static bool chain_alg(const prova_json *name, bool infer, const prova_json *even
     if (len == 96) *alg = PROVA_HASH_SHA384;
     else if (len == 128) *alg = PROVA_HASH_SHA512;
     if (len == 64 || len == 96 || len == 128)
-        *rc = prova_report_warn(r, "hash_algorithm_assumed", at,
-                                "no hash algorithm given: %s assumed from the hash length (sha3-%zu hashes have the same "
-                                "length; pass --hash-alg)",
-                                prova_hash_name(*alg), len * 4);
+        *rc = prova__report_warn(
+            r, "hash_algorithm_assumed", at,
+            "no hash algorithm given: %s assumed from the hash length (sha3-%zu hashes have the same "
+            "length; pass --hash-alg)",
+            prova_hash_name(*alg), len * 4);
     return true;
 }
 
@@ -80,9 +82,8 @@ static int report_event_extras(const oe_chain *c, bool sentiment_signed, prova_r
 /* The warning that goes with unauthenticated_fields, when there are any. */
 static int unauthenticated_warning(prova_report *r, const char *at, size_t n, size_t more, const char *what) {
     if (!n) return 0;
-    return prova_report_warn(r, "unauthenticated_fields", at,
-                             "%zu member(s) %s; see unauthenticated_fields%s", n, what,
-                             more ? " (some event member names too long or too many to list)" : "");
+    return prova__report_warn(r, "unauthenticated_fields", at, "%zu member(s) %s; see unauthenticated_fields%s", n,
+                              what, more ? " (some event member names too long or too many to list)" : "");
 }
 
 /* Runs the chain checker over an events array; fills the two chain hashes. c is initialised here. */
@@ -97,9 +98,9 @@ static int check_events(oe_chain *c, const prova_json *events, prova_hash_alg al
 /* The passing summary of a chain's integrity, or nothing when per-event checks failed. */
 static int integrity_summary(const oe_chain *c, const char *at, prova_report *r) {
     if (!c->integrity_ok) return 0;
-    return prova_report_check(r, "events", true, "ok", at,
-                              "%zu events: seq 1..%zu, the genesis hash, every link and every %s event hash checked",
-                              c->count, c->count, prova_hash_name(c->alg));
+    return prova__report_check(r, "events", true, "ok", at,
+                               "%zu events: seq 1..%zu, the genesis hash, every link and every %s event hash checked",
+                               c->count, c->count, prova_hash_name(c->alg));
 }
 
 /* Compares a chain hash value with the stored-hash and recomputed-hash chain hashes. */
@@ -107,19 +108,19 @@ static int chain_hash_checks(prova_report *r, const char *check, const char *at,
                              const char *stored, const char *recomputed, const char *what) {
     size_t n = strlen(stored);
     bool s_ok = str_is(expected, stored, n);
-    int rc = prova_report_check(r, check, s_ok, s_ok ? "ok" : "chain_hash_mismatch", at,
-                                s_ok ? "%s equals the hash of the stored event hashes"
-                                     : "%s is not the hash of the stored event hashes (computed %.16s...)",
-                                what, stored);
+    int rc = prova__report_check(r, check, s_ok, s_ok ? "ok" : "chain_hash_mismatch", at,
+                                 s_ok ? "%s equals the hash of the stored event hashes"
+                                      : "%s is not the hash of the stored event hashes (computed %.16s...)",
+                                 what, stored);
     if (rc == 0 && recomputed[0]) {
         bool r_ok = str_is(expected, recomputed, strlen(recomputed));
         char rcheck[64];
         snprintf(rcheck, sizeof rcheck, "%s.recomputed", check);
-        rc = prova_report_check(r, rcheck, r_ok, r_ok ? "ok" : "chain_hash_recomputed_mismatch", at,
-                                r_ok ? "%s equals the hash of the recomputed event hashes"
-                                     : "%s is not the hash of the recomputed event hashes (computed %.16s...): an "
-                                       "event's content differs from what was hashed",
-                                what, recomputed);
+        rc = prova__report_check(r, rcheck, r_ok, r_ok ? "ok" : "chain_hash_recomputed_mismatch", at,
+                                 r_ok ? "%s equals the hash of the recomputed event hashes"
+                                      : "%s is not the hash of the recomputed event hashes (computed %.16s...): an "
+                                        "event's content differs from what was hashed",
+                                 what, recomputed);
     }
     return rc;
 }
@@ -160,30 +161,30 @@ static int issuer_key(const prova_json *b, const prova_verify_options *o, prova_
     int rc = prova__oe_key_parse(pk, owned, &err);
     if (rc == PROVA_ENOMEM) return rc;
     if (rc < 0)
-        return prova_report_check(r, "public_key", false, err.reason ? err.reason : "key_invalid", "/public_key",
-                                  "the public key cannot be used: %s", err.message ? err.message : "malformed");
+        return prova__report_check(r, "public_key", false, err.reason ? err.reason : "key_invalid", "/public_key",
+                                   "the public key cannot be used: %s", err.message ? err.message : "malformed");
     if (sig_alg_ok && prova_key_alg(*owned) != sig_alg)
-        return prova_report_check(r, "public_key", false, "key_algorithm_mismatch", "/public_key",
-                                  "the public key is %s, the chain's signature_algorithm is %s",
-                                  prova_sig_name(prova_key_alg(*owned)), prova_sig_name(sig_alg));
+        return prova__report_check(r, "public_key", false, "key_algorithm_mismatch", "/public_key",
+                                   "the public key is %s, the chain's signature_algorithm is %s",
+                                   prova_sig_name(prova_key_alg(*owned)), prova_sig_name(sig_alg));
     if (trusted) {
         const prova_key *t = prova__keyset_find_public(o->keys, *owned, ret_source);
         char offered[PROVA__KEYSET_DESC_MAX];
         if (!t)
-            return prova_report_check(r, "public_key", false, "key_not_trusted", "/public_key",
-                                      "the bundle's public key (%s) is not one of the %zu trusted keys; %s",
-                                      prova_key_kid(*owned), trusted,
-                                      prova__keyset_describe(o->keys, offered, sizeof offered));
+            return prova__report_check(r, "public_key", false, "key_not_trusted", "/public_key",
+                                       "the bundle's public key (%s) is not one of the %zu trusted keys; %s",
+                                       prova_key_kid(*owned), trusted,
+                                       prova__keyset_describe(o->keys, offered, sizeof offered));
         *ret = t;
-        return prova_report_check(r, "public_key", true, "ok", "/public_key", "the bundle's key %s is trusted (%s)",
-                                  prova_key_kid(t), *ret_source);
+        return prova__report_check(r, "public_key", true, "ok", "/public_key", "the bundle's key %s is trusted (%s)",
+                                   prova_key_kid(t), *ret_source);
     }
     *ret = *owned;
     *ret_source = "bundle:public_key";
-    return prova_report_warn(r, "key_from_bundle", "/public_key",
-                             "the issuer key %s came from the bundle itself: this proves the bundle is intact and "
-                             "signed by that key; pin the issuer's key (--key/--jwks) to prove who signed it",
-                             prova_key_kid(*owned));
+    return prova__report_warn(r, "key_from_bundle", "/public_key",
+                              "the issuer key %s came from the bundle itself: this proves the bundle is intact and "
+                              "signed by that key; pin the issuer's key (--key/--jwks) to prove who signed it",
+                              prova_key_kid(*owned));
 }
 
 /* What the JS SDK's verifySignature answers (openexecution.md §3): the key is a PEM (anything with "-----BEGIN")
@@ -227,15 +228,15 @@ static int check_signature(const prova_buf *canon, const prova_json *sig, const 
     uint8_t raw[PROVA_SIG_MAX_BYTES];
     size_t rawlen = 0;
     if (!prova_json_is_string(sig) || prova__oe_sig_decode(sig->u.str, sig->len, raw, sizeof raw, &rawlen) < 0) {
-        return prova_report_check(r, "certificate_signature", false, "signature_encoding", "/certificate_signature",
-                                  "certificate_signature is not hex (an optional oe_sig_ prefix is accepted)");
+        return prova__report_check(r, "certificate_signature", false, "signature_encoding", "/certificate_signature",
+                                   "certificate_signature is not hex (an optional oe_sig_ prefix is accepted)");
     }
     *ret_ok = prova_verify(key, canon->data, canon->len, raw, rawlen) == 0;
-    int rc = prova_report_check(r, "certificate_signature", *ret_ok, *ret_ok ? "ok" : "signature_invalid",
-                            "/certificate_signature",
-                            *ret_ok ? "%s signature over the %zu-byte JCS certificate_data verifies with %s"
-                                    : "the %s signature over the %zu-byte JCS certificate_data does not verify with %s",
-                            prova_sig_name(prova_key_alg(key)), canon->len, prova_key_kid(key));
+    int rc = prova__report_check(
+        r, "certificate_signature", *ret_ok, *ret_ok ? "ok" : "signature_invalid", "/certificate_signature",
+        *ret_ok ? "%s signature over the %zu-byte JCS certificate_data verifies with %s"
+                : "the %s signature over the %zu-byte JCS certificate_data does not verify with %s",
+        prova_sig_name(prova_key_alg(key)), canon->len, prova_key_kid(key));
     if (rc == 0 && *ret_ok) rc = prova_report_key(r, prova_key_kid(key), src);
     return rc;
 }
@@ -246,22 +247,23 @@ static int check_certificate_vs_chain(const prova_json *cert, const prova_json *
     int rc = 0;
     const prova_json *ver = prova_json_get(cert, "version");
     if (!str_is(ver, "1.0", 3))
-        rc = prova_report_check(r, "certificate.version", false, "unsupported_certificate_version",
-                                "/certificate/version", "certificate_data version must be \"1.0\"");
+        rc = prova__report_check(r, "certificate.version", false, "unsupported_certificate_version",
+                                 "/certificate/version", "certificate_data version must be \"1.0\"");
     const prova_json *cid = prova_json_get(cert, "chain_id"), *id = prova_json_get(chain, "id");
     if (rc == 0 && cid && id) {
         bool ok = prova__ope_str_same(cid, id);
-        rc = prova_report_check(r, "certificate.chain_id", ok, ok ? "ok" : "chain_id_mismatch", "/certificate/chain_id",
+        rc =
+            prova__report_check(r, "certificate.chain_id", ok, ok ? "ok" : "chain_id_mismatch", "/certificate/chain_id",
                                 ok ? "the certificate names this chain" : "the certificate's chain_id is not chain.id");
     }
     int64_t count;
     if (rc == 0 && events) {
         bool ok = prova_json_get_int64(prova_json_get(cert, "event_count"), &count) == 0 && count == (int64_t)events->len;
-        rc = prova_report_check(r, "certificate.event_count", ok, ok ? "ok" : "event_count_mismatch",
-                                "/certificate/event_count",
-                                ok ? "event_count is the number of events (%u)"
-                                   : "event_count is not the number of events in the chain (%u)",
-                                events->len);
+        rc = prova__report_check(r, "certificate.event_count", ok, ok ? "ok" : "event_count_mismatch",
+                                 "/certificate/event_count",
+                                 ok ? "event_count is the number of events (%u)"
+                                    : "event_count is not the number of events in the chain (%u)",
+                                 events->len);
     }
     /* The per-event summaries {seq, event_type, actor_id, sentiment} against the events. */
     const prova_json *sums = prova_json_get(cert, "events");
@@ -289,12 +291,12 @@ static int check_certificate_vs_chain(const prova_json *cert, const prova_json *
             bool ok = shape && bad == 0;
             char at[64];
             snprintf(at, sizeof at, "/certificate/events/%zu", first);
-            rc = prova_report_check(r, "certificate.events", ok, ok ? "ok" : "certificate_events_mismatch",
-                                    ok ? "/certificate/events" : at,
-                                    ok ? "the certificate's event summaries match the events"
-                                    : !shape ? "the certificate lists a different number of events than the chain"
-                                             : "%zu event summaries differ from the events (first: event %zu)",
-                                    bad, first);
+            rc = prova__report_check(r, "certificate.events", ok, ok ? "ok" : "certificate_events_mismatch",
+                                     ok ? "/certificate/events" : at,
+                                     ok       ? "the certificate's event summaries match the events"
+                                     : !shape ? "the certificate lists a different number of events than the chain"
+                                              : "%zu event summaries differ from the events (first: event %zu)",
+                                     bad, first);
         }
     }
     /* chain_type and the chain's times, when the chain record carries them. */
@@ -318,8 +320,8 @@ static int check_certificate_vs_chain(const prova_json *cert, const prova_json *
         if (!ok) {
             char at[80];
             snprintf(at, sizeof at, "/certificate/%s", pairs[i].cert);
-            rc = prova_report_check(r, "certificate.chain", false, "certificate_chain_mismatch", at,
-                                    "the certificate's %s differs from the chain's %s", pairs[i].cert, pairs[i].chain);
+            rc = prova__report_check(r, "certificate.chain", false, "certificate_chain_mismatch", at,
+                                     "the certificate's %s differs from the chain's %s", pairs[i].cert, pairs[i].chain);
         }
     }
     return rc;
@@ -339,21 +341,21 @@ static int check_status(const prova_json *b, const prova_key *key, prova_report 
     const prova_json *st = prova_json_get(b, "status");
     *ret_status = NULL;
     if (!st)
-        return prova_report_warn(r, "status_unknown", "",
-                                 "the bundle carries no status block: whether the certificate was revoked or "
-                                 "superseded cannot be seen offline; ask the issuer's live API");
+        return prova__report_warn(r, "status_unknown", "",
+                                  "the bundle carries no status block: whether the certificate was revoked or "
+                                  "superseded cannot be seen offline; ask the issuer's live API");
     const prova_json *s = prova_json_get(st, "status");
     int rc = 0;
     if (!prova_json_is_object(st) ||
         !(prova_json_str_eq(s, "active") || prova_json_str_eq(s, "revoked") || prova_json_str_eq(s, "superseded")))
-        return prova_report_check(r, "status", false, "status_invalid", "/status",
-                                  "status must be an object whose status is active, revoked or superseded");
+        return prova__report_check(r, "status", false, "status_invalid", "/status",
+                                   "status must be an object whose status is active, revoked or superseded");
     bool bound = same_signature(prova_json_get(st, "certificate_signature"), prova_json_get(b, "certificate_signature"));
     const prova_json *sid = prova_json_get(st, "certificate_id"), *bid = prova_json_get(b, "certificate_id");
     if (sid && bid && !prova__ope_str_same(sid, bid)) bound = false;
-    rc = prova_report_check(r, "status.binding", bound, bound ? "ok" : "status_mismatch", "/status",
-                            bound ? "the status block names this certificate"
-                                  : "the status block belongs to another certificate");
+    rc = prova__report_check(r, "status.binding", bound, bound ? "ok" : "status_mismatch", "/status",
+                             bound ? "the status block names this certificate"
+                                   : "the status block belongs to another certificate");
     /* Its signature, by the issuer key. */
     if (rc == 0 && key) {
         static const char *const skip[] = {"signature"};
@@ -380,9 +382,9 @@ static int check_status(const prova_json *b, const prova_key *key, prova_report 
         prova_buf_free(&t);
         prova_buf_free(&canon);
         if (rc == PROVA_ENOMEM) return rc;
-        rc = prova_report_check(r, "status.signature", ok, ok ? "ok" : "status_signature_invalid", "/status/signature",
-                                ok ? "the status block is signed by the issuer key"
-                                   : "the status block's signature does not verify with the issuer key");
+        rc = prova__report_check(r, "status.signature", ok, ok ? "ok" : "status_signature_invalid", "/status/signature",
+                                 ok ? "the status block is signed by the issuer key"
+                                    : "the status block's signature does not verify with the issuer key");
     }
     if (rc < 0) return rc;
     *ret_status = s->u.str;
@@ -390,20 +392,20 @@ static int check_status(const prova_json *b, const prova_key *key, prova_report 
     const char *when = prova_json_is_string(upd) ? upd->u.str : "?";
     if (prova_json_str_eq(s, "revoked")) {
         const prova_json *why = prova_json_get(st, "revocation_reason");
-        rc = prova_report_check(r, "status", false, "certificate_revoked", "/status/status",
-                                "the certificate was revoked at %.40s%s%.200s", when, prova_json_is_string(why) ? ": " : "",
-                                prova_json_is_string(why) ? why->u.str : "");
+        rc = prova__report_check(r, "status", false, "certificate_revoked", "/status/status",
+                                 "the certificate was revoked at %.40s%s%.200s", when,
+                                 prova_json_is_string(why) ? ": " : "", prova_json_is_string(why) ? why->u.str : "");
     } else if (prova_json_str_eq(s, "superseded")) {
         const prova_json *by = prova_json_get(st, "superseded_by");
-        rc = prova_report_check(r, "status", false, "certificate_superseded", "/status/status",
-                                "the certificate was superseded at %.40s by %.100s", when,
-                                prova_json_is_string(by) ? by->u.str : "?");
+        rc = prova__report_check(r, "status", false, "certificate_superseded", "/status/status",
+                                 "the certificate was superseded at %.40s by %.100s", when,
+                                 prova_json_is_string(by) ? by->u.str : "?");
     } else {
-        rc = prova_report_check(r, "status", true, "ok", "/status/status", "active as of %.40s", when);
+        rc = prova__report_check(r, "status", true, "ok", "/status/status", "active as of %.40s", when);
         if (rc == 0)
-            rc = prova_report_warn(r, "status_offline", "/status",
-                                   "the status block is the status when the bundle was written; the issuer's live "
-                                   "status is authoritative");
+            rc = prova__report_warn(r, "status_offline", "/status",
+                                    "the status block is the status when the bundle was written; the issuer's live "
+                                    "status is authoritative");
     }
     return rc;
 }
@@ -429,14 +431,14 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
     bool sig_alg_ok = true;
     if (rc == 0 && prova__oe_truthy(sa) && (!prova_json_is_string(sa) || prova_sig_lookup(sa->u.str, &sig_alg) < 0)) {
         sig_alg_ok = false;
-        rc = prova_report_check(r, "signature_algorithm", false, "unsupported_signature_algorithm",
-                                "/chain/signature_algorithm",
-                                "signature_algorithm must be ed25519, ed448, ecdsa-p256, ecdsa-p384 or ecdsa-p521");
+        rc = prova__report_check(r, "signature_algorithm", false, "unsupported_signature_algorithm",
+                                 "/chain/signature_algorithm",
+                                 "signature_algorithm must be ed25519, ed448, ecdsa-p256, ecdsa-p384 or ecdsa-p521");
     }
     const prova_json *canon = prova_json_get(chain, "canonicalization");
     if (rc == 0 && canon && !prova_json_str_eq(canon, "jcs"))
-        rc = prova_report_check(r, "canonicalization", false, "unsupported_canonicalization",
-                                "/chain/canonicalization", "canonicalization must be \"jcs\" (the only one defined)");
+        rc = prova__report_check(r, "canonicalization", false, "unsupported_canonicalization",
+                                 "/chain/canonicalization", "canonicalization must be \"jcs\" (the only one defined)");
 
     /* 1. The signature. */
     bool sig_ok = false;
@@ -445,8 +447,8 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
     if (rc == 0 && (!prova__oe_truthy(cert) || !prova__oe_truthy(sig) || !prova__oe_truthy(pk))) {
         rc = sdk_add(&errors, "Missing certificate, certificate_signature, or public_key");
         if (rc == 0)
-            rc = prova_report_check(r, "schema", false, "schema_error", "",
-                                    "a bundle needs certificate, certificate_signature and public_key");
+            rc = prova__report_check(r, "schema", false, "schema_error", "",
+                                     "a bundle needs certificate, certificate_signature and public_key");
     }
     bool sdk_sig_ok = false;
     if (rc == 0 && prova__oe_truthy(cert) && prova__oe_truthy(sig) && prova__oe_truthy(pk)) {
@@ -464,7 +466,7 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
     char stored[PROVA_OE_HEX_MAX + 1] = "", recomputed[PROVA_OE_HEX_MAX + 1] = "";
     bool integrity_ok = false, chain_hash_ok = false, have_events = prova__oe_truthy(events);
     if (rc == 0 && have_events && !prova_json_is_array(events)) {
-        rc = prova_report_check(r, "schema", false, "schema_error", "/chain/events", "chain.events must be an array");
+        rc = prova__report_check(r, "schema", false, "schema_error", "/chain/events", "chain.events must be an array");
         have_events = false;
     }
     if (rc == 0 && have_events && alg_ok) {
@@ -496,16 +498,16 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
         const prova_json *rec = prova_json_get(chain, "chain_hash");
         if (rc == 0 && rec && !prova_json_is_null(rec)) {
             bool ok = prova__ope_str_same(rec, expected);
-            rc = prova_report_check(r, "chain.chain_hash", ok, ok ? "ok" : "chain_record_hash_mismatch",
-                                    "/chain/chain_hash",
-                                    ok ? "the chain record's chain_hash equals the certificate's"
-                                       : "the chain record's chain_hash differs from the certificate's");
+            rc = prova__report_check(r, "chain.chain_hash", ok, ok ? "ok" : "chain_record_hash_mismatch",
+                                     "/chain/chain_hash",
+                                     ok ? "the chain record's chain_hash equals the certificate's"
+                                        : "the chain record's chain_hash differs from the certificate's");
         }
     } else if (rc == 0 && !have_events) {
         rc = sdk_add(&errors, "Missing chain or chain.events");
         if (rc == 0)
-            rc = prova_report_check(r, "schema", false, "schema_error", "/chain",
-                                    "the bundle has no chain events: the certificate cannot be checked against them");
+            rc = prova__report_check(r, "schema", false, "schema_error", "/chain",
+                                     "the bundle has no chain events: the certificate cannot be checked against them");
     } else if (rc == 0 && !alg_ok) {
         char msg[120];
         snprintf(msg, sizeof msg, "Unsupported hash algorithm: %.64s",
@@ -548,8 +550,9 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
         snprintf(check, sizeof check, "attestations[%zu]", i);
         snprintf(at, sizeof at, "/attestations/%zu", i);
         if (rc == 0)
-            rc = prova_report_check(r, check, ok, ok ? "ok" : "attestation_invalid", at, "%s %s",
-                                    prova_json_is_string(t) ? t->u.str : "attestation", ok ? "verifies" : "does not verify");
+            rc = prova__report_check(r, check, ok, ok ? "ok" : "attestation_invalid", at, "%s %s",
+                                     prova_json_is_string(t) ? t->u.str : "attestation",
+                                     ok ? "verifies" : "does not verify");
         prova_buf_free(&msg);
     }
 
@@ -619,9 +622,9 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
 /* ---- chain records and event arrays ------------------------------------------------------------------------------ */
 
 static int unsigned_warning(prova_report *r) {
-    return prova_report_warn(r, "unsigned", "",
-                             "no signature covers these events: the checks prove they are linked and unaltered "
-                             "relative to each other, not who recorded them (a certificate does)");
+    return prova__report_warn(r, "unsigned", "",
+                              "no signature covers these events: the checks prove they are linked and unaltered "
+                              "relative to each other, not who recorded them (a certificate does)");
 }
 
 /* Chain records and events carry no certificate: members outside the event hash, sentiment too, are covered by
@@ -643,15 +646,15 @@ static int verify_chain_record(const prova_json *chain, const prova_verify_optio
         return rc;
     const prova_json *canon = prova_json_get(chain, "canonicalization");
     if (rc == 0 && canon && !prova_json_str_eq(canon, "jcs"))
-        rc = prova_report_check(r, "canonicalization", false, "unsupported_canonicalization", "/canonicalization",
-                                "canonicalization must be \"jcs\"");
+        rc = prova__report_check(r, "canonicalization", false, "unsupported_canonicalization", "/canonicalization",
+                                 "canonicalization must be \"jcs\"");
     const prova_json *status = prova_json_get(chain, "status");
     static const char *const statuses[] = {"open", "resolved", "certified", "revoked"};
     bool status_ok = !status;
     for (size_t i = 0; i < 4; i++) status_ok = status_ok || prova_json_str_eq(status, statuses[i]);
     if (rc == 0 && !status_ok)
-        rc = prova_report_check(r, "status", false, "status_invalid", "/status",
-                                "status must be open, resolved, certified or revoked");
+        rc = prova__report_check(r, "status", false, "status_invalid", "/status",
+                                 "status must be open, resolved, certified or revoked");
     oe_chain c;
     char stored[PROVA_OE_HEX_MAX + 1], recomputed[PROVA_OE_HEX_MAX + 1];
     if (rc < 0) return rc;
@@ -661,19 +664,19 @@ static int verify_chain_record(const prova_json *chain, const prova_verify_optio
     if (rc == 0 && ch && !prova_json_is_null(ch)) {
         rc = chain_hash_checks(r, "chain_hash", "/chain_hash", ch, stored, recomputed, "chain_hash");
     } else if (rc == 0 && status && !prova_json_str_eq(status, "open")) {
-        rc = prova_report_check(r, "chain_hash", false, "chain_hash_missing", "/chain_hash",
-                                "a chain that is no longer open must carry its chain_hash");
+        rc = prova__report_check(r, "chain_hash", false, "chain_hash_missing", "/chain_hash",
+                                 "a chain that is no longer open must carry its chain_hash");
     } else if (rc == 0) {
-        rc = prova_report_check(r, "chain_hash", true, "ok", "/chain_hash",
-                                "open chain: its current %s chain hash is %s", prova_hash_name(alg), stored);
+        rc = prova__report_check(r, "chain_hash", true, "ok", "/chain_hash",
+                                 "open chain: its current %s chain hash is %s", prova_hash_name(alg), stored);
     }
     const prova_json *cnt = prova_json_get(chain, "event_count");
     int64_t n;
     if (rc == 0 && cnt) {
         bool ok = prova_json_get_int64(cnt, &n) == 0 && n == (int64_t)events->len;
-        rc = prova_report_check(r, "event_count", ok, ok ? "ok" : "event_count_mismatch", "/event_count",
-                                ok ? "event_count is the number of events" : "event_count is not the number of events (%u)",
-                                events->len);
+        rc = prova__report_check(
+            r, "event_count", ok, ok ? "ok" : "event_count_mismatch", "/event_count",
+            ok ? "event_count is the number of events" : "event_count is not the number of events (%u)", events->len);
     }
     if (rc == 0) rc = unsigned_warning(r);
     if (rc == 0) rc = events_unauthenticated(&c, r);
@@ -691,8 +694,8 @@ static int verify_events(const prova_json *events, const prova_verify_options *o
     rc = check_events(&c, events, alg, "", r, false, stored, recomputed);
     if (rc == 0) rc = integrity_summary(&c, "", r);
     if (rc == 0 && c.integrity_ok)
-        rc = prova_report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
-                                prova_hash_name(alg), stored);
+        rc = prova__report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
+                                 prova_hash_name(alg), stored);
     if (rc == 0) rc = unsigned_warning(r);
     if (rc == 0) rc = events_unauthenticated(&c, r);
     prova__oe_chain_free(&c);
@@ -745,8 +748,8 @@ int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o, pr
         if (rc == 0) rc = verify_events(doc, o, r);
     } else {
         prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
-        rc = prova_report_check(r, "kind", false, "schema_error", "",
-                                "not an OpenExecution document: expected a bundle, a chain record or events");
+        rc = prova__report_check(r, "kind", false, "schema_error", "",
+                                 "not an OpenExecution document: expected a bundle, a chain record or events");
     }
     return rc;
 }
@@ -783,7 +786,7 @@ int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_optio
                 if (more > 0) err.offset += l.offset;
                 err.line = line;
                 if (reterr) *reterr = err;
-                prova_report_check(r, "parse", false, err.reason, err.pointer, "line %zu: %s", line, err.message);
+                prova__report_check(r, "parse", false, err.reason, err.pointer, "line %zu: %s", line, err.message);
                 prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
                 rc = PROVA_ESYNTAX;
             }
@@ -802,13 +805,13 @@ int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_optio
         prova_doc_free(doc);
     }
     if (rc == 0 && !inited)
-        return prova_report_check(r, "events", false, "schema_error", "", "no events in the input");
+        return prova__report_check(r, "events", false, "schema_error", "", "no events in the input");
     char stored[PROVA_OE_HEX_MAX + 1], recomputed[PROVA_OE_HEX_MAX + 1];
     if (rc == 0) rc = prova__oe_chain_finish(&c, stored, recomputed);
     if (rc == 0) rc = integrity_summary(&c, "", r);
     if (rc == 0 && c.integrity_ok)
-        rc = prova_report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
-                                prova_hash_name(alg), stored);
+        rc = prova__report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
+                                 prova_hash_name(alg), stored);
     if (rc == 0) rc = unsigned_warning(r);
     if (rc == 0) rc = events_unauthenticated(&c, r);
     if (inited) prova__oe_chain_free(&c);

@@ -190,33 +190,34 @@ static void verify_opaque_chain(const prova_json *receipts, const char *prefix, 
         snprintf(cn, sizeof cn, "receipt[%zu].schema", i);
         if (!hopv || !prova_json_is_string(hash) || !prev ||
             !(prova_json_is_null(prev) || prova_json_is_string(prev))) {
-            prova_report_check(r, cn, false, "schema_error", at,
-                               "a receipt needs hop, receipt_hash (a string) and prev_receipt_hash (null or a string)");
+            prova__report_check(
+                r, cn, false, "schema_error", at,
+                "a receipt needs hop, receipt_hash (a string) and prev_receipt_hash (null or a string)");
             continue;
         }
-        prova_report_check(r, cn, true, NULL, at, "ope-lib receipt (opaque hashes)");
+        prova__report_check(r, cn, true, NULL, at, "ope-lib receipt (opaque hashes)");
         int64_t hop = -1;
         snprintf(cn, sizeof cn, "receipt[%zu].hop", i);
         snprintf(pb, sizeof pb, "%s/%zu/hop", prefix, i);
         if (prova_json_is_int(hopv) && prova_json_get_int64(hopv, &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
-            prova_report_check(r, cn, true, NULL, pb, "hop is %zu", i);
+            prova__report_check(r, cn, true, NULL, pb, "hop is %zu", i);
         else
-            prova_report_check(r, cn, false, "hop_mismatch", pb,
-                               "hop is not %zu (a receipt dropped, duplicated or "
-                               "reordered?)",
-                               i);
+            prova__report_check(r, cn, false, "hop_mismatch", pb,
+                                "hop is not %zu (a receipt dropped, duplicated or "
+                                "reordered?)",
+                                i);
         snprintf(cn, sizeof cn, "receipt[%zu].link", i);
         snprintf(pb, sizeof pb, "%s/%zu/prev_receipt_hash", prefix, i);
         bool ok = i == 0 ? prova_json_is_null(prev) || prev->len == 0
                          : prova__ope_str_same(prev, prova_json_get(&receipts->u.items[i - 1], "receipt_hash"));
         if (ok)
-            prova_report_check(r, cn, true, NULL, pb,
-                               i == 0 ? "the first receipt has no predecessor"
-                                      : "prev_receipt_hash is the previous receipt_hash");
+            prova__report_check(r, cn, true, NULL, pb,
+                                i == 0 ? "the first receipt has no predecessor"
+                                       : "prev_receipt_hash is the previous receipt_hash");
         else
-            prova_report_check(r, cn, false, "chain_broken", pb,
-                               i == 0 ? "the first receipt links to a predecessor that is missing"
-                                      : "prev_receipt_hash is not the previous receipt's receipt_hash");
+            prova__report_check(r, cn, false, "chain_broken", pb,
+                                i == 0 ? "the first receipt links to a predecessor that is missing"
+                                       : "prev_receipt_hash is not the previous receipt's receipt_hash");
     }
 }
 
@@ -231,9 +232,9 @@ static int verify_receipts(const prova_json *receipts, const prova_json *trace, 
     for (size_t i = 0; opaque && i < receipts->len; i++) opaque = is_opaque(&receipts->u.items[i]);
     if (opaque) {
         verify_opaque_chain(receipts, at, r);
-        prova_report_warn(r, "receipt_hashes_opaque", at,
-                          "ope-lib receipts: hashes are opaque strings, so only hop order and linkage were checked "
-                          "(the bundle signature covers them)");
+        prova__report_warn(r, "receipt_hashes_opaque", at,
+                           "ope-lib receipts: hashes are opaque strings, so only hop order and linkage were checked "
+                           "(the bundle signature covers them)");
         return 0;
     }
     int vr = prova__ope_verify_chain(receipts, at, o, r);
@@ -246,10 +247,10 @@ static int verify_receipts(const prova_json *receipts, const prova_json *trace, 
         snprintf(tat, sizeof tat, "%s/trace_id", base);
         snprintf(rat, sizeof rat, "%s/receipts/0/trace_id", base);
         if (prova__ope_str_same(rt, trace))
-            prova_report_check(r, "bundle.trace", true, NULL, tat, "the receipts belong to the bundle's trace");
+            prova__report_check(r, "bundle.trace", true, NULL, tat, "the receipts belong to the bundle's trace");
         else
-            prova_report_check(r, "bundle.trace", false, "chain_broken", rat,
-                               "the receipts belong to trace %.80s, the bundle to %.80s", rt->u.str, trace->u.str);
+            prova__report_check(r, "bundle.trace", false, "chain_broken", rat,
+                                "the receipts belong to trace %.80s, the bundle to %.80s", rt->u.str, trace->u.str);
     }
     return 0;
 }
@@ -399,25 +400,25 @@ static int flat_signature(const prova_json *doc, const prova_verify_options *o, 
     prova_buf_free(&msg);
     const char *at = "/bundle_signature";
     if (kid && !key)
-        return prova_report_check(r, "bundle.signature", false, "kid_not_found", "/kid", "no trusted key has kid %.80s",
-                                  kid->u.str);
+        return prova__report_check(r, "bundle.signature", false, "kid_not_found", "/kid",
+                                   "no trusted key has kid %.80s", kid->u.str);
     if (!kid && !tried && v != 0)
-        return prova_report_check(r, "bundle.signature", false, "kid_not_found", "",
-                                  "the bundle names no kid and no trusted Ed25519 key was given");
+        return prova__report_check(r, "bundle.signature", false, "kid_not_found", "",
+                                   "the bundle names no kid and no trusted Ed25519 key was given");
     if (v == PROVA_ESYNTAX)
-        return prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
-                                  "the signature is not base64url");
+        return prova__report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
+                                   "the signature is not base64url");
     if (v != 0)
-        return kid ? prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
-                                        "the Ed25519 signature does not verify with %.80s", kid->u.str)
-                   : prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
-                                        "the Ed25519 signature verifies with none of the %zu trusted keys (the "
-                                        "bundle names no kid)",
-                                        tried);
+        return kid ? prova__report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
+                                         "the Ed25519 signature does not verify with %.80s", kid->u.str)
+                   : prova__report_check(r, "bundle.signature", false, "bundle_signature_invalid", at,
+                                         "the Ed25519 signature verifies with none of the %zu trusted keys (the "
+                                         "bundle names no kid)",
+                                         tried);
     const char *name = prova_key_kid(key);
-    int rc = prova_report_check(r, "bundle.signature", true, NULL, at,
-                                "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s%s", name,
-                                kid ? "" : " (the bundle names no kid: found among the trusted keys)");
+    int rc = prova__report_check(r, "bundle.signature", true, NULL, at,
+                                 "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s%s", name,
+                                 kid ? "" : " (the bundle names no kid: found among the trusted keys)");
     if (rc == 0) rc = prova_report_key(r, name, source ? source : "");
     return rc;
 }
@@ -425,8 +426,8 @@ static int flat_signature(const prova_json *doc, const prova_verify_options *o, 
 static int verify_flat(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
     const char *bad_at = "";
     const char *bad = flat_schema_problem(doc, &bad_at);
-    if (bad) return prova_report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (flat form)", bad);
-    int rc = prova_report_check(r, "bundle.schema", true, NULL, "", "flat export bundle (seed 003, section 4)");
+    if (bad) return prova__report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (flat form)", bad);
+    int rc = prova__report_check(r, "bundle.schema", true, NULL, "", "flat export bundle (seed 003, section 4)");
 
     /* bundle_cid, under each variant; the first that matches says what the peer hashed. */
     const prova_json *cidv = prova_json_get(doc, "bundle_cid"), *kid = prova_json_get(doc, "kid");
@@ -438,21 +439,21 @@ static int verify_flat(const prova_json *doc, const prova_verify_options *o, pro
         int cr = flat_cid(doc, f, cid);
         if (cr == PROVA_ENOMEM) return cr;
         if (cr < 0) {
-            rc = prova_report_check(r, "bundle.cid", false, "schema_error", "", "the bundle cannot be canonicalized");
+            rc = prova__report_check(r, "bundle.cid", false, "schema_error", "", "the bundle cannot be canonicalized");
             break;
         }
         if (!first_cid[0]) memcpy(first_cid, cid, sizeof cid);
         if (prova_json_str_eq(cidv, cid)) matched = f;
     }
     if (rc == 0 && matched)
-        rc = prova_report_check(r, "bundle.cid", true, NULL, "/bundle_cid",
-                                "bundle_cid is the CID of %s (cid variant %s)", matched->what, matched->name);
+        rc = prova__report_check(r, "bundle.cid", true, NULL, "/bundle_cid",
+                                 "bundle_cid is the CID of %s (cid variant %s)", matched->what, matched->name);
     else if (rc == 0 && first_cid[0])
-        rc = prova_report_check(r, "bundle.cid", false, "bundle_cid_mismatch", "/bundle_cid",
-                                "bundle_cid %.80s matches no variant of the bundle (%s is the CID of %s; the "
-                                "variants without kid, with \"bundle_cid\":\"PENDING\" and of the receipts alone "
-                                "were tried too)",
-                                cidv->u.str, first_cid, flat_variants[0].what);
+        rc = prova__report_check(r, "bundle.cid", false, "bundle_cid_mismatch", "/bundle_cid",
+                                 "bundle_cid %.80s matches no variant of the bundle (%s is the CID of %s; the "
+                                 "variants without kid, with \"bundle_cid\":\"PENDING\" and of the receipts alone "
+                                 "were tried too)",
+                                 cidv->u.str, first_cid, flat_variants[0].what);
     if (rc < 0) return rc;
 
     rc = flat_signature(doc, o, r);
@@ -475,10 +476,10 @@ static int verify_flat(const prova_json *doc, const prova_verify_options *o, pro
         unauth++;
     }
     if (rc == 0 && unauth)
-        rc = prova_report_warn(r, "unauthenticated_fields", "",
-                               "%zu member(s) of the bundle are neither in what bundle_cid covers (cid variant %s) "
-                               "nor in the signed string; see unauthenticated_fields",
-                               unauth, f->name);
+        rc = prova__report_warn(r, "unauthenticated_fields", "",
+                                "%zu member(s) of the bundle are neither in what bundle_cid covers (cid variant %s) "
+                                "nor in the signed string; see unauthenticated_fields",
+                                unauth, f->name);
     return rc;
 }
 
@@ -502,10 +503,10 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
     const char *bad_at = "";
     const char *bad = schema_problem(doc, starter, &bad_at);
     if (bad) {
-        prova_report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (%s form)", bad, form);
+        prova__report_check(r, "bundle.schema", false, "schema_error", bad_at, "%s (%s form)", bad, form);
         return 0;
     }
-    prova_report_check(r, "bundle.schema", true, NULL, "", "%s export bundle with the members its checks need", form);
+    prova__report_check(r, "bundle.schema", true, NULL, "", "%s export bundle with the members its checks need", form);
 
     /* bundle_cid over the inner bundle object. */
     char cid[OPE_CID_LEN + 1];
@@ -513,13 +514,14 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
     int cr = prova__ope_cid(bundle, cid, &ce);
     if (cr == PROVA_ENOMEM) return cr;
     if (cr < 0)
-        prova_report_check(r, "bundle.cid", false, "schema_error", "/bundle", "the bundle cannot be canonicalized: %s",
-                           ce.message ? ce.message : "error");
+        prova__report_check(r, "bundle.cid", false, "schema_error", "/bundle", "the bundle cannot be canonicalized: %s",
+                            ce.message ? ce.message : "error");
     else if (prova_json_str_eq(cidv, cid))
-        prova_report_check(r, "bundle.cid", true, NULL, "/bundle_cid", "bundle_cid is the CID of the canonical bundle");
+        prova__report_check(r, "bundle.cid", true, NULL, "/bundle_cid",
+                            "bundle_cid is the CID of the canonical bundle");
     else
-        prova_report_check(r, "bundle.cid", false, "bundle_cid_mismatch", "/bundle_cid",
-                           "bundle_cid %.80s does not match the bundle, whose CID is %s", cidv->u.str, cid);
+        prova__report_check(r, "bundle.cid", false, "bundle_cid_mismatch", "/bundle_cid",
+                            "bundle_cid %.80s does not match the bundle, whose CID is %s", cidv->u.str, cid);
 
     /* Signature over "{bundle_cid}|{trace_id}|{exported_at}" as stated. */
     const char *source = NULL;
@@ -527,9 +529,9 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
     snprintf(pb, sizeof pb, "/%s", sig_name);
     if (!key) {
         char offered[PROVA__KEYSET_DESC_MAX];
-        prova_report_check(r, "bundle.signature", false, "kid_not_found", kid_at, "no trusted key has kid %.80s; %s",
-                           kid ? kid->u.str : "(none: an ope-lib bundle needs a \"kid\" beside its signature)",
-                           prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
+        prova__report_check(r, "bundle.signature", false, "kid_not_found", kid_at, "no trusted key has kid %.80s; %s",
+                            kid ? kid->u.str : "(none: an ope-lib bundle needs a \"kid\" beside its signature)",
+                            prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
     } else {
         prova_buf msg = PROVA_BUF_INIT;
         int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
@@ -542,15 +544,15 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
                     : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
         prova_buf_free(&msg);
         if (v == 0) {
-            prova_report_check(r, "bundle.signature", true, NULL, pb,
-                               "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s",
-                               kid->u.str);
+            prova__report_check(r, "bundle.signature", true, NULL, pb,
+                                "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s",
+                                kid->u.str);
             prova_report_key(r, kid->u.str, source ? source : "");
         } else {
-            prova_report_check(r, "bundle.signature", false, "bundle_signature_invalid", pb,
-                               v == PROVA_ESYNTAX ? "the signature is not base64url"
-                                                  : "the Ed25519 signature does not verify with %.80s",
-                               kid->u.str);
+            prova__report_check(r, "bundle.signature", false, "bundle_signature_invalid", pb,
+                                v == PROVA_ESYNTAX ? "the signature is not base64url"
+                                                   : "the Ed25519 signature does not verify with %.80s",
+                                kid->u.str);
         }
     }
 
@@ -562,19 +564,19 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
         int64_t count = -1;
         if (prova_json_get_int64(prova_json_get(bundle, "count"), &count) == 0 && count >= 0 &&
             (uint64_t)count == receipts->len)
-            prova_report_check(r, "bundle.count", true, NULL, "/bundle/count", "count is %zu", (size_t)receipts->len);
+            prova__report_check(r, "bundle.count", true, NULL, "/bundle/count", "count is %zu", (size_t)receipts->len);
         else
-            prova_report_check(r, "bundle.count", false, "schema_error", "/bundle/count",
-                               "count is not the number of receipts (%zu)", (size_t)receipts->len);
+            prova__report_check(r, "bundle.count", false, "schema_error", "/bundle/count",
+                                "count is not the number of receipts (%zu)", (size_t)receipts->len);
         bool stated = prova_json_typeof(prova_json_get(bundle, "chain_valid")) == PROVA_JSON_TRUE;
         bool actual = starter_chain_valid(receipts);
         if (stated && actual)
-            prova_report_check(r, "bundle.chain_valid", true, NULL, "/bundle/chain_valid",
-                               "chain_valid is true and the linkage agrees");
+            prova__report_check(r, "bundle.chain_valid", true, NULL, "/bundle/chain_valid",
+                                "chain_valid is true and the linkage agrees");
         else
-            prova_report_check(r, "bundle.chain_valid", false, "chain_broken", "/bundle/chain_valid",
-                               stated ? "chain_valid is true but the receipts do not link"
-                                      : "the exporter reported a broken chain (chain_valid false)");
+            prova__report_check(r, "bundle.chain_valid", false, "chain_broken", "/bundle/chain_valid",
+                                stated ? "chain_valid is true but the receipts do not link"
+                                       : "the exporter reported a broken chain (chain_valid false)");
     }
 
     /* Members outside what bundle_cid and the signature cover. */
@@ -583,13 +585,13 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
         const char *name = doc->u.members[i].key.u.str;
         if (strcmp(name, "bundle") == 0 || strcmp(name, "bundle_cid") == 0 || strcmp(name, sig_name) == 0) continue;
         if (strcmp(name, "transparency") == 0)
-            prova_report_warn(r, "transparency_not_checked", "/transparency",
-                              "the transparency inclusion proof is not checked");
+            prova__report_warn(r, "transparency_not_checked", "/transparency",
+                               "the transparency inclusion proof is not checked");
         prova_report_unauthenticated(r, name);
         unauth++;
     }
     if (unauth)
-        prova_report_warn(
+        prova__report_warn(
             r, "unauthenticated_fields", "",
             "%zu member(s) beside the bundle are not covered by its signature; see unauthenticated_fields", unauth);
     return 0;

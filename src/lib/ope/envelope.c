@@ -253,9 +253,9 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
     else if (starter && !prova_json_is_object(sender)) bad = "sender must be an object";
     if (bad) {
         schema_ok = false;
-        prova_report_check(r, "schema", false, "schema_error", at[0] ? at : "", "%s (%s dialect)", bad, dialect);
+        prova__report_check(r, "schema", false, "schema_error", at[0] ? at : "", "%s (%s dialect)", bad, dialect);
     } else {
-        prova_report_check(r, "schema", true, NULL, at, "%s envelope with the members a signature needs", dialect);
+        prova__report_check(r, "schema", true, NULL, at, "%s envelope with the members a signature needs", dialect);
     }
     if (!schema_ok) return 0;
 
@@ -264,8 +264,8 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
     char mine[OPE_CID_LEN + 1], ascii[OPE_CID_LEN + 1] = "";
     prova_error ce;
     if (prova__ope_cid(payload, mine, &ce) < 0) {
-        prova_report_check(r, "cid", false, ce.reason, ptr(pb, at, "payload"), "the payload cannot be canonicalized: %s",
-                           ce.message);
+        prova__report_check(r, "cid", false, ce.reason, ptr(pb, at, "payload"),
+                            "the payload cannot be canonicalized: %s", ce.message);
         return 0;
     }
     /* The ASCII form costs a second canonicalization: only for starter envelopes that need it. */
@@ -276,23 +276,24 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
         bool eq_mine = prova_json_str_eq(cid, mine), eq_ascii = need_ascii && ascii[0] && prova_json_str_eq(cid, ascii);
         if (eq_mine || eq_ascii) {
             use_cid = eq_mine ? mine : ascii;
-            prova_report_check(r, "cid", true, NULL, ptr(pb, at, "cid"), "cid is the SHA-256 of the canonical payload%s",
-                               eq_mine ? "" : " (ASCII-escaped, as the starter gateway hashes it)");
+            prova__report_check(r, "cid", true, NULL, ptr(pb, at, "cid"),
+                                "cid is the SHA-256 of the canonical payload%s",
+                                eq_mine ? "" : " (ASCII-escaped, as the starter gateway hashes it)");
         } else {
-            prova_report_check(r, "cid", false, "cid_mismatch", ptr(pb, at, "cid"),
-                               "cid %.80s does not match the payload, whose cid is %s", cid->u.str, mine);
+            prova__report_check(r, "cid", false, "cid_mismatch", ptr(pb, at, "cid"),
+                                "cid %.80s does not match the payload, whose cid is %s", cid->u.str, mine);
             use_cid = NULL;
         }
     } else {
         use_cid = ascii; /* the starter computes it when absent */
-        prova_report_check(r, "cid", true, NULL, ptr(pb, at, "payload"), "no cid sent; computed %s as the starter does",
-                           ascii);
+        prova__report_check(r, "cid", true, NULL, ptr(pb, at, "payload"),
+                            "no cid sent; computed %s as the starter does", ascii);
     }
 
     /* Signature and key. */
     if (!prova_json_is_string(sig) || sig->len == 0 || !prova_json_is_string(kidv) || kidv->len == 0) {
-        prova_report_check(r, "signature", false, "missing_sig_or_kid", ptr(pb, at, sig_name),
-                           "the envelope has no %s or no kid", sig_name);
+        prova__report_check(r, "signature", false, "missing_sig_or_kid", ptr(pb, at, sig_name),
+                            "the envelope has no %s or no kid", sig_name);
     } else {
         const char *source = NULL;
         const prova_key *key = prova__ope_find_key(o, kidv->u.str, &source);
@@ -306,15 +307,16 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
         }
         if (!key) {
             char offered[PROVA__KEYSET_DESC_MAX];
-            prova_report_check(r, "signature", false, "kid_not_found", starter ? ptr(pb, at, "sender/kid") : ptr(pb, at, "kid"),
-                               "no trusted key has kid %.80s%s; %s", kidv->u.str,
-                               starter && prova_json_get(sender, "jwk") ? " (sender.jwk is not trusted without "
-                                                                          "--trust-embedded-key)"
-                                                                        : "",
-                               prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
+            prova__report_check(r, "signature", false, "kid_not_found",
+                                starter ? ptr(pb, at, "sender/kid") : ptr(pb, at, "kid"),
+                                "no trusted key has kid %.80s%s; %s", kidv->u.str,
+                                starter && prova_json_get(sender, "jwk") ? " (sender.jwk is not trusted without "
+                                                                           "--trust-embedded-key)"
+                                                                         : "",
+                                prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
         } else if (!use_cid) {
-            prova_report_check(r, "signature", false, "cid_mismatch", ptr(pb, at, sig_name),
-                               "not checked: the signed cid does not match the payload");
+            prova__report_check(r, "signature", false, "cid_mismatch", ptr(pb, at, sig_name),
+                                "not checked: the signed cid does not match the payload");
         } else {
             prova_buf msg = PROVA_BUF_INIT;
             int rc;
@@ -326,8 +328,9 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
             }
             int v = rc ? rc : prova__ope_verify_b64(key, msg.data, msg.len, sig->u.str, sig->len);
             if (v == 0) {
-                prova_report_check(r, "signature", true, NULL, ptr(pb, at, sig_name), "Ed25519 signature over %s verifies with %s",
-                                   bound ? "the whole envelope" : "cid|trace_id|ts", kidv->u.str);
+                prova__report_check(r, "signature", true, NULL, ptr(pb, at, sig_name),
+                                    "Ed25519 signature over %s verifies with %s",
+                                    bound ? "the whole envelope" : "cid|trace_id|ts", kidv->u.str);
                 prova_report_key(r, kidv->u.str, source);
                 if (info) {
                     memcpy(info->cid, use_cid, strlen(use_cid) + 1);
@@ -344,9 +347,10 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
                     info->signature_len = sig->len;
                 }
             } else {
-                prova_report_check(r, "signature", false, "signature_invalid", ptr(pb, at, sig_name),
-                                   v == PROVA_ESYNTAX ? "the signature is not base64url" : "the Ed25519 signature does not verify with %s",
-                                   kidv->u.str);
+                prova__report_check(r, "signature", false, "signature_invalid", ptr(pb, at, sig_name),
+                                    v == PROVA_ESYNTAX ? "the signature is not base64url"
+                                                       : "the Ed25519 signature does not verify with %s",
+                                    kidv->u.str);
             }
             prova_buf_free(&msg);
         }
@@ -357,21 +361,23 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
     int64_t skew = prova__ope_skew(o);
     int64_t now = o ? o->now_us : 0;
     if (!ts_parsed && skew >= 0) {
-        prova_report_check(r, "timestamp", false, "schema_error", ptr(pb, at, "ts"),
-                           "ts is not an RFC 3339 timestamp with an offset, so its freshness cannot be checked");
+        prova__report_check(r, "timestamp", false, "schema_error", ptr(pb, at, "ts"),
+                            "ts is not an RFC 3339 timestamp with an offset, so its freshness cannot be checked");
     } else if (!ts_parsed) {
-        prova_report_warn(r, "timestamp_unparsed", ptr(pb, at, "ts"), "ts is not an RFC 3339 timestamp with an offset");
+        prova__report_warn(r, "timestamp_unparsed", ptr(pb, at, "ts"),
+                           "ts is not an RFC 3339 timestamp with an offset");
     } else if (skew >= 0) {
         int64_t d = ts_us - now;
         if (d > skew * 1000000) {
-            prova_report_check(r, "timestamp", false, "timestamp_skew", ptr(pb, at, "ts"),
-                               "ts is %lld s in the future (window %lld s)", (long long)(d / 1000000), (long long)skew);
+            prova__report_check(r, "timestamp", false, "timestamp_skew", ptr(pb, at, "ts"),
+                                "ts is %lld s in the future (window %lld s)", (long long)(d / 1000000),
+                                (long long)skew);
         } else {
-            prova_report_check(r, "timestamp", true, NULL, ptr(pb, at, "ts"), "ts is not in the future (window %lld s)",
-                               (long long)skew);
+            prova__report_check(r, "timestamp", true, NULL, ptr(pb, at, "ts"),
+                                "ts is not in the future (window %lld s)", (long long)skew);
             if (-d > skew * 1000000)
-                prova_report_warn(r, "stale_timestamp", ptr(pb, at, "ts"), "ts is %lld s in the past (window %lld s)",
-                                  (long long)(-d / 1000000), (long long)skew);
+                prova__report_warn(r, "stale_timestamp", ptr(pb, at, "ts"), "ts is %lld s in the past (window %lld s)",
+                                   (long long)(-d / 1000000), (long long)skew);
         }
     }
     static const struct {
@@ -383,14 +389,14 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
         if (!w) continue;
         int64_t wt;
         if (!prova_json_is_string(w) || prova_time_parse(w->u.str, w->len, &wt) < 0) {
-            prova_report_check(r, windows[i].name, false, "schema_error", ptr(pb, at, windows[i].name),
-                               "%s is not an RFC 3339 timestamp with an offset", windows[i].name);
+            prova__report_check(r, windows[i].name, false, "schema_error", ptr(pb, at, windows[i].name),
+                                "%s is not an RFC 3339 timestamp with an offset", windows[i].name);
         } else if (windows[i].after ? now >= wt : now < wt) {
-            prova_report_check(r, windows[i].name, false, windows[i].code, ptr(pb, at, windows[i].name), "%s %.40s %s",
-                               windows[i].name, w->u.str, windows[i].after ? "has passed" : "is still ahead");
+            prova__report_check(r, windows[i].name, false, windows[i].code, ptr(pb, at, windows[i].name), "%s %.40s %s",
+                                windows[i].name, w->u.str, windows[i].after ? "has passed" : "is still ahead");
         } else {
-            prova_report_check(r, windows[i].name, true, NULL, ptr(pb, at, windows[i].name), "%s %.40s holds",
-                               windows[i].name, w->u.str);
+            prova__report_check(r, windows[i].name, true, NULL, ptr(pb, at, windows[i].name), "%s %.40s holds",
+                                windows[i].name, w->u.str);
         }
     }
 
@@ -404,9 +410,9 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
         }
     }
     if (unauth)
-        prova_report_warn(r, "unauthenticated_fields", at,
-                          "%zu member(s) are not covered by the signature (OPE v1 signs only cid|trace_id|ts); see "
-                          "unauthenticated_fields",
-                          unauth);
+        prova__report_warn(r, "unauthenticated_fields", at,
+                           "%zu member(s) are not covered by the signature (OPE v1 signs only cid|trace_id|ts); see "
+                           "unauthenticated_fields",
+                           unauth);
     return 0;
 }

@@ -277,13 +277,13 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
     const char *member;
     const char *bad = schema_problem(rc, &member);
     if (bad) {
-        prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", member[0] ? ptr(pb, at, member) : at,
-                           "%s", bad);
+        prova__report_check(r, cname(cn, label, "schema"), false, "schema_error", member[0] ? ptr(pb, at, member) : at,
+                            "%s", bad);
         return 0;
     }
     bool lite = prova__ope_is_lite(rc);
-    prova_report_check(r, cname(cn, label, "schema"), true, NULL, at, "%s receipt with the members its checks need",
-                       lite ? "unsigned lite" : "signed starter");
+    prova__report_check(r, cname(cn, label, "schema"), true, NULL, at, "%s receipt with the members its checks need",
+                        lite ? "unsigned lite" : "signed starter");
     *ret_schema_ok = true;
 
     /* Hash. */
@@ -296,26 +296,26 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
         return PROVA_ENOMEM;
     }
     if (rr < 0) {
-        prova_report_check(r, cname(cn, label, "hash"), false, "schema_error", at,
-                           "the receipt cannot be canonicalized (a number out of range?)");
+        prova__report_check(r, cname(cn, label, "hash"), false, "schema_error", at,
+                            "the receipt cannot be canonicalized (a number out of range?)");
         prova_buf_free(&core);
         return 0;
     }
     char mine[HEX_LEN + 1];
     prova__sha256_hex(core.data, core.len, mine);
     if (prova_ct_equal(mine, stated, HEX_LEN))
-        prova_report_check(r, cname(cn, label, "hash"), true, NULL, ptr(pb, at, "receipt_hash"),
-                           "receipt_hash is the SHA-256 of the canonical receipt without %s",
-                           lite ? "receipt_hash" : "receipt_signature and receipt_hash");
+        prova__report_check(r, cname(cn, label, "hash"), true, NULL, ptr(pb, at, "receipt_hash"),
+                            "receipt_hash is the SHA-256 of the canonical receipt without %s",
+                            lite ? "receipt_hash" : "receipt_signature and receipt_hash");
     else
-        prova_report_check(r, cname(cn, label, "hash"), false, "receipt_hash_mismatch", ptr(pb, at, "receipt_hash"),
-                           "receipt_hash %.64s does not match the receipt, whose hash is %s", stated, mine);
+        prova__report_check(r, cname(cn, label, "hash"), false, "receipt_hash_mismatch", ptr(pb, at, "receipt_hash"),
+                            "receipt_hash %.64s does not match the receipt, whose hash is %s", stated, mine);
 
     /* Signature. */
     if (lite) {
-        prova_report_warn(r, "unsigned", at,
-                          "lite receipt: no signature, so only its hash and its linkage are checked (anyone can "
-                          "recompute them)");
+        prova__report_warn(r, "unsigned", at,
+                           "lite receipt: no signature, so only its hash and its linkage are checked (anyone can "
+                           "recompute them)");
     } else {
         const prova_json *kid = prova_json_get(rc, "gateway_kid");
         const prova_json *sig = prova_json_get(rc, "receipt_signature");
@@ -323,25 +323,25 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
         const prova_key *key = prova__ope_find_key(o, kid->u.str, &source);
         if (!key || strlen(kid->u.str) != kid->len) {
             char offered[PROVA__KEYSET_DESC_MAX];
-            prova_report_check(r, cname(cn, label, "signature"), false, "kid_not_found", ptr(pb, at, "gateway_kid"),
-                               "no trusted key has kid %.80s; %s", kid->u.str,
-                               prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
+            prova__report_check(r, cname(cn, label, "signature"), false, "kid_not_found", ptr(pb, at, "gateway_kid"),
+                                "no trusted key has kid %.80s; %s", kid->u.str,
+                                prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
         } else {
             int v = prova_key_alg(key) != PROVA_SIG_ED25519
                         ? PROVA_EVERIFY
                         : prova__ope_verify_b64(key, core.data, core.len, sig->u.str, sig->len);
             if (v == 0) {
-                prova_report_check(r, cname(cn, label, "signature"), true, NULL, ptr(pb, at, "receipt_signature"),
-                                   "Ed25519 signature over the canonical receipt verifies with %s", kid->u.str);
+                prova__report_check(r, cname(cn, label, "signature"), true, NULL, ptr(pb, at, "receipt_signature"),
+                                    "Ed25519 signature over the canonical receipt verifies with %s", kid->u.str);
                 prova_report_key(r, kid->u.str, source ? source : "");
             } else {
-                prova_report_check(r, cname(cn, label, "signature"), false, "receipt_signature_invalid",
-                                   ptr(pb, at, "receipt_signature"),
-                                   v == PROVA_ESYNTAX ? "receipt_signature is not base64url"
-                                   : prova_key_alg(key) != PROVA_SIG_ED25519
-                                       ? "the key %.80s is not an Ed25519 key"
-                                       : "the Ed25519 signature does not verify with %.80s",
-                                   kid->u.str);
+                prova__report_check(r, cname(cn, label, "signature"), false, "receipt_signature_invalid",
+                                    ptr(pb, at, "receipt_signature"),
+                                    v == PROVA_ESYNTAX ? "receipt_signature is not base64url"
+                                    : prova_key_alg(key) != PROVA_SIG_ED25519
+                                        ? "the key %.80s is not an Ed25519 key"
+                                        : "the Ed25519 signature does not verify with %.80s",
+                                    kid->u.str);
             }
         }
     }
@@ -411,49 +411,49 @@ int prova__ope_chain_step(ope_chain *c, const prova_json *rc, const char *at, co
     if (vr < 0) return vr;
     const prova_json *hash = prova_json_get(rc, "receipt_hash");
     if (schema_ok && prova__ope_is_lite(rc) != c->lite) {
-        prova_report_check(r, cname(cn, label, "schema"), false, "schema_error", ptr(pb, rat, "receipt_hash"),
-                           "the chain mixes unsigned lite receipts and signed receipts");
+        prova__report_check(r, cname(cn, label, "schema"), false, "schema_error", ptr(pb, rat, "receipt_hash"),
+                            "the chain mixes unsigned lite receipts and signed receipts");
         schema_ok = false;
     }
     if (schema_ok) {
         const prova_json *trace = prova_json_get(rc, "trace_id");
         if (!c->lite && i > 0) {
             if (same(trace, c->trace0, c->trace0_len, c->trace0_str))
-                prova_report_check(r, cname(cn, label, "trace"), true, NULL, ptr(pb, rat, "trace_id"),
-                                   "same trace_id as receipt 0");
+                prova__report_check(r, cname(cn, label, "trace"), true, NULL, ptr(pb, rat, "trace_id"),
+                                    "same trace_id as receipt 0");
             else
-                prova_report_check(r, cname(cn, label, "trace"), false, "chain_broken", ptr(pb, rat, "trace_id"),
-                                   "trace_id %.80s differs from the chain's %.80s", trace->u.str,
-                                   c->trace0_str ? c->trace0 : "(none)");
+                prova__report_check(r, cname(cn, label, "trace"), false, "chain_broken", ptr(pb, rat, "trace_id"),
+                                    "trace_id %.80s differs from the chain's %.80s", trace->u.str,
+                                    c->trace0_str ? c->trace0 : "(none)");
         }
         if (!c->lite) {
             int64_t hop = -1;
             if (prova_json_get_int64(prova_json_get(rc, "hop"), &hop) == 0 && hop >= 0 && (uint64_t)hop == i)
-                prova_report_check(r, cname(cn, label, "hop"), true, NULL, ptr(pb, rat, "hop"), "hop is %zu", i);
+                prova__report_check(r, cname(cn, label, "hop"), true, NULL, ptr(pb, rat, "hop"), "hop is %zu", i);
             else
-                prova_report_check(r, cname(cn, label, "hop"), false, "hop_mismatch", ptr(pb, rat, "hop"),
-                                   "hop is %lld at position %zu (a receipt dropped, duplicated or reordered?)",
-                                   (long long)hop, i);
+                prova__report_check(r, cname(cn, label, "hop"), false, "hop_mismatch", ptr(pb, rat, "hop"),
+                                    "hop is %lld at position %zu (a receipt dropped, duplicated or reordered?)",
+                                    (long long)hop, i);
         }
         const prova_json *prev = prova_json_get(rc, "prev_receipt_hash");
         if (i == 0) {
             /* ope-lib accepts "" for the first receipt's prev_receipt_hash (odin.md §4.1). */
             if (prova_json_is_null(prev) || (prova_json_is_string(prev) && prev->len == 0))
-                prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
-                                   "the first receipt has no predecessor");
+                prova__report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
+                                    "the first receipt has no predecessor");
             else
-                prova_report_check(r, cname(cn, label, "link"), false, "chain_broken",
-                                   ptr(pb, rat, "prev_receipt_hash"),
-                                   "the first receipt links to %.80s: receipts before it are missing",
-                                   prova_json_is_string(prev) ? prev->u.str : "?");
+                prova__report_check(r, cname(cn, label, "link"), false, "chain_broken",
+                                    ptr(pb, rat, "prev_receipt_hash"),
+                                    "the first receipt links to %.80s: receipts before it are missing",
+                                    prova_json_is_string(prev) ? prev->u.str : "?");
         } else if (same(prev, c->prev, c->prev_len, c->prev_str)) {
-            prova_report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
-                               "prev_receipt_hash is receipt %zu's receipt_hash", i - 1);
+            prova__report_check(r, cname(cn, label, "link"), true, NULL, ptr(pb, rat, "prev_receipt_hash"),
+                                "prev_receipt_hash is receipt %zu's receipt_hash", i - 1);
         } else {
-            prova_report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
-                               "prev_receipt_hash %.80s is not receipt %zu's receipt_hash %.80s",
-                               prova_json_is_string(prev) ? prev->u.str : "null", i - 1,
-                               c->prev_str ? c->prev : "(none)");
+            prova__report_check(r, cname(cn, label, "link"), false, "chain_broken", ptr(pb, rat, "prev_receipt_hash"),
+                                "prev_receipt_hash %.80s is not receipt %zu's receipt_hash %.80s",
+                                prova_json_is_string(prev) ? prev->u.str : "null", i - 1,
+                                c->prev_str ? c->prev : "(none)");
         }
     }
     /* The next receipt must link to this one's hash, whatever else was wrong with this one. */
@@ -465,7 +465,7 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
     if (!r) return PROVA_EINVAL;
     if (!at) at = "";
     if (!prova_json_is_array(receipts) || receipts->len == 0) {
-        prova_report_check(r, "chain.schema", false, "schema_error", at, "a receipt chain must be a non-empty array");
+        prova__report_check(r, "chain.schema", false, "schema_error", at, "a receipt chain must be a non-empty array");
         return 0;
     }
     ope_chain c;
@@ -483,8 +483,8 @@ int prova__ope_verify_chain(const prova_json *receipts, const char *at, const pr
 
 int prova__ope_chain_summary(const ope_chain *c, prova_report *r) {
     size_t passed = prova__report_quiet_passed(r);
-    return prova_report_check(r, "chain.summary", true, NULL, "",
-                              "%zu receipts: beyond the first %d, the %zu checks that passed are counted here, not "
-                              "listed (failures are always listed)",
-                              c->count, OPE_CHAIN_DETAIL, passed);
+    return prova__report_check(r, "chain.summary", true, NULL, "",
+                               "%zu receipts: beyond the first %d, the %zu checks that passed are counted here, not "
+                               "listed (failures are always listed)",
+                               c->count, OPE_CHAIN_DETAIL, passed);
 }

@@ -72,8 +72,8 @@ static void run_segment(segment *s) {
         if (!prova__ope_is_receipt(rcpt)) {
             char at[32];
             snprintf(at, sizeof at, "/%zu", s->c.count);
-            s->rc = prova_report_check(s->r, "chain.schema", false, "schema_error", at,
-                                       "line %zu is not a receipt: JSON Lines input must be a receipt chain", s->line);
+            s->rc = prova__report_check(s->r, "chain.schema", false, "schema_error", at,
+                                        "line %zu is not a receipt: JSON Lines input must be a receipt chain", s->line);
             s->c.count++;
         } else {
             if (s->c.count == OPE_CHAIN_DETAIL) prova__report_quiet(s->r, true);
@@ -174,7 +174,7 @@ int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_opt
         if (i > 0) prova_report_free(seg[i].r);
     }
     if (rc == 0 && count == 0)
-        rc = prova_report_check(r, "chain.schema", false, "schema_error", "", "no receipts in the input");
+        rc = prova__report_check(r, "chain.schema", false, "schema_error", "", "no receipts in the input");
     if (rc == 0 && count > OPE_CHAIN_DETAIL) rc = prova__ope_chain_summary(&seg[n - 1].c, r);
     for (size_t i = 0; i < n; i++) prova__ope_chain_free(&seg[i].c);
     return rc;
@@ -201,8 +201,8 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
         if (!vr) vr = prova__ope_verify_chain(root, "", o, r);
     } else {
         prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
-        vr = prova_report_check(r, "kind", false, "schema_error", "",
-                                "not an OPE document: expected an envelope, a receipt, a receipt chain or a bundle");
+        vr = prova__report_check(r, "kind", false, "schema_error", "",
+                                 "not an OPE document: expected an envelope, a receipt, a receipt chain or a bundle");
     }
     return vr;
 }

@@ -302,27 +302,27 @@ static int check_schema(const prova_json *doc, prova_report *r) {
     const prova_json *sv = prova_json_get(doc, "schema_version");
     int rc;
     if (!sv) {
-        rc = prova_report_check(r, "schema_version", false, "proof_schema_version_missing", "/schema_version",
-                                "the record has no schema_version");
+        rc = prova__report_check(r, "schema_version", false, "proof_schema_version_missing", "/schema_version",
+                                 "the record has no schema_version");
     } else if (!prova_json_is_string(sv)) {
-        rc = prova_report_check(r, "schema_version", false, "proof_schema_type", "/schema_version",
-                                "schema_version must be a string, not %s", type_name(sv));
+        rc = prova__report_check(r, "schema_version", false, "proof_schema_type", "/schema_version",
+                                 "schema_version must be a string, not %s", type_name(sv));
     } else if (prova_json_str_eq(sv, "1.0")) {
-        rc = prova_report_check(r, "schema_version", true, "ok", "/schema_version", "EmpiricalProofRecord 1.0");
+        rc = prova__report_check(r, "schema_version", true, "ok", "/schema_version", "EmpiricalProofRecord 1.0");
     } else if (sv->len > 2 && sv->len <= 12 && memcmp(sv->u.str, "1.", 2) == 0 &&
                strspn(sv->u.str + 2, "0123456789") == sv->len - 2) {
         /* "Minor versions only add fields" (SCHEMAS.md §schema-version policy). */
-        rc = prova_report_check(r, "schema_version", true, "ok", "/schema_version",
-                                "EmpiricalProofRecord %s, read as 1.0", sv->u.str);
+        rc = prova__report_check(r, "schema_version", true, "ok", "/schema_version",
+                                 "EmpiricalProofRecord %s, read as 1.0", sv->u.str);
         if (rc == 0)
-            rc = prova_report_warn(r, "proof_schema_minor_newer", "/schema_version",
-                                   "schema_version %s is a newer minor version: members it adds are signed but "
-                                   "not checked",
-                                   sv->u.str);
+            rc = prova__report_warn(r, "proof_schema_minor_newer", "/schema_version",
+                                    "schema_version %s is a newer minor version: members it adds are signed but "
+                                    "not checked",
+                                    sv->u.str);
     } else {
         char t[2 * CLIP_MAX + 1];
-        rc = prova_report_check(r, "schema_version", false, "proof_schema_version_unsupported", "/schema_version",
-                                "schema_version \"%s\" is not 1.x", clip_json(sv, t));
+        rc = prova__report_check(r, "schema_version", false, "proof_schema_version_unsupported", "/schema_version",
+                                 "schema_version \"%s\" is not 1.x", clip_json(sv, t));
     }
     for (size_t s = 0; rc == 0 && s < NF(sections); s++) {
         const struct section *sec = &sections[s];
@@ -341,16 +341,16 @@ static int check_schema(const prova_json *doc, prova_report *r) {
         else if (sec->fields)
             check_fields(v, sec->fields, sec->nfields, at, &p);
         if (p.n) {
-            rc = prova_report_check(r, check, false, p.code, p.at, "%s%s", p.msg,
-                                    p.n > 1 ? " (and more problems in this section)" : "");
+            rc = prova__report_check(r, check, false, p.code, p.at, "%s%s", p.msg,
+                                     p.n > 1 ? " (and more problems in this section)" : "");
         } else {
-            rc = prova_report_check(r, check, true, "ok", at, "%s has the members and types of schema 1.0", sec->name);
+            rc = prova__report_check(r, check, true, "ok", at, "%s has the members and types of schema 1.0", sec->name);
         }
         if (rc == 0 && p.unknown)
-            rc =
-                prova_report_warn(r, "proof_unknown_member", p.unknown_at,
-                                  "%zu member(s) that schema 1.0 does not define in %s, first %s (signed, not checked)",
-                                  p.unknown, sec->name, p.unknown_at);
+            rc = prova__report_warn(
+                r, "proof_unknown_member", p.unknown_at,
+                "%zu member(s) that schema 1.0 does not define in %s, first %s (signed, not checked)", p.unknown,
+                sec->name, p.unknown_at);
     }
     /* Unknown top-level members: in the signed body (forward compatibility), but schema 1.0 does not define them. */
     size_t unknown = 0;
@@ -364,10 +364,10 @@ static int check_schema(const prova_json *doc, prova_report *r) {
         if (!known && unknown++ == 0) snprintf(first, sizeof first, "/%s", clip(k->u.str, k->len, true, name));
     }
     if (rc == 0 && unknown)
-        rc = prova_report_warn(r, "proof_unknown_member", first,
-                               "%zu top-level member(s) that schema 1.0 does not define, first %s: they are in the "
-                               "signed body, but nothing checks them",
-                               unknown, first);
+        rc = prova__report_warn(r, "proof_unknown_member", first,
+                                "%zu top-level member(s) that schema 1.0 does not define, first %s: they are in the "
+                                "signed body, but nothing checks them",
+                                unknown, first);
     return rc;
 }
 
@@ -400,7 +400,7 @@ static void vfail(vstate *s, const char *check, const char *code, const char *at
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    s->rc = prova_report_check(s->r, check, false, code, at, "%s", msg);
+    s->rc = prova__report_check(s->r, check, false, code, at, "%s", msg);
 }
 
 /* Python's f"{d}" of a float, for messages: repr. */
@@ -447,8 +447,8 @@ static void check_verdict(const prova_json *doc, vstate *s) {
     }
     if (prova_json_str_eq(outcome, "INCONCLUSIVE")) {
         if (s->rc == 0)
-            s->rc = prova_report_check(s->r, "record.verdict", true, "ok", "/verdict/outcome",
-                                       "INCONCLUSIVE: the threshold is not applied");
+            s->rc = prova__report_check(s->r, "record.verdict", true, "ok", "/verdict/outcome",
+                                        "INCONCLUSIVE: the threshold is not applied");
         return;
     }
     const prova_json *thr = get2(doc, "verdict", "threshold");
@@ -468,9 +468,9 @@ static void check_verdict(const prova_json *doc, vstate *s) {
               "verdict.outcome '%s' contradicts the threshold (observed %s %s %s is %s -> expected %s)", outcome->u.str,
               o, cmp->u.str, v, satisfied ? "true" : "false", expected);
     } else if (s->rc == 0) {
-        s->rc = prova_report_check(s->r, "record.verdict", true, "ok", "/verdict/outcome",
-                                   "observed %s %s %s is %s: %s agrees with the threshold", o, cmp->u.str, v,
-                                   satisfied ? "true" : "false", expected);
+        s->rc = prova__report_check(s->r, "record.verdict", true, "ok", "/verdict/outcome",
+                                    "observed %s %s %s is %s: %s agrees with the threshold", o, cmp->u.str, v,
+                                    satisfied ? "true" : "false", expected);
     }
 }
 
@@ -524,8 +524,8 @@ static void check_items(const prova_json *doc, vstate *s) {
               clip_json(prova_json_get(e, "statistic_name"), sn));
     }
     if (more && s->rc == 0)
-        s->rc = prova_report_warn(s->r, "proof_items_more", "/data/datasets",
-                                  "%zu more dataset or evidence problems of the kinds above are not listed", more);
+        s->rc = prova__report_warn(s->r, "proof_items_more", "/data/datasets",
+                                   "%zu more dataset or evidence problems of the kinds above are not listed", more);
 }
 
 static int check_record(const prova_json *doc, prova_report *r) {
@@ -555,9 +555,9 @@ static int check_record(const prova_json *doc, prova_report *r) {
         vfail(&s, "record.identity", "proof_ophamin_version_empty", "/identity/ophamin_version",
               "ophamin_version is empty");
     if (s.rc == 0 && s.failed == 0)
-        s.rc = prova_report_check(r, "record", true, "ok", "",
-                                  "the record.validate() checklist holds: falsifiable, pre-registered, real data, "
-                                  "attributed, reproducible, identified");
+        s.rc = prova__report_check(r, "record", true, "ok", "",
+                                   "the record.validate() checklist holds: falsifiable, pre-registered, real data, "
+                                   "attributed, reproducible, identified");
     /* Not in validate(): the claim's threshold and the verdict's are expected to be the same. */
     const prova_json *ct = get2(doc, "claim", "threshold"), *vt = get2(doc, "verdict", "threshold");
     if (s.rc == 0 && prova_json_is_object(ct) && prova_json_is_object(vt)) {
@@ -565,9 +565,9 @@ static int check_record(const prova_json *doc, prova_report *r) {
         int w = prova_canon_write(ct, PROVA_PROFILE_OPHAMIN, &a, NULL);
         if (w == 0) w = prova_canon_write(vt, PROVA_PROFILE_OPHAMIN, &b, NULL);
         if (w == 0 && (a.len != b.len || memcmp(a.data, b.data, a.len) != 0))
-            s.rc = prova_report_warn(r, "proof_threshold_differs", "/verdict/threshold",
-                                     "the verdict's threshold is not the claim's: the verdict was decided against "
-                                     "another boundary than the one pre-registered");
+            s.rc = prova__report_warn(r, "proof_threshold_differs", "/verdict/threshold",
+                                      "the verdict's threshold is not the claim's: the verdict was decided against "
+                                      "another boundary than the one pre-registered");
         if (w == PROVA_ENOMEM) s.rc = w;
         prova_buf_free(&a);
         prova_buf_free(&b);
@@ -579,15 +579,15 @@ static int check_record(const prova_json *doc, prova_report *r) {
 
 static int check_proof_id(const prova_json *doc, const char *id, prova_report *r) {
     const prova_json *w = prova_json_get(doc, "proof_id");
-    if (!w) return prova_report_check(r, "proof_id", true, "ok", "", "no proof_id on the wire; the body's is %s", id);
+    if (!w) return prova__report_check(r, "proof_id", true, "ok", "", "no proof_id on the wire; the body's is %s", id);
     if (!prova__lower_hex(w, PROVA_PROOF_HEX_LEN))
-        return prova_report_check(r, "proof_id", false, "proof_id_malformed", "/proof_id",
-                                  "proof_id must be 64 lowercase hex digits (the body's is %s)", id);
+        return prova__report_check(r, "proof_id", false, "proof_id_malformed", "/proof_id",
+                                   "proof_id must be 64 lowercase hex digits (the body's is %s)", id);
     bool ok = prova_ct_equal(w->u.str, id, PROVA_PROOF_HEX_LEN);
-    return prova_report_check(r, "proof_id", ok, ok ? "ok" : "proof_id_mismatch", "/proof_id",
-                              ok ? "proof_id is the SHA-256 of the canonical body (%s)"
-                                 : "proof_id is not the SHA-256 of the canonical body, which is %s",
-                              id);
+    return prova__report_check(r, "proof_id", ok, ok ? "ok" : "proof_id_mismatch", "/proof_id",
+                               ok ? "proof_id is the SHA-256 of the canonical body (%s)"
+                                  : "proof_id is not the SHA-256 of the canonical body, which is %s",
+                               id);
 }
 
 /* The members of the attestation that its signature does not cover, listed in unauthenticated_fields (JSON
@@ -615,10 +615,10 @@ static int attestation_unauthenticated(const prova_json *att, prova_report *r) {
         n++;
     }
     if (rc == 0 && n)
-        rc = prova_report_warn(r, "unauthenticated_fields", "/attestation",
-                               "%zu member(s) of the attestation are not covered by its signature, which covers the "
-                               "body only; see unauthenticated_fields",
-                               n);
+        rc = prova__report_warn(r, "unauthenticated_fields", "/attestation",
+                                "%zu member(s) of the attestation are not covered by its signature, which covers the "
+                                "body only; see unauthenticated_fields",
+                                n);
     return rc;
 }
 
@@ -630,13 +630,13 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
     const prova_json *att = prova_json_get(doc, "attestation");
     if (!att || prova_json_is_null(att)) return 0;
     if (!prova_json_is_object(att))
-        return prova_report_check(r, "attestation", false, "proof_attestation_malformed", "/attestation",
-                                  "attestation must be an object {author, algorithm, public_key, signature}");
+        return prova__report_check(r, "attestation", false, "proof_attestation_malformed", "/attestation",
+                                   "attestation must be an object {author, algorithm, public_key, signature}");
     int rc = prova_report_unauthenticated(r, "/attestation/author");
     if (rc == 0)
-        rc = prova_report_warn(r, "proof_attestation_author_unsigned", "/attestation/author",
-                               "the Ed25519 signature covers the body, not attestation.author: the name proves "
-                               "nothing unless the key is pinned for that author");
+        rc = prova__report_warn(r, "proof_attestation_author_unsigned", "/attestation/author",
+                                "the Ed25519 signature covers the body, not attestation.author: the name proves "
+                                "nothing unless the key is pinned for that author");
     if (rc == 0) rc = attestation_unauthenticated(att, r);
     if (rc < 0) return rc;
     const prova_json *author = prova_json_get(att, "author"), *alg = prova_json_get(att, "algorithm");
@@ -653,32 +653,32 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
               : !prova__lower_hex(sig, PROVA_PROOF_ATTEST_SIG_HEX_LEN)  ? 3
                                                                         : -1;
     if (bad >= 0)
-        return prova_report_check(r, "attestation", false, "proof_attestation_malformed", shape[bad].at, "%s",
-                                  shape[bad].sentence);
+        return prova__report_check(r, "attestation", false, "proof_attestation_malformed", shape[bad].at, "%s",
+                                   shape[bad].sentence);
     char who[2 * CLIP_MAX + 1];
     clip_json(author, who);
     if (!prova_json_str_eq(alg, "ed25519")) {
         char a[2 * CLIP_MAX + 1];
-        return prova_report_check(r, "attestation", false, "proof_attestation_algorithm", "/attestation/algorithm",
-                                  "attestation algorithm \"%s\" is not ed25519", clip_json(alg, a));
+        return prova__report_check(r, "attestation", false, "proof_attestation_algorithm", "/attestation/algorithm",
+                                   "attestation algorithm \"%s\" is not ed25519", clip_json(alg, a));
     }
     uint8_t pub[PROVA_ED25519_PUBLICKEYBYTES], raw[PROVA_ED25519_SIGBYTES];
     size_t n = 0;
     prova_key *embedded = NULL;
     if (prova_hex_decode(pk->u.str, pk->len, pub, sizeof pub, &n, NULL) < 0 ||
         prova_hex_decode(sig->u.str, sig->len, raw, sizeof raw, &n, NULL) < 0)
-        return prova_report_check(r, "attestation", false, "proof_attestation_malformed", "/attestation", "not hex");
+        return prova__report_check(r, "attestation", false, "proof_attestation_malformed", "/attestation", "not hex");
     rc = prova_key_from_ed25519_public(pub, &embedded);
     if (rc == PROVA_ENOMEM) return rc;
     if (rc < 0)
-        return prova_report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/public_key",
-                                  "attestation.public_key is not a valid Ed25519 public key");
+        return prova__report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/public_key",
+                                   "attestation.public_key is not a valid Ed25519 public key");
     const char *kid = prova_key_kid(embedded);
     if (prova_verify(embedded, body->data, body->len, raw, sizeof raw) != 0) {
-        rc = prova_report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/signature",
-                                "the Ed25519 attestation signature does not verify over the %zu-byte body with "
-                                "its key %s (author, unsigned: \"%s\")",
-                                body->len, kid, who);
+        rc = prova__report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/signature",
+                                 "the Ed25519 attestation signature does not verify over the %zu-byte body with "
+                                 "its key %s (author, unsigned: \"%s\")",
+                                 body->len, kid, who);
         prova_key_free(embedded);
         return rc;
     }
@@ -687,39 +687,40 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
     size_t ntrusted = o ? prova_keyset_count(o->keys) : 0;
     if (t) {
         *ret_trusted = true;
-        rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
-                                "the Ed25519 attestation signature verifies over the %zu-byte body with the "
-                                "trusted key %s (%s) (author, unsigned: \"%s\")",
-                                body->len, prova_key_kid(t), source, who);
+        rc = prova__report_check(r, "attestation", true, "ok", "/attestation",
+                                 "the Ed25519 attestation signature verifies over the %zu-byte body with the "
+                                 "trusted key %s (%s) (author, unsigned: \"%s\")",
+                                 body->len, prova_key_kid(t), source, who);
         if (rc == 0) rc = prova_report_key(r, prova_key_kid(t), source);
     } else if (o && o->trust_embedded_key) {
         *ret_trusted = true;
-        rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
-                                "the Ed25519 attestation signature verifies over the %zu-byte body with its "
-                                "embedded key %s, trusted on request (author, unsigned: \"%s\")",
-                                body->len, kid, who);
+        rc = prova__report_check(r, "attestation", true, "ok", "/attestation",
+                                 "the Ed25519 attestation signature verifies over the %zu-byte body with its "
+                                 "embedded key %s, trusted on request (author, unsigned: \"%s\")",
+                                 body->len, kid, who);
         if (rc == 0) rc = prova_report_key(r, kid, "embedded (attestation.public_key, trusted on request)");
         if (rc == 0)
-            rc = prova_report_warn(r, "proof_attestation_key_embedded", "/attestation/public_key",
-                                   "the attestation key %s came from the record itself (--trust-embedded-key): "
-                                   "anyone can re-sign a record with their own key",
-                                   kid);
+            rc = prova__report_warn(r, "proof_attestation_key_embedded", "/attestation/public_key",
+                                    "the attestation key %s came from the record itself (--trust-embedded-key): "
+                                    "anyone can re-sign a record with their own key",
+                                    kid);
     } else if (ntrusted) {
         char offered[PROVA__KEYSET_DESC_MAX];
-        rc = prova_report_check(r, "attestation", false, "proof_attestation_key_not_trusted", "/attestation/public_key",
+        rc =
+            prova__report_check(r, "attestation", false, "proof_attestation_key_not_trusted", "/attestation/public_key",
                                 "the attestation verifies, but its key %s is not one of the %zu trusted keys; %s", kid,
                                 ntrusted, prova__keyset_describe(o->keys, offered, sizeof offered));
     } else {
-        rc = prova_report_check(r, "attestation", true, "ok", "/attestation",
-                                "the Ed25519 attestation signature verifies over the %zu-byte body with its "
-                                "embedded key %s (not trusted: it proves only that the holder of that key signed) "
-                                "(author, unsigned: \"%s\")",
-                                body->len, kid, who);
+        rc = prova__report_check(r, "attestation", true, "ok", "/attestation",
+                                 "the Ed25519 attestation signature verifies over the %zu-byte body with its "
+                                 "embedded key %s (not trusted: it proves only that the holder of that key signed) "
+                                 "(author, unsigned: \"%s\")",
+                                 body->len, kid, who);
         if (rc == 0)
-            rc = prova_report_warn(r, "proof_attestation_key_untrusted", "/attestation/public_key",
-                                   "the attestation key %s is not pinned: pin the author's key (--key/--jwks) to "
-                                   "prove who signed, or pass --trust-embedded-key",
-                                   kid);
+            rc = prova__report_warn(r, "proof_attestation_key_untrusted", "/attestation/public_key",
+                                    "the attestation key %s is not pinned: pin the author's key (--key/--jwks) to "
+                                    "prove who signed, or pass --trust-embedded-key",
+                                    kid);
     }
     prova_key_free(embedded);
     return rc;
@@ -735,8 +736,8 @@ static int hmac_key(const prova_verify_options *o, prova_report *r, uint8_t **ke
         int rc = prova_proof_b64_key(o->hmac_key_b64, key, len, &err);
         if (rc == PROVA_ENOMEM) return rc;
         if (rc < 0) {
-            rc = prova_report_check(r, "signature", false, "proof_hmac_key_invalid", "/signature",
-                                    "the HMAC key is not valid standard base64 (%s)", err.message);
+            rc = prova__report_check(r, "signature", false, "proof_hmac_key_invalid", "/signature",
+                                     "the HMAC key is not valid standard base64 (%s)", err.message);
             return rc < 0 ? rc : 1;
         }
         *is_default = *len == PROVA_PROOF_DEFAULT_KEY_LEN && memcmp(*key, PROVA_PROOF_DEFAULT_KEY, *len) == 0;
@@ -760,26 +761,26 @@ static int check_signature(const prova_json *doc, const prova_buf *body, const p
     const prova_json *sig = prova_json_get(doc, "signature");
     if (!key) {
         if (authenticated)
-            return prova_report_warn(r, "proof_signature_not_checked", "/signature",
-                                     "the HMAC signature was not checked (no key given); the trusted attestation "
-                                     "authenticates the body");
-        return prova_report_check(r, "signature", false, "proof_hmac_key_missing", "/signature",
-                                  "the HMAC signature was not checked: no key was given (hmac_key_b64, or "
-                                  "allow_default_hmac_key for the public default key) and no trusted attestation "
-                                  "authenticates the record");
+            return prova__report_warn(r, "proof_signature_not_checked", "/signature",
+                                      "the HMAC signature was not checked (no key given); the trusted attestation "
+                                      "authenticates the body");
+        return prova__report_check(r, "signature", false, "proof_hmac_key_missing", "/signature",
+                                   "the HMAC signature was not checked: no key was given (hmac_key_b64, or "
+                                   "allow_default_hmac_key for the public default key) and no trusted attestation "
+                                   "authenticates the record");
     }
     const char *what = is_default ? "the public default key" : "the given key";
     if (!sig) {
-        rc = prova_report_check(r, "signature", false, "proof_unsigned", "", "the record has no signature member");
+        rc = prova__report_check(r, "signature", false, "proof_unsigned", "", "the record has no signature member");
     } else if (!prova_json_is_string(sig)) {
-        rc = prova_report_check(r, "signature", false, "proof_signature_malformed", "/signature",
-                                "signature must be a string, not %s", type_name(sig));
+        rc = prova__report_check(r, "signature", false, "proof_signature_malformed", "/signature",
+                                 "signature must be a string, not %s", type_name(sig));
     } else if (sig->len == 0) {
-        rc = prova_report_check(r, "signature", false, "proof_unsigned", "/signature",
-                                "signature is empty: the record is unsigned");
+        rc = prova__report_check(r, "signature", false, "proof_unsigned", "/signature",
+                                 "signature is empty: the record is unsigned");
     } else if (!prova__lower_hex(sig, PROVA_PROOF_HEX_LEN)) {
-        rc = prova_report_check(r, "signature", false, "proof_signature_malformed", "/signature",
-                                "signature must be 64 lowercase hex digits (HMAC-SHA256)");
+        rc = prova__report_check(r, "signature", false, "proof_signature_malformed", "/signature",
+                                 "signature must be 64 lowercase hex digits (HMAC-SHA256)");
     } else {
         uint8_t mac[PROVA_HMAC_SHA256_BYTES];
         char hex[PROVA_PROOF_HEX_LEN + 1];
@@ -787,18 +788,18 @@ static int check_signature(const prova_json *doc, const prova_buf *body, const p
         if (rc == 0) {
             prova_hex_encode(mac, sizeof mac, hex, sizeof hex);
             bool ok = prova_ct_equal(sig->u.str, hex, PROVA_PROOF_HEX_LEN);
-            rc = prova_report_check(r, "signature", ok, ok ? "ok" : "proof_signature_mismatch", "/signature",
-                                    ok ? "HMAC-SHA256 over the %zu-byte canonical body verifies under %s"
-                                       : "HMAC-SHA256 over the %zu-byte canonical body does not verify under %s",
-                                    body->len, what);
+            rc = prova__report_check(r, "signature", ok, ok ? "ok" : "proof_signature_mismatch", "/signature",
+                                     ok ? "HMAC-SHA256 over the %zu-byte canonical body verifies under %s"
+                                        : "HMAC-SHA256 over the %zu-byte canonical body does not verify under %s",
+                                     body->len, what);
             if (rc == 0 && ok)
                 rc = prova_report_key(r, is_default ? "hmac-sha256:default" : "hmac-sha256",
                                       is_default ? "default key (ophamin-scenario-proof-key)" : "hmac_key_b64");
             if (rc == 0 && ok && is_default)
-                rc = prova_report_warn(r, "proof_default_key", "/signature",
-                                       "the signature verifies under the public default key "
-                                       "\"ophamin-scenario-proof-key\": it proves integrity against accidents only, "
-                                       "not who wrote the record");
+                rc = prova__report_warn(r, "proof_default_key", "/signature",
+                                        "the signature verifies under the public default key "
+                                        "\"ophamin-scenario-proof-key\": it proves integrity against accidents only, "
+                                        "not who wrote the record");
         }
         prova_wipe(mac, sizeof mac);
     }
@@ -814,7 +815,7 @@ int prova_proof_verify_doc(const prova_json *doc, const prova_verify_options *o,
     if (rc < 0) return rc;
     if (!prova_json_is_object(doc)) {
         prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
-        return prova_report_check(r, "kind", false, "proof_not_object", "", "a proof record must be a JSON object");
+        return prova__report_check(r, "kind", false, "proof_not_object", "", "a proof record must be a JSON object");
     }
     rc = check_schema(doc, r);
     if (rc == 0) rc = check_record(doc, r);
@@ -826,8 +827,8 @@ int prova_proof_verify_doc(const prova_json *doc, const prova_verify_options *o,
         if (b == PROVA_ENOMEM)
             rc = b;
         else if (b < 0)
-            rc = prova_report_check(r, "body", false, err.reason ? err.reason : "proof_body", err.pointer,
-                                    "the body cannot be canonicalized: %s", err.message ? err.message : "");
+            rc = prova__report_check(r, "body", false, err.reason ? err.reason : "proof_body", err.pointer,
+                                     "the body cannot be canonicalized: %s", err.message ? err.message : "");
         else
             rc = check_proof_id(doc, id, r);
         bool trusted = false;

@@ -68,8 +68,8 @@ static int verify_family(const void *data, size_t len, const prova_verify_option
         if (lr == 0 || lr == PROVA_ENOMEM) rc = lr;
     }
     if (rc < 0) {
-        prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
-                           perr.line, perr.column);
+        prova__report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
+                            perr.line, perr.column);
         if (reterr) *reterr = perr;
         prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
         *ret_report = r;
@@ -87,9 +87,10 @@ static int verify_family(const void *data, size_t len, const prova_verify_option
         vr = prova_proof_verify_doc(root, o, r);
     else {
         prova_report_set_outcome(r, PROVA_OUTCOME_UNKNOWN_KIND);
-        vr = prova_report_check(r, "kind", false, "schema_error", "",
-                                "not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, "
-                                "an OpenExecution bundle, chain record or events, or an Ophamin proof record");
+        vr = prova__report_check(
+            r, "kind", false, "schema_error", "",
+            "not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, "
+            "an OpenExecution bundle, chain record or events, or an Ophamin proof record");
     }
     prova_doc_free(doc);
     if (vr < 0) {

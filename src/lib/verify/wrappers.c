@@ -46,8 +46,8 @@ int prova_dsse_verify(const void *data, size_t len, const prova_dsse_verify_opti
         return prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
     }
     if (rc < 0) {
-        prova_report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
-                           perr.line, perr.column);
+        prova__report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu", perr.message,
+                            perr.line, perr.column);
         prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
         if (reterr) *reterr = perr;
         *ret_report = r;
@@ -86,9 +86,12 @@ int prova__verify_dsse(const prova_json *env, const prova_verify_options *o, pro
     prova_dsse_verify_options d = {.keys = o ? o->keys : NULL, .hmac_key = key, .hmac_key_len = key_len, .inner = o};
     if (rc == 0) rc = dsse_root(env, &d, r);
     if (rc == 0 && key && is_default)
-        rc = prova_report_warn(r, "dsse_default_key", "",
-                               "HMAC signatures were checked under the public default key \"%s\": a match proves "
-                               "integrity against accidents only", PROVA_PROOF_DEFAULT_KEY) < 0 ? PROVA_ENOMEM : 0;
+        rc = prova__report_warn(r, "dsse_default_key", "",
+                                "HMAC signatures were checked under the public default key \"%s\": a match proves "
+                                "integrity against accidents only",
+                                PROVA_PROOF_DEFAULT_KEY) < 0
+                 ? PROVA_ENOMEM
+                 : 0;
     prova_proof_key_free(owned, key_len);
     return rc;
 }
@@ -101,14 +104,20 @@ int prova__verify_cloudevent(const prova_json *ev, const prova_verify_options *o
     if (ur == PROVA_ENOMEM) {
         rc = ur;
     } else if (ur < 0 && e.reason && strncmp(e.reason, "ce_uri", 6) == 0) { /* name the byte of the value */
-        rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s (byte %zu of the value at %s)",
-                                e.message, e.offset, e.pointer) < 0 ? PROVA_ENOMEM : 0;
+        rc = prova__report_check(r, "cloudevent", false, e.reason, e.pointer, "%s (byte %zu of the value at %s)",
+                                 e.message, e.offset, e.pointer) < 0
+                 ? PROVA_ENOMEM
+                 : 0;
     } else if (ur < 0) {
-        rc = prova_report_check(r, "cloudevent", false, e.reason, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
+        rc = prova__report_check(r, "cloudevent", false, e.reason, e.pointer, "%s", e.message) < 0 ? PROVA_ENOMEM : 0;
     } else {
         const prova_json *type = prova_json_get(ev, "type");
-        rc = prova_report_check(r, "cloudevent", true, "ok", "", "a CloudEvents 1.0 event of type %s; its data verified "
-                                "below", prova_json_str(type) ? prova_json_str(type) : "?") < 0 ? PROVA_ENOMEM : 0;
+        rc = prova__report_check(r, "cloudevent", true, "ok", "",
+                                 "a CloudEvents 1.0 event of type %s; its data verified "
+                                 "below",
+                                 prova_json_str(type) ? prova_json_str(type) : "?") < 0
+                 ? PROVA_ENOMEM
+                 : 0;
         if (rc == 0) rc = verify_inner(&data, o, r);
     }
     prova_buf_free(&data);
