@@ -103,26 +103,24 @@ PROVA_EXPORT prova_doc *prova_doc_free(prova_doc *doc);
 /* The root value of a document (never NULL for a parsed document). */
 PROVA_EXPORT const prova_json *prova_doc_root(const prova_doc *doc);
 
-/* Accessors. All accept NULL and return NULL/0/false for a value of the wrong type. */
-static inline prova_json_type prova_json_typeof(const prova_json *v) {
-    return v ? (prova_json_type)v->type : PROVA_JSON_NULL;
-}
-static inline bool prova_json_is_string(const prova_json *v) { return v && v->type == PROVA_JSON_STRING; }
-static inline bool prova_json_is_object(const prova_json *v) { return v && v->type == PROVA_JSON_OBJECT; }
-static inline bool prova_json_is_array(const prova_json *v) { return v && v->type == PROVA_JSON_ARRAY; }
-static inline bool prova_json_is_number(const prova_json *v) { return v && v->type == PROVA_JSON_NUMBER; }
-static inline bool prova_json_is_int(const prova_json *v) {
-    return v && v->type == PROVA_JSON_NUMBER && !(v->flags & PROVA_NUM_FLOAT);
-}
-static inline bool prova_json_is_bool(const prova_json *v) {
-    return v && (v->type == PROVA_JSON_TRUE || v->type == PROVA_JSON_FALSE);
-}
-static inline bool prova_json_is_null(const prova_json *v) { return v && v->type == PROVA_JSON_NULL; }
-static inline size_t prova_json_len(const prova_json *v) { return v ? v->len : 0; }
+/* Accessors. All accept NULL and return NULL/0/false for a value of the wrong type. Plain exported functions (none
+ * is inline), so that a binding calls them like any other. */
+/* The type; PROVA_JSON_NULL for NULL. */
+PROVA_EXPORT prova_json_type prova_json_typeof(const prova_json *v);
+PROVA_EXPORT bool prova_json_is_string(const prova_json *v);
+PROVA_EXPORT bool prova_json_is_object(const prova_json *v);
+PROVA_EXPORT bool prova_json_is_array(const prova_json *v);
+PROVA_EXPORT bool prova_json_is_number(const prova_json *v);
+/* A NUMBER whose token is an integer token (no '.', 'e' or 'E'; PROVA_NUM_FLOAT not set). */
+PROVA_EXPORT bool prova_json_is_int(const prova_json *v);
+/* true or false. */
+PROVA_EXPORT bool prova_json_is_bool(const prova_json *v);
+/* The value null (false for a NULL pointer). */
+PROVA_EXPORT bool prova_json_is_null(const prova_json *v);
+/* Bytes of a string or of a number's token; elements of an array; members of an object; 0 otherwise. */
+PROVA_EXPORT size_t prova_json_len(const prova_json *v);
 /* The string of a STRING value (NUL-terminated; may contain NUL bytes — use prova_json_len). */
-static inline const char *prova_json_str(const prova_json *v) {
-    return v && v->type == PROVA_JSON_STRING ? v->u.str : NULL;
-}
+PROVA_EXPORT const char *prova_json_str(const prova_json *v);
 /* True when v is a STRING equal to the NUL-terminated s. */
 PROVA_EXPORT bool prova_json_str_eq(const prova_json *v, const char *s);
 /* Member value by key (NUL-terminated), binary search. NULL when absent or v is not an object. */
@@ -130,9 +128,7 @@ PROVA_EXPORT const prova_json *prova_json_get(const prova_json *obj, const char 
 /* Same, with an explicit key length (keys may contain NUL). */
 PROVA_EXPORT const prova_json *prova_json_getn(const prova_json *obj, const char *key, size_t keylen);
 /* Array element i, or NULL. */
-static inline const prova_json *prova_json_at(const prova_json *arr, size_t i) {
-    return arr && arr->type == PROVA_JSON_ARRAY && i < arr->len ? &arr->u.items[i] : NULL;
-}
+PROVA_EXPORT const prova_json *prova_json_at(const prova_json *arr, size_t i);
 /* An integer number as int64. 0, PROVA_EINVAL (not an integer token) or PROVA_ERANGE. */
 PROVA_EXPORT PROVA_NODISCARD int prova_json_get_int64(const prova_json *v, int64_t *ret);
 /* A number as the nearest double (correctly rounded). 0, PROVA_EINVAL or PROVA_ERANGE (overflow). */

@@ -83,6 +83,16 @@ static void test_accessors(void) {
     CHECK(prova_json_get(NULL, "a") == NULL);
     CHECK(prova_json_typeof(prova_json_get(root, "t")) == PROVA_JSON_TRUE);
     CHECK(prova_json_is_null(prova_json_get(root, "z")));
+    /* Every accessor is a function now (bindings call them): NULL and the wrong type give NULL/0/false. */
+    const prova_json *t = prova_json_get(root, "t");
+    CHECK(prova_json_typeof(NULL) == PROVA_JSON_NULL && !prova_json_is_null(NULL));
+    CHECK(!prova_json_is_string(NULL) && !prova_json_is_object(NULL) && !prova_json_is_array(NULL));
+    CHECK(!prova_json_is_number(NULL) && !prova_json_is_int(NULL) && !prova_json_is_bool(NULL));
+    CHECK(prova_json_len(NULL) == 0 && prova_json_str(NULL) == NULL && prova_json_at(NULL, 0) == NULL);
+    CHECK(prova_json_is_bool(t) && !prova_json_is_bool(prova_json_get(root, "z")) && prova_json_str(t) == NULL);
+    CHECK(prova_json_at(root, 0) == NULL && prova_json_len(t) == 0);
+    CHECK_STR(prova_json_str(prova_json_at(b, 2)), "x");
+    CHECK(prova_json_str(prova_json_at(b, 0)) == NULL); /* a number's token is not a string */
     prova_doc_free(doc);
     CHECK(prova_doc_free(NULL) == NULL);
 
