@@ -1,4 +1,4 @@
-/* bench_doubles: how many doubles per second prova_format_double() formats, in both styles.
+/* bench_doubles: how many doubles per second prova_canon_format_double() formats, in both styles.
  *
  *     bench_doubles [--n COUNT] [--runs R] [--dump DIR]
  *
@@ -67,7 +67,7 @@ static size_t format_all(const double *xs, size_t n, prova_profile p) {
     size_t total = 0;
     unsigned acc = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t len = prova_format_double(xs[i], p, buf);
+        size_t len = prova_canon_format_double(xs[i], p, buf);
         total += len;
         acc += (unsigned char)buf[len - 1];
     }

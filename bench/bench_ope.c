@@ -2,7 +2,7 @@
  *
  *     bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR]
  *         Generates an Ed25519 key (prova_key_generate), packs one prova-dialect envelope around a payload whose
- *         ope canonical form is exactly 1024 bytes (prova_envelope_pack), and times R paired rounds (default 31)
+ *         ope canonical form is exactly 1024 bytes (prova_ope_envelope_pack), and times R paired rounds (default 31)
  *         of N calls each (default 3000), the two loops of a round back to back, in alternating order (wall time;
  *         --cpu: the thread's CPU time, which on this VM turned out no steadier):
  *           prova  prova_ope_verify(envelope bytes) with a keyset holding the public key (loaded from the JWKS)
@@ -22,9 +22,9 @@
  *         DIR/envelope.now (the verifier's clock, RFC 3339) so that bench/ope_peer.py checks the same bytes.
  *
  *     bench_ope chain N OUT.jsonl JWKS_OUT
- *         Writes a chain of N receipts of one trace as JSON Lines, built with prova_receipt_build (hop i links to
+ *         Writes a chain of N receipts of one trace as JSON Lines, built with prova_ope_receipt_build (hop i links to
  *         hop i-1, ts 1 ms apart, a distinct request_cid per hop), signed by a new gateway key, and the gateway's
- *         public JWKS (prova_jwks_write). Prints "chain receipts=N bytes=B build_s=S".
+ *         public JWKS (prova_key_to_jwks). Prints "chain receipts=N bytes=B build_s=S".
  *
  *     bench_ope verify-chain [--threads T] FILE.jsonl JWKS
  *         Maps FILE (mmap, MAP_POPULATE: the whole file is resident, as the `prova` CLI maps its input), then times
@@ -68,7 +68,7 @@ static double now_s(void) {
 }
 
 static int die(const char *what, int status) {
-    fprintf(stderr, "bench_ope: %s: %s\n", what, prova_strerror(status));
+    fprintf(stderr, "bench_ope: %s: %s\n", what, prova_status_message(status));
     return 2;
 }
 
@@ -168,16 +168,20 @@ static int cmd_envelope(int argc, char **argv) {
     prova_doc *pdoc = NULL;
     size_t payload_len = 0;
     if ((r = make_payload(&pdoc, &payload_len)) < 0) return die("payload", r);
-    prova_envelope_params p = {.payload_type = "openai.tooluse.invoke.v1", .target_type = "invoice.iso20022.v1",
-                               .trace_id = TRACE_ID, .ts = ENV_TS, .dialect = PROVA_OPE_DIALECT_PROVA};
+    prova_ope_envelope_params p = {.payload_type = "openai.tooluse.invoke.v1",
+                                   .target_type = "invoice.iso20022.v1",
+                                   .trace_id = TRACE_ID,
+                                   .ts = ENV_TS,
+                                   .dialect = PROVA_OPE_DIALECT_PROVA};
     prova_buf env = PROVA_BUF_INIT;
     prova_error err;
-    if ((r = prova_envelope_pack(key, prova_doc_root(pdoc), &p, &env, &err)) < 0) return die("prova_envelope_pack", r);
+    if ((r = prova_ope_envelope_pack(key, prova_doc_root(pdoc), &p, &env, &err)) < 0)
+        return die("prova_ope_envelope_pack", r);
 
     /* The verifier's keys come from the public JWKS, as `prova verify --jwks` loads them. */
     prova_buf jwks = PROVA_BUF_INIT;
     const prova_key *keys[1] = {key};
-    if ((r = prova_jwks_write(keys, 1, &jwks)) < 0) return die("prova_jwks_write", r);
+    if ((r = prova_key_to_jwks(keys, 1, &jwks)) < 0) return die("prova_key_to_jwks", r);
     prova_keyset *ks = prova_keyset_new();
     if (!ks) return die("prova_keyset_new", PROVA_ENOMEM);
     if ((r = prova_keyset_add_jwks(ks, jwks.data, jwks.len, "jwks:bench", &err)) != 1)
@@ -351,11 +355,12 @@ static int cmd_chain(int argc, char **argv) {
         char ts[40], req[8 + 2 * PROVA_HASH_MAX_BYTES + 1] = "sha256:", what[64];
         prova_time_format(base + (int64_t)i * 1000, ts);
         int wn = snprintf(what, sizeof what, "request %zu of the bench trace", i);
-        if ((r = prova_hash_hex(PROVA_HASH_SHA256, what, (size_t)wn, req + 7)) < 0) return die("prova_hash_hex", r);
-        prova_receipt_params p = {.trace_id = TRACE_ID, .ts = ts, .request_cid = req};
+        if ((r = prova_hash_compute_hex(PROVA_HASH_SHA256, what, (size_t)wn, req + 7)) < 0)
+            return die("prova_hash_compute_hex", r);
+        prova_ope_receipt_params p = {.trace_id = TRACE_ID, .ts = ts, .request_cid = req};
         line.len = 0;
-        r = prova_receipt_build(gw, prev ? prova_doc_root(prev) : NULL, &p, &line, &err);
-        if (r < 0) return die("prova_receipt_build", r);
+        r = prova_ope_receipt_build(gw, prev ? prova_doc_root(prev) : NULL, &p, &line, &err);
+        if (r < 0) return die("prova_ope_receipt_build", r);
         prova_doc_free(prev);
         prev = NULL;
         if ((r = prova_json_parse(line.data, line.len, NULL, &prev, &err)) < 0) return die("parse receipt", r);
@@ -373,7 +378,7 @@ static int cmd_chain(int argc, char **argv) {
     }
     prova_buf jwks = PROVA_BUF_INIT;
     const prova_key *keys[1] = {gw};
-    if ((r = prova_jwks_write(keys, 1, &jwks)) < 0) return die("prova_jwks_write", r);
+    if ((r = prova_key_to_jwks(keys, 1, &jwks)) < 0) return die("prova_key_to_jwks", r);
     if (write_file(argv[4], jwks.data, jwks.len) < 0) return 2;
     prova_buf_free(&jwks);
     prova_key_free(gw);

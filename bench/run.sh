@@ -12,7 +12,7 @@
 #      the ratio prova/peer, and whether prova's output bytes are identical to the peer's;
 #      on (a) ~100 MB of compact agent traces and (b) ~20 MB of numbers (bench/gen_corpus.py).
 #   2. Peak memory (max RSS, from wait4) of `prova canon` on (a), as a multiple of the input size.
-#   3. Doubles formatted per second by prova_format_double (bench_doubles.c), Python repr() and Node String().
+#   3. Doubles formatted per second by prova_canon_format_double (bench_doubles.c), Python repr() and Node String().
 #   4. OPE verification (bench_ope.c, ope_peer.py): envelopes/s of prova_ope_verify against raw libsodium
 #      Ed25519 verifies/s (the overhead %) and against Python (json + cryptography); a 100,000-receipt JSON Lines
 #      chain: receipts/s, peak RSS, the `prova verify` CLI and Python on the same file.
@@ -336,7 +336,7 @@ if DO_OPE:
                          text=True).stdout
     subprocess.run([bench_ope, "chain", str(small_n), small, small_jwks], check=True, capture_output=True)
     chain_size = os.path.getsize(chain)
-    print("   receipt chain: %d receipts of one trace as JSON Lines, %.1f MB (built by prova_receipt_build in %s s)"
+    print("   receipt chain: %d receipts of one trace as JSON Lines, %.1f MB (built by prova_ope_receipt_build in %s s)"
           % (CHAIN_N, chain_size / MB, re.search(r"build_s=([\d.]+)", gen).group(1)))
     print("   bench_ope verify-chain maps the file (mmap, MAP_POPULATE, as the CLI does) and times one")
     print("   prova_ope_verify call on the whole buffer; best of %d runs (1 and 2 threads alternating), peak RSS"

@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         s[size] = '\0';
         uint8_t *key = NULL;
         size_t klen = 0;
-        rc = prova_proof_b64_key(s, &key, &klen, &err);
+        rc = prova_proof_key_decode(s, &key, &klen, &err);
         ASSERT(rc == 0 || rc == PROVA_PROOF_KEY_IS_DEFAULT || rc == PROVA_ESYNTAX || rc == PROVA_ENOMEM);
         if (rc == 0) ASSERT(key != NULL && klen <= strlen(s));
         if (rc == PROVA_PROOF_KEY_IS_DEFAULT) ASSERT(key != NULL && klen == PROVA_PROOF_DEFAULT_KEY_LEN && !s[0]);

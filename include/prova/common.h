@@ -60,7 +60,7 @@ enum prova_status {
 };
 
 /* A constant English sentence for a status code; never NULL. */
-PROVA_EXPORT const char *prova_strerror(int status);
+PROVA_EXPORT const char *prova_status_message(int status);
 
 /* A stable snake_case name for a status code ("syntax", "limit", ...); never NULL. */
 PROVA_EXPORT const char *prova_status_name(int status);

@@ -59,12 +59,12 @@ PROVA_EXPORT size_t prova_hash_size(prova_hash_alg alg);
 
 /* One-shot digest. out must have room for PROVA_HASH_MAX_BYTES (the declared array size, which compilers check);
  * prova_hash_size(alg) bytes are written. 0, PROVA_EINVAL or PROVA_ECRYPTO. */
-PROVA_EXPORT PROVA_NODISCARD int prova_hash(prova_hash_alg alg, const void *data, size_t len,
-                                            uint8_t out[PROVA_HASH_MAX_BYTES]);
+PROVA_EXPORT PROVA_NODISCARD int prova_hash_compute(prova_hash_alg alg, const void *data, size_t len,
+                                                    uint8_t out[PROVA_HASH_MAX_BYTES]);
 
 /* Digest as lowercase hex, NUL-terminated; out must hold 2*size+1 bytes. */
-PROVA_EXPORT PROVA_NODISCARD int prova_hash_hex(prova_hash_alg alg, const void *data, size_t len,
-                                                char out[2 * PROVA_HASH_MAX_BYTES + 1]);
+PROVA_EXPORT PROVA_NODISCARD int prova_hash_compute_hex(prova_hash_alg alg, const void *data, size_t len,
+                                                        char out[2 * PROVA_HASH_MAX_BYTES + 1]);
 
 /* Streaming digest. new -> update* -> final (which also frees). free on an abandoned context. */
 typedef struct prova_hash_ctx prova_hash_ctx;
@@ -73,7 +73,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_hash_update(prova_hash_ctx *ctx, const vo
 PROVA_EXPORT PROVA_NODISCARD int prova_hash_final(prova_hash_ctx *ctx, uint8_t out[PROVA_HASH_MAX_BYTES]);
 PROVA_EXPORT prova_hash_ctx *prova_hash_free(prova_hash_ctx *ctx);
 /* One-shot digest with a reusable context: whatever was fed to ctx before is discarded, and ctx stays usable
- * (hashing many short messages this way avoids the per-call setup of prova_hash). */
+ * (hashing many short messages this way avoids the per-call setup of prova_hash_compute). */
 PROVA_EXPORT PROVA_NODISCARD int prova_hash_once(prova_hash_ctx *ctx, const void *data, size_t len,
                                                  uint8_t out[PROVA_HASH_MAX_BYTES]);
 
@@ -87,11 +87,11 @@ PROVA_EXPORT PROVA_NODISCARD int prova_canon_bytes_hash(const void *data, size_t
                                                         uint8_t out[PROVA_HASH_MAX_BYTES], prova_error *reterr);
 
 /* HMAC-SHA256 (any key length, including 0). */
-PROVA_EXPORT PROVA_NODISCARD int prova_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
-                                                   uint8_t out[PROVA_HMAC_SHA256_BYTES]);
+PROVA_EXPORT PROVA_NODISCARD int prova_hmac_sha256_compute(const void *key, size_t keylen, const void *data, size_t len,
+                                                           uint8_t out[PROVA_HMAC_SHA256_BYTES]);
 
 /* Fills buf with n bytes from the OS CSPRNG (libsodium randombytes). */
-PROVA_EXPORT void prova_random(void *buf, size_t n);
+PROVA_EXPORT void prova_random_fill(void *buf, size_t n);
 
 /* ---- Signature algorithms and keys --------------------------------------------------------------------- */
 
@@ -173,12 +173,12 @@ PROVA_EXPORT PROVA_NODISCARD int prova_key_from_text(const void *text, size_t le
 
 /* Sign msg. sig must hold PROVA_SIG_MAX_BYTES; *ret_len receives the length (64, 114 or DER length).
  * 0, PROVA_EKEY (not a private key), PROVA_ECRYPTO. */
-PROVA_EXPORT PROVA_NODISCARD int prova_sign(const prova_key *key, const void *msg, size_t len,
-                                            uint8_t sig[PROVA_SIG_MAX_BYTES], size_t *ret_len);
+PROVA_EXPORT PROVA_NODISCARD int prova_key_sign(const prova_key *key, const void *msg, size_t len,
+                                                uint8_t sig[PROVA_SIG_MAX_BYTES], size_t *ret_len);
 /* Verify sig over msg with key (private keys verify with their public half). 0 when valid, PROVA_EVERIFY when
  * the signature does not verify (including wrong length or malformed DER). */
-PROVA_EXPORT PROVA_NODISCARD int prova_verify(const prova_key *key, const void *msg, size_t len, const uint8_t *sig,
-                                              size_t siglen);
+PROVA_EXPORT PROVA_NODISCARD int prova_key_verify(const prova_key *key, const void *msg, size_t len, const uint8_t *sig,
+                                                  size_t siglen);
 
 /* ---- Key files ---------------------------------------------------------------------------------------- */
 
@@ -190,7 +190,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_key_save_file(const prova_key *key, const
 PROVA_EXPORT PROVA_NODISCARD int prova_key_load_file(const char *path, prova_key **ret_key, prova_error *reterr);
 
 /* Appends a JWKS {"keys":[...]} of the public halves of keys[0..n). */
-PROVA_EXPORT PROVA_NODISCARD int prova_jwks_write(const prova_key *const *keys, size_t n, prova_buf *out);
+PROVA_EXPORT PROVA_NODISCARD int prova_key_to_jwks(const prova_key *const *keys, size_t n, prova_buf *out);
 
 #ifdef __cplusplus
 }

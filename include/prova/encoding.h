@@ -42,7 +42,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_base64url_decode(const char *in, size_t n
 PROVA_EXPORT bool prova_ct_equal(const void *a, const void *b, size_t n);
 
 /* Wipes memory so that the compiler cannot elide it (sodium_memzero). */
-PROVA_EXPORT void prova_wipe(void *p, size_t n);
+PROVA_EXPORT void prova_mem_wipe(void *p, size_t n);
 
 #ifdef __cplusplus
 }

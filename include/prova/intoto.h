@@ -1,5 +1,5 @@
 /* prova/intoto.h — any prova record as an in-toto Statement v1, wrapped in a DSSE envelope signed with Ed25519
- * (or any algorithm prova_sign() supports) and/or HMAC-SHA256 (the Ophamin reference's form). docs/intoto.md.
+ * (or any algorithm prova_key_sign() supports) and/or HMAC-SHA256 (the Ophamin reference's form). docs/intoto.md.
  *
  * SPEC (in-toto attestation framework, Statement v1): {"_type":"https://in-toto.io/Statement/v1",
  *   "subject":[{"name":..,"digest":{"<alg>":"<hex>"}}],"predicateType":"<URI>","predicate":{..}}
@@ -64,7 +64,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_intoto_statement(const prova_json *record
 PROVA_EXPORT PROVA_NODISCARD int prova_dsse_pae(const char *type, size_t type_len, const void *payload, size_t len,
                                                 prova_buf *out);
 
-/* One signature of an envelope: either a private key (prova_sign over PAE; keyid = prova_key_kid(key), so that a
+/* One signature of an envelope: either a private key (prova_key_sign over PAE; keyid = prova_key_kid(key), so that a
  * verifier finds the key by it; the keyid member below is then ignored) or an HMAC-SHA256 key (hmac_key_len > 0
  * bytes; keyid = keyid, "" when NULL). */
 typedef struct prova_dsse_signer {

@@ -186,7 +186,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_canon_write_string(const char *s, size_t 
 /* Formats a finite double the way the profile writes float tokens: Python repr() for ope/ophamin
  * ("1e-05", "100.0", "1e+16"), ECMAScript Number::toString for jcs ("1e-7", "100", "1e+21").
  * Writes at most 32 bytes (no NUL) and returns the length, or 0 when v is not finite. */
-PROVA_EXPORT size_t prova_format_double(double v, prova_profile p, char buf[32]);
+PROVA_EXPORT size_t prova_canon_format_double(double v, prova_profile p, char buf[32]);
 
 #ifdef __cplusplus
 }

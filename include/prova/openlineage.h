@@ -27,7 +27,7 @@
 
 #include "common.h"
 #include "json.h"
-#include "uuid.h" /* prova_uuid5 and prova_uuid_parse were declared here before prova/uuid.h */
+#include "uuid.h" /* prova_uuid_v5 and prova_uuid_parse were declared here before prova/uuid.h */
 
 #ifdef __cplusplus
 extern "C" {

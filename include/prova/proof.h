@@ -41,7 +41,7 @@ extern "C" {
 #define PROVA_PROOF_HEX_LEN            (2 * PROVA_SHA256_BYTES)
 #define PROVA_PROOF_ATTEST_SIG_HEX_LEN (2 * PROVA_ED25519_SIGBYTES)
 
-/* Returned (positive) by prova_proof_b64_key() when the empty string selected the default key. */
+/* Returned (positive) by prova_proof_key_decode() when the empty string selected the default key. */
 #define PROVA_PROOF_KEY_IS_DEFAULT 1
 
 /* Appends the ophamin canonical bytes of the signed body of record (an object): every top-level member except
@@ -78,9 +78,9 @@ PROVA_EXPORT PROVA_NODISCARD int prova_proof_sign(const prova_json *record, cons
  * prova_proof_key_free(), which wipes it) and 0 or 1 is returned.
  * Errors: PROVA_EINVAL (NULL argument), PROVA_ESYNTAX ("proof_key_b64_invalid", offset = first bad character),
  * PROVA_ENOMEM. */
-PROVA_EXPORT PROVA_NODISCARD int prova_proof_b64_key(const char *b64, uint8_t **ret, size_t *ret_len,
-                                                     prova_error *reterr);
-/* Wipes and frees a key returned by prova_proof_b64_key(). NULL is a no-op. Returns NULL. */
+PROVA_EXPORT PROVA_NODISCARD int prova_proof_key_decode(const char *b64, uint8_t **ret, size_t *ret_len,
+                                                        prova_error *reterr);
+/* Wipes and frees a key returned by prova_proof_key_decode(). NULL is a no-op. Returns NULL. */
 PROVA_EXPORT uint8_t *prova_proof_key_free(uint8_t *key, size_t len);
 
 /* Exactly what the reference's verify_proof_impl(proof_json, sign_key_b64) returns (reference/ophamin.md §3.3

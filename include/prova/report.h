@@ -63,8 +63,8 @@ PROVA_EXPORT int prova_report_add_check(prova_report *r, const char *check, bool
 PROVA_EXPORT int prova_report_add_warning(prova_report *r, const char *code, const char *at, const char *message);
 
 /* Records a field that no signature covers, and which key verified what. */
-PROVA_EXPORT int prova_report_unauthenticated(prova_report *r, const char *field);
-PROVA_EXPORT int prova_report_key(prova_report *r, const char *kid, const char *source);
+PROVA_EXPORT int prova_report_add_unauthenticated(prova_report *r, const char *field);
+PROVA_EXPORT int prova_report_add_key(prova_report *r, const char *kid, const char *source);
 
 /* Attaches the result of a family's reference SDK for the same input, as canonical JSON text (copied); to_json
  * writes it as "sdk_result". 0, PROVA_EINVAL or PROVA_ENOMEM. */

@@ -9,7 +9,7 @@
  *     const char *name = prova_rocrate_filename(info.kind, false);          // "proof.json"
  *     if (prova_rocrate_metadata(record, bytes, n, name, &meta, &err) < 0) { report(err.reason); }
  *     prova_zip_entry e[2] = {{PROVA_ROCRATE_METADATA_FILENAME, meta.data, meta.len}, {name, bytes, n}};
- *     if (prova_zip_store(e, 2, time(NULL), &zip, &err) < 0) { report(err.reason); }
+ *     if (prova_zip_write(e, 2, time(NULL), &zip, &err) < 0) { report(err.reason); }
  */
 #ifndef PROVA_ROCRATE_H
 #define PROVA_ROCRATE_H

@@ -4,7 +4,7 @@
  * Example:
  *     prova_zip_entry e[2] = {{"ro-crate-metadata.json", meta, meta_len}, {"proof.json", bytes, n}};
  *     prova_buf zip = PROVA_BUF_INIT;
- *     if (prova_zip_store(e, 2, time(NULL), &zip, &err) < 0) { report(err.reason); }
+ *     if (prova_zip_write(e, 2, time(NULL), &zip, &err) < 0) { report(err.reason); }
  */
 #ifndef PROVA_ZIP_H
 #define PROVA_ZIP_H
@@ -16,8 +16,8 @@ extern "C" {
 #endif
 
 /* The CRC-32 of ISO 3309 / zip / gzip (reflected polynomial 0xEDB88320), continuing crc (start with 0):
- * prova_crc32(0, "123456789", 9) == 0xCBF43926. */
-PROVA_EXPORT uint32_t prova_crc32(uint32_t crc, const void *data, size_t len);
+ * prova_zip_crc32(0, "123456789", 9) == 0xCBF43926. */
+PROVA_EXPORT uint32_t prova_zip_crc32(uint32_t crc, const void *data, size_t len);
 
 /* One file of an archive: name (NUL-terminated UTF-8, '/'-separated, relative) and len bytes of data. */
 typedef struct prova_zip_entry {
@@ -37,7 +37,7 @@ typedef struct prova_zip_entry {
  * restored. Errors: PROVA_EINVAL "zip_name_invalid" (reterr->pointer "/<index>"), "zip_name_duplicate",
  * "zip_no_entries" (NULL entries or n 0); PROVA_ELIMIT "zip_too_large" (more than PROVA_ZIP_MAX_ENTRIES entries, or
  * an entry or the archive reaching 4 GiB: zip64 is not written); PROVA_ENOMEM. */
-PROVA_EXPORT PROVA_NODISCARD int prova_zip_store(const prova_zip_entry *entries, size_t n, int64_t mtime,
+PROVA_EXPORT PROVA_NODISCARD int prova_zip_write(const prova_zip_entry *entries, size_t n, int64_t mtime,
                                                  prova_buf *out, prova_error *reterr);
 
 #ifdef __cplusplus

@@ -15,11 +15,11 @@
 #include <string.h>
 
 #include "app_internal.h"
-#include "prova/ope.h" /* key sets */
 #include "jsonw.h"
 #include "prova/encoding.h"
 #include "prova/oe.h"
-#include "prova/ope.h" /* prova_uuid4 */
+#include "prova/ope.h" /* key sets */
+#include "prova/ope.h" /* prova_uuid_v4 */
 #include "prova/report.h"
 
 static const char *const chain_types[] = {"resource_audit", "manual", "incident_response", "compliance_report", NULL};
@@ -255,7 +255,7 @@ static int lib_fail(oe_job *j, int rc, const prova_error *e) {
     };
     if (rc == PROVA_ENOMEM) return rc;
     const char *reason = e->reason ? e->reason : "";
-    const char *msg = e->message ? e->message : prova_strerror(rc);
+    const char *msg = e->message ? e->message : prova_status_message(rc);
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(reason, map[i].reason) == 0) return jfail(j, rc, map[i].status, map[i].code, "%s", msg);
     if (rc == PROVA_ELIMIT) return jfail(j, rc, 409, "chain_too_large", "the chain exceeds a limit: %s", msg);
@@ -353,7 +353,7 @@ int app_oe_chain_create(app_call *c, const void *body, size_t len) {
         return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"hash_algorithm\" is not supported by this build");
     char now[PROVA_OE_TIME_LEN + 1], id[37];
     now_text(now);
-    prova_uuid4(id);
+    prova_uuid_v4(id);
     prova_oe_chain_params p = {0};
     p.id = id;
     p.chain_type = fstr(j, 0);
@@ -582,7 +582,7 @@ static int certify_apply(app *a, prova_store *w, app_call *c) {
         rc = jfail(j, rc, 500, "store_corrupt", "the stored chain %s cannot be read", j->id);
     char now[PROVA_OE_TIME_LEN + 1], cert_id[37];
     now_text(now);
-    prova_uuid4(cert_id);
+    prova_uuid_v4(cert_id);
     if (rc == 0) {
         prova_oe_cert_params p = {0};
         p.artifact_type = fstr(j, 0);

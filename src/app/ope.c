@@ -50,13 +50,13 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
         return rc;
     }
     prova_time_format(now, j->receipt_ts);
-    prova_receipt_params p = {0};
+    prova_ope_receipt_params p = {0};
     p.trace_id = j->trace_id;
     p.ts = j->receipt_ts;
     p.request_cid = j->cid;
     j->receipt.len = 0;
     prova_error e;
-    rc = prova_receipt_build(a->key, pd ? prova_doc_root(pd) : NULL, &p, &j->receipt, &e);
+    rc = prova_ope_receipt_build(a->key, pd ? prova_doc_root(pd) : NULL, &p, &j->receipt, &e);
     prova_doc_free(pd);
     if (rc < 0) return rc;
     prova_doc *rd = NULL;
@@ -117,7 +117,7 @@ static void envelope_finish(app_call *c) {
     int rc = envelope_body(j, &body);
     if (!rc) rc = app_sha256_hex(body.data, body.len, cid + 7);
     if (!rc) rc = prova_ope_signing_string(cid, strlen(cid), j->trace_id, strlen(j->trace_id), j->receipt_ts, strlen(j->receipt_ts), &msg);
-    if (!rc) rc = prova_sign(a->key, msg.data, msg.len, raw, &siglen);
+    if (!rc) rc = prova_key_sign(a->key, msg.data, msg.len, raw, &siglen);
     prova_buf_free(&msg);
     if (rc < 0) {
         prova_buf_free(&body);
@@ -149,7 +149,7 @@ static int api_key_auth(app_call *c, envelope_job *j, const char *key, const cha
     uint8_t h[PROVA_HMAC_SHA256_BYTES];
     char want[48];
     int rc = prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &msg);
-    if (rc == 0) rc = prova_hmac_sha256(k->secret, k->secret_len, msg.data, msg.len, h);
+    if (rc == 0) rc = prova_hmac_sha256_compute(k->secret, k->secret_len, msg.data, msg.len, h);
     prova_buf_free(&msg);
     if (rc < 0) return app_fail(c, APP_E_AUTH, "api_mac_invalid", "Invalid MAC"), APP_REFUSED;
     size_t wl = prova_base64url_encode(h, sizeof h, want, sizeof want);
@@ -191,9 +191,9 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     o.now_us = now;
     o.max_skew_s = a->cfg.max_skew_s;
     prova_report *r = prova_report_new("ope_envelope");
-    prova_envelope_info info;
+    prova_ope_envelope_info info;
     app_keys_acquire(a, &o.keys, NULL);
-    int rc = r ? prova_envelope_verify(env, "", &o, r, &info) : PROVA_ENOMEM;
+    int rc = r ? prova_ope_envelope_verify(env, "", &o, r, &info) : PROVA_ENOMEM;
     app_keys_release(a);
     if (rc < 0) {
         prova_report_free(r);
@@ -284,7 +284,7 @@ int app_ope_export(app_call *c, const char *trace_id) {
     prova_time_format(app_now_us(), at);
     prova_buf out = PROVA_BUF_INIT;
     prova_error e;
-    rc = prova_bundle_build(a->key, trace_id, at, prova_doc_root(doc), PROVA_BUNDLE_STARTER, &out, &e);
+    rc = prova_ope_bundle_build(a->key, trace_id, at, prova_doc_root(doc), PROVA_OPE_BUNDLE_STARTER, &out, &e);
     prova_doc_free(doc);
     prova_doc *bd = NULL;
     if (rc == 0) rc = prova_json_parse(out.data, out.len, &po, &bd, NULL);

@@ -11,7 +11,7 @@
 /* The HMAC key from its base64 text (NULL: ""). 0, or APP_DONE with the error set. */
 static int take_key(app_call *c, const char *key_b64, uint8_t **ret_key, size_t *ret_len) {
     prova_error e;
-    int rc = prova_proof_b64_key(key_b64 ? key_b64 : "", ret_key, ret_len, &e);
+    int rc = prova_proof_key_decode(key_b64 ? key_b64 : "", ret_key, ret_len, &e);
     if (rc >= 0) return 0;
     if (rc == PROVA_ENOMEM) return app_fail_status(c, rc), APP_REFUSED;
     return app_fail(c, APP_E_INPUT, e.reason, "sign_key_b64 is not valid base64: %s", e.message), APP_REFUSED;
@@ -58,7 +58,7 @@ int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, cons
         char sha[65], mac_hex[2 * PROVA_HMAC_SHA256_BYTES + 1];
         uint8_t mac[PROVA_HMAC_SHA256_BYTES];
         rc = app_sha256_hex(canon.data, canon.len, sha);
-        if (rc == 0) rc = prova_hmac_sha256(key, key_len, canon.data, canon.len, mac);
+        if (rc == 0) rc = prova_hmac_sha256_compute(key, key_len, canon.data, canon.len, mac);
         if (rc == 0) prova_hex_encode(mac, sizeof mac, mac_hex, sizeof mac_hex);
         /* The canonical text as a JSON string under the ophamin profile (ASCII escapes), as the reference writes. */
         if (rc == 0) rc = prova_canon_write_string((const char *)canon.data, canon.len, PROVA_PROFILE_OPHAMIN, &str);

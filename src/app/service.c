@@ -37,7 +37,7 @@ int64_t app_now_us(void) {
 
 int app_sha256_hex(const void *data, size_t len, char out[65]) {
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-    int rc = prova_hash_hex(PROVA_HASH_SHA256, data, len, hex);
+    int rc = prova_hash_compute_hex(PROVA_HASH_SHA256, data, len, hex);
     if (rc == 0) memcpy(out, hex, 65);
     return rc;
 }
@@ -217,23 +217,23 @@ static unsigned parse_scopes(const prova_json *arr, bool *ok) {
 static int create_dev_tokens(app *a, const char *path) {
     uint8_t raw[32];
     char tok[64];
-    prova_random(raw, sizeof raw);
+    prova_random_fill(raw, sizeof raw);
     prova_base64url_encode(raw, sizeof raw, tok, sizeof tok);
     prova_buf b = PROVA_BUF_INIT;
     int rc = prova_buf_printf(&b, "{\"tokens\":[{\"name\":\"dev\",\"token\":\"%s\",\"scopes\":[\"ope:write\","
                                   "\"oe:write\"]}],\"odin_api_keys\":[]}\n",
                               tok);
     if (!rc) rc = write_new_secret(path, b.data, b.len);
-    prova_wipe(b.data, b.len);
+    prova_mem_wipe(b.data, b.len);
     prova_buf_free(&b);
     if (rc < 0) {
         app_log(a, "%s: cannot create the development token file: %s", path, strerror(errno));
-        prova_wipe(tok, sizeof tok);
+        prova_mem_wipe(tok, sizeof tok);
         return 3;
     }
     app_log(a, "created %s with a development token (scopes ope:write oe:write)", path);
     if (a->cfg.dev_token) a->cfg.dev_token(a->cfg.log_ctx, path, tok);
-    prova_wipe(tok, sizeof tok);
+    prova_mem_wipe(tok, sizeof tok);
     return 0;
 }
 
@@ -263,7 +263,7 @@ static int load_tokens(app *a) {
     prova_error e;
     prova_parse_options po = {.flags = PROVA_PARSE_SECRET};
     rc = prova_json_parse(b.data, b.len, &po, &doc, &e);
-    prova_wipe(b.data, b.len);
+    prova_mem_wipe(b.data, b.len);
     prova_buf_free(&b);
     if (rc < 0) {
         app_log(a, "%s:%zu:%zu: %s", tp, e.line, e.column, e.message);
@@ -294,7 +294,7 @@ static int load_tokens(app *a) {
         else if (!ok) bad = "\"scopes\" must be an array of \"ope:write\", \"oe:write\" or \"*\"";
         else if (prova_json_is_string(tok) && tok->len >= 16) {
             uint8_t h[PROVA_HASH_MAX_BYTES];
-            ok = prova_hash(PROVA_HASH_SHA256, tok->u.str, tok->len, h) == 0;
+            ok = prova_hash_compute(PROVA_HASH_SHA256, tok->u.str, tok->len, h) == 0;
             memcpy(dst->sha256, h, sizeof dst->sha256);
         } else if (prova_json_is_string(hash))
             ok = prova_hex_decode(hash->u.str, hash->len, dst->sha256, 32, &hl, NULL) == 0 && hl == 32;
@@ -342,7 +342,7 @@ const app_token *app_bearer(const app *a, const char *auth) {
     const char *t = auth + 7;
     while (*t == ' ') t++;
     uint8_t h[PROVA_HASH_MAX_BYTES];
-    if (!*t || prova_hash(PROVA_HASH_SHA256, t, strlen(t), h) < 0) return NULL;
+    if (!*t || prova_hash_compute(PROVA_HASH_SHA256, t, strlen(t), h) < 0) return NULL;
     const app_token *found = NULL;
     for (size_t i = 0; i < a->ntokens; i++) /* every entry compared: the time does not depend on which one */
         if (prova_ct_equal(h, a->tokens[i].sha256, 32)) found = &a->tokens[i];
@@ -540,11 +540,11 @@ void app_close(app *a) {
     prova_buf_free(&a->jwks);
     prova_keyset_free(a->senders);
     prova_keyset_free(a->verify_keys);
-    if (a->tokens) prova_wipe(a->tokens, a->ntokens * sizeof *a->tokens);
+    if (a->tokens) prova_mem_wipe(a->tokens, a->ntokens * sizeof *a->tokens);
     free(a->tokens);
     for (size_t i = 0; i < a->napi_keys; i++) {
         free(a->api_keys[i].key);
-        prova_wipe(a->api_keys[i].secret, a->api_keys[i].secret_len);
+        prova_mem_wipe(a->api_keys[i].secret, a->api_keys[i].secret_len);
         free(a->api_keys[i].secret);
     }
     free(a->api_keys);

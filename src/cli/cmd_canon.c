@@ -94,7 +94,7 @@ int cmd_hash(int argc, char **argv) {
     rc = canonicalize(&a, &out);
     if (rc == EXIT_OK) {
         char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-        if (prova_hash_hex(a.alg, out.data, out.len, hex) < 0) {
+        if (prova_hash_compute_hex(a.alg, out.data, out.len, hex) < 0) {
             rc = cli_fail(EXIT_INTERNAL, "hashing failed");
         } else {
             printf("%s:%s\n", prova_hash_name(a.alg), hex);

@@ -35,7 +35,7 @@ static int cid_of(const char *json, size_t len, char cid[CID_LEN], prova_error *
     int r = prova_canon_bytes(json, len, PROVA_PROFILE_OPE, NULL, &canon, err);
     if (r == 0) {
         char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-        r = prova_hash_hex(PROVA_HASH_SHA256, canon.data, canon.len, hex);
+        r = prova_hash_compute_hex(PROVA_HASH_SHA256, canon.data, canon.len, hex);
         if (r == 0) {
             memcpy(cid, "sha256:", 7);
             memcpy(cid + 7, hex, 2 * PROVA_SHA256_BYTES + 1);
@@ -69,13 +69,13 @@ int cmd_demo(int argc, char **argv) {
     int mlen = sign_string(cid, &msg);
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t siglen;
-    if (mlen < 0 || prova_sign(key, msg.data, (size_t)mlen, sig, &siglen) < 0) goto out;
+    if (mlen < 0 || prova_key_sign(key, msg.data, (size_t)mlen, sig, &siglen) < 0) goto out;
     char sig_b64[PROVA_BASE64URL_LEN(PROVA_SIG_MAX_BYTES) + 1];
     prova_base64url_encode(sig, siglen, sig_b64, sizeof sig_b64);
     printf("4. Signed with a fresh Ed25519 key (kid %s)\n   over \"%.*s\":\n   sig = %s\n\n", prova_key_kid(key), mlen, (const char *)msg.data,
            sig_b64);
 
-    int ok = prova_verify(key, msg.data, (size_t)mlen, sig, siglen);
+    int ok = prova_key_verify(key, msg.data, (size_t)mlen, sig, siglen);
     printf("5. Verify the untouched record: %s\n", ok == 0 ? "VALID" : "INVALID");
 
     /* An operator edits the log: 420.0 becomes 4200.0. Same signature, new content. */
@@ -85,7 +85,7 @@ int cmd_demo(int argc, char **argv) {
     char cid2[CID_LEN];
     if (cid_of(edited, strlen(edited), cid2, &err) < 0) goto out;
     int m2 = sign_string(cid2, &msg);
-    int bad = m2 < 0 ? -1 : prova_verify(key, msg.data, (size_t)m2, sig, siglen);
+    int bad = m2 < 0 ? -1 : prova_key_verify(key, msg.data, (size_t)m2, sig, siglen);
     printf("6. Verify after max_price_eur was edited to 4200.0: %s (CID is now %.23s...)\n",
            bad == 0 ? "VALID (unexpected!)" : "INVALID - the edit is detected", cid2);
     rc = ok == 0 && bad != 0 ? EXIT_OK : EXIT_INVALID;

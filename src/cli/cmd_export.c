@@ -35,7 +35,7 @@ static int hmac_bytes(const cli_hmac *h, uint8_t **key, size_t *len, bool *is_de
     *is_default = h->use_default;
     if (!h->resolved) return EXIT_OK;
     prova_error e;
-    int r = prova_proof_b64_key(h->resolved, key, len, &e);
+    int r = prova_proof_key_decode(h->resolved, key, len, &e);
     if (r < 0) return cli_fail(EXIT_USAGE, "the HMAC key is not standard base64: %s", e.message);
     return EXIT_OK;
 }
@@ -89,7 +89,8 @@ static int load_record(const char *file, cli_verify_args *va, bool no_verify, lo
     prova_report *rep = NULL;
     int r = prova_verify_document(l->in.data, l->in.len, &va->o, &rep, &err);
     if (r == PROVA_ENOMEM || !rep) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-    else if (r < 0) rc = cli_fail(EXIT_USAGE, "%s: %s", file, err.message ? err.message : prova_strerror(r));
+    else if (r < 0)
+        rc = cli_fail(EXIT_USAGE, "%s: %s", file, err.message ? err.message : prova_status_message(r));
     else if (!prova_report_valid(rep)) {
         const prova_check *f = prova_report_first_failure(rep);
         rc = cli_fail(EXIT_INVALID, "%s does not verify: %s: %s (%s); export refused (--no-verify exports it anyway)",

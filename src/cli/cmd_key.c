@@ -37,13 +37,13 @@ int cmd_keygen(int argc, char **argv) {
 
     prova_key *key = NULL;
     int r = prova_key_generate(alg, &key);
-    if (r < 0) return cli_fail(EXIT_INTERNAL, "key generation failed: %s", prova_strerror(r));
+    if (r < 0) return cli_fail(EXIT_INTERNAL, "key generation failed: %s", prova_status_message(r));
     int rc = EXIT_OK;
     if (kid && prova_key_set_kid(key, kid) < 0) {
         rc = cli_fail(EXIT_USAGE, "invalid --kid '%s' (1-127 printable ASCII characters)", kid);
     } else if ((r = prova_key_save_file(key, out)) < 0) {
         rc = cli_fail(EXIT_INTERNAL, "%s: cannot write key: %s", out,
-                      r == PROVA_EIO ? strerror(errno) : prova_strerror(r));
+                      r == PROVA_EIO ? strerror(errno) : prova_status_message(r));
     } else {
         printf("%s\n", prova_key_kid(key));
         rc = cli_write_stdout(NULL, 0);

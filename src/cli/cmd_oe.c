@@ -63,8 +63,9 @@ static int parse(int argc, char **argv, oe_args *a) {
 static int lib_fail(const char *what, int r, const prova_error *err) {
     int code = r == PROVA_ENOMEM ? EXIT_INTERNAL : r == PROVA_EVERIFY ? EXIT_INVALID : EXIT_USAGE;
     if (err->line) cli_report(what, err);
-    else cli_fail(code, "%s: %s (%s)", what, err->message ? err->message : prova_strerror(r),
-                  err->reason ? err->reason : prova_status_name(r));
+    else
+        cli_fail(code, "%s: %s (%s)", what, err->message ? err->message : prova_status_message(r),
+                 err->reason ? err->reason : prova_status_name(r));
     return code;
 }
 

@@ -14,7 +14,7 @@
 #include "prova/ope.h"
 
 int cmd_pack(int argc, char **argv) {
-    prova_envelope_params p = {0};
+    prova_ope_envelope_params p = {0};
     const char *key_path = NULL, *file = "-";
     bool have_file = false;
     for (int i = 1; i < argc; i++) {
@@ -63,7 +63,7 @@ int cmd_pack(int argc, char **argv) {
             cli_report(file, &err);
             rc = EXIT_USAGE;
         } else {
-            int r = prova_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
+            int r = prova_ope_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
             if (r < 0) {
                 rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
                 cli_fail(rc, "%s: %s (%s)", file, err.message, err.reason);
@@ -428,8 +428,8 @@ int cmd_receipt(int argc, char **argv) {
         } else {
             memcpy(cid, "sha256:", 7);
             prova_hex_encode(dg, PROVA_SHA256_BYTES, cid + 7, 65);
-            prova_receipt_params p = {trace, a.ts, NULL, cid, NULL, prova_doc_root(policy)};
-            int r = prova_receipt_build(gw, prova_doc_root(prev), &p, &out, &err);
+            prova_ope_receipt_params p = {trace, a.ts, NULL, cid, NULL, prova_doc_root(policy)};
+            int r = prova_ope_receipt_build(gw, prova_doc_root(prev), &p, &out, &err);
             if (r < 0) rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
         }
     }
@@ -452,10 +452,12 @@ int cmd_receipt(int argc, char **argv) {
 int cmd_bundle(int argc, char **argv) {
     gw_args a = {0};
     int rc = parse_gw(argc, argv, &a, false);
-    prova_bundle_form form = PROVA_BUNDLE_STARTER;
+    prova_ope_bundle_form form = PROVA_OPE_BUNDLE_STARTER;
     if (rc == EXIT_OK && a.form) {
-        if (strcmp(a.form, "ope-lib") == 0) form = PROVA_BUNDLE_OPE_LIB;
-        else if (strcmp(a.form, "flat") == 0) form = PROVA_BUNDLE_FLAT;
+        if (strcmp(a.form, "ope-lib") == 0)
+            form = PROVA_OPE_BUNDLE_OPE_LIB;
+        else if (strcmp(a.form, "flat") == 0)
+            form = PROVA_OPE_BUNDLE_FLAT;
         else if (strcmp(a.form, "starter") != 0)
             rc = cli_fail(EXIT_USAGE, "unknown form '%s' (starter, ope-lib, flat)", a.form);
     }
@@ -476,7 +478,7 @@ int cmd_bundle(int argc, char **argv) {
             cli_report(a.chain, &err);
             rc = EXIT_USAGE;
         } else {
-            int r = prova_bundle_build(gw, a.trace_id, a.ts, prova_doc_root(doc), form, &out, &err);
+            int r = prova_ope_bundle_build(gw, a.trace_id, a.ts, prova_doc_root(doc), form, &out, &err);
             if (r < 0) rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
             else if (prova_buf_append(&out, "\n", 1) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
             else rc = cli_write_stdout(out.data, out.len);

@@ -44,7 +44,7 @@ int cli_hmac_resolve(cli_hmac *h) {
         uint8_t *k = NULL;
         size_t kl = 0;
         prova_error e;
-        int r = prova_proof_b64_key(h->b64, &k, &kl, &e);
+        int r = prova_proof_key_decode(h->b64, &k, &kl, &e);
         prova_proof_key_free(k, kl);
         if (r < 0) return cli_fail(EXIT_USAGE, "the HMAC key is not standard base64: %s", e.message);
         if (r == PROVA_PROOF_KEY_IS_DEFAULT)
@@ -66,7 +66,7 @@ int cli_hmac_resolve(cli_hmac *h) {
         size_t cap = 4 * ((n + 2) / 3) + 1;
         h->resolved = malloc(cap);
         if (h->resolved) prova_base64_encode(b.data, n, h->resolved, cap);
-        prova_wipe(b.data, b.cap);
+        prova_mem_wipe(b.data, b.cap);
         prova_buf_free(&b);
         return h->resolved ? EXIT_OK : cli_fail(EXIT_INTERNAL, "out of memory");
     }
@@ -75,7 +75,7 @@ int cli_hmac_resolve(cli_hmac *h) {
 
 void cli_hmac_free(cli_hmac *h) {
     if (h->resolved) {
-        prova_wipe(h->resolved, strlen(h->resolved));
+        prova_mem_wipe(h->resolved, strlen(h->resolved));
         free(h->resolved);
     }
     h->resolved = NULL;
@@ -127,7 +127,7 @@ static int proof_sign(int argc, char **argv) {
     if (rc == EXIT_OK) {
         prova_error e;
         prova_buf out = PROVA_BUF_INIT;
-        int r = prova_proof_b64_key(h.resolved, &key, &kl, &e);
+        int r = prova_proof_key_decode(h.resolved, &key, &kl, &e);
         if (r >= 0) r = prova_proof_sign(prova_doc_root(doc), key, kl, ak, author, &out, &e);
         if (r < 0) {
             cli_report(file, &e);

@@ -12,7 +12,7 @@
 #include "http.h"
 #include "mcp.h"
 #include "prova/crypto.h"
-#include "prova/encoding.h" /* prova_wipe */
+#include "prova/encoding.h" /* prova_mem_wipe */
 #include "prova/json.h"
 
 /* What prova serve is configured with: the service's settings, the daemon's, and /mcp's. */
@@ -235,7 +235,7 @@ static int print_token(const app_config *c) {
     prova_error e;
     prova_parse_options po = {.flags = PROVA_PARSE_SECRET};
     int pr = prova_json_parse(b.data, b.len, &po, &doc, &e);
-    prova_wipe(b.data, b.len);
+    prova_mem_wipe(b.data, b.len);
     prova_buf_free(&b);
     if (pr < 0) {
         cli_report(tp, &e);

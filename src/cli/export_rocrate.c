@@ -72,7 +72,7 @@ static int write_zip(const cli_export *x, const char *fname, const prova_buf *me
     prova_buf zip = PROVA_BUF_INIT;
     prova_error err;
     int rc;
-    if (prova_zip_store(e, 2, secs, &zip, &err) < 0) {
+    if (prova_zip_write(e, 2, secs, &zip, &err) < 0) {
         cli_report(x->file, &err);
         rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
     } else {

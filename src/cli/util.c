@@ -266,7 +266,7 @@ void cli_report(const char *file, const prova_error *err) {
 
 void cli_report_as(const char *file, const prova_error *err, const char *check, const char *reason) {
     const char *name = !file || strcmp(file, "-") == 0 ? "<stdin>" : file;
-    const char *message = err->message ? err->message : prova_strerror(err->status);
+    const char *message = err->message ? err->message : prova_status_message(err->status);
     const char *why = err->reason ? err->reason : prova_status_name(err->status);
     char msg[1024];
     if (err->line) {

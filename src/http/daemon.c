@@ -16,7 +16,7 @@
 #include "http.h"
 #include "jsonw.h"
 #include "prova/crypto.h"
-#include "prova/encoding.h" /* prova_wipe */
+#include "prova/encoding.h" /* prova_mem_wipe */
 
 void http_config_defaults(http_config *c) {
     memset(c, 0, sizeof *c);
@@ -507,7 +507,7 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
                                                  : read_pem(d, cfg->tls_cert, &cert);
         if (rc == 0) rc = read_pem(d, cfg->tls_key, &key);
         if (rc) {
-            prova_wipe(key.data, key.len);
+            prova_mem_wipe(key.data, key.len);
             prova_buf_free(&cert);
             prova_buf_free(&key);
             http_stop(d);
@@ -536,7 +536,7 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
     uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                              : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     d->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, d, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-    prova_wipe(key.data, key.len);
+    prova_mem_wipe(key.data, key.len);
     prova_buf_free(&cert);
     prova_buf_free(&key);
     if (!d->daemon) {

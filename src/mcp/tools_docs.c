@@ -113,7 +113,7 @@ int mcp_tool_canonicalize(const mcp_ctx *ctx, const prova_json *args, mcp_result
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = canon_args(ctx, args, res, &p, &canon);
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-    if (!rc) rc = prova_hash_hex(PROVA_HASH_SHA256, canon.data, canon.len, hex);
+    if (!rc) rc = prova_hash_compute_hex(PROVA_HASH_SHA256, canon.data, canon.len, hex);
     prova_buf *o = &res->structured;
     if (!rc) rc = tool_put(o, "{\"profile\":");
     if (!rc) rc = tool_put_str(o, prova_profile_name(p));
@@ -143,7 +143,7 @@ int mcp_tool_hash(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
                   prova_json_str(av));
     if (!rc) rc = canon_args(ctx, args, res, &p, &canon);
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-    if (!rc) rc = prova_hash_hex(alg, canon.data, canon.len, hex);
+    if (!rc) rc = prova_hash_compute_hex(alg, canon.data, canon.len, hex);
     prova_buf *o = &res->structured;
     if (!rc) rc = tool_put(o, "{\"alg\":");
     if (!rc) rc = tool_put_str(o, prova_hash_name(alg));
@@ -161,7 +161,7 @@ int mcp_tool_hash(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
 int mcp_tool_pack_envelope(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     static const char *const names[] = {"payload", "payload_type", "target_type", "trace_id", "dialect", NULL};
     const prova_json *payload, *pt, *tt, *tr, *dv;
-    prova_envelope_params p = {0};
+    prova_ope_envelope_params p = {0};
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = tool_arg_object(res, args, "payload", true, "the payload object", &payload);
     if (!rc) rc = tool_arg_str(res, args, "payload_type", true, "e.g. openai.tooluse.invoice.v1", &pt);
@@ -187,7 +187,7 @@ int mcp_tool_pack_envelope(const mcp_ctx *ctx, const prova_json *args, mcp_resul
     prova_buf env = PROVA_BUF_INIT;
     prova_error e;
     prova_doc *doc = NULL;
-    rc = prova_envelope_pack(ctx->key, payload, &p, &env, &e);
+    rc = prova_ope_envelope_pack(ctx->key, payload, &p, &env, &e);
     if (rc < 0 && rc != PROVA_ENOMEM) {
         rc = rc == PROVA_EKEY ? tool_err(res, "the server's signing key cannot sign envelopes: %s", e.message)
                               : tool_err(res, "the envelope cannot be made: %s (%s)", e.message, e.reason);
@@ -388,7 +388,7 @@ int mcp_tool_jwks(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     if (app_has_store(ctx->a) && jwks->len) return tool_putn(&res->structured, jwks->data, jwks->len);
     if (ctx->key) {
         const prova_key *keys[1] = {ctx->key};
-        return prova_jwks_write(keys, 1, &res->structured);
+        return prova_key_to_jwks(keys, 1, &res->structured);
     }
     return tool_done(tool_err(res, "no keys: run `prova mcp --data DIR` (the gateway's JWKS) or `prova mcp --key KEY`"));
 }

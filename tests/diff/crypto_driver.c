@@ -117,7 +117,7 @@ static int cmd_export(const char *path, const char *format) {
     } else {
         r = PROVA_EINVAL;
     }
-    if (b.data) prova_wipe(b.data, b.cap);
+    if (b.data) prova_mem_wipe(b.data, b.cap);
     prova_buf_free(&b);
     prova_key_free(k);
     return r < 0 ? fail(r, "export") : 0;
@@ -134,7 +134,7 @@ static int cmd_sign(const char *path, const char *msghex) {
     }
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t sl = 0;
-    int r = prova_sign(k, msg, n, sig, &sl);
+    int r = prova_key_sign(k, msg, n, sig, &sl);
     if (r == 0) print_hex(sig, sl);
     free(msg);
     prova_key_free(k);
@@ -149,7 +149,7 @@ static int cmd_verify(const char *path, const char *msghex, const char *sighex) 
     uint8_t *sig = msg ? arg_bytes(sighex, &sl) : NULL;
     int rc = 2;
     if (msg && sig) {
-        int r = prova_verify(k, msg, n, sig, sl);
+        int r = prova_key_verify(k, msg, n, sig, sl);
         if (r == 0) {
             printf("valid\n");
             rc = 0;
@@ -173,7 +173,7 @@ static int cmd_hash(const char *alg_name, const char *hex) {
     uint8_t *data = arg_bytes(hex, &n);
     if (!data) return 2;
     uint8_t d[PROVA_HASH_MAX_BYTES];
-    int r = prova_hash(alg, data, n, d);
+    int r = prova_hash_compute(alg, data, n, d);
     free(data);
     if (r < 0) return fail(r, "hash");
     print_hex(d, prova_hash_size(alg));
@@ -187,7 +187,7 @@ static int cmd_hmac(const char *keyhex, const char *msghex) {
     int rc = 2;
     if (key && msg) {
         uint8_t mac[PROVA_HMAC_SHA256_BYTES];
-        int r = prova_hmac_sha256(key, kn, msg, mn, mac);
+        int r = prova_hmac_sha256_compute(key, kn, msg, mn, mac);
         if (r == 0) {
             print_hex(mac, sizeof mac);
             rc = 0;

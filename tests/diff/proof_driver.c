@@ -4,7 +4,7 @@
  *   proof_driver all KEYHEX SEEDHEX AUTHOR FILE   four lines: the body bytes, proof_id, the record signed under the
  *                                                 key, the record signed and attested with the Ed25519 seed
  *   proof_driver impl KEYB64 SERVER FILE          prova_proof_verify_impl() with the key from
- *                                                 prova_proof_b64_key() (KEYB64 "-" = the empty string)
+ *                                                 prova_proof_key_decode() (KEYB64 "-" = the empty string)
  *   proof_driver report [--key B64] [--allow-default] [--trust-embedded] FILE
  *                                                 prova_verify_document()'s report as JSON
  *   proof_driver iso STRING...                    datetime.fromisoformat as validate() uses it: one line per
@@ -128,7 +128,7 @@ static int cmd_impl(const char *b64, const char *server, const char *path) {
     uint8_t *key = NULL;
     size_t kn = 0;
     prova_error err;
-    int r = prova_proof_b64_key(strcmp(b64, "-") == 0 ? "" : b64, &key, &kn, &err);
+    int r = prova_proof_key_decode(strcmp(b64, "-") == 0 ? "" : b64, &key, &kn, &err);
     if (r < 0) {
         free(text);
         return fail(r, err.reason);

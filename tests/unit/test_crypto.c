@@ -100,12 +100,12 @@ static void test_hashes(void) {
         CHECK(strcmp(prova_hash_name(a), v[i].name) == 0);
         CHECK(prova_hash_size(a) == strlen(v[i].abc) / 2);
         uint8_t d[PROVA_HASH_MAX_BYTES];
-        CHECK(prova_hash(a, "abc", 3, d) == 0 && hex_eq(d, prova_hash_size(a), v[i].abc));
+        CHECK(prova_hash_compute(a, "abc", 3, d) == 0 && hex_eq(d, prova_hash_size(a), v[i].abc));
         char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-        CHECK(prova_hash_hex(a, "abc", 3, hex) == 0 && strcmp(hex, v[i].abc) == 0);
+        CHECK(prova_hash_compute_hex(a, "abc", 3, hex) == 0 && strcmp(hex, v[i].abc) == 0);
         /* streaming over odd-sized chunks equals one-shot */
         uint8_t data[3001], d1[PROVA_HASH_MAX_BYTES], d2[PROVA_HASH_MAX_BYTES];
-        prova_random(data, sizeof data);
+        prova_random_fill(data, sizeof data);
         prova_hash_ctx *ctx = NULL;
         CHECK(prova_hash_new(a, &ctx) == 0 && ctx);
         int ok = 1;
@@ -115,27 +115,27 @@ static void test_hashes(void) {
         }
         ok &= prova_hash_update(ctx, NULL, 0) == 0;
         CHECK(ok && prova_hash_final(ctx, d1) == 0);
-        CHECK(prova_hash(a, data, sizeof data, d2) == 0 && memcmp(d1, d2, prova_hash_size(a)) == 0);
+        CHECK(prova_hash_compute(a, data, sizeof data, d2) == 0 && memcmp(d1, d2, prova_hash_size(a)) == 0);
         /* abandoned context */
         CHECK(prova_hash_new(a, &ctx) == 0 && prova_hash_update(ctx, "x", 1) == 0 && prova_hash_free(ctx) == NULL);
     }
     uint8_t d[PROVA_HASH_MAX_BYTES];
     prova_hash_alg a;
-    CHECK(prova_hash(PROVA_HASH_SHA256, NULL, 0, d) == 0 &&
+    CHECK(prova_hash_compute(PROVA_HASH_SHA256, NULL, 0, d) == 0 &&
           hex_eq(d, 32, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
     CHECK(prova_hash_lookup("md5", &a) == PROVA_EUNSUPPORTED);
     CHECK(prova_hash_lookup("SHA256", &a) == PROVA_EUNSUPPORTED);
     CHECK(prova_hash_lookup(NULL, &a) == PROVA_EINVAL && prova_hash_lookup("sha256", NULL) == PROVA_EINVAL);
-    CHECK(prova_hash((prova_hash_alg)99, "a", 1, d) == PROVA_EINVAL);
-    CHECK(prova_hash(PROVA_HASH_SHA256, NULL, 1, d) == PROVA_EINVAL);
-    CHECK(prova_hash(PROVA_HASH_SHA256, "a", 1, NULL) == PROVA_EINVAL);
+    CHECK(prova_hash_compute((prova_hash_alg)99, "a", 1, d) == PROVA_EINVAL);
+    CHECK(prova_hash_compute(PROVA_HASH_SHA256, NULL, 1, d) == PROVA_EINVAL);
+    CHECK(prova_hash_compute(PROVA_HASH_SHA256, "a", 1, NULL) == PROVA_EINVAL);
     CHECK(prova_hash_name((prova_hash_alg)99) == NULL && prova_hash_size((prova_hash_alg)99) == 0);
     prova_hash_ctx *ctx = NULL;
     CHECK(prova_hash_new((prova_hash_alg)-1, &ctx) == PROVA_EINVAL && ctx == NULL);
     CHECK(prova_hash_new(PROVA_HASH_SHA256, NULL) == PROVA_EINVAL);
     CHECK(prova_hash_update(NULL, "a", 1) == PROVA_EINVAL && prova_hash_final(NULL, d) == PROVA_EINVAL);
     CHECK(prova_hash_free(NULL) == NULL);
-    CHECK(prova_hash_hex(PROVA_HASH_SHA256, "a", 1, NULL) == PROVA_EINVAL);
+    CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, "a", 1, NULL) == PROVA_EINVAL);
 }
 
 static void test_hmac(void) {
@@ -143,33 +143,33 @@ static void test_hmac(void) {
     uint8_t key[20];
     memset(key, 0x0b, sizeof key);
     /* SPEC: RFC 4231 §4.2 (test case 1) and §4.3 (test case 2) */
-    CHECK(prova_hmac_sha256(key, sizeof key, "Hi There", 8, mac) == 0 &&
+    CHECK(prova_hmac_sha256_compute(key, sizeof key, "Hi There", 8, mac) == 0 &&
           hex_eq(mac, 32, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"));
-    CHECK(prova_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac) == 0 &&
+    CHECK(prova_hmac_sha256_compute("Jefe", 4, "what do ya want for nothing?", 28, mac) == 0 &&
           hex_eq(mac, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
     /* empty key and empty message */
-    CHECK(prova_hmac_sha256(NULL, 0, NULL, 0, mac) == 0 &&
+    CHECK(prova_hmac_sha256_compute(NULL, 0, NULL, 0, mac) == 0 &&
           hex_eq(mac, 32, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
-    CHECK(prova_hmac_sha256("", 0, "", 0, mac) == 0 &&
+    CHECK(prova_hmac_sha256_compute("", 0, "", 0, mac) == 0 &&
           hex_eq(mac, 32, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
     /* a key longer than the block is hashed first (RFC 4231 §4.7) */
     uint8_t longkey[131];
     memset(longkey, 0xaa, sizeof longkey);
-    CHECK(prova_hmac_sha256(longkey, sizeof longkey, "Test Using Larger Than Block-Size Key - Hash Key First", 54,
-                            mac) == 0 &&
+    CHECK(prova_hmac_sha256_compute(longkey, sizeof longkey, "Test Using Larger Than Block-Size Key - Hash Key First",
+                                    54, mac) == 0 &&
           hex_eq(mac, 32, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
-    CHECK(prova_hmac_sha256(NULL, 1, "a", 1, mac) == PROVA_EINVAL);
-    CHECK(prova_hmac_sha256("k", 1, NULL, 1, mac) == PROVA_EINVAL);
-    CHECK(prova_hmac_sha256("k", 1, "a", 1, NULL) == PROVA_EINVAL);
+    CHECK(prova_hmac_sha256_compute(NULL, 1, "a", 1, mac) == PROVA_EINVAL);
+    CHECK(prova_hmac_sha256_compute("k", 1, NULL, 1, mac) == PROVA_EINVAL);
+    CHECK(prova_hmac_sha256_compute("k", 1, "a", 1, NULL) == PROVA_EINVAL);
 }
 
 static void test_random(void) {
     uint8_t a[32] = {0}, b[32] = {0};
-    prova_random(a, sizeof a);
-    prova_random(b, sizeof b);
+    prova_random_fill(a, sizeof a);
+    prova_random_fill(b, sizeof b);
     CHECK(memcmp(a, b, sizeof a) != 0);
-    prova_random(NULL, 10);
-    prova_random(a, 0);
+    prova_random_fill(NULL, 10);
+    prova_random_fill(a, 0);
     CHECK(1);
 }
 
@@ -240,15 +240,15 @@ static void test_openexecution_ed25519(void) {
     size_t sl = 0;
     CHECK(sizeof MSG751 - 1 == 751);
     uint8_t h[PROVA_HASH_MAX_BYTES];
-    CHECK(prova_hash(PROVA_HASH_SHA256, MSG751, 751, h) == 0 &&
+    CHECK(prova_hash_compute(PROVA_HASH_SHA256, MSG751, 751, h) == 0 &&
           hex_eq(h, 32, "fb98285ffdc1917bf8c1bfc098e4726fd920c7bccc17a984e47c0e8dae038096"));
-    CHECK(prova_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 64 &&
+    CHECK(prova_key_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 64 &&
           hex_eq(sig, 64,
                  "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfbf877ee684bfae"
                  "1d4842d1752be8fe18afd0859cf39500"));
-    CHECK(prova_verify(k, MSG751, 751, sig, sl) == 0);
+    CHECK(prova_key_verify(k, MSG751, 751, sig, sl) == 0);
     /* RFC 8032 sanity check: the empty message */
-    CHECK(prova_sign(k, NULL, 0, sig, &sl) == 0 &&
+    CHECK(prova_key_sign(k, NULL, 0, sig, &sl) == 0 &&
           hex_eq(sig, 64,
                  "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd"
                  "25bf5f0595bbe24655141438e7a100b"));
@@ -257,8 +257,8 @@ static void test_openexecution_ed25519(void) {
     const char pem[] = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
                        "-----END PUBLIC KEY-----\n";
     CHECK(prova_key_from_pem(pem, sizeof pem - 1, &p, NULL) == 0 && p && same_public(p, k) && !prova_key_is_private(p));
-    CHECK(p && prova_verify(p, MSG751, 751, sig, sl) == PROVA_EVERIFY); /* sig is now over the empty message */
-    CHECK(p && prova_verify(p, NULL, 0, sig, sl) == 0);
+    CHECK(p && prova_key_verify(p, MSG751, 751, sig, sl) == PROVA_EVERIFY); /* sig is now over the empty message */
+    CHECK(p && prova_key_verify(p, NULL, 0, sig, sl) == 0);
     prova_key_free(p);
     p = NULL;
     CHECK(prova_key_from_spki_hex(
@@ -302,7 +302,7 @@ static void test_openexecution_ed448(void) {
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t sl = 0;
     CHECK(
-        prova_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 114 &&
+        prova_key_sign(k, MSG751, 751, sig, &sl) == 0 && sl == 114 &&
         hex_eq(sig, 114,
                "472d108813e92310a60f7d90c1341882c9e8f9800c1bb248374d7539526cbdfd581324785f2bb3244f1f878e3bc16617cc5632"
                "ccd1481d9a007bc8ec260a299268cfa3f65f25098fd1c2c9bae47b3767bd45f9cc5cfb27ce0ea81df1f25907e7a3d5194192"
@@ -313,10 +313,10 @@ static void test_openexecution_ed448(void) {
         "3043300506032b6571033a005fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b4"
         "6c7061bd6783df1e50f6cd1fa1abeafe8256180";
     CHECK(prova_key_from_spki_hex(spki, strlen(spki), &p, NULL) == 0 && p);
-    CHECK(prova_verify(p, MSG751, 751, sig, sl) == 0);
+    CHECK(prova_key_verify(p, MSG751, 751, sig, sl) == 0);
     sig[10] ^= 1;
-    CHECK(prova_verify(p, MSG751, 751, sig, sl) == PROVA_EVERIFY);
-    CHECK(prova_verify(p, MSG751, 751, sig, 113) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, sig, sl) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, sig, 113) == PROVA_EVERIFY);
     prova_key_free(p);
     prova_key_free(k);
 }
@@ -356,47 +356,47 @@ static void test_openexecution_p256(void) {
     uint8_t sig[80];
     size_t sl = unhex(P256_SIG, sig, sizeof sig);
     CHECK(sl == 72);
-    CHECK(prova_verify(k, MSG751, 751, sig, sl) == 0);
+    CHECK(prova_key_verify(k, MSG751, 751, sig, sl) == 0);
     prova_key *p = NULL;
     CHECK(prova_key_from_spki_hex(P256_SPKI, strlen(P256_SPKI), &p, NULL) == 0 && p);
     if (!p) {
         prova_key_free(k);
         return;
     }
-    CHECK(prova_verify(p, MSG751, 751, sig, sl) == 0);
-    CHECK(prova_verify(p, MSG751, 750, sig, sl) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, sig, sl) == 0);
+    CHECK(prova_key_verify(p, MSG751, 750, sig, sl) == PROVA_EVERIFY);
     /* malformed DER signatures are "does not verify", never a crash */
     uint8_t bad[PROVA_SIG_MAX_BYTES];
-    CHECK(prova_verify(p, MSG751, 751, sig, sl - 1) == PROVA_EVERIFY); /* truncated */
+    CHECK(prova_key_verify(p, MSG751, 751, sig, sl - 1) == PROVA_EVERIFY); /* truncated */
     memcpy(bad, sig, sl);
     bad[sl] = 0;
-    CHECK(prova_verify(p, MSG751, 751, bad, sl + 1) == PROVA_EVERIFY); /* trailing byte */
+    CHECK(prova_key_verify(p, MSG751, 751, bad, sl + 1) == PROVA_EVERIFY); /* trailing byte */
     bad[1] = 0x45;
-    CHECK(prova_verify(p, MSG751, 751, bad, sl) == PROVA_EVERIFY); /* wrong length byte */
+    CHECK(prova_key_verify(p, MSG751, 751, bad, sl) == PROVA_EVERIFY); /* wrong length byte */
     /* BER long-form length: same r and s, not DER */
     uint8_t ber[80];
     ber[0] = 0x30;
     ber[1] = 0x81;
     ber[2] = 0x46;
     memcpy(ber + 3, sig + 2, sl - 2);
-    CHECK(prova_verify(p, MSG751, 751, ber, sl + 1) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, ber, sl + 1) == PROVA_EVERIFY);
     /* raw r||s (IEEE P1363) is not accepted */
     uint8_t rs[64];
     memcpy(rs, sig + 5, 32);
     memcpy(rs + 32, sig + 40, 32);
-    CHECK(prova_verify(p, MSG751, 751, rs, 64) == PROVA_EVERIFY);
-    CHECK(prova_verify(p, MSG751, 751, sig, 0) == PROVA_EVERIFY);
-    CHECK(prova_verify(p, MSG751, 751, NULL, 0) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, rs, 64) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, sig, 0) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(p, MSG751, 751, NULL, 0) == PROVA_EVERIFY);
     for (int i = 0; i < 200; i++) { /* random garbage */
         size_t n = 1 + (size_t)i % PROVA_SIG_MAX_BYTES;
-        prova_random(bad, n);
+        prova_random_fill(bad, n);
         if (i % 2) bad[0] = 0x30;
-        CHECK(prova_verify(p, MSG751, 751, bad, n) == PROVA_EVERIFY);
+        CHECK(prova_key_verify(p, MSG751, 751, bad, n) == PROVA_EVERIFY);
     }
     /* sign and verify with the derived key */
-    CHECK(prova_sign(k, MSG751, 751, bad, &sl) == 0 && sl >= 8 && sl <= 72 && bad[0] == 0x30);
-    CHECK(prova_verify(p, MSG751, 751, bad, sl) == 0);
-    CHECK(prova_sign(p, MSG751, 751, bad, &sl) == PROVA_EKEY);
+    CHECK(prova_key_sign(k, MSG751, 751, bad, &sl) == 0 && sl >= 8 && sl <= 72 && bad[0] == 0x30);
+    CHECK(prova_key_verify(p, MSG751, 751, bad, sl) == 0);
+    CHECK(prova_key_sign(p, MSG751, 751, bad, &sl) == PROVA_EKEY);
     prova_key_free(p);
     prova_key_free(k);
 }
@@ -410,7 +410,7 @@ static void test_ed25519_strict(void) {
     CHECK(prova_key_from_ed25519_seed(seed, &k) == 0);
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t sl = 0;
-    CHECK(prova_sign(k, "msg", 3, sig, &sl) == 0 && prova_verify(k, "msg", 3, sig, sl) == 0);
+    CHECK(prova_key_sign(k, "msg", 3, sig, &sl) == 0 && prova_key_verify(k, "msg", 3, sig, sl) == 0);
     /* S + L: the same signature with a non-canonical S must be rejected (RFC 8032 §5.1.7, malleability) */
     static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
                                   0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
@@ -423,20 +423,21 @@ static void test_ed25519_strict(void) {
         mal[32 + i] = (uint8_t)s;
         carry = s >> 8;
     }
-    CHECK(prova_verify(k, "msg", 3, mal, 64) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(k, "msg", 3, mal, 64) == PROVA_EVERIFY);
     /* bit flips anywhere */
     int bad = 0;
     for (int i = 0; i < 64 * 8; i += 5) {
         memcpy(mal, sig, 64);
         mal[i / 8] ^= (uint8_t)(1u << (i % 8));
-        if (prova_verify(k, "msg", 3, mal, 64) != PROVA_EVERIFY) bad++;
+        if (prova_key_verify(k, "msg", 3, mal, 64) != PROVA_EVERIFY) bad++;
     }
     CHECK(bad == 0);
-    CHECK(prova_verify(k, "msg", 3, sig, 63) == PROVA_EVERIFY && prova_verify(k, "msg", 3, sig, 65) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(k, "msg", 3, sig, 63) == PROVA_EVERIFY &&
+          prova_key_verify(k, "msg", 3, sig, 65) == PROVA_EVERIFY);
     /* small-order R with S = 0 ("signature" valid for any message under a cofactored, non-strict check) */
     memset(mal, 0, 64);
     mal[0] = 1;
-    CHECK(prova_verify(k, "msg", 3, mal, 64) == PROVA_EVERIFY);
+    CHECK(prova_key_verify(k, "msg", 3, mal, 64) == PROVA_EVERIFY);
     prova_key_free(k);
 
     /* small-order, non-canonical and off-curve public keys are refused when loaded */
@@ -558,17 +559,18 @@ static void test_roundtrips(void) {
         if (alg != PROVA_SIG_ED25519) { /* = SHA-256 of the DER SPKI */
             prova_buf d = PROVA_BUF_INIT;
             char h[129];
-            CHECK(prova_key_to_spki_der(k, &d) == 0 && prova_hash_hex(PROVA_HASH_SHA256, d.data, d.len, h) == 0 &&
+            CHECK(prova_key_to_spki_der(k, &d) == 0 &&
+                  prova_hash_compute_hex(PROVA_HASH_SHA256, d.data, d.len, h) == 0 &&
                   strncmp(kid + nl + 1, h, 16) == 0);
             prova_buf_free(&d);
         }
         uint8_t msg[100], sig[PROVA_SIG_MAX_BYTES];
         size_t sl = 0;
-        prova_random(msg, sizeof msg);
-        CHECK(prova_sign(k, msg, sizeof msg, sig, &sl) == 0 && prova_verify(k, msg, sizeof msg, sig, sl) == 0);
-        CHECK(prova_sign(k, NULL, 0, sig, &sl) == 0 && prova_verify(k, NULL, 0, sig, sl) == 0);
-        CHECK(prova_verify(k, "x", 1, sig, sl) == PROVA_EVERIFY);
-        CHECK(prova_sign(k, msg, sizeof msg, sig, &sl) == 0);
+        prova_random_fill(msg, sizeof msg);
+        CHECK(prova_key_sign(k, msg, sizeof msg, sig, &sl) == 0 && prova_key_verify(k, msg, sizeof msg, sig, sl) == 0);
+        CHECK(prova_key_sign(k, NULL, 0, sig, &sl) == 0 && prova_key_verify(k, NULL, 0, sig, sl) == 0);
+        CHECK(prova_key_verify(k, "x", 1, sig, sl) == PROVA_EVERIFY);
+        CHECK(prova_key_sign(k, msg, sizeof msg, sig, &sl) == 0);
 
         /* JWK private */
         prova_buf b = PROVA_BUF_INIT;
@@ -585,17 +587,18 @@ static void test_roundtrips(void) {
         /* JWK public: no "d"; verifies, cannot sign */
         CHECK(prova_key_to_jwk(k, false, &b) == 0 && !buf_has(&b, "\"d\""));
         CHECK(prova_key_from_jwk(b.data, b.len, &r, NULL) == 0 && r && !prova_key_is_private(r) && same_public(r, k));
-        CHECK(r && prova_verify(r, msg, sizeof msg, sig, sl) == 0);
+        CHECK(r && prova_key_verify(r, msg, sizeof msg, sig, sl) == 0);
         uint8_t sig2[PROVA_SIG_MAX_BYTES];
         size_t sl2;
-        CHECK(r && prova_sign(r, msg, sizeof msg, sig2, &sl2) == PROVA_EKEY);
+        CHECK(r && prova_key_sign(r, msg, sizeof msg, sig2, &sl2) == PROVA_EKEY);
         prova_key_free(r);
         r = NULL;
         prova_buf_free(&b);
         /* PEM private (PKCS#8) and public (SPKI) */
         CHECK(prova_key_to_pem(k, true, &b) == 0 && buf_has(&b, "-----BEGIN PRIVATE KEY-----\n"));
         CHECK(prova_key_from_pem(b.data, b.len, &r, NULL) == 0 && r && prova_key_is_private(r) && same_public(r, k));
-        CHECK(r && prova_sign(r, msg, sizeof msg, sig2, &sl2) == 0 && prova_verify(k, msg, sizeof msg, sig2, sl2) == 0);
+        CHECK(r && prova_key_sign(r, msg, sizeof msg, sig2, &sl2) == 0 &&
+              prova_key_verify(k, msg, sizeof msg, sig2, sl2) == 0);
         prova_key_free(r);
         r = NULL;
         prova_buf_free(&b);
@@ -659,7 +662,7 @@ static void test_jwk(void) {
     CHECK(prova_key_public_raw(k, pub, 32) == 32 && hex_eq(pub, 32, ED25519_PUB1));
     /* exact output: members in code point order */
     char h[2 * PROVA_HASH_MAX_BYTES + 1];
-    CHECK(prova_hash_hex(PROVA_HASH_SHA256, pub, 32, h) == 0);
+    CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, pub, 32, h) == 0);
     char want[400];
     snprintf(
         want, sizeof want,
@@ -777,7 +780,7 @@ static void test_jwk(void) {
     if (r) {
         uint8_t sig[80];
         size_t sl = unhex(P256_SIG, sig, sizeof sig);
-        CHECK(prova_verify(r, MSG751, 751, sig, sl) == 0);
+        CHECK(prova_key_verify(r, MSG751, 751, sig, sl) == 0);
         prova_key_free(r);
     }
 }
@@ -1030,18 +1033,18 @@ static void test_jwks(void) {
     CHECK(prova_key_from_ed25519_seed(seed, &keys[0]) == 0);
     CHECK(prova_key_generate(PROVA_SIG_ECDSA_P384, &keys[1]) == 0);
     prova_buf b = PROVA_BUF_INIT;
-    CHECK(prova_jwks_write(NULL, 0, &b) == 0 && buf_eq_str(&b, "{\"keys\":[]}"));
+    CHECK(prova_key_to_jwks(NULL, 0, &b) == 0 && buf_eq_str(&b, "{\"keys\":[]}"));
     prova_buf_free(&b);
-    CHECK(prova_jwks_write((const prova_key *const *)keys, 1, &b) == 0 &&
+    CHECK(prova_key_to_jwks((const prova_key *const *)keys, 1, &b) == 0 &&
           buf_eq_str(&b, "{\"keys\":[{\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"kid\":\"ed25519-139e3940e64b5491\","
                          "\"kty\":\"OKP\",\"use\":\"sig\",\"x\":\"O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik\"}]}"));
     prova_buf_free(&b);
-    CHECK(prova_jwks_write((const prova_key *const *)keys, 2, &b) == 0 && !buf_has(&b, "\"d\"") &&
+    CHECK(prova_key_to_jwks((const prova_key *const *)keys, 2, &b) == 0 && !buf_has(&b, "\"d\"") &&
           buf_has(&b, "\"crv\":\"P-384\""));
     prova_buf_free(&b);
-    CHECK(prova_jwks_write((const prova_key *const *)keys, 3, &b) == PROVA_EINVAL && b.len == 0);
-    CHECK(prova_jwks_write(NULL, 1, &b) == PROVA_EINVAL &&
-          prova_jwks_write((const prova_key *const *)keys, 1, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_to_jwks((const prova_key *const *)keys, 3, &b) == PROVA_EINVAL && b.len == 0);
+    CHECK(prova_key_to_jwks(NULL, 1, &b) == PROVA_EINVAL &&
+          prova_key_to_jwks((const prova_key *const *)keys, 1, NULL) == PROVA_EINVAL);
     prova_buf_free(&b);
     prova_key_free(keys[0]);
     prova_key_free(keys[1]);
@@ -1063,10 +1066,12 @@ static void test_arguments(void) {
     CHECK(prova_key_from_ed25519_public(NULL, &k) == PROVA_EINVAL);
     CHECK(prova_key_kid(NULL)[0] == '\0' && !prova_key_is_private(NULL) && prova_sig_name(prova_key_alg(NULL)) == NULL);
     CHECK(prova_key_public_raw(NULL, seed, 32) == 0 && prova_key_public_raw(k, NULL, 32) == 0);
-    CHECK(prova_sign(NULL, "a", 1, sig, &sl) == PROVA_EINVAL && prova_sign(k, NULL, 1, sig, &sl) == PROVA_EINVAL &&
-          prova_sign(k, "a", 1, NULL, &sl) == PROVA_EINVAL && prova_sign(k, "a", 1, sig, NULL) == PROVA_EINVAL);
-    CHECK(prova_verify(NULL, "a", 1, sig, 64) == PROVA_EINVAL && prova_verify(k, NULL, 1, sig, 64) == PROVA_EINVAL &&
-          prova_verify(k, "a", 1, NULL, 64) == PROVA_EINVAL);
+    CHECK(prova_key_sign(NULL, "a", 1, sig, &sl) == PROVA_EINVAL &&
+          prova_key_sign(k, NULL, 1, sig, &sl) == PROVA_EINVAL &&
+          prova_key_sign(k, "a", 1, NULL, &sl) == PROVA_EINVAL && prova_key_sign(k, "a", 1, sig, NULL) == PROVA_EINVAL);
+    CHECK(prova_key_verify(NULL, "a", 1, sig, 64) == PROVA_EINVAL &&
+          prova_key_verify(k, NULL, 1, sig, 64) == PROVA_EINVAL &&
+          prova_key_verify(k, "a", 1, NULL, 64) == PROVA_EINVAL);
     CHECK(prova_key_from_jwk(NULL, 1, &k, NULL) == PROVA_EINVAL &&
           prova_key_from_jwk("{}", 2, NULL, NULL) == PROVA_EINVAL);
     CHECK(prova_key_from_jwk_value(NULL, &k, NULL) == PROVA_EINVAL);

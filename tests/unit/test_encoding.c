@@ -1,5 +1,5 @@
 /* Unit tests for prova/encoding.h: strict hex, base64 (RFC 4648 §4), base64url (RFC 4648 §5), prova_ct_equal,
- * prova_wipe. Vectors: RFC 4648 §10. Independent reference: libsodium's codecs on random inputs.
+ * prova_mem_wipe. Vectors: RFC 4648 §10. Independent reference: libsodium's codecs on random inputs.
  * Prints one line per failure and "N passed, M failed" last; exit status 0 only when nothing failed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,11 +304,11 @@ static void test_ct_and_wipe(void) {
     CHECK(prova_ct_equal(big1, big2, sizeof big1));
     big2[999] ^= 1;
     CHECK(!prova_ct_equal(big1, big2, sizeof big1));
-    prova_wipe(big1, sizeof big1);
+    prova_mem_wipe(big1, sizeof big1);
     int nonzero = 0;
     for (size_t i = 0; i < sizeof big1; i++) nonzero |= big1[i];
     CHECK(nonzero == 0);
-    prova_wipe(NULL, 10); /* no-op */
+    prova_mem_wipe(NULL, 10); /* no-op */
     CHECK(1);
 }
 

@@ -96,13 +96,13 @@ static void test_envelope(void) {
     prova_doc *payload = NULL;
     const char *ptext = "{\"b\":\"\\u00e9\",\"a\":[1,2.5]}";
     CHECK(prova_json_parse(ptext, strlen(ptext), NULL, &payload, NULL) == 0);
-    prova_envelope_params p = {.payload_type = "t", .target_type = "u", .trace_id = "trace-1",
-                               .ts = "2026-01-02T03:04:05Z"};
+    prova_ope_envelope_params p = {
+        .payload_type = "t", .target_type = "u", .trace_id = "trace-1", .ts = "2026-01-02T03:04:05Z"};
     prova_buf env = PROVA_BUF_INIT, canon = PROVA_BUF_INIT;
-    CHECK(prova_envelope_pack(k, prova_doc_root(payload), &p, &env, NULL) == 0);
+    CHECK(prova_ope_envelope_pack(k, prova_doc_root(payload), &p, &env, NULL) == 0);
     CHECK(prova_canon_write(prova_doc_root(payload), PROVA_PROFILE_OPE, &canon, NULL) == 0);
     char want[2 * PROVA_HASH_MAX_BYTES + 1];
-    CHECK(prova_hash_hex(PROVA_HASH_SHA256, canon.data, canon.len, want) == 0);
+    CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, canon.data, canon.len, want) == 0);
     CHECK(prova_buf_append(&env, "", 1) == 0);
     prova_record_info info;
     prova_error err;

@@ -142,8 +142,8 @@ static void test_ed25519_envelope(void) {
     uint8_t raw[64];
     size_t rl = 0;
     CHECK(sig && prova_base64_decode(prova_json_str(sig), prova_json_len(sig), raw, sizeof raw, &rl, NULL) == 0);
-    CHECK(rl == 64 && prova_verify(k, "DSSEv1 10 text/plain 5 hello", 28, raw, rl) == 0);
-    CHECK(prova_verify(k, "DSSEv1 10 text/plain 5 hellp", 28, raw, rl) == PROVA_EVERIFY);
+    CHECK(rl == 64 && prova_key_verify(k, "DSSEv1 10 text/plain 5 hello", 28, raw, rl) == 0);
+    CHECK(prova_key_verify(k, "DSSEv1 10 text/plain 5 hellp", 28, raw, rl) == PROVA_EVERIFY);
     prova_doc_free(d);
 
     prova_keyset *ks = prova_keyset_new();
@@ -386,16 +386,18 @@ static void test_ope_statement(void) {
     prova_key *k = NULL;
     CHECK(prova_key_from_ed25519_seed(zero, &k) == 0);
     prova_doc *payload = parse("{\"b\":\"caf\\u00e9\",\"a\":1}");
-    prova_envelope_params ep = {.payload_type = "vendor.v1", .target_type = "canonical.v1",
-                                .trace_id = "6f1c7c3e-8f1d-4b7a-9a53-2d1b8f0f6a11", .ts = "2026-01-01T00:00:00+00:00"};
+    prova_ope_envelope_params ep = {.payload_type = "vendor.v1",
+                                    .target_type = "canonical.v1",
+                                    .trace_id = "6f1c7c3e-8f1d-4b7a-9a53-2d1b8f0f6a11",
+                                    .ts = "2026-01-01T00:00:00+00:00"};
     prova_buf env = PROVA_BUF_INIT, st = PROVA_BUF_INIT, dsse = PROVA_BUF_INIT;
     prova_error e;
-    CHECK(payload && prova_envelope_pack(k, prova_doc_root(payload), &ep, &env, &e) == 0);
+    CHECK(payload && prova_ope_envelope_pack(k, prova_doc_root(payload), &ep, &env, &e) == 0);
     prova_doc *envd = parse(buf_str(&env));
     CHECK(envd && prova_intoto_statement(prova_doc_root(envd), NULL, &st, &e) == 0);
     char hex[129];
     static const char ope_bytes[] = "{\"a\":1,\"b\":\"caf\xc3\xa9\"}";
-    CHECK(prova_hash_hex(PROVA_HASH_SHA256, ope_bytes, sizeof ope_bytes - 1, hex) == 0);
+    CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, ope_bytes, sizeof ope_bytes - 1, hex) == 0);
     char want_head[2048];
     snprintf(want_head, sizeof want_head,
              "{\"_type\":\"https://in-toto.io/Statement/v1\",\"predicate\":{\"kind\":\"ope_envelope\",\"record\":%s},"

@@ -291,8 +291,8 @@ static void test_profiles(void) {
     CHECK(prova_profile_lookup("jcs", &p) == 0 && p == PROVA_PROFILE_JCS);
     CHECK(prova_profile_lookup("JCS", &p) == PROVA_EUNSUPPORTED);
     char buf[32];
-    CHECK(prova_format_double(0.1, PROVA_PROFILE_OPE, buf) == 3);
-    CHECK(prova_format_double(1.0 / 0.0, PROVA_PROFILE_OPE, buf) == 0);
+    CHECK(prova_canon_format_double(0.1, PROVA_PROFILE_OPE, buf) == 3);
+    CHECK(prova_canon_format_double(1.0 / 0.0, PROVA_PROFILE_OPE, buf) == 0);
 }
 
 /* An allocator that fails the n-th allocation, to check that every failure path frees what it took. */

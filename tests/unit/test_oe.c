@@ -332,7 +332,7 @@ static void test_certificates(void) {
         CHECK(canon.len == 751);
         CHECK(canon.len == strlen(CERT_751) && memcmp(canon.data, CERT_751, canon.len) == 0);
         char h[PROVA_OE_HEX_MAX + 1];
-        CHECK(prova_hash_hex(PROVA_HASH_SHA256, canon.data, canon.len, h) == 0);
+        CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, canon.data, canon.len, h) == 0);
         CHECK_STR(h, "fb98285ffdc1917bf8c1bfc098e4726fd920c7bccc17a984e47c0e8dae038096");
         CHECK_STR(prova_json_str(prova_json_get(prova_doc_root(b), "certificate_signature")), SIG_ED25519);
         prova_buf_free(&canon);
@@ -434,7 +434,7 @@ static void test_certificates(void) {
     uint8_t sig[80];
     size_t sl = 0;
     CHECK(prova_hex_decode(der, strlen(der), sig, sizeof sig, &sl, NULL) == 0);
-    CHECK(pk && prova_verify(pk, CERT_751, strlen(CERT_751), sig, sl) == 0);
+    CHECK(pk && prova_key_verify(pk, CERT_751, strlen(CERT_751), sig, sl) == 0);
     /* A bundle carrying that certificate, signature and key verifies as a whole (signature part). */
     prova_key_free(pk);
     prova_buf_free(&bundle);

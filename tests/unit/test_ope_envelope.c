@@ -16,11 +16,11 @@ static prova_key *zero_key(void) {
 }
 
 /* Packs payload (JSON text) into out (NUL-terminated). */
-static int pack(const prova_key *k, const char *payload, const prova_envelope_params *p, char **out) {
+static int pack(const prova_key *k, const char *payload, const prova_ope_envelope_params *p, char **out) {
     prova_doc *doc = NULL;
     prova_buf b = PROVA_BUF_INIT;
     int r = prova_json_parse(payload, strlen(payload), NULL, &doc, NULL);
-    if (r == 0) r = prova_envelope_pack(k, prova_doc_root(doc), p, &b, NULL);
+    if (r == 0) r = prova_ope_envelope_pack(k, prova_doc_root(doc), p, &b, NULL);
     if (r == 0) r = prova_buf_append(&b, "", 1);
     *out = r == 0 ? (char *)b.data : NULL;
     if (r) prova_buf_free(&b);
@@ -75,7 +75,7 @@ static void test_time(void) {
     CHECK(prova_time_format(0, buf) == 32);
     CHECK_STR(buf, "1970-01-01T00:00:00.000000+00:00");
     char u[37];
-    prova_uuid4(u);
+    prova_uuid_v4(u);
     CHECK(strlen(u) == 36 && u[14] == '4' && strchr("89ab", u[19]) && u[8] == '-');
 }
 
@@ -83,7 +83,8 @@ static void test_vectors(void) {
     prova_key *k = zero_key();
     /* ope-lib basic_vector.json (odin.md §7.1), with ope-lib's 8-hex kid. */
     CHECK(prova_key_set_kid(k, "ed25519-139e3940") == 0);
-    prova_envelope_params p = {"demo.v1", "example.v1", "trace-test-1", T0, NULL, NULL, PROVA_OPE_DIALECT_OPE_LIB, false};
+    prova_ope_envelope_params p = {"demo.v1", "example.v1", "trace-test-1", T0, NULL, NULL, PROVA_OPE_DIALECT_OPE_LIB,
+                                   false};
     char *env = NULL;
     CHECK(pack(k, "{\"user\":\"alice\",\"amount\":42}", &p, &env) == 0);
     CHECK_STR(env, "{\"cid\":\"sha256:56530bcc3b30c0ecab93638d3ba23f069e632ca4530bdd453fb8c31951562279\",\"kid\":"
@@ -93,8 +94,14 @@ static void test_vectors(void) {
     free(env);
     /* starter §7.2: {"message":"hello","value":42}, trace 1111..., ts 2025-08-22T00:00:00+00:00. */
     CHECK(prova_key_set_kid(k, "ed25519-139e3940e64b5491") == 0);
-    prova_envelope_params s = {"t", "u", "11111111-1111-1111-1111-111111111111", "2025-08-22T00:00:00+00:00", NULL, NULL,
-                               PROVA_OPE_DIALECT_PROVA, false};
+    prova_ope_envelope_params s = {"t",
+                                   "u",
+                                   "11111111-1111-1111-1111-111111111111",
+                                   "2025-08-22T00:00:00+00:00",
+                                   NULL,
+                                   NULL,
+                                   PROVA_OPE_DIALECT_PROVA,
+                                   false};
     CHECK(pack(k, "{\"message\":\"hello\",\"value\":42}", &s, &env) == 0);
     CHECK(env && strstr(env, "\"sig\":\"xh2DijCeXmnjgFBS_9j8Jy83lCDPuJ7YN7ZR4ACfge3_0kbx9G-18feK8Sc99VlMMEoGLC_W-zIzl_JU_FhcAA\""));
     CHECK(env && strstr(env, "\"cid\":\"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e\""));
@@ -119,7 +126,7 @@ static void test_dialects_and_tampering(void) {
     const char *payload = "{\"agent\":\"a\",\"text\":\"caf\xc3\xa9 \xf0\x9f\x9a\x80\",\"n\":1.5}";
 
     for (int d = PROVA_OPE_DIALECT_PROVA; d <= PROVA_OPE_DIALECT_STARTER; d++) {
-        prova_envelope_params p = {"agent.step", "llm.call", "tr-1", T0, NULL, NULL, (prova_ope_dialect)d, false};
+        prova_ope_envelope_params p = {"agent.step", "llm.call", "tr-1", T0, NULL, NULL, (prova_ope_dialect)d, false};
         char *env = NULL;
         CHECK(pack(k, payload, &p, &env) == 0);
         if (!env) continue;
@@ -189,7 +196,7 @@ static void test_dialects_and_tampering(void) {
     }
 
     /* Missing signature / kid. */
-    prova_envelope_params p = {"a", "b", "tr-1", T0, NULL, NULL, PROVA_OPE_DIALECT_PROVA, false};
+    prova_ope_envelope_params p = {"a", "b", "tr-1", T0, NULL, NULL, PROVA_OPE_DIALECT_PROVA, false};
     char *env = NULL;
     CHECK(pack(k, "{\"x\":1}", &p, &env) == 0);
     char *nokid = replace(env, "\"kid\":", "\"kid_\":");
@@ -221,8 +228,8 @@ static void test_dialects_and_tampering(void) {
     CHECK(pack(k, "{\"x\":1}", &p, &env) == PROVA_EINVAL);
 
     /* Validity windows. */
-    prova_envelope_params w = {"a", "b", "tr-1", T0, "2025-01-01T00:01:00+00:00", "2025-01-01T00:02:00+00:00",
-                               PROVA_OPE_DIALECT_PROVA, false};
+    prova_ope_envelope_params w = {
+        "a", "b", "tr-1", T0, "2025-01-01T00:01:00+00:00", "2025-01-01T00:02:00+00:00", PROVA_OPE_DIALECT_PROVA, false};
     CHECK(pack(k, "{\"x\":1}", &w, &env) == 0);
     CHECK(strcmp(outcome(env, ks, now), "not_yet_valid") == 0);
     CHECK(strcmp(outcome(env, ks, now + 90000000LL), "valid") == 0);
@@ -245,7 +252,7 @@ static void test_dialects_and_tampering(void) {
         prova_hex_encode(d, 32, cid + 7, 65);
         char m[256];
         snprintf(m, sizeof m, "%s|tr-9|1735689600000", cid);
-        CHECK(prova_sign(k, m, strlen(m), sig, &sl) == 0);
+        CHECK(prova_key_sign(k, m, strlen(m), sig, &sl) == 0);
         char b64[100];
         prova_base64url_encode(sig, sl, b64, sizeof b64);
         char doc[1024];
@@ -267,7 +274,7 @@ static void test_dialects_and_tampering(void) {
 /* What a failed key lookup says it was offered, and key files given where the other kind was expected. */
 static void test_key_messages(void) {
     prova_key *k = zero_key(); /* kid ed25519-139e3940e64b5491 */
-    prova_envelope_params p = {"a", "b", "tr-1", T0, NULL, NULL, PROVA_OPE_DIALECT_PROVA, false};
+    prova_ope_envelope_params p = {"a", "b", "tr-1", T0, NULL, NULL, PROVA_OPE_DIALECT_PROVA, false};
     char *env = NULL;
     CHECK(pack(k, "{\"x\":1}", &p, &env) == 0);
     int64_t now;
@@ -315,7 +322,7 @@ static void test_key_messages(void) {
     prova_buf jwk = PROVA_BUF_INIT, pub = PROVA_BUF_INIT, jwks = PROVA_BUF_INIT;
     CHECK(prova_key_to_jwk(k, true, &jwk) == 0 && prova_key_to_jwk(k, false, &pub) == 0);
     const prova_key *one[1] = {k};
-    CHECK(prova_jwks_write(one, 1, &jwks) == 0);
+    CHECK(prova_key_to_jwks(one, 1, &jwks) == 0);
     prova_key *got = NULL;
     prova_error e;
     CHECK(prova_key_from_jwk(jwks.data, jwks.len, &got, &e) == PROVA_ESYNTAX && strcmp(e.reason, "key_is_jwks") == 0);

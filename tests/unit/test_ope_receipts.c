@@ -218,8 +218,8 @@ static const char *code_of(const prova_report *r, const char *name) {
         prova_report_free(rep_);                                                                                       \
     } while (0)
 
-static prova_receipt_params params(const char *trace, const char *ts) {
-    prova_receipt_params p = {0};
+static prova_ope_receipt_params params(const char *trace, const char *ts) {
+    prova_ope_receipt_params p = {0};
     p.trace_id = trace;
     p.ts = ts;
     p.request_cid = CID;
@@ -229,12 +229,12 @@ static prova_receipt_params params(const char *trace, const char *ts) {
 /* Builds a receipt (prev given as JSON text or NULL); returns its text (the caller frees). */
 static char *build_receipt(const prova_key *key, const char *prev_json, const char *trace, const char *ts) {
     prova_doc *pd = prev_json ? parse_str(prev_json) : NULL;
-    prova_receipt_params p = params(trace, ts);
+    prova_ope_receipt_params p = params(trace, ts);
     prova_buf b = PROVA_BUF_INIT;
     prova_error e;
-    int rc = prova_receipt_build(key, pd ? prova_doc_root(pd) : NULL, &p, &b, &e);
+    int rc = prova_ope_receipt_build(key, pd ? prova_doc_root(pd) : NULL, &p, &b, &e);
     if (rc != 0) {
-        printf("prova_receipt_build: %d %s\n", rc, e.reason);
+        printf("prova_ope_receipt_build: %d %s\n", rc, e.reason);
         exit(2);
     }
     char *s = buf_text(&b);
@@ -245,13 +245,13 @@ static char *build_receipt(const prova_key *key, const char *prev_json, const ch
 
 /* Builds a bundle from a JSON array text; returns its text (the caller frees). */
 static char *build_bundle_at(const prova_key *key, const char *trace, const char *exported, const char *array_json,
-                             prova_bundle_form form) {
+                             prova_ope_bundle_form form) {
     prova_doc *d = parse_str(array_json);
     prova_buf b = PROVA_BUF_INIT;
     prova_error e;
-    int rc = prova_bundle_build(key, trace, exported, prova_doc_root(d), form, &b, &e);
+    int rc = prova_ope_bundle_build(key, trace, exported, prova_doc_root(d), form, &b, &e);
     if (rc != 0) {
-        printf("prova_bundle_build: %d %s\n", rc, e.reason);
+        printf("prova_ope_bundle_build: %d %s\n", rc, e.reason);
         exit(2);
     }
     char *s = buf_text(&b);
@@ -260,7 +260,7 @@ static char *build_bundle_at(const prova_key *key, const char *trace, const char
     return s;
 }
 
-static char *build_bundle(const prova_key *key, const char *trace, const char *array_json, prova_bundle_form form) {
+static char *build_bundle(const prova_key *key, const char *trace, const char *array_json, prova_ope_bundle_form form) {
     return build_bundle_at(key, trace, EXPORTED, array_json, form);
 }
 
@@ -306,7 +306,7 @@ static void test_vectors_starter(void) {
     /* The starter bundle of both (odin.md §7.2). */
     const char *items[] = {R0, R1};
     char *arr = array_of(items, 2);
-    char *bundle = build_bundle(gw, TRACE, arr, PROVA_BUNDLE_STARTER);
+    char *bundle = build_bundle(gw, TRACE, arr, PROVA_OPE_BUNDLE_STARTER);
     size_t n = strlen(R0) + strlen(R1) + 600;
     char *want = malloc(n);
     if (!want) exit(2);
@@ -348,7 +348,7 @@ static void test_vectors_starter(void) {
     prova_report_free(rep);
 
     /* The same bundle in ope-lib form verifies too (full receipts: verified as a chain). */
-    char *ob = build_bundle(gw, TRACE, arr, PROVA_BUNDLE_OPE_LIB);
+    char *ob = build_bundle(gw, TRACE, arr, PROVA_OPE_BUNDLE_OPE_LIB);
     CHECK(strncmp(ob, "{\"bundle\":{\"exported_at\":", 24) == 0);
     CHECK(strstr(ob, "\"kid\":\"" KID0 "\",\"signature\":\"") != NULL);
     rep = verify_text(BUNDLE, ob, ks);
@@ -388,7 +388,8 @@ static void test_vector_rfc_literal(void) {
 
 static void test_vector_opelib(void) {
     /* odin.md §7.1: ope-lib's dict as given; prova carries the detached signature and the kid beside it. */
-    char *b = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", OPELIB_RECEIPTS, PROVA_BUNDLE_OPE_LIB);
+    char *b =
+        build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", OPELIB_RECEIPTS, PROVA_OPE_BUNDLE_OPE_LIB);
     CHECK_STR(b, "{\"bundle\":{\"exported_at\":\"2025-01-01T00:00:05+00:00\",\"receipts\":[{\"hop\":0,"
                  "\"prev_receipt_hash\":null,\"receipt_hash\":\"h0\"},{\"hop\":1,\"prev_receipt_hash\":\"h0\","
                  "\"receipt_hash\":\"h1\"}],\"trace_id\":\"trace-test-1\"},\"bundle_cid\":\"" OPELIB_CID
@@ -414,21 +415,21 @@ static void test_vector_opelib(void) {
     t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00",
                         "[{\"hop\":0,\"prev_receipt_hash\":null,\"receipt_hash\":\"h0\"},"
                         "{\"hop\":1,\"prev_receipt_hash\":\"hX\",\"receipt_hash\":\"h1\"}]",
-                        PROVA_BUNDLE_OPE_LIB);
+                        PROVA_OPE_BUNDLE_OPE_LIB);
     EXPECT_FAIL(BUNDLE, t, ks, "chain_broken", "receipt[1].link");
     free(t);
     t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00",
                         "[{\"hop\":0,\"prev_receipt_hash\":\"\",\"receipt_hash\":\"h0\"},"
                         "{\"hop\":2,\"prev_receipt_hash\":\"h0\",\"receipt_hash\":\"h1\"}]",
-                        PROVA_BUNDLE_OPE_LIB);
+                        PROVA_OPE_BUNDLE_OPE_LIB);
     EXPECT_FAIL(BUNDLE, t, ks, "hop_mismatch", "receipt[1].hop");
     free(t);
     t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00",
-                        "[{\"hop\":0,\"prev_receipt_hash\":\"\",\"receipt_hash\":\"h0\"}]", PROVA_BUNDLE_OPE_LIB);
+                        "[{\"hop\":0,\"prev_receipt_hash\":\"\",\"receipt_hash\":\"h0\"}]", PROVA_OPE_BUNDLE_OPE_LIB);
     EXPECT_VALID(BUNDLE, t, ks); /* ope-lib: "" for the first prev_receipt_hash */
     free(t);
     t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", "[{\"hop\":0,\"receipt_hash\":\"h0\"}]",
-                        PROVA_BUNDLE_OPE_LIB);
+                        PROVA_OPE_BUNDLE_OPE_LIB);
     EXPECT_FAIL(BUNDLE, t, ks, "schema_error", "receipt[0].schema");
     free(t);
     free(b);
@@ -599,7 +600,7 @@ static void test_keys(void) {
     /* ... also in a bundle: the receipts are genuine, the bundle signature is not. */
     const char *items[] = {R0, R1};
     char *arr = array_of(items, 2);
-    char *fb = build_bundle(impostor, TRACE, arr, PROVA_BUNDLE_STARTER);
+    char *fb = build_bundle(impostor, TRACE, arr, PROVA_OPE_BUNDLE_STARTER);
     EXPECT_FAIL(BUNDLE, fb, ks, "bundle_signature_invalid", "bundle.signature");
     free(fb);
 
@@ -626,7 +627,7 @@ static void test_keys(void) {
     prova_buf_free(&js);
     prova_report_free(rep);
     EXPECT_FAIL(CHAIN, rarr, ks, "kid_not_found", "receipt[1].signature");
-    char *rb = build_bundle(gw2, TRACE, rarr, PROVA_BUNDLE_STARTER);
+    char *rb = build_bundle(gw2, TRACE, rarr, PROVA_OPE_BUNDLE_STARTER);
     EXPECT_VALID(BUNDLE, rb, ks2);
     EXPECT_FAIL(BUNDLE, rb, ks, "kid_not_found", "bundle.signature");
     free(rb);
@@ -756,7 +757,7 @@ static void test_chain(void) {
 static void test_bundle_tampering(void) {
     const char *items[] = {R0, R1};
     char *arr = array_of(items, 2);
-    char *b = build_bundle(gw, TRACE, arr, PROVA_BUNDLE_STARTER);
+    char *b = build_bundle(gw, TRACE, arr, PROVA_OPE_BUNDLE_STARTER);
     EXPECT_VALID(BUNDLE, b, ks);
 
     static const struct {
@@ -852,7 +853,7 @@ static void test_bundle_tampering(void) {
     };
     for (size_t i = 0; i < sizeof built / sizeof *built; i++) {
         char *ba = array_of(built[i].items, built[i].n);
-        char *bb = build_bundle(gw, TRACE, ba, PROVA_BUNDLE_STARTER);
+        char *bb = build_bundle(gw, TRACE, ba, PROVA_OPE_BUNDLE_STARTER);
         prova_report *rep = verify_text(BUNDLE, bb, ks);
         CHECK_MSG(strcmp(first_code(rep), built[i].code) == 0 && strcmp(first_check(rep), built[i].check) == 0,
                   "built bundle case %zu: first failure %s %s, want %s %s", i, first_check(rep), first_code(rep),
@@ -865,7 +866,7 @@ static void test_bundle_tampering(void) {
     {
         const char *dup[] = {R0, R0};
         char *ba = array_of(dup, 2);
-        char *bb = build_bundle(gw, TRACE, ba, PROVA_BUNDLE_STARTER);
+        char *bb = build_bundle(gw, TRACE, ba, PROVA_OPE_BUNDLE_STARTER);
         CHECK(strstr(bb, "\"chain_valid\":false,\"count\":2") != NULL);
         free(bb);
         free(ba);
@@ -945,7 +946,7 @@ static char *flat_signed(const prova_key *key, const char *members, const char *
 static void test_flat_bundle(void) {
     const char *items[] = {R0, R1};
     char *arr = array_of(items, 2);
-    char *b = build_bundle(gw, TRACE, arr, PROVA_BUNDLE_FLAT);
+    char *b = build_bundle(gw, TRACE, arr, PROVA_OPE_BUNDLE_FLAT);
     size_t n = strlen(arr) + 600;
     char *want = malloc(n);
     if (!want) exit(2);
@@ -1100,7 +1101,8 @@ static void test_flat_bundle(void) {
 
     /* ope-lib's opaque receipts in the flat form: hop order and linkage. */
     {
-        char *t = build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", OPELIB_RECEIPTS, PROVA_BUNDLE_FLAT);
+        char *t =
+            build_bundle_at(gw, "trace-test-1", "2025-01-01T00:00:05+00:00", OPELIB_RECEIPTS, PROVA_OPE_BUNDLE_FLAT);
         rep = verify_text(BUNDLE, t, ks);
         CHECK_MSG(prova_report_valid(rep), "%s %s", first_check(rep), first_code(rep));
         CHECK(has_warning(rep, "receipt_hashes_opaque"));
@@ -1117,7 +1119,7 @@ static void test_builder_arguments(void) {
     CHECK(prova_buf_append(&out, "PREFIX", 6) == 0);
     prova_error e;
     prova_key *pub = public_of(gw);
-    prova_receipt_params p = params(TRACE, TS0);
+    prova_ope_receipt_params p = params(TRACE, TS0);
 
 #define EXPECT_BUILD(call, want_status, want_reason)                                                                   \
     do {                                                                                                               \
@@ -1127,38 +1129,38 @@ static void test_builder_arguments(void) {
         CHECK(out.len == 6 && memcmp(out.data, "PREFIX", 6) == 0);                                                     \
     } while (0)
 
-    EXPECT_BUILD(prova_receipt_build(pub, NULL, &p, &out, &e), PROVA_EKEY, "key_not_ed25519_private");
-    EXPECT_BUILD(prova_receipt_build(NULL, NULL, &p, &out, &e), PROVA_EINVAL, "invalid_argument");
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, NULL, &out, &e), PROVA_EINVAL, "invalid_argument");
+    EXPECT_BUILD(prova_ope_receipt_build(pub, NULL, &p, &out, &e), PROVA_EKEY, "key_not_ed25519_private");
+    EXPECT_BUILD(prova_ope_receipt_build(NULL, NULL, &p, &out, &e), PROVA_EINVAL, "invalid_argument");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, NULL, &out, &e), PROVA_EINVAL, "invalid_argument");
     p.trace_id = NULL;
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
     p.trace_id = "";
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
     p.trace_id = "bad\xed\xa0\x80";
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
     p.trace_id = "bad\xc3";
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "trace_id_invalid");
     p = params(TRACE, "yesterday");
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_ESYNTAX, "ts_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_ESYNTAX, "ts_invalid");
     p = params(TRACE, NULL);
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_ESYNTAX, "ts_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_ESYNTAX, "ts_invalid");
     p = params(TRACE, TS0);
     p.created_at = "2025-08-22T00:00:00"; /* no offset */
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_ESYNTAX, "created_at_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_ESYNTAX, "created_at_invalid");
     p = params(TRACE, TS0);
     p.request_cid = NULL;
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
     p.request_cid = "sha256:CBB4E253064F82C49B4F8CC0670E2166C5325AB0F397D559A01B2D5FDE52E79E";
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
     p.request_cid = "cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e";
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
     p = params(TRACE, TS0);
     p.normalized_cid = "sha256:abc";
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "cid_invalid");
     p = params(TRACE, TS0);
     prova_doc *arrdoc = parse_str("[1]");
     p.policy = prova_doc_root(arrdoc);
-    EXPECT_BUILD(prova_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "policy_invalid");
+    EXPECT_BUILD(prova_ope_receipt_build(gw, NULL, &p, &out, &e), PROVA_EINVAL, "policy_invalid");
     prova_doc_free(arrdoc);
 
     /* prev: same trace, integer hop, 64-hex receipt_hash. */
@@ -1177,7 +1179,8 @@ static void test_builder_arguments(void) {
     };
     for (size_t i = 0; i < sizeof bad_prev / sizeof *bad_prev; i++) {
         prova_doc *pd = parse_str(bad_prev[i]);
-        EXPECT_BUILD(prova_receipt_build(gw, prova_doc_root(pd), &p, &out, &e), PROVA_EINVAL, "receipt_prev_invalid");
+        EXPECT_BUILD(prova_ope_receipt_build(gw, prova_doc_root(pd), &p, &out, &e), PROVA_EINVAL,
+                     "receipt_prev_invalid");
         prova_doc_free(pd);
     }
 
@@ -1188,7 +1191,7 @@ static void test_builder_arguments(void) {
     prova_doc *pol = parse_str("{\"rules\":[{\"rule\":\"HEL:HTTP_EGRESS_LIMITATION\",\"reasons\":[\"allowed:x\","
                                "\"caf\xc3\xa9\"]}],\"passed\":true,\"score\":1.50}");
     p.policy = prova_doc_root(pol);
-    CHECK(prova_receipt_build(gw, NULL, &p, &out, &e) == 0);
+    CHECK(prova_ope_receipt_build(gw, NULL, &p, &out, &e) == 0);
     CHECK(out.len > 6 && memcmp(out.data, "PREFIX{\"created_at\":\"2025-08-22T00:00:00.123456+00:00\"", 54) == 0);
     char *full = buf_text(&out);
     CHECK(strstr(full, "\"policy\":{\"passed\":true,\"rules\":[{\"reasons\":[\"allowed:x\",\"caf\xc3\xa9\"],"
@@ -1201,7 +1204,7 @@ static void test_builder_arguments(void) {
     /* A non-ASCII trace_id is written as raw UTF-8 and verifies. */
     out.len = 6;
     p = params("trace-\xc3\xa9-\xf0\x9f\x98\x80", TS0);
-    CHECK(prova_receipt_build(gw, NULL, &p, &out, &e) == 0);
+    CHECK(prova_ope_receipt_build(gw, NULL, &p, &out, &e) == 0);
     full = buf_text(&out);
     CHECK(strstr(full, "\"trace_id\":\"trace-\xc3\xa9-\xf0\x9f\x98\x80\"") != NULL);
     EXPECT_VALID(RECEIPT, full + 6, ks);
@@ -1217,31 +1220,33 @@ static void test_builder_arguments(void) {
         free(arr);
     }
     const prova_json *receipts = prova_doc_root(two);
-    EXPECT_BUILD(prova_bundle_build(pub, TRACE, EXPORTED, receipts, PROVA_BUNDLE_STARTER, &out, &e), PROVA_EKEY,
+    EXPECT_BUILD(prova_ope_bundle_build(pub, TRACE, EXPORTED, receipts, PROVA_OPE_BUNDLE_STARTER, &out, &e), PROVA_EKEY,
                  "key_not_ed25519_private");
-    EXPECT_BUILD(prova_bundle_build(gw, TRACE, EXPORTED, receipts, (prova_bundle_form)7, &out, &e), PROVA_EINVAL,
-                 "unknown_bundle_form");
-    EXPECT_BUILD(prova_bundle_build(gw, NULL, EXPORTED, receipts, PROVA_BUNDLE_STARTER, &out, &e), PROVA_EINVAL,
+    EXPECT_BUILD(prova_ope_bundle_build(gw, TRACE, EXPORTED, receipts, (prova_ope_bundle_form)7, &out, &e),
+                 PROVA_EINVAL, "unknown_bundle_form");
+    EXPECT_BUILD(prova_ope_bundle_build(gw, NULL, EXPORTED, receipts, PROVA_OPE_BUNDLE_STARTER, &out, &e), PROVA_EINVAL,
                  "invalid_argument");
-    EXPECT_BUILD(prova_bundle_build(gw, "", EXPORTED, receipts, PROVA_BUNDLE_STARTER, &out, &e), PROVA_EINVAL,
+    EXPECT_BUILD(prova_ope_bundle_build(gw, "", EXPORTED, receipts, PROVA_OPE_BUNDLE_STARTER, &out, &e), PROVA_EINVAL,
                  "trace_id_invalid");
-    EXPECT_BUILD(prova_bundle_build(gw, TRACE, "now", receipts, PROVA_BUNDLE_STARTER, &out, &e), PROVA_ESYNTAX,
+    EXPECT_BUILD(prova_ope_bundle_build(gw, TRACE, "now", receipts, PROVA_OPE_BUNDLE_STARTER, &out, &e), PROVA_ESYNTAX,
                  "exported_at_invalid");
-    EXPECT_BUILD(prova_bundle_build(gw, "another-trace", EXPORTED, receipts, PROVA_BUNDLE_STARTER, &out, &e),
+    EXPECT_BUILD(prova_ope_bundle_build(gw, "another-trace", EXPORTED, receipts, PROVA_OPE_BUNDLE_STARTER, &out, &e),
                  PROVA_EINVAL, "bundle_receipt_trace_mismatch");
     prova_doc *empty = parse_str("[]");
-    EXPECT_BUILD(prova_bundle_build(gw, TRACE, EXPORTED, prova_doc_root(empty), PROVA_BUNDLE_STARTER, &out, &e),
+    EXPECT_BUILD(prova_ope_bundle_build(gw, TRACE, EXPORTED, prova_doc_root(empty), PROVA_OPE_BUNDLE_STARTER, &out, &e),
                  PROVA_EINVAL, "bundle_receipts_invalid");
     prova_doc_free(empty);
     prova_doc *notarr = parse_str("{}");
-    EXPECT_BUILD(prova_bundle_build(gw, TRACE, EXPORTED, prova_doc_root(notarr), PROVA_BUNDLE_OPE_LIB, &out, &e),
-                 PROVA_EINVAL, "bundle_receipts_invalid");
+    EXPECT_BUILD(
+        prova_ope_bundle_build(gw, TRACE, EXPORTED, prova_doc_root(notarr), PROVA_OPE_BUNDLE_OPE_LIB, &out, &e),
+        PROVA_EINVAL, "bundle_receipts_invalid");
     prova_doc_free(notarr);
     prova_doc *scalars = parse_str("[1]");
-    EXPECT_BUILD(prova_bundle_build(gw, TRACE, EXPORTED, prova_doc_root(scalars), PROVA_BUNDLE_STARTER, &out, &e),
-                 PROVA_EINVAL, "bundle_receipts_invalid");
+    EXPECT_BUILD(
+        prova_ope_bundle_build(gw, TRACE, EXPORTED, prova_doc_root(scalars), PROVA_OPE_BUNDLE_STARTER, &out, &e),
+        PROVA_EINVAL, "bundle_receipts_invalid");
     prova_doc_free(scalars);
-    CHECK(prova_bundle_build(gw, TRACE, EXPORTED, receipts, PROVA_BUNDLE_STARTER, &out, &e) == 0);
+    CHECK(prova_ope_bundle_build(gw, TRACE, EXPORTED, receipts, PROVA_OPE_BUNDLE_STARTER, &out, &e) == 0);
     CHECK(out.len > 6 && memcmp(out.data, "PREFIX{\"bundle\":{\"chain_valid\":true,\"count\":2,", 46) == 0);
     prova_doc_free(two);
 #undef EXPECT_BUILD
@@ -1276,9 +1281,11 @@ static void test_long_jsonl_chain(void) {
     size_t break_at = 0;
     for (size_t i = 0; i < n; i++) {
         one.len = 0;
-        prova_receipt_params p = {"long-trace", "2025-08-22T00:00:00+00:00", NULL,
-                                  "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e", NULL, NULL};
-        CHECK(prova_receipt_build(gw, prova_doc_root(prev), &p, &one, NULL) == 0);
+        prova_ope_receipt_params p = {
+            "long-trace", "2025-08-22T00:00:00+00:00",
+            NULL,         "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e",
+            NULL,         NULL};
+        CHECK(prova_ope_receipt_build(gw, prova_doc_root(prev), &p, &one, NULL) == 0);
         prova_doc_free(prev);
         prev = NULL;
         CHECK(prova_json_parse(one.data, one.len, NULL, &prev, NULL) == 0);

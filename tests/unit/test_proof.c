@@ -513,10 +513,10 @@ static void test_verify_impl(void) {
     /* the key from sign_key_b64 */
     uint8_t *key = NULL;
     size_t klen = 0;
-    CHECK(prova_proof_b64_key(DEFAULT_KEY_B64, &key, &klen, NULL) == 0);
+    CHECK(prova_proof_key_decode(DEFAULT_KEY_B64, &key, &klen, NULL) == 0);
     impl_is(MIN_SIGNED, key, klen, IMPL_VALID);
     prova_proof_key_free(key, klen);
-    CHECK(prova_proof_b64_key("", &key, &klen, NULL) == PROVA_PROOF_KEY_IS_DEFAULT);
+    CHECK(prova_proof_key_decode("", &key, &klen, NULL) == PROVA_PROOF_KEY_IS_DEFAULT);
     impl_is(MIN_SIGNED, key, klen, IMPL_VALID);
     prova_proof_key_free(key, klen);
     /* Python values of every type, where Python's .get() passes them through */
@@ -594,7 +594,7 @@ static void test_b64_key(void) {
         uint8_t *k = (uint8_t *)"untouched";
         size_t n = 99;
         prova_error err;
-        int rc = prova_proof_b64_key(cases[i].in, &k, &n, &err);
+        int rc = prova_proof_key_decode(cases[i].in, &k, &n, &err);
         CHECK_MSG(rc == cases[i].rc, "'%s': rc %d, want %d", cases[i].in, rc, cases[i].rc);
         if (rc >= 0) {
             CHECK_MSG(n == cases[i].n && memcmp(k, cases[i].bytes, n) == 0, "'%s' decoded wrong", cases[i].in);
@@ -607,7 +607,7 @@ static void test_b64_key(void) {
     }
     uint8_t *k;
     size_t n;
-    CHECK(prova_proof_b64_key(NULL, &k, &n, NULL) == PROVA_EINVAL);
+    CHECK(prova_proof_key_decode(NULL, &k, &n, NULL) == PROVA_EINVAL);
     CHECK(prova_proof_key_free(NULL, 0) == NULL);
 }
 

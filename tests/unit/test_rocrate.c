@@ -20,10 +20,10 @@ static bool contains(const prova_buf *b, const char *s) {
 }
 
 static void test_crc32(void) {
-    CHECK(prova_crc32(0, "123456789", 9) == 0xCBF43926u);
-    CHECK(prova_crc32(0, "", 0) == 0);
-    CHECK(prova_crc32(prova_crc32(0, "1234", 4), "56789", 5) == 0xCBF43926u);
-    CHECK(prova_crc32(0, "a", 1) == 0xE8B7BE43u); /* zlib.crc32(b"a") */
+    CHECK(prova_zip_crc32(0, "123456789", 9) == 0xCBF43926u);
+    CHECK(prova_zip_crc32(0, "", 0) == 0);
+    CHECK(prova_zip_crc32(prova_zip_crc32(0, "1234", 4), "56789", 5) == 0xCBF43926u);
+    CHECK(prova_zip_crc32(0, "a", 1) == 0xE8B7BE43u); /* zlib.crc32(b"a") */
 }
 
 static void test_zip(void) {
@@ -31,14 +31,14 @@ static void test_zip(void) {
     prova_buf z = PROVA_BUF_INIT;
     prova_error err;
     CHECK(prova_buf_append(&z, "pre", 3) == 0); /* offsets are relative to the archive */
-    CHECK(prova_zip_store(e, 2, 1772600768 /* 2026-03-04T05:06:08Z */, &z, &err) == 0);
+    CHECK(prova_zip_write(e, 2, 1772600768 /* 2026-03-04T05:06:08Z */, &z, &err) == 0);
     const uint8_t *a = z.data + 3;
     size_t n = z.len - 3;
     CHECK(n == 30 + 22 + 2 + 30 + 14 + 9 + 46 + 22 + 46 + 14 + 22);
     /* First local header. */
     CHECK(rd32(a) == 0x04034b50u && rd16(a + 4) == 10 && rd16(a + 6) == 0 && rd16(a + 8) == 0);
     CHECK(rd16(a + 10) == (5u << 11 | 6u << 5 | 4u) && rd16(a + 12) == (46u << 9 | 3u << 5 | 4u));
-    CHECK(rd32(a + 14) == prova_crc32(0, "{}", 2) && rd32(a + 18) == 2 && rd32(a + 22) == 2 && rd16(a + 26) == 22);
+    CHECK(rd32(a + 14) == prova_zip_crc32(0, "{}", 2) && rd32(a + 18) == 2 && rd32(a + 22) == 2 && rd16(a + 26) == 22);
     /* Second: the UTF-8 flag, the CRC check value. */
     const uint8_t *b = a + 30 + 22 + 2;
     CHECK(rd32(b) == 0x04034b50u && rd16(b + 6) == 0x0800 && rd32(b + 14) == 0xCBF43926u);
@@ -54,15 +54,15 @@ static void test_zip(void) {
     CHECK(rd32(c2) == 0x02014b50u && rd32(c2 + 42) == 30 + 22 + 2 && rd16(c2 + 8) == 0x0800);
     /* Deterministic. */
     prova_buf z2 = PROVA_BUF_INIT;
-    CHECK(prova_zip_store(e, 2, 1772600768, &z2, NULL) == 0);
+    CHECK(prova_zip_write(e, 2, 1772600768, &z2, NULL) == 0);
     CHECK(z2.len == n && memcmp(z2.data, a, n) == 0);
     prova_buf_free(&z2);
     /* Times before 1980 are clamped to 1980-01-01 00:00:00; after 2107 to 2107-12-31 23:59:58. */
     prova_buf z3 = PROVA_BUF_INIT;
-    CHECK(prova_zip_store(e, 1, 0, &z3, NULL) == 0);
+    CHECK(prova_zip_write(e, 1, 0, &z3, NULL) == 0);
     CHECK(rd16(z3.data + 10) == 0 && rd16(z3.data + 12) == (0u << 9 | 1u << 5 | 1u));
     z3.len = 0;
-    CHECK(prova_zip_store(e, 1, INT64_MAX, &z3, NULL) == 0);
+    CHECK(prova_zip_write(e, 1, INT64_MAX, &z3, NULL) == 0);
     CHECK(rd16(z3.data + 10) == (23u << 11 | 59u << 5 | 29u) && rd16(z3.data + 12) == (127u << 9 | 12u << 5 | 31u));
     prova_buf_free(&z3);
 
@@ -72,15 +72,15 @@ static void test_zip(void) {
     size_t before = z.len;
     for (size_t i = 0; i < sizeof badnames / sizeof badnames[0]; i++) {
         prova_zip_entry bad[2] = {{"ok.json", "x", 1}, {badnames[i], "x", 1}};
-        int rc = prova_zip_store(bad, 2, 0, &z, &err);
+        int rc = prova_zip_write(bad, 2, 0, &z, &err);
         CHECK_MSG(rc == PROVA_EINVAL && strcmp(err.reason, "zip_name_invalid") == 0 && strcmp(err.pointer, "/1") == 0,
                   "name %zu", i);
         CHECK(z.len == before);
     }
     prova_zip_entry dup[2] = {{"a.json", "x", 1}, {"a.json", "y", 1}};
-    CHECK(prova_zip_store(dup, 2, 0, &z, &err) == PROVA_EINVAL && strcmp(err.reason, "zip_name_duplicate") == 0);
-    CHECK(prova_zip_store(dup, 0, 0, &z, &err) == PROVA_EINVAL && strcmp(err.reason, "zip_no_entries") == 0);
-    CHECK(prova_zip_store(NULL, 1, 0, &z, &err) == PROVA_EINVAL);
+    CHECK(prova_zip_write(dup, 2, 0, &z, &err) == PROVA_EINVAL && strcmp(err.reason, "zip_name_duplicate") == 0);
+    CHECK(prova_zip_write(dup, 0, 0, &z, &err) == PROVA_EINVAL && strcmp(err.reason, "zip_no_entries") == 0);
+    CHECK(prova_zip_write(NULL, 1, 0, &z, &err) == PROVA_EINVAL);
     CHECK(z.len == before);
     prova_buf_free(&z);
 }

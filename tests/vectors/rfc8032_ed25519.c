@@ -157,35 +157,35 @@ static void run(const vector *v) {
     CHECK(prova_key_public_raw(k, got, sizeof got) == pn && memcmp(got, pub, pn) == 0);
     /* the signature, byte for byte */
     size_t sl = 0;
-    CHECK(prova_sign(k, msg, mn, sig, &sl) == 0 && sl == wn && memcmp(sig, want, wn) == 0);
-    CHECK(prova_verify(k, msg, mn, want, wn) == 0);
+    CHECK(prova_key_sign(k, msg, mn, sig, &sl) == 0 && sl == wn && memcmp(sig, want, wn) == 0);
+    CHECK(prova_key_verify(k, msg, mn, want, wn) == 0);
     /* the public key alone: raw (Ed25519) and JWK */
     prova_key *p = NULL;
     if (ed25519) {
         CHECK(prova_key_from_ed25519_public(pub, &p) == 0);
-        CHECK(p && prova_verify(p, msg, mn, want, wn) == 0);
+        CHECK(p && prova_key_verify(p, msg, mn, want, wn) == 0);
         prova_key_free(p);
     }
     p = jwk_key(crv, NULL, 0, pub, pn);
-    CHECK(p && !prova_key_is_private(p) && prova_verify(p, msg, mn, want, wn) == 0);
+    CHECK(p && !prova_key_is_private(p) && prova_key_verify(p, msg, mn, want, wn) == 0);
     /* any single flipped bit of the signature fails */
     int accepted = 0;
     for (size_t bit = 0; p && bit < wn * 8; bit++) {
         memcpy(sig, want, wn);
         sig[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        if (prova_verify(p, msg, mn, sig, wn) != PROVA_EVERIFY) accepted++;
+        if (prova_key_verify(p, msg, mn, sig, wn) != PROVA_EVERIFY) accepted++;
     }
     CHECK(accepted == 0);
     /* a changed or extended message fails */
     if (p && mn > 0) {
         msg[mn - 1] ^= 1;
-        CHECK(prova_verify(p, msg, mn, want, wn) == PROVA_EVERIFY);
+        CHECK(prova_key_verify(p, msg, mn, want, wn) == PROVA_EVERIFY);
         msg[mn - 1] ^= 1;
     }
     msg[mn] = 0;
-    CHECK(p && prova_verify(p, msg, mn + 1, want, wn) == PROVA_EVERIFY);
+    CHECK(p && prova_key_verify(p, msg, mn + 1, want, wn) == PROVA_EVERIFY);
     /* a wrong length never verifies */
-    CHECK(p && prova_verify(p, msg, mn, want, wn - 1) == PROVA_EVERIFY);
+    CHECK(p && prova_key_verify(p, msg, mn, want, wn - 1) == PROVA_EVERIFY);
     prova_key_free(p);
     prova_key_free(k);
     free(msg);

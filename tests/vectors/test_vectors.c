@@ -52,13 +52,13 @@ static void hash_hex_of(prova_hash_alg alg, const char *in, prova_profile p, cha
     prova_buf out = PROVA_BUF_INIT;
     prova_error e;
     hex[0] = '\0';
-    if (canon(in, strlen(in), p, &out, &e) == 0) CHECK(prova_hash_hex(alg, out.data, out.len, hex) == 0);
+    if (canon(in, strlen(in), p, &out, &e) == 0) CHECK(prova_hash_compute_hex(alg, out.data, out.len, hex) == 0);
     prova_buf_free(&out);
 }
 
 static void hmac_hex(const char *key, const void *data, size_t len, char hex[65]) {
     uint8_t mac[PROVA_HMAC_SHA256_BYTES];
-    CHECK(prova_hmac_sha256(key, strlen(key), data, len, mac) == 0);
+    CHECK(prova_hmac_sha256_compute(key, strlen(key), data, len, mac) == 0);
     prova_hex_encode(mac, sizeof mac, hex, 65);
 }
 
@@ -212,7 +212,7 @@ static void ophamin_fixture(const char *stem, const char *input, const char *wan
     char hex[65], shahex[2 * PROVA_HASH_MAX_BYTES + 1];
     hmac_hex(test_key, out.data, out.len, hex);
     CHECK_MSG(strcmp(hex, hmac) == 0, "ophamin_canonical_%s hmac %s", stem, hex);
-    CHECK(prova_hash_hex(PROVA_HASH_SHA256, out.data, out.len, shahex) == 0);
+    CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, out.data, out.len, shahex) == 0);
     CHECK_MSG(strcmp(shahex, sha) == 0, "ophamin_canonical_%s sha256 %s", stem, shahex);
     /* Idempotence: canonical(parse(canonical)) == canonical. */
     prova_buf again = PROVA_BUF_INIT;
@@ -399,12 +399,12 @@ static void odin_vectors(void) {
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
         uint8_t sig[PROVA_SIG_MAX_BYTES];
         size_t siglen = 0;
-        CHECK(prova_sign(key, sigs[i].msg, strlen(sigs[i].msg), sig, &siglen) == 0 && siglen == 64);
+        CHECK(prova_key_sign(key, sigs[i].msg, strlen(sigs[i].msg), sig, &siglen) == 0 && siglen == 64);
         prova_base64url_encode(sig, siglen, b64, sizeof b64);
         CHECK_STR(b64, sigs[i].sig);
-        CHECK(prova_verify(key, sigs[i].msg, strlen(sigs[i].msg), sig, siglen) == 0);
+        CHECK(prova_key_verify(key, sigs[i].msg, strlen(sigs[i].msg), sig, siglen) == 0);
         sig[10] ^= 1;
-        CHECK(prova_verify(key, sigs[i].msg, strlen(sigs[i].msg), sig, siglen) == PROVA_EVERIFY);
+        CHECK(prova_key_verify(key, sigs[i].msg, strlen(sigs[i].msg), sig, siglen) == PROVA_EVERIFY);
     }
 
     /* The starter receipt core (§7.2): canonical bytes, receipt_hash (bare hex) and receipt_signature. */
@@ -418,7 +418,7 @@ static void odin_vectors(void) {
     CHECK_STR(hex, "0704edfcddcdec0da5731d8bdb2d5af641ac04feb7420165660306cdca5d128f");
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t siglen = 0;
-    CHECK(prova_sign(key, core, strlen(core), sig, &siglen) == 0);
+    CHECK(prova_key_sign(key, core, strlen(core), sig, &siglen) == 0);
     prova_base64url_encode(sig, siglen, b64, sizeof b64);
     CHECK_STR(b64, "pL6_F2lb5BaO5NSbSYUAmordLjpKe0IUSQqv0xcAze3uTXPO-HOX26Z5rPJE_jmWub9N7ZNg0NawZCXTbf0hAA");
     prova_key_free(key);
@@ -487,7 +487,7 @@ static void oe_spec_event_hashes(void) {
             strcpy(prev, hex);
         }
         char chain[2 * PROVA_HASH_MAX_BYTES + 1];
-        CHECK(prova_hash_hex(alg, concat, strlen(concat), chain) == 0);
+        CHECK(prova_hash_compute_hex(alg, concat, strlen(concat), chain) == 0);
         CHECK_MSG(strcmp(chain, oe_expect[a][3]) == 0, "oe_spec %s chain = %s", oe_algs[a], chain);
     }
 
@@ -499,7 +499,7 @@ static void oe_spec_event_hashes(void) {
                 PROVA_PROFILE_JCS, hex);
     CHECK_STR(hex, "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
     /* Empty chain hash = H(""). */
-    CHECK(prova_hash_hex(PROVA_HASH_SHA256, "", 0, hex) == 0);
+    CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, "", 0, hex) == 0);
     CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -539,7 +539,7 @@ static void oe_spec_certificate(void) {
     CHECK(prova_key_from_ed25519_seed(seed, &key) == 0);
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t siglen = 0;
-    CHECK(prova_sign(key, cert, strlen(cert), sig, &siglen) == 0 && siglen == 64);
+    CHECK(prova_key_sign(key, cert, strlen(cert), sig, &siglen) == 0 && siglen == 64);
     char sighex[2 * PROVA_SIG_MAX_BYTES + 1];
     prova_hex_encode(sig, siglen, sighex, sizeof sighex);
     CHECK_STR(sighex, "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfbf877ee684bfae1d48"

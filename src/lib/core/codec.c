@@ -200,7 +200,7 @@ bool prova_ct_equal(const void *a, const void *b, size_t n) {
     return sodium_memcmp(a, b, n) == 0;
 }
 
-void prova_wipe(void *p, size_t n) {
+void prova_mem_wipe(void *p, size_t n) {
     if (p && n) sodium_memzero(p, n);
 }
 

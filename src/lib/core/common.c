@@ -30,7 +30,7 @@ static const struct {
 
 #define STATUS_COUNT (sizeof status_table / sizeof status_table[0])
 
-const char *prova_strerror(int status) {
+const char *prova_status_message(int status) {
     for (size_t i = 0; i < STATUS_COUNT; i++)
         if (status_table[i].status == status) return status_table[i].message;
     return "unknown error";

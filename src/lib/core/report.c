@@ -207,14 +207,14 @@ static int push_str(prova_report *r, str_list *l, const char *s) {
     return 0;
 }
 
-int prova_report_unauthenticated(prova_report *r, const char *field) {
+int prova_report_add_unauthenticated(prova_report *r, const char *field) {
     if (!r || !field) return PROVA_EINVAL;
     for (size_t i = 0; i < r->unauthenticated.n; i++)
         if (strcmp(r->unauthenticated.v[i], field) == 0) return 0;
     return push_str(r, &r->unauthenticated, field);
 }
 
-int prova_report_key(prova_report *r, const char *kid, const char *source) {
+int prova_report_add_key(prova_report *r, const char *kid, const char *source) {
     if (!r || !kid || !source) return PROVA_EINVAL;
     for (size_t i = 0; i < r->key_kids.n; i++)
         if (strcmp(r->key_kids.v[i], kid) == 0 && strcmp(r->key_sources.v[i], source) == 0) return 0;
@@ -402,8 +402,10 @@ int prova__report_append(prova_report *dst, prova_report *src) {
         dst->said = PROVA_OUTCOME_UNKNOWN_KIND;
     int rc = move_entries(dst, &dst->checks, &src->checks);
     if (!rc) rc = move_entries(dst, &dst->warnings, &src->warnings);
-    for (size_t i = 0; !rc && i < src->unauthenticated.n; i++) rc = prova_report_unauthenticated(dst, src->unauthenticated.v[i]);
-    for (size_t i = 0; !rc && i < src->key_kids.n; i++) rc = prova_report_key(dst, src->key_kids.v[i], src->key_sources.v[i]);
+    for (size_t i = 0; !rc && i < src->unauthenticated.n; i++)
+        rc = prova_report_add_unauthenticated(dst, src->unauthenticated.v[i]);
+    for (size_t i = 0; !rc && i < src->key_kids.n; i++)
+        rc = prova_report_add_key(dst, src->key_kids.v[i], src->key_sources.v[i]);
     dst->quiet_passed += src->quiet_passed;
     src->quiet_passed = 0;
     if (src->incomplete) dst->incomplete = true;

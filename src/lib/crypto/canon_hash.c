@@ -2,7 +2,7 @@
 #include "prova/crypto.h"
 
 static int hash_buf(prova_buf *b, prova_hash_alg alg, uint8_t out[PROVA_HASH_MAX_BYTES]) {
-    int r = prova_hash(alg, b->data ? b->data : (const uint8_t *)"", b->len, out);
+    int r = prova_hash_compute(alg, b->data ? b->data : (const uint8_t *)"", b->len, out);
     prova_buf_free(b);
     return r;
 }

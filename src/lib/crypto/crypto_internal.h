@@ -8,7 +8,7 @@
 
 #include "prova/crypto.h"
 
-/* prova_verify with another digest for an ECDSA key (OpenSSL name, e.g. "SHA384"; NULL: the curve's). EdDSA
+/* prova_key_verify with another digest for an ECDSA key (OpenSSL name, e.g. "SHA384"; NULL: the curve's). EdDSA
  * keys ignore it. For emulating verifiers that let the caller choose the digest (Node's crypto.verify). */
 int prova__verify_digest(const prova_key *key, const char *ecdsa_digest, const void *msg, size_t len,
                          const uint8_t *sig, size_t siglen);

@@ -54,7 +54,7 @@ size_t prova_hash_size(prova_hash_alg alg) {
     return h ? h->size : 0;
 }
 
-int prova_hash(prova_hash_alg alg, const void *data, size_t len, uint8_t out[PROVA_HASH_MAX_BYTES]) {
+int prova_hash_compute(prova_hash_alg alg, const void *data, size_t len, uint8_t out[PROVA_HASH_MAX_BYTES]) {
     const hash_info *h = hash_get(alg);
     if (!h || !out || (!data && len > 0)) return PROVA_EINVAL;
     unsigned int outlen = 0;
@@ -62,10 +62,10 @@ int prova_hash(prova_hash_alg alg, const void *data, size_t len, uint8_t out[PRO
     return 0;
 }
 
-int prova_hash_hex(prova_hash_alg alg, const void *data, size_t len, char out[2 * PROVA_HASH_MAX_BYTES + 1]) {
+int prova_hash_compute_hex(prova_hash_alg alg, const void *data, size_t len, char out[2 * PROVA_HASH_MAX_BYTES + 1]) {
     if (!out) return PROVA_EINVAL;
     uint8_t d[PROVA_HASH_MAX_BYTES];
-    int r = prova_hash(alg, data, len, d);
+    int r = prova_hash_compute(alg, data, len, d);
     if (r < 0) return r;
     size_t n = prova_hash_size(alg);
     if (prova_hex_encode(d, n, out, 2 * PROVA_HASH_MAX_BYTES + 1) != 2 * n) return PROVA_ECRYPTO;
@@ -134,8 +134,8 @@ prova_hash_ctx *prova_hash_free(prova_hash_ctx *ctx) {
 
 /* ---- HMAC ---------------------------------------------------------------------------------------------- */
 
-int prova_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len,
-                      uint8_t out[PROVA_HMAC_SHA256_BYTES]) {
+int prova_hmac_sha256_compute(const void *key, size_t keylen, const void *data, size_t len,
+                              uint8_t out[PROVA_HMAC_SHA256_BYTES]) {
     if (!out || (!key && keylen > 0) || (!data && len > 0)) return PROVA_EINVAL;
     /* OpenSSL's HMAC treats a NULL key as "keep the previous key", so an empty key must be a real pointer. */
     static const uint8_t empty[1] = {0};
@@ -148,7 +148,7 @@ int prova_hmac_sha256(const void *key, size_t keylen, const void *data, size_t l
 
 /* ---- random -------------------------------------------------------------------------------------------- */
 
-void prova_random(void *buf, size_t n) {
+void prova_random_fill(void *buf, size_t n) {
     if (!buf || n == 0) return;
     /* sodium_init() is idempotent and thread-safe; randombytes_buf() works even if it failed (it then reads
      * the OS generator directly), and aborts rather than return weak bytes. */

@@ -113,7 +113,7 @@ int prova__key_from_evp(EVP_PKEY *pkey, bool want_private, prova_key **ret_key, 
         r = prova__key_build(alg, have_pub ? pub : NULL, si->pub_len, have_priv ? priv : NULL, si->priv_len, ret_key,
                              reterr);
     }
-    prova_wipe(priv, sizeof priv);
+    prova_mem_wipe(priv, sizeof priv);
     return r;
 }
 
@@ -151,7 +151,7 @@ static int jwk_bytes(const prova_json *jwk, const char *name, uint8_t *out, size
     size_t got = 0;
     int r = prova_base64url_decode(s, n, out, want, &got, NULL);
     if (r == PROVA_ENOSPACE || (r == 0 && got != want)) {
-        prova_wipe(out, want);
+        prova_mem_wipe(out, want);
         return jwk_fail(reterr, PROVA_EKEY, "jwk_bad_coordinate", "a JWK key parameter has the wrong length", name);
     }
     if (r < 0)
@@ -235,7 +235,7 @@ int prova_key_from_jwk_value(const prova_json *jwk, prova_key **ret_key, prova_e
             }
         }
     }
-    prova_wipe(priv, sizeof priv);
+    prova_mem_wipe(priv, sizeof priv);
     return r;
 }
 
@@ -314,13 +314,13 @@ int prova_key_to_jwk(const prova_key *key, bool include_private, prova_buf *out)
     size_t start = out->len;
     int r = jwk_write(key, include_private, out);
     if (r < 0) {
-        if (out->data && out->len > start) prova_wipe(out->data + start, out->len - start);
+        if (out->data && out->len > start) prova_mem_wipe(out->data + start, out->len - start);
         out->len = start;
     }
     return r;
 }
 
-int prova_jwks_write(const prova_key *const *keys, size_t n, prova_buf *out) {
+int prova_key_to_jwks(const prova_key *const *keys, size_t n, prova_buf *out) {
     if (!out || (!keys && n > 0)) return PROVA_EINVAL;
     for (size_t i = 0; i < n; i++)
         if (!keys[i]) return PROVA_EINVAL;
@@ -431,7 +431,7 @@ int prova_key_to_pem(const prova_key *key, bool include_private, prova_buf *out)
     }
     ERR_clear_error();
     if (r < 0) {
-        if (out->data && out->len > start) prova_wipe(out->data + start, out->len - start);
+        if (out->data && out->len > start) prova_mem_wipe(out->data + start, out->len - start);
         out->len = start;
     }
     return r;
@@ -583,7 +583,7 @@ int prova_key_save_file(const prova_key *key, const char *path) {
     int r = prova_key_to_jwk(key, true, &buf);
     if (r == 0) r = prova_buf_append(&buf, "\n", 1);
     if (r < 0) {
-        if (buf.data) prova_wipe(buf.data, buf.cap);
+        if (buf.data) prova_mem_wipe(buf.data, buf.cap);
         prova_buf_free(&buf);
         return r;
     }
@@ -592,12 +592,12 @@ int prova_key_save_file(const prova_key *key, const char *path) {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 5 + 1 + 16 + 1);
     if (!tmp) {
-        prova_wipe(buf.data, buf.cap);
+        prova_mem_wipe(buf.data, buf.cap);
         prova_buf_free(&buf);
         return PROVA_ENOMEM;
     }
     uint8_t rnd[8];
-    prova_random(rnd, sizeof rnd);
+    prova_random_fill(rnd, sizeof rnd);
     memcpy(tmp, path, pl);
     memcpy(tmp + pl, ".tmp.", 5);
     prova_hex_encode(rnd, sizeof rnd, tmp + pl + 5, 17);
@@ -621,7 +621,7 @@ int prova_key_save_file(const prova_key *key, const char *path) {
         }
         if (r < 0 && saved != 0) unlink(tmp); /* no-op after a successful rename */
     }
-    prova_wipe(buf.data, buf.cap);
+    prova_mem_wipe(buf.data, buf.cap);
     prova_buf_free(&buf);
     free(tmp);
     if (r < 0) errno = saved;
@@ -673,7 +673,7 @@ int prova_key_load_file(const char *path, prova_key **ret_key, prova_error *rete
                 break;
             }
             memcpy(nd, data, n);
-            prova_wipe(data, cap);
+            prova_mem_wipe(data, cap);
             free(data);
             data = nd;
             cap = ncap;
@@ -693,7 +693,7 @@ int prova_key_load_file(const char *path, prova_key **ret_key, prova_error *rete
     close(fd);
     errno = e;
     if (r == 0) r = prova_key_from_text(data, n, ret_key, reterr);
-    prova_wipe(data, cap);
+    prova_mem_wipe(data, cap);
     free(data);
     return r;
 }

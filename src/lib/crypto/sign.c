@@ -247,7 +247,7 @@ done:
 /* "<prefix>" + first 16 hex digits of SHA-256(bytes). */
 static int kid_from_hash(char kid[PROVA_KID_MAX], const char *prefix, const uint8_t *bytes, size_t n) {
     uint8_t h[PROVA_HASH_MAX_BYTES];
-    int r = prova_hash(PROVA_HASH_SHA256, bytes, n, h);
+    int r = prova_hash_compute(PROVA_HASH_SHA256, bytes, n, h);
     if (r < 0) return r;
     size_t pl = strlen(prefix);
     memcpy(kid, prefix, pl);
@@ -397,7 +397,7 @@ int prova_key_generate(prova_sig_alg alg, prova_key **ret_key) {
     if (alg == PROVA_SIG_ED25519 || alg == PROVA_SIG_ED448) {
         /* EdDSA private keys are uniformly random seeds (RFC 8032 §5.1.5 step 1, §5.2.5 step 1). */
         uint8_t seed[PROVA__PRIV_MAX];
-        prova_random(seed, si->priv_len);
+        prova_random_fill(seed, si->priv_len);
         int r = prova__key_build(alg, NULL, 0, seed, si->priv_len, ret_key, NULL);
         sodium_memzero(seed, sizeof seed);
         return r;
@@ -421,7 +421,8 @@ int prova_key_generate(prova_sig_alg alg, prova_key **ret_key) {
 
 /* ---- sign and verify ----------------------------------------------------------------------------------- */
 
-int prova_sign(const prova_key *key, const void *msg, size_t len, uint8_t sig[PROVA_SIG_MAX_BYTES], size_t *ret_len) {
+int prova_key_sign(const prova_key *key, const void *msg, size_t len, uint8_t sig[PROVA_SIG_MAX_BYTES],
+                   size_t *ret_len) {
     if (!key || !sig || !ret_len || (!msg && len > 0)) return PROVA_EINVAL;
     const prova__sig_info *si = prova__sig_info_get(key->alg);
     if (!si) return PROVA_EINVAL;
@@ -449,7 +450,7 @@ done:
     return r;
 }
 
-int prova_verify(const prova_key *key, const void *msg, size_t len, const uint8_t *sig, size_t siglen) {
+int prova_key_verify(const prova_key *key, const void *msg, size_t len, const uint8_t *sig, size_t siglen) {
     return prova__verify_digest(key, NULL, msg, len, sig, siglen);
 }
 

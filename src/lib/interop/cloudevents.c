@@ -373,7 +373,7 @@ static int proof_fallback_id(const prova_json *record, char out[2 * PROVA_HASH_M
         if (r == 0) r = prova_canon_write(&m->value, PROVA_PROFILE_OPHAMIN, &body, reterr);
     }
     if (r == 0) r = prova_buf_append(&body, "}", 1);
-    if (r == 0) r = prova_hash_hex(PROVA_HASH_SHA256, body.data, body.len, out);
+    if (r == 0) r = prova_hash_compute_hex(PROVA_HASH_SHA256, body.data, body.len, out);
     prova_buf_free(&body);
     if (r == PROVA_ENOMEM) prova__fail(reterr, r, "out_of_memory", "out of memory");
     return r;

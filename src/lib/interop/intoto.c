@@ -123,13 +123,13 @@ static int sign_one(const prova_dsse_signer *s, const prova_buf *pae, prova_buf 
     const char *keyid;
     int r;
     if (s->key) {
-        r = prova_sign(s->key, pae->data, pae->len, sig, &siglen);
+        r = prova_key_sign(s->key, pae->data, pae->len, sig, &siglen);
         if (r == PROVA_EKEY)
             return prova__fail(err, r, "dsse_key_not_private", "a DSSE signing key must be a private key");
         if (r < 0) return prova__fail(err, r, "dsse_sign_failed", "signing failed");
         keyid = prova_key_kid(s->key);
     } else {
-        r = prova_hmac_sha256(s->hmac_key, s->hmac_key_len, pae->data, pae->len, sig);
+        r = prova_hmac_sha256_compute(s->hmac_key, s->hmac_key_len, pae->data, pae->len, sig);
         if (r < 0) return prova__fail(err, r, "dsse_sign_failed", "HMAC-SHA256 failed");
         siglen = PROVA_HMAC_SHA256_BYTES;
         keyid = s->keyid ? s->keyid : "";
@@ -140,7 +140,7 @@ static int sign_one(const prova_dsse_signer *s, const prova_buf *pae, prova_buf 
     if (r == 0) r = put(out, ",\"sig\":\"");
     if (r == 0) r = prova__buf_base64(out, sig, siglen, false);
     if (r == 0) r = put(out, "\"}");
-    prova_wipe(sig, sizeof sig);
+    prova_mem_wipe(sig, sizeof sig);
     return r;
 }
 
@@ -417,13 +417,13 @@ static int verify_one(const prova_json *s, size_t i, const prova_buf *pae, const
     const char *source = NULL;
     const prova_key *key = o && o->keys && kid_clean && *kid ? prova_keyset_find(o->keys, kid, &source) : NULL;
     if (key) {
-        bool ok = prova_verify(key, pae->data, pae->len, sig, siglen) == 0;
+        bool ok = prova_key_verify(key, pae->data, pae->len, sig, siglen) == 0;
         int rc = ok ? prova__report_check(r, name, true, "ok", at, "%s signature by %s verifies over PAE",
                                           prova_sig_name(prova_key_alg(key)), prova_key_kid(key))
                     : prova__report_check(r, name, false, "dsse_signature_invalid", at,
                                           "the %s signature by %s does not verify over PAE(payloadType, payload)",
                                           prova_sig_name(prova_key_alg(key)), prova_key_kid(key));
-        if (rc == 0 && ok) rc = prova_report_key(r, prova_key_kid(key), source ? source : "");
+        if (rc == 0 && ok) rc = prova_report_add_key(r, prova_key_kid(key), source ? source : "");
         return rc < 0 ? PROVA_ENOMEM : ok;
     }
     if (hmac) {
@@ -448,7 +448,8 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
     uint8_t hmac_buf[PROVA_HMAC_SHA256_BYTES];
     const uint8_t *hmac = NULL;
     if (o && o->hmac_key) {
-        if (prova_hmac_sha256(o->hmac_key, o->hmac_key_len, pae->data, pae->len, hmac_buf) < 0) return PROVA_ENOMEM;
+        if (prova_hmac_sha256_compute(o->hmac_key, o->hmac_key_len, pae->data, pae->len, hmac_buf) < 0)
+            return PROVA_ENOMEM;
         hmac = hmac_buf;
     }
     sig_result *res = calloc(sigs->len, sizeof *res);
@@ -485,7 +486,7 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
                       : prova__report_check(r, "dsse.signatures", false, "dsse_no_valid_signature", "/signatures",
                                             "no signature verifies (%zu given)", (size_t)sigs->len);
     free(res);
-    prova_wipe(hmac_buf, sizeof hmac_buf);
+    prova_mem_wipe(hmac_buf, sizeof hmac_buf);
     return rc < 0 ? PROVA_ENOMEM : 0;
 }
 

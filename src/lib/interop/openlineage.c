@@ -29,7 +29,7 @@ static void uuid_text(const uint8_t b[PROVA_UUID_BYTES], char out[PROVA_UUID_STR
     out[j] = '\0';
 }
 
-int prova_uuid5(const uint8_t ns[PROVA_UUID_BYTES], const void *name, size_t len, char out[PROVA_UUID_STRLEN + 1]) {
+int prova_uuid_v5(const uint8_t ns[PROVA_UUID_BYTES], const void *name, size_t len, char out[PROVA_UUID_STRLEN + 1]) {
     if (!ns || !out || (!name && len)) return PROVA_EINVAL;
     /* SPEC: RFC 9562 §5.5: "SHA-1 ... of the concatenation of the Namespace ID and the name"; octets 0-15 of the
      * hash; ver field 0b0101; var field 0b10. */
@@ -149,7 +149,7 @@ static void w_float(writer *w, const prova_json *v) {
         double d;
         char buf[32];
         size_t n;
-        if (prova_json_get_double(v, &d) == 0 && (n = prova_format_double(d, PROVA_PROFILE_OPHAMIN, buf)) > 0) {
+        if (prova_json_get_double(v, &d) == 0 && (n = prova_canon_format_double(d, PROVA_PROFILE_OPHAMIN, buf)) > 0) {
             w->r = prova_buf_append(w->out, buf, n);
             return;
         }
@@ -279,7 +279,7 @@ static void run_id_of(writer *w, const char *prefix, const char *name, size_t le
     prova_buf b = PROVA_BUF_INIT;
     int r = prova_buf_append(&b, prefix, strlen(prefix));
     if (r == 0) r = prova_buf_append(&b, name, len);
-    if (r == 0) r = prova_uuid5(ns, b.data, b.len, out);
+    if (r == 0) r = prova_uuid_v5(ns, b.data, b.len, out);
     prova_buf_free(&b);
     if (r < 0) w_fail(w, r, r == PROVA_ENOMEM ? "out_of_memory" : "crypto_backend",
                       r == PROVA_ENOMEM ? "out of memory" : "the crypto backend failed", NULL);
@@ -626,7 +626,7 @@ static int map_ope_envelope(writer *w, const prova_json *env, const ev *base, fi
         uint8_t d[PROVA_HASH_MAX_BYTES];
         int r = prova_json_is_object(payload) ? prova_canon_write(payload, PROVA_PROFILE_OPHAMIN, &b, w->err)
                                               : PROVA_EINVAL;
-        if (r == 0) r = prova_hash(PROVA_HASH_SHA256, b.data, b.len, d);
+        if (r == 0) r = prova_hash_compute(PROVA_HASH_SHA256, b.data, b.len, d);
         prova_buf_free(&b);
         if (r < 0) {
             w_fail(w, PROVA_EINVAL, "openlineage_field_invalid", "the envelope has neither a cid nor a payload "

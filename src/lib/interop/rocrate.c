@@ -418,7 +418,7 @@ static void proof_graph(tb *t, const prova_json *rec, const prova_record_info *i
     char num[32];
     size_t nl;
     if (!(f->observed->flags & PROVA_NUM_FLOAT) && prova_json_get_double(f->observed, &dv) == 0 &&
-        (nl = prova_format_double(dv, PROVA_PROFILE_OPHAMIN, num)) > 0)
+        (nl = prova_canon_format_double(dv, PROVA_PROFILE_OPHAMIN, num)) > 0)
         rawn(t, num, nl);
     else
         jval(t, f->observed);
@@ -832,7 +832,7 @@ int prova_rocrate_metadata(const prova_json *record, const void *file_data, size
     if (info.family == PROVA_RECORD_PROOF) {
         if ((rc = proof_fields_get(record, &f, reterr)) < 0) return rc;
     } else {
-        rc = prova_hash_hex(PROVA_HASH_SHA256, file_data ? file_data : "", file_len, sha);
+        rc = prova_hash_compute_hex(PROVA_HASH_SHA256, file_data ? file_data : "", file_len, sha);
         if (rc < 0) return prova__fail(reterr, rc, "hash_failed", "SHA-256 of the record file failed");
     }
 

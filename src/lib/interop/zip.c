@@ -10,7 +10,7 @@
 #include "prova/zip.h"
 
 /* zlib's CRC-32 (the one zip and gzip use), in chunks that fit its length type. */
-uint32_t prova_crc32(uint32_t crc, const void *data, size_t len) {
+uint32_t prova_zip_crc32(uint32_t crc, const void *data, size_t len) {
     if (!data) return crc; /* zlib answers 0 for a NULL buffer: prova keeps crc, as documented */
     uLong c = crc;
     const Bytef *p = data;
@@ -70,7 +70,7 @@ static uint8_t *le32(uint8_t *p, uint32_t v) {
     return le16(p, v >> 16);
 }
 
-int prova_zip_store(const prova_zip_entry *entries, size_t n, int64_t mtime, prova_buf *out, prova_error *reterr) {
+int prova_zip_write(const prova_zip_entry *entries, size_t n, int64_t mtime, prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (!entries || n == 0) return prova__fail(reterr, PROVA_EINVAL, "zip_no_entries", "an archive needs entries");
@@ -111,7 +111,7 @@ int prova_zip_store(const prova_zip_entry *entries, size_t n, int64_t mtime, pro
         const prova_zip_entry *e = &entries[i];
         size_t nl = strlen(e->name);
         bool ascii = ascii_only(e->name, nl);
-        uint32_t crc = prova_crc32(0, e->data ? e->data : (const void *)"", e->len);
+        uint32_t crc = prova_zip_crc32(0, e->data ? e->data : (const void *)"", e->len);
         uint8_t *p = h;
         p = le32(p, 0x04034b50u);       /* local file header signature */
         p = le16(p, 10);                /* version needed to extract: 1.0 (stored) */
@@ -135,7 +135,7 @@ int prova_zip_store(const prova_zip_entry *entries, size_t n, int64_t mtime, pro
         const prova_zip_entry *e = &entries[i];
         size_t nl = strlen(e->name);
         bool ascii = ascii_only(e->name, nl);
-        uint32_t crc = prova_crc32(0, e->data ? e->data : (const void *)"", e->len);
+        uint32_t crc = prova_zip_crc32(0, e->data ? e->data : (const void *)"", e->len);
         uint8_t *p = h;
         p = le32(p, 0x02014b50u);        /* central file header signature */
         p = le16(p, 3u << 8 | 20u);      /* version made by: Unix, 2.0 */

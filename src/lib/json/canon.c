@@ -29,7 +29,7 @@ int prova_profile_lookup(const char *name, prova_profile *ret) {
     return PROVA_EUNSUPPORTED;
 }
 
-size_t prova_format_double(double v, prova_profile p, char buf[32]) {
+size_t prova_canon_format_double(double v, prova_profile p, char buf[32]) {
     if (!buf || v != v || v - v != 0) return 0; /* NaN or infinite */
     return p == PROVA_PROFILE_JCS ? prova__format_double_js(v, buf) : prova__format_double_py(v, buf);
 }

@@ -283,7 +283,7 @@ PROVA_NOINLINE int prova__scan_string_escaped(json_parser *p, size_t *pos, size_
 
 void prova__parser_free(json_parser *p, int status) {
     if (status < 0 && !p->failed)
-        fail(p, status, status == PROVA_ENOMEM ? "out_of_memory" : "json_syntax", prova_strerror(status), 0);
+        fail(p, status, status == PROVA_ENOMEM ? "out_of_memory" : "json_syntax", prova_status_message(status), 0);
     if (p->stack) p->alloc->free(p->alloc->ctx, p->stack, p->stack_cap * sizeof(frame));
     if (p->scratch) {
         if (p->lim.flags & PROVA_PARSE_SECRET) sodium_memzero(p->scratch, p->scratch_cap);

@@ -28,7 +28,7 @@ static int merkle_level(prova_hash_alg alg, uint8_t *nodes, size_t n, size_t hs)
         uint8_t buf[1 + 2 * PROVA_HASH_MAX_BYTES];
         buf[0] = 0x01;
         memcpy(buf + 1, nodes + i * hs, 2 * hs);
-        int r = prova_hash(alg, buf, 1 + 2 * hs, nodes + out * hs);
+        int r = prova_hash_compute(alg, buf, 1 + 2 * hs, nodes + out * hs);
         if (r < 0) return r;
     }
     return (int)out;
@@ -56,7 +56,7 @@ int prova_oe_merkle_root(prova_hash_alg alg, const char *const *leaves, size_t n
         buf[0] = 0x00;
         if (prova_hex_decode(leaves[i], ln, buf + 1, ln / 2, &dl, NULL) < 0) r = PROVA_ESYNTAX;
         uint8_t d[PROVA_HASH_MAX_BYTES];
-        if (r == 0) r = prova_hash(alg, buf, 1 + dl, d);
+        if (r == 0) r = prova_hash_compute(alg, buf, 1 + dl, d);
         if (r == 0) memcpy(nodes + i * hs, d, hs);
         free(buf);
     }
@@ -150,7 +150,7 @@ static int timestamp_att(const prova_json *att, const prova_json *type, prova_ha
         prova_buf text = PROVA_BUF_INIT;
         int r = prova__oe_js_string(prova_json_get(att, "timestamp"), 0, &text);
         char hex[PROVA_OE_HEX_MAX + 1] = "";
-        if (r == 0) r = prova_hash_hex(alg, text.data ? (const void *)text.data : "", text.len, hex);
+        if (r == 0) r = prova_hash_compute_hex(alg, text.data ? (const void *)text.data : "", text.len, hex);
         const prova_json *given = prova_json_get(att, "hash");
         bool hv = r == 0 && prova_json_is_string(given) && given->len == strlen(hex) && memcmp(given->u.str, hex, given->len) == 0;
         hash_valid = hv ? "true" : "false";
@@ -160,7 +160,7 @@ static int timestamp_att(const prova_json *att, const prova_json *type, prova_ha
             uint8_t sig[PROVA_SIG_MAX_BYTES];
             size_t sl = 0;
             bool sv = prova_json_is_string(st) && prova__oe_sig_decode(st->u.str, st->len, sig, sizeof sig, &sl) == 0 &&
-                      prova_verify(key, text.data ? (const void *)text.data : "", text.len, sig, sl) == 0;
+                      prova_key_verify(key, text.data ? (const void *)text.data : "", text.len, sig, sl) == 0;
             sig_valid = sv ? "true" : "false";
             valid = valid && sv;
         }

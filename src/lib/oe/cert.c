@@ -31,7 +31,7 @@ int prova__oe_sig_decode(const char *s, size_t n, uint8_t *out, size_t cap, size
 int prova__oe_sign_hex(const prova_key *key, const void *msg, size_t n, prova_buf *out) {
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t len = 0;
-    int r = prova_sign(key, msg, n, sig, &len);
+    int r = prova_key_sign(key, msg, n, sig, &len);
     if (r < 0) return r;
     return prova__buf_hex(out, sig, len);
 }
@@ -177,7 +177,7 @@ int prova_oe_certify(const prova_key *key, const prova_json *chain, const prova_
                               "the key's algorithm is not the chain's signature_algorithm (fixed at creation)");
 
     char id_buf[37];
-    if (!p->certificate_id) prova_uuid4(id_buf);
+    if (!p->certificate_id) prova_uuid_v4(id_buf);
     const char *cert_id = p->certificate_id ? p->certificate_id : id_buf;
     prova_buf cert = PROVA_BUF_INIT, sig = PROVA_BUF_INIT, pem = PROVA_BUF_INIT, certified = PROVA_BUF_INIT,
               status = PROVA_BUF_INIT, t = PROVA_BUF_INIT, idq = PROVA_BUF_INIT;

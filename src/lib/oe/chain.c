@@ -57,7 +57,7 @@ int prova_oe_chain_new(const prova_oe_chain_params *p, prova_buf *out, prova_err
     if (p->id) {
         if (!prova__oe_text_ok(p->id, 256)) return prova__oe_fail(reterr, PROVA_EINVAL, "oe_chain_id", "the chain id must be 1-256 bytes of UTF-8");
     } else {
-        prova_uuid4(id);
+        prova_uuid_v4(id);
     }
     const char *chain_id = p->id ? p->id : id;
     const char *origin_type = p->origin_type ? p->origin_type : "manual";
@@ -113,7 +113,7 @@ int prova_oe_event_build(const char *chain_id, prova_hash_alg alg, const prova_j
     char id[37];
     if (p->id && !prova__oe_text_ok(p->id, 256))
         return prova__oe_fail(reterr, PROVA_EINVAL, "oe_event_id", "the event id must be 1-256 bytes of UTF-8");
-    if (!p->id) prova_uuid4(id);
+    if (!p->id) prova_uuid_v4(id);
 
     /* seq and prev_hash follow the previous event, which must itself be well formed. */
     int64_t seq = 1;

@@ -98,7 +98,7 @@ int prova__oe_js_string(const prova_json *v, size_t max, prova_buf *out) {
         char buf[32];
         double d;
         if (prova_json_get_double(v, &d) < 0) return put_utf16_prefix(out, "Infinity", 8, max);
-        size_t n = prova_format_double(d, PROVA_PROFILE_JCS, buf);
+        size_t n = prova_canon_format_double(d, PROVA_PROFILE_JCS, buf);
         return put_utf16_prefix(out, buf, n, max);
     }
     case PROVA_JSON_OBJECT: return put_utf16_prefix(out, "[object Object]", 15, max);
@@ -155,7 +155,7 @@ int prova_oe_event_input(const prova_json *ev, prova_buf *out, prova_error *rete
 }
 
 static int hash_hex(prova_hash_alg alg, const void *data, size_t len, char out[PROVA_OE_HEX_MAX + 1]) {
-    return prova_hash_hex(alg, data, len, out);
+    return prova_hash_compute_hex(alg, data, len, out);
 }
 
 int prova_oe_event_hash(const prova_json *ev, prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1],

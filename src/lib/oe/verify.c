@@ -72,7 +72,7 @@ static int report_event_extras(const oe_chain *c, bool sentiment_signed, prova_r
         }
         if (n <= 0) continue;
         f[n] = '\0';
-        rc = prova_report_unauthenticated(r, f);
+        rc = prova_report_add_unauthenticated(r, f);
         (*ret_n)++;
     }
     *ret_n += c->extra_more;
@@ -215,7 +215,8 @@ static bool sdk_signature(const prova_buf *canon, const prova_json *sig, const p
     }
     bool eddsa = prova_key_alg(key) == PROVA_SIG_ED25519 || prova_key_alg(key) == PROVA_SIG_ED448;
     bool ok = false;
-    if (eddsa) ok = !algs[k].digest && prova_verify(key, canon->data, canon->len, raw, n) == 0;
+    if (eddsa)
+        ok = !algs[k].digest && prova_key_verify(key, canon->data, canon->len, raw, n) == 0;
     else ok = prova__verify_digest(key, algs[k].digest ? algs[k].digest : "SHA256", canon->data, canon->len, raw, n) == 0;
     prova_key_free(key);
     return ok;
@@ -231,13 +232,13 @@ static int check_signature(const prova_buf *canon, const prova_json *sig, const 
         return prova__report_check(r, "certificate_signature", false, "signature_encoding", "/certificate_signature",
                                    "certificate_signature is not hex (an optional oe_sig_ prefix is accepted)");
     }
-    *ret_ok = prova_verify(key, canon->data, canon->len, raw, rawlen) == 0;
+    *ret_ok = prova_key_verify(key, canon->data, canon->len, raw, rawlen) == 0;
     int rc = prova__report_check(
         r, "certificate_signature", *ret_ok, *ret_ok ? "ok" : "signature_invalid", "/certificate_signature",
         *ret_ok ? "%s signature over the %zu-byte JCS certificate_data verifies with %s"
                 : "the %s signature over the %zu-byte JCS certificate_data does not verify with %s",
         prova_sig_name(prova_key_alg(key)), canon->len, prova_key_kid(key));
-    if (rc == 0 && *ret_ok) rc = prova_report_key(r, prova_key_kid(key), src);
+    if (rc == 0 && *ret_ok) rc = prova_report_add_key(r, prova_key_kid(key), src);
     return rc;
 }
 
@@ -378,7 +379,7 @@ static int check_status(const prova_json *b, const prova_key *key, prova_report 
         size_t rawlen = 0;
         bool ok = rc == 0 && prova_json_is_string(sig) &&
                   prova__oe_sig_decode(sig->u.str, sig->len, raw, sizeof raw, &rawlen) == 0 &&
-                  prova_verify(key, canon.data, canon.len, raw, rawlen) == 0;
+                  prova_key_verify(key, canon.data, canon.len, raw, rawlen) == 0;
         prova_buf_free(&t);
         prova_buf_free(&canon);
         if (rc == PROVA_ENOMEM) return rc;
@@ -566,11 +567,11 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
         if (!prova_json_get(chain, chain_fields[i])) continue;
         char f[64];
         snprintf(f, sizeof f, "/chain/%s", chain_fields[i]);
-        rc = prova_report_unauthenticated(r, f);
+        rc = prova_report_add_unauthenticated(r, f);
         unauth++;
     }
     if (rc == 0 && prova_json_get(b, "certificate_id") && !prova_json_get(b, "status")) {
-        rc = prova_report_unauthenticated(r, "/certificate_id");
+        rc = prova_report_add_unauthenticated(r, "/certificate_id");
         unauth++;
     }
     if (rc == 0)

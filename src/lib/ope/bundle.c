@@ -68,12 +68,13 @@ static bool starter_chain_valid(const prova_json *receipts) {
 
 /* ---- Building ------------------------------------------------------------------------------------------------ */
 
-int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *exported_at, const prova_json *receipts,
-                       prova_bundle_form form, prova_buf *out, prova_error *reterr) {
+int prova_ope_bundle_build(const prova_key *gw, const char *trace_id, const char *exported_at,
+                           const prova_json *receipts, prova_ope_bundle_form form, prova_buf *out,
+                           prova_error *reterr) {
     prova_error_clear(reterr);
     if (!gw || !trace_id || !exported_at || !receipts || !out)
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
-    if (form != PROVA_BUNDLE_STARTER && form != PROVA_BUNDLE_OPE_LIB && form != PROVA_BUNDLE_FLAT)
+    if (form != PROVA_OPE_BUNDLE_STARTER && form != PROVA_OPE_BUNDLE_OPE_LIB && form != PROVA_OPE_BUNDLE_FLAT)
         return prova__fail(reterr, PROVA_EINVAL, "unknown_bundle_form", "unknown bundle form");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
         return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 bundles need an Ed25519 private key");
@@ -101,7 +102,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     const char *kid = prova_key_kid(gw);
     prova_buf inner = PROVA_BUF_INIT;
     int r = 0;
-    if (form == PROVA_BUNDLE_STARTER) {
+    if (form == PROVA_OPE_BUNDLE_STARTER) {
         char count[24];
         snprintf(count, sizeof count, "%zu", (size_t)receipts->len);
         r = prova__ope_put(&inner, starter_chain_valid(receipts) ? "{\"chain_valid\":true" : "{\"chain_valid\":false");
@@ -114,7 +115,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     } else {
         r = prova__ope_put(&inner, "{\"exported_at\":");
         if (r == 0) r = prova__ope_put_str(&inner, exported_at, exported_len);
-        if (form == PROVA_BUNDLE_FLAT) { /* inside what bundle_cid covers: authenticated */
+        if (form == PROVA_OPE_BUNDLE_FLAT) { /* inside what bundle_cid covers: authenticated */
             if (r == 0) r = prova__ope_put(&inner, ",\"kid\":");
             if (r == 0) r = prova__ope_put_str(&inner, kid, strlen(kid));
         }
@@ -134,7 +135,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     if (r == 0) r = prova__ope_cid(prova_doc_root(doc), cid, reterr);
     if (r == 0) r = prova_ope_signing_string(cid, strlen(cid), trace_id, trace_len, exported_at, exported_len, &msg);
     if (r == 0) r = prova__ope_sign_b64(gw, msg.data, msg.len, sig);
-    if (r == 0 && form == PROVA_BUNDLE_FLAT) {
+    if (r == 0 && form == PROVA_OPE_BUNDLE_FLAT) {
         /* {"bundle_cid","bundle_signature", then the hashed members}: code point order, as inner's are. */
         size_t mark = out->len;
         r = prova__ope_put(out, "{\"bundle_cid\":");
@@ -150,7 +151,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
         if (r == 0) r = prova_buf_append(out, inner.data, inner.len);
         if (r == 0) r = prova__ope_put(out, ",\"bundle_cid\":");
         if (r == 0) r = prova__ope_put_str(out, cid, strlen(cid));
-        if (form == PROVA_BUNDLE_STARTER) {
+        if (form == PROVA_OPE_BUNDLE_STARTER) {
             if (r == 0) r = prova__ope_put(out, ",\"bundle_signature\":");
             if (r == 0) r = prova__ope_put_str(out, sig, strlen(sig));
         } else {
@@ -165,7 +166,7 @@ int prova_bundle_build(const prova_key *gw, const char *trace_id, const char *ex
     prova_doc_free(doc);
     prova_buf_free(&msg);
     prova_buf_free(&inner);
-    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_status_message(r));
     return r;
 }
 
@@ -290,7 +291,7 @@ static const char *schema_problem(const prova_json *doc, bool starter, const cha
 
 /* ---- The flat form (seed 003 §4) ------------------------------------------------------------------------------ */
 
-/* What a peer may have hashed into bundle_cid (see the header comment). The first is prova's (PROVA_BUNDLE_FLAT)
+/* What a peer may have hashed into bundle_cid (see the header comment). The first is prova's (PROVA_OPE_BUNDLE_FLAT)
  * and ope-lib's compute_cid(bundle); names are stable: the report quotes them. */
 typedef struct flat_variant {
     const char *name;
@@ -419,7 +420,7 @@ static int flat_signature(const prova_json *doc, const prova_verify_options *o, 
     int rc = prova__report_check(r, "bundle.signature", true, NULL, at,
                                  "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s%s", name,
                                  kid ? "" : " (the bundle names no kid: found among the trusted keys)");
-    if (rc == 0) rc = prova_report_key(r, name, source ? source : "");
+    if (rc == 0) rc = prova_report_add_key(r, name, source ? source : "");
     return rc;
 }
 
@@ -472,7 +473,7 @@ static int verify_flat(const prova_json *doc, const prova_verify_options *o, pro
             prova_json_str_eq(k, "receipts"))
             continue;
         if (!f->receipts_only && (f->kid || !is_kid)) continue;
-        rc = prova_report_unauthenticated(r, k->u.str); /* a member name, as for the other OPE kinds */
+        rc = prova_report_add_unauthenticated(r, k->u.str); /* a member name, as for the other OPE kinds */
         unauth++;
     }
     if (rc == 0 && unauth)
@@ -547,7 +548,7 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
             prova__report_check(r, "bundle.signature", true, NULL, pb,
                                 "Ed25519 signature over bundle_cid|trace_id|exported_at verifies with %.80s",
                                 kid->u.str);
-            prova_report_key(r, kid->u.str, source ? source : "");
+            prova_report_add_key(r, kid->u.str, source ? source : "");
         } else {
             prova__report_check(r, "bundle.signature", false, "bundle_signature_invalid", pb,
                                 v == PROVA_ESYNTAX ? "the signature is not base64url"
@@ -587,7 +588,7 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
         if (strcmp(name, "transparency") == 0)
             prova__report_warn(r, "transparency_not_checked", "/transparency",
                                "the transparency inclusion proof is not checked");
-        prova_report_unauthenticated(r, name);
+        prova_report_add_unauthenticated(r, name);
         unauth++;
     }
     if (unauth)

@@ -70,8 +70,8 @@ static int cid_ascii(const prova_json *payload, char out[OPE_CID_LEN + 1], prova
     return r;
 }
 
-int prova_envelope_pack(const prova_key *key, const prova_json *payload, const prova_envelope_params *p,
-                        prova_buf *out, prova_error *reterr) {
+int prova_ope_envelope_pack(const prova_key *key, const prova_json *payload, const prova_ope_envelope_params *p,
+                            prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!key || !payload || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (!prova_json_is_object(payload))
@@ -94,7 +94,7 @@ int prova_envelope_pack(const prova_key *key, const prova_json *payload, const p
     char trace[37];
     const char *trace_id = p->trace_id;
     if (!trace_id || !*trace_id) {
-        prova_uuid4(trace);
+        prova_uuid_v4(trace);
         trace_id = trace;
     }
 
@@ -157,7 +157,7 @@ int prova_envelope_pack(const prova_key *key, const prova_json *payload, const p
     }
     prova_buf_free(&msg);
     prova_buf_free(&jwk);
-    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_status_message(r));
     return r;
 }
 
@@ -199,11 +199,11 @@ static bool ts_text(const prova_json *ts, const char **ret_s, size_t *ret_n, int
 }
 
 int prova__ope_verify_envelope(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r) {
-    return prova_envelope_verify(env, at, o, r, NULL);
+    return prova_ope_envelope_verify(env, at, o, r, NULL);
 }
 
-int prova_envelope_verify(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r,
-                          prova_envelope_info *info) {
+int prova_ope_envelope_verify(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r,
+                              prova_ope_envelope_info *info) {
     if (info) memset(info, 0, sizeof *info);
     if (!at) at = "";
     char pb[256];
@@ -331,7 +331,7 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
                 prova__report_check(r, "signature", true, NULL, ptr(pb, at, sig_name),
                                     "Ed25519 signature over %s verifies with %s",
                                     bound ? "the whole envelope" : "cid|trace_id|ts", kidv->u.str);
-                prova_report_key(r, kidv->u.str, source);
+                prova_report_add_key(r, kidv->u.str, source);
                 if (info) {
                     memcpy(info->cid, use_cid, strlen(use_cid) + 1);
                     info->trace_id = trace->u.str;
@@ -405,7 +405,7 @@ int prova_envelope_verify(const prova_json *env, const char *at, const prova_ver
     for (size_t i = 0; i < env->len; i++) {
         const char *name = env->u.members[i].key.u.str;
         if (!covered(name, bound)) {
-            prova_report_unauthenticated(r, name);
+            prova_report_add_unauthenticated(r, name);
             unauth++;
         }
     }

@@ -6,7 +6,7 @@
 
 void prova__sha256_hex(const void *data, size_t len, char out[2 * PROVA_SHA256_BYTES + 1]) {
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-    if (prova_hash_hex(PROVA_HASH_SHA256, data ? data : "", len, hex) < 0) hex[0] = '\0';
+    if (prova_hash_compute_hex(PROVA_HASH_SHA256, data ? data : "", len, hex) < 0) hex[0] = '\0';
     memcpy(out, hex, 2 * PROVA_SHA256_BYTES + 1);
 }
 
@@ -53,7 +53,7 @@ int prova__ope_sign_b64(const prova_key *key, const void *msg, size_t n, char ou
     if (!key || prova_key_alg(key) != PROVA_SIG_ED25519 || !prova_key_is_private(key)) return PROVA_EKEY;
     uint8_t sig[PROVA_SIG_MAX_BYTES];
     size_t siglen = 0;
-    int r = prova_sign(key, msg, n, sig, &siglen);
+    int r = prova_key_sign(key, msg, n, sig, &siglen);
     if (r < 0) return r;
     prova_base64url_encode(sig, siglen, out, OPE_SIG_B64_LEN + 1);
     return 0;
@@ -63,7 +63,7 @@ int prova__ope_verify_b64(const prova_key *key, const void *msg, size_t n, const
     uint8_t raw[PROVA_SIG_MAX_BYTES];
     size_t rawlen = 0;
     if (!sig || prova_base64url_decode(sig, siglen, raw, sizeof raw, &rawlen, NULL) < 0) return PROVA_ESYNTAX;
-    return prova_verify(key, msg, n, raw, rawlen) == 0 ? 0 : PROVA_EVERIFY;
+    return prova_key_verify(key, msg, n, raw, rawlen) == 0 ? 0 : PROVA_EVERIFY;
 }
 
 const prova_key *prova__ope_find_key(const prova_verify_options *o, const char *kid, const char **ret_source) {
@@ -101,9 +101,9 @@ int prova_ope_signing_string(const char *cid, size_t cid_len, const char *trace_
     return r;
 }
 
-void prova_uuid4(char buf[37]) {
+void prova_uuid_v4(char buf[37]) {
     uint8_t b[16];
-    prova_random(b, sizeof b);
+    prova_random_fill(b, sizeof b);
     b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4 */
     b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
     char hex[33];

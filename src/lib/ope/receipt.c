@@ -83,7 +83,7 @@ static int write_merged(const prova_json *obj, const char *k1, const char *v1, c
     return r;
 }
 
-/* Checks the previous receipt given to prova_receipt_build: same trace, integer hop, 64-hex receipt_hash. */
+/* Checks the previous receipt given to prova_ope_receipt_build: same trace, integer hop, 64-hex receipt_hash. */
 static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_len, int64_t *ret_hop,
                     const prova_json **ret_hash) {
     if (!prova_json_is_object(prev)) return false;
@@ -100,8 +100,8 @@ static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_l
     return true;
 }
 
-int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova_receipt_params *p, prova_buf *out,
-                        prova_error *reterr) {
+int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const prova_ope_receipt_params *p,
+                            prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!gw || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
@@ -174,7 +174,7 @@ int prova_receipt_build(const prova_key *gw, const prova_json *prev, const prova
     prova_doc_free(doc);
     prova_buf_free(&signed_bytes);
     prova_buf_free(&core);
-    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_strerror(r));
+    if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_status_message(r));
     return r;
 }
 
@@ -333,7 +333,7 @@ static int verify_one(const prova_json *rc, const char *at, const prova_verify_o
             if (v == 0) {
                 prova__report_check(r, cname(cn, label, "signature"), true, NULL, ptr(pb, at, "receipt_signature"),
                                     "Ed25519 signature over the canonical receipt verifies with %s", kid->u.str);
-                prova_report_key(r, kid->u.str, source ? source : "");
+                prova_report_add_key(r, kid->u.str, source ? source : "");
             } else {
                 prova__report_check(r, cname(cn, label, "signature"), false, "receipt_signature_invalid",
                                     ptr(pb, at, "receipt_signature"),

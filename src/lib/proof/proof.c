@@ -67,12 +67,12 @@ int prova__proof_digests(const prova_json *record, const uint8_t *key, size_t ke
     const uint8_t *b = body->data + mark;
     size_t n = body->len - mark;
     uint8_t d[PROVA_HASH_MAX_BYTES];
-    r = prova_hash(PROVA_HASH_SHA256, b, n, d);
+    r = prova_hash_compute(PROVA_HASH_SHA256, b, n, d);
     if (r == 0 && hmac_hex) {
         uint8_t mac[PROVA_HMAC_SHA256_BYTES];
-        r = prova_hmac_sha256(key, key_len, b, n, mac);
+        r = prova_hmac_sha256_compute(key, key_len, b, n, mac);
         if (r == 0) prova_hex_encode(mac, sizeof mac, hmac_hex, PROVA_PROOF_HEX_LEN + 1);
-        prova_wipe(mac, sizeof mac);
+        prova_mem_wipe(mac, sizeof mac);
     }
     if (r < 0) {
         body->len = mark;
@@ -132,7 +132,7 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
     if (r == 0 && attest_key) {
         uint8_t sig[PROVA_SIG_MAX_BYTES], pub[PROVA_ED25519_PUBLICKEYBYTES];
         size_t siglen = 0;
-        r = prova_sign(attest_key, body.data, body.len, sig, &siglen);
+        r = prova_key_sign(attest_key, body.data, body.len, sig, &siglen);
         if (r == 0 && (siglen != PROVA_ED25519_SIGBYTES || prova_key_public_raw(attest_key, pub, sizeof pub) != 32))
             r = PROVA_ECRYPTO;
         if (r < 0) {
@@ -204,7 +204,7 @@ static int key_error(prova_error *err, size_t offset, const char *message) {
  * error; a '=' completing a group at positions 3/4 ends the input (anything after it is an error); a '=' after a
  * complete group is skipped; a last group of 1 character is an error, of 2 or 3 characters without its padding
  * "Incorrect padding". The unused low bits of the last character are not checked. */
-int prova_proof_b64_key(const char *b64, uint8_t **ret, size_t *ret_len, prova_error *reterr) {
+int prova_proof_key_decode(const char *b64, uint8_t **ret, size_t *ret_len, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!b64 || !ret || !ret_len) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     size_t n = strlen(b64);
@@ -286,7 +286,7 @@ int prova_proof_b64_key(const char *b64, uint8_t **ret, size_t *ret_len, prova_e
 
 uint8_t *prova_proof_key_free(uint8_t *key, size_t len) {
     if (key) {
-        prova_wipe(key, len);
+        prova_mem_wipe(key, len);
         free(key);
     }
     return NULL;
@@ -597,7 +597,7 @@ static bool impl_attestation_verified(const prova_json *att, const prova_buf *bo
         return false;
     prova_key *key = NULL;
     if (prova_key_from_ed25519_public(pub, &key) < 0) return false; /* not a valid point: no signature verifies */
-    bool ok = prova_verify(key, body->data, body->len, sig, sizeof sig) == 0;
+    bool ok = prova_key_verify(key, body->data, body->len, sig, sizeof sig) == 0;
     prova_key_free(key);
     return ok;
 }

@@ -410,7 +410,7 @@ static void float_text(double d, char buf[32]) {
     else if (d - d != 0)
         snprintf(buf, 32, d < 0 ? "-inf" : "inf");
     else
-        buf[prova_format_double(d, PROVA_PROFILE_OPHAMIN, buf)] = '\0';
+        buf[prova_canon_format_double(d, PROVA_PROFILE_OPHAMIN, buf)] = '\0';
 }
 
 static void check_timestamps(const prova_json *doc, vstate *s) {
@@ -611,7 +611,7 @@ static int attestation_unauthenticated(const prova_json *att, prova_report *r) {
             whole = !((unsigned char)k->u.str[j] == 0xED && (unsigned char)k->u.str[j + 1] >= 0xA0);
         if (whole) child(ptr, "/attestation", name);
         else snprintf(ptr, sizeof ptr, "/attestation");
-        rc = prova_report_unauthenticated(r, ptr);
+        rc = prova_report_add_unauthenticated(r, ptr);
         n++;
     }
     if (rc == 0 && n)
@@ -632,7 +632,7 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
     if (!prova_json_is_object(att))
         return prova__report_check(r, "attestation", false, "proof_attestation_malformed", "/attestation",
                                    "attestation must be an object {author, algorithm, public_key, signature}");
-    int rc = prova_report_unauthenticated(r, "/attestation/author");
+    int rc = prova_report_add_unauthenticated(r, "/attestation/author");
     if (rc == 0)
         rc = prova__report_warn(r, "proof_attestation_author_unsigned", "/attestation/author",
                                 "the Ed25519 signature covers the body, not attestation.author: the name proves "
@@ -674,7 +674,7 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
         return prova__report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/public_key",
                                    "attestation.public_key is not a valid Ed25519 public key");
     const char *kid = prova_key_kid(embedded);
-    if (prova_verify(embedded, body->data, body->len, raw, sizeof raw) != 0) {
+    if (prova_key_verify(embedded, body->data, body->len, raw, sizeof raw) != 0) {
         rc = prova__report_check(r, "attestation", false, "proof_attestation_invalid", "/attestation/signature",
                                  "the Ed25519 attestation signature does not verify over the %zu-byte body with "
                                  "its key %s (author, unsigned: \"%s\")",
@@ -691,14 +691,14 @@ static int check_attestation(const prova_json *doc, const prova_buf *body, const
                                  "the Ed25519 attestation signature verifies over the %zu-byte body with the "
                                  "trusted key %s (%s) (author, unsigned: \"%s\")",
                                  body->len, prova_key_kid(t), source, who);
-        if (rc == 0) rc = prova_report_key(r, prova_key_kid(t), source);
+        if (rc == 0) rc = prova_report_add_key(r, prova_key_kid(t), source);
     } else if (o && o->trust_embedded_key) {
         *ret_trusted = true;
         rc = prova__report_check(r, "attestation", true, "ok", "/attestation",
                                  "the Ed25519 attestation signature verifies over the %zu-byte body with its "
                                  "embedded key %s, trusted on request (author, unsigned: \"%s\")",
                                  body->len, kid, who);
-        if (rc == 0) rc = prova_report_key(r, kid, "embedded (attestation.public_key, trusted on request)");
+        if (rc == 0) rc = prova_report_add_key(r, kid, "embedded (attestation.public_key, trusted on request)");
         if (rc == 0)
             rc = prova__report_warn(r, "proof_attestation_key_embedded", "/attestation/public_key",
                                     "the attestation key %s came from the record itself (--trust-embedded-key): "
@@ -733,7 +733,7 @@ static int hmac_key(const prova_verify_options *o, prova_report *r, uint8_t **ke
     *is_default = false;
     if (o && o->hmac_key_b64) {
         prova_error err;
-        int rc = prova_proof_b64_key(o->hmac_key_b64, key, len, &err);
+        int rc = prova_proof_key_decode(o->hmac_key_b64, key, len, &err);
         if (rc == PROVA_ENOMEM) return rc;
         if (rc < 0) {
             rc = prova__report_check(r, "signature", false, "proof_hmac_key_invalid", "/signature",
@@ -744,7 +744,7 @@ static int hmac_key(const prova_verify_options *o, prova_report *r, uint8_t **ke
         return 0;
     }
     if (o && o->allow_default_hmac_key) {
-        int rc = prova_proof_b64_key("", key, len, NULL);
+        int rc = prova_proof_key_decode("", key, len, NULL);
         if (rc < 0) return rc;
         *is_default = true;
     }
@@ -784,7 +784,7 @@ static int check_signature(const prova_json *doc, const prova_buf *body, const p
     } else {
         uint8_t mac[PROVA_HMAC_SHA256_BYTES];
         char hex[PROVA_PROOF_HEX_LEN + 1];
-        rc = prova_hmac_sha256(key, klen, body->data, body->len, mac);
+        rc = prova_hmac_sha256_compute(key, klen, body->data, body->len, mac);
         if (rc == 0) {
             prova_hex_encode(mac, sizeof mac, hex, sizeof hex);
             bool ok = prova_ct_equal(sig->u.str, hex, PROVA_PROOF_HEX_LEN);
@@ -793,15 +793,15 @@ static int check_signature(const prova_json *doc, const prova_buf *body, const p
                                         : "HMAC-SHA256 over the %zu-byte canonical body does not verify under %s",
                                      body->len, what);
             if (rc == 0 && ok)
-                rc = prova_report_key(r, is_default ? "hmac-sha256:default" : "hmac-sha256",
-                                      is_default ? "default key (ophamin-scenario-proof-key)" : "hmac_key_b64");
+                rc = prova_report_add_key(r, is_default ? "hmac-sha256:default" : "hmac-sha256",
+                                          is_default ? "default key (ophamin-scenario-proof-key)" : "hmac_key_b64");
             if (rc == 0 && ok && is_default)
                 rc = prova__report_warn(r, "proof_default_key", "/signature",
                                         "the signature verifies under the public default key "
                                         "\"ophamin-scenario-proof-key\": it proves integrity against accidents only, "
                                         "not who wrote the record");
         }
-        prova_wipe(mac, sizeof mac);
+        prova_mem_wipe(mac, sizeof mac);
     }
     prova_proof_key_free(key, klen);
     return rc;

@@ -70,7 +70,7 @@ int prova__verify_dsse(const prova_json *env, const prova_verify_options *o, pro
     size_t key_len = 0;
     bool is_default = false;
     if (rc == 0 && o && o->hmac_key_b64) {
-        int kr = prova_proof_b64_key(o->hmac_key_b64, &owned, &key_len, NULL);
+        int kr = prova_proof_key_decode(o->hmac_key_b64, &owned, &key_len, NULL);
         if (kr == PROVA_ENOMEM) rc = kr;
         is_default = kr == PROVA_PROOF_KEY_IS_DEFAULT;
         if (kr < 0) {
