@@ -32,12 +32,16 @@ extern "C" {
 #define PROVA_CE_PROOF_DATASCHEMA "https://github.com/IdirBenSlama/Ophamin/blob/main/SCHEMAS.md#empiricalproofrecord--10"
 #define PROVA_CE_MAX_EXTENSIONS 64 /* caller extensions per event */
 #define PROVA_CE_MAX_HEADERS 256   /* headers prova_ce_unwrap_binary() looks at */
+PROVA_EXPORT size_t prova_ce_max_extensions(void);
+PROVA_EXPORT size_t prova_ce_max_headers(void);
 
 /* A caller extension: name ^[a-z0-9]{1,20}$, a UTF-8 string value (NUL-terminated). */
 typedef struct prova_ce_extension {
     const char *name;
     const char *value;
 } prova_ce_extension;
+/* sizeof(prova_ce_extension) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_ce_extension_sizeof(void);
 
 typedef struct prova_ce_options {
     const char *source;                  /* required, non-empty (a URI-reference, e.g. "urn:prova:cli") */
@@ -45,6 +49,8 @@ typedef struct prova_ce_options {
     const prova_ce_extension *extensions; /* caller extensions, written after prova's own, in order */
     size_t nextensions;
 } prova_ce_options;
+/* sizeof(prova_ce_options) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_ce_options_sizeof(void);
 
 /* The default event type of a record (static string): proof records "dev.ophamin.proof.emitted.v1", an OPE
  * envelope "prova.ope.envelope.accepted.v1", ... an OpenExecution bundle by its status.status (active "issued",
@@ -85,6 +91,8 @@ typedef struct prova_ce_header {
     const char *value;
     size_t value_len;
 } prova_ce_header;
+/* sizeof(prova_ce_header) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_ce_header_sizeof(void);
 
 /* A structured event (parsed) -> ret_data: the bytes of its data, appended (data written as JSON text under the
  * ophamin profile — except a string data with a datacontenttype that is not JSON, returned as its UTF-8 bytes;

@@ -66,6 +66,9 @@ PROVA_EXPORT const char *prova_status_message(int status);
 PROVA_EXPORT const char *prova_status_name(int status);
 
 #define PROVA_POINTER_MAX 256
+/* The constants a binding needs, as functions (a binding cannot read a #define): each returns its macro,
+ * prova_pointer_max() == PROVA_POINTER_MAX; the name is always the macro's in lowercase (docs/api.md). */
+PROVA_EXPORT size_t prova_pointer_max(void);
 
 /* Where and why something failed. All fields are filled by the function that fails; callers may pass NULL. */
 typedef struct prova_error {
@@ -78,6 +81,9 @@ typedef struct prova_error {
     char pointer[PROVA_POINTER_MAX]; /* RFC 6901 JSON Pointer of the offending value ("" = the root) */
 } prova_error;
 
+/* sizeof(prova_error) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_error_sizeof(void);
+
 /* Clears an error report to "no error". */
 PROVA_EXPORT void prova_error_clear(prova_error *err);
 
@@ -89,6 +95,8 @@ typedef struct prova_allocator {
     void (*free)(void *ctx, void *ptr, size_t size);
     void *ctx;
 } prova_allocator;
+/* sizeof(prova_allocator) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_allocator_sizeof(void);
 
 /* The allocator used when NULL is passed: malloc/realloc/free from libc. */
 PROVA_EXPORT const prova_allocator *prova_allocator_default(void);
@@ -103,6 +111,8 @@ typedef struct prova_buf {
 } prova_buf;
 
 #define PROVA_BUF_INIT {NULL, 0, 0, NULL}
+/* sizeof(prova_buf) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_buf_sizeof(void);
 
 PROVA_EXPORT void prova_buf_free(prova_buf *buf);
 /* Ensures room for `extra` more bytes. 0 or PROVA_ENOMEM (buffer unchanged). */

@@ -36,6 +36,19 @@ extern "C" {
 #define PROVA_ED448_SIGBYTES 114U
 #define PROVA_SIG_MAX_BYTES 144U /* DER ECDSA P-521 is at most 139 bytes */
 #define PROVA_KID_MAX 128U
+/* The sizes above as functions, for bindings: prova_sha256_bytes() == PROVA_SHA256_BYTES, ... */
+PROVA_EXPORT size_t prova_sha256_bytes(void);
+PROVA_EXPORT size_t prova_sha384_bytes(void);
+PROVA_EXPORT size_t prova_sha512_bytes(void);
+PROVA_EXPORT size_t prova_hash_max_bytes(void);
+PROVA_EXPORT size_t prova_hmac_sha256_bytes(void);
+PROVA_EXPORT size_t prova_ed25519_publickeybytes(void);
+PROVA_EXPORT size_t prova_ed25519_seedbytes(void);
+PROVA_EXPORT size_t prova_ed25519_sigbytes(void);
+PROVA_EXPORT size_t prova_ed448_publickeybytes(void);
+PROVA_EXPORT size_t prova_ed448_sigbytes(void);
+PROVA_EXPORT size_t prova_sig_max_bytes(void);
+PROVA_EXPORT size_t prova_kid_max(void);
 
 /* ---- Hashes -------------------------------------------------------------------------------------------- */
 
@@ -49,6 +62,7 @@ typedef enum prova_hash_alg {
 } prova_hash_alg;
 
 #define PROVA_HASH_ALG_COUNT 6
+PROVA_EXPORT size_t prova_hash_alg_count(void);
 
 /* "sha256", ... <-> enum; lookup returns 0 or PROVA_EUNSUPPORTED. prova_hash_name() returns NULL for a value
  * outside the enum. */
@@ -104,6 +118,7 @@ typedef enum prova_sig_alg {
 } prova_sig_alg;
 
 #define PROVA_SIG_ALG_COUNT 5
+PROVA_EXPORT size_t prova_sig_alg_count(void);
 
 /* "ed25519", "ed448", "ecdsa-p256", "ecdsa-p384", "ecdsa-p521" <-> enum. prova_sig_name() returns NULL for a value
  * outside the enum. */

@@ -23,6 +23,10 @@ extern "C" {
 #define PROVA_HEX_LEN(n) ((n) * 2u)
 #define PROVA_BASE64_LEN(n) ((((n) + 2u) / 3u) * 4u)
 #define PROVA_BASE64URL_LEN(n) (((n) * 4u + 2u) / 3u)
+/* The same as functions (for bindings): prova_hex_len(n) == PROVA_HEX_LEN(n), ... */
+PROVA_EXPORT size_t prova_hex_len(size_t n);
+PROVA_EXPORT size_t prova_base64_len(size_t n);
+PROVA_EXPORT size_t prova_base64url_len(size_t n);
 
 /* Encoders write exactly the length above, followed by a NUL when cap allows one more byte (cap must be at least
  * the encoded length). Return the encoded length, or 0 if cap is too small (or n is 0: check n first). */

@@ -33,6 +33,7 @@ typedef enum prova_record_family {
 } prova_record_family;
 
 #define PROVA_RECORD_DIGEST_MAX 128 /* hex digits of the longest content address (sha512) */
+PROVA_EXPORT size_t prova_record_digest_max(void);
 
 typedef struct prova_record_info {
     prova_record_family family;
@@ -48,6 +49,8 @@ typedef struct prova_record_info {
     char name[96];           /* a subject/file name: "<kind with '-' for '_'>-<digest[:16]>", for proof records
                                 the reference's "empirical-proof-record-<proof_id[:16]>" */
 } prova_record_info;
+/* sizeof(prova_record_info) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_record_info_sizeof(void);
 
 /* Describes a record (the root of a parsed document). For a receipt chain, record is the JSON array.
  * Errors (reterr->reason): PROVA_EINVAL "record_unknown_kind" (not a record of a known family),

@@ -73,6 +73,8 @@ typedef struct prova_dsse_signer {
     size_t hmac_key_len;
     const char *keyid;
 } prova_dsse_signer;
+/* sizeof(prova_dsse_signer) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_dsse_signer_sizeof(void);
 
 /* Appends a DSSE envelope {"payloadType":..,"payload":..,"signatures":[{"keyid":..,"sig":..},..]} (compact, the
  * members in this order, standard base64 with padding, ASCII only) with one signature per signer, in order.
@@ -92,6 +94,8 @@ typedef struct prova_dsse_verify_options {
     const char *payload_type;          /* expected payloadType; NULL = PROVA_DSSE_INTOTO_PAYLOAD_TYPE */
     const prova_verify_options *inner; /* for the record inside the Statement (NULL: defaults, with no_skew) */
 } prova_dsse_verify_options;
+/* sizeof(prova_dsse_verify_options) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_dsse_verify_options_sizeof(void);
 
 /* Verifies a DSSE envelope, the in-toto Statement in it and the record in that, into one report (kind
  * "dsse_envelope", owned by the caller):

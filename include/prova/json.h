@@ -61,6 +61,11 @@ struct prova_json_member {
     prova_json value;
 };
 
+/* sizeof(prova_json) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_json_sizeof(void);
+/* sizeof(prova_json_member) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_json_member_sizeof(void);
+
 typedef struct prova_doc prova_doc;
 
 /* Parse flags. */
@@ -80,11 +85,18 @@ typedef struct prova_parse_options {
     size_t max_members;
     const prova_allocator *alloc; /* NULL = default */
 } prova_parse_options;
+/* sizeof(prova_parse_options) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_parse_options_sizeof(void);
 
 #define PROVA_DEFAULT_MAX_DEPTH 128u
 #define PROVA_DEFAULT_MAX_SIZE ((size_t)256 << 20)
 #define PROVA_DEFAULT_MAX_STRING ((size_t)64 << 20)
 #define PROVA_DEFAULT_MAX_MEMBERS ((size_t)1000000)
+/* The defaults as functions, for bindings: prova_default_max_depth() == PROVA_DEFAULT_MAX_DEPTH, ... */
+PROVA_EXPORT size_t prova_default_max_depth(void);
+PROVA_EXPORT size_t prova_default_max_size(void);
+PROVA_EXPORT size_t prova_default_max_string(void);
+PROVA_EXPORT size_t prova_default_max_members(void);
 
 /* Parses exactly one JSON text (leading/trailing whitespace allowed, nothing else). The input is copied as
  * needed; it may be freed after the call. On success *ret_doc owns everything; on failure *ret_doc is untouched
@@ -170,6 +182,8 @@ typedef struct prova_member_text {
     const char *json;
     size_t len;
 } prova_member_text;
+/* sizeof(prova_member_text) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_member_text_sizeof(void);
 
 /* The canonical form (profile p) of object obj with the members named in drop removed and the members of set
  * added or replacing obj's (a record updated by a gateway: a chain record without its events, with a new
@@ -183,10 +197,13 @@ PROVA_EXPORT PROVA_NODISCARD int prova_canon_edit(const prova_json *obj, const c
  * otherwise, nothing appended); lone surrogates can reach the ophamin writer only through a parsed document. */
 PROVA_EXPORT PROVA_NODISCARD int prova_canon_write_string(const char *s, size_t n, prova_profile p, prova_buf *out);
 
+#define PROVA_CANON_DOUBLE_MAX 32 /* the buffer of prova_canon_format_double() (no NUL is written) */
+PROVA_EXPORT size_t prova_canon_double_max(void);
+
 /* Formats a finite double the way the profile writes float tokens: Python repr() for ope/ophamin
  * ("1e-05", "100.0", "1e+16"), ECMAScript Number::toString for jcs ("1e-7", "100", "1e+21").
  * Writes at most 32 bytes (no NUL) and returns the length, or 0 when v is not finite. */
-PROVA_EXPORT size_t prova_canon_format_double(double v, prova_profile p, char buf[32]);
+PROVA_EXPORT size_t prova_canon_format_double(double v, prova_profile p, char buf[PROVA_CANON_DOUBLE_MAX]);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,8 @@ typedef struct prova_jsonl_line {
     size_t number;    /* 1-based line number */
     size_t column;    /* 1-based column of text in its line (1 + the blanks trimmed in front) */
 } prova_jsonl_line;
+/* sizeof(prova_jsonl_line) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_jsonl_line_sizeof(void);
 
 /* The iterator: fill it with prova_jsonl_init. A reader that starts in the middle of an input may then set pos
  * (the offset of a line start) and line (the number of lines before it). */
@@ -41,6 +43,8 @@ typedef struct prova_jsonl {
     size_t line;     /* lines consumed so far */
     size_t max_line; /* longest line accepted, in bytes without its '\n' (0: no limit) */
 } prova_jsonl;
+/* sizeof(prova_jsonl) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_jsonl_sizeof(void);
 
 PROVA_EXPORT void prova_jsonl_init(prova_jsonl *it, const void *data, size_t len, size_t max_line);
 

@@ -23,6 +23,7 @@ extern "C" {
 #endif
 
 #define PROVA_OE_HEX_MAX (2 * PROVA_HASH_MAX_BYTES) /* 128: the longest event or chain hash */
+PROVA_EXPORT size_t prova_oe_hex_max(void);
 
 /* The six chain hash algorithms by their OE names ("sha256", ..., "sha3-512"; the Python SDK's "sha3_256" forms
  * too). 0 or PROVA_EUNSUPPORTED. */
@@ -57,6 +58,8 @@ typedef struct prova_oe_chain_params {
     prova_sig_alg sig_alg;
     const char *created_at; /* RFC 3339, required (stored as .sssZ) */
 } prova_oe_chain_params;
+/* sizeof(prova_oe_chain_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_oe_chain_params_sizeof(void);
 
 PROVA_EXPORT PROVA_NODISCARD int prova_oe_chain_new(const prova_oe_chain_params *p, prova_buf *out,
                                                     prova_error *reterr);
@@ -70,6 +73,8 @@ typedef struct prova_oe_event_params {
     const prova_json *payload;   /* NULL: {} */
     const char *id;              /* NULL: a new UUIDv4 */
 } prova_oe_event_params;
+/* sizeof(prova_oe_event_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_oe_event_params_sizeof(void);
 
 /* Builds the next event after prev (the chain's last event, or NULL for seq 1) as a JSON object {id, chain_id,
  * seq, event_type, actor_id, actor_type?, sentiment, payload, created_at, prev_hash, event_hash} into out. */
@@ -96,6 +101,8 @@ typedef struct prova_oe_cert_params {
     const char *issued_at;      /* RFC 3339, required */
     const char *certificate_id; /* NULL: a new UUIDv4 */
 } prova_oe_cert_params;
+/* sizeof(prova_oe_cert_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_oe_cert_params_sizeof(void);
 
 /* Issues a certificate over a resolved chain and appends the offline bundle to bundle_out:
  * {certificate: certificate_data, certificate_id, certificate_signature, chain: {id, events, hash_algorithm,
@@ -119,6 +126,8 @@ typedef struct prova_oe_status_params {
     const char *superseded_by;   /* the successor certificate id (SUPERSEDED: required) */
     const char *at;              /* RFC 3339, required */
 } prova_oe_status_params;
+/* sizeof(prova_oe_status_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_oe_status_params_sizeof(void);
 
 /* Rewrites a bundle's status block: active -> revoked | superseded, signed by the issuer key (whose public key
  * must be the bundle's public_key). Errors: "oe_status_transition" (not active), "oe_key_mismatch", ... */
@@ -131,6 +140,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_oe_set_status(const prova_key *key, const
 /* ---- A gateway's verify API ---------------------------------------------------------------------------- */
 
 #define PROVA_OE_REASON_MAX 64
+PROVA_EXPORT size_t prova_oe_reason_max(void);
 
 /* seed 002 §7: the answer of GET /api/v1/provenance/verify/{cert_id} for a certificate a gateway stores, decided
  * from what it stores: bundle (the certificate's offline bundle), record (the chain record without its events, or

@@ -52,6 +52,8 @@ typedef struct prova_ope_envelope_params {
     prova_ope_dialect dialect;
     bool bind; /* prova dialect only: "sig_scope":"envelope", the signature covers every member but "sig" */
 } prova_ope_envelope_params;
+/* sizeof(prova_ope_envelope_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_ope_envelope_params_sizeof(void);
 
 /* Builds and signs an envelope for payload (a JSON object) with an Ed25519 key, and appends it to out as compact
  * JSON (members in code point order). Errors: PROVA_EINVAL (missing field, payload not an object, bind with another
@@ -70,6 +72,8 @@ typedef struct prova_ope_receipt_params {
     const char *normalized_cid; /* NULL: same as request_cid */
     const prova_json *policy;   /* NULL: {"passed":true,"rules":[]} */
 } prova_ope_receipt_params;
+/* sizeof(prova_ope_receipt_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_ope_receipt_params_sizeof(void);
 
 /* Builds the next receipt of a trace: hop = prev ? prev.hop + 1 : 0, prev_receipt_hash = prev ? prev.receipt_hash
  * : null, gateway_kid = kid of gw, policy_engine null; receipt_signature = b64url Ed25519 and receipt_hash = bare
@@ -111,6 +115,8 @@ typedef struct prova_ope_envelope_info {
     const char *signature; /* the signature string (base64url) */
     size_t signature_len;
 } prova_ope_envelope_info;
+/* sizeof(prova_ope_envelope_info) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_ope_envelope_info_sizeof(void);
 
 /* Verifies one parsed envelope (any dialect) into r, as prova_ope_verify() does for an envelope document; at is
  * the JSON Pointer prefix for the report ("" or NULL for a root envelope). info (optional) is filled only when the

@@ -27,6 +27,7 @@
 
 #include "common.h"
 #include "json.h"
+#include "time.h"
 #include "uuid.h" /* prova_uuid_v5 and prova_uuid_parse were declared here before prova/uuid.h */
 
 #ifdef __cplusplus
@@ -47,6 +48,8 @@ extern "C" {
     {0xec, 0x1e, 0x6b, 0x1c, 0x00, 0x00, 0x40, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}
 /* Where prova's own facets (prova_*) say their schema is: PREFIX + facet name + ":1" (documented in
  * docs/openlineage.md). */
+/* The same 16 bytes at run time (static storage), for a binding that computes a runId with prova_uuid_v5(). */
+PROVA_EXPORT const uint8_t *prova_openlineage_runid_namespace(void);
 #define PROVA_OPENLINEAGE_FACET_URN_PREFIX "urn:prova:openlineage:facet:"
 
 typedef enum prova_openlineage_event {
@@ -82,6 +85,8 @@ typedef struct prova_openlineage_options {
     const char *kind;       /* the record's kind as prova_record_describe() names it; NULL: detected here */
     uint32_t flags;         /* PROVA_OPENLINEAGE_* */
 } prova_openlineage_options;
+/* sizeof(prova_openlineage_options) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_openlineage_options_sizeof(void);
 
 /* Appends the OpenLineage RunEvents of record (a parsed record of any family; a receipt chain is the JSON array)
  * to out as JSON Lines and sets *ret_count (optional) to the number of events. o may be NULL (all defaults).
@@ -106,7 +111,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_openlineage_events(const prova_json *reco
  * ".ffffff" unless the microseconds are 0, then the offset "+HH:MM" ('Z' and "-00:00" become "+00:00", "+HH" and
  * "+HHMM" get their colon); a ' ' separator becomes 'T'; more than six fraction digits are truncated. s must be
  * RFC 3339 with an offset (prova_time_parse). out: NUL-terminated. 0, PROVA_EINVAL (NULL), PROVA_ESYNTAX. */
-PROVA_EXPORT PROVA_NODISCARD int prova_openlineage_time(const char *s, size_t n, char out[40]);
+PROVA_EXPORT PROVA_NODISCARD int prova_openlineage_time(const char *s, size_t n, char out[PROVA_TIME_MAX]);
 
 #ifdef __cplusplus
 }

@@ -40,6 +40,10 @@ extern "C" {
 /* Hex lengths of proof_id / signature (64) and of an attestation's public key (64) and signature (128). */
 #define PROVA_PROOF_HEX_LEN            (2 * PROVA_SHA256_BYTES)
 #define PROVA_PROOF_ATTEST_SIG_HEX_LEN (2 * PROVA_ED25519_SIGBYTES)
+/* The sizes above as functions, for bindings: prova_proof_hex_len() == PROVA_PROOF_HEX_LEN, ... */
+PROVA_EXPORT size_t prova_proof_default_key_len(void);
+PROVA_EXPORT size_t prova_proof_hex_len(void);
+PROVA_EXPORT size_t prova_proof_attest_sig_hex_len(void);
 
 /* Returned (positive) by prova_proof_key_decode() when the empty string selected the default key. */
 #define PROVA_PROOF_KEY_IS_DEFAULT 1

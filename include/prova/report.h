@@ -31,6 +31,8 @@ typedef struct prova_check {
     const char *message; /* a sentence (owned) */
     const char *at;      /* JSON Pointer of the checked value, "" for the document (owned) */
 } prova_check;
+/* sizeof(prova_check) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_check_sizeof(void);
 
 typedef struct prova_report prova_report;
 

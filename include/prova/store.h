@@ -96,6 +96,8 @@ typedef struct prova_store_counts {
     int64_t receipts, traces, replay_claims, chains, events, certificates;
     int64_t bytes; /* database + WAL file size */
 } prova_store_counts;
+/* sizeof(prova_store_counts) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_store_counts_sizeof(void);
 
 /* Counts every table (a full scan of each: for startup and occasional reads, not per request). */
 PROVA_EXPORT PROVA_NODISCARD int prova_store_counts_get(prova_store *s, prova_store_counts *ret);

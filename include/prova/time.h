@@ -22,6 +22,10 @@ extern "C" {
 #endif
 
 #define PROVA_OE_TIME_LEN 24 /* "2026-03-20T10:00:00.000Z" */
+#define PROVA_TIME_MAX    40 /* the buffer of prova_time_format() (and of prova_openlineage_time()), NUL included */
+/* The same as functions, for bindings: prova_oe_time_len() == PROVA_OE_TIME_LEN, prova_time_max() == PROVA_TIME_MAX. */
+PROVA_EXPORT size_t prova_oe_time_len(void);
+PROVA_EXPORT size_t prova_time_max(void);
 
 /* Parses an RFC 3339 / ISO 8601 timestamp ("2025-08-22T04:18:05.123456+00:00", "...Z", any fraction, any
  * offset; also a ' ' separator and a "+HH" offset as PostgreSQL prints them) to microseconds since the Unix
@@ -29,7 +33,7 @@ extern "C" {
  * 0 or PROVA_ESYNTAX. */
 PROVA_EXPORT PROVA_NODISCARD int prova_time_parse(const char *s, size_t n, int64_t *ret_us);
 /* Writes "YYYY-MM-DDTHH:MM:SS.ffffff+00:00" (32 bytes + NUL). Returns 32, or 0 for a year outside 0001-9999. */
-PROVA_EXPORT size_t prova_time_format(int64_t us, char buf[40]);
+PROVA_EXPORT size_t prova_time_format(int64_t us, char buf[PROVA_TIME_MAX]);
 /* True when s[0..n) is an RFC 3339 date-time exactly as §5.6 writes it (full-date "T" full-time, 'T'/'Z' in
  * either case, optional fraction, "Z" or a ±HH:MM offset; fields in range, leap days checked, second 60 allowed):
  * stricter than prova_time_parse, which also reads PostgreSQL's forms. */

@@ -20,6 +20,10 @@ extern "C" {
 
 #define PROVA_UUID_BYTES  16U
 #define PROVA_UUID_STRLEN 36U /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+/* The same as functions, for bindings: prova_uuid_bytes() == PROVA_UUID_BYTES, prova_uuid_strlen() ==
+ * PROVA_UUID_STRLEN. */
+PROVA_EXPORT size_t prova_uuid_bytes(void);
+PROVA_EXPORT size_t prova_uuid_strlen(void);
 
 /* A random RFC 9562 version 4 UUID (the OS CSPRNG), lowercase with dashes, NUL-terminated (36 bytes + NUL). */
 PROVA_EXPORT void prova_uuid_v4(char buf[PROVA_UUID_STRLEN + 1]);

@@ -17,6 +17,7 @@ extern "C" {
 #endif
 
 #define PROVA_DEFAULT_MAX_SKEW_S 300
+PROVA_EXPORT int64_t prova_default_max_skew_s(void);
 
 typedef struct prova_verify_options {
     const prova_keyset *keys;  /* trusted keys (may be NULL) */
@@ -34,6 +35,8 @@ typedef struct prova_verify_options {
     uint32_t max_depth;        /* nesting limit of a whole-document input (0: the parser's default, 128); each
                                   line of JSON Lines keeps the default */
 } prova_verify_options;
+/* sizeof(prova_verify_options) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_verify_options_sizeof(void);
 
 /* Parses data, detects the family and kind (an OPE envelope, receipt, receipt chain or bundle; an OpenExecution
  * bundle, chain record or events; JSON Lines of OPE receipts or of OpenExecution events; an Ophamin proof record,

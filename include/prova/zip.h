@@ -25,8 +25,11 @@ typedef struct prova_zip_entry {
     const void *data;
     size_t len;
 } prova_zip_entry;
+/* sizeof(prova_zip_entry) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_zip_entry_sizeof(void);
 
 #define PROVA_ZIP_MAX_ENTRIES 65534u
+PROVA_EXPORT size_t prova_zip_max_entries(void);
 
 /* Appends a zip archive (APPNOTE 6.3.x, no zip64) of the n entries, in order, stored without compression: local
  * headers, the central directory and the end record; every entry's modification time is mtime (seconds since the
