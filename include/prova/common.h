@@ -70,7 +70,19 @@ PROVA_EXPORT const char *prova_status_name(int status);
  * prova_pointer_max() == PROVA_POINTER_MAX; the name is always the macro's in lowercase (docs/api.md). */
 PROVA_EXPORT size_t prova_pointer_max(void);
 
-/* Where and why something failed. All fields are filled by the function that fails; callers may pass NULL. */
+/* Where and why something failed: what a parser, verifier or builder fills in when it returns a negative status
+ * and the caller passed a prova_error * (callers may pass NULL). A stable struct (docs/api.md, "The error struct"):
+ *  - every member below is part of the ABI, with the meaning written beside it; a binding may read them by offset;
+ *  - the layout only grows at the end: members are never removed, reordered, resized or retyped, and a new one is
+ *    appended after `pointer`. Growing it is still an ABI change that bumps the library's soname (the library
+ *    writes the whole struct, so a caller built with the smaller one would be overrun); code that reads the
+ *    members it knows keeps working once rebuilt. A binding that allocates a prova_error itself allocates
+ *    prova_error_sizeof() bytes;
+ *  - reason and message point to static storage (never freed, valid for the life of the process); reason is a
+ *    stable snake_case code ("json_duplicate_key", ...) to compare with, message a sentence for people that may be
+ *    reworded;
+ *  - on success the struct is left as it was, or cleared (status 0, reason "ok"); on failure every member is set.
+ */
 typedef struct prova_error {
     int status;              /* the negative PROVA_E* code that was returned */
     const char *reason;      /* stable snake_case reason code, e.g. "json_duplicate_key"; static storage */
@@ -78,7 +90,8 @@ typedef struct prova_error {
     size_t offset;           /* byte offset into the input (0-based), when the error has a position */
     size_t line;             /* 1-based line of offset, 0 when no position */
     size_t column;           /* 1-based column in bytes of offset, 0 when no position */
-    char pointer[PROVA_POINTER_MAX]; /* RFC 6901 JSON Pointer of the offending value ("" = the root) */
+    char pointer[PROVA_POINTER_MAX]; /* RFC 6901 JSON Pointer of the offending value ("" = the root or none);
+                                        always NUL-terminated; a longer one is cut (the parser ends it "...") */
 } prova_error;
 
 /* sizeof(prova_error) at run time, for bindings (docs/api.md). */
