@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test, in four builds: the normal build (unit, vectors, CLI, differential), an ASan+UBSan build, a
-# valgrind run of the unit and vector tests, and the libFuzzer targets for a bounded time each.
+# Every test, in four builds: the normal build (every suite: unit, vectors, CLI, differential, HTTP, MCP, ABI,
+# readme), an ASan+UBSan build, a valgrind run of the unit and vector tests, and the libFuzzer targets for a bounded
+# time each.
 # Ends with "N passed, M failed" (one count per test program / fuzz target) and a non-zero exit on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ note "build ($BUILD, gcc, -Werror)"
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=debugoptimized >/dev/null
 meson configure "$BUILD" -Dwerror=true >/dev/null
 if ninja -C "$BUILD"; then
-  note "tests: unit, vectors, cli, differential"
+  note "tests: every suite (unit, vectors, cli, diff, http, mcp, abi, readme)"
   meson_suite normal "$BUILD"
 else
   record "build" 1

@@ -13,6 +13,7 @@ packages=(
   curl sqlite3                      # integration tests drive the gateway with curl and inspect the store
   openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests
+  python3-pycparser python3-cffi    # the ABI tests: the public headers as a binding's parser reads them, cffi's dlopen
   valgrind
   prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
   ca-certificates
