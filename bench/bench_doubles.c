@@ -138,8 +138,8 @@ int main(int argc, char **argv) {
                 double dt = now_s() - t0;
                 if (r == 0 || dt < best) best = dt;
             }
-            printf("doubles set=%s style=%s n=%zu best_s=%.6f mdps=%.2f chars=%zu\n", names[s], style_names[k], n,
-                   best, (double)n / best / 1e6, chars);
+            printf("doubles set=%s style=%s n=%zu best_s=%.6f mdps=%.2f chars=%zu\n", names[s], style_names[k], n, best,
+                   (double)n / best / 1e6, chars);
             fflush(stdout);
         }
     }

@@ -55,9 +55,9 @@
 #include "prova/report.h"
 
 #define PAYLOAD_BYTES 1024u
-#define ENV_TS "2026-11-22T08:00:00.000000+00:00"
-#define ENV_NOW "2026-11-22T08:00:01.000000+00:00" /* 1 s after ts: fresh, not in the future */
-#define TRACE_ID "6f1c2b1e-3d4a-4f5b-9c8d-7e6f5a4b3c2d"
+#define ENV_TS        "2026-11-22T08:00:00.000000+00:00"
+#define ENV_NOW       "2026-11-22T08:00:01.000000+00:00" /* 1 s after ts: fresh, not in the future */
+#define TRACE_ID      "6f1c2b1e-3d4a-4f5b-9c8d-7e6f5a4b3c2d"
 
 static clockid_t bench_clock = CLOCK_MONOTONIC; /* envelope --cpu: CLOCK_THREAD_CPUTIME_ID */
 
@@ -144,10 +144,14 @@ static int cmd_envelope(int argc, char **argv) {
     int runs = 31;
     const char *dir = NULL;
     for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--n") == 0 && i + 1 < argc) n = (size_t)strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dir = argv[++i];
-        else if (strcmp(argv[i], "--cpu") == 0) bench_clock = CLOCK_THREAD_CPUTIME_ID;
+        if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
+            n = (size_t)strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
+            runs = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
+            dir = argv[++i];
+        else if (strcmp(argv[i], "--cpu") == 0)
+            bench_clock = CLOCK_THREAD_CPUTIME_ID;
         else {
             fprintf(stderr, "usage: bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR]\n");
             return 2;
@@ -474,8 +478,7 @@ static int cmd_verify_chain(int argc, char **argv) {
     double dfree = now_s() - t1;
     printf("verify_chain threads=%u receipts=%zu bytes=%zu verify_s=%.6f rps=%.1f valid=%d kind=%s checks=%zu "
            "report_free_s=%.6f vm_hwm_kib=%ld rss_file_kib=%ld rss_anon_kib=%ld\n",
-           threads, receipts, len, dt, (double)receipts / dt, valid ? 1 : 0, kind, checks, dfree, hwm, rfile,
-           ranon);
+           threads, receipts, len, dt, (double)receipts / dt, valid ? 1 : 0, kind, checks, dfree, hwm, rfile, ranon);
     munmap((void *)data, len);
     prova_keyset_free(ks);
     return valid ? 0 : 1;

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define ASSERT(c)          \
-    do {                   \
-        if (!(c)) abort(); \
+#define ASSERT(c)                                                                                                      \
+    do {                                                                                                               \
+        if (!(c)) abort();                                                                                             \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

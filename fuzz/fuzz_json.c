@@ -8,7 +8,6 @@
 
 #include "prova/json.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The first byte picks parse flags so the lenient ophamin paths are fuzzed too. */
     uint32_t flags = 0;

@@ -8,7 +8,6 @@
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     prova_key *key = NULL;
     prova_error err;

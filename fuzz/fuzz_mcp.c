@@ -59,8 +59,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     mcp_session_free(ss);
 
-    mcp_http_in in = {.method = MCP_HTTP_POST, .accept = "application/json, text/event-stream",
-                      .content_type = "application/json", .token = &all, .body = data, .body_len = size};
+    mcp_http_in in = {.method = MCP_HTTP_POST,
+                      .accept = "application/json, text/event-stream",
+                      .content_type = "application/json",
+                      .token = &all,
+                      .body = data,
+                      .body_len = size};
     mcp_http_out hout;
     memset(&hout, 0, sizeof hout);
     if (mcp_http_handle(s, &in, &hout) == 0) {

@@ -22,8 +22,8 @@ static void builders(const prova_json *root, const prova_key *k) {
     rc = prova_oe_chain_resolve(root, "2026-03-20T11:00:00Z", &out, &err);
     ASSERT(rc == 0 || out.len == 0);
     out.len = 0;
-    prova_oe_cert_params cp = {.artifact_type = "a", .artifact_ref = "b", .issued_at = "2026-03-20T11:00:01Z",
-                               .certificate_id = "c"};
+    prova_oe_cert_params cp = {
+        .artifact_type = "a", .artifact_ref = "b", .issued_at = "2026-03-20T11:00:01Z", .certificate_id = "c"};
     rc = prova_oe_certify(k, root, &cp, &out, NULL, &err);
     ASSERT(rc == 0 || out.len == 0);
     out.len = 0;
@@ -45,8 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ASSERT(prova_key_from_ed25519_seed(seed, &trusted) == 0);
     prova_keyset *ks = prova_keyset_new();
     ASSERT(ks && prova_keyset_add(ks, trusted, "fuzz") == 0);
-    prova_verify_options o = {.keys = size & 1 ? NULL : ks, .now_us = 1774000000000000LL,
-                              .hash_alg = size & 2 ? "sha3-256" : NULL};
+    prova_verify_options o = {
+        .keys = size & 1 ? NULL : ks, .now_us = 1774000000000000LL, .hash_alg = size & 2 ? "sha3-256" : NULL};
     prova_report *r = NULL;
     prova_error err;
     int rc = prova_verify_document(data, size, &o, &r, &err);

@@ -8,7 +8,6 @@
 
 #include "prova/ope.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* A fixed trusted key: the all-zero seed (kid ed25519-139e3940e64b5491), as in the ODIN vectors. */
     static const uint8_t seed[32] = {0};

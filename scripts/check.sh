@@ -36,6 +36,10 @@ meson_suite() { # LABEL BUILD_DIR [meson test args...]
   [ "$fail" = 0 ] || failures+=("$label: $fail test(s)")
 }
 
+note "format (.clang-format, scripts/format.sh --check)"
+scripts/format.sh --check
+record "format" $?
+
 note "node test peers (tests/package-lock.json)"
 scripts/setup-node.sh || record "setup-node" 1
 

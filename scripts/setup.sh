@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config meson ninja-build
   clang libclang-rt-14-dev          # fuzz targets (libFuzzer) and clang sanitizer runtimes
+  clang-format                      # make check checks the layout against .clang-format
   libsodium-dev libssl-dev          # Ed25519 (libsodium); SHA-2/3, HMAC, Ed448, ECDSA, PEM (OpenSSL 3)
   libmicrohttpd-dev libsqlite3-dev  # the gateway: HTTP server (thread pool, TLS) and the embedded store
   libcurl4-openssl-dev              # the event sink of `prova export --post` (CloudEvents, OpenLineage)

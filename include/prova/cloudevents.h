@@ -25,13 +25,14 @@
 extern "C" {
 #endif
 
-#define PROVA_CE_SPECVERSION "1.0"
-#define PROVA_CE_CONTENT_TYPE "application/cloudevents+json"
+#define PROVA_CE_SPECVERSION        "1.0"
+#define PROVA_CE_CONTENT_TYPE       "application/cloudevents+json"
 #define PROVA_CE_BATCH_CONTENT_TYPE "application/cloudevents-batch+json"
-#define PROVA_CE_PROOF_TYPE "dev.ophamin.proof.emitted.v1"
-#define PROVA_CE_PROOF_DATASCHEMA "https://github.com/IdirBenSlama/Ophamin/blob/main/SCHEMAS.md#empiricalproofrecord--10"
-#define PROVA_CE_MAX_EXTENSIONS 64 /* caller extensions per event */
-#define PROVA_CE_MAX_HEADERS 256   /* headers prova_ce_unwrap_binary() looks at */
+#define PROVA_CE_PROOF_TYPE         "dev.ophamin.proof.emitted.v1"
+#define PROVA_CE_PROOF_DATASCHEMA                                                                                      \
+    "https://github.com/IdirBenSlama/Ophamin/blob/main/SCHEMAS.md#empiricalproofrecord--10"
+#define PROVA_CE_MAX_EXTENSIONS 64  /* caller extensions per event */
+#define PROVA_CE_MAX_HEADERS    256 /* headers prova_ce_unwrap_binary() looks at */
 PROVA_EXPORT size_t prova_ce_max_extensions(void);
 PROVA_EXPORT size_t prova_ce_max_headers(void);
 
@@ -44,8 +45,8 @@ typedef struct prova_ce_extension {
 PROVA_EXPORT size_t prova_ce_extension_sizeof(void);
 
 typedef struct prova_ce_options {
-    const char *source;                  /* required, non-empty (a URI-reference, e.g. "urn:prova:cli") */
-    const char *type;                    /* NULL: the kind's type (prova_ce_type_for) */
+    const char *source;                   /* required, non-empty (a URI-reference, e.g. "urn:prova:cli") */
+    const char *type;                     /* NULL: the kind's type (prova_ce_type_for) */
     const prova_ce_extension *extensions; /* caller extensions, written after prova's own, in order */
     size_t nextensions;
 } prova_ce_options;

@@ -23,8 +23,8 @@ extern "C" {
  * nothing. PROVA_NONNULL takes one parenthesized list of 1-based argument positions, PROVA_NONNULL((1, 3)), so
  * that no macro of the public headers is variadic. */
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(PROVA_NO_ATTRIBUTES)
-#define PROVA_EXPORT __attribute__((visibility("default")))
-#define PROVA_NODISCARD __attribute__((warn_unused_result))
+#define PROVA_EXPORT             __attribute__((visibility("default")))
+#define PROVA_NODISCARD          __attribute__((warn_unused_result))
 #define PROVA_NONNULL(positions) __attribute__((nonnull positions))
 #else
 #define PROVA_EXPORT
@@ -84,12 +84,12 @@ PROVA_EXPORT size_t prova_pointer_max(void);
  *  - on success the struct is left as it was, or cleared (status 0, reason "ok"); on failure every member is set.
  */
 typedef struct prova_error {
-    int status;              /* the negative PROVA_E* code that was returned */
-    const char *reason;      /* stable snake_case reason code, e.g. "json_duplicate_key"; static storage */
-    const char *message;     /* constant human sentence; static storage */
-    size_t offset;           /* byte offset into the input (0-based), when the error has a position */
-    size_t line;             /* 1-based line of offset, 0 when no position */
-    size_t column;           /* 1-based column in bytes of offset, 0 when no position */
+    int status;                      /* the negative PROVA_E* code that was returned */
+    const char *reason;              /* stable snake_case reason code, e.g. "json_duplicate_key"; static storage */
+    const char *message;             /* constant human sentence; static storage */
+    size_t offset;                   /* byte offset into the input (0-based), when the error has a position */
+    size_t line;                     /* 1-based line of offset, 0 when no position */
+    size_t column;                   /* 1-based column in bytes of offset, 0 when no position */
     char pointer[PROVA_POINTER_MAX]; /* RFC 6901 JSON Pointer of the offending value ("" = the root or none);
                                         always NUL-terminated; a longer one is cut (the parser ends it "...") */
 } prova_error;
@@ -123,7 +123,8 @@ typedef struct prova_buf {
     const prova_allocator *alloc; /* NULL = default */
 } prova_buf;
 
-#define PROVA_BUF_INIT {NULL, 0, 0, NULL}
+#define PROVA_BUF_INIT                                                                                                 \
+    { NULL, 0, 0, NULL }
 /* sizeof(prova_buf) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_buf_sizeof(void);
 

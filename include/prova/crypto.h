@@ -24,18 +24,18 @@
 extern "C" {
 #endif
 
-#define PROVA_SHA256_BYTES 32U
-#define PROVA_SHA384_BYTES 48U
-#define PROVA_SHA512_BYTES 64U
-#define PROVA_HASH_MAX_BYTES 64U
-#define PROVA_HMAC_SHA256_BYTES 32U
+#define PROVA_SHA256_BYTES           32U
+#define PROVA_SHA384_BYTES           48U
+#define PROVA_SHA512_BYTES           64U
+#define PROVA_HASH_MAX_BYTES         64U
+#define PROVA_HMAC_SHA256_BYTES      32U
 #define PROVA_ED25519_PUBLICKEYBYTES 32U
-#define PROVA_ED25519_SEEDBYTES 32U
-#define PROVA_ED25519_SIGBYTES 64U
-#define PROVA_ED448_PUBLICKEYBYTES 57U
-#define PROVA_ED448_SIGBYTES 114U
-#define PROVA_SIG_MAX_BYTES 144U /* DER ECDSA P-521 is at most 139 bytes */
-#define PROVA_KID_MAX 128U
+#define PROVA_ED25519_SEEDBYTES      32U
+#define PROVA_ED25519_SIGBYTES       64U
+#define PROVA_ED448_PUBLICKEYBYTES   57U
+#define PROVA_ED448_SIGBYTES         114U
+#define PROVA_SIG_MAX_BYTES          144U /* DER ECDSA P-521 is at most 139 bytes */
+#define PROVA_KID_MAX                128U
 /* The sizes above as functions, for bindings: prova_sha256_bytes() == PROVA_SHA256_BYTES, ... */
 PROVA_EXPORT size_t prova_sha256_bytes(void);
 PROVA_EXPORT size_t prova_sha384_bytes(void);

@@ -20,9 +20,9 @@ extern "C" {
 #endif
 
 /* Exact sizes of encodings of n bytes (without NUL). */
-#define PROVA_HEX_LEN(n) ((n) * 2u)
-#define PROVA_BASE64_LEN(n) ((((n) + 2u) / 3u) * 4u)
-#define PROVA_BASE64URL_LEN(n) (((n) * 4u + 2u) / 3u)
+#define PROVA_HEX_LEN(n)       ((n)*2u)
+#define PROVA_BASE64_LEN(n)    ((((n) + 2u) / 3u) * 4u)
+#define PROVA_BASE64URL_LEN(n) (((n)*4u + 2u) / 3u)
 /* The same as functions (for bindings): prova_hex_len(n) == PROVA_HEX_LEN(n), ... */
 PROVA_EXPORT size_t prova_hex_len(size_t n);
 PROVA_EXPORT size_t prova_base64_len(size_t n);
@@ -37,8 +37,8 @@ PROVA_EXPORT size_t prova_base64url_encode(const void *in, size_t n, char *out, 
 /* Decoders write at most cap bytes to out and the decoded length to *ret_len. */
 PROVA_EXPORT PROVA_NODISCARD int prova_hex_decode(const char *in, size_t n, void *out, size_t cap, size_t *ret_len,
                                                   prova_error *reterr);
-PROVA_EXPORT PROVA_NODISCARD int prova_base64_decode(const char *in, size_t n, void *out, size_t cap,
-                                                     size_t *ret_len, prova_error *reterr);
+PROVA_EXPORT PROVA_NODISCARD int prova_base64_decode(const char *in, size_t n, void *out, size_t cap, size_t *ret_len,
+                                                     prova_error *reterr);
 PROVA_EXPORT PROVA_NODISCARD int prova_base64url_decode(const char *in, size_t n, void *out, size_t cap,
                                                         size_t *ret_len, prova_error *reterr);
 

@@ -42,12 +42,12 @@ typedef struct prova_record_info {
                                 "oe_chain", "proof_record" (static; the same names as the verification report) */
     char digest_alg[16];     /* in-toto DigestSet name: "sha256", "sha384", "sha512", "sha3-256", ... */
     char digest[PROVA_RECORD_DIGEST_MAX + 1]; /* lowercase hex */
-    char id[130];            /* the record's own identifier: OPE trace_id, OE certificate_id (bundle) or chain id,
-                                proof_id; "" when it has none or it is too long */
-    char time[64];           /* the record's time as it states it: envelope/receipt ts, bundle exported_at,
-                                certificate issued_at, chain resolved_at, proof identity.created_at; "" if none */
-    char name[96];           /* a subject/file name: "<kind with '-' for '_'>-<digest[:16]>", for proof records
-                                the reference's "empirical-proof-record-<proof_id[:16]>" */
+    char id[130];  /* the record's own identifier: OPE trace_id, OE certificate_id (bundle) or chain id,
+                      proof_id; "" when it has none or it is too long */
+    char time[64]; /* the record's time as it states it: envelope/receipt ts, bundle exported_at,
+                      certificate issued_at, chain resolved_at, proof identity.created_at; "" if none */
+    char name[96]; /* a subject/file name: "<kind with '-' for '_'>-<digest[:16]>", for proof records
+                      the reference's "empirical-proof-record-<proof_id[:16]>" */
 } prova_record_info;
 /* sizeof(prova_record_info) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_record_info_sizeof(void);

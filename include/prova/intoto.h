@@ -33,14 +33,14 @@
 extern "C" {
 #endif
 
-#define PROVA_INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define PROVA_INTOTO_STATEMENT_V1      "https://in-toto.io/Statement/v1"
 #define PROVA_DSSE_INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 /* The reference's OPHAMIN_PREDICATE_TYPE_V1 (proof records). */
-#define PROVA_INTOTO_OPHAMIN_PREDICATE_V1 \
+#define PROVA_INTOTO_OPHAMIN_PREDICATE_V1                                                                              \
     "https://github.com/IdirBenSlama/Ophamin/blob/main/SCHEMAS.md#empirical-proof-record-v1"
 /* prova's own predicate types: predicate = {"kind": <record kind>, "record": <the record>}. */
 #define PROVA_INTOTO_OPE_PREDICATE_V1 "urn:prova:predicate:ope:v1"
-#define PROVA_INTOTO_OE_PREDICATE_V1 "urn:prova:predicate:openexecution:v1"
+#define PROVA_INTOTO_OE_PREDICATE_V1  "urn:prova:predicate:openexecution:v1"
 
 /* Appends the in-toto Statement v1 of a record (the root of a parsed document, as prova_record_describe() takes
  * it) to out. subject = [{"name": subject_name or the record's name (prova_record_info.name), "digest":
@@ -88,8 +88,8 @@ PROVA_EXPORT PROVA_NODISCARD int prova_dsse_sign(const char *payload_type, const
                                                  prova_error *reterr);
 
 typedef struct prova_dsse_verify_options {
-    const prova_keyset *keys;          /* public keys, found by the signature's keyid */
-    const uint8_t *hmac_key;           /* accept HMAC-SHA256 signatures under this key (NULL: none) */
+    const prova_keyset *keys; /* public keys, found by the signature's keyid */
+    const uint8_t *hmac_key;  /* accept HMAC-SHA256 signatures under this key (NULL: none) */
     size_t hmac_key_len;
     const char *payload_type;          /* expected payloadType; NULL = PROVA_DSSE_INTOTO_PAYLOAD_TYPE */
     const prova_verify_options *inner; /* for the record inside the Statement (NULL: defaults, with no_skew) */

@@ -36,7 +36,7 @@ typedef enum prova_json_type {
 } prova_json_type;
 
 /* Number flags. */
-#define PROVA_NUM_FLOAT 0x1u    /* the token had '.', 'e' or 'E' (or was NaN/Infinity) */
+#define PROVA_NUM_FLOAT     0x1u /* the token had '.', 'e' or 'E' (or was NaN/Infinity) */
 #define PROVA_NUM_NONFINITE 0x2u /* the token was NaN, Infinity or -Infinity */
 /* Other bits of `flags` are reserved for the library's own use. */
 
@@ -45,19 +45,19 @@ typedef struct prova_json_member prova_json_member;
 
 /* A value. Read it with the accessors below; the layout is public only so that iteration is cheap. */
 struct prova_json {
-    uint8_t type;   /* prova_json_type */
-    uint8_t flags;  /* PROVA_NUM_* for numbers */
+    uint8_t type;  /* prova_json_type */
+    uint8_t flags; /* PROVA_NUM_* for numbers */
     uint16_t reserved;
-    uint32_t len;   /* bytes of a string or number token; element count of an array or object */
+    uint32_t len; /* bytes of a string or number token; element count of an array or object */
     union {
-        const char *str;                 /* STRING: decoded UTF-8 (NUL-terminated); NUMBER: token (NUL-terminated) */
-        const prova_json *items;         /* ARRAY */
-        const prova_json_member *members;/* OBJECT, sorted by key in code point order */
+        const char *str;                  /* STRING: decoded UTF-8 (NUL-terminated); NUMBER: token (NUL-terminated) */
+        const prova_json *items;          /* ARRAY */
+        const prova_json_member *members; /* OBJECT, sorted by key in code point order */
     } u;
 };
 
 struct prova_json_member {
-    prova_json key;   /* always a STRING */
+    prova_json key; /* always a STRING */
     prova_json value;
 };
 
@@ -69,10 +69,11 @@ PROVA_EXPORT size_t prova_json_member_sizeof(void);
 typedef struct prova_doc prova_doc;
 
 /* Parse flags. */
-#define PROVA_PARSE_ALLOW_NONFINITE 0x1u        /* accept NaN, Infinity, -Infinity tokens (ophamin verify) */
-#define PROVA_PARSE_ALLOW_LONE_SURROGATES 0x2u  /* accept \ud800-style escapes without a partner (ophamin) */
-#define PROVA_PARSE_SECRET 0x4u                 /* the input holds secrets (a private JWK): the parser's scratch
-                                                   and the document's memory are wiped when freed */
+#define PROVA_PARSE_ALLOW_NONFINITE       0x1u /* accept NaN, Infinity, -Infinity tokens (ophamin verify) */
+#define PROVA_PARSE_ALLOW_LONE_SURROGATES 0x2u /* accept \ud800-style escapes without a partner (ophamin) */
+#define PROVA_PARSE_SECRET                                                                                             \
+    0x4u /* the input holds secrets (a private JWK): the parser's scratch                                              \
+            and the document's memory are wiped when freed */
 
 /* Limits; 0 in a field means "the default". Defaults: depth 128, document 256 MiB, string 64 MiB,
  * 1,000,000 members per object / elements per array. Hard maxima: depth 100000, document < 4 GiB,
@@ -88,9 +89,9 @@ typedef struct prova_parse_options {
 /* sizeof(prova_parse_options) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_parse_options_sizeof(void);
 
-#define PROVA_DEFAULT_MAX_DEPTH 128u
-#define PROVA_DEFAULT_MAX_SIZE ((size_t)256 << 20)
-#define PROVA_DEFAULT_MAX_STRING ((size_t)64 << 20)
+#define PROVA_DEFAULT_MAX_DEPTH   128u
+#define PROVA_DEFAULT_MAX_SIZE    ((size_t)256 << 20)
+#define PROVA_DEFAULT_MAX_STRING  ((size_t)64 << 20)
 #define PROVA_DEFAULT_MAX_MEMBERS ((size_t)1000000)
 /* The defaults as functions, for bindings: prova_default_max_depth() == PROVA_DEFAULT_MAX_DEPTH, ... */
 PROVA_EXPORT size_t prova_default_max_depth(void);

@@ -27,9 +27,9 @@ extern "C" {
 typedef struct prova_jsonl_line {
     const char *text; /* the line without the blanks at its ends (not NUL-terminated; points into the input) */
     size_t len;
-    size_t offset;    /* byte offset of text in the input */
-    size_t number;    /* 1-based line number */
-    size_t column;    /* 1-based column of text in its line (1 + the blanks trimmed in front) */
+    size_t offset; /* byte offset of text in the input */
+    size_t number; /* 1-based line number */
+    size_t column; /* 1-based column of text in its line (1 + the blanks trimmed in front) */
 } prova_jsonl_line;
 /* sizeof(prova_jsonl_line) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_jsonl_line_sizeof(void);

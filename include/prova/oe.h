@@ -65,13 +65,13 @@ PROVA_EXPORT PROVA_NODISCARD int prova_oe_chain_new(const prova_oe_chain_params 
                                                     prova_error *reterr);
 
 typedef struct prova_oe_event_params {
-    const char *event_type;      /* required, 1-64 bytes */
-    const char *actor_id;        /* NULL: null (hashed as "system") */
-    const char *actor_type;      /* NULL: omitted */
-    const char *sentiment;       /* NULL: "neutral"; positive, negative, neutral */
-    const char *created_at;      /* RFC 3339, required (stored as .sssZ, the hashed form) */
-    const prova_json *payload;   /* NULL: {} */
-    const char *id;              /* NULL: a new UUIDv4 */
+    const char *event_type;    /* required, 1-64 bytes */
+    const char *actor_id;      /* NULL: null (hashed as "system") */
+    const char *actor_type;    /* NULL: omitted */
+    const char *sentiment;     /* NULL: "neutral"; positive, negative, neutral */
+    const char *created_at;    /* RFC 3339, required (stored as .sssZ, the hashed form) */
+    const prova_json *payload; /* NULL: {} */
+    const char *id;            /* NULL: a new UUIDv4 */
 } prova_oe_event_params;
 /* sizeof(prova_oe_event_params) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_oe_event_params_sizeof(void);

@@ -102,12 +102,12 @@ PROVA_EXPORT PROVA_NODISCARD int prova_ope_bundle_build(const prova_key *gw, con
 
 /* What a verified envelope signs, for a gateway that acts on it. Pointers point into the envelope's document. */
 typedef struct prova_ope_envelope_info {
-    char cid[72];          /* the cid the signature covers ("sha256:" + 64 hex): the sent one, or the starter's */
-    const char *trace_id;  /* the signed trace_id */
+    char cid[72];         /* the cid the signature covers ("sha256:" + 64 hex): the sent one, or the starter's */
+    const char *trace_id; /* the signed trace_id */
     size_t trace_len;
-    const char *ts;        /* the signed ts, exactly as sent */
+    const char *ts; /* the signed ts, exactly as sent */
     size_t ts_len;
-    int64_t ts_us;         /* ts parsed (ts_parsed) */
+    int64_t ts_us; /* ts parsed (ts_parsed) */
     bool ts_parsed;
     const char *kid;       /* the kid whose key verified */
     const char *dialect;   /* "prova", "ope-lib", "starter" */

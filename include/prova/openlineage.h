@@ -44,8 +44,8 @@ extern "C" {
 #define PROVA_OPENLINEAGE_OPHAMIN_PRODUCER_BASE "https://github.com/IdirBenSlama/Ophamin"
 /* The reference's OPHAMIN_RUNID_NAMESPACE, ec1e6b1c-0000-4000-8000-000000000001, as an initializer. prova uses it for
  * every family (the name then says which: docs/openlineage.md). */
-#define PROVA_OPENLINEAGE_RUNID_NAMESPACE \
-    {0xec, 0x1e, 0x6b, 0x1c, 0x00, 0x00, 0x40, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}
+#define PROVA_OPENLINEAGE_RUNID_NAMESPACE                                                                              \
+    { 0xec, 0x1e, 0x6b, 0x1c, 0x00, 0x00, 0x40, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01 }
 /* Where prova's own facets (prova_*) say their schema is: PREFIX + facet name + ":1" (documented in
  * docs/openlineage.md). */
 /* The same 16 bytes at run time (static storage), for a binding that computes a runId with prova_uuid_v5(). */
@@ -70,20 +70,20 @@ PROVA_EXPORT const char *prova_openlineage_event_name(prova_openlineage_event e)
 #define PROVA_OPENLINEAGE_VERBATIM_URI 0x1u
 
 typedef struct prova_openlineage_options {
-    const char *producer;   /* NULL: PROVA_OPENLINEAGE_PRODUCER; must be an absolute URI ("scheme:...") */
-    const char *ns;         /* the job namespace; NULL: "ophamin" for proof records, "prova" otherwise; not "" */
-    const char *job;        /* the job name; NULL: the family's default (docs/openlineage.md); not "" */
-    const char *run_id;     /* a UUID (prova_uuid_parse form) written as given; NULL: the record's deterministic one */
+    const char *producer; /* NULL: PROVA_OPENLINEAGE_PRODUCER; must be an absolute URI ("scheme:...") */
+    const char *ns;       /* the job namespace; NULL: "ophamin" for proof records, "prova" otherwise; not "" */
+    const char *job;      /* the job name; NULL: the family's default (docs/openlineage.md); not "" */
+    const char *run_id;   /* a UUID (prova_uuid_parse form) written as given; NULL: the record's deterministic one */
     prova_openlineage_event event; /* a proof record: which lifecycle event (RECORD: the single terminal event);
                                       another family: only the mapping's events of this type (RECORD: all) */
-    const char *event_time; /* the eventTime of a proof record's START / RUNNING / FAIL (they describe moments the
-                               record does not state): RFC 3339 with an offset; required for those three */
+    const char *event_time;     /* the eventTime of a proof record's START / RUNNING / FAIL (they describe moments the
+                                   record does not state): RFC 3339 with an offset; required for those three */
     const prova_json *progress; /* RUNNING of a proof record: an object whose members are copied into the
                                    ophamin_progress facet after _producer/_schemaURL; NULL: none */
     const char *error_message;  /* FAIL of a proof record: the ophamin_error facet (present when either is set) */
     const char *error_type;
-    const char *kind;       /* the record's kind as prova_record_describe() names it; NULL: detected here */
-    uint32_t flags;         /* PROVA_OPENLINEAGE_* */
+    const char *kind; /* the record's kind as prova_record_describe() names it; NULL: detected here */
+    uint32_t flags;   /* PROVA_OPENLINEAGE_* */
 } prova_openlineage_options;
 /* sizeof(prova_openlineage_options) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_openlineage_options_sizeof(void);
@@ -103,9 +103,8 @@ PROVA_EXPORT size_t prova_openlineage_options_sizeof(void);
  *     "openlineage_progress_invalid" (progress not an object), "openlineage_no_event" (the filter o->event keeps
  *     none of the record's events, e.g. COMPLETE of a receipt chain that was never exported);
  *   PROVA_ESYNTAX from writing (a string that is not UTF-8); PROVA_ENOMEM; PROVA_ECRYPTO (SHA-1/SHA-256). */
-PROVA_EXPORT PROVA_NODISCARD int prova_openlineage_events(const prova_json *record,
-                                                          const prova_openlineage_options *o, prova_buf *out,
-                                                          size_t *ret_count, prova_error *reterr);
+PROVA_EXPORT PROVA_NODISCARD int prova_openlineage_events(const prova_json *record, const prova_openlineage_options *o,
+                                                          prova_buf *out, size_t *ret_count, prova_error *reterr);
 
 /* Writes a time the way Python's datetime.fromisoformat(s).isoformat() writes it: "YYYY-MM-DDTHH:MM:SS" then
  * ".ffffff" unless the microseconds are 0, then the offset "+HH:MM" ('Z' and "-00:00" become "+00:00", "+HH" and

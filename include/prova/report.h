@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 typedef struct prova_check {
-    const char *check;   /* what was checked: "cid", "signature", "timestamp", "receipt[3].hash", ... (owned) */
+    const char *check; /* what was checked: "cid", "signature", "timestamp", "receipt[3].hash", ... (owned) */
     bool ok;
     const char *code;    /* "ok" for a passing check, else a stable reason code (owned) */
     const char *message; /* a sentence (owned) */

@@ -25,10 +25,10 @@ extern "C" {
 #endif
 
 /* SPEC: ophamin.interop.ro_crate constants (ophamin.md §10). */
-#define PROVA_ROCRATE_CONTEXT "https://w3id.org/ro/crate/1.2/context"
-#define PROVA_ROCRATE_CONFORMS_TO "https://w3id.org/ro/crate/1.2"
+#define PROVA_ROCRATE_CONTEXT           "https://w3id.org/ro/crate/1.2/context"
+#define PROVA_ROCRATE_CONFORMS_TO       "https://w3id.org/ro/crate/1.2"
 #define PROVA_ROCRATE_METADATA_FILENAME "ro-crate-metadata.json"
-#define PROVA_ROCRATE_PROOF_FILENAME "proof.json"
+#define PROVA_ROCRATE_PROOF_FILENAME    "proof.json"
 
 /* The default name of the record file in a crate: "proof.json" for "proof_record", "<kind>.json" for the other
  * kinds of prova_record_info ("ope_envelope.json", ...; "ope_receipt_chain.jsonl" when jsonl is true: a chain

@@ -20,20 +20,20 @@ extern "C" {
 PROVA_EXPORT int64_t prova_default_max_skew_s(void);
 
 typedef struct prova_verify_options {
-    const prova_keyset *keys;  /* trusted keys (may be NULL) */
-    bool trust_embedded_key;   /* accept a key carried by the document (starter sender.jwk); the report says so */
-    int64_t now_us;            /* the verifier's clock, microseconds since the epoch (reproducible runs pass it) */
-    int64_t max_skew_s;        /* freshness window; 0 = PROVA_DEFAULT_MAX_SKEW_S */
-    bool no_skew;              /* do not check ts freshness */
-    const char *hmac_key_b64;  /* proof records: the HMAC key as standard base64 ("" = the public default key);
-                                  NULL = see allow_default_hmac_key (prova/proof.h) */
-    const char *hash_alg;      /* OpenExecution events as JSON Lines: the chain's hash algorithm (NULL: from the
-                                  hash length, 64/96/128 hex = sha256/sha384/sha512) */
-    unsigned threads;          /* JSON Lines chains: verify with this many threads (0 or 1: the calling thread) */
+    const prova_keyset *keys;    /* trusted keys (may be NULL) */
+    bool trust_embedded_key;     /* accept a key carried by the document (starter sender.jwk); the report says so */
+    int64_t now_us;              /* the verifier's clock, microseconds since the epoch (reproducible runs pass it) */
+    int64_t max_skew_s;          /* freshness window; 0 = PROVA_DEFAULT_MAX_SKEW_S */
+    bool no_skew;                /* do not check ts freshness */
+    const char *hmac_key_b64;    /* proof records: the HMAC key as standard base64 ("" = the public default key);
+                                    NULL = see allow_default_hmac_key (prova/proof.h) */
+    const char *hash_alg;        /* OpenExecution events as JSON Lines: the chain's hash algorithm (NULL: from the
+                                    hash length, 64/96/128 hex = sha256/sha384/sha512) */
+    unsigned threads;            /* JSON Lines chains: verify with this many threads (0 or 1: the calling thread) */
     bool allow_default_hmac_key; /* proof records without hmac_key_b64: try the public default key (a match
                                     proves integrity against accidents only; the report warns) */
-    uint32_t max_depth;        /* nesting limit of a whole-document input (0: the parser's default, 128); each
-                                  line of JSON Lines keeps the default */
+    uint32_t max_depth;          /* nesting limit of a whole-document input (0: the parser's default, 128); each
+                                    line of JSON Lines keeps the default */
 } prova_verify_options;
 /* sizeof(prova_verify_options) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_verify_options_sizeof(void);
@@ -48,7 +48,7 @@ PROVA_EXPORT size_t prova_verify_options_sizeof(void);
  * input that is not JSON (a report is still returned, with the parse failure as a check, and reterr names it);
  * PROVA_ENOMEM or PROVA_EINVAL otherwise. A document of no known kind gives a report with a failed "kind" check. */
 PROVA_EXPORT PROVA_NODISCARD int prova_verify_document(const void *data, size_t len, const prova_verify_options *o,
-                                              prova_report **ret_report, prova_error *reterr);
+                                                       prova_report **ret_report, prova_error *reterr);
 
 #ifdef __cplusplus
 }

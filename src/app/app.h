@@ -31,8 +31,8 @@
 /* ---- Configuration ------------------------------------------------------------------------------------------- */
 
 #define APP_SCOPE_OPE_WRITE 0x1u
-#define APP_SCOPE_OE_WRITE 0x2u
-#define APP_SCOPE_ALL (APP_SCOPE_OPE_WRITE | APP_SCOPE_OE_WRITE)
+#define APP_SCOPE_OE_WRITE  0x2u
+#define APP_SCOPE_ALL       (APP_SCOPE_OPE_WRITE | APP_SCOPE_OE_WRITE)
 
 /* Ids that travel in URLs, headers and tool arguments: trace ids, chain ids, certificate ids. */
 #define APP_ID_MAX 128
@@ -57,12 +57,12 @@ typedef struct app_config {
     const char *trusted_senders;  /* JWKS file, or NULL: DATA/senders.jwks when it exists; re-read by
                                      app_reload_senders() */
     bool allow_inline_sender_keys;
-    const char *tokens_path;      /* NULL: DATA/tokens.json, generated on first run (with a store) */
-    size_t max_body;              /* bytes of a document given to an operation */
-    unsigned max_depth;           /* JSON nesting of such a document */
-    unsigned max_queue;           /* queued writes before APP_E_BUSY */
-    unsigned max_batch;           /* writes per commit */
-    int64_t max_skew_s;           /* envelope freshness window */
+    const char *tokens_path; /* NULL: DATA/tokens.json, generated on first run (with a store) */
+    size_t max_body;         /* bytes of a document given to an operation */
+    unsigned max_depth;      /* JSON nesting of such a document */
+    unsigned max_queue;      /* queued writes before APP_E_BUSY */
+    unsigned max_batch;      /* writes per commit */
+    int64_t max_skew_s;      /* envelope freshness window */
     /* Where the service's log lines go (the front end decides; NULL: stderr with the prefix "prova: "). */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
@@ -123,14 +123,14 @@ void app_count_verify_error(app *a);
 
 /* The class of a refusal: its HTTP status, which MCP and the CLI map to their own forms. */
 enum {
-    APP_E_INPUT = 400,       /* malformed input */
-    APP_E_AUTH = 401,        /* no or an unknown credential */
-    APP_E_SCOPE = 403,       /* a credential without the scope */
-    APP_E_NOT_FOUND = 404,   /* no such trace, chain, certificate */
-    APP_E_CONFLICT = 409,    /* the stored state forbids it (replay, a chain not open, ...) */
-    APP_E_TOO_LARGE = 413,   /* over a size limit */
-    APP_E_SCHEMA = 422,      /* well-formed but not what the operation takes */
-    APP_E_BUSY = 429,        /* too many queued writes: retry after retry_after_s */
+    APP_E_INPUT = 400,     /* malformed input */
+    APP_E_AUTH = 401,      /* no or an unknown credential */
+    APP_E_SCOPE = 403,     /* a credential without the scope */
+    APP_E_NOT_FOUND = 404, /* no such trace, chain, certificate */
+    APP_E_CONFLICT = 409,  /* the stored state forbids it (replay, a chain not open, ...) */
+    APP_E_TOO_LARGE = 413, /* over a size limit */
+    APP_E_SCHEMA = 422,    /* well-formed but not what the operation takes */
+    APP_E_BUSY = 429,      /* too many queued writes: retry after retry_after_s */
     APP_E_INTERNAL = 500,
     APP_E_UNAVAILABLE = 503, /* the store cannot be used now, or the service is stopping */
 };
@@ -138,22 +138,22 @@ enum {
 #define APP_MESSAGE_MAX 1024
 
 typedef struct app_error {
-    unsigned status;             /* 0: no error; else an APP_E_* class */
-    char code[64];               /* stable snake_case reason code */
+    unsigned status;               /* 0: no error; else an APP_E_* class */
+    char code[64];                 /* stable snake_case reason code */
     char message[APP_MESSAGE_MAX]; /* one sentence; a longer one ends in "..." */
-    unsigned retry_after_s;      /* 0: none */
+    unsigned retry_after_s;        /* 0: none */
 } app_error;
 
 enum { APP_MAX_META = 8 };
 
 typedef struct app_result {
-    unsigned status;          /* 200, 201, ... */
-    prova_buf body;           /* the result document (JSON unless content_type says otherwise) */
-    const char *content_type; /* NULL: application/json */
+    unsigned status;                     /* 200, 201, ... */
+    prova_buf body;                      /* the result document (JSON unless content_type says otherwise) */
+    const char *content_type;            /* NULL: application/json */
     const char *meta_name[APP_MAX_META]; /* values the protocol defines as response headers (static names) */
     char *meta_value[APP_MAX_META];
     unsigned nmeta;
-    char id[APP_ID_MAX + 1];  /* the id of what the call created ("" when none) */
+    char id[APP_ID_MAX + 1]; /* the id of what the call created ("" when none) */
 } app_result;
 
 /* A value of the result's meta list, or NULL. */
@@ -192,7 +192,7 @@ struct app_call {
     atomic_int job_done;
 };
 
-#define APP_DONE 0    /* the result or the error is set */
+#define APP_DONE    0 /* the result or the error is set */
 #define APP_PENDING 1 /* queued for the writer: wait for wake, then call app_call_complete */
 
 void app_call_init(app_call *c, app *a, const app_token *token);
@@ -206,7 +206,8 @@ int app_call_run(app_call *c, int rc);
 bool app_call_failed(const app_call *c);
 
 /* Sets the call's error (printf-style message); returns APP_DONE. A write in progress keeps the first error. */
-int app_fail(app_call *c, unsigned status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int app_fail(app_call *c, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The error of a failed library call: its reason code and message (and position when it has one). */
 int app_fail_lib(app_call *c, unsigned status, const prova_error *e);
 /* 503 (store), 503 out of memory, or 500 for another negative status. */
@@ -239,8 +240,8 @@ const char *app_id_problem(const char *s, size_t n);
 
 /* Bodies are JSON objects (text; empty = {}) with exactly the members each operation documents (docs/http-oe.md);
  * results are the "data" of seed 002's answers (the HTTP layer wraps them as {"data": ...}). */
-int app_oe_chain_create(app_call *c, const void *body, size_t len);         /* 201, res.id = the chain id */
-int app_oe_chain_get(app_call *c, const char *chain_id);                    /* 200 */
+int app_oe_chain_create(app_call *c, const void *body, size_t len); /* 201, res.id = the chain id */
+int app_oe_chain_get(app_call *c, const char *chain_id);            /* 200 */
 int app_oe_event_append(app_call *c, const char *chain_id, const void *body, size_t len); /* 201 */
 int app_oe_resolve(app_call *c, const char *chain_id, const void *body, size_t len);      /* 200 */
 int app_oe_certify(app_call *c, const char *chain_id, const void *body, size_t len);      /* 201, res.id */

@@ -64,7 +64,9 @@ int app_call_run(app_call *c, int rc) {
     return APP_DONE;
 }
 
-bool app_call_failed(const app_call *c) { return c->err.status != 0; }
+bool app_call_failed(const app_call *c) {
+    return c->err.status != 0;
+}
 
 int app_fail(app_call *c, unsigned status, const char *code, const char *fmt, ...) {
     if (c->err.status) return APP_DONE; /* the first error is the one that counts */
@@ -134,7 +136,8 @@ const char *app_result_meta(const app_result *r, const char *name) {
 int app_need_store(app_call *c) {
     if (app_has_store(c->a)) return 0;
     return app_fail(c, APP_E_UNAVAILABLE, "no_store",
-                    "no store: start the server with a data directory (prova serve, or prova mcp --data DIR)"), APP_REFUSED;
+                    "no store: start the server with a data directory (prova serve, or prova mcp --data DIR)"),
+           APP_REFUSED;
 }
 
 static const char *scope_name(unsigned scope) {
@@ -145,9 +148,11 @@ int app_need_scope(app_call *c, unsigned scope) {
     if (!c->token)
         return app_fail(c, APP_E_AUTH, "token_missing",
                         "this operation needs a bearer token (Authorization: Bearer ...) with scope %s",
-                        scope_name(scope)), APP_REFUSED;
+                        scope_name(scope)),
+               APP_REFUSED;
     if ((c->token->scopes & scope) != scope)
-        return app_fail(c, APP_E_SCOPE, "scope_missing", "token %s lacks scope %s", c->token->name, scope_name(scope)), APP_REFUSED;
+        return app_fail(c, APP_E_SCOPE, "scope_missing", "token %s lacks scope %s", c->token->name, scope_name(scope)),
+               APP_REFUSED;
     return 0;
 }
 
@@ -172,7 +177,9 @@ int app_parse_doc(app_call *c, const void *data, size_t len, prova_doc **ret) {
     po.max_size = cfg->max_body;
     prova_error e;
     int rc = prova_json_parse(data ? data : "", len, &po, ret, &e);
-    if (rc == PROVA_ENOMEM) app_fail_status(c, rc);
-    else if (rc < 0) app_fail_lib(c, APP_E_INPUT, &e);
+    if (rc == PROVA_ENOMEM)
+        app_fail_status(c, rc);
+    else if (rc < 0)
+        app_fail_lib(c, APP_E_INPUT, &e);
     return rc;
 }

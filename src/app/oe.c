@@ -26,7 +26,9 @@ static const char *const chain_types[] = {"resource_audit", "manual", "incident_
 static const char *const sentiments[] = {"positive", "negative", "neutral", NULL};
 static const char *const hash_names[] = {"sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512", NULL};
 
-static bool id_ok(const char *s, size_t n) { return app_id_problem(s, n) == NULL; }
+static bool id_ok(const char *s, size_t n) {
+    return app_id_problem(s, n) == NULL;
+}
 
 /* Copies an id given to an operation into out; 0, or APP_DONE with a 400 set. */
 static int take_id(app_call *c, const char *s, char out[APP_ID_MAX + 1], const char *what) {
@@ -64,8 +66,7 @@ static void printable(const char *s, size_t n, char out[68]) {
 }
 
 /* obj's members except `drop` and those set replaces, then set's, as canonical (JCS) JSON appended to out. */
-static int rewrite(const prova_json *obj, const char *drop, const prova_member_text *set, size_t nset,
-                   prova_buf *out) {
+static int rewrite(const prova_json *obj, const char *drop, const prova_member_text *set, size_t nset, prova_buf *out) {
     return prova_canon_edit(obj, drop ? &drop : NULL, drop ? 1 : 0, set, nset, PROVA_PROFILE_JCS, out, NULL);
 }
 
@@ -153,7 +154,8 @@ static int check_body(app_call *c, oe_job *j, const void *body, size_t len, cons
         return APP_REFUSED;
     }
     const prova_json *root = prova_doc_root(j->doc);
-    if (!prova_json_is_object(root)) return app_fail(c, APP_E_SCHEMA, "schema_error", "the body must be a JSON object"), APP_REFUSED;
+    if (!prova_json_is_object(root))
+        return app_fail(c, APP_E_SCHEMA, "schema_error", "the body must be a JSON object"), APP_REFUSED;
     for (size_t i = 0; i < root->len; i++) {
         const prova_json *k = &root->u.members[i].key;
         bool known = false;
@@ -174,7 +176,8 @@ static int check_body(app_call *c, oe_job *j, const void *body, size_t len, cons
         const prova_json *v = prova_json_get(root, d->name);
         j->f[f] = NULL;
         if (!v || prova_json_is_null(v)) {
-            if (d->required) return app_fail(c, APP_E_SCHEMA, "missing_member", "\"%s\" is required", d->name), APP_REFUSED;
+            if (d->required)
+                return app_fail(c, APP_E_SCHEMA, "missing_member", "\"%s\" is required", d->name), APP_REFUSED;
             continue;
         }
         if (d->object) {
@@ -192,14 +195,15 @@ static int check_body(app_call *c, oe_job *j, const void *body, size_t len, cons
             j->f[f] = v;
             continue;
         }
-        if (!prova_json_is_string(v)) return app_fail(c, APP_E_SCHEMA, "schema_error", "\"%s\" must be a string", d->name), APP_REFUSED;
+        if (!prova_json_is_string(v))
+            return app_fail(c, APP_E_SCHEMA, "schema_error", "\"%s\" must be a string", d->name), APP_REFUSED;
         if (v->len == 0 || v->len > d->max || strlen(v->u.str) != v->len)
-            return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"%s\" must be 1-%zu bytes of UTF-8 without NUL", d->name,
-                            d->max),
+            return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"%s\" must be 1-%zu bytes of UTF-8 without NUL",
+                            d->name, d->max),
                    APP_REFUSED;
         if (d->id && !id_ok(v->u.str, v->len))
-            return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"%s\" must be 1-%d visible ASCII characters without '/'",
-                            d->name, APP_ID_MAX),
+            return app_fail(c, APP_E_SCHEMA, "invalid_value",
+                            "\"%s\" must be 1-%d visible ASCII characters without '/'", d->name, APP_ID_MAX),
                    APP_REFUSED;
         if (d->values) {
             bool one = false;
@@ -212,7 +216,8 @@ static int check_body(app_call *c, oe_job *j, const void *body, size_t len, cons
             if (!one) {
                 char got[68];
                 printable(v->u.str, v->len, got);
-                return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"%s\" must be one of %s (got \"%s\")", d->name, list, got),
+                return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"%s\" must be one of %s (got \"%s\")", d->name,
+                                list, got),
                        APP_REFUSED;
             }
         }
@@ -402,8 +407,10 @@ static int read_chain(app_call *c, const char *chain_id, prova_buf *out) {
     rc = assemble(a, &rec, &events, &d);
     if (rc == 0) rc = prova_canon_write(prova_doc_root(d), PROVA_PROFILE_JCS, out, NULL);
     prova_doc_free(d);
-    if (rc == PROVA_ENOMEM) app_fail_status(c, rc);
-    else if (rc < 0) app_fail(c, APP_E_INTERNAL, "store_corrupt", "the stored chain %s cannot be read", id);
+    if (rc == PROVA_ENOMEM)
+        app_fail_status(c, rc);
+    else if (rc < 0)
+        app_fail(c, APP_E_INTERNAL, "store_corrupt", "the stored chain %s cannot be read", id);
 out:
     prova_buf_free(&rec);
     prova_buf_free(&events);
@@ -426,16 +433,20 @@ int app_oe_chain_status(app_call *c, const char *chain_id, char status[16]) {
     prova_buf rec = PROVA_BUF_INIT;
     prova_doc *d = NULL;
     int rc = prova_store_oe_chain_get(s, id, &rec);
-    if (rc == PROVA_ENOTFOUND) app_fail(c, APP_E_NOT_FOUND, "chain_not_found", "Chain not found: %s", id);
-    else if (rc < 0) app_fail_store(c, rc, s);
+    if (rc == PROVA_ENOTFOUND)
+        app_fail(c, APP_E_NOT_FOUND, "chain_not_found", "Chain not found: %s", id);
+    else if (rc < 0)
+        app_fail_store(c, rc, s);
     app_reader_put(a, s);
     if (rc == 0 && (rc = parse_stored(a, &rec, &d)) < 0)
         app_fail(c, APP_E_INTERNAL, "store_corrupt", "the stored chain %s cannot be read", id);
     if (rc == 0) {
         snprintf(status, 16, "%s", str_or(prova_json_get(prova_doc_root(d), "status"), "unknown"));
         prova_buf b = PROVA_BUF_INIT;
-        if (prova_json_put_string(&b, status, strlen(status)) == 0) app_ok(c, 200, &b);
-        else app_fail_status(c, PROVA_ENOMEM);
+        if (prova_json_put_string(&b, status, strlen(status)) == 0)
+            app_ok(c, 200, &b);
+        else
+            app_fail_status(c, PROVA_ENOMEM);
         prova_buf_free(&b);
     }
     prova_doc_free(d);
@@ -705,7 +716,6 @@ int app_oe_supersede(app_call *c, const char *cert_id, const void *body, size_t 
 
 /* ---- Verify, public key, bundles -------------------------------------------------------------------------------- */
 
-
 int app_oe_verify(app_call *c, const char *cert_id) {
     app *a = c->a;
     char id[APP_ID_MAX + 1];
@@ -728,9 +738,12 @@ int app_oe_verify(app_call *c, const char *cert_id) {
         rc = prova_buf_append(&events, "[]", 2);
     }
     prova_store_rollback(s);
-    if (rc == PROVA_ENOTFOUND) app_fail(c, APP_E_NOT_FOUND, "certificate_not_found", "Certificate not found: %s", id);
-    else if (rc == PROVA_EVERIFY) app_fail(c, APP_E_INTERNAL, "internal", "Verification failed: internal error");
-    else if (rc < 0) app_fail_store(c, rc, s);
+    if (rc == PROVA_ENOTFOUND)
+        app_fail(c, APP_E_NOT_FOUND, "certificate_not_found", "Certificate not found: %s", id);
+    else if (rc == PROVA_EVERIFY)
+        app_fail(c, APP_E_INTERNAL, "internal", "Verification failed: internal error");
+    else if (rc < 0)
+        app_fail_store(c, rc, s);
     app_reader_put(a, s);
     if (rc == 0 && record.len && (parse_stored(a, &record, &rd) < 0 || !prova_json_is_object(prova_doc_root(rd)))) {
         prova_doc_free(rd);
@@ -755,8 +768,10 @@ int app_oe_verify(app_call *c, const char *cert_id) {
         if (!valid) app_meta(c, "X-Prova-Verify-Reason", reason);
     } else if (!app_call_failed(c)) {
         app_count_verify_error(a);
-        if (rc == PROVA_ENOMEM) app_fail_status(c, rc);
-        else app_fail(c, APP_E_INTERNAL, "internal", "Verification failed: internal error");
+        if (rc == PROVA_ENOMEM)
+            app_fail_status(c, rc);
+        else
+            app_fail(c, APP_E_INTERNAL, "internal", "Verification failed: internal error");
     } else if (rc == PROVA_EVERIFY) {
         app_count_verify_error(a);
     }
@@ -798,8 +813,10 @@ int app_oe_public_key(app_call *c) {
     free(hex);
     prova_buf_free(&der);
     prova_buf_free(&pem);
-    if (rc == 0) app_ok(c, 200, &b);
-    else app_fail_status(c, rc);
+    if (rc == 0)
+        app_ok(c, 200, &b);
+    else
+        app_fail_status(c, rc);
     prova_buf_free(&b);
     return APP_DONE;
 }
@@ -812,9 +829,12 @@ int app_oe_bundle(app_call *c, const char *cert_id) {
     if (!s) return app_fail_store(c, PROVA_EIO, NULL);
     prova_buf b = PROVA_BUF_INIT;
     int rc = prova_store_oe_cert_get(s, id, &b);
-    if (rc == PROVA_ENOTFOUND) app_fail(c, APP_E_NOT_FOUND, "certificate_not_found", "Certificate not found: %s", id);
-    else if (rc < 0) app_fail_store(c, rc, s);
-    else app_ok(c, 200, &b);
+    if (rc == PROVA_ENOTFOUND)
+        app_fail(c, APP_E_NOT_FOUND, "certificate_not_found", "Certificate not found: %s", id);
+    else if (rc < 0)
+        app_fail_store(c, rc, s);
+    else
+        app_ok(c, 200, &b);
     app_reader_put(a, s);
     prova_buf_free(&b);
     return APP_DONE;

@@ -42,8 +42,10 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     int64_t hop = -1;
     rc = prova_store_ope_last(w, j->trace_id, &prev, &hop);
     prova_doc *pd = NULL;
-    if (rc == 0) rc = prova_json_parse(prev.data, prev.len, NULL, &pd, NULL) < 0 ? PROVA_EIO : 0;
-    else if (rc == PROVA_ENOTFOUND) rc = 0;
+    if (rc == 0)
+        rc = prova_json_parse(prev.data, prev.len, NULL, &pd, NULL) < 0 ? PROVA_EIO : 0;
+    else if (rc == PROVA_ENOTFOUND)
+        rc = 0;
     prova_buf_free(&prev);
     if (rc < 0) {
         prova_doc_free(pd);
@@ -116,7 +118,9 @@ static void envelope_finish(app_call *c) {
     size_t siglen = 0;
     int rc = envelope_body(j, &body);
     if (!rc) rc = app_sha256_hex(body.data, body.len, cid + 7);
-    if (!rc) rc = prova_ope_signing_string(cid, strlen(cid), j->trace_id, strlen(j->trace_id), j->receipt_ts, strlen(j->receipt_ts), &msg);
+    if (!rc)
+        rc = prova_ope_signing_string(cid, strlen(cid), j->trace_id, strlen(j->trace_id), j->receipt_ts,
+                                      strlen(j->receipt_ts), &msg);
     if (!rc) rc = prova_key_sign(a->key, msg.data, msg.len, raw, &siglen);
     prova_buf_free(&msg);
     if (rc < 0) {
@@ -148,14 +152,16 @@ static int api_key_auth(app_call *c, envelope_job *j, const char *key, const cha
     prova_buf msg = PROVA_BUF_INIT;
     uint8_t h[PROVA_HMAC_SHA256_BYTES];
     char want[48];
-    int rc = prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &msg);
+    int rc =
+        prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &msg);
     if (rc == 0) rc = prova_hmac_sha256_compute(k->secret, k->secret_len, msg.data, msg.len, h);
     prova_buf_free(&msg);
     if (rc < 0) return app_fail(c, APP_E_AUTH, "api_mac_invalid", "Invalid MAC"), APP_REFUSED;
     size_t wl = prova_base64url_encode(h, sizeof h, want, sizeof want);
     size_t ml = strlen(mac);
     while (ml && mac[ml - 1] == '=') ml--; /* accept padded base64url too */
-    if (ml != wl || !prova_ct_equal(want, mac, wl)) return app_fail(c, APP_E_AUTH, "api_mac_invalid", "Invalid MAC"), APP_REFUSED;
+    if (ml != wl || !prova_ct_equal(want, mac, wl))
+        return app_fail(c, APP_E_AUTH, "api_mac_invalid", "Invalid MAC"), APP_REFUSED;
     return 0;
 }
 
@@ -222,13 +228,15 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     memcpy(j->cid, info.cid, sizeof j->cid);
     j->payload = prova_json_get(env, "payload");
     const prova_json *pt = prova_json_get(env, "payload_type"), *tt = prova_json_get(env, "target_type");
-    j->same_types = !pt || !tt || (pt->len == tt->len && prova_json_is_string(pt) && prova_json_is_string(tt) &&
-                                   memcmp(pt->u.str, tt->u.str, pt->len) == 0);
+    j->same_types = !pt || !tt ||
+                    (pt->len == tt->len && prova_json_is_string(pt) && prova_json_is_string(tt) &&
+                     memcmp(pt->u.str, tt->u.str, pt->len) == 0);
     if (!c->token && api_key_auth(c, j, api_key, api_mac)) return APP_DONE;
 
     /* Replay: what the signature covers, claimed until a replay would fail the freshness check anyway. */
     prova_buf what = PROVA_BUF_INIT;
-    rc = prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &what);
+    rc =
+        prova_ope_signing_string(j->cid, strlen(j->cid), j->trace_id, strlen(j->trace_id), j->ts, strlen(j->ts), &what);
     if (rc == 0) rc = app_sha256_hex(what.data, what.len, j->replay_key);
     prova_buf_free(&what);
     if (rc < 0) return app_fail_status(c, rc);

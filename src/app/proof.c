@@ -74,8 +74,10 @@ int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, cons
             prova_jw_end(&w);
             rc = prova_jw_finish(&w);
         }
-        if (rc == 0) app_ok(c, 200, &res);
-        else app_fail_status(c, rc);
+        if (rc == 0)
+            app_ok(c, 200, &res);
+        else
+            app_fail_status(c, rc);
     } else {
         app_fail_status(c, rc);
     }

@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "app_internal.h"
-#include "text.h"
 #include "jsonw.h"
 #include "prova/encoding.h"
 #include "prova/ope.h" /* key sets */
+#include "text.h"
 
 void app_config_defaults(app_config *c) {
     memset(c, 0, sizeof *c);
@@ -54,20 +54,38 @@ void app_log(const app *a, const char *fmt, ...) {
         va_end(ap);
     }
     const char *text = line.data ? (const char *)line.data : fmt;
-    if (a && a->cfg.log) a->cfg.log(a->cfg.log_ctx, text);
-    else fprintf(stderr, "prova: %s\n", text);
+    if (a && a->cfg.log)
+        a->cfg.log(a->cfg.log_ctx, text);
+    else
+        fprintf(stderr, "prova: %s\n", text);
     prova_buf_free(&line);
 }
 
-const app_config *app_cfg(const app *a) { return &a->cfg; }
-bool app_has_store(const app *a) { return a && a->w; }
-const char *app_kid(const app *a) { return a->kid; }
-const prova_key *app_key(const app *a) { return a->key; }
-const prova_buf *app_jwks(const app *a) { return &a->jwks; }
-int64_t app_started_us(const app *a) { return a->started_us; }
-size_t app_token_count(const app *a) { return a->ntokens; }
+const app_config *app_cfg(const app *a) {
+    return &a->cfg;
+}
+bool app_has_store(const app *a) {
+    return a && a->w;
+}
+const char *app_kid(const app *a) {
+    return a->kid;
+}
+const prova_key *app_key(const app *a) {
+    return a->key;
+}
+const prova_buf *app_jwks(const app *a) {
+    return &a->jwks;
+}
+int64_t app_started_us(const app *a) {
+    return a->started_us;
+}
+size_t app_token_count(const app *a) {
+    return a->ntokens;
+}
 
-const prova_keyset *app_verify_keys(const app *a) { return a->verify_keys; }
+const prova_keyset *app_verify_keys(const app *a) {
+    return a->verify_keys;
+}
 
 void app_keys_acquire(app *a, const prova_keyset **ret_senders, const prova_keyset **ret_verify) {
     pthread_rwlock_rdlock(&a->keys_lock);
@@ -75,7 +93,9 @@ void app_keys_acquire(app *a, const prova_keyset **ret_senders, const prova_keys
     if (ret_verify) *ret_verify = a->verify_keys;
 }
 
-void app_keys_release(app *a) { pthread_rwlock_unlock(&a->keys_lock); }
+void app_keys_release(app *a) {
+    pthread_rwlock_unlock(&a->keys_lock);
+}
 
 /* ---- Files ------------------------------------------------------------------------------------------------ */
 
@@ -86,8 +106,10 @@ static int read_file(const char *path, size_t max, prova_buf *out) {
     size_t n;
     int rc = 0;
     while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (out->len + n > max) rc = PROVA_ELIMIT;
-        else rc = prova_buf_append(out, chunk, n);
+        if (out->len + n > max)
+            rc = PROVA_ELIMIT;
+        else
+            rc = prova_buf_append(out, chunk, n);
     }
     if (rc == 0 && ferror(f)) rc = PROVA_EIO;
     fclose(f);
@@ -206,10 +228,14 @@ static unsigned parse_scopes(const prova_json *arr, bool *ok) {
     *ok = prova_json_is_array(arr);
     for (size_t i = 0; *ok && i < prova_json_len(arr); i++) {
         const prova_json *v = prova_json_at(arr, i);
-        if (prova_json_str_eq(v, "ope:write")) s |= APP_SCOPE_OPE_WRITE;
-        else if (prova_json_str_eq(v, "oe:write")) s |= APP_SCOPE_OE_WRITE;
-        else if (prova_json_str_eq(v, "*")) s |= APP_SCOPE_ALL;
-        else *ok = false;
+        if (prova_json_str_eq(v, "ope:write"))
+            s |= APP_SCOPE_OPE_WRITE;
+        else if (prova_json_str_eq(v, "oe:write"))
+            s |= APP_SCOPE_OE_WRITE;
+        else if (prova_json_str_eq(v, "*"))
+            s |= APP_SCOPE_ALL;
+        else
+            *ok = false;
     }
     return s;
 }
@@ -220,8 +246,9 @@ static int create_dev_tokens(app *a, const char *path) {
     prova_random_fill(raw, sizeof raw);
     prova_base64url_encode(raw, sizeof raw, tok, sizeof tok);
     prova_buf b = PROVA_BUF_INIT;
-    int rc = prova_buf_printf(&b, "{\"tokens\":[{\"name\":\"dev\",\"token\":\"%s\",\"scopes\":[\"ope:write\","
-                                  "\"oe:write\"]}],\"odin_api_keys\":[]}\n",
+    int rc = prova_buf_printf(&b,
+                              "{\"tokens\":[{\"name\":\"dev\",\"token\":\"%s\",\"scopes\":[\"ope:write\","
+                              "\"oe:write\"]}],\"odin_api_keys\":[]}\n",
                               tok);
     if (!rc) rc = write_new_secret(path, b.data, b.len);
     prova_mem_wipe(b.data, b.len);
@@ -291,14 +318,16 @@ static int load_tokens(app *a) {
         size_t hl = 0;
         if (!prova_json_is_string(name) || name->len == 0 || name->len >= sizeof dst->name)
             bad = "each token needs a \"name\" (1-63 bytes)";
-        else if (!ok) bad = "\"scopes\" must be an array of \"ope:write\", \"oe:write\" or \"*\"";
+        else if (!ok)
+            bad = "\"scopes\" must be an array of \"ope:write\", \"oe:write\" or \"*\"";
         else if (prova_json_is_string(tok) && tok->len >= 16) {
             uint8_t h[PROVA_HASH_MAX_BYTES];
             ok = prova_hash_compute(PROVA_HASH_SHA256, tok->u.str, tok->len, h) == 0;
             memcpy(dst->sha256, h, sizeof dst->sha256);
         } else if (prova_json_is_string(hash))
             ok = prova_hex_decode(hash->u.str, hash->len, dst->sha256, 32, &hl, NULL) == 0 && hl == 32;
-        else ok = false;
+        else
+            ok = false;
         if (!bad && !ok) bad = "each token needs \"token\" (at least 16 characters) or \"sha256\" (64 hex digits)";
         if (!bad) {
             memcpy(dst->name, name->u.str, name->len + 1);
@@ -370,8 +399,8 @@ static int build_senders(app *a, prova_keyset **ret_senders, prova_keyset **ret_
         prova_buf b = PROVA_BUF_INIT, src = PROVA_BUF_INIT;
         int r = read_file(path, (size_t)4 << 20, &b);
         if (r < 0) {
-            app_log(a, "%s: cannot read the trusted senders: %s", path, r == PROVA_ELIMIT ? "over 4 MiB"
-                                                                                             : strerror(errno));
+            app_log(a, "%s: cannot read the trusted senders: %s", path,
+                    r == PROVA_ELIMIT ? "over 4 MiB" : strerror(errno));
             rc = 2;
         } else if (prova_buf_printf(&src, "jwks:%s", path) < 0 || prova_buf_append(&src, "", 1) < 0) {
             rc = 3;
@@ -440,8 +469,12 @@ void app_reader_put(app *a, prova_store *s) {
 
 /* ---- Counters --------------------------------------------------------------------------------------------- */
 
-void app_count_verdict(app *a, bool valid) { atomic_fetch_add(valid ? &a->verify_valid : &a->verify_invalid, 1); }
-void app_count_verify_error(app *a) { atomic_fetch_add(&a->verify_error, 1); }
+void app_count_verdict(app *a, bool valid) {
+    atomic_fetch_add(valid ? &a->verify_valid : &a->verify_invalid, 1);
+}
+void app_count_verify_error(app *a) {
+    atomic_fetch_add(&a->verify_error, 1);
+}
 
 void app_stats_get(app *a, app_stats *r) {
     memset(r, 0, sizeof *r);

@@ -35,8 +35,10 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
     if (prova_report_outcome(r) == PROVA_OUTCOME_BAD_INPUT) {
         const prova_check *f = prova_report_first_failure(r);
         app_count_verify_error(a);
-        if (rc < 0) app_fail_lib(c, APP_E_INPUT, &e);
-        else app_fail(c, APP_E_INPUT, f ? f->code : "bad_input", "%s", f ? f->message : "not a document");
+        if (rc < 0)
+            app_fail_lib(c, APP_E_INPUT, &e);
+        else
+            app_fail(c, APP_E_INPUT, f ? f->code : "bad_input", "%s", f ? f->message : "not a document");
         prova_report_free(r);
         return APP_DONE;
     }
@@ -49,7 +51,9 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
         return app_fail_status(c, rc);
     }
     app_ok(c, 200, &b);
-    if (ret_report) *ret_report = r;
-    else prova_report_free(r);
+    if (ret_report)
+        *ret_report = r;
+    else
+        prova_report_free(r);
     return APP_DONE;
 }

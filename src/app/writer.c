@@ -10,7 +10,9 @@
 
 #include "app_internal.h"
 
-static app_call *call_of(app_job *j) { return (app_call *)(void *)((char *)j - offsetof(app_call, job)); }
+static app_call *call_of(app_job *j) {
+    return (app_call *)(void *)((char *)j - offsetof(app_call, job));
+}
 
 int app_submit(app_call *c, int (*apply)(app *a, prova_store *w, app_call *c), void (*finish)(app_call *c)) {
     app *a = c->a;
@@ -23,11 +25,15 @@ int app_submit(app_call *c, int (*apply)(app *a, prova_store *w, app_call *c), v
     if (c->park) c->park(c);
     pthread_mutex_lock(&a->qlock);
     int rc = 0;
-    if (a->stopping) rc = PROVA_EIO;
-    else if (a->qlen >= a->cfg.max_queue) rc = PROVA_ELIMIT;
+    if (a->stopping)
+        rc = PROVA_EIO;
+    else if (a->qlen >= a->cfg.max_queue)
+        rc = PROVA_ELIMIT;
     else {
-        if (a->qtail) a->qtail->next = &c->job;
-        else a->qhead = &c->job;
+        if (a->qtail)
+            a->qtail->next = &c->job;
+        else
+            a->qhead = &c->job;
         a->qtail = &c->job;
         a->qlen++;
         pthread_cond_signal(&a->qcond);

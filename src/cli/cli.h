@@ -168,10 +168,13 @@ int cli_hmac_resolve(cli_hmac *h);
 void cli_hmac_free(cli_hmac *h);
 
 /* The HMAC key options (cli_hmac_option) and the verification options (cli_verify_option), for the option tables. */
-#define CLI_HMAC_OPTS {"--hmac-key", CLI_OPT_VALUE}, {"--hmac-key-b64", CLI_OPT_VALUE}, {"--default-key", 0}
-#define CLI_VERIFY_OPTS                                                                                              \
-    {"--jwks", CLI_OPT_VALUE | CLI_OPT_REPEAT}, {"--key", CLI_OPT_VALUE | CLI_OPT_REPEAT},                          \
-        {"--max-skew", CLI_OPT_VALUE}, {"--now", CLI_OPT_VALUE}, {"--hash-alg", CLI_OPT_VALUE},                      \
+#define CLI_HMAC_OPTS                                                                                                  \
+    {"--hmac-key", CLI_OPT_VALUE}, {"--hmac-key-b64", CLI_OPT_VALUE}, {                                                \
+        "--default-key", 0                                                                                             \
+    }
+#define CLI_VERIFY_OPTS                                                                                                \
+    {"--jwks", CLI_OPT_VALUE | CLI_OPT_REPEAT}, {"--key", CLI_OPT_VALUE | CLI_OPT_REPEAT},                             \
+        {"--max-skew", CLI_OPT_VALUE}, {"--now", CLI_OPT_VALUE}, {"--hash-alg", CLI_OPT_VALUE},                        \
         {"--threads", CLI_OPT_VALUE}, {"--no-skew", 0}, {"--trust-embedded-key", 0}, CLI_HMAC_OPTS
 
 /* The verification options shared by `prova verify`, `prova export` and `prova import` (cmd_ope.c): trusted keys

@@ -72,8 +72,8 @@ int cmd_demo(int argc, char **argv) {
     if (mlen < 0 || prova_key_sign(key, msg.data, (size_t)mlen, sig, &siglen) < 0) goto out;
     char sig_b64[PROVA_BASE64URL_LEN(PROVA_SIG_MAX_BYTES) + 1];
     prova_base64url_encode(sig, siglen, sig_b64, sizeof sig_b64);
-    printf("4. Signed with a fresh Ed25519 key (kid %s)\n   over \"%.*s\":\n   sig = %s\n\n", prova_key_kid(key), mlen, (const char *)msg.data,
-           sig_b64);
+    printf("4. Signed with a fresh Ed25519 key (kid %s)\n   over \"%.*s\":\n   sig = %s\n\n", prova_key_kid(key), mlen,
+           (const char *)msg.data, sig_b64);
 
     int ok = prova_key_verify(key, msg.data, (size_t)mlen, sig, siglen);
     printf("5. Verify the untouched record: %s\n", ok == 0 ? "VALID" : "INVALID");

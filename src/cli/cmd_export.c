@@ -15,7 +15,7 @@
 #include "prova/report.h"
 #include "prova/verify.h"
 
-#define MAX_FILES 256
+#define MAX_FILES       256
 #define MAX_RECORD_SIZE ((size_t)256 << 20)
 
 int cli_export_write(const cli_export *x, const void *data, size_t len) {
@@ -88,7 +88,8 @@ static int load_record(const char *file, cli_verify_args *va, bool no_verify, lo
     if (no_verify) return EXIT_OK;
     prova_report *rep = NULL;
     int r = prova_verify_document(l->in.data, l->in.len, &va->o, &rep, &err);
-    if (r == PROVA_ENOMEM || !rep) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+    if (r == PROVA_ENOMEM || !rep)
+        rc = cli_fail(EXIT_INTERNAL, "out of memory");
     else if (r < 0)
         rc = cli_fail(EXIT_USAGE, "%s: %s", file, err.message ? err.message : prova_status_message(r));
     else if (!prova_report_valid(rep)) {
@@ -119,9 +120,12 @@ int cmd_export(int argc, char **argv) {
         } else if (cli_opt_value(argc, argv, &i, "--out", &v)) {
             x.out = v;
         } else if (cli_opt_value(argc, argv, &i, "--sign-key", &v)) {
-            if (!v) rc = cli_fail(EXIT_USAGE, "--sign-key needs a key file");
-            else if (x.nsign == CLI_EXPORT_MAX_KEYS) rc = cli_fail(EXIT_USAGE, "at most %d --sign-key", CLI_EXPORT_MAX_KEYS);
-            else if ((rc = cli_load_private_key(v, &x.sign_keys[x.nsign])) == EXIT_OK) x.nsign++;
+            if (!v)
+                rc = cli_fail(EXIT_USAGE, "--sign-key needs a key file");
+            else if (x.nsign == CLI_EXPORT_MAX_KEYS)
+                rc = cli_fail(EXIT_USAGE, "at most %d --sign-key", CLI_EXPORT_MAX_KEYS);
+            else if ((rc = cli_load_private_key(v, &x.sign_keys[x.nsign])) == EXIT_OK)
+                x.nsign++;
         } else if (cli_opt_value(argc, argv, &i, "--keyid", &v)) {
             x.keyid = v;
         } else if (cli_opt_value(argc, argv, &i, "--source", &v)) {
@@ -179,8 +183,10 @@ int cmd_export(int argc, char **argv) {
     static const struct {
         const char *name;
         int (*fn)(const cli_export *);
-    } formats[] = {{"intoto", cli_export_intoto},           {"dsse", cli_export_dsse},
-                   {"cloudevents", cli_export_cloudevents}, {"openlineage", cli_export_openlineage},
+    } formats[] = {{"intoto", cli_export_intoto},
+                   {"dsse", cli_export_dsse},
+                   {"cloudevents", cli_export_cloudevents},
+                   {"openlineage", cli_export_openlineage},
                    {"ro-crate", cli_export_rocrate}};
     int (*fn)(const cli_export *) = NULL;
     if (rc == EXIT_OK) {
@@ -254,7 +260,8 @@ static int read_headers(const char *path, prova_buf *store, prova_ce_header *h, 
         char *colon = memchr(p, ':', (size_t)(le - p));
         bool status_line = le - p >= 5 && memcmp(p, "HTTP/", 5) == 0;
         if (le > p && !status_line) {
-            if (!colon || colon == p) return cli_fail(EXIT_USAGE, "%s: not a header line: %.*s", path, (int)(le - p), p);
+            if (!colon || colon == p)
+                return cli_fail(EXIT_USAGE, "%s: not a header line: %.*s", path, (int)(le - p), p);
             if (n == cap) return cli_fail(EXIT_USAGE, "%s: more than %zu headers", path, cap);
             char *v = colon + 1;
             while (v < le && (*v == ' ' || *v == '\t')) v++;
@@ -273,7 +280,8 @@ static void ce_report(const char *file, const prova_error *err) {
         return;
     }
     cli_fail_as(EXIT_USAGE, "input", err->reason, "%s: %s, at byte %zu of the value (%s) at %s",
-                !file || strcmp(file, "-") == 0 ? "<stdin>" : file, err->message, err->offset, err->reason, err->pointer);
+                !file || strcmp(file, "-") == 0 ? "<stdin>" : file, err->message, err->offset, err->reason,
+                err->pointer);
 }
 
 /* Verifies the record bytes that a CloudEvent carried; the report gets the event's layer as its first check. */
@@ -343,8 +351,10 @@ int cmd_import(int argc, char **argv) {
             rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
         }
         if (rc == EXIT_OK) {
-            if (extract) rc = cli_write_stdout(rec.data, rec.len);
-            else rc = verify_unwrapped(file, "binary mode", &rec, &va, json, &worst);
+            if (extract)
+                rc = cli_write_stdout(rec.data, rec.len);
+            else
+                rc = verify_unwrapped(file, "binary mode", &rec, &va, json, &worst);
         }
     } else if (rc == EXIT_OK) {
         prova_parse_options po = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES,
@@ -356,8 +366,8 @@ int cmd_import(int argc, char **argv) {
     }
     const prova_json *root = doc ? prova_doc_root(doc) : NULL;
     if (rc == EXIT_OK && root && prova_json_get(root, "payloadType") && prova_json_get(root, "signatures")) {
-        prova_dsse_verify_options d = {.keys = va.ks, .hmac_key = va.hmac.resolved ? hkey : NULL, .hmac_key_len = hlen,
-                                       .inner = &va.o};
+        prova_dsse_verify_options d = {
+            .keys = va.ks, .hmac_key = va.hmac.resolved ? hkey : NULL, .hmac_key_len = hlen, .inner = &va.o};
         if (extract) {
             /* The record inside the Statement, unverified: the envelope's payload, then the Statement's record. */
             prova_buf payload = PROVA_BUF_INIT;
@@ -449,7 +459,8 @@ int cmd_sink(int argc, char **argv) {
             return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
         }
     }
-    if (!verb || strcmp(verb, "flush") != 0) return cli_fail(EXIT_USAGE, "usage: prova sink flush [--spool DIR] [--token T]");
+    if (!verb || strcmp(verb, "flush") != 0)
+        return cli_fail(EXIT_USAGE, "usage: prova sink flush [--spool DIR] [--token T]");
     cli_sink s;
     cli_sink_from_export(&x, &s);
     return cli_sink_flush(&s);

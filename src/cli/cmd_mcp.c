@@ -59,8 +59,10 @@ static int serve_http(http_config *hc, app *a, mcp_server *s, bool quiet) {
         return cli_fail(EXIT_USAGE, "mcp: --http %s: expected PORT (loopback), HOST:PORT, [V6]:PORT or :PORT",
                         hc->listen);
     if (!loopback && app_token_count(a) == 0)
-        return cli_fail(EXIT_USAGE, "mcp: --http %s is not a loopback address: give bearer tokens (--tokens FILE, or "
-                                    "--data DIR for the gateway's)", hc->listen);
+        return cli_fail(EXIT_USAGE,
+                        "mcp: --http %s is not a loopback address: give bearer tokens (--tokens FILE, or "
+                        "--data DIR for the gateway's)",
+                        hc->listen);
     httpd *d = NULL;
     int rc = http_start(hc, a, s, &d);
     if (rc) return rc;
@@ -190,8 +192,8 @@ int cmd_mcp(int argc, char **argv) {
         if (!quiet && rc == EXIT_OK) fprintf(stderr, "prova mcp: stopped\n");
     } else {
         if (!quiet)
-            fprintf(stderr, "prova mcp: serving MCP on stdio%s%s\n", ac.data_dir ? " with the store in " : " (no store)",
-                    ac.data_dir ? ac.data_dir : "");
+            fprintf(stderr, "prova mcp: serving MCP on stdio%s%s\n",
+                    ac.data_dir ? " with the store in " : " (no store)", ac.data_dir ? ac.data_dir : "");
         rc = mcp_serve_stdio(s, STDIN_FILENO, STDOUT_FILENO);
     }
 

@@ -25,17 +25,28 @@ static int parse(int argc, char **argv, oe_args *a) {
         size_t off;
     } opts[] = {
 #define OPT(n, f) {n, offsetof(oe_args, f)}
-        OPT("--chain", chain),         OPT("--key", key),
-        OPT("--chain-type", chain_type), OPT("--origin-type", origin_type),
-        OPT("--origin-id", origin_id), OPT("--id", id),
-        OPT("--created-at", created_at), OPT("--hash-alg", hash_alg),
-        OPT("--sig-alg", sig_alg),     OPT("--type", type),
-        OPT("--actor", actor),         OPT("--actor-type", actor_type),
-        OPT("--sentiment", sentiment), OPT("--at", at),
-        OPT("--issued-at", at),        OPT("--artifact-type", artifact_type),
-        OPT("--artifact-ref", artifact_ref), OPT("--artifact-title", artifact_title),
-        OPT("--certificate-id", certificate_id), OPT("--out", out),
-        OPT("--reason", reason),       OPT("--by", by),
+        OPT("--chain", chain),
+        OPT("--key", key),
+        OPT("--chain-type", chain_type),
+        OPT("--origin-type", origin_type),
+        OPT("--origin-id", origin_id),
+        OPT("--id", id),
+        OPT("--created-at", created_at),
+        OPT("--hash-alg", hash_alg),
+        OPT("--sig-alg", sig_alg),
+        OPT("--type", type),
+        OPT("--actor", actor),
+        OPT("--actor-type", actor_type),
+        OPT("--sentiment", sentiment),
+        OPT("--at", at),
+        OPT("--issued-at", at),
+        OPT("--artifact-type", artifact_type),
+        OPT("--artifact-ref", artifact_ref),
+        OPT("--artifact-title", artifact_title),
+        OPT("--certificate-id", certificate_id),
+        OPT("--out", out),
+        OPT("--reason", reason),
+        OPT("--by", by),
 #undef OPT
     };
     for (int i = 2; i < argc; i++) {
@@ -49,12 +60,18 @@ static int parse(int argc, char **argv, oe_args *a) {
             }
         }
         if (matched) continue;
-        if (strcmp(argv[i], "--in-place") == 0) a->in_place = true;
-        else if (strcmp(argv[i], "--input") == 0) a->input = true;
-        else if (strcmp(argv[i], "--force") == 0) a->force = true;
-        else if (argv[i][0] == '-' && argv[i][1] != '\0') return cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
-        else if (a->file) return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
-        else a->file = argv[i];
+        if (strcmp(argv[i], "--in-place") == 0)
+            a->in_place = true;
+        else if (strcmp(argv[i], "--input") == 0)
+            a->input = true;
+        else if (strcmp(argv[i], "--force") == 0)
+            a->force = true;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
+        else if (a->file)
+            return cli_fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
+        else
+            a->file = argv[i];
     }
     return EXIT_OK;
 }
@@ -62,7 +79,8 @@ static int parse(int argc, char **argv, oe_args *a) {
 /* Maps a library failure to an exit code, printing it. */
 static int lib_fail(const char *what, int r, const prova_error *err) {
     int code = r == PROVA_ENOMEM ? EXIT_INTERNAL : r == PROVA_EVERIFY ? EXIT_INVALID : EXIT_USAGE;
-    if (err->line) cli_report(what, err);
+    if (err->line)
+        cli_report(what, err);
     else
         cli_fail(code, "%s: %s (%s)", what, err->message ? err->message : prova_status_message(r),
                  err->reason ? err->reason : prova_status_name(r));
@@ -96,12 +114,17 @@ static int emit(const char *path, prova_buf *out) {
 /* ---- chains ------------------------------------------------------------------------------------------------ */
 
 static int new_chain(const oe_args *a, const char *created, prova_buf *out) {
-    prova_oe_chain_params p = {.id = a->id, .chain_type = a->chain_type, .origin_type = a->origin_type,
-                               .origin_id = a->origin_id, .created_at = a->created_at ? a->created_at : created};
+    prova_oe_chain_params p = {.id = a->id,
+                               .chain_type = a->chain_type,
+                               .origin_type = a->origin_type,
+                               .origin_id = a->origin_id,
+                               .created_at = a->created_at ? a->created_at : created};
     if (a->hash_alg && prova_oe_hash_lookup(a->hash_alg, &p.hash_alg) < 0)
-        return cli_fail(EXIT_USAGE, "--hash-alg: '%s' is not sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512", a->hash_alg);
+        return cli_fail(EXIT_USAGE, "--hash-alg: '%s' is not sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512",
+                        a->hash_alg);
     if (a->sig_alg && prova_sig_lookup(a->sig_alg, &p.sig_alg) < 0)
-        return cli_fail(EXIT_USAGE, "--sig-alg: '%s' is not ed25519, ed448, ecdsa-p256, ecdsa-p384 or ecdsa-p521", a->sig_alg);
+        return cli_fail(EXIT_USAGE, "--sig-alg: '%s' is not ed25519, ed448, ecdsa-p256, ecdsa-p384 or ecdsa-p521",
+                        a->sig_alg);
     if (!a->hash_alg) p.hash_alg = PROVA_HASH_SHA256;
     if (!a->sig_alg) p.sig_alg = PROVA_SIG_ED25519;
     prova_error err;
@@ -130,21 +153,28 @@ static int cmd_append(const oe_args *a) {
     prova_doc *chain = NULL, *payload = NULL;
     /* The first append creates the chain, with the creation options. */
     if (rc == EXIT_OK && access(a->chain, F_OK) != 0) {
-        if (errno != ENOENT) rc = cli_fail(EXIT_USAGE, "%s: %s", a->chain, strerror(errno));
-        else rc = new_chain(a, a->created_at ? a->created_at : now, &created);
+        if (errno != ENOENT)
+            rc = cli_fail(EXIT_USAGE, "%s: %s", a->chain, strerror(errno));
+        else
+            rc = new_chain(a, a->created_at ? a->created_at : now, &created);
         prova_error err;
         if (rc == EXIT_OK && prova_json_parse(created.data, created.len, NULL, &chain, &err) < 0)
             rc = lib_fail("oe append", PROVA_ESYNTAX, &err);
     } else if (rc == EXIT_OK) {
         if (a->hash_alg || a->sig_alg || a->chain_type || a->origin_type || a->origin_id || a->id)
-            rc = cli_fail(EXIT_USAGE, "%s exists: --hash-alg, --sig-alg, --chain-type, --origin-*, --id only apply when "
-                                      "the chain is created", a->chain);
+            rc = cli_fail(EXIT_USAGE,
+                          "%s exists: --hash-alg, --sig-alg, --chain-type, --origin-*, --id only apply when "
+                          "the chain is created",
+                          a->chain);
         if (rc == EXIT_OK) rc = read_doc(a->chain, &chain);
     }
     if (rc == EXIT_OK && a->file) rc = read_doc(a->file, &payload);
     if (rc == EXIT_OK) {
-        prova_oe_event_params p = {.event_type = a->type, .actor_id = a->actor, .actor_type = a->actor_type,
-                                   .sentiment = a->sentiment, .created_at = a->created_at ? a->created_at : now,
+        prova_oe_event_params p = {.event_type = a->type,
+                                   .actor_id = a->actor,
+                                   .actor_type = a->actor_type,
+                                   .sentiment = a->sentiment,
+                                   .created_at = a->created_at ? a->created_at : now,
                                    .payload = payload ? prova_doc_root(payload) : NULL};
         prova_error err;
         int r = prova_oe_chain_append(prova_doc_root(chain), &p, p.created_at, &out, &err);
@@ -185,7 +215,8 @@ static int cmd_resolve(const oe_args *a) {
         int r = prova_oe_chain_resolve(prova_doc_root(chain), a->at ? a->at : now, &out, &err);
         if (r < 0) rc = lib_fail(a->chain, r, &err);
     }
-    if (rc == EXIT_OK && prova_json_parse(out.data, out.len, NULL, &nd, NULL) < 0) rc = cli_fail(EXIT_INTERNAL, "internal error");
+    if (rc == EXIT_OK && prova_json_parse(out.data, out.len, NULL, &nd, NULL) < 0)
+        rc = cli_fail(EXIT_INTERNAL, "internal error");
     const prova_json *h = nd ? prova_json_get(prova_doc_root(nd), "chain_hash") : NULL;
     if (rc == EXIT_OK) rc = emit(a->chain, &out);
     if (rc == EXIT_OK && prova_json_is_string(h)) {
@@ -211,9 +242,12 @@ static int cmd_certify(const oe_args *a) {
     if (rc == EXIT_OK) rc = cli_load_private_key(a->key, &key);
     if (rc == EXIT_OK) rc = read_doc(a->chain, &chain);
     if (rc == EXIT_OK) {
-        prova_oe_cert_params p = {.artifact_type = a->artifact_type, .artifact_ref = a->artifact_ref,
-                                  .artifact_title = a->artifact_title, .origin_type = a->origin_type,
-                                  .origin_id = a->origin_id, .issued_at = a->at ? a->at : now,
+        prova_oe_cert_params p = {.artifact_type = a->artifact_type,
+                                  .artifact_ref = a->artifact_ref,
+                                  .artifact_title = a->artifact_title,
+                                  .origin_type = a->origin_type,
+                                  .origin_id = a->origin_id,
+                                  .issued_at = a->at ? a->at : now,
                                   .certificate_id = a->certificate_id};
         prova_error err;
         int r = prova_oe_certify(key, prova_doc_root(chain), &p, &bundle, &certified, &err);
@@ -241,8 +275,8 @@ static int cmd_status(const oe_args *a, prova_oe_cert_status status) {
     if (rc == EXIT_OK) rc = cli_load_private_key(a->key, &key);
     if (rc == EXIT_OK) rc = read_doc(a->file, &bundle);
     if (rc == EXIT_OK) {
-        prova_oe_status_params p = {.status = status, .reason = a->reason, .superseded_by = a->by,
-                                    .at = a->at ? a->at : now};
+        prova_oe_status_params p = {
+            .status = status, .reason = a->reason, .superseded_by = a->by, .at = a->at ? a->at : now};
         prova_error err;
         int r = prova_oe_set_status(key, prova_doc_root(bundle), &p, &out, &err);
         if (r < 0) rc = lib_fail(a->file, r, &err);
@@ -280,7 +314,9 @@ static int cmd_hash_event(const oe_args *a) {
 }
 
 int cmd_oe(int argc, char **argv) {
-    if (argc < 2) return cli_fail(EXIT_USAGE, "oe needs a subcommand: new, append, resolve, certify, revoke, supersede, hash-event");
+    if (argc < 2)
+        return cli_fail(EXIT_USAGE,
+                        "oe needs a subcommand: new, append, resolve, certify, revoke, supersede, hash-event");
     oe_args a = {0};
     int rc = parse(argc, argv, &a);
     if (rc != EXIT_OK) return rc;
@@ -292,5 +328,6 @@ int cmd_oe(int argc, char **argv) {
     if (strcmp(sub, "revoke") == 0) return cmd_status(&a, PROVA_OE_REVOKED);
     if (strcmp(sub, "supersede") == 0) return cmd_status(&a, PROVA_OE_SUPERSEDED);
     if (strcmp(sub, "hash-event") == 0) return cmd_hash_event(&a);
-    return cli_fail(EXIT_USAGE, "unknown oe subcommand '%s' (new, append, resolve, certify, revoke, supersede, hash-event)", sub);
+    return cli_fail(EXIT_USAGE,
+                    "unknown oe subcommand '%s' (new, append, resolve, certify, revoke, supersede, hash-event)", sub);
 }

@@ -19,13 +19,20 @@ int cmd_pack(int argc, char **argv) {
     bool have_file = false;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        if (cli_opt_value(argc, argv, &i, "--key", &v)) key_path = v;
-        else if (cli_opt_value(argc, argv, &i, "--payload-type", &v)) p.payload_type = v;
-        else if (cli_opt_value(argc, argv, &i, "--target-type", &v)) p.target_type = v;
-        else if (cli_opt_value(argc, argv, &i, "--trace-id", &v)) p.trace_id = v;
-        else if (cli_opt_value(argc, argv, &i, "--ts", &v)) p.ts = v;
-        else if (cli_opt_value(argc, argv, &i, "--not-before", &v)) p.not_before = v;
-        else if (cli_opt_value(argc, argv, &i, "--expires-at", &v)) p.expires_at = v;
+        if (cli_opt_value(argc, argv, &i, "--key", &v))
+            key_path = v;
+        else if (cli_opt_value(argc, argv, &i, "--payload-type", &v))
+            p.payload_type = v;
+        else if (cli_opt_value(argc, argv, &i, "--target-type", &v))
+            p.target_type = v;
+        else if (cli_opt_value(argc, argv, &i, "--trace-id", &v))
+            p.trace_id = v;
+        else if (cli_opt_value(argc, argv, &i, "--ts", &v))
+            p.ts = v;
+        else if (cli_opt_value(argc, argv, &i, "--not-before", &v))
+            p.not_before = v;
+        else if (cli_opt_value(argc, argv, &i, "--expires-at", &v))
+            p.expires_at = v;
         else if (cli_opt_value(argc, argv, &i, "--dialect", &v)) {
             if (v && prova_ope_dialect_lookup(v, &p.dialect) < 0)
                 return cli_fail(EXIT_USAGE, "unknown dialect '%s' (prova, ope-lib, starter)", v);
@@ -101,8 +108,10 @@ static int load_jwks(prova_keyset *ks, const char *path, const char *key_option)
                    (in.data[lead] == ' ' || in.data[lead] == '\t' || in.data[lead] == '\r' || in.data[lead] == '\n'))
                 lead++;
             const char *form = "hex"; /* as prova_key_from_text detects it */
-            if (lead < in.len && in.data[lead] == '{') form = "JWK";
-            else if (lead < in.len && in.data[lead] == '-') form = "PEM";
+            if (lead < in.len && in.data[lead] == '{')
+                form = "JWK";
+            else if (lead < in.len && in.data[lead] == '-')
+                form = "PEM";
             if (prova_key_is_private(k))
                 rc = cli_fail_as(EXIT_USAGE, "key", "jwks_invalid",
                                  "%s is a private key (%s), not a JWKS; make one of its public half with prova jwks %s "
@@ -142,8 +151,10 @@ bool cli_verify_option(int argc, char **argv, int *ip, cli_verify_args *va, int 
         *rc = v ? load_jwks(va->ks, v, "--key") : cli_fail(EXIT_USAGE, "--jwks needs a file");
     } else if (cli_opt_value(argc, argv, &i, "--key", &v)) {
         prova_key *k = NULL;
-        if (!v) *rc = cli_fail(EXIT_USAGE, "--key needs a file");
-        else *rc = cli_load_trusted_key(v, "--jwks", &k);
+        if (!v)
+            *rc = cli_fail(EXIT_USAGE, "--key needs a file");
+        else
+            *rc = cli_load_trusted_key(v, "--jwks", &k);
         char src[512];
         snprintf(src, sizeof src, "key:%s", v ? v : "");
         if (*rc == EXIT_OK && prova_keyset_add(va->ks, k, src) < 0) *rc = cli_fail(EXIT_INTERNAL, "out of memory");
@@ -301,13 +312,20 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         bool jwks = false;
-        if (cli_opt_value(argc, argv, &i, "--key", &v)) a->key = v;
-        else if (cli_opt_value(argc, argv, &i, "--chain", &v)) a->chain = v;
-        else if (!receipt && cli_opt_value(argc, argv, &i, "--trace-id", &v)) a->trace_id = v;
-        else if (!receipt && cli_opt_value(argc, argv, &i, "--form", &v)) a->form = v;
-        else if (!receipt && cli_opt_value(argc, argv, &i, "--exported-at", &v)) a->ts = v;
-        else if (receipt && cli_opt_value(argc, argv, &i, "--policy", &v)) a->policy = v;
-        else if (receipt && cli_opt_value(argc, argv, &i, "--ts", &v)) a->ts = v;
+        if (cli_opt_value(argc, argv, &i, "--key", &v))
+            a->key = v;
+        else if (cli_opt_value(argc, argv, &i, "--chain", &v))
+            a->chain = v;
+        else if (!receipt && cli_opt_value(argc, argv, &i, "--trace-id", &v))
+            a->trace_id = v;
+        else if (!receipt && cli_opt_value(argc, argv, &i, "--form", &v))
+            a->form = v;
+        else if (!receipt && cli_opt_value(argc, argv, &i, "--exported-at", &v))
+            a->ts = v;
+        else if (receipt && cli_opt_value(argc, argv, &i, "--policy", &v))
+            a->policy = v;
+        else if (receipt && cli_opt_value(argc, argv, &i, "--ts", &v))
+            a->ts = v;
         else if (receipt && cli_opt_value(argc, argv, &i, "--now", &v)) {
             if (v && prova_time_parse(v, strlen(v), &a->vo.now_us) < 0)
                 return cli_fail(EXIT_USAGE, "--now needs an RFC 3339 timestamp with an offset");
@@ -430,7 +448,8 @@ int cmd_receipt(int argc, char **argv) {
             prova_hex_encode(dg, PROVA_SHA256_BYTES, cid + 7, 65);
             prova_ope_receipt_params p = {trace, a.ts, NULL, cid, NULL, prova_doc_root(policy)};
             int r = prova_ope_receipt_build(gw, prova_doc_root(prev), &p, &out, &err);
-            if (r < 0) rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
+            if (r < 0)
+                rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
         }
     }
     if (rc == EXIT_OK && prova_buf_append(&out, "\n", 1) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
@@ -479,9 +498,12 @@ int cmd_bundle(int argc, char **argv) {
             rc = EXIT_USAGE;
         } else {
             int r = prova_ope_bundle_build(gw, a.trace_id, a.ts, prova_doc_root(doc), form, &out, &err);
-            if (r < 0) rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
-            else if (prova_buf_append(&out, "\n", 1) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-            else rc = cli_write_stdout(out.data, out.len);
+            if (r < 0)
+                rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);
+            else if (prova_buf_append(&out, "\n", 1) < 0)
+                rc = cli_fail(EXIT_INTERNAL, "out of memory");
+            else
+                rc = cli_write_stdout(out.data, out.len);
         }
     }
     prova_buf_free(&arr);

@@ -107,11 +107,16 @@ static int proof_sign(int argc, char **argv) {
     for (int i = 2; i < argc && rc == EXIT_OK; i++) {
         const char *v;
         if (cli_hmac_option(argc, argv, &i, &h)) continue;
-        if (cli_opt_value(argc, argv, &i, "--attest-key", &v)) attest = v;
-        else if (cli_opt_value(argc, argv, &i, "--author", &v)) author = v;
-        else if (argv[i][0] == '-' && argv[i][1]) rc = cli_fail(EXIT_USAGE, "proof sign: unknown option '%s'", argv[i]);
-        else if (have_file) rc = cli_fail(EXIT_USAGE, "proof sign: only one record is accepted");
-        else file = argv[i], have_file = true;
+        if (cli_opt_value(argc, argv, &i, "--attest-key", &v))
+            attest = v;
+        else if (cli_opt_value(argc, argv, &i, "--author", &v))
+            author = v;
+        else if (argv[i][0] == '-' && argv[i][1])
+            rc = cli_fail(EXIT_USAGE, "proof sign: unknown option '%s'", argv[i]);
+        else if (have_file)
+            rc = cli_fail(EXIT_USAGE, "proof sign: only one record is accepted");
+        else
+            file = argv[i], have_file = true;
     }
     if (rc == EXIT_OK) rc = cli_hmac_resolve(&h);
     if (rc == EXIT_OK && !h.resolved)

@@ -81,9 +81,12 @@ static int set_opt(serve_config *c, const opt_def *d, const char *v, const char 
         *(const char **)p = v;
         return 0;
     case O_BOOL:
-        if (!v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes")) *(bool *)p = true;
-        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no")) *(bool *)p = false;
-        else return cli_fail(EXIT_USAGE, "%s: %s must be true or false, not '%s'", where, d->name, v);
+        if (!v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
+            *(bool *)p = true;
+        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no"))
+            *(bool *)p = false;
+        else
+            return cli_fail(EXIT_USAGE, "%s: %s must be true or false, not '%s'", where, d->name, v);
         return 0;
     case O_UINT: {
         unsigned long n = strtoul(v, &end, 10);
@@ -95,11 +98,13 @@ static int set_opt(serve_config *c, const opt_def *d, const char *v, const char 
     case O_SIZE: {
         unsigned long long n = strtoull(v, &end, 10);
         unsigned long long mul = 1;
-        if (end && (*end == 'k' || *end == 'K')) mul = 1024, end++;
-        else if (end && (*end == 'm' || *end == 'M')) mul = 1024 * 1024, end++;
+        if (end && (*end == 'k' || *end == 'K'))
+            mul = 1024, end++;
+        else if (end && (*end == 'm' || *end == 'M'))
+            mul = 1024 * 1024, end++;
         if (errno || !*v || *end || n == 0 || n > (1ull << 32) / mul)
-            return cli_fail(EXIT_USAGE, "%s: %s must be a size in bytes (K and M suffixes), not '%s'", where,
-                            d->name, v);
+            return cli_fail(EXIT_USAGE, "%s: %s must be a size in bytes (K and M suffixes), not '%s'", where, d->name,
+                            v);
         *(size_t *)p = (size_t)(n * mul);
         return 0;
     }
@@ -267,8 +272,7 @@ static void dev_token(void *ctx, const char *path, const char *token) {
     if (isatty(STDERR_FILENO))
         fprintf(stderr, "prova serve: the development token (also in %s):\n  export TOKEN=%s\n", path, token);
     else
-        fprintf(stderr, "prova serve: the development token is in %s (not printed: stderr is not a terminal)\n",
-                path);
+        fprintf(stderr, "prova serve: the development token is in %s (not printed: stderr is not a terminal)\n", path);
 }
 
 int cmd_serve(int argc, char **argv) {

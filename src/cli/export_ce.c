@@ -33,15 +33,19 @@ static void uri_failed(const cli_export *x, const prova_error *err) {
     }
     unsigned char b = (unsigned char)val[err->offset];
     char what[16];
-    if (b > 0x20 && b < 0x7F) snprintf(what, sizeof what, "0x%02X '%c'", b, (char)b);
-    else snprintf(what, sizeof what, "0x%02X", b);
+    if (b > 0x20 && b < 0x7F)
+        snprintf(what, sizeof what, "0x%02X '%c'", b, (char)b);
+    else
+        snprintf(what, sizeof what, "0x%02X", b);
     fprintf(stderr, "prova: %s: \"%s\": byte %zu (%s): %s (%s) at %s\n", opt, val, err->offset, what, err->message,
             err->reason, err->pointer);
 }
 
 static int lib_failed(const cli_export *x, int r, const prova_error *err) {
-    if (err->reason && strncmp(err->reason, "ce_uri", 6) == 0) uri_failed(x, err);
-    else cli_report(culprit(x, err), err);
+    if (err->reason && strncmp(err->reason, "ce_uri", 6) == 0)
+        uri_failed(x, err);
+    else
+        cli_report(culprit(x, err), err);
     return r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 }
 
@@ -88,16 +92,15 @@ int cli_export_cloudevents(const cli_export *x) {
 
     prova_ce_extension ext[CLI_EXPORT_MAX_EXT];
     for (size_t i = 0; i < x->next; i++) ext[i] = (prova_ce_extension){x->ext_name[i], x->ext_value[i]};
-    prova_ce_options o = {.source = x->source ? x->source : "urn:prova:cli", .type = x->type,
-                          .extensions = ext, .nextensions = x->next};
+    prova_ce_options o = {
+        .source = x->source ? x->source : "urn:prova:cli", .type = x->type, .extensions = ext, .nextensions = x->next};
     prova_error err;
     prova_buf out = PROVA_BUF_INIT, body = PROVA_BUF_INIT;
     int rc, r;
     if (batch) {
         const prova_json *const one[1] = {x->record};
         size_t n = x->nrecords ? x->nrecords : 1;
-        r = prova_ce_wrap_batch(x->nrecords ? x->records : one, x->nrecords ? x->infos : &x->info, n, &o, &out,
-                                &err);
+        r = prova_ce_wrap_batch(x->nrecords ? x->records : one, x->nrecords ? x->infos : &x->info, n, &o, &out, &err);
         rc = r < 0 ? lib_failed(x, r, &err) : emit(x, PROVA_CE_BATCH_CONTENT_TYPE, &out);
     } else if (binary) {
         r = prova_ce_wrap_binary(x->record, &x->info, &o, &out, &body, &err);

@@ -42,8 +42,8 @@ int cli_export_dsse(const cli_export *x) {
     for (size_t i = 0; i < x->nsign && i < CLI_EXPORT_MAX_KEYS; i++)
         signers[n++] = (prova_dsse_signer){.key = x->sign_keys[i]};
     if (x->hmac_key) {
-        signers[n++] = (prova_dsse_signer){.hmac_key = x->hmac_key, .hmac_key_len = x->hmac_key_len,
-                                           .keyid = x->keyid ? x->keyid : ""};
+        signers[n++] = (prova_dsse_signer){
+            .hmac_key = x->hmac_key, .hmac_key_len = x->hmac_key_len, .keyid = x->keyid ? x->keyid : ""};
         if (x->hmac_default)
             fprintf(stderr, "prova: warning: the DSSE HMAC signature uses the public default key "
                             "\"ophamin-scenario-proof-key\": it proves integrity against accidents only, never who "

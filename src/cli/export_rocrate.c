@@ -52,8 +52,10 @@ static int write_dir(const cli_export *x, const char *fname, const prova_buf *me
     struct stat st;
     if (stat(x->out, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
-            return cli_fail(EXIT_USAGE, "%s exists and is not a directory (a crate is a directory; --zip writes a "
-                                        "file)", x->out);
+            return cli_fail(EXIT_USAGE,
+                            "%s exists and is not a directory (a crate is a directory; --zip writes a "
+                            "file)",
+                            x->out);
         if (!x->force) return cli_fail(EXIT_USAGE, "%s exists (use --force to replace it)", x->out);
     } else if (errno != ENOENT) {
         return cli_fail(EXIT_USAGE, "%s: %s", x->out, strerror(errno));

@@ -6,7 +6,10 @@
 /* The options of each command (cli.h, cli_opt): checked before the command runs. V takes a value; R repeatable. */
 #define V CLI_OPT_VALUE
 #define R CLI_OPT_REPEAT
-#define CANON_OPTS {"--profile", V}, {"--max-depth", V}, {"--max-size", V}, {"--allow-nonfinite", 0}
+#define CANON_OPTS                                                                                                     \
+    {"--profile", V}, {"--max-depth", V}, {"--max-size", V}, {                                                         \
+        "--allow-nonfinite", 0                                                                                         \
+    }
 static const cli_opt canon_opts[] = {CANON_OPTS, {NULL, 0}};
 static const cli_opt hash_opts[] = {CANON_OPTS, {"--alg", V}, {NULL, 0}};
 static const cli_opt keygen_opts[] = {{"--alg", V}, {"--kid", V}, {"--out", V}, {"--force", 0}, {NULL, 0}};
@@ -90,7 +93,8 @@ const cli_cmd cli_commands[] = {
      "  --key KEY        the sender's Ed25519 private key (JWK or PEM)\n"
      "  --trace-id ID    default: a new UUIDv4;  --ts TS: default now, RFC 3339 UTC with microseconds\n"
      "  --dialect D      prova (default; sig + kid + version + sig_alg), ope-lib (sender_sig + kid),\n"
-     "                   starter (signature + sender{kid,jwk}; cid over the ASCII-escaped payload as the gateway does)\n"
+     "                   starter (signature + sender{kid,jwk}; cid over the ASCII-escaped payload as the gateway "
+     "does)\n"
      "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
      cmd_pack, pack_opts, NULL},
     {"verify",
@@ -132,15 +136,15 @@ const cli_cmd cli_commands[] = {
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
      "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n",
      cmd_bundle, bundle_opts, NULL},
-    {"oe",
-     "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",
+    {"oe", "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",
      "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
      "  oe append --chain CHAIN.json --type T [--actor A] [--actor-type X] [--sentiment positive|negative|neutral]\n"
      "            [--created-at TS] [PAYLOAD|-]\n"
      "      appends an event (seq, prev_hash, event_hash) and prints it; the first append creates CHAIN.json with\n"
      "      [--hash-alg sha256|sha384|sha512|sha3-256|sha3-384|sha3-512] [--sig-alg ed25519|ed448|ecdsa-p256|\n"
      "      ecdsa-p384|ecdsa-p521] [--chain-type resource_audit|manual|incident_response|compliance_report]\n"
-     "      [--origin-type O] [--origin-id I] [--id ID]   (oe new --chain F [same options] [--force] creates it alone)\n"
+     "      [--origin-type O] [--origin-id I] [--id ID]   (oe new --chain F [same options] [--force] creates it "
+     "alone)\n"
      "  oe resolve --chain CHAIN.json [--at TS]\n"
      "      checks every event, computes the chain hash (printed), and closes the chain (open -> resolved)\n"
      "  oe certify --key KEY --chain CHAIN.json --artifact-type T --artifact-ref R [--artifact-title S]\n"
@@ -156,18 +160,19 @@ const cli_cmd cli_commands[] = {
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
      cmd_oe, oe_opts, oe_subs},
     {"proof",
-     "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id [FILE|-]",
+     "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id "
+     "[FILE|-]",
      "Ophamin proof records (EmpiricalProofRecord 1.0, docs/proof.md).\n"
      "  proof sign   prints the signed record: proof_id = SHA-256 and signature = HMAC-SHA256 (lowercase hex) of the\n"
      "               ophamin canonical body (the record without signature, proof_id, attestation); with\n"
      "               --attest-key (Ed25519) and --author, an attestation over the same bytes. The key: a file's\n"
      "               bytes (one trailing newline dropped), standard base64, PROVA_HMAC_KEY_B64, or --default-key\n"
-     "               (the public \"ophamin-scenario-proof-key\": anyone can forge it; integrity against accidents only)\n"
+     "               (the public \"ophamin-scenario-proof-key\": anyone can forge it; integrity against accidents "
+     "only)\n"
      "  proof id     prints the record's content address (proof_id), recomputed\n"
      "Verify with prova verify [--hmac-key ...] PROOF.json (detected automatically).\n",
      cmd_proof, proof_opts, proof_subs},
-    {"export",
-     "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
+    {"export", "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
      "Carries a record of any family (OPE envelope, receipt, chain or bundle; OpenExecution bundle or resolved\n"
      "chain; proof record) into another format (docs/interop.md). The record is verified first (freshness not\n"
      "checked): give its keys as for prova verify (--jwks F | --key F, --trust-embedded-key, --hmac-key F |\n"
@@ -186,8 +191,7 @@ const cli_cmd cli_commands[] = {
      "                             in --spool DIR, default $XDG_STATE_HOME/prova/spool; --token T or\n"
      "                             PROVA_SINK_TOKEN: a bearer token)\n",
      cmd_export, export_opts, NULL},
-    {"import",
-     "import [--headers F] [--json] [--extract] [verify options] FILE|-",
+    {"import", "import [--headers F] [--json] [--extract] [verify options] FILE|-",
      "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
      "headers in --headers F) and verifies both layers: the wrapper (DSSE signatures by keyid against --jwks/--key\n"
      "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
@@ -195,7 +199,8 @@ const cli_cmd cli_commands[] = {
      "Statement's record) instead of verifying it.\n",
      cmd_import, import_opts, NULL},
     {"mcp",
-     "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin O]...",
+     "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin "
+     "O]...",
      "Serves prova's abilities as MCP tools for AI agents (docs/mcp.md, docs/mcp-tools.md): newline-delimited\n"
      "JSON-RPC on stdin/stdout (the default; logs on stderr only), or streamable HTTP at ADDR/mcp.\n"
      "  --http ADDR                  HOST:PORT, or PORT alone for 127.0.0.1:PORT; off loopback a token is required\n"
@@ -205,7 +210,8 @@ const cli_cmd cli_commands[] = {
      "  --allow-inline-sender-keys   with --data: also accept a starter envelope's own sender.jwk\n"
      "  --key K                      without --data: the key pack_envelope and export --to dsse sign with\n"
      "  --jwks F                     trusted public keys for the verify tools (repeatable)\n"
-     "  --tokens F                   --http: bearer tokens (the gateway's tokens.json format; default DIR/tokens.json)\n"
+     "  --tokens F                   --http: bearer tokens (the gateway's tokens.json format; default "
+     "DIR/tokens.json)\n"
      "  --allow-origin O             --http: a browser Origin accepted besides loopback ones (repeatable)\n"
      "  --max-message BYTES          the largest JSON-RPC message (default 4 MiB)\n"
      "  --tls-cert F --tls-key F     --http: serve HTTPS (PEM), as prova serve does\n"
@@ -215,13 +221,11 @@ const cli_cmd cli_commands[] = {
      "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
      "POST /mcp (--no-mcp turns it off).\n",
      cmd_mcp, NULL, NULL},
-    {"sink",
-     "sink flush [--spool DIR] [--token T]",
+    {"sink", "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
      cmd_sink, sink_opts, sink_subs},
-    {"serve",
-     "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
+    {"serve", "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
      "and certificates, and verifies any document; SQLite store (WAL, every acknowledged write is on disk).\n"
      "API: GET /docs and GET /openapi.json on the running gateway; operations: docs/operations.md.\n"
@@ -236,7 +240,8 @@ const cli_cmd cli_commands[] = {
      "  --allow-inline-sender-keys  also accept a starter envelope's own sender.jwk (unpinned: any key)\n"
      "  --tokens FILE               bearer tokens and ODIN API keys (default DIR/tokens.json, generated with a\n"
      "                              development token on first run): {\"tokens\":[{\"name\",\"token\"|\"sha256\",\n"
-     "                              \"scopes\":[\"ope:write\",\"oe:write\"]}],\"odin_api_keys\":[{\"key\",\"secret\"}]}\n"
+     "                              "
+     "\"scopes\":[\"ope:write\",\"oe:write\"]}],\"odin_api_keys\":[{\"key\",\"secret\"}]}\n"
      "  --tls-cert F --tls-key F    serve HTTPS (PEM)\n"
      "  --config FILE               \"name = value\" lines with these option names (also PROVA_CONFIG)\n"
      "  --threads N                 HTTP threads (default 2 x CPUs)\n"
@@ -288,8 +293,10 @@ int main(int argc, char **argv) {
     }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         if (argc > 2 && !cli_find(argv[2])) return cli_unknown_command(argv[2]);
-        if (argc > 2) cli_print_help(cli_find(argv[2]), stdout);
-        else cli_usage(stdout);
+        if (argc > 2)
+            cli_print_help(cli_find(argv[2]), stdout);
+        else
+            cli_usage(stdout);
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {

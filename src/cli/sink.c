@@ -19,11 +19,11 @@
 
 #include "export.h"
 
-#define SPOOL_MAGIC "prova-spool 1\n"
-#define DEFAULT_RETRIES 3U
+#define SPOOL_MAGIC        "prova-spool 1\n"
+#define DEFAULT_RETRIES    3U
 #define DEFAULT_TIMEOUT_MS 10000L
-#define DEFAULT_SPOOL_MAX ((size_t)64 << 20)
-#define MAX_SPOOLED 100000
+#define DEFAULT_SPOOL_MAX  ((size_t)64 << 20)
+#define MAX_SPOOLED        100000
 
 typedef struct answer {
     char head[256]; /* the first bytes of the response body, for error messages */
@@ -101,9 +101,12 @@ static int send_once(const cli_sink *s, const char *url, const char *ctype, cons
         CURLcode cr = curl_easy_perform(c);
         if (cr == CURLE_OK) {
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-            if (*status >= 200 && *status < 300) rc = SEND_OK;
-            else if (*status == 408 || *status == 429 || *status >= 500) rc = SEND_RETRY;
-            else rc = SEND_REFUSED;
+            if (*status >= 200 && *status < 300)
+                rc = SEND_OK;
+            else if (*status == 408 || *status == 429 || *status >= 500)
+                rc = SEND_RETRY;
+            else
+                rc = SEND_REFUSED;
         } else if (cr == CURLE_UNSUPPORTED_PROTOCOL || cr == CURLE_URL_MALFORMAT) {
             if (!errbuf[0]) snprintf(errbuf, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cr));
             rc = SEND_REFUSED;
@@ -127,8 +130,10 @@ static int send_retrying(const cli_sink *s, const char *url, const char *ctype, 
         answer a;
         int r = send_once(s, url, ctype, h, nh, body, len, &status, errbuf, &a);
         if (r == SEND_OK) return SEND_OK;
-        if (status) snprintf(why, whycap, "HTTP %ld%s%.200s", status, a.n ? ": " : "", a.head);
-        else snprintf(why, whycap, "%s", errbuf);
+        if (status)
+            snprintf(why, whycap, "HTTP %ld%s%.200s", status, a.n ? ": " : "", a.head);
+        else
+            snprintf(why, whycap, "%s", errbuf);
         if (r == SEND_REFUSED) return r;
         if (k + 1 < tries) {
             usleep(delay);
@@ -157,7 +162,9 @@ static int ensure_dir(const char *path) {
     return EXIT_OK;
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* The spooled event files, oldest first, and their total size. *ret is NULL when the directory does not exist. */
 static int spool_list(const char *dir, char ***ret, size_t *ret_n, size_t *ret_bytes) {
@@ -177,7 +184,10 @@ static int spool_list(const char *dir, char ***ret, size_t *ret_n, size_t *ret_b
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             char **nn = realloc(names, cap * sizeof *names);
-            if (!nn) { rc = cli_fail(EXIT_INTERNAL, "out of memory"); break; }
+            if (!nn) {
+                rc = cli_fail(EXIT_INTERNAL, "out of memory");
+                break;
+            }
             names = nn;
         }
         char path[4096];
@@ -185,8 +195,10 @@ static int spool_list(const char *dir, char ***ret, size_t *ret_n, size_t *ret_b
         struct stat st;
         if (stat(path, &st) == 0) *ret_bytes += (size_t)st.st_size;
         names[n] = strdup(e->d_name);
-        if (!names[n]) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-        else n++;
+        if (!names[n])
+            rc = cli_fail(EXIT_INTERNAL, "out of memory");
+        else
+            n++;
     }
     closedir(d);
     if (n) qsort(names, n, sizeof *names, by_name);
@@ -219,7 +231,8 @@ static int spool_store(const cli_sink *s, const char *url, const char *ctype, co
         w = prova_buf_append(&b, line, strlen(line));
     }
     if (w == 0) w = prova_buf_append(&b, body, len);
-    if (w < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+    if (w < 0)
+        rc = cli_fail(EXIT_INTERNAL, "out of memory");
     else if (bytes + b.len > max)
         rc = cli_fail(EXIT_INTERNAL, "the spool %s is full (%zu of %zu bytes): the event was NOT stored", s->spool,
                       bytes, max);
@@ -227,11 +240,14 @@ static int spool_store(const cli_sink *s, const char *url, const char *ctype, co
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         char path[4200];
-        snprintf(path, sizeof path, "%s/%020lld-%ld.event", s->spool,
-                 (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, (long)getpid());
+        snprintf(path, sizeof path, "%s/%020lld-%ld.event", s->spool, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
+                 (long)getpid());
         rc = cli_write_file_atomic(path, b.data, b.len);
-        if (rc == EXIT_OK) fprintf(stderr, "prova: warning: the event was spooled in %s: it will be sent by the next "
-                                   "`prova export --post` or `prova sink flush`\n", path);
+        if (rc == EXIT_OK)
+            fprintf(stderr,
+                    "prova: warning: the event was spooled in %s: it will be sent by the next "
+                    "`prova export --post` or `prova sink flush`\n",
+                    path);
     }
     prova_buf_free(&b);
     return rc;
@@ -369,8 +385,10 @@ void cli_sink_from_export(const cli_export *x, cli_sink *ret) {
         ret->spool = x->spool;
     } else {
         const char *st = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-        if (st && *st) snprintf(spool, sizeof spool, "%s/prova/spool", st);
-        else if (home && *home) snprintf(spool, sizeof spool, "%s/.local/state/prova/spool", home);
+        if (st && *st)
+            snprintf(spool, sizeof spool, "%s/prova/spool", st);
+        else if (home && *home)
+            snprintf(spool, sizeof spool, "%s/.local/state/prova/spool", home);
         ret->spool = spool[0] ? spool : NULL;
     }
 }

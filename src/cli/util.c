@@ -18,10 +18,12 @@
 /* Buffers of BIG bytes or more live in their own anonymous mappings, advised to use transparent huge pages:
  * canonicalizing a 100 MB file otherwise spends a third of its time in 4 KiB page faults. Whether a block is
  * mapped follows from its size, which the library passes back on every realloc/free. */
-#define BIG ((size_t)4 << 20)
+#define BIG       ((size_t)4 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static size_t round_huge(size_t n) { return (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); }
+static size_t round_huge(size_t n) {
+    return (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
 
 static void *big_map(size_t n) {
     void *p = mmap(NULL, round_huge(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -40,8 +42,10 @@ static void *big_malloc(void *ctx, size_t n) {
 static void big_free(void *ctx, void *p, size_t n) {
     (void)ctx;
     if (!p) return;
-    if (n >= BIG) munmap(p, round_huge(n));
-    else free(p);
+    if (n >= BIG)
+        munmap(p, round_huge(n));
+    else
+        free(p);
 }
 
 static void *big_realloc(void *ctx, void *p, size_t old, size_t n) {
@@ -62,11 +66,15 @@ static void *big_realloc(void *ctx, void *p, size_t old, size_t n) {
 
 static const prova_allocator big_allocator = {big_malloc, big_realloc, big_free, NULL};
 
-const prova_allocator *cli_allocator(void) { return &big_allocator; }
+const prova_allocator *cli_allocator(void) {
+    return &big_allocator;
+}
 
 static int input_open(const char *path, size_t max_size, bool map_any, cli_input *ret);
 
-int cli_input_open(const char *path, size_t max_size, cli_input *ret) { return input_open(path, max_size, false, ret); }
+int cli_input_open(const char *path, size_t max_size, cli_input *ret) {
+    return input_open(path, max_size, false, ret);
+}
 
 int cli_input_open_stream(const char *path, size_t pipe_max, cli_input *ret) {
     return input_open(path, pipe_max, true, ret);
@@ -176,7 +184,9 @@ void cli_json_begin(bool on) {
     fails.json = on;
 }
 
-void cli_json_wrote(void) { fails.wrote = true; }
+void cli_json_wrote(void) {
+    fails.wrote = true;
+}
 
 /* The kept failure (or, if none was kept, one that says where to look) as a report on one line of stdout. */
 static int print_kept(int rc) {
@@ -189,13 +199,15 @@ static int print_kept(int rc) {
     prova_buf out = PROVA_BUF_INIT;
     /* Nothing was verified: the input or the command line was at fault (exit 2), or prova was (exit 3). */
     int w = !rep || prova_report_add_check(rep, fails.check, false, fails.reason, fails.at, fails.message) < 0 ||
-                    prova_report_set_outcome(rep, PROVA_OUTCOME_BAD_INPUT) < 0 ||
-                    prova_report_to_json(rep, &out) < 0 || prova_buf_append(&out, "\n", 1) < 0
+                    prova_report_set_outcome(rep, PROVA_OUTCOME_BAD_INPUT) < 0 || prova_report_to_json(rep, &out) < 0 ||
+                    prova_buf_append(&out, "\n", 1) < 0
                 ? EXIT_INTERNAL
                 : EXIT_OK;
     fails.pending = false;
-    if (w == EXIT_OK) w = cli_write_stdout(out.data, out.len);
-    else fputs("prova: out of memory\n", stderr);
+    if (w == EXIT_OK)
+        w = cli_write_stdout(out.data, out.len);
+    else
+        fputs("prova: out of memory\n", stderr);
     prova_buf_free(&out);
     prova_report_free(rep);
     if (w == EXIT_OK) fails.wrote = true;
@@ -430,9 +442,13 @@ int cli_check_args(const cli_cmd *cmd, int argc, char **argv) {
     return EXIT_OK;
 }
 
-bool cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
+bool cli_is_help(const char *arg) {
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
 
-void cli_print_help(const cli_cmd *cmd, FILE *f) { fprintf(f, "usage: prova %s\n\n%s", cmd->synopsis, cmd->help); }
+void cli_print_help(const cli_cmd *cmd, FILE *f) {
+    fprintf(f, "usage: prova %s\n\n%s", cmd->synopsis, cmd->help);
+}
 
 int64_t cli_now_us(void) {
     struct timespec ts;
@@ -473,9 +489,13 @@ static int load_key(const char *path, bool need_private, const char *jwks_option
     return EXIT_OK;
 }
 
-int cli_load_key(const char *path, prova_key **ret) { return load_key(path, false, NULL, ret); }
+int cli_load_key(const char *path, prova_key **ret) {
+    return load_key(path, false, NULL, ret);
+}
 
-int cli_load_private_key(const char *path, prova_key **ret) { return load_key(path, true, NULL, ret); }
+int cli_load_private_key(const char *path, prova_key **ret) {
+    return load_key(path, true, NULL, ret);
+}
 
 int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **ret) {
     return load_key(path, false, jwks_option, ret);

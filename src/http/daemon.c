@@ -295,8 +295,10 @@ static void settle(conn *c, int rc) {
     if (rc == HTTP_CALLED) {
         http_from_call(req, rt->wrap_data);
     } else if (rc < 0 && !req->resp.status) {
-        if (rc == PROVA_ENOMEM) http_error(req, 503, "out_of_memory", "the gateway is out of memory");
-        else http_error(req, 500, "internal", "internal error (%s)", prova_status_name(rc));
+        if (rc == PROVA_ENOMEM)
+            http_error(req, 503, "out_of_memory", "the gateway is out of memory");
+        else
+            http_error(req, 500, "internal", "internal error (%s)", prova_status_name(rc));
     }
 }
 
@@ -316,9 +318,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c->req.path = url;
         atomic_fetch_add(&d->inflight, 1);
         int m = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ? HTTP_GET
-                : strcmp(method, "POST") == 0                              ? HTTP_POST
-                : strcmp(method, "DELETE") == 0                            ? HTTP_DELETE
-                                                                           : 0;
+                : strcmp(method, "POST") == 0                             ? HTTP_POST
+                : strcmp(method, "DELETE") == 0                           ? HTTP_DELETE
+                                                                          : 0;
         c->req.method = m;
         c->route = find_route(d, &c->req, url, m, &c->segs, &c->method_mismatch);
         if (body_too_large(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length"), d->cfg.max_body)) {
@@ -378,8 +380,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     return send_response(c);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
+static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode toe) {
     (void)mc;
     httpd *d = cls;
     conn *c = *con_cls;
@@ -391,8 +392,10 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     http_record(d, c->route, status, us);
     if (!d->cfg.quiet)
         fprintf(stderr, "%s %s %u %" PRId64 "us %zuB\n",
-                c->req.method == HTTP_POST ? "POST" : c->req.method == HTTP_DELETE ? "DELETE" : "GET", c->req.path,
-                status, us, c->body.len);
+                c->req.method == HTTP_POST     ? "POST"
+                : c->req.method == HTTP_DELETE ? "DELETE"
+                                               : "GET",
+                c->req.path, status, us, c->body.len);
     /* A request cut off while its write is queued keeps its state until the writer is done with it. */
     if (c->pending && !atomic_load(&c->woken)) {
         logf_(d, "connection closed while its write was queued; the write completes");
@@ -413,8 +416,7 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 
 /* ---- Start and stop ------------------------------------------------------------------------------------ */
 
-int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len,
-                      bool *ret_loopback) {
+int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len, bool *ret_loopback) {
     char host[256];
     const char *port;
     memset(ss, 0, sizeof *ss);
@@ -443,8 +445,10 @@ int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss
         struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
         a->sin6_family = AF_INET6;
         a->sin6_port = htons((uint16_t)p);
-        if (!host[0]) a->sin6_addr = in6addr_any;
-        else if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1) return -1;
+        if (!host[0])
+            a->sin6_addr = in6addr_any;
+        else if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+            return -1;
         *len = sizeof *a;
         *ret_loopback = host[0] && IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
     } else {
@@ -469,8 +473,10 @@ static int read_pem(httpd *d, const char *path, prova_buf *out) {
     size_t n;
     int rc = 0;
     while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (out->len + n > ((size_t)1 << 20)) rc = PROVA_ELIMIT;
-        else rc = prova_buf_append(out, chunk, n);
+        if (out->len + n > ((size_t)1 << 20))
+            rc = PROVA_ELIMIT;
+        else
+            rc = prova_buf_append(out, chunk, n);
     }
     fclose(f);
     if (rc == 0) rc = prova_buf_append(out, "", 1);
@@ -498,8 +504,8 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         http_stop(d);
         return 2;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                     MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     prova_buf cert = PROVA_BUF_INIT, key = PROVA_BUF_INIT;
     if (cfg->tls_cert || cfg->tls_key) {

@@ -21,18 +21,18 @@ struct MHD_Connection;
 struct MHD_Daemon;
 
 typedef struct http_config {
-    const char *listen;           /* "127.0.0.1:8080", "[::1]:8080", ":8080" (and PORT alone when bare_port) */
-    bool bare_port;               /* accept PORT alone for 127.0.0.1:PORT */
-    bool mcp_only;                /* serve only /mcp and /health (prova mcp --http) */
-    bool no_mcp;                  /* do not serve /mcp */
+    const char *listen; /* "127.0.0.1:8080", "[::1]:8080", ":8080" (and PORT alone when bare_port) */
+    bool bare_port;     /* accept PORT alone for 127.0.0.1:PORT */
+    bool mcp_only;      /* serve only /mcp and /health (prova mcp --http) */
+    bool no_mcp;        /* do not serve /mcp */
     const char *tls_cert, *tls_key;
-    unsigned threads;             /* pool threads; 0: 2 x CPUs */
+    unsigned threads; /* pool threads; 0: 2 x CPUs */
     unsigned max_connections;
-    unsigned timeout_s;           /* idle connection timeout */
-    size_t max_body;              /* bytes */
-    size_t max_header;            /* bytes of request line + headers (per-connection memory) */
-    bool quiet;                   /* no access log */
-    const char *log_prefix;       /* "prova serve", "prova mcp" */
+    unsigned timeout_s;             /* idle connection timeout */
+    size_t max_body;                /* bytes */
+    size_t max_header;              /* bytes of request line + headers (per-connection memory) */
+    bool quiet;                     /* no access log */
+    const char *log_prefix;         /* "prova serve", "prova mcp" */
     const char *const *mcp_origins; /* Origin values /mcp accepts besides loopback ones */
     size_t nmcp_origins;
 } http_config;
@@ -49,8 +49,7 @@ void http_stop(httpd *d);
 
 /* A listen address: HOST:PORT, [V6]:PORT, :PORT (every interface; "localhost" is 127.0.0.1) and, when bare_port,
  * PORT alone for 127.0.0.1:PORT. *ret_loopback: only this machine can connect. 0, or -1 when it does not parse. */
-int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len,
-                      bool *ret_loopback);
+int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss, socklen_t *len, bool *ret_loopback);
 
 /* ---- Inside the daemon (daemon.c, routes.c, metrics.c) ------------------------------------------------------- */
 
@@ -89,17 +88,17 @@ typedef int (*http_handler)(http_req *r);
 
 /* What a handler returns. */
 #define HTTP_RESPONDED 0 /* r->resp is set */
-#define HTTP_CALLED 1    /* r->call holds the result or the error: the daemon writes the response from it */
-#define HTTP_PENDING 2   /* the call waits for the writer */
+#define HTTP_CALLED    1 /* r->call holds the result or the error: the daemon writes the response from it */
+#define HTTP_PENDING   2 /* the call waits for the writer */
 
 typedef struct http_route {
     int method;
     const char *pattern; /* '*' matches one non-empty path segment */
     http_handler handler;
-    unsigned scope;      /* the scope its writes need (0: open); a bad bearer token is refused before the handler */
-    const char *name;    /* for metrics: the pattern with {names} */
-    bool wrap_data;      /* the call's result is sent as {"data": result} (the OpenExecution API) */
-    bool mcp_mode;       /* also served by prova mcp --http */
+    unsigned scope;   /* the scope its writes need (0: open); a bad bearer token is refused before the handler */
+    const char *name; /* for metrics: the pattern with {names} */
+    bool wrap_data;   /* the call's result is sent as {"data": result} (the OpenExecution API) */
+    bool mcp_mode;    /* also served by prova mcp --http */
 } http_route;
 
 extern const http_route http_routes[];
@@ -120,7 +119,8 @@ struct http_req {
 
 /* Response helpers (routes.c, daemon.c). Each returns HTTP_RESPONDED, or a negative status on allocation failure. */
 int http_text(http_req *r, unsigned status, const char *content_type, const void *data, size_t len);
-int http_error(http_req *r, unsigned status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int http_error(http_req *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 int http_header(http_req *r, const char *name, const char *value);
 /* The response of a finished call: its result (wrapped as {"data": ...} when wrap), or its error. */
 void http_from_call(http_req *r, bool wrap);

@@ -18,7 +18,7 @@ static unsigned code_index(unsigned status) {
 }
 
 /* Upper bounds of the latency buckets, microseconds (the last is +Inf). */
-static const int64_t bucket_us[HTTP_BUCKETS] = {250,    500,    1000,    2500,    5000,    10000,   25000,
+static const int64_t bucket_us[HTTP_BUCKETS] = {250,   500,    1000,   2500,   5000,    10000,   25000,
                                                 50000, 100000, 250000, 500000, 1000000, 5000000, INT64_MAX};
 
 void http_record(httpd *d, size_t route, unsigned status, int64_t us) {
@@ -33,7 +33,9 @@ void http_record(httpd *d, size_t route, unsigned status, int64_t us) {
         }
 }
 
-static const char *route_label(size_t i) { return i < http_nroutes ? http_routes[i].name : "unmatched"; }
+static const char *route_label(size_t i) {
+    return i < http_nroutes ? http_routes[i].name : "unmatched";
+}
 static const char *route_method(size_t i) {
     static const char *const names[] = {"any", "GET", "POST", "DELETE"};
     if (i >= http_nroutes || http_routes[i].method < HTTP_GET || http_routes[i].method > HTTP_DELETE) return "any";
@@ -67,8 +69,7 @@ int http_metrics_text(httpd *d, prova_buf *b) {
     int rc = family(b, "prova_build_info", "gauge", "The running prova.");
     rc |= prova_buf_printf(b, "prova_build_info{version=\"%s\"} 1\n", PROVA_VERSION_STRING);
     rc |= family(b, "prova_uptime_seconds", "gauge", "Seconds since the server started.");
-    rc |= prova_buf_printf(b, "prova_uptime_seconds %.3f\n",
-                           (double)(app_now_us() - app_started_us(d->a)) / 1e6);
+    rc |= prova_buf_printf(b, "prova_uptime_seconds %.3f\n", (double)(app_now_us() - app_started_us(d->a)) / 1e6);
     rc |= family(b, "prova_http_requests_total", "counter", "HTTP requests by route, method and status code.");
     for (size_t i = 0; i <= http_nroutes; i++) {
         if (!series_first(i, true)) continue; /* an alias (/healthz) is counted under its route's own series */
@@ -78,8 +79,10 @@ int http_metrics_text(httpd *d, prova_buf *b) {
                 if (same_series(i, k, true)) n += atomic_load(&d->route_metrics[k].by_code[c]);
             if (!n) continue;
             char code[16];
-            if (code_table[c]) snprintf(code, sizeof code, "%u", code_table[c]);
-            else strcpy(code, "other");
+            if (code_table[c])
+                snprintf(code, sizeof code, "%u", code_table[c]);
+            else
+                strcpy(code, "other");
             rc |= prova_buf_printf(b, "prova_http_requests_total{route=\"%s\",method=\"%s\",code=\"%s\"} %llu\n",
                                    route_label(i), route_method(i), code, n);
         }

@@ -141,7 +141,9 @@ static int h_proof_canonicalize(http_req *r) {
 
 /* ---- OPE and OpenExecution: one operation each ---------------------------------------------------------------- */
 
-static int called(int rc) { return rc == APP_PENDING ? HTTP_PENDING : HTTP_CALLED; }
+static int called(int rc) {
+    return rc == APP_PENDING ? HTTP_PENDING : HTTP_CALLED;
+}
 
 static int h_ope_envelope(http_req *r) {
     const char *key = http_header_in(r, "X-ODIN-API-Key");
@@ -166,21 +168,37 @@ static int h_ope_chain(http_req *r) {
     return rc < 0 ? rc : HTTP_CALLED;
 }
 
-static int h_ope_export(http_req *r) { return called(app_ope_export(&r->call, r->param[0])); }
+static int h_ope_export(http_req *r) {
+    return called(app_ope_export(&r->call, r->param[0]));
+}
 
-static int h_oe_chain_create(http_req *r) { return called(app_oe_chain_create(&r->call, r->body, r->body_len)); }
-static int h_oe_chain_get(http_req *r) { return called(app_oe_chain_get(&r->call, r->param[0])); }
+static int h_oe_chain_create(http_req *r) {
+    return called(app_oe_chain_create(&r->call, r->body, r->body_len));
+}
+static int h_oe_chain_get(http_req *r) {
+    return called(app_oe_chain_get(&r->call, r->param[0]));
+}
 static int h_oe_event_append(http_req *r) {
     return called(app_oe_event_append(&r->call, r->param[0], r->body, r->body_len));
 }
-static int h_oe_resolve(http_req *r) { return called(app_oe_resolve(&r->call, r->param[0], r->body, r->body_len)); }
-static int h_oe_certify(http_req *r) { return called(app_oe_certify(&r->call, r->param[0], r->body, r->body_len)); }
-static int h_oe_revoke(http_req *r) { return called(app_oe_revoke(&r->call, r->param[0], r->body, r->body_len)); }
+static int h_oe_resolve(http_req *r) {
+    return called(app_oe_resolve(&r->call, r->param[0], r->body, r->body_len));
+}
+static int h_oe_certify(http_req *r) {
+    return called(app_oe_certify(&r->call, r->param[0], r->body, r->body_len));
+}
+static int h_oe_revoke(http_req *r) {
+    return called(app_oe_revoke(&r->call, r->param[0], r->body, r->body_len));
+}
 static int h_oe_supersede(http_req *r) {
     return called(app_oe_supersede(&r->call, r->param[0], r->body, r->body_len));
 }
-static int h_oe_verify(http_req *r) { return called(app_oe_verify(&r->call, r->param[0])); }
-static int h_oe_bundle(http_req *r) { return called(app_oe_bundle(&r->call, r->param[0])); }
+static int h_oe_verify(http_req *r) {
+    return called(app_oe_verify(&r->call, r->param[0]));
+}
+static int h_oe_bundle(http_req *r) {
+    return called(app_oe_bundle(&r->call, r->param[0]));
+}
 
 static int h_oe_public_key(http_req *r) {
     app_oe_public_key(&r->call);
@@ -195,7 +213,9 @@ static int h_mcp(http_req *r) {
     httpd *d = r->d;
     if (!d->mcp) return http_error(r, 404, "not_found", "the MCP endpoint is disabled (--no-mcp)");
     mcp_http_in in = {
-        .method = r->method == HTTP_POST ? MCP_HTTP_POST : r->method == HTTP_DELETE ? MCP_HTTP_DELETE : MCP_HTTP_GET,
+        .method = r->method == HTTP_POST     ? MCP_HTTP_POST
+                  : r->method == HTTP_DELETE ? MCP_HTTP_DELETE
+                                             : MCP_HTTP_GET,
         .session_id = http_header_in(r, "Mcp-Session-Id"),
         .protocol = http_header_in(r, "MCP-Protocol-Version"),
         .origin = http_header_in(r, "Origin"),
@@ -229,7 +249,7 @@ static int h_mcp(http_req *r) {
 /* ---- The table ------------------------------------------------------------------------------------------------- */
 
 #define OPE APP_SCOPE_OPE_WRITE
-#define OE APP_SCOPE_OE_WRITE
+#define OE  APP_SCOPE_OE_WRITE
 
 const http_route http_routes[] = {
     {HTTP_GET, "/health", h_health, 0, "/health", false, true},
@@ -249,14 +269,12 @@ const http_route http_routes[] = {
     {HTTP_GET, "/api/v1/chains/*", h_oe_chain_get, 0, "/api/v1/chains/{chainId}", true, false},
     {HTTP_POST, "/api/v1/chains/*/events", h_oe_event_append, OE, "/api/v1/chains/{chainId}/events", true, false},
     {HTTP_POST, "/api/v1/chains/*/resolve", h_oe_resolve, OE, "/api/v1/chains/{chainId}/resolve", true, false},
-    {HTTP_POST, "/api/v1/chains/*/certificate", h_oe_certify, OE, "/api/v1/chains/{chainId}/certificate", true,
-     false},
+    {HTTP_POST, "/api/v1/chains/*/certificate", h_oe_certify, OE, "/api/v1/chains/{chainId}/certificate", true, false},
     {HTTP_POST, "/api/v1/provenance/certificates/*/revoke", h_oe_revoke, OE,
      "/api/v1/provenance/certificates/{certificateId}/revoke", true, false},
     {HTTP_POST, "/api/v1/provenance/certificates/*/supersede", h_oe_supersede, OE,
      "/api/v1/provenance/certificates/{certificateId}/supersede", true, false},
-    {HTTP_GET, "/api/v1/provenance/verify/*", h_oe_verify, 0, "/api/v1/provenance/verify/{certificateId}", true,
-     false},
+    {HTTP_GET, "/api/v1/provenance/verify/*", h_oe_verify, 0, "/api/v1/provenance/verify/{certificateId}", true, false},
     {HTTP_GET, "/api/v1/provenance/public-key", h_oe_public_key, 0, "/api/v1/provenance/public-key", false, false},
     {HTTP_GET, "/api/v1/provenance/bundle/*", h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}", false,
      false},

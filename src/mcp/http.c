@@ -51,9 +51,12 @@ static int fail(mcp_http_out *out, unsigned status, const char *msg) {
 
 /* http://localhost[:port], http://127.0.0.1[:port], http://[::1][:port] (or https). */
 static bool loopback_origin(const char *o) {
-    if (strncasecmp(o, "http://", 7) == 0) o += 7;
-    else if (strncasecmp(o, "https://", 8) == 0) o += 8;
-    else return false;
+    if (strncasecmp(o, "http://", 7) == 0)
+        o += 7;
+    else if (strncasecmp(o, "https://", 8) == 0)
+        o += 8;
+    else
+        return false;
     static const char *const hosts[] = {"localhost", "127.0.0.1", "[::1]"};
     for (size_t i = 0; i < 3; i++) {
         size_t n = strlen(hosts[i]);
@@ -156,8 +159,9 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
         return fail(out, 405, "Method Not Allowed: POST JSON-RPC messages; this server offers no SSE stream on GET");
     }
     if (in->protocol && !mcp_version_supported(in->protocol))
-        return fail(out, 400, "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, 2025-06-18, "
-                              "2025-03-26, 2024-11-05)");
+        return fail(out, 400,
+                    "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, 2025-06-18, "
+                    "2025-03-26, 2024-11-05)");
     if (in->method == MCP_HTTP_DELETE) {
         if (!in->session_id) return fail(out, 400, "Bad Request: DELETE needs the Mcp-Session-Id header");
         mcp_session *ss = mcp_sessions_acquire(s, in->session_id);
@@ -181,8 +185,7 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
         return fail(out, 415, "Unsupported Media Type: POST a JSON-RPC message as Content-Type: application/json");
     bool json, sse;
     accepts(in->accept, &json, &sse);
-    if (!json && !sse)
-        return fail(out, 406, "Not Acceptable: Accept must allow application/json or text/event-stream");
+    if (!json && !sse) return fail(out, 406, "Not Acceptable: Accept must allow application/json or text/event-stream");
 
     int init = is_initialize(in->body, in->body_len, c->max_message, c->max_depth);
     if (init < 0) return init;
@@ -203,8 +206,9 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
     if (init == 1 && !in->session_id) {
         rc = mcp_sessions_open(s, in->token, &ss, out->session_id);
         if (rc == PROVA_ELIMIT)
-            return fail(out, 503, "Service Unavailable: too many MCP sessions are open (1024); end one with DELETE "
-                                  "or wait for idle ones to expire (1 hour)");
+            return fail(out, 503,
+                        "Service Unavailable: too many MCP sessions are open (1024); end one with DELETE "
+                        "or wait for idle ones to expire (1 hour)");
         if (rc < 0) return rc;
         fresh = true;
     } else {

@@ -19,9 +19,9 @@
 #include "mcp.h"
 #include "prova/encoding.h"
 
-#define MCP_MAX_SESSIONS 1024
+#define MCP_MAX_SESSIONS   1024
 #define MCP_SESSION_IDLE_S 3600
-#define MCP_ID_MAX 128 /* bytes of a request id's JSON tracked for cancellation */
+#define MCP_ID_MAX         128 /* bytes of a request id's JSON tracked for cancellation */
 
 static const char *const versions[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
 
@@ -35,9 +35,9 @@ struct mcp_server {
 struct mcp_session {
     mcp_server *s;
     const app_token *token;
-    pthread_mutex_t lock;   /* one message at a time */
-    char version[16];       /* negotiated; "" before initialize */
-    bool initialized;       /* notifications/initialized received */
+    pthread_mutex_t lock; /* one message at a time */
+    char version[16];     /* negotiated; "" before initialize */
+    bool initialized;     /* notifications/initialized received */
     /* cancellation: the request being handled (its id as JSON) and its flag */
     pthread_mutex_t cancel_lock;
     char inflight[MCP_ID_MAX];
@@ -50,8 +50,12 @@ struct mcp_session {
     bool closed;
 };
 
-const mcp_config *mcp_server_config(const mcp_server *s) { return &s->cfg; }
-const app_token *mcp_session_token(const mcp_session *ss) { return ss->token; }
+const mcp_config *mcp_server_config(const mcp_server *s) {
+    return &s->cfg;
+}
+const app_token *mcp_session_token(const mcp_session *ss) {
+    return ss->token;
+}
 
 bool mcp_version_supported(const char *v) {
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)
@@ -103,7 +107,9 @@ void mcp_session_free(mcp_session *ss) {
     free(ss);
 }
 
-const char *mcp_session_version(const mcp_session *ss) { return ss->version; }
+const char *mcp_session_version(const mcp_session *ss) {
+    return ss->version;
+}
 
 /* ---- HTTP sessions ------------------------------------------------------------------------------------------ */
 
@@ -166,7 +172,7 @@ int mcp_sessions_open(mcp_server *s, const app_token *token, mcp_session **ret, 
 /* The session with this id, referenced (release it), or NULL when unknown or expired. */
 mcp_session *mcp_sessions_acquire(mcp_server *s, const char *id) {
     size_t n = strlen(id);
-    if (n == 0 || n >= sizeof ((mcp_session *)0)->id) return NULL;
+    if (n == 0 || n >= sizeof((mcp_session *)0)->id) return NULL;
     pthread_mutex_lock(&s->lock);
     int64_t now = mono_s();
     mcp_session *found = NULL;
@@ -221,7 +227,9 @@ int mcp_sessions_close(mcp_server *s, mcp_session *ss) {
 
 /* ---- Writing responses -------------------------------------------------------------------------------------- */
 
-static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static int put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
 
 /* A JSON string; bytes that are not UTF-8 (a message quoting client bytes) become U+FFFD. */
 static int put_str(prova_buf *b, const char *s, size_t n) {
@@ -231,13 +239,17 @@ static int put_str(prova_buf *b, const char *s, size_t n) {
     return prova_jw_finish(&w);
 }
 
-static int put_cstr(prova_buf *b, const char *s) { return put_str(b, s, strlen(s)); }
+static int put_cstr(prova_buf *b, const char *s) {
+    return put_str(b, s, strlen(s));
+}
 
 /* The id as JSON (a validated string or integer), or null. */
 static void put_id(prova_jw *w, const prova_json *id, prova_buf *scratch) {
     scratch->len = 0;
-    if (id && prova_canon_write(id, PROVA_PROFILE_OPE, scratch, NULL) == 0) prova_jw_raw(w, scratch->data, scratch->len);
-    else prova_jw_null(w);
+    if (id && prova_canon_write(id, PROVA_PROFILE_OPE, scratch, NULL) == 0)
+        prova_jw_raw(w, scratch->data, scratch->len);
+    else
+        prova_jw_null(w);
 }
 
 /* {"jsonrpc":"2.0","id":ID,"result": — the result follows. */
@@ -480,7 +492,9 @@ static int m_resources_read(mcp_session *ss, const prova_json *id, const prova_j
 
 /* ---- Dispatch ----------------------------------------------------------------------------------------------- */
 
-static bool method_is(const prova_json *m, const char *name) { return prova_json_str_eq(m, name); }
+static bool method_is(const prova_json *m, const char *name) {
+    return prova_json_str_eq(m, name);
+}
 
 /* notifications/cancelled: flags the request in progress with that id. */
 static void cancel(mcp_session *ss, const prova_json *params) {

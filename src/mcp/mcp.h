@@ -21,11 +21,11 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "app.h"
 #include "prova/common.h"
 #include "prova/json.h"
-#include "app.h"
 
-#define MCP_SERVER_NAME "prova"
+#define MCP_SERVER_NAME         "prova"
 #define MCP_DEFAULT_MAX_MESSAGE ((size_t)4 << 20) /* bytes of one JSON-RPC message */
 
 /* JSON-RPC error codes. */
@@ -56,7 +56,7 @@ typedef struct mcp_result {
 } mcp_result;
 
 typedef struct mcp_tool {
-    const char *name;          /* ^[a-z][a-z0-9_]*$ */
+    const char *name; /* ^[a-z][a-z0-9_]*$ */
     const char *title;
     const char *description;
     const char *input_schema;  /* a JSON Schema object (text) */
@@ -97,16 +97,16 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
 /* ---- The server and its sessions (mcp.c) ------------------------------------------------------------------ */
 
 typedef struct mcp_config {
-    app *a;                   /* the service: its store (if any), keys and tokens */
-    const prova_key *key;     /* pack_envelope's key (NULL: the service's signing key) */
-    const prova_keyset *keys; /* trusted keys for verify tools (NULL: the service's verify keys) */
-    size_t max_message;       /* 0: MCP_DEFAULT_MAX_MESSAGE */
+    app *a;                             /* the service: its store (if any), keys and tokens */
+    const prova_key *key;               /* pack_envelope's key (NULL: the service's signing key) */
+    const prova_keyset *keys;           /* trusted keys for verify tools (NULL: the service's verify keys) */
+    size_t max_message;                 /* 0: MCP_DEFAULT_MAX_MESSAGE */
     const char *const *allowed_origins; /* HTTP: Origin values accepted besides loopback ones (http://localhost,
                                            http://127.0.0.1, http://[::1], any port); a request without Origin is
                                            accepted (not a browser) */
     size_t norigins;
-    uint32_t max_depth;       /* 0: 128 */
-    bool quiet;               /* no log lines on stderr */
+    uint32_t max_depth; /* 0: 128 */
+    bool quiet;         /* no log lines on stderr */
 } mcp_config;
 
 typedef struct mcp_server mcp_server;
@@ -149,24 +149,24 @@ int mcp_serve_stdio(mcp_server *s, int in_fd, int out_fd);
 enum { MCP_HTTP_OTHER = 0, MCP_HTTP_GET, MCP_HTTP_POST, MCP_HTTP_DELETE };
 
 typedef struct mcp_http_in {
-    int method;                /* MCP_HTTP_* */
-    const char *session_id;    /* Mcp-Session-Id header or NULL */
-    const char *protocol;      /* MCP-Protocol-Version header or NULL */
-    const char *origin;        /* Origin header or NULL */
-    const char *accept;        /* Accept header or NULL */
-    const char *content_type;  /* Content-Type header or NULL */
-    const app_token *token;    /* the valid bearer token presented, or NULL */
-    bool token_required;       /* the endpoint is not on loopback: no token, no service (401) */
+    int method;               /* MCP_HTTP_* */
+    const char *session_id;   /* Mcp-Session-Id header or NULL */
+    const char *protocol;     /* MCP-Protocol-Version header or NULL */
+    const char *origin;       /* Origin header or NULL */
+    const char *accept;       /* Accept header or NULL */
+    const char *content_type; /* Content-Type header or NULL */
+    const app_token *token;   /* the valid bearer token presented, or NULL */
+    bool token_required;      /* the endpoint is not on loopback: no token, no service (401) */
     const uint8_t *body;
     size_t body_len;
 } mcp_http_in;
 
 typedef struct mcp_http_out {
     unsigned status;
-    const char *content_type;  /* static */
-    char session_id[64];       /* an Mcp-Session-Id header to send ("" for none) */
-    const char *allow;         /* an Allow header (405) or NULL */
-    bool www_authenticate;     /* send WWW-Authenticate: Bearer (401) */
+    const char *content_type; /* static */
+    char session_id[64];      /* an Mcp-Session-Id header to send ("" for none) */
+    const char *allow;        /* an Allow header (405) or NULL */
+    bool www_authenticate;    /* send WWW-Authenticate: Bearer (401) */
     prova_buf body;
 } mcp_http_out;
 

@@ -26,9 +26,13 @@ static const char TEMPLATES[] =
     "certificate bundle\",\"description\":\"The offline bundle of a provenance certificate, exactly as stored "
     "(`prova verify` checks it).\",\"mimeType\":\"application/json\"}]";
 
-int mcp_resource_templates(prova_buf *out) { return prova_buf_append(out, TEMPLATES, sizeof TEMPLATES - 1); }
+int mcp_resource_templates(prova_buf *out) {
+    return prova_buf_append(out, TEMPLATES, sizeof TEMPLATES - 1);
+}
 
-static bool id_ok(const char *s, size_t n) { return app_id_problem(s, n) == NULL; }
+static bool id_ok(const char *s, size_t n) {
+    return app_id_problem(s, n) == NULL;
+}
 
 static bool starts(const char *s, size_t n, const char *prefix, size_t *ret_plen) {
     size_t p = strlen(prefix);
@@ -50,8 +54,8 @@ static int contents(prova_buf *out, const char *uri, size_t len, const void *tex
 static int from_call(app_call *c, const char *uri, size_t len, prova_buf *out, const char **ret_message,
                      const char *missing) {
     if (app_call_failed(c)) {
-        *ret_message = c->err.status == APP_E_NOT_FOUND ? missing
-                                                         : "the resource cannot be read (the store answered an error)";
+        *ret_message =
+            c->err.status == APP_E_NOT_FOUND ? missing : "the resource cannot be read (the store answered an error)";
         return MCP_RESOURCE_NOT_FOUND;
     }
     return contents(out, uri, len, c->res.body.data, c->res.body.len);

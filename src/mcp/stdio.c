@@ -46,8 +46,7 @@ static int flush_out(io *o) {
         ssize_t w = write(o->out_fd, o->out.data + off, o->out.len - off);
         if (w < 0) {
             if (errno == EINTR) continue;
-            if (!o->quiet)
-                fprintf(stderr, "prova mcp: the client stopped reading (%s); exiting\n", strerror(errno));
+            if (!o->quiet) fprintf(stderr, "prova mcp: the client stopped reading (%s); exiting\n", strerror(errno));
             o->gone = true;
             break;
         }
@@ -188,9 +187,12 @@ int mcp_serve_stdio(mcp_server *s, int in_fd, int out_fd) {
             uint8_t *nl = memchr(buf + scan, '\n', end - scan);
             if (!nl) break;
             size_t lend = (size_t)(nl - buf);
-            if (skipping) skipping = false;
-            else if (lend - pos > max) rc = too_long(ss, &o, max);
-            else rc = one_line(ss, &o, buf + pos, lend - pos);
+            if (skipping)
+                skipping = false;
+            else if (lend - pos > max)
+                rc = too_long(ss, &o, max);
+            else
+                rc = one_line(ss, &o, buf + pos, lend - pos);
             if (rc < 0) break;
             pos = scan = lend + 1;
             if (o.out.len >= FLUSH_AT && flush_out(&o) < 0) break;

@@ -18,8 +18,8 @@
 /* ---- verify ------------------------------------------------------------------------------------------------------ */
 
 int mcp_tool_verify(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
-    static const char *const names[] = {"document", "jwks", "hmac_key_b64", "trust_embedded_key", "now",
-                                        "max_skew_s", "no_skew", NULL};
+    static const char *const names[] = {"document", "jwks",       "hmac_key_b64", "trust_embedded_key",
+                                        "now",      "max_skew_s", "no_skew",      NULL};
     app_verify_args o = {0};
     o.keys = ctx->keys;
     prova_buf doc = PROVA_BUF_INIT, jwks = PROVA_BUF_INIT;
@@ -41,23 +41,30 @@ int mcp_tool_verify(const mcp_ctx *ctx, const prova_json *args, mcp_result *res)
         o.max_skew_s = s;
     }
     if (!rc && jv && !prova_json_is_null(jv)) {
-        if (prova_json_is_string(jv)) rc = tool_putn(&jwks, prova_json_str(jv), prova_json_len(jv));
-        else if (prova_json_is_object(jv)) rc = tool_put_value(&jwks, jv);
-        else rc = tool_err(res, "argument 'jwks' must be a JWKS object {\"keys\":[...]} or its JSON text");
+        if (prova_json_is_string(jv))
+            rc = tool_putn(&jwks, prova_json_str(jv), prova_json_len(jv));
+        else if (prova_json_is_object(jv))
+            rc = tool_put_value(&jwks, jv);
+        else
+            rc = tool_err(res, "argument 'jwks' must be a JWKS object {\"keys\":[...]} or its JSON text");
         ks = rc ? NULL : prova_keyset_new();
         if (!rc && !ks) rc = PROVA_ENOMEM;
         prova_error e;
         int n = rc ? 0 : prova_keyset_add_jwks(ks, jwks.data, jwks.len, "jwks:argument", &e);
-        if (n == PROVA_ENOMEM) rc = n;
-        else if (n < 0) rc = tool_err(res, "argument 'jwks' is not a usable JWKS: %s", e.message);
-        else if (!rc && n == 0) rc = tool_err(res, "argument 'jwks' holds no supported public key");
+        if (n == PROVA_ENOMEM)
+            rc = n;
+        else if (n < 0)
+            rc = tool_err(res, "argument 'jwks' is not a usable JWKS: %s", e.message);
+        else if (!rc && n == 0)
+            rc = tool_err(res, "argument 'jwks' holds no supported public key");
         o.keys = ks;
     }
     if (!rc) {
         app_call c;
         app_call_init(&c, ctx->a, ctx->token);
         app_verify(&c, doc.data, doc.len, &o, NULL);
-        if (!app_call_failed(&c)) rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
+        if (!app_call_failed(&c))
+            rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
         else if (c.err.status == APP_E_INPUT && strcmp(c.err.code, "invalid_argument") != 0)
             rc = tool_err(res, "document is not valid JSON: %s (%s)", c.err.message, c.err.code);
         else if (c.err.status < 500)
@@ -86,7 +93,8 @@ static int canon_args(const mcp_ctx *ctx, const prova_json *args, mcp_result *re
     prova_error e;
     const prova_json *value = prova_json_get(args, "value"), *text = prova_json_get(args, "value_json");
     if (value && text) return tool_err(res, "give either 'value' or 'value_json', not both");
-    if (!value && !text) return tool_err(res, "argument 'value' (any JSON value) or 'value_json' (JSON text) is required");
+    if (!value && !text)
+        return tool_err(res, "argument 'value' (any JSON value) or 'value_json' (JSON text) is required");
     if (value) {
         rc = prova_canon_write(value, *ret_p, canon, &e);
         if (rc < 0 && rc != PROVA_ENOMEM)
@@ -95,8 +103,8 @@ static int canon_args(const mcp_ctx *ctx, const prova_json *args, mcp_result *re
     }
     if (!prova_json_is_string(text)) return tool_err(res, "argument 'value_json' must be a string of JSON text");
     prova_doc *doc = NULL;
-    uint32_t flags = *ret_p == PROVA_PROFILE_OPHAMIN ? PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES
-                                                     : 0;
+    uint32_t flags =
+        *ret_p == PROVA_PROFILE_OPHAMIN ? PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES : 0;
     rc = tool_parse_text(ctx, res, "value_json", prova_json_str(text), prova_json_len(text), flags, &doc);
     if (rc) return rc;
     rc = prova_canon_write(prova_doc_root(doc), *ret_p, canon, &e);
@@ -139,8 +147,9 @@ int mcp_tool_hash(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = tool_arg_str(res, args, "alg", false, "sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512", &av);
     if (!rc && av && prova_hash_lookup(prova_json_str(av), &alg) < 0)
-        rc = tool_err(res, "argument 'alg' must be sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512 (not '%.64s')",
-                  prova_json_str(av));
+        rc =
+            tool_err(res, "argument 'alg' must be sha256, sha384, sha512, sha3-256, sha3-384 or sha3-512 (not '%.64s')",
+                     prova_json_str(av));
     if (!rc) rc = canon_args(ctx, args, res, &p, &canon);
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
     if (!rc) rc = prova_hash_compute_hex(alg, canon.data, canon.len, hex);
@@ -215,7 +224,7 @@ int mcp_tool_pack_envelope(const mcp_ctx *ctx, const prova_json *args, mcp_resul
 static int lib_err(mcp_result *res, int rc, const char *to, const prova_error *e) {
     if (rc == PROVA_ENOMEM) return rc;
     return tool_err(res, "export to %s failed: %s (%s%s%s)", to, e->message, e->reason, e->pointer[0] ? " at " : "",
-                e->pointer);
+                    e->pointer);
 }
 
 int mcp_tool_export(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
@@ -226,32 +235,38 @@ int mcp_tool_export(const mcp_ctx *ctx, const prova_json *args, mcp_result *res)
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = tool_arg_document(ctx, res, args, "document", NULL, &data);
     if (!rc) rc = tool_arg_str(res, args, "to", true, "intoto, dsse, cloudevents, openlineage or ro-crate", &tov);
-    if (!rc) rc = tool_arg_object(res, args, "options", false, "cloudevents: source, type, mode; openlineage: namespace, "
-                                                           "job", &opts);
+    if (!rc)
+        rc = tool_arg_object(res, args, "options", false,
+                             "cloudevents: source, type, mode; openlineage: namespace, "
+                             "job",
+                             &opts);
     const char *to = rc ? "" : prova_json_str(tov);
     static const char *const tos[] = {"intoto", "dsse", "cloudevents", "openlineage", "ro-crate"};
     size_t which = 5;
     for (size_t i = 0; !rc && i < 5; i++)
         if (strcmp(to, tos[i]) == 0) which = i;
     if (!rc && which == 5)
-        rc = tool_err(res, "argument 'to' must be intoto, dsse, cloudevents, openlineage or ro-crate (not '%.64s')", to);
+        rc =
+            tool_err(res, "argument 'to' must be intoto, dsse, cloudevents, openlineage or ro-crate (not '%.64s')", to);
     /* options: only the target's own members, each a non-empty string */
-    static const char *const ce_opts[] = {"source", "type", "mode", NULL}, *const ol_opts[] = {"namespace", "job", NULL},
-                             *const no_opts[] = {NULL};
+    static const char *const ce_opts[] = {"source", "type", "mode", NULL},
+                             *const ol_opts[] = {"namespace", "job", NULL}, *const no_opts[] = {NULL};
     const char *const *allowed = which == 2 ? ce_opts : which == 3 ? ol_opts : no_opts;
     for (size_t i = 0; !rc && opts && i < opts->len; i++) {
         const prova_json *k = &opts->u.members[i].key, *v = &opts->u.members[i].value;
         bool ok = false;
         for (size_t j = 0; allowed[j] && !ok; j++) ok = prova_json_str_eq(k, allowed[j]);
         if (!ok)
-            rc = tool_err(res, "options.%.64s does not apply to 'to': %s (cloudevents takes source, type, mode; "
-                           "openlineage takes namespace, job)", prova_json_str(k), to);
+            rc = tool_err(res,
+                          "options.%.64s does not apply to 'to': %s (cloudevents takes source, type, mode; "
+                          "openlineage takes namespace, job)",
+                          prova_json_str(k), to);
         else if (!prova_json_is_string(v) || prova_json_len(v) == 0 || prova_json_len(v) > 1024 ||
                  strlen(prova_json_str(v)) != prova_json_len(v))
             rc = tool_err(res, "options.%s must be a non-empty string", prova_json_str(k));
     }
-    const char *mode = opts && prova_json_get(opts, "mode") ? prova_json_str(prova_json_get(opts, "mode"))
-                                                            : "structured";
+    const char *mode =
+        opts && prova_json_get(opts, "mode") ? prova_json_str(prova_json_get(opts, "mode")) : "structured";
     if (!rc && which == 2 && strcmp(mode, "structured") != 0 && strcmp(mode, "batch") != 0)
         rc = tool_err(res, "options.mode must be structured or batch (binary mode is an HTTP message, not JSON)");
     if (!rc && which == 1 && !ctx->key) rc = tool_err(res, "no signing key: --key or --data (export to dsse signs)");
@@ -261,16 +276,19 @@ int mcp_tool_export(const mcp_ctx *ctx, const prova_json *args, mcp_result *res)
         prova_parse_options po = {0};
         po.max_depth = tool_depth(ctx);
         int v = prova_record_parse(data.data, data.len, &po, &doc, &e);
-        if (v == PROVA_ENOMEM) rc = v;
+        if (v == PROVA_ENOMEM)
+            rc = v;
         else if (v < 0)
             rc = tool_err(res, "document is not valid JSON: %s (%s) at line %zu, column %zu", e.message, e.reason,
-                      e.line, e.column);
+                          e.line, e.column);
     }
     const prova_json *record = doc ? prova_doc_root(doc) : NULL;
     if (!rc) {
         int v = prova_record_describe(record, &info, &e);
-        if (v == PROVA_ENOMEM) rc = v;
-        else if (v < 0) rc = tool_err(res, "document is not a record prova can export: %s (%s)", e.message, e.reason);
+        if (v == PROVA_ENOMEM)
+            rc = v;
+        else if (v < 0)
+            rc = tool_err(res, "document is not a record prova can export: %s (%s)", e.message, e.reason);
     }
     const char *ctype = "application/json";
     const char *fname = NULL;
@@ -378,7 +396,8 @@ int mcp_tool_export(const mcp_ctx *ctx, const prova_json *args, mcp_result *res)
     return tool_done(rc);
 }
 
-/* ---- jwks ---------------------------------------------------------------------------------------------------------- */
+/* ---- jwks ----------------------------------------------------------------------------------------------------------
+ */
 
 int mcp_tool_jwks(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     static const char *const names[] = {NULL};
@@ -390,6 +409,6 @@ int mcp_tool_jwks(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
         const prova_key *keys[1] = {ctx->key};
         return prova_key_to_jwks(keys, 1, &res->structured);
     }
-    return tool_done(tool_err(res, "no keys: run `prova mcp --data DIR` (the gateway's JWKS) or `prova mcp --key KEY`"));
+    return tool_done(
+        tool_err(res, "no keys: run `prova mcp --data DIR` (the gateway's JWKS) or `prova mcp --key KEY`"));
 }
-

@@ -11,7 +11,7 @@
 #include "mcp.h"
 
 #define TOOL_ERR 1
-#define ID_MAX APP_ID_MAX /* trace, chain and certificate ids */
+#define ID_MAX   APP_ID_MAX /* trace, chain and certificate ids */
 
 extern const char tool_no_store[];
 
@@ -36,10 +36,10 @@ int tool_arg_object(mcp_result *res, const prova_json *args, const char *name, b
                     const prova_json **ret);
 int tool_arg_id(mcp_result *res, const prova_json *args, const char *name, bool required, const char **ret);
 uint32_t tool_depth(const mcp_ctx *ctx);
-int tool_parse_text(const mcp_ctx *ctx, mcp_result *res, const char *name, const void *text, size_t len,
-                    uint32_t flags, prova_doc **ret);
-int tool_arg_document(const mcp_ctx *ctx, mcp_result *res, const prova_json *args, const char *vname,
-                      const char *tname, prova_buf *out);
+int tool_parse_text(const mcp_ctx *ctx, mcp_result *res, const char *name, const void *text, size_t len, uint32_t flags,
+                    prova_doc **ret);
+int tool_arg_document(const mcp_ctx *ctx, mcp_result *res, const prova_json *args, const char *vname, const char *tname,
+                      prova_buf *out);
 int64_t tool_now_us(void);
 bool tool_cancelled(const mcp_ctx *ctx);
 

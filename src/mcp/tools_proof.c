@@ -13,9 +13,9 @@
 #include "prova/proof.h"
 #include "tools_internal.h"
 
-#define INDEX_MAX_FILES 10000            /* read_proof_index: *.json files looked at */
-#define INDEX_MAX_DEPTH 32               /* read_proof_index: directory nesting */
-#define INDEX_MAX_FILE ((off_t)16 << 20) /* read_proof_index: bytes of one file */
+#define INDEX_MAX_FILES 10000             /* read_proof_index: *.json files looked at */
+#define INDEX_MAX_DEPTH 32                /* read_proof_index: directory nesting */
+#define INDEX_MAX_FILE  ((off_t)16 << 20) /* read_proof_index: bytes of one file */
 
 /* ---- verify_proof / canonicalize_value (the reference's, via proof_api.h) ---------------------------------- */
 
@@ -30,8 +30,10 @@ int mcp_tool_verify_proof(const mcp_ctx *ctx, const prova_json *args, mcp_result
     app_call_init(&c, ctx->a, ctx->token);
     app_proof_verify(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
     app_call_run(&c, APP_DONE);
-    if (app_call_failed(&c)) rc = tool_err(res, "%s", c.err.message);
-    else rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
+    if (app_call_failed(&c))
+        rc = tool_err(res, "%s", c.err.message);
+    else
+        rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
     app_call_free(&c);
     return tool_done(rc);
 }
@@ -47,8 +49,10 @@ int mcp_tool_canonicalize_value(const mcp_ctx *ctx, const prova_json *args, mcp_
     app_call_init(&c, ctx->a, ctx->token);
     app_proof_canonicalize(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
     app_call_run(&c, APP_DONE);
-    if (app_call_failed(&c)) rc = tool_err(res, "%s", c.err.message);
-    else rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
+    if (app_call_failed(&c))
+        rc = tool_err(res, "%s", c.err.message);
+    else
+        rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
     app_call_free(&c);
     return tool_done(rc);
 }
@@ -110,7 +114,9 @@ static int walk(index_walk *w, const char *dir, unsigned depth) {
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 typedef struct index_entry {
     char *path;
@@ -270,8 +276,10 @@ int mcp_tool_read_proof_index(const mcp_ctx *ctx, const prova_json *args, mcp_re
         }
         ents[i].path = w.paths[i];
         rc = index_one(ctx, w.paths[i], &proofs, &ents[i]);
-        if (ents[i].pillar) total++;
-        else errors++;
+        if (ents[i].pillar)
+            total++;
+        else
+            errors++;
     }
     if (rc == 0) rc = tool_put(&proofs, "]");
     /* by_scenario: the loaded proofs grouped by pillar, then by outcome, in code point order. */
@@ -323,4 +331,3 @@ int mcp_tool_read_proof_index(const mcp_ctx *ctx, const prova_json *args, mcp_re
     prova_buf_free(&proofs);
     return tool_done(rc);
 }
-

@@ -79,16 +79,19 @@ int mcp_tool_export_bundle(const mcp_ctx *ctx, const prova_json *args, mcp_resul
 
 int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     static const char *const names[] = {"chain_id", "chain", "event", NULL};
-    static const char *const event_names[] = {"event_type", "type", "actor_id", "actor", "actor_type", "sentiment",
-                                              "payload", NULL};
+    static const char *const event_names[] = {"event_type", "type",      "actor_id", "actor",
+                                              "actor_type", "sentiment", "payload",  NULL};
     const char *chain_id;
     const prova_json *chain, *event;
     prova_buf body = PROVA_BUF_INIT, cbody = PROVA_BUF_INIT;
     char created[ID_MAX + 1] = "";
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = tool_arg_id(res, args, "chain_id", false, &chain_id);
-    if (!rc) rc = tool_arg_object(res, args, "chain", false, "chain_type, origin_type, origin_id, hash_algorithm", &chain);
-    if (!rc) rc = tool_arg_object(res, args, "event", true, "{event_type, payload, actor_id, actor_type, sentiment}", &event);
+    if (!rc)
+        rc = tool_arg_object(res, args, "chain", false, "chain_type, origin_type, origin_id, hash_algorithm", &chain);
+    if (!rc)
+        rc =
+            tool_arg_object(res, args, "event", true, "{event_type, payload, actor_id, actor_type, sentiment}", &event);
     if (!rc && chain && chain_id) rc = tool_err(res, "argument 'chain' applies only when 'chain_id' is absent");
     /* The event: the operation's members, with the aliases type (event_type) and actor (actor_id). */
     for (size_t i = 0; !rc && i < event->len; i++) {
@@ -96,8 +99,10 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         bool ok = false;
         for (size_t j = 0; event_names[j] && !ok; j++) ok = prova_json_str_eq(k, event_names[j]);
         if (!ok)
-            rc = tool_err(res, "event.%.64s is not an event member (event_type or type, payload, actor_id or actor, "
-                           "actor_type, sentiment)", prova_json_str(k));
+            rc = tool_err(res,
+                          "event.%.64s is not an event member (event_type or type, payload, actor_id or actor, "
+                          "actor_type, sentiment)",
+                          prova_json_str(k));
     }
     const prova_json *et = NULL, *actor = NULL;
     if (!rc) {
@@ -105,8 +110,10 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         const prova_json *t = prova_json_get(event, "type");
         actor = prova_json_get(event, "actor_id");
         const prova_json *a = prova_json_get(event, "actor");
-        if (et && t) rc = tool_err(res, "event: give event_type or type, not both");
-        else if (actor && a) rc = tool_err(res, "event: give actor_id or actor, not both");
+        if (et && t)
+            rc = tool_err(res, "event: give event_type or type, not both");
+        else if (actor && a)
+            rc = tool_err(res, "event: give actor_id or actor, not both");
         if (!et) et = t;
         if (!actor) actor = a;
         if (!rc && !prova_json_is_string(et))
@@ -132,9 +139,9 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         app_call c;
         app_call_init(&c, ctx->a, ctx->token);
         if (!rc)
-            rc = tool_finish_call(res, &c, app_oe_chain_create(&c, chain ? cbody.data : (const uint8_t *)"{}",
-                                                          chain ? cbody.len : 2),
-                             "oe_append_event (creating the chain)");
+            rc = tool_finish_call(
+                res, &c, app_oe_chain_create(&c, chain ? cbody.data : (const uint8_t *)"{}", chain ? cbody.len : 2),
+                "oe_append_event (creating the chain)");
         if (!rc) {
             memcpy(created, c.res.id, sizeof created);
             chain_id = created;
@@ -148,14 +155,15 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         if (rc == TOOL_ERR && created[0]) {
             /* Say which chain was made: the caller may append to it once the event is corrected. */
             rc = prova_buf_printf(&res->text, " (the chain %s was created and is empty)", created) < 0 ? PROVA_ENOMEM
-                                                                                                      : TOOL_ERR;
+                                                                                                       : TOOL_ERR;
         }
     }
     if (!rc) {
         prova_buf *o = &res->structured;
         rc = tool_put(o, "{\"chain_id\":");
         if (!rc) rc = tool_put_str(o, chain_id);
-        if (!rc) rc = tool_put(o, created[0] ? ",\"chain_created\":true,\"event\":" : ",\"chain_created\":false,\"event\":");
+        if (!rc)
+            rc = tool_put(o, created[0] ? ",\"chain_created\":true,\"event\":" : ",\"chain_created\":false,\"event\":");
         if (!rc) rc = tool_putn(o, c.res.body.data, c.res.body.len);
         if (!rc) rc = tool_put(o, "}");
     }
@@ -180,11 +188,13 @@ int mcp_tool_oe_issue_certificate(const mcp_ctx *ctx, const prova_json *args, mc
     char status[16] = "";
     app_call c;
     app_call_init(&c, ctx->a, ctx->token);
-    rc = tool_finish_call(res, &c, app_oe_chain_status(&c, chain_id, status), "oe_issue_certificate (reading the chain)");
+    rc = tool_finish_call(res, &c, app_oe_chain_status(&c, chain_id, status),
+                          "oe_issue_certificate (reading the chain)");
     app_call_free(&c);
     if (!rc && strcmp(status, "open") == 0) {
         app_call_init(&c, ctx->a, ctx->token);
-        rc = tool_finish_call(res, &c, app_oe_resolve(&c, chain_id, "{}", 2), "oe_issue_certificate (resolving the chain)");
+        rc = tool_finish_call(res, &c, app_oe_resolve(&c, chain_id, "{}", 2),
+                              "oe_issue_certificate (resolving the chain)");
         app_call_free(&c);
     }
     prova_buf body = PROVA_BUF_INIT;
@@ -215,7 +225,7 @@ int mcp_tool_oe_verify_certificate(const mcp_ctx *ctx, const prova_json *args, m
     if (!rc && id && bundle) rc = tool_err(res, "give either 'certificate_id' or 'bundle', not both");
     if (!rc && !id && !bundle)
         rc = tool_err(res, "argument 'certificate_id' (a certificate in the store) or 'bundle' (an offline certificate "
-                       "bundle object) is required");
+                           "bundle object) is required");
     if (rc) return tool_done(rc);
     app_call c;
     app_call_init(&c, ctx->a, ctx->token);
@@ -243,4 +253,3 @@ int mcp_tool_oe_verify_certificate(const mcp_ctx *ctx, const prova_json *args, m
     prova_buf_free(&doc);
     return tool_done(rc);
 }
-

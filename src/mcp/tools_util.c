@@ -58,15 +58,25 @@ int tool_err(mcp_result *res, const char *fmt, ...) {
     return rc < 0 ? PROVA_ENOMEM : TOOL_ERR;
 }
 
-int tool_done(int rc) { return rc == TOOL_ERR ? 0 : rc; }
+int tool_done(int rc) {
+    return rc == TOOL_ERR ? 0 : rc;
+}
 
 /* ---- Writing JSON ------------------------------------------------------------------------------------------- */
 
-int tool_put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
-int tool_putn(prova_buf *b, const void *s, size_t n) { return prova_buf_append(b, s, n); }
+int tool_put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
+int tool_putn(prova_buf *b, const void *s, size_t n) {
+    return prova_buf_append(b, s, n);
+}
 /* A JSON string literal of n bytes of UTF-8. */
-int tool_put_strn(prova_buf *b, const char *s, size_t n) { return prova_json_put_string(b, s, n); }
-int tool_put_str(prova_buf *b, const char *s) { return tool_put_strn(b, s, strlen(s)); }
+int tool_put_strn(prova_buf *b, const char *s, size_t n) {
+    return prova_json_put_string(b, s, n);
+}
+int tool_put_str(prova_buf *b, const char *s) {
+    return tool_put_strn(b, s, strlen(s));
+}
 int tool_put_u64(prova_buf *b, unsigned long long v) {
     char num[32];
     int n = snprintf(num, sizeof num, "%llu", v);
@@ -96,7 +106,7 @@ int tool_check_args(mcp_result *res, const prova_json *args, const char *const *
             used += (size_t)n;
         }
         return tool_err(res, "unknown argument '%.64s' (this tool takes: %s)", prova_json_str(k),
-                    names[0] ? list : "no arguments");
+                        names[0] ? list : "no arguments");
     }
     return 0;
 }
@@ -106,8 +116,7 @@ static int arg_present(mcp_result *res, const prova_json *args, const char *name
                        const prova_json **ret) {
     const prova_json *v = prova_json_get(args, name);
     *ret = NULL;
-    if (!v || prova_json_is_null(v))
-        return required ? tool_err(res, "argument '%s' is required (%s)", name, what) : 0;
+    if (!v || prova_json_is_null(v)) return required ? tool_err(res, "argument '%s' is required (%s)", name, what) : 0;
     *ret = v;
     return 0;
 }
@@ -157,11 +166,13 @@ int tool_arg_id(mcp_result *res, const prova_json *args, const char *name, bool 
     return 0;
 }
 
-uint32_t tool_depth(const mcp_ctx *ctx) { return ctx->max_depth ? ctx->max_depth : PROVA_DEFAULT_MAX_DEPTH; }
+uint32_t tool_depth(const mcp_ctx *ctx) {
+    return ctx->max_depth ? ctx->max_depth : PROVA_DEFAULT_MAX_DEPTH;
+}
 
 /* Parses a string argument's JSON text; a failure is a tool error naming the argument and the position. */
-int tool_parse_text(const mcp_ctx *ctx, mcp_result *res, const char *name, const void *text, size_t len,
-                      uint32_t flags, prova_doc **ret) {
+int tool_parse_text(const mcp_ctx *ctx, mcp_result *res, const char *name, const void *text, size_t len, uint32_t flags,
+                    prova_doc **ret) {
     prova_parse_options po = {0};
     po.flags = flags;
     po.max_depth = tool_depth(ctx);
@@ -170,14 +181,14 @@ int tool_parse_text(const mcp_ctx *ctx, mcp_result *res, const char *name, const
     if (rc == PROVA_ENOMEM) return rc;
     if (rc < 0)
         return tool_err(res, "%s is not valid JSON: %s (%s) at line %zu, column %zu", name, e.message, e.reason, e.line,
-                    e.column);
+                        e.column);
     return 0;
 }
 
 /* "value" (any JSON) or "value_json" (its text): exactly one. Appends the document's bytes to out (a value is
  * written compactly with its members sorted, which no canonical form depends on). */
-int tool_arg_document(const mcp_ctx *ctx, mcp_result *res, const prova_json *args, const char *vname,
-                        const char *tname, prova_buf *out) {
+int tool_arg_document(const mcp_ctx *ctx, mcp_result *res, const prova_json *args, const char *vname, const char *tname,
+                      prova_buf *out) {
     (void)ctx;
     const prova_json *v = prova_json_get(args, vname);
     const prova_json *t = tname ? prova_json_get(args, tname) : NULL;
@@ -202,7 +213,9 @@ int64_t tool_now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-bool tool_cancelled(const mcp_ctx *ctx) { return ctx->cancelled && atomic_load(ctx->cancelled); }
+bool tool_cancelled(const mcp_ctx *ctx) {
+    return ctx->cancelled && atomic_load(ctx->cancelled);
+}
 
 /* ---- The gateway ---------------------------------------------------------------------------------------------- */
 
@@ -224,4 +237,3 @@ int tool_finish_call(mcp_result *res, app_call *c, int rc, const char *what) {
     if (!app_call_failed(c)) return 0;
     return tool_err(res, "%s: refused (%u %s): %.600s", what, c->err.status, c->err.code, c->err.message);
 }
-

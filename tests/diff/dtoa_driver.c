@@ -15,16 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(int c)
-{
+static int hexval(int c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
-static int run_format(void)
-{
+static int run_format(void) {
     char line[256];
     unsigned long lineno = 0;
     while (fgets(line, sizeof line, stdin)) {
@@ -57,8 +55,7 @@ static int run_format(void)
     return 0;
 }
 
-static int run_strtod(void)
-{
+static int run_strtod(void) {
     size_t cap = 1 << 16;
     char *line = malloc(cap);
     if (!line) return 2;
@@ -92,8 +89,7 @@ static int run_strtod(void)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--strtod") == 0) {
         return run_strtod();
     }

@@ -17,7 +17,7 @@ static const char MIN_BODY[] =
     "\",\"environment\":{\"python\":\"3.12.0\"},\"lineage_chain\":[]},\"schema_version\":\"1.0\",\"ve"
     "rdict\":{\"observed_value\":0.0,\"outcome\":\"VALIDATED\",\"reasoning\":\"r\",\"threshold\":{\"c"
     "omparator\":\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}}}";
-#define MIN_ID "80e223866476e88839c59927fb2ab9f95554101e0fe846014fc32e66d0e189ac"
+#define MIN_ID  "80e223866476e88839c59927fb2ab9f95554101e0fe846014fc32e66d0e189ac"
 #define MIN_SIG "2e31eabe3e9c321f55226178da9cf7a4a11740f98911bcfe4d56f2d84ba6b470"
 
 #endif

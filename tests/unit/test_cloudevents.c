@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "harness.h"
-#include "report_query.h"
 #include "prova/cloudevents.h"
 #include "prova/interop.h"
 #include "prova/json.h"
 #include "prova/verify.h"
+#include "report_query.h"
 
 static prova_doc *parse(const char *s, uint32_t flags) {
     prova_parse_options o = {.flags = flags};
@@ -59,15 +59,20 @@ static prova_record_info other_info(prova_record_family f, const char *kind, con
 }
 
 static void test_time(void) {
-    static const char *const good[] = {"1985-04-12T23:20:50.52Z", "1996-12-19T16:39:57-08:00", "1990-12-31T23:59:60Z",
-                                       "1990-12-31T15:59:60-08:00", "1937-01-01T12:00:27.87+00:20",
-                                       "2024-02-29t00:00:00z", "2000-02-29T00:00:00.123456789+23:59"};
-    static const char *const badt[] = {"2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-01-01T00:00:00",
-                                       "2026-01-01 00:00:00Z",  "2026-13-01T00:00:00Z", "2026-04-31T00:00:00Z",
-                                       "2026-01-01T24:00:00Z",  "2026-01-01T00:60:00Z", "2026-01-01T00:00:61Z",
-                                       "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+00:60",
-                                       "2026-01-01T00:00:00+0000", "2026-01-01T00:00:00Zjunk", "26-01-01T00:00:00Z",
-                                       "",                       "2026-01-00T00:00:00Z"};
+    static const char *const good[] = {"1985-04-12T23:20:50.52Z",
+                                       "1996-12-19T16:39:57-08:00",
+                                       "1990-12-31T23:59:60Z",
+                                       "1990-12-31T15:59:60-08:00",
+                                       "1937-01-01T12:00:27.87+00:20",
+                                       "2024-02-29t00:00:00z",
+                                       "2000-02-29T00:00:00.123456789+23:59"};
+    static const char *const badt[] = {
+        "2026-02-29T00:00:00Z",     "1900-02-29T00:00:00Z",      "2026-01-01T00:00:00",
+        "2026-01-01 00:00:00Z",     "2026-13-01T00:00:00Z",      "2026-04-31T00:00:00Z",
+        "2026-01-01T24:00:00Z",     "2026-01-01T00:60:00Z",      "2026-01-01T00:00:61Z",
+        "2026-01-01T00:00:00.Z",    "2026-01-01T00:00:00+00:60", "2026-01-01T00:00:00+0000",
+        "2026-01-01T00:00:00Zjunk", "26-01-01T00:00:00Z",        "",
+        "2026-01-00T00:00:00Z"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         CHECK_MSG(prova_ce_time_valid(good[i], strlen(good[i])), "%s", good[i]);
     for (size_t i = 0; i < sizeof badt / sizeof badt[0]; i++)
@@ -278,8 +283,11 @@ static void test_binary(void) {
     CHECK(data.len == body.len && memcmp(data.data, body.data, body.len) == 0);
 
     /* each a clear error, data untouched */
-    prova_ce_header base[] = {{"ce-specversion", 14, "1.0", 3}, {"CE-Id", 5, "x", 1}, {"ce-source", 9, "s", 1},
-                              {"Ce-Type", 7, "t", 1},           {"X-Other", 7, "%zz", 3}};
+    prova_ce_header base[] = {{"ce-specversion", 14, "1.0", 3},
+                              {"CE-Id", 5, "x", 1},
+                              {"ce-source", 9, "s", 1},
+                              {"Ce-Type", 7, "t", 1},
+                              {"X-Other", 7, "%zz", 3}};
     data.len = 0;
     CHECK(prova_ce_unwrap_binary(base, 5, "{}", 2, &data, &err) == 0); /* case-insensitive; others ignored */
     CHECK_BUF(data, "{}");
@@ -409,13 +417,36 @@ static void test_unwrap(void) {
  * source examples; each refused one with the byte the error names. */
 static void test_uri(void) {
     static const char *const refs[] = {
-        "/agents/a1", "urn:prova:x", "urn:prova:cli", "https://github.com/cloudevents",
-        "mailto:cncf-wg-serverless@lists.cncf.io", "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
-        "cloudevents/spec/pull/123", "/sensors/tn-1234567/alerts", "1-555-123-4567", "ftp://ftp.is.co.za/rfc/rfc1808.txt",
-        "http://www.ietf.org/rfc/rfc2396.txt", "ldap://[2001:db8::7]/c=GB?objectClass?one", "news:comp.infosystems.www.servers.unix",
-        "tel:+1-816-555-1212", "telnet://192.0.2.16:80/", "urn:oasis:names:specification:docbook:dtd:xml:4.1.2",
-        "g;x?y#s", "../../../g", "./g:h", "?y", "#s", "//g", "", "a%20b", "http://u:p@h.example:8080/p?q=1&r=[x]#f",
-        "http://[v7.a:b]/", "http://[::ffff:192.0.2.1]/", "s://h/?a?b#c?d/e", "x:", "a+b-c.d:e",
+        "/agents/a1",
+        "urn:prova:x",
+        "urn:prova:cli",
+        "https://github.com/cloudevents",
+        "mailto:cncf-wg-serverless@lists.cncf.io",
+        "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+        "cloudevents/spec/pull/123",
+        "/sensors/tn-1234567/alerts",
+        "1-555-123-4567",
+        "ftp://ftp.is.co.za/rfc/rfc1808.txt",
+        "http://www.ietf.org/rfc/rfc2396.txt",
+        "ldap://[2001:db8::7]/c=GB?objectClass?one",
+        "news:comp.infosystems.www.servers.unix",
+        "tel:+1-816-555-1212",
+        "telnet://192.0.2.16:80/",
+        "urn:oasis:names:specification:docbook:dtd:xml:4.1.2",
+        "g;x?y#s",
+        "../../../g",
+        "./g:h",
+        "?y",
+        "#s",
+        "//g",
+        "",
+        "a%20b",
+        "http://u:p@h.example:8080/p?q=1&r=[x]#f",
+        "http://[v7.a:b]/",
+        "http://[::ffff:192.0.2.1]/",
+        "s://h/?a?b#c?d/e",
+        "x:",
+        "a+b-c.d:e",
     };
     prova_error err;
     for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
@@ -491,7 +522,8 @@ static void test_uri(void) {
     prova_doc_free(d);
 
     /* Reading: structured, binary, and through prova_verify_document (a failed check with the reason code). */
-#define EV(src, extra) "{\"specversion\":\"1.0\",\"id\":\"i\",\"source\":\"" src "\",\"type\":\"t\"" extra ",\"data\":1}"
+#define EV(src, extra)                                                                                                 \
+    "{\"specversion\":\"1.0\",\"id\":\"i\",\"source\":\"" src "\",\"type\":\"t\"" extra ",\"data\":1}"
     static const struct {
         const char *event, *reason, *pointer;
         size_t offset;
@@ -527,7 +559,9 @@ static void test_uri(void) {
         prova_report_free(rep);
     }
     static const char *const ok[] = {
-        EV("/agents/a1", ""), EV("urn:prova:x", ""), EV("1-555-123-4567", ""),
+        EV("/agents/a1", ""),
+        EV("urn:prova:x", ""),
+        EV("1-555-123-4567", ""),
         EV("urn:x", ",\"dataschema\":\"https://example.com/s.json#v1\",\"dataref\":\"../d?x=1\""),
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {

@@ -50,9 +50,10 @@ static void test_writer(void) {
     prova_jw_kstr_or_null(&w, "none", NULL);
     prova_jw_end(&w);
     CHECK(prova_jw_finish(&w) == 0);
-    CHECK_STR(text(&b), "{\"a\":\"x\\\"y\\\\z\\n\\t\\u0001\\u001f\",\"list\":[-9223372036854775808,"
-                        "18446744073709551615,true,null,{},[],{\"k\":1}],\"utf8\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
-                        "\"none\":null}");
+    CHECK_STR(text(&b),
+              "{\"a\":\"x\\\"y\\\\z\\n\\t\\u0001\\u001f\",\"list\":[-9223372036854775808,"
+              "18446744073709551615,true,null,{},[],{\"k\":1}],\"utf8\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\","
+              "\"none\":null}");
     CHECK(parses(&b));
 
     /* A failure anywhere leaves the buffer as it was before the writer started. */
@@ -61,7 +62,7 @@ static void test_writer(void) {
     prova_jw_init(&w, &b);
     prova_jw_obj(&w);
     prova_jw_kstr(&w, "ok", "fine");
-    prova_jw_kstr(&w, "bad", "\xc3\x28");   /* invalid continuation */
+    prova_jw_kstr(&w, "bad", "\xc3\x28"); /* invalid continuation */
     prova_jw_kstr(&w, "after", "ignored");
     prova_jw_end(&w);
     CHECK(prova_jw_finish(&w) == PROVA_EINVAL);
@@ -85,9 +86,13 @@ static void test_writer(void) {
     }
     b.len = 0;
     prova_jw_init(&w, &b);
-    prova_jw_str_lossy(&w, "a\xff" "b", 3);
+    prova_jw_str_lossy(&w,
+                       "a\xff"
+                       "b",
+                       3);
     CHECK(prova_jw_finish(&w) == 0);
-    CHECK_STR(text(&b), "\"a\xef\xbf\xbd" "b\"");
+    CHECK_STR(text(&b), "\"a\xef\xbf\xbd"
+                        "b\"");
 
     /* A formatted string longer than any stack buffer is written whole. */
     char *big = malloc(10001);
@@ -113,8 +118,8 @@ static void test_utf8(void) {
     CHECK(prova_utf8_valid("plain ascii text, longer than eight bytes", 41));
     CHECK(prova_utf8_valid("\xf0\x9f\x98\x80 after a four-byte sequence", 30));
     CHECK(!prova_utf8_valid("eight ok\x80", 9));
-    CHECK(!prova_utf8_valid("\xed\xbf\xbf", 3)); /* a surrogate */
-    CHECK(!prova_utf8_valid("\xe0\x80\x80", 3)); /* overlong */
+    CHECK(!prova_utf8_valid("\xed\xbf\xbf", 3));    /* a surrogate */
+    CHECK(!prova_utf8_valid("\xe0\x80\x80", 3));    /* overlong */
     CHECK(!prova_utf8_valid("abc\xf0\x9f\x98", 6)); /* truncated at the end */
     /* Every single byte: exactly the ASCII ones are valid alone. */
     for (unsigned c = 0; c < 256; c++) {

@@ -70,10 +70,10 @@ static const char MSG751[] =
 
 static const char ED25519_SEED1[] = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 static const char ED25519_PUB1[] = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-static const char ED448_SEED[] =
-    "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b";
-static const char ED448_PUB[] =
-    "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180";
+static const char ED448_SEED[] = "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3f"
+                                 "c5b94492f8f032e7549a20098f95b";
+static const char ED448_PUB[] = "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd678"
+                                "3df1e50f6cd1fa1abeafe8256180";
 static const char P256_D[] = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
 
 /* ---- hashes, HMAC, random ------------------------------------------------------------------------------ */
@@ -664,11 +664,11 @@ static void test_jwk(void) {
     char h[2 * PROVA_HASH_MAX_BYTES + 1];
     CHECK(prova_hash_compute_hex(PROVA_HASH_SHA256, pub, 32, h) == 0);
     char want[400];
-    snprintf(
-        want, sizeof want,
-        "{\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\","
-        "\"kid\":\"ed25519-%.16s\",\"kty\":\"OKP\",\"use\":\"sig\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
-        h);
+    snprintf(want, sizeof want,
+             "{\"alg\":\"EdDSA\",\"crv\":\"Ed25519\",\"d\":\"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\","
+             "\"kid\":\"ed25519-%.16s\",\"kty\":\"OKP\",\"use\":\"sig\",\"x\":\"11qYAYKxCrfVS_"
+             "7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
+             h);
     prova_buf b = PROVA_BUF_INIT;
     CHECK(prova_key_to_jwk(k, true, &b) == 0 && buf_eq_str(&b, want));
     prova_buf_free(&b);
@@ -846,11 +846,10 @@ static void test_pem_spki_text(void) {
                    "-----END PRIVATE KEY-----\n",
                    prova_key_from_pem, "pem_invalid") == PROVA_ESYNTAX);
     /* legacy encryption headers */
-    CHECK(
-        text_err(
-            "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00000000000000000000000000000000\n\n"
-            "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END EC PRIVATE KEY-----\n",
-            prova_key_from_pem, NULL) < 0);
+    CHECK(text_err("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: "
+                   "AES-128-CBC,00000000000000000000000000000000\n\n"
+                   "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END EC PRIVATE KEY-----\n",
+                   prova_key_from_pem, NULL) < 0);
     /* surrounding whitespace is fine, CRLF too */
     snprintf(t, sizeof t, "\n  %s\n\n", good);
     prova_key *k = NULL;

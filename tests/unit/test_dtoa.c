@@ -29,8 +29,7 @@ static locale_t g_c_locale;
 static void fail_msg(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #include <stdarg.h>
-static void fail_msg(const char *file, int line, const char *fmt, ...)
-{
+static void fail_msg(const char *file, int line, const char *fmt, ...) {
     g_failed++;
     if (g_failed <= MAX_REPORTED) {
         va_list ap;
@@ -42,51 +41,45 @@ static void fail_msg(const char *file, int line, const char *fmt, ...)
     }
 }
 
-#define CHECK(cond, ...)                                                                                          \
-    do {                                                                                                          \
-        if (cond) {                                                                                               \
-            g_passed++;                                                                                           \
-        } else {                                                                                                  \
-            fail_msg(__FILE__, __LINE__, __VA_ARGS__);                                                            \
-        }                                                                                                         \
+#define CHECK(cond, ...)                                                                                               \
+    do {                                                                                                               \
+        if (cond) {                                                                                                    \
+            g_passed++;                                                                                                \
+        } else {                                                                                                       \
+            fail_msg(__FILE__, __LINE__, __VA_ARGS__);                                                                 \
+        }                                                                                                              \
     } while (0)
 
-static uint64_t bits_of(double v)
-{
+static uint64_t bits_of(double v) {
     uint64_t b;
     memcpy(&b, &v, sizeof b);
     return b;
 }
 
-static double from_bits(uint64_t b)
-{
+static double from_bits(uint64_t b) {
     double v;
     memcpy(&v, &b, sizeof v);
     return v;
 }
 
-static double ref_strtod(const char *s)
-{
+static double ref_strtod(const char *s) {
     return strtod_l(s, NULL, g_c_locale);
 }
 
 /* splitmix64 */
 static uint64_t g_rng = 0x9e3779b97f4a7c15u;
-static uint64_t rnd(void)
-{
+static uint64_t rnd(void) {
     uint64_t z = (g_rng += 0x9e3779b97f4a7c15u);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
     return z ^ (z >> 31);
 }
 
-static uint64_t rnd_below(uint64_t n)
-{
+static uint64_t rnd_below(uint64_t n) {
     return rnd() % n;
 }
 
-static const char *fmt_py(double v, char *out)
-{
+static const char *fmt_py(double v, char *out) {
     char buf[32];
     memset(buf, 'X', sizeof buf);
     const size_t n = prova__format_double_py(v, buf);
@@ -99,8 +92,7 @@ static const char *fmt_py(double v, char *out)
     return out;
 }
 
-static const char *fmt_js(double v, char *out)
-{
+static const char *fmt_js(double v, char *out) {
     char buf[32];
     memset(buf, 'X', sizeof buf);
     const size_t n = prova__format_double_js(v, buf);
@@ -114,8 +106,7 @@ static const char *fmt_js(double v, char *out)
 }
 
 /* Reference layouts built from (digits, exp10) by plain string operations, independent of dtoa.c's. */
-static void ref_layout(int neg, const char *d, int n, int e10, int js, char *out)
-{
+static void ref_layout(int neg, const char *d, int n, int e10, int js, char *out) {
     char *p = out;
     const int decpt = n + e10;
     if (neg) *p++ = '-';
@@ -152,8 +143,7 @@ static void ref_layout(int neg, const char *d, int n, int e10, int js, char *out
 
 /* Parses "d.ddde[+-]x" (glibc %e output) into an integer significand (<= 18 digits) and the exponent of its
  * last digit. */
-static void parse_e_format(const char *s, uint64_t *m, int *e_last)
-{
+static void parse_e_format(const char *s, uint64_t *m, int *e_last) {
     uint64_t v = 0;
     int nfrac = 0, seen_dot = 0;
     const char *p = s;
@@ -170,8 +160,7 @@ static void parse_e_format(const char *s, uint64_t *m, int *e_last)
 }
 
 /* The full property check of one finite double. Returns 1 on success (counts one pass), 0 after reporting. */
-static int check_value(double v)
-{
+static int check_value(double v) {
     char d[18], tmp[64], tmp2[64], py[40], js[40], ref[64];
     int e10 = 12345;
     const double a = fabs(v);
@@ -215,8 +204,8 @@ static int check_value(double v)
         for (int delta = -1; delta <= 1; delta++) {
             snprintf(tmp2, sizeof tmp2, "%" PRIu64 "e%d", m + (uint64_t)(int64_t)delta, el);
             if (bits_of(ref_strtod(tmp2)) == bits_of(a)) {
-                fail_msg(__FILE__, __LINE__, "%016" PRIx64 " (%.17g): %s e%d is not shortest: %s reads back",
-                         vb, a, d, e10, tmp2);
+                fail_msg(__FILE__, __LINE__, "%016" PRIx64 " (%.17g): %s e%d is not shortest: %s reads back", vb, a, d,
+                         e10, tmp2);
                 return 0;
             }
         }
@@ -230,8 +219,8 @@ static int check_value(double v)
             }
             snprintf(tmp2, sizeof tmp2, "%" PRIu64, m);
             if (strcmp(tmp2, d) != 0 || el != e10) {
-                fail_msg(__FILE__, __LINE__, "%016" PRIx64 " (%.17g): %s e%d is not the closest (%s)", vb, a, d,
-                         e10, tmp);
+                fail_msg(__FILE__, __LINE__, "%016" PRIx64 " (%.17g): %s e%d is not the closest (%s)", vb, a, d, e10,
+                         tmp);
                 return 0;
             }
         }
@@ -267,8 +256,7 @@ static int check_value(double v)
  * formatting tests
  * ------------------------------------------------------------------------------------------------------------- */
 
-static void test_literals(void)
-{
+static void test_literals(void) {
     static const struct {
         double v;
         const char *py;
@@ -367,8 +355,7 @@ static void test_literals(void)
 }
 
 /* nextafter neighbourhoods of the notation thresholds; expected strings from CPython repr() and Node String(). */
-static void test_boundaries(void)
-{
+static void test_boundaries(void) {
     static const struct {
         double base;
         int k;
@@ -485,8 +472,7 @@ static void test_boundaries(void)
     }
 }
 
-static void test_special_values(void)
-{
+static void test_special_values(void) {
     const double specials[] = {0.0,
                                -0.0,
                                5e-324,
@@ -519,8 +505,7 @@ static void test_special_values(void)
     }
 }
 
-static void test_powers(void)
-{
+static void test_powers(void) {
     char tok[32], buf[40], exp_py[64], exp_js[64];
     /* powers of ten 1e-330 .. 1e308 */
     for (int k = -330; k <= 308; k++) {
@@ -561,8 +546,7 @@ static void test_powers(void)
     }
 }
 
-static void test_integers(void)
-{
+static void test_integers(void) {
     char buf[40], exp_s[40];
     uint64_t samples[4096];
     size_t ns = 0;
@@ -588,18 +572,21 @@ static void test_integers(void)
     }
 }
 
-static void test_random_roundtrip(unsigned long count)
-{
+static void test_random_roundtrip(unsigned long count) {
     unsigned long ok = 0, tried = 0;
     const unsigned long before = g_failed;
     while (tried < count) {
         uint64_t b = rnd();
         /* a quarter of the draws from the subnormal and lowest/highest binades, the rest uniform bits */
         const uint64_t r = rnd_below(16);
-        if (r == 0) b &= 0x800fffffffffffffu; /* subnormal */
-        else if (r == 1) b = (b & 0x801fffffffffffffu);
-        else if (r == 2) b |= 0x7fe0000000000000u;
-        else if (r == 3) b = (b & 0x800fffffffffffffu) | ((uint64_t)(1023 + rnd_below(80) - 40) << 52);
+        if (r == 0)
+            b &= 0x800fffffffffffffu; /* subnormal */
+        else if (r == 1)
+            b = (b & 0x801fffffffffffffu);
+        else if (r == 2)
+            b |= 0x7fe0000000000000u;
+        else if (r == 3)
+            b = (b & 0x800fffffffffffffu) | ((uint64_t)(1023 + rnd_below(80) - 40) << 52);
         const double v = from_bits(b);
         if (!isfinite(v)) continue;
         tried++;
@@ -609,8 +596,7 @@ static void test_random_roundtrip(unsigned long count)
 }
 
 /* "Short" doubles: few random digits at random exponents, the common case in JSON. */
-static void test_short_decimals(unsigned long count)
-{
+static void test_short_decimals(unsigned long count) {
     char tok[64];
     for (unsigned long i = 0; i < count; i++) {
         const int nd = 1 + (int)rnd_below(15);
@@ -630,8 +616,7 @@ static void test_short_decimals(unsigned long count)
 
 /* Parses tok with prova__strtod (not NUL-terminated: the token is followed by digits in memory) and compares
  * with glibc in the C locale. */
-static int check_parse(const char *tok)
-{
+static int check_parse(const char *tok) {
     const size_t len = strlen(tok);
     char *copy = malloc(len + 8);
     if (!copy) {
@@ -647,50 +632,126 @@ static int check_parse(const char *tok)
     const double want = ref_strtod(tok);
     const int want_rc = isinf(want) ? -1 : 0;
     if (bits_of(got) != bits_of(want) || rc != want_rc) {
-        fail_msg(__FILE__, __LINE__, "strtod(%.60s%s) = %.17g (%016" PRIx64 ", rc %d), expected %.17g (%016" PRIx64
-                 ", rc %d)",
-                 tok, len > 60 ? "..." : "", got, bits_of(got), rc, want, bits_of(want), want_rc);
+        fail_msg(__FILE__, __LINE__,
+                 "strtod(%.60s%s) = %.17g (%016" PRIx64 ", rc %d), expected %.17g (%016" PRIx64 ", rc %d)", tok,
+                 len > 60 ? "..." : "", got, bits_of(got), rc, want, bits_of(want), want_rc);
         return 0;
     }
     g_passed++;
     return 1;
 }
 
-static void test_parse_literals(void)
-{
+static void test_parse_literals(void) {
     static const char *const toks[] = {
-        "0", "-0", "0.0", "-0.0", "0e0", "0E+5", "-0e-5", "0.000000e999999999999999999999",
-        "1", "-1", "1.5", "1e5", "1E5", "1e+5", "1E-5", "-1.25e-3", "123456789", "0.1", "0.2", "0.3",
-        "2.2250738585072011e-308", "2.2250738585072012e-308", "2.2250738585072013e-308",
-        "2.2250738585072014e-308", "2.225073858507201136057409796709131975934819546351645648e-308",
-        "9007199254740993", "9007199254740992", "9007199254740994", "9007199254740995",
-        "9007199254740993.0000000000000000000000000000001", "9007199254740992.9999999999999999999999999999",
-        "1e23", "8.988465674311579e+307", "8.98846567431158e307", "1.7976931348623157e308",
-        "1.7976931348623158e308", "1.7976931348623159e308", "-1.7976931348623159e308", "1.8e308",
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "0e0",
+        "0E+5",
+        "-0e-5",
+        "0.000000e999999999999999999999",
+        "1",
+        "-1",
+        "1.5",
+        "1e5",
+        "1E5",
+        "1e+5",
+        "1E-5",
+        "-1.25e-3",
+        "123456789",
+        "0.1",
+        "0.2",
+        "0.3",
+        "2.2250738585072011e-308",
+        "2.2250738585072012e-308",
+        "2.2250738585072013e-308",
+        "2.2250738585072014e-308",
+        "2.225073858507201136057409796709131975934819546351645648e-308",
+        "9007199254740993",
+        "9007199254740992",
+        "9007199254740994",
+        "9007199254740995",
+        "9007199254740993.0000000000000000000000000000001",
+        "9007199254740992.9999999999999999999999999999",
+        "1e23",
+        "8.988465674311579e+307",
+        "8.98846567431158e307",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "-1.7976931348623159e308",
+        "1.8e308",
         "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330"
         "286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069"
         "855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791",
         "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330"
         "286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069"
         "855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792",
-        "1e400", "-1e400", "1e309", "1e308", "1e-400", "-1e-400", "1e-324", "2e-324", "2.4703282292062327e-324",
-        "2.4703282292062328e-324", "2.47032822920623272088284396434110686182529901307162382212792841250337753635104"
+        "1e400",
+        "-1e400",
+        "1e309",
+        "1e308",
+        "1e-400",
+        "-1e-400",
+        "1e-324",
+        "2e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "2.47032822920623272088284396434110686182529901307162382212792841250337753635104"
         "3750e-324",
-        "4.9406564584124654e-324", "5e-324", "7.4109846876186981e-324", "7.4109846876186982e-324", "1e-323",
-        "4.4501477170144023e-308", "4.4501477170144022e-308", "1.00000000000000011102230246251565404236316680908203125",
+        "4.9406564584124654e-324",
+        "5e-324",
+        "7.4109846876186981e-324",
+        "7.4109846876186982e-324",
+        "1e-323",
+        "4.4501477170144023e-308",
+        "4.4501477170144022e-308",
+        "1.00000000000000011102230246251565404236316680908203125",
         "1.00000000000000011102230246251565404236316680908203124",
         "1.00000000000000011102230246251565404236316680908203126",
-        "1.0000000000000002220446049250313080847263336181640625", "0.500000000000000166533453693773481063544750213623046875",
-        "3.518437208883201171875e13", "62.5364939768271845828", "8.10109172351e-10", "1.1920928955078125e-07",
-        "9.5367431640625e-07", "1448997445238699", "5.0216813883093446110686315385661331328818843555712276103" "e-16",
-        "7.3177701707893310e+15", "1.7800590868057611e-307", "2.0522684006491881e-308",
-        "4.9406564584124654417656879286822137236505980e-324", "1e-2147483649", "1e2147483648",
-        "1e99999999999999999999999999999", "1e-99999999999999999999999999999", "123456789012345678901234567890",
-        "0.000000000000000000000000000000000000001", "12345678901234567890123456789e-20",
-        "10000000000000000000000000000000000000000000000000000000000000000e-64", "4.35", "1.15", "3.14", "-3.14",
-        "1e22", "1e-22", "12345e22", "123456789e22", "9007199254740993e15", "9007199254740992e22", "1e37",
-        "4294967296", "18446744073709551615", "18446744073709551616", "18446744073709551617",
-        "9999999999999999999", "99999999999999999999", "10000000000000000000", "0.1e1", "0.01e2",
+        "1.0000000000000002220446049250313080847263336181640625",
+        "0.500000000000000166533453693773481063544750213623046875",
+        "3.518437208883201171875e13",
+        "62.5364939768271845828",
+        "8.10109172351e-10",
+        "1.1920928955078125e-07",
+        "9.5367431640625e-07",
+        "1448997445238699",
+        "5.0216813883093446110686315385661331328818843555712276103"
+        "e-16",
+        "7.3177701707893310e+15",
+        "1.7800590868057611e-307",
+        "2.0522684006491881e-308",
+        "4.9406564584124654417656879286822137236505980e-324",
+        "1e-2147483649",
+        "1e2147483648",
+        "1e99999999999999999999999999999",
+        "1e-99999999999999999999999999999",
+        "123456789012345678901234567890",
+        "0.000000000000000000000000000000000000001",
+        "12345678901234567890123456789e-20",
+        "10000000000000000000000000000000000000000000000000000000000000000e-64",
+        "4.35",
+        "1.15",
+        "3.14",
+        "-3.14",
+        "1e22",
+        "1e-22",
+        "12345e22",
+        "123456789e22",
+        "9007199254740993e15",
+        "9007199254740992e22",
+        "1e37",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "18446744073709551617",
+        "9999999999999999999",
+        "99999999999999999999",
+        "10000000000000000000",
+        "0.1e1",
+        "0.01e2",
     };
     for (size_t i = 0; i < sizeof toks / sizeof toks[0]; i++) {
         check_parse(toks[i]);
@@ -711,8 +772,7 @@ static void test_parse_literals(void)
 }
 
 /* Exact decimal expansion of a long double into "d.ddd...e[+-]x" with trailing zeros removed. */
-static void exact_expansion(long double x, char *out, size_t cap)
-{
+static void exact_expansion(long double x, char *out, size_t cap) {
     snprintf(out, cap, "%.1100Le", x);
     char *e = strchr(out, 'e');
     char *p = e;
@@ -721,8 +781,7 @@ static void exact_expansion(long double x, char *out, size_t cap)
     memmove(p, e, strlen(e) + 1);
 }
 
-static void test_parse_midpoints(unsigned long count)
-{
+static void test_parse_midpoints(unsigned long count) {
     static char exact[1300], tok[1400];
     if (LDBL_MANT_DIG < 64) {
         printf("midpoints: long double too narrow, skipped\n");
@@ -731,10 +790,14 @@ static void test_parse_midpoints(unsigned long count)
     for (unsigned long i = 0; i < count; i++) {
         uint64_t b = rnd() & 0x7fffffffffffffffu;
         const uint64_t r = rnd_below(8);
-        if (r == 0) b &= 0x000fffffffffffffu;                                   /* subnormal */
-        else if (r == 1) b = (b & 0x000fffffffffffffu) | 0x7fe0000000000000u; /* top binade */
-        else if (r == 2) b &= 0xfff0000000000000u;                             /* powers of two: lower gap */
-        else if (r == 3) b = (b & 0x000fffffffffffffu) | ((uint64_t)(1023 + rnd_below(130) - 65) << 52);
+        if (r == 0)
+            b &= 0x000fffffffffffffu; /* subnormal */
+        else if (r == 1)
+            b = (b & 0x000fffffffffffffu) | 0x7fe0000000000000u; /* top binade */
+        else if (r == 2)
+            b &= 0xfff0000000000000u; /* powers of two: lower gap */
+        else if (r == 3)
+            b = (b & 0x000fffffffffffffu) | ((uint64_t)(1023 + rnd_below(130) - 65) << 52);
         if (b >= 0x7ff0000000000000u) continue;
         const double lo = from_bits(b);
         const double hi = from_bits(b + 1); /* may be +inf */
@@ -779,13 +842,11 @@ static void test_parse_midpoints(unsigned long count)
     }
 }
 
-static void random_digits(char *p, size_t n)
-{
+static void random_digits(char *p, size_t n) {
     for (size_t i = 0; i < n; i++) p[i] = (char)('0' + rnd_below(10));
 }
 
-static void test_parse_random(unsigned long count)
-{
+static void test_parse_random(unsigned long count) {
     static char tok[12000];
     for (unsigned long i = 0; i < count; i++) {
         const uint64_t kind = rnd_below(10);
@@ -846,8 +907,7 @@ static void test_parse_random(unsigned long count)
     }
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     unsigned long count = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000000ul;
     if (argc > 2) g_rng = strtoull(argv[2], NULL, 0);
     g_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);

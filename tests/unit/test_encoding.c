@@ -280,7 +280,7 @@ static void test_exact_cap(void) {
         randombytes_buf(in, n);
         char big[128], exact[129];
         size_t (*enc[3])(const void *, size_t, char *, size_t) = {prova_hex_encode, prova_base64_encode,
-                                                                   prova_base64url_encode};
+                                                                  prova_base64url_encode};
         for (int e = 0; e < 3; e++) {
             size_t len = enc[e](in, n, big, sizeof big);
             memset(exact, 'X', sizeof exact);

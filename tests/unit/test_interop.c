@@ -136,7 +136,8 @@ static void test_stated(void) {
     const char *lo64 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     char buf[2048];
     /* A receipt (bare hex; uppercase is lowered) and a lite receipt ("sha256:" prefix). */
-    snprintf(buf, sizeof buf, "{\"receipt_hash\":\"%s\",\"trace_id\":\"t1\",\"hop\":0,\"ts\":\"2026-01-01T00:00:00Z\"}", h64);
+    snprintf(buf, sizeof buf, "{\"receipt_hash\":\"%s\",\"trace_id\":\"t1\",\"hop\":0,\"ts\":\"2026-01-01T00:00:00Z\"}",
+             h64);
     CHECK(describe(buf, &info, &err) == 0);
     CHECK_STR(info.kind, "ope_receipt");
     CHECK_STR(info.digest, lo64);
@@ -146,16 +147,20 @@ static void test_stated(void) {
     CHECK_STR(info.digest, lo64);
     CHECK_STR(info.time, "2026-01-01T00:00:00.000000+00:00");
     /* A chain: the head (last receipt) is the address. */
-    snprintf(buf, sizeof buf, "[{\"receipt_hash\":\"%s\",\"trace_id\":\"t2\"},{\"receipt_hash\":\"%.63s1\",\"trace_id\":\"t2\"}]",
-             lo64, lo64);
+    snprintf(buf, sizeof buf,
+             "[{\"receipt_hash\":\"%s\",\"trace_id\":\"t2\"},{\"receipt_hash\":\"%.63s1\",\"trace_id\":\"t2\"}]", lo64,
+             lo64);
     CHECK(describe(buf, &info, &err) == 0);
     CHECK_STR(info.kind, "ope_receipt_chain");
     CHECK(strncmp(info.digest, lo64, 63) == 0 && info.digest[63] == '1');
-    snprintf(buf, sizeof buf, "[{\"receipt_hash\":\"%s\",\"trace_id\":\"t2\"},{\"receipt_hash\":\"xyz\",\"trace_id\":\"t2\"}]", lo64);
+    snprintf(buf, sizeof buf,
+             "[{\"receipt_hash\":\"%s\",\"trace_id\":\"t2\"},{\"receipt_hash\":\"xyz\",\"trace_id\":\"t2\"}]", lo64);
     expect_refusal(buf, "record_digest_invalid", "/1/receipt_hash");
     /* A bundle. */
-    snprintf(buf, sizeof buf, "{\"bundle\":{\"trace_id\":\"t3\",\"exported_at\":\"2026-02-01T00:00:00Z\",\"receipts\":[]},"
-             "\"bundle_cid\":\"sha256:%s\",\"signature\":\"s\",\"kid\":\"k\"}", lo64);
+    snprintf(buf, sizeof buf,
+             "{\"bundle\":{\"trace_id\":\"t3\",\"exported_at\":\"2026-02-01T00:00:00Z\",\"receipts\":[]},"
+             "\"bundle_cid\":\"sha256:%s\",\"signature\":\"s\",\"kid\":\"k\"}",
+             lo64);
     CHECK(describe(buf, &info, &err) == 0);
     CHECK_STR(info.kind, "ope_bundle");
     CHECK_STR(info.id, "t3");
@@ -167,8 +172,10 @@ static void test_stated(void) {
     char h96[97];
     memset(h96, 'a', 96);
     h96[96] = '\0';
-    snprintf(buf, sizeof buf, "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha384\",\"chain_hash\":\"%s\","
-             "\"resolved_at\":\"2026-03-01T00:00:00.000Z\"}", h96);
+    snprintf(buf, sizeof buf,
+             "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha384\",\"chain_hash\":\"%s\","
+             "\"resolved_at\":\"2026-03-01T00:00:00.000Z\"}",
+             h96);
     CHECK(describe(buf, &info, &err) == 0);
     CHECK_STR(info.kind, "oe_chain");
     CHECK_STR(info.family_name, "oe");
@@ -176,23 +183,29 @@ static void test_stated(void) {
     CHECK_STR(info.digest, h96);
     CHECK_STR(info.id, "c1");
     CHECK_STR(info.time, "2026-03-01T00:00:00.000Z");
-    snprintf(buf, sizeof buf, "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha3-256\",\"chain_hash\":\"%s\"}", lo64);
+    snprintf(buf, sizeof buf, "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha3-256\",\"chain_hash\":\"%s\"}",
+             lo64);
     CHECK(describe(buf, &info, &err) == 0);
     CHECK_STR(info.digest_alg, "sha3_256");
-    snprintf(buf, sizeof buf, "{\"certificate\":{\"issued_at\":\"2026-04-01T00:00:00.000Z\"},\"certificate_id\":\"cert-9\","
-             "\"chain\":{\"id\":\"c1\",\"hash_algorithm\":\"sha256\",\"chain_hash\":\"%s\"},\"public_key\":\"pk\"}", lo64);
+    snprintf(buf, sizeof buf,
+             "{\"certificate\":{\"issued_at\":\"2026-04-01T00:00:00.000Z\"},\"certificate_id\":\"cert-9\","
+             "\"chain\":{\"id\":\"c1\",\"hash_algorithm\":\"sha256\",\"chain_hash\":\"%s\"},\"public_key\":\"pk\"}",
+             lo64);
     CHECK(describe(buf, &info, &err) == 0);
     CHECK_STR(info.kind, "oe_bundle");
     CHECK_STR(info.id, "cert-9");
     CHECK_STR(info.time, "2026-04-01T00:00:00.000Z");
     CHECK_STR(info.digest, lo64);
-    expect_refusal("{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha256\",\"chain_hash\":null,\"status\":\"open\"}",
-                   "record_not_resolved", "/chain_hash");
+    expect_refusal(
+        "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha256\",\"chain_hash\":null,\"status\":\"open\"}",
+        "record_not_resolved", "/chain_hash");
     expect_refusal("{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"md5\",\"chain_hash\":\"00\"}",
                    "record_digest_invalid", "/hash_algorithm");
-    snprintf(buf, sizeof buf, "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha384\",\"chain_hash\":\"%s\"}", lo64);
+    snprintf(buf, sizeof buf, "{\"id\":\"c1\",\"events\":[],\"hash_algorithm\":\"sha384\",\"chain_hash\":\"%s\"}",
+             lo64);
     expect_refusal(buf, "record_digest_invalid", "/chain_hash");
-    expect_refusal("{\"certificate\":{},\"certificate_id\":\"x\",\"public_key\":\"pk\"}", "record_not_resolved", "/chain");
+    expect_refusal("{\"certificate\":{},\"certificate_id\":\"x\",\"public_key\":\"pk\"}", "record_not_resolved",
+                   "/chain");
     /* Not a record. */
     expect_refusal("{\"hello\":1}", "record_unknown_kind", "");
     expect_refusal("[]", "record_unknown_kind", "");

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "harness.h"
-#include "report_query.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 #include "prova/interop.h"
@@ -24,10 +23,11 @@
 #include "prova/proof.h"
 #include "prova/report.h"
 #include "prova/verify.h"
+#include "report_query.h"
 
-#define T PROVA_DSSE_INTOTO_PAYLOAD_TYPE
+#define T           PROVA_DSSE_INTOTO_PAYLOAD_TYPE
 #define DEFAULT_KEY "ophamin-scenario-proof-key"
-#define REF_SIG "eD853qyG6JcYnbhFLQ3GJ/mpUDmTbgI9GK8fLhn7vH4="
+#define REF_SIG     "eD853qyG6JcYnbhFLQ3GJ/mpUDmTbgI9GK8fLhn7vH4="
 
 #include "proof_fixture.h"
 
@@ -103,7 +103,8 @@ static void test_sign_errors(void) {
     CHECK(prova_dsse_sign("\xff", "x", 1, &ok, 1, &b, &e) == PROVA_EINVAL &&
           strcmp(e.reason, "dsse_payload_type_invalid") == 0);
     prova_dsse_signer badkid = {.hmac_key = (const uint8_t *)"k", .hmac_key_len = 1, .keyid = "\xc3("};
-    CHECK(prova_dsse_sign(T, "x", 1, &badkid, 1, &b, &e) == PROVA_EINVAL && strcmp(e.reason, "dsse_keyid_invalid") == 0);
+    CHECK(prova_dsse_sign(T, "x", 1, &badkid, 1, &b, &e) == PROVA_EINVAL &&
+          strcmp(e.reason, "dsse_keyid_invalid") == 0);
     /* A public key cannot sign. */
     uint8_t pk[32] = {0};
     prova_key *seed = NULL, *pub = NULL;
@@ -255,8 +256,8 @@ static void envelope_of(const void *st, size_t len, prova_buf *out) {
 
 static prova_report *verify_proof_env(const prova_buf *env, int *ret) {
     prova_verify_options inner = {.no_skew = true, .allow_default_hmac_key = true};
-    prova_dsse_verify_options o = {.hmac_key = (const uint8_t *)DEFAULT_KEY, .hmac_key_len = strlen(DEFAULT_KEY),
-                                   .inner = &inner};
+    prova_dsse_verify_options o = {
+        .hmac_key = (const uint8_t *)DEFAULT_KEY, .hmac_key_len = strlen(DEFAULT_KEY), .inner = &inner};
     prova_report *r = NULL;
     prova_error e;
     *ret = prova_dsse_verify(env->data, env->len, &o, &r, &e);
@@ -312,7 +313,9 @@ static void test_proof_dsse_verify(void) {
     prova_report_free(r);
     free(bad);
     /* Wrong _type, unknown predicateType, no subject, not JSON. */
-    struct { const char *from, *to, *code; } cases[] = {
+    struct {
+        const char *from, *to, *code;
+    } cases[] = {
         {"Statement/v1", "Statement/v0.1", "intoto_type"},
         {"#empirical-proof-record-v1", "#other", "intoto_predicate_type"},
         {"\"subject\":[{", "\"subject\":[],\"x\":[{", "intoto_schema"},
@@ -338,7 +341,9 @@ static void test_proof_dsse_verify(void) {
     /* Envelope-level damage, starting from the good envelope. */
     envelope_of(st.data, st.len, &env);
     const char *good = buf_str(&env);
-    struct { const char *from, *to, *code; } ecases[] = {
+    struct {
+        const char *from, *to, *code;
+    } ecases[] = {
         {"application/vnd.in-toto+json", "application/json", "dsse_payload_type"},
         {"\"payload\":\"eyJ", "\"payload\":\"!yJ", "dsse_payload_base64"},
         {"\"sig\":\"", "\"sig\":\"*", "dsse_sig_base64"},
@@ -426,7 +431,9 @@ static void test_ope_statement(void) {
           memcmp(back.data, env.data, env.len) == 0);
     prova_buf_free(&back);
 
-    struct { const char *from, *to, *code; } cases[] = {
+    struct {
+        const char *from, *to, *code;
+    } cases[] = {
         {"\"kind\":\"ope_envelope\"", "\"kind\":\"ope_bundle\"", "intoto_predicate_kind"},
         {"urn:prova:predicate:ope:v1", "urn:prova:predicate:openexecution:v1", "intoto_predicate_type"},
         {"{\"sha256\":\"", "{\"sha256\":\"0", "intoto_subject_digest"},

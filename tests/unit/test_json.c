@@ -47,10 +47,12 @@ static void expect_reject(const char *in, size_t len, const char *reason, size_t
     CHECK_MSG(r < 0 && doc == NULL, "accepted: %.*s", (int)len, in);
     if (r < 0) {
         CHECK_MSG(strcmp(e.reason, reason) == 0, "%.*s: reason %s, want %s", (int)len, in, e.reason, reason);
-        if (line) CHECK_MSG(e.line == line && e.column == col, "%.*s: at %zu:%zu, want %zu:%zu", (int)len, in, e.line,
-                            e.column, line, col);
-        if (pointer) CHECK_MSG(strcmp(e.pointer, pointer) == 0, "%.*s: pointer '%s', want '%s'", (int)len, in,
-                               e.pointer, pointer);
+        if (line)
+            CHECK_MSG(e.line == line && e.column == col, "%.*s: at %zu:%zu, want %zu:%zu", (int)len, in, e.line,
+                      e.column, line, col);
+        if (pointer)
+            CHECK_MSG(strcmp(e.pointer, pointer) == 0, "%.*s: pointer '%s', want '%s'", (int)len, in, e.pointer,
+                      pointer);
     }
     prova_doc_free(doc);
 }
@@ -58,7 +60,8 @@ static void expect_reject(const char *in, size_t len, const char *reason, size_t
 #define REJECT(lit, reason, line, col, ptr) expect_reject(lit, sizeof(lit) - 1, reason, line, col, ptr)
 
 static void test_accessors(void) {
-    const char *in = "{\"b\":[1,2.5,\"x\"],\"a\":{\"n\":-42,\"big\":123456789012345678901234567890},\"t\":true,\"z\":null}";
+    const char *in =
+        "{\"b\":[1,2.5,\"x\"],\"a\":{\"n\":-42,\"big\":123456789012345678901234567890},\"t\":true,\"z\":null}";
     prova_doc *doc;
     prova_error e;
     CHECK(prova_json_parse(in, strlen(in), NULL, &doc, &e) == 0);
@@ -270,7 +273,8 @@ static void test_profiles(void) {
     size_t need = 0;
     char small[4];
     CHECK(prova_canon_write_to(prova_doc_root(doc), PROVA_PROFILE_OPHAMIN, small, sizeof small, &need, &e) ==
-          PROVA_ENOSPACE && need == strlen("{\"a\":[1,NaN]}"));
+              PROVA_ENOSPACE &&
+          need == strlen("{\"a\":[1,NaN]}"));
     prova_buf_free(&out);
     prova_doc_free(doc);
 

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "harness.h"
-#include "report_query.h"
 #include "oe/oe_internal.h" /* the chain checker's fast path (found through -Isrc/lib) */
 #include "prova/crypto.h"
 #include "prova/encoding.h"
@@ -23,6 +22,7 @@
 #include "prova/ope.h"
 #include "prova/report.h"
 #include "prova/verify.h"
+#include "report_query.h"
 
 static prova_doc *parse(const char *s) {
     prova_doc *d = NULL;
@@ -64,10 +64,14 @@ static const struct {
       "f10ae274c6e4619210f2b94d8fc2e01aede2d7f24d88d2efd7ba8748088fa73e360bce9724950bfc6d4595550e63fb18"},
      "df08d4087ae41a270ffc109b9a64bd2c9f0f40c370b3f1d2b9725890b8ad4cd4c38250997e0761b37e2bb6e61c16c25d"},
     {"sha512",
-     {"9f36637da9c20aabaf93f97804c1cba578b62a72dd618329b1f535fbf5ee5e417867476463f3760e6a4af8eaced61a2df67d8ec2537b0727d4713c9524cccc5c",
-      "7d5841ff24f0945fdb5d6a60f185474125a2b2e62e5fcf65d4a44f45631439020ca8a676836d1428844580b64beb6b18adcb8295ee072323f85b8288f0e3d5ed",
-      "e6b6f6c08a7a36838c5253ae61ec083839627e84126e16e5d137105a03665b31b9f0f01ddd0d5d6a4269896ed7eba34f7b20055bbaca84bc43d17ec3bbfbcee5"},
-     "8dd42312cd5eed69514ed37e3d1cff2e10b1974902a6f3317213d015dd2c1403c113369ad518d18bb0fc3b8e725e1468310b757ac5022fab1e9abbb92dbc68d5"},
+     {"9f36637da9c20aabaf93f97804c1cba578b62a72dd618329b1f535fbf5ee5e417867476463f3760e6a4af8eaced61a2df67d8ec2537b0727"
+      "d4713c9524cccc5c",
+      "7d5841ff24f0945fdb5d6a60f185474125a2b2e62e5fcf65d4a44f45631439020ca8a676836d1428844580b64beb6b18adcb8295ee072323"
+      "f85b8288f0e3d5ed",
+      "e6b6f6c08a7a36838c5253ae61ec083839627e84126e16e5d137105a03665b31b9f0f01ddd0d5d6a4269896ed7eba34f7b20055bbaca84bc"
+      "43d17ec3bbfbcee5"},
+     "8dd42312cd5eed69514ed37e3d1cff2e10b1974902a6f3317213d015dd2c1403c113369ad518d18bb0fc3b8e725e1468310b757ac5022fab1"
+     "e9abbb92dbc68d5"},
     {"sha3-256",
      {"ad59c852067e01adf2a6b1f6af92d2eefc564e989c9f9b6efc55113eaf136481",
       "4aedd71997dd526ef4a95fc36484621dd93d8188a8c35dbce5fd30989fe862fa",
@@ -79,17 +83,25 @@ static const struct {
       "2e71326efc37ea8657cb16f7dd3f8b3a5138688044e756f73528e6a7ee50eeb343e8fd8b34701240e3716beeda48c41a"},
      "ec55bcc8c79cf35a05adcf3cf272d7b877784db993adedb298abc18adfd7a290be7214e3712f5af4888b7a86a821d4a7"},
     {"sha3-512",
-     {"ec45c2c4b795fc6ecb8ba46b4ea71c746fd50f77acebc7c52d9923685aaa5646df481cf73b51105f06d49c0439ab0168b156ab45e87d7bc9161bd1341516b153",
-      "39cfdba5b57eb2b6be0a93d29144c0da40f69a37a11605f674449f7cd40f405453bd5acc448c54a6d108531b157e853ee8a85d03d33a26341d1705861ba04be4",
-      "2f806977f2d8bb0942323d42323f2ad9128ccf78155e950246abab6f6509a06ee4f4f1c3cbdcdb2c79f6a7af0b1840b22bf3d9cb90ae40056734b5754e59add1"},
-     "804a8e0b78f51d7cdd9440585048201413c0848dd2ad7e6084d18f4c78f7223c40e26febe9a2eb8216a5c0c778fe0a2b2b91dd3aea61a6d29cbc0613b410dca9"},
+     {"ec45c2c4b795fc6ecb8ba46b4ea71c746fd50f77acebc7c52d9923685aaa5646df481cf73b51105f06d49c0439ab0168b156ab45e87d7bc9"
+      "161bd1341516b153",
+      "39cfdba5b57eb2b6be0a93d29144c0da40f69a37a11605f674449f7cd40f405453bd5acc448c54a6d108531b157e853ee8a85d03d33a2634"
+      "1d1705861ba04be4",
+      "2f806977f2d8bb0942323d42323f2ad9128ccf78155e950246abab6f6509a06ee4f4f1c3cbdcdb2c79f6a7af0b1840b22bf3d9cb90ae4005"
+      "6734b5754e59add1"},
+     "804a8e0b78f51d7cdd9440585048201413c0848dd2ad7e6084d18f4c78f7223c40e26febe9a2eb8216a5c0c778fe0a2b2b91dd3aea61a6d29"
+     "cbc0613b410dca9"},
 };
 
 /* Builds the worked example as a resolved chain record (created 09:59:59, resolved 11:05:00) with the library's
  * own builders; returns the record (caller frees). */
 static prova_doc *worked_chain(prova_hash_alg alg, prova_sig_alg sig) {
-    prova_oe_chain_params cp = {.id = CHAIN_ID, .chain_type = "resource_audit", .origin_type = "github",
-                                .origin_id = "octocat/hello-world", .hash_alg = alg, .sig_alg = sig,
+    prova_oe_chain_params cp = {.id = CHAIN_ID,
+                                .chain_type = "resource_audit",
+                                .origin_type = "github",
+                                .origin_id = "octocat/hello-world",
+                                .hash_alg = alg,
+                                .sig_alg = sig,
                                 .created_at = "2026-03-20T09:59:59.000Z"};
     prova_buf b = PROVA_BUF_INIT;
     if (prova_oe_chain_new(&cp, &b, NULL) < 0) return NULL;
@@ -102,8 +114,11 @@ static prova_doc *worked_chain(prova_hash_alg alg, prova_sig_alg sig) {
                {"pr_merged", "maintainer-bot", "positive", "2026-03-20T11:00:00.000Z", &P3}};
     for (size_t i = 0; chain && i < 3; i++) {
         prova_doc *pd = parse(*evs[i].payload);
-        prova_oe_event_params ep = {.event_type = evs[i].type, .actor_id = evs[i].actor, .sentiment = evs[i].sentiment,
-                                    .created_at = evs[i].at, .payload = prova_doc_root(pd)};
+        prova_oe_event_params ep = {.event_type = evs[i].type,
+                                    .actor_id = evs[i].actor,
+                                    .sentiment = evs[i].sentiment,
+                                    .created_at = evs[i].at,
+                                    .payload = prova_doc_root(pd)};
         b.len = 0;
         int r = prova_oe_chain_append(prova_doc_root(chain), &ep, evs[i].at, &b, NULL);
         prova_doc_free(pd);
@@ -153,10 +168,11 @@ static void test_worked_example(void) {
     prova_buf in = PROVA_BUF_INIT;
     CHECK(prova_oe_event_input(prova_doc_root(e1), &in, NULL) == 0);
     CHECK(prova_buf_append(&in, "", 1) == 0);
-    CHECK_STR((const char *)in.data,
-              "{\"actor_id\":\"octocat\",\"event_type\":\"code_pushed\",\"payload\":{\"commits\":1,\"ref\":\"refs/heads/"
-              "main\"},\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"seq\":1,"
-              "\"timestamp\":\"2026-03-20T10:00:00.000Z\"}");
+    CHECK_STR(
+        (const char *)in.data,
+        "{\"actor_id\":\"octocat\",\"event_type\":\"code_pushed\",\"payload\":{\"commits\":1,\"ref\":\"refs/heads/"
+        "main\"},\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"seq\":1,"
+        "\"timestamp\":\"2026-03-20T10:00:00.000Z\"}");
     prova_buf_free(&in);
     prova_doc_free(e1);
 }
@@ -174,13 +190,15 @@ static void event_hash_is(const char *json, const char *want) {
 #define G64 "0000000000000000000000000000000000000000000000000000000000000000"
 
 static void test_event_vectors(void) {
-    event_hash_is("{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":null,\"created_at\":\"2026-03-20T19:00:00."
-                  "123456+09:00\",\"payload\":{},\"prev_hash\":\"" G64 "\"}",
-                  "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
+    event_hash_is(
+        "{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":null,\"created_at\":\"2026-03-20T19:00:00."
+        "123456+09:00\",\"payload\":{},\"prev_hash\":\"" G64 "\"}",
+        "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
     /* "" and a missing actor are "system" too (JS actor_id || 'system'). */
-    event_hash_is("{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":\"\",\"created_at\":\"2026-03-20T10:00:00."
-                  "123Z\",\"payload\":{},\"prev_hash\":\"" G64 "\"}",
-                  "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
+    event_hash_is(
+        "{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":\"\",\"created_at\":\"2026-03-20T10:00:00."
+        "123Z\",\"payload\":{},\"prev_hash\":\"" G64 "\"}",
+        "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
     event_hash_is("{\"seq\":1,\"event_type\":\"session_started\",\"created_at\":\"2026-03-20 10:00:00.1239+00\","
                   "\"payload\":{},\"prev_hash\":\"" G64 "\"}",
                   "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
@@ -192,8 +210,10 @@ static void test_event_vectors(void) {
     static const char *const py[] = {"1ecdd5b5b08d8f9d5222d5ddec804267248818de50bec533f39ff9f2dee1eedf",
                                      "d13c63565a82dfc6067b855a770227f4d7d6d9c26675d851a1dbb548104b17ab",
                                      "c702357d5a61afe98ed46c0f49a38f5fe5a3504119955c4b6115f1632cf7b02e"};
-    static const char *const js_times[] = {"2023-11-14T22:13:21.000Z", "2023-11-14T22:13:22.000Z", "2023-11-14T22:13:23.000Z"};
-    static const char *const py_times[] = {"2023-11-15T00:00:01.000Z", "2023-11-15T00:00:02.000Z", "2023-11-15T00:00:03.000Z"};
+    static const char *const js_times[] = {"2023-11-14T22:13:21.000Z", "2023-11-14T22:13:22.000Z",
+                                           "2023-11-14T22:13:23.000Z"};
+    static const char *const py_times[] = {"2023-11-15T00:00:01.000Z", "2023-11-15T00:00:02.000Z",
+                                           "2023-11-15T00:00:03.000Z"};
     for (int set = 0; set < 2; set++) {
         const char *const *want = set ? py : js;
         const char *const *times = set ? py_times : js_times;
@@ -241,8 +261,13 @@ static void test_event_vectors(void) {
         CHECK(prova_oe_timestamp(ts[i].in, strlen(ts[i].in), out) == 0);
         CHECK_STR(out, ts[i].out);
     }
-    static const char *const bad[] = {"2026-03-20T10:00:00", "2026-03-20", "2026-02-30T10:00:00Z", "yesterday",
-                                      "2026-03-20T10:00:00.Z", "2026-03-20T25:00:00Z", ""};
+    static const char *const bad[] = {"2026-03-20T10:00:00",
+                                      "2026-03-20",
+                                      "2026-02-30T10:00:00Z",
+                                      "yesterday",
+                                      "2026-03-20T10:00:00.Z",
+                                      "2026-03-20T25:00:00Z",
+                                      ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char out[PROVA_OE_TIME_LEN + 1];
         CHECK_MSG(prova_oe_timestamp(bad[i], strlen(bad[i]), out) == PROVA_ESYNTAX, "accepted '%s'", bad[i]);
@@ -299,8 +324,10 @@ static prova_key *key_from_hex(const char *pkcs8_prefix, const char *seed) {
 /* The bundle of the worked example, certified with key (issued 11:05:01). */
 static prova_doc *certify(const prova_key *key, prova_sig_alg alg, prova_buf *bundle) {
     prova_doc *chain = worked_chain(PROVA_HASH_SHA256, alg);
-    prova_oe_cert_params p = {.artifact_type = "repository", .artifact_ref = "octocat/hello-world",
-                              .artifact_title = "Hello World repository audit", .issued_at = "2026-03-20T11:05:01Z",
+    prova_oe_cert_params p = {.artifact_type = "repository",
+                              .artifact_ref = "octocat/hello-world",
+                              .artifact_title = "Hello World repository audit",
+                              .issued_at = "2026-03-20T11:05:01Z",
                               .certificate_id = "cert-1"};
     prova_error err;
     bundle->len = 0;
@@ -394,8 +421,10 @@ static void test_certificates(void) {
         const char *pk_end = pk ? strstr(pk + 14, "\",\"status\"") : NULL;
         CHECK(pk && pk_end);
         if (pk && pk_end) {
-            CHECK(prova_buf_append(&priv, t, (size_t)(pk - t)) == 0 && prova_buf_append(&priv, "\"public_key\":", 13) == 0 &&
-                  prova_buf_append(&priv, jwk.data, jwk.len) == 0 && prova_buf_append(&priv, pk_end + 1, strlen(pk_end + 1)) == 0);
+            CHECK(prova_buf_append(&priv, t, (size_t)(pk - t)) == 0 &&
+                  prova_buf_append(&priv, "\"public_key\":", 13) == 0 &&
+                  prova_buf_append(&priv, jwk.data, jwk.len) == 0 &&
+                  prova_buf_append(&priv, pk_end + 1, strlen(pk_end + 1)) == 0);
             prova_report *rep = verify_text((const char *)priv.data, priv.len);
             CHECK(rep && !prova_report_valid(rep) && has_failure(rep, "key_is_private"));
             prova_report_free(rep);
@@ -409,9 +438,10 @@ static void test_certificates(void) {
     prova_key_free(k);
 
     /* §6.5 Ed448 (deterministic). */
-    k = key_from_hex("3047020100300506032b6571043b0439",
-                     "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032"
-                     "e7549a20098f95b");
+    k = key_from_hex(
+        "3047020100300506032b6571043b0439",
+        "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032"
+        "e7549a20098f95b");
     CHECK(k != NULL);
     b = k ? certify(k, PROVA_SIG_ED448, &bundle) : NULL;
     if (b) {
@@ -425,12 +455,14 @@ static void test_certificates(void) {
 
     /* §6.5 ECDSA P-256: the reference's DER signature over the 751 bytes verifies with its SPKI. */
     prova_key *pk = NULL;
-    static const char spki[] = "3059301306072a8648ce3d020106082a8648ce3d0301070342000460fed4ba255a9d31c961eb74c6356d68c049"
-                               "b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d446"
-                               "2299";
+    static const char spki[] =
+        "3059301306072a8648ce3d020106082a8648ce3d0301070342000460fed4ba255a9d31c961eb74c6356d68c049"
+        "b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d446"
+        "2299";
     CHECK(prova_key_from_spki_hex(spki, strlen(spki), &pk, NULL) == 0);
-    static const char der[] = "3046022100cb2483494a1fab678405885112b091837181357247f1e5502b66a9fe2d1b2ef0022100c0f6b4cd4cd9b9"
-                              "524733002621e838bc06832f6edf192c59b70b12622f023ba1";
+    static const char der[] =
+        "3046022100cb2483494a1fab678405885112b091837181357247f1e5502b66a9fe2d1b2ef0022100c0f6b4cd4cd9b9"
+        "524733002621e838bc06832f6edf192c59b70b12622f023ba1";
     uint8_t sig[80];
     size_t sl = 0;
     CHECK(prova_hex_decode(der, strlen(der), sig, sizeof sig, &sl, NULL) == 0);
@@ -452,8 +484,8 @@ static void test_certificates(void) {
         prova_report_free(rep);
         /* Revoke, then supersede is refused (final); the revoked bundle is invalid with certificate_revoked. */
         if (d) {
-            prova_oe_status_params sp = {.status = PROVA_OE_REVOKED, .reason = "key compromise",
-                                         .at = "2026-03-21T00:00:00Z"};
+            prova_oe_status_params sp = {
+                .status = PROVA_OE_REVOKED, .reason = "key compromise", .at = "2026-03-21T00:00:00Z"};
             prova_buf rv = PROVA_BUF_INIT;
             CHECK(prova_oe_set_status(g, prova_doc_root(d), &sp, &rv, NULL) == 0);
             rep = verify_text((const char *)rv.data, rv.len);
@@ -463,8 +495,8 @@ static void test_certificates(void) {
             prova_report_free(rep);
             prova_doc *rd = parse_buf(&rv);
             prova_buf again = PROVA_BUF_INIT;
-            prova_oe_status_params sup = {.status = PROVA_OE_SUPERSEDED, .superseded_by = "cert-2",
-                                          .at = "2026-03-22T00:00:00Z"};
+            prova_oe_status_params sup = {
+                .status = PROVA_OE_SUPERSEDED, .superseded_by = "cert-2", .at = "2026-03-22T00:00:00Z"};
             prova_error err;
             CHECK(prova_oe_set_status(g, prova_doc_root(rd), &sup, &again, &err) == PROVA_EINVAL);
             CHECK(again.len == 0);
@@ -490,7 +522,8 @@ static void test_certificates(void) {
     prova_buf_free(&out);
 }
 
-/* ---- §6.6 JCS and §6.7 Merkle -------------------------------------------------------------------------------------- */
+/* ---- §6.6 JCS and §6.7 Merkle --------------------------------------------------------------------------------------
+ */
 
 static void jcs_is(const char *in, const char *want) {
     prova_buf b = PROVA_BUF_INIT;
@@ -523,7 +556,8 @@ static void test_jcs_and_merkle(void) {
     CHECK(prova_oe_merkle_root(PROVA_HASH_SHA256, badleaf, 1, root) == PROVA_ESYNTAX);
 }
 
-/* ---- builders refuse bad arguments, leaving nothing behind -------------------------------------------------------- */
+/* ---- builders refuse bad arguments, leaving nothing behind --------------------------------------------------------
+ */
 
 static void test_builders(void) {
     prova_buf out = PROVA_BUF_INIT;
@@ -609,8 +643,9 @@ static void test_jsonl_paths(void) {
         const char *seq = i == 2 ? "3.0" : i == 3 ? "4e0" : NULL;
         char seqbuf[8];
         snprintf(seqbuf, sizeof seqbuf, "%zu", i + 1);
-        snprintf(ev, sizeof ev, "{%s,\"seq\":%s,\"event_type\":\"t%zu\",\"created_at\":\"2026-03-20T1%zu:00:00.5%s\","
-                                "\"prev_hash\":\"%s\"}",
+        snprintf(ev, sizeof ev,
+                 "{%s,\"seq\":%s,\"event_type\":\"t%zu\",\"created_at\":\"2026-03-20T1%zu:00:00.5%s\","
+                 "\"prev_hash\":\"%s\"}",
                  bodies[i], seq ? seq : seqbuf, i, i, i % 2 ? "+09:00" : "Z", prev);
         prova_doc *d = parse(ev);
         CHECK(d && prova_oe_event_hash(prova_doc_root(d), PROVA_HASH_SHA256, hex, NULL) == 0);
@@ -784,8 +819,8 @@ static void test_unauthenticated_members(void) {
     /* in the chain's events, not in the certificate's summaries (which come first in JCS order) */
     const char *ch = b ? memmem(bundle.data, bundle.len, "\"chain\":{", 9) : NULL;
     size_t choff = ch ? (size_t)(ch - (const char *)bundle.data) : 0;
-    char *tail = ch ? insert_after(ch, bundle.len - choff, "\"event_type\":\"pr_opened\"", ",\"note\":\"added later\"")
-                    : NULL;
+    char *tail =
+        ch ? insert_after(ch, bundle.len - choff, "\"event_type\":\"pr_opened\"", ",\"note\":\"added later\"") : NULL;
     char *bt = tail ? malloc(choff + strlen(tail) + 1) : NULL;
     if (bt) {
         memcpy(bt, bundle.data, choff);

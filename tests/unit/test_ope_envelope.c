@@ -87,10 +87,12 @@ static void test_vectors(void) {
                                    false};
     char *env = NULL;
     CHECK(pack(k, "{\"user\":\"alice\",\"amount\":42}", &p, &env) == 0);
-    CHECK_STR(env, "{\"cid\":\"sha256:56530bcc3b30c0ecab93638d3ba23f069e632ca4530bdd453fb8c31951562279\",\"kid\":"
-                   "\"ed25519-139e3940\",\"payload\":{\"amount\":42,\"user\":\"alice\"},\"payload_type\":\"demo.v1\","
-                   "\"sender_sig\":\"ZkYWcstwR_Rejjl5TT_SNcMXHKKV-Irb0WtXSiPQKyf9fx_S82pCRjZDdiL3nYHaT1QGjEabPUXZWE2o7lZIBA\","
-                   "\"target_type\":\"example.v1\",\"trace_id\":\"trace-test-1\",\"ts\":\"2025-01-01T00:00:00+00:00\"}");
+    CHECK_STR(
+        env,
+        "{\"cid\":\"sha256:56530bcc3b30c0ecab93638d3ba23f069e632ca4530bdd453fb8c31951562279\",\"kid\":"
+        "\"ed25519-139e3940\",\"payload\":{\"amount\":42,\"user\":\"alice\"},\"payload_type\":\"demo.v1\","
+        "\"sender_sig\":\"ZkYWcstwR_Rejjl5TT_SNcMXHKKV-Irb0WtXSiPQKyf9fx_S82pCRjZDdiL3nYHaT1QGjEabPUXZWE2o7lZIBA\","
+        "\"target_type\":\"example.v1\",\"trace_id\":\"trace-test-1\",\"ts\":\"2025-01-01T00:00:00+00:00\"}");
     free(env);
     /* starter §7.2: {"message":"hello","value":42}, trace 1111..., ts 2025-08-22T00:00:00+00:00. */
     CHECK(prova_key_set_kid(k, "ed25519-139e3940e64b5491") == 0);
@@ -103,7 +105,9 @@ static void test_vectors(void) {
                                    PROVA_OPE_DIALECT_PROVA,
                                    false};
     CHECK(pack(k, "{\"message\":\"hello\",\"value\":42}", &s, &env) == 0);
-    CHECK(env && strstr(env, "\"sig\":\"xh2DijCeXmnjgFBS_9j8Jy83lCDPuJ7YN7ZR4ACfge3_0kbx9G-18feK8Sc99VlMMEoGLC_W-zIzl_JU_FhcAA\""));
+    CHECK(env &&
+          strstr(env,
+                 "\"sig\":\"xh2DijCeXmnjgFBS_9j8Jy83lCDPuJ7YN7ZR4ACfge3_0kbx9G-18feK8Sc99VlMMEoGLC_W-zIzl_JU_FhcAA\""));
     CHECK(env && strstr(env, "\"cid\":\"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e\""));
     CHECK(env && strstr(env, "\"version\":1") && strstr(env, "\"sig_alg\":\"ed25519\""));
     free(env);
@@ -142,7 +146,9 @@ static void test_dialects_and_tampering(void) {
         prova_buf_free(&js);
         prova_report_free(r);
 
-        const char *sig = d == PROVA_OPE_DIALECT_PROVA ? "\"sig\":\"" : d == PROVA_OPE_DIALECT_OPE_LIB ? "\"sender_sig\":\"" : "\"signature\":\"";
+        const char *sig = d == PROVA_OPE_DIALECT_PROVA     ? "\"sig\":\""
+                          : d == PROVA_OPE_DIALECT_OPE_LIB ? "\"sender_sig\":\""
+                                                           : "\"signature\":\"";
         /* Tampering matrix: each change and the code of the first failing check. */
         const struct {
             const char *from, *to, *code;
@@ -151,7 +157,11 @@ static void test_dialects_and_tampering(void) {
             {"\"n\":1.5", "\"n\":1.50000001", "cid_mismatch"},
             {"\"trace_id\":\"tr-1\"", "\"trace_id\":\"tr-2\"", "signature_invalid"},
             {"\"ts\":\"2025-01-01T00:00:00+00:00\"", "\"ts\":\"2025-01-01T00:00:01+00:00\"", "signature_invalid"},
-            {sig, d == 0 ? "\"sig\":\"A" : d == 1 ? "\"sender_sig\":\"A" : "\"signature\":\"A", "signature_invalid"},
+            {sig,
+             d == 0   ? "\"sig\":\"A"
+             : d == 1 ? "\"sender_sig\":\"A"
+                      : "\"signature\":\"A",
+             "signature_invalid"},
             {"\"payload\":{", "\"payload\":[{\"x\":1}],\"ignored\":{", "schema_error"},
         };
         for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
@@ -159,7 +169,8 @@ static void test_dialects_and_tampering(void) {
             CHECK_MSG(t != NULL, "dialect %d case %zu: pattern not found", d, c);
             if (!t) continue;
             const char *got = outcome(t, ks, now);
-            CHECK_MSG(strcmp(got, cases[c].code) == 0, "dialect %d case %zu: got %s, want %s", d, c, got, cases[c].code);
+            CHECK_MSG(strcmp(got, cases[c].code) == 0, "dialect %d case %zu: got %s, want %s", d, c, got,
+                      cases[c].code);
             free(t);
         }
         /* the cid itself changed to another valid-looking hash */
@@ -256,10 +267,11 @@ static void test_dialects_and_tampering(void) {
         char b64[100];
         prova_base64url_encode(sig, sl, b64, sizeof b64);
         char doc[1024];
-        snprintf(doc, sizeof doc,
-                 "{\"version\":1,\"payload_type\":\"a\",\"target_type\":\"b\",\"trace_id\":\"tr-9\",\"ts\":1735689600000,"
-                 "\"cid\":\"%s\",\"kid\":\"%s\",\"sig_alg\":\"ed25519\",\"sig\":\"%s\",\"payload\":{\"x\":1}}",
-                 cid, prova_key_kid(k), b64);
+        snprintf(
+            doc, sizeof doc,
+            "{\"version\":1,\"payload_type\":\"a\",\"target_type\":\"b\",\"trace_id\":\"tr-9\",\"ts\":1735689600000,"
+            "\"cid\":\"%s\",\"kid\":\"%s\",\"sig_alg\":\"ed25519\",\"sig\":\"%s\",\"payload\":{\"x\":1}}",
+            cid, prova_key_kid(k), b64);
         CHECK_MSG(strcmp(outcome(doc, ks, now), "valid") == 0, "integer ts: %s", outcome(doc, ks, now));
     }
 

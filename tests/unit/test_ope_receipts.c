@@ -15,12 +15,12 @@
 #include <string.h>
 
 #include "harness.h"
-#include "report_query.h"
 #include "ope/ope_internal.h" /* internal helpers and verifiers (found through -Isrc/lib) */
 #include "prova/crypto.h"
 #include "prova/json.h"
 #include "prova/ope.h"
 #include "prova/report.h"
+#include "report_query.h"
 
 /* ---- Vectors ---------------------------------------------------------------------------------------------- */
 
@@ -899,10 +899,10 @@ static void test_bundle_tampering(void) {
 /* Computed with Python's json.dumps(sort_keys, compact, ensure_ascii=False), hashlib and cryptography's Ed25519
  * (zero seed): the flat bundle of [R0, R1] as prova builds it (bundle_cid over the bundle without bundle_signature
  * and bundle_cid, kid inside), and the RFC §7.3 reading ("bundle_cid":"PENDING" hashed, no kid). */
-#define FLAT_CID     "sha256:997f7da495eb7d542992ed9dfe1895f7713331c3fe9a91e6ecf41fc9bd4486e3"
-#define FLAT_SIG     "EKss_x2Ob2DgYH1TUB3HuUl_cCPqIzbOUjRA2cR5JWtHorshR-PxBq6U9ezOhQFP2kpORQor-EQXWTaRI2WjCw"
-#define PENDING_CID  "sha256:0107cc8101ff0817a7333e0e1aa8c09dc933a927d542164686cd04801ea1c45a"
-#define PENDING_SIG  "jmN3bnOUtbVucntLHxE0HDp6m7Pqvt7OfWRv4iiNrk-Bo4oKu7AWv-D1iZXYAfWUscI7_RZ0rY1WmHQL7uf1CQ"
+#define FLAT_CID    "sha256:997f7da495eb7d542992ed9dfe1895f7713331c3fe9a91e6ecf41fc9bd4486e3"
+#define FLAT_SIG    "EKss_x2Ob2DgYH1TUB3HuUl_cCPqIzbOUjRA2cR5JWtHorshR-PxBq6U9ezOhQFP2kpORQor-EQXWTaRI2WjCw"
+#define PENDING_CID "sha256:0107cc8101ff0817a7333e0e1aa8c09dc933a927d542164686cd04801ea1c45a"
+#define PENDING_SIG "jmN3bnOUtbVucntLHxE0HDp6m7Pqvt7OfWRv4iiNrk-Bo4oKu7AWv-D1iZXYAfWUscI7_RZ0rY1WmHQL7uf1CQ"
 
 /* The message of the check named name, or "". */
 static const char *message_of(const prova_report *r, const char *name) {
@@ -981,7 +981,7 @@ static void test_flat_bundle(void) {
     static const struct {
         const char *from, *to, *code, *check;
     } cases[] = {
-        {"\"hop\":1", "\"hop\":5", "bundle_cid_mismatch", "bundle.cid"},                           /* a receipt */
+        {"\"hop\":1", "\"hop\":5", "bundle_cid_mismatch", "bundle.cid"}, /* a receipt */
         {"\"exported_at\":\"" EXPORTED "\"", "\"exported_at\":\"2025-08-22T00:00:06+00:00\"", "bundle_cid_mismatch",
          "bundle.cid"},
         {"\"bundle_cid\":\"sha256:997f", "\"bundle_cid\":\"sha256:097f", "bundle_cid_mismatch", "bundle.cid"},
@@ -1043,8 +1043,8 @@ static void test_flat_bundle(void) {
     size_t mn = strlen(arr) + 300;
     char *members = malloc(mn), *hashed = malloc(mn);
     if (!members || !hashed) exit(2);
-    snprintf(members, mn, "\"exported_at\":\"" EXPORTED "\",\"kid\":\"" KID0 "\",\"receipts\":%s,\"trace_id\":\"" TRACE
-             "\"", arr);
+    snprintf(members, mn,
+             "\"exported_at\":\"" EXPORTED "\",\"kid\":\"" KID0 "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"", arr);
     snprintf(hashed, mn, "{\"exported_at\":\"" EXPORTED "\",\"receipts\":%s,\"trace_id\":\"" TRACE "\"}", arr);
     static const struct {
         const char *hashed; /* "" the members, "H" the members without kid, "R" the receipts */
@@ -1057,8 +1057,10 @@ static void test_flat_bundle(void) {
     for (size_t i = 0; i < sizeof variants / sizeof *variants; i++) {
         char *pend = NULL;
         const char *h = variants[i].hashed;
-        if (h[0] == 'H') h = hashed;
-        else if (h[0] == 'R') h = arr;
+        if (h[0] == 'H')
+            h = hashed;
+        else if (h[0] == 'R')
+            h = arr;
         else if (h[0] == 'P') {
             pend = malloc(mn + 40);
             if (!pend) exit(2);
@@ -1067,8 +1069,7 @@ static void test_flat_bundle(void) {
         }
         char *t = flat_signed(gw, members, h);
         rep = verify_text(BUNDLE, t, ks);
-        CHECK_MSG(prova_report_valid(rep), "variant %s: %s %s", variants[i].variant, first_check(rep),
-                  first_code(rep));
+        CHECK_MSG(prova_report_valid(rep), "variant %s: %s %s", variants[i].variant, first_check(rep), first_code(rep));
         char want_v[64];
         snprintf(want_v, sizeof want_v, "cid variant %s)", variants[i].variant);
         CHECK_MSG(strstr(message_of(rep, "bundle.cid"), want_v) != NULL, "variant %s: %s", variants[i].variant,

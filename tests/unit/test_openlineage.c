@@ -49,7 +49,6 @@ static const char REF_EVENT[] =
     "\"producer\":\"https://github.com/IdirBenSlama/Ophamin@0.1.0\",\"schemaURL\":\"https://openlineag"
     "e.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent\"}\n";
 
-
 static prova_doc *parse(const char *s) {
     prova_doc *doc = NULL;
     prova_parse_options po = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES};
@@ -116,10 +115,11 @@ static void test_uuid(void) {
     CHECK(prova_uuid_parse("3DE785F4-92c4-50e6-a65b-2d2aa9d1b4ba", 36, b) == 0);
     CHECK(b[0] == 0x3d && b[1] == 0xe7 && b[15] == 0xba);
     memcpy(b, keep, sizeof b);
-    static const char *const bad[] = {"3de785f4-92c4-50e6-a65b-2d2aa9d1b4b",   "3de785f4-92c4-50e6-a65b-2d2aa9d1b4bag",
-                                      "3de785f4_92c4-50e6-a65b-2d2aa9d1b4ba",  "3de785f4-92c4-50e6-a65b-2d2aa9d1b4bg",
-                                      "{de785f4-92c4-50e6-a65b-2d2aa9d1b4b}",  "3de785f492c450e6a65b2d2aa9d1b4ba",
-                                      "urn:uuid:3de785f4-92c4-50e6-a65b-2d2aa9d"};
+    static const char *const bad[] = {
+        "3de785f4-92c4-50e6-a65b-2d2aa9d1b4b",     "3de785f4-92c4-50e6-a65b-2d2aa9d1b4bag",
+        "3de785f4_92c4-50e6-a65b-2d2aa9d1b4ba",    "3de785f4-92c4-50e6-a65b-2d2aa9d1b4bg",
+        "{de785f4-92c4-50e6-a65b-2d2aa9d1b4b}",    "3de785f492c450e6a65b2d2aa9d1b4ba",
+        "urn:uuid:3de785f4-92c4-50e6-a65b-2d2aa9d"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_MSG(prova_uuid_parse(bad[i], strlen(bad[i]), b) == PROVA_ESYNTAX, "%s", bad[i]);
         CHECK(memcmp(b, keep, 16) == 0);
@@ -143,9 +143,9 @@ static void test_time(void) {
         CHECK_MSG(prova_openlineage_time(cases[i][0], strlen(cases[i][0]), out) == 0, "%s", cases[i][0]);
         CHECK_STR(out, cases[i][1]);
     }
-    static const char *const bad[] = {"2026-01-01T00:00:01", "2026-01-01", "2026-02-30T00:00:00Z",
-                                      "2026-01-01T00:00:01.Z", "2026-01-01T00:00:01+5:30", "yesterday",
-                                      "2026-01-01T00:00:01Zjunk", "2026-01-01T25:00:01Z"};
+    static const char *const bad[] = {
+        "2026-01-01T00:00:01",      "2026-01-01", "2026-02-30T00:00:00Z",     "2026-01-01T00:00:01.Z",
+        "2026-01-01T00:00:01+5:30", "yesterday",  "2026-01-01T00:00:01Zjunk", "2026-01-01T25:00:01Z"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_MSG(prova_openlineage_time(bad[i], strlen(bad[i]), out) == PROVA_ESYNTAX, "%s", bad[i]);
 }
@@ -193,9 +193,10 @@ static void test_proof_reference(void) {
     rec = signed_minimal("\"analysis_plan\":\"\"", "\"analysis_plan\":\"A\"");
     out.len = 0;
     CHECK(events(rec, &o, &out, &n, &err) == 0);
-    CHECK(strstr((char *)out.data, "\"facets\":{\"documentation\":{\"_producer\":\"" OPHAMIN_PRODUCER "\",\"_schemaURL\":"
-                                   "\"https://openlineage.io/spec/facets/1-0-1/DocumentationJobFacet.json\","
-                                   "\"description\":\"A\"}}") != NULL);
+    CHECK(strstr((char *)out.data,
+                 "\"facets\":{\"documentation\":{\"_producer\":\"" OPHAMIN_PRODUCER "\",\"_schemaURL\":"
+                 "\"https://openlineage.io/spec/facets/1-0-1/DocumentationJobFacet.json\","
+                 "\"description\":\"A\"}}") != NULL);
     free(rec);
     /* Integer tokens that the reference's dataclass makes float() are written as floats; 'Z' becomes +00:00. */
     char *tmp = signed_minimal("\"observed_value\":0.0,", "\"observed_value\":7,");
@@ -219,11 +220,12 @@ static void test_proof_lifecycle(void) {
     prova_error err;
     size_t n = 0;
     const char *rid = "0b9a0c7e-1d2f-4a3b-8c4d-5e6f7a8b9c0d";
-    prova_openlineage_options o = {.event = PROVA_OPENLINEAGE_START, .event_time = "2026-05-01T10:00:00Z",
-                                   .run_id = rid};
+    prova_openlineage_options o = {
+        .event = PROVA_OPENLINEAGE_START, .event_time = "2026-05-01T10:00:00Z", .run_id = rid};
     CHECK(events(rec, &o, &out, &n, &err) == 0 && n == 1);
-    CHECK(strncmp((char *)out.data, "{\"eventType\":\"START\",\"eventTime\":\"2026-05-01T10:00:00+00:00\",\"run\":{"
-                                    "\"runId\":\"0b9a0c7e-1d2f-4a3b-8c4d-5e6f7a8b9c0d\",\"facets\":{\"ophamin_claim\":",
+    CHECK(strncmp((char *)out.data,
+                  "{\"eventType\":\"START\",\"eventTime\":\"2026-05-01T10:00:00+00:00\",\"run\":{"
+                  "\"runId\":\"0b9a0c7e-1d2f-4a3b-8c4d-5e6f7a8b9c0d\",\"facets\":{\"ophamin_claim\":",
                   141) == 0);
     CHECK(strstr((char *)out.data, "\"outputs\":[]") != NULL);
     CHECK(strstr((char *)out.data, "\"inputs\":[{\"namespace\":\"ophamin.datasets\",\"name\":\"ds\"") != NULL);
@@ -269,8 +271,8 @@ static void test_proof_lifecycle(void) {
     o.event_time = "2026-05-01T10:00:00";
     CHECK(events(rec, &o, &out, &n, &err) == PROVA_EINVAL && out.len == 0);
     CHECK_STR(err.reason, "openlineage_time_invalid");
-    prova_openlineage_options bad1 = {.run_id = "not-a-uuid"}, bad2 = {.producer = "no scheme"},
-                              bad3 = {.ns = ""}, bad4 = {.job = ""}, bad5 = {.producer = "ht tp://x"};
+    prova_openlineage_options bad1 = {.run_id = "not-a-uuid"}, bad2 = {.producer = "no scheme"}, bad3 = {.ns = ""},
+                              bad4 = {.job = ""}, bad5 = {.producer = "ht tp://x"};
     CHECK(events(rec, &bad1, &out, &n, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "openlineage_run_id_invalid");
     CHECK(events(rec, &bad2, &out, &n, &err) == PROVA_EINVAL);

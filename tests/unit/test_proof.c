@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "harness.h"
-#include "report_query.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 #include "prova/json.h"
@@ -23,8 +22,9 @@
 #include "prova/proof.h"
 #include "prova/report.h"
 #include "prova/verify.h"
+#include "report_query.h"
 
-#define TEST_KEY "ophamin-canonical-test-key-v1"
+#define TEST_KEY        "ophamin-canonical-test-key-v1"
 #define DEFAULT_KEY_B64 "b3BoYW1pbi1zY2VuYXJpby1wcm9vZi1rZXk="
 
 #include "proof_fixture.h"
@@ -241,7 +241,7 @@ static bool buf_is(const prova_buf *b, const char *s) {
     return b->len == n && memcmp(b->data, s, n) == 0;
 }
 
-#define CHECK_BUF(b, s)                                                                                            \
+#define CHECK_BUF(b, s)                                                                                                \
     CHECK_MSG(buf_is((b), (s)), "got %.*s\nwant %s", (int)(b)->len, (b)->data ? (const char *)(b)->data : "", (s))
 
 /* s with the first occurrence of from replaced by to (malloc'd). */
@@ -418,43 +418,48 @@ static void test_vectors(void) {
 
     /* §4.2: the five fixtures, input.json as the generator wrote it (indent=2, sort_keys, ensure_ascii=False). */
     const char *tk = TEST_KEY;
-    check_vector("{\n  \"a_integer\": 42,\n  \"list\": [\n    1,\n    2,\n    3\n  ],\n  \"m_float\": 3.14159,\n"
-                 "  \"nested\": {\n    \"inner_a\": 1,\n    \"inner_b\": 2\n  },\n  \"w_null\": null,\n  \"x_false\": false,\n"
-                 "  \"y_true\": true,\n  \"z_string\": \"ophamin\"\n}\n",
-                 tk, 29,
-                 "{\"a_integer\":42,\"list\":[1,2,3],\"m_float\":3.14159,\"nested\":{\"inner_a\":1,\"inner_b\":2},"
-                 "\"w_null\":null,\"x_false\":false,\"y_true\":true,\"z_string\":\"ophamin\"}",
-                 149, "0dbc86d5e4b913051857c4529b0bf2a77c1eb8ebc65bb84158d52c4db40938ce",
-                 "7fb1f1c95a9503347ef5f3bb6a025d4b172649f5ceb918e3363b8f26959ff46c");
+    check_vector(
+        "{\n  \"a_integer\": 42,\n  \"list\": [\n    1,\n    2,\n    3\n  ],\n  \"m_float\": 3.14159,\n"
+        "  \"nested\": {\n    \"inner_a\": 1,\n    \"inner_b\": 2\n  },\n  \"w_null\": null,\n  \"x_false\": false,\n"
+        "  \"y_true\": true,\n  \"z_string\": \"ophamin\"\n}\n",
+        tk, 29,
+        "{\"a_integer\":42,\"list\":[1,2,3],\"m_float\":3.14159,\"nested\":{\"inner_a\":1,\"inner_b\":2},"
+        "\"w_null\":null,\"x_false\":false,\"y_true\":true,\"z_string\":\"ophamin\"}",
+        149, "0dbc86d5e4b913051857c4529b0bf2a77c1eb8ebc65bb84158d52c4db40938ce",
+        "7fb1f1c95a9503347ef5f3bb6a025d4b172649f5ceb918e3363b8f26959ff46c");
     check_vector("{\"z_string\":\"ophamin\",\"a_integer\":42,\"m_float\":3.14159,\"y_true\":true,\"x_false\":false,"
                  "\"w_null\":null,\"list\":[1,2,3],\"nested\":{\"inner_b\":2,\"inner_a\":1}}",
                  dk, 26, NULL, 149, "23af49aeb0cc86285268a2fd000cbc84e6c668dda8fac387e38348948c8bf125",
                  "7fb1f1c95a9503347ef5f3bb6a025d4b172649f5ceb918e3363b8f26959ff46c");
-    check_vector("{\n  \"ascii_only\": \"hello world\",\n  \"cjk\": \"\xe5\xad\x97\xe5\xb9\x95\",\n"
-                 "  \"cyrillic\": \"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\",\n  \"emoji\": \"\xf0\x9f\x9a\x80\",\n"
-                 "  \"latin_supp\": \"caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9\",\n  \"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87\": \"value\"\n}\n",
-                 tk, 29,
-                 "{\"ascii_only\":\"hello world\",\"cjk\":\"\\u5b57\\u5e55\",\"cyrillic\":\"\\u043f\\u0440\\u0438\\u0432"
-                 "\\u0435\\u0442\",\"emoji\":\"\\ud83d\\ude80\",\"latin_supp\":\"caf\\u00e9 r\\u00e9sum\\u00e9\","
-                 "\"\\u043a\\u043b\\u044e\\u0447\":\"value\"}",
-                 199, "6fb5233eef1d7569d248451075d6e9a379e6f4e12b56a4bfce526af40e85b1e9",
-                 "06471785461e5a50b28a7183a66fcf24bcf1ec6e91716457b32a950426e20b31");
-    check_vector("{\n  \"large_pos\": 1e+20,\n  \"neg_value\": -2.5,\n  \"neg_zero_float\": -0.0,\n  \"pi\": 3.14159,\n"
-                 "  \"small_neg_exp\": 1e-07,\n  \"zero_float\": 0.0,\n  \"zero_int\": 0\n}\n",
-                 tk, 29,
-                 "{\"large_pos\":1e+20,\"neg_value\":-2.5,\"neg_zero_float\":-0.0,\"pi\":3.14159,\"small_neg_exp\":1e-07,"
-                 "\"zero_float\":0.0,\"zero_int\":0}",
-                 123, "9cdd55061cf0d86f4195bb6b2996df2361d19cc6546dff28f24c5266e4ce3b82",
-                 "94768203132adcb54575c78debc32ba987b03d45456f5fdc5ebd7e9b08e599b5");
-    check_vector("{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
-                 "\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":{\"e\":3}}},{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}],"
-                 "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]]}",
-                 tk, 29,
-                 "{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
-                 "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]],\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":{\"e\":3}}},"
-                 "{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}]}",
-                 205, "1441c2e18b25ae3a62dfcda128269dce663958d888bdb7cd717015102180a1dc",
-                 "4026029c07bb407e091f6f20f4cb84c354f01864119e88e19715ebacaeb2d6fe");
+    check_vector(
+        "{\n  \"ascii_only\": \"hello world\",\n  \"cjk\": \"\xe5\xad\x97\xe5\xb9\x95\",\n"
+        "  \"cyrillic\": \"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\",\n  \"emoji\": \"\xf0\x9f\x9a\x80\",\n"
+        "  \"latin_supp\": \"caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9\",\n  \"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87\": "
+        "\"value\"\n}\n",
+        tk, 29,
+        "{\"ascii_only\":\"hello world\",\"cjk\":\"\\u5b57\\u5e55\",\"cyrillic\":\"\\u043f\\u0440\\u0438\\u0432"
+        "\\u0435\\u0442\",\"emoji\":\"\\ud83d\\ude80\",\"latin_supp\":\"caf\\u00e9 r\\u00e9sum\\u00e9\","
+        "\"\\u043a\\u043b\\u044e\\u0447\":\"value\"}",
+        199, "6fb5233eef1d7569d248451075d6e9a379e6f4e12b56a4bfce526af40e85b1e9",
+        "06471785461e5a50b28a7183a66fcf24bcf1ec6e91716457b32a950426e20b31");
+    check_vector(
+        "{\n  \"large_pos\": 1e+20,\n  \"neg_value\": -2.5,\n  \"neg_zero_float\": -0.0,\n  \"pi\": 3.14159,\n"
+        "  \"small_neg_exp\": 1e-07,\n  \"zero_float\": 0.0,\n  \"zero_int\": 0\n}\n",
+        tk, 29,
+        "{\"large_pos\":1e+20,\"neg_value\":-2.5,\"neg_zero_float\":-0.0,\"pi\":3.14159,\"small_neg_exp\":1e-07,"
+        "\"zero_float\":0.0,\"zero_int\":0}",
+        123, "9cdd55061cf0d86f4195bb6b2996df2361d19cc6546dff28f24c5266e4ce3b82",
+        "94768203132adcb54575c78debc32ba987b03d45456f5fdc5ebd7e9b08e599b5");
+    check_vector(
+        "{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
+        "\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":{\"e\":3}}},{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}],"
+        "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]]}",
+        tk, 29,
+        "{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
+        "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]],\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":{\"e\":3}}},"
+        "{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}]}",
+        205, "1441c2e18b25ae3a62dfcda128269dce663958d888bdb7cd717015102180a1dc",
+        "4026029c07bb407e091f6f20f4cb84c354f01864119e88e19715ebacaeb2d6fe");
     char boundary_in[600], boundary_out[600];
     char a200[201];
     memset(a200, 'a', 200);
@@ -465,11 +470,12 @@ static void test_vectors(void) {
              "  \"json_special_escapes\": \"\\\"\\\\/\\b\\f\\n\\r\\t\",\n  \"long_ascii\": \"%s\",\n"
              "  \"nested_empty\": {\n    \"empty_inner_array\": []\n  }\n}\n",
              a200);
-    snprintf(boundary_out, sizeof boundary_out,
-             "{\" \":\"key-with-single-space\",\"control_chars\":\"\\u0000\\u0001\\u0002\\u0005\\u001f\",\"empty_array\":[],"
-             "\"empty_object\":{},\"empty_string_value\":\"\",\"json_special_escapes\":\"\\\"\\\\/\\b\\f\\n\\r\\t\","
-             "\"long_ascii\":\"%s\",\"nested_empty\":{\"empty_inner_array\":[]}}",
-             a200);
+    snprintf(
+        boundary_out, sizeof boundary_out,
+        "{\" \":\"key-with-single-space\",\"control_chars\":\"\\u0000\\u0001\\u0002\\u0005\\u001f\",\"empty_array\":[],"
+        "\"empty_object\":{},\"empty_string_value\":\"\",\"json_special_escapes\":\"\\\"\\\\/\\b\\f\\n\\r\\t\","
+        "\"long_ascii\":\"%s\",\"nested_empty\":{\"empty_inner_array\":[]}}",
+        a200);
     check_vector(boundary_in, tk, 29, boundary_out, 434,
                  "6b45f08c1439c1a933965df719d5e766c73c292b5154ccb4a165fd240729881c",
                  "541ba18a3d27849bc6919342bdf6cb4b13833775a18cf97611126c1c43fd28dc");
@@ -480,9 +486,10 @@ static void test_vectors(void) {
                          "\"attestation\":5,\"\xc3\xa9\":\"\xf0\x9f\x9a\x80\"}");
     prova_buf s = PROVA_BUF_INIT;
     CHECK(prova_proof_sign(prova_doc_root(d), NULL, 0, NULL, NULL, &s, NULL) == 0);
-    CHECK_BUF(&s, "{\"proof_id\":\"7590ab1c58dec33ffa0bdeb43478ef5612a4205778dfa438e03c143a35a5fa57\",\"schema_version\":"
-                  "\"1.0\",\"claim\":{},\"alpha\":[2],\"zeta\":1,\"\\u00e9\":\"\\ud83d\\ude80\",\"signature\":"
-                  "\"c8df06d8a27d7eb9c094852055bfa9bdbd61b1310cca846cd59283da715fa5e1\"}");
+    CHECK_BUF(&s,
+              "{\"proof_id\":\"7590ab1c58dec33ffa0bdeb43478ef5612a4205778dfa438e03c143a35a5fa57\",\"schema_version\":"
+              "\"1.0\",\"claim\":{},\"alpha\":[2],\"zeta\":1,\"\\u00e9\":\"\\ud83d\\ude80\",\"signature\":"
+              "\"c8df06d8a27d7eb9c094852055bfa9bdbd61b1310cca846cd59283da715fa5e1\"}");
     prova_buf_free(&s);
     prova_doc_free(d);
 }
@@ -520,7 +527,8 @@ static void test_verify_impl(void) {
     impl_is(MIN_SIGNED, key, klen, IMPL_VALID);
     prova_proof_key_free(key, klen);
     /* Python values of every type, where Python's .get() passes them through */
-    for (size_t i = 0; i < sizeof impl_edges / sizeof impl_edges[0]; i++) impl_is(impl_edges[i].in, NULL, 0, impl_edges[i].out);
+    for (size_t i = 0; i < sizeof impl_edges / sizeof impl_edges[0]; i++)
+        impl_is(impl_edges[i].in, NULL, 0, impl_edges[i].out);
 
     /* errors, exactly as the reference raises them; out untouched */
     prova_buf out = PROVA_BUF_INIT;
@@ -583,7 +591,7 @@ static void test_b64_key(void) {
         {"QQ==\n", PROVA_ESYNTAX, NULL, 0},
         {"QQ", PROVA_ESYNTAX, NULL, 0}, /* Incorrect padding */
         {"QQ=", PROVA_ESYNTAX, NULL, 0},
-        {"Q", PROVA_ESYNTAX, NULL, 0}, /* 1 more than a multiple of 4 */
+        {"Q", PROVA_ESYNTAX, NULL, 0},     /* 1 more than a multiple of 4 */
         {" QQ==", PROVA_ESYNTAX, NULL, 0}, /* Only base64 data is allowed */
         {"QQ=a", PROVA_ESYNTAX, NULL, 0},  /* Discontinuous padding */
         {"QUJD=QQ==", PROVA_ESYNTAX, NULL, 0},
@@ -660,24 +668,27 @@ static void test_validate_checklist(void) {
     mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"2026-01-01T01:00:00+02:00\"",
              NULL); /* 2025-12-31T23:00Z: offsets count */
     mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"20260101T000000Z\"", NULL);
-    mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"2026-01-01 00:00:00.5Z\"", NULL);
+    mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"2026-01-01 00:00:00.5Z\"",
+             NULL);
     mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"2026-01-01T00:00:00\"",
              "proof_timestamp_invalid"); /* naive vs aware: Python raises */
     mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"yesterday\"",
              "proof_timestamp_invalid");
     mutation("\"preregistered_at\":\"2026-01-01T00:00:00+00:00\"", "\"preregistered_at\":\"2026-02-30T00:00:00+00:00\"",
              "proof_timestamp_invalid");
-    mutation("\"datasets\":[{\"content_hash\":\"h\",\"kind\":\"corpus\",\"n_records\":30,\"name\":\"ds\",\"source\":\"\"}]",
-             "\"datasets\":[]", "proof_no_datasets");
+    mutation(
+        "\"datasets\":[{\"content_hash\":\"h\",\"kind\":\"corpus\",\"n_records\":30,\"name\":\"ds\",\"source\":\"\"}]",
+        "\"datasets\":[]", "proof_no_datasets");
     mutation("\"content_hash\":\"h\"", "\"content_hash\":\"\"", "proof_dataset_content_hash_empty");
     mutation("\"n_records\":30", "\"n_records\":0", "proof_dataset_n_records");
     mutation("\"n_records\":30", "\"n_records\":-3", "proof_dataset_n_records");
     mutation("\"substrate_git_commit\":\"abc\"", "\"substrate_git_commit\":\"\"", "proof_substrate_commit_empty");
-    char *m = replace(MIN_SIGNED,
-                "\"evidence\":[{\"ci_high\":null,\"ci_low\":null,\"cross_check\":\"n/a\",\"detail\":{},\"effect_size\":null,"
-                "\"library\":\"scipy\",\"library_version\":\"1.0\",\"p_value\":null,\"pillar\":\"p\",\"statistic_name\":"
-                "\"max_abs_diff\",\"statistic_value\":0.0}]",
-                "\"evidence\":[]");
+    char *m = replace(
+        MIN_SIGNED,
+        "\"evidence\":[{\"ci_high\":null,\"ci_low\":null,\"cross_check\":\"n/a\",\"detail\":{},\"effect_size\":null,"
+        "\"library\":\"scipy\",\"library_version\":\"1.0\",\"p_value\":null,\"pillar\":\"p\",\"statistic_name\":"
+        "\"max_abs_diff\",\"statistic_value\":0.0}]",
+        "\"evidence\":[]");
     if (m) expect_code(m, "proof_no_evidence", "evidence []");
     free(m);
     mutation("\"library\":\"scipy\"", "\"library\":\"\"", "proof_evidence_attribution_missing");
@@ -703,9 +714,10 @@ static void test_validate_checklist(void) {
         char *b = a ? replace(a, "\"comparator\":\"<=\"", to) : NULL;
         char *c = b ? replace(b, "\"outcome\":\"VALIDATED\"", out_to) : NULL;
         if (c) expect_code(c, NULL, decide[i].cmp);
-        char *wrong = c ? replace(c, out_to, strcmp(decide[i].outcome, "REFUTED") ? "\"outcome\":\"REFUTED\""
-                                                                                     : "\"outcome\":\"VALIDATED\"")
-                        : NULL;
+        char *wrong =
+            c ? replace(c, out_to,
+                        strcmp(decide[i].outcome, "REFUTED") ? "\"outcome\":\"REFUTED\"" : "\"outcome\":\"VALIDATED\"")
+              : NULL;
         if (wrong) expect_code(wrong, "proof_verdict_threshold_disagrees", decide[i].cmp);
         free(a);
         free(b);
@@ -952,7 +964,8 @@ static void test_attestation(void) {
         prova_buf_free(&js);
         const char *msg = NULL;
         for (size_t i = 0; i < prova_report_check_count(r); i++)
-            if (strcmp(prova_report_check_at(r, i)->check, "attestation") == 0) msg = prova_report_check_at(r, i)->message;
+            if (strcmp(prova_report_check_at(r, i)->check, "attestation") == 0)
+                msg = prova_report_check_at(r, i)->message;
         CHECK(msg && strstr(msg, "attestation signature verifies") != NULL);
         CHECK(msg && strstr(msg, "(author, unsigned: \"mallory\")") != NULL);
     }
@@ -988,9 +1001,10 @@ static void test_detect_and_dispatch(void) {
     prova_doc *d = parse(MIN_SIGNED);
     CHECK(prova_proof_detect(prova_doc_root(d)));
     prova_doc_free(d);
-    static const char *const not_proofs[] = {"{}", "[]", "{\"schema_version\":1,\"identity\":{},\"claim\":{},\"verdict\":{}}",
-                                             "{\"schema_version\":\"1.0\",\"identity\":{},\"claim\":{}}",
-                                             "{\"schema_version\":\"1.0\",\"identity\":[],\"claim\":{},\"verdict\":{}}"};
+    static const char *const not_proofs[] = {
+        "{}", "[]", "{\"schema_version\":1,\"identity\":{},\"claim\":{},\"verdict\":{}}",
+        "{\"schema_version\":\"1.0\",\"identity\":{},\"claim\":{}}",
+        "{\"schema_version\":\"1.0\",\"identity\":[],\"claim\":{},\"verdict\":{}}"};
     for (size_t i = 0; i < sizeof not_proofs / sizeof not_proofs[0]; i++) {
         d = parse(not_proofs[i]);
         CHECK(!prova_proof_detect(prova_doc_root(d)));
@@ -1042,7 +1056,8 @@ static void test_hostile_strings(void) {
     char *a = replace(MIN_SIGNED, "\"name\":\"ds\"", "\"name\":\"\\ud800\\u00e9\\u0000x\"");
     char *b = a ? replace(a, "\"content_hash\":\"h\"", "\"content_hash\":\"\"") : NULL;
     char *c = b ? replace(b, "\"schema_version\":\"1.0\"",
-                          "\"schema_version\":\"1.0\",\"!\\udfff/~k\":1,\"outcome\":\"\\ud800\"") : NULL;
+                          "\"schema_version\":\"1.0\",\"!\\udfff/~k\":1,\"outcome\":\"\\ud800\"")
+                : NULL;
     char *d = c ? replace(c, "\"outcome\":\"VALIDATED\"", "\"outcome\":\"\\udbff\\ud83d\\ude80\"") : NULL;
     prova_key *k = NULL;
     CHECK(prova_key_from_ed25519_seed(RFC8032_SEED, &k) == 0);

@@ -9,8 +9,12 @@
 #include "prova/interop.h"
 #include "prova/rocrate.h"
 
-static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-static uint32_t rd32(const uint8_t *p) { return rd16(p) | rd16(p + 2) << 16; }
+static uint32_t rd16(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+static uint32_t rd32(const uint8_t *p) {
+    return rd16(p) | rd16(p + 2) << 16;
+}
 
 static bool contains(const prova_buf *b, const char *s) {
     size_t n = strlen(s);
@@ -67,8 +71,8 @@ static void test_zip(void) {
     prova_buf_free(&z3);
 
     /* Refused names; the buffer is left as it was. */
-    static const char *const badnames[] = {"", "/abs", "a/../b", "..", "a//b", "./a", "a/", "a\\b", "C:x",
-                                           "bad\xff", "\xed\xa0\x80", "a/./b"};
+    static const char *const badnames[] = {"",   "/abs", "a/../b", "..",      "a//b",         "./a",
+                                           "a/", "a\\b", "C:x",    "bad\xff", "\xed\xa0\x80", "a/./b"};
     size_t before = z.len;
     for (size_t i = 0; i < sizeof badnames / sizeof badnames[0]; i++) {
         prova_zip_entry bad[2] = {{"ok.json", "x", 1}, {badnames[i], "x", 1}};
@@ -95,8 +99,8 @@ static const char MIN[] =
     "\"schema_version\":\"1.0\",\"verdict\":{\"observed_value\":%s,\"outcome\":\"VALIDATED\",\"reasoning\":\"r\","
     "\"threshold\":{\"comparator\":\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}}}";
 
-static int meta_of(const char *statement, const char *version, const char *observed, const char *fname,
-                   prova_buf *out, prova_error *err) {
+static int meta_of(const char *statement, const char *version, const char *observed, const char *fname, prova_buf *out,
+                   prova_error *err) {
     char text[2048];
     snprintf(text, sizeof text, MIN, statement, version, observed);
     prova_doc *doc = NULL;
@@ -136,7 +140,8 @@ static void test_metadata(void) {
     static const char *const bad[] = {"", "/abs.json", "../up.json", "a/../b.json", "a/.."};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         CHECK_MSG(meta_of("S", "1", "0.0", bad[i], &m, &err) == PROVA_EINVAL &&
-                      strcmp(err.reason, "rocrate_filename_invalid") == 0, "%s", bad[i]);
+                      strcmp(err.reason, "rocrate_filename_invalid") == 0,
+                  "%s", bad[i]);
         CHECK(m.len == before);
     }
     CHECK(meta_of("S", "1", "0.0", "bad\xff.json", &m, &err) == PROVA_ESYNTAX);

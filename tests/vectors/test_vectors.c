@@ -107,9 +107,9 @@ static const struct {
     const char *file;
     const char *reason;
 } i_decisions[] = {
-    {"i_number_double_huge_neg_exp.json", NULL},   /* underflows to 0.0, as Python and JS do */
+    {"i_number_double_huge_neg_exp.json", NULL}, /* underflows to 0.0, as Python and JS do */
     {"i_number_real_underflow.json", NULL},
-    {"i_number_too_big_neg_int.json", NULL},       /* integers are exact at any size */
+    {"i_number_too_big_neg_int.json", NULL}, /* integers are exact at any size */
     {"i_number_too_big_pos_int.json", NULL},
     {"i_number_very_big_negative_int.json", NULL},
     {"i_number_huge_exp.json", "json_number_range"}, /* would be Infinity: not representable */
@@ -224,30 +224,35 @@ static void ophamin_fixture(const char *stem, const char *input, const char *wan
 
 static void ophamin_canonical_fixtures(void) {
     /* Inputs as the fixture generator writes them (indent=2, sort_keys, ensure_ascii=False). */
-    const char *simple = "{\n  \"a_integer\": 42,\n  \"list\": [\n    1,\n    2,\n    3\n  ],\n  \"m_float\": 3.14159,\n"
-                         "  \"nested\": {\"inner_b\": 2, \"inner_a\": 1},\n  \"w_null\": null,\n  \"x_false\": false,\n"
-                         "  \"y_true\": true,\n  \"z_string\": \"ophamin\"\n}\n";
-    const char *simple_c = "{\"a_integer\":42,\"list\":[1,2,3],\"m_float\":3.14159,\"nested\":{\"inner_a\":1,\"inner_b\":2},"
-                           "\"w_null\":null,\"x_false\":false,\"y_true\":true,\"z_string\":\"ophamin\"}";
+    const char *simple =
+        "{\n  \"a_integer\": 42,\n  \"list\": [\n    1,\n    2,\n    3\n  ],\n  \"m_float\": 3.14159,\n"
+        "  \"nested\": {\"inner_b\": 2, \"inner_a\": 1},\n  \"w_null\": null,\n  \"x_false\": false,\n"
+        "  \"y_true\": true,\n  \"z_string\": \"ophamin\"\n}\n";
+    const char *simple_c =
+        "{\"a_integer\":42,\"list\":[1,2,3],\"m_float\":3.14159,\"nested\":{\"inner_a\":1,\"inner_b\":2},"
+        "\"w_null\":null,\"x_false\":false,\"y_true\":true,\"z_string\":\"ophamin\"}";
     ophamin_fixture("simple", simple, simple_c, strlen(simple_c),
                     "0dbc86d5e4b913051857c4529b0bf2a77c1eb8ebc65bb84158d52c4db40938ce",
                     "7fb1f1c95a9503347ef5f3bb6a025d4b172649f5ceb918e3363b8f26959ff46c");
     CHECK(strlen(simple_c) == 149);
 
-    const char *unicode = "{\"ascii_only\":\"hello world\",\"latin_supp\":\"caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9\","
-                          "\"cyrillic\":\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\",\"cjk\":\"\xe5\xad\x97\xe5\xb9\x95\","
-                          "\"emoji\":\"\xf0\x9f\x9a\x80\",\"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87\":\"value\"}";
+    const char *unicode =
+        "{\"ascii_only\":\"hello world\",\"latin_supp\":\"caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9\","
+        "\"cyrillic\":\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\",\"cjk\":\"\xe5\xad\x97\xe5\xb9\x95\","
+        "\"emoji\":\"\xf0\x9f\x9a\x80\",\"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87\":\"value\"}";
     const char *unicode_c =
         "{\"ascii_only\":\"hello world\",\"cjk\":\"\\u5b57\\u5e55\",\"cyrillic\":\"\\u043f\\u0440\\u0438\\u0432\\u0435"
-        "\\u0442\",\"emoji\":\"\\ud83d\\ude80\",\"latin_supp\":\"caf\\u00e9 r\\u00e9sum\\u00e9\",\"\\u043a\\u043b\\u044e"
+        "\\u0442\",\"emoji\":\"\\ud83d\\ude80\",\"latin_supp\":\"caf\\u00e9 "
+        "r\\u00e9sum\\u00e9\",\"\\u043a\\u043b\\u044e"
         "\\u0447\":\"value\"}";
     ophamin_fixture("unicode", unicode, unicode_c, strlen(unicode_c),
                     "6fb5233eef1d7569d248451075d6e9a379e6f4e12b56a4bfce526af40e85b1e9",
                     "06471785461e5a50b28a7183a66fcf24bcf1ec6e91716457b32a950426e20b31");
     CHECK(strlen(unicode_c) == 199);
 
-    const char *num = "{\n  \"large_pos\": 1e+20,\n  \"neg_value\": -2.5,\n  \"neg_zero_float\": -0.0,\n  \"pi\": 3.14159,\n"
-                      "  \"small_neg_exp\": 1e-07,\n  \"zero_float\": 0.0,\n  \"zero_int\": 0\n}\n";
+    const char *num =
+        "{\n  \"large_pos\": 1e+20,\n  \"neg_value\": -2.5,\n  \"neg_zero_float\": -0.0,\n  \"pi\": 3.14159,\n"
+        "  \"small_neg_exp\": 1e-07,\n  \"zero_float\": 0.0,\n  \"zero_int\": 0\n}\n";
     const char *num_c = "{\"large_pos\":1e+20,\"neg_value\":-2.5,\"neg_zero_float\":-0.0,\"pi\":3.14159,"
                         "\"small_neg_exp\":1e-07,\"zero_float\":0.0,\"zero_int\":0}";
     ophamin_fixture("numerical_edge", num, num_c, strlen(num_c),
@@ -255,9 +260,10 @@ static void ophamin_canonical_fixtures(void) {
                     "94768203132adcb54575c78debc32ba987b03d45456f5fdc5ebd7e9b08e599b5");
     CHECK(strlen(num_c) == 123);
 
-    const char *deep = "{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
-                       "\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":{\"e\":3}}},{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}],"
-                       "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]]}";
+    const char *deep =
+        "{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
+        "\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":{\"e\":3}}},{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}],"
+        "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]]}";
     const char *deep_c = "{\"level1\":{\"level2\":{\"level3\":{\"level4\":{\"list\":[1,2,[3,4,[5,6]]],\"value\":42}}}},"
                          "\"mixed_array_levels\":[[],[[]],[[[]]],[[[[]]]]],\"siblings\":[{\"a\":1,\"b\":{\"c\":2,\"d\":"
                          "{\"e\":3}}},{\"a\":4,\"b\":{\"c\":5,\"d\":{\"e\":6}}}]}";
@@ -269,16 +275,18 @@ static void ophamin_canonical_fixtures(void) {
     char boundary[1024], boundary_c[1024], a200[201];
     memset(a200, 'a', 200);
     a200[200] = '\0';
-    snprintf(boundary, sizeof boundary,
-             "{\"empty_object\":{},\"empty_array\":[],\"nested_empty\":{\"empty_inner_array\":[]},\"long_ascii\":\"%s\","
-             "\"json_special_escapes\":\"\\\"\\\\/\\b\\f\\n\\r\\t\",\"control_chars\":\"\\u0000\\u0001\\u0002\\u0005"
-             "\\u001f\",\" \":\"key-with-single-space\",\"empty_string_value\":\"\"}",
-             a200);
-    snprintf(boundary_c, sizeof boundary_c,
-             "{\" \":\"key-with-single-space\",\"control_chars\":\"\\u0000\\u0001\\u0002\\u0005\\u001f\",\"empty_array\":[],"
-             "\"empty_object\":{},\"empty_string_value\":\"\",\"json_special_escapes\":\"\\\"\\\\/\\b\\f\\n\\r\\t\","
-             "\"long_ascii\":\"%s\",\"nested_empty\":{\"empty_inner_array\":[]}}",
-             a200);
+    snprintf(
+        boundary, sizeof boundary,
+        "{\"empty_object\":{},\"empty_array\":[],\"nested_empty\":{\"empty_inner_array\":[]},\"long_ascii\":\"%s\","
+        "\"json_special_escapes\":\"\\\"\\\\/\\b\\f\\n\\r\\t\",\"control_chars\":\"\\u0000\\u0001\\u0002\\u0005"
+        "\\u001f\",\" \":\"key-with-single-space\",\"empty_string_value\":\"\"}",
+        a200);
+    snprintf(
+        boundary_c, sizeof boundary_c,
+        "{\" \":\"key-with-single-space\",\"control_chars\":\"\\u0000\\u0001\\u0002\\u0005\\u001f\",\"empty_array\":[],"
+        "\"empty_object\":{},\"empty_string_value\":\"\",\"json_special_escapes\":\"\\\"\\\\/\\b\\f\\n\\r\\t\","
+        "\"long_ascii\":\"%s\",\"nested_empty\":{\"empty_inner_array\":[]}}",
+        a200);
     ophamin_fixture("boundary_cases", boundary, boundary_c, strlen(boundary_c),
                     "6b45f08c1439c1a933965df719d5e766c73c292b5154ccb4a165fd240729881c",
                     "541ba18a3d27849bc6919342bdf6cb4b13833775a18cf97611126c1c43fd28dc");
@@ -319,16 +327,25 @@ static void ophamin_canonical_extra(void) {
 
     /* The minimal full proof body (1062 bytes): proof_id and signature under the default key. */
     const char *body =
-        "{\"claim\":{\"h0\":\"H0\",\"h1\":\"H1\",\"operationalization\":\"O\",\"statement\":\"S\",\"threshold\":{\"comparator\":"
-        "\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}},\"data\":{\"datasets\":[{\"content_"
-        "hash\":\"h\",\"kind\":\"corpus\",\"n_records\":30,\"name\":\"ds\",\"source\":\"\"}],\"substrate_git_commit\":\"abc\","
-        "\"substrate_name\":\"mock\"},\"evidence\":[{\"ci_high\":null,\"ci_low\":null,\"cross_check\":\"n/a\",\"detail\":{},"
-        "\"effect_size\":null,\"library\":\"scipy\",\"library_version\":\"1.0\",\"p_value\":null,\"pillar\":\"p\",\"statistic_"
-        "name\":\"max_abs_diff\",\"statistic_value\":0.0}],\"identity\":{\"created_at\":\"2026-01-01T00:00:01+00:00\",\"ophamin_"
-        "git_commit\":\"\",\"ophamin_version\":\"0.1.0\"},\"preregistration\":{\"analysis_plan\":\"\",\"config_hash\":\"c\","
+        "{\"claim\":{\"h0\":\"H0\",\"h1\":\"H1\",\"operationalization\":\"O\",\"statement\":\"S\",\"threshold\":{"
+        "\"comparator\":"
+        "\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}},\"data\":{\"datasets\":[{"
+        "\"content_"
+        "hash\":\"h\",\"kind\":\"corpus\",\"n_records\":30,\"name\":\"ds\",\"source\":\"\"}],\"substrate_git_commit\":"
+        "\"abc\","
+        "\"substrate_name\":\"mock\"},\"evidence\":[{\"ci_high\":null,\"ci_low\":null,\"cross_check\":\"n/"
+        "a\",\"detail\":{},"
+        "\"effect_size\":null,\"library\":\"scipy\",\"library_version\":\"1.0\",\"p_value\":null,\"pillar\":\"p\","
+        "\"statistic_"
+        "name\":\"max_abs_diff\",\"statistic_value\":0.0}],\"identity\":{\"created_at\":\"2026-01-01T00:00:01+00:00\","
+        "\"ophamin_"
+        "git_commit\":\"\",\"ophamin_version\":\"0.1.0\"},\"preregistration\":{\"analysis_plan\":\"\",\"config_hash\":"
+        "\"c\","
         "\"data_hash\":\"d\",\"preregistered_at\":\"2026-01-01T00:00:00+00:00\",\"sweep_grid\":{}},\"provenance\":{},"
-        "\"reproduction\":{\"command\":\"cmd\",\"environment\":{\"python\":\"3.12.0\"},\"lineage_chain\":[]},\"schema_version\":"
-        "\"1.0\",\"verdict\":{\"observed_value\":0.0,\"outcome\":\"VALIDATED\",\"reasoning\":\"r\",\"threshold\":{\"comparator\":"
+        "\"reproduction\":{\"command\":\"cmd\",\"environment\":{\"python\":\"3.12.0\"},\"lineage_chain\":[]},\"schema_"
+        "version\":"
+        "\"1.0\",\"verdict\":{\"observed_value\":0.0,\"outcome\":\"VALIDATED\",\"reasoning\":\"r\",\"threshold\":{"
+        "\"comparator\":"
         "\"<=\",\"metric\":\"max_abs_diff\",\"units\":\"correlation\",\"value\":1e-09}}}";
     CHECK(strlen(body) == 1062);
     CHECK(canon_eq(body, PROVA_PROFILE_OPHAMIN, body));
@@ -367,10 +384,11 @@ static void odin_vectors(void) {
               "sha256:2f04918ce185d545be576aa2d308e911b86acd73cc5e094995b26eb689e0ae70");
     check_cid("{\"msg\":\"caf\xc3\xa9\"}", PROVA_PROFILE_OPHAMIN,
               "sha256:d472c974be304add7ed846179a43f041f94af92e4d049f760bfc9bd5e83a06c7");
-    check_cid("{\"trace_id\":\"trace-test-1\",\"exported_at\":\"2025-01-01T00:00:05+00:00\",\"receipts\":[{\"hop\":0,"
-              "\"prev_receipt_hash\":null,\"receipt_hash\":\"h0\"},{\"hop\":1,\"prev_receipt_hash\":\"h0\",\"receipt_hash\":"
-              "\"h1\"}]}",
-              PROVA_PROFILE_OPE, "sha256:3b08bfd21932c602e2e2d1362106e95305d33d545a322c55a9ed053b5de46c2c");
+    check_cid(
+        "{\"trace_id\":\"trace-test-1\",\"exported_at\":\"2025-01-01T00:00:05+00:00\",\"receipts\":[{\"hop\":0,"
+        "\"prev_receipt_hash\":null,\"receipt_hash\":\"h0\"},{\"hop\":1,\"prev_receipt_hash\":\"h0\",\"receipt_hash\":"
+        "\"h1\"}]}",
+        PROVA_PROFILE_OPE, "sha256:3b08bfd21932c602e2e2d1362106e95305d33d545a322c55a9ed053b5de46c2c");
     check_cid("{\"hello\":\"world\"}", PROVA_PROFILE_OPE,
               "sha256:93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588");
 
@@ -388,9 +406,11 @@ static void odin_vectors(void) {
     const struct {
         const char *msg, *sig;
     } sigs[] = {
-        {"sha256:56530bcc3b30c0ecab93638d3ba23f069e632ca4530bdd453fb8c31951562279|trace-test-1|2025-01-01T00:00:00+00:00",
+        {"sha256:56530bcc3b30c0ecab93638d3ba23f069e632ca4530bdd453fb8c31951562279|trace-test-1|2025-01-01T00:00:00+00:"
+         "00",
          "ZkYWcstwR_Rejjl5TT_SNcMXHKKV-Irb0WtXSiPQKyf9fx_S82pCRjZDdiL3nYHaT1QGjEabPUXZWE2o7lZIBA"},
-        {"sha256:3b08bfd21932c602e2e2d1362106e95305d33d545a322c55a9ed053b5de46c2c|trace-test-1|2025-01-01T00:00:05+00:00",
+        {"sha256:3b08bfd21932c602e2e2d1362106e95305d33d545a322c55a9ed053b5de46c2c|trace-test-1|2025-01-01T00:00:05+00:"
+         "00",
          "is9ew2U4C2r6lN-kd39VwBuj-EQriY2hmjQybx6IpsovKl_z6zyZoX4FPaEK1XzqH2oZP4DU6cnUn4Oyn8noBA"},
         {"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e|11111111-1111-1111-1111-111111111111|"
          "2025-08-22T00:00:00+00:00",
@@ -408,11 +428,12 @@ static void odin_vectors(void) {
     }
 
     /* The starter receipt core (§7.2): canonical bytes, receipt_hash (bare hex) and receipt_signature. */
-    const char *core = "{\"created_at\":\"2025-08-22T00:00:00+00:00\",\"gateway_kid\":\"ed25519-139e3940e64b5491\",\"hop\":0,"
-                       "\"normalized_cid\":\"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e\","
-                       "\"policy\":{\"passed\":true,\"rules\":[]},\"policy_engine\":null,\"prev_receipt_hash\":null,"
-                       "\"request_cid\":\"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e\","
-                       "\"trace_id\":\"11111111-1111-1111-1111-111111111111\",\"ts\":\"2025-08-22T00:00:00+00:00\"}";
+    const char *core =
+        "{\"created_at\":\"2025-08-22T00:00:00+00:00\",\"gateway_kid\":\"ed25519-139e3940e64b5491\",\"hop\":0,"
+        "\"normalized_cid\":\"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e\","
+        "\"policy\":{\"passed\":true,\"rules\":[]},\"policy_engine\":null,\"prev_receipt_hash\":null,"
+        "\"request_cid\":\"sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e\","
+        "\"trace_id\":\"11111111-1111-1111-1111-111111111111\",\"ts\":\"2025-08-22T00:00:00+00:00\"}";
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
     hash_hex_of(PROVA_HASH_SHA256, core, PROVA_PROFILE_OPE, hex);
     CHECK_STR(hex, "0704edfcddcdec0da5731d8bdb2d5af641ac04feb7420165660306cdca5d128f");
@@ -436,10 +457,14 @@ static const char *const oe_expect[6][4] = {
      "3c57f30858a680b1ed95b015c5a756bdc682d7b2186ed9c739e33b0b95cd1e7e11ba4654e08ea0480d229342f7ef8e3d",
      "f10ae274c6e4619210f2b94d8fc2e01aede2d7f24d88d2efd7ba8748088fa73e360bce9724950bfc6d4595550e63fb18",
      "df08d4087ae41a270ffc109b9a64bd2c9f0f40c370b3f1d2b9725890b8ad4cd4c38250997e0761b37e2bb6e61c16c25d"},
-    {"9f36637da9c20aabaf93f97804c1cba578b62a72dd618329b1f535fbf5ee5e417867476463f3760e6a4af8eaced61a2df67d8ec2537b0727d4713c9524cccc5c",
-     "7d5841ff24f0945fdb5d6a60f185474125a2b2e62e5fcf65d4a44f45631439020ca8a676836d1428844580b64beb6b18adcb8295ee072323f85b8288f0e3d5ed",
-     "e6b6f6c08a7a36838c5253ae61ec083839627e84126e16e5d137105a03665b31b9f0f01ddd0d5d6a4269896ed7eba34f7b20055bbaca84bc43d17ec3bbfbcee5",
-     "8dd42312cd5eed69514ed37e3d1cff2e10b1974902a6f3317213d015dd2c1403c113369ad518d18bb0fc3b8e725e1468310b757ac5022fab1e9abbb92dbc68d5"},
+    {"9f36637da9c20aabaf93f97804c1cba578b62a72dd618329b1f535fbf5ee5e417867476463f3760e6a4af8eaced61a2df67d8ec2537b0727d"
+     "4713c9524cccc5c",
+     "7d5841ff24f0945fdb5d6a60f185474125a2b2e62e5fcf65d4a44f45631439020ca8a676836d1428844580b64beb6b18adcb8295ee072323f"
+     "85b8288f0e3d5ed",
+     "e6b6f6c08a7a36838c5253ae61ec083839627e84126e16e5d137105a03665b31b9f0f01ddd0d5d6a4269896ed7eba34f7b20055bbaca84bc4"
+     "3d17ec3bbfbcee5",
+     "8dd42312cd5eed69514ed37e3d1cff2e10b1974902a6f3317213d015dd2c1403c113369ad518d18bb0fc3b8e725e1468310b757ac5022fab1"
+     "e9abbb92dbc68d5"},
     {"ad59c852067e01adf2a6b1f6af92d2eefc564e989c9f9b6efc55113eaf136481",
      "4aedd71997dd526ef4a95fc36484621dd93d8188a8c35dbce5fd30989fe862fa",
      "d2a7a723e97b9801d9ce686763226e9e9c5f1600c773eb91a2fe813283af7b79",
@@ -448,10 +473,14 @@ static const char *const oe_expect[6][4] = {
      "fc3e4cba86ac639627dbff6e1f0a8219477472665503ff94fa05d696d032d850a2441ecce669cacfb4fe0bc03340005b",
      "2e71326efc37ea8657cb16f7dd3f8b3a5138688044e756f73528e6a7ee50eeb343e8fd8b34701240e3716beeda48c41a",
      "ec55bcc8c79cf35a05adcf3cf272d7b877784db993adedb298abc18adfd7a290be7214e3712f5af4888b7a86a821d4a7"},
-    {"ec45c2c4b795fc6ecb8ba46b4ea71c746fd50f77acebc7c52d9923685aaa5646df481cf73b51105f06d49c0439ab0168b156ab45e87d7bc9161bd1341516b153",
-     "39cfdba5b57eb2b6be0a93d29144c0da40f69a37a11605f674449f7cd40f405453bd5acc448c54a6d108531b157e853ee8a85d03d33a26341d1705861ba04be4",
-     "2f806977f2d8bb0942323d42323f2ad9128ccf78155e950246abab6f6509a06ee4f4f1c3cbdcdb2c79f6a7af0b1840b22bf3d9cb90ae40056734b5754e59add1",
-     "804a8e0b78f51d7cdd9440585048201413c0848dd2ad7e6084d18f4c78f7223c40e26febe9a2eb8216a5c0c778fe0a2b2b91dd3aea61a6d29cbc0613b410dca9"},
+    {"ec45c2c4b795fc6ecb8ba46b4ea71c746fd50f77acebc7c52d9923685aaa5646df481cf73b51105f06d49c0439ab0168b156ab45e87d7bc91"
+     "61bd1341516b153",
+     "39cfdba5b57eb2b6be0a93d29144c0da40f69a37a11605f674449f7cd40f405453bd5acc448c54a6d108531b157e853ee8a85d03d33a26341"
+     "d1705861ba04be4",
+     "2f806977f2d8bb0942323d42323f2ad9128ccf78155e950246abab6f6509a06ee4f4f1c3cbdcdb2c79f6a7af0b1840b22bf3d9cb90ae40056"
+     "734b5754e59add1",
+     "804a8e0b78f51d7cdd9440585048201413c0848dd2ad7e6084d18f4c78f7223c40e26febe9a2eb8216a5c0c778fe0a2b2b91dd3aea61a6d29"
+     "cbc0613b410dca9"},
 };
 
 static void oe_spec_event_hashes(void) {
@@ -473,13 +502,17 @@ static void oe_spec_event_hashes(void) {
         char concat[3 * 128 + 1] = "";
         for (int i = 0; i < 3; i++) {
             char in[1024];
-            snprintf(in, sizeof in, "{\"seq\":%d,\"event_type\":\"%s\",\"actor_id\":\"%s\",\"timestamp\":\"%s\",\"payload\":%s,"
-                     "\"prev_hash\":\"%s\"}", ev[i].seq, ev[i].type, ev[i].actor, ev[i].ts, ev[i].payload, prev);
+            snprintf(in, sizeof in,
+                     "{\"seq\":%d,\"event_type\":\"%s\",\"actor_id\":\"%s\",\"timestamp\":\"%s\",\"payload\":%s,"
+                     "\"prev_hash\":\"%s\"}",
+                     ev[i].seq, ev[i].type, ev[i].actor, ev[i].ts, ev[i].payload, prev);
             if (a == 0 && i == 0)
-                CHECK(canon_eq(in, PROVA_PROFILE_JCS,
-                               "{\"actor_id\":\"octocat\",\"event_type\":\"code_pushed\",\"payload\":{\"commits\":1,\"ref\":"
-                               "\"refs/heads/main\"},\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\","
-                               "\"seq\":1,\"timestamp\":\"2026-03-20T10:00:00.000Z\"}"));
+                CHECK(canon_eq(
+                    in, PROVA_PROFILE_JCS,
+                    "{\"actor_id\":\"octocat\",\"event_type\":\"code_pushed\",\"payload\":{\"commits\":1,\"ref\":"
+                    "\"refs/heads/"
+                    "main\"},\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\","
+                    "\"seq\":1,\"timestamp\":\"2026-03-20T10:00:00.000Z\"}"));
             char hex[2 * PROVA_HASH_MAX_BYTES + 1];
             hash_hex_of(alg, in, PROVA_PROFILE_JCS, hex);
             CHECK_MSG(strcmp(hex, oe_expect[a][i]) == 0, "oe_spec %s e%d = %s", oe_algs[a], i + 1, hex);
@@ -494,7 +527,8 @@ static void oe_spec_event_hashes(void) {
     /* §6.2: null actor → "system", timestamp normalized. */
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
     hash_hex_of(PROVA_HASH_SHA256,
-                "{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":\"system\",\"timestamp\":\"2026-03-20T10:00:00.123Z\","
+                "{\"seq\":1,\"event_type\":\"session_started\",\"actor_id\":\"system\",\"timestamp\":\"2026-03-20T10:"
+                "00:00.123Z\","
                 "\"payload\":{},\"prev_hash\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
                 PROVA_PROFILE_JCS, hex);
     CHECK_STR(hex, "f84da9d77d02554fd3272af808f9c152981feaa6f57245e82503bc35d976ac1d");
@@ -509,7 +543,8 @@ static void oe_spec_jcs_edges(void) {
                    "{\"a\":3,\"\xf0\x9f\x98\x80\":1,\"\xef\xbf\xbf\":2}"));
     CHECK(canon_eq("{\"s\":\"line\\nbreak\\t\\u0001\\u007f\\\"\\\\/\"}", PROVA_PROFILE_JCS,
                    "{\"s\":\"line\\nbreak\\t\\u0001\x7f\\\"\\\\/\"}"));
-    CHECK(canon_eq("[1.0,0.1,1e21,1e20,1e-7,0.000001,123456789.123,-0.0,5e-324,1.7976931348623157e308]", PROVA_PROFILE_JCS,
+    CHECK(canon_eq("[1.0,0.1,1e21,1e20,1e-7,0.000001,123456789.123,-0.0,5e-324,1.7976931348623157e308]",
+                   PROVA_PROFILE_JCS,
                    "[1,0.1,1e+21,100000000000000000000,1e-7,0.000001,123456789.123,0,5e-324,1.7976931348623157e+308]"));
     CHECK(canon_eq("[9007199254740993,12345678901234567890]", PROVA_PROFILE_JCS,
                    "[9007199254740992,12345678901234567000]"));
@@ -518,12 +553,18 @@ static void oe_spec_jcs_edges(void) {
 
 static void oe_spec_certificate(void) {
     const char *cert =
-        "{\"artifact_ref\":\"octocat/hello-world\",\"artifact_title\":\"Hello World repository audit\",\"artifact_type\":"
-        "\"repository\",\"chain_created_at\":\"2026-03-20T09:59:59.000Z\",\"chain_hash\":\"d5756aae5c39c56d6489e2e2841d2268cf"
-        "30a51afc2018fc65bfd6bfad23cdfd\",\"chain_id\":\"11111111-2222-4333-8444-555555555555\",\"chain_resolved_at\":\"2026-"
-        "03-20T11:05:00.000Z\",\"chain_type\":\"resource_audit\",\"event_count\":3,\"events\":[{\"actor_id\":\"octocat\","
-        "\"event_type\":\"code_pushed\",\"sentiment\":\"neutral\",\"seq\":1},{\"actor_id\":\"octocat\",\"event_type\":\"pr_opened\","
-        "\"sentiment\":\"neutral\",\"seq\":2},{\"actor_id\":\"maintainer-bot\",\"event_type\":\"pr_merged\",\"sentiment\":"
+        "{\"artifact_ref\":\"octocat/hello-world\",\"artifact_title\":\"Hello World repository "
+        "audit\",\"artifact_type\":"
+        "\"repository\",\"chain_created_at\":\"2026-03-20T09:59:59.000Z\",\"chain_hash\":"
+        "\"d5756aae5c39c56d6489e2e2841d2268cf"
+        "30a51afc2018fc65bfd6bfad23cdfd\",\"chain_id\":\"11111111-2222-4333-8444-555555555555\",\"chain_resolved_at\":"
+        "\"2026-"
+        "03-20T11:05:00.000Z\",\"chain_type\":\"resource_audit\",\"event_count\":3,\"events\":[{\"actor_id\":"
+        "\"octocat\","
+        "\"event_type\":\"code_pushed\",\"sentiment\":\"neutral\",\"seq\":1},{\"actor_id\":\"octocat\",\"event_type\":"
+        "\"pr_opened\","
+        "\"sentiment\":\"neutral\",\"seq\":2},{\"actor_id\":\"maintainer-bot\",\"event_type\":\"pr_merged\","
+        "\"sentiment\":"
         "\"positive\",\"seq\":3}],\"issued_at\":\"2026-03-20T11:05:01.000Z\",\"origin_id\":\"octocat/hello-world\","
         "\"origin_type\":\"github\",\"version\":\"1.0\"}";
     CHECK(strlen(cert) == 751);
@@ -533,8 +574,8 @@ static void oe_spec_certificate(void) {
     CHECK_STR(hex, "fb98285ffdc1917bf8c1bfc098e4726fd920c7bccc17a984e47c0e8dae038096");
     uint8_t seed[32];
     size_t n = 0;
-    CHECK(prova_hex_decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", 64, seed, 32, &n, NULL) ==
-          0);
+    CHECK(prova_hex_decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", 64, seed, 32, &n,
+                           NULL) == 0);
     prova_key *key = NULL;
     CHECK(prova_key_from_ed25519_seed(seed, &key) == 0);
     uint8_t sig[PROVA_SIG_MAX_BYTES];
@@ -542,8 +583,9 @@ static void oe_spec_certificate(void) {
     CHECK(prova_key_sign(key, cert, strlen(cert), sig, &siglen) == 0 && siglen == 64);
     char sighex[2 * PROVA_SIG_MAX_BYTES + 1];
     prova_hex_encode(sig, siglen, sighex, sizeof sighex);
-    CHECK_STR(sighex, "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfbf877ee684bfae1d48"
-                      "42d1752be8fe18afd0859cf39500");
+    CHECK_STR(sighex,
+              "e3e6797d5a9e03b508acc8a6d56f410d31baf15c3315865afcd0e82680e350e591780c70608ccce6cfbf877ee684bfae1d48"
+              "42d1752be8fe18afd0859cf39500");
     prova_key_free(key);
 }
 

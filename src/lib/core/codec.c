@@ -19,8 +19,7 @@
 
 /* Fills reterr (when not NULL) and returns status; has_pos: the error has a byte offset into a one-line input
  * (line 1, column offset + 1). */
-static int fail(prova_error *reterr, int status, const char *reason, const char *message, size_t offset,
-                bool has_pos) {
+static int fail(prova_error *reterr, int status, const char *reason, const char *message, size_t offset, bool has_pos) {
     if (reterr) {
         prova__fail(reterr, status, reason, message);
         reterr->offset = has_pos ? offset : 0;
@@ -32,11 +31,21 @@ static int fail(prova_error *reterr, int status, const char *reason, const char 
 
 /* ---- Branch-free byte predicates: each returns 0xFF when true, 0x00 when false; x, y in 0..255. ------------ */
 
-static unsigned ct_eq(unsigned x, unsigned y) { return (((0u - (x ^ y)) >> 8) & 0xFFu) ^ 0xFFu; }
-static unsigned ct_gt(unsigned x, unsigned y) { return ((y - x) >> 8) & 0xFFu; }
-static unsigned ct_ge(unsigned x, unsigned y) { return ct_gt(y, x) ^ 0xFFu; }
-static unsigned ct_lt(unsigned x, unsigned y) { return ct_gt(y, x); }
-static unsigned ct_le(unsigned x, unsigned y) { return ct_ge(y, x); }
+static unsigned ct_eq(unsigned x, unsigned y) {
+    return (((0u - (x ^ y)) >> 8) & 0xFFu) ^ 0xFFu;
+}
+static unsigned ct_gt(unsigned x, unsigned y) {
+    return ((y - x) >> 8) & 0xFFu;
+}
+static unsigned ct_ge(unsigned x, unsigned y) {
+    return ct_gt(y, x) ^ 0xFFu;
+}
+static unsigned ct_lt(unsigned x, unsigned y) {
+    return ct_gt(y, x);
+}
+static unsigned ct_le(unsigned x, unsigned y) {
+    return ct_ge(y, x);
+}
 
 /* ---- hex --------------------------------------------------------------------------------------------------- */
 
@@ -79,8 +88,7 @@ int prova_hex_decode(const char *in, size_t n, void *out, size_t cap, size_t *re
         if (hex_value((unsigned char)in[i]) > 0x0Fu)
             return fail(reterr, PROVA_ESYNTAX, "hex_invalid", "not a hexadecimal digit", i, true);
     }
-    if (n % 2 != 0)
-        return fail(reterr, PROVA_ESYNTAX, "hex_invalid", "odd number of hexadecimal digits", n, true);
+    if (n % 2 != 0) return fail(reterr, PROVA_ESYNTAX, "hex_invalid", "odd number of hexadecimal digits", n, true);
     size_t need = n / 2;
     if (cap < need) {
         *ret_len = need;
@@ -149,13 +157,12 @@ static int b64_decode(const char *in, size_t n, void *out, size_t cap, size_t *r
     /* Pass 1: the alphabet. */
     for (size_t i = 0; i < data; i++) {
         if (b64_value((unsigned char)in[i], url) > 63u)
-            return fail(reterr, PROVA_ESYNTAX, "base64_invalid", "character outside the alphabet", i,
-                                      true);
+            return fail(reterr, PROVA_ESYNTAX, "base64_invalid", "character outside the alphabet", i, true);
     }
     size_t rem = data % 4;
     if (rem == 1)
-        return fail(reterr, PROVA_ESYNTAX, "base64_invalid", "truncated base64 (one dangling character)",
-                                  data - 1, true);
+        return fail(reterr, PROVA_ESYNTAX, "base64_invalid", "truncated base64 (one dangling character)", data - 1,
+                    true);
     size_t want_pad = rem == 0 ? 0 : 4 - rem;
     if (pad > 0 && pad != want_pad) {
         size_t at = pad > want_pad ? data + want_pad : n;
@@ -167,8 +174,7 @@ static int b64_decode(const char *in, size_t n, void *out, size_t cap, size_t *r
         unsigned last = b64_value((unsigned char)in[data - 1], url);
         unsigned mask = rem == 2 ? 0x0Fu : 0x03u;
         if ((last & mask) != 0)
-            return fail(reterr, PROVA_ESYNTAX, "base64_invalid", "non-zero trailing bits", data - 1,
-                                      true);
+            return fail(reterr, PROVA_ESYNTAX, "base64_invalid", "non-zero trailing bits", data - 1, true);
     }
     size_t need = data / 4 * 3 + (rem == 0 ? 0 : rem - 1);
     if (cap < need) {

@@ -81,7 +81,9 @@ static void default_free(void *ctx, void *ptr, size_t size) {
 
 static const prova_allocator default_allocator = {default_malloc, default_realloc, default_free, NULL};
 
-const prova_allocator *prova_allocator_default(void) { return &default_allocator; }
+const prova_allocator *prova_allocator_default(void) {
+    return &default_allocator;
+}
 
 void prova_buf_free(prova_buf *buf) {
     if (!buf) return;

@@ -17,11 +17,11 @@
  */
 #ifdef NDEBUG
 #define PROVA_ALWAYS(x) (!!(x))
-#define PROVA_NEVER(x) (!!(x))
+#define PROVA_NEVER(x)  (!!(x))
 #else
 /* "0 && msg", not "!msg": clang's -Wstring-conversion accepts a string literal as the right operand of && only. */
 #define PROVA_ALWAYS(x) ((x) ? 1 : (assert(0 && "invariant: " #x), 0))
-#define PROVA_NEVER(x) ((x) ? (assert(0 && "invariant violated: " #x), 1) : 0)
+#define PROVA_NEVER(x)  ((x) ? (assert(0 && "invariant violated: " #x), 1) : 0)
 #endif
 
 /* Fills err (when not NULL) with status, a static reason code and a static message; returns status. */

@@ -4,7 +4,9 @@
 #include "internal.h"
 #include "prova/jsonl.h"
 
-static bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static bool blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+}
 
 void prova_jsonl_init(prova_jsonl *it, const void *data, size_t len, size_t max_line) {
     if (!it) return;
@@ -31,7 +33,8 @@ int prova_jsonl_next(prova_jsonl *it, prova_jsonl_line *ret, prova_error *reterr
         while (a < b && blank(s[a])) a++;
         while (b > a && blank(s[b - 1])) b--;
         if (a == b) continue;
-        *ret = (prova_jsonl_line){.text = s + a, .len = b - a, .offset = a, .number = it->line, .column = a - start + 1};
+        *ret =
+            (prova_jsonl_line){.text = s + a, .len = b - a, .offset = a, .number = it->line, .column = a - start + 1};
         return 1;
     }
     return 0;

@@ -32,13 +32,27 @@ static int put_escaped(prova_buf *out, const uint8_t *s, size_t n, bool lossy) {
         char esc[6] = {'\\', 0};
         size_t el = 2;
         switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
         default:
             if (c >= 0x80) { /* an invalid byte, lossy: U+FFFD */
                 memcpy(esc, "\xEF\xBF\xBD", 3);
@@ -100,8 +114,12 @@ static void open(prova_jw *w, char c, bool object) {
     w->comma = false;
 }
 
-void prova_jw_obj(prova_jw *w) { open(w, '{', true); }
-void prova_jw_arr(prova_jw *w) { open(w, '[', false); }
+void prova_jw_obj(prova_jw *w) {
+    open(w, '{', true);
+}
+void prova_jw_arr(prova_jw *w) {
+    open(w, '[', false);
+}
 
 void prova_jw_end(prova_jw *w) {
     if (w->depth == 0) { /* more ends than opens (or an open refused at the depth limit) */
@@ -126,14 +144,18 @@ void prova_jw_keyn(prova_jw *w, const char *name, size_t n) {
     w->comma = false;
 }
 
-void prova_jw_key(prova_jw *w, const char *name) { prova_jw_keyn(w, name, strlen(name)); }
+void prova_jw_key(prova_jw *w, const char *name) {
+    prova_jw_keyn(w, name, strlen(name));
+}
 
 void prova_jw_strn(prova_jw *w, const char *s, size_t n) {
     sep(w);
     string(w, s, n, false);
 }
 
-void prova_jw_str(prova_jw *w, const char *s) { prova_jw_strn(w, s, strlen(s)); }
+void prova_jw_str(prova_jw *w, const char *s) {
+    prova_jw_strn(w, s, strlen(s));
+}
 
 void prova_jw_str_lossy(prova_jw *w, const char *s, size_t n) {
     sep(w);
@@ -222,6 +244,8 @@ void prova_jw_kraw(prova_jw *w, const char *name, const void *json, size_t n) {
 
 void prova_jw_kstr_or_null(prova_jw *w, const char *name, const char *s) {
     prova_jw_key(w, name);
-    if (s) prova_jw_str(w, s);
-    else prova_jw_null(w);
+    if (s)
+        prova_jw_str(w, s);
+    else
+        prova_jw_null(w);
 }

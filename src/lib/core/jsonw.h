@@ -31,10 +31,10 @@
 
 typedef struct prova_jw {
     prova_buf *out;
-    size_t mark;   /* out->len at init: restored on failure */
-    int status;    /* the first failure (sticky), 0 while all is well */
-    bool comma;    /* a value was written at this level: the next one needs a comma */
-    uint8_t depth; /* open objects and arrays */
+    size_t mark;    /* out->len at init: restored on failure */
+    int status;     /* the first failure (sticky), 0 while all is well */
+    bool comma;     /* a value was written at this level: the next one needs a comma */
+    uint8_t depth;  /* open objects and arrays */
     uint64_t kinds; /* bit d: level d+1 is an object (1) or an array (0) */
 } prova_jw;
 

@@ -30,8 +30,8 @@ struct prova_report {
     char *sdk_result; /* JSON text, or NULL */
     size_t sdk_result_len;
     prova_outcome said; /* set by a verifier: BAD_INPUT or UNKNOWN_KIND; VALID = read the checks */
-    bool incomplete; /* an allocation failed while recording: never valid */
-    bool quiet;      /* count passing checks instead of storing them */
+    bool incomplete;    /* an allocation failed while recording: never valid */
+    bool quiet;         /* count passing checks instead of storing them */
     size_t quiet_passed;
 };
 
@@ -39,7 +39,9 @@ void prova__report_quiet(prova_report *r, bool on) {
     if (r) r->quiet = on;
 }
 
-size_t prova__report_quiet_passed(const prova_report *r) { return r ? r->quiet_passed : 0; }
+size_t prova__report_quiet_passed(const prova_report *r) {
+    return r ? r->quiet_passed : 0;
+}
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s ? s : "");
@@ -48,9 +50,10 @@ static char *dup_str(const char *s) {
     return d;
 }
 
-
 /* An entry's four strings live in one allocation that starts at c->check. */
-static void free_entry(prova_check *c) { free((char *)c->check); }
+static void free_entry(prova_check *c) {
+    free((char *)c->check);
+}
 
 static void free_strs(str_list *l) {
     for (size_t i = 0; i < l->n; i++) free(l->v[i]);
@@ -249,12 +252,18 @@ prova_outcome prova_report_outcome(const prova_report *r) {
     return r->said == PROVA_OUTCOME_UNKNOWN_KIND ? PROVA_OUTCOME_UNKNOWN_KIND : PROVA_OUTCOME_INVALID;
 }
 
-const char *prova_report_kind(const prova_report *r) { return r ? r->kind : NULL; }
-size_t prova_report_check_count(const prova_report *r) { return r ? r->checks.n : 0; }
+const char *prova_report_kind(const prova_report *r) {
+    return r ? r->kind : NULL;
+}
+size_t prova_report_check_count(const prova_report *r) {
+    return r ? r->checks.n : 0;
+}
 const prova_check *prova_report_check_at(const prova_report *r, size_t i) {
     return r && i < r->checks.n ? &r->checks.v[i] : NULL;
 }
-size_t prova_report_warning_count(const prova_report *r) { return r ? r->warnings.n : 0; }
+size_t prova_report_warning_count(const prova_report *r) {
+    return r ? r->warnings.n : 0;
+}
 const prova_check *prova_report_warning_at(const prova_report *r, size_t i) {
     return r && i < r->warnings.n ? &r->warnings.v[i] : NULL;
 }
@@ -267,7 +276,9 @@ const prova_check *prova_report_first_failure(const prova_report *r) {
 
 /* ---- JSON ------------------------------------------------------------------------------------------------ */
 
-static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static int put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
 
 /* Text for a terminal: a hostile document must not be able to send escape sequences through a kid or a message,
  * so control bytes become '?'. */
@@ -412,4 +423,6 @@ int prova__report_append(prova_report *dst, prova_report *src) {
     return rc;
 }
 
-const char *prova_report_sdk_result(const prova_report *r) { return r ? r->sdk_result : NULL; }
+const char *prova_report_sdk_result(const prova_report *r) {
+    return r ? r->sdk_result : NULL;
+}

@@ -147,8 +147,8 @@ bool prova_time_valid(const char *s, size_t n) {
     if (i == n) return false;
     if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) return true;
     int64_t oh, om;
-    return (s[i] == '+' || s[i] == '-') && i + 6 == n && digits(s, n, i + 1, 2, &oh) && oh <= 23 &&
-           s[i + 3] == ':' && digits(s, n, i + 4, 2, &om) && om <= 59;
+    return (s[i] == '+' || s[i] == '-') && i + 6 == n && digits(s, n, i + 1, 2, &oh) && oh <= 23 && s[i + 3] == ':' &&
+           digits(s, n, i + 4, 2, &om) && om <= 59;
 }
 
 /* ---- OpenExecution: JavaScript's toISOString ----------------------------------------------------------------- */

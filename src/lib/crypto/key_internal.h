@@ -17,10 +17,10 @@
 #include "prova/crypto.h"
 #include "prova/encoding.h"
 
-#define PROVA__PUB_MAX 133U  /* uncompressed P-521 point: 04 || X(66) || Y(66) */
-#define PROVA__PRIV_MAX 66U  /* P-521 scalar; Ed448 seed is 57, Ed25519 seed 32 */
-#define PROVA__COORD_MAX 66U /* P-521 coordinate */
-#define PROVA__SPKI_MAX 512U /* far above the largest SPKI we accept (P-521: 158 bytes) */
+#define PROVA__PUB_MAX   133U /* uncompressed P-521 point: 04 || X(66) || Y(66) */
+#define PROVA__PRIV_MAX  66U  /* P-521 scalar; Ed448 seed is 57, Ed25519 seed 32 */
+#define PROVA__COORD_MAX 66U  /* P-521 coordinate */
+#define PROVA__SPKI_MAX  512U /* far above the largest SPKI we accept (P-521: 158 bytes) */
 
 /* One row per signature algorithm. The table drives names, JWK members, OpenSSL names and sizes. */
 typedef struct prova__sig_info {

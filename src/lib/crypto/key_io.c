@@ -28,10 +28,12 @@
 #include "prova/json.h"
 
 #define KEY_FILE_MAX ((size_t)1 << 20) /* 1 MiB */
-#define PEM_MAX ((size_t)1 << 20)
-#define JWK_MAX ((size_t)1 << 20)
+#define PEM_MAX      ((size_t)1 << 20)
+#define JWK_MAX      ((size_t)1 << 20)
 
-static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /* Trims ASCII whitespace; returns the start and sets *n to the trimmed length. */
 static const char *trim(const char *s, size_t *n, size_t *ret_lead) {
@@ -257,7 +259,9 @@ int prova_key_from_jwk(const void *json, size_t len, prova_key **ret_key, prova_
 
 /* ---- JWK: write ---------------------------------------------------------------------------------------- */
 
-static int put(prova_buf *o, const char *s) { return prova_buf_append(o, s, strlen(s)); }
+static int put(prova_buf *o, const char *s) {
+    return prova_buf_append(o, s, strlen(s));
+}
 
 /* No copy on the stack to wipe: the encoding goes straight into o. n > 0 (an empty key part is a bug). */
 static int put_b64url(prova_buf *o, const uint8_t *b, size_t n) {

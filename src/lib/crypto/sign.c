@@ -73,11 +73,17 @@ prova_key *prova_key_free(prova_key *key) {
 }
 
 /* NULL has no algorithm: PROVA_SIG_ALG_COUNT (out of range; prova_sig_name() gives NULL for it). */
-prova_sig_alg prova_key_alg(const prova_key *key) { return key ? key->alg : (prova_sig_alg)PROVA_SIG_ALG_COUNT; }
+prova_sig_alg prova_key_alg(const prova_key *key) {
+    return key ? key->alg : (prova_sig_alg)PROVA_SIG_ALG_COUNT;
+}
 
-bool prova_key_is_private(const prova_key *key) { return key && key->is_private; }
+bool prova_key_is_private(const prova_key *key) {
+    return key && key->is_private;
+}
 
-const char *prova_key_kid(const prova_key *key) { return key ? key->kid : ""; }
+const char *prova_key_kid(const prova_key *key) {
+    return key ? key->kid : "";
+}
 
 bool prova__kid_valid(const char *kid, size_t len) {
     if (!kid || len == 0 || len >= PROVA_KID_MAX) return false;
@@ -149,10 +155,14 @@ done:
 
 static int nid_of(const prova__sig_info *si) {
     switch (si->alg) {
-    case PROVA_SIG_ECDSA_P256: return NID_X9_62_prime256v1;
-    case PROVA_SIG_ECDSA_P384: return NID_secp384r1;
-    case PROVA_SIG_ECDSA_P521: return NID_secp521r1;
-    default: return NID_undef;
+    case PROVA_SIG_ECDSA_P256:
+        return NID_X9_62_prime256v1;
+    case PROVA_SIG_ECDSA_P384:
+        return NID_secp384r1;
+    case PROVA_SIG_ECDSA_P521:
+        return NID_secp521r1;
+    default:
+        return NID_undef;
     }
 }
 

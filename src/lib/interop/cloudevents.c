@@ -58,7 +58,9 @@ static bool name_valid(const char *s, size_t n) {
     return true;
 }
 
-static bool eq_n(const char *s, size_t n, const char *lit) { return strlen(lit) == n && memcmp(s, lit, n) == 0; }
+static bool eq_n(const char *s, size_t n, const char *lit) {
+    return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
 
 /* The length of a string in a fixed array (cap when it has no NUL: then refused by the callers). */
 static size_t cstr_len(const char *s, size_t cap) {
@@ -66,7 +68,9 @@ static size_t cstr_len(const char *s, size_t cap) {
     return z ? (size_t)(z - s) : cap;
 }
 
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
 
 static bool ieq_n(const char *s, size_t n, const char *lit) {
     if (strlen(lit) != n) return false;
@@ -77,8 +81,8 @@ static bool ieq_n(const char *s, size_t n, const char *lit) {
 
 /* The context attributes of CloudEvents 1.0 (§3.1 required, §3.2 optional) and the JSON format's data members:
  * never an extension's name. */
-static const char *const context_attrs[] = {"specversion",     "id",         "source",  "type", "datacontenttype",
-                                            "dataschema",      "subject",    "time",    "data", "data_base64"};
+static const char *const context_attrs[] = {"specversion", "id",      "source", "type", "datacontenttype",
+                                            "dataschema",  "subject", "time",   "data", "data_base64"};
 
 static bool is_context_attr(const char *s, size_t n) {
     for (size_t i = 0; i < sizeof context_attrs / sizeof context_attrs[0]; i++)
@@ -86,19 +90,33 @@ static bool is_context_attr(const char *s, size_t n) {
     return false;
 }
 
-bool prova_ce_time_valid(const char *s, size_t n) { return prova_time_valid(s, n); }
+bool prova_ce_time_valid(const char *s, size_t n) {
+    return prova_time_valid(s, n);
+}
 
 /* ---- URIs (RFC 3986) --------------------------------------------------------------------------------------- */
 
-static bool c_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool c_digit(char c) { return c >= '0' && c <= '9'; }
-static bool c_hex(char c) { return c_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static bool c_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static bool c_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+static bool c_hex(char c) {
+    return c_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 /* §2.3 unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~" */
-static bool c_unreserved(char c) { return c_alpha(c) || c_digit(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+static bool c_unreserved(char c) {
+    return c_alpha(c) || c_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
 /* §2.2 sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "=" */
-static bool c_subdelim(char c) { return c && strchr("!$&'()*+,;=", c) != NULL; }
+static bool c_subdelim(char c) {
+    return c && strchr("!$&'()*+,;=", c) != NULL;
+}
 /* §3.3 pchar = unreserved / pct-encoded / sub-delims / ":" / "@" ('%' checked in the first pass) */
-static bool c_pchar(char c) { return c_unreserved(c) || c_subdelim(c) || c == ':' || c == '@' || c == '%'; }
+static bool c_pchar(char c) {
+    return c_unreserved(c) || c_subdelim(c) || c == ':' || c == '@' || c == '%';
+}
 
 /* A failure: *ret_off the byte, the message a constant sentence. Returns the reason. */
 static const char *uri_bad(size_t i, const char *msg, size_t *ret_off, const char **ret_msg) {
@@ -133,8 +151,10 @@ static const char *check_authority(const char *s, size_t a, size_t b, size_t *re
     if (at) { /* userinfo = *( unreserved / pct-encoded / sub-delims / ":" ) */
         for (size_t i = a; s + i < at; i++)
             if (!c_unreserved(s[i]) && !c_subdelim(s[i]) && s[i] != ':' && s[i] != '%')
-                return uri_bad(i, "the userinfo of a URI may hold only unreserved characters, sub-delims, ':' and "
-                                  "percent-encodings (RFC 3986 section 3.2.1)", ret_off, ret_msg);
+                return uri_bad(i,
+                               "the userinfo of a URI may hold only unreserved characters, sub-delims, ':' and "
+                               "percent-encodings (RFC 3986 section 3.2.1)",
+                               ret_off, ret_msg);
         h = (size_t)(at - s) + 1;
     }
     size_t i = h;
@@ -148,8 +168,10 @@ static const char *check_authority(const char *s, size_t a, size_t b, size_t *re
     } else { /* reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4address is a reg-name too */
         while (i < b && s[i] != ':') {
             if (!c_unreserved(s[i]) && !c_subdelim(s[i]) && s[i] != '%')
-                return uri_bad(i, "a host may hold only unreserved characters, sub-delims and percent-encodings, or "
-                                  "be an IP literal in brackets (RFC 3986 section 3.2.2)", ret_off, ret_msg);
+                return uri_bad(i,
+                               "a host may hold only unreserved characters, sub-delims and percent-encodings, or "
+                               "be an IP literal in brackets (RFC 3986 section 3.2.2)",
+                               ret_off, ret_msg);
             i++;
         }
     }
@@ -168,12 +190,16 @@ static const char *uri_problem(const char *s, size_t n, bool absolute, size_t *r
         char c = s[i];
         if (c == '%') {
             if (i + 2 >= n || !c_hex(s[i + 1]) || !c_hex(s[i + 2]))
-                return uri_bad(i, "a '%' must start a percent-encoding, '%' and two hexadecimal digits (RFC 3986 "
-                                  "section 2.1)", ret_off, ret_msg);
+                return uri_bad(i,
+                               "a '%' must start a percent-encoding, '%' and two hexadecimal digits (RFC 3986 "
+                               "section 2.1)",
+                               ret_off, ret_msg);
             i += 2;
         } else if (!c_unreserved(c) && !c_subdelim(c) && !(c && strchr(":/?#[]@", c))) {
-            return uri_bad(i, "a byte that RFC 3986 does not allow in a URI: percent-encode it (section 2.1; a space "
-                              "is %20)", ret_off, ret_msg);
+            return uri_bad(i,
+                           "a byte that RFC 3986 does not allow in a URI: percent-encode it (section 2.1; a space "
+                           "is %20)",
+                           ret_off, ret_msg);
         }
     }
     /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ':' (§3.1) */
@@ -200,20 +226,25 @@ static const char *uri_problem(const char *s, size_t n, bool absolute, size_t *r
     } else if (!scheme) { /* path-noscheme: the first segment has no ':' (§4.2) */
         for (size_t j = i; j < n && s[j] != '/' && s[j] != '?' && s[j] != '#'; j++)
             if (s[j] == ':')
-                return uri_bad(j, "a relative reference's first segment cannot hold ':' (it would read as a scheme; "
-                                  "RFC 3986 section 4.2): start it with \"./\" or give a scheme", ret_off, ret_msg);
+                return uri_bad(j,
+                               "a relative reference's first segment cannot hold ':' (it would read as a scheme; "
+                               "RFC 3986 section 4.2): start it with \"./\" or give a scheme",
+                               ret_off, ret_msg);
     }
     /* path, then "?" query, then "#" fragment (§3.3-§3.5) */
     int part = 0; /* 0 path, 1 query, 2 fragment */
     for (; i < n; i++) {
         char c = s[i];
-        if (c == '?' && part == 0) part = 1;
-        else if (c == '#' && part < 2) part = 2;
+        if (c == '?' && part == 0)
+            part = 1;
+        else if (c == '#' && part < 2)
+            part = 2;
         else if (!(c_pchar(c) || c == '/' || (part > 0 && c == '?')))
-            return uri_bad(i, part == 0 ? "'[', ']', '#' or '?' where the path of a URI cannot have it (RFC 3986 "
-                                          "section 3.3): percent-encode it"
-                                        : "'[', ']' or a second '#' in a query or fragment (RFC 3986 sections 3.4, "
-                                          "3.5): percent-encode it",
+            return uri_bad(i,
+                           part == 0 ? "'[', ']', '#' or '?' where the path of a URI cannot have it (RFC 3986 "
+                                       "section 3.3): percent-encode it"
+                                     : "'[', ']' or a second '#' in a query or fragment (RFC 3986 sections 3.4, "
+                                       "3.5): percent-encode it",
                            ret_off, ret_msg);
     }
     return NULL;
@@ -257,9 +288,9 @@ static int check_uri_attr(const char *name, size_t nl, const char *v, size_t n, 
 
 typedef struct ce_attr {
     const char *name;
-    const char *val;         /* UTF-8 (may hold NUL bytes: len) */
+    const char *val; /* UTF-8 (may hold NUL bytes: len) */
     size_t len;
-    const prova_json *json;  /* when the value is a string of the record: written from it (lone surrogates) */
+    const prova_json *json; /* when the value is a string of the record: written from it (lone surrogates) */
 } ce_attr;
 
 typedef struct ce_event {
@@ -284,7 +315,9 @@ static void add(ce_event *e, const char *name, const char *val, size_t len, cons
     a->json = json;
 }
 
-static void add_cstr(ce_event *e, const char *name, const char *val) { add(e, name, val, strlen(val), NULL); }
+static void add_cstr(ce_event *e, const char *name, const char *val) {
+    add(e, name, val, strlen(val), NULL);
+}
 
 static void add_jstr(ce_event *e, const char *name, const prova_json *s) {
     add(e, name, prova_json_str(s), prova_json_len(s), s);
@@ -292,16 +325,19 @@ static void add_jstr(ce_event *e, const char *name, const prova_json *s) {
 
 static bool truthy(const prova_json *v) {
     switch (prova_json_typeof(v)) {
-    case PROVA_JSON_TRUE: return true;
+    case PROVA_JSON_TRUE:
+        return true;
     case PROVA_JSON_STRING:
     case PROVA_JSON_ARRAY:
-    case PROVA_JSON_OBJECT: return v->len > 0;
+    case PROVA_JSON_OBJECT:
+        return v->len > 0;
     case PROVA_JSON_NUMBER: {
         if (v->flags & PROVA_NUM_NONFINITE) return true;
         double d;
         return prova_json_get_double(v, &d) != 0 || d != 0.0; /* out of range: huge, so truthy */
     }
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -385,8 +421,8 @@ static int build(ce_event *e, const prova_json *record, const prova_record_info 
     if (!record || !info || !o || !info->kind || (o->nextensions && !o->extensions))
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL record, info or options");
     if (!o->source || !o->source[0] || !prova_utf8_valid(o->source, strlen(o->source)))
-        return fail_at(reterr, PROVA_EINVAL, "ce_source", "the event source must be a non-empty UTF-8 string",
-                       "source", 6);
+        return fail_at(reterr, PROVA_EINVAL, "ce_source", "the event source must be a non-empty UTF-8 string", "source",
+                       6);
     const char *type = o->type ? o->type : prova_ce_type_for(record, info);
     if (!type) return prova__fail(reterr, PROVA_EINVAL, "ce_unknown_kind", "no event type for this kind of record");
     if (!type[0] || !prova_utf8_valid(type, strlen(type)))
@@ -479,8 +515,8 @@ static int build(ce_event *e, const prova_json *record, const prova_record_info 
 static int put_value(const ce_attr *a, prova_profile p, prova_buf *out, prova_error *reterr) {
     if (a->json) return prova_canon_write(a->json, p, out, reterr);
     int r = prova_canon_write_string(a->val, a->len, p, out);
-    if (r == PROVA_ESYNTAX) return fail_at(reterr, r, "ce_attribute_type", "an attribute is not UTF-8", a->name,
-                                           strlen(a->name));
+    if (r == PROVA_ESYNTAX)
+        return fail_at(reterr, r, "ce_attribute_type", "an attribute is not UTF-8", a->name, strlen(a->name));
     return r;
 }
 
@@ -508,8 +544,8 @@ static int finish(int r, prova_buf *out, size_t mark, prova_error *reterr) {
     return r;
 }
 
-int prova_ce_wrap(const prova_json *record, const prova_record_info *info, const prova_ce_options *opts,
-                  prova_buf *out, prova_error *reterr) {
+int prova_ce_wrap(const prova_json *record, const prova_record_info *info, const prova_ce_options *opts, prova_buf *out,
+                  prova_error *reterr) {
     prova_error_clear(reterr);
     if (!out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL output buffer");
     size_t mark = out->len;
@@ -606,8 +642,7 @@ static int check_known(const char *name, vkind k, const char *s, size_t n, bool 
     }
     if (strcmp(name, "specversion") == 0) {
         if (k != V_STRING || !eq_n(s, n, PROVA_CE_SPECVERSION))
-            return fail_at(reterr, PROVA_ESYNTAX, "ce_specversion", "specversion must be the string \"1.0\"", name,
-                           nl);
+            return fail_at(reterr, PROVA_ESYNTAX, "ce_specversion", "specversion must be the string \"1.0\"", name, nl);
         return 0;
     }
     if (strcmp(name, "time") == 0) {
@@ -626,29 +661,33 @@ static int check_known(const char *name, vkind k, const char *s, size_t n, bool 
     return check_uri_attr(name, nl, s, n, PROVA_ESYNTAX, reterr);
 }
 
-static const char *const known_attrs[] = {"specversion", "id", "source", "type", "datacontenttype", "dataschema",
-                                          "subject", "time"};
-#define N_KNOWN (sizeof known_attrs / sizeof known_attrs[0])
+static const char *const known_attrs[] = {"specversion",     "id",         "source",  "type",
+                                          "datacontenttype", "dataschema", "subject", "time"};
+#define N_KNOWN    (sizeof known_attrs / sizeof known_attrs[0])
 #define N_REQUIRED 4 /* the first four */
 
 static vkind kind_of(const prova_json *v) {
     switch (prova_json_typeof(v)) {
-    case PROVA_JSON_NULL: return V_ABSENT; /* also when v is NULL: a null attribute is not set */
-    case PROVA_JSON_STRING: return V_STRING;
+    case PROVA_JSON_NULL:
+        return V_ABSENT; /* also when v is NULL: a null attribute is not set */
+    case PROVA_JSON_STRING:
+        return V_STRING;
     case PROVA_JSON_TRUE:
-    case PROVA_JSON_FALSE: return V_BOOL;
+    case PROVA_JSON_FALSE:
+        return V_BOOL;
     case PROVA_JSON_NUMBER: {
         int64_t i;
         /* CloudEvents Integer: "A whole number in the range -2,147,483,648 to +2,147,483,647 inclusive" */
-        if (prova_json_is_int(v) && prova_json_get_int64(v, &i) == 0 && i >= INT32_MIN && i <= INT32_MAX)
-            return V_INT;
+        if (prova_json_is_int(v) && prova_json_get_int64(v, &i) == 0 && i >= INT32_MIN && i <= INT32_MAX) return V_INT;
         return V_OTHER;
     }
-    default: return V_OTHER;
+    default:
+        return V_OTHER;
     }
 }
 
-/* RFC 6838 structured syntax: JSON is application/json, text/json or any type with a "+json" suffix (parameters ignored). */
+/* RFC 6838 structured syntax: JSON is application/json, text/json or any type with a "+json" suffix (parameters
+ * ignored). */
 static bool is_json_type(const char *s, size_t n) {
     size_t e = 0;
     while (e < n && s[e] != ';') e++;
@@ -664,8 +703,7 @@ int prova_ce_unwrap(const prova_json *event, prova_buf *ret_data, prova_error *r
         return prova__fail(reterr, PROVA_ESYNTAX, "ce_not_object", "a CloudEvent must be a JSON object");
     for (size_t i = 0; i < N_KNOWN; i++) {
         const prova_json *v = prova_json_get(event, known_attrs[i]);
-        int r = check_known(known_attrs[i], kind_of(v), prova_json_str(v), prova_json_len(v), i < N_REQUIRED,
-                            reterr);
+        int r = check_known(known_attrs[i], kind_of(v), prova_json_str(v), prova_json_len(v), i < N_REQUIRED, reterr);
         if (r < 0) return r;
     }
     for (size_t i = 0; i < event->len; i++) {
@@ -694,8 +732,7 @@ int prova_ce_unwrap(const prova_json *event, prova_buf *ret_data, prova_error *r
     if (data && b64)
         return fail_at(reterr, PROVA_ESYNTAX, "ce_data_conflict", "an event has data or data_base64, not both",
                        "data_base64", 11);
-    if (!data && !b64)
-        return fail_at(reterr, PROVA_ESYNTAX, "ce_data_missing", "the event has no data", "data", 4);
+    if (!data && !b64) return fail_at(reterr, PROVA_ESYNTAX, "ce_data_missing", "the event has no data", "data", 4);
     size_t mark = ret_data->len;
     int r;
     if (b64) {
@@ -795,7 +832,8 @@ int prova_ce_unwrap_binary(const prova_ce_header *h, size_t n, const void *body,
         }
         for (size_t j = 0; j < vl; j++) {
             if (v[j] == '%' && !ctype) {
-                int hi = j + 2 < vl ? prova__hex_value(v[j + 1]) : -1, lo = j + 2 < vl ? prova__hex_value(v[j + 2]) : -1;
+                int hi = j + 2 < vl ? prova__hex_value(v[j + 1]) : -1,
+                    lo = j + 2 < vl ? prova__hex_value(v[j + 2]) : -1;
                 if (hi < 0 || lo < 0) {
                     r = -1;
                     break;

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "interop_internal.h"
 #include "internal.h"
+#include "interop_internal.h"
 #include "ope_internal.h" /* prova__keyset_describe */
 #include "prova/encoding.h"
 #include "prova/interop.h"
@@ -19,11 +19,17 @@
 #include "prova/ope.h"
 #include "prova/proof.h"
 
-static int oom(prova_error *err) { return prova__fail(err, PROVA_ENOMEM, "out_of_memory", "out of memory"); }
+static int oom(prova_error *err) {
+    return prova__fail(err, PROVA_ENOMEM, "out_of_memory", "out of memory");
+}
 
-static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static int put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
 
-static int put_str(prova_buf *b, const char *s, prova_profile p) { return prova_canon_write_string(s, strlen(s), p, b); }
+static int put_str(prova_buf *b, const char *s, prova_profile p) {
+    return prova_canon_write_string(s, strlen(s), p, b);
+}
 
 /* A STRING value equal to the NUL-terminated s, compared with the value's length (a value may hold NUL). */
 static bool str_is(const prova_json *v, const char *s) {
@@ -50,8 +56,9 @@ static int proof_statement(const prova_json *rec, const prova_record_info *info,
     if (r == 0) r = sv ? prova_canon_write(sv, P, out, err) : put(out, "null");
     if (r == 0) r = put(out, ",\"signature\":");
     if (r == 0) r = prova_canon_write(sig, P, out, err);
-    if (r == 0) r = put(out, "},\"predicateType\":\"" PROVA_INTOTO_OPHAMIN_PREDICATE_V1 "\",\"subject\":[{\"digest\":"
-                             "{\"sha256\":");
+    if (r == 0)
+        r = put(out, "},\"predicateType\":\"" PROVA_INTOTO_OPHAMIN_PREDICATE_V1 "\",\"subject\":[{\"digest\":"
+                     "{\"sha256\":");
     if (r == 0) r = put_str(out, info->digest, P);
     if (r == 0) r = put(out, "},\"name\":");
     if (r == 0 && put_str(out, name, P) < 0)
@@ -459,8 +466,10 @@ static int verify_envelope_sigs(const prova_json *env, const prova_buf *pae, con
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sigs->len; i++) {
         int v = verify_one(prova_json_at(sigs, i), i, pae, o, hmac, r, &res[i]);
-        if (v < 0) rc = v;
-        else verified += (size_t)v;
+        if (v < 0)
+            rc = v;
+        else
+            verified += (size_t)v;
     }
     /* SPEC (DSSE protocol): a verifier skips signatures whose keyid it does not know; it fails when too few
      * verified. An unknown keyid is a warning when another signature verified, a failed check otherwise. */
@@ -512,7 +521,8 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
     prova_record_family fam = 0;
     if (rc == 0) {
         int sr = statement_record(st, &fam, &rec, &e);
-        if (sr == PROVA_ENOMEM) rc = sr;
+        if (sr == PROVA_ENOMEM)
+            rc = sr;
         else if (sr < 0) {
             const char *check = strcmp(e.reason, "intoto_type") == 0             ? "intoto._type"
                                 : strcmp(e.reason, "intoto_predicate_type") == 0 ? "intoto.predicateType"
@@ -531,7 +541,8 @@ static int verify_statement(const prova_buf *payload, prova_report *r, prova_buf
     if (rc == 0 && fam) {
         int pr = prova_record_parse(rec.data, rec.len, NULL, &rdoc, &e);
         if (pr == 0) pr = prova_record_describe(prova_doc_root(rdoc), &info, &e);
-        if (pr == PROVA_ENOMEM) rc = pr;
+        if (pr == PROVA_ENOMEM)
+            rc = pr;
         else if (pr < 0 && fam == PROVA_RECORD_PROOF && strcmp(e.reason, "record_digest_mismatch") == 0)
             rc = chk(r, "intoto.subject", false, "intoto_subject_digest", "/subject/0/digest/sha256",
                      "the subject digest is not the proof_id of predicate.body (SHA-256 of its canonical bytes)");
@@ -609,7 +620,8 @@ int prova__dsse_verify_layers(const prova_json *env, const prova_dsse_verify_opt
     if (rc == 0) {
         const prova_json *p64 = prova_json_get(env, "payload");
         int dr = prova__buf_base64_decode(&payload, p64->u.str, p64->len, false, &e);
-        if (dr == PROVA_ENOMEM) rc = dr;
+        if (dr == PROVA_ENOMEM)
+            rc = dr;
         else if (dr < 0)
             rc = prova__report_check(r, "dsse.payload", false, "dsse_payload_base64", "/payload",
                                      "payload is not standard base64 with padding (offset %zu)", e.offset) < 0

@@ -36,9 +36,9 @@ int prova_uuid_v5(const uint8_t ns[PROVA_UUID_BYTES], const void *name, size_t l
     uint8_t md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 &&
-             EVP_DigestUpdate(ctx, ns, PROVA_UUID_BYTES) == 1 && (len == 0 || EVP_DigestUpdate(ctx, name, len) == 1) &&
-             EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 20;
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 && EVP_DigestUpdate(ctx, ns, PROVA_UUID_BYTES) == 1 &&
+             (len == 0 || EVP_DigestUpdate(ctx, name, len) == 1) && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 &&
+             mdlen == 20;
     EVP_MD_CTX_free(ctx);
     if (!ok) return PROVA_ECRYPTO;
     md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);
@@ -73,10 +73,8 @@ static const struct {
     const char *name;
     const char *wire; /* eventType */
 } event_table[] = {
-    [PROVA_OPENLINEAGE_RECORD] = {"record", NULL},
-    [PROVA_OPENLINEAGE_START] = {"start", "START"},
-    [PROVA_OPENLINEAGE_RUNNING] = {"running", "RUNNING"},
-    [PROVA_OPENLINEAGE_COMPLETE] = {"complete", "COMPLETE"},
+    [PROVA_OPENLINEAGE_RECORD] = {"record", NULL},        [PROVA_OPENLINEAGE_START] = {"start", "START"},
+    [PROVA_OPENLINEAGE_RUNNING] = {"running", "RUNNING"}, [PROVA_OPENLINEAGE_COMPLETE] = {"complete", "COMPLETE"},
     [PROVA_OPENLINEAGE_FAIL] = {"fail", "FAIL"},
 };
 #define EVENT_COUNT (sizeof event_table / sizeof event_table[0])
@@ -97,7 +95,9 @@ const char *prova_openlineage_event_name(prova_openlineage_event e) {
 
 /* ---- time -------------------------------------------------------------------------------------------------- */
 
-int prova_openlineage_time(const char *s, size_t n, char out[40]) { return prova__time_isoformat(s, n, out); }
+int prova_openlineage_time(const char *s, size_t n, char out[40]) {
+    return prova__time_isoformat(s, n, out);
+}
 
 /* ---- the writer -------------------------------------------------------------------------------------------- */
 
@@ -190,8 +190,10 @@ static void w_prova_facet_open(writer *w, const char *name) {
 static const prova_json *need_string(writer *w, const prova_json *obj, const char *key, const char *pointer) {
     const prova_json *v = prova_json_get(obj, key);
     if (!prova_json_is_string(v) || v->len == 0) {
-        w_fail(w, PROVA_EINVAL, "openlineage_field_invalid", "a member the OpenLineage mapping needs is absent, empty "
-               "or not a string", pointer);
+        w_fail(w, PROVA_EINVAL, "openlineage_field_invalid",
+               "a member the OpenLineage mapping needs is absent, empty "
+               "or not a string",
+               pointer);
         return NULL;
     }
     return v;
@@ -281,8 +283,9 @@ static void run_id_of(writer *w, const char *prefix, const char *name, size_t le
     if (r == 0) r = prova_buf_append(&b, name, len);
     if (r == 0) r = prova_uuid_v5(ns, b.data, b.len, out);
     prova_buf_free(&b);
-    if (r < 0) w_fail(w, r, r == PROVA_ENOMEM ? "out_of_memory" : "crypto_backend",
-                      r == PROVA_ENOMEM ? "out of memory" : "the crypto backend failed", NULL);
+    if (r < 0)
+        w_fail(w, r, r == PROVA_ENOMEM ? "out_of_memory" : "crypto_backend",
+               r == PROVA_ENOMEM ? "out of memory" : "the crypto backend failed", NULL);
 }
 
 /* The run of a trace or chain: the caller's namespace, job and runId, or prova's defaults and the deterministic
@@ -530,8 +533,8 @@ static void w_hop(writer *w, const prova_json *rc, const char *ptr_prefix, const
     }
     w_event_open(w, "RUNNING", prova_json_get(rc, "ts"), true, ptr, NULL, e);
     w_prova_facet_open(w, "prova_ope_hop");
-    static const char *const keys[] = {"hop", "receipt_hash", "prev_receipt_hash", "request_cid", "normalized_cid",
-                                       "gateway_kid"};
+    static const char *const keys[] = {"hop",         "receipt_hash",   "prev_receipt_hash",
+                                       "request_cid", "normalized_cid", "gateway_kid"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) w_member(w, rc, keys[i]);
     w_raw(w, ",\"policy_passed\":");
     w_val(w, prova_json_get(prova_json_get(rc, "policy"), "passed"));
@@ -558,7 +561,9 @@ static int map_ope_receipts(writer *w, const prova_json *receipts, const prova_j
     const prova_json *trace = bundle ? prova_json_get(bundle, "trace_id") : prova_json_get(first, "trace_id");
     if (!prova_json_is_string(trace) || trace->len == 0) {
         w_fail(w, PROVA_EINVAL, "openlineage_field_invalid", "the OPE trace has no trace_id",
-               bundle ? "/bundle/trace_id" : single ? "/trace_id" : "/0/trace_id");
+               bundle   ? "/bundle/trace_id"
+               : single ? "/trace_id"
+                        : "/0/trace_id");
         return w->r;
     }
     char rid[PROVA_UUID_STRLEN + 1];
@@ -629,8 +634,10 @@ static int map_ope_envelope(writer *w, const prova_json *env, const ev *base, fi
         if (r == 0) r = prova_hash_compute(PROVA_HASH_SHA256, b.data, b.len, d);
         prova_buf_free(&b);
         if (r < 0) {
-            w_fail(w, PROVA_EINVAL, "openlineage_field_invalid", "the envelope has neither a cid nor a payload "
-                   "object", "/payload");
+            w_fail(w, PROVA_EINVAL, "openlineage_field_invalid",
+                   "the envelope has neither a cid nor a payload "
+                   "object",
+                   "/payload");
             return w->r;
         }
         memcpy(computed, "sha256:", 7);
@@ -689,7 +696,7 @@ static int map_oe(writer *w, const prova_json *chain, const prova_json *bundle, 
         w_prova_facet_open(w, "prova_oe_chain");
         w_raw(w, ",\"chain_id\":");
         w_val(w, id);
-        static const char *const keys[] = {"chain_type", "origin_type", "origin_id", "protocol_version",
+        static const char *const keys[] = {"chain_type",     "origin_type",         "origin_id",   "protocol_version",
                                            "hash_algorithm", "signature_algorithm", "event_count", "chain_hash"};
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) w_member(w, chain, keys[i]);
         w_raw(w, "}");
@@ -745,7 +752,7 @@ static int map_oe(writer *w, const prova_json *chain, const prova_json *bundle, 
     if (prova_json_is_object(status)) {
         w_raw(w, ",");
         w_prova_facet_open(w, "prova_oe_status");
-        static const char *const skeys[] = {"status", "updated_at", "revoked_at", "revocation_reason",
+        static const char *const skeys[] = {"status",        "updated_at",    "revoked_at",         "revocation_reason",
                                             "superseded_at", "superseded_by", "supersession_reason"};
         for (size_t k = 0; k < sizeof skeys / sizeof skeys[0]; k++)
             if (k < 2 || prova_json_get(status, skeys[k])) w_member(w, status, skeys[k]);
@@ -841,7 +848,8 @@ int prova_openlineage_events(const prova_json *record, const prova_openlineage_o
         w_fail(&w, PROVA_EINVAL, "openlineage_no_event", "the record has no event of the selected type", NULL);
     if (w.r < 0) {
         out->len = mark;
-        if (w.r == PROVA_ENOMEM) prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
+        if (w.r == PROVA_ENOMEM)
+            prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
         else if (w.r == PROVA_ESYNTAX && (!reterr || !reterr->reason))
             prova__fail(reterr, PROVA_ESYNTAX, "openlineage_string_invalid", "a string is not valid UTF-8");
         return w.r;

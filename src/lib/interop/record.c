@@ -66,8 +66,10 @@ static void copy_time(char *dst, size_t cap, const prova_json *v) {
     if (prova_json_is_int(v) && prova_json_get_int64(v, &ms) == 0 && ms >= 0 && ms < INT64_MAX / 1000) {
         char buf[40];
         size_t n = prova_time_format(ms * 1000, buf);
-        if (n && n < cap) memcpy(dst, buf, n + 1);
-        else dst[0] = '\0';
+        if (n && n < cap)
+            memcpy(dst, buf, n + 1);
+        else
+            dst[0] = '\0';
         return;
     }
     copy_str(dst, cap, v);
@@ -91,9 +93,10 @@ static int set_stated(prova_record_info *ri, const prova_json *v, prova_hash_alg
     }
     size_t want = 2 * prova_hash_size(alg);
     bool ok = s && n == want;
-    for (size_t i = 0; ok && i < n; i++) ok = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-                                             (s[i] >= 'A' && s[i] <= 'F');
-    if (!ok) return fail_at(err, "record_digest_invalid", "the record's content address is not hex of its algorithm", at);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F');
+    if (!ok)
+        return fail_at(err, "record_digest_invalid", "the record's content address is not hex of its algorithm", at);
     for (size_t i = 0; i < n; i++) ri->digest[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] + 32 : s[i]);
     ri->digest[n] = '\0';
     digest_name(alg, ri->digest_alg);
@@ -102,7 +105,8 @@ static int set_stated(prova_record_info *ri, const prova_json *v, prova_hash_alg
 
 static int describe_envelope(const prova_json *env, prova_record_info *ri, prova_error *err) {
     const prova_json *payload = prova_json_get(env, "payload");
-    if (!prova_json_is_object(payload)) return fail_at(err, "record_unknown_kind", "an envelope's payload must be an object", "/payload");
+    if (!prova_json_is_object(payload))
+        return fail_at(err, "record_unknown_kind", "an envelope's payload must be an object", "/payload");
     char mine[OPE_CID_LEN + 1];
     int rc = prova__ope_cid(payload, mine, err);
     if (rc < 0) return rc;
@@ -116,7 +120,8 @@ static int describe_envelope(const prova_json *env, prova_record_info *ri, prova
         prova_buf_free(&b);
         if (rc < 0) return rc;
         if (!prova_json_str_eq(cid, ascii))
-            return fail_at(err, "record_digest_mismatch", "the envelope's cid is not the SHA-256 of its payload", "/cid");
+            return fail_at(err, "record_digest_mismatch", "the envelope's cid is not the SHA-256 of its payload",
+                           "/cid");
         memcpy(mine, ascii, sizeof mine);
     }
     memcpy(ri->digest, mine + 7, 2 * PROVA_SHA256_BYTES + 1);
@@ -208,7 +213,8 @@ int prova_record_describe(const prova_json *record, prova_record_info *ret, prov
     } else {
         return fail_at(reterr, "record_unknown_kind",
                        "not a record prova exports: expected an OPE envelope, receipt, receipt chain or bundle, an "
-                       "OpenExecution bundle or resolved chain record, or an Ophamin proof record", "");
+                       "OpenExecution bundle or resolved chain record, or an Ophamin proof record",
+                       "");
     }
     if (rc < 0) return rc;
     ri.family_name = ri.family == PROVA_RECORD_OPE ? "ope" : ri.family == PROVA_RECORD_OE ? "oe" : "proof";

@@ -27,7 +27,9 @@ typedef struct tb {
 static void rawn(tb *t, const void *s, size_t n) {
     if (!t->rc) t->rc = prova_buf_append(&t->buf, s, n);
 }
-static void raw(tb *t, const char *s) { rawn(t, s, strlen(s)); }
+static void raw(tb *t, const char *s) {
+    rawn(t, s, strlen(s));
+}
 
 /* A JSON string literal of n bytes of s: strict UTF-8, or the generalized UTF-8 of a parsed proof record (lone
  * surrogates), written with the ophamin string rules. */
@@ -44,13 +46,17 @@ static void jstrn(tb *t, const char *s, size_t n) {
     tmp.u.str = s;
     t->rc = prova_canon_write(&tmp, PROVA_PROFILE_OPHAMIN, &t->buf, NULL);
 }
-static void jstr(tb *t, const char *s) { jstrn(t, s, strlen(s)); }
+static void jstr(tb *t, const char *s) {
+    jstrn(t, s, strlen(s));
+}
 static void jval(tb *t, const prova_json *v) {
     if (!t->rc) t->rc = prova_canon_write(v, PROVA_PROFILE_OPHAMIN, &t->buf, NULL);
 }
 
 /* A string made of parts: open, parts (escaped, without their quotes), close. */
-static void cat_open(tb *t) { raw(t, "\""); }
+static void cat_open(tb *t) {
+    raw(t, "\"");
+}
 static void cat_part(tb *t, const char *s, size_t n) {
     size_t at = t->buf.len;
     jstrn(t, s, n);
@@ -58,9 +64,15 @@ static void cat_part(tb *t, const char *s, size_t n) {
     memmove(t->buf.data + at, t->buf.data + at + 1, t->buf.len - at - 2);
     t->buf.len -= 2;
 }
-static void cat_lit(tb *t, const char *s) { cat_part(t, s, strlen(s)); }
-static void cat_json(tb *t, const prova_json *v) { cat_part(t, v->u.str, v->len); }
-static void cat_close(tb *t) { raw(t, "\""); }
+static void cat_lit(tb *t, const char *s) {
+    cat_part(t, s, strlen(s));
+}
+static void cat_json(tb *t, const prova_json *v) {
+    cat_part(t, v->u.str, v->len);
+}
+static void cat_close(tb *t) {
+    raw(t, "\"");
+}
 
 /* Members end with ','; close() turns a trailing ',' into the closing bracket. */
 static void close_with(tb *t, char c) {
@@ -107,15 +119,21 @@ static void ref_item(tb *t, const char *id) {
 /* ---- Python str helpers (code points, str.isspace) ------------------------------------------------------ */
 
 /* Length of the (generalized) UTF-8 sequence that starts with byte c. */
-static size_t seq_len(uint8_t c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+static size_t seq_len(uint8_t c) {
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
 
 static uint32_t decode_at(const uint8_t *s, size_t n) {
     switch (n) {
-    case 1: return s[0];
-    case 2: return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3Fu);
-    case 3: return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3Fu);
-    default: return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
-                    (s[3] & 0x3Fu);
+    case 1:
+        return s[0];
+    case 2:
+        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3Fu);
+    case 3:
+        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3Fu);
+    default:
+        return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
+               (s[3] & 0x3Fu);
     }
 }
 
@@ -157,7 +175,9 @@ static void py_strip(const char *s, size_t n, size_t *ret_off, size_t *ret_n) {
 }
 
 /* A truthy Python value as the reference's `if x:` tests it: a non-empty string, a non-zero integer. */
-static bool truthy_str(const prova_json *v) { return prova_json_is_string(v) && v->len > 0; }
+static bool truthy_str(const prova_json *v) {
+    return prova_json_is_string(v) && v->len > 0;
+}
 static bool truthy_int(const prova_json *v) {
     if (!prova_json_is_int(v)) return false;
     for (uint32_t i = 0; i < v->len; i++)
@@ -388,7 +408,8 @@ static void proof_graph(tb *t, const prova_json *rec, const prova_record_info *i
         cat_json(t, f->substrate_name);
         if (truthy_str(f->substrate_commit)) {
             cat_lit(t, "@");
-            cat_part(t, f->substrate_commit->u.str, cp_prefix(f->substrate_commit->u.str, f->substrate_commit->len, 12));
+            cat_part(t, f->substrate_commit->u.str,
+                     cp_prefix(f->substrate_commit->u.str, f->substrate_commit->len, 12));
         }
         cat_close(t);
         raw(t, ",");
@@ -437,8 +458,9 @@ static void proof_graph(tb *t, const prova_json *rec, const prova_record_info *i
     m_lit(t, "name", "Reproduction command");
     m_val(t, "text", f->command);
     m_lit(t, "programmingLanguage", "shell");
-    m_lit(t, "description", "Run this command from a clean Ophamin checkout to reproduce the empirical observation "
-                            "that produced this proof.");
+    m_lit(t, "description",
+          "Run this command from a clean Ophamin checkout to reproduce the empirical observation "
+          "that produced this proof.");
     if (prova_json_len(f->lineage)) {
         key(t, "isBasedOn");
         raw(t, "[");
@@ -465,8 +487,9 @@ static void proof_graph(tb *t, const prova_json *rec, const prova_record_info *i
     else
         m_lit(t, "softwareVersion", PROVA_VERSION_STRING);
     m_lit(t, "url", "https://github.com/IdirBenSlama/Ophamin");
-    m_lit(t, "description", "Ophamin " EM_DASH " an empirical observatory framework producing content-addressed, "
-                            "HMAC-signed proof records of falsifiable claims about a substrate under test.");
+    m_lit(t, "description",
+          "Ophamin " EM_DASH " an empirical observatory framework producing content-addressed, "
+          "HMAC-signed proof records of falsifiable claims about a substrate under test.");
     if (truthy_str(f->git_commit)) m_val(t, "identifier", f->git_commit);
     close_with(t, '}');
     (void)rec;
@@ -539,8 +562,7 @@ static void about_add(about_list *a, const char *id) {
     if (a->n < sizeof a->id / sizeof a->id[0]) snprintf(a->id[a->n++], sizeof a->id[0], "%s", id);
 }
 
-static void ope_entities(tb *t, const prova_json *rec, const prova_record_info *info, about_list *about,
-                         bool emit) {
+static void ope_entities(tb *t, const prova_json *rec, const prova_record_info *info, about_list *about, bool emit) {
     const char *kind = info->kind;
     if (info->id[0]) {
         if (emit) {
@@ -664,7 +686,8 @@ static void oe_entities(tb *t, const prova_json *rec, const prova_record_info *i
     about_add(about, "#chain");
     const prova_json *pk = bundle ? prova_json_get(rec, "public_key") : NULL;
     if (truthy_str(pk)) {
-        if (emit) property_value(t, "#issuer-key", "OpenExecution certificate issuer public key", "public_key", pk, NULL);
+        if (emit)
+            property_value(t, "#issuer-key", "OpenExecution certificate issuer public key", "public_key", pk, NULL);
         about_add(about, "#issuer-key");
     }
 }
@@ -853,7 +876,8 @@ int prova_rocrate_metadata(const prova_json *record, const void *file_data, size
                            t.rc == PROVA_ENOMEM ? "out of memory" : "a string of the record is too long");
     }
     prova_parse_options po = {.flags = PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES,
-                              .max_size = (size_t)UINT32_MAX, .max_string = (size_t)UINT32_MAX};
+                              .max_size = (size_t)UINT32_MAX,
+                              .max_string = (size_t)UINT32_MAX};
     prova_doc *doc = NULL;
     prova_error perr;
     rc = prova_json_parse(t.buf.data, t.buf.len, &po, &doc, &perr);

@@ -113,10 +113,10 @@ int prova_zip_write(const prova_zip_entry *entries, size_t n, int64_t mtime, pro
         bool ascii = ascii_only(e->name, nl);
         uint32_t crc = prova_zip_crc32(0, e->data ? e->data : (const void *)"", e->len);
         uint8_t *p = h;
-        p = le32(p, 0x04034b50u);       /* local file header signature */
-        p = le16(p, 10);                /* version needed to extract: 1.0 (stored) */
+        p = le32(p, 0x04034b50u);        /* local file header signature */
+        p = le16(p, 10);                 /* version needed to extract: 1.0 (stored) */
         p = le16(p, ascii ? 0 : 0x0800); /* general purpose flag: bit 11 = UTF-8 name */
-        p = le16(p, 0);                 /* compression method: stored */
+        p = le16(p, 0);                  /* compression method: stored */
         p = le16(p, dtime);
         p = le16(p, ddate);
         p = le32(p, crc);
@@ -148,23 +148,23 @@ int prova_zip_write(const prova_zip_entry *entries, size_t n, int64_t mtime, pro
         p = le32(p, (uint32_t)e->len);
         p = le32(p, (uint32_t)e->len);
         p = le16(p, (uint32_t)nl);
-        p = le16(p, 0);                  /* extra field length */
-        p = le16(p, 0);                  /* file comment length */
-        p = le16(p, 0);                  /* disk number start */
-        p = le16(p, 0);                  /* internal attributes */
-        p = le32(p, 0100644u << 16);     /* external attributes: a regular file, rw-r--r-- */
-        p = le32(p, offset);             /* relative offset of the local header */
+        p = le16(p, 0);              /* extra field length */
+        p = le16(p, 0);              /* file comment length */
+        p = le16(p, 0);              /* disk number start */
+        p = le16(p, 0);              /* internal attributes */
+        p = le32(p, 0100644u << 16); /* external attributes: a regular file, rw-r--r-- */
+        p = le32(p, offset);         /* relative offset of the local header */
         rc = prova_buf_append(out, h, (size_t)(p - h));
         if (rc == 0) rc = prova_buf_append(out, e->name, nl);
         offset += (uint32_t)(30 + nl + e->len);
     }
     if (rc == 0) {
         uint8_t *p = h;
-        p = le32(p, 0x06054b50u); /* end of central directory signature */
-        p = le16(p, 0);           /* number of this disk */
-        p = le16(p, 0);           /* disk with the central directory */
-        p = le16(p, (uint32_t)n); /* entries on this disk */
-        p = le16(p, (uint32_t)n); /* entries in total */
+        p = le32(p, 0x06054b50u);                     /* end of central directory signature */
+        p = le16(p, 0);                               /* number of this disk */
+        p = le16(p, 0);                               /* disk with the central directory */
+        p = le16(p, (uint32_t)n);                     /* entries on this disk */
+        p = le16(p, (uint32_t)n);                     /* entries in total */
         p = le32(p, (uint32_t)(out->len - cd_start)); /* size of the central directory */
         p = le32(p, (uint32_t)(cd_start - mark));     /* offset of the central directory */
         p = le16(p, 0);                               /* comment length */

@@ -39,14 +39,13 @@ size_t prova_canon_format_double(double v, prova_profile p, char buf[32]) {
 /* 1 = copy as is. ope/jcs: everything but '"', '\\' and < 0x20 (and 0xED, checked for lone surrogates).
  * ophamin: only 0x20..0x7E except '"' and '\\'. */
 static const uint8_t safe_utf8[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
 static const uint8_t safe_ascii[256] = {
@@ -98,14 +97,30 @@ static int write_string(const uint8_t *s, size_t n, prova_profile p, prova_buf *
         if (c < 0x80) {
             *o++ = '\\';
             switch (c) {
-            case '"': *o++ = '"'; break;
-            case '\\': *o++ = '\\'; break;
-            case '\b': *o++ = 'b'; break;
-            case '\f': *o++ = 'f'; break;
-            case '\n': *o++ = 'n'; break;
-            case '\r': *o++ = 'r'; break;
-            case '\t': *o++ = 't'; break;
-            default: o = put_u(o - 1, c); break; /* < 0x20, or 0x7F under ophamin */
+            case '"':
+                *o++ = '"';
+                break;
+            case '\\':
+                *o++ = '\\';
+                break;
+            case '\b':
+                *o++ = 'b';
+                break;
+            case '\f':
+                *o++ = 'f';
+                break;
+            case '\n':
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = 'r';
+                break;
+            case '\t':
+                *o++ = 't';
+                break;
+            default:
+                o = put_u(o - 1, c);
+                break; /* < 0x20, or 0x7F under ophamin */
             }
             i++;
             continue;
@@ -163,8 +178,8 @@ static bool short_decimal(const char *tok, size_t n, bool *ret_neg, uint64_t *re
     bool neg = *q == '-';
     if (neg) q++;
     uint64_t digits = 0;
-    int nd = 0;    /* digits taken from the first non-zero one on (internal zeros included) */
-    int exp10 = 0; /* value = digits * 10^exp10 */
+    int nd = 0;                       /* digits taken from the first non-zero one on (internal zeros included) */
+    int exp10 = 0;                    /* value = digits * 10^exp10 */
     while (q < end && *q == '0') q++; /* leading zeros of the integer part */
     for (; q < end && *q >= '0' && *q <= '9'; q++) {
         if (++nd > 19) return false; /* more than a uint64_t holds: certainly more than 15 */
@@ -212,8 +227,7 @@ static bool short_decimal(const char *tok, size_t n, bool *ret_neg, uint64_t *re
 }
 
 /* Writes a number token (validated JSON grammar, or NaN/Infinity flagged nonfinite) under profile p. */
-static int write_number(const char *tok, size_t n, unsigned flags, prova_profile p, prova_buf *out,
-                        num_status *why) {
+static int write_number(const char *tok, size_t n, unsigned flags, prova_profile p, prova_buf *out, num_status *why) {
     char buf[32];
     size_t len;
     if (flags & PROVA_NUM_NONFINITE) {
@@ -346,9 +360,15 @@ static int write_doc(const prova_json *root, prova_profile p, prova_buf *out, pr
     for (;;) {
         /* Write v (a scalar, or open a container). */
         switch (v->type) {
-        case PROVA_JSON_NULL: r = prova_buf_append(out, "null", 4); break;
-        case PROVA_JSON_TRUE: r = prova_buf_append(out, "true", 4); break;
-        case PROVA_JSON_FALSE: r = prova_buf_append(out, "false", 5); break;
+        case PROVA_JSON_NULL:
+            r = prova_buf_append(out, "null", 4);
+            break;
+        case PROVA_JSON_TRUE:
+            r = prova_buf_append(out, "true", 4);
+            break;
+        case PROVA_JSON_FALSE:
+            r = prova_buf_append(out, "false", 5);
+            break;
         case PROVA_JSON_STRING:
             r = write_string((const uint8_t *)v->u.str, v->len, p, out);
             if (r == PROVA_ESYNTAX) {
@@ -388,7 +408,9 @@ static int write_doc(const prova_json *root, prova_profile p, prova_buf *out, pr
             if (r == 0) r = prova_buf_append(out, v->type == PROVA_JSON_OBJECT ? "{" : "[", 1);
             break;
         }
-        default: r = PROVA_EINVAL; break;
+        default:
+            r = PROVA_EINVAL;
+            break;
         }
         if (r < 0) break;
 
@@ -449,8 +471,10 @@ int prova_canon_write_to(const prova_json *v, prova_profile p, void *buf, size_t
     int r = prova_canon_write(v, p, &tmp, reterr);
     if (r == 0) {
         *ret_len = tmp.len;
-        if (tmp.len > cap) r = PROVA_ENOSPACE;
-        else if (tmp.len) memcpy(buf, tmp.data, tmp.len);
+        if (tmp.len > cap)
+            r = PROVA_ENOSPACE;
+        else if (tmp.len)
+            memcpy(buf, tmp.data, tmp.len);
     }
     prova_buf_free(&tmp);
     return r;
@@ -459,7 +483,7 @@ int prova_canon_write_to(const prova_json *v, prova_profile p, void *buf, size_t
 /* ---- Driver 2: canonicalize while parsing ----------------------------------------------------------------- */
 
 typedef struct cmember {
-    const char *ptr;  /* the key in the input (verbatim keys), or NULL: then key_off into the keys buffer */
+    const char *ptr; /* the key in the input (verbatim keys), or NULL: then key_off into the keys buffer */
     size_t key_off;
     size_t key_len;
     size_t out_start; /* where this member's text ("key":value) begins in out */
@@ -489,7 +513,7 @@ typedef struct canon_sink {
     size_t capsort;
     key_ref *refs;
     size_t caprefs;
-    unsigned raw_ok;   /* string flags under which the input bytes are already canonical */
+    unsigned raw_ok; /* string flags under which the input bytes are already canonical */
     /* Optional: report where the values of these top-level members ended up in out (prova__canon_top_members). */
     const char *const *want;
     size_t nwant;
@@ -628,7 +652,9 @@ static PROVA_ALWAYS_INLINE int c_scalar(json_parser *p, void *ctx, prova_json_ty
         if (r < 0 && why != NUM_OK)
             return prova__json_fail(p, r, num_reason(why), num_message(why, s->p), off, NULL, 0);
         break;
-    default: r = put(s->out, str, n); break;
+    default:
+        r = put(s->out, str, n);
+        break;
     }
     return r < 0 ? oom(p, off) : 0;
 }
@@ -670,7 +696,7 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
         if (mem[k].out_len > mem[big].out_len) big = k;
     s->tmp.len = 0;
     if (prova_buf_reserve(&s->tmp, s->out->len - body - mem[big].out_len) < 0) return oom(p, off);
-    uint32_t *toff = idx + m; /* the sort's scratch half, free now: each saved member's offset in tmp */
+    uint32_t *toff = idx + m;        /* the sort's scratch half, free now: each saved member's offset in tmp */
     for (size_t k = 0; k < m; k++) { /* save the others, in input order (documents are < 4 GiB) */
         if (k == big) continue;
         toff[k] = (uint32_t)s->tmp.len;
@@ -753,8 +779,10 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
     size_t mark = out->len;
     /* Canonical output is rarely longer than the input; reserving it up front avoids regrowth copies. */
     int r = prova_buf_reserve(out, len + 16);
-    if (r == 0) r = json_parse_with(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
-    else set_error(reterr, r, "out_of_memory", "out of memory");
+    if (r == 0)
+        r = json_parse_with(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
+    else
+        set_error(reterr, r, "out_of_memory", "out of memory");
     if (r < 0) out->len = mark;
     const prova_allocator *a = lim.alloc;
     if (s.frames) a->free(a->ctx, s.frames, s.capframes * sizeof *s.frames);

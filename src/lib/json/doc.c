@@ -67,7 +67,9 @@ prova_doc *prova_doc_free(prova_doc *doc) {
     return NULL;
 }
 
-const prova_json *prova_doc_root(const prova_doc *doc) { return doc ? &doc->root : NULL; }
+const prova_json *prova_doc_root(const prova_doc *doc) {
+    return doc ? &doc->root : NULL;
+}
 
 /* ---- DOM sink -------------------------------------------------------------------------------------------- */
 
@@ -170,8 +172,8 @@ static int dom_end(json_parser *p, void *ctx, prova_json_type t, size_t off) {
             }
             prova__sort_keys(idx, tmp, m, keys, false);
             for (size_t i = 1; i < m; i++) {
-                if (prova__key_cmp_codepoint(keys[idx[i - 1]].s, keys[idx[i - 1]].n, keys[idx[i]].s,
-                                             keys[idx[i]].n) == 0) {
+                if (prova__key_cmp_codepoint(keys[idx[i - 1]].s, keys[idx[i - 1]].n, keys[idx[i]].s, keys[idx[i]].n) ==
+                    0) {
                     uint32_t a = s->offs[start + 2 * idx[i - 1]], b = s->offs[start + 2 * idx[i]];
                     const key_ref k = keys[idx[i]];
                     return prova__json_fail(p, PROVA_ESYNTAX, "json_duplicate_key", "duplicate member name in object",
@@ -285,8 +287,10 @@ const prova_json *prova_json_getn(const prova_json *obj, const char *key, size_t
         const prova_json *k = &obj->u.members[mid].key;
         int c = prova__key_cmp_codepoint(k->u.str, k->len, key, keylen);
         if (c == 0) return &obj->u.members[mid].value;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -322,8 +326,10 @@ int prova_json_get_double(const prova_json *v, double *ret) {
     if (!v || !ret || v->type != PROVA_JSON_NUMBER) return PROVA_EINVAL;
     if (v->flags & PROVA_NUM_NONFINITE) {
         const char *s = v->u.str;
-        if (s[0] == 'N') *ret = NAN;
-        else *ret = s[0] == '-' ? -INFINITY : INFINITY;
+        if (s[0] == 'N')
+            *ret = NAN;
+        else
+            *ret = s[0] == '-' ? -INFINITY : INFINITY;
         return s[0] == 'N' || s[0] == 'I' || s[1] == 'I' ? 0 : PROVA_ERANGE;
     }
     double d;

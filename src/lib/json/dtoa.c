@@ -39,15 +39,13 @@
 #if defined(__SIZEOF_INT128__)
 __extension__ typedef unsigned __int128 prova_u128;
 
-static inline uint64_t umul128(uint64_t a, uint64_t b, uint64_t *hi)
-{
+static inline uint64_t umul128(uint64_t a, uint64_t b, uint64_t *hi) {
     prova_u128 p = (prova_u128)a * b;
     *hi = (uint64_t)(p >> 64);
     return (uint64_t)p;
 }
 #else
-static inline uint64_t umul128(uint64_t a, uint64_t b, uint64_t *hi)
-{
+static inline uint64_t umul128(uint64_t a, uint64_t b, uint64_t *hi) {
     uint64_t a0 = a & 0xffffffffu, a1 = a >> 32, b0 = b & 0xffffffffu, b1 = b >> 32;
     uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
     uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
@@ -70,23 +68,21 @@ static inline int clz64(uint64_t v) /* v != 0 */
 #endif
 }
 
-static inline uint64_t double_bits(double v)
-{
+static inline uint64_t double_bits(double v) {
     uint64_t b;
     memcpy(&b, &v, sizeof b);
     return b;
 }
 
-static inline double bits_double(uint64_t b)
-{
+static inline double bits_double(uint64_t b) {
     double v;
     memcpy(&v, &b, sizeof v);
     return v;
 }
 
-#define MANT_BITS 52
-#define EXP_BIAS 1023
-#define MANT_MASK ((((uint64_t)1) << MANT_BITS) - 1)
+#define MANT_BITS    52
+#define EXP_BIAS     1023
+#define MANT_MASK    ((((uint64_t)1) << MANT_BITS) - 1)
 #define EXP_INF_BITS ((uint64_t)0x7ff << MANT_BITS)
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -94,20 +90,17 @@ static inline double bits_double(uint64_t b)
  * ------------------------------------------------------------------------------------------------------------- */
 
 /* bitlen(5^e) for 0 <= e <= 3528 (1 for e == 0). Checked by the generator. */
-static inline int32_t pow5bits(int32_t e)
-{
+static inline int32_t pow5bits(int32_t e) {
     return (int32_t)(((uint32_t)e * 1217359u) >> 19) + 1;
 }
 
 /* floor(log10(2^e)) for 0 <= e <= 1650. */
-static inline int32_t log10_pow2(int32_t e)
-{
+static inline int32_t log10_pow2(int32_t e) {
     return (int32_t)(((uint32_t)e * 78913u) >> 18);
 }
 
 /* floor(log10(5^e)) for 0 <= e <= 2620. */
-static inline int32_t log10_pow5(int32_t e)
-{
+static inline int32_t log10_pow5(int32_t e) {
     return (int32_t)(((uint32_t)e * 732923u) >> 20);
 }
 
@@ -121,8 +114,7 @@ static inline int pow5_factor(uint64_t v) /* v != 0 */
     return n;
 }
 
-static inline int multiple_of_pow5(uint64_t v, int32_t p)
-{
+static inline int multiple_of_pow5(uint64_t v, int32_t p) {
     return pow5_factor(v) >= p;
 }
 
@@ -132,8 +124,7 @@ static inline int multiple_of_pow2(uint64_t v, int32_t p) /* 0 <= p < 64 */
 }
 
 /* floor(m * mul / 2^j) for a 128-bit mul = {lo, hi} and 64 <= j < 128 (ranges checked by the generator). */
-static inline uint64_t mul_shift(uint64_t m, const uint64_t mul[2], int32_t j)
-{
+static inline uint64_t mul_shift(uint64_t m, const uint64_t mul[2], int32_t j) {
     uint64_t h0, h1;
     (void)umul128(m, mul[0], &h0);
     uint64_t l1 = umul128(m, mul[1], &h1);
@@ -174,8 +165,7 @@ static const uint64_t pow10_u64[20] = {1u,
 
 /* Number of decimal digits of v (1 for 0), without data-dependent branches: bitlen * log10(2) is the digit
  * count or one less. */
-static inline int decimal_length(uint64_t v)
-{
+static inline int decimal_length(uint64_t v) {
     v |= 1; /* same digit count (10^k is even for k >= 1), and 0 counts as one digit */
     const int bitlen = 64 - clz64(v);
     const int t = (bitlen * 1233) >> 12; /* floor(bitlen * log10(2)) */
@@ -184,9 +174,8 @@ static inline int decimal_length(uint64_t v)
 
 /* Removes the last k digits (pow = 10^k) of vr/vp/vm when the interval still holds a shorter decimal,
  * recording whether the removed block rounds vr up. */
-static inline void remove_block(uint64_t *vr, uint64_t *vp, uint64_t *vm, int *round_up, int32_t *removed,
-                                uint64_t pow, int32_t k)
-{
+static inline void remove_block(uint64_t *vr, uint64_t *vp, uint64_t *vm, int *round_up, int32_t *removed, uint64_t pow,
+                                int32_t k) {
     const uint64_t vpq = *vp / pow, vmq = *vm / pow;
     if (vpq <= vmq) {
         return;
@@ -200,8 +189,7 @@ static inline void remove_block(uint64_t *vr, uint64_t *vp, uint64_t *vm, int *r
 }
 
 /* The shortest, closest decimal for a finite non-zero double given by its fields. */
-static inline decimal64 shortest(uint64_t ieee_mant, uint32_t ieee_exp)
-{
+static inline decimal64 shortest(uint64_t ieee_mant, uint32_t ieee_exp) {
     decimal64 r;
     int32_t e2;
     uint64_t m2;
@@ -349,8 +337,7 @@ static inline decimal64 shortest(uint64_t ieee_mant, uint32_t ieee_exp)
 }
 
 /* Writes the 8 digits of v < 10^8 (with leading zeros) to p[0 .. 8). */
-static inline void write8(char *p, uint32_t v)
-{
+static inline void write8(char *p, uint32_t v) {
     const char *pairs = prova_dtoa_digit_pairs;
     const uint32_t hi = v / 10000u, lo = v % 10000u;
     memcpy(p, pairs + 2 * (hi / 100u), 2);
@@ -360,8 +347,7 @@ static inline void write8(char *p, uint32_t v)
 }
 
 /* Writes the len decimal digits of v (len == decimal_length(v) <= 17) to out[0 .. len). */
-static inline void write_digits(char *out, uint64_t v, int len)
-{
+static inline void write_digits(char *out, uint64_t v, int len) {
     const char *pairs = prova_dtoa_digit_pairs;
     char *p = out + len;
     while (len > 8) { /* at most twice: len <= 17 */
@@ -394,8 +380,7 @@ static inline void write_digits(char *out, uint64_t v, int len)
 }
 
 /* Decimal form of a finite double's magnitude; zero is {0, 0}. */
-static inline decimal64 to_decimal(uint64_t bits)
-{
+static inline decimal64 to_decimal(uint64_t bits) {
     const uint64_t mant = bits & MANT_MASK;
     const uint32_t e = (uint32_t)((bits >> MANT_BITS) & 0x7ffu);
     if (e == 0 && mant == 0) {
@@ -405,8 +390,7 @@ static inline decimal64 to_decimal(uint64_t bits)
     return shortest(mant, e);
 }
 
-int prova__dtoa_shortest(double v, char digits[17], int *ret_exp10)
-{
+int prova__dtoa_shortest(double v, char digits[17], int *ret_exp10) {
     const uint64_t bits = double_bits(v);
     if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) { /* not finite: outside the contract, answer "0" */
         digits[0] = '0';
@@ -421,8 +405,7 @@ int prova__dtoa_shortest(double v, char digits[17], int *ret_exp10)
 }
 
 /* Non-finite values are outside the contract of the formatters; they still write the language's spelling. */
-static size_t format_nonfinite(uint64_t bits, char *buf, int js)
-{
+static size_t format_nonfinite(uint64_t bits, char *buf, int js) {
     const char *s;
     if (bits & MANT_MASK) {
         s = js ? "NaN" : "nan";
@@ -437,8 +420,7 @@ static size_t format_nonfinite(uint64_t bits, char *buf, int js)
 }
 
 /* Writes "e", the sign and the exponent with at least min_digits digits (1 or 2); returns the new end. */
-static inline char *write_exponent(char *p, int32_t x, int min_digits)
-{
+static inline char *write_exponent(char *p, int32_t x, int min_digits) {
     *p++ = 'e';
     if (x < 0) {
         *p++ = '-';
@@ -461,8 +443,7 @@ static inline char *write_exponent(char *p, int32_t x, int min_digits)
 }
 
 /* Scientific form d[.ddd]e<sign><exp>, the digits already written at p + 1 (n of them). */
-static inline char *finish_scientific(char *p, int n, int32_t x, int min_exp_digits)
-{
+static inline char *finish_scientific(char *p, int n, int32_t x, int min_exp_digits) {
     p[0] = p[1];
     if (n > 1) {
         p[1] = '.';
@@ -474,8 +455,7 @@ static inline char *finish_scientific(char *p, int n, int32_t x, int min_exp_dig
 }
 
 /* Python repr() of the finite value (-1)^neg * d.digits * 10^d.exp10 (d.digits == 0 is zero). */
-static size_t format_py(int neg, decimal64 d, char *buf)
-{
+static size_t format_py(int neg, decimal64 d, char *buf) {
     char *p = buf;
     if (neg) {
         *p++ = '-';
@@ -512,8 +492,7 @@ static size_t format_py(int neg, decimal64 d, char *buf)
 }
 
 /* ECMAScript Number::toString of the finite value (-1)^neg * d.digits * 10^d.exp10; -0 is "0". */
-static size_t format_js(int neg, decimal64 d, char *buf)
-{
+static size_t format_js(int neg, decimal64 d, char *buf) {
     char *p = buf;
     if (neg && d.digits != 0) {
         *p++ = '-';
@@ -544,8 +523,7 @@ static size_t format_js(int neg, decimal64 d, char *buf)
     return (size_t)(p - buf);
 }
 
-size_t prova__format_double_py(double v, char buf[32])
-{
+size_t prova__format_double_py(double v, char buf[32]) {
     const uint64_t bits = double_bits(v);
     if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) {
         return format_nonfinite(bits, buf, 0);
@@ -553,8 +531,7 @@ size_t prova__format_double_py(double v, char buf[32])
     return format_py((int)(bits >> 63), to_decimal(bits), buf);
 }
 
-size_t prova__format_double_js(double v, char buf[32])
-{
+size_t prova__format_double_js(double v, char buf[32]) {
     const uint64_t bits = double_bits(v);
     if (((bits >> MANT_BITS) & 0x7ffu) == 0x7ffu) {
         return format_nonfinite(bits, buf, 1);
@@ -562,8 +539,7 @@ size_t prova__format_double_js(double v, char buf[32])
     return format_js((int)(bits >> 63), to_decimal(bits), buf);
 }
 
-size_t prova__format_decimal(int neg, uint64_t digits, int exp10, int js, char buf[32])
-{
+size_t prova__format_decimal(int neg, uint64_t digits, int exp10, int js, char buf[32]) {
     while (digits != 0 && digits % 10 == 0) { /* the formatters expect no trailing zeros */
         digits /= 10;
         exp10++;
@@ -589,8 +565,7 @@ typedef struct {
     int64_t exp; /* explicit exponent, clamped to +-EXP_CLAMP */
 } number_parts;
 
-static inline int is_digit(char c)
-{
+static inline int is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
@@ -598,8 +573,7 @@ static inline int is_digit(char c)
 
 /* Double bits of M * 2^ef (M < 2^54, positive). Normal results have M in [2^52, 2^53]; a subnormal one has
  * ef == -1074 and M <= 2^52. Overflow gives the infinity bits. */
-static inline uint64_t compose(uint64_t M, int32_t ef)
-{
+static inline uint64_t compose(uint64_t M, int32_t ef) {
     if (M == ((uint64_t)1 << (MANT_BITS + 1))) {
         M >>= 1;
         ef++;
@@ -617,8 +591,7 @@ static inline uint64_t compose(uint64_t M, int32_t ef)
 /* w * 10^q for 1 <= w < 2^64 and PROVA_DTOA_Q_MIN <= q <= PROVA_DTOA_Q_MAX. Returns 1 with the correctly
  * rounded bits, or 0 when the truncated product cannot decide; *bits is then a candidate below the answer by at
  * most one ulp. */
-static int eisel_lemire(uint64_t w, int32_t q, uint64_t *bits)
-{
+static int eisel_lemire(uint64_t w, int32_t q, uint64_t *bits) {
     const int32_t idx = q - PROVA_DTOA_Q_MIN;
     const uint64_t t_hi = prova_dtoa_pow5_128[idx][0];
     const uint64_t t_lo = prova_dtoa_pow5_128[idx][1];
@@ -646,7 +619,7 @@ static int eisel_lemire(uint64_t w, int32_t q, uint64_t *bits)
     const unsigned s = (unsigned)(lsb - 128); /* 10 .. 64 */
     const uint64_t M = s >= 64 ? 0 : p2 >> s;
     const uint64_t hh = s >= 64 ? p2 : p2 & ((((uint64_t)1) << s) - 1); /* bits 128 .. lsb-1 */
-    const uint64_t half = ((uint64_t)1) << (s - 1);                        /* bit lsb-1 */
+    const uint64_t half = ((uint64_t)1) << (s - 1);                     /* bit lsb-1 */
     int up;
     if (q >= 0 && q <= PROVA_DTOA_EXACT_Q_MAX) { /* T exact: P == X, decide exactly */
         if (hh > half || (hh == half && (p1 | p0) != 0)) {
@@ -679,8 +652,7 @@ typedef struct {
     int n;                 /* used limbs, no leading zero limb */
 } bigint;
 
-static void big_set_u64(bigint *b, uint64_t v)
-{
+static void big_set_u64(bigint *b, uint64_t v) {
     b->n = 0;
     while (v) {
         b->d[b->n++] = (uint32_t)v;
@@ -688,8 +660,7 @@ static void big_set_u64(bigint *b, uint64_t v)
     }
 }
 
-static void big_mul_add_small(bigint *b, uint32_t m, uint32_t a)
-{
+static void big_mul_add_small(bigint *b, uint32_t m, uint32_t a) {
     uint64_t carry = a;
     for (int i = 0; i < b->n; i++) {
         const uint64_t t = (uint64_t)b->d[i] * m + carry;
@@ -701,10 +672,9 @@ static void big_mul_add_small(bigint *b, uint32_t m, uint32_t a)
     }
 }
 
-static void big_mul_pow5(bigint *b, int32_t k)
-{
-    static const uint32_t p5[14] = {1u, 5u, 25u, 125u, 625u, 3125u, 15625u, 78125u, 390625u, 1953125u,
-                                    9765625u, 48828125u, 244140625u, 1220703125u};
+static void big_mul_pow5(bigint *b, int32_t k) {
+    static const uint32_t p5[14] = {1u,     5u,      25u,      125u,     625u,      3125u,      15625u,
+                                    78125u, 390625u, 1953125u, 9765625u, 48828125u, 244140625u, 1220703125u};
     while (k >= 13) {
         big_mul_add_small(b, p5[13], 0);
         k -= 13;
@@ -714,8 +684,7 @@ static void big_mul_pow5(bigint *b, int32_t k)
     }
 }
 
-static void big_shl(bigint *b, int32_t s)
-{
+static void big_shl(bigint *b, int32_t s) {
     if (b->n == 0 || s <= 0) {
         return;
     }
@@ -747,8 +716,7 @@ static void big_shl(bigint *b, int32_t s)
     b->n = n;
 }
 
-static int big_cmp(const bigint *a, const bigint *b)
-{
+static int big_cmp(const bigint *a, const bigint *b) {
     if (a->n != b->n) {
         return a->n < b->n ? -1 : 1;
     }
@@ -766,8 +734,7 @@ typedef struct {
     int32_t e10;
 } big_decimal;
 
-static void big_decimal_init(big_decimal *bd, const number_parts *np)
-{
+static void big_decimal_init(big_decimal *bd, const number_parts *np) {
     bigint *b = &bd->base;
     int64_t e = 0;
     int nsig = 0, sticky = 0;
@@ -814,8 +781,7 @@ static void big_decimal_init(big_decimal *bd, const number_parts *np)
 }
 
 /* Sign of (input - c * 2^f). */
-static int big_decimal_cmp(const big_decimal *bd, uint64_t c, int32_t f)
-{
+static int big_decimal_cmp(const big_decimal *bd, uint64_t c, int32_t f) {
     bigint lhs = bd->base, rhs;
     big_set_u64(&rhs, c);
     if (bd->e10 < 0) {
@@ -831,8 +797,7 @@ static int big_decimal_cmp(const big_decimal *bd, uint64_t c, int32_t f)
 }
 
 /* Moves the candidate (positive, finite, within a few ulps) to the correctly rounded result. */
-static uint64_t big_correct(const number_parts *np, uint64_t cand)
-{
+static uint64_t big_correct(const number_parts *np, uint64_t cand) {
     big_decimal bd;
     big_decimal_init(&bd, np);
     for (int guard = 0; guard < 64; guard++) {
@@ -874,8 +839,7 @@ static uint64_t big_correct(const number_parts *np, uint64_t cand)
 
 /* Eight ASCII digits in one little-endian word: the test and the value (the classic SWAR reduction: pairs,
  * then quads, then the eight). Only used where the byte order is known. */
-static inline int eight_digits(uint64_t v)
-{
+static inline int eight_digits(uint64_t v) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     return ((v & 0xF0F0F0F0F0F0F0F0u) == 0x3030303030303030u) &&
            (((v + 0x0606060606060606u) & 0xF0F0F0F0F0F0F0F0u) == 0x3030303030303030u);
@@ -885,12 +849,12 @@ static inline int eight_digits(uint64_t v)
 #endif
 }
 
-static inline uint64_t parse_eight_digits(uint64_t v)
-{
+static inline uint64_t parse_eight_digits(uint64_t v) {
     v -= 0x3030303030303030u;
     v = (v * 10) + (v >> 8); /* each 16-bit lane: two digits */
     v = (((v & 0x000000FF000000FFu) * (100 + (1000000ull << 32))) +
-         (((v >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32)))) >> 32;
+         (((v >> 16) & 0x000000FF000000FFu) * (1 + (10000ull << 32)))) >>
+        32;
     return v;
 }
 
@@ -902,8 +866,7 @@ static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 #endif
 
-int prova__strtod(const char *tok, size_t len, double *ret)
-{
+int prova__strtod(const char *tok, size_t len, double *ret) {
     size_t i = 0;
     int neg = 0;
     number_parts np;
@@ -915,9 +878,9 @@ int prova__strtod(const char *tok, size_t len, double *ret)
 
     /* Significand: the first 19 significant digits into w; value = w * 10^dexp (exact unless truncated). */
     uint64_t w = 0;
-    int nw = 0;         /* digits in w */
-    int64_t dexp = 0;   /* power of ten of w's last digit, before the explicit exponent */
-    int truncated = 0;  /* a non-zero digit was dropped */
+    int nw = 0;        /* digits in w */
+    int64_t dexp = 0;  /* power of ten of w's last digit, before the explicit exponent */
+    int truncated = 0; /* a non-zero digit was dropped */
 
     np.int_digits = tok + i;
     while (i < len && is_digit(tok[i])) {

@@ -95,11 +95,21 @@ static void ptr_raw_key(ptr_writer *w, const uint8_t *s, size_t n) {
         }
         c = s[++i];
         switch (c) {
-        case 'n': tmp[o++] = '\n'; break;
-        case 't': tmp[o++] = '\t'; break;
-        case 'r': tmp[o++] = '\r'; break;
-        case 'b': tmp[o++] = '\b'; break;
-        case 'f': tmp[o++] = '\f'; break;
+        case 'n':
+            tmp[o++] = '\n';
+            break;
+        case 't':
+            tmp[o++] = '\t';
+            break;
+        case 'r':
+            tmp[o++] = '\r';
+            break;
+        case 'b':
+            tmp[o++] = '\b';
+            break;
+        case 'f':
+            tmp[o++] = '\f';
+            break;
         case 'u': {
             uint32_t cp;
             if (i + 4 < n && hex4(s + i + 1, &cp) == 4 && cp < 0x80) {
@@ -111,7 +121,9 @@ static void ptr_raw_key(ptr_writer *w, const uint8_t *s, size_t n) {
             }
             break;
         }
-        default: tmp[o++] = (char)c; break;
+        default:
+            tmp[o++] = (char)c;
+            break;
         }
     }
     ptr_token(w, tmp, o);
@@ -139,8 +151,8 @@ static void build_pointer(json_parser *p, const char *key, size_t keylen) {
     if (key) ptr_token(&w, key, keylen);
 }
 
-int prova__json_fail(json_parser *p, int status, const char *reason, const char *message, size_t off,
-                     const char *key, size_t keylen) {
+int prova__json_fail(json_parser *p, int status, const char *reason, const char *message, size_t off, const char *key,
+                     size_t keylen) {
     if (!p->failed) {
         p->failed = true;
         prova__error_at(p->err, p->in, p->len, off, status, reason, message);
@@ -156,10 +168,14 @@ static size_t hex4(const uint8_t *s, uint32_t *ret) {
     for (size_t i = 0; i < 4; i++) {
         uint8_t c = s[i];
         uint32_t d;
-        if (c >= '0' && c <= '9') d = (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') d = (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') d = (uint32_t)(c - 'A' + 10);
-        else return i;
+        if (c >= '0' && c <= '9')
+            d = (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (uint32_t)(c - 'A' + 10);
+        else
+            return i;
         v = v << 4 | d;
     }
     *ret = v;
@@ -202,7 +218,7 @@ static int scratch_reserve(json_parser *p, size_t need) {
 
 /* The rest of a string that has an escape at in[i] (start = first content byte): decodes into scratch. */
 PROVA_NOINLINE int prova__scan_string_escaped(json_parser *p, size_t *pos, size_t start, size_t i,
-                                          const uint8_t **ret_s, size_t *ret_n, unsigned *ret_flags) {
+                                              const uint8_t **ret_s, size_t *ret_n, unsigned *ret_flags) {
     const uint8_t *in = p->in;
     size_t len = p->len;
     /* Slow path: decode into scratch. The decoded form is never longer than the raw form. */
@@ -241,18 +257,33 @@ PROVA_NOINLINE int prova__scan_string_escaped(json_parser *p, size_t *pos, size_
         c = in[i + 1];
         i += 2;
         switch (c) {
-        case '"': out[o++] = '"'; break;
-        case '\\': out[o++] = '\\'; break;
-        case '/': out[o++] = '/'; break;
-        case 'b': out[o++] = '\b'; break;
-        case 'f': out[o++] = '\f'; break;
-        case 'n': out[o++] = '\n'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 't': out[o++] = '\t'; break;
+        case '"':
+            out[o++] = '"';
+            break;
+        case '\\':
+            out[o++] = '\\';
+            break;
+        case '/':
+            out[o++] = '/';
+            break;
+        case 'b':
+            out[o++] = '\b';
+            break;
+        case 'f':
+            out[o++] = '\f';
+            break;
+        case 'n':
+            out[o++] = '\n';
+            break;
+        case 'r':
+            out[o++] = '\r';
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
         case 'u': {
             uint32_t cp;
-            if (len - i < 4)
-                return fail(p, PROVA_ESYNTAX, "json_truncated", "truncated \\u escape", len);
+            if (len - i < 4) return fail(p, PROVA_ESYNTAX, "json_truncated", "truncated \\u escape", len);
             if (hex4(in + i, &cp) != 4)
                 return fail(p, PROVA_ESYNTAX, "json_invalid_escape", "\\u must be followed by four hex digits", esc);
             i += 4;
@@ -348,8 +379,10 @@ void prova__sort_keys(uint32_t *idx, uint32_t *tmp, size_t n, const key_ref *key
     memcpy(tmp, idx, n * sizeof *idx);
     size_t a = 0, b = h, o = 0;
     while (a < h && b < n) {
-        if (key_ref_cmp(&keys[tmp[b]], &keys[tmp[a]], utf16) < 0) idx[o++] = tmp[b++];
-        else idx[o++] = tmp[a++];
+        if (key_ref_cmp(&keys[tmp[b]], &keys[tmp[a]], utf16) < 0)
+            idx[o++] = tmp[b++];
+        else
+            idx[o++] = tmp[a++];
     }
     while (a < h) idx[o++] = tmp[a++];
     while (b < n) idx[o++] = tmp[b++];

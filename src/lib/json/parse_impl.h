@@ -30,7 +30,7 @@ typedef struct frame {
     size_t count;     /* elements / members seen so far */
     size_t key_start; /* raw span of the current key token (inside the quotes), objects only */
     size_t key_end;
-    bool has_key;     /* a member name has been read and names the value being parsed */
+    bool has_key; /* a member name has been read and names the value being parsed */
 } frame;
 
 struct json_parser {
@@ -58,7 +58,9 @@ static inline int fail(json_parser *p, int status, const char *reason, const cha
 
 /* ---- Lexical helpers ------------------------------------------------------------------------------------ */
 
-static inline bool is_ws(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+static inline bool is_ws(uint8_t c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 static inline size_t skip_ws(const uint8_t *in, size_t len, size_t i) {
     while (i < len && is_ws(in[i])) i++;
@@ -71,7 +73,7 @@ static inline uint64_t load64(const uint8_t *p) {
     return v;
 }
 
-#define ONES 0x0101010101010101ull
+#define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
 /* Non-zero iff one of the 8 bytes is '"', '\\', < 0x20 or >= 0x80 (exact as a test for "any"). */
@@ -207,8 +209,7 @@ static PROVA_ALWAYS_INLINE int scan_number(json_parser *p, const json_sink *sink
     if ((flags & PROVA_NUM_FLOAT) && maybe_overflow) {
         double d;
         if (prova__strtod((const char *)in + start, i - start, &d) < 0) {
-            if (!allow_nf)
-                return fail(p, PROVA_ERANGE, "json_number_range", "number is too large for a double", start);
+            if (!allow_nf) return fail(p, PROVA_ERANGE, "json_number_range", "number is too large for a double", start);
             flags |= PROVA_NUM_NONFINITE;
         }
     }
@@ -303,7 +304,16 @@ value:
             return fail(p, PROVA_ESYNTAX, "json_nonfinite", "-Infinity is not allowed in JSON", i);
         if ((r = scan_number(p, sink, ctx, &i)) < 0) return r;
         goto after;
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
         if ((r = scan_number(p, sink, ctx, &i)) < 0) return r;
         goto after;
     default:
@@ -324,7 +334,7 @@ bad_literal:
     }
     return fail(p, PROVA_ESYNTAX, "json_syntax", "invalid literal (expected true, false or null)", i);
 
-key: {
+key : {
     i = skip_ws(in, len, i);
     if (i >= len) return fail(p, PROVA_ESYNTAX, "json_truncated", "input ends where a member name is expected", len);
     if (in[i] != '"') return fail(p, PROVA_ESYNTAX, "json_syntax", "expected a string as member name", i);
@@ -369,7 +379,7 @@ after:
             f->type == PROVA_JSON_OBJECT ? "expected ',' or '}' after member" : "expected ',' or ']' after element", i);
     }
 
-close: {
+close : {
     frame *f = &p->stack[p->depth - 1];
     if ((r = sink->end(p, ctx, (prova_json_type)f->type, i)) < 0) return r;
     p->depth--;
@@ -386,7 +396,7 @@ done:
 /* Parses in[0..len) with resolved limits, driving sink (pass a static const table for direct calls).
  * Returns 0 or a negative status; err filled. */
 static PROVA_ALWAYS_INLINE int json_parse_with(const uint8_t *in, size_t len, const prova_parse_options *opts,
-                                              const json_sink *sink, void *ctx, prova_error *err) {
+                                               const json_sink *sink, void *ctx, prova_error *err) {
     json_parser p;
     memset(&p, 0, sizeof p);
     p.in = in;

@@ -15,11 +15,11 @@ typedef struct json_parser json_parser;
 
 /* String flags passed to key() and scalar() for strings (numbers get PROVA_NUM_* flags instead). */
 #define STR_VERBATIM 0x1u /* s points into the input, which had no escapes: valid for the whole run */
-#define STR_ASCII 0x2u    /* every byte is in 0x20..0x7E (so no escaping is needed under any profile) */
+#define STR_ASCII    0x2u /* every byte is in 0x20..0x7E (so no escaping is needed under any profile) */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PROVA_ALWAYS_INLINE __attribute__((always_inline)) inline
-#define PROVA_NOINLINE __attribute__((noinline))
+#define PROVA_NOINLINE      __attribute__((noinline))
 #else
 #define PROVA_ALWAYS_INLINE inline
 #define PROVA_NOINLINE
@@ -33,14 +33,13 @@ typedef struct json_sink {
     int (*begin)(json_parser *p, void *ctx, prova_json_type t, size_t off);
     int (*end)(json_parser *p, void *ctx, prova_json_type t, size_t off);
     int (*key)(json_parser *p, void *ctx, const char *s, size_t n, unsigned flags, size_t off);
-    int (*scalar)(json_parser *p, void *ctx, prova_json_type t, const char *s, size_t n, unsigned flags,
-                  size_t off);
+    int (*scalar)(json_parser *p, void *ctx, prova_json_type t, const char *s, size_t n, unsigned flags, size_t off);
 } json_sink;
 
 /* Records an error found by a sink at byte offset off. When key is not NULL it is appended to the pointer of the
  * current container (for "duplicate key" errors). Returns status. */
-int prova__json_fail(json_parser *p, int status, const char *reason, const char *message, size_t off,
-                     const char *key, size_t keylen);
+int prova__json_fail(json_parser *p, int status, const char *reason, const char *message, size_t off, const char *key,
+                     size_t keylen);
 
 /* Fills err from a position in a document (line/column computed from in). */
 void prova__error_at(prova_error *err, const uint8_t *in, size_t len, size_t off, int status, const char *reason,

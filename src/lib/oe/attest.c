@@ -3,7 +3,8 @@
  * SPEC (openexecution.md §5.4; SDK-only, no spec text):
  *  - ContentIntegrity {root_hash|merkle_root, leaves|leaf_hashes, hash_algorithm?}: RFC 6962 Merkle root, leaf =
  *    H(0x00 || hex-decoded leaf), node = H(0x01 || L || R), an odd last node promoted (not duplicated); no leaves:
- *    the root must be '0' x hex length; the root is compared as given (no case folding). Result {valid, computed_root, expected_root, domain_separation:"rfc6962"}.
+ *    the root must be '0' x hex length; the root is compared as given (no case folding). Result {valid, computed_root,
+ * expected_root, domain_separation:"rfc6962"}.
  *  - Timestamp {timestamp, hash, signed_timestamp?}: hash = hex H(UTF-8 timestamp), signed_timestamp = hex
  *    signature over the timestamp with the bundle key; backend form {anchored_at, anchor_hash}: structure only
  *    (hash_valid true).
@@ -63,8 +64,10 @@ int prova_oe_merkle_root(prova_hash_alg alg, const char *const *leaves, size_t n
     size_t m = n;
     while (r == 0 && m > 1) {
         int k = merkle_level(alg, nodes, m, hs);
-        if (k < 0) r = k;
-        else m = (size_t)k;
+        if (k < 0)
+            r = k;
+        else
+            m = (size_t)k;
     }
     if (r == 0 && prova_hex_encode(nodes, hs, out, PROVA_OE_HEX_MAX + 1) != 2 * hs) r = PROVA_ECRYPTO;
     free(nodes);
@@ -124,7 +127,8 @@ static int content_integrity(const prova_json *att, const prova_json *type, prov
     if (r == PROVA_ESYNTAX) return fail_reason(type, "Invalid leaf hash", out, ret_valid, ret_reason);
     if (r < 0) return r;
     /* The root is compared as given with the lowercase computed one (the SDK does not fold case). */
-    bool valid = prova_json_is_string(root) && root->len == strlen(computed) && memcmp(root->u.str, computed, root->len) == 0;
+    bool valid =
+        prova_json_is_string(root) && root->len == strlen(computed) && memcmp(root->u.str, computed, root->len) == 0;
     *ret_valid = valid;
     *ret_reason = NULL;
     r = prova__oe_put(out, "{\"computed_root\":");
@@ -152,7 +156,8 @@ static int timestamp_att(const prova_json *att, const prova_json *type, prova_ha
         char hex[PROVA_OE_HEX_MAX + 1] = "";
         if (r == 0) r = prova_hash_compute_hex(alg, text.data ? (const void *)text.data : "", text.len, hex);
         const prova_json *given = prova_json_get(att, "hash");
-        bool hv = r == 0 && prova_json_is_string(given) && given->len == strlen(hex) && memcmp(given->u.str, hex, given->len) == 0;
+        bool hv = r == 0 && prova_json_is_string(given) && given->len == strlen(hex) &&
+                  memcmp(given->u.str, hex, given->len) == 0;
         hash_valid = hv ? "true" : "false";
         valid = hv;
         const prova_json *st = prova_json_get(att, "signed_timestamp");
@@ -194,7 +199,8 @@ static int blockchain_att(const prova_json *att, const prova_json *type, const c
     const prova_json *net = prova_json_get(att, "network");
     int r = prova__oe_put(out, "{\"hash_match\":");
     if (r == 0) r = prova__oe_put(out, match);
-    if (r == 0) r = prova__oe_truthy(net) ? put_json(out, "network", net) : prova__oe_put(out, ",\"network\":\"unknown\"");
+    if (r == 0)
+        r = prova__oe_truthy(net) ? put_json(out, "network", net) : prova__oe_put(out, ",\"network\":\"unknown\"");
     if (r == 0) r = put_json(out, "tx_hash", tx);
     if (r == 0) r = put_json(out, "type", type);
     if (r == 0) r = prova__oe_put(out, valid ? ",\"valid\":true}" : ",\"valid\":false}");
@@ -205,7 +211,8 @@ int prova__oe_attestation(const prova_json *att, prova_hash_alg alg, const prova
                           const char *expected_chain_hash, prova_buf *out, bool *ret_valid, const char **ret_reason) {
     const prova_json *type = prova_json_get(att, "type");
     if (!prova__oe_truthy(type)) return fail_reason(type, "Missing attestation type", out, ret_valid, ret_reason);
-    if (prova_json_str_eq(type, "ContentIntegrity")) return content_integrity(att, type, alg, out, ret_valid, ret_reason);
+    if (prova_json_str_eq(type, "ContentIntegrity"))
+        return content_integrity(att, type, alg, out, ret_valid, ret_reason);
     if (prova_json_str_eq(type, "Timestamp")) return timestamp_att(att, type, alg, key, out, ret_valid, ret_reason);
     if (prova_json_str_eq(type, "Blockchain"))
         return blockchain_att(att, type, expected_chain_hash, out, ret_valid, ret_reason);

@@ -39,9 +39,13 @@ int prova__oe_sign_hex(const prova_key *key, const void *msg, size_t n, prova_bu
 int prova__oe_key_parse(const prova_json *pk, prova_key **ret_key, prova_error *reterr) {
     prova_key *k = NULL;
     int r;
-    if (prova_json_is_string(pk)) r = prova_key_from_text(pk->u.str, pk->len, &k, reterr);
-    else if (prova_json_is_object(pk)) r = prova_key_from_jwk_value(pk, &k, reterr);
-    else return prova__oe_fail(reterr, PROVA_ESYNTAX, "key_invalid", "public_key must be a PEM, hex SPKI or JWK string/object");
+    if (prova_json_is_string(pk))
+        r = prova_key_from_text(pk->u.str, pk->len, &k, reterr);
+    else if (prova_json_is_object(pk))
+        r = prova_key_from_jwk_value(pk, &k, reterr);
+    else
+        return prova__oe_fail(reterr, PROVA_ESYNTAX, "key_invalid",
+                              "public_key must be a PEM, hex SPKI or JWK string/object");
     if (r < 0) return r;
     if (prova_key_is_private(k)) {
         prova_key_free(k);
@@ -62,7 +66,6 @@ static int put_json_kv(prova_buf *b, const char *key, const prova_json *v) {
     if (r == 0) r = v ? prova_canon_write(v, PROVA_PROFILE_JCS, b, NULL) : prova__oe_put(b, "null");
     return r;
 }
-
 
 /* A *_at field of the chain as the .sssZ form, or null when absent or not a timestamp. */
 static int put_time_kv(prova_buf *b, const char *key, const prova_json *v) {
@@ -96,13 +99,16 @@ static int certificate_data(const prova_json *chain, const prova_oe_cert_params 
         r = prova__oe_put(&t, i ? ",{\"actor_id\":" : "{\"actor_id\":");
         if (r == 0) r = actor ? prova_canon_write(actor, PROVA_PROFILE_JCS, &t, NULL) : prova__oe_put(&t, "null");
         if (r == 0) r = put_json_kv(&t, "event_type", prova_json_get(e, "event_type"));
-        if (r == 0) r = sentiment ? put_json_kv(&t, "sentiment", sentiment) : prova__oe_put_kv(&t, "sentiment", "neutral");
+        if (r == 0)
+            r = sentiment ? put_json_kv(&t, "sentiment", sentiment) : prova__oe_put_kv(&t, "sentiment", "neutral");
         if (r == 0) r = put_json_kv(&t, "seq", prova_json_get(e, "seq"));
         if (r == 0) r = prova__oe_put(&t, "}");
     }
     if (r == 0) r = prova__oe_put(&t, "]");
     if (r == 0) r = prova__oe_put_kv(&t, "issued_at", issued);
-    if (r == 0) r = p->origin_id ? prova__oe_put_kv(&t, "origin_id", p->origin_id) : put_json_kv(&t, "origin_id", prova_json_get(chain, "origin_id"));
+    if (r == 0)
+        r = p->origin_id ? prova__oe_put_kv(&t, "origin_id", p->origin_id)
+                         : put_json_kv(&t, "origin_id", prova_json_get(chain, "origin_id"));
     if (r == 0)
         r = p->origin_type ? prova__oe_put_kv(&t, "origin_type", p->origin_type)
                            : put_json_kv(&t, "origin_type", prova_json_get(chain, "origin_type"));
@@ -156,7 +162,8 @@ int prova_oe_certify(const prova_key *key, const prova_json *chain, const prova_
         return prova__oe_fail(reterr, PROVA_EINVAL, "oe_artifact",
                               "artifact_type (1-64 bytes) and artifact_ref (1-512) are required; artifact_title is "
                               "at most 500 bytes");
-    if ((p->origin_type && !prova__oe_text_ok(p->origin_type, 32)) || (p->origin_id && !prova__oe_text_ok(p->origin_id, 256)))
+    if ((p->origin_type && !prova__oe_text_ok(p->origin_type, 32)) ||
+        (p->origin_id && !prova__oe_text_ok(p->origin_id, 256)))
         return prova__oe_fail(reterr, PROVA_EINVAL, "oe_origin", "origin_type must be 1-32 bytes and origin_id 1-256");
     if (p->certificate_id && !prova__oe_text_ok(p->certificate_id, 256))
         return prova__oe_fail(reterr, PROVA_EINVAL, "oe_certificate_id", "the certificate id must be 1-256 bytes");
@@ -221,8 +228,8 @@ int prova_oe_certify(const prova_key *key, const prova_json *chain, const prova_
     return r;
 }
 
-int prova_oe_set_status(const prova_key *key, const prova_json *bundle, const prova_oe_status_params *p,
-                        prova_buf *out, prova_error *reterr) {
+int prova_oe_set_status(const prova_key *key, const prova_json *bundle, const prova_oe_status_params *p, prova_buf *out,
+                        prova_error *reterr) {
     prova_error_clear(reterr);
     if (!key || !p || !out || !prova_json_is_object(bundle))
         return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or the bundle is not an object");
@@ -236,23 +243,27 @@ int prova_oe_set_status(const prova_key *key, const prova_json *bundle, const pr
                               "the certificate is not active: revoked and superseded are final");
     const prova_json *sig = prova_json_get(bundle, "certificate_signature");
     if (!prova_json_is_string(sig) || !prova_json_is_object(prova_json_get(bundle, "certificate")))
-        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema", "not a certificate bundle (certificate, certificate_signature)");
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema",
+                              "not a certificate bundle (certificate, certificate_signature)");
     if (!prova_key_is_private(key))
-        return prova__oe_fail(reterr, PROVA_EKEY, "key_not_private", "changing a status needs the issuer's private key");
+        return prova__oe_fail(reterr, PROVA_EKEY, "key_not_private",
+                              "changing a status needs the issuer's private key");
     prova_key *pub = NULL;
     int r = prova__oe_key_parse(prova_json_get(bundle, "public_key"), &pub, reterr);
     if (r < 0) return r;
     bool same = prova__key_same_public(pub, key);
     prova_key_free(pub);
     if (!same)
-        return prova__oe_fail(reterr, PROVA_EKEY, "oe_key_mismatch", "the key is not the issuer's (the bundle's public_key)");
+        return prova__oe_fail(reterr, PROVA_EKEY, "oe_key_mismatch",
+                              "the key is not the issuer's (the bundle's public_key)");
     char at[PROVA_OE_TIME_LEN + 1];
     if (!p->at || prova_oe_timestamp(p->at, strlen(p->at), at) < 0)
         return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid", "the time must be an RFC 3339 timestamp");
     if (p->reason && !prova__oe_text_ok(p->reason, 4096))
         return prova__oe_fail(reterr, PROVA_EINVAL, "oe_reason", "the reason must be 1-4096 bytes of UTF-8");
     if (p->status == PROVA_OE_SUPERSEDED && !prova__oe_text_ok(p->superseded_by, 256))
-        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_superseded_by", "superseding needs the successor certificate id");
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_superseded_by",
+                              "superseding needs the successor certificate id");
 
     prova_buf extra = PROVA_BUF_INIT, status = PROVA_BUF_INIT;
     if (p->status == PROVA_OE_REVOKED) {

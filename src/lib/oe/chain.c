@@ -55,7 +55,8 @@ int prova_oe_chain_new(const prova_oe_chain_params *p, prova_buf *out, prova_err
         return prova__oe_fail(reterr, PROVA_EINVAL, "unsupported_algorithm", "unknown hash or signature algorithm");
     char id[37];
     if (p->id) {
-        if (!prova__oe_text_ok(p->id, 256)) return prova__oe_fail(reterr, PROVA_EINVAL, "oe_chain_id", "the chain id must be 1-256 bytes of UTF-8");
+        if (!prova__oe_text_ok(p->id, 256))
+            return prova__oe_fail(reterr, PROVA_EINVAL, "oe_chain_id", "the chain id must be 1-256 bytes of UTF-8");
     } else {
         prova_uuid_v4(id);
     }
@@ -66,7 +67,8 @@ int prova_oe_chain_new(const prova_oe_chain_params *p, prova_buf *out, prova_err
         return prova__oe_fail(reterr, PROVA_EINVAL, "oe_origin", "origin_type must be 1-32 bytes and origin_id 1-256");
     char created[PROVA_OE_TIME_LEN + 1];
     if (!p->created_at || prova_oe_timestamp(p->created_at, strlen(p->created_at), created) < 0)
-        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid", "created_at must be an RFC 3339 timestamp");
+        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid",
+                              "created_at must be an RFC 3339 timestamp");
 
     prova_buf t = PROVA_BUF_INIT;
     int r = prova__oe_put(&t, "{\"canonicalization\":\"jcs\",\"certified_at\":null,\"chain_hash\":null");
@@ -137,7 +139,8 @@ int prova_oe_event_build(const char *chain_id, prova_hash_alg alg, const prova_j
     for (int pass = 0; r == 0 && pass < 2; pass++) {
         t.len = 0;
         r = prova__oe_put(&t, "{\"actor_id\":");
-        if (r == 0) r = p->actor_id ? prova__oe_put_str(&t, p->actor_id, strlen(p->actor_id)) : prova__oe_put(&t, "null");
+        if (r == 0)
+            r = p->actor_id ? prova__oe_put_str(&t, p->actor_id, strlen(p->actor_id)) : prova__oe_put(&t, "null");
         if (r == 0 && p->actor_type) r = prova__oe_put_kv(&t, "actor_type", p->actor_type);
         if (r == 0 && chain_id) r = prova__oe_put_kv(&t, "chain_id", chain_id);
         if (r == 0) r = prova__oe_put_kv(&t, "created_at", created);
@@ -145,7 +148,8 @@ int prova_oe_event_build(const char *chain_id, prova_hash_alg alg, const prova_j
         if (r == 0) r = prova__oe_put_kv(&t, "event_type", p->event_type);
         if (r == 0) r = prova__oe_put_kv(&t, "id", p->id ? p->id : id);
         if (r == 0) r = prova__oe_put(&t, ",\"payload\":");
-        if (r == 0) r = p->payload ? prova_canon_write(p->payload, PROVA_PROFILE_JCS, &t, reterr) : prova__oe_put(&t, "{}");
+        if (r == 0)
+            r = p->payload ? prova_canon_write(p->payload, PROVA_PROFILE_JCS, &t, reterr) : prova__oe_put(&t, "{}");
         if (r == 0) r = prova__oe_put_kv(&t, "prev_hash", prev_hash);
         if (r == 0) {
             char num[32];
@@ -218,7 +222,8 @@ static int chain_alg(const prova_json *chain, prova_hash_alg *alg, prova_error *
 static int chain_status_is(const prova_json *chain, const char *status, prova_error *reterr, const char *reason,
                            const char *message) {
     if (!prova_json_is_object(chain) || !prova_json_is_array(prova_json_get(chain, "events")))
-        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema", "not a chain record: expected an object with an events array");
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema",
+                              "not a chain record: expected an object with an events array");
     if (!prova_json_str_eq(prova_json_get(chain, "status"), status))
         return prova__oe_fail(reterr, PROVA_EINVAL, reason, message);
     return 0;
@@ -236,7 +241,8 @@ int prova_oe_chain_append(const prova_json *chain, const prova_oe_event_params *
     const prova_json *id = prova_json_get(chain, "id");
     char upd[PROVA_OE_TIME_LEN + 1];
     if (prova_oe_timestamp(updated_at, strlen(updated_at), upd) < 0)
-        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid", "updated_at must be an RFC 3339 timestamp");
+        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid",
+                              "updated_at must be an RFC 3339 timestamp");
 
     prova_buf ev = PROVA_BUF_INIT, arr = PROVA_BUF_INIT, cnt = PROVA_BUF_INIT, ts = PROVA_BUF_INIT;
     r = prova_oe_event_build(prova_json_is_string(id) ? id->u.str : NULL, alg,
@@ -295,7 +301,8 @@ int prova_oe_chain_resolve(const prova_json *chain, const char *resolved_at, pro
     if (r < 0) return r;
     char at[PROVA_OE_TIME_LEN + 1], hash[PROVA_OE_HEX_MAX + 1];
     if (prova_oe_timestamp(resolved_at, strlen(resolved_at), at) < 0)
-        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid", "resolved_at must be an RFC 3339 timestamp");
+        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid",
+                              "resolved_at must be an RFC 3339 timestamp");
     r = chain_check(chain, alg, hash, reterr);
     if (r < 0) return r;
     prova_buf q_at = PROVA_BUF_INIT, q_hash = PROVA_BUF_INIT, cnt = PROVA_BUF_INIT;

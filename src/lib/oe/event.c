@@ -61,13 +61,16 @@ bool prova__oe_truthy(const prova_json *v) {
     if (!v) return false;
     switch ((prova_json_type)v->type) {
     case PROVA_JSON_NULL:
-    case PROVA_JSON_FALSE: return false;
-    case PROVA_JSON_STRING: return v->len > 0;
+    case PROVA_JSON_FALSE:
+        return false;
+    case PROVA_JSON_STRING:
+        return v->len > 0;
     case PROVA_JSON_NUMBER: {
         double d;
         return prova_json_get_double(v, &d) < 0 || d != 0; /* 1e400 is Infinity: truthy */
     }
-    default: return true;
+    default:
+        return true;
     }
 }
 
@@ -90,10 +93,14 @@ static int put_utf16_prefix(prova_buf *out, const char *s, size_t n, size_t max)
 int prova__oe_js_string(const prova_json *v, size_t max, prova_buf *out) {
     if (!v) return put_utf16_prefix(out, "undefined", 9, max);
     switch ((prova_json_type)v->type) {
-    case PROVA_JSON_NULL: return put_utf16_prefix(out, "null", 4, max);
-    case PROVA_JSON_FALSE: return put_utf16_prefix(out, "false", 5, max);
-    case PROVA_JSON_TRUE: return put_utf16_prefix(out, "true", 4, max);
-    case PROVA_JSON_STRING: return put_utf16_prefix(out, v->u.str, v->len, max);
+    case PROVA_JSON_NULL:
+        return put_utf16_prefix(out, "null", 4, max);
+    case PROVA_JSON_FALSE:
+        return put_utf16_prefix(out, "false", 5, max);
+    case PROVA_JSON_TRUE:
+        return put_utf16_prefix(out, "true", 4, max);
+    case PROVA_JSON_STRING:
+        return put_utf16_prefix(out, v->u.str, v->len, max);
     case PROVA_JSON_NUMBER: {
         char buf[32];
         double d;
@@ -101,7 +108,8 @@ int prova__oe_js_string(const prova_json *v, size_t max, prova_buf *out) {
         size_t n = prova_canon_format_double(d, PROVA_PROFILE_JCS, buf);
         return put_utf16_prefix(out, buf, n, max);
     }
-    case PROVA_JSON_OBJECT: return put_utf16_prefix(out, "[object Object]", 15, max);
+    case PROVA_JSON_OBJECT:
+        return put_utf16_prefix(out, "[object Object]", 15, max);
     case PROVA_JSON_ARRAY: {
         /* String([a, b]) is "a,b" with null/undefined as "". Enough for messages; nested arrays flatten alike. */
         prova_buf tmp = PROVA_BUF_INIT;
@@ -139,7 +147,8 @@ int prova_oe_event_input(const prova_json *ev, prova_buf *out, prova_error *rete
                               "created_at is missing or not an RFC 3339 timestamp with an offset");
     size_t mark = out->len;
     const prova_json *actor = prova_json_get(ev, "actor_id");
-    int r = prova__oe_truthy(actor) ? prova__oe_put(out, "{\"actor_id\":") : prova__oe_put(out, "{\"actor_id\":\"system\"");
+    int r =
+        prova__oe_truthy(actor) ? prova__oe_put(out, "{\"actor_id\":") : prova__oe_put(out, "{\"actor_id\":\"system\"");
     if (r == 0 && prova__oe_truthy(actor)) r = prova_canon_write(actor, PROVA_PROFILE_JCS, out, reterr);
     bool first = false;
     const prova_json *v;
@@ -158,8 +167,7 @@ static int hash_hex(prova_hash_alg alg, const void *data, size_t len, char out[P
     return prova_hash_compute_hex(alg, data, len, out);
 }
 
-int prova_oe_event_hash(const prova_json *ev, prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1],
-                        prova_error *reterr) {
+int prova_oe_event_hash(const prova_json *ev, prova_hash_alg alg, char out[PROVA_OE_HEX_MAX + 1], prova_error *reterr) {
     if (!out || !prova_hash_size(alg)) return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "bad argument");
     prova_buf b = PROVA_BUF_INIT;
     int r = prova_oe_event_input(ev, &b, reterr);
@@ -286,12 +294,14 @@ static void raw_prefix(const char *s, size_t n, char out[80]) {
 
 /* (v || '') as the SDK writes it in its messages. */
 static void js_prefix_or_empty(const prova_json *v, char out[80]) {
-    if (prova__oe_truthy(v)) js_prefix(v, out);
-    else out[0] = '\0';
+    if (prova__oe_truthy(v))
+        js_prefix(v, out);
+    else
+        out[0] = '\0';
 }
 
-static const char *const hashed_members[] = {"seq",     "event_type", "actor_id", "created_at",
-                                            "payload", "prev_hash",  "event_hash"};
+static const char *const hashed_members[] = {"seq",     "event_type", "actor_id",  "created_at",
+                                             "payload", "prev_hash",  "event_hash"};
 
 /* True for the event members that the event hash covers (seq, event_type, actor_id, created_at, payload,
  * prev_hash) and event_hash itself. */
@@ -350,10 +360,10 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
         r = i == 0 ? event_failure(c, i, "prev_hash", "genesis_mismatch",
                                    "the first event's prev_hash is not the genesis hash (%zu zeros)", c->hexlen)
                    : event_failure(c, i, "prev_hash", "link_broken",
-                                   "prev_hash is not the event_hash of event %zu (expected %s..., found %s...)", i,
-                                   exp, got);
-        if (r == 0) r = prova__oe_sdk_error(c, "Event seq=%s: prev_hash mismatch (expected %s..., got %s...)", SEQ_S,
-                                            exp, got);
+                                   "prev_hash is not the event_hash of event %zu (expected %s..., found %s...)", i, exp,
+                                   got);
+        if (r == 0)
+            r = prova__oe_sdk_error(c, "Event seq=%s: prev_hash mismatch (expected %s..., got %s...)", SEQ_S, exp, got);
     }
     /* The event hash, recomputed. */
     char hex[PROVA_OE_HEX_MAX + 1] = "";
@@ -380,7 +390,8 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev) {
         }
     }
     if (r == 0 && computed) {
-        bool same = prova_json_is_string(stored) && stored->len == c->hexlen && memcmp(stored->u.str, hex, c->hexlen) == 0;
+        bool same =
+            prova_json_is_string(stored) && stored->len == c->hexlen && memcmp(stored->u.str, hex, c->hexlen) == 0;
         if (!same) {
             char got[80], cut[17];
             memcpy(cut, hex, 16);
@@ -494,7 +505,9 @@ static bool plain_string(span v, const char **ret, size_t *ret_n) {
     return true;
 }
 
-static bool span_is(span v, const char *lit) { return v.n == strlen(lit) && memcmp(v.p, lit, v.n) == 0; }
+static bool span_is(span v, const char *lit) {
+    return v.n == strlen(lit) && memcmp(v.p, lit, v.n) == 0;
+}
 
 /* The end of the canonical JSON value that starts at s[i] (s[0..n) is a JCS text: no whitespace), or 0. */
 static size_t value_end(const char *s, size_t n, size_t i) {
@@ -530,8 +543,8 @@ static bool text_extras(const char *s, size_t n, const prova__span *found, size_
                         size_t *ret_n) {
     *ret_n = 0;
     size_t expect = 2, present = 0; /* the length if the hashed members were all there is */
-    static const char *const names[] = {"actor_id", "event_type", "payload", "prev_hash", "seq", "created_at",
-                                        "event_hash"};
+    static const char *const names[] = {"actor_id", "event_type", "payload",   "prev_hash",
+                                        "seq",      "created_at", "event_hash"};
     for (size_t w = 0; w < nfound; w++)
         if (found[w].len) {
             expect += strlen(names[w]) + 3 + found[w].len;
@@ -570,7 +583,7 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
     c->pool_alloc = (prova_allocator){pool_malloc, pool_realloc, pool_free, &c->pool};
     prova_parse_options po = {.alloc = &c->pool_alloc};
     /* The canonicalizer says where each member's canonical value landed: no second scan of the text. */
-    static const char *const want[] = {"actor_id", "event_type", "payload", "prev_hash",
+    static const char *const want[] = {"actor_id", "event_type", "payload",   "prev_hash",
                                        "seq",      "created_at", "event_hash"};
     prova__span at[7];
     int r = prova__canon_top_members(line, n, PROVA_PROFILE_JCS, &po, &c->canon, want, 7, at, NULL);
@@ -595,8 +608,8 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
     char ts[PROVA_OE_TIME_LEN + 1];
     if (!plain_string(created, &ts_text, &tsn) || prova_oe_timestamp(ts_text, tsn, ts) < 0) return 0;
     /* The hash input, from the canonical spans: actor_id || "system" (JS falsy: null, false, "", 0). */
-    bool falsy = !actor.n || span_is(actor, "null") || span_is(actor, "false") || span_is(actor, "\"\"") ||
-                 span_is(actor, "0");
+    bool falsy =
+        !actor.n || span_is(actor, "null") || span_is(actor, "false") || span_is(actor, "\"\"") || span_is(actor, "0");
     prova_buf *in = &c->input;
     in->len = 0;
     r = prova_buf_reserve(in, 96 + actor.n + type.n + payload.n + prev.n + seq.n + PROVA_OE_TIME_LEN);
@@ -604,10 +617,18 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
 #define PUT(lit) (memcpy(in->data + in->len, lit, sizeof lit - 1), in->len += sizeof lit - 1)
 #define PUTS(sp) (memcpy(in->data + in->len, (sp).p, (sp).n), in->len += (sp).n)
     PUT("{\"actor_id\":");
-    if (falsy) PUT("\"system\"");
-    else PUTS(actor);
-    if (type.n) { PUT(",\"event_type\":"); PUTS(type); }
-    if (payload.n) { PUT(",\"payload\":"); PUTS(payload); }
+    if (falsy)
+        PUT("\"system\"");
+    else
+        PUTS(actor);
+    if (type.n) {
+        PUT(",\"event_type\":");
+        PUTS(type);
+    }
+    if (payload.n) {
+        PUT(",\"payload\":");
+        PUTS(payload);
+    }
     PUT(",\"prev_hash\":");
     PUTS(prev);
     PUT(",\"seq\":");
@@ -643,8 +664,10 @@ static int final_hex(prova_hash_ctx **ctx, prova_buf *pending, size_t size, char
     uint8_t d[PROVA_HASH_MAX_BYTES];
     int r = prova_hash_update(*ctx, pending->data, pending->len);
     pending->len = 0;
-    if (r == 0) r = prova_hash_final(*ctx, d); /* frees the context */
-    else *ctx = prova_hash_free(*ctx);
+    if (r == 0)
+        r = prova_hash_final(*ctx, d); /* frees the context */
+    else
+        *ctx = prova_hash_free(*ctx);
     *ctx = NULL;
     if (r == 0 && prova_hex_encode(d, size, out, PROVA_OE_HEX_MAX + 1) != 2 * size) r = PROVA_ECRYPTO;
     return r;

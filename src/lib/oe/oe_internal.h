@@ -8,7 +8,7 @@
 #include "prova/oe.h"
 
 /* Failures listed one by one in a report before the rest are only counted; SDK error strings kept. */
-#define OE_MAX_FAILURES 100
+#define OE_MAX_FAILURES   100
 #define OE_MAX_SDK_ERRORS 10000
 
 /* Fills err (if not NULL) and returns status (the OPE modules' helper). */
@@ -24,7 +24,9 @@ bool prova__oe_truthy(const prova_json *v);
 int prova__oe_js_string(const prova_json *v, size_t max, prova_buf *out);
 
 /* Appends a C string / a JSON string literal under jcs. 0 or a negative status. */
-static inline int prova__oe_put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static inline int prova__oe_put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
 static inline int prova__oe_put_str(prova_buf *b, const char *s, size_t n) {
     return prova_canon_write_string(s, n, PROVA_PROFILE_JCS, b);
 }
@@ -47,9 +49,9 @@ int prova__oe_jcs_text(const prova_buf *text, prova_buf *out, prova_error *reter
 
 /* ---- the incremental chain checker (one event at a time: documents and JSON Lines share it) ---- */
 
-#define OE_MAX_EXTRA 32
+#define OE_MAX_EXTRA      32
 #define OE_MAX_EXTRA_NAME 128
-#define OE_POOL_BLOCKS 16
+#define OE_POOL_BLOCKS    16
 typedef struct oe_pool {
     void *block[OE_POOL_BLOCKS];
     size_t cap[OE_POOL_BLOCKS];
@@ -59,20 +61,20 @@ typedef struct oe_pool {
 typedef struct oe_chain {
     prova_hash_alg alg;
     size_t hexlen;
-    size_t count;           /* events seen */
-    prova_buf prev;         /* the previous event's stored event_hash (JS: expectedPrev), genesis at first */
-    prova_hash_ctx *stored; /* chain hash over the stored event hashes (what the SDKs compute) */
+    size_t count;               /* events seen */
+    prova_buf prev;             /* the previous event's stored event_hash (JS: expectedPrev), genesis at first */
+    prova_hash_ctx *stored;     /* chain hash over the stored event hashes (what the SDKs compute) */
     prova_hash_ctx *recomputed; /* chain hash over the recomputed ones (what prova adds) */
-    prova_hash_ctx *event;  /* reused for every event hash */
+    prova_hash_ctx *event;      /* reused for every event hash */
     prova_buf stored_pending, recomputed_pending; /* hex fed to the chain hashes in 4 KiB batches */
-    bool recomputed_ok;     /* every event hash could be recomputed */
-    prova_buf input;        /* scratch: the hash input of the current event */
-    prova_buf canon;        /* scratch: the JCS form of the current event line (fast path) */
-    oe_pool pool;           /* the canonicalizer's scratch, recycled across lines */
+    bool recomputed_ok;                           /* every event hash could be recomputed */
+    prova_buf input;                              /* scratch: the hash input of the current event */
+    prova_buf canon;                              /* scratch: the JCS form of the current event line (fast path) */
+    oe_pool pool;                                 /* the canonicalizer's scratch, recycled across lines */
     prova_allocator pool_alloc;
-    size_t failures;        /* failed per-event checks (listed up to OE_MAX_FAILURES) */
+    size_t failures; /* failed per-event checks (listed up to OE_MAX_FAILURES) */
     bool integrity_ok;
-    const char *at;         /* JSON Pointer of the events array ("" for JSON Lines: /<index>) */
+    const char *at; /* JSON Pointer of the events array ("" for JSON Lines: /<index>) */
     prova_report *r;
     /* The SDK's error strings as JSON string literals joined by ',' (when sdk is set). */
     bool sdk;
@@ -120,7 +122,6 @@ int prova__oe_sig_decode(const char *s, size_t n, uint8_t *out, size_t cap, size
 int prova__oe_sign_hex(const prova_key *key, const void *msg, size_t n, prova_buf *out);
 /* A public key as the SDKs carry it (PEM SPKI or hex DER SPKI), or JWK, or a raw 64-hex Ed25519 key. */
 int prova__oe_key_parse(const prova_json *pk, prova_key **ret_key, prova_error *reterr);
-
 
 /* ---- attestations (attest.c) ---- */
 

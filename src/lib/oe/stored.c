@@ -243,7 +243,10 @@ int prova_oe_verify_stored(const char *cert_id, const prova_json *bundle, const 
         const prova_check *f = valid ? NULL : prova_report_first_failure(r1);
         if (!f && !valid && r2) f = prova_report_first_failure(r2);
         snprintf(ret_reason, PROVA_OE_REASON_MAX, "%s",
-                 valid ? "" : f ? f->code : !same ? "store_events_differ" : "chain_record_hash_mismatch");
+                 valid   ? ""
+                 : f     ? f->code
+                 : !same ? "store_events_differ"
+                         : "chain_record_hash_mismatch");
     }
     prova_report_free(r1);
     prova_report_free(r2);
@@ -253,8 +256,9 @@ int prova_oe_verify_stored(const char *cert_id, const prova_json *bundle, const 
     prova_buf_free(&errs);
     prova_buf_free(&integ);
     prova_buf_free(&scratch);
-    if (rc < 0) return prova__fail(reterr, rc, rc == PROVA_ENOMEM ? "out_of_memory" : "oe_verify_failed",
-                                   "the stored certificate could not be verified");
+    if (rc < 0)
+        return prova__fail(reterr, rc, rc == PROVA_ENOMEM ? "out_of_memory" : "oe_verify_failed",
+                           "the stored certificate could not be verified");
     *ret_valid = valid;
     return 0;
 }

@@ -27,8 +27,10 @@ static bool chain_alg(const prova_json *name, bool infer, const prova_json *even
                       const char *at, prova_report *r, prova_hash_alg *alg, int *rc) {
     *alg = PROVA_HASH_SHA256;
     const char *n = NULL;
-    if (prova__oe_truthy(name)) n = prova_json_is_string(name) ? name->u.str : "";
-    else if (infer && o && o->hash_alg) n = o->hash_alg;
+    if (prova__oe_truthy(name))
+        n = prova_json_is_string(name) ? name->u.str : "";
+    else if (infer && o && o->hash_alg)
+        n = o->hash_alg;
     if (n) {
         if (prova_oe_hash_lookup(n, alg) == 0) return true;
         *rc = prova__report_check(r, "hash_algorithm", false, "unsupported_hash_algorithm", at,
@@ -40,8 +42,10 @@ static bool chain_alg(const prova_json *name, bool infer, const prova_json *even
     if (!infer) return true;
     const prova_json *h = prova_json_get(events0, "event_hash");
     size_t len = prova_json_is_string(h) ? h->len : 64;
-    if (len == 96) *alg = PROVA_HASH_SHA384;
-    else if (len == 128) *alg = PROVA_HASH_SHA512;
+    if (len == 96)
+        *alg = PROVA_HASH_SHA384;
+    else if (len == 128)
+        *alg = PROVA_HASH_SHA512;
     if (len == 64 || len == 96 || len == 128)
         *rc = prova__report_warn(
             r, "hash_algorithm_assumed", at,
@@ -195,7 +199,10 @@ static int issuer_key(const prova_json *b, const prova_verify_options *o, prova_
 static bool sdk_signature(const prova_buf *canon, const prova_json *sig, const prova_json *pk, const prova_json *sa) {
     static const struct {
         const char *name, *digest;
-    } algs[] = {{"ed25519", NULL}, {"ed448", NULL}, {"ecdsa-p256", "SHA256"}, {"ecdsa-p384", "SHA384"},
+    } algs[] = {{"ed25519", NULL},
+                {"ed448", NULL},
+                {"ecdsa-p256", "SHA256"},
+                {"ecdsa-p384", "SHA384"},
                 {"ecdsa-p521", "SHA512"}};
     const char *name = prova__oe_truthy(sa) ? (prova_json_is_string(sa) ? sa->u.str : "") : "ed25519";
     size_t k = 0;
@@ -203,7 +210,7 @@ static bool sdk_signature(const prova_buf *canon, const prova_json *sig, const p
     if (k == 5 || !prova_json_is_string(pk) || !prova_json_is_string(sig)) return false;
     prova_key *key = NULL;
     int r = strstr(pk->u.str, "-----BEGIN") ? prova_key_from_pem(pk->u.str, pk->len, &key, NULL)
-                                              : prova_key_from_spki_hex(pk->u.str, pk->len, &key, NULL);
+                                            : prova_key_from_spki_hex(pk->u.str, pk->len, &key, NULL);
     if (r < 0) return false;
     uint8_t raw[PROVA_SIG_MAX_BYTES];
     size_t n = 0;
@@ -217,7 +224,9 @@ static bool sdk_signature(const prova_buf *canon, const prova_json *sig, const p
     bool ok = false;
     if (eddsa)
         ok = !algs[k].digest && prova_key_verify(key, canon->data, canon->len, raw, n) == 0;
-    else ok = prova__verify_digest(key, algs[k].digest ? algs[k].digest : "SHA256", canon->data, canon->len, raw, n) == 0;
+    else
+        ok =
+            prova__verify_digest(key, algs[k].digest ? algs[k].digest : "SHA256", canon->data, canon->len, raw, n) == 0;
     prova_key_free(key);
     return ok;
 }
@@ -259,7 +268,8 @@ static int check_certificate_vs_chain(const prova_json *cert, const prova_json *
     }
     int64_t count;
     if (rc == 0 && events) {
-        bool ok = prova_json_get_int64(prova_json_get(cert, "event_count"), &count) == 0 && count == (int64_t)events->len;
+        bool ok =
+            prova_json_get_int64(prova_json_get(cert, "event_count"), &count) == 0 && count == (int64_t)events->len;
         rc = prova__report_check(r, "certificate.event_count", ok, ok ? "ok" : "event_count_mismatch",
                                  "/certificate/event_count",
                                  ok ? "event_count is the number of events (%u)"
@@ -351,7 +361,8 @@ static int check_status(const prova_json *b, const prova_key *key, prova_report 
         !(prova_json_str_eq(s, "active") || prova_json_str_eq(s, "revoked") || prova_json_str_eq(s, "superseded")))
         return prova__report_check(r, "status", false, "status_invalid", "/status",
                                    "status must be an object whose status is active, revoked or superseded");
-    bool bound = same_signature(prova_json_get(st, "certificate_signature"), prova_json_get(b, "certificate_signature"));
+    bool bound =
+        same_signature(prova_json_get(st, "certificate_signature"), prova_json_get(b, "certificate_signature"));
     const prova_json *sid = prova_json_get(st, "certificate_id"), *bid = prova_json_get(b, "certificate_id");
     if (sid && bid && !prova__ope_str_same(sid, bid)) bound = false;
     rc = prova__report_check(r, "status.binding", bound, bound ? "ok" : "status_mismatch", "/status",
@@ -511,8 +522,7 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
                                      "the bundle has no chain events: the certificate cannot be checked against them");
     } else if (rc == 0 && !alg_ok) {
         char msg[120];
-        snprintf(msg, sizeof msg, "Unsupported hash algorithm: %.64s",
-                 prova_json_is_string(ha) ? ha->u.str : "?");
+        snprintf(msg, sizeof msg, "Unsupported hash algorithm: %.64s", prova_json_is_string(ha) ? ha->u.str : "?");
         rc = sdk_add(&errors, msg);
     }
     if (rc == 0 && prova_json_is_object(cert))
@@ -546,7 +556,8 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
         } else if (rc == 0) {
             rc = prova__oe_put(&msg, reason ? reason : "invalid");
         }
-        if (rc == 0 && !ok) rc = prova_buf_append(&msg, "", 1) == 0 ? sdk_add(&errors, (const char *)msg.data) : PROVA_ENOMEM;
+        if (rc == 0 && !ok)
+            rc = prova_buf_append(&msg, "", 1) == 0 ? sdk_add(&errors, (const char *)msg.data) : PROVA_ENOMEM;
         char check[48], at[48];
         snprintf(check, sizeof check, "attestations[%zu]", i);
         snprintf(at, sizeof at, "/attestations/%zu", i);
@@ -561,9 +572,10 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
      * event summaries), chain record fields the certificate does not carry. */
     size_t unauth = 0;
     if (rc == 0 && chain_inited) rc = report_event_extras(&c, true, r, &unauth);
-    static const char *const chain_fields[] = {"status", "certified_at", "updated_at", "protocol_version",
-                                               "origin_type", "origin_id"};
-    for (size_t i = 0; rc == 0 && prova_json_is_object(chain) && i < sizeof chain_fields / sizeof chain_fields[0]; i++) {
+    static const char *const chain_fields[] = {"status",           "certified_at", "updated_at",
+                                               "protocol_version", "origin_type",  "origin_id"};
+    for (size_t i = 0; rc == 0 && prova_json_is_object(chain) && i < sizeof chain_fields / sizeof chain_fields[0];
+         i++) {
         if (!prova_json_get(chain, chain_fields[i])) continue;
         char f[64];
         snprintf(f, sizeof f, "/chain/%s", chain_fields[i]);
@@ -590,10 +602,13 @@ static int verify_bundle(const prova_json *b, const prova_verify_options *o, pro
             if (rc == 0) rc = prova__oe_put(&s, "],");
         }
         if (rc == 0)
-            rc = prova__oe_put(&s, sdk_sig_ok ? "\"certificate_signature_valid\":true" : "\"certificate_signature_valid\":false");
-        if (rc == 0) rc = prova__oe_put(&s, chain_hash_ok ? ",\"chain_hash_valid\":true" : ",\"chain_hash_valid\":false");
+            rc = prova__oe_put(&s, sdk_sig_ok ? "\"certificate_signature_valid\":true"
+                                              : "\"certificate_signature_valid\":false");
+        if (rc == 0)
+            rc = prova__oe_put(&s, chain_hash_ok ? ",\"chain_hash_valid\":true" : ",\"chain_hash_valid\":false");
         if (rc == 0) rc = prova__oe_put(&s, ",\"chain_integrity\":{\"errors\":[");
-        if (rc == 0 && chain_inited && have_events && alg_ok) rc = prova_buf_append(&s, c.sdk_errors.data, c.sdk_errors.len);
+        if (rc == 0 && chain_inited && have_events && alg_ok)
+            rc = prova_buf_append(&s, c.sdk_errors.data, c.sdk_errors.len);
         else if (rc == 0 && !alg_ok && have_events) {
             char msg[120];
             snprintf(msg, sizeof msg, "Unsupported hash algorithm: %.64s", prova_json_is_string(ha) ? ha->u.str : "?");
@@ -643,8 +658,7 @@ static int verify_chain_record(const prova_json *chain, const prova_verify_optio
     const prova_json *events = prova_json_get(chain, "events");
     int rc = 0;
     prova_hash_alg alg;
-    if (!chain_alg(prova_json_get(chain, "hash_algorithm"), false, NULL, o, "/hash_algorithm", r, &alg, &rc))
-        return rc;
+    if (!chain_alg(prova_json_get(chain, "hash_algorithm"), false, NULL, o, "/hash_algorithm", r, &alg, &rc)) return rc;
     const prova_json *canon = prova_json_get(chain, "canonicalization");
     if (rc == 0 && canon && !prova_json_str_eq(canon, "jcs"))
         rc = prova__report_check(r, "canonicalization", false, "unsupported_canonicalization", "/canonicalization",
@@ -712,7 +726,8 @@ static bool is_event(const prova_json *v) {
 
 static bool is_bundle(const prova_json *v) {
     return prova_json_is_object(v) && prova_json_get(v, "certificate") &&
-           (prova_json_get(v, "certificate_signature") || prova_json_get(v, "chain") || prova_json_get(v, "public_key"));
+           (prova_json_get(v, "certificate_signature") || prova_json_get(v, "chain") ||
+            prova_json_get(v, "public_key"));
 }
 
 static bool is_chain_record(const prova_json *v) {
@@ -729,11 +744,19 @@ static bool is_events(const prova_json *v) {
     return true;
 }
 
-bool prova_oe_detect(const prova_json *doc) { return is_bundle(doc) || is_chain_record(doc) || is_events(doc); }
+bool prova_oe_detect(const prova_json *doc) {
+    return is_bundle(doc) || is_chain_record(doc) || is_events(doc);
+}
 
-bool prova__oe_is_event(const prova_json *v) { return is_event(v); }
-bool prova__oe_is_bundle(const prova_json *v) { return is_bundle(v); }
-bool prova__oe_is_chain_record(const prova_json *v) { return is_chain_record(v); }
+bool prova__oe_is_event(const prova_json *v) {
+    return is_event(v);
+}
+bool prova__oe_is_bundle(const prova_json *v) {
+    return is_bundle(v);
+}
+bool prova__oe_is_chain_record(const prova_json *v) {
+    return is_chain_record(v);
+}
 
 int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o, prova_report *r) {
     if (!doc || !r) return PROVA_EINVAL;

@@ -47,11 +47,6 @@
 #define LITE_PREFIX_LEN 7u
 #define PTR_MAX         512
 
-
-
-
-
-
 /* The starter gateway's chain_valid (services/gateway/main.py export_chain): for every receipt after the first,
  * r.get("prev_receipt_hash") == previous.get("receipt_hash"), Python equality (absent == null). */
 static bool starter_chain_valid(const prova_json *receipts) {
@@ -64,7 +59,6 @@ static bool starter_chain_valid(const prova_json *receipts) {
     }
     return true;
 }
-
 
 /* ---- Building ------------------------------------------------------------------------------------------------ */
 
@@ -84,7 +78,7 @@ int prova_ope_bundle_build(const prova_key *gw, const char *trace_id, const char
     int64_t t;
     if (prova_time_parse(exported_at, exported_len, &t) < 0)
         return prova__fail(reterr, PROVA_ESYNTAX, "exported_at_invalid",
-                        "exported_at must be an RFC 3339 timestamp with an offset");
+                           "exported_at must be an RFC 3339 timestamp with an offset");
     if (!prova_json_is_array(receipts) || receipts->len == 0)
         return prova__fail(reterr, PROVA_EINVAL, "bundle_receipts_invalid", "receipts must be a non-empty JSON array");
     for (size_t i = 0; i < receipts->len; i++) {
@@ -96,7 +90,7 @@ int prova_ope_bundle_build(const prova_key *gw, const char *trace_id, const char
         if (rt && !prova__ope_is_lite(rc) &&
             (!prova_json_is_string(rt) || rt->len != trace_len || memcmp(rt->u.str, trace_id, trace_len) != 0))
             return prova__fail(reterr, PROVA_EINVAL, "bundle_receipt_trace_mismatch",
-                            "a receipt belongs to another trace than the bundle");
+                               "a receipt belongs to another trace than the bundle");
     }
 
     const char *kid = prova_key_kid(gw);
@@ -334,8 +328,10 @@ static int flat_cid(const prova_json *doc, const flat_variant *f, char cid[OPE_C
         first = false;
         if (r == 0) r = prova_canon_write_string(m->key.u.str, m->key.len, PROVA_PROFILE_OPE, &b);
         if (r == 0) r = prova_buf_append(&b, ":", 1);
-        if (r == 0 && cidm) r = prova__ope_put(&b, "\"PENDING\"");
-        else if (r == 0) r = prova_canon_write(&m->value, PROVA_PROFILE_OPE, &b, NULL);
+        if (r == 0 && cidm)
+            r = prova__ope_put(&b, "\"PENDING\"");
+        else if (r == 0)
+            r = prova_canon_write(&m->value, PROVA_PROFILE_OPE, &b, NULL);
     }
     if (r == 0) r = prova_buf_append(&b, "}", 1);
     if (r == 0) prova__ope_cid_bytes(b.data, b.len, cid);
@@ -370,7 +366,8 @@ static int flat_signature(const prova_json *doc, const prova_verify_options *o, 
     const prova_json *trace = prova_json_get(doc, "trace_id"), *exported = prova_json_get(doc, "exported_at");
     const prova_json *kid = prova_json_get(doc, "kid");
     prova_buf msg = PROVA_BUF_INIT;
-    int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
+    int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len,
+                                      &msg);
     if (mr < 0) {
         prova_buf_free(&msg);
         return mr;
@@ -458,8 +455,7 @@ static int verify_flat(const prova_json *doc, const prova_verify_options *o, pro
     if (rc < 0) return rc;
 
     rc = flat_signature(doc, o, r);
-    if (rc == 0)
-        rc = verify_receipts(prova_json_get(doc, "receipts"), prova_json_get(doc, "trace_id"), "", true, o, r);
+    if (rc == 0) rc = verify_receipts(prova_json_get(doc, "receipts"), prova_json_get(doc, "trace_id"), "", true, o, r);
 
     /* Members neither in the cid (as the matched variant hashed it; prova's variant when none matched) nor in the
      * signed string. */
@@ -469,8 +465,7 @@ static int verify_flat(const prova_json *doc, const prova_verify_options *o, pro
         const prova_json *k = &doc->u.members[i].key;
         bool is_kid = prova_json_str_eq(k, "kid");
         if (prova_json_str_eq(k, "bundle_cid") || prova_json_str_eq(k, "bundle_signature") ||
-            prova_json_str_eq(k, "trace_id") || prova_json_str_eq(k, "exported_at") ||
-            prova_json_str_eq(k, "receipts"))
+            prova_json_str_eq(k, "trace_id") || prova_json_str_eq(k, "exported_at") || prova_json_str_eq(k, "receipts"))
             continue;
         if (!f->receipts_only && (f->kid || !is_kid)) continue;
         rc = prova_report_add_unauthenticated(r, k->u.str); /* a member name, as for the other OPE kinds */
@@ -535,7 +530,8 @@ int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *
                             prova__keyset_describe(o ? o->keys : NULL, offered, sizeof offered));
     } else {
         prova_buf msg = PROVA_BUF_INIT;
-        int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str, exported->len, &msg);
+        int mr = prova_ope_signing_string(cidv->u.str, cidv->len, trace->u.str, trace->len, exported->u.str,
+                                          exported->len, &msg);
         if (mr < 0) {
             prova_buf_free(&msg);
             return mr;

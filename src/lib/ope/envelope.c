@@ -33,7 +33,7 @@ typedef enum { M_STR, M_RAW, M_VALUE } mkind;
 typedef struct member {
     const char *name;
     mkind kind;
-    const char *s;     /* M_STR: a string; M_RAW: JSON text written as is */
+    const char *s;       /* M_STR: a string; M_RAW: JSON text written as is */
     const prova_json *v; /* M_VALUE */
 } member;
 
@@ -51,15 +51,20 @@ static int write_object(member *m, size_t n, prova_buf *out) {
         if (r == 0) r = prova_buf_append(out, ":", 1);
         if (r) break;
         switch (m[i].kind) {
-        case M_STR: r = prova_canon_write_string(m[i].s, strlen(m[i].s), PROVA_PROFILE_OPE, out); break;
-        case M_RAW: r = prova_buf_append(out, m[i].s, strlen(m[i].s)); break;
-        case M_VALUE: r = prova_canon_write(m[i].v, PROVA_PROFILE_OPE, out, NULL); break;
+        case M_STR:
+            r = prova_canon_write_string(m[i].s, strlen(m[i].s), PROVA_PROFILE_OPE, out);
+            break;
+        case M_RAW:
+            r = prova_buf_append(out, m[i].s, strlen(m[i].s));
+            break;
+        case M_VALUE:
+            r = prova_canon_write(m[i].v, PROVA_PROFILE_OPE, out, NULL);
+            break;
         }
     }
     if (r == 0) r = prova_buf_append(out, "}", 1);
     return r;
 }
-
 
 /* The starter gateway hashes payloads with ensure_ascii=True: the ophamin string rules (odin.md §1.1). */
 static int cid_ascii(const prova_json *payload, char out[OPE_CID_LEN + 1], prova_error *err) {
@@ -82,9 +87,10 @@ int prova_ope_envelope_pack(const prova_key *key, const prova_json *payload, con
         return prova__fail(reterr, PROVA_EINVAL, "unknown_dialect", "unknown envelope dialect");
     if (p->bind && p->dialect != PROVA_OPE_DIALECT_PROVA)
         return prova__fail(reterr, PROVA_EINVAL, "bind_needs_prova_dialect",
-                        "a bound signature exists only in the prova dialect (the others would not verify it)");
+                           "a bound signature exists only in the prova dialect (the others would not verify it)");
     if (prova_key_alg(key) != PROVA_SIG_ED25519 || !prova_key_is_private(key))
-        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 envelopes need an Ed25519 private key");
+        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private",
+                           "OPE v1 envelopes need an Ed25519 private key");
     int64_t t;
     if (!p->ts || prova_time_parse(p->ts, strlen(p->ts), &t) < 0)
         return prova__fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
@@ -99,7 +105,8 @@ int prova_ope_envelope_pack(const prova_key *key, const prova_json *payload, con
     }
 
     char cid[OPE_CID_LEN + 1];
-    int r = p->dialect == PROVA_OPE_DIALECT_STARTER ? cid_ascii(payload, cid, reterr) : prova__ope_cid(payload, cid, reterr);
+    int r = p->dialect == PROVA_OPE_DIALECT_STARTER ? cid_ascii(payload, cid, reterr)
+                                                    : prova__ope_cid(payload, cid, reterr);
     if (r < 0) return r;
 
     member m[16];
@@ -239,18 +246,25 @@ int prova_ope_envelope_verify(const prova_json *env, const char *at, const prova
     bool ts_parsed = false;
     bool schema_ok = true;
     const char *bad = NULL;
-    if (!prova_json_is_object(payload)) bad = "payload must be an object";
-    else if (!prova_json_is_string(trace) || trace->len == 0) bad = "trace_id must be a non-empty string";
-    else if (!ts || !ts_text(ts, &ts_s, &ts_n, &ts_us, &ts_parsed)) bad = "ts must be a string or integer milliseconds";
-    else if (cid && !prova_json_is_string(cid)) bad = "cid must be a string";
-    else if (!starter && !cid) bad = "cid is missing";
+    if (!prova_json_is_object(payload))
+        bad = "payload must be an object";
+    else if (!prova_json_is_string(trace) || trace->len == 0)
+        bad = "trace_id must be a non-empty string";
+    else if (!ts || !ts_text(ts, &ts_s, &ts_n, &ts_us, &ts_parsed))
+        bad = "ts must be a string or integer milliseconds";
+    else if (cid && !prova_json_is_string(cid))
+        bad = "cid must be a string";
+    else if (!starter && !cid)
+        bad = "cid is missing";
     else if (!starter && (!prova_json_is_string(prova_json_get(env, "payload_type")) ||
                           !prova_json_is_string(prova_json_get(env, "target_type"))))
         bad = "payload_type and target_type must be strings";
     else if (prova_json_get(env, "sig_alg") && !prova_json_str_eq(prova_json_get(env, "sig_alg"), "ed25519"))
         bad = "sig_alg must be \"ed25519\" (the only OPE v1 algorithm)";
-    else if (scope && !bound) bad = "sig_scope must be \"envelope\" when present";
-    else if (starter && !prova_json_is_object(sender)) bad = "sender must be an object";
+    else if (scope && !bound)
+        bad = "sig_scope must be \"envelope\" when present";
+    else if (starter && !prova_json_is_object(sender))
+        bad = "sender must be an object";
     if (bad) {
         schema_ok = false;
         prova__report_check(r, "schema", false, "schema_error", at[0] ? at : "", "%s (%s dialect)", bad, dialect);

@@ -15,7 +15,9 @@ struct prova_keyset {
     size_t n, cap;
 };
 
-prova_keyset *prova_keyset_new(void) { return calloc(1, sizeof(prova_keyset)); }
+prova_keyset *prova_keyset_new(void) {
+    return calloc(1, sizeof(prova_keyset));
+}
 
 prova_keyset *prova_keyset_free(prova_keyset *ks) {
     if (!ks) return NULL;
@@ -98,7 +100,9 @@ const prova_key *prova_keyset_find(const prova_keyset *ks, const char *kid, cons
     return NULL;
 }
 
-size_t prova_keyset_count(const prova_keyset *ks) { return ks ? ks->n : 0; }
+size_t prova_keyset_count(const prova_keyset *ks) {
+    return ks ? ks->n : 0;
+}
 
 const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char **ret_source) {
     if (!ks || i >= ks->n) return NULL;

@@ -87,8 +87,8 @@ bool prova__ope_is_lite(const prova_json *rc) {
            !prova_json_get(rc, "receipt_signature");
 }
 
-int prova_ope_signing_string(const char *cid, size_t cid_len, const char *trace_id, size_t trace_len,
-                             const char *ts, size_t ts_len, prova_buf *out) {
+int prova_ope_signing_string(const char *cid, size_t cid_len, const char *trace_id, size_t trace_len, const char *ts,
+                             size_t ts_len, prova_buf *out) {
     if (!cid || !trace_id || !ts || !out) return PROVA_EINVAL;
     size_t mark = out->len;
     int r = prova_buf_reserve(out, cid_len + trace_len + ts_len + 2);

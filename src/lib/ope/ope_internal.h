@@ -11,7 +11,7 @@
 #include "prova/jsonl.h"
 #include "prova/ope.h"
 
-#define OPE_CID_LEN (7 + 2 * PROVA_SHA256_BYTES)               /* "sha256:" + 64 hex */
+#define OPE_CID_LEN     (7 + 2 * PROVA_SHA256_BYTES)                /* "sha256:" + 64 hex */
 #define OPE_SIG_B64_LEN PROVA_BASE64URL_LEN(PROVA_ED25519_SIGBYTES) /* 86 */
 
 /* "sha256:<hex>" of the ope canonical bytes of v, NUL-terminated. 0 or a canon error (reterr filled). */
@@ -41,8 +41,7 @@ int64_t prova__ope_skew(const prova_verify_options *o);
 int prova__ope_verify_envelope(const prova_json *env, const char *at, const prova_verify_options *o, prova_report *r);
 int prova__ope_verify_receipt(const prova_json *rc, const char *at, const prova_verify_options *o, prova_report *r);
 /* A chain: every receipt's hash, signature, hop and link, in order; all receipts of one trace. */
-int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o,
-                            prova_report *r);
+int prova__ope_verify_chain(const prova_json *receipts, const char *at, const prova_verify_options *o, prova_report *r);
 /* A chain verified one receipt at a time (JSON Lines input streams through it): what a receipt is checked
  * against is only the chain's first trace_id and the previous receipt_hash, kept here as copies. */
 typedef struct ope_chain {
@@ -74,7 +73,9 @@ int prova__ope_chain_summary(const ope_chain *c, prova_report *r);
 int prova__ope_verify_bundle(const prova_json *doc, const prova_verify_options *o, prova_report *r);
 
 /* Appends a C string as is / a string as a JSON literal (ope profile). 0 or a negative status. */
-static inline int prova__ope_put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static inline int prova__ope_put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
 static inline int prova__ope_put_str(prova_buf *b, const char *s, size_t n) {
     return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
 }
@@ -88,7 +89,7 @@ const prova_key *prova__keyset_at(const prova_keyset *ks, size_t i, const char *
 /* What a failed key lookup was offered, for its message: "trusted: A, B, C" (the distinct kids of ks in the order
  * they were added, at most PROVA__KEYSET_LISTED of them, then " and N more"), or "no keys are trusted". Always
  * NUL-terminated; cap PROVA__KEYSET_DESC_MAX is enough for the longest kids. Returns buf. */
-#define PROVA__KEYSET_LISTED 8
+#define PROVA__KEYSET_LISTED   8
 #define PROVA__KEYSET_DESC_MAX (PROVA__KEYSET_LISTED * (PROVA_KID_MAX + 2) + 64)
 const char *prova__keyset_describe(const prova_keyset *ks, char *buf, size_t cap);
 

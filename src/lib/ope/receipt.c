@@ -26,16 +26,15 @@
 
 /* ---- Small helpers ------------------------------------------------------------------------------------------ */
 
-
-static bool is_lower_hex(const char *s, size_t n) { return prova__is_hex(s, n, true); }
+static bool is_lower_hex(const char *s, size_t n) {
+    return prova__is_hex(s, n, true);
+}
 
 /* "sha256:" + 64 lowercase hex. */
 static bool is_cid(const char *s, size_t n) {
     return n == OPE_CID_LEN && memcmp(s, LITE_PREFIX, LITE_PREFIX_LEN) == 0 &&
            is_lower_hex(s + LITE_PREFIX_LEN, HEX_LEN);
 }
-
-
 
 /* The bytes a receipt's hash and signature cover: its ope canonical form without receipt_signature and
  * receipt_hash. The builder and the verifiers both call this (bytes signed = bytes verified). */
@@ -52,7 +51,6 @@ static int name_cmp(const char *a, size_t an, const char *b, size_t bn) {
 }
 
 /* ---- Building ------------------------------------------------------------------------------------------------ */
-
 
 /* Appends obj (a parsed object, members already in code point order) in ope canonical form, with the two string
  * members (k1, v1) < (k2, v2) merged in at their place. The names must not already be in obj. */
@@ -105,7 +103,8 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
     prova_error_clear(reterr);
     if (!gw || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (prova_key_alg(gw) != PROVA_SIG_ED25519 || !prova_key_is_private(gw))
-        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private", "OPE v1 receipts need an Ed25519 private key");
+        return prova__fail(reterr, PROVA_EKEY, "key_not_ed25519_private",
+                           "OPE v1 receipts need an Ed25519 private key");
     if (!p->trace_id || !*p->trace_id || !prova_utf8_valid(p->trace_id, strlen(p->trace_id)))
         return prova__fail(reterr, PROVA_EINVAL, "trace_id_invalid", "trace_id must be a non-empty UTF-8 string");
     const char *created_at = p->created_at ? p->created_at : p->ts;
@@ -114,19 +113,19 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
         return prova__fail(reterr, PROVA_ESYNTAX, "ts_invalid", "ts must be an RFC 3339 timestamp with an offset");
     if (prova_time_parse(created_at, strlen(created_at), &t) < 0)
         return prova__fail(reterr, PROVA_ESYNTAX, "created_at_invalid",
-                        "created_at must be an RFC 3339 timestamp with an offset");
+                           "created_at must be an RFC 3339 timestamp with an offset");
     const char *normalized_cid = p->normalized_cid ? p->normalized_cid : p->request_cid;
     if (!p->request_cid || !is_cid(p->request_cid, strlen(p->request_cid)) ||
         !is_cid(normalized_cid, strlen(normalized_cid)))
         return prova__fail(reterr, PROVA_EINVAL, "cid_invalid",
-                        "request_cid and normalized_cid must be \"sha256:\" and 64 lowercase hex digits");
+                           "request_cid and normalized_cid must be \"sha256:\" and 64 lowercase hex digits");
     if (p->policy && !prova_json_is_object(p->policy))
         return prova__fail(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
     int64_t prev_hop = -1;
     const prova_json *prev_hash = NULL;
     if (prev && !prev_ok(prev, p->trace_id, strlen(p->trace_id), &prev_hop, &prev_hash))
         return prova__fail(reterr, PROVA_EINVAL, "receipt_prev_invalid",
-                        "prev must be a receipt of the same trace_id with an integer hop and a 64-hex receipt_hash");
+                           "prev must be a receipt of the same trace_id with an integer hop and a 64-hex receipt_hash");
 
     /* The core, members in code point order: created_at, gateway_kid, hop, normalized_cid, policy, policy_engine,
      * prev_receipt_hash, request_cid, trace_id, ts. (policy_engine is always null at the starter's HEAD.) */
@@ -147,7 +146,8 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
         r = p->policy ? prova_canon_write(p->policy, PROVA_PROFILE_OPE, &core, reterr)
                       : prova__ope_put(&core, "{\"passed\":true,\"rules\":[]}");
     if (r == 0) r = prova__ope_put(&core, ",\"policy_engine\":null,\"prev_receipt_hash\":");
-    if (r == 0) r = prev_hash ? prova__ope_put_str(&core, prev_hash->u.str, prev_hash->len) : prova__ope_put(&core, "null");
+    if (r == 0)
+        r = prev_hash ? prova__ope_put_str(&core, prev_hash->u.str, prev_hash->len) : prova__ope_put(&core, "null");
     if (r == 0) r = prova__ope_put(&core, ",\"request_cid\":");
     if (r == 0) r = prova__ope_put_str(&core, p->request_cid, strlen(p->request_cid));
     if (r == 0) r = prova__ope_put(&core, ",\"trace_id\":");
@@ -214,7 +214,6 @@ static const char *cname(char buf[LABEL_MAX + 16], const char *label, const char
     snprintf(buf, LABEL_MAX + 16, "%s.%s", label, what);
     return buf;
 }
-
 
 /* Why a receipt does not have the members its checks need, or NULL. */
 static const char *schema_problem(const prova_json *rc, const char **ret_member) {
@@ -357,7 +356,9 @@ int prova__ope_verify_receipt(const prova_json *rc, const char *at, const prova_
 
 /* ---- Chains, one receipt at a time ---------------------------------------------------------------------------- */
 
-void prova__ope_chain_init(ope_chain *c) { memset(c, 0, sizeof *c); }
+void prova__ope_chain_init(ope_chain *c) {
+    memset(c, 0, sizeof *c);
+}
 
 void prova__ope_chain_free(ope_chain *c) {
     free(c->trace0);

@@ -19,7 +19,8 @@ bool prova__ope_is_receipt(const prova_json *v) {
 bool prova__ope_is_bundle(const prova_json *v) {
     if (!prova_json_is_object(v)) return false;
     const prova_json *b = prova_json_get(v, "bundle");
-    return prova_json_is_object(b) && prova_json_get(v, "bundle_cid") && prova_json_is_array(prova_json_get(b, "receipts"));
+    return prova_json_is_object(b) && prova_json_get(v, "bundle_cid") &&
+           prova_json_is_array(prova_json_get(b, "receipts"));
 }
 
 bool prova__ope_is_chain(const prova_json *arr) {
@@ -89,7 +90,7 @@ static void *segment_thread(void *arg) {
     return NULL;
 }
 
-#define MAX_THREADS 16
+#define MAX_THREADS        16
 #define MIN_PARALLEL_BYTES ((size_t)1 << 20)
 
 /* Splits [0, len) into up to n stretches at line starts and seeds each stretch's chain state from the receipt 0
@@ -160,8 +161,10 @@ int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_opt
     for (size_t i = 1; rc == 0 && i < n; i++) started[i] = pthread_create(&tid[i], NULL, segment_thread, &seg[i]) == 0;
     if (rc == 0) run_segment(&seg[0]);
     for (size_t i = 1; i < n; i++) {
-        if (started[i]) pthread_join(tid[i], NULL);
-        else if (rc == 0 && seg[i].r) run_segment(&seg[i]); /* no thread to be had: do it here */
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else if (rc == 0 && seg[i].r)
+            run_segment(&seg[i]); /* no thread to be had: do it here */
     }
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -181,8 +184,8 @@ int prova__ope_verify_jsonl(const char *data, size_t len, const prova_verify_opt
 }
 
 bool prova__ope_detect(const prova_json *root) {
-    return prova__ope_is_bundle(root) || prova__ope_is_flat_bundle(root) || prova__ope_is_envelope(root) || prova__ope_is_receipt(root) ||
-           prova__ope_is_chain(root);
+    return prova__ope_is_bundle(root) || prova__ope_is_flat_bundle(root) || prova__ope_is_envelope(root) ||
+           prova__ope_is_receipt(root) || prova__ope_is_chain(root);
 }
 
 int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o, prova_report *r) {

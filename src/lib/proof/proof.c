@@ -120,10 +120,10 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
         return prova__fail(reterr, PROVA_EINVAL, "proof_not_object", "a proof record must be a JSON object");
     if (attest_key && (prova_key_alg(attest_key) != PROVA_SIG_ED25519 || !prova_key_is_private(attest_key)))
         return prova__fail(reterr, PROVA_EKEY, "proof_attest_key_invalid",
-                                 "the attestation key must be an Ed25519 private key");
+                           "the attestation key must be an Ed25519 private key");
     if (attest_key && (!author || !author[0] || !prova_utf8_valid(author, strlen(author))))
         return prova__fail(reterr, PROVA_EINVAL, "proof_author_invalid",
-                                 "an attestation needs a non-empty UTF-8 author");
+                           "an attestation needs a non-empty UTF-8 author");
 
     prova_buf body = PROVA_BUF_INIT;
     char id[PROVA_PROOF_HEX_LEN + 1], mac[PROVA_PROOF_HEX_LEN + 1];
@@ -181,7 +181,7 @@ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t k
     if (r < 0) {
         out->len = mark;
         return prova__fail(reterr, r, r == PROVA_ENOMEM ? "out_of_memory" : "proof_write",
-                                 r == PROVA_ENOMEM ? "out of memory" : "the signed record could not be written");
+                           r == PROVA_ENOMEM ? "out of memory" : "the signed record could not be written");
     }
     return 0;
 }
@@ -469,8 +469,12 @@ static int parse_isoformat_time(const char *s, size_t n, size_t p, int *h, int *
 }
 
 /* The calendar is core's (prova__days_from_civil: days since 1970-01-01; only differences matter here). */
-static int64_t days_from_civil(int64_t y, int m, int d) { return prova__days_from_civil(y, m, d); }
-static bool is_leap(int y) { return prova__days_in_month(y, 2) == 29; }
+static int64_t days_from_civil(int64_t y, int m, int d) {
+    return prova__days_from_civil(y, m, d);
+}
+static bool is_leap(int y) {
+    return prova__days_in_month(y, 2) == 29;
+}
 
 /* _find_isoformat_datetime_separator() */
 static size_t find_separator(const char *s, size_t n) {

@@ -602,15 +602,18 @@ static int attestation_unauthenticated(const prova_json *att, prova_report *r) {
     for (size_t i = 0; rc == 0 && i < att->len; i++) {
         const prova_json *k = &att->u.members[i].key;
         bool covered = false;
-        for (size_t j = 0; j < NF(signed_or_checked) && !covered; j++) covered = prova_json_str_eq(k, signed_or_checked[j]);
+        for (size_t j = 0; j < NF(signed_or_checked) && !covered; j++)
+            covered = prova_json_str_eq(k, signed_or_checked[j]);
         if (covered) continue;
         char name[2 * CLIP_MAX + 1], ptr[PROVA_POINTER_MAX];
         clip(k->u.str, k->len, true, name);
         bool whole = k->len <= CLIP_MAX / 2 && !memchr(k->u.str, '\0', k->len) && strlen(name) >= k->len;
         for (size_t j = 0; whole && j + 1 < k->len; j++) /* a lone surrogate, kept as generalized UTF-8 */
             whole = !((unsigned char)k->u.str[j] == 0xED && (unsigned char)k->u.str[j + 1] >= 0xA0);
-        if (whole) child(ptr, "/attestation", name);
-        else snprintf(ptr, sizeof ptr, "/attestation");
+        if (whole)
+            child(ptr, "/attestation", name);
+        else
+            snprintf(ptr, sizeof ptr, "/attestation");
         rc = prova_report_add_unauthenticated(r, ptr);
         n++;
     }

@@ -120,7 +120,9 @@ static int bind_blob_text(sqlite3_stmt *st, int i, const void *p, size_t n) {
     return sqlite3_bind_text(st, i, (const char *)p, (int)n, SQLITE_STATIC);
 }
 
-const char *prova_store_errmsg(const prova_store *s) { return s ? s->msg : ""; }
+const char *prova_store_errmsg(const prova_store *s) {
+    return s ? s->msg : "";
+}
 
 int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_error *reterr) {
     if (!path || !ret) return PROVA_EINVAL;
@@ -163,8 +165,8 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     sqlite3_finalize(st);
     if (version != SCHEMA_VERSION) {
         prova__fail(reterr, PROVA_EUNSUPPORTED, "store_version",
-                version > SCHEMA_VERSION ? "the store was written by a newer prova"
-                                         : "not a prova store (no schema version)");
+                    version > SCHEMA_VERSION ? "the store was written by a newer prova"
+                                             : "not a prova store (no schema version)");
         prova_store_close(s);
         return PROVA_EUNSUPPORTED;
     }
@@ -181,11 +183,21 @@ prova_store *prova_store_close(prova_store *s) {
     return NULL;
 }
 
-int prova_store_begin(prova_store *s) { return exec_simple(s, Q_BEGIN); }
-int prova_store_commit(prova_store *s) { return exec_simple(s, Q_COMMIT); }
-int prova_store_rollback(prova_store *s) { return sqlite3_get_autocommit(s->db) ? 0 : exec_simple(s, Q_ROLLBACK); }
-int prova_store_savepoint(prova_store *s) { return exec_simple(s, Q_SAVEPOINT); }
-int prova_store_release(prova_store *s) { return exec_simple(s, Q_RELEASE); }
+int prova_store_begin(prova_store *s) {
+    return exec_simple(s, Q_BEGIN);
+}
+int prova_store_commit(prova_store *s) {
+    return exec_simple(s, Q_COMMIT);
+}
+int prova_store_rollback(prova_store *s) {
+    return sqlite3_get_autocommit(s->db) ? 0 : exec_simple(s, Q_ROLLBACK);
+}
+int prova_store_savepoint(prova_store *s) {
+    return exec_simple(s, Q_SAVEPOINT);
+}
+int prova_store_release(prova_store *s) {
+    return exec_simple(s, Q_RELEASE);
+}
 int prova_store_read_begin(prova_store *s) {
     int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
     return rc == SQLITE_OK ? 0 : fail(s, rc);
@@ -326,8 +338,7 @@ int prova_store_oe_events(prova_store *s, const char *chain_id, prova_buf *out, 
     return get_array(s, Q_OE_EVENTS, chain_id, out, ret_count);
 }
 
-int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id, const void *json,
-                            size_t len) {
+int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id, const void *json, size_t len) {
     return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len);
 }
 
@@ -363,7 +374,6 @@ int64_t prova_store_bytes(const prova_store *s) {
     struct stat sb;
     char wal[4096];
     if (stat(s->path, &sb) == 0) total += sb.st_size;
-    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", s->path) < sizeof wal && stat(wal, &sb) == 0)
-        total += sb.st_size;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", s->path) < sizeof wal && stat(wal, &sb) == 0) total += sb.st_size;
     return total;
 }

@@ -77,10 +77,12 @@ static int verify_family(const void *data, size_t len, const prova_verify_option
     }
     const prova_json *root = prova_doc_root(doc);
     int vr;
-    if (family == FAMILY_ANY && prova__dsse_detect(root)) vr = prova__verify_dsse(root, o, r);
+    if (family == FAMILY_ANY && prova__dsse_detect(root))
+        vr = prova__verify_dsse(root, o, r);
     else if (family == FAMILY_ANY && prova_json_is_string(prova_json_get(root, "specversion")))
         vr = prova__verify_cloudevent(root, o, r);
-    else if (family != FAMILY_OPE && prova_oe_detect(root)) vr = prova_oe_verify_doc(root, o, r);
+    else if (family != FAMILY_OPE && prova_oe_detect(root))
+        vr = prova_oe_verify_doc(root, o, r);
     else if (family == FAMILY_OPE || prova__ope_detect(root))
         vr = prova__ope_verify_root(root, o, r);
     else if (family == FAMILY_ANY && prova_proof_detect(root))
@@ -102,7 +104,7 @@ static int verify_family(const void *data, size_t len, const prova_verify_option
 }
 
 int prova_verify_document(const void *data, size_t len, const prova_verify_options *o, prova_report **ret_report,
-                 prova_error *reterr) {
+                          prova_error *reterr) {
     return verify_family(data, len, o, FAMILY_ANY, ret_report, reterr);
 }
 

@@ -4,8 +4,8 @@
  * reports. Interop never calls up into the dispatcher: the layers point one way. */
 #include <string.h>
 
-#include "interop_internal.h"
 #include "internal.h"
+#include "interop_internal.h"
 #include "prova/cloudevents.h"
 #include "prova/intoto.h"
 #include "prova/proof.h"
