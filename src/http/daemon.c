@@ -72,7 +72,7 @@ static void conn_free(conn *c) {
     if (!c) return;
     prova_buf_free(&c->body);
     resp_free(&c->req.resp);
-    app_call_free(&c->req.call);
+    if (c->req.call.a) app_call_free(&c->req.call); /* initialized only when a handler ran */
     free(c->segs);
     free(c);
 }
