@@ -114,30 +114,29 @@ static const char OUT_JWKS[] =
 
 #define ID_ARG(name, d) "\"" name "\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":128,\"description\":\"" d "\"}"
 
+/* The tool table keeps its hand layout: clang-format would split the schema strings one character per line. */
+// clang-format off
 static const mcp_tool tools[] = {
     {"verify_proof", "Verify an Ophamin proof record",
      "Verifies an Ophamin empirical-proof record exactly as the reference's verify_proof does: recomputes the "
      "proof_id, checks the HMAC-SHA256 signature under sign_key_b64 (default: the public default key) and the "
      "optional ed25519 attestation. A signature mismatch is a result (verified false), not an error.",
-     "{\"type\":\"object\",\"properties\":{\"proof_json\":" S_STR(
-         "The proof record as JSON text.") ",\"sign_key_b64\":" S_KEY
-                                           "},\"required\":[\"proof_json\"],\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"proof_json\":" S_STR("The proof record as JSON text.") ",\"sign_key_b64\":"
+     S_KEY "},\"required\":[\"proof_json\"],\"additionalProperties\":false}",
      OUT_VERIFY_PROOF, true, false, true, false, mcp_tool_verify_proof},
     {"canonicalize_value", "Ophamin canonical form of a value",
      "The reference's canonicalize_value: the canonical bytes of a JSON value (Python json.dumps sort_keys, compact, "
      "ensure_ascii), their length, SHA-256 and HMAC-SHA256 under sign_key_b64 (default: the public default key).",
-     "{\"type\":\"object\",\"properties\":{\"value_json\":" S_STR(
-         "The value as JSON text (NaN and Infinity "
-         "accepted as Python does).") ",\"sign_key_b64\":" S_KEY "},\"required\":[\"value_json\"],"
-                                      "\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"value_json\":" S_STR("The value as JSON text (NaN and Infinity "
+     "accepted as Python does).") ",\"sign_key_b64\":" S_KEY "},\"required\":[\"value_json\"],"
+     "\"additionalProperties\":false}",
      OUT_CANON_VALUE, true, false, true, false, mcp_tool_canonicalize_value},
     {"read_proof_index", "Index the proof records of a directory",
      "The reference's read_proof_index: reads every *.json file under a directory on the server (recursively, sorted, "
      "symbolic links and hidden entries skipped, at most 10000 files of 16 MiB) and counts the proof records by "
      "scenario pillar (evidence[0].pillar) and verdict; files that are not proof records are listed with an error.",
-     "{\"type\":\"object\",\"properties\":{\"directory\":" S_STR(
-         "A directory path on the server; a leading ~ is the "
-         "server user's home.") "},\"required\":[\"directory\"],\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"directory\":" S_STR("A directory path on the server; a leading ~ is the "
+     "server user's home.") "},\"required\":[\"directory\"],\"additionalProperties\":false}",
      OUT_INDEX, true, false, true, true, mcp_tool_read_proof_index},
     {"verify", "Verify any prova document",
      "Verifies any document prova knows (ODIN OPE envelopes, receipts, receipt chains and bundles; OpenExecution "
@@ -145,60 +144,38 @@ static const mcp_tool tools[] = {
      "report: valid, kind, one entry per check with a reason code, warnings and the keys used.",
      "{\"type\":\"object\",\"properties\":{\"document\":" S_DOC ",\"jwks\":{\"description\":\"Trusted public keys: a "
      "JWKS object {keys:[...]} or its JSON text. When given, only these keys are trusted; otherwise the server's.\"},"
-     "\"hmac_key_b64\":" S_STR(
-         "Proof records: the HMAC key as standard base64.") ",\"trust_embedded_key\":{\"type\":"
-                                                            "\"boolean\",\"description\":\"Accept a public key carried "
-                                                            "by the document itself (the report says so).\"},"
-                                                            "\"now\":" S_STR("The verifier's clock, RFC 3339 (default: "
-                                                                             "now).") ",\"max_skew_s\":{\"type\":"
-                                                                                      "\"integer\","
-                                                                                      "\"minimum\":1,\"maximum\":"
-                                                                                      "315360000,\"description\":"
-                                                                                      "\"Freshness window of envelope "
-                                                                                      "timestamps in seconds "
-                                                                                      "(default "
-                                                                                      "300).\"},\"no_skew\":{\"type\":"
-                                                                                      "\"boolean\",\"description\":"
-                                                                                      "\"Do not check timestamp "
-                                                                                      "freshness.\"}},"
-                                                                                      "\"required\":[\"document\"],"
-                                                                                      "\"additionalProperties\":false}",
+     "\"hmac_key_b64\":" S_STR("Proof records: the HMAC key as standard base64.") ",\"trust_embedded_key\":{\"type\":"
+     "\"boolean\",\"description\":\"Accept a public key carried by the document itself (the report says so).\"},"
+     "\"now\":" S_STR("The verifier's clock, RFC 3339 (default: now).") ",\"max_skew_s\":{\"type\":\"integer\","
+     "\"minimum\":1,\"maximum\":315360000,\"description\":\"Freshness window of envelope timestamps in seconds "
+     "(default 300).\"},\"no_skew\":{\"type\":\"boolean\",\"description\":\"Do not check timestamp freshness.\"}},"
+     "\"required\":[\"document\"],\"additionalProperties\":false}",
      OUT_REPORT, true, false, true, false, mcp_tool_verify},
     {"canonicalize", "Canonical bytes of a JSON value",
      "The canonical form of a JSON value under a profile: ope (Python json.dumps sort_keys, compact, UTF-8; ODIN OPE), "
      "ophamin (the same, ASCII; proof records) or jcs (RFC 8785; OpenExecution), with its SHA-256 and content id.",
-     "{\"type\":\"object\",\"properties\":{\"value\":{\"description\":\"Any JSON value.\"},\"value_json\":" S_STR(
-         "The value as JSON text (instead of value).") ",\"profile\":{\"enum\":[\"ope\",\"ophamin\",\"jcs\"],"
-                                                       "\"default\":\"ope\",\"description\":\"The canonical "
-                                                       "form.\"}},\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"value\":{\"description\":\"Any JSON value.\"},\"value_json\":"
+     S_STR("The value as JSON text (instead of value).") ",\"profile\":{\"enum\":[\"ope\",\"ophamin\",\"jcs\"],"
+     "\"default\":\"ope\",\"description\":\"The canonical form.\"}},\"additionalProperties\":false}",
      OUT_CANON, true, false, true, false, mcp_tool_canonicalize},
     {"hash", "Hash of a value's canonical bytes",
      "The digest of a JSON value's canonical bytes (profile ope, ophamin or jcs) with sha256, sha384, sha512, "
      "sha3-256, sha3-384 or sha3-512, as lowercase hex.",
-     "{\"type\":\"object\",\"properties\":{\"value\":{\"description\":\"Any JSON value.\"},\"value_json\":" S_STR(
-         "The value as JSON text (instead of value).") ",\"profile\":{\"enum\":[\"ope\",\"ophamin\",\"jcs\"],"
-                                                       "\"default\":\"ope\",\"description\":\"The canonical "
-                                                       "form.\"},\"alg\":{\"enum\":[\"sha256\",\"sha384\","
-                                                       "\"sha512\",\"sha3-256\",\"sha3-384\",\"sha3-512\"],\"default\":"
-                                                       "\"sha256\",\"description\":\"The hash "
-                                                       "algorithm.\"}},\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"value\":{\"description\":\"Any JSON value.\"},\"value_json\":"
+     S_STR("The value as JSON text (instead of value).") ",\"profile\":{\"enum\":[\"ope\",\"ophamin\",\"jcs\"],"
+     "\"default\":\"ope\",\"description\":\"The canonical form.\"},\"alg\":{\"enum\":[\"sha256\",\"sha384\","
+     "\"sha512\",\"sha3-256\",\"sha3-384\",\"sha3-512\"],\"default\":\"sha256\",\"description\":\"The hash "
+     "algorithm.\"}},\"additionalProperties\":false}",
      OUT_HASH, true, false, true, false, mcp_tool_hash},
     {"pack_envelope", "Sign an ODIN OPE envelope",
      "Builds an ODIN OPE v1 envelope around a payload object and signs it with the server's key (timestamp: now). "
      "Nothing is stored: pass the envelope to append_receipt to record it.",
      "{\"type\":\"object\",\"properties\":{\"payload\":{\"type\":\"object\",\"description\":\"The payload object.\"},"
-     "\"payload_type\":" S_STR("The payload's type, e.g. openai.tooluse.invoice.v1.") ",\"target_type\":" S_STR(
-         "The target type, e.g. invoice.iso20022.v1.") ",\"trace_id\":" S_STR("The trace to join (default: a new "
-                                                                              "UUIDv4).") ",\"dialect\":{\"enum\":["
-                                                                                          "\"prova\",\"ope-lib\","
-                                                                                          "\"starter\"],\"default\":"
-                                                                                          "\"prova\",\"description\":"
-                                                                                          "\"The envelope's wire "
-                                                                                          "dialect.\"}},\"required\":["
-                                                                                          "\"payload\",\"payload_"
-                                                                                          "type\",\"target_type\"],"
-                                                                                          "\"additionalProperties\":"
-                                                                                          "false}",
+     "\"payload_type\":" S_STR("The payload's type, e.g. openai.tooluse.invoice.v1.") ",\"target_type\":"
+     S_STR("The target type, e.g. invoice.iso20022.v1.") ",\"trace_id\":" S_STR("The trace to join (default: a new "
+     "UUIDv4).") ",\"dialect\":{\"enum\":[\"prova\",\"ope-lib\",\"starter\"],\"default\":\"prova\",\"description\":"
+     "\"The envelope's wire dialect.\"}},\"required\":[\"payload\",\"payload_type\",\"target_type\"],"
+     "\"additionalProperties\":false}",
      OUT_PACK, false, false, false, false, mcp_tool_pack_envelope},
     {"append_receipt", "Record an envelope in the store",
      "Submits a signed OPE envelope to the gateway (POST /v1/odin/envelope, same rules as HTTP: trusted sender keys, "
@@ -209,107 +186,38 @@ static const mcp_tool tools[] = {
     {"get_chain", "Receipts of a trace",
      "The receipt chain of a trace in the store, in hop order (GET /v1/receipts/hops/chain/{trace_id}).",
      "{\"type\":\"object\",\"properties\":{" ID_ARG("trace_id", "The trace id.") "},\"required\":[\"trace_id\"],"
-                                                                                 "\"additionalProperties\":false}",
+     "\"additionalProperties\":false}",
      OUT_CHAIN, true, false, true, true, mcp_tool_get_chain},
     {"export_bundle", "Signed export bundle of a trace",
      "The gateway-signed export bundle of a trace (GET /v1/receipts/export/{trace_id}); verify it offline with the "
      "gateway's JWKS (the jwks tool).",
      "{\"type\":\"object\",\"properties\":{" ID_ARG("trace_id", "The trace id.") "},\"required\":[\"trace_id\"],"
-                                                                                 "\"additionalProperties\":false}",
+     "\"additionalProperties\":false}",
      OUT_BUNDLE, true, false, false, true, mcp_tool_export_bundle},
     {"oe_append_event", "Append an OpenExecution event",
      "Appends an event to an OpenExecution chain in the store; without chain_id a new chain is created first (with "
      "the optional chain fields). The gateway computes seq, prev_hash and event_hash.",
-     "{\"type\":\"object\",\"properties\":{" ID_ARG(
-         "chain_id", "The chain; absent: create one.") ",\"chain\":{\"type\":"
-                                                       "\"object\",\"description\":\"Fields of a new chain: "
-                                                       "chain_type, origin_type, origin_id, hash_algorithm.\"},"
-                                                       "\"event\":{\"type\":\"object\",\"description\":\"The event: "
-                                                       "event_type (or type), payload (object), actor_id "
-                                                       "(or actor), actor_type, sentiment (positive, negative, "
-                                                       "neutral).\"}},\"required\":[\"event\"],"
-                                                       "\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{" ID_ARG("chain_id", "The chain; absent: create one.") ",\"chain\":{\"type\":"
+     "\"object\",\"description\":\"Fields of a new chain: chain_type, origin_type, origin_id, hash_algorithm.\"},"
+     "\"event\":{\"type\":\"object\",\"description\":\"The event: event_type (or type), payload (object), actor_id "
+     "(or actor), actor_type, sentiment (positive, negative, neutral).\"}},\"required\":[\"event\"],"
+     "\"additionalProperties\":false}",
      OUT_OE_EVENT, false, false, false, true, mcp_tool_oe_append_event},
     {"oe_issue_certificate", "Certify an OpenExecution chain",
      "Resolves the chain when it is still open, then issues its provenance certificate; answers the offline "
      "certificate bundle. A chain has one certificate.",
-     "{\"type\":\"object\",\"properties\":{" ID_ARG("chain_id", "The chain to certify.") ",\"artifact_type\":" S_STR(
-         "1"
-         "-"
-         "6"
-         "4"
-         " "
-         "b"
-         "y"
-         "t"
-         "e"
-         "s"
-         ","
-         " "
-         "e"
-         "."
-         "g"
-         "."
-         " "
-         "r"
-         "e"
-         "p"
-         "o"
-         "r"
-         "t"
-         ".") ",\"artifact_ref\":" S_STR("1-512 bytes: what the certificate is about.") ",\"artifact_title\":" S_STR("1"
-                                                                                                                     "-"
-                                                                                                                     "5"
-                                                                                                                     "0"
-                                                                                                                     "0"
-                                                                                                                     " "
-                                                                                                                     "b"
-                                                                                                                     "y"
-                                                                                                                     "t"
-                                                                                                                     "e"
-                                                                                                                     "s"
-                                                                                                                     " "
-                                                                                                                     "("
-                                                                                                                     "o"
-                                                                                                                     "p"
-                                                                                                                     "t"
-                                                                                                                     "i"
-                                                                                                                     "o"
-                                                                                                                     "n"
-                                                                                                                     "a"
-                                                                                                                     "l"
-                                                                                                                     ")"
-                                                                                                                     ".") "},"
-                                                                                                                          "\"requ"
-                                                                                                                          "ired\""
-                                                                                                                          ":["
-                                                                                                                          "\"chai"
-                                                                                                                          "n_"
-                                                                                                                          "id\","
-                                                                                                                          "\"arti"
-                                                                                                                          "fact_"
-                                                                                                                          "type\""
-                                                                                                                          ","
-                                                                                                                          "\"arti"
-                                                                                                                          "fact_"
-                                                                                                                          "ref\"]"
-                                                                                                                          ",\"add"
-                                                                                                                          "itiona"
-                                                                                                                          "lPrope"
-                                                                                                                          "rties"
-                                                                                                                          "\":"
-                                                                                                                          "false"
-                                                                                                                          "}",
+     "{\"type\":\"object\",\"properties\":{" ID_ARG("chain_id", "The chain to certify.") ",\"artifact_type\":"
+     S_STR("1-64 bytes, e.g. report.") ",\"artifact_ref\":" S_STR("1-512 bytes: what the certificate is about.")
+     ",\"artifact_title\":" S_STR("1-500 bytes (optional).") "},\"required\":[\"chain_id\",\"artifact_type\","
+     "\"artifact_ref\"],\"additionalProperties\":false}",
      OUT_OE_CERT, false, false, false, true, mcp_tool_oe_issue_certificate},
     {"oe_verify_certificate", "Verify an OpenExecution certificate",
      "With certificate_id: the store's verification (GET /api/v1/provenance/verify/{id}: valid, signature_valid, "
      "chain_hash_valid, certificate, chain, integrity). With bundle: the offline bundle verified here (the unified "
      "report).",
-     "{\"type\":\"object\",\"properties\":{" ID_ARG(
-         "certificate_id", "A certificate in the store.") ",\"bundle\":"
-                                                          "{\"type\":\"object\",\"description\":\"An offline "
-                                                          "certificate bundle (instead of certificate_id).\"}},"
-                                                          "\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{" ID_ARG("certificate_id", "A certificate in the store.") ",\"bundle\":"
+     "{\"type\":\"object\",\"description\":\"An offline certificate bundle (instead of certificate_id).\"}},"
+     "\"additionalProperties\":false}",
      OUT_OE_VERIFY, true, false, true, true, mcp_tool_oe_verify_certificate},
     {"export", "Export a record to an interop format",
      "Turns a record (any family) into an in-toto Statement, a DSSE envelope signed with the server's key, a "
@@ -324,9 +232,10 @@ static const mcp_tool tools[] = {
      OUT_EXPORT, true, false, false, false, mcp_tool_export},
     {"jwks", "Public keys",
      "The gateway's JWKS (active and legacy keys) with a store, else the public key of the server's signing key.",
-     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}", OUT_JWKS, true, false, true, false,
-     mcp_tool_jwks},
+     "{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}",
+     OUT_JWKS, true, false, true, false, mcp_tool_jwks},
 };
+// clang-format on
 
 const mcp_tool *mcp_tools(size_t *ret_n) {
     *ret_n = sizeof tools / sizeof *tools;

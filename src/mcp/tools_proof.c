@@ -19,16 +19,18 @@
 
 /* ---- verify_proof / canonicalize_value (the reference's, via proof_api.h) ---------------------------------- */
 
-int mcp_tool_verify_proof(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
-    static const char *const names[] = {"proof_json", "sign_key_b64", NULL};
+/* Both tools take the JSON text and an optional HMAC key, and answer the service's JSON body as it is. */
+static int proof_tool(const mcp_ctx *ctx, const prova_json *args, mcp_result *res, const char *text_arg,
+                      const char *text_what, int (*op)(app_call *, const char *, size_t, const char *)) {
+    const char *const names[] = {text_arg, "sign_key_b64", NULL};
     const prova_json *text, *key;
     int rc = tool_check_args(res, args, names);
-    if (!rc) rc = tool_arg_str(res, args, "proof_json", true, "the proof record as JSON text", &text);
+    if (!rc) rc = tool_arg_str(res, args, text_arg, true, text_what, &text);
     if (!rc) rc = tool_arg_str(res, args, "sign_key_b64", false, "the HMAC key as standard base64", &key);
     if (rc) return tool_done(rc);
     app_call c;
     app_call_init(&c, ctx->a, ctx->token);
-    app_proof_verify(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
+    op(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
     app_call_run(&c, APP_DONE);
     if (app_call_failed(&c))
         rc = tool_err(res, "%s", c.err.message);
@@ -38,23 +40,12 @@ int mcp_tool_verify_proof(const mcp_ctx *ctx, const prova_json *args, mcp_result
     return tool_done(rc);
 }
 
+int mcp_tool_verify_proof(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
+    return proof_tool(ctx, args, res, "proof_json", "the proof record as JSON text", app_proof_verify);
+}
+
 int mcp_tool_canonicalize_value(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
-    static const char *const names[] = {"value_json", "sign_key_b64", NULL};
-    const prova_json *text, *key;
-    int rc = tool_check_args(res, args, names);
-    if (!rc) rc = tool_arg_str(res, args, "value_json", true, "the value as JSON text", &text);
-    if (!rc) rc = tool_arg_str(res, args, "sign_key_b64", false, "the HMAC key as standard base64", &key);
-    if (rc) return tool_done(rc);
-    app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
-    app_proof_canonicalize(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
-    app_call_run(&c, APP_DONE);
-    if (app_call_failed(&c))
-        rc = tool_err(res, "%s", c.err.message);
-    else
-        rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
-    app_call_free(&c);
-    return tool_done(rc);
+    return proof_tool(ctx, args, res, "value_json", "the value as JSON text", app_proof_canonicalize);
 }
 
 /* ---- read_proof_index ------------------------------------------------------------------------------------------ */
