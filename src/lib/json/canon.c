@@ -519,6 +519,8 @@ typedef struct canon_sink {
     size_t nwant;
     size_t wantlen[16];
     prova__span *found;
+    prova__span *others; /* and the keys of the other top-level members, when not NULL */
+    size_t maxothers, nothers;
 } canon_sink;
 
 /* Appends without a call when there is room (the hot path writes many 1-byte separators). */
@@ -723,12 +725,15 @@ static void top_spans(canon_sink *s, const cframe *f) {
     for (size_t i = 0; i < f->count; i++) {
         const cmember *m = &s->members[f->first_member + i];
         const char *k = m->ptr ? m->ptr : kb + m->key_off;
-        for (size_t w = 0; w < s->nwant; w++) {
-            if (s->wantlen[w] == m->key_len && memcmp(s->want[w], k, m->key_len) == 0) {
-                s->found[w].off = m->out_start + m->val_off;
-                s->found[w].len = m->out_len - m->val_off;
-                break;
-            }
+        size_t w = 0;
+        while (w < s->nwant && !(s->wantlen[w] == m->key_len && memcmp(s->want[w], k, m->key_len) == 0)) w++;
+        if (w < s->nwant) {
+            s->found[w].off = m->out_start + m->val_off;
+            s->found[w].len = m->out_len - m->val_off;
+        } else if (s->others) {
+            /* The member's text is "key":value, so its key is val_off - 3 bytes after the opening quote. */
+            if (s->nothers < s->maxothers) s->others[s->nothers] = (prova__span){m->out_start + 1, m->val_off - 3};
+            s->nothers++;
         }
     }
 }
@@ -757,7 +762,8 @@ static PROVA_ALWAYS_INLINE int c_end(json_parser *p, void *ctx, prova_json_type 
 static const json_sink canon_sink_vtable = {c_begin, c_end, c_key, c_scalar};
 
 static int canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
-                       const char *const *want, size_t nwant, prova__span *found, prova_error *reterr) {
+                       const char *const *want, size_t nwant, prova__span *found, prova__span *others, size_t maxothers,
+                       size_t *ret_nothers, prova_error *reterr) {
     prova_error_clear(reterr);
     if ((!data && len) || !out || (unsigned)p > PROVA_PROFILE_JCS) {
         set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL data/buffer or unknown profile");
@@ -767,7 +773,14 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
     prova__parse_limits(opts, &lim);
     if (p != PROVA_PROFILE_OPHAMIN)
         lim.flags &= ~(uint32_t)(PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES);
-    canon_sink s = {.p = p, .out = out, .a = lim.alloc, .want = want, .nwant = nwant, .found = found};
+    canon_sink s = {.p = p,
+                    .out = out,
+                    .a = lim.alloc,
+                    .want = want,
+                    .nwant = nwant,
+                    .found = found,
+                    .others = others,
+                    .maxothers = maxothers};
     s.keys.alloc = s.tmp.alloc = lim.alloc;
     for (size_t w = 0; w < nwant; w++) {
         found[w] = (prova__span){0, 0};
@@ -791,17 +804,18 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
     if (s.refs) a->free(a->ctx, s.refs, s.caprefs * sizeof *s.refs);
     prova_buf_free(&s.keys);
     prova_buf_free(&s.tmp);
+    if (r == 0 && ret_nothers) *ret_nothers = s.nothers;
     return r;
 }
 
 int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
                       prova_error *reterr) {
-    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, reterr);
+    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, NULL, 0, NULL, reterr);
 }
 
 int prova__canon_top_members(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
                              prova_buf *out, const char *const *want, size_t nwant, prova__span *found,
-                             prova_error *reterr) {
-    if ((nwant && (!found || !want)) || nwant > 16) return PROVA_EINVAL;
-    return canon_bytes(data, len, p, opts, out, want, nwant, found, reterr);
+                             prova__span *others, size_t maxothers, size_t *ret_nothers, prova_error *reterr) {
+    if ((nwant && (!found || !want)) || nwant > 16 || (maxothers && !others)) return PROVA_EINVAL;
+    return canon_bytes(data, len, p, opts, out, want, nwant, found, others, maxothers, ret_nothers, reterr);
 }

@@ -509,74 +509,6 @@ static bool span_is(span v, const char *lit) {
     return v.n == strlen(lit) && memcmp(v.p, lit, v.n) == 0;
 }
 
-/* The end of the canonical JSON value that starts at s[i] (s[0..n) is a JCS text: no whitespace), or 0. */
-static size_t value_end(const char *s, size_t n, size_t i) {
-    size_t depth = 0;
-    while (i < n) {
-        char ch = s[i];
-        if (ch == '"') {
-            for (i++; i < n && s[i] != '"'; i++)
-                if (s[i] == '\\') i++;
-            if (i >= n) return 0;
-            i++;
-        } else if (ch == '{' || ch == '[') {
-            depth++;
-            i++;
-        } else if (ch == '}' || ch == ']') {
-            if (depth == 0) return i; /* the end of the enclosing object */
-            depth--;
-            i++;
-        } else if (ch == ',' && depth == 0) {
-            return i;
-        } else {
-            i++;
-        }
-        if (depth == 0 && i < n && (s[i] == ',' || s[i] == '}' || s[i] == ']')) return i;
-    }
-    return 0;
-}
-
-/* The names of the members of the canonical event object s[0..n) that are not among the found spans (the hashed
- * ones), as spans of their key text without quotes, at most max. False when that cannot be told from the text
- * (a key with an escape, more than max such members, or anything unexpected): the full path then decides. */
-static bool text_extras(const char *s, size_t n, const prova__span *found, size_t nfound, span *ret, size_t max,
-                        size_t *ret_n) {
-    *ret_n = 0;
-    size_t expect = 2, present = 0; /* the length if the hashed members were all there is */
-    static const char *const names[] = {"actor_id", "event_type", "payload",   "prev_hash",
-                                        "seq",      "created_at", "event_hash"};
-    for (size_t w = 0; w < nfound; w++)
-        if (found[w].len) {
-            expect += strlen(names[w]) + 3 + found[w].len;
-            present++;
-        }
-    if (present) expect += present - 1;
-    if (n == expect) return true;
-    size_t i = 1;
-    while (i < n && s[i] != '}') {
-        if (s[i] != '"') return false;
-        size_t k0 = ++i;
-        while (i < n && s[i] != '"' && s[i] != '\\') i++;
-        if (i + 1 >= n || s[i] != '"' || s[i + 1] != ':') return false;
-        size_t k1 = i;
-        i += 2;
-        bool hashed = false;
-        for (size_t w = 0; w < nfound && !hashed; w++)
-            if (found[w].len && found[w].off == i) {
-                hashed = true;
-                i += found[w].len;
-            }
-        if (!hashed) {
-            if (*ret_n == max) return false;
-            ret[(*ret_n)++] = (span){s + k0, k1 - k0};
-            i = value_end(s, n, i);
-            if (i == 0) return false;
-        }
-        if (i < n && s[i] == ',') i++;
-    }
-    return i + 1 == n;
-}
-
 int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *handled) {
     *handled = false;
     c->canon.len = 0;
@@ -585,17 +517,20 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
     /* The canonicalizer says where each member's canonical value landed: no second scan of the text. */
     static const char *const want[] = {"actor_id", "event_type", "payload",   "prev_hash",
                                        "seq",      "created_at", "event_hash"};
-    prova__span at[7];
-    int r = prova__canon_top_members(line, n, PROVA_PROFILE_JCS, &po, &c->canon, want, 7, at, NULL);
+    prova__span at[7], others[8];
+    size_t nothers = 0;
+    int r =
+        prova__canon_top_members(line, n, PROVA_PROFILE_JCS, &po, &c->canon, want, 7, at, others, 8, &nothers, NULL);
     if (r == PROVA_ENOMEM) return r;
     if (r < 0 || c->canon.len < 2 || c->canon.data[0] != '{') return 0; /* malformed or not an object: full path */
     const char *s = (const char *)c->canon.data;
     span v[7];
     for (size_t w = 0; w < 7; w++) v[w] = (span){s + at[w].off, at[w].len};
     span actor = v[0], type = v[1], payload = v[2], prev = v[3], seq = v[4], created = v[5], stored = v[6];
-    span ex[8];
-    size_t nex = 0;
-    if (!text_extras(s, c->canon.len, at, 7, ex, sizeof ex / sizeof ex[0], &nex)) return 0;
+    /* The members outside the hash, by name: more than fit, or a name with an escape, take the full path. */
+    if (nothers > sizeof others / sizeof others[0]) return 0;
+    for (size_t k = 0; k < nothers; k++)
+        if (memchr(s + others[k].off, '\\', others[k].len)) return 0;
     /* seq must be count + 1: canonical numbers are unique, so its text is the decimal integer. */
     char expect[24];
     size_t wn = decimal(c->count + 1, expect);
@@ -652,7 +587,7 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
         c->prev.len = 0;
         r = prova_buf_append(&c->prev, eh, ehn);
     }
-    for (size_t k = 0; r == 0 && k < nex; k++) r = extra_add(c, ex[k].p, ex[k].n);
+    for (size_t k = 0; r == 0 && k < nothers; k++) r = extra_add(c, s + others[k].off, others[k].len);
     if (r == 0) {
         c->count++;
         *handled = true;
