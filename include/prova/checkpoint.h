@@ -19,9 +19,9 @@
 extern "C" {
 #endif
 
-#define PROVA_CHECKPOINT_HASH_BYTES    32U  /* SHA-256 */
-#define PROVA_TLOG_POLICY_MAX_ENTRIES  256U /* logs, witnesses and groups, each (the spec asks for at least 32) */
-#define PROVA_TLOG_PROOF_MAX_HASHES    64U  /* an inclusion proof in a tree of fewer than 2^64 leaves */
+#define PROVA_CHECKPOINT_HASH_BYTES   32U  /* SHA-256 */
+#define PROVA_TLOG_POLICY_MAX_ENTRIES 256U /* logs, witnesses and groups, each (the spec asks for at least 32) */
+#define PROVA_TLOG_PROOF_MAX_HASHES   64U  /* an inclusion proof in a tree of fewer than 2^64 leaves */
 /* The sizes above as functions, for bindings. */
 PROVA_EXPORT size_t prova_checkpoint_hash_bytes(void);
 PROVA_EXPORT size_t prova_tlog_policy_max_entries(void);

@@ -5,7 +5,9 @@
 
 #include "note_internal.h"
 
-size_t prova_checkpoint_hash_bytes(void) { return PROVA_CHECKPOINT_HASH_BYTES; }
+size_t prova_checkpoint_hash_bytes(void) {
+    return PROVA_CHECKPOINT_HASH_BYTES;
+}
 
 struct prova_checkpoint {
     char *origin; /* NUL-terminated */
@@ -47,8 +49,7 @@ int prova_checkpoint_parse(const void *vtext, size_t len, prova_checkpoint **ret
     if (lines[0][1] == 0) return CP_FAIL("checkpoint_origin_empty", "the origin line is empty", 0);
     uint64_t size = 0;
     if (!prova__tlog_parse_u64((const char *)text + lines[1][0], lines[1][1], &size))
-        return CP_FAIL("checkpoint_size_invalid", "the tree size is not a decimal without leading zeros",
-                       lines[1][0]);
+        return CP_FAIL("checkpoint_size_invalid", "the tree size is not a decimal without leading zeros", lines[1][0]);
     uint8_t root[PROVA_CHECKPOINT_HASH_BYTES + 3];
     size_t got = 0;
     if (lines[2][1] != 44 ||
@@ -88,7 +89,9 @@ const char *prova_checkpoint_origin(const prova_checkpoint *cp, size_t *ret_len)
     if (ret_len) *ret_len = cp ? cp->origin_len : 0;
     return cp ? cp->origin : NULL;
 }
-uint64_t prova_checkpoint_size(const prova_checkpoint *cp) { return cp ? cp->size : 0; }
+uint64_t prova_checkpoint_size(const prova_checkpoint *cp) {
+    return cp ? cp->size : 0;
+}
 void prova_checkpoint_root(const prova_checkpoint *cp, uint8_t out[PROVA_CHECKPOINT_HASH_BYTES]) {
     if (cp && out) memcpy(out, cp->root, PROVA_CHECKPOINT_HASH_BYTES);
 }

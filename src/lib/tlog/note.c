@@ -5,9 +5,15 @@
 
 #include "note_internal.h"
 
-size_t prova_note_max_bytes(void) { return PROVA_NOTE_MAX_BYTES; }
-size_t prova_note_max_signatures(void) { return PROVA_NOTE_MAX_SIGNATURES; }
-size_t prova_note_key_id_bytes(void) { return PROVA_NOTE_KEY_ID_BYTES; }
+size_t prova_note_max_bytes(void) {
+    return PROVA_NOTE_MAX_BYTES;
+}
+size_t prova_note_max_signatures(void) {
+    return PROVA_NOTE_MAX_SIGNATURES;
+}
+size_t prova_note_key_id_bytes(void) {
+    return PROVA_NOTE_KEY_ID_BYTES;
+}
 
 /* ---- shared helpers ------------------------------------------------------------------------------------------ */
 
@@ -59,8 +65,20 @@ int prova__note_check_chars(const uint8_t *s, size_t n, const uint8_t *base, siz
 /* Go's unicode.IsSpace: ASCII \t \n \v \f \r and space, U+0085, U+00A0, and the Z category spaces. */
 static bool is_unicode_space(uint32_t cp) {
     switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0x85: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
         return true;
     default:
         return cp >= 0x2000 && cp <= 0x200A;
@@ -83,10 +101,12 @@ bool prova__note_name_valid(const char *name, size_t n) {
         }
         size_t k = prova_utf8_seq(s + i, n - i);
         if (k == 0) return false;
-        if (k == 2) cp = (uint32_t)(s[i] & 0x1F) << 6 | (uint32_t)(s[i + 1] & 0x3F);
+        if (k == 2)
+            cp = (uint32_t)(s[i] & 0x1F) << 6 | (uint32_t)(s[i + 1] & 0x3F);
         else if (k == 3)
             cp = (uint32_t)(s[i] & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (uint32_t)(s[i + 2] & 0x3F);
-        else cp = 0x10000; /* no space above the BMP */
+        else
+            cp = 0x10000; /* no space above the BMP */
         if (is_unicode_space(cp)) return false;
         i += k;
     }
@@ -137,7 +157,9 @@ static uint32_t get_u32(const uint8_t *p) {
 
 /* ---- keys ---------------------------------------------------------------------------------------------------- */
 
-static bool type_supported(unsigned type) { return type == PROVA_NOTE_ED25519 || type == PROVA_NOTE_COSIGNATURE_V1; }
+static bool type_supported(unsigned type) {
+    return type == PROVA_NOTE_ED25519 || type == PROVA_NOTE_COSIGNATURE_V1;
+}
 
 /* Builds a key from its parts; seed NULL for a public key (pub then required). */
 static int key_build(const char *name, size_t name_len, unsigned type, const uint8_t *pub, const uint8_t *seed,
@@ -279,16 +301,26 @@ static int key_write(const prova_note_key *key, bool priv, prova_buf *out) {
     return r;
 }
 
-int prova_note_key_write_vkey(const prova_note_key *key, prova_buf *out) { return key_write(key, false, out); }
-int prova_note_key_write_private(const prova_note_key *key, prova_buf *out) { return key_write(key, true, out); }
+int prova_note_key_write_vkey(const prova_note_key *key, prova_buf *out) {
+    return key_write(key, false, out);
+}
+int prova_note_key_write_private(const prova_note_key *key, prova_buf *out) {
+    return key_write(key, true, out);
+}
 
 const char *prova_note_key_name(const prova_note_key *key, size_t *ret_len) {
     if (ret_len) *ret_len = key ? key->name_len : 0;
     return key ? key->name : NULL;
 }
-uint32_t prova_note_key_id(const prova_note_key *key) { return key ? key->id : 0; }
-prova_note_type prova_note_key_type(const prova_note_key *key) { return key ? key->type : PROVA_NOTE_ED25519; }
-bool prova_note_key_is_private(const prova_note_key *key) { return key && key->is_private; }
+uint32_t prova_note_key_id(const prova_note_key *key) {
+    return key ? key->id : 0;
+}
+prova_note_type prova_note_key_type(const prova_note_key *key) {
+    return key ? key->type : PROVA_NOTE_ED25519;
+}
+bool prova_note_key_is_private(const prova_note_key *key) {
+    return key && key->is_private;
+}
 void prova_note_key_public(const prova_note_key *key, uint8_t out[32]) {
     if (key && out) memcpy(out, key->pub, 32);
 }
@@ -350,8 +382,7 @@ int prova_note_parse(const void *vdata, size_t len, prova_note **ret_note, prova
     }
     if (blank == SIZE_MAX) {
         if (data[0] == '\n') return NOTE_FAIL(PROVA_ESYNTAX, "note_text_empty", "the note text is empty", 0);
-        return NOTE_FAIL(PROVA_ESYNTAX, "note_no_blank_line", "no blank line separates the text from signatures",
-                         len);
+        return NOTE_FAIL(PROVA_ESYNTAX, "note_no_blank_line", "no blank line separates the text from signatures", len);
     }
     size_t text_len = blank; /* the text includes its final newline, data[blank - 1] */
     size_t sigs_start = blank + 1;
@@ -361,8 +392,7 @@ int prova_note_parse(const void *vdata, size_t len, prova_note **ret_note, prova
     size_t nlines = 0;
     for (size_t i = sigs_start; i < len; i++) nlines += data[i] == '\n';
     if (nlines > PROVA_NOTE_MAX_SIGNATURES)
-        return NOTE_FAIL(PROVA_ELIMIT, "note_too_many_signatures", "more signature lines than the maximum",
-                         sigs_start);
+        return NOTE_FAIL(PROVA_ELIMIT, "note_too_many_signatures", "more signature lines than the maximum", sigs_start);
 
     prova_note *n = calloc(1, sizeof *n);
     if (!n) return prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
@@ -435,7 +465,9 @@ const char *prova_note_text(const prova_note *note, size_t *ret_len) {
     if (ret_len) *ret_len = note ? note->text_len : 0;
     return note ? (const char *)note->data : NULL;
 }
-size_t prova_note_signature_count(const prova_note *note) { return note ? note->nsig : 0; }
+size_t prova_note_signature_count(const prova_note *note) {
+    return note ? note->nsig : 0;
+}
 const char *prova_note_signature_name(const prova_note *note, size_t i, size_t *ret_len) {
     if (!note || i >= note->nsig) {
         if (ret_len) *ret_len = 0;
@@ -475,8 +507,7 @@ static int signed_message(prova_note_type type, uint64_t t, const uint8_t *text,
 
 int prova_note_verify(const prova_note *note, const prova_note_key *const *keys, size_t nkeys, bool *ret_verified,
                       uint64_t *ret_times, prova_error *reterr) {
-    if (!note || (!keys && nkeys))
-        return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "note or keys is NULL");
+    if (!note || (!keys && nkeys)) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "note or keys is NULL");
     for (size_t k = 0; k < nkeys; k++)
         if (!keys[k]) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "a key is NULL");
     bool *ok = calloc(nkeys ? nkeys : 1, sizeof *ok);
@@ -495,8 +526,7 @@ int prova_note_verify(const prova_note *note, const prova_note_key *const *keys,
          * with a known key. If the key name and ID match a known key, verifiers MUST verify the signature." */
         for (size_t k = 0; k < nkeys; k++) {
             const prova_note_key *key = keys[k];
-            if (key->id != s->id || key->name_len != s->name_len || memcmp(key->name, name, s->name_len) != 0)
-                continue;
+            if (key->id != s->id || key->name_len != s->name_len || memcmp(key->name, name, s->name_len) != 0) continue;
             const uint8_t *sig = note->sigbytes + s->sig_off;
             size_t siglen = s->sig_len;
             uint64_t t = 0;
@@ -549,8 +579,10 @@ int prova_note_open(const void *data, size_t len, const prova_note_key *const *k
     int r = prova_note_parse(data, len, &n, reterr);
     if (r < 0) return r;
     r = prova_note_verify(n, keys, nkeys, ret_verified, NULL, reterr);
-    if (r == 0 && ret_note) *ret_note = n;
-    else prova_note_free(n);
+    if (r == 0 && ret_note)
+        *ret_note = n;
+    else
+        prova_note_free(n);
     return r;
 }
 

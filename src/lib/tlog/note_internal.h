@@ -26,10 +26,10 @@ struct prova_note_key {
     bool is_private;
     uint32_t id;
     size_t name_len;
-    char *name;                              /* NUL-terminated copy */
+    char *name; /* NUL-terminated copy */
     uint8_t pub[PROVA_ED25519_PUBLICKEYBYTES];
-    uint8_t seed[PROVA_ED25519_SEEDBYTES];   /* SECRET when is_private; wiped by prova_note_key_free */
-    prova_key *key;                          /* the crypto layer's key: strict verification, signing */
+    uint8_t seed[PROVA_ED25519_SEEDBYTES]; /* SECRET when is_private; wiped by prova_note_key_free */
+    prova_key *key;                        /* the crypto layer's key: strict verification, signing */
 };
 
 /* Fills reterr with status, reason and message; when data is not NULL, with the byte offset off into data[0..len)

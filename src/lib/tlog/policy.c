@@ -4,7 +4,9 @@
 
 #include "note_internal.h"
 
-size_t prova_tlog_policy_max_entries(void) { return PROVA_TLOG_POLICY_MAX_ENTRIES; }
+size_t prova_tlog_policy_max_entries(void) {
+    return PROVA_TLOG_POLICY_MAX_ENTRIES;
+}
 
 #define POLICY_MAX_BYTES PROVA_NOTE_MAX_BYTES
 
@@ -61,7 +63,9 @@ static size_t find_node(const prova_tlog_policy *p, const char *s, size_t n) {
     return SIZE_MAX;
 }
 
-static bool tok_is(const tok *t, const char *word) { return t->n == strlen(word) && memcmp(t->s, word, t->n) == 0; }
+static bool tok_is(const tok *t, const char *word) {
+    return t->n == strlen(word) && memcmp(t->s, word, t->n) == 0;
+}
 
 static bool same_pub(const prova_note_key *a, const prova_note_key *b) {
     uint8_t x[32], y[32];
@@ -74,8 +78,8 @@ static bool same_pub(const prova_note_key *a, const prova_note_key *b) {
 static int add_node(prova_tlog_policy *p, const tok *name, policy_node **ret, const uint8_t *data, size_t len,
                     prova_error *reterr) {
     if (tok_is(name, "none"))
-        return prova__tlog_fail(reterr, PROVA_ESYNTAX, "policy_reserved_name", "the name none is predefined", data,
-                                len, name->off);
+        return prova__tlog_fail(reterr, PROVA_ESYNTAX, "policy_reserved_name", "the name none is predefined", data, len,
+                                name->off);
     if (find_node(p, name->s, name->n) != SIZE_MAX)
         return prova__tlog_fail(reterr, PROVA_ESYNTAX, "policy_duplicate_name", "a name defined twice", data, len,
                                 name->off);
@@ -147,25 +151,31 @@ static int parse_line(prova_tlog_policy *p, const tok *t, size_t nt, const uint8
         return 0;
     }
     if (tok_is(&t[0], "group")) {
-        if (nt < 4)
-            return FAIL(PROVA_ESYNTAX, "policy_line_malformed", "group <name> all|any|<k> <name>...", t[0].off);
+        if (nt < 4) return FAIL(PROVA_ESYNTAX, "policy_line_malformed", "group <name> all|any|<k> <name>...", t[0].off);
         if (p->ngroups >= PROVA_TLOG_POLICY_MAX_ENTRIES)
             return FAIL(PROVA_ELIMIT, "policy_too_many_groups", "more groups than the limit", t[0].off);
         size_t n = nt - 3, k = 0;
         uint64_t kv = 0;
-        if (tok_is(&t[2], "all")) k = n;
-        else if (tok_is(&t[2], "any")) k = 1;
-        else if (prova__tlog_parse_u64(t[2].s, t[2].n, &kv) && kv >= 1 && kv <= n) k = (size_t)kv;
-        else return FAIL(PROVA_ESYNTAX, "policy_threshold_invalid", "the threshold is all, any or 1 <= k <= n", t[2].off);
+        if (tok_is(&t[2], "all"))
+            k = n;
+        else if (tok_is(&t[2], "any"))
+            k = 1;
+        else if (prova__tlog_parse_u64(t[2].s, t[2].n, &kv) && kv >= 1 && kv <= n)
+            k = (size_t)kv;
+        else
+            return FAIL(PROVA_ESYNTAX, "policy_threshold_invalid", "the threshold is all, any or 1 <= k <= n",
+                        t[2].off);
         size_t *members = malloc(n * sizeof *members);
         if (!members) return prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
         for (size_t i = 0; i < n; i++) {
             const tok *m = &t[3 + i];
             size_t idx = find_node(p, m->s, m->n);
-            if (tok_is(m, "none")) r = FAIL(PROVA_ESYNTAX, "policy_none_member", "none is not a group member", m->off);
+            if (tok_is(m, "none"))
+                r = FAIL(PROVA_ESYNTAX, "policy_none_member", "none is not a group member", m->off);
             else if (idx == SIZE_MAX)
                 r = FAIL(PROVA_ESYNTAX, "policy_undefined_name", "a member not defined on a preceding line", m->off);
-            else r = 0;
+            else
+                r = 0;
             for (size_t j = 0; r == 0 && j < i; j++)
                 if (members[j] == idx)
                     r = FAIL(PROVA_ESYNTAX, "policy_duplicate_member", "a name listed twice in a group", m->off);
@@ -264,11 +274,15 @@ int prova_tlog_policy_parse(const void *vdata, size_t len, prova_tlog_policy **r
     return 0;
 }
 
-size_t prova_tlog_policy_log_count(const prova_tlog_policy *p) { return p ? p->nlogs : 0; }
+size_t prova_tlog_policy_log_count(const prova_tlog_policy *p) {
+    return p ? p->nlogs : 0;
+}
 const prova_note_key *prova_tlog_policy_log(const prova_tlog_policy *p, size_t i) {
     return p && i < p->nlogs ? p->logs[i] : NULL;
 }
-size_t prova_tlog_policy_witness_count(const prova_tlog_policy *p) { return p ? p->nwitnesses : 0; }
+size_t prova_tlog_policy_witness_count(const prova_tlog_policy *p) {
+    return p ? p->nwitnesses : 0;
+}
 const prova_note_key *prova_tlog_policy_witness(const prova_tlog_policy *p, size_t i) {
     return p && i < p->nwitnesses ? p->witnesses[i] : NULL;
 }

@@ -4,7 +4,9 @@
 
 #include "note_internal.h"
 
-size_t prova_tlog_proof_max_hashes(void) { return PROVA_TLOG_PROOF_MAX_HASHES; }
+size_t prova_tlog_proof_max_hashes(void) {
+    return PROVA_TLOG_PROOF_MAX_HASHES;
+}
 
 #define PROOF_HEADER     "c2sp.org/tlog-proof@v1"
 #define PROOF_HEADER_LEN (sizeof PROOF_HEADER - 1)
@@ -79,7 +81,8 @@ int prova_tlog_proof_parse(const void *vdata, size_t len, prova_tlog_proof **ret
              * base64-encoded opaque extra data." */
             p->extra = malloc(n); /* >= the decoded size */
             size_t got = 0;
-            if (!p->extra) r = prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
+            if (!p->extra)
+                r = prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
             else if (prova_base64_decode(s + 6, n - 6, p->extra, n, &got, NULL) < 0)
                 r = FAIL(PROVA_ESYNTAX, "tlog_proof_extra_invalid", "the extra data is not base64", pos + 6);
             p->has_extra = true;
@@ -100,7 +103,8 @@ int prova_tlog_proof_parse(const void *vdata, size_t len, prova_tlog_proof **ret
                 r = FAIL(PROVA_ELIMIT, "tlog_proof_too_many_hashes", "more than 64 proof hashes", pos);
             else if (n != 44 || prova_base64_decode(s, n, h, sizeof h, &got, NULL) < 0 || got != 32)
                 r = FAIL(PROVA_ESYNTAX, "tlog_proof_hash_invalid", "a proof line is not the base64 of 32 bytes", pos);
-            else memcpy(p->hashes[p->nhashes++], h, 32);
+            else
+                memcpy(p->hashes[p->nhashes++], h, 32);
         }
         pos = (size_t)(eol - data) + 1;
         line++;
@@ -134,12 +138,16 @@ int prova_tlog_proof_parse(const void *vdata, size_t len, prova_tlog_proof **ret
     return 0;
 }
 
-uint64_t prova_tlog_proof_index(const prova_tlog_proof *p) { return p ? p->index : 0; }
+uint64_t prova_tlog_proof_index(const prova_tlog_proof *p) {
+    return p ? p->index : 0;
+}
 const uint8_t *prova_tlog_proof_extra(const prova_tlog_proof *p, size_t *ret_len) {
     if (ret_len) *ret_len = p && p->has_extra ? p->extra_len : 0;
     return p && p->has_extra ? p->extra : NULL;
 }
-size_t prova_tlog_proof_hash_count(const prova_tlog_proof *p) { return p ? p->nhashes : 0; }
+size_t prova_tlog_proof_hash_count(const prova_tlog_proof *p) {
+    return p ? p->nhashes : 0;
+}
 const uint8_t *prova_tlog_proof_hash(const prova_tlog_proof *p, size_t i) {
     return p && i < p->nhashes ? p->hashes[i] : NULL;
 }
@@ -147,7 +155,9 @@ const char *prova_tlog_proof_checkpoint(const prova_tlog_proof *p, size_t *ret_l
     if (ret_len) *ret_len = p ? p->checkpoint_len : 0;
     return p ? p->checkpoint : NULL;
 }
-const prova_checkpoint *prova_tlog_proof_checkpoint_body(const prova_tlog_proof *p) { return p ? p->body : NULL; }
+const prova_checkpoint *prova_tlog_proof_checkpoint_body(const prova_tlog_proof *p) {
+    return p ? p->body : NULL;
+}
 
 int prova_tlog_proof_write(const uint8_t *extra, size_t extra_len, uint64_t index, const uint8_t *hashes,
                            size_t nhashes, const void *checkpoint, size_t checkpoint_len, prova_buf *out,
@@ -244,7 +254,8 @@ int prova_tlog_proof_verify(const prova_tlog_proof *proof, const prova_tlog_poli
         r = prova__tlog_inclusion_verify(proof->index, size, leaf_hash, proof->hashes[0], proof->nhashes, root);
         if (r == PROVA_EVERIFY)
             r = prova__fail(reterr, r, "tlog_proof_inclusion_invalid", "the inclusion proof does not reach the root");
-        else if (r < 0) r = prova__fail(reterr, r, "crypto_failed", "SHA-256 failed");
+        else if (r < 0)
+            r = prova__fail(reterr, r, "crypto_failed", "SHA-256 failed");
     }
     if (r == 0 && ret_cp) {
         *ret_cp = cp;
