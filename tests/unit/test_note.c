@@ -26,7 +26,7 @@ static const char *data_dir;
     "\xE2\x80\x94 example.com/foo "                                                                                    \
     "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
 #define QUASIMODO_NOTE                                                                                                 \
-    "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned \xC3\xA8 subito sera.\n\n"              \
+    "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned \xC3\xA8 subito sera.\n\n"             \
     "\xE2\x80\x94 quasimodo.example/salvatore "                                                                        \
     "NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n"
 /* A cosigner with the seed 00 01 .. 1f, and its cosignature/v1 of Tessera's checkpoint.3 at time 1700000000, as
@@ -216,8 +216,7 @@ static void test_keys(void) {
         {"example.com/bar+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k", "vkey_id_mismatch", PROVA_ESYNTAX},
         {"example.com/foo+530d903a+AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "vkey_unsupported_type",
          PROVA_EUNSUPPORTED},
-        {"example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2kAA==", "vkey_malformed",
-         PROVA_ESYNTAX},
+        {"example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2kAA==", "vkey_malformed", PROVA_ESYNTAX},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         prova_note_key *k = NULL;
@@ -234,8 +233,12 @@ static void test_keys(void) {
     CHECK(prova_note_key_generate("a b", 3, PROVA_NOTE_ED25519, &k, &err) == PROVA_ESYNTAX);
     CHECK_STR(err.reason, "note_key_name_invalid");
     CHECK(prova_note_key_generate("a+b", 3, PROVA_NOTE_ED25519, &k, &err) == PROVA_ESYNTAX);
-    CHECK(prova_note_key_generate("a\xC2\xA0" "b", 4, PROVA_NOTE_ED25519, &k, &err) == PROVA_ESYNTAX);
-    CHECK(prova_note_key_generate("a\xE3\x80\x80" "b", 5, PROVA_NOTE_ED25519, &k, &err) == PROVA_ESYNTAX);
+    CHECK(prova_note_key_generate("a\xC2\xA0"
+                                  "b",
+                                  4, PROVA_NOTE_ED25519, &k, &err) == PROVA_ESYNTAX);
+    CHECK(prova_note_key_generate("a\xE3\x80\x80"
+                                  "b",
+                                  5, PROVA_NOTE_ED25519, &k, &err) == PROVA_ESYNTAX);
     CHECK(prova_note_key_generate("ab", 2, (prova_note_type)2, &k, &err) == PROVA_EUNSUPPORTED);
     CHECK(k == NULL);
 }
@@ -246,8 +249,10 @@ static void test_tessera(void) {
     prova_note_key *vk = vkey(TESSERA_VKEY), *sk = skey(TESSERA_SKEY);
     for (int i = -1; i < 16; i++) {
         char name[32];
-        if (i < 0) snprintf(name, sizeof name, "checkpoint");
-        else snprintf(name, sizeof name, "checkpoint.%d", i);
+        if (i < 0)
+            snprintf(name, sizeof name, "checkpoint");
+        else
+            snprintf(name, sizeof name, "checkpoint.%d", i);
         size_t len = 0;
         char *data = read_file(name, &len);
         prova_checkpoint *cp = NULL;
@@ -333,8 +338,8 @@ static void test_cosignature(void) {
     CHECK(ok[0] && ok[1] && times[0] == 0 && times[1] == 1700000000u);
     prova_note_free(n);
     bool wit[1] = {false};
-    CHECK(prova_checkpoint_verify(note.data, note.len, log, (const prova_note_key *const *)&w1v, 1, NULL, wit,
-                                  NULL) == 0);
+    CHECK(prova_checkpoint_verify(note.data, note.len, log, (const prova_note_key *const *)&w1v, 1, NULL, wit, NULL) ==
+          0);
     CHECK(wit[0]);
     /* Only the witness known, not the log: checkpoint_not_signed_by_log through a wrong-name check first. */
     prova_error err;
@@ -404,7 +409,9 @@ static void test_malformed_notes(void) {
     CHECK_STR(NOTE_REASON("\n\xE2\x80\x94 k AAAAAAA=\n"), "note_text_empty");
     CHECK_STR(NOTE_REASON(""), "note_trailing_data");
     CHECK_STR(NOTE_REASON("text\n\n\xE2\x80\x94 a+b AAAAAAA=\n"), "note_key_name_invalid");
-    CHECK_STR(NOTE_REASON("text\n\n\xE2\x80\x94 a\xC2\xA0" "b AAAAAAA=\n"), "note_key_name_invalid");
+    CHECK_STR(NOTE_REASON("text\n\n\xE2\x80\x94 a\xC2\xA0"
+                          "b AAAAAAA=\n"),
+              "note_key_name_invalid");
     CHECK_STR(NOTE_REASON("text\n\n\xE2\x80\x94  AAAAAAA=\n"), "note_key_name_invalid");
     CHECK_STR(NOTE_REASON("text\n\n\xE2\x80\x94 k AAAAAA==\n"), "note_signature_short");
     CHECK_STR(NOTE_REASON("text\n\n\xE2\x80\x94 k \n"), "note_signature_short");
@@ -568,7 +575,7 @@ static void test_policies(void) {
             bool w[5];
             bool met;
         } cases[] = {
-            {{1, 1, 0, 1, 0}, true},  {{1, 1, 1, 1, 1}, true},  {{1, 0, 0, 1, 0}, false},
+            {{1, 1, 0, 1, 0}, true},  {{1, 1, 1, 1, 1}, true}, {{1, 0, 0, 1, 0}, false},
             {{1, 1, 1, 0, 0}, false}, {{0, 1, 1, 0, 1}, true}, {{0, 0, 0, 0, 0}, false},
         };
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -727,8 +734,8 @@ static void test_proofs(void) {
             size_t nh = path(m, leaves, size, hashes);
             prova_buf text = PROVA_BUF_INIT;
             const uint8_t extra[3] = {1, 2, 3};
-            CHECK(prova_tlog_proof_write(m % 2 ? extra : NULL, m % 2 ? 3 : 0, m, hashes[0], nh, cp.data, cp.len, &text, NULL) ==
-                  0);
+            CHECK(prova_tlog_proof_write(m % 2 ? extra : NULL, m % 2 ? 3 : 0, m, hashes[0], nh, cp.data, cp.len, &text,
+                                         NULL) == 0);
             prova_tlog_proof *p = NULL;
             prova_error err;
             int r = prova_tlog_proof_parse(text.data, text.len, &p, &err);
