@@ -52,8 +52,10 @@ int main(int argc, char **argv) {
             if (r == 0) r = prova_note_signature_write(text, tl, k, t, &out, &err);
             prova_note_free(n);
         }
-        if (r == 0) fwrite(out.data, 1, out.len, stdout);
-        else fprintf(stderr, "%s\n", err.reason);
+        if (r == 0)
+            fwrite(out.data, 1, out.len, stdout);
+        else
+            fprintf(stderr, "%s\n", err.reason);
         rc = r == 0 ? 0 : 2;
         prova_buf_free(&out);
         prova_note_key_free(k);
