@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         prova_buf_free(&out);
         k = prova_note_key_free(k);
     }
-    if (size < 4096 && prova_note_key_parse_private((const char *)data, size, &k, &err) == 0) k = prova_note_key_free(k);
+    if (size < 4096 && prova_note_key_parse_private((const char *)data, size, &k, &err) == 0)
+        k = prova_note_key_free(k);
 
     /* A policy, its quorum over a few witness sets, and a checkpoint verified under it. */
     prova_tlog_policy *policy = NULL;
