@@ -22,8 +22,10 @@
 #include "time.h"
 #include "uuid.h"
 
+#include "checkpoint.h"
 #include "crypto.h"
 #include "keyset.h"
+#include "note.h"
 
 #include "verify.h"
 
