@@ -42,20 +42,29 @@ static void check_write(const prova_log_entry *e, const char *want) {
 }
 
 static void test_write(void) {
-    prova_log_entry r = {.kind = PROVA_LOG_OPE_RECEIPT, .digest = "sha256:" H64, .time = "2025-08-22T00:00:01+00:00",
-                         .trace_id = "t-1", .position = 1};
+    prova_log_entry r = {.kind = PROVA_LOG_OPE_RECEIPT,
+                         .digest = "sha256:" H64,
+                         .time = "2025-08-22T00:00:01+00:00",
+                         .trace_id = "t-1",
+                         .position = 1};
     check_write(&r, "{\"digest\":\"sha256:" H64 "\",\"family\":\"ope\",\"format\":\"prova-log-entry/v1\",\"hop\":1,"
                     "\"kind\":\"receipt\",\"time\":\"2025-08-22T00:00:01+00:00\",\"trace_id\":\"t-1\"}");
-    prova_log_entry ev = {.kind = PROVA_LOG_OE_EVENT, .digest = "sha256:" H64, .time = "2025-01-01T00:00:00.000Z",
-                          .chain_id = "c-\xc3\xa9", .position = 7};
+    prova_log_entry ev = {.kind = PROVA_LOG_OE_EVENT,
+                          .digest = "sha256:" H64,
+                          .time = "2025-01-01T00:00:00.000Z",
+                          .chain_id = "c-\xc3\xa9",
+                          .position = 7};
     check_write(&ev, "{\"chain_id\":\"c-\xc3\xa9\",\"digest\":\"sha256:" H64 "\",\"family\":\"oe\",\"format\":"
                      "\"prova-log-entry/v1\",\"kind\":\"event\",\"seq\":7,\"time\":\"2025-01-01T00:00:00.000Z\"}");
-    prova_log_entry c = {.kind = PROVA_LOG_OE_CERTIFICATE, .digest = "sha256:" H64, .time = "T", .chain_id = "c",
+    prova_log_entry c = {.kind = PROVA_LOG_OE_CERTIFICATE,
+                         .digest = "sha256:" H64,
+                         .time = "T",
+                         .chain_id = "c",
                          .certificate_id = "x\"y"};
     check_write(&c, "{\"certificate_id\":\"x\\\"y\",\"chain_id\":\"c\",\"digest\":\"sha256:" H64 "\",\"family\":\"oe\","
                     "\"format\":\"prova-log-entry/v1\",\"kind\":\"certificate\",\"time\":\"T\"}");
-    prova_log_entry s = {.kind = PROVA_LOG_OE_STATUS, .digest = "sha256:" H64, .time = "T", .certificate_id = "x",
-                         .status = "revoked"};
+    prova_log_entry s = {
+        .kind = PROVA_LOG_OE_STATUS, .digest = "sha256:" H64, .time = "T", .certificate_id = "x", .status = "revoked"};
     check_write(&s, "{\"certificate_id\":\"x\",\"digest\":\"sha256:" H64 "\",\"family\":\"oe\",\"format\":"
                     "\"prova-log-entry/v1\",\"kind\":\"status\",\"status\":\"revoked\",\"time\":\"T\"}");
     prova_log_entry p = {.kind = PROVA_LOG_PROOF_RECORD, .digest = "sha256:" H64, .time = "T"};
@@ -151,8 +160,7 @@ static void test_parse_refusals(void) {
         prova_error err;
         int rc = prova_log_entry_parse(bad[i].text, strlen(bad[i].text), &e, &doc, &err);
         CHECK_MSG(rc == bad[i].status && doc == NULL && strcmp(err.reason, bad[i].reason) == 0,
-                  "case %zu: rc %d reason %s, want %d %s", i, rc, rc ? err.reason : "-", bad[i].status,
-                  bad[i].reason);
+                  "case %zu: rc %d reason %s, want %d %s", i, rc, rc ? err.reason : "-", bad[i].status, bad[i].reason);
     }
 }
 
@@ -165,8 +173,8 @@ static void check_record(int (*fn)(const prova_json *, prova_buf *, prova_error 
     CHECK(prova_json_parse(record, strlen(record), NULL, &d, NULL) == 0);
     int rc = fn(prova_doc_root(d), &b, &err);
     if (want) {
-        CHECK_MSG(rc == 0 && b.len == strlen(want) && memcmp(b.data, want, b.len) == 0, "rc %d %s got %.*s want %s",
-                  rc, rc ? err.reason : "", (int)b.len, (const char *)b.data, want);
+        CHECK_MSG(rc == 0 && b.len == strlen(want) && memcmp(b.data, want, b.len) == 0, "rc %d %s got %.*s want %s", rc,
+                  rc ? err.reason : "", (int)b.len, (const char *)b.data, want);
     } else {
         CHECK_MSG(rc < 0 && b.len == 0 && strcmp(err.reason, want_reason) == 0, "rc %d, want %s", rc, want_reason);
     }
@@ -247,7 +255,8 @@ static void test_of_records(const char *data_dir) {
     if (ed) {
         CHECK(e.kind == PROVA_LOG_PROOF_RECORD && strncmp(e.digest, "sha256:", 7) == 0 &&
               strcmp(e.digest + 7, id) == 0);
-        const char *created = prova_json_str(prova_json_get(prova_json_get(prova_doc_root(d), "identity"), "created_at"));
+        const char *created =
+            prova_json_str(prova_json_get(prova_json_get(prova_doc_root(d), "identity"), "created_at"));
         CHECK(created && strcmp(e.time, created) == 0);
     }
     prova_doc_free(ed);
@@ -369,8 +378,7 @@ static void test_store(void) {
     s = prova_store_close(s);
     /* a newer schema is refused */
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '3' WHERE k = 'schema_version';", NULL, NULL, NULL) ==
-          SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '3' WHERE k = 'schema_version';", NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(prova_store_open(path, 0, &s, &err) == PROVA_EUNSUPPORTED && !s);
 

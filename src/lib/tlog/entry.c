@@ -100,7 +100,8 @@ static const struct kind_row *check(const prova_log_entry *e, prova_error *reter
         {M_CERT, "certificate_id", e->certificate_id},
         {M_STATUS, "status", e->status},
     };
-    if (!e->digest) return fail_at(reterr, PROVA_EINVAL, "log_entry_member_missing", "digest is required", "digest"), NULL;
+    if (!e->digest)
+        return fail_at(reterr, PROVA_EINVAL, "log_entry_member_missing", "digest is required", "digest"), NULL;
     if (!e->time) return fail_at(reterr, PROVA_EINVAL, "log_entry_member_missing", "time is required", "time"), NULL;
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         bool want = r->members & strs[i].bit;
@@ -123,8 +124,7 @@ static const struct kind_row *check(const prova_log_entry *e, prova_error *reter
     if (!text_ok(e->time))
         return fail_at(reterr, PROVA_EINVAL, "log_entry_value", "must be 1-1024 bytes of UTF-8", "time"), NULL;
     if ((r->members & M_STATUS) && strcmp(e->status, "revoked") != 0 && strcmp(e->status, "superseded") != 0)
-        return fail_at(reterr, PROVA_EINVAL, "log_entry_value", "status must be revoked or superseded", "status"),
-               NULL;
+        return fail_at(reterr, PROVA_EINVAL, "log_entry_value", "status must be revoked or superseded", "status"), NULL;
     bool positioned = r->members & (M_HOP | M_SEQ);
     if (positioned ? (e->position < 0 || e->position > POSITION_MAX) : e->position != 0)
         return fail_at(reterr, PROVA_EINVAL, "log_entry_value",
@@ -185,7 +185,7 @@ int prova_log_entry_write(const prova_log_entry *e, prova_buf *out, prova_error 
 
 /* ---- Parsing ------------------------------------------------------------------------------------------------- */
 
-static const char *const known[] = {"certificate_id", "chain_id", "digest", "family", "format", "hop",
+static const char *const known[] = {"certificate_id", "chain_id", "digest", "family", "format",  "hop",
                                     "kind",           "seq",      "status", "time",   "trace_id"};
 
 static int parse_into(const prova_json *root, prova_log_entry *e, prova_error *reterr) {
@@ -213,9 +213,8 @@ static int parse_into(const prova_json *root, prova_log_entry *e, prova_error *r
         const char *name;
         const char **dst;
     } strs[] = {
-        {"digest", &e->digest},     {"time", &e->time},
-        {"trace_id", &e->trace_id}, {"chain_id", &e->chain_id},
-        {"status", &e->status},     {"certificate_id", &e->certificate_id},
+        {"digest", &e->digest},     {"time", &e->time},     {"trace_id", &e->trace_id},
+        {"chain_id", &e->chain_id}, {"status", &e->status}, {"certificate_id", &e->certificate_id},
     };
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         const prova_json *v = prova_json_get(root, strs[i].name);
