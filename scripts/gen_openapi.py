@@ -524,8 +524,12 @@ S["EnvelopeResult"] = obj(
         "sft_notes": obj({}, desc="Notes of the SFT transform."),
         "forwarded": {"type": "null", "description": "Always null: prova does not relay."},
         "policy_engine": {"type": "null", "description": "Always null (as the reference gateway)."},
+        "log_index": integer(
+            minimum=0,
+            desc="prova's (not in the starter's body): the index of the receipt's entry in the gateway's "
+                 "transparency log (docs/tlog.md), appended in the same transaction as the receipt."),
     },
-    required=["trace_id", "receipt", "normalized_payload", "sft_notes", "forwarded", "policy_engine"],
+    required=["trace_id", "receipt", "normalized_payload", "sft_notes", "forwarded", "policy_engine", "log_index"],
 )
 
 # -- OpenExecution v2
@@ -635,8 +639,12 @@ S["OfflineBundle"] = obj(
 )
 
 S["ChainResponse"] = obj({"data": ref("ChainRecord")}, required=["data"])
-S["EventResponse"] = obj({"data": ref("ChainEvent")}, required=["data"])
-S["BundleResponse"] = obj({"data": ref("OfflineBundle")}, required=["data"])
+LOG_INDEX = integer(
+    minimum=0,
+    desc="prova's: the index of the record's entry in the gateway's transparency log (docs/tlog.md), appended in "
+         "the same transaction as the record: the response means both are durable.")
+S["EventResponse"] = obj({"data": ref("ChainEvent"), "log_index": LOG_INDEX}, required=["data", "log_index"])
+S["BundleResponse"] = obj({"data": ref("OfflineBundle"), "log_index": LOG_INDEX}, required=["data", "log_index"])
 
 S["CertificateVerification"] = obj(
     {

@@ -33,6 +33,8 @@
 #include "ope.h"
 #include "proof.h"
 
+#include "logentry.h"
+
 #include "cloudevents.h"
 #include "interop.h"
 #include "intoto.h"

@@ -6,6 +6,8 @@
  * writer and a pool of readers); WAL lets readers run beside the writer. Records are stored as the exact bytes
  * that were signed or hashed (compact JSON): what a reader gets back is what was acknowledged.
  *
+ * The transparency log's sequence (log_entries) is appended in the same transaction as the records it names.
+ *
  * Every function returns 0 or a negative PROVA_E* status; on PROVA_EIO prova_store_errmsg() tells what the
  * backend said. PROVA_ENOTFOUND: no such record. PROVA_ECONFLICT: the write conflicts (a taken hop or seq, a
  * replayed envelope).
@@ -89,6 +91,29 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_events(prova_store *s, const cha
 PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id,
                                                          const void *json, size_t len);
 PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out);
+
+/* ---- The transparency log's entries ------------------------------------------------------------------------ */
+
+/* The sequence of the transparency log (docs/tlog.md): entry i is the i-th record the gateway accepted, as the
+ * bytes of its log entry (prova/logentry.h). Indexes run 0, 1, 2, ... without gaps. */
+#define PROVA_STORE_LOG_ENTRY_MAX 65535U /* bytes of one entry (tlog-tiles entry bundles: a 2-byte length) */
+PROVA_EXPORT size_t prova_store_log_entry_max(void);
+
+/* Appends an entry at the next index (the log's size), inside the caller's transaction or savepoint, so that the
+ * entry is durable exactly when the record it names is: a rollback removes both, and the next append takes the
+ * same index again. now_us is the time it was sequenced. *ret_index (optional) receives the index.
+ * PROVA_EINVAL (empty), PROVA_ELIMIT (over PROVA_STORE_LOG_ENTRY_MAX). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_append(prova_store *s, const void *entry, size_t len, int64_t now_us,
+                                                        int64_t *ret_index);
+/* Appends entry index's bytes to out; PROVA_ENOTFOUND beyond the log's size. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_get(prova_store *s, int64_t index, prova_buf *out);
+/* Appends the entries [from, to) that exist, in index order, each as a 2-byte big-endian length and its bytes (the
+ * body of a tlog-tiles entry bundle); *ret_count (optional) their number (less than to - from at the end of the
+ * log). PROVA_EIO when an index in the range is missing before the end (a damaged store); out unchanged then. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_entries(prova_store *s, int64_t from, int64_t to, prova_buf *out,
+                                                         size_t *ret_count);
+/* The log's size: the number of entries, which is also the next index. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_size(prova_store *s, int64_t *ret);
 
 /* ---- Size -------------------------------------------------------------------------------------------------- */
 

@@ -154,6 +154,10 @@ typedef struct app_result {
     char *meta_value[APP_MAX_META];
     unsigned nmeta;
     char id[APP_ID_MAX + 1]; /* the id of what the call created ("" when none) */
+    /* A write that stored a record: the index of its transparency-log entry, appended in the same savepoint (so
+     * it is durable exactly when the record is). Front ends answer it as "log_index". */
+    bool logged;
+    int64_t log_index;
 } app_result;
 
 /* A value of the result's meta list, or NULL. */

@@ -77,6 +77,10 @@ void app_keys_release(app *a);
  * with the parser's reason and position and returns the negative status. */
 int app_parse_doc(app_call *c, const void *data, size_t len, prova_doc **ret);
 
+/* On the writer, inside the call's savepoint: appends a log entry (prova/logentry.h bytes) at the log's next
+ * index, *ret_index. 0 or a negative store status (the call then fails and its savepoint is rolled back). */
+int app_log_append(prova_store *w, const prova_buf *entry, int64_t *ret_index);
+
 /* Lowercase hex SHA-256 (64 digits + NUL). */
 int app_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -17,6 +17,7 @@
 #include "app_internal.h"
 #include "jsonw.h"
 #include "prova/encoding.h"
+#include "prova/logentry.h"
 #include "prova/oe.h"
 #include "prova/ope.h" /* key sets */
 #include "prova/ope.h" /* prova_uuid_v4 */
@@ -118,6 +119,8 @@ typedef struct oe_job {
     prova_buf stored;                   /* create: the record as stored */
     unsigned ok_status;
     atomic_llong *counter; /* counted after the commit */
+    bool logged;           /* the record's log entry, appended in the call's savepoint */
+    int64_t log_index;
     /* A refusal decided on the writer (apply returns a negative status with these set). */
     unsigned err_status;
     const char *err_code;
@@ -273,6 +276,29 @@ static const char *status_name(const prova_json *rec) {
     return str_or(prova_json_get(rec, "status"), "unknown");
 }
 
+/* Appends the log entry of the record the call stored (j->out, as answered) inside the call's savepoint: an event
+ * of a chain hashed with alg, a certificate bundle as issued, or one after a status change. */
+static int log_record(app *a, prova_store *w, oe_job *j, prova_log_kind kind, prova_hash_alg alg) {
+    prova_doc *d = NULL;
+    prova_buf entry = PROVA_BUF_INIT;
+    prova_error e;
+    int rc = parse_stored(a, &j->out, &d);
+    if (rc == 0) {
+        const prova_json *root = prova_doc_root(d);
+        rc = kind == PROVA_LOG_OE_EVENT         ? prova_log_entry_of_oe_event(root, alg, &entry, &e)
+             : kind == PROVA_LOG_OE_CERTIFICATE ? prova_log_entry_of_oe_certificate(root, &entry, &e)
+                                                : prova_log_entry_of_oe_status(root, &entry, &e);
+        if (rc < 0 && rc != PROVA_ENOMEM)
+            rc = jfail(j, rc, 500, "log_entry", "the record's log entry cannot be built (%s at %s)",
+                       e.reason ? e.reason : prova_status_name(rc), e.pointer);
+    }
+    if (rc == 0) rc = app_log_append(w, &entry, &j->log_index);
+    j->logged = rc == 0;
+    prova_buf_free(&entry);
+    prova_doc_free(d);
+    return rc;
+}
+
 /* The stored chain record (without events) into rec and parsed into *ret_doc. */
 static int load_record(app *a, prova_store *s, oe_job *j, const char *id, prova_buf *rec, prova_doc **ret_doc) {
     int rc = prova_store_oe_chain_get(s, id, rec);
@@ -306,6 +332,8 @@ static void oe_finish(app_call *c) {
     }
     if (j->counter) atomic_fetch_add(j->counter, 1);
     app_ok(c, j->ok_status, &j->out);
+    c->res.logged = j->logged;
+    c->res.log_index = j->log_index;
 }
 
 static int submit(app_call *c, oe_job *j, int (*apply)(app *, prova_store *, app_call *), unsigned ok_status,
@@ -513,6 +541,7 @@ static int append_apply(app *a, prova_store *w, app_call *c) {
         prova_buf_free(&built);
     }
     if (rc == 0) rc = prova_store_oe_event_append(w, j->id, seq + 1, j->out.data, j->out.len);
+    if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_EVENT, alg);
     if (rc == 0) {
         prova_member_text set[] = {{"event_count", count, strlen(count)}, {"updated_at", q_now, strlen(q_now)}};
         rc = rewrite(root, "events", set, 2, &newrec);
@@ -608,6 +637,7 @@ static int certify_apply(app *a, prova_store *w, app_call *c) {
     if (rc == 0) rc = strip_events(a, &certified, &stored);
     if (rc == 0) rc = prova_store_oe_chain_put(w, j->id, stored.data, stored.len);
     if (rc == 0) rc = prova_store_oe_cert_put(w, cert_id, j->id, j->out.data, j->out.len);
+    if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_CERTIFICATE, PROVA_HASH_SHA256);
     prova_doc_free(rd);
     prova_doc_free(cd);
     prova_buf_free(&rec);
@@ -674,6 +704,7 @@ static int status_apply(app *a, prova_store *w, app_call *c, prova_oe_cert_statu
         if (rc < 0) rc = lib_fail(j, rc, &e);
     }
     if (rc == 0) rc = prova_store_oe_cert_put(w, j->id, chain_id, j->out.data, j->out.len);
+    if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_STATUS, PROVA_HASH_SHA256);
     /* A revocation revokes the chain too (its status enum has "revoked"; the bundle's copy follows in the library);
      * a superseded certificate leaves its chain certified. */
     if (rc == 0 && to == PROVA_OE_REVOKED) {

@@ -7,6 +7,7 @@
 #include "app_internal.h"
 #include "jsonw.h"
 #include "prova/encoding.h"
+#include "prova/logentry.h"
 #include "prova/ope.h"
 
 typedef struct envelope_job {
@@ -22,6 +23,7 @@ typedef struct envelope_job {
     char receipt_ts[40];
     char receipt_hash[65];
     int64_t hop;
+    int64_t log_index; /* the receipt's log entry */
 } envelope_job;
 
 static void envelope_job_free(void *p) {
@@ -65,10 +67,16 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     if ((rc = prova_json_parse(j->receipt.data, j->receipt.len, NULL, &rd, NULL)) < 0) return rc;
     const prova_json *h = prova_json_get(prova_doc_root(rd), "receipt_hash");
     if (prova_json_len(h) == 64) memcpy(j->receipt_hash, prova_json_str(h), 65);
-    prova_doc_free(rd);
-    if (!j->receipt_hash[0]) return PROVA_EINVAL;
     j->hop = hop + 1;
-    return prova_store_ope_append(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len);
+    rc = j->receipt_hash[0] ? 0 : PROVA_EINVAL;
+    if (rc == 0) rc = prova_store_ope_append(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len);
+    /* The receipt's log entry, in the same savepoint: both are durable, or neither. */
+    prova_buf entry = PROVA_BUF_INIT;
+    if (rc == 0) rc = prova_log_entry_of_receipt(prova_doc_root(rd), &entry, NULL);
+    if (rc == 0) rc = app_log_append(w, &entry, &j->log_index);
+    prova_buf_free(&entry);
+    prova_doc_free(rd);
+    return rc;
 }
 
 /* The response body in canonical form (sorted members, ASCII escapes: what the starter hashes for the response
@@ -81,6 +89,7 @@ static int envelope_body(envelope_job *j, prova_buf *out) {
     prova_jw_obj(&w);
     prova_jw_key(&w, "forwarded");
     prova_jw_null(&w);
+    prova_jw_ki64(&w, "log_index", j->log_index); /* prova's: not in the starter's body */
     prova_jw_kraw(&w, "normalized_payload", payload.data, payload.len);
     prova_jw_key(&w, "policy_engine");
     prova_jw_null(&w);
@@ -131,6 +140,8 @@ static void envelope_finish(app_call *c) {
     }
     prova_base64url_encode(raw, siglen, sig, sizeof sig);
     app_ok(c, 200, &body);
+    c->res.logged = true;
+    c->res.log_index = j->log_index;
     app_meta(c, "X-ODIN-Trace-Id", j->trace_id);
     app_meta(c, "X-ODIN-Receipt-Hash", j->receipt_hash);
     app_meta(c, "X-ODIN-Response-CID", cid);

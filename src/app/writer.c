@@ -107,6 +107,13 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
     atomic_fetch_add(&a->committed_jobs, n);
 }
 
+/* The log's sequence is the store's (prova_store_log_append derives the next index inside the transaction), so a
+ * call whose savepoint is rolled back, or a batch whose commit fails, gives its indexes back: the writer keeps no
+ * counter of its own that could drift from what is durable. */
+int app_log_append(prova_store *w, const prova_buf *entry, int64_t *ret_index) {
+    return prova_store_log_append(w, entry->data, entry->len, app_now_us(), ret_index);
+}
+
 static void *writer_main(void *arg) {
     app *a = arg;
     pthread_mutex_lock(&a->qlock);

@@ -170,6 +170,8 @@ void http_from_call(http_req *r, bool wrap) {
         prova_jw_init(&w, &p->body);
         prova_jw_obj(&w);
         prova_jw_kraw(&w, "data", c->res.body.data, c->res.body.len);
+        /* Beside the seed's "data", not in it: data stays the record as stored and as signed. */
+        if (c->res.logged) prova_jw_ki64(&w, "log_index", c->res.log_index);
         prova_jw_end(&w);
         if (prova_jw_finish(&w) < 0) {
             error_body(r, 503, "out_of_memory", "the gateway is out of memory");

@@ -68,7 +68,8 @@ static const char OUT_RECEIPT[] =
     "{\"type\":\"object\",\"required\":[\"trace_id\",\"receipt\"],\"properties\":{\"trace_id\":{\"type\":"
     "\"string\"},\"receipt\":{\"type\":\"object\",\"required\":[\"hop\",\"receipt_hash\",\"receipt_signature\"],"
     "\"properties\":{\"hop\":{\"type\":\"integer\",\"minimum\":0},\"receipt_hash\":{\"type\":\"string\"}}},"
-    "\"normalized_payload\":{},\"forwarded\":{},\"policy_engine\":{},\"sft_notes\":{}}}";
+    "\"normalized_payload\":{},\"forwarded\":{},\"policy_engine\":{},\"sft_notes\":{},\"log_index\":{\"type\":"
+    "\"integer\",\"minimum\":0}}}";
 
 static const char OUT_CHAIN[] =
     "{\"type\":\"object\",\"required\":[\"trace_id\",\"receipts\"],\"additionalProperties\":false,\"properties\":"
@@ -86,11 +87,12 @@ static const char OUT_OE_EVENT[] =
     "{\"type\":\"object\",\"required\":[\"chain_id\",\"chain_created\",\"event\"],\"additionalProperties\":false,"
     "\"properties\":{\"chain_id\":{\"type\":\"string\"},\"chain_created\":{\"type\":\"boolean\"},\"event\":{\"type\":"
     "\"object\",\"required\":[\"id\",\"chain_id\",\"seq\",\"event_type\",\"event_hash\",\"prev_hash\","
-    "\"created_at\"]}}}";
+    "\"created_at\"]},\"log_index\":{\"type\":\"integer\",\"minimum\":0}}}";
 
 static const char OUT_OE_CERT[] =
     "{\"type\":\"object\",\"required\":[\"certificate\",\"certificate_id\",\"certificate_signature\",\"chain\","
-    "\"public_key\",\"status\"],\"properties\":{\"certificate_id\":{\"type\":\"string\"},\"certificate\":{\"type\":"
+    "\"public_key\",\"status\"],\"properties\":{\"log_index\":{\"type\":\"integer\",\"minimum\":0},"
+    "\"certificate_id\":{\"type\":\"string\"},\"certificate\":{\"type\":"
     "\"object\"},\"certificate_signature\":{\"type\":\"string\"},\"chain\":{\"type\":\"object\"},\"public_key\":"
     "{\"type\":\"string\"},\"status\":{\"type\":\"object\"}}}";
 

@@ -165,6 +165,7 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         if (!rc)
             rc = tool_put(o, created[0] ? ",\"chain_created\":true,\"event\":" : ",\"chain_created\":false,\"event\":");
         if (!rc) rc = tool_putn(o, c.res.body.data, c.res.body.len);
+        if (!rc && c.res.logged) rc = prova_buf_printf(o, ",\"log_index\":%lld", (long long)c.res.log_index);
         if (!rc) rc = tool_put(o, "}");
     }
     app_call_free(&c);
@@ -208,7 +209,14 @@ int mcp_tool_oe_issue_certificate(const mcp_ctx *ctx, const prova_json *args, mc
     if (!rc) {
         app_call_init(&c, ctx->a, ctx->token);
         rc = tool_finish_call(res, &c, app_oe_certify(&c, chain_id, body.data, body.len), "oe_issue_certificate");
-        if (!rc) rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
+        /* The bundle with the certificate's log index as one more top-level member (the signatures do not cover
+         * the bundle's top level; verifiers ignore members they do not know). */
+        if (!rc && c.res.logged && c.res.body.len > 2 && c.res.body.data[c.res.body.len - 1] == '}') {
+            rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len - 1);
+            if (!rc) rc = prova_buf_printf(&res->structured, ",\"log_index\":%lld}", (long long)c.res.log_index);
+        } else if (!rc) {
+            rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
+        }
         app_call_free(&c);
     }
     prova_buf_free(&body);

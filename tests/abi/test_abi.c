@@ -52,6 +52,7 @@ static void test_constants(void) {
     SAME(prova_proof_default_key_len, PROVA_PROOF_DEFAULT_KEY_LEN);
     SAME(prova_proof_hex_len, PROVA_PROOF_HEX_LEN);
     SAME(prova_proof_attest_sig_hex_len, PROVA_PROOF_ATTEST_SIG_HEX_LEN);
+    SAME(prova_store_log_entry_max, PROVA_STORE_LOG_ENTRY_MAX);
     SAME(prova_record_digest_max, PROVA_RECORD_DIGEST_MAX);
     SAME(prova_ce_max_extensions, PROVA_CE_MAX_EXTENSIONS);
     SAME(prova_ce_max_headers, PROVA_CE_MAX_HEADERS);
@@ -109,6 +110,7 @@ static void test_sizes(void) {
     SIZE(prova_openlineage_options);
     SIZE(prova_zip_entry);
     SIZE(prova_store_counts);
+    SIZE(prova_log_entry);
 }
 
 /* prova_error's documented layout: the stable members, in this order, at the start (docs/api.md). */

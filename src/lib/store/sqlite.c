@@ -14,7 +14,9 @@
 #include "internal.h"
 #include "prova/store.h"
 
-#define SCHEMA_VERSION 1
+/* 1: records and replay claims. 2: + log_entries (the transparency log's sequence); a version 1 store is
+ * upgraded when a writer opens it (the table is created empty: records stored before are not in the log). */
+#define SCHEMA_VERSION 2
 
 enum {
     Q_BEGIN,
@@ -36,6 +38,10 @@ enum {
     Q_OE_EVENTS,
     Q_OE_CERT_PUT,
     Q_OE_CERT_GET,
+    Q_LOG_APPEND,
+    Q_LOG_GET,
+    Q_LOG_RANGE,
+    Q_LOG_SIZE,
     Q_COUNT
 };
 
@@ -60,6 +66,14 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_OE_EVENTS] = "SELECT event FROM oe_events WHERE chain_id = ?1 ORDER BY seq",
     [Q_OE_CERT_PUT] = "INSERT OR REPLACE INTO oe_certificates(id, chain_id, bundle) VALUES (?1, ?2, ?3)",
     [Q_OE_CERT_GET] = "SELECT bundle FROM oe_certificates WHERE id = ?1",
+    /* The next index is derived from the table inside the transaction that appends: a rolled-back savepoint or
+     * a failed commit takes its rows with it, and the next append reuses their indexes (no gap, no duplicate).
+     * max() of the rowid is one descent to the last leaf. */
+    [Q_LOG_APPEND] = ("INSERT INTO log_entries(idx, entry, sequenced_us)"
+                      " VALUES ((SELECT coalesce(max(idx) + 1, 0) FROM log_entries), ?1, ?2) RETURNING idx"),
+    [Q_LOG_GET] = "SELECT entry FROM log_entries WHERE idx = ?1",
+    [Q_LOG_RANGE] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+    [Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
 };
 
 static const char schema_sql[] =
@@ -77,7 +91,13 @@ static const char schema_sql[] =
     "CREATE UNIQUE INDEX IF NOT EXISTS oe_events_chain ON oe_events(chain_id, seq);"
     "CREATE TABLE IF NOT EXISTS oe_certificates(id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, bundle TEXT NOT NULL)"
     " WITHOUT ROWID;"
-    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '1');";
+    /* The transparency log's entries in sequence: idx is the rowid (0, 1, 2, ...), the entry its JCS bytes
+     * (prova/logentry.h), sequenced_us when the writer appended it. */
+    "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL,"
+    " sequenced_us INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '2');"
+    /* Upgrades: the tables above exist by now, so each step only records the new version. */
+    "UPDATE prova_meta SET v = '2' WHERE k = 'schema_version' AND v = '1';";
 
 struct prova_store {
     sqlite3 *db;
@@ -166,6 +186,7 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     if (version != SCHEMA_VERSION) {
         prova__fail(reterr, PROVA_EUNSUPPORTED, "store_version",
                     version > SCHEMA_VERSION ? "the store was written by a newer prova"
+                    : version > 0            ? "the store has an older schema: open it for writing once to upgrade it"
                                              : "not a prova store (no schema version)");
         prova_store_close(s);
         return PROVA_EUNSUPPORTED;
@@ -344,6 +365,94 @@ int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *cha
 
 int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out) {
     return get_one(s, Q_OE_CERT_GET, cert_id, 0, out, NULL);
+}
+
+/* ---- The transparency log's entries -------------------------------------------------------------------------- */
+
+size_t prova_store_log_entry_max(void) {
+    return PROVA_STORE_LOG_ENTRY_MAX;
+}
+
+int prova_store_log_append(prova_store *s, const void *entry, size_t len, int64_t now_us, int64_t *ret_index) {
+    if (!s || !entry || len == 0) return PROVA_EINVAL;
+    if (len > PROVA_STORE_LOG_ENTRY_MAX) return PROVA_ELIMIT;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_LOG_APPEND, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_blob(st, 1, entry, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now_us);
+    int sr = sqlite3_step(st);
+    int64_t idx = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    if (sr == SQLITE_ROW) sr = sqlite3_step(st); /* RETURNING: the insert completes at SQLITE_DONE */
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == 0 && ret_index) *ret_index = idx;
+    return rc;
+}
+
+int prova_store_log_get(prova_store *s, int64_t index, prova_buf *out) {
+    if (!s || !out || index < 0) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_LOG_GET, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(st, 1, index);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
+        const void *p = sqlite3_column_blob(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+        rc = !p && n ? PROVA_ENOMEM : prova_buf_append(out, p ? p : "", (size_t)n);
+    } else {
+        rc = sr == SQLITE_DONE ? PROVA_ENOTFOUND : fail(s, sr);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int prova_store_log_entries(prova_store *s, int64_t from, int64_t to, prova_buf *out, size_t *ret_count) {
+    if (!s || !out || from < 0 || to < from) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_LOG_RANGE, &st);
+    if (rc < 0) return rc;
+    size_t mark = out->len, n = 0;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    int sr;
+    while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *p = sqlite3_column_blob(st, 1);
+        int len = sqlite3_column_bytes(st, 1);
+        /* Rows are contiguous from 0 (every append takes max + 1): a missing index is a damaged store. */
+        if (sqlite3_column_int64(st, 0) != from + (int64_t)n || len <= 0 || (unsigned)len > PROVA_STORE_LOG_ENTRY_MAX ||
+            !p) {
+            snprintf(s->msg, sizeof s->msg, "log entry %lld is missing or malformed", (long long)(from + (int64_t)n));
+            rc = PROVA_EIO;
+            break;
+        }
+        uint8_t be[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+        rc = prova_buf_append(out, be, 2);
+        if (rc == 0) rc = prova_buf_append(out, p, (size_t)len);
+        n++;
+    }
+    if (rc == 0 && sr != SQLITE_DONE) rc = fail(s, sr);
+    sqlite3_reset(st);
+    if (rc < 0) {
+        out->len = mark;
+        return rc;
+    }
+    if (ret_count) *ret_count = n;
+    return 0;
+}
+
+int prova_store_log_size(prova_store *s, int64_t *ret) {
+    if (!s || !ret) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_LOG_SIZE, &st);
+    if (rc < 0) return rc;
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) *ret = sqlite3_column_int64(st, 0);
+    rc = sr == SQLITE_ROW ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    return rc;
 }
 
 static int count_of(prova_store *s, const char *sql, int64_t *ret) {
