@@ -25,6 +25,9 @@
 #include "crypto.h"
 #include "keyset.h"
 
+#include "merkle.h"
+#include "tlog.h"
+
 #include "verify.h"
 
 #include "oe.h"
