@@ -180,8 +180,9 @@ int prova_tile_list(uint64_t old_size, uint64_t new_size, prova_tile *ret_tiles,
     for (unsigned l = 0; l < TILE_LEVELS; l++) {
         uint64_t o = tlog_shr(old_size, 8 * l), n = tlog_shr(new_size, 8 * l); /* hashes at this level */
         if (n == 0) break;
-        for (uint64_t k = o >> 8; k < n >> 8; k++, c++)
-            if (c < cap) ret_tiles[c] = (prova_tile){(int)l, k, PROVA_TILE_WIDTH};
+        uint64_t k = o >> 8;
+        for (; k < n >> 8 && c < cap; k++) ret_tiles[c++] = (prova_tile){(int)l, k, PROVA_TILE_WIDTH};
+        c += (n >> 8) - k; /* counted, not listed, past cap */
         if ((n & 255) && n != o) {
             if (c < cap) ret_tiles[c] = (prova_tile){(int)l, n >> 8, (unsigned)(n & 255)};
             c++;
