@@ -27,6 +27,9 @@
 #include "keyset.h"
 #include "note.h"
 
+#include "merkle.h"
+#include "tlog.h"
+
 #include "verify.h"
 
 #include "oe.h"

@@ -33,6 +33,13 @@ static void test_constants(void) {
     SAME(prova_uuid_bytes, PROVA_UUID_BYTES);
     SAME(prova_uuid_strlen, PROVA_UUID_STRLEN);
     SAME(prova_sha256_bytes, PROVA_SHA256_BYTES);
+    SAME(prova_merkle_hash_bytes, PROVA_MERKLE_HASH_BYTES);
+    SAME(prova_merkle_proof_max, PROVA_MERKLE_PROOF_MAX);
+    SAME(prova_tile_height, PROVA_TILE_HEIGHT);
+    SAME(prova_tile_width, PROVA_TILE_WIDTH);
+    SAME(prova_tile_level_max, PROVA_TILE_LEVEL_MAX);
+    SAME(prova_tile_path_max, PROVA_TILE_PATH_MAX);
+    SAME(prova_tile_entry_max, PROVA_TILE_ENTRY_MAX);
     SAME(prova_sha384_bytes, PROVA_SHA384_BYTES);
     SAME(prova_sha512_bytes, PROVA_SHA512_BYTES);
     SAME(prova_hash_max_bytes, PROVA_HASH_MAX_BYTES);
@@ -84,6 +91,8 @@ static void test_lengths(void) {
 
 static void test_sizes(void) {
     SIZE(prova_error);
+    SIZE(prova_tile);
+    SIZE(prova_tile_entry);
     SIZE(prova_allocator);
     SIZE(prova_buf);
     SIZE(prova_json);

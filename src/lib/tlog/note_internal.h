@@ -52,10 +52,4 @@ int prova__note_key_id(const char *name, size_t n, uint8_t type, const uint8_t p
 /* Parses a decimal without leading zeros ("0" alone is zero) that fits a uint64_t. */
 bool prova__tlog_parse_u64(const char *s, size_t n, uint64_t *ret);
 
-/* RFC 9162 §2.1.3.2: verifies that leaf is at index in the tree of size with the given root, from the n hashes of
- * proof (32 bytes each). 0, PROVA_EVERIFY or PROVA_ECRYPTO. (The other half of src/lib/tlog has the Merkle code;
- * this private copy keeps the tlog-proof verifier self-contained until they are merged.) */
-int prova__tlog_inclusion_verify(uint64_t index, uint64_t size, const uint8_t leaf[32], const uint8_t *proof, size_t n,
-                                 const uint8_t root[32]);
-
 #endif /* PROVA_TLOG_NOTE_INTERNAL_H */

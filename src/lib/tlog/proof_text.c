@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "note_internal.h"
+#include "prova/merkle.h"
 
 size_t prova_tlog_proof_max_hashes(void) {
     return PROVA_TLOG_PROOF_MAX_HASHES;
@@ -199,45 +200,6 @@ int prova_tlog_proof_write(const uint8_t *extra, size_t extra_len, uint64_t inde
     return 0;
 }
 
-static int node_hash(const uint8_t l[32], const uint8_t rt[32], uint8_t out[32]) {
-    uint8_t buf[65], d[PROVA_HASH_MAX_BYTES];
-    buf[0] = 0x01; /* RFC 6962: interior nodes are SHA-256(0x01 || left || right) */
-    memcpy(buf + 1, l, 32);
-    memcpy(buf + 33, rt, 32);
-    int r = prova_hash_compute(PROVA_HASH_SHA256, buf, sizeof buf, d);
-    if (r < 0) return PROVA_ECRYPTO;
-    memcpy(out, d, 32);
-    return 0;
-}
-
-int prova__tlog_inclusion_verify(uint64_t index, uint64_t size, const uint8_t leaf[32], const uint8_t *proof, size_t n,
-                                 const uint8_t root[32]) {
-    /* RFC 9162 §2.1.3.2, step by step. */
-    if (index >= size) return PROVA_EVERIFY;
-    uint64_t fn = index, sn = size - 1;
-    uint8_t r[32];
-    memcpy(r, leaf, 32);
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *p = proof + 32 * i;
-        if (sn == 0) return PROVA_EVERIFY;
-        int e;
-        if ((fn & 1) || fn == sn) {
-            e = node_hash(p, r, r);
-            if (!(fn & 1))
-                while (!(fn & 1) && fn != 0) {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
-        } else {
-            e = node_hash(r, p, r);
-        }
-        if (e < 0) return e;
-        fn >>= 1;
-        sn >>= 1;
-    }
-    return sn == 0 && prova_ct_equal(r, root, 32) ? 0 : PROVA_EVERIFY;
-}
-
 int prova_tlog_proof_verify(const prova_tlog_proof *proof, const prova_tlog_policy *policy,
                             const prova_note_key *log_key, const uint8_t leaf_hash[PROVA_CHECKPOINT_HASH_BYTES],
                             prova_checkpoint **ret_cp, prova_error *reterr) {
@@ -251,7 +213,9 @@ int prova_tlog_proof_verify(const prova_tlog_proof *proof, const prova_tlog_poli
     if (proof->index >= size) {
         r = prova__fail(reterr, PROVA_EVERIFY, "tlog_proof_index_out_of_range", "the index is not below the size");
     } else {
-        r = prova__tlog_inclusion_verify(proof->index, size, leaf_hash, proof->hashes[0], proof->nhashes, root);
+        r = prova_merkle_inclusion_verify(proof->index, size, leaf_hash,
+                                          (const uint8_t(*)[PROVA_MERKLE_HASH_BYTES])proof->hashes, proof->nhashes,
+                                          root, NULL);
         if (r == PROVA_EVERIFY)
             r = prova__fail(reterr, r, "tlog_proof_inclusion_invalid", "the inclusion proof does not reach the root");
         else if (r < 0)
