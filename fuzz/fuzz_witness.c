@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         bool ok = false;
         for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) ok |= a.status == allowed[i];
         ASSERT(ok && a.content_type && a.body.len > 0);
-        if (a.status == 409) ASSERT(a.body.data[a.body.len - 1] == '\n' && a.body.data[0] >= '0' && a.body.data[0] <= '9');
+        if (a.status == 409)
+            ASSERT(a.body.data[a.body.len - 1] == '\n' && a.body.data[0] >= '0' && a.body.data[0] <= '9');
     }
     witness_answer_free(&a);
     return 0;

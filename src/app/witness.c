@@ -27,9 +27,9 @@
 /* ---- Consistency proofs -------------------------------------------------------------------------------------- */
 
 /* SPEC: RFC 6962 §2.1: the hash of an empty tree is the hash of the empty string. */
-static const uint8_t empty_root[WITNESS_HASH_BYTES] = {
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+static const uint8_t empty_root[WITNESS_HASH_BYTES] = {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+                                                       0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+                                                       0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
 
 static void node_hash(const uint8_t l[WITNESS_HASH_BYTES], const uint8_t r[WITNESS_HASH_BYTES],
                       uint8_t out[WITNESS_HASH_BYTES]) {
@@ -492,7 +492,6 @@ static int write_atomic(const char *dir, const char *name, const void *data, siz
 
 /* ---- add-checkpoint -------------------------------------------------------------------------------------------- */
 
-
 /* Appends to out the signature lines of note (raw bytes data[0..len)) made by the keys that verified. */
 static int keep_log_signatures(const uint8_t *data, size_t len, const prova_note *note, const wlog *l,
                                const bool *verified, prova_buf *out) {
@@ -520,8 +519,7 @@ static int keep_log_signatures(const uint8_t *data, size_t len, const prova_note
 
 /* The checks that need the origin's state, the cosignature and the update; called with l->lock held. */
 static int add_locked(witness *w, wlog *l, const witness_request *rq, const prova_note *note, uint64_t size,
-                      const uint8_t root[WITNESS_HASH_BYTES], const bool *verified, uint64_t now_s,
-                      witness_answer *a) {
+                      const uint8_t root[WITNESS_HASH_BYTES], const bool *verified, uint64_t now_s, witness_answer *a) {
     uint64_t cur = l->have ? l->size : 0;
     if (rq->old_size != cur) {
         /* SPEC: "The response body MUST consist of the tree size of the latest cosigned checkpoint in decimal,
@@ -542,13 +540,11 @@ static int add_locked(witness *w, wlog *l, const witness_request *rq, const prov
         return refuse(a, 422, "witness_root_mismatch",
                       "size %" PRIu64 " was cosigned with another root hash: the log forked", size);
     }
-    if (rq->old_size != 0 &&
-        !witness_consistency_ok(rq->old_size, size, l->root, root, rq->proof[0], rq->nproof)) {
+    if (rq->old_size != 0 && !witness_consistency_ok(rq->old_size, size, l->root, root, rq->proof[0], rq->nproof)) {
         wlogf(w, "%s: the consistency proof from %" PRIu64 " to %" PRIu64 " does not verify", l->origin, rq->old_size,
               size);
         return refuse(a, 422, "witness_consistency_invalid",
-                      "the consistency proof from size %" PRIu64 " to %" PRIu64 " does not verify", rq->old_size,
-                      size);
+                      "the consistency proof from size %" PRIu64 " to %" PRIu64 " does not verify", rq->old_size, size);
     }
     /* Cosign, then persist, then answer. SPEC: "The cosignature MUST NOT omit the timestamp". */
     size_t tl;
@@ -628,8 +624,8 @@ int witness_add_checkpoint(witness *w, const uint8_t *body, size_t len, uint64_t
     }
     uint64_t size = prova_checkpoint_size(cp);
     if (rq.old_size > size) {
-        rc = refuse(a, 400, "witness_old_size_too_large", "old size %" PRIu64 " is above the checkpoint's size %" PRIu64,
-                    rq.old_size, size);
+        rc = refuse(a, 400, "witness_old_size_too_large",
+                    "old size %" PRIu64 " is above the checkpoint's size %" PRIu64, rq.old_size, size);
         goto out;
     }
     uint8_t root[WITNESS_HASH_BYTES];

@@ -19,11 +19,11 @@
 #include "prova/common.h"
 #include "prova/note.h"
 
-#define WITNESS_MAX_PROOF    63U              /* SPEC: "The client MUST NOT send more than 63 consistency proof lines" */
-#define WITNESS_MAX_BODY     ((size_t)64 << 10) /* an add-checkpoint body */
-#define WITNESS_MAX_LOGS     4096U
-#define WITNESS_SIZE_TYPE    "text/x.tlog.size"
-#define WITNESS_HASH_BYTES   32U
+#define WITNESS_MAX_PROOF  63U /* SPEC: "The client MUST NOT send more than 63 consistency proof lines" */
+#define WITNESS_MAX_BODY   ((size_t)64 << 10) /* an add-checkpoint body */
+#define WITNESS_MAX_LOGS   4096U
+#define WITNESS_SIZE_TYPE  "text/x.tlog.size"
+#define WITNESS_HASH_BYTES 32U
 
 /* ---- Consistency proofs (the seam for the Merkle library) ---------------------------------------------------- */
 
@@ -55,9 +55,9 @@ int witness_parse_request(const uint8_t *body, size_t len, witness_request *ret,
 typedef struct witness witness;
 
 typedef struct witness_config {
-    const char *key_path;   /* PRIVATE+KEY+name+id+base64(0x04 || seed), mode 0600 */
-    const char *logs_path;  /* one vkey a line, or tlog-policy "log <vkey> [url]" lines (others ignored) */
-    const char *state_dir;  /* created when missing */
+    const char *key_path;  /* PRIVATE+KEY+name+id+base64(0x04 || seed), mode 0600 */
+    const char *logs_path; /* one vkey a line, or tlog-policy "log <vkey> [url]" lines (others ignored) */
+    const char *state_dir; /* created when missing */
     void (*log)(void *ctx, const char *line); /* NULL: stderr */
     void *log_ctx;
 } witness_config;

@@ -119,8 +119,7 @@ int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, siz
         uint64_t v = 0;
         size_t i = 0;
         bool ok = ctype && strncmp(ctype, WITNESS_SIZE_TYPE, sizeof WITNESS_SIZE_TYPE - 1) == 0 && a.body.len >= 2 &&
-                  a.body.len <= 21 && a.body.data[a.body.len - 1] == '\n' &&
-                  (a.body.len == 2 || a.body.data[0] != '0');
+                  a.body.len <= 21 && a.body.data[a.body.len - 1] == '\n' && (a.body.len == 2 || a.body.data[0] != '0');
         for (; ok && i + 1 < a.body.len; i++) {
             uint8_t d = a.body.data[i];
             unsigned digit = (unsigned)(d - '0');

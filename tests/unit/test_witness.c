@@ -146,7 +146,7 @@ int main(int argc, char **argv) {
     uint8_t a[32] = {1}, b[32] = {2}, empty[PROVA_HASH_MAX_BYTES];
     CHECK(prova_hash_compute(PROVA_HASH_SHA256, "", 0, empty) == 0);
     CHECK(witness_consistency_ok(0, 0, empty, empty, NULL, 0));
-    CHECK(!witness_consistency_ok(0, 0, a, a, NULL, 0)); /* size 0 has one root */
+    CHECK(!witness_consistency_ok(0, 0, a, a, NULL, 0));     /* size 0 has one root */
     CHECK(!witness_consistency_ok(0, 7, empty, b, NULL, 0)); /* meaningless: add-checkpoint handles old 0 itself */
     CHECK(!witness_consistency_ok(0, 7, empty, b, a, 1));
     CHECK(witness_consistency_ok(7, 7, a, a, NULL, 0));

@@ -77,9 +77,12 @@ static int quorum(int argc, char **argv) {
 int main(int argc, char **argv) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = 2;
-    if (argc >= 5 && strcmp(argv[1], "submit") == 0) rc = submit(argc, argv);
-    else if (argc >= 4 && strcmp(argv[1], "quorum") == 0) rc = quorum(argc, argv);
-    else fprintf(stderr, "usage: witness_driver submit URL OLD NOTE [HASH...] | quorum POLICY NOTE [REPLY...]\n");
+    if (argc >= 5 && strcmp(argv[1], "submit") == 0)
+        rc = submit(argc, argv);
+    else if (argc >= 4 && strcmp(argv[1], "quorum") == 0)
+        rc = quorum(argc, argv);
+    else
+        fprintf(stderr, "usage: witness_driver submit URL OLD NOTE [HASH...] | quorum POLICY NOTE [REPLY...]\n");
     curl_global_cleanup();
     return rc;
 }
