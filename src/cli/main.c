@@ -221,6 +221,21 @@ const cli_cmd cli_commands[] = {
      "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
      "POST /mcp (--no-mcp turns it off).\n",
      cmd_mcp, NULL, NULL},
+    {"witness",
+     "witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F] | witness keygen "
+     "--name NAME --out FILE",
+     "A transparency log witness (c2sp.org/tlog-witness, docs/tlog.md \"Witness\"): cosigns the checkpoints of the\n"
+     "logs it knows once each is consistent with the last one it cosigned, and remembers that one per log.\n"
+     "  --key FILE                 its cosigner key, PRIVATE+KEY+name+id+base64(0x04 || seed) (witness keygen)\n"
+     "  --logs FILE                the logs: a vkey per line, or a tlog-policy file (its \"log\" lines count)\n"
+     "  --state DIR                the latest cosigned checkpoint of each log, one file each (created 0700)\n"
+     "  --listen HOST:PORT         address (default 127.0.0.1:8090); --tls-cert F --tls-key F: HTTPS (PEM)\n"
+     "  --threads N, --max-connections N, --timeout S, --quiet   as for prova serve\n"
+     "Serves POST /add-checkpoint (64 KiB bodies), GET /<hex SHA-256(origin)>/checkpoint, /health, /version,\n"
+     "/metrics. SIGTERM or SIGINT stops it.\n"
+     "  witness keygen --name NAME --out FILE [--force]\n"
+     "      writes a new cosignature/v1 key (mode 0600) and prints its vkey, for the logs' policies\n",
+     cmd_witness, NULL, NULL},
     {"sink", "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",

@@ -230,6 +230,7 @@ static size_t find_route(httpd *d, http_req *req, const char *path, int method, 
     for (size_t i = 0; i < http_nroutes; i++) {
         const http_route *rt = &http_routes[i];
         if (d->cfg.mcp_only && !rt->mcp_mode) continue;
+        if (d->cfg.witness ? rt->witness_mode == HTTP_W_NO : rt->witness_mode == HTTP_W_ONLY) continue;
         if (!match(rt->pattern, path, req, segs)) continue;
         if (rt->method == method) return i;
         *mismatch = true;

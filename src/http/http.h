@@ -21,10 +21,11 @@ struct MHD_Connection;
 struct MHD_Daemon;
 
 typedef struct http_config {
-    const char *listen; /* "127.0.0.1:8080", "[::1]:8080", ":8080" (and PORT alone when bare_port) */
-    bool bare_port;     /* accept PORT alone for 127.0.0.1:PORT */
-    bool mcp_only;      /* serve only /mcp and /health (prova mcp --http) */
-    bool no_mcp;        /* do not serve /mcp */
+    const char *listen;      /* "127.0.0.1:8080", "[::1]:8080", ":8080" (and PORT alone when bare_port) */
+    bool bare_port;          /* accept PORT alone for 127.0.0.1:PORT */
+    bool mcp_only;           /* serve only /mcp and /health (prova mcp --http) */
+    bool no_mcp;             /* do not serve /mcp */
+    struct witness *witness; /* prova witness: serve only its routes, /health, /version and /metrics */
     const char *tls_cert, *tls_key;
     unsigned threads; /* pool threads; 0: 2 x CPUs */
     unsigned max_connections;
@@ -99,7 +100,10 @@ typedef struct http_route {
     const char *name; /* for metrics: the pattern with {names} */
     bool wrap_data;   /* the call's result is sent as {"data": result} (the OpenExecution API) */
     bool mcp_mode;    /* also served by prova mcp --http */
+    unsigned char witness_mode; /* HTTP_W_NO (the default), HTTP_W_ALSO (also by prova witness), HTTP_W_ONLY */
 } http_route;
+
+enum { HTTP_W_NO = 0, HTTP_W_ALSO = 1, HTTP_W_ONLY = 2 };
 
 extern const http_route http_routes[];
 extern const size_t http_nroutes;

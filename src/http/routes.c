@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "jsonw.h"
+#include "witness.h"
 
 /* ---- Family-independent endpoints --------------------------------------------------------------------------- */
 
@@ -19,6 +20,16 @@ static int h_health(http_req *r) {
     prova_jw_obj(&w);
     prova_jw_kstr(&w, "status", "ok");
     prova_jw_kstr(&w, "kid", app_kid(r->d->a));
+    if (r->d->cfg.witness) {
+        size_t nl;
+        const char *name = prova_note_key_name(witness_key(r->d->cfg.witness), &nl);
+        prova_jw_key(&w, "witness");
+        prova_jw_obj(&w);
+        prova_jw_key(&w, "name");
+        prova_jw_str_lossy(&w, name, nl);
+        prova_jw_ki64(&w, "logs", (int64_t)witness_log_count(r->d->cfg.witness));
+        prova_jw_end(&w);
+    }
     prova_jw_key(&w, "store");
     if (app_has_store(r->d->a)) {
         prova_jw_obj(&w);
@@ -251,35 +262,63 @@ static int h_mcp(http_req *r) {
 #define OPE APP_SCOPE_OPE_WRITE
 #define OE  APP_SCOPE_OE_WRITE
 
+/* ---- prova witness (c2sp.org/tlog-witness): add-checkpoint and the monitoring checkpoint ---------------------- */
+
+static int witness_respond(http_req *r, int rc, witness_answer *a) {
+    if (rc == 0) rc = http_text(r, a->status, a->content_type, a->body.data, a->body.len);
+    witness_answer_free(a);
+    return rc;
+}
+
+static int h_witness_add(http_req *r) {
+    witness_answer a;
+    int rc = witness_add_checkpoint(r->d->cfg.witness, r->body, r->body_len, 0, &a);
+    return witness_respond(r, rc, &a);
+}
+
+static int h_witness_checkpoint(http_req *r) {
+    witness_answer a;
+    int rc = witness_get_checkpoint(r->d->cfg.witness, r->param[0], &a);
+    return witness_respond(r, rc, &a);
+}
+
 const http_route http_routes[] = {
-    {HTTP_GET, "/health", h_health, 0, "/health", false, true},
-    {HTTP_GET, "/healthz", h_health, 0, "/health", false, true},
-    {HTTP_GET, "/version", h_version, 0, "/version", false, true},
-    {HTTP_GET, "/openapi.json", h_openapi, 0, "/openapi.json", false, false},
-    {HTTP_GET, "/docs", h_docs, 0, "/docs", false, false},
-    {HTTP_GET, "/metrics", h_metrics, 0, "/metrics", false, true},
-    {HTTP_GET, "/.well-known/jwks.json", h_jwks, 0, "/.well-known/jwks.json", false, false},
-    {HTTP_POST, "/v1/verify", h_verify_any, 0, "/v1/verify", false, false},
-    {HTTP_POST, "/verify", h_proof_verify, 0, "/verify", false, false},
-    {HTTP_POST, "/canonicalize", h_proof_canonicalize, 0, "/canonicalize", false, false},
-    {HTTP_POST, "/v1/odin/envelope", h_ope_envelope, OPE, "/v1/odin/envelope", false, false},
-    {HTTP_GET, "/v1/receipts/hops/chain/*", h_ope_chain, 0, "/v1/receipts/hops/chain/{trace_id}", false, false},
-    {HTTP_GET, "/v1/receipts/export/*", h_ope_export, 0, "/v1/receipts/export/{trace_id}", false, false},
-    {HTTP_POST, "/api/v1/chains", h_oe_chain_create, OE, "/api/v1/chains", true, false},
-    {HTTP_GET, "/api/v1/chains/*", h_oe_chain_get, 0, "/api/v1/chains/{chainId}", true, false},
-    {HTTP_POST, "/api/v1/chains/*/events", h_oe_event_append, OE, "/api/v1/chains/{chainId}/events", true, false},
-    {HTTP_POST, "/api/v1/chains/*/resolve", h_oe_resolve, OE, "/api/v1/chains/{chainId}/resolve", true, false},
-    {HTTP_POST, "/api/v1/chains/*/certificate", h_oe_certify, OE, "/api/v1/chains/{chainId}/certificate", true, false},
+    {HTTP_GET, "/health", h_health, 0, "/health", false, true, HTTP_W_ALSO},
+    {HTTP_GET, "/healthz", h_health, 0, "/health", false, true, HTTP_W_ALSO},
+    {HTTP_GET, "/version", h_version, 0, "/version", false, true, HTTP_W_ALSO},
+    {HTTP_GET, "/openapi.json", h_openapi, 0, "/openapi.json", false, false, HTTP_W_NO},
+    {HTTP_GET, "/docs", h_docs, 0, "/docs", false, false, HTTP_W_NO},
+    {HTTP_GET, "/metrics", h_metrics, 0, "/metrics", false, true, HTTP_W_ALSO},
+    {HTTP_GET, "/.well-known/jwks.json", h_jwks, 0, "/.well-known/jwks.json", false, false, HTTP_W_NO},
+    {HTTP_POST, "/v1/verify", h_verify_any, 0, "/v1/verify", false, false, HTTP_W_NO},
+    {HTTP_POST, "/verify", h_proof_verify, 0, "/verify", false, false, HTTP_W_NO},
+    {HTTP_POST, "/canonicalize", h_proof_canonicalize, 0, "/canonicalize", false, false, HTTP_W_NO},
+    {HTTP_POST, "/v1/odin/envelope", h_ope_envelope, OPE, "/v1/odin/envelope", false, false, HTTP_W_NO},
+    {HTTP_GET, "/v1/receipts/hops/chain/*", h_ope_chain, 0, "/v1/receipts/hops/chain/{trace_id}", false, false,
+     HTTP_W_NO},
+    {HTTP_GET, "/v1/receipts/export/*", h_ope_export, 0, "/v1/receipts/export/{trace_id}", false, false, HTTP_W_NO},
+    {HTTP_POST, "/api/v1/chains", h_oe_chain_create, OE, "/api/v1/chains", true, false, HTTP_W_NO},
+    {HTTP_GET, "/api/v1/chains/*", h_oe_chain_get, 0, "/api/v1/chains/{chainId}", true, false, HTTP_W_NO},
+    {HTTP_POST, "/api/v1/chains/*/events", h_oe_event_append, OE, "/api/v1/chains/{chainId}/events", true, false,
+     HTTP_W_NO},
+    {HTTP_POST, "/api/v1/chains/*/resolve", h_oe_resolve, OE, "/api/v1/chains/{chainId}/resolve", true, false,
+     HTTP_W_NO},
+    {HTTP_POST, "/api/v1/chains/*/certificate", h_oe_certify, OE, "/api/v1/chains/{chainId}/certificate", true, false,
+     HTTP_W_NO},
     {HTTP_POST, "/api/v1/provenance/certificates/*/revoke", h_oe_revoke, OE,
-     "/api/v1/provenance/certificates/{certificateId}/revoke", true, false},
+     "/api/v1/provenance/certificates/{certificateId}/revoke", true, false, HTTP_W_NO},
     {HTTP_POST, "/api/v1/provenance/certificates/*/supersede", h_oe_supersede, OE,
-     "/api/v1/provenance/certificates/{certificateId}/supersede", true, false},
-    {HTTP_GET, "/api/v1/provenance/verify/*", h_oe_verify, 0, "/api/v1/provenance/verify/{certificateId}", true, false},
-    {HTTP_GET, "/api/v1/provenance/public-key", h_oe_public_key, 0, "/api/v1/provenance/public-key", false, false},
-    {HTTP_GET, "/api/v1/provenance/bundle/*", h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}", false,
-     false},
-    {HTTP_POST, "/mcp", h_mcp, 0, "/mcp", false, true},
-    {HTTP_GET, "/mcp", h_mcp, 0, "/mcp", false, true},
-    {HTTP_DELETE, "/mcp", h_mcp, 0, "/mcp", false, true},
+     "/api/v1/provenance/certificates/{certificateId}/supersede", true, false, HTTP_W_NO},
+    {HTTP_GET, "/api/v1/provenance/verify/*", h_oe_verify, 0, "/api/v1/provenance/verify/{certificateId}", true, false,
+     HTTP_W_NO},
+    {HTTP_GET, "/api/v1/provenance/public-key", h_oe_public_key, 0, "/api/v1/provenance/public-key", false, false,
+     HTTP_W_NO},
+    {HTTP_GET, "/api/v1/provenance/bundle/*", h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}", false, false,
+     HTTP_W_NO},
+    {HTTP_POST, "/mcp", h_mcp, 0, "/mcp", false, true, HTTP_W_NO},
+    {HTTP_GET, "/mcp", h_mcp, 0, "/mcp", false, true, HTTP_W_NO},
+    {HTTP_DELETE, "/mcp", h_mcp, 0, "/mcp", false, true, HTTP_W_NO},
+    {HTTP_POST, "/add-checkpoint", h_witness_add, 0, "/add-checkpoint", false, false, HTTP_W_ONLY},
+    {HTTP_GET, "/*/checkpoint", h_witness_checkpoint, 0, "/{origin_hash}/checkpoint", false, false, HTTP_W_ONLY},
 };
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];

@@ -1,0 +1,173 @@
+/* prova witness: a c2sp.org/tlog-witness server over the gateway's HTTP daemon, and its key. docs/tlog.md, "Witness".
+ *
+ *   prova witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F]
+ *                 [--threads N] [--max-connections N] [--timeout S] [--quiet]
+ *   prova witness keygen --name NAME --out FILE [--force]
+ *
+ * The daemon serves POST /add-checkpoint, GET /<hex SHA-256(origin)>/checkpoint, /health, /version and /metrics
+ * (the submission and monitoring prefixes are both the root). */
+#define _DEFAULT_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "cli.h"
+#include "http.h"
+#include "prova/encoding.h"
+#include "prova/note.h"
+#include "witness.h"
+
+static void log_line(void *ctx, const char *line) {
+    (void)ctx;
+    fprintf(stderr, "prova witness: %s\n", line);
+}
+
+static int number_opt(const char *name, const char *v, unsigned long long lo, unsigned long long hi,
+                      unsigned long long *ret) {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || !*v || *end || n < lo || n > hi)
+        return cli_fail(EXIT_USAGE, "witness: %s must be a number from %llu to %llu", name, lo, hi);
+    *ret = n;
+    return EXIT_OK;
+}
+
+/* Writes text and a newline to a new file of mode 0600 (replacing it with force). */
+static int write_secret(const char *path, const prova_buf *text, bool force) {
+    if (force && unlink(path) != 0 && errno != ENOENT) return cli_fail_file("output", path, errno);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return cli_fail(EXIT_USAGE, "witness keygen: %s exists (--force replaces it)", path);
+        return cli_fail_file("output", path, errno);
+    }
+    bool ok = write(fd, text->data, text->len) == (ssize_t)text->len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    int e = errno;
+    if (close(fd) != 0) ok = false;
+    if (!ok) {
+        unlink(path);
+        return cli_fail_file("output", path, e);
+    }
+    return EXIT_OK;
+}
+
+static int keygen(int argc, char **argv) {
+    const char *name = NULL, *out = NULL;
+    bool force = false;
+    for (int i = 2; i < argc; i++) {
+        if (cli_opt_value(argc, argv, &i, "--name", &name) || cli_opt_value(argc, argv, &i, "--out", &out)) {
+        } else if (strcmp(argv[i], "--force") == 0) {
+            force = true;
+        } else {
+            return cli_fail(EXIT_USAGE, "witness keygen: unknown option '%s' (prova witness --help)", argv[i]);
+        }
+    }
+    if (!name || !out) return cli_fail(EXIT_USAGE, "witness keygen: --name NAME and --out FILE are required");
+    prova_note_key *k = NULL;
+    prova_error err;
+    prova_error_clear(&err);
+    if (prova_note_key_generate(name, strlen(name), PROVA_NOTE_COSIGNATURE_V1, &k, &err) != 0) {
+        cli_report("--name", &err);
+        return EXIT_USAGE;
+    }
+    prova_buf priv = PROVA_BUF_INIT, pub = PROVA_BUF_INIT;
+    int rc = prova_note_key_write_private(k, &priv) == 0 && prova_note_key_write_vkey(k, &pub) == 0
+                 ? EXIT_OK
+                 : cli_fail(EXIT_INTERNAL, "out of memory");
+    if (rc == EXIT_OK) rc = write_secret(out, &priv, force);
+    if (rc == EXIT_OK && prova_buf_append(&pub, "\n", 1) == 0) rc = cli_write_stdout(pub.data, pub.len);
+    prova_mem_wipe(priv.data, priv.len);
+    prova_buf_free(&priv);
+    prova_buf_free(&pub);
+    prova_note_key_free(k);
+    return rc;
+}
+
+/* Serves until SIGINT or SIGTERM. */
+static int serve(http_config *hc, app *a, witness *w, bool quiet) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    httpd *d = NULL;
+    int rc = http_start(hc, a, NULL, &d);
+    if (rc) return rc;
+    if (!quiet) {
+        prova_buf vk = PROVA_BUF_INIT;
+        if (prova_note_key_write_vkey(witness_key(w), &vk) == 0 && prova_buf_append(&vk, "", 1) == 0)
+            fprintf(stderr, "prova witness: %s witnessing %zu log(s) on %s://%s/add-checkpoint\n",
+                    (const char *)vk.data, witness_log_count(w), hc->tls_cert ? "https" : "http", hc->listen);
+        prova_buf_free(&vk);
+    }
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0) {
+    }
+    http_stop(d);
+    return EXIT_OK;
+}
+
+int cmd_witness(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "keygen") == 0) return keygen(argc, argv);
+    witness_config wc = {.log = log_line};
+    bool quiet = false;
+    const char *v = NULL;
+    http_config hc;
+    http_config_defaults(&hc);
+    hc.listen = "127.0.0.1:8090";
+    hc.no_mcp = true;
+    hc.max_body = WITNESS_MAX_BODY;
+    hc.log_prefix = "prova witness";
+    for (int i = 1; i < argc; i++) {
+        unsigned long long n;
+        int rc;
+        if (cli_opt_value(argc, argv, &i, "--key", &wc.key_path) ||
+            cli_opt_value(argc, argv, &i, "--logs", &wc.logs_path) ||
+            cli_opt_value(argc, argv, &i, "--state", &wc.state_dir) ||
+            cli_opt_value(argc, argv, &i, "--listen", &hc.listen) ||
+            cli_opt_value(argc, argv, &i, "--tls-cert", &hc.tls_cert) ||
+            cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key)) {
+        } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+            quiet = true;
+        } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
+            if ((rc = number_opt("--threads", v, 1, 1024, &n))) return rc;
+            hc.threads = (unsigned)n;
+        } else if (cli_opt_value(argc, argv, &i, "--max-connections", &v)) {
+            if ((rc = number_opt("--max-connections", v, 1, 1000000, &n))) return rc;
+            hc.max_connections = (unsigned)n;
+        } else if (cli_opt_value(argc, argv, &i, "--timeout", &v)) {
+            if ((rc = number_opt("--timeout", v, 1, 86400, &n))) return rc;
+            hc.timeout_s = (unsigned)n;
+        } else {
+            return cli_fail(EXIT_USAGE, "witness: unknown option '%s' (prova witness --help)", argv[i]);
+        }
+    }
+    if (!wc.key_path || !wc.logs_path || !wc.state_dir)
+        return cli_fail(EXIT_USAGE, "witness: --key FILE, --logs FILE and --state DIR are required");
+    hc.quiet = quiet;
+    witness *w = NULL;
+    int rc = witness_open(&wc, &w);
+    if (rc) return rc;
+    /* The daemon runs over a service without a store (health, metrics); the witness is its only state. */
+    app_config ac;
+    app_config_defaults(&ac);
+    ac.data_dir = NULL;
+    ac.log = log_line;
+    app *a = NULL;
+    if ((rc = app_open(&ac, &a)) == 0) {
+        hc.witness = w;
+        rc = serve(&hc, a, w, quiet);
+        if (!quiet && rc == EXIT_OK) fprintf(stderr, "prova witness: stopped\n");
+    }
+    app_close(a);
+    witness_free(w);
+    return rc;
+}
