@@ -34,6 +34,13 @@ typedef struct prova_verify_options {
                                     proves integrity against accidents only; the report warns) */
     uint32_t max_depth;          /* nesting limit of a whole-document input (0: the parser's default, 128); each
                                     line of JSON Lines keeps the default */
+    /* Log proofs carried by the document ("tlog_proofs", docs/tlog.md "Proofs in exports"). Without a log key and
+       without a policy they are reported as present and unchecked (warning log_proof_unchecked). */
+    const char *const *log_keys; /* the log's verifier keys (vkey text, NUL-terminated), nlog_keys of them */
+    size_t nlog_keys;
+    const char *log_policy; /* a c2sp.org/tlog-policy text (witnesses and quorum; its logs are trusted too) */
+    size_t log_policy_len;  /* NULL/0: no policy, quorum none */
+    bool require_log_proof; /* a record without a proof is a failed check (log_proof_missing), not a warning */
 } prova_verify_options;
 /* sizeof(prova_verify_options) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_verify_options_sizeof(void);
@@ -49,6 +56,29 @@ PROVA_EXPORT size_t prova_verify_options_sizeof(void);
  * PROVA_ENOMEM or PROVA_EINVAL otherwise. A document of no known kind gives a report with a failed "kind" check. */
 PROVA_EXPORT PROVA_NODISCARD int prova_verify_document(const void *data, size_t len, const prova_verify_options *o,
                                                        prova_report **ret_report, prova_error *reterr);
+
+/* ---- Log proofs in exports (docs/tlog.md, "Proofs in exports") -------------------------------------------- */
+
+/* One proof to attach: the c2sp.org/tlog-proof@v1 text of a record's log entry. */
+typedef struct prova_log_proof_in {
+    const char *proof; /* the tlog-proof text (not NUL-terminated necessarily) */
+    size_t len;
+} prova_log_proof_in;
+
+/* Attaches proofs to a document (an OPE bundle of the starter or ope-lib form, an OpenExecution offline bundle):
+ * appends to out the document's bytes with a top-level member "tlog_proofs" added (the bytes before it unchanged,
+ * so what the record's own hashes and signatures cover is unchanged), one item per proof:
+ *   {"kind":"receipt","log_index":N,"proof":"<tlog-proof text>","record":"/bundle/receipts/3"}
+ * Each proof is matched to its record without any key: the record whose entry (prova_log_entry_of_*) has the
+ * leaf hash from which the proof's inclusion path reaches its checkpoint's root. The checkpoint's signatures are
+ * not checked here (the verifier does). Errors (out unchanged): PROVA_ESYNTAX "json_*" (not JSON) or a
+ * prova_tlog_proof_parse reason; PROVA_EUNSUPPORTED "log_proofs_not_embeddable" (a document whose hashes cover every
+ * top-level member: a proof record, a flat OPE bundle; or of no known kind); PROVA_EINVAL "log_proof_no_record" (no
+ * record of the document is the proof's entry), "log_proofs_present" (the document has a tlog_proofs member already:
+ * attach all proofs at once, to the document as exported), "log_proof_duplicate" (two proofs of one record);
+ * PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_log_proofs_attach(const void *doc, size_t len, const prova_log_proof_in *proofs,
+                                                         size_t nproofs, prova_buf *out, prova_error *reterr);
 
 #ifdef __cplusplus
 }

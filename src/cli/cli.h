@@ -198,6 +198,21 @@ void cli_verify_args_free(cli_verify_args *va);
 typedef struct prova_report prova_report;
 int cli_print_report(const char *file, int status, const prova_report *rep, const prova_error *err, bool json);
 
+/* The log-proof options of `prova verify` (cmd_logproof.c): --log-key VKEY|FILE (repeatable), --witness-policy
+ * FILE, --require-log-proof; finish points the verify options at them (they must outlive the verification). */
+typedef struct cli_log_verify {
+    char **keys;
+    size_t nkeys;
+    prova_buf policy;
+    bool have_policy, require;
+} cli_log_verify;
+void cli_log_verify_init(cli_log_verify *lv);
+bool cli_log_verify_option(int argc, char **argv, int *i, cli_log_verify *lv, int *rc);
+int cli_log_verify_finish(cli_log_verify *lv, prova_verify_options *o);
+void cli_log_verify_free(cli_log_verify *lv);
+int cmd_log(int argc, char **argv);
+int cmd_log_attach(int argc, char **argv);
+
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);
 

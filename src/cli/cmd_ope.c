@@ -205,10 +205,12 @@ int cmd_verify(int argc, char **argv) {
     const char *file = "-";
     bool have_file = false, json = false;
     cli_verify_args va;
+    cli_log_verify lv;
+    cli_log_verify_init(&lv);
     int rc = cli_verify_args_init(&va);
     if (rc != EXIT_OK) return rc;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
-        if (cli_verify_option(argc, argv, &i, &va, &rc)) {
+        if (cli_verify_option(argc, argv, &i, &va, &rc) || cli_log_verify_option(argc, argv, &i, &lv, &rc)) {
             continue;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
@@ -222,8 +224,10 @@ int cmd_verify(int argc, char **argv) {
         }
     }
     if (rc == EXIT_OK) rc = cli_verify_args_finish(&va);
+    if (rc == EXIT_OK) rc = cli_log_verify_finish(&lv, &va.o);
     if (rc != EXIT_OK) {
         cli_verify_args_free(&va);
+        cli_log_verify_free(&lv);
         return rc;
     }
     cli_input in;
@@ -237,6 +241,7 @@ int cmd_verify(int argc, char **argv) {
     }
     cli_input_close(&in);
     cli_verify_args_free(&va);
+    cli_log_verify_free(&lv);
     return rc;
 }
 

@@ -17,7 +17,11 @@ static const cli_opt jwks_opts[] = {{"--legacy", R}, {NULL, 0}};
 static const cli_opt pack_opts[] = {
     {"--key", V},        {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V}, {"--ts", V},
     {"--not-before", V}, {"--expires-at", V},   {"--dialect", V},     {"--bind", 0},     {NULL, 0}};
-static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS, {"--json", 0}, {NULL, 0}};
+static const cli_opt verify_opts[] = {
+    CLI_VERIFY_OPTS, {"--json", 0}, {"--log-key", V | R}, {"--witness-policy", V}, {"--require-log-proof", 0},
+    {NULL, 0}};
+static const cli_opt log_opts[] = {{"--proof", V | R}, {"--out", V}, {NULL, 0}};
+static const char *const log_subs[] = {"attach", NULL};
 static const cli_opt receipt_opts[] = {{"--key", V},
                                        {"--chain", V},
                                        {"--policy", V},
@@ -99,7 +103,8 @@ const cli_cmd cli_commands[] = {
      cmd_pack, pack_opts, NULL},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
-     "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key] [--json] [FILE|-]",
+     "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key]\n"
+     "           [--log-key VKEY|F]... [--witness-policy F] [--require-log-proof] [--json] [FILE|-]",
      "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
      "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
      "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines; Ophamin proof\n"
@@ -118,6 +123,11 @@ const cli_cmd cli_commands[] = {
      "                         base64; or the public default key, which proves integrity against accidents only);\n"
      "                         also PROVA_HMAC_KEY_B64. Without one, the signature is not checked (not valid).\n"
      "                         DSSE envelopes: their HMAC signatures are checked under the same key\n"
+     "  --log-key VKEY|F       the transparency log's verifier key (a vkey, or a file of them; repeatable): check\n"
+     "                         the log proofs the document carries (tlog_proofs), one log_inclusion check each;\n"
+     "                         without it they are reported unchecked (log_proof_unchecked, a warning)\n"
+     "  --witness-policy F     a c2sp.org/tlog-policy file: its witnesses and quorum (and its logs) apply\n"
+     "  --require-log-proof    a logged record without a proof fails (log_proof_missing), instead of a warning\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
      "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape;\n"
      "                         on any failure (a missing file, a bad key or option) the same shape with one failed\n"
@@ -221,6 +231,14 @@ const cli_cmd cli_commands[] = {
      "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
      "POST /mcp (--no-mcp turns it off).\n",
      cmd_mcp, NULL, NULL},
+    {"log", "log attach --proof FILE... [--out FILE] DOC|-",
+     "Attaches c2sp.org/tlog-proof@v1 files (from a gateway's GET /log/proof/{index} or prova log prove) to an\n"
+     "export: an OPE bundle (starter or ope-lib form) or an OpenExecution offline bundle. Each proof is matched to\n"
+     "its record (the one whose log entry it includes) and carried in the document's unsigned top-level member\n"
+     "tlog_proofs; the bytes before it do not change, nor anything a signature or hash covers. Check them with\n"
+     "prova verify --log-key. Formats: docs/tlog.md \"Proofs in exports\".\n"
+     "Exit: 0 written, 2 a proof of no record of the document, a document that cannot carry proofs, bad input.\n",
+     cmd_log, log_opts, log_subs},
     {"witness",
      "witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F] | witness keygen "
      "--name NAME --out FILE",

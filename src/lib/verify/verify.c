@@ -94,6 +94,7 @@ static int verify_family(const void *data, size_t len, const prova_verify_option
             "not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, "
             "an OpenExecution bundle, chain record or events, or an Ophamin proof record");
     }
+    if (vr == 0 && family == FAMILY_ANY) vr = prova__verify_log_proofs(root, o, r);
     prova_doc_free(doc);
     if (vr < 0) {
         prova_report_free(r);

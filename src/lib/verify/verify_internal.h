@@ -16,4 +16,10 @@ int prova__verify_dsse(const prova_json *env, const prova_verify_options *o, pro
  * verified like any document; one report. 0 or PROVA_ENOMEM. */
 int prova__verify_cloudevent(const prova_json *ev, const prova_verify_options *o, prova_report *r);
 
+/* The log proofs a document carries ("tlog_proofs", logproof.c; docs/tlog.md "Proofs in exports"): one log_inclusion
+ * check per proof when the options give a log key or a policy, a warning that they are unchecked otherwise, and
+ * log_proof_missing (a warning, or a failed check with require_log_proof) for each logged record without one.
+ * 0 or PROVA_ENOMEM. */
+int prova__verify_log_proofs(const prova_json *root, const prova_verify_options *o, prova_report *r);
+
 #endif
