@@ -7,7 +7,9 @@
 #include "cli.h"
 #include "prova/verify.h"
 
-void cli_log_verify_init(cli_log_verify *lv) { memset(lv, 0, sizeof *lv); }
+void cli_log_verify_init(cli_log_verify *lv) {
+    memset(lv, 0, sizeof *lv);
+}
 
 void cli_log_verify_free(cli_log_verify *lv) {
     for (size_t i = 0; i < lv->nkeys; i++) free(lv->keys[i]);

@@ -91,12 +91,24 @@ static int leaf_of(const rec *rc, uint8_t leaf[PROVA_MERKLE_HASH_BYTES], prova_e
     prova_buf e = PROVA_BUF_INIT;
     int r;
     switch (rc->kind) {
-    case PROVA_LOG_OPE_RECEIPT: r = prova_log_entry_of_receipt(rc->v, &e, err); break;
-    case PROVA_LOG_OE_EVENT: r = prova_log_entry_of_oe_event(rc->v, rc->alg, &e, err); break;
-    case PROVA_LOG_OE_CERTIFICATE: r = prova_log_entry_of_oe_certificate(rc->v, &e, err); break;
-    case PROVA_LOG_OE_STATUS: r = prova_log_entry_of_oe_status(rc->v, &e, err); break;
-    case PROVA_LOG_PROOF_RECORD: r = prova_log_entry_of_proof_record(rc->v, &e, err); break;
-    default: r = PROVA_EINVAL; break;
+    case PROVA_LOG_OPE_RECEIPT:
+        r = prova_log_entry_of_receipt(rc->v, &e, err);
+        break;
+    case PROVA_LOG_OE_EVENT:
+        r = prova_log_entry_of_oe_event(rc->v, rc->alg, &e, err);
+        break;
+    case PROVA_LOG_OE_CERTIFICATE:
+        r = prova_log_entry_of_oe_certificate(rc->v, &e, err);
+        break;
+    case PROVA_LOG_OE_STATUS:
+        r = prova_log_entry_of_oe_status(rc->v, &e, err);
+        break;
+    case PROVA_LOG_PROOF_RECORD:
+        r = prova_log_entry_of_proof_record(rc->v, &e, err);
+        break;
+    default:
+        r = PROVA_EINVAL;
+        break;
     }
     if (r == 0) r = prova_merkle_hash_leaf(e.data, e.len, leaf);
     prova_buf_free(&e);
@@ -114,8 +126,8 @@ static bool path_reaches_root(const prova_tlog_proof *p, const uint8_t leaf[PROV
     prova_checkpoint_root(cp, root);
     uint64_t size = prova_checkpoint_size(cp), index = prova_tlog_proof_index(p);
     return index < size &&
-           prova_merkle_inclusion_verify(index, size, leaf, (const uint8_t(*)[PROVA_MERKLE_HASH_BYTES])hashes, n,
-                                         root, NULL) == 0;
+           prova_merkle_inclusion_verify(index, size, leaf, (const uint8_t(*)[PROVA_MERKLE_HASH_BYTES])hashes, n, root,
+                                         NULL) == 0;
 }
 
 /* ---- Attaching ------------------------------------------------------------------------------------------------ */
@@ -319,10 +331,10 @@ static int verify_item(const prova_json *it, size_t i, recs *rs, const trust *t,
                                   "the item says log_index %lld, its proof is of entry %llu", (long long)index,
                                   (unsigned long long)prova_tlog_proof_index(p));
     } else if ((x = leaf_of(rc, leaf, &e)) < 0) {
-        out = x == PROVA_ENOMEM ? x
-                                : prova__report_check(r, "log_inclusion", false, "log_inclusion_invalid", rp,
-                                                      "the record's log entry cannot be computed: %s (%s)", e.message,
-                                                      e.reason);
+        out = x == PROVA_ENOMEM
+                  ? x
+                  : prova__report_check(r, "log_inclusion", false, "log_inclusion_invalid", rp,
+                                        "the record's log entry cannot be computed: %s (%s)", e.message, e.reason);
     } else {
         const prova_note_key *key = NULL;
         size_t olen = 0;
@@ -338,17 +350,17 @@ static int verify_item(const prova_json *it, size_t i, recs *rs, const trust *t,
                                       origin);
         } else {
             x = prova_tlog_proof_verify(p, t->policy, key, leaf, NULL, &e);
-            if (x == PROVA_ENOMEM) out = x;
+            if (x == PROVA_ENOMEM)
+                out = x;
             else if (x < 0)
-                out = prova__report_check(r, "log_inclusion", false, reason_of(&e), rp,
-                                          "%s %s: %s (%s)", prova_log_kind_name(rc->kind), rp[0] ? rp : "(the document)",
-                                          e.message, e.reason);
+                out = prova__report_check(r, "log_inclusion", false, reason_of(&e), rp, "%s %s: %s (%s)",
+                                          prova_log_kind_name(rc->kind), rp[0] ? rp : "(the document)", e.message,
+                                          e.reason);
             else
-                out = prova__report_check(r, "log_inclusion", true, NULL, rp,
-                                          "%s %s is entry %lld of log \"%.*s\" (checkpoint of size %llu)",
-                                          prova_log_kind_name(rc->kind), rp[0] ? rp : "(the document)",
-                                          (long long)index, (int)olen, origin,
-                                          (unsigned long long)prova_checkpoint_size(prova_tlog_proof_checkpoint_body(p)));
+                out = prova__report_check(
+                    r, "log_inclusion", true, NULL, rp, "%s %s is entry %lld of log \"%.*s\" (checkpoint of size %llu)",
+                    prova_log_kind_name(rc->kind), rp[0] ? rp : "(the document)", (long long)index, (int)olen, origin,
+                    (unsigned long long)prova_checkpoint_size(prova_tlog_proof_checkpoint_body(p)));
         }
     }
     prova_tlog_proof_free(p);
