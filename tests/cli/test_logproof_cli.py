@@ -316,5 +316,57 @@ write("bad.tlog-proof", "not a proof\n")
 rc, _, err = attach("x.json", "bad.tlog-proof")
 check("attach: a malformed proof refused", rc == 2, err)
 
+# ---- an OpenExecution offline bundle: the certificate and each event --------------------------------------------------
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+
+ik = Ed25519PrivateKey.generate()
+write("issuer.pem", ik.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption()))
+C = path("chain.json")
+assert run("oe", "new", "--chain", C, "--chain-type", "resource_audit", "--origin-type", "github", "--origin-id",
+           "o/r", "--created-at", "2026-03-20T09:59:59Z")[0] == 0
+for i in range(2):
+    write(f"op{i}.json", json.dumps({"i": i}))
+    r = run("oe", "append", "--chain", C, "--type", "step", "--actor", "a", "--created-at",
+            f"2026-03-20T10:00:0{i}.000Z", path(f"op{i}.json"))
+    assert r[0] == 0, r[2]
+assert run("oe", "resolve", "--chain", C, "--at", "2026-03-20T11:05:00Z")[0] == 0
+r = run("oe", "certify", "--key", path("issuer.pem"), "--chain", C, "--artifact-type", "run", "--artifact-ref", "x",
+        "--issued-at", "2026-03-20T11:05:01Z", "--certificate-id", "cert-1", "--out", path("oe.json"))
+assert r[0] == 0, r[2]
+oe = json.load(open(path("oe.json")))
+cert = oe["certificate"]
+oe_entries = [jcs({"certificate_id": "cert-1", "chain_id": cert["chain_id"],
+                   "digest": "sha256:" + hashlib.sha256(jcs(cert)).hexdigest(), "family": "oe",
+                   "format": "prova-log-entry/v1", "kind": "certificate", "time": cert["issued_at"]})]
+alg = oe["chain"].get("hash_algorithm", "sha256")
+for ev in oe["chain"]["events"]:
+    oe_entries.append(jcs({"chain_id": ev["chain_id"], "digest": f"{alg}:" + ev["event_hash"], "family": "oe",
+                           "format": "prova-log-entry/v1", "kind": "event", "seq": ev["seq"],
+                           "time": ev["created_at"]}))
+leaves = [leaf(e) for e in [others[0]] + oe_entries[1:] + [oe_entries[0]]]  # events 1, 2, then the certificate
+root = mth(leaves)
+cp_text = f"{ORIGIN}\n{len(leaves)}\n{base64.b64encode(root).decode()}\n".encode()
+signed = cp_text + b"\n" + log_key.line(cp_text)
+for i in range(len(leaves) - 1):
+    write(f"oe{i}.tlog-proof", proof_text(1 + i, signed))
+rc, _, err = attach("oe_proofs.json", *[f"oe{i}.tlog-proof" for i in range(len(leaves) - 1)], doc="oe.json")
+check("oe: attach certificate and events", rc == 0, err)
+items = json.load(open(path("oe_proofs.json"))).get("tlog_proofs", [])
+check("oe: items", sorted((x["kind"], x["record"], x["log_index"]) for x in items) ==
+      [("certificate", "", 3), ("event", "/chain/events/0", 1), ("event", "/chain/events/1", 2)], str(items))
+rc, out, err = run("verify", "--json", "--key", path("issuer.pem"), "--log-key", log_key.vkey(),
+                   "--require-log-proof", path("oe_proofs.json"))
+rep = json.loads(out) if out else {}
+check("oe: valid with every record proved", rc == 0 and codes(rep) == ["ok"] * 3, out[:3000] + err)
+check("oe: the bundle's own checks still pass", all(c["ok"] for c in rep.get("checks", [])))
+tam = json.load(open(path("oe_proofs.json")))
+tam["certificate"]["artifact_ref"] = "y"
+write("oe_tampered.json", json.dumps(tam))
+rc, rep = verify(path("oe_tampered.json"), "--log-key", log_key.vkey())
+check("oe: a changed certificate is not the logged one",
+      rc == 1 and any(c["code"] == "log_inclusion_invalid" and c["at"] == "" for c in log_checks(rep)),
+      str(log_checks(rep)))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
