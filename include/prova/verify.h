@@ -64,6 +64,8 @@ typedef struct prova_log_proof_in {
     const char *proof; /* the tlog-proof text (not NUL-terminated necessarily) */
     size_t len;
 } prova_log_proof_in;
+/* sizeof(prova_log_proof_in) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_log_proof_in_sizeof(void);
 
 /* Attaches proofs to a document (an OPE bundle of the starter or ope-lib form, an OpenExecution offline bundle):
  * appends to out the document's bytes with a top-level member "tlog_proofs" added (the bytes before it unchanged,

@@ -130,6 +130,10 @@ static bool path_reaches_root(const prova_tlog_proof *p, const uint8_t leaf[PROV
                                          NULL) == 0;
 }
 
+size_t prova_log_proof_in_sizeof(void) {
+    return sizeof(prova_log_proof_in);
+}
+
 /* ---- Attaching ------------------------------------------------------------------------------------------------ */
 
 int prova_log_proofs_attach(const void *data, size_t len, const prova_log_proof_in *proofs, size_t nproofs,
