@@ -359,8 +359,8 @@ static int append(int argc, char **argv) {
         for (size_t k = 0; k < lin.len && rc == EXIT_OK; k++) {
             if (lin.data[k] != '\n') continue;
             if (k - start > PROVA_TILE_ENTRY_MAX)
-                rc = cli_fail_as(EXIT_USAGE, "input", "log_entry_too_long", "%s:%zu: an entry over 65535 bytes",
-                                 lines, line);
+                rc = cli_fail_as(EXIT_USAGE, "input", "log_entry_too_long", "%s:%zu: an entry over 65535 bytes", lines,
+                                 line);
             entries[nentries++] = (prova_tile_entry){lin.data + start, k - start};
             start = k + 1;
             line++;
@@ -377,7 +377,8 @@ static int append(int argc, char **argv) {
         snprintf(lp, sizeof lp, "%s/.lock", dir);
         if (rc == EXIT_OK && (lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
             rc = cli_fail_file("output", lp, errno);
-        if (rc == EXIT_OK && flock(lockfd, LOCK_EX) != 0) rc = cli_fail(EXIT_INTERNAL, "%s: flock: %s", lp, strerror(errno));
+        if (rc == EXIT_OK && flock(lockfd, LOCK_EX) != 0)
+            rc = cli_fail(EXIT_INTERNAL, "%s: flock: %s", lp, strerror(errno));
     }
 
     /* Restore from the checkpoint, which must be this key's and match the tiles. */
@@ -503,10 +504,13 @@ static int checkpoint_cmd(int argc, char **argv) {
         if (rep && key) {
             prova_error err = no_error();
             int s = prova_checkpoint_verify(note.data, note.len, key, NULL, 0, NULL, NULL, &err);
-            prova_report_add_check(rep, "checkpoint_signature", s == 0, s == 0 ? "ok" : verify_reason(err.reason),
-                                   NULL, s == 0 ? "signed by the log key" : err.message ? err.message : "invalid");
+            prova_report_add_check(rep, "checkpoint_signature", s == 0, s == 0 ? "ok" : verify_reason(err.reason), NULL,
+                                   s == 0        ? "signed by the log key"
+                                   : err.message ? err.message
+                                                 : "invalid");
         } else if (rep) {
-            prova_report_add_warning(rep, "checkpoint_not_verified", NULL, "no --log-key: the signature is not checked");
+            prova_report_add_warning(rep, "checkpoint_not_verified", NULL,
+                                     "no --log-key: the signature is not checked");
         }
         if (rep && json) {
             rc = finish(rep, true, false);
@@ -631,7 +635,8 @@ static int verify_proof_cmd(int argc, char **argv) {
     const char *vk = NULL, *pol = NULL, *entry = NULL, *leaf = NULL, *eidx = NULL, *file = NULL;
     bool json = false;
     for (int i = 2; i < argc; i++) {
-        if (cli_opt_value(argc, argv, &i, "--log-key", &vk) || cli_opt_value(argc, argv, &i, "--witness-policy", &pol) ||
+        if (cli_opt_value(argc, argv, &i, "--log-key", &vk) ||
+            cli_opt_value(argc, argv, &i, "--witness-policy", &pol) ||
             cli_opt_value(argc, argv, &i, "--entry", &entry) || cli_opt_value(argc, argv, &i, "--leaf-hash", &leaf) ||
             cli_opt_value(argc, argv, &i, "--entry-index", &eidx)) {
         } else if (strcmp(argv[i], "--json") == 0) {
@@ -659,8 +664,9 @@ static int verify_proof_cmd(int argc, char **argv) {
         } else {
             /* Without a policy: this log alone, no witness required. */
             if (prova_note_key_write_vkey(key, &pb) != 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-            if (rc == EXIT_OK && (prova_buf_append(&pf, "log ", 4) != 0 || prova_buf_append(&pf, pb.data, pb.len) != 0 ||
-                                  prova_buf_append(&pf, "\nquorum none\n", 13) != 0))
+            if (rc == EXIT_OK &&
+                (prova_buf_append(&pf, "log ", 4) != 0 || prova_buf_append(&pf, pb.data, pb.len) != 0 ||
+                 prova_buf_append(&pf, "\nquorum none\n", 13) != 0))
                 rc = cli_fail(EXIT_INTERNAL, "out of memory");
         }
         if (rc == EXIT_OK && prova_tlog_policy_parse(pf.data, pf.len, &policy, &err) != 0) {
@@ -686,7 +692,8 @@ static int verify_proof_cmd(int argc, char **argv) {
     if (rc == EXIT_OK && prova_tlog_proof_parse(in.data, in.len, &proof, &err) != 0) {
         if (!json) cli_report(file, &err);
         prova_report *rep = prova_report_new("tlog_proof");
-        if (!rep) rc = cli_fail(EXIT_INTERNAL, "out of memory");
+        if (!rep)
+            rc = cli_fail(EXIT_INTERNAL, "out of memory");
         else {
             prova_report_add_check(rep, "tlog_proof_parse", false, err.reason ? err.reason : "tlog_proof_invalid", NULL,
                                    err.message ? err.message : "malformed");
@@ -716,8 +723,9 @@ static int verify_proof_cmd(int argc, char **argv) {
             if (eidx) {
                 snprintf(msg, sizeof msg, "the proof is for entry %llu, not %llu", (unsigned long long)index,
                          (unsigned long long)want_index);
-                prova_report_add_check(rep, "log_index", index == want_index, index == want_index ? "ok" : "log_index_mismatch",
-                                       NULL, index == want_index ? "the proof is for the entry asked" : msg);
+                prova_report_add_check(rep, "log_index", index == want_index,
+                                       index == want_index ? "ok" : "log_index_mismatch", NULL,
+                                       index == want_index ? "the proof is for the entry asked" : msg);
             }
             if (index >= size) {
                 snprintf(msg, sizeof msg, "index %llu is not below the tree size %llu", (unsigned long long)index,
@@ -807,10 +815,13 @@ static int audit_cmd(int argc, char **argv) {
         char msg[512];
         if (key) {
             int s = prova_checkpoint_verify(note.data, note.len, key, NULL, 0, NULL, NULL, &err);
-            prova_report_add_check(rep, "checkpoint_signature", s == 0, s == 0 ? "ok" : verify_reason(err.reason),
-                                   NULL, s == 0 ? "signed by the log key" : err.message ? err.message : "invalid");
+            prova_report_add_check(rep, "checkpoint_signature", s == 0, s == 0 ? "ok" : verify_reason(err.reason), NULL,
+                                   s == 0        ? "signed by the log key"
+                                   : err.message ? err.message
+                                                 : "invalid");
         } else {
-            prova_report_add_warning(rep, "checkpoint_not_verified", NULL, "no --log-key: the signature is not checked");
+            prova_report_add_warning(rep, "checkpoint_not_verified", NULL,
+                                     "no --log-key: the signature is not checked");
         }
         audit_ctx a = {.src = &src, .size = prova_checkpoint_size(cp)};
         uint64_t size = a.size, done = 0, bundles = 0;
@@ -824,12 +835,15 @@ static int audit_cmd(int argc, char **argv) {
             bundle.len = 0;
             size_t ne = 0;
             int s = tile_read(&src, &t, &bundle);
-            if (s == 0) s = prova_tile_bundle_decode(bundle.data, bundle.len, t.width, ents, PROVA_TILE_WIDTH, &ne, &err);
+            if (s == 0)
+                s = prova_tile_bundle_decode(bundle.data, bundle.len, t.width, ents, PROVA_TILE_WIDTH, &ne, &err);
             a.bytes += bundle.len;
             if (s != 0) {
                 prova_tile_path_format(&t, a.bad, NULL);
                 snprintf(msg, sizeof msg, "%s: %s", a.bad,
-                         s == PROVA_ENOTFOUND ? "missing" : err.reason ? err.reason : "unreadable");
+                         s == PROVA_ENOTFOUND ? "missing"
+                         : err.reason         ? err.reason
+                                              : "unreadable");
                 prova_report_add_check(rep, "log_entries", false,
                                        s == PROVA_ENOTFOUND ? "log_tile_missing" : "log_bundle_invalid", a.bad, msg);
                 failed = true;
