@@ -8,7 +8,7 @@
  *   prova log consistency --dir DIR --from SIZE [--to SIZE]
  *   prova log verify-proof --log-key VKEY [--witness-policy F] (--entry FILE | --leaf-hash B64) [--entry-index N]
  *                          [--json] PROOF
- *   prova log audit (--dir DIR | --url URL) [--log-key VKEY] [--json]
+ *   prova log audit (--dir DIR | --url URL) [--log-key VKEY] [--store PATH] [--json]
  *
  * A log directory holds `checkpoint`, `tile/<L>/<N>[.p/<W>]` and `tile/entries/<N>[.p/<W>]`, byte for byte what
  * Tessera's POSIX driver writes for the same key and entries (tests/cli/test_log_cli.sh), and `.lock`. */
@@ -31,6 +31,7 @@
 #include "prova/merkle.h"
 #include "prova/note.h"
 #include "prova/report.h"
+#include "prova/store.h"
 
 #define HASH PROVA_MERKLE_HASH_BYTES
 
@@ -788,11 +789,11 @@ static int audit_emit(void *ctx, const prova_tile *tile, const uint8_t *data, si
 }
 
 static int audit_cmd(int argc, char **argv) {
-    const char *dir = NULL, *url = NULL, *vk = NULL;
+    const char *dir = NULL, *url = NULL, *vk = NULL, *store_path = NULL;
     bool json = false;
     for (int i = 2; i < argc; i++) {
         if (cli_opt_value(argc, argv, &i, "--dir", &dir) || cli_opt_value(argc, argv, &i, "--url", &url) ||
-            cli_opt_value(argc, argv, &i, "--log-key", &vk)) {
+            cli_opt_value(argc, argv, &i, "--log-key", &vk) || cli_opt_value(argc, argv, &i, "--store", &store_path)) {
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
         } else {
@@ -807,6 +808,17 @@ static int audit_cmd(int argc, char **argv) {
     prova_checkpoint *cp = NULL;
     prova_tile_writer *w = NULL;
     prova_report *rep = NULL;
+    prova_store *store = NULL;
+    prova_buf sbuf = PROVA_BUF_INIT;
+    if (rc == EXIT_OK && store_path) {
+        prova_error e = no_error();
+        if (access(store_path, R_OK) != 0) {
+            rc = cli_fail_file("store", store_path, errno);
+        } else if (prova_store_open(store_path, PROVA_STORE_READONLY, &store, &e) != 0) {
+            cli_report(store_path, &e);
+            rc = EXIT_USAGE;
+        }
+    }
     if (rc == EXIT_OK) rc = read_checkpoint(&src, &note, &cp, NULL);
     if (rc == EXIT_OK && (prova_tile_writer_new(&w) != 0 || !(rep = prova_report_new("tlog_audit"))))
         rc = cli_fail(EXIT_INTERNAL, "out of memory");
@@ -850,6 +862,34 @@ static int audit_cmd(int argc, char **argv) {
                 break;
             }
             bundles++;
+            if (store) {
+                /* The store's entries of this bundle, in the bundle's own encoding: equal bytes or a named index. */
+                size_t cnt = 0;
+                sbuf.len = 0;
+                int64_t from = (int64_t)done;
+                s = prova_store_log_entries(store, from, from + (int64_t)ne, &sbuf, &cnt);
+                if (s == 0 &&
+                    (cnt != ne || sbuf.len != bundle.len || memcmp(sbuf.data, bundle.data, bundle.len) != 0)) {
+                    prova_tile_entry se[PROVA_TILE_WIDTH];
+                    size_t sn = 0, k = 0;
+                    if (prova_tile_bundle_decode(sbuf.data, sbuf.len, 0, se, PROVA_TILE_WIDTH, &sn, NULL) == 0)
+                        while (k < sn && k < ne && se[k].len == ents[k].len &&
+                               memcmp(se[k].data, ents[k].data, se[k].len) == 0)
+                            k++;
+                    snprintf(msg, sizeof msg, "entry %llu of the store %s", (unsigned long long)(done + k),
+                             k >= cnt ? "is missing" : "is not the one logged at its index");
+                    prova_report_add_check(rep, "log_store", false,
+                                           k >= cnt ? "store_entry_missing" : "store_entry_mismatch", NULL, msg);
+                    failed = true;
+                    break;
+                }
+                if (s != 0) {
+                    prova_report_add_check(rep, "log_store", false, "store_unreadable", NULL,
+                                           "the store's log entries cannot be read");
+                    failed = true;
+                    break;
+                }
+            }
             for (size_t k = 0; k < ne; k++) prova_merkle_hash_leaf(ents[k].data, ents[k].len, leaves[k]);
             s = prova_tile_writer_append(w, (const uint8_t(*)[HASH])leaves, ne, audit_emit, &a, &err);
             if (s != 0) {
@@ -867,6 +907,17 @@ static int audit_cmd(int argc, char **argv) {
                      (unsigned long long)done, (unsigned long long)bundles, (unsigned long long)a.tiles,
                      (unsigned long long)a.bytes);
             prova_report_add_check(rep, "log_tiles", true, "ok", NULL, msg);
+            if (store) {
+                int64_t ssize = 0;
+                if (prova_store_log_size(store, &ssize) == 0 && (uint64_t)ssize > done) {
+                    snprintf(msg, sizeof msg, "%llu entries of the store are beyond the checkpoint (not yet logged)",
+                             (unsigned long long)((uint64_t)ssize - done));
+                    prova_report_add_warning(rep, "store_entries_not_checkpointed", NULL, msg);
+                }
+                snprintf(msg, sizeof msg, "the store's first %llu entries are the ones logged",
+                         (unsigned long long)done);
+                prova_report_add_check(rep, "log_store", true, "ok", NULL, msg);
+            }
             uint8_t root[HASH], want[HASH];
             prova_checkpoint_root(cp, want);
             bool same = prova_tile_writer_root(w, root) == 0 && memcmp(root, want, HASH) == 0;
@@ -882,6 +933,8 @@ static int audit_cmd(int argc, char **argv) {
         rep = NULL;
     }
     prova_report_free(rep);
+    prova_store_close(store);
+    prova_buf_free(&sbuf);
     source_close(&src);
     prova_tile_writer_free(w);
     prova_checkpoint_free(cp);

@@ -52,9 +52,10 @@ static const cli_opt export_opts[] = {
 static const cli_opt import_opts[] = {CLI_VERIFY_OPTS, {"--headers", V}, {"--json", 0}, {"--extract", 0}, {NULL, 0}};
 static const cli_opt sink_opts[] = {{"--spool", V}, {"--token", V}, {NULL, 0}};
 static const cli_opt log_opts[] = {
-    {"--name", V},           {"--out", V},   {"--force", 0},     {"--dir", V},         {"--key", V},  {"--lines", V},
-    {"--log-key", V},        {"--json", 0},  {"--index", V},     {"--extra", V},       {"--from", V}, {"--to", V},
-    {"--witness-policy", V}, {"--entry", V}, {"--leaf-hash", V}, {"--entry-index", V}, {"--url", V},  {NULL, 0}};
+    {"--name", V},        {"--out", V},     {"--force", 0},          {"--dir", V},   {"--key", V},
+    {"--lines", V},       {"--log-key", V}, {"--json", 0},           {"--index", V}, {"--extra", V},
+    {"--from", V},        {"--to", V},      {"--witness-policy", V}, {"--entry", V}, {"--leaf-hash", V},
+    {"--entry-index", V}, {"--url", V},     {"--store", V},          {NULL, 0}};
 static const cli_opt no_opts[] = {{NULL, 0}};
 #undef V
 #undef R
@@ -261,9 +262,10 @@ const cli_cmd cli_commands[] = {
      "                   [--json] PROOF\n"
      "      verifies a tlog-proof: the checkpoint's signature (and the policy's witness quorum), the index (with\n"
      "      --entry-index) and the inclusion of the entry (its leaf hash SHA-256(0x00 || bytes) or --leaf-hash)\n"
-     "  log audit (--dir DIR | --url URL) [--log-key VKEY] [--json]\n"
+     "  log audit (--dir DIR | --url URL) [--log-key VKEY] [--store PATH] [--json]\n"
      "      reads every entry bundle and tile the checkpoint implies, recomputes every leaf hash, every tile and\n"
-     "      the root, and names the first tile that differs\n"
+     "      the root, and names the first tile that differs; --store: the gateway's store (DIR/prova.db) must hold\n"
+     "      at each index the entry logged there\n"
      "VKEY is the verifier key's text or a file holding it. Reason codes: checkpoint_signature_invalid,\n"
      "checkpoint_origin_mismatch, witness_quorum_not_met, log_index_mismatch, log_index_out_of_range,\n"
      "log_inclusion_invalid, log_tile_mismatch, log_tile_missing, log_bundle_invalid, log_root_mismatch.\n"

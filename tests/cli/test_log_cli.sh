@@ -161,6 +161,39 @@ t "audit: another log's key" 1 'checkpoint_origin_mismatch' - -- "$PROVA" log au
 t "append refuses a log whose tiles do not match" 1 - 'log_root_mismatch|tile_bundle_mismatch|log_restore' -- "$PROVA" log append --dir "$T/flip" --key "$T/log.key" "$E"
 t "append refuses another log's key" 1 - 'checkpoint_origin_mismatch' -- "$PROVA" log append --dir "$D" --key "$T/other.key" "$E"
 
+# ---- audit --store: the gateway's store holds at each index the entry logged there -------------------------------
+mkstore() { # mkstore DB ENTRY... (the store's schema, enough for its log: prova_meta and log_entries)
+  "$PY" - "$@" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript("CREATE TABLE prova_meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;"
+                "INSERT INTO prova_meta VALUES('schema_version', '2');"
+                "CREATE TABLE log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, sequenced_us INTEGER NOT NULL);")
+for i, e in enumerate(sys.argv[2:]):
+    c.execute("INSERT INTO log_entries VALUES(?, ?, 0)", (i, e.encode()))
+c.commit()
+EOF
+}
+mkstore "$T/s1.db" "${ENTRIES[@]}" sixteen
+t "audit --store: every stored entry is logged" 0 '"check":"log_store","code":"ok".*store_entries_not_checkpointed' - -- "$PROVA" log audit --dir "$D" --log-key "$VKEY" --store "$T/s1.db" --json
+S2=("${ENTRIES[@]}"); S2[4]=FIVE
+mkstore "$T/s2.db" "${S2[@]}"
+t "audit --store: another entry at index 4" 1 '"code":"store_entry_mismatch".*entry 4 of the store' - -- "$PROVA" log audit --dir "$D" --store "$T/s2.db" --json
+mkstore "$T/s3.db" "${ENTRIES[@]:0:10}"
+t "audit --store: entries missing from the store" 1 '"code":"store_entry_missing".*entry 10 of the store' - -- "$PROVA" log audit --dir "$D" --store "$T/s3.db" --json
+t "audit --store: no such store" 2 - - -- "$PROVA" log audit --dir "$D" --store "$T/nostore.db"
+
+# ---- audit --url: the same log served over HTTP (libcurl) --------------------------------------------------------
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$T" && exec "$PY" -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
+HTTPD=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+t "audit --url" 0 '"valid":true' - -- "$PROVA" log audit --url "http://127.0.0.1:$PORT/log/" --log-key "$VKEY" --json
+t "audit --url: a flipped tile" 1 'tile/0/000.p/15' - -- "$PROVA" log audit --url "http://127.0.0.1:$PORT/flip" --json
+t "audit --url: no log there" 2 - - -- "$PROVA" log audit --url "http://127.0.0.1:$PORT/nolog"
+kill "$HTTPD" 2>/dev/null
+wait "$HTTPD" 2>/dev/null
+
 # ---- keygen and a bigger log -------------------------------------------------------------------------------------
 [ "$(stat -c %a "$T/other.key")" = 600 ] && ok || bad "keygen writes mode 0600"
 grep -Eq '^example.com/other\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$' "$T/other.vkey" && ok || bad "keygen prints the vkey: $(cat "$T/other.vkey")"
