@@ -224,6 +224,19 @@ sed -n '778p' "$T/lines" | tr -d '\n' >"$T/e777"
 t "prove 777 in the bigger log" 0 - - -- "$PROVA" log prove --dir "$B" --index 777 --out "$T/p777"
 if "$PY" "$T/indep.py" "$(cat "$T/other.vkey")" "$T/p777" "$T/e777" 2>"$T/pyerr"; then ok; else bad "python verifies proof 777: $(tail -n 1 "$T/pyerr")"; fi
 t "verify-proof 777" 0 VALID - -- "$PROVA" log verify-proof --log-key "$T/other.vkey" --entry "$T/e777" --entry-index 777 "$T/p777"
+# concurrent appends wait for the lock: none is lost
+C="$T/conc"
+"$PROVA" log append --dir "$C" --key "$T/other.key" >/dev/null
+pids=()
+for k in 1 2 3 4; do
+  sed -n "$((k * 100 - 99)),$((k * 100))p" "$T/lines" >"$T/c$k"
+  "$PROVA" log append --dir "$C" --key "$T/other.key" --lines "$T/c$k" >/dev/null 2>"$T/cerr$k" &
+  pids+=($!)
+done
+cfail=0
+for p in "${pids[@]}"; do wait "$p" || cfail=1; done
+[ "$cfail" = 0 ] && ok || bad "concurrent appends: $(cat "$T"/cerr*)"
+t "four concurrent appends of 100: 400 entries, audit passes" 0 '400 entries' - -- "$PROVA" log audit --dir "$C" --log-key "$T/other.vkey"
 head -c 70000 /dev/zero >"$T/huge"
 t "an entry over 64 KiB: exit 2" 2 - - -- "$PROVA" log append --dir "$B" --key "$T/other.key" "$T/huge"
 t "a missing key: exit 2" 2 - 'file_not_found|No such' -- "$PROVA" log append --dir "$B" --key "$T/nokey" "$E"
