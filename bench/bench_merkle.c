@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "prova/checkpoint.h"
 #include "prova/merkle.h"
+#include "prova/note.h"
 
 #define H PROVA_MERKLE_HASH_BYTES
 
@@ -97,6 +99,58 @@ int main(int argc, char **argv) {
             prova_merkle_inclusion_verify(idx, t.size, leaves[idx], (const uint8_t(*)[H])proof, plen, root, NULL) == 0;
     t1 = now();
     printf("inclusion proofs verified (2^20 leaves, %zu hashes): %.0f /s (%zu ok)\n", plen, (double)m / (t1 - t0), ok);
+
+    /* Whole c2sp.org/tlog-proof@v1 files, as `prova log verify-proof` reads them: parsed, then the checkpoint's
+     * Ed25519 signature under a policy and the inclusion proof; and parsed with the inclusion proof alone (a verifier
+     * of many proofs against one checkpoint checks its signature once). */
+    prova_note_key *key = NULL;
+    prova_buf body = PROVA_BUF_INIT, note = PROVA_BUF_INIT, pf = PROVA_BUF_INIT, vk = PROVA_BUF_INIT,
+              pol = PROVA_BUF_INIT;
+    prova_tlog_policy *policy = NULL;
+    if (prova_note_key_generate("bench.example/log", 17, PROVA_NOTE_ED25519, &key, NULL) != 0 ||
+        prova_checkpoint_write("bench.example/log", 17, t.size, root, NULL, 0, &body, NULL) != 0 ||
+        prova_note_sign(body.data, body.len, key, 0, &note, NULL) != 0 ||
+        prova_tlog_proof_write(NULL, 0, idx, &proof[0][0], plen, note.data, note.len, &pf, NULL) != 0 ||
+        prova_note_key_write_vkey(key, &vk) != 0 || prova_buf_append(&pol, "log ", 4) != 0 ||
+        prova_buf_append(&pol, vk.data, vk.len) != 0 || prova_buf_append(&pol, "\nquorum none\n", 13) != 0 ||
+        prova_tlog_policy_parse(pol.data, pol.len, &policy, NULL) != 0)
+        return 3;
+    size_t mp = 20000, okp = 0;
+    t0 = now();
+    for (size_t i = 0; i < mp; i++) {
+        prova_tlog_proof *tp = NULL;
+        if (prova_tlog_proof_parse(pf.data, pf.len, &tp, NULL) == 0)
+            okp += prova_tlog_proof_verify(tp, policy, NULL, leaves[idx], NULL, NULL) == 0;
+        prova_tlog_proof_free(tp);
+    }
+    t1 = now();
+    printf("tlog-proof files parsed and verified (Ed25519 checkpoint + %zu hashes): %.0f /s (%zu ok)\n", plen,
+           (double)mp / (t1 - t0), okp);
+    size_t mq = 200000, okq = 0;
+    t0 = now();
+    for (size_t i = 0; i < mq; i++) {
+        prova_tlog_proof *tp = NULL;
+        if (prova_tlog_proof_parse(pf.data, pf.len, &tp, NULL) == 0) {
+            uint8_t hs[PROVA_TLOG_PROOF_MAX_HASHES][H], r[H];
+            size_t nh = prova_tlog_proof_hash_count(tp);
+            for (size_t k = 0; k < nh; k++) memcpy(hs[k], prova_tlog_proof_hash(tp, k), H);
+            prova_checkpoint_root(prova_tlog_proof_checkpoint_body(tp), r);
+            okq += prova_merkle_inclusion_verify(prova_tlog_proof_index(tp), t.size, leaves[idx],
+                                                 (const uint8_t(*)[H])hs, nh, r, NULL) == 0;
+        }
+        prova_tlog_proof_free(tp);
+    }
+    t1 = now();
+    printf("tlog-proof files parsed + inclusion verified (checkpoint checked once): %.0f /s (%zu ok)\n",
+           (double)mq / (t1 - t0), okq);
+    prova_tlog_policy_free(policy);
+    prova_note_key_free(key);
+    prova_buf_free(&body);
+    prova_buf_free(&note);
+    prova_buf_free(&pf);
+    prova_buf_free(&vk);
+    prova_buf_free(&pol);
+    if (okp != mp || okq != mq) return 1;
     free(leaves);
     return ok == m ? 0 : 1;
 }

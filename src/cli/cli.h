@@ -156,6 +156,7 @@ int cmd_import(int argc, char **argv);
 int cmd_sink(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 /* Proof records' HMAC key options (cmd_proof.c), shared by `prova proof sign` and `prova verify`. */
 typedef struct cli_hmac {
@@ -210,7 +211,6 @@ void cli_log_verify_init(cli_log_verify *lv);
 bool cli_log_verify_option(int argc, char **argv, int *i, cli_log_verify *lv, int *rc);
 int cli_log_verify_finish(cli_log_verify *lv, prova_verify_options *o);
 void cli_log_verify_free(cli_log_verify *lv);
-int cmd_log(int argc, char **argv);
 int cmd_log_attach(int argc, char **argv);
 
 extern const cli_cmd cli_commands[];

@@ -133,9 +133,3 @@ int cmd_log_attach(int argc, char **argv) {
     free(texts);
     return rc;
 }
-
-/* `prova log`: here only its attach verb; the log's other verbs (append, prove, verify-proof, audit) join it. */
-int cmd_log(int argc, char **argv) {
-    if (argc >= 2 && strcmp(argv[1], "attach") == 0) return cmd_log_attach(argc - 1, argv + 1);
-    return cli_fail(EXIT_USAGE, "unknown log subcommand '%s' (attach)", argc >= 2 ? argv[1] : "");
-}

@@ -20,8 +20,6 @@ static const cli_opt pack_opts[] = {
 static const cli_opt verify_opts[] = {
     CLI_VERIFY_OPTS, {"--json", 0}, {"--log-key", V | R}, {"--witness-policy", V}, {"--require-log-proof", 0},
     {NULL, 0}};
-static const cli_opt log_opts[] = {{"--proof", V | R}, {"--out", V}, {NULL, 0}};
-static const char *const log_subs[] = {"attach", NULL};
 static const cli_opt receipt_opts[] = {{"--key", V},
                                        {"--chain", V},
                                        {"--policy", V},
@@ -55,6 +53,11 @@ static const cli_opt export_opts[] = {
     {"--token", V},  {"--force", 0},    {"--zip", 0},           {"--no-verify", 0},    {NULL, 0}};
 static const cli_opt import_opts[] = {CLI_VERIFY_OPTS, {"--headers", V}, {"--json", 0}, {"--extract", 0}, {NULL, 0}};
 static const cli_opt sink_opts[] = {{"--spool", V}, {"--token", V}, {NULL, 0}};
+static const cli_opt log_opts[] = {
+    {"--name", V},        {"--out", V},     {"--force", 0},          {"--dir", V},       {"--key", V},
+    {"--lines", V},       {"--log-key", V}, {"--json", 0},           {"--index", V},     {"--extra", V},
+    {"--from", V},        {"--to", V},      {"--witness-policy", V}, {"--entry", V},     {"--leaf-hash", V},
+    {"--entry-index", V}, {"--url", V},     {"--store", V},          {"--proof", V | R}, {NULL, 0}};
 static const cli_opt no_opts[] = {{NULL, 0}};
 #undef V
 #undef R
@@ -64,6 +67,8 @@ static const char *const oe_subs[] = {"new", "append", "resolve", "certify", "re
 static const char *const proof_subs[] = {"sign", "id", NULL};
 static const char *const receipt_subs[] = {"append", NULL};
 static const char *const sink_subs[] = {"flush", NULL};
+static const char *const log_subs[] = {"keygen",       "append", "checkpoint", "prove", "consistency",
+                                       "verify-proof", "audit",  "attach",     NULL};
 
 const cli_cmd cli_commands[] = {
     {"canon", "canon [--profile ope|ophamin|jcs] [--max-depth N] [--max-size BYTES] [--allow-nonfinite] [FILE|-]",
@@ -231,14 +236,6 @@ const cli_cmd cli_commands[] = {
      "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
      "POST /mcp (--no-mcp turns it off).\n",
      cmd_mcp, NULL, NULL},
-    {"log", "log attach --proof FILE... [--out FILE] DOC|-",
-     "Attaches c2sp.org/tlog-proof@v1 files (from a gateway's GET /log/proof/{index} or prova log prove) to an\n"
-     "export: an OPE bundle (starter or ope-lib form) or an OpenExecution offline bundle. Each proof is matched to\n"
-     "its record (the one whose log entry it includes) and carried in the document's unsigned top-level member\n"
-     "tlog_proofs; the bytes before it do not change, nor anything a signature or hash covers. Check them with\n"
-     "prova verify --log-key. Formats: docs/tlog.md \"Proofs in exports\".\n"
-     "Exit: 0 written, 2 a proof of no record of the document, a document that cannot carry proofs, bad input.\n",
-     cmd_log, log_opts, log_subs},
     {"witness",
      "witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F] | witness keygen "
      "--name NAME --out FILE",
@@ -254,6 +251,38 @@ const cli_cmd cli_commands[] = {
      "  witness keygen --name NAME --out FILE [--force]\n"
      "      writes a new cosignature/v1 key (mode 0600) and prints its vkey, for the logs' policies\n",
      cmd_witness, NULL, NULL},
+    {"log", "log keygen|append|checkpoint|prove|consistency|verify-proof|audit|attach [options]",
+     "A transparency log directory in the C2SP tlog-tiles layout (docs/tlog.md \"The command line\"): checkpoint,\n"
+     "tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>], byte for byte what Tessera writes.\n"
+     "  log keygen --name ORIGIN --out FILE [--force]\n"
+     "      writes a new log key PRIVATE+KEY+ORIGIN+id+base64(0x01 || seed) (mode 0600) and prints its vkey\n"
+     "  log append --dir DIR --key KEYFILE [--lines FILE] [FILE...]\n"
+     "      appends each FILE's bytes (and each line of --lines, without its newline) as one entry of at most\n"
+     "      65535 bytes; writes the changed tiles and bundles, then one new checkpoint signed with the key (whose\n"
+     "      name is the origin), and prints it. A lock on DIR/.lock serializes appends\n"
+     "  log checkpoint --dir DIR [--log-key VKEY] [--json]\n"
+     "      prints the checkpoint; with --log-key, verifies its signature (exit 1 when it does not verify)\n"
+     "  log prove --dir DIR --index N [--extra B64] [--out FILE]\n"
+     "      writes the c2sp.org/tlog-proof@v1 of entry N against the current checkpoint\n"
+     "  log consistency --dir DIR --from SIZE [--to SIZE]\n"
+     "      prints the RFC 9162 consistency proof from SIZE to --to (default: the checkpoint's size), base64 lines\n"
+     "  log verify-proof --log-key VKEY [--witness-policy F] (--entry FILE | --leaf-hash B64) [--entry-index N]\n"
+     "                   [--json] PROOF\n"
+     "      verifies a tlog-proof: the checkpoint's signature (and the policy's witness quorum), the index (with\n"
+     "      --entry-index) and the inclusion of the entry (its leaf hash SHA-256(0x00 || bytes) or --leaf-hash)\n"
+     "  log audit (--dir DIR | --url URL) [--log-key VKEY] [--store PATH] [--json]\n"
+     "      reads every entry bundle and tile the checkpoint implies, recomputes every leaf hash, every tile and\n"
+     "      the root, and names the first tile that differs; --store: the gateway's store (DIR/prova.db) must hold\n"
+     "      at each index the entry logged there\n"
+     "  log attach --proof FILE... [--out FILE] DOC|-\n"
+     "      puts tlog-proof files (GET /log/proof/{index}, log prove) into an export (an OPE bundle, starter or\n"
+     "      ope-lib form, or an OpenExecution offline bundle) as its unsigned member tlog_proofs, each matched to its\n"
+     "      record; nothing a signature or hash covers moves. prova verify --log-key checks them\n"
+     "VKEY is the verifier key's text or a file holding it. Reason codes: checkpoint_signature_invalid,\n"
+     "checkpoint_origin_mismatch, witness_quorum_not_met, log_index_mismatch, log_index_out_of_range,\n"
+     "log_inclusion_invalid, log_tile_mismatch, log_tile_missing, log_bundle_invalid, log_root_mismatch.\n"
+     "Exit: 0 valid, 1 invalid, 2 bad input or usage, 3 internal or I/O.\n",
+     cmd_log, log_opts, log_subs},
     {"sink", "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
