@@ -53,7 +53,7 @@ int prova_checkpoint_parse(const void *vtext, size_t len, prova_checkpoint **ret
     uint8_t root[PROVA_CHECKPOINT_HASH_BYTES + 3];
     size_t got = 0;
     if (lines[2][1] != 44 ||
-        prova_base64_decode((const char *)text + lines[2][0], lines[2][1], root, sizeof root, &got, NULL) < 0 ||
+        prova__base64_decode_public((const char *)text + lines[2][0], lines[2][1], root, sizeof root, &got, NULL) < 0 ||
         got != PROVA_CHECKPOINT_HASH_BYTES)
         return CP_FAIL("checkpoint_root_invalid", "the root hash is not the base64 of 32 bytes", lines[2][0]);
     /* SPEC: "Extension lines, if any, MUST be non-empty." */

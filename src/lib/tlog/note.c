@@ -435,8 +435,8 @@ int prova_note_parse(const void *vdata, size_t len, prova_note **ret_note, prova
         size_t b64_off = name_off + name_len + 1;
         size_t got = 0;
         prova_error berr;
-        r = prova_base64_decode((const char *)data + b64_off, end - b64_off, n->sigbytes + used,
-                                len - sigs_start - used, &got, &berr);
+        r = prova__base64_decode_public((const char *)data + b64_off, end - b64_off, n->sigbytes + used,
+                                        len - sigs_start - used, &got, &berr);
         if (r < 0) {
             prova_note_free(n);
             return NOTE_FAIL(PROVA_ESYNTAX, "note_bad_base64", "the signature is not base64",

@@ -84,7 +84,7 @@ int prova_tlog_proof_parse(const void *vdata, size_t len, prova_tlog_proof **ret
             size_t got = 0;
             if (!p->extra)
                 r = prova__fail(reterr, PROVA_ENOMEM, "out_of_memory", "out of memory");
-            else if (prova_base64_decode(s + 6, n - 6, p->extra, n, &got, NULL) < 0)
+            else if (prova__base64_decode_public(s + 6, n - 6, p->extra, n, &got, NULL) < 0)
                 r = FAIL(PROVA_ESYNTAX, "tlog_proof_extra_invalid", "the extra data is not base64", pos + 6);
             p->has_extra = true;
             p->extra_len = got;
@@ -102,7 +102,7 @@ int prova_tlog_proof_parse(const void *vdata, size_t len, prova_tlog_proof **ret
             size_t got = 0;
             if (p->nhashes == PROVA_TLOG_PROOF_MAX_HASHES)
                 r = FAIL(PROVA_ELIMIT, "tlog_proof_too_many_hashes", "more than 64 proof hashes", pos);
-            else if (n != 44 || prova_base64_decode(s, n, h, sizeof h, &got, NULL) < 0 || got != 32)
+            else if (n != 44 || prova__base64_decode_public(s, n, h, sizeof h, &got, NULL) < 0 || got != 32)
                 r = FAIL(PROVA_ESYNTAX, "tlog_proof_hash_invalid", "a proof line is not the base64 of 32 bytes", pos);
             else
                 memcpy(p->hashes[p->nhashes++], h, 32);
