@@ -41,6 +41,11 @@ typedef struct prova_verify_options {
     const char *log_policy; /* a c2sp.org/tlog-policy text (witnesses and quorum; its logs are trusted too) */
     size_t log_policy_len;  /* NULL/0: no policy, quorum none */
     bool require_log_proof; /* a record without a proof is a failed check (log_proof_missing), not a warning */
+    /* Proofs carried beside the document (FILE.tlog-proof, for formats that cannot embed them: proof records, flat
+       OPE bundles; or any other): each is matched to the record whose entry it includes and checked like an
+       embedded one. */
+    const struct prova_log_proof_in *log_proofs;
+    size_t nlog_proofs;
 } prova_verify_options;
 /* sizeof(prova_verify_options) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_verify_options_sizeof(void);
@@ -60,8 +65,8 @@ PROVA_EXPORT PROVA_NODISCARD int prova_verify_document(const void *data, size_t 
 /* ---- Log proofs in exports (docs/tlog.md, "Proofs in exports") -------------------------------------------- */
 
 /* One proof to attach: the c2sp.org/tlog-proof@v1 text of a record's log entry. */
-typedef struct prova_log_proof_in {
-    const char *proof; /* the tlog-proof text (not NUL-terminated necessarily) */
+typedef struct prova_log_proof_in { /* also the sidecar proofs of prova_verify_options */
+    const char *proof;              /* the tlog-proof text (not NUL-terminated necessarily) */
     size_t len;
 } prova_log_proof_in;
 /* sizeof(prova_log_proof_in) at run time, for bindings (docs/api.md). */

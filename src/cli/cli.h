@@ -200,10 +200,14 @@ typedef struct prova_report prova_report;
 int cli_print_report(const char *file, int status, const prova_report *rep, const prova_error *err, bool json);
 
 /* The log-proof options of `prova verify` (cmd_logproof.c): --log-key VKEY|FILE (repeatable), --witness-policy
- * FILE, --require-log-proof; finish points the verify options at them (they must outlive the verification). */
+ * FILE, --require-log-proof, --log-proof FILE (repeatable); finish points the verify options at them (they must outlive
+ * the verification). */
 typedef struct cli_log_verify {
     char **keys;
     size_t nkeys;
+    prova_buf *proofs; /* --log-proof FILE (repeatable): the texts, and proof_in pointing at them */
+    struct prova_log_proof_in *proof_in;
+    size_t nproofs;
     prova_buf policy;
     bool have_policy, require;
 } cli_log_verify;

@@ -14,6 +14,9 @@ void cli_log_verify_init(cli_log_verify *lv) {
 void cli_log_verify_free(cli_log_verify *lv) {
     for (size_t i = 0; i < lv->nkeys; i++) free(lv->keys[i]);
     free(lv->keys);
+    for (size_t i = 0; i < lv->nproofs; i++) prova_buf_free(&lv->proofs[i]);
+    free(lv->proofs);
+    free(lv->proof_in);
     prova_buf_free(&lv->policy);
 }
 
@@ -56,6 +59,16 @@ bool cli_log_verify_option(int argc, char **argv, int *i, cli_log_verify *lv, in
     } else if (cli_opt_value(argc, argv, i, "--witness-policy", &v)) {
         *rc = cli_read_file(v, 1u << 20, &lv->policy);
         lv->have_policy = *rc == EXIT_OK;
+    } else if (cli_opt_value(argc, argv, i, "--log-proof", &v)) {
+        prova_buf *p = realloc(lv->proofs, (lv->nproofs + 1) * sizeof *p);
+        if (!p) {
+            *rc = cli_fail(EXIT_INTERNAL, "out of memory");
+            return true;
+        }
+        lv->proofs = p;
+        p[lv->nproofs] = (prova_buf)PROVA_BUF_INIT;
+        *rc = cli_read_file(v, 1u << 20, &p[lv->nproofs]);
+        lv->nproofs++;
     } else if (strcmp(argv[*i], "--require-log-proof") == 0) {
         lv->require = true;
         *rc = EXIT_OK;
@@ -73,6 +86,14 @@ int cli_log_verify_finish(cli_log_verify *lv, prova_verify_options *o) {
     o->log_policy = lv->have_policy ? (lv->policy.data ? (const char *)lv->policy.data : "") : NULL;
     o->log_policy_len = lv->have_policy ? lv->policy.len : 0;
     o->require_log_proof = lv->require;
+    if (lv->nproofs) {
+        lv->proof_in = calloc(lv->nproofs, sizeof *lv->proof_in);
+        if (!lv->proof_in) return cli_fail(EXIT_INTERNAL, "out of memory");
+        for (size_t i = 0; i < lv->nproofs; i++)
+            lv->proof_in[i] = (prova_log_proof_in){(const char *)lv->proofs[i].data, lv->proofs[i].len};
+        o->log_proofs = lv->proof_in;
+        o->nlog_proofs = lv->nproofs;
+    }
     return EXIT_OK;
 }
 

@@ -18,8 +18,8 @@ static const cli_opt pack_opts[] = {
     {"--key", V},        {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V}, {"--ts", V},
     {"--not-before", V}, {"--expires-at", V},   {"--dialect", V},     {"--bind", 0},     {NULL, 0}};
 static const cli_opt verify_opts[] = {
-    CLI_VERIFY_OPTS, {"--json", 0}, {"--log-key", V | R}, {"--witness-policy", V}, {"--require-log-proof", 0},
-    {NULL, 0}};
+    CLI_VERIFY_OPTS,        {"--json", 0}, {"--log-key", V | R}, {"--witness-policy", V}, {"--require-log-proof", 0},
+    {"--log-proof", V | R}, {NULL, 0}};
 static const cli_opt receipt_opts[] = {{"--key", V},
                                        {"--chain", V},
                                        {"--policy", V},
@@ -109,7 +109,8 @@ const cli_cmd cli_commands[] = {
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key]\n"
-     "           [--log-key VKEY|F]... [--witness-policy F] [--require-log-proof] [--json] [FILE|-]",
+     "           [--log-key VKEY|F]... [--witness-policy F] [--require-log-proof] [--log-proof F]... [--json]\n"
+     "           [FILE|-]",
      "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
      "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
      "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines; Ophamin proof\n"
@@ -133,6 +134,8 @@ const cli_cmd cli_commands[] = {
      "                         without it they are reported unchecked (log_proof_unchecked, a warning)\n"
      "  --witness-policy F     a c2sp.org/tlog-policy file: its witnesses and quorum (and its logs) apply\n"
      "  --require-log-proof    a logged record without a proof fails (log_proof_missing), instead of a warning\n"
+     "  --log-proof F          a tlog-proof file beside the document (repeatable): proof records and flat bundles\n"
+     "                         cannot carry theirs; each is matched to the record whose entry it includes\n"
      "  --json                 the report as JSON: {valid, kind, checks[{check,ok,code,message,at}], warnings, ...};\n"
      "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape;\n"
      "                         on any failure (a missing file, a bad key or option) the same shape with one failed\n"

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 PROVA = os.path.abspath(sys.argv[1])
+DATA = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), "..", "data")
 T = tempfile.mkdtemp(prefix="prova-logproof-")
 passed = failed = 0
 
@@ -367,6 +368,42 @@ rc, rep = verify(path("oe_tampered.json"), "--log-key", log_key.vkey())
 check("oe: a changed certificate is not the logged one",
       rc == 1 and any(c["code"] == "log_inclusion_invalid" and c["at"] == "" for c in log_checks(rep)),
       str(log_checks(rep)))
+
+# Proofs beside the document (--log-proof FILE): a proof record cannot carry its proof (its seal covers every
+# top-level member), so its proof travels as a .tlog-proof file; a bundle's proofs can travel that way too.
+rc, pid, err = run("proof", "id", os.path.join(DATA, "proof_minimal.json"))
+assert rc == 0, err
+pr = json.load(open(os.path.join(DATA, "proof_minimal.json")))
+pr_entry = jcs({"digest": "sha256:" + pid.strip(), "family": "proof", "format": "prova-log-entry/v1",
+                "kind": "proof_record", "time": pr["identity"]["created_at"]})
+leaves = [leaf(others[0]), leaf(pr_entry), leaf(others[1])]
+root = mth(leaves)
+cp_text = f"{ORIGIN}\n{len(leaves)}\n{base64.b64encode(root).decode()}\n".encode()
+signed = cp_text + b"\n" + log_key.line(cp_text)
+write("pr.tlog-proof", proof_text(1, signed))
+write("pr_other.tlog-proof", proof_text(2, signed))
+rc, rep = verify(os.path.join(DATA, "proof_minimal.json"), "--default-key", "--log-key", log_key.vkey(),
+                 "--log-proof", path("pr.tlog-proof"), "--require-log-proof")
+check("sidecar: a proof record's proof beside it", codes(rep) == ["ok"] and log_checks(rep)[0]["at"] == "",
+      str(log_checks(rep)))
+pr["verdict"] = {"tampered": True}
+write("pr_tampered.json", json.dumps(pr))
+rc, rep = verify(path("pr_tampered.json"), "--default-key", "--log-key", log_key.vkey(), "--log-proof",
+                 path("pr.tlog-proof"))
+check("sidecar: a changed proof record is not the logged one",
+      rc == 1 and codes(rep) == ["log_inclusion_invalid"], str(log_checks(rep)))
+rc, rep = verify(os.path.join(DATA, "proof_minimal.json"), "--default-key", "--log-key", log_key.vkey(),
+                 "--log-proof", path("pr_other.tlog-proof"))
+check("sidecar: another entry's proof", rc == 1 and codes(rep) == ["log_inclusion_invalid"], str(log_checks(rep)))
+rc, rep = verify(os.path.join(DATA, "proof_minimal.json"), "--default-key", "--log-proof", path("pr.tlog-proof"))
+check("sidecar: without a key, unchecked", "log_proof_unchecked" in [w.get("code") for w in rep.get("warnings", [])]
+      and not log_checks(rep), str(rep.get("warnings")))
+rc, rep = verify(path("bundle.json"), "--log-key", log_key.vkey(), "--require-log-proof",
+                 *sum((["--log-proof", path(f"r{i}.tlog-proof")] for i in range(3)), []))
+check("sidecar: a bundle's three proofs beside it", rc == 0 and codes(rep) == ["ok"] * 3, str(log_checks(rep)))
+rc, rep = verify(path("bundle.json"), "--log-key", log_key.vkey(), "--log-proof", path("r0.tlog-proof"),
+                 "--log-proof", path("r0.tlog-proof"))
+check("sidecar: the same proof twice", rc == 1 and "log_proof_malformed" in codes(rep), str(log_checks(rep)))
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

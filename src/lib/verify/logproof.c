@@ -295,39 +295,11 @@ out:
     return rc < 0 && rc != PROVA_ENOMEM ? 0 : rc;
 }
 
-/* One item of tlog_proofs, checked into one log_inclusion check. */
-static int verify_item(const prova_json *it, size_t i, recs *rs, const trust *t, prova_report *r) {
-    char at[48];
-    snprintf(at, sizeof at, "/" MEMBER "/%zu", i);
-    const prova_json *kind = prova_json_get(it, "kind"), *idx = prova_json_get(it, "log_index"),
-                     *text = prova_json_get(it, "proof"), *ptr = prova_json_get(it, "record");
-    int64_t index = -1;
-    if (!prova_json_is_object(it) || prova_json_len(it) != 4 || !prova_json_is_string(kind) ||
-        !prova_json_is_string(text) || !prova_json_is_string(ptr) || prova_json_get_int64(idx, &index) != 0 ||
-        index < 0)
-        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
-                                   "not an object of exactly kind, log_index (an integer >= 0), proof and record");
-    rec *rc = NULL;
-    for (size_t j = 0; j < rs->n && !rc; j++)
-        if (!strcmp(rs->a[j].ptr, prova_json_str(ptr)) && prova_json_str_eq(kind, prova_log_kind_name(rs->a[j].kind)))
-            rc = &rs->a[j];
-    if (!rc)
-        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
-                                   "names no logged record of this document (record \"%s\", kind \"%s\")",
-                                   prova_json_str(ptr), prova_json_str(kind));
+/* The log_inclusion check of one parsed proof of the record rc, whose item says log_index index. */
+static int check_proof(const rec *rc, const prova_tlog_proof *p, int64_t index, const trust *t, prova_report *r) {
     const char *rp = rc->ptr;
-    if (rc->proved)
-        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
-                                   "a second proof of the record at \"%s\"", rp);
-    rc->proved = true;
     prova_error e;
-    prova_tlog_proof *p = NULL;
-    int x = prova_tlog_proof_parse(prova_json_str(text), prova_json_len(text), &p, &e);
-    if (x == PROVA_ENOMEM) return x;
-    if (x < 0)
-        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
-                                   "the proof of the record at \"%s\" is not a tlog-proof@v1: %s (%s, line %zu)", rp,
-                                   e.message, e.reason, e.line);
+    int x;
     int out = 0;
     uint8_t leaf[PROVA_MERKLE_HASH_BYTES];
     if ((uint64_t)index != prova_tlog_proof_index(p)) {
@@ -367,6 +339,78 @@ static int verify_item(const prova_json *it, size_t i, recs *rs, const trust *t,
                     (unsigned long long)prova_checkpoint_size(prova_tlog_proof_checkpoint_body(p)));
         }
     }
+    return out;
+}
+
+/* One item of tlog_proofs, checked into one log_inclusion check. */
+static int verify_item(const prova_json *it, size_t i, recs *rs, const trust *t, prova_report *r) {
+    char at[48];
+    snprintf(at, sizeof at, "/" MEMBER "/%zu", i);
+    const prova_json *kind = prova_json_get(it, "kind"), *idx = prova_json_get(it, "log_index"),
+                     *text = prova_json_get(it, "proof"), *ptr = prova_json_get(it, "record");
+    int64_t index = -1;
+    if (!prova_json_is_object(it) || prova_json_len(it) != 4 || !prova_json_is_string(kind) ||
+        !prova_json_is_string(text) || !prova_json_is_string(ptr) || prova_json_get_int64(idx, &index) != 0 ||
+        index < 0)
+        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
+                                   "not an object of exactly kind, log_index (an integer >= 0), proof and record");
+    rec *rc = NULL;
+    for (size_t j = 0; j < rs->n && !rc; j++)
+        if (!strcmp(rs->a[j].ptr, prova_json_str(ptr)) && prova_json_str_eq(kind, prova_log_kind_name(rs->a[j].kind)))
+            rc = &rs->a[j];
+    if (!rc)
+        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
+                                   "names no logged record of this document (record \"%s\", kind \"%s\")",
+                                   prova_json_str(ptr), prova_json_str(kind));
+    const char *rp = rc->ptr;
+    if (rc->proved)
+        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
+                                   "a second proof of the record at \"%s\"", rp);
+    rc->proved = true;
+    prova_error e;
+    prova_tlog_proof *p = NULL;
+    int x = prova_tlog_proof_parse(prova_json_str(text), prova_json_len(text), &p, &e);
+    if (x == PROVA_ENOMEM) return x;
+    if (x < 0)
+        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
+                                   "the proof of the record at \"%s\" is not a tlog-proof@v1: %s (%s, line %zu)", rp,
+                                   e.message, e.reason, e.line);
+    int out = check_proof(rc, p, index, t, r);
+    prova_tlog_proof_free(p);
+    return out;
+}
+
+/* A proof given beside the document: its record is the one whose entry its inclusion path reaches. */
+static int verify_sidecar(const prova_log_proof_in *in, size_t i, recs *rs, const trust *t, prova_report *r) {
+    char at[40];
+    snprintf(at, sizeof at, "(log proof %zu)", i + 1);
+    prova_error e;
+    prova_tlog_proof *p = NULL;
+    int x = prova_tlog_proof_parse(in->proof, in->len, &p, &e);
+    if (x == PROVA_ENOMEM) return x;
+    if (x < 0)
+        return prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
+                                   "not a tlog-proof@v1: %s (%s, line %zu)", e.message, e.reason, e.line);
+    rec *rc = NULL;
+    for (size_t j = 0; j < rs->n && !rc && x == 0; j++) {
+        uint8_t leaf[PROVA_MERKLE_HASH_BYTES];
+        x = leaf_of(&rs->a[j], leaf, &e);
+        if (x == PROVA_ENOMEM) break;
+        if (x == 0 && path_reaches_root(p, leaf)) rc = &rs->a[j];
+        x = 0;
+    }
+    int out = x;
+    if (out == 0 && !rc)
+        out = prova__report_check(r, "log_inclusion", false, "log_inclusion_invalid", at,
+                                  "the proof of entry %llu includes no record of this document as it is",
+                                  (unsigned long long)prova_tlog_proof_index(p));
+    else if (out == 0 && rc->proved)
+        out = prova__report_check(r, "log_inclusion", false, "log_proof_malformed", at,
+                                  "a second proof of the record at \"%s\"", rc->ptr);
+    else if (out == 0) {
+        rc->proved = true;
+        out = check_proof(rc, p, (int64_t)prova_tlog_proof_index(p), t, r);
+    }
     prova_tlog_proof_free(p);
     return out;
 }
@@ -376,11 +420,12 @@ int prova__verify_log_proofs(const prova_json *root, const prova_verify_options 
     const prova_json *items = prova_json_get(root, MEMBER);
     bool keyed = o->nlog_keys > 0 || o->log_policy;
     if (!keyed) {
-        if (!items) return 0;
+        if (!items && !o->nlog_proofs) return 0;
         return prova__report_warn(r, "log_proof_unchecked", "/" MEMBER,
                                   "%zu log proof(s) present and not checked: no log key was given (--log-key); "
                                   "they are not trusted",
-                                  prova_json_is_array(items) ? prova_json_len(items) : (size_t)1);
+                                  (items ? prova_json_is_array(items) ? prova_json_len(items) : (size_t)1 : 0) +
+                                      o->nlog_proofs);
     }
     trust t;
     bool ok;
@@ -397,6 +442,7 @@ int prova__verify_log_proofs(const prova_json *root, const prova_verify_options 
         size_t n = prova_json_is_array(items) ? prova_json_len(items) : 0;
         for (size_t i = 0; i < n && rc == 0; i++) rc = verify_item(prova_json_at(items, i), i, &rs, &t, r);
     }
+    for (size_t i = 0; i < o->nlog_proofs && rc == 0; i++) rc = verify_sidecar(&o->log_proofs[i], i, &rs, &t, r);
     for (size_t j = 0; j < rs.n && rc == 0; j++) {
         if (rs.a[j].proved) continue;
         const char *rp = rs.a[j].ptr[0] ? rs.a[j].ptr : "(the document)";
