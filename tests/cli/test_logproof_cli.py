@@ -405,5 +405,19 @@ rc, rep = verify(path("bundle.json"), "--log-key", log_key.vkey(), "--log-proof"
                  "--log-proof", path("r0.tlog-proof"))
 check("sidecar: the same proof twice", rc == 1 and "log_proof_malformed" in codes(rep), str(log_checks(rep)))
 
+# A wrapper carries the proofs of the record inside it: a bundle with tlog_proofs, exported as DSSE, verifies with one
+# log_inclusion check per receipt (the envelope's own layer has no records of its own); sidecars apply inside too.
+for src, out in (("withproofs.json", "withproofs.dsse.json"), ("bundle.json", "bundle.dsse.json")):
+    rc, _, err = run("export", "--to", "dsse", "--jwks", path("gj.json"), "--sign-key", path("g.jwk"), "--out",
+                     path(out), path(src))
+    assert rc == 0, err
+rc, rep = verify(path("withproofs.dsse.json"), "--log-key", log_key.vkey(), "--require-log-proof")
+check("dsse: the bundle's embedded proofs are checked inside the envelope",
+      rc == 0 and codes(rep) == ["ok"] * 3, str(log_checks(rep)))
+rc, rep = verify(path("bundle.dsse.json"), "--log-key", log_key.vkey(), "--require-log-proof",
+                 *sum((["--log-proof", path(f"r{i}.tlog-proof")] for i in range(3)), []))
+check("dsse: sidecar proofs of the records inside the envelope", rc == 0 and codes(rep) == ["ok"] * 3,
+      str(log_checks(rep)))
+
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

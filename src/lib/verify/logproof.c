@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "interop_internal.h"
 #include "jsonw.h"
 #include "ope_internal.h"
 #include "prova/checkpoint.h"
@@ -417,6 +418,9 @@ static int verify_sidecar(const prova_log_proof_in *in, size_t i, recs *rs, cons
 
 int prova__verify_log_proofs(const prova_json *root, const prova_verify_options *o, prova_report *r) {
     if (!o || !prova_json_is_object(root)) return 0;
+    /* A DSSE envelope or a CloudEvent: the record inside is verified with the same options (wrappers.c), and its
+     * own proofs and the sidecars are checked there, once. */
+    if (prova__dsse_detect(root) || prova_json_is_string(prova_json_get(root, "specversion"))) return 0;
     const prova_json *items = prova_json_get(root, MEMBER);
     bool keyed = o->nlog_keys > 0 || o->log_policy;
     if (!keyed) {
