@@ -177,8 +177,9 @@ static int restore(app *a, bool *ret_fresh) {
     prova_error e;
     rc = prova_checkpoint_verify(note.data, note.len, a->log_key, NULL, 0, &cp, NULL, &e);
     if (rc < 0) {
-        app_log(a, "the log's last checkpoint (size %lld) does not verify with the log key %s: %s; refusing to start "
-                   "(was the key replaced? a log's key and origin never change)",
+        app_log(a,
+                "the log's last checkpoint (size %lld) does not verify with the log key %s: %s; refusing to start "
+                "(was the key replaced? a log's key and origin never change)",
                 (long long)size, (const char *)a->log_vkey.data, e.message);
         rc = 2;
         goto fail;
@@ -203,8 +204,9 @@ static int restore(app *a, bool *ret_fresh) {
     }
     if (prova_tile_writer_root(tw, got) < 0 || memcmp(got, want, sizeof got) != 0) {
         /* The assertion the log's append-only promise rests on: never extend a tree other than the one signed. */
-        app_log(a, "the log's stored tiles at size %llu do not hash to the root of its last checkpoint: refusing to "
-                   "start rather than sign a checkpoint inconsistent with it",
+        app_log(a,
+                "the log's stored tiles at size %llu do not hash to the root of its last checkpoint: refusing to "
+                "start rather than sign a checkpoint inconsistent with it",
                 (unsigned long long)cps);
         rc = 2;
         goto fail;
@@ -376,8 +378,8 @@ static int integrate_step(app *a, bool force) {
     }
 out:
     if (rc < 0) {
-        app_log(a, "log integration at size %llu failed (%s): %s%s%s", (unsigned long long)from,
-                prova_status_name(rc), prova_store_errmsg(w), e.message ? "; " : "", e.message ? e.message : "");
+        app_log(a, "log integration at size %llu failed (%s): %s%s%s", (unsigned long long)from, prova_status_name(rc),
+                prova_store_errmsg(w), e.message ? "; " : "", e.message ? e.message : "");
         prova_store_rollback(w);
         atomic_fetch_add(&a->log_failures, 1);
         if (appended) { /* the writer ran ahead of what is durable: back to the last checkpoint */
@@ -422,7 +424,7 @@ int app_tlog_open(app *a) {
     bool fresh = false;
     if ((rc = restore(a, &fresh)) != 0) return rc;
     if (fresh && integrate_step(a, true) < 0) return 3; /* the first checkpoint: the empty tree (or the backlog) */
-    a->log_next_us = 0;                                  /* integrate what was sequenced since at once */
+    a->log_next_us = 0;                                 /* integrate what was sequenced since at once */
     return 0;
 }
 
