@@ -159,7 +159,7 @@ def tile_path(level, n, width=256):
 
 
 def parse_vkey(text):
-    name, kid, key = text.strip().split("+")
+    name, kid, key = text.strip().split("+", 2)  # base64 may hold "+"
     raw = base64.b64decode(key, validate=True)
     assert raw[0] == 1 and len(raw) == 33
     want = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
