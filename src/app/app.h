@@ -75,7 +75,7 @@ typedef struct app_config {
     const char *log_origin;     /* NULL: the key's name, or for a new key "<hostname>/prova" */
     unsigned log_interval_ms;   /* between integrations (default 1000) */
     const char *log_dir;        /* NULL: none; else the log is also written there as static files */
-    const char *witness_policy; /* reserved: tlog-policy file of the witnesses (not implemented yet: refused) */
+    const char *witness_policy; /* NULL: none; else a tlog-policy: publish once its witnesses' quorum cosigned */
 } app_config;
 
 void app_config_defaults(app_config *c);

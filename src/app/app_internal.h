@@ -52,6 +52,17 @@ struct app {
     prova_buf log_cp; /* the published checkpoint (a signed note), under log_lock */
     uint64_t log_cp_size;
     atomic_ullong log_checkpoints, log_integrations, log_integration_us, log_failures;
+    /* witnessing (--witness-policy): the witness thread takes the latest signed checkpoint (under log_lock) and
+     * publishes it once the quorum cosigned */
+    prova_tlog_policy *policy;
+    char **witness_url; /* per witness of the policy (NULL: none given) */
+    uint64_t *witness_size;
+    pthread_t wthread;
+    bool wthread_started, wstop;
+    pthread_cond_t wcond;
+    prova_buf wnote; /* signed, not yet published */
+    uint64_t wsize;
+    bool wpending;
     atomic_llong log_size;
 
     /* counters */

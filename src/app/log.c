@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app_internal.h"
 #include "prova/encoding.h"
+#include "witness.h"
 
 #define LOG_BATCH_MAX 65536 /* entries integrated per transaction: a long backlog is integrated in steps */
 
@@ -141,6 +143,8 @@ static int hash_read(void *ctx, unsigned level, uint64_t index, uint8_t ret[PROV
     return rc;
 }
 
+static int write_static(const char *dir, const char *rel, const void *data, size_t len);
+
 /* ---- Restore ------------------------------------------------------------------------------------------------ */
 
 static void publish(app *a, const prova_buf *note, uint64_t size) {
@@ -150,6 +154,25 @@ static void publish(app *a, const prova_buf *note, uint64_t size) {
     if (rc == 0) a->log_cp_size = size;
     pthread_mutex_unlock(&a->log_lock);
     if (rc == 0) atomic_store(&a->log_size, (int64_t)size);
+    if (rc == 0 && a->policy && a->cfg.log_dir && write_static(a->cfg.log_dir, "checkpoint", note->data, note->len) < 0)
+        app_log(a, "%s: cannot write the checkpoint: %s", a->cfg.log_dir, strerror(errno));
+}
+
+/* A checkpoint the log signed and stored: published at once without a witness policy, else handed to the witness
+ * thread, which publishes it (with the cosignatures) once the quorum cosigned. */
+static void signed_checkpoint(app *a, const prova_buf *note, uint64_t size) {
+    if (!a->policy) {
+        publish(a, note, size);
+        return;
+    }
+    pthread_mutex_lock(&a->log_lock);
+    a->wnote.len = 0;
+    if (prova_buf_append(&a->wnote, note->data, note->len) == 0) {
+        a->wsize = size;
+        a->wpending = true;
+        pthread_cond_signal(&a->wcond);
+    }
+    pthread_mutex_unlock(&a->log_lock);
 }
 
 /* The writer restored from the last checkpoint on the write connection; 0, or a CLI exit code with the reason
@@ -213,7 +236,7 @@ static int restore(app *a, bool *ret_fresh) {
     }
     prova_tile_writer_free(a->tw);
     a->tw = tw;
-    publish(a, &note, cps);
+    signed_checkpoint(a, &note, cps);
     prova_buf_free(&note);
     return 0;
 fail:
@@ -283,7 +306,8 @@ static void write_log_dir(app *a, const emit_ctx *ec, const prova_buf *note) {
         rc = prova_tile_path_format(&ec->v[i].tile, rel, NULL);
         if (rc == 0) rc = write_static(dir, rel, ec->v[i].data, ec->v[i].len);
     }
-    if (rc == 0) rc = write_static(dir, "checkpoint", note->data, note->len); /* last: it names only tiles written */
+    /* last: it names only tiles written; with witnesses, publish() writes it once cosigned */
+    if (rc == 0 && !a->policy) rc = write_static(dir, "checkpoint", note->data, note->len);
     if (rc < 0) app_log(a, "%s: cannot write the log's static files: %s", dir, strerror(errno));
 }
 
@@ -367,11 +391,8 @@ static int integrate_step(app *a, bool force) {
     if (rc == 0) rc = prova_store_log_checkpoint_put(w, (int64_t)to, note.data, note.len, app_now_us());
     if (rc == 0) rc = prova_store_commit(w);
     if (rc == 0) {
-        /* Witnessing goes here (issue 14, "Witnessing"): submit the checkpoint with a consistency proof from each
-         * witness's size (witness_submit), collect the cosignatures and publish only once witness_cosigned_quorum
-         * is met. Without a policy the log's own signature is what is published. */
         if (a->cfg.log_dir) write_log_dir(a, &ec, &note);
-        publish(a, &note, to);
+        signed_checkpoint(a, &note, to);
         atomic_fetch_add(&a->log_checkpoints, 1);
         atomic_fetch_add(&a->log_integrations, 1);
         atomic_fetch_add(&a->log_integration_us, (unsigned long long)(app_now_us() - t0));
@@ -413,14 +434,166 @@ void app_tlog_integrate(app *a) {
     if (rc == 1) a->log_next_us = 0; /* a backlog: again after the next batch */
 }
 
-int app_tlog_open(app *a) {
-    if (a->cfg.witness_policy) {
-        app_log(a, "--witness-policy is not implemented yet: the log publishes with its own signature only");
+/* ---- Witnessing ------------------------------------------------------------------------------------------- */
+
+/* Submits (note, size) to witness i from the size it last cosigned, following one 409 to its size. 0 with the
+ * cosignature lines appended to reply, or a negative status (logged). */
+static int submit_one(app *a, size_t i, const prova_buf *note, uint64_t size, prova_buf *reply) {
+    const char *url = a->witness_url[i];
+    const char *name = prova_tlog_policy_witness_name(a->policy, i);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        uint64_t old = a->witness_size[i];
+        if (old > size) {
+            app_log(a, "witness %s has cosigned size %llu, beyond the log's %llu", name, (unsigned long long)old,
+                    (unsigned long long)size);
+            return PROVA_EVERIFY;
+        }
+        uint8_t proof[PROVA_MERKLE_PROOF_MAX][PROVA_MERKLE_HASH_BYTES];
+        size_t n = 0;
+        int rc = 0;
+        if (old > 0 && old < size) {
+            prova_store *s = app_reader_get(a);
+            if (!s) return PROVA_EIO;
+            tile_src src = {s, size};
+            rc = prova_merkle_consistency_prove(old, size, hash_read, &src, proof, PROVA_MERKLE_PROOF_MAX, &n, NULL);
+            app_reader_put(a, s);
+            if (rc < 0) {
+                app_log(a, "cannot build the consistency proof %llu -> %llu for witness %s", (unsigned long long)old,
+                        (unsigned long long)size, name);
+                return rc;
+            }
+        }
+        char err[256] = "";
+        uint64_t wsize = 0;
+        rc = witness_submit(url, old, &proof[0][0], n, note->data, note->len, 5000, reply, &wsize, err, sizeof err);
+        if (rc == 0) {
+            a->witness_size[i] = size;
+            return 0;
+        }
+        if (rc != WITNESS_SUBMIT_CONFLICT) {
+            app_log(a, "witness %s (%s) did not cosign size %llu: %s", name, url, (unsigned long long)size, err);
+            return rc;
+        }
+        a->witness_size[i] = wsize; /* its size: resend with a proof from there */
+    }
+    return PROVA_EVERIFY;
+}
+
+static void *witness_main(void *arg) {
+    app *a = arg;
+    size_t nw = prova_tlog_policy_witness_count(a->policy);
+    prova_buf note = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
+    prova_buf *replies = calloc(nw ? nw : 1, sizeof *replies);
+    pthread_mutex_lock(&a->log_lock);
+    while (replies && !a->wstop) {
+        if (!a->wpending) {
+            pthread_cond_wait(&a->wcond, &a->log_lock);
+            continue;
+        }
+        note.len = 0;
+        int rc = prova_buf_append(&note, a->wnote.data, a->wnote.len);
+        uint64_t size = a->wsize;
+        a->wpending = false;
+        pthread_mutex_unlock(&a->log_lock);
+        size_t nr = 0;
+        for (size_t i = 0; rc == 0 && i < nw; i++) {
+            if (!a->witness_url[i]) continue;
+            replies[nr].len = 0;
+            if (submit_one(a, i, &note, size, &replies[nr]) == 0) nr++;
+        }
+        prova_error e;
+        out.len = 0;
+        if (rc == 0 &&
+            witness_cosigned_quorum(a->policy, a->log_key, note.data, note.len, replies, nr, &out, &e) == 0) {
+            publish(a, &out, size);
+        } else {
+            app_log(a, "checkpoint %llu not published: the witness quorum was not met; retrying",
+                    (unsigned long long)size);
+            pthread_mutex_lock(&a->log_lock);
+            if (!a->wpending && !a->wstop) { /* again in a second, unless a newer checkpoint comes first */
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 1;
+                pthread_cond_timedwait(&a->wcond, &a->log_lock, &until);
+                if (!a->wpending) {
+                    a->wnote.len = 0;
+                    if (prova_buf_append(&a->wnote, note.data, note.len) == 0) {
+                        a->wsize = size;
+                        a->wpending = true;
+                    }
+                }
+            }
+            continue;
+        }
+        pthread_mutex_lock(&a->log_lock);
+    }
+    pthread_mutex_unlock(&a->log_lock);
+    for (size_t i = 0; replies && i < nw; i++) prova_buf_free(&replies[i]);
+    free(replies);
+    prova_buf_free(&note);
+    prova_buf_free(&out);
+    return NULL;
+}
+
+/* The policy and its witnesses' URLs (the library keeps no URLs: "witness <name> <vkey> <url>" lines read here). */
+static int load_policy(app *a) {
+    const char *path = a->cfg.witness_policy;
+    prova_buf b = PROVA_BUF_INIT;
+    prova_error e;
+    int rc = app_read_file(path, (size_t)1 << 20, &b);
+    if (rc == 0)
+        rc = prova_tlog_policy_parse(b.data, b.len, &a->policy, &e);
+    else
+        e.message = rc == PROVA_ELIMIT ? "too large" : strerror(errno);
+    if (rc < 0) {
+        app_log(a, "%s: not a witness policy: %s", path, e.message);
+        prova_buf_free(&b);
         return 2;
     }
+    size_t nw = prova_tlog_policy_witness_count(a->policy);
+    a->witness_url = calloc(nw ? nw : 1, sizeof *a->witness_url);
+    a->witness_size = calloc(nw ? nw : 1, sizeof *a->witness_size);
+    if (!a->witness_url || !a->witness_size) rc = PROVA_ENOMEM;
+    char *text = (char *)b.data;
+    for (size_t off = 0; rc == 0 && off < b.len;) {
+        size_t end = off;
+        while (end < b.len && text[end] != '\n') end++;
+        char line[4096];
+        size_t len = end - off < sizeof line - 1 ? end - off : sizeof line - 1;
+        memcpy(line, text + off, len);
+        line[len] = '\0';
+        off = end + 1;
+        char *save = NULL, *kw = strtok_r(line, " \t", &save), *name = kw ? strtok_r(NULL, " \t", &save) : NULL;
+        char *vkey = name ? strtok_r(NULL, " \t", &save) : NULL, *url = vkey ? strtok_r(NULL, " \t", &save) : NULL;
+        if (!kw || strcmp(kw, "witness") != 0 || !url) continue;
+        for (size_t i = 0; i < nw; i++)
+            if (strcmp(prova_tlog_policy_witness_name(a->policy, i), name) == 0 && !a->witness_url[i])
+                if (!(a->witness_url[i] = strdup(url))) rc = PROVA_ENOMEM;
+    }
+    prova_buf_free(&b);
+    if (rc < 0) return 3;
+    bool verified = false;
+    for (size_t i = 0; i < prova_tlog_policy_log_count(a->policy); i++) {
+        uint8_t p1[32], p2[32];
+        prova_note_key_public(prova_tlog_policy_log(a->policy, i), p1);
+        prova_note_key_public(a->log_key, p2);
+        verified |= memcmp(p1, p2, 32) == 0;
+    }
+    if (!verified) {
+        app_log(a, "%s: the policy does not list this log's key (%s) on a \"log\" line", path,
+                (const char *)a->log_vkey.data);
+        return 2;
+    }
+    if (pthread_create(&a->wthread, NULL, witness_main, a) != 0) return 3;
+    a->wthread_started = true;
+    return 0;
+}
+
+int app_tlog_open(app *a) {
     if (a->cfg.log_interval_ms == 0) a->cfg.log_interval_ms = 1000;
     int rc = load_log_key(a);
     if (rc) return rc;
+    if (a->cfg.witness_policy && (rc = load_policy(a)) != 0) return rc;
     bool fresh = false;
     if ((rc = restore(a, &fresh)) != 0) return rc;
     if (fresh && integrate_step(a, true) < 0) return 3; /* the first checkpoint: the empty tree (or the backlog) */
@@ -429,6 +602,21 @@ int app_tlog_open(app *a) {
 }
 
 void app_tlog_close(app *a) {
+    if (a->wthread_started) {
+        pthread_mutex_lock(&a->log_lock);
+        a->wstop = true;
+        pthread_cond_broadcast(&a->wcond);
+        pthread_mutex_unlock(&a->log_lock);
+        pthread_join(a->wthread, NULL);
+        a->wthread_started = false;
+    }
+    for (size_t i = 0; a->witness_url && i < prova_tlog_policy_witness_count(a->policy); i++) free(a->witness_url[i]);
+    free(a->witness_url);
+    free(a->witness_size);
+    a->witness_url = NULL;
+    a->witness_size = NULL;
+    a->policy = prova_tlog_policy_free(a->policy);
+    prova_buf_free(&a->wnote);
     a->tw = prova_tile_writer_free(a->tw);
     a->log_key = prova_note_key_free(a->log_key);
     prova_buf_free(&a->log_vkey);

@@ -556,6 +556,7 @@ int app_open(const app_config *cfg, app **ret) {
     pthread_mutex_init(&a->rlock, NULL);
     pthread_rwlock_init(&a->keys_lock, NULL);
     pthread_mutex_init(&a->log_lock, NULL);
+    pthread_cond_init(&a->wcond, NULL);
     int rc = 0;
     if (cfg->data_dir && mkdir_p(cfg->data_dir) < 0) {
         app_log(a, "%s: cannot create the data directory: %s", cfg->data_dir, strerror(errno));
@@ -597,5 +598,6 @@ void app_close(app *a) {
     pthread_mutex_destroy(&a->rlock);
     pthread_rwlock_destroy(&a->keys_lock);
     pthread_mutex_destroy(&a->log_lock);
+    pthread_cond_destroy(&a->wcond);
     free(a);
 }

@@ -274,7 +274,7 @@ const cli_cmd cli_commands[] = {
      "                              another name is refused\n"
      "  --log-interval MS           integrate and sign a checkpoint every MS milliseconds (default 1000)\n"
      "  --log-dir DIR               also write checkpoint, tiles and entry bundles there (tlog-tiles layout)\n"
-     "  --witness-policy FILE       reserved (witness cosigning is not implemented yet: refused)\n"
+     "  --witness-policy FILE       tlog-policy with witness URLs: publish a checkpoint once its quorum cosigned\n"
      "  --quiet                     no access log on stderr\n"
      "Every option is also an environment variable: PROVA_LISTEN, PROVA_DATA, PROVA_KEY, PROVA_TOKENS, ...\n"
      "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"

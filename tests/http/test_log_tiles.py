@@ -451,11 +451,127 @@ def main():
                "consistency %d -> %d" % (s_old, size4))
     ok(gw.stop() == 0, "SIGTERM at the end")
 
+    witnesses(data, vkey, vk.decode().strip(), token)
+
     # ---- a key of another origin is refused -------------------------------------------------------------------
     r = subprocess.run([PROVA, "serve", "--listen", "127.0.0.1:1", "--data", data, "--log-origin", "other/log",
                         "--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
     ok(r.returncode == 2 and b"never changes" in r.stderr, "another --log-origin: %d %s" % (r.returncode, r.stderr))
+
+
+def parse_cosigner_vkey(text):
+    name, kid, key = text.strip().split("+", 2)
+    raw = base64.b64decode(key, validate=True)
+    assert raw[0] == 4 and len(raw) == 33
+    assert hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4].hex() == kid, "cosigner key id"
+    return name, bytes.fromhex(kid), Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
+def cosigned_by(note, wkey):
+    """True when note carries a valid cosignature/v1 of wkey (c2sp.org/tlog-cosignature)."""
+    name, kid, pub = wkey
+    text, _, sigs = note.partition("\n\n")
+    text += "\n"
+    for line in sigs[:-1].split("\n"):
+        sname, sig = line[2:].split(" ")
+        blob = base64.b64decode(sig)
+        if sname != name or blob[:4] != kid or len(blob) != 4 + 8 + 64:
+            continue
+        ts = int.from_bytes(blob[4:12], "big")
+        try:
+            pub.verify(blob[12:], ("cosignature/v1\ntime %d\n" % ts).encode() + text.encode())
+            return True
+        except Exception:
+            return False
+    return False
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_witness(i, logs, port):
+    st = os.path.join(T, "wstate%d" % i)
+    p = subprocess.Popen([PROVA, "witness", "--key", os.path.join(T, "w%d.key" % i), "--logs", logs, "--state", st,
+                          "--listen", "127.0.0.1:%d" % port, "--quiet"], stdout=subprocess.DEVNULL,
+                         stderr=open(os.path.join(T, "witness%d.log" % i), "ab"))
+    for _ in range(100):
+        try:
+            get("http://127.0.0.1:%d/health" % port)
+            return p
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("witness %d did not start" % i)
+
+
+def wait_cosigned(gw, want, wkeys, limit):
+    t0 = time.time()
+    while time.time() - t0 < limit:
+        st, _, b = get(gw.base + "/log/checkpoint")
+        note = b.decode()
+        if st == 200 and int(note.split("\n")[1]) >= want and all(cosigned_by(note, k) for k in wkeys):
+            return note
+        time.sleep(0.1)
+    return None
+
+
+def witnesses(data, vkey, vkey_text, token):
+    """--witness-policy: two prova witness processes, quorum "all": the published checkpoint carries both
+    cosignatures; with one witness down nothing newer is published; when it is back the log catches up."""
+    logs = os.path.join(T, "logs.txt")
+    open(logs, "w").write(vkey_text + "\n")
+    wkeys, ports, procs = [], [], []
+    for i in (1, 2):
+        out = subprocess.run([PROVA, "witness", "keygen", "--name", "w%d.test" % i, "--out",
+                              os.path.join(T, "w%d.key" % i)], check=True, stdout=subprocess.PIPE).stdout.decode()
+        wkeys.append(parse_cosigner_vkey(out.strip().split("\n")[-1]))
+        ports.append(free_port())
+        procs.append(start_witness(i, logs, ports[-1]))
+    policy = os.path.join(T, "policy.txt")
+    with open(policy, "w") as f:
+        f.write("log %s\n" % vkey_text)
+        for i, k in enumerate(wkeys):
+            vk = "%s+%s+%s" % (k[0], k[1].hex(), base64.b64encode(b"\x04" + k[2].public_bytes_raw()).decode())
+            f.write("witness w%d %s http://127.0.0.1:%d\n" % (i + 1, vk, ports[i]))
+        f.write("group both all w1 w2\nquorum both\n")
+    gw = Gateway(data, ["--log-interval", "200", "--witness-policy", policy])
+    try:
+        st, _, b = get(gw.base + "/log/checkpoint")
+        note = wait_cosigned(gw, 1, wkeys, 5.0)
+        ok(note is not None, "the restored checkpoint is published once both witnesses cosigned")
+        _, size0, _ = verify_note(note or "x\n0\n\n", vkey) if note else (None, 0, None)
+        for i in range(5):
+            st, body = post(gw.base, "/v1/odin/envelope", envelope("w-%d" % i, {"w": i}), token)
+            ok(st == 200, "post with witnesses")
+        note = wait_cosigned(gw, size0 + 5, wkeys, 5.0)
+        ok(note is not None, "a new checkpoint is cosigned by both and published")
+        if os.environ.get("LOGTILES_DEBUG"):
+            print(note)
+        if note:
+            _, size1, _ = verify_note(note, vkey)
+            procs[1].kill()
+            procs[1].wait()
+            for i in range(3):
+                post(gw.base, "/v1/odin/envelope", envelope("v-%d" % i, {"v": i}), token)
+            time.sleep(1.5)
+            _, size2, _ = verify_note(get(gw.base + "/log/checkpoint")[2].decode(), vkey)
+            ok(size2 == size1, "with a witness down the quorum is not met: nothing newer is published (%d, %d)"
+               % (size2, size1))
+            ok(get(gw.base + "/log/proof/%d" % size1)[0] == 404, "no proof against an unpublished checkpoint")
+            procs[1] = start_witness(2, logs, ports[1])
+            ok(wait_cosigned(gw, size1 + 3, wkeys, 6.0) is not None, "the witness is back: the log catches up")
+        ok(gw.stop() == 0, "SIGTERM with witnesses")
+    finally:
+        if gw.p.poll() is None:
+            gw.p.kill()
+        for p in procs:
+            p.kill()
+            p.wait()
 
 
 try:
