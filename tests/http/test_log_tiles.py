@@ -525,18 +525,18 @@ def witnesses(data, vkey, vkey_text, token):
     cosignatures; with one witness down nothing newer is published; when it is back the log catches up."""
     logs = os.path.join(T, "logs.txt")
     open(logs, "w").write(vkey_text + "\n")
-    wkeys, ports, procs = [], [], []
+    wkeys, wvkeys, ports, procs = [], [], [], []
     for i in (1, 2):
         out = subprocess.run([PROVA, "witness", "keygen", "--name", "w%d.test" % i, "--out",
                               os.path.join(T, "w%d.key" % i)], check=True, stdout=subprocess.PIPE).stdout.decode()
-        wkeys.append(parse_cosigner_vkey(out.strip().split("\n")[-1]))
+        wvkeys.append(out.strip().split("\n")[-1])
+        wkeys.append(parse_cosigner_vkey(wvkeys[-1]))
         ports.append(free_port())
         procs.append(start_witness(i, logs, ports[-1]))
     policy = os.path.join(T, "policy.txt")
     with open(policy, "w") as f:
         f.write("log %s\n" % vkey_text)
-        for i, k in enumerate(wkeys):
-            vk = "%s+%s+%s" % (k[0], k[1].hex(), base64.b64encode(b"\x04" + k[2].public_bytes_raw()).decode())
+        for i, vk in enumerate(wvkeys):
             f.write("witness w%d %s http://127.0.0.1:%d\n" % (i + 1, vk, ports[i]))
         f.write("group both all w1 w2\nquorum both\n")
     gw = Gateway(data, ["--log-interval", "200", "--witness-policy", policy])
