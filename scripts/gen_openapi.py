@@ -896,6 +896,89 @@ def mcp_error(desc):
     return json_response(desc, ref("JsonRpcReply"))
 
 
+# ---- the transparency log (C2SP tlog-tiles; docs/tlog.md "The gateway's log") ------------------------------------
+
+TEXT = "text/plain; charset=utf-8"
+OCTETS = "application/octet-stream"
+CACHE = header("`no-cache` for the checkpoint and proofs; `public, max-age=31536000, immutable` for a full tile "
+               "(it never changes); `public, max-age=1` for a partial one.")
+
+
+def text_response(desc, example=None):
+    media = {"schema": string()}
+    if example is not None:
+        media["example"] = example
+    return {"description": desc, "content": {TEXT: media}, "headers": {"Cache-Control": CACHE}}
+
+
+def tile_response(desc):
+    return {"description": desc, "content": {OCTETS: {"schema": string(contentMediaType=OCTETS)}},
+            "headers": {"Cache-Control": CACHE}}
+
+
+LOG_404 = error_response("The gateway has no log (`log_disabled`: no store), or the tree of the published checkpoint "
+                         "has no such tile at that width (`log_tile_not_found`).", "log_tile_not_found",
+                         "the log's tree has no such tile at that width (yet)")
+CP_EXAMPLE = ("example.com/prova\n3\nPqNUd7cCkE6tU7EzyxmDhXKZdMXkZLm2cJ6ht3XlrsQ=\n\n"
+              "\u2014 example.com/prova Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n")
+
+P["/log/checkpoint"] = {"get": op(
+    "getLogCheckpoint", "The log's latest checkpoint",
+    "The latest published checkpoint of the gateway's transparency log: a c2sp.org/tlog-checkpoint signed note "
+    "(origin, tree size, base64 root hash) signed by the log key (`GET /log/vkey`). The log signs a new one every "
+    "`--log-interval` when entries were added; each one extends the tree of the one before. Public (no auth).",
+    ["log"],
+    responses({"200": text_response("The signed checkpoint.", CP_EXAMPLE),
+               "404": error_response("The gateway has no log (`log_disabled`).", "log_disabled",
+                                     "this gateway has no transparency log (it runs without a store)")}),
+)}
+
+P["/log/vkey"] = {"get": op(
+    "getLogVkey", "The log's verifier key",
+    "The c2sp.org/signed-note verifier key of the log (`<origin>+<key id>+<base64 0x01 || Ed25519 public key>`) and "
+    "a newline: the key that signs `/log/checkpoint` and that `prova verify --log-key` takes.",
+    ["log"],
+    responses({"200": {"description": "The verifier key.", "content": {TEXT: {"schema": string()}}},
+               "404": error_response("The gateway has no log (`log_disabled`).", "log_disabled",
+                                     "this gateway has no transparency log (it runs without a store)")}),
+)}
+
+P["/log/proof/{index}"] = {"get": op(
+    "getLogProof", "An inclusion proof of one log entry",
+    "A c2sp.org/tlog-proof@v1 for entry `index` (the `log_index` a write answered) against the published "
+    "checkpoint: the RFC 9162 inclusion proof and the signed checkpoint. An entry not yet in the published "
+    "checkpoint answers 404 with `Retry-After` (and the log integrates at once).",
+    ["log"],
+    responses({"200": text_response("The proof (c2sp.org/tlog-proof@v1)."),
+               "404": {"description": "The entry is not in the published checkpoint yet (`log_entry_not_integrated`; "
+                                      "retry after `Retry-After` seconds), or the gateway has no log.",
+                       "headers": {"Retry-After": dict(RETRY_AFTER, required=False)},
+                       "content": {JSON: {"schema": ref("Error")}}}}),
+    params=[path_param("index", "The entry's index: a decimal integer without leading zeros.", pattern="^(0|[1-9][0-9]*)$")],
+)}
+
+P["/log/tile/{level}/{index}"] = {"get": op(
+    "getLogTile", "A hash tile of the log (tlog-tiles)",
+    "Hash tile `tile/<L>/<N>[.p/<W>]` of C2SP tlog-tiles: the hashes at level 8L of the Merkle tree, 32 bytes each. "
+    "N is written in 3-digit elements, all but the last prefixed `x` (`x001/x234/067`), so a large index spans "
+    "several path segments, and a partial tile of width W adds `.p/<W>`; the template shows the one-segment "
+    "form. A partial tile is served for the widths the published tree has; 404 otherwise. Paths are strict "
+    "(canonical form only): anything else is 400 with the parser's reason (`tile_path_*`).",
+    ["log"],
+    responses({"200": tile_response("The tile's hashes."), "404": LOG_404}),
+    params=[path_param("level", "L, 0..63 without leading zeros."),
+            path_param("index", "N's last 3-digit element (see the description for the full form).")],
+)}
+
+P["/log/tile/entries/{index}"] = {"get": op(
+    "getLogEntryBundle", "An entry bundle of the log (tlog-tiles)",
+    "Entry bundle `tile/entries/<N>[.p/<W>]`: the log entries 256·N .. 256·N + W − 1, each a big-endian uint16 "
+    "length and the entry's bytes (the JCS statement of one record, docs/tlog.md). Paths as for hash tiles.",
+    ["log"],
+    responses({"200": tile_response("The bundle."), "404": LOG_404}),
+    params=[path_param("index", "N's last 3-digit element (see the description for the full form).")],
+)}
+
 P["/mcp"] = {
     "post": op(
         "mcpMessage", "Model Context Protocol endpoint (streamable HTTP)",
@@ -1178,6 +1261,7 @@ DOC = {
          "description": "OpenExecution v2: execution chains, provenance certificates, offline bundles."},
         {"name": "proof", "description": "Ophamin proof records (compatible with the Ophamin HTTP API)."},
         {"name": "mcp", "description": "The Model Context Protocol endpoint for AI agents (streamable HTTP)."},
+        {"name": "log", "description": "The transparency log of every accepted record (C2SP tlog-tiles), public."},
     ],
     "paths": P,
     "components": {

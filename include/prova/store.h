@@ -115,6 +115,20 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_log_entries(prova_store *s, int64_t
 /* The log's size: the number of entries, which is also the next index. */
 PROVA_EXPORT PROVA_NODISCARD int prova_store_log_size(prova_store *s, int64_t *ret);
 
+/* ---- The integrated log: tiles and checkpoints (docs/tlog.md "The gateway's log") --------------------------- */
+
+/* Stores hash tile (level 0..63, index) of the tlog-tiles layout, replacing the row (a partial tile is overwritten
+ * as it grows; a partial tile of width W is the first W hashes of the row). len is 32 * width, at most 8,192. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_tile_put(prova_store *s, int level, int64_t index, const void *data,
+                                                          size_t len);
+/* Appends the stored row of tile (level, index) to out; PROVA_ENOTFOUND when there is none. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_tile_get(prova_store *s, int level, int64_t index, prova_buf *out);
+/* Records a checkpoint the log signed (its signed note) for the tree of size, at time_us. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoint_put(prova_store *s, int64_t size, const void *note,
+                                                                size_t len, int64_t time_us);
+/* Appends the last checkpoint recorded to out and its size to *ret_size (optional); PROVA_ENOTFOUND when none. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoint_latest(prova_store *s, prova_buf *out, int64_t *ret_size);
+
 /* ---- Size -------------------------------------------------------------------------------------------------- */
 
 typedef struct prova_store_counts {

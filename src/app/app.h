@@ -24,6 +24,7 @@
 #include "prova/common.h"
 #include "prova/crypto.h"
 #include "prova/json.h"
+#include "prova/merkle.h"
 #include "prova/report.h"
 #include "prova/store.h"
 #include "prova/verify.h"
@@ -69,6 +70,12 @@ typedef struct app_config {
     /* Told once, with the secret, when a development token is created on first run (e.g. to print it on a
      * terminal); NULL: the token is only written to tokens.json. */
     void (*dev_token)(void *ctx, const char *path, const char *token);
+    /* The transparency log (docs/tlog.md "The gateway's log"), with a store only. */
+    const char *log_key_path;   /* NULL: DATA/log.key, generated on first run */
+    const char *log_origin;     /* NULL: the key's name, or for a new key "<hostname>/prova" */
+    unsigned log_interval_ms;   /* between integrations (default 1000) */
+    const char *log_dir;        /* NULL: none; else the log is also written there as static files */
+    const char *witness_policy; /* NULL: none; else a tlog-policy: publish once its witnesses' quorum cosigned */
 } app_config;
 
 void app_config_defaults(app_config *c);
@@ -104,6 +111,19 @@ void app_log(const app *a, const char *fmt, ...) __attribute__((format(printf, 2
 
 int64_t app_now_us(void);
 
+/* ---- The transparency log (log.c) ------------------------------------------------------------------------- */
+
+/* The log's verifier key (text, no newline), or NULL when the service has no log. */
+const prova_buf *app_log_vkey(const app *a);
+/* Appends the published checkpoint (a signed note) to out; *ret_size its size. PROVA_ENOTFOUND without a log. */
+int app_log_checkpoint(app *a, prova_buf *out, uint64_t *ret_size);
+/* Appends tile (a hash tile or entry bundle) as the published tree has it: PROVA_ENOTFOUND when that tile at that
+ * width is not (yet) in the tree of the published checkpoint. */
+int app_log_tile(app *a, const prova_tile *tile, prova_buf *out);
+/* Appends a c2sp.org/tlog-proof@v1 for entry index against the published checkpoint. PROVA_ENOTFOUND when the
+ * entry is not integrated yet (the writer is asked to integrate now). */
+int app_log_proof(app *a, uint64_t index, prova_buf *out);
+
 /* ---- Counters (for /metrics and /health) ------------------------------------------------------------------- */
 
 typedef struct app_stats {
@@ -112,6 +132,9 @@ typedef struct app_stats {
     unsigned queue_length;
     int64_t receipts, traces, chains, events, certificates;
     int64_t store_bytes;
+    bool log_enabled;
+    int64_t log_size; /* the size of the published checkpoint */
+    uint64_t log_checkpoints, log_integrations, log_integration_us, log_failures;
 } app_stats;
 
 void app_stats_get(app *a, app_stats *ret);

@@ -3,6 +3,9 @@
 #define PROVA_APP_INTERNAL_H
 
 #include "app.h"
+#include "prova/checkpoint.h"
+#include "prova/merkle.h"
+#include "prova/note.h"
 
 struct app {
     app_config cfg;
@@ -38,6 +41,29 @@ struct app {
     pthread_mutex_t rlock;
     prova_store **readers;
     size_t nreaders, readers_cap;
+
+    /* the transparency log (log.c): its key, the tile writer (the writer thread's own), the published checkpoint */
+    prova_note_key *log_key;
+    prova_buf log_vkey;
+    prova_tile_writer *tw;
+    int64_t log_next_us;  /* the writer's next scheduled integration */
+    atomic_bool log_want; /* someone waits for an entry to be integrated: integrate now */
+    pthread_mutex_t log_lock;
+    prova_buf log_cp; /* the published checkpoint (a signed note), under log_lock */
+    uint64_t log_cp_size;
+    atomic_ullong log_checkpoints, log_integrations, log_integration_us, log_failures;
+    /* witnessing (--witness-policy): the witness thread takes the latest signed checkpoint (under log_lock) and
+     * publishes it once the quorum cosigned */
+    prova_tlog_policy *policy;
+    char **witness_url; /* per witness of the policy (NULL: none given) */
+    uint64_t *witness_size;
+    pthread_t wthread;
+    bool wthread_started, wstop;
+    pthread_cond_t wcond;
+    prova_buf wnote; /* signed, not yet published */
+    uint64_t wsize;
+    bool wpending;
+    atomic_llong log_size;
 
     /* counters */
     atomic_ullong verify_valid, verify_invalid, verify_error;
@@ -80,6 +106,20 @@ int app_parse_doc(app_call *c, const void *data, size_t len, prova_doc **ret);
 /* On the writer, inside the call's savepoint: appends a log entry (prova/logentry.h bytes) at the log's next
  * index, *ret_index. 0 or a negative store status (the call then fails and its savepoint is rolled back). */
 int app_log_append(prova_store *w, const prova_buf *entry, int64_t *ret_index);
+
+/* The transparency log (log.c). app_tlog_open: on the write connection before the writer starts, loads or creates
+ * the log key, restores the tile writer from the last checkpoint (refusing to start when they disagree) and signs
+ * the first checkpoint of a new log; a CLI exit code. app_tlog_due/app_tlog_integrate: on the writer thread. */
+int app_tlog_open(app *a);
+void app_tlog_close(app *a);
+bool app_tlog_due(app *a, int64_t now_us, int64_t *ret_next_us);
+void app_tlog_integrate(app *a);
+
+/* Files (service.c): read at most max bytes (PROVA_ELIMIT beyond; errno set on PROVA_EIO); DIR/NAME (-1 when too
+ * long); a new 0600 file, fsynced (fails when it exists). */
+int app_read_file(const char *path, size_t max, prova_buf *out);
+int app_join(char *out, size_t cap, const char *dir, const char *name);
+int app_write_new_secret(const char *path, const void *data, size_t len);
 
 /* Lowercase hex SHA-256 (64 digits + NUL). */
 int app_sha256_hex(const void *data, size_t len, char out[65]);

@@ -27,6 +27,7 @@ void app_config_defaults(app_config *c) {
     c->max_queue = 8192;
     c->max_batch = 1024;
     c->max_skew_s = 300;
+    c->log_interval_ms = 1000;
 }
 
 int64_t app_now_us(void) {
@@ -99,7 +100,7 @@ void app_keys_release(app *a) {
 
 /* ---- Files ------------------------------------------------------------------------------------------------ */
 
-static int read_file(const char *path, size_t max, prova_buf *out) {
+int app_read_file(const char *path, size_t max, prova_buf *out) {
     FILE *f = fopen(path, "rb");
     if (!f) return PROVA_EIO;
     char chunk[8192];
@@ -117,13 +118,13 @@ static int read_file(const char *path, size_t max, prova_buf *out) {
 }
 
 /* DIR/NAME into out; -1 when it does not fit. */
-static int join(char *out, size_t cap, const char *dir, const char *name) {
+int app_join(char *out, size_t cap, const char *dir, const char *name) {
     int n = snprintf(out, cap, "%s/%s", dir, name);
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
 /* Writes a new file with mode 0600 (fails when it exists: first-run files are never overwritten). */
-static int write_new_secret(const char *path, const void *data, size_t len) {
+int app_write_new_secret(const char *path, const void *data, size_t len) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return PROVA_EIO;
     const uint8_t *p = data;
@@ -146,7 +147,7 @@ static int write_new_secret(const char *path, const void *data, size_t len) {
 /* The legacy keys: a JWKS file of public keys the gateway signed with before (published, never used to sign). */
 static int add_legacy(app *a, prova_jw *w, const char *path, bool required) {
     prova_buf b = PROVA_BUF_INIT;
-    int rc = read_file(path, (size_t)1 << 20, &b);
+    int rc = app_read_file(path, (size_t)1 << 20, &b);
     if (rc < 0) {
         prova_buf_free(&b);
         if (!required && errno == ENOENT) return 0;
@@ -180,7 +181,7 @@ static int load_keys(app *a) {
     const char *kp = a->cfg.key_path;
     if (!kp && !a->cfg.data_dir) return 0; /* no store, no --key: document operations only */
     if (!kp) {
-        if (join(path, sizeof path, a->cfg.data_dir, "gateway.key") < 0) return 2;
+        if (app_join(path, sizeof path, a->cfg.data_dir, "gateway.key") < 0) return 2;
         kp = path;
         if (access(kp, F_OK) != 0) {
             prova_key *k = NULL;
@@ -212,7 +213,7 @@ static int load_keys(app *a) {
     int rc = prova_key_to_jwk_status(a->key, "active", &jwk);
     if (rc == 0) prova_jw_raw(&w, jwk.data, jwk.len);
     prova_buf_free(&jwk);
-    if (rc == 0 && a->cfg.data_dir && join(path, sizeof path, a->cfg.data_dir, "legacy.jwks") == 0)
+    if (rc == 0 && a->cfg.data_dir && app_join(path, sizeof path, a->cfg.data_dir, "legacy.jwks") == 0)
         rc = add_legacy(a, &w, path, false);
     if (rc == 0 && a->cfg.legacy_keys_path) rc = add_legacy(a, &w, a->cfg.legacy_keys_path, true);
     prova_jw_end(&w);
@@ -250,7 +251,7 @@ static int create_dev_tokens(app *a, const char *path) {
                               "{\"tokens\":[{\"name\":\"dev\",\"token\":\"%s\",\"scopes\":[\"ope:write\","
                               "\"oe:write\"]}],\"odin_api_keys\":[]}\n",
                               tok);
-    if (!rc) rc = write_new_secret(path, b.data, b.len);
+    if (!rc) rc = app_write_new_secret(path, b.data, b.len);
     prova_mem_wipe(b.data, b.len);
     prova_buf_free(&b);
     if (rc < 0) {
@@ -269,7 +270,7 @@ static int load_tokens(app *a) {
     const char *tp = a->cfg.tokens_path;
     if (!tp && !a->cfg.data_dir) return 0;
     if (!tp) {
-        if (join(path, sizeof path, a->cfg.data_dir, "tokens.json") < 0) return 2;
+        if (app_join(path, sizeof path, a->cfg.data_dir, "tokens.json") < 0) return 2;
         tp = path;
         if (access(tp, F_OK) != 0) {
             int rc = create_dev_tokens(a, tp);
@@ -280,7 +281,7 @@ static int load_tokens(app *a) {
     if (stat(tp, &sb) == 0 && (sb.st_mode & 077))
         app_log(a, "warning: %s is readable by others (mode %03o); chmod 600 it", tp, (unsigned)(sb.st_mode & 0777));
     prova_buf b = PROVA_BUF_INIT;
-    int rc = read_file(tp, (size_t)4 << 20, &b);
+    int rc = app_read_file(tp, (size_t)4 << 20, &b);
     if (rc < 0) {
         app_log(a, "%s: cannot read the tokens: %s", tp, rc == PROVA_ELIMIT ? "over 4 MiB" : strerror(errno));
         prova_buf_free(&b);
@@ -392,12 +393,12 @@ static int build_senders(app *a, prova_keyset **ret_senders, prova_keyset **ret_
     /* --trusted-senders, or DATA/senders.jwks when it exists (a file to add senders to, then SIGHUP). */
     const char *path = a->cfg.trusted_senders;
     char dflt[4096];
-    if (!path && a->cfg.data_dir && join(dflt, sizeof dflt, a->cfg.data_dir, "senders.jwks") == 0 &&
+    if (!path && a->cfg.data_dir && app_join(dflt, sizeof dflt, a->cfg.data_dir, "senders.jwks") == 0 &&
         access(dflt, F_OK) == 0)
         path = dflt;
     if (rc == 0 && path) {
         prova_buf b = PROVA_BUF_INIT, src = PROVA_BUF_INIT;
-        int r = read_file(path, (size_t)4 << 20, &b);
+        int r = app_read_file(path, (size_t)4 << 20, &b);
         if (r < 0) {
             app_log(a, "%s: cannot read the trusted senders: %s", path,
                     r == PROVA_ELIMIT ? "over 4 MiB" : strerror(errno));
@@ -493,6 +494,12 @@ void app_stats_get(app *a, app_stats *r) {
     r->events = atomic_load(&a->events);
     r->certificates = atomic_load(&a->certificates);
     r->store_bytes = a->w ? prova_store_bytes(a->w) : 0;
+    r->log_enabled = a->tw != NULL;
+    r->log_size = atomic_load(&a->log_size);
+    r->log_checkpoints = atomic_load(&a->log_checkpoints);
+    r->log_integrations = atomic_load(&a->log_integrations);
+    r->log_integration_us = atomic_load(&a->log_integration_us);
+    r->log_failures = atomic_load(&a->log_failures);
 }
 
 /* ---- Open / close ----------------------------------------------------------------------------------------- */
@@ -511,7 +518,7 @@ static int mkdir_p(const char *dir) {
 
 static int open_store(app *a) {
     const char *dir = a->cfg.data_dir;
-    if (join(a->db_path, sizeof a->db_path, dir, "prova.db") < 0) {
+    if (app_join(a->db_path, sizeof a->db_path, dir, "prova.db") < 0) {
         app_log(a, "%s: the data directory's path is too long", dir);
         return 2;
     }
@@ -533,6 +540,8 @@ static int open_store(app *a) {
     atomic_store(&a->chains, c.chains);
     atomic_store(&a->events, c.events);
     atomic_store(&a->certificates, c.certificates);
+    int rc = app_tlog_open(a);
+    if (rc) return rc;
     return app_writer_start(a) < 0 ? 3 : 0;
 }
 
@@ -546,6 +555,8 @@ int app_open(const app_config *cfg, app **ret) {
     pthread_cond_init(&a->qcond, NULL);
     pthread_mutex_init(&a->rlock, NULL);
     pthread_rwlock_init(&a->keys_lock, NULL);
+    pthread_mutex_init(&a->log_lock, NULL);
+    pthread_cond_init(&a->wcond, NULL);
     int rc = 0;
     if (cfg->data_dir && mkdir_p(cfg->data_dir) < 0) {
         app_log(a, "%s: cannot create the data directory: %s", cfg->data_dir, strerror(errno));
@@ -568,6 +579,7 @@ void app_close(app *a) {
     app_writer_stop(a);
     for (size_t i = 0; i < a->nreaders; i++) prova_store_close(a->readers[i]);
     free(a->readers);
+    app_tlog_close(a);
     a->w = prova_store_close(a->w);
     a->key = prova_key_free(a->key);
     prova_buf_free(&a->jwks);
@@ -585,5 +597,7 @@ void app_close(app *a) {
     pthread_cond_destroy(&a->qcond);
     pthread_mutex_destroy(&a->rlock);
     pthread_rwlock_destroy(&a->keys_lock);
+    pthread_mutex_destroy(&a->log_lock);
+    pthread_cond_destroy(&a->wcond);
     free(a);
 }

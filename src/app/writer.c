@@ -118,14 +118,35 @@ static void *writer_main(void *arg) {
     app *a = arg;
     pthread_mutex_lock(&a->qlock);
     for (;;) {
+        /* The transparency log is integrated on this thread, between batches: serialized with the writes, on the
+         * write connection, every log interval, and at once when a reader waits for an entry (log.c). */
+        int64_t next_log = 0;
+        if (app_tlog_due(a, app_now_us(), &next_log)) {
+            pthread_mutex_unlock(&a->qlock);
+            app_tlog_integrate(a);
+            pthread_mutex_lock(&a->qlock);
+            continue;
+        }
         while (!a->qhead && !a->stopping) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 5;
+            int64_t wait_us = 5 * 1000000;
+            if (a->tw) {
+                int64_t left = next_log - app_now_us();
+                if (left < wait_us) wait_us = left < 1000 ? 1000 : left;
+            }
+            until.tv_sec += (time_t)(wait_us / 1000000);
+            until.tv_nsec += (long)(wait_us % 1000000) * 1000;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
             if (pthread_cond_timedwait(&a->qcond, &a->qlock, &until) == ETIMEDOUT) break;
+            if (app_tlog_due(a, app_now_us(), NULL)) break;
         }
         if (!a->qhead) {
             if (a->stopping) break;
+            if (app_tlog_due(a, app_now_us(), NULL)) continue;
             pthread_mutex_unlock(&a->qlock);
             purge_idle(a);
             pthread_mutex_lock(&a->qlock);
@@ -147,6 +168,7 @@ static void *writer_main(void *arg) {
         pthread_mutex_lock(&a->qlock);
     }
     pthread_mutex_unlock(&a->qlock);
+    app_tlog_integrate(a); /* what the last batches sequenced, before the store closes */
     return NULL;
 }
 

@@ -200,7 +200,13 @@ static bool match(const char *pattern, const char *path, http_req *req, char **s
     unsigned np = 0;
     size_t starts[HTTP_MAX_PARAMS], lens[HTTP_MAX_PARAMS];
     while (*p && *s) {
-        if (*p == '*') {
+        if (p[0] == '*' && p[1] == '*' && !p[2]) { /* a trailing '**' takes the rest of the path (non-empty) */
+            if (np == HTTP_MAX_PARAMS) return false;
+            starts[np] = (size_t)(s - path);
+            lens[np++] = strlen(s);
+            s += strlen(s);
+            p += 2;
+        } else if (*p == '*') {
             size_t n = strcspn(s, "/");
             if (n == 0 || np == HTTP_MAX_PARAMS) return false;
             starts[np] = (size_t)(s - path);
@@ -283,7 +289,9 @@ static enum MHD_Result send_response(conn *c) {
     if (r->content_type || r->body.len) /* an empty 202/204 has no media type */
         MHD_add_response_header(mr, "Content-Type", r->content_type ? r->content_type : "application/json");
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(mr, "Cache-Control", "no-store");
+    bool cache_set = false; /* a handler that sets Cache-Control (the log's tiles) replaces the default */
+    for (unsigned i = 0; i < r->nheaders; i++) cache_set |= strcasecmp(r->hname[i], "Cache-Control") == 0;
+    if (!cache_set) MHD_add_response_header(mr, "Cache-Control", "no-store");
     for (unsigned i = 0; i < r->nheaders; i++) MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);
     enum MHD_Result ok = MHD_queue_response(c->req.conn, r->status, mr);
     MHD_destroy_response(mr);

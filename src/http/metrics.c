@@ -136,6 +136,18 @@ int http_metrics_text(httpd *d, prova_buf *b) {
     rc |= prova_buf_printf(b, "prova_writer_queue_length %u\n", st.queue_length);
     rc |= family(b, "prova_store_bytes", "gauge", "Size of the store on disk (database and WAL).");
     rc |= prova_buf_printf(b, "prova_store_bytes %lld\n", (long long)st.store_bytes);
+    if (st.log_enabled) {
+        rc |= family(b, "prova_log_size", "gauge", "Entries in the transparency log's published checkpoint.");
+        rc |= prova_buf_printf(b, "prova_log_size %lld\n", (long long)st.log_size);
+        rc |= family(b, "prova_log_checkpoints_total", "counter", "Checkpoints the log signed since the start.");
+        rc |= prova_buf_printf(b, "prova_log_checkpoints_total %llu\n", (unsigned long long)st.log_checkpoints);
+        rc |= family(b, "prova_log_integration_seconds", "summary",
+                     "Time to integrate new entries: tiles, checkpoint and commit.");
+        rc |= prova_buf_printf(b, "prova_log_integration_seconds_sum %.6f\nprova_log_integration_seconds_count %llu\n",
+                               (double)st.log_integration_us / 1e6, (unsigned long long)st.log_integrations);
+        rc |= family(b, "prova_log_integration_failures_total", "counter", "Integrations that failed and were undone.");
+        rc |= prova_buf_printf(b, "prova_log_integration_failures_total %llu\n", (unsigned long long)st.log_failures);
+    }
     rc |= family(b, "prova_store_records", "gauge", "Records in the store by kind.");
     rc |= prova_buf_printf(b,
                            "prova_store_records{kind=\"receipt\"} %lld\nprova_store_records{kind=\"trace\"} %lld\n"

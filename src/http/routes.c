@@ -218,6 +218,97 @@ static int h_oe_public_key(http_req *r) {
     return ok ? http_header(r, "Access-Control-Allow-Origin", "*") : HTTP_RESPONDED;
 }
 
+/* ---- /log/: the transparency log, C2SP tlog-tiles (docs/tlog.md "The gateway's log"); public, no auth ----------- */
+
+static int log_unavailable(http_req *r) {
+    return http_error(r, 404, "log_disabled", "this gateway has no transparency log (it runs without a store)");
+}
+
+static int h_log_checkpoint(http_req *r) {
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = app_log_checkpoint(r->d->a, &b, NULL);
+    if (rc == PROVA_ENOTFOUND) {
+        prova_buf_free(&b);
+        return app_log_vkey(r->d->a) ? http_error(r, 404, "log_no_checkpoint", "no checkpoint is published yet")
+                                     : log_unavailable(r);
+    }
+    if (rc == 0) rc = http_text(r, 200, "text/plain; charset=utf-8", b.data, b.len);
+    if (rc == 0) rc = http_header(r, "Cache-Control", "no-cache");
+    if (rc == 0) rc = http_header(r, "Access-Control-Allow-Origin", "*");
+    prova_buf_free(&b);
+    return rc;
+}
+
+static int h_log_vkey(http_req *r) {
+    const prova_buf *v = app_log_vkey(r->d->a);
+    if (!v) return log_unavailable(r);
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = prova_buf_append(&b, v->data, v->len);
+    if (rc == 0) rc = prova_buf_append(&b, "\n", 1);
+    if (rc == 0) rc = http_text(r, 200, "text/plain; charset=utf-8", b.data, b.len);
+    if (rc == 0) rc = http_header(r, "Access-Control-Allow-Origin", "*");
+    prova_buf_free(&b);
+    return rc;
+}
+
+/* GET /log/tile/<L>/<N>[.p/<W>] and /log/tile/entries/<N>[.p/<W>]: the path after /log/ parsed strictly; a tile
+ * (at that width) that the published tree does not have is 404. Full tiles never change: cached for a year. */
+static int h_log_tile(http_req *r) {
+    if (!app_log_vkey(r->d->a)) return log_unavailable(r);
+    const char *path = r->path + strlen("/log/");
+    prova_tile t;
+    prova_error e;
+    if (prova_tile_path_parse(path, strlen(path), &t, &e) < 0)
+        return http_error(r, 400, e.reason ? e.reason : "tile_path_invalid", "not a tlog-tiles tile path: %s",
+                          e.message ? e.message : "malformed");
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = app_log_tile(r->d->a, &t, &b);
+    if (rc == PROVA_ENOTFOUND) {
+        prova_buf_free(&b);
+        return http_error(r, 404, "log_tile_not_found", "the log's tree has no such tile at that width (yet)");
+    }
+    if (rc < 0) {
+        prova_buf_free(&b);
+        return http_error(r, 503, "store_unavailable", "the store cannot be read now");
+    }
+    rc = http_text(r, 200, "application/octet-stream", b.data, b.len);
+    if (rc == 0)
+        rc = http_header(r, "Cache-Control",
+                         t.width == PROVA_TILE_WIDTH ? "public, max-age=31536000, immutable" : "public, max-age=1");
+    if (rc == 0) rc = http_header(r, "Access-Control-Allow-Origin", "*");
+    prova_buf_free(&b);
+    return rc;
+}
+
+/* GET /log/proof/{index}: a c2sp.org/tlog-proof@v1 of that entry against the published checkpoint. */
+static int h_log_proof(http_req *r) {
+    if (!app_log_vkey(r->d->a)) return log_unavailable(r);
+    const char *p = r->param[0];
+    char *end = NULL;
+    if (!(p[0] >= '0' && p[0] <= '9') || (p[0] == '0' && p[1]) || strlen(p) > 19)
+        return http_error(r, 400, "log_index_invalid", "the index must be a decimal integer without leading zeros");
+    unsigned long long idx = strtoull(p, &end, 10);
+    if (*end) return http_error(r, 400, "log_index_invalid", "the index must be a decimal integer");
+    prova_buf b = PROVA_BUF_INIT;
+    int rc = app_log_proof(r->d->a, (uint64_t)idx, &b);
+    if (rc == PROVA_ENOTFOUND) {
+        prova_buf_free(&b);
+        rc = http_error(r, 404, "log_entry_not_integrated",
+                        "entry %llu is not in the published checkpoint (yet): retry shortly", idx);
+        if (rc == 0) rc = http_header(r, "Retry-After", "1");
+        return rc;
+    }
+    if (rc < 0) {
+        prova_buf_free(&b);
+        return http_error(r, 503, "store_unavailable", "the proof cannot be computed now");
+    }
+    rc = http_text(r, 200, "text/plain; charset=utf-8", b.data, b.len);
+    if (rc == 0) rc = http_header(r, "Cache-Control", "no-cache");
+    if (rc == 0) rc = http_header(r, "Access-Control-Allow-Origin", "*");
+    prova_buf_free(&b);
+    return rc;
+}
+
 /* ---- /mcp: the MCP streamable HTTP transport (src/mcp/http.c) on this daemon ----------------------------------- */
 
 static int h_mcp(http_req *r) {
@@ -315,6 +406,10 @@ const http_route http_routes[] = {
      HTTP_W_NO},
     {HTTP_GET, "/api/v1/provenance/bundle/*", h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}", false, false,
      HTTP_W_NO},
+    {HTTP_GET, "/log/checkpoint", h_log_checkpoint, 0, "/log/checkpoint", false, false, HTTP_W_NO},
+    {HTTP_GET, "/log/vkey", h_log_vkey, 0, "/log/vkey", false, false, HTTP_W_NO},
+    {HTTP_GET, "/log/proof/*", h_log_proof, 0, "/log/proof/{index}", false, false, HTTP_W_NO},
+    {HTTP_GET, "/log/tile/**", h_log_tile, 0, "/log/tile/{path}", false, false, HTTP_W_NO},
     {HTTP_POST, "/mcp", h_mcp, 0, "/mcp", false, true, HTTP_W_NO},
     {HTTP_GET, "/mcp", h_mcp, 0, "/mcp", false, true, HTTP_W_NO},
     {HTTP_DELETE, "/mcp", h_mcp, 0, "/mcp", false, true, HTTP_W_NO},

@@ -127,6 +127,17 @@ await call('DELETE', '/mcp', { headers: { 'mcp-session-id': sid } });           
 await call('DELETE', '/mcp', { headers: { 'mcp-session-id': sid } });                                     // 404
 await call('POST', '/mcp', { headers: inSession, body: { jsonrpc: '2.0', id: 7, method: 'ping' } });      // 404
 
+// The transparency log (public).
+await call('GET', '/log/checkpoint');
+await call('GET', '/log/vkey');
+await call('GET', '/log/tile/0/000');                  // 200 or 404 (not integrated yet)
+await call('GET', '/log/tile/0/0');                    // 400 tile_path_index
+await call('GET', '/log/tile/entries/000');
+await call('GET', '/log/tile/entries/999');            // 404
+await call('GET', '/log/proof/0');
+await call('GET', '/log/proof/01');                    // 400
+await call('GET', '/log/proof/99999999');              // 404 Retry-After
+
 // Every documented operation was exercised.
 const all = [];
 for (const [p, item] of Object.entries(spec.paths))

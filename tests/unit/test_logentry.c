@@ -376,9 +376,40 @@ static void test_store(void) {
     s = prova_store_close(s);
     CHECK(prova_store_open(path, PROVA_STORE_READONLY, &s, NULL) == 0);
     s = prova_store_close(s);
+    /* a version 2 store (no tiles, no checkpoints) is upgraded to 3 the same way, its entries kept */
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "DROP TABLE log_tiles; DROP TABLE log_checkpoints;"
+                       " UPDATE prova_meta SET v = '2' WHERE k = 'schema_version';",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(prova_store_open(path, PROVA_STORE_READONLY, &s, &err) == PROVA_EUNSUPPORTED && !s);
+    CHECK(prova_store_open(path, 0, &s, NULL) == 0);
+    if (s) {
+        CHECK(size_of(s) == 1);
+        prova_buf tb = PROVA_BUF_INIT;
+        int64_t n = -1;
+        CHECK(prova_store_log_checkpoint_latest(s, &tb, &n) == PROVA_ENOTFOUND && n == -1);
+        CHECK(prova_store_log_tile_get(s, 0, 0, &tb) == PROVA_ENOTFOUND && tb.len == 0);
+        uint8_t tile[64];
+        memset(tile, 0xab, sizeof tile);
+        CHECK(prova_store_begin(s) == 0);
+        CHECK(prova_store_log_tile_put(s, 0, 0, tile, 32) == 0);
+        CHECK(prova_store_log_tile_put(s, 0, 0, tile, 64) == 0); /* a partial tile grows: the row is replaced */
+        CHECK(prova_store_log_tile_put(s, 64, 0, tile, 32) == PROVA_EINVAL);
+        CHECK(prova_store_log_tile_put(s, 0, 0, tile, 0) == PROVA_EINVAL);
+        CHECK(prova_store_log_checkpoint_put(s, 1, "a\n1\n", 5, 10) == 0);
+        CHECK(prova_store_log_checkpoint_put(s, 1, "b\n1\n", 5, 11) == 0);
+        CHECK(prova_store_commit(s) == 0);
+        CHECK(prova_store_log_tile_get(s, 0, 0, &tb) == 0 && tb.len == 64 && memcmp(tb.data, tile, 64) == 0);
+        tb.len = 0;
+        CHECK(prova_store_log_checkpoint_latest(s, &tb, &n) == 0 && n == 1 && tb.len == 5 && tb.data[0] == 'b');
+        prova_buf_free(&tb);
+    }
+    s = prova_store_close(s);
     /* a newer schema is refused */
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '3' WHERE k = 'schema_version';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '4' WHERE k = 'schema_version';", NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(prova_store_open(path, 0, &s, &err) == PROVA_EUNSUPPORTED && !s);
 

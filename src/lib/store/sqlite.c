@@ -15,8 +15,10 @@
 #include "prova/store.h"
 
 /* 1: records and replay claims. 2: + log_entries (the transparency log's sequence); a version 1 store is
- * upgraded when a writer opens it (the table is created empty: records stored before are not in the log). */
-#define SCHEMA_VERSION 2
+ * upgraded when a writer opens it (the table is created empty: records stored before are not in the log).
+ * 3: + log_tiles and log_checkpoints (the integrated tree and its signed checkpoints); a version 1 or 2 store is
+ * upgraded the same way (the tables start empty: the log is integrated from its first entry). */
+#define SCHEMA_VERSION 3
 
 enum {
     Q_BEGIN,
@@ -42,6 +44,10 @@ enum {
     Q_LOG_GET,
     Q_LOG_RANGE,
     Q_LOG_SIZE,
+    Q_TILE_PUT,
+    Q_TILE_GET,
+    Q_CP_PUT,
+    Q_CP_LATEST,
     Q_COUNT
 };
 
@@ -74,6 +80,10 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_LOG_GET] = "SELECT entry FROM log_entries WHERE idx = ?1",
     [Q_LOG_RANGE] = "SELECT idx, entry FROM log_entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
     [Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
+    [Q_TILE_PUT] = "INSERT OR REPLACE INTO log_tiles(level, idx, data) VALUES (?1, ?2, ?3)",
+    [Q_TILE_GET] = "SELECT data FROM log_tiles WHERE level = ?1 AND idx = ?2",
+    [Q_CP_PUT] = "INSERT INTO log_checkpoints(size, note, time_us) VALUES (?1, ?2, ?3)",
+    [Q_CP_LATEST] = "SELECT size, note FROM log_checkpoints ORDER BY rowid DESC LIMIT 1",
 };
 
 static const char schema_sql[] =
@@ -95,9 +105,17 @@ static const char schema_sql[] =
      * (prova/logentry.h), sequenced_us when the writer appended it. */
     "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL,"
     " sequenced_us INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '2');"
+    /* The integrated tree: hash tiles (tlog-tiles level L, index N) at their latest width (a partial tile's row is
+     * overwritten as it grows, and a partial tile of width W is the first W hashes of the row; a full tile is
+     * final), and every checkpoint the log signed, in order (rowid), with the size it covers. Entry bundles are
+     * not stored twice: they are log_entries' rows. */
+    "CREATE TABLE IF NOT EXISTS log_tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS log_checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL, note BLOB NOT NULL,"
+    " time_us INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '3');"
     /* Upgrades: the tables above exist by now, so each step only records the new version. */
-    "UPDATE prova_meta SET v = '2' WHERE k = 'schema_version' AND v = '1';";
+    "UPDATE prova_meta SET v = '3' WHERE k = 'schema_version' AND v IN ('1', '2');";
 
 struct prova_store {
     sqlite3 *db;
@@ -451,6 +469,74 @@ int prova_store_log_size(prova_store *s, int64_t *ret) {
     int sr = sqlite3_step(st);
     if (sr == SQLITE_ROW) *ret = sqlite3_column_int64(st, 0);
     rc = sr == SQLITE_ROW ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int prova_store_log_tile_put(prova_store *s, int level, int64_t index, const void *data, size_t len) {
+    if (!s || level < 0 || level > 63 || index < 0 || !data || !len || len > 256 * 32) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_TILE_PUT, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_int(st, 1, level);
+    sqlite3_bind_int64(st, 2, index);
+    sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
+    int sr = sqlite3_step(st);
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int prova_store_log_tile_get(prova_store *s, int level, int64_t index, prova_buf *out) {
+    if (!s || !out || level < 0 || level > 63 || index < 0) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_TILE_GET, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_int(st, 1, level);
+    sqlite3_bind_int64(st, 2, index);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
+        const void *p = sqlite3_column_blob(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+        rc = !p || n <= 0 ? PROVA_EIO : prova_buf_append(out, p, (size_t)n);
+        if (rc == PROVA_EIO) snprintf(s->msg, sizeof s->msg, "log tile %d/%lld is empty", level, (long long)index);
+    } else {
+        rc = sr == SQLITE_DONE ? PROVA_ENOTFOUND : fail(s, sr);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int prova_store_log_checkpoint_put(prova_store *s, int64_t size, const void *note, size_t len, int64_t time_us) {
+    if (!s || size < 0 || !note || !len || len > INT_MAX) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_CP_PUT, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(st, 1, size);
+    sqlite3_bind_blob(st, 2, note, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, time_us);
+    int sr = sqlite3_step(st);
+    rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int prova_store_log_checkpoint_latest(prova_store *s, prova_buf *out, int64_t *ret_size) {
+    if (!s || !out) return PROVA_EINVAL;
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_CP_LATEST, &st);
+    if (rc < 0) return rc;
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
+        const void *p = sqlite3_column_blob(st, 1);
+        int n = sqlite3_column_bytes(st, 1);
+        rc = !p || n <= 0 ? PROVA_EIO : prova_buf_append(out, p, (size_t)n);
+        if (rc == 0 && ret_size) *ret_size = sqlite3_column_int64(st, 0);
+    } else {
+        rc = sr == SQLITE_DONE ? PROVA_ENOTFOUND : fail(s, sr);
+    }
     sqlite3_reset(st);
     return rc;
 }
