@@ -163,7 +163,9 @@ static int path_join(char *out, size_t cap, const char *dir, const char *name) {
 static void hex_sha256(const void *data, size_t len, char out[2 * WITNESS_HASH_BYTES + 1]) {
     char hex[2 * PROVA_HASH_MAX_BYTES + 1];
     if (prova_hash_compute_hex(PROVA_HASH_SHA256, data, len, hex) != 0) hex[0] = '\0';
-    snprintf(out, 2 * WITNESS_HASH_BYTES + 1, "%s", hex);
+    size_t n = strnlen(hex, 2 * WITNESS_HASH_BYTES); /* SHA-256: 64 hex digits (0 if hashing failed) */
+    memcpy(out, hex, n);
+    out[n] = '\0';
 }
 
 static int load_key(witness *w) {
