@@ -5,6 +5,8 @@
 // posting loop's event loop cannot delay its polls; both sides time with Date.now(). The posts use 64 keep-alive
 // connections at the most. Prints one JSON line: rate, acknowledged, p50/p99/max ms.
 //   node log_latency.mjs BASE TOKEN SENDER_KEY.jwk RATE SECONDS
+// With NOPOLL=1 in the environment: no poller, and every 2xx counts (for gateways without a log, bench/gateway_cpu.sh);
+// prints {rate, seconds, ok}.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -55,6 +57,8 @@ function envelope() {
 }
 
 const acks = []; // [ack time ms, log_index]
+const nopoll = process.env.NOPOLL === '1';
+let ok = 0;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const target = new URL(base);
 function post(body) {
@@ -68,6 +72,7 @@ function post(body) {
         const t = Date.now();
         try {
           const j = JSON.parse(Buffer.concat(chunks).toString());
+          if (res.statusCode < 300) ok++;
           if (res.statusCode < 300 && Number.isInteger(j.log_index)) acks.push([t, j.log_index]);
         } catch { /* counted as not acknowledged */ }
         resolve();
@@ -78,10 +83,13 @@ function post(body) {
   });
 }
 
-const poller = spawn(process.execPath, [process.argv[1], 'poll', base], { stdio: ['ignore', 'pipe', 'inherit'] });
+const poller = nopoll ? null
+  : spawn(process.execPath, [process.argv[1], 'poll', base], { stdio: ['ignore', 'pipe', 'inherit'] });
 let polled = '';
-poller.stdout.on('data', (c) => { polled += c; });
-await new Promise((res) => setTimeout(res, 300)); // the poller's first checkpoint
+if (poller) {
+  poller.stdout.on('data', (c) => { polled += c; });
+  await new Promise((res) => setTimeout(res, 300)); // the poller's first checkpoint
+}
 const pending = [];
 const t0 = performance.now();
 for (let i = 0; i < rate * seconds; i++) {
@@ -92,6 +100,10 @@ for (let i = 0; i < rate * seconds; i++) {
 }
 await Promise.all(pending);
 agent.destroy();
+if (nopoll) {
+  console.log(JSON.stringify({ rate, seconds, ok }));
+  process.exit(0);
+}
 const lastIndex = Math.max(...acks.map((a) => a[1]));
 const sizes = () => polled.trim().split('\n').filter(Boolean).map((l) => l.split(' ').map(Number));
 const deadline = Date.now() + 15000;
