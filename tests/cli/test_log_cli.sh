@@ -162,18 +162,19 @@ t "append refuses a log whose tiles do not match" 1 - 'log_root_mismatch|tile_bu
 t "append refuses another log's key" 1 - 'checkpoint_origin_mismatch' -- "$PROVA" log append --dir "$D" --key "$T/other.key" "$E"
 
 # ---- audit --store: the gateway's store holds at each index the entry logged there -------------------------------
-mkstore() { # mkstore DB ENTRY... (the store's schema, enough for its log: prova_meta and log_entries)
-  "$PY" - "$@" <<'EOF'
+mkstore() { # mkstore DB ENTRY...: a real store (created by prova mcp --data, any schema version), its log entries
+  local dir="$DB_DIRS/$(basename "$1" .db)"
+  "$PROVA" mcp --data "$dir" </dev/null 2>/dev/null || { echo "mkstore: prova mcp --data failed" >&2; exit 1; }
+  "$PY" - "$dir/prova.db" "${@:2}" <<'EOF'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.executescript("CREATE TABLE prova_meta(k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;"
-                "INSERT INTO prova_meta VALUES('schema_version', '2');"
-                "CREATE TABLE log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, sequenced_us INTEGER NOT NULL);")
 for i, e in enumerate(sys.argv[2:]):
     c.execute("INSERT INTO log_entries VALUES(?, ?, 0)", (i, e.encode()))
 c.commit()
 EOF
+  ln -sf "$dir/prova.db" "$1"
 }
+DB_DIRS="$T/stores"
 mkstore "$T/s1.db" "${ENTRIES[@]}" sixteen
 t "audit --store: every stored entry is logged" 0 '"check":"log_store","code":"ok".*store_entries_not_checkpointed' - -- "$PROVA" log audit --dir "$D" --log-key "$VKEY" --store "$T/s1.db" --json
 S2=("${ENTRIES[@]}"); S2[4]=FIVE
