@@ -12,22 +12,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-build="${1:-build}"
-case "$build" in /*) ;; *) build="$root/$build" ;; esac
-prova="$build/prova"
-"$root/scripts/setup-node.sh" >/dev/null
-work="$here/out/gateway"
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
-"$prova" keygen --out sender.key >/dev/null
-"$prova" jwks sender.key >senders.jwks
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$prova" serve --listen "127.0.0.1:$port" --data data --trusted-senders senders.jwks --quiet 2>serve.log &
-spid=$!
-trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-token=$(python3 -c 'import json; print(json.load(open("data/tokens.json"))["tokens"][0]["token"])')
+# shellcheck source=gateway_start.sh
+. "$here/gateway_start.sh"
+gateway_start "${1:-build}" gateway
 rss() { awk '/VmRSS/ {print $2}' "/proc/$spid/status"; }
 
 if [ "${2:-}" = soak ]; then
@@ -47,7 +34,7 @@ fd = os.open("fs.tst", os.O_WRONLY | os.O_CREAT, 0o600); n = 100; t = time.time(
 for i in range(n): os.write(fd, b"x" * 4096); os.fdatasync(fd)
 os.close(fd); os.unlink("fs.tst")
 print("%.2f ms" % ((time.time() - t) / n * 1000))'))"
-ceiling=$("$build/bench/bench_sodium" 2)
+ceiling=$("$build_dir/bench/bench_sodium" 2)
 echo "$ceiling"
 echo "gateway RSS before: $(rss) KiB"
 node "$here/gateway_load.mjs" "http://127.0.0.1:$port" "$token" sender.key "$seconds" "$conns" | tee load.jsonl

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "prova/common.h"
+#include "prova/note.h"
 #include "prova/verify.h"
 
 /* Exit codes (docs/cli.md). */
@@ -216,6 +217,9 @@ bool cli_log_verify_option(int argc, char **argv, int *i, cli_log_verify *lv, in
 int cli_log_verify_finish(cli_log_verify *lv, prova_verify_options *o);
 void cli_log_verify_free(cli_log_verify *lv);
 int cmd_log_attach(int argc, char **argv);
+/* `prova log keygen` / `prova witness keygen` (cmd_log.c): a new note key of type (prova/note.h) named --name in
+ * --out (0600, PRIVATE+KEY form; --force replaces), its vkey on stdout; cmd names the command in messages. */
+int cli_note_keygen(int argc, char **argv, const char *cmd, prova_note_type type);
 
 extern const cli_cmd cli_commands[];
 const cli_cmd *cli_find(const char *name);

@@ -101,7 +101,10 @@ static int load_private(const char *path, prova_note_key **ret) {
     return EXIT_OK;
 }
 
-static int keygen(int argc, char **argv) {
+/* `prova log keygen` and `prova witness keygen`: a new note key of the given type named --name, written to --out in
+ * the PRIVATE+KEY form (a new file of mode 0600, replaced only with --force); its vkey on stdout. cmd names the
+ * command in messages ("log keygen"). */
+int cli_note_keygen(int argc, char **argv, const char *cmd, prova_note_type type) {
     const char *name = NULL, *out = NULL;
     bool force = false;
     for (int i = 2; i < argc; i++) {
@@ -109,13 +112,13 @@ static int keygen(int argc, char **argv) {
         } else if (strcmp(argv[i], "--force") == 0) {
             force = true;
         } else {
-            return cli_fail(EXIT_USAGE, "log keygen: unknown option '%s' (prova log --help)", argv[i]);
+            return cli_fail(EXIT_USAGE, "%s: unknown option '%s' (see --help)", cmd, argv[i]);
         }
     }
-    if (!name || !out) return cli_fail(EXIT_USAGE, "log keygen: --name ORIGIN and --out FILE are required");
+    if (!name || !out) return cli_fail(EXIT_USAGE, "%s: --name NAME and --out FILE are required", cmd);
     prova_note_key *k = NULL;
     prova_error err = no_error();
-    if (prova_note_key_generate(name, strlen(name), PROVA_NOTE_ED25519, &k, &err) != 0) {
+    if (prova_note_key_generate(name, strlen(name), type, &k, &err) != 0) {
         cli_report("--name", &err);
         return EXIT_USAGE;
     }
@@ -128,7 +131,7 @@ static int keygen(int argc, char **argv) {
     if (rc == EXIT_OK) {
         int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) {
-            rc = errno == EEXIST ? cli_fail(EXIT_USAGE, "log keygen: %s exists (--force replaces it)", out)
+            rc = errno == EEXIST ? cli_fail(EXIT_USAGE, "%s: %s exists (--force replaces it)", cmd, out)
                                  : cli_fail_file("output", out, errno);
         } else {
             bool ok = write(fd, priv.data, priv.len) == (ssize_t)priv.len && fsync(fd) == 0;
@@ -947,7 +950,7 @@ static int audit_cmd(int argc, char **argv) {
 int cmd_log(int argc, char **argv) {
     if (argc < 2) return cli_fail(EXIT_USAGE, "log: a subcommand is required (prova log --help)");
     const char *v = argv[1];
-    if (strcmp(v, "keygen") == 0) return keygen(argc, argv);
+    if (strcmp(v, "keygen") == 0) return cli_note_keygen(argc, argv, "log keygen", PROVA_NOTE_ED25519);
     if (strcmp(v, "append") == 0) return append(argc, argv);
     if (strcmp(v, "checkpoint") == 0) return checkpoint_cmd(argc, argv);
     if (strcmp(v, "prove") == 0) return prove_cmd(argc, argv);

@@ -40,56 +40,6 @@ static int number_opt(const char *name, const char *v, unsigned long long lo, un
     return EXIT_OK;
 }
 
-/* Writes text and a newline to a new file of mode 0600 (replacing it with force). */
-static int write_secret(const char *path, const prova_buf *text, bool force) {
-    if (force && unlink(path) != 0 && errno != ENOENT) return cli_fail_file("output", path, errno);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST) return cli_fail(EXIT_USAGE, "witness keygen: %s exists (--force replaces it)", path);
-        return cli_fail_file("output", path, errno);
-    }
-    bool ok = write(fd, text->data, text->len) == (ssize_t)text->len && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
-    int e = errno;
-    if (close(fd) != 0) ok = false;
-    if (!ok) {
-        unlink(path);
-        return cli_fail_file("output", path, e);
-    }
-    return EXIT_OK;
-}
-
-static int keygen(int argc, char **argv) {
-    const char *name = NULL, *out = NULL;
-    bool force = false;
-    for (int i = 2; i < argc; i++) {
-        if (cli_opt_value(argc, argv, &i, "--name", &name) || cli_opt_value(argc, argv, &i, "--out", &out)) {
-        } else if (strcmp(argv[i], "--force") == 0) {
-            force = true;
-        } else {
-            return cli_fail(EXIT_USAGE, "witness keygen: unknown option '%s' (prova witness --help)", argv[i]);
-        }
-    }
-    if (!name || !out) return cli_fail(EXIT_USAGE, "witness keygen: --name NAME and --out FILE are required");
-    prova_note_key *k = NULL;
-    prova_error err;
-    prova_error_clear(&err);
-    if (prova_note_key_generate(name, strlen(name), PROVA_NOTE_COSIGNATURE_V1, &k, &err) != 0) {
-        cli_report("--name", &err);
-        return EXIT_USAGE;
-    }
-    prova_buf priv = PROVA_BUF_INIT, pub = PROVA_BUF_INIT;
-    int rc = prova_note_key_write_private(k, &priv) == 0 && prova_note_key_write_vkey(k, &pub) == 0
-                 ? EXIT_OK
-                 : cli_fail(EXIT_INTERNAL, "out of memory");
-    if (rc == EXIT_OK) rc = write_secret(out, &priv, force);
-    if (rc == EXIT_OK && prova_buf_append(&pub, "\n", 1) == 0) rc = cli_write_stdout(pub.data, pub.len);
-    prova_mem_wipe(priv.data, priv.len);
-    prova_buf_free(&priv);
-    prova_buf_free(&pub);
-    prova_note_key_free(k);
-    return rc;
-}
-
 /* Serves until SIGINT or SIGTERM. */
 static int serve(http_config *hc, app *a, witness *w, bool quiet) {
     sigset_t set;
@@ -116,7 +66,8 @@ static int serve(http_config *hc, app *a, witness *w, bool quiet) {
 }
 
 int cmd_witness(int argc, char **argv) {
-    if (argc > 1 && strcmp(argv[1], "keygen") == 0) return keygen(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+        return cli_note_keygen(argc, argv, "witness keygen", PROVA_NOTE_COSIGNATURE_V1);
     witness_config wc = {.log = log_line};
     bool quiet = false;
     const char *v = NULL;
