@@ -69,7 +69,7 @@ int mcp_tool_export_bundle(const mcp_ctx *ctx, const prova_json *args, mcp_resul
     if (rc) return tool_done(rc);
     app_call c;
     app_call_init(&c, ctx->a, ctx->token);
-    rc = tool_finish_call(res, &c, app_ope_export(&c, id), "export_bundle");
+    rc = tool_finish_call(res, &c, app_ope_export(&c, id, false), "export_bundle");
     if (!rc) rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
     app_call_free(&c);
     return tool_done(rc);
