@@ -136,6 +136,25 @@ def main():
         codes = [c.get("code") for c in checks(rep, "log_inclusion")]
         ok(rc == 1 and "log_inclusion_invalid" in codes, "tampered receipt: rc %d %s" % (rc, codes))
 
+        # ---- the MCP tool export_bundle takes log_proofs the same way ----------------------------------------
+        hdr = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
+               "Authorization": "Bearer " + token}
+
+        def mcp(body, sid=None):
+            h = dict(hdr, **({"Mcp-Session-Id": sid} if sid else {}))
+            r = urllib.request.Request(base + "/mcp", data=jcs(body), method="POST", headers=h)
+            with urllib.request.urlopen(r, timeout=30) as resp:
+                raw = resp.read()
+                return resp.headers.get("Mcp-Session-Id"), json.loads(raw) if raw else None
+        sid, _ = mcp({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}})
+        mcp({"jsonrpc": "2.0", "method": "notifications/initialized"}, sid)
+        for flag, want in ((True, 3), (False, 0)):
+            _, r = mcp({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+                "name": "export_bundle", "arguments": {"trace_id": "tx-1", "log_proofs": flag}}}, sid)
+            sc = (r or {}).get("result", {}).get("structuredContent", {})
+            ok(len(sc.get("tlog_proofs", [])) == want, "MCP export_bundle log_proofs=%s: %s" % (flag, str(r)[:300]))
+
         # ---- OpenExecution: a chain with two events, certified ----------------------------------------------
         api = base + "/api/v1"
         st, b = req("POST", api + "/chains", jcs({"chain_type": "resource_audit", "origin_type": "github",
