@@ -445,12 +445,24 @@ S["ReceiptBundle"] = obj(
     required=["trace_id", "exported_at", "gateway_kid", "receipts", "chain_valid", "count"],
 )
 
+S["TlogProofs"] = array(
+    obj({
+        "record": string("The JSON Pointer of the record in the document (`\"\"`: the document itself)."),
+        "kind": string("The log entry's kind.", enum=["receipt", "event", "certificate", "status"]),
+        "log_index": integer(minimum=0, desc="The entry's index in the log (the proof's `index`)."),
+        "proof": string("The c2sp.org/tlog-proof@v1 text (as `GET /log/proof/{index}` serves it)."),
+    }, required=["record", "kind", "log_index", "proof"], additional=False),
+    desc="prova's, with `log_proofs=true` only (docs/tlog.md \"Proofs in exports\"): one tlog-proof per record "
+         "whose entry is in the published checkpoint. Outside what the document's hashes and signatures cover; "
+         "self-authenticating with the log's verifier key (`GET /log/vkey`, `prova verify --log-key`).")
+
 S["ReceiptExport"] = obj(
     {
         "bundle": ref("ReceiptBundle"),
         "bundle_cid": string("`sha256:` + sha256 hex of the canonical `bundle` object.", pattern=CID),
         "bundle_signature": string("base64url Ed25519 signature over `{bundle_cid}|{trace_id}|{exported_at}`.",
                                    pattern=B64URL),
+        "tlog_proofs": ref("TlogProofs"),
     },
     required=["bundle", "bundle_cid", "bundle_signature"],
     desc="A signed export of one trace's receipts (starter gateway format).",
@@ -632,6 +644,7 @@ S["OfflineBundle"] = obj(
         "public_key": string("The issuer's public key, PEM SPKI."),
         "status": ref("CertificateStatus"),
         "attestations": array(obj({"type": string()}, required=["type"])),
+        "tlog_proofs": ref("TlogProofs"),
     },
     required=["certificate", "certificate_id", "certificate_signature", "chain", "public_key", "status"],
     desc="An OpenExecution offline bundle: verifiable with nothing but this document (the SDKs' `verifyBundle`, or "
@@ -1084,6 +1097,12 @@ P["/v1/receipts/hops/chain/{trace_id}"] = {"get": op(
     params=[TRACE],
 )}
 
+LOG_PROOFS = query_param(
+    "log_proofs", "Attach the tlog-proof of each record (`tlog_proofs`). A record not yet in the published "
+                  "checkpoint is integrated first (the gateway waits up to 5 s); one stored before the log, or still "
+                  "not covered, has none. Without it the export is byte for byte as before.",
+    {"type": "boolean", "default": False})
+
 P["/v1/receipts/export/{trace_id}"] = {"get": op(
     "exportReceipts", "A signed export bundle of a trace",
     "The trace's receipts in a bundle with its CID and an Ed25519 signature over `{bundle_cid}|{trace_id}|"
@@ -1095,7 +1114,7 @@ P["/v1/receipts/export/{trace_id}"] = {"get": op(
         "X-ODIN-Bundle-Signature": header("The same as `bundle_signature`.", {"type": "string", "pattern": B64URL}),
     })}, extra={"404": error_response("The trace has no receipts (`trace_not_found`).", "trace_not_found",
                                       "no receipts for trace t-1")}),
-    params=[TRACE],
+    params=[TRACE, LOG_PROOFS],
 )}
 
 P["/api/v1/provenance/verify/{certificateId}"] = {"get": op(
@@ -1126,7 +1145,7 @@ P["/api/v1/provenance/bundle/{certificateId}"] = {"get": op(
     responses({"200": json_response("The offline bundle.", ref("OfflineBundle"))},
               extra={"404": error_response("No such certificate (`not_found`).", "not_found",
                                            "Certificate not found: 7d9c1c4e-0000-4000-8000-000000000000")}),
-    params=[CERT],
+    params=[CERT, LOG_PROOFS],
 )}
 
 CHAIN_404 = error_response("No such chain (`not_found`).", "not_found", "Chain not found: 3b0e0c2a")

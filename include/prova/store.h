@@ -92,6 +92,31 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_put(prova_store *s, const c
                                                          const void *json, size_t len);
 PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out);
 
+/* ---- Records' log indexes ---------------------------------------------------------------------------------- */
+
+/* The index of each record's transparency-log entry, stored with the record (in the caller's savepoint, with the
+ * entry prova_store_log_append sequenced): what lets an export carry each record's tlog-proof (docs/tlog.md
+ * "Proofs in exports"). A negative index stores none (NULL: a record stored before the log). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_append_logged(prova_store *s, const char *trace_id, int64_t hop,
+                                                               const char *receipt_hash, const void *json, size_t len,
+                                                               int64_t log_index);
+/* The log indexes of a trace's receipts in hop order, as a JSON array (an integer, or null for a receipt without
+ * one), parallel to prova_store_ope_chain; *ret_count their number. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_chain_log(prova_store *s, const char *trace_id, prova_buf *out,
+                                                           size_t *ret_count);
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_event_append_logged(prova_store *s, const char *chain_id, int64_t seq,
+                                                                    const void *json, size_t len, int64_t log_index);
+/* The log indexes of a chain's events in seq order, parallel to prova_store_oe_events (as above). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_events_log(prova_store *s, const char *chain_id, prova_buf *out,
+                                                           size_t *ret_count);
+/* put replaces the row, its indexes included: the certificate's entry, and its latest status change's (-1: none). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_put_logged(prova_store *s, const char *cert_id,
+                                                                const char *chain_id, const void *json, size_t len,
+                                                                int64_t log_index, int64_t status_log_index);
+/* A certificate's indexes (-1: none); PROVA_ENOTFOUND for an unknown certificate. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_log(prova_store *s, const char *cert_id, int64_t *ret_log_index,
+                                                         int64_t *ret_status_log_index);
+
 /* ---- The transparency log's entries ------------------------------------------------------------------------ */
 
 /* The sequence of the transparency log (docs/tlog.md): entry i is the i-th record the gateway accepted, as the

@@ -123,6 +123,13 @@ int app_log_tile(app *a, const prova_tile *tile, prova_buf *out);
 /* Appends a c2sp.org/tlog-proof@v1 for entry index against the published checkpoint. PROVA_ENOTFOUND when the
  * entry is not integrated yet (the writer is asked to integrate now). */
 int app_log_proof(app *a, uint64_t index, prova_buf *out);
+/* Appends doc (an export) with the tlog-proofs of its records attached (prova_log_proofs_attach): index_json holds
+ * the log index of each record (JSON arrays of integers or null, as the store answers them, concatenated). A record not
+ * yet in the published checkpoint is integrated first (the writer is asked at once and this waits up to
+ * APP_LOG_EXPORT_WAIT_MS for the checkpoint to cover it); one still not covered, or without an index (stored before the
+ * log), has no proof. Without a log, or with no proof to attach, out receives doc as is. */
+#define APP_LOG_EXPORT_WAIT_MS 5000
+int app_log_attach(app *a, const prova_buf *doc, const prova_buf *index_json, prova_buf *out);
 
 /* ---- Counters (for /metrics and /health) ------------------------------------------------------------------- */
 
@@ -256,7 +263,7 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
 int app_ope_chain(app_call *c, const char *trace_id);
 /* The trace as a signed export bundle (result 200, meta X-ODIN-Bundle-CID, X-ODIN-Bundle-Signature, X-ODIN-KID);
  * 404 trace_not_found. */
-int app_ope_export(app_call *c, const char *trace_id);
+int app_ope_export(app_call *c, const char *trace_id, bool log_proofs);
 
 /* The one rule for ids (trace, chain, certificate ids, whoever gives them): 1-APP_ID_MAX bytes of visible ASCII
  * without '/', '?', '#', '%' or '\' (they travel in URL paths, response headers and prova:// URIs unencoded). NULL
@@ -277,7 +284,9 @@ int app_oe_supersede(app_call *c, const char *cert_id, const void *body, size_t 
 /* seed 002 §7's answer for a stored certificate (200; meta X-Prova-Verify-Reason when not valid). */
 int app_oe_verify(app_call *c, const char *cert_id);
 int app_oe_public_key(app_call *c); /* 200 {algorithm, public_key, format, public_key_pem, fingerprint} */
-int app_oe_bundle(app_call *c, const char *cert_id); /* 200: the certificate's offline bundle as stored */
+/* 200: the certificate's offline bundle as stored; with log_proofs, with the tlog-proofs of its records attached
+ * (app_log_attach). */
+int app_oe_bundle(app_call *c, const char *cert_id, bool log_proofs);
 /* A chain's status ("open", "resolved", "certified", "revoked") into status[16]; 404 chain_not_found. */
 int app_oe_chain_status(app_call *c, const char *chain_id, char status[16]);
 

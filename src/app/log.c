@@ -8,6 +8,7 @@
  * signs a checkpoint inconsistent with an earlier one. A failed integration restores the writer from the store. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "app_internal.h"
 #include "prova/encoding.h"
+#include "prova/verify.h"
 #include "witness.h"
 
 #define LOG_BATCH_MAX 65536 /* entries integrated per transaction: a long backlog is integrated in steps */
@@ -691,5 +693,76 @@ int app_log_proof(app *a, uint64_t index, prova_buf *out) {
     app_reader_put(a, s);
     if (rc == 0) rc = prova_tlog_proof_write(NULL, 0, index, &proof[0][0], n, cp.data, cp.len, out, NULL);
     prova_buf_free(&cp);
+    return rc;
+}
+
+int app_log_attach(app *a, const prova_buf *doc, const prova_buf *index_json, prova_buf *out) {
+    /* The indexes: the integers of the arrays (null, a record without one, is skipped; the order is irrelevant,
+     * prova_log_proofs_attach matches each proof to its record by the record's entry). */
+    size_t n = 0, cap = 0;
+    int64_t *indexes = NULL, max = -1;
+    const char *p = (const char *)index_json->data, *end = p + index_json->len;
+    while (p < end) {
+        if (*p == '-') { /* a negative number is no index */
+            for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
+            }
+            continue;
+        }
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        int64_t v = 0;
+        while (p < end && *p >= '0' && *p <= '9' && v < INT64_MAX / 10) v = v * 10 + (*p++ - '0');
+        if (n == cap) {
+            int64_t *grown = realloc(indexes, (cap = cap ? 2 * cap : 16) * sizeof *indexes);
+            if (!grown) {
+                free(indexes);
+                return PROVA_ENOMEM;
+            }
+            indexes = grown;
+        }
+        indexes[n++] = v;
+        if (v > max) max = v;
+    }
+    if (!a->log_key || max < 0) {
+        free(indexes);
+        return prova_buf_append(out, doc->data, doc->len);
+    }
+    /* A fresh record: ask the writer to integrate now, and wait (bounded) for the published checkpoint to cover it,
+     * as a client of /log/proof would retry. With a witness policy publication also waits for the cosignatures. */
+    int64_t until = app_now_us() + (int64_t)APP_LOG_EXPORT_WAIT_MS * 1000;
+    while (published_size(a) <= (uint64_t)max && app_now_us() < until) {
+        atomic_store(&a->log_want, true);
+        pthread_mutex_lock(&a->qlock);
+        pthread_cond_signal(&a->qcond);
+        pthread_mutex_unlock(&a->qlock);
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    prova_log_proof_in *in = calloc(n ? n : 1, sizeof *in);
+    prova_buf *texts = calloc(n ? n : 1, sizeof *texts);
+    int rc = in && texts ? 0 : PROVA_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (indexes[i] < 0) continue;
+        int pr = app_log_proof(a, (uint64_t)indexes[i], &texts[k]);
+        if (pr == PROVA_ENOTFOUND) continue; /* not integrated yet: no proof (the verifier warns log_proof_missing) */
+        if (pr < 0) {
+            rc = pr;
+            break;
+        }
+        in[k].proof = (const char *)texts[k].data;
+        in[k].len = texts[k].len;
+        k++;
+    }
+    if (rc == 0 && k == 0)
+        rc = prova_buf_append(out, doc->data, doc->len);
+    else if (rc == 0)
+        rc = prova_log_proofs_attach(doc->data, doc->len, in, k, out, NULL);
+    for (size_t i = 0; texts && i < n; i++) prova_buf_free(&texts[i]);
+    free(texts);
+    free(in);
+    free(indexes);
     return rc;
 }

@@ -540,8 +540,9 @@ static int append_apply(app *a, prova_store *w, app_call *c) {
         if (rc == 0) rc = prova_canon_bytes(built.data, built.len, PROVA_PROFILE_JCS, &po, &j->out, NULL);
         prova_buf_free(&built);
     }
-    if (rc == 0) rc = prova_store_oe_event_append(w, j->id, seq + 1, j->out.data, j->out.len);
+    /* The entry first: the event's row holds its index (what an export with log proofs reads). */
     if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_EVENT, alg);
+    if (rc == 0) rc = prova_store_oe_event_append_logged(w, j->id, seq + 1, j->out.data, j->out.len, j->log_index);
     if (rc == 0) {
         prova_member_text set[] = {{"event_count", count, strlen(count)}, {"updated_at", q_now, strlen(q_now)}};
         rc = rewrite(root, "events", set, 2, &newrec);
@@ -636,8 +637,8 @@ static int certify_apply(app *a, prova_store *w, app_call *c) {
     }
     if (rc == 0) rc = strip_events(a, &certified, &stored);
     if (rc == 0) rc = prova_store_oe_chain_put(w, j->id, stored.data, stored.len);
-    if (rc == 0) rc = prova_store_oe_cert_put(w, cert_id, j->id, j->out.data, j->out.len);
     if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_CERTIFICATE, PROVA_HASH_SHA256);
+    if (rc == 0) rc = prova_store_oe_cert_put_logged(w, cert_id, j->id, j->out.data, j->out.len, j->log_index, -1);
     prova_doc_free(rd);
     prova_doc_free(cd);
     prova_buf_free(&rec);
@@ -703,8 +704,12 @@ static int status_apply(app *a, prova_store *w, app_call *c, prova_oe_cert_statu
         rc = prova_oe_set_status(a->key, bundle, &p, &j->out, &e);
         if (rc < 0) rc = lib_fail(j, rc, &e);
     }
-    if (rc == 0) rc = prova_store_oe_cert_put(w, j->id, chain_id, j->out.data, j->out.len);
+    /* The row keeps the certificate's own log index; the status change's is the latest one's. */
+    int64_t cert_index = -1;
+    if (rc == 0) rc = prova_store_oe_cert_log(w, j->id, &cert_index, NULL);
     if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_STATUS, PROVA_HASH_SHA256);
+    if (rc == 0)
+        rc = prova_store_oe_cert_put_logged(w, j->id, chain_id, j->out.data, j->out.len, cert_index, j->log_index);
     /* A revocation revokes the chain too (its status enum has "revoked"; the bundle's copy follows in the library);
      * a superseded certificate leaves its chain certified. */
     if (rc == 0 && to == PROVA_OE_REVOKED) {
@@ -852,21 +857,48 @@ int app_oe_public_key(app_call *c) {
     return APP_DONE;
 }
 
-int app_oe_bundle(app_call *c, const char *cert_id) {
+/* The log indexes of a certificate bundle's records (JSON arrays, null for none): the certificate's, its status
+ * change's, and the events of its chain (the bundle's: a certified chain takes no more events). */
+static int bundle_log_indexes(app *a, prova_store *s, const char *id, const prova_buf *b, prova_buf *out) {
+    int64_t ci = -1, si = -1;
+    int rc = prova_store_oe_cert_log(s, id, &ci, &si);
+    char head[64];
+    int k = snprintf(head, sizeof head, "[%lld,%lld]", (long long)ci, (long long)si);
+    if (rc == 0) rc = prova_buf_append(out, head, (size_t)k); /* -1: the minus sign makes it no index */
+    prova_doc *bd = NULL;
+    if (rc == 0 && parse_stored(a, b, &bd) == 0) {
+        const char *chain_id = bundle_chain_id(prova_doc_root(bd));
+        if (chain_id) rc = prova_store_oe_events_log(s, chain_id, out, NULL);
+    }
+    prova_doc_free(bd);
+    return rc;
+}
+
+int app_oe_bundle(app_call *c, const char *cert_id, bool log_proofs) {
     app *a = c->a;
     char id[APP_ID_MAX + 1];
     if (app_need_store(c) || take_id(c, cert_id, id, "certificate")) return APP_DONE;
     prova_store *s = app_reader_get(a);
     if (!s) return app_fail_store(c, PROVA_EIO, NULL);
-    prova_buf b = PROVA_BUF_INIT;
-    int rc = prova_store_oe_cert_get(s, id, &b);
+    prova_buf b = PROVA_BUF_INIT, logidx = PROVA_BUF_INIT;
+    int rc = log_proofs ? prova_store_read_begin(s) : 0; /* the bundle and its indexes from one snapshot */
+    if (rc == 0) rc = prova_store_oe_cert_get(s, id, &b);
+    if (rc == 0 && log_proofs) rc = bundle_log_indexes(a, s, id, &b, &logidx);
+    if (log_proofs) prova_store_rollback(s);
     if (rc == PROVA_ENOTFOUND)
         app_fail(c, APP_E_NOT_FOUND, "certificate_not_found", "Certificate not found: %s", id);
     else if (rc < 0)
         app_fail_store(c, rc, s);
-    else
-        app_ok(c, 200, &b);
     app_reader_put(a, s);
+    if (rc == 0 && log_proofs) {
+        prova_buf with = PROVA_BUF_INIT;
+        rc = app_log_attach(a, &b, &logidx, &with);
+        prova_buf_free(&b);
+        b = with;
+        if (rc < 0) app_fail_status(c, rc);
+    }
+    if (rc == 0) app_ok(c, 200, &b);
     prova_buf_free(&b);
+    prova_buf_free(&logidx);
     return APP_DONE;
 }

@@ -69,12 +69,15 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     if (prova_json_len(h) == 64) memcpy(j->receipt_hash, prova_json_str(h), 65);
     j->hop = hop + 1;
     rc = j->receipt_hash[0] ? 0 : PROVA_EINVAL;
-    if (rc == 0) rc = prova_store_ope_append(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len);
-    /* The receipt's log entry, in the same savepoint: both are durable, or neither. */
+    /* The receipt's log entry, in the same savepoint: both are durable, or neither. The entry is sequenced first,
+     * so that the receipt's row holds its index (what an export with log proofs reads). */
     prova_buf entry = PROVA_BUF_INIT;
     if (rc == 0) rc = prova_log_entry_of_receipt(prova_doc_root(rd), &entry, NULL);
     if (rc == 0) rc = app_log_append(w, &entry, &j->log_index);
     prova_buf_free(&entry);
+    if (rc == 0)
+        rc = prova_store_ope_append_logged(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len,
+                                           j->log_index);
     prova_doc_free(rd);
     return rc;
 }
@@ -259,13 +262,17 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
 /* ---- Reads ------------------------------------------------------------------------------------------------ */
 
 /* The receipts of trace_id as a JSON array into out. 0, or APP_DONE with the error set. */
-static int load_chain(app_call *c, const char *trace_id, prova_buf *out, size_t *count) {
+static int load_chain(app_call *c, const char *trace_id, prova_buf *out, size_t *count, prova_buf *logidx) {
     if (app_need_store(c)) return APP_REFUSED;
     const char *bad = app_id_problem(trace_id, strlen(trace_id));
     if (bad) return app_fail(c, APP_E_INPUT, "invalid_id", "trace_id: %s", bad), APP_REFUSED;
     prova_store *s = app_reader_get(c->a);
     if (!s) return app_fail_store(c, PROVA_EIO, NULL), APP_REFUSED;
-    int rc = prova_store_ope_chain(s, trace_id, out, count);
+    int rc = 0;
+    if (logidx) rc = prova_store_read_begin(s); /* the receipts and their log indexes from one snapshot */
+    if (rc == 0) rc = prova_store_ope_chain(s, trace_id, out, count);
+    if (rc == 0 && logidx) rc = prova_store_ope_chain_log(s, trace_id, logidx, NULL);
+    if (logidx) prova_store_rollback(s);
     if (rc < 0) app_fail_store(c, rc, s);
     app_reader_put(c->a, s);
     return rc < 0 ? APP_REFUSED : 0;
@@ -274,23 +281,25 @@ static int load_chain(app_call *c, const char *trace_id, prova_buf *out, size_t 
 int app_ope_chain(app_call *c, const char *trace_id) {
     prova_buf b = PROVA_BUF_INIT;
     size_t count = 0;
-    if (load_chain(c, trace_id, &b, &count)) {
+    if (load_chain(c, trace_id, &b, &count, NULL)) {
         prova_buf_free(&b);
         return APP_DONE;
     }
     return app_ok(c, 200, &b);
 }
 
-int app_ope_export(app_call *c, const char *trace_id) {
+int app_ope_export(app_call *c, const char *trace_id, bool log_proofs) {
     app *a = c->a;
-    prova_buf chain = PROVA_BUF_INIT;
+    prova_buf chain = PROVA_BUF_INIT, logidx = PROVA_BUF_INIT;
     size_t count = 0;
-    if (load_chain(c, trace_id, &chain, &count)) {
+    if (load_chain(c, trace_id, &chain, &count, log_proofs ? &logidx : NULL)) {
         prova_buf_free(&chain);
+        prova_buf_free(&logidx);
         return APP_DONE;
     }
     if (count == 0) {
         prova_buf_free(&chain);
+        prova_buf_free(&logidx);
         return app_fail(c, APP_E_NOT_FOUND, "trace_not_found", "no receipts for trace %s", trace_id);
     }
     prova_doc *doc = NULL;
@@ -307,8 +316,17 @@ int app_ope_export(app_call *c, const char *trace_id) {
     prova_doc_free(doc);
     prova_doc *bd = NULL;
     if (rc == 0) rc = prova_json_parse(out.data, out.len, &po, &bd, NULL);
+    if (rc == 0 && log_proofs) {
+        /* The proofs are outside what bundle_cid and the signature cover: the headers below stay the bundle's. */
+        prova_buf with = PROVA_BUF_INIT;
+        rc = app_log_attach(a, &out, &logidx, &with);
+        prova_buf_free(&out);
+        out = with;
+    }
+    prova_buf_free(&logidx);
     if (rc < 0) {
         prova_buf_free(&out);
+        prova_doc_free(bd);
         return app_fail_status(c, rc);
     }
     const prova_json *root = prova_doc_root(bd);

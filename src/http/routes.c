@@ -180,7 +180,7 @@ static int h_ope_chain(http_req *r) {
 }
 
 static int h_ope_export(http_req *r) {
-    return called(app_ope_export(&r->call, r->param[0]));
+    return called(app_ope_export(&r->call, r->param[0], truthy(http_query(r, "log_proofs"))));
 }
 
 static int h_oe_chain_create(http_req *r) {
@@ -208,7 +208,7 @@ static int h_oe_verify(http_req *r) {
     return called(app_oe_verify(&r->call, r->param[0]));
 }
 static int h_oe_bundle(http_req *r) {
-    return called(app_oe_bundle(&r->call, r->param[0]));
+    return called(app_oe_bundle(&r->call, r->param[0], truthy(http_query(r, "log_proofs"))));
 }
 
 static int h_oe_public_key(http_req *r) {

@@ -86,7 +86,7 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
         if (bundle) {
             app_call c;
             app_call_init(&c, ctx->a, ctx->token);
-            app_ope_export(&c, id);
+            app_ope_export(&c, id, false);
             int rc = from_call(&c, uri, len, out, ret_message, "no such trace in the store");
             app_call_free(&c);
             return rc;
@@ -120,7 +120,7 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
         id[len - p] = '\0';
         app_call c;
         app_call_init(&c, ctx->a, ctx->token);
-        app_oe_bundle(&c, id);
+        app_oe_bundle(&c, id, false);
         int rc = from_call(&c, uri, len, out, ret_message, "no such certificate in the store");
         app_call_free(&c);
         return rc;

@@ -192,9 +192,10 @@ static const mcp_tool tools[] = {
      OUT_CHAIN, true, false, true, true, mcp_tool_get_chain},
     {"export_bundle", "Signed export bundle of a trace",
      "The gateway-signed export bundle of a trace (GET /v1/receipts/export/{trace_id}); verify it offline with the "
-     "gateway's JWKS (the jwks tool).",
-     "{\"type\":\"object\",\"properties\":{" ID_ARG("trace_id", "The trace id.") "},\"required\":[\"trace_id\"],"
-     "\"additionalProperties\":false}",
+     "gateway's JWKS (the jwks tool). With log_proofs, each receipt's tlog-proof is attached (tlog_proofs).",
+     "{\"type\":\"object\",\"properties\":{" ID_ARG("trace_id", "The trace id.") ",\"log_proofs\":{\"type\":"
+     "\"boolean\",\"description\":\"Attach each receipt's tlog-proof (?log_proofs=1).\"}},\"required\":"
+     "[\"trace_id\"],\"additionalProperties\":false}",
      OUT_BUNDLE, true, false, false, true, mcp_tool_export_bundle},
     {"oe_append_event", "Append an OpenExecution event",
      "Appends an event to an OpenExecution chain in the store; without chain_id a new chain is created first (with "

@@ -61,15 +61,17 @@ int mcp_tool_get_chain(const mcp_ctx *ctx, const prova_json *args, mcp_result *r
 }
 
 int mcp_tool_export_bundle(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
-    static const char *const names[] = {"trace_id", NULL};
+    static const char *const names[] = {"trace_id", "log_proofs", NULL};
     const char *id;
+    bool log_proofs = false;
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = tool_arg_id(res, args, "trace_id", true, &id);
+    if (!rc) rc = tool_arg_bool(res, args, "log_proofs", &log_proofs);
     if (!rc) rc = tool_need_store(ctx, res);
     if (rc) return tool_done(rc);
     app_call c;
     app_call_init(&c, ctx->a, ctx->token);
-    rc = tool_finish_call(res, &c, app_ope_export(&c, id), "export_bundle");
+    rc = tool_finish_call(res, &c, app_ope_export(&c, id, log_proofs), "export_bundle");
     if (!rc) rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
     app_call_free(&c);
     return tool_done(rc);

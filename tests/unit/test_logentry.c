@@ -407,9 +407,58 @@ static void test_store(void) {
         prova_buf_free(&tb);
     }
     s = prova_store_close(s);
+    /* records' log indexes (schema 4): stored with the record, null for one without */
+    CHECK(prova_store_open(path, 0, &s, NULL) == 0);
+    if (s) {
+        prova_buf lb = PROVA_BUF_INIT;
+        size_t n = 0;
+        int64_t ci = 0, si = 0;
+        CHECK(prova_store_begin(s) == 0);
+        CHECK(prova_store_ope_append(s, "tr", 1, "h1", "{}", 2) == 0);
+        CHECK(prova_store_ope_append_logged(s, "tr", 2, "h2", "{}", 2, 7) == 0);
+        CHECK(prova_store_oe_event_append_logged(s, "ch", 1, "{}", 2, 8) == 0);
+        CHECK(prova_store_oe_cert_put_logged(s, "c1", "ch", "{}", 2, 9, -1) == 0);
+        CHECK(prova_store_commit(s) == 0);
+        CHECK(prova_store_ope_chain_log(s, "tr", &lb, &n) == 0 && n == 2 && lb.len == 8 &&
+              memcmp(lb.data, "[null,7]", 8) == 0);
+        lb.len = 0;
+        CHECK(prova_store_oe_events_log(s, "ch", &lb, &n) == 0 && n == 1 && lb.len == 3 &&
+              memcmp(lb.data, "[8]", 3) == 0);
+        CHECK(prova_store_oe_cert_log(s, "c1", &ci, &si) == 0 && ci == 9 && si == -1);
+        CHECK(prova_store_begin(s) == 0);
+        CHECK(prova_store_oe_cert_put_logged(s, "c1", "ch", "{}", 2, ci, 10) == 0); /* a status change */
+        CHECK(prova_store_commit(s) == 0);
+        CHECK(prova_store_oe_cert_log(s, "c1", &ci, &si) == 0 && ci == 9 && si == 10);
+        CHECK(prova_store_oe_cert_log(s, "c2", &ci, &si) == PROVA_ENOTFOUND);
+        prova_buf_free(&lb);
+    }
+    s = prova_store_close(s);
+    /* a version 3 store (no log_index columns) gets them from a writer, its records' indexes null */
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "ALTER TABLE ope_receipts DROP COLUMN log_index; ALTER TABLE oe_events DROP COLUMN log_index;"
+                       " ALTER TABLE oe_certificates DROP COLUMN log_index;"
+                       " ALTER TABLE oe_certificates DROP COLUMN status_log_index;"
+                       " UPDATE prova_meta SET v = '3' WHERE k = 'schema_version';",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(prova_store_open(path, PROVA_STORE_READONLY, &s, &err) == PROVA_EUNSUPPORTED && !s);
+    CHECK(prova_store_open(path, 0, &s, NULL) == 0);
+    if (s) {
+        prova_buf lb = PROVA_BUF_INIT;
+        size_t n = 0;
+        int64_t ci = 0, si = 0;
+        CHECK(prova_store_ope_chain_log(s, "tr", &lb, &n) == 0 && n == 2 && lb.len == 11 &&
+              memcmp(lb.data, "[null,null]", 11) == 0);
+        CHECK(prova_store_oe_cert_log(s, "c1", &ci, &si) == 0 && ci == -1 && si == -1);
+        prova_buf_free(&lb);
+    }
+    s = prova_store_close(s);
+    CHECK(prova_store_open(path, PROVA_STORE_READONLY, &s, NULL) == 0);
+    s = prova_store_close(s);
     /* a newer schema is refused */
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '4' WHERE k = 'schema_version';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '5' WHERE k = 'schema_version';", NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(prova_store_open(path, 0, &s, &err) == PROVA_EUNSUPPORTED && !s);
 

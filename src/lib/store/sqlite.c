@@ -17,8 +17,13 @@
 /* 1: records and replay claims. 2: + log_entries (the transparency log's sequence); a version 1 store is
  * upgraded when a writer opens it (the table is created empty: records stored before are not in the log).
  * 3: + log_tiles and log_checkpoints (the integrated tree and its signed checkpoints); a version 1 or 2 store is
- * upgraded the same way (the tables start empty: the log is integrated from its first entry). */
-#define SCHEMA_VERSION 3
+ * upgraded the same way (the tables start empty: the log is integrated from its first entry).
+ * 4: + a log_index column on ope_receipts, oe_events and oe_certificates (and status_log_index on the latter): the
+ * index of the record's log entry, written with the record in the same savepoint, so that an export can carry each
+ * record's proof without searching the log for its entry (no index on the entries' bytes on the write path); an
+ * older store gets the columns when a writer opens it, NULL for the records stored before (exported without a
+ * proof). */
+#define SCHEMA_VERSION 4
 
 enum {
     Q_BEGIN,
@@ -30,6 +35,7 @@ enum {
     Q_OPE_LAST,
     Q_OPE_APPEND,
     Q_OPE_CHAIN,
+    Q_OPE_CHAIN_LOG,
     Q_REPLAY_GET,
     Q_REPLAY_PUT,
     Q_REPLAY_PURGE,
@@ -38,8 +44,10 @@ enum {
     Q_OE_EVENT_APPEND,
     Q_OE_EVENT_LAST,
     Q_OE_EVENTS,
+    Q_OE_EVENTS_LOG,
     Q_OE_CERT_PUT,
     Q_OE_CERT_GET,
+    Q_OE_CERT_LOG,
     Q_LOG_APPEND,
     Q_LOG_GET,
     Q_LOG_RANGE,
@@ -59,19 +67,24 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_RELEASE] = "RELEASE req",
     [Q_ROLLBACK_TO] = "ROLLBACK TO req",
     [Q_OPE_LAST] = "SELECT hop, receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop DESC LIMIT 1",
-    [Q_OPE_APPEND] = "INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt) VALUES (?1, ?2, ?3, ?4)",
+    [Q_OPE_APPEND] = ("INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt, log_index)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
     [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop",
+    [Q_OPE_CHAIN_LOG] = "SELECT log_index FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop",
     [Q_REPLAY_GET] = "SELECT expires_us FROM ope_replay WHERE key = ?1",
     [Q_REPLAY_PUT] = "INSERT OR REPLACE INTO ope_replay(key, expires_us) VALUES (?1, ?2)",
     [Q_REPLAY_PURGE] = ("DELETE FROM ope_replay WHERE key IN"
                         " (SELECT key FROM ope_replay WHERE expires_us < ?1 ORDER BY expires_us LIMIT ?2)"),
     [Q_OE_CHAIN_PUT] = "INSERT OR REPLACE INTO oe_chains(id, record) VALUES (?1, ?2)",
     [Q_OE_CHAIN_GET] = "SELECT record FROM oe_chains WHERE id = ?1",
-    [Q_OE_EVENT_APPEND] = "INSERT INTO oe_events(chain_id, seq, event) VALUES (?1, ?2, ?3)",
+    [Q_OE_EVENT_APPEND] = "INSERT INTO oe_events(chain_id, seq, event, log_index) VALUES (?1, ?2, ?3, ?4)",
     [Q_OE_EVENT_LAST] = "SELECT seq, event FROM oe_events WHERE chain_id = ?1 ORDER BY seq DESC LIMIT 1",
     [Q_OE_EVENTS] = "SELECT event FROM oe_events WHERE chain_id = ?1 ORDER BY seq",
-    [Q_OE_CERT_PUT] = "INSERT OR REPLACE INTO oe_certificates(id, chain_id, bundle) VALUES (?1, ?2, ?3)",
+    [Q_OE_EVENTS_LOG] = "SELECT log_index FROM oe_events WHERE chain_id = ?1 ORDER BY seq",
+    [Q_OE_CERT_PUT] = ("INSERT OR REPLACE INTO oe_certificates(id, chain_id, bundle, log_index, status_log_index)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)"),
     [Q_OE_CERT_GET] = "SELECT bundle FROM oe_certificates WHERE id = ?1",
+    [Q_OE_CERT_LOG] = "SELECT log_index, status_log_index FROM oe_certificates WHERE id = ?1",
     /* The next index is derived from the table inside the transaction that appends: a rolled-back savepoint or
      * a failed commit takes its rows with it, and the next append reuses their indexes (no gap, no duplicate).
      * max() of the rowid is one descent to the last leaf. */
@@ -91,16 +104,16 @@ static const char schema_sql[] =
     /* Records are appended in rowid order (sequential pages, written once); the unique (key, position) index is
      * small, stays in the cache, and is what makes a second receipt at a taken hop a conflict. */
     "CREATE TABLE IF NOT EXISTS ope_receipts(id INTEGER PRIMARY KEY, trace_id TEXT NOT NULL, hop INTEGER NOT NULL,"
-    " receipt_hash TEXT NOT NULL, receipt TEXT NOT NULL);"
+    " receipt_hash TEXT NOT NULL, receipt TEXT NOT NULL, log_index INTEGER);"
     "CREATE UNIQUE INDEX IF NOT EXISTS ope_receipts_trace ON ope_receipts(trace_id, hop);"
     "CREATE TABLE IF NOT EXISTS ope_replay(key TEXT PRIMARY KEY, expires_us INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS ope_replay_expiry ON ope_replay(expires_us);"
     "CREATE TABLE IF NOT EXISTS oe_chains(id TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS oe_events(id INTEGER PRIMARY KEY, chain_id TEXT NOT NULL, seq INTEGER NOT NULL,"
-    " event TEXT NOT NULL);"
+    " event TEXT NOT NULL, log_index INTEGER);"
     "CREATE UNIQUE INDEX IF NOT EXISTS oe_events_chain ON oe_events(chain_id, seq);"
-    "CREATE TABLE IF NOT EXISTS oe_certificates(id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, bundle TEXT NOT NULL)"
-    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS oe_certificates(id TEXT PRIMARY KEY, chain_id TEXT NOT NULL, bundle TEXT NOT NULL,"
+    " log_index INTEGER, status_log_index INTEGER) WITHOUT ROWID;"
     /* The transparency log's entries in sequence: idx is the rowid (0, 1, 2, ...), the entry its JCS bytes
      * (prova/logentry.h), sequenced_us when the writer appended it. */
     "CREATE TABLE IF NOT EXISTS log_entries(idx INTEGER PRIMARY KEY, entry BLOB NOT NULL,"
@@ -113,9 +126,42 @@ static const char schema_sql[] =
     " PRIMARY KEY(level, idx)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS log_checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL, note BLOB NOT NULL,"
     " time_us INTEGER NOT NULL);"
-    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '3');"
-    /* Upgrades: the tables above exist by now, so each step only records the new version. */
+    "INSERT OR IGNORE INTO prova_meta(k, v) VALUES ('schema_version', '4');"
+    /* Upgrades to 3: the tables above exist by now, so the step only records the new version (4 adds columns to
+     * tables that existed before: upgrade4, after it). */
     "UPDATE prova_meta SET v = '3' WHERE k = 'schema_version' AND v IN ('1', '2');";
+
+/* From 3 to 4: the log_index columns (schema_sql created the tables of a new store with them already). Each is
+ * added unless the table has it, in one transaction with the version. */
+static const char *const upgrade4_columns[][2] = {
+    {"ope_receipts", "log_index"},
+    {"oe_events", "log_index"},
+    {"oe_certificates", "log_index"},
+    {"oe_certificates", "status_log_index"},
+};
+
+static int upgrade4(sqlite3 *db) {
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < sizeof upgrade4_columns / sizeof upgrade4_columns[0]; i++) {
+        char sql[160];
+        sqlite3_stmt *st = NULL;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                 upgrade4_columns[i][0], upgrade4_columns[i][1]);
+        rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+        int have = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+        sqlite3_finalize(st);
+        if (rc == SQLITE_OK && !have) {
+            snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s INTEGER", upgrade4_columns[i][0],
+                     upgrade4_columns[i][1]);
+            rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+        }
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "UPDATE prova_meta SET v = '4' WHERE k = 'schema_version' AND v = '3'", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
 
 struct prova_store {
     sqlite3 *db;
@@ -201,6 +247,15 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     int version = 0;
     if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
+    if (version == 3 && !ro) {
+        if ((rc = upgrade4(s->db)) != SQLITE_OK) {
+            fail(s, rc);
+            prova__fail(reterr, PROVA_EIO, "store_schema", "cannot upgrade the store's schema");
+            prova_store_close(s);
+            return PROVA_EIO;
+        }
+        version = 4;
+    }
     if (version != SCHEMA_VERSION) {
         prova__fail(reterr, PROVA_EUNSUPPORTED, "store_version",
                     version > SCHEMA_VERSION ? "the store was written by a newer prova"
@@ -283,7 +338,16 @@ static int get_array(prova_store *s, int which, const char *key, prova_buf *out,
     int sr;
     while (rc == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         if (n++ && (rc = prova_buf_append(out, ",", 1)) < 0) break;
-        rc = take_text(st, 0, out);
+        int type = sqlite3_column_type(st, 0);
+        if (type == SQLITE_NULL) {
+            rc = prova_buf_append(out, "null", 4); /* a log index of a record stored before the log */
+        } else if (type == SQLITE_INTEGER) {
+            char num[24];
+            int k = snprintf(num, sizeof num, "%lld", (long long)sqlite3_column_int64(st, 0));
+            rc = prova_buf_append(out, num, (size_t)k);
+        } else {
+            rc = take_text(st, 0, out);
+        }
     }
     if (rc == 0 && sr != SQLITE_DONE) rc = fail(s, sr);
     if (rc == 0) rc = prova_buf_append(out, "]", 1);
@@ -299,7 +363,7 @@ static int get_array(prova_store *s, int which, const char *key, prova_buf *out,
 
 /* An insert (or insert-or-replace, by the statement) of (key, [integer], [text], json). */
 static int put(prova_store *s, int which, const char *key, const int64_t *num, const char *text, const void *json,
-               size_t len) {
+               size_t len, int64_t log_index, int64_t status_log_index) {
     sqlite3_stmt *st;
     int rc = stmt(s, which, &st);
     if (rc < 0) return rc;
@@ -308,6 +372,9 @@ static int put(prova_store *s, int which, const char *key, const int64_t *num, c
     if (num) sqlite3_bind_int64(st, i++, *num);
     if (text) bind_text(st, i++, text);
     int br = bind_blob_text(st, i, json, len);
+    /* The log indexes follow the json (a negative one, or an unbound parameter, is NULL: not logged). */
+    if (br == SQLITE_OK && log_index >= 0) br = sqlite3_bind_int64(st, i + 1, log_index);
+    if (br == SQLITE_OK && status_log_index >= 0) br = sqlite3_bind_int64(st, i + 2, status_log_index);
     int sr = br == SQLITE_OK ? sqlite3_step(st) : br;
     rc = sr == SQLITE_DONE ? 0 : fail(s, sr);
     sqlite3_reset(st);
@@ -321,7 +388,7 @@ int prova_store_ope_last(prova_store *s, const char *trace_id, prova_buf *out, i
 
 int prova_store_ope_append(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
                            const void *json, size_t len) {
-    return put(s, Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len);
+    return put(s, Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len, -1, -1);
 }
 
 int prova_store_ope_chain(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
@@ -358,7 +425,7 @@ int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t limit, int6
 }
 
 int prova_store_oe_chain_put(prova_store *s, const char *chain_id, const void *json, size_t len) {
-    return put(s, Q_OE_CHAIN_PUT, chain_id, NULL, NULL, json, len);
+    return put(s, Q_OE_CHAIN_PUT, chain_id, NULL, NULL, json, len, -1, -1);
 }
 
 int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *out) {
@@ -366,7 +433,7 @@ int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *ou
 }
 
 int prova_store_oe_event_append(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len) {
-    return put(s, Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len);
+    return put(s, Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len, -1, -1);
 }
 
 int prova_store_oe_event_last(prova_store *s, const char *chain_id, prova_buf *out, int64_t *ret_seq) {
@@ -378,11 +445,57 @@ int prova_store_oe_events(prova_store *s, const char *chain_id, prova_buf *out, 
 }
 
 int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id, const void *json, size_t len) {
-    return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len);
+    return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len, -1, -1);
 }
 
 int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out) {
     return get_one(s, Q_OE_CERT_GET, cert_id, 0, out, NULL);
+}
+
+/* ---- Records' log indexes ----------------------------------------------------------------------------------- */
+
+int prova_store_ope_append_logged(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
+                                  const void *json, size_t len, int64_t log_index) {
+    return put(s, Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len, log_index, -1);
+}
+
+int prova_store_ope_chain_log(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
+    return get_array(s, Q_OPE_CHAIN_LOG, trace_id, out, ret_count);
+}
+
+int prova_store_oe_event_append_logged(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len,
+                                       int64_t log_index) {
+    return put(s, Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len, log_index, -1);
+}
+
+int prova_store_oe_events_log(prova_store *s, const char *chain_id, prova_buf *out, size_t *ret_count) {
+    return get_array(s, Q_OE_EVENTS_LOG, chain_id, out, ret_count);
+}
+
+int prova_store_oe_cert_put_logged(prova_store *s, const char *cert_id, const char *chain_id, const void *json,
+                                   size_t len, int64_t log_index, int64_t status_log_index) {
+    return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len, log_index, status_log_index);
+}
+
+int prova_store_oe_cert_log(prova_store *s, const char *cert_id, int64_t *ret_log_index,
+                            int64_t *ret_status_log_index) {
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_OE_CERT_LOG, &st);
+    if (rc < 0) return rc;
+    bind_text(st, 1, cert_id);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
+        if (ret_log_index)
+            *ret_log_index = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+        if (ret_status_log_index)
+            *ret_status_log_index = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
+        rc = 0;
+    } else {
+        rc = sr == SQLITE_DONE ? PROVA_ENOTFOUND : fail(s, sr);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
 }
 
 /* ---- The transparency log's entries -------------------------------------------------------------------------- */
