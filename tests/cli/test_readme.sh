@@ -32,6 +32,7 @@ grep -q '"status":"ok"' out.txt && ok || bad "no /health answer in the output"
 grep -q 'reloaded the trusted senders (1 keys)' out.txt && ok || bad "make reload did not report the new sender: $(cat out.txt)"
 grep -q '"receipt":' out.txt && ok || bad "the envelope was not accepted: $(grep -v '^  ' out.txt | head -c 600)"
 grep -q '^VALID' out.txt && ok || bad "the bundle did not verify: $(tail -n 8 out.txt)"
+grep -q '^  \[ok\] *log_inclusion' out.txt && ok || bad "the bundle's log proof was not checked: $(grep -i log out.txt | head -n 5)"
 grep -q 'prova serve stopped' out.txt && ok || bad "make stop did not stop the gateway"
 [ ! -e var/serve.pid ] && ok || bad "var/serve.pid left behind"
 summary
