@@ -77,6 +77,12 @@ valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_vectors" te
 rc=$?; echo "valgrind test_vectors: exit $rc"; record "valgrind test_vectors" $rc
 valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_interop" tests/data >/dev/null
 rc=$?; echo "valgrind test_interop: exit $rc"; record "valgrind test_interop" $rc
+# The transparency log: notes and checkpoints, entries and the store's log, the witness. (test_merkle's 700,000
+# proofs take minutes under memcheck; the ASan stage runs it.)
+for t in test_note test_logentry test_witness; do
+  valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/$t" tests/data >/dev/null
+  rc=$?; echo "valgrind $t: exit $rc"; record "valgrind $t" $rc
+done
 
 note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per target)"
 [ -f "$FUZZ_BUILD/build.ninja" ] || CC=clang meson setup "$FUZZ_BUILD" --buildtype=debugoptimized -Dfuzz=true \
