@@ -32,18 +32,6 @@ static void log_line(void *ctx, const char *line) {
     fprintf(stderr, "prova mcp: %s\n", line);
 }
 
-/* A positive number from an option, within [lo, hi]; EXIT_OK or EXIT_USAGE (printed). */
-static int number_opt(const char *name, const char *v, unsigned long long lo, unsigned long long hi,
-                      unsigned long long *ret) {
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno || !*v || *end || n < lo || n > hi)
-        return cli_fail(EXIT_USAGE, "mcp: %s must be a number from %llu to %llu", name, lo, hi);
-    *ret = n;
-    return EXIT_OK;
-}
-
 /* Serves HTTP until SIGINT or SIGTERM. */
 static int serve_http(http_config *hc, app *a, mcp_server *s, bool quiet) {
     sigset_t set;
@@ -123,13 +111,13 @@ int cmd_mcp(int argc, char **argv) {
             }
             origins[norigins++] = v;
         } else if (cli_opt_value(argc, argv, &i, "--max-message", &v)) {
-            if ((rc = number_opt("--max-message", v, 1024, (unsigned long long)256 << 20, &n))) goto out;
+            if ((rc = cli_number_opt("mcp", "--max-message", v, 1024, (unsigned long long)256 << 20, &n))) goto out;
             max_message = (size_t)n;
         } else if (cli_opt_value(argc, argv, &i, "--max-connections", &v)) {
-            if ((rc = number_opt("--max-connections", v, 1, 1000000, &n))) goto out;
+            if ((rc = cli_number_opt("mcp", "--max-connections", v, 1, 1000000, &n))) goto out;
             hc.max_connections = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--timeout", &v)) {
-            if ((rc = number_opt("--timeout", v, 1, 86400, &n))) goto out;
+            if ((rc = cli_number_opt("mcp", "--timeout", v, 1, 86400, &n))) goto out;
             hc.timeout_s = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
             cli_input in;

@@ -29,17 +29,6 @@ static void log_line(void *ctx, const char *line) {
     fprintf(stderr, "prova witness: %s\n", line);
 }
 
-static int number_opt(const char *name, const char *v, unsigned long long lo, unsigned long long hi,
-                      unsigned long long *ret) {
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull(v, &end, 10);
-    if (errno || !*v || *end || n < lo || n > hi)
-        return cli_fail(EXIT_USAGE, "witness: %s must be a number from %llu to %llu", name, lo, hi);
-    *ret = n;
-    return EXIT_OK;
-}
-
 /* Serves until SIGINT or SIGTERM. */
 static int serve(http_config *hc, app *a, witness *w, bool quiet) {
     sigset_t set;
@@ -89,13 +78,13 @@ int cmd_witness(int argc, char **argv) {
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = true;
         } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {
-            if ((rc = number_opt("--threads", v, 1, 1024, &n))) return rc;
+            if ((rc = cli_number_opt("witness", "--threads", v, 1, 1024, &n))) return rc;
             hc.threads = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--max-connections", &v)) {
-            if ((rc = number_opt("--max-connections", v, 1, 1000000, &n))) return rc;
+            if ((rc = cli_number_opt("witness", "--max-connections", v, 1, 1000000, &n))) return rc;
             hc.max_connections = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--timeout", &v)) {
-            if ((rc = number_opt("--timeout", v, 1, 86400, &n))) return rc;
+            if ((rc = cli_number_opt("witness", "--timeout", v, 1, 86400, &n))) return rc;
             hc.timeout_s = (unsigned)n;
         } else {
             return cli_fail(EXIT_USAGE, "witness: unknown option '%s' (prova witness --help)", argv[i]);

@@ -591,3 +591,14 @@ void cli_list_free(cli_list *l) {
     l->v = NULL;
     l->n = 0;
 }
+
+int cli_number_opt(const char *cmd, const char *name, const char *v, unsigned long long lo, unsigned long long hi,
+                   unsigned long long *ret) {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || !*v || *end || n < lo || n > hi)
+        return cli_fail(EXIT_USAGE, "%s: %s must be a number from %llu to %llu", cmd, name, lo, hi);
+    *ret = n;
+    return EXIT_OK;
+}
