@@ -118,17 +118,24 @@ int prova_merkle_inclusion_verify(uint64_t index, uint64_t size, const uint8_t l
     return root_check(h, root, "merkle_root_mismatch", reterr);
 }
 
+/* The sizes a consistency proof can be between (both verify and prove): 0 < size1 <= size2. */
+static int consistency_sizes(uint64_t size1, uint64_t size2, prova_error *reterr) {
+    if (size1 > size2)
+        return prova__fail(reterr, PROVA_EINVAL, "merkle_size_order", "the first size is larger than the second");
+    if (size1 == 0)
+        return prova__fail(reterr, PROVA_EINVAL, "merkle_consistency_from_empty",
+                           "every tree extends the empty tree: a consistency proof from size 0 proves nothing");
+    return 0;
+}
+
 int prova_merkle_consistency_verify(uint64_t size1, uint64_t size2, const uint8_t root1[PROVA_MERKLE_HASH_BYTES],
                                     const uint8_t root2[PROVA_MERKLE_HASH_BYTES],
                                     const uint8_t proof[][PROVA_MERKLE_HASH_BYTES], size_t proof_len,
                                     prova_error *reterr) {
     if (!root1 || !root2 || (!proof && proof_len))
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
-    if (size1 > size2)
-        return prova__fail(reterr, PROVA_EINVAL, "merkle_size_order", "the first size is larger than the second");
-    if (size1 == 0)
-        return prova__fail(reterr, PROVA_EINVAL, "merkle_consistency_from_empty",
-                           "every tree extends the empty tree: a consistency proof from size 0 proves nothing");
+    int sr = consistency_sizes(size1, size2, reterr);
+    if (sr < 0) return sr;
     if (size1 == size2) {
         if (proof_len) return wrong_length(reterr);
         return root_check(root1, root2, "merkle_root_mismatch", reterr);
@@ -246,11 +253,8 @@ int prova_merkle_consistency_prove(uint64_t size1, uint64_t size2, prova_merkle_
                                    prova_error *reterr) {
     if (!read || !ret_len || (!ret_proof && cap))
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
-    if (size1 > size2)
-        return prova__fail(reterr, PROVA_EINVAL, "merkle_size_order", "the first size is larger than the second");
-    if (size1 == 0)
-        return prova__fail(reterr, PROVA_EINVAL, "merkle_consistency_from_empty",
-                           "every tree extends the empty tree: a consistency proof from size 0 proves nothing");
+    int sr = consistency_sizes(size1, size2, reterr);
+    if (sr < 0) return sr;
     /* SPEC: RFC 9162 §2.1.4.1: SUBPROOF(m, D[m], true) = {}, SUBPROOF(m, D[m], false) = {MTH(D[m])};
      * for m < n: SUBPROOF(m, D[0:k], b) : MTH(D[k:n]) when m <= k, else SUBPROOF(m - k, D[k:n], false) : MTH(D[0:k]).
      * Here m stays absolute: the old tree is leaves [0, size1). */
