@@ -7,7 +7,7 @@ MESON ?= meson
 PORT ?= 8080
 DATA ?= var
 
-.PHONY: all setup build run start stop reload check test asan fuzz bench clean install
+.PHONY: all setup build run start stop reload check test asan fuzz fuzz-long bench clean install
 
 all: build
 
@@ -38,6 +38,11 @@ reload:
 # Every test: unit, vectors, CLI, differential (Python, Node, OpenSSL), sanitizers, fuzzers.
 check: setup
 	@scripts/check.sh
+
+# Long fuzzing (not part of check): every target for FUZZ_LONG_SECONDS, then its corpus minimized into fuzz/corpus.
+FUZZ_LONG_SECONDS ?= 900
+fuzz-long: setup
+	@scripts/fuzz-long.sh $(FUZZ_LONG_SECONDS)
 
 test: build
 	$(MESON) test -C $(BUILD) --print-errorlogs

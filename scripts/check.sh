@@ -89,8 +89,7 @@ note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per targ
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 meson configure "$FUZZ_BUILD" -Dwerror=true >/dev/null
 if ninja -C "$FUZZ_BUILD"; then
-  for target in fuzz_json fuzz_keys fuzz_ope_verify fuzz_oe_verify fuzz_proof_verify fuzz_interop fuzz_mcp fuzz_tlog_tiles \
-    fuzz_note fuzz_witness; do
+  for target in $(grep -v '^#' fuzz/targets); do
     corpus_name=${target#fuzz_}
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$corpus_name/." "$work/" 2>/dev/null
