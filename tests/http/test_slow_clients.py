@@ -228,21 +228,12 @@ def main():
         c.close()
         ok(t is not None and t <= HEADER_TIMEOUT + 3, "a body below the minimum rate is cut (after %s s)" % t)
 
-        # ---- the per-IP limit: 64 connections from one address stay, the 65th is refused ----------------------
-        held = [connect_from("127.0.0.41", port) for _ in range(PER_IP)]
+        # ---- the per-IP limit: of 65 connections from one address, 64 stay and one is refused ------------------
+        # (which one is not certain: the pool threads accept in parallel)
+        held = [connect_from("127.0.0.41", port) for _ in range(PER_IP + 1)]
         for h in held:
             h.send(b"G")
-        c = connect_from("127.0.0.41", port)
-        c.settimeout(1.0)
-        try:
-            refused = c.recv(4096) == b""
-        except socket.timeout:
-            refused = False
-        except OSError:
-            refused = True
-        c.close()
-        ok(refused, "the connection beyond %d from one address is refused" % PER_IP)
-        time.sleep(0.2)
+        time.sleep(1.0)
         still = 0
         for h in held:
             h.settimeout(0.0)
@@ -253,7 +244,7 @@ def main():
             except OSError:
                 pass
             h.close()
-        ok(still == PER_IP, "the %d under the limit stay open (%d do)" % (PER_IP, still))
+        ok(still == PER_IP, "of %d connections from one address %d stay open (%d do)" % (PER_IP + 1, PER_IP, still))
 
         # ---- the attack: 1,500 slowloris connections; /health and a write still answer within 1 s -----------
         attack = Attack(port)
