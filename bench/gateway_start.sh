@@ -15,7 +15,9 @@ gateway_start() {
   "$prova" keygen --out sender.key >/dev/null
   "$prova" jwks sender.key >senders.jwks
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$prova" serve --listen "127.0.0.1:$port" --data data --trusted-senders senders.jwks --quiet 2>serve.log &
+  # The load comes from one address, 127.0.0.1, with up to 256 connections: no per-address limit.
+  "$prova" serve --listen "127.0.0.1:$port" --data data --trusted-senders senders.jwks --quiet \
+    --max-connections-per-ip 0 2>serve.log &
   spid=$!
   trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null || true' EXIT
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -25,7 +26,7 @@ typedef struct serve_config {
 typedef struct opt_def {
     const char *name; /* long option without "--"; also the config-file key */
     const char *env;
-    enum { O_STR, O_BOOL, O_UINT, O_SIZE, O_I64 } type;
+    enum { O_STR, O_BOOL, O_UINT, O_UINT0, O_SIZE, O_I64 } type; /* O_UINT0: 0 allowed (off) */
     size_t off;
 } opt_def;
 
@@ -42,7 +43,10 @@ static const opt_def opt_defs[] = {
     {"tls-key", "PROVA_TLS_KEY", O_STR, OFF(http.tls_key)},
     {"threads", "PROVA_THREADS", O_UINT, OFF(http.threads)},
     {"max-connections", "PROVA_MAX_CONNECTIONS", O_UINT, OFF(http.max_connections)},
+    {"max-connections-per-ip", "PROVA_MAX_CONNECTIONS_PER_IP", O_UINT0, OFF(http.max_per_ip)},
     {"timeout", "PROVA_TIMEOUT", O_UINT, OFF(http.timeout_s)},
+    {"header-timeout", "PROVA_HEADER_TIMEOUT", O_UINT0, OFF(http.header_timeout_s)},
+    {"min-body-rate", "PROVA_MIN_BODY_RATE", O_UINT0, OFF(http.min_body_rate)},
     {"max-body", "PROVA_MAX_BODY", O_SIZE, OFF(app.max_body)},
     {"max-depth", "PROVA_MAX_DEPTH", O_UINT, OFF(app.max_depth)},
     {"max-header", "PROVA_MAX_HEADER", O_SIZE, OFF(http.max_header)},
@@ -93,10 +97,13 @@ static int set_opt(serve_config *c, const opt_def *d, const char *v, const char 
         else
             return cli_fail(EXIT_USAGE, "%s: %s must be true or false, not '%s'", where, d->name, v);
         return 0;
-    case O_UINT: {
+    case O_UINT:
+    case O_UINT0: {
         unsigned long n = strtoul(v, &end, 10);
-        if (errno || !*v || *end || n == 0 || n > 1000000)
-            return cli_fail(EXIT_USAGE, "%s: %s must be a positive integer, not '%s'", where, d->name, v);
+        bool zero_ok = d->type == O_UINT0;
+        if (errno || !*v || *v == '-' || *end || (n == 0 && !zero_ok) || n > 1000000)
+            return cli_fail(EXIT_USAGE, "%s: %s must be a %s integer, not '%s'", where, d->name,
+                            zero_ok ? "non-negative (0: off)" : "positive", v);
         *(unsigned *)p = (unsigned)n;
         return 0;
     }
@@ -285,6 +292,7 @@ int cmd_serve(int argc, char **argv) {
     memset(&cfg, 0, sizeof cfg);
     app_config_defaults(&cfg.app);
     http_config_defaults(&cfg.http);
+    cfg.http.max_connections = 4096; /* capped by the open-files limit, raised below */
     cfg.app.log = log_line;
     cfg.app.dev_token = dev_token;
     strings st = {0};
@@ -367,6 +375,13 @@ int cmd_serve(int argc, char **argv) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* One descriptor per connection: the soft open-files limit goes up to the hard one (http_start caps
+     * --max-connections under it). */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if ((rc = app_open(&cfg.app, &a)) != 0) goto out;
     if (!cfg.http.no_mcp) {
         mcp_config mc = {.a = a,

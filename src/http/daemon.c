@@ -1,5 +1,6 @@
 /* The daemon: libmicrohttpd with a thread pool (epoll), request bodies under a size limit, routing, bearer tokens,
- * suspended connections while a write waits for the service's writer, the access log and metrics. */
+ * suspended connections while a write waits for the service's writer, the access log and metrics; the connection
+ * limits (total, per address) and the guard against slow clients (guard.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,7 +24,10 @@ void http_config_defaults(http_config *c) {
     memset(c, 0, sizeof *c);
     c->listen = "127.0.0.1:8080";
     c->max_connections = 1024;
+    c->max_per_ip = 64;
     c->timeout_s = 30;
+    c->header_timeout_s = 10;
+    c->min_body_rate = 1024;
     c->max_body = (size_t)1 << 20;
     c->max_header = (size_t)32 << 10;
     c->log_prefix = "prova serve";
@@ -59,7 +64,8 @@ typedef struct conn {
     bool method_mismatch, too_large, answered, pending, parked;
     atomic_int woken;
     int64_t start_us;
-    char *segs; /* a copy of the path whose '*' segments the params point into */
+    http_guard_conn *guard; /* the connection's entry in the guard, or NULL */
+    char *segs;             /* a copy of the path whose '*' segments the params point into */
 } conn;
 
 static void resp_free(http_resp *r) {
@@ -327,6 +333,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c->req.d = d;
         c->req.conn = mc;
         c->req.path = url;
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        c->guard = ci ? ci->socket_context : NULL;
+        http_guard_body(d, c->guard); /* the head is in */
         atomic_fetch_add(&d->inflight, 1);
         int m = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ? HTTP_GET
                 : strcmp(method, "POST") == 0                             ? HTTP_POST
@@ -336,16 +345,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c->route = find_route(d, &c->req, url, m, &c->segs, &c->method_mismatch);
         if (body_too_large(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length"), d->cfg.max_body)) {
             c->too_large = true;
+            http_guard_busy(d, c->guard);
             http_error(&c->req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", d->cfg.max_body);
             return send_response(c);
         }
         return MHD_YES;
     }
     if (*upload_data_size) {
+        http_guard_bytes(d, c->guard, *upload_data_size);
         if (body_take(&c->body, &c->too_large, d->cfg.max_body, upload_data, *upload_data_size) < 0) return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
     }
+    http_guard_busy(d, c->guard); /* the body is in */
     if (c->answered) return MHD_YES;
     http_req *req = &c->req;
     if (c->pending) { /* resumed after the writer */
@@ -397,6 +409,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
     conn *c = *con_cls;
     if (!c) return;
     *con_cls = NULL;
+    http_guard_head(d, c->guard); /* a kept-alive connection waits for its next head from now */
     unsigned status = c->answered ? c->req.resp.status : 499; /* 499: the client went away first */
     if (!c->answered && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) status = 408;
     int64_t us = mono_us() - c->start_us;
@@ -416,10 +429,31 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
     atomic_fetch_sub(&d->inflight, 1);
 }
 
+/* libmicrohttpd's STARTED and CLOSED: the guard's entry is the socket context (CLOSED comes before the socket is
+ * closed; guard.c). */
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+    httpd *d = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? http_guard_opened(d, ci->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        http_guard_closed(d, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap) {
     httpd *d = cls;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
+    /* One line per connection would let a flood write the log: a refusal is counted (the guard logs the count
+     * once per interval), and a client that went away mid-head (or was closed by the guard) is not logged. */
+    if (strncmp(line, "Server reached connection limit", 31) == 0) {
+        atomic_fetch_add_explicit(&d->conn_refused, 1, memory_order_relaxed);
+        return;
+    }
+    if (strncmp(line, "Connection was closed by remote side with incomplete request", 60) == 0) return;
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
     fprintf(stderr, "%s: http: %s\n", d->cfg.log_prefix, line);
@@ -532,6 +566,20 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         }
         flags |= MHD_USE_TLS;
     }
+    /* Each connection is a descriptor: the limit leaves room under the open-files limit for the rest. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)d->cfg.max_connections + 128 > nofile.rlim_cur) {
+        unsigned cap = nofile.rlim_cur > 256 ? (unsigned)(nofile.rlim_cur - 128) : 128;
+        logf_(d, "--max-connections %u is over the open-files limit (%llu): using %u", d->cfg.max_connections,
+              (unsigned long long)nofile.rlim_cur, cap);
+        d->cfg.max_connections = cap;
+    }
+    if (http_guard_start(d) < 0) {
+        logf_(d, "cannot start the connection guard: %s", strerror(errno));
+        http_stop(d);
+        return 3;
+    }
     unsigned threads = cfg->threads;
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -541,7 +589,9 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, d},
         {MHD_OPTION_SOCK_ADDR, 0, &ss},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, d->cfg.max_connections, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_ip, NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, d},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->max_header, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d},
@@ -575,6 +625,7 @@ void http_stop(httpd *d) {
         for (int i = 0; i < 3000 && atomic_load(&d->inflight) > 0; i++) sleep_ms(10);
         MHD_stop_daemon(d->daemon);
     }
+    http_guard_stop(d); /* after the daemon: no connection is left to notify it */
     free(d->route_metrics);
     free(d);
 }

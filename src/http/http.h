@@ -27,9 +27,12 @@ typedef struct http_config {
     bool no_mcp;             /* do not serve /mcp */
     struct witness *witness; /* prova witness: serve only its routes, /health, /version and /metrics */
     const char *tls_cert, *tls_key;
-    unsigned threads; /* pool threads; 0: 2 x CPUs */
-    unsigned max_connections;
+    unsigned threads;               /* pool threads; 0: 2 x CPUs */
+    unsigned max_connections;       /* capped by the open-files limit (RLIMIT_NOFILE) */
+    unsigned max_per_ip;            /* connections from one address (0: no limit) */
     unsigned timeout_s;             /* idle connection timeout */
+    unsigned header_timeout_s;      /* a request head must arrive within this, in all (0: no deadline) */
+    unsigned min_body_rate;         /* bytes/s a body must average after the grace (0: no minimum) */
     size_t max_body;                /* bytes */
     size_t max_header;              /* bytes of request line + headers (per-connection memory) */
     bool quiet;                     /* no access log */
@@ -57,6 +60,9 @@ int http_parse_listen(const char *s, bool bare_port, struct sockaddr_storage *ss
 enum { HTTP_GET = 1, HTTP_POST = 2, HTTP_DELETE = 3 };
 enum { HTTP_MAX_HEADERS = 8, HTTP_MAX_PARAMS = 2 };
 enum { HTTP_CODES = 16, HTTP_BUCKETS = 14 };
+/* Why the guard closed a connection: the head deadline, the body rate, shed to keep room for new requests. */
+enum { HTTP_CLOSE_HEADER, HTTP_CLOSE_BODY, HTTP_CLOSE_SHED, HTTP_CLOSE_REASONS };
+enum { HTTP_BODY_GRACE_S = 10 }; /* the body rate's grace when there is no head deadline (else the deadline) */
 
 typedef struct http_route_metrics {
     atomic_ullong by_code[HTTP_CODES];
@@ -72,7 +78,10 @@ struct httpd {
     struct MHD_Daemon *daemon;
     atomic_long inflight;
     atomic_bool stopping; /* set by http_stop: new requests get 503 instead of a handler (and never suspend) */
-    http_route_metrics *route_metrics; /* one per route + one for "unmatched" */
+    http_route_metrics *route_metrics;                           /* one per route + one for "unmatched" */
+    struct http_guard *guard;                                    /* slow clients (guard.c) */
+    atomic_long conn_open;                                       /* connections open now */
+    atomic_ullong conn_closed[HTTP_CLOSE_REASONS], conn_refused; /* by the guard; over the connection limits */
 };
 
 typedef struct http_resp {
@@ -132,6 +141,24 @@ void http_from_call(http_req *r, bool wrap);
 /* The request's query argument or header, or NULL. */
 const char *http_query(http_req *r, const char *name);
 const char *http_header_in(http_req *r, const char *name);
+
+/* The connection guard (guard.c): the head deadline, the minimum body rate and the connections kept free for new
+ * requests (docs/operations.md "Slow clients and connection limits"). Start before the daemon, stop after it. A
+ * connection is tracked from opened (libmicrohttpd's STARTED notification, with its socket) to closed (CLOSED, which
+ * libmicrohttpd calls before it closes the socket); head: waiting for a request head (after a response), body: the
+ * head is in, the body arrives (bytes counts it), busy: the request is handled. Each takes NULL as a no-op. */
+typedef struct http_guard http_guard;
+typedef struct http_guard_conn http_guard_conn;
+int http_guard_start(httpd *d);
+void http_guard_stop(httpd *d);
+http_guard_conn *http_guard_opened(httpd *d, int fd);
+void http_guard_closed(httpd *d, http_guard_conn *e);
+void http_guard_head(httpd *d, http_guard_conn *e);
+void http_guard_body(httpd *d, http_guard_conn *e);
+void http_guard_bytes(httpd *d, http_guard_conn *e, size_t n);
+void http_guard_busy(httpd *d, http_guard_conn *e);
+/* The connections kept free of waiting heads out of max_connections: an eighth, at least 8 (none for 16 or less). */
+unsigned http_reserved_connections(unsigned max_connections);
 
 /* Metrics (metrics.c): one request's outcome, and the Prometheus text of /metrics. */
 void http_record(httpd *d, size_t route, unsigned status, int64_t us);

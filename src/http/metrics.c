@@ -117,6 +117,19 @@ int http_metrics_text(httpd *d, prova_buf *b) {
     }
     rc |= family(b, "prova_http_requests_in_flight", "gauge", "Requests being handled now.");
     rc |= prova_buf_printf(b, "prova_http_requests_in_flight %ld\n", atomic_load(&d->inflight));
+    rc |= family(b, "prova_http_connections_open", "gauge", "Client connections open now.");
+    rc |= prova_buf_printf(b, "prova_http_connections_open %ld\n", atomic_load(&d->conn_open));
+    rc |= family(b, "prova_http_connections_closed_total", "counter",
+                 "Connections the gateway closed by reason: a request head past the deadline, a body below the "
+                 "minimum rate, shed while waiting for a head to keep room for new requests.");
+    static const char *const reasons[HTTP_CLOSE_REASONS] = {"header_timeout", "body_rate", "shed"};
+    for (unsigned r = 0; r < HTTP_CLOSE_REASONS; r++)
+        rc |= prova_buf_printf(b, "prova_http_connections_closed_total{reason=\"%s\"} %llu\n", reasons[r],
+                               (unsigned long long)atomic_load(&d->conn_closed[r]));
+    rc |= family(b, "prova_http_connections_refused_total", "counter",
+                 "Connections refused at once: over --max-connections or --max-connections-per-ip.");
+    rc |= prova_buf_printf(b, "prova_http_connections_refused_total %llu\n",
+                           (unsigned long long)atomic_load(&d->conn_refused));
     rc |= family(b, "prova_verifications_total", "counter",
                  "Documents verified (envelopes accepted or refused, /v1/verify, /verify, certificate checks) by "
                  "result.");
