@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -40,6 +41,7 @@ static const opt_def opt_defs[] = {
     {"tokens", "PROVA_TOKENS", O_STR, OFF(app.tokens_path)},
     {"tls-cert", "PROVA_TLS_CERT", O_STR, OFF(http.tls_cert)},
     {"tls-key", "PROVA_TLS_KEY", O_STR, OFF(http.tls_key)},
+    {"tls-priority", "PROVA_TLS_PRIORITY", O_STR, OFF(http.tls_priority)},
     {"threads", "PROVA_THREADS", O_UINT, OFF(http.threads)},
     {"max-connections", "PROVA_MAX_CONNECTIONS", O_UINT, OFF(http.max_connections)},
     {"timeout", "PROVA_TIMEOUT", O_UINT, OFF(http.timeout_s)},
@@ -208,6 +210,7 @@ static int rotate_key(const app_config *c) {
     if (st) goto out;
     if (prova_key_generate(PROVA_SIG_ED25519, &fresh) < 0) goto out;
     if (cli_write_file_atomic(lp, jwks.data, jwks.len)) goto out;
+    (void)chmod(lp, 0600); /* as every file of the data directory (docs/operations.md "Files and permissions") */
     if (prova_key_save_file(fresh, kp) < 0) {
         cli_fail(EXIT_INTERNAL, "%s: cannot write the new key: %s", kp, strerror(errno));
         goto out;
@@ -367,6 +370,7 @@ int cmd_serve(int argc, char **argv) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if ((rc = http_check_tls(&cfg.http)) != 0) goto out; /* a bad TLS setting changes nothing in the data directory */
     if ((rc = app_open(&cfg.app, &a)) != 0) goto out;
     if (!cfg.http.no_mcp) {
         mcp_config mc = {.a = a,
