@@ -314,4 +314,8 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
 int app_proof_verify(app_call *c, const char *proof_json, size_t len, const char *key_b64);
 int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, const char *key_b64);
 
+/* A URL as it may be logged: its userinfo and its query, where credentials are put (https://user:pw@host/,
+ * ?token=...), each replaced by "***"; the fragment dropped. out is always NUL-terminated (cut to cap). */
+void app_url_for_log(const char *url, char *out, size_t cap);
+
 #endif /* PROVA_APP_H */

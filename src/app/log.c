@@ -261,11 +261,14 @@ typedef struct emit_ctx {
     size_t n, cap;
 } emit_ctx;
 
+/* The log's static files are public (served as they are): directories 0755 and files 0644 whatever the umask, never
+ * writable by others. */
 static int mkdirs_for(char *path) {
     for (char *p = path + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
         int r = mkdir(path, 0755);
+        if (r == 0) r = chmod(path, 0755);
         *p = '/';
         if (r != 0 && errno != EEXIST) return -1;
     }
@@ -282,7 +285,7 @@ static int write_static(const char *dir, const char *rel, const void *data, size
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) return PROVA_EIO;
     const uint8_t *p = data;
-    int rc = 0;
+    int rc = fchmod(fd, 0644) == 0 ? 0 : PROVA_EIO;
     while (len && rc == 0) {
         ssize_t w = write(fd, p, len);
         if (w < 0 && errno == EINTR) continue;
@@ -473,7 +476,9 @@ static int submit_one(app *a, size_t i, const prova_buf *note, uint64_t size, pr
             return 0;
         }
         if (rc != WITNESS_SUBMIT_CONFLICT) {
-            app_log(a, "witness %s (%s) did not cosign size %llu: %s", name, url, (unsigned long long)size, err);
+            char shown[512];
+            app_url_for_log(url, shown, sizeof shown);
+            app_log(a, "witness %s (%s) did not cosign size %llu: %s", name, shown, (unsigned long long)size, err);
             return rc;
         }
         a->witness_size[i] = wsize; /* its size: resend with a proof from there */

@@ -123,6 +123,24 @@ int app_join(char *out, size_t cap, const char *dir, const char *name) {
     return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+void app_url_for_log(const char *url, char *out, size_t cap) {
+    if (!cap) return;
+    const char *sep = strstr(url, "://");
+    const char *host = sep ? sep + 3 : url;
+    size_t hl = strcspn(host, "/?#");
+    const char *at = NULL;
+    for (const char *p = host; p < host + hl; p++)
+        if (*p == '@') at = p;
+    const char *rest = host + hl;
+    size_t pl = strcspn(rest, "?#");
+    bool query = rest[pl] == '?';
+    if (at)
+        snprintf(out, cap, "%.*s***%.*s%.*s%s", (int)(host - url), url, (int)(host + hl - at), at, (int)pl, rest,
+                 query ? "?***" : "");
+    else
+        snprintf(out, cap, "%.*s%.*s%s", (int)(rest - url), url, (int)pl, rest, query ? "?***" : "");
+}
+
 /* Writes a new file with mode 0600 (fails when it exists: first-run files are never overwritten). */
 int app_write_new_secret(const char *path, const void *data, size_t len) {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -504,16 +522,63 @@ void app_stats_get(app *a, app_stats *r) {
 
 /* ---- Open / close ----------------------------------------------------------------------------------------- */
 
+/* The directories of dir that do not exist yet, made 0700 whatever the umask (they hold private data). */
 static int mkdir_p(const char *dir) {
     char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp) return -1;
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
+    if (!dir[0] || snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp) return -1;
+    for (char *p = tmp + 1;; p++) {
+        if (*p != '/' && *p) continue;
+        char c = *p;
         *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST) return -1;
-        *p = '/';
+        if (mkdir(tmp, 0700) == 0)
+            (void)chmod(tmp, 0700);
+        else if (errno != EEXIST)
+            return -1;
+        if (!c) return 0;
+        *p = c;
     }
-    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* A data directory others can read or write exposes the keys, the tokens and the store: the operator is told how
+ * to close it (it is not changed here: a group may have been given access on purpose). */
+static void check_data_dir(app *a, const char *dir) {
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !(sb.st_mode & 077)) return;
+    bool r = sb.st_mode & 044, w = sb.st_mode & 022;
+    const char *how = r && w ? "readable and writable" : w ? "writable" : "readable";
+    app_log(a,
+            "warning: the data directory %s is %s by others (mode %03o): it holds the keys, the tokens and the store; "
+            "chmod 700 %s",
+            dir, how, (unsigned)(sb.st_mode & 0777), dir);
+}
+
+/* The files of the data directory are private, 0600: the keys, the tokens, the store and SQLite's -wal and -shm
+ * (which SQLite creates with the mode of the database file). One left wider (an older version, a copy, a umask) is
+ * narrowed, and the operator told. */
+static const char *const private_files[] = {"prova.db",    "prova.db-wal", "prova.db-shm", "prova.db-journal",
+                                            "tokens.json", "gateway.key",  "log.key",      "legacy.jwks"};
+
+static void narrow_private_files(app *a, const char *dir) {
+    char path[4096];
+    for (size_t i = 0; i < sizeof private_files / sizeof private_files[0]; i++) {
+        struct stat sb;
+        if (app_join(path, sizeof path, dir, private_files[i]) < 0 || lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+            !(sb.st_mode & 077))
+            continue;
+        if (chmod(path, 0600) == 0)
+            app_log(a, "%s was mode %03o: made 0600 (the data directory's files are private)", path,
+                    (unsigned)(sb.st_mode & 0777));
+        else
+            app_log(a, "warning: %s is mode %03o and cannot be made 0600: %s", path, (unsigned)(sb.st_mode & 0777),
+                    strerror(errno));
+    }
+}
+
+/* The database file exists, mode 0600, before SQLite opens it: SQLite gives its -wal and -shm the same mode. */
+static int create_private(const char *path) {
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    return close(fd);
 }
 
 static int open_store(app *a) {
@@ -525,6 +590,10 @@ static int open_store(app *a) {
     a->readers_cap = 64;
     a->readers = calloc(a->readers_cap, sizeof *a->readers);
     if (!a->readers) return 3;
+    if (create_private(a->db_path) < 0) {
+        app_log(a, "%s: cannot create the store: %s", a->db_path, strerror(errno));
+        return 3;
+    }
     prova_error e;
     if (prova_store_open(a->db_path, 0, &a->w, &e) < 0) {
         app_log(a, "%s: %s", a->db_path, e.message);
@@ -561,6 +630,10 @@ int app_open(const app_config *cfg, app **ret) {
     if (cfg->data_dir && mkdir_p(cfg->data_dir) < 0) {
         app_log(a, "%s: cannot create the data directory: %s", cfg->data_dir, strerror(errno));
         rc = 3;
+    }
+    if (!rc && cfg->data_dir) {
+        check_data_dir(a, cfg->data_dir);
+        narrow_private_files(a, cfg->data_dir);
     }
     if (!rc) rc = load_keys(a);
     if (!rc) rc = load_tokens(a);

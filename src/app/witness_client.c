@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h" /* app_url_for_log */
 #include "prova/encoding.h"
 #include "prova/version.h"
 #include "text.h"
@@ -52,6 +53,8 @@ int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, siz
     size_t ul = strlen(url);
     int n = snprintf(full, sizeof full, "%s%sadd-checkpoint", url, ul && url[ul - 1] == '/' ? "" : "/");
     if (n < 0 || (size_t)n >= sizeof full) return PROVA_EINVAL;
+    char shown[2048]; /* the URL in messages, without its credentials */
+    app_url_for_log(full, shown, sizeof shown);
     int rc = prova_buf_printf(&body, "old %" PRIu64 "\n", old_size);
     for (size_t i = 0; rc == 0 && i < nproof; i++) {
         char b64[PROVA_BASE64_LEN(WITNESS_HASH_BYTES) + 2];
@@ -102,16 +105,16 @@ int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, siz
         curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
     }
     if (cr != CURLE_OK) {
-        snprintf(errbuf, errlen, "%s: %s", full, cerr[0] ? cerr : curl_easy_strerror(cr));
+        snprintf(errbuf, errlen, "%s: %s", shown, cerr[0] ? cerr : curl_easy_strerror(cr));
         rc = PROVA_EIO;
     } else if (a.too_large) {
-        snprintf(errbuf, errlen, "%s: the answer is over %zu bytes", full, MAX_ANSWER);
+        snprintf(errbuf, errlen, "%s: the answer is over %zu bytes", shown, MAX_ANSWER);
         rc = PROVA_EIO;
     } else if (status == 200) {
         if (signature_lines(a.body.data, a.body.len))
             rc = prova_buf_append(ret_cosigs, a.body.data, a.body.len);
         else {
-            snprintf(errbuf, errlen, "%s: 200 without signature lines", full);
+            snprintf(errbuf, errlen, "%s: 200 without signature lines", shown);
             rc = PROVA_EIO;
         }
     } else if (status == 409) {
@@ -132,13 +135,13 @@ int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, siz
             *ret_size = v;
             rc = WITNESS_SUBMIT_CONFLICT;
         } else {
-            snprintf(errbuf, errlen, "%s: 409 without a text/x.tlog.size body", full);
+            snprintf(errbuf, errlen, "%s: 409 without a text/x.tlog.size body", shown);
             rc = PROVA_EIO;
         }
     } else {
         size_t show = a.body.len < 300 ? a.body.len : 300;
         while (show && (a.body.data[show - 1] == '\n')) show--;
-        snprintf(errbuf, errlen, "%s: %ld %.*s", full, status, (int)show, a.body.len ? (const char *)a.body.data : "");
+        snprintf(errbuf, errlen, "%s: %ld %.*s", shown, status, (int)show, a.body.len ? (const char *)a.body.data : "");
         rc = PROVA_EVERIFY;
     }
     curl_slist_free_all(hl);

@@ -2,7 +2,7 @@
  *
  *   prova mcp [--http ADDR] [--data DIR] [--trusted-senders JWKS] [--allow-inline-sender-keys] [--key K]
  *             [--jwks F]... [--allow-origin O]... [--tokens FILE] [--max-message BYTES] [--quiet]
- *             [--tls-cert F --tls-key F] [--max-connections N] [--timeout S]
+ *             [--tls-cert F --tls-key F [--tls-priority S]] [--max-connections N] [--timeout S]
  *
  * --data DIR opens the gateway's store (the service layer, without the gateway's routes): the store tools act on it.
  * A stdio session acts for the local user with every scope (whoever can run prova can open the store); an HTTP
@@ -99,7 +99,8 @@ int cmd_mcp(int argc, char **argv) {
                    cli_opt_value(argc, argv, &i, "--key", &key_path) ||
                    cli_opt_value(argc, argv, &i, "--tokens", &ac.tokens_path) ||
                    cli_opt_value(argc, argv, &i, "--tls-cert", &hc.tls_cert) ||
-                   cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key)) {
+                   cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key) ||
+                   cli_opt_value(argc, argv, &i, "--tls-priority", &hc.tls_priority)) {
         } else if (strcmp(arg, "--allow-inline-sender-keys") == 0) {
             ac.allow_inline_sender_keys = true;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -146,12 +147,13 @@ int cmd_mcp(int argc, char **argv) {
         rc = cli_fail(EXIT_USAGE, "mcp: --trusted-senders and --allow-inline-sender-keys need --data DIR");
         goto out;
     }
-    if (!http && (hc.tls_cert || hc.tls_key)) {
-        rc = cli_fail(EXIT_USAGE, "mcp: --tls-cert and --tls-key apply to --http");
+    if (!http && (hc.tls_cert || hc.tls_key || hc.tls_priority)) {
+        rc = cli_fail(EXIT_USAGE, "mcp: --tls-cert, --tls-key and --tls-priority apply to --http");
         goto out;
     }
     ac.max_body = max_message;
     ac.max_depth = PROVA_DEFAULT_MAX_DEPTH;
+    if (http && (rc = http_check_tls(&hc)) != 0) goto out; /* before the store is created */
     if ((rc = app_open(&ac, &a)) != 0) goto out;
     /* Keys given with --jwks are the verify tools' trusted keys; the store's own keys are trusted too. */
     if (ks && ac.data_dir && prova_keyset_add_jwks(ks, app_jwks(a)->data, app_jwks(a)->len, "gateway", NULL) < 0) {

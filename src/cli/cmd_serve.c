@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -41,6 +42,7 @@ static const opt_def opt_defs[] = {
     {"tokens", "PROVA_TOKENS", O_STR, OFF(app.tokens_path)},
     {"tls-cert", "PROVA_TLS_CERT", O_STR, OFF(http.tls_cert)},
     {"tls-key", "PROVA_TLS_KEY", O_STR, OFF(http.tls_key)},
+    {"tls-priority", "PROVA_TLS_PRIORITY", O_STR, OFF(http.tls_priority)},
     {"threads", "PROVA_THREADS", O_UINT, OFF(http.threads)},
     {"max-connections", "PROVA_MAX_CONNECTIONS", O_UINT, OFF(http.max_connections)},
     {"max-connections-per-ip", "PROVA_MAX_CONNECTIONS_PER_IP", O_UINT0, OFF(http.max_per_ip)},
@@ -215,6 +217,7 @@ static int rotate_key(const app_config *c) {
     if (st) goto out;
     if (prova_key_generate(PROVA_SIG_ED25519, &fresh) < 0) goto out;
     if (cli_write_file_atomic(lp, jwks.data, jwks.len)) goto out;
+    (void)chmod(lp, 0600); /* as every file of the data directory (docs/operations.md "Files and permissions") */
     if (prova_key_save_file(fresh, kp) < 0) {
         cli_fail(EXIT_INTERNAL, "%s: cannot write the new key: %s", kp, strerror(errno));
         goto out;
@@ -382,6 +385,7 @@ int cmd_serve(int argc, char **argv) {
         nofile.rlim_cur = nofile.rlim_max;
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
+    if ((rc = http_check_tls(&cfg.http)) != 0) goto out; /* a bad TLS setting changes nothing in the data directory */
     if ((rc = app_open(&cfg.app, &a)) != 0) goto out;
     if (!cfg.http.no_mcp) {
         mcp_config mc = {.a = a,

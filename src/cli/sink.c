@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h" /* app_url_for_log */
 #include "export.h"
 
 #define SPOOL_MAGIC        "prova-spool 1\n"
@@ -308,15 +309,16 @@ static int spool_drain(const cli_sink *s, size_t *ret_left) {
         if (!spool_parse((char *)f.data, f.len, &url, &ctype, h, sizeof h / sizeof *h, &nh, &body, &blen)) {
             rc = cli_fail(EXIT_INTERNAL, "%s: not a spooled event (move it away to continue)", path);
         } else {
-            char why[512];
+            char why[512], shown[1024];
             int r = send_retrying(s, url, ctype, h, nh, body, blen, why, sizeof why);
+            app_url_for_log(url, shown, sizeof shown);
             if (r == SEND_OK) {
                 if (unlink(path) != 0) rc = cli_fail(EXIT_INTERNAL, "%s: cannot remove: %s", path, strerror(errno));
             } else if (r == SEND_REFUSED) {
-                rc = cli_fail(EXIT_INVALID, "%s: %s refused the spooled event: %s (it stays in the spool)", path, url,
+                rc = cli_fail(EXIT_INVALID, "%s: %s refused the spooled event: %s (it stays in the spool)", path, shown,
                               why);
             } else {
-                fprintf(stderr, "prova: %s is still unreachable (%s): %zu event(s) stay in %s\n", url, why, n - i,
+                fprintf(stderr, "prova: %s is still unreachable (%s): %zu event(s) stay in %s\n", shown, why, n - i,
                         s->spool);
                 *ret_left = n - i;
                 prova_buf_free(&f);
@@ -349,12 +351,13 @@ int cli_sink_post(const cli_sink *s, const char *content_type, const cli_header 
     int rc = spool_drain(s, &left);
     if (rc != EXIT_OK) return rc;
     if (left) return spool_store(s, s->url, content_type, headers, nheaders, body, len);
-    char why[512];
+    char why[512], shown[1024]; /* the URL in messages, without its credentials */
     int r = send_retrying(s, s->url, content_type, headers, nheaders, body, len, why, sizeof why);
     if (r == SEND_OK) return EXIT_OK;
-    if (r == SEND_REFUSED) return cli_fail(EXIT_INVALID, "%s refused the event: %s", s->url, why);
-    if (!s->spool) return cli_fail(EXIT_INTERNAL, "%s: %s (no spool: the event was not delivered)", s->url, why);
-    fprintf(stderr, "prova: %s: %s\n", s->url, why);
+    app_url_for_log(s->url, shown, sizeof shown);
+    if (r == SEND_REFUSED) return cli_fail(EXIT_INVALID, "%s refused the event: %s", shown, why);
+    if (!s->spool) return cli_fail(EXIT_INTERNAL, "%s: %s (no spool: the event was not delivered)", shown, why);
+    fprintf(stderr, "prova: %s: %s\n", shown, why);
     return spool_store(s, s->url, content_type, headers, nheaders, body, len);
 }
 

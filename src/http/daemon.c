@@ -3,6 +3,7 @@
  * limits (total, per address) and the guard against slow clients (guard.c). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -529,6 +530,53 @@ static int read_pem(httpd *d, const char *path, prova_buf *out) {
     return rc == 0 ? 0 : rc == PROVA_ELIMIT ? 2 : 3;
 }
 
+static void cfg_logf(const http_config *cfg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cfg_logf(const http_config *cfg, const char *fmt, ...) {
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s\n", cfg->log_prefix, line);
+}
+
+/* The TLS policy is checked with GnuTLS itself (libmicrohttpd would only say that it cannot start): a string GnuTLS
+ * does not parse, or one that enables no TLS version, is refused with the part at fault. */
+int http_check_tls(const http_config *cfg) {
+    if (!cfg->tls_cert && !cfg->tls_key) {
+        if (!cfg->tls_priority) return 0;
+        cfg_logf(cfg, "--tls-priority applies to TLS: give --tls-cert and --tls-key too");
+        return 2;
+    }
+    if (!cfg->tls_cert || !cfg->tls_key) {
+        cfg_logf(cfg, "TLS needs both --tls-cert and --tls-key");
+        return 2;
+    }
+    const char *prio = cfg->tls_priority ? cfg->tls_priority : HTTP_TLS_PRIORITY;
+    gnutls_priority_t p;
+    const char *at = NULL;
+    int g = gnutls_priority_init2(&p, prio, &at, 0);
+    if (g == GNUTLS_E_INVALID_REQUEST && at) {
+        cfg_logf(cfg,
+                 "--tls-priority '%s': GnuTLS does not understand '%s'; list what a string enables with gnutls-cli "
+                 "--priority STRING -l",
+                 prio, at);
+        return 2;
+    }
+    if (g < 0) {
+        cfg_logf(cfg, "--tls-priority '%s': %s", prio, gnutls_strerror(g));
+        return 2;
+    }
+    const unsigned *vers = NULL;
+    int nvers = gnutls_priority_protocol_list(p, &vers);
+    gnutls_priority_deinit(p);
+    if (nvers <= 0) {
+        cfg_logf(cfg, "--tls-priority '%s' enables no TLS version", prio);
+        return 2;
+    }
+    return 0;
+}
+
 int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
     *ret = NULL;
     httpd *d = calloc(1, sizeof *d);
@@ -553,9 +601,13 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     prova_buf cert = PROVA_BUF_INIT, key = PROVA_BUF_INIT;
-    if (cfg->tls_cert || cfg->tls_key) {
-        int rc = !cfg->tls_cert || !cfg->tls_key ? (logf_(d, "TLS needs both --tls-cert and --tls-key"), 2)
-                                                 : read_pem(d, cfg->tls_cert, &cert);
+    int tls = http_check_tls(cfg);
+    if (tls) {
+        http_stop(d);
+        return tls;
+    }
+    if (cfg->tls_cert) {
+        int rc = read_pem(d, cfg->tls_cert, &cert);
         if (rc == 0) rc = read_pem(d, cfg->tls_key, &key);
         if (rc) {
             prova_mem_wipe(key.data, key.len);
@@ -598,6 +650,8 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {cert.len ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert.data},
         {cert.len ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key.data},
+        {cert.len ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
+         (void *)(cfg->tls_priority ? cfg->tls_priority : HTTP_TLS_PRIORITY)},
         {MHD_OPTION_END, 0, NULL},
     };
     uint16_t port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)

@@ -27,6 +27,7 @@ typedef struct http_config {
     bool no_mcp;             /* do not serve /mcp */
     struct witness *witness; /* prova witness: serve only its routes, /health, /version and /metrics */
     const char *tls_cert, *tls_key;
+    const char *tls_priority;       /* GnuTLS priority string; NULL: HTTP_TLS_PRIORITY (docs/operations.md "TLS") */
     unsigned threads;               /* pool threads; 0: 2 x CPUs */
     unsigned max_connections;       /* capped by the open-files limit (RLIMIT_NOFILE) */
     unsigned max_per_ip;            /* connections from one address (0: no limit) */
@@ -43,11 +44,21 @@ typedef struct http_config {
 
 void http_config_defaults(http_config *c);
 
+/* The TLS policy by default: TLS 1.3 and 1.2 only; in TLS 1.2 only ECDHE key exchange (forward secrecy) with AEAD
+ * ciphers (AES-GCM, ChaCha20-Poly1305); ECDHE groups only (X25519, P-256, P-384); no SHA-1 signatures. */
+#define HTTP_TLS_PRIORITY                                                                                              \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:"    \
+    "+AEAD:-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:"                \
+    "-SIGN-RSA-SHA1:-SIGN-ECDSA-SHA1:%SERVER_PRECEDENCE"
+
 typedef struct httpd httpd;
 
 /* Starts listening. app: the service (its store may be absent); mcp: the MCP server behind /mcp (NULL: none).
  * On failure logs why and returns a CLI exit code (2: configuration, 3: system). */
 int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret);
+/* Checks the TLS settings (both of --tls-cert and --tls-key, or neither; a --tls-priority GnuTLS accepts, only with
+ * them) before anything is opened. 0, or 2 (logged). http_start checks them too. */
+int http_check_tls(const http_config *cfg);
 /* Stops accepting, lets in-flight requests finish (their writes included), stops. NULL is a no-op. */
 void http_stop(httpd *d);
 
