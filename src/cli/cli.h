@@ -32,6 +32,7 @@ typedef struct cli_cmd {
     int (*run)(int argc, char **argv);
     const cli_opt *opts;     /* its options, ending with {NULL, 0}; NULL: the command checks its own (serve, mcp) */
     const char *const *subs; /* noun-verb commands: the verbs, ending with NULL; else NULL */
+    const char *help_more;   /* printed after help (C11 bounds one string literal to 4095 bytes); or NULL */
 } cli_cmd;
 
 /* Reads a whole file ("-" = stdin) into *ret (NUL-terminated, not counted in len). max_size bounds the read.

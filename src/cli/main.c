@@ -78,23 +78,23 @@ const cli_cmd cli_commands[] = {
      "  --max-size BYTES   input size limit (default 268435456)\n"
      "  --allow-nonfinite  ophamin only: accept NaN/Infinity and lone surrogates, as Python writes them\n"
      "Exit: 0 written, 2 malformed input or usage (message names file:line:col and a reason code), 3 I/O.\n",
-     cmd_canon, canon_opts, NULL},
+     cmd_canon, canon_opts, NULL, NULL},
     {"hash", "hash [--profile P] [--alg A] [FILE|-]",
      "Prints \"<alg>:<hex>\" of the canonical bytes. The default (ope + sha256) is the OPE CID.\n"
      "  --alg A   sha256 (default), sha384, sha512, sha3-256, sha3-384, sha3-512\n"
      "  Other options as for canon.\n",
-     cmd_hash, hash_opts, NULL},
+     cmd_hash, hash_opts, NULL, NULL},
     {"keygen", "keygen [--alg ALG] [--kid KID] [--force] --out FILE",
      "Generates a private key and writes it as a JWK to FILE with mode 0600; prints the kid.\n"
      "  --alg ALG  ed25519 (default), ed448, ecdsa-p256, ecdsa-p384, ecdsa-p521\n"
      "  --kid KID  key id (default for ed25519: ed25519- + 16 hex of SHA-256(public key))\n"
      "  --force    replace FILE if it exists\n",
-     cmd_keygen, keygen_opts, NULL},
+     cmd_keygen, keygen_opts, NULL, NULL},
     {"jwks", "jwks KEYFILE... [--legacy KEYFILE...]",
      "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI), each with\n"
      "\"status\":\"active\", or \"legacy\" for the keys after --legacy (rotated-out keys that still verify what\n"
      "they signed). Private parts are never written.\n",
-     cmd_jwks, jwks_opts, NULL},
+     cmd_jwks, jwks_opts, NULL, NULL},
     {"pack",
      "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"
      "           [--bind] [--dialect prova|ope-lib|starter] [PAYLOAD|-]",
@@ -105,7 +105,7 @@ const cli_cmd cli_commands[] = {
      "                   starter (signature + sender{kid,jwk}; cid over the ASCII-escaped payload as the gateway "
      "does)\n"
      "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
-     cmd_pack, pack_opts, NULL},
+     cmd_pack, pack_opts, NULL, NULL},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key]\n"
@@ -141,19 +141,19 @@ const cli_cmd cli_commands[] = {
      "                         on any failure (a missing file, a bad key or option) the same shape with one failed\n"
      "                         check and its reason code (docs/cli.md)\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
-     cmd_verify, verify_opts, NULL},
+     cmd_verify, verify_opts, NULL, NULL},
     {"receipt",
      "receipt append --key GWKEY --chain CHAIN.jsonl [--sender-jwks F | --sender-key F]... [--trust-embedded-key]\n"
      "           [--policy JSON] [--ts TS] [--now TS] [--no-skew] ENVELOPE|-",
      "A gateway's step, offline: verifies the envelope with the trusted sender keys, then appends the next signed\n"
      "receipt of its trace (the starter gateway's form: hop, prev_receipt_hash, receipt_signature, receipt_hash)\n"
      "to CHAIN.jsonl (fsynced) and prints it.\n",
-     cmd_receipt, receipt_opts, receipt_subs},
+     cmd_receipt, receipt_opts, receipt_subs, NULL},
     {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
      "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n",
-     cmd_bundle, bundle_opts, NULL},
+     cmd_bundle, bundle_opts, NULL, NULL},
     {"oe", "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",
      "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
      "  oe append --chain CHAIN.json --type T [--actor A] [--actor-type X] [--sentiment positive|negative|neutral]\n"
@@ -176,7 +176,7 @@ const cli_cmd cli_commands[] = {
      "      prints the event hash (or, with --input, the JCS bytes that are hashed)\n"
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
-     cmd_oe, oe_opts, oe_subs},
+     cmd_oe, oe_opts, oe_subs, NULL},
     {"proof",
      "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id "
      "[FILE|-]",
@@ -189,7 +189,7 @@ const cli_cmd cli_commands[] = {
      "only)\n"
      "  proof id     prints the record's content address (proof_id), recomputed\n"
      "Verify with prova verify [--hmac-key ...] PROOF.json (detected automatically).\n",
-     cmd_proof, proof_opts, proof_subs},
+     cmd_proof, proof_opts, proof_subs, NULL},
     {"export", "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
      "Carries a record of any family (OPE envelope, receipt, chain or bundle; OpenExecution bundle or resolved\n"
      "chain; proof record) into another format (docs/interop.md). The record is verified first (freshness not\n"
@@ -208,14 +208,14 @@ const cli_cmd cli_commands[] = {
      "  --post URL                 cloudevents, openlineage: POST the events (retries; undeliverable events wait\n"
      "                             in --spool DIR, default $XDG_STATE_HOME/prova/spool; --token T or\n"
      "                             PROVA_SINK_TOKEN: a bearer token)\n",
-     cmd_export, export_opts, NULL},
+     cmd_export, export_opts, NULL, NULL},
     {"import", "import [--headers F] [--json] [--extract] [verify options] FILE|-",
      "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
      "headers in --headers F) and verifies both layers: the wrapper (DSSE signatures by keyid against --jwks/--key\n"
      "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
      "report. Exit codes as prova verify. --extract prints the record inside (a CloudEvent's data, a DSSE\n"
      "Statement's record) instead of verifying it.\n",
-     cmd_import, import_opts, NULL},
+     cmd_import, import_opts, NULL, NULL},
     {"mcp",
      "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin "
      "O]...",
@@ -239,7 +239,7 @@ const cli_cmd cli_commands[] = {
      "  --quiet                      no log lines\n"
      "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
      "POST /mcp (--no-mcp turns it off).\n",
-     cmd_mcp, NULL, NULL},
+     cmd_mcp, NULL, NULL, NULL},
     {"witness",
      "witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F] | witness keygen "
      "--name NAME --out FILE",
@@ -254,7 +254,7 @@ const cli_cmd cli_commands[] = {
      "/metrics. SIGTERM or SIGINT stops it.\n"
      "  witness keygen --name NAME --out FILE [--force]\n"
      "      writes a new cosignature/v1 key (mode 0600) and prints its vkey, for the logs' policies\n",
-     cmd_witness, NULL, NULL},
+     cmd_witness, NULL, NULL, NULL},
     {"log", "log keygen|append|checkpoint|prove|consistency|verify-proof|audit|attach [options]",
      "A transparency log directory in the C2SP tlog-tiles layout (docs/tlog.md \"The command line\"): checkpoint,\n"
      "tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>], byte for byte what Tessera writes.\n"
@@ -286,11 +286,11 @@ const cli_cmd cli_commands[] = {
      "checkpoint_origin_mismatch, witness_quorum_not_met, log_index_mismatch, log_index_out_of_range,\n"
      "log_inclusion_invalid, log_tile_mismatch, log_tile_missing, log_bundle_invalid, log_root_mismatch.\n"
      "Exit: 0 valid, 1 invalid, 2 bad input or usage, 3 internal or I/O.\n",
-     cmd_log, log_opts, log_subs},
+     cmd_log, log_opts, log_subs, NULL},
     {"sink", "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
-     cmd_sink, sink_opts, sink_subs},
+     cmd_sink, sink_opts, sink_subs, NULL},
     {"serve", "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
      "and certificates, and verifies any document; SQLite store (WAL, every acknowledged write is on disk).\n"
@@ -322,7 +322,9 @@ const cli_cmd cli_commands[] = {
      "  --timeout S                 idle connection timeout (default 30)\n"
      "  --header-timeout S          a request head must arrive within S seconds in all (default 10; 0: off)\n"
      "  --min-body-rate B           a body must average B bytes/s after a grace of --header-timeout seconds\n"
-     "                              (default 1024; 0: off); a slower one is cut\n"
+     "                              (default 1024; 0: off); a slower one is cut\n",
+     cmd_serve, NULL, NULL,
+     /* help_more: */
      "  --max-body SIZE             request body limit (default 1M; K and M suffixes)\n"
      "  --max-depth N               JSON nesting limit (default 64)\n"
      "  --max-header SIZE           request line + headers limit (default 32K)\n"
@@ -342,13 +344,12 @@ const cli_cmd cli_commands[] = {
      "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
      "The development token is printed only when stderr is a terminal; else stderr names the file it is in.\n"
      "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n"
-     "SIGHUP: re-read the trusted senders (a key added to the JWKS file is trusted without a restart).\n",
-     cmd_serve, NULL, NULL},
+     "SIGHUP: re-read the trusted senders (a key added to the JWKS file is trusted without a restart).\n"},
     {"demo", "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
      "an edit to the record is detected.\n",
-     cmd_demo, no_opts, NULL},
-    {NULL, NULL, NULL, NULL, NULL, NULL},
+     cmd_demo, no_opts, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 const cli_cmd *cli_find(const char *name) {

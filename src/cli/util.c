@@ -447,7 +447,7 @@ bool cli_is_help(const char *arg) {
 }
 
 void cli_print_help(const cli_cmd *cmd, FILE *f) {
-    fprintf(f, "usage: prova %s\n\n%s", cmd->synopsis, cmd->help);
+    fprintf(f, "usage: prova %s\n\n%s%s", cmd->synopsis, cmd->help, cmd->help_more ? cmd->help_more : "");
 }
 
 int64_t cli_now_us(void) {
