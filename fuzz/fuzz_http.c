@@ -2,15 +2,14 @@
  * (src/http over the service, src/app, with a store in a new temporary directory, the token FUZZ_TOKEN with every
  * scope, /mcp, on a free loopback port). Each input is sent as is over a new loopback TCP connection — one raw
  * HTTP/1.1 request or a pipeline of them — the sending side is shut down, and the answer read until the server
- * closes, READ_TIMEOUT_MS pass without a byte, or what came is whole responses and no byte follows for
- * BOUNDARY_WAIT_MS. The half-close waits HALF_CLOSE_WAIT_MS for a first answer: libmicrohttpd 0.9.75 (epoll) often
- * misses a FIN that arrives together with the request's last bytes and keeps such a connection until its idle timeout,
- * while a FIN on its own ends it at once (ten times the executions per second). The reader does not wait for idle
- * timeouts.
- * Invariants: no crash, leak or UB in the server; whatever the server sends starts with "HTTP/1.1 "; the server
- * still answers GET /health with 200 afterwards.
- * The corpus (fuzz/corpus/http) holds real requests with "Authorization: Bearer fuzz-token-0123456789" and
- * envelopes whose freshness does not matter (the window is made 100 years wide here). */
+ * closes, READ_TIMEOUT_MS pass without a byte (HEALTH_TIMEOUT_MS for /health), or what came is whole responses and no
+ * byte follows for BOUNDARY_WAIT_MS. The half-close waits HALF_CLOSE_WAIT_MS for a first answer: libmicrohttpd 0.9.75
+ * (epoll) often misses a FIN that arrives together with the request's last bytes and keeps such a connection until its
+ * idle timeout, while a FIN on its own ends it at once (ten times the executions per second). The reader does not wait
+ * for idle timeouts. Invariants: no crash, leak or UB in the server; whatever the server sends starts with "HTTP/1.1 ";
+ * the server still answers GET /health with 200 afterwards. The corpus (fuzz/corpus/http) holds real requests with
+ * "Authorization: Bearer fuzz-token-0123456789" and envelopes whose freshness does not matter (the window is made 100
+ * years wide here). */
 #define _GNU_SOURCE /* nftw's FTW_DEPTH, mkdtemp */
 
 #include <errno.h>
@@ -33,7 +32,8 @@
 #include "mcp.h"
 
 #define FUZZ_TOKEN         "fuzz-token-0123456789"
-#define READ_TIMEOUT_MS    200
+#define READ_TIMEOUT_MS    200  /* for an answer to the input */
+#define HEALTH_TIMEOUT_MS  5000 /* for the answer to GET /health: the server is alive */
 #define BOUNDARY_WAIT_MS   10
 #define HALF_CLOSE_WAIT_MS 2
 
@@ -131,15 +131,24 @@ static bool whole_responses(const uint8_t *p, size_t n) {
 }
 
 /* Sends data on a new connection, shuts the sending side, and appends what comes back to out until the server
- * closes, READ_TIMEOUT_MS pass without a byte, or out is whole responses and BOUNDARY_WAIT_MS pass without more. */
-static void exchange(const void *data, size_t size, prova_buf *out) {
+ * closes, timeout_ms pass without a byte, or out is whole responses and BOUNDARY_WAIT_MS pass without more. */
+static void exchange(const void *data, size_t size, int timeout_ms, prova_buf *out) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     ASSERT(fd >= 0);
+    /* From a new source address in 127.1.0.0/16 each time, besides the reset below: the connections that still end in
+     * TIME_WAIT (the server's side, when it closes first) then never stand in the way of a new one. */
+    static unsigned next_source;
+    struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f010000u | (next_source++ & 0xffffu))};
+    ASSERT(bind(fd, (struct sockaddr *)&src, sizeof src) == 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     ASSERT(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct timeval tv = {.tv_sec = READ_TIMEOUT_MS / 1000, .tv_usec = 0};
+    /* close() resets the connection: no TIME_WAIT on either side, which at hundreds of connections a second would
+     * use up the ephemeral ports within a minute (connect: EADDRNOTAVAIL). */
+    struct linger reset = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    struct timeval tv = {.tv_sec = HEALTH_TIMEOUT_MS / 1000, .tv_usec = 0};
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     const char *p = data;
     while (size) { /* the server may answer and close before reading everything: stop there */
@@ -155,7 +164,7 @@ static void exchange(const void *data, size_t size, prova_buf *out) {
     shutdown(fd, SHUT_WR);
     for (;;) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int wait = out->len && whole_responses(out->data, out->len) ? BOUNDARY_WAIT_MS : READ_TIMEOUT_MS;
+        int wait = out->len && whole_responses(out->data, out->len) ? BOUNDARY_WAIT_MS : timeout_ms;
         if (poll(&pfd, 1, wait) <= 0) break;
         ASSERT(prova_buf_reserve(out, 4096) == 0);
         ssize_t n = recv(fd, out->data + out->len, 4096, 0);
@@ -173,12 +182,16 @@ static bool starts_with(const prova_buf *b, const char *s) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     prova_buf out = PROVA_BUF_INIT;
-    exchange(data, size, &out);
+    exchange(data, size, READ_TIMEOUT_MS, &out);
     ASSERT(out.len == 0 || starts_with(&out, "HTTP/1.1 "));
     out.len = 0;
     static const char health[] = "GET /health HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n\r\n";
-    exchange(health, sizeof health - 1, &out);
-    ASSERT(out.len >= 13 && starts_with(&out, "HTTP/1.1 200 "));
+    exchange(health, sizeof health - 1, HEALTH_TIMEOUT_MS, &out);
+    if (out.len < 13 || !starts_with(&out, "HTTP/1.1 200 ")) {
+        fprintf(stderr, "fuzz_http: GET /health after this input: %.*s\n", (int)(out.len < 300 ? out.len : 300),
+                out.len ? (const char *)out.data : "(no answer)");
+        abort();
+    }
     prova_buf_free(&out);
     return 0;
 }
