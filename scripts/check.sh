@@ -77,6 +77,9 @@ valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_vectors" te
 rc=$?; echo "valgrind test_vectors: exit $rc"; record "valgrind test_vectors" $rc
 valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_interop" tests/data >/dev/null
 rc=$?; echo "valgrind test_interop: exit $rc"; record "valgrind test_interop" $rc
+# Wycheproof: every case, about 30 s of CPU under memcheck.
+valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/test_wycheproof" tests/data >/dev/null
+rc=$?; echo "valgrind test_wycheproof: exit $rc"; record "valgrind test_wycheproof" $rc
 # The transparency log: notes and checkpoints, entries and the store's log, the witness. (test_merkle's 700,000
 # proofs take minutes under memcheck; the ASan stage runs it.)
 for t in test_note test_logentry test_witness; do
