@@ -121,6 +121,8 @@ int cli_load_private_key(const char *path, prova_key **ret);
 int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **ret);
 /* Replaces path with data: a temporary file in the same directory, fsync, rename, fsync of the directory. */
 int cli_write_file_atomic(const char *path, const void *data, size_t len);
+/* The same with the file's mode given (mode_or_default >= 0: whatever the umask, e.g. 0600 for a secret). */
+int cli_write_file_atomic_mode(const char *path, const void *data, size_t len, int mode_or_default);
 /* An option's decimal value within [lo, hi] into *ret; EXIT_OK, or EXIT_USAGE printed as "CMD: NAME must be a number
  * from LO to HI". */
 int cli_number_opt(const char *cmd, const char *name, const char *v, unsigned long long lo, unsigned long long hi,

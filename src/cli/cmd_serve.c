@@ -216,8 +216,8 @@ static int rotate_key(const app_config *c) {
     if (!st) st = prova_buf_append(&jwks, "]}\n", 3);
     if (st) goto out;
     if (prova_key_generate(PROVA_SIG_ED25519, &fresh) < 0) goto out;
-    if (cli_write_file_atomic(lp, jwks.data, jwks.len)) goto out;
-    (void)chmod(lp, 0600); /* as every file of the data directory (docs/operations.md "Files and permissions") */
+    /* 0600 as every file of the data directory (docs/operations.md "Files and permissions") */
+    if (cli_write_file_atomic_mode(lp, jwks.data, jwks.len, 0600)) goto out;
     if (prova_key_save_file(fresh, kp) < 0) {
         cli_fail(EXIT_INTERNAL, "%s: cannot write the new key: %s", kp, strerror(errno));
         goto out;

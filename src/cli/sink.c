@@ -243,7 +243,7 @@ static int spool_store(const cli_sink *s, const char *url, const char *ctype, co
         char path[4200];
         snprintf(path, sizeof path, "%s/%020lld-%ld.event", s->spool, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
                  (long)getpid());
-        rc = cli_write_file_atomic(path, b.data, b.len);
+        rc = cli_write_file_atomic_mode(path, b.data, b.len, 0600); /* it holds the Authorization header */
         if (rc == EXIT_OK)
             fprintf(stderr,
                     "prova: warning: the event was spooled in %s: it will be sent by the next "

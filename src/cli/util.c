@@ -502,6 +502,10 @@ int cli_load_trusted_key(const char *path, const char *jwks_option, prova_key **
 }
 
 int cli_write_file_atomic(const char *path, const void *data, size_t len) {
+    return cli_write_file_atomic_mode(path, data, len, -1);
+}
+
+int cli_write_file_atomic_mode(const char *path, const void *data, size_t len, int mode_or_default) {
     size_t n = strlen(path);
     char *tmp = malloc(n + 16);
     if (!tmp) return cli_fail(EXIT_INTERNAL, "out of memory");
@@ -512,10 +516,13 @@ int cli_write_file_atomic(const char *path, const void *data, size_t len) {
         free(tmp);
         return cli_fail(EXIT_INTERNAL, "%s: cannot create a temporary file: %s", path, strerror(e));
     }
-    /* mkstemp makes the file 0600: give it the mode of the file it replaces, or the umask's default for a new one. */
+    /* mkstemp makes the file 0600: give it the mode asked for, else the mode of the file it replaces, or the umask's
+     * default for a new one. */
     struct stat st;
     mode_t mode;
-    if (stat(path, &st) == 0) {
+    if (mode_or_default >= 0) {
+        mode = (mode_t)mode_or_default;
+    } else if (stat(path, &st) == 0) {
         mode = st.st_mode & 07777;
     } else {
         mode_t mask = umask(0);

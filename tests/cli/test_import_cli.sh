@@ -235,6 +235,11 @@ t "endpoint still down: the second event is spooled too" 0 - 'spooled' -- \
   env PROVA_SINK_RETRIES=0 "$PROVA" export --to cloudevents --default-key --source urn:second --post "$URL" \
   --spool "$T/spool" "$T/proof.json"
 [ "$(ls "$T/spool" | grep -c '\.event$')" = 2 ] && ok || bad "two spooled events: $(ls "$T/spool")"
+# A spooled event holds the Authorization header: 0600 whatever the umask (the second export ran under umask 000).
+(umask 000 && env PROVA_SINK_RETRIES=0 "$PROVA" export --to cloudevents --default-key --source urn:third --post "$URL" \
+  --token s3cret --spool "$T/spool3" "$T/proof.json" 2>/dev/null)
+modes=$(stat -c '%a' "$T"/spool3/*.event)
+[ "$modes" = 600 ] && ok || bad "a spooled event's mode: $modes (want 600)"
 t "sink flush while down: exit non-zero, nothing lost" 3 - 'unreachable' -- \
   env PROVA_SINK_RETRIES=0 "$PROVA" sink flush --spool "$T/spool"
 [ "$(ls "$T/spool" | grep -c '\.event$')" = 2 ] && ok || bad "the spool lost events: $(ls "$T/spool")"
