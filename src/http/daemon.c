@@ -332,6 +332,43 @@ static int authorize(conn *c) {
     return 1;
 }
 
+/* Whether the media type ct (parameters ignored) is one of the route's (http_route.accept). */
+static bool media_type_in(const char *accept, const char *ct) {
+    while (*ct == ' ' || *ct == '\t') ct++;
+    size_t n = strcspn(ct, "; \t");
+    for (const char *a = accept; *a;) {
+        a += strspn(a, ", ");
+        size_t m = strcspn(a, ",");
+        const char *star = memchr(a, '*', m);
+        if (star) { /* "type/" "*+suffix": the type's prefix, a non-empty subtype, then the suffix */
+            size_t pre = (size_t)(star - a), suf = m - pre - 1;
+            if (n > pre + suf && strncasecmp(ct, a, pre) == 0 && strncasecmp(ct + n - suf, star + 1, suf) == 0)
+                return true;
+        } else if (n == m && strncasecmp(ct, a, m) == 0) {
+            return true;
+        }
+        a += m;
+    }
+    return false;
+}
+
+/* A body whose Content-Type the route does not take is 415 (nothing runs). 0: go on. */
+static int check_media_type(conn *c) {
+    const char *accept = http_routes[c->route].accept;
+    http_req *req = &c->req;
+    if (!accept) return 0;
+    bool untyped_ok = accept[0] == '?';
+    accept += untyped_ok;
+    const char *ct = http_header_in(req, "Content-Type");
+    if (ct ? media_type_in(accept, ct) : untyped_ok || req->body_len == 0) return 0;
+    if (ct)
+        http_error(req, 415, "unsupported_media_type", "%s takes Content-Type %s, not '%.80s'", req->path, accept, ct);
+    else
+        http_error(req, 415, "unsupported_media_type", "%s takes a body with Content-Type %s; none was given",
+                   req->path, accept);
+    return 1;
+}
+
 /* ---- Writes waiting for the writer ------------------------------------------------------------------------- */
 
 /* The connection is suspended before the write is queued, so that the writer's resume always finds it suspended. */
@@ -454,7 +491,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         http_header(req, "Retry-After", "5");
         http_header(req, "Connection", "close");
         http_error(req, 503, "shutting_down", "the gateway is shutting down");
-    } else if (authorize(c) == 0) {
+    } else if (authorize(c) == 0 && check_media_type(c) == 0) {
         app_call_init(&req->call, d->a, req->token);
         req->call.wake = wake;
         req->call.park = park;

@@ -155,7 +155,9 @@ def free_port():
 
 
 def http(method, url, body=None):
-    req = urllib.request.Request(url, data=body, method=method)
+    # a checkpoint is text (urllib would otherwise label a body application/x-www-form-urlencoded: 415)
+    headers = {"Content-Type": "text/plain; charset=utf-8"} if body is not None else {}
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, r.headers.get("Content-Type", ""), r.read()
