@@ -239,6 +239,9 @@ def test_ids(token):
                                            "trace_id": in_json})
         ok(err and "invalid_id" in text, "MCP pack_envelope trace id with %s: invalid_id (%s)" % (what, text[:200]))
         # (the envelope's trace_id is checked after its signature: tests/http/test_gateway.sh sends a signed one)
+        st, b = req("POST", "/api/v1/provenance/certificates/x1/supersede",
+                    json.dumps({"superseded_by": in_json}).encode(), token=token)
+        ok(st == 422 and code_of(b) == "invalid_id", "HTTP body id with %s: 422 invalid_id (%d %s)" % (what, st, b[:150]))
     for good in ("tx-1", "a" * 128, "urn:uuid:0b1c", "A.b_c~d+e=f@g!h$i&j'k(l)m*n,o;p:q"):
         st, b = req("GET", "/v1/receipts/hops/chain/" + urllib.parse.quote(good, safe=""))
         ok(st == 200, "HTTP good trace id %r: 200 (%d %s)" % (good, st, b[:150]))
