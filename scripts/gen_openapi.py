@@ -1020,7 +1020,7 @@ P["/mcp"] = {
             "404": mcp_error("No such session (ended or expired), or the endpoint is disabled (`--no-mcp`)."),
             "406": mcp_error("The Accept header allows neither application/json nor text/event-stream."),
             "413": mcp_error("The message exceeds the size limit."),
-            "415": mcp_error("The body is not application/json."),
+            "415": rref("UnsupportedMediaType"),  # the daemon's check (route table), before the transport's
             "503": mcp_error("Too many open sessions."),
         },
         params=[MCP_SESSION,

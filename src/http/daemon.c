@@ -146,8 +146,6 @@ static const char *head_problem(struct MHD_Connection *mc, const char **code) {
     return NULL;
 }
 
-/* Like libmicrohttpd's own unescaping of the path and query arguments, but %00 stays as it is: a decoded NUL
- * would cut the C string the routes see (an id "a%00b" would be served as "a"). */
 static int hex_digit(char ch) {
     return ch >= '0' && ch <= '9'   ? ch - '0'
            : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
@@ -155,6 +153,8 @@ static int hex_digit(char ch) {
                                     : -1;
 }
 
+/* Like libmicrohttpd's own unescaping of the path and query arguments, but %00 stays as it is: a decoded NUL
+ * would cut the C string the routes see (an id "a%00b" would be served as "a"). */
 static size_t unescape(void *cls, struct MHD_Connection *mc, char *s) {
     (void)cls;
     (void)mc;

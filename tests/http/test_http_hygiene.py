@@ -193,7 +193,7 @@ def test_content_type(token):
     # /mcp is JSON
     st, b = req("POST", "/mcp", b'{"jsonrpc":"2.0","id":1,"method":"ping"}', ctype="application/x-www-form-urlencoded",
                 headers={"Accept": "application/json"})
-    ok(st == 415, "/mcp form-encoded: 415 (%d)" % st)
+    ok(st == 415 and code_of(b) == "unsupported_media_type", "/mcp form-encoded: 415 (%d %s)" % (st, b[:150]))
 
 
 def mcp_session(token):
