@@ -859,9 +859,17 @@ P["/v1/verify"] = {"post": op(
                         "refused with 400 `secret_in_query`.",
          "schema": {"type": "string"}},
     ],
-    body={"description": "The document.", "required": True, "content": {
+    body={"description": "The document. Content-Type `application/json`, any JSON-based type "
+                         "(`application/*+json`: the media types of the documents it verifies, such as those below), or "
+                         "JSON Lines (`application/x-ndjson`, `application/jsonl`); another type is 415 "
+                         "`unsupported_media_type`.", "required": True, "content": {
         JSON: {"schema": {"description": "Any JSON document prova knows."}},
+        "application/cloudevents+json": {"schema": {"description": "A CloudEvent in structured mode."}},
+        "application/cloudevents-batch+json": {"schema": {"description": "A batch of CloudEvents."}},
+        "application/vnd.dsse.envelope.v1+json": {"schema": {"description": "A DSSE envelope."}},
+        "application/vnd.in-toto+json": {"schema": {"description": "An in-toto Statement in a DSSE envelope."}},
         "application/x-ndjson": {"schema": string("JSON Lines: one JSON object per line.")},
+        "application/jsonl": {"schema": string("JSON Lines: one JSON object per line.")},
     }},
 )}
 
@@ -1012,7 +1020,7 @@ P["/mcp"] = {
             "404": mcp_error("No such session (ended or expired), or the endpoint is disabled (`--no-mcp`)."),
             "406": mcp_error("The Accept header allows neither application/json nor text/event-stream."),
             "413": mcp_error("The message exceeds the size limit."),
-            "415": mcp_error("The body is not application/json."),
+            "415": rref("UnsupportedMediaType"),  # the daemon's check (route table), before the transport's
             "503": mcp_error("Too many open sessions."),
         },
         params=[MCP_SESSION,

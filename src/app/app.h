@@ -269,6 +269,11 @@ int app_ope_export(app_call *c, const char *trace_id, bool log_proofs);
  * without '/', '?', '#', '%' or '\' (they travel in URL paths, response headers and prova:// URIs unencoded). NULL
  * when s is one, else why not (a sentence). */
 const char *app_id_problem(const char *s, size_t n);
+/* The reason code of an id that breaks the rule, wherever it was given (path, body, MCP argument). */
+#define APP_ID_INVALID "invalid_id"
+/* Checks an id given as what ("trace_id", "the chain id"): 0, or APP_DONE with the error set (status, code
+ * APP_ID_INVALID, the rule in the message). */
+int app_check_id(app_call *c, unsigned status, const char *what, const char *s, size_t n);
 
 /* ---- Operations: OpenExecution (oe.c) --------------------------------------------------------------------- */
 

@@ -158,12 +158,20 @@ int app_need_scope(app_call *c, unsigned scope) {
 
 const char *app_id_problem(const char *s, size_t n) {
     if (n == 0 || n > APP_ID_MAX) return "an id must be 1-128 bytes";
+    /* (a NUL is below 0x21: refused like any control character) */
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x21 || ch > 0x7e || strchr("/?#%\\", ch))
             return "an id must be visible ASCII without '/', '?', '#', '%' or '\\' (it is used in URLs and headers)";
     }
     return NULL;
+}
+
+int app_check_id(app_call *c, unsigned status, const char *what, const char *s, size_t n) {
+    const char *bad = app_id_problem(s, n);
+    if (!bad) return 0;
+    app_fail(c, status, APP_ID_INVALID, "%s: %s", what, bad);
+    return -1;
 }
 
 int app_parse_doc(app_call *c, const void *data, size_t len, prova_doc **ret) {

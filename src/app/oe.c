@@ -34,8 +34,9 @@ static bool id_ok(const char *s, size_t n) {
 /* Copies an id given to an operation into out; 0, or APP_DONE with a 400 set. */
 static int take_id(app_call *c, const char *s, char out[APP_ID_MAX + 1], const char *what) {
     size_t n = s ? strlen(s) : 0;
-    const char *bad = app_id_problem(s ? s : "", n);
-    if (bad) return app_fail(c, APP_E_INPUT, "invalid_id", "the %s id: %s", what, bad), APP_REFUSED;
+    char label[48];
+    snprintf(label, sizeof label, "the %s id", what);
+    if (app_check_id(c, APP_E_INPUT, label, s ? s : "", n)) return APP_REFUSED;
     memcpy(out, s, n + 1);
     return 0;
 }
@@ -200,13 +201,10 @@ static int check_body(app_call *c, oe_job *j, const void *body, size_t len, cons
         }
         if (!prova_json_is_string(v))
             return app_fail(c, APP_E_SCHEMA, "schema_error", "\"%s\" must be a string", d->name), APP_REFUSED;
+        if (d->id && app_check_id(c, APP_E_SCHEMA, d->name, v->u.str, v->len)) return APP_REFUSED;
         if (v->len == 0 || v->len > d->max || strlen(v->u.str) != v->len)
             return app_fail(c, APP_E_SCHEMA, "invalid_value", "\"%s\" must be 1-%zu bytes of UTF-8 without NUL",
                             d->name, d->max),
-                   APP_REFUSED;
-        if (d->id && !id_ok(v->u.str, v->len))
-            return app_fail(c, APP_E_SCHEMA, "invalid_value",
-                            "\"%s\" must be 1-%d visible ASCII characters without '/'", d->name, APP_ID_MAX),
                    APP_REFUSED;
         if (d->values) {
             bool one = false;

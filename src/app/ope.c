@@ -234,8 +234,7 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
                         (long long)((now - info.ts_us) / 1000000), (long long)a->cfg.max_skew_s);
     }
     app_count_verdict(a, true);
-    const char *bad = app_id_problem(info.trace_id, info.trace_len);
-    if (bad) return app_fail(c, APP_E_SCHEMA, "trace_id_invalid", "trace_id: %s", bad);
+    if (app_check_id(c, APP_E_SCHEMA, "trace_id", info.trace_id, info.trace_len)) return APP_DONE;
     if (info.ts_len >= sizeof j->ts) return app_fail(c, APP_E_SCHEMA, "schema_error", "ts is too long");
     memcpy(j->trace_id, info.trace_id, info.trace_len);
     memcpy(j->ts, info.ts, info.ts_len);
@@ -264,8 +263,7 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
 /* The receipts of trace_id as a JSON array into out. 0, or APP_DONE with the error set. */
 static int load_chain(app_call *c, const char *trace_id, prova_buf *out, size_t *count, prova_buf *logidx) {
     if (app_need_store(c)) return APP_REFUSED;
-    const char *bad = app_id_problem(trace_id, strlen(trace_id));
-    if (bad) return app_fail(c, APP_E_INPUT, "invalid_id", "trace_id: %s", bad), APP_REFUSED;
+    if (app_check_id(c, APP_E_INPUT, "trace_id", trace_id, strlen(trace_id))) return APP_REFUSED;
     prova_store *s = app_reader_get(c->a);
     if (!s) return app_fail_store(c, PROVA_EIO, NULL), APP_REFUSED;
     int rc = 0;

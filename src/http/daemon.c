@@ -104,6 +104,81 @@ static int body_take(prova_buf *body, bool *too_large, size_t max, const char *d
     return prova_buf_append(body, data, n);
 }
 
+/* ---- Request framing and header hygiene ------------------------------------------------------------------ */
+
+/* What the headers say about the request's framing, gathered over every header (libmicrohttpd 0.9.75 looks up
+ * only the first Content-Length and the first Transfer-Encoding). */
+typedef struct head_scan {
+    unsigned content_length, transfer_encoding;
+    bool bad_length, bad_encoding, nul;
+} head_scan;
+
+static bool all_digits(const char *s, size_t n) {
+    if (n == 0) return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size) {
+    (void)kind;
+    head_scan *h = cls;
+    if (!key || strlen(key) != key_size || (value && strlen(value) != value_size)) h->nul = true;
+    if (!key) return MHD_YES;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        h->content_length++;
+        h->bad_length |= !value || !all_digits(value, value_size);
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        h->transfer_encoding++;
+        h->bad_encoding |= !value || strcasecmp(value, "chunked") != 0;
+    }
+    return MHD_YES;
+}
+
+/* Why the request's headers cannot be taken as they are (RFC 9112 §6.3: a message whose length is ambiguous is
+ * refused and the connection closed, or the rest of its body could be read as another request), or NULL. *code
+ * is the reason code. */
+static const char *head_problem(struct MHD_Connection *mc, const char **code) {
+    head_scan h = {0};
+    MHD_get_connection_values_n(mc, MHD_HEADER_KIND, scan_header, &h);
+    *code = "framing_invalid";
+    if (h.content_length > 1) return "more than one Content-Length header: the body's length is ambiguous";
+    if (h.bad_length) return "Content-Length must be one decimal number";
+    if (h.transfer_encoding && h.content_length)
+        return "Content-Length together with Transfer-Encoding: the body's length is ambiguous";
+    if (h.transfer_encoding > 1 || h.bad_encoding) return "the only Transfer-Encoding accepted is one 'chunked'";
+    *code = "header_invalid";
+    if (h.nul) return "a header name or value contains a NUL byte";
+    return NULL;
+}
+
+static int hex_digit(char ch) {
+    return ch >= '0' && ch <= '9'   ? ch - '0'
+           : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+           : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                    : -1;
+}
+
+/* Like libmicrohttpd's own unescaping of the path and query arguments, but %00 stays as it is: a decoded NUL
+ * would cut the C string the routes see (an id "a%00b" would be served as "a"). */
+static size_t unescape(void *cls, struct MHD_Connection *mc, char *s) {
+    (void)cls;
+    (void)mc;
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hex_digit(r[1]) : -1, lo = hi >= 0 ? hex_digit(r[2]) : -1;
+        if (lo >= 0 && (hi | lo)) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* ---- Responses ------------------------------------------------------------------------------------------------ */
 
 int http_header(http_req *r, const char *name, const char *value) {
@@ -264,6 +339,43 @@ static int authorize(conn *c) {
     return 1;
 }
 
+/* Whether the media type ct (parameters ignored) is one of the route's (http_route.accept). */
+static bool media_type_in(const char *accept, const char *ct) {
+    while (*ct == ' ' || *ct == '\t') ct++;
+    size_t n = strcspn(ct, "; \t");
+    for (const char *a = accept; *a;) {
+        a += strspn(a, ", ");
+        size_t m = strcspn(a, ",");
+        const char *star = memchr(a, '*', m);
+        if (star) { /* "type/" "*+suffix": the type's prefix, a non-empty subtype, then the suffix */
+            size_t pre = (size_t)(star - a), suf = m - pre - 1;
+            if (n > pre + suf && strncasecmp(ct, a, pre) == 0 && strncasecmp(ct + n - suf, star + 1, suf) == 0)
+                return true;
+        } else if (n == m && strncasecmp(ct, a, m) == 0) {
+            return true;
+        }
+        a += m;
+    }
+    return false;
+}
+
+/* A body whose Content-Type the route does not take is 415 (nothing runs). 0: go on. */
+static int check_media_type(conn *c) {
+    const char *accept = http_routes[c->route].accept;
+    http_req *req = &c->req;
+    if (!accept) return 0;
+    bool untyped_ok = accept[0] == '?';
+    accept += untyped_ok;
+    const char *ct = http_header_in(req, "Content-Type");
+    if (ct ? media_type_in(accept, ct) : untyped_ok || req->body_len == 0) return 0;
+    if (ct)
+        http_error(req, 415, "unsupported_media_type", "%s takes Content-Type %s, not '%.80s'", req->path, accept, ct);
+    else
+        http_error(req, 415, "unsupported_media_type", "%s takes a body with Content-Type %s; none was given",
+                   req->path, accept);
+    return 1;
+}
+
 /* ---- Writes waiting for the writer ------------------------------------------------------------------------- */
 
 /* The connection is suspended before the write is queued, so that the writer's resume always finds it suspended. */
@@ -344,6 +456,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
                                                                           : 0;
         c->req.method = m;
         c->route = find_route(d, &c->req, url, m, &c->segs, &c->method_mismatch);
+        const char *code, *why = head_problem(mc, &code);
+        if (why) {               /* answered before the body is read: the connection closes after this one response */
+            c->too_large = true; /* the body, if any, is not kept */
+            http_header(&c->req, "Connection", "close");
+            http_error(&c->req, 400, code, "%s", why);
+            return send_response(c);
+        }
         if (body_too_large(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length"), d->cfg.max_body)) {
             c->too_large = true;
             http_guard_busy(d, c->guard);
@@ -385,7 +504,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         http_header(req, "Retry-After", "5");
         http_header(req, "Connection", "close");
         http_error(req, 503, "shutting_down", "the gateway is shutting down");
-    } else if (authorize(c) == 0) {
+    } else if (authorize(c) == 0 && check_media_type(c) == 0) {
         app_call_init(&req->call, d->a, req->token);
         req->call.wake = wake;
         req->call.park = park;
@@ -647,6 +766,7 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)cfg->max_header, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
         {cert.len ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert.data},
         {cert.len ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key.data},

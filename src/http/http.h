@@ -121,7 +121,16 @@ typedef struct http_route {
     bool wrap_data;   /* the call's result is sent as {"data": result} (the OpenExecution API) */
     bool mcp_mode;    /* also served by prova mcp --http */
     unsigned char witness_mode; /* HTTP_W_NO (the default), HTTP_W_ALSO (also by prova witness), HTTP_W_ONLY */
+    /* The media types a request body may have, ", "-separated, compared without parameters and case-insensitively;
+     * "application/" "*+json" is any JSON-based type (RFC 6839). Another Content-Type is 415 unsupported_media_type;
+     * none is allowed with an empty body, or always with a leading "?". NULL: not checked (routes without a body). */
+    const char *accept;
 } http_route;
+
+/* The Content-Types of the routes (http_route.accept). */
+#define HTTP_JSON       "application/json"
+#define HTTP_JSON_ANY   "application/json, application/*+json, application/x-ndjson, application/jsonl"
+#define HTTP_CHECKPOINT "?text/plain"
 
 enum { HTTP_W_NO = 0, HTTP_W_ALSO = 1, HTTP_W_ONLY = 2 };
 

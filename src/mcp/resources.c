@@ -74,7 +74,7 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
         bool bundle = n > 7 && memcmp(s + n - 7, "/bundle", 7) == 0;
         if (bundle) n -= 7;
         if (!id_ok(s, n)) {
-            *ret_message = "unknown resource: a trace id is 1-128 visible ASCII characters without '/'";
+            *ret_message = "unknown resource: a trace id is 1-128 visible ASCII characters without / ? # % or \\";
             return MCP_RESOURCE_NOT_FOUND;
         }
         if (!app_has_store(ctx->a)) {
@@ -109,7 +109,7 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
     }
     if (starts(uri, len, "prova://certificates/", &p)) {
         if (!id_ok(uri + p, len - p)) {
-            *ret_message = "unknown resource: a certificate id is 1-128 visible ASCII characters without '/'";
+            *ret_message = "unknown resource: a certificate id is 1-128 visible ASCII characters without / ? # % or \\";
             return MCP_RESOURCE_NOT_FOUND;
         }
         if (!app_has_store(ctx->a)) {

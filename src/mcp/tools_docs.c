@@ -169,20 +169,19 @@ int mcp_tool_hash(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
 
 int mcp_tool_pack_envelope(const mcp_ctx *ctx, const prova_json *args, mcp_result *res) {
     static const char *const names[] = {"payload", "payload_type", "target_type", "trace_id", "dialect", NULL};
-    const prova_json *payload, *pt, *tt, *tr, *dv;
+    const prova_json *payload, *pt, *tt, *dv;
+    const char *tr;
     prova_ope_envelope_params p = {0};
     int rc = tool_check_args(res, args, names);
     if (!rc) rc = tool_arg_object(res, args, "payload", true, "the payload object", &payload);
     if (!rc) rc = tool_arg_str(res, args, "payload_type", true, "e.g. openai.tooluse.invoice.v1", &pt);
     if (!rc) rc = tool_arg_str(res, args, "target_type", true, "e.g. invoice.iso20022.v1", &tt);
-    if (!rc) rc = tool_arg_str(res, args, "trace_id", false, "the trace to join; absent: a new UUIDv4", &tr);
+    if (!rc) rc = tool_arg_id(res, args, "trace_id", false, &tr); /* absent: a new UUIDv4 */
     if (!rc) rc = tool_arg_str(res, args, "dialect", false, "prova, ope-lib or starter", &dv);
     if (!rc && (prova_json_len(pt) == 0 || prova_json_len(pt) > 256))
         rc = tool_err(res, "argument 'payload_type' must be 1-256 bytes");
     if (!rc && (prova_json_len(tt) == 0 || prova_json_len(tt) > 256))
         rc = tool_err(res, "argument 'target_type' must be 1-256 bytes");
-    if (!rc && tr && (prova_json_len(tr) == 0 || prova_json_len(tr) > ID_MAX))
-        rc = tool_err(res, "argument 'trace_id' must be 1-%d bytes", ID_MAX);
     if (!rc && dv && prova_ope_dialect_lookup(prova_json_str(dv), &p.dialect) < 0)
         rc = tool_err(res, "argument 'dialect' must be prova, ope-lib or starter (not '%.64s')", prova_json_str(dv));
     if (!rc && !ctx->key) rc = tool_err(res, "no signing key: --key or --data");
@@ -191,7 +190,7 @@ int mcp_tool_pack_envelope(const mcp_ctx *ctx, const prova_json *args, mcp_resul
     prova_time_format(tool_now_us(), ts);
     p.payload_type = prova_json_str(pt);
     p.target_type = prova_json_str(tt);
-    p.trace_id = tr ? prova_json_str(tr) : NULL;
+    p.trace_id = tr;
     p.ts = ts;
     prova_buf env = PROVA_BUF_INIT;
     prova_error e;

@@ -156,12 +156,15 @@ int tool_arg_object(mcp_result *res, const prova_json *args, const char *name, b
 
 /* An id (trace, chain, certificate): the service's one rule for ids (app_id_problem). */
 int tool_arg_id(mcp_result *res, const prova_json *args, const char *name, bool required, const char **ret) {
+    const char *what = "an id: 1-128 visible ASCII characters without '/', '?', '#', '%' or '\\'";
     const prova_json *v;
-    int rc = tool_arg_str(res, args, name, required, "an id: 1-128 visible ASCII characters", &v);
+    int rc = arg_present(res, args, name, required, what, &v);
     *ret = NULL;
     if (rc || !v) return rc;
+    if (!prova_json_is_string(v)) return tool_err(res, "argument '%s' must be a string (%s)", name, what);
+    /* The HTTP API's rule and reason code (a NUL is one of the characters it refuses). */
     const char *bad = app_id_problem(prova_json_str(v), prova_json_len(v));
-    if (bad) return tool_err(res, "argument '%s': %s", name, bad);
+    if (bad) return tool_err(res, "argument '%s': refused (%s): %s", name, APP_ID_INVALID, bad);
     *ret = prova_json_str(v);
     return 0;
 }

@@ -47,12 +47,15 @@ start_server() { # extra args...
 }
 start_server || exit 3
 
-# c NAME WANT_STATUS METHOD PATH [curl args...]: body in $T/body, headers in $T/hdr
+# c NAME WANT_STATUS METHOD PATH [curl args...]: body in $T/body, headers in $T/hdr. A POST's body is JSON (without
+# a Content-Type curl labels it application/x-www-form-urlencoded, which the gateway refuses with 415).
+JSON=(-H 'Content-Type: application/json')
 c() {
   local name=$1 want=$2 method=$3 path=$4
   shift 4
-  local got
-  got=$(curl -s -o body -D hdr -w '%{http_code}' -X "$method" "$@" "$BASE$path")
+  local got ct=()
+  [ "$method" = POST ] && ct=("${JSON[@]}")
+  got=$(curl -s -o body -D hdr -w '%{http_code}' -X "$method" "${ct[@]}" "$@" "$BASE$path")
   if [ "$got" = "$want" ]; then ok; return 0; fi
   bad "$name: want HTTP $want, got $got: $(head -c 400 body)"
   return 1
@@ -96,7 +99,7 @@ n=0
 for dialect in starter prova ope-lib; do
   n=$((n + 1))
   echo "{\"invoice_id\":\"INV-$n\",\"amount\":12.5,\"customer_name\":\"Zo\u00eb\"}" | pack sender.key tr-dialects --dialect "$dialect" >env.json
-  c "envelope_$dialect" 200 POST /v1/odin/envelope "${AUTH[@]}" -H 'Content-Type: application/json' --data-binary @env.json
+  c "envelope_$dialect" 200 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @env.json
   j "envelope_$dialect.body" "d['trace_id'] == 'tr-dialects' and d['receipt']['hop'] == $((n - 1)) and d['forwarded'] is None and d['policy_engine'] is None"
   j "envelope_$dialect.headers" "h['x-odin-trace-id'] == 'tr-dialects' and h['x-odin-receipt-hash'] == d['receipt']['receipt_hash'] and h['x-odin-kid'] == '$KID'"
   # The response CID is the SHA-256 of Python's json.dumps(body, sort_keys, compact, ASCII); the signature covers
@@ -147,7 +150,7 @@ c ts_past 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @old.json && j t
 echo '{"n":7}' | pack sender.key tr-err --ts 2099-01-01T00:00:00+00:00 >future.json
 c ts_future 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @future.json && j ts_future 'd["error"]["code"] == "timestamp_skew"'
 echo '{"n":8}' | pack sender.key 'bad/trace' >slash.json
-c trace_id_invalid 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @slash.json && j trace_id_invalid 'd["error"]["code"] == "trace_id_invalid"'
+c invalid_id 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary @slash.json && j invalid_id 'd["error"]["code"] == "invalid_id"'
 c not_json 400 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '{"trace_id":' && j not_json 'd["error"]["code"].startswith("json_") and "line" in d["error"]["message"]'
 c not_object 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '[1,2]' && j not_object 'd["error"]["code"] == "schema_error"'
 c missing_members 422 POST /v1/odin/envelope "${AUTH[@]}" --data-binary '{"payload":{}}' && j missing_members 'd["error"]["code"] == "schema_error"'
@@ -196,7 +199,7 @@ c verify_hmac_query 400 POST "/v1/verify?hmac_key_b64=$HK" --data-binary @proof.
 for i in $(seq 40); do echo "{\"c\":$i}" | pack sender.key tr-concurrent >"conc_$i.json"; done
 pids=()
 for i in $(seq 40); do
-  curl -s -o /dev/null -w '%{http_code}\n' -X POST "${AUTH[@]}" --data-binary @"conc_$i.json" "$BASE/v1/odin/envelope" >>conc_codes &
+  curl -s -o /dev/null -w '%{http_code}\n' -X POST "${AUTH[@]}" "${JSON[@]}" --data-binary @"conc_$i.json" "$BASE/v1/odin/envelope" >>conc_codes &
   pids+=($!)
 done
 wait "${pids[@]}"
@@ -256,7 +259,7 @@ t tls_plain_refused 0 - - -- sh -c "! curl -sf 'http://127.0.0.1:$PORT2/health'"
 for i in $(seq 40); do echo "{\"q\":$i}" | pack sender.key tr-overload >"q_$i.json"; done
 pids=()
 for i in $(seq 40); do
-  curl -s --cacert tls.crt -o "q_$i.out" -D "q_$i.hdr" -w '%{http_code}\n' -X POST "${AUTH[@]}" --data-binary @"q_$i.json" \
+  curl -s --cacert tls.crt -o "q_$i.out" -D "q_$i.hdr" -w '%{http_code}\n' -X POST "${AUTH[@]}" "${JSON[@]}" --data-binary @"q_$i.json" \
     "https://127.0.0.1:$PORT2/v1/odin/envelope" >>q_codes &
   pids+=($!)
 done
@@ -306,9 +309,9 @@ PROVA_MAX_BODY=300 "$PROVA" serve --config serve.conf --max-depth 8 2>>serve3.lo
 S3=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT2/health" >/dev/null 2>&1 && break; sleep 0.1; done
 "$PY" -c 'print("{\"a\":\"" + "x" * 400 + "\"}")' >400.json
-got=$(curl -s -o body -w '%{http_code}' -X POST --data-binary @400.json "http://127.0.0.1:$PORT2/v1/verify")
+got=$(curl -s -o body -w '%{http_code}' -X POST "${JSON[@]}" --data-binary @400.json "http://127.0.0.1:$PORT2/v1/verify")
 [ "$got" = 413 ] && ok || bad "config: PROVA_MAX_BODY=300 did not override max-body = 4096 ($got)"
-got=$(curl -s -o body -w '%{http_code}' -X POST --data-binary '[[[[[[[[[[1]]]]]]]]]]' "http://127.0.0.1:$PORT2/v1/verify")
+got=$(curl -s -o body -w '%{http_code}' -X POST "${JSON[@]}" --data-binary '[[[[[[[[[[1]]]]]]]]]]' "http://127.0.0.1:$PORT2/v1/verify")
 [ "$got" = 400 ] && grep -q json_depth_limit body && ok || bad "config: --max-depth 8 not applied ($got $(head -c 200 body))"
 [ -f data3/prova.db ] && ok || bad "config: data = data3 not applied"
 kill -TERM "$S3" && wait "$S3"

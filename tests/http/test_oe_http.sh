@@ -347,7 +347,7 @@ call POST $API/chains '{"chain_type":"incident_response"}'
 CC=$(field 'd["data"]["id"]' "$T/resp")
 pids=()
 for i in $(seq 1 20); do
-  curl -s -o "$T/par_$i.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+  curl -s -o "$T/par_$i.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     --data-binary '{"event_type":"parallel","actor_id":"worker-'$i'","payload":{"worker":'$i'}}' \
     "$BASE$API/chains/$CC/events" >"$T/par_$i.code" &
   pids+=($!)

@@ -72,7 +72,7 @@ PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); prin
 SPID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 "$PY" -c 'import json,sys; print(json.dumps({"proof_json": open("proof_signed.json").read()}))' >verify_body.json
-curl -sf -X POST --data-binary @verify_body.json "http://127.0.0.1:$PORT/verify" >post_verify.json || bad "POST /verify failed"
+curl -sf -X POST -H "Content-Type: application/json" --data-binary @verify_body.json "http://127.0.0.1:$PORT/verify" >post_verify.json || bad "POST /verify failed"
 kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=
 
 # ---- the SDK client ----

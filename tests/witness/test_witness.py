@@ -13,6 +13,7 @@ usage: test_witness.py PROVA WITNESS_DRIVER
 import base64
 import concurrent.futures
 import hashlib
+import http.client as httpclient  # (http is this file's helper)
 import os
 import socket
 import stat
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -154,8 +156,10 @@ def free_port():
     return p
 
 
-def http(method, url, body=None):
-    req = urllib.request.Request(url, data=body, method=method)
+def http(method, url, body=None, ctype="text/plain; charset=utf-8"):
+    # a checkpoint is text (urllib would otherwise label a body application/x-www-form-urlencoded: 415)
+    headers = {"Content-Type": ctype} if body is not None and ctype else {}
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, r.headers.get("Content-Type", ""), r.read()
@@ -308,6 +312,16 @@ def main():
         st, ct, b = w1.add(b"old 0\n\n" + b"x" * (65 << 10))
         check(st == 413, f"a body over 64 KiB: {st}")
         check(http("GET", w1.url + "/add-checkpoint")[0] == 405, "GET add-checkpoint: 405")
+        # the request's Content-Type: text/plain or none (tlog-witness names none); anything else is 415
+        st, ct, b = http("POST", w1.url + "/add-checkpoint", add_body(9, [], note8), "application/x-www-form-urlencoded")
+        check(st == 415 and b"unsupported_media_type" in b, f"form-encoded add-checkpoint: {st} {b[:120]!r}")
+        u = urllib.parse.urlsplit(w1.url)
+        conn = httpclient.HTTPConnection(u.hostname, u.port, timeout=10)  # urllib would add a form type
+        conn.request("POST", "/add-checkpoint", add_body(9, [], note8))
+        r = conn.getresponse()
+        st, b = r.status, r.read()
+        conn.close()
+        check(st == 400 and b.startswith(b"witness_old_size_too_large"), f"untyped add-checkpoint is read: {st} {b!r}")
         check(http("GET", w1.url + "/v1/verify")[0] == 404, "the gateway's routes are not served")
 
         # 8. The second log: size 0 needs the empty tree's root; old 0 needs an empty proof.
