@@ -96,7 +96,7 @@ void app_reader_put(app *a, prova_store *s);
 /* What the service's checks return when they refused (the call's error is set); 0 means go on. */
 #define APP_REFUSED (-1)
 
-/* 503 "the store cannot be used", with the backend's message logged (not sent). Returns APP_DONE. */
+/* 503 "the store cannot be used", with the backend's message logged (not sent) when s is given. Returns APP_DONE. */
 int app_fail_store(app_call *c, int rc, prova_store *s);
 /* 503 when the service has no store. 0 when it has one, else APP_REFUSED with the error set. */
 int app_need_store(app_call *c);

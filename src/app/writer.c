@@ -115,6 +115,9 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
             continue;
         }
         j->status = j->apply(a, w, call_of(j));
+        if (j->status == PROVA_EIO) /* logged here, with the store's message: the 503 it gets carries none */
+            app_log(a, "a write failed (%s): %s; it alone is refused", prova_status_name(j->status),
+                    prova_store_errmsg(w));
         rc = j->status < 0 ? prova_store_rollback_to(w) : prova_store_release(w);
         if (rc < 0 && j->status == 0) j->status = rc;
     }

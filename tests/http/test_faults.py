@@ -5,8 +5,10 @@ file says so. For each fault: writes answer 503 with Retry-After and the code st
 store is not writable, the transparency log stops growing; with the fault off, writes succeed again (a refused
 envelope sent again is accepted: its replay claim was not kept) and /health says ok. At the end every trace is
 exported and checked by `prova verify` and here: every acknowledged receipt present once, hops contiguous, no refused
-one stored; the log's checkpoint covers exactly the acknowledged records and `prova log audit` passes. Then the
-gateway is killed (-9) and restarted without the shim, and the same holds. Usage: test_faults.py PROVA FAULTFS_SO"""
+one stored, the same for an OpenExecution chain's events; the log's checkpoint covers exactly the acknowledged
+records and `prova log audit` passes. Then, after a refusal under eio-fsync, the gateway is killed (-9) and
+restarted without the shim: the refused record is not there, and the rest holds. Usage: test_faults.py PROVA
+FAULTFS_SO"""
 import base64
 import datetime
 import hashlib
@@ -120,6 +122,25 @@ def write(gw, token, sender, trace, payload, want=200, body=None):
     return st, hdr, resp, body
 
 
+EVENTS = []    # event_hash of every acknowledged OpenExecution event, in order
+CHAIN = None
+
+
+def event(gw, token, tag, want=201):
+    """An OpenExecution event on CHAIN (the other write path: the writer's batches hold both kinds)."""
+    global LOGGED
+    st, hdr, resp = req("POST", gw.base + "/api/v1/chains/%s/events" % CHAIN,
+                        jcs({"event_type": "step", "actor_id": "a", "payload": {"tag": tag}}), token)
+    if st == 201:
+        EVENTS.append(json.loads(resp)["data"]["event_hash"])
+        LOGGED += 1
+    ok(st == want, "event %s: HTTP %d, want %d: %s" % (tag, st, want, resp[:300]))
+    if st == 503:
+        ok(json.loads(resp).get("error", {}).get("code") == "store_unavailable" and "Retry-After" in hdr,
+           "event %s: 503 store_unavailable with Retry-After: %s %s" % (tag, hdr, resp[:200]))
+    return st
+
+
 def check_store(gw, vkey, what):
     """Every trace exported and verified; every acknowledged receipt present once in hop order, no refused one."""
     jwks = os.path.join(T, "gw.jwks")
@@ -143,6 +164,14 @@ def check_store(gw, vkey, what):
             if t == trace:
                 ok(not any(json.dumps(p, sort_keys=True)[1:-1] in x for x in payloads),
                    "%s: the refused %s is stored" % (what, p))
+    st, _, doc = req("GET", gw.base + "/api/v1/chains/" + CHAIN)
+    events = json.loads(doc)["data"].get("events", []) if st == 200 else []
+    ok([e.get("seq") for e in events] == list(range(1, len(events) + 1)), "%s: event seqs %s" %
+       (what, [e.get("seq") for e in events]))
+    ok([e.get("event_hash") for e in events] == EVENTS, "%s: stored events %d, acknowledged %d" %
+       (what, len(events), len(EVENTS)))
+    ok(all(e.get("prev_hash") == (events[i - 1]["event_hash"] if i else None) or i == 0
+           for i, e in enumerate(events)), "%s: events linked" % what)
     # the log: exactly one entry per acknowledged record, audited from the stored tiles
     deadline = time.time() + 10
     while True:
@@ -165,6 +194,9 @@ def main():
                                stdout=subprocess.PIPE).stdout)
     jwk = json.load(open(os.path.join(T, "sender.key")))
     sender = (jwk["kid"], Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(jwk["d"] + "==")))
+    if not os.path.isfile(SHIM):  # LD_PRELOAD of a missing file only warns: the test would prove nothing
+        print("FAIL: no shim at %s" % SHIM, file=sys.stderr)
+        return 1
     fault("off")
     gw = Gateway(shim=True)
     try:
@@ -174,6 +206,11 @@ def main():
         _, _, jwks = req("GET", gw.base + "/.well-known/jwks.json")
         with open(os.path.join(T, "gw.jwks"), "wb") as f:
             f.write(jwks)
+        global CHAIN
+        st, _, resp = req("POST", gw.base + "/api/v1/chains", jcs({"chain_type": "manual"}), token)
+        ok(st == 201, "chain created: %d %s" % (st, resp[:200]))
+        CHAIN = json.loads(resp)["data"]["id"]
+        event(gw, token, "first")
         n = 0
         for i in range(3):
             for trace in ("tx-a", "tx-b"):
@@ -197,10 +234,13 @@ def main():
                     else:
                         REFUSED.append((trace, {"n": n, "fault": m}))
                 n += 1
+            event(gw, token, m, want=503)
             st, h = gw.health()
             ok(st == 200 and h.get("status") == "degraded" and h["store"].get("writable") is False and
                h["store"].get("fault", {}).get("code") == "store_write_failed",
                "%s: /health says the store is not writable: %s" % (m, h))
+            _, _, metrics = req("GET", gw.base + "/metrics")
+            ok(b"\nprova_store_writable 0\n" in metrics, "%s: /metrics prova_store_writable 0" % m)
             counted = os.path.exists(CTL + ".count") and os.path.getsize(CTL + ".count") > 0
             ok(counted, "%s: the shim refused calls" % m)
             fault("off")
@@ -209,6 +249,7 @@ def main():
             for trace in ("tx-a", "tx-b", "tx-c"):
                 write(gw, token, sender, trace, {"n": n, "after": m})
                 n += 1
+            event(gw, token, "after " + m)
             st, h = gw.health()
             ok(st == 200 and h.get("status") == "ok" and h["store"].get("writable") is True,
                "%s: recovered: %s" % (m, h))
