@@ -107,6 +107,7 @@ class Gateway:
 
 
 ACKED = {}     # trace -> [receipt hash in hop order]
+ACK_CIDS = {}   # trace -> [the payload's CID, the receipt's request_cid, in hop order]
 REFUSED = []   # (trace, payload) refused with 503 and not sent again
 LOGGED = 0     # acknowledged records (each has one log entry)
 
@@ -117,6 +118,7 @@ def write(gw, token, sender, trace, payload, want=200, body=None):
     st, hdr, resp = req("POST", gw.base + "/v1/odin/envelope", body, token)
     if st == 200:
         ACKED.setdefault(trace, []).append(hdr.get("X-ODIN-Receipt-Hash"))
+        ACK_CIDS.setdefault(trace, []).append("sha256:" + hashlib.sha256(jcs(payload)).hexdigest())
         LOGGED += 1
     ok(st == want, "%s %s: HTTP %d, want %d: %s" % (trace, payload, st, want, resp[:300]))
     return st, hdr, resp, body
@@ -159,10 +161,11 @@ def check_store(gw, vkey, what):
         ok(hops == list(range(len(hops))), "%s: %s hops %s" % (what, trace, hops))
         got = [rc.get("receipt_hash") for rc in receipts]
         ok(got == hashes, "%s: %s: stored %s, acknowledged %s" % (what, trace, got, hashes))
-        payloads = [json.dumps(rc.get("payload", rc), sort_keys=True) for rc in receipts]
+        cids = [rc.get("request_cid") for rc in receipts]
+        ok(cids == ACK_CIDS[trace], "%s: %s: request_cids %s, acknowledged %s" % (what, trace, cids, ACK_CIDS[trace]))
         for t, p in REFUSED:
             if t == trace:
-                ok(not any(json.dumps(p, sort_keys=True)[1:-1] in x for x in payloads),
+                ok("sha256:" + hashlib.sha256(jcs(p)).hexdigest() not in cids,
                    "%s: the refused %s is stored" % (what, p))
     st, _, doc = req("GET", gw.base + "/api/v1/chains/" + CHAIN)
     events = json.loads(doc)["data"].get("events", []) if st == 200 else []
