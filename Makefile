@@ -7,7 +7,7 @@ MESON ?= meson
 PORT ?= 8080
 DATA ?= var
 
-.PHONY: all setup build run start stop reload check test asan fuzz fuzz-long bench clean install
+.PHONY: all setup build run start stop reload check test asan fuzz fuzz-long crash-test bench clean install
 
 all: build
 
@@ -43,6 +43,11 @@ check: setup
 FUZZ_LONG_SECONDS ?= 900
 fuzz-long: setup
 	@scripts/fuzz-long.sh $(FUZZ_LONG_SECONDS)
+
+# The kill -9 crash harness (not part of check, which runs 3 cycles): N cycles of writes, kill -9, restart, check.
+N ?= 100
+crash-test: setup
+	@scripts/crash-test.sh $(N)
 
 test: build
 	$(MESON) test -C $(BUILD) --print-errorlogs

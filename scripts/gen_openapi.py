@@ -234,7 +234,8 @@ S["Error"] = obj(
 
 S["Health"] = obj(
     {
-        "status": string("Always `ok` when the gateway answers 200.", const="ok"),
+        "status": string("`ok`, or `degraded` while the store cannot be written (`store.fault` says why; reads and "
+                         "verification still work, writes answer 503 `store_unavailable`).", enum=["ok", "degraded"]),
         "kid": string("The key id of the gateway's active signing key."),
         "store": obj(
             {
@@ -243,6 +244,16 @@ S["Health"] = obj(
                 "traces": integer("Distinct OPE trace ids.", minimum=0),
                 "chains": integer("OpenExecution chains.", minimum=0),
                 "certificates": integer("OpenExecution provenance certificates.", minimum=0),
+                "writable": boolean("False from a failed commit (a full disk, an I/O error, a failed fsync) until a "
+                                    "commit succeeds again: a write, a log integration or the writer's probe each "
+                                    "second."),
+                "fault": {"type": ["object", "null"], "description": "Null while writable; else the fault.",
+                          "properties": {
+                              "code": string(const="store_write_failed"),
+                              "message": string("The last failure: the status and the store's message."),
+                              "since_us": integer("When the first failed commit of the fault happened (µs since "
+                                                  "the Unix epoch).")},
+                          "required": ["code", "message", "since_us"]},
             },
             required=["backend", "receipts", "traces", "chains", "certificates"],
         ),
@@ -780,11 +791,13 @@ P = {}
 
 P["/health"] = {"get": op(
     "getHealth", "Liveness and store summary",
-    "Returns `ok`, the active key id and row counts of the store. Answers 503 when the store cannot be read.",
+    "Returns `ok`, the active key id and row counts of the store; `degraded` (still 200) while the store cannot be "
+    "written (docs/operations.md \"Faults\").",
     ["service"],
     responses({"200": json_response("The gateway is up.", ref("Health"), example={
         "status": "ok", "kid": "ed25519-3f2a9c41b07d5e18",
-        "store": {"backend": "sqlite", "receipts": 12, "traces": 3, "chains": 2, "certificates": 1}})}),
+        "store": {"backend": "sqlite", "receipts": 12, "traces": 3, "chains": 2, "certificates": 1, "writable": True,
+                  "fault": None}})}),
 )}
 
 P["/version"] = {"get": op(

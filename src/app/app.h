@@ -142,6 +142,10 @@ typedef struct app_stats {
     bool log_enabled;
     int64_t log_size; /* the size of the published checkpoint */
     uint64_t log_checkpoints, log_integrations, log_integration_us, log_failures;
+    /* false from a failed commit until one succeeds (a write, a log integration, the writer's probe each second) */
+    bool store_writable;
+    int64_t store_fault_since_us; /* the first failed commit of the fault, when not writable */
+    char store_fault[160];        /* the last failure: status and the store's message */
 } app_stats;
 
 void app_stats_get(app *a, app_stats *ret);

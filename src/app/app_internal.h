@@ -68,11 +68,19 @@ struct app {
     /* counters */
     atomic_ullong verify_valid, verify_invalid, verify_error;
     atomic_ullong commits, committed_jobs, failed_commits;
+    /* The store's health as the writer last saw it (writer.c app_store_outcome): writable until a commit fails,
+     * again once one succeeds; the first failure's time and the last failure's message, under qlock. */
+    atomic_bool store_failing;
+    int64_t store_fault_since_us, last_probe_us;
+    char store_fault_msg[160];
     atomic_llong receipts, traces, chains, events, certificates;
 };
 
 /* The writer (writer.c). */
 int app_writer_start(app *a);
+/* On the writer thread, after a commit on the write connection (a batch's, a log integration's): records whether
+ * the store is writable (rc 0) or failing (rc < 0, with the store's message), what /health reports. */
+void app_store_outcome(app *a, int rc);
 void app_writer_stop(app *a);
 /* Queues c's job (c->job.apply set, c->finish set); APP_PENDING, or APP_DONE with a 429/503 error. */
 int app_submit(app_call *c, int (*apply)(app *a, prova_store *w, app_call *c), void (*finish)(app_call *c));
@@ -88,7 +96,7 @@ void app_reader_put(app *a, prova_store *s);
 /* What the service's checks return when they refused (the call's error is set); 0 means go on. */
 #define APP_REFUSED (-1)
 
-/* 503 "the store cannot be used", with the backend's message logged (not sent). Returns APP_DONE. */
+/* 503 "the store cannot be used", with the backend's message logged (not sent) when s is given. Returns APP_DONE. */
 int app_fail_store(app_call *c, int rc, prova_store *s);
 /* 503 when the service has no store. 0 when it has one, else APP_REFUSED with the error set. */
 int app_need_store(app_call *c);

@@ -101,7 +101,9 @@ int app_fail_status(app_call *c, int status) {
 }
 
 int app_fail_store(app_call *c, int rc, prova_store *s) {
-    app_log(c->a, "store: %s: %s", prova_status_name(rc), s ? prova_store_errmsg(s) : "no connection");
+    /* Without a connection the cause is already logged once: the batch's failed commit, the read connection that
+     * did not open. Not once more per refused write (a failed batch can hold thousands). */
+    if (s) app_log(c->a, "store: %s: %s", prova_status_name(rc), prova_store_errmsg(s));
     if (rc == PROVA_ENOMEM) return app_fail_status(c, rc);
     app_fail(c, APP_E_UNAVAILABLE, "store_unavailable", "the store cannot be read or written now");
     c->err.retry_after_s = 1;

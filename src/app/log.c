@@ -394,7 +394,10 @@ static int integrate_step(app *a, bool force) {
     if (rc == 0) rc = prova_checkpoint_write(origin, strlen(origin), to, root, NULL, 0, &body, &e);
     if (rc == 0) rc = prova_note_sign(body.data, body.len, a->log_key, 0, &note, &e);
     if (rc == 0) rc = prova_store_log_checkpoint_put(w, (int64_t)to, note.data, note.len, app_now_us());
-    if (rc == 0) rc = prova_store_commit(w);
+    if (rc == 0) {
+        rc = prova_store_commit(w);
+        app_store_outcome(a, rc);
+    }
     if (rc == 0) {
         if (a->cfg.log_dir) write_log_dir(a, &ec, &note);
         signed_checkpoint(a, &note, to);

@@ -505,6 +505,11 @@ void app_stats_get(app *a, app_stats *r) {
     r->failed_commits = atomic_load(&a->failed_commits);
     pthread_mutex_lock(&a->qlock);
     r->queue_length = a->qlen;
+    r->store_writable = !atomic_load(&a->store_failing);
+    if (!r->store_writable) {
+        r->store_fault_since_us = a->store_fault_since_us;
+        snprintf(r->store_fault, sizeof r->store_fault, "%s", a->store_fault_msg);
+    }
     pthread_mutex_unlock(&a->qlock);
     r->receipts = atomic_load(&a->receipts);
     r->traces = atomic_load(&a->traces);

@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,13 +59,43 @@ static int purge_some(app *a, unsigned writes) {
     return prova_store_replay_purge(a->w, app_now_us(), 2 * (int64_t)writes + 16, NULL);
 }
 
+void app_store_outcome(app *a, int rc) {
+    if (rc == 0) {
+        if (atomic_exchange(&a->store_failing, false)) app_log(a, "the store is writable again");
+        return;
+    }
+    pthread_mutex_lock(&a->qlock);
+    if (!atomic_load(&a->store_failing)) a->store_fault_since_us = app_now_us();
+    snprintf(a->store_fault_msg, sizeof a->store_fault_msg, "%s: %s", prova_status_name(rc), prova_store_errmsg(a->w));
+    atomic_store(&a->store_failing, true);
+    pthread_mutex_unlock(&a->qlock);
+}
+
+/* After a failed commit, and every second while the store fails with no writes to try it: one small transaction
+ * (an already expired replay claim, which the next purge deletes). It finds out when the fault has gone, and it
+ * writes over whatever the failed commit left past the end of the WAL: after a failed fsync its frames may be
+ * whole in the file, and a restart's recovery would otherwise take the refused batch for a committed one. */
+static void probe(app *a) {
+    prova_store *w = a->w;
+    a->last_probe_us = app_now_us();
+    int rc = prova_store_begin(w);
+    if (rc == 0) rc = prova_store_replay_claim(w, "prova:probe", a->last_probe_us, 0);
+    if (rc == 0) rc = prova_store_commit(w);
+    if (rc < 0) prova_store_rollback(w);
+    app_store_outcome(a, rc);
+}
+
 static void purge_idle(app *a) {
     int64_t now = app_now_us();
     if (now - a->last_purge_us < 10 * 1000000) return;
     a->last_purge_us = now;
-    if (prova_store_begin(a->w) == 0 && prova_store_replay_purge(a->w, now, 0, NULL) == 0 &&
-        prova_store_commit(a->w) == 0)
-        return;
+    int rc = prova_store_begin(a->w);
+    if (rc == 0) rc = prova_store_replay_purge(a->w, now, 0, NULL);
+    if (rc == 0) {
+        rc = prova_store_commit(a->w);
+        app_store_outcome(a, rc);
+    }
+    if (rc == 0) return;
     app_log(a, "replay purge failed: %s", prova_store_errmsg(a->w));
     prova_store_rollback(a->w);
 }
@@ -84,6 +115,9 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
             continue;
         }
         j->status = j->apply(a, w, call_of(j));
+        if (j->status == PROVA_EIO) /* logged here, with the store's message: the 503 it gets carries none */
+            app_log(a, "a write failed (%s): %s; it alone is refused", prova_status_name(j->status),
+                    prova_store_errmsg(w));
         rc = j->status < 0 ? prova_store_rollback_to(w) : prova_store_release(w);
         if (rc < 0 && j->status == 0) j->status = rc;
     }
@@ -95,8 +129,11 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
         atomic_fetch_add(&a->failed_commits, 1);
         for (app_job *j = jobs; j; j = j->next)
             if (j->status >= 0) j->status = rc;
+        app_store_outcome(a, rc);
+        probe(a);
     } else {
         atomic_fetch_add(&a->commits, 1);
+        app_store_outcome(a, 0);
     }
     unsigned long long n = 0;
     for (app_job *j = jobs, *next; j; j = next) {
@@ -130,7 +167,7 @@ static void *writer_main(void *arg) {
         while (!a->qhead && !a->stopping) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            int64_t wait_us = 5 * 1000000;
+            int64_t wait_us = atomic_load(&a->store_failing) ? 1000000 : 5 * 1000000; /* probe() each second */
             if (a->tw) {
                 int64_t left = next_log - app_now_us();
                 if (left < wait_us) wait_us = left < 1000 ? 1000 : left;
@@ -148,6 +185,7 @@ static void *writer_main(void *arg) {
             if (a->stopping) break;
             if (app_tlog_due(a, app_now_us(), NULL)) continue;
             pthread_mutex_unlock(&a->qlock);
+            if (atomic_load(&a->store_failing) && app_now_us() - a->last_probe_us >= 1000000) probe(a);
             purge_idle(a);
             pthread_mutex_lock(&a->qlock);
             continue;

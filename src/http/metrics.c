@@ -147,6 +147,8 @@ int http_metrics_text(httpd *d, prova_buf *b) {
     rc |= prova_buf_printf(b, "prova_writer_failed_commits_total %llu\n", (unsigned long long)st.failed_commits);
     rc |= family(b, "prova_writer_queue_length", "gauge", "Writes waiting for the writer.");
     rc |= prova_buf_printf(b, "prova_writer_queue_length %u\n", st.queue_length);
+    rc |= family(b, "prova_store_writable", "gauge", "0 from a failed commit until one succeeds, else 1.");
+    rc |= prova_buf_printf(b, "prova_store_writable %d\n", st.store_writable ? 1 : 0);
     rc |= family(b, "prova_store_bytes", "gauge", "Size of the store on disk (database and WAL).");
     rc |= prova_buf_printf(b, "prova_store_bytes %lld\n", (long long)st.store_bytes);
     if (st.log_enabled) {

@@ -18,7 +18,8 @@ static int h_health(http_req *r) {
     prova_jw w;
     prova_jw_init(&w, &b);
     prova_jw_obj(&w);
-    prova_jw_kstr(&w, "status", "ok");
+    bool degraded = app_has_store(r->d->a) && !st.store_writable;
+    prova_jw_kstr(&w, "status", degraded ? "degraded" : "ok");
     prova_jw_kstr(&w, "kid", app_kid(r->d->a));
     if (r->d->cfg.witness) {
         size_t nl;
@@ -40,6 +41,17 @@ static int h_health(http_req *r) {
         prova_jw_ki64(&w, "events", st.events);
         prova_jw_ki64(&w, "certificates", st.certificates);
         prova_jw_ki64(&w, "bytes", st.store_bytes);
+        prova_jw_kbool(&w, "writable", st.store_writable);
+        prova_jw_key(&w, "fault"); /* docs/operations.md "Faults" */
+        if (degraded) {
+            prova_jw_obj(&w);
+            prova_jw_kstr(&w, "code", "store_write_failed");
+            prova_jw_kstr(&w, "message", st.store_fault);
+            prova_jw_ki64(&w, "since_us", st.store_fault_since_us);
+            prova_jw_end(&w);
+        } else {
+            prova_jw_null(&w);
+        }
         prova_jw_end(&w);
     } else {
         prova_jw_null(&w);
