@@ -16,24 +16,23 @@ it, and check, independently of prova's verifier where it can:
 
 Ends with "crash-test: C cycles, A acknowledged records, F failures". Usage: crash_harness.py PROVA [CYCLES]"""
 import base64
-import datetime
 import hashlib
 import json
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import b64u, envelope, first_token, gateway_keys, jcs, make_sender, request as req  # noqa: E402
+import gwtest  # noqa: E402
 
 PROVA = os.path.realpath(sys.argv[1])
 CYCLES = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -48,59 +47,13 @@ def fail(what):
     print("FAIL:", what, file=sys.stderr)
 
 
-def req(method, url, body=None, token=None, timeout=30):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    r = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(r, timeout=timeout) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-def jcs(v):
-    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def b64u(s):
-    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
-
-
-def envelope(sender, trace_id, payload):
-    cid = "sha256:" + hashlib.sha256(jcs(payload)).hexdigest()
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    sig = sender[1].sign(("%s|%s|%s" % (cid, trace_id, ts)).encode())
-    return jcs({"trace_id": trace_id, "ts": ts, "sender": {"kid": sender[0]}, "payload": payload,
-                "payload_type": "a.v1", "target_type": "a.v1", "cid": cid,
-                "signature": base64.urlsafe_b64encode(sig).rstrip(b"=").decode()})
-
-
-class Gateway:
+class Gateway(gwtest.Gateway):
     def __init__(self):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.base = "http://127.0.0.1:%d" % self.port
-        log = open(os.path.join(T, "server.log"), "ab")
-        self.p = subprocess.Popen([PROVA, "serve", "--listen", "127.0.0.1:%d" % self.port, "--data", DATA,
-                                   "--trusted-senders", os.path.join(T, "senders.jwks"), "--log-interval", "50",
-                                   "--quiet"], stdout=log, stderr=log)
-        for _ in range(200):
-            try:
-                req("GET", self.base + "/health", timeout=2)
-                return
-            except OSError:
-                if self.p.poll() is not None:
-                    break
-                time.sleep(0.05)
-        raise SystemExit("the gateway did not start (exit %s); see %s/server.log" % (self.p.poll(), T))
-
-    def kill(self):
-        self.p.send_signal(signal.SIGKILL)
-        self.p.wait()
+        super().__init__(PROVA, DATA, os.path.join(T, "server.log"),
+                         ["--trusted-senders", os.path.join(T, "senders.jwks"), "--log-interval", "50", "--quiet"],
+                         tries=200, interval=0.05, timeout=2)
+        if not self.up:
+            raise SystemExit("the gateway did not start (exit %s); see %s/server.log" % (self.p.poll(), T))
 
 
 ACKED = {}         # trace -> {hop: receipt_hash}
@@ -280,25 +233,16 @@ def check(gw, cycle, vkey, gwkey, final=False):
 
 
 def main():
-    subprocess.run([PROVA, "keygen", "--out", os.path.join(T, "sender.key")], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(T, "senders.jwks"), "wb") as f:
-        f.write(subprocess.run([PROVA, "jwks", os.path.join(T, "sender.key")], check=True,
-                               stdout=subprocess.PIPE).stdout)
-    jwk = json.load(open(os.path.join(T, "sender.key")))
-    sender = (jwk["kid"], Ed25519PrivateKey.from_private_bytes(b64u(jwk["d"])))
+    sender = make_sender(PROVA, T)
     stored = 0
     t0 = time.time()
     for cycle in range(CYCLES):
         gw = Gateway()
         try:
             if cycle == 0:
-                _, _, vkey = req("GET", gw.base + "/log/vkey")
-                vkey = vkey.decode().strip()
-                _, _, jwks = req("GET", gw.base + "/.well-known/jwks.json")
-                with open(os.path.join(T, "gw.jwks"), "wb") as f:
-                    f.write(jwks)
+                vkey, jwks = gateway_keys(gw.base, T)
                 gwkey = Ed25519PublicKey.from_public_bytes(b64u(json.loads(jwks)["keys"][0]["x"]))
-                token = json.load(open(os.path.join(DATA, "tokens.json")))["tokens"][0]["token"]
+                token = first_token(DATA)
             else:
                 stored = check(gw, cycle, vkey, gwkey)  # what the last cycle's kill left
             stop = threading.Event()

@@ -9,64 +9,24 @@ one stored, the same for an OpenExecution chain's events; the log's checkpoint c
 records and `prova log audit` passes. Then, after a refusal under eio-fsync, the gateway is killed (-9) and
 restarted without the shim: the refused record is not there, and the rest holds. Usage: test_faults.py PROVA
 FAULTFS_SO"""
-import base64
-import datetime
 import hashlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import envelope, first_token, gateway_keys, jcs, make_sender, ok, request as req  # noqa: E402
+import gwtest  # noqa: E402
 
 PROVA = os.path.realpath(sys.argv[1])
 SHIM = os.path.realpath(sys.argv[2])
 T = tempfile.mkdtemp(prefix="prova-faults-")
 DATA = os.path.join(T, "data")
 CTL = os.path.join(T, "fault")
-PASS = FAIL = 0
-
-
-def ok(cond, what):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-    else:
-        FAIL += 1
-        print("FAIL:", what, file=sys.stderr)
-    return cond
-
-
-def req(method, url, body=None, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    r = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(r, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-def jcs(v):
-    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def envelope(sender, trace_id, payload):
-    cid = "sha256:" + hashlib.sha256(jcs(payload)).hexdigest()
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    sig = sender[1].sign(("%s|%s|%s" % (cid, trace_id, ts)).encode())
-    return jcs({"trace_id": trace_id, "ts": ts, "sender": {"kid": sender[0]}, "payload": payload,
-                "payload_type": "a.v1", "target_type": "a.v1", "cid": cid,
-                "signature": base64.urlsafe_b64encode(sig).rstrip(b"=").decode()})
 
 
 def fault(m):
@@ -75,35 +35,19 @@ def fault(m):
     os.replace(CTL + ".tmp", CTL)
 
 
-class Gateway:
+class Gateway(gwtest.Gateway):
     def __init__(self, shim):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.base = "http://127.0.0.1:%d" % self.port
         env = dict(os.environ)
         if shim:
             env.update(LD_PRELOAD=SHIM, FAULTFS_DIR=DATA, FAULTFS_CTL=CTL)
-        log = open(os.path.join(T, "server.log"), "ab")
-        self.p = subprocess.Popen([PROVA, "serve", "--listen", "127.0.0.1:%d" % self.port, "--data", DATA,
-                                   "--trusted-senders", os.path.join(T, "senders.jwks"), "--log-interval", "100"],
-                                  stdout=log, stderr=log, env=env)
-        for _ in range(100):
-            try:
-                req("GET", self.base + "/health")
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("the gateway did not start")
+        super().__init__(PROVA, DATA, os.path.join(T, "server.log"),
+                         ["--trusted-senders", os.path.join(T, "senders.jwks"), "--log-interval", "100"], env=env)
+        if not self.up:
+            raise SystemExit("the gateway did not start")
 
     def health(self):
         st, _, body = req("GET", self.base + "/health")
         return st, json.loads(body)
-
-    def kill(self):
-        self.p.send_signal(signal.SIGKILL)
-        self.p.wait()
 
 
 ACKED = {}     # trace -> [receipt hash in hop order]
@@ -191,24 +135,15 @@ def check_store(gw, vkey, what):
 
 
 def main():
-    subprocess.run([PROVA, "keygen", "--out", os.path.join(T, "sender.key")], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(T, "senders.jwks"), "wb") as f:
-        f.write(subprocess.run([PROVA, "jwks", os.path.join(T, "sender.key")], check=True,
-                               stdout=subprocess.PIPE).stdout)
-    jwk = json.load(open(os.path.join(T, "sender.key")))
-    sender = (jwk["kid"], Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(jwk["d"] + "==")))
+    sender = make_sender(PROVA, T)
     if not os.path.isfile(SHIM):  # LD_PRELOAD of a missing file only warns: the test would prove nothing
         print("FAIL: no shim at %s" % SHIM, file=sys.stderr)
         return 1
     fault("off")
     gw = Gateway(shim=True)
     try:
-        token = json.load(open(os.path.join(DATA, "tokens.json")))["tokens"][0]["token"]
-        _, _, vkey = req("GET", gw.base + "/log/vkey")
-        vkey = vkey.decode().strip()
-        _, _, jwks = req("GET", gw.base + "/.well-known/jwks.json")
-        with open(os.path.join(T, "gw.jwks"), "wb") as f:
-            f.write(jwks)
+        token = first_token(DATA)
+        vkey, _ = gateway_keys(gw.base, T)
         global CHAIN
         st, _, resp = req("POST", gw.base + "/api/v1/chains", jcs({"chain_type": "manual"}), token)
         ok(st == 201, "chain created: %d %s" % (st, resp[:200]))
@@ -277,12 +212,12 @@ def main():
     finally:
         if gw.p.poll() is None:
             gw.kill()
-    print("%d passed, %d failed" % (PASS, FAIL))
-    if FAIL:
+    rc = gwtest.summary()
+    if rc:
         print(open(os.path.join(T, "server.log"), errors="replace").read()[-4000:], file=sys.stderr)
     else:
         shutil.rmtree(T, ignore_errors=True)
-    return 1 if FAIL else 0
+    return rc
 
 
 if __name__ == "__main__":

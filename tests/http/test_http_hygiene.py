@@ -9,42 +9,24 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import Gateway, first_token, ok, request  # noqa: E402
+import gwtest  # noqa: E402
+
 PROVA = os.path.realpath(sys.argv[1])
 T = tempfile.mkdtemp(prefix="prova-hygiene-")
-PASS = FAIL = 0
 PORT = 0
 
 
-def ok(cond, what):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-    else:
-        FAIL += 1
-        print("FAIL:", what, file=sys.stderr)
-    return cond
-
-
 def req(method, path, body=None, ctype="application/json", token=None, headers=None):
-    h = dict(headers or {})
-    if ctype is not None:
-        h["Content-Type"] = ctype
-    if token:
-        h["Authorization"] = "Bearer " + token
-    r = urllib.request.Request("http://127.0.0.1:%d%s" % (PORT, path), data=body, method=method, headers=h)
-    try:
-        with urllib.request.urlopen(r, timeout=30) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    st, _, b = request(method, "http://127.0.0.1:%d%s" % (PORT, path), body, token, ctype=ctype, headers=headers)
+    return st, b
 
 
 def code_of(body):
@@ -254,22 +236,11 @@ def test_ids(token):
 
 def main():
     global PORT
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    PORT = s.getsockname()[1]
-    s.close()
     data = os.path.join(T, "data")
-    log = open(os.path.join(T, "server.log"), "ab")
-    p = subprocess.Popen([PROVA, "serve", "--listen", "127.0.0.1:%d" % PORT, "--data", data, "--quiet"],
-                         stdout=log, stderr=log)
+    gw = Gateway(PROVA, data, os.path.join(T, "server.log"), ["--quiet"])
+    PORT, p = gw.port, gw.p
     try:
-        for _ in range(100):
-            try:
-                req("GET", "/health")
-                break
-            except OSError:
-                time.sleep(0.1)
-        token = json.load(open(os.path.join(data, "tokens.json")))["tokens"][0]["token"]
+        token = first_token(data)
         test_framing()
         test_nul()
         test_content_type(token)
@@ -279,12 +250,11 @@ def main():
     finally:
         p.terminate()
         p.wait(timeout=30)
-        log.close()
-        if FAIL:
+        gw.log.close()
+        if gwtest.failed():
             sys.stderr.write(open(os.path.join(T, "server.log"), errors="replace").read()[-3000:])
         shutil.rmtree(T, ignore_errors=True)
-    print("%d passed, %d failed" % (PASS, FAIL))
-    return 1 if FAIL else 0
+    return gwtest.summary()
 
 
 if __name__ == "__main__":

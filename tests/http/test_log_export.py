@@ -3,60 +3,25 @@
 certificate bundle fetched with ?log_proofs=1 carry one tlog-proof per record, and `prova verify --log-key
 --require-log-proof` passes with one log_inclusion check per record; without the parameter the export is unchanged;
 a tampered receipt fails log_inclusion_invalid. Usage: test_log_export.py PROVA"""
-import base64
-import datetime
-import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import Gateway, envelope, first_token, gateway_keys, jcs, make_sender, ok, request  # noqa: E402
+import gwtest  # noqa: E402
 
 PROVA = os.path.realpath(sys.argv[1])
 T = tempfile.mkdtemp(prefix="prova-logexport-")
-PASS = FAIL = 0
-
-
-def ok(cond, what):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-    else:
-        FAIL += 1
-        print("FAIL:", what, file=sys.stderr)
-    return cond
 
 
 def req(method, url, body=None, token=None):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    r = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(r, timeout=30) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def jcs(v):
-    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def envelope(sender, trace_id, payload):
-    cid = "sha256:" + hashlib.sha256(jcs(payload)).hexdigest()
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    sig = sender[1].sign(("%s|%s|%s" % (cid, trace_id, ts)).encode())
-    return jcs({"trace_id": trace_id, "ts": ts, "sender": {"kid": sender[0]}, "payload": payload,
-                "payload_type": "a.v1", "target_type": "a.v1", "cid": cid,
-                "signature": base64.urlsafe_b64encode(sig).rstrip(b"=").decode()})
+    st, _, b = request(method, url, body, token)
+    return st, b
 
 
 def verify(doc, *opts):
@@ -77,36 +42,15 @@ def checks(rep, name):
 
 
 def main():
-    subprocess.run([PROVA, "keygen", "--out", os.path.join(T, "sender.key")], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(T, "senders.jwks"), "wb") as f:
-        f.write(subprocess.run([PROVA, "jwks", os.path.join(T, "sender.key")], check=True,
-                               stdout=subprocess.PIPE).stdout)
-    jwk = json.load(open(os.path.join(T, "sender.key")))
-    sender = (jwk["kid"], Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(jwk["d"] + "==")))
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    base = "http://127.0.0.1:%d" % port
+    sender = make_sender(PROVA, T)
     data = os.path.join(T, "data")
-    log = open(os.path.join(T, "server.log"), "ab")
     # A long interval: a fresh record is integrated because the export asks, not because the interval passed.
-    p = subprocess.Popen([PROVA, "serve", "--listen", "127.0.0.1:%d" % port, "--data", data, "--trusted-senders",
-                          os.path.join(T, "senders.jwks"), "--quiet", "--log-interval", "60000"],
-                         stdout=log, stderr=log)
+    gw = Gateway(PROVA, data, os.path.join(T, "server.log"),
+                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet", "--log-interval", "60000"])
+    base = gw.base
     try:
-        for _ in range(100):
-            try:
-                req("GET", base + "/health")
-                break
-            except OSError:
-                time.sleep(0.1)
-        token = json.load(open(os.path.join(data, "tokens.json")))["tokens"][0]["token"]
-        _, vkey = req("GET", base + "/log/vkey")
-        vkey = vkey.decode().strip()
-        _, jwks = req("GET", base + "/.well-known/jwks.json")
-        with open(os.path.join(T, "gw.jwks"), "wb") as f:
-            f.write(jwks)
+        token = first_token(data)
+        vkey, _ = gateway_keys(base, T)
 
         # ---- OPE: three receipts of one trace ---------------------------------------------------------------
         for i in range(3):
@@ -205,14 +149,13 @@ def main():
         else:
             ok(False, "revoke route answered %d" % st)
     finally:
-        p.terminate()
-        p.wait(30)
-        log.close()
+        gw.p.terminate()
+        gw.p.wait(30)
+        gw.log.close()
 
 
 try:
     main()
 finally:
     shutil.rmtree(T, ignore_errors=True)
-print("%d passed, %d failed" % (PASS, FAIL))
-sys.exit(1 if FAIL else 0)
+sys.exit(gwtest.summary())

@@ -15,36 +15,25 @@ for the signed-note Ed25519 signatures. Nothing here calls prova's code but its 
 
 Usage: test_log_tiles.py PROVA        "N passed, M failed" last; exits non-zero on any failure."""
 import base64
-import datetime
 import hashlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import first_token, free_port, jcs, make_sender, ok, request  # noqa: E402
+import gwtest  # noqa: E402
 
 PROVA = os.path.realpath(sys.argv[1])
 T = tempfile.mkdtemp(prefix="prova-logtiles-")
-PASS = FAIL = 0
-
-
-def ok(cond, what):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-    else:
-        FAIL += 1
-        print("FAIL:", what, file=sys.stderr)
-    return cond
 
 
 # ---- an independent RFC 6962 / tlog-tiles / signed-note implementation ----------------------------------------------
@@ -191,66 +180,28 @@ def verify_note(note, vkey):
 
 # ---- the gateway ------------------------------------------------------------------------------------------------
 
-class Gateway:
+class Gateway(gwtest.Gateway):
     def __init__(self, data, extra):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.base = "http://127.0.0.1:%d" % self.port
-        self.log = open(os.path.join(T, "server.log"), "ab")
-        self.p = subprocess.Popen([PROVA, "serve", "--listen", "127.0.0.1:%d" % self.port, "--data", data,
-                                   "--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"] + extra,
-                                  stdout=self.log, stderr=self.log)
-        for _ in range(100):
-            try:
-                get(self.base + "/health")
-                return
-            except OSError:
-                if self.p.poll() is not None:
-                    break
-                time.sleep(0.1)
-        raise SystemExit("the gateway did not start: " + open(os.path.join(T, "server.log")).read())
-
-    def stop(self, sig=signal.SIGTERM):
-        self.p.send_signal(sig)
-        rc = self.p.wait(30)
-        self.log.close()
-        return rc
+        super().__init__(PROVA, data, os.path.join(T, "server.log"),
+                         ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"] + extra, timeout=10)
+        if not self.up:
+            raise SystemExit("the gateway did not start: " + open(os.path.join(T, "server.log")).read())
 
 
 def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, r.headers, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
+    return request("GET", url, timeout=10, ctype=None)
 
 
 def post(base, path, body, token):
-    req = urllib.request.Request(base + path, data=body, method="POST",
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, None
-
-
-def jcs(v):
-    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    st, _, b = request("POST", base + path, body, token, timeout=10)
+    return st, json.loads(b) if 200 <= st < 300 else None
 
 
 SENDER = None
 
 
 def envelope(trace_id, payload):
-    cid = "sha256:" + hashlib.sha256(jcs(payload)).hexdigest()
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    sig = SENDER[1].sign(("%s|%s|%s" % (cid, trace_id, ts)).encode())
-    return jcs({"trace_id": trace_id, "ts": ts, "sender": {"kid": SENDER[0]}, "payload": payload,
-                "payload_type": "a.v1", "target_type": "a.v1", "cid": cid,
-                "signature": base64.urlsafe_b64encode(sig).rstrip(b"=").decode()})
+    return gwtest.envelope(SENDER, trace_id, payload)
 
 
 def statement(resp):
@@ -316,17 +267,11 @@ def fetch_log(gw, size, logdir=None):
 
 def main():
     global SENDER
-    subprocess.run([PROVA, "keygen", "--out", os.path.join(T, "sender.key")], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(T, "senders.jwks"), "wb") as f:
-        f.write(subprocess.run([PROVA, "jwks", os.path.join(T, "sender.key")], check=True,
-                               stdout=subprocess.PIPE).stdout)
-    jwk = json.load(open(os.path.join(T, "sender.key")))
-    d = base64.urlsafe_b64decode(jwk["d"] + "==")
-    SENDER = (jwk["kid"], Ed25519PrivateKey.from_private_bytes(d))
+    SENDER = make_sender(PROVA, T)
     data, logdir = os.path.join(T, "data"), os.path.join(T, "logdir")
     opts = ["--log-interval", "200", "--log-dir", logdir, "--log-origin", "test.example/prova"]
     gw = Gateway(data, opts)
-    token = json.load(open(os.path.join(data, "tokens.json")))["tokens"][0]["token"]
+    token = first_token(data)
 
     st, hd, vk = get(gw.base + "/log/vkey")
     ok(st == 200 and hd["Content-Type"].startswith("text/plain"), "vkey: %s" % st)
@@ -487,14 +432,6 @@ def cosigned_by(note, wkey):
     return False
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def start_witness(i, logs, port):
     st = os.path.join(T, "wstate%d" % i)
     p = subprocess.Popen([PROVA, "witness", "--key", os.path.join(T, "w%d.key" % i), "--logs", logs, "--state", st,
@@ -578,5 +515,4 @@ try:
     main()
 finally:
     shutil.rmtree(T, ignore_errors=True)
-print("%d passed, %d failed" % (PASS, FAIL))
-sys.exit(1 if FAIL else 0)
+sys.exit(gwtest.summary())

@@ -7,10 +7,6 @@ afterwards the gateway serves as before and /metrics counts what was closed. Usa
 
 The new settings are given as PROVA_* environment variables, which a gateway without them ignores: run against one,
 this test fails on what it measures (/health blocks), not on an unknown option."""
-import base64
-import datetime
-import hashlib
-import json
 import os
 import resource
 import selectors
@@ -22,39 +18,22 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import Gateway, envelope, first_token, make_sender, ok, request  # noqa: E402
+import gwtest  # noqa: E402
 
 PROVA = os.path.realpath(sys.argv[1])
 T = tempfile.mkdtemp(prefix="prova-slow-")
-PASS = FAIL = 0
 HEADER_TIMEOUT = 3
 ATTACK = 1500
 ATTACK_ADDRS = ["127.0.0.%d" % i for i in range(2, 41)]  # 39 addresses, about 39 connections each
 PER_IP = 64
 
 
-def ok(cond, what):
-    global PASS, FAIL
-    if cond:
-        PASS += 1
-    else:
-        FAIL += 1
-        print("FAIL:", what, file=sys.stderr)
-    return cond
-
-
 def req(method, url, body=None, token=None, timeout=10.0):
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    r = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(r, timeout=timeout) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+    st, _, b = request(method, url, body, token, timeout)
+    return st, b
 
 
 def timed(method, url, body=None, token=None):
@@ -65,19 +44,6 @@ def timed(method, url, body=None, token=None):
     except (OSError, urllib.error.URLError) as e:
         st = type(e).__name__
     return st, time.monotonic() - t0
-
-
-def jcs(v):
-    return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def envelope(sender, trace_id, payload):
-    cid = "sha256:" + hashlib.sha256(jcs(payload)).hexdigest()
-    ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    sig = sender[1].sign(("%s|%s|%s" % (cid, trace_id, ts)).encode())
-    return jcs({"trace_id": trace_id, "ts": ts, "sender": {"kid": sender[0]}, "payload": payload,
-                "payload_type": "a.v1", "target_type": "a.v1", "cid": cid,
-                "signature": base64.urlsafe_b64encode(sig).rstrip(b"=").decode()})
 
 
 def connect_from(src, port):
@@ -184,32 +150,16 @@ def main():
         print("SKIP: RLIMIT_NOFILE hard limit %d is too low" % hard)
         return 77
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    subprocess.run([PROVA, "keygen", "--out", os.path.join(T, "sender.key")], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(T, "senders.jwks"), "wb") as f:
-        f.write(subprocess.run([PROVA, "jwks", os.path.join(T, "sender.key")], check=True,
-                               stdout=subprocess.PIPE).stdout)
-    jwk = json.load(open(os.path.join(T, "sender.key")))
-    sender = (jwk["kid"], Ed25519PrivateKey.from_private_bytes(base64.urlsafe_b64decode(jwk["d"] + "==")))
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    base = "http://127.0.0.1:%d" % port
+    sender = make_sender(PROVA, T)
     data = os.path.join(T, "data")
-    log = open(os.path.join(T, "server.log"), "ab")
     env = dict(os.environ, PROVA_HEADER_TIMEOUT=str(HEADER_TIMEOUT), PROVA_MIN_BODY_RATE="1024",
                PROVA_MAX_CONNECTIONS_PER_IP=str(PER_IP), PROVA_MAX_CONNECTIONS="1000")
-    p = subprocess.Popen([PROVA, "serve", "--listen", "127.0.0.1:%d" % port, "--data", data, "--trusted-senders",
-                          os.path.join(T, "senders.jwks"), "--quiet"], stdout=log, stderr=log, env=env)
+    gw = Gateway(PROVA, data, os.path.join(T, "server.log"),
+                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"], env=env, timeout=10.0)
+    port, base, p = gw.port, gw.base, gw.p
     attack = None
     try:
-        for _ in range(100):
-            try:
-                req("GET", base + "/health")
-                break
-            except OSError:
-                time.sleep(0.1)
-        token = json.load(open(os.path.join(data, "tokens.json")))["tokens"][0]["token"]
+        token = first_token(data)
         st, _ = req("POST", base + "/v1/odin/envelope", envelope(sender, "slow-0", {"i": 0}), token)
         ok(st == 200, "a write before the attack (%s)" % st)
 
@@ -290,14 +240,13 @@ def main():
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-        log.close()
-        if FAIL:
+        gw.log.close()
+        if gwtest.failed():
             with open(os.path.join(T, "server.log"), errors="replace") as f:
                 tail = f.read()[-3000:]
             print("server log (tail):\n" + tail, file=sys.stderr)
         shutil.rmtree(T, ignore_errors=True)
-    print("%d passed, %d failed" % (PASS, FAIL))
-    return 1 if FAIL else 0
+    return gwtest.summary()
 
 
 if __name__ == "__main__":
