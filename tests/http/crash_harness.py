@@ -30,6 +30,7 @@ import time
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+sys.dont_write_bytecode = True  # importing gwtest leaves no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gwtest import b64u, envelope, first_token, gateway_keys, jcs, make_sender, request as req  # noqa: E402
 import gwtest  # noqa: E402

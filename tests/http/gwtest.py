@@ -1,6 +1,7 @@
 """What the gateway's Python tests (tests/http/*.py) share: the pass/fail counts, a free loopback port, a sender
 key, `prova serve` started and waited for, JSON requests and signed envelopes. Each test imports it with
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__))), since meson runs them as `python3 tests/http/X.py`."""
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__))), since meson runs them as `python3 tests/http/X.py`
+(and sys.dont_write_bytecode = True first, so that no __pycache__ is left in the source tree)."""
 import base64
 import datetime
 import hashlib

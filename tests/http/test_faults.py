@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # importing gwtest leaves no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gwtest import envelope, first_token, gateway_keys, jcs, make_sender, ok, request as req  # noqa: E402
 import gwtest  # noqa: E402

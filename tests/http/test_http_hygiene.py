@@ -15,6 +15,7 @@ import time
 import urllib.parse
 import urllib.request
 
+sys.dont_write_bytecode = True  # importing gwtest leaves no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gwtest import Gateway, first_token, ok, request  # noqa: E402
 import gwtest  # noqa: E402

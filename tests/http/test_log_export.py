@@ -11,6 +11,7 @@ import sys
 import tempfile
 import urllib.request
 
+sys.dont_write_bytecode = True  # importing gwtest leaves no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gwtest import Gateway, envelope, first_token, gateway_keys, jcs, make_sender, ok, request  # noqa: E402
 import gwtest  # noqa: E402

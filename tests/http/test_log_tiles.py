@@ -28,6 +28,7 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+sys.dont_write_bytecode = True  # importing gwtest leaves no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gwtest import first_token, free_port, jcs, make_sender, ok, request  # noqa: E402
 import gwtest  # noqa: E402
