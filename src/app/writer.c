@@ -74,15 +74,17 @@ void app_store_outcome(app *a, int rc) {
 /* After a failed commit, and every second while the store fails with no writes to try it: one small transaction
  * (an already expired replay claim, which the next purge deletes). It finds out when the fault has gone, and it
  * writes over whatever the failed commit left past the end of the WAL: after a failed fsync its frames may be
- * whole in the file, and a restart's recovery would otherwise take the refused batch for a committed one. */
-static void probe(app *a) {
+ * whole in the file, and a restart's recovery would otherwise take the refused batch for a committed one.
+ * The probe right after a failure does not declare the store writable when it succeeds: on a nearly full disk a
+ * tiny transaction fits where the batch did not, and /health would say ok while every real write fails. */
+static void probe(app *a, bool right_after_failure) {
     prova_store *w = a->w;
     a->last_probe_us = app_now_us();
     int rc = prova_store_begin(w);
     if (rc == 0) rc = prova_store_replay_claim(w, "prova:probe", a->last_probe_us, 0);
     if (rc == 0) rc = prova_store_commit(w);
     if (rc < 0) prova_store_rollback(w);
-    app_store_outcome(a, rc);
+    if (rc < 0 || !right_after_failure) app_store_outcome(a, rc);
 }
 
 static void purge_idle(app *a) {
@@ -130,7 +132,7 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
         for (app_job *j = jobs; j; j = j->next)
             if (j->status >= 0) j->status = rc;
         app_store_outcome(a, rc);
-        probe(a);
+        probe(a, true);
     } else {
         atomic_fetch_add(&a->commits, 1);
         app_store_outcome(a, 0);
@@ -185,7 +187,7 @@ static void *writer_main(void *arg) {
             if (a->stopping) break;
             if (app_tlog_due(a, app_now_us(), NULL)) continue;
             pthread_mutex_unlock(&a->qlock);
-            if (atomic_load(&a->store_failing) && app_now_us() - a->last_probe_us >= 1000000) probe(a);
+            if (atomic_load(&a->store_failing) && app_now_us() - a->last_probe_us >= 1000000) probe(a, false);
             purge_idle(a);
             pthread_mutex_lock(&a->qlock);
             continue;
