@@ -36,11 +36,20 @@ def fault(m):
     os.replace(CTL + ".tmp", CTL)
 
 
+def preload():
+    """LD_PRELOAD for the shim. Under a sanitizer build (make check runs this test under ASan too) the sanitizer's
+    runtime must come first in the list of libraries, or it refuses to start: it goes before the shim."""
+    ldd = subprocess.run(["ldd", PROVA], stdout=subprocess.PIPE, text=True).stdout
+    first = [ln.split("=>")[1].split()[0] for ln in ldd.splitlines()
+             if "=>" in ln and ("libasan" in ln or "libubsan" in ln) and "/" in ln.split("=>")[1]]
+    return " ".join(first + [SHIM])
+
+
 class Gateway(gwtest.Gateway):
     def __init__(self, shim):
         env = dict(os.environ)
         if shim:
-            env.update(LD_PRELOAD=SHIM, FAULTFS_DIR=DATA, FAULTFS_CTL=CTL)
+            env.update(LD_PRELOAD=preload(), FAULTFS_DIR=DATA, FAULTFS_CTL=CTL)
         super().__init__(PROVA, DATA, os.path.join(T, "server.log"),
                          ["--trusted-senders", os.path.join(T, "senders.jwks"), "--log-interval", "100"], env=env)
         if not self.up:
