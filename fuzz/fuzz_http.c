@@ -130,18 +130,34 @@ static bool whole_responses(const uint8_t *p, size_t n) {
     return true;
 }
 
+/* A new connection to the server, from a new source address in 127.1.0.0/16 each time: the connections that still
+ * end in TIME_WAIT (the server's side, when it closes first) then never stand in the way of a new one. A connect
+ * that fails is retried before the harness gives up naming errno (a fuzz-long run once aborted on a failed connect
+ * that its input did not reproduce: the harness's trouble, not a finding about prova). */
+static int connect_server(void) {
+    static unsigned next_source;
+    int err = 0;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT(fd >= 0);
+        struct sockaddr_in src = {.sin_family = AF_INET,
+                                  .sin_addr.s_addr = htonl(0x7f010000u | (next_source++ & 0xffffu))};
+        struct sockaddr_in sa = {
+            .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        if (bind(fd, (struct sockaddr *)&src, sizeof src) == 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+            return fd;
+        err = errno;
+        close(fd);
+        poll(NULL, 0, 10);
+    }
+    fprintf(stderr, "fuzz_http: cannot connect to the server: %s\n", strerror(err));
+    abort();
+}
+
 /* Sends data on a new connection, shuts the sending side, and appends what comes back to out until the server
  * closes, timeout_ms pass without a byte, or out is whole responses and BOUNDARY_WAIT_MS pass without more. */
 static void exchange(const void *data, size_t size, int timeout_ms, prova_buf *out) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ASSERT(fd >= 0);
-    /* From a new source address in 127.1.0.0/16 each time, besides the reset below: the connections that still end in
-     * TIME_WAIT (the server's side, when it closes first) then never stand in the way of a new one. */
-    static unsigned next_source;
-    struct sockaddr_in src = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f010000u | (next_source++ & 0xffffu))};
-    ASSERT(bind(fd, (struct sockaddr *)&src, sizeof src) == 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    ASSERT(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    int fd = connect_server();
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     /* close() resets the connection: no TIME_WAIT on either side, which at hundreds of connections a second would
