@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The kill -9 crash harness (docs/operations.md "Crash testing"), separate from `make check` for long runs:
+# The kill -9 crash harness (docs/testing.md "Crash testing"), separate from `make check` for long runs:
 # N cycles of start the gateway (transparency log on), concurrent writers recording every acknowledged receipt,
 # kill -9 at a random moment, restart, and an independent check (tests/http/crash_harness.py): every acknowledged
 # record stored once, chains contiguous with their hashes and signatures checked in Python, the log append-only
