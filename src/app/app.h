@@ -275,8 +275,8 @@ int app_ope_export(app_call *c, const char *trace_id, bool log_proofs);
 const char *app_id_problem(const char *s, size_t n);
 /* The reason code of an id that breaks the rule, wherever it was given (path, body, MCP argument). */
 #define APP_ID_INVALID "invalid_id"
-/* Checks an id given as what ("trace_id", "the chain id"): 0, or APP_DONE with the error set (status, code
- * APP_ID_INVALID, the rule in the message). */
+/* Checks an id given as what ("trace_id", "the chain id"): 0 when it follows the rule, else -1 with the error set
+ * (status, code APP_ID_INVALID, the rule in the message). */
 int app_check_id(app_call *c, unsigned status, const char *what, const char *s, size_t n);
 
 /* ---- Operations: OpenExecution (oe.c) --------------------------------------------------------------------- */
