@@ -68,6 +68,10 @@ int otel_config_load(otel_config *c, const char *(*lookup)(void *ctx, const char
                      const char *default_service, char *err, size_t errlen);
 /* The same from the process environment. */
 int otel_config_from_env(otel_config *c, const char *default_service, char *err, size_t errlen);
+/* Calls each(ctx, key, value) for the entries of an OTEL_RESOURCE_ATTRIBUTES list (trimmed, percent-decoded; each may
+ * be NULL to only check the list). 0, or -1 with the reason in err (or each's nonzero result, as -1). */
+int otel_resource_attributes_each(const char *list, int (*each)(void *ctx, const char *key, const char *value),
+                                  void *ctx, char *err, size_t errlen);
 /* True when at least one signal is exported. */
 bool otel_config_active(const otel_config *c);
 
@@ -123,7 +127,8 @@ void otel_ctx_traceparent(const otel_ctx *c, char out[OTEL_TRACEPARENT_LEN + 1])
 /* Lowercase hex of the trace id (33 bytes with the NUL) and span id (17 bytes). */
 void otel_hex(const uint8_t *id, size_t n, char *out);
 
-/* ---- Spans ---------------------------------------------------------------------------------------------------------- */
+/* ---- Spans ----------------------------------------------------------------------------------------------------------
+ */
 
 typedef struct otel_span otel_span;
 

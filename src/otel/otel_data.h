@@ -44,7 +44,13 @@ typedef struct otel_resource {
 /* ---- Spans --------------------------------------------------------------------------------------------------- */
 
 /* SpanKind of opentelemetry-proto (trace.proto), the numbers on the wire. */
-enum { OTEL_KIND_INTERNAL = 1, OTEL_KIND_SERVER = 2, OTEL_KIND_CLIENT = 3, OTEL_KIND_PRODUCER = 4, OTEL_KIND_CONSUMER = 5 };
+enum {
+    OTEL_KIND_INTERNAL = 1,
+    OTEL_KIND_SERVER = 2,
+    OTEL_KIND_CLIENT = 3,
+    OTEL_KIND_PRODUCER = 4,
+    OTEL_KIND_CONSUMER = 5
+};
 /* Status.StatusCode. */
 enum { OTEL_STATUS_UNSET = 0, OTEL_STATUS_OK = 1, OTEL_STATUS_ERROR = 2 };
 
@@ -70,7 +76,7 @@ typedef struct otel_span_data {
     uint32_t flags;         /* W3C trace flags (bit 0: sampled) */
     const char *tracestate; /* "" when none */
     const char *name;
-    int kind; /* OTEL_KIND_* */
+    int kind;                  /* OTEL_KIND_* */
     uint64_t start_ns, end_ns; /* Unix epoch nanoseconds */
     otel_attr attr[OTEL_SPAN_ATTRS];
     unsigned nattr, dropped_attrs;

@@ -1,0 +1,44 @@
+/* Inside the telemetry layer: the otel object, shared by the runtime (otel.c) and the exporter (export.c). */
+#ifndef PROVA_OTEL_INTERNAL_H
+#define PROVA_OTEL_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "otel.h"
+
+/* A bounded FIFO of records (otel_span or otel_log_data) waiting for the exporter. */
+typedef struct otel_queue {
+    void **item;
+    unsigned cap, head, len;
+} otel_queue;
+
+struct otel {
+    otel_config cfg;
+    otel_resource res;
+    bool export[OTEL_SIGNALS]; /* the signal has an exporter */
+    pthread_mutex_t lock;      /* the queues, stopping */
+    pthread_cond_t wake;       /* the exporter thread waits on it (CLOCK_MONOTONIC) */
+    pthread_t thread;
+    bool stopping;
+    otel_queue queue[OTEL_SIGNALS];
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    void (*collect)(void *ctx, otel_metrics *ms);
+    void *collect_ctx;
+    uint64_t start_ns;
+    atomic_ullong exported[OTEL_SIGNALS], dropped[OTEL_SIGNALS], failed[OTEL_SIGNALS], retries[OTEL_SIGNALS];
+    /* the exporter thread's own */
+    void *curl[OTEL_SIGNALS];
+    int64_t complained_ms[OTEL_SIGNALS];
+};
+
+/* Queues a finished record of signal sig for export: 0, or -1 when the queue is full or the exporter is stopping (the
+ * record was counted as dropped; the caller frees it). */
+int otel_enqueue(otel *o, int sig, void *record);
+/* The data of a queued span. */
+const otel_span_data *otel_span_data_of(const otel_span *s);
+/* service.name, OTEL_RESOURCE_ATTRIBUTES and the process's own attributes. 0 or -1 (err). */
+int otel_resource_build(otel_resource *r, const otel_config *c, char *err, size_t errlen);
+
+#endif
