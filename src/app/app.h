@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "otel.h"
 #include "prova/common.h"
 #include "prova/crypto.h"
 #include "prova/json.h"
@@ -76,6 +77,9 @@ typedef struct app_config {
     unsigned log_interval_ms;   /* between integrations (default 1000) */
     const char *log_dir;        /* NULL: none; else the log is also written there as static files */
     const char *witness_policy; /* NULL: none; else a tlog-policy: publish once its witnesses' quorum cosigned */
+    /* OpenTelemetry (docs/observability.md): the front end's exporter, or NULL. The service makes spans for its
+     * operations as children of the call's span (app_call.span), for commits, log checkpoints and witness calls. */
+    otel *otel;
 } app_config;
 
 void app_config_defaults(app_config *c);
@@ -97,6 +101,7 @@ const prova_key *app_key(const app *a);            /* the signing key, or NULL *
 const prova_buf *app_jwks(const app *a);           /* {"keys":[active, legacy...]} */
 const prova_keyset *app_verify_keys(const app *a); /* the gateway's keys (active, legacy) and trusted senders */
 int64_t app_started_us(const app *a);
+otel *app_otel(const app *a); /* the exporter of app_config.otel, or NULL */
 
 /* Re-reads --trusted-senders (e.g. on SIGHUP): the new set replaces the old one atomically for later calls; on
  * failure the old set stays and the reason is logged. 0, or a negative status. */
@@ -210,6 +215,10 @@ typedef struct app_job {
 struct app_call {
     app *a;
     const app_token *token; /* the caller's credential (its scopes), or NULL */
+    /* The front end's span of this call (an HTTP server span, an MCP tool call), or NULL: the service's spans are
+     * its children, and the records it touches (an OPE trace id, a chain id, a receipt hash) are put on it. Owned
+     * by the front end, which ends it after app_call_free. */
+    otel_span *span;
     app_result res;
     app_error err;
     /* Set by a front end that does not block: called (on the writer thread) once the write is durable or failed.

@@ -80,6 +80,9 @@ const prova_buf *app_jwks(const app *a) {
 int64_t app_started_us(const app *a) {
     return a->started_us;
 }
+otel *app_otel(const app *a) {
+    return a ? a->cfg.otel : NULL;
+}
 size_t app_token_count(const app *a) {
     return a->ntokens;
 }
