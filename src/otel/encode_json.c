@@ -9,17 +9,17 @@
  * The same fields as the protobuf encoding are written, and omitted under the same conditions (a default value),
  * except that a span always has traceId, spanId, name, kind, startTimeUnixNano and endTimeUnixNano. The JSON writer
  * (jsonw.h) checks that every string is UTF-8 and puts the output back at its length on failure. */
-#include <inttypes.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "encode.h"
 #include "jsonw.h"
 #include "otel.h" /* otel_hex */
+#include "prova/json.h"
 
-/* A double: "%.17g" (round-trips; a JSON number as printf writes one, with a '.' whatever the locale), or the strings
- * of proto3's JSON mapping for NaN and the infinities, which JSON has no number for. */
+/* A double: the shortest decimal that reads back as the same double, as ECMAScript's Number::toString writes it
+ * (the jcs profile's writer: "0.1", "1e+21", "5e-324"), a JSON number in any locale; NaN and the infinities, which
+ * JSON has no number for, as the strings of proto3's JSON mapping. */
 static void jw_double(prova_jw *w, double d) {
     if (isnan(d)) {
         prova_jw_str(w, "NaN");
@@ -29,18 +29,35 @@ static void jw_double(prova_jw *w, double d) {
         prova_jw_str(w, d > 0 ? "Infinity" : "-Infinity");
         return;
     }
-    char b[40];
-    int n = snprintf(b, sizeof b, "%.17g", d);
-    for (int i = 0; i < n; i++)
-        if (b[i] == ',') b[i] = '.'; /* a locale whose decimal point is a comma */
-    prova_jw_raw(w, b, (size_t)n);
+    if (d == 0 && signbit(d)) { /* Number::toString writes "0" for -0; proto3's JSON keeps the sign */
+        prova_jw_raw(w, "-0", 2);
+        return;
+    }
+    char b[PROVA_CANON_DOUBLE_MAX];
+    size_t n = prova_canon_format_double(d, PROVA_PROFILE_JCS, b);
+    prova_jw_raw(w, b, n);
 }
 
-/* A 64-bit integer, as a decimal string. */
+/* The decimal digits of v, ending at end (no NUL); returns where they start. */
+static char *u64_digits(uint64_t v, char *end) {
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
+/* A 64-bit integer as a decimal string (proto3's JSON mapping of int64, uint64, fixed64, sfixed64). */
+static void jw_int64_str(prova_jw *w, int64_t v, bool is_signed) {
+    char b[24], *end = b + sizeof b;
+    char *p = u64_digits(is_signed && v < 0 ? 0 - (uint64_t)v : (uint64_t)v, end);
+    if (is_signed && v < 0) *--p = '-';
+    prova_jw_strn(w, p, (size_t)(end - p));
+}
+
 static void jw_u64s(prova_jw *w, const char *key, uint64_t v) {
-    char b[24];
-    snprintf(b, sizeof b, "%" PRIu64, v);
-    prova_jw_kstr(w, key, b);
+    prova_jw_key(w, key);
+    jw_int64_str(w, (int64_t)v, false);
 }
 
 static void jw_id(prova_jw *w, const char *key, const uint8_t *id, size_t n) {
@@ -71,12 +88,10 @@ static void key_value(prova_jw *w, const otel_attr *a) {
     case OTEL_ATTR_BOOL:
         prova_jw_kbool(w, "boolValue", a->b);
         break;
-    case OTEL_ATTR_INT: {
-        char b[24];
-        snprintf(b, sizeof b, "%" PRId64, a->i);
-        prova_jw_kstr(w, "intValue", b);
+    case OTEL_ATTR_INT:
+        prova_jw_key(w, "intValue");
+        jw_int64_str(w, a->i, true);
         break;
-    }
     case OTEL_ATTR_DOUBLE:
         prova_jw_key(w, "doubleValue");
         jw_double(w, a->d);
@@ -269,9 +284,8 @@ static void point(prova_jw *w, const otel_metrics *ms, const otel_metric *mt, co
             prova_jw_key(w, "asDouble");
             jw_double(w, p->d);
         } else {
-            char b[24];
-            snprintf(b, sizeof b, "%" PRId64, p->i);
-            prova_jw_kstr(w, "asInt", b);
+            prova_jw_key(w, "asInt");
+            jw_int64_str(w, p->i, true);
         }
         break;
     case OTEL_METRIC_HISTOGRAM:
@@ -280,7 +294,7 @@ static void point(prova_jw *w, const otel_metrics *ms, const otel_metric *mt, co
         jw_double(w, p->sum);
         prova_jw_key(w, "bucketCounts");
         prova_jw_arr(w);
-        for (unsigned k = 0; k <= mt->nbounds; k++) prova_jw_strf(w, "%" PRIu64, p->bucket[k]);
+        for (unsigned k = 0; k <= mt->nbounds; k++) jw_int64_str(w, (int64_t)p->bucket[k], false);
         prova_jw_end(w);
         if (mt->nbounds) {
             prova_jw_key(w, "explicitBounds");
