@@ -59,7 +59,7 @@ note "sanitizers ($ASAN_BUILD, ASan+UBSan)"
 meson configure "$ASAN_BUILD" -Dwerror=true >/dev/null
 if ninja -C "$ASAN_BUILD"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp --suite witness
+    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp --suite witness --suite otel
 else
   record "asan build" 1
 fi
@@ -86,6 +86,10 @@ for t in test_note test_logentry test_witness; do
   valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/$t" tests/data >/dev/null
   rc=$?; echo "valgrind $t: exit $rc"; record "valgrind $t" $rc
 done
+# The OTLP encoders (the protobufjs half of otel_encode needs no memcheck: it reads the files).
+otel_tmp=$(mktemp -d)
+PROVA_NO_TIMING=1 valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/otel_encode_test" "$otel_tmp" >/dev/null
+rc=$?; rm -rf "$otel_tmp"; echo "valgrind otel_encode_test: exit $rc"; record "valgrind otel_encode_test" $rc
 
 note "fuzz ($FUZZ_BUILD, clang libFuzzer + ASan/UBSan, ${FUZZ_SECONDS}s per target)"
 [ -f "$FUZZ_BUILD/build.ninja" ] || CC=clang meson setup "$FUZZ_BUILD" --buildtype=debugoptimized -Dfuzz=true \
