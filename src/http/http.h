@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "mcp.h"
+#include "otel_data.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -180,8 +181,11 @@ void http_guard_busy(httpd *d, http_guard_conn *e);
 /* The connections kept free of waiting heads out of max_connections: an eighth, at least 8 (none for 16 or less). */
 unsigned http_reserved_connections(unsigned max_connections);
 
-/* Metrics (metrics.c): one request's outcome, and the Prometheus text of /metrics. */
+/* Metrics (metrics.c): one request's outcome; every metric of /metrics added to a snapshot (ms initialized by the
+ * caller; an allocation failure is in ms->status); and /metrics, that snapshot as Prometheus text appended to out
+ * (0 or PROVA_ENOMEM). */
 void http_record(httpd *d, size_t route, unsigned status, int64_t us);
+void http_metrics_collect(httpd *d, otel_metrics *ms);
 int http_metrics_text(httpd *d, prova_buf *out);
 
 /* The compiled-in OpenAPI document and /docs page (scripts/embed.py). */
