@@ -548,7 +548,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c->req.path = url;
         clock_gettime(CLOCK_REALTIME, &c->start_wall);
         request_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"), c->request_id);
-        if (d->cfg.access_log == HTTP_ACCESS_JSON && !d->cfg.quiet) {
+        if (d->cfg.access_log == HTTP_ACCESS_JSON) {
             copy_cut(c->method, sizeof c->method, method);
             client_address(mc, c->client);
             copy_cut(c->user_agent, sizeof c->user_agent,
@@ -685,10 +685,9 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
     if (!c->answered && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) status = 408;
     int64_t us = mono_us() - c->start_us;
     http_record(d, c->route, status, us);
-    if (d->cfg.quiet || d->cfg.access_log == HTTP_ACCESS_OFF) {
-    } else if (d->cfg.access_log == HTTP_ACCESS_JSON) {
+    if (d->cfg.access_log == HTTP_ACCESS_JSON) {
         access_json(c, status, us);
-    } else {
+    } else if (d->cfg.access_log == HTTP_ACCESS_TEXT) {
         fprintf(stderr, "%s %s %u %" PRId64 "us %zuB\n",
                 c->req.method == HTTP_POST     ? "POST"
                 : c->req.method == HTTP_DELETE ? "DELETE"
@@ -856,6 +855,7 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
     httpd *d = calloc(1, sizeof *d);
     if (!d) return 3;
     d->cfg = *cfg;
+    if (cfg->quiet) d->cfg.access_log = HTTP_ACCESS_OFF;
     d->a = a;
     d->mcp = cfg->no_mcp ? NULL : mcp;
     d->route_metrics = calloc(http_nroutes + 1, sizeof *d->route_metrics);
