@@ -3,6 +3,7 @@
  *   prova mcp [--http ADDR] [--data DIR] [--trusted-senders JWKS] [--allow-inline-sender-keys] [--key K]
  *             [--jwks F]... [--allow-origin O]... [--tokens FILE] [--max-message BYTES] [--quiet]
  *             [--tls-cert F --tls-key F [--tls-priority S]] [--max-connections N] [--timeout S]
+ *             [--access-log text|json|off]
  *
  * --data DIR opens the gateway's store (the service layer, without the gateway's routes): the store tools act on it.
  * A stdio session acts for the local user with every scope (whoever can run prova can open the store); an HTTP
@@ -85,7 +86,8 @@ int cmd_mcp(int argc, char **argv) {
     hc.bare_port = true;
     hc.mcp_only = true;
     hc.log_prefix = "prova mcp";
-    hc.quiet = true; /* no access log: stderr carries the session's diagnostics */
+    hc.access_log = HTTP_ACCESS_OFF; /* by default: stderr carries the session's diagnostics */
+    bool access_log = false;         /* --access-log was given */
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -101,6 +103,13 @@ int cmd_mcp(int argc, char **argv) {
                    cli_opt_value(argc, argv, &i, "--tls-cert", &hc.tls_cert) ||
                    cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key) ||
                    cli_opt_value(argc, argv, &i, "--tls-priority", &hc.tls_priority)) {
+        } else if (cli_opt_value(argc, argv, &i, "--access-log", &v)) {
+            if (http_access_log_parse(v, &hc.access_log) < 0) {
+                rc =
+                    cli_fail(EXIT_USAGE, "mcp: --access-log must be " HTTP_ACCESS_LOG_FORMATS ", not '%s'", v ? v : "");
+                goto out;
+            }
+            access_log = true;
         } else if (strcmp(arg, "--allow-inline-sender-keys") == 0) {
             ac.allow_inline_sender_keys = true;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -147,8 +156,8 @@ int cmd_mcp(int argc, char **argv) {
         rc = cli_fail(EXIT_USAGE, "mcp: --trusted-senders and --allow-inline-sender-keys need --data DIR");
         goto out;
     }
-    if (!http && (hc.tls_cert || hc.tls_key || hc.tls_priority)) {
-        rc = cli_fail(EXIT_USAGE, "mcp: --tls-cert, --tls-key and --tls-priority apply to --http");
+    if (!http && (hc.tls_cert || hc.tls_key || hc.tls_priority || access_log)) {
+        rc = cli_fail(EXIT_USAGE, "mcp: --tls-cert, --tls-key, --tls-priority and --access-log apply to --http");
         goto out;
     }
     ac.max_body = max_message;
@@ -175,7 +184,7 @@ int cmd_mcp(int argc, char **argv) {
     if (http) {
         hc.listen = http;
         hc.max_body = max_message;
-        hc.quiet = true;
+        hc.quiet = quiet;
         hc.mcp_origins = origins;
         hc.nmcp_origins = norigins;
         rc = serve_http(&hc, a, s, quiet);

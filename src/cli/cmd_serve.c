@@ -27,7 +27,7 @@ typedef struct serve_config {
 typedef struct opt_def {
     const char *name; /* long option without "--"; also the config-file key */
     const char *env;
-    enum { O_STR, O_BOOL, O_UINT, O_UINT0, O_SIZE, O_I64 } type; /* O_UINT0: 0 allowed (off) */
+    enum { O_STR, O_BOOL, O_UINT, O_UINT0, O_SIZE, O_I64, O_ACCESS } type; /* O_UINT0: 0 allowed (off) */
     size_t off;
 } opt_def;
 
@@ -61,6 +61,7 @@ static const opt_def opt_defs[] = {
     {"log-dir", "PROVA_LOG_DIR", O_STR, OFF(app.log_dir)},
     {"witness-policy", "PROVA_WITNESS_POLICY", O_STR, OFF(app.witness_policy)},
     {"quiet", "PROVA_QUIET", O_BOOL, OFF(http.quiet)},
+    {"access-log", "PROVA_ACCESS_LOG", O_ACCESS, OFF(http.access_log)},
     {"no-mcp", "PROVA_NO_MCP", O_BOOL, OFF(http.no_mcp)},
     {"mcp-allow-origins", "PROVA_MCP_ALLOW_ORIGINS", O_STR, OFF(mcp_allow_origins)},
 };
@@ -129,6 +130,10 @@ static int set_opt(serve_config *c, const opt_def *d, const char *v, const char 
         *(int64_t *)p = n;
         return 0;
     }
+    case O_ACCESS:
+        if (http_access_log_parse(v, (int *)p) < 0)
+            return cli_fail(EXIT_USAGE, "%s: %s must be " HTTP_ACCESS_LOG_FORMATS ", not '%s'", where, d->name, v);
+        return 0;
     }
     return EXIT_USAGE;
 }

@@ -1,7 +1,7 @@
 /* prova witness: a c2sp.org/tlog-witness server over the gateway's HTTP daemon, and its key. docs/tlog.md, "Witness".
  *
  *   prova witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F]
- *                 [--threads N] [--max-connections N] [--timeout S] [--quiet]
+ *                 [--threads N] [--max-connections N] [--timeout S] [--access-log text|json|off] [--quiet]
  *   prova witness keygen --name NAME --out FILE [--force]
  *
  * The daemon serves POST /add-checkpoint, GET /<hex SHA-256(origin)>/checkpoint, /health, /version and /metrics
@@ -75,6 +75,10 @@ int cmd_witness(int argc, char **argv) {
             cli_opt_value(argc, argv, &i, "--listen", &hc.listen) ||
             cli_opt_value(argc, argv, &i, "--tls-cert", &hc.tls_cert) ||
             cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key)) {
+        } else if (cli_opt_value(argc, argv, &i, "--access-log", &v)) {
+            if (http_access_log_parse(v, &hc.access_log) < 0)
+                return cli_fail(EXIT_USAGE, "witness: --access-log must be " HTTP_ACCESS_LOG_FORMATS ", not '%s'",
+                                v ? v : "");
         } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
             quiet = true;
         } else if (cli_opt_value(argc, argv, &i, "--threads", &v)) {

@@ -32,6 +32,18 @@ void http_config_defaults(http_config *c) {
     c->max_body = (size_t)1 << 20;
     c->max_header = (size_t)32 << 10;
     c->log_prefix = "prova serve";
+    c->access_log = HTTP_ACCESS_TEXT;
+}
+
+int http_access_log_parse(const char *s, int *ret) {
+    static const char *const names[] = {
+        [HTTP_ACCESS_TEXT] = "text", [HTTP_ACCESS_JSON] = "json", [HTTP_ACCESS_OFF] = "off"};
+    for (int i = 0; s && i < (int)(sizeof names / sizeof names[0]); i++)
+        if (strcmp(s, names[i]) == 0) {
+            *ret = i;
+            return 0;
+        }
+    return -1;
 }
 
 static int64_t mono_us(void) {
@@ -58,6 +70,8 @@ static void logf_(httpd *d, const char *fmt, ...) {
 
 /* ---- Per-request state ---------------------------------------------------------------------------------- */
 
+enum { REQUEST_ID_MAX = 128, USER_AGENT_MAX = 256 };
+
 typedef struct conn {
     http_req req;
     prova_buf body;
@@ -65,9 +79,93 @@ typedef struct conn {
     bool method_mismatch, too_large, answered, pending, parked;
     atomic_int woken;
     int64_t start_us;
-    http_guard_conn *guard; /* the connection's entry in the guard, or NULL */
-    char *segs;             /* a copy of the path whose '*' segments the params point into */
+    http_guard_conn *guard;              /* the connection's entry in the guard, or NULL */
+    char *segs;                          /* a copy of the path whose '*' segments the params point into */
+    char request_id[REQUEST_ID_MAX + 1]; /* X-Request-Id: the client's when well-formed, else 32 random hex */
+    /* For the JSON access log, taken when the head is in (libmicrohttpd's values are not looked up at the end). */
+    struct timespec start_wall;
+    size_t bytes_in, bytes_out; /* body bytes received; the response body's length */
+    char method[16];            /* the request's method as sent ("HEAD" is served as GET) */
+    char client[INET6_ADDRSTRLEN];
+    char user_agent[USER_AGENT_MAX + 1]; /* "" when none; cut at USER_AGENT_MAX bytes */
+    /* The request's W3C trace id (32 lowercase hex), from a valid incoming traceparent header; "" when none. When
+     * the daemon starts a server span per request, this becomes that span's trace id (a new trace without one). */
+    char trace_id[33];
 } conn;
+
+/* The client's X-Request-Id is echoed when it is 1..128 characters of [A-Za-z0-9._:-] (safe in a header and in a
+ * log line); anything else is replaced. */
+static bool request_id_ok(const char *s) {
+    size_t n = s ? strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") : 0;
+    return n >= 1 && n <= REQUEST_ID_MAX && s[n] == '\0';
+}
+
+static void request_id(const char *given, char out[REQUEST_ID_MAX + 1]) {
+    if (request_id_ok(given)) {
+        strcpy(out, given);
+        return;
+    }
+    static const char digits[] = "0123456789abcdef";
+    uint8_t r[16];
+    prova_random_fill(r, sizeof r);
+    for (size_t i = 0; i < sizeof r; i++) {
+        out[2 * i] = digits[r[i] >> 4];
+        out[2 * i + 1] = digits[r[i] & 15];
+    }
+    out[2 * sizeof r] = '\0';
+}
+
+static bool lower_hex(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+static bool all_zero(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '0') return false;
+    return true;
+}
+
+/* The trace id of a traceparent header into out (33 bytes), or "" when the header is not valid.
+ * SPEC: w3.org/TR/trace-context-1 §3.2: version "00": exactly "00-" 32 HEXDIGLC "-" 16 HEXDIGLC "-" 2 HEXDIGLC;
+ * version "ff" is invalid; a higher version is parsed as 00 when what follows the flags starts with "-"; "All
+ * bytes as zero (00000000000000000000000000000000) is considered an invalid value" (trace-id, parent-id alike). */
+static void traceparent_trace_id(const char *h, char out[33]) {
+    out[0] = '\0';
+    if (!h || strlen(h) < 55 || !lower_hex(h, 2) || (h[0] == 'f' && h[1] == 'f')) return;
+    bool v00 = h[0] == '0' && h[1] == '0';
+    if (v00 ? h[55] != '\0' : h[55] != '\0' && h[55] != '-') return;
+    if (h[2] != '-' || h[35] != '-' || h[52] != '-') return;
+    if (!lower_hex(h + 3, 32) || !lower_hex(h + 36, 16) || !lower_hex(h + 53, 2)) return;
+    if (all_zero(h + 3, 32) || all_zero(h + 36, 16)) return;
+    memcpy(out, h + 3, 32);
+    out[32] = '\0';
+}
+
+/* The peer's address as text; an IPv4-mapped IPv6 address (a dual-stack listener) as the IPv4 one. */
+static void client_address(struct MHD_Connection *mc, char out[INET6_ADDRSTRLEN]) {
+    strcpy(out, "");
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (!sa) return;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, INET6_ADDRSTRLEN);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a))
+            inet_ntop(AF_INET, a->s6_addr + 12, out, INET6_ADDRSTRLEN);
+        else
+            inet_ntop(AF_INET6, a, out, INET6_ADDRSTRLEN);
+    }
+}
+
+static void copy_cut(char *out, size_t size, const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    if (n >= size) n = size - 1;
+    if (n) memcpy(out, s, n);
+    out[n] = '\0';
+}
 
 static void resp_free(http_resp *r) {
     prova_buf_free(&r->body);
@@ -396,6 +494,7 @@ static void wake(app_call *call) {
 static enum MHD_Result send_response(conn *c) {
     http_resp *r = &c->req.resp;
     if (!r->status) http_error(&c->req, 500, "internal", "the handler produced no response");
+    c->bytes_out = r->body.len;
     struct MHD_Response *mr;
     if (r->body.len && !r->body.alloc) {
         mr = MHD_create_response_from_buffer(r->body.len, r->body.data, MHD_RESPMEM_MUST_FREE);
@@ -412,6 +511,7 @@ static enum MHD_Result send_response(conn *c) {
     for (unsigned i = 0; i < r->nheaders; i++) cache_set |= strcasecmp(r->hname[i], "Cache-Control") == 0;
     if (!cache_set) MHD_add_response_header(mr, "Cache-Control", "no-store");
     for (unsigned i = 0; i < r->nheaders; i++) MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);
+    MHD_add_response_header(mr, "X-Request-Id", c->request_id);
     enum MHD_Result ok = MHD_queue_response(c->req.conn, r->status, mr);
     MHD_destroy_response(mr);
     c->answered = true;
@@ -446,6 +546,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c->req.d = d;
         c->req.conn = mc;
         c->req.path = url;
+        clock_gettime(CLOCK_REALTIME, &c->start_wall);
+        request_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"), c->request_id);
+        if (d->cfg.access_log == HTTP_ACCESS_JSON) {
+            copy_cut(c->method, sizeof c->method, method);
+            client_address(mc, c->client);
+            copy_cut(c->user_agent, sizeof c->user_agent,
+                     MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "User-Agent"));
+            traceparent_trace_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "traceparent"), c->trace_id);
+        }
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         c->guard = ci ? ci->socket_context : NULL;
         http_guard_body(d, c->guard); /* the head is in */
@@ -473,6 +582,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     }
     if (*upload_data_size) {
         http_guard_bytes(d, c->guard, *upload_data_size);
+        c->bytes_in += *upload_data_size;
         if (body_take(&c->body, &c->too_large, d->cfg.max_body, upload_data, *upload_data_size) < 0) return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
@@ -523,6 +633,47 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     return send_response(c);
 }
 
+/* One JSON object per request on stderr (JSON Lines), written whole by one fwrite. What a client sent goes in only
+ * as the method, the path without its query, the User-Agent and ids checked above: never a header's value besides
+ * User-Agent (a bearer token), never the query (it may carry a secret). docs/observability.md "Access log". */
+static void access_json(conn *c, unsigned status, int64_t us) {
+    char when[64] = "";
+    struct tm tm;
+    if (gmtime_r(&c->start_wall.tv_sec, &tm)) { /* RFC 3339 in UTC with milliseconds: 2025-01-02T03:04:05.678Z */
+        size_t n = strftime(when, sizeof when - 6, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(when + n, sizeof when - n, ".%03uZ", (unsigned)(c->start_wall.tv_nsec / 1000000L) % 1000u);
+    }
+    if (us < 0) us = 0;
+    char ms[32];
+    snprintf(ms, sizeof ms, "%" PRId64 ".%03" PRId64, us / 1000, us % 1000);
+    const char *path = c->req.path ? c->req.path : "";
+    prova_buf b = PROVA_BUF_INIT;
+    prova_jw w;
+    prova_jw_init(&w, &b);
+    prova_jw_obj(&w);
+    prova_jw_kstr(&w, "time", when);
+    prova_jw_kstr(&w, "request_id", c->request_id);
+    prova_jw_kstr_or_null(&w, "trace_id", c->trace_id[0] ? c->trace_id : NULL);
+    prova_jw_key(&w, "method");
+    prova_jw_str_lossy(&w, c->method, strlen(c->method));
+    prova_jw_kstr(&w, "route", c->route < http_nroutes ? http_routes[c->route].name : "unmatched");
+    prova_jw_key(&w, "path");
+    prova_jw_str_lossy(&w, path, strlen(path));
+    prova_jw_ku64(&w, "status", status);
+    prova_jw_key(&w, "duration_ms");
+    prova_jw_raw(&w, ms, strlen(ms));
+    prova_jw_ku64(&w, "bytes_in", c->bytes_in);
+    prova_jw_ku64(&w, "bytes_out", c->bytes_out);
+    prova_jw_kstr(&w, "client", c->client);
+    if (c->user_agent[0]) {
+        prova_jw_key(&w, "user_agent");
+        prova_jw_str_lossy(&w, c->user_agent, strlen(c->user_agent));
+    }
+    prova_jw_end(&w);
+    if (prova_jw_finish(&w) == 0 && prova_buf_append(&b, "\n", 1) == 0) fwrite(b.data, 1, b.len, stderr);
+    prova_buf_free(&b);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_RequestTerminationCode toe) {
     (void)mc;
     httpd *d = cls;
@@ -534,12 +685,15 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
     if (!c->answered && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) status = 408;
     int64_t us = mono_us() - c->start_us;
     http_record(d, c->route, status, us);
-    if (!d->cfg.quiet)
+    if (d->cfg.access_log == HTTP_ACCESS_JSON) {
+        access_json(c, status, us);
+    } else if (d->cfg.access_log == HTTP_ACCESS_TEXT) {
         fprintf(stderr, "%s %s %u %" PRId64 "us %zuB\n",
                 c->req.method == HTTP_POST     ? "POST"
                 : c->req.method == HTTP_DELETE ? "DELETE"
                                                : "GET",
                 c->req.path, status, us, c->body.len);
+    }
     /* A request cut off while its write is queued keeps its state until the writer is done with it. */
     if (c->pending && !atomic_load(&c->woken)) {
         logf_(d, "connection closed while its write was queued; the write completes");
@@ -701,6 +855,7 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
     httpd *d = calloc(1, sizeof *d);
     if (!d) return 3;
     d->cfg = *cfg;
+    if (cfg->quiet) d->cfg.access_log = HTTP_ACCESS_OFF;
     d->a = a;
     d->mcp = cfg->no_mcp ? NULL : mcp;
     d->route_metrics = calloc(http_nroutes + 1, sizeof *d->route_metrics);

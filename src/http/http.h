@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "mcp.h"
+#include "otel_data.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -36,13 +37,21 @@ typedef struct http_config {
     unsigned min_body_rate;         /* bytes/s a body must average after the grace (0: no minimum) */
     size_t max_body;                /* bytes */
     size_t max_header;              /* bytes of request line + headers (per-connection memory) */
-    bool quiet;                     /* no access log */
+    bool quiet;                     /* no access log (whatever access_log says) */
+    int access_log;                 /* HTTP_ACCESS_TEXT (the default), HTTP_ACCESS_JSON or HTTP_ACCESS_OFF */
     const char *log_prefix;         /* "prova serve", "prova mcp" */
     const char *const *mcp_origins; /* Origin values /mcp accepts besides loopback ones */
     size_t nmcp_origins;
 } http_config;
 
 void http_config_defaults(http_config *c);
+
+/* The access log's formats (--access-log; docs/observability.md "Access log"): one line per request on stderr,
+ * "METHOD path status NNNus NNNB" (text) or a JSON object (json, JSON Lines), or none (off). */
+enum { HTTP_ACCESS_TEXT = 0, HTTP_ACCESS_JSON = 1, HTTP_ACCESS_OFF = 2 };
+/* "text", "json" or "off" into *ret: 0, or -1 (anything else; *ret unchanged). */
+int http_access_log_parse(const char *s, int *ret);
+#define HTTP_ACCESS_LOG_FORMATS "text, json or off"
 
 /* The TLS policy by default: TLS 1.3 and 1.2 only; in TLS 1.2 only ECDHE key exchange (forward secrecy) with AEAD
  * ciphers (AES-GCM, ChaCha20-Poly1305); ECDHE groups only (X25519, P-256, P-384); no SHA-1 signatures. */
@@ -180,8 +189,11 @@ void http_guard_busy(httpd *d, http_guard_conn *e);
 /* The connections kept free of waiting heads out of max_connections: an eighth, at least 8 (none for 16 or less). */
 unsigned http_reserved_connections(unsigned max_connections);
 
-/* Metrics (metrics.c): one request's outcome, and the Prometheus text of /metrics. */
+/* Metrics (metrics.c): one request's outcome; every metric of /metrics added to a snapshot (ms initialized by the
+ * caller; an allocation failure is in ms->status); and /metrics, that snapshot as Prometheus text appended to out
+ * (0 or PROVA_ENOMEM). */
 void http_record(httpd *d, size_t route, unsigned status, int64_t us);
+void http_metrics_collect(httpd *d, otel_metrics *ms);
 int http_metrics_text(httpd *d, prova_buf *out);
 
 /* The compiled-in OpenAPI document and /docs page (scripts/embed.py). */

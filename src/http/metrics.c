@@ -1,12 +1,13 @@
-/* /metrics in the Prometheus text format 0.0.4: the daemon's requests by route, method and status, their latency,
- * and the service's counters (verifications, the writer, the store). Every line is written whole (prova_buf_printf
- * grows; nothing is cut), and tests/http run promtool's parser over the output. */
+/* The daemon's metrics: its requests by route, method and status, their latency, its connections, and the service's
+ * counters (verifications, the writer, the store, the log), as a snapshot (otel_data.h) that /metrics renders in
+ * the Prometheus text format (src/otel/metrics.c) and the OTLP exporter sends; tests/http run promtool's parser
+ * over /metrics. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "http.h"
-#include "text.h"
+#include "otel_data.h"
 
 static const unsigned code_table[HTTP_CODES] = {200, 201, 204, 400, 401, 403, 404, 405,
                                                 409, 413, 415, 422, 429, 500, 503, 0};
@@ -20,6 +21,11 @@ static unsigned code_index(unsigned status) {
 /* Upper bounds of the latency buckets, microseconds (the last is +Inf). */
 static const int64_t bucket_us[HTTP_BUCKETS] = {250,   500,    1000,   2500,   5000,    10000,   25000,
                                                 50000, 100000, 250000, 500000, 1000000, 5000000, INT64_MAX};
+
+/* The upper bounds of the latency histogram in seconds, as the snapshot has them (bucket_us / 1e6 without its +Inf;
+ * keep the two tables alike). */
+static const double bucket_s[HTTP_BUCKETS - 1] = {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                  0.05,    0.1,    0.25,  0.5,    1,     5};
 
 void http_record(httpd *d, size_t route, unsigned status, int64_t us) {
     http_route_metrics *m = &d->route_metrics[route];
@@ -58,20 +64,28 @@ static bool series_first(size_t i, bool by_method) {
     return true;
 }
 
-/* "# HELP" and "# TYPE" of one metric family. */
-static int family(prova_buf *b, const char *name, const char *type, const char *help) {
-    return prova_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+/* One metric with a single unlabelled integer point. */
+static void one(otel_metrics *ms, const char *name, int type, const char *help, const char *unit, int64_t v) {
+    otel_point *p = otel_metric_point(ms, otel_metrics_add(ms, name, type, help, unit));
+    if (p) p->i = v;
 }
 
-int http_metrics_text(httpd *d, prova_buf *b) {
-    app_stats st;
-    app_stats_get(d->a, &st);
-    int rc = family(b, "prova_build_info", "gauge", "The running prova.");
-    rc |= prova_buf_printf(b, "prova_build_info{version=\"%s\"} 1\n", PROVA_VERSION_STRING);
-    rc |= family(b, "prova_uptime_seconds", "gauge", "Seconds since the server started.");
-    rc |= prova_buf_printf(b, "prova_uptime_seconds %.3f\n", (double)(app_now_us() - app_started_us(d->a)) / 1e6);
-    rc |= family(b, "prova_http_requests_total", "counter", "HTTP requests by route, method and status code.");
-    for (size_t i = 0; i <= http_nroutes; i++) {
+/* One metric with an integer point per value of one label. */
+static void by_label(otel_metrics *ms, const char *name, int type, const char *help, const char *unit, const char *key,
+                     const char *const *values, const int64_t *v, size_t n) {
+    otel_metric *m = otel_metrics_add(ms, name, type, help, unit);
+    for (size_t i = 0; m && i < n; i++) {
+        otel_point *p = otel_metric_point(ms, m);
+        if (!p) return;
+        otel_point_label(p, key, values[i]);
+        p->i = v[i];
+    }
+}
+
+static void collect_requests(httpd *d, otel_metrics *ms) {
+    otel_metric *m = otel_metrics_add(ms, "prova_http_requests_total", OTEL_METRIC_COUNTER,
+                                      "HTTP requests by route, method and status code.", "{request}");
+    for (size_t i = 0; m && i <= http_nroutes; i++) {
         if (!series_first(i, true)) continue; /* an alias (/healthz) is counted under its route's own series */
         for (unsigned c = 0; c < HTTP_CODES; c++) {
             unsigned long long n = 0;
@@ -83,92 +97,117 @@ int http_metrics_text(httpd *d, prova_buf *b) {
                 snprintf(code, sizeof code, "%u", code_table[c]);
             else
                 strcpy(code, "other");
-            rc |= prova_buf_printf(b, "prova_http_requests_total{route=\"%s\",method=\"%s\",code=\"%s\"} %llu\n",
-                                   route_label(i), route_method(i), code, n);
+            otel_point *p = otel_metric_point(ms, m);
+            if (!p) return;
+            otel_point_label(p, "route", route_label(i));
+            otel_point_label(p, "method", route_method(i));
+            otel_point_label(p, "code", code);
+            p->i = (int64_t)n;
         }
     }
-    rc |= family(b, "prova_http_request_duration_seconds", "histogram",
-                 "Time from the request line to the response, by route.");
+}
+
+static void collect_latency(httpd *d, otel_metrics *ms) {
+    otel_metric *m = otel_metrics_add(ms, "prova_http_request_duration_seconds", OTEL_METRIC_HISTOGRAM,
+                                      "Time from the request line to the response, by route.", "s");
+    if (!m) return;
+    m->bounds = bucket_s;
+    m->nbounds = HTTP_BUCKETS - 1;
     for (size_t i = 0; i <= http_nroutes; i++) {
         if (!series_first(i, false)) continue; /* one histogram per route name, whatever the method */
         unsigned long long count = 0, sum_us = 0, bucket[HTTP_BUCKETS] = {0};
         for (size_t k = i; k <= http_nroutes; k++) {
             if (!same_series(i, k, false)) continue;
-            http_route_metrics *m = &d->route_metrics[k];
-            count += atomic_load(&m->count);
-            sum_us += atomic_load(&m->sum_us);
-            for (unsigned q = 0; q < HTTP_BUCKETS; q++) bucket[q] += atomic_load(&m->bucket[q]);
+            http_route_metrics *rm = &d->route_metrics[k];
+            count += atomic_load(&rm->count);
+            sum_us += atomic_load(&rm->sum_us);
+            for (unsigned q = 0; q < HTTP_BUCKETS; q++) bucket[q] += atomic_load(&rm->bucket[q]);
         }
         if (!count) continue;
-        unsigned long long cum = 0;
-        for (unsigned k = 0; k < HTTP_BUCKETS; k++) {
-            cum += bucket[k];
-            if (bucket_us[k] == INT64_MAX)
-                rc |= prova_buf_printf(b, "prova_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-                                       route_label(i), cum);
-            else
-                rc |= prova_buf_printf(b, "prova_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-                                       route_label(i), (double)bucket_us[k] / 1e6, cum);
-        }
-        rc |= prova_buf_printf(b, "prova_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_label(i),
-                               (double)sum_us / 1e6);
-        rc |= prova_buf_printf(b, "prova_http_request_duration_seconds_count{route=\"%s\"} %llu\n", route_label(i),
-                               count);
+        otel_point *p = otel_metric_point(ms, m);
+        if (!p) return;
+        otel_point_label(p, "route", route_label(i));
+        p->count = count;
+        p->sum = (double)sum_us / 1e6;
+        for (unsigned q = 0; q < HTTP_BUCKETS; q++) p->bucket[q] = bucket[q]; /* the last: above 5 s */
     }
-    rc |= family(b, "prova_http_requests_in_flight", "gauge", "Requests being handled now.");
-    rc |= prova_buf_printf(b, "prova_http_requests_in_flight %ld\n", atomic_load(&d->inflight));
-    rc |= family(b, "prova_http_connections_open", "gauge", "Client connections open now.");
-    rc |= prova_buf_printf(b, "prova_http_connections_open %ld\n", atomic_load(&d->conn_open));
-    rc |= family(b, "prova_http_connections_closed_total", "counter",
-                 "Connections the gateway closed by reason: a request head past the deadline, a body below the "
-                 "minimum rate, shed while waiting for a head to keep room for new requests.");
+}
+
+void http_metrics_collect(httpd *d, otel_metrics *ms) {
+    app_stats st;
+    app_stats_get(d->a, &st);
+    otel_point *p =
+        otel_metric_point(ms, otel_metrics_add(ms, "prova_build_info", OTEL_METRIC_GAUGE, "The running prova.", "1"));
+    if (p) {
+        otel_point_label(p, "version", PROVA_VERSION_STRING);
+        p->i = 1;
+    }
+    p = otel_metric_point(
+        ms, otel_metrics_add(ms, "prova_uptime_seconds", OTEL_METRIC_GAUGE, "Seconds since the server started.", "s"));
+    if (p) {
+        p->is_double = true;
+        p->d = (double)(app_now_us() - app_started_us(d->a)) / 1e6;
+    }
+    collect_requests(d, ms);
+    collect_latency(d, ms);
+    one(ms, "prova_http_requests_in_flight", OTEL_METRIC_GAUGE, "Requests being handled now.", "{request}",
+        atomic_load(&d->inflight));
+    one(ms, "prova_http_connections_open", OTEL_METRIC_GAUGE, "Client connections open now.", "{connection}",
+        atomic_load(&d->conn_open));
     static const char *const reasons[HTTP_CLOSE_REASONS] = {"header_timeout", "body_rate", "shed"};
-    for (unsigned r = 0; r < HTTP_CLOSE_REASONS; r++)
-        rc |= prova_buf_printf(b, "prova_http_connections_closed_total{reason=\"%s\"} %llu\n", reasons[r],
-                               (unsigned long long)atomic_load(&d->conn_closed[r]));
-    rc |= family(b, "prova_http_connections_refused_total", "counter",
-                 "Connections refused at once: over --max-connections or --max-connections-per-ip.");
-    rc |= prova_buf_printf(b, "prova_http_connections_refused_total %llu\n",
-                           (unsigned long long)atomic_load(&d->conn_refused));
-    rc |= family(b, "prova_verifications_total", "counter",
-                 "Documents verified (envelopes accepted or refused, /v1/verify, /verify, certificate checks) by "
-                 "result.");
-    rc |= prova_buf_printf(b,
-                           "prova_verifications_total{result=\"valid\"} %llu\n"
-                           "prova_verifications_total{result=\"invalid\"} %llu\n"
-                           "prova_verifications_total{result=\"error\"} %llu\n",
-                           (unsigned long long)st.verify_valid, (unsigned long long)st.verify_invalid,
-                           (unsigned long long)st.verify_error);
-    rc |= family(b, "prova_writer_commits_total", "counter", "Group commits (one fsync each).");
-    rc |= prova_buf_printf(b, "prova_writer_commits_total %llu\n", (unsigned long long)st.commits);
-    rc |= family(b, "prova_writer_writes_total", "counter", "Writes made durable.");
-    rc |= prova_buf_printf(b, "prova_writer_writes_total %llu\n", (unsigned long long)st.committed_writes);
-    rc |= family(b, "prova_writer_failed_commits_total", "counter", "Commits that failed (their writes were refused).");
-    rc |= prova_buf_printf(b, "prova_writer_failed_commits_total %llu\n", (unsigned long long)st.failed_commits);
-    rc |= family(b, "prova_writer_queue_length", "gauge", "Writes waiting for the writer.");
-    rc |= prova_buf_printf(b, "prova_writer_queue_length %u\n", st.queue_length);
-    rc |= family(b, "prova_store_writable", "gauge", "0 from a failed commit until one succeeds, else 1.");
-    rc |= prova_buf_printf(b, "prova_store_writable %d\n", st.store_writable ? 1 : 0);
-    rc |= family(b, "prova_store_bytes", "gauge", "Size of the store on disk (database and WAL).");
-    rc |= prova_buf_printf(b, "prova_store_bytes %lld\n", (long long)st.store_bytes);
+    int64_t closed[HTTP_CLOSE_REASONS];
+    for (unsigned r = 0; r < HTTP_CLOSE_REASONS; r++) closed[r] = (int64_t)atomic_load(&d->conn_closed[r]);
+    by_label(ms, "prova_http_connections_closed_total", OTEL_METRIC_COUNTER,
+             "Connections the gateway closed by reason: a request head past the deadline, a body below the "
+             "minimum rate, shed while waiting for a head to keep room for new requests.",
+             "{connection}", "reason", reasons, closed, HTTP_CLOSE_REASONS);
+    one(ms, "prova_http_connections_refused_total", OTEL_METRIC_COUNTER,
+        "Connections refused at once: over --max-connections or --max-connections-per-ip.", "{connection}",
+        (int64_t)atomic_load(&d->conn_refused));
+    static const char *const results[] = {"valid", "invalid", "error"};
+    const int64_t verified[] = {(int64_t)st.verify_valid, (int64_t)st.verify_invalid, (int64_t)st.verify_error};
+    by_label(ms, "prova_verifications_total", OTEL_METRIC_COUNTER,
+             "Documents verified (envelopes accepted or refused, /v1/verify, /verify, certificate checks) by "
+             "result.",
+             "{document}", "result", results, verified, 3);
+    one(ms, "prova_writer_commits_total", OTEL_METRIC_COUNTER, "Group commits (one fsync each).", "{commit}",
+        (int64_t)st.commits);
+    one(ms, "prova_writer_writes_total", OTEL_METRIC_COUNTER, "Writes made durable.", "{write}",
+        (int64_t)st.committed_writes);
+    one(ms, "prova_writer_failed_commits_total", OTEL_METRIC_COUNTER,
+        "Commits that failed (their writes were refused).", "{commit}", (int64_t)st.failed_commits);
+    one(ms, "prova_writer_queue_length", OTEL_METRIC_GAUGE, "Writes waiting for the writer.", "{write}",
+        st.queue_length);
+    one(ms, "prova_store_writable", OTEL_METRIC_GAUGE, "0 from a failed commit until one succeeds, else 1.", "1",
+        st.store_writable ? 1 : 0);
+    one(ms, "prova_store_bytes", OTEL_METRIC_GAUGE, "Size of the store on disk (database and WAL).", "By",
+        st.store_bytes);
     if (st.log_enabled) {
-        rc |= family(b, "prova_log_size", "gauge", "Entries in the transparency log's published checkpoint.");
-        rc |= prova_buf_printf(b, "prova_log_size %lld\n", (long long)st.log_size);
-        rc |= family(b, "prova_log_checkpoints_total", "counter", "Checkpoints the log signed since the start.");
-        rc |= prova_buf_printf(b, "prova_log_checkpoints_total %llu\n", (unsigned long long)st.log_checkpoints);
-        rc |= family(b, "prova_log_integration_seconds", "summary",
-                     "Time to integrate new entries: tiles, checkpoint and commit.");
-        rc |= prova_buf_printf(b, "prova_log_integration_seconds_sum %.6f\nprova_log_integration_seconds_count %llu\n",
-                               (double)st.log_integration_us / 1e6, (unsigned long long)st.log_integrations);
-        rc |= family(b, "prova_log_integration_failures_total", "counter", "Integrations that failed and were undone.");
-        rc |= prova_buf_printf(b, "prova_log_integration_failures_total %llu\n", (unsigned long long)st.log_failures);
+        one(ms, "prova_log_size", OTEL_METRIC_GAUGE, "Entries in the transparency log's published checkpoint.",
+            "{entry}", st.log_size);
+        one(ms, "prova_log_checkpoints_total", OTEL_METRIC_COUNTER, "Checkpoints the log signed since the start.",
+            "{checkpoint}", (int64_t)st.log_checkpoints);
+        p = otel_metric_point(ms,
+                              otel_metrics_add(ms, "prova_log_integration_seconds", OTEL_METRIC_SUMMARY,
+                                               "Time to integrate new entries: tiles, checkpoint and commit.", "s"));
+        if (p) {
+            p->sum = (double)st.log_integration_us / 1e6;
+            p->count = st.log_integrations;
+        }
+        one(ms, "prova_log_integration_failures_total", OTEL_METRIC_COUNTER,
+            "Integrations that failed and were undone.", "{integration}", (int64_t)st.log_failures);
     }
-    rc |= family(b, "prova_store_records", "gauge", "Records in the store by kind.");
-    rc |= prova_buf_printf(b,
-                           "prova_store_records{kind=\"receipt\"} %lld\nprova_store_records{kind=\"trace\"} %lld\n"
-                           "prova_store_records{kind=\"chain\"} %lld\nprova_store_records{kind=\"event\"} %lld\n"
-                           "prova_store_records{kind=\"certificate\"} %lld\n",
-                           (long long)st.receipts, (long long)st.traces, (long long)st.chains, (long long)st.events,
-                           (long long)st.certificates);
-    return rc ? PROVA_ENOMEM : 0;
+    static const char *const kinds[] = {"receipt", "trace", "chain", "event", "certificate"};
+    const int64_t records[] = {st.receipts, st.traces, st.chains, st.events, st.certificates};
+    by_label(ms, "prova_store_records", OTEL_METRIC_GAUGE, "Records in the store by kind.", "{record}", "kind", kinds,
+             records, 5);
+}
+
+int http_metrics_text(httpd *d, prova_buf *b) {
+    otel_metrics ms;
+    otel_metrics_init(&ms, (uint64_t)app_started_us(d->a) * 1000u, (uint64_t)app_now_us() * 1000u);
+    http_metrics_collect(d, &ms);
+    int rc = ms.status ? ms.status : otel_metrics_prometheus(&ms, b);
+    otel_metrics_free(&ms);
+    return rc;
 }

@@ -1,7 +1,7 @@
 /* What prova tells an OpenTelemetry backend, as data: finished spans, log records and a snapshot of the metrics,
  * and their OTLP encodings (http/protobuf and http/json, opentelemetry-proto v1). The runtime (otel.c) fills these
  * and hands batches to the encoders (encode_proto.c, encode_json.c); /metrics renders the same metrics snapshot as
- * Prometheus text (metrics_text.c), so the two expositions cannot drift apart. docs/observability.md. */
+ * Prometheus text (metrics.c), so the two expositions cannot drift apart. docs/observability.md. */
 #ifndef PROVA_OTEL_DATA_H
 #define PROVA_OTEL_DATA_H
 
@@ -156,14 +156,18 @@ typedef struct otel_metrics {
 
 void otel_metrics_init(otel_metrics *ms, uint64_t start_ns, uint64_t time_ns);
 void otel_metrics_free(otel_metrics *ms);
-/* Adds a metric (name, help and unit are static strings); NULL on allocation failure (ms->status set). */
+/* Adds a metric (name, help and unit are static strings); NULL on allocation failure (ms->status set). The pointer
+ * is valid until the next otel_metrics_add (the array may move): add a metric's points before the next metric. */
 otel_metric *otel_metrics_add(otel_metrics *ms, const char *name, int type, const char *help, const char *unit);
-/* Adds a zeroed point to m; NULL on allocation failure. Labels are set with otel_point_label. */
+/* Adds a zeroed point to m (NULL m: NULL); NULL on allocation failure (ms->status set). Valid until the next point
+ * of m. Labels are set with otel_point_label (the value copied, cut at OTEL_LABEL_VALUE - 1 bytes; a label past
+ * OTEL_POINT_LABELS is dropped; a NULL point is a no-op). */
 otel_point *otel_metric_point(otel_metrics *ms, otel_metric *m);
 void otel_point_label(otel_point *p, const char *key, const char *value);
 
 /* /metrics: the snapshot in the Prometheus text format 0.0.4 (HELP, TYPE, the samples; histograms as cumulative
- * _bucket{le} with _sum and _count). 0 or PROVA_ENOMEM. */
+ * _bucket{le} with _sum and _count), appended to out. Every metric is announced (HELP, TYPE) even without points.
+ * 0 or PROVA_ENOMEM (out as it was). (metrics.c) */
 int otel_metrics_prometheus(const otel_metrics *ms, prova_buf *out);
 
 /* ---- OTLP encodings ------------------------------------------------------------------------------------------- */
