@@ -74,6 +74,24 @@ int cli_write_stdout(const void *data, size_t len);
  * file_unreadable, exit 2 for ENOENT and EACCES, else 3.
  * cli_report: "FILE:LINE:COL: message (reason) at /pointer" for a library error; check "parse" when the error has a
  * position, else "input"; the library's reason. cli_report_as: the same with the check and reason given. */
+struct otel;
+/* The OTEL_* variables a command's flags stand in for (NULL: the variable decides). */
+typedef struct cli_otel_opts {
+    const char *endpoint, *protocol, *headers, *compression, *service_name, *sampler, *sampler_arg, *metric_interval;
+    bool disabled;
+} cli_otel_opts;
+/* Opens the OpenTelemetry exporter from the environment and opts (NULL: none): *ret is NULL when nothing is
+ * exported. EXIT_OK, or EXIT_USAGE for a bad setting (the variable named), EXIT_INTERNAL. docs/observability.md. */
+int cli_otel_open(const cli_otel_opts *opts, const char *default_service, struct otel **ret);
+/* Every command but serve, mcp and witness (which open their own) runs in a span "prova COMMAND" when the OTEL_*
+ * variables export traces, child of the TRACEPARENT variable's context; a bad setting is reported on stderr and the
+ * command runs without telemetry. cli_telemetry() and cli_telemetry_span() are NULL otherwise. */
+struct otel_span;
+void cli_telemetry_begin(const char *command);
+struct otel *cli_telemetry(void);
+struct otel_span *cli_telemetry_span(void);
+void cli_telemetry_end(int exit_code);
+
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_fail_as(int code, const char *check, const char *reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -76,6 +76,7 @@ int cmd_mcp(int argc, char **argv) {
     prova_key *key = NULL;
     app *a = NULL;
     mcp_server *s = NULL;
+    otel *tel = NULL;
     int rc = EXIT_OK;
     app_config ac;
     app_config_defaults(&ac);
@@ -162,7 +163,9 @@ int cmd_mcp(int argc, char **argv) {
     }
     ac.max_body = max_message;
     ac.max_depth = PROVA_DEFAULT_MAX_DEPTH;
-    if (http && (rc = http_check_tls(&hc)) != 0) goto out; /* before the store is created */
+    if (http && (rc = http_check_tls(&hc)) != 0) goto out;            /* before the store is created */
+    if ((rc = cli_otel_open(NULL, "prova-mcp", &tel)) != 0) goto out; /* the OTEL_* variables */
+    ac.otel = tel;
     if ((rc = app_open(&ac, &a)) != 0) goto out;
     /* Keys given with --jwks are the verify tools' trusted keys; the store's own keys are trusted too. */
     if (ks && ac.data_dir && prova_keyset_add_jwks(ks, app_jwks(a)->data, app_jwks(a)->len, "gateway", NULL) < 0) {
@@ -199,6 +202,7 @@ int cmd_mcp(int argc, char **argv) {
 out:
     mcp_server_free(s);
     app_close(a);
+    otel_close(tel);
     prova_key_free(key);
     prova_keyset_free(ks);
     return rc;

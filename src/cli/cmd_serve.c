@@ -22,6 +22,7 @@ typedef struct serve_config {
     app_config app;
     http_config http;
     const char *mcp_allow_origins; /* comma-separated Origin values /mcp accepts besides loopback ones */
+    cli_otel_opts otel;            /* flags for OTEL_* variables (their own names are their environment) */
 } serve_config;
 
 typedef struct opt_def {
@@ -64,6 +65,15 @@ static const opt_def opt_defs[] = {
     {"access-log", "PROVA_ACCESS_LOG", O_ACCESS, OFF(http.access_log)},
     {"no-mcp", "PROVA_NO_MCP", O_BOOL, OFF(http.no_mcp)},
     {"mcp-allow-origins", "PROVA_MCP_ALLOW_ORIGINS", O_STR, OFF(mcp_allow_origins)},
+    {"otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", O_STR, OFF(otel.endpoint)},
+    {"otlp-protocol", "OTEL_EXPORTER_OTLP_PROTOCOL", O_STR, OFF(otel.protocol)},
+    {"otlp-headers", "OTEL_EXPORTER_OTLP_HEADERS", O_STR, OFF(otel.headers)},
+    {"otlp-compression", "OTEL_EXPORTER_OTLP_COMPRESSION", O_STR, OFF(otel.compression)},
+    {"service-name", "OTEL_SERVICE_NAME", O_STR, OFF(otel.service_name)},
+    {"trace-sampler", "OTEL_TRACES_SAMPLER", O_STR, OFF(otel.sampler)},
+    {"trace-sampler-arg", "OTEL_TRACES_SAMPLER_ARG", O_STR, OFF(otel.sampler_arg)},
+    {"metric-interval", "OTEL_METRIC_EXPORT_INTERVAL", O_STR, OFF(otel.metric_interval)},
+    {"no-telemetry", "PROVA_NO_TELEMETRY", O_BOOL, OFF(otel.disabled)},
 };
 #define NOPTS (sizeof opt_defs / sizeof opt_defs[0])
 
@@ -310,6 +320,7 @@ int cmd_serve(int argc, char **argv) {
     app *a = NULL;
     mcp_server *mcp = NULL;
     httpd *d = NULL;
+    otel *tel = NULL;
     /* The config file first (anywhere on the line), so that the environment and the flags override it. */
     const char *config = getenv("PROVA_CONFIG");
     for (int i = 1; i < argc; i++) {
@@ -391,6 +402,8 @@ int cmd_serve(int argc, char **argv) {
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
     if ((rc = http_check_tls(&cfg.http)) != 0) goto out; /* a bad TLS setting changes nothing in the data directory */
+    if ((rc = cli_otel_open(&cfg.otel, "prova", &tel)) != 0) goto out; /* nor does a bad telemetry setting */
+    cfg.app.otel = tel;
     if ((rc = app_open(&cfg.app, &a)) != 0) goto out;
     if (!cfg.http.no_mcp) {
         mcp_config mc = {.a = a,
@@ -422,11 +435,14 @@ int cmd_serve(int argc, char **argv) {
     mcp = NULL;
     app_close(a);
     a = NULL;
+    otel_close(tel); /* the last spans and a last metrics snapshot, within 5 s */
+    tel = NULL;
     fprintf(stderr, "prova serve: stopped\n");
 out:
     http_stop(d);
     mcp_server_free(mcp);
     app_close(a);
+    otel_close(tel);
     cli_list_free(&origins);
     for (size_t i = 0; i < st.n; i++) free(st.v[i]);
     free(st.v);

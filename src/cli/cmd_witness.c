@@ -106,12 +106,19 @@ int cmd_witness(int argc, char **argv) {
     ac.data_dir = NULL;
     ac.log = log_line;
     app *a = NULL;
+    otel *tel = NULL;
+    if ((rc = cli_otel_open(NULL, "prova-witness", &tel)) != 0) { /* the OTEL_* variables */
+        witness_free(w);
+        return rc;
+    }
+    ac.otel = tel;
     if ((rc = app_open(&ac, &a)) == 0) {
         hc.witness = w;
         rc = serve(&hc, a, w, quiet);
         if (!quiet && rc == EXIT_OK) fprintf(stderr, "prova witness: stopped\n");
     }
     app_close(a);
+    otel_close(tel);
     witness_free(w);
     return rc;
 }

@@ -344,6 +344,16 @@ const cli_cmd cli_commands[] = {
      "                              NNNB), json (a JSON object per line: time, request_id, trace_id, method,\n"
      "                              route, path, status, duration_ms, bytes...; docs/observability.md) or off\n"
      "  --quiet                     no access log on stderr (as --access-log off)\n"
+     "OpenTelemetry (docs/observability.md): traces, metrics and logs over OTLP/HTTP when an endpoint is set;\n"
+     "every OTEL_* variable applies, and these flags stand in for the variables they name:\n"
+     "  --otlp-endpoint URL         OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://collector:4318)\n"
+     "  --otlp-protocol P           OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf (default) or http/json\n"
+     "  --otlp-headers K=V,...      OTEL_EXPORTER_OTLP_HEADERS\n"
+     "  --otlp-compression C        OTEL_EXPORTER_OTLP_COMPRESSION: gzip or none (default)\n"
+     "  --service-name NAME         OTEL_SERVICE_NAME (default prova)\n"
+     "  --trace-sampler S           OTEL_TRACES_SAMPLER (default parentbased_always_on); --trace-sampler-arg R\n"
+     "  --metric-interval MS        OTEL_METRIC_EXPORT_INTERVAL (default 60000)\n"
+     "  --no-telemetry              OTEL_SDK_DISABLED=true\n"
      "Every option is also an environment variable: PROVA_LISTEN, PROVA_DATA, PROVA_KEY, PROVA_TOKENS, ...\n"
      "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
      "The development token is printed only when stderr is a terminal; else stderr names the file it is in.\n"
@@ -409,6 +419,10 @@ int main(int argc, char **argv) {
     /* Known before the command parses anything, so that an error in the first option is a JSON report too. */
     cli_json_begin(cli_has_opt(cmd, "--json") && asks_json(argc, argv, 2));
     int rc = cli_check_args(cmd, argc - 1, argv + 1);
+    /* the servers open their own exporter, with their flags (cmd_serve.c) */
+    bool server = !strcmp(cmd->name, "serve") || !strcmp(cmd->name, "mcp") || !strcmp(cmd->name, "witness");
+    if (rc == EXIT_OK && !server) cli_telemetry_begin(cmd->name);
     if (rc == EXIT_OK) rc = cmd->run(argc - 1, argv + 1);
+    cli_telemetry_end(rc);
     return cli_json_end(rc);
 }

@@ -88,9 +88,10 @@ typedef struct conn {
     char method[16];            /* the request's method as sent ("HEAD" is served as GET) */
     char client[INET6_ADDRSTRLEN];
     char user_agent[USER_AGENT_MAX + 1]; /* "" when none; cut at USER_AGENT_MAX bytes */
-    /* The request's W3C trace id (32 lowercase hex), from a valid incoming traceparent header; "" when none. When
-     * the daemon starts a server span per request, this becomes that span's trace id (a new trace without one). */
+    /* The request's W3C trace id (32 lowercase hex): its server span's, else a valid incoming traceparent's; "" when
+     * neither. */
     char trace_id[33];
+    otel_span *span; /* the request's server span (NULL: telemetry off) */
 } conn;
 
 /* The client's X-Request-Id is echoed when it is 1..128 characters of [A-Za-z0-9._:-] (safe in a header and in a
@@ -113,34 +114,6 @@ static void request_id(const char *given, char out[REQUEST_ID_MAX + 1]) {
         out[2 * i + 1] = digits[r[i] & 15];
     }
     out[2 * sizeof r] = '\0';
-}
-
-static bool lower_hex(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    return true;
-}
-
-static bool all_zero(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != '0') return false;
-    return true;
-}
-
-/* The trace id of a traceparent header into out (33 bytes), or "" when the header is not valid.
- * SPEC: w3.org/TR/trace-context-1 §3.2: version "00": exactly "00-" 32 HEXDIGLC "-" 16 HEXDIGLC "-" 2 HEXDIGLC;
- * version "ff" is invalid; a higher version is parsed as 00 when what follows the flags starts with "-"; "All
- * bytes as zero (00000000000000000000000000000000) is considered an invalid value" (trace-id, parent-id alike). */
-static void traceparent_trace_id(const char *h, char out[33]) {
-    out[0] = '\0';
-    if (!h || strlen(h) < 55 || !lower_hex(h, 2) || (h[0] == 'f' && h[1] == 'f')) return;
-    bool v00 = h[0] == '0' && h[1] == '0';
-    if (v00 ? h[55] != '\0' : h[55] != '\0' && h[55] != '-') return;
-    if (h[2] != '-' || h[35] != '-' || h[52] != '-') return;
-    if (!lower_hex(h + 3, 32) || !lower_hex(h + 36, 16) || !lower_hex(h + 53, 2)) return;
-    if (all_zero(h + 3, 32) || all_zero(h + 36, 16)) return;
-    memcpy(out, h + 3, 32);
-    out[32] = '\0';
 }
 
 /* The peer's address as text; an IPv4-mapped IPv6 address (a dual-stack listener) as the IPv4 one. */
@@ -532,10 +505,91 @@ static void settle(conn *c, int rc) {
     }
 }
 
+/* ---- Tracing (docs/observability.md) ---------------------------------------------------------------------- */
+
+/* The request's SERVER span, child of the caller's traceparent when it has a valid one, with the attributes of the
+ * HTTP semantic conventions; its name is "METHOD route" ("METHOD" alone for no route: the path is not a low-
+ * cardinality name). */
+static otel_span *server_span(httpd *d, struct MHD_Connection *mc, const char *method, const char *url,
+                              const char *version, size_t route) {
+    otel *o = app_otel(d->a);
+    if (!o) return NULL;
+    otel_ctx parent;
+    otel_ctx_parse(&parent, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "traceparent"),
+                   MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "tracestate"));
+    const char *rname = route < http_nroutes ? http_routes[route].name : NULL;
+    char name[160];
+    snprintf(name, sizeof name, "%s%s%s", method, rname ? " " : "", rname ? rname : "");
+    otel_span *s = otel_span_start(o, &parent, name, OTEL_KIND_SERVER);
+    if (!otel_span_recording(s)) return s;
+    otel_span_str(s, "http.request.method", method);
+    otel_span_str(s, "url.path", url);
+    otel_span_str(s, "url.scheme", d->cfg.tls_cert ? "https" : "http");
+    if (rname) otel_span_str(s, "http.route", rname);
+    if (version && strncmp(version, "HTTP/", 5) == 0) otel_span_str(s, "network.protocol.version", version + 5);
+    const char *ua = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "User-Agent");
+    if (ua) otel_span_str(s, "user_agent.original", ua);
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        char host[INET6_ADDRSTRLEN] = "";
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET) {
+            const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+            inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+            otel_span_int(s, "client.port", ntohs(in->sin_port));
+        } else if (sa->sa_family == AF_INET6) {
+            const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+            inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+            otel_span_int(s, "client.port", ntohs(in6->sin6_port));
+        }
+        if (host[0]) otel_span_str(s, "client.address", host);
+    }
+    return s;
+}
+
+/* The response's status and sizes; a 5xx is the server's error (a 4xx is the client's: the span's status stays
+ * unset, as the conventions say for a server span). */
+static void end_server_span(httpd *d, conn *c, unsigned status, int64_t us) {
+    otel_span *s = c->span;
+    c->span = NULL;
+    otel *o = app_otel(d->a);
+    if (o) { /* the access record as an OTLP log record, in the request's trace */
+        otel_ctx ctx;
+        otel_span_context(s, &ctx);
+        const char *method = c->req.method == HTTP_POST ? "POST" : c->req.method == HTTP_DELETE ? "DELETE" : "GET";
+        const char *route = c->route < http_nroutes ? http_routes[c->route].name : "unmatched";
+        char line[256];
+        snprintf(line, sizeof line, "%s %s %u", method, route, status);
+        const otel_attr a[] = {
+            OTEL_STR("http.request.method", method),
+            OTEL_STR("http.route", route),
+            OTEL_INT("http.response.status_code", status),
+            OTEL_DOUBLE("prova.duration_ms", (double)us / 1000.0),
+            OTEL_INT("http.request.body.size", (int64_t)c->body.len),
+        };
+        otel_log(o, &ctx,
+                 status >= 500   ? OTEL_SEV_ERROR
+                 : status >= 400 ? OTEL_SEV_WARN
+                                 : OTEL_SEV_INFO,
+                 "prova.access", line, a, sizeof a / sizeof a[0]);
+    }
+    if (otel_span_recording(s)) {
+        otel_span_int(s, "http.response.status_code", status);
+        otel_span_int(s, "http.request.body.size", (int64_t)c->body.len);
+        if (c->answered) otel_span_int(s, "http.response.body.size", (int64_t)c->bytes_out);
+        if (status >= 500) {
+            char code[16];
+            snprintf(code, sizeof code, "%u", status);
+            otel_span_str(s, "error.type", code);
+            otel_span_error(s, NULL);
+        }
+    }
+    otel_span_end(s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
-    (void)version;
     httpd *d = cls;
     conn *c = *con_cls;
     if (!c) {
@@ -553,7 +607,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             client_address(mc, c->client);
             copy_cut(c->user_agent, sizeof c->user_agent,
                      MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "User-Agent"));
-            traceparent_trace_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "traceparent"), c->trace_id);
         }
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         c->guard = ci ? ci->socket_context : NULL;
@@ -565,6 +618,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
                                                                           : 0;
         c->req.method = m;
         c->route = find_route(d, &c->req, url, m, &c->segs, &c->method_mismatch);
+        c->span = server_span(d, mc, method, url, version, c->route);
+        if (d->cfg.access_log == HTTP_ACCESS_JSON) { /* the server span's trace, else the caller's, else none */
+            otel_ctx ctx;
+            otel_span_context(c->span, &ctx);
+            if (!ctx.valid) otel_ctx_parse(&ctx, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "traceparent"), NULL);
+            if (ctx.valid) otel_hex(ctx.trace_id, 16, c->trace_id);
+        }
         const char *code, *why = head_problem(mc, &code);
         if (why) {               /* answered before the body is read: the connection closes after this one response */
             c->too_large = true; /* the body, if any, is not kept */
@@ -616,6 +676,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         http_error(req, 503, "shutting_down", "the gateway is shutting down");
     } else if (authorize(c) == 0 && check_media_type(c) == 0) {
         app_call_init(&req->call, d->a, req->token);
+        req->call.span = c->span;
         req->call.wake = wake;
         req->call.park = park;
         req->call.wake_ctx = c;
@@ -699,6 +760,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls, e
         logf_(d, "connection closed while its write was queued; the write completes");
         while (!atomic_load(&c->woken)) sleep_ms(1);
     }
+    end_server_span(d, c, status, us);
     conn_free(c);
     atomic_fetch_sub(&d->inflight, 1);
 }
@@ -940,12 +1002,14 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
         http_stop(d);
         return 3;
     }
+    http_metrics_export(d, true);
     *ret = d;
     return 0;
 }
 
 void http_stop(httpd *d) {
     if (!d) return;
+    http_metrics_export(d, false);
     if (d->daemon) {
         MHD_quiesce_daemon(d->daemon);
         atomic_store(&d->stopping, true);

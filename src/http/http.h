@@ -194,6 +194,9 @@ unsigned http_reserved_connections(unsigned max_connections);
  * (0 or PROVA_ENOMEM). */
 void http_record(httpd *d, size_t route, unsigned status, int64_t us);
 void http_metrics_collect(httpd *d, otel_metrics *ms);
+/* Makes the daemon's metrics the OTLP exporter's metrics source (on), or stops it (off: waits for a collection in
+ * progress). A no-op without telemetry. */
+void http_metrics_export(httpd *d, bool on);
 int http_metrics_text(httpd *d, prova_buf *out);
 
 /* The compiled-in OpenAPI document and /docs page (scripts/embed.py). */

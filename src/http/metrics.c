@@ -201,6 +201,15 @@ void http_metrics_collect(httpd *d, otel_metrics *ms) {
     const int64_t records[] = {st.receipts, st.traces, st.chains, st.events, st.certificates};
     by_label(ms, "prova_store_records", OTEL_METRIC_GAUGE, "Records in the store by kind.", "{record}", "kind", kinds,
              records, 5);
+    otel_metrics_add_stats(app_otel(d->a), ms); /* the OTLP exporter's own, when there is one */
+}
+
+static void collect(void *ctx, otel_metrics *ms) {
+    http_metrics_collect(ctx, ms);
+}
+
+void http_metrics_export(httpd *d, bool on) {
+    otel_set_metrics_source(app_otel(d->a), on ? collect : NULL, on ? d : NULL);
 }
 
 int http_metrics_text(httpd *d, prova_buf *b) {

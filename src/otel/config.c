@@ -111,8 +111,9 @@ static int each_pair(reader *r, const char *name, const char *list,
         char key[128], value[512];
         if (!eq || decode_part(p, (size_t)(eq - p), key, sizeof key) != 0 || !key[0] ||
             decode_part(eq + 1, (size_t)(end - eq - 1), value, sizeof value) != 0)
-            return fail(r, "%s: \"%.*s\" is not key=value (percent-encoded, a key of at most 127 bytes and a value of "
-                           "at most 511)",
+            return fail(r,
+                        "%s: \"%.*s\" is not key=value (percent-encoded, a key of at most 127 bytes and a value of "
+                        "at most 511)",
                         name, (int)(end - p), p);
         int rc = each(ctx, key, value);
         if (rc == -2) return fail(r, "%s: \"%s\" is not a header name", name, key);
@@ -151,13 +152,15 @@ static int load_exporter(reader *r, int sig, otel_exporter_config *e) {
     const char *v = get(r, which);
     if (v) {
         if (!http_url(v)) return fail(r, "%s=%s: expected an http:// or https:// URL", which, v);
-        if (strlen(v) >= sizeof e->url) return fail(r, "%s: the URL is longer than %zu bytes", which, sizeof e->url - 1);
+        if (strlen(v) >= sizeof e->url)
+            return fail(r, "%s: the URL is longer than %zu bytes", which, sizeof e->url - 1);
         strcpy(e->url, v); /* the signal's own endpoint is used as is */
     } else {
         const char *base = get(r, "OTEL_EXPORTER_OTLP_ENDPOINT");
         if (!base && !explicit_otlp) return 0; /* not configured: this signal is not exported */
         if (!base) base = "http://localhost:4318";
-        if (!http_url(base)) return fail(r, "OTEL_EXPORTER_OTLP_ENDPOINT=%s: expected an http:// or https:// URL", base);
+        if (!http_url(base))
+            return fail(r, "OTEL_EXPORTER_OTLP_ENDPOINT=%s: expected an http:// or https:// URL", base);
         size_t n = strlen(base);
         int k = snprintf(e->url, sizeof e->url, "%s%s%s", base, base[n - 1] == '/' ? "" : "/", signal_path[sig]);
         if (k < 0 || (size_t)k >= sizeof e->url)
@@ -169,8 +172,8 @@ static int load_exporter(reader *r, int sig, otel_exporter_config *e) {
     else if (strcmp(proto, "http/json") == 0)
         e->protocol = OTEL_JSON;
     else
-        return fail(r, "%s=%s: prova exports over OTLP/HTTP: \"http/protobuf\" (the default) or \"http/json\"%s",
-                    which, proto, strcmp(proto, "grpc") == 0 ? " (gRPC is not supported)" : "");
+        return fail(r, "%s=%s: prova exports over OTLP/HTTP: \"http/protobuf\" (the default) or \"http/json\"%s", which,
+                    proto, strcmp(proto, "grpc") == 0 ? " (gRPC is not supported)" : "");
     const char *comp = get_signal(r, sig, "COMPRESSION", which, sizeof which);
     if (comp && strcmp(comp, "gzip") != 0 && strcmp(comp, "none") != 0)
         return fail(r, "%s=%s: expected \"gzip\" or \"none\"", which, comp);
@@ -204,8 +207,9 @@ static int load_sampler(reader *r, otel_config *c) {
         size_t i = 0;
         while (i < sizeof names / sizeof names[0] && strcmp(names[i].name, v) != 0) i++;
         if (i == sizeof names / sizeof names[0])
-            return fail(r, "OTEL_TRACES_SAMPLER=%s: expected always_on, always_off, traceidratio, "
-                           "parentbased_always_on, parentbased_always_off or parentbased_traceidratio",
+            return fail(r,
+                        "OTEL_TRACES_SAMPLER=%s: expected always_on, always_off, traceidratio, "
+                        "parentbased_always_on, parentbased_always_off or parentbased_traceidratio",
                         v);
         c->sampler = names[i].sampler;
     }

@@ -59,7 +59,8 @@ static size_t take(otel_queue *q, void **out, size_t max) {
     return n;
 }
 
-/* ---- Complaints ---------------------------------------------------------------------------------------------------- */
+/* ---- Complaints ----------------------------------------------------------------------------------------------------
+ */
 
 __attribute__((format(printf, 3, 4))) static void complain(otel *o, int sig, const char *fmt, ...) {
     int64_t now = mono_ms();
@@ -219,8 +220,7 @@ static int post(otel *o, int sig, const prova_buf *body, int64_t deadline) {
 }
 
 /* Encodes records (spans or log records) or a metrics snapshot, compresses, posts; counts the outcome. */
-static void export_request(otel *o, int sig, void *const *records, size_t n, const otel_metrics *ms,
-                           int64_t deadline) {
+static void export_request(otel *o, int sig, void *const *records, size_t n, const otel_metrics *ms, int64_t deadline) {
     const otel_exporter_config *e = &o->cfg.exporter[sig];
     prova_buf body = PROVA_BUF_INIT, zipped = PROVA_BUF_INIT;
     int rc;
@@ -238,7 +238,8 @@ static void export_request(otel *o, int sig, void *const *records, size_t n, con
     if (rc == 0 && e->gzip) rc = gzip(&body, &zipped);
     size_t count = ms ? ms->n : n;
     if (rc != 0) {
-        complain(o, sig, "could not encode %zu records (%s)", count, rc == PROVA_ENOMEM ? "out of memory" : "not UTF-8");
+        complain(o, sig, "could not encode %zu records (%s)", count,
+                 rc == PROVA_ENOMEM ? "out of memory" : "not UTF-8");
         atomic_fetch_add_explicit(&o->failed[sig], 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&o->dropped[sig], count, memory_order_relaxed);
     } else if (post(o, sig, e->gzip ? &zipped : &body, deadline) == 0) {
@@ -254,8 +255,12 @@ static void export_request(otel *o, int sig, void *const *records, size_t n, con
 static void export_metrics(otel *o, int64_t deadline) {
     otel_metrics ms;
     otel_metrics_init(&ms, o->start_ns, otel_now_ns());
-    if (o->collect) o->collect(o->collect_ctx, &ms);
-    otel_metrics_add_stats(o, &ms);
+    pthread_mutex_lock(&o->collect_lock); /* otel_set_metrics_source waits for a collection in progress */
+    if (o->collect)
+        o->collect(o->collect_ctx, &ms); /* which adds the exporter's counters too (otel_metrics_add_stats) */
+    else
+        otel_metrics_add_stats(o, &ms);
+    pthread_mutex_unlock(&o->collect_lock);
     if (ms.status == 0)
         export_request(o, OTEL_METRICS, NULL, 0, &ms, deadline);
     else
@@ -263,7 +268,8 @@ static void export_metrics(otel *o, int64_t deadline) {
     otel_metrics_free(&ms);
 }
 
-/* ---- The thread --------------------------------------------------------------------------------------------------- */
+/* ---- The thread ---------------------------------------------------------------------------------------------------
+ */
 
 /* How long a final flush at close may take in all, whatever the export timeouts: a stopping gateway does not wait
  * half a minute for a collector that is down. */
@@ -330,7 +336,8 @@ static void *run(void *arg) {
     return NULL;
 }
 
-/* ---- Open and close ----------------------------------------------------------------------------------------------- */
+/* ---- Open and close -----------------------------------------------------------------------------------------------
+ */
 
 int otel_open(const otel_config *c, otel **ret, char *err, size_t errlen) {
     *ret = NULL;
@@ -367,12 +374,14 @@ int otel_open(const otel_config *c, otel **ret, char *err, size_t errlen) {
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_mutex_init(&o->lock, NULL);
+    pthread_mutex_init(&o->collect_lock, NULL);
     pthread_cond_init(&o->wake, &ca);
     pthread_condattr_destroy(&ca);
     if (pthread_create(&o->thread, NULL, run, o) != 0) {
         snprintf(err, errlen, "could not start the exporter's thread");
         pthread_cond_destroy(&o->wake);
         pthread_mutex_destroy(&o->lock);
+        pthread_mutex_destroy(&o->collect_lock);
         for (int s = 0; s < OTEL_SIGNALS; s++) free(o->queue[s].item);
         free(o);
         return -1;
@@ -396,6 +405,7 @@ void otel_close(otel *o) {
     }
     pthread_cond_destroy(&o->wake);
     pthread_mutex_destroy(&o->lock);
+    pthread_mutex_destroy(&o->collect_lock);
     free(o);
 }
 
@@ -409,10 +419,10 @@ void otel_set_log(otel *o, void (*log)(void *ctx, const char *line), void *ctx) 
 
 void otel_set_metrics_source(otel *o, void (*collect)(void *ctx, otel_metrics *ms), void *ctx) {
     if (!o) return;
-    pthread_mutex_lock(&o->lock);
+    pthread_mutex_lock(&o->collect_lock);
     o->collect = collect;
     o->collect_ctx = ctx;
-    pthread_mutex_unlock(&o->lock);
+    pthread_mutex_unlock(&o->collect_lock);
 }
 
 void otel_stats_get(otel *o, otel_stats *ret) {
@@ -457,7 +467,11 @@ void otel_metrics_add_stats(otel *o, otel_metrics *ms) {
             otel_point *p = otel_metric_point(ms, m);
             if (!p) break;
             otel_point_label(p, "signal", signal_label[s]);
-            uint64_t v = f == 0 ? st.exported[s] : f == 1 ? st.dropped[s] : f == 2 ? st.failed[s] : f == 3 ? st.retries[s] : st.queued[s];
+            uint64_t v = f == 0   ? st.exported[s]
+                         : f == 1 ? st.dropped[s]
+                         : f == 2 ? st.failed[s]
+                         : f == 3 ? st.retries[s]
+                                  : st.queued[s];
             p->i = (int64_t)v;
         }
     }

@@ -24,6 +24,7 @@ struct otel {
     otel_queue queue[OTEL_SIGNALS];
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    pthread_mutex_t collect_lock; /* the metrics source, held while it collects */
     void (*collect)(void *ctx, otel_metrics *ms);
     void *collect_ctx;
     uint64_t start_ns;

@@ -1,0 +1,294 @@
+"""prova serve exporting to a real OTLP/HTTP receiver (receiver.mjs: every request decoded by protobufjs against the
+official .proto files, or checked against the OTLP JSON rules): server spans that continue the caller's traceparent,
+the service's spans beneath them, the receipt hash as a span event, the commit span linked to its requests, the
+metrics of /metrics under the same names, access records as log records; http/json with gzip and the headers of
+OTEL_EXPORTER_OTLP_HEADERS; retries on 503 with Retry-After; and a receiver that is down or slow changes nothing for
+the gateway's clients, only the drop counters.
+
+usage: test_otel_gateway.py PROVA RECEIVER_MJS"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
+from gwtest import Gateway, envelope, first_token, make_sender, ok, request, summary  # noqa: E402
+
+PROVA, RECEIVER = sys.argv[1], sys.argv[2]
+TP_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+TP_PARENT = "00f067aa0ba902b7"
+
+
+class Receiver:
+    def __init__(self):
+        self.p = subprocess.Popen(["node", RECEIVER], stdout=subprocess.PIPE, stderr=sys.stderr)
+        self.port = int(self.p.stdout.readline())
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def collected(self):
+        _, _, body = request("GET", self.base + "/_collected", ctype=None)
+        return json.loads(body)
+
+    def behave(self, **kw):
+        request("POST", self.base + "/_behave", json.dumps(kw).encode())
+
+    def reset(self):
+        request("POST", self.base + "/_reset", b"{}")
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        self.p.wait(10)
+
+
+def spans_of(col):
+    """Every span received: (resource attributes as a dict, scope, span)."""
+    out = []
+    for req in col["traces"]:
+        for rs in req.get("resourceSpans", []):
+            res = attrs(rs.get("resource", {}).get("attributes", []))
+            for ss in rs.get("scopeSpans", []):
+                for sp in ss.get("spans", []):
+                    out.append((res, ss.get("scope", {}), sp))
+    return out
+
+
+def value(v):
+    for k in ("stringValue", "boolValue", "doubleValue"):
+        if k in v:
+            return v[k]
+    if "intValue" in v:
+        return int(v["intValue"])
+    return None
+
+
+def attrs(lst):
+    return {a["key"]: value(a["value"]) for a in lst}
+
+
+def wait_for(rcv, pred, seconds=15):
+    deadline = time.time() + seconds
+    col = rcv.collected()
+    while not pred(col) and time.time() < deadline:
+        time.sleep(0.1)
+        col = rcv.collected()
+    return col
+
+
+def metric_points(col, name):
+    """The data points of every exported metric called name, in export order."""
+    pts = []
+    for req in col["metrics"]:
+        for rm in req.get("resourceMetrics", []):
+            for sm in rm.get("scopeMetrics", []):
+                for m in sm.get("metrics", []):
+                    if m["name"] == name:
+                        pts.append(m)
+    return pts
+
+
+def otel_env(port, **extra):
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("OTEL_"):
+            del env[k]
+    env.update({
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:%d" % port,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "OTEL_BLRP_SCHEDULE_DELAY": "100",
+        "OTEL_METRIC_EXPORT_INTERVAL": "300",
+        "OTEL_SERVICE_NAME": "prova-test",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment.name=test,team=a%2Cb",
+    })
+    env.update(extra)
+    return env
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="prova-otel-")
+    rcv = Receiver()
+    sender = make_sender(PROVA, tmp)
+    data = os.path.join(tmp, "data")
+    log = os.path.join(tmp, "gateway.log")
+    gw = Gateway(PROVA, data, log, ["--trusted-senders", os.path.join(tmp, "senders.jwks")],
+                 env=otel_env(rcv.port, OTEL_EXPORTER_OTLP_HEADERS="x-api-key=s3cret"))
+    if not ok(gw.up, "the gateway starts with telemetry on"):
+        print(open(log).read(), file=sys.stderr)
+        return summary()
+    token = first_token(data)
+
+    # --- traces: a request that continues the caller's trace ------------------------------------------------
+    tp = "00-%s-%s-01" % (TP_TRACE, TP_PARENT)
+    st, h, body = request("POST", gw.base + "/v1/odin/envelope", envelope(sender, "trace-otel-1", {"n": 1}), token=token,
+                          headers={"traceparent": tp, "tracestate": "vendor=abc"})
+    ok(st == 200, "an envelope is accepted (%d %s)" % (st, body[:200]))
+    receipt_hash = h.get("X-ODIN-Receipt-Hash")
+    st, _, _ = request("GET", gw.base + "/v1/receipts/hops/chain/trace-otel-1", ctype=None,
+                       headers={"traceparent": "00-%s-%s-00" % ("a" * 32, "b" * 16)})  # not sampled by the caller
+    st404, _, _ = request("GET", gw.base + "/no/such/thing", ctype=None)
+    ok(st404 == 404, "an unknown path is 404")
+
+    def have_envelope_span(col):
+        return any(sp["traceId"] == TP_TRACE and sp.get("kind") == 2 for _, _, sp in spans_of(col))
+
+    col = wait_for(rcv, lambda c: have_envelope_span(c) and any(
+        sp["name"].startswith("prova.store.commit") for _, _, sp in spans_of(c)))
+    ok(not col["errors"], "every export decodes against the official protos: %s" % col["errors"][:3])
+    spans = spans_of(col)
+    server = [sp for _, _, sp in spans if sp["traceId"] == TP_TRACE and sp.get("kind") == 2]
+    ok(len(server) == 1, "one server span continues the caller's trace (%d)" % len(server))
+    if server:
+        s = server[0]
+        a = attrs(s.get("attributes", []))
+        ok(s.get("parentSpanId") == TP_PARENT, "its parent is the caller's span (%s)" % s.get("parentSpanId"))
+        ok(s.get("traceState") == "vendor=abc", "tracestate is kept (%s)" % s.get("traceState"))
+        ok(re.fullmatch(r"[0-9a-f]{16}", s["spanId"] or "") is not None, "a span id of 16 lowercase hex digits")
+        ok(s["name"] == "POST " + a.get("http.route", "?"), "named METHOD route (%s)" % s["name"])
+        ok(a.get("http.request.method") == "POST" and a.get("http.response.status_code") == 200,
+           "method and status as attributes (%s)" % a)
+        ok(a.get("url.path") == "/v1/odin/envelope" and a.get("url.scheme") == "http", "url.path and url.scheme")
+        ok(a.get("client.address") == "127.0.0.1", "client.address")
+        ok(int(s["endTimeUnixNano"]) >= int(s["startTimeUnixNano"]) > 1700000000 * 10**9, "times in ns since 1970")
+        ok(a.get("prova.ope.trace_id") == "trace-otel-1", "the OPE trace id is an attribute (%s)" %
+           a.get("prova.ope.trace_id"))
+        ev = [e for e in s.get("events", []) if e["name"] == "prova.receipt"]
+        ok(len(ev) == 1 and attrs(ev[0].get("attributes", [])).get("prova.receipt.hash") == receipt_hash,
+           "the receipt hash is a span event, the same as X-ODIN-Receipt-Hash (%s)" % ev)
+        children = [sp for _, _, sp in spans if sp.get("parentSpanId") == s["spanId"]]
+        names = sorted(sp["name"] for sp in children)
+        ok("prova.verify" in names, "the envelope's verification is a child span (%s)" % names)
+        ver = [sp for sp in children if sp["name"] == "prova.verify"]
+        if ver:
+            va = attrs(ver[0].get("attributes", []))
+            ok(va.get("prova.verify.valid") is True and va.get("prova.verify.kind") == "ope_envelope",
+               "the verification's kind and verdict (%s)" % va)
+        commits = [sp for _, _, sp in spans if sp["name"] == "prova.store.commit"]
+        linked = [c for c in commits if any(lk["spanId"] == s["spanId"] for lk in c.get("links", []))]
+        ok(len(linked) == 1, "the commit span links to the request's span (%d of %d)" % (len(linked), len(commits)))
+        if linked:
+            ok(attrs(linked[0].get("attributes", [])).get("prova.store.batch_size", 0) >= 1, "the commit's batch size")
+    ok(not any(sp["traceId"] == "a" * 32 for _, _, sp in spans), "a caller's unsampled trace is not recorded")
+    nf = [sp for _, _, sp in spans if attrs(sp.get("attributes", [])).get("url.path") == "/no/such/thing"]
+    ok(len(nf) == 1 and nf[0]["name"] == "GET" and nf[0].get("status", {}).get("code", 0) == 0,
+       "a 404 is a span named GET alone, its status unset (%s)" % [(x["name"], x.get("status")) for x in nf])
+    res = spans[0][0] if spans else {}
+    ok(res.get("service.name") == "prova-test" and res.get("deployment.environment.name") == "test"
+       and res.get("team") == "a,b", "the resource: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES decoded (%s)" % res)
+    ok(res.get("telemetry.sdk.name") == "prova" and "service.instance.id" in res, "the SDK's resource attributes")
+    scope = spans[0][1] if spans else {}
+    ok(scope.get("name") == "prova", "the instrumentation scope is prova (%s)" % scope)
+    reqs = col["requests"]
+    ok(all(r["contentType"] == "application/x-protobuf" for r in reqs), "http/protobuf by default")
+    ok(all(r["headers"].get("x-api-key") == "s3cret" for r in reqs), "OTEL_EXPORTER_OTLP_HEADERS are sent")
+    ok(all("prova/" in (r["userAgent"] or "") for r in reqs), "the exporter names itself in User-Agent")
+
+    # --- logs: one access record per request, in the request's trace ------------------------------------------
+    col = wait_for(rcv, lambda c: any(lr.get("traceId") == TP_TRACE for req in c["logs"]
+                                      for rl in req.get("resourceLogs", []) for sl in rl.get("scopeLogs", [])
+                                      for lr in sl.get("logRecords", [])))
+    records = [lr for req in col["logs"] for rl in req.get("resourceLogs", []) for sl in rl.get("scopeLogs", [])
+               for lr in sl.get("logRecords", [])]
+    acc = [lr for lr in records if lr.get("traceId") == TP_TRACE]
+    ok(len(acc) == 1, "the request's access record carries its trace id (%d)" % len(acc))
+    if acc:
+        la = attrs(acc[0].get("attributes", []))
+        ok(la.get("http.response.status_code") == 200 and la.get("http.request.method") == "POST",
+           "the access record's attributes (%s)" % la)
+        ok(token not in json.dumps(acc[0]), "no token in the access record")
+
+    # --- metrics: the same names as /metrics ----------------------------------------------------------------
+    col = wait_for(rcv, lambda c: metric_points(c, "prova_http_requests_total"))
+    reqtotal = metric_points(col, "prova_http_requests_total")
+    ok(reqtotal, "prova_http_requests_total is exported")
+    if reqtotal:
+        m = reqtotal[-1]
+        ok("sum" in m and m["sum"].get("isMonotonic") is True and m["sum"].get("aggregationTemporality") == 2,
+           "a counter is a cumulative monotonic sum")
+        pts = [(attrs(p.get("attributes", [])), int(p.get("asInt", 0))) for p in m.get("sum", {}).get("dataPoints", [])]
+        env_pts = [n for a, n in pts if a.get("method") == "POST" and a.get("code") == "200"]
+        ok(env_pts and env_pts[0] >= 1, "the POST 200 count (%s)" % pts)
+    _, _, text = request("GET", gw.base + "/metrics", ctype=None)
+    text = text.decode()
+    names = set(re.findall(r"^# TYPE (\S+) ", text, re.M))
+    col = rcv.collected()
+    exported = set(m["name"] for req in col["metrics"] for rm in req.get("resourceMetrics", [])
+                   for sm in rm.get("scopeMetrics", []) for m in sm.get("metrics", []))
+    ok(names and names - {"prova_build_info"} <= exported | {"prova_build_info"},
+       "every family of /metrics is exported under its name (missing: %s)" % sorted(names - exported))
+    hist = metric_points(col, "prova_http_request_duration_seconds")
+    ok(hist and "histogram" in hist[-1] and hist[-1]["histogram"]["dataPoints"][0].get("explicitBounds"),
+       "the latency histogram with explicit bounds")
+    ok(re.search(r'^prova_otel_exported_total\{signal="traces"\} [1-9]', text, re.M) is not None,
+       "/metrics counts the spans exported")
+    gw.stop()
+
+    # --- http/json, gzip; retries on 503 with Retry-After ----------------------------------------------------
+    rcv.reset()
+    rcv.behave(status=503, retry_after=1, times=2)
+    gw = Gateway(PROVA, data, log, [], env=otel_env(rcv.port, OTEL_EXPORTER_OTLP_PROTOCOL="http/json",
+                                                      OTEL_EXPORTER_OTLP_COMPRESSION="gzip",
+                                                      OTEL_LOGS_EXPORTER="none", OTEL_METRICS_EXPORTER="none"))
+    ok(gw.up, "the gateway restarts with http/json")
+    t0 = time.time()
+    request("GET", gw.base + "/v1/receipts/hops/chain/trace-otel-1", ctype=None,
+            headers={"traceparent": "00-%s-%s-01" % ("c" * 32, "d" * 16)})
+    col = wait_for(rcv, lambda c: any(sp["traceId"] == "c" * 32 for _, _, sp in spans_of(c)), seconds=20)
+    reqs = col["requests"]
+    ok(any(sp["traceId"] == "c" * 32 for _, _, sp in spans_of(col)), "the span arrives after two 503s")
+    refused = [r for r in reqs if r["answered"] == 503]
+    ok(len(refused) == 2, "two exports were refused with 503 (%d)" % len(refused))
+    if len(reqs) >= 3:
+        ok(reqs[2]["at"] - reqs[1]["at"] >= 900, "Retry-After: 1 is honoured (%d ms)" % (reqs[2]["at"] - reqs[1]["at"]))
+    ok(all(r["contentType"] == "application/json" and r["contentEncoding"] == "gzip" for r in reqs),
+       "http/json, gzip-compressed")
+    ok(not col["errors"], "the JSON follows the OTLP JSON rules: %s" % col["errors"][:3])
+    _, _, text = request("GET", gw.base + "/metrics", ctype=None)
+    ok(re.search(r'^prova_otel_retries_total\{signal="traces"\} [2-9]', text.decode(), re.M) is not None,
+       "the retries are counted")
+    ok(time.time() - t0 < 20, "in time")
+    gw.stop()
+
+    # --- the receiver slow, then down: clients are not affected, drops are counted ---------------------------
+    rcv.reset()
+    rcv.behave(status=200, times=1000, delay_ms=3000)
+    gw = Gateway(PROVA, data, log, ["--trusted-senders", os.path.join(tmp, "senders.jwks")],
+                 env=otel_env(rcv.port, OTEL_EXPORTER_OTLP_TIMEOUT="300", OTEL_BSP_EXPORT_TIMEOUT="600",
+                              OTEL_BSP_MAX_QUEUE_SIZE="64", OTEL_BSP_MAX_EXPORT_BATCH_SIZE="16",
+                              OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none"))
+    ok(gw.up, "the gateway starts against a slow receiver")
+    worst = 0.0
+    for i in range(300):
+        t = time.time()
+        st, _, _ = request("POST", gw.base + "/v1/odin/envelope", envelope(sender, "trace-slow", {"i": i}), token=token)
+        worst = max(worst, time.time() - t)
+        if st != 200:
+            ok(False, "envelope %d: %d" % (i, st))
+            break
+    ok(worst < 1.0, "no request waits for the slow receiver (worst %.3f s)" % worst)
+    rcv.stop()  # and now down
+    for i in range(300, 400):
+        t = time.time()
+        st, _, _ = request("POST", gw.base + "/v1/odin/envelope", envelope(sender, "trace-slow", {"i": i}), token=token)
+        worst = max(worst, time.time() - t)
+    ok(st == 200 and worst < 1.0, "nor for a receiver that is down (worst %.3f s)" % worst)
+    time.sleep(1.5)
+    _, _, text = request("GET", gw.base + "/metrics", ctype=None)
+    m = re.search(r'^prova_otel_dropped_total\{signal="traces"\} (\d+)', text.decode(), re.M)
+    ok(m is not None and int(m.group(1)) > 0, "the spans that could not be exported are counted as dropped (%s)" %
+       (m.group(1) if m else None))
+    t = time.time()
+    rc = gw.stop()
+    ok(rc == 0 and time.time() - t < 10, "the gateway stops in time with its receiver down (%.1f s)" % (time.time() - t))
+    with open(log) as f:
+        text = f.read()
+    ok("otel: traces:" in text, "the exporter's trouble is logged")
+    ok(len(re.findall(r"otel: traces:", text)) < 20, "at most one line per 10 s about it")
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
