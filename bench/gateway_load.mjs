@@ -6,7 +6,7 @@
 //    gateway refuses replays), CONNECTIONS keep-alive connections, SECONDS long -> 2xx/s and p50/p99 latency.
 // 2. The same at 50% of that rate (autocannon overallRate) -> p50/p99.
 // 3. POST /v1/verify of one small signed envelope -> requests/s.
-// Prints one JSON object per phase.
+// Prints one JSON object per phase. ONLY_MAX=1: phase 1 only.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -101,6 +101,7 @@ if (process.argv[7] === 'soak') {
 
 const max = await envelopes(0);
 console.log(JSON.stringify(max));
+if (process.env.ONLY_MAX) process.exit(0); // bench/otel.sh: the full-speed phase alone
 const half = await envelopes(Math.max(1, Math.round(max.ok_per_s / 2)), halfConnections);
 console.log(JSON.stringify(half));
 

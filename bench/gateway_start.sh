@@ -16,7 +16,9 @@ gateway_start() {
   "$prova" jwks sender.key >senders.jwks
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   # The load comes from one address, 127.0.0.1, with up to 256 connections: no per-address limit.
-  "$prova" serve --listen "127.0.0.1:$port" --data data --trusted-senders senders.jwks --quiet \
+  # GATEWAY_ENV: NAME=VALUE words for the gateway's environment (bench/otel.sh: the OTEL_* variables)
+  # shellcheck disable=SC2086
+  env ${GATEWAY_ENV:-} "$prova" serve --listen "127.0.0.1:$port" --data data --trusted-senders senders.jwks --quiet \
     --max-connections-per-ip 0 2>serve.log &
   spid=$!
   trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null || true' EXIT

@@ -66,7 +66,7 @@ fi
 
 note "valgrind (memcheck) on the unit and vector tests"
 for t in test_core test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe test_proof \
-  test_intoto test_cloudevents test_openlineage test_rocrate; do
+  test_intoto test_cloudevents test_openlineage test_rocrate test_otel test_otel_metrics; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?
