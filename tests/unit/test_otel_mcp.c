@@ -60,7 +60,7 @@ static unsigned spans_of(const char *msg, const otel_ctx *transport, const char 
     "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{" meta "\"name\":\"verify\","                 \
     "\"arguments\":{\"document\":{\"hello\":\"world\"}}}}"
 #define CANON(meta)                                                                                                    \
-    "{\"jsonrpc\":\"2.0\",\"id\":\"c\",\"method\":\"tools/call\",\"params\":{" meta "\"name\":\"canonicalize_value\","  \
+    "{\"jsonrpc\":\"2.0\",\"id\":\"c\",\"method\":\"tools/call\",\"params\":{" meta "\"name\":\"canonicalize_value\"," \
     "\"arguments\":{\"value_json\":\"{\\\"b\\\":1,\\\"a\\\":2}\"}}}"
 
 int main(void) {
