@@ -45,14 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     mcp_session *ss = mcp_session_new(s, &all);
     ASSERT(ss);
     prova_buf out = PROVA_BUF_INIT;
-    ASSERT(mcp_handle(ss, (const uint8_t *)INIT, sizeof INIT - 1, &out) == 0);
+    ASSERT(mcp_handle(ss, (const uint8_t *)INIT, sizeof INIT - 1, NULL, &out) == 0);
     is_json(&out);
     size_t at = 0;
     while (at < size) {
         const uint8_t *nl = memchr(data + at, '\n', size - at);
         size_t end = nl ? (size_t)(nl - data) : size;
         out.len = 0;
-        int rc = mcp_handle(ss, data + at, end - at, &out);
+        int rc = mcp_handle(ss, data + at, end - at, NULL, &out);
         ASSERT(rc == 0 || rc == PROVA_ENOMEM);
         if (rc == 0) is_json(&out);
         at = end + 1;

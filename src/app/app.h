@@ -335,5 +335,9 @@ int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, cons
 /* A URL as it may be logged: its userinfo and its query, where credentials are put (https://user:pw@host/,
  * ?token=...), each replaced by "***"; the fragment dropped. out is always NUL-terminated (cut to cap). */
 void app_url_for_log(const char *url, char *out, size_t cap);
+/* The host of a URL as telemetry's server.address has it (no userinfo, no port, an IPv6 literal without its
+ * brackets) into out (always NUL-terminated, "" when there is none), and *ret_port (may be NULL) its port: the one
+ * given, else 443 for https and 80 for http, else 0. */
+void app_url_host(const char *url, char *out, size_t cap, int *ret_port);
 
 #endif /* PROVA_APP_H */

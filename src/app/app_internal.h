@@ -61,6 +61,7 @@ struct app {
     bool wthread_started, wstop;
     pthread_cond_t wcond;
     prova_buf wnote; /* signed, not yet published */
+    otel_ctx wctx;   /* the trace context of the checkpoint's span: the witness calls are its children */
     uint64_t wsize;
     bool wpending;
     atomic_llong log_size;
@@ -128,6 +129,22 @@ void app_tlog_integrate(app *a);
 int app_read_file(const char *path, size_t max, prova_buf *out);
 int app_join(char *out, size_t cap, const char *dir, const char *name);
 int app_write_new_secret(const char *path, const void *data, size_t len);
+
+/* Telemetry (call.c, docs/observability.md "Spans"). Each is a no-op without an exporter (NULL spans).
+ * app_span: an INTERNAL span, child of the call's span (c->span; a root span when the call has none).
+ * app_span_end: ends s; when c is given and the call failed, first sets its status to ERROR with the call's reason
+ * code (also as error.type). A verdict (a document that does not verify) is not an error: end such spans with c
+ * NULL after app_span_verdict.
+ * app_span_verdict: prova.verify.kind (when not NULL), prova.verify.valid and, when invalid, prova.verify.reason.
+ * app_span_sign: a "prova.sign" span for a signature by the service's key: prova.sign.alg, prova.sign.kid and what
+ * is signed (prova.sign.document).
+ * app_span_canon: a "prova.canonical.encode" span with prova.canonical.profile; set prova.canonical.bytes with
+ * otel_span_int before ending it. */
+otel_span *app_span(const app_call *c, const char *name);
+void app_span_end(otel_span *s, const app_call *c);
+void app_span_verdict(otel_span *s, const char *kind, bool valid, const char *reason);
+otel_span *app_span_sign(const app_call *c, const char *document);
+otel_span *app_span_canon(const app_call *c, prova_profile profile);
 
 /* Lowercase hex SHA-256 (64 digits + NUL). */
 int app_sha256_hex(const void *data, size_t len, char out[65]);

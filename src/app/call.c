@@ -193,3 +193,42 @@ int app_parse_doc(app_call *c, const void *data, size_t len, prova_doc **ret) {
         app_fail_lib(c, APP_E_INPUT, &e);
     return rc;
 }
+
+/* ---- Telemetry ------------------------------------------------------------------------------------------------ */
+
+otel_span *app_span(const app_call *c, const char *name) {
+    return otel_span_child(app_otel(c->a), c->span, name, OTEL_KIND_INTERNAL);
+}
+
+void app_span_end(otel_span *s, const app_call *c) {
+    if (c && c->err.status && otel_span_recording(s)) {
+        otel_span_str(s, "error.type", c->err.code);
+        otel_span_error(s, c->err.code);
+    }
+    otel_span_end(s);
+}
+
+void app_span_verdict(otel_span *s, const char *kind, bool valid, const char *reason) {
+    if (!otel_span_recording(s)) return;
+    if (kind) otel_span_str(s, "prova.verify.kind", kind);
+    otel_span_bool(s, "prova.verify.valid", valid);
+    if (!valid && reason) otel_span_str(s, "prova.verify.reason", reason);
+}
+
+otel_span *app_span_sign(const app_call *c, const char *document) {
+    otel_span *s = app_span(c, "prova.sign");
+    if (otel_span_recording(s)) {
+        const prova_key *k = app_key(c->a);
+        const char *alg = k ? prova_sig_name(prova_key_alg(k)) : NULL;
+        if (alg) otel_span_str(s, "prova.sign.alg", alg);
+        otel_span_str(s, "prova.sign.kid", app_kid(c->a));
+        otel_span_str(s, "prova.sign.document", document);
+    }
+    return s;
+}
+
+otel_span *app_span_canon(const app_call *c, prova_profile profile) {
+    otel_span *s = app_span(c, "prova.canonical.encode");
+    if (otel_span_recording(s)) otel_span_str(s, "prova.canonical.profile", prova_profile_name(profile));
+    return s;
+}

@@ -162,7 +162,7 @@ static void publish(app *a, const prova_buf *note, uint64_t size) {
 
 /* A checkpoint the log signed and stored: published at once without a witness policy, else handed to the witness
  * thread, which publishes it (with the cosignatures) once the quorum cosigned. */
-static void signed_checkpoint(app *a, const prova_buf *note, uint64_t size) {
+static void signed_checkpoint(app *a, const prova_buf *note, uint64_t size, const otel_span *span) {
     if (!a->policy) {
         publish(a, note, size);
         return;
@@ -170,6 +170,7 @@ static void signed_checkpoint(app *a, const prova_buf *note, uint64_t size) {
     pthread_mutex_lock(&a->log_lock);
     a->wnote.len = 0;
     if (prova_buf_append(&a->wnote, note->data, note->len) == 0) {
+        otel_span_context(span, &a->wctx);
         a->wsize = size;
         a->wpending = true;
         pthread_cond_signal(&a->wcond);
@@ -238,7 +239,7 @@ static int restore(app *a, bool *ret_fresh) {
     }
     prova_tile_writer_free(a->tw);
     a->tw = tw;
-    signed_checkpoint(a, &note, cps);
+    signed_checkpoint(a, &note, cps, NULL);
     prova_buf_free(&note);
     return 0;
 fail:
@@ -357,6 +358,7 @@ static int integrate_step(app *a, bool force) {
     prova_tile_entry *ents = NULL;
     bool appended = false;
     prova_error e = {0};
+    otel_span *span = NULL; /* one per checkpoint signed (a root span: it serves every write it integrates) */
     int rc = prova_store_begin(w);
     if (rc == 0) rc = prova_store_log_size(w, &stored);
     if (rc < 0) goto out;
@@ -373,6 +375,12 @@ static int integrate_step(app *a, bool force) {
         return 0;
     }
     int64_t t0 = app_now_us();
+    span = otel_span_start(a->cfg.otel, NULL, "prova.log.checkpoint", OTEL_KIND_INTERNAL);
+    if (otel_span_recording(span)) {
+        otel_span_str(span, "prova.log.origin", prova_note_key_name(a->log_key, NULL));
+        otel_span_int(span, "prova.log.size", (int64_t)to);
+        otel_span_int(span, "prova.log.entries", (int64_t)(to - from));
+    }
     size_t n = 0;
     rc = prova_store_log_entries(w, (int64_t)from, (int64_t)to, &bundle, &n);
     if (rc == 0 && n != to - from) rc = PROVA_EIO;
@@ -400,7 +408,7 @@ static int integrate_step(app *a, bool force) {
     }
     if (rc == 0) {
         if (a->cfg.log_dir) write_log_dir(a, &ec, &note);
-        signed_checkpoint(a, &note, to);
+        signed_checkpoint(a, &note, to, span);
         atomic_fetch_add(&a->log_checkpoints, 1);
         atomic_fetch_add(&a->log_integrations, 1);
         atomic_fetch_add(&a->log_integration_us, (unsigned long long)(app_now_us() - t0));
@@ -409,6 +417,12 @@ out:
     if (rc < 0) {
         app_log(a, "log integration at size %llu failed (%s): %s%s%s", (unsigned long long)from, prova_status_name(rc),
                 prova_store_errmsg(w), e.message ? "; " : "", e.message ? e.message : "");
+        if (otel_span_recording(span)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "%s: %s", prova_status_name(rc), e.message ? e.message : prova_store_errmsg(w));
+            otel_span_str(span, "error.type", prova_status_name(rc));
+            otel_span_error(span, msg);
+        }
         prova_store_rollback(w);
         atomic_fetch_add(&a->log_failures, 1);
         if (appended) { /* the writer ran ahead of what is durable: back to the last checkpoint */
@@ -416,6 +430,7 @@ out:
             if (restore(a, &fresh) != 0) app_log(a, "cannot restore the log's tile writer; integration stops");
         }
     }
+    otel_span_end(span);
     emit_free(&ec);
     free(ents);
     prova_buf_free(&bundle);
@@ -444,9 +459,47 @@ void app_tlog_integrate(app *a) {
 
 /* ---- Witnessing ------------------------------------------------------------------------------------------- */
 
+/* One add-checkpoint as a CLIENT span, child of parent (the checkpoint's span), whose context the request carries
+ * (traceparent). Returns witness_submit's status. */
+static int submit_traced(app *a, const char *url, const char *name, uint64_t old, const uint8_t *proof, size_t n,
+                         const prova_buf *note, const otel_ctx *parent, prova_buf *reply, uint64_t *wsize, char *err,
+                         size_t errlen) {
+    otel_span *s = otel_span_start(a->cfg.otel, parent, "prova.witness.add_checkpoint", OTEL_KIND_CLIENT);
+    if (otel_span_recording(s)) {
+        char full[2048], shown[2048], host[256];
+        size_t ul = strlen(url);
+        int port = 0;
+        snprintf(full, sizeof full, "%s%sadd-checkpoint", url, ul && url[ul - 1] == '/' ? "" : "/");
+        app_url_for_log(full, shown, sizeof shown);
+        app_url_host(url, host, sizeof host, &port);
+        otel_span_str(s, "http.request.method", "POST");
+        otel_span_str(s, "url.full", shown);
+        if (host[0]) otel_span_str(s, "server.address", host);
+        if (port) otel_span_int(s, "server.port", port);
+        otel_span_str(s, "prova.witness.name", name);
+        otel_span_int(s, "prova.witness.old_size", (int64_t)old);
+    }
+    otel_ctx ctx;
+    otel_span_context(s, &ctx);
+    long status = 0;
+    int rc = witness_submit(url, old, proof, n, note->data, note->len, 5000, &ctx, reply, wsize, &status, err, errlen);
+    if (otel_span_recording(s)) {
+        if (status) otel_span_int(s, "http.response.status_code", status);
+        if (rc != 0) { /* a 409 too: semantic conventions make a CLIENT span's 4xx an error */
+            char type[24];
+            snprintf(type, sizeof type, "%ld", status);
+            otel_span_str(s, "error.type", status >= 400 ? type : prova_status_name(rc));
+            otel_span_error(s, rc == WITNESS_SUBMIT_CONFLICT ? "the witness cosigned another size" : err);
+        }
+    }
+    otel_span_end(s);
+    return rc;
+}
+
 /* Submits (note, size) to witness i from the size it last cosigned, following one 409 to its size. 0 with the
- * cosignature lines appended to reply, or a negative status (logged). */
-static int submit_one(app *a, size_t i, const prova_buf *note, uint64_t size, prova_buf *reply) {
+ * cosignature lines appended to reply, or a negative status (logged). parent: the checkpoint's trace context. */
+static int submit_one(app *a, size_t i, const prova_buf *note, uint64_t size, const otel_ctx *parent,
+                      prova_buf *reply) {
     const char *url = a->witness_url[i];
     const char *name = prova_tlog_policy_witness_name(a->policy, i);
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -473,7 +526,7 @@ static int submit_one(app *a, size_t i, const prova_buf *note, uint64_t size, pr
         }
         char err[256] = "";
         uint64_t wsize = 0;
-        rc = witness_submit(url, old, &proof[0][0], n, note->data, note->len, 5000, reply, &wsize, err, sizeof err);
+        rc = submit_traced(a, url, name, old, &proof[0][0], n, note, parent, reply, &wsize, err, sizeof err);
         if (rc == 0) {
             a->witness_size[i] = size;
             return 0;
@@ -493,6 +546,7 @@ static void *witness_main(void *arg) {
     app *a = arg;
     size_t nw = prova_tlog_policy_witness_count(a->policy);
     prova_buf note = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
+    otel_ctx ctx;
     prova_buf *replies = calloc(nw ? nw : 1, sizeof *replies);
     pthread_mutex_lock(&a->log_lock);
     while (replies && !a->wstop) {
@@ -503,13 +557,14 @@ static void *witness_main(void *arg) {
         note.len = 0;
         int rc = prova_buf_append(&note, a->wnote.data, a->wnote.len);
         uint64_t size = a->wsize;
+        ctx = a->wctx;
         a->wpending = false;
         pthread_mutex_unlock(&a->log_lock);
         size_t nr = 0;
         for (size_t i = 0; rc == 0 && i < nw; i++) {
             if (!a->witness_url[i]) continue;
             replies[nr].len = 0;
-            if (submit_one(a, i, &note, size, &replies[nr]) == 0) nr++;
+            if (submit_one(a, i, &note, size, &ctx, &replies[nr]) == 0) nr++;
         }
         prova_error e;
         out.len = 0;

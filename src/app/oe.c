@@ -38,6 +38,7 @@ static int take_id(app_call *c, const char *s, char out[APP_ID_MAX + 1], const c
     snprintf(label, sizeof label, "the %s id", what);
     if (app_check_id(c, APP_E_INPUT, label, s ? s : "", n)) return APP_REFUSED;
     memcpy(out, s, n + 1);
+    otel_span_str(c->span, strcmp(what, "chain") == 0 ? "prova.oe.chain_id" : "prova.oe.certificate_id", out);
     return 0;
 }
 
@@ -122,6 +123,10 @@ typedef struct oe_job {
     atomic_llong *counter; /* counted after the commit */
     bool logged;           /* the record's log entry, appended in the call's savepoint */
     int64_t log_index;
+    /* For the call's span, after the commit: the event appended (its hash and seq), the certificate issued. */
+    char event_hash[PROVA_OE_HEX_MAX + 1];
+    int64_t event_seq;
+    char cert_id[37];
     /* A refusal decided on the writer (apply returns a negative status with these set). */
     unsigned err_status;
     const char *err_code;
@@ -286,6 +291,8 @@ static int log_record(app *a, prova_store *w, oe_job *j, prova_log_kind kind, pr
         rc = kind == PROVA_LOG_OE_EVENT         ? prova_log_entry_of_oe_event(root, alg, &entry, &e)
              : kind == PROVA_LOG_OE_CERTIFICATE ? prova_log_entry_of_oe_certificate(root, &entry, &e)
                                                 : prova_log_entry_of_oe_status(root, &entry, &e);
+        const prova_json *h = kind == PROVA_LOG_OE_EVENT ? prova_json_get(root, "event_hash") : NULL;
+        if (prova_json_is_string(h) && h->len < sizeof j->event_hash) memcpy(j->event_hash, h->u.str, h->len + 1);
         if (rc < 0 && rc != PROVA_ENOMEM)
             rc = jfail(j, rc, 500, "log_entry", "the record's log entry cannot be built (%s at %s)",
                        e.reason ? e.reason : prova_status_name(rc), e.pointer);
@@ -329,6 +336,15 @@ static void oe_finish(app_call *c) {
         return;
     }
     if (j->counter) atomic_fetch_add(j->counter, 1);
+    if (j->cert_id[0]) otel_span_str(c->span, "prova.oe.certificate_id", j->cert_id);
+    if (j->event_hash[0] && otel_span_recording(c->span)) {
+        const otel_attr ev[] = {
+            OTEL_STR("prova.oe.event.hash", j->event_hash),
+            OTEL_INT("prova.oe.event.seq", j->event_seq),
+            OTEL_INT("prova.log.index", j->log_index),
+        };
+        otel_span_event(c->span, "prova.oe.event", ev, sizeof ev / sizeof ev[0]);
+    }
     app_ok(c, j->ok_status, &j->out);
     c->res.logged = j->logged;
     c->res.log_index = j->log_index;
@@ -400,6 +416,7 @@ int app_oe_chain_create(app_call *c, const void *body, size_t len) {
     if ((rc = strip_events(a, &j->out, &j->stored)) < 0) return app_fail_status(c, rc);
     memcpy(j->id, id, sizeof id);
     memcpy(c->res.id, id, sizeof id);
+    otel_span_str(c->span, "prova.oe.chain_id", id);
     return submit(c, j, create_apply, 201, &a->chains);
 }
 
@@ -535,8 +552,15 @@ static int append_apply(app *a, prova_store *w, app_call *c) {
         if (rc < 0) rc = lib_fail(j, rc, &e);
         /* Stored and answered in JCS form (the builder puts "seq" before "sentiment"). */
         prova_parse_options po = store_po(a);
-        if (rc == 0) rc = prova_canon_bytes(built.data, built.len, PROVA_PROFILE_JCS, &po, &j->out, NULL);
+        if (rc == 0) {
+            otel_span *cs = app_span_canon(c, PROVA_PROFILE_JCS);
+            rc = prova_canon_bytes(built.data, built.len, PROVA_PROFILE_JCS, &po, &j->out, NULL);
+            otel_span_int(cs, "prova.canonical.bytes", (int64_t)j->out.len);
+            if (rc < 0) otel_span_error(cs, prova_status_name(rc));
+            otel_span_end(cs);
+        }
         prova_buf_free(&built);
+        j->event_seq = seq + 1;
     }
     /* The entry first: the event's row holds its index (what an export with log proofs reads). */
     if (rc == 0) rc = log_record(a, w, j, PROVA_LOG_OE_EVENT, alg);
@@ -630,8 +654,12 @@ static int certify_apply(app *a, prova_store *w, app_call *c) {
         p.issued_at = now;
         p.certificate_id = cert_id;
         prova_error e;
+        otel_span *ss = app_span_sign(c, "oe_certificate");
         rc = prova_oe_certify(a->key, prova_doc_root(cd), &p, &j->out, &certified, &e);
+        if (rc < 0) otel_span_error(ss, e.reason ? e.reason : prova_status_name(rc));
+        otel_span_end(ss);
         if (rc < 0) rc = lib_fail(j, rc, &e);
+        if (rc == 0) memcpy(j->cert_id, cert_id, sizeof cert_id);
     }
     if (rc == 0) rc = strip_events(a, &certified, &stored);
     if (rc == 0) rc = prova_store_oe_chain_put(w, j->id, stored.data, stored.len);
@@ -699,7 +727,10 @@ static int status_apply(app *a, prova_store *w, app_call *c, prova_oe_cert_statu
         p.superseded_by = successor;
         p.at = now;
         prova_error e;
+        otel_span *ss = app_span_sign(c, "oe_status");
         rc = prova_oe_set_status(a->key, bundle, &p, &j->out, &e);
+        if (rc < 0) otel_span_error(ss, e.reason ? e.reason : prova_status_name(rc));
+        otel_span_end(ss);
         if (rc < 0) rc = lib_fail(j, rc, &e);
     }
     /* The row keeps the certificate's own log index; the status change's is the latest one's. */
@@ -750,7 +781,7 @@ int app_oe_supersede(app_call *c, const char *cert_id, const void *body, size_t 
 
 /* ---- Verify, public key, bundles -------------------------------------------------------------------------------- */
 
-int app_oe_verify(app_call *c, const char *cert_id) {
+static int verify_stored(app_call *c, const char *cert_id, otel_span *vs) {
     app *a = c->a;
     char id[APP_ID_MAX + 1];
     if (app_need_store(c) || take_id(c, cert_id, id, "certificate")) return APP_DONE;
@@ -798,6 +829,7 @@ int app_oe_verify(app_call *c, const char *cert_id) {
                                     app_now_us(), &out, &valid, reason, NULL);
     if (rc == 0) {
         app_count_verdict(a, valid);
+        app_span_verdict(vs, NULL, valid, reason);
         app_ok(c, 200, &out);
         if (!valid) app_meta(c, "X-Prova-Verify-Reason", reason);
     } else if (!app_call_failed(c)) {
@@ -818,6 +850,16 @@ int app_oe_verify(app_call *c, const char *cert_id) {
     prova_buf_free(&events);
     prova_buf_free(&out);
     return APP_DONE;
+}
+
+/* A stored certificate's verification as a "prova.verify" span: its answer (valid or not) is the verdict; a
+ * certificate that is not there, or cannot be checked at all, the span's error. */
+int app_oe_verify(app_call *c, const char *cert_id) {
+    otel_span *vs = app_span(c, "prova.verify");
+    if (otel_span_recording(vs)) otel_span_str(vs, "prova.verify.kind", "oe_certificate");
+    int rc = verify_stored(c, cert_id, vs);
+    app_span_end(vs, c);
+    return rc;
 }
 
 int app_oe_public_key(app_call *c) {

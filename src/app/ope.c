@@ -60,7 +60,11 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     p.request_cid = j->cid;
     j->receipt.len = 0;
     prova_error e;
+    /* On the writer thread, but a child of the call's span: the call waits for this job, its span outlives it. */
+    otel_span *ss = app_span_sign(c, "ope_receipt");
     rc = prova_ope_receipt_build(a->key, pd ? prova_doc_root(pd) : NULL, &p, &j->receipt, &e);
+    if (rc < 0) otel_span_error(ss, prova_status_name(rc));
+    otel_span_end(ss);
     prova_doc_free(pd);
     if (rc < 0) return rc;
     prova_doc *rd = NULL;
@@ -128,12 +132,29 @@ static void envelope_finish(app_call *c) {
     char cid[72] = "sha256:", sig[200];
     uint8_t raw[PROVA_SIG_MAX_BYTES];
     size_t siglen = 0;
+    if (otel_span_recording(c->span)) {
+        const otel_attr ev[] = {
+            OTEL_STR("prova.receipt.hash", j->receipt_hash),
+            OTEL_INT("prova.ope.hop", j->hop),
+            OTEL_INT("prova.log.index", j->log_index),
+        };
+        otel_span_event(c->span, "prova.receipt", ev, sizeof ev / sizeof ev[0]);
+    }
+    otel_span *cs = app_span_canon(c, PROVA_PROFILE_OPHAMIN);
     int rc = envelope_body(j, &body);
+    otel_span_int(cs, "prova.canonical.bytes", (int64_t)body.len);
+    if (rc < 0) otel_span_error(cs, prova_status_name(rc));
+    otel_span_end(cs);
     if (!rc) rc = app_sha256_hex(body.data, body.len, cid + 7);
     if (!rc)
         rc = prova_ope_signing_string(cid, strlen(cid), j->trace_id, strlen(j->trace_id), j->receipt_ts,
                                       strlen(j->receipt_ts), &msg);
-    if (!rc) rc = prova_key_sign(a->key, msg.data, msg.len, raw, &siglen);
+    if (!rc) {
+        otel_span *ss = app_span_sign(c, "ope_response");
+        rc = prova_key_sign(a->key, msg.data, msg.len, raw, &siglen);
+        if (rc < 0) otel_span_error(ss, prova_status_name(rc));
+        otel_span_end(ss);
+    }
     prova_buf_free(&msg);
     if (rc < 0) {
         prova_buf_free(&body);
@@ -200,10 +221,16 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     if (!j) return app_fail_status(c, PROVA_ENOMEM);
     c->state = j;
     c->state_free = envelope_job_free;
-    if (app_parse_doc(c, envelope, len, &j->doc) < 0) return APP_DONE;
+    /* The verification as a span: input that is no envelope is its error; an envelope that does not verify (or is
+     * too old) a verdict. */
+    otel_span *vs = app_span(c, "prova.verify");
+    if (otel_span_recording(vs)) otel_span_str(vs, "prova.verify.kind", "ope_envelope");
+    if (app_parse_doc(c, envelope, len, &j->doc) < 0) return app_span_end(vs, c), APP_DONE;
     const prova_json *env = prova_doc_root(j->doc);
-    if (!prova_json_is_object(env))
-        return app_fail(c, APP_E_SCHEMA, "schema_error", "the body must be a JSON object (an OPE envelope)");
+    if (!prova_json_is_object(env)) {
+        app_fail(c, APP_E_SCHEMA, "schema_error", "the body must be a JSON object (an OPE envelope)");
+        return app_span_end(vs, c), APP_DONE;
+    }
 
     int64_t now = app_now_us();
     prova_verify_options o = {0};
@@ -217,11 +244,14 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     app_keys_release(a);
     if (rc < 0) {
         prova_report_free(r);
-        return app_fail_status(c, rc);
+        app_fail_status(c, rc);
+        return app_span_end(vs, c), APP_DONE;
     }
     const prova_check *f = prova_report_first_failure(r);
     if (f) {
         app_count_verdict(a, false);
+        app_span_verdict(vs, NULL, false, f->code);
+        app_span_end(vs, NULL);
         app_fail(c, envelope_status(f->code), f->code, "%s%s%s", f->message, f->at[0] ? " at " : "", f->at);
         prova_report_free(r);
         return APP_DONE;
@@ -230,10 +260,15 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     /* The offline verifier accepts old envelopes (with a warning); a gateway takes only fresh ones. */
     if (info.ts_parsed && now - info.ts_us > a->cfg.max_skew_s * 1000000) {
         app_count_verdict(a, false);
+        app_span_verdict(vs, NULL, false, "timestamp_skew");
+        app_span_end(vs, NULL);
         return app_fail(c, APP_E_INPUT, "timestamp_skew", "Timestamp too far in past: ts is %lld s old (window %lld s)",
                         (long long)((now - info.ts_us) / 1000000), (long long)a->cfg.max_skew_s);
     }
     app_count_verdict(a, true);
+    app_span_verdict(vs, NULL, true, NULL);
+    app_span_end(vs, NULL);
+    if (info.trace_len) otel_span_strn(c->span, "prova.ope.trace_id", info.trace_id, info.trace_len);
     if (app_check_id(c, APP_E_SCHEMA, "trace_id", info.trace_id, info.trace_len)) return APP_DONE;
     if (info.ts_len >= sizeof j->ts) return app_fail(c, APP_E_SCHEMA, "schema_error", "ts is too long");
     memcpy(j->trace_id, info.trace_id, info.trace_len);
@@ -264,6 +299,7 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
 static int load_chain(app_call *c, const char *trace_id, prova_buf *out, size_t *count, prova_buf *logidx) {
     if (app_need_store(c)) return APP_REFUSED;
     if (app_check_id(c, APP_E_INPUT, "trace_id", trace_id, strlen(trace_id))) return APP_REFUSED;
+    otel_span_str(c->span, "prova.ope.trace_id", trace_id);
     prova_store *s = app_reader_get(c->a);
     if (!s) return app_fail_store(c, PROVA_EIO, NULL), APP_REFUSED;
     int rc = 0;
@@ -310,7 +346,10 @@ int app_ope_export(app_call *c, const char *trace_id, bool log_proofs) {
     prova_time_format(app_now_us(), at);
     prova_buf out = PROVA_BUF_INIT;
     prova_error e;
+    otel_span *ss = app_span_sign(c, "ope_bundle");
     rc = prova_ope_bundle_build(a->key, trace_id, at, prova_doc_root(doc), PROVA_OPE_BUNDLE_STARTER, &out, &e);
+    if (rc < 0) otel_span_error(ss, prova_status_name(rc));
+    otel_span_end(ss);
     prova_doc_free(doc);
     prova_doc *bd = NULL;
     if (rc == 0) rc = prova_json_parse(out.data, out.len, &po, &bd, NULL);

@@ -23,10 +23,13 @@ int app_proof_verify(app_call *c, const char *proof_json, size_t len, const char
     if (take_key(c, key_b64, &key, &key_len)) return APP_DONE;
     prova_buf out = PROVA_BUF_INIT;
     prova_error e;
+    /* A verdict (verified or not) is the span's result; a document that is not a proof record its error. */
+    otel_span *vs = app_span(c, "prova.verify");
     int rc = prova_proof_verify_impl(proof_json, len, key, key_len, NULL, &out, &e);
     prova_proof_key_free(key, key_len);
     if (rc == 0) {
         bool verified = out.len > 15 && memcmp(out.data, "{\"verified\":true", 16) == 0;
+        app_span_verdict(vs, NULL, verified, NULL);
         app_count_verdict(c->a, verified);
         app_ok(c, 200, &out);
     } else if (rc == PROVA_ENOMEM) {
@@ -35,6 +38,8 @@ int app_proof_verify(app_call *c, const char *proof_json, size_t len, const char
         app_count_verify_error(c->a);
         app_fail(c, APP_E_INPUT, e.reason, "%s", e.message);
     }
+    if (otel_span_recording(vs)) otel_span_str(vs, "prova.verify.kind", "proof_record");
+    app_span_end(vs, c);
     prova_buf_free(&out);
     return APP_DONE;
 }
@@ -50,7 +55,13 @@ int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, cons
     po.max_depth = c->a->cfg.max_depth;
     prova_error e;
     int rc = prova_json_parse(value_json, len, &po, &value, &e);
-    if (rc == 0) rc = prova_canon_write(prova_doc_root(value), PROVA_PROFILE_OPHAMIN, &canon, &e);
+    if (rc == 0) {
+        otel_span *cs = app_span_canon(c, PROVA_PROFILE_OPHAMIN);
+        rc = prova_canon_write(prova_doc_root(value), PROVA_PROFILE_OPHAMIN, &canon, &e);
+        otel_span_int(cs, "prova.canonical.bytes", (int64_t)canon.len);
+        if (rc < 0) otel_span_error(cs, e.reason ? e.reason : prova_status_name(rc));
+        otel_span_end(cs);
+    }
     if (rc < 0 && rc != PROVA_ENOMEM) {
         app_fail(c, APP_E_INPUT, e.reason, "value_json is not valid JSON: %s at line %zu, column %zu", e.message,
                  e.line, e.column);

@@ -43,6 +43,16 @@ int app_sha256_hex(const void *data, size_t len, char out[65]) {
     return rc;
 }
 
+/* The severity of a log line, from its words: the service's lines say "warning:" for warnings, and "failed",
+ * "cannot", "refusing" or "not published" for what went wrong; everything else is information. */
+static int log_severity(const char *line) {
+    if (strncmp(line, "warning", 7) == 0) return OTEL_SEV_WARN;
+    static const char *const bad[] = {"failed", "cannot", "refusing", "not published", "did not cosign"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strstr(line, bad[i])) return OTEL_SEV_ERROR;
+    return OTEL_SEV_INFO;
+}
+
 void app_log(const app *a, const char *fmt, ...) {
     prova_buf line = PROVA_BUF_INIT;
     va_list ap;
@@ -59,6 +69,7 @@ void app_log(const app *a, const char *fmt, ...) {
         a->cfg.log(a->cfg.log_ctx, text);
     else
         fprintf(stderr, "prova: %s\n", text);
+    if (a && a->cfg.otel) otel_log(a->cfg.otel, NULL, log_severity(text), NULL, text, NULL, 0);
     prova_buf_free(&line);
 }
 
@@ -142,6 +153,47 @@ void app_url_for_log(const char *url, char *out, size_t cap) {
                  query ? "?***" : "");
     else
         snprintf(out, cap, "%.*s%.*s%s", (int)(rest - url), url, (int)pl, rest, query ? "?***" : "");
+}
+
+void app_url_host(const char *url, char *out, size_t cap, int *ret_port) {
+    if (ret_port) *ret_port = 0;
+    if (!cap) return;
+    out[0] = '\0';
+    const char *sep = strstr(url, "://");
+    const char *host = sep ? sep + 3 : url;
+    size_t hl = strcspn(host, "/?#");
+    for (size_t i = hl; i > 0; i--) /* after the userinfo, if any */
+        if (host[i - 1] == '@') {
+            host += i;
+            hl -= i;
+            break;
+        }
+    const char *port = NULL, *name = host;
+    size_t nl = hl;
+    if (hl && host[0] == '[') { /* an IPv6 literal: [addr]:port */
+        const char *close = memchr(host, ']', hl);
+        if (!close) return;
+        name = host + 1;
+        nl = (size_t)(close - name);
+        if (close + 1 < host + hl && close[1] == ':') port = close + 2;
+    } else {
+        const char *colon = memchr(host, ':', hl);
+        if (colon) {
+            nl = (size_t)(colon - host);
+            port = colon + 1;
+        }
+    }
+    snprintf(out, cap, "%.*s", (int)nl, name);
+    if (!ret_port) return;
+    if (port) {
+        int v = 0;
+        for (const char *p = port; p < host + hl && *p >= '0' && *p <= '9' && v < 65536; p++) v = v * 10 + (*p - '0');
+        *ret_port = v < 65536 ? v : 0;
+    } else if (sep && (size_t)(sep - url) == 5 && strncasecmp(url, "https", 5) == 0) {
+        *ret_port = 443;
+    } else if (sep && (size_t)(sep - url) == 4 && strncasecmp(url, "http", 4) == 0) {
+        *ret_port = 80;
+    }
 }
 
 /* Writes a new file with mode 0600 (fails when it exists: first-run files are never overwritten). */

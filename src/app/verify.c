@@ -4,7 +4,8 @@
 
 #include "app_internal.h"
 
-int app_verify(app_call *c, const void *data, size_t len, const app_verify_args *args, prova_report **ret_report) {
+static int verify_doc(app_call *c, const void *data, size_t len, const app_verify_args *args, prova_report **ret_report,
+                      otel_span *vs) {
     app *a = c->a;
     if (ret_report) *ret_report = NULL;
     if (len > a->cfg.max_body)
@@ -32,6 +33,7 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
         return app_fail_status(c, rc < 0 ? rc : PROVA_ENOMEM);
     }
     /* Input that is not a document (not JSON, over a limit) is the caller's error, not a verdict. */
+    if (otel_span_recording(vs)) otel_span_str(vs, "prova.verify.kind", prova_report_kind(r));
     if (prova_report_outcome(r) == PROVA_OUTCOME_BAD_INPUT) {
         const prova_check *f = prova_report_first_failure(r);
         app_count_verify_error(a);
@@ -42,7 +44,12 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
         prova_report_free(r);
         return APP_DONE;
     }
-    app_count_verdict(a, prova_report_valid(r));
+    bool valid = prova_report_valid(r);
+    app_count_verdict(a, valid);
+    if (otel_span_recording(vs)) {
+        const prova_check *f = valid ? NULL : prova_report_first_failure(r);
+        app_span_verdict(vs, NULL, valid, f ? f->code : NULL);
+    }
     prova_buf b = PROVA_BUF_INIT;
     rc = prova_report_to_json(r, &b);
     if (rc < 0) {
@@ -56,4 +63,13 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
     else
         prova_report_free(r);
     return APP_DONE;
+}
+
+/* The verification as a "prova.verify" span: a verdict (valid or not) is the span's result, input that is no
+ * document (or a failure to verify at all) its error. */
+int app_verify(app_call *c, const void *data, size_t len, const app_verify_args *args, prova_report **ret_report) {
+    otel_span *vs = app_span(c, "prova.verify");
+    int rc = verify_doc(c, data, len, args, ret_report, vs);
+    app_span_end(vs, c);
+    return rc;
 }

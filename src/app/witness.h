@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "otel.h"
 #include "prova/checkpoint.h"
 #include "prova/common.h"
 #include "prova/note.h"
@@ -93,13 +94,15 @@ int witness_get_checkpoint(witness *w, const char *origin_hash_hex, witness_answ
 #define WITNESS_SUBMIT_CONFLICT 1 /* 409: *ret_size is the witness's size; resend from it */
 
 /* POSTs old_size, proof[0..nproof) and the signed checkpoint note to <url>/add-checkpoint (url: the submission
- * prefix, no trailing slash needed). 0: *ret_cosigs holds the signature lines of the answer (each "— ...\n";
- * appended). WITNESS_SUBMIT_CONFLICT: *ret_size is the size the witness last cosigned. Negative on failure:
- * PROVA_EIO (transport, or an answer that is not a list of signature lines), PROVA_EVERIFY (the witness refused:
- * 4xx other than 409, or 5xx), PROVA_EINVAL, PROVA_ENOMEM; errbuf (errlen bytes) says why. */
+ * prefix, no trailing slash needed). ctx: the caller's trace context (its client span's), sent as traceparent and
+ * tracestate (W3C Trace Context); NULL or invalid: none. 0: *ret_cosigs holds the signature lines of the answer
+ * (each "— ...\n"; appended). WITNESS_SUBMIT_CONFLICT: *ret_size is the size the witness last cosigned. Negative on
+ * failure: PROVA_EIO (transport, or an answer that is not a list of signature lines), PROVA_EVERIFY (the witness
+ * refused: 4xx other than 409, or 5xx), PROVA_EINVAL, PROVA_ENOMEM; errbuf (errlen bytes) says why. *ret_status
+ * (may be NULL): the answer's HTTP status, 0 when there was none. */
 int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, size_t nproof, const void *note,
-                   size_t note_len, long timeout_ms, prova_buf *ret_cosigs, uint64_t *ret_size, char *errbuf,
-                   size_t errlen);
+                   size_t note_len, long timeout_ms, const otel_ctx *ctx, prova_buf *ret_cosigs, uint64_t *ret_size,
+                   long *ret_status, char *errbuf, size_t errlen);
 
 /* Before publishing: appends to out the note followed by every cosignature line from replies[0..nreplies) that
  * verifies under the policy (a reply whose lines fail is dropped whole; lines of unknown keys are dropped), then

@@ -42,10 +42,28 @@ static bool signature_lines(const uint8_t *data, size_t len) {
     return true;
 }
 
+/* The trace context's headers appended to hl; false when out of memory (hl is kept either way). */
+static bool trace_headers(struct curl_slist **hl, const otel_ctx *ctx) {
+    if (!ctx || !ctx->valid) return true;
+    char tp[OTEL_TRACEPARENT_LEN + 1], line[OTEL_TRACESTATE_MAX + 16];
+    otel_ctx_traceparent(ctx, tp);
+    snprintf(line, sizeof line, "traceparent: %s", tp);
+    struct curl_slist *t = curl_slist_append(*hl, line);
+    if (!t) return false;
+    *hl = t;
+    if (!ctx->tracestate[0]) return true;
+    snprintf(line, sizeof line, "tracestate: %s", ctx->tracestate);
+    t = curl_slist_append(*hl, line);
+    if (!t) return false;
+    *hl = t;
+    return true;
+}
+
 int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, size_t nproof, const void *note,
-                   size_t note_len, long timeout_ms, prova_buf *ret_cosigs, uint64_t *ret_size, char *errbuf,
-                   size_t errlen) {
+                   size_t note_len, long timeout_ms, const otel_ctx *ctx, prova_buf *ret_cosigs, uint64_t *ret_size,
+                   long *ret_status, char *errbuf, size_t errlen) {
     if (errlen) errbuf[0] = '\0';
+    if (ret_status) *ret_status = 0;
     if (!url || !note || !ret_cosigs || !ret_size || nproof > WITNESS_MAX_PROOF || (nproof && !proof))
         return PROVA_EINVAL;
     prova_buf body = PROVA_BUF_INIT;
@@ -71,6 +89,10 @@ int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, siz
     CURL *c = curl_easy_init();
     struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: text/plain; charset=utf-8");
     struct curl_slist *h2 = hl ? curl_slist_append(hl, "Expect:") : NULL;
+    if (h2 && !trace_headers(&h2, ctx)) {
+        curl_slist_free_all(h2);
+        h2 = hl = NULL;
+    }
     if (!c || !h2) {
         curl_slist_free_all(hl);
         curl_easy_cleanup(c);
@@ -103,6 +125,7 @@ int witness_submit(const char *url, uint64_t old_size, const uint8_t *proof, siz
     if (cr == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype);
+        if (ret_status) *ret_status = status;
     }
     if (cr != CURLE_OK) {
         snprintf(errbuf, errlen, "%s: %s", shown, cerr[0] ? cerr : curl_easy_strerror(cr));

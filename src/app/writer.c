@@ -102,8 +102,29 @@ static void purge_idle(app *a) {
     prova_store_rollback(a->w);
 }
 
+/* The batch's span: a root span (one commit serves many requests), linked to the span of each call in it (the
+ * first OTEL_SPAN_LINKS; the others are counted as dropped links). */
+static otel_span *commit_span(app *a, app_job *jobs, unsigned njobs) {
+    otel_span *s = otel_span_start(a->cfg.otel, NULL, "prova.store.commit", OTEL_KIND_INTERNAL);
+    if (!otel_span_recording(s)) return s;
+    otel_span_int(s, "prova.store.batch_size", njobs);
+    otel_span_str(s, "db.system.name", "sqlite");
+    otel_ctx cc;
+    cc.valid = false;
+    unsigned k = 0;
+    for (app_job *j = jobs; j; j = j->next) {
+        const otel_span *cs = call_of(j)->span;
+        if (!cs) continue;
+        /* past the limit only the count of dropped links changes: no need to copy the context again */
+        if (k++ < OTEL_SPAN_LINKS) otel_span_context(cs, &cc);
+        otel_span_link(s, &cc);
+    }
+    return s;
+}
+
 static void run_batch(app *a, app_job *jobs, unsigned njobs) {
     prova_store *w = a->w;
+    otel_span *span = commit_span(a, jobs, njobs);
     int rc = prova_store_begin(w);
     if (rc == 0 && purge_some(a, njobs) < 0) /* not fatal for the batch: the claims stay until the next try */
         app_log(a, "replay purge failed: %s", prova_store_errmsg(w));
@@ -127,6 +148,12 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
     if (rc < 0) {
         app_log(a, "commit failed (%s): %s; every write of the batch is refused", prova_status_name(rc),
                 prova_store_errmsg(w));
+        if (otel_span_recording(span)) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "%s: %s", prova_status_name(rc), prova_store_errmsg(w));
+            otel_span_str(span, "error.type", prova_status_name(rc));
+            otel_span_error(span, msg);
+        }
         prova_store_rollback(w);
         atomic_fetch_add(&a->failed_commits, 1);
         for (app_job *j = jobs; j; j = j->next)
@@ -137,6 +164,7 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
         atomic_fetch_add(&a->commits, 1);
         app_store_outcome(a, 0);
     }
+    otel_span_end(span); /* before the wakes: a call's span may end (and be freed) as soon as it is woken */
     unsigned long long n = 0;
     for (app_job *j = jobs, *next; j; j = next) {
         next = j->next; /* the wake may free the call */

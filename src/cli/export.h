@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "otel.h"
 #include "prova/crypto.h"
 #include "prova/interop.h"
 #include "prova/json.h"
@@ -58,6 +59,9 @@ typedef struct cli_export {
     const char *spool; /* --spool DIR: where undeliverable events wait (default $XDG_STATE_HOME/prova/spool) */
     const char *token; /* --token T / PROVA_SINK_TOKEN: bearer token for --post */
     int64_t now_us;    /* the clock (--now) */
+    /* telemetry of the deliveries (cli_sink's otel and parent), NULL: none */
+    otel *otel;
+    const otel_ctx *parent;
 } cli_export;
 
 /* The formats. Each writes its output (cli_export_write) or posts it (cli_sink_post) and returns an exit code. */
@@ -80,6 +84,11 @@ typedef struct cli_sink {
     unsigned retries;       /* attempts after the first (default 3), with exponential backoff from 200 ms */
     long timeout_ms;        /* per attempt (default 10000) */
     size_t spool_max_bytes; /* bound of the spool (default 64 MiB): beyond it, new events are refused */
+    /* Telemetry (docs/observability.md "Spans"): each delivery (with its retries) is a CLIENT span
+     * "prova.sink.deliver" of otel, child of parent, and its requests carry that span's traceparent. Without otel
+     * (NULL) a valid parent is still propagated as it is; both NULL: no trace context is sent. */
+    otel *otel;
+    const otel_ctx *parent;
 } cli_sink;
 
 /* One header line "Name: value" (no CR/LF inside). */

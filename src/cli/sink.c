@@ -44,9 +44,9 @@ static size_t keep_head(char *ptr, size_t size, size_t nmemb, void *ud) {
 enum { SEND_OK, SEND_RETRY, SEND_REFUSED };
 
 /* One attempt. Returns SEND_OK (2xx), SEND_RETRY (transport error, 408, 429, 5xx) or SEND_REFUSED (other status);
- * *status and a->head describe the answer. */
+ * *status and a->head describe the answer. trace: the trace context sent (traceparent, tracestate) when valid. */
 static int send_once(const cli_sink *s, const char *url, const char *ctype, const cli_header *h, size_t nh,
-                     const void *body, size_t len, long *status, char *errbuf, answer *a) {
+                     const void *body, size_t len, const otel_ctx *trace, long *status, char *errbuf, answer *a) {
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(errbuf, CURL_ERROR_SIZE, "cannot initialise libcurl");
@@ -71,6 +71,20 @@ static int send_once(const cli_sink *s, const char *url, const char *ctype, cons
         t = curl_slist_append(hl, line);
         oom |= !t;
         hl = t ? t : hl;
+    }
+    if (trace->valid) { /* W3C Trace Context */
+        char tp[OTEL_TRACEPARENT_LEN + 1];
+        otel_ctx_traceparent(trace, tp);
+        snprintf(line, sizeof line, "traceparent: %s", tp);
+        t = curl_slist_append(hl, line);
+        oom |= !t;
+        hl = t ? t : hl;
+        if (trace->tracestate[0]) {
+            snprintf(line, sizeof line, "tracestate: %s", trace->tracestate);
+            t = curl_slist_append(hl, line);
+            oom |= !t;
+            hl = t ? t : hl;
+        }
     }
     t = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip */
     oom |= !t;
@@ -120,28 +134,65 @@ static int send_once(const cli_sink *s, const char *url, const char *ctype, cons
     return rc;
 }
 
-/* Up to 1 + retries attempts with backoff 200 ms, 400 ms, ... */
+/* The delivery's CLIENT span (semantic conventions: HTTP client spans), or NULL without telemetry. */
+static otel_span *deliver_span(const cli_sink *s, const char *url) {
+    otel_span *sp = otel_span_start(s->otel, s->parent, "prova.sink.deliver", OTEL_KIND_CLIENT);
+    if (!otel_span_recording(sp)) return sp;
+    char shown[1024], host[256];
+    int port = 0;
+    app_url_for_log(url, shown, sizeof shown); /* without credentials */
+    app_url_host(url, host, sizeof host, &port);
+    otel_span_str(sp, "http.request.method", "POST");
+    otel_span_str(sp, "url.full", shown);
+    if (host[0]) otel_span_str(sp, "server.address", host);
+    if (port) otel_span_int(sp, "server.port", port);
+    return sp;
+}
+
+/* Up to 1 + retries attempts with backoff 200 ms, 400 ms, ..., as one "prova.sink.deliver" span. */
 static int send_retrying(const cli_sink *s, const char *url, const char *ctype, const cli_header *h, size_t nh,
                          const void *body, size_t len, char *why, size_t whycap) {
     unsigned tries = 1 + s->retries;
     useconds_t delay = 200000;
-    for (unsigned k = 0; k < tries; k++) {
-        long status;
+    otel_span *sp = deliver_span(s, url);
+    otel_ctx trace;
+    if (sp)
+        otel_span_context(sp, &trace);
+    else if (s->parent && s->parent->valid)
+        trace = *s->parent; /* no telemetry of our own: the caller's context goes on as it is */
+    else
+        trace.valid = false;
+    int r = SEND_RETRY;
+    long status = 0;
+    unsigned k = 0;
+    for (; k < tries; k++) {
         char errbuf[CURL_ERROR_SIZE];
         answer a;
-        int r = send_once(s, url, ctype, h, nh, body, len, &status, errbuf, &a);
-        if (r == SEND_OK) return SEND_OK;
+        r = send_once(s, url, ctype, h, nh, body, len, &trace, &status, errbuf, &a);
+        if (r == SEND_OK) break;
         if (status)
             snprintf(why, whycap, "HTTP %ld%s%.200s", status, a.n ? ": " : "", a.head);
         else
             snprintf(why, whycap, "%s", errbuf);
-        if (r == SEND_REFUSED) return r;
+        if (r == SEND_REFUSED) break;
         if (k + 1 < tries) {
             usleep(delay);
             delay = delay < 3200000 ? delay * 2 : delay;
         }
     }
-    return SEND_RETRY;
+    if (otel_span_recording(sp)) {
+        unsigned retries = k < tries ? k : tries - 1;
+        if (status) otel_span_int(sp, "http.response.status_code", status);
+        if (retries) otel_span_int(sp, "prova.sink.retries", retries);
+        if (r != SEND_OK) {
+            char type[24];
+            snprintf(type, sizeof type, "%ld", status);
+            otel_span_str(sp, "error.type", status >= 400 ? type : "_OTHER");
+            otel_span_error(sp, why);
+        }
+    }
+    otel_span_end(sp);
+    return r;
 }
 
 /* ---- the spool ----------------------------------------------------------------------------------------------- */
@@ -377,6 +428,8 @@ void cli_sink_from_export(const cli_export *x, cli_sink *ret) {
     ret->retries = DEFAULT_RETRIES;
     ret->timeout_ms = DEFAULT_TIMEOUT_MS;
     ret->spool_max_bytes = DEFAULT_SPOOL_MAX;
+    ret->otel = x->otel;
+    ret->parent = x->parent;
     ret->token = x->token ? x->token : getenv("PROVA_SINK_TOKEN");
     const char *env = getenv("PROVA_SINK_RETRIES");
     if (env && *env) {

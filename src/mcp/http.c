@@ -196,7 +196,7 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
     if (init == 2) { /* not JSON: a parse error from a throwaway session, with 400 */
         mcp_session *tmp = mcp_session_new(s, NULL);
         if (!tmp) return PROVA_ENOMEM;
-        rc = mcp_handle(tmp, in->body ? in->body : (const uint8_t *)"", in->body_len, &msg);
+        rc = mcp_handle(tmp, in->body ? in->body : (const uint8_t *)"", in->body_len, in->parent, &msg);
         mcp_session_free(tmp);
         if (!rc) rc = reply(out, &msg, !json);
         out->status = 400;
@@ -220,7 +220,7 @@ int mcp_http_handle(mcp_server *s, const mcp_http_in *in, mcp_http_out *out) {
             return fail(out, 404, "Not Found: no such session for this token");
         }
     }
-    rc = mcp_handle(ss, in->body, in->body_len, &msg);
+    rc = mcp_handle(ss, in->body, in->body_len, in->parent, &msg);
     bool keep = !fresh || mcp_session_version(ss)[0];
     mcp_sessions_release(s, ss, !keep);
     if (!keep) out->session_id[0] = '\0';

@@ -43,6 +43,7 @@ struct mcp_session {
     char inflight[MCP_ID_MAX];
     size_t inflight_len;
     atomic_bool cancelled;
+    otel_span *span; /* the span of the request being handled (under lock), or NULL */
     /* HTTP */
     char id[64];
     int64_t last_used;
@@ -267,9 +268,12 @@ static int begin_result(prova_buf *b, const prova_json *id) {
     return rc;
 }
 
-static int put_error(prova_buf *b, const prova_json *id, int code, const char *data_json, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int put_error(prova_buf *b, const prova_json *id, int code, const char *data_json, const char *fmt, ...) {
+/* An error response; sp (the request's span, may be NULL) gets the error: error.type and rpc.response.status_code
+ * the JSON-RPC code, its status ERROR with the message (semantic conventions, gen-ai/mcp). */
+static int put_error(otel_span *sp, prova_buf *b, const prova_json *id, int code, const char *data_json,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int put_error(otel_span *sp, prova_buf *b, const prova_json *id, int code, const char *data_json,
+                     const char *fmt, ...) {
     prova_buf msg = PROVA_BUF_INIT, t = PROVA_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
@@ -279,6 +283,13 @@ static int put_error(prova_buf *b, const prova_json *id, int code, const char *d
     va_start(ap, fmt);
     vsnprintf((char *)msg.data, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    if (otel_span_recording(sp)) {
+        char num[16];
+        snprintf(num, sizeof num, "%d", code);
+        otel_span_str(sp, "error.type", num);
+        otel_span_str(sp, "rpc.response.status_code", num);
+        otel_span_error(sp, (const char *)msg.data);
+    }
     prova_jw w;
     prova_jw_init(&w, b);
     prova_jw_obj(&w);
@@ -311,13 +322,16 @@ static const char instructions[] =
 static int m_initialize(mcp_session *ss, const prova_json *id, const prova_json *params, prova_buf *out) {
     const prova_json *pv = prova_json_get(params, "protocolVersion");
     if (!prova_json_is_string(pv))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "initialize: params.protocolVersion must be a string");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL,
+                         "initialize: params.protocolVersion must be a string");
     const prova_json *caps = prova_json_get(params, "capabilities");
     if (caps && !prova_json_is_object(caps))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "initialize: params.capabilities must be an object");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL,
+                         "initialize: params.capabilities must be an object");
     const prova_json *ci = prova_json_get(params, "clientInfo");
     if (ci && !prova_json_is_object(ci))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "initialize: params.clientInfo must be an object");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL,
+                         "initialize: params.clientInfo must be an object");
     const char *v = versions[0];
     for (size_t i = 0; i < sizeof versions / sizeof versions[0]; i++)
         if (strlen(versions[i]) == pv->len && memcmp(versions[i], pv->u.str, pv->len) == 0) v = versions[i];
@@ -357,9 +371,10 @@ static void put_tool(prova_jw *w, const mcp_tool *t) {
     prova_jw_end(w);
 }
 
-static int m_tools_list(const prova_json *id, const prova_json *params, prova_buf *out) {
+static int m_tools_list(mcp_session *ss, const prova_json *id, const prova_json *params, prova_buf *out) {
     if (prova_json_get(params, "cursor"))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "tools/list: invalid cursor (the list has one page)");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL,
+                         "tools/list: invalid cursor (the list has one page)");
     size_t n = 0;
     const mcp_tool *tools = mcp_tools(&n);
     size_t mark = out->len;
@@ -390,24 +405,25 @@ static void make_ctx(mcp_session *ss, mcp_ctx *ctx) {
     ctx->keys = c->keys;
     ctx->max_depth = c->max_depth;
     ctx->cancelled = &ss->cancelled;
+    ctx->span = ss->span;
 }
 
 static int m_tools_call(mcp_session *ss, const prova_json *id, const prova_json *params, prova_buf *out) {
     const prova_json *name = prova_json_get(params, "name");
     if (!prova_json_is_string(name))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "tools/call: params.name must be a string");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL, "tools/call: params.name must be a string");
     const mcp_tool *t = mcp_tool_find(name->u.str, name->len);
     if (!t) {
         char shown[80];
         snprintf(shown, sizeof shown, "%.*s", name->len > 64 ? 64 : (int)name->len, name->u.str);
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "unknown tool: %s%s (tools/list names them)", shown,
-                         name->len > 64 ? "..." : "");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL, "unknown tool: %s%s (tools/list names them)",
+                         shown, name->len > 64 ? "..." : "");
     }
     const prova_json *args = prova_json_get(params, "arguments");
     if (!args || prova_json_is_null(args)) args = &empty_object;
     if (!prova_json_is_object(args))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "tools/call %s: params.arguments must be an object",
-                         t->name);
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL,
+                         "tools/call %s: params.arguments must be an object", t->name);
     mcp_ctx ctx;
     make_ctx(ss, &ctx);
     mcp_result res;
@@ -416,8 +432,19 @@ static int m_tools_call(mcp_session *ss, const prova_json *id, const prova_json 
     if (rc < 0) {
         if (!ss->s->cfg.quiet) fprintf(stderr, "prova mcp: tool %s failed: %s\n", t->name, prova_status_name(rc));
         mcp_result_free(&res);
-        if (rc == PROVA_ENOMEM) return put_error(out, id, MCP_INTERNAL_ERROR, NULL, "out of memory");
-        return put_error(out, id, MCP_INTERNAL_ERROR, NULL, "internal error in tool %s", t->name);
+        if (rc == PROVA_ENOMEM) return put_error(ss->span, out, id, MCP_INTERNAL_ERROR, NULL, "out of memory");
+        return put_error(ss->span, out, id, MCP_INTERNAL_ERROR, NULL, "internal error in tool %s", t->name);
+    }
+    if (res.is_error && otel_span_recording(ss->span)) {
+        /* SPEC (semantic conventions, gen-ai/mcp): "When CallToolResult is returned with isError set to true, this
+         * attribute [error.type] SHOULD be set to tool_error." The service's reason code, when the tool had one, is
+         * prova.error.code (tool_finish_call). */
+        char msg[256];
+        size_t n = res.text.len < sizeof msg - 1 ? res.text.len : sizeof msg - 1;
+        if (n) memcpy(msg, res.text.data, n);
+        msg[n] = '\0';
+        otel_span_str(ss->span, "error.type", "tool_error");
+        otel_span_error(ss->span, msg);
     }
     size_t mark = out->len;
     rc = begin_result(out, id);
@@ -442,7 +469,7 @@ static int m_tools_call(mcp_session *ss, const prova_json *id, const prova_json 
 static int m_resources_list(mcp_session *ss, const prova_json *id, const prova_json *params, prova_buf *out,
                             bool templates) {
     if (prova_json_get(params, "cursor"))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "invalid cursor (the list has one page)");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL, "invalid cursor (the list has one page)");
     mcp_ctx ctx;
     make_ctx(ss, &ctx);
     size_t mark = out->len;
@@ -453,7 +480,7 @@ static int m_resources_list(mcp_session *ss, const prova_json *id, const prova_j
     if (rc < 0) {
         out->len = mark;
         if (rc == PROVA_ENOMEM) return rc;
-        return put_error(out, id, MCP_INTERNAL_ERROR, NULL, "the resources cannot be listed now");
+        return put_error(ss->span, out, id, MCP_INTERNAL_ERROR, NULL, "the resources cannot be listed now");
     }
     return 0;
 }
@@ -461,7 +488,7 @@ static int m_resources_list(mcp_session *ss, const prova_json *id, const prova_j
 static int m_resources_read(mcp_session *ss, const prova_json *id, const prova_json *params, prova_buf *out) {
     const prova_json *uri = prova_json_get(params, "uri");
     if (!prova_json_is_string(uri))
-        return put_error(out, id, MCP_INVALID_PARAMS, NULL, "resources/read: params.uri must be a string");
+        return put_error(ss->span, out, id, MCP_INVALID_PARAMS, NULL, "resources/read: params.uri must be a string");
     mcp_ctx ctx;
     make_ctx(ss, &ctx);
     size_t mark = out->len;
@@ -476,7 +503,7 @@ static int m_resources_read(mcp_session *ss, const prova_json *id, const prova_j
         if (!rc) rc = put_str(&data, uri->u.str, uri->len);
         if (!rc) rc = prova_buf_append(&data, "}", 2); /* with the NUL */
         if (!rc)
-            rc = put_error(out, id, MCP_RESOURCE_NOT_FOUND, (const char *)data.data, "%s",
+            rc = put_error(ss->span, out, id, MCP_RESOURCE_NOT_FOUND, (const char *)data.data, "%s",
                            msg ? msg : "resource not found");
         prova_buf_free(&data);
         return rc;
@@ -485,7 +512,7 @@ static int m_resources_read(mcp_session *ss, const prova_json *id, const prova_j
     if (rc < 0) {
         out->len = mark;
         if (rc == PROVA_ENOMEM) return rc;
-        return put_error(out, id, MCP_INTERNAL_ERROR, NULL, "the resource cannot be read now");
+        return put_error(ss->span, out, id, MCP_INTERNAL_ERROR, NULL, "the resource cannot be read now");
     }
     return 0;
 }
@@ -518,32 +545,84 @@ static void set_inflight(mcp_session *ss, const prova_json *id) {
     pthread_mutex_unlock(&ss->cancel_lock);
 }
 
-/* One message (not an array). in_batch: initialize is refused there. */
-static int handle_one(mcp_session *ss, const prova_json *m, bool in_batch, prova_buf *out) {
+static int handle_request(mcp_session *ss, const prova_json *id, const prova_json *method, const prova_json *params,
+                          bool in_batch, prova_buf *out);
+
+/* The methods a span is named after; another method's span is "_OTHER" (a client's method names would make span
+ * names unbounded), its mcp.method.name attribute the method as sent. */
+static const char *const known_methods[] = {
+    "initialize", "ping", "tools/list", "tools/call", "resources/list", "resources/templates/list", "resources/read"};
+
+/* The SERVER span of a request (semantic conventions, gen-ai/mcp). SPEC: "MCP server instrumentation SHOULD, by
+ * default, use context extracted from MCP params._meta as a parent for MCP server span and SHOULD link current
+ * ambient context, if it's present." The ambient context is the transport's (the HTTP request's span), which is the
+ * parent when _meta has no valid traceparent. */
+static otel_span *request_span(mcp_session *ss, const prova_json *id, const prova_json *method,
+                               const prova_json *params, const otel_ctx *transport) {
+    otel *o = app_otel(ss->s->cfg.a);
+    if (!o) return NULL;
+    const prova_json *meta = prova_json_get(params, "_meta");
+    const prova_json *tp = prova_json_get(meta, "traceparent"), *ts = prova_json_get(meta, "tracestate");
+    otel_ctx remote;
+    bool from_meta = prova_json_is_string(tp) &&
+                     otel_ctx_parse(&remote, tp->u.str, prova_json_is_string(ts) ? ts->u.str : NULL) == 0;
+    const char *name = "_OTHER";
+    for (size_t i = 0; i < sizeof known_methods / sizeof known_methods[0]; i++)
+        if (method_is(method, known_methods[i])) name = known_methods[i];
+    const mcp_tool *tool = NULL;
+    char full[96];
+    if (method_is(method, "tools/call")) {
+        const prova_json *tn = prova_json_get(params, "name");
+        tool = prova_json_is_string(tn) ? mcp_tool_find(tn->u.str, tn->len) : NULL;
+        if (tool) { /* only a known tool's name: the span name stays of low cardinality */
+            snprintf(full, sizeof full, "tools/call %s", tool->name);
+            name = full;
+        }
+    }
+    otel_span *sp = otel_span_start(o, from_meta ? &remote : transport, name, OTEL_KIND_SERVER);
+    if (!otel_span_recording(sp)) return sp;
+    if (from_meta && transport) otel_span_link(sp, transport);
+    otel_span_strn(sp, "mcp.method.name", method->u.str, method->len);
+    otel_span_strn(sp, "jsonrpc.request.id", id->u.str, id->len); /* a string's text, or an integer's token */
+    if (ss->id[0]) otel_span_str(sp, "mcp.session.id", ss->id);
+    if (ss->version[0]) otel_span_str(sp, "mcp.protocol.version", ss->version);
+    if (tool) {
+        otel_span_str(sp, "gen_ai.tool.name", tool->name);
+        otel_span_str(sp, "gen_ai.operation.name", "execute_tool");
+    }
+    const prova_json *uri = method_is(method, "resources/read") ? prova_json_get(params, "uri") : NULL;
+    if (prova_json_is_string(uri)) otel_span_strn(sp, "mcp.resource.uri", uri->u.str, uri->len);
+    return sp;
+}
+
+/* One message (not an array). in_batch: initialize is refused there. transport: the context of the transport's
+ * span, or NULL. */
+static int handle_one(mcp_session *ss, const prova_json *m, bool in_batch, const otel_ctx *transport, prova_buf *out) {
     if (!prova_json_is_object(m))
-        return put_error(out, NULL, MCP_INVALID_REQUEST, NULL, "Invalid Request: a message must be a JSON object");
+        return put_error(NULL, out, NULL, MCP_INVALID_REQUEST, NULL,
+                         "Invalid Request: a message must be a JSON object");
     const prova_json *id = prova_json_get(m, "id");
     const prova_json *method = prova_json_get(m, "method");
     const prova_json *params = prova_json_get(m, "params");
     bool id_ok = id && (prova_json_is_string(id) || prova_json_is_int(id));
     const prova_json *eid = id_ok ? id : NULL;
     if (!prova_json_str_eq(prova_json_get(m, "jsonrpc"), "2.0"))
-        return put_error(out, eid, MCP_INVALID_REQUEST, NULL, "Invalid Request: \"jsonrpc\" must be \"2.0\"");
+        return put_error(NULL, out, eid, MCP_INVALID_REQUEST, NULL, "Invalid Request: \"jsonrpc\" must be \"2.0\"");
     if (!method) {
         /* A response from the client (to a request this server never sends): ignored. */
         if (id && (prova_json_get(m, "result") || prova_json_get(m, "error"))) return 0;
-        return put_error(out, eid, MCP_INVALID_REQUEST, NULL, "Invalid Request: \"method\" is missing");
+        return put_error(NULL, out, eid, MCP_INVALID_REQUEST, NULL, "Invalid Request: \"method\" is missing");
     }
     if (id && !id_ok)
-        return put_error(out, NULL, MCP_INVALID_REQUEST, NULL,
+        return put_error(NULL, out, NULL, MCP_INVALID_REQUEST, NULL,
                          "Invalid Request: \"id\" must be a string or an integer (not null, a float or a structure)");
     if (!prova_json_is_string(method))
-        return put_error(out, eid, MCP_INVALID_REQUEST, NULL, "Invalid Request: \"method\" must be a string");
+        return put_error(NULL, out, eid, MCP_INVALID_REQUEST, NULL, "Invalid Request: \"method\" must be a string");
     if (params && !prova_json_is_object(params)) {
         if (!id) return 0;
         if (prova_json_is_array(params))
-            return put_error(out, id, MCP_INVALID_PARAMS, NULL, "Invalid params: \"params\" must be an object");
-        return put_error(out, id, MCP_INVALID_REQUEST, NULL,
+            return put_error(NULL, out, id, MCP_INVALID_PARAMS, NULL, "Invalid params: \"params\" must be an object");
+        return put_error(NULL, out, id, MCP_INVALID_REQUEST, NULL,
                          "Invalid Request: \"params\" must be an object when present");
     }
     if (!params) params = &empty_object;
@@ -556,22 +635,33 @@ static int handle_one(mcp_session *ss, const prova_json *m, bool in_batch, prova
         }
         return 0;
     }
+    ss->span = request_span(ss, id, method, params, transport);
+    int rc = handle_request(ss, id, method, params, in_batch, out);
+    otel_span_end(ss->span);
+    ss->span = NULL;
+    return rc;
+}
+
+/* A request (it has an id), with ss->span its span. */
+static int handle_request(mcp_session *ss, const prova_json *id, const prova_json *method, const prova_json *params,
+                          bool in_batch, prova_buf *out) {
     if (method_is(method, "ping")) {
         int rc = begin_result(out, id);
         return rc ? rc : put(out, "{}}");
     }
     if (method_is(method, "initialize")) {
         if (in_batch)
-            return put_error(out, id, MCP_INVALID_REQUEST, NULL, "Invalid Request: initialize must not be in a batch");
+            return put_error(ss->span, out, id, MCP_INVALID_REQUEST, NULL,
+                             "Invalid Request: initialize must not be in a batch");
         if (ss->version[0])
-            return put_error(out, id, MCP_INVALID_REQUEST, NULL,
+            return put_error(ss->span, out, id, MCP_INVALID_REQUEST, NULL,
                              "Invalid Request: the session is already initialized (protocol %s)", ss->version);
         return m_initialize(ss, id, params, out);
     }
     if (!ss->version[0])
-        return put_error(out, id, MCP_INVALID_REQUEST, NULL,
+        return put_error(ss->span, out, id, MCP_INVALID_REQUEST, NULL,
                          "Invalid Request: the session is not initialized; send initialize first");
-    if (method_is(method, "tools/list")) return m_tools_list(id, params, out);
+    if (method_is(method, "tools/list")) return m_tools_list(ss, id, params, out);
     if (method_is(method, "tools/call")) {
         size_t mark = out->len;
         set_inflight(ss, id);
@@ -587,7 +677,7 @@ static int handle_one(mcp_session *ss, const prova_json *m, bool in_batch, prova
     if (method_is(method, "resources/read")) return m_resources_read(ss, id, params, out);
     char shown[80];
     snprintf(shown, sizeof shown, "%.*s", method->len > 64 ? 64 : (int)method->len, method->u.str);
-    return put_error(out, id, MCP_METHOD_NOT_FOUND, NULL, "Method not found: %s%s", shown,
+    return put_error(ss->span, out, id, MCP_METHOD_NOT_FOUND, NULL, "Method not found: %s%s", shown,
                      method->len > 64 ? "..." : "");
 }
 
@@ -600,10 +690,10 @@ static const char *parse_reason(const prova_error *e) {
     return e->message ? e->message : "malformed JSON";
 }
 
-int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, prova_buf *out) {
+int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, const otel_ctx *transport, prova_buf *out) {
     const mcp_config *c = &ss->s->cfg;
     if (len > c->max_message)
-        return put_error(out, NULL, MCP_INVALID_REQUEST, NULL,
+        return put_error(NULL, out, NULL, MCP_INVALID_REQUEST, NULL,
                          "Invalid Request: the message is %zu bytes; the limit is %zu", len, c->max_message);
     prova_parse_options po = {0};
     po.max_depth = c->max_depth + 8; /* message, params, arguments, then the documents' own limit */
@@ -614,7 +704,7 @@ int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, prova_buf *out) 
     int rc = prova_json_parse(msg, len, &po, &doc, &e);
     if (rc == PROVA_ENOMEM) return rc;
     if (rc < 0)
-        return put_error(out, NULL, MCP_PARSE_ERROR, NULL, "Parse error: %s at line %zu, column %zu (%s)",
+        return put_error(NULL, out, NULL, MCP_PARSE_ERROR, NULL, "Parse error: %s at line %zu, column %zu (%s)",
                          parse_reason(&e), e.line, e.column, e.reason ? e.reason : "json_syntax");
     const prova_json *root = prova_doc_root(doc);
     if (prova_json_is_object(root)) {
@@ -631,7 +721,7 @@ int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, prova_buf *out) 
     if (prova_json_is_array(root)) {
         size_t n = prova_json_len(root);
         if (n == 0) {
-            rc = put_error(out, NULL, MCP_INVALID_REQUEST, NULL, "Invalid Request: an empty batch");
+            rc = put_error(NULL, out, NULL, MCP_INVALID_REQUEST, NULL, "Invalid Request: an empty batch");
         } else {
             size_t mark = out->len;
             rc = put(out, "[");
@@ -640,14 +730,14 @@ int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, prova_buf *out) 
                 size_t before = out->len;
                 if (out->len > start) rc = put(out, ",");
                 size_t body = out->len;
-                if (!rc) rc = handle_one(ss, prova_json_at(root, i), true, out);
+                if (!rc) rc = handle_one(ss, prova_json_at(root, i), true, transport, out);
                 if (!rc && out->len == body) out->len = before; /* nothing to answer: drop the comma */
             }
             if (!rc) rc = out->len == start ? (out->len = mark, 0) : put(out, "]");
             if (rc) out->len = mark;
         }
     } else {
-        rc = handle_one(ss, root, false, out);
+        rc = handle_one(ss, root, false, transport, out);
     }
     pthread_mutex_unlock(&ss->lock);
     prova_doc_free(doc);

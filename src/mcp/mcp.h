@@ -47,6 +47,8 @@ typedef struct mcp_ctx {
     const prova_keyset *keys;     /* trusted public keys for verification (NULL: the service's) */
     uint32_t max_depth;           /* JSON nesting limit for documents passed in arguments (0: 128) */
     const atomic_bool *cancelled; /* set when the client cancelled this call (may be NULL) */
+    otel_span
+        *span; /* the request's span (tools/call), or NULL: the service's spans are its children (app_call.span) */
 } mcp_ctx;
 
 typedef struct mcp_result {
@@ -124,8 +126,13 @@ void mcp_session_free(mcp_session *ss);
  * 2025-03-26 clients). Appends the reply (a response object, or an array for a batch) to out, nothing for
  * notifications and responses. Protocol errors (parse error, invalid request, unknown method, bad params, a
  * request before initialize) are JSON-RPC error responses. Returns 0, or PROVA_ENOMEM. Thread-safe for different
- * sessions; one session's messages are handled one at a time. */
-int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, prova_buf *out);
+ * sessions; one session's messages are handled one at a time.
+ *
+ * Telemetry (with the service's exporter, app_otel): each request gets a SERVER span ("tools/call NAME", or the
+ * method), child of the traceparent (and tracestate) in its params._meta when valid, else of transport: the
+ * context of the transport's span (the HTTP request's; NULL on stdio or without one). With a _meta parent the
+ * transport's context is linked instead. docs/observability.md "Spans". */
+int mcp_handle(mcp_session *ss, const uint8_t *msg, size_t len, const otel_ctx *transport, prova_buf *out);
 
 /* The protocol version the session negotiated ("" before initialize). */
 const char *mcp_session_version(const mcp_session *ss);
@@ -157,6 +164,7 @@ typedef struct mcp_http_in {
     const char *content_type; /* Content-Type header or NULL */
     const app_token *token;   /* the valid bearer token presented, or NULL */
     bool token_required;      /* the endpoint is not on loopback: no token, no service (401) */
+    const otel_ctx *parent;   /* the context of the HTTP request's span, or NULL: the MCP spans' parent (mcp_handle) */
     const uint8_t *body;
     size_t body_len;
 } mcp_http_in;

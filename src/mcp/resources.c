@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mcp.h"
+#include "tools_internal.h" /* tool_call_init */
 
 #define RES_ID_MAX APP_ID_MAX
 
@@ -85,7 +86,7 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
         id[n] = '\0';
         if (bundle) {
             app_call c;
-            app_call_init(&c, ctx->a, ctx->token);
+            tool_call_init(&c, ctx);
             app_ope_export(&c, id, false);
             int rc = from_call(&c, uri, len, out, ret_message, "no such trace in the store");
             app_call_free(&c);
@@ -119,7 +120,7 @@ int mcp_resource_read(const mcp_ctx *ctx, const char *uri, size_t len, prova_buf
         memcpy(id, uri + p, len - p);
         id[len - p] = '\0';
         app_call c;
-        app_call_init(&c, ctx->a, ctx->token);
+        tool_call_init(&c, ctx);
         app_oe_bundle(&c, id, false);
         int rc = from_call(&c, uri, len, out, ret_message, "no such certificate in the store");
         app_call_free(&c);

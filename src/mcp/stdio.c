@@ -120,7 +120,7 @@ static int one_line(mcp_session *ss, io *o, const uint8_t *line, size_t len) {
     if (i == len) return 0; /* blank lines between messages are tolerated */
     if (len > 20 && memmem(line, len, "notifications/cancelled", 23)) take_back(o, line, len);
     size_t start = o->out.len;
-    int rc = mcp_handle(ss, line, len, &o->out);
+    int rc = mcp_handle(ss, line, len, NULL, &o->out);
     if (rc < 0) return rc;
     if (o->out.len > start) {
         remember(o, start);

@@ -61,8 +61,9 @@ int mcp_tool_verify(const mcp_ctx *ctx, const prova_json *args, mcp_result *res)
     }
     if (!rc) {
         app_call c;
-        app_call_init(&c, ctx->a, ctx->token);
+        tool_call_init(&c, ctx);
         app_verify(&c, doc.data, doc.len, &o, NULL);
+        if (app_call_failed(&c)) otel_span_str(c.span, "prova.error.code", c.err.code);
         if (!app_call_failed(&c))
             rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
         else if (c.err.status == APP_E_INPUT && strcmp(c.err.code, "invalid_argument") != 0)

@@ -43,7 +43,9 @@ int tool_arg_document(const mcp_ctx *ctx, mcp_result *res, const prova_json *arg
 int64_t tool_now_us(void);
 bool tool_cancelled(const mcp_ctx *ctx);
 
-/* The service. */
+/* The service. tool_call_init: app_call_init with the caller's token and the request's span (the service's spans
+ * nest under the MCP request's). */
+void tool_call_init(app_call *c, const mcp_ctx *ctx);
 int tool_need_store(const mcp_ctx *ctx, mcp_result *res);
 int tool_parse_big(const void *data, size_t len, prova_doc **ret);
 int tool_finish_call(mcp_result *res, app_call *c, int rc, const char *what);

@@ -29,9 +29,10 @@ static int proof_tool(const mcp_ctx *ctx, const prova_json *args, mcp_result *re
     if (!rc) rc = tool_arg_str(res, args, "sign_key_b64", false, "the HMAC key as standard base64", &key);
     if (rc) return tool_done(rc);
     app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
+    tool_call_init(&c, ctx);
     op(&c, prova_json_str(text), prova_json_len(text), key ? prova_json_str(key) : "");
     app_call_run(&c, APP_DONE);
+    if (app_call_failed(&c)) otel_span_str(c.span, "prova.error.code", c.err.code);
     if (app_call_failed(&c))
         rc = tool_err(res, "%s", c.err.message);
     else

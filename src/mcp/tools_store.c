@@ -18,7 +18,7 @@ int mcp_tool_append_receipt(const mcp_ctx *ctx, const prova_json *args, mcp_resu
     if (!rc) rc = tool_put_value(&body, env);
     if (!rc) {
         app_call c;
-        app_call_init(&c, ctx->a, ctx->token);
+        tool_call_init(&c, ctx);
         rc = tool_finish_call(res, &c, app_ope_append(&c, body.data, body.len, NULL, NULL), "append_receipt");
         if (!rc) rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
         app_call_free(&c);
@@ -30,7 +30,7 @@ int mcp_tool_append_receipt(const mcp_ctx *ctx, const prova_json *args, mcp_resu
 /* The receipts of a trace as {trace_id, receipts:[...]}; *ret_count receives their number. */
 int mcp_tools_trace_chain(const mcp_ctx *ctx, mcp_result *res, const char *trace_id, size_t *ret_count) {
     app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
+    tool_call_init(&c, ctx);
     int rc = tool_finish_call(res, &c, app_ope_chain(&c, trace_id), "get_chain");
     prova_doc *doc = NULL;
     if (!rc) rc = tool_parse_big(c.res.body.data, c.res.body.len, &doc);
@@ -70,7 +70,7 @@ int mcp_tool_export_bundle(const mcp_ctx *ctx, const prova_json *args, mcp_resul
     if (!rc) rc = tool_need_store(ctx, res);
     if (rc) return tool_done(rc);
     app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
+    tool_call_init(&c, ctx);
     rc = tool_finish_call(res, &c, app_ope_export(&c, id, log_proofs), "export_bundle");
     if (!rc) rc = tool_putn(&res->structured, c.res.body.data, c.res.body.len);
     app_call_free(&c);
@@ -139,7 +139,7 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
     if (!rc && !chain_id) {
         if (chain) rc = tool_put_value(&cbody, chain);
         app_call c;
-        app_call_init(&c, ctx->a, ctx->token);
+        tool_call_init(&c, ctx);
         if (!rc)
             rc = tool_finish_call(
                 res, &c, app_oe_chain_create(&c, chain ? cbody.data : (const uint8_t *)"{}", chain ? cbody.len : 2),
@@ -151,7 +151,7 @@ int mcp_tool_oe_append_event(const mcp_ctx *ctx, const prova_json *args, mcp_res
         app_call_free(&c);
     }
     app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
+    tool_call_init(&c, ctx);
     if (!rc) {
         rc = tool_finish_call(res, &c, app_oe_event_append(&c, chain_id, body.data, body.len), "oe_append_event");
         if (rc == TOOL_ERR && created[0]) {
@@ -190,12 +190,12 @@ int mcp_tool_oe_issue_certificate(const mcp_ctx *ctx, const prova_json *args, mc
     /* Resolve first when the chain is still open. */
     char status[16] = "";
     app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
+    tool_call_init(&c, ctx);
     rc = tool_finish_call(res, &c, app_oe_chain_status(&c, chain_id, status),
                           "oe_issue_certificate (reading the chain)");
     app_call_free(&c);
     if (!rc && strcmp(status, "open") == 0) {
-        app_call_init(&c, ctx->a, ctx->token);
+        tool_call_init(&c, ctx);
         rc = tool_finish_call(res, &c, app_oe_resolve(&c, chain_id, "{}", 2),
                               "oe_issue_certificate (resolving the chain)");
         app_call_free(&c);
@@ -209,7 +209,7 @@ int mcp_tool_oe_issue_certificate(const mcp_ctx *ctx, const prova_json *args, mc
     if (!rc && ti) rc = tool_put_value(&body, ti);
     if (!rc) rc = tool_put(&body, "}");
     if (!rc) {
-        app_call_init(&c, ctx->a, ctx->token);
+        tool_call_init(&c, ctx);
         rc = tool_finish_call(res, &c, app_oe_certify(&c, chain_id, body.data, body.len), "oe_issue_certificate");
         /* The bundle with the certificate's log index as one more top-level member (the signatures do not cover
          * the bundle's top level; verifiers ignore members they do not know). */
@@ -238,7 +238,7 @@ int mcp_tool_oe_verify_certificate(const mcp_ctx *ctx, const prova_json *args, m
                            "bundle object) is required");
     if (rc) return tool_done(rc);
     app_call c;
-    app_call_init(&c, ctx->a, ctx->token);
+    tool_call_init(&c, ctx);
     if (id) {
         rc = tool_need_store(ctx, res);
         if (!rc) rc = tool_finish_call(res, &c, app_oe_verify(&c, id), "oe_verify_certificate");

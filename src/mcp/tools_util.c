@@ -222,6 +222,11 @@ bool tool_cancelled(const mcp_ctx *ctx) {
 
 /* ---- The gateway ---------------------------------------------------------------------------------------------- */
 
+void tool_call_init(app_call *c, const mcp_ctx *ctx) {
+    app_call_init(c, ctx->a, ctx->token);
+    c->span = ctx->span;
+}
+
 int tool_need_store(const mcp_ctx *ctx, mcp_result *res) {
     return app_has_store(ctx->a) ? 0 : tool_err(res, "%s", tool_no_store);
 }
@@ -238,5 +243,6 @@ int tool_parse_big(const void *data, size_t len, prova_doc **ret) {
 int tool_finish_call(mcp_result *res, app_call *c, int rc, const char *what) {
     app_call_run(c, rc);
     if (!app_call_failed(c)) return 0;
+    otel_span_str(c->span, "prova.error.code", c->err.code); /* the request's span: error.type is tool_error */
     return tool_err(res, "%s: refused (%u %s): %.600s", what, c->err.status, c->err.code, c->err.message);
 }

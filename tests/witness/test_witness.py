@@ -6,7 +6,8 @@ The log: an RFC 6962 Merkle tree (hashlib), checkpoints as C2SP signed notes sig
 started and every status of c2sp.org/tlog-witness's add-checkpoint is checked, the cosignatures verified here
 (cosignature/v1), the state checked after kill -9 and a restart, the monitoring checkpoint fetched, concurrent
 submissions checked to cosign one size only, and the C client (witness_driver: witness_submit, the 409 resync,
-the tlog-policy quorum) run against the same witnesses.
+the tlog-policy quorum) run against the same witnesses; last, the trace context the client sends (traceparent,
+tracestate) as a listener that records headers sees it.
 
 usage: test_witness.py PROVA WITNESS_DRIVER
 """
@@ -14,6 +15,7 @@ import base64
 import concurrent.futures
 import hashlib
 import http.client as httpclient  # (http is this file's helper)
+import http.server as http_server
 import os
 import socket
 import stat
@@ -21,6 +23,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -408,6 +411,47 @@ def main():
                               else open(replies[1]).read()[:-5] + "AAAA\n")
         r = subprocess.run([DRIVER, "quorum", policy, n30, replies[0], junk], capture_output=True, text=True)
         check(r.returncode == 1, f"a bad cosignature is dropped, not counted: {r.returncode} {r.stderr}")
+
+        # 9. Trace context (W3C): the client sends the caller's traceparent and tracestate, and nothing without a
+        # valid one. What a request carries is seen by a listener that records the headers and answers 409.
+        seen = []
+
+        class Recorder(http_server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                seen.append({k.lower(): v for k, v in self.headers.items()})
+                self.send_response(409)
+                self.send_header("Content-Type", "text/x.tlog.size")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"7\n")
+
+            def log_message(self, *args):
+                pass
+
+        rec = http_server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+        threading.Thread(target=rec.serve_forever, daemon=True).start()
+        rec_url = f"http://127.0.0.1:{rec.server_address[1]}"
+        tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        env = dict(os.environ, TRACEPARENT=tp, TRACESTATE="rojo=00f067aa0ba902b7", WITNESS_DRIVER_STATUS="1")
+        try:
+            r = subprocess.run([DRIVER, "submit", rec_url, "0", n30], capture_output=True, text=True, env=env)
+            check(r.returncode == 1 and "conflict 7" in r.stdout, f"409 from the recorder: {r.stdout} {r.stderr}")
+            check("status 409" in r.stderr, f"the client reports the answer's status: {r.stderr}")
+            h = seen[-1] if seen else {}
+            check(h.get("traceparent") == tp, f"traceparent sent: {h}")
+            check(h.get("tracestate") == "rojo=00f067aa0ba902b7", f"tracestate sent: {h}")
+            for bad in [None, "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                        "00-00000000000000000000000000000000-00f067aa0ba902b7-01"]:
+                env = {k: v for k, v in os.environ.items() if k not in ("TRACEPARENT", "TRACESTATE")}
+                if bad:
+                    env["TRACEPARENT"] = bad
+                n = len(seen)
+                subprocess.run([DRIVER, "submit", rec_url, "0", n30], capture_output=True, env=env)
+                h = seen[-1] if len(seen) > n else {"traceparent": "(no request)"}
+                check("traceparent" not in h and "tracestate" not in h, f"no trace context sent for {bad}: {h}")
+        finally:
+            rec.shutdown()
     finally:
         for w in ws:
             w.stop()

@@ -1,7 +1,9 @@
 /* The witness client (src/app/witness_client.c) for tests/witness/test_witness.py, over real HTTP.
  *
  *   witness_driver submit URL OLD NOTE_FILE [BASE64_HASH...]
- *       0: the cosignature lines on stdout; 1: "conflict SIZE" (409); 2: an error on stderr
+ *       0: the cosignature lines on stdout; 1: "conflict SIZE" (409); 2: an error on stderr. TRACEPARENT and
+ *       TRACESTATE in the environment: the trace context sent along; WITNESS_DRIVER_STATUS set: "status N" (the
+ *       answer's HTTP status) on stderr
  *   witness_driver quorum POLICY_FILE NOTE_FILE [REPLY_FILE...]
  *       0: quorum met, the cosigned note on stdout; 1: not met (the reason on stderr); 2: other errors */
 #include <curl/curl.h>
@@ -38,7 +40,13 @@ static int submit(int argc, char **argv) {
     }
     char err[512];
     uint64_t size = 0;
-    int rc = witness_submit(argv[2], old, proof, n, note.data, note.len, 5000, &cosigs, &size, err, sizeof err);
+    long status = 0;
+    /* TRACEPARENT (and TRACESTATE) in the environment: the caller's trace context, sent along */
+    otel_ctx ctx;
+    otel_ctx_parse(&ctx, getenv("TRACEPARENT"), getenv("TRACESTATE"));
+    int rc = witness_submit(argv[2], old, proof, n, note.data, note.len, 5000, &ctx, &cosigs, &size, &status, err,
+                            sizeof err);
+    if (getenv("WITNESS_DRIVER_STATUS")) fprintf(stderr, "status %ld\n", status);
     if (rc == 0) fwrite(cosigs.data, 1, cosigs.len, stdout);
     if (rc == WITNESS_SUBMIT_CONFLICT) printf("conflict %" PRIu64 "\n", size);
     if (rc < 0) fprintf(stderr, "%s (%s)\n", err, prova_status_name(rc));
