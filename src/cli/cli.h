@@ -90,6 +90,9 @@ struct otel_span;
 void cli_telemetry_begin(const char *command);
 struct otel *cli_telemetry(void);
 struct otel_span *cli_telemetry_span(void);
+/* The context outgoing calls propagate: the command's span's, else TRACEPARENT's; NULL when neither. */
+struct otel_ctx;
+const struct otel_ctx *cli_telemetry_ctx(void);
 void cli_telemetry_end(int exit_code);
 
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -104,6 +104,8 @@ static int load_record(const char *file, cli_verify_args *va, bool no_verify, lo
 int cmd_export(int argc, char **argv) {
     cli_export x;
     memset(&x, 0, sizeof x);
+    x.otel = cli_telemetry();
+    x.parent = cli_telemetry_ctx();
     cli_verify_args va;
     int rc = cli_verify_args_init(&va);
     if (rc != EXIT_OK) return rc;
@@ -443,6 +445,8 @@ int cmd_import(int argc, char **argv) {
 int cmd_sink(int argc, char **argv) {
     cli_export x;
     memset(&x, 0, sizeof x);
+    x.otel = cli_telemetry();
+    x.parent = cli_telemetry_ctx();
     const char *verb = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;

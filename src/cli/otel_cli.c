@@ -17,10 +17,14 @@ static const char *lookup(void *ctx, const char *name) {
         const struct {
             const char *name, *value;
         } flags[] = {
-            {"OTEL_EXPORTER_OTLP_ENDPOINT", o->endpoint},       {"OTEL_EXPORTER_OTLP_PROTOCOL", o->protocol},
-            {"OTEL_EXPORTER_OTLP_HEADERS", o->headers},         {"OTEL_EXPORTER_OTLP_COMPRESSION", o->compression},
-            {"OTEL_SERVICE_NAME", o->service_name},             {"OTEL_TRACES_SAMPLER", o->sampler},
-            {"OTEL_TRACES_SAMPLER_ARG", o->sampler_arg},        {"OTEL_METRIC_EXPORT_INTERVAL", o->metric_interval},
+            {"OTEL_EXPORTER_OTLP_ENDPOINT", o->endpoint},
+            {"OTEL_EXPORTER_OTLP_PROTOCOL", o->protocol},
+            {"OTEL_EXPORTER_OTLP_HEADERS", o->headers},
+            {"OTEL_EXPORTER_OTLP_COMPRESSION", o->compression},
+            {"OTEL_SERVICE_NAME", o->service_name},
+            {"OTEL_TRACES_SAMPLER", o->sampler},
+            {"OTEL_TRACES_SAMPLER_ARG", o->sampler_arg},
+            {"OTEL_METRIC_EXPORT_INTERVAL", o->metric_interval},
             {"OTEL_SDK_DISABLED", o->disabled ? "true" : NULL},
         };
         for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
@@ -50,6 +54,7 @@ int cli_otel_open(const cli_otel_opts *opts, const char *default_service, otel *
 static struct {
     otel *o;
     otel_span *span;
+    otel_ctx ctx; /* what outgoing calls propagate (cli_telemetry_ctx) */
 } run;
 
 void cli_telemetry_begin(const char *command) {
@@ -82,6 +87,12 @@ otel *cli_telemetry(void) {
 
 otel_span *cli_telemetry_span(void) {
     return run.span;
+}
+
+const otel_ctx *cli_telemetry_ctx(void) {
+    otel_span_context(run.span, &run.ctx);
+    if (!run.ctx.valid) otel_ctx_parse(&run.ctx, getenv("TRACEPARENT"), getenv("TRACESTATE"));
+    return run.ctx.valid ? &run.ctx : NULL;
 }
 
 void cli_telemetry_end(int exit_code) {

@@ -326,7 +326,10 @@ static int h_log_proof(http_req *r) {
 static int h_mcp(http_req *r) {
     httpd *d = r->d;
     if (!d->mcp) return http_error(r, 404, "not_found", "the MCP endpoint is disabled (--no-mcp)");
+    otel_ctx parent; /* the request's server span: the MCP request's span is its child */
+    otel_span_context(r->call.span, &parent);
     mcp_http_in in = {
+        .parent = parent.valid ? &parent : NULL,
         .method = r->method == HTTP_POST     ? MCP_HTTP_POST
                   : r->method == HTTP_DELETE ? MCP_HTTP_DELETE
                                              : MCP_HTTP_GET,

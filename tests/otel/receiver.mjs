@@ -3,7 +3,9 @@
 //
 //   node receiver.mjs            prints "PORT\n" once listening on 127.0.0.1 (an ephemeral port)
 //   POST /v1/traces | /v1/metrics | /v1/logs    an export: 200 {} when it decodes, 400 with the reason if not
-//   GET  /_collected             {"traces":[...], "metrics":[...], "logs":[...], "requests":[...], "errors":[...]}
+//   GET  /_collected             {"traces":[...], "metrics":[...], "logs":[...], "requests":[...], "errors":[...],
+//                                "other":[...]}
+//   POST any other path          kept in "other" with its headers (an event sink's delivery): 200
 //   POST /_behave                {"status": 503, "retry_after": 1, "times": 2, "delay_ms": 0}: the next `times`
 //                                exports are answered with status (and Retry-After) after delay_ms, and not kept
 //   POST /_reset                 forgets everything
@@ -14,7 +16,7 @@ const signals = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 
 let state;
 let behave;
 function reset() {
-  state = { traces: [], metrics: [], logs: [], requests: [], errors: [] };
+  state = { traces: [], metrics: [], logs: [], requests: [], errors: [], other: [] };
   behave = { times: 0 };
 }
 reset();
@@ -33,7 +35,11 @@ const server = http.createServer((req, res) => {
     if (req.method === 'POST' && url === '/_reset') { reset(); return reply(200, {}); }
     if (req.method === 'POST' && url === '/_behave') { behave = JSON.parse(body.toString()); return reply(200, {}); }
     const signal = signals[url];
-    if (req.method !== 'POST' || !signal) return reply(404, { error: 'no such endpoint' });
+    if (req.method === 'POST' && !signal) { // anything else posted (an event sink's delivery): kept as is
+      state.other.push({ path: url, headers: req.headers, body: body.toString() });
+      return reply(200, {});
+    }
+    if (req.method !== 'POST') return reply(404, { error: 'no such endpoint' });
     const record = {
       signal,
       contentType: req.headers['content-type'] || null,

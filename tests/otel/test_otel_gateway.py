@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from gwtest import Gateway, envelope, first_token, make_sender, ok, request, summary  # noqa: E402
 
 PROVA, RECEIVER = sys.argv[1], sys.argv[2]
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 TP_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 TP_PARENT = "00f067aa0ba902b7"
 
@@ -186,6 +187,43 @@ def main():
     ok(all(r["headers"].get("x-api-key") == "s3cret" for r in reqs), "OTEL_EXPORTER_OTLP_HEADERS are sent")
     ok(all("prova/" in (r["userAgent"] or "") for r in reqs), "the exporter names itself in User-Agent")
 
+    # --- MCP over /mcp: the tool call's span is the HTTP span's child, or _meta's -----------------------------
+    mcp_h = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    st, h, body = request("POST", gw.base + "/mcp", json.dumps({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "otel-test", "version": "1"}}}).encode(), headers=mcp_h)
+    sid = h.get("Mcp-Session-Id")
+    ok(st == 200 and sid, "an MCP session over /mcp (%d)" % st)
+    mcp_h["Mcp-Session-Id"] = sid or ""
+    request("POST", gw.base + "/mcp", json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}).encode(),
+            headers=mcp_h)
+    mcp_trace, meta_trace = "1" * 32, "2" * 32
+    request("POST", gw.base + "/mcp", json.dumps({
+        "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "canonicalize", "arguments": {"value": {"b": 1, "a": [2]}, "profile": "jcs"}}}).encode(),
+        headers=dict(mcp_h, traceparent="00-%s-%s-01" % (mcp_trace, "3" * 16)))
+    request("POST", gw.base + "/mcp", json.dumps({
+        "jsonrpc": "2.0", "id": 3, "method": "tools/call",
+        "params": {"name": "canonicalize", "arguments": {"value": 1},
+                   "_meta": {"traceparent": "00-%s-%s-01" % (meta_trace, "4" * 16)}}}).encode(),
+        headers=dict(mcp_h, traceparent="00-%s-%s-01" % ("5" * 32, "6" * 16)))
+    col = wait_for(rcv, lambda c: sum(1 for _, _, sp in spans_of(c) if sp["name"].startswith("tools/call")) >= 2)
+    spans = spans_of(col)
+    http_mcp = [sp for _, _, sp in spans if sp["traceId"] == mcp_trace and sp.get("kind") == 2
+                and sp["name"].startswith("POST")]
+    tool = [sp for _, _, sp in spans if sp["traceId"] == mcp_trace and sp["name"] == "tools/call canonicalize"]
+    ok(len(http_mcp) == 1 and len(tool) == 1 and tool[0].get("parentSpanId") == http_mcp[0]["spanId"],
+       "the MCP tool call is a child of the /mcp request's span (%s)" % [x["name"] for _, _, x in spans
+                                                                     if x["traceId"] == mcp_trace])
+    if tool:
+        ta = attrs(tool[0].get("attributes", []))
+        ok(ta.get("mcp.method.name") == "tools/call" and ta.get("gen_ai.tool.name") == "canonicalize"
+           and ta.get("mcp.session.id") == sid, "the MCP semantic conventions' attributes (%s)" % ta)
+    meta = [sp for _, _, sp in spans if sp["traceId"] == meta_trace and sp["name"].startswith("tools/call")]
+    ok(len(meta) == 1 and meta[0].get("parentSpanId") == "4" * 16,
+       "params._meta.traceparent makes the tool call that trace's child (%s)" % meta)
+
     # --- logs: one access record per request, in the request's trace ------------------------------------------
     col = wait_for(rcv, lambda c: any(lr.get("traceId") == TP_TRACE for req in c["logs"]
                                       for rl in req.get("resourceLogs", []) for sl in rl.get("scopeLogs", [])
@@ -225,6 +263,33 @@ def main():
     ok(re.search(r'^prova_otel_exported_total\{signal="traces"\} [1-9]', text, re.M) is not None,
        "/metrics counts the spans exported")
     gw.stop()
+
+    # --- the CLI: a command's span continues TRACEPARENT; the sink's delivery sends its own context ----------
+    rcv.reset()
+    proof = os.path.join(tmp, "proof.json")
+    with open(proof, "wb") as f:
+        f.write(subprocess.run([PROVA, "proof", "sign", "--default-key", DATA + "/proof_minimal.json"],
+                               check=True, stdout=subprocess.PIPE).stdout)
+    cli_trace, cli_parent = "7" * 32, "8" * 16
+    env = otel_env(rcv.port, TRACEPARENT="00-%s-%s-01" % (cli_trace, cli_parent))
+    r = subprocess.run([PROVA, "export", "--to", "cloudevents", "--default-key", "--spool", os.path.join(tmp, "spool"),
+                        "--post", rcv.base + "/events", proof], env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    ok(r.returncode == 0, "prova export --post with telemetry on (%d %s)" % (r.returncode, r.stderr[-300:]))
+    col = rcv.collected()  # the command flushed its exporter before it exited
+    spans = [sp for _, _, sp in spans_of(col)]
+    cmd = [sp for sp in spans if sp["name"] == "prova export"]
+    ok(len(cmd) == 1 and cmd[0]["traceId"] == cli_trace and cmd[0].get("parentSpanId") == cli_parent,
+       "the command's span continues TRACEPARENT (%s)" % [(x["name"], x["traceId"]) for x in spans])
+    deliver = [sp for sp in spans if sp["name"] == "prova.sink.deliver"]
+    ok(len(deliver) == 1 and cmd and deliver[0].get("parentSpanId") == cmd[0]["spanId"] and deliver[0]["kind"] == 3,
+       "the delivery is a CLIENT span under it")
+    posted = col["other"]
+    ok(len(posted) == 1, "the event was delivered (%d)" % len(posted))
+    if posted and deliver:
+        tp_sent = posted[0]["headers"].get("traceparent", "")
+        ok(tp_sent == "00-%s-%s-01" % (cli_trace, deliver[0]["spanId"]),
+           "the delivery sends traceparent: the trace, the delivery's span (%s)" % tp_sent)
 
     # --- http/json, gzip; retries on 503 with Retry-After ----------------------------------------------------
     rcv.reset()

@@ -118,8 +118,8 @@ static void test_config(void) {
         {"OTEL_RESOURCE_ATTRIBUTES=a=b,=c", "OTEL_RESOURCE_ATTRIBUTES"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *kv[] = {"OTEL_EXPORTER_OTLP_ENDPOINT=http://c:4318", "OTEL_TRACES_SAMPLER=traceidratio",
-                            bad[i].kv, NULL};
+        const char *kv[] = {"OTEL_EXPORTER_OTLP_ENDPOINT=http://c:4318", "OTEL_TRACES_SAMPLER=traceidratio", bad[i].kv,
+                            NULL};
         if (strncmp(bad[i].kv, "OTEL_EXPORTER_OTLP_ENDPOINT=", 28) == 0) kv[0] = "OTEL_SERVICE_NAME=x";
         if (strncmp(bad[i].kv, "OTEL_TRACES_SAMPLER=", 20) == 0) kv[1] = "OTEL_SERVICE_NAME=y";
         err[0] = '\0';
@@ -177,8 +177,8 @@ static otel *open_with(const char *const *kv) {
 }
 
 static void test_sampling(void) {
-    const char *on[] = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:9/v1/traces", "OTEL_BSP_EXPORT_TIMEOUT=200",
-                        NULL};
+    const char *on[] = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:9/v1/traces",
+                        "OTEL_BSP_EXPORT_TIMEOUT=200", NULL};
     otel *o = open_with(on);
     otel_ctx parent, child;
     /* parentbased_always_on: a root records; a child follows its parent's sampled flag */
@@ -207,8 +207,11 @@ static void test_sampling(void) {
 
     /* traceidratio 0.25: about a quarter of the roots, decided by the trace id alone */
     const char *ratio[] = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:9/v1/traces",
-                           "OTEL_TRACES_SAMPLER=traceidratio", "OTEL_TRACES_SAMPLER_ARG=0.25",
-                           "OTEL_BSP_EXPORT_TIMEOUT=200", "OTEL_BSP_MAX_QUEUE_SIZE=4000", NULL};
+                           "OTEL_TRACES_SAMPLER=traceidratio",
+                           "OTEL_TRACES_SAMPLER_ARG=0.25",
+                           "OTEL_BSP_EXPORT_TIMEOUT=200",
+                           "OTEL_BSP_MAX_QUEUE_SIZE=4000",
+                           NULL};
     o = open_with(ratio);
     int rec = 0;
     for (int i = 0; i < 4000; i++) {
