@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "http.h"
 #include "jsonw.h"
 #include "prova/crypto.h"
@@ -101,19 +103,18 @@ static bool request_id_ok(const char *s) {
     return n >= 1 && n <= REQUEST_ID_MAX && s[n] == '\0';
 }
 
-static void request_id(const char *given, char out[REQUEST_ID_MAX + 1]) {
+/* A request id: the client's when well-formed, else 16 bytes of ChaCha20's keystream under the daemon's key at a
+ * counter taken atomically, as hex (unpredictable and unique without a getrandom system call per request). */
+static void request_id(httpd *d, const char *given, char out[REQUEST_ID_MAX + 1]) {
     if (request_id_ok(given)) {
         strcpy(out, given);
         return;
     }
-    static const char digits[] = "0123456789abcdef";
-    uint8_t r[16];
-    prova_random_fill(r, sizeof r);
-    for (size_t i = 0; i < sizeof r; i++) {
-        out[2 * i] = digits[r[i] >> 4];
-        out[2 * i + 1] = digits[r[i] & 15];
-    }
-    out[2 * sizeof r] = '\0';
+    uint64_t k = atomic_fetch_add_explicit(&d->rid_counter, 1, memory_order_relaxed);
+    uint8_t nonce[crypto_stream_chacha20_NONCEBYTES], r[16];
+    for (size_t i = 0; i < sizeof nonce; i++) nonce[i] = (uint8_t)(k >> (8 * i));
+    crypto_stream_chacha20(r, sizeof r, nonce, d->rid_key);
+    otel_hex(r, sizeof r, out);
 }
 
 /* The peer's address as text; an IPv4-mapped IPv6 address (a dual-stack listener) as the IPv4 one. */
@@ -601,7 +602,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         c->req.conn = mc;
         c->req.path = url;
         clock_gettime(CLOCK_REALTIME, &c->start_wall);
-        request_id(MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"), c->request_id);
+        request_id(d, MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Request-Id"), c->request_id);
         if (d->cfg.access_log == HTTP_ACCESS_JSON) {
             copy_cut(c->method, sizeof c->method, method);
             client_address(mc, c->client);
@@ -920,6 +921,7 @@ int http_start(const http_config *cfg, app *a, mcp_server *mcp, httpd **ret) {
     if (cfg->quiet) d->cfg.access_log = HTTP_ACCESS_OFF;
     d->a = a;
     d->mcp = cfg->no_mcp ? NULL : mcp;
+    prova_random_fill(d->rid_key, sizeof d->rid_key);
     d->route_metrics = calloc(http_nroutes + 1, sizeof *d->route_metrics);
     if (!d->route_metrics) {
         free(d);

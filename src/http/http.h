@@ -102,6 +102,8 @@ struct httpd {
     struct http_guard *guard;                                    /* slow clients (guard.c) */
     atomic_long conn_open;                                       /* connections open now */
     atomic_ullong conn_closed[HTTP_CLOSE_REASONS], conn_refused; /* by the guard; over the connection limits */
+    uint8_t rid_key[32]; /* request ids (daemon.c request_id): ChaCha20 under this key, at rid_counter */
+    atomic_ullong rid_counter;
 };
 
 typedef struct http_resp {

@@ -155,20 +155,23 @@ static bool attr_put(char *arena, size_t cap, size_t *used, otel_attr *dst, cons
 /* ---- Spans ----------------------------------------------------------------------------------------------------------
  */
 
-struct otel_span {
-    otel *o;
-    bool recording;
-    otel_span_data d;
-};
-
-static void random_id(uint8_t *id, size_t n) {
-    do randombytes_buf(id, n);
-    while (sodium_is_zero(id, n));
+/* Trace and span ids: ChaCha20's keystream under a key drawn once per exporter, one block per id at a counter taken
+ * atomically (the W3C ids' randomness without a getrandom system call per span, which cost more than the rest of a
+ * span; otel_open draws the key). */
+static void random_id(otel *o, uint8_t *id, size_t n) {
+    uint8_t block[64];
+    do {
+        uint64_t k = atomic_fetch_add_explicit(&o->id_counter, 1, memory_order_relaxed);
+        uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+        for (size_t i = 0; i < sizeof nonce; i++) nonce[i] = (uint8_t)(k >> (8 * i));
+        crypto_stream_chacha20(block, sizeof block, nonce, o->id_key);
+        memcpy(id, block, n);
+    } while (sodium_is_zero(id, n));
 }
 
 otel_span *otel_span_start(otel *o, const otel_ctx *parent, const char *name, int kind) {
     if (!o) return NULL;
-    otel_span *s = malloc(sizeof *s);
+    otel_span *s = otel_record_get(o, OTEL_TRACES);
     if (!s) return NULL;
     otel_span_data *d = &s->d;
     s->o = o;
@@ -183,11 +186,11 @@ otel_span *otel_span_start(otel *o, const otel_ctx *parent, const char *name, in
         memcpy(d->parent_span_id, parent->span_id, 8);
         d->has_parent = true;
     } else {
-        random_id(d->trace_id, 16);
+        random_id(o, d->trace_id, 16);
         memset(d->parent_span_id, 0, 8);
         d->has_parent = false;
     }
-    random_id(d->span_id, 8);
+    random_id(o, d->span_id, 8);
     s->recording = o->export[OTEL_TRACES] && sampled(o, parent, d->trace_id);
     d->flags = s->recording ? 1u : 0u;
     if (parent && parent->valid && parent->tracestate[0]) {
@@ -327,9 +330,9 @@ void otel_span_end(otel_span *s) {
     if (s->recording) {
         s->d.end_ns = otel_now_ns();
         if (s->d.end_ns < s->d.start_ns) s->d.end_ns = s->d.start_ns; /* the wall clock stepped back */
-        if (otel_enqueue(s->o, OTEL_TRACES, s) == 0) return;          /* the exporter frees it */
+        if (otel_enqueue(s->o, OTEL_TRACES, s) == 0) return; /* the exporter gives it back */
     }
-    free(s);
+    otel_record_put(s->o, OTEL_TRACES, (void *const *)&s, 1);
 }
 
 const otel_span_data *otel_span_data_of(const otel_span *s) {
@@ -341,7 +344,7 @@ const otel_span_data *otel_span_data_of(const otel_span *s) {
 void otel_log(otel *o, const otel_ctx *ctx, int severity, const char *event_name, const char *body,
               const otel_attr *attrs, size_t n) {
     if (!o || !o->export[OTEL_LOGS]) return;
-    otel_log_data *l = malloc(sizeof *l);
+    otel_log_data *l = otel_record_get(o, OTEL_LOGS);
     if (!l) {
         atomic_fetch_add(&o->dropped[OTEL_LOGS], 1);
         return;
@@ -376,7 +379,7 @@ void otel_log(otel *o, const otel_ctx *ctx, int severity, const char *event_name
         memset(l->span_id, 0, 8);
         l->flags = 0;
     }
-    if (otel_enqueue(o, OTEL_LOGS, l) != 0) free(l);
+    if (otel_enqueue(o, OTEL_LOGS, l) != 0) otel_record_put(o, OTEL_LOGS, (void *const *)&l, 1);
 }
 
 /* ---- The resource --------------------------------------------------------------------------------------------------

@@ -13,6 +13,20 @@ typedef struct otel_queue {
     unsigned cap, head, len;
 } otel_queue;
 
+struct otel_span {
+    otel *o;
+    bool recording;
+    otel_span_data d;
+};
+
+/* Spans and log records are recycled: a request takes one from its pool and the exporter gives a batch back, so
+ * that a traced request costs no malloc (4 KB blocks malloc'd on one thread and freed on another were the largest
+ * part of tracing's cost). */
+typedef struct otel_pool {
+    void **item;
+    unsigned len, cap;
+} otel_pool;
+
 struct otel {
     otel_config cfg;
     otel_resource res;
@@ -28,6 +42,10 @@ struct otel {
     void (*collect)(void *ctx, otel_metrics *ms);
     void *collect_ctx;
     uint64_t start_ns;
+    pthread_mutex_t pool_lock;
+    otel_pool pool[OTEL_SIGNALS]; /* OTEL_TRACES: struct otel_span, OTEL_LOGS: otel_log_data */
+    uint8_t id_key[32];    /* trace and span ids: ChaCha20 under this key (otel.c random_id) */
+    atomic_ullong id_counter;
     atomic_ullong exported[OTEL_SIGNALS], dropped[OTEL_SIGNALS], failed[OTEL_SIGNALS], retries[OTEL_SIGNALS];
     /* the exporter thread's own */
     void *curl[OTEL_SIGNALS];
@@ -37,6 +55,10 @@ struct otel {
 /* Queues a finished record of signal sig for export: 0, or -1 when the queue is full or the exporter is stopping (the
  * record was counted as dropped; the caller frees it). */
 int otel_enqueue(otel *o, int sig, void *record);
+/* A record for signal sig (OTEL_TRACES: a span, OTEL_LOGS: a log record) from the pool, else malloc'd; NULL when out
+ * of memory. otel_record_put gives n back (freed beyond the pool's capacity). */
+void *otel_record_get(otel *o, int sig);
+void otel_record_put(otel *o, int sig, void *const *records, size_t n);
 /* The data of a queued span. */
 const otel_span_data *otel_span_data_of(const otel_span *s);
 /* service.name, OTEL_RESOURCE_ATTRIBUTES and the process's own attributes. 0 or -1 (err). */
