@@ -134,10 +134,11 @@ static const char *arena_put(char *arena, size_t cap, size_t *used, const char *
     return p;
 }
 
-/* Copies attribute a into slot *dst (strings into the arena). false when the arena is full. */
-static bool attr_put(char *arena, size_t cap, size_t *used, otel_attr *dst, const otel_attr *a) {
+/* Copies attribute a into slot *dst: its string value into the arena, and its key too when copy_key (the keys of
+ * spans' and log records' attributes are literals, otel.h, and are not copied). false when the arena is full. */
+static bool attr_put(char *arena, size_t cap, size_t *used, otel_attr *dst, const otel_attr *a, bool copy_key) {
     size_t used0 = *used;
-    const char *k = a->key ? arena_put(arena, cap, used, a->key, strlen(a->key)) : NULL;
+    const char *k = !a->key ? NULL : copy_key ? arena_put(arena, cap, used, a->key, strlen(a->key)) : a->key;
     if (!k) return false;
     *dst = *a;
     dst->key = k;
@@ -236,14 +237,14 @@ void otel_span_attrs(otel_span *s, const otel_attr *attrs, size_t n) {
     if (!otel_span_recording(s)) return;
     otel_span_data *d = &s->d;
     for (size_t i = 0; i < n; i++) {
-        /* a key set again replaces its value (as the SDKs do) */
+        /* a key set again replaces its value (as the SDKs do); the same literal is usually the same pointer */
         unsigned k = 0;
-        while (k < d->nattr && strcmp(d->attr[k].key, attrs[i].key) != 0) k++;
+        while (k < d->nattr && d->attr[k].key != attrs[i].key && strcmp(d->attr[k].key, attrs[i].key) != 0) k++;
         if (k == d->nattr && d->nattr == OTEL_SPAN_ATTRS) {
             d->dropped_attrs++;
             continue;
         }
-        if (!attr_put(d->arena, sizeof d->arena, &d->arena_used, &d->attr[k], &attrs[i]))
+        if (!attr_put(d->arena, sizeof d->arena, &d->arena_used, &d->attr[k], &attrs[i], false))
             d->dropped_attrs++;
         else if (k == d->nattr)
             d->nattr++;
@@ -287,15 +288,11 @@ void otel_span_event(otel_span *s, const char *name, const otel_attr *attrs, siz
         return;
     }
     otel_event *e = &d->event[d->nevent];
-    e->name = arena_put(d->arena, sizeof d->arena, &d->arena_used, name, strlen(name));
-    if (!e->name) {
-        d->dropped_events++;
-        return;
-    }
+    e->name = name; /* a literal (otel.h) */
     e->time_ns = otel_now_ns();
     e->nattr = 0;
     for (size_t i = 0; i < n && e->nattr < OTEL_EVENT_ATTRS; i++)
-        if (attr_put(d->arena, sizeof d->arena, &d->arena_used, &e->attr[e->nattr], &attrs[i])) e->nattr++;
+        if (attr_put(d->arena, sizeof d->arena, &d->arena_used, &e->attr[e->nattr], &attrs[i], false)) e->nattr++;
     d->nevent++;
 }
 
@@ -357,14 +354,12 @@ void otel_log(otel *o, const otel_ctx *ctx, int severity, const char *event_name
                                                    : "DEBUG";
     l->arena_used = 0;
     l->nattr = l->dropped_attrs = 0;
-    const char *en =
-        event_name ? arena_put(l->arena, sizeof l->arena, &l->arena_used, event_name, strlen(event_name)) : NULL;
-    l->event_name = en ? en : "";
+    l->event_name = event_name ? event_name : ""; /* a literal (otel.h) */
     const char *b = body ? arena_put(l->arena, sizeof l->arena, &l->arena_used, body, strnlen(body, 1024)) : NULL;
     l->body = b ? b : "";
     for (size_t i = 0; i < n; i++) {
         if (l->nattr < OTEL_LOG_ATTRS &&
-            attr_put(l->arena, sizeof l->arena, &l->arena_used, &l->attr[l->nattr], &attrs[i]))
+            attr_put(l->arena, sizeof l->arena, &l->arena_used, &l->attr[l->nattr], &attrs[i], false))
             l->nattr++;
         else
             l->dropped_attrs++;
@@ -397,7 +392,7 @@ static int resource_put(otel_resource *r, const otel_attr *a) {
         used += strlen(r->attr[i].key) + 1;
         if (r->attr[i].type == OTEL_ATTR_STR) used += strlen(r->attr[i].s) + 1;
     }
-    if (r->nattr == OTEL_RESOURCE_ATTRS || !attr_put(r->arena, sizeof r->arena, &used, &r->attr[r->nattr], a))
+    if (r->nattr == OTEL_RESOURCE_ATTRS || !attr_put(r->arena, sizeof r->arena, &used, &r->attr[r->nattr], a, true))
         return -1;
     r->nattr++;
     return 0;

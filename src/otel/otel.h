@@ -146,6 +146,9 @@ bool otel_span_recording(const otel_span *s);
 void otel_span_context(const otel_span *s, otel_ctx *ret); /* ret->valid false when s is NULL */
 void otel_span_rename(otel_span *s, const char *name);
 
+/* Attributes. Their keys, and events' names and attribute keys, are string literals (or otherwise live as long as the
+ * exporter): they are kept by pointer, not copied, since every span would otherwise copy the same few names. Values
+ * are copied. */
 void otel_span_str(otel_span *s, const char *key, const char *value);
 void otel_span_strn(otel_span *s, const char *key, const char *value, size_t n);
 void otel_span_int(otel_span *s, const char *key, int64_t value);
@@ -164,7 +167,8 @@ void otel_span_end(otel_span *s);
 
 /* ---- Log records ------------------------------------------------------------------------------------------------- */
 
-/* Queues a log record (body and attributes copied), in the context of span ctx when valid. */
+/* Queues a log record (body and attribute values copied; event_name and the attributes' keys are literals, as for
+ * spans), in the context of span ctx when valid. */
 void otel_log(otel *o, const otel_ctx *ctx, int severity, const char *event_name, const char *body,
               const otel_attr *attrs, size_t n);
 
