@@ -187,6 +187,23 @@ def main():
     ok(all(r["headers"].get("x-api-key") == "s3cret" for r in reqs), "OTEL_EXPORTER_OTLP_HEADERS are sent")
     ok(all("prova/" in (r["userAgent"] or "") for r in reqs), "the exporter names itself in User-Agent")
 
+    # --- OpenExecution: the chain id is an attribute, each stored event a span event ---------------------------
+    st, _, body = request("POST", gw.base + "/api/v1/chains", json.dumps({
+        "chain_type": "resource_audit", "origin_type": "github", "origin_id": "o/r"}).encode(), token=token)
+    chain = json.loads(body)["data"]["id"] if st == 201 else None
+    ok(chain is not None, "an OpenExecution chain is created (%d)" % st)
+    oe_trace = "9" * 32
+    st, _, body = request("POST", gw.base + "/api/v1/chains/%s/events" % chain, json.dumps({
+        "event_type": "step", "actor_id": "agent-7", "actor_type": "bot", "payload": {"i": 1}}).encode(),
+        token=token, headers={"traceparent": "00-%s-%s-01" % (oe_trace, "a" * 16)})
+    ev_hash = json.loads(body)["data"]["event_hash"] if st == 201 else None
+    col = wait_for(rcv, lambda c: any(sp["traceId"] == oe_trace and sp.get("kind") == 2 for _, _, sp in spans_of(c)))
+    oe = [sp for _, _, sp in spans_of(col) if sp["traceId"] == oe_trace and sp.get("kind") == 2]
+    ok(len(oe) == 1 and attrs(oe[0].get("attributes", [])).get("prova.oe.chain_id") == chain,
+       "the chain id is an attribute of the request's span (%s)" % (oe and attrs(oe[0].get("attributes", []))))
+    evs = [e for e in (oe[0].get("events", []) if oe else []) if e["name"] == "prova.oe.event"]
+    ok(len(evs) == 1 and ev_hash in json.dumps(evs[0]), "the stored event's hash is a span event (%s)" % evs)
+
     # --- MCP over /mcp: the tool call's span is the HTTP span's child, or _meta's -----------------------------
     mcp_h = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
     st, h, body = request("POST", gw.base + "/mcp", json.dumps({
