@@ -5,41 +5,91 @@
  * value, NumberDataPoint's value) and an `optional` one (HistogramDataPoint.sum), which are written when set, whatever
  * the value.
  *
- * A submessage is written in place: its tag, five bytes reserved for the length, the body; then the length is
- * written as a minimal varint and the body moved back over the unused reserved bytes. One pass, no size precomputed,
- * no scratch buffer; each nesting level moves its body once (a batch of 512 spans is moved about three times).
+ * Two passes, one code path. Each message is written by one function that runs twice over the same data: the size
+ * pass (w->p NULL) counts the bytes, measures and checks each string and notes, in order, each string's length and
+ * each submessage's body length; the write pass (w->p set) writes through a raw pointer into room reserved for the
+ * exact total, reading the noted lengths back in the same order, so a length prefix is written before its body and
+ * nothing is moved or measured twice. The notes are kept for one record (a span, a log record, a metric point, the
+ * envelope) at a time: a batch is sized record by record for the total, then each record is sized again, for its
+ * notes, just before it is written (cheaper than strlen: a string's length costs about as much to store as to
+ * recompute, and the bound keeps the notes on the stack). A string that is not UTF-8 fails the size pass, before
+ * out is touched.
  *
  * Wire types: 0 varint, 1 64-bit, 2 length-delimited, 5 32-bit. SPEC: protobuf.dev/programming-guides/encoding. */
+#include <assert.h>
 #include <string.h>
 
 #include "encode.h"
 #include "utf8.h"
 
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5, LEN_RESERVED = 5 };
+/* NOTES bounds the notes of one record: a span has at most 3 strings, 24 attributes (key, value, KeyValue, AnyValue),
+ * 4 events (the Event, its name, 4 attributes), 8 links, the status and itself: 181; the envelope 32 resource
+ * attributes and 6 more: 134; a log record 16 attributes and 7 more: 71; a metric point 4 labels and itself: 17. */
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5, NOTES = 192 };
 
-/* The writer: the output and the first failure (sticky), so a message is written without checking every call. */
+/* The writer: the pass, the noted lengths, the first failure (sticky), so a message is written without checking
+ * every call. */
 typedef struct pw {
-    prova_buf *out;
+    uint8_t *p;  /* the write pass's cursor; NULL in the size pass */
+    size_t size; /* the size pass's count */
+    size_t note[NOTES];
+    unsigned nnote; /* size pass: the lengths noted; write pass: the next to read */
+    bool checked;   /* the strings are known to be UTF-8 (a record sized again to be written) */
     int status;
 } pw;
 
-static void put(pw *w, const void *p, size_t n) {
-    if (w->status == 0 && prova_buf_append(w->out, p, n) < 0) w->status = PROVA_ENOMEM;
+/* Starts sizing a record: w->size counts its bytes from 0, its lengths are noted from the first. */
+static void sizing(pw *w) {
+    w->p = NULL;
+    w->size = 0;
+    w->nnote = 0;
 }
 
-static size_t varint_encode(uint8_t b[10], uint64_t v) {
-    size_t n = 0;
-    while (v >= 0x80) {
-        b[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
+/* Starts writing the record just sized at p (room for w->size bytes); returns where it will end. */
+static uint8_t *writing(pw *w, uint8_t *p) {
+    w->p = p;
+    w->nnote = 0;
+    return p + w->size;
+}
+
+static void fail(pw *w, int status) {
+    if (w->status == 0) w->status = status;
+}
+
+/* Size pass: notes n and returns its index. Write pass: returns the index of the next noted length. */
+static unsigned note(pw *w, size_t n) {
+    if (w->nnote == NOTES) { /* not with the records' limits; fail safe */
+        fail(w, PROVA_EINVAL);
+        return NOTES - 1;
     }
-    b[n++] = (uint8_t)v;
+    if (!w->p) w->note[w->nnote] = n;
+    return w->nnote++;
+}
+
+static size_t varint_size(uint64_t v) {
+    size_t n = 1;
+    for (; v >= 0x80; v >>= 7) n++;
     return n;
 }
 
 static void varint(pw *w, uint64_t v) {
-    uint8_t b[10];
-    put(w, b, varint_encode(b, v));
+    if (!w->p) {
+        w->size += varint_size(v);
+        return;
+    }
+    uint8_t *p = w->p;
+    for (; v >= 0x80; v >>= 7) *p++ = (uint8_t)(v | 0x80);
+    *p++ = (uint8_t)v;
+    w->p = p;
+}
+
+static void put(pw *w, const void *s, size_t n) {
+    if (!w->p) {
+        w->size += n;
+        return;
+    }
+    memcpy(w->p, s, n);
+    w->p += n;
 }
 
 static void tag(pw *w, unsigned field, unsigned wire_type) {
@@ -47,9 +97,11 @@ static void tag(pw *w, unsigned field, unsigned wire_type) {
 }
 
 static void le64(pw *w, uint64_t v) {
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, 8);
+    if (!w->p) {
+        w->size += 8;
+        return;
+    }
+    for (int i = 0; i < 8; i++) *w->p++ = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t double_bits(double d) {
@@ -90,40 +142,35 @@ static void f_bytes(pw *w, unsigned field, const void *p, size_t n) {
     put(w, p, n);
 }
 
-/* A string field: PROVA_EINVAL when it is not UTF-8; omitted when empty unless always (a oneof member). NULL is "". */
+/* A string of n bytes (size pass: checked, noted; write pass: n is the one noted, the argument unused). */
+static void f_text(pw *w, unsigned field, const char *s, size_t n) {
+    if (!w->p && !w->checked && !prova_utf8_valid(s, n)) fail(w, PROVA_EINVAL);
+    f_bytes(w, field, s, w->note[note(w, n)]);
+}
+
+/* A string field: PROVA_EINVAL when it is not UTF-8; omitted when empty unless always (a oneof member). NULL is "".
+ * Measured in the size pass only. */
 static void f_str(pw *w, unsigned field, const char *s, bool always) {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 && !always) return;
-    if (!prova_utf8_valid(s, n)) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
-        return;
-    }
-    f_bytes(w, field, s, n);
+    if (!s) s = "";
+    if (!always && !*s) return;
+    f_text(w, field, s, w->p ? 0 : strlen(s));
 }
 
-/* Opens a submessage: its tag and LEN_RESERVED bytes for the length. Returns where they start, for msg_end. */
-static size_t msg_begin(pw *w, unsigned field) {
-    static const uint8_t zeros[LEN_RESERVED];
+/* Opens a submessage: its tag, and in the write pass its length. Returns its note, for msg_end. */
+static unsigned msg_begin(pw *w, unsigned field) {
     tag(w, field, WT_LEN);
-    size_t mark = w->out->len;
-    put(w, zeros, sizeof zeros);
-    return mark;
+    unsigned i = note(w, w->size); /* size pass: where the body starts, until msg_end */
+    if (w->p) varint(w, w->note[i]);
+    return i;
 }
 
-/* Closes the submessage opened at mark: its length as a minimal varint, the body moved back to follow it. */
-static void msg_end(pw *w, size_t mark) {
-    if (w->status) return;
-    size_t body = w->out->len - mark - LEN_RESERVED;
-    if (body > UINT32_MAX) { /* 5 varint bytes hold 35 bits; protobuf messages stay below 2 GiB anyway */
-        w->status = PROVA_ENOMEM;
-        return;
-    }
-    uint8_t b[10];
-    size_t k = varint_encode(b, body);
-    uint8_t *p = w->out->data + mark;
-    if (k < LEN_RESERVED) memmove(p + k, p + LEN_RESERVED, body);
-    memcpy(p, b, k);
-    w->out->len = mark + k + body;
+/* Closes the submessage opened as note i. Size pass: notes its body's length and counts the length's bytes. */
+static void msg_end(pw *w, unsigned i) {
+    if (w->p) return;
+    size_t body = w->size - w->note[i];
+    if (body > UINT32_MAX) fail(w, PROVA_ENOMEM); /* protobuf messages stay below 2 GiB */
+    w->note[i] = body;
+    w->size += varint_size(body);
 }
 
 /* ---- common/v1, resource/v1 ------------------------------------------------------------------------------------ */
@@ -131,9 +178,9 @@ static void msg_end(pw *w, size_t mark) {
 /* KeyValue { key = 1; AnyValue value = 2 } with AnyValue { oneof value { string_value = 1; bool_value = 2;
  * int_value = 3; double_value = 4 } }. */
 static void key_value(pw *w, unsigned field, const otel_attr *a) {
-    size_t kv = msg_begin(w, field);
+    unsigned kv = msg_begin(w, field);
     f_str(w, 1, a->key, false);
-    size_t any = msg_begin(w, 2);
+    unsigned any = msg_begin(w, 2);
     switch (a->type) {
     case OTEL_ATTR_STR:
         f_str(w, 1, a->s, true);
@@ -150,7 +197,7 @@ static void key_value(pw *w, unsigned field, const otel_attr *a) {
         f_double_set(w, 4, a->d);
         break;
     default:
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
     }
     msg_end(w, any);
     msg_end(w, kv);
@@ -158,42 +205,92 @@ static void key_value(pw *w, unsigned field, const otel_attr *a) {
 
 static void attrs(pw *w, unsigned field, const otel_attr *a, unsigned n, unsigned max) {
     if (n > max) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
     for (unsigned i = 0; i < n; i++) key_value(w, field, &a[i]);
 }
 
+/* ---- Records and requests ------------------------------------------------------------------------------------- */
+
+/* A message written by fn(w, a, b). */
+typedef void message_fn(pw *w, const void *a, const void *b);
+
+/* A record (a span, a log record, a metric, a point): a message whose notes fit in NOTES, encoded with notes of its
+ * own, so that the enclosing message's do not grow with the records it holds. Sized in the size pass; sized again,
+ * for its notes, then written in the write pass. */
+static void record(pw *w, message_fn *fn, const void *a, const void *b) {
+    if (w->status) return;
+    pw r; /* not zeroed: the notes are written before they are read */
+    r.status = 0;
+    r.checked = w->p != NULL; /* the size pass checked them */
+    sizing(&r);
+    fn(&r, a, b);
+    if (r.status) {
+        fail(w, r.status);
+    } else if (!w->p) {
+        w->size += r.size;
+    } else {
+        uint8_t *end = writing(&r, w->p);
+        fn(&r, a, b);
+        assert(r.p == end);
+        w->p = end;
+    }
+}
+
+/* The request, written by fn(w, a, b), appended to out: sized (every string checked), out reserved for the exact
+ * size, written. 0, or the size pass's failure, or PROVA_ENOMEM; out unchanged on failure. */
+static int request(message_fn *fn, const void *a, const void *b, prova_buf *out) {
+    pw w;
+    w.status = 0;
+    w.checked = false;
+    sizing(&w);
+    fn(&w, a, b);
+    if (w.status) return w.status;
+    if (prova_buf_reserve(out, w.size) < 0) return PROVA_ENOMEM;
+    uint8_t *end = writing(&w, out->data + out->len);
+    fn(&w, a, b);
+    assert(w.p == end && w.status == 0);
+    out->len += w.size;
+    return 0;
+}
+
 /* ResourceX { Resource resource = 1 { attributes = 1 }; ScopeX scope_x = 2 { InstrumentationScope scope = 1
- * { name = 1; version = 2 }; ... } }: opens ResourceX and ScopeX and returns their marks; the caller writes the
- * records (field 2 of ScopeX) and closes both. */
-static void envelope_begin(pw *w, const otel_resource *r, size_t marks[2]) {
-    marks[0] = msg_begin(w, 1);
-    size_t res = msg_begin(w, 1);
+ * { name = 1; version = 2 }; ... } }: opens ResourceX and ScopeX (their notes in env); the caller writes the records
+ * (field 2 of ScopeX) and closes both with envelope_end. */
+static void envelope_begin(pw *w, const otel_resource *r, unsigned env[2]) {
+    env[0] = msg_begin(w, 1);
+    unsigned res = msg_begin(w, 1);
     attrs(w, 1, r->attr, r->nattr, OTEL_RESOURCE_ATTRS);
     msg_end(w, res);
-    marks[1] = msg_begin(w, 2);
-    size_t scope = msg_begin(w, 1);
+    env[1] = msg_begin(w, 2);
+    unsigned scope = msg_begin(w, 1);
     f_str(w, 1, r->scope_name, false);
     f_str(w, 2, r->scope_version, false);
     msg_end(w, scope);
 }
 
-static int envelope_end(pw *w, size_t marks[2], size_t start) {
-    msg_end(w, marks[1]);
-    msg_end(w, marks[0]);
-    if (w->status) w->out->len = start;
-    return w->status;
+static void envelope_end(pw *w, const unsigned env[2]) {
+    msg_end(w, env[1]);
+    msg_end(w, env[0]);
 }
+
+/* A batch of spans or log records. */
+typedef struct batch {
+    const void *const *rec;
+    size_t n;
+} batch;
 
 /* ---- trace/v1 --------------------------------------------------------------------------------------------------- */
 
-static void span(pw *w, const otel_span_data *s) {
+static void span(pw *w, const void *rec, const void *unused) {
+    (void)unused;
+    const otel_span_data *s = rec;
     if (s->nevent > OTEL_SPAN_EVENTS || s->nlink > OTEL_SPAN_LINKS) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
-    size_t m = msg_begin(w, 2); /* ScopeSpans.spans */
+    unsigned m = msg_begin(w, 2); /* ScopeSpans.spans */
     f_bytes(w, 1, s->trace_id, 16);
     f_bytes(w, 2, s->span_id, 8);
     f_str(w, 3, s->tracestate, false);
@@ -206,7 +303,7 @@ static void span(pw *w, const otel_span_data *s) {
     f_varint(w, 10, s->dropped_attrs);
     for (unsigned i = 0; i < s->nevent; i++) {
         const otel_event *e = &s->event[i];
-        size_t em = msg_begin(w, 11); /* Span.Event { time_unix_nano = 1; name = 2; attributes = 3 } */
+        unsigned em = msg_begin(w, 11); /* Span.Event { time_unix_nano = 1; name = 2; attributes = 3 } */
         f_fixed64(w, 1, e->time_ns);
         f_str(w, 2, e->name, false);
         attrs(w, 3, e->attr, e->nattr, OTEL_EVENT_ATTRS);
@@ -215,7 +312,7 @@ static void span(pw *w, const otel_span_data *s) {
     f_varint(w, 12, s->dropped_events);
     for (unsigned i = 0; i < s->nlink; i++) {
         const otel_link *l = &s->link[i];
-        size_t lm = msg_begin(w, 13); /* Span.Link { trace_id = 1; span_id = 2; flags = 6 } */
+        unsigned lm = msg_begin(w, 13); /* Span.Link { trace_id = 1; span_id = 2; flags = 6 } */
         f_bytes(w, 1, l->trace_id, 16);
         f_bytes(w, 2, l->span_id, 8);
         f_fixed32(w, 6, l->flags & 0xFF);
@@ -223,7 +320,7 @@ static void span(pw *w, const otel_span_data *s) {
     }
     f_varint(w, 14, s->dropped_links);
     if (s->status != OTEL_STATUS_UNSET || (s->status_msg && *s->status_msg)) {
-        size_t st = msg_begin(w, 15); /* Status { message = 2; code = 3 } */
+        unsigned st = msg_begin(w, 15); /* Status { message = 2; code = 3 } */
         f_str(w, 2, s->status_msg, false);
         f_varint(w, 3, (uint64_t)(uint32_t)s->status);
         msg_end(w, st);
@@ -234,24 +331,31 @@ static void span(pw *w, const otel_span_data *s) {
     msg_end(w, m);
 }
 
+static void traces(pw *w, const void *r, const void *b) {
+    const batch *bt = b;
+    unsigned env[2];
+    envelope_begin(w, r, env); /* ExportTraceServiceRequest.resource_spans = 1 */
+    for (size_t i = 0; i < bt->n; i++) record(w, span, bt->rec[i], NULL);
+    envelope_end(w, env);
+}
+
 int otel_encode_traces_proto(const otel_resource *r, const otel_span_data *const *spans, size_t n, prova_buf *out) {
-    pw w = {out, 0};
-    size_t start = out->len, marks[2];
-    envelope_begin(&w, r, marks); /* ExportTraceServiceRequest.resource_spans = 1 */
-    for (size_t i = 0; i < n && w.status == 0; i++) span(&w, spans[i]);
-    return envelope_end(&w, marks, start);
+    const batch bt = {(const void *const *)spans, n};
+    return request(traces, r, &bt, out);
 }
 
 /* ---- logs/v1 ------------------------------------------------------------------------------------------------------
  */
 
-static void log_record(pw *w, const otel_log_data *l) {
-    size_t m = msg_begin(w, 2); /* ScopeLogs.log_records */
+static void log_record(pw *w, const void *rec, const void *unused) {
+    (void)unused;
+    const otel_log_data *l = rec;
+    unsigned m = msg_begin(w, 2); /* ScopeLogs.log_records */
     f_fixed64(w, 1, l->time_ns);
     f_varint(w, 2, (uint64_t)(uint32_t)l->severity);
     f_str(w, 3, l->severity_text, false);
     if (l->body) {
-        size_t any = msg_begin(w, 5); /* body: AnyValue { string_value = 1 } */
+        unsigned any = msg_begin(w, 5); /* body: AnyValue { string_value = 1 } */
         f_str(w, 1, l->body, true);
         msg_end(w, any);
     }
@@ -267,12 +371,17 @@ static void log_record(pw *w, const otel_log_data *l) {
     msg_end(w, m);
 }
 
-int otel_encode_logs_proto(const otel_resource *r, const otel_log_data *const *logs, size_t n, prova_buf *out) {
-    pw w = {out, 0};
-    size_t start = out->len, marks[2];
-    envelope_begin(&w, r, marks); /* ExportLogsServiceRequest.resource_logs = 1 */
-    for (size_t i = 0; i < n && w.status == 0; i++) log_record(&w, logs[i]);
-    return envelope_end(&w, marks, start);
+static void logs(pw *w, const void *r, const void *b) {
+    const batch *bt = b;
+    unsigned env[2];
+    envelope_begin(w, r, env); /* ExportLogsServiceRequest.resource_logs = 1 */
+    for (size_t i = 0; i < bt->n; i++) record(w, log_record, bt->rec[i], NULL);
+    envelope_end(w, env);
+}
+
+int otel_encode_logs_proto(const otel_resource *r, const otel_log_data *const *recs, size_t n, prova_buf *out) {
+    const batch bt = {(const void *const *)recs, n};
+    return request(logs, r, &bt, out);
 }
 
 /* ---- metrics/v1 ------------------------------------------------------------------------------------------------- */
@@ -280,86 +389,92 @@ int otel_encode_logs_proto(const otel_resource *r, const otel_log_data *const *l
 /* A point's labels as string attributes. */
 static void labels(pw *w, unsigned field, const otel_point *p) {
     if (p->nlabel > OTEL_POINT_LABELS) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
     for (unsigned i = 0; i < p->nlabel; i++) {
         const otel_label *lb = &p->label[i];
-        size_t kv = msg_begin(w, field);
+        unsigned kv = msg_begin(w, field);
         f_str(w, 1, lb->key, false);
-        size_t any = msg_begin(w, 2);
-        size_t vn = strnlen(lb->value, OTEL_LABEL_VALUE);
-        if (!prova_utf8_valid(lb->value, vn) && w->status == 0) w->status = PROVA_EINVAL;
-        f_bytes(w, 1, lb->value, vn);
+        unsigned any = msg_begin(w, 2);
+        f_text(w, 1, lb->value, w->p ? 0 : strnlen(lb->value, OTEL_LABEL_VALUE));
         msg_end(w, any);
         msg_end(w, kv);
     }
 }
 
-static void metric(pw *w, const otel_metrics *ms, const otel_metric *mt) {
+/* data_points = 1 in Gauge, Sum, Histogram and Summary. */
+static void point(pw *w, const void *rec, const void *ctx) {
+    const otel_point *p = rec;
+    const otel_metric *mt = ((const void *const *)ctx)[0];
+    const otel_metrics *ms = ((const void *const *)ctx)[1];
+    unsigned dp = msg_begin(w, 1);
+    switch (mt->type) {
+    case OTEL_METRIC_COUNTER:
+    case OTEL_METRIC_GAUGE:
+        /* NumberDataPoint { attributes = 7; start_time_unix_nano = 2; time_unix_nano = 3;
+         * oneof value { double as_double = 4; sfixed64 as_int = 6 } } */
+        labels(w, 7, p);
+        if (mt->type == OTEL_METRIC_COUNTER) f_fixed64(w, 2, ms->start_ns);
+        f_fixed64(w, 3, ms->time_ns);
+        if (p->is_double) {
+            f_double_set(w, 4, p->d);
+        } else {
+            tag(w, 6, WT_I64);
+            le64(w, (uint64_t)p->i);
+        }
+        break;
+    case OTEL_METRIC_HISTOGRAM:
+        /* HistogramDataPoint { attributes = 9; start_time_unix_nano = 2; time_unix_nano = 3; count = 4;
+         * optional double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7 },
+         * the repeated ones packed (proto3's default). */
+        labels(w, 9, p);
+        f_fixed64(w, 2, ms->start_ns);
+        f_fixed64(w, 3, ms->time_ns);
+        f_fixed64(w, 4, p->count);
+        f_double_set(w, 5, p->sum);
+        tag(w, 6, WT_LEN);
+        varint(w, 8 * ((uint64_t)mt->nbounds + 1));
+        for (unsigned k = 0; k <= mt->nbounds; k++) le64(w, p->bucket[k]);
+        if (mt->nbounds) {
+            tag(w, 7, WT_LEN);
+            varint(w, 8 * (uint64_t)mt->nbounds);
+            for (unsigned k = 0; k < mt->nbounds; k++) le64(w, double_bits(mt->bounds[k]));
+        }
+        break;
+    default: /* OTEL_METRIC_SUMMARY: SummaryDataPoint { attributes = 7; start = 2; time = 3; count = 4;
+              * double sum = 5 } */
+        labels(w, 7, p);
+        f_fixed64(w, 2, ms->start_ns);
+        f_fixed64(w, 3, ms->time_ns);
+        f_fixed64(w, 4, p->count);
+        f_fixed64(w, 5, double_bits(p->sum)); /* a plain double: omitted when +0.0, as protobuf does */
+        break;
+    }
+    msg_end(w, dp);
+}
+
+/* ScopeMetrics.metrics: Metric { name = 1; description = 2; unit = 3; data }, each point a record of its own (a
+ * metric has any number). */
+static void metric(pw *w, const void *rec, const void *ctx) {
     static const unsigned data_field[] = {[OTEL_METRIC_COUNTER] = 7, /* sum */
                                           [OTEL_METRIC_GAUGE] = 5,
                                           [OTEL_METRIC_HISTOGRAM] = 9,
                                           [OTEL_METRIC_SUMMARY] = 11};
+    const otel_metric *mt = rec;
     if (mt->type < OTEL_METRIC_COUNTER || mt->type > OTEL_METRIC_SUMMARY ||
         (mt->type == OTEL_METRIC_HISTOGRAM && (mt->nbounds > OTEL_HIST_BOUNDS || (mt->nbounds && !mt->bounds))) ||
         (mt->npoint && !mt->point)) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
-    size_t m = msg_begin(w, 2); /* ScopeMetrics.metrics: Metric { name = 1; description = 2; unit = 3; data } */
+    const void *const point_ctx[2] = {mt, ctx};
+    unsigned m = msg_begin(w, 2);
     f_str(w, 1, mt->name, false);
     f_str(w, 2, mt->help, false);
     f_str(w, 3, mt->unit, false);
-    size_t d = msg_begin(w, data_field[mt->type]);
-    for (size_t i = 0; i < mt->npoint && w->status == 0; i++) {
-        const otel_point *p = &mt->point[i];
-        size_t dp = msg_begin(w, 1); /* data_points = 1 in Gauge, Sum, Histogram and Summary */
-        switch (mt->type) {
-        case OTEL_METRIC_COUNTER:
-        case OTEL_METRIC_GAUGE:
-            /* NumberDataPoint { attributes = 7; start_time_unix_nano = 2; time_unix_nano = 3;
-             * oneof value { double as_double = 4; sfixed64 as_int = 6 } } */
-            labels(w, 7, p);
-            if (mt->type == OTEL_METRIC_COUNTER) f_fixed64(w, 2, ms->start_ns);
-            f_fixed64(w, 3, ms->time_ns);
-            if (p->is_double) {
-                f_double_set(w, 4, p->d);
-            } else {
-                tag(w, 6, WT_I64);
-                le64(w, (uint64_t)p->i);
-            }
-            break;
-        case OTEL_METRIC_HISTOGRAM: {
-            /* HistogramDataPoint { attributes = 9; start_time_unix_nano = 2; time_unix_nano = 3; count = 4;
-             * optional double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7 },
-             * the repeated ones packed (proto3's default). */
-            labels(w, 9, p);
-            f_fixed64(w, 2, ms->start_ns);
-            f_fixed64(w, 3, ms->time_ns);
-            f_fixed64(w, 4, p->count);
-            f_double_set(w, 5, p->sum);
-            tag(w, 6, WT_LEN);
-            varint(w, 8 * ((uint64_t)mt->nbounds + 1));
-            for (unsigned k = 0; k <= mt->nbounds; k++) le64(w, p->bucket[k]);
-            if (mt->nbounds) {
-                tag(w, 7, WT_LEN);
-                varint(w, 8 * (uint64_t)mt->nbounds);
-                for (unsigned k = 0; k < mt->nbounds; k++) le64(w, double_bits(mt->bounds[k]));
-            }
-            break;
-        }
-        default: /* OTEL_METRIC_SUMMARY: SummaryDataPoint { attributes = 7; start = 2; time = 3; count = 4;
-                  * double sum = 5 } */
-            labels(w, 7, p);
-            f_fixed64(w, 2, ms->start_ns);
-            f_fixed64(w, 3, ms->time_ns);
-            f_fixed64(w, 4, p->count);
-            f_fixed64(w, 5, double_bits(p->sum)); /* a plain double: omitted when +0.0, as protobuf does */
-            break;
-        }
-        msg_end(w, dp);
-    }
+    unsigned d = msg_begin(w, data_field[mt->type]);
+    for (size_t i = 0; i < mt->npoint; i++) record(w, point, &mt->point[i], point_ctx);
     if (mt->type == OTEL_METRIC_COUNTER) {
         f_varint(w, 2, 2); /* aggregation_temporality = AGGREGATION_TEMPORALITY_CUMULATIVE */
         f_varint(w, 3, 1); /* is_monotonic = true */
@@ -370,12 +485,16 @@ static void metric(pw *w, const otel_metrics *ms, const otel_metric *mt) {
     msg_end(w, m);
 }
 
+static void metrics(pw *w, const void *r, const void *m) {
+    const otel_metrics *ms = m;
+    unsigned env[2];
+    envelope_begin(w, r, env); /* ExportMetricsServiceRequest.resource_metrics = 1 */
+    for (size_t i = 0; i < ms->n; i++) record(w, metric, &ms->metric[i], ms);
+    envelope_end(w, env);
+}
+
 int otel_encode_metrics_proto(const otel_resource *r, const otel_metrics *ms, prova_buf *out) {
-    pw w = {out, 0};
-    size_t start = out->len, marks[2];
-    envelope_begin(&w, r, marks); /* ExportMetricsServiceRequest.resource_metrics = 1 */
-    for (size_t i = 0; i < ms->n && w.status == 0; i++) metric(&w, ms, &ms->metric[i]);
-    return envelope_end(&w, marks, start);
+    return request(metrics, r, ms, out);
 }
 
 /* ---- The entry points (otel_data.h), for both encodings -------------------------------------------------------- */
