@@ -5,51 +5,94 @@
  * value, NumberDataPoint's value) and an `optional` one (HistogramDataPoint.sum), which are written when set, whatever
  * the value.
  *
- * A submessage is written in place: its tag, five bytes reserved for the length, the body; then the length is
- * written as a minimal varint and the body moved back over the unused reserved bytes. One pass, no size precomputed,
- * no scratch buffer; each nesting level moves its body once (a batch of 512 spans is moved about three times).
+ * Two passes, one code path. A request is written by one function that runs twice over the same data: the size pass
+ * (w->p NULL) counts the bytes, measures and checks each string, and notes in order each string's length and each
+ * submessage's body length; then out is reserved for the exact total, and the write pass (w->p set) writes through
+ * a raw pointer, reading the noted lengths back in the same order, so a length prefix is written before its body
+ * and nothing is moved, measured or checked twice. The notes (a few dozen 32-bit lengths a span) are a scratch
+ * buffer from out's allocator. A string that is not UTF-8 fails the size pass, before out is touched.
  *
  * Wire types: 0 varint, 1 64-bit, 2 length-delimited, 5 32-bit. SPEC: protobuf.dev/programming-guides/encoding. */
+#include <assert.h>
 #include <string.h>
 
 #include "encode.h"
 #include "utf8.h"
 
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5, LEN_RESERVED = 5 };
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
-/* The writer: the output and the first failure (sticky), so a message is written without checking every call. */
+/* The writer: the pass, the noted lengths, the first failure (sticky), so a message is written without checking
+ * every call. The primitives below are inline: a few instructions each, in either pass (a batch of 512 spans:
+ * 0.11 ms with calls, 0.09 ms inline). */
 typedef struct pw {
-    prova_buf *out;
+    uint8_t *p;      /* the write pass's cursor; NULL in the size pass */
+    size_t size;     /* the size pass's count */
+    prova_buf notes; /* uint32_t lengths, in the order they are noted */
+    uint32_t *note;  /* notes.data */
+    size_t nnote;    /* size pass: the lengths noted; write pass: the next to read */
+    size_t cap;      /* room in note */
     int status;
 } pw;
 
-static void put(pw *w, const void *p, size_t n) {
-    if (w->status == 0 && prova_buf_append(w->out, p, n) < 0) w->status = PROVA_ENOMEM;
+static void fail(pw *w, int status) {
+    if (w->status == 0) w->status = status;
 }
 
-static size_t varint_encode(uint8_t b[10], uint64_t v) {
-    size_t n = 0;
-    while (v >= 0x80) {
-        b[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
+/* Size pass: notes n and returns its index (msg_end changes it). Write pass: returns the index of the next noted
+ * length. */
+static inline size_t note(pw *w, size_t n) {
+    if (w->p) return w->nnote++;
+    if (w->nnote == w->cap) {
+        size_t have = w->cap * sizeof *w->note;
+        if (w->status || prova_buf_reserve(&w->notes, have ? have : 1024) < 0) {
+            fail(w, PROVA_ENOMEM);
+            return 0; /* the notes are not read after a failure */
+        }
+        w->note = (uint32_t *)(void *)w->notes.data; /* aligned: an allocation */
+        w->cap = w->notes.cap / sizeof *w->note;
+        w->notes.len = w->notes.cap;
     }
-    b[n++] = (uint8_t)v;
+    if (n > UINT32_MAX) fail(w, PROVA_ENOMEM); /* a protobuf message stays below 2 GiB */
+    w->note[w->nnote] = (uint32_t)n;
+    return w->nnote++;
+}
+
+static inline size_t varint_size(uint64_t v) {
+    size_t n = 1;
+    for (; v >= 0x80; v >>= 7) n++;
     return n;
 }
 
-static void varint(pw *w, uint64_t v) {
-    uint8_t b[10];
-    put(w, b, varint_encode(b, v));
+static inline void varint(pw *w, uint64_t v) {
+    if (!w->p) {
+        w->size += varint_size(v);
+        return;
+    }
+    uint8_t *p = w->p;
+    for (; v >= 0x80; v >>= 7) *p++ = (uint8_t)(v | 0x80);
+    *p++ = (uint8_t)v;
+    w->p = p;
 }
 
-static void tag(pw *w, unsigned field, unsigned wire_type) {
+static inline void put(pw *w, const void *s, size_t n) {
+    if (!w->p) {
+        w->size += n;
+        return;
+    }
+    memcpy(w->p, s, n);
+    w->p += n;
+}
+
+static inline void tag(pw *w, unsigned field, unsigned wire_type) {
     varint(w, (uint64_t)field << 3 | wire_type);
 }
 
-static void le64(pw *w, uint64_t v) {
-    uint8_t b[8];
-    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-    put(w, b, 8);
+static inline void le64(pw *w, uint64_t v) {
+    if (!w->p) {
+        w->size += 8;
+        return;
+    }
+    for (int i = 0; i < 8; i++) *w->p++ = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t double_bits(double d) {
@@ -59,13 +102,13 @@ static uint64_t double_bits(double d) {
 }
 
 /* A varint field (uint32, int64 as two's complement in ten bytes, enum, bool), omitted when 0. */
-static void f_varint(pw *w, unsigned field, uint64_t v) {
+static inline void f_varint(pw *w, unsigned field, uint64_t v) {
     if (v == 0) return;
     tag(w, field, WT_VARINT);
     varint(w, v);
 }
 
-static void f_fixed64(pw *w, unsigned field, uint64_t v) {
+static inline void f_fixed64(pw *w, unsigned field, uint64_t v) {
     if (v == 0) return;
     tag(w, field, WT_I64);
     le64(w, v);
@@ -84,46 +127,73 @@ static void f_double_set(pw *w, unsigned field, double d) {
     le64(w, double_bits(d));
 }
 
-static void f_bytes(pw *w, unsigned field, const void *p, size_t n) {
+static inline void f_bytes(pw *w, unsigned field, const void *p, size_t n) {
     tag(w, field, WT_LEN);
     varint(w, n);
     put(w, p, n);
 }
 
-/* A string field: PROVA_EINVAL when it is not UTF-8; omitted when empty unless always (a oneof member). NULL is "". */
-static void f_str(pw *w, unsigned field, const char *s, bool always) {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 && !always) return;
-    if (!prova_utf8_valid(s, n)) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
-        return;
-    }
-    f_bytes(w, field, s, n);
+/* A string of n bytes (size pass: checked, noted; write pass: n is the one noted, the argument unused). */
+static inline void f_text(pw *w, unsigned field, const char *s, size_t n) {
+    if (!w->p && !prova_utf8_valid(s, n)) fail(w, PROVA_EINVAL);
+    size_t i = note(w, n);
+    f_bytes(w, field, s, w->p ? w->note[i] : n);
 }
 
-/* Opens a submessage: its tag and LEN_RESERVED bytes for the length. Returns where they start, for msg_end. */
-static size_t msg_begin(pw *w, unsigned field) {
-    static const uint8_t zeros[LEN_RESERVED];
+/* A string field: PROVA_EINVAL when it is not UTF-8; omitted when empty unless always (a oneof member). NULL is "".
+ * Measured in the size pass only. */
+static inline void f_str(pw *w, unsigned field, const char *s, bool always) {
+    if (!s) s = "";
+    if (!always && !*s) return;
+    f_text(w, field, s, w->p ? 0 : strlen(s));
+}
+
+/* Opens a submessage: its tag, and in the write pass its length. Returns its note, for msg_end. */
+static inline size_t msg_begin(pw *w, unsigned field) {
     tag(w, field, WT_LEN);
-    size_t mark = w->out->len;
-    put(w, zeros, sizeof zeros);
-    return mark;
+    size_t i = note(w, w->size); /* size pass: where the body starts, until msg_end */
+    if (w->p) varint(w, w->note[i]);
+    return i;
 }
 
-/* Closes the submessage opened at mark: its length as a minimal varint, the body moved back to follow it. */
-static void msg_end(pw *w, size_t mark) {
-    if (w->status) return;
-    size_t body = w->out->len - mark - LEN_RESERVED;
-    if (body > UINT32_MAX) { /* 5 varint bytes hold 35 bits; protobuf messages stay below 2 GiB anyway */
-        w->status = PROVA_ENOMEM;
-        return;
+/* Closes the submessage opened as note i. Size pass: notes its body's length and counts the length's bytes. */
+static inline void msg_end(pw *w, size_t i) {
+    if (w->p || w->status) return;
+    size_t body = w->size - w->note[i];
+    w->note[i] = (uint32_t)body;
+    w->size += varint_size(body);
+}
+
+/* A request is written by the body of
+ *     pw w;
+ *     pw_init(&w, out);
+ *     do { ...the request's messages... } while (next_pass(&w, out));
+ *     return pw_finish(&w, out);
+ * which runs the size pass, then the write pass into out reserved for the exact size. */
+static void pw_init(pw *w, const prova_buf *out) {
+    *w = (pw){.notes = {NULL, 0, 0, out->alloc}};
+}
+
+/* After the size pass: reserves out and starts the write pass (true). After the write pass or a failure: false. */
+static bool next_pass(pw *w, prova_buf *out) {
+    if (w->p || w->status) return false;
+    if (prova_buf_reserve(out, w->size) < 0) {
+        fail(w, PROVA_ENOMEM);
+        return false;
     }
-    uint8_t b[10];
-    size_t k = varint_encode(b, body);
-    uint8_t *p = w->out->data + mark;
-    if (k < LEN_RESERVED) memmove(p + k, p + LEN_RESERVED, body);
-    memcpy(p, b, k);
-    w->out->len = mark + k + body;
+    w->p = out->data + out->len;
+    w->nnote = 0;
+    return true;
+}
+
+/* 0 with the request appended to out, or the failure with out as it was. */
+static int pw_finish(pw *w, prova_buf *out) {
+    if (w->status == 0) {
+        assert(w->p == out->data + out->len + w->size);
+        out->len += w->size;
+    }
+    prova_buf_free(&w->notes);
+    return w->status;
 }
 
 /* ---- common/v1, resource/v1 ------------------------------------------------------------------------------------ */
@@ -150,7 +220,7 @@ static void key_value(pw *w, unsigned field, const otel_attr *a) {
         f_double_set(w, 4, a->d);
         break;
     default:
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
     }
     msg_end(w, any);
     msg_end(w, kv);
@@ -158,39 +228,37 @@ static void key_value(pw *w, unsigned field, const otel_attr *a) {
 
 static void attrs(pw *w, unsigned field, const otel_attr *a, unsigned n, unsigned max) {
     if (n > max) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
     for (unsigned i = 0; i < n; i++) key_value(w, field, &a[i]);
 }
 
 /* ResourceX { Resource resource = 1 { attributes = 1 }; ScopeX scope_x = 2 { InstrumentationScope scope = 1
- * { name = 1; version = 2 }; ... } }: opens ResourceX and ScopeX and returns their marks; the caller writes the
- * records (field 2 of ScopeX) and closes both. */
-static void envelope_begin(pw *w, const otel_resource *r, size_t marks[2]) {
-    marks[0] = msg_begin(w, 1);
+ * { name = 1; version = 2 }; ... } }: opens ResourceX and ScopeX (their notes in env); the caller writes the records
+ * (field 2 of ScopeX) and closes both with envelope_end. */
+static void envelope_begin(pw *w, const otel_resource *r, size_t env[2]) {
+    env[0] = msg_begin(w, 1);
     size_t res = msg_begin(w, 1);
     attrs(w, 1, r->attr, r->nattr, OTEL_RESOURCE_ATTRS);
     msg_end(w, res);
-    marks[1] = msg_begin(w, 2);
+    env[1] = msg_begin(w, 2);
     size_t scope = msg_begin(w, 1);
     f_str(w, 1, r->scope_name, false);
     f_str(w, 2, r->scope_version, false);
     msg_end(w, scope);
 }
 
-static int envelope_end(pw *w, size_t marks[2], size_t start) {
-    msg_end(w, marks[1]);
-    msg_end(w, marks[0]);
-    if (w->status) w->out->len = start;
-    return w->status;
+static void envelope_end(pw *w, const size_t env[2]) {
+    msg_end(w, env[1]);
+    msg_end(w, env[0]);
 }
 
 /* ---- trace/v1 --------------------------------------------------------------------------------------------------- */
 
 static void span(pw *w, const otel_span_data *s) {
     if (s->nevent > OTEL_SPAN_EVENTS || s->nlink > OTEL_SPAN_LINKS) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
     size_t m = msg_begin(w, 2); /* ScopeSpans.spans */
@@ -235,11 +303,15 @@ static void span(pw *w, const otel_span_data *s) {
 }
 
 int otel_encode_traces_proto(const otel_resource *r, const otel_span_data *const *spans, size_t n, prova_buf *out) {
-    pw w = {out, 0};
-    size_t start = out->len, marks[2];
-    envelope_begin(&w, r, marks); /* ExportTraceServiceRequest.resource_spans = 1 */
-    for (size_t i = 0; i < n && w.status == 0; i++) span(&w, spans[i]);
-    return envelope_end(&w, marks, start);
+    pw w;
+    pw_init(&w, out);
+    do {
+        size_t env[2];
+        envelope_begin(&w, r, env); /* ExportTraceServiceRequest.resource_spans = 1 */
+        for (size_t i = 0; i < n && w.status == 0; i++) span(&w, spans[i]);
+        envelope_end(&w, env);
+    } while (next_pass(&w, out));
+    return pw_finish(&w, out);
 }
 
 /* ---- logs/v1 ------------------------------------------------------------------------------------------------------
@@ -268,11 +340,15 @@ static void log_record(pw *w, const otel_log_data *l) {
 }
 
 int otel_encode_logs_proto(const otel_resource *r, const otel_log_data *const *logs, size_t n, prova_buf *out) {
-    pw w = {out, 0};
-    size_t start = out->len, marks[2];
-    envelope_begin(&w, r, marks); /* ExportLogsServiceRequest.resource_logs = 1 */
-    for (size_t i = 0; i < n && w.status == 0; i++) log_record(&w, logs[i]);
-    return envelope_end(&w, marks, start);
+    pw w;
+    pw_init(&w, out);
+    do {
+        size_t env[2];
+        envelope_begin(&w, r, env); /* ExportLogsServiceRequest.resource_logs = 1 */
+        for (size_t i = 0; i < n && w.status == 0; i++) log_record(&w, logs[i]);
+        envelope_end(&w, env);
+    } while (next_pass(&w, out));
+    return pw_finish(&w, out);
 }
 
 /* ---- metrics/v1 ------------------------------------------------------------------------------------------------- */
@@ -280,7 +356,7 @@ int otel_encode_logs_proto(const otel_resource *r, const otel_log_data *const *l
 /* A point's labels as string attributes. */
 static void labels(pw *w, unsigned field, const otel_point *p) {
     if (p->nlabel > OTEL_POINT_LABELS) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
     for (unsigned i = 0; i < p->nlabel; i++) {
@@ -288,14 +364,61 @@ static void labels(pw *w, unsigned field, const otel_point *p) {
         size_t kv = msg_begin(w, field);
         f_str(w, 1, lb->key, false);
         size_t any = msg_begin(w, 2);
-        size_t vn = strnlen(lb->value, OTEL_LABEL_VALUE);
-        if (!prova_utf8_valid(lb->value, vn) && w->status == 0) w->status = PROVA_EINVAL;
-        f_bytes(w, 1, lb->value, vn);
+        f_text(w, 1, lb->value, w->p ? 0 : strnlen(lb->value, OTEL_LABEL_VALUE));
         msg_end(w, any);
         msg_end(w, kv);
     }
 }
 
+/* data_points = 1 in Gauge, Sum, Histogram and Summary. */
+static void point(pw *w, const otel_metrics *ms, const otel_metric *mt, const otel_point *p) {
+    size_t dp = msg_begin(w, 1);
+    switch (mt->type) {
+    case OTEL_METRIC_COUNTER:
+    case OTEL_METRIC_GAUGE:
+        /* NumberDataPoint { attributes = 7; start_time_unix_nano = 2; time_unix_nano = 3;
+         * oneof value { double as_double = 4; sfixed64 as_int = 6 } } */
+        labels(w, 7, p);
+        if (mt->type == OTEL_METRIC_COUNTER) f_fixed64(w, 2, ms->start_ns);
+        f_fixed64(w, 3, ms->time_ns);
+        if (p->is_double) {
+            f_double_set(w, 4, p->d);
+        } else {
+            tag(w, 6, WT_I64);
+            le64(w, (uint64_t)p->i);
+        }
+        break;
+    case OTEL_METRIC_HISTOGRAM:
+        /* HistogramDataPoint { attributes = 9; start_time_unix_nano = 2; time_unix_nano = 3; count = 4;
+         * optional double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7 },
+         * the repeated ones packed (proto3's default). */
+        labels(w, 9, p);
+        f_fixed64(w, 2, ms->start_ns);
+        f_fixed64(w, 3, ms->time_ns);
+        f_fixed64(w, 4, p->count);
+        f_double_set(w, 5, p->sum);
+        tag(w, 6, WT_LEN);
+        varint(w, 8 * ((uint64_t)mt->nbounds + 1));
+        for (unsigned k = 0; k <= mt->nbounds; k++) le64(w, p->bucket[k]);
+        if (mt->nbounds) {
+            tag(w, 7, WT_LEN);
+            varint(w, 8 * (uint64_t)mt->nbounds);
+            for (unsigned k = 0; k < mt->nbounds; k++) le64(w, double_bits(mt->bounds[k]));
+        }
+        break;
+    default: /* OTEL_METRIC_SUMMARY: SummaryDataPoint { attributes = 7; start = 2; time = 3; count = 4;
+              * double sum = 5 } */
+        labels(w, 7, p);
+        f_fixed64(w, 2, ms->start_ns);
+        f_fixed64(w, 3, ms->time_ns);
+        f_fixed64(w, 4, p->count);
+        f_fixed64(w, 5, double_bits(p->sum)); /* a plain double: omitted when +0.0, as protobuf does */
+        break;
+    }
+    msg_end(w, dp);
+}
+
+/* ScopeMetrics.metrics: Metric { name = 1; description = 2; unit = 3; data }. */
 static void metric(pw *w, const otel_metrics *ms, const otel_metric *mt) {
     static const unsigned data_field[] = {[OTEL_METRIC_COUNTER] = 7, /* sum */
                                           [OTEL_METRIC_GAUGE] = 5,
@@ -304,62 +427,15 @@ static void metric(pw *w, const otel_metrics *ms, const otel_metric *mt) {
     if (mt->type < OTEL_METRIC_COUNTER || mt->type > OTEL_METRIC_SUMMARY ||
         (mt->type == OTEL_METRIC_HISTOGRAM && (mt->nbounds > OTEL_HIST_BOUNDS || (mt->nbounds && !mt->bounds))) ||
         (mt->npoint && !mt->point)) {
-        if (w->status == 0) w->status = PROVA_EINVAL;
+        fail(w, PROVA_EINVAL);
         return;
     }
-    size_t m = msg_begin(w, 2); /* ScopeMetrics.metrics: Metric { name = 1; description = 2; unit = 3; data } */
+    size_t m = msg_begin(w, 2);
     f_str(w, 1, mt->name, false);
     f_str(w, 2, mt->help, false);
     f_str(w, 3, mt->unit, false);
     size_t d = msg_begin(w, data_field[mt->type]);
-    for (size_t i = 0; i < mt->npoint && w->status == 0; i++) {
-        const otel_point *p = &mt->point[i];
-        size_t dp = msg_begin(w, 1); /* data_points = 1 in Gauge, Sum, Histogram and Summary */
-        switch (mt->type) {
-        case OTEL_METRIC_COUNTER:
-        case OTEL_METRIC_GAUGE:
-            /* NumberDataPoint { attributes = 7; start_time_unix_nano = 2; time_unix_nano = 3;
-             * oneof value { double as_double = 4; sfixed64 as_int = 6 } } */
-            labels(w, 7, p);
-            if (mt->type == OTEL_METRIC_COUNTER) f_fixed64(w, 2, ms->start_ns);
-            f_fixed64(w, 3, ms->time_ns);
-            if (p->is_double) {
-                f_double_set(w, 4, p->d);
-            } else {
-                tag(w, 6, WT_I64);
-                le64(w, (uint64_t)p->i);
-            }
-            break;
-        case OTEL_METRIC_HISTOGRAM: {
-            /* HistogramDataPoint { attributes = 9; start_time_unix_nano = 2; time_unix_nano = 3; count = 4;
-             * optional double sum = 5; repeated fixed64 bucket_counts = 6; repeated double explicit_bounds = 7 },
-             * the repeated ones packed (proto3's default). */
-            labels(w, 9, p);
-            f_fixed64(w, 2, ms->start_ns);
-            f_fixed64(w, 3, ms->time_ns);
-            f_fixed64(w, 4, p->count);
-            f_double_set(w, 5, p->sum);
-            tag(w, 6, WT_LEN);
-            varint(w, 8 * ((uint64_t)mt->nbounds + 1));
-            for (unsigned k = 0; k <= mt->nbounds; k++) le64(w, p->bucket[k]);
-            if (mt->nbounds) {
-                tag(w, 7, WT_LEN);
-                varint(w, 8 * (uint64_t)mt->nbounds);
-                for (unsigned k = 0; k < mt->nbounds; k++) le64(w, double_bits(mt->bounds[k]));
-            }
-            break;
-        }
-        default: /* OTEL_METRIC_SUMMARY: SummaryDataPoint { attributes = 7; start = 2; time = 3; count = 4;
-                  * double sum = 5 } */
-            labels(w, 7, p);
-            f_fixed64(w, 2, ms->start_ns);
-            f_fixed64(w, 3, ms->time_ns);
-            f_fixed64(w, 4, p->count);
-            f_fixed64(w, 5, double_bits(p->sum)); /* a plain double: omitted when +0.0, as protobuf does */
-            break;
-        }
-        msg_end(w, dp);
-    }
+    for (size_t i = 0; i < mt->npoint && w->status == 0; i++) point(w, ms, mt, &mt->point[i]);
     if (mt->type == OTEL_METRIC_COUNTER) {
         f_varint(w, 2, 2); /* aggregation_temporality = AGGREGATION_TEMPORALITY_CUMULATIVE */
         f_varint(w, 3, 1); /* is_monotonic = true */
@@ -371,11 +447,15 @@ static void metric(pw *w, const otel_metrics *ms, const otel_metric *mt) {
 }
 
 int otel_encode_metrics_proto(const otel_resource *r, const otel_metrics *ms, prova_buf *out) {
-    pw w = {out, 0};
-    size_t start = out->len, marks[2];
-    envelope_begin(&w, r, marks); /* ExportMetricsServiceRequest.resource_metrics = 1 */
-    for (size_t i = 0; i < ms->n && w.status == 0; i++) metric(&w, ms, &ms->metric[i]);
-    return envelope_end(&w, marks, start);
+    pw w;
+    pw_init(&w, out);
+    do {
+        size_t env[2];
+        envelope_begin(&w, r, env); /* ExportMetricsServiceRequest.resource_metrics = 1 */
+        for (size_t i = 0; i < ms->n && w.status == 0; i++) metric(&w, ms, &ms->metric[i]);
+        envelope_end(&w, env);
+    } while (next_pass(&w, out));
+    return pw_finish(&w, out);
 }
 
 /* ---- The entry points (otel_data.h), for both encodings -------------------------------------------------------- */
