@@ -44,7 +44,8 @@ int main(int argc, char **argv) {
         otel_span_str(s, "client.address", "127.0.0.1");
         otel_span_int(s, "client.port", 40000 + i % 1000);
         otel_span_str(s, "prova.ope.trace_id", "trace-0001");
-        otel_attr ev = OTEL_STR("prova.receipt.hash", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        otel_attr ev =
+            OTEL_STR("prova.receipt.hash", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
         otel_span_event(s, "prova.receipt", &ev, 1);
         otel_span_int(s, "http.response.status_code", 200);
         otel_span_end(s);

@@ -327,7 +327,7 @@ void otel_span_end(otel_span *s) {
     if (s->recording) {
         s->d.end_ns = otel_now_ns();
         if (s->d.end_ns < s->d.start_ns) s->d.end_ns = s->d.start_ns; /* the wall clock stepped back */
-        if (otel_enqueue(s->o, OTEL_TRACES, s) == 0) return; /* the exporter gives it back */
+        if (otel_enqueue(s->o, OTEL_TRACES, s) == 0) return;          /* the exporter gives it back */
     }
     otel_record_put(s->o, OTEL_TRACES, (void *const *)&s, 1);
 }

@@ -44,7 +44,7 @@ struct otel {
     uint64_t start_ns;
     pthread_mutex_t pool_lock;
     otel_pool pool[OTEL_SIGNALS]; /* OTEL_TRACES: struct otel_span, OTEL_LOGS: otel_log_data */
-    uint8_t id_key[32];    /* trace and span ids: ChaCha20 under this key (otel.c random_id) */
+    uint8_t id_key[32];           /* trace and span ids: ChaCha20 under this key (otel.c random_id) */
     atomic_ullong id_counter;
     atomic_ullong exported[OTEL_SIGNALS], dropped[OTEL_SIGNALS], failed[OTEL_SIGNALS], retries[OTEL_SIGNALS];
     /* the exporter thread's own */
