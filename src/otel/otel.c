@@ -156,18 +156,18 @@ static bool attr_put(char *arena, size_t cap, size_t *used, otel_attr *dst, cons
 /* ---- Spans ----------------------------------------------------------------------------------------------------------
  */
 
-/* Trace and span ids: ChaCha20's keystream under a key drawn once per exporter, one block per id at a counter taken
- * atomically (the W3C ids' randomness without a getrandom system call per span, which cost more than the rest of a
- * span; otel_open draws the key). */
+/* Trace and span ids: SipHash-2-4 (a PRF) of a counter taken atomically, under a key drawn once per exporter: ids
+ * as unpredictable as W3C asks without a getrandom system call per span (which cost more than the rest of a span;
+ * otel_open draws the key). */
 static void random_id(otel *o, uint8_t *id, size_t n) {
-    uint8_t block[64];
-    do {
-        uint64_t k = atomic_fetch_add_explicit(&o->id_counter, 1, memory_order_relaxed);
-        uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
-        for (size_t i = 0; i < sizeof nonce; i++) nonce[i] = (uint8_t)(k >> (8 * i));
-        crypto_stream_chacha20(block, sizeof block, nonce, o->id_key);
-        memcpy(id, block, n);
-    } while (sodium_is_zero(id, n));
+    for (size_t k = 0; k < n; k += 8) {
+        uint8_t ctr[8];
+        do {
+            uint64_t c = atomic_fetch_add_explicit(&o->id_counter, 1, memory_order_relaxed);
+            for (size_t b = 0; b < sizeof ctr; b++) ctr[b] = (uint8_t)(c >> (8 * b));
+            crypto_shorthash_siphash24(id + k, ctr, sizeof ctr, o->id_key);
+        } while (sodium_is_zero(id + k, 8)); /* an all-zero id is invalid (one chance in 2^64) */
+    }
 }
 
 otel_span *otel_span_start(otel *o, const otel_ctx *parent, const char *name, int kind) {
@@ -237,9 +237,9 @@ void otel_span_attrs(otel_span *s, const otel_attr *attrs, size_t n) {
     if (!otel_span_recording(s)) return;
     otel_span_data *d = &s->d;
     for (size_t i = 0; i < n; i++) {
-        /* a key set again replaces its value (as the SDKs do); the same literal is usually the same pointer */
+        /* a key set again (the same literal) replaces its value, as the SDKs do */
         unsigned k = 0;
-        while (k < d->nattr && d->attr[k].key != attrs[i].key && strcmp(d->attr[k].key, attrs[i].key) != 0) k++;
+        while (k < d->nattr && d->attr[k].key != attrs[i].key) k++;
         if (k == d->nattr && d->nattr == OTEL_SPAN_ATTRS) {
             d->dropped_attrs++;
             continue;

@@ -147,8 +147,8 @@ void otel_span_context(const otel_span *s, otel_ctx *ret); /* ret->valid false w
 void otel_span_rename(otel_span *s, const char *name);
 
 /* Attributes. Their keys, and events' names and attribute keys, are string literals (or otherwise live as long as the
- * exporter): they are kept by pointer, not copied, since every span would otherwise copy the same few names. Values
- * are copied. */
+ * exporter): they are kept by pointer, not copied, since every span would otherwise copy the same few names; a key
+ * set again with the same pointer replaces its value. Values are copied. */
 void otel_span_str(otel_span *s, const char *key, const char *value);
 void otel_span_strn(otel_span *s, const char *key, const char *value, size_t n);
 void otel_span_int(otel_span *s, const char *key, int64_t value);

@@ -19,11 +19,13 @@ enum { OTEL_ATTR_STR = 1, OTEL_ATTR_INT, OTEL_ATTR_DOUBLE, OTEL_ATTR_BOOL };
  * caller's and are copied. */
 typedef struct otel_attr {
     const char *key;
+    union { /* the value, by type */
+        const char *s;
+        int64_t i;
+        double d;
+        bool b;
+    };
     uint8_t type; /* OTEL_ATTR_* */
-    const char *s;
-    int64_t i;
-    double d;
-    bool b;
 } otel_attr;
 
 #define OTEL_STR(k, v)    ((otel_attr){.key = (k), .type = OTEL_ATTR_STR, .s = (v)})

@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <sodium.h>
+
 #include "otel.h"
 
 /* A bounded FIFO of records (otel_span or otel_log_data) waiting for the exporter. */
@@ -43,8 +45,8 @@ struct otel {
     void *collect_ctx;
     uint64_t start_ns;
     pthread_mutex_t pool_lock;
-    otel_pool pool[OTEL_SIGNALS]; /* OTEL_TRACES: struct otel_span, OTEL_LOGS: otel_log_data */
-    uint8_t id_key[32];           /* trace and span ids: ChaCha20 under this key (otel.c random_id) */
+    otel_pool pool[OTEL_SIGNALS];                        /* OTEL_TRACES: struct otel_span, OTEL_LOGS: otel_log_data */
+    uint8_t id_key[crypto_shorthash_siphash24_KEYBYTES]; /* trace and span ids (otel.c random_id) */
     atomic_ullong id_counter;
     atomic_ullong exported[OTEL_SIGNALS], dropped[OTEL_SIGNALS], failed[OTEL_SIGNALS], retries[OTEL_SIGNALS];
     /* the exporter thread's own */
