@@ -221,7 +221,6 @@ otel_span *app_span_sign(const app_call *c, const char *document) {
         const prova_key *k = app_key(c->a);
         const char *alg = k ? prova_sig_name(prova_key_alg(k)) : NULL;
         if (alg) otel_span_str(s, "prova.sign.alg", alg);
-        otel_span_str(s, "prova.sign.kid", app_kid(c->a));
         otel_span_str(s, "prova.sign.document", document);
     }
     return s;

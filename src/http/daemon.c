@@ -38,8 +38,10 @@ void http_config_defaults(http_config *c) {
 }
 
 int http_access_log_parse(const char *s, int *ret) {
-    static const char *const names[] = {
-        [HTTP_ACCESS_TEXT] = "text", [HTTP_ACCESS_JSON] = "json", [HTTP_ACCESS_OFF] = "off"};
+    static const char *const names[] = {[HTTP_ACCESS_TEXT] = "text",
+                                        [HTTP_ACCESS_JSON] = "json",
+                                        [HTTP_ACCESS_OFF] = "off",
+                                        [HTTP_ACCESS_OTLP] = "otlp"};
     for (int i = 0; s && i < (int)(sizeof names / sizeof names[0]); i++)
         if (strcmp(s, names[i]) == 0) {
             *ret = i;
@@ -537,11 +539,9 @@ static otel_span *server_span(httpd *d, struct MHD_Connection *mc, const char *m
         if (sa->sa_family == AF_INET) {
             const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
             inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-            otel_span_int(s, "client.port", ntohs(in->sin_port));
         } else if (sa->sa_family == AF_INET6) {
             const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
             inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-            otel_span_int(s, "client.port", ntohs(in6->sin6_port));
         }
         if (host[0]) otel_span_str(s, "client.address", host);
     }
@@ -553,8 +553,8 @@ static otel_span *server_span(httpd *d, struct MHD_Connection *mc, const char *m
 static void end_server_span(httpd *d, conn *c, unsigned status, int64_t us) {
     otel_span *s = c->span;
     c->span = NULL;
-    otel *o = app_otel(d->a);
-    if (o) { /* the access record as an OTLP log record, in the request's trace */
+    otel *o = d->cfg.access_log == HTTP_ACCESS_OTLP ? app_otel(d->a) : NULL;
+    if (o) { /* --access-log otlp: the access record as an OTLP log record, in the request's trace */
         otel_ctx ctx;
         otel_span_context(s, &ctx);
         const char *method = c->req.method == HTTP_POST ? "POST" : c->req.method == HTTP_DELETE ? "DELETE" : "GET";

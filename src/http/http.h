@@ -47,11 +47,12 @@ typedef struct http_config {
 void http_config_defaults(http_config *c);
 
 /* The access log's formats (--access-log; docs/observability.md "Access log"): one line per request on stderr,
- * "METHOD path status NNNus NNNB" (text) or a JSON object (json, JSON Lines), or none (off). */
-enum { HTTP_ACCESS_TEXT = 0, HTTP_ACCESS_JSON = 1, HTTP_ACCESS_OFF = 2 };
-/* "text", "json" or "off" into *ret: 0, or -1 (anything else; *ret unchanged). */
+ * "METHOD path status NNNus NNNB" (text) or a JSON object (json, JSON Lines), an OTLP log record in the request's
+ * trace (otlp: to the OpenTelemetry exporter's logs endpoint, nothing on stderr), or none (off). */
+enum { HTTP_ACCESS_TEXT = 0, HTTP_ACCESS_JSON = 1, HTTP_ACCESS_OFF = 2, HTTP_ACCESS_OTLP = 3 };
+/* "text", "json", "off" or "otlp" into *ret: 0, or -1 (anything else; *ret unchanged). */
 int http_access_log_parse(const char *s, int *ret);
-#define HTTP_ACCESS_LOG_FORMATS "text, json or off"
+#define HTTP_ACCESS_LOG_FORMATS "text, json, otlp or off"
 
 /* The TLS policy by default: TLS 1.3 and 1.2 only; in TLS 1.2 only ECDHE key exchange (forward secrecy) with AEAD
  * ciphers (AES-GCM, ChaCha20-Poly1305); ECDHE groups only (X25519, P-256, P-384); no SHA-1 signatures. */

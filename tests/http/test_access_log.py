@@ -47,7 +47,7 @@ def test_refused():
             continue
         err = r.stderr.decode(errors="replace")
         ok(r.returncode == 2, "%s bogus: exit 2 (got %d: %s)" % (what, r.returncode, err.strip()))
-        ok("access-log must be text, json or off, not 'bogus'" in err, "%s bogus: the message says why: %s" %
+        ok("access-log must be text, json, otlp or off, not 'bogus'" in err, "%s bogus: the message says why: %s" %
            (what, err.strip()))
     ok(not os.path.exists(os.path.join(T, "never")), "a refused option creates no data directory")
 

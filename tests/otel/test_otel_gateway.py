@@ -1,7 +1,7 @@
 """prova serve exporting to a real OTLP/HTTP receiver (receiver.mjs: every request decoded by protobufjs against the
 official .proto files, or checked against the OTLP JSON rules): server spans that continue the caller's traceparent,
 the service's spans beneath them, the receipt hash as a span event, the commit span linked to its requests, the
-metrics of /metrics under the same names, access records as log records; http/json with gzip and the headers of
+metrics of /metrics under the same names, access records as log records (--access-log otlp); http/json with gzip and the headers of
 OTEL_EXPORTER_OTLP_HEADERS; retries on 503 with Retry-After; and a receiver that is down or slow changes nothing for
 the gateway's clients, only the drop counters.
 
@@ -115,7 +115,7 @@ def main():
     sender = make_sender(PROVA, tmp)
     data = os.path.join(tmp, "data")
     log = os.path.join(tmp, "gateway.log")
-    gw = Gateway(PROVA, data, log, ["--trusted-senders", os.path.join(tmp, "senders.jwks")],
+    gw = Gateway(PROVA, data, log, ["--trusted-senders", os.path.join(tmp, "senders.jwks"), "--access-log", "otlp"],
                  env=otel_env(rcv.port, OTEL_EXPORTER_OTLP_HEADERS="x-api-key=s3cret"))
     if not ok(gw.up, "the gateway starts with telemetry on"):
         print(open(log).read(), file=sys.stderr)
@@ -241,7 +241,7 @@ def main():
     ok(len(meta) == 1 and meta[0].get("parentSpanId") == "4" * 16,
        "params._meta.traceparent makes the tool call that trace's child (%s)" % meta)
 
-    # --- logs: one access record per request, in the request's trace ------------------------------------------
+    # --- logs (--access-log otlp): one access record per request, in the request's trace ------------------------
     col = wait_for(rcv, lambda c: any(lr.get("traceId") == TP_TRACE for req in c["logs"]
                                       for rl in req.get("resourceLogs", []) for sl in rl.get("scopeLogs", [])
                                       for lr in sl.get("logRecords", [])))
