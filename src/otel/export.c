@@ -295,6 +295,7 @@ static void *run(void *arg) {
     otel *o = arg;
     pthread_setname_np(pthread_self(), "prova-otel"); /* top -H, perf: the exporter's CPU apart from the rest */
     int64_t last[OTEL_SIGNALS], now = mono_ms(), close_deadline = 0;
+    bool final_metrics_sent = false;
     for (int s = 0; s < OTEL_SIGNALS; s++) last[s] = now;
     size_t maxb = 1;
     for (int s = 0; s < OTEL_SIGNALS; s++)
@@ -308,7 +309,7 @@ static void *run(void *arg) {
         int due = -1;
         int64_t next = now + 60000;
         for (int s = 0; s < OTEL_SIGNALS && due < 0; s++) {
-            if (!o->export[s]) continue;
+            if (!o->export[s] || (s == OTEL_METRICS && final_metrics_sent)) continue;
             int64_t at;
             if (s == OTEL_METRICS)
                 at = stopping ? now : last[s] + o->cfg.schedule_delay_ms[s];
@@ -346,7 +347,7 @@ static void *run(void *arg) {
             otel_record_put(o, due, batch, n);
         }
         pthread_mutex_lock(&o->lock);
-        if (stopping && due == OTEL_METRICS) o->export[OTEL_METRICS] = false; /* one last snapshot at close */
+        if (stopping && due == OTEL_METRICS) final_metrics_sent = true; /* one last snapshot at close */
     }
     pthread_mutex_unlock(&o->lock);
     free(batch);
