@@ -272,10 +272,15 @@ static void export_metrics(otel *o, int64_t deadline) {
     otel_metrics ms;
     otel_metrics_init(&ms, o->start_ns, otel_now_ns());
     pthread_mutex_lock(&o->collect_lock); /* otel_set_metrics_source waits for a collection in progress */
-    if (o->collect)
+    if (o->collect) {
         o->collect(o->collect_ctx, &ms); /* which adds the exporter's counters too (otel_metrics_add_stats) */
-    else
+    } else if (o->has_last) {            /* the source's last snapshot, taken when it went away */
+        otel_metrics_free(&ms);
+        ms = o->last;
+        o->has_last = false;
+    } else {
         otel_metrics_add_stats(o, &ms);
+    }
     pthread_mutex_unlock(&o->collect_lock);
     if (ms.status == 0)
         export_request(o, OTEL_METRICS, NULL, 0, &ms, deadline);
@@ -430,6 +435,7 @@ void otel_close(otel *o) {
     }
     pthread_cond_destroy(&o->wake);
     pthread_mutex_destroy(&o->lock);
+    if (o->has_last) otel_metrics_free(&o->last);
     pthread_mutex_destroy(&o->collect_lock);
     pthread_mutex_destroy(&o->pool_lock);
     free(o);
@@ -446,6 +452,13 @@ void otel_set_log(otel *o, void (*log)(void *ctx, const char *line), void *ctx) 
 void otel_set_metrics_source(otel *o, void (*collect)(void *ctx, otel_metrics *ms), void *ctx) {
     if (!o) return;
     pthread_mutex_lock(&o->collect_lock);
+    if (o->collect && !collect) { /* a last snapshot from the source that goes, for the next (or the final) export */
+        if (o->has_last) otel_metrics_free(&o->last);
+        otel_metrics_init(&o->last, o->start_ns, otel_now_ns());
+        o->collect(o->collect_ctx, &o->last);
+        o->has_last = o->last.status == 0;
+        if (!o->has_last) otel_metrics_free(&o->last);
+    }
     o->collect = collect;
     o->collect_ctx = ctx;
     pthread_mutex_unlock(&o->collect_lock);

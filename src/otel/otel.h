@@ -92,7 +92,8 @@ void otel_set_log(otel *o, void (*log)(void *ctx, const char *line), void *ctx);
 /* The metrics source: called on the exporter's thread every OTEL_METRIC_EXPORT_INTERVAL and at close, it adds its
  * metrics to ms (a snapshot initialized by the caller), the exporter's own counters included (otel_metrics_add_stats);
  * without a source only those are sent. Setting it (NULL: none) waits for a collection in progress, so that the
- * source's owner may free its context once this returns. */
+ * source's owner may free its context once this returns; unsetting it takes one last snapshot from the old source,
+ * sent with the next export (at the latest at close), so that a stopping gateway's final counts are not lost. */
 void otel_set_metrics_source(otel *o, void (*collect)(void *ctx, otel_metrics *ms), void *ctx);
 
 /* The exporter's counters, per signal: records exported, dropped (queue full, or an export that failed for good),

@@ -43,6 +43,8 @@ struct otel {
     pthread_mutex_t collect_lock; /* the metrics source, held while it collects */
     void (*collect)(void *ctx, otel_metrics *ms);
     void *collect_ctx;
+    otel_metrics last; /* the source's last snapshot, taken when it was unset (has_last), under collect_lock */
+    bool has_last;
     uint64_t start_ns;
     pthread_mutex_t pool_lock;
     otel_pool pool[OTEL_SIGNALS];                        /* OTEL_TRACES: struct otel_span, OTEL_LOGS: otel_log_data */

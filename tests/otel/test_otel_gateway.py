@@ -334,6 +334,18 @@ def main():
     ok(time.time() - t0 < 20, "in time")
     gw.stop()
 
+    # --- at shutdown, a last metrics snapshot with the daemon's final counts -----------------------------------
+    rcv.reset()
+    gw = Gateway(PROVA, data, log, [], env=otel_env(rcv.port, OTEL_METRIC_EXPORT_INTERVAL="600000",
+                                                      OTEL_TRACES_EXPORTER="none", OTEL_LOGS_EXPORTER="none"))
+    for _ in range(3):
+        request("GET", gw.base + "/version", ctype=None)
+    ok(gw.stop() == 0, "the gateway stops")
+    final = [(attrs(p.get("attributes", [])), int(p.get("asInt", 0))) for m in
+             metric_points(rcv.collected(), "prova_http_requests_total") for p in m["sum"]["dataPoints"]]
+    ok(any(a.get("route") == "/version" and n == 3 for a, n in final),
+       "the export at shutdown carries the requests' final counts (%s)" % final)
+
     # --- the receiver slow, then down: clients are not affected, drops are counted ---------------------------
     rcv.reset()
     rcv.behave(status=200, times=1000, delay_ms=3000)
