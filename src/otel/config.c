@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "otel.h"
 
@@ -185,6 +186,21 @@ static int load_exporter(reader *r, int sig, otel_exporter_config *e) {
     if (headers) {
         if (each_pair(r, which, headers, add_header, e) != 0) return -1;
     }
+    /* TLS: the CA bundle that verifies the collector, and a client certificate and key for mutual TLS (PEM) */
+    static const char *const tls_var[] = {"CERTIFICATE", "CLIENT_CERTIFICATE", "CLIENT_KEY"};
+    char *const tls_path[] = {e->ca_file, e->client_cert, e->client_key};
+    for (size_t i = 0; i < 3; i++) {
+        const char *path = get_signal(r, sig, tls_var[i], which, sizeof which);
+        if (!path) continue;
+        if (strlen(path) >= sizeof e->ca_file) return fail(r, "%s: the path is too long", which);
+        if (access(path, R_OK) != 0) return fail(r, "%s=%s: %s", which, path, strerror(errno));
+        strcpy(tls_path[i], path);
+    }
+    if (!e->client_cert[0] != !e->client_key[0])
+        return fail(r,
+                    "OTEL_EXPORTER_OTLP_%s_CLIENT_CERTIFICATE and _CLIENT_KEY (or the variables without the "
+                    "signal's name) go together",
+                    signal_name[sig]);
     return 0;
 }
 

@@ -183,6 +183,11 @@ static int post(otel *o, int sig, const prova_buf *body, int64_t deadline) {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    if (e->ca_file[0]) curl_easy_setopt(c, CURLOPT_CAINFO, e->ca_file);
+    if (e->client_cert[0]) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, e->client_cert);
+        curl_easy_setopt(c, CURLOPT_SSLKEY, e->client_key);
+    }
     answer ans;
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &ans);

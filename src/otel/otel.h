@@ -42,6 +42,9 @@ typedef struct otel_exporter_config {
     char header_name[OTEL_MAX_HEADERS][128];
     char header_value[OTEL_MAX_HEADERS][512];
     unsigned nheaders;
+    /* _CERTIFICATE: the CA bundle that verifies an https endpoint (else the system's); _CLIENT_CERTIFICATE and
+     * _CLIENT_KEY: mutual TLS. PEM files; "" when not set. */
+    char ca_file[512], client_cert[512], client_key[512];
 } otel_exporter_config;
 
 typedef struct otel_config {
@@ -60,7 +63,8 @@ typedef struct otel_config {
 /* Reads the configuration through lookup(ctx, "OTEL_...") (getenv's shape: the value or NULL), with the defaults of
  * the OpenTelemetry specification where a variable is unset or empty. OTEL_EXPORTER_OTLP_ENDPOINT is a base URL
  * ("/v1/traces" etc. appended), OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT the signal's URL as is; the _PROTOCOL,
- * _HEADERS, _TIMEOUT and _COMPRESSION variables likewise, the per-signal one winning. OTEL_TRACES_EXPORTER,
+ * _HEADERS, _TIMEOUT, _COMPRESSION, _CERTIFICATE, _CLIENT_CERTIFICATE and _CLIENT_KEY variables likewise, the
+ * per-signal one winning (a TLS file must be readable). OTEL_TRACES_EXPORTER,
  * OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER take "otlp" or "none". A signal is exported when an endpoint
  * applies to it and its exporter is not "none". default_service: service.name when OTEL_SERVICE_NAME is unset.
  * 0, or -1 with a sentence naming the variable and what is wrong in err. */

@@ -9,7 +9,9 @@
 //   POST /_behave                {"status": 503, "retry_after": 1, "times": 2, "delay_ms": 0}: the next `times`
 //                                exports are answered with status (and Retry-After) after delay_ms, and not kept
 //   POST /_reset                 forgets everything
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { decode } from './otlp_decode.mjs';
 
 const signals = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
@@ -21,7 +23,13 @@ function reset() {
 }
 reset();
 
-const server = http.createServer((req, res) => {
+// RECEIVER_TLS_CERT and RECEIVER_TLS_KEY: HTTPS; RECEIVER_TLS_CA too: a client certificate it signed is required.
+const tls = process.env.RECEIVER_TLS_CERT ? {
+  cert: fs.readFileSync(process.env.RECEIVER_TLS_CERT), key: fs.readFileSync(process.env.RECEIVER_TLS_KEY),
+  ...(process.env.RECEIVER_TLS_CA ? { ca: fs.readFileSync(process.env.RECEIVER_TLS_CA), requestCert: true,
+    rejectUnauthorized: true } : {}),
+} : null;
+const handler = (req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -71,7 +79,8 @@ const server = http.createServer((req, res) => {
     state[signal].push(decoded);
     return reply(200, {});
   });
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${server.address().port}\n`);
 });

@@ -1,19 +1,21 @@
 """prova serve exporting to a real OTLP/HTTP receiver (receiver.mjs: every request decoded by protobufjs against the
 official .proto files, or checked against the OTLP JSON rules): server spans that continue the caller's traceparent,
 the service's spans beneath them, the receipt hash as a span event, the commit span linked to its requests, the
-metrics of /metrics under the same names, access records as log records (--access-log otlp); http/json with gzip and the headers of
-OTEL_EXPORTER_OTLP_HEADERS; retries on 503 with Retry-After; and a receiver that is down or slow changes nothing for
-the gateway's clients, only the drop counters.
+metrics of /metrics under the same names, access records as log records (--access-log otlp); http/json with gzip and
+the headers of OTEL_EXPORTER_OTLP_HEADERS; an https collector with its CA and mutual TLS; retries on 503 with
+Retry-After; and a receiver that is down or slow changes nothing for the gateway's clients, only the drop counters.
 
 usage: test_otel_gateway.py PROVA RECEIVER_MJS"""
 import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
@@ -26,20 +28,30 @@ TP_PARENT = "00f067aa0ba902b7"
 
 
 class Receiver:
-    def __init__(self):
-        self.p = subprocess.Popen(["node", RECEIVER], stdout=subprocess.PIPE, stderr=sys.stderr)
+    """receiver.mjs; with env RECEIVER_TLS_*, over https, asked with the ssl context tls (CA and client cert)."""
+
+    def __init__(self, env=None, tls=None):
+        self.p = subprocess.Popen(["node", RECEIVER], stdout=subprocess.PIPE, stderr=sys.stderr,
+                                  env=dict(os.environ, **(env or {})))
         self.port = int(self.p.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
+        self.tls = tls
+        self.base = "%s://127.0.0.1:%d" % ("https" if tls else "http", self.port)
+
+    def ask(self, method, path, body=None):
+        if not self.tls:
+            return request(method, self.base + path, body, ctype=None if body is None else "application/json")[2]
+        r = urllib.request.Request(self.base + path, data=body, method=method)
+        with urllib.request.urlopen(r, timeout=30, context=self.tls) as resp:
+            return resp.read()
 
     def collected(self):
-        _, _, body = request("GET", self.base + "/_collected", ctype=None)
-        return json.loads(body)
+        return json.loads(self.ask("GET", "/_collected"))
 
     def behave(self, **kw):
-        request("POST", self.base + "/_behave", json.dumps(kw).encode())
+        self.ask("POST", "/_behave", json.dumps(kw).encode())
 
     def reset(self):
-        request("POST", self.base + "/_reset", b"{}")
+        self.ask("POST", "/_reset", b"{}")
 
     def stop(self):
         self.p.send_signal(signal.SIGTERM)
@@ -107,6 +119,58 @@ def otel_env(port, **extra):
     })
     env.update(extra)
     return env
+
+
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def tls_collector(tmp):
+    """prova canon exporting its span to an https receiver that requires a client certificate."""
+    d = os.path.join(tmp, "tls")
+    os.makedirs(d)
+    p = lambda n: os.path.join(d, n)  # noqa: E731
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p("ca.key"),
+            "-out", p("ca.pem"), "-days", "2", "-subj", "/CN=prova test CA")
+    with open(p("san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    for name in ("server", "client"):
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p(name + ".key"),
+                "-out", p(name + ".csr"), "-subj", "/CN=127.0.0.1" if name == "server" else "/CN=prova")
+        openssl("x509", "-req", "-in", p(name + ".csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
+                "-CAcreateserial", "-days", "2", "-out", p(name + ".pem"),
+                *(["-extfile", p("san.ext")] if name == "server" else []))
+    tls = ssl.create_default_context(cafile=p("ca.pem"))
+    tls.load_cert_chain(p("client.pem"), p("client.key"))
+    rcv = Receiver({"RECEIVER_TLS_CERT": p("server.pem"), "RECEIVER_TLS_KEY": p("server.key"),
+                    "RECEIVER_TLS_CA": p("ca.pem")}, tls)
+    doc = p("doc.json")
+    with open(doc, "w") as f:
+        f.write('{"b":1,"a":2}')
+
+    def canon(**extra):
+        env = otel_env(rcv.port, OTEL_EXPORTER_OTLP_ENDPOINT="https://127.0.0.1:%d" % rcv.port,
+                       OTEL_METRICS_EXPORTER="none", OTEL_LOGS_EXPORTER="none", OTEL_BSP_EXPORT_TIMEOUT="2000", **extra)
+        r = subprocess.run([PROVA, "canon", "--profile", "jcs", doc], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        spans = [sp for _, _, sp in spans_of(rcv.collected()) if sp["name"] == "prova canon"]
+        return r, spans
+
+    r, spans = canon(OTEL_EXPORTER_OTLP_CERTIFICATE=p("ca.pem"), OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE=p("client.pem"),
+                     OTEL_EXPORTER_OTLP_CLIENT_KEY=p("client.key"))
+    ok(r.returncode == 0 and r.stdout == b'{"a":2,"b":1}' and len(spans) == 1,
+       "over https with the collector's CA and a client certificate the span arrives (%d %s)" % (len(spans), r.stderr))
+    rcv.reset()
+    r, spans = canon(OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE=p("client.pem"), OTEL_EXPORTER_OTLP_CLIENT_KEY=p("client.key"))
+    ok(r.returncode == 0 and not spans and b"otel: traces:" in r.stderr,
+       "a collector whose CA is not given is refused, and said so (%s)" % r.stderr[-200:])
+    r, spans = canon(OTEL_EXPORTER_OTLP_CERTIFICATE=p("ca.pem"))
+    ok(r.returncode == 0 and not spans and b"otel: traces:" in r.stderr,
+       "without the client certificate the collector refuses the export (%s)" % r.stderr[-200:])
+    r, spans = canon(OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE=p("client.pem"))
+    ok(r.returncode == 0 and b"telemetry is off" in r.stderr and b"go together" in r.stderr and not spans,
+       "a client certificate without its key: the command runs without telemetry, and says why (%s)" % r.stderr)
+    rcv.stop()
 
 
 def main():
@@ -345,6 +409,9 @@ def main():
              metric_points(rcv.collected(), "prova_http_requests_total") for p in m["sum"]["dataPoints"]]
     ok(any(a.get("route") == "/version" and n == 3 for a, n in final),
        "the export at shutdown carries the requests' final counts (%s)" % final)
+
+    # --- an https collector: its CA from _CERTIFICATE, a client certificate for mutual TLS ---------------------
+    tls_collector(tmp)
 
     # --- the receiver slow, then down: clients are not affected, drops are counted ---------------------------
     rcv.reset()

@@ -73,6 +73,15 @@ static void test_config(void) {
     CHECK(cfg.exporter[OTEL_LOGS].nheaders == 1);
     CHECK_STR(cfg.exporter[OTEL_LOGS].header_name[0], "only");
 
+    /* TLS files: per signal or for all, checked readable */
+    const char *tls[] = {"OTEL_EXPORTER_OTLP_ENDPOINT=https://c:4318", "OTEL_EXPORTER_OTLP_CERTIFICATE=/dev/null",
+                         "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE=/dev/null",
+                         "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY=/dev/null", NULL};
+    CHECK(load(tls) == 0);
+    CHECK_STR(cfg.exporter[OTEL_LOGS].ca_file, "/dev/null");
+    CHECK_STR(cfg.exporter[OTEL_TRACES].client_cert, "/dev/null");
+    CHECK_STR(cfg.exporter[OTEL_LOGS].client_cert, "");
+
     /* an exporter asked for by name with no endpoint: the specification's default endpoint */
     const char *named[] = {"OTEL_TRACES_EXPORTER=otlp", NULL};
     CHECK(load(named) == 0);
@@ -116,6 +125,9 @@ static void test_config(void) {
         {"OTEL_SDK_DISABLED=maybe", "OTEL_SDK_DISABLED"},
         {"OTEL_LOGS_EXPORTER=console", "OTEL_LOGS_EXPORTER"},
         {"OTEL_RESOURCE_ATTRIBUTES=a=b,=c", "OTEL_RESOURCE_ATTRIBUTES"},
+        {"OTEL_EXPORTER_OTLP_CERTIFICATE=/nonexistent/ca.pem",
+         "OTEL_EXPORTER_OTLP_CERTIFICATE=/nonexistent/ca.pem: No such"},
+        {"OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY=/dev/null", "go together"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *kv[] = {"OTEL_EXPORTER_OTLP_ENDPOINT=http://c:4318", "OTEL_TRACES_SAMPLER=traceidratio", bad[i].kv,
