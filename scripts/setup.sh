@@ -9,6 +9,8 @@ packages=(
   clang-format                      # make check checks the layout against .clang-format
   libsodium-dev libssl-dev          # Ed25519 (libsodium); SHA-2/3, HMAC, Ed448, ECDSA, PEM (OpenSSL 3)
   libmicrohttpd-dev libsqlite3-dev  # the gateway: HTTP server (thread pool, TLS) and the embedded store
+  libpq-dev                         # the PostgreSQL store (libpq)
+  postgresql                        # tests start their own PostgreSQL 15 server (initdb, pg_ctl)
   libgnutls28-dev                   # the gateway checks its TLS policy (a GnuTLS priority string) with GnuTLS
   libcurl4-openssl-dev              # the event sink of `prova export --post` (CloudEvents, OpenLineage)
   zlib1g-dev                        # CRC-32 of the RO-Crate zip writer

@@ -1,16 +1,23 @@
 /* prova/store.h — the gateway's durable store: OPE receipt chains per trace, the replay register, OpenExecution
- * chains, events and certificates. Backend: SQLite 3 in WAL mode with synchronous=FULL (a committed transaction
- * is on disk). Layout and operations: docs/operations.md.
+ * chains, events and certificates, and the transparency log. Two backends behind one API (docs/operations.md,
+ * docs/postgresql.md):
+ *
+ *  - SQLite 3 (the embedded default): a file path. WAL mode with synchronous=FULL (a committed transaction is on
+ *    disk). One gateway process per file.
+ *  - PostgreSQL 15 through libpq: a "postgresql://" or "postgres://" URI (libpq's connection URI). Any number of
+ *    gateway processes, on any number of machines, share one database. A commit returns once PostgreSQL has made
+ *    it durable (synchronous_commit on for prova's sessions).
  *
  * A prova_store is one connection: use it from one thread at a time. Open one per thread (the gateway has one
- * writer and a pool of readers); WAL lets readers run beside the writer. Records are stored as the exact bytes
+ * writer and a pool of readers); readers run beside the writer (WAL; MVCC). Records are stored as the exact bytes
  * that were signed or hashed (compact JSON): what a reader gets back is what was acknowledged.
  *
  * The transparency log's sequence (log_entries) is appended in the same transaction as the records it names.
  *
  * Every function returns 0 or a negative PROVA_E* status; on PROVA_EIO prova_store_errmsg() tells what the
  * backend said. PROVA_ENOTFOUND: no such record. PROVA_ECONFLICT: the write conflicts (a taken hop or seq, a
- * replayed envelope).
+ * replayed envelope). On PostgreSQL a lost connection is PROVA_EIO, and a later call outside a transaction
+ * reconnects (at most once per backoff delay, which grows from 100 ms to 5 s while the server stays away).
  */
 #ifndef PROVA_STORE_H
 #define PROVA_STORE_H
@@ -26,12 +33,21 @@ extern "C" {
 
 typedef struct prova_store prova_store;
 
-#define PROVA_STORE_READONLY 0x1u /* a reader: no schema changes, no writes */
+#define PROVA_STORE_READONLY   0x1u /* a reader: no schema changes, no writes */
+#define PROVA_STORE_NO_MIGRATE 0x2u /* a writer that applies no migration (prova_store_migrate does, later) */
 
-/* Opens (creating when missing, unless READONLY) the store at path. The schema is created or checked; a store
- * written by a newer prova is refused (PROVA_EUNSUPPORTED). */
-PROVA_EXPORT PROVA_NODISCARD int prova_store_open(const char *path, unsigned flags, prova_store **ret,
+/* Opens the store at location: a PostgreSQL URI (prova_store_is_postgresql) or a SQLite file path (created when
+ * missing, unless READONLY). A writer applies the schema's pending migrations (unless NO_MIGRATE; on PostgreSQL
+ * under a lock, so that gateways starting together migrate once). A reader refuses a store that is not at the
+ * latest version (PROVA_EUNSUPPORTED: the writer migrates it first); a NO_MIGRATE writer opens it, for
+ * prova_store_schema_status and prova_store_migrate. A store written by a newer prova is refused by all
+ * (PROVA_EUNSUPPORTED). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_open(const char *location, unsigned flags, prova_store **ret,
                                                   prova_error *reterr);
+/* True when location names a PostgreSQL database ("postgresql://..." or "postgres://..."). */
+PROVA_EXPORT bool prova_store_is_postgresql(const char *location);
+/* "sqlite" or "postgresql" (the OpenTelemetry db.system.name). */
+PROVA_EXPORT const char *prova_store_backend(const prova_store *s);
 /* Closes the connection. NULL is a no-op. Returns NULL. */
 PROVA_EXPORT prova_store *prova_store_close(prova_store *s);
 /* The backend's last error message (static until the next call on s); "" when none. */
@@ -154,18 +170,62 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoint_put(prova_store *s, 
 /* Appends the last checkpoint recorded to out and its size to *ret_size (optional); PROVA_ENOTFOUND when none. */
 PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoint_latest(prova_store *s, prova_buf *out, int64_t *ret_size);
 
+/* ---- Several gateways on one store (PostgreSQL) ------------------------------------------------------------- */
+
+/* Whether this connection integrates the log: on PostgreSQL one connection of all the gateways' at a time holds
+ * the log's integrator lock (a session advisory lock, released when the connection ends, so a gateway that dies
+ * hands it over); the first call that finds it free takes it. *ret_leading: whether this connection holds it now.
+ * SQLite: always true (one gateway per file). Call it outside a transaction. Whoever integrates must still compare
+ * the stored checkpoint with its own state inside the write transaction (prova_store_begin serializes writers):
+ * a lost and re-taken lock means another gateway may have integrated meanwhile. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_lead(prova_store *s, bool *ret_leading);
+
+/* ---- Listing, for checks and copies (prova db check, prova store copy) -------------------------------------- */
+
+/* Up to limit keys greater than after (NULL or "": from the first), in ascending byte order, as a JSON array of
+ * strings appended to out; *ret_count their number (fewer than limit: the end). The trace ids of the stored
+ * receipts, the OpenExecution chain ids, the certificate ids. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_traces(prova_store *s, const char *after, size_t limit, prova_buf *out,
+                                                        size_t *ret_count);
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_chain_ids(prova_store *s, const char *after, size_t limit,
+                                                          prova_buf *out, size_t *ret_count);
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_ids(prova_store *s, const char *after, size_t limit,
+                                                         prova_buf *out, size_t *ret_count);
+/* Up to limit replay claims with key greater than after, as a JSON array of [key, expires_us] pairs. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_replay_list(prova_store *s, const char *after, size_t limit,
+                                                         prova_buf *out, size_t *ret_count);
+/* A certificate's chain id (appended to out); PROVA_ENOTFOUND for an unknown certificate. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_chain(prova_store *s, const char *cert_id, prova_buf *out);
+/* The signed checkpoints in the order they were recorded, from position from (0: the first), at most limit, as a
+ * JSON array of {"size":N,"time_us":T,"note":"<the signed note>"}; *ret_count their number. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoints(prova_store *s, int64_t from, size_t limit, prova_buf *out,
+                                                             size_t *ret_count);
+
+/* ---- Schema ------------------------------------------------------------------------------------------------- */
+
+/* The schema's state as JSON appended to out: {"backend":"sqlite"|"postgresql","schema_version":N,
+ * "schema_latest":M,"pending":M-N,"migrations":[{"version":V,"description":"...","applied_at":"RFC 3339"|null},
+ * ...]} (every migration this prova knows, applied_at null for a pending one, and for SQLite, which does not record
+ * when). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_schema_status(prova_store *s, prova_buf *out);
+/* Applies the pending migrations, each in its own transaction with its record (on PostgreSQL under a lock: one
+ * process migrates, the others wait and find nothing to do). *ret_applied (optional): how many. A read-only
+ * connection: PROVA_EINVAL. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_migrate(prova_store *s, int *ret_applied);
+
 /* ---- Size -------------------------------------------------------------------------------------------------- */
 
 typedef struct prova_store_counts {
     int64_t receipts, traces, replay_claims, chains, events, certificates;
-    int64_t bytes; /* database + WAL file size */
+    int64_t bytes; /* SQLite: database + WAL file size; PostgreSQL: pg_database_size() */
 } prova_store_counts;
 /* sizeof(prova_store_counts) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_store_counts_sizeof(void);
 
 /* Counts every table (a full scan of each: for startup and occasional reads, not per request). */
 PROVA_EXPORT PROVA_NODISCARD int prova_store_counts_get(prova_store *s, prova_store_counts *ret);
-/* Database + WAL bytes on disk (cheap). */
+/* SQLite: database + WAL bytes on disk (a stat). PostgreSQL: the size prova_store_counts_get last read (no query:
+ * it may be called from another thread than the connection's user). */
 PROVA_EXPORT int64_t prova_store_bytes(const prova_store *s);
 
 #ifdef __cplusplus

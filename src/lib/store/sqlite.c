@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 
 #include "internal.h"
-#include "prova/store.h"
+#include "jsonw.h"
+#include "store_internal.h"
 
 /* 1: records and replay claims. 2: + log_entries (the transparency log's sequence); a version 1 store is
  * upgraded when a writer opens it (the table is created empty: records stored before are not in the log).
@@ -48,6 +49,7 @@ enum {
     Q_OE_CERT_PUT,
     Q_OE_CERT_GET,
     Q_OE_CERT_LOG,
+    Q_OE_CERT_CHAIN,
     Q_LOG_APPEND,
     Q_LOG_GET,
     Q_LOG_RANGE,
@@ -56,6 +58,11 @@ enum {
     Q_TILE_GET,
     Q_CP_PUT,
     Q_CP_LATEST,
+    Q_CP_LIST,
+    Q_LIST_TRACES,
+    Q_LIST_CHAINS,
+    Q_LIST_CERTS,
+    Q_LIST_REPLAY,
     Q_COUNT
 };
 
@@ -85,6 +92,7 @@ static const char *const sql_text[Q_COUNT] = {
                        " VALUES (?1, ?2, ?3, ?4, ?5)"),
     [Q_OE_CERT_GET] = "SELECT bundle FROM oe_certificates WHERE id = ?1",
     [Q_OE_CERT_LOG] = "SELECT log_index, status_log_index FROM oe_certificates WHERE id = ?1",
+    [Q_OE_CERT_CHAIN] = "SELECT chain_id FROM oe_certificates WHERE id = ?1",
     /* The next index is derived from the table inside the transaction that appends: a rolled-back savepoint or
      * a failed commit takes its rows with it, and the next append reuses their indexes (no gap, no duplicate).
      * max() of the rowid is one descent to the last leaf. */
@@ -97,6 +105,12 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_TILE_GET] = "SELECT data FROM log_tiles WHERE level = ?1 AND idx = ?2",
     [Q_CP_PUT] = "INSERT INTO log_checkpoints(size, note, time_us) VALUES (?1, ?2, ?3)",
     [Q_CP_LATEST] = "SELECT size, note FROM log_checkpoints ORDER BY rowid DESC LIMIT 1",
+    [Q_CP_LIST] = "SELECT size, time_us, note FROM log_checkpoints ORDER BY rowid LIMIT ?2 OFFSET ?1",
+    /* hop 0 is every trace's first receipt: the unique index (trace_id, hop) gives the ids in order */
+    [Q_LIST_TRACES] = "SELECT DISTINCT trace_id FROM ope_receipts WHERE trace_id > ?1 ORDER BY trace_id LIMIT ?2",
+    [Q_LIST_CHAINS] = "SELECT id FROM oe_chains WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [Q_LIST_CERTS] = "SELECT id FROM oe_certificates WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [Q_LIST_REPLAY] = "SELECT key, expires_us FROM ope_replay WHERE key > ?1 ORDER BY key LIMIT ?2",
 };
 
 static const char schema_sql[] =
@@ -163,21 +177,25 @@ static int upgrade4(sqlite3 *db) {
     return rc;
 }
 
-struct prova_store {
+typedef struct sq_store {
+    prova_store base; /* first: a prova_store * is a sq_store * */
     sqlite3 *db;
     sqlite3_stmt *q[Q_COUNT];
     char *path;
-    char msg[256];
-};
+    int version; /* the schema's version when opened or migrated */
+} sq_store;
 
-static int fail(prova_store *s, int rc) {
-    snprintf(s->msg, sizeof s->msg, "%s", sqlite3_errmsg(s->db));
+#define SQ(p)  ((sq_store *)(void *)(p))
+#define CSQ(p) ((const sq_store *)(const void *)(p))
+
+static int fail(sq_store *s, int rc) {
+    snprintf(s->base.msg, sizeof s->base.msg, "%s", sqlite3_errmsg(s->db));
     if (rc == SQLITE_CONSTRAINT || (rc & 0xff) == SQLITE_CONSTRAINT) return PROVA_ECONFLICT;
     if (rc == SQLITE_NOMEM) return PROVA_ENOMEM;
     return PROVA_EIO;
 }
 
-static int stmt(prova_store *s, int which, sqlite3_stmt **ret) {
+static int stmt(sq_store *s, int which, sqlite3_stmt **ret) {
     if (!s->q[which]) {
         int rc = sqlite3_prepare_v3(s->db, sql_text[which], -1, SQLITE_PREPARE_PERSISTENT, &s->q[which], NULL);
         if (rc != SQLITE_OK) return fail(s, rc);
@@ -186,7 +204,7 @@ static int stmt(prova_store *s, int which, sqlite3_stmt **ret) {
     return 0;
 }
 
-static int exec_simple(prova_store *s, int which) {
+static int exec_simple(sq_store *s, int which) {
     sqlite3_stmt *st;
     int rc = stmt(s, which, &st);
     if (rc < 0) return rc;
@@ -204,14 +222,61 @@ static int bind_blob_text(sqlite3_stmt *st, int i, const void *p, size_t n) {
     return sqlite3_bind_text(st, i, (const char *)p, (int)n, SQLITE_STATIC);
 }
 
-const char *prova_store_errmsg(const prova_store *s) {
-    return s ? s->msg : "";
+static const store_migration migrations[] = {
+    {1, "OPE receipts, replay claims, OpenExecution chains, events and certificates"},
+    {2, "the transparency log's sequence (log_entries)"},
+    {3, "the integrated log: hash tiles and signed checkpoints"},
+    {4, "each record's log index (ope_receipts, oe_events, oe_certificates)"},
+};
+
+static int read_version(sq_store *s) {
+    sqlite3_stmt *st = NULL;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT v FROM prova_meta WHERE k = 'schema_version'", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
 }
 
-int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_error *reterr) {
-    if (!path || !ret) return PROVA_EINVAL;
-    prova_store *s = calloc(1, sizeof *s);
+/* Every migration at once: schema_sql creates what is missing (a new store at the latest version, 1 and 2 brought
+ * to 3), upgrade4 adds the columns of 4. */
+static int sq_migrate(prova_store *ps, int *ret_applied) {
+    sq_store *s = SQ(ps);
+    if (sqlite3_db_readonly(s->db, "main") == 1) return PROVA_EINVAL;
+    int before = read_version(s);
+    if (before > SCHEMA_VERSION) return PROVA_EUNSUPPORTED;
+    int rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK && read_version(s) == 3) rc = upgrade4(s->db);
+    if (rc != SQLITE_OK) return fail(s, rc);
+    s->version = read_version(s);
+    *ret_applied = s->version - (before ? before : 0);
+    return 0;
+}
+
+static int sq_schema_status(prova_store *ps, prova_buf *out) {
+    sq_store *s = SQ(ps);
+    size_t n = sizeof migrations / sizeof migrations[0];
+    int64_t applied[sizeof migrations / sizeof migrations[0]];
+    s->version = read_version(s);
+    for (size_t i = 0; i < n; i++) applied[i] = migrations[i].version <= s->version ? 0 : -1;
+    return prova__store_status_json(out, "sqlite", s->version, migrations, n, applied);
+}
+
+static const store_ops sqlite_ops;
+
+static void sq_close(prova_store *ps) {
+    sq_store *s = SQ(ps);
+    for (int i = 0; i < Q_COUNT; i++) sqlite3_finalize(s->q[i]);
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+int prova__store_sqlite_open(const char *path, unsigned flags, prova_store **ret, prova_error *reterr) {
+    sq_store *s = calloc(1, sizeof *s);
     if (!s) return PROVA_ENOMEM;
+    s->base.ops = &sqlite_ops;
     s->path = strdup(path);
     if (!s->path) {
         free(s);
@@ -223,7 +288,7 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
     if (rc != SQLITE_OK) {
         int st = rc == SQLITE_NOMEM ? PROVA_ENOMEM : PROVA_EIO;
         prova__fail(reterr, st, "store_open", "cannot open the store");
-        prova_store_close(s);
+        sq_close(&s->base);
         return st;
     }
     sqlite3_extended_result_codes(s->db, 1);
@@ -235,70 +300,55 @@ int prova_store_open(const char *path, unsigned flags, prova_store **ret, prova_
                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                                " PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;";
     rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
-    if (rc == SQLITE_OK && !ro) rc = sqlite3_exec(s->db, schema_sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         fail(s, rc);
-        prova__fail(reterr, PROVA_EIO, "store_schema", "cannot set up the store's schema");
-        prova_store_close(s);
+        prova__fail(reterr, PROVA_EIO, "store_open", "cannot set up the store's connection");
+        sq_close(&s->base);
         return PROVA_EIO;
     }
-    sqlite3_stmt *st = NULL;
-    rc = sqlite3_prepare_v2(s->db, "SELECT v FROM prova_meta WHERE k = 'schema_version'", -1, &st, NULL);
-    int version = 0;
-    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (version == 3 && !ro) {
-        if ((rc = upgrade4(s->db)) != SQLITE_OK) {
-            fail(s, rc);
-            prova__fail(reterr, PROVA_EIO, "store_schema", "cannot upgrade the store's schema");
-            prova_store_close(s);
-            return PROVA_EIO;
-        }
-        version = 4;
+    int applied = 0;
+    if (!ro && !(flags & PROVA_STORE_NO_MIGRATE) && (rc = sq_migrate(&s->base, &applied)) < 0) {
+        prova__fail(reterr, rc, "store_schema",
+                    rc == PROVA_EUNSUPPORTED ? "the store was written by a newer prova"
+                                             : "cannot set up or upgrade the store's schema");
+        sq_close(&s->base);
+        return rc;
     }
-    if (version != SCHEMA_VERSION) {
+    s->version = read_version(s);
+    if (s->version > SCHEMA_VERSION || (s->version != SCHEMA_VERSION && ro)) {
         prova__fail(reterr, PROVA_EUNSUPPORTED, "store_version",
-                    version > SCHEMA_VERSION ? "the store was written by a newer prova"
-                    : version > 0            ? "the store has an older schema: open it for writing once to upgrade it"
-                                             : "not a prova store (no schema version)");
-        prova_store_close(s);
+                    s->version > SCHEMA_VERSION ? "the store was written by a newer prova"
+                    : s->version > 0 ? "the store has an older schema: open it for writing once (or prova db migrate)"
+                                     : "not a prova store (no schema version)");
+        sq_close(&s->base);
         return PROVA_EUNSUPPORTED;
     }
-    *ret = s;
+    *ret = &s->base;
     return 0;
 }
 
-prova_store *prova_store_close(prova_store *s) {
-    if (!s) return NULL;
-    for (int i = 0; i < Q_COUNT; i++) sqlite3_finalize(s->q[i]);
-    sqlite3_close(s->db);
-    free(s->path);
-    free(s);
-    return NULL;
-}
-
-int prova_store_begin(prova_store *s) {
-    return exec_simple(s, Q_BEGIN);
-}
-int prova_store_commit(prova_store *s) {
-    return exec_simple(s, Q_COMMIT);
-}
-int prova_store_rollback(prova_store *s) {
-    return sqlite3_get_autocommit(s->db) ? 0 : exec_simple(s, Q_ROLLBACK);
-}
-int prova_store_savepoint(prova_store *s) {
-    return exec_simple(s, Q_SAVEPOINT);
-}
-int prova_store_release(prova_store *s) {
-    return exec_simple(s, Q_RELEASE);
-}
-int prova_store_read_begin(prova_store *s) {
-    int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : fail(s, rc);
-}
-int prova_store_rollback_to(prova_store *s) {
-    int rc = exec_simple(s, Q_ROLLBACK_TO);
-    return rc < 0 ? rc : exec_simple(s, Q_RELEASE);
+static int sq_tx(prova_store *ps, store_tx op) {
+    sq_store *s = SQ(ps);
+    int rc;
+    switch (op) {
+    case STORE_BEGIN:
+        return exec_simple(s, Q_BEGIN);
+    case STORE_COMMIT:
+        return exec_simple(s, Q_COMMIT);
+    case STORE_ROLLBACK:
+        return sqlite3_get_autocommit(s->db) ? 0 : exec_simple(s, Q_ROLLBACK);
+    case STORE_SAVEPOINT:
+        return exec_simple(s, Q_SAVEPOINT);
+    case STORE_RELEASE:
+        return exec_simple(s, Q_RELEASE);
+    case STORE_ROLLBACK_TO:
+        rc = exec_simple(s, Q_ROLLBACK_TO);
+        return rc < 0 ? rc : exec_simple(s, Q_RELEASE);
+    case STORE_READ_BEGIN:
+        rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+        return rc == SQLITE_OK ? 0 : fail(s, rc);
+    }
+    return PROVA_EINVAL;
 }
 
 /* Appends column col of the current row (text) to out. */
@@ -310,7 +360,7 @@ static int take_text(sqlite3_stmt *st, int col, prova_buf *out) {
 }
 
 /* One-row lookup: binds key, appends column text_col to out and, when ret_int, column 0 as an integer. */
-static int get_one(prova_store *s, int which, const char *key, int text_col, prova_buf *out, int64_t *ret_int) {
+static int get_one(sq_store *s, int which, const char *key, int text_col, prova_buf *out, int64_t *ret_int) {
     sqlite3_stmt *st;
     int rc = stmt(s, which, &st);
     if (rc < 0) return rc;
@@ -328,7 +378,7 @@ static int get_one(prova_store *s, int which, const char *key, int text_col, pro
 }
 
 /* Rows of one key as a JSON array "[a,b,...]" appended to out. */
-static int get_array(prova_store *s, int which, const char *key, prova_buf *out, size_t *ret_count) {
+static int get_array(sq_store *s, int which, const char *key, prova_buf *out, size_t *ret_count) {
     sqlite3_stmt *st;
     int rc = stmt(s, which, &st);
     if (rc < 0) return rc;
@@ -362,7 +412,7 @@ static int get_array(prova_store *s, int which, const char *key, prova_buf *out,
 }
 
 /* An insert (or insert-or-replace, by the statement) of (key, [integer], [text], json). */
-static int put(prova_store *s, int which, const char *key, const int64_t *num, const char *text, const void *json,
+static int put(sq_store *s, int which, const char *key, const int64_t *num, const char *text, const void *json,
                size_t len, int64_t log_index, int64_t status_log_index) {
     sqlite3_stmt *st;
     int rc = stmt(s, which, &st);
@@ -382,20 +432,27 @@ static int put(prova_store *s, int which, const char *key, const int64_t *num, c
     return rc;
 }
 
-int prova_store_ope_last(prova_store *s, const char *trace_id, prova_buf *out, int64_t *ret_hop) {
-    return get_one(s, Q_OPE_LAST, trace_id, 1, out, ret_hop);
+static int sq_ope_last(prova_store *ps, const char *trace_id, prova_buf *out, int64_t *ret_hop) {
+    return get_one(SQ(ps), Q_OPE_LAST, trace_id, 1, out, ret_hop);
 }
 
-int prova_store_ope_append(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
-                           const void *json, size_t len) {
-    return put(s, Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len, -1, -1);
+static int sq_ope_append(prova_store *ps, const char *trace_id, int64_t hop, const char *receipt_hash, const void *json,
+                         size_t len, int64_t log_index) {
+    return put(SQ(ps), Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len, log_index, -1);
 }
 
-int prova_store_ope_chain(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
-    return get_array(s, Q_OPE_CHAIN, trace_id, out, ret_count);
+static int sq_rows(prova_store *ps, store_rows which, const char *key, prova_buf *out, size_t *ret_count) {
+    static const int q[] = {
+        [STORE_ROWS_RECEIPTS] = Q_OPE_CHAIN,
+        [STORE_ROWS_RECEIPTS_LOG] = Q_OPE_CHAIN_LOG,
+        [STORE_ROWS_EVENTS] = Q_OE_EVENTS,
+        [STORE_ROWS_EVENTS_LOG] = Q_OE_EVENTS_LOG,
+    };
+    return get_array(SQ(ps), q[which], key, out, ret_count);
 }
 
-int prova_store_replay_claim(prova_store *s, const char *key, int64_t now_us, int64_t expires_us) {
+static int sq_replay_claim(prova_store *ps, const char *key, int64_t now_us, int64_t expires_us) {
+    sq_store *s = SQ(ps);
     int64_t until = 0;
     int rc = get_one(s, Q_REPLAY_GET, key, 0, NULL, &until);
     if (rc == 0 && until >= now_us) return PROVA_ECONFLICT;
@@ -411,7 +468,8 @@ int prova_store_replay_claim(prova_store *s, const char *key, int64_t now_us, in
     return rc;
 }
 
-int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t limit, int64_t *ret_deleted) {
+static int sq_replay_purge(prova_store *ps, int64_t now_us, int64_t limit, int64_t *ret_deleted) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_REPLAY_PURGE, &st);
     if (rc < 0) return rc;
@@ -424,61 +482,38 @@ int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t limit, int6
     return rc;
 }
 
-int prova_store_oe_chain_put(prova_store *s, const char *chain_id, const void *json, size_t len) {
-    return put(s, Q_OE_CHAIN_PUT, chain_id, NULL, NULL, json, len, -1, -1);
+static int sq_oe_chain_put(prova_store *ps, const char *chain_id, const void *json, size_t len) {
+    return put(SQ(ps), Q_OE_CHAIN_PUT, chain_id, NULL, NULL, json, len, -1, -1);
 }
 
-int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *out) {
-    return get_one(s, Q_OE_CHAIN_GET, chain_id, 0, out, NULL);
+static int sq_oe_chain_get(prova_store *ps, const char *chain_id, prova_buf *out) {
+    return get_one(SQ(ps), Q_OE_CHAIN_GET, chain_id, 0, out, NULL);
 }
 
-int prova_store_oe_event_append(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len) {
-    return put(s, Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len, -1, -1);
+static int sq_oe_event_append(prova_store *ps, const char *chain_id, int64_t seq, const void *json, size_t len,
+                              int64_t log_index) {
+    return put(SQ(ps), Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len, log_index, -1);
 }
 
-int prova_store_oe_event_last(prova_store *s, const char *chain_id, prova_buf *out, int64_t *ret_seq) {
-    return get_one(s, Q_OE_EVENT_LAST, chain_id, 1, out, ret_seq);
+static int sq_oe_event_last(prova_store *ps, const char *chain_id, prova_buf *out, int64_t *ret_seq) {
+    return get_one(SQ(ps), Q_OE_EVENT_LAST, chain_id, 1, out, ret_seq);
 }
 
-int prova_store_oe_events(prova_store *s, const char *chain_id, prova_buf *out, size_t *ret_count) {
-    return get_array(s, Q_OE_EVENTS, chain_id, out, ret_count);
+static int sq_oe_cert_put(prova_store *ps, const char *cert_id, const char *chain_id, const void *json, size_t len,
+                          int64_t log_index, int64_t status_log_index) {
+    return put(SQ(ps), Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len, log_index, status_log_index);
 }
 
-int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *chain_id, const void *json, size_t len) {
-    return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len, -1, -1);
+static int sq_oe_cert_get(prova_store *ps, const char *cert_id, prova_buf *out) {
+    return get_one(SQ(ps), Q_OE_CERT_GET, cert_id, 0, out, NULL);
 }
 
-int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out) {
-    return get_one(s, Q_OE_CERT_GET, cert_id, 0, out, NULL);
+static int sq_oe_cert_chain(prova_store *ps, const char *cert_id, prova_buf *out) {
+    return get_one(SQ(ps), Q_OE_CERT_CHAIN, cert_id, 0, out, NULL);
 }
 
-/* ---- Records' log indexes ----------------------------------------------------------------------------------- */
-
-int prova_store_ope_append_logged(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
-                                  const void *json, size_t len, int64_t log_index) {
-    return put(s, Q_OPE_APPEND, trace_id, &hop, receipt_hash, json, len, log_index, -1);
-}
-
-int prova_store_ope_chain_log(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
-    return get_array(s, Q_OPE_CHAIN_LOG, trace_id, out, ret_count);
-}
-
-int prova_store_oe_event_append_logged(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len,
-                                       int64_t log_index) {
-    return put(s, Q_OE_EVENT_APPEND, chain_id, &seq, NULL, json, len, log_index, -1);
-}
-
-int prova_store_oe_events_log(prova_store *s, const char *chain_id, prova_buf *out, size_t *ret_count) {
-    return get_array(s, Q_OE_EVENTS_LOG, chain_id, out, ret_count);
-}
-
-int prova_store_oe_cert_put_logged(prova_store *s, const char *cert_id, const char *chain_id, const void *json,
-                                   size_t len, int64_t log_index, int64_t status_log_index) {
-    return put(s, Q_OE_CERT_PUT, cert_id, NULL, chain_id, json, len, log_index, status_log_index);
-}
-
-int prova_store_oe_cert_log(prova_store *s, const char *cert_id, int64_t *ret_log_index,
-                            int64_t *ret_status_log_index) {
+static int sq_oe_cert_log(prova_store *ps, const char *cert_id, int64_t *ret_log_index, int64_t *ret_status_log_index) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_OE_CERT_LOG, &st);
     if (rc < 0) return rc;
@@ -500,12 +535,8 @@ int prova_store_oe_cert_log(prova_store *s, const char *cert_id, int64_t *ret_lo
 
 /* ---- The transparency log's entries -------------------------------------------------------------------------- */
 
-size_t prova_store_log_entry_max(void) {
-    return PROVA_STORE_LOG_ENTRY_MAX;
-}
-
-int prova_store_log_append(prova_store *s, const void *entry, size_t len, int64_t now_us, int64_t *ret_index) {
-    if (!s || !entry || len == 0) return PROVA_EINVAL;
+static int sq_log_append(prova_store *ps, const void *entry, size_t len, int64_t now_us, int64_t *ret_index) {
+    sq_store *s = SQ(ps);
     if (len > PROVA_STORE_LOG_ENTRY_MAX) return PROVA_ELIMIT;
     sqlite3_stmt *st;
     int rc = stmt(s, Q_LOG_APPEND, &st);
@@ -522,8 +553,8 @@ int prova_store_log_append(prova_store *s, const void *entry, size_t len, int64_
     return rc;
 }
 
-int prova_store_log_get(prova_store *s, int64_t index, prova_buf *out) {
-    if (!s || !out || index < 0) return PROVA_EINVAL;
+static int sq_log_get(prova_store *ps, int64_t index, prova_buf *out) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_LOG_GET, &st);
     if (rc < 0) return rc;
@@ -540,8 +571,8 @@ int prova_store_log_get(prova_store *s, int64_t index, prova_buf *out) {
     return rc;
 }
 
-int prova_store_log_entries(prova_store *s, int64_t from, int64_t to, prova_buf *out, size_t *ret_count) {
-    if (!s || !out || from < 0 || to < from) return PROVA_EINVAL;
+static int sq_log_entries(prova_store *ps, int64_t from, int64_t to, prova_buf *out, size_t *ret_count) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_LOG_RANGE, &st);
     if (rc < 0) return rc;
@@ -555,7 +586,8 @@ int prova_store_log_entries(prova_store *s, int64_t from, int64_t to, prova_buf 
         /* Rows are contiguous from 0 (every append takes max + 1): a missing index is a damaged store. */
         if (sqlite3_column_int64(st, 0) != from + (int64_t)n || len <= 0 || (unsigned)len > PROVA_STORE_LOG_ENTRY_MAX ||
             !p) {
-            snprintf(s->msg, sizeof s->msg, "log entry %lld is missing or malformed", (long long)(from + (int64_t)n));
+            snprintf(s->base.msg, sizeof s->base.msg, "log entry %lld is missing or malformed",
+                     (long long)(from + (int64_t)n));
             rc = PROVA_EIO;
             break;
         }
@@ -574,8 +606,8 @@ int prova_store_log_entries(prova_store *s, int64_t from, int64_t to, prova_buf 
     return 0;
 }
 
-int prova_store_log_size(prova_store *s, int64_t *ret) {
-    if (!s || !ret) return PROVA_EINVAL;
+static int sq_log_size(prova_store *ps, int64_t *ret) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_LOG_SIZE, &st);
     if (rc < 0) return rc;
@@ -586,8 +618,8 @@ int prova_store_log_size(prova_store *s, int64_t *ret) {
     return rc;
 }
 
-int prova_store_log_tile_put(prova_store *s, int level, int64_t index, const void *data, size_t len) {
-    if (!s || level < 0 || level > 63 || index < 0 || !data || !len || len > 256 * 32) return PROVA_EINVAL;
+static int sq_tile_put(prova_store *ps, int level, int64_t index, const void *data, size_t len) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_TILE_PUT, &st);
     if (rc < 0) return rc;
@@ -601,8 +633,8 @@ int prova_store_log_tile_put(prova_store *s, int level, int64_t index, const voi
     return rc;
 }
 
-int prova_store_log_tile_get(prova_store *s, int level, int64_t index, prova_buf *out) {
-    if (!s || !out || level < 0 || level > 63 || index < 0) return PROVA_EINVAL;
+static int sq_tile_get(prova_store *ps, int level, int64_t index, prova_buf *out) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_TILE_GET, &st);
     if (rc < 0) return rc;
@@ -613,7 +645,8 @@ int prova_store_log_tile_get(prova_store *s, int level, int64_t index, prova_buf
         const void *p = sqlite3_column_blob(st, 0);
         int n = sqlite3_column_bytes(st, 0);
         rc = !p || n <= 0 ? PROVA_EIO : prova_buf_append(out, p, (size_t)n);
-        if (rc == PROVA_EIO) snprintf(s->msg, sizeof s->msg, "log tile %d/%lld is empty", level, (long long)index);
+        if (rc == PROVA_EIO)
+            snprintf(s->base.msg, sizeof s->base.msg, "log tile %d/%lld is empty", level, (long long)index);
     } else {
         rc = sr == SQLITE_DONE ? PROVA_ENOTFOUND : fail(s, sr);
     }
@@ -621,8 +654,8 @@ int prova_store_log_tile_get(prova_store *s, int level, int64_t index, prova_buf
     return rc;
 }
 
-int prova_store_log_checkpoint_put(prova_store *s, int64_t size, const void *note, size_t len, int64_t time_us) {
-    if (!s || size < 0 || !note || !len || len > INT_MAX) return PROVA_EINVAL;
+static int sq_cp_put(prova_store *ps, int64_t size, const void *note, size_t len, int64_t time_us) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_CP_PUT, &st);
     if (rc < 0) return rc;
@@ -636,8 +669,8 @@ int prova_store_log_checkpoint_put(prova_store *s, int64_t size, const void *not
     return rc;
 }
 
-int prova_store_log_checkpoint_latest(prova_store *s, prova_buf *out, int64_t *ret_size) {
-    if (!s || !out) return PROVA_EINVAL;
+static int sq_cp_latest(prova_store *ps, prova_buf *out, int64_t *ret_size) {
+    sq_store *s = SQ(ps);
     sqlite3_stmt *st;
     int rc = stmt(s, Q_CP_LATEST, &st);
     if (rc < 0) return rc;
@@ -654,7 +687,9 @@ int prova_store_log_checkpoint_latest(prova_store *s, prova_buf *out, int64_t *r
     return rc;
 }
 
-static int count_of(prova_store *s, const char *sql, int64_t *ret) {
+static int64_t sq_bytes(const prova_store *ps);
+
+static int count_of(sq_store *s, const char *sql, int64_t *ret) {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) return fail(s, rc);
@@ -665,19 +700,20 @@ static int count_of(prova_store *s, const char *sql, int64_t *ret) {
     return rc;
 }
 
-int prova_store_counts_get(prova_store *s, prova_store_counts *c) {
-    memset(c, 0, sizeof *c);
+static int sq_counts_get(prova_store *ps, prova_store_counts *c) {
+    sq_store *s = SQ(ps);
     int rc = count_of(s, "SELECT count(*) FROM ope_receipts", &c->receipts);
     if (rc == 0) rc = count_of(s, "SELECT count(*) FROM ope_receipts WHERE hop = 0", &c->traces);
     if (rc == 0) rc = count_of(s, "SELECT count(*) FROM ope_replay", &c->replay_claims);
     if (rc == 0) rc = count_of(s, "SELECT count(*) FROM oe_chains", &c->chains);
     if (rc == 0) rc = count_of(s, "SELECT count(*) FROM oe_events", &c->events);
     if (rc == 0) rc = count_of(s, "SELECT count(*) FROM oe_certificates", &c->certificates);
-    c->bytes = prova_store_bytes(s);
+    c->bytes = sq_bytes(ps);
     return rc;
 }
 
-int64_t prova_store_bytes(const prova_store *s) {
+static int64_t sq_bytes(const prova_store *ps) {
+    const sq_store *s = CSQ(ps);
     int64_t total = 0;
     struct stat sb;
     char wal[4096];
@@ -685,3 +721,114 @@ int64_t prova_store_bytes(const prova_store *s) {
     if ((size_t)snprintf(wal, sizeof wal, "%s-wal", s->path) < sizeof wal && stat(wal, &sb) == 0) total += sb.st_size;
     return total;
 }
+
+/* ---- Listing ------------------------------------------------------------------------------------------------ */
+
+static int sq_list(prova_store *ps, store_list which, const char *after, size_t limit, prova_buf *out,
+                   size_t *ret_count) {
+    static const int q[] = {
+        [STORE_LIST_TRACES] = Q_LIST_TRACES,
+        [STORE_LIST_CHAINS] = Q_LIST_CHAINS,
+        [STORE_LIST_CERTS] = Q_LIST_CERTS,
+        [STORE_LIST_REPLAY] = Q_LIST_REPLAY,
+    };
+    sq_store *s = SQ(ps);
+    sqlite3_stmt *st;
+    int rc = stmt(s, q[which], &st);
+    if (rc < 0) return rc;
+    bind_text(st, 1, after);
+    sqlite3_bind_int64(st, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    prova_jw w;
+    prova_jw_init(&w, out);
+    prova_jw_arr(&w);
+    size_t n = 0;
+    int sr;
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        if (which == STORE_LIST_REPLAY) prova_jw_arr(&w);
+        prova_jw_strn(&w, key ? key : "", (size_t)sqlite3_column_bytes(st, 0));
+        if (which == STORE_LIST_REPLAY) {
+            prova_jw_i64(&w, sqlite3_column_int64(st, 1));
+            prova_jw_end(&w);
+        }
+        n++;
+    }
+    prova_jw_end(&w);
+    rc = sr == SQLITE_DONE ? prova_jw_finish(&w) : fail(s, sr);
+    if (rc < 0 && sr != SQLITE_DONE) prova_jw_finish(&w); /* back to where it started */
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc == 0 && ret_count) *ret_count = n;
+    return rc;
+}
+
+static int sq_cp_list(prova_store *ps, int64_t from, size_t limit, prova_buf *out, size_t *ret_count) {
+    sq_store *s = SQ(ps);
+    sqlite3_stmt *st;
+    int rc = stmt(s, Q_CP_LIST, &st);
+    if (rc < 0) return rc;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    prova_jw w;
+    prova_jw_init(&w, out);
+    prova_jw_arr(&w);
+    size_t n = 0;
+    int sr;
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        prova_jw_obj(&w);
+        prova_jw_ki64(&w, "size", sqlite3_column_int64(st, 0));
+        prova_jw_ki64(&w, "time_us", sqlite3_column_int64(st, 1));
+        prova_jw_key(&w, "note");
+        const char *note = sqlite3_column_blob(st, 2);
+        prova_jw_strn(&w, note ? note : "", (size_t)sqlite3_column_bytes(st, 2));
+        prova_jw_end(&w);
+        n++;
+    }
+    prova_jw_end(&w);
+    rc = sr == SQLITE_DONE ? prova_jw_finish(&w) : fail(s, sr);
+    if (rc < 0 && sr != SQLITE_DONE) prova_jw_finish(&w);
+    sqlite3_reset(st);
+    if (rc == 0 && ret_count) *ret_count = n;
+    return rc;
+}
+
+/* One gateway per file: its connection always integrates. */
+static int sq_log_lead(prova_store *ps, bool *ret_leading) {
+    (void)ps;
+    *ret_leading = true;
+    return 0;
+}
+
+static const store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .tx = sq_tx,
+    .ope_last = sq_ope_last,
+    .ope_append = sq_ope_append,
+    .rows = sq_rows,
+    .replay_claim = sq_replay_claim,
+    .replay_purge = sq_replay_purge,
+    .oe_chain_put = sq_oe_chain_put,
+    .oe_chain_get = sq_oe_chain_get,
+    .oe_event_append = sq_oe_event_append,
+    .oe_event_last = sq_oe_event_last,
+    .oe_cert_put = sq_oe_cert_put,
+    .oe_cert_get = sq_oe_cert_get,
+    .oe_cert_log = sq_oe_cert_log,
+    .oe_cert_chain = sq_oe_cert_chain,
+    .log_append = sq_log_append,
+    .log_get = sq_log_get,
+    .log_entries = sq_log_entries,
+    .log_size = sq_log_size,
+    .tile_put = sq_tile_put,
+    .tile_get = sq_tile_get,
+    .cp_put = sq_cp_put,
+    .cp_latest = sq_cp_latest,
+    .cp_list = sq_cp_list,
+    .log_lead = sq_log_lead,
+    .list = sq_list,
+    .schema_status = sq_schema_status,
+    .migrate = sq_migrate,
+    .counts_get = sq_counts_get,
+    .bytes = sq_bytes,
+};
