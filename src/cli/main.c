@@ -58,6 +58,10 @@ static const cli_opt log_opts[] = {
     {"--lines", V},       {"--log-key", V}, {"--json", 0},           {"--index", V},     {"--extra", V},
     {"--from", V},        {"--to", V},      {"--witness-policy", V}, {"--entry", V},     {"--leaf-hash", V},
     {"--entry-index", V}, {"--url", V},     {"--store", V},          {"--proof", V | R}, {NULL, 0}};
+static const cli_opt db_opts[] = {{"--store", V},   {"--data", V}, {"--jwks", V | R},
+                                  {"--log-key", V}, {"--json", 0}, {NULL, 0}};
+static const cli_opt store_opts[] = {{"--data", V},  {"--jwks", V | R}, {"--log-key", V},
+                                     {"--batch", V}, {"--json", 0},     {NULL, 0}};
 static const cli_opt no_opts[] = {{NULL, 0}};
 #undef V
 #undef R
@@ -67,6 +71,8 @@ static const char *const oe_subs[] = {"new", "append", "resolve", "certify", "re
 static const char *const proof_subs[] = {"sign", "id", NULL};
 static const char *const receipt_subs[] = {"append", NULL};
 static const char *const sink_subs[] = {"flush", NULL};
+static const char *const db_subs[] = {"status", "migrate", "check", NULL};
+static const char *const store_subs[] = {"copy", NULL};
 static const char *const log_subs[] = {"keygen",       "append", "checkpoint", "prove", "consistency",
                                        "verify-proof", "audit",  "attach",     NULL};
 
@@ -289,6 +295,45 @@ const cli_cmd cli_commands[] = {
      "log_inclusion_invalid, log_tile_mismatch, log_tile_missing, log_bundle_invalid, log_root_mismatch.\n"
      "Exit: 0 valid, 1 invalid, 2 bad input or usage, 3 internal or I/O.\n",
      cmd_log, log_opts, log_subs, NULL},
+    {"db", "db status|migrate|check [--store LOC] [--data DIR] [options]",
+     "The gateway's store (docs/operations.md \"Schema and migrations\"). LOC is a SQLite file or a postgresql://\n"
+     "URI; default $PROVA_STORE, else DIR/prova.db, DIR being --data (default $PROVA_DATA, else ./var).\n"
+     "  db status [--json]\n"
+     "      the backend, the schema version, the latest this prova knows, and each migration: applied (when, on\n"
+     "      PostgreSQL) or pending. Opens the store without migrating it. Exit 0 up to date, 1 migrations pending\n"
+     "  db migrate\n"
+     "      applies the pending migrations and says how many (none: already up to date); a gateway does the same\n"
+     "      when it starts\n"
+     "  db check [--jwks F]... [--log-key VKEY] [--json]\n"
+     "      verifies everything stored, read-only, from one snapshot: each trace's receipt chain (hops 0, 1, ...,\n"
+     "      hash links, each signature with the gateway's keys), each OpenExecution chain (seq, hash chain) and\n"
+     "      certificate, each record's log entry, the log (entries contiguous; each checkpoint signed by the log\n"
+     "      key, its root the Merkle root of the entries it covers; each hash tile of the latest checkpoint's tree\n"
+     "      as stored). Keys: --jwks F (the gateway's JWKS; repeatable) or DIR/gateway.key and DIR/legacy.jwks;\n"
+     "      --log-key VKEY (text or file) or DIR/log.key. Prints a line per problem, \"WHERE: CODE: message\"\n"
+     "      (trace T hop N, chain C seq N, certificate X, log index N, checkpoint N, tile PATH), then the counts\n"
+     "Reason codes: the verifiers' (receipt_signature_invalid, receipt_hash_mismatch, chain_broken, hop_mismatch,\n"
+     "seq_mismatch, link_broken, event_hash_mismatch, ...) and trace_id_mismatch, chain_id_mismatch,\n"
+     "event_chain_mismatch, certificate_id_mismatch, certificate_chain_mismatch, store_events_differ,\n"
+     "chain_record_hash_mismatch, record_log_entry_mismatch, record_log_index_missing, log_entry_missing,\n"
+     "log_entry_invalid, log_tile_mismatch, log_tile_missing, log_root_mismatch, checkpoint_signature_invalid,\n"
+     "checkpoint_origin_mismatch, checkpoint_size_decreased, checkpoint_beyond_log, store_unreadable.\n"
+     "Exit: 0 up to date / no problems, 1 pending migrations / problems found, 2 usage or keys missing, 3 the\n"
+     "store cannot be opened or read.\n",
+     cmd_db, db_opts, db_subs, NULL},
+    {"store", "store copy FROM TO [--data DIR] [--jwks F]... [--log-key VKEY] [--batch ROWS] [--json]",
+     "Copies a store into an empty one, between any two backends (SQLite file or postgresql:// URI; docs/\n"
+     "operations.md \"Moving a store\"). Meant for a stopped gateway: FROM is read from one snapshot.\n"
+     "Every record is checked as prova db check checks it before it is written (keys as there); the first problem\n"
+     "stops the copy. Copies the receipts and events with their log indexes, the unexpired replay claims, the\n"
+     "chains, the certificates with their indexes, every log entry and every checkpoint in order, and rebuilds the\n"
+     "hash tiles from the entries (each checkpoint's root checked before it is written). Commits every --batch rows\n"
+     "(default 4096), so that neither side holds one long transaction.\n"
+     "A destination that holds anything is refused, naming what. When the copy fails, a SQLite file it created is\n"
+     "removed; batches already committed to an existing destination stay (empty it before another try).\n"
+     "Prints the counts and the time taken (--json: a report).\n"
+     "Exit: 0 copied, 1 a record does not verify, 2 usage or a destination that is not empty, 3 I/O.\n",
+     cmd_store, store_opts, store_subs, NULL},
     {"sink", "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
