@@ -54,6 +54,8 @@ typedef struct app_api_key { /* the reference's X-ODIN-API-Key + X-ODIN-API-MAC 
 
 typedef struct app_config {
     const char *data_dir;         /* NULL: no store (document operations only) */
+    const char *store;            /* NULL: DATA/prova.db (SQLite); else a SQLite path or a postgresql:// URI
+                                     (prova/store.h), which any number of gateways may share (docs/postgresql.md) */
     const char *key_path;         /* NULL: DATA/gateway.key, generated on first run */
     const char *legacy_keys_path; /* NULL: none; a JWKS of earlier public keys (published as legacy) */
     const char *trusted_senders;  /* JWKS file, or NULL: DATA/senders.jwks when it exists; re-read by

@@ -36,6 +36,7 @@ typedef struct opt_def {
 static const opt_def opt_defs[] = {
     {"listen", "PROVA_LISTEN", O_STR, OFF(http.listen)},
     {"data", "PROVA_DATA", O_STR, OFF(app.data_dir)},
+    {"store", "PROVA_STORE", O_STR, OFF(app.store)},
     {"key", "PROVA_KEY", O_STR, OFF(app.key_path)},
     {"legacy-keys", "PROVA_LEGACY_KEYS", O_STR, OFF(app.legacy_keys_path)},
     {"trusted-senders", "PROVA_TRUSTED_SENDERS", O_STR, OFF(app.trusted_senders)},
