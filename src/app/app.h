@@ -146,8 +146,10 @@ typedef struct app_stats {
     unsigned queue_length;
     int64_t receipts, traces, chains, events, certificates;
     int64_t store_bytes;
+    const char *store_backend; /* "sqlite", "postgresql"; "" without a store */
     bool log_enabled;
-    int64_t log_size; /* the size of the published checkpoint */
+    bool log_integrating; /* this gateway integrates the log (several on one store: one at a time) */
+    int64_t log_size;     /* the size of the published checkpoint */
     uint64_t log_checkpoints, log_integrations, log_integration_us, log_failures;
     /* false from a failed commit until one succeeds (a write, a log integration, the writer's probe each second) */
     bool store_writable;

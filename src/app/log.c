@@ -497,8 +497,8 @@ void app_tlog_integrate(app *a) {
         app_store_outcome(a, lr);
         lead = false;
     }
-    if (lead != a->log_leading) {
-        a->log_leading = lead;
+    if (lead != atomic_load(&a->log_leading)) {
+        atomic_store(&a->log_leading, lead);
         app_log(a, lead ? "this gateway integrates the transparency log"
                         : "another gateway integrates the transparency log; this one publishes its checkpoints");
     }
@@ -719,9 +719,11 @@ int app_tlog_open(app *a) {
     if (a->cfg.witness_policy && (rc = load_policy(a)) != 0) return rc;
     bool fresh = false;
     if ((rc = restore(a, &fresh)) != 0) return rc;
-    if (prova_store_log_lead(a->w, &a->log_leading) < 0) a->log_leading = false;
+    bool lead = false;
+    if (prova_store_log_lead(a->w, &lead) < 0) lead = false;
+    atomic_store(&a->log_leading, lead);
     /* the first checkpoint: the empty tree (or the backlog); on a shared store, by the gateway that integrates */
-    if (fresh && a->log_leading && integrate_step(a, true) < 0) return 3;
+    if (fresh && lead && integrate_step(a, true) < 0) return 3;
     a->log_next_us = 0; /* integrate what was sequenced since at once */
     return 0;
 }

@@ -572,7 +572,9 @@ void app_stats_get(app *a, app_stats *r) {
     r->events = atomic_load(&a->events);
     r->certificates = atomic_load(&a->certificates);
     r->store_bytes = a->w ? prova_store_bytes(a->w) : 0;
+    r->store_backend = a->w ? prova_store_backend(a->w) : "";
     r->log_enabled = a->tw != NULL;
+    r->log_integrating = atomic_load(&a->log_leading);
     r->log_size = atomic_load(&a->log_size);
     r->log_checkpoints = atomic_load(&a->log_checkpoints);
     r->log_integrations = atomic_load(&a->log_integrations);
