@@ -2,7 +2,8 @@
 """A real PostgreSQL server for the tests: its own cluster in a temporary directory, on a free loopback port.
 
     import pgserver
-    pg = pgserver.PG(workdir)      # initdb (as the postgres user when run as root), then pg_ctl start
+    pg = pgserver.PG(workdir)      # initdb (as the postgres user when run as root; workdir
+                                   is made traversable for it), then pg_ctl start
     pg.url                         # postgresql://postgres@127.0.0.1:PORT/prova
     pg.psql("SELECT 1")            # psql -At, its output
     pg.stop("immediate")           # pg_ctl stop -m fast|smart|immediate (immediate: no shutdown checkpoint)
@@ -54,8 +55,9 @@ class PG:
             pwd.getpwnam(self.user)
         if not os.path.exists(os.path.join(self.dir, "PG_VERSION")):
             os.makedirs(self.dir, mode=0o700, exist_ok=True)
-            if self.user:
-                shutil.chown(os.path.dirname(self.dir), self.user)
+            if self.user:  # the server's user owns its directory and can reach it
+                parent = os.path.dirname(self.dir)
+                os.chmod(parent, os.stat(parent).st_mode | 0o011)
                 shutil.chown(self.dir, self.user)
             self._run([os.path.join(self.bin, "initdb"), "-D", self.dir, "-U", "postgres", "--auth=trust",
                        "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])

@@ -35,7 +35,7 @@ PROVA = os.path.realpath(sys.argv[1])
 PHASE = float(sys.argv[2]) if len(sys.argv) > 2 else 4.0
 WRITERS = int(os.environ.get("PG_WRITERS", "24"))
 T = tempfile.mkdtemp(prefix="prova-pg-gw-")
-os.chmod(T, 0o755)
+
 L = Ledger(PROVA, T)
 JWKS = os.path.join(T, "gw.jwks")
 
