@@ -2,8 +2,8 @@
 """A real PostgreSQL server for the tests: its own cluster in a temporary directory, on a free loopback port.
 
     import pgserver
-    pg = pgserver.PG(workdir)      # initdb (as the postgres user when run as root; workdir
-                                   is made traversable for it), then pg_ctl start
+    pg = pgserver.PG(workdir)      # initdb (as the postgres user when run as root: workdir
+                                   and its parents are made traversable, o+x), then pg_ctl start
     pg.url                         # postgresql://postgres@127.0.0.1:PORT/prova
     pg.psql("SELECT 1")            # psql -At, its output
     pg.stop("immediate")           # pg_ctl stop -m fast|smart|immediate (immediate: no shutdown checkpoint)
@@ -56,8 +56,10 @@ class PG:
         if not os.path.exists(os.path.join(self.dir, "PG_VERSION")):
             os.makedirs(self.dir, mode=0o700, exist_ok=True)
             if self.user:  # the server's user owns its directory and can reach it
-                parent = os.path.dirname(self.dir)
-                os.chmod(parent, os.stat(parent).st_mode | 0o011)
+                d = os.path.dirname(self.dir)
+                while d != "/" and not os.stat(d).st_mode & 0o001:  # traversable (x only: not listable)
+                    os.chmod(d, os.stat(d).st_mode | 0o011)
+                    d = os.path.dirname(d)
                 shutil.chown(self.dir, self.user)
             self._run([os.path.join(self.bin, "initdb"), "-D", self.dir, "-U", "postgres", "--auth=trust",
                        "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
