@@ -57,8 +57,9 @@ class PG:
             os.makedirs(self.dir, mode=0o700, exist_ok=True)
             if self.user:  # the server's user owns its directory and can reach it
                 d = os.path.dirname(self.dir)
-                while d != "/" and not os.stat(d).st_mode & 0o001:  # traversable (x only: not listable)
-                    os.chmod(d, os.stat(d).st_mode | 0o011)
+                while d != "/":  # every parent traversable (x only: not listable)
+                    if not os.stat(d).st_mode & 0o001:
+                        os.chmod(d, os.stat(d).st_mode | 0o011)
                     d = os.path.dirname(d)
                 shutil.chown(self.dir, self.user)
             self._run([os.path.join(self.bin, "initdb"), "-D", self.dir, "-U", "postgres", "--auth=trust",
@@ -94,7 +95,10 @@ class PG:
     def _run(self, argv, check=True, **kw):
         if self.user:
             argv = ["runuser", "-u", self.user, "--"] + argv
-        return subprocess.run(argv, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+        if check and r.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), r.returncode, r.stderr.strip()))
+        return r
 
     def running(self):
         return self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.dir, "status"], check=False).returncode == 0
