@@ -71,7 +71,8 @@ static int parse_opts(int argc, char **argv, const char *cmd, int maxpos, db_opt
     for (int i = 2; i < argc; i++) {
         const char *v = NULL;
         if (cli_opt_value(argc, argv, &i, "--store", &o->store) || cli_opt_value(argc, argv, &i, "--data", &o->data) ||
-            cli_opt_value(argc, argv, &i, "--log-key", &o->log_key) || cli_opt_value(argc, argv, &i, "--batch", &o->batch)) {
+            cli_opt_value(argc, argv, &i, "--log-key", &o->log_key) ||
+            cli_opt_value(argc, argv, &i, "--batch", &o->batch)) {
         } else if (cli_opt_value(argc, argv, &i, "--jwks", &v)) {
             if (o->njwks == JWKS_MAX) return cli_fail(EXIT_USAGE, "%s: at most %d --jwks", cmd, JWKS_MAX);
             o->jwks[o->njwks++] = v;
@@ -200,8 +201,11 @@ static int status_cmd(int argc, char **argv) {
             if (prova_json_get_int64(prova_json_get(m, "version"), &v) != 0) v = -1;
             const char *desc = prova_json_str(prova_json_get(m, "description"));
             bool applied = v <= version;
-            printf("  %3" PRId64 "  %-8s %-20s %s\n", v, applied ? "applied" : "pending",
-                   prova_json_is_string(at) ? prova_json_str(at) : applied ? "-" : "", desc ? desc : "");
+            printf("  %3" PRId64 "  %-8s %-32s %s\n", v, applied ? "applied" : "pending",
+                   prova_json_is_string(at) ? prova_json_str(at)
+                   : applied                ? "-"
+                                            : "",
+                   desc ? desc : "");
         }
         if (pending > 0)
             printf("%" PRId64 " migration%s pending: prova db migrate%s applies them (a gateway does when it starts)\n",
@@ -393,7 +397,13 @@ static void problem(walk *w, const char *kind, const char *id, int64_t pos, cons
         x = LIT(b, ",\"id\":");
         if (x == 0) x = put_str(b, id);
     }
-    if (x == 0 && pos >= 0) x = putf(b, ",\"%s\":%" PRId64, strcmp(kind, "trace") == 0 ? "hop" : strcmp(kind, "chain") == 0 ? "seq" : strcmp(kind, "log") == 0 ? "index" : "position", pos);
+    if (x == 0 && pos >= 0)
+        x = putf(b, ",\"%s\":%" PRId64,
+                 strcmp(kind, "trace") == 0   ? "hop"
+                 : strcmp(kind, "chain") == 0 ? "seq"
+                 : strcmp(kind, "log") == 0   ? "index"
+                                              : "position",
+                 pos);
     if (x == 0) x = LIT(b, ",\"code\":");
     if (x == 0) x = put_str(b, code);
     if (x == 0) x = LIT(b, ",\"message\":");
@@ -551,9 +561,8 @@ static void walk_trace(walk *w, const char *trace) {
         if (!c->ok) problem(w, "trace", trace, pointer_index(c->at, "/"), c->code, "%s", c->message);
     }
     if (stopped(w)) goto out;
-    if (parse_json(&chain, &cd) != 0 || parse_json(&logs, &ld) != 0 ||
-        !prova_json_is_array(prova_doc_root(cd)) || prova_json_len(prova_doc_root(cd)) != n ||
-        prova_json_len(prova_doc_root(ld)) != n) {
+    if (parse_json(&chain, &cd) != 0 || parse_json(&logs, &ld) != 0 || !prova_json_is_array(prova_doc_root(cd)) ||
+        prova_json_len(prova_doc_root(cd)) != n || prova_json_len(prova_doc_root(ld)) != n) {
         problem(w, "trace", trace, -1, "store_unreadable", "the stored receipts or their log indexes are not JSON");
         goto out;
     }
@@ -582,8 +591,7 @@ static void walk_trace(walk *w, const char *trace) {
             w->rc = cli_fail(EXIT_INTERNAL, "%s: trace %s: cannot split the stored receipts", w->cmd, trace);
             break;
         }
-        write_result(w,
-                     prova_store_ope_append_logged(w->dst, trace, (int64_t)i, prova_json_str(h), rb, rl, li),
+        write_result(w, prova_store_ope_append_logged(w->dst, trace, (int64_t)i, prova_json_str(h), rb, rl, li),
                      "writing a receipt");
     }
 out:
@@ -653,7 +661,8 @@ static void walk_chain(walk *w, const char *id) {
     prova_hash_alg alg = PROVA_HASH_SHA256;
     const prova_json *ha = prova_json_get(root, "hash_algorithm");
     bool have_alg = prova_json_is_string(ha) && prova_oe_hash_lookup(prova_json_str(ha), &alg) == 0;
-    if (!stopped(w) && w->dst) write_result(w, prova_store_oe_chain_put(w->dst, id, rec.data, rec.len), "writing a chain");
+    if (!stopped(w) && w->dst)
+        write_result(w, prova_store_oe_chain_put(w->dst, id, rec.data, rec.len), "writing a chain");
     size_t pos = 0;
     for (size_t i = 0; i < n && !stopped(w); i++) {
         const prova_json *e = prova_json_at(ev, i);
@@ -679,8 +688,7 @@ static void walk_chain(walk *w, const char *id) {
             w->rc = cli_fail(EXIT_INTERNAL, "%s: chain %s: cannot split the stored events", w->cmd, id);
             break;
         }
-        write_result(w, prova_store_oe_event_append_logged(w->dst, id, (int64_t)i + 1, eb, el, li),
-                     "writing an event");
+        write_result(w, prova_store_oe_event_append_logged(w->dst, id, (int64_t)i + 1, eb, el, li), "writing an event");
     }
 out:
     prova_report_free(rep);
@@ -739,7 +747,8 @@ static void walk_cert(walk *w, const char *id) {
     const prova_json *bid = prova_json_get(root, "certificate_id");
     const prova_json *bch = prova_json_get(prova_json_get(root, "certificate"), "chain_id");
     if (!stopped(w) && !(prova_json_is_string(bid) && strcmp(prova_json_str(bid), id) == 0))
-        problem(w, "certificate", id, -1, "certificate_id_mismatch", "the bundle is filed under another id than its own");
+        problem(w, "certificate", id, -1, "certificate_id_mismatch",
+                "the bundle is filed under another id than its own");
     if (!stopped(w) && !(prova_json_is_string(bch) && strcmp(prova_json_str(bch), chain_id) == 0))
         problem(w, "certificate", id, -1, "certificate_chain_mismatch",
                 "the bundle is filed under chain %.200s, its certificate names another", chain_id);
@@ -758,8 +767,8 @@ static void walk_cert(walk *w, const char *id) {
             problem(w, "certificate", id, -1, "store_unreadable", "its chain's stored record or events are not JSON");
             goto out;
         }
-        s = prova_oe_verify_stored(id, root, rd ? prova_doc_root(rd) : NULL, prova_doc_root(ed), w->gw, w->now_us,
-                                   &out, &valid, reason, NULL);
+        s = prova_oe_verify_stored(id, root, rd ? prova_doc_root(rd) : NULL, prova_doc_root(ed), w->gw, w->now_us, &out,
+                                   &valid, reason, NULL);
         if (s == 0) s = parse_json(&out, &od);
         if (s != 0) {
             w->rc = cli_fail(EXIT_INTERNAL, "%s: certificate %s: %s", w->cmd, id, prova_status_name(s));
@@ -862,7 +871,8 @@ static void walk_replay(walk *w) {
                 continue;
             }
             w->replay++;
-            if (w->dst) write_result(w, prova_store_replay_claim(w->dst, after, w->now_us, exp), "writing a replay claim");
+            if (w->dst)
+                write_result(w, prova_store_replay_claim(w->dst, after, w->now_us, exp), "writing a replay claim");
         }
         prova_doc_free(d);
         if (count < PAGE || stopped(w)) break;
@@ -990,8 +1000,8 @@ static void log_checkpoint(walk *w, int64_t k, int64_t size, int64_t time_us, co
         problem(w, "checkpoint", sz, k, "checkpoint_size_decreased",
                 "its size is below the one before it (%" PRId64 ")", *prev);
     if (size > w->log_size) {
-        problem(w, "checkpoint", sz, k, "checkpoint_beyond_log", "it covers more entries than the log holds (%" PRId64 ")",
-                w->log_size);
+        problem(w, "checkpoint", sz, k, "checkpoint_beyond_log",
+                "it covers more entries than the log holds (%" PRId64 ")", w->log_size);
         return;
     }
     if (stopped(w)) return;
@@ -1089,12 +1099,12 @@ static void walk_all(walk *w) {
 
 static int counts_json(const walk *w, prova_buf *b) {
     return putf(b,
-                "\"counts\":{\"traces\":%" PRId64 ",\"receipts\":%" PRId64 ",\"chains\":%" PRId64
-                ",\"events\":%" PRId64 ",\"certificates\":%" PRId64 ",\"replay_claims\":%" PRId64
-                ",\"log_entries\":%" PRId64 ",\"checkpoints\":%" PRId64 ",\"tiles\":%" PRId64
-                ",\"records_logged\":%" PRId64 ",\"records_unlogged\":%" PRId64 "}",
-                w->traces, w->receipts, w->chains, w->events, w->certs, w->replay, w->entries, w->checkpoints,
-                w->tiles, w->refs_logged, w->refs_unlogged);
+                "\"counts\":{\"traces\":%" PRId64 ",\"receipts\":%" PRId64 ",\"chains\":%" PRId64 ",\"events\":%" PRId64
+                ",\"certificates\":%" PRId64 ",\"replay_claims\":%" PRId64 ",\"log_entries\":%" PRId64
+                ",\"checkpoints\":%" PRId64 ",\"tiles\":%" PRId64 ",\"records_logged\":%" PRId64
+                ",\"records_unlogged\":%" PRId64 "}",
+                w->traces, w->receipts, w->chains, w->events, w->certs, w->replay, w->entries, w->checkpoints, w->tiles,
+                w->refs_logged, w->refs_unlogged);
 }
 
 static void counts_text(const walk *w, char *out, size_t cap) {
@@ -1163,8 +1173,9 @@ static int check_cmd(int argc, char **argv) {
             if (x == 0) x = putf(&b, ",\"backend\":\"%s\",", prova_store_backend(w.src));
             if (x == 0) x = counts_json(&w, &b);
             if (x == 0)
-                x = putf(&b, ",\"log_size\":%" PRId64 ",\"checkpoint_size\":%" PRId64 ",\"problem_count\":%" PRId64
-                             ",\"problems_omitted\":%" PRId64 ",\"problems\":[",
+                x = putf(&b,
+                         ",\"log_size\":%" PRId64 ",\"checkpoint_size\":%" PRId64 ",\"problem_count\":%" PRId64
+                         ",\"problems_omitted\":%" PRId64 ",\"problems\":[",
                          w.log_size, w.cp_size, w.problems, w.problems - (int64_t)w.jn);
             if (x == 0 && w.jprob.len) x = prova_buf_append(&b, w.jprob.data, w.jprob.len);
             if (x == 0) x = prova_buf_append(&b, "]}\n", 3);
@@ -1318,7 +1329,8 @@ static int copy_cmd(int argc, char **argv) {
     }
     if (rc == EXIT_OK) {
         int s = prova_store_commit(w.dst);
-        if (s != 0) rc = read_fail(&w, s, w.dst, "committing the last batch");
+        if (s != 0)
+            rc = read_fail(&w, s, w.dst, "committing the last batch");
         else
             w.batches++;
         began = false;
@@ -1337,8 +1349,9 @@ static int copy_cmd(int argc, char **argv) {
             if (x == 0) x = putf(&b, ",\"to_backend\":\"%s\",", prova_store_backend(w.dst));
             if (x == 0) x = counts_json(&w, &b);
             if (x == 0)
-                x = putf(&b, ",\"replay_claims_expired\":%" PRId64 ",\"rows\":%" PRId64 ",\"batches\":%" PRId64
-                             ",\"seconds\":%.3f}\n",
+                x = putf(&b,
+                         ",\"replay_claims_expired\":%" PRId64 ",\"rows\":%" PRId64 ",\"batches\":%" PRId64
+                         ",\"seconds\":%.3f}\n",
                          w.replay_expired, w.rows, w.batches, secs);
             rc = x == 0 ? cli_write_stdout(b.data, b.len) : cli_fail(EXIT_INTERNAL, "out of memory");
             if (rc == EXIT_OK) cli_json_wrote();
@@ -1374,7 +1387,8 @@ static int copy_cmd(int argc, char **argv) {
 }
 
 int cmd_db(int argc, char **argv) {
-    if (argc < 2) return cli_fail(EXIT_USAGE, "db: a subcommand is required: status, migrate or check (prova db --help)");
+    if (argc < 2)
+        return cli_fail(EXIT_USAGE, "db: a subcommand is required: status, migrate or check (prova db --help)");
     const char *v = argv[1];
     if (strcmp(v, "status") == 0) return status_cmd(argc, argv);
     if (strcmp(v, "migrate") == 0) return migrate_cmd(argc, argv);

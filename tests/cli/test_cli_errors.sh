@@ -198,12 +198,13 @@ t "verify -json" 2 - "did you mean '--json'\?" -- "$PROVA" verify -json "$T/env.
 t "verify --bogus: no suggestion" 2 - "unknown option '--bogus' \(see prova verify --help\)" -- "$PROVA" verify --bogus "$T/env.json"
 
 # ---- every option a command documents is one it takes ------------------------------------------------------------
-for c in canon hash keygen jwks pack verify receipt bundle oe proof export import sink; do
+for c in canon hash keygen jwks pack verify receipt bundle oe proof export import sink db store; do
   "$PROVA" "$c" --help >"$T/help" || { bad "$c --help"; continue; }
   for o in $(grep -Eo -- '--[a-z0-9][a-z0-9-]*' "$T/help" | sort -u); do
     case "$c:$o" in sink:--post) continue ;; # "what prova export --post spooled"
       oe:*) args=(oe new "$o") ;; proof:*) args=(proof sign "$o") ;; receipt:*) args=(receipt append "$o") ;;
-      sink:*) args=(sink flush "$o") ;; *) args=("$c" "$o") ;; esac
+      sink:*) args=(sink flush "$o") ;; db:*) args=(db status "$o") ;;
+      store:*) args=(store copy "$T/none.db" "$T/none2.db" "$o") ;; *) args=("$c" "$o") ;; esac
     timeout 20 "$PROVA" "${args[@]}" </dev/null >/dev/null 2>"$T/err"
     if grep -Eq 'unknown option|given twice' "$T/err"; then bad "prova ${args[*]}: documented but refused: $(cat "$T/err")"; else ok; fi
   done
