@@ -136,8 +136,17 @@ static int open_store(const char *cmd, const char *loc, unsigned flags, bool cre
 }
 
 /* Appends s as a JSON string. */
+/* Appends s as a JSON string; bytes that are not UTF-8 (a message cut inside a character) become '?'. */
 static int put_str(prova_buf *b, const char *s) {
-    return prova_canon_write_string(s, strlen(s), PROVA_PROFILE_JCS, b);
+    size_t n = strlen(s);
+    int rc = prova_canon_write_string(s, n, PROVA_PROFILE_JCS, b);
+    if (rc != PROVA_ESYNTAX && rc != PROVA_EINVAL) return rc;
+    char *t = malloc(n + 1);
+    if (!t) return PROVA_ENOMEM;
+    for (size_t i = 0; i <= n; i++) t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+    rc = prova_canon_write_string(t, n, PROVA_PROFILE_JCS, b);
+    free(t);
+    return rc;
 }
 
 static int putf(prova_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -835,7 +844,11 @@ static void walk_ids(walk *w, list_fn list, void (*fn)(walk *, const char *), co
         const prova_json *arr = prova_doc_root(d);
         for (size_t i = 0; i < prova_json_len(arr) && !stopped(w); i++) {
             const prova_json *v = prova_json_at(arr, i);
-            if (!prova_json_is_string(v) || v->len >= sizeof after) continue;
+            if (!prova_json_is_string(v) || v->len >= sizeof after) {
+                w->rc = cli_fail(EXIT_INTERNAL, "%s: %s: an id that is not a string of at most %zu bytes", w->cmd, what,
+                                 sizeof after - 1);
+                break;
+            }
             fn(w, prova_json_str(v));
             memcpy(after, prova_json_str(v), v->len + 1);
         }
@@ -863,8 +876,10 @@ static void walk_replay(walk *w) {
             const prova_json *p = prova_json_at(arr, i), *k = prova_json_at(p, 0);
             int64_t exp = 0;
             if (!prova_json_is_string(k) || k->len >= sizeof after ||
-                prova_json_get_int64(prova_json_at(p, 1), &exp) != 0)
-                continue;
+                prova_json_get_int64(prova_json_at(p, 1), &exp) != 0) {
+                w->rc = cli_fail(EXIT_INTERNAL, "%s: a replay claim the listing cannot page past", w->cmd);
+                break;
+            }
             memcpy(after, prova_json_str(k), k->len + 1);
             if (exp <= w->now_us) {
                 w->replay_expired++;
