@@ -815,9 +815,13 @@ static void test_pg_restart(const char *stop_cmd, const char *start_cmd) {
     /* lost in the middle of a transaction: the transaction fails, the rollback neither crashes nor hangs, and
      * nothing of it was committed */
     CHECK(prova_store_begin(w) == 0);
+    CHECK(prova_store_savepoint(w) == 0);
     CHECK(prova_store_ope_append(w, "restart", 1, "h", "{\"r\":1}", 7) == 0);
+    CHECK(prova_store_release(w) == 0);
+    CHECK(prova_store_savepoint(w) == 0);
     server(stop_cmd);
     CHECK(prova_store_ope_append(w, "restart", 2, "h", "{\"r\":2}", 7) == PROVA_EIO);
+    CHECK(prova_store_rollback_to(w) == PROVA_EIO);
     CHECK(prova_store_commit(w) == PROVA_EIO);
     t0 = now_ms();
     CHECK(prova_store_rollback(w) == 0);

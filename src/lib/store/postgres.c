@@ -162,6 +162,10 @@ typedef struct pg_store {
     bool tx_open; /* a transaction (write or read) was begun and not yet ended by us */
     bool leading; /* this session holds LOCK_INTEGRATE */
     bool prepared[Q_COUNT];
+    /* Savepoint statements not sent yet (P_SAVEPOINT, P_RELEASE): they go with the next statement, in the same
+     * round trip (pipeline mode, or one simple query), which halves the round trips of a request. */
+    int pending[2];
+    int npending;
     int version;           /* the schema's version when opened or migrated */
     int backoff_ms;        /* the delay before the next reconnection attempt after this one fails */
     int64_t next_try_us;   /* monotonic: no reconnection attempt before */
@@ -170,6 +174,9 @@ typedef struct pg_store {
 } pg_store;
 
 #define PG(p) ((pg_store *)(void *)(p))
+
+enum { P_SAVEPOINT, P_RELEASE };
+static const char *const pending_sql[] = {[P_SAVEPOINT] = "SAVEPOINT req", [P_RELEASE] = "RELEASE SAVEPOINT req"};
 
 static int64_t mono_us(void) {
     struct timespec ts;
@@ -210,6 +217,7 @@ static int session_setup(pg_store *s) {
         return PROVA_EUNSUPPORTED;
     }
     memset(s->prepared, 0, sizeof s->prepared);
+    s->npending = 0;
     return 0;
 }
 
@@ -280,8 +288,19 @@ static int fail_result(pg_store *s, const PGresult *r) {
     return PROVA_EIO;
 }
 
-/* A simple query (transaction control, DDL): one round trip, its result checked. */
+/* A simple query (transaction control, DDL): one round trip, its result checked. The pending savepoint
+ * statements go first, in the same query string (the server stops at the first that fails). */
 static int exec_simple(pg_store *s, const char *sql, PGresult **ret) {
+    char joined[128];
+    if (s->npending) {
+        size_t n = 0;
+        for (int i = 0; i < s->npending; i++)
+            n += (size_t)snprintf(joined + n, sizeof joined - n, "%s; ", pending_sql[s->pending[i]]);
+        if (n + strlen(sql) >= sizeof joined) return PROVA_EINVAL; /* only short statements follow savepoints */
+        memcpy(joined + n, sql, strlen(sql) + 1);
+        sql = joined;
+        s->npending = 0;
+    }
     PGresult *r = PQexec(s->conn, sql);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -339,6 +358,51 @@ static bool p_fits(size_t len) {
     return len < (size_t)1 << 30;
 }
 
+/* The pending savepoint statements and prepared statement `name` in one round trip (libpq's pipeline mode): the
+ * first failure is the call's (a statement after a failed one is not run). */
+static int run_pipelined(pg_store *s, const char *name, const pg_params *p, PGresult **ret) {
+    int n = s->npending, rc = 0;
+    s->npending = 0;
+    if (!PQenterPipelineMode(s->conn)) return fail_result(s, NULL);
+    bool sent = true;
+    for (int i = 0; sent && i < n; i++)
+        sent = PQsendQueryParams(s->conn, pending_sql[s->pending[i]], 0, NULL, NULL, NULL, NULL, 0) == 1;
+    if (sent)
+        sent = PQsendQueryPrepared(s->conn, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL,
+                                   1) == 1;
+    if (sent) sent = PQpipelineSync(s->conn) == 1;
+    if (!sent) rc = fail_result(s, NULL);
+    /* each statement's result, then NULL; then the sync point */
+    for (int i = 0; sent && i <= n; i++) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) {
+            rc = rc < 0 ? rc : fail_result(s, NULL);
+            break;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (i == n && rc == 0 && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+            *ret = r;
+        } else {
+            if (rc == 0 && st != PGRES_COMMAND_OK) rc = fail_result(s, r);
+            PQclear(r);
+        }
+        while ((r = PQgetResult(s->conn)) != NULL) PQclear(r);
+    }
+    for (int guard = 0; sent && guard < 8 && PQstatus(s->conn) == CONNECTION_OK; guard++) {
+        PGresult *r = PQgetResult(s->conn);
+        if (!r) continue;
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC) break;
+    }
+    if (PQstatus(s->conn) == CONNECTION_OK && !PQexitPipelineMode(s->conn) && rc == 0) rc = fail_result(s, NULL);
+    if (rc < 0 && *ret) {
+        PQclear(*ret);
+        *ret = NULL;
+    }
+    return rc;
+}
+
 /* Runs prepared statement q (preparing it on this connection the first time) with binary results. *ret: the
  * result when it is rows or a command's completion; the caller PQclears it. */
 static int run(pg_store *s, int q, const pg_params *p, PGresult **ret) {
@@ -357,6 +421,7 @@ static int run(pg_store *s, int q, const pg_params *p, PGresult **ret) {
         PQclear(r);
         s->prepared[q] = true;
     }
+    if (s->npending) return run_pipelined(s, name, p, ret);
     PGresult *r = PQexecPrepared(s->conn, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 1);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -584,6 +649,7 @@ static int pg_tx(prova_store *ps, store_tx op) {
     case STORE_BEGIN:
     case STORE_READ_BEGIN:
         if ((rc = ready(s)) < 0) return rc;
+        s->npending = 0;
         /* One round trip: the transaction and, for a writer, the write lock of every gateway (held until COMMIT
          * or ROLLBACK), so that the reads that decide the next hop or index see every earlier commit. */
         rc = exec_simple(s,
@@ -608,17 +674,32 @@ static int pg_tx(prova_store *ps, store_tx op) {
         return rc;
     case STORE_ROLLBACK:
         s->tx_open = false;
+        s->npending = 0; /* undone with the rest */
         /* A lost connection took its transaction with it: nothing to undo, and no round trip to a dead socket. */
         if (PQstatus(s->conn) != CONNECTION_OK || PQtransactionStatus(s->conn) == PQTRANS_IDLE) return 0;
         return exec_simple(s, "ROLLBACK", NULL);
+    /* Savepoints are sent with the next statement. One that nothing ran in since it was set needs no statement at
+     * all: its release or its rollback only forgets it. The pending list is thus at most [release, savepoint]. */
     case STORE_SAVEPOINT:
         if ((rc = ready(s)) < 0) return rc;
-        return exec_simple(s, "SAVEPOINT req", NULL);
+        if (!s->tx_open || s->npending == 2) return exec_simple(s, "SAVEPOINT req", NULL);
+        s->pending[s->npending++] = P_SAVEPOINT;
+        return 0;
     case STORE_RELEASE:
         if ((rc = ready(s)) < 0) return rc;
-        return exec_simple(s, "RELEASE SAVEPOINT req", NULL);
+        if (s->npending && s->pending[s->npending - 1] == P_SAVEPOINT) {
+            s->npending--;
+            return 0;
+        }
+        if (!s->tx_open || s->npending == 2) return exec_simple(s, "RELEASE SAVEPOINT req", NULL);
+        s->pending[s->npending++] = P_RELEASE;
+        return 0;
     case STORE_ROLLBACK_TO:
         if ((rc = ready(s)) < 0) return rc;
+        if (s->npending && s->pending[s->npending - 1] == P_SAVEPOINT) {
+            s->npending--;
+            return 0;
+        }
         return exec_simple(s, "ROLLBACK TO SAVEPOINT req; RELEASE SAVEPOINT req", NULL);
     }
     return PROVA_EINVAL;
