@@ -380,8 +380,19 @@ static void test_log(void) {
     CHECK(prova_store_rollback(s) == 0);
     CHECK(prova_store_rollback(s) == 0); /* again: a no-op */
     CHECK(log_size(s) == 3);
+    /* savepoints in which nothing ran, released or rolled back, around one that did */
     CHECK(prova_store_begin(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(prova_store_release(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(prova_store_rollback_to(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
     CHECK(append(s, "e3") == 3);
+    CHECK(prova_store_release(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(prova_store_rollback_to(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(prova_store_release(s) == 0);
     CHECK(prova_store_commit(s) == 0);
     /* lookups and limits */
     static char big[PROVA_STORE_LOG_ENTRY_MAX + 2];
@@ -641,6 +652,12 @@ static void test_counts(void) {
     CHECK(prova_store_oe_chain_put(s, "cnt-1", "{}", 2) == 0);
     CHECK(prova_store_oe_event_append(s, "cnt-1", 0, "{}", 2) == 0);
     CHECK(prova_store_oe_cert_put(s, "cnt-1", "cnt-1", "{}", 2) == 0);
+    CHECK(prova_store_commit(s) == 0);
+    /* inside a transaction too, right after a savepoint */
+    CHECK(prova_store_begin(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(prova_store_counts_get(s, &c) == 0 && c.receipts == a.receipts + 2);
+    CHECK(prova_store_release(s) == 0);
     CHECK(prova_store_commit(s) == 0);
     CHECK(prova_store_counts_get(s, &c) == 0);
     CHECK(c.receipts == a.receipts + 2 && c.traces == a.traces + 1 && c.replay_claims == a.replay_claims + 1);

@@ -201,10 +201,12 @@ static void quiet(void *arg, const char *message) {
 /* Session settings, applied after every (re)connection in one round trip. */
 static int session_setup(pg_store *s) {
     const char *sql = s->readonly ? "SET synchronous_commit = on; SET application_name = 'prova';"
-                                    " SET statement_timeout = '30s'; SET client_encoding = 'UTF8';"
+                                    " SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s';"
+                                    " SET client_encoding = 'UTF8';"
                                     " SET default_transaction_read_only = on"
                                   : "SET synchronous_commit = on; SET application_name = 'prova';"
-                                    " SET statement_timeout = '30s'; SET client_encoding = 'UTF8'";
+                                    " SET statement_timeout = '30s'; SET idle_in_transaction_session_timeout = '60s';"
+                                    " SET client_encoding = 'UTF8'";
     PGresult *r = PQexec(s->conn, sql);
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) one_line(s->lost, sizeof s->lost, r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
@@ -291,15 +293,20 @@ static int fail_result(pg_store *s, const PGresult *r) {
 /* A simple query (transaction control, DDL): one round trip, its result checked. The pending savepoint
  * statements go first, in the same query string (the server stops at the first that fails). */
 static int exec_simple(pg_store *s, const char *sql, PGresult **ret) {
-    char joined[128];
+    char joined[160];
     if (s->npending) {
         size_t n = 0;
         for (int i = 0; i < s->npending; i++)
             n += (size_t)snprintf(joined + n, sizeof joined - n, "%s; ", pending_sql[s->pending[i]]);
-        if (n + strlen(sql) >= sizeof joined) return PROVA_EINVAL; /* only short statements follow savepoints */
-        memcpy(joined + n, sql, strlen(sql) + 1);
-        sql = joined;
         s->npending = 0;
+        if (n + strlen(sql) < sizeof joined) {
+            memcpy(joined + n, sql, strlen(sql) + 1);
+            sql = joined;
+        } else { /* a long statement (the counts): the savepoints first, on their own */
+            joined[n - 2] = 0;
+            int rc = exec_simple(s, joined, NULL);
+            if (rc < 0) return rc;
+        }
     }
     PGresult *r = PQexec(s->conn, sql);
     ExecStatusType st = PQresultStatus(r);
