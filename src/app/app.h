@@ -54,6 +54,8 @@ typedef struct app_api_key { /* the reference's X-ODIN-API-Key + X-ODIN-API-MAC 
 
 typedef struct app_config {
     const char *data_dir;         /* NULL: no store (document operations only) */
+    const char *store;            /* NULL: DATA/prova.db (SQLite); else a SQLite path or a postgresql:// URI
+                                     (prova/store.h), which any number of gateways may share (docs/postgresql.md) */
     const char *key_path;         /* NULL: DATA/gateway.key, generated on first run */
     const char *legacy_keys_path; /* NULL: none; a JWKS of earlier public keys (published as legacy) */
     const char *trusted_senders;  /* JWKS file, or NULL: DATA/senders.jwks when it exists; re-read by
@@ -144,8 +146,10 @@ typedef struct app_stats {
     unsigned queue_length;
     int64_t receipts, traces, chains, events, certificates;
     int64_t store_bytes;
+    const char *store_backend; /* "sqlite", "postgresql"; "" without a store */
     bool log_enabled;
-    int64_t log_size; /* the size of the published checkpoint */
+    bool log_integrating; /* this gateway integrates the log (several on one store: one at a time) */
+    int64_t log_size;     /* the size of the published checkpoint */
     uint64_t log_checkpoints, log_integrations, log_integration_us, log_failures;
     /* false from a failed commit until one succeeds (a write, a log integration, the writer's probe each second) */
     bool store_writable;

@@ -46,8 +46,10 @@ struct app {
     prova_note_key *log_key;
     prova_buf log_vkey;
     prova_tile_writer *tw;
-    int64_t log_next_us;  /* the writer's next scheduled integration */
-    atomic_bool log_want; /* someone waits for an entry to be integrated: integrate now */
+    int64_t log_next_us;     /* the writer's next scheduled integration */
+    atomic_bool log_leading; /* the write connection holds the log's integrator lock (several gateways: one
+                             integrates, the others follow the checkpoints it stores) */
+    atomic_bool log_want;    /* someone waits for an entry to be integrated: integrate now */
     pthread_mutex_t log_lock;
     prova_buf log_cp; /* the published checkpoint (a signed note), under log_lock */
     uint64_t log_cp_size;

@@ -146,6 +146,7 @@ static int hash_read(void *ctx, unsigned level, uint64_t index, uint8_t ret[PROV
 }
 
 static int write_static(const char *dir, const char *rel, const void *data, size_t len);
+static uint64_t published_size(app *a);
 
 /* ---- Restore ------------------------------------------------------------------------------------------------ */
 
@@ -362,6 +363,25 @@ static int integrate_step(app *a, bool force) {
     int rc = prova_store_begin(w);
     if (rc == 0) rc = prova_store_log_size(w, &stored);
     if (rc < 0) goto out;
+    /* Several gateways on one store: another may have integrated since this one's tile writer last did (it held
+     * the integrator lock, or this connection lost it and took it back). The write lock is held now, so the stored
+     * checkpoint is the latest: extend exactly that tree. */
+    int64_t cp_size = 0;
+    rc = prova_store_log_checkpoint_latest(w, &note, &cp_size);
+    note.len = 0;
+    if (rc == 0 && (uint64_t)cp_size != from) {
+        bool fresh = false;
+        app_log(a, "the log's last checkpoint is at size %lld, this gateway's tree at %llu: restoring from the store",
+                (long long)cp_size, (unsigned long long)from);
+        if (restore(a, &fresh) != 0) {
+            rc = PROVA_EIO;
+            goto out;
+        }
+        from = prova_tile_writer_size(a->tw);
+    } else if (rc == PROVA_ENOTFOUND) {
+        rc = 0;
+    }
+    if (rc < 0) goto out;
     if ((uint64_t)stored < from) {
         app_log(a, "the store holds %lld log entries, fewer than the %llu integrated", (long long)stored,
                 (unsigned long long)from);
@@ -446,9 +466,47 @@ bool app_tlog_due(app *a, int64_t now_us, int64_t *ret_next_us) {
     return atomic_load(&a->log_want) || now_us >= a->log_next_us;
 }
 
+/* A gateway that does not integrate publishes the checkpoints the integrating one stores, once they verify with the
+ * log's key. With a witness policy it publishes none: only the integrating gateway has the cosignatures
+ * (docs/postgresql.md). */
+static void follow(app *a) {
+    if (a->policy) return;
+    prova_buf note = PROVA_BUF_INIT;
+    int64_t size = 0;
+    int rc = prova_store_log_checkpoint_latest(a->w, &note, &size);
+    if (rc == 0 && (uint64_t)size > published_size(a)) {
+        prova_checkpoint *cp = NULL;
+        prova_error e;
+        rc = prova_checkpoint_verify(note.data, note.len, a->log_key, NULL, 0, &cp, NULL, &e);
+        if (rc == 0 && prova_checkpoint_size(cp) == (uint64_t)size)
+            publish(a, &note, (uint64_t)size);
+        else
+            app_log(a, "the log's stored checkpoint at size %lld does not verify with this gateway's log key %s",
+                    (long long)size, (const char *)a->log_vkey.data);
+        prova_checkpoint_free(cp);
+    }
+    prova_buf_free(&note);
+}
+
 void app_tlog_integrate(app *a) {
     if (!a->tw) return;
     atomic_store(&a->log_want, false);
+    bool lead = false;
+    int lr = prova_store_log_lead(a->w, &lead);
+    if (lr < 0) { /* the store is unreachable (PostgreSQL down): /health says so, the writer probes it */
+        app_store_outcome(a, lr);
+        lead = false;
+    }
+    if (lead != atomic_load(&a->log_leading)) {
+        atomic_store(&a->log_leading, lead);
+        app_log(a, lead ? "this gateway integrates the transparency log"
+                        : "another gateway integrates the transparency log; this one publishes its checkpoints");
+    }
+    if (!lead) {
+        follow(a);
+        a->log_next_us = app_now_us() + (int64_t)a->cfg.log_interval_ms * 1000;
+        return;
+    }
     int rc;
     unsigned steps = 0;
     while ((rc = integrate_step(a, false)) == 1 && ++steps < 16) {
@@ -661,8 +719,12 @@ int app_tlog_open(app *a) {
     if (a->cfg.witness_policy && (rc = load_policy(a)) != 0) return rc;
     bool fresh = false;
     if ((rc = restore(a, &fresh)) != 0) return rc;
-    if (fresh && integrate_step(a, true) < 0) return 3; /* the first checkpoint: the empty tree (or the backlog) */
-    a->log_next_us = 0;                                 /* integrate what was sequenced since at once */
+    bool lead = false;
+    if (prova_store_log_lead(a->w, &lead) < 0) lead = false;
+    atomic_store(&a->log_leading, lead);
+    /* the first checkpoint: the empty tree (or the backlog); on a shared store, by the gateway that integrates */
+    if (fresh && lead && integrate_step(a, true) < 0) return 3;
+    a->log_next_us = 0; /* integrate what was sequenced since at once */
     return 0;
 }
 

@@ -572,7 +572,9 @@ void app_stats_get(app *a, app_stats *r) {
     r->events = atomic_load(&a->events);
     r->certificates = atomic_load(&a->certificates);
     r->store_bytes = a->w ? prova_store_bytes(a->w) : 0;
+    r->store_backend = a->w ? prova_store_backend(a->w) : "";
     r->log_enabled = a->tw != NULL;
+    r->log_integrating = atomic_load(&a->log_leading);
     r->log_size = atomic_load(&a->log_size);
     r->log_checkpoints = atomic_load(&a->log_checkpoints);
     r->log_integrations = atomic_load(&a->log_integrations);
@@ -643,25 +645,32 @@ static int create_private(const char *path) {
 
 static int open_store(app *a) {
     const char *dir = a->cfg.data_dir;
-    if (app_join(a->db_path, sizeof a->db_path, dir, "prova.db") < 0) {
-        app_log(a, "%s: the data directory's path is too long", dir);
+    bool pg = prova_store_is_postgresql(a->cfg.store);
+    if (a->cfg.store ? snprintf(a->db_path, sizeof a->db_path, "%s", a->cfg.store) >= (int)sizeof a->db_path
+                     : app_join(a->db_path, sizeof a->db_path, dir, "prova.db") < 0) {
+        app_log(a, "%s: the store's location is too long", a->cfg.store ? "--store" : dir);
         return 2;
     }
+    char shown[4096]; /* a URI's credentials are not logged */
+    if (pg)
+        app_url_for_log(a->db_path, shown, sizeof shown);
+    else
+        snprintf(shown, sizeof shown, "%s", a->db_path);
     a->readers_cap = 64;
     a->readers = calloc(a->readers_cap, sizeof *a->readers);
     if (!a->readers) return 3;
-    if (create_private(a->db_path) < 0) {
-        app_log(a, "%s: cannot create the store: %s", a->db_path, strerror(errno));
+    if (!pg && create_private(a->db_path) < 0) {
+        app_log(a, "%s: cannot create the store: %s", shown, strerror(errno));
         return 3;
     }
     prova_error e;
     if (prova_store_open(a->db_path, 0, &a->w, &e) < 0) {
-        app_log(a, "%s: %s", a->db_path, e.message);
+        app_log(a, "%s: %s", shown, e.message);
         return 3;
     }
     prova_store_counts c;
     if (prova_store_counts_get(a->w, &c) < 0) {
-        app_log(a, "%s: %s", a->db_path, prova_store_errmsg(a->w));
+        app_log(a, "%s: %s", shown, prova_store_errmsg(a->w));
         return 3;
     }
     atomic_store(&a->receipts, c.receipts);

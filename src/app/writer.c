@@ -108,7 +108,7 @@ static otel_span *commit_span(app *a, app_job *jobs, unsigned njobs) {
     otel_span *s = otel_span_start(a->cfg.otel, NULL, "prova.store.commit", OTEL_KIND_INTERNAL);
     if (!otel_span_recording(s)) return s;
     otel_span_int(s, "prova.store.batch_size", njobs);
-    otel_span_str(s, "db.system.name", "sqlite");
+    otel_span_str(s, "db.system.name", prova_store_backend(a->w));
     otel_ctx cc;
     cc.valid = false;
     unsigned k = 0;

@@ -98,6 +98,7 @@ int cmd_mcp(int argc, char **argv) {
             goto out;
         } else if (cli_opt_value(argc, argv, &i, "--http", &http) ||
                    cli_opt_value(argc, argv, &i, "--data", &ac.data_dir) ||
+                   cli_opt_value(argc, argv, &i, "--store", &ac.store) ||
                    cli_opt_value(argc, argv, &i, "--trusted-senders", &ac.trusted_senders) ||
                    cli_opt_value(argc, argv, &i, "--key", &key_path) ||
                    cli_opt_value(argc, argv, &i, "--tokens", &ac.tokens_path) ||

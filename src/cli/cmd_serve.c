@@ -36,6 +36,7 @@ typedef struct opt_def {
 static const opt_def opt_defs[] = {
     {"listen", "PROVA_LISTEN", O_STR, OFF(http.listen)},
     {"data", "PROVA_DATA", O_STR, OFF(app.data_dir)},
+    {"store", "PROVA_STORE", O_STR, OFF(app.store)},
     {"key", "PROVA_KEY", O_STR, OFF(app.key_path)},
     {"legacy-keys", "PROVA_LEGACY_KEYS", O_STR, OFF(app.legacy_keys_path)},
     {"trusted-senders", "PROVA_TRUSTED_SENDERS", O_STR, OFF(app.trusted_senders)},
@@ -420,10 +421,16 @@ int cmd_serve(int argc, char **argv) {
     if ((rc = http_start(&cfg.http, a, mcp, &d)) != 0) goto out;
     app_stats stats;
     app_stats_get(a, &stats);
+    char store[4096]; /* a URI's credentials are not printed */
+    if (cfg.app.store && prova_store_is_postgresql(cfg.app.store))
+        app_url_for_log(cfg.app.store, store, sizeof store);
+    else
+        snprintf(store, sizeof store, "%s%s", cfg.app.store ? cfg.app.store : cfg.app.data_dir,
+                 cfg.app.store ? "" : "/prova.db");
     fprintf(stderr,
-            "prova serve: listening on %s%s (store %s/prova.db: %lld receipts in %lld traces, %lld chains, %lld "
+            "prova serve: listening on %s%s (store %s: %lld receipts in %lld traces, %lld chains, %lld "
             "certificates; kid %s)\n",
-            cfg.http.tls_cert ? "https://" : "http://", cfg.http.listen, cfg.app.data_dir, (long long)stats.receipts,
+            cfg.http.tls_cert ? "https://" : "http://", cfg.http.listen, store, (long long)stats.receipts,
             (long long)stats.traces, (long long)stats.chains, (long long)stats.certificates, app_kid(a));
     int sig = 0;
     /* SIGHUP reloads the trusted senders (a key added to --trusted-senders is trusted without a restart). */

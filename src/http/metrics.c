@@ -180,11 +180,14 @@ void http_metrics_collect(httpd *d, otel_metrics *ms) {
         st.queue_length);
     one(ms, "prova_store_writable", OTEL_METRIC_GAUGE, "0 from a failed commit until one succeeds, else 1.", "1",
         st.store_writable ? 1 : 0);
-    one(ms, "prova_store_bytes", OTEL_METRIC_GAUGE, "Size of the store on disk (database and WAL).", "By",
-        st.store_bytes);
+    one(ms, "prova_store_bytes", OTEL_METRIC_GAUGE,
+        "Size of the store (SQLite: database and WAL on disk; PostgreSQL: the database).", "By", st.store_bytes);
     if (st.log_enabled) {
         one(ms, "prova_log_size", OTEL_METRIC_GAUGE, "Entries in the transparency log's published checkpoint.",
             "{entry}", st.log_size);
+        one(ms, "prova_log_integrating", OTEL_METRIC_GAUGE,
+            "1 when this gateway integrates the log (of several on one store, one at a time), else 0.", "1",
+            st.log_integrating ? 1 : 0);
         one(ms, "prova_log_checkpoints_total", OTEL_METRIC_COUNTER, "Checkpoints the log signed since the start.",
             "{checkpoint}", (int64_t)st.log_checkpoints);
         p = otel_metric_point(ms,

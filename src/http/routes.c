@@ -34,7 +34,7 @@ static int h_health(http_req *r) {
     prova_jw_key(&w, "store");
     if (app_has_store(r->d->a)) {
         prova_jw_obj(&w);
-        prova_jw_kstr(&w, "backend", "sqlite");
+        prova_jw_kstr(&w, "backend", st.store_backend);
         prova_jw_ki64(&w, "receipts", st.receipts);
         prova_jw_ki64(&w, "traces", st.traces);
         prova_jw_ki64(&w, "chains", st.chains);

@@ -2,7 +2,8 @@
 """A real PostgreSQL server for the tests: its own cluster in a temporary directory, on a free loopback port.
 
     import pgserver
-    pg = pgserver.PG(workdir)      # initdb (as the postgres user when run as root), then pg_ctl start
+    pg = pgserver.PG(workdir)      # initdb (as the postgres user when run as root: workdir
+                                   and its parents are made traversable, o+x), then pg_ctl start
     pg.url                         # postgresql://postgres@127.0.0.1:PORT/prova
     pg.psql("SELECT 1")            # psql -At, its output
     pg.stop("immediate")           # pg_ctl stop -m fast|smart|immediate (immediate: no shutdown checkpoint)
@@ -54,8 +55,12 @@ class PG:
             pwd.getpwnam(self.user)
         if not os.path.exists(os.path.join(self.dir, "PG_VERSION")):
             os.makedirs(self.dir, mode=0o700, exist_ok=True)
-            if self.user:
-                shutil.chown(os.path.dirname(self.dir), self.user)
+            if self.user:  # the server's user owns its directory and can reach it
+                d = os.path.dirname(self.dir)
+                while d != "/":  # every parent traversable (x only: not listable)
+                    if not os.stat(d).st_mode & 0o001:
+                        os.chmod(d, os.stat(d).st_mode | 0o011)
+                    d = os.path.dirname(d)
                 shutil.chown(self.dir, self.user)
             self._run([os.path.join(self.bin, "initdb"), "-D", self.dir, "-U", "postgres", "--auth=trust",
                        "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
@@ -90,7 +95,10 @@ class PG:
     def _run(self, argv, check=True, **kw):
         if self.user:
             argv = ["runuser", "-u", self.user, "--"] + argv
-        return subprocess.run(argv, check=check, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+        if check and r.returncode != 0:
+            raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), r.returncode, r.stderr.strip()))
+        return r
 
     def running(self):
         return self._run([os.path.join(self.bin, "pg_ctl"), "-D", self.dir, "status"], check=False).returncode == 0
