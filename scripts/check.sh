@@ -59,14 +59,14 @@ note "sanitizers ($ASAN_BUILD, ASan+UBSan)"
 meson configure "$ASAN_BUILD" -Dwerror=true >/dev/null
 if ninja -C "$ASAN_BUILD"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp --suite witness --suite otel
+    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp --suite witness --suite otel --suite pg
 else
   record "asan build" 1
 fi
 
 note "valgrind (memcheck) on the unit and vector tests"
 for t in test_core test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe test_proof \
-  test_intoto test_cloudevents test_openlineage test_rocrate test_otel test_otel_metrics; do
+  test_intoto test_cloudevents test_openlineage test_rocrate test_otel test_otel_metrics test_store; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?

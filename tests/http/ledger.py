@@ -97,7 +97,10 @@ class Ledger:
     def post(self, base, token, sender, trace, payload, what, timeout=10):
         """One envelope written through the gateway at base and, when acknowledged, recorded. Returns the HTTP
         status, or 0 when the connection failed (stored or not, it was not acknowledged)."""
-        body = envelope(sender, trace, payload)
+        return self.post_body(base, token, trace, envelope(sender, trace, payload), what, timeout)
+
+    def post_body(self, base, token, trace, body, what, timeout=10):
+        """post() of an envelope already made (body: its bytes) for trace."""
         try:
             st, hdr, resp = req("POST", base + "/v1/odin/envelope", body, token, timeout=timeout)
         except OSError:
