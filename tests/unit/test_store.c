@@ -476,6 +476,105 @@ static void test_log(void) {
     prova_buf_free(&b);
 }
 
+/* Appends inside a write transaction (on PostgreSQL the index is counted under the write lock and the insert goes
+ * with the next statement): several in one savepoint undone and taken again without a gap, whether they were sent
+ * or not; the transaction's own reads see them; a rollback drops them; more than one round trip's worth; durable
+ * at commit for another connection, and invisible to it before. */
+static void test_log_queue(void) {
+    prova_store *s = open_ok(0), *other = open_ok(PROVA_STORE_READONLY);
+    prova_buf b = PROVA_BUF_INIT;
+    size_t n = 0;
+    if (!s || !other) goto out;
+    int64_t base = log_size(s), idx = -1;
+    CHECK(prova_store_begin(s) == 0);
+    /* undone before anything was sent */
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(append(s, "undone-0") == base);
+    CHECK(append(s, "undone-1") == base + 1);
+    CHECK(append(s, "undone-2") == base + 2);
+    CHECK(prova_store_rollback_to(s) == 0);
+    /* undone after the savepoint was sent (a statement ran in it), the appends not */
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(prova_store_oe_chain_put(s, "queue-undone", "{}", 2) == 0);
+    CHECK(append(s, "undone-3") == base);
+    CHECK(append(s, "undone-4") == base + 1);
+    CHECK(prova_store_rollback_to(s) == 0);
+    /* undone after they were sent (a read ran after them: it sees them) */
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(append(s, "undone-5") == base);
+    CHECK(append(s, "undone-6") == base + 1);
+    CHECK(log_size(s) == base + 2);
+    CHECK(prova_store_rollback_to(s) == 0);
+    CHECK(log_size(s) == base);
+    /* the same indexes again, kept; the transaction's reads see what was appended just before them */
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(append(s, "q0") == base);
+    CHECK(append(s, "q1") == base + 1);
+    CHECK(log_size(s) == base + 2);
+    CHECK(append(s, "q2") == base + 2);
+    CHECK(prova_store_log_get(s, base + 2, &b) == 0);
+    CHECK_BUF(b, "q2");
+    CHECK(append(s, "q3") == base + 3);
+    b.len = 0;
+    CHECK(prova_store_log_entries(s, base, base + 10, &b, &n) == 0 && n == 4);
+    CHECK(b.len == 16 && memcmp(b.data, "\0\2q0\0\2q1\0\2q2\0\2q3", 16) == 0);
+    CHECK(append(s, "q4") == base + 4); /* nothing after it in its savepoint */
+    CHECK(prova_store_release(s) == 0);
+    /* a request kept (its append not sent), the next one undone before anything of it was sent */
+    CHECK(prova_store_savepoint(s) == 0);
+    char mine[3] = "q5";
+    CHECK(prova_store_log_append(s, mine, 2, 42, &idx) == 0 && idx == base + 5);
+    memcpy(mine, "XX", 2); /* the caller's bytes may change (or be freed) once the call returned */
+    CHECK(prova_store_release(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(append(s, "undone-7") == base + 6);
+    CHECK(prova_store_rollback_to(s) == 0);
+    CHECK(log_size(other) == base); /* nothing before the commit */
+    CHECK(prova_store_commit(s) == 0);
+    CHECK(prova_store_oe_chain_get(s, "queue-undone", &b) == PROVA_ENOTFOUND);
+    /* durable: another connection sees every entry, in order, without a gap */
+    CHECK(log_size(other) == base + 6);
+    b.len = 0;
+    CHECK(prova_store_log_entries(other, base, base + 10, &b, &n) == 0 && n == 6);
+    CHECK(b.len == 24 && memcmp(b.data, "\0\2q0\0\2q1\0\2q2\0\2q3\0\2q4\0\2q5", 24) == 0);
+    /* a rollback drops what was appended, sent or not */
+    CHECK(prova_store_begin(s) == 0);
+    CHECK(append(s, "lost-0") == base + 6);
+    CHECK(log_size(s) == base + 7);
+    CHECK(append(s, "lost-1") == base + 7);
+    CHECK(prova_store_rollback(s) == 0);
+    CHECK(log_size(s) == base + 6);
+    /* many appends in a row, small and large (more than one round trip's worth on PostgreSQL), then commit */
+    static char big[PROVA_STORE_LOG_ENTRY_MAX];
+    CHECK(prova_store_begin(s) == 0);
+    for (int i = 0; i < 150; i++) {
+        char e[16];
+        snprintf(e, sizeof e, "m%d", i);
+        CHECK(append(s, e) == base + 6 + i);
+    }
+    for (int i = 0; i < 8; i++) {
+        memset(big, 'a' + i, sizeof big);
+        CHECK(prova_store_log_append(s, big, sizeof big - (size_t)i, 1, &idx) == 0 && idx == base + 156 + i);
+    }
+    CHECK(prova_store_commit(s) == 0);
+    CHECK(log_size(other) == base + 164);
+    b.len = 0;
+    CHECK(prova_store_log_get(other, base + 6, &b) == 0);
+    CHECK_BUF(b, "m0");
+    b.len = 0;
+    CHECK(prova_store_log_get(other, base + 155, &b) == 0);
+    CHECK_BUF(b, "m149");
+    for (int i = 0; i < 8; i++) {
+        b.len = 0;
+        CHECK(prova_store_log_get(other, base + 156 + i, &b) == 0 && b.len == sizeof big - (size_t)i);
+        CHECK(b.len > 0 && b.data[0] == 'a' + i && b.data[b.len - 1] == 'a' + i);
+    }
+out:
+    prova_store_close(s);
+    prova_store_close(other);
+    prova_buf_free(&b);
+}
+
 /* A missing index before the end of the log is a damaged store: PROVA_EIO, out unchanged. */
 static void test_log_damaged(void) {
     CHECK(raw_sql(loc, "DELETE FROM log_entries WHERE idx = 2") == 0);
@@ -707,6 +806,71 @@ out:
     prova_store_close(w.s);
 }
 
+/* An entry's insert that fails on the server (its index was taken by a writer that ignored the write lock: raw SQL
+ * from another connection) fails the call whose round trip carried it; after rollback_to the index is read again
+ * and the transaction goes on. Carried by COMMIT, it fails the commit, which ends the transaction. */
+static void test_pg_log_taken(void) {
+    prova_store *s = open_ok(0);
+    prova_buf b = PROVA_BUF_INIT;
+    if (!s) return;
+    int64_t base = log_size(s);
+    char sql[160];
+    CHECK(prova_store_begin(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    snprintf(sql, sizeof sql, "INSERT INTO log_entries(idx, entry, sequenced_us) VALUES (%lld, 'intruder', 0)",
+             (long long)base);
+    CHECK(raw_sql(loc, sql) == 0);
+    CHECK(append(s, "mine") == base);
+    CHECK(prova_store_ope_append_logged(s, "taken", 0, "h", "{}", 2, base) == PROVA_EIO);
+    CHECK_MSG(strstr(prova_store_errmsg(s), "log entry") && strstr(prova_store_errmsg(s), "23505"), "%s",
+              prova_store_errmsg(s));
+    CHECK(prova_store_rollback_to(s) == 0);
+    CHECK(prova_store_savepoint(s) == 0);
+    CHECK(append(s, "mine") == base + 1);
+    CHECK(prova_store_ope_append_logged(s, "taken", 0, "h", "{}", 2, base + 1) == 0);
+    CHECK(prova_store_release(s) == 0);
+    CHECK(prova_store_commit(s) == 0);
+    CHECK(log_size(s) == base + 2);
+    CHECK(prova_store_log_get(s, base, &b) == 0);
+    CHECK_BUF(b, "intruder");
+    b.len = 0;
+    CHECK(prova_store_log_get(s, base + 1, &b) == 0);
+    CHECK_BUF(b, "mine");
+    /* reported by the read that carried it */
+    CHECK(prova_store_begin(s) == 0);
+    snprintf(sql, sizeof sql, "INSERT INTO log_entries(idx, entry, sequenced_us) VALUES (%lld, 'intruder', 0)",
+             (long long)base + 2);
+    CHECK(raw_sql(loc, sql) == 0);
+    CHECK(append(s, "read") == base + 2);
+    int64_t size = -1;
+    CHECK(prova_store_log_size(s, &size) == PROVA_EIO && size == -1);
+    CHECK(prova_store_rollback(s) == 0);
+    /* reported by the COMMIT that carried it: nothing committed, the transaction over, the next one fine */
+    CHECK(prova_store_begin(s) == 0);
+    snprintf(sql, sizeof sql, "INSERT INTO log_entries(idx, entry, sequenced_us) VALUES (%lld, 'intruder', 0)",
+             (long long)base + 3);
+    CHECK(raw_sql(loc, sql) == 0);
+    CHECK(append(s, "late") == base + 3);
+    CHECK(prova_store_ope_append(s, "taken-late", 0, "h", "{}", 2) == PROVA_EIO); /* the insert went with it */
+    CHECK(prova_store_commit(s) == PROVA_EIO);
+    CHECK(prova_store_begin(s) == 0);
+    snprintf(sql, sizeof sql, "INSERT INTO log_entries(idx, entry, sequenced_us) VALUES (%lld, 'intruder', 0)",
+             (long long)base + 4);
+    CHECK(raw_sql(loc, sql) == 0);
+    CHECK(append(s, "late") == base + 4);
+    CHECK(prova_store_commit(s) == PROVA_EIO);
+    CHECK_MSG(strstr(prova_store_errmsg(s), "log entry") != NULL, "%s", prova_store_errmsg(s));
+    CHECK(prova_store_begin(s) == 0); /* no rollback needed: the failed commit ended it */
+    CHECK(append(s, "after") == base + 5);
+    CHECK(prova_store_commit(s) == 0);
+    CHECK(log_size(s) == base + 6);
+    b.len = 0;
+    CHECK(prova_store_ope_chain(s, "taken-late", &b, NULL) == 0);
+    CHECK_BUF(b, "[]");
+    prova_store_close(s);
+    prova_buf_free(&b);
+}
+
 /* The integrator's lock: one connection at a time; free again when its holder closes. */
 static void test_pg_lead(void) {
     prova_store *a = open_ok(0), *b = open_ok(0);
@@ -876,6 +1040,7 @@ int main(int argc, char **argv) {
     test_replay();
     test_oe();
     test_log();
+    test_log_queue();
     test_listing();
     test_bytes_exact();
     test_reader();
@@ -883,6 +1048,7 @@ int main(int argc, char **argv) {
     test_log_damaged();
     if (is_pg) {
         test_pg_write_lock();
+        test_pg_log_taken();
         test_pg_lead();
         test_pg_migrate_together();
         if (argc >= 4)

@@ -86,6 +86,7 @@ enum {
     Q_OE_CERT_LOG,
     Q_OE_CERT_CHAIN,
     Q_LOG_APPEND,
+    Q_LOG_INSERT,
     Q_LOG_GET,
     Q_LOG_RANGE,
     Q_LOG_SIZE,
@@ -131,11 +132,13 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_OE_CERT_GET] = "SELECT bundle FROM oe_certificates WHERE id = $1::text",
     [Q_OE_CERT_LOG] = "SELECT log_index, status_log_index FROM oe_certificates WHERE id = $1::text",
     [Q_OE_CERT_CHAIN] = "SELECT chain_id FROM oe_certificates WHERE id = $1::text",
-    /* The next index is derived inside the transaction that appends (under the write lock): a rolled-back
+    /* Outside a write transaction (autocommit): the next index is derived by the statement itself. A rolled-back
      * savepoint or a failed commit takes its rows with it and the next append reuses their indexes. max(idx) is
      * one descent of the primary key. */
     [Q_LOG_APPEND] = ("INSERT INTO log_entries(idx, entry, sequenced_us)"
                       " SELECT coalesce(max(idx) + 1, 0), $1::bytea, $2::int8 FROM log_entries RETURNING idx"),
+    /* Inside one: the index the store counted under the write lock (pg_log_append), queued. */
+    [Q_LOG_INSERT] = "INSERT INTO log_entries(idx, entry, sequenced_us) VALUES ($1::int8, $2::bytea, $3::int8)",
     [Q_LOG_GET] = "SELECT entry FROM log_entries WHERE idx = $1::int8",
     [Q_LOG_RANGE] = "SELECT idx, entry FROM log_entries WHERE idx >= $1::int8 AND idx < $2::int8 ORDER BY idx",
     [Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM log_entries",
@@ -155,17 +158,41 @@ static const char *const sql_text[Q_COUNT] = {
 
 /* ---- The connection ------------------------------------------------------------------------------------------- */
 
+/* A statement queued on the client, sent with the next one in the same round trip (pipeline mode): a savepoint's
+ * SAVEPOINT or RELEASE, or a log entry's INSERT (the entry's bytes in pg_store.qbytes, the store's copy). */
+enum { P_SAVEPOINT, P_RELEASE, P_LOG };
+static const char *const pending_sql[] = {[P_SAVEPOINT] = "SAVEPOINT req", [P_RELEASE] = "RELEASE SAVEPOINT req"};
+
+typedef struct pg_item {
+    int kind;            /* P_* */
+    int64_t idx, now_us; /* P_LOG: the entry's index and sequencing time */
+    size_t off, len;     /* P_LOG: its bytes in qbytes */
+} pg_item;
+
+/* The queue is sent on its own when it grows past these (a long run of appends without another statement). */
+#define QUEUE_MAX_ITEMS 64
+#define QUEUE_MAX_BYTES ((size_t)256 * 1024)
+
 typedef struct pg_store {
     prova_store base; /* first: a prova_store * is a pg_store * */
     PGconn *conn;
     bool readonly;
     bool tx_open; /* a transaction (write or read) was begun and not yet ended by us */
+    bool writing; /* that transaction is prova_store_begin's: the write lock is held, log appends are queued */
+    bool doomed;  /* queued statements could not be sent: the transaction must not commit */
     bool leading; /* this session holds LOCK_INTEGRATE */
     bool prepared[Q_COUNT];
-    /* Savepoint statements not sent yet (P_SAVEPOINT, P_RELEASE): they go with the next statement, in the same
-     * round trip (pipeline mode, or one simple query), which halves the round trips of a request. */
-    int pending[2];
-    int npending;
+    /* Statements not sent yet (pg_item), in order: they go with the next statement, in the same round trip. A
+     * savepoint and its release cost no round trip of their own, nor does a log append inside a write
+     * transaction. */
+    pg_item *queue;
+    size_t nqueue, capqueue;
+    prova_buf qbytes; /* their entries' bytes */
+    /* The log's next index inside a write transaction (-1: not known, read at the next append): under the write
+     * lock nobody else appends, so it is read once (with BEGIN) and counted on. */
+    int64_t next;
+    int64_t sp_next;       /* next when the innermost savepoint was set (-1: not known); rollback_to restores it */
+    bool sp_open;          /* that savepoint was set and has not ended since */
     int version;           /* the schema's version when opened or migrated */
     int backoff_ms;        /* the delay before the next reconnection attempt after this one fails */
     int64_t next_try_us;   /* monotonic: no reconnection attempt before */
@@ -175,8 +202,30 @@ typedef struct pg_store {
 
 #define PG(p) ((pg_store *)(void *)(p))
 
-enum { P_SAVEPOINT, P_RELEASE };
-static const char *const pending_sql[] = {[P_SAVEPOINT] = "SAVEPOINT req", [P_RELEASE] = "RELEASE SAVEPOINT req"};
+/* Forgets the queue (sent, or undone with its transaction). */
+static void queue_clear(pg_store *s) {
+    s->nqueue = 0;
+    s->qbytes.len = 0;
+}
+
+/* Forgets the items from position k on (undone before they were sent). */
+static void queue_truncate(pg_store *s, size_t k) {
+    for (size_t i = k; i < s->nqueue; i++) {
+        if (s->queue[i].kind == P_LOG) { /* entries are stored in queue order: the first one's offset */
+            s->qbytes.len = s->queue[i].off;
+            break;
+        }
+    }
+    if (k < s->nqueue) s->nqueue = k;
+}
+
+/* The write transaction's log state, forgotten when it ends (the next one reads the index again: another gateway
+ * may have appended meanwhile). */
+static void log_state_reset(pg_store *s) {
+    s->next = -1;
+    s->sp_next = -1;
+    s->sp_open = false;
+}
 
 static int64_t mono_us(void) {
     struct timespec ts;
@@ -219,7 +268,7 @@ static int session_setup(pg_store *s) {
         return PROVA_EUNSUPPORTED;
     }
     memset(s->prepared, 0, sizeof s->prepared);
-    s->npending = 0;
+    queue_clear(s);
     return 0;
 }
 
@@ -290,38 +339,6 @@ static int fail_result(pg_store *s, const PGresult *r) {
     return PROVA_EIO;
 }
 
-/* A simple query (transaction control, DDL): one round trip, its result checked. The pending savepoint
- * statements go first, in the same query string (the server stops at the first that fails). */
-static int exec_simple(pg_store *s, const char *sql, PGresult **ret) {
-    char joined[160];
-    if (s->npending) {
-        size_t n = 0;
-        for (int i = 0; i < s->npending; i++)
-            n += (size_t)snprintf(joined + n, sizeof joined - n, "%s; ", pending_sql[s->pending[i]]);
-        s->npending = 0;
-        if (n + strlen(sql) < sizeof joined) {
-            memcpy(joined + n, sql, strlen(sql) + 1);
-            sql = joined;
-        } else { /* a long statement (the counts): the savepoints first, on their own */
-            joined[n - 2] = 0;
-            int rc = exec_simple(s, joined, NULL);
-            if (rc < 0) return rc;
-        }
-    }
-    PGresult *r = PQexec(s->conn, sql);
-    ExecStatusType st = PQresultStatus(r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-        if (ret)
-            *ret = r;
-        else
-            PQclear(r);
-        return 0;
-    }
-    int rc = fail_result(s, r);
-    PQclear(r);
-    return rc;
-}
-
 /* Up to 6 parameters, all in binary: text as its bytes, bytea as its bytes, int8 as 8 big-endian bytes. */
 typedef struct pg_params {
     int n;
@@ -365,32 +382,90 @@ static bool p_fits(size_t len) {
     return len < (size_t)1 << 30;
 }
 
-/* The pending savepoint statements and prepared statement `name` in one round trip (libpq's pipeline mode): the
- * first failure is the call's (a statement after a failed one is not run). */
-static int run_pipelined(pg_store *s, const char *name, const pg_params *p, PGresult **ret) {
-    int n = s->npending, rc = 0;
-    s->npending = 0;
-    if (!PQenterPipelineMode(s->conn)) return fail_result(s, NULL);
+static void stmt_name(char name[8], int q) {
+    snprintf(name, 8, "q%d", q);
+}
+
+/* Prepares statement q on this connection the first time it is used. */
+static int prepare(pg_store *s, int q) {
+    if (s->prepared[q]) return 0;
+    char name[8];
+    stmt_name(name, q);
+    PGresult *r = PQprepare(s->conn, name, sql_text[q], 0, NULL);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : fail_result(s, r);
+    PQclear(r);
+    if (rc == 0) s->prepared[q] = true;
+    return rc;
+}
+
+/* A statement sent after the queue: a text without parameters, or a prepared statement and its parameters. */
+typedef struct pg_stmt {
+    const char *sql;
+    const char *name;
+    const pg_params *p;
+} pg_stmt;
+
+/* The queue, then the statements of tail, in one round trip (libpq's pipeline mode). The first failure is the
+ * call's (the statements after a failed one are not run); a queued log insert that fails is PROVA_EIO whatever its
+ * SQLSTATE (it is not the caller's key that was taken) and makes the log's next index unknown. *ret (optional):
+ * the last statement's result when everything succeeded; the caller PQclears it. The queue is empty afterwards. */
+static int pipeline(pg_store *s, const pg_stmt *tail, int ntail, PGresult **ret) {
+    if (ret) *ret = NULL;
+    size_t nq = s->nqueue, total = nq + (size_t)ntail;
+    int rc = 0;
+    if (!PQenterPipelineMode(s->conn)) {
+        queue_clear(s);
+        s->doomed = s->tx_open;
+        return fail_result(s, NULL);
+    }
+    char logname[8];
+    stmt_name(logname, Q_LOG_INSERT);
     bool sent = true;
-    for (int i = 0; sent && i < n; i++)
-        sent = PQsendQueryParams(s->conn, pending_sql[s->pending[i]], 0, NULL, NULL, NULL, NULL, 0) == 1;
-    if (sent)
-        sent = PQsendQueryPrepared(s->conn, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL,
-                                   1) == 1;
+    for (size_t i = 0; sent && i < total; i++) {
+        if (i < nq && s->queue[i].kind == P_LOG) {
+            const pg_item *it = &s->queue[i];
+            pg_params p = {0};
+            p_i64(&p, it->idx);
+            p_bytes(&p, s->qbytes.data + it->off, it->len);
+            p_i64(&p, it->now_us);
+            sent = PQsendQueryPrepared(s->conn, logname, p.n, p.v, p.len, p.fmt, 1) == 1;
+        } else if (i < nq) {
+            sent = PQsendQueryParams(s->conn, pending_sql[s->queue[i].kind], 0, NULL, NULL, NULL, NULL, 0) == 1;
+        } else {
+            const pg_stmt *t = &tail[i - nq];
+            const pg_params *p = t->p;
+            sent = t->sql ? PQsendQueryParams(s->conn, t->sql, 0, NULL, NULL, NULL, NULL, 0) == 1 /* text, as PQexec */
+                          : PQsendQueryPrepared(s->conn, t->name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
+                                                p ? p->fmt : NULL, 1) == 1;
+        }
+    }
     if (sent) sent = PQpipelineSync(s->conn) == 1;
-    if (!sent) rc = fail_result(s, NULL);
+    if (!sent) {
+        rc = fail_result(s, NULL);
+        s->doomed = s->tx_open; /* what was queued may not have reached the server */
+    }
     /* each statement's result, then NULL; then the sync point */
-    for (int i = 0; sent && i <= n; i++) {
+    for (size_t i = 0; sent && i < total; i++) {
         PGresult *r = PQgetResult(s->conn);
         if (!r) {
             rc = rc < 0 ? rc : fail_result(s, NULL);
             break;
         }
         ExecStatusType st = PQresultStatus(r);
-        if (i == n && rc == 0 && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+        bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        if (ok && rc == 0 && i == total - 1 && ret) {
             *ret = r;
         } else {
-            if (rc == 0 && st != PGRES_COMMAND_OK) rc = fail_result(s, r);
+            if (!ok && rc == 0) {
+                rc = fail_result(s, r);
+                if (i < nq && s->queue[i].kind == P_LOG && PQstatus(s->conn) == CONNECTION_OK) {
+                    char why[sizeof s->base.msg];
+                    memcpy(why, s->base.msg, sizeof why);
+                    prova__store_msg(&s->base, "log entry %" PRId64 " was not stored: %s", s->queue[i].idx, why);
+                    rc = PROVA_EIO;
+                    log_state_reset(s); /* the store's count was wrong: read it again after the rollback */
+                }
+            }
             PQclear(r);
         }
         while ((r = PQgetResult(s->conn)) != NULL) PQclear(r);
@@ -403,32 +478,67 @@ static int run_pipelined(pg_store *s, const char *name, const pg_params *p, PGre
         if (st == PGRES_PIPELINE_SYNC) break;
     }
     if (PQstatus(s->conn) == CONNECTION_OK && !PQexitPipelineMode(s->conn) && rc == 0) rc = fail_result(s, NULL);
-    if (rc < 0 && *ret) {
+    queue_clear(s);
+    if (rc < 0 && ret && *ret) {
         PQclear(*ret);
         *ret = NULL;
     }
     return rc;
 }
 
-/* Runs prepared statement q (preparing it on this connection the first time) with binary results. *ret: the
- * result when it is rows or a command's completion; the caller PQclears it. */
+/* A simple query (transaction control, DDL): one round trip, its result checked. A non-empty queue goes first in
+ * the same round trip (pipeline mode: one statement in sql), or, before several statements, in one of its own. */
+static int exec_simple(pg_store *s, const char *sql, PGresult **ret) {
+    if (s->nqueue) {
+        pg_stmt t = {.sql = sql};
+        if (!strchr(sql, ';')) return pipeline(s, &t, 1, ret);
+        int rc = pipeline(s, NULL, 0, NULL);
+        if (rc < 0) return rc;
+    }
+    PGresult *r = PQexec(s->conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        if (ret)
+            *ret = r;
+        else
+            PQclear(r);
+        return 0;
+    }
+    int rc = fail_result(s, r);
+    PQclear(r);
+    return rc;
+}
+
+/* Queues an item, sending the queue first when it is full. */
+static int queue_push(pg_store *s, pg_item it) {
+    if (s->nqueue == QUEUE_MAX_ITEMS || (it.kind == P_LOG && s->qbytes.len + it.len > QUEUE_MAX_BYTES)) {
+        int rc = pipeline(s, NULL, 0, NULL);
+        if (rc < 0) return rc;
+    }
+    if (s->nqueue == s->capqueue) {
+        size_t cap = s->capqueue ? 2 * s->capqueue : 8;
+        pg_item *q = realloc(s->queue, cap * sizeof *q);
+        if (!q) return PROVA_ENOMEM;
+        s->queue = q;
+        s->capqueue = cap;
+    }
+    s->queue[s->nqueue++] = it;
+    return 0;
+}
+
+/* Runs prepared statement q (preparing it on this connection the first time) with binary results, after the
+ * queue. *ret: the result when it is rows or a command's completion; the caller PQclears it. */
 static int run(pg_store *s, int q, const pg_params *p, PGresult **ret) {
     *ret = NULL;
     int rc = ready(s);
+    if (rc == 0) rc = prepare(s, q);
     if (rc < 0) return rc;
     char name[8];
-    snprintf(name, sizeof name, "q%d", q);
-    if (!s->prepared[q]) {
-        PGresult *r = PQprepare(s->conn, name, sql_text[q], 0, NULL);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            rc = fail_result(s, r);
-            PQclear(r);
-            return rc;
-        }
-        PQclear(r);
-        s->prepared[q] = true;
+    stmt_name(name, q);
+    if (s->nqueue) {
+        pg_stmt t = {.name = name, .p = p};
+        return pipeline(s, &t, 1, ret);
     }
-    if (s->npending) return run_pipelined(s, name, p, ret);
     PGresult *r = PQexecPrepared(s->conn, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL, p ? p->fmt : NULL, 1);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -570,6 +680,8 @@ static const store_ops pg_ops;
 static void pg_close(prova_store *ps) {
     pg_store *s = PG(ps);
     PQfinish(s->conn); /* ends the session: its advisory locks (the integrator's) go with it */
+    free(s->queue);
+    prova_buf_free(&s->qbytes);
     free(s);
 }
 
@@ -597,6 +709,7 @@ int prova__store_pg_open(const char *uri, unsigned flags, prova_store **ret, pro
     s->base.ops = &pg_ops;
     s->readonly = flags & PROVA_STORE_READONLY;
     s->backoff_ms = BACKOFF_MIN_MS;
+    log_state_reset(s);
     atomic_init(&s->bytes, 0);
     /* Defaults first, the URI last: what the URI says wins. Keepalives notice a peer that vanished without closing
      * the connection (a host that died) in about a minute instead of the kernel's two hours. */
@@ -648,6 +761,38 @@ int prova__store_pg_open(const char *uri, unsigned flags, prova_store **ret, pro
 
 /* ---- Transactions --------------------------------------------------------------------------------------------- */
 
+/* ROLLBACK TO the innermost savepoint. One still in the queue was never sent: forgetting it and what was queued
+ * after it undoes them. One that was sent: what was queued since (log inserts, after its SAVEPOINT or the last
+ * RELEASE) would be undone at once, so it is dropped, and the rollback goes with whatever precedes it. */
+static int rollback_to(pg_store *s) {
+    size_t i = s->nqueue;
+    while (i > 0 && s->queue[i - 1].kind == P_LOG) i--;
+    if (i > 0 && s->queue[i - 1].kind == P_SAVEPOINT) {
+        queue_truncate(s, i - 1);
+        return 0;
+    }
+    queue_truncate(s, i);
+    if (!s->nqueue) return exec_simple(s, "ROLLBACK TO SAVEPOINT req; RELEASE SAVEPOINT req", NULL);
+    const pg_stmt t[] = {{.sql = "ROLLBACK TO SAVEPOINT req"}, {.sql = "RELEASE SAVEPOINT req"}};
+    return pipeline(s, t, 2, NULL);
+}
+
+/* BEGIN and the write lock, in one round trip; with them, once the lock is held, the log's size (the next index
+ * this transaction appends at), when the schema has the table. */
+static int begin_write(pg_store *s) {
+    bool size = s->version >= 1 && prepare(s, Q_LOG_SIZE) == 0;
+    char name[8];
+    stmt_name(name, Q_LOG_SIZE);
+    /* separate statements: the size's snapshot is taken after the lock is granted, so it sees the commit of
+     * whoever held the lock before */
+    const pg_stmt t[] = {{.sql = "BEGIN"}, {.sql = "SELECT pg_advisory_xact_lock(" LOCK_WRITE ")"}, {.name = name}};
+    PGresult *r = NULL;
+    int rc = pipeline(s, t, size ? 3 : 2, &r);
+    if (rc == 0 && size && PQntuples(r) == 1 && PQgetlength(r, 0, 0) == 8) s->next = col_i64(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
 static int pg_tx(prova_store *ps, store_tx op) {
     pg_store *s = PG(ps);
     int rc;
@@ -656,58 +801,76 @@ static int pg_tx(prova_store *ps, store_tx op) {
     case STORE_BEGIN:
     case STORE_READ_BEGIN:
         if ((rc = ready(s)) < 0) return rc;
-        s->npending = 0;
+        if (!s->tx_open) queue_clear(s);
+        log_state_reset(s);
+        s->doomed = false;
         /* One round trip: the transaction and, for a writer, the write lock of every gateway (held until COMMIT
          * or ROLLBACK), so that the reads that decide the next hop or index see every earlier commit. */
-        rc = exec_simple(s,
-                         op == STORE_BEGIN ? "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_WRITE ")"
-                                           : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                         NULL);
-        if (rc == 0)
+        rc = op == STORE_BEGIN ? begin_write(s)
+                               : exec_simple(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL);
+        if (rc == 0) {
             s->tx_open = true;
-        else if (PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+            s->writing = op == STORE_BEGIN;
+        } else if (PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE) {
             PQclear(PQexec(s->conn, "ROLLBACK"));
+        }
         return rc;
     case STORE_COMMIT:
         if ((rc = ready(s)) < 0) return rc;
-        rc = exec_simple(s, "COMMIT", &r);
-        s->tx_open = false;
-        /* COMMIT of a transaction that an error aborted answers ROLLBACK: nothing was written. */
-        if (rc == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-            prova__store_msg(ps, "PostgreSQL rolled the transaction back (an earlier statement failed)");
+        if (s->doomed) {
+            prova__store_msg(ps, "statements of the transaction could not be sent to PostgreSQL: it was rolled back");
             rc = PROVA_EIO;
+        } else {
+            /* the queue (a last log insert, a release) goes with the COMMIT: a failure of it fails the commit */
+            rc = exec_simple(s, "COMMIT", &r);
+            /* COMMIT of a transaction that an error aborted answers ROLLBACK: nothing was written. */
+            if (rc == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+                prova__store_msg(ps, "PostgreSQL rolled the transaction back (an earlier statement failed)");
+                rc = PROVA_EIO;
+            }
+            PQclear(r);
         }
-        PQclear(r);
+        /* A COMMIT that a failed statement before it in the pipeline kept from running leaves the transaction
+         * open: a failed commit ends it all the same. */
+        if (rc < 0 && PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+            PQclear(PQexec(s->conn, "ROLLBACK"));
+        s->tx_open = s->writing = s->doomed = false;
+        queue_clear(s);
+        log_state_reset(s);
         return rc;
     case STORE_ROLLBACK:
-        s->tx_open = false;
-        s->npending = 0; /* undone with the rest */
+        s->tx_open = s->writing = s->doomed = false;
+        queue_clear(s); /* undone with the rest */
+        log_state_reset(s);
         /* A lost connection took its transaction with it: nothing to undo, and no round trip to a dead socket. */
         if (PQstatus(s->conn) != CONNECTION_OK || PQtransactionStatus(s->conn) == PQTRANS_IDLE) return 0;
         return exec_simple(s, "ROLLBACK", NULL);
-    /* Savepoints are sent with the next statement. One that nothing ran in since it was set needs no statement at
-     * all: its release or its rollback only forgets it. The pending list is thus at most [release, savepoint]. */
+    /* Savepoints are queued, and sent with the next statement. One that nothing ran in since it was set needs no
+     * statement at all: its release or its rollback only forgets it. */
     case STORE_SAVEPOINT:
         if ((rc = ready(s)) < 0) return rc;
-        if (!s->tx_open || s->npending == 2) return exec_simple(s, "SAVEPOINT req", NULL);
-        s->pending[s->npending++] = P_SAVEPOINT;
+        if (!s->tx_open) return exec_simple(s, "SAVEPOINT req", NULL);
+        if ((rc = queue_push(s, (pg_item){.kind = P_SAVEPOINT})) < 0) return rc;
+        s->sp_next = s->next;
+        s->sp_open = true;
         return 0;
     case STORE_RELEASE:
         if ((rc = ready(s)) < 0) return rc;
-        if (s->npending && s->pending[s->npending - 1] == P_SAVEPOINT) {
-            s->npending--;
+        s->sp_next = -1; /* an enclosing savepoint's is not known */
+        s->sp_open = false;
+        if (s->nqueue && s->queue[s->nqueue - 1].kind == P_SAVEPOINT) {
+            s->nqueue--;
             return 0;
         }
-        if (!s->tx_open || s->npending == 2) return exec_simple(s, "RELEASE SAVEPOINT req", NULL);
-        s->pending[s->npending++] = P_RELEASE;
-        return 0;
+        if (!s->tx_open) return exec_simple(s, "RELEASE SAVEPOINT req", NULL);
+        return queue_push(s, (pg_item){.kind = P_RELEASE});
     case STORE_ROLLBACK_TO:
         if ((rc = ready(s)) < 0) return rc;
-        if (s->npending && s->pending[s->npending - 1] == P_SAVEPOINT) {
-            s->npending--;
-            return 0;
-        }
-        return exec_simple(s, "ROLLBACK TO SAVEPOINT req; RELEASE SAVEPOINT req", NULL);
+        /* the savepoint's indexes are given back (unknown: read again at the next append) */
+        s->next = s->sp_next;
+        s->sp_next = -1;
+        s->sp_open = false;
+        return rollback_to(s);
     }
     return PROVA_EINVAL;
 }
@@ -887,22 +1050,52 @@ static int pg_oe_cert_log(prova_store *ps, const char *cert_id, int64_t *ret_log
 
 /* ---- The transparency log ------------------------------------------------------------------------------------ */
 
+/* Outside a write transaction: one statement that derives the index (autocommit, or a read snapshot, which
+ * refuses it). Inside one the write lock is held, so nobody else appends: the index is the store's count (read
+ * with BEGIN, or here once), returned at once, and the insert, with a copy of the entry, is queued to go with the
+ * next statement (the record that names the entry), in its round trip. */
 static int pg_log_append(prova_store *ps, const void *entry, size_t len, int64_t now_us, int64_t *ret_index) {
     if (len > PROVA_STORE_LOG_ENTRY_MAX) return PROVA_ELIMIT;
+    pg_store *s = PG(ps);
     pg_params p = {0};
-    p_bytes(&p, entry, len);
-    p_i64(&p, now_us);
     PGresult *r;
-    int rc = run(PG(ps), Q_LOG_APPEND, &p, &r);
-    if (rc < 0) return rc;
-    if (PQntuples(r) != 1) {
-        prova__store_msg(ps, "the log append returned no index");
-        rc = PROVA_EIO;
-    } else if (ret_index) {
-        *ret_index = col_i64(r, 0, 0);
+    int rc;
+    if (!s->writing) {
+        p_bytes(&p, entry, len);
+        p_i64(&p, now_us);
+        if ((rc = run(s, Q_LOG_APPEND, &p, &r)) < 0) return rc;
+        if (PQntuples(r) != 1) {
+            prova__store_msg(ps, "the log append returned no index");
+            rc = PROVA_EIO;
+        } else if (ret_index) {
+            *ret_index = col_i64(r, 0, 0);
+        }
+        PQclear(r);
+        return rc;
     }
-    PQclear(r);
-    return rc;
+    if ((rc = ready(s)) < 0 || (rc = prepare(s, Q_LOG_INSERT)) < 0) return rc;
+    if (s->next < 0) { /* not known yet: read with whatever is queued */
+        if ((rc = run(s, Q_LOG_SIZE, NULL, &r)) < 0) return rc;
+        rc = PQntuples(r) == 1 && PQgetlength(r, 0, 0) == 8 ? 0 : PROVA_EIO;
+        if (rc == 0) s->next = col_i64(r, 0, 0);
+        PQclear(r);
+        if (rc < 0) {
+            prova__store_msg(ps, "unexpected answer to the log's size");
+            return rc;
+        }
+        /* nothing was appended since the savepoint was set (the index would be known): this is its index too */
+        if (s->sp_open && s->sp_next < 0) s->sp_next = s->next;
+    }
+    if ((rc = queue_push(s, (pg_item){.kind = P_LOG, .idx = s->next, .now_us = now_us, .len = len})) < 0) return rc;
+    size_t off = s->qbytes.len; /* after the push, which may have sent the queue */
+    if ((rc = prova_buf_append(&s->qbytes, entry, len)) < 0) {
+        s->nqueue--;
+        return rc;
+    }
+    s->queue[s->nqueue - 1].off = off;
+    if (ret_index) *ret_index = s->next;
+    s->next++;
+    return 0;
 }
 
 static int pg_log_get(prova_store *ps, int64_t index, prova_buf *out) {
