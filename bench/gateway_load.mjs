@@ -13,6 +13,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { envelopeMaker } from './envelope.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'tests', 'package.json'));
 const autocannon = require('autocannon');
@@ -21,29 +23,9 @@ const [, , base, token, keyFile, secondsArg, connArg] = process.argv;
 const seconds = Number(secondsArg), connections = Number(connArg);
 // At 50% load a client needs far fewer connections; 256 idle-waiting sockets only add client-side queueing.
 const halfConnections = Math.min(connections, 64);
-const jwk = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
-const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
-let counter = 0;
-const runId = crypto.randomBytes(4).toString('hex');
-
-function canon(v) { // Python json.dumps(sort_keys, compact, ensure_ascii) for these ASCII payloads
-  if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
-  if (v && typeof v === 'object')
-    return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canon(v[k])).join(',') + '}';
-  return JSON.stringify(v);
-}
 // An agent tool call of typical size (~300 bytes of payload), 1,000 traces.
-function envelope() {
-  const i = counter++;
-  const payload = { tool: 'search', args: { query: `invoice ${i}`, limit: 10 }, agent: 'bench', run: runId, seq: i,
-    result_digest: crypto.createHash('sha256').update(String(i)).digest('hex') };
-  const cid = 'sha256:' + crypto.createHash('sha256').update(canon(payload)).digest('hex');
-  const trace_id = `bench-${runId}-${i % 1000}`;
-  const ts = new Date().toISOString();
-  const signature = crypto.sign(null, Buffer.from(`${cid}|${trace_id}|${ts}`), key).toString('base64url');
-  return JSON.stringify({ trace_id, ts, sender: { kid: jwk.kid }, payload, payload_type: 'agent.tool_call.v1',
-    target_type: 'agent.tool_call.v1', cid, signature });
-}
+const envelope = envelopeMaker(keyFile, 'bench', 1000, (i) => ({
+  result_digest: crypto.createHash('sha256').update(String(i)).digest('hex') }));
 
 function pregenerate(n) {
   const t0 = performance.now();

@@ -8,9 +8,9 @@
 // With NOPOLL=1 in the environment: no poller, and every 2xx counts (for gateways without a log, bench/gateway_cpu.sh);
 // prints {rate, seconds, ok}.
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
+
+import { envelopeMaker } from './envelope.mjs';
 
 if (process.argv[2] === 'poll') { // node log_latency.mjs poll BASE: prints "time_ms size" when the size grows
   const url = process.argv[3] + '/log/checkpoint';
@@ -34,27 +34,7 @@ if (process.argv[2] === 'poll') { // node log_latency.mjs poll BASE: prints "tim
 
 const [, , base, token, keyFile, rateArg, secondsArg] = process.argv;
 const rate = Number(rateArg), seconds = Number(secondsArg);
-const jwk = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
-const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
-const runId = crypto.randomBytes(4).toString('hex');
-let counter = 0;
-
-function canon(v) { // Python json.dumps(sort_keys, compact) for these ASCII payloads
-  if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
-  if (v && typeof v === 'object')
-    return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canon(v[k])).join(',') + '}';
-  return JSON.stringify(v);
-}
-function envelope() {
-  const i = counter++;
-  const payload = { tool: 'search', args: { query: `invoice ${i}`, limit: 10 }, agent: 'bench', run: runId, seq: i };
-  const cid = 'sha256:' + crypto.createHash('sha256').update(canon(payload)).digest('hex');
-  const trace_id = `lat-${runId}-${i % 100}`;
-  const ts = new Date().toISOString();
-  const signature = crypto.sign(null, Buffer.from(`${cid}|${trace_id}|${ts}`), key).toString('base64url');
-  return JSON.stringify({ trace_id, ts, sender: { kid: jwk.kid }, payload, payload_type: 'agent.tool_call.v1',
-    target_type: 'agent.tool_call.v1', cid, signature });
-}
+const envelope = envelopeMaker(keyFile, 'lat', 100);
 
 const acks = []; // [ack time ms, log_index]
 const nopoll = process.env.NOPOLL === '1';

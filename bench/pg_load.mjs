@@ -7,10 +7,11 @@
 // Prints one JSON object: ok (2xx), ok_per_s, non2xx, errors, the envelope's size, and latency: p50_ms the
 // median of the gateways' medians weighted by their answers, p99_ms the worst gateway's p99, per_gateway.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { envelopeMaker } from './envelope.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'tests', 'package.json'));
@@ -18,30 +19,10 @@ const autocannon = require('autocannon');
 
 const [, , token, keyFile, secondsArg, connArg, ...bases] = process.argv;
 const seconds = Number(secondsArg), connections = Number(connArg);
-const jwk = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
-const key = crypto.createPrivateKey({ key: jwk, format: 'jwk' });
-const runId = crypto.randomBytes(4).toString('hex');
-let counter = 0;
-
-function canon(v) { // Python json.dumps(sort_keys, compact) for these ASCII payloads
-  if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
-  if (v && typeof v === 'object')
-    return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canon(v[k])).join(',') + '}';
-  return JSON.stringify(v);
-}
-// An agent's tool call with its result excerpt: about 1 KB of envelope.
+// An agent's tool call with its result excerpt: about 1 KB of envelope, 1,000 traces shared by the gateways.
 const excerpt = 'x'.repeat(560);
-function envelope() {
-  const i = counter++;
-  const payload = { tool: 'search', args: { query: `invoice ${i}`, limit: 10 }, agent: 'bench', run: runId, seq: i,
-    result_excerpt: excerpt, result_digest: crypto.createHash('sha256').update(String(i)).digest('hex') };
-  const cid = 'sha256:' + crypto.createHash('sha256').update(canon(payload)).digest('hex');
-  const trace_id = `pg-${runId}-${i % 1000}`;
-  const ts = new Date().toISOString();
-  const signature = crypto.sign(null, Buffer.from(`${cid}|${trace_id}|${ts}`), key).toString('base64url');
-  return JSON.stringify({ trace_id, ts, sender: { kid: jwk.kid }, payload, payload_type: 'agent.tool_call.v1',
-    target_type: 'agent.tool_call.v1', cid, signature });
-}
+const envelope = envelopeMaker(keyFile, 'pg', 1000, (i) => ({ result_excerpt: excerpt,
+  result_digest: crypto.createHash('sha256').update(String(i)).digest('hex') }));
 
 const per = Math.max(1, Math.floor(connections / bases.length));
 const want = Math.ceil(6000 * seconds * 1.1) + connections * 4;

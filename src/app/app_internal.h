@@ -62,8 +62,10 @@ struct app {
     pthread_t wthread;
     bool wthread_started, wstop;
     pthread_cond_t wcond;
-    prova_buf wnote; /* signed, not yet published */
-    otel_ctx wctx;   /* the trace context of the checkpoint's span: the witness calls are its children */
+    prova_buf wnote;  /* signed, not yet published */
+    prova_buf wstore; /* cosigned and published, for the writer to store (several gateways: the others publish it) */
+    uint64_t wstore_size;
+    otel_ctx wctx; /* the trace context of the checkpoint's span: the witness calls are its children */
     uint64_t wsize;
     bool wpending;
     atomic_llong log_size;

@@ -179,6 +179,15 @@ static void signed_checkpoint(app *a, const prova_buf *note, uint64_t size, cons
     pthread_mutex_unlock(&a->log_lock);
 }
 
+/* Whether note is a checkpoint this gateway may publish as it is: signed by the log's key and, with a witness
+ * policy, cosigned by its quorum. *ret_cp: its body. */
+static bool publishable(app *a, const prova_buf *note, prova_checkpoint **ret_cp) {
+    prova_error e;
+    if (a->policy)
+        return prova_tlog_policy_verify_checkpoint(a->policy, a->log_key, note->data, note->len, ret_cp, &e) == 0;
+    return prova_checkpoint_verify(note->data, note->len, a->log_key, NULL, 0, ret_cp, NULL, &e) == 0;
+}
+
 /* The writer restored from the last checkpoint on the write connection; 0, or a CLI exit code with the reason
  * logged. */
 static int restore(app *a, bool *ret_fresh) {
@@ -240,7 +249,12 @@ static int restore(app *a, bool *ret_fresh) {
     }
     prova_tile_writer_free(a->tw);
     a->tw = tw;
-    signed_checkpoint(a, &note, cps, NULL);
+    prova_checkpoint *witnessed = NULL;
+    if (a->policy && publishable(a, &note, &witnessed)) /* stored cosigned (by this or another gateway) */
+        publish(a, &note, cps);
+    else
+        signed_checkpoint(a, &note, cps, NULL);
+    prova_checkpoint_free(witnessed);
     prova_buf_free(&note);
     return 0;
 fail:
@@ -466,26 +480,53 @@ bool app_tlog_due(app *a, int64_t now_us, int64_t *ret_next_us) {
     return atomic_load(&a->log_want) || now_us >= a->log_next_us;
 }
 
-/* A gateway that does not integrate publishes the checkpoints the integrating one stores, once they verify with the
- * log's key. With a witness policy it publishes none: only the integrating gateway has the cosignatures
- * (docs/postgresql.md). */
+/* A gateway that does not integrate publishes the checkpoints the integrating one stores: each once it verifies with
+ * the log's key and, with a witness policy, once the integrating gateway stored it cosigned by the quorum
+ * (store_cosigned); until then it keeps what it published. */
 static void follow(app *a) {
-    if (a->policy) return;
     prova_buf note = PROVA_BUF_INIT;
     int64_t size = 0;
     int rc = prova_store_log_checkpoint_latest(a->w, &note, &size);
     if (rc == 0 && (uint64_t)size > published_size(a)) {
         prova_checkpoint *cp = NULL;
-        prova_error e;
-        rc = prova_checkpoint_verify(note.data, note.len, a->log_key, NULL, 0, &cp, NULL, &e);
-        if (rc == 0 && prova_checkpoint_size(cp) == (uint64_t)size)
+        if (publishable(a, &note, &cp) && prova_checkpoint_size(cp) == (uint64_t)size)
             publish(a, &note, (uint64_t)size);
-        else
+        else if (!a->policy) /* with a policy: not cosigned yet */
             app_log(a, "the log's stored checkpoint at size %lld does not verify with this gateway's log key %s",
                     (long long)size, (const char *)a->log_vkey.data);
         prova_checkpoint_free(cp);
     }
     prova_buf_free(&note);
+}
+
+/* The integrating gateway stores the checkpoint its witnesses cosigned (a row after the log's own of the same size),
+ * so that the other gateways publish it too; not when a newer checkpoint was stored meanwhile (the latest row is
+ * what the next integration extends and what the others read). */
+static void store_cosigned(app *a) {
+    prova_buf note = PROVA_BUF_INIT, latest = PROVA_BUF_INIT;
+    pthread_mutex_lock(&a->log_lock);
+    uint64_t size = a->wstore_size;
+    int rc = a->wstore.len ? prova_buf_append(&note, a->wstore.data, a->wstore.len) : PROVA_ENOTFOUND;
+    a->wstore.len = 0;
+    pthread_mutex_unlock(&a->log_lock);
+    if (rc < 0) return;
+    int64_t stored = -1;
+    prova_store *w = a->w;
+    rc = prova_store_begin(w);
+    if (rc == 0) rc = prova_store_log_checkpoint_latest(w, &latest, &stored);
+    if (rc == 0 && (uint64_t)stored == size && !(latest.len == note.len && !memcmp(latest.data, note.data, note.len)))
+        rc = prova_store_log_checkpoint_put(w, stored, note.data, note.len, app_now_us());
+    if (rc == 0) {
+        rc = prova_store_commit(w);
+        app_store_outcome(a, rc);
+    }
+    if (rc < 0) {
+        app_log(a, "cannot store the cosigned checkpoint at size %llu: %s", (unsigned long long)size,
+                prova_store_errmsg(w));
+        prova_store_rollback(w);
+    }
+    prova_buf_free(&note);
+    prova_buf_free(&latest);
 }
 
 void app_tlog_integrate(app *a) {
@@ -507,6 +548,7 @@ void app_tlog_integrate(app *a) {
         a->log_next_us = app_now_us() + (int64_t)a->cfg.log_interval_ms * 1000;
         return;
     }
+    if (a->policy) store_cosigned(a);
     int rc;
     unsigned steps = 0;
     while ((rc = integrate_step(a, false)) == 1 && ++steps < 16) {
@@ -629,6 +671,14 @@ static void *witness_main(void *arg) {
         if (rc == 0 &&
             witness_cosigned_quorum(a->policy, a->log_key, note.data, note.len, replies, nr, &out, &e) == 0) {
             publish(a, &out, size);
+            pthread_mutex_lock(&a->log_lock); /* for the other gateways on the store: the writer stores it */
+            a->wstore.len = 0;
+            if (prova_buf_append(&a->wstore, out.data, out.len) == 0) a->wstore_size = size;
+            pthread_mutex_unlock(&a->log_lock);
+            atomic_store(&a->log_want, true);
+            pthread_mutex_lock(&a->qlock);
+            pthread_cond_signal(&a->qcond);
+            pthread_mutex_unlock(&a->qlock);
         } else {
             app_log(a, "checkpoint %llu not published: the witness quorum was not met; retrying",
                     (unsigned long long)size);
@@ -744,6 +794,7 @@ void app_tlog_close(app *a) {
     a->witness_size = NULL;
     a->policy = prova_tlog_policy_free(a->policy);
     prova_buf_free(&a->wnote);
+    prova_buf_free(&a->wstore);
     a->tw = prova_tile_writer_free(a->tw);
     a->log_key = prova_note_key_free(a->log_key);
     prova_buf_free(&a->log_vkey);

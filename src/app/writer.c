@@ -126,8 +126,13 @@ static void run_batch(app *a, app_job *jobs, unsigned njobs) {
     prova_store *w = a->w;
     otel_span *span = commit_span(a, jobs, njobs);
     int rc = prova_store_begin(w);
-    if (rc == 0 && purge_some(a, njobs) < 0) /* not fatal for the batch: the claims stay until the next try */
-        app_log(a, "replay purge failed: %s", prova_store_errmsg(w));
+    /* Not fatal for the batch: the claims stay until the next try. In a savepoint of its own, because a failed
+     * statement spoils the rest of a PostgreSQL transaction (docs/postgresql.md). */
+    if (rc == 0 && (rc = prova_store_savepoint(w)) == 0) {
+        int pr = purge_some(a, njobs);
+        if (pr < 0) app_log(a, "replay purge failed: %s", prova_store_errmsg(w));
+        rc = pr < 0 ? prova_store_rollback_to(w) : prova_store_release(w);
+    }
     for (app_job *j = jobs; j; j = j->next) {
         if (rc < 0) {
             j->status = rc;

@@ -10,8 +10,10 @@
 2. kill -9 of the integrating gateway under load: another takes the log over, nothing acknowledged is lost.
 3. an immediate shutdown of PostgreSQL under load (`pg_ctl stop -m immediate`: no shutdown checkpoint, crash
    recovery at the restart): writes get 503 with Retry-After, /health says degraded with the reason, and after the
-   restart the gateways reconnect and writes are acknowledged again without restarting them; every acknowledged
-   record is present and the log consistent.
+   restart the gateways reconnect and writes are acknowledged again without restarting them;
+4. the three restarted with a witness policy (one `prova witness`): every gateway publishes the checkpoint the
+   witness cosigned, and an export from one that does not integrate verifies under the policy;
+then every acknowledged record is present and the log consistent.
 
 Usage: test_gateways.py PROVA [SECONDS_PER_PHASE]"""
 import json
@@ -162,18 +164,25 @@ def main():
            (h["store"]["fault"],))
         pg.start()
         restarted = time.time()
+        while L.acknowledged() == down_at and time.time() - restarted < 15:  # reconnection backoff: at most 5 s
+            time.sleep(0.05)
+        back = time.time() - restarted
         time.sleep(PHASE)
         join(stop, ths)
         after = L.acknowledged() - down_at
-        print("phase 3: %d acknowledged after PostgreSQL's restart (%.1f s)" % (after, time.time() - restarted),
+        print("phase 3: writes acknowledged again %.2f s after PostgreSQL's restart; %d since" % (back, after),
               flush=True)
-        ok(after > 50, "writes are acknowledged again after PostgreSQL's restart (%d)" % after)
+        ok(after > 50, "writes are acknowledged again after PostgreSQL's restart (%d in %.1f s)" %
+           (after, time.time() - restarted))
         deadline = time.time() + 15
         while time.time() < deadline and json.loads(req("GET", gws[2].base + "/health", ctype=None)[2])[
                 "status"] != "ok":
             time.sleep(0.2)
         h = json.loads(req("GET", gws[2].base + "/health", ctype=None)[2])
         ok(h["status"] == "ok", "/health is ok again: %s" % h["status"])
+        # 4. a witness policy: the integrating gateway's witness cosigns, every gateway publishes the cosigned
+        # checkpoint (the integrating one stores it for the others)
+        witness_phase(gws, data, common, keys, vkey, token, sender)
         stored = L.check(gws[0].base, "final", vkey, gwkey, JWKS, final=True)
         sizes = wait_same_checkpoint(gws, stored)
         ok(all(s >= stored for s in sizes), "every gateway's checkpoint covers the %d records: %s" % (stored, sizes))
@@ -195,6 +204,55 @@ def main():
     else:
         shutil.rmtree(T, ignore_errors=True)
     return rc
+
+
+def witness_phase(gws, data, common, keys, vkey, token, sender):
+    """All three restarted with --witness-policy (one `prova witness`, quorum: it): the checkpoint every gateway
+    publishes after new writes carries the witness's cosignature, the integrating gateway's and the others'."""
+    wkey = os.path.join(T, "w.key")
+    out = run([PROVA, "witness", "keygen", "--name", "w.test", "--out", wkey]).stdout
+    wvkey = out.strip().split("\n")[-1]
+    logs = os.path.join(T, "logs.txt")
+    with open(logs, "w") as f:
+        f.write(vkey + "\n")
+    port = gwtest.free_port()
+    wlog = open(os.path.join(T, "witness.log"), "ab")
+    import subprocess
+    wp = subprocess.Popen([PROVA, "witness", "--key", wkey, "--logs", logs, "--state", os.path.join(T, "wstate"),
+                           "--listen", "127.0.0.1:%d" % port, "--quiet"], stdout=subprocess.DEVNULL, stderr=wlog)
+    try:
+        policy = os.path.join(T, "policy.txt")
+        with open(policy, "w") as f:
+            f.write("log %s\nwitness w %s http://127.0.0.1:%d\nquorum w\n" % (vkey, wvkey, port))
+        for i, g in enumerate(gws):
+            g.stop()
+            gws[i] = Gateway(PROVA, data[i], os.path.join(T, "gw%d.log" % i),
+                             common + (keys if i else []) + ["--witness-policy", policy])
+            ok(gws[i].up, "gateway %d restarts with a witness policy" % i)
+        before = max(int(req("GET", g.base + "/log/checkpoint")[2].decode().split("\n")[1]) for g in gws)
+        for n in range(20):
+            L.post(gws[n % 3].base, token, sender, "witnessed", {"n": n}, "witness phase")
+        name = wvkey.split("+")[0]
+        deadline = time.time() + 15
+        notes = []
+        while time.time() < deadline:
+            notes = [req("GET", g.base + "/log/checkpoint")[2].decode() for g in gws]
+            if all(int(n.split("\n")[1]) >= before + 20 and ("\u2014 %s " % name) in n for n in notes):
+                break
+            time.sleep(0.2)
+        ok(all(int(n.split("\n")[1]) >= before + 20 for n in notes),
+           "every gateway publishes the newer checkpoint: %s" % [n.split("\n")[1] for n in notes])
+        ok(all(("\u2014 %s " % name) in n for n in notes), "every gateway's checkpoint carries the cosignature")
+        st, _, doc = req("GET", gws[1].base + "/v1/receipts/export/witnessed?log_proofs=1")
+        path = os.path.join(T, "witnessed.json")
+        with open(path, "wb") as f:
+            f.write(doc)
+        r = run([PROVA, "verify", "--jwks", JWKS, "--witness-policy", policy, "--require-log-proof", path])
+        ok(r.returncode == 0, "an export from a gateway that does not integrate verifies under the policy: %s" %
+           r.stdout[-400:])
+    finally:
+        wp.kill()
+        wp.wait()
 
 
 def run(argv):
