@@ -406,6 +406,7 @@ static int integrate_step(app *a, bool force) {
     if (to - from > LOG_BATCH_MAX) to = from + LOG_BATCH_MAX;
     if (to == from && !force) {
         prova_store_rollback(w);
+        prova_buf_free(&note); /* the stored checkpoint read above */
         return 0;
     }
     int64_t t0 = app_now_us();

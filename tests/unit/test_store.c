@@ -632,7 +632,7 @@ static void test_listing(void) {
     if (!s) return;
     /* byte order: upper case before lower case, UTF-8 (é = C3 A9) after ASCII */
     static const char *const keys[] = {"L-Z", "L-a", "L-b", "L-c", "L-\xc3\xa9"};
-    static const char *const order[] = {keys[0], keys[1], keys[2], keys[3], keys[4]};
+    const char *const order[] = {keys[0], keys[1], keys[2], keys[3], keys[4]};
     const size_t nk = sizeof keys / sizeof keys[0];
     CHECK(prova_store_begin(s) == 0);
     for (size_t i = nk; i-- > 0;) {
