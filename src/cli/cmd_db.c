@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h" /* app_url_for_log */
 #include "cli.h"
 #include "prova/checkpoint.h"
 #include "prova/crypto.h"
@@ -97,15 +98,16 @@ static int parse_opts(int argc, char **argv, const char *cmd, int maxpos, db_opt
 }
 
 /* The location as printed: a PostgreSQL URI's password (user:PASSWORD@) replaced by "***". */
+/* The location as messages show it: a URI's credentials (userinfo, query values such as ?password=) hidden, as the
+ * gateway logs it (app_url_for_log); a file path as it is. */
 static void shown_location(const char *loc, char *out, size_t cap) {
-    const char *sch = strstr(loc, "://");
-    const char *at = sch ? strchr(sch + 3, '@') : NULL;
-    const char *slash = sch ? strchr(sch + 3, '/') : NULL;
-    const char *colon = sch ? strchr(sch + 3, ':') : NULL;
-    if (prova_store_is_postgresql(loc) && at && (!slash || at < slash) && colon && colon < at)
-        snprintf(out, cap, "%.*s:***%s", (int)(colon - loc), loc, at);
-    else
-        snprintf(out, cap, "%s", loc);
+    if (prova_store_is_postgresql(loc)) {
+        app_url_for_log(loc, out, cap);
+        return;
+    }
+    size_t n = strnlen(loc, cap - 1); /* a path, cut to fit */
+    memcpy(out, loc, n);
+    out[n] = '\0';
 }
 
 /* Opens the store at loc. A SQLite file must exist unless create; *ret_created (optional) says whether the open

@@ -191,6 +191,16 @@ def main():
     finally:
         ok(gw.stop() == 0, "the gateway stops")
 
+    # ---- locations that are not a store ------------------------------------------------------------------------
+    notdb = os.path.join(T, "not-a-store.db")
+    with open(notdb, "w") as f:
+        f.write("this is not a database, it is long enough to be looked at by SQLite as a header......\n" * 4)
+    rc, _, err = run("db", "check", "--store", notdb)
+    ok(rc == 3 and "not a SQLite database" in err, "db check of a file that is not a database: %d %s" % (rc, err))
+    rc, _, err = run("db", "status", "--store", "postgresql://u:pw1@127.0.0.1:1/x?password=pw2&sslmode=disable")
+    ok(rc == 3 and "pw1" not in err and "pw2" not in err and "cannot connect to PostgreSQL" in err,
+       "a URI's passwords (userinfo, query) are never printed: %s" % err)
+
     # ---- db status and db migrate -------------------------------------------------------------------------------
     rc, out, _ = run("db", "status", "--data", DATA)
     ok(rc == 0 and "up to date" in out and "sqlite" in out, "db status: up to date (rc %d) %s" % (rc, out))

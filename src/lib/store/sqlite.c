@@ -302,7 +302,8 @@ int prova__store_sqlite_open(const char *path, unsigned flags, prova_store **ret
     rc = sqlite3_exec(s->db, pragmas, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         fail(s, rc);
-        prova__fail(reterr, PROVA_EIO, "store_open", "cannot set up the store's connection");
+        prova__fail(reterr, PROVA_EIO, "store_open",
+                    (rc & 0xff) == SQLITE_NOTADB ? "not a SQLite database" : "cannot set up the store's connection");
         sq_close(&s->base);
         return PROVA_EIO;
     }
