@@ -1,0 +1,2 @@
+// @prova/prova: the public exports (README.md lists the modules).
+export const version = '0.1.0';
