@@ -19,6 +19,7 @@ packages=(
   python3 python3-cryptography      # independent implementations for differential tests
   python3-pycparser python3-cffi    # the ABI tests: the public headers as a binding's parser reads them, cffi's dlopen
   valgrind
+  chromium                          # the TypeScript package's browser test (headless, driven by puppeteer-core)
   prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
   ca-certificates
 )
