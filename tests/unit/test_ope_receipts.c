@@ -1325,7 +1325,24 @@ static void test_long_jsonl_chain(void) {
     prova_buf_free(&lines);
 }
 
+/* Input that looks like JSON Lines but has a line that does not parse: bad input, and the report names the parser's
+ * reason (it once had no check at all). */
+static void test_jsonl_unparsable_line(void) {
+    static const char *const inputs[] = {"{} x", "{\"hop\":0}\n{\"hop\":\n"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        prova_report *r = NULL;
+        prova_verify_options o = {.no_skew = true};
+        CHECK(prova_verify_document(inputs[i], strlen(inputs[i]), &o, &r, NULL) == PROVA_ESYNTAX && r);
+        CHECK(prova_report_outcome(r) == PROVA_OUTCOME_BAD_INPUT);
+        const prova_check *f = prova_report_first_failure(r);
+        CHECK_MSG(f != NULL && (strncmp(f->code, "json_", 5) == 0 || strcmp(f->code, "schema_error") == 0),
+                  "input %zu: %s", i, f ? f->code : "no failed check");
+        prova_report_free(r);
+    }
+}
+
 int main(void) {
+    test_jsonl_unparsable_line();
     gw = seed_key(0);
     gw2 = seed_key(1);
     ks = prova_keyset_new();

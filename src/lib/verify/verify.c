@@ -55,6 +55,14 @@ static int verify_family(const void *data, size_t len, const prova_verify_option
             prova_report_free(r);
             return rc;
         }
+        /* A line that does not parse: the report names it, as for a whole document (a report with no check
+         * would say nothing of what was wrong). */
+        if (!prova_report_first_failure(r) &&
+            prova__report_check(r, "parse", false, perr.reason, perr.pointer, "%s at line %zu, column %zu",
+                                perr.message, perr.line, perr.column) == PROVA_ENOMEM) {
+            prova_report_free(r);
+            return PROVA_ENOMEM;
+        }
         if (reterr) *reterr = perr;
         prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
         *ret_report = r;
