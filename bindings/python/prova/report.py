@@ -80,7 +80,7 @@ class Report:
 
 
 def _check_of(d: Dict[str, Any], warning: bool) -> Check:
-    return Check(check=d.get("check", "warning" if warning else ""), ok=bool(d.get("ok", not warning)),
+    return Check(check=d.get("check", "warning" if warning else ""), ok=bool(d.get("ok", warning)),
                  code=d.get("code", ""), message=d.get("message", ""), at=d.get("at", ""))
 
 
