@@ -486,7 +486,7 @@ def malformed(g):
     for n, t in [("not-json", "hello"), ("empty", ""), ("truncated", '{"a":'), ("number", "42"), ("string", '"x"'),
                  ("null", "null"), ("empty-object", "{}"), ("unknown-object", '{"hello":"world"}'),
                  ("array-of-strings", '["a","b"]'), ("duplicate-key", '{"a":1,"a":2}'), ("nan", "[NaN]"),
-                 ("deep", "[" * 200 + "]" * 200), ("trailing", "{} x")]:
+                 ("deep", "[" * 200 + "]" * 200), ("trailing-number", "[] 1")]:
         f.add(n, "a document prova does not know or cannot read: " + n, t)
     for n, b in [("invalid-utf8", b'{"a":"\xff"}'), ("bom", b'\xef\xbb\xbf{}')]:
         f.add(n, "bytes: " + n, b, b64=True)

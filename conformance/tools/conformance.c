@@ -1,11 +1,10 @@
 /* prova-conformance — the C runner of the conformance suite (conformance/README.md), against libprova's public API
  * only (<prova/prova.h>).
  *
- *   prova-conformance DIR          runs DIR/fixtures/canonical.json, signing.json and verify/<name>.json; prints one JSON
- *                                  line per case {"impl":"c","id","result","got","note"}; exits 0 when no case
- *                                  failed, 1 when one did, 2 on a usage or I/O error
- *   prova-conformance --op DIR     reads one {"op","input"} object on stdin and prints what the C library gives
- *                                  for it (the generator builds its documents with this)
+ *   prova-conformance DIR          runs DIR/fixtures/canonical.json, signing.json and verify/<name>.json; prints one
+ * JSON line per case {"impl":"c","id","result","got","note"}; exits 0 when no case failed, 1 when one did, 2 on a usage
+ * or I/O error prova-conformance --op DIR     reads one {"op","input"} object on stdin and prints what the C library
+ * gives for it (the generator builds its documents with this)
  *
  * A case without "expect" fails with the library's answer in "got": conformance/tools/generate.py writes the
  * cases without expectations and freezes what this runner says.
@@ -62,11 +61,17 @@ static char *join(const char *dir, const char *name) {
     return p;
 }
 
-static int put(prova_buf *b, const char *s) { return prova_buf_append(b, s, strlen(s)); }
+static int put(prova_buf *b, const char *s) {
+    return prova_buf_append(b, s, strlen(s));
+}
 
 /* A JSON string literal of n bytes of UTF-8 (the ope profile's escapes). */
-static int put_str(prova_buf *b, const char *s, size_t n) { return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b); }
-static int put_cstr(prova_buf *b, const char *s) { return put_str(b, s, strlen(s)); }
+static int put_str(prova_buf *b, const char *s, size_t n) {
+    return prova_canon_write_string(s, n, PROVA_PROFILE_OPE, b);
+}
+static int put_cstr(prova_buf *b, const char *s) {
+    return put_str(b, s, strlen(s));
+}
 
 /* "name":"value", */
 static int put_member(prova_buf *b, const char *name, const char *value, size_t n, bool comma) {
@@ -80,7 +85,9 @@ static const char *str_of(const prova_json *obj, const char *name) {
     return prova_json_is_string(v) ? prova_json_str(v) : NULL;
 }
 
-static size_t strlen_of(const prova_json *obj, const char *name) { return prova_json_len(prova_json_get(obj, name)); }
+static size_t strlen_of(const prova_json *obj, const char *name) {
+    return prova_json_len(prova_json_get(obj, name));
+}
 
 static bool bool_of(const prova_json *obj, const char *name) {
     return prova_json_typeof(prova_json_get(obj, name)) == PROVA_JSON_TRUE;
@@ -383,9 +390,12 @@ static int run_op(const ctx *c, const char *op, const prova_json *in, prova_buf 
         const prova_json *receipts = op_json(&s, in, "receipts", 0, why);
         const char *form = str_of(in, "form");
         prova_ope_bundle_form f = PROVA_OPE_BUNDLE_STARTER;
-        if (form && strcmp(form, "ope-lib") == 0) f = PROVA_OPE_BUNDLE_OPE_LIB;
-        else if (form && strcmp(form, "flat") == 0) f = PROVA_OPE_BUNDLE_FLAT;
-        else if (!form || strcmp(form, "starter") != 0) form = NULL;
+        if (form && strcmp(form, "ope-lib") == 0)
+            f = PROVA_OPE_BUNDLE_OPE_LIB;
+        else if (form && strcmp(form, "flat") == 0)
+            f = PROVA_OPE_BUNDLE_FLAT;
+        else if (!form || strcmp(form, "starter") != 0)
+            form = NULL;
         if (!k || !receipts || !form) {
             rc = -1;
             if (!*why) *why = "key, receipts and form (starter, ope-lib, flat) required";
@@ -412,7 +422,8 @@ static int run_op(const ctx *c, const char *op, const prova_json *in, prova_buf 
     } else if (strcmp(op, "proof_id") == 0 || strcmp(op, "proof_sign") == 0) {
         const prova_json *rec =
             op_json(&s, in, "record", PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES, why);
-        if (!rec) rc = -1;
+        if (!rec)
+            rc = -1;
         else if (op[6] == 'i') {
             char id[PROVA_PROOF_HEX_LEN + 1];
             if ((r = prova_proof_id(rec, id, &err)) == 0) {
@@ -452,7 +463,8 @@ static int run_op(const ctx *c, const char *op, const prova_json *in, prova_buf 
             prova_dsse_signer sg = {.keyid = str_of(in, "keyid")};
             uint8_t *hk = NULL;
             size_t hl = 0;
-            if (str_of(in, "key")) sg.key = op_key(c, &s, in, "key", why);
+            if (str_of(in, "key"))
+                sg.key = op_key(c, &s, in, "key", why);
             else if (str_of(in, "hmac_key_b64") &&
                      decode_b64(str_of(in, "hmac_key_b64"), strlen_of(in, "hmac_key_b64"), &hk, &hl) == 0) {
                 sg.hmac_key = hk;
@@ -468,7 +480,8 @@ static int run_op(const ctx *c, const char *op, const prova_json *in, prova_buf 
     } else if (strcmp(op, "intoto_statement") == 0) {
         const prova_json *rec =
             op_json(&s, in, "record", PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES, why);
-        if (!rec) rc = -1;
+        if (!rec)
+            rc = -1;
         else if ((r = prova_intoto_statement(rec, str_of(in, "subject_name"), &out, &err)) == 0)
             rc |= put_result(got, "statement", &out);
     } else if (strcmp(op, "sign_raw") == 0) {
@@ -609,7 +622,9 @@ static int run_signing(const ctx *c, const prova_json *cs, prova_buf *got, const
 
 /* ---- verify/<name>.json --------------------------------------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 /* A sorted array of unique codes. */
 static int put_codes(prova_buf *got, const char **codes, size_t n) {
@@ -786,14 +801,18 @@ static int run_file(ctx *c, const char *rel, case_fn fn) {
             if (prova_json_parse(got.data, got.len, NULL, &gd, &err) == 0 && canon_text(prova_doc_root(gd), &a) == 0 &&
                 expect && canon_text(expect, &b) == 0)
                 ok = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
-            if (!expect) note = "the case has no expect";
-            else if (!ok) note = "differs from expect";
+            if (!expect)
+                note = "the case has no expect";
+            else if (!ok)
+                note = "differs from expect";
             prova_doc_free(gd);
         } else if (!note)
             note = "the case could not be run";
         emit_line(id, ok ? "pass" : "fail", &got, ok ? NULL : note);
-        if (ok) c->pass++;
-        else c->fail++;
+        if (ok)
+            c->pass++;
+        else
+            c->fail++;
         prova_buf_free(&got);
         prova_buf_free(&a);
         prova_buf_free(&b);
@@ -804,7 +823,9 @@ static int run_file(ctx *c, const char *rel, case_fn fn) {
     return 0;
 }
 
-static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static int run_all(ctx *c) {
     int bad = 0;
