@@ -18,6 +18,7 @@ packages=(
   openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests
   python3-pycparser python3-cffi    # the ABI tests: the public headers as a binding's parser reads them, cffi's dlopen
+  python3-pip python3-venv python3-pytest  # bindings/python: pip install --no-index into a venv, its pytest suite
   valgrind
   chromium                          # the TypeScript package's browser test (headless, driven by puppeteer-core)
   prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
