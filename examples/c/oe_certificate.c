@@ -58,8 +58,12 @@ int main(void) {
     if (prova_key_generate(PROVA_SIG_ED25519, &issuer) < 0) {
         return 1;
     }
-    prova_oe_chain_params cp = {.chain_type = "manual", .origin_type = "agent", .origin_id = "bot-1",
-                                .hash_alg = PROVA_HASH_SHA256, .sig_alg = PROVA_SIG_ED25519, .created_at = AT};
+    prova_oe_chain_params cp = {.chain_type = "manual",
+                                .origin_type = "agent",
+                                .origin_id = "bot-1",
+                                .hash_alg = PROVA_HASH_SHA256,
+                                .sig_alg = PROVA_SIG_ED25519,
+                                .created_at = AT};
     if (prova_oe_chain_new(&cp, &buf, &err) < 0 || reparse(&buf, &chain, &err) < 0) {
         goto out;
     }
