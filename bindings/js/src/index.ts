@@ -1,2 +1,4 @@
 // @prova/prova: the public exports (README.md lists the modules).
 export const version = '0.1.0';
+export * from './errors.js';
+export * from './bytes.js';
