@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './bytes.js';
 export * from './json.js';
 export * from './canon.js';
+export * from './report.js';
