@@ -25,13 +25,6 @@ if command -v flock >/dev/null 2>&1; then
   flock 9 || fail "cannot lock tests/package-lock.json"
 fi
 
-# npm ci writes node_modules/.package-lock.json last: its age is the age of the install.
-stamp=node_modules/.package-lock.json
-if [ -d node_modules ] && [ -f "$stamp" ] && ! [ package-lock.json -nt "$stamp" ]; then
-  echo "setup-node: tests/node_modules is up to date ($(node -p 'Object.keys(require("./node_modules/.package-lock.json").packages).length' 2>/dev/null || echo '?') packages)"
-  exit 0
-fi
-
 # bindings/js: the TypeScript package's compiler (its own lock file; same idempotence rule).
 if [ -f ../bindings/js/package-lock.json ]; then
   (
@@ -52,6 +45,13 @@ if [ -f ../bindings/js/package-lock.json ]; then
     touch "$jstamp" 2>/dev/null
     echo "setup-node: installed bindings/js's devDependencies (npm ci)"
   ) || exit 1
+fi
+
+# npm ci writes node_modules/.package-lock.json last: its age is the age of the install.
+stamp=node_modules/.package-lock.json
+if [ -d node_modules ] && [ -f "$stamp" ] && ! [ package-lock.json -nt "$stamp" ]; then
+  echo "setup-node: tests/node_modules is up to date ($(node -p 'Object.keys(require("./node_modules/.package-lock.json").packages).length' 2>/dev/null || echo '?') packages)"
+  exit 0
 fi
 
 log=$(mktemp) || fail "cannot create a temporary file"
