@@ -9,6 +9,8 @@ import { Report } from '../dist/report.js';
 import { KeySet } from '../dist/crypto.js';
 import * as proof from '../dist/proof.js';
 import * as dsse from '../dist/dsse.js';
+import * as oe from '../dist/oe.js';
+import { parse } from '../dist/json.js';
 
 const conf = fileURLToPath(new URL('../../../conformance/', import.meta.url));
 const load = (f) => JSON.parse(readFileSync(conf + f, 'utf8'));
@@ -77,6 +79,15 @@ for (const fam of Object.keys(families)) {
 import { Key } from '../dist/crypto.js';
 const readKey = (name) => Key.fromJwk(readFileSync(conf + 'keys/' + name, 'utf8'));
 export const signingOps = {
+  oe_event_hash: async (i) => {
+    const ev = parse(i.event);
+    const alg = oe.oeHashLookup(i.hash_alg);
+    return { event_hash: await oe.oeEventHash(ev, alg), hash_input: oe.oeEventInput(ev) };
+  },
+  oe_chain: async (i) => {
+    const r = await oe.oeLink(parse(i.events), oe.oeHashLookup(i.hash_alg));
+    return { event_hashes: r.eventHashes, chain_hash: r.chainHash };
+  },
   dsse_pae: async (i) => ({ pae_hex: Buffer.from(dsse.dssePae(i.payload_type, i.payload)).toString('hex') }),
   dsse_sign: async (i) => ({
     envelope: await dsse.dsseSign(i.payload_type, i.payload, [i.key ? { key: await readKey(i.key) } : { hmacKey: proof.proofKeyDecode(i.hmac_key_b64).key, keyid: i.keyid }]),
