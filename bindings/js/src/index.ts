@@ -10,3 +10,10 @@ export { cid, cidOfBytes, signingString, parseTime, packEnvelope, verifyEnvelope
   isEnvelope, isReceipt, isBundle, isFlatBundle, isChain, detect as detectOpe, DEFAULT_MAX_SKEW_S } from './ope.js';
 export type { Dialect, OpeVerifyOptions, PackParams, EnvelopeInfo } from './ope.js';
 export * from './verify.js';
+export { PROOF_DEFAULT_KEY, parseProof, isProof, proofBody, proofId, proofSign, proofKeyDecode, verifyProof,
+  pyIsoformat } from './proof.js';
+export type { ProofSignOptions, ProofVerifyOptions, ReportLike } from './proof.js';
+export { dssePae, dsseSign, intotoStatement, statementRecord, verifyDsse, INTOTO_STATEMENT_V1, DSSE_INTOTO_PAYLOAD_TYPE,
+  INTOTO_OPHAMIN_PREDICATE_V1, INTOTO_OPE_PREDICATE_V1, INTOTO_OE_PREDICATE_V1 } from './dsse.js';
+export type { DsseSigner, DsseVerifyOptions, DsseHooks, RecordInfo } from './dsse.js';
+export { oeHashLookup, oeGenesis, oeTimestamp, oeTimeFormat, oeEventInput, oeEventHash, oeChainHash, oeLink } from './oe.js';

@@ -7,9 +7,13 @@
 
 import { ProvaError } from './errors.js';
 import { parse, isJsonObject, type Json, type ParseOptions } from './json.js';
+import { canonicalize } from './canon.js';
 import { Report } from './report.js';
 import { KeySet } from './crypto.js';
 import * as ope from './ope.js';
+import * as proof from './proof.js';
+import * as dsse from './dsse.js';
+import * as oe from './oe.js';
 
 export interface VerifyOptions extends ope.OpeVerifyOptions {
   /** Trusted keys as a JWKS (object or JSON text); merged into `keys`. */
@@ -101,10 +105,10 @@ export const families: {
   /** Reparses a document the strict parser refused for NaN/Infinity, lone surrogates or range: a proof record or null. */
   proofLenient: ((text: string | Uint8Array, o: VerifyOptions) => Json | null) | null;
 } = {
-  dsse: unsupported('dsse_envelope', 'DSSE envelopes'),
+  dsse: (root, o, r) => dsse.verifyDsse(root, o, r, { verifyInner: (rec, oo) => verify(rec, { ...(oo as VerifyOptions), jwks: undefined }), describe: describeRecord }),
   cloudevent: unsupported('cloudevent', 'CloudEvents'),
   oe: async (root, o, r) => unsupported(oeKind(root), 'OpenExecution documents')(root, o, r),
-  proof: unsupported('proof_record', 'proof records'),
+  proof: (root, o, r) => proof.verifyProof(root, o, r),
   oeLines: async (_t, _o, r) => {
     r.setKind('oe_events');
     r.fail('kind', 'unsupported', '', 'the TypeScript package does not verify JSON Lines of OpenExecution events yet');
@@ -113,8 +117,71 @@ export const families: {
     r.setKind('ope_receipt_chain');
     r.fail('kind', 'unsupported', '', 'the TypeScript package does not verify JSON Lines receipt chains yet');
   },
-  proofLenient: null,
+  proofLenient: (text) => {
+    try {
+      const v = proof.parseProof(text);
+      return proof.isProof(v) ? v : null;
+    } catch {
+      return null;
+    }
+  },
 };
+
+// prova_record_describe for OPE and OpenExecution records (proof records: dsse.ts): family, kind, content address.
+function stated(v: Json | undefined, hexLen: number, prefixOk: boolean, at: string): string {
+  let s = typeof v === 'string' ? v : '';
+  if (prefixOk && hexLen === 64 && s.length > 7 && s.startsWith('sha256:')) s = s.slice(7);
+  if (s.length !== hexLen || !/^[0-9a-fA-F]*$/.test(s))
+    throw new ProvaError('record_digest_invalid', "the record's content address is not hex of its algorithm", { pointer: at });
+  return s.toLowerCase();
+}
+
+function describeOe(chain: Json, at: string, kind: string): dsse.RecordInfo {
+  const c = chain as Record<string, Json>;
+  const h = c['chain_hash'];
+  if (h === undefined || h === null)
+    throw new ProvaError('record_not_resolved', 'the chain is not resolved: it has no chain_hash yet', { pointer: `${at}/chain_hash` });
+  let alg = oe.oeHashLookup('sha256')!;
+  if ('hash_algorithm' in c) {
+    const a = oe.oeHashLookup(c['hash_algorithm']);
+    if (!a) throw new ProvaError('record_digest_invalid', "the chain's hash_algorithm is not one prova knows", { pointer: `${at}/hash_algorithm` });
+    alg = a;
+  } else if (typeof h === 'string' && h.length === 96) alg = 'sha384';
+  else if (typeof h === 'string' && h.length === 128) alg = 'sha512';
+  const digest = stated(h, oe.oeGenesis(alg).length, false, `${at}/chain_hash`);
+  return { family: 'oe', kind, digestAlg: alg.replace('-', '_'), digest, name: `${kind.replace(/_/g, '-')}-${digest.slice(0, 16)}` };
+}
+
+async function describeRecord(rec: Json): Promise<dsse.RecordInfo | null> {
+  const named = (family: 'ope', kind: string, digest: string): dsse.RecordInfo =>
+    ({ family, kind, digestAlg: 'sha256', digest, name: `${kind.replace(/_/g, '-')}-${digest.slice(0, 16)}` });
+  if (isOeBundle(rec)) {
+    const chain = (rec as Record<string, Json>)['chain'];
+    if (!isJsonObject(chain)) throw new ProvaError('record_not_resolved', 'the bundle carries no chain object', { pointer: '/chain' });
+    return describeOe(chain, '/chain', 'oe_bundle');
+  }
+  if (isOeChainRecord(rec)) return describeOe(rec, '', 'oe_chain');
+  const o = rec as Record<string, Json>;
+  if (ope.isBundle(rec)) return named('ope', 'ope_bundle', stated(o['bundle_cid'], 64, true, '/bundle_cid'));
+  if (ope.isEnvelope(rec)) {
+    const payload = o['payload'];
+    if (!isJsonObject(payload)) throw new ProvaError('record_unknown_kind', "an envelope's payload must be an object", { pointer: '/payload' });
+    let mine = await ope.cid(payload);
+    const c = o['cid'];
+    if (c !== undefined && c !== mine) {
+      const ascii = await ope.cidOfBytes(canonicalize(payload, 'ophamin'));
+      if (c !== ascii) throw new ProvaError('record_digest_mismatch', "the envelope's cid is not the SHA-256 of its payload", { pointer: '/cid' });
+      mine = ascii;
+    }
+    return named('ope', 'ope_envelope', mine.slice(7));
+  }
+  if (ope.isReceipt(rec)) return named('ope', 'ope_receipt', stated(o['receipt_hash'], 64, true, '/receipt_hash'));
+  if (ope.isChain(rec) && Array.isArray(rec)) {
+    const last = rec[rec.length - 1] as Record<string, Json>;
+    return named('ope', 'ope_receipt_chain', stated(last['receipt_hash'], 64, true, `/${rec.length - 1}/receipt_hash`));
+  }
+  return null;
+}
 
 const jwksCache = new Map<string, Promise<KeySet>>();
 
