@@ -36,6 +36,22 @@ def runner(impl, build):
     raise ValueError(impl)
 
 
+def prepare(impl, build):
+    """What a runner needs before it runs: the Python package loads the library of this build (not another one it
+    might find); the TypeScript runner imports the package's dist/, compiled here from the current sources
+    (tsc --strict) so that a stale dist/ is never what is tested. Returns a problem, or None."""
+    if impl == "python":
+        os.environ["PROVA_LIBRARY_DIR"] = os.path.abspath(build)
+    if impl == "js":
+        js = os.path.join(ROOT, "bindings", "js")
+        if not os.path.isdir(os.path.join(js, "node_modules", "typescript")):
+            return "bindings/js/node_modules is missing (scripts/setup-node.sh installs it)"
+        p = subprocess.run(["npm", "run", "--silent", "build"], cwd=js, capture_output=True)
+        if p.returncode != 0:
+            return "npm run build failed: " + (p.stdout + p.stderr).decode("utf-8", "replace")[-2000:]
+    return None
+
+
 def case_ids():
     ids = []
     files = [os.path.join(CONF, "fixtures", "canonical.json"), os.path.join(CONF, "fixtures", "signing.json")]
@@ -89,6 +105,11 @@ def main():
             cols[i] = None
             problems[i] = ["absent: no runner in the tree" + (" (--require-all)" if a.require_all else "")]
             bad |= a.require_all
+            continue
+        problem = prepare(i, build)
+        if problem:
+            cols[i], problems[i] = {}, [problem]
+            bad = True
             continue
         cols[i], problems[i] = run(i, cmd)
         bad |= bool(problems[i])
