@@ -16,7 +16,8 @@ const require = createRequire(import.meta.url);
 const esbuild = require('esbuild');
 const puppeteer = require('puppeteer-core');
 
-const [prova, jsDir, shotDir] = process.argv.slice(2);
+const [provaArg, jsDir, shotDir] = process.argv.slice(2);
+const prova = provaArg && path.resolve(provaArg); // commands run in a scratch directory
 if (!prova || !jsDir) {
   console.error('usage: js_browser.mjs PROVA_CLI BINDINGS_JS_DIR [SCREENSHOT_DIR]');
   process.exit(2);
@@ -74,7 +75,7 @@ try {
   const bundleJs = built.outputFiles[0].text;
   check(!/from\s*["']node:/.test(bundleJs), `bundle has no node: imports (${bundleJs.length} bytes)`);
 
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>prova in the browser</title></head>
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>prova in the browser</title></head>
 <body><h1>prova in the browser</h1><pre id="out">running</pre>
 <script type="module">
 import * as prova from '/prova.js';
