@@ -1,0 +1,227 @@
+// verify(document, options): parse, detect the family and kind exactly as prova_verify_document
+// (src/lib/verify/verify.c), verify into one Report.
+//
+// Families: the OPE ones live in ope.ts; the others (DSSE, CloudEvent, OpenExecution, proof records, JSON Lines of
+// OE events) are entries of `families` below, filled in by their modules. An entry that is not there yet gives a
+// failed "kind" check with code "unsupported".
+
+import { ProvaError } from './errors.js';
+import { parse, isJsonObject, type Json, type ParseOptions } from './json.js';
+import { Report } from './report.js';
+import { KeySet } from './crypto.js';
+import * as ope from './ope.js';
+
+export interface VerifyOptions extends ope.OpeVerifyOptions {
+  /** Trusted keys as a JWKS (object or JSON text); merged into `keys`. */
+  jwks?: string | object;
+  /** The source name reported for keys of `jwks` (the CLI's is "jwks:<path>"; default "jwks"). */
+  jwksSource?: string;
+  /** Nesting limit for the parse (default 128). */
+  maxDepth?: number;
+  /** Anything a family verifier reads (hmacKeyB64, allowDefaultHmacKey, ...). */
+  [option: string]: unknown;
+}
+
+/** A family verifier: appends its checks (and kind) to r. */
+export type FamilyVerifier = (root: Json, o: VerifyOptions, r: Report) => Promise<void>;
+/** A JSON Lines verifier: returns normally when every line parsed, throws ProvaError on a line that did not. */
+export type LinesVerifier = (text: string, o: VerifyOptions, r: Report) => Promise<void>;
+
+// ---- detection, as the C library ------------------------------------------------------------------------------
+
+function has(v: Json, k: string): boolean {
+  return isJsonObject(v) && v[k] !== undefined;
+}
+
+export function isDsse(v: Json): boolean {
+  return has(v, 'payloadType') && has(v, 'payload') && has(v, 'signatures');
+}
+
+export function isCloudEvent(v: Json): boolean {
+  return isJsonObject(v) && typeof v['specversion'] === 'string';
+}
+
+export function isOeEvent(v: Json): boolean {
+  return has(v, 'event_hash') && has(v, 'seq') && has(v, 'prev_hash');
+}
+
+export function isOeBundle(v: Json): boolean {
+  return has(v, 'certificate') && (has(v, 'certificate_signature') || has(v, 'chain') || has(v, 'public_key'));
+}
+
+export function isOeChainRecord(v: Json): boolean {
+  return isJsonObject(v) && Array.isArray(v['events']) && v['certificate'] === undefined &&
+    (has(v, 'hash_algorithm') || has(v, 'chain_hash') || has(v, 'chain_type') || has(v, 'status'));
+}
+
+export function isOeEvents(v: Json): boolean {
+  return Array.isArray(v) && v.length > 0 && v.every(isOeEvent);
+}
+
+export function isOe(v: Json): boolean {
+  return isOeBundle(v) || isOeChainRecord(v) || isOeEvents(v);
+}
+
+export function isProofRecord(v: Json): boolean {
+  return isJsonObject(v) && typeof v['schema_version'] === 'string' && isJsonObject(v['identity']) &&
+    isJsonObject(v['claim']) && isJsonObject(v['verdict']);
+}
+
+export type Family = 'dsse' | 'cloudevent' | 'oe' | 'ope' | 'proof' | 'unknown';
+
+/** The family prova_verify_document would pick for a parsed document. */
+export function detectFamily(root: Json): Family {
+  if (isDsse(root)) return 'dsse';
+  if (isCloudEvent(root)) return 'cloudevent';
+  if (isOe(root)) return 'oe';
+  if (ope.detect(root)) return 'ope';
+  if (isProofRecord(root)) return 'proof';
+  return 'unknown';
+}
+
+function unsupported(kind: string, what: string): FamilyVerifier {
+  return async (_root, _o, r) => {
+    r.setKind(kind);
+    r.fail('kind', 'unsupported', '', `the TypeScript package does not verify ${what} yet`);
+  };
+}
+
+function oeKind(root: Json): string {
+  return isOeBundle(root) ? 'oe_bundle' : isOeChainRecord(root) ? 'oe_chain' : 'oe_events';
+}
+
+/** The non-OPE family verifiers; their modules replace these entries. */
+export const families: {
+  dsse: FamilyVerifier;
+  cloudevent: FamilyVerifier;
+  oe: FamilyVerifier;
+  proof: FamilyVerifier;
+  oeLines: LinesVerifier;
+  opeLines: LinesVerifier;
+  /** Reparses a document the strict parser refused for NaN/Infinity, lone surrogates or range: a proof record or null. */
+  proofLenient: ((text: string | Uint8Array, o: VerifyOptions) => Json | null) | null;
+} = {
+  dsse: unsupported('dsse_envelope', 'DSSE envelopes'),
+  cloudevent: unsupported('cloudevent', 'CloudEvents'),
+  oe: async (root, o, r) => unsupported(oeKind(root), 'OpenExecution documents')(root, o, r),
+  proof: unsupported('proof_record', 'proof records'),
+  oeLines: async (_t, _o, r) => {
+    r.setKind('oe_events');
+    r.fail('kind', 'unsupported', '', 'the TypeScript package does not verify JSON Lines of OpenExecution events yet');
+  },
+  opeLines: async (_t, _o, r) => {
+    r.setKind('ope_receipt_chain');
+    r.fail('kind', 'unsupported', '', 'the TypeScript package does not verify JSON Lines receipt chains yet');
+  },
+  proofLenient: null,
+};
+
+const jwksCache = new Map<string, Promise<KeySet>>();
+
+/** The trusted keys of the options: keys, plus jwks parsed once per distinct text (cached). */
+export async function resolveKeys(o: VerifyOptions): Promise<KeySet | undefined> {
+  if (o.jwks === undefined) return o.keys;
+  const text = typeof o.jwks === 'string' ? o.jwks : JSON.stringify(o.jwks);
+  const source = o.jwksSource ?? 'jwks';
+  const ck = source + '\n' + text;
+  let p = jwksCache.get(ck);
+  if (!p) {
+    p = KeySet.fromJwks(text, source);
+    if (jwksCache.size > 64) jwksCache.clear();
+    jwksCache.set(ck, p);
+  }
+  const fromJwks = await p;
+  if (!o.keys) return fromJwks;
+  const ks = new KeySet();
+  for (const e of fromJwks.entries()) ks.add(e.key, e.source);
+  for (const e of o.keys.entries()) ks.add(e.key, e.source);
+  return ks;
+}
+
+function firstLine(text: string): Json | null {
+  let i = 0;
+  while (i < text.length) {
+    let e = text.indexOf('\n', i);
+    if (e < 0) e = text.length;
+    const line = text.slice(i, e).replace(/\r$/, '');
+    if (line.trim() !== '') {
+      try {
+        return parse(line);
+      } catch {
+        return null;
+      }
+    }
+    i = e + 1;
+  }
+  return null;
+}
+
+/**
+ * Verifies any document prova knows; the Report is the same as `prova verify --json` prints. A parsed Json is
+ * verified as is (no parse check).
+ */
+export async function verify(document: string | Uint8Array | Json, options: VerifyOptions = {}): Promise<Report> {
+  const o: VerifyOptions = { ...options };
+  const keys = await resolveKeys(options);
+  if (keys) o.keys = keys;
+  const r = new Report('unknown');
+  let root: Json;
+  if (typeof document === 'string' || document instanceof Uint8Array) {
+    const po: ParseOptions = { maxDepth: options.maxDepth ?? 0 };
+    try {
+      root = parse(document, po);
+    } catch (e) {
+      if (!(e instanceof ProvaError)) throw e;
+      const text = typeof document === 'string' ? document : new TextDecoder().decode(document);
+      let lines = e.code === 'json_trailing_data';
+      let first: Json | null = null;
+      if (lines || e.code === 'json_size_limit') first = firstLine(text);
+      if (!lines && first !== null) lines = isOeEvent(first) || ope.isReceipt(first);
+      if (lines) {
+        const oe = first !== null && isOeEvent(first);
+        try {
+          await (oe ? families.oeLines : families.opeLines)(text, o, r);
+        } catch (le) {
+          if (!(le instanceof ProvaError)) throw le;
+          r.setOutcome('bad_input');
+        }
+        return r;
+      }
+      let lenient: Json | null = null;
+      if (families.proofLenient && (e.code !== 'json_size_limit' && e.code !== 'json_depth_limit')) {
+        lenient = families.proofLenient(document, o);
+      }
+      if (lenient === null) {
+        r.fail('parse', e.code, e.pointer ?? '', `${e.message} at line ${e.line ?? 1}, column ${e.column ?? 1}`);
+        r.setOutcome('bad_input');
+        return r;
+      }
+      root = lenient;
+    }
+  } else {
+    root = document;
+  }
+  switch (detectFamily(root)) {
+    case 'dsse':
+      await families.dsse(root, o, r);
+      break;
+    case 'cloudevent':
+      await families.cloudevent(root, o, r);
+      break;
+    case 'oe':
+      await families.oe(root, o, r);
+      break;
+    case 'ope':
+      await ope.verifyOpeRoot(root, o, r);
+      break;
+    case 'proof':
+      await families.proof(root, o, r);
+      break;
+    default:
+      r.setOutcome('unknown_kind');
+      r.fail('kind', 'schema_error', '',
+        'not a document prova knows: expected an OPE envelope, receipt, receipt chain or bundle, ' +
+        'an OpenExecution bundle, chain record or events, or an Ophamin proof record');
+  }
+  return r;
+}
