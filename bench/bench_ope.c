@@ -1,6 +1,6 @@
 /* bench_ope: OPE v1 verification speed -- envelopes against raw libsodium, and receipt chains.
  *
- *     bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR]
+ *     bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR | --load DIR] [--no-parts]
  *         Generates an Ed25519 key (prova_key_generate), packs one prova-dialect envelope around a payload whose
  *         ope canonical form is exactly 1024 bytes (prova_ope_envelope_pack), and times R paired rounds (default 31)
  *         of N calls each (default 3000), the two loops of a round back to back, in alternating order (wall time;
@@ -20,6 +20,10 @@
  *         (t_prova / t_raw - 1) * 100, with its min and max; overhead_best_pct = (raw_vps / prova_eps - 1) * 100.
  *         --dump DIR writes DIR/envelope.json (the envelope), DIR/envelope.jwks (its public key) and
  *         DIR/envelope.now (the verifier's clock, RFC 3339) so that bench/ope_peer.py checks the same bytes.
+ *         --load DIR reads those three files instead of making a new envelope and key (bench/bindings.sh runs
+ *         bench_ope several times, between its Python rounds, on the bytes that the Python side verifies); the
+ *         raw peer's key is the JWKS's key of the envelope's kid, and the parts time the envelope's payload.
+ *         --no-parts skips the parts.
  *
  *     bench_ope chain N OUT.jsonl JWKS_OUT
  *         Writes a chain of N receipts of one trace as JSON Lines, built with prova_ope_receipt_build (hop i links to
@@ -40,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,10 +144,30 @@ static int make_payload(prova_doc **ret_doc, size_t *ret_canon_len) {
 
 static volatile size_t sink;
 
+/* Reads DIR/NAME whole into out (appended). */
+static int read_file(const char *dir, const char *name, prova_buf *out) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "bench_ope: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    char chunk[65536];
+    size_t k;
+    int r = 0;
+    while (r == 0 && (k = fread(chunk, 1, sizeof chunk, f)) > 0) r = prova_buf_append(out, chunk, k) < 0 ? -1 : 0;
+    if (ferror(f)) r = -1;
+    fclose(f);
+    if (r < 0) fprintf(stderr, "bench_ope: %s: read failed\n", path);
+    return r;
+}
+
 static int cmd_envelope(int argc, char **argv) {
     size_t n = 3000;
     int runs = 31;
-    const char *dir = NULL;
+    const char *dir = NULL, *load = NULL;
+    bool parts = true;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
             n = (size_t)strtoull(argv[++i], NULL, 10);
@@ -150,12 +175,21 @@ static int cmd_envelope(int argc, char **argv) {
             runs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc)
             dir = argv[++i];
+        else if (strcmp(argv[i], "--load") == 0 && i + 1 < argc)
+            load = argv[++i];
+        else if (strcmp(argv[i], "--no-parts") == 0)
+            parts = false;
         else if (strcmp(argv[i], "--cpu") == 0)
             bench_clock = CLOCK_THREAD_CPUTIME_ID;
         else {
-            fprintf(stderr, "usage: bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR]\n");
+            fprintf(stderr, "usage: bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR | --load DIR] "
+                            "[--no-parts]\n");
             return 2;
         }
+    }
+    if (dir && load) {
+        fprintf(stderr, "bench_ope: --dump and --load exclude each other\n");
+        return 2;
     }
     if (n == 0 || runs < 1) {
         fprintf(stderr, "bench_ope: --n and --runs must be positive\n");
@@ -167,31 +201,38 @@ static int cmd_envelope(int argc, char **argv) {
     }
 
     prova_key *key = NULL;
-    int r = prova_key_generate(PROVA_SIG_ED25519, &key);
-    if (r < 0) return die("prova_key_generate", r);
     prova_doc *pdoc = NULL;
     size_t payload_len = 0;
-    if ((r = make_payload(&pdoc, &payload_len)) < 0) return die("payload", r);
-    prova_ope_envelope_params p = {.payload_type = "openai.tooluse.invoke.v1",
-                                   .target_type = "invoice.iso20022.v1",
-                                   .trace_id = TRACE_ID,
-                                   .ts = ENV_TS,
-                                   .dialect = PROVA_OPE_DIALECT_PROVA};
-    prova_buf env = PROVA_BUF_INIT;
+    prova_buf env = PROVA_BUF_INIT, jwks = PROVA_BUF_INIT, now_text = PROVA_BUF_INIT;
     prova_error err;
-    if ((r = prova_ope_envelope_pack(key, prova_doc_root(pdoc), &p, &env, &err)) < 0)
-        return die("prova_ope_envelope_pack", r);
-
-    /* The verifier's keys come from the public JWKS, as `prova verify --jwks` loads them. */
-    prova_buf jwks = PROVA_BUF_INIT;
-    const prova_key *keys[1] = {key};
-    if ((r = prova_key_to_jwks(keys, 1, &jwks)) < 0) return die("prova_key_to_jwks", r);
+    int r;
+    if (load) {
+        if (read_file(load, "envelope.json", &env) < 0 || read_file(load, "envelope.jwks", &jwks) < 0 ||
+            read_file(load, "envelope.now", &now_text) < 0)
+            return 2;
+    } else {
+        if ((r = prova_key_generate(PROVA_SIG_ED25519, &key)) < 0) return die("prova_key_generate", r);
+        if ((r = make_payload(&pdoc, &payload_len)) < 0) return die("payload", r);
+        prova_ope_envelope_params p = {.payload_type = "openai.tooluse.invoke.v1",
+                                       .target_type = "invoice.iso20022.v1",
+                                       .trace_id = TRACE_ID,
+                                       .ts = ENV_TS,
+                                       .dialect = PROVA_OPE_DIALECT_PROVA};
+        if ((r = prova_ope_envelope_pack(key, prova_doc_root(pdoc), &p, &env, &err)) < 0)
+            return die("prova_ope_envelope_pack", r);
+        /* The verifier's keys come from the public JWKS, as `prova verify --jwks` loads them. */
+        const prova_key *keys[1] = {key};
+        if ((r = prova_key_to_jwks(keys, 1, &jwks)) < 0) return die("prova_key_to_jwks", r);
+        if (prova_buf_append(&now_text, ENV_NOW, strlen(ENV_NOW)) < 0) return die("now", PROVA_ENOMEM);
+    }
     prova_keyset *ks = prova_keyset_new();
     if (!ks) return die("prova_keyset_new", PROVA_ENOMEM);
     if ((r = prova_keyset_add_jwks(ks, jwks.data, jwks.len, "jwks:bench", &err)) != 1)
         return die("prova_keyset_add_jwks", r < 0 ? r : PROVA_EINVAL);
     prova_verify_options o = {.keys = ks};
-    if ((r = prova_time_parse(ENV_NOW, strlen(ENV_NOW), &o.now_us)) < 0) return die("prova_time_parse", r);
+    size_t now_len = now_text.len;
+    while (now_len && (now_text.data[now_len - 1] == '\n' || now_text.data[now_len - 1] == '\r')) now_len--;
+    if ((r = prova_time_parse((const char *)now_text.data, now_len, &o.now_us)) < 0) return die("prova_time_parse", r);
 
     if (dir) {
         char path[4096];
@@ -222,7 +263,22 @@ static int cmd_envelope(int argc, char **argv) {
     if ((r = prova_base64url_decode(sigv->u.str, sigv->len, sig, sizeof sig, &siglen, &err)) < 0 ||
         siglen != crypto_sign_ed25519_BYTES)
         return die("signature", r < 0 ? r : PROVA_EINVAL);
-    if (prova_key_public_raw(key, pk, sizeof pk) != sizeof pk) return die("public key", PROVA_EINVAL);
+    const prova_key *vkey = key;
+    if (load) {
+        const prova_json *kid = prova_json_get(root, "kid"), *payload = prova_json_get(root, "payload");
+        if (!prova_json_is_string(kid) || !payload) return die("envelope members", PROVA_EINVAL);
+        char kidz[256];
+        if (kid->len >= sizeof kidz) return die("kid", PROVA_EINVAL);
+        memcpy(kidz, kid->u.str, kid->len);
+        kidz[kid->len] = 0;
+        if (!(vkey = prova_keyset_find(ks, kidz, NULL)))
+            return die("the envelope's kid is not in the JWKS", PROVA_EINVAL);
+        prova_buf c = PROVA_BUF_INIT;
+        if ((r = prova_canon_write(payload, PROVA_PROFILE_OPE, &c, &err)) < 0) return die("canonical payload", r);
+        payload_len = c.len;
+        prova_buf_free(&c);
+    }
+    if (prova_key_public_raw(vkey, pk, sizeof pk) != sizeof pk) return die("public key", PROVA_EINVAL);
     if (crypto_sign_ed25519_verify_detached(sig, msg.data, msg.len, pk) != 0) {
         fprintf(stderr, "bench_ope: the raw signature does not verify\n");
         return 1;
@@ -277,45 +333,47 @@ static int cmd_envelope(int argc, char **argv) {
     fflush(stdout);
     free(ratio);
 
-    /* The parts of prova's path, each on its own. */
-    double best_parse = 0, best_cid = 0, best_json = 0;
-    prova_report *rep = NULL;
-    if ((r = prova_ope_verify(env.data, env.len, &o, &rep, &err)) < 0) return die("prova_ope_verify", r);
+    /* The parts of prova's path, each on its own (the payload: the generated one, or the loaded envelope's). */
+    const prova_json *payload_root = pdoc ? prova_doc_root(pdoc) : prova_json_get(root, "payload");
     prova_buf out = PROVA_BUF_INIT;
-    size_t json_bytes = 0;
-    for (int k = 0; k < runs; k++) {
-        double t0 = now_s();
-        for (size_t i = 0; i < n; i++) {
-            prova_doc *d = NULL;
-            if (prova_json_parse(env.data, env.len, NULL, &d, &err) < 0) bad++;
-            prova_doc_free(d);
+    prova_report *rep = NULL;
+    if (parts) {
+        double best_parse = 0, best_cid = 0, best_json = 0;
+        if ((r = prova_ope_verify(env.data, env.len, &o, &rep, &err)) < 0) return die("prova_ope_verify", r);
+        size_t json_bytes = 0;
+        for (int k = 0; k < runs; k++) {
+            double t0 = now_s();
+            for (size_t i = 0; i < n; i++) {
+                prova_doc *d = NULL;
+                if (prova_json_parse(env.data, env.len, NULL, &d, &err) < 0) bad++;
+                prova_doc_free(d);
+            }
+            double dt = now_s() - t0;
+            if (k == 0 || dt < best_parse) best_parse = dt;
+            t0 = now_s();
+            uint8_t h[PROVA_HASH_MAX_BYTES];
+            for (size_t i = 0; i < n; i++) {
+                if (prova_canon_hash(payload_root, PROVA_PROFILE_OPE, PROVA_HASH_SHA256, h, &err) < 0) bad++;
+                sink += h[0];
+            }
+            dt = now_s() - t0;
+            if (k == 0 || dt < best_cid) best_cid = dt;
+            t0 = now_s();
+            for (size_t i = 0; i < n; i++) {
+                out.len = 0;
+                if (prova_report_to_json(rep, &out) < 0) bad++;
+            }
+            dt = now_s() - t0;
+            if (k == 0 || dt < best_json) best_json = dt;
+            json_bytes = out.len;
         }
-        double dt = now_s() - t0;
-        if (k == 0 || dt < best_parse) best_parse = dt;
-        t0 = now_s();
-        uint8_t h[PROVA_HASH_MAX_BYTES];
-        for (size_t i = 0; i < n; i++) {
-            if (prova_canon_hash(prova_doc_root(pdoc), PROVA_PROFILE_OPE, PROVA_HASH_SHA256, h, &err) < 0) bad++;
-            sink += h[0];
+        if (bad) {
+            fprintf(stderr, "bench_ope: %zu part calls failed\n", bad);
+            return 1;
         }
-        dt = now_s() - t0;
-        if (k == 0 || dt < best_cid) best_cid = dt;
-        t0 = now_s();
-        for (size_t i = 0; i < n; i++) {
-            out.len = 0;
-            if (prova_report_to_json(rep, &out) < 0) bad++;
-        }
-        dt = now_s() - t0;
-        if (k == 0 || dt < best_json) best_json = dt;
-        json_bytes = out.len;
+        printf("envelope_parts parse_us=%.3f canon_cid_us=%.3f report_json_us=%.3f report_json_bytes=%zu\n",
+               best_parse / (double)n * 1e6, best_cid / (double)n * 1e6, best_json / (double)n * 1e6, json_bytes);
     }
-    if (bad) {
-        fprintf(stderr, "bench_ope: %zu part calls failed\n", bad);
-        return 1;
-    }
-    printf("envelope_parts parse_us=%.3f canon_cid_us=%.3f report_json_us=%.3f report_json_bytes=%zu\n",
-           best_parse / (double)n * 1e6, best_cid / (double)n * 1e6, best_json / (double)n * 1e6, json_bytes);
-
     prova_buf_free(&out);
     prova_report_free(rep);
     prova_buf_free(&msg);
@@ -323,6 +381,7 @@ static int cmd_envelope(int argc, char **argv) {
     prova_keyset_free(ks);
     prova_buf_free(&jwks);
     prova_buf_free(&env);
+    prova_buf_free(&now_text);
     prova_doc_free(pdoc);
     prova_key_free(key);
     return 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # prova benchmarks: `make bench` (= bench/run.sh BUILD_DIR; BUILD_DIR defaults to build).
-#   bench/run.sh [BUILD_DIR [all|canon|ope|oe|gateway|mcp]]   canon = sections 1-3 only, ope = section 4 only, oe = section 5,
+#   bench/run.sh [BUILD_DIR [all|canon|ope|oe|gateway|mcp|bindings]]   canon = sections 1-3 only, ope = section 4 only, oe = section 5,
 #                                                 gateway = section 6 (bench/gateway.sh)
 #                                                 only (default all)
 #
@@ -37,11 +37,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 build="${1:-build}"
 sections="${2:-all}"
-case "$sections" in all|canon|ope|oe|gateway|mcp) ;; *) echo "usage: bench/run.sh [BUILD_DIR [all|canon|ope|oe|gateway|mcp]]" >&2; exit 2 ;; esac
+case "$sections" in all|canon|ope|oe|gateway|mcp|bindings) ;; *) echo "usage: bench/run.sh [BUILD_DIR [all|canon|ope|oe|gateway|mcp|bindings]]" >&2; exit 2 ;; esac
 # Section 6, the gateway under load, is its own script (a server, a load generator, about 45 s).
 if [ "$sections" = gateway ]; then exec "$here/gateway.sh" "$build"; fi
 # Section 7, MCP tool calls over stdio against the TypeScript SDK's server (bench/mcp.sh, about 30 s).
 if [ "$sections" = mcp ]; then exec "$here/mcp.sh" "$build"; fi
+# The bindings (Python, TypeScript) against the C library and their peers (bench/bindings.sh, about 2 minutes).
+if [ "$sections" = bindings ]; then exec "$here/bindings.sh" "$build"; fi
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 py=/usr/bin/python3
 [ -x "$py" ] || py="$(command -v python3)"

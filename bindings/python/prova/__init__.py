@@ -23,13 +23,13 @@ from .canon import Profile, canonicalize, canonicalize_json, cid, cid_json, form
 from .errors import (CryptoError, InvalidArgumentError, KeyMaterialError, LimitError, OutOfMemoryError, ParseError,
                      ProvaError, ProvaIOError, RangeError, UnsupportedError, VerifyError)
 from .keys import ALGORITHMS, Key, jwks, jwks_text
-from .report import Check, Report, parse_time, report_from_json, verify
+from .report import Check, Report, Verifier, parse_time, report_from_json, verify
 
 __all__ = [
     "__version__", "library_version", "library_path", "library_origin",
     "Profile", "canonicalize", "canonicalize_json", "cid", "cid_json", "format_double", "to_json_text",
     "Key", "ALGORITHMS", "jwks", "jwks_text",
-    "verify", "Report", "Check", "parse_time", "report_from_json",
+    "verify", "Verifier", "Report", "Check", "parse_time", "report_from_json",
     "ope", "oe", "proof", "bridges", "hashing", "errors",
     "ProvaError", "InvalidArgumentError", "ParseError", "LimitError", "UnsupportedError", "VerifyError",
     "KeyMaterialError", "ProvaIOError", "CryptoError", "RangeError", "OutOfMemoryError",
