@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# Also installs bindings/js's locked devDependencies (TypeScript, @types/node) the same way (npm ci when missing or
+# older than bindings/js/package-lock.json).
 # Installs the Node test peers of tests/package-lock.json into tests/node_modules (OpenAPI lint, response validation,
 # autocannon, MCP SDK, CloudEvents, RO-Crate). Idempotent: runs `npm ci` only when tests/node_modules is missing or
 # older than tests/package-lock.json. Prints one line; on failure, a clear message (and npm's log tail) on stderr
@@ -21,6 +23,28 @@ major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || fail "cann
 if command -v flock >/dev/null 2>&1; then
   exec 9<package-lock.json
   flock 9 || fail "cannot lock tests/package-lock.json"
+fi
+
+# bindings/js: the TypeScript package's compiler (its own lock file; same idempotence rule).
+if [ -f ../bindings/js/package-lock.json ]; then
+  (
+    cd ../bindings/js || exit 1
+    jstamp=node_modules/.package-lock.json
+    if [ -d node_modules ] && [ -f "$jstamp" ] && ! [ package-lock.json -nt "$jstamp" ]; then
+      echo "setup-node: bindings/js/node_modules is up to date"
+      exit 0
+    fi
+    jlog=$(mktemp) || exit 1
+    if ! npm ci --no-audit --no-fund >"$jlog" 2>&1; then
+      echo "setup-node: 'npm ci' failed in bindings/js; npm said:" >&2
+      grep -v 'Unknown user config' "$jlog" | head -n 15 | sed 's/^/  /' >&2
+      rm -f "$jlog"
+      exit 1
+    fi
+    rm -f "$jlog"
+    touch "$jstamp" 2>/dev/null
+    echo "setup-node: installed bindings/js's devDependencies (npm ci)"
+  ) || exit 1
 fi
 
 # npm ci writes node_modules/.package-lock.json last: its age is the age of the install.

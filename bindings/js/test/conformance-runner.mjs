@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// The TypeScript runner of the conformance suite (conformance/README.md): node test/conformance-runner.mjs DIR
+// (after `npm run build`). Prints one JSON line per case; exits 1 when a case failed.
+// Signing ops are entries of `ops` below: add an op there (oe.ts, proof.ts, dsse.ts add theirs).
+import fs from 'node:fs';
+import path from 'node:path';
+import * as prova from '../dist/index.js';
+
+const dir = path.resolve(process.argv[2] ?? 'conformance');
+const fixtures = path.join(dir, 'fixtures');
+let failed = 0;
+const out = (id, result, got, note) => {
+  if (result === 'fail') failed++;
+  process.stdout.write(JSON.stringify({ impl: 'ts', id, result, ...(got !== undefined ? { got } : {}), ...(note ? { note } : {}) }) + '\n');
+};
+const text = (b) => Buffer.from(b).toString('utf8');
+const keyCache = new Map();
+const loadKey = async (name) => {
+  if (!keyCache.has(name)) keyCache.set(name, await prova.Key.fromJwk(fs.readFileSync(path.join(dir, 'keys', name), 'utf8')));
+  return keyCache.get(name);
+};
+
+/** op name -> async (input) => result object (compared with expect as JSON); throw ProvaError for {"error": code}. */
+export const ops = {
+  cid: async (i) => ({ cid: await prova.cid(prova.parse(i.json)) }),
+  ed25519_sign: async (i) => {
+    const k = await prova.Key.fromEd25519Seed(prova.fromHex(i.seed_hex));
+    return { public_key_hex: prova.toHex(k.publicKey), signature_hex: prova.toHex(await k.sign(new TextEncoder().encode(i.message))) };
+  },
+  ope_envelope_pack: async (i) => ({
+    envelope: await prova.packEnvelope(await loadKey(i.key), prova.parse(i.payload), {
+      dialect: i.dialect, payloadType: i.payload_type, targetType: i.target_type, traceId: i.trace_id, ts: i.ts,
+      ...(i.not_before !== undefined ? { notBefore: i.not_before } : {}), ...(i.expires_at !== undefined ? { expiresAt: i.expires_at } : {}),
+      bind: !!i.bind,
+    }),
+  }),
+};
+
+async function canonical(f) {
+  for (const c of JSON.parse(fs.readFileSync(f, 'utf8')).cases) {
+    const input = c.input_base64 !== undefined ? Buffer.from(c.input_base64, 'base64') : c.input;
+    const got = {};
+    for (const p of ['jcs', 'ope', 'ophamin']) {
+      try {
+        got[p] = { output: text(prova.canonicalizeText(input, p, { allowNonfinite: p === 'ophamin' })) };
+      } catch (e) {
+        got[p] = { error: e.code };
+      }
+    }
+    if (got.ope.output !== undefined) got.cid = await prova.cidOfBytes(new TextEncoder().encode(got.ope.output));
+    const diff = {};
+    for (const k of Object.keys(c.expect)) if (JSON.stringify(got[k]) !== JSON.stringify(c.expect[k])) diff[k] = got[k];
+    out(c.id, Object.keys(diff).length ? 'fail' : 'pass', Object.keys(diff).length ? diff : undefined);
+  }
+}
+
+async function signing(f) {
+  for (const c of JSON.parse(fs.readFileSync(f, 'utf8')).cases) {
+    const op = ops[c.op];
+    if (!op) {
+      out(c.id, 'fail', undefined, `op ${c.op} is not implemented in TypeScript yet`);
+      continue;
+    }
+    let got;
+    try {
+      got = await op(c.input);
+    } catch (e) {
+      got = { error: e.code ?? String(e) };
+    }
+    const same = Object.keys(c.expect).every((k) => JSON.stringify(got[k]) === JSON.stringify(c.expect[k]));
+    out(c.id, same ? 'pass' : 'fail', same ? undefined : got);
+  }
+}
+
+const uniq = (a) => [...new Set(a)].sort();
+
+async function verifyFile(f) {
+  for (const c of JSON.parse(fs.readFileSync(f, 'utf8')).cases) {
+    const o = c.options ?? {};
+    const requires = c.requires ?? [];
+    if (requires.includes('ed448') && !(await prova.sigAvailable('ed448'))) {
+      out(c.id, 'skip', undefined, 'no Ed448 in this runtime');
+      continue;
+    }
+    const keys = new prova.KeySet();
+    for (const j of o.jwks ?? []) await keys.addJwks(fs.readFileSync(path.join(dir, j), 'utf8'), 'jwks:' + j);
+    const vo = { keys, trustEmbeddedKey: !!o.trust_embedded_key, noSkew: !!o.no_skew };
+    if (o.now) vo.nowUs = prova.parseTime(o.now);
+    if (o.max_skew_s) vo.maxSkewS = o.max_skew_s;
+    for (const k of ['hmac_key_b64', 'allow_default_hmac_key', 'hash_alg']) if (o[k] !== undefined) vo[k] = o[k];
+    const doc = c.document_base64 !== undefined ? new Uint8Array(Buffer.from(c.document_base64, 'base64')) : c.document;
+    let got;
+    try {
+      const r = await prova.verify(doc, vo);
+      got = { valid: r.valid, outcome: r.outcome, kind: r.kind, failed: uniq(r.checks.filter((x) => !x.ok).map((x) => x.code)), warnings: uniq(r.warnings.map((w) => w.code)) };
+    } catch (e) {
+      got = { error: e.code ?? String(e) };
+    }
+    const e = c.expect;
+    const same = ['valid', 'outcome', 'kind'].every((k) => got[k] === e[k]) &&
+      JSON.stringify(got.failed) === JSON.stringify(uniq(e.failed ?? [])) && JSON.stringify(got.warnings) === JSON.stringify(uniq(e.warnings ?? []));
+    out(c.id, same ? 'pass' : 'fail', same ? undefined : got);
+  }
+}
+
+await canonical(path.join(fixtures, 'canonical.json'));
+await signing(path.join(fixtures, 'signing.json'));
+for (const f of fs.readdirSync(path.join(fixtures, 'verify')).sort()) if (f.endsWith('.json')) await verifyFile(path.join(fixtures, 'verify', f));
+process.exitCode = failed ? 1 : 0;
