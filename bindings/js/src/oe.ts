@@ -217,8 +217,9 @@ export async function oeKeyParse(pk: Json | undefined): Promise<Key> {
 export interface OeVerifyOptions {
     /** Trusted keys: when not empty, the bundle's public_key must be one of them. */
     keys?: KeySet;
-    /** The hash algorithm of events that do not name one (JSON Lines, event arrays). */
+    /** The hash algorithm of events that do not name one (JSON Lines, event arrays); `hash_alg` is read too. */
     hashAlg?: string;
+    hash_alg?: string;
     [option: string]: unknown;
 }
 
@@ -358,7 +359,7 @@ export class OeChainChecker {
 function chainAlg(name: Json | undefined, infer: boolean, event0: Json | undefined, o: OeVerifyOptions, at: string, r: Report): HashAlg | null {
     let n: string | null = null;
     if (jsTruthy(name)) n = typeof name === 'string' ? name : '';
-    else if (infer && typeof o.hashAlg === 'string' && o.hashAlg) n = o.hashAlg;
+    else if (infer && typeof (o.hashAlg ?? o.hash_alg) === 'string' && (o.hashAlg ?? o.hash_alg)) n = (o.hashAlg ?? o.hash_alg)!;
     if (n !== null) {
         const a = oeHashLookup(n);
         if (a) return a;
