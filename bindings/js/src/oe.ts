@@ -861,3 +861,289 @@ export async function verifyOeLines(text: string | Uint8Array, o: OeVerifyOption
     await finishEvents({ c, stored }, r);
     return r;
 }
+
+// ---- building (src/lib/oe/chain.c, cert.c) ------------------------------------------------------------------------
+
+const CHAIN_TYPES = ['resource_audit', 'manual', 'incident_response', 'compliance_report'];
+const SENTIMENTS = ['positive', 'negative', 'neutral'];
+
+/** prova__oe_text_ok: a string of 1..max UTF-8 bytes (no lone surrogates). */
+function textOk(s: unknown, max: number): s is string {
+    if (typeof s !== 'string' || s.length === 0) return false;
+    if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s)) return false;
+    return utf8Len(s) <= max;
+}
+
+function uuidV4(): string {
+    const b = randomBytes(16);
+    b[6] = (b[6]! & 0x0f) | 0x40;
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    const h = hex(b);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function ts(s: unknown, code: string, what: string): string {
+    const t = typeof s === 'string' ? oeTimestamp(s) : null;
+    if (t === null) throw new ProvaError(code, what);
+    return t;
+}
+
+const num = (n: number): JsonNumber => new JsonNumber(String(n));
+
+/** prova__oe_rewrite: obj with the given members replaced or added, as JCS text. */
+function rewrite(obj: JsonObject, set: Record<string, Json>): string {
+    const o: JsonObject = Object.create(null);
+    for (const k of Object.keys(obj)) if (!Object.prototype.hasOwnProperty.call(set, k)) o[k] = obj[k]!;
+    for (const k of Object.keys(set)) o[k] = set[k]!;
+    return jcs(o);
+}
+
+export interface OeChainParams {
+    /** The chain id (1-256 bytes; default: a random UUID v4). */
+    id?: string;
+    /** resource_audit, manual (default), incident_response or compliance_report. */
+    chainType?: string;
+    originType?: string;
+    /** Default: the chain id. */
+    originId?: string;
+    /** RFC 3339 with an offset (written as .sssZ). */
+    createdAt: string;
+    /** Default sha256. */
+    hashAlg?: string;
+    /** Default ed25519: the algorithm of every certificate of this chain. */
+    sigAlg?: string;
+}
+
+/** prova_oe_chain_new: a new open chain record, JCS text (what `prova oe new` writes, without its newline). */
+export function oeChainNew(p: OeChainParams): string {
+    const ct = p.chainType ?? 'manual';
+    if (!CHAIN_TYPES.includes(ct))
+        throw new ProvaError('oe_chain_type', 'chain_type must be resource_audit, manual, incident_response or compliance_report');
+    const alg = oeHashLookup(p.hashAlg ?? 'sha256');
+    const sig = p.sigAlg ?? 'ed25519';
+    if (!alg || !isSigAlg(sig)) throw new ProvaError('unsupported_algorithm', 'unknown hash or signature algorithm');
+    if (p.id !== undefined && !textOk(p.id, 256)) throw new ProvaError('oe_chain_id', 'the chain id must be 1-256 bytes of UTF-8');
+    const id = p.id ?? uuidV4();
+    const originType = p.originType ?? 'manual', originId = p.originId ?? id;
+    if (!textOk(originType, 32) || !textOk(originId, 256)) throw new ProvaError('oe_origin', 'origin_type must be 1-32 bytes and origin_id 1-256');
+    const created = ts(p.createdAt, 'oe_timestamp_invalid', 'created_at must be an RFC 3339 timestamp');
+    return jcs({
+        canonicalization: 'jcs', certified_at: null, chain_hash: null, chain_type: ct, created_at: created, event_count: num(0),
+        events: [], hash_algorithm: alg, id, origin_id: originId, origin_type: originType, protocol_version: 'oe-provenance:1.0-alpha',
+        resolved_at: null, signature_algorithm: sig, status: 'open', updated_at: created,
+    } as unknown as Json);
+}
+
+export interface OeEventParams {
+    eventType: string;
+    actorId?: string;
+    actorType?: string;
+    /** positive, negative or neutral (default). */
+    sentiment?: string;
+    createdAt: string;
+    /** Default {}. */
+    payload?: Json;
+    /** The event id (default: a random UUID v4). */
+    id?: string;
+}
+
+/** prova_oe_event_build: the next event after prev (null: the first), linked and hashed, as JCS text. */
+export async function oeEventBuild(chainId: string | null, alg: HashAlg, prev: Json | null, p: OeEventParams): Promise<string> {
+    if (!textOk(p.eventType, 64)) throw new ProvaError('oe_event_type', 'event_type must be 1-64 bytes of UTF-8');
+    if (p.actorId !== undefined && !textOk(p.actorId, 512)) throw new ProvaError('oe_actor_id', 'actor_id must be 1-512 bytes of UTF-8');
+    if (p.actorType !== undefined && !textOk(p.actorType, 64)) throw new ProvaError('oe_actor_type', 'actor_type must be 1-64 bytes of UTF-8');
+    const sentiment = p.sentiment ?? 'neutral';
+    if (!SENTIMENTS.includes(sentiment)) throw new ProvaError('oe_sentiment', 'sentiment must be positive, negative or neutral');
+    if (chainId !== null && !textOk(chainId, 256)) throw new ProvaError('oe_chain_id', 'the chain id must be 1-256 bytes of UTF-8');
+    const created = ts(p.createdAt, 'oe_timestamp_invalid', 'created_at must be an RFC 3339 timestamp with an offset');
+    if (p.id !== undefined && !textOk(p.id, 256)) throw new ProvaError('oe_event_id', 'the event id must be 1-256 bytes of UTF-8');
+    let seq = 1n;
+    let prevHash = oeGenesis(alg);
+    if (prev !== null) {
+        const s = get(prev, 'seq'), ph = get(prev, 'event_hash');
+        const sv = s instanceof JsonNumber && s.isInt && /^-?\d+$/.test(s.token) ? BigInt(s.token) : null;
+        if (sv === null || sv < 1n || sv >= 2147483647n || typeof ph !== 'string' || ph.length !== HEX_LEN[alg] || utf8Len(ph) !== ph.length)
+            throw new ProvaError('oe_chain_invalid', "the chain's last event has no valid seq or event_hash for its hash algorithm");
+        prevHash = ph;
+        seq = sv + 1n;
+    }
+    const ev: JsonObject = Object.create(null);
+    ev['actor_id'] = p.actorId ?? null;
+    if (p.actorType !== undefined) ev['actor_type'] = p.actorType;
+    if (chainId !== null) ev['chain_id'] = chainId;
+    ev['created_at'] = created;
+    ev['event_type'] = p.eventType;
+    ev['id'] = p.id ?? uuidV4();
+    ev['payload'] = p.payload === undefined ? Object.create(null) : p.payload;
+    ev['prev_hash'] = prevHash;
+    ev['seq'] = new JsonNumber(seq.toString());
+    ev['sentiment'] = sentiment;
+    jcs(ev); // a payload that cannot be written fails here, before hashing
+    ev['event_hash'] = await oeEventHash(ev, alg);
+    return jcs(ev);
+}
+
+function chainOpen(chain: Json, status: string, code: string, msg: string): asserts chain is JsonObject {
+    if (!isJsonObject(chain) || !Array.isArray(chain['events']))
+        throw new ProvaError('oe_schema', 'not a chain record: expected an object with an events array');
+    if (get(chain, 'status') !== status) throw new ProvaError(code, msg);
+}
+
+function recordAlg(chain: JsonObject): HashAlg {
+    const h = get(chain, 'hash_algorithm');
+    if (h === undefined) return 'sha256';
+    const a = oeHashLookup(h);
+    if (!a) throw new ProvaError('unsupported_hash_algorithm', "the chain's hash_algorithm is not one of sha256, sha384, sha512, sha3-256/384/512");
+    return a;
+}
+
+/** prova_oe_chain_append: the chain with one more event (JCS text) and the event (JCS text). */
+export async function oeChainAppend(chain: Json, p: OeEventParams, updatedAt: string = p.createdAt): Promise<{ chain: string; event: string }> {
+    chainOpen(chain, 'open', 'oe_chain_not_open', 'events can only be appended to an open chain');
+    const alg = recordAlg(chain);
+    const events = chain['events'] as Json[];
+    const id = get(chain, 'id');
+    const upd = ts(updatedAt, 'oe_timestamp_invalid', 'updated_at must be an RFC 3339 timestamp');
+    const event = await oeEventBuild(typeof id === 'string' ? id : null, alg, events.length ? events[events.length - 1]! : null, p);
+    const out = rewrite(chain, { event_count: num(events.length + 1), events: [...events, parse(event)], updated_at: upd });
+    return { chain: out, event };
+}
+
+async function chainCheck(chain: JsonObject, alg: HashAlg): Promise<string> {
+    const c = await OeChainChecker.create(alg, '/events', null);
+    for (const ev of chain['events'] as Json[]) await c.step(ev);
+    const { stored } = await c.finish();
+    if (!c.integrityOk) throw new ProvaError('oe_chain_invalid', 'the chain does not verify (run prova verify on it to see which event)');
+    return stored;
+}
+
+/** prova_oe_chain_resolve: open -> resolved, with its chain hash (JCS text). */
+export async function oeChainResolve(chain: Json, resolvedAt: string): Promise<string> {
+    chainOpen(chain, 'open', 'oe_chain_not_open', 'only an open chain can be resolved');
+    const alg = recordAlg(chain);
+    const at = ts(resolvedAt, 'oe_timestamp_invalid', 'resolved_at must be an RFC 3339 timestamp');
+    const h = await chainCheck(chain, alg);
+    return rewrite(chain, {
+        chain_hash: h, event_count: num((chain['events'] as Json[]).length), resolved_at: at, status: 'resolved', updated_at: at,
+    });
+}
+
+export interface OeCertParams {
+    artifactType: string;
+    artifactRef: string;
+    artifactTitle?: string;
+    /** Default: the chain's. */
+    originType?: string;
+    originId?: string;
+    issuedAt: string;
+    /** Default: a random UUID v4. */
+    certificateId?: string;
+}
+
+async function statusBlock(key: Key, certId: Json | undefined, certSig: string, status: string, at: string, extra: Record<string, string>): Promise<JsonObject> {
+    const st: JsonObject = Object.create(null);
+    st['certificate_signature'] = certSig;
+    if (certId !== undefined) st['certificate_id'] = certId;
+    st['status'] = status;
+    st['updated_at'] = at;
+    st['signature_algorithm'] = key.alg;
+    for (const k of Object.keys(extra)) st[k] = extra[k]!;
+    st['signature'] = hex(await key.sign(jcs(st)));
+    return st;
+}
+
+/** prova_oe_certify: the offline bundle (JCS text) and the chain record marked certified (JCS text). */
+export async function oeCertify(key: Key, chain: Json, p: OeCertParams): Promise<{ bundle: string; chain: string }> {
+    if (!key.isPrivate) throw new ProvaError('key_not_private', 'issuing a certificate needs the private key');
+    if (!textOk(p.artifactType, 64) || !textOk(p.artifactRef, 512) || (p.artifactTitle !== undefined && !textOk(p.artifactTitle, 500)))
+        throw new ProvaError('oe_artifact', 'artifact_type (1-64 bytes) and artifact_ref (1-512) are required; artifact_title is at most 500 bytes');
+    if ((p.originType !== undefined && !textOk(p.originType, 32)) || (p.originId !== undefined && !textOk(p.originId, 256)))
+        throw new ProvaError('oe_origin', 'origin_type must be 1-32 bytes and origin_id 1-256');
+    if (p.certificateId !== undefined && !textOk(p.certificateId, 256))
+        throw new ProvaError('oe_certificate_id', 'the certificate id must be 1-256 bytes');
+    const issued = ts(p.issuedAt, 'oe_timestamp_invalid', 'issued_at must be an RFC 3339 timestamp');
+    chainOpen(chain, 'resolved', 'oe_chain_not_resolved', 'only a resolved chain can be certified (prova oe resolve first)');
+    const alg = recordAlg(chain);
+    const hash = await chainCheck(chain, alg);
+    if (get(chain, 'chain_hash') !== hash) throw new ProvaError('chain_hash_mismatch', "the chain record's chain_hash is not the hash of its events");
+    const sa = get(chain, 'signature_algorithm');
+    let chainSig: SigAlg = 'ed25519';
+    if (sa !== undefined) {
+        const s = sigLookup(sa);
+        if (!s) throw new ProvaError('unsupported_signature_algorithm', "the chain's signature_algorithm is not ed25519, ed448 or ecdsa-p256/p384/p521");
+        chainSig = s;
+    }
+    if (chainSig !== key.alg) throw new ProvaError('key_algorithm_mismatch', "the key's algorithm is not the chain's signature_algorithm (fixed at creation)");
+    const certId = p.certificateId ?? uuidV4();
+    const time = (v: Json | undefined): Json => (typeof v === 'string' ? oeTimestamp(v) : null);
+    const orNull = (v: Json | undefined): Json => (v === undefined ? null : v);
+    const events = chain['events'] as Json[];
+    const cert: JsonObject = Object.create(null);
+    Object.assign(cert, {
+        version: '1.0', artifact_ref: p.artifactRef,
+        ...(p.artifactTitle !== undefined ? { artifact_title: p.artifactTitle } : {}),
+        artifact_type: p.artifactType, chain_created_at: time(get(chain, 'created_at')), chain_hash: hash,
+        chain_id: orNull(get(chain, 'id')), chain_resolved_at: time(get(chain, 'resolved_at')), chain_type: orNull(get(chain, 'chain_type')),
+        event_count: num(events.length),
+        events: events.map((e) => ({
+            actor_id: orNull(get(e, 'actor_id')), event_type: orNull(get(e, 'event_type')),
+            sentiment: get(e, 'sentiment') === undefined ? 'neutral' : get(e, 'sentiment')!, seq: orNull(get(e, 'seq')),
+        })),
+        issued_at: issued,
+        origin_id: p.originId ?? orNull(get(chain, 'origin_id')),
+        origin_type: p.originType ?? orNull(get(chain, 'origin_type')),
+    });
+    const certText = jcs(cert);
+    const sig = hex(await key.sign(certText));
+    const certified = rewrite(chain, { certified_at: issued, status: 'certified', updated_at: issued });
+    const status = await statusBlock(key, certId, sig, 'active', issued, {});
+    const bundle = jcs({
+        certificate: cert, certificate_id: certId, certificate_signature: sig, chain: parse(certified),
+        public_key: key.toPem(), status,
+    } as unknown as Json);
+    return { bundle, chain: certified };
+}
+
+export interface OeStatusParams {
+    status: 'revoked' | 'superseded';
+    at: string;
+    reason?: string;
+    /** The successor certificate id (superseded). */
+    supersededBy?: string;
+}
+
+/** prova_oe_set_status: the bundle with a new signed status block (revoked or superseded, final), JCS text. A
+ *  revocation also marks the bundle's chain record revoked (unsigned). */
+export async function oeSetStatus(key: Key, bundle: Json, p: OeStatusParams): Promise<string> {
+    if (!isJsonObject(bundle)) throw new ProvaError('invalid_argument', 'the bundle is not an object');
+    if (p.status !== 'revoked' && p.status !== 'superseded')
+        throw new ProvaError('oe_status_transition', 'a certificate can only become revoked or superseded (no way back to active)');
+    const cur = get(bundle, 'status');
+    if (cur !== undefined && get(cur, 'status') !== 'active')
+        throw new ProvaError('oe_status_transition', 'the certificate is not active: revoked and superseded are final');
+    const sig = get(bundle, 'certificate_signature');
+    if (typeof sig !== 'string' || !isJsonObject(get(bundle, 'certificate')))
+        throw new ProvaError('oe_schema', 'not a certificate bundle (certificate, certificate_signature)');
+    if (!key.isPrivate) throw new ProvaError('key_not_private', "changing a status needs the issuer's private key");
+    const pub = await oeKeyParse(get(bundle, 'public_key'));
+    if (pub.alg !== key.alg || hex(pub.publicKey) !== hex(key.publicKey))
+        throw new ProvaError('oe_key_mismatch', "the key is not the issuer's (the bundle's public_key)");
+    const at = ts(p.at, 'oe_timestamp_invalid', 'the time must be an RFC 3339 timestamp');
+    if (p.reason !== undefined && !textOk(p.reason, 4096)) throw new ProvaError('oe_reason', 'the reason must be 1-4096 bytes of UTF-8');
+    if (p.status === 'superseded' && !textOk(p.supersededBy, 256))
+        throw new ProvaError('oe_superseded_by', 'superseding needs the successor certificate id');
+    const extra: Record<string, string> = {};
+    if (p.status === 'revoked') {
+        extra['revoked_at'] = at;
+        if (p.reason !== undefined) extra['revocation_reason'] = p.reason;
+    } else {
+        extra['superseded_at'] = at;
+        extra['superseded_by'] = p.supersededBy!;
+        if (p.reason !== undefined) extra['supersession_reason'] = p.reason;
+    }
+    const status = await statusBlock(key, get(bundle, 'certificate_id'), sig, p.status, at, extra);
+    const chain = get(bundle, 'chain');
+    const set: Record<string, Json> = { status };
+    if (p.status === 'revoked' && isJsonObject(chain)) set['chain'] = parse(rewrite(chain, { status: 'revoked', updated_at: at }));
+    return rewrite(bundle, set);
+}
