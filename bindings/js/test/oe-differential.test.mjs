@@ -26,14 +26,26 @@ function run(args, { ok = true } = {}) {
     return e.stdout;
   }
 }
+// The whole report but messages and sdk_result (which the TypeScript package does not produce).
+const full = (j) => ({
+  kind: j.kind, outcome: j.outcome, valid: j.valid, checks: j.checks.map((c) => [c.check, c.ok, c.code, c.at]),
+  warnings: j.warnings.map((w) => [w.code, w.at]), unauthenticated_fields: j.unauthenticated_fields ?? [], keys: j.keys ?? [],
+});
 const codes = (j) => ({ valid: j.valid, kind: j.kind, outcome: j.outcome, failed: [...new Set(j.checks.filter((c) => !c.ok).map((c) => c.code))].sort(), warnings: [...new Set(j.warnings.map((w) => w.code))].sort() });
 
 async function both(dir, text, jwks, hashAlg) {
   writeFileSync(dir + '/v.json', text);
-  const c = codes(JSON.parse(run(['verify', '--json', '--now', NOW, ...(jwks ? ['--jwks', jwks] : []), ...(hashAlg ? ['--hash-alg', hashAlg] : []), dir + '/v.json'], { ok: false })));
+  const cj = JSON.parse(run(['verify', '--json', '--now', NOW, ...(jwks ? ['--jwks', jwks] : []), ...(hashAlg ? ['--hash-alg', hashAlg] : []), dir + '/v.json'], { ok: false }));
+  const c = codes(cj);
   const keys = new KeySet();
   if (jwks) await keys.addJwks(readFileSync(jwks, 'utf8'), 'jwks:' + jwks);
-  const ts = codes(JSON.parse((await verify(text, { keys, now: NOW, hashAlg })).toJSONString()));
+  const tj = JSON.parse((await verify(text, { keys, now: NOW, hashAlg })).toJSONString());
+  const ts = codes(tj);
+  // Check names, codes, at pointers, warnings, unauthenticated_fields and keys, in order (the keys' sources differ
+  // only in how the file was named: jwks:<path> in both).
+  assert.deepEqual(full(tj), full(cj), 'the full report: ' + text.slice(0, 60));
+  delete cj.sdk_result;
+  assert.equal(JSON.stringify(tj), JSON.stringify(cj), 'the report text, messages too');
   return { c, ts };
 }
 
@@ -126,7 +138,7 @@ for (const [sig, keyName, hashAlg] of ALGS) {
         assert.deepEqual(ts, c, name);
         assert.equal(ts.valid, valid, name + " " + JSON.stringify(ts));
       }
-      t.diagnostic(`${docs.length} documents: same codes in TS and C`);
+      t.diagnostic(`${docs.length} documents: the same report in TS and C (sdk_result aside)`);
     } finally { rmSync(dir, { recursive: true }); }
   });
 }
@@ -155,5 +167,28 @@ test('oe: a DSSE envelope (prova export --to dsse) around an OE bundle and a cha
       }
     }
     t.diagnostic(`${n} DSSE envelopes: same codes`);
+  } finally { rmSync(dir, { recursive: true }); }
+});
+
+test('oe: every verify/oe.json fixture gives the CLI\'s report (all but sdk_result, messages included)', async (t) => {
+  if (!have || !existsSync(conf + 'fixtures/verify/oe.json')) return t.skip('no prova CLI or fixtures');
+  const dir = mkdtempSync(tmpdir() + '/prova-oe-');
+  try {
+    let n = 0;
+    for (const c of JSON.parse(readFileSync(conf + 'fixtures/verify/oe.json', 'utf8')).cases) {
+      if ((c.requires ?? []).includes('ed448') && !(await sigAvailable('ed448'))) continue;
+      const o = c.options ?? {};
+      const doc = c.document ?? Buffer.from(c.document_base64, 'base64');
+      writeFileSync(dir + '/v.json', doc);
+      const args = ['verify', '--json', '--now', o.now ?? NOW, ...(o.hash_alg ? ['--hash-alg', o.hash_alg] : [])];
+      const keys = new KeySet();
+      for (const j of o.jwks ?? []) { args.push('--jwks', conf + j); await keys.addJwks(readFileSync(conf + j, 'utf8'), 'jwks:' + conf + j); }
+      const cj = JSON.parse(run([...args, dir + '/v.json'], { ok: false }));
+      delete cj.sdk_result;
+      const tj = (await verify(doc, { keys, now: o.now, hashAlg: o.hash_alg })).toJSONString();
+      assert.equal(tj, JSON.stringify(cj), c.id);
+      n++;
+    }
+    t.diagnostic(`${n} fixtures: the same report text`);
   } finally { rmSync(dir, { recursive: true }); }
 });
