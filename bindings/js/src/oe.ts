@@ -66,10 +66,20 @@ export function oeTimeFormat(us: bigint): string | null {
     return new Date(Number(ms)).toISOString();
 }
 
+const d2 = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+
+/** YYYY-MM-DDTHH:MM:SS.sssZ with valid fields: already what toISOString() writes (the fast path of most events). */
+function canonicalForm(v: string): boolean {
+    if (v.length !== 24 || v.charCodeAt(23) !== 90 /* Z */ || !CANON_TS.test(v)) return false;
+    const y = d2(v, 0) * 100 + d2(v, 2), mo = d2(v, 5), d = d2(v, 8);
+    return y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && d2(v, 11) <= 23 && d2(v, 14) <= 59 && d2(v, 17) <= 59;
+}
+const CANON_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** prova_oe_timestamp: created_at as new Date(v).toISOString() (strings in the accepted forms). */
 export function oeTimestamp(v: Json | undefined): string | null {
     if (typeof v === 'string') {
-        if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && timeParse(v) !== null) return v;
+        if (canonicalForm(v)) return v;
         const us = timeParse(v);
         return us === null ? null : oeTimeFormat(us);
     }
@@ -231,7 +241,7 @@ const OE_MAX_EXTRA_NAME = 128;
 const HASHED_MEMBERS = new Set(['seq', 'event_type', 'actor_id', 'created_at', 'payload', 'prev_hash', 'event_hash']);
 
 type NodeHash = { update(d: string, enc: 'utf8'): NodeHash; digest(enc: 'hex'): string };
-type HashFactory = { node: ((alg: string) => NodeHash) | null };
+type HashFactory = { node: ((alg: string) => NodeHash) | null; once: ((alg: string, s: string) => string) | null };
 
 /** One hash over many string parts: incremental in Node, collected then hashed once with WebCrypto. */
 class Acc {
@@ -240,12 +250,16 @@ class Acc {
     constructor(private readonly alg: HashAlg, f: HashFactory) {
         this.#h = f.node ? f.node(alg) : null;
     }
+    #pending = '';
     add(s: string): void {
-        if (this.#h) this.#h.update(s, 'utf8');
-        else this.#parts.push(s);
+        if (!this.#h) this.#parts.push(s);
+        else if ((this.#pending += s).length >= 4096) { // one digest update per 4 KiB, as the C library
+            this.#h.update(this.#pending, 'utf8');
+            this.#pending = '';
+        }
     }
     async hex(): Promise<string> {
-        if (this.#h) return this.#h.digest('hex');
+        if (this.#h) return this.#h.update(this.#pending, 'utf8').digest('hex');
         return hex(await hash(this.alg, this.#parts.join('')));
     }
 }
@@ -277,12 +291,13 @@ export class OeChainChecker {
     static async create(alg: HashAlg, at: string, r: Report | null): Promise<OeChainChecker> {
         const be = await backend();
         const node = be.node;
-        return new OeChainChecker(alg, at, r, { node: node ? (a) => node.createHash(a) as unknown as NodeHash : null });
-    }
-
-    async #eventHex(input: string): Promise<string> {
-        if (this.#f.node) return this.#f.node(this.alg).update(input, 'utf8').digest('hex');
-        return hex(await hash(this.alg, input));
+        // crypto.hash (Node >= 21.7): a one-shot digest without a Hash object per event.
+        const oneShot = node && typeof (node as unknown as { hash?: unknown }).hash === 'function'
+            ? (node as unknown as { hash(a: string, d: string, enc: 'hex'): string }).hash : null;
+        return new OeChainChecker(alg, at, r, {
+            node: node ? (a) => node.createHash(a) as unknown as NodeHash : null,
+            once: node ? (oneShot ? (a, d) => oneShot(a, d, 'hex') : (a, d) => node.createHash(a).update(d, 'utf8').digest('hex')) : null,
+        });
     }
 
     #fail(i: number, field: string, code: string, msg: string): void {
@@ -301,8 +316,28 @@ export class OeChainChecker {
         this.extra.push(name);
     }
 
-    /** Checks the next event (seq, link, hash), feeds both chain hashes, collects member names outside the hash. */
-    async step(ev: Json): Promise<void> {
+    /** Checks the next event (seq, link, hash), feeds both chain hashes, collects member names outside the hash.
+     *  Synchronous in Node (a Promise only with WebCrypto, whose digest is asynchronous). */
+    step(ev: Json): void | Promise<void> {
+        let input: string | ProvaError | null = null;
+        if (isJsonObject(ev)) {
+            try {
+                input = oeEventInput(ev);
+            } catch (e) {
+                if (!(e instanceof ProvaError)) throw e;
+                input = e;
+            }
+        }
+        const node = this.#f.node;
+        if (node || typeof input !== 'string') {
+            this.#step(ev, input, typeof input === 'string' ? this.#f.once!(this.alg, input) : null);
+            return;
+        }
+        const text = input;
+        return hash(this.alg, text).then((h) => this.#step(ev, text, hex(h)));
+    }
+
+    #step(ev: Json, input: string | ProvaError | null, computedHex: string | null): void {
         const i = this.count++;
         const obj = isJsonObject(ev);
         const seq = get(ev, 'seq'), prev = get(ev, 'prev_hash'), stored = get(ev, 'event_hash');
@@ -314,18 +349,11 @@ export class OeChainChecker {
             if (i === 0) this.#fail(i, 'prev_hash', 'genesis_mismatch', `the first event's prev_hash is not the genesis hash (${this.hexLen} zeros)`);
             else this.#fail(i, 'prev_hash', 'link_broken', `prev_hash is not the event_hash of event ${i} (expected ${this.prev.slice(0, 16)}..., found ${got}...)`);
         }
-        let computed: string | null = null;
-        if (obj) {
-            let input: string | null = null;
-            try {
-                input = oeEventInput(ev);
-            } catch (e) {
-                if (!(e instanceof ProvaError)) throw e;
-                if (e.code === 'oe_timestamp_invalid')
-                    this.#fail(i, 'created_at', 'timestamp_invalid', 'created_at is missing or not an RFC 3339 timestamp with an offset');
-                else this.#fail(i, 'payload', e.code || 'oe_schema', e.message || 'the event cannot be canonicalized');
-            }
-            if (input !== null) computed = await this.#eventHex(input);
+        const computed = computedHex;
+        if (input instanceof ProvaError) {
+            if (input.code === 'oe_timestamp_invalid')
+                this.#fail(i, 'created_at', 'timestamp_invalid', 'created_at is missing or not an RFC 3339 timestamp with an offset');
+            else this.#fail(i, 'payload', input.code || 'oe_schema', input.message || 'the event cannot be canonicalized');
         }
         if (computed !== null && !(typeof stored === 'string' && stored === computed)) {
             const got = jsTruthy(stored) ? jsString(stored, 16) : '';
@@ -403,7 +431,10 @@ async function checkEvents(events: Json[], alg: HashAlg, at: string, r: Report):
         return null;
     }
     const c = await OeChainChecker.create(alg, at, r);
-    for (const ev of events) await c.step(ev);
+    for (const ev of events) {
+        const p = c.step(ev);
+        if (p) await p;
+    }
     return { c, ...(await c.finish()) };
 }
 
@@ -851,7 +882,8 @@ export async function verifyOeLines(text: string | Uint8Array, o: OeVerifyOption
             }
             c = await OeChainChecker.create(alg, '', r);
         }
-        await c.step(ev);
+        const p = c.step(ev);
+        if (p) await p;
     }
     if (!c) {
         r.fail('events', 'schema_error', '', 'no events in the input');
@@ -1011,7 +1043,10 @@ export async function oeChainAppend(chain: Json, p: OeEventParams, updatedAt: st
 
 async function chainCheck(chain: JsonObject, alg: HashAlg): Promise<string> {
     const c = await OeChainChecker.create(alg, '/events', null);
-    for (const ev of chain['events'] as Json[]) await c.step(ev);
+    for (const ev of chain['events'] as Json[]) {
+        const p = c.step(ev);
+        if (p) await p;
+    }
     const { stored } = await c.finish();
     if (!c.integrityOk) throw new ProvaError('oe_chain_invalid', 'the chain does not verify (run prova verify on it to see which event)');
     return stored;
