@@ -192,3 +192,51 @@ test('oe: every verify/oe.json fixture gives the CLI\'s report (all but sdk_resu
     t.diagnostic(`${n} fixtures: the same report text`);
   } finally { rmSync(dir, { recursive: true }); }
 });
+
+test('oe building: the same reason codes as prova oe for refused operations', async (t) => {
+  if (!have) return t.skip('no prova CLI');
+  const dir = mkdtempSync(tmpdir() + '/prova-oe-');
+  const cliCode = (args) => {
+    try { execFileSync(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] }); return 'ok'; }
+    catch (e) { const m = /\(([a-z0-9_]+)\)\s*$/.exec(String(e.stderr)); return m ? m[1] : String(e.stderr); }
+  };
+  const tsCode = async (f) => { try { await f(); return 'ok'; } catch (e) { return e.code ?? String(e); } };
+  try {
+    const ed = conf + 'keys/oe-ed25519.jwk', p256 = conf + 'keys/oe-p256.jwk', other = conf + 'keys/other.jwk';
+    const edKey = await Key.fromJwk(readFileSync(ed, 'utf8')), pKey = await Key.fromJwk(readFileSync(p256, 'utf8'));
+    const otherKey = await Key.fromJwk(readFileSync(other, 'utf8'));
+    const f = dir + '/c.json';
+    let chain = oeChainNew({ id: 'c', createdAt: '2025-01-01T00:00:00Z' });
+    chain = (await oeChainAppend(parse(chain), { eventType: 'a', createdAt: '2025-01-01T00:00:00Z', id: 'e1' })).chain;
+    writeFileSync(f, chain);
+    const cert = ['oe', 'certify', '--chain', f, '--artifact-type', 't', '--artifact-ref', 'r', '--at', '2025-01-02T00:00:00Z'];
+    const cp = { artifactType: 't', artifactRef: 'r', issuedAt: '2025-01-02T00:00:00Z' };
+    const cases = [
+      ['certify an open chain', [...cert, '--key', ed], () => oeCertify(edKey, parse(chain), cp)],
+    ];
+    const resolved = await oeChainResolve(parse(chain), '2025-01-02T00:00:00Z');
+    const f2 = dir + '/r.json';
+    writeFileSync(f2, resolved);
+    const cert2 = cert.map((a) => (a === f ? f2 : a));
+    cases.push(['append to a resolved chain', ['oe', 'append', '--chain', f2, '--type', 'x', '--created-at', '2025-01-03T00:00:00Z'], () => oeChainAppend(parse(resolved), { eventType: 'x', createdAt: '2025-01-03T00:00:00Z' })]);
+    cases.push(['resolve twice', ['oe', 'resolve', '--chain', f2, '--at', '2025-01-03T00:00:00Z'], () => oeChainResolve(parse(resolved), '2025-01-03T00:00:00Z')]);
+    cases.push(['certify with a key of another algorithm', [...cert2, '--key', p256], () => oeCertify(pKey, parse(resolved), cp)]);
+    const tampered = JSON.parse(resolved); tampered.events[0].payload = { x: 1 };
+    writeFileSync(dir + '/t.json', JSON.stringify(tampered));
+    cases.push(['certify a tampered chain', cert2.map((a) => (a === f2 ? dir + '/t.json' : a)).concat(['--key', ed]), () => oeCertify(edKey, tampered, cp)]);
+    const { bundle } = await oeCertify(edKey, parse(resolved), { ...cp, certificateId: 'x' });
+    writeFileSync(dir + '/b.json', bundle);
+    cases.push(['revoke with another key', ['oe', 'revoke', '--key', other, '--at', '2025-02-01T00:00:00Z', dir + '/b.json'], () => oeSetStatus(otherKey, parse(bundle), { status: 'revoked', at: '2025-02-01T00:00:00Z' })]);
+    const rev = await oeSetStatus(edKey, parse(bundle), { status: 'revoked', at: '2025-02-01T00:00:00Z' });
+    writeFileSync(dir + '/rv.json', rev);
+    cases.push(['revoke twice', ['oe', 'revoke', '--key', ed, '--at', '2025-02-02T00:00:00Z', dir + '/rv.json'], () => oeSetStatus(edKey, parse(rev), { status: 'revoked', at: '2025-02-02T00:00:00Z' })]);
+    cases.push(['a bad chain type', ['oe', 'new', '--chain', dir + '/n.json', '--chain-type', 'nope', '--created-at', '2025-01-01T00:00:00Z'], () => oeChainNew({ chainType: 'nope', createdAt: '2025-01-01T00:00:00Z' })]);
+    cases.push(['a bad timestamp', ['oe', 'new', '--chain', dir + '/n2.json', '--created-at', '2025-13-01T00:00:00Z'], () => oeChainNew({ createdAt: '2025-13-01T00:00:00Z' })]);
+    for (const [name, args, fn] of cases) {
+      const c = cliCode(args), ts = await tsCode(fn);
+      assert.notEqual(ts, 'ok', name);
+      assert.equal(ts, c, name);
+    }
+    t.diagnostic(`${cases.length} refused operations: the same codes`);
+  } finally { rmSync(dir, { recursive: true }); }
+});
