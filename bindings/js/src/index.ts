@@ -16,4 +16,7 @@ export type { ProofSignOptions, ProofVerifyOptions, ReportLike } from './proof.j
 export { dssePae, dsseSign, intotoStatement, statementRecord, verifyDsse, INTOTO_STATEMENT_V1, DSSE_INTOTO_PAYLOAD_TYPE,
   INTOTO_OPHAMIN_PREDICATE_V1, INTOTO_OPE_PREDICATE_V1, INTOTO_OE_PREDICATE_V1 } from './dsse.js';
 export type { DsseSigner, DsseVerifyOptions, DsseHooks, RecordInfo } from './dsse.js';
-export { oeHashLookup, oeGenesis, oeTimestamp, oeTimeFormat, oeEventInput, oeEventHash, oeChainHash, oeLink } from './oe.js';
+export { oeHashLookup, oeGenesis, oeTimestamp, oeTimeFormat, oeEventInput, oeEventHash, oeChainHash, oeLink, verifyOe,
+  verifyOeLines, OeChainChecker, oeSigDecode, oeKeyParse, oeMerkleRoot, oeAttestation, oeStatusSigningInput, oeChainNew,
+  oeEventBuild, oeChainAppend, oeChainResolve, oeCertify, oeSetStatus } from './oe.js';
+export type { OeVerifyOptions, OeChainParams, OeEventParams, OeCertParams, OeStatusParams } from './oe.js';

@@ -45,26 +45,9 @@ export function isCloudEvent(v: Json): boolean {
   return isJsonObject(v) && typeof v['specversion'] === 'string';
 }
 
-export function isOeEvent(v: Json): boolean {
-  return has(v, 'event_hash') && has(v, 'seq') && has(v, 'prev_hash');
-}
-
-export function isOeBundle(v: Json): boolean {
-  return has(v, 'certificate') && (has(v, 'certificate_signature') || has(v, 'chain') || has(v, 'public_key'));
-}
-
-export function isOeChainRecord(v: Json): boolean {
-  return isJsonObject(v) && Array.isArray(v['events']) && v['certificate'] === undefined &&
-    (has(v, 'hash_algorithm') || has(v, 'chain_hash') || has(v, 'chain_type') || has(v, 'status'));
-}
-
-export function isOeEvents(v: Json): boolean {
-  return Array.isArray(v) && v.length > 0 && v.every(isOeEvent);
-}
-
-export function isOe(v: Json): boolean {
-  return isOeBundle(v) || isOeChainRecord(v) || isOeEvents(v);
-}
+// OpenExecution detection is oe.ts's (prova_oe_detect).
+export { isOeEvent, isOeBundle, isOeChainRecord, isOeEvents, isOe } from './oe.js';
+const { isOeEvent, isOeBundle, isOeChainRecord, isOe } = oe;
 
 export function isProofRecord(v: Json): boolean {
   return isJsonObject(v) && typeof v['schema_version'] === 'string' && isJsonObject(v['identity']) &&
@@ -90,10 +73,6 @@ function unsupported(kind: string, what: string): FamilyVerifier {
   };
 }
 
-function oeKind(root: Json): string {
-  return isOeBundle(root) ? 'oe_bundle' : isOeChainRecord(root) ? 'oe_chain' : 'oe_events';
-}
-
 /** The non-OPE family verifiers; their modules replace these entries. */
 export const families: {
   dsse: FamilyVerifier;
@@ -107,11 +86,12 @@ export const families: {
 } = {
   dsse: (root, o, r) => dsse.verifyDsse(root, o, r, { verifyInner: (rec, oo) => verify(rec, { ...(oo as VerifyOptions), jwks: undefined }), describe: describeRecord }),
   cloudevent: unsupported('cloudevent', 'CloudEvents'),
-  oe: async (root, o, r) => unsupported(oeKind(root), 'OpenExecution documents')(root, o, r),
+  oe: async (root, o, r) => {
+    await oe.verifyOe(root, o, r);
+  },
   proof: (root, o, r) => proof.verifyProof(root, o, r),
-  oeLines: async (_t, _o, r) => {
-    r.setKind('oe_events');
-    r.fail('kind', 'unsupported', '', 'the TypeScript package does not verify JSON Lines of OpenExecution events yet');
+  oeLines: async (t, o, r) => {
+    await oe.verifyOeLines(t, o, r);
   },
   opeLines: async (_t, _o, r) => {
     r.setKind('ope_receipt_chain');

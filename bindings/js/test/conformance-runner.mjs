@@ -27,6 +27,14 @@ export const ops = {
     const k = await prova.Key.fromEd25519Seed(prova.fromHex(i.seed_hex));
     return { public_key_hex: prova.toHex(k.publicKey), signature_hex: prova.toHex(await k.sign(new TextEncoder().encode(i.message))) };
   },
+  oe_event_hash: async (i) => {
+    const ev = prova.parse(i.event);
+    return { event_hash: await prova.oeEventHash(ev, prova.oeHashLookup(i.hash_alg)), hash_input: prova.oeEventInput(ev) };
+  },
+  oe_chain: async (i) => {
+    const r = await prova.oeLink(prova.parse(i.events), prova.oeHashLookup(i.hash_alg));
+    return { event_hashes: r.eventHashes, chain_hash: r.chainHash };
+  },
   ope_envelope_pack: async (i) => ({
     envelope: await prova.packEnvelope(await loadKey(i.key), prova.parse(i.payload), {
       dialect: i.dialect, payloadType: i.payload_type, targetType: i.target_type, traceId: i.trace_id, ts: i.ts,
