@@ -297,7 +297,47 @@ function edY(enc: Uint8Array): { y: bigint; sign: number } {
 }
 
 // libsodium ge25519_has_small_order(): y mod p (sign ignored) is the y of a point of order 1, 2, 4 or 8.
-function ed25519HasSmallOrder(enc: Uint8Array): boolean {
+// libsodium's ge25519_has_small_order(): the encodings of the points of order 1, 2, 4 and 8 (y = 0, 1, p - 1 and
+// the two order-8 y values), and the non-canonical p and p + 1, compared with the sign bit ignored. A table
+// lookup, as libsodium does, rather than decoding R and multiplying it by 8 on every signature (that was half of
+// an envelope's verification time); test/crypto.test.mjs checks the table against the point arithmetic.
+const ED25519_SMALL_ORDER: readonly Uint8Array[] = [
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((h) => Uint8Array.from(h.match(/../g)!, (b) => parseInt(b, 16)));
+
+export function ed25519HasSmallOrder(enc: Uint8Array): boolean {
+    if (enc.length !== 32) return false;
+    for (const t of ED25519_SMALL_ORDER) {
+        let diff = (enc[31]! & 0x7f) ^ t[31]!;
+        for (let i = 0; i < 31 && diff === 0; i++) diff |= enc[i]! ^ t[i]!;
+        if (diff === 0) return true;
+    }
+    return false;
+}
+
+// L, little-endian: S < L is a byte comparison from the most significant byte (libsodium's sc25519_is_canonical).
+const L25519_LE: Uint8Array = (() => {
+    const b = new Uint8Array(32);
+    let v = L25519;
+    for (let i = 0; i < 32; i++, v >>= 8n) b[i] = Number(v & 0xffn);
+    return b;
+})();
+
+function scalarBelowL(s: Uint8Array): boolean {
+    for (let i = 31; i >= 0; i--) {
+        if (s[i]! !== L25519_LE[i]!) return s[i]! < L25519_LE[i]!;
+    }
+    return false;
+}
+
+/** The same property by point arithmetic (decode, multiply by 8): the reference the table is tested against. */
+export function ed25519HasSmallOrderSlow(enc: Uint8Array): boolean {
     const { y } = edY(enc);
     const P = edDecode(mod(y, P25519), 0);
     if (!P) return false;
@@ -319,7 +359,7 @@ export function ed25519PublicKeyValid(enc: Uint8Array): boolean {
 /** libsodium's checks before the equation: S < L, R not of small order (A is checked when the key is loaded). */
 export function ed25519SignaturePrecheck(sig: Uint8Array): boolean {
     if (sig.length !== 64) return false;
-    if (leToBig(sig.subarray(32)) >= L25519) return false;
+    if (!scalarBelowL(sig.subarray(32))) return false;
     return !ed25519HasSmallOrder(sig.subarray(0, 32));
 }
 

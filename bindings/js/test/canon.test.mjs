@@ -85,3 +85,17 @@ test('differential: prova canon on the suite and edge cases, all profiles', { sk
   }
   assert.ok(same > 1000);
 });
+
+// The writer tracks no pointer on the way (speed); an error is located by a second pass: same code, with the
+// JSON Pointer of the value.
+test('canonicalize: errors name the JSON Pointer of the value', async () => {
+  const { canonicalize, ProvaError } = await import('../dist/index.js');
+  const cases = [
+    [{ a: [1, NaN] }, 'ope', 'canon_nonfinite', '/a/1'],
+    [{ b: { 'x/y': '\ud800' } }, 'jcs', 'canon_lone_surrogate', '/b/x~1y'],
+    [[0, { 'm~': [Infinity] }], 'jcs', 'canon_nonfinite', '/1/m~0/0'],
+  ];
+  for (const [value, profile, code, pointer] of cases) {
+    assert.throws(() => canonicalize(value, profile), (e) => e instanceof ProvaError && e.code === code && e.pointer === pointer);
+  }
+});

@@ -178,3 +178,46 @@ test('Ed25519: a signature with a small-order R verifies in OpenSSL but not here
   const S = le(sigOk.subarray(32)) + L;
   assert.equal(await key.verify(msg, new Uint8Array(Buffer.concat([Buffer.from(sigOk.subarray(0, 32)), tole(S)]))), false);
 });
+
+// The small-order table (libsodium's) against the point arithmetic: every table entry, with and without the sign
+// bit, is of small order by arithmetic; the other torsion-free encodings are not; and random encodings agree.
+test('Ed25519: the small-order table equals decode-and-multiply-by-8', async () => {
+  const { ed25519HasSmallOrder, ed25519HasSmallOrderSlow } = await import('../dist/crypto.js');
+  const hex = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
+  const entries = ['0000000000000000000000000000000000000000000000000000000000000000',
+    '0100000000000000000000000000000000000000000000000000000000000000',
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'];
+  for (const h of entries) {
+    for (const signBit of [0, 0x80]) {
+      const e = hex(h);
+      e[31] |= signBit;
+      assert.equal(ed25519HasSmallOrder(e), true, h);
+      assert.equal(ed25519HasSmallOrderSlow(e), true, h);
+    }
+  }
+  const base = hex('5866666666666666666666666666666666666666666666666666666666666666'); // the base point
+  assert.equal(ed25519HasSmallOrder(base), false);
+  assert.equal(ed25519HasSmallOrderSlow(base), false);
+  for (let i = 0; i < 2000; i++) {
+    const r = new Uint8Array(crypto.getRandomValues(new Uint8Array(32)));
+    assert.equal(ed25519HasSmallOrder(r), ed25519HasSmallOrderSlow(r), Buffer.from(r).toString('hex'));
+  }
+});
+
+test('Ed25519: S < L by bytes, at the boundary', async () => {
+  const { Key } = await import('../dist/crypto.js');
+  const key = await Key.fromEd25519Seed(new Uint8Array(32).fill(7));
+  const msg = new TextEncoder().encode('boundary');
+  const sig = await key.sign(msg);
+  assert.equal(await key.verify(msg, sig), true);
+  const L = Buffer.from('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 'hex');
+  for (const s of [L, Buffer.from(L.map((b, i) => (i === 0 ? b + 1 : b)))]) { // S = L, S = L + 1
+    const forged = new Uint8Array(sig);
+    forged.set(s, 32);
+    assert.equal(await key.verify(msg, forged), false);
+  }
+});
