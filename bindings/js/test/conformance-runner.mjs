@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The TypeScript runner of the conformance suite (conformance/README.md): node test/conformance-runner.mjs DIR
 // (after `npm run build`). Prints one JSON line per case; exits 1 when a case failed.
-// Signing ops are entries of `ops` below: add an op there (oe.ts, proof.ts, dsse.ts add theirs).
+// Signing ops are entries of `ops` below (one per op of fixtures/signing.json); verify options are mapped to
+// verify()'s by verifyOptions().
 import fs from 'node:fs';
 import path from 'node:path';
 import * as prova from '../dist/index.js';
@@ -27,12 +28,43 @@ export const ops = {
     const k = await prova.Key.fromEd25519Seed(prova.fromHex(i.seed_hex));
     return { public_key_hex: prova.toHex(k.publicKey), signature_hex: prova.toHex(await k.sign(new TextEncoder().encode(i.message))) };
   },
+  oe_event_hash: async (i) => {
+    const ev = prova.parse(i.event);
+    return { event_hash: await prova.oeEventHash(ev, prova.oeHashLookup(i.hash_alg)), hash_input: prova.oeEventInput(ev) };
+  },
+  oe_chain: async (i) => {
+    const r = await prova.oeLink(prova.parse(i.events), prova.oeHashLookup(i.hash_alg));
+    return { event_hashes: r.eventHashes, chain_hash: r.chainHash };
+  },
   ope_envelope_pack: async (i) => ({
     envelope: await prova.packEnvelope(await loadKey(i.key), prova.parse(i.payload), {
       dialect: i.dialect, payloadType: i.payload_type, targetType: i.target_type, traceId: i.trace_id, ts: i.ts,
       ...(i.not_before !== undefined ? { notBefore: i.not_before } : {}), ...(i.expires_at !== undefined ? { expiresAt: i.expires_at } : {}),
       bind: !!i.bind,
     }),
+  }),
+  ope_receipt_build: async (i) => ({
+    receipt: await prova.buildReceipt(await loadKey(i.key), i.prev !== undefined ? prova.parse(i.prev) : null, {
+      traceId: i.trace_id, ts: i.ts, createdAt: i.created_at, requestCid: i.request_cid, normalizedCid: i.normalized_cid,
+      policy: i.policy !== undefined ? prova.parse(i.policy) : undefined,
+    }),
+  }),
+  ope_bundle_build: async (i) => ({
+    bundle: await prova.buildBundle(await loadKey(i.key), i.trace_id, i.exported_at, prova.parse(i.receipts), i.form),
+  }),
+  proof_id: async (i) => ({ proof_id: await prova.proofId(prova.parseProof(i.record)) }),
+  proof_sign: async (i) => {
+    const o = { hmacKey: prova.proofKeyDecode(i.hmac_key_b64 ?? '').key };
+    if (i.attest_key) {
+      o.attestKey = await loadKey(i.attest_key);
+      o.author = i.author;
+    }
+    return { record: await prova.proofSign(prova.parseProof(i.record), o) };
+  },
+  dsse_pae: async (i) => ({ pae_hex: prova.toHex(prova.dssePae(i.payload_type, i.payload)) }),
+  dsse_sign: async (i) => ({
+    envelope: await prova.dsseSign(i.payload_type, i.payload,
+      [i.key ? { key: await loadKey(i.key) } : { hmacKey: prova.proofKeyDecode(i.hmac_key_b64).key, keyid: i.keyid }]),
   }),
 };
 
@@ -74,6 +106,30 @@ async function signing(f) {
 
 const uniq = (a) => [...new Set(a)].sort();
 
+/** The options of a verify case (conformance/README.md) as verify()'s options; an unknown member is an error. */
+export async function verifyOptions(o) {
+  const vo = {};
+  for (const [k, v] of Object.entries(o)) {
+    switch (k) {
+      case 'jwks': {
+        const keys = new prova.KeySet();
+        for (const j of v) await keys.addJwks(fs.readFileSync(path.join(dir, j), 'utf8'), 'jwks:' + j);
+        vo.keys = keys;
+        break;
+      }
+      case 'trust_embedded_key': vo.trustEmbeddedKey = !!v; break;
+      case 'now': vo.now = v; break;
+      case 'max_skew_s': vo.maxSkewS = v; break;
+      case 'no_skew': vo.noSkew = !!v; break;
+      case 'hmac_key_b64': vo.hmacKeyB64 = v; break;
+      case 'allow_default_hmac_key': vo.allowDefaultHmacKey = !!v; break;
+      case 'hash_alg': vo.hashAlg = v; break;
+      default: throw new Error(`unknown verify option ${k}`);
+    }
+  }
+  return vo;
+}
+
 async function verifyFile(f) {
   for (const c of JSON.parse(fs.readFileSync(f, 'utf8')).cases) {
     const o = c.options ?? {};
@@ -82,12 +138,7 @@ async function verifyFile(f) {
       out(c.id, 'skip', undefined, 'no Ed448 in this runtime');
       continue;
     }
-    const keys = new prova.KeySet();
-    for (const j of o.jwks ?? []) await keys.addJwks(fs.readFileSync(path.join(dir, j), 'utf8'), 'jwks:' + j);
-    const vo = { keys, trustEmbeddedKey: !!o.trust_embedded_key, noSkew: !!o.no_skew };
-    if (o.now) vo.nowUs = prova.parseTime(o.now);
-    if (o.max_skew_s) vo.maxSkewS = o.max_skew_s;
-    for (const k of ['hmac_key_b64', 'allow_default_hmac_key', 'hash_alg']) if (o[k] !== undefined) vo[k] = o[k];
+    const vo = await verifyOptions(o);
     const doc = c.document_base64 !== undefined ? new Uint8Array(Buffer.from(c.document_base64, 'base64')) : c.document;
     let got;
     try {
