@@ -10,8 +10,12 @@ import * as prova from '../dist/index.js';
 const dir = path.resolve(process.argv[2] ?? 'conformance');
 const fixtures = path.join(dir, 'fixtures');
 let failed = 0;
+const counts = {}; // per fixture file, for the summary on stderr (stdout is one JSON line per case)
 const out = (id, result, got, note) => {
   if (result === 'fail') failed++;
+  const file = id.startsWith('verify/') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+  counts[file] ??= { pass: 0, fail: 0, skip: 0 };
+  counts[file][result]++;
   process.stdout.write(JSON.stringify({ impl: 'ts', id, result, ...(got !== undefined ? { got } : {}), ...(note ? { note } : {}) }) + '\n');
 };
 const text = (b) => Buffer.from(b).toString('utf8');
@@ -157,4 +161,5 @@ async function verifyFile(f) {
 await canonical(path.join(fixtures, 'canonical.json'));
 await signing(path.join(fixtures, 'signing.json'));
 for (const f of fs.readdirSync(path.join(fixtures, 'verify')).sort()) if (f.endsWith('.json')) await verifyFile(path.join(fixtures, 'verify', f));
+for (const [f, c] of Object.entries(counts)) process.stderr.write(`${f}: ${c.pass} pass, ${c.fail} fail, ${c.skip} skip\n`);
 process.exitCode = failed ? 1 : 0;
