@@ -14,7 +14,7 @@ test('conformance suite through the package runner', (t) => {
   if (!existsSync(conf + 'fixtures')) return t.skip('no fixtures');
   let out;
   try {
-    out = execFileSync(process.execPath, [runner, conf], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    out = execFileSync(process.execPath, [runner, conf], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     if (e.status !== 1) throw e;
     out = e.stdout;
