@@ -7,8 +7,9 @@ export * from './canon.js';
 export * from './report.js';
 export * from './crypto.js';
 export { cid, cidOfBytes, signingString, parseTime, packEnvelope, verifyEnvelope, verifyEnvelopeInto, verifyOpeRoot,
-  isEnvelope, isReceipt, isBundle, isFlatBundle, isChain, detect as detectOpe, DEFAULT_MAX_SKEW_S } from './ope.js';
-export type { Dialect, OpeVerifyOptions, PackParams, EnvelopeInfo } from './ope.js';
+  isEnvelope, isReceipt, isBundle, isFlatBundle, isChain, detect as detectOpe, DEFAULT_MAX_SKEW_S, buildReceipt, buildBundle,
+  verifyReceiptInto, verifyChainInto, verifyBundleInto, verifyOpeLines, isLiteReceipt, ReceiptChain, CHAIN_DETAIL } from './ope.js';
+export type { Dialect, OpeVerifyOptions, PackParams, EnvelopeInfo, ReceiptParams, BundleForm } from './ope.js';
 export * from './verify.js';
 export { PROOF_DEFAULT_KEY, parseProof, isProof, proofBody, proofId, proofSign, proofKeyDecode, verifyProof,
   pyIsoformat } from './proof.js';

@@ -44,6 +44,9 @@ export class Report {
   readonly keys: KeyUse[] = [];
   /** Raw JSON text of the SDK's own result, when a verifier sets one. */
   sdkResult: string | undefined;
+  /** Long chains (prova__report_quiet): while set, passing checks are counted in quietPassed, not stored. */
+  quiet = false;
+  quietPassed = 0;
   /** What a verifier said: 'valid' means "read the checks". */
   said: 'valid' | 'unknown_kind' | 'bad_input' = 'valid';
 
@@ -53,6 +56,10 @@ export class Report {
 
   /** Records a check; a passing check's code is "ok". */
   addCheck(check: string, ok: boolean, code: string, at: string, message: string): this {
+    if (ok && this.quiet) {
+      this.quietPassed++;
+      return this;
+    }
     this.checks.push({ check, ok, code: ok ? 'ok' : code, at: at ?? '', message });
     return this;
   }
@@ -117,6 +124,8 @@ export class Report {
     other.warnings.length = 0;
     for (const f of other.unauthenticated) this.addUnauthenticated(f);
     for (const k of other.keys) this.addKey(k.kid, k.source);
+    this.quietPassed += other.quietPassed;
+    other.quietPassed = 0;
     return this;
   }
 

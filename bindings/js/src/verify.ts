@@ -20,6 +20,8 @@ export interface VerifyOptions extends ope.OpeVerifyOptions {
   jwks?: string | object;
   /** The source name reported for keys of `jwks` (the CLI's is "jwks:<path>"; default "jwks"). */
   jwksSource?: string;
+  /** The verifier's clock as RFC 3339 text (the CLI's --now); nowUs wins when both are given. */
+  now?: string;
   /** Nesting limit for the parse (default 128). */
   maxDepth?: number;
   /** Anything a family verifier reads (hmacKeyB64, allowDefaultHmacKey, ...). */
@@ -93,10 +95,7 @@ export const families: {
   oeLines: async (t, o, r) => {
     await oe.verifyOeLines(t, o, r);
   },
-  opeLines: async (_t, _o, r) => {
-    r.setKind('ope_receipt_chain');
-    r.fail('kind', 'unsupported', '', 'the TypeScript package does not verify JSON Lines receipt chains yet');
-  },
+  opeLines: (t, o, r) => ope.verifyOpeLines(t, o, r),
   proofLenient: (text) => {
     try {
       const v = proof.parseProof(text);
@@ -211,6 +210,11 @@ export async function verify(document: string | Uint8Array | Json, options: Veri
   const o: VerifyOptions = { ...options };
   const keys = await resolveKeys(options);
   if (keys) o.keys = keys;
+  if (o.nowUs === undefined && typeof options.now === 'string') {
+    const t = ope.parseTime(options.now);
+    if (t === null) throw new ProvaError('time_invalid', 'now must be an RFC 3339 timestamp with an offset');
+    o.nowUs = t;
+  }
   const r = new Report('unknown');
   let root: Json;
   if (typeof document === 'string' || document instanceof Uint8Array) {

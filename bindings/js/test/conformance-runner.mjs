@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The TypeScript runner of the conformance suite (conformance/README.md): node test/conformance-runner.mjs DIR
 // (after `npm run build`). Prints one JSON line per case; exits 1 when a case failed.
-// Signing ops are entries of `ops` below: add an op there (oe.ts, proof.ts, dsse.ts add theirs).
+// Signing ops are entries of `ops` below (one per op of fixtures/signing.json); verify options are mapped to
+// verify()'s by verifyOptions().
 import fs from 'node:fs';
 import path from 'node:path';
 import * as prova from '../dist/index.js';
@@ -9,8 +10,12 @@ import * as prova from '../dist/index.js';
 const dir = path.resolve(process.argv[2] ?? 'conformance');
 const fixtures = path.join(dir, 'fixtures');
 let failed = 0;
+const counts = {}; // per fixture file, for the summary on stderr (stdout is one JSON line per case)
 const out = (id, result, got, note) => {
   if (result === 'fail') failed++;
+  const file = id.startsWith('verify/') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+  counts[file] ??= { pass: 0, fail: 0, skip: 0 };
+  counts[file][result]++;
   process.stdout.write(JSON.stringify({ impl: 'ts', id, result, ...(got !== undefined ? { got } : {}), ...(note ? { note } : {}) }) + '\n');
 };
 const text = (b) => Buffer.from(b).toString('utf8');
@@ -41,6 +46,29 @@ export const ops = {
       ...(i.not_before !== undefined ? { notBefore: i.not_before } : {}), ...(i.expires_at !== undefined ? { expiresAt: i.expires_at } : {}),
       bind: !!i.bind,
     }),
+  }),
+  ope_receipt_build: async (i) => ({
+    receipt: await prova.buildReceipt(await loadKey(i.key), i.prev !== undefined ? prova.parse(i.prev) : null, {
+      traceId: i.trace_id, ts: i.ts, createdAt: i.created_at, requestCid: i.request_cid, normalizedCid: i.normalized_cid,
+      policy: i.policy !== undefined ? prova.parse(i.policy) : undefined,
+    }),
+  }),
+  ope_bundle_build: async (i) => ({
+    bundle: await prova.buildBundle(await loadKey(i.key), i.trace_id, i.exported_at, prova.parse(i.receipts), i.form),
+  }),
+  proof_id: async (i) => ({ proof_id: await prova.proofId(prova.parseProof(i.record)) }),
+  proof_sign: async (i) => {
+    const o = { hmacKey: prova.proofKeyDecode(i.hmac_key_b64 ?? '').key };
+    if (i.attest_key) {
+      o.attestKey = await loadKey(i.attest_key);
+      o.author = i.author;
+    }
+    return { record: await prova.proofSign(prova.parseProof(i.record), o) };
+  },
+  dsse_pae: async (i) => ({ pae_hex: prova.toHex(prova.dssePae(i.payload_type, i.payload)) }),
+  dsse_sign: async (i) => ({
+    envelope: await prova.dsseSign(i.payload_type, i.payload,
+      [i.key ? { key: await loadKey(i.key) } : { hmacKey: prova.proofKeyDecode(i.hmac_key_b64).key, keyid: i.keyid }]),
   }),
 };
 
@@ -82,6 +110,30 @@ async function signing(f) {
 
 const uniq = (a) => [...new Set(a)].sort();
 
+/** The options of a verify case (conformance/README.md) as verify()'s options; an unknown member is an error. */
+export async function verifyOptions(o) {
+  const vo = {};
+  for (const [k, v] of Object.entries(o)) {
+    switch (k) {
+      case 'jwks': {
+        const keys = new prova.KeySet();
+        for (const j of v) await keys.addJwks(fs.readFileSync(path.join(dir, j), 'utf8'), 'jwks:' + j);
+        vo.keys = keys;
+        break;
+      }
+      case 'trust_embedded_key': vo.trustEmbeddedKey = !!v; break;
+      case 'now': vo.now = v; break;
+      case 'max_skew_s': vo.maxSkewS = v; break;
+      case 'no_skew': vo.noSkew = !!v; break;
+      case 'hmac_key_b64': vo.hmacKeyB64 = v; break;
+      case 'allow_default_hmac_key': vo.allowDefaultHmacKey = !!v; break;
+      case 'hash_alg': vo.hashAlg = v; break;
+      default: throw new Error(`unknown verify option ${k}`);
+    }
+  }
+  return vo;
+}
+
 async function verifyFile(f) {
   for (const c of JSON.parse(fs.readFileSync(f, 'utf8')).cases) {
     const o = c.options ?? {};
@@ -90,12 +142,7 @@ async function verifyFile(f) {
       out(c.id, 'skip', undefined, 'no Ed448 in this runtime');
       continue;
     }
-    const keys = new prova.KeySet();
-    for (const j of o.jwks ?? []) await keys.addJwks(fs.readFileSync(path.join(dir, j), 'utf8'), 'jwks:' + j);
-    const vo = { keys, trustEmbeddedKey: !!o.trust_embedded_key, noSkew: !!o.no_skew };
-    if (o.now) vo.nowUs = prova.parseTime(o.now);
-    if (o.max_skew_s) vo.maxSkewS = o.max_skew_s;
-    for (const k of ['hmac_key_b64', 'allow_default_hmac_key', 'hash_alg']) if (o[k] !== undefined) vo[k] = o[k];
+    const vo = await verifyOptions(o);
     const doc = c.document_base64 !== undefined ? new Uint8Array(Buffer.from(c.document_base64, 'base64')) : c.document;
     let got;
     try {
@@ -114,4 +161,5 @@ async function verifyFile(f) {
 await canonical(path.join(fixtures, 'canonical.json'));
 await signing(path.join(fixtures, 'signing.json'));
 for (const f of fs.readdirSync(path.join(fixtures, 'verify')).sort()) if (f.endsWith('.json')) await verifyFile(path.join(fixtures, 'verify', f));
+for (const [f, c] of Object.entries(counts)) process.stderr.write(`${f}: ${c.pass} pass, ${c.fail} fail, ${c.skip} skip\n`);
 process.exitCode = failed ? 1 : 0;

@@ -1,6 +1,6 @@
 // The conformance fixtures of the OE, proof and DSSE families (../../conformance/fixtures), run straight through
 // this package's family verifiers and signing functions (the package-wide runner, test/conformance-runner.mjs,
-// goes through verify()). Counts are printed as diagnostics.
+// goes through verify(); test/conformance.test.mjs runs it). Counts are printed as diagnostics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -75,41 +75,5 @@ for (const fam of Object.keys(families)) {
   });
 }
 
-// signing.json: the ops of these families.
-import { Key } from '../dist/crypto.js';
-const readKey = (name) => Key.fromJwk(readFileSync(conf + 'keys/' + name, 'utf8'));
-export const signingOps = {
-  oe_event_hash: async (i) => {
-    const ev = parse(i.event);
-    const alg = oe.oeHashLookup(i.hash_alg);
-    return { event_hash: await oe.oeEventHash(ev, alg), hash_input: oe.oeEventInput(ev) };
-  },
-  oe_chain: async (i) => {
-    const r = await oe.oeLink(parse(i.events), oe.oeHashLookup(i.hash_alg));
-    return { event_hashes: r.eventHashes, chain_hash: r.chainHash };
-  },
-  dsse_pae: async (i) => ({ pae_hex: Buffer.from(dsse.dssePae(i.payload_type, i.payload)).toString('hex') }),
-  dsse_sign: async (i) => ({
-    envelope: await dsse.dsseSign(i.payload_type, i.payload, [i.key ? { key: await readKey(i.key) } : { hmacKey: proof.proofKeyDecode(i.hmac_key_b64).key, keyid: i.keyid }]),
-  }),
-  proof_id: async (i) => ({ proof_id: await proof.proofId(proof.parseProof(i.record)) }),
-  proof_sign: async (i) => {
-    const o = { hmacKey: proof.proofKeyDecode(i.hmac_key_b64 ?? '').key };
-    if (i.attest_key) { o.attestKey = await readKey(i.attest_key); o.author = i.author; }
-    return { record: await proof.proofSign(proof.parseProof(i.record), o) };
-  },
-};
-
-test('conformance fixtures/signing.json (proof, dsse, oe ops)', async (t) => {
-  if (!existsSync(conf + 'fixtures/signing.json')) return t.skip('no fixtures');
-  const cases = load('fixtures/signing.json').cases.filter((c) => signingOps[c.op]);
-  let pass = 0;
-  const wrong = [];
-  for (const c of cases) {
-    let got;
-    try { got = await signingOps[c.op](c.input); } catch (e) { got = { error: e.code ?? String(e) }; }
-    try { assert.deepEqual(got, c.expect); pass++; } catch { wrong.push({ id: c.id, got, exp: c.expect }); }
-  }
-  t.diagnostic(`signing.json: ${pass} pass, ${wrong.length} fail (ops ${[...new Set(cases.map((c) => c.op))].join(' ')})`);
-  assert.deepEqual(wrong, []);
-});
+// signing.json: every op runs in the package runner (test/conformance-runner.mjs, `ops`), which
+// test/conformance.test.mjs runs.
