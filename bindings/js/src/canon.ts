@@ -161,17 +161,24 @@ function sortedKeys(o: object, p: Profile): string[] {
 // linear rope, flattened once, as canonicalize npm builds its result (the nested concatenations were most of the
 // garbage). write() calls nothing that could re-enter it; canonicalString saves and restores `out` all the same.
 let out = '';
-// The quoted member names of this call with their ':' ("name":), by name: the same names come back in every record
-// of a document, and one lookup beats quoting (a well-formedness check and JSON.stringify) and two more appends.
-let names: Map<string, string> | null = null;
+// Quoted member names with their ':' ("name":), by name, kept across calls (bounded; short names only): the same
+// names come back in every record of a document and in every document of a kind, and one lookup beats quoting (a
+// well-formedness check and JSON.stringify) and two more appends. jcs and ope quote alike; ophamin escapes to ASCII.
+// A name that cannot be written (a lone surrogate) throws in quote() and is never stored.
+const namesUtf8 = new Map<string, string>();
+const namesAscii = new Map<string, string>();
 const NAMES_MAX = 4096;
+const NAME_LEN_MAX = 64;
 
 function memberName(k: string, p: Profile, at: string[] | null): string {
-  const m = names!;
+  const m = p === 'ophamin' ? namesAscii : namesUtf8;
   let q = m.get(k);
   if (q === undefined) {
     q = quote(k, p, at) + ':';
-    if (m.size < NAMES_MAX) m.set(k, q);
+    if (k.length <= NAME_LEN_MAX) {
+      if (m.size >= NAMES_MAX) m.clear();
+      m.set(k, q);
+    }
   }
   return q;
 }
@@ -261,15 +268,12 @@ function write(v: unknown, p: Profile, at: string[] | null, depth: number): void
 
 function writeAll(value: unknown, p: Profile, at: string[] | null): string {
   const saved = out;
-  const savedNames = names;
   out = '';
-  names = new Map();
   try {
     write(value, p, at, 0);
     return out;
   } finally {
     out = saved;
-    names = savedNames;
   }
 }
 
