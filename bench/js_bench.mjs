@@ -20,10 +20,11 @@
 //
 // envelope: ROUNDS rounds of N calls each of
 //     prova     await verify(envelope bytes, { jwks: JWKS text, nowUs })  (report.valid checked every call)
+//     verifier  await v.verify(envelope bytes), v = new Verifier({ jwks: JWKS text, nowUs }) made once
 //     raw       crypto.verify(null, signingString, keyObject, sig) of node:crypto (the same Ed25519 signature of
 //               "cid|trace_id|ts" with the same public key; nothing else)
-// back to back, the order alternating; CPU time. Prints envelope n=N rounds=R prova_eps=.. raw_eps=.. (medians)
-// ratio=.. (median of the per-round prova/raw ratios, min, max).
+// back to back, the order rotating; CPU time. Prints envelope n=N rounds=R prova_eps=.. raw_eps=.. (medians)
+// ratio=.. (median of the per-round prova/raw ratios, min, max), and verifier_eps=.. verifier_ratio=.. likewise.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
@@ -141,24 +142,35 @@ async function benchEnvelope(n, rounds, dir) {
     if (bad) throw new Error(`${bad} raw verifications failed`);
     return dt;
   };
+  const v = await prova.Verifier.create(opts);
+  if ((await v.verify(env)).toJSONString() !== first.toJSONString()) throw new Error('Verifier: another report');
+  const runVerifier = async () => {
+    let bad = 0;
+    const t0 = cpu();
+    for (let i = 0; i < n; i++) if (!(await v.verify(env)).valid) bad++;
+    const dt = cpu() - t0;
+    if (bad) throw new Error(`${bad} Verifier verifications failed`);
+    return dt;
+  };
   await runProva(); // warm-up (JIT, the JWKS cache), untimed
+  await runVerifier();
   await runRaw();
-  const tp = [], tr = [];
+  const tp = [], tr = [], tv = [];
+  const runs = [async () => tp.push(await runProva()), async () => tr.push(await runRaw()),
+    async () => tv.push(await runVerifier())];
   for (let k = 0; k < rounds; k++) {
-    if (k % 2 === 0) {
-      tp.push(await runProva());
-      tr.push(await runRaw());
-    } else {
-      tr.push(await runRaw());
-      tp.push(await runProva());
-    }
+    for (let j = 0; j < 3; j++) await runs[(k + j) % 3]();
   }
   const rs = tp.map((x, i) => tr[i] / x);
+  const rv = tv.map((x, i) => tr[i] / x);
   console.log(`envelope n=${n} rounds=${rounds} prova_eps=${(n / median(tp)).toFixed(1)} ` +
     `prova_min=${(n / Math.max(...tp)).toFixed(1)} prova_max=${(n / Math.min(...tp)).toFixed(1)} ` +
     `raw_eps=${(n / median(tr)).toFixed(1)} raw_min=${(n / Math.max(...tr)).toFixed(1)} ` +
     `raw_max=${(n / Math.min(...tr)).toFixed(1)} ratio=${median(rs).toFixed(4)} ` +
-    `ratio_min=${Math.min(...rs).toFixed(4)} ratio_max=${Math.max(...rs).toFixed(4)}`);
+    `ratio_min=${Math.min(...rs).toFixed(4)} ratio_max=${Math.max(...rs).toFixed(4)} ` +
+    `verifier_eps=${(n / median(tv)).toFixed(1)} verifier_min=${(n / Math.max(...tv)).toFixed(1)} ` +
+    `verifier_max=${(n / Math.min(...tv)).toFixed(1)} verifier_ratio=${median(rv).toFixed(4)} ` +
+    `verifier_ratio_min=${Math.min(...rv).toFixed(4)} verifier_ratio_max=${Math.max(...rv).toFixed(4)}`);
 }
 
 const [cmd, ...args] = process.argv.slice(2);

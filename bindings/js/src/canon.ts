@@ -157,67 +157,123 @@ function sortedKeys(o: object, p: Profile): string[] {
   return keys.sort();
 }
 
-function write(v: unknown, p: Profile, at: string[] | null, depth: number): string {
+// The writer appends to one string (`out`, below) instead of returning and joining the text of each subtree: one
+// linear rope, flattened once, as canonicalize npm builds its result (the nested concatenations were most of the
+// garbage). write() calls nothing that could re-enter it; canonicalString saves and restores `out` all the same.
+let out = '';
+// Quoted member names with their ':' ("name":), by name, kept across calls (bounded; short names only): the same
+// names come back in every record of a document and in every document of a kind, and one lookup beats quoting (a
+// well-formedness check and JSON.stringify) and two more appends. jcs and ope quote alike; ophamin escapes to ASCII.
+// A name that cannot be written (a lone surrogate) throws in quote() and is never stored.
+const namesUtf8 = new Map<string, string>();
+const namesAscii = new Map<string, string>();
+const NAMES_MAX = 4096;
+const NAME_LEN_MAX = 64;
+
+function memberName(k: string, p: Profile, at: string[] | null): string {
+  const m = p === 'ophamin' ? namesAscii : namesUtf8;
+  let q = m.get(k);
+  if (q === undefined) {
+    q = quote(k, p, at) + ':';
+    if (k.length <= NAME_LEN_MAX) {
+      if (m.size >= NAMES_MAX) m.clear();
+      m.set(k, q);
+    }
+  }
+  return q;
+}
+
+function write(v: unknown, p: Profile, at: string[] | null, depth: number): void {
   switch (typeof v) {
     case 'string':
-      return quote(v, p, at);
+      out += quote(v, p, at);
+      return;
     case 'number':
-      return jsNumber(v, p, at);
+      out += p === 'jcs' && Number.isFinite(v) ? JSON.stringify(v) : jsNumber(v, p, at);
+      return;
     case 'boolean':
-      return v ? 'true' : 'false';
+      out += v ? 'true' : 'false';
+      return;
     case 'bigint':
       if (p === 'jcs') {
         const d = Number(v);
         if (!Number.isFinite(d)) throw new ProvaError('canon_number_range', 'number is outside the range of an IEEE double (required by jcs)', { pointer: ptr(at) });
-        return String(d);
+        out += String(d);
+        return;
       }
-      return v.toString();
+      out += v.toString();
+      return;
     case 'object': {
-      if (v === null) return 'null';
+      if (v === null) {
+        out += 'null';
+        return;
+      }
       if (depth > 100000) throw new ProvaError('json_depth_limit', 'nesting deeper than the configured limit', { pointer: ptr(at) });
       if (Array.isArray(v)) {
         const n = v.length;
-        if (n === 0) return '[]';
+        if (n === 0) {
+          out += '[]';
+          return;
+        }
+        out += '[';
         if (at) at.push('/0');
-        let s = '[' + write(v[0], p, at, depth + 1);
+        write(v[0], p, at, depth + 1);
         for (let i = 1; i < n; i++) {
           if (at) at[at.length - 1] = '/' + i;
-          s += ',' + write(v[i], p, at, depth + 1);
+          out += ',';
+          write(v[i], p, at, depth + 1);
         }
         if (at) at.pop();
-        return s + ']';
+        out += ']';
+        return;
       }
       // Plain objects (JSON.parse's, or the parser's null-prototype ones) go straight on; anything else is
       // checked once here.
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) {
-        if (v instanceof JsonNumber) return numberToken(v, p, at);
+        if (v instanceof JsonNumber) {
+          out += numberToken(v, p, at);
+          return;
+        }
         if (v instanceof PyFloat) {
           const x = v.value;
-          if (!Number.isFinite(x)) return nonfinite(x, p, at);
-          return p === 'jcs' ? String(x) : formatPyFloat(x);
+          if (!Number.isFinite(x)) out += nonfinite(x, p, at);
+          else out += p === 'jcs' ? String(x) : formatPyFloat(x);
+          return;
         }
         if (v instanceof Uint8Array || v instanceof Date || v instanceof Map || v instanceof Set) {
           throw new ProvaError('invalid_argument', 'not a JSON value: ' + Object.prototype.toString.call(v), { pointer: ptr(at) });
         }
       }
       const keys = sortedKeys(v, p);
-      let s = '{';
+      let first = true;
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
         const x = (v as Record<string, unknown>)[k];
         if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
         if (at) at.push('/' + escapeToken(k));
-        if (s.length > 1) s += ',';
-        s += quote(k, p, at);
-        s += ':';
-        s += write(x, p, at, depth + 1);
+        out += first ? '{' : ',';
+        first = false;
+        out += memberName(k, p, at);
+        write(x, p, at, depth + 1);
         if (at) at.pop();
       }
-      return s + '}';
+      out += first ? '{}' : '}';
+      return;
     }
     default:
       throw new ProvaError('invalid_argument', 'not a JSON value: ' + typeof v, { pointer: ptr(at) });
+  }
+}
+
+function writeAll(value: unknown, p: Profile, at: string[] | null): string {
+  const saved = out;
+  out = '';
+  try {
+    write(value, p, at, 0);
+    return out;
+  } finally {
+    out = saved;
   }
 }
 
@@ -225,10 +281,10 @@ function write(v: unknown, p: Profile, at: string[] | null, depth: number): stri
 export function canonicalString(value: unknown, profile: Profile = 'ope'): string {
   if (!isProfile(profile)) throw new ProvaError('invalid_argument', 'unknown profile: ' + String(profile));
   try {
-    return write(value, profile, null, 0); // no pointer bookkeeping on the way: it was half the time, in GC
+    return writeAll(value, profile, null); // no pointer bookkeeping on the way: it was half the time, in GC
   } catch (e) {
     if (!(e instanceof ProvaError)) throw e;
-    write(value, profile, [], 0); // again, tracking where it is, to throw the same error with its JSON Pointer
+    writeAll(value, profile, []); // again, tracking where it is, to throw the same error with its JSON Pointer
     throw e;
   }
 }

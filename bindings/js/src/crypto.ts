@@ -117,6 +117,8 @@ function leToBig(b: Uint8Array): bigint {
 
 type Backend = { node: typeof NodeCrypto | null; subtle: SubtleCrypto | null };
 let backendPromise: Promise<Backend> | null = null;
+/** node:crypto once backend() has loaded it (and WebCrypto is not forced): the synchronous fast paths use it. */
+let nodeLoaded: typeof NodeCrypto | null = null;
 
 function isNode(): boolean {
     const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -132,6 +134,7 @@ export function backend(): Promise<Backend> {
                 // A specifier in a variable: bundlers leave it alone (and browsers never reach this line).
                 const spec = 'node:crypto';
                 const node = (await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as typeof NodeCrypto;
+                nodeLoaded = node;
                 return { node, subtle };
             }
             if (!subtle) fail('crypto_backend', 'no WebCrypto (globalThis.crypto.subtle) in this runtime');
@@ -143,6 +146,7 @@ export function backend(): Promise<Backend> {
 
 /** Uses WebCrypto even in Node (tests of the browser path). */
 export function useWebCrypto(on: boolean): void {
+    nodeLoaded = null;
     if (!on) {
         backendPromise = null;
         return;
@@ -187,6 +191,16 @@ export async function hash(alg: HashAlg, data: Uint8Array | string): Promise<Uin
     const w = WEB_HASH[alg];
     if (!w) fail('hash_unsupported', `${alg} is not available in this runtime (WebCrypto has no SHA-3)`);
     return new Uint8Array(await be.subtle!.digest(w, buf(b)));
+}
+
+/**
+ * The hash of data now, synchronously, when node:crypto is the backend and loaded (after any awaited call of this
+ * module, e.g. backend()); null otherwise (WebCrypto: use hash()). A string is hashed as its UTF-8.
+ */
+export function hashSync(alg: HashAlg, data: Uint8Array | string): Uint8Array | null {
+    const node = nodeLoaded;
+    if (node === null) return null;
+    return node.createHash(alg).update(data).digest();
 }
 
 export const sha256 = (d: Uint8Array | string): Promise<Uint8Array> => hash('sha256', d);
@@ -782,26 +796,12 @@ export class Key {
     async verify(msg: Uint8Array | string, sig: Uint8Array, digest?: HashAlg): Promise<boolean> {
         const m = asBytes(msg);
         const si = SIGS[this.alg];
-        if (this.alg === 'ed25519') {
-            if (!ed25519SignaturePrecheck(sig)) return false;
-        } else if (this.alg === 'ed448') {
-            if (sig.length !== 114) return false;
-        } else {
-            if (sig.length < 8 || sig.length > si.sigMax) return false;
-        }
-        let rs: { r: bigint; s: bigint } | null = null;
-        if (si.kty === 'EC') {
-            rs = ecdsaDerDecode(sig);
-            if (!rs || rs.r <= 0n || rs.s <= 0n || rs.r >= si.n! || rs.s >= si.n!) return false;
-        }
+        const rs = this.#precheck(sig);
+        if (rs === false) return false;
         const be = await backend();
         const dg = digest ?? si.digest;
         try {
-            if (be.node) {
-                const k = this.#nodeKeys(be.node);
-                if (si.kty === 'EC') return be.node.verify(dg!, m, { key: k.pub, dsaEncoding: 'der' }, sig);
-                return be.node.verify(null, m, k.pub, sig);
-            }
+            if (be.node) return this.#verifyNode(be.node, m, sig, dg);
             const k = await this.#webKeys(be.subtle!);
             if (si.kty === 'OKP') return await be.subtle!.verify({ name: 'Ed25519' }, k.pub, buf(sig), buf(m));
             const web = WEB_HASH[dg!];
@@ -811,6 +811,43 @@ export class Key {
         } catch {
             return false;
         }
+    }
+
+    /**
+     * verify() now, synchronously, when node:crypto is the backend and loaded (as hashSync); null otherwise (then
+     * call verify()). The same answer as verify().
+     */
+    verifySync(msg: Uint8Array | string, sig: Uint8Array, digest?: HashAlg): boolean | null {
+        const node = nodeLoaded;
+        if (node === null) return null;
+        if (this.#precheck(sig) === false) return false;
+        try {
+            return this.#verifyNode(node, asBytes(msg), sig, digest ?? SIGS[this.alg].digest);
+        } catch {
+            return false;
+        }
+    }
+
+    // The checks before the backend: false when sig cannot be valid; ECDSA's r and s, else null.
+    #precheck(sig: Uint8Array): { r: bigint; s: bigint } | null | false {
+        const si = SIGS[this.alg];
+        if (this.alg === 'ed25519') {
+            if (!ed25519SignaturePrecheck(sig)) return false;
+        } else if (this.alg === 'ed448') {
+            if (sig.length !== 114) return false;
+        } else {
+            if (sig.length < 8 || sig.length > si.sigMax) return false;
+        }
+        if (si.kty !== 'EC') return null;
+        const rs = ecdsaDerDecode(sig);
+        if (!rs || rs.r <= 0n || rs.s <= 0n || rs.r >= si.n! || rs.s >= si.n!) return false;
+        return rs;
+    }
+
+    #verifyNode(node: typeof NodeCrypto, m: Uint8Array, sig: Uint8Array, dg: HashAlg | null | undefined): boolean {
+        const k = this.#nodeKeys(node);
+        if (SIGS[this.alg].kty === 'EC') return node.verify(dg!, m, { key: k.pub, dsaEncoding: 'der' }, sig);
+        return node.verify(null, m, k.pub, sig);
     }
 
     #nodeKeys(node: typeof NodeCrypto): NodeKeys {

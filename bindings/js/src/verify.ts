@@ -162,26 +162,109 @@ async function describeRecord(rec: Json): Promise<dsse.RecordInfo | null> {
   return null;
 }
 
-const jwksCache = new Map<string, Promise<KeySet>>();
+// Key sets built from a jwks, by source then by text (the caller's own string: no concatenation to hash per call);
+// the resolved KeySet sits next to its promise so that a hit costs no await.
+interface JwksEntry {
+  p: Promise<KeySet>;
+  ks: KeySet | null;
+}
+const jwksCache = new Map<string, Map<string, JwksEntry>>();
+let jwksCached = 0;
+
+function jwksEntry(o: VerifyOptions): JwksEntry {
+  const text = typeof o.jwks === 'string' ? o.jwks : JSON.stringify(o.jwks);
+  const source = o.jwksSource ?? 'jwks';
+  let bySource = jwksCache.get(source);
+  if (!bySource) {
+    if (jwksCache.size > 64) {
+      jwksCache.clear();
+      jwksCached = 0;
+    }
+    bySource = new Map();
+    jwksCache.set(source, bySource);
+  }
+  let e = bySource.get(text);
+  if (!e) {
+    if (jwksCached > 64) {
+      jwksCache.clear();
+      jwksCached = 0;
+      bySource = new Map();
+      jwksCache.set(source, bySource);
+    }
+    const entry: JwksEntry = { p: KeySet.fromJwks(text, source), ks: null };
+    entry.p.then((ks) => (entry.ks = ks), () => bySource!.delete(text));
+    bySource.set(text, entry);
+    jwksCached++;
+    e = entry;
+  }
+  return e;
+}
+
+function mergeKeys(fromJwks: KeySet, keys: KeySet | undefined): KeySet {
+  if (!keys) return fromJwks;
+  const ks = new KeySet();
+  for (const e of fromJwks.entries()) ks.add(e.key, e.source);
+  for (const e of keys.entries()) ks.add(e.key, e.source);
+  return ks;
+}
 
 /** The trusted keys of the options: keys, plus jwks parsed once per distinct text (cached). */
 export async function resolveKeys(o: VerifyOptions): Promise<KeySet | undefined> {
   if (o.jwks === undefined) return o.keys;
-  const text = typeof o.jwks === 'string' ? o.jwks : JSON.stringify(o.jwks);
-  const source = o.jwksSource ?? 'jwks';
-  const ck = source + '\n' + text;
-  let p = jwksCache.get(ck);
-  if (!p) {
-    p = KeySet.fromJwks(text, source);
-    if (jwksCache.size > 64) jwksCache.clear();
-    jwksCache.set(ck, p);
+  const e = jwksEntry(o);
+  return mergeKeys(e.ks ?? (await e.p), o.keys);
+}
+
+// The options a verification runs with: keys resolved, now parsed.
+function prepareSync(options: VerifyOptions, keys: KeySet | undefined): VerifyOptions {
+  const o: VerifyOptions = { ...options };
+  if (keys) o.keys = keys;
+  if (o.nowUs === undefined && typeof options.now === 'string') {
+    const t = ope.parseTime(options.now);
+    if (t === null) throw new ProvaError('time_invalid', 'now must be an RFC 3339 timestamp with an offset');
+    o.nowUs = t;
   }
-  const fromJwks = await p;
-  if (!o.keys) return fromJwks;
-  const ks = new KeySet();
-  for (const e of fromJwks.entries()) ks.add(e.key, e.source);
-  for (const e of o.keys.entries()) ks.add(e.key, e.source);
-  return ks;
+  return o;
+}
+
+async function prepare(options: VerifyOptions): Promise<VerifyOptions> {
+  let keys: KeySet | undefined;
+  if (options.jwks === undefined) keys = options.keys;
+  else {
+    const e = jwksEntry(options);
+    keys = mergeKeys(e.ks ?? (await e.p), options.keys);
+  }
+  return prepareSync(options, keys);
+}
+
+/**
+ * verify() with options prepared once: the keys of `jwks` loaded (and `keys` merged) and `now` parsed when the
+ * Verifier is made, not looked up at each call. `verifier.verify(doc)` gives the same Report as
+ * `verify(doc, options)`; options are copied when the Verifier is made (later changes to the object do not count).
+ * Without now/nowUs the clock is read at each call. A malformed jwks or now throws from Verifier.create(), or from
+ * the first verify() of a Verifier made with `new`.
+ */
+export class Verifier {
+  #ready: Promise<VerifyOptions>;
+  #options: VerifyOptions | null = null;
+
+  constructor(options: VerifyOptions = {}) {
+    this.#ready = prepare({ ...options });
+    this.#ready.then((o) => (this.#options = o), () => undefined);
+  }
+
+  /** A Verifier whose options are checked and its keys loaded before it is returned. */
+  static async create(options: VerifyOptions = {}): Promise<Verifier> {
+    const v = new Verifier(options);
+    await v.#ready;
+    return v;
+  }
+
+  /** The same Report as verify(document, options). */
+  async verify(document: string | Uint8Array | Json): Promise<Report> {
+    const o = this.#options ?? (await this.#ready);
+    return verifyWith(document, { ...o }, o.maxDepth);
+  }
 }
 
 function firstLine(text: string): Json | null {
@@ -207,18 +290,21 @@ function firstLine(text: string): Json | null {
  * verified as is (no parse check).
  */
 export async function verify(document: string | Uint8Array | Json, options: VerifyOptions = {}): Promise<Report> {
-  const o: VerifyOptions = { ...options };
-  const keys = await resolveKeys(options);
-  if (keys) o.keys = keys;
-  if (o.nowUs === undefined && typeof options.now === 'string') {
-    const t = ope.parseTime(options.now);
-    if (t === null) throw new ProvaError('time_invalid', 'now must be an RFC 3339 timestamp with an offset');
-    o.nowUs = t;
+  let keys: KeySet | undefined;
+  if (options.jwks === undefined) keys = options.keys;
+  else {
+    const e = jwksEntry(options);
+    keys = mergeKeys(e.ks ?? (await e.p), options.keys);
   }
+  return verifyWith(document, prepareSync(options, keys), options.maxDepth);
+}
+
+// verify() with its options prepared (o is this call's own copy).
+async function verifyWith(document: string | Uint8Array | Json, o: VerifyOptions, maxDepth: number | undefined): Promise<Report> {
   const r = new Report('unknown');
   let root: Json;
   if (typeof document === 'string' || document instanceof Uint8Array) {
-    const po: ParseOptions = { maxDepth: options.maxDepth ?? 0 };
+    const po: ParseOptions = { maxDepth: maxDepth ?? 0 };
     try {
       root = parse(document, po);
     } catch (e) {

@@ -102,3 +102,39 @@ test('verify without the CLI: a packed envelope verifies and a changed payload d
   assert.equal(r2.outcome, 'invalid');
   assert.equal(r2.firstFailure().code, 'cid_mismatch');
 });
+
+test('Verifier: prepared options give the same reports as verify(), under node:crypto and WebCrypto', async () => {
+  const { Verifier, useWebCrypto, JsonNumber } = await import('../dist/index.js');
+  const key = await Key.generate('ed25519');
+  const other = await Key.generate('ed25519');
+  const jwks = JSON.stringify({ keys: [key.toJwk()] });
+  const env = await packEnvelope(key, { a: 1, s: 'ü\u2028', f: 1.5 }, { payloadType: 't', targetType: 'u', ts: NOW });
+  const bad = parse(env);
+  bad.payload.a = new JsonNumber('2');
+  const forgedDoc = parse(await packEnvelope(other, { a: 1 }, { payloadType: 't', targetType: 'u', ts: NOW }));
+  forgedDoc.kid = key.kid; // signed by another key, claiming this one
+  const forged = canonicalString(forgedDoc, 'ope');
+  const docs = [env, new TextEncoder().encode(env), canonicalString(bad, 'ope'), forged, '{"x":', '[1]'];
+  for (const web of [false, true]) {
+    useWebCrypto(web);
+    try {
+      for (const opts of [{ jwks, now: NOW }, { jwks: JSON.parse(jwks), jwksSource: 'jwks:k', now: NOW }, { keys: await KeySet.fromJwks(jwks), nowUs: Date.parse(NOW) * 1000 }]) {
+        const v = new Verifier(opts);
+        const v2 = await Verifier.create(opts);
+        for (const d of docs) {
+          const want = (await verify(d, opts)).toJSONString();
+          assert.equal((await v.verify(d)).toJSONString(), want);
+          assert.equal((await v2.verify(d)).toJSONString(), want);
+        }
+        assert.equal((await v.verify(env)).outcome, 'valid');
+        assert.equal((await v.verify(docs[2])).firstFailure().code, 'cid_mismatch');
+        assert.equal((await v.verify(forged)).firstFailure().code, 'signature_invalid');
+      }
+    } finally {
+      useWebCrypto(false);
+    }
+  }
+  await assert.rejects(Verifier.create({ jwks: '{"nope":1}' }), (e) => e.code === 'jwks_invalid');
+  await assert.rejects(Verifier.create({ now: 'yesterday' }), (e) => e.code === 'time_invalid');
+  await assert.rejects(new Verifier({ jwks: 'not json' }).verify(env), (e) => e.code === 'json_syntax');
+});
