@@ -22,6 +22,7 @@ import type * as NodeCrypto from 'node:crypto';
 // ---- errors (the C library's reason codes) -----------------------------------------------------------------
 
 import { ProvaError } from './errors.js';
+import { concatBytes } from './bytes.js';
 
 function fail(code: string, message: string, pointer?: string): never {
     throw new ProvaError(code, message, pointer === undefined ? {} : { pointer });
@@ -86,18 +87,6 @@ function b64urlDecode(s: string): Uint8Array | null {
     }
     if ((acc & ((1 << bits) - 1)) !== 0) return null;
     return out.subarray(0, o);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
-    }
-    return out;
 }
 
 function bytesToBig(b: Uint8Array): bigint {
@@ -479,8 +468,8 @@ function derInt(x: bigint): Uint8Array {
     let h = x.toString(16);
     if (h.length % 2) h = '0' + h;
     let b = unhex(h);
-    if (b[0]! & 0x80) b = concat(new Uint8Array([0]), b);
-    return concat(derLen(0x02, b.length), b);
+    if (b[0]! & 0x80) b = concatBytes(new Uint8Array([0]), b);
+    return concatBytes(derLen(0x02, b.length), b);
 }
 
 function derLen(tag: number, n: number): Uint8Array {
@@ -490,8 +479,8 @@ function derLen(tag: number, n: number): Uint8Array {
 }
 
 export function ecdsaDerEncode(r: bigint, s: bigint): Uint8Array {
-    const body = concat(derInt(r), derInt(s));
-    return concat(derLen(0x30, body.length), body);
+    const body = concatBytes(derInt(r), derInt(s));
+    return concatBytes(derLen(0x30, body.length), body);
 }
 
 /** Parses a DER ECDSA-Sig-Value; null unless it is exactly the minimal DER encoding of two positive INTEGERs. */
@@ -586,7 +575,7 @@ export class Key {
 
     /** The DER SubjectPublicKeyInfo (as OpenSSL's i2d_PUBKEY writes it: named curve, uncompressed point). */
     spki(): Uint8Array {
-        return concat(unhex(SIGS[this.alg].spkiPrefix), this.publicKey);
+        return concatBytes(unhex(SIGS[this.alg].spkiPrefix), this.publicKey);
     }
 
     /** PEM "PUBLIC KEY" (RFC 7468: 64-character lines, LF). */
@@ -697,7 +686,7 @@ export class Key {
         if (si.coordLen) {
             const x = member('x', si.coordLen, true)!;
             const y = member('y', si.coordLen, true)!;
-            pub = concat(new Uint8Array([4]), x, y);
+            pub = concatBytes(new Uint8Array([4]), x, y);
         } else pub = member('x', si.pubLen, true)!;
         const d = member('d', si.privLen, false);
         try {
@@ -806,7 +795,7 @@ export class Key {
             if (si.kty === 'OKP') return await be.subtle!.verify({ name: 'Ed25519' }, k.pub, buf(sig), buf(m));
             const web = WEB_HASH[dg!];
             if (!web) return false;
-            const p1363 = concat(bigToBytes(rs!.r, si.coordLen), bigToBytes(rs!.s, si.coordLen));
+            const p1363 = concatBytes(bigToBytes(rs!.r, si.coordLen), bigToBytes(rs!.s, si.coordLen));
             return await be.subtle!.verify({ name: 'ECDSA', hash: web }, k.pub, buf(p1363), buf(m));
         } catch {
             return false;
@@ -894,14 +883,14 @@ async function derivePublic(be: Backend, si: SigInfo, priv: Uint8Array): Promise
             ecdh.setPrivateKey(Buffer.from(priv));
             return new Uint8Array(ecdh.getPublicKey());
         }
-        const der = concat(unhex(si.name === 'ed25519' ? ED25519_PKCS8 : ED448_PKCS8), priv);
+        const der = concatBytes(unhex(si.name === 'ed25519' ? ED25519_PKCS8 : ED448_PKCS8), priv);
         const k = be.node.createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
         const jwk = k.export({ format: 'jwk' }) as { x: string };
         return b64urlDecode(jwk.x)!;
     }
     const subtle = be.subtle!;
     if (si.kty === 'OKP') {
-        const der = concat(unhex(ED25519_PKCS8), priv);
+        const der = concatBytes(unhex(ED25519_PKCS8), priv);
         const k = await subtle.importKey('pkcs8', buf(der), { name: 'Ed25519' }, true, ['sign']);
         const jwk = await subtle.exportKey('jwk', k);
         return b64urlDecode(jwk.x!)!;
@@ -947,7 +936,7 @@ function ecBaseMul(si: SigInfo, d: bigint): Uint8Array {
         Q = add(Q, Q);
         d >>= 1n;
     }
-    return concat(new Uint8Array([4]), bigToBytes(R![0], si.coordLen), bigToBytes(R![1], si.coordLen));
+    return concatBytes(new Uint8Array([4]), bigToBytes(R![0], si.coordLen), bigToBytes(R![1], si.coordLen));
 }
 
 // ---- key sets ----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { fromBase64Url, toBase64Url, toHex, utf8Encode } from './bytes.js';
 import { JsonNumber, isJsonObject, parse, type Json, type JsonObject } from './json.js';
 import { canonicalString, canonicalize, quote } from './canon.js';
 import { Report } from './report.js';
+import { daysFromCivil, daysInMonth } from './civil.js';
 import { Key, KeySet, sha256, hashSync } from './crypto.js';
 
 export type Dialect = 'prova' | 'ope-lib' | 'starter';
@@ -38,20 +39,6 @@ function dig(s: string, pos: number, count: number): number {
     v = v * 10 + c;
   }
   return v;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-}
-
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
 
 /** RFC 3339 with an offset, as prova_time_parse: microseconds since the epoch, or null. */

@@ -9,6 +9,7 @@ import { ProvaError } from './errors.js';
 import { parse, JsonNumber, isJsonObject } from './json.js';
 import type { Json, JsonObject } from './json.js';
 import { canonicalize, canonicalString, quote } from './canon.js';
+import { daysFromCivil, daysInMonth, isLeapYear } from './civil.js';
 import { Key, KeySet, sha256, hmacSha256, ctEqual, _hex as hex, _unhex as unhex } from './crypto.js';
 
 /** What the verifiers write into: report.ts's Report satisfies it. */
@@ -167,17 +168,6 @@ function pyBlank(s: string): boolean {
 const isLowerHex = (v: Json | undefined, n: number): v is string => typeof v === 'string' && v.length === n && /^[0-9a-f]*$/.test(v);
 
 // CPython 3.11 datetime.fromisoformat, as src/lib/proof/proof.c ports it: microseconds since an epoch, aware or not.
-function daysFromCivil(y: number, m: number, d: number): number {
-    y -= m <= 2 ? 1 : 0;
-    const era = Math.floor(y / 400);
-    const yoe = y - era * 400;
-    const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-    const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-    return era * 146097 + doe - 719468;
-}
-const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-const daysInMonth = (y: number, m: number): number => [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-
 export function pyIsoformat(str: string): { us: bigint; aware: boolean } | null {
     const s = new TextEncoder().encode(str);
     const n = s.length;
@@ -257,7 +247,7 @@ export function pyIsoformat(str: string): { us: bigint; aware: boolean } | null 
         }
         const first = daysFromCivil(y, 1, 1), origin = daysFromCivil(1, 1, 1);
         const fw = (((first - origin) % 7) + 7) % 7;
-        if (week <= 0 || week >= 53) if (!(week === 53 && (fw === 3 || (fw === 2 && isLeap(y))))) return null;
+        if (week <= 0 || week >= 53) if (!(week === 53 && (fw === 3 || (fw === 2 && isLeapYear(y))))) return null;
         if (wd <= 0 || wd >= 8) return null;
         const monday = first - fw + (fw > 3 ? 7 : 0);
         day = monday + (week - 1) * 7 + wd - 1;
