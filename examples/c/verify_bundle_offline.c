@@ -49,10 +49,9 @@ int main(void) {
         goto out;
     }
     /* Three receipts, each linked to the one before (the gateway writes one per envelope it accepts). */
-    static const char *const cids[] = {
-        "sha256:1111111111111111111111111111111111111111111111111111111111111111",
-        "sha256:2222222222222222222222222222222222222222222222222222222222222222",
-        "sha256:3333333333333333333333333333333333333333333333333333333333333333"};
+    static const char *const cids[] = {"sha256:1111111111111111111111111111111111111111111111111111111111111111",
+                                       "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+                                       "sha256:3333333333333333333333333333333333333333333333333333333333333333"};
     if (prova_buf_append(&all, "[", 1) < 0) {
         goto out;
     }
@@ -70,14 +69,15 @@ int main(void) {
         }
     }
     if (prova_buf_append(&all, "]", 1) < 0 || prova_json_parse(all.data, all.len, NULL, &receipts, &err) < 0 ||
-        prova_ope_bundle_build(gateway, TRACE, TS, prova_doc_root(receipts), PROVA_OPE_BUNDLE_STARTER, &bundle, &err) < 0) {
+        prova_ope_bundle_build(gateway, TRACE, TS, prova_doc_root(receipts), PROVA_OPE_BUNDLE_STARTER, &bundle, &err) <
+            0) {
         goto out;
     }
 
     /* Whoever holds the bundle and the gateway's JWKS checks it, offline. */
     prova_report *r = verify_with_jwks(&bundle, &jwks);
-    bool ok = r != NULL && prova_report_outcome(r) == PROVA_OUTCOME_VALID &&
-              strcmp(prova_report_kind(r), "ope_bundle") == 0;
+    bool ok =
+        r != NULL && prova_report_outcome(r) == PROVA_OUTCOME_VALID && strcmp(prova_report_kind(r), "ope_bundle") == 0;
     prova_report_free(r);
     if (!ok) {
         fputs("verify_bundle_offline: the bundle does not verify\n", stderr);
