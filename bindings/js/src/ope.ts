@@ -6,7 +6,7 @@
 
 import { ProvaError } from './errors.js';
 import { fromBase64Url, toBase64Url, toHex, utf8Encode } from './bytes.js';
-import { JsonNumber, isJsonObject, parse, type Json, type JsonObject } from './json.js';
+import { JsonNumber, isJsonObject, parse, CANON_SPANS, type CanonSpans, type Json, type JsonObject } from './json.js';
 import { canonicalString, canonicalize, quote } from './canon.js';
 import { Report } from './report.js';
 import { Key, KeySet, sha256, hashSync } from './crypto.js';
@@ -23,6 +23,8 @@ export interface OpeVerifyOptions {
   noSkew?: boolean;
   /** Trust a starter envelope's embedded sender.jwk. */
   trustEmbeddedKey?: boolean;
+  /** Internal: canonical texts recorded by the parse of this verification (json.ts CANON_SPANS). */
+  [CANON_SPANS]?: CanonSpans;
 }
 
 export const DEFAULT_MAX_SKEW_S = 300;
@@ -311,7 +313,8 @@ export async function verifyEnvelopeInto(env: JsonObject, at: string, o: OpeVeri
   // CID
   let mine: string;
   try {
-    const text = canonicalString(payload, 'ope'); // well-formed: its UTF-8 is exact
+    // well-formed: its UTF-8 is exact
+    const text = o[CANON_SPANS]?.get(payload as JsonObject) ?? canonicalString(payload, 'ope');
     mine = cidOfTextSync(text) ?? (await cidOfBytes(utf8Encode(text)));
   } catch (e) {
     const pe = e as ProvaError;

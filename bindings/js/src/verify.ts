@@ -6,7 +6,7 @@
 // failed "kind" check with code "unsupported".
 
 import { ProvaError } from './errors.js';
-import { parse, isJsonObject, type Json, type ParseOptions } from './json.js';
+import { parse, parseRecordingSpans, isJsonObject, CANON_SPANS, type CanonSpans, type Json, type ParseOptions } from './json.js';
 import { canonicalize } from './canon.js';
 import { Report } from './report.js';
 import { KeySet } from './crypto.js';
@@ -306,7 +306,11 @@ async function verifyWith(document: string | Uint8Array | Json, o: VerifyOptions
   if (typeof document === 'string' || document instanceof Uint8Array) {
     const po: ParseOptions = { maxDepth: maxDepth ?? 0 };
     try {
-      root = parse(document, po);
+      // the canonical text of objects already written canonically, for the envelope checks of this call (the
+      // parsed document stays inside this call: nothing changes it before they read it)
+      const spans: CanonSpans = new Map();
+      root = parseRecordingSpans(document, po, spans);
+      o[CANON_SPANS] = spans;
     } catch (e) {
       if (!(e instanceof ProvaError)) throw e;
       const text = typeof document === 'string' ? document : new TextDecoder().decode(document);
