@@ -82,11 +82,14 @@ interface Frame {
   key: string | null; // the member name naming the value being parsed
   obj: JsonObject | Json[];
   dup?: { key: string; off: number } | undefined; // the duplicated name to report at the close
-  // span recording only (Parser.spans): whether the text of this container so far is its ope canonical form,
-  // where it starts, and the previous member name
+  // the previous member name, and whether the names so far increase (UTF-16 order): then they are distinct and
+  // a member is stored without looking for a duplicate first
+  prev: string | null;
+  sorted: boolean;
+  // span recording only (Parser.spans): whether the text of this container so far is its ope canonical form, and
+  // where it starts
   canon: boolean;
   start: number;
-  prev: string | null;
 }
 
 /**
@@ -422,14 +425,17 @@ class Parser {
         case 0x5b: {
           const isObj = c === 0x7b;
           if (st.length >= this.maxDepth) this.fail('json_depth_limit', 'nesting deeper than the configured limit', i);
-          const container: JsonObject | Json[] = isObj ? newObject() : [];
-          const f: Frame = { isObj, count: 0, key: null, obj: container, dup: undefined, canon: true, start: i, prev: null };
+          // an object is built with Object.prototype and loses it at its close (closeObject): V8 keeps an object
+          // made with Object.create(null) in dictionary mode, twice as slow to fill and read
+          const container: JsonObject | Json[] = isObj ? ({} as JsonObject) : [];
+          const f: Frame = { isObj, count: 0, key: null, obj: container, dup: undefined, prev: null, sorted: true, canon: true, start: i };
           st.push(f);
           i = this.skipWs(i + 1);
           if (spans !== null && i !== f.start + 1) f.canon = false;
           if (i < n && s.charCodeAt(i) === (isObj ? 0x7d : 0x5d)) {
             // empty container: close
             st.pop();
+            if (isObj) Object.setPrototypeOf(container, null);
             v = container;
             i++;
             vc = f.canon;
@@ -506,8 +512,12 @@ class Parser {
         if (f.isObj) {
           const key = f.key!;
           const o = f.obj as JsonObject;
-          if (o[key] === undefined) o[key] = v;
-          else if (f.dup === undefined || cmpCodePoint(key, f.dup.key) < 0) f.dup = { key, off: this.keyOff };
+          let cur: Json | undefined;
+          // (values are never undefined or functions: those are Object.prototype's, not members)
+          if (key !== '__proto__' && (f.sorted || (cur = o[key]) === undefined)) o[key] = v;
+          else if (typeof cur === 'function' || (key === '__proto__' && !Object.prototype.hasOwnProperty.call(o, key))) {
+            Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+          } else if (f.dup === undefined || cmpCodePoint(key, f.dup.key) < 0) f.dup = { key, off: this.keyOff };
         } else {
           (f.obj as Json[]).push(v);
         }
@@ -534,6 +544,7 @@ class Parser {
         if (c2 === (f.isObj ? 0x7d : 0x5d)) {
           if (f.dup !== undefined) this.failDup(f);
           st.pop();
+          if (f.isObj) Object.setPrototypeOf(f.obj, null);
           v = f.obj;
           i++;
           vc = f.canon;
@@ -570,10 +581,12 @@ class Parser {
     const k = this.str(i);
     f.key = k;
     this.keyOff = at;
+    const prev = f.prev;
+    if (prev !== null && !(prev < k)) f.sorted = false;
+    f.prev = k;
     if (this.spans !== null && f.canon) {
-      if (i !== i0 || this.esc || (f.prev !== null && cmpCodePoint(f.prev, k) >= 0)) f.canon = false;
+      if (i !== i0 || this.esc || !f.sorted || (prev !== null && cmpCodePoint(prev, k) >= 0)) f.canon = false;
       else if (s.charCodeAt(this.pos) !== 0x3a) f.canon = false;
-      f.prev = k;
     }
     i = this.skipWs(this.pos);
     if (i >= n) {
@@ -735,6 +748,10 @@ export function parseRecordingSpans(text: string | Uint8Array, options: ParseOpt
 // A float token as ope writes it (Python's repr of the double)
 function opeFloatToken(tok: string): boolean {
   const d = Number(tok);
+  // where Python writes fixed notation (1e-4 <= |x| < 1e16) ECMAScript does too, with the same shortest digits,
+  // except for integral values (Python adds ".0"): String() is the cheaper test there
+  const a = d < 0 ? -d : d;
+  if (a >= 1e-4 && a < 1e16 && String(d) === tok) return true;
   return Number.isFinite(d) && formatPyFloat(d) === tok;
 }
 

@@ -9,7 +9,7 @@ import { fromBase64Url, toBase64Url, toHex, utf8Encode } from './bytes.js';
 import { JsonNumber, isJsonObject, parse, CANON_SPANS, type CanonSpans, type Json, type JsonObject } from './json.js';
 import { canonicalString, canonicalize, quote } from './canon.js';
 import { Report } from './report.js';
-import { Key, KeySet, sha256, hashSync } from './crypto.js';
+import { Key, KeySet, sha256, hashHexSync } from './crypto.js';
 
 export type Dialect = 'prova' | 'ope-lib' | 'starter';
 
@@ -122,8 +122,8 @@ export async function cidOfBytes(b: Uint8Array): Promise<string> {
 // "sha256:<hex>" of the UTF-8 of a canonical text: at once with node:crypto (no TextEncoder copy, no await), else
 // null (then cidOfBytes()).
 function cidOfTextSync(text: string): string | null {
-  const h = hashSync('sha256', text);
-  return h === null ? null : 'sha256:' + toHex(h);
+  const h = hashHexSync('sha256', text);
+  return h === null ? null : 'sha256:' + h;
 }
 
 /** "sha256:<hex>" of the ope canonical bytes of value. */
