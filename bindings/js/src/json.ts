@@ -582,10 +582,17 @@ class Parser {
     f.key = k;
     this.keyOff = at;
     const prev = f.prev;
-    if (prev !== null && !(prev < k)) f.sorted = false;
+    // names mostly differ in their first character: then that decides both orders (below U+D800)
+    let first = false;
+    if (prev !== null) {
+      const a = prev.charCodeAt(0);
+      const b = k.charCodeAt(0);
+      first = a < b && b < 0xd800;
+      if (!first && !(prev < k)) f.sorted = false;
+    }
     f.prev = k;
     if (this.spans !== null && f.canon) {
-      if (i !== i0 || this.esc || !f.sorted || (prev !== null && cmpCodePoint(prev, k) >= 0)) f.canon = false;
+      if (i !== i0 || this.esc || !f.sorted || (prev !== null && !first && cmpCodePoint(prev, k) >= 0)) f.canon = false;
       else if (s.charCodeAt(this.pos) !== 0x3a) f.canon = false;
     }
     i = this.skipWs(this.pos);

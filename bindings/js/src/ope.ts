@@ -429,7 +429,21 @@ export async function verifyEnvelopeInto(env: JsonObject, at: string, o: OpeVeri
 
 // The C document keeps members in code point order
 function sortedMemberNames(o: JsonObject): string[] {
-  return Object.keys(o).sort((a, b) => (a === b ? 0 : canonLess(a, b) ? -1 : 1));
+  const keys = Object.keys(o);
+  // without a surrogate, code point order is UTF-16 order: the default sort, no comparator calls
+  let sur = false;
+  for (let i = 0; i < keys.length && !sur; i++) {
+    const k = keys[i]!;
+    for (let j = 0; j < k.length; j++) {
+      const c = k.charCodeAt(j);
+      if (c >= 0xd800 && c <= 0xdfff) {
+        sur = true;
+        break;
+      }
+    }
+  }
+  if (!sur) return keys.sort();
+  return keys.sort((a, b) => (a === b ? 0 : canonLess(a, b) ? -1 : 1));
 }
 
 function canonLess(a: string, b: string): boolean {

@@ -215,12 +215,20 @@ export async function resolveKeys(o: VerifyOptions): Promise<KeySet | undefined>
   return mergeKeys(e.ks ?? (await e.p), o.keys);
 }
 
+// The last `now` parsed (a Verifier made per call usually has the same one; a cache, not state: same input, same
+// value)
+let lastNow: string | null = null;
+let lastNowUs = 0;
+
 // The options a verification runs with: keys resolved, now parsed.
 function prepareSync(options: VerifyOptions, keys: KeySet | undefined): VerifyOptions {
   let nowUs = options.nowUs;
   if (nowUs === undefined && typeof options.now === 'string') {
-    const t = ope.parseTime(options.now);
+    const now = options.now;
+    const t = now === lastNow ? lastNowUs : ope.parseTime(now);
     if (t === null) throw new ProvaError('time_invalid', 'now must be an RFC 3339 timestamp with an offset');
+    lastNow = now;
+    lastNowUs = t;
     nowUs = t;
   }
   // Object.assign, not spread: in V8 (Node 20) adding members to an object made with {...x} (or spreading it
