@@ -425,9 +425,11 @@ class Parser {
         case 0x5b: {
           const isObj = c === 0x7b;
           if (st.length >= this.maxDepth) this.fail('json_depth_limit', 'nesting deeper than the configured limit', i);
-          // an object is built with Object.prototype and loses it at its close (closeObject): V8 keeps an object
-          // made with Object.create(null) in dictionary mode, twice as slow to fill and read
-          const container: JsonObject | Json[] = isObj ? ({} as JsonObject) : [];
+          // verify() (spans): an object is built with Object.prototype and loses it at its close: V8 keeps an
+          // object made with Object.create(null) in dictionary mode, twice as slow to fill and read when it is
+          // small (an envelope: 2% of a verification). Not for canonicalizeText and parse(): on large documents
+          // of varied shapes (bench/out/bindings/traces_4mb.json) the maps made that way cost more than they save.
+          const container: JsonObject | Json[] = isObj ? (spans !== null ? ({} as JsonObject) : newObject()) : [];
           const f: Frame = { isObj, count: 0, key: null, obj: container, dup: undefined, prev: null, sorted: true, canon: true, start: i };
           st.push(f);
           i = this.skipWs(i + 1);
@@ -435,7 +437,7 @@ class Parser {
           if (i < n && s.charCodeAt(i) === (isObj ? 0x7d : 0x5d)) {
             // empty container: close
             st.pop();
-            if (isObj) Object.setPrototypeOf(container, null);
+            if (isObj && spans !== null) Object.setPrototypeOf(container, null);
             v = container;
             i++;
             vc = f.canon;
@@ -544,7 +546,7 @@ class Parser {
         if (c2 === (f.isObj ? 0x7d : 0x5d)) {
           if (f.dup !== undefined) this.failDup(f);
           st.pop();
-          if (f.isObj) Object.setPrototypeOf(f.obj, null);
+          if (f.isObj && spans !== null) Object.setPrototypeOf(f.obj, null);
           v = f.obj;
           i++;
           vc = f.canon;

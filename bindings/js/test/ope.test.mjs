@@ -156,6 +156,7 @@ test('verify: the payload text is used as its canonical form only when it is', a
     ['311.207', '311.2070'], ['"a":1,"b"', '"b":[],"a":1,"x"'], ['"g":"', '"g":"\\u0041'], ['"a":1', '"\\u0061":1'],
     ['"z":[]', '"z":[ ]'], ['"z":[]', '"z":{"\uffff":1,"\u{1F600}":2}'], ['"z":[]', '"z":{"\u{1F600}":1,"\uffff":2}'],
     ['"z":[]', '"z":1e400'], ['"z":[]', '"z":100000000000000000000001'], ['"z":[]', '"z":1e16'], ['"z":[]', '"z":1e+16'],
+    ['"z":[]', '"z":{"__proto__":{"x":1},"constructor":[],"toString":null}'], ['"z":[]', '"z":{"toString":1,"__proto__":2}'],
   ];
   for (const [from, to] of variants) {
     assert.ok(env.includes(from), from);
@@ -169,5 +170,10 @@ test('verify: the payload text is used as its canonical form only when it is', a
       }
       assert.equal((await verify(doc, o)).toJSONString(), want, `${from} -> ${to}`);
     }
+  }
+  // names of Object.prototype's members are plain members, duplicates included
+  for (const [to, name] of [['{"__proto__":1,"__proto__":2}', '__proto__'], ['{"toString":1,"toString":2}', 'toString']]) {
+    const f = (await verify(env.replace('"z":[]', '"z":' + to), o)).firstFailure();
+    assert.deepEqual([f.code, f.at], ['json_duplicate_key', '/payload/z/' + name]);
   }
 });
