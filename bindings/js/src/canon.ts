@@ -300,7 +300,7 @@ export function canonicalize(value: unknown, profile: Profile = 'ope'): Uint8Arr
  */
 export function canonicalizeText(text: string | Uint8Array, profile: Profile = 'ope', options: ParseOptions = {}): Uint8Array {
   if (!isProfile(profile)) throw new ProvaError('invalid_argument', 'unknown profile: ' + String(profile));
-  const o: ParseOptions = { ...options };
+  const o: ParseOptions = Object.assign({}, options); // (not spread: see verify.ts prepareSync)
   if (profile !== 'ophamin') {
     o.allowNonfinite = false;
     o.allowLoneSurrogates = false;

@@ -192,6 +192,18 @@ export function hashSync(alg: HashAlg, data: Uint8Array | string): Uint8Array | 
     return node.createHash(alg).update(data).digest();
 }
 
+/**
+ * hashSync() as lowercase hex: one call of crypto.hash where the runtime has it (Node >= 20.12 / 21.7: no Hash
+ * object, no Buffer), else createHash. null without node:crypto loaded.
+ */
+export function hashHexSync(alg: HashAlg, data: Uint8Array | string): string | null {
+  const node = nodeLoaded;
+  if (node === null) return null;
+  const once = (node as unknown as { hash?: (a: string, d: Uint8Array | string, enc: 'hex') => string }).hash;
+  if (typeof once === 'function') return once(alg, data, 'hex');
+  return node.createHash(alg).update(data).digest('hex');
+}
+
 export const sha256 = (d: Uint8Array | string): Promise<Uint8Array> => hash('sha256', d);
 export const sha384 = (d: Uint8Array | string): Promise<Uint8Array> => hash('sha384', d);
 export const sha512 = (d: Uint8Array | string): Promise<Uint8Array> => hash('sha512', d);

@@ -4,6 +4,7 @@
 
 import { ProvaError } from './errors.js';
 import { utf8InvalidOffset } from './bytes.js';
+import { formatPyFloat } from './canon.js'; // (a cycle: used at call time only)
 
 /** A JSON number as its token in the document; isInt when it has no fraction and no exponent. */
 export class JsonNumber {
@@ -81,7 +82,24 @@ interface Frame {
   key: string | null; // the member name naming the value being parsed
   obj: JsonObject | Json[];
   dup?: { key: string; off: number } | undefined; // the duplicated name to report at the close
+  // the previous member name, and whether the names so far increase (UTF-16 order): then they are distinct and
+  // a member is stored without looking for a duplicate first
+  prev: string | null;
+  sorted: boolean;
+  // span recording only (Parser.spans): whether the text of this container so far is its ope canonical form, and
+  // where it starts
+  canon: boolean;
+  start: number;
 }
+
+/**
+ * Internal (not exported by the package): a parse that also records, for each object whose text is already its
+ * ope canonical form (no whitespace, members in code point order, strings without escapes, numbers as ope writes
+ * them), that text. The canonical text of such an object is then the slice itself, without writing it again.
+ * Valid only as long as nothing changes the parsed objects: the verifier uses it within one call.
+ */
+export const CANON_SPANS: unique symbol = Symbol('prova.canonSpans');
+export type CanonSpans = Map<object, string>;
 
 class Parser {
   readonly s: string;
@@ -96,6 +114,11 @@ class Parser {
   readonly allowNf: boolean;
   readonly allowLone: boolean;
   stack: Frame[] = [];
+  spans: CanonSpans | null = null;
+  /** Whether the value just parsed is written as ope writes it (span recording only). */
+  vc = true;
+  /** Whether the last string parsed had an escape. */
+  esc = false;
 
   constructor(s: string, bytes: Uint8Array | null, bad: number, badByte: number, o: ParseOptions) {
     this.s = s;
@@ -183,6 +206,7 @@ class Parser {
       const c = s.charCodeAt(i);
       if (c === 0x22) {
         this.pos = i + 1;
+        this.esc = false;
         const out = s.slice(start, i);
         if ((i - start) * 3 > this.maxString && utf8Length(s, start, i) > this.maxString) {
           this.fail('json_string_limit', 'string longer than the configured limit', start);
@@ -283,6 +307,7 @@ class Parser {
       if (blen > this.maxString) this.fail('json_string_limit', 'string longer than the configured limit', start);
     }
     this.pos = i + 1;
+    this.esc = true;
     return out;
   }
 
@@ -303,6 +328,7 @@ class Parser {
       if (!s.startsWith('Infinity', i)) this.fail('json_syntax', 'invalid literal', i0);
       i += 8;
       this.pos = i;
+      this.vc = false;
       return new JsonNumber(s.slice(i0, i), false);
     }
     let intDigits = 0;
@@ -353,6 +379,7 @@ class Parser {
       if (!this.allowNf) this.fail('json_number_range', 'number is too large for a double', i0);
     }
     this.pos = i;
+    if (this.spans !== null) this.vc = isInt ? tok !== '-0' : opeFloatToken(tok);
     return new JsonNumber(tok, isInt);
   }
 
@@ -377,11 +404,17 @@ class Parser {
       this.fail('json_empty', 'no JSON value in the input', i);
     }
     const st = this.stack;
+    const spans = this.spans;
     let root: Json = null;
     let v: Json;
+    let vc = true; // span recording: v is written as ope writes it
     // state machine: value -> after
     value: for (;;) {
-      i = this.skipWs(i);
+      if (spans !== null && st.length > 0) {
+        const j = this.skipWs(i);
+        if (j !== i) st[st.length - 1]!.canon = false;
+        i = j;
+      } else i = this.skipWs(i);
       if (i >= n) {
         if (i === this.bad) this.fail('json_invalid_utf8', 'invalid UTF-8 where a value is expected', i);
         this.fail('json_truncated', 'input ends where a value is expected', n);
@@ -392,14 +425,23 @@ class Parser {
         case 0x5b: {
           const isObj = c === 0x7b;
           if (st.length >= this.maxDepth) this.fail('json_depth_limit', 'nesting deeper than the configured limit', i);
-          const container: JsonObject | Json[] = isObj ? newObject() : [];
-          st.push({ isObj, count: 0, key: null, obj: container, dup: undefined });
+          // verify() (spans): an object is built with Object.prototype and loses it at its close: V8 keeps an
+          // object made with Object.create(null) in dictionary mode, twice as slow to fill and read when it is
+          // small (an envelope: 2% of a verification). Not for canonicalizeText and parse(): on large documents
+          // of varied shapes (bench/out/bindings/traces_4mb.json) the maps made that way cost more than they save.
+          const container: JsonObject | Json[] = isObj ? (spans !== null ? ({} as JsonObject) : newObject()) : [];
+          const f: Frame = { isObj, count: 0, key: null, obj: container, dup: undefined, prev: null, sorted: true, canon: true, start: i };
+          st.push(f);
           i = this.skipWs(i + 1);
+          if (spans !== null && i !== f.start + 1) f.canon = false;
           if (i < n && s.charCodeAt(i) === (isObj ? 0x7d : 0x5d)) {
             // empty container: close
             st.pop();
+            if (isObj && spans !== null) Object.setPrototypeOf(container, null);
             v = container;
             i++;
+            vc = f.canon;
+            if (vc && isObj && spans !== null) spans.set(container, s.slice(f.start, i));
             break;
           }
           if (isObj) {
@@ -411,42 +453,50 @@ class Parser {
         case 0x22:
           v = this.str(i);
           i = this.pos;
+          vc = !this.esc;
           break;
         case 0x74:
           if (!s.startsWith('true', i)) this.badLiteral(i);
           v = true;
+          vc = true;
           i += 4;
           break;
         case 0x66:
           if (!s.startsWith('false', i)) this.badLiteral(i);
           v = false;
+          vc = true;
           i += 5;
           break;
         case 0x6e:
           if (!s.startsWith('null', i)) this.badLiteral(i);
           v = null;
+          vc = true;
           i += 4;
           break;
         case 0x4e:
           if (!this.allowNf) this.fail('json_nonfinite', 'NaN is not allowed in JSON', i);
           if (!s.startsWith('NaN', i)) this.badLiteral(i);
           v = new JsonNumber('NaN', false);
+          vc = false;
           i += 3;
           break;
         case 0x49:
           if (!this.allowNf) this.fail('json_nonfinite', 'Infinity is not allowed in JSON', i);
           v = this.num(i);
           i = this.pos;
+          vc = this.vc;
           break;
         case 0x2d:
           if (i + 1 < n && s.charCodeAt(i + 1) === 0x49 && !this.allowNf) this.fail('json_nonfinite', '-Infinity is not allowed in JSON', i);
           v = this.num(i);
           i = this.pos;
+          vc = this.vc;
           break;
         default:
           if (c >= 0x30 && c <= 0x39) {
             v = this.num(i);
             i = this.pos;
+            vc = this.vc;
             break;
           }
           if (i === this.bad || (c >= 0xd800 && c <= 0xdfff && !isPairAt(s, i))) this.fail('json_invalid_utf8', 'invalid UTF-8 where a value is expected', i);
@@ -464,12 +514,21 @@ class Parser {
         if (f.isObj) {
           const key = f.key!;
           const o = f.obj as JsonObject;
-          if (o[key] === undefined) o[key] = v;
-          else if (f.dup === undefined || cmpCodePoint(key, f.dup.key) < 0) f.dup = { key, off: this.keyOff };
+          let cur: Json | undefined;
+          // (values are never undefined or functions: those are Object.prototype's, not members)
+          if (key !== '__proto__' && (f.sorted || (cur = o[key]) === undefined)) o[key] = v;
+          else if (typeof cur === 'function' || (key === '__proto__' && !Object.prototype.hasOwnProperty.call(o, key))) {
+            Object.defineProperty(o, key, { value: v, writable: true, enumerable: true, configurable: true });
+          } else if (f.dup === undefined || cmpCodePoint(key, f.dup.key) < 0) f.dup = { key, off: this.keyOff };
         } else {
           (f.obj as Json[]).push(v);
         }
-        i = this.skipWs(i);
+        if (spans !== null) {
+          if (!vc) f.canon = false;
+          const j = this.skipWs(i);
+          if (j !== i) f.canon = false;
+          i = j;
+        } else i = this.skipWs(i);
         if (i >= n) {
           if (i === this.bad) this.fail('json_syntax', f.isObj ? "expected ',' or '}' after member" : "expected ',' or ']' after element", i);
           this.fail('json_truncated', 'input ends inside a container', n);
@@ -487,8 +546,11 @@ class Parser {
         if (c2 === (f.isObj ? 0x7d : 0x5d)) {
           if (f.dup !== undefined) this.failDup(f);
           st.pop();
+          if (f.isObj && spans !== null) Object.setPrototypeOf(f.obj, null);
           v = f.obj;
           i++;
+          vc = f.canon;
+          if (vc && f.isObj && spans !== null) spans.set(v, s.slice(f.start, i));
           continue;
         }
         this.fail('json_syntax', f.isObj ? "expected ',' or '}' after member" : "expected ',' or ']' after element", i);
@@ -508,6 +570,7 @@ class Parser {
   key(i: number): number {
     const s = this.s;
     const n = this.n;
+    const i0 = i;
     i = this.skipWs(i);
     if (i >= n) {
       if (i === this.bad) this.fail('json_syntax', 'expected a string as member name', i);
@@ -520,6 +583,20 @@ class Parser {
     const k = this.str(i);
     f.key = k;
     this.keyOff = at;
+    const prev = f.prev;
+    // names mostly differ in their first character: then that decides both orders (below U+D800)
+    let first = false;
+    if (prev !== null) {
+      const a = prev.charCodeAt(0);
+      const b = k.charCodeAt(0);
+      first = a < b && b < 0xd800;
+      if (!first && !(prev < k)) f.sorted = false;
+    }
+    f.prev = k;
+    if (this.spans !== null && f.canon) {
+      if (i !== i0 || this.esc || !f.sorted || (prev !== null && !first && cmpCodePoint(prev, k) >= 0)) f.canon = false;
+      else if (s.charCodeAt(this.pos) !== 0x3a) f.canon = false;
+    }
     i = this.skipWs(this.pos);
     if (i >= n) {
       if (i === this.bad) this.fail('json_syntax', "expected ':' after member name", i);
@@ -636,6 +713,10 @@ export function utf8Length(s: string, a: number, b: number): number {
  * booleans, null and JsonNumber tokens. Throws ProvaError with the C parser's reason code, byte offset and pointer.
  */
 export function parse(text: string | Uint8Array, options: ParseOptions = {}): Json {
+  return parseImpl(text, options, undefined);
+}
+
+function parseImpl(text: string | Uint8Array, options: ParseOptions, spans: CanonSpans | undefined): Json {
   const maxSize = options.maxSize || DEFAULT_MAX_SIZE;
   let s: string;
   let bytes: Uint8Array | null = null;
@@ -663,7 +744,24 @@ export function parse(text: string | Uint8Array, options: ParseOptions = {}): Js
       bad = s.length;
     }
   }
-  return new Parser(s, bytes, bad, badByte, options).run();
+  const p = new Parser(s, bytes, bad, badByte, options);
+  if (spans !== undefined) p.spans = spans;
+  return p.run();
+}
+
+/** parse(), recording in spans the text of each object already in ope canonical form (see CANON_SPANS). */
+export function parseRecordingSpans(text: string | Uint8Array, options: ParseOptions, spans: CanonSpans): Json {
+  return parseImpl(text, options, spans);
+}
+
+// A float token as ope writes it (Python's repr of the double)
+function opeFloatToken(tok: string): boolean {
+  const d = Number(tok);
+  // where Python writes fixed notation (1e-4 <= |x| < 1e16) ECMAScript does too, with the same shortest digits,
+  // except for integral values (Python adds ".0"): String() is the cheaper test there
+  const a = d < 0 ? -d : d;
+  if (a >= 1e-4 && a < 1e16 && String(d) === tok) return true;
+  return Number.isFinite(d) && formatPyFloat(d) === tok;
 }
 
 /** Pointer-style lookup of a member of an object (undefined when absent or not an object). */

@@ -6,11 +6,11 @@
 
 import { ProvaError } from './errors.js';
 import { fromBase64Url, toBase64Url, toHex, utf8Encode } from './bytes.js';
-import { JsonNumber, isJsonObject, parse, type Json, type JsonObject } from './json.js';
+import { JsonNumber, isJsonObject, parse, CANON_SPANS, type CanonSpans, type Json, type JsonObject } from './json.js';
 import { canonicalString, canonicalize, quote } from './canon.js';
 import { Report } from './report.js';
 import { daysFromCivil, daysInMonth } from './civil.js';
-import { Key, KeySet, sha256, hashSync } from './crypto.js';
+import { Key, KeySet, sha256, hashHexSync } from './crypto.js';
 
 export type Dialect = 'prova' | 'ope-lib' | 'starter';
 
@@ -24,6 +24,8 @@ export interface OpeVerifyOptions {
   noSkew?: boolean;
   /** Trust a starter envelope's embedded sender.jwk. */
   trustEmbeddedKey?: boolean;
+  /** Internal: canonical texts recorded by the parse of this verification (json.ts CANON_SPANS). */
+  [CANON_SPANS]?: CanonSpans;
 }
 
 export const DEFAULT_MAX_SKEW_S = 300;
@@ -107,8 +109,8 @@ export async function cidOfBytes(b: Uint8Array): Promise<string> {
 // "sha256:<hex>" of the UTF-8 of a canonical text: at once with node:crypto (no TextEncoder copy, no await), else
 // null (then cidOfBytes()).
 function cidOfTextSync(text: string): string | null {
-  const h = hashSync('sha256', text);
-  return h === null ? null : 'sha256:' + toHex(h);
+  const h = hashHexSync('sha256', text);
+  return h === null ? null : 'sha256:' + h;
 }
 
 /** "sha256:<hex>" of the ope canonical bytes of value. */
@@ -298,7 +300,8 @@ export async function verifyEnvelopeInto(env: JsonObject, at: string, o: OpeVeri
   // CID
   let mine: string;
   try {
-    const text = canonicalString(payload, 'ope'); // well-formed: its UTF-8 is exact
+    // well-formed: its UTF-8 is exact
+    const text = o[CANON_SPANS]?.get(payload as JsonObject) ?? canonicalString(payload, 'ope');
     mine = cidOfTextSync(text) ?? (await cidOfBytes(utf8Encode(text)));
   } catch (e) {
     const pe = e as ProvaError;
@@ -413,7 +416,21 @@ export async function verifyEnvelopeInto(env: JsonObject, at: string, o: OpeVeri
 
 // The C document keeps members in code point order
 function sortedMemberNames(o: JsonObject): string[] {
-  return Object.keys(o).sort((a, b) => (a === b ? 0 : canonLess(a, b) ? -1 : 1));
+  const keys = Object.keys(o);
+  // without a surrogate, code point order is UTF-16 order: the default sort, no comparator calls
+  let sur = false;
+  for (let i = 0; i < keys.length && !sur; i++) {
+    const k = keys[i]!;
+    for (let j = 0; j < k.length; j++) {
+      const c = k.charCodeAt(j);
+      if (c >= 0xd800 && c <= 0xdfff) {
+        sur = true;
+        break;
+      }
+    }
+  }
+  if (!sur) return keys.sort();
+  return keys.sort((a, b) => (a === b ? 0 : canonLess(a, b) ? -1 : 1));
 }
 
 function canonLess(a: string, b: string): boolean {

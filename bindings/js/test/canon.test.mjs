@@ -47,6 +47,16 @@ test('plain values: int/float distinction, bigint, -0, Python repr, escaping', (
   const p = parse('{"__proto__":{"x":1},"constructor":2}');
   assert.equal(Object.getPrototypeOf(p), null);
   assert.equal(canonicalString(p, 'ope'), '{"__proto__":{"x":1},"constructor":2}');
+  // objects are built with Object.prototype and lose it at their close: its names are plain members all the same
+  const q = parse('{"toString":1,"__proto__":null,"x":{"hasOwnProperty":{},"__defineGetter__":[]},"y":{}}');
+  assert.deepEqual(Object.keys(q), ['toString', '__proto__', 'x', 'y']);
+  for (const o of [q, q.x, q.x.hasOwnProperty, q.y]) assert.equal(Object.getPrototypeOf(o), null);
+  assert.equal(q.__proto__, null);
+  assert.equal(canonicalString(q, 'ope'), '{"__proto__":null,"toString":1,"x":{"__defineGetter__":[],"hasOwnProperty":{}},"y":{}}');
+  const dup = (t) => { try { parse(t); } catch (x) { return [x.code, x.pointer]; } return null; };
+  assert.deepEqual(dup('{"__proto__":null,"__proto__":1}'), ['json_duplicate_key', '/__proto__']);
+  assert.deepEqual(dup('{"a":{"toString":1,"toString":2}}'), ['json_duplicate_key', '/a/toString']);
+  assert.deepEqual(dup('{"constructor":{},"constructor":{}}'), ['json_duplicate_key', '/constructor']);
   assert.ok(parse('12345678901234567890123') instanceof JsonNumber);
 });
 

@@ -138,3 +138,42 @@ test('Verifier: prepared options give the same reports as verify(), under node:c
   await assert.rejects(Verifier.create({ now: 'yesterday' }), (e) => e.code === 'time_invalid');
   await assert.rejects(new Verifier({ jwks: 'not json' }).verify(env), (e) => e.code === 'json_syntax');
 });
+
+// verify(text) takes the canonical text of a payload written canonically from the parse (no second write); a
+// payload written any other way is canonicalized. Either way the report is the one of the parsed value, which
+// verify(Json) canonicalizes itself: each variant below is checked both ways.
+test('verify: the payload text is used as its canonical form only when it is', async () => {
+  const key = await Key.generate('ed25519');
+  const ks = new KeySet();
+  ks.add(key, 'test');
+  const o = { keys: ks, nowUs: Date.parse(NOW) * 1000 };
+  const payload = parse('{"a":1,"b":[true,false,null,{}],"c":{"d":1.5e-05,"e":311.207,"f":-1,"g":"\u00fc\u2028\u{1F600}"},"z":[]}');
+  const env = await packEnvelope(key, payload, { payloadType: 't', targetType: 'u', ts: NOW });
+  assert.equal((await verify(env, o)).outcome, 'valid');
+  const variants = [
+    ['"a":1', '"a": 1'], ['"a":1,', '"a":1 ,'], ['"a":1', '"a" :1'], ['"b":[true', '"b":[ true'], ['null,{}', 'null,{ }'],
+    ['"a":1', '"a":1.0'], ['"a":1', '"a":-0'], ['"f":-1', '"f":-0'], ['1.5e-05', '0.000015'], ['1.5e-05', '1.5E-05'],
+    ['311.207', '311.2070'], ['"a":1,"b"', '"b":[],"a":1,"x"'], ['"g":"', '"g":"\\u0041'], ['"a":1', '"\\u0061":1'],
+    ['"z":[]', '"z":[ ]'], ['"z":[]', '"z":{"\uffff":1,"\u{1F600}":2}'], ['"z":[]', '"z":{"\u{1F600}":1,"\uffff":2}'],
+    ['"z":[]', '"z":1e400'], ['"z":[]', '"z":100000000000000000000001'], ['"z":[]', '"z":1e16'], ['"z":[]', '"z":1e+16'],
+    ['"z":[]', '"z":{"__proto__":{"x":1},"constructor":[],"toString":null}'], ['"z":[]', '"z":{"toString":1,"__proto__":2}'],
+  ];
+  for (const [from, to] of variants) {
+    assert.ok(env.includes(from), from);
+    const text = env.replace(from, to);
+    for (const doc of [text, new TextEncoder().encode(text)]) {
+      let want;
+      try {
+        want = (await verify(parse(text), o)).toJSONString();
+      } catch {
+        continue; // not JSON (1e400): the parse failure is checked elsewhere
+      }
+      assert.equal((await verify(doc, o)).toJSONString(), want, `${from} -> ${to}`);
+    }
+  }
+  // names of Object.prototype's members are plain members, duplicates included
+  for (const [to, name] of [['{"__proto__":1,"__proto__":2}', '__proto__'], ['{"toString":1,"toString":2}', 'toString']]) {
+    const f = (await verify(env.replace('"z":[]', '"z":' + to), o)).firstFailure();
+    assert.deepEqual([f.code, f.at], ['json_duplicate_key', '/payload/z/' + name]);
+  }
+});
