@@ -86,6 +86,15 @@ for t in test_note test_logentry test_witness; do
   valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/$t" tests/data >/dev/null
   rc=$?; echo "valgrind $t: exit $rc"; record "valgrind $t" $rc
 done
+# The conformance suite's C runner over every fixture, and the C examples.
+valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+  "$BUILD/conformance/prova-conformance" conformance >/dev/null
+rc=$?; echo "valgrind prova-conformance: exit $rc"; record "valgrind prova-conformance" $rc
+for t in sign_tool_call verify_bundle_offline oe_certificate proof_dsse; do
+  valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+    "$BUILD/examples/example_$t" tests/data/proof_minimal.json >/dev/null
+  rc=$?; echo "valgrind example_$t: exit $rc"; record "valgrind example_$t" $rc
+done
 # The OTLP encoders (the protobufjs half of otel_encode needs no memcheck: it reads the files).
 otel_tmp=$(mktemp -d)
 PROVA_NO_TIMING=1 valgrind -q --leak-check=full --error-exitcode=99 "$BUILD/tests/otel_encode_test" "$otel_tmp" >/dev/null
