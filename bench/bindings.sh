@@ -15,8 +15,16 @@
 #               interleaved rounds.
 #
 # Environment: PYB_N (envelopes per round, default 2000), PYB_ROUNDS (default 15), C_RUNS (bench_ope's paired rounds,
-# default 11), JCS_ROUNDS (default 7), JSENV_N (default 1000), JSENV_ROUNDS (default 9).
+# default 11), JCS_ROUNDS (default 7), JSENV_N (default 1000), JSENV_ROUNDS (default 9), BENCH_CPU (default 0).
+#
+# Every contender runs on one CPU, BENCH_CPU (taskset): on this VM the two vCPUs were measured to differ in speed by
+# up to 40% (the same Python loop: 55 us per envelope on CPU 0, 77-88 us on CPU 1), and a process that the scheduler
+# happened to put on the slower one was counted against a peer that ran on the faster one.
 set -euo pipefail
+if [ -z "${PROVA_BENCH_PINNED:-}" ] && command -v taskset >/dev/null 2>&1; then
+  export PROVA_BENCH_PINNED="cpu ${BENCH_CPU:-0}"
+  exec taskset -c "${BENCH_CPU:-0}" "$0" "$@"
+fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -83,7 +91,7 @@ def ver(argv):
 
 print("prova bindings benchmark  (%s; %d cores, %s)" % (time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(),
                                                         cpu_model()))
-print("load average at start: %s" % load())
+print("load average at start: %s; every contender pinned to %s (taskset)" % (load(), os.environ.get("PROVA_BENCH_PINNED", "no CPU")))
 print("python %s (cffi %s, cryptography %s); node %s" % (
     ver([sys.executable, "-c", "import sys;print(sys.version.split()[0])"]),
     ver([sys.executable, "-c", "import cffi;print(cffi.__version__)"]),
