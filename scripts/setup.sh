@@ -20,7 +20,8 @@ packages=(
   python3-pycparser python3-cffi    # the ABI tests: the public headers as a binding's parser reads them, cffi's dlopen
   python3-pip python3-venv python3-pytest  # bindings/python: pip install --no-index into a venv, its pytest suite
   valgrind
-  chromium                          # the TypeScript package's browser test (headless, driven by puppeteer-core)
+  chromium                          # browser tests: the TypeScript package, the web view /ui (headless, puppeteer-core)
+  graphviz                          # `dot` renders what `prova verify --format dot` writes, in the tests
   prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
   ca-certificates
 )
