@@ -12,6 +12,7 @@
 #include "prova/jsonl.h"
 #include "prova/oe.h"
 #include "prova/ope.h"
+#include "verify_view.h"
 
 int cmd_pack(int argc, char **argv) {
     prova_ope_envelope_params p = {0};
@@ -204,16 +205,21 @@ void cli_verify_args_free(cli_verify_args *va) {
 int cmd_verify(int argc, char **argv) {
     const char *file = "-";
     bool have_file = false, json = false;
+    const char *format = NULL, *now = NULL; /* --format (verify_view.h); --now as given, for the views */
     cli_verify_args va;
     cli_log_verify lv;
     cli_log_verify_init(&lv);
     int rc = cli_verify_args_init(&va);
     if (rc != EXIT_OK) return rc;
     for (int i = 1; i < argc && rc == EXIT_OK; i++) {
+        if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) now = argv[i + 1];
+        if (strncmp(argv[i], "--now=", 6) == 0) now = argv[i] + 6;
         if (cli_verify_option(argc, argv, &i, &va, &rc) || cli_log_verify_option(argc, argv, &i, &lv, &rc)) {
             continue;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if (cli_opt_value(argc, argv, &i, "--format", &format)) {
+            continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
         } else if (have_file) {
@@ -223,6 +229,12 @@ int cmd_verify(int argc, char **argv) {
             have_file = true;
         }
     }
+    if (rc == EXIT_OK && format && !vv_format_known(format))
+        rc = cli_fail(EXIT_USAGE, "--format must be text, json, html, dot or mermaid, not '%s'", format);
+    if (rc == EXIT_OK && format && json && strcmp(format, "json") != 0)
+        rc = cli_fail(EXIT_USAGE, "--json and --format %s do not go together", format);
+    if (format && strcmp(format, "json") == 0) json = true;
+    if (format && strcmp(format, "text") == 0) format = NULL;
     if (rc == EXIT_OK) rc = cli_verify_args_finish(&va);
     if (rc == EXIT_OK) rc = cli_log_verify_finish(&lv, &va.o);
     if (rc != EXIT_OK) {
@@ -236,7 +248,10 @@ int cmd_verify(int argc, char **argv) {
         prova_report *rep = NULL;
         prova_error err;
         int r = prova_verify_document(in.data, in.len, &va.o, &rep, &err);
-        rc = cli_print_report(file, r, rep, &err, json);
+        if (format && !json)
+            rc = vv_print(file, now, format, r, rep, &err, in.data, in.len);
+        else
+            rc = cli_print_report(file, r, rep, &err, json);
         prova_report_free(rep);
     }
     cli_input_close(&in);

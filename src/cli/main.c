@@ -17,9 +17,14 @@ static const cli_opt jwks_opts[] = {{"--legacy", R}, {NULL, 0}};
 static const cli_opt pack_opts[] = {
     {"--key", V},        {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V}, {"--ts", V},
     {"--not-before", V}, {"--expires-at", V},   {"--dialect", V},     {"--bind", 0},     {NULL, 0}};
-static const cli_opt verify_opts[] = {
-    CLI_VERIFY_OPTS,        {"--json", 0}, {"--log-key", V | R}, {"--witness-policy", V}, {"--require-log-proof", 0},
-    {"--log-proof", V | R}, {NULL, 0}};
+static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS,
+                                      {"--json", 0},
+                                      {"--log-key", V | R},
+                                      {"--witness-policy", V},
+                                      {"--require-log-proof", 0},
+                                      {"--log-proof", V | R},
+                                      {"--format", V},
+                                      {NULL, 0}};
 static const cli_opt receipt_opts[] = {{"--key", V},
                                        {"--chain", V},
                                        {"--policy", V},
@@ -115,8 +120,8 @@ const cli_cmd cli_commands[] = {
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key]\n"
-     "           [--log-key VKEY|F]... [--witness-policy F] [--require-log-proof] [--log-proof F]... [--json]\n"
-     "           [FILE|-]",
+     "           [--log-key VKEY|F]... [--witness-policy F] [--require-log-proof] [--log-proof F]...\n"
+     "           [--format text|json|html|dot|mermaid | --json] [FILE|-]",
      "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
      "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
      "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines; Ophamin proof\n"
@@ -146,6 +151,9 @@ const cli_cmd cli_commands[] = {
      "                         for an OpenExecution bundle also sdk_result, the JS SDK's verifyBundle result shape;\n"
      "                         on any failure (a missing file, a bad key or option) the same shape with one failed\n"
      "                         check and its reason code (docs/cli.md)\n"
+     "  --format F             text (default), json (= --json), html (one self-contained page: verdict, checks,\n"
+     "                         warnings, the document's hops or events), dot (Graphviz) or mermaid (flowchart):\n"
+     "                         the document's lineage graph, failed checks marked on the hop or event they name\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
      cmd_verify, verify_opts, NULL, NULL},
     {"receipt",
@@ -432,10 +440,12 @@ void cli_usage(FILE *f) {
                "2 bad input or usage, 3 internal or I/O error. Version " PROVA_VERSION_STRING ".\n");
 }
 
-/* True when argv[from..] has --json before any "--". */
+/* True when argv[from..] has --json (or --format json, its other spelling) before any "--". */
 static bool asks_json(int argc, char **argv, int from) {
-    for (int i = from; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--json") == 0) return true;
+    for (int i = from; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--format=json") == 0) return true;
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0) return true;
+    }
     return false;
 }
 
