@@ -342,7 +342,10 @@ static void put_value(out *o, lang l, const char *s, bool cut) {
 /* A node's label: its lines, each "caption value", separated by the language's line break. */
 static void put_label(out *o, lang l, const node *x) {
     for (size_t i = 0; i < x->nlines; i++) {
-        if (i) puts_(o, l == LANG_DOT ? "\\n" : "<br>");
+        /* DOT: the escape \n (a centred line); mermaid: a newline inside the quoted text. Not mermaid's <br>: a
+           label that holds one is read as markdown after its entity codes are decoded, so "*a*" would lose its
+           stars and "\#" its backslash */
+        if (i) puts_(o, l == LANG_DOT ? "\\n" : "\n");
         if (x->lines[i][0]) put_value(o, l, x->lines[i][0], false);
         if (x->lines[i][1])
             put_value(o, l, x->lines[i][1], true);
