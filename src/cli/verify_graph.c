@@ -2,6 +2,7 @@
  * the model (verify_view.h), then written in either language. Node ids are the writer's own (hop0, cid3, ev2,
  * chain, cert, status, next): a document's ids only ever appear in labels, escaped for the language, so no value
  * can end a string, open a port or a subgraph, or inject a statement. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static size_t cid_node(graph *g, const char *cid) {
     size_t i = add_node(g, N_CID, "cid", g->ncid++);
     if (g->rc) return 0;
     g->nodes[i].cid = cid;
-    line(g, i, NULL, cid);
+    line(g, i, "cid ", cid);
     g->cids[j] = i + 1;
     return i;
 }
@@ -136,7 +137,7 @@ static void build_ope(graph *g, const vv_model *m) {
         if (g->rc) return;
         line(g, bundle, "bundle, trace ", m->trace_id);
         line(g, bundle, "kid ", m->bundle_kid);
-        line(g, bundle, "", m->bundle_cid);
+        line(g, bundle, "cid ", m->bundle_cid);
         verdict_line(g, bundle, m->bundle.failed, m->bundle.fail_code);
     }
     for (size_t k = 0; k < m->nitems && !g->rc; k++) {
@@ -185,7 +186,7 @@ static void build_oe(graph *g, const vv_model *m) {
         size_t e = add_node(g, N_EVENT, "ev", k);
         if (g->rc) return;
         line(g, e, "seq ", it->num ? it->num : "?");
-        line(g, e, "", it->type);
+        line(g, e, "type ", it->type);
         line(g, e, "actor ", it->kid);
         verdict_line(g, e, it->failed, it->fail_code);
         if (k == 0 && (m->chain.present || m->chain_id)) add_edge(g, chain, e, "first event", NULL);
@@ -286,30 +287,16 @@ static void put_char(out *o, lang l, const char *s, size_t n) {
             put(o, s, n);
     } else if (l == LANG_MERMAID) {
         /* SPEC (mermaid.js.org/syntax/flowchart.html, "Entity codes to escape characters"): "#" + a number + ";"
-           is the character with that code. Inside "..." only '"' would end the text; '#' would start an entity;
-           '<' '>' '&' would be read as HTML by the renderer; '`' would start a markdown string; '|' ends an edge
-           label. Each of them is written as its entity code. */
-        char ent[12];
-        switch (c) {
-        case '"':
-        case '#':
-        case '<':
-        case '>':
-        case '&':
-        case '`':
-        case '|':
-        case '\\':
-        case ';':
-        case '[':
-        case ']':
-        case '{':
-        case '}':
-        case '(':
-        case ')':
+           is the character with that code. Inside "..." '"' would end the text and '#' start an entity; the
+           renderer reads '<' '>' '&' as HTML, and a label as markdown ("*a*" loses its stars, "\\#" its backslash,
+           "$$" starts math), which entity codes escape. So every ASCII punctuation character but . : / , - @ = +
+           is written as its code; those few are markdown only at the start of a line, where a label line never
+           has a value (every line starts with a fixed caption). */
+        if (c < 0x80 && ispunct(c) && !strchr(".:/,-@=+", c)) {
+            char ent[8];
             snprintf(ent, sizeof ent, "#%u;", c);
             puts_(o, ent);
-            break;
-        default:
+        } else {
             put(o, s, n);
         }
     } else {
