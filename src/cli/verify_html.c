@@ -97,10 +97,10 @@ static const char CSS[] =
     "dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}"
     "@media (max-width:40rem){dl{grid-template-columns:1fr}dd{margin-bottom:.5rem}}"
     ".scroll{overflow-x:auto}"
-    "table{border-collapse:collapse;width:100%}"
+    "table{border-collapse:collapse;width:100%;min-width:36rem}table.wide{min-width:64rem}"
     "caption{text-align:left;color:var(--mut);padding:.25rem 0}"
     "th,td{border:1px solid var(--line);padding:.375rem .5rem;text-align:left;vertical-align:top;"
-    "overflow-wrap:anywhere}"
+    "overflow-wrap:break-word}thead th{white-space:nowrap}"
     "thead th{background:var(--okbg);background:color-mix(in srgb,var(--fg) 8%,var(--bg))}"
     "td.ok{color:var(--ok);white-space:nowrap}td.fail{color:var(--bad);white-space:nowrap}"
     "tr.failed th,tr.failed td{background:var(--badbg)}"
@@ -149,7 +149,8 @@ static void summary(hw *w, const vv_model *m) {
 
 static void checks(hw *w, const vv_model *m) {
     size_t n = prova_report_check_count(m->rep);
-    raw(w, "<h2 id=\"checks\">Checks</h2>\n<div class=\"scroll\"><table>\n<caption>");
+    raw(w, "<h2 id=\"checks\">Checks</h2>\n<div class=\"scroll\" role=\"region\" aria-labelledby=\"checks\" "
+           "tabindex=\"0\"><table>\n<caption>");
     if (w->rc == 0 && prova_buf_printf(w->out, "%zu check%s, %zu failed", n, n == 1 ? "" : "s", m->nfailed) < 0)
         w->rc = PROVA_ENOMEM;
     raw(w, "</caption>\n<thead><tr><th scope=\"col\">Check</th><th scope=\"col\">Result</th>"
@@ -178,7 +179,8 @@ static void warnings(hw *w, const vv_model *m) {
     if (n == 0) {
         raw(w, "<p>None.</p>\n");
     } else {
-        raw(w, "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Reason code</th>"
+        raw(w, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"warnings\" tabindex=\"0\"><table>\n"
+               "<thead><tr><th scope=\"col\">Reason code</th>"
                "<th scope=\"col\">Message</th><th scope=\"col\">Pointer</th></tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < n; i++) {
             const prova_check *c = prova_report_warning_at(m->rep, i);
@@ -236,8 +238,9 @@ static void hops(hw *w, const vv_model *m) {
     dl_row(w, "Exported at", m->exported_at, true);
     dl_row(w, "Exporting gateway key", m->bundle_kid, true);
     raw(w, "</dl>\n");
-    raw(w, env ? "<h3>Envelope</h3>\n" : "<h3>Hops</h3>\n");
-    raw(w, "<div class=\"scroll\"><table>\n<thead><tr>");
+    raw(w, env ? "<h3 id=\"hops\">Envelope</h3>\n" : "<h3 id=\"hops\">Hops</h3>\n");
+    raw(w, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"hops\" tabindex=\"0\"><table class=\"wide\">\n"
+           "<thead><tr>");
     if (env)
         raw(w, "<th scope=\"col\">Envelope</th><th scope=\"col\">Result</th><th scope=\"col\">ts</th>"
                "<th scope=\"col\">Sender kid</th><th scope=\"col\">Payload type</th><th scope=\"col\">CID</th>");
@@ -296,7 +299,8 @@ static void oe(hw *w, const vv_model *m) {
     dl_row(w, "Chain hash", m->chain_hash, true);
     if (m->chain.present) dl_row(w, "Result", m->chain.failed ? "FAIL" : "ok", false);
     if (m->chain.failed) dl_row(w, "First failed check", m->chain.fail_code, true);
-    raw(w, "</dl>\n<h3>Events</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">seq</th>"
+    raw(w, "</dl>\n<h3 id=\"events\">Events</h3>\n<div class=\"scroll\" role=\"region\" aria-labelledby=\"events\" "
+           "tabindex=\"0\"><table class=\"wide\">\n<thead><tr><th scope=\"col\">seq</th>"
            "<th scope=\"col\">Result</th><th scope=\"col\">Type</th><th scope=\"col\">Actor</th>"
            "<th scope=\"col\">Created at</th><th scope=\"col\">Event hash</th><th scope=\"col\">Previous hash</th>"
            "<th scope=\"col\">Link</th></tr></thead>\n<tbody>\n");

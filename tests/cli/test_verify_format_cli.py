@@ -6,7 +6,8 @@ revoke, proof sign), tampered copies, and documents whose ids are hostile (quote
 mermaid entity codes, markdown). Each output is read by a real consumer:
   dot      Graphviz `dot -Tsvg`: exit 0, nothing on stderr; the SVG's nodes, labels and broken edges
   mermaid  the mermaid library (tests/node_modules, locked) in headless Chromium: mermaid.parse() and render()
-  html     Python's html.parser: balanced tags, no script, nothing external, every value escaped, the checks shown
+  html     Python's html.parser: balanced tags, no script, nothing external, every value escaped, the checks shown;
+           axe-core (WCAG 2 A/AA) in Chromium at a phone's width: no violation, no sideways page scroll, no request
 and: json is --json byte for byte, the exit codes are the text format's, two runs give the same bytes.
 
 Usage: test_verify_format_cli.py PROVA      prints "N passed, M failed" last; exits 1 on any failure.
@@ -437,6 +438,18 @@ rows = [s for t, s in pg.text if t == "th"]
 check(all(str(i) in rows for i in (1, 2, 3)), "html oe: a row per event (seq)")
 raw, pg = read_page("proof")
 check(load("proof.json")["proof_id"] in [s for t, s in pg.text if t == "dd"], "html proof: its id")
+
+# axe-core (WCAG 2 A/AA) in Chromium at a phone's width: no violation, the page does not scroll sideways, no request
+hfiles = {name: write(f"h-{i}.html", outputs[(name, "html")]) for i, name in
+          enumerate(("bundle dropped hop", "hostile bundle", "envelope", "oe bundle superseded", "proof", "not json"))}
+p = subprocess.run([NODE, os.path.join(HERE, "html_axe.mjs"), *hfiles.values()], capture_output=True, timeout=240)
+check(p.returncode == 0, "html_axe ran", p.stderr.decode(errors="replace")[-2000:])
+res = json.loads(p.stdout or b"{}")
+for name, f in hfiles.items():
+    r = res.get(f, {"violations": ["not run"]})
+    check(r["violations"] == [], f"{name}: html has no axe-core violation", r["violations"])
+    check(r.get("pageOverflow") is False, f"{name}: html fits a phone's width (tables scroll in their region)")
+    check(r.get("requests") == [], f"{name}: html makes no request", r.get("requests"))
 
 # ---- a different --now changes only the clock line -------------------------------------------------------------------
 rc, a, _ = run("verify", "--no-skew", "--format", "html", "--jwks", path("gw.jwks"), path("bundle-starter.json"))
