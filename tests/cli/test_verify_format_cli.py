@@ -137,6 +137,13 @@ write("events.jsonl", "".join(json.dumps(e) + "\n" for e in oc["events"]))
 
 # a proof record
 write("proof.json", must("proof", "sign", "--default-key", os.path.join(HERE, "..", "data", "proof_minimal.json")))
+# the bundle inside a CloudEvent and a DSSE envelope (the graph is the bundle's); a tampered DSSE signature
+write("bundle.ce.json", must("export", "--to", "cloudevents", "--jwks", path("gw.jwks"), path("bundle-starter.json")))
+write("bundle.dsse.json", must("export", "--to", "dsse", "--jwks", path("gw.jwks"), "--sign-key", path("gw.jwk"),
+                               path("bundle-starter.json")))
+d = load("bundle.dsse.json")
+d["signatures"][0]["sig"] = d["signatures"][0]["sig"][::-1]
+write("bundle.dsse-badsig.json", json.dumps(d))
 write("garbage.json", "{not json")
 write("unknown.json", '{"hello": "world"}')
 
@@ -160,6 +167,9 @@ DOCS = {
     "oe bundle revoked": ("ob-revoked.json", ["--key", path("iss.jwk")], 1),
     "oe bundle tampered": ("ob-tampered.json", ["--key", path("iss.jwk")], 1),
     "proof": ("proof.json", ["--default-key"], 0),
+    "cloudevent": ("bundle.ce.json", ["--jwks", path("gw.jwks")], 0),
+    "dsse": ("bundle.dsse.json", ["--jwks", path("gw.jwks")], 0),
+    "dsse bad signature": ("bundle.dsse-badsig.json", ["--jwks", path("gw.jwks")], 1),
     "not json": ("garbage.json", [], 2),
     "unknown kind": ("unknown.json", [], 2),
 }
@@ -295,6 +305,13 @@ check(any(t.replace("&#45;&gt;", "->") == "status->next" and "superseded by" in 
 nodes, edges, _ = render_dot("oe bundle tampered")
 check("FAIL: event_hash_mismatch" in nodes["ev1"][0] and "FAIL" not in nodes["ev0"][0], "oe tampered: ev1 marked",
       (nodes["ev0"], nodes["ev1"]))
+for name in ("cloudevent", "dsse", "dsse bad signature"):
+    nodes, edges, title = render_dot(name)
+    check(len(nodes) == 7 and len(labels(nodes, "hop")) == 3, f"{name}: the bundle inside is drawn", sorted(nodes))
+    check("a starter bundle inside" in title, f"{name}: the graph label names the wrapper", title)
+    check(all("FAIL" not in t for t, _ in nodes.values()), f"{name}: no node marked by the wrapper's checks")
+    check(bool(re.search(r"\(\d+ about the whole document\)", title)) == (name == "dsse bad signature"),
+          f"{name}: the wrapper's failed check counted as about the whole document", title)
 nodes, edges, _ = render_dot("oe chain relinked")
 broken = [e for e in edges if "broken link" in e[1]]
 check(len(broken) == 1 and broken[0][0].replace("&#45;&gt;", "->") == "ev1->ev2" and "link_broken" in broken[0][1],
