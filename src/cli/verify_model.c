@@ -28,21 +28,31 @@ static const char *num(const prova_json *obj, const char *key) {
     return prova_json_is_string(v) ? prova_json_str(v) : NULL;
 }
 
+/* arr with room for one more element, of n used and *cap allocated, each of size bytes (doubling: a JSON Lines
+ * chain of a million hops is not copied a million times); NULL when out of memory (arr is then unchanged). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t size) {
+    if (n < *cap) return arr;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *p = realloc(arr, c * size);
+    if (p) *cap = c;
+    return p;
+}
+
 static int keep_doc(vv_model *m, prova_doc *d) {
-    prova_doc **n = realloc(m->docs, (m->ndocs + 1) * sizeof *n);
-    if (!n) {
+    prova_doc **docs = grow(m->docs, m->ndocs, &m->capdocs, sizeof *docs);
+    if (!docs) {
         prova_doc_free(d);
         return PROVA_ENOMEM;
     }
-    m->docs = n;
+    m->docs = docs;
     m->docs[m->ndocs++] = d;
     return 0;
 }
 
 static int add_item(vv_model *m, const char *prefix, size_t i, bool indexed, vv_item **ret) {
-    vv_item *n = realloc(m->items, (m->nitems + 1) * sizeof *n);
-    if (!n) return PROVA_ENOMEM;
-    m->items = n;
+    vv_item *items = grow(m->items, m->nitems, &m->capitems, sizeof *items);
+    if (!items) return PROVA_ENOMEM;
+    m->items = items;
     vv_item *it = &m->items[m->nitems++];
     memset(it, 0, sizeof *it);
     if (indexed)
@@ -329,7 +339,7 @@ int vv_model_build(const uint8_t *data, size_t len, const prova_report *rep, con
         prova_jsonl_line l;
         prova_jsonl_init(&it, data, len, PROVA_DEFAULT_MAX_SIZE);
         const prova_json **lines = NULL;
-        size_t n = 0;
+        size_t n = 0, caplines = 0;
         bool ok = true;
         for (;;) {
             int more = prova_jsonl_next(&it, &l, &err);
@@ -343,7 +353,7 @@ int vv_model_build(const uint8_t *data, size_t len, const prova_report *rep, con
                 ok = false;
                 break;
             }
-            const prova_json **nl = realloc(lines, (n + 1) * sizeof *nl);
+            const prova_json **nl = grow(lines, n, &caplines, sizeof *nl);
             if (!nl) {
                 prova_doc_free(ld);
                 free(lines);

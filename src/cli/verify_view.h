@@ -70,12 +70,12 @@ typedef struct vv_model {
     const char *proof_id, *created_at, *verdict_outcome;
     /* hops or events, in document order */
     vv_item *items;
-    size_t nitems;
+    size_t nitems, capitems;
     size_t nfailed;   /* failed checks */
     size_t nunplaced; /* failed checks whose pointer names no node of the graph */
     /* owned */
     prova_doc **docs;
-    size_t ndocs;
+    size_t ndocs, capdocs;
     prova_buf inner;       /* a wrapper's inner document */
     prova_doc *report_doc; /* the report's JSON (keys, unauthenticated_fields) */
 } vv_model;
