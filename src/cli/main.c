@@ -440,11 +440,14 @@ void cli_usage(FILE *f) {
                "2 bad input or usage, 3 internal or I/O error. Version " PROVA_VERSION_STRING ".\n");
 }
 
-/* True when argv[from..] has --json (or --format json, its other spelling) before any "--". */
-static bool asks_json(int argc, char **argv, int from) {
+/* True when argv[from..] has --json before any "--", or with format (a command that has --format, whose json is
+ * --json's other spelling) --format json. */
+static bool asks_json(int argc, char **argv, int from, bool format) {
     for (int i = from; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--json") == 0 || strcmp(argv[i], "--format=json") == 0) return true;
-        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0) return true;
+        if (strcmp(argv[i], "--json") == 0) return true;
+        if (format && (strcmp(argv[i], "--format=json") == 0 ||
+                       (strcmp(argv[i], "--format") == 0 && i + 1 < argc && strcmp(argv[i + 1], "json") == 0)))
+            return true;
     }
     return false;
 }
@@ -469,7 +472,7 @@ int main(int argc, char **argv) {
     const cli_cmd *cmd = cli_find(argv[1]);
     if (!cmd) {
         /* Whoever asked for JSON gets JSON, even from a command that does not exist. */
-        cli_json_begin(asks_json(argc, argv, 2));
+        cli_json_begin(asks_json(argc, argv, 2, false));
         return cli_json_end(cli_unknown_command(argv[1]));
     }
     for (int i = 2; i < argc; i++) {
@@ -480,7 +483,7 @@ int main(int argc, char **argv) {
         }
     }
     /* Known before the command parses anything, so that an error in the first option is a JSON report too. */
-    cli_json_begin(cli_has_opt(cmd, "--json") && asks_json(argc, argv, 2));
+    cli_json_begin(cli_has_opt(cmd, "--json") && asks_json(argc, argv, 2, cli_has_opt(cmd, "--format")));
     int rc = cli_check_args(cmd, argc - 1, argv + 1);
     /* the servers open their own exporter, with their flags (cmd_serve.c) */
     bool server = !strcmp(cmd->name, "serve") || !strcmp(cmd->name, "mcp") || !strcmp(cmd->name, "witness");
