@@ -62,12 +62,18 @@ static void text(page *p, const char *s, size_t n) {
         const char *rep = NULL;
         size_t adv = 1;
         uint8_t c = u[i];
-        if (c == '&') rep = "&amp;";
-        else if (c == '<') rep = "&lt;";
-        else if (c == '>') rep = "&gt;";
-        else if (c == '"') rep = "&quot;";
-        else if (c == '\'') rep = "&#39;";
-        else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) rep = "\xef\xbf\xbd";
+        if (c == '&')
+            rep = "&amp;";
+        else if (c == '<')
+            rep = "&lt;";
+        else if (c == '>')
+            rep = "&gt;";
+        else if (c == '"')
+            rep = "&quot;";
+        else if (c == '\'')
+            rep = "&#39;";
+        else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+            rep = "\xef\xbf\xbd";
         else if (c >= 0x80) {
             adv = utf8_len(u + i, n - i);
             if (!adv) {
@@ -383,7 +389,8 @@ int cli_rocrate_preview(const void *meta, size_t meta_len, const char *record_fi
         return PROVA_ESYNTAX;
     }
     /* The root: what the metadata descriptor is about (RO-Crate: "./"). */
-    prova_json desc_id = {.type = PROVA_JSON_STRING, .len = (uint32_t)strlen(PROVA_ROCRATE_METADATA_FILENAME),
+    prova_json desc_id = {.type = PROVA_JSON_STRING,
+                          .len = (uint32_t)strlen(PROVA_ROCRATE_METADATA_FILENAME),
                           .u.str = PROVA_ROCRATE_METADATA_FILENAME};
     const prova_json *desc = entity(&p, &desc_id, NULL);
     const prova_json *about = ref_id(prova_json_get(desc, "about"));
