@@ -31,13 +31,13 @@ typedef enum progress_mode {
 } progress_mode;
 
 typedef struct progress {
-    bool on;     /* anything is shown */
-    bool tty;    /* stderr is a terminal: a status line; else plain lines */
-    int fd;      /* 2 */
+    bool on;  /* anything is shown */
+    bool tty; /* stderr is a terminal: a status line; else plain lines */
+    int fd;   /* 2 */
     char cmd[32];
-    unsigned cols;                      /* the terminal's width (tty), the status line is cut to cols - 1 */
+    unsigned cols;                       /* the terminal's width (tty), the status line is cut to cols - 1 */
     int64_t t0_ns, last_ns, interval_ns; /* CLOCK_MONOTONIC; last_ns < 0: nothing shown yet */
-    bool shown;                         /* a status line is on the terminal (tty) */
+    bool shown;                          /* a status line is on the terminal (tty) */
     /* A phase with no hook to report from (prova verify's verification): a thread shows its elapsed time. */
     pthread_t thread;
     pthread_mutex_t mu;
