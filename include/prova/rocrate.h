@@ -3,6 +3,7 @@
  *
  * A crate is a directory (or a zip archive) holding two files: ro-crate-metadata.json (what
  * prova_rocrate_metadata() writes) and the record file itself. The library makes the bytes; the caller writes them.
+ * (`prova export --to ro-crate` adds ro-crate-preview.html, a page written from the metadata: docs/rocrate.md.)
  *
  * Example:
  *     prova_buf meta = PROVA_BUF_INIT, zip = PROVA_BUF_INIT;

@@ -26,6 +26,7 @@
 
 #include "app.h" /* app_url_for_log */
 #include "cli.h"
+#include "progress.h"
 #include "prova/checkpoint.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h"
@@ -61,9 +62,10 @@ typedef struct db_opts {
     const char *pos[2];
     int npos;
     bool json;
-    char loc[4096];  /* the store's location */
-    char dir[4096];  /* the data directory */
-    char shown[512]; /* the location as printed (a PostgreSQL URI's password masked) */
+    progress_mode progress; /* --progress / --no-progress (store copy) */
+    char loc[4096];         /* the store's location */
+    char dir[4096];         /* the data directory */
+    char shown[512];        /* the location as printed (a PostgreSQL URI's password masked) */
 } db_opts;
 
 static int parse_opts(int argc, char **argv, const char *cmd, int maxpos, db_opts *o) {
@@ -79,6 +81,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, int maxpos, db_opt
             o->jwks[o->njwks++] = v;
         } else if (strcmp(argv[i], "--json") == 0) {
             o->json = true;
+        } else if (progress_option(argv[i], &o->progress)) {
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_fail(EXIT_USAGE, "%s: unknown option '%s' (see --help)", cmd, argv[i]);
         } else if (o->npos < maxpos) {
@@ -365,6 +368,7 @@ typedef struct walk {
     bool root_seen; /* a root mismatch was reported */
     /* the copy */
     int64_t batch_rows, batches, rows, batch_max;
+    progress *pg; /* store copy: rows per table on stderr (progress.h) */
 } walk;
 
 static bool stopped(const walk *w) {
@@ -393,6 +397,7 @@ static void problem(walk *w, const char *kind, const char *id, int64_t pos, cons
         snprintf(where, sizeof where, "%s %.500s", kind, id);
     w->problems++;
     if (w->dst) {
+        if (w->pg) progress_clear(w->pg);
         cli_fail_as(EXIT_INVALID, "store_copy", code, "%s: %s: %s: %s (the copy stops)", w->cmd, where, code, msg);
         return;
     }
@@ -425,6 +430,7 @@ static void problem(walk *w, const char *kind, const char *id, int64_t pos, cons
 }
 
 static int read_fail(walk *w, int s, prova_store *st, const char *what) {
+    if (w->pg) progress_clear(w->pg);
     w->rc = cli_fail_as(EXIT_INTERNAL, "store", "store_unreadable", "%s: %s: %s%s%s", w->cmd, what,
                         prova_status_name(s), *prova_store_errmsg(st) ? ": " : "", prova_store_errmsg(st));
     return w->rc;
@@ -433,6 +439,13 @@ static int read_fail(walk *w, int s, prova_store *st, const char *what) {
 /* The destination: one more row written; a commit every BATCH_ROWS. */
 static void row_written(walk *w) {
     w->rows++;
+    if (w->pg && progress_due(w->pg))
+        progress_show(w->pg,
+                      "%" PRId64 " rows written: %" PRId64 " receipts, %" PRId64 " events, %" PRId64 " chains, %" PRId64
+                      " certificates, %" PRId64 " replay claims, %" PRId64 " log entries, %" PRId64
+                      " checkpoints, %" PRId64 " tiles",
+                      w->rows, w->receipts, w->events, w->chains, w->certs, w->replay, w->entries, w->checkpoints,
+                      w->tiles);
     if (++w->batch_rows < w->batch_max) return;
     int s = prova_store_commit(w->dst);
     if (s == 0) s = prova_store_begin(w->dst);
@@ -1314,6 +1327,8 @@ static int copy_cmd(int argc, char **argv) {
     prova_note_key *lk = NULL;
     bool created = false, began = false;
     walk w = {.cmd = "store copy", .now_us = cli_now_us(), .batch_max = BATCH_ROWS};
+    progress pg;
+    progress_init(&pg, "store copy", o.progress);
     unsigned long long bm = BATCH_ROWS;
     if (o.batch && (rc = cli_number_opt("store copy", "--batch", o.batch, 1, 1000000, &bm)) != EXIT_OK) return rc;
     w.batch_max = (int64_t)bm;
@@ -1340,7 +1355,9 @@ static int copy_cmd(int argc, char **argv) {
         began = s == 0;
     }
     if (rc == EXIT_OK) {
+        w.pg = &pg;
         walk_all(&w);
+        w.pg = NULL;
         prova_store_rollback(w.src);
         rc = w.rc != EXIT_OK ? w.rc : w.problems ? EXIT_INVALID : EXIT_OK;
     }
@@ -1353,6 +1370,10 @@ static int copy_cmd(int argc, char **argv) {
         began = false;
     }
     if (began) prova_store_rollback(w.dst);
+    if (rc == EXIT_OK)
+        progress_end(&pg, "%" PRId64 " rows", w.rows);
+    else
+        progress_end(&pg, NULL);
     double secs = seconds_since(&t0);
     if (rc == EXIT_OK) {
         char counts[1024];

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "prova/checkpoint.h"
 #include "prova/encoding.h"
 #include "prova/merkle.h"
@@ -794,11 +795,13 @@ static int audit_emit(void *ctx, const prova_tile *tile, const uint8_t *data, si
 static int audit_cmd(int argc, char **argv) {
     const char *dir = NULL, *url = NULL, *vk = NULL, *store_path = NULL;
     bool json = false;
+    progress_mode pmode = PROGRESS_AUTO;
     for (int i = 2; i < argc; i++) {
         if (cli_opt_value(argc, argv, &i, "--dir", &dir) || cli_opt_value(argc, argv, &i, "--url", &url) ||
             cli_opt_value(argc, argv, &i, "--log-key", &vk) || cli_opt_value(argc, argv, &i, "--store", &store_path)) {
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if (progress_option(argv[i], &pmode)) {
         } else {
             return cli_fail(EXIT_USAGE, "log audit: unknown argument '%s' (prova log --help)", argv[i]);
         }
@@ -840,6 +843,8 @@ static int audit_cmd(int argc, char **argv) {
         }
         audit_ctx a = {.src = &src, .size = prova_checkpoint_size(cp)};
         uint64_t size = a.size, done = 0, bundles = 0;
+        progress pg; /* entries and tiles checked, on stderr (progress.h) */
+        progress_init(&pg, "log audit", pmode);
         prova_tile_entry ents[PROVA_TILE_WIDTH];
         uint8_t leaves[PROVA_TILE_WIDTH][HASH];
         bool failed = false;
@@ -904,7 +909,13 @@ static int audit_cmd(int argc, char **argv) {
                 break;
             }
             done += ne;
+            if (progress_due(&pg)) {
+                char extra[96];
+                snprintf(extra, sizeof extra, "%llu tiles checked", (unsigned long long)a.tiles);
+                progress_count(&pg, "entries", done, size, extra);
+            }
         }
+        progress_end(&pg, "%llu entries, %llu tiles", (unsigned long long)done, (unsigned long long)a.tiles);
         if (!failed) {
             snprintf(msg, sizeof msg, "%llu entries in %llu bundles, %llu hash tiles, %llu bytes",
                      (unsigned long long)done, (unsigned long long)bundles, (unsigned long long)a.tiles,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "prova/encoding.h"
 #include "prova/jsonl.h"
 #include "prova/oe.h"
@@ -205,6 +206,7 @@ void cli_verify_args_free(cli_verify_args *va) {
 int cmd_verify(int argc, char **argv) {
     const char *file = "-";
     bool have_file = false, json = false;
+    progress_mode pmode = PROGRESS_AUTO;
     const char *format = NULL, *now = NULL; /* --format (verify_view.h); --now as given, for the views */
     cli_verify_args va;
     cli_log_verify lv;
@@ -219,6 +221,8 @@ int cmd_verify(int argc, char **argv) {
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
         } else if (cli_opt_value(argc, argv, &i, "--format", &format)) {
+            continue;
+        } else if (progress_option(argv[i], &pmode)) {
             continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
@@ -243,17 +247,27 @@ int cmd_verify(int argc, char **argv) {
         return rc;
     }
     cli_input in;
-    rc = cli_input_open_stream(file, PROVA_DEFAULT_MAX_SIZE, &in);
+    progress pg; /* progress.h: reading the file, then verifying (the library has no hook: elapsed time) */
+    uint64_t records = 0;
+    progress_init(&pg, "verify", pmode);
+    rc = progress_input_open(&pg, file, PROVA_DEFAULT_MAX_SIZE, &in, &records);
     if (rc == EXIT_OK) {
         prova_report *rep = NULL;
         prova_error err;
+        if (records)
+            progress_phase_begin(&pg, "verifying %llu records", (unsigned long long)records);
+        else
+            progress_phase_begin(&pg, "verifying");
         int r = prova_verify_document(in.data, in.len, &va.o, &rep, &err);
+        progress_end(&pg, "%zu bytes, %llu record%s", in.len, records ? (unsigned long long)records : 1ULL,
+                     records > 1 ? "s" : "");
         if (format && !json)
             rc = vv_print(file, now, format, r, rep, &err, in.data, in.len);
         else
             rc = cli_print_report(file, r, rep, &err, json);
         prova_report_free(rep);
     }
+    progress_end(&pg, NULL);
     cli_input_close(&in);
     cli_verify_args_free(&va);
     cli_log_verify_free(&lv);

@@ -70,6 +70,14 @@ int cli_export_dsse(const cli_export *x);        /* --to dsse: the Statement in 
 int cli_export_cloudevents(const cli_export *x); /* --to cloudevents */
 int cli_export_openlineage(const cli_export *x); /* --to openlineage */
 int cli_export_rocrate(const cli_export *x);     /* --to ro-crate */
+/* ro-crate-preview.html (rocrate_preview.c): the page of a crate appended to out, written from the bytes of its
+ * ro-crate-metadata.json (meta, meta_len) alone, except that the record file (record_filename; its bytes data, len)
+ * gets the size and SHA-256 of those bytes when the metadata states none (proof records). Deterministic: the same
+ * arguments give the same bytes. 0, or the parser's error for metadata that is not JSON, PROVA_ESYNTAX
+ * "rocrate_field_invalid" (no @graph array), PROVA_ENOMEM; out->len is then restored. */
+#define CLI_ROCRATE_PREVIEW_FILENAME "ro-crate-preview.html"
+int cli_rocrate_preview(const void *meta, size_t meta_len, const char *record_filename, const void *data, size_t len,
+                        prova_buf *out, prova_error *reterr);
 
 /* Writes data to x->out (atomically; an existing file is refused unless x->force: EXIT_USAGE "PATH exists (use
  * --force to replace it)") or, when x->out is NULL, to stdout. Returns an exit code. */

@@ -1,5 +1,5 @@
-/* prova export --to ro-crate: a crate directory (ro-crate-metadata.json + the record file) or, with --zip, one zip
- * archive holding the same two files. docs/rocrate.md. */
+/* prova export --to ro-crate: a crate directory (ro-crate-metadata.json, the record file and ro-crate-preview.html)
+ * or, with --zip, one zip archive holding the same three files. docs/rocrate.md. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ static int write_member(const char *dir, const char *name, const void *data, siz
     return rc;
 }
 
-static int write_dir(const cli_export *x, const char *fname, const prova_buf *meta) {
+static int write_dir(const cli_export *x, const char *fname, const prova_buf *meta, const prova_buf *html) {
     struct stat st;
     if (stat(x->out, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
@@ -65,16 +65,20 @@ static int write_dir(const cli_export *x, const char *fname, const prova_buf *me
     /* As the reference: the record file first, then the metadata that describes it. */
     int rc = write_member(x->out, fname, x->data, x->len);
     if (rc == EXIT_OK) rc = write_member(x->out, PROVA_ROCRATE_METADATA_FILENAME, meta->data, meta->len);
+    /* The page last: it shows what the metadata says. */
+    if (rc == EXIT_OK) rc = write_member(x->out, CLI_ROCRATE_PREVIEW_FILENAME, html->data, html->len);
     return rc;
 }
 
-static int write_zip(const cli_export *x, const char *fname, const prova_buf *meta) {
-    prova_zip_entry e[2] = {{PROVA_ROCRATE_METADATA_FILENAME, meta->data, meta->len}, {fname, x->data, x->len}};
+static int write_zip(const cli_export *x, const char *fname, const prova_buf *meta, const prova_buf *html) {
+    prova_zip_entry e[3] = {{PROVA_ROCRATE_METADATA_FILENAME, meta->data, meta->len},
+                            {fname, x->data, x->len},
+                            {CLI_ROCRATE_PREVIEW_FILENAME, html->data, html->len}};
     int64_t secs = x->now_us / 1000000 - (x->now_us % 1000000 < 0);
     prova_buf zip = PROVA_BUF_INIT;
     prova_error err;
     int rc;
-    if (prova_zip_write(e, 2, secs, &zip, &err) < 0) {
+    if (prova_zip_write(e, 3, secs, &zip, &err) < 0) {
         cli_report(x->file, &err);
         rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
     } else {
@@ -89,15 +93,17 @@ int cli_export_rocrate(const cli_export *x) {
         return cli_fail(EXIT_USAGE, "--to ro-crate needs --out DIR (or --out FILE with --zip)");
     const char *fname = prova_rocrate_filename(x->info.kind, is_jsonl(x));
     if (!fname) return cli_fail(EXIT_INTERNAL, "ro-crate: no file name for a record of kind %s", x->info.kind);
-    prova_buf meta = PROVA_BUF_INIT;
+    prova_buf meta = PROVA_BUF_INIT, html = PROVA_BUF_INIT;
     prova_error err;
     int rc;
-    if (prova_rocrate_metadata(x->record, x->data, x->len, fname, &meta, &err) < 0) {
+    if (prova_rocrate_metadata(x->record, x->data, x->len, fname, &meta, &err) < 0 ||
+        cli_rocrate_preview(meta.data, meta.len, fname, x->data, x->len, &html, &err) < 0) {
         cli_report(x->file, &err);
         rc = err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
     } else {
-        rc = x->zip ? write_zip(x, fname, &meta) : write_dir(x, fname, &meta);
+        rc = x->zip ? write_zip(x, fname, &meta, &html) : write_dir(x, fname, &meta, &html);
     }
     prova_buf_free(&meta);
+    prova_buf_free(&html);
     return rc;
 }

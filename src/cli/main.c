@@ -23,6 +23,8 @@ static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS,
                                       {"--witness-policy", V},
                                       {"--require-log-proof", 0},
                                       {"--log-proof", V | R},
+                                      {"--progress", 0},
+                                      {"--no-progress", 0},
                                       {"--format", V},
                                       {NULL, 0}};
 static const cli_opt receipt_opts[] = {{"--key", V},
@@ -62,11 +64,12 @@ static const cli_opt log_opts[] = {
     {"--name", V},        {"--out", V},     {"--force", 0},          {"--dir", V},       {"--key", V},
     {"--lines", V},       {"--log-key", V}, {"--json", 0},           {"--index", V},     {"--extra", V},
     {"--from", V},        {"--to", V},      {"--witness-policy", V}, {"--entry", V},     {"--leaf-hash", V},
-    {"--entry-index", V}, {"--url", V},     {"--store", V},          {"--proof", V | R}, {NULL, 0}};
+    {"--entry-index", V}, {"--url", V},     {"--store", V},          {"--proof", V | R}, {"--progress", 0},
+    {"--no-progress", 0}, {NULL, 0}};
 static const cli_opt db_opts[] = {{"--store", V},   {"--data", V}, {"--jwks", V | R},
                                   {"--log-key", V}, {"--json", 0}, {NULL, 0}};
-static const cli_opt store_opts[] = {{"--data", V},  {"--jwks", V | R}, {"--log-key", V},
-                                     {"--batch", V}, {"--json", 0},     {NULL, 0}};
+static const cli_opt store_opts[] = {{"--data", V}, {"--jwks", V | R}, {"--log-key", V},     {"--batch", V},
+                                     {"--json", 0}, {"--progress", 0}, {"--no-progress", 0}, {NULL, 0}};
 static const cli_opt no_opts[] = {{NULL, 0}};
 #undef V
 #undef R
@@ -121,7 +124,7 @@ const cli_cmd cli_commands[] = {
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key]\n"
      "           [--log-key VKEY|F]... [--witness-policy F] [--require-log-proof] [--log-proof F]...\n"
-     "           [--format text|json|html|dot|mermaid | --json] [FILE|-]",
+     "           [--format text|json|html|dot|mermaid | --json] [--progress | --no-progress] [FILE|-]",
      "Verifies any document prova knows and prints the report: each check with its reason code, warnings, which key\n"
      "verified what. Detected: OPE envelopes (any dialect), receipts, receipt chains (JSON array or JSON Lines) and\n"
      "bundles; OpenExecution offline bundles, chain records, event arrays and events as JSON Lines; Ophamin proof\n"
@@ -155,7 +158,9 @@ const cli_cmd cli_commands[] = {
      "                         warnings, the document's hops or events), dot (Graphviz) or mermaid (flowchart):\n"
      "                         the document's lineage graph, failed checks marked on the hop or event they name\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
-     cmd_verify, verify_opts, NULL, NULL},
+     cmd_verify, verify_opts, NULL,
+     "  --progress / --no-progress  progress on stderr (bytes read of the total, records, rate, ETA, then the time\n"
+     "                         the verification takes): shown by default only when stderr is a terminal\n"},
     {"receipt",
      "receipt append --key GWKEY --chain CHAIN.jsonl [--sender-jwks F | --sender-key F]... [--trust-embedded-key]\n"
      "           [--policy JSON] [--ts TS] [--now TS] [--no-skew] ENVELOPE|-",
@@ -291,10 +296,10 @@ const cli_cmd cli_commands[] = {
      "                   [--json] PROOF\n"
      "      verifies a tlog-proof: the checkpoint's signature (and the policy's witness quorum), the index (with\n"
      "      --entry-index) and the inclusion of the entry (its leaf hash SHA-256(0x00 || bytes) or --leaf-hash)\n"
-     "  log audit (--dir DIR | --url URL) [--log-key VKEY] [--store PATH] [--json]\n"
+     "  log audit (--dir DIR | --url URL) [--log-key VKEY] [--store PATH] [--json] [--progress | --no-progress]\n"
      "      reads every entry bundle and tile the checkpoint implies, recomputes every leaf hash, every tile and\n"
      "      the root, and names the first tile that differs; --store: the gateway's store (DIR/prova.db) must hold\n"
-     "      at each index the entry logged there\n"
+     "      at each index the entry logged there; progress (entries, tiles) on stderr when it is a terminal\n"
      "  log attach --proof FILE... [--out FILE] DOC|-\n"
      "      puts tlog-proof files (GET /log/proof/{index}, log prove) into an export (an OPE bundle, starter or\n"
      "      ope-lib form, or an OpenExecution offline bundle) as its unsigned member tlog_proofs, each matched to its\n"
@@ -330,7 +335,9 @@ const cli_cmd cli_commands[] = {
      "Exit: 0 up to date / no problems, 1 pending migrations / problems found, 2 usage or keys missing, 3 the\n"
      "store cannot be opened or read.\n",
      cmd_db, db_opts, db_subs, NULL},
-    {"store", "store copy FROM TO [--data DIR] [--jwks F]... [--log-key VKEY] [--batch ROWS] [--json]",
+    {"store",
+     "store copy FROM TO [--data DIR] [--jwks F]... [--log-key VKEY] [--batch ROWS] [--json]\n"
+     "           [--progress | --no-progress]",
      "Copies a store into an empty one, between any two backends (SQLite file or postgresql:// URI; docs/\n"
      "operations.md \"Moving a store\"). Meant for a stopped gateway: FROM is read from one snapshot.\n"
      "Every record is checked as prova db check checks it before it is written (keys as there); the first problem\n"
@@ -340,7 +347,8 @@ const cli_cmd cli_commands[] = {
      "(default 4096), so that neither side holds one long transaction.\n"
      "A destination that holds anything is refused, naming what. When the copy fails, a SQLite file it created is\n"
      "removed; batches already committed to an existing destination stay (empty it before another try).\n"
-     "Prints the counts and the time taken (--json: a report).\n"
+     "Prints the counts and the time taken (--json: a report). Progress (rows per table) on stderr when it is a\n"
+     "terminal; --progress shows it anyway (a line a second), --no-progress never.\n"
      "Exit: 0 copied, 1 a record does not verify, 2 usage or a destination that is not empty, 3 I/O.\n",
      cmd_store, store_opts, store_subs, NULL},
     {"sink", "sink flush [--spool DIR] [--token T]",

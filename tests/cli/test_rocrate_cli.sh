@@ -3,7 +3,8 @@
 # Python reimplementation of the reference's to_ro_crate_metadata() + json.dumps(indent=2, sort_keys=True)
 # (ophamin.md §10), the record file kept byte for byte (and still verifying), the ro-crate npm package
 # (tests/node_modules/ro-crate 3.7.2, tests/interop/rocrate_peer.mjs) loading every family's crate, --zip checked
-# with Python's zipfile (and unzip -t when installed), overwrite refusals and --force.
+# with Python's zipfile (and unzip -t when installed), overwrite refusals and --force; ro-crate-preview.html checked
+# by tests/cli/rocrate_preview_check.py (html.parser, links, escaping) in every crate, directory and zip.
 #   test_rocrate_cli.sh PROVA
 set -u
 PROVA=${1:?usage: test_rocrate_cli.sh PROVA}
@@ -13,6 +14,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../testlib.sh"
 MIN="$HERE/../data/proof_minimal.json"
 PEER="$HERE/../interop/rocrate_peer.mjs"
+PREVIEW="$HERE/rocrate_preview_check.py"
+# preview NAME CRATE [TEXT]...: the page of a crate (a directory or a zip) checked against its metadata.
+preview() {
+  local name=$1
+  shift
+  if "$PY" "$PREVIEW" "$@" >"$T/pvout" 2>"$T/pverr"; then ok; else bad "$name: preview: $(tail -n 1 "$T/pverr")"; fi
+}
 cd "$T" || exit 3
 
 # The reference's graph, written from ophamin.md §10 in Python (not from prova's code).
@@ -86,6 +94,8 @@ pycheck "minimal: root identifier = the §4.3 proof_id, file identifier = its si
   'd["@graph"][1]["identifier"] == "80e223866476e88839c59927fb2ab9f95554101e0fe846014fc32e66d0e189ac" and d["@graph"][2]["identifier"] == "2e31eabe3e9c321f55226178da9cf7a4a11740f98911bcfe4d56f2d84ba6b470" and [e["@id"] for e in d["@graph"]] == ["ro-crate-metadata.json", "./", "proof.json", "#dataset-h", "#substrate-mock@abc", "#verdict", "#reproduction", "#ophamin"]'
 if grep -q '"name": "Ophamin Empirical Proof Record \\u2014 80e223866476e888"' "$T/min/ro-crate-metadata.json"; then ok; else bad "minimal: U+2014 not written as \\u2014"; fi
 
+preview "minimal" "$T/min"
+
 # 2. Every conditional member: non-ASCII and Unicode whitespace around the statement, lineage, git commits, a
 #    dataset with a source and one without content_hash / n_records (so the record does not verify: --no-verify),
 #    a float observed_value in exponent form, no substrate commit.
@@ -104,6 +114,25 @@ proof_crate rich "$T/rich.json" 1
 pycheck "rich: conditional members" "$T/rich/ro-crate-metadata.json" \
   '[e["@id"] for e in d["@graph"]][3:5] == ["#dataset-ffffffffffffffff", "#dataset-unknown"] and d["@graph"][4]["url"] == "https://example.org/x" and "size" not in d["@graph"][4] and d["@graph"][5]["@id"] == "#substrate-mock" and d["@graph"][7]["isBasedOn"] == [{"@id": "#proof-" + "a" * 16}, {"@id": "#proof-" + "b" * 10}] and d["@graph"][8]["identifier"] == "0123456789abcdef0123" and d["@graph"][8]["softwareVersion"] == "0.1.0" and d["@graph"][1]["description"].startswith("Self-contained empirical observation of: Caf\u00e9 \U0001F680 claim \u2014")'
 
+preview "rich" "$T/rich" "Café 🚀 claim"
+
+# 2b. Hostile text in the record reaches the page as text, never as markup: <script>, quotes, &, an attribute
+#     breakout, a javascript: URL (not a link), a control character (U+FFFD).
+pyedit "$MIN" "$T/evil.in.json" '
+d["claim"]["statement"] = "<script>alert(1)</script> & \"q\" \x27s\x27 </td></table>"
+d["data"]["datasets"][0]["name"] = "\"><img src=x onerror=alert(1)> &amp; <!-- c -->"
+d["data"]["datasets"][0]["source"] = "javascript:alert(1)"
+d["data"]["substrate_name"] = "<b>sub</b>&\x01"'
+"$PROVA" proof sign --default-key "$T/evil.in.json" >"$T/evil.json"
+t "hostile: export" 0 - - -- "$PROVA" export --to ro-crate --default-key --out "$T/evil" "$T/evil.json"
+preview "hostile" "$T/evil" '<script>alert(1)</script> & "q" '"'s'"' </td></table>' '"><img src=x onerror=alert(1)> &amp; <!-- c -->' 'javascript:alert(1)' '<b>sub</b>&�'
+if grep -q '<script\|<img\|<b>\|href="javascript' "$T/evil/ro-crate-preview.html"; then bad "hostile: markup from the record in the page"; else ok; fi
+if grep -qF '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;s&#39;' "$T/evil/ro-crate-preview.html"; then ok; else bad "hostile: not escaped as expected"; fi
+t "hostile: the ro-crate package still loads the crate" 0 '"record":"proof.json"' - -- node "$PEER" "$T/evil" proof.json
+# The page is a function of the metadata: the same export twice gives the same bytes.
+t "hostile: export again" 0 - - -- "$PROVA" export --to ro-crate --default-key --out "$T/evil2" "$T/evil.json"
+if cmp -s "$T/evil/ro-crate-preview.html" "$T/evil2/ro-crate-preview.html"; then ok; else bad "the page is not deterministic"; fi
+
 # 3. Overwrites.
 mkdir "$T/empty"
 t "an existing (empty) directory is refused" 2 - 'empty exists \(use --force to replace it\)' -- "$PROVA" export --to ro-crate --default-key --out "$T/empty" "$T/min.json"
@@ -112,8 +141,8 @@ cp "$T/min/ro-crate-metadata.json" "$T/min.meta.before"
 t "an existing crate is refused" 2 - 'exists \(use --force to replace it\)' -- "$PROVA" export --to ro-crate --no-verify --out "$T/min" "$T/rich.json"
 if cmp -s "$T/min.meta.before" "$T/min/ro-crate-metadata.json" && cmp -s "$T/min.json" "$T/min/proof.json"; then ok; else bad "a refused export changed the crate"; fi
 echo keep >"$T/min/notes.txt"
-t "--force replaces the crate's two files" 0 - - -- "$PROVA" export --to ro-crate --no-verify --force --out "$T/min" "$T/rich.json"
-if cmp -s "$T/rich.want" "$T/min/ro-crate-metadata.json" && cmp -s "$T/rich.json" "$T/min/proof.json" && [ "$(cat "$T/min/notes.txt")" = keep ]; then ok; else bad "--force: wrong files or another file touched"; fi
+t "--force replaces the crate's three files" 0 - - -- "$PROVA" export --to ro-crate --no-verify --force --out "$T/min" "$T/rich.json"
+if cmp -s "$T/rich.want" "$T/min/ro-crate-metadata.json" && cmp -s "$T/rich.json" "$T/min/proof.json" && cmp -s "$T/rich/ro-crate-preview.html" "$T/min/ro-crate-preview.html" && [ "$(cat "$T/min/notes.txt")" = keep ]; then ok; else bad "--force: wrong files or another file touched"; fi
 echo x >"$T/afile"
 t "--out naming a file is refused" 2 - 'afile exists and is not a directory' -- "$PROVA" export --to ro-crate --default-key --out "$T/afile" "$T/min.json"
 t "... even with --force" 2 - 'not a directory' -- "$PROVA" export --to ro-crate --default-key --force --out "$T/afile" "$T/min.json"
@@ -121,15 +150,16 @@ if [ "$(cat "$T/afile")" = x ]; then ok; else bad "the file was changed"; fi
 t "--out is required" 2 - 'needs --out' -- "$PROVA" export --to ro-crate --default-key "$T/min.json"
 t "a parent directory that does not exist" 2 - 'cannot create the crate directory' -- "$PROVA" export --to ro-crate --default-key --out "$T/no/such/dir" "$T/min.json"
 
-# 4. --zip: one archive with the same two files; Python's zipfile reads it (CRCs checked by testzip).
+# 4. --zip: one archive with the same three files; Python's zipfile reads it (CRCs checked by testzip).
 t "--zip" 0 - - -- "$PROVA" export --to ro-crate --zip --no-verify --now 2026-03-04T05:06:08Z --out "$T/crate.zip" "$T/rich.json"
-if "$PY" - "$T/crate.zip" "$T/rich.want" "$T/rich.json" 2>"$T/pyerr" <<'PYEOF'; then ok; else bad "zipfile: $(tail -n 1 "$T/pyerr")"; fi
+if "$PY" - "$T/crate.zip" "$T/rich.want" "$T/rich.json" "$T/rich/ro-crate-preview.html" 2>"$T/pyerr" <<'PYEOF'; then ok; else bad "zipfile: $(tail -n 1 "$T/pyerr")"; fi
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 assert z.testzip() is None
-assert z.namelist() == ["ro-crate-metadata.json", "proof.json"], z.namelist()
+assert z.namelist() == ["ro-crate-metadata.json", "proof.json", "ro-crate-preview.html"], z.namelist()
 assert z.read("ro-crate-metadata.json") == open(sys.argv[2], "rb").read()
 assert z.read("proof.json") == open(sys.argv[3], "rb").read()
+assert z.read("ro-crate-preview.html") == open(sys.argv[4], "rb").read()
 for i in z.infolist():
     assert i.compress_type == zipfile.ZIP_STORED and i.date_time == (2026, 3, 4, 5, 6, 8), (i.compress_type, i.date_time)
     assert (i.external_attr >> 16) == 0o100644 and i.flag_bits & 0x800 == 0
@@ -137,6 +167,7 @@ PYEOF
 if command -v unzip >/dev/null; then
   t "unzip -t" 0 'No errors detected' - -- unzip -t "$T/crate.zip"
 fi
+preview "zip" "$T/crate.zip" "Café 🚀 claim"
 cp "$T/crate.zip" "$T/crate.zip.before"
 t "--zip: an existing file is refused" 2 - 'crate.zip exists \(use --force to replace it\)' -- "$PROVA" export --to ro-crate --zip --default-key --out "$T/crate.zip" "$T/min.json"
 if cmp -s "$T/crate.zip" "$T/crate.zip.before"; then ok; else bad "a refused --zip changed the file"; fi
@@ -145,6 +176,7 @@ mkdir "$T/zipdir"
 t "--zip onto a directory is refused" 2 - 'not a regular file' -- "$PROVA" export --to ro-crate --zip --force --default-key --out "$T/zipdir" "$T/min.json"
 mkdir -p "$T/unz" && "$PY" -c 'import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$T/crate.zip" "$T/unz"
 t "the unzipped crate loads in the ro-crate package" 0 '"record":"proof.json"' - -- node "$PEER" "$T/unz" proof.json
+preview "unzipped" "$T/unz"
 
 # 5. The other families: the ro-crate package finds root and record; Python recomputes sha256 and the identifier.
 "$PROVA" keygen --out s.json >/dev/null && "$PROVA" jwks s.json >sj.json
@@ -165,6 +197,9 @@ for pair in env.json:ope_envelope rcpt.json:ope_receipt chain.json:ope_receipt_c
   t "$kind: export" 0 - - -- "$PROVA" export --to ro-crate --jwks all.json --out "c_$kind" "$f"
   t "$kind: the ro-crate package finds root and record" 0 "\"record\":\"$kind.json\"" - -- node "$PEER" "c_$kind" "$kind.json"
   if cmp -s "$f" "c_$kind/$kind.json"; then ok; else bad "$kind: the record file is not the input bytes"; fi
+  preview "$kind" "c_$kind"
+  t "$kind: export --zip" 0 - - -- "$PROVA" export --to ro-crate --zip --jwks all.json --out "c_$kind.zip" "$f"
+  preview "$kind zip" "c_$kind.zip"
   if "$PY" - "c_$kind" "$kind" "$f" 2>"$T/pyerr" <<'PYEOF'; then ok; else bad "$kind: $(tail -n 1 "$T/pyerr")"; fi
 import hashlib, json, sys
 d, kind, src = sys.argv[1:4]
