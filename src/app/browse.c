@@ -112,8 +112,10 @@ static int take_page(app_call *c, listing what, const app_browse_query *q, page_
 }
 
 static int take_filter(app_call *c, const char *name, const char *v) {
-    if (v && (!*v || strlen(v) > FILTER_MAX))
-        return app_fail(c, APP_E_INPUT, "invalid_filter", "%s must be 1-%d bytes", name, FILTER_MAX), APP_REFUSED;
+    if (v && (!*v || strlen(v) > FILTER_MAX || strpbrk(v, "\r\n")))
+        return app_fail(c, APP_E_INPUT, "invalid_filter", "%s must be 1-%d bytes without a line break", name,
+                        FILTER_MAX),
+               APP_REFUSED;
     return 0;
 }
 

@@ -67,7 +67,7 @@ static const char *const migration_sql[] = {
     "ALTER TABLE ope_receipts ADD COLUMN ts_us bigint, ADD COLUMN gateway_kid text, ADD COLUMN sender_kid text,"
     " ADD COLUMN payload_type text;"
     "CREATE TABLE ope_traces(trace_id text COLLATE \"C\" PRIMARY KEY, hops bigint NOT NULL, first_us bigint NOT NULL,"
-    " last_us bigint NOT NULL, last_hash text NOT NULL);"
+    " last_us bigint NOT NULL, last_hash text NOT NULL, kids text NOT NULL, types text NOT NULL);"
     "CREATE INDEX ope_traces_recent ON ope_traces(last_us, trace_id);"
     "ALTER TABLE oe_chains ADD COLUMN chain_type text, ADD COLUMN status text, ADD COLUMN created_us bigint,"
     " ADD COLUMN updated_us bigint NOT NULL DEFAULT 0, ADD COLUMN events bigint;"
@@ -87,10 +87,10 @@ static const char *const migration_sql[] = {
     " $$BEGIN RETURN (extract(epoch FROM t::timestamptz) * 1000000)::bigint;"
     " EXCEPTION WHEN others THEN RETURN NULL; END$$;"
     "UPDATE ope_receipts SET ts_us = coalesce(pg_temp.prova_us(pg_temp.prova_j(receipt) ->> 'ts'), 0);"
-    "INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash)"
+    "INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash, kids, types)"
     " SELECT DISTINCT ON (r.trace_id) r.trace_id, r.hop + 1,"
     " coalesce((SELECT f.ts_us FROM ope_receipts f WHERE f.trace_id = r.trace_id ORDER BY f.hop LIMIT 1), 0),"
-    " coalesce(r.ts_us, 0), r.receipt_hash FROM ope_receipts r ORDER BY r.trace_id, r.hop DESC;"
+    " coalesce(r.ts_us, 0), r.receipt_hash, chr(10), chr(10) FROM ope_receipts r ORDER BY r.trace_id, r.hop DESC;"
     "UPDATE oe_chains h SET chain_type = j ->> 'chain_type', status = j ->> 'status',"
     " created_us = pg_temp.prova_us(j ->> 'created_at'), updated_us = coalesce(pg_temp.prova_us(j ->> 'updated_at'), "
     "0),"
@@ -144,6 +144,16 @@ enum {
     Q_COUNT
 };
 
+/* The list L ("\nA\nB\n": a trace's kids or payload types) with value V added unless it holds it (V NULL: L). The
+ * kids are the sender's ($8) then the gateway's ($7), the payload types $9. */
+#define ADD_KID(L, V)                                                                                                  \
+    "(CASE WHEN " V " IS NULL OR strpos(" L ", chr(10) || " V " || chr(10)) > 0 THEN " L " ELSE " L " || " V           \
+    " || chr(10) END)"
+#define TRACE_KIDS_NEW  ADD_KID(ADD_KID("chr(10)", "$8::text"), "$7::text")
+#define TRACE_TYPES_NEW ADD_KID("chr(10)", "$9::text")
+#define TRACE_KIDS_ADD  ADD_KID(ADD_KID("ope_traces.kids", "$8::text"), "$7::text")
+#define TRACE_TYPES_ADD ADD_KID("ope_traces.types", "$9::text")
+
 /* Parameters are typed in the text ($n::type): they are sent in binary, and the server must not guess. */
 static const char *const sql_text[Q_COUNT] = {
     [Q_OPE_LAST] = "SELECT hop, receipt FROM ope_receipts WHERE trace_id = $1::text ORDER BY hop DESC LIMIT 1",
@@ -152,11 +162,11 @@ static const char *const sql_text[Q_COUNT] = {
         ("WITH r AS (INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt, log_index, ts_us,"
          " gateway_kid, sender_kid, payload_type) VALUES ($1::text, $2::int8, $3::text, $4::text, $5::int8,"
          " $6::int8, $7::text, $8::text, $9::text) ON CONFLICT DO NOTHING RETURNING 1),"
-         " t AS (INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash)"
-         " SELECT $1::text, $2::int8 + 1, $6::int8, $6::int8, $3::text FROM r"
-         " ON CONFLICT (trace_id) DO UPDATE SET hops = EXCLUDED.hops, last_us = EXCLUDED.last_us,"
-         " last_hash = EXCLUDED.last_hash WHERE EXCLUDED.hops > ope_traces.hops)"
-         " SELECT 1 FROM r"),
+         " t AS (INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash, kids, types)"
+         " SELECT $1::text, $2::int8 + 1, $6::int8, $6::int8, $3::text, " TRACE_KIDS_NEW ", " TRACE_TYPES_NEW
+         " FROM r ON CONFLICT (trace_id) DO UPDATE SET hops = EXCLUDED.hops,"
+         " last_us = EXCLUDED.last_us, last_hash = EXCLUDED.last_hash, kids = " TRACE_KIDS_ADD ","
+         " types = " TRACE_TYPES_ADD " WHERE EXCLUDED.hops > ope_traces.hops) SELECT 1 FROM r"),
     [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = $1::text ORDER BY hop",
     [Q_OPE_CHAIN_LOG] = "SELECT log_index FROM ope_receipts WHERE trace_id = $1::text ORDER BY hop",
     /* One statement: a new key is inserted, an expired claim taken over, an unexpired one left alone (no row). */
@@ -1146,30 +1156,20 @@ static int pg_proof_get(prova_store *ps, const char *id, prova_buf *out, int64_t
 
 /* As sqlite.c's: $1, $2 the keyset position (a row comparison with the index's key), $3, $4 since and until, $5..$8
  * the filters (left out of the text when not given), $9 the limit. Results in text; JSON columns as json text. */
-#define TRACE_KIDS                                                                                                     \
-    "(SELECT coalesce(array_to_json(array_agg(k ORDER BY o)), '[]') FROM (SELECT k, min(o) AS o FROM (SELECT "         \
-    "sender_kid AS k,"                                                                                                 \
-    " 2 * hop AS o FROM ope_receipts WHERE trace_id = t.trace_id UNION ALL SELECT gateway_kid, 2 * hop + 1"            \
-    " FROM ope_receipts WHERE trace_id = t.trace_id) u WHERE k IS NOT NULL GROUP BY k) v)"
-#define TRACE_TYPES                                                                                                    \
-    "(SELECT coalesce(array_to_json(array_agg(payload_type ORDER BY o)), '[]') FROM (SELECT payload_type, min(hop) "   \
-    "AS o"                                                                                                             \
-    " FROM ope_receipts WHERE trace_id = t.trace_id AND payload_type IS NOT NULL GROUP BY payload_type) v)"
-
 typedef struct browse_shape {
     const char *select;
     const char *order;
     const char *names[8];
-    const char *kinds; /* S text, I integer, J JSON text (embedded), B bytea as a JSON string */
+    const char *kinds; /* S text, I integer, L a "\nA\nB\n" list as a JSON array, B bytea as a JSON string */
 } browse_shape;
 
 static const browse_shape shapes[] = {
-    [STORE_BROWSE_TRACES] = {"SELECT trace_id, hops, first_us, last_us, last_hash, " TRACE_KIDS ", " TRACE_TYPES
+    [STORE_BROWSE_TRACES] = {"SELECT trace_id, hops, first_us, last_us, last_hash, kids, types"
                              " FROM ope_traces t WHERE (last_us, trace_id) < ($1::int8, $2::text)"
                              " AND last_us >= $3::int8 AND last_us < $4::int8",
                              " ORDER BY last_us DESC, trace_id DESC LIMIT $9::int8",
                              {"trace_id", "hops", "first_us", "last_us", "last_receipt_hash", "kids", "payload_types"},
-                             "SIIISJJ"},
+                             "SIIISLL"},
     [STORE_BROWSE_CHAINS] = {"SELECT id, chain_type, status, events, created_us, updated_us, (SELECT c.id FROM"
                              " oe_certificates c WHERE c.chain_id = h.id ORDER BY c.issued_us DESC, c.id DESC LIMIT 1)"
                              " FROM oe_chains h WHERE (updated_us, id) < ($1::int8, $2::text)"
@@ -1207,13 +1207,9 @@ static int pg_browse(prova_store *ps, const store_browse *q, prova_buf *out, siz
     char sql[1536];
     size_t n = (size_t)snprintf(sql, sizeof sql, "%s", sh->select);
     if (q->kind == STORE_BROWSE_TRACES && q->kid)
-        n += (size_t)snprintf(sql + n, sizeof sql - n,
-                              " AND EXISTS (SELECT 1 FROM ope_receipts r WHERE r.trace_id = t.trace_id"
-                              " AND (r.sender_kid = $5::text OR r.gateway_kid = $5::text))");
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND strpos(kids, chr(10) || $5::text || chr(10)) > 0");
     if (q->kind == STORE_BROWSE_TRACES && q->payload_type)
-        n += (size_t)snprintf(sql + n, sizeof sql - n,
-                              " AND EXISTS (SELECT 1 FROM ope_receipts r WHERE r.trace_id = t.trace_id"
-                              " AND r.payload_type = $6::text)");
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND strpos(types, chr(10) || $6::text || chr(10)) > 0");
     if ((q->kind == STORE_BROWSE_CHAINS || q->kind == STORE_BROWSE_CERTS) && q->status)
         n += (size_t)snprintf(sql + n, sizeof sql - n, " AND status = $7::text");
     if (q->kind == STORE_BROWSE_CERTS && q->chain_id)
@@ -1256,8 +1252,8 @@ static int pg_browse(prova_store *ps, const store_browse *q, prova_buf *out, siz
                 prova_jw_null(&w);
             } else if (sh->kinds[c] == 'I') {
                 prova_jw_i64(&w, strtoll(v, NULL, 10));
-            } else if (sh->kinds[c] == 'J') {
-                prova_jw_raw(&w, v, vl);
+            } else if (sh->kinds[c] == 'L') {
+                prova__store_list_json(&w, v, vl);
             } else if (sh->kinds[c] == 'B') {
                 size_t bl = 0;
                 unsigned char *b = PQunescapeBytea((const unsigned char *)v, &bl);

@@ -77,6 +77,11 @@ enum {
     Q_COUNT
 };
 
+/* The list L with value V added unless it holds it already (V NULL: L). */
+#define ADD_KID(L, V)                                                                                                  \
+    "(CASE WHEN " V " IS NULL OR instr(" L ", char(10) || " V " || char(10)) > 0 THEN " L " ELSE " L " || " V          \
+    " || char(10) END)"
+
 static const char *const sql_text[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
@@ -88,10 +93,19 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_OPE_APPEND] = ("INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt, log_index, ts_us, gateway_kid,"
                       " sender_kid, payload_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
     /* The trace's summary follows its last hop (receipts are appended in hop order). */
+    /* The trace's summary follows its last hop (receipts are appended in hop order). kids and types are the distinct
+     * kids (the sender's, then the gateway's) and payload types over the hops in hop order, as "\nA\nB\n": a value
+     * is added when "\nX\n" is not in the list yet (a substring test on a short string; nothing is parsed). */
     [Q_TRACE_UPSERT] =
-        ("INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash) VALUES (?1, ?2, ?3, ?3, ?4)"
-         " ON CONFLICT(trace_id) DO UPDATE SET hops = excluded.hops, last_us = excluded.last_us,"
-         " last_hash = excluded.last_hash WHERE excluded.hops > ope_traces.hops"),
+        ("INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash, kids, types) VALUES (?1, ?2, ?3, ?3, ?4,"
+         " " ADD_KID(ADD_KID("char(10)", "?5"), "?6") ", " ADD_KID(
+             "char(10)", "?7") ")"
+                               " ON CONFLICT(trace_id) DO UPDATE SET hops = excluded.hops, last_us = excluded.last_us,"
+                               " last_hash = excluded.last_hash, kids = " ADD_KID(
+                                   ADD_KID("ope_traces.kids", "?5"),
+                                   "?6") ","
+                                         " types = " ADD_KID("ope_traces.types",
+                                                             "?7") " WHERE excluded.hops > ope_traces.hops"),
     [Q_PROOF_PUT] = "INSERT INTO proofs(id, record, stored_us, log_index) VALUES (?1, ?2, ?3, ?4)",
     [Q_PROOF_GET] = "SELECT log_index, record FROM proofs WHERE id = ?1",
     [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = ?1 ORDER BY hop",
@@ -165,7 +179,7 @@ static const char schema_sql[] =
     " time_us INTEGER NOT NULL);"
     /* 5: one summary row per trace (the listing's keyset), the proof records */
     "CREATE TABLE IF NOT EXISTS ope_traces(trace_id TEXT PRIMARY KEY, hops INTEGER NOT NULL, first_us INTEGER NOT NULL,"
-    " last_us INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID;"
+    " last_us INTEGER NOT NULL, last_hash TEXT NOT NULL, kids TEXT NOT NULL, types TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS proofs(id TEXT PRIMARY KEY, record TEXT NOT NULL, stored_us INTEGER NOT NULL,"
     " log_index INTEGER) WITHOUT ROWID;"
     /* A new store is recorded at 4 and brought to 5 by upgrade5 (its columns exist: only the indexes are made). */
@@ -228,10 +242,11 @@ static const char upgrade5_sql[] =
      * store.c reads on a put). A record that is not JSON keeps NULLs (0 for a time). */
     "UPDATE ope_receipts SET ts_us = coalesce(prova_time_us(json_extract(receipt, '$.ts')), 0)"
     " WHERE ts_us IS NULL AND json_valid(receipt);"
-    "INSERT OR IGNORE INTO ope_traces(trace_id, hops, first_us, last_us, last_hash)"
+    /* (the receipts stored before have no kids: the lists start empty) */
+    "INSERT OR IGNORE INTO ope_traces(trace_id, hops, first_us, last_us, last_hash, kids, types)"
     " SELECT r.trace_id, r.hop + 1,"
     " coalesce((SELECT f.ts_us FROM ope_receipts f WHERE f.trace_id = r.trace_id ORDER BY f.hop LIMIT 1), 0),"
-    " coalesce(r.ts_us, 0), r.receipt_hash FROM ope_receipts r"
+    " coalesce(r.ts_us, 0), r.receipt_hash, char(10), char(10) FROM ope_receipts r"
     " WHERE r.hop = (SELECT max(m.hop) FROM ope_receipts m WHERE m.trace_id = r.trace_id);"
     "UPDATE oe_chains SET chain_type = json_extract(record, '$.chain_type'), status = json_extract(record, '$.status'),"
     " created_us = prova_time_us(json_extract(record, '$.created_at')),"
@@ -578,6 +593,9 @@ static int sq_ope_append(prova_store *ps, const char *trace_id, int64_t hop, con
     sqlite3_bind_int64(st, 2, hop + 1);
     sqlite3_bind_int64(st, 3, m->ts_us);
     bind_text(st, 4, receipt_hash);
+    bind_opt(st, 5, m->sender_kid);
+    bind_opt(st, 6, m->gateway_kid);
+    bind_opt(st, 7, m->payload_type);
     return step_done(s, st, SQLITE_OK);
 }
 
@@ -964,15 +982,8 @@ static int sq_list(prova_store *ps, store_list which, const char *after, size_t 
 /* The listings' statements. Parameters: ?1, ?2 the keyset position (a row-value comparison with the index's key, so
  * that a page deep in the listing is one descent of the index and limit steps), ?3, ?4 since and until, ?5..?8 the
  * filters, ?9 the limit. Filters that are not given are left out of the text (so each variant uses its index). */
-#define TRACE_KIDS                                                                                                     \
-    "(SELECT json_group_array(k) FROM (SELECT k FROM (SELECT sender_kid AS k, 2 * hop AS o FROM ope_receipts"          \
-    " WHERE trace_id = t.trace_id UNION ALL SELECT gateway_kid, 2 * hop + 1 FROM ope_receipts"                         \
-    " WHERE trace_id = t.trace_id) WHERE k IS NOT NULL GROUP BY k ORDER BY min(o)))"
-#define TRACE_TYPES                                                                                                    \
-    "(SELECT json_group_array(payload_type) FROM (SELECT payload_type FROM ope_receipts WHERE trace_id = t.trace_id"   \
-    " AND payload_type IS NOT NULL GROUP BY payload_type ORDER BY min(hop)))"
-
-/* A column's kind in the page's items: S text, I integer, J JSON text (embedded), B bytes as a JSON string. */
+/* A column's kind in the page's items: S text, I integer, L a "\nA\nB\n" list as a JSON array of strings, B bytes as
+ * a JSON string. */
 typedef struct browse_shape {
     const char *select; /* up to WHERE's conditions */
     const char *order;  /* ORDER BY ... LIMIT ?9 */
@@ -981,12 +992,12 @@ typedef struct browse_shape {
 } browse_shape;
 
 static const browse_shape shapes[] = {
-    [STORE_BROWSE_TRACES] = {"SELECT trace_id, hops, first_us, last_us, last_hash, " TRACE_KIDS ", " TRACE_TYPES
+    [STORE_BROWSE_TRACES] = {"SELECT trace_id, hops, first_us, last_us, last_hash, kids, types"
                              " FROM ope_traces t WHERE (last_us, trace_id) < (?1, ?2) AND last_us >= ?3"
                              " AND last_us < ?4",
                              " ORDER BY last_us DESC, trace_id DESC LIMIT ?9",
                              {"trace_id", "hops", "first_us", "last_us", "last_receipt_hash", "kids", "payload_types"},
-                             "SIIISJJ"},
+                             "SIIISLL"},
     [STORE_BROWSE_CHAINS] = {"SELECT id, chain_type, status, events, created_us, updated_us, (SELECT c.id FROM"
                              " oe_certificates c WHERE c.chain_id = h.id ORDER BY c.issued_us DESC, c.id DESC LIMIT 1)"
                              " FROM oe_chains h WHERE (updated_us, id) < (?1, ?2) AND updated_us >= ?3"
@@ -1023,13 +1034,9 @@ static int sq_browse(prova_store *ps, const store_browse *q, prova_buf *out, siz
     char sql[1536];
     size_t n = (size_t)snprintf(sql, sizeof sql, "%s", sh->select);
     if (q->kind == STORE_BROWSE_TRACES && q->kid)
-        n += (size_t)snprintf(sql + n, sizeof sql - n,
-                              " AND EXISTS (SELECT 1 FROM ope_receipts r WHERE r.trace_id = t.trace_id"
-                              " AND (r.sender_kid = ?5 OR r.gateway_kid = ?5))");
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND instr(kids, char(10) || ?5 || char(10)) > 0");
     if (q->kind == STORE_BROWSE_TRACES && q->payload_type)
-        n += (size_t)snprintf(sql + n, sizeof sql - n,
-                              " AND EXISTS (SELECT 1 FROM ope_receipts r WHERE r.trace_id = t.trace_id"
-                              " AND r.payload_type = ?6)");
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND instr(types, char(10) || ?6 || char(10)) > 0");
     if ((q->kind == STORE_BROWSE_CHAINS || q->kind == STORE_BROWSE_CERTS) && q->status)
         n += (size_t)snprintf(sql + n, sizeof sql - n, " AND status = ?7");
     if (q->kind == STORE_BROWSE_CERTS && q->chain_id)
@@ -1064,8 +1071,8 @@ static int sq_browse(prova_store *ps, const store_browse *q, prova_buf *out, siz
                 prova_jw_null(&w);
             else if (sh->kinds[i] == 'I')
                 prova_jw_i64(&w, sqlite3_column_int64(st, i));
-            else if (sh->kinds[i] == 'J')
-                prova_jw_raw(&w, t ? t : "[]", t ? tl : 2);
+            else if (sh->kinds[i] == 'L')
+                prova__store_list_json(&w, t, tl);
             else if (sh->kinds[i] == 'B')
                 prova_jw_strn(&w, (const char *)sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i));
             else

@@ -77,6 +77,27 @@ int prova_store_read_begin(prova_store *s) {
     return s->ops->tx(s, STORE_READ_BEGIN);
 }
 
+void prova__store_list_json(prova_jw *w, const char *list, size_t len) {
+    prova_jw_arr(w);
+    size_t i = 0;
+    while (list && i < len) {
+        if (list[i] == '\n') {
+            i++;
+            continue;
+        }
+        const char *nl = memchr(list + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (list + i)) : len - i;
+        prova_jw_strn(w, list + i, n);
+        i += n;
+    }
+    prova_jw_end(w);
+}
+
+/* A kid or payload type as the trace's lists hold it: one without a newline (the lists' separator), else unknown. */
+static const char *list_value(const char *v) {
+    return v && *v && !strchr(v, '\n') ? v : NULL;
+}
+
 /* ---- What the listings keep beside a record (schema 5) ----------------------------------------------------------- */
 
 /* The time of an RFC 3339 string member, or 0 (unknown: listed last). */
@@ -158,8 +179,10 @@ int prova_store_ope_append_meta(prova_store *s, const char *trace_id, int64_t ho
                                 const void *json, size_t len, int64_t log_index, int64_t ts_us, const char *gateway_kid,
                                 const char *sender_kid, const char *payload_type) {
     NEED(s && trace_id && receipt_hash && json && hop >= 0);
-    store_receipt_meta m = {
-        .ts_us = ts_us, .gateway_kid = gateway_kid, .sender_kid = sender_kid, .payload_type = payload_type};
+    store_receipt_meta m = {.ts_us = ts_us,
+                            .gateway_kid = list_value(gateway_kid),
+                            .sender_kid = list_value(sender_kid),
+                            .payload_type = list_value(payload_type)};
     return s->ops->ope_append(s, trace_id, hop, receipt_hash, json, len, log_index, &m);
 }
 
@@ -336,6 +359,8 @@ size_t prova_store_page_max(void) {
 
 static int browse(prova_store *s, store_browse *q, prova_buf *out, size_t *ret_count) {
     NEED(s && out && q->limit >= 1 && q->limit <= PROVA_STORE_PAGE_MAX && q->since_us <= q->until_us);
+    /* a filter holds no newline: the traces' lists are "\nA\nB\n" */
+    NEED((!q->kid || !strchr(q->kid, '\n')) && (!q->payload_type || !strchr(q->payload_type, '\n')));
     if (!q->before_id) q->before_id = "";
     size_t n = 0;
     int rc = s->ops->browse(s, q, out, &n);

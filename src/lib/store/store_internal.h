@@ -148,4 +148,8 @@ void prova__store_msg(prova_store *s, const char *fmt, ...) __attribute__((forma
 int prova__store_status_json(prova_buf *out, const char *backend, int version, const store_migration *m, size_t n,
                              const int64_t *applied_us);
 
+/* Writes a "\nA\nB\n" list (a trace's kids or payload types, schema 5) as the JSON array ["A","B"]. */
+struct prova_jw;
+void prova__store_list_json(struct prova_jw *w, const char *list, size_t len);
+
 #endif /* PROVA_STORE_INTERNAL_H */
