@@ -205,9 +205,10 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoints(prova_store *s, int
 
 /* prova_store_ope_append_logged with what the trace listing needs beside the receipt: its ts in microseconds since
  * the epoch (the receipt's "ts", which the caller built), the gateway's kid that signed it, and the envelope's sender
- * kid and payload_type (NULL: unknown). Same statuses. Every append (this one or the others, which read ts_us from
- * the receipt's JSON and leave the kids unknown) also updates the trace's summary row in the same statement batch:
- * its hop count, first and last times and last receipt hash, what prova_store_ope_trace_list pages over. */
+ * kid and payload_type (NULL, "", or one with a line break: unknown). Same statuses. Every append (this one or the
+ * others, which read ts_us from the receipt's JSON and leave the kids unknown) also updates the trace's summary row in
+ * the same statement batch: its hop count, first and last times, last receipt hash and distinct kids and payload
+ * types, what prova_store_ope_trace_list pages over. */
 PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_append_meta(prova_store *s, const char *trace_id, int64_t hop,
                                                              const char *receipt_hash, const void *json, size_t len,
                                                              int64_t log_index, int64_t ts_us, const char *gateway_kid,

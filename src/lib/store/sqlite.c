@@ -27,11 +27,12 @@
  * proof).
  * 5: what the listings need (docs/browse.md): per receipt its time (ts_us) and the kids and payload type the gateway
  * knew (gateway_kid, sender_kid, payload_type); ope_traces, one summary row per trace (hops, first and last times,
- * last receipt hash) upserted with each receipt, indexed by (last_us, trace_id); columns of oe_chains (chain_type,
- * status, created_us, updated_us, events) and oe_certificates (issued_us, status, superseded_by) that store.c reads
- * from the record when it is put, with indexes by time (and status, chain); proofs, the stored proof records. An
- * older store gets them when a writer opens it: times are read back from the stored JSON (json_extract and
- * prova_time_us, a function of this connection), the kids of older receipts stay NULL. */
+ * last receipt hash, distinct kids and payload types) upserted with each receipt, indexed by (last_us, trace_id);
+ * columns of oe_chains (chain_type, status, created_us, updated_us, events) and oe_certificates (issued_us, status,
+ * superseded_by) that store.c reads from the record when it is put, with indexes by time (and status, chain);
+ * proofs, the stored proof records. An older store gets them when a writer opens it: times are read back from the
+ * stored JSON (json_extract and prova_time_us, a function of this connection), the kids of older receipts stay
+ * NULL. */
 #define SCHEMA_VERSION 5
 
 enum {
