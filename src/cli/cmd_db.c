@@ -37,6 +37,7 @@
 #include "prova/note.h"
 #include "prova/oe.h"
 #include "prova/ope.h"
+#include "prova/proof.h"
 #include "prova/report.h"
 #include "prova/store.h"
 
@@ -355,7 +356,7 @@ typedef struct walk {
     bool json;
     int rc; /* EXIT_INTERNAL once a read or write failed (the walk stops) */
     /* what was seen */
-    int64_t traces, receipts, chains, events, certs, replay, replay_expired, entries, checkpoints, tiles;
+    int64_t traces, receipts, chains, events, certs, proofs, replay, replay_expired, entries, checkpoints, tiles;
     int64_t refs_logged, refs_unlogged, problems, later_root_mismatches;
     int64_t log_size, cp_size; /* the log's size; the latest checkpoint's size (-1: none) */
     /* --json: the first problems */
@@ -1118,11 +1119,83 @@ out:
     prova_buf_free(&page);
 }
 
-/* Everything in order: traces, chains, certificates, replay claims, the log. */
+/* One proof record (schema 5): its id is its content hash, its log entry (when it has one) names it; a copy stores
+ * the same bytes with the same time and index. */
+static void walk_proof(walk *w, const char *id, int64_t stored_us) {
+    prova_buf rec = PROVA_BUF_INIT, entry = PROVA_BUF_INIT;
+    prova_doc *d = NULL;
+    int64_t li = -1;
+    int s = prova_store_proof_get(w->src, id, &rec, &li);
+    if (s != 0) {
+        read_fail(w, s, w->src, "reading a proof record");
+        goto out;
+    }
+    w->proofs++;
+    char pid[PROVA_PROOF_HEX_LEN + 1] = "";
+    if (parse_json(&rec, &d) != 0 || !prova_json_is_object(prova_doc_root(d)) ||
+        prova_proof_id(prova_doc_root(d), pid, NULL) != 0) {
+        problem(w, "proof", id, -1, "store_unreadable", "the stored proof record is not a JSON object");
+        goto out;
+    }
+    if (strcmp(pid, id) != 0) {
+        problem(w, "proof", id, -1, "proof_id_mismatch", "the record's content hash is %s", pid);
+        goto out;
+    }
+    prova_error e;
+    const char *unbuildable = NULL;
+    if (prova_log_entry_of_proof_record(prova_doc_root(d), &entry, &e) != 0) unbuildable = e.reason ? e.reason : "?";
+    check_log_ref(w, "proof", id, -1, li, &entry, unbuildable);
+    if (w->dst && !stopped(w))
+        write_result(w, prova_store_proof_put(w->dst, id, rec.data, rec.len, stored_us, li), "writing a proof record");
+out:
+    prova_doc_free(d);
+    prova_buf_free(&rec);
+    prova_buf_free(&entry);
+}
+
+static void walk_proofs(walk *w) {
+    int64_t before = INT64_MAX;
+    char before_id[PROVA_PROOF_HEX_LEN + 1] = "";
+    prova_buf page = PROVA_BUF_INIT;
+    for (;;) {
+        size_t count = 0;
+        page.len = 0;
+        int s = prova_store_proof_list(w->src, before, before_id, INT64_MIN, INT64_MAX, PAGE, &page, &count);
+        if (s != 0) {
+            read_fail(w, s, w->src, "listing the proof records");
+            break;
+        }
+        prova_doc *d = NULL;
+        if (parse_json(&page, &d) != 0) {
+            w->rc = cli_fail(EXIT_INTERNAL, "%s: listing the proof records: the listing is not JSON", w->cmd);
+            break;
+        }
+        const prova_json *arr = prova_doc_root(d);
+        for (size_t i = 0; i < prova_json_len(arr) && !stopped(w); i++) {
+            const prova_json *it = prova_json_at(arr, i), *v = prova_json_get(it, "proof_id");
+            int64_t us = 0;
+            if (!prova_json_is_string(v) || v->len != PROVA_PROOF_HEX_LEN ||
+                prova_json_get_int64(prova_json_get(it, "stored_us"), &us) != 0) {
+                w->rc =
+                    cli_fail(EXIT_INTERNAL, "%s: listing the proof records: an item without its id and time", w->cmd);
+                break;
+            }
+            walk_proof(w, prova_json_str(v), us);
+            before = us;
+            memcpy(before_id, prova_json_str(v), v->len + 1);
+        }
+        prova_doc_free(d);
+        if (count < PAGE || stopped(w)) break;
+    }
+    prova_buf_free(&page);
+}
+
+/* Everything in order: traces, chains, certificates, proof records, replay claims, the log. */
 static void walk_all(walk *w) {
     walk_ids(w, prova_store_ope_traces, walk_trace, "listing the traces");
     if (!stopped(w)) walk_ids(w, prova_store_oe_chain_ids, walk_chain, "listing the chains");
     if (!stopped(w)) walk_ids(w, prova_store_oe_cert_ids, walk_cert, "listing the certificates");
+    if (!stopped(w)) walk_proofs(w);
     if (!stopped(w)) walk_replay(w);
     if (!stopped(w)) walk_log(w);
 }
@@ -1130,20 +1203,21 @@ static void walk_all(walk *w) {
 static int counts_json(const walk *w, prova_buf *b) {
     return putf(b,
                 "\"counts\":{\"traces\":%" PRId64 ",\"receipts\":%" PRId64 ",\"chains\":%" PRId64 ",\"events\":%" PRId64
-                ",\"certificates\":%" PRId64 ",\"replay_claims\":%" PRId64 ",\"log_entries\":%" PRId64
-                ",\"checkpoints\":%" PRId64 ",\"tiles\":%" PRId64 ",\"records_logged\":%" PRId64
-                ",\"records_unlogged\":%" PRId64 "}",
-                w->traces, w->receipts, w->chains, w->events, w->certs, w->replay, w->entries, w->checkpoints, w->tiles,
-                w->refs_logged, w->refs_unlogged);
+                ",\"certificates\":%" PRId64 ",\"proofs\":%" PRId64 ",\"replay_claims\":%" PRId64
+                ",\"log_entries\":%" PRId64 ",\"checkpoints\":%" PRId64 ",\"tiles\":%" PRId64
+                ",\"records_logged\":%" PRId64 ",\"records_unlogged\":%" PRId64 "}",
+                w->traces, w->receipts, w->chains, w->events, w->certs, w->proofs, w->replay, w->entries,
+                w->checkpoints, w->tiles, w->refs_logged, w->refs_unlogged);
 }
 
 static void counts_text(const walk *w, char *out, size_t cap) {
     snprintf(out, cap,
              "%" PRId64 " traces (%" PRId64 " receipts), %" PRId64 " chains (%" PRId64 " events), %" PRId64
-             " certificates, %" PRId64 " replay claims, %" PRId64 " log entries, %" PRId64 " checkpoints, %" PRId64
-             " tiles; %" PRId64 " records' log entries matched (%" PRId64 " records without one)",
-             w->traces, w->receipts, w->chains, w->events, w->certs, w->replay, w->entries, w->checkpoints, w->tiles,
-             w->refs_logged, w->refs_unlogged);
+             " certificates, %" PRId64 " proof records, %" PRId64 " replay claims, %" PRId64 " log entries, %" PRId64
+             " checkpoints, %" PRId64 " tiles; %" PRId64 " records' log entries matched (%" PRId64
+             " records without one)",
+             w->traces, w->receipts, w->chains, w->events, w->certs, w->proofs, w->replay, w->entries, w->checkpoints,
+             w->tiles, w->refs_logged, w->refs_unlogged);
 }
 
 /* The keys a walk needs: the gateway's when the store has receipts or certificates, the log's when it has

@@ -376,7 +376,7 @@ const cli_cmd cli_commands[] = {
      "  --tokens FILE               bearer tokens and ODIN API keys (default DIR/tokens.json, generated with a\n"
      "                              development token on first run): {\"tokens\":[{\"name\",\"token\"|\"sha256\",\n"
      "                              "
-     "\"scopes\":[\"ope:write\",\"oe:write\"]}],\"odin_api_keys\":[{\"key\",\"secret\"}]}\n"
+     "\"scopes\":[\"ope:write\",\"oe:write\",\"proof:write\"]}],\"odin_api_keys\":[{\"key\",\"secret\"}]}\n"
      "  --tls-cert F --tls-key F    serve HTTPS (PEM): TLS 1.3 and 1.2 only, ECDHE with AEAD ciphers\n"
      "  --tls-priority STRING       the TLS policy as a GnuTLS priority string instead (docs/operations.md\n"
      "                              \"TLS\"); one GnuTLS does not accept stops the start (exit 2)\n"

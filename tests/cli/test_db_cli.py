@@ -37,7 +37,7 @@ DATA = os.path.join(T, "data")
 DB = os.path.join(DATA, "prova.db")
 LONG = 300  # receipts of one trace: the log spans two level-0 tiles and a level-1 one
 RECEIPTS = 6 + LONG
-ENTRIES = RECEIPTS + 7 + 2 + 1  # receipts, events, certificates, one status change
+ENTRIES = RECEIPTS + 7 + 2 + 1 + 1  # receipts, events, certificates, one status change, a proof record
 
 
 def run(*args, env=None):
@@ -77,6 +77,7 @@ def tables(path):
         "oe_chains": "SELECT id, record FROM oe_chains ORDER BY id",
         "oe_events": "SELECT chain_id, seq, event, log_index FROM oe_events ORDER BY chain_id, seq",
         "oe_certificates": "SELECT id, chain_id, bundle, log_index, status_log_index FROM oe_certificates ORDER BY id",
+        "proofs": "SELECT id, record, stored_us, log_index FROM proofs ORDER BY id",
         "log_entries": "SELECT idx, entry FROM log_entries ORDER BY idx",
         "log_tiles": "SELECT level, idx, data FROM log_tiles ORDER BY level, idx",
         "log_checkpoints": "SELECT size, note, time_us FROM log_checkpoints ORDER BY id",
@@ -135,6 +136,11 @@ def fill(gw, token, sender):
     ch = json.loads(b)["data"]["id"]
     st, _, _ = request("POST", api + "/chains/%s/events" % ch, jcs({"event_type": "only", "payload": {}}), token)
     ok(st == 201, "open chain's event (%d)" % st)
+    # a proof record (schema 5), stored and logged
+    rec = subprocess.run([PROVA, "proof", "sign", "--default-key", os.path.join(HERE, "..", "data", "proof_minimal.json")],
+                         stdout=subprocess.PIPE).stdout
+    st, _, b = request("POST", base + "/v1/proofs", rec, token)
+    ok(st == 201, "proof record stored (%d %s)" % (st, b[:200]))
     return traces, certs
 
 
@@ -220,21 +226,23 @@ def main():
         "ALTER TABLE oe_certificates DROP COLUMN log_index", "ALTER TABLE oe_certificates DROP COLUMN status_log_index",
         "UPDATE prova_meta SET v = '3' WHERE k = 'schema_version'")
     rc, out, _ = run("db", "status", "--store", old)
-    ok(rc == 1 and "pending" in out and "log index" in out, "a version 3 store: 1 pending (rc %d) %s" % (rc, out))
+    ok(rc == 1 and "pending" in out and "log index" in out, "a version 3 store: 2 pending (rc %d) %s" % (rc, out))
     rc, out, _ = run("db", "status", "--store", old, "--json")
     st = json.loads(out) if out else {}
     pend = [m for m in st.get("migrations", []) if m.get("version", 0) > st.get("schema_version", 99)]
-    ok(rc == 1 and st.get("pending") == 1 and len(pend) == 1, "status --json of version 3: %s" % out)
+    ok(rc == 1 and st.get("pending") == 2 and len(pend) == 2, "status --json of version 3: %s" % out)
     rc, _, err = run("db", "check", "--store", old, "--data", DATA)
     ok(rc == 3 and "migrate" in err, "db check refuses an old schema, saying to migrate (%d %s)" % (rc, err))
     rc, out, _ = run("db", "migrate", "--store", old)
-    ok(rc == 0 and "applied 1 migration" in out, "db migrate applies one (%d %s)" % (rc, out))
+    ok(rc == 0 and "applied 2 migrations" in out, "db migrate applies 4 and 5 (%d %s)" % (rc, out))
     rc, out, _ = run("db", "migrate", "--store", old)
     ok(rc == 0 and "applied 0 migrations" in out, "db migrate again: none (%d %s)" % (rc, out))
     rc, _, _ = run("db", "status", "--store", old)
     ok(rc == 0, "after the migration: up to date (%d)" % rc)
     rc, rep, _ = check(old)
-    ok(rc == 0 and rep.get("counts", {}).get("records_unlogged") == ENTRIES - 1,
+    # (the proof record keeps its index: proofs came with schema 5, the snapshot is of a schema 5 store)
+    ok(rc == 0 and rep.get("counts", {}).get("records_unlogged") == ENTRIES - 2 and
+       rep.get("counts", {}).get("records_logged") == 1,
        "the migrated store checks clean, its records without log indexes (%d %s)" % (rc, rep))
 
     # ---- db check: clean --------------------------------------------------------------------------------------
@@ -242,7 +250,7 @@ def main():
     c = rep.get("counts", {})
     ok(rc == 0 and rep.get("ok") is True and rep.get("problems") == [], "db check: clean (%d %s)" % (rc, rep))
     ok(c.get("traces") == 4 and c.get("receipts") == RECEIPTS and c.get("chains") == 3 and c.get("events") == 7 and
-       c.get("certificates") == 2 and c.get("log_entries") == ENTRIES and c.get("records_logged") == ENTRIES and
+       c.get("certificates") == 2 and c.get("proofs") == 1 and c.get("log_entries") == ENTRIES and c.get("records_logged") == ENTRIES and
        c.get("checkpoints", 0) >= 1 and c.get("tiles") == 3, "db check counts: %s" % c)
     ok("no problems found" in text, "db check text: %s" % text)
     rc, _, err = run("db", "check", "--store", DB, "--data", os.path.join(T, "nowhere"))
