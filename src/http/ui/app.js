@@ -131,7 +131,8 @@ function graph(title, nodes, edges) {
   cols.forEach((col, c) => col.forEach((n, r) => pos.set(n.id, { x: PAD + c * (W + GX), y: PAD + r * (H + GY) })));
   const width = PAD * 2 + cols.length * W + (cols.length - 1) * GX;
   const height = PAD * 2 + Math.max(...cols.map((c) => c.length)) * (H + GY) - GY;
-  const svg = s('svg', { class: 'lineage', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img',
+  // role group, not img: its nodes may be links (an img's children are presentational).
+  const svg = s('svg', { class: 'lineage', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group',
     'aria-labelledby': 'lineage-title' }, s('title', { id: 'lineage-title' }, title));
   svg.append(s('defs', {}, s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7,
     markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#6e7781' }))));
@@ -369,7 +370,7 @@ async function pageTrace(id) {
 }
 
 /** The certificate of a bundle: fields, status, supersession links, and the bundle's verification here. */
-async function certificateSection(bundleText, { withChainLink = true } = {}) {
+async function certificateSection(bundleText, { withChainLink = true, level = 'h3' } = {}) {
   const b = JSON.parse(bundleText);
   const c = b.certificate || {}, st = b.status || {};
   const report = await verifyHere(bundleText);
@@ -387,7 +388,7 @@ async function certificateSection(bundleText, { withChainLink = true } = {}) {
       ['issued at', mono(c.issued_at)], ['events certified', String(c.event_count)],
       ['chain hash', mono(c.chain_hash)],
       ['bundle', h('a', { href: `/api/v1/provenance/bundle/${enc(b.certificate_id)}`, download: `${b.certificate_id}.bundle.json` }, 'offline bundle (JSON)')]]),
-    h('h3', {}, 'Verification of the bundle, in this browser'),
+    h(level, {}, 'Verification of the bundle, in this browser'),
     reportView(report),
   ];
 }
@@ -431,7 +432,7 @@ async function pageCertificate(id) {
     later('Certificate', async () => {
       const text = await get(`/api/v1/provenance/bundle/${enc(id)}`, 'text');
       const b = JSON.parse(text);
-      return [...await certificateSection(text), h('h2', {}, 'Lineage'), chainGraph(b.chain || { id: '', events: [] }, b)];
+      return [...await certificateSection(text, { level: 'h2' }), h('h2', {}, 'Lineage'), chainGraph(b.chain || { id: '', events: [] }, b)];
     }));
 }
 

@@ -1,0 +1,214 @@
+// The web view /ui in a real browser (Debian's headless Chromium, puppeteer-core): starts `prova serve` on a free
+// loopback port with a temporary --data directory, seeds it over HTTP (tests/ui/gateway.mjs: traces, chains certified,
+// revoked and superseded), and opens every page by its URL (deep links): the seeded data is shown, the in-browser
+// verdicts are the C CLI's, the lineage graphs have the expected nodes, a document dropped on /ui/verify (file input
+// and a synthesized drop event) is VALID untampered and INVALID tampered with the failing check named, axe-core
+// finds no serious or critical violation, a phone viewport (375x667) has no horizontal overflow, and no page logs a
+// console error (CSP violations included) or has a failed request. Screenshots go to SHOT_DIR.
+//
+//   node tests/ui/test_ui.mjs PROVA_CLI SHOT_DIR
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startGateway, seed } from './gateway.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, '..', 'package.json'));
+let puppeteer, axePath;
+try {
+  puppeteer = require('puppeteer-core');
+  axePath = require.resolve('axe-core/axe.min.js');
+} catch {
+  console.log('SKIP tests/node_modules lacks puppeteer-core or axe-core: run scripts/setup-node.sh');
+  process.exit(77);
+}
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+const [provaArg, shotArg] = process.argv.slice(2);
+if (!provaArg) {
+  console.error('usage: test_ui.mjs PROVA_CLI [SHOT_DIR]');
+  process.exit(2);
+}
+const prova = path.resolve(provaArg);
+const shotDir = path.resolve(shotArg || 'ui-screenshots');
+mkdirSync(shotDir, { recursive: true });
+
+let failures = 0;
+const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures++; };
+
+const gw = await startGateway(prova);
+let browser;
+try {
+  const ids = await seed(gw);
+  const base = gw.base;
+  // Documents for /ui/verify, and the C CLI's reports on them (the expected verdicts).
+  const exportText = await (await fetch(`${base}/v1/receipts/export/tr-ui-1`)).text();
+  const jwksText = await (await fetch(`${base}/.well-known/jwks.json`)).text();
+  const tampered = JSON.parse(exportText);
+  tampered.bundle.receipts[1].ts = tampered.bundle.receipts[1].ts.replace(/\d(?=\+|Z)/, (d) => String((+d + 1) % 10));
+  const tamperedText = JSON.stringify(tampered);
+  writeFileSync(path.join(gw.work, 'export.json'), exportText);
+  writeFileSync(path.join(gw.work, 'export-tampered.json'), tamperedText);
+  writeFileSync(path.join(gw.work, 'gw.jwks'), jwksText);
+  const cli = (file) => {
+    try { return JSON.parse(gw.run(['verify', '--json', '--jwks', 'gw.jwks', file])); } catch (e) { return JSON.parse(e.stdout); }
+  };
+  const cliGood = cli('export.json'), cliBad = cli('export-tampered.json');
+  check(cliGood.valid === true && cliBad.valid === false, 'the C CLI: the export VALID, the tampered one INVALID');
+  const cliFirstFail = cliBad.checks.find((c) => !c.ok);
+
+  browser = await puppeteer.launch({ executablePath: chromium, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const axeSource = readFileSync(axePath, 'utf8');
+  const tab = await browser.newPage();
+  let problems = [];
+  tab.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  tab.on('pageerror', (e) => problems.push(`page error: ${e}`));
+  tab.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  tab.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+
+  const settle = () => tab.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), { timeout: 30000 });
+  const text = () => tab.evaluate(() => document.getElementById('main').innerText);
+  const count = (sel) => tab.$$eval(sel, (els) => els.length);
+  const attrs = (sel, a) => tab.$$eval(sel, (els, a) => els.map((e) => e.getAttribute(a)), a);
+
+  /** Opens a page by its URL, checks it loaded clean, runs axe and the phone viewport, saves two screenshots. */
+  async function visit(name, url, body) {
+    problems = [];
+    await tab.setViewport({ width: 1280, height: 900 });
+    await tab.goto(base + url, { waitUntil: 'networkidle0' });
+    await settle();
+    await body(await text());
+    // axe-core, evaluated over DevTools (the page's CSP forbids injecting a script, as it should).
+    await tab.evaluate(axeSource);
+    const axe = await tab.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length,
+        target: v.nodes[0]?.target.join(' ') }));
+    });
+    const serious = axe.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    check(serious.length === 0, `${name}: axe finds no serious or critical violation` +
+      (axe.length ? ` (${axe.length} in all: ${axe.map((v) => `${v.id}/${v.impact}×${v.n} ${v.target}`).join('; ')})` : ''));
+    await tab.screenshot({ path: path.join(shotDir, `ui-${name}.png`), fullPage: true });
+    await tab.setViewport({ width: 375, height: 667 }); // isMobile would reload the page
+    await settle();
+    const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 0, `${name}: no horizontal overflow at 375x667 (${overflow} px)`);
+    await tab.screenshot({ path: path.join(shotDir, `ui-${name}-phone.png`), fullPage: true });
+    check(problems.length === 0, `${name}: no console error or failed request${problems.length ? ': ' + problems.join(' | ') : ''}`);
+  }
+
+  await visit('home', '/ui', async (t) => {
+    check(t.includes('tr-ui-1') && t.includes('tr-ui-2'), 'home: both traces listed');
+    for (const c of Object.values(ids.chains)) check(t.includes(c), `home: chain ${c} listed`);
+    const hops = await tab.$$eval('a[href="/ui/traces/tr-ui-1"]', (as) => as[0]?.closest('tr')?.children[1]?.textContent);
+    check(hops === '3', `home: tr-ui-1 has 3 hops (${hops})`);
+    check(t.includes(ids.certs.revoked) && t.includes(ids.certs.successor), 'home: certificates listed');
+    const log = await tab.$eval('[data-count="log"]', (e) => e.textContent);
+    check(/^\d+$/.test(log) && +log > 0, `home: log size shown (${log})`);
+  });
+
+  await visit('home-filtered', '/ui?status=revoked&payload_type=agent.answer', async (t) => {
+    check(t.includes('tr-ui-2') && !t.includes('tr-ui-1'), 'home filtered: payload_type=agent.answer lists only tr-ui-2');
+    check(t.includes(ids.chains.revoked) && !t.includes(ids.chains.active), 'home filtered: status=revoked lists only the revoked chain');
+  });
+
+  await visit('trace', '/ui/traces/tr-ui-1', async (t) => {
+    check((await attrs('[data-verdict]', 'data-verdict')).join() === 'VALID', 'trace: the export verifies in the browser: VALID');
+    const hv = await attrs('[data-hop-verdict]', 'data-hop-verdict');
+    check(hv.length === 3 && hv.every((v) => v === 'VALID'), `trace: 3 hops, each VALID (${hv.join()})`);
+    check(t.includes(`${cliGood.checks.length} checks, 0 failed`), `trace: the report has the CLI's ${cliGood.checks.length} checks`);
+    check(await count('svg.lineage g[data-kind="hop"]') === 3, 'trace lineage: 3 hop nodes');
+    const cids = await count('svg.lineage g[data-kind="cid"]');
+    check(cids === 2, `trace lineage: 2 CID nodes (hops 0 and 2 carry the same payload) (${cids})`);
+    const shared = await tab.$$eval('svg.lineage path.edge', (ps) => {
+      const to = {};
+      for (const p of ps) if (p.dataset.to.startsWith('cid:')) (to[p.dataset.to] ??= new Set()).add(p.dataset.from);
+      return Math.max(...Object.values(to).map((s) => s.size));
+    });
+    check(shared === 2, 'trace lineage: one CID linked from two hops');
+  });
+
+  await visit('chain', `/ui/chains/${ids.chains.active}`, async (t) => {
+    check((await attrs('[data-verdict]', 'data-verdict')).join() === 'VALID', 'chain: the certificate bundle verifies: VALID');
+    check((await attrs('[data-events]', 'data-events')).join() === '3', 'chain: 3 events');
+    check((await attrs('[data-status]', 'data-status')).join() === 'certified,active', 'chain: certified, certificate active');
+    check(await count('ol.timeline li') === 3, 'chain: a timeline of 3 events');
+    check(await count('svg.lineage g[data-kind="event"]') === 3 && await count('svg.lineage g[data-kind="cert"]') === 1,
+      'chain lineage: 3 events, 1 certificate');
+    check(t.includes(ids.certs.active), 'chain: its certificate id');
+  });
+
+  await visit('chain-superseded', `/ui/chains/${ids.chains.old}`, async (t) => {
+    check((await attrs('[data-verdict]', 'data-verdict')).join() === 'INVALID', 'superseded chain: INVALID');
+    check(t.includes('certificate_superseded'), 'superseded chain: the failing check is certificate_superseded');
+    check(await count(`a[href="/ui/certificates/${ids.certs.successor}"]`) >= 1, 'superseded chain: links to the superseding certificate');
+    const certs = await attrs('svg.lineage g[data-kind="cert"]', 'data-node');
+    check(certs.join() === `cert:${ids.certs.old},cert:${ids.certs.successor}`, 'chain lineage: certificate → the one superseding it');
+  });
+
+  await visit('certificate-revoked', `/ui/certificates/${ids.certs.revoked}`, async (t) => {
+    check((await attrs('[data-verdict]', 'data-verdict')).join() === 'INVALID', 'revoked certificate: INVALID');
+    check((await attrs('[data-status]', 'data-status')).join() === 'revoked', 'revoked certificate: status revoked');
+    check(t.includes('certificate_revoked') && t.includes('key compromise'), 'revoked certificate: the reason code and the reason');
+    check(await count(`a[href="/ui/chains/${ids.chains.revoked}"]`) >= 1, 'revoked certificate: links to its chain');
+  });
+
+  await visit('log', '/ui/log', async (t) => {
+    const n = await count('article[data-size]');
+    check(n >= 1, `log: ${n} checkpoint(s)`);
+    check(/vm\/prova|\//.test(t) && t.includes('log'), 'log: the checkpoint\'s origin and its signature');
+    check(await count('table tbody tr a[href^="/ui/log/"]') >= 1, 'log: entries, each linked');
+  });
+
+  await visit('log-entry', '/ui/log/0', async (t) => {
+    check(t.includes('Log entry 0') && t.includes('Inclusion proof'), 'log entry 0: the entry and its proof section');
+  });
+
+  await visit('verify', '/ui/verify', async () => {
+    const input = await tab.$('#file');
+    await input.uploadFile(path.join(gw.work, 'export.json'));
+    await tab.waitForSelector('#result [data-verdict]', { timeout: 30000 });
+    check((await attrs('#result [data-verdict]', 'data-verdict')).join() === 'VALID', 'verify: the untampered export (file picker): VALID');
+    // A synthesized drop of the tampered export.
+    await tab.evaluate((doc) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([doc], 'export-tampered.json', { type: 'application/json' }));
+      document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, tamperedText);
+    await tab.waitForFunction(() => document.querySelector('#result')?.innerText.includes('export-tampered.json')
+      && document.querySelector('#result [data-verdict]'), { timeout: 30000 });
+    check((await attrs('#result [data-verdict]', 'data-verdict')).join() === 'INVALID', 'verify: the tampered export (dropped): INVALID');
+    const first = await tab.$eval('#result .first-failure', (e) => e.textContent);
+    check(first.includes(cliFirstFail.check) && first.includes(cliFirstFail.code),
+      `verify: the failing check named as the C CLI names it (${cliFirstFail.check} ${cliFirstFail.code}): ${first}`);
+    const rows = await tab.$$eval('#result tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent,
+      tr.children[1].textContent]));
+    const want = cliBad.checks.map((c) => [c.check, c.ok ? 'ok' : c.code]);
+    check(JSON.stringify(rows) === JSON.stringify(want), `verify: the report check by check equals prova verify --json's (${rows.length} checks)`);
+  });
+
+  // In-view navigation: a click on a trace link renders the trace without reloading.
+  problems = [];
+  await tab.setViewport({ width: 1280, height: 900 });
+  await tab.goto(`${base}/ui`, { waitUntil: 'networkidle0' });
+  await settle();
+  await tab.evaluate(() => { window.__noReload = true; });
+  await tab.click('a[href="/ui/traces/tr-ui-2"]');
+  await tab.waitForFunction(() => location.pathname === '/ui/traces/tr-ui-2' && document.querySelector('[data-verdict]'), { timeout: 30000 });
+  check(await tab.evaluate(() => window.__noReload === true), 'navigation: a link click renders in place (no reload)');
+  check((await attrs('[data-hop-verdict]', 'data-hop-verdict')).join() === 'VALID', 'navigation: tr-ui-2 has 1 VALID hop');
+  await tab.goBack();
+  await tab.waitForFunction(() => location.pathname === '/ui', { timeout: 10000 });
+  await settle();
+  check((await text()).includes('tr-ui-1'), 'navigation: back returns to the list');
+  check(problems.length === 0, `navigation: no console error or failed request${problems.length ? ': ' + problems.join(' | ') : ''}`);
+  console.log(`screenshots: ${shotDir}`);
+} catch (e) {
+  check(false, `the test ran to its end: ${e.stack || e}`);
+} finally {
+  if (browser) await browser.close();
+  await gw.stop();
+}
+console.log(failures ? `${failures} failed` : 'all passed');
+process.exit(failures ? 1 : 0);
