@@ -110,7 +110,8 @@ try {
 
   await visit('home-filtered', '/ui?status=revoked&payload_type=agent.answer', async (t) => {
     check(t.includes('tr-ui-2') && !t.includes('tr-ui-1'), 'home filtered: payload_type=agent.answer lists only tr-ui-2');
-    check(t.includes(ids.chains.revoked) && !t.includes(ids.chains.active), 'home filtered: status=revoked lists only the revoked chain');
+    const chains = await tab.$eval('section[aria-label="Chains"]', (e) => e.innerText);
+    check(chains.includes(ids.chains.revoked) && !chains.includes(ids.chains.active), 'home filtered: status=revoked lists only the revoked chain');
   });
 
   await visit('trace', '/ui/traces/tr-ui-1', async (t) => {

@@ -124,12 +124,12 @@ function reportView(report, { open = false } = {}) {
  * edges: [[from, to, cls]]. Every node is a link when it has an href (keyboard-reachable inside the SVG).
  */
 function graph(title, nodes, edges) {
-  const W = 230, H = 40, GX = 70, GY = 14, PAD = 10;
+  const W = 230, H = 40, GX = 70, GY = 14, PAD = 10, LEFT = 36; // LEFT: room for the arcs between events/hops
   const cols = [];
   for (const n of nodes) (cols[n.col] ??= []).push(n);
   const pos = new Map();
-  cols.forEach((col, c) => col.forEach((n, r) => pos.set(n.id, { x: PAD + c * (W + GX), y: PAD + r * (H + GY) })));
-  const width = PAD * 2 + cols.length * W + (cols.length - 1) * GX;
+  cols.forEach((col, c) => col.forEach((n, r) => pos.set(n.id, { x: LEFT + c * (W + GX), y: PAD + r * (H + GY) })));
+  const width = LEFT + PAD + cols.length * W + (cols.length - 1) * GX;
   const height = PAD * 2 + Math.max(...cols.map((c) => c.length)) * (H + GY) - GY;
   // role group, not img: its nodes may be links (an img's children are presentational).
   const svg = s('svg', { class: 'lineage', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group',
@@ -156,7 +156,7 @@ function graph(title, nodes, edges) {
       s('rect', { x, y, width: W, height: H, rx: 6 }),
       s('text', { x: x + 8, y: y + 16 }, n.label),
       n.sub ? s('text', { x: x + 8, y: y + 32 }, n.sub) : null);
-    svg.append(n.href ? s('a', { href: n.href, 'aria-label': n.title || n.label }, g) : g);
+    svg.append(n.href ? s('a', { href: n.href }, g) : g); // named by its text (what is visible)
   }
   return h('figure', { class: 'graph' }, svg, h('figcaption', { class: 'muted' }, title));
 }
@@ -230,7 +230,7 @@ function page(title, ...content) {
 /** A section filled later: shows "loading", then what fill() returns, or the error. */
 function later(label, fill) {
   const sec = h('section', { 'aria-label': label, 'aria-busy': 'true' }, h('p', { class: 'muted' }, `Loading ${label.toLowerCase()}…`));
-  Promise.resolve().then(fill).then((nodes) => sec.replaceChildren(...[nodes].flat()))
+  Promise.resolve().then(fill).then((nodes) => sec.replaceChildren(...[nodes].flat(Infinity).filter((n) => n != null && n !== false)))
     .catch((e) => sec.replaceChildren(alert(e.message || String(e))))
     .finally(() => sec.setAttribute('aria-busy', 'false'));
   return sec;
