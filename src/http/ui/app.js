@@ -459,7 +459,11 @@ function entryRow(it) {
     }
   };
   walk(e, 0);
-  const kind = e.type || e.kind || e.record_type || e.predicateType || Object.keys(e).slice(0, 3).join(', ');
+  // A prova-log-entry/v1 statement (docs/tlog.md): family + kind, the record's members, its digest.
+  const kind = e.family && e.kind ? `${e.family}/${e.kind}` : Object.keys(e).slice(0, 3).join(', ');
+  if (e.hop !== undefined) refs.push(['hop', String(e.hop)]);
+  if (e.seq !== undefined) refs.push(['seq', String(e.seq)]);
+  if (e.status) refs.push(['status', statusBadge(e.status)]);
   return [link.log(it.index), mono(it.sequenced_at || ''), mono(String(kind)),
     refs.length ? h('span', {}, refs.map(([k, a], i) => [i ? ' · ' : '', `${k} `, a])) : dash(),
     h('details', {}, h('summary', {}, 'entry'), h('pre', { class: 'note' }, JSON.stringify(e, null, 2)))];
