@@ -201,6 +201,66 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_chain(prova_store *s, const
 PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoints(prova_store *s, int64_t from, size_t limit, prova_buf *out,
                                                              size_t *ret_count);
 
+/* ---- Browsing: what the gateway holds, the most recent first (schema 5, docs/browse.md) --------------------- */
+
+/* prova_store_ope_append_logged with what the trace listing needs beside the receipt: its ts in microseconds since
+ * the epoch (the receipt's "ts", which the caller built), the gateway's kid that signed it, and the envelope's sender
+ * kid and payload_type (NULL: unknown). Same statuses. Every append (this one or the others, which read ts_us from
+ * the receipt's JSON and leave the kids unknown) also updates the trace's summary row in the same statement batch:
+ * its hop count, first and last times and last receipt hash, what prova_store_ope_trace_list pages over. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_append_meta(prova_store *s, const char *trace_id, int64_t hop,
+                                                             const char *receipt_hash, const void *json, size_t len,
+                                                             int64_t log_index, int64_t ts_us, const char *gateway_kid,
+                                                             const char *sender_kid, const char *payload_type);
+
+/* The listings. Each appends one page as a JSON array of items to out and *ret_count (optional) their number, in
+ * the listing's order by a key (t, id): the items strictly after the position (before_us, before_id) in that order
+ * (before_us = until_us and before_id NULL or "" for the first page), with since_us <= t < until_us, at most limit
+ * (1..PROVA_STORE_PAGE_MAX). A page costs O(limit · log n) whatever the position, filters aside (a filter that
+ * matches few items scans the ones it skips; the status, chain_id filters have their own indexes).
+ *
+ * Traces, by their last receipt's time, newest first; kid (a receipt's sender or gateway kid) and payload_type
+ * filter (NULL: any). Items: {"trace_id","hops","first_us","last_us","last_receipt_hash","kids":[...],
+ * "payload_types":[...]} (kids: the distinct sender and gateway kids over the hops in hop order). */
+#define PROVA_STORE_PAGE_MAX 1000
+PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_trace_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                            int64_t since_us, int64_t until_us, const char *kid,
+                                                            const char *payload_type, size_t limit, prova_buf *out,
+                                                            size_t *ret_count);
+/* Chains, by their record's updated_at, newest first; status filter (NULL: any). Items: {"chain_id","chain_type",
+ * "status","events","created_us","updated_us","certificate_id"} (null members for a record without them). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_chain_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                           int64_t since_us, int64_t until_us, const char *status,
+                                                           size_t limit, prova_buf *out, size_t *ret_count);
+/* Certificates, by the certificate's issued_at, newest first; chain_id and status filters. Items:
+ * {"certificate_id","chain_id","status","issued_us","superseded_by","log_index"}. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_oe_cert_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                          int64_t since_us, int64_t until_us, const char *chain_id,
+                                                          const char *status, size_t limit, prova_buf *out,
+                                                          size_t *ret_count);
+
+/* Proof records, keyed by id (the record's content hash), stored once: PROVA_ECONFLICT when the id is stored.
+ * stored_us: when; log_index: its log entry's (negative: none). */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_proof_put(prova_store *s, const char *id, const void *json, size_t len,
+                                                       int64_t stored_us, int64_t log_index);
+/* The stored record appended to out, its log index in *ret_log_index (optional; -1: none). PROVA_ENOTFOUND. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_proof_get(prova_store *s, const char *id, prova_buf *out,
+                                                       int64_t *ret_log_index);
+/* Proof records by stored time, newest first. Items: {"proof_id","stored_us","log_index"}. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_proof_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                        int64_t since_us, int64_t until_us, size_t limit,
+                                                        prova_buf *out, size_t *ret_count);
+/* The log's entries from index from on, in index order, sequenced at since_us <= t < until_us. Items:
+ * {"index","sequenced_us","entry":"<the entry's bytes as a JSON string>"}. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_entry_list(prova_store *s, int64_t from, int64_t since_us,
+                                                            int64_t until_us, size_t limit, prova_buf *out,
+                                                            size_t *ret_count);
+/* The signed checkpoints, newest first: those recorded before position before (INT64_MAX: from the newest), with
+ * since_us <= time < until_us. Items: {"id","size","time_us","note"}; id is the position to continue before. */
+PROVA_EXPORT PROVA_NODISCARD int prova_store_log_checkpoint_list(prova_store *s, int64_t before, int64_t since_us,
+                                                                 int64_t until_us, size_t limit, prova_buf *out,
+                                                                 size_t *ret_count);
+
 /* ---- Schema ------------------------------------------------------------------------------------------------- */
 
 /* The schema's state as JSON appended to out: {"backend":"sqlite"|"postgresql","schema_version":N,

@@ -32,9 +32,10 @@
 
 /* ---- Configuration ------------------------------------------------------------------------------------------- */
 
-#define APP_SCOPE_OPE_WRITE 0x1u
-#define APP_SCOPE_OE_WRITE  0x2u
-#define APP_SCOPE_ALL       (APP_SCOPE_OPE_WRITE | APP_SCOPE_OE_WRITE)
+#define APP_SCOPE_OPE_WRITE   0x1u
+#define APP_SCOPE_OE_WRITE    0x2u
+#define APP_SCOPE_PROOF_WRITE 0x4u /* POST /v1/proofs */
+#define APP_SCOPE_ALL         (APP_SCOPE_OPE_WRITE | APP_SCOPE_OE_WRITE | APP_SCOPE_PROOF_WRITE)
 
 /* Ids that travel in URLs, headers and tool arguments: trace ids, chain ids, certificate ids. */
 #define APP_ID_MAX 128
@@ -335,6 +336,37 @@ int app_verify(app_call *c, const void *data, size_t len, const app_verify_args 
  * not JSON. */
 int app_proof_verify(app_call *c, const char *proof_json, size_t len, const char *key_b64);
 int app_proof_canonicalize(app_call *c, const char *value_json, size_t len, const char *key_b64);
+
+/* ---- Operations: browsing what the store holds (browse.c, docs/browse.md) ------------------------------------ */
+
+#define APP_BROWSE_LIMIT_DEFAULT 50
+#define APP_BROWSE_LIMIT_MAX     500
+
+/* A listing's query as the front end got it (each NULL when absent; the front end refuses parameters that are not
+ * the listing's). Results (200): {"items":[...],"next_cursor":string|null} in docs/browse.md's shapes ("size" too
+ * for the log's entries). Errors: 400 invalid_limit, invalid_cursor, invalid_time, invalid_status, invalid_filter,
+ * invalid_id, invalid_from; 503 without a store. */
+typedef struct app_browse_query {
+    const char *limit, *cursor, *since, *until;
+    const char *kid, *payload_type; /* traces */
+    const char *status;             /* chains, certificates */
+    const char *chain_id;           /* certificates */
+    const char *from;               /* the log's entries: the first index */
+} app_browse_query;
+
+int app_browse_traces(app_call *c, const app_browse_query *q);
+int app_browse_chains(app_call *c, const app_browse_query *q);
+int app_browse_certificates(app_call *c, const app_browse_query *q);
+int app_browse_proofs(app_call *c, const app_browse_query *q);
+int app_browse_log_entries(app_call *c, const app_browse_query *q);
+int app_browse_log_checkpoints(app_call *c, const app_browse_query *q);
+/* POST /v1/proofs: stores a proof record that verifies (prova_proof_verify_doc; hmac_key_b64 NULL: the default
+ * key) under its id (the content hash) and appends its log entry in the same savepoint. Result {"data": record,
+ * "log_index": N}, 201 when new, 200 with the stored one when it was there; res.id the proof id. Errors: 401/403
+ * (scope proof:write), 400 (not JSON), 422 proof_not_record or the verifier's reason code, 429, 503. */
+int app_proof_store(app_call *c, const void *body, size_t len, const char *hmac_key_b64);
+/* The stored record (200, as it was sent); 400 invalid_id, 404 proof_not_found. */
+int app_proof_get(app_call *c, const char *id);
 
 /* A URL as it may be logged: its userinfo and its query, where credentials are put (https://user:pw@host/,
  * ?token=...), each replaced by "***"; the fragment dropped. out is always NUL-terminated (cut to cap). */

@@ -143,7 +143,10 @@ int app_need_store(app_call *c) {
 }
 
 static const char *scope_name(unsigned scope) {
-    return scope == APP_SCOPE_OPE_WRITE ? "ope:write" : scope == APP_SCOPE_OE_WRITE ? "oe:write" : "write";
+    return scope == APP_SCOPE_OPE_WRITE     ? "ope:write"
+           : scope == APP_SCOPE_OE_WRITE    ? "oe:write"
+           : scope == APP_SCOPE_PROOF_WRITE ? "proof:write"
+                                            : "write";
 }
 
 int app_need_scope(app_call *c, unsigned scope) {

@@ -24,6 +24,11 @@ typedef struct envelope_job {
     char receipt_hash[65];
     int64_t hop;
     int64_t log_index; /* the receipt's log entry */
+    /* What the listing of traces filters on (schema 5): the kid whose key verified the envelope and its
+     * payload_type ("" when absent, or too long to be worth a column). */
+    char sender_kid[APP_ID_MAX + 1];
+    char payload_type[APP_ID_MAX + 1];
+    int64_t receipt_us;
 } envelope_job;
 
 static void envelope_job_free(void *p) {
@@ -54,6 +59,7 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
         return rc;
     }
     prova_time_format(now, j->receipt_ts);
+    j->receipt_us = now; /* the receipt's ts, to the microsecond it prints */
     prova_ope_receipt_params p = {0};
     p.trace_id = j->trace_id;
     p.ts = j->receipt_ts;
@@ -80,8 +86,8 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     if (rc == 0) rc = app_log_append(w, &entry, &j->log_index);
     prova_buf_free(&entry);
     if (rc == 0)
-        rc = prova_store_ope_append_logged(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len,
-                                           j->log_index);
+        rc = prova_store_ope_append_meta(w, j->trace_id, j->hop, j->receipt_hash, j->receipt.data, j->receipt.len,
+                                         j->log_index, j->receipt_us, a->kid, j->sender_kid, j->payload_type);
     prova_doc_free(rd);
     return rc;
 }
@@ -241,6 +247,9 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     prova_ope_envelope_info info;
     app_keys_acquire(a, &o.keys, NULL);
     int rc = r ? prova_ope_envelope_verify(env, "", &o, r, &info) : PROVA_ENOMEM;
+    /* the kid may point into the key set: copied before it is released */
+    if (rc == 0 && info.cid[0] && info.kid && strlen(info.kid) < sizeof j->sender_kid)
+        memcpy(j->sender_kid, info.kid, strlen(info.kid) + 1);
     app_keys_release(a);
     if (rc < 0) {
         prova_report_free(r);
@@ -276,6 +285,8 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     memcpy(j->cid, info.cid, sizeof j->cid);
     j->payload = prova_json_get(env, "payload");
     const prova_json *pt = prova_json_get(env, "payload_type"), *tt = prova_json_get(env, "target_type");
+    if (prova_json_is_string(pt) && pt->len < sizeof j->payload_type && !memchr(pt->u.str, 0, pt->len))
+        memcpy(j->payload_type, pt->u.str, pt->len + 1);
     j->same_types = !pt || !tt ||
                     (pt->len == tt->len && prova_json_is_string(pt) && prova_json_is_string(tt) &&
                      memcmp(pt->u.str, tt->u.str, pt->len) == 0);

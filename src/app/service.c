@@ -306,6 +306,8 @@ static unsigned parse_scopes(const prova_json *arr, bool *ok) {
             s |= APP_SCOPE_OPE_WRITE;
         else if (prova_json_str_eq(v, "oe:write"))
             s |= APP_SCOPE_OE_WRITE;
+        else if (prova_json_str_eq(v, "proof:write"))
+            s |= APP_SCOPE_PROOF_WRITE;
         else if (prova_json_str_eq(v, "*"))
             s |= APP_SCOPE_ALL;
         else
@@ -322,7 +324,7 @@ static int create_dev_tokens(app *a, const char *path) {
     prova_buf b = PROVA_BUF_INIT;
     int rc = prova_buf_printf(&b,
                               "{\"tokens\":[{\"name\":\"dev\",\"token\":\"%s\",\"scopes\":[\"ope:write\","
-                              "\"oe:write\"]}],\"odin_api_keys\":[]}\n",
+                              "\"oe:write\",\"proof:write\"]}],\"odin_api_keys\":[]}\n",
                               tok);
     if (!rc) rc = app_write_new_secret(path, b.data, b.len);
     prova_mem_wipe(b.data, b.len);
@@ -332,7 +334,7 @@ static int create_dev_tokens(app *a, const char *path) {
         prova_mem_wipe(tok, sizeof tok);
         return 3;
     }
-    app_log(a, "created %s with a development token (scopes ope:write oe:write)", path);
+    app_log(a, "created %s with a development token (scopes ope:write oe:write proof:write)", path);
     if (a->cfg.dev_token) a->cfg.dev_token(a->cfg.log_ctx, path, tok);
     prova_mem_wipe(tok, sizeof tok);
     return 0;
@@ -393,7 +395,7 @@ static int load_tokens(app *a) {
         if (!prova_json_is_string(name) || name->len == 0 || name->len >= sizeof dst->name)
             bad = "each token needs a \"name\" (1-63 bytes)";
         else if (!ok)
-            bad = "\"scopes\" must be an array of \"ope:write\", \"oe:write\" or \"*\"";
+            bad = "\"scopes\" must be an array of \"ope:write\", \"oe:write\", \"proof:write\" or \"*\"";
         else if (prova_json_is_string(tok) && tok->len >= 16) {
             uint8_t h[PROVA_HASH_MAX_BYTES];
             ok = prova_hash_compute(PROVA_HASH_SHA256, tok->u.str, tok->len, h) == 0;

@@ -344,6 +344,27 @@ const char *http_query(http_req *r, const char *name) {
     return r->conn ? MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name) : NULL;
 }
 
+typedef struct unknown_scan {
+    const char *const *allowed;
+    const char *found;
+} unknown_scan;
+
+static enum MHD_Result scan_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    (void)value;
+    unknown_scan *u = cls;
+    for (size_t i = 0; key && u->allowed[i]; i++)
+        if (strcmp(key, u->allowed[i]) == 0) return MHD_YES;
+    u->found = key ? key : "";
+    return MHD_NO;
+}
+
+const char *http_query_unknown(http_req *r, const char *const *allowed) {
+    unknown_scan u = {allowed, NULL};
+    if (r->conn) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, scan_query, &u);
+    return u.found;
+}
+
 const char *http_header_in(http_req *r, const char *name) {
     return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }

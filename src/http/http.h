@@ -172,6 +172,9 @@ void http_from_call(http_req *r, bool wrap);
 
 /* The request's query argument or header, or NULL. */
 const char *http_query(http_req *r, const char *name);
+/* The first query argument whose name is not in allowed (a NULL-terminated list), or NULL when all are. The name is
+ * the connection's (valid during the request). */
+const char *http_query_unknown(http_req *r, const char *const *allowed);
 const char *http_header_in(http_req *r, const char *name);
 
 /* The connection guard (guard.c): the head deadline, the minimum body rate and the connections kept free for new

@@ -368,6 +368,60 @@ static int h_log_proof(http_req *r) {
     return rc;
 }
 
+/* ---- The listings (docs/browse.md): open GETs, their query checked here against the listing's parameters ---- */
+
+/* The query of a listing: a parameter that is not one of the listing's is 400 unknown_parameter. */
+static int browse_query(http_req *r, const char *const *extra, app_browse_query *q) {
+    static const char *const common[] = {"limit", "cursor", "since", "until"};
+    const char *allowed[12];
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++) allowed[n++] = common[i];
+    for (size_t i = 0; extra && extra[i] && n < 11; i++) allowed[n++] = extra[i];
+    allowed[n] = NULL;
+    const char *unknown = http_query_unknown(r, allowed);
+    if (unknown) {
+        int rc = http_error(r, 400, "unknown_parameter", "%.64s is not a parameter of %s", unknown, r->path);
+        return rc < 0 ? rc : 1;
+    }
+    memset(q, 0, sizeof *q);
+    q->limit = http_query(r, "limit");
+    q->cursor = http_query(r, "cursor");
+    q->since = http_query(r, "since");
+    q->until = http_query(r, "until");
+    q->kid = http_query(r, "kid");
+    q->payload_type = http_query(r, "payload_type");
+    q->status = http_query(r, "status");
+    q->chain_id = http_query(r, "chain_id");
+    q->from = http_query(r, "from");
+    return 0;
+}
+
+#define BROWSE_HANDLER(fn, op, ...)                                                                                    \
+    static int fn(http_req *r) {                                                                                       \
+        static const char *const extra[] = {__VA_ARGS__};                                                              \
+        app_browse_query q;                                                                                            \
+        int rc = browse_query(r, extra, &q);                                                                           \
+        if (rc) return rc < 0 ? rc : HTTP_RESPONDED;                                                                   \
+        op(&r->call, &q);                                                                                              \
+        return HTTP_CALLED;                                                                                            \
+    }
+
+BROWSE_HANDLER(h_browse_traces, app_browse_traces, "kid", "payload_type", NULL)
+BROWSE_HANDLER(h_browse_chains, app_browse_chains, "status", NULL)
+BROWSE_HANDLER(h_browse_certs, app_browse_certificates, "chain_id", "status", NULL)
+BROWSE_HANDLER(h_browse_proofs, app_browse_proofs, NULL)
+BROWSE_HANDLER(h_browse_log_entries, app_browse_log_entries, "from", NULL)
+BROWSE_HANDLER(h_browse_checkpoints, app_browse_log_checkpoints, NULL)
+
+static int h_proof_store(http_req *r) {
+    return called(app_proof_store(&r->call, r->body, r->body_len, http_header_in(r, "X-Prova-HMAC-Key")));
+}
+
+static int h_proof_get(http_req *r) {
+    app_proof_get(&r->call, r->param[0]);
+    return HTTP_CALLED;
+}
+
 /* ---- /mcp: the MCP streamable HTTP transport (src/mcp/http.c) on this daemon ----------------------------------- */
 
 static int h_mcp(http_req *r) {
@@ -414,6 +468,7 @@ static int h_mcp(http_req *r) {
 
 #define OPE APP_SCOPE_OPE_WRITE
 #define OE  APP_SCOPE_OE_WRITE
+#define PRF APP_SCOPE_PROOF_WRITE
 
 /* ---- prova witness (c2sp.org/tlog-witness): add-checkpoint and the monitoring checkpoint ---------------------- */
 
@@ -473,6 +528,14 @@ const http_route http_routes[] = {
      HTTP_W_NO, NULL},
     {HTTP_GET, "/api/v1/provenance/bundle/*", h_oe_bundle, 0, "/api/v1/provenance/bundle/{certificateId}", false, false,
      HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/traces", h_browse_traces, 0, "/v1/traces", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/chains", h_browse_chains, 0, "/v1/chains", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/certificates", h_browse_certs, 0, "/v1/certificates", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/proofs", h_browse_proofs, 0, "/v1/proofs", false, false, HTTP_W_NO, NULL},
+    {HTTP_POST, "/v1/proofs", h_proof_store, PRF, "/v1/proofs", false, false, HTTP_W_NO, HTTP_JSON},
+    {HTTP_GET, "/v1/proofs/*", h_proof_get, 0, "/v1/proofs/{id}", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/log/entries", h_browse_log_entries, 0, "/v1/log/entries", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/log/checkpoints", h_browse_checkpoints, 0, "/v1/log/checkpoints", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/log/checkpoint", h_log_checkpoint, 0, "/log/checkpoint", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/log/vkey", h_log_vkey, 0, "/log/vkey", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/log/proof/*", h_log_proof, 0, "/log/proof/{index}", false, false, HTTP_W_NO, NULL},

@@ -43,6 +43,7 @@
  * (never jsonb, which would re-serialize them). */
 static const store_migration migrations[] = {
     {1, "OPE receipts, replay claims, OpenExecution chains, events, certificates and the transparency log"},
+    {2, "listings: receipts' times and kids, trace summaries, chain and certificate columns, proof records"},
 };
 
 static const char *const migration_sql[] = {
@@ -60,11 +61,49 @@ static const char *const migration_sql[] = {
     " PRIMARY KEY(level, idx));"
     "CREATE TABLE log_checkpoints(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, size bigint NOT NULL,"
     " note bytea NOT NULL, time_us bigint NOT NULL);",
+    /* 2 (SQLite's 5, docs/browse.md): the listings' columns, the traces' summaries and the proof records; the rows
+     * stored before get their times (and the chains' and certificates' columns) from their JSON, through two
+     * functions of this session that answer NULL for what does not parse instead of aborting the migration. */
+    "ALTER TABLE ope_receipts ADD COLUMN ts_us bigint, ADD COLUMN gateway_kid text, ADD COLUMN sender_kid text,"
+    " ADD COLUMN payload_type text;"
+    "CREATE TABLE ope_traces(trace_id text COLLATE \"C\" PRIMARY KEY, hops bigint NOT NULL, first_us bigint NOT NULL,"
+    " last_us bigint NOT NULL, last_hash text NOT NULL);"
+    "CREATE INDEX ope_traces_recent ON ope_traces(last_us, trace_id);"
+    "ALTER TABLE oe_chains ADD COLUMN chain_type text, ADD COLUMN status text, ADD COLUMN created_us bigint,"
+    " ADD COLUMN updated_us bigint NOT NULL DEFAULT 0, ADD COLUMN events bigint;"
+    "CREATE INDEX oe_chains_recent ON oe_chains(updated_us, id);"
+    "CREATE INDEX oe_chains_status ON oe_chains(status, updated_us, id);"
+    "ALTER TABLE oe_certificates ADD COLUMN issued_us bigint NOT NULL DEFAULT 0, ADD COLUMN status text,"
+    " ADD COLUMN superseded_by text;"
+    "CREATE INDEX oe_certificates_recent ON oe_certificates(issued_us, id);"
+    "CREATE INDEX oe_certificates_status ON oe_certificates(status, issued_us, id);"
+    "CREATE INDEX oe_certificates_chain ON oe_certificates(chain_id, issued_us, id);"
+    "CREATE TABLE proofs(id text COLLATE \"C\" PRIMARY KEY, record text NOT NULL, stored_us bigint NOT NULL,"
+    " log_index bigint);"
+    "CREATE INDEX proofs_recent ON proofs(stored_us, id);"
+    "CREATE OR REPLACE FUNCTION pg_temp.prova_j(t text) RETURNS jsonb LANGUAGE plpgsql AS"
+    " $$BEGIN RETURN t::jsonb; EXCEPTION WHEN others THEN RETURN NULL; END$$;"
+    "CREATE OR REPLACE FUNCTION pg_temp.prova_us(t text) RETURNS bigint LANGUAGE plpgsql AS"
+    " $$BEGIN RETURN (extract(epoch FROM t::timestamptz) * 1000000)::bigint;"
+    " EXCEPTION WHEN others THEN RETURN NULL; END$$;"
+    "UPDATE ope_receipts SET ts_us = coalesce(pg_temp.prova_us(pg_temp.prova_j(receipt) ->> 'ts'), 0);"
+    "INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash)"
+    " SELECT DISTINCT ON (r.trace_id) r.trace_id, r.hop + 1,"
+    " coalesce((SELECT f.ts_us FROM ope_receipts f WHERE f.trace_id = r.trace_id ORDER BY f.hop LIMIT 1), 0),"
+    " coalesce(r.ts_us, 0), r.receipt_hash FROM ope_receipts r ORDER BY r.trace_id, r.hop DESC;"
+    "UPDATE oe_chains h SET chain_type = j ->> 'chain_type', status = j ->> 'status',"
+    " created_us = pg_temp.prova_us(j ->> 'created_at'), updated_us = coalesce(pg_temp.prova_us(j ->> 'updated_at'), "
+    "0),"
+    " events = CASE WHEN jsonb_typeof(j -> 'event_count') = 'number' THEN (j ->> 'event_count')::numeric::bigint END"
+    " FROM (SELECT id, pg_temp.prova_j(record) AS j FROM oe_chains) x WHERE x.id = h.id AND j IS NOT NULL;"
+    "UPDATE oe_certificates c SET issued_us = coalesce(pg_temp.prova_us(j #>> '{certificate,issued_at}'), 0),"
+    " status = coalesce(j #>> '{status,status}', 'active'), superseded_by = j #>> '{status,superseded_by}'"
+    " FROM (SELECT id, pg_temp.prova_j(bundle) AS j FROM oe_certificates) x WHERE x.id = c.id AND j IS NOT NULL;",
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 _Static_assert(sizeof migration_sql / sizeof migration_sql[0] == NMIGRATIONS, "one SQL text per migration");
-#define SCHEMA_LATEST 1
+#define SCHEMA_LATEST 2
 
 /* ---- Statements ---------------------------------------------------------------------------------------------- */
 
@@ -100,14 +139,24 @@ enum {
     Q_LIST_CERTS,
     Q_LIST_REPLAY,
     Q_LEAD,
+    Q_PROOF_PUT,
+    Q_PROOF_GET,
     Q_COUNT
 };
 
 /* Parameters are typed in the text ($n::type): they are sent in binary, and the server must not guess. */
 static const char *const sql_text[Q_COUNT] = {
     [Q_OPE_LAST] = "SELECT hop, receipt FROM ope_receipts WHERE trace_id = $1::text ORDER BY hop DESC LIMIT 1",
-    [Q_OPE_APPEND] = ("INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt, log_index)"
-                      " VALUES ($1::text, $2::int8, $3::text, $4::text, $5::int8) ON CONFLICT DO NOTHING RETURNING 1"),
+    /* The receipt and, when it was inserted, its trace's summary (which follows the last hop), in one statement. */
+    [Q_OPE_APPEND] =
+        ("WITH r AS (INSERT INTO ope_receipts(trace_id, hop, receipt_hash, receipt, log_index, ts_us,"
+         " gateway_kid, sender_kid, payload_type) VALUES ($1::text, $2::int8, $3::text, $4::text, $5::int8,"
+         " $6::int8, $7::text, $8::text, $9::text) ON CONFLICT DO NOTHING RETURNING 1),"
+         " t AS (INSERT INTO ope_traces(trace_id, hops, first_us, last_us, last_hash)"
+         " SELECT $1::text, $2::int8 + 1, $6::int8, $6::int8, $3::text FROM r"
+         " ON CONFLICT (trace_id) DO UPDATE SET hops = EXCLUDED.hops, last_us = EXCLUDED.last_us,"
+         " last_hash = EXCLUDED.last_hash WHERE EXCLUDED.hops > ope_traces.hops)"
+         " SELECT 1 FROM r"),
     [Q_OPE_CHAIN] = "SELECT receipt FROM ope_receipts WHERE trace_id = $1::text ORDER BY hop",
     [Q_OPE_CHAIN_LOG] = "SELECT log_index FROM ope_receipts WHERE trace_id = $1::text ORDER BY hop",
     /* One statement: a new key is inserted, an expired claim taken over, an unexpired one left alone (no row). */
@@ -117,18 +166,24 @@ static const char *const sql_text[Q_COUNT] = {
     /* LIMIT NULL is no limit */
     [Q_REPLAY_PURGE] = ("DELETE FROM ope_replay WHERE key IN (SELECT key FROM ope_replay WHERE expires_us < $1::int8"
                         " ORDER BY expires_us LIMIT $2::int8)"),
-    [Q_OE_CHAIN_PUT] = ("INSERT INTO oe_chains(id, record) VALUES ($1::text, $2::text)"
-                        " ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record"),
+    [Q_OE_CHAIN_PUT] = ("INSERT INTO oe_chains(id, record, chain_type, status, created_us, updated_us, events)"
+                        " VALUES ($1::text, $2::text, $3::text, $4::text, $5::int8, $6::int8, $7::int8)"
+                        " ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, chain_type = EXCLUDED.chain_type,"
+                        " status = EXCLUDED.status, created_us = EXCLUDED.created_us,"
+                        " updated_us = EXCLUDED.updated_us, events = EXCLUDED.events"),
     [Q_OE_CHAIN_GET] = "SELECT record FROM oe_chains WHERE id = $1::text",
     [Q_OE_EVENT_APPEND] = ("INSERT INTO oe_events(chain_id, seq, event, log_index)"
                            " VALUES ($1::text, $2::int8, $3::text, $4::int8) ON CONFLICT DO NOTHING RETURNING 1"),
     [Q_OE_EVENT_LAST] = "SELECT seq, event FROM oe_events WHERE chain_id = $1::text ORDER BY seq DESC LIMIT 1",
     [Q_OE_EVENTS] = "SELECT event FROM oe_events WHERE chain_id = $1::text ORDER BY seq",
     [Q_OE_EVENTS_LOG] = "SELECT log_index FROM oe_events WHERE chain_id = $1::text ORDER BY seq",
-    [Q_OE_CERT_PUT] = ("INSERT INTO oe_certificates(id, chain_id, bundle, log_index, status_log_index)"
-                       " VALUES ($1::text, $2::text, $3::text, $4::int8, $5::int8) ON CONFLICT (id) DO UPDATE SET"
-                       " chain_id = EXCLUDED.chain_id, bundle = EXCLUDED.bundle, log_index = EXCLUDED.log_index,"
-                       " status_log_index = EXCLUDED.status_log_index"),
+    [Q_OE_CERT_PUT] =
+        ("INSERT INTO oe_certificates(id, chain_id, bundle, log_index, status_log_index, issued_us, status,"
+         " superseded_by) VALUES ($1::text, $2::text, $3::text, $4::int8, $5::int8, $6::int8, $7::text,"
+         " $8::text) ON CONFLICT (id) DO UPDATE SET"
+         " chain_id = EXCLUDED.chain_id, bundle = EXCLUDED.bundle, log_index = EXCLUDED.log_index,"
+         " status_log_index = EXCLUDED.status_log_index, issued_us = EXCLUDED.issued_us,"
+         " status = EXCLUDED.status, superseded_by = EXCLUDED.superseded_by"),
     [Q_OE_CERT_GET] = "SELECT bundle FROM oe_certificates WHERE id = $1::text",
     [Q_OE_CERT_LOG] = "SELECT log_index, status_log_index FROM oe_certificates WHERE id = $1::text",
     [Q_OE_CERT_CHAIN] = "SELECT chain_id FROM oe_certificates WHERE id = $1::text",
@@ -154,6 +209,10 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_LIST_CERTS] = "SELECT id FROM oe_certificates WHERE id > $1::text ORDER BY id LIMIT $2::int8",
     [Q_LIST_REPLAY] = "SELECT key, expires_us FROM ope_replay WHERE key > $1::text ORDER BY key LIMIT $2::int8",
     [Q_LEAD] = "SELECT pg_try_advisory_lock(" LOCK_INTEGRATE ")",
+    [Q_PROOF_PUT] =
+        ("INSERT INTO proofs(id, record, stored_us, log_index) VALUES ($1::text, $2::text, $3::int8, $4::int8)"
+         " ON CONFLICT DO NOTHING RETURNING 1"),
+    [Q_PROOF_GET] = "SELECT log_index, record FROM proofs WHERE id = $1::text",
 };
 
 /* ---- The connection ------------------------------------------------------------------------------------------- */
@@ -339,13 +398,13 @@ static int fail_result(pg_store *s, const PGresult *r) {
     return PROVA_EIO;
 }
 
-/* Up to 6 parameters, all in binary: text as its bytes, bytea as its bytes, int8 as 8 big-endian bytes. */
+/* Up to 10 parameters, all in binary: text as its bytes, bytea as its bytes, int8 as 8 big-endian bytes. */
 typedef struct pg_params {
     int n;
-    const char *v[6];
-    int len[6];
-    int fmt[6];
-    char num[6][8];
+    const char *v[10];
+    int len[10];
+    int fmt[10];
+    char num[10][8];
 } pg_params;
 
 static void p_bytes(pg_params *p, const void *data, size_t len) {
@@ -356,6 +415,20 @@ static void p_bytes(pg_params *p, const void *data, size_t len) {
 
 static void p_text(pg_params *p, const char *t) {
     p_bytes(p, t, strlen(t));
+}
+
+/* NULL (for NULL or "") */
+static void p_null(pg_params *p) {
+    p->v[p->n] = NULL;
+    p->len[p->n] = 0;
+    p->fmt[p->n++] = 1;
+}
+
+static void p_opt(pg_params *p, const char *t) {
+    if (t && *t)
+        p_text(p, t);
+    else
+        p_null(p);
 }
 
 static void p_i64(pg_params *p, int64_t x) {
@@ -913,7 +986,7 @@ static int pg_ope_last(prova_store *ps, const char *trace_id, prova_buf *out, in
 }
 
 static int pg_ope_append(prova_store *ps, const char *trace_id, int64_t hop, const char *receipt_hash, const void *json,
-                         size_t len, int64_t log_index) {
+                         size_t len, int64_t log_index, const store_receipt_meta *m) {
     if (!p_fits(len)) return PROVA_ELIMIT;
     pg_params p = {0};
     p_text(&p, trace_id);
@@ -921,6 +994,10 @@ static int pg_ope_append(prova_store *ps, const char *trace_id, int64_t hop, con
     p_text(&p, receipt_hash);
     p_bytes(&p, json, len);
     p_index(&p, log_index);
+    p_i64(&p, m->ts_us);
+    p_opt(&p, m->gateway_kid);
+    p_opt(&p, m->sender_kid);
+    p_opt(&p, m->payload_type);
     return put(PG(ps), Q_OPE_APPEND, &p, true);
 }
 
@@ -985,11 +1062,20 @@ static int pg_replay_purge(prova_store *ps, int64_t now_us, int64_t limit, int64
     return 0;
 }
 
-static int pg_oe_chain_put(prova_store *ps, const char *chain_id, const void *json, size_t len) {
+static int pg_oe_chain_put(prova_store *ps, const char *chain_id, const void *json, size_t len,
+                           const store_chain_meta *m) {
     if (!p_fits(len)) return PROVA_ELIMIT;
     pg_params p = {0};
     p_text(&p, chain_id);
     p_bytes(&p, json, len);
+    p_opt(&p, m->chain_type);
+    p_opt(&p, m->status);
+    if (m->created_us)
+        p_i64(&p, m->created_us);
+    else
+        p_null(&p);
+    p_i64(&p, m->updated_us);
+    p_index(&p, m->events);
     return put(PG(ps), Q_OE_CHAIN_PUT, &p, false);
 }
 
@@ -1013,7 +1099,7 @@ static int pg_oe_event_last(prova_store *ps, const char *chain_id, prova_buf *ou
 }
 
 static int pg_oe_cert_put(prova_store *ps, const char *cert_id, const char *chain_id, const void *json, size_t len,
-                          int64_t log_index, int64_t status_log_index) {
+                          int64_t log_index, int64_t status_log_index, const store_cert_meta *m) {
     if (!p_fits(len)) return PROVA_ELIMIT;
     pg_params p = {0};
     p_text(&p, cert_id);
@@ -1021,7 +1107,171 @@ static int pg_oe_cert_put(prova_store *ps, const char *cert_id, const char *chai
     p_bytes(&p, json, len);
     p_index(&p, log_index);
     p_index(&p, status_log_index);
+    p_i64(&p, m->issued_us);
+    p_opt(&p, m->status);
+    p_opt(&p, m->superseded_by);
     return put(PG(ps), Q_OE_CERT_PUT, &p, false);
+}
+
+/* ---- Proof records ---------------------------------------------------------------------------------------------- */
+
+static int pg_proof_put(prova_store *ps, const char *id, const void *json, size_t len, int64_t stored_us,
+                        int64_t log_index) {
+    if (!p_fits(len)) return PROVA_ELIMIT;
+    pg_params p = {0};
+    p_text(&p, id);
+    p_bytes(&p, json, len);
+    p_i64(&p, stored_us);
+    p_index(&p, log_index);
+    return put(PG(ps), Q_PROOF_PUT, &p, true);
+}
+
+static int pg_proof_get(prova_store *ps, const char *id, prova_buf *out, int64_t *ret_log_index) {
+    pg_params p = {0};
+    p_text(&p, id);
+    PGresult *r;
+    int rc = run(PG(ps), Q_PROOF_GET, &p, &r);
+    if (rc < 0) return rc;
+    if (PQntuples(r) < 1) {
+        rc = PROVA_ENOTFOUND;
+    } else {
+        *ret_log_index = PQgetisnull(r, 0, 0) ? -1 : col_i64(r, 0, 0);
+        rc = col_append(r, 0, 1, out);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- Browsing (schema 2) ---------------------------------------------------------------------------------------- */
+
+/* As sqlite.c's: $1, $2 the keyset position (a row comparison with the index's key), $3, $4 since and until, $5..$8
+ * the filters (left out of the text when not given), $9 the limit. Results in text; JSON columns as json text. */
+#define TRACE_KIDS                                                                                                     \
+    "(SELECT coalesce(json_agg(k ORDER BY o), '[]') FROM (SELECT k, min(o) AS o FROM (SELECT sender_kid AS k,"         \
+    " 2 * hop AS o FROM ope_receipts WHERE trace_id = t.trace_id UNION ALL SELECT gateway_kid, 2 * hop + 1"            \
+    " FROM ope_receipts WHERE trace_id = t.trace_id) u WHERE k IS NOT NULL GROUP BY k) v)"
+#define TRACE_TYPES                                                                                                    \
+    "(SELECT coalesce(json_agg(payload_type ORDER BY o), '[]') FROM (SELECT payload_type, min(hop) AS o"               \
+    " FROM ope_receipts WHERE trace_id = t.trace_id AND payload_type IS NOT NULL GROUP BY payload_type) v)"
+
+typedef struct browse_shape {
+    const char *select;
+    const char *order;
+    const char *names[8];
+    const char *kinds; /* S text, I integer, J JSON text (embedded), B bytea as a JSON string */
+} browse_shape;
+
+static const browse_shape shapes[] = {
+    [STORE_BROWSE_TRACES] = {"SELECT trace_id, hops, first_us, last_us, last_hash, " TRACE_KIDS ", " TRACE_TYPES
+                             " FROM ope_traces t WHERE (last_us, trace_id) < ($1::int8, $2::text)"
+                             " AND last_us >= $3::int8 AND last_us < $4::int8",
+                             " ORDER BY last_us DESC, trace_id DESC LIMIT $9::int8",
+                             {"trace_id", "hops", "first_us", "last_us", "last_receipt_hash", "kids", "payload_types"},
+                             "SIIISJJ"},
+    [STORE_BROWSE_CHAINS] = {"SELECT id, chain_type, status, events, created_us, updated_us, (SELECT c.id FROM"
+                             " oe_certificates c WHERE c.chain_id = h.id ORDER BY c.issued_us DESC, c.id DESC LIMIT 1)"
+                             " FROM oe_chains h WHERE (updated_us, id) < ($1::int8, $2::text)"
+                             " AND updated_us >= $3::int8 AND updated_us < $4::int8",
+                             " ORDER BY updated_us DESC, id DESC LIMIT $9::int8",
+                             {"chain_id", "chain_type", "status", "events", "created_us", "updated_us",
+                              "certificate_id"},
+                             "SSSIIIS"},
+    [STORE_BROWSE_CERTS] = {"SELECT id, chain_id, status, issued_us, superseded_by, log_index FROM oe_certificates"
+                            " WHERE (issued_us, id) < ($1::int8, $2::text) AND issued_us >= $3::int8"
+                            " AND issued_us < $4::int8",
+                            " ORDER BY issued_us DESC, id DESC LIMIT $9::int8",
+                            {"certificate_id", "chain_id", "status", "issued_us", "superseded_by", "log_index"},
+                            "SSSISI"},
+    [STORE_BROWSE_PROOFS] = {"SELECT id, stored_us, log_index FROM proofs WHERE (stored_us, id) < ($1::int8, $2::text)"
+                             " AND stored_us >= $3::int8 AND stored_us < $4::int8",
+                             " ORDER BY stored_us DESC, id DESC LIMIT $9::int8",
+                             {"proof_id", "stored_us", "log_index"},
+                             "SII"},
+    [STORE_BROWSE_LOG] = {"SELECT idx, sequenced_us, entry FROM log_entries WHERE idx >= $1::int8"
+                          " AND sequenced_us >= $3::int8 AND sequenced_us < $4::int8",
+                          " ORDER BY idx LIMIT $9::int8",
+                          {"index", "sequenced_us", "entry"},
+                          "IIB"},
+    [STORE_BROWSE_CHECKPOINTS] = {"SELECT id, size, time_us, note FROM log_checkpoints WHERE id < $1::int8"
+                                  " AND time_us >= $3::int8 AND time_us < $4::int8",
+                                  " ORDER BY id DESC LIMIT $9::int8",
+                                  {"id", "size", "time_us", "note"},
+                                  "IIIB"},
+};
+
+static int pg_browse(prova_store *ps, const store_browse *q, prova_buf *out, size_t *ret_count) {
+    pg_store *s = PG(ps);
+    const browse_shape *sh = &shapes[q->kind];
+    char sql[1536];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "%s", sh->select);
+    if (q->kind == STORE_BROWSE_TRACES && q->kid)
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND EXISTS (SELECT 1 FROM ope_receipts r WHERE r.trace_id = t.trace_id"
+                              " AND (r.sender_kid = $5::text OR r.gateway_kid = $5::text))");
+    if (q->kind == STORE_BROWSE_TRACES && q->payload_type)
+        n += (size_t)snprintf(sql + n, sizeof sql - n,
+                              " AND EXISTS (SELECT 1 FROM ope_receipts r WHERE r.trace_id = t.trace_id"
+                              " AND r.payload_type = $6::text)");
+    if ((q->kind == STORE_BROWSE_CHAINS || q->kind == STORE_BROWSE_CERTS) && q->status)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND status = $7::text");
+    if (q->kind == STORE_BROWSE_CERTS && q->chain_id)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, " AND chain_id = $8::text");
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "%s", sh->order);
+    if (n >= sizeof sql) return PROVA_EINVAL;
+    /* every parameter is sent (an unused one as NULL, typed by a cast in a statement that never reads it is not
+     * possible: the unused ones are declared text) */
+    pg_params p = {0};
+    p_i64(&p, q->before_us);
+    p_text(&p, q->before_id);
+    p_i64(&p, q->since_us);
+    p_i64(&p, q->until_us);
+    p_opt(&p, q->kid);
+    p_opt(&p, q->payload_type);
+    p_opt(&p, q->status);
+    p_opt(&p, q->chain_id);
+    p_i64(&p, (int64_t)q->limit);
+    Oid types[9] = {20, 25, 20, 20, 25, 25, 25, 25, 20}; /* int8, text */
+    int rc = ready(s);
+    if (rc == 0 && s->nqueue) rc = pipeline(s, NULL, 0, NULL);
+    if (rc < 0) return rc;
+    PGresult *r = PQexecParams(s->conn, sql, p.n, types, p.v, p.len, p.fmt, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = fail_result(s, r);
+        PQclear(r);
+        return rc;
+    }
+    int rows = PQntuples(r);
+    prova_jw w;
+    prova_jw_init(&w, out);
+    prova_jw_arr(&w);
+    for (int i = 0; i < rows; i++) {
+        prova_jw_obj(&w);
+        for (int c = 0; sh->kinds[c]; c++) {
+            prova_jw_key(&w, sh->names[c]);
+            const char *v = PQgetvalue(r, i, c);
+            size_t vl = (size_t)PQgetlength(r, i, c);
+            if (PQgetisnull(r, i, c)) {
+                prova_jw_null(&w);
+            } else if (sh->kinds[c] == 'I') {
+                prova_jw_i64(&w, strtoll(v, NULL, 10));
+            } else if (sh->kinds[c] == 'J') {
+                prova_jw_raw(&w, v, vl);
+            } else if (sh->kinds[c] == 'B') {
+                size_t bl = 0;
+                unsigned char *b = PQunescapeBytea((const unsigned char *)v, &bl);
+                prova_jw_strn(&w, b ? (const char *)b : "", b ? bl : 0);
+                PQfreemem(b);
+            } else {
+                prova_jw_strn(&w, v, vl);
+            }
+        }
+        prova_jw_end(&w);
+    }
+    prova_jw_end(&w);
+    PQclear(r);
+    rc = prova_jw_finish(&w);
+    if (rc == 0) *ret_count = (size_t)rows;
+    return rc;
 }
 
 static int pg_oe_cert_get(prova_store *ps, const char *cert_id, prova_buf *out) {
@@ -1344,6 +1594,9 @@ static const store_ops pg_ops = {
     .cp_latest = pg_cp_latest,
     .cp_list = pg_cp_list,
     .log_lead = pg_log_lead,
+    .proof_put = pg_proof_put,
+    .proof_get = pg_proof_get,
+    .browse = pg_browse,
     .list = pg_list,
     .schema_status = pg_schema_status,
     .migrate = pg_migrate,

@@ -1,10 +1,12 @@
 /* prova/store.h's functions: the arguments checked once, for every backend, then the backend's table
  * (store_internal.h). The location decides the backend: a PostgreSQL URI, or a SQLite file. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jsonw.h"
+#include "prova/json.h"
 #include "prova/time.h"
 #include "store_internal.h"
 
@@ -75,6 +77,60 @@ int prova_store_read_begin(prova_store *s) {
     return s->ops->tx(s, STORE_READ_BEGIN);
 }
 
+/* ---- What the listings keep beside a record (schema 5) ----------------------------------------------------------- */
+
+/* The time of an RFC 3339 string member, or 0 (unknown: listed last). */
+static int64_t member_us(const prova_json *v) {
+    int64_t us = 0;
+    if (!prova_json_is_string(v) || prova_time_parse(prova_json_str(v), prova_json_len(v), &us) < 0) return 0;
+    return us;
+}
+
+/* A string member into dst (cap bytes, NUL included), or "" when absent, not a string, or too long. */
+static void member_str(const prova_json *v, char *dst, size_t cap) {
+    dst[0] = 0;
+    size_t n = prova_json_len(v);
+    if (prova_json_is_string(v) && n < cap && !memchr(prova_json_str(v), 0, n)) memcpy(dst, prova_json_str(v), n + 1);
+}
+
+static int parse_record(const void *json, size_t len, prova_doc **ret) {
+    prova_parse_options po = {0};
+    po.max_size = SIZE_MAX >> 1;
+    po.max_depth = 1024;
+    return prova_json_parse(json, len, &po, ret, NULL);
+}
+
+/* A chain record's (stored without its events): chain_type, status, created_at, updated_at, event_count. A record that
+ * is not JSON is stored all the same, without them. */
+static void chain_meta(const void *json, size_t len, store_chain_meta *m) {
+    memset(m, 0, sizeof *m);
+    m->events = -1;
+    prova_doc *d = NULL;
+    if (parse_record(json, len, &d) < 0) return;
+    const prova_json *r = prova_doc_root(d);
+    member_str(prova_json_get(r, "chain_type"), m->chain_type, sizeof m->chain_type);
+    member_str(prova_json_get(r, "status"), m->status, sizeof m->status);
+    m->created_us = member_us(prova_json_get(r, "created_at"));
+    m->updated_us = member_us(prova_json_get(r, "updated_at"));
+    int64_t n;
+    if (prova_json_get_int64(prova_json_get(r, "event_count"), &n) == 0 && n >= 0) m->events = n;
+    prova_doc_free(d);
+}
+
+/* A certificate bundle's: certificate.issued_at, status.status ("active" without a status block), status.superseded_by.
+ */
+static void cert_meta(const void *json, size_t len, store_cert_meta *m) {
+    memset(m, 0, sizeof *m);
+    prova_doc *d = NULL;
+    if (parse_record(json, len, &d) < 0) return;
+    const prova_json *r = prova_doc_root(d), *st = prova_json_get(r, "status");
+    m->issued_us = member_us(prova_json_get(prova_json_get(r, "certificate"), "issued_at"));
+    member_str(prova_json_get(st, "status"), m->status, sizeof m->status);
+    if (!m->status[0] && prova_json_is_object(r)) memcpy(m->status, "active", 7);
+    member_str(prova_json_get(st, "superseded_by"), m->superseded_by, sizeof m->superseded_by);
+    prova_doc_free(d);
+}
+
 /* ---- OPE ------------------------------------------------------------------------------------------------------ */
 
 int prova_store_ope_last(prova_store *s, const char *trace_id, prova_buf *out, int64_t *ret_hop) {
@@ -87,10 +143,24 @@ int prova_store_ope_append(prova_store *s, const char *trace_id, int64_t hop, co
     return prova_store_ope_append_logged(s, trace_id, hop, receipt_hash, json, len, -1);
 }
 
+/* The callers that do not know the receipt's time (a copy, a tool) pay for one parse of it. */
 int prova_store_ope_append_logged(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
                                   const void *json, size_t len, int64_t log_index) {
     NEED(s && trace_id && receipt_hash && json && hop >= 0);
-    return s->ops->ope_append(s, trace_id, hop, receipt_hash, json, len, log_index);
+    store_receipt_meta m = {0};
+    prova_doc *d = NULL;
+    if (parse_record(json, len, &d) == 0) m.ts_us = member_us(prova_json_get(prova_doc_root(d), "ts"));
+    prova_doc_free(d);
+    return s->ops->ope_append(s, trace_id, hop, receipt_hash, json, len, log_index, &m);
+}
+
+int prova_store_ope_append_meta(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash,
+                                const void *json, size_t len, int64_t log_index, int64_t ts_us, const char *gateway_kid,
+                                const char *sender_kid, const char *payload_type) {
+    NEED(s && trace_id && receipt_hash && json && hop >= 0);
+    store_receipt_meta m = {
+        .ts_us = ts_us, .gateway_kid = gateway_kid, .sender_kid = sender_kid, .payload_type = payload_type};
+    return s->ops->ope_append(s, trace_id, hop, receipt_hash, json, len, log_index, &m);
 }
 
 int prova_store_ope_chain(prova_store *s, const char *trace_id, prova_buf *out, size_t *ret_count) {
@@ -117,7 +187,9 @@ int prova_store_replay_purge(prova_store *s, int64_t now_us, int64_t limit, int6
 
 int prova_store_oe_chain_put(prova_store *s, const char *chain_id, const void *json, size_t len) {
     NEED(s && chain_id && json);
-    return s->ops->oe_chain_put(s, chain_id, json, len);
+    store_chain_meta m;
+    chain_meta(json, len, &m);
+    return s->ops->oe_chain_put(s, chain_id, json, len, &m);
 }
 
 int prova_store_oe_chain_get(prova_store *s, const char *chain_id, prova_buf *out) {
@@ -157,7 +229,9 @@ int prova_store_oe_cert_put(prova_store *s, const char *cert_id, const char *cha
 int prova_store_oe_cert_put_logged(prova_store *s, const char *cert_id, const char *chain_id, const void *json,
                                    size_t len, int64_t log_index, int64_t status_log_index) {
     NEED(s && cert_id && chain_id && json);
-    return s->ops->oe_cert_put(s, cert_id, chain_id, json, len, log_index, status_log_index);
+    store_cert_meta m;
+    cert_meta(json, len, &m);
+    return s->ops->oe_cert_put(s, cert_id, chain_id, json, len, log_index, status_log_index, &m);
 }
 
 int prova_store_oe_cert_get(prova_store *s, const char *cert_id, prova_buf *out) {
@@ -251,6 +325,101 @@ int prova_store_oe_cert_ids(prova_store *s, const char *after, size_t limit, pro
 }
 int prova_store_replay_list(prova_store *s, const char *after, size_t limit, prova_buf *out, size_t *ret_count) {
     return list(s, STORE_LIST_REPLAY, after, limit, out, ret_count);
+}
+
+/* ---- Browsing ------------------------------------------------------------------------------------------------------
+ */
+
+static int browse(prova_store *s, store_browse *q, prova_buf *out, size_t *ret_count) {
+    NEED(s && out && q->limit >= 1 && q->limit <= PROVA_STORE_PAGE_MAX && q->since_us <= q->until_us);
+    if (!q->before_id) q->before_id = "";
+    size_t n = 0;
+    int rc = s->ops->browse(s, q, out, &n);
+    if (rc == 0 && ret_count) *ret_count = n;
+    return rc;
+}
+
+int prova_store_ope_trace_list(prova_store *s, int64_t before_us, const char *before_id, int64_t since_us,
+                               int64_t until_us, const char *kid, const char *payload_type, size_t limit,
+                               prova_buf *out, size_t *ret_count) {
+    store_browse q = {.kind = STORE_BROWSE_TRACES,
+                      .before_us = before_us,
+                      .before_id = before_id,
+                      .since_us = since_us,
+                      .until_us = until_us,
+                      .kid = kid,
+                      .payload_type = payload_type,
+                      .limit = limit};
+    return browse(s, &q, out, ret_count);
+}
+
+int prova_store_oe_chain_list(prova_store *s, int64_t before_us, const char *before_id, int64_t since_us,
+                              int64_t until_us, const char *status, size_t limit, prova_buf *out, size_t *ret_count) {
+    store_browse q = {.kind = STORE_BROWSE_CHAINS,
+                      .before_us = before_us,
+                      .before_id = before_id,
+                      .since_us = since_us,
+                      .until_us = until_us,
+                      .status = status,
+                      .limit = limit};
+    return browse(s, &q, out, ret_count);
+}
+
+int prova_store_oe_cert_list(prova_store *s, int64_t before_us, const char *before_id, int64_t since_us,
+                             int64_t until_us, const char *chain_id, const char *status, size_t limit, prova_buf *out,
+                             size_t *ret_count) {
+    store_browse q = {.kind = STORE_BROWSE_CERTS,
+                      .before_us = before_us,
+                      .before_id = before_id,
+                      .since_us = since_us,
+                      .until_us = until_us,
+                      .chain_id = chain_id,
+                      .status = status,
+                      .limit = limit};
+    return browse(s, &q, out, ret_count);
+}
+
+int prova_store_proof_list(prova_store *s, int64_t before_us, const char *before_id, int64_t since_us, int64_t until_us,
+                           size_t limit, prova_buf *out, size_t *ret_count) {
+    store_browse q = {.kind = STORE_BROWSE_PROOFS,
+                      .before_us = before_us,
+                      .before_id = before_id,
+                      .since_us = since_us,
+                      .until_us = until_us,
+                      .limit = limit};
+    return browse(s, &q, out, ret_count);
+}
+
+int prova_store_log_entry_list(prova_store *s, int64_t from, int64_t since_us, int64_t until_us, size_t limit,
+                               prova_buf *out, size_t *ret_count) {
+    NEED(from >= 0);
+    store_browse q = {
+        .kind = STORE_BROWSE_LOG, .before_us = from, .since_us = since_us, .until_us = until_us, .limit = limit};
+    return browse(s, &q, out, ret_count);
+}
+
+int prova_store_log_checkpoint_list(prova_store *s, int64_t before, int64_t since_us, int64_t until_us, size_t limit,
+                                    prova_buf *out, size_t *ret_count) {
+    store_browse q = {.kind = STORE_BROWSE_CHECKPOINTS,
+                      .before_us = before,
+                      .since_us = since_us,
+                      .until_us = until_us,
+                      .limit = limit};
+    return browse(s, &q, out, ret_count);
+}
+
+int prova_store_proof_put(prova_store *s, const char *id, const void *json, size_t len, int64_t stored_us,
+                          int64_t log_index) {
+    NEED(s && id && *id && json && len);
+    return s->ops->proof_put(s, id, json, len, stored_us, log_index);
+}
+
+int prova_store_proof_get(prova_store *s, const char *id, prova_buf *out, int64_t *ret_log_index) {
+    NEED(s && id && out);
+    int64_t li = -1;
+    int rc = s->ops->proof_get(s, id, out, &li);
+    if (rc == 0 && ret_log_index) *ret_log_index = li;
+    return rc;
 }
 
 int prova_store_schema_status(prova_store *s, prova_buf *out) {

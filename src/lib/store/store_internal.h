@@ -33,6 +33,46 @@ typedef enum store_rows {
     STORE_ROWS_EVENTS_LOG,   /* their log indexes */
 } store_rows;
 
+/* What the listings (schema 5, docs/browse.md) keep beside a record, in columns of its row: given by the caller
+ * (a receipt's, which the service knows) or read by store.c from the record (a chain's, a certificate's). An
+ * unknown time is 0 (listed last), an unknown string "" (NULL in the row). */
+typedef struct store_receipt_meta {
+    int64_t ts_us;
+    const char *gateway_kid, *sender_kid, *payload_type; /* NULL: unknown */
+} store_receipt_meta;
+
+typedef struct store_chain_meta {
+    char chain_type[64], status[16];
+    int64_t created_us, updated_us;
+    int64_t events; /* -1: unknown */
+} store_chain_meta;
+
+typedef struct store_cert_meta {
+    char status[16];         /* "active" when the bundle has no status block */
+    char superseded_by[257]; /* "": none */
+    int64_t issued_us;
+} store_cert_meta;
+
+typedef enum store_browse_kind {
+    STORE_BROWSE_TRACES,      /* by (last_us, trace_id), newest first */
+    STORE_BROWSE_CHAINS,      /* by (updated_us, id), newest first */
+    STORE_BROWSE_CERTS,       /* by (issued_us, id), newest first */
+    STORE_BROWSE_PROOFS,      /* by (stored_us, id), newest first */
+    STORE_BROWSE_LOG,         /* by index, ascending from before_us (the first index listed) */
+    STORE_BROWSE_CHECKPOINTS, /* by the row's id, newest first: id < before_us */
+} store_browse_kind;
+
+/* One page of a listing: the items strictly after the keyset position (before_us, before_id) in the listing's order
+ * (before_id "" with before_us = until_us: the first page), with since_us <= t < until_us, at most limit. */
+typedef struct store_browse {
+    store_browse_kind kind;
+    int64_t before_us;
+    const char *before_id;
+    int64_t since_us, until_us;
+    const char *kid, *payload_type, *status, *chain_id; /* NULL: any */
+    size_t limit;
+} store_browse;
+
 /* One migration of a backend's schema: the version it brings the store to and what it does. */
 typedef struct store_migration {
     int version;
@@ -47,19 +87,19 @@ typedef struct store_ops {
     /* OPE. ope_last/oe_event_last/get: the row's JSON appended to out. rows: a JSON array of one key's rows. */
     int (*ope_last)(prova_store *s, const char *trace_id, prova_buf *out, int64_t *ret_hop);
     int (*ope_append)(prova_store *s, const char *trace_id, int64_t hop, const char *receipt_hash, const void *json,
-                      size_t len, int64_t log_index);
+                      size_t len, int64_t log_index, const store_receipt_meta *m);
     int (*rows)(prova_store *s, store_rows which, const char *key, prova_buf *out, size_t *ret_count);
     int (*replay_claim)(prova_store *s, const char *key, int64_t now_us, int64_t expires_us);
     int (*replay_purge)(prova_store *s, int64_t now_us, int64_t limit, int64_t *ret_deleted);
 
     /* OpenExecution */
-    int (*oe_chain_put)(prova_store *s, const char *chain_id, const void *json, size_t len);
+    int (*oe_chain_put)(prova_store *s, const char *chain_id, const void *json, size_t len, const store_chain_meta *m);
     int (*oe_chain_get)(prova_store *s, const char *chain_id, prova_buf *out);
     int (*oe_event_append)(prova_store *s, const char *chain_id, int64_t seq, const void *json, size_t len,
                            int64_t log_index);
     int (*oe_event_last)(prova_store *s, const char *chain_id, prova_buf *out, int64_t *ret_seq);
     int (*oe_cert_put)(prova_store *s, const char *cert_id, const char *chain_id, const void *json, size_t len,
-                       int64_t log_index, int64_t status_log_index);
+                       int64_t log_index, int64_t status_log_index, const store_cert_meta *m);
     int (*oe_cert_get)(prova_store *s, const char *cert_id, prova_buf *out);
     int (*oe_cert_log)(prova_store *s, const char *cert_id, int64_t *ret_log_index, int64_t *ret_status_log_index);
     int (*oe_cert_chain)(prova_store *s, const char *cert_id, prova_buf *out);
@@ -75,6 +115,13 @@ typedef struct store_ops {
     int (*cp_latest)(prova_store *s, prova_buf *out, int64_t *ret_size);
     int (*cp_list)(prova_store *s, int64_t from, size_t limit, prova_buf *out, size_t *ret_count);
     int (*log_lead)(prova_store *s, bool *ret_leading);
+
+    /* Proof records and the listings (schema 5). proof_put: PROVA_ECONFLICT when the id is stored. browse: a JSON
+     * array of the page's items (store.c's prova_store_*_list document their members). */
+    int (*proof_put)(prova_store *s, const char *id, const void *json, size_t len, int64_t stored_us,
+                     int64_t log_index);
+    int (*proof_get)(prova_store *s, const char *id, prova_buf *out, int64_t *ret_log_index);
+    int (*browse)(prova_store *s, const store_browse *q, prova_buf *out, size_t *ret_count);
 
     /* Listing and schema */
     int (*list)(prova_store *s, store_list which, const char *after, size_t limit, prova_buf *out, size_t *ret_count);
