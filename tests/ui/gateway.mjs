@@ -20,18 +20,29 @@ export async function startGateway(prova) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = path.join(work, 'serve.log');
-  const child = spawn(prova, ['serve', '--listen', `127.0.0.1:${port}`, '--data', path.join(work, 'data'),
-    '--trusted-senders', 'senders.jwks', '--quiet'], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(base + '/health')).ok) break; } catch { /* not yet */ }
-    if (i > 100 || child.exitCode !== null) throw new Error(`prova serve did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let child = null, stderr = '';
+  const serve = async (extra = []) => {
+    stderr = '';
+    child = spawn(prova, ['serve', '--listen', `127.0.0.1:${port}`, '--data', path.join(work, 'data'),
+      '--trusted-senders', 'senders.jwks', '--log-interval', '200', '--quiet', ...extra],
+    { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d) => { stderr += d; });
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(base + '/health')).ok) break; } catch { /* not yet */ }
+      if (i > 100 || child.exitCode !== null) throw new Error(`prova serve did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const halt = async (proc) => {
+    if (!proc || proc.exitCode !== null) return;
+    proc.kill('SIGTERM');
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+  };
+  await serve();
   const token = run(['serve', '--data', path.join(work, 'data'), '--print-token']).trim();
+  const witnesses = [];
   const gw = {
-    base, work, run, token, child, stderr: () => stderr, log,
+    base, work, run, token, stderr: () => stderr, log,
     async call(method, p, body, headers = {}) {
       const init = { method, headers: { authorization: 'Bearer ' + token, ...headers } };
       if (body !== undefined) {
@@ -45,9 +56,43 @@ export async function startGateway(prova) {
       if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
       return json;
     },
+    /** Restarts the gateway (same store) with a `prova witness` on another free port and --witness-policy naming
+     * it (quorum: it), so that the checkpoints published from now on carry its cosignature. Returns its name. */
+    async addWitness(name) {
+      const vkey = (await (await fetch(base + '/log/vkey')).text()).trim();
+      writeFileSync(path.join(work, 'logs.txt'), vkey + '\n');
+      const wvkey = run(['witness', 'keygen', '--name', name, '--out', 'w.key']).trim().split('\n').pop();
+      const wport = await freePort();
+      const w = spawn(prova, ['witness', '--key', 'w.key', '--logs', 'logs.txt', '--state', 'wstate', '--listen',
+        `127.0.0.1:${wport}`, '--quiet'], { cwd: work, stdio: 'ignore' });
+      witnesses.push(w);
+      for (let i = 0; ; i++) {
+        try { if ((await fetch(`http://127.0.0.1:${wport}/health`)).ok) break; } catch { /* not yet */ }
+        if (i > 100 || w.exitCode !== null) throw new Error('prova witness did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      writeFileSync(path.join(work, 'policy.txt'),
+        `log ${vkey}\nwitness w1 ${wvkey} http://127.0.0.1:${wport}\nquorum w1\n`);
+      await halt(child);
+      await serve(['--witness-policy', 'policy.txt']);
+      return name;
+    },
+    /** Waits until the published checkpoint has at least `sigs` signature lines and size >= size. */
+    async waitCheckpoint(sigs, size = 0, ms = 10000) {
+      for (const end = Date.now() + ms; Date.now() < end;) {
+        const r = await fetch(base + '/log/checkpoint');
+        if (r.ok) {
+          const t = await r.text();
+          const n = t.split('\n\n')[1]?.split('\n').filter((l) => l.startsWith('\u2014 ')).length ?? 0;
+          if (n >= sigs && +t.split('\n')[1] >= size) return t;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no checkpoint with ${sigs} signatures and size >= ${size} within ${ms} ms`);
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      await halt(child);
+      for (const w of witnesses) await halt(w);
       rmSync(work, { recursive: true, force: true });
     },
   };

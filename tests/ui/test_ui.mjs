@@ -41,6 +41,11 @@ let browser;
 try {
   const ids = await seed(gw);
   const base = gw.base;
+  // A witness: the gateway restarted with --witness-policy; one more record, then a checkpoint it cosigned.
+  const witness = await gw.addWitness('witness.test/w1');
+  await gw.call('POST', '/v1/odin/envelope', gw.run(['pack', '--key', 'sender.key', '--payload-type', 'agent.note',
+    '--target-type', 'tool.result', '--trace-id', 'tr-ui-3', '-'], '{"note":"after the witness"}'));
+  const cosigned = await gw.waitCheckpoint(2, 21);
   // Documents for /ui/verify, and the C CLI's reports on them (the expected verdicts).
   const exportText = await (await fetch(`${base}/v1/receipts/export/tr-ui-1`)).text();
   const jwksText = await (await fetch(`${base}/.well-known/jwks.json`)).text();
@@ -158,7 +163,10 @@ try {
   await visit('log', '/ui/log', async (t) => {
     const n = await count('article[data-size]');
     check(n >= 1, `log: ${n} checkpoint(s)`);
-    check(/vm\/prova|\//.test(t) && t.includes('log'), 'log: the checkpoint\'s origin and its signature');
+    const roles = await tab.$$eval('article[data-size]', (as) => as.map((a) => a.innerText));
+    check(roles[0].includes(witness) && roles[0].includes('cosignature') && roles[0].includes(cosigned.split('\n')[0]),
+      `log: the newest checkpoint shows the log's signature and ${witness}'s cosignature`);
+    check(t.includes(cosigned.split('\n')[2]), 'log: the cosigned checkpoint\'s root hash');
     check(await count('table tbody tr a[href^="/ui/log/"]') >= 1, 'log: entries, each linked');
   });
 
@@ -183,6 +191,21 @@ try {
     const first = await tab.$eval('#result .first-failure', (e) => e.textContent);
     check(first.includes(cliFirstFail.check) && first.includes(cliFirstFail.code),
       `verify: the failing check named as the C CLI names it (${cliFirstFail.check} ${cliFirstFail.code}): ${first}`);
+    // An OpenExecution bundle (the active certificate's), pasted: VALID, kind oe_bundle, as the C CLI says.
+    const oe = await (await fetch(`${base}/api/v1/provenance/bundle/${ids.certs.active}`)).text();
+    writeFileSync(path.join(gw.work, 'oe.json'), oe);
+    const cliOe = cli('oe.json');
+    await tab.$eval('#paste', (e, v) => { e.value = v; }, oe);
+    await tab.click('form[aria-label="Paste a document"] button');
+    await tab.waitForFunction(() => document.querySelector('#result')?.innerText.includes('the pasted document')
+      && document.querySelector('#result [data-verdict]'), { timeout: 30000 });
+    const oeText = await tab.$eval('#result', (e) => e.innerText);
+    check(cliOe.valid && (await attrs('#result [data-verdict]', 'data-verdict')).join() === 'VALID' && oeText.includes('oe_bundle'),
+      'verify: an OpenExecution bundle (pasted): VALID, oe_bundle, as the C CLI says');
+    // Back to the tampered export for the check-by-check comparison.
+    await input.uploadFile(path.join(gw.work, 'export-tampered.json'));
+    await tab.waitForFunction(() => document.querySelector('#result')?.innerText.includes('export-tampered.json')
+      && document.querySelector('#result [data-verdict]'), { timeout: 30000 });
     const rows = await tab.$$eval('#result tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent,
       tr.children[1].textContent]));
     const want = cliBad.checks.map((c) => [c.check, c.ok ? 'ok' : c.code]);
