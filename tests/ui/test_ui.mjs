@@ -119,6 +119,27 @@ try {
     check(chains.includes(ids.chains.revoked) && !chains.includes(ids.chains.active), 'home filtered: status=revoked lists only the revoked chain');
   });
 
+  // Paging by the API's cursors: one trace per page, "Next page" links walk them all, each once.
+  {
+    problems = [];
+    await tab.setViewport({ width: 1280, height: 900 });
+    await tab.goto(`${base}/ui?limit=1`, { waitUntil: 'networkidle0' });
+    await settle();
+    const seen = [];
+    for (let i = 0; i < 6; i++) {
+      seen.push(...await tab.$$eval('section[aria-label="Traces"] tbody a', (as) => as.map((a) => a.textContent)));
+      const next = await tab.$('section[aria-label="Traces"] a[rel="next"]');
+      if (!next) break;
+      await next.click();
+      await tab.waitForFunction((n) => new URLSearchParams(location.search).get('tcursor') && !document.querySelector('[aria-busy="true"]')
+        && document.querySelectorAll('section[aria-label="Traces"] tbody a').length === 1
+        && document.querySelector('section[aria-label="Traces"] tbody a').textContent !== n, { timeout: 10000 }, seen[seen.length - 1]);
+    }
+    check(JSON.stringify(seen) === JSON.stringify(['tr-ui-3', 'tr-ui-2', 'tr-ui-1']),
+      `paging: limit=1 walks the traces newest first, each once, by next_cursor (${seen.join()})`);
+    check(problems.length === 0, `paging: no console error or failed request${problems.length ? ': ' + problems.join(' | ') : ''}`);
+  }
+
   await visit('trace', '/ui/traces/tr-ui-1', async (t) => {
     check((await attrs('[data-verdict]', 'data-verdict')).join() === 'VALID', 'trace: the export verifies in the browser: VALID');
     const hv = await attrs('[data-hop-verdict]', 'data-hop-verdict');

@@ -238,7 +238,8 @@ function later(label, fill) {
 
 /** The query string of a listing: the filters of the URL that this listing takes, limit, and its cursor. */
 function listQuery(params, names, cursorName) {
-  const q = new URLSearchParams({ limit: String(PAGE) });
+  const limit = /^\d{1,3}$/.test(params.get('limit') || '') ? params.get('limit') : String(PAGE);
+  const q = new URLSearchParams({ limit });
   for (const n of names) {
     const v = params.get(n);
     if (v) q.set(n, n === 'since' || n === 'until' ? toRfc3339(v) : v);
