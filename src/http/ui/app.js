@@ -55,7 +55,7 @@ function table(caption, head, rows) {
   return h('div', { class: 'table-wrap' }, h('table', {},
     h('caption', { class: 'sr-only' }, caption),
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))
+    h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, r.map((c, i) => h('td', { 'data-label': head[i] }, c))))
       : h('tr', {}, h('td', { colspan: head.length, class: 'muted' }, 'none')))));
 }
 function kv(pairs) {
@@ -181,7 +181,7 @@ function traceGraph(traceId, hops) {
     }
   });
   for (const c of cids.values()) {
-    c.sub = `${[...c.roles].join(' + ')} · hop${c.hops.length > 1 ? 's' : ''} ${c.hops.join(', ')}`;
+    c.sub = `${[...c.roles].map((r) => r.slice(0, 4)).join(' + ')} · hop${c.hops.length > 1 ? 's' : ''} ${c.hops.join(', ')}`;
     c.title = `${c.title} (${c.sub})`;
   }
   return graph(`Lineage of trace ${traceId}: hops and their payload CIDs`, nodes, edges);
@@ -340,6 +340,9 @@ async function pageTrace(id) {
         get(`/v1/receipts/export/${enc(id)}`, 'text')]);
       const hops = chain.hops || [];
       const report = await verifyHere(exportText);
+      // The sender's kid, when the receipt carries one (the starter dialect's receipts do not): a column only then.
+      const senderKid = (r) => r.sender_kid || r.sender?.kid || null;
+      const withSender = hops.some(senderKid);
       const hopOk = (i) => report.checks.filter((c) => c.check.startsWith(`receipt[${i}].`));
       const rows = hops.map((r, i) => {
         const checks = hopOk(i);
@@ -348,7 +351,7 @@ async function pageTrace(id) {
         const prev = i === 0 ? (r.prev_receipt_hash == null ? 'genesis' : 'unexpected')
           : r.prev_receipt_hash === hops[i - 1].receipt_hash ? '← hop ' + (i - 1) : 'BROKEN';
         return [String(r.hop ?? i), mono(r.ts), mono(r.gateway_kid || ''),
-          r.sender_kid || r.sender?.kid ? mono(r.sender_kid || r.sender.kid) : dash(),
+          ...(withSender ? [senderKid(r) ? mono(senderKid(r)) : dash()] : []),
           h('span', {}, mono(short(r.request_cid, 22)), h('br'), h('span', { class: 'muted' }, 'normalized '),
             mono(short(r.normalized_cid, 22))),
           h('span', {}, r.prev_receipt_hash ? mono(short(r.prev_receipt_hash)) : dash(), h('br'),
@@ -363,7 +366,7 @@ async function pageTrace(id) {
         h('h2', {}, 'Verification of the signed export, in this browser'),
         reportView(report),
         h('h2', {}, 'Hops'),
-        table(`Hops of trace ${id}`, ['hop', 'ts', 'gateway kid', 'sender kid', 'payload CIDs', 'prev hash', 'verdict'], rows),
+        table(`Hops of trace ${id}`, ['hop', 'ts', 'gateway kid', ...(withSender ? ['sender kid'] : []), 'payload CIDs', 'prev hash', 'verdict'], rows),
         h('h2', {}, 'Lineage'),
         traceGraph(id, hops),
       ];
