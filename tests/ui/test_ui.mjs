@@ -179,6 +179,7 @@ try {
     check((await attrs('[data-status]', 'data-status')).join() === 'revoked', 'revoked certificate: status revoked');
     check(t.includes('certificate_revoked') && t.includes('key compromise'), 'revoked certificate: the reason code and the reason');
     check(await count(`a[href="/ui/chains/${ids.chains.revoked}"]`) >= 1, 'revoked certificate: links to its chain');
+    check(await count('dd a[href^="/ui/log/"]') === 1, 'revoked certificate: links to its log entry');
   });
 
   await visit('log', '/ui/log', async (t) => {

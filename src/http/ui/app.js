@@ -374,7 +374,7 @@ async function pageTrace(id) {
 }
 
 /** The certificate of a bundle: fields, status, supersession links, and the bundle's verification here. */
-async function certificateSection(bundleText, { withChainLink = true, level = 'h3' } = {}) {
+async function certificateSection(bundleText, { withChainLink = true, level = 'h3', logIndex = null } = {}) {
   const b = JSON.parse(bundleText);
   const c = b.certificate || {}, st = b.status || {};
   const report = await verifyHere(bundleText);
@@ -390,6 +390,7 @@ async function certificateSection(bundleText, { withChainLink = true, level = 'h
       ['artifact', `${c.artifact_type || ''} ${c.artifact_ref || ''}`],
       c.artifact_title ? ['title', c.artifact_title] : null,
       ['issued at', mono(c.issued_at)], ['events certified', String(c.event_count)],
+      logIndex != null ? ['log entry', link.log(logIndex)] : null,
       ['chain hash', mono(c.chain_hash)],
       ['bundle', h('a', { href: `/api/v1/provenance/bundle/${enc(b.certificate_id)}`, download: `${b.certificate_id}.bundle.json` }, 'offline bundle (JSON)')]]),
     h(level, {}, 'Verification of the bundle, in this browser'),
@@ -423,7 +424,7 @@ async function pageChain(id) {
             h('pre', { class: 'note' }, JSON.stringify(e.payload, null, 2))) : null)))
           : h('p', { class: 'muted' }, 'No events.'),
         h('h2', {}, 'Certificate'),
-        bundleText ? await certificateSection(bundleText, { withChainLink: false })
+        bundleText ? await certificateSection(bundleText, { withChainLink: false, logIndex: certs.items[0].log_index })
           : h('p', { class: 'muted' }, `No certificate (the chain is ${chain.status}).`),
         h('h2', {}, 'Lineage'),
         chainGraph(chain, bundle),
@@ -436,7 +437,9 @@ async function pageCertificate(id) {
     later('Certificate', async () => {
       const text = await get(`/api/v1/provenance/bundle/${enc(id)}`, 'text');
       const b = JSON.parse(text);
-      return [...await certificateSection(text, { level: 'h2' }), h('h2', {}, 'Lineage'), chainGraph(b.chain || { id: '', events: [] }, b)];
+      const listed = await get(`/v1/certificates?chain_id=${enc(b.certificate?.chain_id || '')}&limit=5`);
+      const logIndex = listed.items.find((x) => x.certificate_id === id)?.log_index ?? null;
+      return [...await certificateSection(text, { level: 'h2', logIndex }), h('h2', {}, 'Lineage'), chainGraph(b.chain || { id: '', events: [] }, b)];
     }));
 }
 
