@@ -1360,7 +1360,8 @@ DOC = {
                 "type": "http",
                 "scheme": "bearer",
                 "description": "`Authorization: Bearer <token>`. Tokens carry scopes: `ope:write` (submit OPE "
-                               "envelopes), `oe:write` (create and change OpenExecution chains and certificates). "
+                               "envelopes), `oe:write` (create and change OpenExecution chains and certificates), "
+                               "`proof:write` (store proof records). "
                                "A missing or invalid token answers 401, a token without the scope 403.",
             },
             "odinApiKey": {
@@ -1375,6 +1376,146 @@ DOC = {
         },
     },
 }
+
+# ---- The listings (docs/browse.md) -------------------------------------------------------------------------------
+
+TIME = string("An RFC 3339 time (UTC, microseconds: `2026-12-07T10:00:00.000000+00:00`).", format="date-time")
+NULL_TIME = {"anyOf": [TIME, {"type": "null"}]}
+NEXT_CURSOR = {"anyOf": [string("Pass it as `cursor` (with the same filters) for the next page.", pattern=B64URL),
+                         {"type": "null"}],
+               "description": "The next page's cursor; null on the last page."}
+NULL_STR = {"type": ["string", "null"]}
+NULL_INDEX = {"anyOf": [integer(minimum=0), {"type": "null"}],
+              "description": "The index of the record's log entry; null for a record stored before the log."}
+
+
+def page(item, desc, extra=None):
+    props = {"items": array(ref(item)), "next_cursor": NEXT_CURSOR}
+    props.update(extra or {})
+    return obj(props, required=["items", "next_cursor"] + list(extra or {}), desc=desc, additional=False)
+
+
+S["TraceItem"] = obj({
+    "trace_id": string(), "hops": integer(minimum=1), "first_at": NULL_TIME, "last_at": NULL_TIME,
+    "last_receipt_hash": string(pattern=HEX64),
+    "kids": array(string(), desc="The distinct sender and gateway kids over the hops, in hop order (empty for "
+                                 "receipts stored before schema 5)."),
+    "payload_types": array(string(), desc="The distinct envelope payload types over the hops, in hop order."),
+}, required=["trace_id", "hops", "first_at", "last_at", "last_receipt_hash", "kids", "payload_types"],
+    additional=False)
+S["ChainItem"] = obj({
+    "chain_id": string(), "chain_type": NULL_STR, "status": NULL_STR, "events": {"type": ["integer", "null"]},
+    "created_at": NULL_TIME, "updated_at": NULL_TIME,
+    "certificate_id": dict(NULL_STR, description="The chain's certificate, once certified."),
+}, required=["chain_id", "chain_type", "status", "events", "created_at", "updated_at", "certificate_id"],
+    additional=False)
+S["CertificateItem"] = obj({
+    "certificate_id": string(), "chain_id": string(), "status": NULL_STR, "issued_at": NULL_TIME,
+    "superseded_by": NULL_STR, "log_index": NULL_INDEX,
+}, required=["certificate_id", "chain_id", "status", "issued_at", "superseded_by", "log_index"], additional=False)
+S["ProofItem"] = obj({"proof_id": string(pattern=HEX64), "stored_at": NULL_TIME, "log_index": NULL_INDEX},
+                     required=["proof_id", "stored_at", "log_index"], additional=False)
+S["LogEntryItem"] = obj({
+    "index": integer(minimum=0), "sequenced_at": NULL_TIME,
+    "entry": {"type": ["object", "null"], "description": "The entry's JSON (prova-log-entry/v1, docs/tlog.md)."},
+}, required=["index", "sequenced_at", "entry"], additional=False)
+S["CheckpointItem"] = obj({"size": integer(minimum=0), "time": NULL_TIME,
+                           "note": string("The signed note, with its cosignatures.")},
+                          required=["size", "time", "note"], additional=False)
+S["TracePage"] = page("TraceItem", "OPE traces, the most recently active first.")
+S["ChainPage"] = page("ChainItem", "OpenExecution chains, the most recently changed first.")
+S["CertificatePage"] = page("CertificateItem", "Provenance certificates, the most recently issued first.")
+S["ProofPage"] = page("ProofItem", "Proof records, the most recently stored first.")
+S["LogEntryPage"] = page("LogEntryItem", "The log's entries in index order.",
+                         {"size": integer(minimum=0, desc="The log's size (entries stored).")})
+S["CheckpointPage"] = page("CheckpointItem", "The checkpoints the log signed, the newest first.")
+S["ProofRecord"] = obj({"proof_id": string(pattern=HEX64), "schema_version": string()},
+                       required=["proof_id", "schema_version"],
+                       desc="An Ophamin proof record (reference/ophamin.md), as it was stored.")
+S["ProofStored"] = obj({"data": ref("ProofRecord"), "log_index": NULL_INDEX}, required=["data", "log_index"])
+
+B_LIMIT = query_param("limit", "Items per page, 1..500 (default 50); otherwise 400 `invalid_limit`.",
+                      {"type": "integer", "minimum": 1, "maximum": 500, "default": 50})
+B_CURSOR = query_param("cursor", "The `next_cursor` of the previous page (opaque); one that does not decode, or "
+                                 "is another listing's, is 400 `invalid_cursor`. Repeat the page's filters with it.",
+                       string(pattern=B64URL))
+B_SINCE = query_param("since", "List items with time ≥ since (RFC 3339; bad: 400 `invalid_time`).",
+                      string(format="date-time"))
+B_UNTIL = query_param("until", "List items with time < until (RFC 3339; bad: 400 `invalid_time`).",
+                      string(format="date-time"))
+B_COMMON = [B_LIMIT, B_CURSOR, B_SINCE, B_UNTIL]
+B_ERRORS = ("Bad query: `unknown_parameter` (a parameter the listing does not take), `invalid_limit`, "
+            "`invalid_cursor`, `invalid_time`, `invalid_status`, `invalid_filter`, `invalid_id`.")
+
+
+def listing(op_id, summary, desc, tags, schema, params):
+    return {"get": op(op_id, summary, desc + " Paged by keyset (docs/browse.md); open, like the other reads.",
+                      tags, responses({"200": json_response("One page.", ref(schema)),
+                                       "400": error_response(B_ERRORS, "invalid_cursor",
+                                                             "cursor is not a cursor of this listing")}),
+                      params=B_COMMON + params)}
+
+
+P["/v1/traces"] = listing(
+    "listTraces", "OPE traces, the most recently active first",
+    "Every trace with a receipt, by its last receipt's time (`last_at`, which `since`/`until` filter), newest "
+    "first.", ["ope"], "TracePage",
+    [query_param("kid", "Traces with a hop whose envelope this kid signed, or whose receipt the gateway signed "
+                        "with it.", string(minLength=1, maxLength=256)),
+     query_param("payload_type", "Traces with a hop whose envelope had this payload type.",
+                 string(minLength=1, maxLength=256))])
+P["/v1/chains"] = listing(
+    "listChains", "OpenExecution chains, the most recently changed first",
+    "Chains by their record's `updated_at` (which `since`/`until` filter), newest first.", ["openexecution"],
+    "ChainPage",
+    [query_param("status", "Chains in this status (else 400 `invalid_status`).",
+                 string(enum=["open", "resolved", "certified", "revoked"]))])
+P["/v1/certificates"] = listing(
+    "listCertificates", "Provenance certificates, the most recently issued first",
+    "Certificates by `issued_at` (which `since`/`until` filter), newest first.", ["openexecution"],
+    "CertificatePage",
+    [query_param("chain_id", "The certificates of this chain.", string(minLength=1, maxLength=128)),
+     query_param("status", "Certificates in this status (else 400 `invalid_status`).",
+                 string(enum=["active", "revoked", "superseded"]))])
+P["/v1/log/entries"] = listing(
+    "listLogEntries", "The transparency log's entries",
+    "The log's entries in index order from `from`, with the time each was sequenced (`sequenced_at`, which "
+    "`since`/`until` filter) and the log's size.", ["log"], "LogEntryPage",
+    [query_param("from", "The first index (default 0; a cursor takes precedence; else 400 `invalid_from`).",
+                 {"type": "integer", "minimum": 0})])
+P["/v1/log/checkpoints"] = listing(
+    "listLogCheckpoints", "The checkpoints the log signed, the newest first",
+    "Every checkpoint the log recorded (its size, when, and the signed note with cosignatures).", ["log"],
+    "CheckpointPage", [])
+P["/v1/proofs"] = listing(
+    "listProofs", "Proof records, the most recently stored first",
+    "The proof records stored with `POST /v1/proofs`, by `stored_at` (which `since`/`until` filter).", ["proof"],
+    "ProofPage", [])
+P["/v1/proofs"]["post"] = op(
+    "storeProof", "Store a proof record",
+    "Scope: `proof:write`. Verifies the Ophamin proof record (its HMAC seal under the key in `X-Prova-HMAC-Key`, "
+    "standard base64, or without that header the public default key; a trusted attestation) and stores it under "
+    "its id, the content hash, with its `proof/proof_record` log entry in the same transaction. The same record "
+    "again answers 200 with the stored one (nothing appended); a record that does not verify 422 with the "
+    "verifier's reason code.",
+    ["proof"],
+    responses({"201": json_response("Stored.", ref("ProofStored")),
+               "200": json_response("Stored before: the stored record.", ref("ProofStored"))},
+              write=True, body=True),
+    params=[{"name": "X-Prova-HMAC-Key", "in": "header", "required": False,
+             "description": "The record's HMAC key (standard base64).", "schema": string()}],
+    body=json_body(ref("ProofRecord"), "The proof record."),
+    security=bearer("proof:write"),
+)
+P["/v1/proofs/{id}"] = {"get": op(
+    "getProof", "A stored proof record",
+    "The record as it was stored (the bytes `POST /v1/proofs` received).", ["proof"],
+    responses({"200": json_response("The record.", ref("ProofRecord")),
+               "404": error_response("No such record (`proof_not_found`).", "proof_not_found",
+                                     "no proof record 80e2...")}),
+    params=[path_param("id", "The proof id: 64 lowercase hex digits (else 400 `invalid_id`).")],
+)}
+
 
 def render():
     return json.dumps(DOC, indent=2, ensure_ascii=False) + "\n"

@@ -111,6 +111,15 @@ await call('POST', `/api/v1/provenance/certificates/${cert2Id}/revoke`, { body: 
 await call('POST', '/api/v1/provenance/certificates/no-such-certificate/revoke', { body: { reason: 'x' }, headers: auth }); // 404
 await call('GET', `/api/v1/provenance/verify/${cert2Id}`);
 
+// The listings (docs/browse.md): pages, a bad cursor, a proof record unknown, a write without proof:write.
+for (const p of ['/v1/traces', '/v1/traces?limit=1', '/v1/chains?status=certified', '/v1/certificates',
+  '/v1/proofs', '/v1/log/entries?limit=2', '/v1/log/checkpoints?limit=1'])
+  await call('GET', p);
+await call('GET', '/v1/traces?cursor=bad');                                          // 400 invalid_cursor
+await call('GET', '/v1/chains?color=red');                                           // 400 unknown_parameter
+await call('GET', '/v1/proofs/' + '0'.repeat(64));                                   // 404
+await call('POST', '/v1/proofs', { body: { schema_version: '1.0' }, headers: auth }); // 403: no proof:write
+
 // MCP (streamable HTTP): a session's lifecycle and the transport's refusals.
 const mcpHeaders = { accept: 'application/json, text/event-stream' };
 const init = await call('POST', '/mcp', { headers: mcpHeaders, body: { jsonrpc: '2.0', id: 1, method: 'initialize',
