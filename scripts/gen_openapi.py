@@ -852,7 +852,8 @@ P["/ui"] = ui_shell(
 P["/ui/{page}"] = ui_shell(
     "getUiPage", "A page of the web view",
     "The same HTML shell for every path under /ui (one or more segments): `/ui/traces/{trace_id}`, "
-    "`/ui/chains/{chainId}`, `/ui/certificates/{certificateId}`, `/ui/log`, `/ui/log/{index}`, `/ui/verify`; the "
+    "`/ui/chains/{chainId}`, `/ui/certificates/{certificateId}`, `/ui/proofs/{id}`, `/ui/log`, `/ui/log/{index}`, "
+    "`/ui/verify`; the "
     "script shows the page the path names (a path it does not know shows \"Not found\" in the page).",
     params=[path_param("page", "The page's path under /ui/ (the template shows the one-segment form).")])
 

@@ -1,5 +1,5 @@
 // A `prova serve` for the web view's tests: a free loopback port, a temporary --data directory, a trusted sender,
-// and seed() filling it with OPE traces and OpenExecution chains (certified, revoked, superseded) over HTTP.
+// and seed() filling it over HTTP with OPE traces, OpenExecution chains (certified, revoked, superseded) and a proof record.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -16,6 +16,9 @@ export async function startGateway(prova) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'prova-ui-'));
   const run = (args, input) => execFileSync(prova, args, { cwd: work, input, encoding: 'utf8' });
   run(['keygen', '--out', 'sender.key']);
+  const token = 'ui-test-token-0123456789abcdef';
+  writeFileSync(path.join(work, 'tokens.json'), JSON.stringify({ tokens: [{ name: 'ui', token,
+    scopes: ['ope:write', 'oe:write', 'proof:write'] }] }), { mode: 0o600 });
   writeFileSync(path.join(work, 'senders.jwks'), run(['jwks', 'sender.key']));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -24,7 +27,7 @@ export async function startGateway(prova) {
   const serve = async (extra = []) => {
     stderr = '';
     child = spawn(prova, ['serve', '--listen', `127.0.0.1:${port}`, '--data', path.join(work, 'data'),
-      '--trusted-senders', 'senders.jwks', '--log-interval', '200', '--quiet', ...extra],
+      '--trusted-senders', 'senders.jwks', '--tokens', 'tokens.json', '--log-interval', '200', '--quiet', ...extra],
     { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr.on('data', (d) => { stderr += d; });
     for (let i = 0; ; i++) {
@@ -39,7 +42,6 @@ export async function startGateway(prova) {
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
   };
   await serve();
-  const token = run(['serve', '--data', path.join(work, 'data'), '--print-token']).trim();
   const witnesses = [];
   const gw = {
     base, work, run, token, stderr: () => stderr, log,
@@ -140,6 +142,11 @@ export async function seed(gw) {
   await gw.call('POST', `${API}/provenance/certificates/${oldCert}/supersede`, { superseded_by: successorCert,
     reason: 'new audit' });
   const open = await chain(5, 1);
-  return { traces, chains: { active, revoked, old, successor, open },
+  // A proof record (tests/data/proof_minimal.json signed with the default key), stored by POST /v1/proofs.
+  const minimal = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'data', 'proof_minimal.json');
+  const proofText = gw.run(['proof', 'sign', '--default-key', minimal]); // sent as is: its numbers are signed as written
+  const proof = JSON.parse(proofText);
+  await gw.call('POST', '/v1/proofs', proofText);
+  return { traces, proof: proof.proof_id, chains: { active, revoked, old, successor, open },
     certs: { active: activeCert, revoked: revokedCert, old: oldCert, successor: successorCert } };
 }

@@ -45,7 +45,7 @@ try {
   const witness = await gw.addWitness('witness.test/w1');
   await gw.call('POST', '/v1/odin/envelope', gw.run(['pack', '--key', 'sender.key', '--payload-type', 'agent.note',
     '--target-type', 'tool.result', '--trace-id', 'tr-ui-3', '-'], '{"note":"after the witness"}'));
-  const cosigned = await gw.waitCheckpoint(2, 21);
+  const cosigned = await gw.waitCheckpoint(2, 22);
   // Documents for /ui/verify, and the C CLI's reports on them (the expected verdicts).
   const exportText = await (await fetch(`${base}/v1/receipts/export/tr-ui-1`)).text();
   const jwksText = await (await fetch(`${base}/.well-known/jwks.json`)).text();
@@ -109,6 +109,7 @@ try {
     const hops = await tab.$$eval('a[href="/ui/traces/tr-ui-1"]', (as) => as[0]?.closest('tr')?.children[1]?.textContent);
     check(hops === '3', `home: tr-ui-1 has 3 hops (${hops})`);
     check(t.includes(ids.certs.revoked) && t.includes(ids.certs.successor), 'home: certificates listed');
+    check(await count(`a[href="/ui/proofs/${ids.proof}"]`) === 1, 'home: the proof record listed, linked');
     const log = await tab.$eval('[data-count="log"]', (e) => e.textContent);
     check(/^\d+$/.test(log) && +log > 0, `home: log size shown (${log})`);
   });
@@ -182,6 +183,11 @@ try {
     check(await count('dd a[href^="/ui/log/"]') === 1, 'revoked certificate: links to its log entry');
   });
 
+  await visit('proof', `/ui/proofs/${ids.proof}`, async (t) => {
+    check((await attrs('[data-verdict]', 'data-verdict')).join() === 'VALID' && t.includes('proof_record'),
+      'proof record: VALID (its HMAC seal under the public default key), kind proof_record');
+  });
+
   await visit('log', '/ui/log', async (t) => {
     const n = await count('article[data-size]');
     check(n >= 1, `log: ${n} checkpoint(s)`);
@@ -192,8 +198,11 @@ try {
     check(await count('table tbody tr a[href^="/ui/log/"]') >= 1, 'log: entries, each linked');
   });
 
-  await visit('log-entry', '/ui/log/0', async (t) => {
-    check(t.includes('Log entry 0') && t.includes('Inclusion proof'), 'log entry 0: the entry and its proof section');
+  const proofIndex = (await (await fetch(`${base}/v1/proofs?limit=1`)).json()).items[0].log_index;
+  await visit('log-entry', `/ui/log/${proofIndex}`, async (t) => {
+    check(t.includes(`Log entry ${proofIndex}`) && t.includes('proof/proof_record') && t.includes('c2sp.org/tlog-proof@v1'),
+      `log entry ${proofIndex}: the proof record's entry and its inclusion proof`);
+    check(await count(`a[href="/ui/proofs/${ids.proof}"]`) === 1, 'log entry: links to the proof record');
   });
 
   await visit('verify', '/ui/verify', async () => {
@@ -224,6 +233,22 @@ try {
     const oeText = await tab.$eval('#result', (e) => e.innerText);
     check(cliOe.valid && (await attrs('#result [data-verdict]', 'data-verdict')).join() === 'VALID' && oeText.includes('oe_bundle'),
       'verify: an OpenExecution bundle (pasted): VALID, oe_bundle, as the C CLI says');
+    // A proof record: without a key its HMAC seal cannot be checked (INVALID, proof_hmac_key_missing); with the box
+    // "accept the public default key" ticked, VALID.
+    const proofText = await (await fetch(`${base}/v1/proofs/${ids.proof}`)).text();
+    writeFileSync(path.join(gw.work, 'proof.json'), proofText);
+    for (const [tick, want, code] of [[false, 'INVALID', 'proof_hmac_key_missing'], [true, 'VALID', null]]) {
+      if (tick) await tab.click('#allow-default-hmac');
+      await input.uploadFile(path.join(gw.work, tick ? 'oe.json' : 'export.json')); // another name first: a new render
+      await tab.waitForFunction(() => !document.querySelector('#result')?.innerText.includes('proof.json'), { timeout: 30000 });
+      await input.uploadFile(path.join(gw.work, 'proof.json'));
+      await tab.waitForFunction(() => document.querySelector('#result')?.innerText.includes('Result for proof.json'), { timeout: 30000 });
+      const got = (await attrs('#result [data-verdict]', 'data-verdict')).join();
+      const res = await tab.$eval('#result', (e) => e.innerText);
+      check(got === want && (!code || res.includes(code)),
+        `verify: a proof record ${tick ? 'with' : 'without'} the default key: ${want}${code ? ' (' + code + ')' : ''} (${got})`);
+    }
+    await tab.click('#allow-default-hmac');
     // Back to the tampered export for the check-by-check comparison.
     await input.uploadFile(path.join(gw.work, 'export-tampered.json'));
     await tab.waitForFunction(() => document.querySelector('#result')?.innerText.includes('export-tampered.json')

@@ -43,6 +43,7 @@ const link = {
   chain: (id) => h('a', { href: `/ui/chains/${enc(id)}`, class: 'id mono' }, id),
   cert: (id) => h('a', { href: `/ui/certificates/${enc(id)}`, class: 'id mono' }, id),
   log: (i) => h('a', { href: `/ui/log/${i}`, class: 'mono' }, String(i)),
+  proof: (id) => h('a', { href: `/ui/proofs/${enc(id)}`, class: 'id mono' }, id),
 };
 const dash = () => h('span', { class: 'muted' }, '—');
 const mono = (t) => h('code', { class: 'id' }, t);
@@ -90,9 +91,9 @@ const loadProva = () => (provaModule ??= import('/ui/assets/prova.js'));
 const loadJwks = () => (jwksPromise ??= get('/.well-known/jwks.json', 'text'));
 
 /** The unified report of a document (text), verified here with the gateway's JWKS as the trusted keys. */
-async function verifyHere(text) {
+async function verifyHere(text, extra = {}) {
   const [prova, jwks] = await Promise.all([loadProva(), loadJwks()]);
-  return prova.verify(text, { jwks });
+  return prova.verify(text, { jwks, ...extra });
 }
 
 // ---- Reports -------------------------------------------------------------------------------------------------------
@@ -322,6 +323,13 @@ async function pageHome(params) {
           mono(c.updated_at), c.certificate_id ? link.cert(c.certificate_id) : dash()])),
       pager(params, 'ccursor', r.next_cursor, 'chains')];
     }),
+    h('h2', { id: 'proofs' }, 'Proof records'),
+    later('Proof records', async () => {
+      const r = await get(`/v1/proofs?${listQuery(params, ['since', 'until'], 'pcursor')}`);
+      return [table('Proof records, the most recently stored first', ['proof record', 'stored', 'log index'],
+        r.items.map((p) => [link.proof(p.proof_id), mono(p.stored_at), p.log_index != null ? link.log(p.log_index) : dash()])),
+      pager(params, 'pcursor', r.next_cursor, 'proof records')];
+    }),
     h('h2', { id: 'certificates' }, 'Certificates'),
     later('Certificates', async () => {
       const q = listQuery(params, ['since', 'until'], 'xcursor');
@@ -443,6 +451,28 @@ async function pageCertificate(id) {
     }));
 }
 
+async function pageProof(id) {
+  page(`Proof record ${id}`,
+    later('Proof record', async () => {
+      const text = await get(`/v1/proofs/${enc(id)}`, 'text');
+      const p = JSON.parse(text);
+      const c = p.claim || {};
+      // The gateway stored it because it verified, its HMAC seal under the public default key unless the writer gave
+      // another (X-Prova-HMAC-Key, which this page does not have): checked here under the default key.
+      const report = await verifyHere(text, { allowDefaultHmacKey: true });
+      return [
+        kv([['proof id', mono(p.proof_id)], ['statement', c.statement], ['H0', c.h0], ['H1', c.h1],
+          ['created', mono(p.identity?.created_at || '')],
+          p.verdict ? ['verdict', typeof p.verdict === 'object' ? JSON.stringify(p.verdict) : String(p.verdict)] : null]),
+        h('h2', {}, 'Verification, in this browser'),
+        h('p', { class: 'muted' }, 'The HMAC seal is checked under Ophamin\'s public default key: a record sealed with a ' +
+          'private key fails its signature check here (verify it with the key: prova verify --hmac-key).'),
+        reportView(report),
+        h('h2', {}, 'Record'), h('details', {}, h('summary', {}, 'JSON'), h('pre', { class: 'note' }, JSON.stringify(p, null, 2))),
+      ];
+    }));
+}
+
 function checkpointView(note, time) {
   const n = parseNote(note);
   return h('article', { class: 'panel', 'data-size': n.size },
@@ -466,6 +496,7 @@ function entryRow(it) {
     }
   };
   walk(e, 0);
+  if (e.family === 'proof' && typeof e.digest === 'string') refs.push(['proof record', link.proof(e.digest.replace(/^sha256:/, ''))]);
   // A prova-log-entry/v1 statement (docs/tlog.md): family + kind, the record's members, its digest.
   const kind = e.family && e.kind ? `${e.family}/${e.kind}` : Object.keys(e).slice(0, 3).join(', ');
   if (e.hop !== undefined) refs.push(['hop', String(e.hop)]);
@@ -527,10 +558,14 @@ function pageVerify() {
   const out = h('section', { 'aria-live': 'polite', 'aria-label': 'Result', id: 'result' });
   const input = h('input', { type: 'file', id: 'file', accept: '.json,.jsonl,.ndjson,application/json,text/plain' });
   const paste = h('textarea', { id: 'paste', name: 'paste', spellcheck: 'false' });
+  const allowDefault = h('input', { type: 'checkbox', id: 'allow-default-hmac' });
+  const hmacKey = h('input', { type: 'password', id: 'hmac-key', autocomplete: 'off', size: 30 });
+  const options = () => ({ ...(allowDefault.checked ? { allowDefaultHmacKey: true } : {}),
+    ...(hmacKey.value.trim() ? { hmacKeyB64: hmacKey.value.trim() } : {}) });
   const run = async (text, name) => {
     out.replaceChildren(h('p', { class: 'muted' }, `Verifying ${name}…`));
     try {
-      const report = await verifyHere(text);
+      const report = await verifyHere(text, options());
       out.replaceChildren(h('h2', {}, `Result for ${name}`), reportView(report, { open: true }));
     } catch (e) {
       out.replaceChildren(alert(`Cannot verify ${name}: ${e.message || e}`));
@@ -555,6 +590,9 @@ function pageVerify() {
       h('a', { href: '/.well-known/jwks.json' }, '(its JWKS)'), ' as the trusted keys: nothing is uploaded. ',
       'The report is the one ', h('code', {}, 'prova verify --json'), ' prints.'),
     drop,
+    h('fieldset', {}, h('legend', {}, 'Proof records (Ophamin): the HMAC seal\'s key'),
+      h('p', {}, allowDefault, ' ', h('label', { for: 'allow-default-hmac' }, 'accept the public default key')),
+      h('p', {}, h('label', { for: 'hmac-key' }, 'or the key (standard base64, stays in this page): '), hmacKey)),
     h('form', { 'aria-label': 'Paste a document', on: { submit: (e) => { e.preventDefault(); run(paste.value, 'the pasted document'); } } },
       h('p', {}, h('label', { for: 'paste' }, 'Or paste it:')), paste,
       h('p', {}, h('button', { type: 'submit' }, 'Verify'))),
@@ -575,6 +613,7 @@ function route() {
   if (seg[0] === 'traces' && seg.length === 2) return pageTrace(seg[1]);
   if (seg[0] === 'chains' && seg.length === 2) return pageChain(seg[1]);
   if (seg[0] === 'certificates' && seg.length === 2) return pageCertificate(seg[1]);
+  if (seg[0] === 'proofs' && seg.length === 2) return pageProof(seg[1]);
   if (seg[0] === 'log' && seg.length === 1) return pageLog(params);
   if (seg[0] === 'log' && seg.length === 2 && /^\d+$/.test(seg[1])) return pageLogEntry(seg[1]);
   if (seg[0] === 'verify' && seg.length === 1) return pageVerify();
