@@ -60,7 +60,9 @@ int main(int argc, char **argv) {
             int rc = prova_store_ope_last(s, trace, &last, &hop);
             if (rc < 0 && rc != PROVA_ENOTFOUND) TRY(rc);
             TRY(prova_store_log_append(s, entry, sizeof entry, now_us(), &idx));
-            TRY(prova_store_ope_append_logged(s, trace, hop + 1, "hash", receipt, sizeof receipt, idx));
+            /* as the gateway appends: with the receipt's time and kids (schema 5; no parse of the receipt) */
+            TRY(prova_store_ope_append_meta(s, trace, hop + 1, "hash", receipt, sizeof receipt, idx, now_us(),
+                                            "ed25519-0123456789abcdef", "sender-kid", "bench.v1"));
             TRY(prova_store_release(s));
             calls += 6;
         }

@@ -223,6 +223,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_append_meta(prova_store *s, con
  * filter (NULL: any). Items: {"trace_id","hops","first_us","last_us","last_receipt_hash","kids":[...],
  * "payload_types":[...]} (kids: the distinct sender and gateway kids over the hops in hop order). */
 #define PROVA_STORE_PAGE_MAX 1000
+PROVA_EXPORT size_t prova_store_page_max(void);
 PROVA_EXPORT PROVA_NODISCARD int prova_store_ope_trace_list(prova_store *s, int64_t before_us, const char *before_id,
                                                             int64_t since_us, int64_t until_us, const char *kid,
                                                             const char *payload_type, size_t limit, prova_buf *out,

@@ -60,6 +60,7 @@ static void test_constants(void) {
     SAME(prova_proof_hex_len, PROVA_PROOF_HEX_LEN);
     SAME(prova_proof_attest_sig_hex_len, PROVA_PROOF_ATTEST_SIG_HEX_LEN);
     SAME(prova_store_log_entry_max, PROVA_STORE_LOG_ENTRY_MAX);
+    SAME(prova_store_page_max, PROVA_STORE_PAGE_MAX);
     SAME(prova_record_digest_max, PROVA_RECORD_DIGEST_MAX);
     SAME(prova_ce_max_extensions, PROVA_CE_MAX_EXTENSIONS);
     SAME(prova_ce_max_headers, PROVA_CE_MAX_HEADERS);

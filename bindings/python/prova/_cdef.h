@@ -953,6 +953,35 @@ typedef struct prova_store prova_store;
  int prova_store_oe_cert_chain(prova_store *s, const char *cert_id, prova_buf *out);
  int prova_store_log_checkpoints(prova_store *s, int64_t from, size_t limit, prova_buf *out,
                                                              size_t *ret_count);
+ int prova_store_ope_append_meta(prova_store *s, const char *trace_id, int64_t hop,
+                                                             const char *receipt_hash, const void *json, size_t len,
+                                                             int64_t log_index, int64_t ts_us, const char *gateway_kid,
+                                                             const char *sender_kid, const char *payload_type);
+ size_t prova_store_page_max(void);
+ int prova_store_ope_trace_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                            int64_t since_us, int64_t until_us, const char *kid,
+                                                            const char *payload_type, size_t limit, prova_buf *out,
+                                                            size_t *ret_count);
+ int prova_store_oe_chain_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                           int64_t since_us, int64_t until_us, const char *status,
+                                                           size_t limit, prova_buf *out, size_t *ret_count);
+ int prova_store_oe_cert_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                          int64_t since_us, int64_t until_us, const char *chain_id,
+                                                          const char *status, size_t limit, prova_buf *out,
+                                                          size_t *ret_count);
+ int prova_store_proof_put(prova_store *s, const char *id, const void *json, size_t len,
+                                                       int64_t stored_us, int64_t log_index);
+ int prova_store_proof_get(prova_store *s, const char *id, prova_buf *out,
+                                                       int64_t *ret_log_index);
+ int prova_store_proof_list(prova_store *s, int64_t before_us, const char *before_id,
+                                                        int64_t since_us, int64_t until_us, size_t limit,
+                                                        prova_buf *out, size_t *ret_count);
+ int prova_store_log_entry_list(prova_store *s, int64_t from, int64_t since_us,
+                                                            int64_t until_us, size_t limit, prova_buf *out,
+                                                            size_t *ret_count);
+ int prova_store_log_checkpoint_list(prova_store *s, int64_t before, int64_t since_us,
+                                                                 int64_t until_us, size_t limit, prova_buf *out,
+                                                                 size_t *ret_count);
  int prova_store_schema_status(prova_store *s, prova_buf *out);
  int prova_store_migrate(prova_store *s, int *ret_applied);
 typedef struct prova_store_counts {

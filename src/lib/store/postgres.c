@@ -1147,11 +1147,13 @@ static int pg_proof_get(prova_store *ps, const char *id, prova_buf *out, int64_t
 /* As sqlite.c's: $1, $2 the keyset position (a row comparison with the index's key), $3, $4 since and until, $5..$8
  * the filters (left out of the text when not given), $9 the limit. Results in text; JSON columns as json text. */
 #define TRACE_KIDS                                                                                                     \
-    "(SELECT coalesce(json_agg(k ORDER BY o), '[]') FROM (SELECT k, min(o) AS o FROM (SELECT sender_kid AS k,"         \
+    "(SELECT coalesce(array_to_json(array_agg(k ORDER BY o)), '[]') FROM (SELECT k, min(o) AS o FROM (SELECT "         \
+    "sender_kid AS k,"                                                                                                 \
     " 2 * hop AS o FROM ope_receipts WHERE trace_id = t.trace_id UNION ALL SELECT gateway_kid, 2 * hop + 1"            \
     " FROM ope_receipts WHERE trace_id = t.trace_id) u WHERE k IS NOT NULL GROUP BY k) v)"
 #define TRACE_TYPES                                                                                                    \
-    "(SELECT coalesce(json_agg(payload_type ORDER BY o), '[]') FROM (SELECT payload_type, min(hop) AS o"               \
+    "(SELECT coalesce(array_to_json(array_agg(payload_type ORDER BY o)), '[]') FROM (SELECT payload_type, min(hop) "   \
+    "AS o"                                                                                                             \
     " FROM ope_receipts WHERE trace_id = t.trace_id AND payload_type IS NOT NULL GROUP BY payload_type) v)"
 
 typedef struct browse_shape {
@@ -1172,7 +1174,7 @@ static const browse_shape shapes[] = {
                              " oe_certificates c WHERE c.chain_id = h.id ORDER BY c.issued_us DESC, c.id DESC LIMIT 1)"
                              " FROM oe_chains h WHERE (updated_us, id) < ($1::int8, $2::text)"
                              " AND updated_us >= $3::int8 AND updated_us < $4::int8",
-                             " ORDER BY updated_us DESC, id DESC LIMIT $9::int8",
+                             " ORDER BY h.updated_us DESC, h.id DESC LIMIT $9::int8",
                              {"chain_id", "chain_type", "status", "events", "created_us", "updated_us",
                               "certificate_id"},
                              "SSSIIIS"},

@@ -991,7 +991,7 @@ static const browse_shape shapes[] = {
                              " oe_certificates c WHERE c.chain_id = h.id ORDER BY c.issued_us DESC, c.id DESC LIMIT 1)"
                              " FROM oe_chains h WHERE (updated_us, id) < (?1, ?2) AND updated_us >= ?3"
                              " AND updated_us < ?4",
-                             " ORDER BY updated_us DESC, id DESC LIMIT ?9",
+                             " ORDER BY h.updated_us DESC, h.id DESC LIMIT ?9",
                              {"chain_id", "chain_type", "status", "events", "created_us", "updated_us",
                               "certificate_id"},
                              "SSSIIIS"},

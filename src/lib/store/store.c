@@ -327,6 +327,10 @@ int prova_store_replay_list(prova_store *s, const char *after, size_t limit, pro
     return list(s, STORE_LIST_REPLAY, after, limit, out, ret_count);
 }
 
+size_t prova_store_page_max(void) {
+    return PROVA_STORE_PAGE_MAX;
+}
+
 /* ---- Browsing ------------------------------------------------------------------------------------------------------
  */
 
