@@ -7,7 +7,7 @@
 // console error (CSP violations included) or has a failed request. Screenshots go to SHOT_DIR.
 //
 //   node tests/ui/test_ui.mjs PROVA_CLI SHOT_DIR
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,10 @@ try {
   process.exit(77);
 }
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  console.log(`SKIP no Chromium at ${chromium} (set CHROMIUM)`);
+  process.exit(77);
+}
 const [provaArg, shotArg] = process.argv.slice(2);
 if (!provaArg) {
   console.error('usage: test_ui.mjs PROVA_CLI [SHOT_DIR]');
