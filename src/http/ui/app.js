@@ -53,7 +53,8 @@ const statusBadge = (st) => badge(st || 'unknown',
 const short = (hex, n = 16) => (typeof hex === 'string' && hex.length > n + 3 ? hex.slice(0, n) + '…' : hex);
 
 function table(caption, head, rows) {
-  return h('div', { class: 'table-wrap' }, h('table', {},
+  // A region reachable by keyboard: a table wider than the screen scrolls inside it (arrow keys once focused).
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption }, h('table', {},
     h('caption', { class: 'sr-only' }, caption),
     h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows.length ? rows.map((r) => h('tr', {}, r.map((c, i) => h('td', { 'data-label': head[i] }, c))))
@@ -105,7 +106,8 @@ const checkBadge = (c) => badge(c.ok ? 'ok' : c.code || 'failed', c.ok ? 'ok' : 
 /** The report check by check, as prova verify --json prints it (the checks in order; failing ones first listed). */
 function reportView(report, { open = false } = {}) {
   const failed = report.checks.filter((c) => !c.ok);
-  const rows = report.checks.map((c) => [mono(c.check), checkBadge(c), c.at ? mono(c.at) : dash(), c.message || '']);
+  const nb = (t) => h('code', { class: 'nb' }, t); // check names and pointers kept whole (on a wide screen)
+  const rows = report.checks.map((c) => [nb(c.check), checkBadge(c), c.at ? nb(c.at) : dash(), c.message || '']);
   return h('section', { class: 'report', 'aria-label': 'Verification report' },
     h('p', {}, verdict(report.valid), ' ',
       h('span', { class: 'muted' }, `${report.kind || 'unknown kind'} · outcome ${report.outcome} · ` +
