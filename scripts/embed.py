@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Writes a C file holding a file's bytes: `const unsigned char NAME[]` (NUL-terminated) and `const size_t NAME_len`.
-Used by the build to compile the OpenAPI document and the /docs page into `prova`."""
+"""Writes a C file holding a file's bytes: `const unsigned char NAME[]` (NUL-terminated), `const size_t NAME_len` and
+`const char NAME_etag[]`, a strong HTTP entity tag of the bytes ("\"" + the first 32 hex digits of their SHA-256 +
+"\""). Used by the build to compile the OpenAPI document, the /docs page and the web view's assets into `prova`."""
+import hashlib
 import sys
 
 def main():
@@ -14,5 +16,6 @@ def main():
         for i in range(0, len(data), 20):
             f.write("  " + ",".join(str(b) for b in data[i:i + 20]) + ",\n")
         f.write("  0};\nconst size_t %s_len = %d;\n" % (name, len(data)))
+        f.write("const char %s_etag[] = \"\\\"%s\\\"\";\n" % (name, hashlib.sha256(data).hexdigest()[:32]))
 
 main()

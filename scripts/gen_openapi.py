@@ -822,6 +822,54 @@ P["/docs"] = {"get": op(
     responses({"200": {"description": "The HTML page.", "content": {"text/html": {"schema": string()}}}}),
 )}
 
+# ---- the web view (docs/browse.md "The web view") ------------------------------------------------------------------
+
+UI_HEADERS = {
+    "ETag": header("A strong entity tag of the bytes; If-None-Match with it answers 304."),
+    "Cache-Control": header("`no-cache`: revalidated on each use (the URLs carry no version)."),
+    "Content-Security-Policy": header("`default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
+                                      "data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action "
+                                      "'self'; frame-ancestors 'none'`: no inline script or style, never framed."),
+}
+UI_304 = {"description": "Not modified: If-None-Match named the current ETag (no body)."}
+
+
+def ui_shell(op_id, summary, desc, params=None):
+    return {"get": op(
+        op_id, summary, desc, ["ui"],
+        responses({"200": {"description": "The HTML shell (the same bytes for every page of the view).",
+                           "headers": UI_HEADERS, "content": {"text/html": {"schema": string()}}},
+                   "304": UI_304}),
+        params=params)}
+
+
+P["/ui"] = ui_shell(
+    "getUi", "The web view",
+    "The web view of the gateway (docs/browse.md \"The web view\"): recent traces, chains and certificates read "
+    "page by page from the listing API, with the log's checkpoint. A self-contained HTML shell; its script routes on "
+    "the URL's path, so every page of the view is a link. Verification happens in the browser.")
+
+P["/ui/{page}"] = ui_shell(
+    "getUiPage", "A page of the web view",
+    "The same HTML shell for every path under /ui (one or more segments): `/ui/traces/{trace_id}`, "
+    "`/ui/chains/{chainId}`, `/ui/certificates/{certificateId}`, `/ui/proofs/{id}`, `/ui/log`, `/ui/log/{index}`, "
+    "`/ui/verify`; the "
+    "script shows the page the path names (a path it does not know shows \"Not found\" in the page).",
+    params=[path_param("page", "The page's path under /ui/ (the template shows the one-segment form).")])
+
+P["/ui/assets/{name}"] = {"get": op(
+    "getUiAsset", "An asset of the web view",
+    "`app.js` (the view's script), `app.css` (its style sheet) or `prova.js` (the TypeScript package @prova/prova "
+    "bundled for the browser, which verifies documents in the page), with a strong ETag and the view's "
+    "Content-Security-Policy. Any other name is 404.",
+    ["ui"],
+    responses({"200": {"description": "The asset.", "headers": UI_HEADERS,
+                       "content": {"text/javascript": {"schema": string()}, "text/css": {"schema": string()}}},
+               "304": UI_304,
+               "404": error_response("No such asset.", "not_found", "no such asset of the web view: nope")}),
+    params=[path_param("name", "The asset's file name: app.js, app.css or prova.js.")],
+)}
+
 P["/metrics"] = {"get": op(
     "getMetrics", "Prometheus metrics",
     "Counters and histograms of requests, verifications and store operations in the Prometheus text exposition "
@@ -1302,6 +1350,7 @@ DOC = {
         {"name": "proof", "description": "Ophamin proof records (compatible with the Ophamin HTTP API)."},
         {"name": "mcp", "description": "The Model Context Protocol endpoint for AI agents (streamable HTTP)."},
         {"name": "log", "description": "The transparency log of every accepted record (C2SP tlog-tiles), public."},
+        {"name": "ui", "description": "The web view /ui: browse and verify in the browser (docs/browse.md)."},
     ],
     "paths": P,
     "components": {

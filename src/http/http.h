@@ -210,5 +210,16 @@ extern const unsigned char http_openapi_json[];
 extern const size_t http_openapi_json_len;
 extern const unsigned char http_docs_html[];
 extern const size_t http_docs_html_len;
+extern const char http_docs_html_etag[];
+/* The web view's assets (src/http/ui, docs/browse.md "The web view"), with their strong ETags. */
+#define HTTP_UI_ASSET(n)                                                                                               \
+    extern const unsigned char http_ui_##n[];                                                                          \
+    extern const size_t http_ui_##n##_len;                                                                             \
+    extern const char http_ui_##n##_etag[];
+HTTP_UI_ASSET(index_html)
+HTTP_UI_ASSET(app_js)
+HTTP_UI_ASSET(app_css)
+HTTP_UI_ASSET(prova_js)
+#undef HTTP_UI_ASSET
 
 #endif /* PROVA_HTTP_H */

@@ -1,6 +1,6 @@
 /* The route table and the handlers: each reads what the request carries (path segments, body, headers, query) and
  * calls one operation of the service (src/app), or answers itself for what only HTTP has (health, version, the
- * OpenAPI document, /docs, /metrics, the JWKS, /mcp). */
+ * OpenAPI document, /docs, the web view /ui, /metrics, the JWKS, /mcp). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +74,53 @@ static int h_openapi(http_req *r) {
 
 static int h_docs(http_req *r) {
     return http_text(r, 200, "text/html; charset=utf-8", http_docs_html, http_docs_html_len);
+}
+
+/* ---- /ui: the web view (docs/browse.md "The web view") ----------------------------------------------------------- */
+
+/* The view's policy: its own script and style sheet only (no inline script or style, no eval), fetches to this
+ * origin only, no plugins, never framed. */
+#define UI_CSP                                                                                                         \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "              \
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+/* One embedded file with its strong ETag: 304 when If-None-Match names it; revalidated on each use (no-cache), since
+ * the URLs carry no version. */
+static int ui_send(http_req *r, const char *type, const unsigned char *data, size_t len, const char *etag) {
+    const char *inm = http_header_in(r, "If-None-Match");
+    int rc;
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+        r->resp.status = 304;
+        r->resp.content_type = NULL;
+        r->resp.body.len = 0;
+        rc = HTTP_RESPONDED;
+    } else {
+        rc = http_text(r, 200, type, data, len);
+    }
+    if (rc == 0) rc = http_header(r, "ETag", etag);
+    if (rc == 0) rc = http_header(r, "Cache-Control", "no-cache");
+    if (rc == 0) rc = http_header(r, "Content-Security-Policy", UI_CSP);
+    if (rc == 0) rc = http_header(r, "Referrer-Policy", "no-referrer");
+    if (rc == 0) rc = http_header(r, "X-Frame-Options", "DENY");
+    return rc;
+}
+
+/* GET /ui and /ui/...: the HTML shell; the script routes on location.pathname, so every deep link is this page. */
+static int h_ui(http_req *r) {
+    return ui_send(r, "text/html; charset=utf-8", http_ui_index_html, http_ui_index_html_len, http_ui_index_html_etag);
+}
+
+/* GET /ui/assets/NAME: app.js, app.css, prova.js; anything else 404. */
+static int h_ui_asset(http_req *r) {
+    const char *n = r->param[0];
+    if (strcmp(n, "app.js") == 0)
+        return ui_send(r, "text/javascript; charset=utf-8", http_ui_app_js, http_ui_app_js_len, http_ui_app_js_etag);
+    if (strcmp(n, "prova.js") == 0)
+        return ui_send(r, "text/javascript; charset=utf-8", http_ui_prova_js, http_ui_prova_js_len,
+                       http_ui_prova_js_etag);
+    if (strcmp(n, "app.css") == 0)
+        return ui_send(r, "text/css; charset=utf-8", http_ui_app_css, http_ui_app_css_len, http_ui_app_css_etag);
+    return http_error(r, 404, "not_found", "no such asset of the web view: %s", n);
 }
 
 static int h_jwks(http_req *r) {
@@ -449,6 +496,10 @@ const http_route http_routes[] = {
     {HTTP_GET, "/version", h_version, 0, "/version", false, true, HTTP_W_ALSO, NULL},
     {HTTP_GET, "/openapi.json", h_openapi, 0, "/openapi.json", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/docs", h_docs, 0, "/docs", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/ui", h_ui, 0, "/ui", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/ui/", h_ui, 0, "/ui", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/ui/assets/**", h_ui_asset, 0, "/ui/assets/{name}", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/ui/**", h_ui, 0, "/ui/{page}", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/metrics", h_metrics, 0, "/metrics", false, true, HTTP_W_ALSO, NULL},
     {HTTP_GET, "/.well-known/jwks.json", h_jwks, 0, "/.well-known/jwks.json", false, false, HTTP_W_NO, NULL},
     {HTTP_POST, "/v1/verify", h_verify_any, 0, "/v1/verify", false, false, HTTP_W_NO, HTTP_JSON_ANY},

@@ -49,6 +49,9 @@ function envelope(trace_id, payload) {
 
 // Open endpoints.
 for (const p of ['/health', '/version', '/openapi.json', '/docs', '/metrics', '/.well-known/jwks.json']) await call('GET', p);
+// The web view: the shell, a deep page, each asset, an unknown asset (404).
+for (const p of ['/ui', '/ui/verify', '/ui/assets/app.js', '/ui/assets/app.css', '/ui/assets/prova.js',
+  '/ui/assets/nope']) await call('GET', p);
 
 // OPE.
 const env = envelope('oas-1', { x: 1 });
