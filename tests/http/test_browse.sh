@@ -258,6 +258,9 @@ e unknown_proofs "/v1/proofs?kid=x" unknown_parameter
 e unknown_cp "/v1/log/checkpoints?from=1" unknown_parameter
 e from_bad "/v1/log/entries?from=-1" invalid_from
 e chain_id_bad "/v1/certificates?chain_id=a%2Fb" invalid_id
+e kid_empty "/v1/traces?kid=" invalid_filter
+e kid_newline "/v1/traces?kid=a%0Ab" invalid_filter
+e payload_type_long "/v1/traces?payload_type=$(printf 'x%.0s' $(seq 300))" invalid_filter
 
 # ---- Every response against openapi.json ------------------------------------------------------------------------
 curl -s "$BASE/openapi.json" >openapi.json
