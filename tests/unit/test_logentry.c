@@ -458,7 +458,8 @@ static void test_store(void) {
     s = prova_store_close(s);
     /* a newer schema (one this prova does not know) is refused */
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '999' WHERE k = 'schema_version';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE prova_meta SET v = '999' WHERE k = 'schema_version';", NULL, NULL, NULL) ==
+          SQLITE_OK);
     sqlite3_close(db);
     CHECK(prova_store_open(path, 0, &s, &err) == PROVA_EUNSUPPORTED && !s);
 
