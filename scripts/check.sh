@@ -59,7 +59,7 @@ note "sanitizers ($ASAN_BUILD, ASan+UBSan)"
 meson configure "$ASAN_BUILD" -Dwerror=true >/dev/null
 if ninja -C "$ASAN_BUILD"; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp --suite witness --suite otel --suite pg --suite examples
+    meson_suite asan "$ASAN_BUILD" --suite unit --suite vectors --suite cli --suite http --suite mcp --suite witness --suite otel --suite pg --suite examples --suite ui
 else
   record "asan build" 1
 fi
