@@ -91,7 +91,7 @@ static void show_locked(progress *p, const char *text) {
     p->last_ns = now_ns();
 }
 
-static void vshow(progress *p, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void vshow(progress *p, const char *fmt, va_list ap) {
     char text[LINE_MAX_BYTES];
     vsnprintf(text, sizeof text, fmt, ap);
     pthread_mutex_lock(&p->mu);
