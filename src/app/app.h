@@ -170,6 +170,7 @@ enum {
     APP_E_INPUT = 400,     /* malformed input */
     APP_E_AUTH = 401,      /* no or an unknown credential */
     APP_E_SCOPE = 403,     /* a credential without the scope */
+    APP_E_FORBIDDEN = 403, /* a policy refused it (an envelope's forward_url) */
     APP_E_NOT_FOUND = 404, /* no such trace, chain, certificate */
     APP_E_CONFLICT = 409,  /* the stored state forbids it (replay, a chain not open, ...) */
     APP_E_TOO_LARGE = 413, /* over a size limit */

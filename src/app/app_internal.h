@@ -153,4 +153,33 @@ otel_span *app_span_canon(const app_call *c, prova_profile profile);
 /* Lowercase hex SHA-256 (64 digits + NUL). */
 int app_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* ---- The gateway's steps on an accepted envelope (ope.c calls them; reference/odin.md §5.5, §5.6) ---------- */
+
+/* Normalization (sft.c): payload_type -> target_type through the transform registry (docs/transforms.md). */
+typedef struct app_sft_out {
+    prova_buf payload; /* the normalized payload: ope-canonical bytes */
+    char cid[72];      /* "sha256:" + hex SHA-256 of payload: the receipt's normalized_cid */
+    prova_buf notes;   /* the response's sft_notes: one JSON object */
+} app_sft_out;
+/* Runs the transform for env's (payload_type, target_type). 0, or APP_DONE with the error set (400 for an
+ * unregistered pair or a payload the transform refuses). */
+int app_sft_run(app_call *c, const prova_json *env, app_sft_out *out);
+void app_sft_out_free(app_sft_out *o);
+
+/* Egress (egress.c): the policy on forward_url, and forwarding (docs/egress.md). */
+typedef struct app_egress_out {
+    prova_doc *policy; /* the receipt's policy member; NULL: {"passed":true,"rules":[]} (no forward_url) */
+    bool blocked;      /* the policy refused forward_url: the receipt is written, then the call answers 403 */
+    char reason[256];  /* why, for the 403's message */
+    char *forward_url; /* what to forward to when not blocked, or NULL (owned) */
+} app_egress_out;
+/* Evaluates the egress policy for env's forward_url (before the receipt: its result is in it). 0, or APP_DONE
+ * with the error set. */
+int app_egress_check(app_call *c, const prova_json *env, app_egress_out *out);
+/* After the receipt is durable: forwards the normalized payload when e says so. Appends the response body's
+ * "forwarded" value (JSON: null, {"status_code":N,"body":...} or {"error":"..."}) to forwarded. */
+int app_egress_forward(app_call *c, const app_egress_out *e, const char *trace_id, const prova_buf *payload,
+                       prova_buf *forwarded);
+void app_egress_out_free(app_egress_out *o);
+
 #endif

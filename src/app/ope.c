@@ -12,13 +12,14 @@
 
 typedef struct envelope_job {
     prova_doc *doc;
-    const prova_json *payload;
+    app_sft_out sft;       /* the normalized payload, its cid and notes */
+    app_egress_out egress; /* the policy's verdict on forward_url */
+    prova_buf forwarded;   /* the response's "forwarded" value */
     char trace_id[APP_ID_MAX + 1];
     char ts[64];
     char cid[72];
     char replay_key[65];
     int64_t replay_until;
-    bool same_types;
     prova_buf receipt; /* built by the writer */
     char receipt_ts[40];
     char receipt_hash[65];
@@ -35,6 +36,9 @@ static void envelope_job_free(void *p) {
     envelope_job *j = p;
     if (!j) return;
     prova_doc_free(j->doc);
+    app_sft_out_free(&j->sft);
+    app_egress_out_free(&j->egress);
+    prova_buf_free(&j->forwarded);
     prova_buf_free(&j->receipt);
     free(j);
 }
@@ -64,6 +68,8 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     p.trace_id = j->trace_id;
     p.ts = j->receipt_ts;
     p.request_cid = j->cid;
+    p.normalized_cid = j->sft.cid;
+    p.policy = j->egress.policy ? prova_doc_root(j->egress.policy) : NULL;
     j->receipt.len = 0;
     prova_error e;
     /* On the writer thread, but a child of the call's span: the call waits for this job, its span outlives it. */
@@ -95,28 +101,22 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
 /* The response body in canonical form (sorted members, ASCII escapes: what the starter hashes for the response
  * CID), so the bytes sent are the bytes hashed. */
 static int envelope_body(envelope_job *j, prova_buf *out) {
-    prova_buf raw = PROVA_BUF_INIT, payload = PROVA_BUF_INIT;
-    int rc = prova_canon_write(j->payload, PROVA_PROFILE_OPE, &payload, NULL);
+    prova_buf raw = PROVA_BUF_INIT;
     prova_jw w;
     prova_jw_init(&w, &raw);
     prova_jw_obj(&w);
-    prova_jw_key(&w, "forwarded");
-    prova_jw_null(&w);
+    prova_jw_kraw(&w, "forwarded", j->forwarded.data, j->forwarded.len);
     prova_jw_ki64(&w, "log_index", j->log_index); /* prova's: not in the starter's body */
-    prova_jw_kraw(&w, "normalized_payload", payload.data, payload.len);
+    prova_jw_kraw(&w, "normalized_payload", j->sft.payload.data, j->sft.payload.len);
     prova_jw_key(&w, "policy_engine");
     prova_jw_null(&w);
     prova_jw_kraw(&w, "receipt", j->receipt.data, j->receipt.len);
-    prova_jw_key(&w, "sft_notes");
-    prova_jw_obj(&w);
-    prova_jw_kstr(&w, "notes", j->same_types ? "already_normalized" : "not_transformed");
-    prova_jw_end(&w);
+    prova_jw_kraw(&w, "sft_notes", j->sft.notes.data, j->sft.notes.len);
     prova_jw_kstr(&w, "trace_id", j->trace_id);
     prova_jw_end(&w);
-    if (rc == 0) rc = prova_jw_finish(&w);
+    int rc = prova_jw_finish(&w);
     if (rc == 0) rc = prova_canon_bytes(raw.data, raw.len, PROVA_PROFILE_OPHAMIN, NULL, out, NULL);
     prova_buf_free(&raw);
-    prova_buf_free(&payload);
     return rc;
 }
 
@@ -134,6 +134,12 @@ static void envelope_finish(app_call *c) {
     }
     atomic_fetch_add(&a->receipts, 1);
     if (j->hop == 0) atomic_fetch_add(&a->traces, 1);
+    /* As the reference: the receipt (with the policy's verdict) is written, then the forward is refused. */
+    if (j->egress.blocked) {
+        app_fail(c, APP_E_FORBIDDEN, "forward_blocked", "Forward blocked by HEL: %s", j->egress.reason);
+        return;
+    }
+    if (app_egress_forward(c, &j->egress, j->trace_id, &j->sft.payload, &j->forwarded)) return;
     prova_buf body = PROVA_BUF_INIT, msg = PROVA_BUF_INIT;
     char cid[72] = "sha256:", sig[200];
     uint8_t raw[PROVA_SIG_MAX_BYTES];
@@ -283,14 +289,12 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     memcpy(j->trace_id, info.trace_id, info.trace_len);
     memcpy(j->ts, info.ts, info.ts_len);
     memcpy(j->cid, info.cid, sizeof j->cid);
-    j->payload = prova_json_get(env, "payload");
-    const prova_json *pt = prova_json_get(env, "payload_type"), *tt = prova_json_get(env, "target_type");
+    const prova_json *pt = prova_json_get(env, "payload_type");
     if (prova_json_is_string(pt) && pt->len < sizeof j->payload_type && !memchr(pt->u.str, 0, pt->len))
         memcpy(j->payload_type, pt->u.str, pt->len + 1);
-    j->same_types = !pt || !tt ||
-                    (pt->len == tt->len && prova_json_is_string(pt) && prova_json_is_string(tt) &&
-                     memcmp(pt->u.str, tt->u.str, pt->len) == 0);
     if (!c->token && api_key_auth(c, j, api_key, api_mac)) return APP_DONE;
+    if (app_sft_run(c, env, &j->sft)) return APP_DONE;
+    if (app_egress_check(c, env, &j->egress)) return APP_DONE;
 
     /* Replay: what the signature covers, claimed until a replay would fail the freshness check anyway. */
     prova_buf what = PROVA_BUF_INIT;
