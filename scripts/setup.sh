@@ -13,7 +13,9 @@ packages=(
   postgresql                        # tests start their own PostgreSQL 15 server (initdb, pg_ctl)
   libgnutls28-dev                   # the gateway checks its TLS policy (a GnuTLS priority string) with GnuTLS
   libcurl4-openssl-dev              # the event sink of `prova export --post` (CloudEvents, OpenLineage)
-  zlib1g-dev                        # CRC-32 of the RO-Crate zip writer
+  zlib1g-dev                        # CRC-32 of the RO-Crate zip writer; gzip (bundles, exports, HTTP)
+  libzstd-dev                       # zstd for bundles, exports, chains and HTTP (never inside what is signed)
+  zstd                              # the zstd command line, an independent peer in the compression tests
   curl sqlite3                      # integration tests drive the gateway with curl and inspect the store
   openssl                           # the OpenSSL command line, an independent peer in the cross-checks
   python3 python3-cryptography      # independent implementations for differential tests
