@@ -24,6 +24,7 @@ packages=(
   valgrind
   chromium                          # browser tests: the TypeScript package, the web view /ui (headless, puppeteer-core)
   graphviz                          # `dot` renders what `prova verify --format dot` writes, in the tests
+  python3-networkx                  # reads the GraphML of `prova lineage` in the tests (an independent parser)
   prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
   ca-certificates
 )
