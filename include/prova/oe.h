@@ -182,6 +182,60 @@ PROVA_EXPORT PROVA_NODISCARD int prova_oe_verify_jsonl(const void *data, size_t 
 PROVA_EXPORT PROVA_NODISCARD int prova_oe_merkle_root(prova_hash_alg alg, const char *const *leaves, size_t n,
                                                       char out[PROVA_OE_HEX_MAX + 1]);
 
+/* Creating attestations (docs/openexecution.md "Creating attestations"). Each function appends one attestation
+ * object in JCS form to out; each verifies with prova's verifier (and the SDKs') inside the bundle it is made for.
+ *
+ * ContentIntegrity: {"hash_algorithm", "leaves": [lowercase hex], "root_hash", "type":"ContentIntegrity"}: the RFC
+ * 6962 root of prova_oe_merkle_root over the leaves (each non-empty, even-length hex; written lowercase); no
+ * leaves: root '0' x hex length. Errors: PROVA_ESYNTAX "oe_leaf_invalid", PROVA_EINVAL, PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_attest_content_integrity(prova_hash_alg alg, const char *const *leaves,
+                                                                   size_t n, prova_buf *out, prova_error *reterr);
+/* Timestamp (the SDK form): {"hash": hex H(timestamp), "signed_timestamp": hex signature over the timestamp's
+ * UTF-8 bytes (DER for ECDSA), "timestamp", "type":"Timestamp"}. at is RFC 3339, written as
+ * YYYY-MM-DDTHH:MM:SS.sssZ; H is the bundle chain's hash algorithm. key (a private key) signs; NULL: no
+ * signed_timestamp (the hash alone proves nothing about who wrote it). Errors: PROVA_ESYNTAX
+ * "oe_timestamp_invalid", PROVA_EKEY "key_not_private", PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_attest_timestamp(const prova_key *key, prova_hash_alg alg, const char *at,
+                                                           prova_buf *out, prova_error *reterr);
+/* Blockchain: {"block_number"?, "chain_hash", "network"?, "tx_hash", "type":"Blockchain"}: a record of an anchor
+ * made elsewhere (prova talks to no chain). chain_hash: the chain hash anchored (hex); tx_hash: 1-256 bytes of
+ * printable ASCII; network: NULL or 1-64 bytes; block_number: < 0 for none, at most 2^53 - 1. Errors: PROVA_EINVAL
+ * "oe_attest_blockchain", PROVA_ENOMEM. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_attest_blockchain(const char *chain_hash, const char *tx_hash,
+                                                            const char *network, int64_t block_number, prova_buf *out,
+                                                            prova_error *reterr);
+
+typedef enum prova_oe_attest_type {
+    PROVA_OE_ATTEST_CONTENT_INTEGRITY = 0,
+    PROVA_OE_ATTEST_TIMESTAMP,
+    PROVA_OE_ATTEST_BLOCKCHAIN,
+} prova_oe_attest_type;
+
+typedef struct prova_oe_attest_params {
+    prova_oe_attest_type type;
+    /* ContentIntegrity: the leaves; NULL (nleaves 0): the chain's event hashes in seq order. */
+    const char *const *leaves;
+    size_t nleaves;
+    /* Timestamp: the issuer's private key (the bundle's public_key) and the time (RFC 3339, required). */
+    const prova_key *key;
+    const char *at;
+    /* Blockchain: tx_hash (required), network (NULL: omitted), block_number (< 0: omitted). */
+    const char *tx_hash;
+    const char *network;
+    int64_t block_number;
+} prova_oe_attest_params;
+/* sizeof(prova_oe_attest_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_oe_attest_params_sizeof(void);
+
+/* The offline bundle with one more attestation in its "attestations" array (outside what the certificate signs),
+ * written in JCS form to out. The bundle must verify (prova_oe_verify_doc, no pinned key): PROVA_EVERIFY
+ * "oe_bundle_invalid" otherwise. The hash algorithm is the chain's; a Blockchain record anchors certificate.chain_hash;
+ * a Timestamp key must be the bundle's public_key ("oe_key_mismatch"). An attestation equal to one the bundle already
+ * has is not added twice. Errors: PROVA_EINVAL "oe_schema", PROVA_EVERIFY, PROVA_EKEY "oe_key_mismatch" /
+ * "key_not_private", PROVA_EUNSUPPORTED "unsupported_hash_algorithm", and the errors above. */
+PROVA_EXPORT PROVA_NODISCARD int prova_oe_attest_bundle(const prova_json *bundle, const prova_oe_attest_params *p,
+                                                        prova_buf *out, prova_error *reterr);
+
 #ifdef __cplusplus
 }
 #endif

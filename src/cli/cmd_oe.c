@@ -15,6 +15,7 @@ typedef struct oe_args {
     const char *type, *actor, *actor_type, *sentiment;
     const char *at, *artifact_type, *artifact_ref, *artifact_title, *certificate_id, *out;
     const char *reason, *by;
+    const char *tx_hash, *network, *block, *leaves;
     bool in_place, input, force;
 } oe_args;
 
@@ -47,6 +48,10 @@ static int parse(int argc, char **argv, oe_args *a) {
         OPT("--out", out),
         OPT("--reason", reason),
         OPT("--by", by),
+        OPT("--tx-hash", tx_hash),
+        OPT("--network", network),
+        OPT("--block", block),
+        OPT("--leaves", leaves),
 #undef OPT
     };
     for (int i = 2; i < argc; i++) {
@@ -288,6 +293,112 @@ static int cmd_status(const oe_args *a, prova_oe_cert_status status) {
     return rc;
 }
 
+/* ---- attestations ------------------------------------------------------------------------------------------- */
+
+/* --leaves FILE: one hex leaf a line (blank lines skipped, trailing whitespace cut). *ret_text owns the strings. */
+static int read_leaves(const char *path, char **ret_text, char ***ret, size_t *ret_n) {
+    cli_input in;
+    int rc = cli_input_open(path, PROVA_DEFAULT_MAX_SIZE, &in);
+    if (rc != EXIT_OK) return rc;
+    char *text = malloc(in.len + 1);
+    size_t cap = 16, n = 0;
+    char **v = malloc(cap * sizeof *v);
+    if (text) {
+        memcpy(text, in.data, in.len);
+        text[in.len] = '\0';
+    }
+    cli_input_close(&in);
+    for (char *line = text; v && line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t')) line[--len] = '\0';
+        if (len && n == cap) {
+            char **nv = realloc(v, 2 * cap * sizeof *v);
+            if (!nv) free(v);
+            v = nv;
+            cap *= 2;
+        }
+        if (len && v) v[n++] = line;
+        line = nl ? nl + 1 : NULL;
+    }
+    if (!text || !v) {
+        free(text);
+        free(v);
+        return cli_fail(EXIT_INTERNAL, "out of memory");
+    }
+    *ret_text = text;
+    *ret = v;
+    *ret_n = n;
+    return EXIT_OK;
+}
+
+static int cmd_attest(const oe_args *a) {
+    if (!a->type || !a->file)
+        return cli_fail(EXIT_USAGE, "--type content-integrity|timestamp|blockchain and a BUNDLE file are required");
+    if (a->in_place && strcmp(a->file, "-") == 0) return cli_fail(EXIT_USAGE, "--in-place needs a file, not stdin");
+    prova_oe_attest_params p = {.block_number = -1};
+    if (strcmp(a->type, "content-integrity") == 0 || strcmp(a->type, "ContentIntegrity") == 0)
+        p.type = PROVA_OE_ATTEST_CONTENT_INTEGRITY;
+    else if (strcmp(a->type, "timestamp") == 0 || strcmp(a->type, "Timestamp") == 0)
+        p.type = PROVA_OE_ATTEST_TIMESTAMP;
+    else if (strcmp(a->type, "blockchain") == 0 || strcmp(a->type, "Blockchain") == 0)
+        p.type = PROVA_OE_ATTEST_BLOCKCHAIN;
+    else
+        return cli_fail(EXIT_USAGE, "--type: '%s' is not content-integrity, timestamp or blockchain", a->type);
+    if (p.type == PROVA_OE_ATTEST_TIMESTAMP && !a->key) return cli_fail(EXIT_USAGE, "--type timestamp needs --key");
+    if (p.type == PROVA_OE_ATTEST_BLOCKCHAIN && !a->tx_hash)
+        return cli_fail(EXIT_USAGE,
+                        "--type blockchain needs --tx-hash (prova records an anchor, it does not make one)");
+    if (p.type != PROVA_OE_ATTEST_TIMESTAMP && (a->key || a->at))
+        return cli_fail(EXIT_USAGE, "--key and --at only apply to --type timestamp");
+    if (p.type != PROVA_OE_ATTEST_BLOCKCHAIN && (a->tx_hash || a->network || a->block))
+        return cli_fail(EXIT_USAGE, "--tx-hash, --network and --block only apply to --type blockchain");
+    if (p.type != PROVA_OE_ATTEST_CONTENT_INTEGRITY && a->leaves)
+        return cli_fail(EXIT_USAGE, "--leaves only applies to --type content-integrity");
+    if (a->leaves && strcmp(a->leaves, "-") == 0 && strcmp(a->file, "-") == 0)
+        return cli_fail(EXIT_USAGE, "--leaves and the bundle cannot both be stdin");
+    if (a->block) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(a->block, &end, 10);
+        if (errno || !end || *end || end == a->block || v < 0 || a->block[0] == '+' || a->block[0] == '-')
+            return cli_fail(EXIT_USAGE, "--block: '%s' is not a block number (a non-negative integer)", a->block);
+        p.block_number = v;
+    }
+    p.tx_hash = a->tx_hash;
+    p.network = a->network;
+    char now[40];
+    int rc = now_text(now);
+    p.at = a->at ? a->at : now;
+    prova_key *key = NULL;
+    prova_doc *bundle = NULL;
+    prova_buf out = PROVA_BUF_INIT;
+    char *leaves_text = NULL;
+    char **leaves = NULL;
+    size_t nleaves = 0;
+    if (rc == EXIT_OK && a->key) rc = cli_load_private_key(a->key, &key);
+    if (rc == EXIT_OK && a->leaves) {
+        rc = read_leaves(a->leaves, &leaves_text, &leaves, &nleaves);
+        p.leaves = (const char *const *)leaves;
+        p.nleaves = nleaves;
+    }
+    if (rc == EXIT_OK) rc = read_doc(a->file, &bundle);
+    if (rc == EXIT_OK) {
+        p.key = key;
+        prova_error err;
+        int r = prova_oe_attest_bundle(prova_doc_root(bundle), &p, &out, &err);
+        if (r < 0) rc = lib_fail(a->file, r, &err);
+    }
+    if (rc == EXIT_OK) rc = emit(a->in_place ? a->file : a->out, &out);
+    free(leaves);
+    free(leaves_text);
+    prova_key_free(key);
+    prova_doc_free(bundle);
+    prova_buf_free(&out);
+    return rc;
+}
+
 static int cmd_hash_event(const oe_args *a) {
     prova_hash_alg alg = PROVA_HASH_SHA256;
     if (a->hash_alg && prova_oe_hash_lookup(a->hash_alg, &alg) < 0)
@@ -316,7 +427,7 @@ static int cmd_hash_event(const oe_args *a) {
 int cmd_oe(int argc, char **argv) {
     if (argc < 2)
         return cli_fail(EXIT_USAGE,
-                        "oe needs a subcommand: new, append, resolve, certify, revoke, supersede, hash-event");
+                        "oe needs a subcommand: new, append, resolve, certify, revoke, supersede, attest, hash-event");
     oe_args a = {0};
     int rc = parse(argc, argv, &a);
     if (rc != EXIT_OK) return rc;
@@ -328,6 +439,8 @@ int cmd_oe(int argc, char **argv) {
     if (strcmp(sub, "revoke") == 0) return cmd_status(&a, PROVA_OE_REVOKED);
     if (strcmp(sub, "supersede") == 0) return cmd_status(&a, PROVA_OE_SUPERSEDED);
     if (strcmp(sub, "hash-event") == 0) return cmd_hash_event(&a);
+    if (strcmp(sub, "attest") == 0) return cmd_attest(&a);
     return cli_fail(EXIT_USAGE,
-                    "unknown oe subcommand '%s' (new, append, resolve, certify, revoke, supersede, hash-event)", sub);
+                    "unknown oe subcommand '%s' (new, append, resolve, certify, revoke, supersede, attest, hash-event)",
+                    sub);
 }

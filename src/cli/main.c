@@ -51,7 +51,9 @@ static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
                                   {"--certificate-id", V}, {"--out", V},
                                   {"--reason", V},         {"--by", V},
                                   {"--in-place", 0},       {"--input", 0},
-                                  {"--force", 0},          {NULL, 0}};
+                                  {"--force", 0},          {"--tx-hash", V},
+                                  {"--network", V},        {"--block", V},
+                                  {"--leaves", V},         {NULL, 0}};
 static const cli_opt proof_opts[] = {CLI_HMAC_OPTS, {"--attest-key", V}, {"--author", V}, {NULL, 0}};
 static const cli_opt export_opts[] = {
     CLI_VERIFY_OPTS, {"--to", V},       {"--out", V},           {"--sign-key", V | R}, {"--keyid", V}, {"--source", V},
@@ -75,7 +77,8 @@ static const cli_opt no_opts[] = {{NULL, 0}};
 #undef R
 
 /* The verbs of the noun-verb commands. */
-static const char *const oe_subs[] = {"new", "append", "resolve", "certify", "revoke", "supersede", "hash-event", NULL};
+static const char *const oe_subs[] = {"new",       "append",     "resolve", "certify", "revoke",
+                                      "supersede", "hash-event", "attest",  NULL};
 static const char *const proof_subs[] = {"sign", "id", NULL};
 static const char *const receipt_subs[] = {"append", NULL};
 static const char *const sink_subs[] = {"flush", NULL};
@@ -173,7 +176,7 @@ const cli_cmd cli_commands[] = {
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
      "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n",
      cmd_bundle, bundle_opts, NULL, NULL},
-    {"oe", "oe new|append|resolve|certify|revoke|supersede|hash-event [options]",
+    {"oe", "oe new|append|resolve|certify|revoke|supersede|attest|hash-event [options]",
      "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
      "  oe append --chain CHAIN.json --type T [--actor A] [--actor-type X] [--sentiment positive|negative|neutral]\n"
      "            [--created-at TS] [PAYLOAD|-]\n"
@@ -191,6 +194,11 @@ const cli_cmd cli_commands[] = {
      "  oe revoke --key KEY [--reason R] [--at TS] [--out F | --in-place] BUNDLE\n"
      "  oe supersede --key KEY --by CERTIFICATE_ID [--reason R] [--at TS] [--out F | --in-place] BUNDLE\n"
      "      rewrites the bundle's status block, signed by the issuer key (active -> revoked | superseded, final)\n"
+     "  oe attest --type content-integrity [--leaves FILE] | --type timestamp --key KEY [--at TS] |\n"
+     "            --type blockchain --tx-hash H [--network N] [--block N]   [--out F | --in-place] BUNDLE\n"
+     "      adds an SDK extension attestation to the bundle (outside what the certificate signs): the RFC 6962\n"
+     "      Merkle root of the event hashes (or of the hex leaves in FILE, one a line), a timestamp signed by the\n"
+     "      issuer key, or the record of an anchor made elsewhere (prova talks to no blockchain)\n"
      "  oe hash-event [--hash-alg A] [--input] [EVENT|-]\n"
      "      prints the event hash (or, with --input, the JCS bytes that are hashed)\n"
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"

@@ -111,6 +111,7 @@ static void test_sizes(void) {
     SIZE(prova_oe_event_params);
     SIZE(prova_oe_cert_params);
     SIZE(prova_oe_status_params);
+    SIZE(prova_oe_attest_params);
     SIZE(prova_record_info);
     SIZE(prova_dsse_signer);
     SIZE(prova_dsse_verify_options);

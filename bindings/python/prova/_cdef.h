@@ -658,6 +658,31 @@ typedef struct prova_oe_status_params {
                                                        prova_report *r, prova_error *reterr);
  int prova_oe_merkle_root(prova_hash_alg alg, const char *const *leaves, size_t n,
                                                       char out[(2 * 64U) + 1]);
+ int prova_oe_attest_content_integrity(prova_hash_alg alg, const char *const *leaves,
+                                                                   size_t n, prova_buf *out, prova_error *reterr);
+ int prova_oe_attest_timestamp(const prova_key *key, prova_hash_alg alg, const char *at,
+                                                           prova_buf *out, prova_error *reterr);
+ int prova_oe_attest_blockchain(const char *chain_hash, const char *tx_hash,
+                                                            const char *network, int64_t block_number, prova_buf *out,
+                                                            prova_error *reterr);
+typedef enum prova_oe_attest_type {
+    PROVA_OE_ATTEST_CONTENT_INTEGRITY = 0,
+    PROVA_OE_ATTEST_TIMESTAMP,
+    PROVA_OE_ATTEST_BLOCKCHAIN,
+} prova_oe_attest_type;
+typedef struct prova_oe_attest_params {
+    prova_oe_attest_type type;
+    const char *const *leaves;
+    size_t nleaves;
+    const prova_key *key;
+    const char *at;
+    const char *tx_hash;
+    const char *network;
+    int64_t block_number;
+} prova_oe_attest_params;
+ size_t prova_oe_attest_params_sizeof(void);
+ int prova_oe_attest_bundle(const prova_json *bundle, const prova_oe_attest_params *p,
+                                                        prova_buf *out, prova_error *reterr);
 typedef enum prova_ope_dialect {
     PROVA_OPE_DIALECT_PROVA = 0,
     PROVA_OPE_DIALECT_OPE_LIB,

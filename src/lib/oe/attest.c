@@ -13,6 +13,7 @@
  *    chain hash. Result {valid, hash_match (null when not compared), tx_hash, network ("unknown")}.
  * Result objects are written canonically (JCS member order), with "type" first in the SDK and sorted here.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,5 +227,249 @@ int prova__oe_attestation(const prova_json *att, prova_hash_alg alg, const prova
     prova_buf_free(&msg);
     if (r == 0) r = put_json(out, "type", type);
     if (r == 0) r = prova__oe_put(out, ",\"valid\":false}");
+    return r;
+}
+
+/* ---- creating attestations ------------------------------------------------------------------------------------ */
+
+/* A leaf: non-empty, even-length hex (either case). */
+static bool leaf_ok(const char *s) {
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n % 2) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+    }
+    return true;
+}
+
+int prova_oe_attest_content_integrity(prova_hash_alg alg, const char *const *leaves, size_t n, prova_buf *out,
+                                      prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!out || (!leaves && n) || !prova_hash_name(alg))
+        return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or unknown hash algorithm");
+    for (size_t i = 0; i < n; i++)
+        if (!leaf_ok(leaves[i]))
+            return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_leaf_invalid",
+                                  "a leaf must be a non-empty, even-length hex string");
+    /* The leaves as written: lowercase (the bytes, and so the root, are the same). */
+    char **low = n ? calloc(n, sizeof *low) : NULL;
+    if (n && !low) return PROVA_ENOMEM;
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        size_t len = strlen(leaves[i]);
+        low[i] = malloc(len + 1);
+        if (!low[i]) {
+            r = PROVA_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k <= len; k++) {
+            char c = leaves[i][k];
+            low[i][k] = (char)(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+        }
+    }
+    char root[PROVA_OE_HEX_MAX + 1];
+    if (r == 0) r = prova_oe_merkle_root(alg, (const char *const *)low, n, root);
+    prova_buf t = PROVA_BUF_INIT;
+    if (r == 0) r = prova__oe_put(&t, "{\"hash_algorithm\":");
+    if (r == 0) r = prova__oe_put_str(&t, prova_hash_name(alg), strlen(prova_hash_name(alg)));
+    if (r == 0) r = prova__oe_put(&t, ",\"leaves\":[");
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (i) r = prova__oe_put(&t, ",");
+        if (r == 0) r = prova__oe_put_str(&t, low[i], strlen(low[i]));
+    }
+    if (r == 0) r = prova__oe_put(&t, "]");
+    if (r == 0) r = prova__oe_put_kv(&t, "root_hash", root);
+    if (r == 0) r = prova__oe_put(&t, ",\"type\":\"ContentIntegrity\"}");
+    if (r == 0) r = prova_buf_append(out, t.data, t.len); /* already in JCS order */
+    prova_buf_free(&t);
+    for (size_t i = 0; low && i < n; i++) free(low[i]);
+    free(low);
+    if (r == PROVA_ESYNTAX) return prova__oe_fail(reterr, r, "oe_leaf_invalid", "a leaf is not hex");
+    return r;
+}
+
+int prova_oe_attest_timestamp(const prova_key *key, prova_hash_alg alg, const char *at, prova_buf *out,
+                              prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!out || !prova_hash_name(alg))
+        return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or unknown hash algorithm");
+    char ts[PROVA_OE_TIME_LEN + 1];
+    if (!at || prova_oe_timestamp(at, strlen(at), ts) < 0)
+        return prova__oe_fail(reterr, PROVA_ESYNTAX, "oe_timestamp_invalid", "the time must be an RFC 3339 timestamp");
+    if (key && !prova_key_is_private(key))
+        return prova__oe_fail(reterr, PROVA_EKEY, "key_not_private", "signing a timestamp needs the private key");
+    char hash[PROVA_OE_HEX_MAX + 1];
+    int r = prova_hash_compute_hex(alg, ts, strlen(ts), hash);
+    prova_buf t = PROVA_BUF_INIT, sig = PROVA_BUF_INIT;
+    if (r == 0) r = prova__oe_put(&t, "{\"hash\":");
+    if (r == 0) r = prova__oe_put_str(&t, hash, strlen(hash));
+    if (r == 0 && key) {
+        r = prova__oe_sign_hex(key, ts, strlen(ts), &sig);
+        if (r == 0) r = prova__oe_put(&t, ",\"signed_timestamp\":");
+        if (r == 0) r = prova__oe_put_str(&t, (const char *)sig.data, sig.len);
+    }
+    if (r == 0) r = prova__oe_put_kv(&t, "timestamp", ts);
+    if (r == 0) r = prova__oe_put(&t, ",\"type\":\"Timestamp\"}");
+    if (r == 0) r = prova_buf_append(out, t.data, t.len);
+    prova_buf_free(&t);
+    prova_buf_free(&sig);
+    return r;
+}
+
+/* Printable ASCII, 1..max bytes. */
+static bool printable(const char *s, size_t max) {
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > max) return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e) return false;
+    return true;
+}
+
+int prova_oe_attest_blockchain(const char *chain_hash, const char *tx_hash, const char *network, int64_t block_number,
+                               prova_buf *out, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!out) return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
+    if (!leaf_ok(chain_hash) || strlen(chain_hash) > PROVA_OE_HEX_MAX)
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_attest_blockchain", "chain_hash must be a hex hash");
+    if (!printable(tx_hash, 256))
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_attest_blockchain",
+                              "tx_hash is required: 1-256 bytes of printable ASCII");
+    if (network && !printable(network, 64))
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_attest_blockchain",
+                              "network must be 1-64 bytes of printable ASCII");
+    if (block_number > 9007199254740991LL) /* 2^53 - 1: exact in JavaScript */
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_attest_blockchain",
+                              "block_number must be at most 2^53 - 1 (9007199254740991)");
+    prova_buf t = PROVA_BUF_INIT;
+    int r = prova__oe_put(&t, "{");
+    if (r == 0 && block_number >= 0) {
+        char num[48];
+        snprintf(num, sizeof num, "\"block_number\":%lld,", (long long)block_number);
+        r = prova__oe_put(&t, num);
+    }
+    if (r == 0) r = prova__oe_put(&t, "\"chain_hash\":");
+    if (r == 0) r = prova__oe_put_str(&t, chain_hash, strlen(chain_hash));
+    if (r == 0 && network) r = prova__oe_put_kv(&t, "network", network);
+    if (r == 0) r = prova__oe_put_kv(&t, "tx_hash", tx_hash);
+    if (r == 0) r = prova__oe_put(&t, ",\"type\":\"Blockchain\"}");
+    if (r == 0) r = prova_buf_append(out, t.data, t.len);
+    prova_buf_free(&t);
+    return r;
+}
+
+/* The bundle verifies as a whole (prova's verdict, no pinned key). */
+static int bundle_verifies(const prova_json *bundle, prova_error *reterr) {
+    prova_report *rep = prova_report_new("oe_bundle");
+    if (!rep) return PROVA_ENOMEM;
+    prova_verify_options o = {0};
+    o.no_skew = true;
+    int r = prova_oe_verify_doc(bundle, &o, rep);
+    if (r == 0 && !prova_report_valid(rep))
+        r = prova__oe_fail(reterr, PROVA_EVERIFY, "oe_bundle_invalid",
+                           "the bundle does not verify (run prova verify on it): attesting it would record a broken "
+                           "bundle");
+    prova_report_free(rep);
+    return r;
+}
+
+int prova_oe_attest_bundle(const prova_json *bundle, const prova_oe_attest_params *p, prova_buf *out,
+                           prova_error *reterr) {
+    prova_error_clear(reterr);
+    if (!p || !out || !prova_json_is_object(bundle))
+        return prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument or the bundle is not an object");
+    const prova_json *cert = prova_json_get(bundle, "certificate");
+    const prova_json *chain = prova_json_get(bundle, "chain");
+    const prova_json *events = prova_json_get(chain, "events");
+    const prova_json *atts = prova_json_get(bundle, "attestations");
+    if (!prova_json_is_object(cert) || !prova_json_is_string(prova_json_get(bundle, "certificate_signature")) ||
+        !prova_json_get(bundle, "public_key") || !prova_json_is_array(events) || (atts && !prova_json_is_array(atts)))
+        return prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema",
+                              "not an offline bundle (certificate, certificate_signature, public_key, chain.events; "
+                              "attestations an array)");
+    prova_hash_alg alg = PROVA_HASH_SHA256;
+    const prova_json *ha = prova_json_get(chain, "hash_algorithm");
+    if (ha && (!prova_json_is_string(ha) || prova_oe_hash_lookup(ha->u.str, &alg) < 0))
+        return prova__oe_fail(reterr, PROVA_EUNSUPPORTED, "unsupported_hash_algorithm",
+                              "the chain's hash_algorithm is not one of sha256, sha384, sha512, sha3-256/384/512");
+    int r = bundle_verifies(bundle, reterr);
+    if (r < 0) return r;
+
+    prova_buf att = PROVA_BUF_INIT;
+    switch (p->type) {
+    case PROVA_OE_ATTEST_CONTENT_INTEGRITY: {
+        const char *const *leaves = p->leaves;
+        size_t n = p->nleaves;
+        const char **own = NULL;
+        if (!leaves) { /* the chain's event hashes, in seq order (the bundle verified: stored = recomputed) */
+            n = events->len;
+            own = n ? calloc(n, sizeof *own) : NULL;
+            if (n && !own) return PROVA_ENOMEM;
+            for (size_t i = 0; i < n; i++) {
+                const prova_json *h = prova_json_get(&events->u.items[i], "event_hash");
+                own[i] = prova_json_is_string(h) ? h->u.str : "";
+            }
+            leaves = own;
+        }
+        r = prova_oe_attest_content_integrity(alg, leaves, n, &att, reterr);
+        free(own);
+        break;
+    }
+    case PROVA_OE_ATTEST_TIMESTAMP: {
+        if (!p->key || !prova_key_is_private(p->key)) {
+            r = prova__oe_fail(reterr, PROVA_EKEY, "key_not_private",
+                               "a Timestamp attestation is signed with the issuer's private key");
+            break;
+        }
+        prova_key *pub = NULL;
+        r = prova__oe_key_parse(prova_json_get(bundle, "public_key"), &pub, reterr);
+        if (r < 0) break;
+        bool same = prova__key_same_public(pub, p->key);
+        prova_key_free(pub);
+        if (!same) {
+            r = prova__oe_fail(reterr, PROVA_EKEY, "oe_key_mismatch",
+                               "the key is not the issuer's (the bundle's public_key): the SDKs verify "
+                               "signed_timestamp with that key");
+            break;
+        }
+        r = prova_oe_attest_timestamp(p->key, alg, p->at, &att, reterr);
+        break;
+    }
+    case PROVA_OE_ATTEST_BLOCKCHAIN: {
+        const prova_json *ch = prova_json_get(cert, "chain_hash");
+        if (!prova_json_is_string(ch)) {
+            r = prova__oe_fail(reterr, PROVA_EINVAL, "oe_schema", "the certificate has no chain_hash");
+            break;
+        }
+        r = prova_oe_attest_blockchain(ch->u.str, p->tx_hash, p->network, p->block_number, &att, reterr);
+        break;
+    }
+    default:
+        r = prova__oe_fail(reterr, PROVA_EINVAL, "invalid_argument", "unknown attestation type");
+    }
+
+    /* The new array: the old attestations, then this one unless an equal one is there already. */
+    prova_buf arr = PROVA_BUF_INIT, one = PROVA_BUF_INIT;
+    bool dup = false;
+    if (r == 0) r = prova__oe_put(&arr, "[");
+    for (size_t i = 0; r == 0 && atts && i < atts->len; i++) {
+        one.len = 0;
+        r = prova_canon_write(&atts->u.items[i], PROVA_PROFILE_JCS, &one, reterr);
+        if (r == 0 && one.len == att.len && memcmp(one.data, att.data, att.len) == 0) dup = true;
+        if (r == 0 && i) r = prova__oe_put(&arr, ",");
+        if (r == 0) r = prova_buf_append(&arr, one.data, one.len);
+    }
+    if (r == 0 && !dup) {
+        if (atts && atts->len) r = prova__oe_put(&arr, ",");
+        if (r == 0) r = prova_buf_append(&arr, att.data, att.len);
+    }
+    if (r == 0) r = prova__oe_put(&arr, "]");
+    if (r == 0) {
+        oe_member set[] = {{"attestations", (const char *)arr.data, arr.len}};
+        r = prova__oe_rewrite(bundle, set, 1, out, reterr);
+    }
+    prova_buf_free(&arr);
+    prova_buf_free(&one);
+    prova_buf_free(&att);
     return r;
 }
