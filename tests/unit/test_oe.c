@@ -846,6 +846,134 @@ static void test_unauthenticated_members(void) {
     prova_doc_free(chain);
 }
 
+/* ---- creating attestations ------------------------------------------------------------------------------------ */
+
+static void buf_is(prova_buf *b, const char *want) {
+    CHECK_MSG(b->len == strlen(want) && memcmp(b->data, want, b->len) == 0, "got '%.*s', want '%s'", (int)b->len,
+              b->data ? (const char *)b->data : "", want);
+    b->len = 0;
+}
+
+/* The bundle with one attestation added holds want_att and verifies (prova, and the SDK result). */
+static void attest_verifies(const prova_json *bundle, const prova_oe_attest_params *p, const char *want_att) {
+    prova_buf out = PROVA_BUF_INIT;
+    prova_error err;
+    int r = prova_oe_attest_bundle(bundle, p, &out, &err);
+    CHECK_MSG(r == 0, "attest_bundle: %s", r == 0 ? "" : err.reason);
+    if (r != 0) return;
+    CHECK_MSG(memmem(out.data, out.len, want_att, strlen(want_att)) != NULL, "%.*s", (int)out.len, out.data);
+    prova_report *rep = verify_text((const char *)out.data, out.len);
+    CHECK(rep && prova_report_valid(rep));
+    CHECK(rep && strstr(prova_report_sdk_result(rep), "\"attestation_results\":[{") != NULL);
+    prova_report_free(rep);
+    prova_buf_free(&out);
+}
+
+static void test_attest(void) {
+    prova_buf b = PROVA_BUF_INIT;
+    prova_error err;
+    /* ContentIntegrity: the §6.7 vectors; leaves written lowercase; bad leaves refused, nothing written. */
+    const char *leaves[] = {"5B41362BC82B7F3D56EDC5A306DB22105707D01FF4819E26FAEF9724A2D406C9",
+                            "d98cf53e0c8b77c14a96358d5b69584225b4bb9026423cbc2f7b0161894c402c",
+                            "f60f2d65da046fcaaf8a10bd96b5630104b629e111aff46ce89792e1caa11b18"};
+    CHECK(prova_oe_attest_content_integrity(PROVA_HASH_SHA256, leaves, 3, &b, &err) == 0);
+    buf_is(&b,
+           "{\"hash_algorithm\":\"sha256\",\"leaves\":[\"5b41362bc82b7f3d56edc5a306db22105707d01ff4819e26faef9724a2d4"
+           "06c9\",\"d98cf53e0c8b77c14a96358d5b69584225b4bb9026423cbc2f7b0161894c402c\",\"f60f2d65da046fcaaf8a10bd9"
+           "6b5630104b629e111aff46ce89792e1caa11b18\"],\"root_hash\":\"bf7e817bae7621bb5ef7148a50aed3323158d7318812"
+           "8721d47ba778e9a37a4e\",\"type\":\"ContentIntegrity\"}");
+    CHECK(prova_oe_attest_content_integrity(PROVA_HASH_SHA256, leaves, 0, &b, &err) == 0);
+    buf_is(&b, "{\"hash_algorithm\":\"sha256\",\"leaves\":[],\"root_hash\":\"" G64 "\",\"type\":\"ContentIntegrity\"}");
+    const char *bad[][1] = {{"abc"}, {""}, {"zz"}, {"0x12"}};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(prova_oe_attest_content_integrity(PROVA_HASH_SHA256, bad[i], 1, &b, &err) == PROVA_ESYNTAX);
+        CHECK(b.len == 0 && strcmp(err.reason, "oe_leaf_invalid") == 0);
+    }
+    CHECK(prova_oe_attest_content_integrity(PROVA_HASH_SHA256, NULL, 1, &b, &err) == PROVA_EINVAL);
+
+    /* Timestamp: .sssZ, hash = sha256 of it, Ed25519 (RFC 8032 test 1 key) over it, as Python's cryptography. */
+    prova_key *k = key_from_hex("302e020100300506032b657004220420",
+                                "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    CHECK(k != NULL);
+    CHECK(prova_oe_attest_timestamp(k, PROVA_HASH_SHA256, "2026-03-20T12:00:00.987654+01:00", &b, &err) == 0);
+    buf_is(&b, "{\"hash\":\"1107308a3aa5a5e25df8560fd8bcf30fea9571529748d55bf428602a67a7505b\",\"signed_timestamp\":"
+               "\"5c1aa84d8cfe0b9f67bf5557b5af93cc4950b292468427642234a4d8a0f8f8348cc466d705436eae11626100de1113b1cf3b"
+               "8bf9e1ffe4153bc7d6fe26f5b70a\",\"timestamp\":\"2026-03-20T11:00:00.987Z\",\"type\":\"Timestamp\"}");
+    CHECK(prova_oe_attest_timestamp(NULL, PROVA_HASH_SHA256, "2026-03-20T11:00:00.987Z", &b, &err) == 0);
+    buf_is(&b, "{\"hash\":\"1107308a3aa5a5e25df8560fd8bcf30fea9571529748d55bf428602a67a7505b\",\"timestamp\":"
+               "\"2026-03-20T11:00:00.987Z\",\"type\":\"Timestamp\"}");
+    CHECK(prova_oe_attest_timestamp(k, PROVA_HASH_SHA256, "2026-03-20 noon", &b, &err) == PROVA_ESYNTAX && !b.len);
+    CHECK_STR(err.reason, "oe_timestamp_invalid");
+
+    /* Blockchain: the record as given, block_number optional and JS-exact. */
+    CHECK(prova_oe_attest_blockchain("d5756aae", "0xabc", "sepolia", 7, &b, &err) == 0);
+    buf_is(&b, "{\"block_number\":7,\"chain_hash\":\"d5756aae\",\"network\":\"sepolia\",\"tx_hash\":\"0xabc\",\"type\":"
+               "\"Blockchain\"}");
+    CHECK(prova_oe_attest_blockchain("d5756aae", "0xabc", NULL, -1, &b, &err) == 0);
+    buf_is(&b, "{\"chain_hash\":\"d5756aae\",\"tx_hash\":\"0xabc\",\"type\":\"Blockchain\"}");
+    CHECK(prova_oe_attest_blockchain("d5756aae", "0xabc", NULL, 9007199254740991LL, &b, &err) == 0);
+    b.len = 0;
+    CHECK(prova_oe_attest_blockchain("d5756aae", "0xabc", NULL, 9007199254740992LL, &b, &err) == PROVA_EINVAL);
+    CHECK(prova_oe_attest_blockchain("d5756aae", "", NULL, -1, &b, &err) == PROVA_EINVAL);
+    CHECK(prova_oe_attest_blockchain("d5756aae", "a\nb", NULL, -1, &b, &err) == PROVA_EINVAL);
+    CHECK(prova_oe_attest_blockchain("xyz", "0xabc", NULL, -1, &b, &err) == PROVA_EINVAL);
+    CHECK(prova_oe_attest_blockchain("d5756aae", "0xabc", "", -1, &b, &err) == PROVA_EINVAL && b.len == 0);
+    CHECK_STR(err.reason, "oe_attest_blockchain");
+
+    /* Into the §6.4 bundle: the event hashes as leaves, the issuer key, the certificate's chain hash. */
+    prova_buf bundle = PROVA_BUF_INIT;
+    prova_doc *bd = k ? certify(k, PROVA_SIG_ED25519, &bundle) : NULL;
+    const prova_json *root = bd ? prova_doc_root(bd) : NULL;
+    if (root) {
+        prova_oe_attest_params p = {.type = PROVA_OE_ATTEST_CONTENT_INTEGRITY, .block_number = -1};
+        attest_verifies(
+            root, &p,
+            "\"attestations\":[{\"hash_algorithm\":\"sha256\",\"leaves\":[\"69a5e334f88b67ff0c7caa9226349e"
+            "2410efa8944ee80fc60a25e60b851a1b0b\",\"47c6bc219c9e2d44ff990288fcaf9d563cfc5fd140238767a681dd1"
+            "59d826407\",\"5e7e9b1e58d97f29d36599205c6b6f5742e9bea3c21cd04b19d72b36a2d1ed72\"],\"root_hash\""
+            ":\"deb835abc082bb3ec4133f3cf97c130228b9898bc534a101afa04750b61c4b94\"");
+        p.type = PROVA_OE_ATTEST_TIMESTAMP;
+        p.key = k;
+        p.at = "2026-03-20T11:00:00.987Z";
+        attest_verifies(root, &p, "\"signed_timestamp\":\"5c1aa84d8cfe0b9f");
+        p.type = PROVA_OE_ATTEST_BLOCKCHAIN;
+        p.tx_hash = "0xabc";
+        attest_verifies(
+            root, &p,
+            "{\"chain_hash\":\"d5756aae5c39c56d6489e2e2841d2268cf30a51afc2018fc65bfd6bfad23cdfd\",\"tx_hash\":"
+            "\"0xabc\",\"type\":\"Blockchain\"}");
+        /* another key, a public key, no key: refused */
+        prova_key *other = key_from_hex("302e020100300506032b657004220420",
+                                        "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+        p.type = PROVA_OE_ATTEST_TIMESTAMP;
+        p.key = other;
+        CHECK(prova_oe_attest_bundle(root, &p, &b, &err) == PROVA_EKEY && b.len == 0);
+        CHECK_STR(err.reason, "oe_key_mismatch");
+        p.key = NULL;
+        CHECK(prova_oe_attest_bundle(root, &p, &b, &err) == PROVA_EKEY && b.len == 0);
+        prova_key_free(other);
+        p.type = (prova_oe_attest_type)42;
+        CHECK(prova_oe_attest_bundle(root, &p, &b, &err) == PROVA_EINVAL && b.len == 0);
+    }
+    /* a bundle that does not verify, and not a bundle */
+    char *tampered = bd ? insert_after((const char *)bundle.data, bundle.len, "\"title\":\"Fix bug", "s") : NULL;
+    prova_doc *td = tampered ? parse_buf(&(prova_buf){.data = (uint8_t *)tampered, .len = strlen(tampered)}) : NULL;
+    if (td) {
+        prova_oe_attest_params p = {.type = PROVA_OE_ATTEST_CONTENT_INTEGRITY, .block_number = -1};
+        CHECK(prova_oe_attest_bundle(prova_doc_root(td), &p, &b, &err) == PROVA_EVERIFY && b.len == 0);
+        CHECK_STR(err.reason, "oe_bundle_invalid");
+        CHECK(prova_oe_attest_bundle(prova_json_get(prova_doc_root(td), "chain"), &p, &b, &err) == PROVA_EINVAL);
+        CHECK_STR(err.reason, "oe_schema");
+    }
+    CHECK(td != NULL);
+    prova_doc_free(td);
+    free(tampered);
+    prova_doc_free(bd);
+    prova_buf_free(&bundle);
+    prova_key_free(k);
+    prova_buf_free(&b);
+}
+
 int main(void) {
     test_worked_example();
     test_event_vectors();
@@ -854,5 +982,6 @@ int main(void) {
     test_builders();
     test_jsonl_paths();
     test_unauthenticated_members();
+    test_attest();
     TEST_SUMMARY();
 }
