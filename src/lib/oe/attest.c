@@ -12,6 +12,12 @@
  *  - Blockchain {tx_hash, chain_hash|head_hash, network?}: valid when no hash is given, else the hash must be the
  *    chain hash. Result {valid, hash_match (null when not compared), tx_hash, network ("unknown")}.
  * Result objects are written canonically (JCS member order), with "type" first in the SDK and sorted here.
+ *
+ * Creating them (no SDK code creates them; the shapes are what the verifiers above read, docs/openexecution.md
+ * "Creating attestations"): ContentIntegrity over the chain's event hashes in seq order with hash_algorithm
+ * written; Timestamp in the SDK form, the .sssZ time, signed with the issuer key (the key the SDKs verify with);
+ * Blockchain records certificate.chain_hash (what the SDKs compare) with the caller's tx_hash: prova talks to no
+ * chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
