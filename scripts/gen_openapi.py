@@ -1213,8 +1213,20 @@ P["/api/v1/provenance/bundle/{certificateId}"] = {"get": op(
     ["openexecution"],
     responses({"200": json_response("The offline bundle.", ref("OfflineBundle"))},
               extra={"404": error_response("No such certificate (`not_found`).", "not_found",
-                                           "Certificate not found: 7d9c1c4e-0000-4000-8000-000000000000")}),
-    params=[CERT, LOG_PROOFS],
+                                           "Certificate not found: 7d9c1c4e-0000-4000-8000-000000000000"),
+                     "409": error_response(
+                         "`attest` asked for a bundle that cannot be attested: it does not verify (a revoked "
+                         "certificate: `oe_bundle_invalid`) or another key issued it (`oe_key_mismatch`).",
+                         "oe_bundle_invalid",
+                         "the bundle does not verify (run prova verify on it): attesting it would record a broken "
+                         "bundle")}),
+    params=[CERT, LOG_PROOFS, query_param(
+        "attest", "Add the OpenExecution SDKs' extension attestations before sending (docs/openexecution.md "
+                  "\"Creating attestations\"), comma-separated: `content-integrity` (the RFC 6962 Merkle root of the "
+                  "event hashes), `timestamp` (now, hashed and signed with the gateway key, which must be the "
+                  "certificate's issuer). Outside what the certificate signs; another name is 400 `attest_invalid`. "
+                  "Without it the export is byte for byte as before.",
+        {"type": "string", "pattern": "^(content-integrity|timestamp)(,(content-integrity|timestamp))*$"})],
 )}
 
 CHAIN_404 = error_response("No such chain (`not_found`).", "not_found", "Chain not found: 3b0e0c2a")

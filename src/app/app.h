@@ -311,6 +311,11 @@ int app_oe_public_key(app_call *c); /* 200 {algorithm, public_key, format, publi
 /* 200: the certificate's offline bundle as stored; with log_proofs, with the tlog-proofs of its records attached
  * (app_log_attach). */
 int app_oe_bundle(app_call *c, const char *cert_id, bool log_proofs);
+/* app_oe_bundle with attestations added first (attest: NULL or "", or a comma-separated list of
+ * "content-integrity" and "timestamp"; the timestamp is now, signed with the gateway's key, which must be the one
+ * that issued the certificate). 400 attest_invalid for another name; 409 oe_key_mismatch / oe_bundle_invalid when
+ * the stored bundle cannot be attested (docs/openexecution.md "Creating attestations"). */
+int app_oe_bundle_attest(app_call *c, const char *cert_id, bool log_proofs, const char *attest);
 /* A chain's status ("open", "resolved", "certified", "revoked") into status[16]; 404 chain_not_found. */
 int app_oe_chain_status(app_call *c, const char *chain_id, char status[16]);
 

@@ -914,9 +914,70 @@ static int bundle_log_indexes(app *a, prova_store *s, const char *id, const prov
     return rc;
 }
 
+/* The attestations of ?attest=: bit 1 content-integrity, bit 2 timestamp; -1 for an unknown name. */
+static int attest_set(const char *s) {
+    int set = 0;
+    while (s && *s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n == 17 && memcmp(s, "content-integrity", n) == 0)
+            set |= 1;
+        else if (n == 9 && memcmp(s, "timestamp", n) == 0)
+            set |= 2;
+        else if (n)
+            return -1;
+        s = e ? e + 1 : NULL;
+    }
+    return set;
+}
+
+/* Adds the attestations of set to the bundle in b (replaced on success); fails the call otherwise. */
+static int attest_stored(app_call *c, int set, prova_buf *b) {
+    app *a = c->a;
+    prova_doc *d = NULL;
+    int rc = parse_stored(a, b, &d);
+    if (rc < 0) {
+        app_fail(c, APP_E_INTERNAL, "store_corrupt", "the stored bundle cannot be read");
+        return rc;
+    }
+    char now[PROVA_OE_TIME_LEN + 1];
+    now_text(now);
+    for (int bit = 1; rc == 0 && bit <= 2; bit <<= 1) {
+        if (!(set & bit)) continue;
+        prova_oe_attest_params p = {.block_number = -1, .key = a->key, .at = now};
+        p.type = bit == 1 ? PROVA_OE_ATTEST_CONTENT_INTEGRITY : PROVA_OE_ATTEST_TIMESTAMP;
+        prova_buf out = PROVA_BUF_INIT;
+        prova_error e;
+        rc = prova_oe_attest_bundle(prova_doc_root(d), &p, &out, &e);
+        if (rc == 0) {
+            prova_doc_free(d);
+            d = NULL;
+            rc = parse_stored(a, &out, &d);
+            prova_buf_free(b);
+            *b = out;
+        } else {
+            prova_buf_free(&out);
+            if (rc == PROVA_ENOMEM)
+                app_fail_status(c, rc);
+            else
+                app_fail_lib(c, APP_E_CONFLICT, &e);
+        }
+    }
+    prova_doc_free(d);
+    return rc;
+}
+
 int app_oe_bundle(app_call *c, const char *cert_id, bool log_proofs) {
+    return app_oe_bundle_attest(c, cert_id, log_proofs, NULL);
+}
+
+int app_oe_bundle_attest(app_call *c, const char *cert_id, bool log_proofs, const char *attest) {
     app *a = c->a;
     char id[APP_ID_MAX + 1];
+    int set = attest_set(attest);
+    if (set < 0)
+        return app_fail(c, APP_E_INPUT, "attest_invalid",
+                        "attest takes content-integrity and timestamp, comma-separated");
     if (app_need_store(c) || take_id(c, cert_id, id, "certificate")) return APP_DONE;
     prova_store *s = app_reader_get(a);
     if (!s) return app_fail_store(c, PROVA_EIO, NULL);
@@ -930,6 +991,7 @@ int app_oe_bundle(app_call *c, const char *cert_id, bool log_proofs) {
     else if (rc < 0)
         app_fail_store(c, rc, s);
     app_reader_put(a, s);
+    if (rc == 0 && set) rc = attest_stored(c, set, &b); /* outside the log entry (the certificate's digest) */
     if (rc == 0 && log_proofs) {
         prova_buf with = PROVA_BUF_INIT;
         rc = app_log_attach(a, &b, &logidx, &with);

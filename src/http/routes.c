@@ -267,7 +267,8 @@ static int h_oe_verify(http_req *r) {
     return called(app_oe_verify(&r->call, r->param[0]));
 }
 static int h_oe_bundle(http_req *r) {
-    return called(app_oe_bundle(&r->call, r->param[0], truthy(http_query(r, "log_proofs"))));
+    return called(
+        app_oe_bundle_attest(&r->call, r->param[0], truthy(http_query(r, "log_proofs")), http_query(r, "attest")));
 }
 
 static int h_oe_public_key(http_req *r) {
