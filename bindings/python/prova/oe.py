@@ -10,7 +10,7 @@ from ._lib import ffi, lib
 from .keys import Key, _sig_alg
 
 __all__ = ["HASH_ALGORITHMS", "chain_new", "chain_append", "chain_resolve", "certify", "set_status", "event_hash",
-           "event_input", "event_build", "merkle_root", "genesis"]
+           "event_input", "event_build", "merkle_root", "genesis", "attest"]
 
 #: The chain hash algorithms.
 HASH_ALGORITHMS = ("sha256", "sha384", "sha512", "sha3-256", "sha3-384", "sha3-512")
@@ -172,3 +172,35 @@ def merkle_root(leaves: Iterable[str], hash_alg: str = "sha256") -> str:
     out = ffi.new("char[]", 129)
     check(lib.prova_oe_merkle_root(_hash_alg(hash_alg), arr, len(cl), out), default_code="oe_leaf_invalid")
     return ffi.string(out).decode()
+
+
+_ATTEST = {"content-integrity": 0, "ContentIntegrity": 0, "timestamp": 1, "Timestamp": 1, "blockchain": 2,
+           "Blockchain": 2}
+
+
+def attest(bundle: Any, type: str, *, key: Optional[Key] = None, at: Optional[TimeLike] = None,
+           leaves: Optional[Iterable[str]] = None, tx_hash: Optional[str] = None, network: Optional[str] = None,
+           block_number: Optional[int] = None) -> bytes:
+    """The offline bundle (which must verify) with one more SDK extension attestation (docs/openexecution.md
+    "Creating attestations"): ``"content-integrity"`` (the RFC 6962 root of the event hashes, or of ``leaves``),
+    ``"timestamp"`` (``at``, default now, signed with the issuer's private ``key``) or ``"blockchain"`` (the record
+    of an anchor made elsewhere: ``tx_hash``, ``network``, ``block_number``)."""
+    if type not in _ATTEST:
+        raise ValueError("type must be 'content-integrity', 'timestamp' or 'blockchain', not %r" % (type,))
+    with doc_of(bundle) as d:
+        p = ffi.new("prova_oe_attest_params *")
+        p.type = _ATTEST[type]
+        cl = [cstr(x, "leaf") for x in leaves] if leaves is not None else []
+        arr = ffi.new("const char *[]", cl) if cl else ffi.NULL
+        keep = [cstr(tx_hash), cstr(network), _t(at, "at"), arr]
+        p.tx_hash, p.network, p.at = keep[0], keep[1], keep[2]
+        if leaves is not None:
+            p.leaves = arr if cl else ffi.new("const char *[]", 1)
+            keep.append(p.leaves)
+            p.nleaves = len(cl)
+        p.key = key._ptr if key is not None else ffi.NULL
+        p.block_number = -1 if block_number is None else block_number
+        err = new_error()
+        with Buf() as b:
+            check(lib.prova_oe_attest_bundle(d.root, p, b.p, err), err)
+            return b.bytes()

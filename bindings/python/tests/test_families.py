@@ -143,6 +143,36 @@ def test_oe_rows_and_merkle():
     assert oe.merkle_root(leaves) == hashlib.sha256(b"\1" + lh[0] + lh[1]).hexdigest()
 
 
+def test_oe_attest(key):
+    c = oe.chain_new(created_at=T0, id="c-attest")
+    for i in range(3):
+        c = oe.chain_append(c, event_type="step", created_at=T1, payload={"i": i})
+    c = oe.chain_resolve(c, T2)
+    bundle, _ = oe.certify(key, c, artifact_type="run", artifact_ref="r", issued_at=T3)
+    b = oe.attest(bundle, "content-integrity")
+    b = oe.attest(b, "timestamp", key=key, at=T3)
+    b = oe.attest(b, "blockchain", tx_hash="0xabc", network="sepolia", block_number=7)
+    atts = json.loads(b)["attestations"]
+    hashes = [e["event_hash"] for e in json.loads(b)["chain"]["events"]]
+    lh = [hashlib.sha256(b"\0" + bytes.fromhex(x)).digest() for x in hashes]
+    root = hashlib.sha256(b"\1" + hashlib.sha256(b"\1" + lh[0] + lh[1]).digest() + lh[2]).hexdigest()
+    assert atts[0]["leaves"] == hashes and atts[0]["root_hash"] == root
+    ts = atts[1]["timestamp"]
+    assert atts[1]["hash"] == hashlib.sha256(ts.encode()).hexdigest()
+    crypto_pub().verify(bytes.fromhex(atts[1]["signed_timestamp"]), ts.encode())
+    assert atts[2] == {"type": "Blockchain", "tx_hash": "0xabc", "network": "sepolia", "block_number": 7,
+                       "chain_hash": json.loads(b)["certificate"]["chain_hash"]}
+    rep = prova.verify(b, keys=[key], now=T3)
+    assert rep.valid, rep.failed_codes
+    assert json.loads(oe.attest(bundle, "content-integrity", leaves=[]))["attestations"][0]["root_hash"] == "0" * 64
+    with pytest.raises(prova.ProvaError) as e:
+        oe.attest(bundle, "timestamp", key=prova.Key.generate("ed25519"), at=T3)
+    assert e.value.code == "oe_key_mismatch"
+    with pytest.raises(prova.ProvaError) as e:
+        oe.attest(bundle, "content-integrity", leaves=["abc"])
+    assert e.value.code == "oe_leaf_invalid"
+
+
 def test_proof_records(proof_record, key):
     rec = json.loads(proof_record)
     body = {k: v for k, v in rec.items() if k not in ("signature", "proof_id", "attestation")}
