@@ -79,6 +79,7 @@ struct app {
     int64_t store_fault_since_us, last_probe_us;
     char store_fault_msg[160];
     atomic_llong receipts, traces, chains, events, certificates;
+    struct egress_policy *egress; /* the egress policy (egress.c, docs/egress.md) */
 };
 
 /* The writer (writer.c). */
@@ -181,5 +182,8 @@ int app_egress_check(app_call *c, const prova_json *env, app_egress_out *out);
 int app_egress_forward(app_call *c, const app_egress_out *e, const char *trace_id, const prova_buf *payload,
                        prova_buf *forwarded);
 void app_egress_out_free(app_egress_out *o);
+/* At app_open: builds the egress policy from cfg.egress (a bad setting: logged, exit code 2); at app_close. */
+int app_egress_open(app *a);
+void app_egress_close(app *a);
 
 #endif
