@@ -47,14 +47,16 @@ int app_egress_check(app_call *c, const prova_json *env, app_egress_out *out) {
     /* SPEC: starter main.py _egress_policy: `if not ope.forward_url: return {"passed": True, "rules": []}` (absent,
      * null and "" alike). */
     if (!fu || prova_json_is_null(fu) || (prova_json_is_string(fu) && prova_json_len(fu) == 0)) return 0;
-    if (!prova_json_is_string(fu)) return app_fail(c, APP_E_SCHEMA, "schema_error", "forward_url must be a string");
+    if (!prova_json_is_string(fu))
+        return app_fail(c, APP_E_SCHEMA, "schema_error", "forward_url must be a string"), APP_REFUSED;
     const char *s = prova_json_str(fu);
     size_t n = prova_json_len(fu);
     egress_url u;
     const char *why = NULL;
     if (memchr(s, 0, n) || egress_url_parse(s, n, &u, &why) < 0)
         return app_fail(c, APP_E_INPUT, "invalid_forward_url", "Invalid forward_url: %s",
-                        why ? why : "it holds a NUL byte");
+                        why ? why : "it holds a NUL byte"),
+               APP_REFUSED;
     prova_buf pj = PROVA_BUF_INIT;
     bool passed = false;
     int rc = egress_policy_eval(c->a->egress, &u, &pj, &passed, out->reason, sizeof out->reason);
@@ -63,7 +65,7 @@ int app_egress_check(app_call *c, const prova_json *env, app_egress_out *out) {
     if (rc == 0 && passed && !(out->forward_url = strndup(s, n))) rc = PROVA_ENOMEM;
     if (rc < 0) {
         app_egress_out_free(out);
-        return app_fail_status(c, rc);
+        return app_fail_status(c, rc), APP_REFUSED;
     }
     out->blocked = !passed;
     otel_span_str(c->span, "prova.egress.host", u.host);
@@ -78,7 +80,7 @@ int app_egress_forward(app_call *c, const app_egress_out *e, const char *trace_i
     int rc;
     if (!e->forward_url) {
         rc = prova_buf_append(forwarded, "null", 4);
-        return rc < 0 ? app_fail_status(c, rc) : 0;
+        return rc < 0 ? (app_fail_status(c, rc), APP_REFUSED) : 0;
     }
     forward_opts o = {0};
     o.connect_timeout_ms = cfg->connect_timeout_ms;
@@ -123,7 +125,7 @@ int app_egress_forward(app_call *c, const app_egress_out *e, const char *trace_i
     }
     otel_span_end(s);
     if (info.code) app_log(a, "forward of trace %s: %s", trace_id, info.code);
-    return rc < 0 ? app_fail_status(c, rc) : 0;
+    return rc < 0 ? (app_fail_status(c, rc), APP_REFUSED) : 0;
 }
 
 void app_egress_out_free(app_egress_out *o) {

@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""Egress policy and forwarding (docs/egress.md, issue 18): the starter's policy member in the receipt (profiles,
+allowlist, its reason strings), a block answered 403 forward_blocked with the receipt stored, forwarding to a real
+HTTP target (Python's http.server on 127.0.0.2, explicitly allowed) and through a relay speaking the starter's
+/v1/relay protocol, and the SSRF defences: 127.0.0.1, localhost, [::1], [::ffff:127.0.0.1], 169.254.169.254 and a
+redirect from an allowed target to loopback all refused before any connection (a listener on 127.0.0.1 counts
+that none arrives), redirects to hosts the policy refuses, too many redirects, a target that never answers, an
+oversized response. The response's X-ODIN-Response-CID / X-ODIN-Signature are checked over the body with
+`forwarded` in it. Usage: test_egress.py PROVA"""
+import base64
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True  # importing gwtest leaves no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gwtest import Gateway, b64u, envelope, first_token, make_sender, ok, request  # noqa: E402
+import gwtest  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # noqa: E402
+
+PROVA = os.path.realpath(sys.argv[1])
+T = tempfile.mkdtemp(prefix="prova-egress-")
+
+HITS = {}  # (server name, path) -> count
+LAST = {}  # server name -> (method, path, headers, body) of the last request
+LOCK = threading.Lock()
+
+
+def free_port(host):
+    s = socket.socket()
+    s.bind((host, 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def make_handler(name, port_of):
+    class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def answer(self, status, body=b"", ctype="application/json", headers=()):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def handle_any(self, method):
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else b""
+            with LOCK:
+                HITS[(name, self.path)] = HITS.get((name, self.path), 0) + 1
+                LAST[name] = (method, self.path, dict(self.headers), body)
+            p = self.path
+            if p == "/echo":
+                got = json.loads(body) if body else None
+                self.answer(200, json.dumps({"method": method, "got": got,
+                                             "trace": self.headers.get("X-ODIN-Trace-Id")}).encode())
+            elif p == "/text":
+                self.answer(200, b"plain \xff text", "text/plain")
+            elif p == "/badjson":
+                self.answer(201, b"{not json", "application/json")
+            elif p == "/redirect-loopback":
+                self.answer(307, headers=[("Location", "http://127.0.0.1:%d/echo" % port_of["loop"])])
+            elif p == "/redirect-get":
+                self.answer(302, headers=[("Location", "/echo")])
+            elif p == "/redirect-post":
+                self.answer(307, headers=[("Location", "/echo")])
+            elif p == "/redirect-blocked":
+                self.answer(302, headers=[("Location", "http://evil.example/x")])
+            elif p == "/redirect-loop":
+                self.answer(302, headers=[("Location", "/redirect-loop")])
+            elif p == "/big":
+                self.answer(200, b"x" * (200 * 1024), "text/plain")
+            elif p == "/slow":
+                time.sleep(6)
+                self.answer(200, b"{}")
+            elif p == "/v1/relay":  # the starter's relay (services/relay/main.py), allowlist 127.0.0.2 only
+                req = json.loads(body)
+                from urllib.parse import urlparse
+                import urllib.request
+                host = urlparse(req["target_url"]).hostname
+                if host != "127.0.0.2":
+                    self.answer(403, json.dumps({"detail": "Egress blocked: ['host %s not in allowlist']"
+                                                 % host}).encode())
+                    return
+                r = urllib.request.Request(req["target_url"], data=json.dumps(req.get("body")).encode(),
+                                           method=req.get("method", "POST"),
+                                           headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(r, timeout=5) as resp:
+                    rb = resp.read()
+                    ct = resp.headers.get("content-type", "")
+                    out = {"status_code": resp.status,
+                           "headers": {"content-type": ct, "date": resp.headers.get("date")},
+                           "body": json.loads(rb) if "application/json" in ct else rb.decode()}
+                self.answer(200, json.dumps(out).encode())
+            else:
+                self.answer(404, b'{"detail":"Not Found"}')
+
+        def do_POST(self):
+            self.handle_any("POST")
+
+        def do_GET(self):
+            self.handle_any("GET")
+
+    return H
+
+
+def serve(name, host, port, port_of):
+    s = http.server.ThreadingHTTPServer((host, port), make_handler(name, port_of))
+    s.daemon_threads = True
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+    return s
+
+
+def send(base, token, sender, trace, payload, forward_url=None):
+    env = json.loads(envelope(sender, trace, payload))
+    if forward_url is not None:
+        env["forward_url"] = forward_url
+    st, h, b = request("POST", base + "/v1/odin/envelope", json.dumps(env).encode(), token)
+    try:
+        doc = json.loads(b)
+    except ValueError:
+        doc = {}
+    return st, h, doc, b
+
+
+def chain(base, trace):
+    _, _, b = request("GET", base + "/v1/receipts/hops/chain/" + trace)
+    return json.loads(b).get("hops", [])
+
+
+def policy(reason, passed=True, rule="HEL:HTTP_EGRESS_LIMITATION"):
+    return {"passed": passed, "rules": [{"reasons": [reason], "rule": rule}]}
+
+
+def fwd_code(doc):
+    f = doc.get("forwarded") or {}
+    return f.get("error", "").split(":")[0] if isinstance(f, dict) else None
+
+
+def check_signed(base, h, raw):
+    """X-ODIN-Response-CID is the SHA-256 of the body as sent (forwarded included), X-ODIN-Signature verifies."""
+    cid = "sha256:" + hashlib.sha256(raw).hexdigest()
+    ok(h.get("X-ODIN-Response-CID") == cid, "response CID covers the body with forwarded")
+    doc = json.loads(raw)
+    _, _, jb = request("GET", base + "/.well-known/jwks.json")
+    key = [k for k in json.loads(jb)["keys"] if k["kid"] == h.get("X-ODIN-KID")][0]
+    msg = ("%s|%s|%s" % (cid, doc["trace_id"], doc["receipt"]["ts"])).encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(b64u(key["x"])).verify(b64u(h.get("X-ODIN-Signature")), msg)
+        ok(True, "signature")
+    except Exception as e:  # noqa: BLE001
+        ok(False, "X-ODIN-Signature does not verify: %s" % e)
+
+
+def start(data, args, name):
+    gw = Gateway(PROVA, data, os.path.join(T, name + ".log"),
+                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"] + args)
+    if not ok(gw.up, "gateway %s started" % name):
+        with open(os.path.join(T, name + ".log")) as f:
+            print(f.read(), file=sys.stderr)
+        raise SystemExit(1)
+    return gw
+
+
+def main():
+    sender = make_sender(PROVA, T)
+    port_of = {"t": free_port("127.0.0.2")}
+    port_of["loop"] = port_of["t"]  # the same port on 127.0.0.1: only the address differs
+    servers = [serve("t", "127.0.0.2", port_of["t"], port_of), serve("loop", "127.0.0.1", port_of["loop"], port_of)]
+    try:
+        port_of["other"] = free_port("127.0.0.2")
+        servers.append(serve("other", "127.0.0.2", port_of["other"], port_of))
+    except OSError:
+        pass
+    t = "http://127.0.0.2:%d" % port_of["t"]
+    lp = port_of["loop"]
+    gws = []
+    try:
+        # ---- strict (the default) with an allowlist; 127.0.0.2 explicitly allowed as an address -------------
+        data = os.path.join(T, "d1")
+        allow_file = os.path.join(T, "allow.txt")
+        with open(allow_file, "w") as f:
+            f.write("# hosts\nlocalhost\n169.254.169.254\n\n::1, [::ffff:127.0.0.1]\n")
+        gw = start(data, ["--egress-allow", "127.0.0.2", "--egress-allow", "127.0.0.1",
+                          "--egress-allow-file", allow_file, "--egress-allow-address", "127.0.0.2/32",
+                          "--forward-timeout-ms", "1500", "--forward-max-response", "64K"], "strict")
+        gws.append(gw)
+        base, token = gw.base, first_token(data)
+
+        st, h, doc, raw = send(base, token, sender, "none", {"n": 1})
+        ok(st == 200 and doc.get("forwarded") is None, "no forward_url: forwarded null (%d)" % st)
+        ok(doc.get("receipt", {}).get("policy") == {"passed": True, "rules": []}, "no forward_url: empty policy")
+        st, h, doc, raw = send(base, token, sender, "empty", {"n": 1}, "")
+        ok(st == 200 and doc["receipt"]["policy"] == {"passed": True, "rules": []}, "forward_url \"\" as absent")
+
+        st, h, doc, raw = send(base, token, sender, "ok1", {"amount": 5, "who": "ü"}, t + "/echo")
+        ok(st == 200, "allowed forward answered 200 (%d %s)" % (st, raw[:300]))
+        ok(doc["receipt"]["policy"] == policy("host 127.0.0.2 allowed"), "receipt policy: %s" % doc["receipt"]["policy"])
+        fw = doc.get("forwarded")
+        ok(fw == {"status_code": 200, "body": {"method": "POST", "got": {"amount": 5, "who": "ü"}, "trace": "ok1"}},
+           "forwarded is the target's JSON answer: %s" % fw)
+        ok(LAST["t"][3] == json.dumps(doc["normalized_payload"], sort_keys=True, separators=(",", ":"),
+                                      ensure_ascii=False).encode(), "the target got the normalized payload")
+        ok(LAST["t"][2].get("Content-Type") == "application/json", "sent as application/json")
+        check_signed(base, h, raw)
+        # The receipt as stored carries the same policy member.
+        hops = chain(base, "ok1")
+        ok(len(hops) == 1 and hops[0]["policy"] == policy("host 127.0.0.2 allowed"), "stored receipt's policy")
+
+        st, h, doc, raw = send(base, token, sender, "txt", {"n": 1}, t + "/text")
+        ok(doc.get("forwarded") == {"status_code": 200, "body": "plain \ufffd text"}, "text body: %s" % doc.get("forwarded"))
+        st, h, doc, raw = send(base, token, sender, "bj", {"n": 1}, t + "/badjson")
+        ok(doc.get("forwarded") == {"status_code": 201, "body": "{not json"}, "unparsable JSON as text")
+        st, h, doc, raw = send(base, token, sender, "nf", {"n": 1}, t + "/nothing")
+        ok(doc.get("forwarded") == {"status_code": 404, "body": {"detail": "Not Found"}}, "a 404 is forwarded as is")
+
+        # Blocked: 403 after the receipt is stored, with passed:false in it; the target is not called.
+        before = dict(HITS)
+        st, h, doc, raw = send(base, token, sender, "blk", {"n": 1}, "http://evil.example/hook")
+        ok(st == 403 and doc.get("error", {}).get("code") == "forward_blocked", "blocked: 403 forward_blocked (%d)" % st)
+        ok(doc.get("detail") == "Forward blocked by HEL: host evil.example not in allowlist", "message: %s" % doc)
+        hops = chain(base, "blk")
+        ok(len(hops) == 1 and hops[0]["policy"] == policy("host evil.example not in allowlist", False),
+           "blocked: the receipt is stored with passed:false: %s" % hops)
+        ok(HITS == before, "blocked: no request reached any target")
+        # Exact host match: a subdomain or a case variant of an allowed name.
+        st, h, doc, raw = send(base, token, sender, "blk2", {"n": 1}, "http://x.127.0.0.2/")
+        ok(st == 403, "a name under an allowed host is not allowed (%d)" % st)
+        st, h, doc, raw = send(base, token, sender, "case", {"n": 1}, t.replace("http", "HTTP") + "/echo")
+        ok(st == 200 and doc["receipt"]["policy"] == policy("host 127.0.0.2 allowed"), "scheme case-insensitive")
+
+        # Invalid forward_url: 400 before any receipt.
+        for i, bad in enumerate(["ftp://127.0.0.2/", "http://user:pw@127.0.0.2/", "http://127.0.0.2:99999/",
+                                 "http:///x", "http://a b/", "javascript:alert(1)", "http://127.0.0.2\\@evil/"]):
+            st, h, doc, raw = send(base, token, sender, "bad%d" % i, {"n": 1}, bad)
+            ok(st == 400 and doc.get("error", {}).get("code") == "invalid_forward_url",
+               "%r: 400 invalid_forward_url (%d %s)" % (bad, st, raw[:200]))
+            ok(chain(base, "bad%d" % i) == [], "%r: no receipt" % bad)
+        st, h, doc, raw = send(base, token, sender, "bad-type", {"n": 1}, 5)
+        ok(st == 422, "forward_url of the wrong type: 422 (%d)" % st)
+
+        # SSRF: allowed by the policy (listed hosts), refused at the socket, nothing reaches 127.0.0.1.
+        loop_before = sum(v for (n, _), v in HITS.items() if n == "loop")
+        cases = [
+            ("http://127.0.0.1:%d/echo" % lp, "forward_address_loopback"),
+            ("http://localhost:%d/echo" % lp, "forward_address_loopback"),
+            ("http://[::1]:%d/echo" % lp, "forward_address_loopback"),
+            ("http://[::ffff:127.0.0.1]:%d/echo" % lp, "forward_address_loopback"),
+            ("http://169.254.169.254/latest/meta-data/", "forward_address_link_local"),
+            (t + "/redirect-loopback", "forward_address_loopback"),
+        ]
+        for i, (u, code) in enumerate(cases):
+            st, h, doc, raw = send(base, token, sender, "ssrf%d" % i, {"n": 1}, u)
+            ok(st == 200 and doc["receipt"]["policy"]["passed"] is True, "%s: policy passed, receipt stored" % u)
+            ok(fwd_code(doc) == code, "%s: forwarded %s, want %s" % (u, doc.get("forwarded"), code))
+        ok(sum(v for (n, _), v in HITS.items() if n == "loop") == loop_before, "no request reached 127.0.0.1")
+
+        # Redirects: followed with GET after 302, POST kept after 307, a host the policy refuses, a loop.
+        st, h, doc, raw = send(base, token, sender, "r1", {"n": 1}, t + "/redirect-get")
+        ok(doc.get("forwarded", {}).get("body", {}).get("method") == "GET", "302: followed with GET: %s" % doc.get("forwarded"))
+        st, h, doc, raw = send(base, token, sender, "r2", {"n": 2}, t + "/redirect-post")
+        ok(doc.get("forwarded", {}).get("body", {}).get("got") == {"n": 2}, "307: POST repeated: %s" % doc.get("forwarded"))
+        st, h, doc, raw = send(base, token, sender, "r3", {"n": 1}, t + "/redirect-blocked")
+        ok(fwd_code(doc) == "forward_redirect_blocked", "redirect to evil.example: %s" % doc.get("forwarded"))
+        st, h, doc, raw = send(base, token, sender, "r4", {"n": 1}, t + "/redirect-loop")
+        ok(fwd_code(doc) == "forward_redirect_limit", "redirect loop: %s" % doc.get("forwarded"))
+        ok(HITS.get(("t", "/redirect-loop")) == 6, "5 redirects followed, then stopped (%s)" % HITS.get(("t", "/redirect-loop")))
+
+        # Limits: a response over --forward-max-response, a target that never answers in time.
+        st, h, doc, raw = send(base, token, sender, "big", {"n": 1}, t + "/big")
+        ok(fwd_code(doc) == "forward_response_too_large", "200 KiB over a 64 KiB limit: %s" % doc.get("forwarded"))
+        t0 = time.monotonic()
+        st, h, doc, raw = send(base, token, sender, "slow", {"n": 1}, t + "/slow")
+        el = time.monotonic() - t0
+        ok(fwd_code(doc) == "forward_timeout" and el < 4, "never answers: %s after %.1f s" % (doc.get("forwarded"), el))
+        ok(st == 200 and len(chain(base, "slow")) == 1, "a failed forward keeps its receipt")
+        # A silent socket (accepts, never reads or answers).
+        sil = socket.socket()
+        sil.bind(("127.0.0.2", 0))
+        sil.listen(4)
+        st, h, doc, raw = send(base, token, sender, "silent", {"n": 1}, "http://127.0.0.2:%d/" % sil.getsockname()[1])
+        ok(fwd_code(doc) == "forward_timeout", "silent socket: %s" % doc.get("forwarded"))
+        sil.close()
+        gw.stop()
+
+        # ---- without --egress-allow-address: even the allowed host 127.0.0.2 is refused at the socket ----------
+        data = os.path.join(T, "d2")
+        gw = start(data, ["--egress-allow", "127.0.0.2:%d" % port_of["t"], "--egress-profile", "medium",
+                          "--egress-allow-private"], "medium")
+        gws.append(gw)
+        base, token = gw.base, first_token(data)
+        st, h, doc, raw = send(base, token, sender, "m1", {"n": 1}, t + "/echo")
+        ok(st == 200 and fwd_code(doc) == "forward_address_loopback",
+           "127.0.0.2 not allowed as an address (--egress-allow-private does not cover loopback): %s" % doc.get("forwarded"))
+        if "other" in port_of:
+            st, h, doc, raw = send(base, token, sender, "m2", {"n": 1}, "http://127.0.0.2:%d/echo" % port_of["other"])
+            ok(st == 403 and doc.get("detail") == "Forward blocked by HEL: host 127.0.0.2 port %d not in allowlist"
+               % port_of["other"], "HOST:PORT: another port is blocked: %s" % doc)
+        st, h, doc, raw = send(base, token, sender, "m3", {"n": 1}, "http://example.org/")
+        ok(st == 403, "medium: another host blocked (%d)" % st)
+        gw.stop()
+
+        # ---- open profile through the relay -----------------------------------------------------------------
+        data = os.path.join(T, "d3")
+        gw = start(data, ["--egress-profile", "open", "--relay", "http://127.0.0.1:%d/" % lp], "open")
+        gws.append(gw)
+        base, token = gw.base, first_token(data)
+        st, h, doc, raw = send(base, token, sender, "rl1", {"k": "v"}, t + "/echo")
+        ok(doc["receipt"]["policy"] == policy("open profile allow", True, "OPEN:HTTP_EGRESS"), "open policy member")
+        m, p, hd, b = LAST["loop"]
+        rq = json.loads(b)
+        ok(p == "/v1/relay" and rq == {"trace_id": "rl1", "target_url": t + "/echo", "method": "POST",
+                                       "body": {"k": "v"}}, "the relay request: %s %s" % (p, rq))
+        fw = doc.get("forwarded") or {}
+        ok(fw.get("status_code") == 200 and fw.get("body", {}).get("status_code") == 200
+           and fw["body"].get("body") == {"method": "POST", "got": {"k": "v"}, "trace": None},
+           "forwarded through the relay: %s" % fw)
+        check_signed(base, h, raw)
+        st, h, doc, raw = send(base, token, sender, "rl2", {"k": "v"}, "https://api.bank.com/pay")
+        ok(st == 200 and doc.get("forwarded", {}).get("status_code") == 403, "the relay's refusal forwarded: %s"
+           % doc.get("forwarded"))
+        gw.stop()
+
+        # ---- a relay that is down ------------------------------------------------------------------------------
+        data = os.path.join(T, "d4")
+        gw = start(data, ["--egress-profile", "open", "--relay", "http://127.0.0.1:%d" % free_port("127.0.0.1")],
+                   "down")
+        gws.append(gw)
+        base, token = gw.base, first_token(data)
+        st, h, doc, raw = send(base, token, sender, "dn", {"k": "v"}, t + "/echo")
+        ok(st == 200 and fwd_code(doc) == "forward_connect_failed", "relay down: %s" % doc.get("forwarded"))
+        gw.stop()
+
+        # ---- settings refused at start (exit 2) -----------------------------------------------------------------
+        for args in (["--egress-profile", "lax"], ["--egress-allow", "a b:99999"], ["--egress-allow", "h:0"],
+                     ["--egress-allow-address", "300.1.1.1"], ["--egress-allow-address", "10.0.0.0/33"],
+                     ["--egress-allow-file", os.path.join(T, "missing")], ["--relay", "ftp://x/"]):
+            r = subprocess.run([PROVA, "serve", "--listen", "127.0.0.1:%d" % free_port("127.0.0.1"), "--data",
+                                os.path.join(T, "d5")] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=30)
+            ok(r.returncode == 2, "%s: exit 2 (%d) %s" % (args, r.returncode, r.stderr[-300:]))
+    finally:
+        for g in gws:
+            if g.p.poll() is None:
+                g.kill()
+        for s in servers:
+            s.shutdown()
+    rc = gwtest.summary()
+    if rc == 0:
+        shutil.rmtree(T, ignore_errors=True)
+    else:
+        print("kept", T, file=sys.stderr)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
