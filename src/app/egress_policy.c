@@ -174,11 +174,12 @@ int egress_policy_new(const char *profile, const char *allow, const char *allow_
     if (!p) return PROVA_ENOMEM;
     p->allow_private = allow_private;
     int rc = 0;
-    if (!profile || !*profile || !strcmp(profile, "strict"))
+    /* SPEC: hel.py: os.getenv("ODIN_POLICY_PROFILE", "").lower().strip() */
+    if (!profile || !*profile || !strcasecmp(profile, "strict"))
         p->profile = EGRESS_STRICT;
-    else if (!strcmp(profile, "medium"))
+    else if (!strcasecmp(profile, "medium"))
         p->profile = EGRESS_MEDIUM;
-    else if (!strcmp(profile, "open"))
+    else if (!strcasecmp(profile, "open"))
         p->profile = EGRESS_OPEN;
     else {
         snprintf(err, errlen, "egress profile must be strict, medium or open, not '%.60s'", profile);

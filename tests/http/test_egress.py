@@ -56,7 +56,10 @@ def make_handler(name, port_of):
             for k, v in headers:
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except OSError:  # the gateway gave up (the timeout cases)
+                pass
 
         def handle_any(self, method):
             n = int(self.headers.get("Content-Length") or 0)
