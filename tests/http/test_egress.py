@@ -122,9 +122,50 @@ def make_handler(name, port_of):
     return H
 
 
-def serve(name, host, port, port_of):
+def make_ca_and_cert(tmp):
+    """A CA and a certificate for IP 127.0.0.2 signed by it (python3-cryptography): (ca.pem, cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "prova egress test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now - datetime.timedelta(minutes=5))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.2")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.2"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = [os.path.join(tmp, n) for n in ("ca.pem", "cert.pem", "key.pem")]
+    with open(paths[0], "wb") as f:
+        f.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(paths[1], "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(paths[2], "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return paths
+
+
+def serve(name, host, port, port_of, tls=None):
     s = http.server.ThreadingHTTPServer((host, port), make_handler(name, port_of))
     s.daemon_threads = True
+    s.handle_error = lambda request, address: None  # the gateway hanging up (timeouts, TLS refusals) is expected
+    if tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[1], tls[2])
+        s.socket = ctx.wrap_socket(s.socket, server_side=True)
     threading.Thread(target=s.serve_forever, daemon=True).start()
     return s
 
@@ -317,6 +358,24 @@ def main():
         st, h, doc, raw = send(base, token, sender, "m3", {"n": 1}, "http://example.org/")
         ok(st == 403, "medium: another host blocked (%d)" % st)
         gw.stop()
+
+        # ---- TLS: verified against the system's CAs by default, against --forward-ca-file when given ----------
+        tls = make_ca_and_cert(T)
+        port_of["tls"] = free_port("127.0.0.2")
+        servers.append(serve("tls", "127.0.0.2", port_of["tls"], port_of, tls))
+        ts = "https://127.0.0.2:%d/echo" % port_of["tls"]
+        for name, extra, want in (("tls-system", [], "forward_tls_failed"),
+                                  ("tls-ca", ["--forward-ca-file", tls[0]], None)):
+            data = os.path.join(T, name)
+            gw = start(data, ["--egress-allow", "127.0.0.2", "--egress-allow-address", "127.0.0.2"] + extra, name)
+            gws.append(gw)
+            base, token = gw.base, first_token(data)
+            st, h, doc, raw = send(base, token, sender, name, {"n": 1}, ts)
+            if want:
+                ok(fwd_code(doc) == want, "%s: %s" % (name, doc.get("forwarded")))
+            else:
+                ok(doc.get("forwarded", {}).get("status_code") == 200, "%s: %s" % (name, doc.get("forwarded")))
+            gw.stop()
 
         # ---- open profile through the relay -----------------------------------------------------------------
         data = os.path.join(T, "d3")
