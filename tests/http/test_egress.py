@@ -170,11 +170,16 @@ def serve(name, host, port, port_of, tls=None):
     return s
 
 
+RESPONSES = []  # every envelope response, checked against openapi.json at the end
+
+
 def send(base, token, sender, trace, payload, forward_url=None):
     env = json.loads(envelope(sender, trace, payload))
     if forward_url is not None:
         env["forward_url"] = forward_url
     st, h, b = request("POST", base + "/v1/odin/envelope", json.dumps(env).encode(), token)
+    RESPONSES.append({"status": st, "ctype": h.get("Content-Type"), "body": b.decode("utf-8", "replace"),
+                      "headers": dict(h.items())})
     try:
         doc = json.loads(b)
     except ValueError:
@@ -209,6 +214,38 @@ def check_signed(base, h, raw):
         ok(True, "signature")
     except Exception as e:  # noqa: BLE001
         ok(False, "X-ODIN-Signature does not verify: %s" % e)
+
+
+OAS = r"""
+import fs from 'node:fs';
+const { loadSpec, checkResponse } = await import(process.argv[2]);
+const spec = await loadSpec(process.argv[3]);
+const bad = [];
+const all = JSON.parse(fs.readFileSync(process.argv[4], 'utf8'));
+for (const r of all) {
+  const r2 = checkResponse(spec, 'POST', '/v1/odin/envelope', r.status, r.ctype, JSON.parse(r.body), new Headers(r.headers));
+  if (!r2.ok) bad.push(r.status + ' ' + r.body.slice(0, 200) + ': ' + JSON.stringify(r2.errors).slice(0, 400));
+}
+console.log(all.length + ' responses, ' + bad.length + ' not as openapi.json says');
+for (const b of bad) console.log(b);
+process.exit(bad.length ? 1 : 0);
+"""
+
+
+def check_openapi():
+    """Every envelope response (200 with each forwarded shape, 400, 403, 422) against src/http/openapi.json."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node or not os.path.isdir(os.path.join(here, "..", "node_modules", "ajv")):
+        print("SKIP openapi check: node or tests/node_modules missing", file=sys.stderr)
+        return
+    path = os.path.join(T, "responses.json")
+    with open(path, "w") as f:
+        json.dump(RESPONSES, f)
+    r = subprocess.run([node, "--input-type=module", "-", os.path.join(here, "oas_check.mjs"),
+                        os.path.join(here, "..", "..", "src", "http", "openapi.json"), path], input=OAS.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    ok(r.returncode == 0, "responses as openapi.json says: %s" % r.stdout.decode()[-2000:])
 
 
 def start(data, args, name):
@@ -416,6 +453,7 @@ def main():
                                 os.path.join(T, "d5")] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                timeout=30)
             ok(r.returncode == 2, "%s: exit 2 (%d) %s" % (args, r.returncode, r.stderr[-300:]))
+        check_openapi()
     finally:
         for g in gws:
             if g.p.poll() is None:
