@@ -84,6 +84,10 @@ def make_handler(name, port_of):
                 self.answer(307, headers=[("Location", "/echo")])
             elif p == "/redirect-blocked":
                 self.answer(302, headers=[("Location", "http://evil.example/x")])
+            elif p == "/redirect-ftp":
+                self.answer(302, headers=[("Location", "ftp://127.0.0.2/x")])
+            elif p == "/redirect-userinfo":
+                self.answer(307, headers=[("Location", "http://evil.example@127.0.0.2:%d/echo" % port_of["t"])])
             elif p == "/redirect-loop":
                 self.answer(302, headers=[("Location", "/redirect-loop")])
             elif p == "/big":
@@ -358,6 +362,9 @@ def main():
         ok(doc.get("forwarded", {}).get("body", {}).get("got") == {"n": 2}, "307: POST repeated: %s" % doc.get("forwarded"))
         st, h, doc, raw = send(base, token, sender, "r3", {"n": 1}, t + "/redirect-blocked")
         ok(fwd_code(doc) == "forward_redirect_blocked", "redirect to evil.example: %s" % doc.get("forwarded"))
+        for i, path in enumerate(("/redirect-ftp", "/redirect-userinfo")):
+            st, h, doc, raw = send(base, token, sender, "ri%d" % i, {"n": 1}, t + path)
+            ok(fwd_code(doc) == "forward_redirect_invalid", "%s: %s" % (path, doc.get("forwarded")))
         st, h, doc, raw = send(base, token, sender, "r4", {"n": 1}, t + "/redirect-loop")
         ok(fwd_code(doc) == "forward_redirect_limit", "redirect loop: %s" % doc.get("forwarded"))
         ok(HITS.get(("t", "/redirect-loop")) == 6, "5 redirects followed, then stopped (%s)" % HITS.get(("t", "/redirect-loop")))
