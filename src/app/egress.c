@@ -27,10 +27,10 @@ int app_egress_open(app *a) {
             return 2;
         }
     }
-    if (!e->timeout_ms || !e->connect_timeout_ms || !e->max_response) {
-        app_log(a, "the forward timeouts and the response limit must be positive");
-        return 2;
-    }
+    /* Zero (a config not from app_config_defaults) means the default. */
+    if (!a->cfg.egress.timeout_ms) a->cfg.egress.timeout_ms = 10000;
+    if (!a->cfg.egress.connect_timeout_ms) a->cfg.egress.connect_timeout_ms = 5000;
+    if (!a->cfg.egress.max_response) a->cfg.egress.max_response = (size_t)1 << 20;
     /* Before any thread forwards (libcurl's global state is set up once, here). */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     return 0;
