@@ -172,6 +172,8 @@ typedef struct app_stats {
     bool store_writable;
     int64_t store_fault_since_us; /* the first failed commit of the fault, when not writable */
     char store_fault[160];        /* the last failure: status and the store's message */
+    /* Egress (docs/egress.md): forward_urls judged by the policy, forwards made (ok: an HTTP answer) */
+    uint64_t egress_allowed, egress_blocked, forwards_ok, forwards_failed;
 } app_stats;
 
 void app_stats_get(app *a, app_stats *ret);

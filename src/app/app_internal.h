@@ -80,6 +80,7 @@ struct app {
     char store_fault_msg[160];
     atomic_llong receipts, traces, chains, events, certificates;
     struct egress_policy *egress; /* the egress policy (egress.c, docs/egress.md) */
+    atomic_ullong egress_allowed, egress_blocked, forwards_ok, forwards_failed;
 };
 
 /* The writer (writer.c). */

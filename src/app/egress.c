@@ -68,6 +68,7 @@ int app_egress_check(app_call *c, const prova_json *env, app_egress_out *out) {
         return app_fail_status(c, rc), APP_REFUSED;
     }
     out->blocked = !passed;
+    atomic_fetch_add(passed ? &c->a->egress_allowed : &c->a->egress_blocked, 1);
     otel_span_str(c->span, "prova.egress.host", u.host);
     otel_span_str(c->span, "prova.egress.verdict", passed ? "allowed" : "blocked");
     return 0;
@@ -125,6 +126,7 @@ int app_egress_forward(app_call *c, const app_egress_out *e, const char *trace_i
     }
     otel_span_end(s);
     if (info.code) app_log(a, "forward of trace %s: %s", trace_id, info.code);
+    if (rc == 0) atomic_fetch_add(info.code ? &a->forwards_failed : &a->forwards_ok, 1);
     return rc < 0 ? (app_fail_status(c, rc), APP_REFUSED) : 0;
 }
 

@@ -564,6 +564,10 @@ void app_stats_get(app *a, app_stats *r) {
     r->commits = atomic_load(&a->commits);
     r->committed_writes = atomic_load(&a->committed_jobs);
     r->failed_commits = atomic_load(&a->failed_commits);
+    r->egress_allowed = atomic_load(&a->egress_allowed);
+    r->egress_blocked = atomic_load(&a->egress_blocked);
+    r->forwards_ok = atomic_load(&a->forwards_ok);
+    r->forwards_failed = atomic_load(&a->forwards_failed);
     pthread_mutex_lock(&a->qlock);
     r->queue_length = a->qlen;
     r->store_writable = !atomic_load(&a->store_failing);

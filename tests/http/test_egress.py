@@ -384,6 +384,17 @@ def main():
         st, h, doc, raw = send(base, token, sender, "silent", {"n": 1}, "http://127.0.0.2:%d/" % sil.getsockname()[1])
         ok(fwd_code(doc) == "forward_timeout", "silent socket: %s" % doc.get("forwarded"))
         sil.close()
+        # The counters: every judged forward_url, every forward by outcome.
+        _, _, mb = request("GET", base + "/metrics", ctype=None)
+        m = {}
+        for line in mb.decode().splitlines():
+            if line.startswith(("prova_egress_verdicts_total{", "prova_forwards_total{")):
+                k, v = line.rsplit(" ", 1)
+                m[k] = int(float(v))
+        ok(m.get('prova_egress_verdicts_total{verdict="blocked"}') == 2, "metrics: 2 blocked: %s" % m)
+        ok(m.get('prova_egress_verdicts_total{verdict="allowed"}', 0) >= 20, "metrics: allowed: %s" % m)
+        ok(m.get('prova_forwards_total{outcome="ok"}', 0) >= 6 and m.get('prova_forwards_total{outcome="error"}', 0)
+           >= 12, "metrics: forwards by outcome: %s" % m)
         gw.stop()
 
         # ---- without --egress-allow-address: even the allowed host 127.0.0.2 is refused at the socket ----------
