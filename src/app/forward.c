@@ -257,7 +257,8 @@ int forward_post(const forward_opts *o, const char *url, const char *trace_id, c
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
         if (o->ca_file) curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
         if (o->ca_path) curl_easy_setopt(c, CURLOPT_CAPATH, o->ca_path);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms < left ? o->connect_timeout_ms : left);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                         (long)(o->connect_timeout_ms < left ? o->connect_timeout_ms : left));
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left);
         curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_response);
         curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);

@@ -30,6 +30,7 @@ PROVA = os.path.realpath(sys.argv[1])
 T = tempfile.mkdtemp(prefix="prova-egress-")
 
 HITS = {}  # (server name, path) -> count
+OTLP = []  # OTLP/JSON trace export bodies received
 LAST = {}  # server name -> (method, path, headers, body) of the last request
 LOCK = threading.Lock()
 
@@ -68,7 +69,10 @@ def make_handler(name, port_of):
                 HITS[(name, self.path)] = HITS.get((name, self.path), 0) + 1
                 LAST[name] = (method, self.path, dict(self.headers), body)
             p = self.path
-            if p == "/echo":
+            if p == "/v1/traces":
+                OTLP.append(body)
+                self.answer(200, b"{}")
+            elif p == "/echo":
                 got = json.loads(body) if body else None
                 self.answer(200, json.dumps({"method": method, "got": got,
                                              "trace": self.headers.get("X-ODIN-Trace-Id")}).encode())
@@ -400,7 +404,8 @@ def main():
         # ---- without --egress-allow-address: even the allowed host 127.0.0.2 is refused at the socket ----------
         data = os.path.join(T, "d2")
         gw = start(data, ["--egress-allow", "127.0.0.2:%d" % port_of["t"], "--egress-profile", "medium",
-                          "--egress-allow-private"], "medium")
+                          "--egress-allow-private", "--otlp-endpoint", "http://127.0.0.1:%d" % lp,
+                          "--otlp-protocol", "http/json"], "medium")
         gws.append(gw)
         base, token = gw.base, first_token(data)
         st, h, doc, raw = send(base, token, sender, "m1", {"n": 1}, t + "/echo")
@@ -413,6 +418,23 @@ def main():
         st, h, doc, raw = send(base, token, sender, "m3", {"n": 1}, "http://example.org/")
         ok(st == 403, "medium: another host blocked (%d)" % st)
         gw.stop()
+        # The spans (OTLP/JSON to the listener on 127.0.0.1): a prova.forward span with the refusal as its error,
+        # the verdicts on the server spans.
+        spans = []
+        for b in OTLP:
+            for rs in json.loads(b).get("resourceSpans", []):
+                for ss in rs.get("scopeSpans", []):
+                    spans += ss.get("spans", [])
+
+        def attrs(sp):
+            return {a["key"]: list(a["value"].values())[0] for a in sp.get("attributes", [])}
+        fw = [sp for sp in spans if sp.get("name") == "prova.forward"]
+        ok(len(fw) == 1 and attrs(fw[0]).get("prova.forward.mode") == "direct"
+           and attrs(fw[0]).get("network.peer.address") == "127.0.0.2"
+           and fw[0].get("status", {}).get("message") == "forward_address_loopback",
+           "the prova.forward span: %s" % fw)
+        verdicts = sorted(attrs(sp).get("prova.egress.verdict") for sp in spans if "prova.egress.verdict" in attrs(sp))
+        ok(verdicts == ["allowed", "blocked", "blocked"], "verdicts on the server spans: %s" % verdicts)
 
         # ---- TLS: verified against the system's CAs by default, against --forward-ca-file when given ----------
         tls = make_ca_and_cert(T)
