@@ -267,8 +267,8 @@ int egress_url_parse(const char *url, size_t len, egress_url *ret, const char **
     else
         return *ret_why = "forward_url must be an http:// or https:// URL", PROVA_EINVAL;
     const char *a = url + skip, *end = url + len;
-    size_t an = strcspn(a, "/?#");
-    if (an > (size_t)(end - a)) an = (size_t)(end - a);
+    size_t an = 0; /* the authority: up to '/', '?', '#' or the end (url need not be NUL-terminated) */
+    while (a + an < end && a[an] != '/' && a[an] != '?' && a[an] != '#') an++;
     if (memchr(a, '@', an)) return *ret_why = "forward_url must not carry user information", PROVA_EINVAL;
     const char *hs = a;
     size_t hn = an;

@@ -88,6 +88,23 @@ static void test_urls(void) {
         const char *why = NULL;
         CHECK_MSG(egress_url_parse(bad[i], strlen(bad[i]), &u, &why) == PROVA_EINVAL && why, "accepted: %s", bad[i]);
     }
+    /* Length-delimited: a URL without a NUL after it is read within its length only (fuzz_egress found a strcspn
+     * past the end; the sanitizer run sees a regression). */
+    {
+        static const char host_only[] = "HTTP://API.BANK.COM";
+        char *exact = malloc(sizeof host_only - 1);
+        CHECK(exact != NULL);
+        if (exact) {
+            memcpy(exact, host_only, sizeof host_only - 1);
+            egress_url x;
+            const char *w = NULL;
+            CHECK(egress_url_parse(exact, sizeof host_only - 1, &x, &w) == 0);
+            CHECK_STR(x.host, "api.bank.com");
+            CHECK(egress_url_parse(exact, 15, &x, &w) == 0); /* "HTTP://API.BANK" */
+            CHECK_STR(x.host, "api.bank");
+            free(exact);
+        }
+    }
     /* a NUL inside is outside the character set */
     egress_url u;
     const char *why;
