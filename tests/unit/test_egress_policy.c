@@ -307,7 +307,25 @@ static void test_addresses(void) {
     egress_policy_free(p);
 }
 
-int main(void) {
+/* --classify: one address a line on stdin, its class code (or "forward_address_public") a line on stdout, for
+ * tests/unit/egress_cross.py (Python's ipaddress as the independent side). */
+static int classify_lines(void) {
+    char line[128];
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        uint8_t a[16];
+        int fam = strchr(line, ':') ? AF_INET6 : AF_INET;
+        if (inet_pton(fam, line, a) != 1) {
+            printf("unparsable\n");
+            continue;
+        }
+        printf("%s\n", egress_addr_class_code(egress_addr_classify(fam, a)));
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "--classify")) return classify_lines();
     test_urls();
     test_policies();
     test_addresses();
