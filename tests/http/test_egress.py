@@ -491,6 +491,27 @@ def main():
         ok(st == 200 and fwd_code(doc) == "forward_connect_failed", "relay down: %s" % doc.get("forwarded"))
         gw.stop()
 
+        # ---- the allowlist from a config file, the environment and the flags together ------------------------
+        data = os.path.join(T, "d6")
+        conf = os.path.join(T, "serve.conf")
+        with open(conf, "w") as f:
+            f.write("egress-allow = localhost\nforward-timeout-ms = 2000\n")
+        env = dict(os.environ, PROVA_EGRESS_ALLOW="127.0.0.1", PROVA_CONFIG=conf)
+        gw = Gateway(PROVA, data, os.path.join(T, "union.log"),
+                     ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet", "--egress-allow", "::1"],
+                     env=env)
+        gws.append(gw)
+        ok(gw.up, "gateway with config file and environment started")
+        base, token = gw.base, first_token(data)
+        for i, (u, host) in enumerate((("http://localhost:%d/" % lp, "localhost"),
+                                       ("http://127.0.0.1:%d/" % lp, "127.0.0.1"),
+                                       ("http://[::1]:%d/" % lp, "::1"))):
+            st, h, doc, raw = send(base, token, sender, "u%d" % i, {"n": 1}, u)
+            ok(st == 200 and doc["receipt"]["policy"] == policy("host %s allowed" % host), "union: %s (%d)" % (host, st))
+        st, h, doc, raw = send(base, token, sender, "u3", {"n": 1}, "http://127.0.0.2/")
+        ok(st == 403, "union: an unlisted host still blocked (%d)" % st)
+        gw.stop()
+
         # ---- settings refused at start (exit 2) -----------------------------------------------------------------
         for args in (["--egress-profile", "lax"], ["--egress-allow", "a b:99999"], ["--egress-allow", "h:0"],
                      ["--egress-allow-address", "300.1.1.1"], ["--egress-allow-address", "10.0.0.0/33"],
