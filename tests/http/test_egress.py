@@ -43,6 +43,14 @@ def free_port(host):
     return p
 
 
+def free_port6():
+    s = socket.socket(socket.AF_INET6)
+    s.bind(("::1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
 def make_handler(name, port_of):
     class H(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -165,8 +173,13 @@ def make_ca_and_cert(tmp):
     return paths
 
 
+class V6Server(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 def serve(name, host, port, port_of, tls=None):
-    s = http.server.ThreadingHTTPServer((host, port), make_handler(name, port_of))
+    cls = V6Server if ":" in host else http.server.ThreadingHTTPServer
+    s = cls((host, port), make_handler(name, port_of))
     s.daemon_threads = True
     s.handle_error = lambda request, address: None  # the gateway hanging up (timeouts, TLS refusals) is expected
     if tls:
@@ -510,6 +523,28 @@ def main():
             ok(st == 200 and doc["receipt"]["policy"] == policy("host %s allowed" % host), "union: %s (%d)" % (host, st))
         st, h, doc, raw = send(base, token, sender, "u3", {"n": 1}, "http://127.0.0.2/")
         ok(st == 403, "union: an unlisted host still blocked (%d)" % st)
+        gw.stop()
+
+        # ---- allowed addresses: IPv6 loopback, and an IPv4 range matching the IPv4-mapped form ---------------
+        try:
+            port_of["v6"] = free_port6()
+            servers.append(serve("v6", "::1", port_of["v6"], port_of))
+        except OSError:
+            port_of.pop("v6", None)
+            print("SKIP: no IPv6 loopback", file=sys.stderr)
+        data = os.path.join(T, "d7")
+        gw = start(data, ["--egress-allow", "::1,::ffff:127.0.0.2", "--egress-allow-address", "::1",
+                          "--egress-allow-address", "127.0.0.2/32"], "allowed-addresses")
+        gws.append(gw)
+        base, token = gw.base, first_token(data)
+        if "v6" in port_of:
+            st, h, doc, raw = send(base, token, sender, "v6", {"n": 6}, "http://[::1]:%d/echo" % port_of["v6"])
+            ok(doc.get("forwarded", {}).get("body", {}).get("got") == {"n": 6}, "[::1] allowed by --egress-allow-"
+               "address ::1: %s" % doc.get("forwarded"))
+        st, h, doc, raw = send(base, token, sender, "mapped", {"n": 7},
+                               "http://[::ffff:127.0.0.2]:%d/echo" % port_of["t"])
+        ok(doc.get("forwarded", {}).get("body", {}).get("got") == {"n": 7},
+           "::ffff:127.0.0.2 allowed by 127.0.0.2/32: %s" % doc.get("forwarded"))
         gw.stop()
 
         # ---- settings refused at start (exit 2) -----------------------------------------------------------------
