@@ -486,7 +486,9 @@ _env_common = {
     "payload_type": string("Not signed by OPE v1.", examples=["invoice.vendor.v1"]),
     "target_type": string("Not signed by OPE v1.", examples=["invoice.iso20022.v1"]),
     "cid": string("`sha256:` + hex of the canonical payload (recomputed and compared when present).", pattern=CID),
-    "forward_url": string("Optional relay target (subject to the egress policy).", format="uri"),
+    "forward_url": string("Optional: where the normalized payload is forwarded (http or https) once the receipt "
+                          "is stored, subject to the egress policy (docs/egress.md); an unusable URL is a 400 "
+                          "`invalid_forward_url`.", format="uri"),
 }
 
 S["StarterEnvelope"] = obj(
@@ -545,7 +547,21 @@ S["EnvelopeResult"] = obj(
         "receipt": ref("Receipt"),
         "normalized_payload": obj({}, desc="The payload after the SFT transform."),
         "sft_notes": obj({}, desc="Notes of the SFT transform."),
-        "forwarded": {"type": "null", "description": "Always null: prova does not relay."},
+        "forwarded": {
+            "description": "The forward to the envelope's `forward_url` (docs/egress.md): null without one; "
+                           "`{status_code, body}` with the target's (or, with `--relay`, the relay's) HTTP status and "
+                           "body (its JSON when the Content-Type says JSON and it parses, else its text); "
+                           "`{error}` when the forward failed or was refused, the error starting with a stable "
+                           "reason code (`forward_address_loopback: ...`, `forward_timeout: ...`). The receipt is "
+                           "stored either way; `X-ODIN-Response-CID` and `X-ODIN-Signature` cover this member.",
+            "oneOf": [
+                {"type": "null"},
+                obj({"status_code": integer(minimum=100, maximum=599),
+                     "body": {"description": "The response body: JSON, or a string."}},
+                    required=["status_code", "body"]),
+                obj({"error": string(pattern="^[a-z_]+: ")}, required=["error"]),
+            ],
+        },
         "policy_engine": {"type": "null", "description": "Always null (as the reference gateway)."},
         "log_index": integer(
             minimum=0,
@@ -1145,6 +1161,11 @@ P["/v1/odin/envelope"] = {"post": op(
                       "The envelope was rejected: `cid_mismatch`, `timestamp_skew`, `timestamp_invalid`, "
                       "`signature_invalid`, `kid_not_found`, `key_missing`, `schema_error`, `bad_json`, ...",
                       "signature_invalid", "Invalid signature"),
+                  "403": error_response(
+                      "The token lacks the scope (`scope_missing`), or the egress policy refused the envelope's "
+                      "`forward_url` (`forward_blocked`, docs/egress.md): its receipt, with `policy.passed` false, "
+                      "is stored first, as the reference gateway does.",
+                      "forward_blocked", "Forward blocked by HEL: host evil.example not in allowlist"),
                   "409": error_response("Replay: the same signed envelope was already accepted "
                                         "(`replay_detected`).",
                                         "replay_detected", "Replay detected (duplicate signed envelope)"),

@@ -53,6 +53,21 @@ typedef struct app_api_key { /* the reference's X-ODIN-API-Key + X-ODIN-API-MAC 
     unsigned scopes;
 } app_api_key;
 
+/* Egress (docs/egress.md): the policy on an envelope's forward_url and the forwarding to it. */
+typedef struct app_egress_config {
+    const char *profile;       /* NULL or "strict": the allowlist only; "medium": + api.bank.com, payments.bank.com;
+                                  "open": any host */
+    const char *allow;         /* HOST, HOST:PORT, [IPV6]:PORT entries, comma-separated, or NULL */
+    const char *allow_file;    /* a file of such entries, one a line ('#' comments), or NULL */
+    const char *allow_address; /* addresses or CIDR ranges forwarding may connect to though not public, or NULL */
+    bool allow_private;        /* RFC 1918, 100.64.0.0/10 and fc00::/7 addresses may be connected to */
+    const char *relay_url;     /* NULL: forward directly; else POST {relay_url}/v1/relay as the starter does */
+    unsigned connect_timeout_ms, timeout_ms; /* defaults 5000 and 10000 (the whole forward, redirects included) */
+    size_t max_response;                     /* bytes of the target's response body (default 1 MiB) */
+    unsigned max_redirects;                  /* followed, each re-checked (default 5; 0: a 3xx is the answer) */
+    const char *ca_file, *ca_path;           /* TLS trust for https targets; NULL: the system's */
+} app_egress_config;
+
 typedef struct app_config {
     const char *data_dir;         /* NULL: no store (document operations only) */
     const char *store;            /* NULL: DATA/prova.db (SQLite); else a SQLite path or a postgresql:// URI
@@ -83,6 +98,7 @@ typedef struct app_config {
     /* OpenTelemetry (docs/observability.md): the front end's exporter, or NULL. The service makes spans for its
      * operations as children of the call's span (app_call.span), for commits, log checkpoints and witness calls. */
     otel *otel;
+    app_egress_config egress;
 } app_config;
 
 void app_config_defaults(app_config *c);
@@ -156,6 +172,8 @@ typedef struct app_stats {
     bool store_writable;
     int64_t store_fault_since_us; /* the first failed commit of the fault, when not writable */
     char store_fault[160];        /* the last failure: status and the store's message */
+    /* Egress (docs/egress.md): forward_urls judged by the policy, forwards made (ok: an HTTP answer) */
+    uint64_t egress_allowed, egress_blocked, forwards_ok, forwards_failed;
 } app_stats;
 
 void app_stats_get(app *a, app_stats *ret);

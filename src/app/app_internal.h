@@ -79,6 +79,8 @@ struct app {
     int64_t store_fault_since_us, last_probe_us;
     char store_fault_msg[160];
     atomic_llong receipts, traces, chains, events, certificates;
+    struct egress_policy *egress; /* the egress policy (egress.c, docs/egress.md) */
+    atomic_ullong egress_allowed, egress_blocked, forwards_ok, forwards_failed;
 };
 
 /* The writer (writer.c). */
@@ -173,13 +175,17 @@ typedef struct app_egress_out {
     char reason[256];  /* why, for the 403's message */
     char *forward_url; /* what to forward to when not blocked, or NULL (owned) */
 } app_egress_out;
-/* Evaluates the egress policy for env's forward_url (before the receipt: its result is in it). 0, or APP_DONE
- * with the error set. */
+/* Evaluates the egress policy for env's forward_url (before the receipt: its result is in it). 0 to go on, else
+ * APP_REFUSED with the error set (APP_DONE is 0: it cannot say "stop" here). */
 int app_egress_check(app_call *c, const prova_json *env, app_egress_out *out);
 /* After the receipt is durable: forwards the normalized payload when e says so. Appends the response body's
- * "forwarded" value (JSON: null, {"status_code":N,"body":...} or {"error":"..."}) to forwarded. */
+ * "forwarded" value (JSON: null, {"status_code":N,"body":...} or {"error":"..."}) to forwarded. 0, else
+ * APP_REFUSED with the error set (out of memory only: a failed forward is a value). */
 int app_egress_forward(app_call *c, const app_egress_out *e, const char *trace_id, const prova_buf *payload,
                        prova_buf *forwarded);
 void app_egress_out_free(app_egress_out *o);
+/* At app_open: builds the egress policy from cfg.egress (a bad setting: logged, exit code 2); at app_close. */
+int app_egress_open(app *a);
+void app_egress_close(app *a);
 
 #endif

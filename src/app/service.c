@@ -28,6 +28,10 @@ void app_config_defaults(app_config *c) {
     c->max_batch = 1024;
     c->max_skew_s = 300;
     c->log_interval_ms = 1000;
+    c->egress.connect_timeout_ms = 5000;
+    c->egress.timeout_ms = 10000;
+    c->egress.max_response = (size_t)1 << 20;
+    c->egress.max_redirects = 5;
 }
 
 int64_t app_now_us(void) {
@@ -560,6 +564,10 @@ void app_stats_get(app *a, app_stats *r) {
     r->commits = atomic_load(&a->commits);
     r->committed_writes = atomic_load(&a->committed_jobs);
     r->failed_commits = atomic_load(&a->failed_commits);
+    r->egress_allowed = atomic_load(&a->egress_allowed);
+    r->egress_blocked = atomic_load(&a->egress_blocked);
+    r->forwards_ok = atomic_load(&a->forwards_ok);
+    r->forwards_failed = atomic_load(&a->forwards_failed);
     pthread_mutex_lock(&a->qlock);
     r->queue_length = a->qlen;
     r->store_writable = !atomic_load(&a->store_failing);
@@ -706,6 +714,7 @@ int app_open(const app_config *cfg, app **ret) {
         check_data_dir(a, cfg->data_dir);
         narrow_private_files(a, cfg->data_dir);
     }
+    if (!rc) rc = app_egress_open(a);
     if (!rc) rc = load_keys(a);
     if (!rc) rc = load_tokens(a);
     if (!rc) rc = build_senders(a, &a->senders, &a->verify_keys);
@@ -721,6 +730,7 @@ int app_open(const app_config *cfg, app **ret) {
 void app_close(app *a) {
     if (!a) return;
     app_writer_stop(a);
+    app_egress_close(a);
     for (size_t i = 0; i < a->nreaders; i++) prova_store_close(a->readers[i]);
     free(a->readers);
     app_tlog_close(a);

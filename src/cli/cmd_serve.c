@@ -28,7 +28,17 @@ typedef struct serve_config {
 typedef struct opt_def {
     const char *name; /* long option without "--"; also the config-file key */
     const char *env;
-    enum { O_STR, O_BOOL, O_UINT, O_UINT0, O_SIZE, O_I64, O_ACCESS } type; /* O_UINT0: 0 allowed (off) */
+    enum {
+        O_STR,
+        O_BOOL,
+        O_UINT,
+        O_UINT0,
+        O_SIZE,
+        O_I64,
+        O_ACCESS,
+        O_LIST
+    } type; /* O_UINT0: 0 allowed (off);
+         O_LIST: repeatable, comma-joined */
     size_t off;
 } opt_def;
 
@@ -75,6 +85,18 @@ static const opt_def opt_defs[] = {
     {"trace-sampler-arg", "OTEL_TRACES_SAMPLER_ARG", O_STR, OFF(otel.sampler_arg)},
     {"metric-interval", "OTEL_METRIC_EXPORT_INTERVAL", O_STR, OFF(otel.metric_interval)},
     {"no-telemetry", "PROVA_NO_TELEMETRY", O_BOOL, OFF(otel.disabled)},
+    {"egress-profile", "PROVA_EGRESS_PROFILE", O_STR, OFF(app.egress.profile)},
+    {"egress-allow", "PROVA_EGRESS_ALLOW", O_LIST, OFF(app.egress.allow)},
+    {"egress-allow-file", "PROVA_EGRESS_ALLOW_FILE", O_STR, OFF(app.egress.allow_file)},
+    {"egress-allow-address", "PROVA_EGRESS_ALLOW_ADDRESS", O_LIST, OFF(app.egress.allow_address)},
+    {"egress-allow-private", "PROVA_EGRESS_ALLOW_PRIVATE", O_BOOL, OFF(app.egress.allow_private)},
+    {"relay", "PROVA_RELAY", O_STR, OFF(app.egress.relay_url)},
+    {"forward-timeout-ms", "PROVA_FORWARD_TIMEOUT_MS", O_UINT, OFF(app.egress.timeout_ms)},
+    {"forward-connect-timeout-ms", "PROVA_FORWARD_CONNECT_TIMEOUT_MS", O_UINT, OFF(app.egress.connect_timeout_ms)},
+    {"forward-max-response", "PROVA_FORWARD_MAX_RESPONSE", O_SIZE, OFF(app.egress.max_response)},
+    {"forward-max-redirects", "PROVA_FORWARD_MAX_REDIRECTS", O_UINT0, OFF(app.egress.max_redirects)},
+    {"forward-ca-file", "PROVA_FORWARD_CA_FILE", O_STR, OFF(app.egress.ca_file)},
+    {"forward-ca-path", "PROVA_FORWARD_CA_PATH", O_STR, OFF(app.egress.ca_path)},
 };
 #define NOPTS (sizeof opt_defs / sizeof opt_defs[0])
 
@@ -95,7 +117,7 @@ static const char *keep(strings *s, const char *v, size_t n) {
     return s->v[s->n++] = c;
 }
 
-static int set_opt(serve_config *c, const opt_def *d, const char *v, const char *where) {
+static int set_opt(serve_config *c, const opt_def *d, const char *v, const char *where, strings *st) {
     void *p = (char *)c + d->off;
     char *end = NULL;
     errno = 0;
@@ -139,6 +161,18 @@ static int set_opt(serve_config *c, const opt_def *d, const char *v, const char 
         if (errno || !*v || *end || n <= 0 || n > 86400 * 365)
             return cli_fail(EXIT_USAGE, "%s: %s must be a positive number of seconds, not '%s'", where, d->name, v);
         *(int64_t *)p = n;
+        return 0;
+    }
+    case O_LIST: { /* each occurrence adds to the list (config file, environment, flags alike) */
+        const char *old = *(const char **)p;
+        size_t ol = old ? strlen(old) : 0, vl = strlen(v);
+        char *joined = malloc(ol + vl + 2);
+        if (!joined) return cli_fail(EXIT_INTERNAL, "out of memory");
+        snprintf(joined, ol + vl + 2, "%s%s%s", old ? old : "", old ? "," : "", v);
+        const char *k = keep(st, joined, ol + vl + (old ? 1 : 0));
+        free(joined);
+        if (!k) return cli_fail(EXIT_INTERNAL, "out of memory");
+        *(const char **)p = k;
         return 0;
     }
     case O_ACCESS:
@@ -190,7 +224,7 @@ static int load_config_file(serve_config *c, const char *path, strings *st) {
         const char *v = keep(st, vs, (size_t)(e - vs));
         char where[600];
         snprintf(where, sizeof where, "%s:%d", path, lineno);
-        rc = v ? set_opt(c, d, v, where) : cli_fail(EXIT_INTERNAL, "out of memory");
+        rc = v ? set_opt(c, d, v, where, st) : cli_fail(EXIT_INTERNAL, "out of memory");
     }
     prova_buf_free(&b);
     return rc;
@@ -331,7 +365,7 @@ int cmd_serve(int argc, char **argv) {
     if (config && (rc = load_config_file(&cfg, config, &st))) goto out;
     for (size_t k = 0; k < NOPTS && !rc; k++) {
         const char *v = getenv(opt_defs[k].env);
-        if (v && *v) rc = set_opt(&cfg, &opt_defs[k], v, opt_defs[k].env);
+        if (v && *v) rc = set_opt(&cfg, &opt_defs[k], v, opt_defs[k].env, &st);
     }
     for (int i = 1; i < argc && !rc; i++) {
         const char *arg = argv[i], *v;
@@ -359,7 +393,7 @@ int cmd_serve(int argc, char **argv) {
             break;
         }
         if (o->type == O_BOOL && !eq) {
-            rc = set_opt(&cfg, o, NULL, arg);
+            rc = set_opt(&cfg, o, NULL, arg, &st);
             continue;
         }
         char flag[64];
@@ -368,7 +402,7 @@ int cmd_serve(int argc, char **argv) {
             rc = cli_fail(EXIT_USAGE, "serve: %s needs a value", flag);
             break;
         }
-        rc = set_opt(&cfg, o, v, flag);
+        rc = set_opt(&cfg, o, v, flag, &st);
     }
     if (rc) goto out;
     if (rotate) {

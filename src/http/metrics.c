@@ -170,6 +170,15 @@ void http_metrics_collect(httpd *d, otel_metrics *ms) {
              "Documents verified (envelopes accepted or refused, /v1/verify, /verify, certificate checks) by "
              "result.",
              "{document}", "result", results, verified, 3);
+    static const char *const verdicts[] = {"allowed", "blocked"}, *const outcomes[] = {"ok", "error"};
+    const int64_t judged[] = {(int64_t)st.egress_allowed, (int64_t)st.egress_blocked};
+    const int64_t forwarded[] = {(int64_t)st.forwards_ok, (int64_t)st.forwards_failed};
+    by_label(ms, "prova_egress_verdicts_total", OTEL_METRIC_COUNTER,
+             "Envelope forward_urls judged by the egress policy, by verdict (docs/egress.md).", "{envelope}", "verdict",
+             verdicts, judged, 2);
+    by_label(ms, "prova_forwards_total", OTEL_METRIC_COUNTER,
+             "Forwards made after a receipt: ok (an HTTP answer, any status) or error (refused, timed out, ...).",
+             "{forward}", "outcome", outcomes, forwarded, 2);
     one(ms, "prova_writer_commits_total", OTEL_METRIC_COUNTER, "Group commits (one fsync each).", "{commit}",
         (int64_t)st.commits);
     one(ms, "prova_writer_writes_total", OTEL_METRIC_COUNTER, "Writes made durable.", "{write}",
