@@ -13,17 +13,21 @@
 #include "prova/jsonl.h"
 #include "prova/oe.h"
 #include "prova/ope.h"
+#include "prova/redact.h"
 #include "verify_view.h"
 
 int cmd_pack(int argc, char **argv) {
     prova_ope_envelope_params p = {0};
     const char *key_path = NULL, *file = "-";
-    bool have_file = false;
+    bool have_file = false, redactable = false;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         if (cli_opt_value(argc, argv, &i, "--key", &v))
             key_path = v;
-        else if (cli_opt_value(argc, argv, &i, "--payload-type", &v))
+        else if (strcmp(argv[i], "--redactable") == 0) {
+            redactable = true; /* docs/redaction.md */
+            continue;
+        } else if (cli_opt_value(argc, argv, &i, "--payload-type", &v))
             p.payload_type = v;
         else if (cli_opt_value(argc, argv, &i, "--target-type", &v))
             p.target_type = v;
@@ -72,7 +76,8 @@ int cmd_pack(int argc, char **argv) {
             cli_report(file, &err);
             rc = EXIT_USAGE;
         } else {
-            int r = prova_ope_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
+            int r = redactable ? prova_redact_pack(key, prova_doc_root(doc), &p, &out, &err)
+                               : prova_ope_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
             if (r < 0) {
                 rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
                 cli_fail(rc, "%s: %s (%s)", file, err.message, err.reason);
