@@ -490,6 +490,22 @@ except Exception as x:  # noqa: BLE001
 rc, rep = verify(bare, jwks)
 check(rc == 0 and rep["valid"], "prova verifies the committed envelope without disclosures")
 
+# The TypeScript package (bindings/js, plain OPE: it knows nothing of redaction) accepts the redacted envelope too,
+# when its build is there (the meson test `js` builds it; PROVA_JS_DIST names another build).
+dist = os.environ.get("PROVA_JS_DIST") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                                       "bindings", "js", "dist", "index.js")
+if os.path.exists(dist) and subprocess.run(["node", "--version"], capture_output=True).returncode == 0:
+    script = ("const [d, f, j, now] = process.argv.slice(1); const m = await import(d);"
+              "const fs = await import('node:fs');"
+              "const r = await m.verify(fs.readFileSync(f, 'utf8'), {jwks: fs.readFileSync(j, 'utf8'), now});"
+              "console.log(JSON.stringify(r.toJSON()));")
+    p = subprocess.run(["node", "--input-type=module", "-e", script, os.path.abspath(dist), red_file, jwks, NOW],
+                       capture_output=True, text=True)
+    js = json.loads(p.stdout) if p.returncode == 0 else {}
+    check(js.get("valid") is True, "TypeScript OPE verifier accepts the redacted envelope: %s" % p.stderr[-300:])
+else:
+    print("skipped: the TypeScript package is not built (%s)" % dist)
+
 # ---- Receipts and bundles ------------------------------------------------------------------------------------
 chain = path("chain.jsonl")
 rc, out, err = prova("receipt", "append", "--key", path("k.jwk"), "--chain", chain, "--sender-jwks", jwks,
