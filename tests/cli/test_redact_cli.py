@@ -384,6 +384,9 @@ def removed_digest(e):
 rep = expect_code("cid_mismatch", removed_digest, what="removed digest")
 check(any(c["check"] == "signature" and not c["ok"] for c in rep["checks"]), "removed digest: signature fails")
 expect_code("disclosure_duplicate", lambda e: e["disclosures"].append(e["disclosures"][0]))
+rep = expect_code("disclosure_duplicate", lambda e: e["disclosures"].extend([e["disclosures"][0]] * 2),
+                  what="a disclosure three times")
+check(failed_codes(rep) == ["disclosure_duplicate"] * 2, "three times: two duplicates, %r" % failed_codes(rep))
 for what, bad in (("not base64url", "!!!"), ("not JSON", b64u(b"[1,")), ("wrong length", make_disclosure(["s"])),
                   ("salt not a string", make_disclosure([1, "a", 1])), ("name not a string",
                                                                          make_disclosure(["s", 2, 1])),

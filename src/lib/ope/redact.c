@@ -586,8 +586,13 @@ static int load(walk_ctx *c, const prova_json *env, const char *at, prova_report
         read_disclosure(c, &list->u.items[i], &c->d[i]);
     }
     qsort(c->d, n, sizeof *c->d, cmp_disc);
-    for (size_t i = 1; i < n; i++) {
-        if (!c->d[i].bad && !c->d[i - 1].bad && memcmp(c->d[i].digest, c->d[i - 1].digest, DIGEST_LEN) == 0) {
+    /* Equal disclosures sort together, the first given first: it is kept, the others are duplicates. */
+    const disc *kept = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (c->d[i].bad) continue;
+        if (!kept || memcmp(c->d[i].digest, kept->digest, DIGEST_LEN) != 0) {
+            kept = &c->d[i];
+        } else {
             c->d[i].bad = true;
             problem(c, PROVA_EVERIFY, "disclosure_duplicate", disc_ptr(c, pb, c->d[i].index),
                     "the same disclosure is given twice");
