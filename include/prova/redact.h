@@ -31,15 +31,31 @@ extern "C" {
 PROVA_EXPORT size_t prova_redact_salt_bytes(void);
 PROVA_EXPORT size_t prova_redact_max_disclosures(void);
 
+/* What prova_redact_pack makes redactable (NULL: everything, no decoys). */
+typedef struct prova_redact_params {
+    const char *const *clear; /* JSON Pointers below /payload of members or elements kept in the clear: signed as
+                                 plain JSON, never withheld (what is inside them stays redactable) */
+    size_t nclear;
+    unsigned decoys; /* decoy digests added to each object's _sd (RFC 9901 §4.2.5), 0..PROVA_REDACT_MAX_DECOYS:
+                        they hide how many members an object has */
+} prova_redact_params;
+/* At most this many decoys per object. */
+#define PROVA_REDACT_MAX_DECOYS 16U
+PROVA_EXPORT size_t prova_redact_max_decoys(void);
+/* sizeof(prova_redact_params) at run time, for bindings (docs/api.md). */
+PROVA_EXPORT size_t prova_redact_params_sizeof(void);
+
 /* Packs payload (a JSON object) as a redactable envelope: every member of every object and every array element,
  * at any depth, becomes a disclosure with a fresh salt (libsodium randombytes), nested ones recursively (a parent's
- * disclosure holds the committed form of its value). p as for prova_ope_envelope_pack (any dialect; bind is refused:
- * a bound signature would cover the disclosures). Appends the envelope with its "disclosures" (compact, members in
- * code point order) to out. Errors: those of prova_ope_envelope_pack; PROVA_EINVAL redact_reserved_name (a member
- * named "_sd", "_sd_alg" or "..." in the payload), redact_bind_unsupported; PROVA_ELIMIT redaction_limit. */
+ * disclosure holds the committed form of its value), except those rp->clear names. p as for
+ * prova_ope_envelope_pack (any dialect; bind is refused: a bound signature would cover the disclosures). rp may be
+ * NULL. Appends the envelope with its "disclosures" (compact, members in code point order) to out. Errors: those of
+ * prova_ope_envelope_pack; PROVA_EINVAL redact_reserved_name (a member named "_sd", "_sd_alg" or "..." in the
+ * payload), redact_bind_unsupported, redact_params_invalid, redact_path_invalid / redact_path_not_found (a clear
+ * pointer not below /payload / naming nothing; reterr's pointer is it); PROVA_ELIMIT redaction_limit. */
 PROVA_EXPORT PROVA_NODISCARD int prova_redact_pack(const prova_key *key, const prova_json *payload,
-                                                   const prova_ope_envelope_params *p, prova_buf *out,
-                                                   prova_error *reterr);
+                                                   const prova_ope_envelope_params *p, const prova_redact_params *rp,
+                                                   prova_buf *out, prova_error *reterr);
 
 /* Withholds the members or elements at paths (RFC 6901 JSON Pointers into the disclosed envelope, each starting
  * with "/payload/"; an array index counts the elements of the committed array, withheld ones included) from the

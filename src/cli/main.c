@@ -14,16 +14,9 @@ static const cli_opt canon_opts[] = {CANON_OPTS, {NULL, 0}};
 static const cli_opt hash_opts[] = {CANON_OPTS, {"--alg", V}, {NULL, 0}};
 static const cli_opt keygen_opts[] = {{"--alg", V}, {"--kid", V}, {"--out", V}, {"--force", 0}, {NULL, 0}};
 static const cli_opt jwks_opts[] = {{"--legacy", R}, {NULL, 0}};
-static const cli_opt pack_opts[] = {{"--key", V},
-                                    {"--payload-type", V},
-                                    {"--target-type", V},
-                                    {"--trace-id", V},
-                                    {"--ts", V},
-                                    {"--not-before", V},
-                                    {"--expires-at", V},
-                                    {"--dialect", V},
-                                    {"--bind", 0},
-                                    {"--redactable", 0},
+static const cli_opt pack_opts[] = {{"--key", V},  {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V},
+                                    {"--ts", V},   {"--not-before", V},   {"--expires-at", V},  {"--dialect", V},
+                                    {"--bind", 0}, {"--redactable", 0},   {"--clear", V | R},   {"--decoys", V},
                                     {NULL, 0}};
 static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS,
                                       {"--json", 0},
@@ -120,7 +113,8 @@ const cli_cmd cli_commands[] = {
      cmd_jwks, jwks_opts, NULL, NULL},
     {"pack",
      "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"
-     "           [--bind | --redactable] [--dialect prova|ope-lib|starter] [PAYLOAD|-]",
+     "           [--bind | --redactable [--clear POINTER]... [--decoys N]] [--dialect prova|ope-lib|starter]\n"
+     "           [PAYLOAD|-]",
      "Wraps a JSON object in a signed OPE v1 envelope (Ed25519 over \"cid|trace_id|ts\") and prints it.\n"
      "  --key KEY        the sender's Ed25519 private key (JWK or PEM)\n"
      "  --trace-id ID    default: a new UUIDv4;  --ts TS: default now, RFC 3339 UTC with microseconds\n"
@@ -129,7 +123,9 @@ const cli_cmd cli_commands[] = {
      "does)\n"
      "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n"
      "  --redactable     every payload member and array element behind a salted digest, the disclosures beside\n"
-     "                   the payload (unsigned): `prova redact` withholds some (docs/redaction.md)\n",
+     "                   the payload (unsigned): `prova redact` withholds some (docs/redaction.md)\n"
+     "  --clear POINTER  with --redactable: keep this member (/payload/...) in the clear (repeatable)\n"
+     "  --decoys N       with --redactable: N decoy digests in each object (0..16), hiding how many members it has\n",
      cmd_pack, pack_opts, NULL, NULL},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"

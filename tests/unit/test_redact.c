@@ -36,7 +36,7 @@ int main(void) {
     prova_ope_envelope_params p = {.payload_type = "t", .target_type = "u", .ts = "2026-01-02T03:04:05+00:00"};
     prova_buf env = PROVA_BUF_INIT;
     prova_error err;
-    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, &env, &err) == 0);
+    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, NULL, &env, &err) == 0);
     prova_doc *ed = parse(env.data, env.len);
     CHECK(ed != NULL);
     const prova_json *e = prova_doc_root(ed);
@@ -117,18 +117,53 @@ int main(void) {
     free(t);
 
     /* Arguments. */
-    CHECK(prova_redact_pack(NULL, prova_doc_root(pd), &p, &out, &err) == PROVA_EINVAL);
+    CHECK(prova_redact_pack(NULL, prova_doc_root(pd), &p, NULL, &out, &err) == PROVA_EINVAL);
     CHECK(prova_redact_remove(NULL, paths, 1, &out, &err) == PROVA_EINVAL);
     CHECK(prova_redact_reveal(NULL, &out, &err) == PROVA_EINVAL);
     CHECK(prova_redact_verify(NULL, "", NULL) == PROVA_EINVAL);
     CHECK(!prova_redact_detect(NULL));
     p.bind = true;
-    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, &out, &err) == PROVA_EINVAL);
+    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, NULL, &out, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "redact_bind_unsupported");
     p.bind = false;
     prova_doc *rs = parse("{\"x\":[{\"...\":1}]}", 17);
-    CHECK(prova_redact_pack(k, prova_doc_root(rs), &p, &out, &err) == PROVA_EINVAL);
+    CHECK(prova_redact_pack(k, prova_doc_root(rs), &p, NULL, &out, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "redact_reserved_name");
+    /* Clear pointers and decoys. */
+    const char *clear[] = {"/payload/e", "/payload/a/c/0"};
+    prova_redact_params rp = {.clear = clear, .nclear = 2, .decoys = 3};
+    prova_buf ce = PROVA_BUF_INIT;
+    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, &rp, &ce, &err) == 0);
+    prova_doc *cd = parse(ce.data, ce.len);
+    CHECK(cd != NULL);
+    const prova_json *cp = prova_json_get(prova_doc_root(cd), "payload");
+    CHECK(prova_json_str_eq(prova_json_get(cp, "e"), "f"));
+    CHECK(prova_json_len(prova_json_get(cp, "_sd")) == 1 + 3);                     /* a + decoys */
+    CHECK(prova_json_len(prova_json_get(prova_doc_root(cd), "disclosures")) == 5); /* a, b, c, c/1, d */
+    out.len = 0;
+    CHECK(prova_redact_reveal(prova_doc_root(cd), &out, &err) == 0);
+    CHECK(out.len == want.len && memcmp(out.data, want.data, out.len) == 0);
+    const char *pe[] = {"/payload/e"};
+    prova_buf o2 = PROVA_BUF_INIT;
+    CHECK(prova_redact_remove(prova_doc_root(cd), pe, 1, &o2, &err) == PROVA_EINVAL);
+    CHECK_STR(err.reason, "redact_not_redactable");
+    r = prova_report_new("ope_envelope");
+    CHECK(prova_redact_verify(prova_doc_root(cd), "", r) == 0);
+    CHECK(prova_report_valid(r) && count_warnings(r, "redacted", NULL) == 3); /* each object's decoys */
+    prova_report_free(r);
+    const char *nowhere[] = {"/payload/zz"};
+    rp = (prova_redact_params){.clear = nowhere, .nclear = 1};
+    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, &rp, &o2, &err) == PROVA_EINVAL);
+    CHECK_STR(err.reason, "redact_path_not_found");
+    CHECK_STR(err.pointer, "/payload/zz");
+    rp = (prova_redact_params){.decoys = 17};
+    CHECK(prova_redact_pack(k, prova_doc_root(pd), &p, &rp, &o2, &err) == PROVA_EINVAL);
+    CHECK_STR(err.reason, "redact_params_invalid");
+    CHECK(o2.len == 0);
+    prova_buf_free(&o2);
+    prova_doc_free(cd);
+    prova_buf_free(&ce);
+
     prova_doc *plain = parse("{\"payload\":{\"a\":1}}", 19);
     CHECK(prova_redact_remove(prova_doc_root(plain), paths, 1, &out, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "not_redactable");

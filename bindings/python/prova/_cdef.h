@@ -747,9 +747,16 @@ typedef struct prova_ope_envelope_info {
                                                         prova_report *r);
  size_t prova_redact_salt_bytes(void);
  size_t prova_redact_max_disclosures(void);
+typedef struct prova_redact_params {
+    const char *const *clear;
+    size_t nclear;
+    unsigned decoys;
+} prova_redact_params;
+ size_t prova_redact_max_decoys(void);
+ size_t prova_redact_params_sizeof(void);
  int prova_redact_pack(const prova_key *key, const prova_json *payload,
-                                                   const prova_ope_envelope_params *p, prova_buf *out,
-                                                   prova_error *reterr);
+                                                   const prova_ope_envelope_params *p, const prova_redact_params *rp,
+                                                   prova_buf *out, prova_error *reterr);
  int prova_redact_remove(const prova_json *env, const char *const *paths, size_t npaths,
                                                      prova_buf *out, prova_error *reterr);
  int prova_redact_reveal(const prova_json *env, prova_buf *out, prova_error *reterr);

@@ -25,6 +25,9 @@ size_t prova_redact_salt_bytes(void) {
 size_t prova_redact_max_disclosures(void) {
     return PROVA_REDACT_MAX_DISCLOSURES;
 }
+size_t prova_redact_max_decoys(void) {
+    return PROVA_REDACT_MAX_DECOYS;
+}
 
 static void digest_of(const char *text, size_t n, char out[DIGEST_LEN + 1]) {
     uint8_t h[PROVA_HASH_MAX_BYTES];
@@ -66,6 +69,9 @@ static const char *path_str(prova_buf *p) {
 typedef struct commit_ctx {
     prova_buf list; /* the disclosures as JSON array members: "d1","d2",... */
     size_t count;
+    prova_buf path; /* the pointer of the value being committed */
+    const prova_redact_params *rp;
+    bool *matched; /* rp->clear[i] was met */
     prova_error *err;
 } commit_ctx;
 
@@ -110,14 +116,29 @@ static int disclose(commit_ctx *k, const prova_json *name, const prova_buf *valu
     return r;
 }
 
-/* Appends the committed form of v to out: every member and element behind a fresh disclosure. */
+/* True when the value at k->path is to stay in the clear (marks the pointer as met). */
+static bool in_clear(commit_ctx *k) {
+    bool hit = false;
+    for (size_t i = 0; k->rp && i < k->rp->nclear; i++) {
+        size_t n = strlen(k->rp->clear[i]);
+        if (n == k->path.len && memcmp(k->rp->clear[i], k->path.data, n) == 0) k->matched[i] = hit = true;
+    }
+    return hit;
+}
+
+/* Appends the committed form of v to out: every member and element behind a fresh disclosure, but those named in
+ * the clear pointers, and decoy digests in each object. */
 static int commit(commit_ctx *k, const prova_json *v, bool top, prova_buf *out) {
     int r = 0;
+    size_t mark = k->path.len;
     prova_buf val = PROVA_BUF_INIT;
     if (prova_json_is_object(v)) {
-        size_t n = prova_json_len(v);
-        char(*dg)[DIGEST_LEN + 1] = n ? calloc(n, sizeof *dg) : NULL;
-        if (n && !dg) return PROVA_ENOMEM;
+        unsigned decoys = k->rp ? k->rp->decoys : 0;
+        size_t n = prova_json_len(v), nd = 0;
+        char(*dg)[DIGEST_LEN + 1] = n + decoys ? calloc(n + decoys, sizeof *dg) : NULL;
+        if (n + decoys && !dg) return PROVA_ENOMEM;
+        bool first = true;
+        r = prova_buf_append(out, "{", 1);
         for (size_t i = 0; r == 0 && i < n; i++) {
             const prova_json_member *m = &v->u.members[i];
             if (reserved(&m->key)) {
@@ -126,21 +147,40 @@ static int commit(commit_ctx *k, const prova_json *v, bool top, prova_buf *out) 
                 break;
             }
             val.len = 0;
-            r = commit(k, &m->value, false, &val);
-            if (r == 0) r = disclose(k, &m->key, &val, dg[i]);
+            r = path_push_name(&k->path, m->key.u.str, m->key.len);
+            bool clear = r == 0 && in_clear(k);
+            if (r == 0) r = commit(k, &m->value, false, &val);
+            k->path.len = mark;
+            if (r == 0 && clear) { /* a plain member, signed as it is */
+                if (!first) r = prova_buf_append(out, ",", 1);
+                if (r == 0) r = prova_canon_write_string(m->key.u.str, m->key.len, PROVA_PROFILE_OPE, out);
+                if (r == 0) r = prova_buf_append(out, ":", 1);
+                if (r == 0) r = prova_buf_append(out, val.data, val.len);
+                first = false;
+            } else if (r == 0) {
+                r = disclose(k, &m->key, &val, dg[nd++]);
+            }
+        }
+        /* SPEC (RFC 9901 §4.2.5): a decoy digest is the digest of a random number; it matches no disclosure. */
+        for (unsigned i = 0; r == 0 && i < decoys; i++) {
+            uint8_t noise[32];
+            prova_random_fill(noise, sizeof noise);
+            char b64[PROVA_BASE64URL_LEN(32) + 1];
+            prova_base64url_encode(noise, sizeof noise, b64, sizeof b64);
+            digest_of(b64, strlen(b64), dg[nd++]);
         }
         if (r == 0) {
-            qsort(dg, n, sizeof *dg, cmp_digest);
-            r = prova_buf_append(out, "{", 1);
-            if (r == 0 && n) r = prova_buf_append(out, "\"_sd\":[", 7);
-            for (size_t i = 0; r == 0 && i < n; i++) {
+            qsort(dg, nd, sizeof *dg, cmp_digest);
+            if (nd) r = prova__ope_put(out, first ? "\"_sd\":[" : ",\"_sd\":[");
+            for (size_t i = 0; r == 0 && i < nd; i++) {
                 if (i) r = prova_buf_append(out, ",", 1);
                 if (r == 0) r = prova_buf_append(out, "\"", 1);
                 if (r == 0) r = prova_buf_append(out, dg[i], DIGEST_LEN);
                 if (r == 0) r = prova_buf_append(out, "\"", 1);
             }
-            if (r == 0 && n) r = prova_buf_append(out, "]", 1);
-            if (r == 0 && top) r = prova__ope_put(out, n ? ",\"_sd_alg\":\"sha-256\"" : "\"_sd_alg\":\"sha-256\"");
+            if (r == 0 && nd) r = prova_buf_append(out, "]", 1);
+            if (r == 0 && top)
+                r = prova__ope_put(out, first && !nd ? "\"_sd_alg\":\"sha-256\"" : ",\"_sd_alg\":\"sha-256\"");
             if (r == 0) r = prova_buf_append(out, "}", 1);
         }
         free(dg);
@@ -149,12 +189,19 @@ static int commit(commit_ctx *k, const prova_json *v, bool top, prova_buf *out) 
         for (size_t i = 0; r == 0 && i < prova_json_len(v); i++) {
             char d[DIGEST_LEN + 1];
             val.len = 0;
-            r = commit(k, &v->u.items[i], false, &val);
-            if (r == 0) r = disclose(k, NULL, &val, d);
+            r = path_push_index(&k->path, i);
+            bool clear = r == 0 && in_clear(k);
+            if (r == 0) r = commit(k, &v->u.items[i], false, &val);
+            k->path.len = mark;
             if (r == 0 && i) r = prova_buf_append(out, ",", 1);
-            if (r == 0) r = prova__ope_put(out, "{\"...\":\"");
-            if (r == 0) r = prova_buf_append(out, d, DIGEST_LEN);
-            if (r == 0) r = prova__ope_put(out, "\"}");
+            if (r == 0 && clear) {
+                r = prova_buf_append(out, val.data, val.len);
+            } else {
+                if (r == 0) r = disclose(k, NULL, &val, d);
+                if (r == 0) r = prova__ope_put(out, "{\"...\":\"");
+                if (r == 0) r = prova_buf_append(out, d, DIGEST_LEN);
+                if (r == 0) r = prova__ope_put(out, "\"}");
+            }
         }
         if (r == 0) r = prova_buf_append(out, "]", 1);
     } else {
@@ -175,8 +222,12 @@ static prova_parse_options loose(void) {
     return po;
 }
 
+size_t prova_redact_params_sizeof(void) {
+    return sizeof(prova_redact_params);
+}
+
 int prova_redact_pack(const prova_key *key, const prova_json *payload, const prova_ope_envelope_params *p,
-                      prova_buf *out, prova_error *reterr) {
+                      const prova_redact_params *rp, prova_buf *out, prova_error *reterr) {
     prova_error_clear(reterr);
     if (!key || !payload || !p || !out) return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (!prova_json_is_object(payload))
@@ -184,11 +235,29 @@ int prova_redact_pack(const prova_key *key, const prova_json *payload, const pro
     if (p->bind)
         return prova__fail(reterr, PROVA_EINVAL, "redact_bind_unsupported",
                            "a bound signature would cover the disclosures, so none could be withheld");
-    commit_ctx k = {.list = PROVA_BUF_INIT, .err = reterr};
+    if (rp && (rp->decoys > PROVA_REDACT_MAX_DECOYS || (rp->nclear && !rp->clear)))
+        return prova__fail(reterr, PROVA_EINVAL, "redact_params_invalid",
+                           "decoys must be at most PROVA_REDACT_MAX_DECOYS; clear needs its pointers");
+    for (size_t i = 0; rp && i < rp->nclear; i++)
+        if (!rp->clear[i] || strncmp(rp->clear[i], "/payload/", 9) != 0)
+            return prova__fail(reterr, PROVA_EINVAL, "redact_path_invalid",
+                               "a clear path must be a JSON Pointer below /payload (e.g. /payload/order_id)");
+    commit_ctx k = {.list = PROVA_BUF_INIT, .path = PROVA_BUF_INIT, .rp = rp, .err = reterr};
+    if (rp && rp->nclear && !(k.matched = calloc(rp->nclear, sizeof *k.matched))) return PROVA_ENOMEM;
+    if (prova_buf_append(&k.path, "/payload", 8) < 0) {
+        free(k.matched);
+        return PROVA_ENOMEM;
+    }
     prova_buf committed = PROVA_BUF_INIT, env = PROVA_BUF_INIT, list = PROVA_BUF_INIT;
     prova_doc *cdoc = NULL, *edoc = NULL;
     prova_parse_options po = loose();
     int r = commit(&k, payload, true, &committed);
+    for (size_t i = 0; r == 0 && rp && i < rp->nclear; i++)
+        if (!k.matched[i]) {
+            r = prova__fail(reterr, PROVA_EINVAL, "redact_path_not_found",
+                            "a clear path names no member of the payload");
+            if (reterr) snprintf(reterr->pointer, sizeof reterr->pointer, "%s", rp->clear[i]);
+        }
     if (r == 0) r = prova_json_parse(committed.data, committed.len, &po, &cdoc, reterr);
     if (r == 0) r = prova_ope_envelope_pack(key, prova_doc_root(cdoc), p, &env, reterr);
     if (r == 0) r = prova_json_parse(env.data, env.len, &po, &edoc, reterr);
@@ -206,6 +275,8 @@ int prova_redact_pack(const prova_key *key, const prova_json *payload, const pro
     prova_buf_free(&env);
     prova_buf_free(&list);
     prova_buf_free(&k.list);
+    prova_buf_free(&k.path);
+    free(k.matched);
     return r;
 }
 
@@ -473,9 +544,10 @@ static int walk_object(walk_ctx *c, const prova_json *o, bool top, prova_buf *ou
     if (r == 0 && out) r = prova_buf_append(out, "}", 1);
     if (r == 0 && withheld) {
         c->withheld += withheld;
-        if (c->r && prova__report_warn(c->r, "redacted", path_str(&c->path),
-                                       "%zu member(s) withheld in %s (their names are not disclosed)", withheld,
-                                       path_str(&c->path)) == PROVA_ENOMEM)
+        if (c->r &&
+            prova__report_warn(c->r, "redacted", path_str(&c->path),
+                               "%zu undisclosed digest(s) in %s: withheld members or decoys (names are not disclosed)",
+                               withheld, path_str(&c->path)) == PROVA_ENOMEM)
             c->oom = true;
     }
     free(hit);
