@@ -483,6 +483,30 @@ for dialect in ("ope-lib", "starter"):
     rc2, rep = verify(write("d2.json", out), jwks) if rc == 0 else (1, {"checks": []})
     check(rc == 0 and rc2 == 0 and rep["valid"], "%s dialect redacts and verifies: %r" % (dialect, failed_codes(rep)))
 
+# --clear and --decoys: Python reads the result (a decoy is an undisclosed digest like a withheld member's).
+rc, out, err = prova("pack", "--redactable", "--clear", "/payload/name", "--clear", "/payload/items/2", "--decoys",
+                     "2", "--key", path("k.jwk"), "--payload-type", "t.v1", "--target-type", "u.v1", "--ts", TS, pf)
+check(rc == 0, "pack --clear --decoys: %s" % err)
+ce = json.loads(out)
+check(ce["payload"].get("name") == "Ada Lovelace" and find_disc(ce, "items")[1][2][2] == 3,
+      "clear members stay plain")
+check(len(ce["payload"]["_sd"]) == len(PAYLOAD) - 1 + 2, "top _sd: members but the clear one, plus 2 decoys")
+d3, w3 = py_verify(ce, prova_pk)
+check(d3 == PAYLOAD, "python reconstructs the payload of a --clear --decoys envelope")
+check(w3 == ["/payload", "/payload/address", "/payload/address/geo", "/payload/empty", "/payload/items/0"],
+      "decoys in every object: %r" % w3)
+rc, rep = verify(write("ce.json", ce), jwks)
+check(rc == 0 and rep["valid"] and redacted_ats(rep) == w3, "prova: decoys reported as undisclosed digests")
+rc, out, err = prova("redact", "--path", "/payload/name", write("ce.json", ce))
+check(rc == 2 and "redact_not_redactable" in err, "a --clear member cannot be withheld")
+for extra, code in ((["--clear", "/payload/nope"], "redact_path_not_found"), (["--clear", "/x"], "redact_path_invalid"),
+                    (["--decoys", "17"], "0..16"), (["--decoys", "x"], "0..16")):
+    rc, out, err = prova("pack", "--redactable", *extra, "--key", path("k.jwk"), "--payload-type", "t",
+                         "--target-type", "u", pf)
+    check(rc == 2 and code in err, "pack %s: %s (%s)" % (extra, code, err.strip()))
+rc, out, err = prova("pack", "--decoys", "1", "--key", path("k.jwk"), "--payload-type", "t", "--target-type", "u", pf)
+check(rc == 2 and "need --redactable" in err, "--decoys without --redactable")
+
 # ---- A plain OPE verification still accepts the committed envelope ---------------------------------------
 bare = {k: v for k, v in red.items() if k != "disclosures"}
 try:
