@@ -63,6 +63,7 @@ PROVA_EXPORT PROVA_NODISCARD int prova_redact_pack(const prova_key *key, const p
  * changes and no key is needed. Appends the envelope (canonical, ope profile) to out. Errors: PROVA_EINVAL
  * redact_path_invalid, redact_path_not_found (no such disclosed member, or already withheld),
  * redact_not_redactable (a member the issuer did not make redactable), not_redactable (env has no disclosures),
+ * redact_bind_unsupported (env's signature covers every member: "sig_scope":"envelope"),
  * or any reason of prova_redact_reveal for a malformed envelope. */
 PROVA_EXPORT PROVA_NODISCARD int prova_redact_remove(const prova_json *env, const char *const *paths, size_t npaths,
                                                      prova_buf *out, prova_error *reterr);

@@ -164,6 +164,11 @@ int main(void) {
     prova_doc_free(cd);
     prova_buf_free(&ce);
 
+    prova_doc *bound = parse("{\"disclosures\":[],\"payload\":{},\"sig_scope\":\"envelope\"}", 54);
+    CHECK(bound != NULL);
+    CHECK(prova_redact_remove(prova_doc_root(bound), paths, 1, &out, &err) == PROVA_EINVAL);
+    CHECK_STR(err.reason, "redact_bind_unsupported");
+    prova_doc_free(bound);
     prova_doc *plain = parse("{\"payload\":{\"a\":1}}", 19);
     CHECK(prova_redact_remove(prova_doc_root(plain), paths, 1, &out, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "not_redactable");

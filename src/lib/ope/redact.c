@@ -872,6 +872,9 @@ int prova_redact_remove(const prova_json *env, const char *const *paths, size_t 
         return prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL argument");
     if (!prova_json_is_array(prova_json_get(env, "disclosures")))
         return prova__fail(reterr, PROVA_EINVAL, "not_redactable", "the envelope has no disclosures array");
+    if (prova_json_str_eq(prova_json_get(env, "sig_scope"), "envelope"))
+        return prova__fail(reterr, PROVA_EINVAL, "redact_bind_unsupported",
+                           "the signature covers the disclosures (sig_scope envelope): withholding one would break it");
     walk_ctx c;
     prova_buf scratch = PROVA_BUF_INIT, list = PROVA_BUF_INIT;
     int rc = load(&c, env, "", NULL, reterr);
