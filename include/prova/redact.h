@@ -24,7 +24,8 @@
 extern "C" {
 #endif
 
-/* Bytes of randomness in each salt (128 bits, RFC 9901 §9.3), written as 22 base64url characters. */
+/* Bytes of randomness in each salt (128 bits, as RFC 9901's security considerations ask), written as 22 base64url
+ * characters. */
 #define PROVA_REDACT_SALT_BYTES 16U
 /* At most this many disclosures in one envelope (PROVA_ELIMIT, redaction_limit). */
 #define PROVA_REDACT_MAX_DISCLOSURES 10000U
@@ -36,7 +37,7 @@ typedef struct prova_redact_params {
     const char *const *clear; /* JSON Pointers below /payload of members or elements kept in the clear: signed as
                                  plain JSON, never withheld (what is inside them stays redactable) */
     size_t nclear;
-    unsigned decoys; /* decoy digests added to each object's _sd (RFC 9901 §4.2.5), 0..PROVA_REDACT_MAX_DECOYS:
+    unsigned decoys; /* decoy digests added to each object's _sd (RFC 9901 "Decoy Digests"), 0..PROVA_REDACT_MAX_DECOYS:
                         they hide how many members an object has */
 } prova_redact_params;
 /* At most this many decoys per object. */

@@ -169,6 +169,19 @@ int main(void) {
     CHECK(prova_redact_remove(prova_doc_root(bound), paths, 1, &out, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "redact_bind_unsupported");
     prova_doc_free(bound);
+    /* A known answer from the SD-JWT specification's examples (as RFC 9901): the digest of this disclosure of
+     * ["6Ij7tM-a5iVPGboS5tmvVA", "email", "johndoe@example.com"] is JzYjH4svliH0R3PyEMfeZu6Jt69u5qehZo7F7EPYlSE. */
+    const char *kat =
+        "{\"disclosures\":[\"WyI2SWo3dE0tYTVpVlBHYm9TNXRtdlZBIiwgImVtYWlsIiwgImpvaG5kb2VAZXhhbXBsZS5jb20iXQ\"],"
+        "\"payload\":{\"_sd\":[\"JzYjH4svliH0R3PyEMfeZu6Jt69u5qehZo7F7EPYlSE\"],\"_sd_alg\":\"sha-256\"}}";
+    prova_doc *kd = parse(kat, strlen(kat));
+    CHECK(kd != NULL);
+    out.len = 0;
+    CHECK(prova_redact_reveal(prova_doc_root(kd), &out, &err) == 0);
+    const char *kat_payload = "{\"email\":\"johndoe@example.com\"}";
+    CHECK(out.len == strlen(kat_payload) && memcmp(out.data, kat_payload, out.len) == 0);
+    prova_doc_free(kd);
+
     prova_doc *plain = parse("{\"payload\":{\"a\":1}}", 19);
     CHECK(prova_redact_remove(prova_doc_root(plain), paths, 1, &out, &err) == PROVA_EINVAL);
     CHECK_STR(err.reason, "not_redactable");

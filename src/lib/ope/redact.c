@@ -1,12 +1,12 @@
 /* Selectively disclosable OPE envelopes: salted digests in the payload, disclosures beside it (docs/redaction.md).
  *
- * SPEC (RFC 9901 §4.2): a disclosure is base64url(JSON [salt, name, value]) for an object member or
- * base64url(JSON [salt, value]) for an array element; its digest is base64url(SHA-256(the disclosure's base64url
- * text)), listed in the object's "_sd" array or standing in the array as {"...": digest}. §7.1 lists what a verifier
- * rejects: a malformed disclosure, a claim name "_sd" or "...", a name that is already in the object, a disclosure
- * whose digest is nowhere, a digest met more than once. prova carries the disclosures in the envelope's unsigned
- * member "disclosures": the OPE signature covers cid|trace_id|ts and the cid the committed payload, so withholding a
- * disclosure changes nothing that is signed. */
+ * SPEC (RFC 9901, "Disclosures" and "Hashing Disclosures"): a disclosure is base64url(JSON [salt, name, value]) for an
+ * object member or base64url(JSON [salt, value]) for an array element; its digest is base64url(SHA-256(the disclosure's
+ * base64url text)), listed in the object's "_sd" array or standing in the array as {"...": digest}. Its verification
+ * procedure lists what a verifier rejects: a malformed disclosure, a claim name "_sd" or "...", a name that is already
+ * in the object, a disclosure whose digest is nowhere, a digest met more than once. prova carries the disclosures in
+ * the envelope's unsigned member "disclosures": the OPE signature covers cid|trace_id|ts and the cid the committed
+ * payload, so withholding a disclosure changes nothing that is signed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +161,8 @@ static int commit(commit_ctx *k, const prova_json *v, bool top, prova_buf *out) 
                 r = disclose(k, &m->key, &val, dg[nd++]);
             }
         }
-        /* SPEC (RFC 9901 §4.2.5): a decoy digest is the digest of a random number; it matches no disclosure. */
+        /* SPEC (RFC 9901, "Decoy Digests"): a decoy digest is the digest of a random number; it matches no disclosure.
+         */
         for (unsigned i = 0; r == 0 && i < decoys; i++) {
             uint8_t noise[32];
             prova_random_fill(noise, sizeof noise);
