@@ -300,6 +300,14 @@ check(len(geo_children) == 2 and not set(geo_children) & set(red["disclosures"])
 # redact again: the same path is gone now
 rc, out, err = prova("redact", "--path", "/payload/email", red_file)
 check(rc == 2 and "redact_path_not_found" in err, "withheld path again: redact_path_not_found")
+# a member and one inside it, in either order, or one path twice: the same result
+outs = set()
+for order in (["/payload/address", "/payload/address/city"], ["/payload/address/city", "/payload/address"],
+              ["/payload/address", "/payload/address"]):
+    rc, out, err = prova("redact", *sum([["--path", p] for p in order], []), env_file)
+    check(rc == 0, "redact %r: %s" % (order, err))
+    outs.add(json.dumps(sorted(json.loads(out)["disclosures"])))
+check(len(outs) == 1, "path order does not matter")
 # withhold everything: still verifies
 rc, out, err = prova("redact", *sum([["--path", "/payload/" + k.replace("~", "~0").replace("/", "~1")]
                                      for k in PAYLOAD], []), env_file)

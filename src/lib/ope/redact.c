@@ -841,7 +841,8 @@ static int mark_path(walk_ctx *c, const prova_json *env, const char *path, prova
                 }
             }
         }
-        if (x && x->drop) x = NULL; /* withheld already (or by an earlier path) */
+        /* A disclosure an earlier path of this call drops is still walked through: paths are independent of their
+         * order, and naming a member and one inside it, or one twice, is no error. */
         if (!x && !plain) {
             rc = prova__fail(reterr, PROVA_EINVAL, "redact_path_not_found",
                              "no disclosed member or element at this path (or it is withheld already)");
