@@ -35,6 +35,7 @@
 #include "oe.h"
 #include "ope.h"
 #include "proof.h"
+#include "redact.h"
 
 #include "logentry.h"
 

@@ -188,6 +188,7 @@ int cmd_witness(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
 
 /* Proof records' HMAC key options (cmd_proof.c), shared by `prova proof sign` and `prova verify`. */
 typedef struct cli_hmac {

@@ -13,17 +13,32 @@
 #include "prova/jsonl.h"
 #include "prova/oe.h"
 #include "prova/ope.h"
+#include "prova/redact.h"
 #include "verify_view.h"
 
 int cmd_pack(int argc, char **argv) {
     prova_ope_envelope_params p = {0};
     const char *key_path = NULL, *file = "-";
-    bool have_file = false;
+    bool have_file = false, redactable = false;
+    const char *clear[256];
+    prova_redact_params rp = {.clear = clear};
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         if (cli_opt_value(argc, argv, &i, "--key", &v))
             key_path = v;
-        else if (cli_opt_value(argc, argv, &i, "--payload-type", &v))
+        else if (strcmp(argv[i], "--redactable") == 0) {
+            redactable = true; /* docs/redaction.md */
+            continue;
+        } else if (cli_opt_value(argc, argv, &i, "--clear", &v)) {
+            if (v && rp.nclear == sizeof clear / sizeof *clear) return cli_fail(EXIT_USAGE, "at most 256 --clear");
+            if (v) clear[rp.nclear++] = v;
+        } else if (cli_opt_value(argc, argv, &i, "--decoys", &v)) {
+            char *end = NULL;
+            unsigned long d = v ? strtoul(v, &end, 10) : 0;
+            if (v && (!*v || *end || d > PROVA_REDACT_MAX_DECOYS))
+                return cli_fail(EXIT_USAGE, "--decoys takes 0..%u", PROVA_REDACT_MAX_DECOYS);
+            rp.decoys = (unsigned)d;
+        } else if (cli_opt_value(argc, argv, &i, "--payload-type", &v))
             p.payload_type = v;
         else if (cli_opt_value(argc, argv, &i, "--target-type", &v))
             p.target_type = v;
@@ -52,6 +67,7 @@ int cmd_pack(int argc, char **argv) {
         if (!v) return cli_fail(EXIT_USAGE, "%s needs a value", argv[i]);
     }
     if (!key_path) return cli_fail(EXIT_USAGE, "--key KEY is required");
+    if (!redactable && (rp.nclear || rp.decoys)) return cli_fail(EXIT_USAGE, "--clear and --decoys need --redactable");
     if (!p.payload_type || !p.target_type) return cli_fail(EXIT_USAGE, "--payload-type and --target-type are required");
     char ts[40];
     if (!p.ts) {
@@ -72,7 +88,8 @@ int cmd_pack(int argc, char **argv) {
             cli_report(file, &err);
             rc = EXIT_USAGE;
         } else {
-            int r = prova_ope_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
+            int r = redactable ? prova_redact_pack(key, prova_doc_root(doc), &p, &rp, &out, &err)
+                               : prova_ope_envelope_pack(key, prova_doc_root(doc), &p, &out, &err);
             if (r < 0) {
                 rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
                 cli_fail(rc, "%s: %s (%s)", file, err.message, err.reason);

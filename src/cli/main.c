@@ -14,9 +14,10 @@ static const cli_opt canon_opts[] = {CANON_OPTS, {NULL, 0}};
 static const cli_opt hash_opts[] = {CANON_OPTS, {"--alg", V}, {NULL, 0}};
 static const cli_opt keygen_opts[] = {{"--alg", V}, {"--kid", V}, {"--out", V}, {"--force", 0}, {NULL, 0}};
 static const cli_opt jwks_opts[] = {{"--legacy", R}, {NULL, 0}};
-static const cli_opt pack_opts[] = {
-    {"--key", V},        {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V}, {"--ts", V},
-    {"--not-before", V}, {"--expires-at", V},   {"--dialect", V},     {"--bind", 0},     {NULL, 0}};
+static const cli_opt pack_opts[] = {{"--key", V},  {"--payload-type", V}, {"--target-type", V}, {"--trace-id", V},
+                                    {"--ts", V},   {"--not-before", V},   {"--expires-at", V},  {"--dialect", V},
+                                    {"--bind", 0}, {"--redactable", 0},   {"--clear", V | R},   {"--decoys", V},
+                                    {NULL, 0}};
 static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS,
                                       {"--json", 0},
                                       {"--log-key", V | R},
@@ -37,6 +38,7 @@ static const cli_opt receipt_opts[] = {{"--key", V},
                                        {"--trust-embedded-key", 0},
                                        {"--no-skew", 0},
                                        {NULL, 0}};
+static const cli_opt redact_opts[] = {{"--path", V | R}, {"--reveal", 0}, {NULL, 0}};
 static const cli_opt bundle_opts[] = {{"--key", V},  {"--chain", V},       {"--trace-id", V},
                                       {"--form", V}, {"--exported-at", V}, {NULL, 0}};
 static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
@@ -114,14 +116,19 @@ const cli_cmd cli_commands[] = {
      cmd_jwks, jwks_opts, NULL, NULL},
     {"pack",
      "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"
-     "           [--bind] [--dialect prova|ope-lib|starter] [PAYLOAD|-]",
+     "           [--bind | --redactable [--clear POINTER]... [--decoys N]] [--dialect prova|ope-lib|starter]\n"
+     "           [PAYLOAD|-]",
      "Wraps a JSON object in a signed OPE v1 envelope (Ed25519 over \"cid|trace_id|ts\") and prints it.\n"
      "  --key KEY        the sender's Ed25519 private key (JWK or PEM)\n"
      "  --trace-id ID    default: a new UUIDv4;  --ts TS: default now, RFC 3339 UTC with microseconds\n"
      "  --dialect D      prova (default; sig + kid + version + sig_alg), ope-lib (sender_sig + kid),\n"
      "                   starter (signature + sender{kid,jwk}; cid over the ASCII-escaped payload as the gateway "
      "does)\n"
-     "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n",
+     "  --bind           prova dialect: the signature covers every member but sig (\"sig_scope\":\"envelope\")\n"
+     "  --redactable     every payload member and array element behind a salted digest, the disclosures beside\n"
+     "                   the payload (unsigned): `prova redact` withholds some (docs/redaction.md)\n"
+     "  --clear POINTER  with --redactable: keep this member (/payload/...) in the clear (repeatable)\n"
+     "  --decoys N       with --redactable: N decoy digests in each object (0..16), hiding how many members it has\n",
      cmd_pack, pack_opts, NULL, NULL},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
@@ -171,6 +178,14 @@ const cli_cmd cli_commands[] = {
      "receipt of its trace (the starter gateway's form: hop, prev_receipt_hash, receipt_signature, receipt_hash)\n"
      "to CHAIN.jsonl (fsynced) and prints it.\n",
      cmd_receipt, receipt_opts, receipt_subs, NULL},
+    {"redact", "redact --path /payload/POINTER... [--reveal] [ENVELOPE|-]",
+     "Withholds members of a redactable envelope (prova pack --redactable): drops the disclosures of each --path\n"
+     "(a JSON Pointer below /payload; repeatable) and of everything nested in them, and prints the envelope. The\n"
+     "signature still verifies; prova verify lists what is withheld (warnings \"redacted\"). No key is needed.\n"
+     "  --reveal         print the disclosed payload instead (after withholding the --path members, if any)\n"
+     "Reason codes: redact_path_invalid, redact_path_not_found, redact_not_redactable, not_redactable, and the\n"
+     "disclosure checks' (docs/redaction.md). Exit: 0 done, 1 a disclosure does not match, 2 bad input or path.\n",
+     cmd_redact, redact_opts, NULL, NULL},
     {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"

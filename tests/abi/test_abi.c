@@ -65,6 +65,9 @@ static void test_constants(void) {
     SAME(prova_ce_max_extensions, PROVA_CE_MAX_EXTENSIONS);
     SAME(prova_ce_max_headers, PROVA_CE_MAX_HEADERS);
     SAME(prova_zip_max_entries, PROVA_ZIP_MAX_ENTRIES);
+    SAME(prova_redact_salt_bytes, PROVA_REDACT_SALT_BYTES);
+    SAME(prova_redact_max_disclosures, PROVA_REDACT_MAX_DISCLOSURES);
+    SAME(prova_redact_max_decoys, PROVA_REDACT_MAX_DECOYS);
     /* the values the sizes are for */
     CHECK(prova_proof_default_key_len() == strlen(PROVA_PROOF_DEFAULT_KEY));
     CHECK(prova_hash_size(PROVA_HASH_SHA512) == prova_hash_max_bytes());
@@ -122,6 +125,7 @@ static void test_sizes(void) {
     SIZE(prova_zip_entry);
     SIZE(prova_store_counts);
     SIZE(prova_log_entry);
+    SIZE(prova_redact_params);
 }
 
 /* prova_error's documented layout: the stable members, in this order, at the start (docs/api.md). */

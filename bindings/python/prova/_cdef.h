@@ -770,6 +770,24 @@ typedef struct prova_ope_envelope_info {
                  prova_proof_detect(const prova_json *doc);
  int prova_proof_verify_doc(const prova_json *doc, const prova_verify_options *o,
                                                         prova_report *r);
+ size_t prova_redact_salt_bytes(void);
+ size_t prova_redact_max_disclosures(void);
+typedef struct prova_redact_params {
+    const char *const *clear;
+    size_t nclear;
+    unsigned decoys;
+} prova_redact_params;
+ size_t prova_redact_max_decoys(void);
+ size_t prova_redact_params_sizeof(void);
+ int prova_redact_pack(const prova_key *key, const prova_json *payload,
+                                                   const prova_ope_envelope_params *p, const prova_redact_params *rp,
+                                                   prova_buf *out, prova_error *reterr);
+ int prova_redact_remove(const prova_json *env, const char *const *paths, size_t npaths,
+                                                     prova_buf *out, prova_error *reterr);
+ int prova_redact_reveal(const prova_json *env, prova_buf *out, prova_error *reterr);
+            _Bool
+                 prova_redact_detect(const prova_json *env);
+ int prova_redact_verify(const prova_json *env, const char *at, prova_report *r);
 typedef enum prova_record_family {
     PROVA_RECORD_OPE = 1,
     PROVA_RECORD_OE,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ope_internal.h"
+#include "prova/redact.h"
 
 bool prova__ope_is_envelope(const prova_json *v) {
     return prova_json_is_object(v) && prova_json_get(v, "payload") &&
@@ -196,6 +197,7 @@ int prova__ope_verify_root(const prova_json *root, const prova_verify_options *o
     } else if (prova__ope_is_envelope(root)) {
         vr = prova_report_set_kind(r, "ope_envelope");
         if (!vr) vr = prova__ope_verify_envelope(root, "", o, r);
+        if (!vr && prova_redact_detect(root)) vr = prova_redact_verify(root, "", r); /* docs/redaction.md */
     } else if (prova__ope_is_receipt(root)) {
         vr = prova_report_set_kind(r, "ope_receipt");
         if (!vr) vr = prova__ope_verify_receipt(root, "", o, r);
