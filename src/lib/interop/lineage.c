@@ -227,19 +227,29 @@ static size_t node(bld *b, const char *type, const char *prefix, const char *a, 
     return g->nnodes++;
 }
 
-/* Sets attribute key of node i unless it has one (the first record stating it wins). NULL value: nothing. */
+/* Sets attribute key of node i. When records state different values, the bytewise smallest is kept: the graph
+ * depends on the set of records, not on their order. NULL value: nothing. */
 static void set_attr(bld *b, size_t i, const char *key, const char *val) {
     if (b->rc || !val) return;
     lnode *x = &b->g->nodes[i];
+    attr *slot = NULL;
     for (size_t k = 0; k < x->nattrs; k++)
-        if (strcmp(x->attrs[k].key, key) == 0) return;
-    if (x->nattrs == MAX_ATTRS) return;
+        if (strcmp(x->attrs[k].key, key) == 0) {
+            if (strcmp(val, x->attrs[k].val) >= 0) return;
+            slot = &x->attrs[k];
+        }
+    if (!slot && x->nattrs == MAX_ATTRS) return;
     char *v = strdup(val);
     if (!v) {
         oom(b);
         return;
     }
-    x->attrs[x->nattrs++] = (attr){key, v};
+    if (slot) {
+        free(slot->val);
+        slot->val = v;
+    } else {
+        x->attrs[x->nattrs++] = (attr){key, v};
+    }
 }
 
 static void edge(bld *b, size_t from, size_t to, const char *type) {
