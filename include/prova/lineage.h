@@ -12,9 +12,9 @@
  * supersedes (cert → the cert whose status names it in superseded_by).
  *
  * Records are added one by one (prova_lineage_add) and merged: a node met twice is one node (its attributes are the
- * union, the first value of an attribute kept), an edge met twice is one edge. The writers sort nodes by id and edges
- * by (from, to, type) (bytewise): the output depends on the set of records, not on their order (but for attribute
- * values two records state differently: the first added wins).
+ * union; of two different values of one attribute the bytewise smallest is kept), an edge met twice is one edge, a
+ * prev link waits for the record it names. The writers sort nodes by id and edges by (from, to, type) (bytewise):
+ * the output depends on the set of records, never on their order.
  *
  * Example:
  *     prova_lineage *g;
