@@ -324,6 +324,22 @@ g = json.loads(outputs[("hostile", "json")])
 check(any(n["id"] == "trace:" + HOSTILE_TRACE for n in g["nodes"]), "hostile trace id kept exactly in json")
 check(any(n["id"] == "cert:" + HOSTILE_NEXT for n in g["nodes"]), "hostile superseded_by kept exactly in json")
 
+# many receipts in a random order (every prev link waits): the graph of the ordered chain, and the rebuild's
+import random
+rng = random.Random(7)
+big = [{"trace_id": "big", "hop": i, "receipt_hash": "h%d" % i, "prev_receipt_hash": "h%d" % (i - 1) if i else None,
+        "request_cid": "sha256:%064x" % (i % 97), "normalized_cid": "sha256:%064x" % ((i + 1) % 97)}
+       for i in range(5000)]
+write("big.json", json.dumps(big))
+rng.shuffle(big)
+write("big-shuffled.jsonl", "".join(json.dumps(r) + "\n" for r in big))
+rc, ordered, _ = lineage("json", path("big.json"))
+rc2, shuffled, _ = lineage("json", path("big-shuffled.jsonl"))
+check(rc == rc2 == 0 and ordered == shuffled, "5000 receipts shuffled: the ordered chain's graph")
+got = json.loads(shuffled)
+check(got == expected(path("big.json")) and sum(e["type"] == "prev" for e in got["edges"]) == 4999
+      and sum(n["type"] == "cid" for n in got["nodes"]) == 97, "5000 receipts: 4999 prev links, 97 shared CIDs")
+
 # ---- dot: Graphviz renders it ---------------------------------------------------------------------------------------
 SVG = "{http://www.w3.org/2000/svg}"
 for name in SETS:

@@ -31,11 +31,13 @@ typedef struct ledge {
     const char *type; /* static */
 } ledge;
 
-/* A pending prev link: node `from` waits for the node whose hash is `hash`. */
+/* A pending prev link: node `from` waits for the node of a hash; the links waiting for one hash are a list (next:
+ * the next entry's index, or NONE), its head in prova_lineage.waiting under the hash's key. */
 typedef struct lpending {
-    size_t from;
-    char *hash;
+    size_t from, next;
 } lpending;
+
+#define NONE ((size_t)-1)
 
 /* A string → index map (open addressing; keys owned). */
 typedef struct smap {
@@ -51,9 +53,10 @@ struct prova_lineage {
     size_t nedges, cape;
     lpending *pend;
     size_t npend, capp;
-    smap ids;    /* node id → node */
-    smap hashes; /* receipt_hash / event_hash → node */
-    smap eset;   /* "from to type" → edge */
+    smap ids;     /* node id → node */
+    smap hashes;  /* receipt_hash / event_hash → node */
+    smap eset;    /* "from to type" → edge */
+    smap waiting; /* hash key → the first pending link waiting for it (NONE once the hash has come) */
 };
 
 /* ---- the map ---------------------------------------------------------------------------------------------------- */
@@ -110,6 +113,12 @@ static int smap_put(smap *m, const char *key, size_t val) {
     return 0;
 }
 
+/* Sets the value of a key that is in the map. */
+static void smap_set(smap *m, const char *key, size_t val) {
+    size_t j = smap_slot(m, key);
+    if (m->keys[j]) m->vals[j] = val;
+}
+
 static void smap_free(smap *m) {
     for (size_t i = 0; i < m->cap; i++) free(m->keys[i]);
     free(m->keys);
@@ -132,13 +141,13 @@ prova_lineage *prova_lineage_free(prova_lineage *g) {
         free(g->nodes[i].label);
         for (size_t k = 0; k < g->nodes[i].nattrs; k++) free(g->nodes[i].attrs[k].val);
     }
-    for (size_t i = 0; i < g->npend; i++) free(g->pend[i].hash);
     free(g->nodes);
     free(g->edges);
     free(g->pend);
     smap_free(&g->ids);
     smap_free(&g->hashes);
     smap_free(&g->eset);
+    smap_free(&g->waiting);
     free(g);
     return NULL;
 }
@@ -279,16 +288,12 @@ static void has_hash(bld *b, size_t i, const char *kind, const char *h) {
         oom(b);
         return;
     }
-    size_t have;
+    size_t have, head;
     if (!smap_get(&g->hashes, key, &have) && smap_put(&g->hashes, key, i) < 0) oom(b);
-    for (size_t k = 0; k < g->npend && b->rc == 0;) {
-        if (strcmp(g->pend[k].hash, key) == 0 && g->pend[k].from != i) {
-            edge(b, g->pend[k].from, i, "prev");
-            free(g->pend[k].hash);
-            g->pend[k] = g->pend[--g->npend];
-        } else {
-            k++;
-        }
+    if (b->rc == 0 && smap_get(&g->waiting, key, &head)) {
+        for (size_t k = head; k != NONE && b->rc == 0; k = g->pend[k].next)
+            if (g->pend[k].from != i) edge(b, g->pend[k].from, i, "prev");
+        smap_set(&g->waiting, key, NONE);
     }
     free(key);
 }
@@ -302,7 +307,7 @@ static void wants_prev(bld *b, size_t i, const char *kind, const char *h) {
         oom(b);
         return;
     }
-    size_t to;
+    size_t to, head = NONE;
     if (smap_get(&g->hashes, key, &to)) {
         free(key);
         if (to != i) edge(b, i, to, "prev");
@@ -315,7 +320,14 @@ static void wants_prev(bld *b, size_t i, const char *kind, const char *h) {
         return;
     }
     g->pend = np;
-    g->pend[g->npend++] = (lpending){i, key};
+    bool known = smap_get(&g->waiting, key, &head);
+    if (known ? (smap_set(&g->waiting, key, g->npend), 0) : smap_put(&g->waiting, key, g->npend) < 0) {
+        free(key);
+        oom(b);
+        return;
+    }
+    g->pend[g->npend++] = (lpending){i, head};
+    free(key);
 }
 
 /* ---- reading records ------------------------------------------------------------------------------------------ */
