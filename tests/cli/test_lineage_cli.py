@@ -340,6 +340,18 @@ got = json.loads(shuffled)
 check(got == expected(path("big.json")) and sum(e["type"] == "prev" for e in got["edges"]) == 4999
       and sum(n["type"] == "cid" for n in got["nodes"]) == 97, "5000 receipts: 4999 prev links, 97 shared CIDs")
 
+# every document of the conformance suite that verifies (conformance/fixtures/verify) is drawn, all at once too
+FIX = os.path.join(HERE, "..", "..", "conformance", "fixtures", "verify")
+valid_docs = []
+for fx in ("ope", "oe", "proof"):
+    for case in json.load(open(os.path.join(FIX, fx + ".json")))["cases"]:
+        if case["expect"]["outcome"] == "valid":
+            valid_docs.append(write(f"conf-{len(valid_docs)}.json", case["document"]))
+rc, out, err = lineage("json", *valid_docs)
+check(rc == 0 and len(valid_docs) >= 30, f"the {len(valid_docs)} valid conformance documents are drawn together",
+      err.decode(errors="replace"))
+check(rc != 0 or json.loads(out) == expected(*valid_docs), "conformance documents: json is the rebuilt graph")
+
 # ---- dot: Graphviz renders it ---------------------------------------------------------------------------------------
 SVG = "{http://www.w3.org/2000/svg}"
 for name in SETS:
