@@ -13,6 +13,7 @@ and: the same bytes twice and whatever the order of the files, exit codes and me
 
 Usage: test_lineage_cli.py PROVA      prints "N passed, M failed" last; exits 1 on any failure.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -351,6 +352,17 @@ rc, out, err = lineage("json", *valid_docs)
 check(rc == 0 and len(valid_docs) >= 30, f"the {len(valid_docs)} valid conformance documents are drawn together",
       err.decode(errors="replace"))
 check(rc != 0 or json.loads(out) == expected(*valid_docs), "conformance documents: json is the rebuilt graph")
+
+# a starter envelope without cid (the reference's client sends none): the cid its gateway computes, by hashlib
+st = json.loads(must(*PACK, "--dialect", "starter", "--trace-id", "st-1", "-", input='{"b":"\u00e9","a":1}'.encode()))
+st_cid = st.pop("cid")
+want_cid = "sha256:" + hashlib.sha256(json.dumps(st["payload"], sort_keys=True, separators=(",", ":"),
+                                                 ensure_ascii=True).encode()).hexdigest()
+write("starter-nocid.json", json.dumps(st))
+rc, out, err = lineage("json", path("starter-nocid.json"))
+check(rc == 0 and {"from": "trace:st-1", "to": "cid:" + want_cid, "type": "payload"} in json.loads(out)["edges"]
+      and want_cid == st_cid, "a starter envelope without cid: the computed cid (hashlib), as pack wrote it",
+      f"{out[:300]} {err}")
 
 # ---- dot: Graphviz renders it ---------------------------------------------------------------------------------------
 SVG = "{http://www.w3.org/2000/svg}"

@@ -177,6 +177,6 @@ int main(void) {
             "lineage_field_invalid", "/receipts/0/hop");
     refused("{\"events\":[{\"seq\":\"1\"}],\"hash_algorithm\":\"sha256\",\"id\":\"c\"}", "lineage_field_invalid",
             "/events/0/seq");
-    refused("{\"payload\":{},\"trace_id\":\"t\"}", "lineage_field_invalid", "/cid");
+    refused("{\"payload\":[1],\"trace_id\":\"t\"}", "lineage_field_invalid", "/cid");
     TEST_SUMMARY();
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "prova/crypto.h"
+#include "prova/encoding.h"
 #include "prova/lineage.h"
 #include "prova/proof.h"
 
@@ -528,7 +530,29 @@ static void dispatch(bld *b, const prova_json *root) {
         set_attr(b, p, "outcome", str(prova_json_get(root, "verdict"), "outcome"));
     } else if (prova_json_get(root, "payload") && prova_json_get(root, "trace_id")) {
         const char *trace = need(b, root, "trace_id", false, "");
-        const char *cid = need(b, root, "cid", false, "");
+        const char *cid = str(root, "cid");
+        char computed[80];
+        const prova_json *payload = prova_json_get(root, "payload");
+        if ((!cid || !*cid) && prova_json_is_object(payload) && b->rc == 0) {
+            /* The starter dialect sends no cid: its gateway computes it over the ASCII-escaped canonical payload
+             * (docs/ope.md), as the OpenLineage mapping does. */
+            prova_buf cb = PROVA_BUF_INIT;
+            uint8_t d[PROVA_HASH_MAX_BYTES];
+            int r = prova_canon_write(payload, PROVA_PROFILE_OPHAMIN, &cb, NULL);
+            if (r == 0) r = prova_hash_compute(PROVA_HASH_SHA256, cb.data, cb.len, d);
+            prova_buf_free(&cb);
+            if (r == PROVA_ENOMEM) {
+                oom(b);
+                return;
+            }
+            if (r == 0) {
+                memcpy(computed, "sha256:", 7);
+                prova_hex_encode(d, PROVA_SHA256_BYTES, computed + 7, sizeof computed - 7);
+                computed[7 + 2 * PROVA_SHA256_BYTES] = '\0';
+                cid = computed;
+            }
+        }
+        if (!cid || !*cid) need(b, root, "cid", false, "");
         if (b->rc) return;
         size_t t = trace_node(b, trace);
         set_attr(b, t, "payload_type", str(root, "payload_type"));
