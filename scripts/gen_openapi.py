@@ -1550,6 +1550,43 @@ P["/v1/proofs/{id}"] = {"get": op(
     params=[path_param("id", "The proof id: 64 lowercase hex digits (else 400 `invalid_id`).")],
 )}
 
+# ---- the lineage graph (docs/lineage.md "Over HTTP") ----------------------------------------------------------------
+S["LineageGraph"] = obj({
+    "nodes": array(obj({
+        "id": string("Stable: trace:ID, hop:TRACE/N, cid:CID, chain:ID, event:CHAIN/SEQ, cert:ID, proof:ID."),
+        "type": string(enum=["trace", "hop", "cid", "chain", "event", "cert", "proof"]),
+        "label": string(),
+        "attrs": {"type": "object", "additionalProperties": string()}},
+        required=["id", "type", "label", "attrs"], additional=False), desc="Sorted by id (bytewise)."),
+    "edges": array(obj({
+        "from": string(), "to": string(),
+        "type": string(enum=["hop_of", "prev", "request", "normalized", "payload", "event_of", "certifies",
+                             "supersedes"])},
+        required=["from", "to", "type"], additional=False), desc="Sorted by (from, to, type)."),
+}, required=["nodes", "edges"], additional=False, desc="A lineage graph (docs/lineage.md).")
+P["/v1/lineage"] = {"get": op(
+    "getLineage", "The lineage graph of a trace and/or a chain",
+    "A trace's receipts (hops, request and normalized payload CIDs) and/or a chain with its events and every "
+    "certificate of the chain (a superseding certificate linked to the one it supersedes), merged into one graph "
+    "as `prova lineage` draws it (docs/lineage.md). Open, like the other reads.",
+    ["ope", "openexecution"],
+    responses({"200": {"description": "The graph, in the format asked for.", "content": {
+        JSON: {"schema": ref("LineageGraph")},
+        "text/vnd.graphviz; charset=utf-8": {"schema": string()},
+        "application/graphml+xml; charset=utf-8": {"schema": string()},
+        "text/vnd.mermaid; charset=utf-8": {"schema": string()}}},
+        "400": error_response("Bad query: `missing_parameter` (neither trace_id nor chain_id), `invalid_format`, "
+                              "`unknown_parameter`, `invalid_id`.", "missing_parameter",
+                              "give trace_id, chain_id or both"),
+        "404": error_response("No such trace (`trace_not_found`: no receipts) or chain (`chain_not_found`).",
+                              "trace_not_found", "no receipts for trace t-1")}),
+    params=[query_param("trace_id", "An OPE trace.", string(minLength=1, maxLength=128)),
+            query_param("chain_id", "An OpenExecution chain, with its certificates.",
+                        string(minLength=1, maxLength=128)),
+            query_param("format", "The graph's language (else 400 `invalid_format`).",
+                        string(enum=["json", "dot", "graphml", "mermaid"], default="json"))],
+)}
+
 
 def render():
     return json.dumps(DOC, indent=2, ensure_ascii=False) + "\n"

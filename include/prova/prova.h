@@ -42,6 +42,7 @@
 #include "cloudevents.h"
 #include "interop.h"
 #include "intoto.h"
+#include "lineage.h"
 #include "openlineage.h"
 #include "rocrate.h"
 #include "zip.h"

@@ -384,6 +384,14 @@ int app_browse_certificates(app_call *c, const app_browse_query *q);
 int app_browse_proofs(app_call *c, const app_browse_query *q);
 int app_browse_log_entries(app_call *c, const app_browse_query *q);
 int app_browse_log_checkpoints(app_call *c, const app_browse_query *q);
+
+/* ---- Operations: the lineage graph (lineage.c, docs/lineage.md "Over HTTP") ---------------------------------- */
+
+/* 200: the lineage graph (prova/lineage.h) of trace_id's receipts and/or chain_id's chain, events and certificates,
+ * in format ("json" when NULL; "dot", "graphml", "mermaid"), res.content_type the format's. Errors: 400
+ * invalid_format, missing_parameter (neither id), invalid_id; 404 trace_not_found, chain_not_found; 503 without a
+ * store. */
+int app_lineage(app_call *c, const char *trace_id, const char *chain_id, const char *format);
 /* POST /v1/proofs: stores a proof record that verifies (prova_proof_verify_doc; hmac_key_b64 NULL: the default
  * key) under its id (the content hash) and appends its log entry in the same savepoint. Result {"data": record,
  * "log_index": N}, 201 when new, 200 with the stored one when it was there; res.id the proof id. Errors: 401/403

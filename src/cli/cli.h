@@ -182,6 +182,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_proof(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_lineage(int argc, char **argv);
 int cmd_sink(int argc, char **argv);
 int cmd_mcp(int argc, char **argv);
 int cmd_witness(int argc, char **argv);

@@ -18,6 +18,7 @@ static const cli_opt pack_opts[] = {{"--key", V},  {"--payload-type", V}, {"--ta
                                     {"--ts", V},   {"--not-before", V},   {"--expires-at", V},  {"--dialect", V},
                                     {"--bind", 0}, {"--redactable", 0},   {"--clear", V | R},   {"--decoys", V},
                                     {NULL, 0}};
+static const cli_opt lineage_opts[] = {{"--format", V}, {"--out", V}, {"--force", 0}, {NULL, 0}};
 static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS,
                                       {"--json", 0},
                                       {"--log-key", V | R},
@@ -258,6 +259,17 @@ const cli_cmd cli_commands[] = {
      "report. Exit codes as prova verify. --extract prints the record inside (a CloudEvent's data, a DSSE\n"
      "Statement's record) instead of verifying it.\n",
      cmd_import, import_opts, NULL, NULL},
+    {"lineage", "lineage [--format json|dot|graphml|mermaid] [--out FILE [--force]] FILE...",
+     "One lineage graph over every record of the FILEs (JSON or JSON Lines; - is stdin), merged (docs/lineage.md):\n"
+     "OPE traces -> hops -> payload CIDs (request, normalized), OpenExecution chains -> events -> certificates, a\n"
+     "CID named by several traces drawn once, a superseding certificate linked to the one it supersedes. Records\n"
+     "are not verified (run prova verify for that). Node ids: trace:ID hop:TRACE/N cid:CID chain:ID event:CHAIN/SEQ\n"
+     "cert:ID proof:ID.\n"
+     "  --format F   json (default: {nodes:[{id,type,label,attrs}], edges:[{from,to,type}]}), dot (Graphviz),\n"
+     "               graphml, mermaid (flowchart)\n"
+     "  --out FILE   write there instead of stdout (an existing FILE needs --force)\n"
+     "Exit codes: 0 written, 2 usage / unreadable file / not a record the graph reads, 3 internal.\n",
+     cmd_lineage, lineage_opts, NULL, NULL},
     {"mcp",
      "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin "
      "O]...",

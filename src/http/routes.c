@@ -414,6 +414,18 @@ BROWSE_HANDLER(h_browse_proofs, app_browse_proofs, NULL)
 BROWSE_HANDLER(h_browse_log_entries, app_browse_log_entries, "from", NULL)
 BROWSE_HANDLER(h_browse_checkpoints, app_browse_log_checkpoints, NULL)
 
+/* GET /v1/lineage?trace_id=&chain_id=&format= (docs/lineage.md "Over HTTP"): an open GET, as the listings. */
+static int h_lineage(http_req *r) {
+    static const char *const allowed[] = {"trace_id", "chain_id", "format", NULL};
+    const char *unknown = http_query_unknown(r, allowed);
+    if (unknown) {
+        int rc = http_error(r, 400, "unknown_parameter", "%.64s is not a parameter of %s", unknown, r->path);
+        return rc < 0 ? rc : HTTP_RESPONDED;
+    }
+    app_lineage(&r->call, http_query(r, "trace_id"), http_query(r, "chain_id"), http_query(r, "format"));
+    return HTTP_CALLED;
+}
+
 static int h_proof_store(http_req *r) {
     return called(app_proof_store(&r->call, r->body, r->body_len, http_header_in(r, "X-Prova-HMAC-Key")));
 }
@@ -537,6 +549,7 @@ const http_route http_routes[] = {
     {HTTP_GET, "/v1/proofs/*", h_proof_get, 0, "/v1/proofs/{id}", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/v1/log/entries", h_browse_log_entries, 0, "/v1/log/entries", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/v1/log/checkpoints", h_browse_checkpoints, 0, "/v1/log/checkpoints", false, false, HTTP_W_NO, NULL},
+    {HTTP_GET, "/v1/lineage", h_lineage, 0, "/v1/lineage", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/log/checkpoint", h_log_checkpoint, 0, "/log/checkpoint", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/log/vkey", h_log_vkey, 0, "/log/vkey", false, false, HTTP_W_NO, NULL},
     {HTTP_GET, "/log/proof/*", h_log_proof, 0, "/log/proof/{index}", false, false, HTTP_W_NO, NULL},

@@ -159,8 +159,8 @@ t "--progress that is not JSON" 2 - 'progress.*json_truncated' -- X --default-ke
 # ---- OPE ----------------------------------------------------------------------------------------------------------
 t "OPE bundle (starter)" 0 - - -- X --jwks keys.json bundle.json
 cp "$T/out" bundle.jsonl
-olcheck "bundle: START, a RUNNING per hop, COMPLETE; runId of the trace; times; output = bundle_cid" bundle.jsonl \
-  'b = json.load(open("bundle.json")); rs = b["bundle"]["receipts"]; types == ["START", "RUNNING", "RUNNING", "COMPLETE"] and {e["run"]["runId"] for e in ev} == {u5("ope:trace:" + b["bundle"]["trace_id"])} and [e["eventTime"] for e in ev] == [iso(rs[0]["ts"]), iso(rs[0]["ts"]), iso(rs[1]["ts"]), iso(b["bundle"]["exported_at"])] and ev[3]["outputs"][0]["name"] == b["bundle_cid"] and [e["run"]["facets"]["prova_ope_hop"]["receipt_hash"] for e in ev[1:3]] == [r["receipt_hash"] for r in rs] and ev[2]["inputs"][0]["name"] == rs[1]["request_cid"]'
+olcheck "bundle: START, a RUNNING per hop (request CID in, normalized CID out), COMPLETE; runId of the trace; times; output = bundle_cid" bundle.jsonl \
+  'b = json.load(open("bundle.json")); rs = b["bundle"]["receipts"]; types == ["START", "RUNNING", "RUNNING", "COMPLETE"] and {e["run"]["runId"] for e in ev} == {u5("ope:trace:" + b["bundle"]["trace_id"])} and [e["eventTime"] for e in ev] == [iso(rs[0]["ts"]), iso(rs[0]["ts"]), iso(rs[1]["ts"]), iso(b["bundle"]["exported_at"])] and ev[3]["outputs"][0]["name"] == b["bundle_cid"] and [e["run"]["facets"]["prova_ope_hop"]["receipt_hash"] for e in ev[1:3]] == [r["receipt_hash"] for r in rs] and ev[2]["inputs"][0]["name"] == rs[1]["request_cid"] and [e["outputs"] for e in ev[1:3]] == [[{"namespace": "prova.ope", "name": r["normalized_cid"]}] for r in rs] and ev[0]["inputs"] == ev[0]["outputs"] == []'
 t "OPE bundle (ope-lib)" 0 - - -- X --jwks keys.json bundle_opelib.json
 cp "$T/out" bundle_opelib.jsonl
 olcheck "ope-lib bundle" bundle_opelib.jsonl 'types == ["START", "RUNNING", "RUNNING", "COMPLETE"] and ev[3]["run"]["facets"]["prova_ope_bundle"]["form"] == "ope-lib"'
@@ -185,7 +185,7 @@ olcheck "OE chain: START + a RUNNING per event" oechain.jsonl \
 t "OE bundle" 0 - - -- X oebundle.json
 cp "$T/out" oebundle.jsonl
 olcheck "OE bundle: COMPLETE at issued_at, output = certificate" oebundle.jsonl \
-  'b = json.load(open("oebundle.json")); types == ["START", "RUNNING", "RUNNING", "COMPLETE"] and ev[3]["eventTime"] == iso(b["certificate"]["issued_at"]) and ev[3]["outputs"][0]["name"] == b["certificate_id"] and ev[3]["run"]["facets"]["prova_oe_status"]["status"] == "active"'
+  'b = json.load(open("oebundle.json")); types == ["START", "RUNNING", "RUNNING", "COMPLETE"] and ev[3]["eventTime"] == iso(b["certificate"]["issued_at"]) and ev[3]["outputs"][0]["name"] == b["certificate_id"] and ev[3]["run"]["facets"]["prova_oe_status"]["status"] == "active" and ev[3]["inputs"] == [{"namespace": "prova.oe", "name": "chain:" + b["chain"]["id"]}] and all(e["inputs"] == e["outputs"] == [] for e in ev[:3])'
 t "OE revoked bundle is refused without --no-verify" 1 - - -- X oerevoked.json
 t "OE revoked bundle --no-verify" 0 - - -- X --no-verify oerevoked.json
 cp "$T/out" oerevoked.jsonl

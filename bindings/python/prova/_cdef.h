@@ -875,6 +875,23 @@ typedef struct prova_dsse_verify_options {
                                                      prova_error *reterr);
  int prova_dsse_payload(const void *envelope, size_t len, prova_buf *out,
                                                     prova_error *reterr);
+typedef enum prova_lineage_format {
+    PROVA_LINEAGE_JSON = 0,
+    PROVA_LINEAGE_DOT,
+    PROVA_LINEAGE_GRAPHML,
+    PROVA_LINEAGE_MERMAID,
+} prova_lineage_format;
+ int prova_lineage_format_lookup(const char *name, prova_lineage_format *ret);
+ const char *prova_lineage_format_name(prova_lineage_format f);
+ const char *prova_lineage_content_type(prova_lineage_format f);
+typedef struct prova_lineage prova_lineage;
+ int prova_lineage_new(prova_lineage **ret);
+ prova_lineage *prova_lineage_free(prova_lineage *g);
+ int prova_lineage_add(prova_lineage *g, const prova_json *record, prova_error *reterr);
+ size_t prova_lineage_node_count(const prova_lineage *g);
+ size_t prova_lineage_edge_count(const prova_lineage *g);
+ int prova_lineage_write(const prova_lineage *g, prova_lineage_format f, prova_buf *out,
+                                                     prova_error *reterr);
  const uint8_t *prova_openlineage_runid_namespace(void);
 typedef enum prova_openlineage_event {
     PROVA_OPENLINEAGE_RECORD = 0,

@@ -14,7 +14,7 @@ from .keys import Key
 __all__ = ["RecordInfo", "describe_record", "intoto_statement", "intoto_record", "dsse_pae", "dsse_sign",
            "dsse_payload", "intoto_envelope", "HmacSigner", "DSSE_INTOTO_PAYLOAD_TYPE", "cloudevent",
            "cloudevents_batch", "cloudevent_binary", "cloudevent_unwrap", "cloudevent_unwrap_binary",
-           "openlineage_events", "rocrate_metadata", "rocrate_filename", "rocrate_zip", "zip_write"]
+           "openlineage_events", "rocrate_metadata", "rocrate_filename", "rocrate_zip", "zip_write", "lineage"]
 
 DSSE_INTOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json"
 
@@ -250,6 +250,31 @@ def openlineage_events(record: Any, *, producer: Optional[str] = None, namespace
         finally:
             if pd:
                 pd.close()
+
+
+# ---- The lineage graph ------------------------------------------------------------------------------------------
+_LINEAGE_FORMATS = {"json": 0, "dot": 1, "graphml": 2, "mermaid": 3}
+
+
+def lineage(records: Iterable[Any], format: str = "json") -> bytes:
+    """The merged lineage graph (docs/lineage.md) of records (each a dict/list or JSON text: OPE envelopes, receipts,
+    receipt chains, bundles; OpenExecution events, chains, certificate bundles; proof records), in format ``"json"``,
+    ``"dot"``, ``"graphml"`` or ``"mermaid"``. The bytes depend only on the set of records."""
+    if format not in _LINEAGE_FORMATS:
+        raise ValueError("format: json, dot, graphml or mermaid")
+    out = ffi.new("prova_lineage **")
+    check(lib.prova_lineage_new(out))
+    g = ffi.gc(out[0], lib.prova_lineage_free)
+    try:
+        err = new_error()
+        for r in records:
+            with _record(r) as d:
+                check(lib.prova_lineage_add(g, d.root, err), err)
+        with Buf() as b:
+            check(lib.prova_lineage_write(g, _LINEAGE_FORMATS[format], b.p, err), err)
+            return b.bytes()
+    finally:
+        ffi.release(g)
 
 
 # ---- RO-Crate ---------------------------------------------------------------------------------------------------

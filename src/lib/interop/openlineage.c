@@ -142,6 +142,16 @@ static void w_val(writer *w, const prova_json *v) {
     w->r = prova_canon_write(v, PROVA_PROFILE_OPHAMIN, w->out, NULL);
 }
 
+/* The dataset name of an OpenExecution chain: "chain:" + its id (a JSON string), as a JSON string. */
+static void w_chain_name(writer *w, const prova_json *id) {
+    if (w->r < 0) return;
+    prova_buf t = PROVA_BUF_INIT;
+    w->r = prova_buf_append(&t, "chain:", 6);
+    if (w->r == 0) w->r = prova_buf_append(&t, prova_json_str(id), id->len);
+    if (w->r == 0) w->r = prova_canon_write_string((const char *)t.data, t.len, PROVA_PROFILE_OPHAMIN, w->out);
+    prova_buf_free(&t);
+}
+
 /* A value the reference's dataclass coerces with float(): an integer token is written as a float ("30.0"). */
 static void w_float(writer *w, const prova_json *v) {
     if (w->r < 0) return;
@@ -540,6 +550,8 @@ static void w_hop(writer *w, const prova_json *rc, const char *ptr_prefix, const
     w_val(w, prova_json_get(prova_json_get(rc, "policy"), "passed"));
     w_raw(w, "}");
     w_job(w, e);
+    /* The payloads as datasets (docs/openlineage.md "Lineage"): the request CID in, the normalized CID out, so a
+       lineage backend links a hop to every other hop or trace that names the same payload. */
     w_raw(w, "}},\"inputs\":[");
     const prova_json *req = prova_json_get(rc, "request_cid");
     if (prova_json_is_string(req) && req->len) {
@@ -547,7 +559,14 @@ static void w_hop(writer *w, const prova_json *rc, const char *ptr_prefix, const
         w_val(w, req);
         w_raw(w, "}");
     }
-    w_raw(w, "],\"outputs\":[]");
+    w_raw(w, "],\"outputs\":[");
+    const prova_json *norm = prova_json_get(rc, "normalized_cid");
+    if (prova_json_is_string(norm) && norm->len) {
+        w_raw(w, "{\"namespace\":\"prova.ope\",\"name\":");
+        w_val(w, norm);
+        w_raw(w, "}");
+    }
+    w_raw(w, "]");
     w_event_close(w);
 }
 
@@ -759,7 +778,10 @@ static int map_oe(writer *w, const prova_json *chain, const prova_json *bundle, 
         w_raw(w, "}");
     }
     w_job(w, &e);
-    w_raw(w, "}},\"inputs\":[],\"outputs\":[{\"namespace\":\"prova.oe\",\"name\":");
+    /* the certified chain in (named "chain:<id>", apart from the certificate ids), the certificate out */
+    w_raw(w, "}},\"inputs\":[{\"namespace\":\"prova.oe\",\"name\":");
+    w_chain_name(w, id);
+    w_raw(w, "}],\"outputs\":[{\"namespace\":\"prova.oe\",\"name\":");
     w_val(w, cert_id);
     w_raw(w, "}]");
     w_event_close(w);
