@@ -35,6 +35,7 @@
 #include "oe.h"
 #include "ope.h"
 #include "proof.h"
+#include "sft.h"
 
 #include "logentry.h"
 

@@ -69,6 +69,8 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     p.ts = j->receipt_ts;
     p.request_cid = j->cid;
     p.normalized_cid = j->sft.cid;
+    p.sft_id = j->sft.id; /* the transform, when one other than the identity ran */
+    p.sft_version = j->sft.version;
     p.policy = j->egress.policy ? prova_doc_root(j->egress.policy) : NULL;
     j->receipt.len = 0;
     prova_error e;

@@ -1285,6 +1285,7 @@ static void test_long_jsonl_chain(void) {
         prova_ope_receipt_params p = {
             "long-trace", "2025-08-22T00:00:00+00:00",
             NULL,         "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e",
+            NULL,         NULL,
             NULL,         NULL};
         CHECK(prova_ope_receipt_build(gw, prova_doc_root(prev), &p, &one, NULL) == 0);
         prova_doc_free(prev);
