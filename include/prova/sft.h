@@ -50,11 +50,11 @@ PROVA_EXPORT PROVA_NODISCARD int prova_sft_registry_add_mapping(prova_sft_regist
 
 /* What a transform made. Zero-initialise; prova_sft_result_free releases it. */
 typedef struct prova_sft_result {
-    prova_buf payload;  /* the normalized payload: ope canonical bytes */
-    char cid[72];       /* "sha256:" + hex SHA-256 of payload, NUL-terminated */
-    prova_buf notes;    /* the notes: one JSON object, ope canonical bytes */
-    const char *id;     /* the transform's id, or NULL for an identity (equal types, passthrough); owned by the
-                           registry (or static): valid while the registry lives */
+    prova_buf payload;   /* the normalized payload: ope canonical bytes */
+    char cid[72];        /* "sha256:" + hex SHA-256 of payload, NUL-terminated */
+    prova_buf notes;     /* the notes: one JSON object, ope canonical bytes */
+    const char *id;      /* the transform's id, or NULL for an identity (equal types, passthrough); owned by the
+                            registry (or static): valid while the registry lives */
     const char *version; /* its version, NULL with id */
 } prova_sft_result;
 /* sizeof(prova_sft_result) at run time, for bindings (docs/api.md). */

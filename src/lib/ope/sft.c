@@ -457,8 +457,9 @@ static int vendor_three_way_match(const prova_json *p, prova_buf *o, prova_buf *
     if (r == 0) r = put(o, cs);
     if (r == 0) r = put(o, "}}");
     if (r == 0)
-        r = put(notes, "{\"fields_mapped\":[\"po.id->three_way_match.po.id\",\"invoice.id->three_way_match.invoice.id\"],"
-                       "\"consistency\":");
+        r = put(notes,
+                "{\"fields_mapped\":[\"po.id->three_way_match.po.id\",\"invoice.id->three_way_match.invoice.id\"],"
+                "\"consistency\":");
     if (r == 0) r = put(notes, cs);
     if (r == 0) r = put(notes, "}");
     return r;
@@ -492,9 +493,9 @@ typedef enum coerce_type { CT_STRING, CT_NUMBER, CT_INTEGER, CT_BOOLEAN } coerce
 
 typedef struct map_op {
     op_kind kind;
-    const char *path; /* the member operated on (move: the destination) */
-    const char *from; /* move: the source */
-    const prova_json *to; /* rename: the new member name */
+    const char *path;        /* the member operated on (move: the destination) */
+    const char *from;        /* move: the source */
+    const prova_json *to;    /* rename: the new member name */
     const prova_json *value; /* default */
     coerce_type ctype;
     bool required;
@@ -538,8 +539,7 @@ prova_sft_registry *prova_sft_registry_free(prova_sft_registry *r) {
 static bool pointer_ok(const prova_json *v) {
     if (!prova_json_is_string(v) || v->len == 0 || v->u.str[0] != '/' || memchr(v->u.str, 0, v->len)) return false;
     for (uint32_t i = 0; i < v->len; i++)
-        if (v->u.str[i] == '~' && (i + 1 >= v->len || (v->u.str[i + 1] != '0' && v->u.str[i + 1] != '1')))
-            return false;
+        if (v->u.str[i] == '~' && (i + 1 >= v->len || (v->u.str[i + 1] != '0' && v->u.str[i + 1] != '1'))) return false;
     return true;
 }
 
@@ -613,8 +613,7 @@ static int parse_op(const prova_json *o, size_t i, map_op *op, prova_error *rete
         snprintf(ptr, sizeof ptr, "/operations/%zu/from", i);
         if (!from) return MAP_FAIL("sft_map_op", "move needs from", ptr);
         if (!pointer_ok(from))
-            return MAP_FAIL("sft_map_pointer", "from must be a JSON Pointer (RFC 6901) to a member, not the root",
-                            ptr);
+            return MAP_FAIL("sft_map_pointer", "from must be a JSON Pointer (RFC 6901) to a member, not the root", ptr);
         op->from = from->u.str;
         size_t fl = from->len;
         if (path->len >= fl && memcmp(path->u.str, from->u.str, fl) == 0 &&
@@ -679,14 +678,15 @@ int prova_sft_registry_add_mapping(prova_sft_registry *r, const void *data, size
     if (!prova_json_is_object(root))
         rc = MAP_FAIL("sft_map_schema", "a mapping file is a JSON object", "");
     else if (!only_members(root, top, &bad))
-        rc = MAP_FAIL("sft_map_schema", "unknown member (id, version, from, to, description, operations are known)",
-                      "");
+        rc =
+            MAP_FAIL("sft_map_schema", "unknown member (id, version, from, to, description, operations are known)", "");
     else if (!prova_json_is_string(id) || id->len == 0 || id->len > 256 || memchr(id->u.str, 0, id->len))
         rc = MAP_FAIL("sft_map_schema", "id must be a string of 1-256 bytes", "/id");
     else if (!prova_json_is_string(ver) || ver->len == 0 || ver->len > 64 || memchr(ver->u.str, 0, ver->len))
         rc = MAP_FAIL("sft_map_schema", "version must be a string of 1-64 bytes", "/version");
     else if (!type_ok(from))
-        rc = MAP_FAIL("sft_map_type", "from must be a type name (1-256 printable ASCII characters, no spaces)", "/from");
+        rc =
+            MAP_FAIL("sft_map_type", "from must be a type name (1-256 printable ASCII characters, no spaces)", "/from");
     else if (!type_ok(to))
         rc = MAP_FAIL("sft_map_type", "to must be a type name (1-256 printable ASCII characters, no spaces)", "/to");
     else if (from->len == to->len && !memcmp(from->u.str, to->u.str, from->len))
@@ -698,7 +698,8 @@ int prova_sft_registry_add_mapping(prova_sft_registry *r, const void *data, size
     else if (ops->len > 10000)
         rc = MAP_FAIL("sft_map_schema", "a mapping file has at most 10000 operations", "/operations");
     if (rc == 0 && ops->len && !(m.ops = calloc(ops->len, sizeof *m.ops))) rc = PROVA_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < prova_json_len(ops); i++) rc = parse_op(prova_json_at(ops, i), i, &m.ops[i], reterr);
+    for (size_t i = 0; rc == 0 && i < prova_json_len(ops); i++)
+        rc = parse_op(prova_json_at(ops, i), i, &m.ops[i], reterr);
     if (rc == 0) {
         m.from = from->u.str, m.to = to->u.str, m.id = id->u.str, m.version = ver->u.str, m.nops = ops->len;
         for (size_t i = 0; i < r->n; i++)
@@ -920,9 +921,9 @@ static bool index_of(const char *t, size_t n, size_t *ret) {
 
 #define TOK_MAX 4096
 
-/* Where pointer p leads: *ret_parent and the slot (*ret_i, or -1 when absent with the last token in tok and its length in ret_tl).
- * create: intermediate members that are absent become objects. Returns 0, 1 when the path is absent (not create) or
- * crosses a value that is not a container, PROVA_ESYNTAX when create meets such a value, PROVA_ENOMEM. */
+/* Where pointer p leads: *ret_parent and the slot (*ret_i, or -1 when absent with the last token in tok and its length
+ * in ret_tl). create: intermediate members that are absent become objects. Returns 0, 1 when the path is absent (not
+ * create) or crosses a value that is not a container, PROVA_ESYNTAX when create meets such a value, PROVA_ENOMEM. */
 static int locate(node *root, const char *p, bool create, node **ret_parent, long *ret_i, char *tok, size_t *ret_tl) {
     node *cur = root;
     for (;;) {
@@ -1068,7 +1069,8 @@ static int note_item(prova_buf *b, bool *first, const char *a, const char *sep, 
 static int run_mapping(const mapping *m, const prova_json *payload, prova_buf *out, prova_buf *notes, prova_error *e) {
     node *root = node_copy(payload);
     if (!root) return PROVA_ENOMEM;
-    prova_buf lists[4] = {PROVA_BUF_INIT, PROVA_BUF_INIT, PROVA_BUF_INIT, PROVA_BUF_INIT}; /* mapped, dropped, defaulted, coerced */
+    prova_buf lists[4] = {PROVA_BUF_INIT, PROVA_BUF_INIT, PROVA_BUF_INIT,
+                          PROVA_BUF_INIT}; /* mapped, dropped, defaulted, coerced */
     bool first[4] = {true, true, true, true};
     int rc = 0;
     char tok[TOK_MAX];
@@ -1156,7 +1158,8 @@ static int run_mapping(const mapping *m, const prova_json *payload, prova_buf *o
     return rc;
 }
 
-/* ---- Running ------------------------------------------------------------------------------------------------------ */
+/* ---- Running ------------------------------------------------------------------------------------------------------
+ */
 
 void prova_sft_result_free(prova_sft_result *res) {
     if (!res) return;
