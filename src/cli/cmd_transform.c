@@ -72,12 +72,13 @@ int cmd_transform(int argc, char **argv) {
         int s = prova_sft_run(r, prova_doc_root(doc), from, to, passthrough ? PROVA_SFT_PASSTHROUGH : 0, &res, &err);
         if (s == PROVA_ENOTFOUND)
             rc = cli_fail_as(EXIT_USAGE, "transform", "sft_unregistered",
-                             "Normalization failed: No SFT transformer registered for %s -> %s", from, to);
+                             "sft_unregistered: Normalization failed: No SFT transformer registered for %s -> %s", from,
+                             to);
         else if (s == PROVA_ENOMEM)
             rc = cli_fail(EXIT_INTERNAL, "out of memory");
         else if (s < 0)
-            rc = cli_fail_as(EXIT_USAGE, "transform", err.reason, "Normalization failed: %s%s%s", err.message,
-                             err.pointer[0] ? " at " : "", err.pointer);
+            rc = cli_fail_as(EXIT_USAGE, "transform", err.reason, "%s: Normalization failed: %s%s%s", err.reason,
+                             err.message, err.pointer[0] ? " at " : "", err.pointer);
     }
     if (rc == EXIT_OK && !json) rc = cli_write_stdout(res.payload.data, res.payload.len);
     if (rc == EXIT_OK && json) {

@@ -248,6 +248,8 @@ const cli_cmd cli_commands[] = {
      "  --store LOCATION             with --data: the store, when not DIR/prova.db (a SQLite file or postgresql://)\n"
      "  --trusted-senders JWKS       with --data: the senders whose envelopes append_receipt accepts\n"
      "  --allow-inline-sender-keys   with --data: also accept a starter envelope's own sender.jwk\n"
+     "  --transforms DIR             with --data: append_receipt's payload transforms, as prova serve's\n"
+     "  --sft-passthrough            with --data: an unregistered payload_type -> target_type pair is the identity\n"
      "  --key K                      without --data: the key pack_envelope and export --to dsse sign with\n"
      "  --jwks F                     trusted public keys for the verify tools (repeatable)\n"
      "  --tokens F                   --http: bearer tokens (the gateway's tokens.json format; default "
