@@ -728,6 +728,25 @@ typedef struct prova_ope_envelope_info {
                                                            prova_ope_envelope_info *info);
  int prova_ope_verify(const void *data, size_t len, const prova_verify_options *o,
                                                   prova_report **ret_report, prova_error *reterr);
+ size_t prova_proof_default_key_len(void);
+ size_t prova_proof_hex_len(void);
+ size_t prova_proof_attest_sig_hex_len(void);
+ int prova_proof_body(const prova_json *record, prova_buf *out, prova_error *reterr);
+ int prova_proof_id(const prova_json *record, char out[(2 * 32U) + 1],
+                                                prova_error *reterr);
+ int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t key_len,
+                                                  const prova_key *attest_key, const char *author, prova_buf *out,
+                                                  prova_error *reterr);
+ int prova_proof_key_decode(const char *b64, uint8_t **ret, size_t *ret_len,
+                                                        prova_error *reterr);
+ uint8_t *prova_proof_key_free(uint8_t *key, size_t len);
+ int prova_proof_verify_impl(const void *proof_json, size_t len, const uint8_t *key,
+                                                         size_t key_len, const char *server_version, prova_buf *out,
+                                                         prova_error *reterr);
+            _Bool
+                 prova_proof_detect(const prova_json *doc);
+ int prova_proof_verify_doc(const prova_json *doc, const prova_verify_options *o,
+                                                        prova_report *r);
 typedef struct prova_sft_registry prova_sft_registry;
  int prova_sft_registry_new(prova_sft_registry **ret);
  prova_sft_registry *prova_sft_registry_free(prova_sft_registry *r);
@@ -750,25 +769,6 @@ typedef struct prova_sft_result {
  int prova_sft_registry_at(const prova_sft_registry *r, size_t i, const char **ret_from,
                                                        const char **ret_to, const char **ret_id,
                                                        const char **ret_version);
- size_t prova_proof_default_key_len(void);
- size_t prova_proof_hex_len(void);
- size_t prova_proof_attest_sig_hex_len(void);
- int prova_proof_body(const prova_json *record, prova_buf *out, prova_error *reterr);
- int prova_proof_id(const prova_json *record, char out[(2 * 32U) + 1],
-                                                prova_error *reterr);
- int prova_proof_sign(const prova_json *record, const uint8_t *hmac_key, size_t key_len,
-                                                  const prova_key *attest_key, const char *author, prova_buf *out,
-                                                  prova_error *reterr);
- int prova_proof_key_decode(const char *b64, uint8_t **ret, size_t *ret_len,
-                                                        prova_error *reterr);
- uint8_t *prova_proof_key_free(uint8_t *key, size_t len);
- int prova_proof_verify_impl(const void *proof_json, size_t len, const uint8_t *key,
-                                                         size_t key_len, const char *server_version, prova_buf *out,
-                                                         prova_error *reterr);
-            _Bool
-                 prova_proof_detect(const prova_json *doc);
- int prova_proof_verify_doc(const prova_json *doc, const prova_verify_options *o,
-                                                        prova_report *r);
 typedef enum prova_record_family {
     PROVA_RECORD_OPE = 1,
     PROVA_RECORD_OE,
