@@ -116,8 +116,19 @@ static const char *type_of(const prova_json *v) {
 
 int app_sft_run(app_call *c, const prova_json *env, app_sft_out *out) {
     const prova_json *payload = prova_json_get(env, "payload");
-    const char *pt = type_of(prova_json_get(env, "payload_type")), *tt = type_of(prova_json_get(env, "target_type"));
-    if (!pt || !tt) pt = tt = ""; /* the envelope's schema check answers for these; nothing to transform */
+    const prova_json *ptv = prova_json_get(env, "payload_type"), *ttv = prova_json_get(env, "target_type");
+    const char *pt = type_of(ptv), *tt = type_of(ttv);
+    if (!ptv || !ttv ||
+        (prova_json_is_string(ptv) && prova_json_is_string(ttv) && ptv->len == ttv->len &&
+         memcmp(ptv->u.str, ttv->u.str, ptv->len) == 0))
+        pt = tt = ""; /* equal (or absent: the envelope's schema check answers for these): the identity */
+    else if (!pt || !tt) {
+        /* a type no transform can be registered for (over 1024 bytes, a NUL, not a string) */
+        if (!c->a->cfg.sft_passthrough)
+            return app_fail(c, APP_E_INPUT, "sft_unregistered",
+                            "Normalization failed: No SFT transformer registered for this payload_type -> target_type");
+        pt = "\x01", tt = "\x02"; /* two types no registry has: the passthrough identity */
+    }
     prova_sft_result res = {0};
     prova_error e;
     unsigned flags = c->a->cfg.sft_passthrough ? PROVA_SFT_PASSTHROUGH : 0;

@@ -240,6 +240,11 @@ def test_gateway(sender):
        "unregistered: the reference's message: %s" % body)
     st, _, body = request("GET", gw.base + "/v1/receipts/hops/chain/trace-unreg", token=token)
     ok(st == 200 and json.loads(body)["hops"] == [], "unregistered: no receipt written (%d %s)" % (st, body))
+    # a type no transform can be registered for (over 1024 bytes) is unregistered too, not an identity
+    st, _, body = request("POST", gw.base + "/v1/odin/envelope",
+                          envelope(sender, "trace-long", {"a": 1}, "x" * 2000, "y.v1"), token=token)
+    ok(st == 400 and json.loads(body)["error"]["code"] == "sft_unregistered", "a 2000-byte type: 400 (%d %s)" %
+       (st, body[:200]))
     # a payload the transform refuses
     for pt, tt, payload, msg in [
         ("openai.tooluse.invoice.v1", ISO, {"tool_calls": []}, "No tool_calls found"),
