@@ -31,6 +31,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  
 PROVA = os.path.realpath(sys.argv[1])
 T = tempfile.mkdtemp(prefix="prova-sft-")
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("PROVA_")}
+GATEWAYS = []  # every gateway started, killed at the end whatever happened
+
+
+def gateway(data, log, args, env):
+    gw = Gateway(PROVA, data, log, args, env=env)
+    GATEWAYS.append(gw)
+    return gw
 
 
 def canon(v):
@@ -190,8 +197,8 @@ def prova_verify(doc, what):
 
 
 def test_gateway(sender):
-    gw = Gateway(PROVA, os.path.join(T, "data"), os.path.join(T, "serve.log"),
-                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"], env=ENV)
+    gw = gateway(os.path.join(T, "data"), os.path.join(T, "serve.log"),
+                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"], ENV)
     if not ok(gw.up, "prova serve starts"):
         return
     token = first_token(os.path.join(T, "data"))
@@ -267,8 +274,8 @@ def test_gateway(sender):
 
     # --sft-passthrough (and PROVA_SFT_PASSTHROUGH): the lite gateway's identity
     for args, env in ((["--sft-passthrough"], ENV), ([], dict(ENV, PROVA_SFT_PASSTHROUGH="1"))):
-        gw = Gateway(PROVA, os.path.join(T, "data"), os.path.join(T, "serve.log"),
-                     ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"] + args, env=env)
+        gw = gateway(os.path.join(T, "data"), os.path.join(T, "serve.log"),
+                     ["--trusted-senders", os.path.join(T, "senders.jwks"), "--quiet"] + args, env)
         if not ok(gw.up, "prova serve %s starts" % args):
             continue
         trace = "trace-pass-%d" % len(args)
@@ -363,8 +370,8 @@ def test_mappings(sender):
        "override: the file's transform runs, and is announced (%d %s %s)" % (rc, out, err))
 
     # the gateway with --transforms: the receipt names the mapping
-    gw = Gateway(PROVA, os.path.join(T, "data2"), os.path.join(T, "serve2.log"),
-                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--transforms", d, "--quiet"], env=ENV)
+    gw = gateway(os.path.join(T, "data2"), os.path.join(T, "serve2.log"),
+                 ["--trusted-senders", os.path.join(T, "senders.jwks"), "--transforms", d, "--quiet"], ENV)
     if ok(gw.up, "prova serve --transforms starts"):
         token = first_token(os.path.join(T, "data2"))
         _, key = gw_key(gw.base)
@@ -457,10 +464,15 @@ def test_cli():
 
 def main():
     sender = make_sender(PROVA, T)
-    test_cli()
-    test_mappings(sender)
-    test_gateway(sender)
-    shutil.rmtree(T, ignore_errors=True)
+    try:
+        test_cli()
+        test_mappings(sender)
+        test_gateway(sender)
+    finally:
+        for gw in GATEWAYS:
+            if gw.p.poll() is None:
+                gw.kill()
+        shutil.rmtree(T, ignore_errors=True)
     return gwtest.summary()
 
 
