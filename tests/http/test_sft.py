@@ -110,6 +110,19 @@ CASES = [
      {"fields_mapped": ["observation_id->id", "code->code.text", "value->valueQuantity.value",
                         "patient_id->subject.reference"]},
      "odin.vendor_obs_to_fhir"),
+    # str() of an empty list, of true, of a float
+    ("health.observation.vendor.v1", "fhir.observation.v1", {"patient_id": [], "code": True, "value": 1.50},
+     {"resourceType": "Observation", "id": None, "code": {"text": True}, "valueQuantity": {"value": 1.5, "unit": None},
+      "subject": {"reference": "Patient/[]"}, "effectiveDateTime": None},
+     {"fields_mapped": ["observation_id->id", "code->code.text", "value->valueQuantity.value",
+                        "patient_id->subject.reference"]},
+     "odin.vendor_obs_to_fhir"),
+    ("health.observation.vendor.v1", "fhir.observation.v1", {"patient_id": 1.50},
+     {"resourceType": "Observation", "id": None, "code": {"text": None}, "valueQuantity": {"value": None, "unit": None},
+      "subject": {"reference": "Patient/1.5"}, "effectiveDateTime": None},
+     {"fields_mapped": ["observation_id->id", "code->code.text", "value->valueQuantity.value",
+                        "patient_id->subject.reference"]},
+     "odin.vendor_obs_to_fhir"),
     ("health.patient.vendor.v1", "fhir.patient.v1",
      {"patient_id": "pat9", "name": "Ada Lovelace", "gender": "female", "birth_date": "1815-12-10"},
      {"resourceType": "Patient", "id": "pat9", "name": [{"text": "Ada Lovelace"}], "gender": "female",
@@ -261,6 +274,7 @@ def test_gateway(sender):
         (ISO, "openai.tooluse.invoice.v1", {"Document": {"FIToFICstmrCdtTrf": {"GrpHdr": {}, "CdtTrfTxInf": []}}},
          "Missing CdtTrfTxInf array"),
         ("procurement.match.vendor.v1", "procurement.match.v1", {"po": None}, "must be objects"),
+        ("health.observation.vendor.v1", "fhir.observation.v1", {"patient_id": ["a", 1]}, "non-empty list or object"),
     ]:
         trace = "trace-rej-" + hashlib.sha256(canon(payload)).hexdigest()[:8]
         st, _, body = request("POST", gw.base + "/v1/odin/envelope", envelope(sender, trace, payload, pt, tt),

@@ -368,8 +368,9 @@ static int py_str(const prova_json *v, prova_buf *b, prova_error *e, const char 
         return prova_buf_append(b, v->u.str, v->len);
     case PROVA_JSON_NUMBER:
         return prova_canon_write(v, PROVA_PROFILE_OPE, b, e);
-    default:
-        return reject(e, "Failed to map health.observation.vendor.v1: patient_id is a list or an object", ptr);
+    default: /* Python's repr of a list or dict: written here only when empty (the rest needs Python's str.repr) */
+        if (v->len == 0) return put(b, v->type == PROVA_JSON_ARRAY ? "[]" : "{}");
+        return reject(e, "Failed to map health.observation.vendor.v1: patient_id is a non-empty list or object", ptr);
     }
 }
 
