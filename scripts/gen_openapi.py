@@ -428,6 +428,10 @@ S["Receipt"] = obj(
         "policy_engine": {"type": "null", "description": "Always null (as the reference gateway)."},
         "prev_receipt_hash": {"type": ["string", "null"], "pattern": HEX64,
                               "description": "The receipt_hash of the previous hop, null for hop 0."},
+        "sft": obj({"id": string("The transform's id (a built-in's, or a mapping file's)."),
+                    "version": string("Its version.")}, required=["id", "version"],
+                   desc="prova's: the transform that made normalized_cid (docs/transforms.md); absent when the "
+                        "payload was taken as it is (equal types, --sft-passthrough). Inside what the receipt signs."),
         "tenant_id": string("Present for tenant-scoped requests."),
         "tenant_signatures": array(obj({"kid": string(), "sig": string(), "pattern": string()})),
         "receipt_signature": string("base64url Ed25519 signature over the canonical receipt without "
@@ -545,8 +549,11 @@ S["EnvelopeResult"] = obj(
     {
         "trace_id": string(),
         "receipt": ref("Receipt"),
-        "normalized_payload": obj({}, desc="The payload after the SFT transform."),
-        "sft_notes": obj({}, desc="Notes of the SFT transform."),
+        "normalized_payload": obj({}, desc="The payload after the SFT transform (docs/transforms.md), in canonical "
+                                           "form; the receipt's normalized_cid is its CID."),
+        "sft_notes": obj({}, desc="Notes of the SFT transform: the reference's (e.g. `{\"fields_mapped\":[...]}`, "
+                                  "`{\"notes\":\"already_normalized\"}`, `{\"notes\":\"not_transformed\"}` under "
+                                  "--sft-passthrough), or a mapping file's."),
         "forwarded": {
             "description": "The forward to the envelope's `forward_url` (docs/egress.md): null without one; "
                            "`{status_code, body}` with the target's (or, with `--relay`, the relay's) HTTP status and "
@@ -1159,7 +1166,10 @@ P["/v1/odin/envelope"] = {"post": op(
               extra={
                   "400": error_response(
                       "The envelope was rejected: `cid_mismatch`, `timestamp_skew`, `timestamp_invalid`, "
-                      "`signature_invalid`, `kid_not_found`, `key_missing`, `schema_error`, `bad_json`, ...",
+                      "`signature_invalid`, `kid_not_found`, `key_missing`, `schema_error`, `bad_json`, ...; "
+                      "`sft_unregistered` (no transform for payload_type -> target_type: \"Normalization failed: "
+                      "No SFT transformer registered for A -> B\"), `sft_payload_rejected` (the transform cannot "
+                      "take the payload). No receipt is written.",
                       "signature_invalid", "Invalid signature"),
                   "403": error_response(
                       "The token lacks the scope (`scope_missing`), or the egress policy refused the envelope's "

@@ -71,6 +71,10 @@ typedef struct prova_ope_receipt_params {
     const char *request_cid;    /* required "sha256:<hex>" */
     const char *normalized_cid; /* NULL: same as request_cid */
     const prova_json *policy;   /* NULL: {"passed":true,"rules":[]} */
+    /* The transform that normalized the payload (prova/sft.h), written as the receipt's member
+     * "sft":{"id":sft_id,"version":sft_version}; NULL: no such member (an identity). Both or neither. */
+    const char *sft_id;
+    const char *sft_version;
 } prova_ope_receipt_params;
 /* sizeof(prova_ope_receipt_params) at run time, for bindings (docs/api.md). */
 PROVA_EXPORT size_t prova_ope_receipt_params_sizeof(void);

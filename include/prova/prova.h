@@ -36,6 +36,7 @@
 #include "ope.h"
 #include "proof.h"
 #include "redact.h"
+#include "sft.h"
 
 #include "logentry.h"
 

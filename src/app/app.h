@@ -27,6 +27,7 @@
 #include "prova/json.h"
 #include "prova/merkle.h"
 #include "prova/report.h"
+#include "prova/sft.h"
 #include "prova/store.h"
 #include "prova/verify.h"
 
@@ -99,6 +100,11 @@ typedef struct app_config {
      * operations as children of the call's span (app_call.span), for commits, log checkpoints and witness calls. */
     otel *otel;
     app_egress_config egress;
+    /* Payload normalization (docs/transforms.md): a directory of mapping files (*.json) added to the built-in
+     * transforms, or NULL; and whether an unregistered (payload_type, target_type) pair is an identity with notes
+     * "not_transformed" (the lite gateway's behaviour) instead of a 400. */
+    const char *transforms_dir;
+    bool sft_passthrough;
 } app_config;
 
 void app_config_defaults(app_config *c);
@@ -132,6 +138,12 @@ const app_token *app_bearer(const app *a, const char *authorization);
 size_t app_token_count(const app *a);
 
 void app_log(const app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The built-in transforms and the mapping files of dir (NULL: none): every file of dir named *.json, in name order,
+ * validated (docs/transforms.md). 0, or -1 with msg set to "FILE: POINTER: REASON: MESSAGE" (sft.c); overrides (may be
+ * NULL) is told of each file that replaces a built-in. */
+int app_sft_load(const char *dir, prova_sft_registry **ret, char *msg, size_t cap,
+                 void (*overrides)(void *ctx, const char *file), void *ctx);
 
 int64_t app_now_us(void);
 

@@ -6,6 +6,7 @@
 #include "prova/checkpoint.h"
 #include "prova/merkle.h"
 #include "prova/note.h"
+#include "prova/sft.h"
 
 struct app {
     app_config cfg;
@@ -81,6 +82,8 @@ struct app {
     atomic_llong receipts, traces, chains, events, certificates;
     struct egress_policy *egress; /* the egress policy (egress.c, docs/egress.md) */
     atomic_ullong egress_allowed, egress_blocked, forwards_ok, forwards_failed;
+
+    prova_sft_registry *sft; /* the transforms (sft.c): built-ins and --transforms DIR */
 };
 
 /* The writer (writer.c). */
@@ -159,11 +162,16 @@ int app_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Normalization (sft.c): payload_type -> target_type through the transform registry (docs/transforms.md). */
 typedef struct app_sft_out {
-    prova_buf payload; /* the normalized payload: ope-canonical bytes */
-    char cid[72];      /* "sha256:" + hex SHA-256 of payload: the receipt's normalized_cid */
-    prova_buf notes;   /* the response's sft_notes: one JSON object */
+    prova_buf payload;   /* the normalized payload: ope-canonical bytes */
+    char cid[72];        /* "sha256:" + hex SHA-256 of payload: the receipt's normalized_cid */
+    prova_buf notes;     /* the response's sft_notes: one JSON object */
+    const char *id;      /* the transform's id and version (the receipt's "sft" member), NULL for an identity; */
+    const char *version; /* owned by the service's registry */
 } app_sft_out;
-/* Runs the transform for env's (payload_type, target_type). 0, or APP_DONE with the error set (400 for an
+/* Loads cfg.transforms_dir into a->sft at app_open (a CLI exit code, 2 with the reason logged); frees it. */
+int app_sft_open(app *a);
+void app_sft_close(app *a);
+/* Runs the transform for env's (payload_type, target_type). 0, or APP_REFUSED with the error set (400 for an
  * unregistered pair or a payload the transform refuses). */
 int app_sft_run(app_call *c, const prova_json *env, app_sft_out *out);
 void app_sft_out_free(app_sft_out *o);

@@ -69,6 +69,8 @@ static int envelope_apply(app *a, prova_store *w, app_call *c) {
     p.ts = j->receipt_ts;
     p.request_cid = j->cid;
     p.normalized_cid = j->sft.cid;
+    p.sft_id = j->sft.id; /* the transform, when one other than the identity ran */
+    p.sft_version = j->sft.version;
     p.policy = j->egress.policy ? prova_doc_root(j->egress.policy) : NULL;
     j->receipt.len = 0;
     prova_error e;
@@ -139,7 +141,7 @@ static void envelope_finish(app_call *c) {
         app_fail(c, APP_E_FORBIDDEN, "forward_blocked", "Forward blocked by HEL: %s", j->egress.reason);
         return;
     }
-    if (app_egress_forward(c, &j->egress, j->trace_id, &j->sft.payload, &j->forwarded)) return;
+    if (app_egress_forward(c, &j->egress, j->trace_id, &j->sft.payload, &j->forwarded) || app_call_failed(c)) return;
     prova_buf body = PROVA_BUF_INIT, msg = PROVA_BUF_INIT;
     char cid[72] = "sha256:", sig[200];
     uint8_t raw[PROVA_SIG_MAX_BYTES];
@@ -293,8 +295,10 @@ int app_ope_append(app_call *c, const void *envelope, size_t len, const char *ap
     if (prova_json_is_string(pt) && pt->len < sizeof j->payload_type && !memchr(pt->u.str, 0, pt->len))
         memcpy(j->payload_type, pt->u.str, pt->len + 1);
     if (!c->token && api_key_auth(c, j, api_key, api_mac)) return APP_DONE;
-    if (app_sft_run(c, env, &j->sft)) return APP_DONE;
-    if (app_egress_check(c, env, &j->egress)) return APP_DONE;
+    /* Each step answers APP_REFUSED with the error set; the error is also checked, so that a step returning APP_DONE
+     * (0) after app_fail cannot let a refused envelope through to the writer. */
+    if (app_sft_run(c, env, &j->sft) || app_call_failed(c)) return APP_DONE;
+    if (app_egress_check(c, env, &j->egress) || app_call_failed(c)) return APP_DONE;
 
     /* Replay: what the signature covers, claimed until a replay would fail the freshness check anyway. */
     prova_buf what = PROVA_BUF_INIT;

@@ -717,6 +717,7 @@ int app_open(const app_config *cfg, app **ret) {
     if (!rc) rc = app_egress_open(a);
     if (!rc) rc = load_keys(a);
     if (!rc) rc = load_tokens(a);
+    if (!rc) rc = app_sft_open(a);
     if (!rc) rc = build_senders(a, &a->senders, &a->verify_keys);
     if (!rc && cfg->data_dir) rc = open_store(a);
     if (rc) {
@@ -734,6 +735,7 @@ void app_close(app *a) {
     for (size_t i = 0; i < a->nreaders; i++) prova_store_close(a->readers[i]);
     free(a->readers);
     app_tlog_close(a);
+    app_sft_close(a);
     a->w = prova_store_close(a->w);
     a->key = prova_key_free(a->key);
     prova_buf_free(&a->jwks);

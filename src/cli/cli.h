@@ -176,6 +176,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
+int cmd_transform(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_oe(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -102,6 +102,7 @@ int cmd_mcp(int argc, char **argv) {
                    cli_opt_value(argc, argv, &i, "--trusted-senders", &ac.trusted_senders) ||
                    cli_opt_value(argc, argv, &i, "--key", &key_path) ||
                    cli_opt_value(argc, argv, &i, "--tokens", &ac.tokens_path) ||
+                   cli_opt_value(argc, argv, &i, "--transforms", &ac.transforms_dir) ||
                    cli_opt_value(argc, argv, &i, "--tls-cert", &hc.tls_cert) ||
                    cli_opt_value(argc, argv, &i, "--tls-key", &hc.tls_key) ||
                    cli_opt_value(argc, argv, &i, "--tls-priority", &hc.tls_priority)) {
@@ -114,6 +115,8 @@ int cmd_mcp(int argc, char **argv) {
             access_log = true;
         } else if (strcmp(arg, "--allow-inline-sender-keys") == 0) {
             ac.allow_inline_sender_keys = true;
+        } else if (strcmp(arg, "--sft-passthrough") == 0) {
+            ac.sft_passthrough = true;
         } else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             quiet = true;
         } else if (cli_opt_value(argc, argv, &i, "--allow-origin", &v)) {

@@ -497,7 +497,8 @@ int cmd_receipt(int argc, char **argv) {
         } else {
             memcpy(cid, "sha256:", 7);
             prova_hex_encode(dg, PROVA_SHA256_BYTES, cid + 7, 65);
-            prova_ope_receipt_params p = {trace, a.ts, NULL, cid, NULL, prova_doc_root(policy)};
+            prova_ope_receipt_params p = {
+                .trace_id = trace, .ts = a.ts, .request_cid = cid, .policy = prova_doc_root(policy)};
             int r = prova_ope_receipt_build(gw, prova_doc_root(prev), &p, &out, &err);
             if (r < 0)
                 rc = cli_fail(r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s (%s)", err.message, err.reason);

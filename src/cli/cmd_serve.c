@@ -72,6 +72,8 @@ static const opt_def opt_defs[] = {
     {"log-interval", "PROVA_LOG_INTERVAL", O_UINT, OFF(app.log_interval_ms)},
     {"log-dir", "PROVA_LOG_DIR", O_STR, OFF(app.log_dir)},
     {"witness-policy", "PROVA_WITNESS_POLICY", O_STR, OFF(app.witness_policy)},
+    {"transforms", "PROVA_TRANSFORMS", O_STR, OFF(app.transforms_dir)},
+    {"sft-passthrough", "PROVA_SFT_PASSTHROUGH", O_BOOL, OFF(app.sft_passthrough)},
     {"quiet", "PROVA_QUIET", O_BOOL, OFF(http.quiet)},
     {"access-log", "PROVA_ACCESS_LOG", O_ACCESS, OFF(http.access_log)},
     {"no-mcp", "PROVA_NO_MCP", O_BOOL, OFF(http.no_mcp)},

@@ -76,6 +76,8 @@ static const cli_opt db_opts[] = {{"--store", V},   {"--data", V}, {"--jwks", V 
 static const cli_opt store_opts[] = {{"--data", V}, {"--jwks", V | R}, {"--log-key", V},     {"--batch", V},
                                      {"--json", 0}, {"--progress", 0}, {"--no-progress", 0}, {NULL, 0}};
 static const cli_opt no_opts[] = {{NULL, 0}};
+static const cli_opt transform_opts[] = {
+    {"--from", V}, {"--to", V}, {"--transforms", V}, {"--sft-passthrough", 0}, {"--json", 0}, {"--list", 0}, {NULL, 0}};
 #undef V
 #undef R
 
@@ -281,6 +283,8 @@ const cli_cmd cli_commands[] = {
      "  --store LOCATION             with --data: the store, when not DIR/prova.db (a SQLite file or postgresql://)\n"
      "  --trusted-senders JWKS       with --data: the senders whose envelopes append_receipt accepts\n"
      "  --allow-inline-sender-keys   with --data: also accept a starter envelope's own sender.jwk\n"
+     "  --transforms DIR             with --data: append_receipt's payload transforms, as prova serve's\n"
+     "  --sft-passthrough            with --data: an unregistered payload_type -> target_type pair is the identity\n"
      "  --key K                      without --data: the key pack_envelope and export --to dsse sign with\n"
      "  --jwks F                     trusted public keys for the verify tools (repeatable)\n"
      "  --tokens F                   --http: bearer tokens (the gateway's tokens.json format; default "
@@ -390,6 +394,16 @@ const cli_cmd cli_commands[] = {
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
      cmd_sink, sink_opts, sink_subs, NULL},
+    {"transform", "transform --from TYPE --to TYPE [--transforms DIR] [--sft-passthrough] [--json] [FILE|-]",
+     "Normalizes one JSON payload from payload_type TYPE to target_type TYPE as the gateway does (docs/transforms.md)\n"
+     "and prints the normalized payload's canonical (ope) bytes, with no trailing newline.\n"
+     "  --transforms DIR   also the mapping files DIR/*.json (validated; one may replace a built-in pair)\n"
+     "  --sft-passthrough  an unregistered pair is the identity (notes \"not_transformed\") instead of an error\n"
+     "  --json             print {normalized_payload, normalized_cid, sft_notes, transform} instead\n"
+     "  --list             list the transforms (from -> to, id, version) and exit\n"
+     "Equal types are the identity (notes \"already_normalized\"). Exit: 0 normalized; 2 an unregistered pair\n"
+     "(sft_unregistered), a payload the transform refuses (sft_payload_rejected), a bad mapping file or usage.\n",
+     cmd_transform, transform_opts, NULL, NULL},
     {"serve", "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
      "and certificates, and verifies any document; SQLite store (WAL, every acknowledged write is on disk), or\n"
@@ -442,6 +456,10 @@ const cli_cmd cli_commands[] = {
      "  --log-dir DIR               also write checkpoint, tiles and entry bundles there (tlog-tiles layout;\n"
      "                              public: files 0644, directories 0755)\n"
      "  --witness-policy FILE       tlog-policy with witness URLs: publish a checkpoint once its quorum cosigned\n"
+     "  --transforms DIR            payload transforms: the mapping files DIR/*.json besides the built-in pairs,\n"
+     "                              validated at start (docs/transforms.md)\n"
+     "  --sft-passthrough           an unregistered payload_type -> target_type pair is accepted as the identity\n"
+     "                              (sft_notes \"not_transformed\"), as the lite gateway does; default: 400\n"
      "  --access-log FORMAT         a line per request on stderr: text (the default: METHOD path status NNNus\n"
      "                              NNNB), json (a JSON object per line: time, request_id, trace_id, method,\n"
      "                              route, path, status, duration_ms, bytes...; docs/observability.md), otlp\n"

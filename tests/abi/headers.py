@@ -28,6 +28,7 @@ NON_SIZE_MACROS = {
     # flags and return codes, not sizes: their values are part of the ABI and documented in docs/api.md
     "PROVA_NUM_FLOAT", "PROVA_NUM_NONFINITE", "PROVA_PARSE_ALLOW_NONFINITE", "PROVA_PARSE_ALLOW_LONE_SURROGATES",
     "PROVA_PARSE_SECRET", "PROVA_STORE_READONLY", "PROVA_STORE_NO_MIGRATE", "PROVA_OPENLINEAGE_VERBATIM_URI", "PROVA_PROOF_KEY_IS_DEFAULT",
+    "PROVA_SFT_PASSTHROUGH",
     # the version: prova_version() and prova_version_number()
     "PROVA_VERSION_MAJOR", "PROVA_VERSION_MINOR", "PROVA_VERSION_PATCH", "PROVA_VERSION_NUMBER",
 }

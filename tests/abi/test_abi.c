@@ -109,6 +109,7 @@ static void test_sizes(void) {
     SIZE(prova_verify_options);
     SIZE(prova_ope_envelope_params);
     SIZE(prova_ope_receipt_params);
+    SIZE(prova_sft_result);
     SIZE(prova_ope_envelope_info);
     SIZE(prova_oe_chain_params);
     SIZE(prova_oe_event_params);

@@ -35,7 +35,7 @@ chmod 600 tokens.json
 
 start_server() { # extra args...
   "$PROVA" serve --listen "127.0.0.1:$PORT" --data data --trusted-senders senders.jwks --tokens tokens.json \
-    --max-body 65536 --max-depth 32 --quiet "$@" 2>>serve.log &
+    --max-body 65536 --max-depth 32 --sft-passthrough --quiet "$@" 2>>serve.log &
   SPID=$!
   for _ in $(seq 100); do
     curl -sf "$BASE/health" >/dev/null 2>&1 && return 0

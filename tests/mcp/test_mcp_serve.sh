@@ -28,7 +28,7 @@ JSON
 chmod 600 tokens.json
 start_server() { # extra args...
   "$PROVA" serve --listen "127.0.0.1:$PORT" --data data --trusted-senders senders.jwks --tokens tokens.json \
-    --quiet "$@" 2>>serve.log &
+    --sft-passthrough --quiet "$@" 2>>serve.log &
   SPID=$!
   for _ in $(seq 100); do
     curl -sf "$BASE/health" >/dev/null 2>&1 && return 0

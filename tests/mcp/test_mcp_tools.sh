@@ -68,7 +68,7 @@ cp proof_signed.json proofs/notes.txt
 
 # POST /verify of `prova serve` for the same record (verify_proof must answer the same bytes).
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$PROVA" serve --listen "127.0.0.1:$PORT" --data serve-data --quiet >serve.log 2>&1 &
+"$PROVA" serve --listen "127.0.0.1:$PORT" --data serve-data --sft-passthrough --quiet >serve.log 2>&1 &
 SPID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 "$PY" -c 'import json,sys; print(json.dumps({"proof_json": open("proof_signed.json").read()}))' >verify_body.json
@@ -94,7 +94,7 @@ phase() { # NAME ARGS...
   [ "$rc" = 0 ] || [ "$f" != 0 ] || bad "$name: exit $rc"
 }
 phase docs docs "$PROVA" "$T" --key "$T/server.key" --quiet
-phase store store "$PROVA" "$T" --data "$T/store-data" --trusted-senders "$T/senders.jwks" --quiet
+phase store store "$PROVA" "$T" --data "$T/store-data" --trusted-senders "$T/senders.jwks" --sft-passthrough --quiet
 
 # The same checks over streamable HTTP: `prova mcp --http` with the same options (a fresh store: the store phase
 # appends envelopes, which would be replays in the first one).
@@ -114,5 +114,5 @@ printf '{"tokens":[{"name":"agent","token":"mcp-agent-token-0123456789","scopes"
 chmod 600 "$T/tokens.json"
 http_phase docs_http docs --key "$T/server.key" --quiet
 MCP_TOKEN=mcp-agent-token-0123456789 http_phase store_http store --data "$T/store-data-http" \
-  --trusted-senders "$T/senders.jwks" --tokens "$T/tokens.json" --quiet
+  --trusted-senders "$T/senders.jwks" --tokens "$T/tokens.json" --sft-passthrough --quiet
 summary

@@ -27,7 +27,8 @@ export async function startGateway(prova) {
   const serve = async (extra = []) => {
     stderr = '';
     child = spawn(prova, ['serve', '--listen', `127.0.0.1:${port}`, '--data', path.join(work, 'data'),
-      '--trusted-senders', 'senders.jwks', '--tokens', 'tokens.json', '--log-interval', '200', '--quiet', ...extra],
+      '--trusted-senders', 'senders.jwks', '--tokens', 'tokens.json', '--log-interval', '200', '--sft-passthrough', '--quiet',
+      ...extra],
     { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr.on('data', (d) => { stderr += d; });
     for (let i = 0; ; i++) {

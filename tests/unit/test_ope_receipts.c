@@ -1285,6 +1285,7 @@ static void test_long_jsonl_chain(void) {
         prova_ope_receipt_params p = {
             "long-trace", "2025-08-22T00:00:00+00:00",
             NULL,         "sha256:cbb4e253064f82c49b4f8cc0670e2166c5325ab0f397d559a01b2d5fde52e79e",
+            NULL,         NULL,
             NULL,         NULL};
         CHECK(prova_ope_receipt_build(gw, prova_doc_root(prev), &p, &one, NULL) == 0);
         prova_doc_free(prev);
@@ -1341,6 +1342,38 @@ static void test_jsonl_unparsable_line(void) {
     }
 }
 
+/* The receipt's "sft" member (docs/transforms.md): after request_cid in the canonical core, inside what is signed
+ * and hashed, so the verifier accepts it and a changed id breaks the hash; both or neither of id and version. */
+static void test_sft_member(void) {
+    prova_ope_receipt_params p = params(TRACE, TS0);
+    p.sft_id = "odin.vendor_to_iso20022";
+    p.sft_version = "1";
+    prova_buf b = PROVA_BUF_INIT;
+    prova_error e;
+    CHECK(prova_ope_receipt_build(gw, NULL, &p, &b, &e) == 0);
+    char *r = buf_text(&b);
+    CHECK(strstr(r, "\"request_cid\":\"" CID "\",\"sft\":{\"id\":\"odin.vendor_to_iso20022\",\"version\":\"1\"},"
+                    "\"trace_id\":") != NULL);
+    EXPECT_VALID(RECEIPT, r, ks);
+    char *t = strstr(r, "vendor_to_iso20022");
+    CHECK(t != NULL);
+    if (t) t[0] = 'V'; /* another transform named: the hash no longer matches */
+    prova_report *rep = verify_text(RECEIPT, r, ks);
+    CHECK(!prova_report_valid(rep));
+    prova_report_free(rep);
+    free(r);
+    prova_buf_free(&b);
+    p.sft_version = NULL;
+    CHECK(prova_ope_receipt_build(gw, NULL, &p, &b, &e) == PROVA_EINVAL && b.len == 0);
+    CHECK_STR(e.reason, "sft_invalid");
+    p.sft_id = NULL;
+    p.sft_version = "1";
+    CHECK(prova_ope_receipt_build(gw, NULL, &p, &b, &e) == PROVA_EINVAL && b.len == 0);
+    p.sft_id = "";
+    CHECK(prova_ope_receipt_build(gw, NULL, &p, &b, &e) == PROVA_EINVAL && b.len == 0);
+    prova_buf_free(&b);
+}
+
 int main(void) {
     test_jsonl_unparsable_line();
     gw = seed_key(0);
@@ -1365,6 +1398,7 @@ int main(void) {
     test_flat_bundle();
     test_builder_arguments();
     test_long_jsonl_chain();
+    test_sft_member();
 
     prova_keyset_free(none);
     prova_keyset_free(ks2);

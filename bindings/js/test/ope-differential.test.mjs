@@ -283,13 +283,17 @@ test('the gateway (prova serve): its receipts and its export verify here with it
     const trace = 'b1b2c3d4-0000-4000-8000-00000000beef';
     const receipts = [];
     for (let i = 0; i < 3; i++) {
-      const env = await packEnvelope(sender, { i, note: 'é' }, { payloadType: 't', targetType: 'u', ts: new Date().toISOString(), traceId: trace, dialect: i === 1 ? 'starter' : 'prova' });
+      // a registered pair (the receipt then carries "sft":{id,version}, docs/transforms.md) and an identity
+      const [payloadType, targetType] = i === 1 ? ['t', 't'] : ['invoice.vendor.v1', 'invoice.iso20022.v1'];
+      const env = await packEnvelope(sender, { i, note: 'é', invoice_id: 'INV-' + i }, { payloadType, targetType, ts: new Date().toISOString(), traceId: trace, dialect: i === 1 ? 'starter' : 'prova' });
       const r = await fetch(base + '/v1/odin/envelope', { method: 'POST', headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: env });
       const body = await r.text();
       assert.equal(r.status, 200, body);
       const j = JSON.parse(body);
       receipts.push(j.receipt ?? j);
     }
+    assert.deepEqual(receipts[0].sft, { id: 'odin.vendor_to_iso20022', version: '1' });
+    assert.equal(receipts[1].sft, undefined);
     const jwks = await (await fetch(base + '/.well-known/jwks.json')).text();
     writeFileSync(dir + '/gw.jwks', jwks);
     const exp = await (await fetch(`${base}/v1/receipts/export/${trace}`, { headers: { authorization: 'Bearer ' + token } })).text();
@@ -298,7 +302,7 @@ test('the gateway (prova serve): its receipts and its export verify here with it
     assert.equal((await same(chainText, 'gateway receipts', jw)).valid, true);
     assert.equal((await same(exp, 'gateway export', jw)).valid, true);
     assert.equal((await verify(exp, { jwks, now: new Date().toISOString() })).outcome, 'valid');
-    t.diagnostic(`gateway chain of ${receipts.length} receipts and its export: valid here and in the CLI, same reports`);
+    t.diagnostic(`gateway chain of ${receipts.length} receipts (two with an sft member) and its export: valid here and in the CLI, same reports`);
   } finally {
     srv.kill('SIGTERM');
     await new Promise((r) => srv.once('exit', r));

@@ -715,6 +715,8 @@ typedef struct prova_ope_receipt_params {
     const char *request_cid;
     const char *normalized_cid;
     const prova_json *policy;
+    const char *sft_id;
+    const char *sft_version;
 } prova_ope_receipt_params;
  size_t prova_ope_receipt_params_sizeof(void);
  int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev,
@@ -788,6 +790,28 @@ typedef struct prova_redact_params {
             _Bool
                  prova_redact_detect(const prova_json *env);
  int prova_redact_verify(const prova_json *env, const char *at, prova_report *r);
+typedef struct prova_sft_registry prova_sft_registry;
+ int prova_sft_registry_new(prova_sft_registry **ret);
+ prova_sft_registry *prova_sft_registry_free(prova_sft_registry *r);
+ int prova_sft_registry_add_mapping(prova_sft_registry *r, const void *data, size_t len,
+                                                               _Bool
+                                                                    *ret_overrides, prova_error *reterr);
+typedef struct prova_sft_result {
+    prova_buf payload;
+    char cid[72];
+    prova_buf notes;
+    const char *id;
+    const char *version;
+} prova_sft_result;
+ size_t prova_sft_result_sizeof(void);
+ void prova_sft_result_free(prova_sft_result *res);
+ int prova_sft_run(const prova_sft_registry *r, const prova_json *payload,
+                                               const char *payload_type, const char *target_type, unsigned flags,
+                                               prova_sft_result *ret, prova_error *reterr);
+ size_t prova_sft_registry_count(const prova_sft_registry *r);
+ int prova_sft_registry_at(const prova_sft_registry *r, size_t i, const char **ret_from,
+                                                       const char **ret_to, const char **ret_id,
+                                                       const char **ret_version);
 typedef enum prova_record_family {
     PROVA_RECORD_OPE = 1,
     PROVA_RECORD_OE,

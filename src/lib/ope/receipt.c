@@ -121,6 +121,11 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
                            "request_cid and normalized_cid must be \"sha256:\" and 64 lowercase hex digits");
     if (p->policy && !prova_json_is_object(p->policy))
         return prova__fail(reterr, PROVA_EINVAL, "policy_invalid", "policy must be a JSON object");
+    if (!p->sft_id != !p->sft_version ||
+        (p->sft_id && (!*p->sft_id || !*p->sft_version || !prova_utf8_valid(p->sft_id, strlen(p->sft_id)) ||
+                       !prova_utf8_valid(p->sft_version, strlen(p->sft_version)))))
+        return prova__fail(reterr, PROVA_EINVAL, "sft_invalid",
+                           "sft_id and sft_version must both be non-empty UTF-8 strings, or both NULL");
     int64_t prev_hop = -1;
     const prova_json *prev_hash = NULL;
     if (prev && !prev_ok(prev, p->trace_id, strlen(p->trace_id), &prev_hop, &prev_hash))
@@ -128,7 +133,8 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
                            "prev must be a receipt of the same trace_id with an integer hop and a 64-hex receipt_hash");
 
     /* The core, members in code point order: created_at, gateway_kid, hop, normalized_cid, policy, policy_engine,
-     * prev_receipt_hash, request_cid, trace_id, ts. (policy_engine is always null at the starter's HEAD.) */
+     * prev_receipt_hash, request_cid, [sft,] trace_id, ts. (policy_engine is always null at the starter's HEAD; sft is
+     * prova's: the transform that made normalized_cid, docs/transforms.md.) */
     const char *kid = prova_key_kid(gw);
     char hop[24];
     snprintf(hop, sizeof hop, "%lld", (long long)(prev_hop + 1));
@@ -150,6 +156,13 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
         r = prev_hash ? prova__ope_put_str(&core, prev_hash->u.str, prev_hash->len) : prova__ope_put(&core, "null");
     if (r == 0) r = prova__ope_put(&core, ",\"request_cid\":");
     if (r == 0) r = prova__ope_put_str(&core, p->request_cid, strlen(p->request_cid));
+    if (r == 0 && p->sft_id) {
+        r = prova__ope_put(&core, ",\"sft\":{\"id\":");
+        if (r == 0) r = prova__ope_put_str(&core, p->sft_id, strlen(p->sft_id));
+        if (r == 0) r = prova__ope_put(&core, ",\"version\":");
+        if (r == 0) r = prova__ope_put_str(&core, p->sft_version, strlen(p->sft_version));
+        if (r == 0) r = prova__ope_put(&core, "}");
+    }
     if (r == 0) r = prova__ope_put(&core, ",\"trace_id\":");
     if (r == 0) r = prova__ope_put_str(&core, p->trace_id, strlen(p->trace_id));
     if (r == 0) r = prova__ope_put(&core, ",\"ts\":");
