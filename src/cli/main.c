@@ -439,7 +439,11 @@ const cli_cmd cli_commands[] = {
      "  --timeout S                 idle connection timeout (default 30)\n"
      "  --header-timeout S          a request head must arrive within S seconds in all (default 10; 0: off)\n"
      "  --min-body-rate B           a body must average B bytes/s after a grace of --header-timeout seconds\n"
-     "                              (default 1024; 0: off); a slower one is cut\n",
+     "                              (default 1024; 0: off); a slower one is cut\n"
+     "  --transforms DIR            payload transforms: the mapping files DIR/*.json besides the built-in pairs,\n"
+     "                              validated at start (docs/transforms.md)\n"
+     "  --sft-passthrough           an unregistered payload_type -> target_type pair is accepted as the identity\n"
+     "                              (sft_notes \"not_transformed\"), as the lite gateway does; default: 400\n",
      cmd_serve, NULL, NULL,
      /* help_more: */
      "  --max-body SIZE             request body limit (default 1M; K and M suffixes)\n"
@@ -456,10 +460,6 @@ const cli_cmd cli_commands[] = {
      "  --log-dir DIR               also write checkpoint, tiles and entry bundles there (tlog-tiles layout;\n"
      "                              public: files 0644, directories 0755)\n"
      "  --witness-policy FILE       tlog-policy with witness URLs: publish a checkpoint once its quorum cosigned\n"
-     "  --transforms DIR            payload transforms: the mapping files DIR/*.json besides the built-in pairs,\n"
-     "                              validated at start (docs/transforms.md)\n"
-     "  --sft-passthrough           an unregistered payload_type -> target_type pair is accepted as the identity\n"
-     "                              (sft_notes \"not_transformed\"), as the lite gateway does; default: 400\n"
      "  --access-log FORMAT         a line per request on stderr: text (the default: METHOD path status NNNus\n"
      "                              NNNB), json (a JSON object per line: time, request_id, trace_id, method,\n"
      "                              route, path, status, duration_ms, bytes...; docs/observability.md), otlp\n"
