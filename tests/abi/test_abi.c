@@ -65,6 +65,11 @@ static void test_constants(void) {
     SAME(prova_ce_max_extensions, PROVA_CE_MAX_EXTENSIONS);
     SAME(prova_ce_max_headers, PROVA_CE_MAX_HEADERS);
     SAME(prova_zip_max_entries, PROVA_ZIP_MAX_ENTRIES);
+    SAME(prova_decompress_default_max_size, PROVA_DECOMPRESS_DEFAULT_MAX_SIZE);
+    SAME(prova_decompress_default_max_ratio, PROVA_DECOMPRESS_DEFAULT_MAX_RATIO);
+    SAME(prova_decompress_default_ratio_floor, PROVA_DECOMPRESS_DEFAULT_RATIO_FLOOR);
+    SAME(prova_compress_default_level_zstd, PROVA_COMPRESS_DEFAULT_LEVEL_ZSTD);
+    SAME(prova_compress_default_level_gzip, PROVA_COMPRESS_DEFAULT_LEVEL_GZIP);
     /* the values the sizes are for */
     CHECK(prova_proof_default_key_len() == strlen(PROVA_PROOF_DEFAULT_KEY));
     CHECK(prova_hash_size(PROVA_HASH_SHA512) == prova_hash_max_bytes());
@@ -119,6 +124,7 @@ static void test_sizes(void) {
     SIZE(prova_ce_header);
     SIZE(prova_openlineage_options);
     SIZE(prova_zip_entry);
+    SIZE(prova_decompress_options);
     SIZE(prova_store_counts);
     SIZE(prova_log_entry);
 }
