@@ -107,9 +107,8 @@ PROVA_EXPORT prova_compressor *prova_compress_free(prova_compressor *c);
 
 /* Decompresses all of data under the limits of o (NULL: the defaults) and appends the output to out. On failure
  * out->len is restored and reterr says why (the errors above). */
-PROVA_EXPORT PROVA_NODISCARD int prova_decompress_write(const void *data, size_t len,
-                                                        const prova_decompress_options *o, prova_buf *out,
-                                                        prova_error *reterr);
+PROVA_EXPORT PROVA_NODISCARD int prova_decompress_write(const void *data, size_t len, const prova_decompress_options *o,
+                                                        prova_buf *out, prova_error *reterr);
 
 /* A streaming decoder: new, update with each piece of input (output appended to out as it is produced), finish
  * (0 when the input ended at the end of a frame or member, else compressed_truncated), free. After an error every

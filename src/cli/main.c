@@ -38,27 +38,43 @@ static const cli_opt receipt_opts[] = {{"--key", V},
                                        {"--no-skew", 0},
                                        CLI_COMPRESS_OPTS,
                                        {NULL, 0}};
-static const cli_opt bundle_opts[] = {{"--key", V},  {"--chain", V},       {"--trace-id", V},
-                                      {"--form", V}, {"--exported-at", V}, CLI_COMPRESS_OPTS, {NULL, 0}};
-static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
-                                  {"--chain-type", V},     {"--origin-type", V},
-                                  {"--origin-id", V},      {"--id", V},
-                                  {"--created-at", V},     {"--hash-alg", V},
-                                  {"--sig-alg", V},        {"--type", V},
-                                  {"--actor", V},          {"--actor-type", V},
-                                  {"--sentiment", V},      {"--at", V},
-                                  {"--issued-at", V},      {"--artifact-type", V},
-                                  {"--artifact-ref", V},   {"--artifact-title", V},
-                                  {"--certificate-id", V}, {"--out", V},
-                                  {"--reason", V},         {"--by", V},
-                                  {"--in-place", 0},       {"--input", 0},
-                                  {"--force", 0},          CLI_COMPRESS_OPTS, {NULL, 0}};
+static const cli_opt bundle_opts[] = {{"--key", V},         {"--chain", V},    {"--trace-id", V}, {"--form", V},
+                                      {"--exported-at", V}, CLI_COMPRESS_OPTS, {NULL, 0}};
+static const cli_opt oe_opts[] = {{"--chain", V},
+                                  {"--key", V},
+                                  {"--chain-type", V},
+                                  {"--origin-type", V},
+                                  {"--origin-id", V},
+                                  {"--id", V},
+                                  {"--created-at", V},
+                                  {"--hash-alg", V},
+                                  {"--sig-alg", V},
+                                  {"--type", V},
+                                  {"--actor", V},
+                                  {"--actor-type", V},
+                                  {"--sentiment", V},
+                                  {"--at", V},
+                                  {"--issued-at", V},
+                                  {"--artifact-type", V},
+                                  {"--artifact-ref", V},
+                                  {"--artifact-title", V},
+                                  {"--certificate-id", V},
+                                  {"--out", V},
+                                  {"--reason", V},
+                                  {"--by", V},
+                                  {"--in-place", 0},
+                                  {"--input", 0},
+                                  {"--force", 0},
+                                  CLI_COMPRESS_OPTS,
+                                  {NULL, 0}};
 static const cli_opt proof_opts[] = {CLI_HMAC_OPTS, {"--attest-key", V}, {"--author", V}, {NULL, 0}};
 static const cli_opt export_opts[] = {
-    CLI_VERIFY_OPTS, {"--to", V},       {"--out", V},           {"--sign-key", V | R}, {"--keyid", V}, {"--source", V},
-    {"--type", V},   {"--mode", V},     {"--ext", V | R},       {"--namespace", V},    {"--job", V},   {"--event", V},
-    {"--run-id", V}, {"--progress", V}, {"--error-message", V}, {"--error-type", V},   {"--post", V},  {"--spool", V},
-    {"--token", V},  {"--force", 0},    {"--zip", 0},           {"--no-verify", 0},    CLI_COMPRESS_OPTS, {NULL, 0}};
+    CLI_VERIFY_OPTS,  {"--to", V},        {"--out", V},           {"--sign-key", V | R},
+    {"--keyid", V},   {"--source", V},    {"--type", V},          {"--mode", V},
+    {"--ext", V | R}, {"--namespace", V}, {"--job", V},           {"--event", V},
+    {"--run-id", V},  {"--progress", V},  {"--error-message", V}, {"--error-type", V},
+    {"--post", V},    {"--spool", V},     {"--token", V},         {"--force", 0},
+    {"--zip", 0},     {"--no-verify", 0}, CLI_COMPRESS_OPTS,      {NULL, 0}};
 static const cli_opt import_opts[] = {CLI_VERIFY_OPTS, {"--headers", V}, {"--json", 0}, {"--extract", 0}, {NULL, 0}};
 static const cli_opt sink_opts[] = {{"--spool", V}, {"--token", V}, {NULL, 0}};
 static const cli_opt log_opts[] = {
@@ -404,7 +420,11 @@ const cli_cmd cli_commands[] = {
      "                              (default 1024; 0: off); a slower one is cut\n",
      cmd_serve, NULL, NULL,
      /* help_more: */
-     "  --max-body SIZE             request body limit (default 1M; K and M suffixes)\n"
+     "  --max-body SIZE             request body limit (default 1M; K and M suffixes), also once decoded\n"
+     "  --max-ratio N               a gzip or zstd request body (Content-Encoding) decodes to at most N bytes per\n"
+     "                              byte sent, past 64K (default 1000; 0: no limit); over a limit: 413\n"
+     "  --compress-min SIZE         compress responses of SIZE bytes or more (default 1K) when Accept-Encoding\n"
+     "                              allows zstd or gzip; --no-compress: never (docs/compression.md)\n"
      "  --max-depth N               JSON nesting limit (default 64)\n"
      "  --max-header SIZE           request line + headers limit (default 32K)\n"
      "  --max-queue N               writes waiting for the disk before 429 (default 8192)\n"

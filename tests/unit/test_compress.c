@@ -53,8 +53,8 @@ static void round_trip(prova_compression f, const uint8_t *data, size_t len) {
     prova_buf_free(&z);
 }
 
-static void expect_fail(const char *what, const void *data, size_t len, const prova_decompress_options *o,
-                        int status, const char *reason) {
+static void expect_fail(const char *what, const void *data, size_t len, const prova_decompress_options *o, int status,
+                        const char *reason) {
     prova_buf out = PROVA_BUF_INIT;
     CHECK(prova_buf_append(&out, "keep", 4) == 0);
     prova_error err;

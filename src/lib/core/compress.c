@@ -36,9 +36,12 @@ prova_compression prova_compress_detect(const void *data, size_t len) {
 
 const char *prova_compression_name(prova_compression c) {
     switch (c) {
-    case PROVA_COMPRESSION_NONE: return "none";
-    case PROVA_COMPRESSION_GZIP: return "gzip";
-    case PROVA_COMPRESSION_ZSTD: return "zstd";
+    case PROVA_COMPRESSION_NONE:
+        return "none";
+    case PROVA_COMPRESSION_GZIP:
+        return "gzip";
+    case PROVA_COMPRESSION_ZSTD:
+        return "zstd";
     }
     return "unknown";
 }
@@ -99,7 +102,8 @@ static int check_level(prova_compression format, int *level, prova_error *reterr
         return prova__fail(reterr, PROVA_EINVAL, "compression_unknown", "the compression format is not gzip or zstd");
     int max = format == PROVA_COMPRESSION_GZIP ? 9 : ZSTD_maxCLevel();
     if (*level == 0)
-        *level = format == PROVA_COMPRESSION_GZIP ? PROVA_COMPRESS_DEFAULT_LEVEL_GZIP : PROVA_COMPRESS_DEFAULT_LEVEL_ZSTD;
+        *level =
+            format == PROVA_COMPRESSION_GZIP ? PROVA_COMPRESS_DEFAULT_LEVEL_GZIP : PROVA_COMPRESS_DEFAULT_LEVEL_ZSTD;
     if (*level < 1 || *level > max)
         return prova__fail(reterr, PROVA_EINVAL, "compression_level_invalid",
                            format == PROVA_COMPRESSION_GZIP ? "the gzip level is not 1 to 9"
@@ -230,8 +234,8 @@ struct prova_decompressor {
     uint8_t head[4];
     size_t nhead;
     size_t in_total, out_total;
-    size_t units;  /* frames or members completed */
-    bool in_unit;  /* inside a frame or member */
+    size_t units; /* frames or members completed */
+    bool in_unit; /* inside a frame or member */
     ZSTD_DStream *z;
     z_stream g;
     bool g_init;
@@ -298,7 +302,8 @@ static int start(prova_decompressor *d, prova_error *reterr) {
         if (!d->z || ZSTD_isError(ZSTD_DCtx_setParameter(d->z, ZSTD_d_windowLogMax, window_log(d->o.max_size))))
             return dfail(d, PROVA_ENOMEM, "out_of_memory", "out of memory", reterr);
     } else {
-        if (inflateInit2(&d->g, 15 + 16) != Z_OK) return dfail(d, PROVA_ENOMEM, "out_of_memory", "out of memory", reterr);
+        if (inflateInit2(&d->g, 15 + 16) != Z_OK)
+            return dfail(d, PROVA_ENOMEM, "out_of_memory", "out of memory", reterr);
         d->g_init = true;
     }
     return 0;
@@ -361,7 +366,8 @@ static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, pro
             if (e == ZSTD_error_frameParameter_windowTooLarge)
                 return dfail(d, PROVA_ELIMIT, "compressed_window_too_large",
                              "a zstd frame asks for a larger window than the limit allows", reterr);
-            if (e == ZSTD_error_memory_allocation) return dfail(d, PROVA_ENOMEM, "out_of_memory", "out of memory", reterr);
+            if (e == ZSTD_error_memory_allocation)
+                return dfail(d, PROVA_ENOMEM, "out_of_memory", "out of memory", reterr);
             if (e == ZSTD_error_checksum_wrong)
                 return dfail(d, PROVA_ESYNTAX, "compressed_corrupt", "a zstd frame's checksum does not match", reterr);
             return dfail(d, PROVA_ESYNTAX, "compressed_corrupt", "the zstd data is corrupt", reterr);
@@ -403,7 +409,7 @@ static int feed_gzip(prova_decompressor *d, const uint8_t *data, size_t len, pro
         if (r == Z_DATA_ERROR || r == Z_NEED_DICT || r == Z_STREAM_ERROR)
             return dfail(d, PROVA_ESYNTAX, "compressed_corrupt",
                          d->g.msg && strstr(d->g.msg, "check") ? "a gzip member's header or checksum is wrong"
-                                                                : "the gzip data is corrupt",
+                                                               : "the gzip data is corrupt",
                          reterr);
         int lr = check_limits(d, reterr);
         if (lr < 0) return lr;
@@ -485,11 +491,11 @@ int prova_decompress_finish(prova_decompressor *d, prova_error *reterr) {
         if (d->nhead == 0)
             return dfail(d, PROVA_ESYNTAX, "compressed_truncated", "the compressed data is empty", reterr);
         prova_compression want = (prova_compression)d->o.format;
-        bool pre = want != PROVA_COMPRESSION_NONE
-                       ? magic_prefix(d->head, d->nhead, want)
-                       : magic_prefix(d->head, d->nhead, PROVA_COMPRESSION_GZIP) ||
-                             magic_prefix(d->head, d->nhead, PROVA_COMPRESSION_ZSTD);
-        if (pre) return dfail(d, PROVA_ESYNTAX, "compressed_truncated", "the compressed data ends in its magic", reterr);
+        bool pre = want != PROVA_COMPRESSION_NONE ? magic_prefix(d->head, d->nhead, want)
+                                                  : magic_prefix(d->head, d->nhead, PROVA_COMPRESSION_GZIP) ||
+                                                        magic_prefix(d->head, d->nhead, PROVA_COMPRESSION_ZSTD);
+        if (pre)
+            return dfail(d, PROVA_ESYNTAX, "compressed_truncated", "the compressed data ends in its magic", reterr);
         d->nhead = 4; /* detect() on the bytes there are: not a magic of the format asked for */
         memset(d->head + 1, 0, 3);
         return detect(d, reterr);
