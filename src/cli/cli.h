@@ -75,10 +75,6 @@ typedef struct cli_compress {
     int level;
     bool given; /* --compress was given (none included) */
 } cli_compress;
-#define CLI_COMPRESS_OPTS                                                                                              \
-    {"--compress", CLI_OPT_VALUE}, {                                                                                   \
-        "--compress-level", CLI_OPT_VALUE                                                                              \
-    }
 /* Consumes --compress or --compress-level at argv[*i]: true when it was one, *rc set (EXIT_OK or a usage error). */
 bool cli_compress_option(int argc, char **argv, int *i, cli_compress *c, int *rc);
 /* A level without a format, or gzip above 9: EXIT_USAGE. */
