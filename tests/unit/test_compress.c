@@ -1,6 +1,7 @@
 /* prova/compress.h: round trips, detection, concatenated frames and members, skippable frames, truncation,
  * corruption, trailing data, and bombs stopped by the size and ratio limits with bounded memory. The independent
  * peers (the zstd and gzip commands, Python's gzip module) are in tests/cli/test_compress_cli.sh. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +168,31 @@ int main(void) {
     /* a frame asking for a 2 GiB window (window descriptor exponent 21: 2^(10+21)) is refused before allocating */
     const uint8_t wide[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa8, 0x01, 0x00, 0x00};
     expect_fail("window", wide, sizeof wide, NULL, PROVA_ELIMIT, "compressed_window_too_large");
+    /* a frame that declares 31 bytes and holds none is corrupt however its input is cut (libzstd 1.5.4 lets it
+     * through when fed a byte at a time; the decoder checks the declared size itself) */
+    const uint8_t short_frame[] = {0x28, 0xb5, 0x2f, 0xfd, 0x30, 0x1f, 0x01, 0x00, 0x00};
+    for (size_t step = 0; step <= 9; step++) {
+        prova_buf in = {(uint8_t *)(uintptr_t)short_frame, sizeof short_frame, sizeof short_frame, NULL},
+                  o2 = PROVA_BUF_INIT;
+        CHECK_MSG(inflate_in_steps(&in, step, NULL, &o2, &err) == PROVA_ESYNTAX &&
+                      strcmp(reason_of(&err), "compressed_corrupt") == 0,
+                  "short frame in steps of %zu: %s", step, reason_of(&err));
+        prova_buf_free(&o2);
+    }
+    /* one to three bytes after the last frame or member are trailing data, whole or a byte at a time */
+    for (int f = 1; f <= 2; f++)
+        for (size_t extra = 1; extra <= 3; extra++)
+            for (size_t step = 0; step <= 1; step++) {
+                prova_buf t = PROVA_BUF_INIT, o2 = PROVA_BUF_INIT;
+                CHECK(prova_compress_write("{}", 2, (prova_compression)f, 0, &t, &err) == 0);
+                CHECK(prova_buf_append(&t, "\x1f\x28\xb5", extra) == 0);
+                CHECK_MSG(inflate_in_steps(&t, step, NULL, &o2, &err) == PROVA_ESYNTAX &&
+                              strcmp(reason_of(&err), "compressed_trailing_data") == 0,
+                          "%s + %zu bytes, step %zu: %s", prova_compression_name((prova_compression)f), extra, step,
+                          reason_of(&err));
+                prova_buf_free(&o2);
+                prova_buf_free(&t);
+            }
     /* sticky errors: after one, every call says the same */
     prova_decompressor *d;
     prova_buf out = PROVA_BUF_INIT;

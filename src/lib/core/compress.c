@@ -233,6 +233,14 @@ struct prova_decompressor {
     prova_compression format; /* detected; NONE until 4 bytes are in */
     uint8_t head[4];
     size_t nhead;
+    uint8_t pend[4]; /* the first bytes after a frame or member, held until its magic can be checked */
+    size_t npend;
+    /* The zstd frame being decoded: its header as it passes, the content size it declares, where it started. The
+     * size is checked here too: libzstd 1.5.4's streaming decoder lets a frame that ends early through when its
+     * input comes in small pieces, and the pieces must not change the outcome. */
+    uint8_t fh[18];
+    size_t nfh, frame_in, frame_out;
+    unsigned long long fcs; /* ZSTD_CONTENTSIZE_UNKNOWN until the header is in */
     size_t in_total, out_total;
     size_t units; /* frames or members completed */
     bool in_unit; /* inside a frame or member */
@@ -334,6 +342,38 @@ static int room(prova_decompressor *d, prova_buf *out, size_t *ret, prova_error 
     return 0;
 }
 
+/* Collects the current frame's header from p (the next avail input bytes, at frame offset in_total - frame_in) and,
+ * once it is whole, the content size it declares (RFC 8878 §3.1.1.1). Skippable frames declare none. */
+static void frame_header(prova_decompressor *d, const uint8_t *p, size_t avail) {
+    if (d->fcs != ZSTD_CONTENTSIZE_UNKNOWN || d->nfh == sizeof d->fh) return;
+    size_t off = d->in_total - d->frame_in; /* the frame offset of p[0]; never past what was collected */
+    if (PROVA_NEVER(off > d->nfh)) return;
+    size_t skip = d->nfh - off, k = avail > skip ? avail - skip : 0;
+    if (k > sizeof d->fh - d->nfh) k = sizeof d->fh - d->nfh;
+    memcpy(d->fh + d->nfh, p + skip, k);
+    d->nfh += k;
+    if (d->nfh < 5 || d->fh[0] != 0x28) { /* a skippable frame (5x 2A 4D 18), or too short yet */
+        if (d->nfh >= 4 && d->fh[0] != 0x28) d->nfh = sizeof d->fh;
+        return;
+    }
+    /* SPEC: RFC 8878 §3.1.1.1.1: Frame_Content_Size_Flag (bits 7-6), Single_Segment_Flag (bit 5),
+     * Dictionary_ID_Flag (bits 1-0); "FCS_Field_Size ... 0: 0 or 1 (1 if Single_Segment_Flag is set), 1: 2, 2: 4,
+     * 3: 8"; a 2-byte size is "offset by 256". */
+    uint8_t fhd = d->fh[4];
+    unsigned fcs_flag = fhd >> 6, single = (fhd >> 5) & 1, did = fhd & 3;
+    static const size_t did_size[4] = {0, 1, 2, 4}, fcs_size[4] = {0, 2, 4, 8};
+    size_t fsize = fcs_flag ? fcs_size[fcs_flag] : single;
+    size_t at = (single ? 5u : 6u) + did_size[did], need = at + fsize;
+    if (d->nfh < need) return;
+    if (!fsize) {
+        d->nfh = sizeof d->fh; /* no size declared: nothing to check */
+        return;
+    }
+    unsigned long long v = 0;
+    for (size_t i = 0; i < fsize; i++) v |= (unsigned long long)d->fh[at + i] << (8 * i);
+    d->fcs = fsize == 2 ? v + 256 : v;
+}
+
 static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, prova_buf *out, prova_error *reterr) {
     ZSTD_inBuffer in = {data, len, 0};
     for (;;) {
@@ -341,7 +381,12 @@ static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, pro
             /* A frame starts here: after the first one, anything but a frame is trailing data. */
             const uint8_t *p = data + in.pos;
             size_t avail = in.size - in.pos;
-            if (d->units && avail >= 4 && !is_zstd_magic(p))
+            if (d->units && avail < 4) { /* too few to tell: held until the next piece (feed) or the end */
+                memcpy(d->pend, p, avail);
+                d->npend = avail;
+                return 0;
+            }
+            if (d->units && !is_zstd_magic(p))
                 return dfail(d, PROVA_ESYNTAX, "compressed_trailing_data",
                              "bytes after the last zstd frame are not a zstd frame", reterr);
             /* A frame whose header says it is larger than what is left under the limit is refused now. */
@@ -351,7 +396,12 @@ static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, pro
                 return dfail(d, PROVA_ELIMIT, "decompressed_too_large",
                              "a zstd frame header declares more bytes than the limit", reterr);
             d->in_unit = true;
+            d->nfh = 0;
+            d->frame_in = d->in_total;
+            d->frame_out = d->out_total;
+            d->fcs = ZSTD_CONTENTSIZE_UNKNOWN;
         }
+        frame_header(d, data + in.pos, in.size - in.pos);
         size_t n = 0;
         int rr = room(d, out, &n, reterr);
         if (rr < 0) return rr;
@@ -375,6 +425,9 @@ static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, pro
         int lr = check_limits(d, reterr);
         if (lr < 0) return lr;
         if (r == 0) {
+            if (d->fcs != ZSTD_CONTENTSIZE_UNKNOWN && d->out_total - d->frame_out != d->fcs)
+                return dfail(d, PROVA_ESYNTAX, "compressed_corrupt",
+                             "a zstd frame's content is not the size its header declares", reterr);
             d->in_unit = false;
             d->units++;
         }
@@ -386,7 +439,12 @@ static int feed_gzip(prova_decompressor *d, const uint8_t *data, size_t len, pro
     size_t pos = 0;
     for (;;) {
         if (!d->in_unit && pos < len) {
-            if (d->units && (data[pos] != 0x1F || (len - pos >= 2 && data[pos + 1] != 0x8B)))
+            if (d->units && len - pos < 2) { /* held until the next piece (feed) or the end */
+                d->pend[0] = data[pos];
+                d->npend = 1;
+                return 0;
+            }
+            if (d->units && (data[pos] != 0x1F || data[pos + 1] != 0x8B))
                 return dfail(d, PROVA_ESYNTAX, "compressed_trailing_data",
                              "bytes after the last gzip member are not a gzip member", reterr);
             d->in_unit = true;
@@ -424,10 +482,30 @@ static int feed_gzip(prova_decompressor *d, const uint8_t *data, size_t len, pro
     }
 }
 
-static int feed(prova_decompressor *d, const uint8_t *data, size_t len, prova_buf *out, prova_error *reterr) {
+static int run(prova_decompressor *d, const uint8_t *data, size_t len, prova_buf *out, prova_error *reterr) {
     if (!len) return 0;
     return d->format == PROVA_COMPRESSION_ZSTD ? feed_zstd(d, data, len, out, reterr)
                                                : feed_gzip(d, data, len, out, reterr);
+}
+
+/* Feeds data, first completing the bytes held at a frame or member boundary: the next frame's magic is checked
+ * whole however the input is cut, so the pieces never change the outcome (but for the limits). */
+static int feed(prova_decompressor *d, const uint8_t *data, size_t len, prova_buf *out, prova_error *reterr) {
+    if (d->npend) {
+        size_t need = d->format == PROVA_COMPRESSION_ZSTD ? 4 : 2;
+        size_t take = need - d->npend < len ? need - d->npend : len;
+        memcpy(d->pend + d->npend, data, take);
+        d->npend += take;
+        data += take;
+        len -= take;
+        if (d->npend < need) return 0;
+        uint8_t p[4];
+        memcpy(p, d->pend, need);
+        d->npend = 0;
+        int r = run(d, p, need, out, reterr);
+        if (r < 0) return r;
+    }
+    return run(d, data, len, out, reterr);
 }
 
 /* Decides the format from the first four bytes. */
@@ -500,6 +578,11 @@ int prova_decompress_finish(prova_decompressor *d, prova_error *reterr) {
         memset(d->head + 1, 0, 3);
         return detect(d, reterr);
     }
+    if (d->npend)
+        return dfail(d, PROVA_ESYNTAX, "compressed_trailing_data",
+                     d->format == PROVA_COMPRESSION_ZSTD ? "bytes after the last zstd frame are not a zstd frame"
+                                                         : "bytes after the last gzip member are not a gzip member",
+                     reterr);
     if (d->in_unit || d->units == 0)
         return dfail(d, PROVA_ESYNTAX, "compressed_truncated",
                      d->format == PROVA_COMPRESSION_ZSTD ? "the zstd data ends inside a frame"
