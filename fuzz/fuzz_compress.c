@@ -13,9 +13,9 @@
 #include "prova/compress.h"
 
 static const char *const reasons[] = {
-    "decompressed_too_large", "compression_ratio_exceeded", "compressed_window_too_large", "compressed_corrupt",
-    "compressed_truncated",   "compressed_trailing_data",   "compressed_format_mismatch",  "compression_unknown",
-    "out_of_memory",
+    "decompressed_too_large",     "compression_ratio_exceeded", "compressed_window_too_large",
+    "compressed_corrupt",         "compressed_truncated",       "compressed_trailing_data",
+    "compressed_format_mismatch", "compression_unknown",        "out_of_memory",
 };
 
 static bool known_reason(const char *r) {
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size--;
     static const size_t steps[] = {0, 1, 3, 64, 4096, 0, 7, 100000};
     prova_decompress_options o = {
-        .format = sel % 3,                                       /* auto, gzip, zstd */
+        .format = sel % 3,                                         /* auto, gzip, zstd */
         .max_size = (sel & 0x08) ? (size_t)1 << 20 : (size_t)4096, /* small limits keep each run fast */
         .max_ratio = (sel & 0x10) ? SIZE_MAX : 0,
         .ratio_floor = (sel & 0x20) ? 1 : 0,

@@ -354,7 +354,8 @@ static bool compressible(const http_resp *r, size_t min) {
                                      "application/zip",
                                      "application/gzip",
                                      "application/zstd",
-                                     "application/octet-stream"};
+                                     "application/octet-stream",
+                                     "text/event-stream"};
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         if (strncasecmp(t, no[i], strlen(no[i])) == 0) return false;
     for (unsigned i = 0; i < r->nheaders; i++)
