@@ -84,6 +84,13 @@ bomb "gzip bomb (ratio)" "$T/bomb.gz" compression_ratio_exceeded 40000
 bomb "zstd bomb (size, no ratio limit)" "$T/bomb.zst" decompressed_too_large 400000 PROVA_MAX_RATIO=0
 bomb "gzip bomb (size, no ratio limit)" "$T/bomb.gz" decompressed_too_large 400000 PROVA_MAX_RATIO=0
 bomb "zstd header claiming 1 TiB" "$T/liar.zst" decompressed_too_large 40000
+# a zip bomb (1 GiB of zeros, deflated, in one member): zip is not a compression prova reads, so it is never
+# inflated; it is refused as the bytes it is
+"$PY" -c 'import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("zeros.json", "w") as f:
+        for _ in range(64): f.write(bytes(16 << 20))' "$T/bomb.zip"
+bomb "zip bomb (never inflated)" "$T/bomb.zip" json_syntax 40000
 bomb "zstd 2 GiB window" "$T/wide.zst" compressed_window_too_large 40000
 ZLEN=$(stat -c %s "$T/p.zst")
 t "the limit is the command's input limit" 2 - "decompressed_too_large.*limit $((ZLEN + 1)) bytes" -- \

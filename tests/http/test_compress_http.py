@@ -188,6 +188,8 @@ def run(gw, base, token, sender):
     refused("Content-Encoding br", "br", proof, 415, "unsupported_content_encoding")
     refused("Content-Encoding deflate", "deflate", proof, 415, "unsupported_content_encoding")
     refused("two codings stacked", "gzip, zstd", gzip.compress(zs), 415, "unsupported_content_encoding")
+    refused("Content-Encoding zip (not an HTTP coding)", "zip", b"PK\x03\x04" + bytes(100), 415,
+            "unsupported_content_encoding")
     st, _, _ = request("GET", base + "/health", ctype=None)
     ok(st == 200, "the gateway still answers after the refused bodies")
 
