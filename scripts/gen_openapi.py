@@ -148,7 +148,9 @@ RETRY_AFTER = {
 RESPONSES = {
     "BadRequest": error_response(
         "Bad input: the body is not JSON or not the expected shape, a parameter is invalid, or the document was "
-        "rejected (codes such as `bad_json`, `schema_error`, `invalid_parameter`).",
+        "rejected (codes such as `bad_json`, `schema_error`, `invalid_parameter`), or a body sent with "
+        "`Content-Encoding` is not a whole gzip or zstd stream (`compressed_corrupt`, `compressed_truncated`, "
+        "`compressed_trailing_data`, `compressed_format_mismatch`).",
         "bad_json", "the request body is not valid JSON: unexpected end of input at byte 17"),
     "Unauthorized": {
         "description": "Missing or invalid bearer token (`token_missing`, `token_invalid`), or a wrong ODIN API "
@@ -162,10 +164,15 @@ RESPONSES = {
     },
     "Forbidden": error_response("The token is valid but lacks the scope this operation needs (`scope_missing`).",
                                 "scope_missing", "token ci lacks scope oe:write"),
-    "PayloadTooLarge": error_response("The request body is larger than the configured limit (`body_too_large`).",
+    "PayloadTooLarge": error_response("The request body is larger than the configured limit (`body_too_large`), or "
+                                      "a body sent with `Content-Encoding` decodes past it or past the ratio limit "
+                                      "(`decompressed_too_large`, `compression_ratio_exceeded`, "
+                                      "`compressed_window_too_large`; docs/compression.md).",
                                       "body_too_large", "the body exceeds the limit of 1048576 bytes"),
     "UnsupportedMediaType": error_response(
-        "The request body's Content-Type is not one this operation accepts (`unsupported_media_type`).",
+        "The request body's Content-Type is not one this operation accepts (`unsupported_media_type`), or its "
+        "Content-Encoding is not gzip, x-gzip, zstd or identity, or is two codings stacked "
+        "(`unsupported_content_encoding`).",
         "unsupported_media_type", "Content-Type must be application/json"),
     "TooManyRequests": {
         "description": "The gateway is overloaded or the client exceeded its rate limit (`overloaded`, "
@@ -1380,7 +1387,17 @@ DOC = {
             "Every error has the same JSON body (`Error`): a stable snake_case `error.code`, a sentence in "
             "`error.message`, and `detail` with the same sentence for clients of the reference implementations. "
             "Every operation may answer 400 (bad input), 413 (body too large), 429 (overloaded; `Retry-After`), "
-            "500 and 503 (store unavailable); writes also 401 and 403."
+            "500 and 503 (store unavailable); writes also 401 and 403.\n\n"
+            "Compression (docs/compression.md): a request body may be sent with `Content-Encoding: gzip` (or "
+            "`x-gzip`) or `zstd`; it is decoded before the operation sees it, within `--max-body` (both the bytes sent "
+            "and the bytes decoded) and `--max-ratio` (default 1000 bytes out per byte sent, past 64 KiB): over a limit "
+            "is 413 (`body_too_large`, `decompressed_too_large`, `compression_ratio_exceeded`, "
+            "`compressed_window_too_large`), a broken stream 400 (`compressed_corrupt`, `compressed_truncated`, "
+            "`compressed_trailing_data`, `compressed_format_mismatch`), any other coding or two stacked 415 "
+            "(`unsupported_content_encoding`). Responses of 1 KiB or more (`--compress-min`) are sent with "
+            "`Content-Encoding: zstd` or `gzip` when the request's `Accept-Encoding` allows it (q-values honoured, "
+            "zstd on a tie, identity otherwise) with `Vary: Accept-Encoding`; a compressed variant's strong `ETag` is "
+            "made weak (`W/\"...\"`). `X-ODIN-Response-CID` and `X-ODIN-Signature` cover the uncompressed body."
         ),
     },
     "servers": [{"url": "http://127.0.0.1:8080"}],

@@ -15,6 +15,8 @@
 #include "common.h"
 #include "prova/version.h"
 
+#include "compress.h"
+
 #include "encoding.h"
 #include "json.h"
 #include "jsonl.h"

@@ -47,14 +47,46 @@ typedef struct cli_input {
     void *map;
     size_t maplen;
     prova_buf buf;
+    int compression; /* the prova_compression the file was in (data is then decompressed), or 0 */
 } cli_input;
 
-/* Opens FILE ("-" = stdin) for reading whole; errors as cli_read_file. Release with cli_input_close(). */
+/* Opens FILE ("-" = stdin) for reading whole; errors as cli_read_file. Release with cli_input_close().
+ * A zstd or gzip file (by its magic bytes, never its name) is decompressed transparently (cli_input_decompress):
+ * max_size bounds the decompressed bytes. */
 int cli_input_open(const char *path, size_t max_size, cli_input *ret);
 void cli_input_close(cli_input *in);
 /* The same for inputs that are read a line at a time (JSON Lines): a regular file is mapped whatever its size
- * (the library bounds each line); a pipe is read up to pipe_max bytes. */
+ * (the library bounds each line); a pipe is read up to pipe_max bytes. A compressed one is decompressed, up to
+ * pipe_max bytes. */
 int cli_input_open_stream(const char *path, size_t pipe_max, cli_input *ret);
+/* cli_input_open without decompression: for opaque bytes (a log entry) whose magic means nothing. */
+int cli_input_open_raw(const char *path, size_t max_size, cli_input *ret);
+/* When in holds zstd or gzip, replaces its bytes with the decompressed ones: at most max_size bytes and at most
+ * PROVA_MAX_RATIO (environment; default 1000, 0: none) bytes out per byte in once past 1 MiB (docs/compression.md).
+ * EXIT_OK (also when not compressed), or EXIT_USAGE printed as "FILE: message (reason; format, at compressed byte
+ * N)" with the library's reason (decompressed_too_large, compression_ratio_exceeded, compressed_corrupt,
+ * compressed_truncated, compressed_trailing_data, compressed_window_too_large), EXIT_INTERNAL. */
+int cli_input_decompress(const char *path, size_t max_size, cli_input *in);
+
+/* --compress zstd|gzip|none and --compress-level N (docs/compression.md) on the commands that write bundles,
+ * exports and chains. format is a prova_compression; level 0: the format's default. */
+typedef struct cli_compress {
+    int format;
+    int level;
+    bool given; /* --compress was given (none included) */
+} cli_compress;
+/* Consumes --compress or --compress-level at argv[*i]: true when it was one, *rc set (EXIT_OK or a usage error). */
+bool cli_compress_option(int argc, char **argv, int *i, cli_compress *c, int *rc);
+/* A level without a format, or gzip above 9: EXIT_USAGE. */
+int cli_compress_check(const cli_compress *c);
+/* From now on, cli_write_stdout compresses what it writes (one stream, ended by cli_output_end, which main() calls
+ * after the command: a command that fails leaves it unfinished, so a partial output never decompresses as whole). */
+void cli_output_compress(int format, int level);
+int cli_output_end(int rc);
+/* Appends data compressed (one frame or member) to ret; an exit code. */
+int cli_compress_bytes(int format, int level, const void *data, size_t len, prova_buf *ret);
+/* cli_write_file_atomic of data compressed with format (PROVA_COMPRESSION_NONE: as it is). */
+int cli_write_output_file(const char *path, const void *data, size_t len, int format, int level);
 
 /* malloc for small blocks, huge-page-advised mappings for large ones (output buffers of big documents). */
 const prova_allocator *cli_allocator(void);

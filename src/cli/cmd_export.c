@@ -25,7 +25,7 @@ int cli_export_write(const cli_export *x, const void *data, size_t len) {
         if (!S_ISREG(st.st_mode)) return cli_fail(EXIT_USAGE, "%s exists and is not a regular file", x->out);
         if (!x->force) return cli_fail(EXIT_USAGE, "%s exists (use --force to replace it)", x->out);
     }
-    return cli_write_file_atomic(x->out, data, len);
+    return cli_write_output_file(x->out, data, len, x->cz.format, x->cz.level); /* --compress */
 }
 
 /* The HMAC key bytes of the resolved key options (standard base64) for signing, or none. */
@@ -174,6 +174,8 @@ int cmd_export(int argc, char **argv) {
             x.zip = true;
         } else if (strcmp(argv[i], "--no-verify") == 0) {
             no_verify = true;
+        } else if (cli_compress_option(argc, argv, &i, &x.cz, &rc)) {
+            continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             rc = cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
         } else if (nfiles == MAX_FILES) {
@@ -202,6 +204,11 @@ int cmd_export(int argc, char **argv) {
                               x.to);
         }
     }
+    if (rc == EXIT_OK) rc = cli_compress_check(&x.cz);
+    if (rc == EXIT_OK && x.cz.format && (fn == cli_export_rocrate || x.post))
+        rc = cli_fail(EXIT_USAGE, "--compress applies to what export prints or writes to --out, not to %s",
+                      x.post ? "--post" : "an RO-Crate (a directory, or a zip with --zip)");
+    if (rc == EXIT_OK) cli_output_compress(x.cz.format, x.cz.level); /* stdout; --out: cli_export_write */
     if (rc == EXIT_OK && nfiles == 0) files[nfiles++] = "-";
     bool batch = x.mode && strcmp(x.mode, "batch") == 0;
     if (rc == EXIT_OK && nfiles > 1 && !(fn == cli_export_cloudevents && batch))

@@ -341,7 +341,7 @@ static int append(int argc, char **argv) {
     prova_tile_entry *entries = NULL;
     if (!ins && rc == EXIT_OK) rc = cli_fail(EXIT_INTERNAL, "out of memory");
     for (size_t f = 0; f < nfiles && rc == EXIT_OK; f++) {
-        if ((rc = cli_input_open(files[f], PROVA_TILE_ENTRY_MAX, &ins[nins])) != EXIT_OK) break;
+        if ((rc = cli_input_open_raw(files[f], PROVA_TILE_ENTRY_MAX, &ins[nins])) != EXIT_OK) break; /* opaque */
         nins++;
     }
     cli_input lin = {0};

@@ -17,6 +17,7 @@ typedef struct oe_args {
     const char *reason, *by;
     const char *tx_hash, *network, *block, *leaves;
     bool in_place, input, force;
+    cli_compress cz; /* --compress, --compress-level */
 } oe_args;
 
 /* Every option of every subcommand; each subcommand checks what it needs. */
@@ -65,6 +66,11 @@ static int parse(int argc, char **argv, oe_args *a) {
             }
         }
         if (matched) continue;
+        int crc;
+        if (cli_compress_option(argc, argv, &i, &a->cz, &crc)) {
+            if (crc != EXIT_OK) return crc;
+            continue;
+        }
         if (strcmp(argv[i], "--in-place") == 0)
             a->in_place = true;
         else if (strcmp(argv[i], "--input") == 0)
@@ -78,7 +84,7 @@ static int parse(int argc, char **argv, oe_args *a) {
         else
             a->file = argv[i];
     }
-    return EXIT_OK;
+    return cli_compress_check(&a->cz);
 }
 
 /* Maps a library failure to an exit code, printing it. */
@@ -92,11 +98,31 @@ static int lib_fail(const char *what, int r, const prova_error *err) {
     return code;
 }
 
-/* Reads and parses a JSON file ("-" = stdin). */
+/* The compression of the files read (a chain or bundle rewritten keeps its own): a few paths at most. */
+static struct {
+    const char *path;
+    int format;
+} read_forms[4];
+
+/* What a file written to path is compressed with: --compress, else the format path was read in, else none. */
+static int out_format(const oe_args *a, const char *path) {
+    if (a->cz.given) return a->cz.format;
+    for (size_t k = 0; path && k < sizeof read_forms / sizeof *read_forms; k++)
+        if (read_forms[k].path && strcmp(read_forms[k].path, path) == 0) return read_forms[k].format;
+    return 0;
+}
+
+/* Reads and parses a JSON file ("-" = stdin); a zstd or gzip file is read decompressed. */
 static int read_doc(const char *path, prova_doc **ret) {
     cli_input in;
     int rc = cli_input_open(path, PROVA_DEFAULT_MAX_SIZE, &in);
     if (rc != EXIT_OK) return rc;
+    for (size_t k = 0; k < sizeof read_forms / sizeof *read_forms; k++)
+        if (!read_forms[k].path || strcmp(read_forms[k].path, path) == 0) {
+            read_forms[k].path = path;
+            read_forms[k].format = in.compression;
+            break;
+        }
     prova_error err;
     if (prova_json_parse(in.data, in.len, NULL, ret, &err) < 0) {
         cli_report(path, &err);
@@ -110,10 +136,12 @@ static int now_text(char out[40]) {
     return prova_time_format(cli_now_us(), out) ? EXIT_OK : cli_fail(EXIT_INTERNAL, "the system clock is out of range");
 }
 
-/* Writes out + "\n" to stdout or, with path, atomically to that file. */
-static int emit(const char *path, prova_buf *out) {
+/* Writes out + "\n" to stdout or, with path, atomically to that file; compressed as out_format says (stdout: as
+ * --compress says, cmd_oe). */
+static int emit(const oe_args *a, const char *path, prova_buf *out) {
     if (prova_buf_append(out, "\n", 1) < 0) return cli_fail(EXIT_INTERNAL, "out of memory");
-    return path ? cli_write_file_atomic(path, out->data, out->len) : cli_write_stdout(out->data, out->len);
+    return path ? cli_write_output_file(path, out->data, out->len, out_format(a, path), a->cz.level)
+                : cli_write_stdout(out->data, out->len);
 }
 
 /* ---- chains ------------------------------------------------------------------------------------------------ */
@@ -145,7 +173,7 @@ static int cmd_new(const oe_args *a) {
     int rc = now_text(now);
     prova_buf out = PROVA_BUF_INIT;
     if (rc == EXIT_OK) rc = new_chain(a, now, &out);
-    if (rc == EXIT_OK) rc = emit(a->chain, &out);
+    if (rc == EXIT_OK) rc = emit(a, a->chain, &out);
     prova_buf_free(&out);
     return rc;
 }
@@ -198,8 +226,8 @@ static int cmd_append(const oe_args *a) {
             prova_doc_free(nd);
         }
     }
-    if (rc == EXIT_OK) rc = emit(a->chain, &out);
-    if (rc == EXIT_OK) rc = emit(NULL, &ev);
+    if (rc == EXIT_OK) rc = emit(a, a->chain, &out);
+    if (rc == EXIT_OK) rc = emit(a, NULL, &ev);
     prova_doc_free(chain);
     prova_doc_free(payload);
     prova_buf_free(&created);
@@ -223,7 +251,7 @@ static int cmd_resolve(const oe_args *a) {
     if (rc == EXIT_OK && prova_json_parse(out.data, out.len, NULL, &nd, NULL) < 0)
         rc = cli_fail(EXIT_INTERNAL, "internal error");
     const prova_json *h = nd ? prova_json_get(prova_doc_root(nd), "chain_hash") : NULL;
-    if (rc == EXIT_OK) rc = emit(a->chain, &out);
+    if (rc == EXIT_OK) rc = emit(a, a->chain, &out);
     if (rc == EXIT_OK && prova_json_is_string(h)) {
         printf("%s\n", h->u.str);
         rc = cli_write_stdout("", 0);
@@ -259,8 +287,8 @@ static int cmd_certify(const oe_args *a) {
         if (r < 0) rc = lib_fail(a->chain, r, &err);
     }
     /* The bundle first: if writing it fails, the chain stays resolved and certify can be run again. */
-    if (rc == EXIT_OK) rc = emit(a->out, &bundle);
-    if (rc == EXIT_OK) rc = emit(a->chain, &certified);
+    if (rc == EXIT_OK) rc = emit(a, a->out, &bundle);
+    if (rc == EXIT_OK) rc = emit(a, a->chain, &certified);
     prova_key_free(key);
     prova_doc_free(chain);
     prova_buf_free(&bundle);
@@ -286,7 +314,7 @@ static int cmd_status(const oe_args *a, prova_oe_cert_status status) {
         int r = prova_oe_set_status(key, prova_doc_root(bundle), &p, &out, &err);
         if (r < 0) rc = lib_fail(a->file, r, &err);
     }
-    if (rc == EXIT_OK) rc = emit(a->in_place ? a->file : a->out, &out);
+    if (rc == EXIT_OK) rc = emit(a, a->in_place ? a->file : a->out, &out);
     prova_key_free(key);
     prova_doc_free(bundle);
     prova_buf_free(&out);
@@ -418,7 +446,7 @@ static int cmd_hash_event(const oe_args *a) {
         }
         if (r < 0) rc = lib_fail(a->file ? a->file : "<stdin>", r, &err);
     }
-    if (rc == EXIT_OK) rc = emit(NULL, &out);
+    if (rc == EXIT_OK) rc = emit(a, NULL, &out);
     prova_doc_free(ev);
     prova_buf_free(&out);
     return rc;
@@ -431,6 +459,7 @@ int cmd_oe(int argc, char **argv) {
     oe_args a = {0};
     int rc = parse(argc, argv, &a);
     if (rc != EXIT_OK) return rc;
+    cli_output_compress(a.cz.format, a.cz.level); /* what is printed; files: out_format */
     const char *sub = argv[1];
     if (strcmp(sub, "new") == 0) return cmd_new(&a);
     if (strcmp(sub, "append") == 0) return cmd_append(&a);

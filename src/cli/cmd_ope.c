@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "progress.h"
+#include "prova/compress.h"
 #include "prova/encoding.h"
 #include "prova/jsonl.h"
 #include "prova/oe.h"
@@ -310,15 +311,23 @@ int cli_print_report(const char *file, int status, const prova_report *rep, cons
 
 /* ---- prova receipt append / prova bundle: a gateway's steps, offline, on a JSON Lines chain file ---------- */
 
+/* How a chain file is stored: its compression (prova_compression) and whether it holds anything. */
+typedef struct chain_form {
+    int compression;
+    bool nonempty;
+} chain_form;
+
 /* Reads the receipts of trace_id from a JSON Lines file (missing file = empty chain) into a JSON array text
  * (`arr`, "[...]") and the last one's line into `last` (empty when none). */
-static int read_chain(const char *path, const char *trace_id, prova_buf *arr, prova_buf *last) {
+static int read_chain(const char *path, const char *trace_id, prova_buf *arr, prova_buf *last, chain_form *ret_form) {
     cli_input in;
+    if (ret_form) *ret_form = (chain_form){0, false};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) return prova_buf_append(arr, "[]", 2) < 0 ? EXIT_INTERNAL : EXIT_OK;
     if (fd >= 0) close(fd);
-    int rc = cli_input_open(path, PROVA_DEFAULT_MAX_SIZE, &in);
+    int rc = cli_input_open(path, PROVA_DEFAULT_MAX_SIZE, &in); /* a .zst or .gz chain is read decompressed */
     if (rc != EXIT_OK) return rc;
+    if (ret_form) *ret_form = (chain_form){in.compression, in.len > 0 || in.compression != 0};
     prova_jsonl it;
     prova_jsonl_line l;
     size_t count = 0;
@@ -351,6 +360,7 @@ typedef struct gw_args {
     const char *file;
     prova_verify_options vo;
     prova_keyset *senders;
+    cli_compress cz; /* --compress, --compress-level */
 } gw_args;
 
 /* Options shared by `receipt append` and `bundle`. */
@@ -360,6 +370,7 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
     a->vo.keys = a->senders;
     a->vo.now_us = cli_now_us();
     bool have_file = false;
+    int crc = EXIT_OK;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         bool jwks = false;
@@ -401,6 +412,9 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
         } else if (receipt && strcmp(argv[i], "--no-skew") == 0) {
             a->vo.no_skew = true;
             continue;
+        } else if (cli_compress_option(argc, argv, &i, &a->cz, &crc)) {
+            if (crc != EXIT_OK) return crc;
+            continue;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return cli_fail(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
         } else {
@@ -414,7 +428,7 @@ static int parse_gw(int argc, char **argv, gw_args *a, bool receipt) {
     if (!a->key || !a->chain) return cli_fail(EXIT_USAGE, "--key GWKEY and --chain CHAIN.jsonl are required");
     if (receipt && !a->file) return cli_fail(EXIT_USAGE, "give the envelope file (or - for stdin)");
     if (!receipt && !a->trace_id) return cli_fail(EXIT_USAGE, "--trace-id is required");
-    return EXIT_OK;
+    return cli_compress_check(&a->cz);
 }
 
 /* Appends one line to the chain file and syncs it: an acknowledged receipt is on disk. */
@@ -466,7 +480,19 @@ int cmd_receipt(int argc, char **argv) {
     }
     const prova_json *e = prova_doc_root(env);
     const char *trace = rc == EXIT_OK ? prova_json_str(prova_json_get(e, "trace_id")) : NULL;
-    if (rc == EXIT_OK) rc = read_chain(a.chain, trace, &arr, &last);
+    chain_form form = {0, false};
+    if (rc == EXIT_OK) rc = read_chain(a.chain, trace, &arr, &last, &form);
+    /* A compressed chain grows by one frame (zstd) or member (gzip) per receipt, in its own format; --compress
+     * chooses the format of a new chain and must agree with an existing one (docs/compression.md). */
+    int cformat = form.compression;
+    if (rc == EXIT_OK && a.cz.given) {
+        if (form.nonempty && a.cz.format != form.compression)
+            rc = cli_fail(EXIT_USAGE, "%s is %s; --compress %s would mix formats in one chain", a.chain,
+                          form.compression ? prova_compression_name((prova_compression)form.compression)
+                                           : "not compressed",
+                          prova_compression_name((prova_compression)a.cz.format));
+        cformat = a.cz.format;
+    }
     if (rc == EXIT_OK && last.len) {
         prova_error err;
         if (prova_json_parse(last.data, last.len, NULL, &prev, &err) < 0) {
@@ -505,7 +531,14 @@ int cmd_receipt(int argc, char **argv) {
         }
     }
     if (rc == EXIT_OK && prova_buf_append(&out, "\n", 1) < 0) rc = cli_fail(EXIT_INTERNAL, "out of memory");
-    if (rc == EXIT_OK) rc = append_line(a.chain, out.data, out.len);
+    if (rc == EXIT_OK && cformat) {
+        prova_buf z = PROVA_BUF_INIT;
+        rc = cli_compress_bytes(cformat, a.cz.level, out.data, out.len, &z);
+        if (rc == EXIT_OK) rc = append_line(a.chain, z.data, z.len);
+        prova_buf_free(&z);
+    } else if (rc == EXIT_OK) {
+        rc = append_line(a.chain, out.data, out.len);
+    }
     if (rc == EXIT_OK) rc = cli_write_stdout(out.data, out.len);
     prova_buf_free(&arr);
     prova_buf_free(&last);
@@ -536,7 +569,8 @@ int cmd_bundle(int argc, char **argv) {
     prova_buf arr = PROVA_BUF_INIT, last = PROVA_BUF_INIT, out = PROVA_BUF_INIT;
     prova_doc *doc = NULL;
     if (rc == EXIT_OK) rc = cli_load_private_key(a.key, &gw);
-    if (rc == EXIT_OK) rc = read_chain(a.chain, a.trace_id, &arr, &last);
+    if (rc == EXIT_OK) rc = read_chain(a.chain, a.trace_id, &arr, &last, NULL);
+    if (rc == EXIT_OK) cli_output_compress(a.cz.format, a.cz.level); /* --compress: the bundle on stdout */
     if (rc == EXIT_OK && last.len == 0) rc = cli_fail(EXIT_USAGE, "%s: no receipts for trace %s", a.chain, a.trace_id);
     char ts[40];
     if (rc == EXIT_OK && !a.ts) {

@@ -23,6 +23,7 @@ typedef struct serve_config {
     http_config http;
     const char *mcp_allow_origins; /* comma-separated Origin values /mcp accepts besides loopback ones */
     cli_otel_opts otel;            /* flags for OTEL_* variables (their own names are their environment) */
+    bool no_compress;              /* --no-compress: responses are never compressed (docs/compression.md) */
 } serve_config;
 
 typedef struct opt_def {
@@ -63,6 +64,9 @@ static const opt_def opt_defs[] = {
     {"min-body-rate", "PROVA_MIN_BODY_RATE", O_UINT0, OFF(http.min_body_rate)},
     {"max-body", "PROVA_MAX_BODY", O_SIZE, OFF(app.max_body)},
     {"max-depth", "PROVA_MAX_DEPTH", O_UINT, OFF(app.max_depth)},
+    {"max-ratio", "PROVA_MAX_RATIO", O_UINT0, OFF(http.max_ratio)},
+    {"compress-min", "PROVA_COMPRESS_MIN", O_SIZE, OFF(http.compress_min)},
+    {"no-compress", "PROVA_NO_COMPRESS", O_BOOL, OFF(no_compress)},
     {"max-header", "PROVA_MAX_HEADER", O_SIZE, OFF(http.max_header)},
     {"max-queue", "PROVA_MAX_QUEUE", O_UINT, OFF(app.max_queue)},
     {"max-batch", "PROVA_MAX_BATCH", O_UINT, OFF(app.max_batch)},
@@ -416,6 +420,7 @@ int cmd_serve(int argc, char **argv) {
         goto out;
     }
     cfg.http.max_body = cfg.app.max_body;
+    if (cfg.no_compress) cfg.http.compress_min = SIZE_MAX;
     if (cfg.mcp_allow_origins && cli_split_list(cfg.mcp_allow_origins, &origins) < 0) {
         rc = cli_fail(EXIT_INTERNAL, "out of memory");
         goto out;

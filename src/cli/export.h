@@ -30,6 +30,7 @@ typedef struct cli_export {
     const char *out; /* --out PATH, or NULL: stdout (ro-crate: required) */
     bool force;      /* --force: replace an existing --out */
     bool zip;        /* --zip (ro-crate): one zip archive at --out instead of a directory */
+    cli_compress cz; /* --compress, --compress-level: what is printed or written to --out (docs/compression.md) */
     /* Signing (dsse): --sign-key K (repeatable) and/or the HMAC key options; --keyid applies to the HMAC
        signature (default "") — an Ed25519 signature's keyid is always its key's kid. */
     prova_key *sign_keys[CLI_EXPORT_MAX_KEYS];

@@ -29,19 +29,13 @@ static const cli_opt verify_opts[] = {CLI_VERIFY_OPTS,
                                       {"--no-progress", 0},
                                       {"--format", V},
                                       {NULL, 0}};
-static const cli_opt receipt_opts[] = {{"--key", V},
-                                       {"--chain", V},
-                                       {"--policy", V},
-                                       {"--ts", V},
-                                       {"--now", V},
-                                       {"--sender-jwks", V | R},
-                                       {"--sender-key", V | R},
-                                       {"--trust-embedded-key", 0},
-                                       {"--no-skew", 0},
-                                       {NULL, 0}};
+static const cli_opt receipt_opts[] = {
+    {"--key", V},     {"--chain", V},           {"--policy", V},         {"--ts", V},
+    {"--now", V},     {"--sender-jwks", V | R}, {"--sender-key", V | R}, {"--trust-embedded-key", 0},
+    {"--no-skew", 0}, {"--compress", V},        {"--compress-level", V}, {NULL, 0}};
 static const cli_opt redact_opts[] = {{"--path", V | R}, {"--reveal", 0}, {NULL, 0}};
-static const cli_opt bundle_opts[] = {{"--key", V},  {"--chain", V},       {"--trace-id", V},
-                                      {"--form", V}, {"--exported-at", V}, {NULL, 0}};
+static const cli_opt bundle_opts[] = {{"--key", V},         {"--chain", V},    {"--trace-id", V},       {"--form", V},
+                                      {"--exported-at", V}, {"--compress", V}, {"--compress-level", V}, {NULL, 0}};
 static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
                                   {"--chain-type", V},     {"--origin-type", V},
                                   {"--origin-id", V},      {"--id", V},
@@ -56,13 +50,15 @@ static const cli_opt oe_opts[] = {{"--chain", V},          {"--key", V},
                                   {"--in-place", 0},       {"--input", 0},
                                   {"--force", 0},          {"--tx-hash", V},
                                   {"--network", V},        {"--block", V},
-                                  {"--leaves", V},         {NULL, 0}};
+                                  {"--leaves", V},         {"--compress", V},
+                                  {"--compress-level", V}, {NULL, 0}};
 static const cli_opt proof_opts[] = {CLI_HMAC_OPTS, {"--attest-key", V}, {"--author", V}, {NULL, 0}};
 static const cli_opt export_opts[] = {
-    CLI_VERIFY_OPTS, {"--to", V},       {"--out", V},           {"--sign-key", V | R}, {"--keyid", V}, {"--source", V},
-    {"--type", V},   {"--mode", V},     {"--ext", V | R},       {"--namespace", V},    {"--job", V},   {"--event", V},
-    {"--run-id", V}, {"--progress", V}, {"--error-message", V}, {"--error-type", V},   {"--post", V},  {"--spool", V},
-    {"--token", V},  {"--force", 0},    {"--zip", 0},           {"--no-verify", 0},    {NULL, 0}};
+    CLI_VERIFY_OPTS,     {"--to", V},        {"--out", V},      {"--sign-key", V | R},   {"--keyid", V},
+    {"--source", V},     {"--type", V},      {"--mode", V},     {"--ext", V | R},        {"--namespace", V},
+    {"--job", V},        {"--event", V},     {"--run-id", V},   {"--progress", V},       {"--error-message", V},
+    {"--error-type", V}, {"--post", V},      {"--spool", V},    {"--token", V},          {"--force", 0},
+    {"--zip", 0},        {"--no-verify", 0}, {"--compress", V}, {"--compress-level", V}, {NULL, 0}};
 static const cli_opt import_opts[] = {CLI_VERIFY_OPTS, {"--headers", V}, {"--json", 0}, {"--extract", 0}, {NULL, 0}};
 static const cli_opt sink_opts[] = {{"--spool", V}, {"--token", V}, {NULL, 0}};
 static const cli_opt log_opts[] = {
@@ -179,7 +175,10 @@ const cli_cmd cli_commands[] = {
      "           [--policy JSON] [--ts TS] [--now TS] [--no-skew] ENVELOPE|-",
      "A gateway's step, offline: verifies the envelope with the trusted sender keys, then appends the next signed\n"
      "receipt of its trace (the starter gateway's form: hop, prev_receipt_hash, receipt_signature, receipt_hash)\n"
-     "to CHAIN.jsonl (fsynced) and prints it.\n",
+     "to CHAIN.jsonl (fsynced) and prints it.\n"
+     "  --compress zstd|gzip   a new chain's compression; a compressed chain (by its magic) grows by one zstd frame\n"
+     "                         or gzip member per receipt, in its own format (docs/compression.md)\n"
+     "  --compress-level N     zstd 1-22 (default 3), gzip 1-9 (default 6)\n",
      cmd_receipt, receipt_opts, receipt_subs, NULL},
     {"redact", "redact --path /payload/POINTER... [--reveal] [ENVELOPE|-]",
      "Withholds members of a redactable envelope (prova pack --redactable): drops the disclosures of each --path\n"
@@ -192,7 +191,9 @@ const cli_cmd cli_commands[] = {
     {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
-     "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n",
+     "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n"
+     "  --compress zstd|gzip, --compress-level N   print the bundle compressed (the signature covers the bundle's\n"
+     "                         JSON, never the compressed bytes; docs/compression.md)\n",
      cmd_bundle, bundle_opts, NULL, NULL},
     {"oe", "oe new|append|resolve|certify|revoke|supersede|attest|hash-event [options]",
      "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
@@ -221,7 +222,10 @@ const cli_cmd cli_commands[] = {
      "      prints the event hash (or, with --input, the JCS bytes that are hashed)\n"
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
-     cmd_oe, oe_opts, oe_subs, NULL},
+     cmd_oe, oe_opts, oe_subs,
+     "  --compress zstd|gzip|none, --compress-level N   compress what is printed and the files written; a chain or\n"
+     "                         bundle read compressed (zstd or gzip, by its magic) is rewritten in its own format\n"
+     "                         unless --compress says otherwise (docs/compression.md)\n"},
     {"proof",
      "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id "
      "[FILE|-]",
@@ -253,7 +257,9 @@ const cli_cmd cli_commands[] = {
      "  --post URL                 cloudevents, openlineage: POST the events (retries; undeliverable events wait\n"
      "                             in --spool DIR, default $XDG_STATE_HOME/prova/spool; --token T or\n"
      "                             PROVA_SINK_TOKEN: a bearer token)\n",
-     cmd_export, export_opts, NULL, NULL},
+     cmd_export, export_opts, NULL,
+     "  --compress zstd|gzip       compress what is printed or written to --out (not --post, not ro-crate);\n"
+     "  --compress-level N         zstd 1-22 (default 3), gzip 1-9 (default 6) (docs/compression.md)\n"},
     {"import", "import [--headers F] [--json] [--extract] [verify options] FILE|-",
      "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
      "headers in --headers F) and verifies both layers: the wrapper (DSSE signatures by keyid against --jwks/--key\n"
@@ -446,7 +452,11 @@ const cli_cmd cli_commands[] = {
      "                              (sft_notes \"not_transformed\"), as the lite gateway does; default: 400\n",
      cmd_serve, NULL, NULL,
      /* help_more: */
-     "  --max-body SIZE             request body limit (default 1M; K and M suffixes)\n"
+     "  --max-body SIZE             request body limit (default 1M; K and M suffixes), also once decoded\n"
+     "  --max-ratio N               a gzip or zstd request body (Content-Encoding) decodes to at most N bytes per\n"
+     "                              byte sent, past 64K (default 1000; 0: no limit); over a limit: 413\n"
+     "  --compress-min SIZE         compress responses of SIZE bytes or more (default 1K) when Accept-Encoding\n"
+     "                              allows zstd or gzip; --no-compress: never (docs/compression.md)\n"
      "  --max-depth N               JSON nesting limit (default 64)\n"
      "  --max-header SIZE           request line + headers limit (default 32K)\n"
      "  --max-queue N               writes waiting for the disk before 429 (default 8192)\n"
@@ -559,6 +569,7 @@ int main(int argc, char **argv) {
     bool server = !strcmp(cmd->name, "serve") || !strcmp(cmd->name, "mcp") || !strcmp(cmd->name, "witness");
     if (rc == EXIT_OK && !server) cli_telemetry_begin(cmd->name);
     if (rc == EXIT_OK) rc = cmd->run(argc - 1, argv + 1);
+    rc = cli_output_end(rc); /* --compress: the end of the compressed stdout */
     cli_telemetry_end(rc);
     return cli_json_end(rc);
 }

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "prova/compress.h"
+
 #define TTY_INTERVAL_NS   (100 * 1000000LL)  /* at most 10 status lines a second on a terminal */
 #define PLAIN_INTERVAL_NS (1000 * 1000000LL) /* at most one plain line a second elsewhere */
 #define READ_CHUNK        ((size_t)8 << 20)  /* prova verify reads its input in chunks of 8 MiB */
@@ -273,6 +275,11 @@ int progress_input_open(progress *p, const char *path, size_t pipe_max, cli_inpu
     void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) return cli_input_open_stream(path, pipe_max, ret);
+    if (prova_compress_detect(m, size) != PROVA_COMPRESSION_NONE) {
+        /* zstd or gzip: its lines are counted after decompression, not here */
+        munmap(m, size);
+        return cli_input_open_stream(path, pipe_max, ret);
+    }
     (void)posix_madvise(m, size, POSIX_MADV_SEQUENTIAL);
     /* Read the mapping in chunks (what MAP_POPULATE does in one call), counting lines. */
     const uint8_t *d = m;

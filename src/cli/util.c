@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "prova/compress.h"
 #include "prova/crypto.h"
 #include "prova/report.h"
 
@@ -73,11 +74,155 @@ const prova_allocator *cli_allocator(void) {
 static int input_open(const char *path, size_t max_size, bool map_any, cli_input *ret);
 
 int cli_input_open(const char *path, size_t max_size, cli_input *ret) {
-    return input_open(path, max_size, false, ret);
+    int rc = input_open(path, max_size, false, ret);
+    return rc == EXIT_OK ? cli_input_decompress(path, max_size, ret) : rc;
 }
 
 int cli_input_open_stream(const char *path, size_t pipe_max, cli_input *ret) {
-    return input_open(path, pipe_max, true, ret);
+    int rc = input_open(path, pipe_max, true, ret);
+    return rc == EXIT_OK ? cli_input_decompress(path, pipe_max, ret) : rc;
+}
+
+int cli_input_open_raw(const char *path, size_t max_size, cli_input *ret) {
+    return input_open(path, max_size, false, ret);
+}
+
+/* The ratio limit of every compressed input: PROVA_MAX_RATIO (docs/cli.md), else the library's default. */
+static size_t max_ratio(void) {
+    const char *v = getenv("PROVA_MAX_RATIO");
+    if (!v || !*v) return PROVA_DECOMPRESS_DEFAULT_MAX_RATIO;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno || *end || v[0] == '-') return PROVA_DECOMPRESS_DEFAULT_MAX_RATIO;
+    return n == 0 ? SIZE_MAX : (size_t)n; /* 0: no ratio limit */
+}
+
+int cli_input_decompress(const char *path, size_t max_size, cli_input *in) {
+    prova_compression f = prova_compress_detect(in->data, in->len);
+    if (f == PROVA_COMPRESSION_NONE) return EXIT_OK;
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    prova_decompress_options o = {.max_size = max_size, .max_ratio = max_ratio()};
+    prova_buf out = PROVA_BUF_INIT;
+    out.alloc = &big_allocator;
+    prova_error err;
+    if (prova_decompress_write(in->data, in->len, &o, &out, &err) < 0 || prova_buf_reserve(&out, 1) < 0) {
+        prova_buf_free(&out);
+        if (err.status == PROVA_ENOMEM)
+            return cli_fail_as(EXIT_INTERNAL, "internal", "out_of_memory", "%s: out of memory", name);
+        if (strcmp(err.reason, "decompressed_too_large") == 0)
+            return cli_fail_as(EXIT_USAGE, "input", err.reason,
+                               "%s: %s (%s; %s, limit %zu bytes; found at compressed byte %zu)", name, err.message,
+                               err.reason, prova_compression_name(f), max_size, err.offset);
+        if (strcmp(err.reason, "compression_ratio_exceeded") == 0)
+            return cli_fail_as(EXIT_USAGE, "input", err.reason,
+                               "%s: %s (%s; %s, limit %zu:1, PROVA_MAX_RATIO; found at compressed byte %zu)", name,
+                               err.message, err.reason, prova_compression_name(f), o.max_ratio, err.offset);
+        return cli_fail_as(EXIT_USAGE, "input", err.reason, "%s: %s (%s; %s, at compressed byte %zu)", name,
+                           err.message, err.reason, prova_compression_name(f), err.offset);
+    }
+    out.data[out.len] = '\0'; /* as cli_read_file leaves it */
+    if (in->map) munmap(in->map, in->maplen);
+    prova_buf_free(&in->buf);
+    in->map = NULL;
+    in->maplen = 0;
+    in->buf = out;
+    in->data = out.data;
+    in->len = out.len;
+    in->compression = (int)f;
+    return EXIT_OK;
+}
+
+/* ---- Compressed output (--compress): stdout as one stream, finished by cli_output_end; files whole ---------- */
+
+static struct {
+    prova_compression format;
+    int level;
+    prova_compressor *z;
+} outz;
+
+void cli_output_compress(int format, int level) {
+    outz.format = (prova_compression)format;
+    outz.level = level;
+}
+
+bool cli_compress_option(int argc, char **argv, int *i, cli_compress *c, int *rc) {
+    const char *v = NULL;
+    *rc = EXIT_OK;
+    if (cli_opt_value(argc, argv, i, "--compress", &v)) {
+        prova_compression f;
+        if (!v || prova_compression_lookup(v, &f) < 0 || strcmp(v, "identity") == 0 || strcmp(v, "x-gzip") == 0)
+            *rc = cli_fail(EXIT_USAGE, "--compress must be zstd, gzip or none, not '%s'", v ? v : "");
+        else {
+            c->format = (int)f;
+            c->given = true;
+        }
+        return true;
+    }
+    if (cli_opt_value(argc, argv, i, "--compress-level", &v)) {
+        unsigned long long n = 0;
+        *rc = v ? cli_number_opt("prova", "--compress-level", v, 1, 22, &n)
+                : cli_fail(EXIT_USAGE, "--compress-level needs a value");
+        c->level = (int)n;
+        return true;
+    }
+    return false;
+}
+
+int cli_compress_check(const cli_compress *c) {
+    if (c->level && c->format == PROVA_COMPRESSION_NONE)
+        return cli_fail(EXIT_USAGE, "--compress-level needs --compress zstd or gzip");
+    if (c->format == PROVA_COMPRESSION_GZIP && c->level > 9)
+        return cli_fail(EXIT_USAGE, "--compress-level: gzip's levels are 1 to 9");
+    return EXIT_OK;
+}
+
+int cli_compress_bytes(int format, int level, const void *data, size_t len, prova_buf *ret) {
+    prova_error err;
+    int r = prova_compress_write(data, len, (prova_compression)format, level, ret, &err);
+    if (r == PROVA_ENOMEM) return cli_fail(EXIT_INTERNAL, "out of memory");
+    if (r < 0) return cli_fail(EXIT_USAGE, "--compress: %s (%s)", err.message, err.reason);
+    return EXIT_OK;
+}
+
+int cli_write_output_file(const char *path, const void *data, size_t len, int format, int level) {
+    if (format == PROVA_COMPRESSION_NONE) return cli_write_file_atomic(path, data, len);
+    prova_buf z = PROVA_BUF_INIT;
+    z.alloc = &big_allocator;
+    int rc = cli_compress_bytes(format, level, data, len, &z);
+    if (rc == EXIT_OK) rc = cli_write_file_atomic(path, z.data, z.len);
+    prova_buf_free(&z);
+    return rc;
+}
+
+static int write_raw_stdout(const void *data, size_t len) {
+    if (len && fwrite(data, 1, len, stdout) != len)
+        return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
+    if (fflush(stdout) != 0) return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
+    return EXIT_OK;
+}
+
+/* Compresses data onto stdout (--compress): the stream is opened on the first write and ended by cli_output_end. */
+static int write_compressed_stdout(const void *data, size_t len, bool end) {
+    prova_error err;
+    if (!outz.z && prova_compress_new(outz.format, outz.level, &outz.z, &err) < 0)
+        return cli_fail(err.status == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "--compress: %s (%s)", err.message,
+                        err.reason);
+    prova_buf z = PROVA_BUF_INIT;
+    int r = end ? prova_compress_finish(outz.z, &z, &err) : prova_compress_update(outz.z, data, len, &z, &err);
+    int rc = r < 0 ? cli_fail(EXIT_INTERNAL, "--compress: %s", err.message) : write_raw_stdout(z.data, z.len);
+    prova_buf_free(&z);
+    return rc;
+}
+
+int cli_output_end(int rc) {
+    if (outz.format != PROVA_COMPRESSION_NONE && rc == EXIT_OK) {
+        /* a command that printed nothing still writes an empty stream, which decompresses to nothing */
+        rc = write_compressed_stdout(NULL, 0, true);
+    }
+    outz.z = prova_compress_free(outz.z);
+    outz.format = PROVA_COMPRESSION_NONE;
+    return rc;
 }
 
 static int input_open(const char *path, size_t max_size, bool map_any, cli_input *ret) {
@@ -266,10 +411,8 @@ out:
 }
 
 int cli_write_stdout(const void *data, size_t len) {
-    if (len && fwrite(data, 1, len, stdout) != len)
-        return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
-    if (fflush(stdout) != 0) return cli_fail(EXIT_INTERNAL, "write to stdout: %s", strerror(errno));
-    return EXIT_OK;
+    if (outz.format != PROVA_COMPRESSION_NONE) return len ? write_compressed_stdout(data, len, false) : EXIT_OK;
+    return write_raw_stdout(data, len);
 }
 
 void cli_report(const char *file, const prova_error *err) {

@@ -20,6 +20,7 @@
 
 #include "http.h"
 #include "jsonw.h"
+#include "prova/compress.h"
 #include "prova/crypto.h"
 #include "prova/encoding.h" /* prova_mem_wipe */
 
@@ -35,6 +36,8 @@ void http_config_defaults(http_config *c) {
     c->max_header = (size_t)32 << 10;
     c->log_prefix = "prova serve";
     c->access_log = HTTP_ACCESS_TEXT;
+    c->compress_min = HTTP_COMPRESS_MIN;
+    c->max_ratio = PROVA_DECOMPRESS_DEFAULT_MAX_RATIO;
 }
 
 int http_access_log_parse(const char *s, int *ret) {
@@ -96,6 +99,11 @@ typedef struct conn {
      * neither. */
     char trace_id[33];
     otel_span *span; /* the request's server span (NULL: telemetry off) */
+    /* A body sent with Content-Encoding gzip or zstd: decoded as it arrives into body (docs/compression.md). */
+    prova_decompressor *dec;
+    size_t raw_len;  /* the body's bytes as sent (compressed), under max_body too */
+    bool dec_failed; /* dec_err says why; the rest of the body is dropped */
+    prova_error dec_err;
 } conn;
 
 /* The client's X-Request-Id is echoed when it is 1..128 characters of [A-Za-z0-9._:-] (safe in a header and in a
@@ -152,6 +160,7 @@ static void resp_free(http_resp *r) {
 static void conn_free(conn *c) {
     if (!c) return;
     prova_buf_free(&c->body);
+    prova_decompress_free(c->dec);
     resp_free(&c->req.resp);
     if (c->req.call.a) app_call_free(&c->req.call); /* initialized only when a handler ran */
     free(c->segs);
@@ -251,6 +260,122 @@ static size_t unescape(void *cls, struct MHD_Connection *mc, char *s) {
     }
     *w = '\0';
     return (size_t)(w - s);
+}
+
+/* ---- Content codings (docs/compression.md) --------------------------------------------------------------------- */
+
+typedef struct coding_scan {
+    int format;      /* the one coding other than identity, or PROVA_COMPRESSION_NONE */
+    unsigned others; /* codings other than identity, gzip, x-gzip and zstd, or more than one of those */
+    char bad[48];    /* the first coding refused, for the message */
+    bool stacked;    /* two of gzip and zstd, one applied over the other */
+} coding_scan;
+
+static enum MHD_Result scan_coding(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+    (void)kind;
+    coding_scan *h = cls;
+    if (!key || strcasecmp(key, "Content-Encoding") != 0 || !value) return MHD_YES;
+    for (const char *p = value; *p;) { /* RFC 9110 §8.4: a list of codings, in the order they were applied */
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,;");
+        if (!n) break;
+        char tok[32];
+        prova_compression f;
+        snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok - 1 ? n : sizeof tok - 1), p);
+        if (n < sizeof tok && prova_compression_lookup(tok, &f) == 0 && strcasecmp(tok, "none") != 0) {
+            if (f != PROVA_COMPRESSION_NONE && h->format != PROVA_COMPRESSION_NONE) {
+                h->others++; /* two codings stacked: refused rather than decoded twice */
+                h->stacked = true;
+            } else if (f != PROVA_COMPRESSION_NONE) {
+                h->format = (int)f;
+            }
+        } else {
+            h->others++;
+            if (!h->bad[0]) snprintf(h->bad, sizeof h->bad, "%.*s", (int)(n < 40 ? n : 40), p);
+        }
+        p += n;
+        p += strcspn(p, ","); /* parameters of a coding are ignored */
+    }
+    return MHD_YES;
+}
+
+/* The q-value of a coding in Accept-Encoding (RFC 9110 §12.5.3, §12.4.2): 0..1000, or -1 when it is not named (nor
+ * "*"). */
+static int accept_q(const char *ae, const char *coding, const char *alias) {
+    int star = -1;
+    for (const char *p = ae; p && *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, " \t,;");
+        if (!n) break;
+        int q = 1000;
+        const char *e = p + n + strcspn(p + n, ",");
+        const char *qs = p + n;
+        while (qs < e && (qs = strchr(qs, ';')) != NULL && qs < e) { /* ;q=0.5 */
+            qs++;
+            qs += strspn(qs, " \t");
+            if ((qs[0] == 'q' || qs[0] == 'Q') && qs[1] == '=') {
+                const char *v = qs + 2;
+                q = 0;
+                if (v[0] == '1') {
+                    q = 1000;
+                } else if (v[0] == '0') {
+                    int scale = 100;
+                    for (const char *d = v[1] == '.' ? v + 2 : v + 1; *d >= '0' && *d <= '9' && scale; d++, scale /= 10)
+                        q += (*d - '0') * scale;
+                }
+                break;
+            }
+        }
+        if ((strlen(coding) == n && strncasecmp(p, coding, n) == 0) ||
+            (alias && strlen(alias) == n && strncasecmp(p, alias, n) == 0))
+            return q;
+        if (n == 1 && p[0] == '*') star = q;
+        p = e;
+    }
+    return star;
+}
+
+/* The coding of a response for this Accept-Encoding: zstd or gzip, the one with the higher q-value (zstd on a tie),
+ * or none (no header, neither acceptable: identity, which is always sent rather than a 406). */
+static prova_compression pick_coding(const char *ae) {
+    if (!ae) return PROVA_COMPRESSION_NONE;
+    int z = accept_q(ae, "zstd", NULL), g = accept_q(ae, "gzip", "x-gzip");
+    if (z <= 0 && g <= 0) return PROVA_COMPRESSION_NONE;
+    return z >= g ? PROVA_COMPRESSION_ZSTD : PROVA_COMPRESSION_GZIP;
+}
+
+/* Whether a response of this type and size is worth compressing: not tiny, not already compressed or random. */
+static bool compressible(const http_resp *r, size_t min) {
+    if (r->status == 204 || r->status == 304 || r->body.len < min) return false;
+    const char *t = r->content_type ? r->content_type : "application/json";
+    static const char *const no[] = {"image/",
+                                     "audio/",
+                                     "video/",
+                                     "application/zip",
+                                     "application/gzip",
+                                     "application/zstd",
+                                     "application/octet-stream",
+                                     "text/event-stream"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        if (strncasecmp(t, no[i], strlen(no[i])) == 0) return false;
+    for (unsigned i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->hname[i], "Content-Encoding") == 0) return false;
+    return true;
+}
+
+/* A strong ETag becomes weak (W/"...") on a compressed variant: its bytes differ from the identity response's,
+ * which owns the strong tag, while If-None-Match (a weak comparison) still matches both (as nginx does). */
+static void weaken_etag(http_resp *r) {
+    for (unsigned i = 0; i < r->nheaders; i++) {
+        if (strcasecmp(r->hname[i], "ETag") != 0 || r->hvalue[i][0] != '"') continue;
+        size_t n = strlen(r->hvalue[i]);
+        char *w = malloc(n + 3);
+        if (!w) continue; /* left strong: the 304 logic still matches; only a cache's byte ranges would care */
+        memcpy(w, "W/", 2);
+        memcpy(w + 2, r->hvalue[i], n + 1);
+        free(r->hvalue[i]);
+        r->hvalue[i] = w;
+    }
 }
 
 /* ---- Responses ------------------------------------------------------------------------------------------------ */
@@ -491,6 +616,31 @@ static void wake(app_call *call) {
 static enum MHD_Result send_response(conn *c) {
     http_resp *r = &c->req.resp;
     if (!r->status) http_error(&c->req, 500, "internal", "the handler produced no response");
+    /* Content-Encoding by Accept-Encoding, after the handler: X-ODIN-Response-CID and X-ODIN-Signature cover the
+     * identity body (docs/compression.md). */
+    httpd *d = c->req.d;
+    const char *coding = NULL;
+    bool vary = false;
+    if (d->cfg.compress_min != SIZE_MAX) {
+        prova_compression f = pick_coding(MHD_lookup_connection_value(c->req.conn, MHD_HEADER_KIND, "Accept-Encoding"));
+        if (compressible(r, d->cfg.compress_min)) {
+            vary = true;
+            prova_buf z = PROVA_BUF_INIT;
+            if (f != PROVA_COMPRESSION_NONE && prova_compress_write(r->body.data, r->body.len, f, 0, &z, NULL) == 0 &&
+                z.len < r->body.len) {
+                prova_buf_free(&r->body);
+                r->body = z;
+                coding = prova_compression_name(f);
+                weaken_etag(r);
+                atomic_fetch_add(&d->coded_out[f], 1);
+            } else {
+                prova_buf_free(&z);
+            }
+        } else if (r->status == 304 && f != PROVA_COMPRESSION_NONE) {
+            vary = true; /* the variant being revalidated was compressed: the same weak tag */
+            weaken_etag(r);
+        }
+    }
     c->bytes_out = r->body.len;
     struct MHD_Response *mr;
     if (r->body.len && !r->body.alloc) {
@@ -509,6 +659,8 @@ static enum MHD_Result send_response(conn *c) {
     if (!cache_set) MHD_add_response_header(mr, "Cache-Control", "no-store");
     for (unsigned i = 0; i < r->nheaders; i++) MHD_add_response_header(mr, r->hname[i], r->hvalue[i]);
     MHD_add_response_header(mr, "X-Request-Id", c->request_id);
+    if (coding) MHD_add_response_header(mr, "Content-Encoding", coding);
+    if (vary) MHD_add_response_header(mr, "Vary", "Accept-Encoding");
     enum MHD_Result ok = MHD_queue_response(c->req.conn, r->status, mr);
     MHD_destroy_response(mr);
     c->answered = true;
@@ -660,12 +812,48 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             http_error(&c->req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", d->cfg.max_body);
             return send_response(c);
         }
+        coding_scan cs = {0};
+        MHD_get_connection_values(mc, MHD_HEADER_KIND, scan_coding, &cs);
+        if (cs.others) { /* answered before the body is read, which is dropped */
+            c->too_large = true;
+            http_guard_busy(d, c->guard);
+            if (cs.stacked && !cs.bad[0])
+                http_error(&c->req, 415, "unsupported_content_encoding",
+                           "more than one Content-Encoding is not accepted: send the body as is, or with one of gzip "
+                           "or zstd");
+            else
+                http_error(&c->req, 415, "unsupported_content_encoding",
+                           "Content-Encoding '%s' is not accepted: send the body as is, or with one of gzip or zstd",
+                           cs.bad);
+            return send_response(c);
+        }
+        if (cs.format != PROVA_COMPRESSION_NONE) {
+            /* decoded as it arrives: at most max_body bytes out, at most max_ratio out per byte in past 64 KiB */
+            prova_decompress_options o = {.format = cs.format,
+                                          .max_size = d->cfg.max_body,
+                                          .max_ratio = d->cfg.max_ratio ? d->cfg.max_ratio : SIZE_MAX,
+                                          .ratio_floor = HTTP_RATIO_FLOOR};
+            if (prova_decompress_new(&o, &c->dec, NULL) < 0) return MHD_NO;
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
         http_guard_bytes(d, c->guard, *upload_data_size);
         c->bytes_in += *upload_data_size;
-        if (body_take(&c->body, &c->too_large, d->cfg.max_body, upload_data, *upload_data_size) < 0) return MHD_NO;
+        if (c->dec) { /* Content-Encoding: the bytes sent count against max_body too */
+            c->raw_len += *upload_data_size;
+            if (c->raw_len > d->cfg.max_body && !c->too_large) {
+                c->too_large = true;
+                prova_buf_free(&c->body);
+            }
+            if (!c->too_large && !c->dec_failed &&
+                prova_decompress_update(c->dec, upload_data, *upload_data_size, &c->body, &c->dec_err) < 0) {
+                c->dec_failed = true; /* a bomb stops here: nothing more is decoded or kept */
+                prova_buf_free(&c->body);
+            }
+        } else if (body_take(&c->body, &c->too_large, d->cfg.max_body, upload_data, *upload_data_size) < 0) {
+            return MHD_NO;
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -679,10 +867,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         settle(c, HTTP_CALLED);
         return send_response(c);
     }
+    if (c->dec && !c->too_large && !c->dec_failed && c->raw_len > 0 && prova_decompress_finish(c->dec, &c->dec_err) < 0)
+        c->dec_failed = true;
+    if (c->dec && !c->dec_failed && !c->too_large) atomic_fetch_add(&d->coded_in[prova_decompress_format(c->dec)], 1);
     req->body = c->body.data ? c->body.data : (const uint8_t *)"";
     req->body_len = c->body.len;
     if (c->too_large) {
         http_error(req, 413, "body_too_large", "the body exceeds the limit of %zu bytes", d->cfg.max_body);
+    } else if (c->dec_failed) {
+        /* a limit is 413, a broken stream 400; the library's reason code either way */
+        const prova_error *e = &c->dec_err;
+        unsigned status = e->status == PROVA_ELIMIT ? 413 : e->status == PROVA_ENOMEM ? 503 : 400;
+        if (e->status == PROVA_ELIMIT && strcmp(e->reason, "compression_ratio_exceeded") == 0)
+            http_error(req, status, e->reason, "%s (more than %u:1; at byte %zu of the body as sent)", e->message,
+                       d->cfg.max_ratio, e->offset);
+        else if (e->status == PROVA_ELIMIT && strcmp(e->reason, "decompressed_too_large") == 0)
+            http_error(req, status, e->reason, "%s of %zu bytes (at byte %zu of the body as sent)", e->message,
+                       d->cfg.max_body, e->offset);
+        else
+            http_error(req, status, e->reason, "%s (at byte %zu of the body as sent)", e->message, e->offset);
     } else if (c->route == http_nroutes) {
         if (c->method_mismatch) {
             http_header(req, "Allow", req->method == HTTP_POST ? "GET, HEAD" : "POST");

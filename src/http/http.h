@@ -42,7 +42,14 @@ typedef struct http_config {
     const char *log_prefix;         /* "prova serve", "prova mcp" */
     const char *const *mcp_origins; /* Origin values /mcp accepts besides loopback ones */
     size_t nmcp_origins;
+    /* Compression (docs/compression.md): responses of at least compress_min bytes are compressed when the client's
+     * Accept-Encoding allows (SIZE_MAX: never); a request body with Content-Encoding is decoded under max_body and
+     * max_ratio (bytes out per byte in once past HTTP_RATIO_FLOOR; 0: no ratio limit). */
+    size_t compress_min;
+    unsigned max_ratio;
 } http_config;
+#define HTTP_COMPRESS_MIN 1024u
+#define HTTP_RATIO_FLOOR  ((size_t)64 << 10)
 
 void http_config_defaults(http_config *c);
 
@@ -103,6 +110,7 @@ struct httpd {
     struct http_guard *guard;                                    /* slow clients (guard.c) */
     atomic_long conn_open;                                       /* connections open now */
     atomic_ullong conn_closed[HTTP_CLOSE_REASONS], conn_refused; /* by the guard; over the connection limits */
+    atomic_ullong coded_in[3], coded_out[3]; /* bodies decoded, responses compressed; by prova_compression */
     uint8_t rid_key[32]; /* request ids (daemon.c request_id): ChaCha20 under this key, at rid_counter */
     atomic_ullong rid_counter;
 };

@@ -164,6 +164,15 @@ void http_metrics_collect(httpd *d, otel_metrics *ms) {
     one(ms, "prova_http_connections_refused_total", OTEL_METRIC_COUNTER,
         "Connections refused at once: over --max-connections or --max-connections-per-ip.", "{connection}",
         (int64_t)atomic_load(&d->conn_refused));
+    static const char *const codings[] = {"gzip", "zstd"}; /* docs/compression.md */
+    const int64_t decoded[] = {(int64_t)atomic_load(&d->coded_in[1]), (int64_t)atomic_load(&d->coded_in[2])};
+    const int64_t compressed[] = {(int64_t)atomic_load(&d->coded_out[1]), (int64_t)atomic_load(&d->coded_out[2])};
+    by_label(ms, "prova_http_request_bodies_decoded_total", OTEL_METRIC_COUNTER,
+             "Request bodies sent with a Content-Encoding and decoded within the limits, by coding.", "{request}",
+             "encoding", codings, decoded, 2);
+    by_label(ms, "prova_http_responses_compressed_total", OTEL_METRIC_COUNTER,
+             "Responses sent compressed (Accept-Encoding), by coding.", "{response}", "encoding", codings, compressed,
+             2);
     static const char *const results[] = {"valid", "invalid", "error"};
     const int64_t verified[] = {(int64_t)st.verify_valid, (int64_t)st.verify_invalid, (int64_t)st.verify_error};
     by_label(ms, "prova_verifications_total", OTEL_METRIC_COUNTER,

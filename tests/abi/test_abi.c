@@ -68,6 +68,11 @@ static void test_constants(void) {
     SAME(prova_redact_salt_bytes, PROVA_REDACT_SALT_BYTES);
     SAME(prova_redact_max_disclosures, PROVA_REDACT_MAX_DISCLOSURES);
     SAME(prova_redact_max_decoys, PROVA_REDACT_MAX_DECOYS);
+    SAME(prova_decompress_default_max_size, PROVA_DECOMPRESS_DEFAULT_MAX_SIZE);
+    SAME(prova_decompress_default_max_ratio, PROVA_DECOMPRESS_DEFAULT_MAX_RATIO);
+    SAME(prova_decompress_default_ratio_floor, PROVA_DECOMPRESS_DEFAULT_RATIO_FLOOR);
+    SAME(prova_compress_default_level_zstd, PROVA_COMPRESS_DEFAULT_LEVEL_ZSTD);
+    SAME(prova_compress_default_level_gzip, PROVA_COMPRESS_DEFAULT_LEVEL_GZIP);
     /* the values the sizes are for */
     CHECK(prova_proof_default_key_len() == strlen(PROVA_PROOF_DEFAULT_KEY));
     CHECK(prova_hash_size(PROVA_HASH_SHA512) == prova_hash_max_bytes());
@@ -124,6 +129,7 @@ static void test_sizes(void) {
     SIZE(prova_ce_header);
     SIZE(prova_openlineage_options);
     SIZE(prova_zip_entry);
+    SIZE(prova_decompress_options);
     SIZE(prova_store_counts);
     SIZE(prova_log_entry);
     SIZE(prova_redact_params);

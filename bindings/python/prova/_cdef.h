@@ -50,6 +50,45 @@ typedef struct prova_buf {
  void prova_buf_free(prova_buf *buf);
  int prova_buf_reserve(prova_buf *buf, size_t extra);
  int prova_buf_append(prova_buf *buf, const void *data, size_t n);
+typedef enum prova_compression {
+    PROVA_COMPRESSION_NONE = 0,
+    PROVA_COMPRESSION_GZIP = 1,
+    PROVA_COMPRESSION_ZSTD = 2,
+} prova_compression;
+ const char *prova_compression_name(prova_compression c);
+ int prova_compression_lookup(const char *name, prova_compression *ret);
+ prova_compression prova_compress_detect(const void *data, size_t len);
+ size_t prova_decompress_default_max_size(void);
+ size_t prova_decompress_default_max_ratio(void);
+ size_t prova_decompress_default_ratio_floor(void);
+ size_t prova_compress_default_level_zstd(void);
+ size_t prova_compress_default_level_gzip(void);
+typedef struct prova_decompress_options {
+    int format;
+    size_t max_size;
+    size_t max_ratio;
+    size_t ratio_floor;
+} prova_decompress_options;
+ size_t prova_decompress_options_sizeof(void);
+ int prova_compress_write(const void *data, size_t len, prova_compression format, int level,
+                                                      prova_buf *out, prova_error *reterr);
+typedef struct prova_compressor prova_compressor;
+ int prova_compress_new(prova_compression format, int level, prova_compressor **ret,
+                                                    prova_error *reterr);
+ int prova_compress_update(prova_compressor *c, const void *data, size_t len,
+                                                       prova_buf *out, prova_error *reterr);
+ int prova_compress_finish(prova_compressor *c, prova_buf *out, prova_error *reterr);
+ prova_compressor *prova_compress_free(prova_compressor *c);
+ int prova_decompress_write(const void *data, size_t len, const prova_decompress_options *o,
+                                                        prova_buf *out, prova_error *reterr);
+typedef struct prova_decompressor prova_decompressor;
+ int prova_decompress_new(const prova_decompress_options *o, prova_decompressor **ret,
+                                                      prova_error *reterr);
+ int prova_decompress_update(prova_decompressor *d, const void *data, size_t len,
+                                                         prova_buf *out, prova_error *reterr);
+ int prova_decompress_finish(prova_decompressor *d, prova_error *reterr);
+ prova_compression prova_decompress_format(const prova_decompressor *d);
+ prova_decompressor *prova_decompress_free(prova_decompressor *d);
  size_t prova_hex_len(size_t n);
  size_t prova_base64_len(size_t n);
  size_t prova_base64url_len(size_t n);
