@@ -30,9 +30,10 @@ typedef struct cli_cmd {
     const char *synopsis; /* one line, after "prova " */
     const char *help;     /* the rest of --help */
     int (*run)(int argc, char **argv);
-    const cli_opt *opts;     /* its options, ending with {NULL, 0}; NULL: the command checks its own (serve, mcp) */
-    const char *const *subs; /* noun-verb commands: the verbs, ending with NULL; else NULL */
-    const char *help_more;   /* printed after help (C11 bounds one string literal to 4095 bytes); or NULL */
+    const cli_opt *opts;      /* its options, ending with {NULL, 0}; NULL: the command checks its own (serve, mcp) */
+    const char *const *subs;  /* noun-verb commands: the verbs, ending with NULL; else NULL */
+    const char *help_more[4]; /* printed after help, in order, up to the first NULL (C11 bounds one string literal
+                                 to 4095 bytes) */
 } cli_cmd;
 
 /* Reads a whole file ("-" = stdin) into *ret (NUL-terminated, not counted in len). max_size bounds the read.

@@ -418,7 +418,7 @@ static int cmd_attest(const oe_args *a) {
         int r = prova_oe_attest_bundle(prova_doc_root(bundle), &p, &out, &err);
         if (r < 0) rc = lib_fail(a->file, r, &err);
     }
-    if (rc == EXIT_OK) rc = emit(a->in_place ? a->file : a->out, &out);
+    if (rc == EXIT_OK) rc = emit(a, a->in_place ? a->file : a->out, &out);
     free(leaves);
     free(leaves_text);
     prova_key_free(key);

@@ -89,30 +89,46 @@ static const char *const log_subs[] = {"keygen",       "append", "checkpoint", "
                                        "verify-proof", "audit",  "attach",     NULL};
 
 const cli_cmd cli_commands[] = {
-    {"canon", "canon [--profile ope|ophamin|jcs] [--max-depth N] [--max-size BYTES] [--allow-nonfinite] [FILE|-]",
+    {"canon",
+     "canon [--profile ope|ophamin|jcs] [--max-depth N] [--max-size BYTES] [--allow-nonfinite] [FILE|-]",
      "Writes the canonical bytes of one JSON document to stdout, with no trailing newline.\n"
      "  --profile P        ope (default; OPE v1), ophamin (proof records, ASCII-only), jcs (RFC 8785)\n"
      "  --max-depth N      nesting limit (default 128)\n"
      "  --max-size BYTES   input size limit (default 268435456)\n"
      "  --allow-nonfinite  ophamin only: accept NaN/Infinity and lone surrogates, as Python writes them\n"
      "Exit: 0 written, 2 malformed input or usage (message names file:line:col and a reason code), 3 I/O.\n",
-     cmd_canon, canon_opts, NULL, NULL},
-    {"hash", "hash [--profile P] [--alg A] [FILE|-]",
+     cmd_canon,
+     canon_opts,
+     NULL,
+     {NULL}},
+    {"hash",
+     "hash [--profile P] [--alg A] [FILE|-]",
      "Prints \"<alg>:<hex>\" of the canonical bytes. The default (ope + sha256) is the OPE CID.\n"
      "  --alg A   sha256 (default), sha384, sha512, sha3-256, sha3-384, sha3-512\n"
      "  Other options as for canon.\n",
-     cmd_hash, hash_opts, NULL, NULL},
-    {"keygen", "keygen [--alg ALG] [--kid KID] [--force] --out FILE",
+     cmd_hash,
+     hash_opts,
+     NULL,
+     {NULL}},
+    {"keygen",
+     "keygen [--alg ALG] [--kid KID] [--force] --out FILE",
      "Generates a private key and writes it as a JWK to FILE with mode 0600; prints the kid.\n"
      "  --alg ALG  ed25519 (default), ed448, ecdsa-p256, ecdsa-p384, ecdsa-p521\n"
      "  --kid KID  key id (default for ed25519: ed25519- + 16 hex of SHA-256(public key))\n"
      "  --force    replace FILE if it exists\n",
-     cmd_keygen, keygen_opts, NULL, NULL},
-    {"jwks", "jwks KEYFILE... [--legacy KEYFILE...]",
+     cmd_keygen,
+     keygen_opts,
+     NULL,
+     {NULL}},
+    {"jwks",
+     "jwks KEYFILE... [--legacy KEYFILE...]",
      "Prints the public JWKS {\"keys\":[...]} of the given key files (JWK, PEM, hex DER SPKI), each with\n"
      "\"status\":\"active\", or \"legacy\" for the keys after --legacy (rotated-out keys that still verify what\n"
      "they signed). Private parts are never written.\n",
-     cmd_jwks, jwks_opts, NULL, NULL},
+     cmd_jwks,
+     jwks_opts,
+     NULL,
+     {NULL}},
     {"pack",
      "pack --key KEY --payload-type T --target-type U [--trace-id ID] [--ts TS] [--not-before TS] [--expires-at TS]\n"
      "           [--bind | --redactable [--clear POINTER]... [--decoys N]] [--dialect prova|ope-lib|starter]\n"
@@ -128,7 +144,10 @@ const cli_cmd cli_commands[] = {
      "                   the payload (unsigned): `prova redact` withholds some (docs/redaction.md)\n"
      "  --clear POINTER  with --redactable: keep this member (/payload/...) in the clear (repeatable)\n"
      "  --decoys N       with --redactable: N decoy digests in each object (0..16), hiding how many members it has\n",
-     cmd_pack, pack_opts, NULL, NULL},
+     cmd_pack,
+     pack_opts,
+     NULL,
+     {NULL}},
     {"verify",
      "verify [--jwks F | --key F]... [--trust-embedded-key] [--max-skew S | --no-skew] [--now TS] [--hash-alg A]\n"
      "           [--threads N] [--hmac-key F | --hmac-key-b64 S | --default-key]\n"
@@ -167,9 +186,11 @@ const cli_cmd cli_commands[] = {
      "                         warnings, the document's hops or events), dot (Graphviz) or mermaid (flowchart):\n"
      "                         the document's lineage graph, failed checks marked on the hop or event they name\n"
      "Exit: 0 valid, 1 verified invalid, 2 bad input (not JSON, not a known document), 3 internal.\n",
-     cmd_verify, verify_opts, NULL,
-     "  --progress / --no-progress  progress on stderr (bytes read of the total, records, rate, ETA, then the time\n"
-     "                         the verification takes): shown by default only when stderr is a terminal\n"},
+     cmd_verify,
+     verify_opts,
+     NULL,
+     {"  --progress / --no-progress  progress on stderr (bytes read of the total, records, rate, ETA, then the time\n"
+      "                         the verification takes): shown by default only when stderr is a terminal\n"}},
     {"receipt",
      "receipt append --key GWKEY --chain CHAIN.jsonl [--sender-jwks F | --sender-key F]... [--trust-embedded-key]\n"
      "           [--policy JSON] [--ts TS] [--now TS] [--no-skew] ENVELOPE|-",
@@ -179,23 +200,35 @@ const cli_cmd cli_commands[] = {
      "  --compress zstd|gzip   a new chain's compression; a compressed chain (by its magic) grows by one zstd frame\n"
      "                         or gzip member per receipt, in its own format (docs/compression.md)\n"
      "  --compress-level N     zstd 1-22 (default 3), gzip 1-9 (default 6)\n",
-     cmd_receipt, receipt_opts, receipt_subs, NULL},
-    {"redact", "redact --path /payload/POINTER... [--reveal] [ENVELOPE|-]",
+     cmd_receipt,
+     receipt_opts,
+     receipt_subs,
+     {NULL}},
+    {"redact",
+     "redact --path /payload/POINTER... [--reveal] [ENVELOPE|-]",
      "Withholds members of a redactable envelope (prova pack --redactable): drops the disclosures of each --path\n"
      "(a JSON Pointer below /payload; repeatable) and of everything nested in them, and prints the envelope. The\n"
      "signature still verifies; prova verify lists what is withheld (warnings \"redacted\"). No key is needed.\n"
      "  --reveal         print the disclosed payload instead (after withholding the --path members, if any)\n"
      "Reason codes: redact_path_invalid, redact_path_not_found, redact_not_redactable, not_redactable, and the\n"
      "disclosure checks' (docs/redaction.md). Exit: 0 done, 1 a disclosure does not match, 2 bad input or path.\n",
-     cmd_redact, redact_opts, NULL, NULL},
-    {"bundle", "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
+     cmd_redact,
+     redact_opts,
+     NULL,
+     {NULL}},
+    {"bundle",
+     "bundle --key GWKEY --chain CHAIN.jsonl --trace-id ID [--form starter|ope-lib|flat] [--exported-at TS]",
      "Exports the receipts of one trace from CHAIN.jsonl as a signed bundle (bundle_cid over the canonical\n"
      "bundle; Ed25519 over \"{bundle_cid}|{trace_id}|{exported_at}\") and prints it. --form flat writes seed 003\n"
      "section 4's {trace_id, exported_at, kid, receipts, bundle_cid, bundle_signature}.\n"
      "  --compress zstd|gzip, --compress-level N   print the bundle compressed (the signature covers the bundle's\n"
      "                         JSON, never the compressed bytes; docs/compression.md)\n",
-     cmd_bundle, bundle_opts, NULL, NULL},
-    {"oe", "oe new|append|resolve|certify|revoke|supersede|attest|hash-event [options]",
+     cmd_bundle,
+     bundle_opts,
+     NULL,
+     {NULL}},
+    {"oe",
+     "oe new|append|resolve|certify|revoke|supersede|attest|hash-event [options]",
      "OpenExecution v2 execution chains and provenance certificates (docs/openexecution.md).\n"
      "  oe append --chain CHAIN.json --type T [--actor A] [--actor-type X] [--sentiment positive|negative|neutral]\n"
      "            [--created-at TS] [PAYLOAD|-]\n"
@@ -222,10 +255,12 @@ const cli_cmd cli_commands[] = {
      "      prints the event hash (or, with --input, the JCS bytes that are hashed)\n"
      "Times default to now; every TS is RFC 3339 with an offset and is stored as YYYY-MM-DDTHH:MM:SS.sssZ.\n"
      "Files are replaced atomically (temporary file, fsync, rename). Verify bundles and chains with prova verify.\n",
-     cmd_oe, oe_opts, oe_subs,
-     "  --compress zstd|gzip|none, --compress-level N   compress what is printed and the files written; a chain or\n"
-     "                         bundle read compressed (zstd or gzip, by its magic) is rewritten in its own format\n"
-     "                         unless --compress says otherwise (docs/compression.md)\n"},
+     cmd_oe,
+     oe_opts,
+     oe_subs,
+     {"  --compress zstd|gzip|none, --compress-level N   compress what is printed and the files written; a chain or\n"
+      "                         bundle read compressed (zstd or gzip, by its magic) is rewritten in its own format\n"
+      "                         unless --compress says otherwise (docs/compression.md)\n"}},
     {"proof",
      "proof sign (--hmac-key F | --hmac-key-b64 S | --default-key) [--attest-key K --author A] [FILE|-] | proof id "
      "[FILE|-]",
@@ -238,8 +273,12 @@ const cli_cmd cli_commands[] = {
      "only)\n"
      "  proof id     prints the record's content address (proof_id), recomputed\n"
      "Verify with prova verify [--hmac-key ...] PROOF.json (detected automatically).\n",
-     cmd_proof, proof_opts, proof_subs, NULL},
-    {"export", "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
+     cmd_proof,
+     proof_opts,
+     proof_subs,
+     {NULL}},
+    {"export",
+     "export --to intoto|dsse|cloudevents|openlineage|ro-crate [options] FILE|-",
      "Carries a record of any family (OPE envelope, receipt, chain or bundle; OpenExecution bundle or resolved\n"
      "chain; proof record) into another format (docs/interop.md). The record is verified first (freshness not\n"
      "checked): give its keys as for prova verify (--jwks F | --key F, --trust-embedded-key, --hmac-key F |\n"
@@ -257,17 +296,24 @@ const cli_cmd cli_commands[] = {
      "  --post URL                 cloudevents, openlineage: POST the events (retries; undeliverable events wait\n"
      "                             in --spool DIR, default $XDG_STATE_HOME/prova/spool; --token T or\n"
      "                             PROVA_SINK_TOKEN: a bearer token)\n",
-     cmd_export, export_opts, NULL,
-     "  --compress zstd|gzip       compress what is printed or written to --out (not --post, not ro-crate);\n"
-     "  --compress-level N         zstd 1-22 (default 3), gzip 1-9 (default 6) (docs/compression.md)\n"},
-    {"import", "import [--headers F] [--json] [--extract] [verify options] FILE|-",
+     cmd_export,
+     export_opts,
+     NULL,
+     {"  --compress zstd|gzip       compress what is printed or written to --out (not --post, not ro-crate);\n"
+      "  --compress-level N         zstd 1-22 (default 3), gzip 1-9 (default 6) (docs/compression.md)\n"}},
+    {"import",
+     "import [--headers F] [--json] [--extract] [verify options] FILE|-",
      "Unwraps a DSSE envelope (in-toto Statement) or a CloudEvent (structured, batch, or binary mode with the HTTP\n"
      "headers in --headers F) and verifies both layers: the wrapper (DSSE signatures by keyid against --jwks/--key\n"
      "or the HMAC key options; CloudEvents attributes) and the record inside with its own signatures, in one\n"
      "report. Exit codes as prova verify. --extract prints the record inside (a CloudEvent's data, a DSSE\n"
      "Statement's record) instead of verifying it.\n",
-     cmd_import, import_opts, NULL, NULL},
-    {"lineage", "lineage [--format json|dot|graphml|mermaid] [--out FILE [--force]] FILE...",
+     cmd_import,
+     import_opts,
+     NULL,
+     {NULL}},
+    {"lineage",
+     "lineage [--format json|dot|graphml|mermaid] [--out FILE [--force]] FILE...",
      "One lineage graph over every record of the FILEs (JSON or JSON Lines; - is stdin), merged (docs/lineage.md):\n"
      "OPE traces -> hops -> payload CIDs (request, normalized), OpenExecution chains -> events -> certificates, a\n"
      "CID named by several traces drawn once, a superseding certificate linked to the one it supersedes. Records\n"
@@ -277,7 +323,10 @@ const cli_cmd cli_commands[] = {
      "               graphml, mermaid (flowchart)\n"
      "  --out FILE   write there instead of stdout (an existing FILE needs --force)\n"
      "Exit codes: 0 written, 2 usage / unreadable file / not a record the graph reads, 3 internal.\n",
-     cmd_lineage, lineage_opts, NULL, NULL},
+     cmd_lineage,
+     lineage_opts,
+     NULL,
+     {NULL}},
     {"mcp",
      "mcp [--http ADDR] [--data DIR [--trusted-senders JWKS]] [--key K] [--jwks F]... [--tokens F] [--allow-origin "
      "O]...",
@@ -306,7 +355,10 @@ const cli_cmd cli_commands[] = {
      "  --quiet                      no log lines\n"
      "--http runs the gateway's HTTP daemon with only /mcp, /health, /version and /metrics. prova serve also serves\n"
      "POST /mcp (--no-mcp turns it off).\n",
-     cmd_mcp, NULL, NULL, NULL},
+     cmd_mcp,
+     NULL,
+     NULL,
+     {NULL}},
     {"witness",
      "witness --key FILE --logs FILE --state DIR [--listen ADDR:PORT] [--tls-cert F --tls-key F] | witness keygen "
      "--name NAME --out FILE",
@@ -321,8 +373,12 @@ const cli_cmd cli_commands[] = {
      "/metrics. SIGTERM or SIGINT stops it.\n"
      "  witness keygen --name NAME --out FILE [--force]\n"
      "      writes a new cosignature/v1 key (mode 0600) and prints its vkey, for the logs' policies\n",
-     cmd_witness, NULL, NULL, NULL},
-    {"log", "log keygen|append|checkpoint|prove|consistency|verify-proof|audit|attach [options]",
+     cmd_witness,
+     NULL,
+     NULL,
+     {NULL}},
+    {"log",
+     "log keygen|append|checkpoint|prove|consistency|verify-proof|audit|attach [options]",
      "A transparency log directory in the C2SP tlog-tiles layout (docs/tlog.md \"The command line\"): checkpoint,\n"
      "tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>], byte for byte what Tessera writes.\n"
      "  log keygen --name ORIGIN --out FILE [--force]\n"
@@ -353,8 +409,12 @@ const cli_cmd cli_commands[] = {
      "checkpoint_origin_mismatch, witness_quorum_not_met, log_index_mismatch, log_index_out_of_range,\n"
      "log_inclusion_invalid, log_tile_mismatch, log_tile_missing, log_bundle_invalid, log_root_mismatch.\n"
      "Exit: 0 valid, 1 invalid, 2 bad input or usage, 3 internal or I/O.\n",
-     cmd_log, log_opts, log_subs, NULL},
-    {"db", "db status|migrate|check [--store LOC] [--data DIR] [options]",
+     cmd_log,
+     log_opts,
+     log_subs,
+     {NULL}},
+    {"db",
+     "db status|migrate|check [--store LOC] [--data DIR] [options]",
      "The gateway's store (docs/operations.md \"Schema and migrations\"). LOC is a SQLite file or a postgresql://\n"
      "URI; default $PROVA_STORE, else DIR/prova.db, DIR being --data (default $PROVA_DATA, else ./var).\n"
      "  db status [--json]\n"
@@ -379,7 +439,10 @@ const cli_cmd cli_commands[] = {
      "checkpoint_origin_mismatch, checkpoint_size_decreased, checkpoint_beyond_log, store_unreadable.\n"
      "Exit: 0 up to date / no problems, 1 pending migrations / problems found, 2 usage or keys missing, 3 the\n"
      "store cannot be opened or read.\n",
-     cmd_db, db_opts, db_subs, NULL},
+     cmd_db,
+     db_opts,
+     db_subs,
+     {NULL}},
     {"store",
      "store copy FROM TO [--data DIR] [--jwks F]... [--log-key VKEY] [--batch ROWS] [--json]\n"
      "           [--progress | --no-progress]",
@@ -395,12 +458,20 @@ const cli_cmd cli_commands[] = {
      "Prints the counts and the time taken (--json: a report). Progress (rows per table) on stderr when it is a\n"
      "terminal; --progress shows it anyway (a line a second), --no-progress never.\n"
      "Exit: 0 copied, 1 a record does not verify, 2 usage or a destination that is not empty, 3 I/O.\n",
-     cmd_store, store_opts, store_subs, NULL},
-    {"sink", "sink flush [--spool DIR] [--token T]",
+     cmd_store,
+     store_opts,
+     store_subs,
+     {NULL}},
+    {"sink",
+     "sink flush [--spool DIR] [--token T]",
      "Sends the events that prova export --post spooled while their endpoint was down, oldest first; exits 0 when\n"
      "the spool is empty afterwards.\n",
-     cmd_sink, sink_opts, sink_subs, NULL},
-    {"transform", "transform --from TYPE --to TYPE [--transforms DIR] [--sft-passthrough] [--json] [FILE|-]",
+     cmd_sink,
+     sink_opts,
+     sink_subs,
+     {NULL}},
+    {"transform",
+     "transform --from TYPE --to TYPE [--transforms DIR] [--sft-passthrough] [--json] [FILE|-]",
      "Normalizes one JSON payload from payload_type TYPE to target_type TYPE as the gateway does (docs/transforms.md)\n"
      "and prints the normalized payload's canonical (ope) bytes, with no trailing newline.\n"
      "  --transforms DIR   also the mapping files DIR/*.json (validated; one may replace a built-in pair)\n"
@@ -409,8 +480,12 @@ const cli_cmd cli_commands[] = {
      "  --list             list the transforms (from -> to, id, version) and exit\n"
      "Equal types are the identity (notes \"already_normalized\"). Exit: 0 normalized; 2 an unregistered pair\n"
      "(sft_unregistered), a payload the transform refuses (sft_payload_rejected), a bad mapping file or usage.\n",
-     cmd_transform, transform_opts, NULL, NULL},
-    {"serve", "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
+     cmd_transform,
+     transform_opts,
+     NULL,
+     {NULL}},
+    {"serve",
+     "serve [--listen 127.0.0.1:8080] [--data DIR] [--key GWKEY] [--trusted-senders JWKS] [--tokens FILE] ...",
      "The gateway: accepts OPE envelopes (a signed receipt per envelope, chained per trace), OpenExecution chains\n"
      "and certificates, and verifies any document; SQLite store (WAL, every acknowledged write is on disk), or\n"
      "PostgreSQL shared by any number of gateways (docs/postgresql.md).\n"
@@ -450,61 +525,67 @@ const cli_cmd cli_commands[] = {
      "                              validated at start (docs/transforms.md)\n"
      "  --sft-passthrough           an unregistered payload_type -> target_type pair is accepted as the identity\n"
      "                              (sft_notes \"not_transformed\"), as the lite gateway does; default: 400\n",
-     cmd_serve, NULL, NULL,
+     cmd_serve,
+     NULL,
+     NULL,
      /* help_more: */
-     "  --max-body SIZE             request body limit (default 1M; K and M suffixes), also once decoded\n"
-     "  --max-ratio N               a gzip or zstd request body (Content-Encoding) decodes to at most N bytes per\n"
-     "                              byte sent, past 64K (default 1000; 0: no limit); over a limit: 413\n"
-     "  --compress-min SIZE         compress responses of SIZE bytes or more (default 1K) when Accept-Encoding\n"
-     "                              allows zstd or gzip; --no-compress: never (docs/compression.md)\n"
-     "  --max-depth N               JSON nesting limit (default 64)\n"
-     "  --max-header SIZE           request line + headers limit (default 32K)\n"
-     "  --max-queue N               writes waiting for the disk before 429 (default 8192)\n"
-     "  --max-batch N               writes per group commit (default 1024)\n"
-     "  --max-skew S                envelope freshness window, seconds (default 300)\n"
-     "  --log-key FILE              the transparency log's key, PRIVATE+KEY+<origin>+... (default DIR/log.key,\n"
-     "                              generated on first run with origin --log-origin)\n"
-     "  --log-origin NAME           the log's origin (default <hostname>/prova); never changes: a key of\n"
-     "                              another name is refused\n"
-     "  --log-interval MS           integrate and sign a checkpoint every MS milliseconds (default 1000)\n"
-     "  --log-dir DIR               also write checkpoint, tiles and entry bundles there (tlog-tiles layout;\n"
-     "                              public: files 0644, directories 0755)\n"
-     "  --witness-policy FILE       tlog-policy with witness URLs: publish a checkpoint once its quorum cosigned\n"
-     "  --access-log FORMAT         a line per request on stderr: text (the default: METHOD path status NNNus\n"
-     "                              NNNB), json (a JSON object per line: time, request_id, trace_id, method,\n"
-     "                              route, path, status, duration_ms, bytes...; docs/observability.md), otlp\n"
-     "                              (an OTLP log record in the request's trace, to the OpenTelemetry endpoint) or\n"
-     "                              off\n"
-     "  --quiet                     no access log on stderr (as --access-log off)\n"
-     "Egress (docs/egress.md): forward_url is judged before the receipt and forwarded after it:\n"
-     "  --egress-profile P          strict (default: the allowlist), medium (+ api.bank.com, payments.bank.com),\n"
-     "                              open (any host)\n"
-     "  --egress-allow HOST[:PORT]  allowed host, exact match (repeatable); --egress-allow-file F: one a line\n"
-     "  --egress-allow-private      connect to 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 too\n"
-     "  --egress-allow-address CIDR connect to these addresses too (repeatable; loopback, link-local, ...)\n"
-     "  --relay URL                 forward through POST URL/v1/relay (the starter's relay protocol)\n"
-     "  --forward-timeout-ms MS, --forward-connect-timeout-ms MS (10000, 5000), --forward-max-response SIZE\n"
-     "  (1M), --forward-max-redirects N (5), --forward-ca-file F, --forward-ca-path DIR\n"
-     "OpenTelemetry (docs/observability.md): traces, metrics and logs over OTLP/HTTP when an endpoint is set;\n"
-     "every OTEL_* variable applies, and these flags stand in for the variables they name:\n"
-     "  --otlp-endpoint URL         OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://collector:4318)\n"
-     "  --otlp-protocol P           OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf (default) or http/json\n"
-     "  --otlp-headers K=V,...      OTEL_EXPORTER_OTLP_HEADERS\n"
-     "  --otlp-compression C        OTEL_EXPORTER_OTLP_COMPRESSION: gzip or none (default)\n"
-     "  --service-name NAME         OTEL_SERVICE_NAME (default prova)\n"
-     "  --trace-sampler S           OTEL_TRACES_SAMPLER (default parentbased_always_on); --trace-sampler-arg R\n"
-     "  --metric-interval MS        OTEL_METRIC_EXPORT_INTERVAL (default 60000)\n"
-     "  --no-telemetry              OTEL_SDK_DISABLED=true\n"
-     "Every option is also an environment variable: PROVA_LISTEN, PROVA_DATA, PROVA_KEY, PROVA_TOKENS, ...\n"
-     "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
-     "The development token is printed only when stderr is a terminal; else stderr names the file it is in.\n"
-     "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n"
-     "SIGHUP: re-read the trusted senders (a key added to the JWKS file is trusted without a restart).\n"},
-    {"demo", "demo",
+     {"  --max-body SIZE             request body limit (default 1M; K and M suffixes), also once decoded\n"
+      "  --max-ratio N               a gzip or zstd request body (Content-Encoding) decodes to at most N bytes per\n"
+      "                              byte sent, past 64K (default 1000; 0: no limit); over a limit: 413\n"
+      "  --compress-min SIZE         compress responses of SIZE bytes or more (default 1K) when Accept-Encoding\n"
+      "                              allows zstd or gzip; --no-compress: never (docs/compression.md)\n"
+      "  --max-depth N               JSON nesting limit (default 64)\n"
+      "  --max-header SIZE           request line + headers limit (default 32K)\n"
+      "  --max-queue N               writes waiting for the disk before 429 (default 8192)\n"
+      "  --max-batch N               writes per group commit (default 1024)\n"
+      "  --max-skew S                envelope freshness window, seconds (default 300)\n"
+      "  --log-key FILE              the transparency log's key, PRIVATE+KEY+<origin>+... (default DIR/log.key,\n"
+      "                              generated on first run with origin --log-origin)\n"
+      "  --log-origin NAME           the log's origin (default <hostname>/prova); never changes: a key of\n"
+      "                              another name is refused\n"
+      "  --log-interval MS           integrate and sign a checkpoint every MS milliseconds (default 1000)\n"
+      "  --log-dir DIR               also write checkpoint, tiles and entry bundles there (tlog-tiles layout;\n"
+      "                              public: files 0644, directories 0755)\n"
+      "  --witness-policy FILE       tlog-policy with witness URLs: publish a checkpoint once its quorum cosigned\n"
+      "  --access-log FORMAT         a line per request on stderr: text (the default: METHOD path status NNNus\n"
+      "                              NNNB), json (a JSON object per line: time, request_id, trace_id, method,\n"
+      "                              route, path, status, duration_ms, bytes...; docs/observability.md), otlp\n"
+      "                              (an OTLP log record in the request's trace, to the OpenTelemetry endpoint) or\n"
+      "                              off\n"
+      "  --quiet                     no access log on stderr (as --access-log off)\n",
+      "Egress (docs/egress.md): forward_url is judged before the receipt and forwarded after it:\n"
+      "  --egress-profile P          strict (default: the allowlist), medium (+ api.bank.com, payments.bank.com),\n"
+      "                              open (any host)\n"
+      "  --egress-allow HOST[:PORT]  allowed host, exact match (repeatable); --egress-allow-file F: one a line\n"
+      "  --egress-allow-private      connect to 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7 too\n"
+      "  --egress-allow-address CIDR connect to these addresses too (repeatable; loopback, link-local, ...)\n"
+      "  --relay URL                 forward through POST URL/v1/relay (the starter's relay protocol)\n"
+      "  --forward-timeout-ms MS, --forward-connect-timeout-ms MS (10000, 5000), --forward-max-response SIZE\n"
+      "  (1M), --forward-max-redirects N (5), --forward-ca-file F, --forward-ca-path DIR\n"
+      "OpenTelemetry (docs/observability.md): traces, metrics and logs over OTLP/HTTP when an endpoint is set;\n"
+      "every OTEL_* variable applies, and these flags stand in for the variables they name:\n"
+      "  --otlp-endpoint URL         OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://collector:4318)\n"
+      "  --otlp-protocol P           OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf (default) or http/json\n"
+      "  --otlp-headers K=V,...      OTEL_EXPORTER_OTLP_HEADERS\n"
+      "  --otlp-compression C        OTEL_EXPORTER_OTLP_COMPRESSION: gzip or none (default)\n"
+      "  --service-name NAME         OTEL_SERVICE_NAME (default prova)\n"
+      "  --trace-sampler S           OTEL_TRACES_SAMPLER (default parentbased_always_on); --trace-sampler-arg R\n"
+      "  --metric-interval MS        OTEL_METRIC_EXPORT_INTERVAL (default 60000)\n"
+      "  --no-telemetry              OTEL_SDK_DISABLED=true\n"
+      "Every option is also an environment variable: PROVA_LISTEN, PROVA_DATA, PROVA_KEY, PROVA_TOKENS, ...\n"
+      "(upper case, '-' as '_'). Precedence: flags, then environment, then the config file, then defaults.\n"
+      "The development token is printed only when stderr is a terminal; else stderr names the file it is in.\n"
+      "SIGTERM or SIGINT: stop accepting, finish in-flight requests and queued writes, close the store.\n"
+      "SIGHUP: re-read the trusted senders (a key added to the JWKS file is trusted without a restart).\n"}},
+    {"demo",
+     "demo",
      "Canonicalizes a sample agent record, signs it with a fresh Ed25519 key, verifies it, and shows that\n"
      "an edit to the record is detected.\n",
-     cmd_demo, no_opts, NULL, NULL},
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+     cmd_demo,
+     no_opts,
+     NULL,
+     {NULL}},
+    {NULL, NULL, NULL, NULL, NULL, NULL, {NULL}},
 };
 
 const cli_cmd *cli_find(const char *name) {

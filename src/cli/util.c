@@ -590,7 +590,9 @@ bool cli_is_help(const char *arg) {
 }
 
 void cli_print_help(const cli_cmd *cmd, FILE *f) {
-    fprintf(f, "usage: prova %s\n\n%s%s", cmd->synopsis, cmd->help, cmd->help_more ? cmd->help_more : "");
+    fprintf(f, "usage: prova %s\n\n%s", cmd->synopsis, cmd->help);
+    for (size_t i = 0; i < sizeof cmd->help_more / sizeof cmd->help_more[0] && cmd->help_more[i]; i++)
+        fputs(cmd->help_more[i], f);
 }
 
 int64_t cli_now_us(void) {
