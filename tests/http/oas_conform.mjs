@@ -119,6 +119,10 @@ await call('GET', '/v1/traces?cursor=bad');                                     
 await call('GET', '/v1/chains?color=red');                                           // 400 unknown_parameter
 await call('GET', '/v1/proofs/' + '0'.repeat(64));                                   // 404
 await call('POST', '/v1/proofs', { body: { schema_version: '1.0' }, headers: auth }); // 403: no proof:write
+await call('GET', '/v1/lineage?trace_id=oas-1');                                    // the trace's lineage graph
+await call('GET', '/v1/lineage?trace_id=oas-1&format=dot');
+await call('GET', '/v1/lineage');                                                    // 400 missing_parameter
+await call('GET', '/v1/lineage?trace_id=oas-none');                                  // 404 trace_not_found
 
 // MCP (streamable HTTP): a session's lifecycle and the transport's refusals.
 const mcpHeaders = { accept: 'application/json, text/event-stream' };
