@@ -171,7 +171,7 @@ static int commit(commit_ctx *k, const prova_json *v, bool top, prova_buf *out) 
             digest_of(b64, strlen(b64), dg[nd++]);
         }
         if (r == 0) {
-            qsort(dg, nd, sizeof *dg, cmp_digest);
+            if (nd) qsort(dg, nd, sizeof *dg, cmp_digest);
             if (nd) r = prova__ope_put(out, first ? "\"_sd\":[" : ",\"_sd\":[");
             for (size_t i = 0; r == 0 && i < nd; i++) {
                 if (i) r = prova_buf_append(out, ",", 1);
@@ -505,7 +505,7 @@ static int walk_object(walk_ctx *c, const prova_json *o, bool top, prova_buf *ou
         names[nnames++] = x->name;
     }
     if (nnames > 1) {
-        qsort(names, nnames, sizeof *names, cmp_name);
+        if (nnames) qsort(names, nnames, sizeof *names, cmp_name);
         for (size_t i = 1; i < nnames; i++)
             if (cmp_name(&names[i - 1], &names[i]) == 0) {
                 /* Two disclosures with one name: both are dropped from the output, the object is ambiguous. */
@@ -658,7 +658,7 @@ static int load(walk_ctx *c, const prova_json *env, const char *at, prova_report
         c->d[i].index = i;
         read_disclosure(c, &list->u.items[i], &c->d[i]);
     }
-    qsort(c->d, n, sizeof *c->d, cmp_disc);
+    if (n) qsort(c->d, n, sizeof *c->d, cmp_disc);
     /* Equal disclosures sort together, the first given first: it is kept, the others are duplicates. */
     const disc *kept = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -679,13 +679,13 @@ static int load(walk_ctx *c, const prova_json *env, const char *at, prova_report
 /* After a walk: disclosures never reached, digests met twice. */
 static void finish(walk_ctx *c) {
     char pb[PROVA_POINTER_MAX];
-    qsort(c->d, c->n, sizeof *c->d, cmp_index);
+    if (c->n) qsort(c->d, c->n, sizeof *c->d, cmp_index);
     for (size_t i = 0; i < c->n; i++)
         if (!c->d[i].bad && !c->d[i].used && !c->d[i].drop)
             problem(c, PROVA_EVERIFY, "disclosure_not_committed", disc_ptr(c, pb, c->d[i].index),
                     "no digest in the signed payload matches this disclosure (changed, or from another envelope)");
     if (c->nseen > 1) {
-        qsort(c->seen, c->nseen, sizeof *c->seen, cmp_seen);
+        if (c->nseen) qsort(c->seen, c->nseen, sizeof *c->seen, cmp_seen);
         for (size_t i = 1; i < c->nseen; i++)
             if (cmp_seen(&c->seen[i - 1], &c->seen[i]) == 0) {
                 snprintf(pb, sizeof pb, "%s/payload", c->at);
@@ -883,7 +883,7 @@ int prova_redact_remove(const prova_json *env, const char *const *paths, size_t 
     /* The input must be sound: a disclosure that matches nothing would otherwise vanish silently. */
     if (rc == 0 && c.status) rc = c.status;
     if (rc == 0) rc = reveal(&c, env, &scratch, reterr);
-    if (rc == 0) qsort(c.d, c.n, sizeof *c.d, cmp_disc);
+    if (rc == 0 && c.n) qsort(c.d, c.n, sizeof *c.d, cmp_disc);
     for (size_t i = 0; rc == 0 && i < npaths; i++) {
         if (!paths[i]) rc = prova__fail(reterr, PROVA_EINVAL, "invalid_argument", "NULL path");
         if (rc == 0) rc = mark_path(&c, env, paths[i], reterr);
@@ -896,7 +896,7 @@ int prova_redact_remove(const prova_json *env, const char *const *paths, size_t 
         if (c.oom) rc = PROVA_ENOMEM;
     }
     if (rc == 0) {
-        qsort(c.d, c.n, sizeof *c.d, cmp_index);
+        if (c.n) qsort(c.d, c.n, sizeof *c.d, cmp_index);
         const prova_json *all = prova_json_get(env, "disclosures");
         bool first = true;
         rc = prova_buf_append(&list, "[", 1);
