@@ -66,7 +66,8 @@ fi
 
 note "valgrind (memcheck) on the unit and vector tests"
 for t in test_core test_json test_encoding test_crypto test_rfc8032 test_ope_envelope test_ope_receipts test_oe test_proof \
-  test_intoto test_cloudevents test_openlineage test_rocrate test_otel test_otel_metrics test_store; do
+  test_intoto test_cloudevents test_openlineage test_rocrate test_otel test_otel_metrics test_store \
+  test_redact test_lineage test_compress test_egress_policy; do
   valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
     "$BUILD/tests/$t" >/dev/null
   rc=$?
