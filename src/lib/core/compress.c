@@ -377,6 +377,7 @@ static void frame_header(prova_decompressor *d, const uint8_t *p, size_t avail) 
 static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, prova_buf *out, prova_error *reterr) {
     ZSTD_inBuffer in = {data, len, 0};
     for (;;) {
+        bool fresh = false; /* a frame starts at in.pos */
         if (!d->in_unit && in.pos < in.size) {
             /* A frame starts here: after the first one, anything but a frame is trailing data. */
             const uint8_t *p = data + in.pos;
@@ -400,14 +401,22 @@ static int feed_zstd(prova_decompressor *d, const uint8_t *data, size_t len, pro
             d->frame_in = d->in_total;
             d->frame_out = d->out_total;
             d->fcs = ZSTD_CONTENTSIZE_UNKNOWN;
+            fresh = true;
         }
         frame_header(d, data + in.pos, in.size - in.pos);
         size_t n = 0;
         int rr = room(d, out, &n, reterr);
         if (rr < 0) return rr;
         ZSTD_outBuffer ob = {out->data + out->len, n, 0};
-        size_t before = in.pos;
+        size_t before = in.pos, end = in.size;
+        /* A new frame's magic goes alone. libzstd takes a single-pass shortcut when a whole frame (header and all)
+         * is in one call's input, and that shortcut judges some malformed frames otherwise than its streaming path
+         * (libzstd 1.5.4: a frame it calls corrupt when streamed is accepted, then its next bytes are trailing
+         * data). With the header split across two calls the shortcut never applies, so how the input is cut never
+         * changes the outcome (fuzz_compress checks it). */
+        if (fresh && in.size - in.pos > 4) in.size = in.pos + 4;
         size_t r = ZSTD_decompressStream(d->z, &ob, &in);
+        in.size = end;
         d->in_total += in.pos - before;
         out->len += ob.pos;
         d->out_total += ob.pos;
