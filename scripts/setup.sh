@@ -26,6 +26,7 @@ packages=(
   graphviz                          # `dot` renders what `prova verify --format dot` writes, in the tests
   python3-networkx                  # reads the GraphML of `prova lineage` in the tests (an independent parser)
   prometheus                        # promtool: Prometheus' own parser checks /metrics in the tests
+  gnuplot-nox                       # bench/chart.py draws the benchmarks' chart (SVG) of prova against its peers
   ca-certificates
 )
 
