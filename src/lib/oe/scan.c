@@ -19,6 +19,10 @@
 #include "oe_internal.h"
 #include "utf8.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define SCAN_MAX_MEMBERS 64
 #define SCAN_MAX_DEPTH   48
 #define DECLINE          1 /* the scan does not decide this line (not an error) */
@@ -58,6 +62,22 @@ static int scan_string(const unsigned char *p, size_t i, size_t n, size_t *end, 
     i++;
     bool e = false;
     for (;;) {
+#if defined(__SSE2__)
+        /* 16 bytes at a time up to the next byte that is not plain ASCII: '"', '\\', < 0x20 or >= 0x80. */
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* signed compare: bytes >= 0x80 are negative, so (v > 0x1F) is false for them and for controls */
+            __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                        _mm_cmpgt_epi8(space, v));
+            unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+            if (mask) {
+                i += (size_t)__builtin_ctz(mask);
+                break;
+            }
+            i += 16;
+        }
+#endif
         while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\') i++;
         if (i >= n) return DECLINE;
         unsigned char c = p[i];
@@ -131,8 +151,12 @@ typedef struct member {
 
 static int canon_value(oe_scan *s, const unsigned char *p, size_t *pi, size_t n, prova_buf *out, unsigned depth);
 
-static int put(prova_buf *out, const void *d, size_t n) {
-    return prova_buf_append(out, d, n);
+/* The output never outgrows the input (every token is copied as it is, whitespace dropped): the caller reserves
+ * the line's length, so writes need no check. */
+static inline int put(prova_buf *out, const void *d, size_t n) {
+    memcpy(out->data + out->len, d, n);
+    out->len += n;
+    return 0;
 }
 
 static int canon_object(oe_scan *s, const unsigned char *p, size_t *pi, size_t n, prova_buf *out, unsigned depth) {
@@ -197,7 +221,7 @@ static int canon_object(oe_scan *s, const unsigned char *p, size_t *pi, size_t n
             if (key_cmp(m[idx[k - 1]].key, m[idx[k - 1]].keyn, m[idx[k]].key, m[idx[k]].keyn) == 0) return DECLINE;
         size_t body = start + 1, blen = out->len - body;
         s->tmp.len = 0;
-        if ((r = put(&s->tmp, out->data + body, blen)) < 0) return r;
+        put(&s->tmp, out->data + body, blen);
         out->len = body;
         for (size_t k = 0; k < nm; k++) {
             const member *mm = &m[idx[k]];
@@ -318,9 +342,14 @@ int prova__oe_scan_event(oe_scan *s, const char *line, size_t n, oe_pre *pre) {
     bool have[M_COUNT] = {false};
     prova_buf *cb = &s->canon;
     cb->len = 0;
+    int r = prova_buf_reserve(cb, n + 16);
+    if (r == 0) {
+        s->tmp.len = 0;
+        r = prova_buf_reserve(&s->tmp, n + 16);
+    }
+    if (r < 0) return r;
     i = skip_ws(p, i + 1, n);
     if (i < n && p[i] == '}') return 0; /* no seq */
-    int r;
     for (;;) {
         if (i >= n || p[i] != '"') return 0;
         size_t kend;
@@ -394,7 +423,7 @@ int prova__oe_scan_event(oe_scan *s, const char *line, size_t n, oe_pre *pre) {
     r = prova_buf_reserve(in, 96 + cb->len + vlen[M_PREV] + vlen[M_SEQ] + PROVA_OE_TIME_LEN);
     if (r < 0) return r;
     char *o = (char *)in->data;
-#define PUT(lit) (memcpy(o, lit, sizeof lit - 1), o += sizeof lit - 1)
+#define PUT(lit)       (memcpy(o, lit, sizeof lit - 1), o += sizeof lit - 1)
 #define PUTN(src, len) (memcpy(o, src, len), o += len)
     PUT("{\"actor_id\":");
     if (falsy)
@@ -422,9 +451,10 @@ int prova__oe_scan_event(oe_scan *s, const char *line, size_t n, oe_pre *pre) {
     uint8_t d[PROVA_HASH_MAX_BYTES];
     r = prova_hash_once(s->event, in->data, in->len, d);
     if (r < 0) return r;
-    char hex[PROVA_OE_HEX_MAX + 1];
-    prova_hex_encode(d, s->hexlen / 2, hex, sizeof hex);
-    if (memcmp(hex, line + voff[M_STORED], s->hexlen) != 0) return 0;
+    static const char digits[] = "0123456789abcdef";
+    const char *eh = line + voff[M_STORED];
+    for (size_t k = 0; k < s->hexlen / 2; k++)
+        if (eh[2 * k] != digits[d[k] >> 4] || eh[2 * k + 1] != digits[d[k] & 15]) return 0;
     /* The names outside the hash, in canonical order (ASCII: byte order). */
     for (size_t k = 1; k < pre->nothers; k++) {
         oe_span v = pre->others[k];
