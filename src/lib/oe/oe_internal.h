@@ -118,7 +118,7 @@ typedef struct oe_pre {
     bool ok;
     oe_span seq, prev, stored;
     size_t nothers;
-    oe_span others[OE_SCAN_OTHERS]; /* member names outside the hash, in canonical order */
+    oe_span others[OE_SCAN_OTHERS]; /* member names outside the hash, in the order of the line */
 } oe_pre;
 int prova__oe_scan_init(oe_scan *s, prova_hash_alg alg);
 void prova__oe_scan_free(oe_scan *s);

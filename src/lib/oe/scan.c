@@ -382,7 +382,7 @@ int prova__oe_scan_event(oe_scan *s, const char *line, size_t n, oe_pre *pre) {
             if (id < 0) {
                 if (pre->nothers == OE_SCAN_OTHERS) return 0;
                 for (size_t k = 0; k < keyn; k++)
-                    if (key[k] >= 0x80) return 0; /* names in canonical order: ASCII only here */
+                    if (key[k] >= 0x80) return 0; /* left to the canonicalizer's path */
                 for (size_t k = 0; k < pre->nothers; k++)
                     if (pre->others[k].n == keyn && memcmp(pre->others[k].p, key, keyn) == 0) return 0;
                 pre->others[pre->nothers++] = (oe_span){(const char *)key, keyn};
@@ -455,17 +455,6 @@ int prova__oe_scan_event(oe_scan *s, const char *line, size_t n, oe_pre *pre) {
     const char *eh = line + voff[M_STORED];
     for (size_t k = 0; k < s->hexlen / 2; k++)
         if (eh[2 * k] != digits[d[k] >> 4] || eh[2 * k + 1] != digits[d[k] & 15]) return 0;
-    /* The names outside the hash, in canonical order (ASCII: byte order). */
-    for (size_t k = 1; k < pre->nothers; k++) {
-        oe_span v = pre->others[k];
-        size_t j = k;
-        while (j > 0 && key_cmp((const unsigned char *)pre->others[j - 1].p, pre->others[j - 1].n,
-                                (const unsigned char *)v.p, v.n) > 0) {
-            pre->others[j] = pre->others[j - 1];
-            j--;
-        }
-        pre->others[j] = v;
-    }
     pre->seq = (oe_span){line + voff[M_SEQ], vlen[M_SEQ]};
     pre->prev = (oe_span){line + voff[M_PREV], vlen[M_PREV]};
     pre->stored = (oe_span){line + voff[M_STORED], vlen[M_STORED]};
