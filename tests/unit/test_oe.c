@@ -1105,24 +1105,28 @@ static void test_scan_differential(void) {
 
 /* --threads: the same report, byte for byte, for any number of threads, on valid and tampered chains. */
 static void test_jsonl_threads(void) {
-    enum { N = 700 };
+    /* Long lines, then short ones: more than one 1 MiB range per thread, and ranges of more lines than a thread
+     * keeps at once (they stop early and are resumed). */
+    enum { N = 3000, NSHORT = 6000 };
+    static const char *const short_fmt =
+        "{\"seq\":%zu,\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}";
     prova_buf all = PROVA_BUF_INIT;
     char prev[PROVA_OE_HEX_MAX + 1];
     prova_oe_genesis(PROVA_HASH_SHA256, prev);
     size_t mid = 0, last = 0;
-    for (size_t i = 1; i <= N; i++) {
-        char *l = event_line(line_fmt, i, prev);
+    for (size_t i = 1; i <= N + NSHORT; i++) {
+        char *l = event_line(i <= N ? line_fmt : short_fmt, i, prev);
         prova_doc *d = parse(l);
         const prova_json *h = d ? prova_json_get(prova_doc_root(d), "event_hash") : NULL;
         if (h) memcpy(prev, h->u.str, h->len + 1);
         prova_doc_free(d);
         if (i == N / 2) mid = all.len;
-        if (i == N) last = all.len;
+        if (i == N + NSHORT) last = all.len;
         CHECK(prova_buf_append(&all, l, strlen(l)) == 0 && prova_buf_append(&all, "\n", 1) == 0);
         free(l);
     }
     const char *text = (const char *)all.data;
-    for (int variant = 0; variant < 8; variant++) {
+    for (int variant = 0; variant < 10; variant++) {
         char *t = malloc(all.len + 1);
         memcpy(t, text, all.len);
         size_t len = all.len;
@@ -1154,6 +1158,20 @@ static void test_jsonl_threads(void) {
         case 7: /* a member outside the hash added to one line */
             t[mid + 3] = 'X';
             break;
+        case 8: { /* blank lines early, then a syntax error late in the short lines: its line number */
+            char *u = realloc(t, all.len + 4001);
+            CHECK(u != NULL);
+            t = u;
+            memmove(t + 4000, text, all.len);
+            memset(t, '\n', 4000);
+            for (size_t k = 0; k < 4000; k += 4) t[k] = ' ';
+            len = all.len + 4000;
+            t[4000 + last - 5000] = '!';
+            break;
+        }
+        case 9: /* a bad hash among the short lines */
+            t[last - 3000 + (size_t)(strstr(t + last - 3000, "event_hash\":\"") - (t + last - 3000)) + 13] ^= 1;
+            break;
         default:
             break;
         }
@@ -1166,7 +1184,7 @@ static void test_jsonl_threads(void) {
             char *js = report_json(r);
             CHECK(js != NULL);
             if (variant == 0) CHECK(r && prova_report_valid(r));
-            if (variant >= 1 && variant <= 6) CHECK(r && !prova_report_valid(r));
+            if ((variant >= 1 && variant <= 6) || variant >= 8) CHECK(r && !prova_report_valid(r));
             if (th == 1)
                 ref = js;
             else {
