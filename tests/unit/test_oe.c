@@ -1073,8 +1073,7 @@ static void test_scan_differential(void) {
         "{\"seq\":%zu,\"payload\":{\"b\":1,\"a\":{\"y\":1,\"x\":2,\"y\":3}},\"created_at\":\"2026-03-20T10:00:01Z\","
         "\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
         "{\"seq\":%zu,\"payload\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-        "]]]"
-        "]]]]]]]]]]]]]]]]]]]]]]]]]],\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%"
+        "]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%"
         "s\"}",
         "{\"seq\":%zu,\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"created_at\":"
         "\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
@@ -1106,8 +1105,8 @@ static void test_scan_differential(void) {
 /* --threads: the same report, byte for byte, for any number of threads, on valid and tampered chains. */
 static void test_jsonl_threads(void) {
     /* Long lines, then short ones: more than one 1 MiB range per thread, and ranges of more lines than a thread
-     * keeps at once (they stop early and are resumed). */
-    enum { N = 3000, NSHORT = 6000 };
+     * keeps at once (8,192 lines of 2 MiB: they stop early and are resumed). */
+    enum { N = 3000, NSHORT = 24000 };
     static const char *const short_fmt =
         "{\"seq\":%zu,\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}";
     prova_buf all = PROVA_BUF_INIT;

@@ -788,8 +788,8 @@ int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o, pr
  * thread finds the lines of its range itself (so the file's pages are first read by the thread that scans them).
  * The report is the same whatever the number of threads. */
 #define OE_BATCH_1     256        /* lines per batch, one thread */
-#define OE_RANGE       (1u << 20) /* bytes per thread and batch, several threads */
-#define OE_RANGE_LINES 4096       /* lines kept per range: a range of shorter lines stops early (and is resumed) */
+#define OE_RANGE       (2u << 20) /* bytes per thread and batch, several threads */
+#define OE_RANGE_LINES 8192       /* lines kept per range: a range of shorter lines stops early (and is resumed) */
 #define OE_THREADS     16
 
 typedef struct oe_item {
