@@ -129,7 +129,7 @@ static int scan_number(const unsigned char *p, size_t i, size_t n, size_t *end) 
 
 /* Key order of RFC 8785: UTF-16 code units. UTF-8 byte order is code point order, which differs from it only
  * between U+E000..U+FFFF and the supplementary planes (surrogates sort before U+E000). Keys are valid UTF-8. */
-static int key_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn) {
+static int key_cmp_slow(const unsigned char *a, size_t an, const unsigned char *b, size_t bn) {
     size_t m = an < bn ? an : bn, i = 0;
     while (i < m && a[i] == b[i]) i++;
     if (i == m) return an < bn ? -1 : an > bn ? 1 : 0;
@@ -141,6 +141,12 @@ static int key_cmp(const unsigned char *a, size_t an, const unsigned char *b, si
     if (a_astral && b_high) return -1;
     if (b_astral && a_high) return 1;
     return a[i] < b[i] ? -1 : 1;
+}
+
+/* Most names differ at an ASCII first byte. */
+static inline int key_cmp(const unsigned char *a, size_t an, const unsigned char *b, size_t bn) {
+    if (an && bn && a[0] != b[0] && (a[0] | b[0]) < 0x80) return a[0] < b[0] ? -1 : 1;
+    return key_cmp_slow(a, an, b, bn);
 }
 
 typedef struct member {
