@@ -2,7 +2,7 @@
  * as JSON Lines, attestations, status blocks), and the chain builders on whatever parses (append, resolve, certify
  * must refuse or succeed, never crash). Invariants: no crash, leak or UB; every input gets a report unless memory
  * runs out; the report's JSON form (with sdk_result) is valid JSON; a report is never valid without checks; a
- * builder that fails appends nothing. */
+ * builder that fails appends nothing; an input with a newline gives the same report with 3 threads as with one. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +59,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         prova_doc *doc = NULL;
         ASSERT(prova_json_parse(js.data, js.len, NULL, &doc, NULL) == 0);
         prova_doc_free(doc);
+        /* JSON Lines with threads: the same report as with one (the scan and the chain checks split). */
+        if (memchr(data, 0x0A, size)) {
+            prova_verify_options o3 = o;
+            o3.threads = 3;
+            prova_report *r3 = NULL;
+            prova_error err3;
+            int rc3 = prova_verify_document(data, size, &o3, &r3, &err3);
+            ASSERT(rc3 == rc);
+            if (r3) {
+                prova_buf js3 = PROVA_BUF_INIT;
+                ASSERT(prova_report_to_json(r3, &js3) == 0);
+                ASSERT(js3.len == js.len && memcmp(js3.data, js.data, js.len) == 0);
+                prova_buf_free(&js3);
+                prova_report_free(r3);
+            }
+        }
         prova_buf_free(&js);
         prova_report_free(r);
     }

@@ -974,6 +974,230 @@ static void test_attest(void) {
     prova_buf_free(&b);
 }
 
+/* ---- the scanning fast path (scan.c) against the canonicalizer's fast path, and --threads ---- */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the test's own formats, below */
+/* One event line: the members in the order given by fmt (printf with seq, prev, hash), its hash computed. */
+static char *event_line(const char *fmt, size_t seq, const char *prev) {
+    char tmp[4096], hex[PROVA_OE_HEX_MAX + 1];
+    snprintf(tmp, sizeof tmp, fmt, seq, prev, "");
+    prova_doc *d = parse(tmp);
+    CHECK(d && prova_oe_event_hash(prova_doc_root(d), PROVA_HASH_SHA256, hex, NULL) == 0);
+    prova_doc_free(d);
+    snprintf(tmp, sizeof tmp, fmt, seq, prev, hex);
+    return strdup(tmp);
+}
+
+static const char *const line_fmt =
+    "{ \"id\":\"e1\", \"seq\":%zu,\"event_type\":\"tool_call\",\"actor_id\":\"bot\",\"sentiment\":\"neutral\","
+    "\"payload\":{\"tool\":\"grep\",\"args\":{\"z\":[1,-2,true,false,null,\"a\\nb\\\"c\"],\"a\":{}},"
+    "\"\xc3\xa9t\xc3\xa9\":0,"
+    "\"\xee\x80\x80\":1,\"\xf0\x9f\x98\x80\":2,\"n\":[]},\"created_at\":\"2026-03-20T10:00:01.449+09:00\","
+    "\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}";
+
+/* A, B: the same chain after `first`; `line` goes through the scan on A and the canonicalizer's path on B. The scan
+ * may decline (then the earlier paths decide), but what it accepts the other path accepts with the same state. */
+static bool scan_vs_canon(const char *first, const char *line, size_t n) {
+    oe_chain a, b;
+    oe_scan sc;
+    prova_report *ra = prova_report_new("t"), *rb = prova_report_new("t");
+    CHECK(prova__oe_chain_init(&a, PROVA_HASH_SHA256, "", ra, false) == 0);
+    CHECK(prova__oe_chain_init(&b, PROVA_HASH_SHA256, "", rb, false) == 0);
+    CHECK(prova__oe_scan_init(&sc, PROVA_HASH_SHA256) == 0);
+    prova_doc *d = parse(first);
+    CHECK(d && prova__oe_chain_step(&a, prova_doc_root(d)) == 0 && prova__oe_chain_step(&b, prova_doc_root(d)) == 0);
+    prova_doc_free(d);
+    oe_pre pre;
+    bool ha = false, hb = false;
+    CHECK(prova__oe_scan_event(&sc, line, n, &pre) == 0);
+    CHECK(prova__oe_scan_apply(&a, &pre, &ha) == 0);
+    CHECK(prova__oe_chain_step_text(&b, line, n, &hb) == 0);
+    CHECK_MSG(!ha || hb, "the scan accepted what the canonicalizer's path refuses: %.*s", (int)n, line);
+    if (ha && hb) {
+        CHECK(a.count == b.count && a.prev.len == b.prev.len && memcmp(a.prev.data, b.prev.data, a.prev.len) == 0);
+        CHECK(a.nextra == b.nextra);
+        for (size_t i = 0; i < a.nextra && i < b.nextra; i++)
+            CHECK_MSG(strcmp(a.extra[i], b.extra[i]) == 0, "%s / %s in %.*s", a.extra[i], b.extra[i], (int)n, line);
+        char sa[PROVA_OE_HEX_MAX + 1], ca[PROVA_OE_HEX_MAX + 1], sb[PROVA_OE_HEX_MAX + 1], cb[PROVA_OE_HEX_MAX + 1];
+        CHECK(prova__oe_chain_finish(&a, sa, ca) == 0 && prova__oe_chain_finish(&b, sb, cb) == 0);
+        CHECK(strcmp(sa, sb) == 0 && strcmp(ca, cb) == 0);
+    }
+    prova__oe_scan_free(&sc);
+    prova__oe_chain_free(&a);
+    prova__oe_chain_free(&b);
+    prova_report_free(ra);
+    prova_report_free(rb);
+    return ha;
+}
+
+static void test_scan_differential(void) {
+    char genesis[PROVA_OE_HEX_MAX + 1];
+    prova_oe_genesis(PROVA_HASH_SHA256, genesis);
+    char *first = event_line(line_fmt, 1, genesis);
+    prova_doc *d1 = parse(first);
+    const prova_json *h1 = d1 ? prova_json_get(prova_doc_root(d1), "event_hash") : NULL;
+    char prev[PROVA_OE_HEX_MAX + 1] = "";
+    if (h1) memcpy(prev, h1->u.str, h1->len + 1);
+    char *second = event_line(line_fmt, 2, prev);
+    size_t n = strlen(second);
+    /* The valid line, as written (whitespace, unsorted members, astral and U+E000 names): the scan takes it. */
+    CHECK_MSG(scan_vs_canon(first, second, n), "the scan declined a valid event: %s", second);
+    /* Every byte deleted, and replaced by bytes that matter to the grammar: never more accepting. */
+    static const char subst[] = "\"\\{}[],: 0-e.un\x01\x1f\x7f\x80\xc3\xff";
+    char *m = malloc(n + 1);
+    size_t accepted = 0;
+    for (size_t i = 0; m && i < n; i++) {
+        memcpy(m, second, i);
+        memcpy(m + i, second + i + 1, n - i - 1);
+        accepted += scan_vs_canon(first, m, n - 1);
+        for (size_t k = 0; k < sizeof subst - 1; k++) {
+            memcpy(m, second, n);
+            m[i] = subst[k];
+            accepted += scan_vs_canon(first, m, n);
+        }
+    }
+    free(m);
+    /* Edits of the members outside the hash (id, sentiment) and of whitespace pass; the others must not. */
+    CHECK_MSG(accepted > 0 && accepted < 600, "%zu", accepted);
+    /* Hand-picked: escapes, numbers, duplicates, deep nesting, extra members, each with a recomputed hash. */
+    static const char *const fmts[] = {
+        "{\"seq\":%zu,\"payload\":{\"a\":\"\\u0041\"},\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\","
+        "\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"payload\":{\"a\":\"x\\/y\"},\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\","
+        "\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"payload\":{\"a\":1.0,\"b\":1e2,\"c\":-0,\"d\":12345678901234567},\"created_at\":"
+        "\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"payload\":{\"a\":1,\"a\":2},\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\","
+        "\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"payload\":{\"b\":1,\"a\":{\"y\":1,\"x\":2,\"y\":3}},\"created_at\":\"2026-03-20T10:00:01Z\","
+        "\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"payload\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+        "]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%"
+        "s\"}",
+        "{\"seq\":%zu,\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"created_at\":"
+        "\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"z\":1,\"y\":{\"k\":[1]},\"actor_id\":0,\"event_type\":\"\",\"created_at\":"
+        "\"2026-03-20T10:00:01.5-07:00\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"actor_id\":false,\"payload\":\"\x7f\",\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":"
+        "\"%s\",\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"seq\":2,\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}",
+        "{\"seq\":%zu,\"\xc3\xa9\":1,\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%"
+        "s\"}",
+    };
+    static const bool taken[] = {false, false, false, false, false, false, false, true, true, false, false};
+    for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
+        char tmp[4096], hex[PROVA_OE_HEX_MAX + 1] = "0";
+        snprintf(tmp, sizeof tmp, fmts[k], (size_t)2, prev, "");
+        prova_doc *d = parse(tmp); /* may not parse (duplicates): the stored hash is then any */
+        if (d) CHECK(prova_oe_event_hash(prova_doc_root(d), PROVA_HASH_SHA256, hex, NULL) == 0);
+        prova_doc_free(d);
+        snprintf(tmp, sizeof tmp, fmts[k], (size_t)2, prev, hex);
+        CHECK_MSG(scan_vs_canon(first, tmp, strlen(tmp)) == taken[k], "case %zu: %s", k, tmp);
+    }
+    prova_doc_free(d1);
+    free(first);
+    free(second);
+}
+
+#pragma GCC diagnostic pop
+
+/* --threads: the same report, byte for byte, for any number of threads, on valid and tampered chains. */
+static void test_jsonl_threads(void) {
+    /* Long lines, then short ones: more than one 1 MiB range per thread, and ranges of more lines than a thread
+     * keeps at once (8,192 lines of 2 MiB: they stop early and are resumed). */
+    enum { N = 3000, NSHORT = 24000 };
+    static const char *const short_fmt =
+        "{\"seq\":%zu,\"created_at\":\"2026-03-20T10:00:01Z\",\"prev_hash\":\"%s\",\"event_hash\":\"%s\"}";
+    prova_buf all = PROVA_BUF_INIT;
+    char prev[PROVA_OE_HEX_MAX + 1];
+    prova_oe_genesis(PROVA_HASH_SHA256, prev);
+    size_t mid = 0, last = 0;
+    for (size_t i = 1; i <= N + NSHORT; i++) {
+        char *l = event_line(i <= N ? line_fmt : short_fmt, i, prev);
+        prova_doc *d = parse(l);
+        const prova_json *h = d ? prova_json_get(prova_doc_root(d), "event_hash") : NULL;
+        if (h) memcpy(prev, h->u.str, h->len + 1);
+        prova_doc_free(d);
+        if (i == N / 2) mid = all.len;
+        if (i == N + NSHORT) last = all.len;
+        CHECK(prova_buf_append(&all, l, strlen(l)) == 0 && prova_buf_append(&all, "\n", 1) == 0);
+        free(l);
+    }
+    const char *text = (const char *)all.data;
+    for (int variant = 0; variant < 10; variant++) {
+        char *t = malloc(all.len + 1);
+        memcpy(t, text, all.len);
+        size_t len = all.len;
+        switch (variant) {
+        case 1: /* a payload changed in the middle */
+            t[mid + (size_t)(strstr(t + mid, "grep") - (t + mid))] = 'G';
+            break;
+        case 2: /* a broken link */
+            t[mid + (size_t)(strstr(t + mid, "prev_hash\":\"") - (t + mid)) + 12] ^= 1;
+            break;
+        case 3: /* a bad stored hash */
+            t[mid + (size_t)(strstr(t + mid, "event_hash\":\"") - (t + mid)) + 13] ^= 1;
+            break;
+        case 4: /* the last line truncated */
+            len = last + 40;
+            break;
+        case 5: { /* a line repeated (duplicate seq) */
+            size_t ll = (size_t)(strchr(text + mid, '\n') - (text + mid)) + 1;
+            char *u = realloc(t, all.len + ll + 1);
+            CHECK(u != NULL);
+            t = u;
+            memcpy(t + mid + ll, text + mid, all.len - mid);
+            len = all.len + ll;
+            break;
+        }
+        case 6: /* a syntax error in the middle */
+            t[mid] = '[';
+            break;
+        case 7: /* a member outside the hash added to one line */
+            t[mid + 3] = 'X';
+            break;
+        case 8: { /* blank lines early, then a syntax error late in the short lines: its line number */
+            char *u = realloc(t, all.len + 4001);
+            CHECK(u != NULL);
+            t = u;
+            memmove(t + 4000, text, all.len);
+            memset(t, '\n', 4000);
+            for (size_t k = 0; k < 4000; k += 4) t[k] = ' ';
+            len = all.len + 4000;
+            t[4000 + last - 5000] = '!';
+            break;
+        }
+        case 9: /* a bad hash among the short lines */
+            t[last - 3000 + (size_t)(strstr(t + last - 3000, "event_hash\":\"") - (t + last - 3000)) + 13] ^= 1;
+            break;
+        default:
+            break;
+        }
+        char *ref = NULL;
+        for (unsigned th = 1; th <= 4; th++) {
+            prova_verify_options o = {.hash_alg = "sha256", .threads = th};
+            prova_report *r = NULL;
+            int vrc = prova_verify_document(t, len, &o, &r, NULL);
+            CHECK(vrc == 0 || vrc == PROVA_ESYNTAX);
+            char *js = report_json(r);
+            CHECK(js != NULL);
+            if (variant == 0) CHECK(r && prova_report_valid(r));
+            if ((variant >= 1 && variant <= 6) || variant >= 8) CHECK(r && !prova_report_valid(r));
+            if (th == 1)
+                ref = js;
+            else {
+                CHECK_MSG(ref && js && strcmp(ref, js) == 0, "variant %d, %u threads", variant, th);
+                free(js);
+            }
+            prova_report_free(r);
+        }
+        free(ref);
+        free(t);
+    }
+    prova_buf_free(&all);
+}
+
 int main(void) {
     test_worked_example();
     test_event_vectors();
@@ -983,5 +1207,7 @@ int main(void) {
     test_jsonl_paths();
     test_unauthenticated_members();
     test_attest();
+    test_scan_differential();
+    test_jsonl_threads();
     TEST_SUMMARY();
 }

@@ -581,17 +581,22 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
     prova_hex_encode(d, c->hexlen / 2, hex, sizeof hex);
     if (memcmp(hex, eh, c->hexlen) != 0) return 0;
     /* Passed: move the state on as the full step does. */
-    r = feed(c->stored, &c->stored_pending, eh, ehn);
-    if (r == 0) r = feed(c->recomputed, &c->recomputed_pending, hex, c->hexlen);
+    oe_span names[8];
+    for (size_t k = 0; k < nothers; k++) names[k] = (oe_span){s + others[k].off, others[k].len};
+    r = prova__oe_chain_pass(c, eh, ehn, names, nothers);
+    if (r == 0) *handled = true;
+    return r;
+}
+
+int prova__oe_chain_pass(oe_chain *c, const char *hash, size_t n, const oe_span *others, size_t nothers) {
+    int r = feed(c->stored, &c->stored_pending, hash, n);
+    if (r == 0) r = feed(c->recomputed, &c->recomputed_pending, hash, n);
     if (r == 0) {
         c->prev.len = 0;
-        r = prova_buf_append(&c->prev, eh, ehn);
+        r = prova_buf_append(&c->prev, hash, n);
     }
-    for (size_t k = 0; r == 0 && k < nothers; k++) r = extra_add(c, s + others[k].off, others[k].len);
-    if (r == 0) {
-        c->count++;
-        *handled = true;
-    }
+    for (size_t k = 0; r == 0 && k < nothers; k++) r = extra_add(c, others[k].p, others[k].n);
+    if (r == 0) c->count++;
     return r;
 }
 

@@ -98,6 +98,38 @@ int prova__oe_chain_step(oe_chain *c, const prova_json *ev);
  * as prova__oe_chain_step would move it, member names outside the hash collected); otherwise nothing changed and
  * the caller runs the full step, which also writes the failure reports. 0 or PROVA_ENOMEM. */
 int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *handled);
+/* ---- the scanning fast path of JSON Lines (scan.c) ---- */
+
+#define OE_SCAN_OTHERS 8
+typedef struct oe_span {
+    const char *p;
+    size_t n;
+} oe_span;
+/* Scratch of one scanning thread. */
+typedef struct oe_scan {
+    prova_hash_alg alg;
+    size_t hexlen;
+    prova_hash_ctx *event;
+    prova_buf input, canon, tmp;
+} oe_scan;
+/* What the scan found in one line: ok when the line is a well-formed event whose stored event_hash is the
+ * recomputed one; then the spans (into the line) that the chain checks need. */
+typedef struct oe_pre {
+    bool ok;
+    oe_span seq, prev, stored;
+    size_t nothers;
+    oe_span others[OE_SCAN_OTHERS]; /* member names outside the hash, in the order of the line */
+} oe_pre;
+int prova__oe_scan_init(oe_scan *s, prova_hash_alg alg);
+void prova__oe_scan_free(oe_scan *s);
+/* The chain-independent checks of one line (any thread). 0 (pre->ok says whether it passed) or PROVA_ENOMEM. */
+int prova__oe_scan_event(oe_scan *s, const char *line, size_t n, oe_pre *pre);
+/* The chain checks of a scanned line, in order: *handled when it passed and the state moved on as
+ * prova__oe_chain_step would move it; otherwise nothing changed. 0 or PROVA_ENOMEM. */
+int prova__oe_scan_apply(oe_chain *c, const oe_pre *pre, bool *handled);
+/* Moves the chain state on for an event that passed every check (stored = recomputed event hash). */
+int prova__oe_chain_pass(oe_chain *c, const char *hash, size_t n, const oe_span *others, size_t nothers);
+
 /* Finishes both chain hashes (hex, NUL-terminated; recomputed is "" when some event hash could not be computed)
  * and adds the summary of per-event failures beyond OE_MAX_FAILURES. */
 int prova__oe_chain_finish(oe_chain *c, char stored[PROVA_OE_HEX_MAX + 1], char recomputed[PROVA_OE_HEX_MAX + 1]);

@@ -7,6 +7,7 @@
  * chain_hash, chain_id / event_count / event summaries / chain_type / chain times of the certificate against the
  * chain, the status block, the canonicalization, and a public key that holds a private key.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -780,64 +781,292 @@ int prova_oe_verify_doc(const prova_json *doc, const prova_verify_options *o, pr
 
 /* ---- JSON Lines ------------------------------------------------------------------------------------------------- */
 
+/* Lines are scanned in batches: the chain-independent checks of a batch (the scan, the event hash) run on up to
+ * o->threads threads, then every line of the batch goes through the chain checks in order on the calling thread,
+ * a line that the scan did not decide through the earlier paths (the canonicalizer's fast path, then the
+ * document). With several threads, a batch is a stretch of bytes cut at line ends into one range per thread; each
+ * thread finds the lines of its range itself (so the file's pages are first read by the thread that scans them).
+ * The report is the same whatever the number of threads. */
+#define OE_BATCH_1     256        /* lines per batch, one thread */
+#define OE_RANGE       (2u << 20) /* bytes per thread and batch, several threads */
+#define OE_RANGE_LINES 8192       /* lines kept per range: a range of shorter lines stops early (and is resumed) */
+#define OE_THREADS     16
+
+typedef struct oe_item {
+    const char *text;
+    size_t len;
+    size_t line, offset;
+    oe_pre pre;
+} oe_item;
+
+typedef struct oe_worker {
+    oe_scan scan;
+    bool scan_ok;
+    oe_item *items;
+    size_t from, to;
+    int rc;
+    /* range mode: the lines of data[start, end) (end is a line start or the end of the input) */
+    const char *data;
+    size_t start, end;
+    oe_item *own; /* OE_RANGE_LINES items */
+    size_t nown;
+    size_t stop;  /* where the next line starts */
+    size_t lines; /* lines consumed (blank ones included) */
+    int more;     /* 0, or the reader's error (a line too long) */
+    prova_error err;
+} oe_worker;
+
+static void range_items(oe_worker *w) {
+    prova_jsonl it;
+    prova_jsonl_line l;
+    prova_jsonl_init(&it, w->data, w->end, PROVA_DEFAULT_MAX_SIZE);
+    it.pos = w->start;
+    it.line = 0;
+    w->nown = 0;
+    w->more = 0;
+    w->rc = 0;
+    while (w->nown < OE_RANGE_LINES) {
+        int more = prova_jsonl_next(&it, &l, &w->err);
+        if (more == 0) break;
+        if (more < 0) {
+            w->more = more;
+            break;
+        }
+        oe_item *x = &w->own[w->nown++];
+        *x = (oe_item){.text = l.text, .len = l.len, .line = it.line, .offset = l.offset};
+        w->rc = prova__oe_scan_event(&w->scan, l.text, l.len, &x->pre);
+        if (w->rc < 0) break;
+    }
+    w->stop = it.pos;
+    w->lines = it.line;
+}
+
+static void *range_thread(void *arg) {
+    range_items(arg);
+    return NULL;
+}
+
+/* A line the reader refused (too long): the same report as the document path's parse errors. */
+static int reader_error(int more, prova_error *err, size_t line, prova_report *r, prova_error *reterr) {
+    if (more == PROVA_ESYNTAX || more == PROVA_ELIMIT || more == PROVA_ERANGE) {
+        err->line = line;
+        if (reterr) *reterr = *err;
+        prova__report_check(r, "parse", false, err->reason, err->pointer, "line %zu: %s", line, err->message);
+        prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
+        return PROVA_ESYNTAX;
+    }
+    return more;
+}
+
+typedef struct oe_lines oe_lines;
+struct oe_lines {
+    oe_chain c;
+    bool inited;
+    prova_hash_alg alg;
+    const prova_verify_options *o;
+    prova_report *r;
+    prova_error *reterr;
+    bool stop; /* a parse error was reported */
+};
+static int line_step(oe_lines *x, const char *text, size_t len, size_t lineno, size_t offset, const oe_pre *pre);
+
+/* The lines after the first with nt > 1 threads, from it->pos on. */
+static int ranges(oe_lines *x, prova_jsonl *it, const char *data, size_t len, oe_worker *w, size_t nt) {
+    int rc = 0;
+    for (size_t t = 0; t < nt && rc == 0; t++) {
+        w[t].own = malloc(OE_RANGE_LINES * sizeof *w[t].own);
+        if (!w[t].own) rc = PROVA_ENOMEM;
+    }
+    size_t pos = it->pos, base = it->line;
+    while (rc == 0 && pos < len) {
+        size_t b[OE_THREADS + 1];
+        b[0] = pos;
+        for (size_t k = 1; k <= nt; k++) {
+            size_t target = len - pos > OE_RANGE * k ? pos + OE_RANGE * k : len;
+            if (target < b[k - 1]) target = b[k - 1];
+            if (target < len) {
+                const char *nl = memchr(data + target, '\n', len - target);
+                target = nl ? (size_t)(nl - data) + 1 : len;
+            }
+            b[k] = target;
+        }
+        pthread_t tid[OE_THREADS];
+        bool started[OE_THREADS] = {false};
+        for (size_t t = 0; t < nt && rc == 0; t++) {
+            if (!w[t].scan_ok) {
+                rc = prova__oe_scan_init(&w[t].scan, x->alg);
+                w[t].scan_ok = rc == 0;
+            }
+            w[t].data = data;
+            w[t].start = b[t];
+            w[t].end = b[t + 1];
+        }
+        if (rc < 0) break;
+        for (size_t t = 1; t < nt; t++) started[t] = pthread_create(&tid[t], NULL, range_thread, &w[t]) == 0;
+        range_items(&w[0]);
+        for (size_t t = 1; t < nt; t++) {
+            if (started[t])
+                pthread_join(tid[t], NULL);
+            else
+                range_items(&w[t]); /* no thread to be had: here */
+        }
+        /* The chain part, in line order; a range that stopped early ends the batch there. */
+        for (size_t t = 0; t < nt && rc == 0; t++) {
+            oe_worker *v = &w[t];
+            for (size_t k = 0; k < v->nown && rc == 0 && !x->stop; k++)
+                rc = line_step(x, v->own[k].text, v->own[k].len, base + v->own[k].line, v->own[k].offset,
+                               v->rc < 0 ? NULL : &v->own[k].pre);
+            if (rc == 0 && v->rc < 0) rc = v->rc;
+            if (rc < 0 || x->stop) break;
+            if (v->more < 0) {
+                rc = reader_error(v->more, &v->err, base + v->lines, x->r, x->reterr);
+                break;
+            }
+            base += v->lines;
+            pos = v->stop;
+            if (v->stop < v->end) break;
+        }
+        if (x->stop) break;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        free(w[t].own);
+        w[t].own = NULL;
+    }
+    return rc;
+}
+
+static void scan_items(oe_worker *w) {
+    w->rc = 0;
+    for (size_t k = w->from; k < w->to && w->rc == 0; k++)
+        w->rc = prova__oe_scan_event(&w->scan, w->items[k].text, w->items[k].len, &w->items[k].pre);
+}
+
+static void *scan_thread(void *arg) {
+    scan_items(arg);
+    return NULL;
+}
+
+/* One line through the chain: the scan's result when there is one, else the earlier paths. */
+static int line_step(oe_lines *x, const char *text, size_t len, size_t lineno, size_t offset, const oe_pre *pre) {
+    int rc;
+    if (x->inited) {
+        bool handled = false;
+        if (pre && (rc = prova__oe_scan_apply(&x->c, pre, &handled)) < 0) return rc;
+        if (!handled && (rc = prova__oe_chain_step_text(&x->c, text, len, &handled)) < 0) return rc;
+        if (handled) return 0;
+    }
+    prova_doc *doc = NULL;
+    prova_error err;
+    rc = prova_json_parse(text, len, NULL, &doc, &err);
+    if (rc < 0) {
+        if (rc == PROVA_ESYNTAX || rc == PROVA_ELIMIT || rc == PROVA_ERANGE) {
+            err.offset += offset;
+            err.line = lineno;
+            if (x->reterr) *x->reterr = err;
+            prova__report_check(x->r, "parse", false, err.reason, err.pointer, "line %zu: %s", lineno, err.message);
+            prova_report_set_outcome(x->r, PROVA_OUTCOME_BAD_INPUT);
+            rc = PROVA_ESYNTAX;
+            x->stop = true;
+        }
+        return rc;
+    }
+    const prova_json *ev = prova_doc_root(doc);
+    if (!x->inited) {
+        if (!chain_alg(NULL, true, ev, x->o, "", x->r, &x->alg, &rc)) {
+            prova_doc_free(doc);
+            x->stop = true;
+            return rc;
+        }
+        if (rc == 0) rc = prova__oe_chain_init(&x->c, x->alg, "", x->r, false);
+        x->inited = rc == 0;
+    }
+    if (rc == 0) rc = prova__oe_chain_step(&x->c, ev);
+    prova_doc_free(doc);
+    return rc;
+}
+
 int prova_oe_verify_jsonl(const void *data, size_t len, const prova_verify_options *o, prova_report *r,
                           prova_error *reterr) {
     prova_error_clear(reterr);
     if ((!data && len) || !r) return PROVA_EINVAL;
     int rc = prova_report_set_kind(r, "oe_events");
     if (rc < 0) return rc;
+    size_t nthreads = o && o->threads > 1 ? (o->threads > OE_THREADS ? OE_THREADS : o->threads) : 1;
+    size_t cap = OE_BATCH_1;
+    oe_item *items = malloc(cap * sizeof *items);
+    oe_worker w[OE_THREADS];
+    memset(w, 0, sizeof w);
+    if (!items) return PROVA_ENOMEM;
+    oe_lines x = {.alg = PROVA_HASH_SHA256, .o = o, .r = r, .reterr = reterr};
+    oe_chain *c = &x.c;
     prova_jsonl it;
     prova_jsonl_line l;
-    oe_chain c;
-    bool inited = false;
-    prova_hash_alg alg = PROVA_HASH_SHA256;
     prova_jsonl_init(&it, data, len, PROVA_DEFAULT_MAX_SIZE);
-    while (rc == 0) {
+    bool eof = false;
+    while (rc == 0 && !eof && !x.stop && !(x.inited && nthreads > 1)) {
         prova_error err;
-        int more = prova_jsonl_next(&it, &l, &err);
-        if (more == 0) break;
-        size_t line = it.line;
-        if (more > 0 && inited) { /* the fast path decides most events without a document */
-            bool handled = false;
-            rc = prova__oe_chain_step_text(&c, l.text, l.len, &handled);
-            if (rc < 0) break;
-            if (handled) continue;
+        int more = 1;
+        size_t nb = 0;
+        /* The first line alone (it sets the algorithm), then batches. */
+        while (nb < (x.inited ? cap : 1)) {
+            more = prova_jsonl_next(&it, &l, &err);
+            if (more <= 0) break;
+            items[nb++] = (oe_item){.text = l.text, .len = l.len, .line = it.line, .offset = l.offset};
         }
-        prova_doc *doc = NULL;
-        rc = more < 0 ? more : prova_json_parse(l.text, l.len, NULL, &doc, &err);
-        if (rc < 0) {
-            if (rc == PROVA_ESYNTAX || rc == PROVA_ELIMIT || rc == PROVA_ERANGE) {
-                if (more > 0) err.offset += l.offset;
-                err.line = line;
-                if (reterr) *reterr = err;
-                prova__report_check(r, "parse", false, err.reason, err.pointer, "line %zu: %s", line, err.message);
-                prova_report_set_outcome(r, PROVA_OUTCOME_BAD_INPUT);
-                rc = PROVA_ESYNTAX;
+        if (more == 0) eof = true;
+        if (x.inited && nb) {
+            size_t nt = nthreads < nb ? nthreads : nb;
+            pthread_t tid[OE_THREADS];
+            bool started[OE_THREADS] = {false};
+            for (size_t t = 0; t < nt && rc == 0; t++) {
+                if (!w[t].scan_ok) {
+                    rc = prova__oe_scan_init(&w[t].scan, x.alg);
+                    w[t].scan_ok = rc == 0;
+                }
+                w[t].items = items;
+                w[t].from = nb * t / nt;
+                w[t].to = nb * (t + 1) / nt;
             }
-            break;
-        }
-        const prova_json *ev = prova_doc_root(doc);
-        if (!inited) {
-            if (!chain_alg(NULL, true, ev, o, "", r, &alg, &rc)) {
-                prova_doc_free(doc);
-                return rc;
+            for (size_t t = 1; t < nt && rc == 0; t++)
+                started[t] = pthread_create(&tid[t], NULL, scan_thread, &w[t]) == 0;
+            if (rc == 0) scan_items(&w[0]);
+            for (size_t t = 1; t < nt; t++) {
+                if (started[t])
+                    pthread_join(tid[t], NULL);
+                else if (rc == 0)
+                    scan_items(&w[t]); /* no thread to be had: here */
             }
-            if (rc == 0) rc = prova__oe_chain_init(&c, alg, "", r, false);
-            inited = rc == 0;
+            for (size_t t = 0; t < nt && rc == 0; t++)
+                if (w[t].rc < 0) rc = w[t].rc;
+            for (size_t k = 0; k < nb && rc == 0 && !x.stop; k++)
+                rc = line_step(&x, items[k].text, items[k].len, items[k].line, items[k].offset, &items[k].pre);
+        } else {
+            for (size_t k = 0; k < nb && rc == 0 && !x.stop; k++)
+                rc = line_step(&x, items[k].text, items[k].len, items[k].line, items[k].offset, NULL);
         }
-        if (rc == 0) rc = prova__oe_chain_step(&c, ev);
-        prova_doc_free(doc);
+        if (rc == 0 && !x.stop && more < 0) /* a line the reader refused (too long) */
+            rc = reader_error(more, &err, it.line, r, reterr);
+    }
+    if (rc == 0 && !eof && !x.stop && x.inited && nthreads > 1)
+        rc = ranges(&x, &it, (const char *)data, len, w, nthreads);
+    for (size_t t = 0; t < OE_THREADS; t++)
+        if (w[t].scan_ok) prova__oe_scan_free(&w[t].scan);
+    free(items);
+    bool inited = x.inited;
+    if (x.stop && rc == 0) { /* chain_alg refused the first event (its report is written) */
+        if (inited) prova__oe_chain_free(c);
+        return rc;
     }
     if (rc == 0 && !inited)
         return prova__report_check(r, "events", false, "schema_error", "", "no events in the input");
     char stored[PROVA_OE_HEX_MAX + 1], recomputed[PROVA_OE_HEX_MAX + 1];
-    if (rc == 0) rc = prova__oe_chain_finish(&c, stored, recomputed);
-    if (rc == 0) rc = integrity_summary(&c, "", r);
-    if (rc == 0 && c.integrity_ok)
+    if (rc == 0) rc = prova__oe_chain_finish(c, stored, recomputed);
+    if (rc == 0) rc = integrity_summary(c, "", r);
+    if (rc == 0 && c->integrity_ok)
         rc = prova__report_check(r, "chain_hash", true, "ok", "", "the %s chain hash of these events is %s",
-                                 prova_hash_name(alg), stored);
+                                 prova_hash_name(x.alg), stored);
     if (rc == 0) rc = unsigned_warning(r);
-    if (rc == 0) rc = events_unauthenticated(&c, r);
-    if (inited) prova__oe_chain_free(&c);
+    if (rc == 0) rc = events_unauthenticated(c, r);
+    if (inited) prova__oe_chain_free(c);
     return rc;
 }
