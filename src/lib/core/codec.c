@@ -237,6 +237,11 @@ int prova_base64url_decode(const char *in, size_t n, void *out, size_t cap, size
     return b64_decode(in, n, out, cap, ret_len, reterr, true, true);
 }
 
+int prova__base64url_decode_public(const char *in, size_t n, void *out, size_t cap, size_t *ret_len,
+                                   prova_error *reterr) {
+    return b64_decode(in, n, out, cap, ret_len, reterr, true, false);
+}
+
 /* ---- constant time and wiping ------------------------------------------------------------------------------ */
 
 bool prova_ct_equal(const void *a, const void *b, size_t n) {
