@@ -18,7 +18,8 @@ void prova__ope_cid_bytes(const void *data, size_t len, char out[OPE_CID_LEN + 1
 
 int prova__ope_cid(const prova_json *v, char out[OPE_CID_LEN + 1], prova_error *reterr) {
     prova_buf b = PROVA_BUF_INIT;
-    int r = prova_canon_write(v, PROVA_PROFILE_OPE, &b, reterr);
+    int r = prova_buf_reserve(&b, 4096); /* one allocation for a typical payload, not four growing ones */
+    if (r == 0) r = prova_canon_write(v, PROVA_PROFILE_OPE, &b, reterr);
     if (r == 0) prova__ope_cid_bytes(b.data, b.len, out);
     prova_buf_free(&b);
     return r;
