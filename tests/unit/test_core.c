@@ -355,6 +355,34 @@ static void test_fmt_fast(void) {
     prova_report_free(r);
 }
 
+/* The report's short strings live in an inline buffer until it is full, then in their own allocations: both kinds
+ * print, survive prova__report_append into another report (which copies them) and free cleanly (ASan, valgrind). */
+static void test_report_strings(void) {
+    prova_report *src = prova_report_new("t"), *dst = prova_report_new("t");
+    char name[40];
+    prova_buf want = PROVA_BUF_INIT;
+    CHECK(prova_buf_append(&want, "\"unauthenticated_fields\":[", 26) == 0);
+    for (int i = 0; i < 40; i++) { /* 40 x 20 bytes: past the inline buffer */
+        snprintf(name, sizeof name, "member-%012d", i);
+        CHECK(prova_report_add_unauthenticated(src, name) == 0);
+        CHECK(prova_report_add_unauthenticated(src, name) == 0); /* a duplicate is ignored */
+        CHECK(prova_buf_printf(&want, "%s\"%s\"", i ? "," : "", name) == 0);
+    }
+    CHECK(prova_buf_append(&want, "]", 1) == 0);
+    CHECK(prova_report_add_key(src, "kid-1", "jwks:a") == 0 && prova_report_add_key(src, "kid-1", "jwks:a") == 0);
+    CHECK(prova__report_check(src, "x", true, NULL, "", "ok") == 0);
+    CHECK(prova__report_append(dst, src) == 0);
+    prova_report_free(src);
+    prova_buf out = PROVA_BUF_INIT;
+    CHECK(prova_report_to_json(dst, &out) == 0);
+    CHECK(prova_buf_append(&out, "", 1) == 0 && prova_buf_append(&want, "", 1) == 0);
+    CHECK(strstr((const char *)out.data, (const char *)want.data) != NULL);
+    CHECK(strstr((const char *)out.data, "{\"kid\":\"kid-1\",\"source\":\"jwks:a\"}]") != NULL);
+    prova_buf_free(&out);
+    prova_buf_free(&want);
+    prova_report_free(dst);
+}
+
 int main(void) {
     test_writer();
     test_utf8();
@@ -365,5 +393,6 @@ int main(void) {
     test_jsonl();
     test_printf();
     test_fmt_fast();
+    test_report_strings();
     TEST_SUMMARY();
 }

@@ -1,6 +1,7 @@
 /* The unified verification report: checks, warnings, the outcome, and its JSON and text forms. The bottom layer:
  * every family, wrapper and the dispatcher write into it. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,11 @@ struct prova_report {
     bool incomplete;    /* an allocation failed while recording: never valid */
     bool quiet;         /* count passing checks instead of storing them */
     size_t quiet_passed;
+    /* The short strings of the lists (unauthenticated member names, key ids and sources) live here while they fit:
+     * an envelope's report has seven of them, each a malloc and a free otherwise. Never moved to another report
+     * (prova__report_append copies the strings). */
+    size_t strs_used;
+    char strs[384];
 };
 
 void prova__report_quiet(prova_report *r, bool on) {
@@ -55,8 +61,16 @@ static void free_entry(prova_check *c) {
     free((char *)c->check);
 }
 
-static void free_strs(str_list *l) {
-    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+static bool in_strs(const prova_report *r, const char *p) {
+    return (uintptr_t)p - (uintptr_t)r->strs < sizeof r->strs;
+}
+
+static void free_str(prova_report *r, char *p) {
+    if (!in_strs(r, p)) free(p);
+}
+
+static void free_strs(prova_report *r, str_list *l) {
+    for (size_t i = 0; i < l->n; i++) free_str(r, l->v[i]);
     free(l->v);
 }
 
@@ -77,9 +91,9 @@ prova_report *prova_report_free(prova_report *r) {
     for (size_t i = 0; i < r->warnings.n; i++) free_entry(&r->warnings.v[i]);
     free(r->checks.v);
     free(r->warnings.v);
-    free_strs(&r->unauthenticated);
-    free_strs(&r->key_kids);
-    free_strs(&r->key_sources);
+    free_strs(r, &r->unauthenticated);
+    free_strs(r, &r->key_kids);
+    free_strs(r, &r->key_sources);
     free(r->kind);
     free(r->sdk_result);
     free(r);
@@ -280,9 +294,17 @@ int prova_report_add_warning(prova_report *r, const char *code, const char *at, 
 }
 
 static int push_str(prova_report *r, str_list *l, const char *s) {
-    char *d = dup_str(s);
+    size_t n = strlen(s) + 1;
+    char *d;
+    if (n <= sizeof r->strs - r->strs_used) {
+        d = r->strs + r->strs_used;
+        memcpy(d, s, n);
+        r->strs_used += n;
+    } else {
+        d = dup_str(s);
+    }
     if (!d || prova__grow(prova_allocator_default(), (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
-        free(d);
+        if (d) free_str(r, d); /* from the inline buffer: left unused, harmless */
         r->incomplete = true;
         return PROVA_ENOMEM;
     }
@@ -302,7 +324,7 @@ int prova_report_add_key(prova_report *r, const char *kid, const char *source) {
     for (size_t i = 0; i < r->key_kids.n; i++)
         if (strcmp(r->key_kids.v[i], kid) == 0 && strcmp(r->key_sources.v[i], source) == 0) return 0;
     int rc = push_str(r, &r->key_kids, kid);
-    if (rc == 0 && (rc = push_str(r, &r->key_sources, source)) < 0) free(r->key_kids.v[--r->key_kids.n]);
+    if (rc == 0 && (rc = push_str(r, &r->key_sources, source)) < 0) free_str(r, r->key_kids.v[--r->key_kids.n]);
     return rc;
 }
 
