@@ -78,15 +78,16 @@ typedef struct app_config {
     const char *trusted_senders;  /* JWKS file, or NULL: DATA/senders.jwks when it exists; re-read by
                                      app_reload_senders() */
     bool allow_inline_sender_keys;
-    const char *tokens_path;  /* NULL: DATA/tokens.json, generated on first run (with a store) */
-    size_t max_body;          /* bytes of a document given to an operation */
-    unsigned max_depth;       /* JSON nesting of such a document */
-    unsigned max_queue;       /* queued writes before APP_E_BUSY */
-    unsigned max_batch;       /* writes per commit */
-    unsigned commit_delay_us; /* 0: commit what is queued at once; else wait up to this long after the first write of
-                                 a batch for more (fewer commits, so less CPU and fsync per write, at that much
-                                 latency; docs/operations.md "Group commit") */
-    int64_t max_skew_s;       /* envelope freshness window */
+    const char *tokens_path; /* NULL: DATA/tokens.json, generated on first run (with a store) */
+    size_t max_body;         /* bytes of a document given to an operation */
+    unsigned max_depth;      /* JSON nesting of such a document */
+    unsigned max_queue;      /* queued writes before APP_E_BUSY */
+    unsigned max_batch;      /* writes per commit */
+    int64_t max_skew_s;      /* envelope freshness window */
+    /* 0: commit what is queued at once; else wait up to this many microseconds after the first write of a batch for
+     * more (fewer commits, so less CPU and fsync per write, at that much latency; docs/operations.md "Group
+     * commit") */
+    unsigned commit_delay_us;
     /* Where the service's log lines go (the front end decides; NULL: stderr with the prefix "prova: "). */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
