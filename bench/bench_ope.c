@@ -1,6 +1,6 @@
 /* bench_ope: OPE v1 verification speed -- envelopes against raw libsodium, and receipt chains.
  *
- *     bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR | --load DIR] [--no-parts]
+ *     bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR | --load DIR] [--no-parts] [--tsv FILE]
  *         Generates an Ed25519 key (prova_key_generate), packs one prova-dialect envelope around a payload whose
  *         ope canonical form is exactly 1024 bytes (prova_ope_envelope_pack), and times R paired rounds (default 31)
  *         of N calls each (default 3000), the two loops of a round back to back, in alternating order (wall time;
@@ -24,6 +24,10 @@
  *         bench_ope several times, between its Python rounds, on the bytes that the Python side verifies); the
  *         raw peer's key is the JWKS's key of the envelope's kid, and the parts time the envelope's payload.
  *         --no-parts skips the parts.
+ *         --tsv FILE also writes the figures as TSV (bench/out/results-ope.tsv; columns section, name, prova_value,
+ *         peer_name, peer_value, unit): the envelopes/s of both sides' best rounds, the median ratio prova/raw
+ *         (the target's figure: >= 0.90), and the parts in microseconds. With --dump DIR and no --tsv, the TSV goes
+ *         to DIR/results-ope.tsv (bench/run.sh dumps into bench/out).
  *
  *     bench_ope chain N OUT.jsonl JWKS_OUT
  *         Writes a chain of N receipts of one trace as JSON Lines, built with prova_ope_receipt_build (hop i links to
@@ -166,7 +170,7 @@ static int read_file(const char *dir, const char *name, prova_buf *out) {
 static int cmd_envelope(int argc, char **argv) {
     size_t n = 3000;
     int runs = 31;
-    const char *dir = NULL, *load = NULL;
+    const char *dir = NULL, *load = NULL, *tsv = NULL;
     bool parts = true;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--n") == 0 && i + 1 < argc)
@@ -179,11 +183,13 @@ static int cmd_envelope(int argc, char **argv) {
             load = argv[++i];
         else if (strcmp(argv[i], "--no-parts") == 0)
             parts = false;
+        else if (strcmp(argv[i], "--tsv") == 0 && i + 1 < argc)
+            tsv = argv[++i];
         else if (strcmp(argv[i], "--cpu") == 0)
             bench_clock = CLOCK_THREAD_CPUTIME_ID;
         else {
             fprintf(stderr, "usage: bench_ope envelope [--n N] [--runs R] [--cpu] [--dump DIR | --load DIR] "
-                            "[--no-parts]\n");
+                            "[--no-parts] [--tsv FILE]\n");
             return 2;
         }
     }
@@ -331,6 +337,25 @@ static int cmd_envelope(int argc, char **argv) {
            payload_len, env.len, n, runs, best_prova, eps, best_raw, vps, (median - 1.0) * 100.0,
            (ratio[0] - 1.0) * 100.0, (ratio[runs - 1] - 1.0) * 100.0, (vps / eps - 1.0) * 100.0);
     fflush(stdout);
+    FILE *tf = NULL;
+    char tsv_path[4096];
+    if (!tsv && dir) {
+        snprintf(tsv_path, sizeof tsv_path, "%s/results-ope.tsv", dir);
+        tsv = tsv_path;
+    }
+    if (tsv) {
+        if (!(tf = fopen(tsv, "w"))) {
+            fprintf(stderr, "bench_ope: %s: %s\n", tsv, strerror(errno));
+            return 2;
+        }
+        fprintf(tf, "section\tname\tprova_value\tpeer_name\tpeer_value\tunit\n");
+        fprintf(tf, "ope_verify\tenvelopes_per_s_best\t%.1f\tlibsodium_verify_per_s_best\t%.1f\tper_s\n", eps, vps);
+        fprintf(tf, "ope_verify\tratio_to_raw_median\t%.4f\tlibsodium_verify\t1\tratio\n", 1.0 / median);
+        fprintf(tf, "ope_verify\tratio_to_raw_min\t%.4f\tlibsodium_verify\t1\tratio\n", 1.0 / ratio[runs - 1]);
+        fprintf(tf, "ope_verify\tratio_to_raw_max\t%.4f\tlibsodium_verify\t1\tratio\n", 1.0 / ratio[0]);
+        fprintf(tf, "ope_verify\tus_per_envelope_best\t%.3f\tlibsodium_verify_us_best\t%.3f\tus\n", 1e6 / eps,
+                1e6 / vps);
+    }
     free(ratio);
 
     /* The parts of prova's path, each on its own (the payload: the generated one, or the loaded envelope's). */
@@ -373,6 +398,15 @@ static int cmd_envelope(int argc, char **argv) {
         }
         printf("envelope_parts parse_us=%.3f canon_cid_us=%.3f report_json_us=%.3f report_json_bytes=%zu\n",
                best_parse / (double)n * 1e6, best_cid / (double)n * 1e6, best_json / (double)n * 1e6, json_bytes);
+        if (tf) {
+            fprintf(tf, "ope_verify_parts\tparse_us\t%.3f\t\t\tus\n", best_parse / (double)n * 1e6);
+            fprintf(tf, "ope_verify_parts\tcanon_cid_us\t%.3f\t\t\tus\n", best_cid / (double)n * 1e6);
+            fprintf(tf, "ope_verify_parts\treport_json_us\t%.3f\t\t\tus\n", best_json / (double)n * 1e6);
+        }
+    }
+    if (tf && fclose(tf) != 0) {
+        fprintf(stderr, "bench_ope: %s: write failed\n", tsv);
+        return 2;
     }
     prova_buf_free(&out);
     prova_report_free(rep);

@@ -84,6 +84,10 @@ typedef struct app_config {
     unsigned max_queue;      /* queued writes before APP_E_BUSY */
     unsigned max_batch;      /* writes per commit */
     int64_t max_skew_s;      /* envelope freshness window */
+    /* 0: commit what is queued at once; else wait up to this many microseconds after the first write of a batch for
+     * more (fewer commits, so less CPU and fsync per write, at that much latency; docs/operations.md "Group
+     * commit") */
+    unsigned commit_delay_us;
     /* Where the service's log lines go (the front end decides; NULL: stderr with the prefix "prova: "). */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;

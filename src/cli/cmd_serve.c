@@ -70,6 +70,7 @@ static const opt_def opt_defs[] = {
     {"max-header", "PROVA_MAX_HEADER", O_SIZE, OFF(http.max_header)},
     {"max-queue", "PROVA_MAX_QUEUE", O_UINT, OFF(app.max_queue)},
     {"max-batch", "PROVA_MAX_BATCH", O_UINT, OFF(app.max_batch)},
+    {"commit-delay", "PROVA_COMMIT_DELAY", O_UINT0, OFF(app.commit_delay_us)},
     {"max-skew", "PROVA_MAX_SKEW", O_I64, OFF(app.max_skew_s)},
     {"log-key", "PROVA_LOG_KEY", O_STR, OFF(app.log_key_path)},
     {"log-origin", "PROVA_LOG_ORIGIN", O_STR, OFF(app.log_origin)},

@@ -538,6 +538,8 @@ const cli_cmd cli_commands[] = {
       "  --max-header SIZE           request line + headers limit (default 32K)\n"
       "  --max-queue N               writes waiting for the disk before 429 (default 8192)\n"
       "  --max-batch N               writes per group commit (default 1024)\n"
+      "  --commit-delay US           wait up to US microseconds for more writes before a commit (default 0;\n"
+      "                              at most 1000000; docs/operations.md \"Group commit\")\n"
       "  --max-skew S                envelope freshness window, seconds (default 300)\n"
       "  --log-key FILE              the transparency log's key, PRIVATE+KEY+<origin>+... (default DIR/log.key,\n"
       "                              generated on first run with origin --log-origin)\n"

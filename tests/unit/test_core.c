@@ -1,6 +1,10 @@
 /* src/lib/core: the JSON writer, the UTF-8 validator, prova_buf_printf. Every document the writer produces is also
  * parsed back by prova's strict parser (and, in tests/diff, nothing else needs to: the parser is cross-checked
  * against JSONTestSuite and Python there). */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +296,93 @@ static void test_printf(void) {
     prova_buf_free(&b);
 }
 
+/* prova__fmt_fast (the report's formatter) against vsnprintf: the same bytes for every conversion it takes, and
+ * -1 (the caller falls back to vsnprintf) for any other, a NULL string or output that does not fit. */
+__attribute__((format(printf, 3, 4))) static int fast(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = prova__fmt_fast(out, cap, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+#define SAME(cap, ...)                                                                                                 \
+    do {                                                                                                               \
+        char a_[600], b_[600];                                                                                         \
+        int na_ = fast(a_, (cap), __VA_ARGS__);                                                                        \
+        int nb_ = snprintf(b_, sizeof b_, __VA_ARGS__);                                                                \
+        CHECK_MSG(na_ == nb_ && strcmp(a_, b_) == 0, "fmt_fast '%s' (%d) vs snprintf '%s' (%d)", na_ >= 0 ? a_ : "",   \
+                  na_, b_, nb_);                                                                                       \
+    } while (0)
+
+static void test_fmt_fast(void) {
+    static const char long_text[] = "caf\xc3\xa9 \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x9b\xab 0123456789012345678901234"
+                                    "5678901234567890123456789012345678901234567890123456789012345678901234567890";
+    SAME(512, "plain text, no conversion");
+    SAME(512, "%s", "");
+    SAME(512, "100%% sure");
+    SAME(512, "%s envelope with the members a signature needs", "prova");
+    SAME(512, "cid is the SHA-256 of the canonical payload%s", "");
+    SAME(512, "cid %.80s does not match the payload, whose cid is %s", long_text, "sha256:00");
+    SAME(512, "%.3s|%.0s|%.200s", "abcdef", "xyz", "short");
+    SAME(512, "%.5s", long_text); /* cuts a UTF-8 sequence, as vsnprintf does: the report scrubs it after */
+    SAME(512, "ts is %lld s in the future (window %lld s)", 9223372036854775807LL, -9223372036854775807LL - 1);
+    SAME(512, "%lld %lld %lld", 0LL, -1LL, 1000000LL);
+    SAME(512, "%zu member(s) %zu", (size_t)0, SIZE_MAX);
+    SAME(512, "%d %d %d %d", 0, -1, INT_MAX, INT_MIN);
+    SAME(512, "%u %u %llu", 0u, UINT_MAX, ULLONG_MAX);
+    SAME(512, "at line %zu, column %zu: %s", (size_t)12, (size_t)7, "json_syntax");
+    char out[64];
+    CHECK(fast(out, sizeof out, "%x", 255u) == -1);
+    CHECK(fast(out, sizeof out, "%5d", 1) == -1);
+    CHECK(fast(out, sizeof out, "%-5s", "a") == -1);
+    CHECK(fast(out, sizeof out, "%.*s", 2, "abc") == -1);
+    CHECK(fast(out, sizeof out, "%ld", 1L) == -1);
+    CHECK(fast(out, sizeof out, "%g", 1.5) == -1);
+    CHECK(fast(out, sizeof out, "%c", 'a') == -1);
+    const char *volatile none = NULL; /* hidden from the format checker */
+    CHECK(fast(out, sizeof out, "%s", none) == -1);
+    CHECK(fast(out, 8, "%s", "12345678") == -1); /* does not fit with its NUL */
+    CHECK(fast(out, 9, "%s", "12345678") == 8 && strcmp(out, "12345678") == 0);
+    CHECK(fast(out, 3, "abc") == -1);
+    CHECK(fast(out, 2, "%lld", 10LL) == -1);
+    /* A report's messages through both paths: one formatted fast, one that needs vsnprintf (%c). */
+    prova_report *r = prova_report_new("t");
+    CHECK(prova__report_check(r, "a", true, NULL, "", "%s=%lld %.2s", "k", -5LL, "xyz") == 0);
+    CHECK(prova__report_check(r, "b", true, NULL, "", "%c%c", 'o', 'k') == 0);
+    const prova_check *c0 = prova_report_check_at(r, 0), *c1 = prova_report_check_at(r, 1);
+    CHECK(c0 && c1 && strcmp(c0->message, "k=-5 xy") == 0 && strcmp(c1->message, "ok") == 0);
+    prova_report_free(r);
+}
+
+/* The report's short strings live in an inline buffer until it is full, then in their own allocations: both kinds
+ * print, survive prova__report_append into another report (which copies them) and free cleanly (ASan, valgrind). */
+static void test_report_strings(void) {
+    prova_report *src = prova_report_new("t"), *dst = prova_report_new("t");
+    char name[40];
+    prova_buf want = PROVA_BUF_INIT;
+    CHECK(prova_buf_append(&want, "\"unauthenticated_fields\":[", 26) == 0);
+    for (int i = 0; i < 40; i++) { /* 40 x 20 bytes: past the inline buffer */
+        snprintf(name, sizeof name, "member-%012d", i);
+        CHECK(prova_report_add_unauthenticated(src, name) == 0);
+        CHECK(prova_report_add_unauthenticated(src, name) == 0); /* a duplicate is ignored */
+        CHECK(prova_buf_printf(&want, "%s\"%s\"", i ? "," : "", name) == 0);
+    }
+    CHECK(prova_buf_append(&want, "]", 1) == 0);
+    CHECK(prova_report_add_key(src, "kid-1", "jwks:a") == 0 && prova_report_add_key(src, "kid-1", "jwks:a") == 0);
+    CHECK(prova__report_check(src, "x", true, NULL, "", "ok") == 0);
+    CHECK(prova__report_append(dst, src) == 0);
+    prova_report_free(src);
+    prova_buf out = PROVA_BUF_INIT;
+    CHECK(prova_report_to_json(dst, &out) == 0);
+    CHECK(prova_buf_append(&out, "", 1) == 0 && prova_buf_append(&want, "", 1) == 0);
+    CHECK(strstr((const char *)out.data, (const char *)want.data) != NULL);
+    CHECK(strstr((const char *)out.data, "{\"kid\":\"kid-1\",\"source\":\"jwks:a\"}]") != NULL);
+    prova_buf_free(&out);
+    prova_buf_free(&want);
+    prova_report_free(dst);
+}
+
 int main(void) {
     test_writer();
     test_utf8();
@@ -301,5 +392,7 @@ int main(void) {
     test_time();
     test_jsonl();
     test_printf();
+    test_fmt_fast();
+    test_report_strings();
     TEST_SUMMARY();
 }

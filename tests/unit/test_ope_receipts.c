@@ -1374,6 +1374,76 @@ static void test_sft_member(void) {
     prova_buf_free(&b);
 }
 
+/* The builder writes the canonical core once and splices receipt_hash and receipt_signature into it (no parse back,
+ * no second canonicalization). What the old path produced, by definition: the ope canonical form of the core plus
+ * those two members, the hash over receipt_core_bytes, the signature over the same bytes. Checked on receipts of
+ * every shape: policy with escapes, non-ASCII, numbers and a nested "receipt_hash" member, sft, prev, created_at,
+ * a non-ASCII trace_id. */
+static void test_build_splice(void) {
+    static const char *const policies[] = {
+        NULL,
+        "{\"rules\":[{\"id\":\"r\\u00e9gle-1\",\"ok\":true,\"n\":1.5e-05,\"big\":12345678901234567890}],\"passed\":"
+        "true,"
+        "\"note\":\"tab\\there \\\"quoted\\\" \\ud83d\\ude80 \\u0001\",\"receipt_hash\":\"zz\",\"z\":null,\"a\":[]}",
+        "{}",
+    };
+    static const char *const traces[] = {TRACE, "trace-\xc3\xa9\xe2\x82\xac-\xf0\x9f\x98\x80"};
+    prova_doc *prevdoc = NULL;
+    prova_key *pub = public_of(gw);
+    for (size_t pi = 0; pi < sizeof policies / sizeof *policies; pi++) {
+        for (size_t ti = 0; ti < 2; ti++) {
+            for (int variant = 0; variant < 4; variant++) {
+                prova_doc *pol = NULL;
+                if (policies[pi]) CHECK(prova_json_parse(policies[pi], strlen(policies[pi]), NULL, &pol, NULL) == 0);
+                prova_ope_receipt_params p = params(traces[ti], TS1);
+                p.policy = pol ? prova_doc_root(pol) : NULL;
+                if (variant & 1) {
+                    p.sft_id = "odin.x\xc3\xa9";
+                    p.sft_version = "2";
+                }
+                if (variant & 2) p.created_at = TS0;
+                prova_buf b = PROVA_BUF_INIT, canon = PROVA_BUF_INIT, core = PROVA_BUF_INIT;
+                prova_error e;
+                const prova_json *prev = prevdoc && (variant & 1) ? prova_doc_root(prevdoc) : NULL;
+                if (prev && !prova_json_str_eq(prova_json_get(prev, "trace_id"), traces[ti])) prev = NULL;
+                int rc = prova_ope_receipt_build(gw, prev, &p, &b, &e);
+                CHECK_MSG(rc == 0, "policy %zu trace %zu variant %d: %d", pi, ti, variant, rc);
+                /* 1. the receipt is its own ope canonical form */
+                CHECK(prova_canon_bytes(b.data, b.len, PROVA_PROFILE_OPE, NULL, &canon, NULL) == 0);
+                CHECK_MSG(canon.len == b.len && memcmp(canon.data, b.data, b.len) == 0,
+                          "policy %zu trace %zu variant %d: not canonical", pi, ti, variant);
+                /* 2. receipt_hash is the SHA-256 of the core bytes, 3. the signature verifies over them */
+                prova_doc *rd = NULL;
+                CHECK(prova_json_parse(b.data, b.len, NULL, &rd, NULL) == 0);
+                static const char *const skip[] = {"receipt_hash", "receipt_signature"};
+                CHECK(rd && prova__canon_without(prova_doc_root(rd), skip, 2, &core) == 0);
+                char hex[2 * PROVA_SHA256_BYTES + 1];
+                prova__sha256_hex(core.data, core.len, hex);
+                const prova_json *h = prova_json_get(prova_doc_root(rd), "receipt_hash");
+                const prova_json *sg = prova_json_get(prova_doc_root(rd), "receipt_signature");
+                CHECK(prova_json_str_eq(h, hex));
+                CHECK(prova_json_is_string(sg) &&
+                      prova__ope_verify_b64(pub, core.data, core.len, sg->u.str, sg->len) == 0);
+                char *text = buf_text(&b);
+                EXPECT_VALID(RECEIPT, text, ks);
+                free(text);
+                if (pi == 0 && variant == 0 && ti == 0) {
+                    prova_doc_free(prevdoc);
+                    prevdoc = rd; /* the next ones with prev link to it */
+                    rd = NULL;
+                }
+                prova_doc_free(rd);
+                prova_doc_free(pol);
+                prova_buf_free(&b);
+                prova_buf_free(&canon);
+                prova_buf_free(&core);
+            }
+        }
+    }
+    prova_doc_free(prevdoc);
+    prova_key_free(pub);
+}
+
 int main(void) {
     test_jsonl_unparsable_line();
     gw = seed_key(0);
@@ -1399,6 +1469,7 @@ int main(void) {
     test_builder_arguments();
     test_long_jsonl_chain();
     test_sft_member();
+    test_build_splice();
 
     prova_keyset_free(none);
     prova_keyset_free(ks2);

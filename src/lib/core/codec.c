@@ -237,6 +237,11 @@ int prova_base64url_decode(const char *in, size_t n, void *out, size_t cap, size
     return b64_decode(in, n, out, cap, ret_len, reterr, true, true);
 }
 
+int prova__base64url_decode_public(const char *in, size_t n, void *out, size_t cap, size_t *ret_len,
+                                   prova_error *reterr) {
+    return b64_decode(in, n, out, cap, ret_len, reterr, true, false);
+}
+
 /* ---- constant time and wiping ------------------------------------------------------------------------------ */
 
 bool prova_ct_equal(const void *a, const void *b, size_t n) {
@@ -268,11 +273,15 @@ int prova__base64_value(int c, bool url) {
 }
 
 bool prova__is_hex(const char *s, size_t n, bool lower_only) {
+    /* Branch-free per character, one test per string (a receipt build checks several 64-digit hashes). */
+    unsigned bad = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (!lower_only && c >= 'A' && c <= 'F'))) return false;
+        unsigned c = (unsigned char)s[i];
+        unsigned lc = c | 0x20u; /* 'A'-'F' -> 'a'-'f' */
+        bool digit = c - '0' < 10u, lower = c - 'a' < 6u, upper = !lower_only && lc - 'a' < 6u && c < 'a';
+        bad |= !(digit | lower | upper);
     }
-    return true;
+    return !bad;
 }
 
 /* Appends an encoding of len characters (plus room for the encoders' NUL, which is not kept). */

@@ -27,6 +27,9 @@ int prova__buf_base64(prova_buf *out, const void *in, size_t n, bool url);
 /* prova_base64_decode for public text (hashes, signatures, checkpoint roots: never key material): the same checks,
  * reasons and offsets, decoded with branches instead of libsodium's constant-time code (several times faster). */
 int prova__base64_decode_public(const char *in, size_t n, void *out, size_t cap, size_t *ret_len, prova_error *reterr);
+/* prova_base64url_decode for public text (signatures), as prova__base64_decode_public. */
+int prova__base64url_decode_public(const char *in, size_t n, void *out, size_t cap, size_t *ret_len,
+                                   prova_error *reterr);
 int prova__buf_base64_decode(prova_buf *out, const char *in, size_t n, bool url, prova_error *reterr);
 
 #endif

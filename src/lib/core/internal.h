@@ -4,6 +4,7 @@
 #define PROVA_INTERNAL_H
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "codec.h"
@@ -30,6 +31,9 @@ int prova__fail(prova_error *err, int status, const char *reason, const char *me
 /* Grows the array *p (capacity *cap elements of elem bytes) to hold at least need elements, doubling from 32.
  * 0 or PROVA_ENOMEM (the array is then unchanged). */
 int prova__grow_slow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem);
+/* vsnprintf for %s, %.Ns, %d, %u, %zu, %lld, %llu and %% only (report.c): the length, or -1 for any other
+ * conversion, a NULL string or output that does not fit cap (then use vsnprintf on a fresh copy of ap). */
+int prova__fmt_fast(char *out, size_t cap, const char *fmt, va_list ap);
 static inline int prova__grow(const prova_allocator *a, void **p, size_t *cap, size_t need, size_t elem) {
     return need <= *cap ? 0 : prova__grow_slow(a, p, cap, need, elem);
 }

@@ -1,6 +1,7 @@
 /* The unified verification report: checks, warnings, the outcome, and its JSON and text forms. The bottom layer:
  * every family, wrapper and the dispatcher write into it. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,11 @@ struct prova_report {
     bool incomplete;    /* an allocation failed while recording: never valid */
     bool quiet;         /* count passing checks instead of storing them */
     size_t quiet_passed;
+    /* The short strings of the lists (unauthenticated member names, key ids and sources) live here while they fit:
+     * an envelope's report has seven of them, each a malloc and a free otherwise. Never moved to another report
+     * (prova__report_append copies the strings). */
+    size_t strs_used;
+    char strs[384];
 };
 
 void prova__report_quiet(prova_report *r, bool on) {
@@ -55,8 +61,16 @@ static void free_entry(prova_check *c) {
     free((char *)c->check);
 }
 
-static void free_strs(str_list *l) {
-    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+static bool in_strs(const prova_report *r, const char *p) {
+    return (uintptr_t)p - (uintptr_t)r->strs < sizeof r->strs;
+}
+
+static void free_str(prova_report *r, char *p) {
+    if (!in_strs(r, p)) free(p);
+}
+
+static void free_strs(prova_report *r, str_list *l) {
+    for (size_t i = 0; i < l->n; i++) free_str(r, l->v[i]);
     free(l->v);
 }
 
@@ -77,9 +91,9 @@ prova_report *prova_report_free(prova_report *r) {
     for (size_t i = 0; i < r->warnings.n; i++) free_entry(&r->warnings.v[i]);
     free(r->checks.v);
     free(r->warnings.v);
-    free_strs(&r->unauthenticated);
-    free_strs(&r->key_kids);
-    free_strs(&r->key_sources);
+    free_strs(r, &r->unauthenticated);
+    free_strs(r, &r->key_kids);
+    free_strs(r, &r->key_sources);
     free(r->kind);
     free(r->sdk_result);
     free(r);
@@ -139,6 +153,82 @@ static int push_entry(prova_report *r, entry_list *l, const char *check, bool ok
     return 0;
 }
 
+/* vsnprintf(out, cap, fmt, ap) for the conversions reports use -- %s, %.Ns, %d, %u, %zu, %lld, %llu, %% -- without
+ * glibc's format machinery (several hundred ns a call, five calls per envelope verified). Returns the length written
+ * (the output NUL-terminated), or -1 when fmt has anything else or the result does not fit (the caller then formats
+ * with vsnprintf from a fresh copy of the arguments: the same bytes either way; tests/unit/test_core.c compares the
+ * two). */
+int prova__fmt_fast(char *out, size_t cap, const char *fmt, va_list ap) {
+    size_t n = 0;
+    if (cap == 0) return -1;
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%') {
+            const char *pc = strchr(f, '%');
+            size_t run = pc ? (size_t)(pc - f) : strlen(f);
+            if (run >= cap - n) return -1;
+            memcpy(out + n, f, run);
+            n += run;
+            f += run - 1;
+            continue;
+        }
+        f++;
+        char num[24];
+        const char *src = NULL;
+        size_t len = 0;
+        if (*f == '%') {
+            src = "%";
+            len = 1;
+        } else if (*f == 's' || (*f == '.' && f[1] >= '0' && f[1] <= '9')) {
+            size_t prec = SIZE_MAX;
+            if (*f == '.') {
+                prec = 0;
+                for (f++; *f >= '0' && *f <= '9'; f++) prec = prec * 10 + (size_t)(*f - '0');
+                if (*f != 's') return -1;
+            }
+            src = va_arg(ap, const char *);
+            if (!src) return -1; /* glibc prints "(null)": not ours to imitate */
+            len = prec == SIZE_MAX ? strlen(src) : strnlen(src, prec);
+        } else {
+            unsigned long long u = 0;
+            bool neg = false;
+            if (*f == 'd') {
+                int v = va_arg(ap, int);
+                neg = v < 0;
+                u = neg ? 0ULL - (unsigned long long)(long long)v : (unsigned long long)v;
+            } else if (*f == 'u') {
+                u = va_arg(ap, unsigned);
+            } else if (f[0] == 'z' && f[1] == 'u') {
+                f++;
+                u = va_arg(ap, size_t);
+            } else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'd') {
+                f += 2;
+                long long v = va_arg(ap, long long);
+                neg = v < 0;
+                u = neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+            } else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'u') {
+                f += 2;
+                u = va_arg(ap, unsigned long long);
+            } else {
+                return -1;
+            }
+            size_t k = sizeof num;
+            do {
+                num[--k] = (char)('0' + u % 10);
+                u /= 10;
+            } while (u);
+            if (neg) num[--k] = '-';
+            src = num + k;
+            len = sizeof num - k;
+        }
+        if (len >= cap - n) return -1;
+        memcpy(out + n, src, len);
+        n += len;
+    }
+    if (n >= cap) return -1;
+    out[n] = '\0';
+    return (int)n;
+}
+
 __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entry_list *l, const char *check, bool ok,
                                                            const char *code, const char *at, const char *fmt,
                                                            va_list ap) {
@@ -146,7 +236,11 @@ __attribute__((format(printf, 7, 0))) static int add_entry(prova_report *r, entr
     char line[512];
     va_list aq;
     va_copy(aq, ap);
-    int mn = vsnprintf(line, sizeof line, fmt, aq);
+    int mn = prova__fmt_fast(line, sizeof line, fmt, aq);
+    va_end(aq);
+    if (mn >= 0) return push_entry(r, l, check, ok, code, at, line, (size_t)mn);
+    va_copy(aq, ap);
+    mn = vsnprintf(line, sizeof line, fmt, aq);
     va_end(aq);
     if (mn < 0) mn = 0;
     if ((size_t)mn < sizeof line) return push_entry(r, l, check, ok, code, at, line, (size_t)mn);
@@ -200,9 +294,17 @@ int prova_report_add_warning(prova_report *r, const char *code, const char *at, 
 }
 
 static int push_str(prova_report *r, str_list *l, const char *s) {
-    char *d = dup_str(s);
+    size_t n = strlen(s) + 1;
+    char *d;
+    if (n <= sizeof r->strs - r->strs_used) {
+        d = r->strs + r->strs_used;
+        memcpy(d, s, n);
+        r->strs_used += n;
+    } else {
+        d = dup_str(s);
+    }
     if (!d || prova__grow(prova_allocator_default(), (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v) < 0) {
-        free(d);
+        if (d) free_str(r, d); /* from the inline buffer: left unused, harmless */
         r->incomplete = true;
         return PROVA_ENOMEM;
     }
@@ -222,7 +324,7 @@ int prova_report_add_key(prova_report *r, const char *kid, const char *source) {
     for (size_t i = 0; i < r->key_kids.n; i++)
         if (strcmp(r->key_kids.v[i], kid) == 0 && strcmp(r->key_sources.v[i], source) == 0) return 0;
     int rc = push_str(r, &r->key_kids, kid);
-    if (rc == 0 && (rc = push_str(r, &r->key_sources, source)) < 0) free(r->key_kids.v[--r->key_kids.n]);
+    if (rc == 0 && (rc = push_str(r, &r->key_sources, source)) < 0) free_str(r, r->key_kids.v[--r->key_kids.n]);
     return rc;
 }
 

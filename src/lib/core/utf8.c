@@ -29,6 +29,10 @@ bool prova_utf8_valid(const void *str, size_t n) {
 void prova_utf8_scrub(char *s, size_t n, char repl) {
     size_t i = 0;
     while (i < n) {
+        /* ASCII eight bytes at a time (report messages and pointers mostly are) */
+        uint64_t w;
+        while (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0)) i += 8;
+        if (i >= n) break;
         if ((unsigned char)s[i] < 0x80) {
             i++;
             continue;

@@ -171,8 +171,16 @@ int prova_ope_envelope_pack(const prova_key *key, const prova_json *payload, con
 /* ---- Verification -------------------------------------------------------------------------------------------- */
 
 /* A member's pointer under the envelope's pointer. */
+/* snprintf(buf, 256, "%s/%s", at, name) without the format machinery (one of the per-envelope costs). */
 static const char *ptr(char buf[256], const char *at, const char *name) {
-    snprintf(buf, 256, "%s/%s", at, name);
+    size_t a = strlen(at), n = strlen(name), k = 0;
+    size_t take = a < 255 ? a : 255;
+    memcpy(buf, at, take);
+    k = take;
+    if (k < 255) buf[k++] = '/';
+    take = n < 255 - k ? n : 255 - k;
+    memcpy(buf + k, name, take);
+    buf[k + take] = '\0';
     return buf;
 }
 

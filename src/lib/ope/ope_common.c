@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codec.h"
 #include "ope_internal.h"
 
 void prova__sha256_hex(const void *data, size_t len, char out[2 * PROVA_SHA256_BYTES + 1]) {
@@ -17,7 +18,8 @@ void prova__ope_cid_bytes(const void *data, size_t len, char out[OPE_CID_LEN + 1
 
 int prova__ope_cid(const prova_json *v, char out[OPE_CID_LEN + 1], prova_error *reterr) {
     prova_buf b = PROVA_BUF_INIT;
-    int r = prova_canon_write(v, PROVA_PROFILE_OPE, &b, reterr);
+    int r = prova_buf_reserve(&b, 4096); /* one allocation for a typical payload, not four growing ones */
+    if (r == 0) r = prova_canon_write(v, PROVA_PROFILE_OPE, &b, reterr);
     if (r == 0) prova__ope_cid_bytes(b.data, b.len, out);
     prova_buf_free(&b);
     return r;
@@ -62,7 +64,8 @@ int prova__ope_sign_b64(const prova_key *key, const void *msg, size_t n, char ou
 int prova__ope_verify_b64(const prova_key *key, const void *msg, size_t n, const char *sig, size_t siglen) {
     uint8_t raw[PROVA_SIG_MAX_BYTES];
     size_t rawlen = 0;
-    if (!sig || prova_base64url_decode(sig, siglen, raw, sizeof raw, &rawlen, NULL) < 0) return PROVA_ESYNTAX;
+    /* A signature is public: the branching decoder (the same checks as prova_base64url_decode, ~0.5 us less). */
+    if (!sig || prova__base64url_decode_public(sig, siglen, raw, sizeof raw, &rawlen, NULL) < 0) return PROVA_ESYNTAX;
     return prova_key_verify(key, msg, n, raw, rawlen) == 0 ? 0 : PROVA_EVERIFY;
 }
 

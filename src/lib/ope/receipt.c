@@ -43,43 +43,7 @@ static int receipt_core_bytes(const prova_json *rc, prova_buf *out) {
     return prova__canon_without(rc, skip, 2, out);
 }
 
-/* Compares two member names in code point (= UTF-8 byte) order; names may contain NUL bytes. */
-static int name_cmp(const char *a, size_t an, const char *b, size_t bn) {
-    int c = memcmp(a, b, an < bn ? an : bn);
-    if (c) return c;
-    return an < bn ? -1 : an > bn;
-}
-
 /* ---- Building ------------------------------------------------------------------------------------------------ */
-
-/* Appends obj (a parsed object, members already in code point order) in ope canonical form, with the two string
- * members (k1, v1) < (k2, v2) merged in at their place. The names must not already be in obj. */
-static int write_merged(const prova_json *obj, const char *k1, const char *v1, const char *k2, const char *v2,
-                        prova_buf *out) {
-    const char *ek[2] = {k1, k2}, *ev[2] = {v1, v2};
-    size_t e = 0;
-    int r = prova__ope_put(out, "{");
-    bool first = true;
-    for (size_t i = 0; r == 0 && i <= obj->len; i++) {
-        const prova_json_member *m = i < obj->len ? &obj->u.members[i] : NULL;
-        while (r == 0 && e < 2 && (!m || name_cmp(ek[e], strlen(ek[e]), m->key.u.str, m->key.len) < 0)) {
-            if (!first) r = prova__ope_put(out, ",");
-            first = false;
-            if (r == 0) r = prova__ope_put_str(out, ek[e], strlen(ek[e]));
-            if (r == 0) r = prova__ope_put(out, ":");
-            if (r == 0) r = prova__ope_put_str(out, ev[e], strlen(ev[e]));
-            e++;
-        }
-        if (r || !m) break;
-        if (!first) r = prova__ope_put(out, ",");
-        first = false;
-        if (r == 0) r = prova_canon_write_string(m->key.u.str, m->key.len, PROVA_PROFILE_OPE, out);
-        if (r == 0) r = prova__ope_put(out, ":");
-        if (r == 0) r = prova_canon_write(&m->value, PROVA_PROFILE_OPE, out, NULL);
-    }
-    if (r == 0) r = prova__ope_put(out, "}");
-    return r;
-}
 
 /* Checks the previous receipt given to prova_ope_receipt_build: same trace, integer hop, 64-hex receipt_hash. */
 static bool prev_ok(const prova_json *prev, const char *trace_id, size_t trace_len, int64_t *ret_hop,
@@ -154,6 +118,7 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
     if (r == 0) r = prova__ope_put(&core, ",\"policy_engine\":null,\"prev_receipt_hash\":");
     if (r == 0)
         r = prev_hash ? prova__ope_put_str(&core, prev_hash->u.str, prev_hash->len) : prova__ope_put(&core, "null");
+    size_t split = core.len; /* receipt_hash and receipt_signature go here, before request_cid */
     if (r == 0) r = prova__ope_put(&core, ",\"request_cid\":");
     if (r == 0) r = prova__ope_put_str(&core, p->request_cid, strlen(p->request_cid));
     if (r == 0 && p->sft_id) {
@@ -169,23 +134,25 @@ int prova_ope_receipt_build(const prova_key *gw, const prova_json *prev, const p
     if (r == 0) r = prova__ope_put_str(&core, p->ts, strlen(p->ts));
     if (r == 0) r = prova__ope_put(&core, "}");
 
-    /* Parse it back and take the signed bytes from the verifier's own function, so that what is signed is
-     * exactly what a verifier will recompute. */
-    prova_doc *doc = NULL;
-    prova_parse_options po = {.max_depth = 100000}; /* the policy was already accepted by the caller's parse */
-    if (r == 0) r = prova_json_parse(core.data, core.len, &po, &doc, reterr);
-    prova_buf signed_bytes = PROVA_BUF_INIT;
-    if (r == 0) r = receipt_core_bytes(prova_doc_root(doc), &signed_bytes);
+    /* The core is written in ope canonical form member by member (names in code point order, every value through
+     * the canonical writers), so it is the signed bytes as they are: what a verifier recomputes (receipt_core_bytes
+     * of the receipt) is this text, and the receipt is this text with receipt_hash and receipt_signature spliced in
+     * at their place. (It used to be parsed back, canonicalized again and written a third time: the same bytes;
+     * tests/unit/test_ope_receipts.c checks both properties on receipts of every shape.) */
     char sig[OPE_SIG_B64_LEN + 1], hash[HEX_LEN + 1];
-    if (r == 0) r = prova__ope_sign_b64(gw, signed_bytes.data, signed_bytes.len, sig);
+    if (r == 0) r = prova__ope_sign_b64(gw, core.data, core.len, sig);
     if (r == 0) {
-        prova__sha256_hex(signed_bytes.data, signed_bytes.len, hash);
+        prova__sha256_hex(core.data, core.len, hash);
         size_t mark = out->len;
-        r = write_merged(prova_doc_root(doc), "receipt_hash", hash, "receipt_signature", sig, out);
+        r = prova_buf_reserve(out, core.len + HEX_LEN + OPE_SIG_B64_LEN + 48);
+        if (r == 0) r = prova_buf_append(out, core.data, split);
+        if (r == 0) r = prova__ope_put(out, ",\"receipt_hash\":");
+        if (r == 0) r = prova__ope_put_str(out, hash, HEX_LEN);
+        if (r == 0) r = prova__ope_put(out, ",\"receipt_signature\":");
+        if (r == 0) r = prova__ope_put_str(out, sig, strlen(sig));
+        if (r == 0) r = prova_buf_append(out, core.data + split, core.len - split);
         if (r < 0) out->len = mark;
     }
-    prova_doc_free(doc);
-    prova_buf_free(&signed_bytes);
     prova_buf_free(&core);
     if (r < 0 && reterr && reterr->status == 0) prova__fail(reterr, r, prova_status_name(r), prova_status_message(r));
     return r;
