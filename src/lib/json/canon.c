@@ -6,6 +6,9 @@
  * writes while parsing (prova_canon_bytes) and reorders each object's members in place when needed. */
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "dtoa.h"
 #include "internal.h"
@@ -908,38 +911,128 @@ static inline int st_put1(streamer *t, uint8_t c) {
     return put1(&t->obuf, c);
 }
 
-/* The end of the JSON value that starts at in[i] (structure only: brackets and strings), or 0 when the input ends
- * first. Exact for valid JSON; for anything else the strict parse of the span finds the error. */
-static size_t skip_value(const uint8_t *in, size_t len, size_t i) {
-    size_t depth = 0;
-    while (i < len) {
-        uint8_t c = in[i];
-        if (c == '"') {
-            size_t j = i + 1;
-            for (;;) {
-                const uint8_t *q = memchr(in + j, '"', len - j);
-                if (!q) return 0;
-                j = (size_t)(q - in);
-                size_t b = j;
-                while (b > i + 1 && in[b - 1] == '\\') b--;
-                j++;
-                if (((j - 1 - b) & 1) == 0) break; /* an even number of backslashes: the closing quote */
-            }
-            i = j;
-            if (depth == 0) return i;
-            continue;
-        }
-        if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0) return i; /* a scalar ends here */
-            if (--depth == 0) return i + 1;
-        } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':')) {
-            return i; /* the end of a scalar */
-        }
-        i++;
+/* Masks of 64 input bytes: quotes, backslashes, opening and closing brackets ('{' and '[' are the only bytes whose
+ * value | 0x20 is 0x7B; '}' and ']' the only ones for 0x7D). */
+static inline void block_masks(const uint8_t *b, uint64_t *q, uint64_t *bs, uint64_t *op, uint64_t *cl) {
+#ifdef __SSE2__
+    uint64_t mq = 0, mb = 0, mo = 0, mc = 0;
+    const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), v20 = _mm_set1_epi8(0x20);
+    const __m128i vo = _mm_set1_epi8('{'), vc = _mm_set1_epi8('}');
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i lo = _mm_or_si128(v, v20);
+        mq |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << 16 * k;
+        mb |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb)) << 16 * k;
+        mo |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vo)) << 16 * k;
+        mc |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vc)) << 16 * k;
     }
-    return depth == 0 ? i : 0;
+    *q = mq, *bs = mb, *op = mo, *cl = mc;
+#else
+    uint64_t mq = 0, mb = 0, mo = 0, mc = 0;
+    for (int k = 0; k < 64; k++) {
+        uint8_t c = b[k], lo = c | 0x20;
+        mq |= (uint64_t)(c == '"') << k;
+        mb |= (uint64_t)(c == '\\') << k;
+        mo |= (uint64_t)(lo == '{') << k;
+        mc |= (uint64_t)(lo == '}') << k;
+    }
+    *q = mq, *bs = mb, *op = mo, *cl = mc;
+#endif
+}
+
+/* Set bits (without -mpopcnt, __builtin_popcountll is a libgcc call). */
+static inline size_t popcount64(uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* Bit k set when an odd number of bits 0..k of x are set. */
+static inline uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/* The end of the container whose opening bracket is in[i] (structure only: brackets outside strings), or 0 when the
+ * input ends first. 64 bytes at a time where a block has no backslash: the quotes' prefix parity marks the bytes
+ * inside strings, and the brackets outside them change the depth; byte by byte otherwise. */
+static size_t skip_container(const uint8_t *in, size_t len, size_t i) {
+    size_t depth = 1;
+    bool instr = false, esc = false;
+    i++;
+    while (i < len) {
+        if (!esc && len - i >= 64) {
+            uint64_t q, bs, op, cl;
+            block_masks(in + i, &q, &bs, &op, &cl);
+            if (!bs) {
+                uint64_t inside = prefix_xor(q) ^ (instr ? ~(uint64_t)0 : 0);
+                instr = inside >> 63;
+                op &= ~inside;
+                cl &= ~inside;
+                size_t nc = popcount64(cl);
+                if (depth > nc) {
+                    depth = depth + popcount64(op) - nc;
+                    i += 64;
+                    continue;
+                }
+                for (uint64_t m = op | cl; m; m &= m - 1) {
+                    int k = __builtin_ctzll(m);
+                    if (op >> k & 1) {
+                        depth++;
+                    } else if (--depth == 0) {
+                        return i + (size_t)k + 1;
+                    }
+                }
+                i += 64;
+                continue;
+            }
+        }
+        size_t stop = len - i >= 64 ? i + 64 : len;
+        for (; i < stop; i++) {
+            uint8_t c = in[i];
+            if (instr) {
+                if (esc)
+                    esc = false;
+                else if (c == '\\')
+                    esc = true;
+                else if (c == '"')
+                    instr = false;
+            } else if (c == '"') {
+                instr = true;
+            } else if ((c | 0x20) == '{') {
+                depth++;
+            } else if ((c | 0x20) == '}' && --depth == 0) {
+                return i + 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The end of the JSON value that starts at in[i] (structure only), or 0 when the input ends first. Exact for valid
+ * JSON; for anything else the strict parse of the span finds the error. */
+static size_t skip_value(const uint8_t *in, size_t len, size_t i) {
+    uint8_t c = in[i];
+    if (c == '{' || c == '[') return skip_container(in, len, i);
+    if (c == '"') {
+        for (size_t j = i + 1; j < len; j++) {
+            if (in[j] == '\\')
+                j++;
+            else if (in[j] == '"')
+                return j + 1;
+        }
+        return 0;
+    }
+    while (i < len && !(in[i] == ',' || in[i] == '}' || in[i] == ']' || in[i] == ' ' || in[i] == '\t' ||
+                        in[i] == '\n' || in[i] == '\r' || in[i] == ':'))
+        i++;
+    return i;
 }
 
 static int st_value(streamer *t, size_t i, size_t depth, size_t *ret_end);
