@@ -39,6 +39,13 @@ with tempfile.TemporaryDirectory() as d:
     with open(src, "rb") as i:
         r = subprocess.run([prova, "canon"], stdin=i, capture_output=True)
     check(r.returncode == 0 and r.stdout == want, "stdin that is a regular file")
+    # stdin from a file already read part-way: the rest of it (read, not mapped from 0).
+    with open(os.path.join(d, "skip.json"), "wb") as f:
+        f.write(b"[[[[" + text)
+    with open(os.path.join(d, "skip.json"), "rb") as i:
+        i.seek(4)
+        r = subprocess.run([prova, "canon"], stdin=i, capture_output=True)
+    check(r.returncode == 0 and r.stdout == want, "stdin that is a regular file read from offset 4")
     r = subprocess.run([prova, "canon", "-"], input=text, capture_output=True)
     check(r.returncode == 0 and r.stdout == want, "stdin that is a pipe")
     r = subprocess.run([prova, "canon", src + ".gz"], capture_output=True)
