@@ -497,10 +497,11 @@ typedef struct cmember {
 
 typedef struct cframe {
     uint8_t type;
+    uint32_t out_mark; /* validate-only runs (discard): out->len before the opening bracket, dropped back to at the
+                          close (32 bits keep the frame at 32 bytes; documents are < 4 GiB, as src_off assumes) */
     size_t count;
     size_t first_member; /* index into members */
     size_t keys_mark;    /* keys buffer length at open */
-    size_t out_mark;     /* out->len before the opening bracket (validate-only runs drop the text back to it) */
 } cframe;
 
 typedef struct canon_sink {
@@ -609,7 +610,7 @@ static PROVA_ALWAYS_INLINE int c_begin(json_parser *p, void *ctx, prova_json_typ
     f->count = 0;
     f->first_member = s->nmembers;
     f->keys_mark = s->keys.len;
-    f->out_mark = s->out->len - 1;
+    f->out_mark = (uint32_t)(s->out->len - 1);
     return 0;
 }
 
@@ -777,7 +778,7 @@ static const json_sink canon_sink_vtable = {c_begin, c_end, c_key, c_scalar};
 
 static int canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
                        const char *const *want, size_t nwant, prova__span *found, prova__span *others, size_t maxothers,
-                       size_t *ret_nothers, prova_error *reterr) {
+                       size_t *ret_nothers, prova_error *reterr, bool discard) {
     prova_error_clear(reterr);
     if ((!data && len) || !out || (unsigned)p > PROVA_PROFILE_JCS) {
         set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL data/buffer or unknown profile");
@@ -794,7 +795,8 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
                     .nwant = nwant,
                     .found = found,
                     .others = others,
-                    .maxothers = maxothers};
+                    .maxothers = maxothers,
+                    .discard = discard};
     s.keys.alloc = s.tmp.alloc = lim.alloc;
     for (size_t w = 0; w < nwant; w++) {
         found[w] = (prova__span){0, 0};
@@ -805,7 +807,7 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
     s.raw_ok = p == PROVA_PROFILE_OPHAMIN ? STR_VERBATIM | STR_ASCII : STR_VERBATIM;
     size_t mark = out->len;
     /* Canonical output is rarely longer than the input; reserving it up front avoids regrowth copies. */
-    int r = prova_buf_reserve(out, len + 16);
+    int r = discard ? 0 : prova_buf_reserve(out, len + 16);
     if (r == 0)
         r = json_parse_with(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
     else
@@ -824,14 +826,14 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
 
 int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
                       prova_error *reterr) {
-    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, NULL, 0, NULL, reterr);
+    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, NULL, 0, NULL, reterr, false);
 }
 
 int prova__canon_top_members(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
                              prova_buf *out, const char *const *want, size_t nwant, prova__span *found,
                              prova__span *others, size_t maxothers, size_t *ret_nothers, prova_error *reterr) {
     if ((nwant && (!found || !want)) || nwant > 16 || (maxothers && !others)) return PROVA_EINVAL;
-    return canon_bytes(data, len, p, opts, out, want, nwant, found, others, maxothers, ret_nothers, reterr);
+    return canon_bytes(data, len, p, opts, out, want, nwant, found, others, maxothers, ret_nothers, reterr, false);
 }
 
 /* ---- Driver 3: streaming (prova_canon_stream) --------------------------------------------------------------- */
@@ -1187,21 +1189,12 @@ static int st_value(streamer *t, size_t i, size_t depth, size_t *ret_end) {
     return t->in[i] == '{' ? st_object(t, i, depth, ret_end) : st_array(t, i, depth, ret_end);
 }
 
-/* Driver 2 without output, over the whole document: the error that prova_canon_bytes reports. */
+/* Driver 2 without output (each container's text dropped when it closes), over the whole document: the error that
+ * prova_canon_bytes reports. The same instance of the parser loop as prova_canon_bytes. */
 static int validate_doc(const uint8_t *data, size_t len, prova_profile p, const prova_parse_options *lim,
                         prova_error *reterr) {
     prova_buf out = {NULL, 0, 0, lim->alloc};
-    canon_sink s = {.p = p, .out = &out, .a = lim->alloc, .discard = true};
-    s.keys.alloc = s.tmp.alloc = lim->alloc;
-    s.raw_ok = p == PROVA_PROFILE_OPHAMIN ? STR_VERBATIM | STR_ASCII : STR_VERBATIM;
-    int r = json_parse_with(data, len, lim, &canon_sink_vtable, &s, reterr);
-    const prova_allocator *a = lim->alloc;
-    if (s.frames) a->free(a->ctx, s.frames, s.capframes * sizeof *s.frames);
-    if (s.members) a->free(a->ctx, s.members, s.capmembers * sizeof *s.members);
-    if (s.sortbuf) a->free(a->ctx, s.sortbuf, s.capsort * sizeof *s.sortbuf);
-    if (s.refs) a->free(a->ctx, s.refs, s.caprefs * sizeof *s.refs);
-    prova_buf_free(&s.keys);
-    prova_buf_free(&s.tmp);
+    int r = canon_bytes(data, len, p, lim, &out, NULL, 0, NULL, NULL, 0, NULL, reterr, true);
     prova_buf_free(&out);
     return r;
 }
