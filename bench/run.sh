@@ -11,7 +11,10 @@
 #      for ope / True for ophamin); bench/peers.js: Node JSON.parse + a JCS canonicalizer for jcs), best of N runs,
 #      the ratio prova/peer, and whether prova's output bytes are identical to the peer's;
 #      on (a) ~100 MB of compact agent traces and (b) ~20 MB of numbers (bench/gen_corpus.py).
-#   2. Peak memory (max RSS, from wait4) of `prova canon` on (a), as a multiple of the input size.
+#      1b: the same runs per CPU-second (user + sys from wait4, the least of the runs), prova and the peers.
+#   2. Peak memory (max RSS, from wait4) of `prova canon` on (a), as a multiple of the input size, and beyond the
+#      (mapped) input. Sections 1 and 2 are also written to bench/out/results-canon.tsv (section, name, prova_value,
+#      peer_name, peer_value, unit). bench/canon_big.sh measures a ~1 GB input (memory bound, CPU time).
 #   3. Doubles formatted per second by prova_canon_format_double (bench_doubles.c), Python repr() and Node String().
 #   4. OPE verification (bench_ope.c, ope_peer.py): envelopes/s of prova_ope_verify against raw libsodium
 #      Ed25519 verifies/s (the overhead %) and against Python (json + cryptography); a 100,000-receipt JSON Lines
