@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "prova/crypto.h"
+#include "prova/encoding.h"
 #include "prova/json.h"
 
 typedef struct canon_args {
@@ -60,23 +61,6 @@ static int parse_args(int argc, char **argv, bool with_alg, canon_args *a) {
     return EXIT_OK;
 }
 
-/* Reads the input and canonicalizes it into out. */
-static int canonicalize(const canon_args *a, prova_buf *out) {
-    cli_input in;
-    size_t max = a->opts.max_size ? a->opts.max_size : PROVA_DEFAULT_MAX_SIZE;
-    int rc = cli_input_open(a->file, max, &in);
-    if (rc == EXIT_OK) {
-        prova_error err;
-        int r = prova_canon_bytes(in.data, in.len, a->profile, &a->opts, out, &err);
-        if (r < 0) {
-            cli_report(a->file, &err);
-            rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
-        }
-    }
-    cli_input_close(&in);
-    return rc;
-}
-
 static int write_chunk(void *ctx, const void *data, size_t len) {
     int *wrc = ctx;
     *wrc = cli_write_stdout(data, len);
@@ -118,21 +102,42 @@ int cmd_canon(int argc, char **argv) {
     return rc;
 }
 
+static int hash_chunk(void *ctx, const void *data, size_t len) {
+    return prova_hash_update(ctx, data, len) < 0;
+}
+
+/* prova hash: the canonical bytes streamed into the digest (bounded memory, as prova canon). */
 int cmd_hash(int argc, char **argv) {
     canon_args a;
     int rc = parse_args(argc, argv, true, &a);
     if (rc != EXIT_OK) return rc;
-    prova_buf out = {NULL, 0, 0, cli_allocator()};
-    rc = canonicalize(&a, &out);
-    if (rc == EXIT_OK) {
-        char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-        if (prova_hash_compute_hex(a.alg, out.data, out.len, hex) < 0) {
+    cli_input in;
+    size_t max = a.opts.max_size ? a.opts.max_size : PROVA_DEFAULT_MAX_SIZE;
+    rc = cli_input_open(a.file, max, &in);
+    if (rc != EXIT_OK) return rc;
+    prova_hash_ctx *h = NULL;
+    uint8_t d[PROVA_HASH_MAX_BYTES];
+    char hex[2 * PROVA_HASH_MAX_BYTES + 1];
+    prova_error err;
+    if (prova_hash_new(a.alg, &h) < 0) {
+        rc = cli_fail(EXIT_INTERNAL, "hashing failed");
+    } else {
+        int r = prova_canon_stream(in.data, in.len, a.profile, &a.opts, hash_chunk, h, &err);
+        if (r == PROVA_EIO) {
+            rc = cli_fail(EXIT_INTERNAL, "hashing failed");
+        } else if (r < 0) {
+            cli_report(a.file, &err);
+            rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+        } else if (r = prova_hash_final(h, d), h = NULL, /* final frees the context */
+                   r < 0 ||
+                       prova_hex_encode(d, prova_hash_size(a.alg), hex, sizeof hex) != 2 * prova_hash_size(a.alg)) {
             rc = cli_fail(EXIT_INTERNAL, "hashing failed");
         } else {
             printf("%s:%s\n", prova_hash_name(a.alg), hex);
             rc = cli_write_stdout(NULL, 0);
         }
     }
-    prova_buf_free(&out);
+    prova_hash_free(h);
+    cli_input_close(&in);
     return rc;
 }

@@ -50,6 +50,13 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 0 and r.stdout == want, "stdin that is a pipe")
     r = subprocess.run([prova, "canon", src + ".gz"], capture_output=True)
     check(r.returncode == 0 and r.stdout == want, "a gzip file")
+    import hashlib
+    r = subprocess.run([prova, "hash", src], capture_output=True)
+    check(r.returncode == 0 and r.stdout == b"sha256:" + hashlib.sha256(want).hexdigest().encode() + b"\n",
+          "prova hash streams the same bytes into the digest")
+    r = subprocess.run([prova, "hash", "--alg", "sha3-512", src], capture_output=True)
+    check(r.returncode == 0 and r.stdout == b"sha3-512:" + hashlib.sha3_512(want).hexdigest().encode() + b"\n",
+          "prova hash --alg sha3-512")
     for prof in ("ophamin", "jcs"):
         r1 = subprocess.run([prova, "canon", "--profile", prof, src], capture_output=True)
         r2 = subprocess.run([prova, "canon", "--profile", prof, "-"], input=text, capture_output=True)
@@ -67,6 +74,8 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 2, "error: exit status 2 (got %d)" % r.returncode)
     check(open(out, "rb").read() == b"KEEP", "error: a regular file is truncated back to where it stood")
     check(b"(json_" in r.stderr, "error: the reason on stderr: %r" % r.stderr[-200:])
+    r = subprocess.run([prova, "hash", src], capture_output=True)
+    check(r.returncode == 2 and r.stdout == b"" and b"(json_" in r.stderr, "hash: an error prints no digest, status 2")
     r = subprocess.run([prova, "canon", src], capture_output=True)
     check(r.returncode == 2 and len(r.stdout) >= 1 << 20, "error: a pipe has the partial output (%d bytes) and status 2"
           % len(r.stdout))
