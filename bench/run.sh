@@ -11,7 +11,10 @@
 #      for ope / True for ophamin); bench/peers.js: Node JSON.parse + a JCS canonicalizer for jcs), best of N runs,
 #      the ratio prova/peer, and whether prova's output bytes are identical to the peer's;
 #      on (a) ~100 MB of compact agent traces and (b) ~20 MB of numbers (bench/gen_corpus.py).
-#   2. Peak memory (max RSS, from wait4) of `prova canon` on (a), as a multiple of the input size.
+#      1b: the same runs per CPU-second (user + sys from wait4, the least of the runs), prova and the peers.
+#   2. Peak memory (max RSS, from wait4) of `prova canon` on (a), as a multiple of the input size, and beyond the
+#      (mapped) input. Sections 1 and 2 are also written to bench/out/results-canon.tsv (section, name, prova_value,
+#      peer_name, peer_value, unit). bench/canon_big.sh measures a ~1 GB input (memory bound, CPU time).
 #   3. Doubles formatted per second by prova_canon_format_double (bench_doubles.c), Python repr() and Node String().
 #   4. OPE verification (bench_ope.c, ope_peer.py): envelopes/s of prova_ope_verify against raw libsodium
 #      Ed25519 verifies/s (the overhead %) and against Python (json + cryptography); a 100,000-receipt JSON Lines
@@ -159,7 +162,13 @@ def best_of(n, argv, outpath):
         if best is None or dt < best:
             best, best_ru = dt, ru
         rss = max(rss, ru.ru_maxrss * 1024)
+        cpu_s = ru.ru_utime + ru.ru_stime
+        best_cpu[tuple(argv)] = min(best_cpu.get(tuple(argv), cpu_s), cpu_s)
     return best, rss, best_ru
+
+
+best_cpu = {}  # argv -> the least CPU time (user + sys, wait4) of its runs
+tsv_rows = []  # bench/out/results-canon.tsv: section, name, prova_value, peer_name, peer_value, unit
 
 
 def first_diff(a, b):
@@ -233,10 +242,30 @@ if DO_CANON:
             if d is not None:
                 print("         " + describe_diff(pout, qout, d))
             results[(tag, prof)] = dict(size=size, t_prova=t_prova, t_peer=t_peer, rss_prova=rss_prova,
-                                        rss_peer=rss_peer, identical=d is None, ru=ru_prova)
+                                        rss_peer=rss_peer, identical=d is None, ru=ru_prova,
+                                        cpu_prova=best_cpu[(prova, "canon", "--profile", prof, inp)],
+                                        cpu_peer=best_cpu[tuple(peer_argv)])
+            r = results[(tag, prof)]
+            tsv_rows.append(("1", "%s_%s_wall" % (name.split(".")[0], prof), size / MB / t_prova, peer_desc[prof],
+                             size / MB / t_peer, "MB/s"))
+            tsv_rows.append(("1", "%s_%s_cpu" % (name.split(".")[0], prof), size / MB / r["cpu_prova"],
+                             peer_desc[prof], size / MB / r["cpu_peer"], "MB/s per CPU-second"))
             os.unlink(pout)
             os.unlink(qout)
 
+    print()
+    print("1b. The same runs per CPU-second: input MB / the least CPU time (user + sys, wait4) of each side's runs")
+    print()
+    hdr = "%-6s %-8s %16s   %-22s %16s %11s" % ("corpus", "profile", "prova MB/cpu-s", "peer", "peer MB/cpu-s",
+                                                "prova/peer")
+    print(hdr)
+    print("-" * len(hdr))
+    for tag, name, _ in corpora:
+        for prof in ("ope", "ophamin", "jcs"):
+            r = results[(tag, prof)]
+            print("%-6s %-8s %16.1f   %-22s %16.1f %10.1fx" % ("(%s)" % tag, prof, r["size"] / MB / r["cpu_prova"],
+                                                             peer_desc[prof], r["size"] / MB / r["cpu_peer"],
+                                                             r["cpu_peer"] / r["cpu_prova"]))
     print()
     print("2. Peak memory on (a): max RSS (wait4) over the runs above, as a multiple of the input size;")
     print("   and the CPU time of prova's best run (user, sys) and its minor page faults")
@@ -249,6 +278,22 @@ if DO_CANON:
         print("%-8s %10.1f %7.2fx %7.2f %7.2f %8d   %-22s %10.1f %7.2fx" % (
             prof, r["rss_prova"] / 2**20, r["rss_prova"] / r["size"], ru.ru_utime, ru.ru_stime, ru.ru_minflt,
             peer_desc[prof], r["rss_peer"] / 2**20, r["rss_peer"] / r["size"]))
+    print()
+    print("   peak RSS beyond the input (max RSS - input size; prova maps the input, whose pages count in its RSS;")
+    print("   Linux starts a child's ru_maxrss at the parent's RSS, this script's ~15 MiB, so that is the floor):")
+    for prof in ("ope", "ophamin", "jcs"):
+        r = results[("a", prof)]
+        print("   %-8s %8.1f MiB   %-22s %8.1f MiB" % (prof, (r["rss_prova"] - r["size"]) / 2**20, peer_desc[prof],
+                                                       (r["rss_peer"] - r["size"]) / 2**20))
+        tsv_rows.append(("2", "traces_%s_rss_beyond_input" % prof, (r["rss_prova"] - r["size"]) / 2**20,
+                         peer_desc[prof], (r["rss_peer"] - r["size"]) / 2**20, "MiB"))
+        tsv_rows.append(("2", "traces_%s_peak_rss" % prof, r["rss_prova"] / 2**20, peer_desc[prof],
+                         r["rss_peer"] / 2**20, "MiB"))
+    with open(os.path.join(out, "results-canon.tsv"), "w") as f:
+        f.write("section\tname\tprova_value\tpeer_name\tpeer_value\tunit\n")
+        for row in tsv_rows:
+            f.write("%s\t%s\t%.3f\t%s\t%.3f\t%s\n" % row)
+    print("   (sections 1 and 2 written to %s)" % os.path.join(out, "results-canon.tsv"))
 
     print()
     print("3. Doubles formatted per second (formatting loop only; %d doubles per set; prova best of 3," % DOUBLES_N)
@@ -666,6 +711,16 @@ if DO_CANON:
         "MET" if ok else "NOT MET", dratio[("random", "py")], dratio[("short", "py")]))
     mem = max(results[("a", p)]["rss_prova"] / results[("a", p)]["size"] for p in ("ope", "ophamin", "jcs"))
     print("  peak memory <= 3x input on (a): %s (worst %.2fx)" % ("MET" if mem <= 3 else "NOT MET", mem))
+    # Issue 20's targets: per CPU-second, against CPython, memory beyond the mapped input.
+    c_mbs = {p: results[("a", p)]["size"] / MB / results[("a", p)]["cpu_prova"] for p in ("ope", "ophamin", "jcs")}
+    print("  >= 500 MB/s per CPU-second on (a) in every profile: %s (%s)" % (
+        "MET" if all(v >= 500 for v in c_mbs.values()) else "NOT MET", ", ".join("%s %.0f" % kv for kv in c_mbs.items())))
+    c_py = {p: results[("a", p)]["cpu_peer"] / results[("a", p)]["cpu_prova"] for p in ("ope", "ophamin")}
+    print("  >= 30x CPython per CPU-second on (a): %s (%s)" % (
+        "MET" if all(v >= 30 for v in c_py.values()) else "NOT MET", ", ".join("%s %.1fx" % kv for kv in c_py.items())))
+    beyond = max(results[("a", p)]["rss_prova"] - results[("a", p)]["size"] for p in ("ope", "ophamin", "jcs"))
+    print("  peak RSS beyond the input <= 64 MiB on (a): %s (worst %.1f MiB; bench/canon_big.sh for 1 GB)" % (
+        "MET" if beyond <= 64 * 2**20 else "NOT MET", beyond / 2**20))
     same = all(r["identical"] for r in results.values())
     print("  outputs identical to the peers: %s" % ("yes, all 6" if same else "NO -- the throughput figures are void"))
 if DO_OPE:

@@ -177,6 +177,20 @@ PROVA_EXPORT PROVA_NODISCARD int prova_canon_bytes(const void *data, size_t len,
                                                    const prova_parse_options *opts, prova_buf *out,
                                                    prova_error *reterr);
 
+/* Receives the canonical bytes of prova_canon_stream in order, a chunk at a time (at most about 1 MiB, except a
+ * single string longer than that). Returns 0, or non-zero to stop: prova_canon_stream then fails with PROVA_EIO
+ * (reason "canon_write_failed"). */
+typedef int (*prova_canon_write_fn)(void *ctx, const void *data, size_t len);
+
+/* The same bytes as prova_canon_bytes, passed to write through a fixed buffer instead of built in memory: memory
+ * stays bounded whatever the size of data (a buffer of about 1 MiB, the member lists of the open objects larger
+ * than 64 KiB, the longest string; docs/canonical-json.md "Streaming"). Accepts and rejects exactly what
+ * prova_canon_bytes does, with the same error (reason, offset, pointer). On failure the bytes already passed to
+ * write are not a result: discard them. */
+PROVA_EXPORT PROVA_NODISCARD int prova_canon_stream(const void *data, size_t len, prova_profile p,
+                                                    const prova_parse_options *opts, prova_canon_write_fn write,
+                                                    void *ctx, prova_error *reterr);
+
 /* A member to set in prova_canon_edit: its name and its value as JSON text. */
 typedef struct prova_member_text {
     const char *name;

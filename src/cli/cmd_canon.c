@@ -1,9 +1,12 @@
 /* prova canon / prova hash: canonical bytes of a JSON document and their digest. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "prova/crypto.h"
+#include "prova/encoding.h"
 #include "prova/json.h"
 
 typedef struct canon_args {
@@ -58,16 +61,40 @@ static int parse_args(int argc, char **argv, bool with_alg, canon_args *a) {
     return EXIT_OK;
 }
 
-/* Reads the input and canonicalizes it into out. */
-static int canonicalize(const canon_args *a, prova_buf *out) {
+static int write_chunk(void *ctx, const void *data, size_t len) {
+    int *wrc = ctx;
+    *wrc = cli_write_stdout(data, len);
+    return *wrc != EXIT_OK;
+}
+
+/* prova canon streams: the input mapped (a regular file, also as stdin) or read whole (a pipe, a compressed file),
+ * its canonical bytes written to stdout a chunk (about 1 MiB) at a time (prova_canon_stream), so that memory does
+ * not grow with the output. On an error after some output was written, a regular file on stdout is truncated back
+ * to where it stood, so that it never holds a partial result; a pipe has received those bytes, and the exit status
+ * (non-zero) and the message on stderr say that they are not a result (docs/cli.md). */
+int cmd_canon(int argc, char **argv) {
+    canon_args a;
+    int rc = parse_args(argc, argv, false, &a);
+    if (rc != EXIT_OK) return rc;
     cli_input in;
-    size_t max = a->opts.max_size ? a->opts.max_size : PROVA_DEFAULT_MAX_SIZE;
-    int rc = cli_input_open(a->file, max, &in);
-    if (rc == EXIT_OK) {
-        prova_error err;
-        int r = prova_canon_bytes(in.data, in.len, a->profile, &a->opts, out, &err);
-        if (r < 0) {
-            cli_report(a->file, &err);
+    size_t max = a.opts.max_size ? a.opts.max_size : PROVA_DEFAULT_MAX_SIZE;
+    rc = cli_input_open(a.file, max, &in);
+    if (rc != EXIT_OK) return rc;
+    fflush(stdout);
+    struct stat st;
+    off_t start = fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) ? lseek(STDOUT_FILENO, 0, SEEK_CUR) : -1;
+    prova_error err;
+    int wrc = EXIT_OK;
+    int r = prova_canon_stream(in.data, in.len, a.profile, &a.opts, write_chunk, &wrc, &err);
+    if (r < 0) {
+        if (start >= 0) {
+            fflush(stdout);
+            if (ftruncate(STDOUT_FILENO, start) == 0) (void)lseek(STDOUT_FILENO, start, SEEK_SET);
+        }
+        if (wrc != EXIT_OK) {
+            rc = wrc; /* the write's failure, already printed */
+        } else {
+            cli_report(a.file, &err);
             rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
         }
     }
@@ -75,32 +102,42 @@ static int canonicalize(const canon_args *a, prova_buf *out) {
     return rc;
 }
 
-int cmd_canon(int argc, char **argv) {
-    canon_args a;
-    int rc = parse_args(argc, argv, false, &a);
-    if (rc != EXIT_OK) return rc;
-    prova_buf out = {NULL, 0, 0, cli_allocator()};
-    rc = canonicalize(&a, &out);
-    if (rc == EXIT_OK) rc = cli_write_stdout(out.data, out.len);
-    prova_buf_free(&out);
-    return rc;
+static int hash_chunk(void *ctx, const void *data, size_t len) {
+    return prova_hash_update(ctx, data, len) < 0;
 }
 
+/* prova hash: the canonical bytes streamed into the digest (bounded memory, as prova canon). */
 int cmd_hash(int argc, char **argv) {
     canon_args a;
     int rc = parse_args(argc, argv, true, &a);
     if (rc != EXIT_OK) return rc;
-    prova_buf out = {NULL, 0, 0, cli_allocator()};
-    rc = canonicalize(&a, &out);
-    if (rc == EXIT_OK) {
-        char hex[2 * PROVA_HASH_MAX_BYTES + 1];
-        if (prova_hash_compute_hex(a.alg, out.data, out.len, hex) < 0) {
+    cli_input in;
+    size_t max = a.opts.max_size ? a.opts.max_size : PROVA_DEFAULT_MAX_SIZE;
+    rc = cli_input_open(a.file, max, &in);
+    if (rc != EXIT_OK) return rc;
+    prova_hash_ctx *h = NULL;
+    uint8_t d[PROVA_HASH_MAX_BYTES];
+    char hex[2 * PROVA_HASH_MAX_BYTES + 1];
+    prova_error err;
+    if (prova_hash_new(a.alg, &h) < 0) {
+        rc = cli_fail(EXIT_INTERNAL, "hashing failed");
+    } else {
+        int r = prova_canon_stream(in.data, in.len, a.profile, &a.opts, hash_chunk, h, &err);
+        if (r == PROVA_EIO) {
+            rc = cli_fail(EXIT_INTERNAL, "hashing failed");
+        } else if (r < 0) {
+            cli_report(a.file, &err);
+            rc = r == PROVA_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+        } else if (r = prova_hash_final(h, d), h = NULL, /* final frees the context */
+                   r < 0 ||
+                       prova_hex_encode(d, prova_hash_size(a.alg), hex, sizeof hex) != 2 * prova_hash_size(a.alg)) {
             rc = cli_fail(EXIT_INTERNAL, "hashing failed");
         } else {
             printf("%s:%s\n", prova_hash_name(a.alg), hex);
             rc = cli_write_stdout(NULL, 0);
         }
     }
-    prova_buf_free(&out);
+    prova_hash_free(h);
+    cli_input_close(&in);
     return rc;
 }

@@ -96,6 +96,8 @@ const cli_cmd cli_commands[] = {
      "  --max-depth N      nesting limit (default 128)\n"
      "  --max-size BYTES   input size limit (default 268435456)\n"
      "  --allow-nonfinite  ophamin only: accept NaN/Infinity and lone surrogates, as Python writes them\n"
+     "The output is streamed (bounded memory); on an error a regular file on stdout is truncated back, a pipe\n"
+     "may have received a prefix: only exit 0 means the whole canonical form was written.\n"
      "Exit: 0 written, 2 malformed input or usage (message names file:line:col and a reason code), 3 I/O.\n",
      cmd_canon,
      canon_opts,

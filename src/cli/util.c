@@ -249,6 +249,22 @@ static int input_open(const char *path, size_t max_size, bool map_any, cli_input
             }
         }
         close(fd);
+    } else {
+        /* stdin redirected from a regular file (`prova canon < big.json`) is mapped too, when it is read from its
+         * start; a pipe, a terminal or a file read part-way is read as before. */
+        struct stat st;
+        if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+            (map_any || (uint64_t)st.st_size <= max_size) && lseek(STDIN_FILENO, 0, SEEK_CUR) == 0) {
+            void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, STDIN_FILENO, 0);
+            if (m != MAP_FAILED) {
+                (void)lseek(STDIN_FILENO, 0, SEEK_END); /* consumed, as if read */
+                ret->map = m;
+                ret->maplen = (size_t)st.st_size;
+                ret->data = m;
+                ret->len = ret->maplen;
+                return EXIT_OK;
+            }
+        }
     }
     int rc = cli_read_file(path, max_size, &ret->buf);
     ret->data = ret->buf.data ? ret->buf.data : (const uint8_t *)"";

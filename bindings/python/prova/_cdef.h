@@ -188,6 +188,10 @@ typedef enum prova_profile {
  int prova_canon_bytes(const void *data, size_t len, prova_profile p,
                                                    const prova_parse_options *opts, prova_buf *out,
                                                    prova_error *reterr);
+typedef int (*prova_canon_write_fn)(void *ctx, const void *data, size_t len);
+ int prova_canon_stream(const void *data, size_t len, prova_profile p,
+                                                    const prova_parse_options *opts, prova_canon_write_fn write,
+                                                    void *ctx, prova_error *reterr);
 typedef struct prova_member_text {
     const char *name;
     const char *json;

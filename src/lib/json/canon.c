@@ -6,6 +6,9 @@
  * writes while parsing (prova_canon_bytes) and reorders each object's members in place when needed. */
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "dtoa.h"
 #include "internal.h"
@@ -494,6 +497,8 @@ typedef struct cmember {
 
 typedef struct cframe {
     uint8_t type;
+    uint32_t out_mark; /* validate-only runs (discard): out->len before the opening bracket, dropped back to at the
+                          close (32 bits keep the frame at 32 bytes; documents are < 4 GiB, as src_off assumes) */
     size_t count;
     size_t first_member; /* index into members */
     size_t keys_mark;    /* keys buffer length at open */
@@ -521,6 +526,10 @@ typedef struct canon_sink {
     prova__span *found;
     prova__span *others; /* and the keys of the other top-level members, when not NULL */
     size_t maxothers, nothers;
+    /* The streaming driver (prova_canon_stream): */
+    size_t abort_at; /* a value still open at this input offset is too big to canonicalize in the buffer */
+    bool aborted;    /* ... and the parse stopped because of it */
+    bool discard;    /* validate only: checks everything, drops each container's text when it closes */
 } canon_sink;
 
 /* Appends without a call when there is room (the hot path writes many 1-byte separators). */
@@ -601,6 +610,7 @@ static PROVA_ALWAYS_INLINE int c_begin(json_parser *p, void *ctx, prova_json_typ
     f->count = 0;
     f->first_member = s->nmembers;
     f->keys_mark = s->keys.len;
+    f->out_mark = (uint32_t)(s->out->len - 1);
     return 0;
 }
 
@@ -689,6 +699,7 @@ static int c_close_object(json_parser *p, canon_sink *s, cframe *f, size_t off) 
                                     ao > bo ? ao : bo, y->s, y->n);
         }
     }
+    if (s->discard) return 0;
     /* Rewrite the body in key order. The largest member moves in place (memmove); only the others are copied
      * out and back, so a document whose bulk is one member (a top-level {"events":[...]}) needs no second copy. */
     uint8_t *out = s->out->data;
@@ -755,6 +766,10 @@ static PROVA_ALWAYS_INLINE int c_end(json_parser *p, void *ctx, prova_json_type 
         s->keys.len = f->keys_mark;
     }
     s->nframes--;
+    if (s->discard) {
+        s->out->len = f->out_mark;
+        return 0;
+    }
     if (put1(s->out, t == PROVA_JSON_OBJECT ? '}' : ']') < 0) return oom(p, off);
     return 0;
 }
@@ -763,7 +778,7 @@ static const json_sink canon_sink_vtable = {c_begin, c_end, c_key, c_scalar};
 
 static int canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
                        const char *const *want, size_t nwant, prova__span *found, prova__span *others, size_t maxothers,
-                       size_t *ret_nothers, prova_error *reterr) {
+                       size_t *ret_nothers, prova_error *reterr, bool discard) {
     prova_error_clear(reterr);
     if ((!data && len) || !out || (unsigned)p > PROVA_PROFILE_JCS) {
         set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL data/buffer or unknown profile");
@@ -780,7 +795,8 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
                     .nwant = nwant,
                     .found = found,
                     .others = others,
-                    .maxothers = maxothers};
+                    .maxothers = maxothers,
+                    .discard = discard};
     s.keys.alloc = s.tmp.alloc = lim.alloc;
     for (size_t w = 0; w < nwant; w++) {
         found[w] = (prova__span){0, 0};
@@ -791,7 +807,7 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
     s.raw_ok = p == PROVA_PROFILE_OPHAMIN ? STR_VERBATIM | STR_ASCII : STR_VERBATIM;
     size_t mark = out->len;
     /* Canonical output is rarely longer than the input; reserving it up front avoids regrowth copies. */
-    int r = prova_buf_reserve(out, len + 16);
+    int r = discard ? 0 : prova_buf_reserve(out, len + 16);
     if (r == 0)
         r = json_parse_with(data ? data : "", len, &lim, &canon_sink_vtable, &s, reterr);
     else
@@ -810,12 +826,455 @@ static int canon_bytes(const void *data, size_t len, prova_profile p, const prov
 
 int prova_canon_bytes(const void *data, size_t len, prova_profile p, const prova_parse_options *opts, prova_buf *out,
                       prova_error *reterr) {
-    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, NULL, 0, NULL, reterr);
+    return canon_bytes(data, len, p, opts, out, NULL, 0, NULL, NULL, 0, NULL, reterr, false);
 }
 
 int prova__canon_top_members(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
                              prova_buf *out, const char *const *want, size_t nwant, prova__span *found,
                              prova__span *others, size_t maxothers, size_t *ret_nothers, prova_error *reterr) {
     if ((nwant && (!found || !want)) || nwant > 16 || (maxothers && !others)) return PROVA_EINVAL;
-    return canon_bytes(data, len, p, opts, out, want, nwant, found, others, maxothers, ret_nothers, reterr);
+    return canon_bytes(data, len, p, opts, out, want, nwant, found, others, maxothers, ret_nothers, reterr, false);
+}
+
+/* ---- Driver 3: streaming (prova_canon_stream) --------------------------------------------------------------- */
+
+/* A value whose text is at most this long is canonicalized in the output buffer by driver 2; a longer object is
+ * sorted from a list of its members' spans in the input and each value emitted in turn, a longer array element
+ * by element. The output buffer is flushed to the caller's function once it holds STREAM_FLUSH bytes. */
+#define STREAM_SMALL ((size_t)64 << 10)
+#define STREAM_FLUSH ((size_t)1 << 20)
+
+static int st_abort(json_parser *p, canon_sink *s, size_t off) {
+    s->aborted = true;
+    return prova__json_fail(p, PROVA_ELIMIT, "canon_stream_big", "value too big for the buffer", off, NULL, 0);
+}
+
+static PROVA_ALWAYS_INLINE int s_begin(json_parser *p, void *ctx, prova_json_type t, size_t off) {
+    canon_sink *s = ctx;
+    if (off > s->abort_at) return st_abort(p, s, off);
+    return c_begin(p, ctx, t, off);
+}
+
+static PROVA_ALWAYS_INLINE int s_key(json_parser *p, void *ctx, const char *str, size_t n, unsigned flags, size_t off) {
+    canon_sink *s = ctx;
+    if (off > s->abort_at) return st_abort(p, s, off);
+    return c_key(p, ctx, str, n, flags, off);
+}
+
+static PROVA_ALWAYS_INLINE int s_scalar(json_parser *p, void *ctx, prova_json_type t, const char *str, size_t n,
+                                        unsigned flags, size_t off) {
+    canon_sink *s = ctx;
+    if (off > s->abort_at) return st_abort(p, s, off);
+    return c_scalar(p, ctx, t, str, n, flags, off);
+}
+
+static const json_sink stream_sink_vtable = {s_begin, c_end, s_key, s_scalar};
+
+/* A member of a big object: its key (in the input, or at key_off in the keys buffer) and its value's span. */
+typedef struct smember {
+    const char *ptr;
+    size_t key_off, key_len;
+    unsigned flags; /* the scanner's string flags of the key */
+    size_t src_off; /* the key's opening quote */
+    size_t vstart, vend;
+} smember;
+
+typedef struct streamer {
+    const uint8_t *in;
+    size_t len;
+    prova_profile p;
+    prova_parse_options lim;
+    const prova_allocator *a;
+    canon_sink s; /* driver 2, reused for every small value; its out is obuf */
+    prova_buf obuf;
+    json_parser jp; /* the parser of the small values, reused */
+    json_parser kp; /* scans the keys of big objects */
+    prova_error perr;
+    prova_buf keys; /* decoded keys (with escapes) of the open big objects */
+    prova_canon_write_fn write;
+    void *wctx;
+    int werr;     /* the write function's failure */
+    size_t small; /* STREAM_SMALL and STREAM_FLUSH (smaller in tests) */
+    size_t flush;
+} streamer;
+
+static int st_flush(streamer *t) {
+    if (t->obuf.len == 0) return 0;
+    int r = t->write(t->wctx, t->obuf.data, t->obuf.len);
+    t->obuf.len = 0;
+    if (r != 0) {
+        t->werr = PROVA_EIO;
+        return PROVA_EIO;
+    }
+    return 0;
+}
+
+static inline int st_put1(streamer *t, uint8_t c) {
+    return put1(&t->obuf, c);
+}
+
+/* Masks of 64 input bytes: quotes, backslashes, opening and closing brackets ('{' and '[' are the only bytes whose
+ * value | 0x20 is 0x7B; '}' and ']' the only ones for 0x7D). */
+static inline void block_masks(const uint8_t *b, uint64_t *q, uint64_t *bs, uint64_t *op, uint64_t *cl) {
+#ifdef __SSE2__
+    uint64_t mq = 0, mb = 0, mo = 0, mc = 0;
+    const __m128i vq = _mm_set1_epi8('"'), vb = _mm_set1_epi8('\\'), v20 = _mm_set1_epi8(0x20);
+    const __m128i vo = _mm_set1_epi8('{'), vc = _mm_set1_epi8('}');
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+        __m128i lo = _mm_or_si128(v, v20);
+        mq |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vq)) << 16 * k;
+        mb |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vb)) << 16 * k;
+        mo |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vo)) << 16 * k;
+        mc |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, vc)) << 16 * k;
+    }
+    *q = mq, *bs = mb, *op = mo, *cl = mc;
+#else
+    uint64_t mq = 0, mb = 0, mo = 0, mc = 0;
+    for (int k = 0; k < 64; k++) {
+        uint8_t c = b[k], lo = c | 0x20;
+        mq |= (uint64_t)(c == '"') << k;
+        mb |= (uint64_t)(c == '\\') << k;
+        mo |= (uint64_t)(lo == '{') << k;
+        mc |= (uint64_t)(lo == '}') << k;
+    }
+    *q = mq, *bs = mb, *op = mo, *cl = mc;
+#endif
+}
+
+/* Set bits (without -mpopcnt, __builtin_popcountll is a libgcc call). */
+static inline size_t popcount64(uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (size_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+/* Bit k set when an odd number of bits 0..k of x are set. */
+static inline uint64_t prefix_xor(uint64_t x) {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/* The end of the container whose opening bracket is in[i] (structure only: brackets outside strings), or 0 when the
+ * input ends first. 64 bytes at a time where a block has no backslash: the quotes' prefix parity marks the bytes
+ * inside strings, and the brackets outside them change the depth; byte by byte otherwise. */
+static size_t skip_container(const uint8_t *in, size_t len, size_t i) {
+    size_t depth = 1;
+    bool instr = false, esc = false;
+    i++;
+    while (i < len) {
+        if (!esc && len - i >= 64) {
+            uint64_t q, bs, op, cl;
+            block_masks(in + i, &q, &bs, &op, &cl);
+            if (!bs) {
+                uint64_t inside = prefix_xor(q) ^ (instr ? ~(uint64_t)0 : 0);
+                instr = inside >> 63;
+                op &= ~inside;
+                cl &= ~inside;
+                size_t nc = popcount64(cl);
+                if (depth > nc) {
+                    depth = depth + popcount64(op) - nc;
+                    i += 64;
+                    continue;
+                }
+                for (uint64_t m = op | cl; m; m &= m - 1) {
+                    int k = __builtin_ctzll(m);
+                    if (op >> k & 1) {
+                        depth++;
+                    } else if (--depth == 0) {
+                        return i + (size_t)k + 1;
+                    }
+                }
+                i += 64;
+                continue;
+            }
+        }
+        size_t stop = len - i >= 64 ? i + 64 : len;
+        for (; i < stop; i++) {
+            uint8_t c = in[i];
+            if (instr) {
+                if (esc)
+                    esc = false;
+                else if (c == '\\')
+                    esc = true;
+                else if (c == '"')
+                    instr = false;
+            } else if (c == '"') {
+                instr = true;
+            } else if ((c | 0x20) == '{') {
+                depth++;
+            } else if ((c | 0x20) == '}' && --depth == 0) {
+                return i + 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The end of the JSON value that starts at in[i] (structure only), or 0 when the input ends first. Exact for valid
+ * JSON; for anything else the strict parse of the span finds the error. */
+static size_t skip_value(const uint8_t *in, size_t len, size_t i) {
+    uint8_t c = in[i];
+    if (c == '{' || c == '[') return skip_container(in, len, i);
+    if (c == '"') {
+        for (size_t j = i + 1; j < len; j++) {
+            if (in[j] == '\\')
+                j++;
+            else if (in[j] == '"')
+                return j + 1;
+        }
+        return 0;
+    }
+    while (i < len && !(in[i] == ',' || in[i] == '}' || in[i] == ']' || in[i] == ' ' || in[i] == '\t' ||
+                        in[i] == '\n' || in[i] == '\r' || in[i] == ':'))
+        i++;
+    return i;
+}
+
+static int st_value(streamer *t, size_t i, size_t depth, size_t *ret_end);
+
+/* Resets driver 2 and the value parser after a stopped or failed run. */
+static void st_reset(streamer *t) {
+    t->s.nframes = 0;
+    t->s.nmembers = 0;
+    t->s.keys.len = 0;
+    t->s.aborted = false;
+    t->jp.depth = 0;
+    t->jp.failed = false;
+}
+
+static int st_object(streamer *t, size_t i, size_t depth, size_t *ret_end) {
+    const uint8_t *in = t->in;
+    size_t len = t->len;
+    const prova_allocator *a = t->a;
+    if (depth >= t->lim.max_depth) return PROVA_ESYNTAX;
+    smember *mem = NULL;
+    size_t n = 0, cap = 0;
+    key_ref *refs = NULL;
+    uint32_t *idx = NULL;
+    size_t keys_mark = t->keys.len;
+    int r = PROVA_ESYNTAX;
+    size_t j = skip_ws(in, len, i + 1);
+    if (j < len && in[j] == '}') {
+        r = put(&t->obuf, "{}", 2);
+        *ret_end = j + 1;
+        return r;
+    }
+    /* 1. The members: each key scanned strictly, each value's span found by skip_value. */
+    for (;;) {
+        if (j >= len || in[j] != '"') goto out;
+        const uint8_t *ks;
+        size_t kn, at = j;
+        unsigned kf;
+        t->kp.failed = false;
+        if (scan_string(&t->kp, &j, &ks, &kn, &kf) < 0) goto out;
+        if (n == cap && prova__grow(a, (void **)&mem, &cap, n + 1, sizeof *mem) < 0) {
+            r = PROVA_ENOMEM;
+            goto out;
+        }
+        smember *m = &mem[n++];
+        m->key_len = kn;
+        m->flags = kf;
+        m->src_off = at;
+        if (kf & STR_VERBATIM) {
+            m->ptr = (const char *)ks;
+            m->key_off = 0;
+        } else {
+            m->ptr = NULL;
+            m->key_off = t->keys.len;
+            if (put(&t->keys, ks, kn) < 0) {
+                r = PROVA_ENOMEM;
+                goto out;
+            }
+        }
+        j = skip_ws(in, len, j);
+        if (j >= len || in[j] != ':') goto out;
+        j = skip_ws(in, len, j + 1);
+        if (j >= len) goto out;
+        m->vstart = j;
+        m->vend = skip_value(in, len, j);
+        if (m->vend <= j) goto out;
+        j = skip_ws(in, len, m->vend);
+        if (j >= len) goto out;
+        if (in[j] == '}') break;
+        if (in[j] != ',' || n >= t->lim.max_members) goto out;
+        j = skip_ws(in, len, j + 1);
+    }
+    *ret_end = j + 1;
+    /* 2. Sort the keys; duplicates are an error. */
+    if (!(refs = a->malloc(a->ctx, n * sizeof *refs)) || !(idx = a->malloc(a->ctx, 2 * n * sizeof *idx))) {
+        r = PROVA_ENOMEM;
+        goto out;
+    }
+    bool utf16 = t->p == PROVA_PROFILE_JCS;
+    const char *kb = (const char *)t->keys.data;
+    for (size_t k = 0; k < n; k++) {
+        idx[k] = (uint32_t)k;
+        key_ref_set(&refs[k], mem[k].ptr ? mem[k].ptr : kb + mem[k].key_off, mem[k].key_len);
+    }
+    prova__sort_keys(idx, idx + n, n, refs, utf16);
+    for (size_t k = 1; k < n; k++) {
+        const key_ref *x = &refs[idx[k - 1]], *y = &refs[idx[k]];
+        if (x->n == y->n && memcmp(x->s, y->s, x->n) == 0) goto out;
+    }
+    /* 3. Each member in key order: its key, then its value (small: driver 2; big: recursively). */
+    if ((r = st_put1(t, '{')) < 0) goto out;
+    for (size_t k = 0; k < n; k++) {
+        const smember *m = &mem[idx[k]];
+        if (k && (r = st_put1(t, ',')) < 0) goto out;
+        const char *key = m->ptr ? m->ptr : (const char *)t->keys.data + m->key_off;
+        r = c_string(&t->s, key, m->key_len, m->flags);
+        if (r < 0 || (r = st_put1(t, ':')) < 0) goto out;
+        size_t e;
+        if ((r = st_value(t, m->vstart, depth + 1, &e)) < 0) goto out;
+        if (e != m->vend) {
+            r = PROVA_ESYNTAX;
+            goto out;
+        }
+    }
+    r = st_put1(t, '}');
+out:
+    if (mem) a->free(a->ctx, mem, cap * sizeof *mem);
+    if (refs) a->free(a->ctx, refs, n * sizeof *refs);
+    if (idx) a->free(a->ctx, idx, 2 * n * sizeof *idx);
+    t->keys.len = keys_mark;
+    return r;
+}
+
+static int st_array(streamer *t, size_t i, size_t depth, size_t *ret_end) {
+    const uint8_t *in = t->in;
+    size_t len = t->len;
+    if (depth >= t->lim.max_depth) return PROVA_ESYNTAX;
+    int r = st_put1(t, '[');
+    if (r < 0) return r;
+    size_t j = skip_ws(in, len, i + 1);
+    if (j < len && in[j] == ']') {
+        *ret_end = j + 1;
+        return st_put1(t, ']');
+    }
+    for (size_t count = 0;;) {
+        size_t e;
+        if ((r = st_value(t, j, depth + 1, &e)) < 0) return r;
+        j = skip_ws(in, len, e);
+        if (j >= len) return PROVA_ESYNTAX;
+        if (in[j] == ']') break;
+        if (in[j] != ',' || ++count >= t->lim.max_members) return PROVA_ESYNTAX;
+        if ((r = st_put1(t, ',')) < 0) return r;
+        j = skip_ws(in, len, j + 1);
+    }
+    *ret_end = j + 1;
+    return st_put1(t, ']');
+}
+
+/* Emits the value that starts at in[i] (not whitespace) at nesting depth `depth`; *ret_end: where it ends. */
+static int st_value(streamer *t, size_t i, size_t depth, size_t *ret_end) {
+    if (i >= t->len) return PROVA_ESYNTAX;
+    /* First as a small value: driver 2, stopped once it is still open STREAM_SMALL bytes further. */
+    size_t mark = t->obuf.len;
+    t->s.abort_at = i + t->small;
+    /* Its containers count from depth on (at 0 left, a container fails and the validator reports it). */
+    t->jp.lim.max_depth = depth < t->lim.max_depth ? t->lim.max_depth - (uint32_t)depth : 0;
+    int r = json_run_from(&t->jp, &stream_sink_vtable, &t->s, i, ret_end);
+    if (r == 0) return t->obuf.len >= t->flush ? st_flush(t) : 0;
+    bool big = t->s.aborted;
+    st_reset(t);
+    t->obuf.len = mark;
+    if (!big) return r == PROVA_ENOMEM ? r : PROVA_ESYNTAX;
+    return t->in[i] == '{' ? st_object(t, i, depth, ret_end) : st_array(t, i, depth, ret_end);
+}
+
+/* Driver 2 without output (each container's text dropped when it closes), over the whole document: the error that
+ * prova_canon_bytes reports. The same instance of the parser loop as prova_canon_bytes. */
+static int validate_doc(const uint8_t *data, size_t len, prova_profile p, const prova_parse_options *lim,
+                        prova_error *reterr) {
+    prova_buf out = {NULL, 0, 0, lim->alloc};
+    int r = canon_bytes(data, len, p, lim, &out, NULL, 0, NULL, NULL, 0, NULL, reterr, true);
+    prova_buf_free(&out);
+    return r;
+}
+
+/* prova_canon_stream with its two sizes as parameters: tests and the fuzz target make them tiny, so that small
+ * documents take the paths of big ones. */
+int prova__canon_stream_tuned(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
+                              size_t small, size_t flush, prova_canon_write_fn write, void *ctx, prova_error *reterr);
+int prova__canon_stream_tuned(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
+                              size_t small, size_t flush, prova_canon_write_fn write, void *ctx, prova_error *reterr) {
+    prova_error_clear(reterr);
+    if ((!data && len) || !write || (unsigned)p > PROVA_PROFILE_JCS) {
+        set_error(reterr, PROVA_EINVAL, "invalid_argument", "NULL data/write function or unknown profile");
+        return PROVA_EINVAL;
+    }
+    const uint8_t *in = data ? data : (const uint8_t *)"";
+    streamer t;
+    memset(&t, 0, sizeof t);
+    prova__parse_limits(opts, &t.lim);
+    if (p != PROVA_PROFILE_OPHAMIN)
+        t.lim.flags &= ~(uint32_t)(PROVA_PARSE_ALLOW_NONFINITE | PROVA_PARSE_ALLOW_LONE_SURROGATES);
+    t.in = in;
+    t.len = len;
+    t.p = p;
+    t.a = t.lim.alloc;
+    t.write = write;
+    t.wctx = ctx;
+    t.small = small;
+    t.flush = flush;
+    t.obuf.alloc = t.keys.alloc = t.lim.alloc;
+    t.s.p = p;
+    t.s.out = &t.obuf;
+    t.s.a = t.lim.alloc;
+    t.s.keys.alloc = t.s.tmp.alloc = t.lim.alloc;
+    t.s.raw_ok = p == PROVA_PROFILE_OPHAMIN ? STR_VERBATIM | STR_ASCII : STR_VERBATIM;
+    for (json_parser *jp = &t.jp; jp <= &t.kp; jp++) {
+        jp->in = in;
+        jp->len = len;
+        jp->lim = t.lim;
+        jp->alloc = t.lim.alloc;
+        jp->err = &t.perr;
+    }
+    int r = PROVA_ESYNTAX;
+    size_t i = skip_ws(in, len, 0), end;
+    if (len <= t.lim.max_size && !(len >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF) && i < len &&
+        prova_buf_reserve(&t.obuf, flush + small + 64) == 0) {
+        r = st_value(&t, i, 0, &end);
+        if (r == 0 && skip_ws(in, len, end) != len) r = PROVA_ESYNTAX;
+        if (r == 0) r = st_flush(&t);
+    }
+    const prova_allocator *a = t.lim.alloc;
+    canon_sink *s = &t.s;
+    if (s->frames) a->free(a->ctx, s->frames, s->capframes * sizeof *s->frames);
+    if (s->members) a->free(a->ctx, s->members, s->capmembers * sizeof *s->members);
+    if (s->sortbuf) a->free(a->ctx, s->sortbuf, s->capsort * sizeof *s->sortbuf);
+    if (s->refs) a->free(a->ctx, s->refs, s->caprefs * sizeof *s->refs);
+    prova_buf_free(&s->keys);
+    prova_buf_free(&s->tmp);
+    prova_buf_free(&t.obuf);
+    prova_buf_free(&t.keys);
+    prova__parser_free(&t.jp, 0);
+    prova__parser_free(&t.kp, 0);
+    if (r == 0) return 0;
+    if (t.werr) {
+        set_error(reterr, t.werr, "canon_write_failed", "the write function failed");
+        return t.werr;
+    }
+    /* Any other failure: the whole document once more, as prova_canon_bytes reads it, for its first error in
+     * document order (reason, offset and pointer as prova_canon_bytes reports them). */
+    int v = validate_doc(in, len, p, &t.lim, reterr);
+    if (v < 0) return v;
+    if (r == PROVA_ENOMEM) {
+        set_error(reterr, r, "out_of_memory", "out of memory");
+        return r;
+    }
+    set_error(reterr, PROVA_EINVAL, "internal_error", "the streaming canonicalizer and the validator disagree");
+    return PROVA_EINVAL;
+}
+
+int prova_canon_stream(const void *data, size_t len, prova_profile p, const prova_parse_options *opts,
+                       prova_canon_write_fn write, void *ctx, prova_error *reterr) {
+    return prova__canon_stream_tuned(data, len, p, opts, STREAM_SMALL, STREAM_FLUSH, write, ctx, reterr);
 }

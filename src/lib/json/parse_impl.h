@@ -235,18 +235,24 @@ static inline int push_frame(json_parser *p, uint8_t type, size_t off) {
     return 0;
 }
 
-static PROVA_ALWAYS_INLINE int json_run(json_parser *p, const json_sink *sink, void *ctx) {
+/* Parses one document in[0..len) (ret_end NULL), or, with ret_end, the one value that starts at in[start]: it
+ * stops right after that value (*ret_end) without the document checks (size, BOM, empty, trailing data). The
+ * streaming canonicalizer parses a document a value at a time this way. */
+static PROVA_ALWAYS_INLINE int json_run_from(json_parser *p, const json_sink *sink, void *ctx, size_t start,
+                                             size_t *ret_end) {
     const uint8_t *in = p->in;
     const size_t len = p->len;
-    size_t i = 0;
+    size_t i = start;
     int r;
 
-    if (len > p->lim.max_size)
-        return fail(p, PROVA_ELIMIT, "json_size_limit", "document larger than the configured limit", 0);
-    if (len >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF)
-        return fail(p, PROVA_ESYNTAX, "json_bom", "a byte order mark is not allowed", 0);
-    i = skip_ws(in, len, i);
-    if (i >= len) return fail(p, PROVA_ESYNTAX, "json_empty", "no JSON value in the input", i);
+    if (!ret_end) {
+        if (len > p->lim.max_size)
+            return fail(p, PROVA_ELIMIT, "json_size_limit", "document larger than the configured limit", 0);
+        if (len >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF)
+            return fail(p, PROVA_ESYNTAX, "json_bom", "a byte order mark is not allowed", 0);
+        i = skip_ws(in, len, i);
+        if (i >= len) return fail(p, PROVA_ESYNTAX, "json_empty", "no JSON value in the input", i);
+    }
 
 value:
     i = skip_ws(in, len, i);
@@ -388,9 +394,17 @@ close : {
 }
 
 done:
+    if (ret_end) {
+        *ret_end = i;
+        return 0;
+    }
     i = skip_ws(in, len, i);
     if (i < len) return fail(p, PROVA_ESYNTAX, "json_trailing_data", "unexpected data after the JSON value", i);
     return 0;
+}
+
+static PROVA_ALWAYS_INLINE int json_run(json_parser *p, const json_sink *sink, void *ctx) {
+    return json_run_from(p, sink, ctx, 0, NULL);
 }
 
 /* Parses in[0..len) with resolved limits, driving sink (pass a static const table for direct calls).
