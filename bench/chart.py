@@ -8,9 +8,10 @@ bench/gateway_cpu.sh). Each line is one comparison measured in one run:
 
     section <TAB> name <TAB> prova_value <TAB> peer_name <TAB> peer_value <TAB> unit
 
-Lines starting with '#' and a header line whose third column is not a number are skipped. A section's panel has
-two bars per line (prova and that line's peer), the ratio prova / peer above them, and a log scale when the values
-span more than 20x. The output defaults to bench/out/chart.svg; bench/README.md links a copy, bench/chart.svg.
+Lines starting with '#', a header line whose third column is not a number, lines with no peer (empty peer_name and
+peer_value: a figure of prova's alone) and lines whose unit is "ratio" (the chart shows ratios itself) are skipped.
+Each (section, unit) gets a panel with two bars per line (prova and that line's peer), the ratio prova / peer above
+them, and a log scale when the values span more than 20x. The output defaults to bench/out/chart.svg; bench/README.md links a copy, bench/chart.svg.
 Exits 2 on a malformed line (naming the file and line), 1 if gnuplot fails. Needs gnuplot (gnuplot-nox, setup.sh).
 """
 
@@ -24,11 +25,13 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 TITLES = {
+    "1": "Canonicalization, bench/run.sh section 1",
+    "2": "Canonicalization: peak memory, section 2",
     "canon": "Canonicalization",
-    "doubles": "Doubles formatted",
-    "ope": "OPE envelope verification",
-    "oe": "OpenExecution chain verification",
-    "gateway": "Gateway CPU per durable envelope",
+    "ope_verify": "OPE envelope verification, section 4",
+    "5": "OpenExecution chain verification, section 5",
+    "gateway": "Gateway CPU per durable envelope (lower is better)",
+    "gateway_model": "Gateway model: envelopes/s on N cores",
 }
 
 
@@ -49,6 +52,8 @@ def read_rows(paths):
                 if len(cols) != 6:
                     fail(f"{path}:{no}: expected 6 tab-separated columns, found {len(cols)}")
                 section, name, pv, peer, qv, unit = cols
+                if (not peer and not qv) or unit == "ratio":
+                    continue  # prova's figure alone, or a ratio (the chart writes the ratios)
                 try:
                     pv, qv = float(pv), float(qv)
                 except ValueError:
@@ -75,10 +80,10 @@ def qpath(s):
 
 
 def script(rows, out, datadir):
-    sections = []
+    sections = []  # panels: (section, unit) in the order first seen
     for r in rows:
-        if r[0] not in sections:
-            sections.append(r[0])
+        if (r[0], r[5]) not in sections:
+            sections.append((r[0], r[5]))
     cols = 1 if len(sections) == 1 else 2
     nrows = (len(sections) + cols - 1) // cols
     lines = [
@@ -96,19 +101,21 @@ def script(rows, out, datadir):
         "set tmargin 3",
     ]
     for i, sec in enumerate(sections):
-        sr = [r for r in rows if r[0] == sec]
-        units = sorted({r[5] for r in sr})
+        sr = [r for r in rows if (r[0], r[5]) == sec]
         data = os.path.join(datadir, f"{i}.dat")
         with open(data, "w", encoding="utf-8") as f:
             for r in sr:
                 f.write(f"{r[2]!r} {r[4]!r} {max(r[2], r[4])!r} {r[2] / r[4]!r}\n")
         vals = [v for r in sr for v in (r[2], r[4])]
         log = max(vals) / min(vals) > 20
-        title = TITLES.get(sec, sec) + " (" + ", ".join(units) + ")"
+        title = TITLES.get(sec[0], sec[0]) + " (" + sec[1] + ")"
         tics = ", ".join(f"{quote(r[1] + chr(0) + 'vs ' + r[3]).replace(chr(0), chr(92) + 'n')} {k}" for k, r in enumerate(sr))
         lines += [
             f"set title {quote(title)}",
             f"set xtics ({tics})",
+            # Many bars: slanted labels (font 9) so that neighbours do not overlap.
+            "set xtics rotate by 20 right font ',9'" if len(sr) > 3 else "set xtics norotate center font ',11'",
+            "set bmargin 7" if len(sr) > 3 else "set bmargin 4",
             "set logscale y" if log else "unset logscale y",
             f"set yrange [{min(vals) / 3!r}:{max(vals) * 4!r}]" if log else f"set yrange [0:{max(vals) * 1.25!r}]",
             f"set xrange [-0.6:{len(sr) - 0.4}]",

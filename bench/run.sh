@@ -105,8 +105,9 @@ if [ "$sections" = all ] || [ "$sections" = oe ]; then
   done
 fi
 
-exec "$py" - "$prova" "$bench_doubles" "$here" "$out" "$py" "$(command -v node || echo node)" "$bench_ope" \
-  "$sections" <<'PYEOF'
+rc=0
+"$py" - "$prova" "$bench_doubles" "$here" "$out" "$py" "$(command -v node || echo node)" "$bench_ope" \
+  "$sections" <<'PYEOF' || rc=$?
 import os
 import re
 import subprocess
@@ -761,3 +762,11 @@ if DO_OE:
               % (eps1 / epsp, eps2 / epsp))
 sys.exit(0 if (not DO_CANON or same) and oe_ok else 1)
 PYEOF
+# The chart of prova against each peer (bench/chart.py, gnuplot) from the results files of this run and of earlier
+# ones (bench/gateway_cpu.sh writes results-gateway.tsv): bench/out/chart.svg.
+if command -v gnuplot >/dev/null 2>&1; then
+  "$py" "$here/chart.py" --out "$out/chart.svg" || echo "bench: the chart could not be drawn" >&2
+else
+  echo "bench: gnuplot not found (make setup installs gnuplot-nox): no chart" >&2
+fi
+exit "$rc"

@@ -37,16 +37,20 @@ with tempfile.TemporaryDirectory() as d:
         f.write("# a comment\n")
         f.write("canon\tope traces\t520\tCPython\t16.25\tMB/s per CPU-s\n")
         f.write("canon\tjcs traces\t480\tNode\t19.2\tMB/s per CPU-s\n")
-        f.write("ope\tverify_1KB & <co>\t20000\traw libsodium\t25000\tenvelopes/s\n")
+        f.write("ope_verify\tverify_1KB & <co>\t20000\traw libsodium\t25000\tenvelopes/s\n")
+        f.write("ope_verify\tparse alone\t1.4\t\t\tus\n")  # no peer: skipped
+        f.write("ope_verify\tratio to raw\t0.9\traw\t1\tratio\n")  # a ratio: skipped
+        f.write("canon\tpeak RSS\t105\tCPython\t1180\tMiB\n")  # another unit: its own panel
     out = os.path.join(d, "c.svg")
     p = run(["--out", out, good])
     check(p.returncode == 0, f"chart.py exits 0 ({p.stderr.strip()})")
     check(os.path.exists(out), "the SVG is written")
+    check("4 comparisons" in p.stdout, f"4 comparisons drawn, the row without a peer and the ratio skipped ({p.stdout.strip()})")
     root = ET.parse(out).getroot()
     check(root.tag.endswith("svg"), "the output parses as XML with an <svg> root")
     text = " ".join(t.strip() for t in root.itertext() if t.strip())
-    for s in ["Canonicalization (MB/s per CPU-s)", "OPE envelope verification (envelopes/s)", "ope traces",
-              "vs CPython", "vs Node", "verify_1KB & <co>", "vs raw libsodium", "32.00x", "25.00x", "0.80x", "prova",
+    for s in ["Canonicalization (MB/s per CPU-s)", "OPE envelope verification, section 4 (envelopes/s)", "ope traces",
+              "vs CPython", "vs Node", "verify_1KB & <co>", "vs raw libsodium", "32.00x", "25.00x", "0.80x", "Canonicalization (MiB)", "peak RSS", "0.09x", "prova",
               "peer"]:
         check(s in text, f"the SVG shows {s!r}")
     # The linear panel (ope): two filled bars, heights 20000:25000.
