@@ -480,18 +480,6 @@ static void pool_drain(oe_pool *pl) {
     pl->n = 0;
 }
 
-/* Writes v in decimal; returns the length. */
-static size_t decimal(size_t v, char out[24]) {
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t k = 0; k < n; k++) out[k] = tmp[n - 1 - k];
-    return n;
-}
-
 typedef struct span {
     const char *p;
     size_t n; /* 0: absent */
@@ -533,7 +521,7 @@ int prova__oe_chain_step_text(oe_chain *c, const char *line, size_t n, bool *han
         if (memchr(s + others[k].off, '\\', others[k].len)) return 0;
     /* seq must be count + 1: canonical numbers are unique, so its text is the decimal integer. */
     char expect[24];
-    size_t wn = decimal(c->count + 1, expect);
+    size_t wn = prova__oe_decimal(c->count + 1, expect);
     if (!seq.n || seq.n != wn || memcmp(seq.p, expect, seq.n) != 0) return 0;
     /* prev_hash is the previous stored event_hash: compared as decoded strings = as canonical literals. */
     const char *ph, *eh, *ts_text;

@@ -168,4 +168,16 @@ bool prova__oe_is_event(const prova_json *v);
 bool prova__oe_is_bundle(const prova_json *v);
 bool prova__oe_is_chain_record(const prova_json *v);
 
+/* Writes v in decimal into out (no NUL); returns the length. The expected "seq" of an event is compared as text. */
+static inline size_t prova__oe_decimal(size_t v, char out[24]) {
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t k = 0; k < n; k++) out[k] = tmp[n - 1 - k];
+    return n;
+}
+
 #endif

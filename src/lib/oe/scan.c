@@ -303,18 +303,6 @@ static int canon_value(oe_scan *s, const unsigned char *p, size_t *pi, size_t n,
     return put(out, p + i, end - i);
 }
 
-/* Writes v in decimal; returns the length. */
-static size_t decimal(size_t v, char out[24]) {
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t k = 0; k < n; k++) out[k] = tmp[n - 1 - k];
-    return n;
-}
-
 enum { M_ACTOR, M_TYPE, M_PAYLOAD, M_PREV, M_SEQ, M_CREATED, M_STORED, M_COUNT };
 
 static int member_id(const unsigned char *k, size_t n) {
@@ -472,7 +460,7 @@ int prova__oe_scan_apply(oe_chain *c, const oe_pre *pre, bool *handled) {
     *handled = false;
     if (!pre->ok) return 0;
     char expect[24];
-    size_t wn = decimal(c->count + 1, expect);
+    size_t wn = prova__oe_decimal(c->count + 1, expect);
     if (pre->seq.n != wn || memcmp(pre->seq.p, expect, wn) != 0) return 0;
     if (pre->prev.n != c->prev.len || memcmp(pre->prev.p, c->prev.data, pre->prev.n) != 0) return 0;
     int r = prova__oe_chain_pass(c, pre->stored.p, pre->stored.n, pre->others, pre->nothers);
